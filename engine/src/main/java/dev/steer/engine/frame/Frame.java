@@ -1,0 +1,214 @@
+package dev.steer.engine.frame;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteBuffer;
+
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One fixed-size slot of a {@link FramePool}'s off-heap memory holding a packet: the analogue of the
+ * kernel's {@code xdp_frame}.
+ *
+ * <p>Layout of the slot, {@link #capacity()} bytes long:
+ * <pre>
+ * 0 ........ headroom-metaLength ..... headroom ................. headroom+length ..... capacity
+ * | free headroom       | metadata     | packet data (Ethernet frame)  | tailroom           |
+ * </pre>
+ * A frame is leased from its pool by one thread, handed from thread to thread through rings (which
+ * publish it safely), and returned to its pool exactly once with {@link #release()}. Between lease
+ * and release it belongs to exactly one thread at a time; none of its setters is thread-safe.
+ * Frames are preallocated with the pool and never allocated on the hot path.
+ */
+public final class Frame {
+    /**
+     * Headroom that must stay free in front of the metadata for a frame to be redirected: space for
+     * the steering header that a transport may write in front of the frame (the kernel keeps its
+     * {@code struct xdp_frame} there). A frame with less is refused by a redirect with EOVERFLOW.
+     */
+    public static final int MIN_REDIRECT_HEADROOM = 32;
+
+    static final int FREE = 0;
+    static final int LEASED = 1;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(Frame.class, "state", int.class);
+        } catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final FramePool pool;
+    private final int index;
+    private final UnsafeBuffer buffer;
+    private final int defaultHeadroom;
+
+    private int headroom;
+    private int length;
+    private int metaLength;
+    private int feedId;
+    private int queueIndex;
+    private long timestampNs;
+    @SuppressWarnings("unused") // accessed through STATE
+    private volatile int state;
+
+    Frame(FramePool pool, int index, ByteBuffer memory, int offset, int capacity, int defaultHeadroom) {
+        this.pool = pool;
+        this.index = index;
+        this.buffer = new UnsafeBuffer(memory, offset, capacity);
+        this.defaultHeadroom = defaultHeadroom;
+        this.headroom = defaultHeadroom;
+    }
+
+    /** The pool this frame belongs to and returns to. */
+    public FramePool pool() {
+        return pool;
+    }
+
+    /** Index of this frame within its pool, 0 to {@code pool.capacity() - 1}; stable for the pool's life. */
+    public int index() {
+        return index;
+    }
+
+    /** The whole slot as a buffer, offsets relative to the start of the slot. */
+    public MutableDirectBuffer buffer() {
+        return buffer;
+    }
+
+    /** Size of the slot in bytes: headroom + metadata + data + tailroom. */
+    public int capacity() {
+        return buffer.capacity();
+    }
+
+    /** Offset of the first packet byte within {@link #buffer()}; equals the headroom. */
+    public int dataOffset() {
+        return headroom;
+    }
+
+    /** Bytes in front of the packet data, metadata included. */
+    public int headroom() {
+        return headroom;
+    }
+
+    /** Packet length in bytes. */
+    public int length() {
+        return length;
+    }
+
+    /** Length of the metadata that sits directly in front of the packet data. */
+    public int metaLength() {
+        return metaLength;
+    }
+
+    /** Id of the feed that received the frame. */
+    public int feedId() {
+        return feedId;
+    }
+
+    /** Index of the feed queue (the RX queue analogue) that received the frame. */
+    public int queueIndex() {
+        return queueIndex;
+    }
+
+    /** Receive timestamp in nanoseconds of the clock the feed uses ({@link System#nanoTime()} by default). */
+    public long timestampNs() {
+        return timestampNs;
+    }
+
+    /**
+     * Sets the packet length. No check against the slot: {@link #fits()} tells whether the frame is
+     * consistent, and a redirect refuses a frame that is not.
+     */
+    public Frame length(int length) {
+        this.length = length;
+        return this;
+    }
+
+    /** Sets where the packet data starts; see {@link #length(int)} for what is checked. */
+    public Frame headroom(int headroom) {
+        this.headroom = headroom;
+        return this;
+    }
+
+    /** Sets the metadata length; see {@link #length(int)} for what is checked. */
+    public Frame metaLength(int metaLength) {
+        this.metaLength = metaLength;
+        return this;
+    }
+
+    /** Records where and when the frame was received. */
+    public Frame origin(int feedId, int queueIndex, long timestampNs) {
+        this.feedId = feedId;
+        this.queueIndex = queueIndex;
+        this.timestampNs = timestampNs;
+        return this;
+    }
+
+    /**
+     * Moves the start of the packet by {@code delta} bytes (negative grows the packet at the front),
+     * like {@code bpf_xdp_adjust_head}. Returns false and changes nothing when the result would leave
+     * the slot or eat into the metadata.
+     */
+    public boolean adjustHead(int delta) {
+        final int newHeadroom = headroom + delta;
+        final int newLength = length - delta;
+        if (newHeadroom < metaLength || newLength < 0 || newHeadroom + newLength > capacity()) {
+            return false;
+        }
+        headroom = newHeadroom;
+        length = newLength;
+        return true;
+    }
+
+    /**
+     * True when the frame is consistent and can be redirected: length and metadata not negative,
+     * data within the slot, and at least {@link #MIN_REDIRECT_HEADROOM} bytes free in front of the
+     * metadata. Costs a few comparisons.
+     */
+    public boolean fits() {
+        return length >= 0 && metaLength >= 0
+            && headroom - metaLength >= MIN_REDIRECT_HEADROOM
+            && (long) headroom + length <= capacity();
+    }
+
+    /**
+     * Returns the frame to its pool. Must be called exactly once per lease, by the thread that owns the
+     * frame at that point; the frame must not be touched afterwards.
+     *
+     * @return {@link FramePool#OK}, or {@link FramePool#DOUBLE_RETURN} when the pool runs checked and the
+     *         frame was not leased (the return is refused and counted).
+     */
+    public int release() {
+        return pool.release(this);
+    }
+
+    void resetForLease() {
+        headroom = defaultHeadroom;
+        length = 0;
+        metaLength = 0;
+        feedId = 0;
+        queueIndex = 0;
+        timestampNs = 0;
+    }
+
+    boolean casState(int expected, int value) {
+        return STATE.compareAndSet(this, expected, value);
+    }
+
+    void setStateRelaxed(int value) {
+        STATE.setOpaque(this, value);
+    }
+
+    int stateRelaxed() {
+        return (int) STATE.getOpaque(this);
+    }
+
+    @Override
+    public String toString() {
+        return "Frame{pool=" + pool.id() + ", index=" + index + ", headroom=" + headroom + ", length=" + length
+            + ", metaLength=" + metaLength + ", feedId=" + feedId + ", queueIndex=" + queueIndex + '}';
+    }
+}

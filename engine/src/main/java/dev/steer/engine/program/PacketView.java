@@ -1,0 +1,100 @@
+package dev.steer.engine.program;
+
+import java.nio.ByteOrder;
+
+import org.agrona.DirectBuffer;
+
+import dev.steer.engine.frame.Frame;
+
+/**
+ * Bounds-checked, read-only flyweight over one packet, reused for every frame a thread handles: what a
+ * {@link SteeringProgram} sees of a frame. Reads outside the packet return -1 instead of throwing, so a
+ * program on a truncated packet gets a value it can test, never an exception.
+ *
+ * <p>Multi-byte reads are big-endian (network order). Offsets are relative to the first packet byte.
+ * Not thread-safe: one view per thread.
+ */
+public final class PacketView {
+    private DirectBuffer buffer;
+    private int offset;
+    private int length;
+    private int feedId;
+    private int queueIndex;
+    private long timestampNs;
+
+    /** Points the view at a frame's packet data. */
+    public PacketView wrap(Frame frame) {
+        final int start = frame.dataOffset();
+        final int capacity = frame.capacity();
+        this.buffer = frame.buffer();
+        this.offset = start;
+        this.length = start < 0 || start > capacity ? 0 : Math.max(0, Math.min(frame.length(), capacity - start));
+        this.feedId = frame.feedId();
+        this.queueIndex = frame.queueIndex();
+        this.timestampNs = frame.timestampNs();
+        return this;
+    }
+
+    /** Points the view at {@code length} bytes of {@code buffer} from {@code offset}; metadata set to 0. */
+    public PacketView wrap(DirectBuffer buffer, int offset, int length) {
+        final int capacity = buffer.capacity();
+        this.buffer = buffer;
+        this.offset = offset;
+        this.length = offset < 0 || offset > capacity ? 0 : Math.max(0, Math.min(length, capacity - offset));
+        this.feedId = 0;
+        this.queueIndex = 0;
+        this.timestampNs = 0;
+        return this;
+    }
+
+    /** Packet length in bytes. */
+    public int length() {
+        return length;
+    }
+
+    /** Id of the feed that received the packet (the analogue of {@code ingress_ifindex}). */
+    public int feedId() {
+        return feedId;
+    }
+
+    /** Queue index within the feed (the analogue of {@code rx_queue_index}). */
+    public int queueIndex() {
+        return queueIndex;
+    }
+
+    /** Receive timestamp in nanoseconds. */
+    public long timestampNs() {
+        return timestampNs;
+    }
+
+    /** True when {@code count} bytes from {@code at} are inside the packet. */
+    public boolean has(int at, int count) {
+        return at >= 0 && count >= 0 && (long) at + count <= length;
+    }
+
+    /** Unsigned byte at {@code at}, or -1 when outside the packet. */
+    public int u8(int at) {
+        return has(at, 1) ? buffer.getByte(offset + at) & 0xFF : -1;
+    }
+
+    /** Unsigned big-endian 16-bit value at {@code at}, or -1 when outside the packet. */
+    public int u16(int at) {
+        if (!has(at, 2)) {
+            return -1;
+        }
+        return buffer.getShort(offset + at, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+    }
+
+    /** Unsigned big-endian 32-bit value at {@code at}, or -1 when outside the packet. */
+    public long u32(int at) {
+        if (!has(at, 4)) {
+            return -1;
+        }
+        return buffer.getInt(offset + at, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL;
+    }
+
+    /** Big-endian 32-bit value at {@code at} as an int, or 0 when outside; pair it with {@link #has}. */
+    public int i32(int at) {
+        return has(at, 4) ? buffer.getInt(offset + at, ByteOrder.BIG_ENDIAN) : 0;
+    }
+}

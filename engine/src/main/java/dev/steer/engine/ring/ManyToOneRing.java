@@ -1,0 +1,247 @@
+package dev.steer.engine.ring;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
+/**
+ * Bounded, lock-free, many-producer one-consumer ring of references with batch claims: the analogue
+ * of the kernel's {@code ptr_ring} behind a cpumap entry.
+ *
+ * <p>Capacity is exact (not rounded): at most {@link #capacity()} elements are ever held, so a full
+ * ring refuses the rest and the caller drops and counts them. A producer claims room for a whole batch
+ * with one compare-and-set, then publishes each slot with a release store; the consumer takes a batch
+ * with acquire loads and publishes its progress once per batch. No method allocates, locks or blocks;
+ * a claim retries its compare-and-set at most {@link #MAX_CLAIM_ATTEMPTS} times.
+ *
+ * <p>Thread contract: {@code offer} from any thread; {@code poll}, {@code drain} from one consumer
+ * thread at a time (a consumer handing over to another must publish the hand-over, e.g. through an
+ * actor message). {@code size}, {@code isEmpty} from any thread, as a snapshot.
+ *
+ * @param <E> element type
+ */
+public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
+    /** Largest capacity a ring accepts. */
+    public static final int MAX_CAPACITY = 1 << 30;
+    /** Bound on compare-and-set attempts of one claim; contended past it, the offer takes nothing. */
+    public static final int MAX_CLAIM_ATTEMPTS = 1024;
+
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
+
+    private final Object[] slots;
+    private final int mask;
+    private final int capacity;
+
+    /**
+     * @param capacity exact number of elements the ring holds, 1 to {@link #MAX_CAPACITY}
+     * @throws IllegalArgumentException when capacity is out of range
+     */
+    public ManyToOneRing(int capacity) {
+        if (capacity < 1 || capacity > MAX_CAPACITY) {
+            throw new IllegalArgumentException("capacity=" + capacity + ": must be 1.." + MAX_CAPACITY);
+        }
+        this.capacity = capacity;
+        final int length = 1 << (32 - Integer.numberOfLeadingZeros(capacity - 1));
+        this.slots = new Object[Math.max(length, 1)];
+        this.mask = slots.length - 1;
+        producerLimitRelease(capacity);
+    }
+
+    /** Exact number of elements the ring holds when full. */
+    public int capacity() {
+        return capacity;
+    }
+
+    /** Elements in the ring now; a snapshot that may be stale by the time it is read. */
+    public int size() {
+        long consumer = consumerIndexAcquire();
+        while (true) {
+            final long producer = producerIndexVolatile();
+            final long consumerAfter = consumerIndexAcquire();
+            if (consumer == consumerAfter) {
+                return (int) Math.max(0, Math.min(capacity, producer - consumer));
+            }
+            consumer = consumerAfter;
+        }
+    }
+
+    /** True when no element has been claimed beyond what the consumer took. */
+    public boolean isEmpty() {
+        return producerIndexVolatile() == consumerIndexAcquire();
+    }
+
+    /** Free room now, as seen from a producer; a snapshot. */
+    public int remainingCapacity() {
+        return capacity - size();
+    }
+
+    /**
+     * Offers one element.
+     *
+     * @return true when the ring took it; false when it is full (the caller keeps the element)
+     */
+    public boolean offer(E element) {
+        final long claimed = claimUpTo(1);
+        if (claimed < 0) {
+            return false;
+        }
+        SLOTS.setRelease(slots, (int) claimed & mask, element);
+        return true;
+    }
+
+    /**
+     * Offers {@code count} elements of {@code source} starting at {@code from}, with one claim: the ring
+     * takes the longest prefix that fits and the caller keeps the rest.
+     *
+     * @return how many elements, from {@code from} on, the ring took: 0 to {@code count}
+     */
+    public int offer(E[] source, int from, int count) {
+        if (count <= 0) {
+            return 0;
+        }
+        final long first = claimUpTo(count);
+        if (first < 0) {
+            return 0;
+        }
+        final int taken = (int) (first >>> 32);
+        final long start = first & 0xFFFF_FFFFL;
+        for (int i = 0; i < taken; i++) {
+            SLOTS.setRelease(slots, (int) (start + i) & mask, source[from + i]);
+        }
+        return taken;
+    }
+
+    /** Consumer only: takes the oldest element, or null when there is none published yet. */
+    @SuppressWarnings("unchecked")
+    public E poll() {
+        final long index = consumerIndexPlain();
+        final int slot = (int) index & mask;
+        final Object element = SLOTS.getAcquire(slots, slot);
+        if (element == null) {
+            return null;
+        }
+        SLOTS.setOpaque(slots, slot, null);
+        consumerIndexRelease(index + 1);
+        return (E) element;
+    }
+
+    /**
+     * Consumer only: moves up to {@code limit} published elements, oldest first, into {@code target}
+     * from index 0. Stops early at a slot that a producer has claimed but not yet written.
+     *
+     * @return how many elements were moved
+     */
+    @SuppressWarnings("unchecked")
+    public int drain(E[] target, int limit) {
+        final long start = consumerIndexPlain();
+        final int max = Math.min(limit, target.length);
+        int n = 0;
+        while (n < max) {
+            final int slot = (int) (start + n) & mask;
+            final Object element = SLOTS.getAcquire(slots, slot);
+            if (element == null) {
+                break;
+            }
+            SLOTS.setOpaque(slots, slot, null);
+            target[n++] = (E) element;
+        }
+        if (n > 0) {
+            consumerIndexRelease(start + n);
+        }
+        return n;
+    }
+
+    /**
+     * Claims room for up to {@code count} slots. Returns -1 when there is none, else the number claimed
+     * in the high 32 bits and the low 32 bits of the first claimed index (slots are index & mask, and
+     * mask &lt; 2^31, so 32 bits of the index are enough to address them).
+     */
+    private long claimUpTo(int count) {
+        for (int attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
+            final long producer = producerIndexVolatile();
+            long limit = producerLimitAcquire();
+            if (producer + count > limit) {
+                limit = consumerIndexAcquire() + capacity;
+                if (producer >= limit) {
+                    return -1;
+                }
+                producerLimitRelease(limit);
+            }
+            final int taken = (int) Math.min(count, limit - producer);
+            if (casProducerIndex(producer, producer + taken)) {
+                return ((long) taken << 32) | (producer & 0xFFFF_FFFFL);
+            }
+        }
+        return -1;
+    }
+}
+
+abstract class ManyToOneRingPad0 {
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+abstract class ManyToOneRingProducerFields extends ManyToOneRingPad0 {
+    private static final VarHandle PRODUCER_INDEX;
+    private static final VarHandle PRODUCER_LIMIT;
+
+    static {
+        try {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            PRODUCER_INDEX = lookup.findVarHandle(ManyToOneRingProducerFields.class, "producerIndex", long.class);
+            PRODUCER_LIMIT = lookup.findVarHandle(ManyToOneRingProducerFields.class, "producerLimit", long.class);
+        } catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private volatile long producerIndex;
+    private volatile long producerLimit;
+
+    final long producerIndexVolatile() {
+        return producerIndex;
+    }
+
+    final boolean casProducerIndex(long expected, long value) {
+        return PRODUCER_INDEX.compareAndSet(this, expected, value);
+    }
+
+    final long producerLimitAcquire() {
+        return (long) PRODUCER_LIMIT.getAcquire(this);
+    }
+
+    /** Raises the cached limit; a stale lower value written by a slower producer only costs a re-read. */
+    final void producerLimitRelease(long limit) {
+        PRODUCER_LIMIT.setRelease(this, limit);
+    }
+}
+
+abstract class ManyToOneRingPad1 extends ManyToOneRingProducerFields {
+    long p16, p17, p18, p19, p20, p21, p22, p23, p24, p25, p26, p27, p28, p29, p30, p31;
+}
+
+abstract class ManyToOneRingConsumerFields extends ManyToOneRingPad1 {
+    private static final VarHandle CONSUMER_INDEX;
+
+    static {
+        try {
+            CONSUMER_INDEX = MethodHandles.lookup()
+                .findVarHandle(ManyToOneRingConsumerFields.class, "consumerIndex", long.class);
+        } catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private volatile long consumerIndex;
+    long p32, p33, p34, p35, p36, p37, p38, p39, p40, p41, p42, p43, p44, p45, p46, p47;
+
+    final long consumerIndexPlain() {
+        return (long) CONSUMER_INDEX.get(this);
+    }
+
+    final long consumerIndexAcquire() {
+        return (long) CONSUMER_INDEX.getAcquire(this);
+    }
+
+    final void consumerIndexRelease(long value) {
+        CONSUMER_INDEX.setRelease(this, value);
+    }
+}
