@@ -1,0 +1,99 @@
+package dev.steer.engine.map;
+
+import dev.steer.engine.frame.Frame;
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * Per (producer, entry) queue of up to {@link #SIZE} frames, flushed into the entry's ring with one claim
+ * when full and at the end of every poll: the kernel's {@code xdp_bulk_queue}. Frames that do not fit the
+ * ring at a flush are returned to their pools and counted as {@link DropReason#RING_FULL} drops.
+ *
+ * <p>Thread contract: owned by one producer thread. Allocation-free.
+ */
+public final class BulkQueue {
+    /** Frames per bulk: 8, one cache line of references, as CPU_MAP_BULK_SIZE. */
+    public static final int SIZE = 8;
+
+    private final Frame[] frames = new Frame[SIZE];
+    private final PathCounters counters;
+    private CpuMapEntry entry;
+    private int count;
+    private boolean listed;
+
+    /** A queue whose flushes are recorded in {@code counters}, the producer's. */
+    public BulkQueue(PathCounters counters) {
+        this.counters = counters;
+    }
+
+    /** The entry the queue flushes into, or null before the first {@link #bind}. */
+    public CpuMapEntry entry() {
+        return entry;
+    }
+
+    /** Frames waiting. */
+    public int count() {
+        return count;
+    }
+
+    /** Whether the producer has the queue on its flush list; owned by the producer. */
+    public boolean listed() {
+        return listed;
+    }
+
+    /** Records whether the producer has the queue on its flush list. */
+    public void listed(boolean listed) {
+        this.listed = listed;
+    }
+
+    /** Points an empty queue at {@code entry}; flush it first when it holds frames. */
+    public void bind(CpuMapEntry entry) {
+        if (count != 0) {
+            throw new IllegalStateException("bulk queue for " + this.entry + " still holds " + count + " frames");
+        }
+        this.entry = entry;
+    }
+
+    /**
+     * Queues a frame, flushing first when the queue is full.
+     *
+     * @return frames dropped by that flush (0 when there was none)
+     */
+    public int enqueue(Frame frame) {
+        int dropped = 0;
+        if (count == SIZE) {
+            dropped = flush();
+        }
+        frames[count++] = frame;
+        return dropped;
+    }
+
+    /**
+     * Moves the queued frames into the entry's ring with one claim; what does not fit is released to the
+     * pool and counted. Wakes the entry's consumer when anything was put in the ring.
+     *
+     * @return frames dropped because the ring was full
+     */
+    public int flush() {
+        final int n = count;
+        if (n == 0) {
+            return 0;
+        }
+        final int taken = entry.ring().offer(frames, 0, n);
+        final int drops = n - taken;
+        if (drops > 0) {
+            FramePool.releaseAll(frames, taken, n);
+            counters.drop(DropReason.RING_FULL, drops);
+        }
+        counters.enqueue(entry.key(), n, drops);
+        for (int i = 0; i < n; i++) {
+            frames[i] = null;
+        }
+        count = 0;
+        if (taken > 0) {
+            entry.wake();
+        }
+        return drops;
+    }
+}

@@ -1,0 +1,84 @@
+package dev.steer.engine.map;
+
+import dev.steer.engine.frame.Frame;
+import dev.steer.engine.ring.ManyToOneRing;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * One cpumap entry: a target CPU, its bounded ring of frames and its consumer's counters (the kernel's
+ * {@code bpf_cpu_map_entry}). An entry is immutable once published; a new value for the same key is a
+ * new entry, never a resize.
+ *
+ * <p>Thread contract: the ring is offered to from any producer and drained by the entry's one consumer;
+ * the counters are written by that consumer; {@link #wakeup(ConsumerWakeup)} is set by the consumer when
+ * it starts. Everything else is final.
+ */
+public final class CpuMapEntry {
+    private final int mapId;
+    private final int key;
+    private final long generation;
+    private final EntryValue value;
+    private final ManyToOneRing<Frame> ring;
+    private final PathCounters counters;
+    private volatile ConsumerWakeup wakeup = ConsumerWakeup.NONE;
+
+    CpuMapEntry(int mapId, int key, long generation, EntryValue value, int maxKeys) {
+        this.mapId = mapId;
+        this.key = key;
+        this.generation = generation;
+        this.value = value;
+        this.ring = new ManyToOneRing<>(value.qsize());
+        this.counters = new PathCounters("cpu-" + key + "#" + generation, maxKeys);
+    }
+
+    /** Id of the map the entry belongs to (the tracepoints' {@code map_id}). */
+    public int mapId() {
+        return mapId;
+    }
+
+    /** The key, which is the target CPU number. */
+    public int key() {
+        return key;
+    }
+
+    /** The target CPU; same as the key. */
+    public int cpu() {
+        return key;
+    }
+
+    /** Unique, increasing number of this entry within its map: tells a replaced entry from its successor. */
+    public long generation() {
+        return generation;
+    }
+
+    /** The value the entry was created with. */
+    public EntryValue value() {
+        return value;
+    }
+
+    /** The entry's ring. */
+    public ManyToOneRing<Frame> ring() {
+        return ring;
+    }
+
+    /** The consumer's counters. */
+    public PathCounters counters() {
+        return counters;
+    }
+
+    /** Sets how producers wake this entry's consumer. */
+    public void wakeup(ConsumerWakeup wakeup) {
+        this.wakeup = wakeup == null ? ConsumerWakeup.NONE : wakeup;
+    }
+
+    /** Wakes the consumer; called by a producer after flushing into the ring. */
+    public void wake() {
+        wakeup.wake();
+    }
+
+    @Override
+    public String toString() {
+        return "CpuMapEntry{map=" + mapId + ", key=" + key + ", generation=" + generation + ", qsize=" + value.qsize()
+            + ", remoteProgram=" + (value.remoteProgram() == null ? "none" : value.remoteProgram().name()) + '}';
+    }
+}

@@ -1,0 +1,130 @@
+package dev.steer.engine.path;
+
+import dev.steer.engine.frame.Frame;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuMapEntry;
+import dev.steer.engine.program.PacketView;
+import dev.steer.engine.program.SteeringProgram;
+import dev.steer.engine.program.Verdict;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * The data path of one entry's consumer, the analogue of the cpumap kthread: {@link #doWork()} takes a
+ * batch from the entry's ring, runs the entry's remote program on each frame when there is one (PASS to
+ * the handler, DROP counted, REDIRECT to another entry through this thread's own bulk queues), hands the
+ * passed frames to the handler in one call, and returns them to their pools.
+ *
+ * <p>Counters go to the entry's {@link CpuMapEntry#counters()}: RECEIVED is what was taken from the ring
+ * (the tracepoint's {@code processed}), POLLS the non-empty batches, SCHED the idle transitions reported
+ * with {@link #idle()}.
+ *
+ * <p>Thread contract: one consumer thread at a time. Between two {@code doWork} calls nothing is queued,
+ * which makes the gap a quiescence point. Allocation-free and lock-free.
+ */
+public final class ConsumerPath {
+    /** Default frames per batch, as CPUMAP_BATCH. */
+    public static final int DEFAULT_BATCH = 8;
+
+    private final CpuMapEntry entry;
+    private final PathCounters counters;
+    private final SteeringProgram remoteProgram;
+    private final Redirector redirector;
+    private final HandlerBatch handlerBatch;
+    private final Frame[] batch;
+    private final PacketView view = new PacketView();
+    private final HandlerBatch.ErrorSink errors;
+
+    /**
+     * @param entry     the entry whose ring this path drains
+     * @param map       the map remote-program redirects go to
+     * @param handler   the user's handler
+     * @param batchSize frames per drain and per handler call, at least 1
+     * @param errors    where handler and remote-program exceptions are reported
+     */
+    public ConsumerPath(CpuMapEntry entry, CpuMap map, FrameHandler handler, int batchSize,
+                        HandlerBatch.ErrorSink errors) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size=" + batchSize + ": must be at least 1");
+        }
+        this.entry = entry;
+        this.counters = entry.counters();
+        this.errors = errors;
+        final SteeringProgram program = entry.value().remoteProgram();
+        this.remoteProgram = program == null ? null : program.forIngress();
+        this.redirector = new Redirector(map, counters, DropReason.REMOTE_DROP, DropReason.REMOTE_ABORTED);
+        this.handlerBatch = new HandlerBatch(batchSize, handler, counters, errors);
+        this.batch = new Frame[batchSize];
+    }
+
+    /**
+     * Takes one batch from the ring and handles it.
+     *
+     * @return frames taken; 0 when the ring was empty
+     */
+    public int doWork() {
+        final int n = entry.ring().drain(batch, batch.length);
+        if (n == 0) {
+            return 0;
+        }
+        counters.add(PathCounters.Counter.RECEIVED, n);
+        counters.increment(PathCounters.Counter.POLLS);
+        if (remoteProgram == null) {
+            for (int i = 0; i < n; i++) {
+                handlerBatch.add(batch[i]);
+                batch[i] = null;
+            }
+        } else {
+            redirector.refresh();
+            for (int i = 0; i < n; i++) {
+                runRemoteProgram(batch[i]);
+                batch[i] = null;
+            }
+            redirector.flush();
+        }
+        handlerBatch.deliver();
+        return n;
+    }
+
+    private void runRemoteProgram(Frame frame) {
+        long verdict;
+        try {
+            verdict = remoteProgram.run(view.wrap(frame));
+        } catch (Throwable error) {
+            counters.increment(PathCounters.Counter.PROGRAM_EXCEPTIONS);
+            errors.onError(counters.name(), error);
+            verdict = Verdict.of(Verdict.ABORTED);
+        }
+        final int action = Verdict.action(verdict);
+        if (action == Verdict.PASS) {
+            counters.increment(PathCounters.Counter.REMOTE_PASS);
+        } else if (action == Verdict.REDIRECT) {
+            counters.increment(PathCounters.Counter.REMOTE_REDIRECT);
+        } else {
+            counters.increment(PathCounters.Counter.REMOTE_DROP);
+        }
+        if (redirector.steer(frame, verdict) == Redirector.PASS) {
+            handlerBatch.add(frame);
+        }
+    }
+
+    /** Records that the consumer found its ring empty and went idle (the tracepoint's {@code sched}). */
+    public void idle() {
+        counters.increment(PathCounters.Counter.SCHED);
+    }
+
+    /** True when the ring holds nothing. */
+    public boolean isEmpty() {
+        return entry.ring().isEmpty();
+    }
+
+    /** The entry this path drains. */
+    public CpuMapEntry entry() {
+        return entry;
+    }
+
+    /** The entry's counters. */
+    public PathCounters counters() {
+        return counters;
+    }
+}

@@ -1,0 +1,30 @@
+package dev.steer.engine.path;
+
+/**
+ * A source of packets polled NAPI-style by one ingress: the analogue of a NIC RX queue. Implementations
+ * (synthetic, Aeron, AF_PACKET, UDP, pcap) turn each input packet into one call of
+ * {@link FrameSink#onFrame}.
+ *
+ * <p>Thread contract: {@link #poll} is called by one ingress thread at a time; {@link #close()} after the
+ * last poll, on any thread. {@code poll} must not block; it returns 0 when nothing is ready so that the
+ * ingress' idle strategy can back off.
+ */
+public interface Feed extends AutoCloseable {
+    /** Poll result of a feed that has ended (a pcap file replayed once, say). */
+    int END = -1;
+
+    /**
+     * Hands at most {@code budget} packets to {@code sink}.
+     *
+     * @return packets handed over, 0 when none was ready; {@link #END} when the feed has ended and will give no more
+     */
+    int poll(FrameSink sink, int budget);
+
+    /** Name for statistics and messages. */
+    String name();
+
+    /** Releases the feed's resources; further polls are not allowed. */
+    @Override
+    default void close() {
+    }
+}

@@ -1,0 +1,28 @@
+package dev.steer.engine.path;
+
+import dev.steer.engine.frame.Frame;
+
+/**
+ * The user's code that receives frames: the analogue of the network stack that the cpumap kthread feeds
+ * with {@code netif_receive_skb_core}. Called once per batch, never with an empty one.
+ *
+ * <p>Contract: read (or copy) what is needed during the call; the frames go back to their pools when it
+ * returns, so keep no reference to them. Do not block: the caller is a pinned data-path thread. An
+ * exception counts the whole batch as {@code handler_error} drops and the caller goes on.
+ *
+ * <p>Thread contract: called on one thread at a time per path (the entry's consumer, or the ingress for
+ * locally passed frames); one handler instance may serve several paths, so shared state must be thread-safe.
+ */
+@FunctionalInterface
+public interface FrameHandler {
+    /** A handler that does nothing with the frames. */
+    FrameHandler NO_OP = (frames, count) -> { };
+
+    /**
+     * Handles {@code frames[0..count)}.
+     *
+     * @param frames the batch; slots past {@code count} are undefined
+     * @param count  number of frames, 1 to the batch size
+     */
+    void onFrames(Frame[] frames, int count);
+}

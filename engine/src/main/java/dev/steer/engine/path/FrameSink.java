@@ -1,0 +1,28 @@
+package dev.steer.engine.path;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Where a {@link Feed} hands each received packet: the ingress, which copies it into a pool frame and
+ * steers it. Result codes follow Aeron's style: 0 and above is success, negatives say why not.
+ *
+ * <p>Thread contract: called only from within {@link Feed#poll}, on the ingress thread.
+ */
+public interface FrameSink {
+    /** The packet was taken: it is queued, delivered, or dropped and counted. */
+    int ACCEPTED = 0;
+    /**
+     * The packet was not taken because its target ring is full and the sink runs lossless: the feed must
+     * leave it where it is (e.g. abort a controlled Aeron poll) and stop this poll. Nothing was counted
+     * as received.
+     */
+    int BACK_PRESSURED = -1;
+
+    /**
+     * Takes one packet of {@code length} bytes from {@code buffer} at {@code offset}.
+     *
+     * @param timestampNs receive time in nanoseconds ({@link System#nanoTime()} clock unless the feed says otherwise)
+     * @return {@link #ACCEPTED} or {@link #BACK_PRESSURED}
+     */
+    int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs);
+}

@@ -1,0 +1,163 @@
+package dev.steer.engine.path;
+
+import org.agrona.DirectBuffer;
+
+import dev.steer.engine.frame.Frame;
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.program.PacketView;
+import dev.steer.engine.program.SteeringProgram;
+import dev.steer.engine.program.Verdict;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * The data path of one ingress, the analogue of a driver's NAPI poll with its XDP program: each
+ * {@link #poll(Feed)} reads the map snapshot, takes at most {@code budget} packets from the feed, copies
+ * each into a frame of the ingress' own pool, runs the steering program, carries out the verdict (bulk
+ * queues for redirects, a local batch for PASS), and at the end flushes every touched bulk queue and the
+ * local batch. Between two polls nothing is queued, which makes the gap a quiescence point.
+ *
+ * <p>Every packet handed to {@link #onFrame} is counted as received and then delivered, queued or dropped
+ * for one {@link DropReason}; in lossless mode a packet whose target ring (or the pool) is full is instead
+ * refused with {@link FrameSink#BACK_PRESSURED} and not counted as received.
+ *
+ * <p>Thread contract: one thread (the ingress') calls {@link #poll} and, through the feed,
+ * {@link #onFrame}. Allocation-free, lock-free; a program exception is caught and counted as ABORTED.
+ */
+public final class IngressPath implements FrameSink {
+    /** Default NAPI budget: frames per poll. */
+    public static final int DEFAULT_BUDGET = 64;
+
+    private final int feedId;
+    private final int queueIndex;
+    private final FramePool pool;
+    private final SteeringProgram program;
+    private final PathCounters counters;
+    private final Redirector redirector;
+    private final HandlerBatch local;
+    private final PacketView view = new PacketView();
+    private final int budget;
+    private final boolean lossless;
+    private final HandlerBatch.ErrorSink errors;
+    private final int maxDataLength;
+
+    /**
+     * @param feedId       id recorded in every frame
+     * @param queueIndex   feed queue index recorded in every frame
+     * @param pool         this ingress' pool; leased from this thread only
+     * @param program      the steering program; {@link SteeringProgram#forIngress()} is taken here
+     * @param map          the map redirects go to
+     * @param localHandler receives PASS frames in batches of {@code passBatch}
+     * @param passBatch    frames per local handler call
+     * @param budget       packets per poll, at least 1
+     * @param lossless     refuse packets whose target is full instead of dropping them
+     * @param counters     this ingress' counters
+     * @param errors       where local handler and program exceptions are reported
+     */
+    public IngressPath(int feedId, int queueIndex, FramePool pool, SteeringProgram program, CpuMap map,
+                       FrameHandler localHandler, int passBatch, int budget, boolean lossless,
+                       PathCounters counters, HandlerBatch.ErrorSink errors) {
+        if (budget < 1) {
+            throw new IllegalArgumentException("budget=" + budget + ": must be at least 1");
+        }
+        this.feedId = feedId;
+        this.queueIndex = queueIndex;
+        this.pool = pool;
+        this.program = program.forIngress();
+        this.counters = counters;
+        this.errors = errors;
+        this.redirector = new Redirector(map, counters, DropReason.PROGRAM_DROP, DropReason.PROGRAM_ABORTED);
+        this.local = new HandlerBatch(passBatch, localHandler, counters, errors);
+        this.budget = budget;
+        this.lossless = lossless;
+        this.maxDataLength = pool.maxDataLength();
+    }
+
+    /**
+     * One NAPI-style poll: refresh the snapshot, take up to {@code budget} packets from the feed, flush.
+     *
+     * @return the feed's result: packets taken, 0 when idle, {@link Feed#END} when the feed has ended
+     */
+    public int poll(Feed feed) {
+        redirector.refresh();
+        counters.increment(PathCounters.Counter.POLLS);
+        final int result = feed.poll(this, budget);
+        flush();
+        return result;
+    }
+
+    /** Flushes every touched bulk queue and the local batch. Done by {@link #poll} at its end. */
+    public void flush() {
+        redirector.flush();
+        local.deliver();
+    }
+
+    @Override
+    public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
+        if (length < 0 || length > maxDataLength) {
+            counters.increment(PathCounters.Counter.RECEIVED);
+            counters.drop(DropReason.OVERSIZE, 1);
+            return ACCEPTED;
+        }
+        final Frame frame = pool.lease();
+        if (frame == null) {
+            if (lossless) {
+                counters.increment(PathCounters.Counter.BACK_PRESSURED);
+                return BACK_PRESSURED;
+            }
+            counters.increment(PathCounters.Counter.RECEIVED);
+            counters.drop(DropReason.POOL_EXHAUSTED, 1);
+            return ACCEPTED;
+        }
+        frame.buffer().putBytes(frame.dataOffset(), buffer, offset, length);
+        frame.length(length).origin(feedId, queueIndex, timestampNs);
+        return steer(frame);
+    }
+
+    /**
+     * Steers a frame already leased from this ingress' pool and filled by a zero-copy feed: counts it,
+     * runs the program and carries out the verdict. Same result codes as {@link #onFrame}; on
+     * {@link FrameSink#BACK_PRESSURED} the frame has been released.
+     */
+    public int steer(Frame frame) {
+        long verdict;
+        try {
+            verdict = program.run(view.wrap(frame));
+        } catch (Throwable error) {
+            counters.increment(PathCounters.Counter.PROGRAM_EXCEPTIONS);
+            errors.onError(counters.name(), error);
+            verdict = Verdict.of(Verdict.ABORTED);
+        }
+        if (lossless && Verdict.action(verdict) == Verdict.REDIRECT && redirector.room(Verdict.key(verdict)) == 0) {
+            frame.release();
+            counters.increment(PathCounters.Counter.BACK_PRESSURED);
+            return BACK_PRESSURED;
+        }
+        counters.increment(PathCounters.Counter.RECEIVED);
+        if (redirector.steer(frame, verdict) == Redirector.PASS) {
+            local.add(frame);
+        }
+        return ACCEPTED;
+    }
+
+    /** Leases a frame from this ingress' pool for a zero-copy feed; null when the pool is empty. */
+    public Frame lease() {
+        return pool.lease();
+    }
+
+    /** This ingress' counters. */
+    public PathCounters counters() {
+        return counters;
+    }
+
+    /** This ingress' pool. */
+    public FramePool pool() {
+        return pool;
+    }
+
+    /** Packets per poll. */
+    public int budget() {
+        return budget;
+    }
+}

@@ -1,0 +1,144 @@
+package dev.steer.engine.path;
+
+import dev.steer.engine.frame.Frame;
+import dev.steer.engine.map.BulkQueue;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuMapEntry;
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.map.MapSnapshot;
+import dev.steer.engine.program.Verdict;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * Carries out verdicts for one producer thread: keeps the map snapshot it read at its last quiescence
+ * point, one {@link BulkQueue} per key, and the list of queues touched since the last flush (the
+ * kernel's per-CPU flush list). Used by an ingress for its steering program and by a consumer for its
+ * entry's remote program.
+ *
+ * <p>Thread contract: owned by one thread. {@link #refresh()} only at a quiescence point, with every bulk
+ * queue flushed. Allocation-free.
+ */
+public final class Redirector {
+    /** {@link #steer} result: the caller delivers the frame to its local handler. */
+    public static final int PASS = 0;
+    /** {@link #steer} result: the frame is in a bulk queue, or dropped, released and counted. */
+    public static final int CONSUMED = 1;
+
+    private final CpuMap map;
+    private final PathCounters counters;
+    private final DropReason dropReason;
+    private final DropReason abortReason;
+    private final BulkQueue[] queues;
+    private final BulkQueue[] touched;
+    private int touchedCount;
+    private MapSnapshot snapshot;
+
+    /**
+     * @param map         the map redirects go to
+     * @param counters    the owning thread's counters
+     * @param dropReason  how a DROP verdict is counted (program or remote-program drop)
+     * @param abortReason how an ABORTED or unknown verdict is counted
+     */
+    public Redirector(CpuMap map, PathCounters counters, DropReason dropReason, DropReason abortReason) {
+        this.map = map;
+        this.counters = counters;
+        this.dropReason = dropReason;
+        this.abortReason = abortReason;
+        this.queues = new BulkQueue[map.maxEntries()];
+        this.touched = new BulkQueue[map.maxEntries()];
+        for (int i = 0; i < queues.length; i++) {
+            queues[i] = new BulkQueue(counters);
+        }
+        this.snapshot = map.snapshot();
+    }
+
+    /** Reads the map's current snapshot. Only at a quiescence point: every bulk queue must be flushed. */
+    public void refresh() {
+        snapshot = map.snapshot();
+    }
+
+    /** The snapshot in use. */
+    public MapSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /**
+     * Carries out {@code verdict} for {@code frame}: PASS (or a redirect whose key has no entry, with fallback
+     * PASS) returns {@link #PASS} and the caller delivers the frame; a redirect to an entry queues the frame;
+     * DROP, ABORTED, unknown verdicts, a missing entry with fallback DROP or ABORTED, and a frame that does not
+     * fit its slot (EOVERFLOW) release the frame and count it.
+     */
+    public int steer(Frame frame, long verdict) {
+        final int action = Verdict.action(verdict);
+        if (action == Verdict.REDIRECT) {
+            return redirect(frame, verdict);
+        }
+        if (action == Verdict.PASS) {
+            return PASS;
+        }
+        drop(frame, action == Verdict.DROP ? dropReason : abortReason);
+        return CONSUMED;
+    }
+
+    private int redirect(Frame frame, long verdict) {
+        final int key = Verdict.key(verdict);
+        final CpuMapEntry entry = snapshot.entry(key);
+        if (entry == null) {
+            final int fallback = Verdict.fallback(verdict);
+            if (fallback == Verdict.PASS) {
+                return PASS;
+            }
+            drop(frame, fallback == Verdict.DROP ? DropReason.NO_ENTRY : abortReason);
+            return CONSUMED;
+        }
+        if (!frame.fits()) {
+            counters.redirectError(MapResult.EOVERFLOW);
+            drop(frame, DropReason.REDIRECT_ERROR);
+            return CONSUMED;
+        }
+        final BulkQueue queue = queues[key];
+        if (queue.entry() != entry) {
+            queue.flush();
+            queue.bind(entry);
+        }
+        if (!queue.listed()) {
+            queue.listed(true);
+            touched[touchedCount++] = queue;
+        }
+        queue.enqueue(frame);
+        counters.increment(PathCounters.Counter.REDIRECTED);
+        return CONSUMED;
+    }
+
+    private void drop(Frame frame, DropReason reason) {
+        frame.release();
+        counters.drop(reason, 1);
+    }
+
+    /** Flushes every bulk queue touched since the last flush, waking their consumers. End of every poll. */
+    public void flush() {
+        final int n = touchedCount;
+        for (int i = 0; i < n; i++) {
+            final BulkQueue queue = touched[i];
+            queue.flush();
+            queue.listed(false);
+            touched[i] = null;
+        }
+        touchedCount = 0;
+    }
+
+    /**
+     * Free room in the ring that a redirect to {@code key} would reach, minus what this thread already has
+     * queued for it; -1 when the key has no entry. For lossless feeds that must not overfill a ring.
+     */
+    public int room(int key) {
+        final CpuMapEntry entry = snapshot.entry(key);
+        if (entry == null) {
+            return -1;
+        }
+        final BulkQueue queue = queues[key];
+        final int pending = queue.entry() == entry ? queue.count() : 0;
+        return entry.ring().remainingCapacity() - pending;
+    }
+}

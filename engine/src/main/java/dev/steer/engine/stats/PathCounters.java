@@ -1,0 +1,167 @@
+package dev.steer.engine.stats;
+
+import dev.steer.engine.map.MapResult;
+
+/**
+ * The counters of one data-path thread, an ingress or an entry's consumer, all with that thread as
+ * their single writer: frames received, delivered and redirected, drops by {@link DropReason}, redirect
+ * errors by {@link MapResult}, and per target key the enqueue counters of the kernel's
+ * {@code xdp_cpumap_enqueue} tracepoint (processed, drops, bulks).
+ *
+ * <p>Thread contract: the recording methods from the owning thread only; getters from any thread.
+ * Allocation-free after construction.
+ */
+public final class PathCounters {
+    /** Counters that are not drops. */
+    public enum Counter {
+        /** Frames that entered this path: received by an ingress, or taken from the ring by a consumer. */
+        RECEIVED,
+        /** Frames handed to a frame handler, which is their end. */
+        DELIVERED,
+        /** Frames put into a bulk queue towards an entry. */
+        REDIRECTED,
+        /** Exceptions thrown out of a steering program (counted as ABORTED too). */
+        PROGRAM_EXCEPTIONS,
+        /** Exceptions thrown out of a frame handler. */
+        HANDLER_EXCEPTIONS,
+        /** Polls (ingress) or non-empty batches (consumer). */
+        POLLS,
+        /** Times the thread found nothing to do and went idle: the tracepoint's {@code sched}. */
+        SCHED,
+        /** Remote program verdicts PASS. */
+        REMOTE_PASS,
+        /** Remote program verdicts DROP (ABORTED included). */
+        REMOTE_DROP,
+        /** Remote program verdicts REDIRECT. */
+        REMOTE_REDIRECT,
+        /** Frames a lossless feed left in place because their target ring was full. */
+        BACK_PRESSURED
+    }
+
+    private static final Counter[] COUNTERS = Counter.values();
+    private static final int DROP_BASE = COUNTERS.length;
+    private static final int ERROR_BASE = DROP_BASE + DropReason.all().length;
+    private static final int ENQUEUE_BASE = ERROR_BASE + MapResult.values().length;
+    private static final int ENQUEUE_PROCESSED = 0;
+    private static final int ENQUEUE_DROPS = 1;
+    private static final int ENQUEUE_BULKS = 2;
+    private static final int ENQUEUE_STRIDE = 3;
+
+    private final String name;
+    private final int maxKeys;
+    private final CounterSet values;
+
+    /**
+     * @param name    name of the path, e.g. {@code ingress-0} or {@code cpu-1#3}
+     * @param maxKeys number of map keys tracked by the enqueue counters (the map's max entries)
+     */
+    public PathCounters(String name, int maxKeys) {
+        this.name = name;
+        this.maxKeys = maxKeys;
+        this.values = new CounterSet(ENQUEUE_BASE + ENQUEUE_STRIDE * maxKeys);
+    }
+
+    /** Name of the path. */
+    public String name() {
+        return name;
+    }
+
+    /** Number of keys the enqueue counters track. */
+    public int maxKeys() {
+        return maxKeys;
+    }
+
+    /** Owner only: adds 1 to {@code counter}. */
+    public void increment(Counter counter) {
+        values.increment(counter.ordinal());
+    }
+
+    /** Owner only: adds {@code delta} to {@code counter}. */
+    public void add(Counter counter, long delta) {
+        values.add(counter.ordinal(), delta);
+    }
+
+    /** Owner only: counts {@code frames} dropped for {@code reason}. */
+    public void drop(DropReason reason, long frames) {
+        values.add(DROP_BASE + reason.ordinal(), frames);
+    }
+
+    /** Owner only: counts a redirect refused with {@code result}. */
+    public void redirectError(MapResult result) {
+        values.increment(ERROR_BASE + result.ordinal());
+    }
+
+    /**
+     * Owner only: records one bulk-queue flush towards {@code key}: {@code processed} frames flushed, of
+     * which {@code drops} did not fit the ring. Ignored for keys outside the tracked range.
+     */
+    public void enqueue(int key, int processed, int drops) {
+        if (key >= 0 && key < maxKeys) {
+            final int base = ENQUEUE_BASE + ENQUEUE_STRIDE * key;
+            values.add(base + ENQUEUE_PROCESSED, processed);
+            values.add(base + ENQUEUE_DROPS, drops);
+            values.increment(base + ENQUEUE_BULKS);
+        }
+    }
+
+    /** Current value of {@code counter}. */
+    public long get(Counter counter) {
+        return values.get(counter.ordinal());
+    }
+
+    /** Frames dropped for {@code reason}. */
+    public long dropped(DropReason reason) {
+        return values.get(DROP_BASE + reason.ordinal());
+    }
+
+    /** Frames dropped for any reason. */
+    public long droppedTotal() {
+        long sum = 0;
+        for (DropReason reason : DropReason.all()) {
+            sum += dropped(reason);
+        }
+        return sum;
+    }
+
+    /** Redirects refused with {@code result}. */
+    public long redirectErrors(MapResult result) {
+        return values.get(ERROR_BASE + result.ordinal());
+    }
+
+    /** Frames flushed towards {@code key}, dropped or not. */
+    public long enqueueProcessed(int key) {
+        return enqueueValue(key, ENQUEUE_PROCESSED);
+    }
+
+    /** Frames flushed towards {@code key} that did not fit its ring. */
+    public long enqueueDrops(int key) {
+        return enqueueValue(key, ENQUEUE_DROPS);
+    }
+
+    /** Flushes towards {@code key}; processed / bulks is the average bulk size. */
+    public long enqueueBulks(int key) {
+        return enqueueValue(key, ENQUEUE_BULKS);
+    }
+
+    private long enqueueValue(int key, int field) {
+        return key >= 0 && key < maxKeys ? values.get(ENQUEUE_BASE + ENQUEUE_STRIDE * key + field) : 0;
+    }
+
+    @Override
+    public String toString() {
+        final StringBuilder out = new StringBuilder("PathCounters{").append(name);
+        for (Counter counter : COUNTERS) {
+            final long value = get(counter);
+            if (value != 0) {
+                out.append(", ").append(counter.name().toLowerCase()).append('=').append(value);
+            }
+        }
+        for (DropReason reason : DropReason.all()) {
+            final long value = dropped(reason);
+            if (value != 0) {
+                out.append(", drop.").append(reason.label()).append('=').append(value);
+            }
+        }
+        return out.append('}').toString();
+    }
+}
