@@ -76,15 +76,20 @@ public final class IngressPath implements FrameSink {
 
     /**
      * One NAPI-style poll: refresh the snapshot, take up to {@code budget} packets from the feed, flush.
+     * An exception from the feed propagates after the flush, so the caller can restart the feed without
+     * frames left in bulk queues.
      *
      * @return the feed's result: packets taken, 0 when idle, {@link Feed#END} when the feed has ended
      */
     public int poll(Feed feed) {
         redirector.refresh();
         counters.increment(PathCounters.Counter.POLLS);
-        final int result = feed.poll(this, budget);
-        flush();
-        return result;
+        try {
+            return feed.poll(this, budget);
+        } finally {
+            // Also when the feed throws: nothing may stay queued past the end of a poll.
+            flush();
+        }
     }
 
     /** Flushes every touched bulk queue and the local batch. Done by {@link #poll} at its end. */
