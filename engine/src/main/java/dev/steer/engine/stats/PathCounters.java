@@ -35,7 +35,11 @@ public final class PathCounters {
         /** Remote program verdicts REDIRECT. */
         REMOTE_REDIRECT,
         /** Frames a lossless feed left in place because their target ring was full. */
-        BACK_PRESSURED
+        BACK_PRESSURED,
+        /** Exceptions thrown out of the feed's poll (the ingress restarts the feed). */
+        FEED_ERRORS,
+        /** Restarts of the path's actor after a failure. */
+        RESTARTS
     }
 
     private static final Counter[] COUNTERS = Counter.values();
@@ -141,6 +145,28 @@ public final class PathCounters {
     /** Flushes towards {@code key}; processed / bulks is the average bulk size. */
     public long enqueueBulks(int key) {
         return enqueueValue(key, ENQUEUE_BULKS);
+    }
+
+    /** A copy of every counter, taken field by field while the writer may still be running. */
+    public PathStats snapshot(PathStats.Kind kind, int key) {
+        final long[] counters = new long[COUNTERS.length];
+        for (Counter counter : COUNTERS) {
+            counters[counter.ordinal()] = get(counter);
+        }
+        final long[] drops = new long[DropReason.all().length];
+        for (DropReason reason : DropReason.all()) {
+            drops[reason.ordinal()] = dropped(reason);
+        }
+        final MapResult[] results = MapResult.values();
+        final long[] errors = new long[results.length];
+        for (MapResult result : results) {
+            errors[result.ordinal()] = redirectErrors(result);
+        }
+        final long[] enqueue = new long[ENQUEUE_STRIDE * maxKeys];
+        for (int i = 0; i < enqueue.length; i++) {
+            enqueue[i] = values.get(ENQUEUE_BASE + i);
+        }
+        return new PathStats(name, kind, key, counters, drops, errors, enqueue);
     }
 
     private long enqueueValue(int key, int field) {

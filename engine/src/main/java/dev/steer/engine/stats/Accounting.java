@@ -1,0 +1,66 @@
+package dev.steer.engine.stats;
+
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The accounting invariant: {@code received = delivered + dropped (by reason) + inFlight}. Built from
+ * path snapshots: received counts only at ingresses, delivered and drops at every path.
+ *
+ * @param received  frames that entered the engine
+ * @param delivered frames handed to a handler
+ * @param dropped   frames dropped, by reason
+ * @param inFlight  frames still in bulk queues, rings or handler batches: received - delivered - dropped
+ */
+public record Accounting(long received, long delivered, Map<DropReason, Long> dropped, long inFlight) {
+    /** Sums the invariant over every path of an engine. */
+    public static Accounting of(List<PathStats> paths) {
+        long received = 0;
+        long delivered = 0;
+        final EnumMap<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+        for (DropReason reason : DropReason.values()) {
+            dropped.put(reason, 0L);
+        }
+        for (PathStats path : paths) {
+            if (path.kind() == PathStats.Kind.INGRESS) {
+                received += path.get(PathCounters.Counter.RECEIVED);
+            }
+            delivered += path.get(PathCounters.Counter.DELIVERED);
+            for (DropReason reason : DropReason.values()) {
+                dropped.merge(reason, path.dropped(reason), Long::sum);
+            }
+        }
+        final long droppedTotal = dropped.values().stream().mapToLong(Long::longValue).sum();
+        return new Accounting(received, delivered, Collections.unmodifiableMap(dropped),
+            received - delivered - droppedTotal);
+    }
+
+    /** Frames dropped for any reason. */
+    public long droppedTotal() {
+        return dropped.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    /** Frames dropped for {@code reason}. */
+    public long dropped(DropReason reason) {
+        return dropped.getOrDefault(reason, 0L);
+    }
+
+    /** True when nothing is in flight: every received frame was delivered or dropped. */
+    public boolean isSettled() {
+        return inFlight == 0;
+    }
+
+    @Override
+    public String toString() {
+        final StringBuilder out = new StringBuilder("received=").append(received).append(" delivered=")
+            .append(delivered).append(" dropped=").append(droppedTotal());
+        dropped.forEach((reason, n) -> {
+            if (n != 0) {
+                out.append(' ').append(reason.label()).append('=').append(n);
+            }
+        });
+        return out.append(" in_flight=").append(inFlight).toString();
+    }
+}
