@@ -1,0 +1,247 @@
+package dev.steer.actors;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.time.Duration;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+import dev.steer.engine.map.ConsumerWakeup;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuMapEntry;
+import dev.steer.engine.path.ConsumerPath;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * The consumer of one cpumap entry, the analogue of the cpumap kthread. It runs on a pinned dispatcher
+ * (one thread of its own, pinned to the entry's CPU where the OS allows) and its mailbox for frames is the
+ * entry's ring: on {@link DataPath.Run} it drains the ring in batches through a {@link ConsumerPath}
+ * (remote program, then the handler once per batch, then frames back to their pools) until the ring is
+ * empty, then parks by returning to its mailbox.
+ *
+ * <p>Parking without a lost wake-up: the actor sets its {@code parked} flag, then looks at the ring once
+ * more; a producer puts frames in the ring, then reads the flag and, if it is set and it wins the
+ * compare-and-set that clears it, sends {@link DataPath.Run}. Both sides write before they read (volatile),
+ * so at least one of them sees the other: either the recheck finds the frames or the producer finds the flag.
+ *
+ * <p>Control messages ({@link DataPath.Quiesce}, {@link DataPath.Stop}) arrive through a
+ * {@link ControlSignal} and are handled between two batches. {@link DataPath.Stop} is drain-then-stop:
+ * every frame already in the ring is delivered, then the actor stops.
+ */
+public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
+    /** How a consumer reacts to a handler or remote-program exception (the frames are counted either way). */
+    public enum FailurePolicy {
+        /** Count the batch as handler errors and go on with the next batch. The default. */
+        RESUME,
+        /** Count, then restart the actor: a fresh path (remote program instance, batches) on the same ring. */
+        RESTART
+    }
+
+    /** Bound on restarts within {@link #RESTART_WINDOW}; past it the actor stops and the supervisor respawns it. */
+    static final int MAX_RESTARTS = 100;
+    static final Duration RESTART_WINDOW = Duration.ofMinutes(1);
+
+    /** Settings of one consumer, fixed for its life. */
+    record Settings(CpuMapEntry entry, CpuMap map, FrameHandler handler, int batchSize, IdleMode idleMode,
+                    boolean pin, FailurePolicy failurePolicy, ErrorHandler errors, ControlSignal signal) {
+    }
+
+    /** Thrown inside the actor to have Pekko restart it after a counted handler failure. */
+    static final class RestartRequested extends RuntimeException {
+        RestartRequested(String where) {
+            super("restart of " + where + " after a handler failure", null, false, false);
+        }
+    }
+
+    /** What survives a restart: whether the actor started before, and whether it is draining to stop. */
+    private static final class Lifetime {
+        boolean started;
+        boolean draining;
+    }
+
+    private final Settings settings;
+    private final Lifetime lifetime;
+    private final ConsumerPath path;
+    private final Wakeup wakeup;
+    private final ActorRef<DataPath.Command> self;
+    private boolean restartRequested;
+    private int idleRounds;
+
+    /** The consumer's behavior, supervised per its failure policy. */
+    static Behavior<DataPath.Command> create(Settings settings) {
+        final Lifetime lifetime = new Lifetime();
+        final Behavior<DataPath.Command> behavior = Behaviors.setup(context -> {
+            if (lifetime.started) {
+                settings.entry().counters().increment(PathCounters.Counter.RESTARTS);
+            }
+            lifetime.started = true;
+            return new ConsumerActor(context, settings, lifetime);
+        });
+        return Behaviors.supervise(behavior).onFailure(RestartRequested.class,
+            SupervisorStrategy.restart().withLimit(MAX_RESTARTS, RESTART_WINDOW));
+    }
+
+    private ConsumerActor(ActorContext<DataPath.Command> context, Settings settings, Lifetime lifetime) {
+        super(context);
+        this.settings = settings;
+        this.lifetime = lifetime;
+        this.self = context.getSelf();
+        final String name = settings.entry().counters().name();
+        this.path = new ConsumerPath(settings.entry(), settings.map(), settings.handler(), settings.batchSize(),
+            (where, error) -> {
+                settings.errors().onError(where, error);
+                if (settings.failurePolicy() == FailurePolicy.RESTART) {
+                    restartRequested = true;
+                }
+            });
+        if (settings.pin()) {
+            final CpuAffinity.Result pinned = CpuAffinity.pinCurrentThread(settings.entry().cpu());
+            if (!pinned.pinned()) {
+                settings.errors().onError(name, new IllegalStateException(
+                    "consumer runs unpinned: " + pinned.reason()));
+            }
+        }
+        this.wakeup = new Wakeup(self);
+        settings.entry().wakeup(wakeup);
+        self.tell(DataPath.Run.INSTANCE);
+    }
+
+    @Override
+    public Receive<DataPath.Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessageEquals(DataPath.Run.INSTANCE, this::run)
+            .onMessage(DataPath.Quiesce.class, this::quiesce)
+            .onMessageEquals(DataPath.Stop.INSTANCE, this::drainThenStop)
+            .build();
+    }
+
+    private Behavior<DataPath.Command> run() {
+        while (true) {
+            if (settings.signal().takePending()) {
+                self.tell(DataPath.Run.INSTANCE);
+                return this;
+            }
+            final int taken = path.doWork();
+            if (restartRequested) {
+                throw new RestartRequested(path.counters().name());
+            }
+            if (taken > 0) {
+                idleRounds = 0;
+                continue;
+            }
+            if (lifetime.draining) {
+                if (path.isEmpty()) {
+                    settings.entry().wakeup(ConsumerWakeup.NONE);
+                    return Behaviors.stopped();
+                }
+                Thread.onSpinWait(); // a claimed slot is being written by a producer that is about to ack
+                continue;
+            }
+            if (keepSpinning()) {
+                continue;
+            }
+            if (park()) {
+                return this;
+            }
+        }
+    }
+
+    /** Idle-strategy rounds before parking; false when it is time to park. */
+    private boolean keepSpinning() {
+        switch (settings.idleMode()) {
+            case BUSY_SPIN -> {
+                Thread.onSpinWait();
+                return true;
+            }
+            case YIELD -> {
+                Thread.yield();
+                return true;
+            }
+            case BACKOFF -> {
+                if (idleRounds++ < IdleMode.CONSUMER_BACKOFF_ROUNDS) {
+                    if (idleRounds < IdleMode.CONSUMER_BACKOFF_ROUNDS / 2) {
+                        Thread.onSpinWait();
+                    } else {
+                        Thread.yield();
+                    }
+                    return true;
+                }
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Sets the parked flag and rechecks the ring. Returns true when the actor may return to its mailbox
+     * (parked, or a producer has already sent a Run); false when frames arrived and it should go on.
+     */
+    private boolean park() {
+        wakeup.park();
+        if (path.isEmpty()) {
+            path.idle();
+            idleRounds = 0;
+            return true;
+        }
+        // Frames arrived between the drain and the flag: take the flag back unless a producer already did,
+        // in which case its Run is on the way and will resume the loop.
+        return !wakeup.unpark();
+    }
+
+    private Behavior<DataPath.Command> quiesce(DataPath.Quiesce quiesce) {
+        quiesce.replyTo().tell(new DataPath.Quiesced(quiesce.epoch(), self));
+        return this;
+    }
+
+    private Behavior<DataPath.Command> drainThenStop() {
+        lifetime.draining = true;
+        wakeup.unpark();
+        return run();
+    }
+
+    /** The wake-up producers call after a flush; cheap when the consumer is awake (one volatile read). */
+    static final class Wakeup implements ConsumerWakeup {
+        private static final VarHandle PARKED;
+
+        static {
+            try {
+                PARKED = MethodHandles.lookup().findVarHandle(Wakeup.class, "parked", boolean.class);
+            } catch (ReflectiveOperationException ex) {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        private final ActorRef<DataPath.Command> consumer;
+        @SuppressWarnings("unused") // accessed through PARKED
+        private volatile boolean parked;
+
+        Wakeup(ActorRef<DataPath.Command> consumer) {
+            this.consumer = consumer;
+        }
+
+        @Override
+        public void wake() {
+            if ((boolean) PARKED.getVolatile(this) && PARKED.compareAndSet(this, true, false)) {
+                consumer.tell(DataPath.Run.INSTANCE);
+            }
+        }
+
+        void park() {
+            PARKED.setVolatile(this, true);
+        }
+
+        /** Takes the flag back; false when a producer cleared it first (and so sent a Run). */
+        boolean unpark() {
+            return PARKED.compareAndSet(this, true, false);
+        }
+    }
+}

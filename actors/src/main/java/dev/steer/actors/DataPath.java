@@ -1,0 +1,56 @@
+package dev.steer.actors;
+
+import org.apache.pekko.actor.typed.ActorRef;
+
+/**
+ * The protocol that ingress and consumer actors share: they run data-path loops, take part in the map
+ * supervisor's quiescence barrier, and stop on request.
+ */
+public final class DataPath {
+    private DataPath() {
+    }
+
+    /** Messages a data-path actor understands. */
+    public interface Command {
+    }
+
+    /** Runs the data-path loop; sent by the actor to itself and by producers that wake a parked consumer. */
+    public enum Run implements Command {
+        /** The one instance: sending it allocates no message. */
+        INSTANCE
+    }
+
+    /**
+     * Quiescence barrier: handled between two polls (ingress) or batches (consumer), when the actor has
+     * flushed every bulk queue and will read the map snapshot afresh before its next one; the reply says that
+     * the actor can no longer reach any entry that had left the map before the barrier began.
+     *
+     * @param epoch   the barrier's number
+     * @param replyTo who collects the acknowledgements
+     */
+    public record Quiesce(long epoch, ActorRef<Quiesced> replyTo) implements Command {
+    }
+
+    /**
+     * Acknowledgement of a {@link Quiesce}.
+     *
+     * @param epoch the barrier's number
+     * @param from  the acknowledging actor
+     */
+    public record Quiesced(long epoch, ActorRef<Command> from) {
+    }
+
+    /** Consumer: deliver every frame still in the ring, then stop. Ingress: stop polling, close the feed, stop. */
+    public enum Stop implements Command {
+        /** The one instance. */
+        INSTANCE
+    }
+
+    /** A data-path actor and its control signal, as the supervisor keeps them. */
+    public record Participant(String name, ActorRef<Command> ref, ControlSignal signal) {
+        /** Sends a control message so that the actor sees it between two units of work. */
+        public void send(Command message) {
+            signal.send(ref, message);
+        }
+    }
+}

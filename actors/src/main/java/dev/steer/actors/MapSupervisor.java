@@ -1,0 +1,418 @@
+package dev.steer.actors;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.Capabilities;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuMapEntry;
+import dev.steer.engine.map.EntryLifecycle;
+import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.IngressPath;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters;
+import dev.steer.engine.stats.PathStats;
+import dev.steer.engine.stats.PoolStats;
+
+/**
+ * Owns the {@link CpuMap} and everything that runs on it: the ingress actors, one consumer actor per entry,
+ * and the lifecycle that replaces the kernel's RCU grace periods and refcounts.
+ *
+ * <p>A replaced or deleted entry is retired in four steps: (1) the new snapshot is already published when
+ * the map returns; (2) a quiescence barrier: every ingress and consumer acknowledges it between two units
+ * of work, after which none of them can reach the old entry; (3) drain-then-stop: the old consumer delivers
+ * every frame in its ring and stops; (4) its termination is watched, and its counters are folded into the
+ * key's totals. {@link Shutdown} stops the ingresses first, then closes the map, which runs the same steps
+ * for every entry, and replies with the final stats.
+ *
+ * <p>Map operations are typed messages whose replies carry the contract's {@link MapResult}; the supervisor
+ * is the only writer of the map, so operations are applied one at a time, in arrival order.
+ */
+public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command> implements EntryLifecycle {
+    /** The supervisor's protocol. */
+    public interface Command {
+    }
+
+    /**
+     * Creates or replaces the entry of {@code key}; replies with the contract's result.
+     *
+     * @param key     the CPU
+     * @param value   qsize (0 deletes) and optional remote program
+     * @param flags   {@link CpuMap#ANY}, {@link CpuMap#NOEXIST} or {@link CpuMap#EXIST}
+     * @param replyTo receives the result
+     */
+    public record Update(int key, EntryValue value, long flags, ActorRef<MapReply> replyTo) implements Command {
+    }
+
+    /** Empties the slot of {@code key}; replies with the result. */
+    public record Delete(int key, ActorRef<MapReply> replyTo) implements Command {
+    }
+
+    /** Looks up {@code key}; replies with its value or none. */
+    public record Lookup(int key, ActorRef<LookupReply> replyTo) implements Command {
+    }
+
+    /** Asks for the key after {@code key} ({@link CpuMap#NO_KEY} for the first). */
+    public record NextKey(int key, ActorRef<NextKeyReply> replyTo) implements Command {
+    }
+
+    /** Asks for a statistics snapshot. */
+    public record GetStats(ActorRef<EngineStats> replyTo) implements Command {
+    }
+
+    /** Asks whether every feed has ended. */
+    public record GetFeedsEnded(ActorRef<Boolean> replyTo) implements Command {
+    }
+
+    /** Stops feeds, drains and stops every entry, then replies with the final stats and stops. */
+    public record Shutdown(ActorRef<EngineStats> replyTo) implements Command {
+    }
+
+    /** Result of an update or delete. */
+    public record MapReply(MapResult result) {
+    }
+
+    /** Result of a lookup: the value, or null when the key has none. */
+    public record LookupReply(EntryValue value) {
+    }
+
+    /** Result of a next-key request. */
+    public record NextKeyReply(MapResult result, int key) {
+    }
+
+    private record Acknowledged(DataPath.Quiesced ack) implements Command {
+    }
+
+    private record ConsumerStopped(CpuMapEntry entry, ActorRef<DataPath.Command> ref) implements Command {
+    }
+
+    private record IngressStopped(int index) implements Command {
+    }
+
+    private record IngressEnded(IngressActor.FeedEnded ended) implements Command {
+    }
+
+    /** A quiescence barrier waiting for acknowledgements, and the entries it retires. */
+    private record Barrier(long epoch, Set<ActorRef<DataPath.Command>> waiting, List<CpuMapEntry> entries) {
+    }
+
+    private static final class Ingress {
+        final IngressPath path;
+        final FramePool pool;
+        DataPath.Participant participant;
+        boolean ended;
+
+        Ingress(IngressPath path, FramePool pool) {
+            this.path = path;
+            this.pool = pool;
+        }
+    }
+
+    private static final String PINNED_DISPATCHER = "steer.pinned-dispatcher";
+
+    private final SteerEngine.Builder config;
+    private final CpuMap map;
+    private final List<Ingress> ingresses = new ArrayList<>();
+    private final Map<CpuMapEntry, DataPath.Participant> consumers = new IdentityHashMap<>();
+    private final Set<CpuMapEntry> draining = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final PathStats[] retiredByKey;
+    private final List<CpuMapEntry> pendingRetire = new ArrayList<>();
+    private final Map<Long, Barrier> barriers = new LinkedHashMap<>();
+    private final ActorRef<DataPath.Quiesced> ackAdapter;
+    private final ActorRef<IngressActor.FeedEnded> endedAdapter;
+    private long epoch;
+    private ActorRef<EngineStats> shutdownReplyTo;
+    private boolean mapClosed;
+
+    /** The supervisor of an engine built from a concluded builder; starts everything in its setup. */
+    static Behavior<Command> create(SteerEngine.Builder config) {
+        return Behaviors.setup(context -> {
+            try {
+                return new MapSupervisor(context, config);
+            } catch (RuntimeException ex) {
+                config.startFailure(ex);
+                throw ex;
+            }
+        });
+    }
+
+    private MapSupervisor(ActorContext<Command> context, SteerEngine.Builder config) {
+        super(context);
+        this.config = config;
+        this.ackAdapter = context.messageAdapter(DataPath.Quiesced.class, Acknowledged::new);
+        this.endedAdapter = context.messageAdapter(IngressActor.FeedEnded.class, IngressEnded::new);
+        final CpuMap.Creation creation = CpuMap.create(config.maxEntries(), 0, config.cpus(), Capabilities.admin(), this);
+        if (!creation.result().isOk()) {
+            throw new IllegalStateException("cannot create the map: " + creation.result() + " ("
+                + creation.result().description() + ")");
+        }
+        this.map = creation.map();
+        this.retiredByKey = new PathStats[map.maxEntries()];
+        for (Map.Entry<Integer, EntryValue> entry : config.entries().entrySet()) {
+            final MapResult result = map.update(entry.getKey(), entry.getValue(), CpuMap.ANY);
+            if (!result.isOk()) {
+                throw new IllegalStateException("cannot create the entry of key " + entry.getKey() + ": " + result
+                    + " (" + result.description() + ")");
+            }
+        }
+        final List<Feed> feeds = config.feeds();
+        for (int i = 0; i < feeds.size(); i++) {
+            startIngress(i, feeds.get(i));
+        }
+    }
+
+    private void startIngress(int index, Feed feed) {
+        final String name = "ingress-" + index;
+        final FramePool pool = new FramePool(new FramePool.Context().id(name + "-pool")
+            .frameCount(config.poolFrames()).frameSize(config.frameSize()).headroom(config.headroom()));
+        final PathCounters counters = new PathCounters(name, map.maxEntries());
+        final IngressPath path = new IngressPath(index + 1, 0, pool, config.program(), map, config.localHandler(),
+            config.passBatch(), config.budget(), config.lossless(), counters, config.errorHandler()::onError);
+        final Ingress ingress = new Ingress(path, pool);
+        final int[] cpus = config.ingressCpus();
+        final ControlSignal signal = new ControlSignal();
+        final IngressActor.Settings settings = new IngressActor.Settings(path, feed, cpus[index % cpus.length],
+            config.pinning(), config.idleMode(), config.errorHandler(), signal, endedAdapter);
+        final ActorRef<DataPath.Command> ref = getContext().spawn(IngressActor.create(settings), name,
+            DispatcherSelector.fromConfig(PINNED_DISPATCHER));
+        getContext().watchWith(ref, new IngressStopped(index));
+        ingress.participant = new DataPath.Participant(name, ref, signal);
+        ingresses.add(ingress);
+    }
+
+    @Override
+    public boolean start(CpuMapEntry entry) {
+        try {
+            spawnConsumer(entry);
+            return true;
+        } catch (RuntimeException ex) {
+            config.errorHandler().onError("supervisor", ex);
+            return false;
+        }
+    }
+
+    private void spawnConsumer(CpuMapEntry entry) {
+        final String name = "consumer-" + entry.key() + "-" + entry.generation();
+        final ControlSignal signal = new ControlSignal();
+        final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map, config.handler(),
+            config.consumerBatch(), config.idleMode(), config.pinning(), config.consumerFailure(),
+            config.errorHandler(), signal);
+        final ActorRef<DataPath.Command> ref = getContext().spawn(ConsumerActor.create(settings),
+            name + "-" + System.nanoTime(), DispatcherSelector.fromConfig(PINNED_DISPATCHER));
+        getContext().watchWith(ref, new ConsumerStopped(entry, ref));
+        consumers.put(entry, new DataPath.Participant(name, ref, signal));
+    }
+
+    @Override
+    public void retire(CpuMapEntry entry) {
+        pendingRetire.add(entry);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessage(Update.class, this::onUpdate)
+            .onMessage(Delete.class, this::onDelete)
+            .onMessage(Lookup.class, m -> {
+                m.replyTo().tell(new LookupReply(map.lookup(m.key())));
+                return this;
+            })
+            .onMessage(NextKey.class, m -> {
+                final CpuMap.NextKey next = map.nextKey(m.key());
+                m.replyTo().tell(new NextKeyReply(next.result(), next.key()));
+                return this;
+            })
+            .onMessage(GetStats.class, m -> {
+                m.replyTo().tell(stats());
+                return this;
+            })
+            .onMessage(GetFeedsEnded.class, m -> {
+                m.replyTo().tell(ingresses.stream().allMatch(i -> i.ended || i.participant == null));
+                return this;
+            })
+            .onMessage(Shutdown.class, this::onShutdown)
+            .onMessage(Acknowledged.class, this::onAcknowledged)
+            .onMessage(ConsumerStopped.class, this::onConsumerStopped)
+            .onMessage(IngressStopped.class, this::onIngressStopped)
+            .onMessage(IngressEnded.class, m -> {
+                ingresses.stream().filter(i -> i.path.counters().name().equals(m.ended().name()))
+                    .forEach(i -> i.ended = true);
+                return this;
+            })
+            .build();
+    }
+
+    private Behavior<Command> onUpdate(Update update) {
+        update.replyTo().tell(new MapReply(map.update(update.key(), update.value(), update.flags())));
+        startBarrierIfNeeded();
+        return this;
+    }
+
+    private Behavior<Command> onDelete(Delete delete) {
+        delete.replyTo().tell(new MapReply(map.delete(delete.key())));
+        startBarrierIfNeeded();
+        return this;
+    }
+
+    private void startBarrierIfNeeded() {
+        if (pendingRetire.isEmpty()) {
+            return;
+        }
+        final Barrier barrier = new Barrier(++epoch, Collections.newSetFromMap(new IdentityHashMap<>()),
+            List.copyOf(pendingRetire));
+        pendingRetire.clear();
+        final List<DataPath.Participant> participants = new ArrayList<>(consumers.values());
+        for (Ingress ingress : ingresses) {
+            if (ingress.participant != null) {
+                participants.add(ingress.participant);
+            }
+        }
+        barriers.put(barrier.epoch(), barrier);
+        for (DataPath.Participant participant : participants) {
+            barrier.waiting().add(participant.ref());
+        }
+        for (DataPath.Participant participant : participants) {
+            participant.send(new DataPath.Quiesce(barrier.epoch(), ackAdapter));
+        }
+        if (barrier.waiting().isEmpty()) {
+            completeBarrier(barrier);
+        }
+    }
+
+    private Behavior<Command> onAcknowledged(Acknowledged acknowledged) {
+        final Barrier barrier = barriers.get(acknowledged.ack().epoch());
+        if (barrier != null) {
+            barrier.waiting().remove(acknowledged.ack().from());
+            if (barrier.waiting().isEmpty()) {
+                completeBarrier(barrier);
+            }
+        }
+        return this;
+    }
+
+    /** Every participant has passed a quiescence point: no one can reach the retired entries now. */
+    private void completeBarrier(Barrier barrier) {
+        barriers.remove(barrier.epoch());
+        for (CpuMapEntry entry : barrier.entries()) {
+            final DataPath.Participant consumer = consumers.get(entry);
+            if (consumer != null && draining.add(entry)) {
+                consumer.send(DataPath.Stop.INSTANCE);
+            }
+        }
+    }
+
+    private Behavior<Command> onConsumerStopped(ConsumerStopped stopped) {
+        final DataPath.Participant participant = consumers.get(stopped.entry());
+        if (participant == null || participant.ref() != stopped.ref()) {
+            return this;
+        }
+        if (draining.remove(stopped.entry())) {
+            consumers.remove(stopped.entry());
+            final int key = stopped.entry().key();
+            final PathStats last = stopped.entry().counters().snapshot(PathStats.Kind.CONSUMER, key);
+            retiredByKey[key] = retiredByKey[key] == null ? last.renamed("cpu-" + key) : retiredByKey[key].plus(last);
+        } else {
+            // Failed past its restart limit: the ring must keep a consumer, so start a fresh one on it.
+            config.errorHandler().onError(participant.name(),
+                new IllegalStateException("consumer stopped unexpectedly; starting a new one on the same ring"));
+            consumers.remove(stopped.entry());
+            spawnConsumer(stopped.entry());
+        }
+        forgetParticipant(stopped.ref());
+        return finishShutdownIfDone();
+    }
+
+    private Behavior<Command> onIngressStopped(IngressStopped stopped) {
+        final Ingress ingress = ingresses.get(stopped.index());
+        final DataPath.Participant participant = ingress.participant;
+        ingress.participant = null;
+        if (participant != null) {
+            if (shutdownReplyTo == null) {
+                config.errorHandler().onError(participant.name(),
+                    new IllegalStateException("ingress stopped: its feed failed " + IngressActor.MAX_RESTARTS + " times"));
+            }
+            forgetParticipant(participant.ref());
+        }
+        return finishShutdownIfDone();
+    }
+
+    /** A participant that has stopped can no longer reach anything: it counts as acknowledged everywhere. */
+    private void forgetParticipant(ActorRef<DataPath.Command> ref) {
+        for (Barrier barrier : List.copyOf(barriers.values())) {
+            if (barrier.waiting().remove(ref) && barrier.waiting().isEmpty()) {
+                completeBarrier(barrier);
+            }
+        }
+    }
+
+    private Behavior<Command> onShutdown(Shutdown shutdown) {
+        if (shutdownReplyTo != null) {
+            shutdown.replyTo().tell(stats());
+            return this;
+        }
+        shutdownReplyTo = shutdown.replyTo();
+        for (Ingress ingress : ingresses) {
+            if (ingress.participant != null) {
+                ingress.participant.send(DataPath.Stop.INSTANCE);
+            }
+        }
+        return finishShutdownIfDone();
+    }
+
+    private Behavior<Command> finishShutdownIfDone() {
+        if (shutdownReplyTo == null) {
+            return this;
+        }
+        if (ingresses.stream().anyMatch(i -> i.participant != null)) {
+            return this;
+        }
+        if (!mapClosed) {
+            mapClosed = true;
+            map.close();
+            startBarrierIfNeeded();
+        }
+        if (!consumers.isEmpty() || !barriers.isEmpty()) {
+            return this;
+        }
+        shutdownReplyTo.tell(stats());
+        return Behaviors.stopped();
+    }
+
+    private EngineStats stats() {
+        final List<PathStats> ingressRows = new ArrayList<>();
+        final List<PoolStats> pools = new ArrayList<>();
+        for (Ingress ingress : ingresses) {
+            ingressRows.add(ingress.path.counters().snapshot(PathStats.Kind.INGRESS, -1));
+            pools.add(PoolStats.of(ingress.pool));
+        }
+        final PathStats[] byKey = retiredByKey.clone();
+        for (CpuMapEntry entry : consumers.keySet()) {
+            final int key = entry.key();
+            final PathStats live = entry.counters().snapshot(PathStats.Kind.CONSUMER, key);
+            byKey[key] = byKey[key] == null ? live.renamed("cpu-" + key) : byKey[key].plus(live);
+        }
+        final List<PathStats> consumerRows = new ArrayList<>();
+        for (PathStats row : byKey) {
+            if (row != null) {
+                consumerRows.add(row);
+            }
+        }
+        return EngineStats.of(ingressRows, consumerRows, pools, map.snapshot().size(), map.snapshot().version());
+    }
+}

@@ -1,0 +1,602 @@
+package dev.steer.actors;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.Capabilities;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.path.ConsumerPath;
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.path.IngressPath;
+import dev.steer.engine.program.Programs;
+import dev.steer.engine.program.SteeringProgram;
+import dev.steer.engine.program.Verdict;
+import dev.steer.engine.stats.EngineStats;
+
+/**
+ * A running Steer engine: the handle a JVM service embeds. Built with {@link #builder()}, which validates
+ * every setting once in {@link Builder#start()}; runs its ingresses and consumers as Pekko actors in an
+ * actor system of its own; {@link #shutdown()} (or {@link #close()}) returns once every frame is accounted for.
+ *
+ * <p>Map administration ({@link #update}, {@link #delete}) needs the map-admin capability of the handle:
+ * the handle that {@code start()} returns has it, and {@link #withCapabilities} gives a handle for the same
+ * engine with fewer rights, whose administration calls return {@link MapResult#EPERM}. Every call is
+ * thread-safe and waits for the supervisor's answer at most {@link Builder#askTimeout(Duration)}.
+ */
+public final class SteerEngine implements AutoCloseable {
+    private final ActorSystem<MapSupervisor.Command> system;
+    private final Builder config;
+    private final Capabilities capabilities;
+
+    private SteerEngine(ActorSystem<MapSupervisor.Command> system, Builder config, Capabilities capabilities) {
+        this.system = system;
+        this.config = config;
+        this.capabilities = capabilities;
+    }
+
+    /** A builder with every setting at its default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A handle on the same engine with other rights; closing it closes the engine. */
+    public SteerEngine withCapabilities(Capabilities rights) {
+        return new SteerEngine(system, config, rights);
+    }
+
+    /** The rights of this handle. */
+    public Capabilities capabilities() {
+        return capabilities;
+    }
+
+    /**
+     * Creates or replaces the entry of {@code key} (a CPU), with the cpumap contract's result; EPERM without
+     * the map-admin capability. Returns once the new entry is published; the replaced one drains in the
+     * background.
+     */
+    public MapResult update(int key, EntryValue value, long flags) {
+        if (!capabilities.mapAdmin()) {
+            return MapResult.EPERM;
+        }
+        return this.<MapSupervisor.MapReply>ask(replyTo -> new MapSupervisor.Update(key, value, flags, replyTo)).result();
+    }
+
+    /** Empties the slot of {@code key}, with the contract's result; EPERM without the map-admin capability. */
+    public MapResult delete(int key) {
+        if (!capabilities.mapAdmin()) {
+            return MapResult.EPERM;
+        }
+        return this.<MapSupervisor.MapReply>ask(replyTo -> new MapSupervisor.Delete(key, replyTo)).result();
+    }
+
+    /** The value of {@code key}'s entry, or null when there is none. */
+    public EntryValue lookup(int key) {
+        return this.<MapSupervisor.LookupReply>ask(replyTo -> new MapSupervisor.Lookup(key, replyTo)).value();
+    }
+
+    /** The key after {@code key}, as the contract defines it. */
+    public CpuMap.NextKey nextKey(int key) {
+        final MapSupervisor.NextKeyReply reply = this.<MapSupervisor.NextKeyReply>ask(replyTo -> new MapSupervisor.NextKey(key, replyTo));
+        return new CpuMap.NextKey(reply.result(), reply.key());
+    }
+
+    /** A statistics snapshot with the accounting invariant. */
+    public EngineStats stats() {
+        return this.<EngineStats>ask(MapSupervisor.GetStats::new);
+    }
+
+    /** True when every feed has ended (bounded feeds) or its ingress has stopped. */
+    public boolean feedsEnded() {
+        return this.<Boolean>ask(MapSupervisor.GetFeedsEnded::new);
+    }
+
+    /**
+     * Stops the feeds, drains and stops every entry, stops the actor system and returns the final stats,
+     * in which nothing is in flight and every pool is full. Idempotent: a second call returns the final
+     * stats again. Waits at most the builder's close timeout.
+     *
+     * @throws IllegalStateException when the engine did not finish within the close timeout
+     */
+    public EngineStats shutdown() {
+        final EngineStats stats;
+        try {
+            stats = AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.Shutdown::new,
+                config.closeTimeout(), system.scheduler()).toCompletableFuture()
+                .get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException ex) {
+            if (system.getWhenTerminated().toCompletableFuture().isDone() && lastStats != null) {
+                return lastStats;
+            }
+            system.terminate();
+            throw new IllegalStateException("engine did not shut down within " + config.closeTimeout(), ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while shutting the engine down", ex);
+        }
+        lastStats = stats;
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException ex) {
+            throw new IllegalStateException("actor system did not terminate within " + config.closeTimeout(), ex);
+        }
+        return stats;
+    }
+
+    private volatile EngineStats lastStats;
+
+    /** Same as {@link #shutdown()}, without the stats: for try-with-resources. */
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    private <R> R ask(Function<ActorRef<R>, MapSupervisor.Command> message) {
+        try {
+            return AskPattern.ask(system, message::apply, config.askTimeout(), system.scheduler())
+                .toCompletableFuture().get(config.askTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException ex) {
+            throw new IllegalStateException("the map supervisor did not answer within " + config.askTimeout()
+                + (system.getWhenTerminated().toCompletableFuture().isDone() ? " (the engine is closed)" : ""), ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the map supervisor", ex);
+        }
+    }
+
+    /**
+     * Settings of an engine, with defaults; {@link #start()} validates them all at once and reports every
+     * problem in one exception naming the setting, the value and what is allowed.
+     *
+     * <p>Defaults: the CPUs this process may use; max entries = CPU limit; one entry with
+     * {@value #DEFAULT_QSIZE} frames on every usable CPU; program {@code l4-hash} over the initial keys;
+     * no-op handlers; consumer batches and local batches of 8; budget 64; idle mode {@link IdleMode#PARK};
+     * pinning on; {@value #DEFAULT_POOL_FRAMES} frames of 2048 bytes with 256 bytes headroom per ingress.
+     */
+    public static final class Builder {
+        /** Default ring size of an entry, as xdp-bench's. */
+        public static final int DEFAULT_QSIZE = 2048;
+        /** Default frames per ingress pool. */
+        public static final int DEFAULT_POOL_FRAMES = 16_384;
+        /** Largest batch a consumer or local handler takes. */
+        public static final int MAX_BATCH = 1024;
+        /** Largest NAPI budget. */
+        public static final int MAX_BUDGET = 4096;
+
+        private CpuSet cpus = CpuSet.fromMachine();
+        private Integer maxEntries;
+        private final Map<Integer, EntryValue> entries = new TreeMap<>();
+        private int defaultQsize = DEFAULT_QSIZE;
+        private SteeringProgram program;
+        private String programName = "l4-hash";
+        private FrameHandler handler = FrameHandler.NO_OP;
+        private FrameHandler localHandler = FrameHandler.NO_OP;
+        private final List<Feed> feeds = new ArrayList<>();
+        private int consumerBatch = ConsumerPath.DEFAULT_BATCH;
+        private int passBatch = ConsumerPath.DEFAULT_BATCH;
+        private int budget = IngressPath.DEFAULT_BUDGET;
+        private IdleMode idleMode = IdleMode.PARK;
+        private boolean pinning = true;
+        private int[] ingressCpus;
+        private int poolFrames = DEFAULT_POOL_FRAMES;
+        private int frameSize = FramePool.Context.DEFAULT_FRAME_SIZE;
+        private int headroom = FramePool.Context.DEFAULT_HEADROOM;
+        private boolean lossless;
+        private ConsumerActor.FailurePolicy consumerFailure = ConsumerActor.FailurePolicy.RESUME;
+        private ErrorHandler errorHandler = new LoggingErrorHandler();
+        private Duration askTimeout = Duration.ofSeconds(10);
+        private Duration closeTimeout = Duration.ofSeconds(60);
+        private String systemName = "steer";
+        private Config actorConfig = ConfigFactory.empty();
+        private boolean concluded;
+        private volatile RuntimeException startFailure;
+
+        private Builder() {
+        }
+
+        /** The CPUs the engine may use: map keys must be usable CPUs. */
+        public Builder cpus(CpuSet cpus) {
+            this.cpus = cpus;
+            return this;
+        }
+
+        /** Slots in the map, 1 to the CPU limit; default the CPU limit. */
+        public Builder maxEntries(int maxEntries) {
+            this.maxEntries = maxEntries;
+            return this;
+        }
+
+        /** Adds an initial entry on CPU {@code key} with a ring of {@code qsize} frames. */
+        public Builder entry(int key, int qsize) {
+            return entry(key, EntryValue.of(qsize));
+        }
+
+        /** Adds an initial entry on CPU {@code key}. */
+        public Builder entry(int key, EntryValue value) {
+            entries.put(key, value);
+            return this;
+        }
+
+        /** Ring size of the entries created by default (every usable CPU when no entry is given). */
+        public Builder defaultQsize(int qsize) {
+            this.defaultQsize = qsize;
+            return this;
+        }
+
+        /** The steering program every ingress runs. */
+        public Builder program(SteeringProgram program) {
+            this.program = program;
+            return this;
+        }
+
+        /** A built-in program by name ({@link Programs#names()}), over the initial keys, fallback DROP. */
+        public Builder program(String name) {
+            this.programName = name;
+            this.program = null;
+            return this;
+        }
+
+        /** The handler every consumer calls. */
+        public Builder handler(FrameHandler handler) {
+            this.handler = handler;
+            return this;
+        }
+
+        /** The handler for frames the program passes (PASS) at the ingress. */
+        public Builder localHandler(FrameHandler localHandler) {
+            this.localHandler = localHandler;
+            return this;
+        }
+
+        /** Adds a feed; each feed gets its own ingress actor. */
+        public Builder feed(Feed feed) {
+            feeds.add(feed);
+            return this;
+        }
+
+        /** Frames per consumer batch (drain and handler call), 1 to {@value #MAX_BATCH}. */
+        public Builder consumerBatch(int consumerBatch) {
+            this.consumerBatch = consumerBatch;
+            return this;
+        }
+
+        /** Frames per local handler call, 1 to {@value #MAX_BATCH}. */
+        public Builder passBatch(int passBatch) {
+            this.passBatch = passBatch;
+            return this;
+        }
+
+        /** Frames per ingress poll, 1 to {@value #MAX_BUDGET}. */
+        public Builder budget(int budget) {
+            this.budget = budget;
+            return this;
+        }
+
+        /** What data-path actors do when idle. */
+        public Builder idleMode(IdleMode idleMode) {
+            this.idleMode = idleMode;
+            return this;
+        }
+
+        /** Whether data-path threads are pinned to their CPUs (a warning and unpinned where that fails). */
+        public Builder pinning(boolean pinning) {
+            this.pinning = pinning;
+            return this;
+        }
+
+        /** CPUs the ingresses are pinned to, ingress i on {@code cpus[i % length]}; default the usable CPUs. */
+        public Builder ingressCpus(int... ingressCpus) {
+            this.ingressCpus = ingressCpus.clone();
+            return this;
+        }
+
+        /** Frames in each ingress' pool. */
+        public Builder poolFrames(int poolFrames) {
+            this.poolFrames = poolFrames;
+            return this;
+        }
+
+        /** Size of a frame's slot in bytes. */
+        public Builder frameSize(int frameSize) {
+            this.frameSize = frameSize;
+            return this;
+        }
+
+        /** Headroom of a fresh frame in bytes. */
+        public Builder headroom(int headroom) {
+            this.headroom = headroom;
+            return this;
+        }
+
+        /** Lossless ingress: a full target ring back-pressures the feed instead of dropping. */
+        public Builder lossless(boolean lossless) {
+            this.lossless = lossless;
+            return this;
+        }
+
+        /** What a consumer does after a handler exception. */
+        public Builder consumerFailure(ConsumerActor.FailurePolicy consumerFailure) {
+            this.consumerFailure = consumerFailure;
+            return this;
+        }
+
+        /** Where counted failures and warnings go; default a rate-limited log. */
+        public Builder errorHandler(ErrorHandler errorHandler) {
+            this.errorHandler = errorHandler;
+            return this;
+        }
+
+        /** How long a map operation or stats request waits for the supervisor. */
+        public Builder askTimeout(Duration askTimeout) {
+            this.askTimeout = askTimeout;
+            return this;
+        }
+
+        /** How long {@link SteerEngine#shutdown()} waits for the drain. */
+        public Builder closeTimeout(Duration closeTimeout) {
+            this.closeTimeout = closeTimeout;
+            return this;
+        }
+
+        /** Name of the engine's actor system. */
+        public Builder systemName(String systemName) {
+            this.systemName = systemName;
+            return this;
+        }
+
+        /** Extra Pekko configuration for the engine's actor system, over the defaults. */
+        public Builder actorConfig(Config actorConfig) {
+            this.actorConfig = actorConfig;
+            return this;
+        }
+
+        CpuSet cpus() {
+            return cpus;
+        }
+
+        int maxEntries() {
+            return maxEntries;
+        }
+
+        Map<Integer, EntryValue> entries() {
+            return entries;
+        }
+
+        SteeringProgram program() {
+            return program;
+        }
+
+        FrameHandler handler() {
+            return handler;
+        }
+
+        FrameHandler localHandler() {
+            return localHandler;
+        }
+
+        List<Feed> feeds() {
+            return feeds;
+        }
+
+        int consumerBatch() {
+            return consumerBatch;
+        }
+
+        int passBatch() {
+            return passBatch;
+        }
+
+        int budget() {
+            return budget;
+        }
+
+        IdleMode idleMode() {
+            return idleMode;
+        }
+
+        boolean pinning() {
+            return pinning;
+        }
+
+        int[] ingressCpus() {
+            return ingressCpus;
+        }
+
+        int poolFrames() {
+            return poolFrames;
+        }
+
+        int frameSize() {
+            return frameSize;
+        }
+
+        int headroom() {
+            return headroom;
+        }
+
+        boolean lossless() {
+            return lossless;
+        }
+
+        ConsumerActor.FailurePolicy consumerFailure() {
+            return consumerFailure;
+        }
+
+        ErrorHandler errorHandler() {
+            return errorHandler;
+        }
+
+        Duration askTimeout() {
+            return askTimeout;
+        }
+
+        Duration closeTimeout() {
+            return closeTimeout;
+        }
+
+        void startFailure(RuntimeException failure) {
+            this.startFailure = failure;
+        }
+
+        /**
+         * Validates every setting and fills in the derived defaults.
+         *
+         * @throws IllegalArgumentException listing every bad setting with its value and what is allowed
+         */
+        public Builder conclude() {
+            if (concluded) {
+                return this;
+            }
+            final List<String> errors = new ArrayList<>();
+            if (cpus == null) {
+                errors.add("cpus=null: must be a CpuSet");
+                throw invalid(errors);
+            }
+            if (maxEntries == null) {
+                maxEntries = cpus.limit();
+            }
+            if (maxEntries < 1 || maxEntries > cpus.limit()) {
+                errors.add("maxEntries=" + maxEntries + ": must be 1.." + cpus.limit() + " (the CPU limit)");
+            }
+            if (defaultQsize < 1 || defaultQsize > CpuMap.MAX_QSIZE) {
+                errors.add("defaultQsize=" + defaultQsize + ": must be 1.." + CpuMap.MAX_QSIZE);
+            }
+            if (entries.isEmpty() && errors.isEmpty()) {
+                for (int cpu : cpus.usableCpus()) {
+                    if (cpu < maxEntries) {
+                        entries.put(cpu, EntryValue.of(defaultQsize));
+                    }
+                }
+            }
+            entries.forEach((key, value) -> {
+                if (key < 0 || (maxEntries != null && key >= maxEntries)) {
+                    errors.add("entry " + key + ": key must be 0.." + (maxEntries - 1) + " (maxEntries - 1)");
+                } else if (!cpus.isUsable(key)) {
+                    errors.add("entry " + key + ": CPU " + key + " is not usable; usable CPUs: "
+                        + Arrays.toString(cpus.usableCpus()));
+                }
+                if (value == null || value.qsize() < 1 || value.qsize() > CpuMap.MAX_QSIZE) {
+                    errors.add("entry " + key + ": qsize=" + (value == null ? "null" : value.qsize()) + ": must be 1.."
+                        + CpuMap.MAX_QSIZE);
+                }
+            });
+            if (program == null) {
+                try {
+                    final int[] keys = entries.keySet().stream().mapToInt(Integer::intValue).toArray();
+                    program = Programs.create(programName, keys.length == 0 ? new int[] {0} : keys, Verdict.DROP);
+                } catch (IllegalArgumentException ex) {
+                    errors.add("program: " + ex.getMessage());
+                }
+            }
+            checkRange(errors, "consumerBatch", consumerBatch, 1, MAX_BATCH);
+            checkRange(errors, "passBatch", passBatch, 1, MAX_BATCH);
+            checkRange(errors, "budget", budget, 1, MAX_BUDGET);
+            if (ingressCpus == null) {
+                ingressCpus = cpus.usableCpus();
+            }
+            if (ingressCpus.length == 0) {
+                errors.add("ingressCpus=[]: must name at least one CPU");
+            }
+            for (int cpu : ingressCpus) {
+                if (!cpus.isUsable(cpu)) {
+                    errors.add("ingressCpus: CPU " + cpu + " is not usable; usable CPUs: "
+                        + Arrays.toString(cpus.usableCpus()));
+                }
+            }
+            try {
+                new FramePool.Context().frameCount(poolFrames).frameSize(frameSize).headroom(headroom).conclude();
+            } catch (IllegalArgumentException ex) {
+                errors.add(ex.getMessage().replace("\n  ", " "));
+            }
+            for (int i = 0; i < feeds.size(); i++) {
+                if (feeds.get(i) == null) {
+                    errors.add("feed " + i + "=null: must be a Feed");
+                }
+            }
+            if (handler == null || localHandler == null || errorHandler == null || idleMode == null
+                || consumerFailure == null) {
+                errors.add("handler, localHandler, errorHandler, idleMode and consumerFailure must not be null");
+            }
+            if (askTimeout == null || askTimeout.isNegative() || askTimeout.isZero()) {
+                errors.add("askTimeout=" + askTimeout + ": must be positive");
+            }
+            if (closeTimeout == null || closeTimeout.isNegative() || closeTimeout.isZero()) {
+                errors.add("closeTimeout=" + closeTimeout + ": must be positive");
+            }
+            if (systemName == null || !systemName.matches("[a-zA-Z0-9][a-zA-Z0-9_-]*")) {
+                errors.add("systemName='" + systemName + "': must be letters, digits, '-' and '_'");
+            }
+            if (!errors.isEmpty()) {
+                throw invalid(errors);
+            }
+            concluded = true;
+            return this;
+        }
+
+        /**
+         * Validates the settings and starts the engine: actor system, map supervisor, initial entries with
+         * their consumers, one ingress per feed. Returns once everything is running.
+         *
+         * @throws IllegalArgumentException for bad settings (see {@link #conclude()})
+         * @throws IllegalStateException    when the engine cannot start
+         */
+        public SteerEngine start() {
+            conclude();
+            final Config config = actorConfig.withFallback(ConfigFactory.load(SteerEngine.class.getClassLoader()));
+            final ActorSystem<MapSupervisor.Command> system =
+                ActorSystem.create(MapSupervisor.create(this), systemName, config);
+            final SteerEngine engine = new SteerEngine(system, this, Capabilities.admin());
+            // Either the supervisor answers (it started) or the system terminates (its setup failed).
+            final java.util.concurrent.CompletableFuture<Object> firstOf = java.util.concurrent.CompletableFuture.anyOf(
+                AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.GetStats::new, askTimeout,
+                    system.scheduler()).toCompletableFuture(),
+                system.getWhenTerminated().toCompletableFuture());
+            try {
+                if (!(firstOf.get(askTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS) instanceof EngineStats)) {
+                    throw new IllegalStateException("engine did not start: "
+                        + (startFailure == null ? "its actor system terminated" : startFailure.getMessage()), startFailure);
+                }
+            } catch (ExecutionException | TimeoutException ex) {
+                system.terminate();
+                throw new IllegalStateException("engine did not start: "
+                    + (startFailure == null ? ex.toString() : startFailure.getMessage()), ex);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                system.terminate();
+                throw new IllegalStateException("interrupted while starting the engine", ex);
+            }
+            return engine;
+        }
+
+        private static void checkRange(List<String> errors, String name, int value, int min, int max) {
+            if (value < min || value > max) {
+                errors.add(name + "=" + value + ": must be " + min + ".." + max);
+            }
+        }
+
+        private static IllegalArgumentException invalid(List<String> errors) {
+            return new IllegalArgumentException("invalid engine settings:\n  " + String.join("\n  ", errors));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package dev.steer.engine.stats;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Everything an engine counted, at one moment: per ingress, per entry key (live consumer plus every
+ * retired generation of that key), per pool, and the accounting invariant over all of them. Immutable.
+ *
+ * @param ingresses  one row per ingress
+ * @param consumers  one row per key that has had an entry, named {@code cpu-KEY}
+ * @param pools      one row per frame pool
+ * @param accounting the invariant over ingresses and consumers
+ * @param entries    entries in the map now
+ * @param mapVersion the published snapshot's version
+ */
+public record EngineStats(List<PathStats> ingresses, List<PathStats> consumers, List<PoolStats> pools,
+                          Accounting accounting, int entries, long mapVersion) {
+    /** Builds the stats, computing the accounting from the path rows. */
+    public static EngineStats of(List<PathStats> ingresses, List<PathStats> consumers, List<PoolStats> pools,
+                                 int entries, long mapVersion) {
+        final List<PathStats> all = new ArrayList<>(ingresses);
+        all.addAll(consumers);
+        return new EngineStats(List.copyOf(ingresses), List.copyOf(consumers), List.copyOf(pools),
+            Accounting.of(all), entries, mapVersion);
+    }
+
+    /** True when every pool has all its frames back. */
+    public boolean poolsFull() {
+        return pools.stream().allMatch(PoolStats::isFull);
+    }
+
+    /** Sum of {@code counter} over every ingress. */
+    public long ingressTotal(PathCounters.Counter counter) {
+        return ingresses.stream().mapToLong(p -> p.get(counter)).sum();
+    }
+
+    /** Sum of {@code counter} over every consumer. */
+    public long consumerTotal(PathCounters.Counter counter) {
+        return consumers.stream().mapToLong(p -> p.get(counter)).sum();
+    }
+}
