@@ -488,27 +488,4 @@ class CpuMapContractTest {
         assertEquals(result, next.result());
         assertEquals(key, next.key());
     }
-
-    /** Records what the map asks of its lifecycle; can refuse starts to provoke ENOMEM. */
-    static final class RecordingLifecycle implements EntryLifecycle {
-        final List<CpuMapEntry> started = new ArrayList<>();
-        final List<CpuMapEntry> retired = new ArrayList<>();
-        boolean refuseStart;
-        int refused;
-
-        @Override
-        public boolean start(CpuMapEntry entry) {
-            if (refuseStart) {
-                refused++;
-                return false;
-            }
-            started.add(entry);
-            return true;
-        }
-
-        @Override
-        public void retire(CpuMapEntry entry) {
-            retired.add(entry);
-        }
-    }
 }

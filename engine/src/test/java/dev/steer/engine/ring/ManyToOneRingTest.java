@@ -98,6 +98,14 @@ class ManyToOneRingTest {
     }
 
     @Test
+    void shouldReturnTheSameReferenceWhenPolled() {
+        final ManyToOneRing<Object> ring = new ManyToOneRing<>(2);
+        final Object item = new Object();
+        ring.offer(item);
+        assertSame(item, ring.poll());
+    }
+
+    @Test
     void shouldKeepFifoOrderWhenIndicesWrapAroundManyTimes() {
         final ManyToOneRing<Integer> ring = new ManyToOneRing<>(5);
         final Integer[] batch = new Integer[3];
@@ -300,13 +308,5 @@ class ManyToOneRingTest {
                 throw new AssertionError("producer failed", error.get());
             }
         }
-    }
-
-    @Test
-    void shouldReturnTheSameReferenceWhenPolled() {
-        final ManyToOneRing<Object> ring = new ManyToOneRing<>(2);
-        final Object item = new Object();
-        ring.offer(item);
-        assertSame(item, ring.poll());
     }
 }
