@@ -130,7 +130,9 @@ public final class Redirector {
 
     /**
      * Free room in the ring that a redirect to {@code key} would reach, minus what this thread already has
-     * queued for it; -1 when the key has no entry. For lossless feeds that must not overfill a ring.
+     * queued for it, never below 0; -1 when the key has no entry. For lossless feeds that must not overfill
+     * a ring. Another producer may fill the ring while this thread has frames queued, so the difference can
+     * go negative; it is clamped so that -1 keeps meaning "no entry" only.
      */
     public int room(int key) {
         final CpuMapEntry entry = snapshot.entry(key);
@@ -139,6 +141,6 @@ public final class Redirector {
         }
         final BulkQueue queue = queues[key];
         final int pending = queue.entry() == entry ? queue.count() : 0;
-        return entry.ring().remainingCapacity() - pending;
+        return Math.max(0, entry.ring().remainingCapacity() - pending);
     }
 }

@@ -1,0 +1,312 @@
+package dev.steer.engine.ring;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.BitSet;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The entry ring: exact capacity, FIFO, batch claims, and the many-producer one-consumer contract. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class ManyToOneRingTest {
+    private static final int PRODUCERS = 2;
+    private static final int BATCH = 8;
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 3, 5, 1000, 16_384})
+    void shouldHoldExactlyCapacityElementsWhenCapacityIsNotAPowerOfTwo(int capacity) {
+        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(capacity);
+        assertEquals(capacity, ring.capacity());
+        for (int i = 0; i < capacity; i++) {
+            assertTrue(ring.offer(i), "offer " + i);
+        }
+        assertFalse(ring.offer(-1), "one past capacity");
+        assertEquals(0, ring.offer(new Integer[] {-2, -3}, 0, 2), "a batch past capacity");
+        assertEquals(capacity, ring.size());
+        assertEquals(0, ring.remainingCapacity());
+
+        assertEquals(0, ring.poll());
+        assertTrue(ring.offer(capacity), "one slot freed, one slot taken");
+        assertFalse(ring.offer(-1));
+        for (int i = 1; i <= capacity; i++) {
+            assertEquals(i, ring.poll());
+        }
+        assertNull(ring.poll());
+    }
+
+    @Test
+    void shouldReturnElementsInOfferOrderWhenPolled() {
+        final ManyToOneRing<String> ring = new ManyToOneRing<>(10);
+        assertNull(ring.poll());
+        ring.offer("a");
+        ring.offer(new String[] {"x", "b", "c"}, 1, 2);
+        ring.offer("d");
+        assertEquals("a", ring.poll());
+        assertEquals("b", ring.poll());
+        assertEquals("c", ring.poll());
+        assertEquals("d", ring.poll());
+        assertNull(ring.poll());
+    }
+
+    @Test
+    void shouldTakeTheLongestPrefixThatFitsWhenABatchIsOffered() {
+        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(5);
+        ring.offer(100);
+        ring.offer(101);
+        final Integer[] source = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+        assertEquals(3, ring.offer(source, 1, 8));
+        assertEquals(0, ring.offer(source, 4, 5), "full: nothing taken");
+        assertEquals(0, ring.offer(source, 0, 0), "empty batch");
+        assertEquals(0, ring.offer(source, 0, -3), "negative count");
+        final Integer[] drained = new Integer[8];
+        assertEquals(5, ring.drain(drained, 8));
+        assertArrayEquals(new Integer[] {100, 101, 1, 2, 3, null, null, null}, drained);
+    }
+
+    @Test
+    void shouldStopAtTheLimitAndTheTargetLengthWhenDraining() {
+        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(16);
+        for (int i = 0; i < 10; i++) {
+            ring.offer(i);
+        }
+        final Integer[] small = new Integer[4];
+        assertEquals(4, ring.drain(small, 100), "the target's length bounds the drain");
+        assertArrayEquals(new Integer[] {0, 1, 2, 3}, small);
+        final Integer[] large = new Integer[16];
+        assertEquals(2, ring.drain(large, 2), "the limit bounds the drain");
+        assertEquals(4, large[0]);
+        assertEquals(5, large[1]);
+        assertNull(large[2]);
+        assertEquals(0, ring.drain(large, 0));
+        assertEquals(4, ring.drain(large, 16));
+        assertEquals(9, large[3]);
+        assertEquals(0, ring.drain(large, 16));
+        assertTrue(ring.isEmpty());
+    }
+
+    @Test
+    void shouldReturnTheSameReferenceWhenPolled() {
+        final ManyToOneRing<Object> ring = new ManyToOneRing<>(2);
+        final Object item = new Object();
+        ring.offer(item);
+        assertSame(item, ring.poll());
+    }
+
+    @Test
+    void shouldKeepFifoOrderWhenIndicesWrapAroundManyTimes() {
+        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(5);
+        final Integer[] batch = new Integer[3];
+        final Integer[] out = new Integer[5];
+        int next = 0;
+        int expected = 0;
+        for (int round = 0; round < 20_000; round++) {
+            for (int i = 0; i < batch.length; i++) {
+                batch[i] = next + i;
+            }
+            next += ring.offer(batch, 0, batch.length);
+            final int n = ring.drain(out, 2 + round % 3);
+            for (int i = 0; i < n; i++) {
+                assertEquals(expected++, out[i]);
+            }
+            assertTrue(ring.size() <= 5);
+        }
+        assertTrue(next > 20_000, "the indices went round the 8 slots thousands of times");
+    }
+
+    @Test
+    void shouldReportSizeEmptinessAndRemainingCapacityWhenFillingAndDraining() {
+        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(3);
+        assertTrue(ring.isEmpty());
+        assertEquals(0, ring.size());
+        assertEquals(3, ring.remainingCapacity());
+        ring.offer(1);
+        assertFalse(ring.isEmpty());
+        assertEquals(1, ring.size());
+        assertEquals(2, ring.remainingCapacity());
+        ring.offer(new Integer[] {2, 3}, 0, 2);
+        assertEquals(3, ring.size());
+        assertEquals(0, ring.remainingCapacity());
+        ring.poll();
+        assertEquals(2, ring.size());
+        assertEquals(1, ring.remainingCapacity());
+        ring.drain(new Integer[4], 4);
+        assertTrue(ring.isEmpty());
+        assertEquals(3, ring.remainingCapacity());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, -1, Integer.MIN_VALUE, ManyToOneRing.MAX_CAPACITY + 1, Integer.MAX_VALUE})
+    void shouldRejectCapacityNamingTheValueWhenOutOfRange(int capacity) {
+        final IllegalArgumentException error =
+            assertThrows(IllegalArgumentException.class, () -> new ManyToOneRing<>(capacity));
+        assertTrue(error.getMessage().contains("capacity=" + capacity), error.getMessage());
+        assertTrue(error.getMessage().contains(String.valueOf(ManyToOneRing.MAX_CAPACITY)), error.getMessage());
+    }
+
+    @Test
+    void shouldDeliverEveryItemOnceInPerProducerOrderWhenTwoProducersRetryRejectedSuffixes() throws Exception {
+        final int perProducer = 1_000_000;
+        final ManyToOneRing<Long> ring = new ManyToOneRing<>(1000);
+        final Run run = new Run(ring, perProducer, true);
+        run.start();
+        final Long[] batch = new Long[64];
+        final int[] next = new int[PRODUCERS];
+        long received = 0;
+        try {
+            while (received < (long) PRODUCERS * perProducer && run.error.get() == null) {
+                final int n = ring.drain(batch, batch.length);
+                for (int i = 0; i < n; i++) {
+                    final int producer = (int) (batch[i] >>> 32);
+                    final int seq = (int) (long) batch[i];
+                    if (seq != next[producer]) {
+                        fail("producer " + producer + ": got " + seq + ", expected " + next[producer]);
+                    }
+                    next[producer]++;
+                }
+                received += n;
+                if (n == 0) {
+                    Thread.yield();
+                }
+            }
+        } finally {
+            run.stop = true;
+        }
+        run.join();
+        for (int p = 0; p < PRODUCERS; p++) {
+            assertEquals(perProducer, next[p]);
+            assertEquals(perProducer, run.accepted[p], "retried until accepted");
+            assertEquals(perProducer, run.accepted[p] + run.rejected[p]);
+        }
+        assertNull(ring.poll());
+        assertTrue(ring.isEmpty());
+    }
+
+    @Test
+    void shouldCountEveryDropExactlyWhenASlowConsumerKeepsTheRingFull() throws Exception {
+        final int perProducer = 200_000;
+        final ManyToOneRing<Long> ring = new ManyToOneRing<>(7);
+        final Run run = new Run(ring, perProducer, false);
+        run.start();
+        final Long[] batch = new Long[2];
+        // Start draining only once the ring has refused something, so that drops are certain, not likely.
+        assertTrue(run.firstRejection.await(20, TimeUnit.SECONDS), "no producer ever found the ring full");
+        final int[] last = {-1, -1};
+        final long[] received = new long[PRODUCERS];
+        final BitSet[] seen = {new BitSet(perProducer), new BitSet(perProducer)};
+        try {
+            while (run.error.get() == null) {
+                final boolean done = run.finished.getCount() == 0;
+                // Two at a time with a yield after each: producers outrun the consumer and often find the ring full.
+                final int n = ring.drain(batch, batch.length);
+                for (int i = 0; i < n; i++) {
+                    final int producer = (int) (batch[i] >>> 32);
+                    final int seq = (int) (long) batch[i];
+                    if (seq <= last[producer] || seen[producer].get(seq)) {
+                        fail("producer " + producer + ": " + seq + " after " + last[producer]);
+                    }
+                    last[producer] = seq;
+                    seen[producer].set(seq);
+                    received[producer]++;
+                }
+                if (n == 0 && done) {
+                    break;
+                }
+                Thread.yield();
+            }
+        } finally {
+            run.stop = true;
+        }
+        run.join();
+        for (int p = 0; p < PRODUCERS; p++) {
+            assertEquals(perProducer, received[p] + run.rejected[p], "received + dropped == offered");
+            assertEquals(run.accepted[p], received[p]);
+            assertEquals(run.acceptedSet[p], seen[p], "exactly the accepted items arrived");
+        }
+        assertTrue(run.rejected[0] + run.rejected[1] >= 1);
+    }
+
+    /** Two producer threads offering sequence-numbered items in batches of {@link #BATCH}. */
+    private static final class Run {
+        final ManyToOneRing<Long> ring;
+        final int perProducer;
+        final boolean retry;
+        final long[] accepted = new long[PRODUCERS];
+        final long[] rejected = new long[PRODUCERS];
+        final BitSet[] acceptedSet = new BitSet[PRODUCERS];
+        final CountDownLatch finished = new CountDownLatch(PRODUCERS);
+        final CountDownLatch firstRejection = new CountDownLatch(1);
+        final AtomicReference<Throwable> error = new AtomicReference<>();
+        final Thread[] threads = new Thread[PRODUCERS];
+        volatile boolean stop;
+
+        Run(ManyToOneRing<Long> ring, int perProducer, boolean retry) {
+            this.ring = ring;
+            this.perProducer = perProducer;
+            this.retry = retry;
+            for (int p = 0; p < PRODUCERS; p++) {
+                final int producer = p;
+                acceptedSet[p] = new BitSet(perProducer);
+                threads[p] = new Thread(() -> produce(producer), "producer-" + p);
+                threads[p].setDaemon(true);
+                threads[p].setUncaughtExceptionHandler((t, e) -> error.compareAndSet(null, e));
+            }
+        }
+
+        void start() {
+            for (Thread thread : threads) {
+                thread.start();
+            }
+        }
+
+        /** Each producer writes only its own slots of the arrays; join() publishes them. */
+        private void produce(int producer) {
+            final Long[] batch = new Long[BATCH];
+            int seq = 0;
+            while (seq < perProducer && !stop) {
+                final int count = Math.min(BATCH, perProducer - seq);
+                for (int i = 0; i < count; i++) {
+                    batch[i] = ((long) producer << 32) | (seq + i);
+                }
+                final int taken = ring.offer(batch, 0, count);
+                accepted[producer] += taken;
+                acceptedSet[producer].set(seq, seq + taken);
+                if (retry) {
+                    seq += taken; // the rejected suffix is offered again next time round
+                    if (taken == 0) {
+                        Thread.yield();
+                    }
+                } else {
+                    rejected[producer] += count - taken;
+                    if (taken < count) {
+                        firstRejection.countDown();
+                    }
+                    seq += count;
+                }
+            }
+            finished.countDown();
+        }
+
+        void join() throws InterruptedException {
+            for (Thread thread : threads) {
+                thread.join(TimeUnit.SECONDS.toMillis(20));
+                assertFalse(thread.isAlive(), thread.getName() + " did not finish");
+            }
+            if (error.get() != null) {
+                throw new AssertionError("producer failed", error.get());
+            }
+        }
+    }
+}
