@@ -147,16 +147,23 @@ public final class Frame {
         return this;
     }
 
+    /** Shortest packet {@link #adjustHead} leaves: an Ethernet header, as the kernel's ETH_HLEN. */
+    public static final int MIN_PACKET_LENGTH = 14;
+
     /**
      * Moves the start of the packet by {@code delta} bytes (negative grows the packet at the front),
-     * like {@code bpf_xdp_adjust_head}. Returns false and changes nothing when the result would leave
-     * the slot or eat into the metadata.
+     * like {@code bpf_xdp_adjust_head}: the metadata moves with it, so it stays directly in front of the
+     * packet. Returns false and changes nothing when the result would leave the slot, leave no room for the
+     * metadata, or shrink the packet below {@link #MIN_PACKET_LENGTH} bytes.
      */
     public boolean adjustHead(int delta) {
         final int newHeadroom = headroom + delta;
         final int newLength = length - delta;
-        if (newHeadroom < metaLength || newLength < 0 || newHeadroom + newLength > capacity()) {
+        if (newHeadroom < metaLength || newLength < MIN_PACKET_LENGTH || (long) newHeadroom + newLength > capacity()) {
             return false;
+        }
+        if (metaLength > 0) {
+            buffer.putBytes(newHeadroom - metaLength, buffer, headroom - metaLength, metaLength);
         }
         headroom = newHeadroom;
         length = newLength;

@@ -2,6 +2,7 @@ package dev.steer.engine.map;
 
 import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.stats.CpumapEnqueueEvent;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 
@@ -87,6 +88,7 @@ public final class BulkQueue {
             counters.drop(DropReason.RING_FULL, drops);
         }
         counters.enqueue(entry.key(), n, drops);
+        CpumapEnqueueEvent.emit(entry.mapId(), n, drops, entry.cpu());
         for (int i = 0; i < n; i++) {
             frames[i] = null;
         }

@@ -155,7 +155,13 @@ public final class CpuMap {
         } catch (OutOfMemoryError ex) {
             return MapResult.ENOMEM;
         }
-        if (!lifecycle.start(entry)) {
+        final boolean started;
+        try {
+            started = lifecycle.start(entry);
+        } catch (RuntimeException ex) {
+            return MapResult.ENOMEM;
+        }
+        if (!started) {
             return MapResult.ENOMEM;
         }
         replace(key, entry);

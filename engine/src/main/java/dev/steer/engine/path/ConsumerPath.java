@@ -6,6 +6,7 @@ import dev.steer.engine.map.CpuMapEntry;
 import dev.steer.engine.program.PacketView;
 import dev.steer.engine.program.SteeringProgram;
 import dev.steer.engine.program.Verdict;
+import dev.steer.engine.stats.CpumapKthreadEvent;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 
@@ -34,6 +35,7 @@ public final class ConsumerPath {
     private final Frame[] batch;
     private final PacketView view = new PacketView();
     private final HandlerBatch.ErrorSink errors;
+    private int sched;
 
     /**
      * @param entry     the entry whose ring this path drains
@@ -67,6 +69,11 @@ public final class ConsumerPath {
         if (n == 0) {
             return 0;
         }
+        final boolean traced = CpumapKthreadEvent.ENABLED.isEnabled();
+        final long droppedBefore = traced ? counters.droppedTotal() : 0;
+        final long passBefore = traced ? counters.get(PathCounters.Counter.REMOTE_PASS) : 0;
+        final long dropBefore = traced ? counters.get(PathCounters.Counter.REMOTE_DROP) : 0;
+        final long redirectBefore = traced ? counters.get(PathCounters.Counter.REMOTE_REDIRECT) : 0;
         counters.add(PathCounters.Counter.RECEIVED, n);
         counters.increment(PathCounters.Counter.POLLS);
         if (remoteProgram == null) {
@@ -83,6 +90,13 @@ public final class ConsumerPath {
             redirector.flush();
         }
         handlerBatch.deliver();
+        if (traced) {
+            CpumapKthreadEvent.emit(entry.mapId(), entry.cpu(), n, (int) (counters.droppedTotal() - droppedBefore),
+                sched, (int) (counters.get(PathCounters.Counter.REMOTE_PASS) - passBefore),
+                (int) (counters.get(PathCounters.Counter.REMOTE_DROP) - dropBefore),
+                (int) (counters.get(PathCounters.Counter.REMOTE_REDIRECT) - redirectBefore));
+            sched = 0;
+        }
         return n;
     }
 
@@ -110,6 +124,7 @@ public final class ConsumerPath {
 
     /** Records that the consumer found its ring empty and went idle (the tracepoint's {@code sched}). */
     public void idle() {
+        sched = 1;
         counters.increment(PathCounters.Counter.SCHED);
     }
 

@@ -54,14 +54,18 @@ public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
     /** Elements in the ring now; a snapshot that may be stale by the time it is read. */
     public int size() {
         long consumer = consumerIndexAcquire();
-        while (true) {
-            final long producer = producerIndexVolatile();
+        long producer = producerIndexVolatile();
+        // A consistent pair needs the consumer index unchanged around the producer read; a few tries are
+        // plenty, and past them the clamped estimate is still a valid snapshot.
+        for (int attempt = 0; attempt < 8; attempt++) {
             final long consumerAfter = consumerIndexAcquire();
             if (consumer == consumerAfter) {
-                return (int) Math.max(0, Math.min(capacity, producer - consumer));
+                break;
             }
             consumer = consumerAfter;
+            producer = producerIndexVolatile();
         }
+        return (int) Math.max(0, Math.min(capacity, producer - consumer));
     }
 
     /** True when no element has been claimed beyond what the consumer took. */
@@ -97,6 +101,11 @@ public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
     public int offer(E[] source, int from, int count) {
         if (count <= 0) {
             return 0;
+        }
+        // Checked before the claim: a claimed slot that is never written would stall the consumer for good.
+        if (from < 0 || from + count > source.length || from + count < 0) {
+            throw new IndexOutOfBoundsException("offer of [" + from + ", " + from + "+" + count + ") from an array of "
+                + source.length);
         }
         final long first = claimUpTo(count);
         if (first < 0) {

@@ -238,8 +238,20 @@ class FramePoolTest {
         assertEquals(94, frame.length());
         assertTrue(frame.adjustHead(-54), "down to the end of the metadata");
         assertEquals(16, frame.headroom());
-        assertTrue(frame.adjustHead(148), "the whole packet");
-        assertEquals(0, frame.length());
+        assertTrue(frame.adjustHead(134), "down to an Ethernet header");
+        assertEquals(Frame.MIN_PACKET_LENGTH, frame.length());
+        assertFalse(frame.adjustHead(1), "below an Ethernet header");
+        assertEquals(Frame.MIN_PACKET_LENGTH, frame.length());
+    }
+
+    @Test
+    void shouldMoveMetadataWithThePacketStartWhenAdjustHeadSucceeds() {
+        final Frame frame = pool("meta", 1).lease().length(100).metaLength(4);
+        frame.buffer().putInt(frame.headroom() - 4, 0xCAFEBABE);
+        assertTrue(frame.adjustHead(-20));
+        assertEquals(0xCAFEBABE, frame.buffer().getInt(frame.headroom() - 4), "metadata still in front of the packet");
+        assertTrue(frame.adjustHead(30));
+        assertEquals(0xCAFEBABE, frame.buffer().getInt(frame.headroom() - 4));
     }
 
     @Test
