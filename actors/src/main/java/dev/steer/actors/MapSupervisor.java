@@ -2,6 +2,7 @@ package dev.steer.actors;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -274,8 +275,8 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         if (pendingRetire.isEmpty()) {
             return;
         }
-        final Barrier barrier = new Barrier(++epoch, Collections.newSetFromMap(new IdentityHashMap<>()),
-            List.copyOf(pendingRetire));
+        // A HashSet, not identity: the ref an actor sends as itself is a different object that equals its spawn ref.
+        final Barrier barrier = new Barrier(++epoch, new HashSet<>(), List.copyOf(pendingRetire));
         pendingRetire.clear();
         final List<DataPath.Participant> participants = new ArrayList<>(consumers.values());
         for (Ingress ingress : ingresses) {
@@ -319,7 +320,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
 
     private Behavior<Command> onConsumerStopped(ConsumerStopped stopped) {
         final DataPath.Participant participant = consumers.get(stopped.entry());
-        if (participant == null || participant.ref() != stopped.ref()) {
+        if (participant == null || !participant.ref().equals(stopped.ref())) {
             return this;
         }
         if (draining.remove(stopped.entry())) {

@@ -1,0 +1,85 @@
+package dev.steer.actors;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameSink;
+import dev.steer.engine.program.PacketView;
+import dev.steer.engine.program.SteeringProgram;
+import dev.steer.engine.program.Verdict;
+
+/**
+ * Test feed: 64-byte Ethernet/IPv4/UDP frames whose payload carries a flow id and the flow's sequence
+ * number, cycling over {@code flows} flows starting at {@code firstFlow}, for {@code limit} frames in all.
+ */
+final class SequencedFeed implements Feed {
+    static final int FLOW_OFFSET = 42;
+    static final int SEQ_OFFSET = 46;
+    static final int SIZE = 60;
+
+    private final String name;
+    private final int firstFlow;
+    private final int flows;
+    private final long limit;
+    private final long[] nextSeq;
+    private final UnsafeBuffer packet = new UnsafeBuffer(new byte[SIZE]);
+    private volatile long sent;
+    private int flow;
+
+    SequencedFeed(String name, int firstFlow, int flows, long limit) {
+        this.name = name;
+        this.firstFlow = firstFlow;
+        this.flows = flows;
+        this.limit = limit;
+        this.nextSeq = new long[flows];
+        packet.putShort(12, (short) 0x0008); // 0x0800 in network order
+        packet.putByte(14, (byte) 0x45);
+        packet.putByte(23, (byte) 17);
+    }
+
+    @Override
+    public int poll(FrameSink sink, int budget) {
+        long count = sent;
+        if (count >= limit) {
+            return END;
+        }
+        final long now = System.nanoTime();
+        int taken = 0;
+        while (taken < budget && count < limit) {
+            packet.putInt(FLOW_OFFSET, firstFlow + flow);
+            packet.putLong(SEQ_OFFSET, nextSeq[flow]);
+            if (sink.onFrame(packet, 0, SIZE, now) == FrameSink.BACK_PRESSURED) {
+                break;
+            }
+            nextSeq[flow]++;
+            flow = flow + 1 == flows ? 0 : flow + 1;
+            taken++;
+            count++;
+        }
+        sent = count;
+        return taken;
+    }
+
+    long sent() {
+        return sent;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** Flow id written in a packet, read through the program's view (little-endian as written). */
+    static int flowOf(PacketView view) {
+        final long b0 = view.u8(FLOW_OFFSET);
+        final long b1 = view.u8(FLOW_OFFSET + 1);
+        final long b2 = view.u8(FLOW_OFFSET + 2);
+        final long b3 = view.u8(FLOW_OFFSET + 3);
+        return (int) (b0 | b1 << 8 | b2 << 16 | b3 << 24);
+    }
+
+    /** A program that redirects flow f to key {@code f % keys}, fallback DROP. */
+    static SteeringProgram byFlow(int keys) {
+        return view -> Verdict.redirect(Math.floorMod(flowOf(view), keys), Verdict.DROP);
+    }
+}

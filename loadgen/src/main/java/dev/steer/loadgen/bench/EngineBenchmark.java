@@ -1,0 +1,176 @@
+package dev.steer.loadgen.bench;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.openjdk.jmh.annotations.AuxCounters;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Threads;
+import org.openjdk.jmh.annotations.Warmup;
+
+import dev.steer.actors.IdleMode;
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.frame.Frame;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.path.TemplateFeed;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.loadgen.traffic.PacketTemplates;
+
+/**
+ * The actor runtime end to end, against Pekko with one frame per {@code tell}:
+ * <ul>
+ *   <li>{@code engine}: a running {@link SteerEngine}: synthetic feed of 64-byte frames → {@code l4-hash} →
+ *       bulk queue → ring → consumer actor → no-op handler, 1 ingress (CPU 0), 1 entry (CPU 1). The benchmark
+ *       thread only samples the handler's count every 100 ms, so {@code frames} is the engine's delivered rate;</li>
+ *   <li>{@code tellPerFrame}: the benchmark thread tells an actor one frame per message (at most 8192 in
+ *       flight), the actor counts them.</li>
+ * </ul>
+ * With {@code -prof gc}, divide {@code gc.alloc.rate.norm} by frames per op for bytes per frame (JMH counts
+ * the allocation of every thread, the engine's included). The raw queue handoffs are in {@link HandoffBenchmark}.
+ */
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+@Threads(1)
+public class EngineBenchmark {
+    /** Frames per second that reached the end; reset every iteration. */
+    @AuxCounters(AuxCounters.Type.OPERATIONS)
+    @State(Scope.Thread)
+    public static class Delivered {
+        /** Frames delivered. */
+        public long frames;
+
+        /** Clears the count. */
+        @Setup(Level.Iteration)
+        public void reset() {
+            frames = 0;
+        }
+    }
+
+    /** A handler that counts frames; one writer (the consumer), any reader. */
+    public static final class CountingHandler implements FrameHandler {
+        private static final VarHandle COUNT;
+
+        static {
+            try {
+                COUNT = MethodHandles.lookup().findVarHandle(CountingHandler.class, "count", long.class);
+            } catch (ReflectiveOperationException ex) {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        private long p0, p1, p2, p3, p4, p5, p6, p7;
+        private volatile long count;
+        private long q0, q1, q2, q3, q4, q5, q6, q7;
+
+        @Override
+        public void onFrames(Frame[] frames, int n) {
+            COUNT.setOpaque(this, (long) COUNT.getOpaque(this) + n);
+        }
+
+        /** Frames handled so far. */
+        public long count() {
+            return (long) COUNT.getOpaque(this);
+        }
+    }
+
+    /** A running engine. */
+    @State(Scope.Benchmark)
+    public static class Engine {
+        /** Ring size of the entry. */
+        @Param({"2048"})
+        public int qsize;
+
+        SteerEngine engine;
+        final CountingHandler handler = new CountingHandler();
+
+        /** Starts the engine with an endless synthetic feed. */
+        @Setup(Level.Trial)
+        public void start() {
+            final int consumerCpu = Math.min(1, CpuSet.fromMachine().limit() - 1);
+            engine = SteerEngine.builder().cpus(CpuSet.fromMachine()).entry(consumerCpu, qsize).program("l4-hash")
+                .ingressCpus(0).handler(handler).idleMode(IdleMode.PARK).systemName("bench")
+                .feed(new TemplateFeed("synthetic", PacketTemplates.udp4(1024, PacketTemplates.MIN_FRAME),
+                    TemplateFeed.UNLIMITED))
+                .start();
+        }
+
+        /** Stops the engine and prints its accounting. */
+        @TearDown(Level.Trial)
+        public void stop() {
+            final EngineStats stats = engine.shutdown();
+            System.out.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
+        }
+    }
+
+    /** An actor that counts the frames told to it. */
+    @State(Scope.Benchmark)
+    public static class Tell {
+        ActorSystem<Frame> system;
+        final CountingHandler received = new CountingHandler();
+        final Frame[] one = new Frame[1];
+        long sent;
+
+        /** Starts the counting actor. */
+        @Setup(Level.Trial)
+        public void start() {
+            system = ActorSystem.create(counter(received), "tell");
+        }
+
+        /** Stops it. */
+        @TearDown(Level.Trial)
+        public void stop() {
+            system.terminate();
+        }
+
+        private static Behavior<Frame> counter(CountingHandler received) {
+            return Behaviors.receive(Frame.class).onAnyMessage(frame -> {
+                received.onFrames(null, 1);
+                return Behaviors.same();
+            }).build();
+        }
+    }
+
+    /** Samples the engine's delivered count over 100 ms. */
+    @Benchmark
+    public void engine(Engine e, Delivered d) throws InterruptedException {
+        final long before = e.handler.count();
+        Thread.sleep(100);
+        d.frames += e.handler.count() - before;
+    }
+
+    /** One frame per tell; the message is a preallocated object, so what is allocated is Pekko's own. */
+    @Benchmark
+    public int tellPerFrame(Tell t, Delivered d) {
+        if (t.sent - t.received.count() >= 8192) {
+            Thread.onSpinWait();
+            return 0;
+        }
+        t.system.tell(TELL_FRAME);
+        t.sent++;
+        d.frames++;
+        return 1;
+    }
+
+    private static final Frame TELL_FRAME = new dev.steer.engine.frame.FramePool(
+        new dev.steer.engine.frame.FramePool.Context().frameCount(1)).lease();
+}
