@@ -391,7 +391,14 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         if (!consumers.isEmpty() || !barriers.isEmpty()) {
             return this;
         }
-        shutdownReplyTo.tell(stats());
+        final EngineStats last = stats();
+        for (Ingress ingress : ingresses) {
+            if (!ingress.pool.close()) {
+                config.errorHandler().onError(ingress.pool.name(), new IllegalStateException(
+                    "pool still has frames out at shutdown; it stays open: " + PoolStats.of(ingress.pool)));
+            }
+        }
+        shutdownReplyTo.tell(last);
         return Behaviors.stopped();
     }
 

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.steer.engine.frame.Frame;
+import dev.steer.engine.path.FrameBatch;
 import dev.steer.engine.path.FrameHandler;
 
 /**
@@ -19,9 +20,10 @@ final class DeliveryRecorder implements FrameHandler {
     private long duplicates;
 
     @Override
-    public synchronized void onFrames(Frame[] frames, int count) {
+    public synchronized void onFrames(FrameBatch batch) {
+        final int count = batch.size();
         for (int i = 0; i < count; i++) {
-            final Frame frame = frames[i];
+            final Frame frame = batch.frame(i);
             final int flow = frame.buffer().getInt(frame.dataOffset() + SequencedFeed.FLOW_OFFSET);
             final long seq = frame.buffer().getLong(frame.dataOffset() + SequencedFeed.SEQ_OFFSET);
             final java.util.BitSet bits = seen.computeIfAbsent(flow, f -> new java.util.BitSet());

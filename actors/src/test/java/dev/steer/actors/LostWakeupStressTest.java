@@ -18,13 +18,15 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
-import dev.steer.engine.map.BulkQueue;
 import dev.steer.engine.map.Capabilities;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuMapEntry;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.EntryLifecycle;
 import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.path.Redirector;
+import dev.steer.engine.program.Verdict;
+import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 
 /**
@@ -58,13 +60,15 @@ class LostWakeupStressTest {
         final AtomicLong delivered = new AtomicLong();
         final ControlSignal signal = new ControlSignal();
         final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map,
-            (frames, count) -> delivered.addAndGet(count), 8, IdleMode.PARK, false,
+            batch -> delivered.addAndGet(batch.size()), 8, IdleMode.PARK, false,
             ConsumerActor.FailurePolicy.RESUME, (where, error) -> fail(where + ": " + error), signal);
         final ActorRef<DataPath.Command> consumer = testKit.spawn(ConsumerActor.create(settings), "consumer",
             DispatcherSelector.fromConfig("steer.pinned-dispatcher"));
 
-        final BulkQueue queue = new BulkQueue(new PathCounters("producer", 1));
-        queue.bind(entry);
+        // The real producer path: redirect into a bulk queue, then the end-of-poll flush that wakes the consumer.
+        final Redirector producer = new Redirector(map, new PathCounters("producer", 1), DropReason.PROGRAM_DROP,
+            DropReason.PROGRAM_ABORTED);
+        producer.refresh();
         final SplittableRandom random = new SplittableRandom(7);
         for (int round = 1; round <= ROUNDS; round++) {
             // Vary the moment of the flush relative to the consumer going to sleep.
@@ -73,8 +77,8 @@ class LostWakeupStressTest {
                 Thread.onSpinWait();
             }
             final Frame frame = pool.lease();
-            queue.enqueue(frame.length(60));
-            queue.flush();
+            producer.steer(frame.length(60), Verdict.redirect(0, Verdict.DROP));
+            producer.flush();
             final long deadline = System.nanoTime() + ROUND_TIMEOUT_NS;
             while (delivered.get() < round) {
                 if (System.nanoTime() > deadline) {

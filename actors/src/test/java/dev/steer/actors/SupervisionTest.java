@@ -47,11 +47,11 @@ class SupervisionTest {
         throws Exception {
         final AtomicLong delivered = new AtomicLong();
         final AtomicInteger calls = new AtomicInteger();
-        final FrameHandler flaky = (frames, count) -> {
+        final FrameHandler flaky = batch -> {
             if (calls.incrementAndGet() % 1000 == 0) {
                 throw new IllegalStateException("handler failure");
             }
-            delivered.addAndGet(count);
+            delivered.addAndGet(batch.size());
         };
         final SequencedFeed feed = new SequencedFeed("flaky", 0, 4, FRAMES);
         final EngineStats stats = runToEnd(engine("supervision-" + policy.name().toLowerCase(), feed, flaky)
@@ -94,7 +94,7 @@ class SupervisionTest {
         };
         final AtomicLong delivered = new AtomicLong();
         final EngineStats stats = runToEnd(engine("feed-restart", failing,
-            (frames, count) -> delivered.addAndGet(count)).start());
+            batch -> delivered.addAndGet(batch.size())).start());
 
         final PathStats ingress = stats.ingresses().get(0);
         assertTrue(ingress.get(Counter.FEED_ERRORS) > 0, "feed failures counted");

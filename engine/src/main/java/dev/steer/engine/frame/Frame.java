@@ -43,6 +43,7 @@ public final class Frame {
 
     private final FramePool pool;
     private final int index;
+    private final int handle;
     private final UnsafeBuffer buffer;
     private final int defaultHeadroom;
 
@@ -58,6 +59,7 @@ public final class Frame {
     Frame(FramePool pool, int index, ByteBuffer memory, int offset, int capacity, int defaultHeadroom) {
         this.pool = pool;
         this.index = index;
+        this.handle = FramePool.handle(pool.poolId(), index);
         this.buffer = new UnsafeBuffer(memory, offset, capacity);
         this.defaultHeadroom = defaultHeadroom;
         this.headroom = defaultHeadroom;
@@ -71,6 +73,14 @@ public final class Frame {
     /** Index of this frame within its pool, 0 to {@code pool.capacity() - 1}; stable for the pool's life. */
     public int index() {
         return index;
+    }
+
+    /**
+     * The frame's handle: its pool's id and its index in one non-negative int, which is what rings and
+     * batches carry instead of the reference. {@link FramePool#frame(int)} turns it back into the frame.
+     */
+    public int handle() {
+        return handle;
     }
 
     /** The whole slot as a buffer, offsets relative to the start of the slot. */
@@ -205,17 +215,13 @@ public final class Frame {
         return STATE.compareAndSet(this, expected, value);
     }
 
-    void setStateRelaxed(int value) {
-        STATE.setOpaque(this, value);
-    }
-
     int stateRelaxed() {
         return (int) STATE.getOpaque(this);
     }
 
     @Override
     public String toString() {
-        return "Frame{pool=" + pool.id() + ", index=" + index + ", headroom=" + headroom + ", length=" + length
+        return "Frame{pool=" + pool.name() + ", index=" + index + ", headroom=" + headroom + ", length=" + length
             + ", metaLength=" + metaLength + ", feedId=" + feedId + ", queueIndex=" + queueIndex + '}';
     }
 }

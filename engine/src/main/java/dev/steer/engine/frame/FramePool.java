@@ -12,8 +12,8 @@ import dev.steer.engine.ring.ManyToOneRing;
  * grows and never allocates after construction.
  *
  * <p>Thread contract: {@link #lease()} from one thread at a time (the owning ingress); release from any
- * thread. Leases come from a small thread-local cache refilled in batches from a many-to-one ring of
- * free frames, so a lease costs a few loads and a release costs one compare-and-set per run of frames.
+ * thread. Leases take frames from a many-to-one ring of free frames with plain loads and stores (the
+ * leasing thread is its only consumer); a release costs one compare-and-set per run of frames.
  *
  * <p>Checked mode ({@link Context#checked(boolean)}, on by default when assertions are enabled, as in
  * test builds) keeps each frame's lease state with a compare-and-set, so a second release of the same
@@ -28,14 +28,10 @@ public final class FramePool {
     /** Release result: the frame belongs to another pool; refused and counted. */
     public static final int FOREIGN_FRAME = -2;
 
-    /** Frames leased from the free ring per refill of the lease cache. */
-    static final int LEASE_BATCH = 64;
-
     private static final VarHandle RETURNS;
     private static final VarHandle DOUBLE_RETURNS;
     private static final VarHandle LEASES;
     private static final VarHandle EXHAUSTED;
-    private static final VarHandle CACHED;
 
     static {
         try {
@@ -44,26 +40,31 @@ public final class FramePool {
             DOUBLE_RETURNS = lookup.findVarHandle(FramePool.class, "doubleReturns", long.class);
             LEASES = lookup.findVarHandle(FramePool.class, "leases", long.class);
             EXHAUSTED = lookup.findVarHandle(FramePool.class, "exhausted", long.class);
-            CACHED = lookup.findVarHandle(FramePool.class, "cached", int.class);
         } catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
     }
 
+    /** Most pools that can exist at once (each ingress has one). */
+    public static final int MAX_POOLS = 512;
+    /** Most frames in one pool. */
+    public static final int MAX_FRAMES = 1 << 22;
+    private static final int INDEX_BITS = 22;
+    private static final int INDEX_MASK = MAX_FRAMES - 1;
+    private static final FramePool[] REGISTRY = new FramePool[MAX_POOLS];
+
     private final String id;
+    private final int poolId;
     private final int frameSize;
     private final int headroom;
     private final boolean checked;
     private final Frame[] frames;
-    private final ManyToOneRing<Frame> free;
+    private final ManyToOneRing free;
 
     // Written by the leasing thread only.
-    private final Frame[] cache = new Frame[LEASE_BATCH];
-    private int cacheCount;
     private long p0, p1, p2, p3, p4, p5, p6, p7;
     private volatile long leases;
     private volatile long exhausted;
-    private volatile int cached;
     private long p8, p9, p10, p11, p12, p13, p14, p15;
     // Written by any releasing thread, atomically.
     private volatile long returns;
@@ -73,22 +74,70 @@ public final class FramePool {
     public FramePool(Context context) {
         context.conclude();
         this.id = context.id;
+        this.poolId = register(this);
         this.frameSize = context.frameSize;
         this.headroom = context.headroom;
         this.checked = context.checked;
         final int count = context.frameCount;
         final ByteBuffer memory = ByteBuffer.allocateDirect(count * frameSize + 64).alignedSlice(64);
         this.frames = new Frame[count];
-        this.free = new ManyToOneRing<>(count);
+        this.free = new ManyToOneRing(count);
         for (int i = 0; i < count; i++) {
             frames[i] = new Frame(this, i, memory, i * frameSize, frameSize, headroom);
-            free.offer(frames[i]);
+            free.offer(frames[i].handle());
+        }
+    }
+
+    private static synchronized int register(FramePool pool) {
+        for (int i = 0; i < MAX_POOLS; i++) {
+            if (REGISTRY[i] == null) {
+                REGISTRY[i] = pool;
+                return i;
+            }
+        }
+        throw new IllegalStateException("more than " + MAX_POOLS + " frame pools are open; close unused ones");
+    }
+
+    /** The handle of frame {@code index} of pool {@code poolId}. */
+    static int handle(int poolId, int index) {
+        return poolId << INDEX_BITS | index;
+    }
+
+    /**
+     * The frame a handle stands for; any thread that received the handle through a ring (which publishes
+     * it). Two array loads, no allocation.
+     */
+    public static Frame frame(int handle) {
+        return REGISTRY[handle >>> INDEX_BITS].frames[handle & INDEX_MASK];
+    }
+
+    /**
+     * Closes the pool and frees its id, when every frame is back; a pool with frames still out stays open,
+     * so that no handle can ever name the frame of a different pool.
+     *
+     * @return true when the pool is closed
+     */
+    public boolean close() {
+        synchronized (FramePool.class) {
+            if (REGISTRY[poolId] != this) {
+                return true;
+            }
+            if (available() != capacity()) {
+                return false;
+            }
+            REGISTRY[poolId] = null;
+            return true;
         }
     }
 
     /** Name of the pool, for counters and messages. */
-    public String id() {
+    public String name() {
         return id;
+    }
+
+    /** Number of the pool in the process, 0 to {@value #MAX_POOLS} - 1, part of every frame handle. */
+    public int poolId() {
+        return poolId;
     }
 
     /** Number of frames in the pool. */
@@ -122,25 +171,15 @@ public final class FramePool {
      * @return the frame, or null when the pool is empty (counted in {@link #exhausted()})
      */
     public Frame lease() {
-        int count = cacheCount;
-        if (count == 0) {
-            count = free.drain(cache, LEASE_BATCH);
-            if (count == 0) {
-                EXHAUSTED.setOpaque(this, (long) EXHAUSTED.getOpaque(this) + 1);
-                return null;
-            }
+        final int handle = free.poll();
+        if (handle == ManyToOneRing.EMPTY) {
+            EXHAUSTED.setOpaque(this, (long) EXHAUSTED.getOpaque(this) + 1);
+            return null;
         }
-        final Frame frame = cache[--count];
-        cache[count] = null;
-        cacheCount = count;
-        CACHED.setOpaque(this, count);
-        if (checked) {
-            if (!frame.casState(Frame.FREE, Frame.LEASED)) {
-                throw new IllegalStateException("frame pool " + id + " corrupted: free-list frame " + frame.index()
-                    + " is already leased");
-            }
-        } else {
-            frame.setStateRelaxed(Frame.LEASED);
+        final Frame frame = frames[handle & INDEX_MASK];
+        if (checked && !frame.casState(Frame.FREE, Frame.LEASED)) {
+            throw new IllegalStateException("frame pool " + id + " corrupted: free-list frame " + frame.index()
+                + " is already leased");
         }
         frame.resetForLease();
         LEASES.setOpaque(this, (long) LEASES.getOpaque(this) + 1);
@@ -161,7 +200,7 @@ public final class FramePool {
             DOUBLE_RETURNS.getAndAdd(this, 1L);
             return DOUBLE_RETURN;
         }
-        while (!free.offer(frame)) {
+        while (!free.offer(frame.handle())) {
             Thread.onSpinWait(); // room is guaranteed; only a claim contended past its bound ends up here
         }
         RETURNS.getAndAdd(this, 1L);
@@ -169,32 +208,35 @@ public final class FramePool {
     }
 
     /**
-     * Returns {@code frames[from..to)} to their pools, one claim per run of frames from the same pool;
-     * any thread. The array slots are left as they are (the caller clears or overwrites them).
+     * Returns the frames of {@code handles[from..to)} to their pools, one claim per run of handles from the
+     * same pool; any thread. The array is reordered in place (refused handles are dropped from each run).
      *
      * @return how many of the frames were refused as double returns (0 in unchecked mode)
      */
-    public static int releaseAll(Frame[] frames, int from, int to) {
+    public static int releaseAll(int[] handles, int from, int to) {
         int refused = 0;
         int start = from;
         while (start < to) {
-            final FramePool pool = frames[start].pool();
+            final int poolId = handles[start] >>> INDEX_BITS;
             int end = start + 1;
-            while (end < to && frames[end].pool() == pool) {
+            while (end < to && handles[end] >>> INDEX_BITS == poolId) {
                 end++;
             }
-            refused += pool.releaseRun(frames, start, end);
+            refused += REGISTRY[poolId].releaseRun(handles, start, end);
             start = end;
         }
         return refused;
     }
 
-    private int releaseRun(Frame[] run, int from, int to) {
-        int kept = from;
-        for (int i = from; i < to; i++) {
-            final Frame frame = run[i];
-            if (markFree(frame)) {
-                run[kept++] = frame;
+    private int releaseRun(int[] run, int from, int to) {
+        int kept = to;
+        if (checked) {
+            kept = from;
+            for (int i = from; i < to; i++) {
+                final int handle = run[i];
+                if (markFree(frames[handle & INDEX_MASK])) {
+                    run[kept++] = handle;
+                }
             }
         }
         final int refused = to - kept;
@@ -215,12 +257,9 @@ public final class FramePool {
         return refused;
     }
 
+    /** Checked mode only: the lease state; unchecked mode writes nothing to the frame, so a release stays read-only. */
     private boolean markFree(Frame frame) {
-        if (checked) {
-            return frame.casState(Frame.LEASED, Frame.FREE);
-        }
-        frame.setStateRelaxed(Frame.FREE);
-        return true;
+        return !checked || frame.casState(Frame.LEASED, Frame.FREE);
     }
 
     /** Frames leased since construction. */
@@ -243,9 +282,9 @@ public final class FramePool {
         return (long) DOUBLE_RETURNS.getVolatile(this);
     }
 
-    /** Frames in the pool now, free ring and lease cache together; a snapshot. */
+    /** Frames in the pool now; a snapshot. */
     public int available() {
-        return free.size() + (int) CACHED.getOpaque(this);
+        return free.size();
     }
 
     /** Frames leased and not yet returned: {@code leases() - returns()}, a snapshot. */
@@ -253,14 +292,14 @@ public final class FramePool {
         return leases() - returns();
     }
 
-    /** Frame of the given index; for diagnostics and tests. */
-    public Frame frame(int index) {
+    /** Frame of the given index in this pool; for diagnostics and tests. */
+    public Frame frameAt(int index) {
         return frames[index];
     }
 
     @Override
     public String toString() {
-        return "FramePool{id=" + id + ", capacity=" + capacity() + ", frameSize=" + frameSize + ", headroom="
+        return "FramePool{name=" + id + ", poolId=" + poolId + ", capacity=" + capacity() + ", frameSize=" + frameSize + ", headroom="
             + headroom + ", available=" + available() + '}';
     }
 
@@ -338,8 +377,8 @@ public final class FramePool {
             if (id == null || id.isBlank()) {
                 errors.append("\n  pool.id='").append(id).append("': must not be blank");
             }
-            if (frameCount < 1) {
-                errors.append("\n  pool.frameCount=").append(frameCount).append(": must be at least 1");
+            if (frameCount < 1 || frameCount > MAX_FRAMES) {
+                errors.append("\n  pool.frameCount=").append(frameCount).append(": must be 1 to ").append(MAX_FRAMES);
             }
             if (frameSize < MIN_FRAME_SIZE || frameSize > MAX_FRAME_SIZE || frameSize % 64 != 0) {
                 errors.append("\n  pool.frameSize=").append(frameSize).append(": must be a multiple of 64 from ")

@@ -17,7 +17,7 @@ public final class BulkQueue {
     /** Frames per bulk: 8, one cache line of references, as CPU_MAP_BULK_SIZE. */
     public static final int SIZE = 8;
 
-    private final Frame[] frames = new Frame[SIZE];
+    private final int[] handles = new int[SIZE];
     private final PathCounters counters;
     private CpuMapEntry entry;
     private int count;
@@ -66,13 +66,14 @@ public final class BulkQueue {
         if (count == SIZE) {
             dropped = flush();
         }
-        frames[count++] = frame;
+        handles[count++] = frame.handle();
         return dropped;
     }
 
     /**
      * Moves the queued frames into the entry's ring with one claim; what does not fit is released to the
-     * pool and counted. Wakes the entry's consumer when anything was put in the ring.
+     * pool and counted. Does not wake the consumer: the producer does that once per poll, at its
+     * end-of-poll flush, as the kernel's {@code __cpu_map_flush} does.
      *
      * @return frames dropped because the ring was full
      */
@@ -81,21 +82,15 @@ public final class BulkQueue {
         if (n == 0) {
             return 0;
         }
-        final int taken = entry.ring().offer(frames, 0, n);
+        final int taken = entry.ring().offer(handles, 0, n);
         final int drops = n - taken;
         if (drops > 0) {
-            FramePool.releaseAll(frames, taken, n);
+            FramePool.releaseAll(handles, taken, n);
             counters.drop(DropReason.RING_FULL, drops);
         }
         counters.enqueue(entry.key(), n, drops);
         CpumapEnqueueEvent.emit(entry.mapId(), n, drops, entry.cpu());
-        for (int i = 0; i < n; i++) {
-            frames[i] = null;
-        }
         count = 0;
-        if (taken > 0) {
-            entry.wake();
-        }
         return drops;
     }
 }

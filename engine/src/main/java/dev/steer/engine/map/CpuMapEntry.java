@@ -1,6 +1,5 @@
 package dev.steer.engine.map;
 
-import dev.steer.engine.frame.Frame;
 import dev.steer.engine.ring.ManyToOneRing;
 import dev.steer.engine.stats.PathCounters;
 
@@ -18,7 +17,7 @@ public final class CpuMapEntry {
     private final int key;
     private final long generation;
     private final EntryValue value;
-    private final ManyToOneRing<Frame> ring;
+    private final ManyToOneRing ring;
     private final PathCounters counters;
     private volatile ConsumerWakeup wakeup = ConsumerWakeup.NONE;
 
@@ -27,7 +26,7 @@ public final class CpuMapEntry {
         this.key = key;
         this.generation = generation;
         this.value = value;
-        this.ring = new ManyToOneRing<>(value.qsize());
+        this.ring = new ManyToOneRing(value.qsize());
         this.counters = new PathCounters("cpu-" + key + "#" + generation, maxKeys);
     }
 
@@ -56,8 +55,8 @@ public final class CpuMapEntry {
         return value;
     }
 
-    /** The entry's ring. */
-    public ManyToOneRing<Frame> ring() {
+    /** The entry's ring of frame handles. */
+    public ManyToOneRing ring() {
         return ring;
     }
 

@@ -1,6 +1,7 @@
 package dev.steer.engine.path;
 
 import dev.steer.engine.frame.Frame;
+import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuMapEntry;
 import dev.steer.engine.program.PacketView;
@@ -32,7 +33,7 @@ public final class ConsumerPath {
     private final SteeringProgram remoteProgram;
     private final Redirector redirector;
     private final HandlerBatch handlerBatch;
-    private final Frame[] batch;
+    private final int[] batch;
     private final PacketView view = new PacketView();
     private final HandlerBatch.ErrorSink errors;
     private int sched;
@@ -56,7 +57,7 @@ public final class ConsumerPath {
         this.remoteProgram = program == null ? null : program.forIngress();
         this.redirector = new Redirector(map, counters, DropReason.REMOTE_DROP, DropReason.REMOTE_ABORTED);
         this.handlerBatch = new HandlerBatch(batchSize, handler, counters, errors);
-        this.batch = new Frame[batchSize];
+        this.batch = new int[batchSize];
     }
 
     /**
@@ -65,30 +66,32 @@ public final class ConsumerPath {
      * @return frames taken; 0 when the ring was empty
      */
     public int doWork() {
-        final int n = entry.ring().drain(batch, batch.length);
-        if (n == 0) {
-            return 0;
-        }
         final boolean traced = CpumapKthreadEvent.ENABLED.isEnabled();
         final long droppedBefore = traced ? counters.droppedTotal() : 0;
         final long passBefore = traced ? counters.get(PathCounters.Counter.REMOTE_PASS) : 0;
         final long dropBefore = traced ? counters.get(PathCounters.Counter.REMOTE_DROP) : 0;
         final long redirectBefore = traced ? counters.get(PathCounters.Counter.REMOTE_REDIRECT) : 0;
-        counters.add(PathCounters.Counter.RECEIVED, n);
-        counters.increment(PathCounters.Counter.POLLS);
+        final int n;
         if (remoteProgram == null) {
-            for (int i = 0; i < n; i++) {
-                handlerBatch.add(batch[i]);
-                batch[i] = null;
+            // Straight from the ring into the handler's batch: one reference store per frame fewer.
+            n = handlerBatch.drainFrom(entry.ring());
+            if (n == 0) {
+                return 0;
             }
+            counters.add(PathCounters.Counter.RECEIVED, n);
         } else {
+            n = entry.ring().drain(batch, batch.length);
+            if (n == 0) {
+                return 0;
+            }
+            counters.add(PathCounters.Counter.RECEIVED, n);
             redirector.refresh();
             for (int i = 0; i < n; i++) {
-                runRemoteProgram(batch[i]);
-                batch[i] = null;
+                runRemoteProgram(FramePool.frame(batch[i]));
             }
             redirector.flush();
         }
+        counters.increment(PathCounters.Counter.POLLS);
         handlerBatch.deliver();
         if (traced) {
             CpumapKthreadEvent.emit(entry.mapId(), entry.cpu(), n, (int) (counters.droppedTotal() - droppedBefore),

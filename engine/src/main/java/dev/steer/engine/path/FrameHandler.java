@@ -1,7 +1,5 @@
 package dev.steer.engine.path;
 
-import dev.steer.engine.frame.Frame;
-
 /**
  * The user's code that receives frames: the analogue of the network stack that the cpumap kthread feeds
  * with {@code netif_receive_skb_core}. Called once per batch, never with an empty one.
@@ -16,13 +14,12 @@ import dev.steer.engine.frame.Frame;
 @FunctionalInterface
 public interface FrameHandler {
     /** A handler that does nothing with the frames. */
-    FrameHandler NO_OP = (frames, count) -> { };
+    FrameHandler NO_OP = batch -> { };
 
     /**
-     * Handles {@code frames[0..count)}.
+     * Handles one batch.
      *
-     * @param frames the batch; slots past {@code count} are undefined
-     * @param count  number of frames, 1 to the batch size
+     * @param batch the frames, 1 to the batch size; valid only during the call
      */
-    void onFrames(Frame[] frames, int count);
+    void onFrames(FrameBatch batch);
 }

@@ -2,6 +2,7 @@ package dev.steer.engine.path;
 
 import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.ring.ManyToOneRing;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 
@@ -23,7 +24,8 @@ public final class HandlerBatch {
         void onError(String where, Throwable error);
     }
 
-    private final Frame[] frames;
+    private final int[] handles;
+    private final FrameBatch view;
     private final FrameHandler handler;
     private final PathCounters counters;
     private final ErrorSink errors;
@@ -39,7 +41,8 @@ public final class HandlerBatch {
         if (capacity < 1) {
             throw new IllegalArgumentException("batch size=" + capacity + ": must be at least 1");
         }
-        this.frames = new Frame[capacity];
+        this.handles = new int[capacity];
+        this.view = new FrameBatch(handles);
         this.handler = handler;
         this.counters = counters;
         this.errors = errors;
@@ -47,10 +50,24 @@ public final class HandlerBatch {
 
     /** Adds a frame, handing the batch over first when it is full. */
     public void add(Frame frame) {
-        if (count == frames.length) {
+        if (count == handles.length) {
             deliver();
         }
-        frames[count++] = frame;
+        handles[count++] = frame.handle();
+    }
+
+    /**
+     * Drains up to a batch of frames from {@code ring} straight into the (empty) batch, saving a copy
+     * through an intermediate array. Consumer thread of the ring only.
+     *
+     * @return frames taken
+     */
+    public int drainFrom(ManyToOneRing ring) {
+        if (count != 0) {
+            deliver();
+        }
+        count = ring.drain(handles, handles.length);
+        return count;
     }
 
     /** Frames waiting. */
@@ -64,18 +81,17 @@ public final class HandlerBatch {
         if (n == 0) {
             return;
         }
+        view.size(n);
         try {
-            handler.onFrames(frames, n);
+            handler.onFrames(view);
             counters.add(PathCounters.Counter.DELIVERED, n);
         } catch (Throwable error) {
             counters.increment(PathCounters.Counter.HANDLER_EXCEPTIONS);
             counters.drop(DropReason.HANDLER_ERROR, n);
             errors.onError(counters.name(), error);
         }
-        FramePool.releaseAll(frames, 0, n);
-        for (int i = 0; i < n; i++) {
-            frames[i] = null;
-        }
+        view.size(0);
+        FramePool.releaseAll(handles, 0, n);
         count = 0;
     }
 }

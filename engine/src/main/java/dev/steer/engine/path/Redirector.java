@@ -122,6 +122,7 @@ public final class Redirector {
         for (int i = 0; i < n; i++) {
             final BulkQueue queue = touched[i];
             queue.flush();
+            queue.entry().wake();
             queue.listed(false);
             touched[i] = null;
         }

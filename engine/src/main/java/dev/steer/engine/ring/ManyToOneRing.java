@@ -4,8 +4,10 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 
 /**
- * Bounded, lock-free, many-producer one-consumer ring of references with batch claims: the analogue
- * of the kernel's {@code ptr_ring} behind a cpumap entry.
+ * Bounded, lock-free, many-producer one-consumer ring of non-negative {@code int}s (frame handles) with
+ * batch claims: the analogue of the kernel's {@code ptr_ring} behind a cpumap entry. It holds ints, not
+ * references, so that moving a frame through it costs no GC write barrier (with G1 a reference store into
+ * a long-lived array can cost a StoreLoad fence).
  *
  * <p>Capacity is exact (not rounded): at most {@link #capacity()} elements are ever held, so a full
  * ring refuses the rest and the caller drops and counts them. A producer claims room for a whole batch
@@ -17,17 +19,22 @@ import java.lang.invoke.VarHandle;
  * thread at a time (a consumer handing over to another must publish the hand-over, e.g. through an
  * actor message). {@code size}, {@code isEmpty} from any thread, as a snapshot.
  *
- * @param <E> element type
+ * <p>Elements must be 0 to {@link #MAX_VALUE}; a slot holds the element plus one, 0 meaning empty.
  */
-public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
+public final class ManyToOneRing extends ManyToOneRingConsumerFields {
     /** Largest capacity a ring accepts. */
     public static final int MAX_CAPACITY = 1 << 30;
     /** Bound on compare-and-set attempts of one claim; contended past it, the offer takes nothing. */
     public static final int MAX_CLAIM_ATTEMPTS = 1024;
 
-    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
+    /** Largest element the ring holds. */
+    public static final int MAX_VALUE = Integer.MAX_VALUE - 1;
+    /** What {@link #poll()} returns when nothing is published. */
+    public static final int EMPTY = -1;
 
-    private final Object[] slots;
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(int[].class);
+
+    private final int[] slots;
     private final int mask;
     private final int capacity;
 
@@ -41,7 +48,7 @@ public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
         }
         this.capacity = capacity;
         final int length = 1 << (32 - Integer.numberOfLeadingZeros(capacity - 1));
-        this.slots = new Object[Math.max(length, 1)];
+        this.slots = new int[Math.max(length, 1)];
         this.mask = slots.length - 1;
         producerLimitRelease(capacity);
     }
@@ -79,16 +86,16 @@ public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
     }
 
     /**
-     * Offers one element.
+     * Offers one element, 0 to {@link #MAX_VALUE}.
      *
      * @return true when the ring took it; false when it is full (the caller keeps the element)
      */
-    public boolean offer(E element) {
+    public boolean offer(int element) {
         final long claimed = claimUpTo(1);
         if (claimed < 0) {
             return false;
         }
-        SLOTS.setRelease(slots, (int) claimed & mask, element);
+        SLOTS.setRelease(slots, (int) claimed & mask, element + 1);
         return true;
     }
 
@@ -98,7 +105,7 @@ public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
      *
      * @return how many elements, from {@code from} on, the ring took: 0 to {@code count}
      */
-    public int offer(E[] source, int from, int count) {
+    public int offer(int[] source, int from, int count) {
         if (count <= 0) {
             return 0;
         }
@@ -114,23 +121,22 @@ public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
         final int taken = (int) (first >>> 32);
         final long start = first & 0xFFFF_FFFFL;
         for (int i = 0; i < taken; i++) {
-            SLOTS.setRelease(slots, (int) (start + i) & mask, source[from + i]);
+            SLOTS.setRelease(slots, (int) (start + i) & mask, source[from + i] + 1);
         }
         return taken;
     }
 
-    /** Consumer only: takes the oldest element, or null when there is none published yet. */
-    @SuppressWarnings("unchecked")
-    public E poll() {
+    /** Consumer only: takes the oldest element, or {@link #EMPTY} when there is none published yet. */
+    public int poll() {
         final long index = consumerIndexPlain();
         final int slot = (int) index & mask;
-        final Object element = SLOTS.getAcquire(slots, slot);
-        if (element == null) {
-            return null;
+        final int stored = (int) SLOTS.getAcquire(slots, slot);
+        if (stored == 0) {
+            return EMPTY;
         }
-        SLOTS.setOpaque(slots, slot, null);
+        SLOTS.setOpaque(slots, slot, 0);
         consumerIndexRelease(index + 1);
-        return (E) element;
+        return stored - 1;
     }
 
     /**
@@ -139,19 +145,18 @@ public final class ManyToOneRing<E> extends ManyToOneRingConsumerFields {
      *
      * @return how many elements were moved
      */
-    @SuppressWarnings("unchecked")
-    public int drain(E[] target, int limit) {
+    public int drain(int[] target, int limit) {
         final long start = consumerIndexPlain();
         final int max = Math.min(limit, target.length);
         int n = 0;
         while (n < max) {
             final int slot = (int) (start + n) & mask;
-            final Object element = SLOTS.getAcquire(slots, slot);
-            if (element == null) {
+            final int stored = (int) SLOTS.getAcquire(slots, slot);
+            if (stored == 0) {
                 break;
             }
-            SLOTS.setOpaque(slots, slot, null);
-            target[n++] = (E) element;
+            SLOTS.setOpaque(slots, slot, 0);
+            target[n++] = stored - 1;
         }
         if (n > 0) {
             consumerIndexRelease(start + n);

@@ -18,7 +18,7 @@ public record PoolStats(String id, int capacity, int available, long leases, lon
     /** Copies the counters of {@code pool}; any thread. */
     public static PoolStats of(FramePool pool) {
         final long returns = pool.returns();
-        return new PoolStats(pool.id(), pool.capacity(), pool.available(), pool.leases(), returns, pool.exhausted(),
+        return new PoolStats(pool.name(), pool.capacity(), pool.available(), pool.leases(), returns, pool.exhausted(),
             pool.doubleReturns());
     }
 

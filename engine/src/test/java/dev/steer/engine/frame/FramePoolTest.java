@@ -49,7 +49,7 @@ class FramePoolTest {
                     assertEquals(FramePool.OK, held[i].release());
                 }
             } else {
-                assertEquals(0, FramePool.releaseAll(held, 0, count));
+                assertEquals(0, FramePool.releaseAll(TestFrames.handles(java.util.Arrays.copyOf(held, count)), 0, count));
             }
             assertEquals(16, pool.available());
             assertEquals(0, pool.inUse());
@@ -65,7 +65,7 @@ class FramePoolTest {
         final FramePool pool = pool("small", 8);
         final Set<Frame> preallocated = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int i = 0; i < pool.capacity(); i++) {
-            preallocated.add(pool.frame(i));
+            preallocated.add(pool.frameAt(i));
         }
         final Set<Frame> leased = Collections.newSetFromMap(new IdentityHashMap<>());
         for (int round = 0; round < 3; round++) {
@@ -74,7 +74,7 @@ class FramePoolTest {
                 final Frame frame = pool.lease();
                 assertTrue(preallocated.contains(frame), "only preallocated frames are leased");
                 assertTrue(frame.index() >= 0 && frame.index() < pool.capacity());
-                assertSame(frame, pool.frame(frame.index()));
+                assertSame(frame, pool.frameAt(frame.index()));
                 assertTrue(leased.add(frame), "a leased frame is not leased again");
             }
             assertNull(pool.lease());
@@ -99,7 +99,7 @@ class FramePoolTest {
         assertEquals(FramePool.OK, frame.release());
         assertEquals(FramePool.DOUBLE_RETURN, frame.release());
         assertEquals(FramePool.DOUBLE_RETURN, pool.release(frame));
-        assertEquals(1, FramePool.releaseAll(new Frame[] {other, other}, 0, 2), "the same frame twice in one batch");
+        assertEquals(1, FramePool.releaseAll(TestFrames.handles(other, other), 0, 2), "the same frame twice in one batch");
         assertEquals(FramePool.DOUBLE_RETURN, other.release());
 
         assertEquals(4, pool.doubleReturns());
@@ -133,7 +133,7 @@ class FramePoolTest {
         final Frame[] mixed = {a.lease(), a.lease(), b.lease(), a.lease(), b.lease(), b.lease(), a.lease()};
         assertEquals(0, a.available());
         assertEquals(1, b.available());
-        assertEquals(0, FramePool.releaseAll(mixed, 0, mixed.length));
+        assertEquals(0, FramePool.releaseAll(TestFrames.handles(mixed), 0, mixed.length));
         assertEquals(4, a.available());
         assertEquals(4, b.available());
         assertEquals(4, a.returns());
@@ -145,7 +145,7 @@ class FramePoolTest {
     void shouldReleaseOnlyTheGivenRangeWhenReleasingPartOfABatch() {
         final FramePool pool = pool("range", 4);
         final Frame[] frames = {pool.lease(), pool.lease(), pool.lease(), pool.lease()};
-        assertEquals(0, FramePool.releaseAll(frames, 1, 3));
+        assertEquals(0, FramePool.releaseAll(TestFrames.handles(frames), 1, 3));
         assertEquals(2, pool.available());
         assertEquals(FramePool.OK, frames[0].release());
         assertEquals(FramePool.OK, frames[3].release());
@@ -184,7 +184,7 @@ class FramePoolTest {
         assertTrue(message.contains("pool.frameCount=0"), message);
         assertTrue(message.contains("pool.frameSize=100"), message);
         assertTrue(message.contains("pool.headroom=8"), message);
-        assertTrue(message.contains("at least 1") && message.contains("multiple of 64"), message);
+        assertTrue(message.contains("must be 1 to " + FramePool.MAX_FRAMES) && message.contains("multiple of 64"), message);
         assertThrows(IllegalArgumentException.class, () -> new FramePool(context));
     }
 
@@ -354,14 +354,14 @@ class FramePoolTest {
             } else {
                 batch[batched++] = frame;
                 if (batched == batch.length || done == count) {
-                    if (FramePool.releaseAll(batch, 0, batched) != 0) {
+                    if (FramePool.releaseAll(TestFrames.handles(batch), 0, batched) != 0) {
                         throw new AssertionError("batch release refused");
                     }
                     batched = 0;
                 }
             }
         }
-        if (batched > 0 && FramePool.releaseAll(batch, 0, batched) != 0) {
+        if (batched > 0 && FramePool.releaseAll(TestFrames.handles(batch), 0, batched) != 0) {
             throw new AssertionError("batch release refused");
         }
     }

@@ -17,6 +17,7 @@ import static dev.steer.engine.stats.PathCounters.Counter.REMOTE_DROP;
 import static dev.steer.engine.stats.PathCounters.Counter.REMOTE_PASS;
 import static dev.steer.engine.stats.PathCounters.Counter.REMOTE_REDIRECT;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static dev.steer.engine.frame.TestFrames.handles;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,7 +162,7 @@ class PathAccountingTest {
         ingress.poll(new ScriptedFeed(TestPackets.packets(0, 3, PASS)));
         assertCounters(ingress.counters(), RECEIVED, 3, DropReason.POOL_EXHAUSTED, 3);
         assertEquals(3, pool.exhausted());
-        assertEquals(0, FramePool.releaseAll(held, 0, held.length));
+        assertEquals(0, FramePool.releaseAll(handles(held), 0, held.length));
         assertBalanced(ingress);
     }
 
@@ -304,7 +305,7 @@ class PathAccountingTest {
         assertEquals(0, ingress.poll(feed));
         assertCounters(ingress.counters(), BACK_PRESSURED, 1);
         assertEquals(2, feed.remaining());
-        FramePool.releaseAll(held, 0, held.length);
+        FramePool.releaseAll(handles(held), 0, held.length);
         assertEquals(2, ingress.poll(feed));
         assertCounters(ingress.counters(), RECEIVED, 2, DELIVERED, 2, BACK_PRESSURED, 1);
         assertBalanced(ingress);

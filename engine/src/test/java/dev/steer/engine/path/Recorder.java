@@ -34,11 +34,12 @@ final class Recorder implements FrameHandler {
     }
 
     @Override
-    public void onFrames(Frame[] frames, int count) {
+    public void onFrames(FrameBatch batch) {
+        final int count = batch.size();
         batchSizes.addInt(count);
         boolean fail = failAll;
         for (int i = 0; i < count && !fail; i++) {
-            fail = poison.test(TestPackets.seq(frames[i]));
+            fail = poison.test(TestPackets.seq(batch.frame(i)));
         }
         if (fail) {
             failedFrames += count;
@@ -46,7 +47,7 @@ final class Recorder implements FrameHandler {
             throw new IllegalStateException("handler failure");
         }
         for (int i = 0; i < count; i++) {
-            final int seq = TestPackets.seq(frames[i]);
+            final int seq = TestPackets.seq(batch.frame(i));
             if (seen.get(seq)) {
                 duplicates++;
             }

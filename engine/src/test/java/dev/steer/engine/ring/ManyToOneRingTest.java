@@ -28,68 +28,68 @@ class ManyToOneRingTest {
     @ParameterizedTest
     @ValueSource(ints = {1, 3, 5, 1000, 16_384})
     void shouldHoldExactlyCapacityElementsWhenCapacityIsNotAPowerOfTwo(int capacity) {
-        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(capacity);
+        final ManyToOneRing ring = new ManyToOneRing(capacity);
         assertEquals(capacity, ring.capacity());
         for (int i = 0; i < capacity; i++) {
             assertTrue(ring.offer(i), "offer " + i);
         }
-        assertFalse(ring.offer(-1), "one past capacity");
-        assertEquals(0, ring.offer(new Integer[] {-2, -3}, 0, 2), "a batch past capacity");
+        assertFalse(ring.offer(999), "one past capacity");
+        assertEquals(0, ring.offer(new int[] {998, 997}, 0, 2), "a batch past capacity");
         assertEquals(capacity, ring.size());
         assertEquals(0, ring.remainingCapacity());
 
         assertEquals(0, ring.poll());
         assertTrue(ring.offer(capacity), "one slot freed, one slot taken");
-        assertFalse(ring.offer(-1));
+        assertFalse(ring.offer(999));
         for (int i = 1; i <= capacity; i++) {
             assertEquals(i, ring.poll());
         }
-        assertNull(ring.poll());
+        assertEquals(ManyToOneRing.EMPTY, ring.poll());
     }
 
     @Test
     void shouldReturnElementsInOfferOrderWhenPolled() {
-        final ManyToOneRing<String> ring = new ManyToOneRing<>(10);
-        assertNull(ring.poll());
-        ring.offer("a");
-        ring.offer(new String[] {"x", "b", "c"}, 1, 2);
-        ring.offer("d");
-        assertEquals("a", ring.poll());
-        assertEquals("b", ring.poll());
-        assertEquals("c", ring.poll());
-        assertEquals("d", ring.poll());
-        assertNull(ring.poll());
+        final ManyToOneRing ring = new ManyToOneRing(10);
+        assertEquals(ManyToOneRing.EMPTY, ring.poll());
+        ring.offer(1);
+        ring.offer(new int[] {9, 2, 3}, 1, 2);
+        ring.offer(4);
+        assertEquals(1, ring.poll());
+        assertEquals(2, ring.poll());
+        assertEquals(3, ring.poll());
+        assertEquals(4, ring.poll());
+        assertEquals(ManyToOneRing.EMPTY, ring.poll());
     }
 
     @Test
     void shouldTakeTheLongestPrefixThatFitsWhenABatchIsOffered() {
-        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(5);
+        final ManyToOneRing ring = new ManyToOneRing(5);
         ring.offer(100);
         ring.offer(101);
-        final Integer[] source = {0, 1, 2, 3, 4, 5, 6, 7, 8};
+        final int[] source = {0, 1, 2, 3, 4, 5, 6, 7, 8};
         assertEquals(3, ring.offer(source, 1, 8));
         assertEquals(0, ring.offer(source, 4, 5), "full: nothing taken");
         assertEquals(0, ring.offer(source, 0, 0), "empty batch");
         assertEquals(0, ring.offer(source, 0, -3), "negative count");
-        final Integer[] drained = new Integer[8];
+        final int[] drained = new int[8];
         assertEquals(5, ring.drain(drained, 8));
-        assertArrayEquals(new Integer[] {100, 101, 1, 2, 3, null, null, null}, drained);
+        assertArrayEquals(new int[] {100, 101, 1, 2, 3, 0, 0, 0}, drained);
     }
 
     @Test
     void shouldStopAtTheLimitAndTheTargetLengthWhenDraining() {
-        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(16);
+        final ManyToOneRing ring = new ManyToOneRing(16);
         for (int i = 0; i < 10; i++) {
             ring.offer(i);
         }
-        final Integer[] small = new Integer[4];
+        final int[] small = new int[4];
         assertEquals(4, ring.drain(small, 100), "the target's length bounds the drain");
-        assertArrayEquals(new Integer[] {0, 1, 2, 3}, small);
-        final Integer[] large = new Integer[16];
+        assertArrayEquals(new int[] {0, 1, 2, 3}, small);
+        final int[] large = new int[16];
         assertEquals(2, ring.drain(large, 2), "the limit bounds the drain");
         assertEquals(4, large[0]);
         assertEquals(5, large[1]);
-        assertNull(large[2]);
+        assertEquals(0, large[2]);
         assertEquals(0, ring.drain(large, 0));
         assertEquals(4, ring.drain(large, 16));
         assertEquals(9, large[3]);
@@ -98,18 +98,20 @@ class ManyToOneRingTest {
     }
 
     @Test
-    void shouldReturnTheSameReferenceWhenPolled() {
-        final ManyToOneRing<Object> ring = new ManyToOneRing<>(2);
-        final Object item = new Object();
-        ring.offer(item);
-        assertSame(item, ring.poll());
+    void shouldCarryZeroAndTheLargestValueWhenElementsAreAtTheBounds() {
+        final ManyToOneRing ring = new ManyToOneRing(2);
+        ring.offer(0);
+        ring.offer(ManyToOneRing.MAX_VALUE);
+        assertEquals(0, ring.poll(), "0 is an element, not an empty slot");
+        assertEquals(ManyToOneRing.MAX_VALUE, ring.poll());
+        assertEquals(ManyToOneRing.EMPTY, ring.poll());
     }
 
     @Test
     void shouldKeepFifoOrderWhenIndicesWrapAroundManyTimes() {
-        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(5);
-        final Integer[] batch = new Integer[3];
-        final Integer[] out = new Integer[5];
+        final ManyToOneRing ring = new ManyToOneRing(5);
+        final int[] batch = new int[3];
+        final int[] out = new int[5];
         int next = 0;
         int expected = 0;
         for (int round = 0; round < 20_000; round++) {
@@ -128,7 +130,7 @@ class ManyToOneRingTest {
 
     @Test
     void shouldReportSizeEmptinessAndRemainingCapacityWhenFillingAndDraining() {
-        final ManyToOneRing<Integer> ring = new ManyToOneRing<>(3);
+        final ManyToOneRing ring = new ManyToOneRing(3);
         assertTrue(ring.isEmpty());
         assertEquals(0, ring.size());
         assertEquals(3, ring.remainingCapacity());
@@ -136,13 +138,13 @@ class ManyToOneRingTest {
         assertFalse(ring.isEmpty());
         assertEquals(1, ring.size());
         assertEquals(2, ring.remainingCapacity());
-        ring.offer(new Integer[] {2, 3}, 0, 2);
+        ring.offer(new int[] {2, 3}, 0, 2);
         assertEquals(3, ring.size());
         assertEquals(0, ring.remainingCapacity());
         ring.poll();
         assertEquals(2, ring.size());
         assertEquals(1, ring.remainingCapacity());
-        ring.drain(new Integer[4], 4);
+        ring.drain(new int[4], 4);
         assertTrue(ring.isEmpty());
         assertEquals(3, ring.remainingCapacity());
     }
@@ -151,7 +153,7 @@ class ManyToOneRingTest {
     @ValueSource(ints = {0, -1, Integer.MIN_VALUE, ManyToOneRing.MAX_CAPACITY + 1, Integer.MAX_VALUE})
     void shouldRejectCapacityNamingTheValueWhenOutOfRange(int capacity) {
         final IllegalArgumentException error =
-            assertThrows(IllegalArgumentException.class, () -> new ManyToOneRing<>(capacity));
+            assertThrows(IllegalArgumentException.class, () -> new ManyToOneRing(capacity));
         assertTrue(error.getMessage().contains("capacity=" + capacity), error.getMessage());
         assertTrue(error.getMessage().contains(String.valueOf(ManyToOneRing.MAX_CAPACITY)), error.getMessage());
     }
@@ -159,18 +161,18 @@ class ManyToOneRingTest {
     @Test
     void shouldDeliverEveryItemOnceInPerProducerOrderWhenTwoProducersRetryRejectedSuffixes() throws Exception {
         final int perProducer = 1_000_000;
-        final ManyToOneRing<Long> ring = new ManyToOneRing<>(1000);
+        final ManyToOneRing ring = new ManyToOneRing(1000);
         final Run run = new Run(ring, perProducer, true);
         run.start();
-        final Long[] batch = new Long[64];
+        final int[] batch = new int[64];
         final int[] next = new int[PRODUCERS];
         long received = 0;
         try {
             while (received < (long) PRODUCERS * perProducer && run.error.get() == null) {
                 final int n = ring.drain(batch, batch.length);
                 for (int i = 0; i < n; i++) {
-                    final int producer = (int) (batch[i] >>> 32);
-                    final int seq = (int) (long) batch[i];
+                    final int producer = batch[i] >>> 30;
+                    final int seq = batch[i] & 0x3FFF_FFFF;
                     if (seq != next[producer]) {
                         fail("producer " + producer + ": got " + seq + ", expected " + next[producer]);
                     }
@@ -190,17 +192,17 @@ class ManyToOneRingTest {
             assertEquals(perProducer, run.accepted[p], "retried until accepted");
             assertEquals(perProducer, run.accepted[p] + run.rejected[p]);
         }
-        assertNull(ring.poll());
+        assertEquals(ManyToOneRing.EMPTY, ring.poll());
         assertTrue(ring.isEmpty());
     }
 
     @Test
     void shouldCountEveryDropExactlyWhenASlowConsumerKeepsTheRingFull() throws Exception {
         final int perProducer = 200_000;
-        final ManyToOneRing<Long> ring = new ManyToOneRing<>(7);
+        final ManyToOneRing ring = new ManyToOneRing(7);
         final Run run = new Run(ring, perProducer, false);
         run.start();
-        final Long[] batch = new Long[2];
+        final int[] batch = new int[2];
         // Start draining only once the ring has refused something, so that drops are certain, not likely.
         assertTrue(run.firstRejection.await(20, TimeUnit.SECONDS), "no producer ever found the ring full");
         final int[] last = {-1, -1};
@@ -212,8 +214,8 @@ class ManyToOneRingTest {
                 // Two at a time with a yield after each: producers outrun the consumer and often find the ring full.
                 final int n = ring.drain(batch, batch.length);
                 for (int i = 0; i < n; i++) {
-                    final int producer = (int) (batch[i] >>> 32);
-                    final int seq = (int) (long) batch[i];
+                    final int producer = batch[i] >>> 30;
+                    final int seq = batch[i] & 0x3FFF_FFFF;
                     if (seq <= last[producer] || seen[producer].get(seq)) {
                         fail("producer " + producer + ": " + seq + " after " + last[producer]);
                     }
@@ -240,7 +242,7 @@ class ManyToOneRingTest {
 
     /** Two producer threads offering sequence-numbered items in batches of {@link #BATCH}. */
     private static final class Run {
-        final ManyToOneRing<Long> ring;
+        final ManyToOneRing ring;
         final int perProducer;
         final boolean retry;
         final long[] accepted = new long[PRODUCERS];
@@ -252,7 +254,7 @@ class ManyToOneRingTest {
         final Thread[] threads = new Thread[PRODUCERS];
         volatile boolean stop;
 
-        Run(ManyToOneRing<Long> ring, int perProducer, boolean retry) {
+        Run(ManyToOneRing ring, int perProducer, boolean retry) {
             this.ring = ring;
             this.perProducer = perProducer;
             this.retry = retry;
@@ -273,12 +275,12 @@ class ManyToOneRingTest {
 
         /** Each producer writes only its own slots of the arrays; join() publishes them. */
         private void produce(int producer) {
-            final Long[] batch = new Long[BATCH];
+            final int[] batch = new int[BATCH];
             int seq = 0;
             while (seq < perProducer && !stop) {
                 final int count = Math.min(BATCH, perProducer - seq);
                 for (int i = 0; i < count; i++) {
-                    batch[i] = ((long) producer << 32) | (seq + i);
+                    batch[i] = producer << 30 | (seq + i);
                 }
                 final int taken = ring.offer(batch, 0, count);
                 accepted[producer] += taken;

@@ -28,6 +28,7 @@ import dev.steer.actors.IdleMode;
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.frame.Frame;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.path.FrameBatch;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.path.TemplateFeed;
 import dev.steer.engine.stats.EngineStats;
@@ -83,7 +84,11 @@ public class EngineBenchmark {
         private long q0, q1, q2, q3, q4, q5, q6, q7;
 
         @Override
-        public void onFrames(Frame[] frames, int n) {
+        public void onFrames(FrameBatch batch) {
+            add(batch.size());
+        }
+
+        void add(int n) {
             COUNT.setOpaque(this, (long) COUNT.getOpaque(this) + n);
         }
 
@@ -99,6 +104,9 @@ public class EngineBenchmark {
         /** Ring size of the entry. */
         @Param({"2048"})
         public int qsize;
+        /** What the consumer does with an empty ring: park at once (the default) or spin and yield first. */
+        @Param({"park", "backoff"})
+        public String idle;
 
         SteerEngine engine;
         final CountingHandler handler = new CountingHandler();
@@ -108,7 +116,7 @@ public class EngineBenchmark {
         public void start() {
             final int consumerCpu = Math.min(1, CpuSet.fromMachine().limit() - 1);
             engine = SteerEngine.builder().cpus(CpuSet.fromMachine()).entry(consumerCpu, qsize).program("l4-hash")
-                .ingressCpus(0).handler(handler).idleMode(IdleMode.PARK).systemName("bench")
+                .ingressCpus(0).handler(handler).idleMode(IdleMode.parse(idle)).systemName("bench")
                 .feed(new TemplateFeed("synthetic", PacketTemplates.udp4(1024, PacketTemplates.MIN_FRAME),
                     TemplateFeed.UNLIMITED))
                 .start();
@@ -144,7 +152,7 @@ public class EngineBenchmark {
 
         private static Behavior<Frame> counter(CountingHandler received) {
             return Behaviors.receive(Frame.class).onAnyMessage(frame -> {
-                received.onFrames(null, 1);
+                received.add(1);
                 return Behaviors.same();
             }).build();
         }

@@ -45,7 +45,7 @@ import dev.steer.loadgen.traffic.PacketTemplates;
  *   <li>{@code steer}: the engine's data path without actors: synthetic feed, a frame leased from the pool
  *       and filled per packet, the steering program, bulk queue of 8, entry ring, consumer batches of 8,
  *       no-op handler, frames back to the pool;</li>
- *   <li>{@code ring}: the engine's {@link ManyToOneRing} alone, offer 8 / drain 8 of preallocated tokens;</li>
+ *   <li>{@code ring}: the engine's {@link ManyToOneRing} alone, offer 8 / drain 8 of int handles;</li>
  *   <li>{@code jctools}: JCTools {@link MpscArrayQueue}, fill 8 / drain 8;</li>
  *   <li>{@code agrona}: Agrona {@link ManyToOneConcurrentArrayQueue}, offer 1 / drain 8.</li>
  * </ul>
@@ -111,17 +111,9 @@ public class HandoffBenchmark {
     /** The engine's ring alone. */
     @State(Scope.Group)
     public static class Ring {
-        final ManyToOneRing<Object> ring = new ManyToOneRing<>(2048);
-        final Object[] tokens = new Object[BATCH];
-        final Object[] drained = new Object[BATCH];
-
-        /** Preallocates the tokens. */
-        @Setup(Level.Trial)
-        public void setup() {
-            for (int i = 0; i < BATCH; i++) {
-                tokens[i] = new Object();
-            }
-        }
+        final ManyToOneRing ring = new ManyToOneRing(2048);
+        final int[] tokens = {1, 2, 3, 4, 5, 6, 7, 8};
+        final int[] drained = new int[BATCH];
     }
 
     /** JCTools' MPSC queue. */

@@ -38,7 +38,7 @@ public final class JmhMain {
         } catch (CommandLineOptionException ex) {
             System.err.println("steer jmh: " + ex.getMessage());
             System.exit(1);
-        } catch (RunnerException ex) {
+        } catch (RunnerException | java.io.IOException ex) {
             System.err.println("steer jmh: benchmark failed: " + ex.getMessage());
             System.exit(2);
         }
