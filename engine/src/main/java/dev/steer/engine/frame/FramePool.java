@@ -81,7 +81,10 @@ public final class FramePool {
         final int count = context.frameCount;
         final ByteBuffer memory = ByteBuffer.allocateDirect(count * frameSize + 64).alignedSlice(64);
         this.frames = new Frame[count];
-        this.free = new ManyToOneRing(count);
+        // Twice the frames it can ever hold: a free ring that is nearly full (the usual state, with few frames
+        // in flight) would make every release re-read the index that every lease writes, bouncing that cache
+        // line between the leasing and the releasing core; at half full the releasers' cached limit holds.
+        this.free = new ManyToOneRing(Math.min(ManyToOneRing.MAX_CAPACITY, 2 * count));
         for (int i = 0; i < count; i++) {
             frames[i] = new Frame(this, i, memory, i * frameSize, frameSize, headroom);
             free.offer(frames[i].handle());
