@@ -101,13 +101,7 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
                     restartRequested = true;
                 }
             });
-        if (settings.pin()) {
-            final CpuAffinity.Result pinned = CpuAffinity.pinCurrentThread(settings.entry().cpu());
-            if (!pinned.pinned()) {
-                settings.errors().onError(name, new IllegalStateException(
-                    "consumer runs unpinned: " + pinned.reason()));
-            }
-        }
+        DataPath.pinOrWarn(settings.pin(), settings.entry().cpu(), name, settings.errors());
         this.wakeup = new Wakeup(self);
         settings.entry().wakeup(wakeup);
         self.tell(DataPath.Run.INSTANCE);
@@ -198,7 +192,7 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
     }
 
     private Behavior<DataPath.Command> quiesce(DataPath.Quiesce quiesce) {
-        quiesce.replyTo().tell(new DataPath.Quiesced(quiesce.epoch(), self));
+        DataPath.acknowledge(quiesce, self);
         return this;
     }
 

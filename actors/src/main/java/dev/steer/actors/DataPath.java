@@ -46,6 +46,25 @@ public final class DataPath {
         INSTANCE
     }
 
+    /**
+     * Pins the calling data-path thread to {@code cpu} when pinning is on; when the OS refuses, reports a
+     * warning naming the reason to {@code errors} and the thread runs unpinned.
+     */
+    static void pinOrWarn(boolean pin, int cpu, String where, ErrorHandler errors) {
+        if (!pin) {
+            return;
+        }
+        final CpuAffinity.Result pinned = CpuAffinity.pinCurrentThread(cpu);
+        if (!pinned.pinned()) {
+            errors.onError(where, new IllegalStateException(where + " runs unpinned: " + pinned.reason()));
+        }
+    }
+
+    /** Replies to a quiescence barrier: the caller is between two units of work, with nothing queued. */
+    static void acknowledge(Quiesce quiesce, ActorRef<Command> self) {
+        quiesce.replyTo().tell(new Quiesced(quiesce.epoch(), self));
+    }
+
     /** A data-path actor and its control signal, as the supervisor keeps them. */
     public record Participant(String name, ActorRef<Command> ref, ControlSignal signal) {
         /** Sends a control message so that the actor sees it between two units of work. */

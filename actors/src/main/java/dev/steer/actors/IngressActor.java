@@ -77,13 +77,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
         this.path = settings.path();
         this.idle = settings.idleMode().ingressIdleStrategy();
         this.self = context.getSelf();
-        if (settings.pin()) {
-            final CpuAffinity.Result pinned = CpuAffinity.pinCurrentThread(settings.cpu());
-            if (!pinned.pinned()) {
-                settings.errors().onError(path.counters().name(),
-                    new IllegalStateException("ingress runs unpinned: " + pinned.reason()));
-            }
-        }
+        DataPath.pinOrWarn(settings.pin(), settings.cpu(), path.counters().name(), settings.errors());
         self.tell(DataPath.Run.INSTANCE);
     }
 
@@ -128,7 +122,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
     }
 
     private Behavior<DataPath.Command> quiesce(DataPath.Quiesce quiesce) {
-        quiesce.replyTo().tell(new DataPath.Quiesced(quiesce.epoch(), self));
+        DataPath.acknowledge(quiesce, self);
         return this;
     }
 

@@ -5,7 +5,6 @@ import java.util.function.IntPredicate;
 
 import org.agrona.collections.IntArrayList;
 
-import dev.steer.engine.frame.Frame;
 
 /**
  * A frame handler that records what it is given: the sequence of every delivered frame, batch sizes,

@@ -4,11 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -53,20 +51,6 @@ import dev.steer.loadgen.traffic.PacketTemplates;
 @Fork(1)
 @Threads(1)
 public class EngineBenchmark {
-    /** Frames per second that reached the end; reset every iteration. */
-    @AuxCounters(AuxCounters.Type.OPERATIONS)
-    @State(Scope.Thread)
-    public static class Delivered {
-        /** Frames delivered. */
-        public long frames;
-
-        /** Clears the count. */
-        @Setup(Level.Iteration)
-        public void reset() {
-            frames = 0;
-        }
-    }
-
     /** A handler that counts frames; one writer (the consumer), any reader. */
     public static final class CountingHandler implements FrameHandler {
         private static final VarHandle COUNT;
@@ -160,7 +144,7 @@ public class EngineBenchmark {
 
     /** Samples the engine's delivered count over 100 ms. */
     @Benchmark
-    public void engine(Engine e, Delivered d) throws InterruptedException {
+    public void engine(Engine e, HandoffBenchmark.Delivered d) throws InterruptedException {
         final long before = e.handler.count();
         Thread.sleep(100);
         d.frames += e.handler.count() - before;
@@ -168,7 +152,7 @@ public class EngineBenchmark {
 
     /** One frame per tell; the message is a preallocated object, so what is allocated is Pekko's own. */
     @Benchmark
-    public int tellPerFrame(Tell t, Delivered d) {
+    public int tellPerFrame(Tell t, HandoffBenchmark.Delivered d) {
         if (t.sent - t.received.count() >= 8192) {
             Thread.onSpinWait();
             return 0;
