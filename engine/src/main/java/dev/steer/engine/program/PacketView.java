@@ -1,8 +1,7 @@
 package dev.steer.engine.program;
 
-import java.nio.ByteOrder;
-
 import org.agrona.DirectBuffer;
+import org.agrona.UnsafeApi;
 
 import dev.steer.engine.frame.Frame;
 
@@ -12,11 +11,13 @@ import dev.steer.engine.frame.Frame;
  * program on a truncated packet gets a value it can test, never an exception.
  *
  * <p>Multi-byte reads are big-endian (network order). Offsets are relative to the first packet byte.
- * Not thread-safe: one view per thread.
+ * Every read is checked once, against the packet length, which {@code wrap} clamps to the buffer; the read
+ * itself then goes straight to memory through Agrona's {@link UnsafeApi}, without the buffer's own second
+ * bounds check. Not thread-safe: one view per thread.
  */
 public final class PacketView {
-    private DirectBuffer buffer;
-    private int offset;
+    private Object base;
+    private long address;
     private int length;
     private int feedId;
     private int queueIndex;
@@ -26,8 +27,9 @@ public final class PacketView {
     public PacketView wrap(Frame frame) {
         final int start = frame.dataOffset();
         final int capacity = frame.capacity();
-        this.buffer = frame.buffer();
-        this.offset = start;
+        final DirectBuffer buffer = frame.buffer();
+        this.base = buffer.byteArray();
+        this.address = buffer.addressOffset() + start;
         this.length = start < 0 || start > capacity ? 0 : Math.max(0, Math.min(frame.length(), capacity - start));
         this.feedId = frame.feedId();
         this.queueIndex = frame.queueIndex();
@@ -38,8 +40,8 @@ public final class PacketView {
     /** Points the view at {@code length} bytes of {@code buffer} from {@code offset}; metadata set to 0. */
     public PacketView wrap(DirectBuffer buffer, int offset, int length) {
         final int capacity = buffer.capacity();
-        this.buffer = buffer;
-        this.offset = offset;
+        this.base = buffer.byteArray();
+        this.address = buffer.addressOffset() + offset;
         this.length = offset < 0 || offset > capacity ? 0 : Math.max(0, Math.min(length, capacity - offset));
         this.feedId = 0;
         this.queueIndex = 0;
@@ -74,7 +76,7 @@ public final class PacketView {
 
     /** Unsigned byte at {@code at}, or -1 when outside the packet. */
     public int u8(int at) {
-        return has(at, 1) ? buffer.getByte(offset + at) & 0xFF : -1;
+        return has(at, 1) ? UnsafeApi.getByte(base, address + at) & 0xFF : -1;
     }
 
     /** Unsigned big-endian 16-bit value at {@code at}, or -1 when outside the packet. */
@@ -82,7 +84,7 @@ public final class PacketView {
         if (!has(at, 2)) {
             return -1;
         }
-        return buffer.getShort(offset + at, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        return UnsafeApi.getShortUnaligned(base, address + at, true) & 0xFFFF;
     }
 
     /** Unsigned big-endian 32-bit value at {@code at}, or -1 when outside the packet. */
@@ -90,11 +92,11 @@ public final class PacketView {
         if (!has(at, 4)) {
             return -1;
         }
-        return buffer.getInt(offset + at, ByteOrder.BIG_ENDIAN) & 0xFFFF_FFFFL;
+        return UnsafeApi.getIntUnaligned(base, address + at, true) & 0xFFFF_FFFFL;
     }
 
     /** Big-endian 32-bit value at {@code at} as an int, or 0 when outside; pair it with {@link #has}. */
     public int i32(int at) {
-        return has(at, 4) ? buffer.getInt(offset + at, ByteOrder.BIG_ENDIAN) : 0;
+        return has(at, 4) ? UnsafeApi.getIntUnaligned(base, address + at, true) : 0;
     }
 }
