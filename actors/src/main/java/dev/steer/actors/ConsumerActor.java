@@ -3,6 +3,7 @@ package dev.steer.actors;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.time.Duration;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -24,12 +25,14 @@ import dev.steer.engine.stats.PathCounters;
  * (one thread of its own, pinned to the entry's CPU where the OS allows) and its mailbox for frames is the
  * entry's ring: on {@link DataPath.Run} it drains the ring in batches through a {@link ConsumerPath}
  * (remote program, then the handler once per batch, then frames back to their pools) until the ring is
- * empty, then parks by returning to its mailbox.
+ * empty, then parks its thread.
  *
  * <p>Parking without a lost wake-up: the actor sets its {@code parked} flag, then looks at the ring once
  * more; a producer puts frames in the ring, then reads the flag and, if it is set and it wins the
- * compare-and-set that clears it, sends {@link DataPath.Run}. Both sides write before they read (volatile),
- * so at least one of them sees the other: either the recheck finds the frames or the producer finds the flag.
+ * compare-and-set that clears it, unparks the consumer's thread. Both sides write before they read
+ * (volatile), so at least one of them sees the other: either the recheck finds the frames or the producer
+ * finds the flag. The thread parks at most {@link #PARK_NANOS} at a time, then lets its mailbox run once, so
+ * Pekko's system messages are never held up for long; waking it allocates nothing.
  *
  * <p>Control messages ({@link DataPath.Quiesce}, {@link DataPath.Stop}) arrive through a
  * {@link ControlSignal} and are handled between two batches. {@link DataPath.Stop} is drain-then-stop:
@@ -44,13 +47,17 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
         RESTART
     }
 
+    /** Longest a consumer parks before it lets its mailbox run once; producers and control messages wake it sooner. */
+    static final long PARK_NANOS = 100_000_000L;
+
     /** Bound on restarts within {@link #RESTART_WINDOW}; past it the actor stops and the supervisor respawns it. */
     static final int MAX_RESTARTS = 100;
     static final Duration RESTART_WINDOW = Duration.ofMinutes(1);
 
-    /** Settings of one consumer, fixed for its life. */
+    /** Settings of one consumer, fixed for its life; {@code parkNanos} bounds one park (see {@link #PARK_NANOS}). */
     record Settings(CpuMapEntry entry, CpuMap map, FrameHandler handler, int batchSize, IdleMode idleMode,
-                    boolean pin, FailurePolicy failurePolicy, ErrorHandler errors, ControlSignal signal) {
+                    boolean pin, FailurePolicy failurePolicy, ErrorHandler errors, ControlSignal signal,
+                    long parkNanos) {
     }
 
     /** Thrown inside the actor to have Pekko restart it after a counted handler failure. */
@@ -102,7 +109,8 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
                 }
             });
         DataPath.pinOrWarn(settings.pin(), settings.entry().cpu(), name, settings.errors());
-        this.wakeup = new Wakeup(self);
+        this.wakeup = new Wakeup();
+        settings.signal().waiter(Thread.currentThread());
         settings.entry().wakeup(wakeup);
         self.tell(DataPath.Run.INSTANCE);
     }
@@ -176,19 +184,29 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
     }
 
     /**
-     * Sets the parked flag and rechecks the ring. Returns true when the actor may return to its mailbox
-     * (parked, or a producer has already sent a Run); false when frames arrived and it should go on.
+     * Parks the consumer's thread until a producer or a control message wakes it: sets the parked flag,
+     * rechecks the ring, then {@link LockSupport#parkNanos} for at most {@link #PARK_NANOS}. Returns true when
+     * the actor should return to its mailbox (the park timed out: pending system messages get their turn);
+     * false when it should go on with its loop.
      */
     private boolean park() {
         wakeup.park();
-        if (path.isEmpty()) {
-            path.idle();
-            idleRounds = 0;
+        if (!path.isEmpty()) {
+            // Frames arrived between the drain and the flag: take the flag back (or a producer already did,
+            // and its unpark leaves a permit that makes the next park return at once).
+            wakeup.unpark();
+            return false;
+        }
+        path.idle();
+        idleRounds = 0;
+        final long start = System.nanoTime();
+        LockSupport.parkNanos(this, settings.parkNanos());
+        if (wakeup.unpark() && System.nanoTime() - start >= settings.parkNanos()) {
+            // Nobody woke us: let the mailbox run (system messages, a stop), then continue.
+            self.tell(DataPath.Run.INSTANCE);
             return true;
         }
-        // Frames arrived between the drain and the flag: take the flag back unless a producer already did,
-        // in which case its Run is on the way and will resume the loop.
-        return !wakeup.unpark();
+        return false;
     }
 
     private Behavior<DataPath.Command> quiesce(DataPath.Quiesce quiesce) {
@@ -202,7 +220,10 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
         return run();
     }
 
-    /** The wake-up producers call after a flush; cheap when the consumer is awake (one volatile read). */
+    /**
+     * The wake-up producers call after their end-of-poll flush: one volatile read when the consumer is awake;
+     * when it is parked, the producer that wins the flag unparks the consumer's thread. Allocation-free.
+     */
     static final class Wakeup implements ConsumerWakeup {
         private static final VarHandle PARKED;
 
@@ -214,18 +235,19 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
             }
         }
 
-        private final ActorRef<DataPath.Command> consumer;
+        private final Thread consumer;
         @SuppressWarnings("unused") // accessed through PARKED
         private volatile boolean parked;
 
-        Wakeup(ActorRef<DataPath.Command> consumer) {
-            this.consumer = consumer;
+        /** A wake-up for the calling thread, which is the consumer's (pinned, so it stays the same). */
+        Wakeup() {
+            this.consumer = Thread.currentThread();
         }
 
         @Override
         public void wake() {
             if ((boolean) PARKED.getVolatile(this) && PARKED.compareAndSet(this, true, false)) {
-                consumer.tell(DataPath.Run.INSTANCE);
+                LockSupport.unpark(consumer);
             }
         }
 
@@ -233,7 +255,7 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
             PARKED.setVolatile(this, true);
         }
 
-        /** Takes the flag back; false when a producer cleared it first (and so sent a Run). */
+        /** Takes the flag back; false when a producer cleared it first (and so unparked the thread). */
         boolean unpark() {
             return PARKED.compareAndSet(this, true, false);
         }

@@ -26,11 +26,24 @@ public final class ControlSignal {
 
     @SuppressWarnings("unused") // accessed through PENDING
     private volatile boolean pending;
+    private volatile Thread waiter;
 
-    /** Delivers {@code message} to {@code target}, then raises the signal: the message is queued before the actor looks. */
+    /**
+     * Delivers {@code message} to {@code target}, then raises the signal (the message is queued before the
+     * actor looks) and unparks the actor's thread in case it is parked waiting for work.
+     */
     public <T> void send(ActorRef<T> target, T message) {
         target.tell(message);
         PENDING.setVolatile(this, true);
+        final Thread thread = waiter;
+        if (thread != null) {
+            java.util.concurrent.locks.LockSupport.unpark(thread);
+        }
+    }
+
+    /** Actor only: the thread to unpark when a control message is sent (an actor that parks its thread). */
+    public void waiter(Thread thread) {
+        this.waiter = thread;
     }
 
     /** Actor only: true, and cleared, when a control message was sent since the last call. */

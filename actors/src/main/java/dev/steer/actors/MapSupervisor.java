@@ -213,7 +213,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         final ControlSignal signal = new ControlSignal();
         final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map, config.handler(),
             config.consumerBatch(), config.idleMode(), config.pinning(), config.consumerFailure(),
-            config.errorHandler(), signal);
+            config.errorHandler(), signal, ConsumerActor.PARK_NANOS);
         final ActorRef<DataPath.Command> ref = getContext().spawn(ConsumerActor.create(settings),
             name + "-" + System.nanoTime(), DispatcherSelector.fromConfig(PINNED_DISPATCHER));
         getContext().watchWith(ref, new ConsumerStopped(entry, ref));

@@ -61,7 +61,9 @@ class LostWakeupStressTest {
         final ControlSignal signal = new ControlSignal();
         final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map,
             batch -> delivered.addAndGet(batch.size()), 8, IdleMode.PARK, false,
-            ConsumerActor.FailurePolicy.RESUME, (where, error) -> fail(where + ": " + error), signal);
+            ConsumerActor.FailurePolicy.RESUME, (where, error) -> fail(where + ": " + error), signal,
+            // Park for an hour at a time: only a producer's wake-up can end a park, so a lost one hangs the round.
+            TimeUnit.HOURS.toNanos(1));
         final ActorRef<DataPath.Command> consumer = testKit.spawn(ConsumerActor.create(settings), "consumer",
             DispatcherSelector.fromConfig("steer.pinned-dispatcher"));
 
