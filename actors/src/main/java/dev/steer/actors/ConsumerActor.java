@@ -91,8 +91,10 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
             lifetime.started = true;
             return new ConsumerActor(context, settings, lifetime);
         });
+        // Pekko's own failure logging is off: every failure is already counted and sent to the error handler,
+        // which rate-limits; a stack trace per failed batch would not be.
         return Behaviors.supervise(behavior).onFailure(RestartRequested.class,
-            SupervisorStrategy.restart().withLimit(MAX_RESTARTS, RESTART_WINDOW));
+            SupervisorStrategy.restart().withLimit(MAX_RESTARTS, RESTART_WINDOW).withLoggingEnabled(false));
     }
 
     private ConsumerActor(ActorContext<DataPath.Command> context, Settings settings, Lifetime lifetime) {

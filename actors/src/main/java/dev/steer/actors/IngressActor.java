@@ -68,7 +68,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
         });
         return Behaviors.supervise(behavior).onFailure(FeedFailed.class,
             SupervisorStrategy.restartWithBackoff(Duration.ofMillis(10), Duration.ofSeconds(1), 0.2)
-                .withMaxRestarts(MAX_RESTARTS));
+                .withMaxRestarts(MAX_RESTARTS).withLoggingEnabled(false));
     }
 
     private IngressActor(ActorContext<DataPath.Command> context, Settings settings) {

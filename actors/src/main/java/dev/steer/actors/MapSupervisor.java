@@ -26,6 +26,7 @@ import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.IngressPath;
+import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.engine.stats.PathStats;
@@ -137,9 +138,16 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     private final Map<Long, Barrier> barriers = new LinkedHashMap<>();
     private final ActorRef<DataPath.Quiesced> ackAdapter;
     private final ActorRef<IngressActor.FeedEnded> endedAdapter;
+    private final Map<CpuMapEntry, Integer> respawns = new IdentityHashMap<>();
+    private final Set<CpuMapEntry> failed = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final PathCounters reclaimed;
+    private final List<ActorRef<EngineStats>> shutdownReplyTos = new ArrayList<>();
     private long epoch;
-    private ActorRef<EngineStats> shutdownReplyTo;
+    private boolean shuttingDown;
     private boolean mapClosed;
+
+    /** Respawns of one entry's consumer after unexpected stops before the entry is given up. */
+    static final int MAX_RESPAWNS = 10;
 
     /** The supervisor of an engine built from a concluded builder; starts everything in its setup. */
     static Behavior<Command> create(SteerEngine.Builder config) {
@@ -165,6 +173,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         }
         this.map = creation.map();
         this.retiredByKey = new PathStats[map.maxEntries()];
+        this.reclaimed = new PathCounters("supervisor", map.maxEntries());
         for (Map.Entry<Integer, EntryValue> entry : config.entries().entrySet()) {
             final MapResult result = map.update(entry.getKey(), entry.getValue(), CpuMap.ANY);
             if (!result.isOk()) {
@@ -200,6 +209,11 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     @Override
     public boolean start(CpuMapEntry entry) {
         try {
+            // The consumer builds its own program instance on its thread; try it here first, so that a remote
+            // program whose per-thread instance cannot be had fails the update (ENOMEM) instead of every spawn.
+            if (entry.value().remoteProgram() != null) {
+                entry.value().remoteProgram().forIngress();
+            }
             spawnConsumer(entry);
             return true;
         } catch (RuntimeException ex) {
@@ -304,7 +318,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 completeBarrier(barrier);
             }
         }
-        return this;
+        return finishShutdownIfDone();
     }
 
     /** Every participant has passed a quiescence point: no one can reach the retired entries now. */
@@ -314,6 +328,9 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             final DataPath.Participant consumer = consumers.get(entry);
             if (consumer != null && draining.add(entry)) {
                 consumer.send(DataPath.Stop.INSTANCE);
+            } else if (consumer == null && failed.remove(entry)) {
+                // Its consumer was given up; now that no producer can reach the ring, return what it holds.
+                reclaim(entry);
             }
         }
     }
@@ -323,20 +340,75 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         if (participant == null || !participant.ref().equals(stopped.ref())) {
             return this;
         }
-        if (draining.remove(stopped.entry())) {
-            consumers.remove(stopped.entry());
-            final int key = stopped.entry().key();
-            final PathStats last = stopped.entry().counters().snapshot(PathStats.Kind.CONSUMER, key);
-            retiredByKey[key] = retiredByKey[key] == null ? last.renamed("cpu-" + key) : retiredByKey[key].plus(last);
-        } else {
-            // Failed past its restart limit: the ring must keep a consumer, so start a fresh one on it.
-            config.errorHandler().onError(participant.name(),
-                new IllegalStateException("consumer stopped unexpectedly; starting a new one on the same ring"));
-            consumers.remove(stopped.entry());
-            spawnConsumer(stopped.entry());
-        }
+        final CpuMapEntry entry = stopped.entry();
+        consumers.remove(entry);
         forgetParticipant(stopped.ref());
+        if (draining.contains(entry) && entry.ring().isEmpty()) {
+            draining.remove(entry);
+            release(entry);
+        } else if (respawns.merge(entry, 1, Integer::sum) <= MAX_RESPAWNS) {
+            // Failed past its restart limit, or died while draining: the ring must keep a consumer until it is
+            // empty, so start a fresh one on it (already draining if the entry is retiring).
+            report(participant.name(), "consumer stopped unexpectedly; starting a new one on the same ring");
+            spawnConsumer(entry);
+            if (draining.contains(entry)) {
+                consumers.get(entry).send(DataPath.Stop.INSTANCE);
+            }
+        } else {
+            report(participant.name(), "consumer failed " + MAX_RESPAWNS + " respawns; the entry is removed and its"
+                + " frames are returned and counted as consumer_failed");
+            if (draining.remove(entry)) {
+                reclaim(entry); // retiring: quiescence is already done
+            } else {
+                failed.add(entry);
+                if (map.snapshot().entry(entry.key()) == entry) {
+                    map.delete(entry.key());
+                    startBarrierIfNeeded();
+                } else {
+                    reclaimIfRetired(entry);
+                }
+            }
+        }
         return finishShutdownIfDone();
+    }
+
+    /** An entry that left the map but whose barrier has not completed keeps waiting for it; otherwise reclaim now. */
+    private void reclaimIfRetired(CpuMapEntry entry) {
+        for (Barrier barrier : barriers.values()) {
+            if (barrier.entries().contains(entry)) {
+                return;
+            }
+        }
+        if (!pendingRetire.contains(entry) && failed.remove(entry)) {
+            reclaim(entry);
+        }
+    }
+
+    /** Supervisor as the ring's last consumer: returns every frame and counts them; then releases the entry. */
+    private void reclaim(CpuMapEntry entry) {
+        final int[] handles = new int[256];
+        int n;
+        while ((n = entry.ring().drain(handles, handles.length)) > 0) {
+            reclaimed.drop(DropReason.CONSUMER_FAILED, n);
+            FramePool.releaseAll(handles, 0, n);
+        }
+        release(entry);
+    }
+
+    /** Folds a stopped entry's counters into its key's totals. */
+    private void release(CpuMapEntry entry) {
+        final int key = entry.key();
+        final PathStats last = entry.counters().snapshot(PathStats.Kind.CONSUMER, key);
+        retiredByKey[key] = retiredByKey[key] == null ? last.renamed("cpu-" + key) : retiredByKey[key].plus(last);
+        respawns.remove(entry);
+    }
+
+    private void report(String where, String message) {
+        try {
+            config.errorHandler().onError(where, new IllegalStateException(message));
+        } catch (RuntimeException ignored) {
+            // The error handler's own failure must not take the supervisor down; the event is in the counters.
+        }
     }
 
     private Behavior<Command> onIngressStopped(IngressStopped stopped) {
@@ -344,9 +416,8 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         final DataPath.Participant participant = ingress.participant;
         ingress.participant = null;
         if (participant != null) {
-            if (shutdownReplyTo == null) {
-                config.errorHandler().onError(participant.name(),
-                    new IllegalStateException("ingress stopped: its feed failed " + IngressActor.MAX_RESTARTS + " times"));
+            if (!shuttingDown) {
+                report(participant.name(), "ingress stopped: its feed failed " + IngressActor.MAX_RESTARTS + " times");
             }
             forgetParticipant(participant.ref());
         }
@@ -363,11 +434,12 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     }
 
     private Behavior<Command> onShutdown(Shutdown shutdown) {
-        if (shutdownReplyTo != null) {
-            shutdown.replyTo().tell(stats());
+        // Every caller gets the final stats, when the last entry has drained.
+        shutdownReplyTos.add(shutdown.replyTo());
+        if (shuttingDown) {
             return this;
         }
-        shutdownReplyTo = shutdown.replyTo();
+        shuttingDown = true;
         for (Ingress ingress : ingresses) {
             if (ingress.participant != null) {
                 ingress.participant.send(DataPath.Stop.INSTANCE);
@@ -377,7 +449,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     }
 
     private Behavior<Command> finishShutdownIfDone() {
-        if (shutdownReplyTo == null) {
+        if (!shuttingDown || shutdownReplyTos.isEmpty()) {
             return this;
         }
         if (ingresses.stream().anyMatch(i -> i.participant != null)) {
@@ -388,7 +460,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             map.close();
             startBarrierIfNeeded();
         }
-        if (!consumers.isEmpty() || !barriers.isEmpty()) {
+        if (!consumers.isEmpty() || !barriers.isEmpty() || !failed.isEmpty()) {
             return this;
         }
         final EngineStats last = stats();
@@ -398,7 +470,8 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                     "pool still has frames out at shutdown; it stays open: " + PoolStats.of(ingress.pool)));
             }
         }
-        shutdownReplyTo.tell(last);
+        shutdownReplyTos.forEach(replyTo -> replyTo.tell(last));
+        shutdownReplyTos.clear();
         return Behaviors.stopped();
     }
 
@@ -420,6 +493,10 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             if (row != null) {
                 consumerRows.add(row);
             }
+        }
+        final PathStats supervisor = reclaimed.snapshot(PathStats.Kind.CONSUMER, -1);
+        if (supervisor.droppedTotal() > 0) {
+            consumerRows.add(supervisor);
         }
         return EngineStats.of(ingressRows, consumerRows, pools, map.snapshot().size(), map.snapshot().version());
     }

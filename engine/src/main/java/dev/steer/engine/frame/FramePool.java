@@ -74,7 +74,6 @@ public final class FramePool {
     public FramePool(Context context) {
         context.conclude();
         this.id = context.id;
-        this.poolId = register(this);
         this.frameSize = context.frameSize;
         this.headroom = context.headroom;
         this.checked = context.checked;
@@ -85,6 +84,8 @@ public final class FramePool {
         // in flight) would make every release re-read the index that every lease writes, bouncing that cache
         // line between the leasing and the releasing core; at half full the releasers' cached limit holds.
         this.free = new ManyToOneRing(Math.min(ManyToOneRing.MAX_CAPACITY, 2 * count));
+        // Registered only once the memory exists, so an allocation failure leaks no registry slot.
+        this.poolId = register(this);
         for (int i = 0; i < count; i++) {
             frames[i] = new Frame(this, i, memory, i * frameSize, frameSize, headroom);
             free.offer(frames[i].handle());

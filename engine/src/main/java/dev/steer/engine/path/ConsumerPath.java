@@ -109,7 +109,7 @@ public final class ConsumerPath {
             verdict = remoteProgram.run(view.wrap(frame));
         } catch (Throwable error) {
             counters.increment(PathCounters.Counter.PROGRAM_EXCEPTIONS);
-            errors.onError(counters.name(), error);
+            HandlerBatch.report(errors, counters, error);
             verdict = Verdict.of(Verdict.ABORTED);
         }
         final int action = Verdict.action(verdict);

@@ -24,6 +24,18 @@ public final class HandlerBatch {
         void onError(String where, Throwable error);
     }
 
+    /**
+     * Reports {@code error} to {@code errors}; an exception from the sink itself is contained and counted in
+     * {@link PathCounters.Counter#ERROR_HANDLER_FAILURES}, so a faulty error handler cannot break the data path.
+     */
+    public static void report(ErrorSink errors, PathCounters counters, Throwable error) {
+        try {
+            errors.onError(counters.name(), error);
+        } catch (Throwable sinkFailure) {
+            counters.increment(PathCounters.Counter.ERROR_HANDLER_FAILURES);
+        }
+    }
+
     private final int[] handles;
     private final FrameBatch view;
     private final FrameHandler handler;
@@ -88,10 +100,11 @@ public final class HandlerBatch {
         } catch (Throwable error) {
             counters.increment(PathCounters.Counter.HANDLER_EXCEPTIONS);
             counters.drop(DropReason.HANDLER_ERROR, n);
-            errors.onError(counters.name(), error);
+            report(errors, counters, error);
+        } finally {
+            view.size(0);
+            count = 0;
+            FramePool.releaseAll(handles, 0, n);
         }
-        view.size(0);
-        FramePool.releaseAll(handles, 0, n);
-        count = 0;
     }
 }

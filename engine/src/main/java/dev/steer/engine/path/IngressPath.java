@@ -131,7 +131,7 @@ public final class IngressPath implements FrameSink {
             verdict = program.run(view.wrap(frame));
         } catch (Throwable error) {
             counters.increment(PathCounters.Counter.PROGRAM_EXCEPTIONS);
-            errors.onError(counters.name(), error);
+            HandlerBatch.report(errors, counters, error);
             verdict = Verdict.of(Verdict.ABORTED);
         }
         if (lossless && Verdict.action(verdict) == Verdict.REDIRECT && redirector.room(Verdict.key(verdict)) == 0) {

@@ -25,6 +25,8 @@ public enum DropReason {
     REMOTE_ABORTED("remote_aborted"),
     /** The frame handler threw while handling the batch the frame was in. */
     HANDLER_ERROR("handler_error"),
+    /** The entry's consumer failed past every restart and respawn; the supervisor returned what its ring held. */
+    CONSUMER_FAILED("consumer_failed"),
     /** The target entry lives on a node that cannot be reached. */
     UNREACHABLE("unreachable");
 

@@ -39,7 +39,9 @@ public final class PathCounters {
         /** Exceptions thrown out of the feed's poll (the ingress restarts the feed). */
         FEED_ERRORS,
         /** Restarts of the path's actor after a failure. */
-        RESTARTS
+        RESTARTS,
+        /** Exceptions thrown by the error handler itself while reporting a failure (contained, counted). */
+        ERROR_HANDLER_FAILURES
     }
 
     private static final Counter[] COUNTERS = Counter.values();
