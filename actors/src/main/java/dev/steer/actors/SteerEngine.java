@@ -6,6 +6,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -13,6 +15,8 @@ import java.util.function.Function;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -117,6 +121,9 @@ public final class SteerEngine implements AutoCloseable {
      * @throws IllegalStateException when the engine did not finish within the close timeout
      */
     public EngineStats shutdown() {
+        if (lastStats != null && system.getWhenTerminated().toCompletableFuture().isDone()) {
+            return lastStats;
+        }
         final EngineStats stats;
         try {
             stats = AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.Shutdown::new,
@@ -145,6 +152,23 @@ public final class SteerEngine implements AutoCloseable {
     }
 
     private volatile EngineStats lastStats;
+
+    /** CoordinatedShutdown task: the same drain as {@link #shutdown()}, unless that has already run. */
+    private CompletionStage<Done> drainForCoordinatedShutdown() {
+        if (lastStats != null) {
+            return CompletableFuture.completedFuture(Done.getInstance());
+        }
+        return AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.Shutdown::new,
+            config.closeTimeout(), system.scheduler()).thenApply(stats -> {
+                lastStats = stats;
+                return Done.getInstance();
+            });
+    }
+
+    /** The engine's actor system; for tests. */
+    ActorSystem<MapSupervisor.Command> system() {
+        return system;
+    }
 
     /** Same as {@link #shutdown()}, without the stats: for try-with-resources. */
     @Override
@@ -563,7 +587,12 @@ public final class SteerEngine implements AutoCloseable {
          */
         public SteerEngine start() {
             conclude();
-            final Config config = actorConfig.withFallback(ConfigFactory.load(SteerEngine.class.getClassLoader()));
+            // The engine's drain runs in CoordinatedShutdown's service-stop phase (below), so give it the
+            // close timeout rather than Pekko's default 5 s.
+            final Config config = actorConfig
+                .withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.phases.service-stop.timeout = "
+                    + closeTimeout.toMillis() + "ms"))
+                .withFallback(ConfigFactory.load(SteerEngine.class.getClassLoader()));
             final ActorSystem<MapSupervisor.Command> system =
                 ActorSystem.create(MapSupervisor.create(this), systemName, config);
             final SteerEngine engine = new SteerEngine(system, this, Capabilities.admin());
@@ -586,6 +615,10 @@ public final class SteerEngine implements AutoCloseable {
                 system.terminate();
                 throw new IllegalStateException("interrupted while starting the engine", ex);
             }
+            // A JVM shutdown (SIGTERM) runs Pekko's CoordinatedShutdown: let it drain the engine first, as
+            // shutdown() does; the ingress loops yield to control messages, not to Pekko's system messages.
+            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "steer-drain",
+                engine::drainForCoordinatedShutdown);
             return engine;
         }
 
