@@ -104,14 +104,7 @@ public final class ConsumerPath {
     }
 
     private void runRemoteProgram(Frame frame) {
-        long verdict;
-        try {
-            verdict = remoteProgram.run(view.wrap(frame));
-        } catch (Throwable error) {
-            counters.increment(PathCounters.Counter.PROGRAM_EXCEPTIONS);
-            HandlerBatch.report(errors, counters, error);
-            verdict = Verdict.of(Verdict.ABORTED);
-        }
+        final long verdict = GuardedProgram.run(remoteProgram, view, frame, counters, errors);
         final int action = Verdict.action(verdict);
         if (action == Verdict.PASS) {
             counters.increment(PathCounters.Counter.REMOTE_PASS);

@@ -126,14 +126,7 @@ public final class IngressPath implements FrameSink {
      * {@link FrameSink#BACK_PRESSURED} the frame has been released.
      */
     public int steer(Frame frame) {
-        long verdict;
-        try {
-            verdict = program.run(view.wrap(frame));
-        } catch (Throwable error) {
-            counters.increment(PathCounters.Counter.PROGRAM_EXCEPTIONS);
-            HandlerBatch.report(errors, counters, error);
-            verdict = Verdict.of(Verdict.ABORTED);
-        }
+        final long verdict = GuardedProgram.run(program, view, frame, counters, errors);
         if (lossless && Verdict.action(verdict) == Verdict.REDIRECT && redirector.room(Verdict.key(verdict)) == 0) {
             frame.release();
             counters.increment(PathCounters.Counter.BACK_PRESSURED);
