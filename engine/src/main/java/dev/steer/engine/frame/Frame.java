@@ -215,10 +215,6 @@ public final class Frame {
         return STATE.compareAndSet(this, expected, value);
     }
 
-    int stateRelaxed() {
-        return (int) STATE.getOpaque(this);
-    }
-
     @Override
     public String toString() {
         return "Frame{pool=" + pool.name() + ", index=" + index + ", headroom=" + headroom + ", length=" + length

@@ -25,12 +25,7 @@ public final class PacketView {
 
     /** Points the view at a frame's packet data. */
     public PacketView wrap(Frame frame) {
-        final int start = frame.dataOffset();
-        final int capacity = frame.capacity();
-        final DirectBuffer buffer = frame.buffer();
-        this.base = buffer.byteArray();
-        this.address = buffer.addressOffset() + start;
-        this.length = start < 0 || start > capacity ? 0 : Math.max(0, Math.min(frame.length(), capacity - start));
+        point(frame.buffer(), frame.dataOffset(), frame.length());
         this.feedId = frame.feedId();
         this.queueIndex = frame.queueIndex();
         this.timestampNs = frame.timestampNs();
@@ -39,14 +34,19 @@ public final class PacketView {
 
     /** Points the view at {@code length} bytes of {@code buffer} from {@code offset}; metadata set to 0. */
     public PacketView wrap(DirectBuffer buffer, int offset, int length) {
-        final int capacity = buffer.capacity();
-        this.base = buffer.byteArray();
-        this.address = buffer.addressOffset() + offset;
-        this.length = offset < 0 || offset > capacity ? 0 : Math.max(0, Math.min(length, capacity - offset));
+        point(buffer, offset, length);
         this.feedId = 0;
         this.queueIndex = 0;
         this.timestampNs = 0;
         return this;
+    }
+
+    /** Clamps the packet to the buffer, so that the one check per read in {@link #has} is enough. */
+    private void point(DirectBuffer buffer, int offset, int length) {
+        final int capacity = buffer.capacity();
+        this.base = buffer.byteArray();
+        this.address = buffer.addressOffset() + offset;
+        this.length = offset < 0 || offset > capacity ? 0 : Math.max(0, Math.min(length, capacity - offset));
     }
 
     /** Packet length in bytes. */
