@@ -2,6 +2,8 @@ package dev.steer.engine.path;
 
 import org.agrona.DirectBuffer;
 
+import dev.steer.engine.stats.DropReason;
+
 /**
  * Where a {@link Feed} hands each received packet: the ingress, which copies it into a pool frame and
  * steers it. Result codes follow Aeron's style: 0 and above is success, negatives say why not.
@@ -25,4 +27,11 @@ public interface FrameSink {
      * @return {@link #ACCEPTED} or {@link #BACK_PRESSURED}
      */
     int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs);
+
+    /**
+     * Counts {@code count} packets that reached the feed but that it cannot hand over (its receive queue
+     * overflowed, the packet arrived truncated, ...): they are counted as received and dropped for
+     * {@code reason}, so the accounting invariant covers the feed's own losses.
+     */
+    void onDropped(DropReason reason, int count);
 }

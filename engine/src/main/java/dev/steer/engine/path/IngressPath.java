@@ -120,6 +120,14 @@ public final class IngressPath implements FrameSink {
         return steer(frame);
     }
 
+    @Override
+    public void onDropped(DropReason reason, int count) {
+        if (count > 0) {
+            counters.add(PathCounters.Counter.RECEIVED, count);
+            counters.drop(reason, count);
+        }
+    }
+
     /**
      * Steers a frame already leased from this ingress' pool and filled by a zero-copy feed: counts it,
      * runs the program and carries out the verdict. Same result codes as {@link #onFrame}; on

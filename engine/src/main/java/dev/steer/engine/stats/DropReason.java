@@ -9,6 +9,13 @@ public enum DropReason {
     POOL_EXHAUSTED("pool_exhausted"),
     /** The input was larger than a frame's data room (EOVERFLOW at receive). */
     OVERSIZE("oversize"),
+    /**
+     * The feed's own receive queue overflowed before the ingress read the packet: an AF_PACKET ring that
+     * the kernel found full (its {@code tp_drops}). Counted when the feed learns of it.
+     */
+    FEED_OVERRUN("feed_overrun"),
+    /** The feed received the packet damaged or cut short (a capture record shorter than its wire length, say). */
+    FEED_TRUNCATED("feed_truncated"),
     /** The steering program returned DROP. */
     PROGRAM_DROP("program_drop"),
     /** The steering program returned ABORTED or an unknown verdict, or threw. */
