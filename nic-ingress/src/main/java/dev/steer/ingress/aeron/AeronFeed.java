@@ -1,0 +1,198 @@
+package dev.steer.ingress.aeron;
+
+import io.aeron.Aeron;
+import io.aeron.ChannelUri;
+import io.aeron.Subscription;
+import io.aeron.logbuffer.ControlledFragmentHandler;
+import io.aeron.logbuffer.FragmentHandler;
+import io.aeron.logbuffer.FrameDescriptor;
+import io.aeron.logbuffer.Header;
+import org.agrona.DirectBuffer;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameSink;
+import dev.steer.engine.stats.DropReason;
+
+/**
+ * A feed from an Aeron subscription (IPC, UDP unicast or multicast: any channel): one fragment is one
+ * Ethernet frame, polled with the ingress budget as the fragment limit.
+ *
+ * <p>Two modes. {@link Mode#DROP} is the kernel's: every fragment is taken, and a full target ring drops
+ * and counts. {@link Mode#LOSSLESS} uses a controlled poll: when the sink refuses a frame because its target
+ * ring is full ({@link FrameSink#BACK_PRESSURED}), the poll is aborted with the fragment left in Aeron, so
+ * the subscriber's position stops, the publisher is back-pressured, and nothing is dropped; the engine must
+ * run lossless too ({@code SteerEngine.Builder#lossless(true)}).
+ *
+ * <p>A message longer than the channel's MTU reaches a subscriber as several fragments; since a frame must
+ * be one fragment, such a message is counted once as an {@link DropReason#OVERSIZE} drop (on its last
+ * fragment) and its fragments are skipped. A fragment longer than a pool frame is counted as oversize by the
+ * sink (EOVERFLOW).
+ *
+ * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
+ * allocates nothing: the handlers are created once and every frame of a poll gets one cached
+ * {@link System#nanoTime()}.
+ */
+public final class AeronFeed implements Feed {
+    /** What a full target ring does to the feed. */
+    public enum Mode {
+        /** A full ring drops the frame and counts it, as the kernel's cpumap does. */
+        DROP,
+        /** A full ring leaves the fragment in Aeron and back-pressures the publisher; nothing is dropped. */
+        LOSSLESS
+    }
+
+    /**
+     * Settings of an Aeron feed.
+     *
+     * @param channel  Aeron channel URI, e.g. {@value #DEFAULT_CHANNEL} or {@code aeron:udp?endpoint=127.0.0.1:40123}
+     * @param streamId stream id within the channel
+     * @param mode     drop or lossless
+     */
+    public record Settings(String channel, int streamId, Mode mode) {
+        /** Default channel: IPC within the media driver. */
+        public static final String DEFAULT_CHANNEL = "aeron:ipc";
+        /** Default stream id. */
+        public static final int DEFAULT_STREAM_ID = 1001;
+
+        /** IPC, default stream, drop mode. */
+        public static Settings defaults() {
+            return new Settings(DEFAULT_CHANNEL, DEFAULT_STREAM_ID, Mode.DROP);
+        }
+
+        /**
+         * Validates the settings.
+         *
+         * @throws IllegalArgumentException naming the setting, its value and what is allowed
+         */
+        public Settings {
+            if (channel == null || !channel.startsWith("aeron:")) {
+                throw new IllegalArgumentException("aeron channel='" + channel
+                    + "': must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=127.0.0.1:40123");
+            }
+            try {
+                ChannelUri.parse(channel);
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException("aeron channel='" + channel + "': " + ex.getMessage(), ex);
+            }
+            if (mode == null) {
+                throw new IllegalArgumentException("aeron mode=null: must be drop or lossless");
+            }
+        }
+
+        /** The same settings with another mode. */
+        public Settings withMode(Mode newMode) {
+            return new Settings(channel, streamId, newMode);
+        }
+    }
+
+    private final Settings settings;
+    private final Subscription subscription;
+    private final String name;
+    private final FragmentHandler onFragment = this::onFragment;
+    private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
+    private FrameSink sink;
+    private long pollNanos;
+    private boolean skippingMessage;
+    private long fragments;
+    private long multiFragmentMessages;
+    private boolean closed;
+
+    /**
+     * Subscribes to the channel. The subscription is made now, so a publisher can connect before the engine
+     * starts polling.
+     *
+     * @param aeron    a connected client (see {@link AeronMedia})
+     * @param settings channel, stream and mode
+     * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say)
+     */
+    public AeronFeed(Aeron aeron, Settings settings) {
+        this.settings = settings;
+        this.name = "aeron:" + settings.streamId() + "@" + settings.channel();
+        try {
+            this.subscription = aeron.addSubscription(settings.channel(), settings.streamId());
+        } catch (RuntimeException ex) {
+            throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream " + settings.streamId()
+                + ": the media driver refused the subscription: " + ex.getMessage(), ex);
+        }
+    }
+
+    @Override
+    public int poll(FrameSink sink, int budget) {
+        if (closed) {
+            return END;
+        }
+        this.sink = sink;
+        this.pollNanos = System.nanoTime();
+        return settings.mode() == Mode.LOSSLESS
+            ? subscription.controlledPoll(onControlledFragment, budget)
+            : subscription.poll(onFragment, budget);
+    }
+
+    private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        fragments++;
+        final byte flags = header.flags();
+        if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED) {
+            if (sink.onFrame(buffer, offset, length, pollNanos) == FrameSink.BACK_PRESSURED) {
+                // A lossless engine behind a drop-mode feed: the fragment is consumed and cannot be left
+                // in Aeron, so it is counted as the drop it is rather than lost without a trace.
+                sink.onDropped(DropReason.RING_FULL, 1);
+            }
+        } else {
+            countFragmented(flags);
+        }
+    }
+
+    private ControlledFragmentHandler.Action onControlledFragment(DirectBuffer buffer, int offset, int length, Header header) {
+        final byte flags = header.flags();
+        if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED) {
+            if (sink.onFrame(buffer, offset, length, pollNanos) == FrameSink.BACK_PRESSURED) {
+                return ControlledFragmentHandler.Action.ABORT;
+            }
+        } else {
+            countFragmented(flags);
+        }
+        fragments++;
+        return ControlledFragmentHandler.Action.CONTINUE;
+    }
+
+    private void countFragmented(byte flags) {
+        if ((flags & FrameDescriptor.END_FRAG_FLAG) != 0) {
+            multiFragmentMessages++;
+            sink.onDropped(DropReason.OVERSIZE, 1);
+        }
+    }
+
+    /** Fragments taken so far; read from the polling thread or after it stopped. */
+    public long fragments() {
+        return fragments;
+    }
+
+    /** Messages that arrived in more than one fragment and were counted as oversize drops. */
+    public long multiFragmentMessages() {
+        return multiFragmentMessages;
+    }
+
+    /** True once a publisher is connected. */
+    public boolean isConnected() {
+        return subscription.isConnected();
+    }
+
+    /** The settings. */
+    public Settings settings() {
+        return settings;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    /** Closes the subscription. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            subscription.close();
+        }
+    }
+}

@@ -1,0 +1,222 @@
+package dev.steer.ingress.aeron;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+import io.aeron.Publication;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.path.FrameBatch;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AeronFeedTest {
+    private static final int FRAMES = 20_000;
+    private static final int STREAM = 77;
+    private static AeronMedia media;
+
+    @BeforeAll
+    static void startDriver() {
+        media = AeronMedia.embedded();
+    }
+
+    @AfterAll
+    static void stopDriver() {
+        media.close();
+    }
+
+    private static String channel(String kind) {
+        if ("ipc".equals(kind)) {
+            return "aeron:ipc";
+        }
+        try (DatagramSocket socket = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            return "aeron:udp?endpoint=127.0.0.1:" + socket.getLocalPort();
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** A handler that is slow (about 0.2 ms per batch) and checks that sequence numbers only go up. */
+    private static final class SlowOrderedHandler implements FrameHandler {
+        final AtomicLong delivered = new AtomicLong();
+        final AtomicLong outOfOrder = new AtomicLong();
+        private long last = -1;
+
+        @Override
+        public void onFrames(FrameBatch batch) {
+            for (int i = 0; i < batch.size(); i++) {
+                final var frame = batch.frame(i);
+                final long seq = frame.buffer().getLong(frame.dataOffset() + 14);
+                if (seq <= last) {
+                    outOfOrder.incrementAndGet();
+                }
+                last = seq;
+            }
+            delivered.addAndGet(batch.size());
+            LockSupport.parkNanos(200_000);
+        }
+    }
+
+    private static SteerEngine.Builder engine(AeronFeed feed, FrameHandler handler, boolean lossless, String name) {
+        return SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 64).handler(handler).feed(feed)
+            .pinning(false).lossless(lossless).systemName(name).errorHandler((where, error) -> { });
+    }
+
+    /** Publishes {@code count} 60-byte non-IP frames carrying their sequence number; back-pressure is retried. */
+    private static void publish(Publication publication, int count, int length) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
+        buffer.putShort(12, (short) 0xB588); // EtherType 0x88B5, local experimental: not IP
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+        for (long seq = 0; seq < count; seq++) {
+            buffer.putLong(14, seq);
+            long result;
+            while ((result = publication.offer(buffer, 0, length)) < 0) {
+                if (result == Publication.CLOSED || result == Publication.MAX_POSITION_EXCEEDED) {
+                    throw new IllegalStateException("publication failed: " + result);
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("publisher stuck at " + seq + ": " + result);
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    private static Publication connectedPublication(String channel, AeronFeed feed) {
+        final Publication publication = media.aeron().addPublication(channel, STREAM);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!publication.isConnected() || !feed.isConnected()) {
+            assertTrue(System.nanoTime() < deadline, "publication did not connect on " + channel);
+            LockSupport.parkNanos(1_000_000);
+        }
+        return publication;
+    }
+
+    private static EngineStats awaitReceived(SteerEngine engine, long expected) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        EngineStats stats = engine.stats();
+        while (stats.accounting().received() < expected && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(5_000_000);
+            stats = engine.stats();
+        }
+        return stats;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ipc", "udp"})
+    void shouldCountEveryRingFullDropExactlyWhenDropModeMeetsASlowConsumer(String kind) {
+        final String channel = channel(kind);
+        final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, STREAM, AeronFeed.Mode.DROP));
+        final SlowOrderedHandler handler = new SlowOrderedHandler();
+        final SteerEngine engine = engine(feed, handler, false, "aeron-drop-" + kind).start();
+        try (Publication publication = connectedPublication(channel, feed)) {
+            publish(publication, FRAMES, 60);
+            awaitReceived(engine, FRAMES);
+        }
+        final EngineStats stats = engine.shutdown();
+        final var accounting = stats.accounting();
+        assertEquals(FRAMES, accounting.received(), "every fragment received: " + accounting);
+        assertEquals(0, accounting.inFlight());
+        assertEquals(handler.delivered.get(), accounting.delivered());
+        assertTrue(accounting.dropped(DropReason.RING_FULL) > 0, "the slow consumer made the ring overflow: " + accounting);
+        assertEquals(FRAMES, accounting.delivered() + accounting.dropped(DropReason.RING_FULL), accounting.toString());
+        assertEquals(accounting.dropped(DropReason.RING_FULL), accounting.droppedTotal(), "no other drop: " + accounting);
+        assertEquals(0, handler.outOfOrder.get());
+        assertEquals(FRAMES, feed.fragments());
+        assertTrue(stats.poolsFull());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ipc", "udp"})
+    void shouldLoseNothingWhenLosslessModeMeetsASlowConsumer(String kind) {
+        final String channel = channel(kind);
+        final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, STREAM, AeronFeed.Mode.LOSSLESS));
+        final SlowOrderedHandler handler = new SlowOrderedHandler();
+        final SteerEngine engine = engine(feed, handler, true, "aeron-lossless-" + kind).start();
+        try (Publication publication = connectedPublication(channel, feed)) {
+            publish(publication, FRAMES, 60);
+            awaitReceived(engine, FRAMES);
+        }
+        final EngineStats stats = engine.shutdown();
+        final var accounting = stats.accounting();
+        assertEquals(FRAMES, accounting.received(), accounting.toString());
+        assertEquals(FRAMES, accounting.delivered(), "nothing dropped: " + accounting);
+        assertEquals(0, accounting.droppedTotal());
+        assertEquals(FRAMES, handler.delivered.get());
+        assertEquals(0, handler.outOfOrder.get(), "frames in publication order");
+        assertTrue(stats.ingressTotal(PathCounters.Counter.BACK_PRESSURED) > 0,
+            "the full ring back-pressured the feed, so the test exercised lossless mode");
+        assertTrue(stats.poolsFull());
+    }
+
+    @Test
+    void shouldCountAMessageOfSeveralFragmentsAndAnOverlongFragmentAsOversize() {
+        final String channel = "aeron:ipc?mtu=1408";
+        final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, STREAM + 1, AeronFeed.Mode.DROP));
+        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 64).feed(feed)
+            .frameSize(512).headroom(256).pinning(false).systemName("aeron-oversize").errorHandler((w, e) -> { }).start();
+        try (Publication publication = media.aeron().addPublication(channel, STREAM + 1)) {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!publication.isConnected()) {
+                assertTrue(System.nanoTime() < deadline);
+                LockSupport.parkNanos(1_000_000);
+            }
+            publish(publication, 3, 60);      // fit
+            publish(publication, 2, 1000);    // one fragment each, longer than the frame's 256-byte data room
+            publish(publication, 1, 3000);    // three fragments: not one frame
+            awaitReceived(engine, 6);
+        }
+        final var accounting = engine.shutdown().accounting();
+        assertEquals(6, accounting.received(), accounting.toString());
+        assertEquals(3, accounting.delivered());
+        assertEquals(3, accounting.dropped(DropReason.OVERSIZE));
+        assertEquals(1, feed.multiFragmentMessages());
+    }
+
+    @Test
+    void shouldRejectABadChannelWithAMessageNamingIt() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new AeronFeed.Settings("udp://127.0.0.1:4000", 1, AeronFeed.Mode.DROP));
+        assertTrue(error.getMessage().contains("udp://127.0.0.1:4000"), error.getMessage());
+        assertTrue(error.getMessage().contains("aeron:ipc"), error.getMessage());
+    }
+
+    @Test
+    void shouldSayThereIsNoDriverWhenAnExternalDirectoryIsEmpty(@org.junit.jupiter.api.io.TempDir File dir) {
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> AeronMedia.external(dir.getPath()));
+        assertTrue(error.getMessage().contains("no media driver"), error.getMessage());
+    }
+
+    @Test
+    void shouldDeleteTheEmbeddedDriverDirectoryOnClose() {
+        final String directory;
+        try (AeronMedia own = AeronMedia.embedded()) {
+            directory = own.directory();
+            assertTrue(new File(directory, "cnc.dat").exists());
+            try (AeronMedia client = AeronMedia.external(directory)) {
+                assertFalse(client.isEmbedded());
+            }
+        }
+        assertFalse(new File(directory).exists(), "directory deleted: " + directory);
+    }
+}
