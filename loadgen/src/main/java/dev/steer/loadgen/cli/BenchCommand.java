@@ -1,0 +1,161 @@
+package dev.steer.loadgen.cli;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import dev.steer.loadgen.JvmOptions;
+
+/**
+ * {@code steer bench}: the comparison suite in one process (JMH forks one JVM per row), printed as a table,
+ * or as JSON: engine end to end vs the raw ring handoff vs Pekko with one frame per tell, and the engine on
+ * Aeron IPC vs Aeron IPC alone. Each row has frames/s and bytes allocated per frame (JMH's GC profiler:
+ * allocation rate of every thread of the fork divided by the frame rate), and the ratios between rows.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the comparison benchmarks (JMH) and print frames/s, bytes/frame and ratios.")
+final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--quick", description = "Short iterations: the whole suite in under a minute (wide error bars).")
+    boolean quick;
+
+    @Option(names = "--json", description = "Print the rows as one JSON object on stdout.")
+    boolean json;
+
+    @Option(names = "--iterations", paramLabel = "N", description = "Measurement iterations per row (default ${DEFAULT-VALUE}; --quick: 2).")
+    int iterations = 5;
+
+    /** One row of the table: a JMH benchmark and the label it has here. */
+    record Row(String id, String label, String benchmark, Map<String, String> params) {
+    }
+
+    /** A measured row. */
+    record Measured(String id, String label, double framesPerSecond, double framesError, double bytesPerFrame) {
+    }
+
+    static final List<Row> ROWS = List.of(
+        new Row("engine", "engine end to end (synthetic → l4-hash → ring → consumer actor)",
+            "dev.steer.loadgen.bench.EngineBenchmark.engine$", Map.of("idle", "park")),
+        new Row("raw_ring", "raw queue handoff (ManyToOneRing, offer 8 / drain 8)",
+            "dev.steer.loadgen.bench.HandoffBenchmark.ring$", Map.of()),
+        new Row("tell_per_frame", "Pekko, one frame per tell",
+            "dev.steer.loadgen.bench.EngineBenchmark.tellPerFrame$", Map.of()),
+        new Row("engine_on_aeron", "engine on Aeron IPC (lossless, l4-hash, 1 entry)",
+            "dev.steer.loadgen.bench.AeronBenchmark.engineOnAeron$", Map.of("idle", "park")),
+        new Row("aeron_alone", "Aeron IPC alone (publisher → subscriber)",
+            "dev.steer.loadgen.bench.AeronBenchmark.aeronAlone$", Map.of()));
+
+    @Override
+    public Integer call() {
+        final PrintStream out = System.out;
+        final List<Measured> measured = new ArrayList<>();
+        for (Row row : ROWS) {
+            System.err.println("steer bench: " + row.label() + " ...");
+            try {
+                measured.add(measure(row));
+            } catch (RunnerException ex) {
+                System.err.println("steer bench: " + row.id() + " failed: " + ex.getMessage());
+                return SteerCli.EXIT_FAILED;
+            }
+        }
+        final Map<String, Double> ratios = ratios(measured);
+        if (json) {
+            out.println(toJson(measured, ratios));
+        } else {
+            printTable(out, measured, ratios);
+        }
+        return SteerCli.EXIT_OK;
+    }
+
+    private Measured measure(Row row) throws RunnerException {
+        final ChainedOptionsBuilder options = new OptionsBuilder()
+            .include(row.benchmark())
+            .forks(1)
+            .warmupIterations(quick ? 1 : 3)
+            .warmupTime(TimeValue.seconds(quick ? 1 : 2))
+            .measurementIterations(quick ? 2 : iterations)
+            .measurementTime(TimeValue.seconds(quick ? 1 : 2))
+            .addProfiler(GCProfiler.class)
+            .verbosity(VerboseMode.SILENT)
+            .jvmArgsAppend(JvmOptions.flags().toArray(String[]::new));
+        row.params().forEach(options::param);
+        final Collection<RunResult> results = new Runner(options.build()).run();
+        if (results.isEmpty()) {
+            throw new RunnerException("no result for " + row.benchmark());
+        }
+        final RunResult result = results.iterator().next();
+        final Map<String, Result> secondary = result.getAggregatedResult().getSecondaryResults();
+        final Result frames = secondary.get("frames");
+        final Result alloc = secondary.get("gc.alloc.rate");
+        if (frames == null) {
+            throw new RunnerException("benchmark " + row.benchmark() + " reported no 'frames' counter");
+        }
+        final double rate = frames.getScore();
+        final double bytesPerSecond = alloc == null ? Double.NaN : alloc.getScore() * 1024 * 1024;
+        final double error = Double.isNaN(frames.getScoreError()) ? 0 : frames.getScoreError();
+        return new Measured(row.id(), row.label(), rate, error, rate > 0 ? bytesPerSecond / rate : Double.NaN);
+    }
+
+    static Map<String, Double> ratios(List<Measured> rows) {
+        final Map<String, Double> byId = new LinkedHashMap<>();
+        rows.forEach(row -> byId.put(row.id(), row.framesPerSecond()));
+        final Map<String, Double> ratios = new LinkedHashMap<>();
+        ratio(ratios, "engine / raw_ring", byId.get("engine"), byId.get("raw_ring"));
+        ratio(ratios, "engine / tell_per_frame", byId.get("engine"), byId.get("tell_per_frame"));
+        ratio(ratios, "engine_on_aeron / aeron_alone", byId.get("engine_on_aeron"), byId.get("aeron_alone"));
+        return ratios;
+    }
+
+    private static void ratio(Map<String, Double> ratios, String name, Double top, Double bottom) {
+        if (top != null && bottom != null && bottom > 0) {
+            ratios.put(name, top / bottom);
+        }
+    }
+
+    private static void printTable(PrintStream out, List<Measured> rows, Map<String, Double> ratios) {
+        out.printf("%-16s %-62s %15s %12s%n", "row", "what", "frames/s", "B/frame");
+        for (Measured row : rows) {
+            out.printf("%-16s %-62s %,15.0f %12.3f%n", row.id(), row.label(), row.framesPerSecond(), row.bytesPerFrame());
+        }
+        out.println();
+        ratios.forEach((name, value) -> out.printf("%-32s %8.2f%n", name, value));
+    }
+
+    private static String toJson(List<Measured> rows, Map<String, Double> ratios) {
+        final Map<String, Object> root = new LinkedHashMap<>();
+        final List<Map<String, Object>> list = new ArrayList<>();
+        for (Measured row : rows) {
+            final Map<String, Object> item = new LinkedHashMap<>();
+            item.put("id", row.id());
+            item.put("what", row.label());
+            item.put("frames_per_second", Math.round(row.framesPerSecond()));
+            item.put("frames_per_second_error", Math.round(row.framesError()));
+            item.put("bytes_per_frame", Double.isNaN(row.bytesPerFrame()) ? null : row.bytesPerFrame());
+            list.add(item);
+        }
+        root.put("rows", list);
+        root.put("ratios", ratios);
+        try {
+            return new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+}

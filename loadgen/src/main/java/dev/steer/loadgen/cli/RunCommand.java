@@ -1,0 +1,185 @@
+package dev.steer.loadgen.cli;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code steer run}: the main job. With no arguments: one node, an embedded Aeron media driver, synthetic
+ * traffic published into Aeron IPC, program {@code l4-hash}, every usable CPU as an entry, for 10 s, with live
+ * statistics every 2 s, then a summary with latency percentiles and the accounting check.
+ *
+ * <p>Settings come from, highest first: the options given on the command line, {@code --config FILE},
+ * {@code --scenario}, the defaults. Options and files use the same keys (see {@code docs/running.md}).
+ */
+@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Run the engine on a feed with live statistics, then print the summary and the accounting.",
+    footer = {"", "Exit status: 0 ok, 1 frames lost, 2 bad options or config, 3 the run failed."})
+final class RunCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with run { }, feed { } and traffic { } blocks.")
+    File config;
+
+    @Option(names = "--scenario", paramLabel = "NAME|FILE", description = "A shipped scenario (flood-64, imix, many-flows, churn) or a scenario file.")
+    String scenario;
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "How long traffic flows, e.g. 10s, 2m (default 10s).")
+    String duration;
+
+    @Option(names = "--interval", paramLabel = "DURATION", description = "Live statistics period (default 2s).")
+    String interval;
+
+    @Option(names = {"-p", "--program"}, paramLabel = "NAME", description = "Steering program (default l4-hash).")
+    String program;
+
+    @Option(names = "--cpus", paramLabel = "LIST", description = "Entry CPUs, e.g. 0-3,6 (default: every usable CPU).")
+    String cpus;
+
+    @Option(names = {"-q", "--qsize"}, paramLabel = "N", description = "Ring size of every entry, 1..16384 (default 2048).")
+    Integer qsize;
+
+    @Option(names = "--churn", paramLabel = "DURATION", description = "Random map updates at this interval, like xdp-bench --stress-mode (default off).")
+    String churn;
+
+    @Option(names = "--idle", paramLabel = "MODE", description = "Idle mode of data-path threads: park, backoff, yield, busy-spin (default park).")
+    String idle;
+
+    @Option(names = "--no-pin", description = "Do not pin data-path threads to CPUs.")
+    boolean noPin;
+
+    @Option(names = "--feed", paramLabel = "TYPE", description = "Feed: aeron, udp, pcap, afpacket, synthetic (default aeron: Aeron IPC, embedded driver).")
+    String feed;
+
+    @Option(names = "--queues", paramLabel = "N", description = "Feed queues, one ingress actor each (default 1).")
+    Integer queues;
+
+    @Option(names = "--lossless", description = "A full ring back-pressures the feed instead of dropping.")
+    boolean lossless;
+
+    @Option(names = "--channel", paramLabel = "URI", description = "Aeron channel of the aeron feed (default aeron:ipc).")
+    String channel;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "Use the external media driver in DIR instead of an embedded one.")
+    String aeronDir;
+
+    @Option(names = "--listen", paramLabel = "HOST:PORT", description = "Address of the udp feed.")
+    String listen;
+
+    @Option(names = "--pcap", paramLabel = "FILE", description = "Capture file of the pcap feed.")
+    String pcap;
+
+    @Option(names = "--pace", paramLabel = "fast|capture", description = "Replay pace of the pcap feed.")
+    String pace;
+
+    @Option(names = "--loops", paramLabel = "N", description = "Passes over the pcap file (0 = forever).")
+    Integer loops;
+
+    @Option(names = "--interface", paramLabel = "IF", description = "Network interface of the afpacket feed.")
+    String networkInterface;
+
+    @Option(names = "--no-traffic", description = "Do not generate traffic in this process (an external steer loadgen sends).")
+    boolean noTraffic;
+
+    @Option(names = "--rate", paramLabel = "PPS|max", description = "Synthetic traffic rate in packets/s (default max).")
+    String rate;
+
+    @Option(names = "--flows", paramLabel = "N", description = "Synthetic flows (default 1024).")
+    Integer flows;
+
+    @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire: 64, imix, or a list 64,594,1518.")
+    String sizes;
+
+    @Option(names = "--mix", paramLabel = "MIX", description = "Protocol weights, e.g. udp=7,tcp=2,icmp=1.")
+    String mix;
+
+    @Option(names = "--ipv6", paramLabel = "PERCENT", description = "Share of IPv6 traffic in percent (default 0).")
+    Integer ipv6;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the synthetic flows.")
+    Long seed;
+
+    @Option(names = "--json", description = "Print one JSON object with every counter on stdout (live statistics go to stderr).")
+    boolean json;
+
+    @Option(names = "--report", paramLabel = "DIR", description = "Write an offline HTML report with charts, CSV and .hgrm to DIR.")
+    Path report;
+
+    @Override
+    public Integer call() throws Exception {
+        final Config merged = settings();
+        final RunPlan plan = RunPlan.from(merged);
+        return new RunJob(plan, json, report, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
+    }
+
+    /** Command line over config file over scenario over defaults. */
+    Config settings() {
+        Config result = commandLine();
+        if (config != null) {
+            if (!config.isFile()) {
+                throw new IllegalArgumentException("--config " + config + ": no such file");
+            }
+            result = result.withFallback(parse(config));
+        }
+        if (scenario != null) {
+            result = result.withFallback(Scenarios.load(scenario));
+        }
+        return result.resolve();
+    }
+
+    private static Config parse(File file) {
+        try {
+            return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException ex) {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
+    }
+
+    private Config commandLine() {
+        final Map<String, Object> values = new LinkedHashMap<>();
+        put(values, "run.duration", duration);
+        put(values, "run.interval", interval);
+        put(values, "run.program", program);
+        put(values, "run.cpus", cpus);
+        put(values, "run.qsize", qsize);
+        put(values, "run.churn-interval", churn);
+        put(values, "run.idle", idle);
+        if (noPin) {
+            values.put("run.pin", false);
+        }
+        if (noTraffic) {
+            values.put("run.traffic", false);
+        }
+        put(values, "feed.type", feed);
+        put(values, "feed.queues", queues);
+        if (lossless) {
+            values.put("feed.mode", "lossless");
+        }
+        put(values, "feed.aeron.channel", channel);
+        put(values, "feed.aeron.directory", aeronDir);
+        put(values, "feed.udp.bind", listen);
+        put(values, "feed.pcap.file", pcap);
+        put(values, "feed.pcap.pace", pace);
+        put(values, "feed.pcap.loops", loops);
+        put(values, "feed.afpacket.interface", networkInterface);
+        TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
+        return ConfigFactory.parseMap(values, "command line");
+    }
+
+    static void put(Map<String, Object> values, String key, Object value) {
+        if (value != null) {
+            values.put(key, value);
+        }
+    }
+}

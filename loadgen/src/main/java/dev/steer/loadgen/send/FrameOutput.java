@@ -1,0 +1,34 @@
+package dev.steer.loadgen.send;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * Where a sender puts its frames: an Aeron publication, a UDP socket, a network interface. Non-blocking,
+ * with Aeron-style result codes.
+ *
+ * <p>Thread contract: {@link #send} from one sending thread; {@link #close()} after the last send.
+ */
+public interface FrameOutput extends AutoCloseable {
+    /** The frame was sent. */
+    int SENT = 0;
+    /** The output is full for now (publisher back-pressured, socket buffer full): try the same frame again. */
+    int BACK_PRESSURED = -1;
+    /** The output is not connected yet (no subscriber): try again. */
+    int NOT_CONNECTED = -2;
+    /** The output failed for good (closed, frame too large for it): stop. */
+    int FAILED = -3;
+
+    /**
+     * Sends one frame of {@code length} bytes.
+     *
+     * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #NOT_CONNECTED} or {@link #FAILED}
+     */
+    int send(DirectBuffer buffer, int offset, int length);
+
+    /** For messages: where the frames go. */
+    String describe();
+
+    @Override
+    default void close() {
+    }
+}

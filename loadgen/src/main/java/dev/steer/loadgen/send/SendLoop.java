@@ -1,0 +1,154 @@
+package dev.steer.loadgen.send;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A sending thread: takes frames from a {@link FrameSource} and puts them into a {@link FrameOutput}, at
+ * most a target rate, until a frame limit, a stop or a failure. A back-pressured frame is retried (the same
+ * frame, so nothing the source produced is skipped), yielding between tries; nothing is allocated per frame.
+ *
+ * <p>Thread contract: {@link #start()} once; {@link #stop()}, {@link #await} and the counters from any
+ * thread. The counters are written by the sending thread only.
+ */
+public final class SendLoop implements AutoCloseable {
+    /** Rate meaning "as fast as the output takes frames". */
+    public static final long MAX_RATE = 0;
+    /** Frames sent per rate check, so a paced loop reads the clock once per burst. */
+    private static final int BURST = 64;
+
+    private final FrameSource source;
+    private final FrameOutput output;
+    private final long ratePerSecond;
+    private final long limit;
+    private final int maxFrame;
+    private final Thread thread;
+    private volatile boolean running = true;
+    private volatile long sent;
+    private volatile long backPressured;
+    private volatile Throwable failure;
+    private volatile String failureReason;
+
+    /**
+     * @param name          thread name
+     * @param source        frames
+     * @param output        where they go
+     * @param ratePerSecond target frames per second, or {@link #MAX_RATE}
+     * @param limit         frames to send before stopping, {@code Long.MAX_VALUE} for no limit
+     * @param maxFrame      largest frame the source writes
+     */
+    public SendLoop(String name, FrameSource source, FrameOutput output, long ratePerSecond, long limit, int maxFrame) {
+        if (ratePerSecond < 0) {
+            throw new IllegalArgumentException("rate=" + ratePerSecond + ": must be 0 (max) or a positive frames/s");
+        }
+        if (limit < 0) {
+            throw new IllegalArgumentException("limit=" + limit + ": must not be negative");
+        }
+        this.source = source;
+        this.output = output;
+        this.ratePerSecond = ratePerSecond;
+        this.limit = limit;
+        this.maxFrame = maxFrame;
+        this.thread = new Thread(this::run, name);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the sending thread. */
+    public SendLoop start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[maxFrame]);
+        final long start = System.nanoTime();
+        long count = 0;
+        long pressured = 0;
+        try {
+            while (running && count < limit) {
+                if (ratePerSecond != MAX_RATE) {
+                    final long due = (long) ((double) count * TimeUnit.SECONDS.toNanos(1) / ratePerSecond);
+                    final long ahead = due - (System.nanoTime() - start);
+                    if (ahead > 0) {
+                        LockSupport.parkNanos(Math.min(ahead, 1_000_000));
+                        continue;
+                    }
+                }
+                final int burst = (int) Math.min(BURST, limit - count);
+                for (int i = 0; i < burst && running; i++) {
+                    final int length = source.next(buffer, 0);
+                    int result;
+                    int tries = 0;
+                    while ((result = output.send(buffer, 0, length)) != FrameOutput.SENT) {
+                        if (result == FrameOutput.FAILED) {
+                            failureReason = "output " + output.describe() + " failed after " + count + " frames";
+                            return;
+                        }
+                        pressured++;
+                        if (!running) {
+                            return;
+                        }
+                        if (++tries > 100) {
+                            Thread.yield();
+                        } else {
+                            Thread.onSpinWait();
+                        }
+                    }
+                    count++;
+                    if ((count & 63) == 0) {
+                        sent = count;
+                        backPressured = pressured;
+                    }
+                }
+            }
+        } catch (Throwable error) {
+            failure = error;
+        } finally {
+            sent = count;
+            backPressured = pressured;
+            running = false;
+        }
+    }
+
+    /** Asks the thread to stop after its current frame. */
+    public void stop() {
+        running = false;
+    }
+
+    /** Waits for the thread to end, at most {@code timeoutMs}; true when it has. */
+    public boolean await(long timeoutMs) throws InterruptedException {
+        thread.join(timeoutMs);
+        return !thread.isAlive();
+    }
+
+    /** Frames sent (updated every 64 frames while running, exact once stopped). */
+    public long sent() {
+        return sent;
+    }
+
+    /** Send attempts refused because the output was full or not connected. */
+    public long backPressured() {
+        return backPressured;
+    }
+
+    /** True while the thread runs. */
+    public boolean isRunning() {
+        return thread.isAlive();
+    }
+
+    /** Why the loop stopped early, or null: an exception's message or an output failure. */
+    public String failure() {
+        final Throwable error = failure;
+        return error != null ? error.toString() : failureReason;
+    }
+
+    /** Stops, waits up to 5 s, closes the output. */
+    @Override
+    public void close() throws InterruptedException {
+        stop();
+        await(5_000);
+        output.close();
+    }
+}
