@@ -188,14 +188,14 @@ public final class PcapFeed implements Feed {
                         break; // a short read: try again on the next poll
                     }
                     if (limit == position) {
+                        if (rewound) {
+                            break; // one rewind per poll: a file without records looped forever stays bounded
+                        }
                         passes++;
                         final long loops = settings.loops();
                         if (loops != PcapSettings.FOREVER && passes >= loops) {
                             ended = true;
                             break;
-                        }
-                        if (rewound) {
-                            break; // one rewind per poll: a file without records looped forever stays bounded
                         }
                         rewind();
                         rewound = true;
