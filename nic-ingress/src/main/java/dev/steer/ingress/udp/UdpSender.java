@@ -25,8 +25,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class UdpSender implements AutoCloseable {
     /** The socket's send buffer is full: nothing was sent; try again later. */
     public static final int BACK_PRESSURED = -1;
-    /** The frame is longer than {@link #MAX_DATAGRAM} (or negative): nothing was sent. */
-    public static final int TOO_LARGE = -2;
+    /**
+     * The frame is empty or longer than {@link #MAX_DATAGRAM}: nothing was sent. (NIO cannot send an empty
+     * datagram, and an empty Ethernet frame means nothing.)
+     */
+    public static final int BAD_LENGTH = -2;
     /** The target answered a previous datagram with ICMP port unreachable: nothing was sent. */
     public static final int UNREACHABLE = -3;
     /** The sender is closed. */
@@ -78,20 +81,20 @@ public final class UdpSender implements AutoCloseable {
     /**
      * Sends {@code length} bytes of {@code buffer} from {@code offset} as one datagram.
      *
-     * @return {@code length} when sent, else {@link #BACK_PRESSURED}, {@link #TOO_LARGE}, {@link #UNREACHABLE}
+     * @return {@code length} when sent, else {@link #BACK_PRESSURED}, {@link #BAD_LENGTH}, {@link #UNREACHABLE}
      *         or {@link #CLOSED}
      * @throws UncheckedIOException for any other socket error
      */
     public int send(DirectBuffer buffer, int offset, int length) {
-        if (length < 0 || length > MAX_DATAGRAM) {
-            return TOO_LARGE;
+        if (length <= 0 || length > MAX_DATAGRAM) {
+            return BAD_LENGTH;
         }
         out.clear();
         outView.putBytes(0, buffer, offset, length);
         out.limit(length);
         try {
             final int sent = channel.write(out);
-            return sent == 0 && length != 0 ? BACK_PRESSURED : sent;
+            return sent == 0 ? BACK_PRESSURED : sent;
         } catch (PortUnreachableException ex) {
             return UNREACHABLE;
         } catch (ClosedChannelException ex) {
