@@ -149,7 +149,7 @@ public final class UdpFeed implements Feed {
         return receiveBufferBytes;
     }
 
-    /** Non-empty datagrams handed to the sink. Any thread. */
+    /** Non-empty datagrams handed to the sink, which counts too large ones as oversize. Any thread. */
     public long datagrams() {
         return datagrams;
     }
