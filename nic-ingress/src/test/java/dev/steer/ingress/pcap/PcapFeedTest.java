@@ -154,14 +154,11 @@ class PcapFeedTest {
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(2, ingress.poll(feed), "the first two records are due at once");
             assertEquals(0, ingress.poll(feed), "the third is not due yet");
-            int idlePolls = 1;
             int result;
             while ((result = ingress.poll(feed)) == 0) {
-                idlePolls++;
                 Thread.sleep(1);
             }
             assertEquals(1, result);
-            assertTrue(idlePolls > 0);
             assertEquals(Feed.END, ingress.poll(feed));
             assertEquals(3, ingress.frames.size());
             for (int i = 0; i < 3; i++) {
@@ -205,8 +202,8 @@ class PcapFeedTest {
     void shouldNeverEndWhenLoopsIsForever() throws Exception {
         final Path file = dir.resolve("forever.pcap");
         writeFrames(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS, 3);
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(PcapSettings.FOREVER));
-             TestIngress ingress = new TestIngress()) {
+        final PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(PcapSettings.FOREVER));
+        try (TestIngress ingress = new TestIngress()) {
             ingress.keep = false;
             for (int i = 0; i < 100; i++) {
                 assertTrue(ingress.poll(feed) > 0);
