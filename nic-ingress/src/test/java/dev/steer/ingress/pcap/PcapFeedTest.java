@@ -1,0 +1,277 @@
+package dev.steer.ingress.pcap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/** Replay of well-formed classic pcap files: formats, snapped and empty records, pace, loops, open errors. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PcapFeedTest {
+    private static final long T0 = 1_700_000_000_123_456_789L;
+
+    @TempDir
+    Path dir;
+
+    static byte[] frame(int seq, int length) {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (seq * 31 + i);
+        }
+        return bytes;
+    }
+
+    static List<byte[]> writeFrames(Path file, ByteOrder order, PcapWriter.Resolution resolution, int count) {
+        final List<byte[]> written = new ArrayList<>();
+        try (PcapWriter writer = PcapWriter.create(file, order, resolution, PcapWriter.DEFAULT_SNAPLEN,
+            PcapWriter.LINKTYPE_ETHERNET)) {
+            for (int i = 0; i < count; i++) {
+                final byte[] bytes = frame(i, 60 + i * 7 % 1400);
+                writer.write(bytes, T0 + i * 1000L);
+                written.add(bytes);
+            }
+        }
+        return written;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"LITTLE_ENDIAN, MICROS", "LITTLE_ENDIAN, NANOS", "BIG_ENDIAN, MICROS", "BIG_ENDIAN, NANOS"})
+    void shouldDeliverEveryRecordIntactAndInOrderWhenFileHasEitherByteOrderAndResolution(String orderName,
+                                                                                         PcapWriter.Resolution resolution) throws Exception {
+        final ByteOrder order = orderName.equals("BIG_ENDIAN") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        final Path file = dir.resolve("f.pcap");
+        final List<byte[]> written = writeFrames(file, order, resolution, 300);
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 100);
+            assertEquals(300, ingress.frames.size());
+            for (int i = 0; i < written.size(); i++) {
+                assertArrayEquals(written.get(i), ingress.frames.get(i), "record " + i);
+            }
+            assertEquals(300, feed.records());
+            assertEquals(1, feed.passes());
+            assertTrue(feed.damage().isEmpty());
+            assertEquals(300, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(300, ingress.get(PathCounters.Counter.DELIVERED));
+            assertEquals(Feed.END, feed.poll(ingress.path, 64), "stays ended");
+        }
+        // The byte order really differs on disk: the magic's first byte.
+        final byte first = Files.readAllBytes(file)[0];
+        assertEquals(order == ByteOrder.BIG_ENDIAN ? (byte) 0xa1 : (byte) (resolution == PcapWriter.Resolution.NANOS
+            ? 0x4d : 0xd4), first);
+    }
+
+    @Test
+    void shouldReadRecordsAcrossWindowRefillsWhenFileIsLargerThanTheWindow() throws Exception {
+        final Path file = dir.resolve("big.pcap");
+        final List<byte[]> written = new ArrayList<>();
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            for (int i = 0; i < 600; i++) {
+                final byte[] bytes = frame(i, 1000 + i % 977);
+                writer.write(bytes, T0 + i);
+                written.add(bytes);
+            }
+        }
+        assertTrue(Files.size(file) > 3L * PcapSettings.MIN_WINDOW_BYTES);
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withWindowBytes(PcapSettings.MIN_WINDOW_BYTES));
+             TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 100);
+            assertEquals(written.size(), ingress.frames.size());
+            for (int i = 0; i < written.size(); i++) {
+                assertArrayEquals(written.get(i), ingress.frames.get(i), "record " + i);
+            }
+        }
+    }
+
+    @Test
+    void shouldDeliverAsCapturedAndCountSnappedWhenRecordIsShorterThanOnTheWire() throws Exception {
+        final Path file = dir.resolve("snap.pcap");
+        final byte[] whole = frame(1, 100);
+        final byte[] snapped = frame(2, 96);
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS, 96,
+            PcapWriter.LINKTYPE_ETHERNET)) {
+            writer.write(new UnsafeBuffer(whole), 0, 96, 96, T0);
+            writer.write(new UnsafeBuffer(snapped), 0, 96, 1500, T0 + 1);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(2, ingress.frames.size());
+            assertEquals(96, ingress.frames.get(1).length);
+            assertArrayEquals(snapped, ingress.frames.get(1));
+            assertEquals(1, feed.snapped());
+            assertEquals(2, ingress.get(PathCounters.Counter.DELIVERED));
+            assertEquals(0, ingress.dropped(DropReason.FEED_TRUNCATED));
+        }
+    }
+
+    @Test
+    void shouldCountFeedTruncatedAndGoOnWhenRecordHasNoCapturedBytes() throws Exception {
+        final Path file = dir.resolve("empty-record.pcap");
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            writer.write(frame(0, 64), T0);
+            writer.write(new UnsafeBuffer(new byte[0]), 0, 0, 64, T0 + 1);
+            writer.write(frame(2, 64), T0 + 2);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(2, ingress.frames.size());
+            assertArrayEquals(frame(2, 64), ingress.frames.get(1));
+            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
+            assertEquals(3, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(1, feed.truncated());
+            assertTrue(feed.damage().isEmpty());
+        }
+    }
+
+    @Test
+    void shouldHoldBackTheNextRecordUntilDueWhenPaceIsCapture() throws Exception {
+        final Path file = dir.resolve("paced.pcap");
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
+            PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_ETHERNET)) {
+            writer.write(frame(0, 64), T0);
+            writer.write(frame(1, 64), T0 + 1);              // due with the first
+            writer.write(frame(2, 64), T0 + 30_000_000_000L); // 30 s later in the capture, 300 ms at speed 100
+        }
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 100.0);
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(2, ingress.poll(feed), "the first two records are due at once");
+            assertEquals(0, ingress.poll(feed), "the third is not due yet");
+            int result;
+            while ((result = ingress.poll(feed)) == 0) {
+                Thread.sleep(1);
+            }
+            assertEquals(1, result);
+            assertEquals(Feed.END, ingress.poll(feed));
+            assertEquals(3, ingress.frames.size());
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(frame(i, 64), ingress.frames.get(i), "in capture order");
+            }
+        }
+    }
+
+    @Test
+    void shouldReplayEveryRecordOncePerPassWhenLoopsIsThree() throws Exception {
+        final Path file = dir.resolve("loops.pcap");
+        final List<byte[]> written = writeFrames(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS, 5);
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(3)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 20);
+            assertEquals(15, ingress.frames.size());
+            for (int i = 0; i < 15; i++) {
+                assertArrayEquals(written.get(i % 5), ingress.frames.get(i), "frame " + i);
+            }
+            assertEquals(3, feed.passes());
+        }
+    }
+
+    @Test
+    void shouldReplayAcrossWindowRefillsPerPassWhenLoopingAFileLargerThanTheWindow() throws Exception {
+        final Path file = dir.resolve("loops-big.pcap");
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            for (int i = 0; i < 400; i++) {
+                writer.write(frame(i, 1500), T0 + i);
+            }
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(2)
+            .withWindowBytes(PcapSettings.MIN_WINDOW_BYTES)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 100);
+            assertEquals(800, ingress.frames.size());
+            assertArrayEquals(frame(0, 1500), ingress.frames.get(400));
+            assertArrayEquals(frame(399, 1500), ingress.frames.get(799));
+        }
+    }
+
+    @Test
+    void shouldNeverEndWhenLoopsIsForever() throws Exception {
+        final Path file = dir.resolve("forever.pcap");
+        writeFrames(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS, 3);
+        final PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(PcapSettings.FOREVER));
+        try (TestIngress ingress = new TestIngress()) {
+            ingress.keep = false;
+            for (int i = 0; i < 100; i++) {
+                assertTrue(ingress.poll(feed) > 0);
+            }
+            assertTrue(feed.passes() > 50, "passes: " + feed.passes());
+            assertFalse(feed.ended());
+            feed.close();
+            assertEquals(Feed.END, feed.poll(ingress.path, 64));
+        }
+    }
+
+    @Test
+    void shouldReturnZeroNotSpinWhenAFileWithoutRecordsLoopsForever() throws Exception {
+        final Path file = dir.resolve("no-records.pcap");
+        PcapWriter.create(file).close();
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(PcapSettings.FOREVER));
+             TestIngress ingress = new TestIngress()) {
+            assertEquals(0, ingress.poll(feed));
+            assertEquals(0, ingress.poll(feed));
+            assertFalse(feed.ended());
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            assertEquals(Feed.END, ingress.poll(feed));
+            assertTrue(feed.damage().isEmpty());
+        }
+    }
+
+    @Test
+    void shouldThrowNamingTheFileWhenItDoesNotExist() {
+        final Path file = dir.resolve("missing.pcap");
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new PcapFeed(PcapSettings.of(file)));
+        assertEquals("pcap file " + file + ": does not exist", error.getMessage());
+    }
+
+    @Test
+    void shouldThrowNamingFileAndLinkTypeWhenLinkTypeIsNotEthernet() {
+        final Path file = dir.resolve("raw-ip.pcap");
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS,
+            PcapWriter.DEFAULT_SNAPLEN, 101)) {
+            writer.write(frame(0, 64), T0);
+        }
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new PcapFeed(PcapSettings.of(file)));
+        assertEquals("pcap file " + file + ": link type 101 is not supported, only Ethernet (1)", error.getMessage());
+    }
+
+    @Test
+    void shouldThrowWhenPathIsADirectory() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new PcapFeed(PcapSettings.of(dir)));
+        assertTrue(error.getMessage().contains("is a directory"), error.getMessage());
+    }
+
+    @Test
+    void shouldNameSettingValueAndAllowedRangeWhenSettingsAreBad() {
+        final Path file = dir.resolve("x.pcap");
+        assertEquals("loops=-1: must be 0 (forever) or a number of passes >= 1", assertThrows(
+            IllegalArgumentException.class, () -> PcapSettings.of(file).withLoops(-1)).getMessage());
+        assertEquals("speed=0.0: must be a finite number above 0", assertThrows(IllegalArgumentException.class,
+            () -> PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 0)).getMessage());
+        assertEquals("speed=NaN: must be a finite number above 0", assertThrows(IllegalArgumentException.class,
+            () -> PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, Double.NaN)).getMessage());
+        assertEquals("windowBytes=1024: must be 262160..67108864", assertThrows(IllegalArgumentException.class,
+            () -> PcapSettings.of(file).withWindowBytes(1024)).getMessage());
+        assertEquals("path=null: must name a pcap file", assertThrows(IllegalArgumentException.class,
+            () -> PcapSettings.of(null)).getMessage());
+        assertEquals("pace=null: must be FAST or CAPTURE", assertThrows(IllegalArgumentException.class,
+            () -> PcapSettings.of(file).withPace(null, 1.0)).getMessage());
+    }
+}

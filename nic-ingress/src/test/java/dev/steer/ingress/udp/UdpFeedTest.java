@@ -1,0 +1,213 @@
+package dev.steer.ingress.udp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/** UDP feed and sender on 127.0.0.1, against the real ingress path. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class UdpFeedTest {
+    static byte[] frame(int seq, int length) {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (seq * 17 + i);
+        }
+        return bytes;
+    }
+
+    static UdpFeed loopbackFeed() {
+        return new UdpFeed(UdpSettings.defaults());
+    }
+
+    static UdpSender senderTo(UdpFeed feed) {
+        return new UdpSender(UdpSenderSettings.of("127.0.0.1", feed.boundPort()));
+    }
+
+    /** Polls until {@code count} packets have been counted received, or fails after 10 s. */
+    static void pollUntilReceived(TestIngress ingress, Feed feed, long count) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (ingress.get(PathCounters.Counter.RECEIVED) < count) {
+            if (ingress.poll(feed) == 0) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("received " + ingress.get(PathCounters.Counter.RECEIVED) + " of " + count);
+                }
+                Thread.onSpinWait();
+            }
+        }
+    }
+
+    static void send(UdpSender sender, byte[] bytes) {
+        assertEquals(bytes.length, sender.send(new UnsafeBuffer(bytes), 0, bytes.length));
+    }
+
+    @Test
+    void shouldDeliverEachDatagramAsOneFrameWithItsBytesIntactWhenSentOnLoopback() throws Exception {
+        try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            assertTrue(feed.boundPort() > 0);
+            assertEquals(0, ingress.poll(feed), "nothing sent yet: poll returns 0 without blocking");
+            final List<byte[]> sent = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                final byte[] bytes = frame(i, 60 + i * 13 % 1400);
+                send(sender, bytes);
+                sent.add(bytes);
+            }
+            pollUntilReceived(ingress, feed, 100);
+            assertEquals(100, ingress.frames.size());
+            for (int i = 0; i < 100; i++) {
+                assertArrayEquals(sent.get(i), ingress.frames.get(i), "datagram " + i);
+            }
+            assertEquals(100, feed.datagrams());
+            assertEquals(100, ingress.get(PathCounters.Counter.DELIVERED));
+        }
+    }
+
+    @Test
+    void shouldCountOversizeWhenDatagramIsLargerThanAFrame() throws Exception {
+        try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed);
+             TestIngress ingress = new TestIngress(16, 256, 8, false)) {
+            send(sender, frame(0, 60000)); // whole, not cut at the frame size: the sink sees its true length
+            send(sender, frame(1, 150));
+            pollUntilReceived(ingress, feed, 2);
+            assertEquals(1, ingress.dropped(DropReason.OVERSIZE));
+            assertEquals(1, ingress.frames.size());
+            assertArrayEquals(frame(1, 150), ingress.frames.get(0));
+        }
+    }
+
+    @Test
+    void shouldCountFeedTruncatedWhenDatagramIsEmpty() throws Exception {
+        try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            // NIO cannot send an empty datagram (and UdpSender refuses one); the classic socket can.
+            try (DatagramSocket raw = new DatagramSocket()) {
+                raw.send(new DatagramPacket(new byte[0], 0, InetAddress.getLoopbackAddress(), feed.boundPort()));
+            }
+            assertEquals(UdpSender.BAD_LENGTH, sender.send(new UnsafeBuffer(new byte[1]), 0, 0));
+            send(sender, frame(1, 64));
+            pollUntilReceived(ingress, feed, 2);
+            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
+            assertEquals(1, feed.emptyDatagrams());
+            assertEquals(1, ingress.frames.size());
+        }
+    }
+
+    @Test
+    void shouldKeepTheDatagramAndOfferItFirstWhenSinkBackPressures() throws Exception {
+        // Four frames in the pool, local batches of eight: the fifth datagram of a poll finds the pool empty.
+        try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed);
+             TestIngress ingress = new TestIngress(4, 2048, 8, true)) {
+            for (int i = 0; i < 10; i++) {
+                send(sender, frame(i, 100 + i));
+            }
+            pollUntilReceived(ingress, feed, 10);
+            assertTrue(ingress.get(PathCounters.Counter.BACK_PRESSURED) >= 1);
+            assertEquals(10, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(10, ingress.frames.size());
+            for (int i = 0; i < 10; i++) {
+                assertArrayEquals(frame(i, 100 + i), ingress.frames.get(i), "datagram " + i + " once, in order");
+            }
+            assertFalse(feed.hasPending());
+        }
+    }
+
+    @Test
+    void shouldNotAllocatePerDatagramWhenReceivingAndSendingInSteadyState() throws Exception {
+        try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            ingress.keep = false;
+            final UnsafeBuffer packet = new UnsafeBuffer(frame(0, 256));
+            final com.sun.management.ThreadMXBean threads =
+                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+            final long thread = Thread.currentThread().threadId();
+            rounds(feed, sender, ingress, packet, 300);
+            final long before = threads.getThreadAllocatedBytes(thread);
+            final long packetsBefore = ingress.delivered;
+            rounds(feed, sender, ingress, packet, 300);
+            final long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            final long packets = ingress.delivered - packetsBefore;
+            assertEquals(300 * 64, packets);
+            assertTrue(allocated < 1024, allocated + " bytes allocated over " + packets + " datagrams");
+        }
+    }
+
+    private static void rounds(UdpFeed feed, UdpSender sender, TestIngress ingress, UnsafeBuffer packet, int rounds) {
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < 64; i++) {
+                if (sender.send(packet, 0, packet.capacity()) != packet.capacity()) {
+                    throw new AssertionError("send refused");
+                }
+            }
+            int taken = 0;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (taken < 64) {
+                taken += ingress.poll(feed);
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("round " + r + ": took " + taken + " of 64");
+                }
+            }
+        }
+    }
+
+    @Test
+    void shouldNameSettingValueAndAllowedRangeWhenSettingsAreBad() {
+        assertEquals("port=-1: must be 0 (ephemeral) or 1..65535", assertThrows(IllegalArgumentException.class,
+            () -> UdpSettings.defaults().withBind("127.0.0.1", -1)).getMessage());
+        assertEquals("port=70000: must be 0 (ephemeral) or 1..65535", assertThrows(IllegalArgumentException.class,
+            () -> UdpSettings.defaults().withBind("127.0.0.1", 70000)).getMessage());
+        assertEquals("bindAddress=' ': must be a host name or address, e.g. 127.0.0.1 or 0.0.0.0",
+            assertThrows(IllegalArgumentException.class, () -> UdpSettings.defaults().withBind(" ", 0)).getMessage());
+        assertEquals("receiveBufferBytes=5: must be 0 (system default) or 1024..1073741824",
+            assertThrows(IllegalArgumentException.class, () -> UdpSettings.defaults().withReceiveBufferBytes(5))
+                .getMessage());
+        assertEquals("bindAddress='no-such-host.invalid': does not resolve", assertThrows(
+            IllegalArgumentException.class,
+            () -> new UdpFeed(UdpSettings.defaults().withBind("no-such-host.invalid", 0))).getMessage());
+        assertEquals("port=0: must be 1..65535", assertThrows(IllegalArgumentException.class,
+            () -> UdpSenderSettings.of("127.0.0.1", 0)).getMessage());
+        assertEquals("sendBufferBytes=-1: must be 0 (system default) or 1..1073741824", assertThrows(
+            IllegalArgumentException.class, () -> new UdpSenderSettings("127.0.0.1", 9, -1)).getMessage());
+    }
+
+    @Test
+    void shouldNameAddressAndPortWhenThePortIsTaken() {
+        try (UdpFeed first = loopbackFeed()) {
+            final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> new UdpFeed(UdpSettings.defaults().withBind("127.0.0.1", first.boundPort())));
+            assertTrue(error.getMessage().startsWith("bindAddress='127.0.0.1', port=" + first.boundPort()
+                + ": cannot bind: "), error.getMessage());
+        }
+    }
+
+    @Test
+    void shouldRefuseWithBadLengthWhenFrameExceedsAUdpPayload() {
+        try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed)) {
+            final UnsafeBuffer big = new UnsafeBuffer(new byte[UdpSender.MAX_DATAGRAM + 1]);
+            assertEquals(UdpSender.BAD_LENGTH, sender.send(big, 0, big.capacity()));
+        }
+    }
+
+    @Test
+    void shouldEndWhenClosed() {
+        final UdpFeed feed = loopbackFeed();
+        try (TestIngress ingress = new TestIngress()) {
+            feed.close();
+            assertEquals(Feed.END, ingress.poll(feed));
+        }
+    }
+}
