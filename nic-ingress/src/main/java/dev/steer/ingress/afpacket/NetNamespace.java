@@ -80,12 +80,13 @@ public final class NetNamespace implements AutoCloseable {
      * addresses, and brings both ends up: frames sent into one end arrive at the other and nowhere else.
      */
     public NetNamespace addVethPair(String a, String b, int mtu) {
-        run("ip", "-n", name, "link", "add", a, "mtu", Integer.toString(mtu), "type", "veth", "peer", "name", b,
+        // "name" before each: a bare name such as "tx" would be read as an abbreviated keyword (txqueuelen).
+        run("ip", "-n", name, "link", "add", "name", a, "mtu", Integer.toString(mtu), "type", "veth", "peer", "name", b,
             "mtu", Integer.toString(mtu));
         run("ip", "netns", "exec", name, "sysctl", "-q", "-w", "net.ipv6.conf." + a + ".disable_ipv6=1",
             "net.ipv6.conf." + b + ".disable_ipv6=1");
-        run("ip", "-n", name, "link", "set", a, "up");
-        run("ip", "-n", name, "link", "set", b, "up");
+        run("ip", "-n", name, "link", "set", "dev", a, "up");
+        run("ip", "-n", name, "link", "set", "dev", b, "up");
         return this;
     }
 
