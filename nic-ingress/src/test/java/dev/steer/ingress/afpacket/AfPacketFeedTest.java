@@ -159,14 +159,22 @@ class AfPacketFeedTest {
             for (int round = 0; round < 300; round++) {
                 exchange(feed, sender, sink);
             }
-            final long before = threads.getCurrentThreadAllocatedBytes();
-            final long taken = sink.frames;
-            for (int round = 0; round < 200; round++) {
-                exchange(feed, sender, sink);
+            // A per-frame allocation shows in every window; JIT compilation still running on a loaded machine
+            // can show in the first ones. So: the best of up to 10 windows of 200 bursts must be 0 bytes.
+            long best = Long.MAX_VALUE;
+            long frames = 0;
+            for (int window = 0; window < 10 && best != 0; window++) {
+                final long taken = sink.frames;
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                for (int round = 0; round < 200; round++) {
+                    exchange(feed, sender, sink);
+                }
+                final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                frames = sink.frames - taken;
+                assertTrue(frames > 1000, "frames flowed while measuring: " + frames);
+                best = Math.min(best, allocated);
             }
-            final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
-            assertTrue(sink.frames - taken > 1000, "frames flowed while measuring: " + (sink.frames - taken));
-            assertEquals(0, allocated, "bytes allocated over " + (sink.frames - taken) + " frames");
+            assertEquals(0, best, "fewest bytes allocated in a window of about " + frames + " frames");
         }
     }
 
