@@ -1,0 +1,239 @@
+package dev.steer.ingress.afpacket;
+
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A named Linux network namespace ({@code ip netns}), and a way to run socket setup inside it from the
+ * JVM: {@link #enter(String)} switches the calling thread into the namespace with {@code setns(2)} and
+ * the returned {@link Scope} switches it back. A socket keeps the namespace it was created in, so a feed
+ * or sender opened inside a scope keeps working after the thread has left it.
+ *
+ * <p>{@link #create(String)} and {@link #addVethPair} shell out to iproute2's {@code ip} (root only): they
+ * exist for tests, benchmarks and {@code steer loadgen}, which build a private namespace with a veth pair
+ * so that nothing appears in the root namespace. IPv6 is disabled in a created namespace so that no
+ * router solicitation or MLD frame shows up on its interfaces. {@link #close()} deletes the namespace
+ * (and with it its interfaces); it is idempotent.
+ *
+ * <p>Thread contract: {@link #enter} affects only the calling platform thread, and the scope must be
+ * closed on that thread. Everything here is off the hot path.
+ */
+public final class NetNamespace implements AutoCloseable {
+    private static final long COMMAND_TIMEOUT_SECONDS = 20;
+
+    private final String name;
+    private boolean closed;
+
+    private NetNamespace(String name) {
+        this.name = name;
+    }
+
+    /**
+     * Why namespaces cannot be created here, or null when they can: not root, or no {@code ip} on the PATH.
+     * For tests to skip with a reason.
+     */
+    public static String unavailableReason() {
+        final int euid = Libc.geteuid();
+        if (euid != 0) {
+            return "not root (euid " + euid + "): creating network namespaces and AF_PACKET sockets needs root";
+        }
+        if (findIp() == null) {
+            return "iproute2's `ip` is not on the PATH (" + System.getenv("PATH") + ")";
+        }
+        return null;
+    }
+
+    /** Creates namespace {@code prefix-<random hex>}; see {@link #create(String)}. */
+    public static NetNamespace createUnique(String prefix) {
+        return create(prefix + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL));
+    }
+
+    /**
+     * Creates network namespace {@code name} with IPv6 disabled.
+     *
+     * @throws AfPacketException when {@code ip} fails (exists already, not root, ...), with its output
+     */
+    public static NetNamespace create(String name) {
+        run("ip", "netns", "add", name);
+        final NetNamespace namespace = new NetNamespace(name);
+        try {
+            run("ip", "netns", "exec", name, "sysctl", "-q", "-w", "net.ipv6.conf.all.disable_ipv6=1",
+                "net.ipv6.conf.default.disable_ipv6=1");
+            return namespace;
+        } catch (RuntimeException ex) {
+            namespace.close();
+            throw ex;
+        }
+    }
+
+    /**
+     * Adds a veth pair {@code a} - {@code b} inside this namespace with MTU {@code mtu}, IPv6 off and no
+     * addresses, and brings both ends up: frames sent into one end arrive at the other and nowhere else.
+     */
+    public NetNamespace addVethPair(String a, String b, int mtu) {
+        // "name" before each: a bare name such as "tx" would be read as an abbreviated keyword (txqueuelen).
+        run("ip", "-n", name, "link", "add", "name", a, "mtu", Integer.toString(mtu), "type", "veth", "peer", "name", b,
+            "mtu", Integer.toString(mtu));
+        run("ip", "netns", "exec", name, "sysctl", "-q", "-w", "net.ipv6.conf." + a + ".disable_ipv6=1",
+            "net.ipv6.conf." + b + ".disable_ipv6=1");
+        run("ip", "-n", name, "link", "set", "dev", a, "up");
+        run("ip", "-n", name, "link", "set", "dev", b, "up");
+        return this;
+    }
+
+    /** The namespace's name. */
+    public String name() {
+        return name;
+    }
+
+    /** Switches the calling thread into this namespace; see {@link #enter(String)}. */
+    public Scope enter() {
+        return enter(name);
+    }
+
+    /**
+     * Switches the calling platform thread into network namespace {@code name} until the returned scope is
+     * closed. An empty or null name gives a scope that changes nothing.
+     *
+     * @throws AfPacketException when the namespace does not exist or setns fails (needs CAP_SYS_ADMIN)
+     */
+    public static Scope enter(String name) {
+        if (name == null || name.isEmpty()) {
+            return new Scope(-1, null);
+        }
+        if (Thread.currentThread().isVirtual()) {
+            throw new AfPacketException("netns " + name + ": setns needs a platform thread, not a virtual one", 0);
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            final MemorySegment state = Libc.newErrnoState(arena);
+            final int original = Libc.open(state, arena.allocateFrom("/proc/thread-self/ns/net"),
+                Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (original < 0) {
+                throw new AfPacketException("netns " + name + ": cannot open /proc/thread-self/ns/net: "
+                    + Libc.describe(Libc.errno(state)), Libc.errno(state));
+            }
+            final String path = "/run/netns/" + name;
+            final int target = Libc.open(state, arena.allocateFrom(path), Libc.O_RDONLY | Libc.O_CLOEXEC);
+            if (target < 0) {
+                final int errno = Libc.errno(state);
+                Libc.close(state, original);
+                throw new AfPacketException("netns " + name + ": no such network namespace (" + path + ": "
+                    + Libc.describe(errno) + "); create it with `ip netns add " + name + "`", errno);
+            }
+            final int result = Libc.setns(state, target, Libc.CLONE_NEWNET);
+            final int errno = Libc.errno(state);
+            Libc.close(state, target);
+            if (result != 0) {
+                Libc.close(state, original);
+                throw new AfPacketException("netns " + name + ": setns failed: " + Libc.describe(errno)
+                    + (errno == Libc.EPERM ? ": needs CAP_SYS_ADMIN (run as root)" : ""), errno);
+            }
+            return new Scope(original, name);
+        }
+    }
+
+    /** Deletes the namespace and every interface in it; idempotent, never throws for a namespace already gone. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (Files.exists(Path.of("/run/netns", name))) {
+            run("ip", "netns", "delete", name);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "netns " + name;
+    }
+
+    /**
+     * The calling thread's stay in a namespace: {@link #close()} switches it back to the namespace it was
+     * in before. Must be closed on the thread that entered; idempotent.
+     */
+    public static final class Scope implements AutoCloseable {
+        private int original;
+        private final String name;
+        private final Thread thread = Thread.currentThread();
+
+        private Scope(int original, String name) {
+            this.original = original;
+            this.name = name;
+        }
+
+        /** Switches the thread back to its namespace before {@link NetNamespace#enter(String)}. */
+        @Override
+        public void close() {
+            if (original < 0) {
+                return;
+            }
+            if (Thread.currentThread() != thread) {
+                throw new IllegalStateException("netns " + name + ": scope closed on " + Thread.currentThread()
+                    + ", entered on " + thread);
+            }
+            try (Arena arena = Arena.ofConfined()) {
+                final MemorySegment state = Libc.newErrnoState(arena);
+                final int result = Libc.setns(state, original, Libc.CLONE_NEWNET);
+                final int errno = Libc.errno(state);
+                Libc.close(state, original);
+                original = -1;
+                if (result != 0) {
+                    // The thread would stay in the wrong namespace: nothing sensible can continue on it.
+                    throw new IllegalStateException("netns " + name + ": cannot switch the thread back: "
+                        + Libc.describe(errno));
+                }
+            }
+        }
+    }
+
+    private static String findIp() {
+        final List<String> dirs = new ArrayList<>(Arrays.asList(
+            (System.getenv("PATH") == null ? "" : System.getenv("PATH")).split(":")));
+        dirs.addAll(List.of("/usr/sbin", "/sbin", "/usr/bin", "/bin"));
+        for (String dir : dirs) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "ip"))) {
+                return Path.of(dir, "ip").toString();
+            }
+        }
+        return null;
+    }
+
+    private static void run(String... command) {
+        if ("ip".equals(command[0])) {
+            final String ip = findIp();
+            if (ip == null) {
+                throw new AfPacketException("iproute2's `ip` is not on the PATH", 0);
+            }
+            command[0] = ip;
+        }
+        try {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (!process.waitFor(COMMAND_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AfPacketException(String.join(" ", command) + ": no answer within "
+                    + COMMAND_TIMEOUT_SECONDS + " s", 0);
+            }
+            final String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            if (process.exitValue() != 0) {
+                throw new AfPacketException(String.join(" ", command) + ": exit " + process.exitValue() + ": "
+                    + output, 0);
+            }
+        } catch (IOException ex) {
+            throw new AfPacketException(String.join(" ", command) + ": " + ex.getMessage(), 0);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new AfPacketException(String.join(" ", command) + ": interrupted", 0);
+        }
+    }
+}

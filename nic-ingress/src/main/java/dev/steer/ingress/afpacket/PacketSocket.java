@@ -1,0 +1,126 @@
+package dev.steer.ingress.afpacket;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * One AF_PACKET SOCK_RAW socket and the native memory its calls use (errno state, option buffers), shared
+ * by {@link AfPacketFeed} and {@link AfPacketSender}. Created inside the interface's namespace; every
+ * setup failure becomes one {@link AfPacketException} line naming the interface, the call, the errno and
+ * the remedy, after the socket has been closed.
+ *
+ * <p>Thread contract: set up on one thread; afterwards the owner's thread uses {@link #state()}, and
+ * {@link #close()} may run on any thread once, after the owner's last use.
+ */
+final class PacketSocket {
+    private static final int SOCKADDR_LL_SIZE = 20;
+
+    private final Arena arena = Arena.ofShared();
+    private final MemorySegment state = Libc.newErrnoState(arena);
+    private final String iface;
+    private final String netns;
+    private final int fd;
+    private int ifIndex;
+    private boolean closed;
+
+    /**
+     * Opens a socket for {@code iface} with no protocol hook yet (protocol 0), so that nothing is queued
+     * on it before {@link #bind} names the interface and the protocol.
+     */
+    PacketSocket(String iface, String netns, int typeFlags) {
+        this.iface = iface;
+        this.netns = netns;
+        final int socket = Libc.socket(state, Libc.AF_PACKET, Libc.SOCK_RAW | Libc.SOCK_CLOEXEC | typeFlags, 0);
+        if (socket < 0) {
+            final int errno = Libc.errno(state);
+            arena.close();
+            if (errno == Libc.EPERM || errno == Libc.EACCES) {
+                throw new AfPacketException(where() + ": socket(AF_PACKET, SOCK_RAW) failed with "
+                    + Libc.describe(errno) + ": AF_PACKET needs CAP_NET_RAW: run as root or grant it to the JVM"
+                    + " with `setcap cap_net_raw+ep " + javaBinary() + "`", errno);
+            }
+            throw new AfPacketException(where() + ": socket(AF_PACKET, SOCK_RAW) failed with " + Libc.describe(errno), errno);
+        }
+        this.fd = socket;
+    }
+
+    /** Resolves the interface in the current (the socket's) namespace; closes and throws when there is none. */
+    int resolveInterface() {
+        final int index = Libc.ifNameToIndex(state, arena.allocateFrom(iface));
+        if (index == 0) {
+            final int errno = Libc.errno(state);
+            throw failure("no such interface " + iface + (netns.isEmpty() ? "" : " in network namespace " + netns)
+                + " (if_nametoindex: " + Libc.describe(errno) + "); see `ip link"
+                + (netns.isEmpty() ? "" : " -n " + netns) + "`", errno);
+        }
+        ifIndex = index;
+        return index;
+    }
+
+    /** Binds to the resolved interface for {@code protocol} (host order; 0 = send only). */
+    void bind(int protocol) {
+        final MemorySegment address = arena.allocate(SOCKADDR_LL_SIZE, 4);
+        address.set(ValueLayout.JAVA_SHORT, 0, (short) Libc.AF_PACKET);
+        address.set(ValueLayout.JAVA_SHORT, 2, Short.reverseBytes((short) protocol));
+        address.set(ValueLayout.JAVA_INT, 4, ifIndex);
+        if (Libc.bind(state, fd, address, SOCKADDR_LL_SIZE) != 0) {
+            final int errno = Libc.errno(state);
+            throw failure("bind to ifindex " + ifIndex + " failed with " + Libc.describe(errno), errno);
+        }
+    }
+
+    /** setsockopt(SOL_PACKET, name) with an int value; closes and throws {@code what + errno} on failure. */
+    void setInt(int name, int value, String what) {
+        final MemorySegment option = arena.allocate(ValueLayout.JAVA_INT);
+        option.set(ValueLayout.JAVA_INT, 0, value);
+        set(name, option, what);
+    }
+
+    /** setsockopt(SOL_PACKET, name) with a struct; closes and throws {@code what + errno} on failure. */
+    void set(int name, MemorySegment option, String what) {
+        if (Libc.setsockopt(state, fd, Libc.SOL_PACKET, name, option, (int) option.byteSize()) != 0) {
+            final int errno = Libc.errno(state);
+            throw failure(what + " failed with " + Libc.describe(errno), errno);
+        }
+    }
+
+    /** Closes the socket and throws a one-line exception about this socket. */
+    AfPacketException failure(String detail, int errno) {
+        close();
+        return new AfPacketException(where() + ": " + detail, errno);
+    }
+
+    /** The socket's file descriptor. */
+    int fd() {
+        return fd;
+    }
+
+    /** The errno state segment for the owner's calls. */
+    MemorySegment state() {
+        return state;
+    }
+
+    /** Memory that lives as long as the socket, for the owner's preallocated buffers. */
+    Arena arena() {
+        return arena;
+    }
+
+    /** Closes the socket and frees its native memory; idempotent. */
+    void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        Libc.close(state, fd);
+        arena.close();
+    }
+
+    private String where() {
+        return "AF_PACKET " + iface + (netns.isEmpty() ? "" : " (netns " + netns + ")");
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+    }
+}
