@@ -1,0 +1,75 @@
+package dev.steer.loadgen.cli;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns the traffic options of the command line into {@code traffic { }} config keys, so that options and
+ * files go through the one validation of {@code TrafficProfile.fromConfig}.
+ */
+final class TrafficOptions {
+    private TrafficOptions() {
+    }
+
+    /**
+     * Adds the keys of the given options (null = not given).
+     *
+     * @throws IllegalArgumentException for an option whose syntax is wrong, naming it
+     */
+    static void put(Map<String, Object> values, String rate, Integer flows, String sizes, String mix, Integer ipv6, Long seed) {
+        if (rate != null) {
+            values.put("traffic.rate", "max".equalsIgnoreCase(rate) ? 0L : number("--rate", rate, "max or packets/s"));
+        }
+        RunCommand.put(values, "traffic.flows", flows);
+        RunCommand.put(values, "traffic.seed", seed);
+        if (sizes != null) {
+            values.put("traffic.frame-size", sizes(sizes));
+        }
+        if (mix != null) {
+            for (String part : mix.split(",")) {
+                final String[] kv = part.trim().split("=");
+                if (kv.length != 2 || !List.of("udp", "tcp", "icmp").contains(kv[0].trim())) {
+                    throw new IllegalArgumentException("--mix " + mix + ": '" + part
+                        + "' must be udp=W, tcp=W or icmp=W (integer weights)");
+                }
+                values.put("traffic.protocol." + kv[0].trim(), number("--mix", kv[1].trim(), "an integer weight"));
+            }
+        }
+        if (ipv6 != null) {
+            if (ipv6 < 0 || ipv6 > 100) {
+                throw new IllegalArgumentException("--ipv6 " + ipv6 + ": must be a percentage 0..100");
+            }
+            values.put("traffic.ip-version.ipv4", 100 - ipv6);
+            values.put("traffic.ip-version.ipv6", ipv6);
+        }
+    }
+
+    private static Object sizes(String text) {
+        if ("imix".equalsIgnoreCase(text.trim())) {
+            return "imix";
+        }
+        final String[] parts = text.split(",");
+        if (parts.length == 1 && !parts[0].contains(":")) {
+            return number("--sizes", parts[0].trim(), "a frame size in bytes, imix, or a list such as 64:7,594:4,1518:1");
+        }
+        final List<Object> list = new ArrayList<>();
+        for (String part : parts) {
+            final String[] sw = part.trim().split(":");
+            final Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("size", number("--sizes", sw[0].trim(), "a frame size in bytes"));
+            entry.put("weight", sw.length > 1 ? number("--sizes", sw[1].trim(), "an integer weight") : 1L);
+            list.add(entry);
+        }
+        return list;
+    }
+
+    private static long number(String option, String text, String allowed) {
+        try {
+            return Long.parseLong(text.replace("_", ""));
+        } catch (NumberFormatException ex) {
+            throw new IllegalArgumentException(option + " '" + text + "': must be " + allowed, ex);
+        }
+    }
+}
