@@ -56,6 +56,7 @@ public final class TrafficGenerator {
     private final int period;
     private final long[] sequences;
     private final int maxFrameLength;
+    private final int sizesPerClass;
     private int cursor;
     private long frames;
 
@@ -65,6 +66,7 @@ public final class TrafficGenerator {
         this.l2 = ETH + (profile.vlan() == TrafficProfile.NO_VLAN ? 0 : VLAN);
         this.sequences = new long[profile.flows()];
         final FrameSizes sizes = profile.sizes();
+        this.sizesPerClass = sizes.count();
         final int shapes = 6 * sizes.count();
         shapeLength = new int[shapes];
         shapeIpSum = new long[shapes];
@@ -217,7 +219,7 @@ public final class TrafficGenerator {
             return 0;
         }
         cursor = cursor + 1 == period ? 0 : cursor + 1;
-        final int i = shape / (shapeLength.length / 6);
+        final int i = shape / sizesPerClass;
         final FlowClass c = classes[i];
         final int local = classCursor[i];
         classCursor[i] = local + 1 == classFlows[i] ? 0 : local + 1;
