@@ -1,0 +1,91 @@
+package dev.steer.loadgen.traffic;
+
+/**
+ * A non-blocking rate limiter for a target number of frames per second: {@link #acquire} says how many
+ * frames may go now, given the current time, which the caller reads once (a cached {@link System#nanoTime()}),
+ * so tests drive it with any clock.
+ *
+ * <p>Frames due by time t are {@code floor((t - t0) * rate / 1e9)}, counted exactly in integers (no drift),
+ * plus a starting allowance of {@code burst}. Credit never exceeds {@code burst}: after a stall the pacer
+ * releases at most {@code burst} frames at once and then resumes the rate from there, instead of catching
+ * up without bound. The time base moves forward by whole seconds so that no product overflows.
+ *
+ * <p>Thread contract: one thread. Allocation-free, O(1) per call.
+ */
+public final class Pacer {
+    private static final long NANOS_PER_SECOND = 1_000_000_000L;
+
+    private final long rate;
+    private final int burst;
+    private boolean started;
+    private long baseNs;
+    private long issued;
+
+    /**
+     * @param rate  frames per second, 1..{@value TrafficProfile#MAX_RATE}
+     * @param burst most frames released at once, 1..{@value TrafficProfile#MAX_BURST}
+     */
+    public Pacer(long rate, int burst) {
+        if (rate < 1 || rate > TrafficProfile.MAX_RATE) {
+            throw new IllegalArgumentException("rate=" + rate + ": must be 1.." + TrafficProfile.MAX_RATE + " frames/s");
+        }
+        if (burst < 1 || burst > TrafficProfile.MAX_BURST) {
+            throw new IllegalArgumentException("burst=" + burst + ": must be 1.." + TrafficProfile.MAX_BURST);
+        }
+        this.rate = rate;
+        this.burst = burst;
+    }
+
+    /**
+     * Takes permission for up to {@code max} frames at time {@code nowNs}.
+     *
+     * @return frames that may go now, 0..min(max, burst); 0 means wait
+     */
+    public int acquire(long nowNs, int max) {
+        if (!started) {
+            started = true;
+            baseNs = nowNs;
+            issued = -burst; // start with a full allowance
+        }
+        long elapsed = nowNs - baseNs;
+        if (elapsed < 0) {
+            return 0; // a clock that went back: grant nothing rather than guess
+        }
+        if (elapsed >= NANOS_PER_SECOND) {
+            final long seconds = elapsed / NANOS_PER_SECOND;
+            baseNs += seconds * NANOS_PER_SECOND;
+            elapsed -= seconds * NANOS_PER_SECOND;
+            // Clamp before subtracting so a very long stall cannot overflow: the credit is capped below anyway.
+            issued = Math.max(issued - Math.min(seconds, 1L + burst) * rate, -2L * burst - 2L * rate);
+        }
+        final long due = elapsed * rate / NANOS_PER_SECOND;
+        long available = due - issued;
+        if (available > burst) {
+            issued = due - burst;
+            available = burst;
+        }
+        if (available <= 0 || max <= 0) {
+            return 0;
+        }
+        final int granted = (int) Math.min(available, max);
+        issued += granted;
+        return granted;
+    }
+
+    /** Gives back {@code unused} frames of the last {@link #acquire} that were not sent (the sink refused them). */
+    public void release(int unused) {
+        if (unused > 0) {
+            issued -= unused;
+        }
+    }
+
+    /** Target frames per second. */
+    public long rate() {
+        return rate;
+    }
+
+    /** Most frames released at once. */
+    public int burst() {
+        return burst;
+    }
+}

@@ -1,0 +1,253 @@
+package dev.steer.loadgen.traffic;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.typesafe.config.Config;
+
+/**
+ * What synthetic traffic to make: how many flows and how their 5-tuples are formed, the IP version and
+ * protocol mix, the frame size distribution, the rate and an optional VLAN tag. Immutable and valid: the
+ * constructor runs the one validation, {@link #validate}, and refuses any value outside what is allowed
+ * with a message naming the setting (by its config key), the value and what is allowed, every problem at once.
+ *
+ * <p>Flows are split over the {@link FlowClass classes} (version x protocol) in proportion to the product
+ * of their weights, at least one flow per class of positive weight; packets are spread over the classes
+ * by the same weights (see {@link TrafficGenerator}). Frame sizes smaller than the headers of a class are
+ * <b>raised to that class' minimum</b> (e.g. a 64-byte size for IPv6/TCP gives 78 bytes + FCS), so one
+ * distribution such as IMIX serves every class. Weights are integers.
+ *
+ * @param flows      distinct flows, 1..{@value #MAX_FLOWS} (key {@code flows})
+ * @param seed       seed of every random choice: same seed, same traffic (key {@code seed})
+ * @param ipv4Weight weight of IPv4 (key {@code ip-version.ipv4})
+ * @param ipv6Weight weight of IPv6 (key {@code ip-version.ipv6})
+ * @param udpWeight  weight of UDP (key {@code protocol.udp})
+ * @param tcpWeight  weight of TCP (key {@code protocol.tcp})
+ * @param icmpWeight weight of ICMP / ICMPv6 echo requests (key {@code protocol.icmp})
+ * @param sizes      frame size distribution, wire sizes with FCS (key {@code frame-size})
+ * @param rate       target packets per second, or {@link #RATE_MAX} for as fast as possible (key {@code rate})
+ * @param burst      most frames the pacer releases at once after a stall (key {@code burst})
+ * @param vlan       802.1Q VLAN id 1..4094, or {@link #NO_VLAN} (key {@code vlan})
+ * @param ipv4Src    IPv4 source prefix (key {@code ipv4.src})
+ * @param ipv4Dst    IPv4 destination prefix (key {@code ipv4.dst})
+ * @param ipv6Src    IPv6 source prefix (key {@code ipv6.src})
+ * @param ipv6Dst    IPv6 destination prefix (key {@code ipv6.dst})
+ * @param srcPorts   UDP/TCP source ports (key {@code ports.src})
+ * @param dstPorts   UDP/TCP destination ports (key {@code ports.dst})
+ */
+public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weight, int udpWeight, int tcpWeight,
+                             int icmpWeight, FrameSizes sizes, long rate, int burst, int vlan, Ipv4Range ipv4Src,
+                             Ipv4Range ipv4Dst, Ipv6Range ipv6Src, Ipv6Range ipv6Dst, PortRange srcPorts,
+                             PortRange dstPorts) {
+    /** Largest number of flows: 16M. */
+    public static final int MAX_FLOWS = 1 << 24;
+    /** Largest weight of an IP version or protocol. */
+    public static final int MAX_WEIGHT = 1_000;
+    /** Value of {@code rate} meaning as fast as the consumer takes frames. */
+    public static final long RATE_MAX = 0;
+    /** Largest target rate in packets per second. */
+    public static final long MAX_RATE = 1_000_000_000L;
+    /** Value of {@code vlan} meaning untagged frames. */
+    public static final int NO_VLAN = -1;
+    /** Largest pacer burst. */
+    public static final int MAX_BURST = 65_536;
+
+    /** Default number of flows. */
+    public static final int DEFAULT_FLOWS = 1024;
+    /** Default seed. */
+    public static final long DEFAULT_SEED = 1;
+    /** Default pacer burst: one default NAPI budget. */
+    public static final int DEFAULT_BURST = 64;
+    /** Default IPv4 sources: 65536 addresses. */
+    public static final Ipv4Range DEFAULT_IPV4_SRC = Ipv4Range.parse("10.0.0.0/16");
+    /** Default IPv4 destinations: 256 addresses. */
+    public static final Ipv4Range DEFAULT_IPV4_DST = Ipv4Range.parse("10.1.0.0/24");
+    /** Default IPv6 sources. */
+    public static final Ipv6Range DEFAULT_IPV6_SRC = Ipv6Range.parse("fd00:0:0:1::/64");
+    /** Default IPv6 destinations: 256 addresses. */
+    public static final Ipv6Range DEFAULT_IPV6_DST = Ipv6Range.parse("fd00:0:0:2::/120");
+    /** Default source ports: the dynamic range of most stacks. */
+    public static final PortRange DEFAULT_SRC_PORTS = PortRange.parse("1024-65535");
+    /** Default destination ports: 16 services. */
+    public static final PortRange DEFAULT_DST_PORTS = PortRange.parse("4000-4015");
+
+    /** Validates; see {@link #validate}. */
+    public TrafficProfile {
+        final List<String> problems = new ArrayList<>();
+        validate(flows, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate, burst, vlan,
+            ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, (key, text) -> problems.add(key + text));
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("invalid traffic profile:\n  " + String.join("\n  ", problems));
+        }
+    }
+
+    /**
+     * The defaults: {@value #DEFAULT_FLOWS} UDP over IPv4 flows from 10.0.0.0/16:1024-65535 to
+     * 10.1.0.0/24:4000-4015, 64-byte frames, no rate limit, no VLAN.
+     */
+    public static TrafficProfile defaults() {
+        return new TrafficProfile(DEFAULT_FLOWS, DEFAULT_SEED, 1, 0, 1, 0, 0, FrameSizes.fixed(64), RATE_MAX,
+            DEFAULT_BURST, NO_VLAN, DEFAULT_IPV4_SRC, DEFAULT_IPV4_DST, DEFAULT_IPV6_SRC, DEFAULT_IPV6_DST,
+            DEFAULT_SRC_PORTS, DEFAULT_DST_PORTS);
+    }
+
+    /**
+     * Reads the {@code traffic { ... }} block of {@code config}; keys not given keep their defaults.
+     *
+     * @throws IllegalArgumentException listing every problem, each with file and line, key, value and what is allowed
+     */
+    public static TrafficProfile fromConfig(Config config) {
+        return TrafficConfigReader.read(config);
+    }
+
+    /** Where {@link #validate} reports a problem: the config key and "=value: what is allowed". */
+    @FunctionalInterface
+    interface Problems {
+        void add(String key, String text);
+    }
+
+    /** The one validation, shared by the constructor and {@link #fromConfig}, which adds file and line. */
+    static void validate(int flows, int ipv4Weight, int ipv6Weight, int udpWeight, int tcpWeight, int icmpWeight,
+                         FrameSizes sizes, long rate, int burst, int vlan, Ipv4Range ipv4Src, Ipv4Range ipv4Dst,
+                         Ipv6Range ipv6Src, Ipv6Range ipv6Dst, PortRange srcPorts, PortRange dstPorts,
+                         Problems out) {
+        if (flows < 1 || flows > MAX_FLOWS) {
+            out.add("flows", "=" + flows + ": must be 1.." + MAX_FLOWS);
+        }
+        weight(out, "ip-version.ipv4", ipv4Weight);
+        weight(out, "ip-version.ipv6", ipv6Weight);
+        weight(out, "protocol.udp", udpWeight);
+        weight(out, "protocol.tcp", tcpWeight);
+        weight(out, "protocol.icmp", icmpWeight);
+        boolean mixValid = true;
+        if (Math.max(ipv4Weight, 0) + Math.max(ipv6Weight, 0) == 0) {
+            out.add("ip-version", ": ipv4=" + ipv4Weight + ", ipv6=" + ipv6Weight + ": at least one weight must be positive");
+            mixValid = false;
+        }
+        if (Math.max(udpWeight, 0) + Math.max(tcpWeight, 0) + Math.max(icmpWeight, 0) == 0) {
+            out.add("protocol", ": udp=" + udpWeight + ", tcp=" + tcpWeight + ", icmp=" + icmpWeight
+                + ": at least one weight must be positive");
+            mixValid = false;
+        }
+        if (sizes == null) {
+            out.add("frame-size", "=null: must be a size, imix or a list of {size, weight}");
+            mixValid = false;
+        } else {
+            final List<String> sizeProblems = sizes.problems();
+            for (String problem : sizeProblems) {
+                out.add("frame-size", " " + problem);
+            }
+            mixValid &= sizeProblems.isEmpty();
+        }
+        if (rate < 0 || rate > MAX_RATE) {
+            out.add("rate", "=" + rate + ": must be max (0) or 1.." + MAX_RATE + " packets/s");
+        }
+        if (burst < 1 || burst > MAX_BURST) {
+            out.add("burst", "=" + burst + ": must be 1.." + MAX_BURST + " frames");
+        }
+        if (vlan != NO_VLAN && (vlan < 1 || vlan > 4094)) {
+            out.add("vlan", "=" + vlan + ": must be off or a VLAN id 1..4094");
+        }
+        final boolean rangesValid = notNull(out, "ipv4.src", ipv4Src) & notNull(out, "ipv4.dst", ipv4Dst)
+            & notNull(out, "ipv6.src", ipv6Src) & notNull(out, "ipv6.dst", ipv6Dst)
+            & notNull(out, "ports.src", srcPorts) & notNull(out, "ports.dst", dstPorts);
+        if (!mixValid || !rangesValid || flows < 1 || flows > MAX_FLOWS || ipv4Weight < 0 || ipv6Weight < 0
+            || udpWeight < 0 || tcpWeight < 0 || icmpWeight < 0 || ipv4Weight > MAX_WEIGHT || ipv6Weight > MAX_WEIGHT
+            || udpWeight > MAX_WEIGHT || tcpWeight > MAX_WEIGHT || icmpWeight > MAX_WEIGHT) {
+            return; // the checks below need valid parts
+        }
+        final long[] classWeights = FlowPlan.classWeights(ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight);
+        int classes = 0;
+        for (long w : classWeights) {
+            classes += w > 0 ? 1 : 0;
+        }
+        if (flows < classes) {
+            out.add("flows", "=" + flows + ": must be at least " + classes
+                + ", one per (IP version, protocol) pair of positive weight");
+            return;
+        }
+        final int[] perClass = FlowPlan.allocate(flows, classWeights);
+        for (FlowClass c : FlowClass.all()) {
+            final long space = FlowPlan.space(c, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            if (perClass[c.ordinal()] > space) {
+                final String v = c.version() == 4 ? "ipv4" : "ipv6";
+                out.add("flows", "=" + flows + ": " + perClass[c.ordinal()] + " flows of " + c.label() + " need as many"
+                    + " distinct tuples but " + v + ".src x " + v + ".dst" + (c.isIcmp() ? "" : " x ports.src x ports.dst")
+                    + " give only " + space + ": widen the ranges or lower flows");
+            }
+        }
+        final long period = FlowPlan.period(classWeights, sizes);
+        if (period > FlowPlan.MAX_PERIOD) {
+            out.add("frame-size", ": the version, protocol and size weights give a schedule of " + period
+                + " entries: at most " + FlowPlan.MAX_PERIOD + " allowed; use smaller weights");
+        }
+    }
+
+    private static void weight(Problems out, String key, int weight) {
+        if (weight < 0 || weight > MAX_WEIGHT) {
+            out.add(key, "=" + weight + ": must be a weight 0.." + MAX_WEIGHT);
+        }
+    }
+
+    private static boolean notNull(Problems out, String key, Object value) {
+        if (value == null) {
+            out.add(key, "=null: must be given");
+            return false;
+        }
+        return true;
+    }
+
+    /** This profile with {@code flows} flows. */
+    public TrafficProfile withFlows(int flows) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+    }
+
+    /** This profile with another seed. */
+    public TrafficProfile withSeed(long seed) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+    }
+
+    /** This profile with IP version weights. */
+    public TrafficProfile withVersions(int ipv4, int ipv6) {
+        return new TrafficProfile(flows, seed, ipv4, ipv6, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+    }
+
+    /** This profile with protocol weights. */
+    public TrafficProfile withProtocols(int udp, int tcp, int icmp) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udp, tcp, icmp, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+    }
+
+    /** This profile with another size distribution. */
+    public TrafficProfile withSizes(FrameSizes sizes) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+    }
+
+    /** This profile with a target rate ({@link #RATE_MAX} for none) and burst. */
+    public TrafficProfile withRate(long rate, int burst) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+    }
+
+    /** This profile with a VLAN id, or {@link #NO_VLAN}. */
+    public TrafficProfile withVlan(int vlan) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+    }
+
+    /** This profile with other address and port ranges. */
+    public TrafficProfile withRanges(Ipv4Range ipv4Src, Ipv4Range ipv4Dst, Ipv6Range ipv6Src, Ipv6Range ipv6Dst,
+                                     PortRange srcPorts, PortRange dstPorts) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+    }
+
+    /** True when frames go out as fast as they are taken. */
+    public boolean unpaced() {
+        return rate == RATE_MAX;
+    }
+}

@@ -1,0 +1,67 @@
+package dev.steer.loadgen.traffic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class PacerTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    @Test
+    void shouldReleaseExactlyTheRateWhenPolledOften() {
+        final Pacer pacer = new Pacer(1000, 10);
+        long total = pacer.acquire(0, Integer.MAX_VALUE);
+        assertEquals(10, total, "starts with a full burst");
+        for (long t = 100_000; t <= 5 * SECOND; t += 100_000) { // every 100 us for 5 s
+            total += pacer.acquire(t, Integer.MAX_VALUE);
+        }
+        assertEquals(10 + 5000, total, "burst plus 1000/s for 5 s, no drift");
+    }
+
+    @Test
+    void shouldReleaseExactlyTheRateWhenRateDoesNotDivideASecond() {
+        final Pacer pacer = new Pacer(3, 1);
+        long total = pacer.acquire(0, 100);
+        for (long t = 1; t <= 10 * SECOND; t += 7_000_000) {
+            total += pacer.acquire(t, 100);
+        }
+        // floor(t * 3 / 1e9) due at the last t plus the starting burst of 1
+        final long last = 1 + (10 * SECOND - 1) / 7_000_000 * 7_000_000;
+        assertEquals(1 + last * 3 / SECOND, total);
+    }
+
+    @Test
+    void shouldBoundTheCatchUpWhenTheCallerStalled() {
+        final Pacer pacer = new Pacer(1_000_000, 64);
+        assertEquals(64, pacer.acquire(0, 1000));
+        assertEquals(0, pacer.acquire(0, 1000), "nothing more at the same instant");
+        assertEquals(64, pacer.acquire(3 * SECOND, 1000), "a 3 s stall releases one burst, not 3M frames");
+        assertEquals(0, pacer.acquire(3 * SECOND, 1000));
+        assertEquals(10, pacer.acquire(3 * SECOND + 10_000, 1000), "then the rate resumes: 10 frames in 10 us");
+        assertEquals(64, pacer.acquire(3600L * 24 * 365 * SECOND, 1000), "a year-long stall does not overflow");
+    }
+
+    @Test
+    void shouldGrantAtMostMaxAndTakeBackReleasedPermits() {
+        final Pacer pacer = new Pacer(1000, 8);
+        assertEquals(3, pacer.acquire(0, 3));
+        pacer.release(2);
+        assertEquals(7, pacer.acquire(0, 100), "8 - 3 + 2 returned");
+        assertEquals(0, pacer.acquire(0, 100));
+        assertEquals(0, pacer.acquire(999_999, 100), "the next frame is due at 1 ms");
+        assertEquals(1, pacer.acquire(1_000_000, 100));
+    }
+
+    @Test
+    void shouldRefuseARateOrBurstOutOfRangeWhenBuilt() {
+        assertEquals("rate=0: must be 1..1000000000 frames/s",
+            assertThrows(IllegalArgumentException.class, () -> new Pacer(0, 1)).getMessage());
+        assertEquals("burst=0: must be 1..65536",
+            assertThrows(IllegalArgumentException.class, () -> new Pacer(1, 0)).getMessage());
+    }
+}
