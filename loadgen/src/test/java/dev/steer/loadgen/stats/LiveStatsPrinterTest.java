@@ -49,7 +49,7 @@ class LiveStatsPrinterTest {
         cpu1.counters()[Counter.DELIVERED.ordinal()] = 1_998_000;
         final PathStats idle = PathStats.empty("cpu-3", PathStats.Kind.CONSUMER, 3, 4);
         return EngineStats.of(List.of(ingress), List.of(cpu0, cpu1, idle),
-            List.of(new PoolStats("ingress-0", 16_384, 16_000, 4_000_000, 3_999_616, 0, 0)), 3, 5);
+            List.of(new PoolStats("pool-0", 16_384, 16_000, 4_000_000, 3_999_616, 0, 0)), 3, 5);
     }
 
     static EngineStats zero() {
@@ -57,7 +57,7 @@ class LiveStatsPrinterTest {
             List.of(PathStats.empty("cpu-0", PathStats.Kind.CONSUMER, 0, 4),
                 PathStats.empty("cpu-1", PathStats.Kind.CONSUMER, 1, 4),
                 PathStats.empty("cpu-3", PathStats.Kind.CONSUMER, 3, 4)),
-            List.of(new PoolStats("ingress-0", 16_384, 16_384, 0, 0, 0, 0)), 3, 5);
+            List.of(new PoolStats("pool-0", 16_384, 16_384, 0, 0, 0, 0)), 3, 5);
     }
 
     @Test
@@ -80,10 +80,10 @@ class LiveStatsPrinterTest {
         assertLine(lines, "    cpu-0", "999,500 pkt/s", "500 drop/s", "20 sched/s");
         assertLine(lines, "      remote_drop", "500 drop/s");
         assertLine(lines, "    cpu-1", "999,000 pkt/s", "0 drop/s", "0 sched/s");
-        assertLine(lines, "    xdp_stats", "999,500 pass/s", "500 drop/s", "0 redir/s");
+        assertLine(lines, "    xdp_stats", "999,000 pass/s", "500 drop/s", "0 redir/s");
         assertLine(lines, "      cpu-0", "999,000 pass/s", "500 drop/s", "0 redir/s");
         assertLine(lines, "  pool", "384 in-use", "16,384 frames", "0 exhaust/s");
-        assertLine(lines, "    ingress-0", "384 in-use", "16,384 frames");
+        assertLine(lines, "    pool-0", "384 in-use", "16,384 frames");
         assertFalse(text.contains("cpu-3"), "an idle consumer is folded:\n" + text);
         assertFalse(text.contains("enqueue to cpu 3"), "an idle target is folded:\n" + text);
         assertFalse(text.contains("E2BIG"), "a code without errors is folded:\n" + text);
