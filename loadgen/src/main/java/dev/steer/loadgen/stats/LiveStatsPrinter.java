@@ -62,7 +62,7 @@ public final class LiveStatsPrinter {
         kthread(in, out);
         pools(in, out);
         out.append('\n');
-        return out.toString();
+        return out.toString().replaceAll(" +\n", "\n"); // padding of the last column is not wanted at line ends
     }
 
     /**
@@ -271,10 +271,10 @@ public final class LiveStatsPrinter {
     }
 
     private static String column(double value, String unit) {
-        return String.format(Locale.ROOT, "%,14.0f %-9s", value, unit);
+        return String.format(Locale.ROOT, "%,13.0f %-10s", value, unit);
     }
 
     private static String bulk(long processed, long bulks) {
-        return String.format(Locale.ROOT, "%,14.2f %-9s", bulks == 0 ? 0.0 : (double) processed / bulks, "bulk-avg");
+        return String.format(Locale.ROOT, "%,13.2f %-10s", bulks == 0 ? 0.0 : (double) processed / bulks, "bulk-avg");
     }
 }
