@@ -1,0 +1,33 @@
+package dev.steer.loadgen.report;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What a run was, for the summary, the JSON and the report: filled by the {@code steer} command.
+ *
+ * @param program   steering program name, e.g. {@code l4-hash}
+ * @param feed      feed description, e.g. {@code synthetic udp4 64 flows x 60 B}
+ * @param cpus      the CPUs (map keys) in use, as a list such as {@code 0-3}
+ * @param startedAt wall-clock start of the run
+ * @param duration  measured length of the run, not negative
+ */
+public record RunInfo(String program, String feed, String cpus, Instant startedAt, Duration duration) {
+    /** Validates: nothing null, duration not negative; the message names the field and the value. */
+    public RunInfo {
+        Objects.requireNonNull(program, "run program");
+        Objects.requireNonNull(feed, "run feed");
+        Objects.requireNonNull(cpus, "run cpus");
+        Objects.requireNonNull(startedAt, "run startedAt");
+        Objects.requireNonNull(duration, "run duration");
+        if (duration.isNegative()) {
+            throw new IllegalArgumentException("run duration=" + duration + ": must not be negative");
+        }
+    }
+
+    /** Duration in seconds. */
+    public double seconds() {
+        return duration.toNanos() / 1e9;
+    }
+}

@@ -1,0 +1,86 @@
+package dev.steer.loadgen.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.stats.PathCounters.Counter;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LatencyHandlerTest {
+    private static final int WARM_UP_BATCHES = 2_000;
+
+    @Test
+    void shouldRecordEveryDeliveredFrameWithoutAllocatingWhenSharedByConsumers() {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
+            "this JVM measures allocation per thread");
+        final AtomicLong batchesMeasured = new AtomicLong();
+        final AtomicLong bytesAfterWarmUp = new AtomicLong();
+        final AtomicLong framesHandedOn = new AtomicLong();
+        final ThreadLocal<long[]> batchesOnThisThread = ThreadLocal.withInitial(() -> new long[1]);
+        final LatencyRecorder measured = new LatencyRecorder();
+        final LatencyHandler handler = new LatencyHandler(measured, batch -> framesHandedOn.addAndGet(batch.size()));
+        // The engine calls this on each consumer thread; it measures what the latency handler allocates there.
+        final FrameHandler measuring = batch -> {
+            final long[] batches = batchesOnThisThread.get();
+            final long before = threads.getCurrentThreadAllocatedBytes();
+            handler.onFrames(batch);
+            final long after = threads.getCurrentThreadAllocatedBytes();
+            if (++batches[0] > WARM_UP_BATCHES) {
+                bytesAfterWarmUp.addAndGet(after - before);
+                batchesMeasured.incrementAndGet();
+            }
+        };
+        final EngineRun run = EngineRun.run("latency", measuring);
+
+        final long delivered = run.finalStats().accounting().delivered();
+        assertEquals(EngineRun.FRAMES, run.finalStats().accounting().received(), "every frame received");
+        assertTrue(delivered > 0, "frames delivered");
+        assertEquals(delivered, framesHandedOn.get(), "every frame handed on to the wrapped handler");
+        assertEquals(delivered, measured.cumulative().getTotalCount(), "one latency per delivered frame");
+        assertEquals(0, measured.clamped(), "every stamp in range");
+        assertTrue(batchesMeasured.get() > 1_000, "enough batches measured: " + batchesMeasured.get());
+        assertEquals(0, bytesAfterWarmUp.get(), "bytes allocated by the latency handler over "
+            + batchesMeasured.get() + " batches");
+    }
+
+    @Test
+    void shouldPutEveryValueInOneIntervalAndInTheTotalWhenReadInBetween() {
+        final LatencyRecorder recorder = new LatencyRecorder();
+        recorder.record(1_000);
+        recorder.record(2_000);
+        final Histogram total1 = recorder.cumulative();
+        recorder.record(3_000);
+        final Histogram first = recorder.interval();
+        recorder.record(4_000);
+        final Histogram second = recorder.interval();
+        assertEquals(2, total1.getTotalCount());
+        assertEquals(3, first.getTotalCount(), "values read by cumulative() stay in the interval");
+        assertEquals(1, second.getTotalCount());
+        assertEquals(4, recorder.cumulative().getTotalCount());
+        assertEquals(0, recorder.interval().getTotalCount());
+    }
+
+    @Test
+    void shouldClampAndCountWhenValuesAreOutOfRange() {
+        final LatencyRecorder recorder = new LatencyRecorder(1_000_000, 3);
+        recorder.record(-5);
+        recorder.record(5_000_000);
+        recorder.record(500);
+        assertEquals(2, recorder.clamped());
+        final Histogram h = recorder.cumulative();
+        assertEquals(3, h.getTotalCount());
+        assertEquals(0, h.getMinValue());
+        assertTrue(h.valuesAreEquivalent(1_000_000, h.getMaxValue()), "max clamped to the range: " + h.getMaxValue());
+    }
+}

@@ -1,0 +1,144 @@
+package dev.steer.loadgen.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters.Counter;
+import dev.steer.engine.stats.PathStats;
+import dev.steer.engine.stats.PoolStats;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LiveStatsPrinterTest {
+    private static final long SECOND = 1_000_000_000L;
+
+    /** Exact counters for one interval of 2 s: every rate below is half the count. */
+    static EngineStats known() {
+        final PathStats ingress = PathStats.empty("ingress-0", PathStats.Kind.INGRESS, -1, 4);
+        ingress.counters()[Counter.RECEIVED.ordinal()] = 4_000_000;
+        ingress.counters()[Counter.REDIRECTED.ordinal()] = 3_997_000;
+        ingress.counters()[Counter.PROGRAM_EXCEPTIONS.ordinal()] = 2;
+        ingress.drops()[DropReason.PROGRAM_DROP.ordinal()] = 2_000;
+        ingress.drops()[DropReason.RING_FULL.ordinal()] = 1_000;
+        ingress.redirectErrors()[MapResult.EOVERFLOW.ordinal()] = 6;
+        ingress.enqueue()[0] = 2_000_000; // key 0 processed
+        ingress.enqueue()[1] = 1_000; // key 0 drops
+        ingress.enqueue()[2] = 250_000; // key 0 bulks: 8.00 average
+        ingress.enqueue()[3] = 1_998_000; // key 1 processed
+        ingress.enqueue()[5] = 499_500; // key 1 bulks: 4.00 average
+        final PathStats cpu0 = PathStats.empty("cpu-0", PathStats.Kind.CONSUMER, 0, 4);
+        cpu0.counters()[Counter.RECEIVED.ordinal()] = 1_999_000;
+        cpu0.counters()[Counter.DELIVERED.ordinal()] = 1_998_000;
+        cpu0.counters()[Counter.SCHED.ordinal()] = 40;
+        cpu0.counters()[Counter.REMOTE_PASS.ordinal()] = 1_998_000;
+        cpu0.counters()[Counter.REMOTE_DROP.ordinal()] = 1_000;
+        cpu0.drops()[DropReason.REMOTE_DROP.ordinal()] = 1_000;
+        final PathStats cpu1 = PathStats.empty("cpu-1", PathStats.Kind.CONSUMER, 1, 4);
+        cpu1.counters()[Counter.RECEIVED.ordinal()] = 1_998_000;
+        cpu1.counters()[Counter.DELIVERED.ordinal()] = 1_998_000;
+        final PathStats idle = PathStats.empty("cpu-3", PathStats.Kind.CONSUMER, 3, 4);
+        return EngineStats.of(List.of(ingress), List.of(cpu0, cpu1, idle),
+            List.of(new PoolStats("pool-0", 16_384, 16_000, 4_000_000, 3_999_616, 0, 0)), 3, 5);
+    }
+
+    static EngineStats zero() {
+        return EngineStats.of(List.of(PathStats.empty("ingress-0", PathStats.Kind.INGRESS, -1, 4)),
+            List.of(PathStats.empty("cpu-0", PathStats.Kind.CONSUMER, 0, 4),
+                PathStats.empty("cpu-1", PathStats.Kind.CONSUMER, 1, 4),
+                PathStats.empty("cpu-3", PathStats.Kind.CONSUMER, 3, 4)),
+            List.of(new PoolStats("pool-0", 16_384, 16_384, 0, 0, 0, 0)), 3, 5);
+    }
+
+    @Test
+    void shouldPrintEveryRowWithExactRatesWhenTheIntervalIsKnown() {
+        final Interval interval = new Interval(SECOND, 3 * SECOND, zero(), known(), LatencySnapshot.EMPTY);
+        final String text = new LiveStatsPrinter().format(interval);
+        final List<String> lines = text.lines().toList();
+        assertLine(lines, "Summary 2.0 s", "2,000,000 rx/s", "1,998,500 redir/s", "2,001 err,drop/s");
+        assertLine(lines, "  receive total", "2,000,000 pkt/s", "1,500 drop/s", "1 error/s");
+        assertLine(lines, "    ingress-0", "2,000,000 pkt/s", "1,500 drop/s", "1 error/s");
+        assertLine(lines, "      program_drop", "1,000 drop/s");
+        assertLine(lines, "      ring_full", "500 drop/s");
+        assertLine(lines, "  redirect_err total", "3 error/s");
+        assertLine(lines, "    EOVERFLOW", "3 error/s");
+        assertLine(lines, "      ingress-0", "3 error/s");
+        assertLine(lines, "  enqueue to cpu 0", "1,000,000 pkt/s", "500 drop/s", "8.00 bulk-avg");
+        assertLine(lines, "    ingress-0->0", "1,000,000 pkt/s", "500 drop/s", "8.00 bulk-avg");
+        assertLine(lines, "  enqueue to cpu 1", "999,000 pkt/s", "0 drop/s", "4.00 bulk-avg");
+        assertLine(lines, "  kthread total", "1,998,500 pkt/s", "500 drop/s", "20 sched/s");
+        assertLine(lines, "    cpu-0", "999,500 pkt/s", "500 drop/s", "20 sched/s");
+        assertLine(lines, "      remote_drop", "500 drop/s");
+        assertLine(lines, "    cpu-1", "999,000 pkt/s", "0 drop/s", "0 sched/s");
+        assertLine(lines, "    xdp_stats", "999,000 pass/s", "500 drop/s", "0 redir/s");
+        assertLine(lines, "      cpu-0", "999,000 pass/s", "500 drop/s", "0 redir/s");
+        assertLine(lines, "  pool", "384 in-use", "16,384 frames", "0 exhaust/s");
+        assertLine(lines, "    pool-0", "384 in-use", "16,384 frames");
+        assertFalse(text.contains("cpu-3"), "an idle consumer is folded:\n" + text);
+        assertFalse(text.contains("enqueue to cpu 3"), "an idle target is folded:\n" + text);
+        assertFalse(text.contains("E2BIG"), "a code without errors is folded:\n" + text);
+        for (String line : lines) {
+            assertTrue(line.length() <= LiveStatsPrinter.WIDTH, "fits " + LiveStatsPrinter.WIDTH + ": " + line);
+        }
+    }
+
+    @Test
+    void shouldFoldDetailRowsButKeepSectionTotalsWhenNothingHappened() {
+        final Interval interval = new Interval(0, SECOND, zero(), zero(), LatencySnapshot.EMPTY);
+        final List<String> lines = new LiveStatsPrinter().format(interval).lines().toList();
+        assertLine(lines, "  receive ", "0 pkt/s");
+        assertLine(lines, "  redirect_err ", "0 error/s");
+        assertLine(lines, "  kthread ", "0 pkt/s");
+        assertLine(lines, "  pool", "0 in-use");
+        assertEquals(6, lines.size(), "summary, four section totals and a blank line: " + lines);
+    }
+
+    @Test
+    void shouldPrintEveryPathOfARealRunWhenSampledLive() {
+        final EngineRun run = EngineRun.run("printer", FrameHandler.NO_OP);
+        final Interval total = run.sampler().total();
+        final String text = new LiveStatsPrinter().format(total);
+        final List<String> lines = text.lines().toList();
+        final long received = total.accounting().received();
+        assertLine(lines, received == 0 ? "  receive " : "  receive total",
+            Units.rate(total.rate(received)) + " pkt/s");
+        for (PathStats consumer : total.consumers()) {
+            final long n = consumer.get(Counter.RECEIVED);
+            if (n != 0) {
+                assertLine(lines, "    " + consumer.name() + " ", Units.rate(total.rate(n)) + " pkt/s");
+                assertLine(lines, "  enqueue to cpu " + consumer.key() + " ");
+            }
+        }
+        assertTrue(run.printed().contains("kthread"), "the live output was printed every interval");
+    }
+
+    @Test
+    void shouldDrawABarWhenThePhaseLengthIsKnown() {
+        assertEquals("warm-up    [########............]  40%    2.0 s / 5.0 s      1,234,567 frames",
+            LiveStatsPrinter.progress("warm-up", Duration.ofSeconds(2), Duration.ofSeconds(5), 1_234_567));
+        assertEquals("starting     0.5 s              0 frames",
+            LiveStatsPrinter.progress("starting", Duration.ofMillis(500), Duration.ZERO, 0));
+    }
+
+    private static void assertLine(List<String> lines, String start, String... values) {
+        for (String line : lines) {
+            if (line.startsWith(start)) {
+                for (String value : values) {
+                    assertTrue(line.contains(" " + value), "'" + value + "' in: " + line);
+                }
+                return;
+            }
+        }
+        throw new AssertionError("no line starting with '" + start + "' in:\n" + String.join("\n", lines));
+    }
+}
