@@ -592,7 +592,11 @@ public final class SteerEngine implements AutoCloseable {
             final Config config = actorConfig
                 .withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.phases.service-stop.timeout = "
                     + closeTimeout.toMillis() + "ms"))
-                .withFallback(ConfigFactory.load(SteerEngine.class.getClassLoader()));
+                .withFallback(ConfigFactory.defaultApplication(SteerEngine.class.getClassLoader()))
+                .withFallback(ConfigFactory.parseResources(SteerEngine.class.getClassLoader(),
+                    "dev/steer/actors/engine-defaults.conf"))
+                .withFallback(ConfigFactory.load(SteerEngine.class.getClassLoader()))
+                .resolve();
             final ActorSystem<MapSupervisor.Command> system =
                 ActorSystem.create(MapSupervisor.create(this), systemName, config);
             final SteerEngine engine = new SteerEngine(system, this, Capabilities.admin());

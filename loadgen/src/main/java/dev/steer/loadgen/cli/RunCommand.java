@@ -14,6 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import dev.steer.loadgen.traffic.Scenario;
+import dev.steer.loadgen.traffic.Scenarios;
+
 /**
  * {@code steer run}: the main job. With no arguments: one node, an embedded Aeron media driver, synthetic
  * traffic published into Aeron IPC, program {@code l4-hash}, every usable CPU as an entry, for 10 s, with live
@@ -133,7 +136,11 @@ final class RunCommand implements Callable<Integer> {
             result = result.withFallback(parse(config));
         }
         if (scenario != null) {
-            result = result.withFallback(Scenarios.load(scenario));
+            // Validated here (every problem at once, with file and line), then merged as a config.
+            final Scenario loaded = Scenarios.load(scenario);
+            result = result.withFallback(loaded.source().startsWith(Scenarios.RESOURCE_DIR)
+                ? ConfigFactory.parseResources(RunCommand.class.getClassLoader(), loaded.source())
+                : ConfigFactory.parseFile(new File(loaded.source())));
         }
         return result.resolve();
     }

@@ -32,7 +32,7 @@ record RunPlan(RunSettings run, FeedConfig.Plan feed, TrafficProfile traffic) {
         final FeedConfig.Plan feed = FeedConfig.plan(block(settings, "feed", check), check);
         TrafficProfile traffic = null;
         try {
-            traffic = TrafficProfile.fromConfig(block(settings, "traffic", check));
+            traffic = settings.hasPath("traffic") ? TrafficProfile.fromConfig(settings) : TrafficProfile.defaults();
         } catch (IllegalArgumentException ex) {
             check.error(ex.getMessage().replace("\n  ", "\n  traffic: "));
         }

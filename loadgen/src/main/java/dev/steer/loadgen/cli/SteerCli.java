@@ -33,6 +33,12 @@ public final class SteerCli implements Runnable {
 
     /** Entry point. */
     public static void main(String[] args) {
+        // Pekko and Aeron log through SLF4J; the command reports itself, so only warnings get through.
+        // Initialise SLF4J here, before any other thread logs, so it has nothing to replay.
+        if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+            System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        }
+        org.slf4j.LoggerFactory.getLogger(SteerCli.class);
         System.exit(execute(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
     }
 

@@ -28,6 +28,10 @@ final class TrafficOptions {
             values.put("traffic.frame-size", sizes(sizes));
         }
         if (mix != null) {
+            // The option names the whole mix: protocols it leaves out get weight 0, not a file's weight.
+            for (String protocol : List.of("udp", "tcp", "icmp")) {
+                values.put("traffic.protocol." + protocol, 0L);
+            }
             for (String part : mix.split(",")) {
                 final String[] kv = part.trim().split("=");
                 if (kv.length != 2 || !List.of("udp", "tcp", "icmp").contains(kv[0].trim())) {

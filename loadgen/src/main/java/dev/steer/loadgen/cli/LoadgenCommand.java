@@ -1,0 +1,179 @@
+package dev.steer.loadgen.cli;
+
+import java.io.File;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import dev.steer.ingress.aeron.AeronFeed;
+import dev.steer.ingress.aeron.AeronMedia;
+import dev.steer.loadgen.send.AeronOutput;
+import dev.steer.loadgen.send.AfPacketOutput;
+import dev.steer.loadgen.send.FrameOutput;
+import dev.steer.loadgen.send.GeneratorSource;
+import dev.steer.loadgen.send.SendLoop;
+import dev.steer.loadgen.send.UdpOutput;
+import dev.steer.loadgen.traffic.Scenario;
+import dev.steer.loadgen.traffic.Scenarios;
+import dev.steer.loadgen.traffic.TrafficGenerator;
+import dev.steer.loadgen.traffic.TrafficProfile;
+
+/**
+ * {@code steer loadgen}: sends synthetic traffic to an engine in another process or on another node, over
+ * Aeron (IPC through a shared driver directory, or UDP), UDP datagrams, or into a network interface
+ * (AF_PACKET). Prints the send rate every second and the total at the end.
+ */
+@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Send synthetic traffic to a running engine over Aeron, UDP or a network interface.",
+    footer = {"", "Examples:",
+        "  steer run --channel 'aeron:udp?endpoint=127.0.0.1:40123' --no-traffic --duration 30s   # the engine",
+        "  steer loadgen --to aeron --channel 'aeron:udp?endpoint=127.0.0.1:40123' --duration 20s",
+        "  steer run --feed udp --listen 127.0.0.1:9100 --no-traffic     and     steer loadgen --to udp --target 127.0.0.1:9100",
+        "", "Exit status: 0 ok, 2 bad options, 3 the sender failed."})
+final class LoadgenCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--to", paramLabel = "aeron|udp|afpacket", required = true, description = "Where to send.")
+    String to;
+
+    @Option(names = "--channel", paramLabel = "URI", description = "Aeron channel (default aeron:ipc; use aeron:udp?endpoint=HOST:PORT across processes).")
+    String channel = AeronFeed.Settings.DEFAULT_CHANNEL;
+
+    @Option(names = "--stream", paramLabel = "ID", description = "Aeron stream id (default ${DEFAULT-VALUE}).")
+    int stream = AeronFeed.Settings.DEFAULT_STREAM_ID;
+
+    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "An external media driver's directory (default: an embedded driver).")
+    String aeronDir;
+
+    @Option(names = "--target", paramLabel = "HOST:PORT", description = "UDP destination.")
+    String target;
+
+    @Option(names = "--interface", paramLabel = "IF", description = "Network interface for afpacket (needs CAP_NET_RAW).")
+    String networkInterface;
+
+    @Option(names = "--netns", paramLabel = "NAME", description = "Network namespace of the interface (default: this process').")
+    String netns = "";
+
+    @Option(names = "--duration", paramLabel = "DURATION", description = "How long to send (default 10s).")
+    String duration = "10s";
+
+    @Option(names = "--count", paramLabel = "N", description = "Frames to send, then stop (default: until the duration ends).")
+    long count = Long.MAX_VALUE;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with a traffic { } block.")
+    File config;
+
+    @Option(names = "--scenario", paramLabel = "NAME|FILE", description = "A shipped scenario or a scenario file.")
+    String scenario;
+
+    @Option(names = "--rate", paramLabel = "PPS|max", description = "Packets/s (default max).")
+    String rate;
+
+    @Option(names = "--flows", paramLabel = "N", description = "Flows (default 1024).")
+    Integer flows;
+
+    @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire: 64, imix, or 64:7,594:4,1518:1.")
+    String sizes;
+
+    @Option(names = "--mix", paramLabel = "MIX", description = "Protocol weights, e.g. udp=7,tcp=2,icmp=1.")
+    String mix;
+
+    @Option(names = "--ipv6", paramLabel = "PERCENT", description = "Share of IPv6 in percent.")
+    Integer ipv6;
+
+    @Option(names = "--seed", paramLabel = "N", description = "Seed of the flows.")
+    Long seed;
+
+    @Override
+    public Integer call() throws Exception {
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
+        final TrafficProfile traffic = traffic();
+        final long durationNs = ConfigFactory.parseMap(Map.of("d", duration), "--duration").getDuration("d", TimeUnit.NANOSECONDS);
+        AeronMedia media = null;
+        final FrameOutput output;
+        try {
+            switch (to) {
+                case "aeron" -> {
+                    new AeronFeed.Settings(channel, stream, AeronFeed.Mode.DROP); // validates the channel
+                    media = aeronDir == null ? AeronMedia.embedded() : AeronMedia.external(aeronDir);
+                    output = new AeronOutput(media.aeron(), channel, stream);
+                }
+                case "udp" -> {
+                    if (target == null || target.lastIndexOf(':') <= 0) {
+                        throw new IllegalArgumentException("--to udp needs --target HOST:PORT");
+                    }
+                    final int colon = target.lastIndexOf(':');
+                    output = new UdpOutput(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
+                }
+                case "afpacket" -> {
+                    if (networkInterface == null) {
+                        throw new IllegalArgumentException("--to afpacket needs --interface IF");
+                    }
+                    output = new AfPacketOutput(netns, networkInterface);
+                }
+                default -> throw new IllegalArgumentException("--to " + to + ": must be aeron, udp or afpacket");
+            }
+            final GeneratorSource source = new GeneratorSource(new TrafficGenerator(traffic));
+            err.println("steer loadgen: sending " + traffic.flows() + " flows, sizes " + traffic.sizes() + ", rate "
+                + (traffic.rate() == 0 ? "max" : traffic.rate() + " pps") + " to " + output.describe());
+            final SendLoop loop = new SendLoop("steer-loadgen", source, output, traffic.rate(), count,
+                source.maxFrameLength()).start();
+            final long start = System.nanoTime();
+            long last = 0;
+            long lastAt = start;
+            while (loop.isRunning() && System.nanoTime() - start < durationNs) {
+                LockSupport.parkNanos(Math.min(1_000_000_000L, durationNs - (System.nanoTime() - start)));
+                final long now = System.nanoTime();
+                final long sent = loop.sent();
+                err.printf("steer loadgen: %,12d frames/s   %,14d sent   %,12d back-pressured%n",
+                    (long) ((sent - last) * 1e9 / Math.max(1, now - lastAt)), sent, loop.backPressured());
+                err.flush();
+                last = sent;
+                lastAt = now;
+            }
+            loop.close();
+            final double seconds = (System.nanoTime() - start) / 1e9;
+            out.printf("sent %,d frames in %.1f s (%,.0f frames/s), %,d send attempts back-pressured%n",
+                loop.sent(), seconds, loop.sent() / seconds, loop.backPressured());
+            out.flush();
+            if (loop.failure() != null) {
+                err.println("steer loadgen: " + loop.failure());
+                return SteerCli.EXIT_FAILED;
+            }
+            return SteerCli.EXIT_OK;
+        } finally {
+            if (media != null) {
+                media.close();
+            }
+        }
+    }
+
+    private TrafficProfile traffic() {
+        final Map<String, Object> values = new LinkedHashMap<>();
+        TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
+        Config merged = ConfigFactory.parseMap(values, "command line");
+        if (config != null) {
+            merged = merged.withFallback(ConfigFactory.parseFile(config));
+        }
+        if (scenario != null) {
+            final Scenario loaded = Scenarios.load(scenario);
+            merged = merged.withFallback(loaded.source().startsWith(Scenarios.RESOURCE_DIR)
+                ? ConfigFactory.parseResources(LoadgenCommand.class.getClassLoader(), loaded.source())
+                : ConfigFactory.parseFile(new File(loaded.source())));
+        }
+        merged = merged.resolve();
+        return merged.hasPath("traffic") ? TrafficProfile.fromConfig(merged.withOnlyPath("traffic"))
+            : TrafficProfile.defaults();
+    }
+}

@@ -1,0 +1,283 @@
+package dev.steer.loadgen.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.ingress.config.FeedConfig;
+import dev.steer.ingress.udp.UdpFeed;
+import dev.steer.loadgen.report.HtmlReport;
+import dev.steer.loadgen.report.JsonReport;
+import dev.steer.loadgen.report.RunInfo;
+import dev.steer.loadgen.report.RunSummary;
+import dev.steer.loadgen.send.AeronOutput;
+import dev.steer.loadgen.send.FrameOutput;
+import dev.steer.loadgen.send.GeneratorSource;
+import dev.steer.loadgen.send.SendLoop;
+import dev.steer.loadgen.send.UdpOutput;
+import dev.steer.loadgen.stats.Interval;
+import dev.steer.loadgen.stats.LatencyHandler;
+import dev.steer.loadgen.stats.LatencyRecorder;
+import dev.steer.loadgen.stats.LatencySnapshot;
+import dev.steer.loadgen.stats.LiveStatsPrinter;
+import dev.steer.loadgen.stats.StatsSampler;
+import dev.steer.loadgen.traffic.SyntheticFeed;
+import dev.steer.loadgen.traffic.TrafficGenerator;
+
+/**
+ * One {@code steer run}: opens the feeds, starts the engine and, where this process makes the traffic,
+ * the senders; prints live statistics every interval while churning the map if asked; then stops the
+ * senders, waits for what they sent to arrive, shuts the engine down (every frame accounted for), and
+ * prints the summary, the JSON object and the report.
+ *
+ * <p>The accounting covers the transport too when this process sends into a reliable one (Aeron): frames
+ * sent but never received count as lost.
+ */
+final class RunJob {
+    /** How long the end of a run waits for frames still in the transport. */
+    private static final long ARRIVAL_WAIT_NS = TimeUnit.SECONDS.toNanos(15);
+
+    private final RunPlan plan;
+    private final boolean json;
+    private final Path reportDir;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    RunJob(RunPlan plan, boolean json, Path reportDir, PrintWriter out, PrintWriter err) {
+        this.plan = plan;
+        this.json = json;
+        this.reportDir = reportDir;
+        this.out = out;
+        this.err = err;
+    }
+
+    int run() throws InterruptedException {
+        final RunSettings run = plan.run();
+        final FeedConfig.Plan feedPlan = plan.feed();
+        final boolean synthetic = "synthetic".equals(feedPlan.type());
+        final boolean sending = run.traffic() && (feedPlan.isAeron() || "udp".equals(feedPlan.type()));
+        progress("opening " + feedPlan.queues() + " " + feedPlan.type() + " feed queue(s)"
+            + (feedPlan.isAeron() && feedPlan.aeronDirectory().isEmpty() ? " with an embedded Aeron media driver" : ""));
+        final FeedConfig.Opened opened = synthetic ? null : FeedConfig.open(feedPlan);
+        final List<Feed> feeds = new ArrayList<>();
+        if (synthetic) {
+            for (int i = 0; i < feedPlan.queues(); i++) {
+                feeds.add(new SyntheticFeed("synthetic#" + i, plan.traffic().withSeed(plan.traffic().seed() + i),
+                    SyntheticFeed.UNLIMITED));
+            }
+        } else {
+            feeds.addAll(opened.feeds());
+        }
+        final List<SendLoop> senders = new ArrayList<>();
+        SteerEngine engine = null;
+        EngineStats finalStats = null;
+        final LatencyRecorder latency = new LatencyRecorder();
+        Instant startedAt = Instant.now();
+        long start = System.nanoTime();
+        long end;
+        Churn churn = null;
+        try {
+            progress("starting the engine: program " + run.program() + ", entries on CPUs " + CpuList.format(run.cpus())
+                + ", qsize " + run.qsize() + ", idle " + run.idle().label());
+            final SteerEngine.Builder builder = SteerEngine.builder().cpus(CpuSet.fromMachine()).program(run.program())
+                .idleMode(run.idle()).pinning(run.pin()).lossless(feedPlan.lossless())
+                .handler(new LatencyHandler(latency, FrameHandler.NO_OP)).systemName("steer");
+            for (int cpu : run.cpus()) {
+                builder.entry(cpu, run.qsize());
+            }
+            feeds.forEach(builder::feed);
+            engine = builder.start();
+            if (sending) {
+                progress("sending synthetic traffic into " + feedPlan.type() + " (" + describeTraffic() + ")");
+                startSenders(feedPlan, feeds, opened, senders);
+            }
+            // The run's time starts when everything is up: the sampler's baseline is taken now.
+            startedAt = Instant.now();
+            start = System.nanoTime();
+            final StatsSampler sampler = new StatsSampler(engine::stats, System::nanoTime, latency,
+                new StatsSampler.Settings(run.interval(), StatsSampler.Settings.DEFAULT_MAX_SAMPLES));
+            if (!run.churnInterval().isZero()) {
+                churn = new Churn(engine, run.cpus(), run.qsize(), plan.traffic().seed());
+            }
+            final PrintWriter live = json ? err : out;
+            final LiveStatsPrinter printer = new LiveStatsPrinter();
+            final long deadline = start + run.duration().toNanos();
+            long nextSample = start + run.interval().toNanos();
+            long nextChurn = churn == null ? Long.MAX_VALUE : start + run.churnInterval().toNanos();
+            while (true) {
+                final long now = System.nanoTime();
+                if (now >= deadline || failedSender(senders) != null || (!sending && engine.feedsEnded())) {
+                    break;
+                }
+                if (now >= nextChurn) {
+                    churn.step();
+                    nextChurn += run.churnInterval().toNanos();
+                }
+                if (now >= nextSample) {
+                    live.print(printer.format(sampler.sample()));
+                    live.flush();
+                    nextSample += run.interval().toNanos();
+                }
+                LockSupport.parkNanos(Math.max(0, Math.min(Math.min(nextSample, nextChurn), deadline) - System.nanoTime()));
+            }
+            end = System.nanoTime();
+            final long sent = stopSenders(senders);
+            if (sending) {
+                awaitArrival(engine, sent);
+            }
+            final Interval last = sampler.sample();
+            if (!json && last.seconds() > 0.05) {
+                out.print(printer.format(last));
+            }
+            progress("stopping: draining every entry");
+            finalStats = engine.shutdown();
+            engine = null;
+            final String failure = failedSender(senders);
+            return finish(finalStats, latency, sampler, sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start),
+                failure);
+        } finally {
+            stopSenders(senders);
+            if (engine != null) {
+                try {
+                    engine.shutdown();
+                } catch (RuntimeException ex) {
+                    err.println("steer run: " + ex.getMessage());
+                }
+            }
+            if (opened != null) {
+                opened.close();
+            }
+        }
+    }
+
+    private String describeTraffic() {
+        final var t = plan.traffic();
+        return t.flows() + " flows, sizes " + t.sizes() + ", rate " + (t.rate() == 0 ? "max" : t.rate() + " pps");
+    }
+
+    private void startSenders(FeedConfig.Plan feedPlan, List<Feed> feeds, FeedConfig.Opened opened, List<SendLoop> senders) {
+        final long rate = plan.traffic().rate();
+        for (int i = 0; i < feeds.size(); i++) {
+            final TrafficGenerator generator = new TrafficGenerator(plan.traffic().withSeed(plan.traffic().seed() + i));
+            final FrameOutput output;
+            if (feedPlan.isAeron()) {
+                output = new AeronOutput(opened.media().aeron(), feedPlan.aeron().channel(), feedPlan.aeron().streamId() + i);
+            } else {
+                final UdpFeed feed = (UdpFeed) feeds.get(i);
+                final String host = feedPlan.udp().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : feedPlan.udp().bindAddress();
+                output = new UdpOutput(host, feed.boundPort());
+            }
+            final long share = rate == 0 ? SendLoop.MAX_RATE : Math.max(1, rate / feeds.size());
+            final GeneratorSource source = new GeneratorSource(generator);
+            senders.add(new SendLoop("steer-sender-" + i, source, output, share, Long.MAX_VALUE,
+                source.maxFrameLength()).start());
+        }
+    }
+
+    private static String failedSender(List<SendLoop> senders) {
+        for (SendLoop sender : senders) {
+            if (sender.failure() != null) {
+                return sender.failure();
+            }
+        }
+        return null;
+    }
+
+    private static long stopSenders(List<SendLoop> senders) throws InterruptedException {
+        long sent = 0;
+        for (SendLoop sender : senders) {
+            sender.close();
+            sent += sender.sent();
+        }
+        return sent;
+    }
+
+    /** Waits, bounded, until the engine has received every frame the senders sent (or it stops arriving). */
+    private void awaitArrival(SteerEngine engine, long sent) {
+        final long deadline = System.nanoTime() + ARRIVAL_WAIT_NS;
+        long received = engine.stats().accounting().received();
+        while (received < sent && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000);
+            received = engine.stats().accounting().received();
+        }
+    }
+
+    private int finish(EngineStats stats, LatencyRecorder latency, StatsSampler sampler, long sent, Churn churn,
+                       Instant startedAt, Duration duration, String senderFailure) {
+        final RunSettings run = plan.run();
+        final RunInfo info = new RunInfo(run.program(), describeFeed(), CpuList.format(run.cpus()), startedAt, duration);
+        final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
+        final RunSummary summary = new RunSummary(info, stats, percentiles);
+        final long received = stats.accounting().received();
+        final long notReceived = sent < 0 ? 0 : Math.max(0, sent - received);
+        if (json) {
+            final ObjectNode root = JsonReport.toJson(info, stats, percentiles);
+            final ObjectNode accounting = (ObjectNode) root.get("accounting");
+            if (sent >= 0) {
+                accounting.put("sent", sent);
+                accounting.put("not_received", notReceived);
+                accounting.put("lost", summary.lost() + notReceived);
+            }
+            if (churn != null) {
+                root.set("churn", churn.toJson());
+            }
+            try {
+                out.println(new ObjectMapper().writeValueAsString(root));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
+            }
+        } else {
+            out.print(summary.format());
+            if (sent >= 0) {
+                out.printf("transport: sent %,d, received %,d, not received %,d%n", sent, received, notReceived);
+            }
+            if (churn != null) {
+                out.println(churn.describe());
+            }
+        }
+        out.flush();
+        if (reportDir != null) {
+            final Path index = HtmlReport.write(reportDir, info, stats, sampler.series(), latency.cumulative());
+            err.println("steer run: report written to " + index);
+        }
+        if (senderFailure != null) {
+            err.println("steer run: the traffic sender stopped early: " + senderFailure);
+        }
+        if (!summary.accounted() || notReceived > 0) {
+            err.println("steer run: frames lost: " + (summary.lost() + notReceived));
+            return SteerCli.EXIT_LOST;
+        }
+        return senderFailure == null ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
+    }
+
+    private String describeFeed() {
+        final FeedConfig.Plan feed = plan.feed();
+        final String traffic = plan.run().traffic() && (feed.isAeron() || "udp".equals(feed.type())
+            || "synthetic".equals(feed.type())) ? ", synthetic traffic: " + describeTraffic() : "";
+        return switch (feed.type()) {
+            case "aeron" -> "aeron " + feed.aeron().channel() + " stream " + feed.aeron().streamId() + traffic;
+            case "udp" -> "udp " + feed.udp().bindAddress() + ":" + feed.udp().port() + traffic;
+            case "pcap" -> "pcap " + feed.pcap().path();
+            case "afpacket" -> "afpacket " + feed.afpacket().iface();
+            default -> "synthetic" + traffic;
+        } + (feed.queues() > 1 ? " x" + feed.queues() + " queues" : "") + (feed.lossless() ? ", lossless" : "");
+    }
+
+    private void progress(String phase) {
+        err.println("steer run: " + phase + " ...");
+        err.flush();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.steer.loadgen.send;
+
+import org.agrona.DirectBuffer;
+
+import dev.steer.ingress.udp.UdpSender;
+import dev.steer.ingress.udp.UdpSenderSettings;
+
+/** Frames as UDP datagrams to a host and port: Ethernet frames tunnelled in UDP, one per datagram. */
+public final class UdpOutput implements FrameOutput {
+    private final UdpSender sender;
+
+    /** Opens a sender to {@code host:port}. */
+    public UdpOutput(String host, int port) {
+        this.sender = new UdpSender(UdpSenderSettings.of(host, port));
+    }
+
+    @Override
+    public int send(DirectBuffer buffer, int offset, int length) {
+        final int result = sender.send(buffer, offset, length);
+        if (result >= 0) {
+            return SENT;
+        }
+        return switch (result) {
+            case UdpSender.BACK_PRESSURED -> BACK_PRESSURED;
+            case UdpSender.UNREACHABLE -> NOT_CONNECTED;
+            default -> FAILED;
+        };
+    }
+
+    @Override
+    public String describe() {
+        return "udp " + sender.target();
+    }
+
+    @Override
+    public void close() {
+        sender.close();
+    }
+}
