@@ -18,6 +18,13 @@ public final class JvmOptions {
     private JvmOptions() {
     }
 
+    /** The flags for a benchmark fork: {@link #flags()} plus SLF4J at warn, so Pekko's start-up lines stay out of results. */
+    public static List<String> forkFlags() {
+        final List<String> flags = new java.util.ArrayList<>(flags());
+        flags.add("-Dorg.slf4j.simpleLogger.defaultLogLevel=warn");
+        return flags;
+    }
+
     /** The flags, one element each. */
     public static List<String> flags() {
         try (InputStream in = JvmOptions.class.getResourceAsStream(RESOURCE)) {

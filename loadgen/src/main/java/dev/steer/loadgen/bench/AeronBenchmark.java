@@ -129,7 +129,7 @@ public class AeronBenchmark {
         public void stop() throws InterruptedException {
             stopPublisher();
             final EngineStats stats = engine.shutdown();
-            System.out.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
+            System.err.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
             media.close();
         }
     }

@@ -122,7 +122,7 @@ public class AfPacketBenchmark {
             running = false;
             blaster.join(10_000);
             final PathCounters counters = ingress.counters();
-            System.out.println("\nafpacket: sent=" + sent + " refused=" + refused + " " + feed + " ingress received="
+            System.err.println("\nafpacket: sent=" + sent + " refused=" + refused + " " + feed + " ingress received="
                 + counters.get(PathCounters.Counter.RECEIVED) + " delivered=" + counters.get(PathCounters.Counter.DELIVERED)
                 + " feed_overrun=" + counters.dropped(DropReason.FEED_OVERRUN));
             feed.close();

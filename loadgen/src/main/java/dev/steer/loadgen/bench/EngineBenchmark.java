@@ -110,7 +110,7 @@ public class EngineBenchmark {
         @TearDown(Level.Trial)
         public void stop() {
             final EngineStats stats = engine.shutdown();
-            System.out.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
+            System.err.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
         }
     }
 

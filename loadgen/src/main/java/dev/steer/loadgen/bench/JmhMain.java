@@ -32,7 +32,7 @@ public final class JmhMain {
             }
             final Options options = new OptionsBuilder()
                 .parent(cli)
-                .jvmArgsAppend(JvmOptions.flags().toArray(String[]::new))
+                .jvmArgsAppend(JvmOptions.forkFlags().toArray(String[]::new))
                 .build();
             new Runner(options).run();
         } catch (CommandLineOptionException ex) {

@@ -11,6 +11,8 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
@@ -39,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the rows as one JSON object on stdout.")
     boolean json;
 
-    @Option(names = "--iterations", paramLabel = "N", description = "Measurement iterations per row (default ${DEFAULT-VALUE}; --quick: 2).")
+    @Option(names = "--iterations", paramLabel = "N", description = "Measurement iterations per row (default ${DEFAULT-VALUE}; --quick: 3).")
     int iterations = 5;
 
     /** One row of the table: a JMH benchmark and the label it has here. */
@@ -47,7 +49,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** A measured row. */
-    record Measured(String id, String label, double framesPerSecond, double framesError, double bytesPerFrame) {
+    record Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame) {
     }
 
     static final List<Row> ROWS = List.of(
@@ -88,29 +90,49 @@ final class BenchCommand implements Callable<Integer> {
         final ChainedOptionsBuilder options = new OptionsBuilder()
             .include(row.benchmark())
             .forks(1)
-            .warmupIterations(quick ? 1 : 3)
+            .warmupIterations(quick ? 2 : 3)
             .warmupTime(TimeValue.seconds(quick ? 1 : 2))
-            .measurementIterations(quick ? 2 : iterations)
+            .measurementIterations(quick ? 3 : iterations)
             .measurementTime(TimeValue.seconds(quick ? 1 : 2))
             .addProfiler(GCProfiler.class)
             .verbosity(VerboseMode.SILENT)
-            .jvmArgsAppend(JvmOptions.flags().toArray(String[]::new));
+            .jvmArgsAppend(JvmOptions.forkFlags().toArray(String[]::new));
         row.params().forEach(options::param);
         final Collection<RunResult> results = new Runner(options.build()).run();
         if (results.isEmpty()) {
             throw new RunnerException("no result for " + row.benchmark());
         }
         final RunResult result = results.iterator().next();
-        final Map<String, Result> secondary = result.getAggregatedResult().getSecondaryResults();
-        final Result frames = secondary.get("frames");
-        final Result alloc = secondary.get("gc.alloc.rate");
-        if (frames == null) {
+        // Medians over the measurement iterations: the last iteration of a fork also sees the trial's
+        // teardown (an engine shutdown allocates), which would skew a mean of only a few iterations.
+        final List<Double> frames = new ArrayList<>();
+        final List<Double> alloc = new ArrayList<>();
+        for (BenchmarkResult benchmark : result.getBenchmarkResults()) {
+            for (IterationResult iteration : benchmark.getIterationResults()) {
+                final Map<String, Result> secondary = iteration.getSecondaryResults();
+                if (secondary.get("frames") != null) {
+                    frames.add(secondary.get("frames").getScore());
+                }
+                if (secondary.get("gc.alloc.rate") != null) {
+                    alloc.add(secondary.get("gc.alloc.rate").getScore());
+                }
+            }
+        }
+        if (frames.isEmpty()) {
             throw new RunnerException("benchmark " + row.benchmark() + " reported no 'frames' counter");
         }
-        final double rate = frames.getScore();
-        final double bytesPerSecond = alloc == null ? Double.NaN : alloc.getScore() * 1024 * 1024;
-        final double error = Double.isNaN(frames.getScoreError()) ? 0 : frames.getScoreError();
-        return new Measured(row.id(), row.label(), rate, error, rate > 0 ? bytesPerSecond / rate : Double.NaN);
+        final double rate = median(frames);
+        final double bytesPerSecond = alloc.isEmpty() ? Double.NaN : median(alloc) * 1024 * 1024;
+        final double spread = frames.stream().mapToDouble(Double::doubleValue).max().orElse(0)
+            - frames.stream().mapToDouble(Double::doubleValue).min().orElse(0);
+        return new Measured(row.id(), row.label(), rate, spread, rate > 0 ? bytesPerSecond / rate : Double.NaN);
+    }
+
+    static double median(List<Double> values) {
+        final List<Double> sorted = new ArrayList<>(values);
+        sorted.sort(null);
+        final int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     static Map<String, Double> ratios(List<Measured> rows) {
@@ -130,10 +152,12 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void printTable(PrintStream out, List<Measured> rows, Map<String, Double> ratios) {
-        out.printf("%-16s %-62s %15s %12s%n", "row", "what", "frames/s", "B/frame");
+        out.printf("%-16s %-62s %15s %13s %9s%n", "row", "what", "frames/s", "spread", "B/frame");
         for (Measured row : rows) {
-            out.printf("%-16s %-62s %,15.0f %12.3f%n", row.id(), row.label(), row.framesPerSecond(), row.bytesPerFrame());
+            out.printf("%-16s %-62s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(), row.framesPerSecond(),
+                row.framesSpread(), row.bytesPerFrame());
         }
+        out.println("(frames/s and B/frame are medians over the measurement iterations; spread = max - min)");
         out.println();
         ratios.forEach((name, value) -> out.printf("%-32s %8.2f%n", name, value));
     }
@@ -146,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
             item.put("id", row.id());
             item.put("what", row.label());
             item.put("frames_per_second", Math.round(row.framesPerSecond()));
-            item.put("frames_per_second_error", Math.round(row.framesError()));
+            item.put("frames_per_second_spread", Math.round(row.framesSpread()));
             item.put("bytes_per_frame", Double.isNaN(row.bytesPerFrame()) ? null : row.bytesPerFrame());
             list.add(item);
         }
