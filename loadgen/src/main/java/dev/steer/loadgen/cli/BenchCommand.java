@@ -162,7 +162,7 @@ final class BenchCommand implements Callable<Integer> {
         ratios.forEach((name, value) -> out.printf("%-32s %8.2f%n", name, value));
     }
 
-    private static String toJson(List<Measured> rows, Map<String, Double> ratios) {
+    static String toJson(List<Measured> rows, Map<String, Double> ratios) {
         final Map<String, Object> root = new LinkedHashMap<>();
         final List<Map<String, Object>> list = new ArrayList<>();
         for (Measured row : rows) {

@@ -38,7 +38,7 @@ final class TrafficOptions {
                     throw new IllegalArgumentException("--mix " + mix + ": '" + part
                         + "' must be udp=W, tcp=W or icmp=W (integer weights)");
                 }
-                values.put("traffic.protocol." + kv[0].trim(), number("--mix", kv[1].trim(), "an integer weight"));
+                values.put("traffic.protocol." + kv[0].trim(), number("--mix " + mix + ":", kv[1].trim(), "an integer weight"));
             }
         }
         if (ipv6 != null) {

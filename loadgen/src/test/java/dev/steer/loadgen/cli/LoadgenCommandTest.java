@@ -1,0 +1,79 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.ingress.aeron.AeronFeed;
+import dev.steer.ingress.aeron.AeronMedia;
+import dev.steer.ingress.udp.UdpFeed;
+import dev.steer.ingress.udp.UdpSettings;
+
+/** {@code steer loadgen} against a real engine in this JVM, over UDP and over Aeron UDP between two drivers. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LoadgenCommandTest {
+    private static EngineStats awaitReceived(SteerEngine engine, long expected) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        EngineStats stats = engine.stats();
+        while (stats.accounting().received() < expected && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000);
+            stats = engine.stats();
+        }
+        return stats;
+    }
+
+    @Test
+    void shouldDeliverEveryDatagramItSendsToAnEngineOnAUdpFeed() {
+        final UdpFeed feed = new UdpFeed(UdpSettings.defaults());
+        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 2048).entry(1, 2048)
+            .feed(feed).pinning(false).systemName("loadgen-udp").start();
+        try {
+            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + feed.boundPort(),
+                "--count", "3000", "--rate", "20000", "--duration", "20s", "--sizes", "imix");
+            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+            assertTrue(result.out().startsWith("sent 3,000 frames"), result.toString());
+            assertEquals(3000, awaitReceived(engine, 3000).accounting().received());
+        } finally {
+            final EngineStats stats = engine.shutdown();
+            assertEquals(stats.accounting().received(), stats.accounting().delivered() + stats.accounting().droppedTotal());
+        }
+    }
+
+    @Test
+    void shouldReachAnEngineOnAnAeronUdpChannelThroughItsOwnMediaDriver() throws Exception {
+        final int port;
+        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        final String channel = "aeron:udp?endpoint=127.0.0.1:" + port;
+        try (AeronMedia media = AeronMedia.embedded()) {
+            final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, 5, AeronFeed.Mode.LOSSLESS));
+            final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 2048).feed(feed)
+                .lossless(true).pinning(false).systemName("loadgen-aeron").start();
+            try {
+                final CliRunner result = CliRunner.run("loadgen", "--to", "aeron", "--channel", channel, "--stream", "5",
+                    "--count", "50000", "--duration", "20s");
+                assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+                assertEquals(50_000, awaitReceived(engine, 50_000).accounting().received());
+            } finally {
+                final EngineStats stats = engine.shutdown();
+                assertEquals(50_000, stats.accounting().delivered(), "lossless: " + stats.accounting());
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseUdpWithoutATarget() {
+        final CliRunner result = CliRunner.run("loadgen", "--to", "udp");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer loadgen: --to udp needs --target HOST:PORT", result.err().strip());
+    }
+}

@@ -1,0 +1,137 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.steer.ingress.pcap.PcapWriter;
+import dev.steer.loadgen.traffic.TrafficGenerator;
+import dev.steer.loadgen.traffic.TrafficProfile;
+
+/** Real runs of {@code steer run}: embedded Aeron driver, engine, senders; short durations. */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class RunCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static JsonNode json(CliRunner result) throws IOException {
+        final String out = result.out().strip();
+        assertTrue(out.startsWith("{") && out.endsWith("}") && out.lines().count() == 1,
+            "stdout is exactly one JSON object: " + result);
+        return JSON.readTree(out);
+    }
+
+    /** received = delivered + every drop reason + in flight, lost 0, in flight 0 after the run. */
+    private static void assertBalanced(JsonNode root) {
+        final JsonNode accounting = root.get("accounting");
+        long dropped = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = accounting.get("dropped").fields(); it.hasNext(); ) {
+            dropped += it.next().getValue().asLong();
+        }
+        assertEquals(0, accounting.get("in_flight").asLong(), accounting.toString());
+        assertEquals(accounting.get("received").asLong(), accounting.get("delivered").asLong() + dropped, accounting.toString());
+        assertEquals(0, accounting.get("lost").asLong(), accounting.toString());
+        assertTrue(accounting.get("received").asLong() > 0, "traffic flowed: " + accounting);
+    }
+
+    @Test
+    void shouldRunTheDefaultJobOnAeronIpcAndPrintOneJsonObjectWhoseAccountingBalances() throws IOException {
+        final CliRunner result = CliRunner.run("run", "--duration", "2s", "--interval", "500ms", "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertBalanced(root);
+        assertEquals("l4-hash", root.get("run").get("program").asText());
+        assertTrue(root.get("run").get("feed").asText().startsWith("aeron aeron:ipc"), root.get("run").toString());
+        final JsonNode transport = root.get("transport");
+        assertTrue(transport.get("reliable").asBoolean());
+        assertEquals(transport.get("sent").asLong(), root.get("accounting").get("received").asLong(),
+            "every frame published into Aeron reached the engine: " + transport);
+        assertEquals(0, transport.get("not_received").asLong());
+        assertTrue(root.get("latency_ns").get("count").asLong() > 0);
+        assertTrue(root.get("latency_ns").get("p99").asLong() >= root.get("latency_ns").get("p50").asLong());
+        assertTrue(result.err().contains("Summary"), "live statistics on stderr with --json: " + result.err());
+        for (JsonNode pool : root.get("pools")) {
+            assertTrue(pool.get("full").asBoolean(), pool.toString());
+        }
+    }
+
+    @Test
+    void shouldPrintLiveStatisticsAndTheSummaryWithACleanAccountingLine() {
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "1500ms", "--interval", "500ms",
+            "--no-pin", "--rate", "200000");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertTrue(result.out().contains("Summary"), result.out());
+        assertTrue(result.out().contains("kthread"), result.out());
+        assertTrue(result.out().contains("Run summary"), result.out());
+        assertTrue(result.out().contains(": OK"), result.out());
+        assertTrue(result.err().contains("steer run: starting the engine"), "progress lines while starting: " + result.err());
+    }
+
+    @Test
+    void shouldKeepTheAccountingExactWhileChurnChangesTheMap() throws IOException {
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "2s", "--churn", "20ms",
+            "--qsize", "256", "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertBalanced(root);
+        assertTrue(root.get("churn").get("operations").asLong() >= 20, root.get("churn").toString());
+    }
+
+    @Test
+    void shouldReceiveUdpDatagramsFromItsOwnSender() throws IOException {
+        final CliRunner result = CliRunner.run("run", "--feed", "udp", "--listen", "127.0.0.1:0", "--duration", "1500ms",
+            "--rate", "20000", "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertBalanced(root);
+        assertEquals(false, root.get("transport").get("reliable").asBoolean());
+        assertTrue(root.get("accounting").get("received").asLong() > 1_000, root.toString());
+    }
+
+    @Test
+    void shouldReplayAPcapFileOnceAndEndWhenItEnds(@TempDir Path dir) throws IOException {
+        final Path file = dir.resolve("capture.pcap");
+        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            for (int i = 0; i < 5_000; i++) {
+                final int length = generator.next(buffer, 0, buffer.capacity());
+                writer.write(buffer, 0, length, i * 1_000L);
+            }
+        }
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--duration", "30s",
+            "--json", "--no-pin", "--lossless");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertBalanced(root);
+        assertEquals(5_000, root.get("accounting").get("received").asLong());
+        assertEquals(5_000, root.get("accounting").get("delivered").asLong(), "lossless: nothing dropped");
+        assertTrue(root.get("run").get("duration_s").asDouble() < 25, "the run ended with the file, not the duration");
+    }
+
+    @Test
+    void shouldWriteAnOfflineReportWithChartsAndRawData(@TempDir Path dir) throws IOException {
+        final Path report = dir.resolve("report");
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "1s", "--interval", "250ms",
+            "--no-pin", "--report", report.toString(), "--rate", "100000");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final String html = Files.readString(report.resolve("index.html"));
+        assertTrue(html.contains("<canvas"), "charts");
+        assertTrue(!html.contains("src=\"http") && !html.contains("href=\"http"), "opens offline");
+        assertTrue(Files.readAllLines(report.resolve("timeseries.csv")).size() >= 3, "a header and rows");
+        assertTrue(Files.size(report.resolve("latency.hgrm")) > 0);
+        assertTrue(result.err().contains("report written to"), result.err());
+    }
+}
