@@ -183,9 +183,17 @@ public final class ConfigCheck {
 
     private static String where(ConfigValue value) {
         final var origin = value.origin();
-        final String file = origin.filename() != null ? origin.filename()
+        String file = origin.filename() != null ? origin.filename()
             : origin.resource() != null ? origin.resource() : origin.description();
-        return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() + ": " : file + ": ";
+        if (origin.lineNumber() > 0) {
+            // A description already ends in ": LINE"; the file:line form is what editors and terminals link.
+            final String suffix = ": " + origin.lineNumber();
+            if (file.endsWith(suffix)) {
+                file = file.substring(0, file.length() - suffix.length());
+            }
+            return file + ":" + origin.lineNumber() + ": ";
+        }
+        return file + ": ";
     }
 
     private static String render(Config config, String path) {

@@ -1,0 +1,119 @@
+package dev.steer.ingress.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.steer.ingress.aeron.AeronFeed;
+import dev.steer.ingress.pcap.PcapFeed;
+import dev.steer.ingress.pcap.PcapWriter;
+import dev.steer.ingress.udp.UdpFeed;
+
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class FeedConfigTest {
+    private static Config parse(String text) {
+        return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription("test.conf"));
+    }
+
+    @Test
+    void shouldDefaultToAeronIpcThroughAnEmbeddedDriverWhenTheBlockIsEmpty() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(ConfigFactory.empty(), check);
+        assertTrue(check.ok(), check.errors().toString());
+        assertTrue(plan.isAeron());
+        assertEquals("aeron:ipc", plan.aeron().channel());
+        assertEquals(AeronFeed.Mode.DROP, plan.aeron().mode());
+        assertEquals("", plan.aeronDirectory());
+        try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
+            assertEquals(1, opened.feeds().size());
+            assertInstanceOf(AeronFeed.class, opened.feeds().get(0));
+            assertTrue(opened.media().isEmbedded());
+            opened.feeds().forEach(feed -> feed.close());
+        }
+    }
+
+    @Test
+    void shouldReportEveryProblemOfTheBlockAtOnceWithLineKeyValueAndWhatIsAllowed() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
+            "type = udp",
+            "queues = 0",
+            "mode = lossy",
+            "udp { bind = \"localhost\", recieve-buffer = 1m }",
+            "colour = blue")), check);
+        assertNull(plan);
+        final String errors = String.join("\n", check.errors());
+        assertTrue(errors.contains("test.conf:2: queues: 0 is out of range: must be 1..64"), errors);
+        assertTrue(errors.contains("test.conf:3: mode: 'lossy' is not one of drop | lossless"), errors);
+        assertTrue(errors.contains("feed.udp.recieve-buffer: unknown key; known keys: bind, receive-buffer"), errors);
+        assertTrue(errors.contains("feed.colour: unknown key"), errors);
+        assertTrue(errors.contains("test.conf:4: bind: 'localhost' must be HOST:PORT"), errors);
+    }
+
+    @Test
+    void shouldOpenOneUdpFeedPerQueueOnConsecutivePorts() throws Exception {
+        final int base;
+        try (java.net.DatagramSocket a = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            base = a.getLocalPort();
+        }
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:" + base + "\""), check);
+        assertNotNull(plan, check.errors().toString());
+        try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
+            assertEquals(base, ((UdpFeed) opened.feeds().get(0)).boundPort());
+            assertEquals(base + 1, ((UdpFeed) opened.feeds().get(1)).boundPort());
+            opened.feeds().forEach(feed -> feed.close());
+        }
+    }
+
+    @Test
+    void shouldOpenAPcapFeedAndRefuseAMissingFile(@TempDir Path dir) {
+        final Path file = dir.resolve("x.pcap");
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            writer.write(new byte[60], 0);
+        }
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = pcap\npcap { file = \"" + file + "\", pace = capture, loops = 2 }"), check);
+        assertNotNull(plan, check.errors().toString());
+        try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
+            final PcapFeed feed = (PcapFeed) opened.feeds().get(0);
+            assertEquals(2, feed.settings().loops());
+            feed.close();
+        }
+        final ConfigCheck missing = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = pcap\npcap.file = \"" + dir.resolve("none.pcap") + "\""), missing));
+        assertTrue(missing.errors().get(0).contains("none.pcap': no such file"), missing.errors().toString());
+    }
+
+    @Test
+    void shouldNeedAFanoutGroupForSeveralAfPacketQueuesAndNameTheMissingInterface() {
+        final ConfigCheck check = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = afpacket\nqueues = 2\nafpacket { interface = eth0, fanout = none }"), check));
+        assertTrue(String.join("\n", check.errors()).contains("several queues on one interface need a fanout group"),
+            check.errors().toString());
+        final ConfigCheck none = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = afpacket"), none));
+        assertTrue(none.errors().get(0).contains("needs a network interface"), none.errors().toString());
+    }
+
+    @Test
+    void shouldSayTheDriverIsMissingWhenAnExternalAeronDirectoryIsEmpty(@TempDir Path dir) {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("aeron.directory = \"" + dir + "\""), check);
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> FeedConfig.open(plan));
+        assertTrue(error.getMessage().contains("no media driver there"), error.getMessage());
+    }
+}
