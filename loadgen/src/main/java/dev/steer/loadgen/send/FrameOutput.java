@@ -25,6 +25,16 @@ public interface FrameOutput extends AutoCloseable {
      */
     int send(DirectBuffer buffer, int offset, int length);
 
+    /**
+     * Waits, at most {@code timeoutNs}, until what was sent has left this process (a transport that sends
+     * from a driver of its own must not be closed with frames still in its buffers).
+     *
+     * @return true when everything left in time
+     */
+    default boolean drain(long timeoutNs) {
+        return true;
+    }
+
     /** For messages: where the frames go. */
     String describe();
 

@@ -1,9 +1,10 @@
 package dev.steer.loadgen.send;
 
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.steer.loadgen.traffic.Pacer;
 
 /**
  * A sending thread: takes frames from a {@link FrameSource} and puts them into a {@link FrameOutput}, at
@@ -18,6 +19,8 @@ public final class SendLoop implements AutoCloseable {
     public static final long MAX_RATE = 0;
     /** Frames sent per rate check, so a paced loop reads the clock once per burst. */
     private static final int BURST = 64;
+    /** How long a paced loop sleeps when it is ahead of its rate. */
+    private static final long PACE_PARK_NS = 50_000;
 
     private final FrameSource source;
     private final FrameOutput output;
@@ -30,6 +33,7 @@ public final class SendLoop implements AutoCloseable {
     private volatile long backPressured;
     private volatile Throwable failure;
     private volatile String failureReason;
+    private boolean closed;
 
     /**
      * @param name          thread name
@@ -63,21 +67,25 @@ public final class SendLoop implements AutoCloseable {
 
     private void run() {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[maxFrame]);
-        final long start = System.nanoTime();
+        // A bounded burst: after a stall (back-pressure, a descheduled thread) the loop catches up by at
+        // most one burst, then goes on at the rate, rather than sending everything it is behind at once.
+        // The burst is a millisecond of traffic (at least 64 frames), so a park of a few tens of microseconds
+        // between bursts costs no rate.
+        final int burstLimit = (int) Math.max(BURST, Math.min(65_536, ratePerSecond / 1_000));
+        final Pacer pacer = ratePerSecond == MAX_RATE ? null : new Pacer(ratePerSecond, burstLimit);
         long count = 0;
         long pressured = 0;
         try {
             while (running && count < limit) {
-                if (ratePerSecond != MAX_RATE) {
-                    final long due = (long) ((double) count * TimeUnit.SECONDS.toNanos(1) / ratePerSecond);
-                    final long ahead = due - (System.nanoTime() - start);
-                    if (ahead > 0) {
-                        LockSupport.parkNanos(Math.min(ahead, 1_000_000));
+                int burst = (int) Math.min(pacer == null ? BURST : burstLimit, limit - count);
+                if (pacer != null) {
+                    burst = pacer.acquire(System.nanoTime(), burst);
+                    if (burst == 0) {
+                        LockSupport.parkNanos(PACE_PARK_NS);
                         continue;
                     }
                 }
-                final int burst = (int) Math.min(BURST, limit - count);
-                for (int i = 0; i < burst && running; i++) {
+                for (int i = 0; i < burst; i++) {
                     final int length = source.next(buffer, 0);
                     int result;
                     int tries = 0;
@@ -144,11 +152,15 @@ public final class SendLoop implements AutoCloseable {
         return error != null ? error.toString() : failureReason;
     }
 
-    /** Stops, waits up to 5 s, closes the output. */
+    /** Stops, waits up to 5 s for the thread and up to 5 s for the output to drain, closes the output. Idempotent. */
     @Override
     public void close() throws InterruptedException {
         stop();
         await(5_000);
-        output.close();
+        if (!closed) {
+            closed = true;
+            output.drain(5_000_000_000L);
+            output.close();
+        }
     }
 }
