@@ -92,6 +92,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--interface", paramLabel = "IF", description = "Network interface of the afpacket feed.")
     String networkInterface;
 
+    @Option(names = "--netns", paramLabel = "NAME", description = "Network namespace of the afpacket interface (default: this process').")
+    String netns;
+
     @Option(names = "--no-traffic", description = "Do not generate traffic in this process (an external steer loadgen sends).")
     boolean noTraffic;
 
@@ -180,6 +183,7 @@ final class RunCommand implements Callable<Integer> {
         put(values, "feed.pcap.pace", pace);
         put(values, "feed.pcap.loops", loops);
         put(values, "feed.afpacket.interface", networkInterface);
+        put(values, "feed.afpacket.netns", netns);
         TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
         return ConfigFactory.parseMap(values, "command line");
     }

@@ -1,0 +1,45 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.ingress.afpacket.NetNamespace;
+
+/**
+ * {@code steer run --feed afpacket} on one end of a veth pair in a network namespace the test creates, and
+ * {@code steer loadgen --to afpacket} into the other end. Needs root: it creates a namespace and AF_PACKET
+ * sockets need CAP_NET_RAW.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AfPacketCliTest {
+    @Test
+    void shouldSteerEveryFrameTheLoadgenSendsIntoTheOtherEndOfAVethPair() throws Exception {
+        final String unavailable = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        try (NetNamespace ns = NetNamespace.createUnique("steer-cli")) {
+            ns.addVethPair("va", "vb", 1500);
+            final CompletableFuture<CliRunner> run = CompletableFuture.supplyAsync(() -> CliRunner.run("run",
+                "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(), "--duration", "4s", "--json", "--no-pin"));
+            Thread.sleep(1_500); // the run's socket must exist before frames are sent
+            final CliRunner loadgen = CliRunner.run("loadgen", "--to", "afpacket", "--netns", ns.name(), "--interface", "va",
+                "--count", "2000", "--rate", "20000", "--duration", "10s");
+            assertEquals(SteerCli.EXIT_OK, loadgen.exit(), loadgen.toString());
+            final CliRunner result = run.get(30, TimeUnit.SECONDS);
+            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+            final JsonNode accounting = new ObjectMapper().readTree(result.out().strip()).get("accounting");
+            assertEquals(2000, accounting.get("received").asLong(), accounting.toString());
+            assertEquals(0, accounting.get("lost").asLong());
+            assertEquals(0, accounting.get("in_flight").asLong());
+            assertTrue(accounting.get("delivered").asLong() > 0, accounting.toString());
+        }
+    }
+}
