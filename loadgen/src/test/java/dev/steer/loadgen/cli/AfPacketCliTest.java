@@ -3,7 +3,6 @@ package dev.steer.loadgen.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,13 +26,14 @@ class AfPacketCliTest {
         Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
         try (NetNamespace ns = NetNamespace.createUnique("steer-cli")) {
             ns.addVethPair("va", "vb", 1500);
-            final CompletableFuture<CliRunner> run = CompletableFuture.supplyAsync(() -> CliRunner.run("run",
-                "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(), "--duration", "4s", "--json", "--no-pin"));
-            Thread.sleep(1_500); // the run's socket must exist before frames are sent
+            final CliRunner.Running run = CliRunner.start("run",
+                "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(), "--duration", "4s", "--json", "--no-pin");
+            // The feed's socket is open once the run starts its engine; frames sent before would not be seen.
+            assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
             final CliRunner loadgen = CliRunner.run("loadgen", "--to", "afpacket", "--netns", ns.name(), "--interface", "va",
                 "--count", "2000", "--rate", "20000", "--duration", "10s");
             assertEquals(SteerCli.EXIT_OK, loadgen.exit(), loadgen.toString());
-            final CliRunner result = run.get(30, TimeUnit.SECONDS);
+            final CliRunner result = run.result().get(30, TimeUnit.SECONDS);
             assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
             final JsonNode accounting = new ObjectMapper().readTree(result.out().strip()).get("accounting");
             assertEquals(2000, accounting.get("received").asLong(), accounting.toString());
