@@ -50,7 +50,9 @@ class LatencyHandlerTest {
         assertEquals(delivered, measured.cumulative().getTotalCount(), "one latency per delivered frame");
         assertEquals(0, measured.clamped(), "every stamp in range");
         assertTrue(batchesMeasured.get() > 1_000, "enough batches measured: " + batchesMeasured.get());
-        assertEquals(0, bytesAfterWarmUp.get(), "bytes allocated by the latency handler over "
+        // Below 1 KiB in all: a JIT recompilation can charge a few bytes once, while one allocation per frame
+        // would be at least 16 bytes x 8 frames x 1,000 batches.
+        assertTrue(bytesAfterWarmUp.get() < 1024, bytesAfterWarmUp.get() + " bytes allocated by the latency handler over "
             + batchesMeasured.get() + " batches");
     }
 
