@@ -62,7 +62,7 @@ final class ClusterReader {
         if (nodes.isEmpty()) {
             check.error(steer, "steer.cluster.nodes", "is empty: an enabled cluster lists every node as { name, host, port }");
         }
-        final List<String> names = nodes.stream().map(Deployment.NodeAddress::name).toList();
+        final List<String> names = nodes.stream().map(Deployment.NodeAddress::name).distinct().toList();
         if (!nodes.isEmpty() && !names.contains(self)) {
             check.error(steer, "steer.node.name", "'" + self + "' is not a node of steer.cluster.nodes ("
                 + String.join(", ", names) + "): pick this process' node with --node NAME");
@@ -103,9 +103,9 @@ final class ClusterReader {
         if ("static-quorum".equals(strategy)) {
             if (!steer.hasPath("steer.cluster.downing.quorum-size")) {
                 check.error(steer, "steer.cluster.downing.strategy", "static-quorum needs steer.cluster.downing.quorum-size, 1.."
-                    + Math.max(1, nodes.size()) + " (the number of nodes)");
+                    + Math.max(1, names.size()) + " (the number of nodes)");
             } else {
-                quorum = check.intIn(steer, "steer.cluster.downing.quorum-size", 1, 1, Math.max(1, nodes.size()));
+                quorum = check.intIn(steer, "steer.cluster.downing.quorum-size", 1, 1, Math.max(1, names.size()));
             }
         }
         final int frameBatch = check.intIn(steer, "steer.cluster.frame-batch", Deployment.ClusterSettings.DEFAULT_FRAME_BATCH,
@@ -154,7 +154,9 @@ final class ClusterReader {
                         byAddress.put(address, name);
                     }
                 }
-                return name != null && host != null && port > 0 && own.ok() ? new Deployment.NodeAddress(name, host, port) : null;
+                // A node with other problems still counts as declared, so that it is not reported again where
+                // it is named; the deployment is not built when anything is wrong.
+                return name != null ? new Deployment.NodeAddress(name, host, port) : null;
             });
     }
 

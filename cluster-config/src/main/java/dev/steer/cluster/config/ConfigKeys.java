@@ -45,8 +45,11 @@ final class ConfigKeys {
     static String nearest(String key, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : known) {
-            final int distance = distance(key, candidate);
+        for (String candidate : known.stream().sorted().toList()) {
+            // A shortened or lengthened key ("stable" for "stable-after") counts as one edit away.
+            final boolean prefix = Math.min(key.length(), candidate.length()) >= 3
+                && (candidate.startsWith(key) || key.startsWith(candidate));
+            final int distance = prefix ? 1 : distance(key, candidate);
             if (distance < bestDistance) {
                 best = candidate;
                 bestDistance = distance;

@@ -102,7 +102,8 @@ public final class DeploymentLoader {
         try {
             config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         } catch (ConfigException ex) {
-            throw new DeploymentException(file.toString(), List.of(ex.getMessage()));
+            // Typesafe writes "file: 12: problem"; write it as every other message, "file:12: problem".
+            throw new DeploymentException(file.toString(), List.of(ex.getMessage().replaceFirst("^(.*?): (\\d+): ", "$1:$2: ")));
         }
         final Path parent = file.toAbsolutePath().getParent();
         return parse(config, nodeOverride, file.toString(), parent == null ? Path.of("") : parent);
@@ -213,10 +214,10 @@ public final class DeploymentLoader {
                 + FramePool.Context.MIN_FRAME_SIZE + " to " + FramePool.Context.MAX_FRAME_SIZE);
         }
         final int headroom = poolOk ? check.intIn(steer, "steer.engine.pool.headroom", FramePool.Context.DEFAULT_HEADROOM,
-            Frame.MIN_REDIRECT_HEADROOM, FramePool.Context.MAX_FRAME_SIZE - 64) : FramePool.Context.DEFAULT_HEADROOM;
-        if (headroom > frameSize - 64) {
-            check.error(steer, "steer.engine.pool.headroom", headroom + " leaves less than 64 bytes of a "
-                + frameSize + "-byte frame: must be " + Frame.MIN_REDIRECT_HEADROOM + ".." + (frameSize - 64) + " (frame-size - 64)");
+            Integer.MIN_VALUE, Integer.MAX_VALUE) : FramePool.Context.DEFAULT_HEADROOM;
+        if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
+            check.error(steer, "steer.engine.pool.headroom", headroom + " is out of range: must be "
+                + Frame.MIN_REDIRECT_HEADROOM + ".." + (frameSize - 64) + " (frame-size - 64)");
         }
         if ((long) frames * frameSize > Integer.MAX_VALUE - 64) {
             check.error(steer, "steer.engine.pool.frames", frames + " frames of " + frameSize
@@ -270,8 +271,11 @@ public final class DeploymentLoader {
         } catch (ConfigException ignored) {
             // FeedConfig has reported the bad type.
         }
+        final String where = steer.hasPath("steer.feed") ? ConfigKeys.where(steer.getValue("steer.feed")) : "";
         for (String problem : own.errors()) {
-            check.error(FeedMessages.qualify(problem, type));
+            final String qualified = FeedMessages.qualify(problem, type);
+            // FeedConfig reports missing keys without a place; name the feed block's.
+            check.error(qualified.startsWith("steer.feed") ? where + qualified : qualified);
         }
         return plan;
     }

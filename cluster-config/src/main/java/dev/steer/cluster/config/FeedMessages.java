@@ -1,5 +1,6 @@
 package dev.steer.cluster.config;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -18,7 +19,21 @@ final class FeedMessages {
         "afpacket", Set.of("interface", "netns", "block-size", "block-count", "frame-size", "retire-timeout", "fanout",
             "fanout-group"));
 
+    private static final String UNKNOWN = ": unknown key; known keys: ";
+
     private FeedMessages() {
+    }
+
+    /** FeedConfig lists the known keys of an unknown one; give the did-you-mean hint where one is close. */
+    private static String hint(String message) {
+        final int at = message.indexOf(UNKNOWN);
+        if (at < 0) {
+            return message;
+        }
+        final String path = message.substring(0, at);
+        final String key = path.substring(path.lastIndexOf('.') + 1);
+        final String nearest = ConfigKeys.nearest(key, List.of(message.substring(at + UNKNOWN.length()).split(", ")));
+        return nearest == null ? message : path + ": unknown key; did you mean " + nearest + "?";
     }
 
     /**
@@ -36,7 +51,7 @@ final class FeedMessages {
                 : null;
             if (qualified != null) {
                 parts[i] = qualified;
-                return String.join(": ", parts);
+                return hint(String.join(": ", parts));
             }
         }
         return message;

@@ -100,7 +100,7 @@ final class MapReader {
         } else if (cluster.enabled()) {
             // The same file runs on every node, so "this node" would mean a different node in each process.
             own.error(where + item.dotted() + ".node: missing: in a cluster every entry names its node ("
-                + String.join(", ", cluster.nodes().stream().map(Deployment.NodeAddress::name).toList()) + ")");
+                + String.join(", ", cluster.nodes().stream().map(Deployment.NodeAddress::name).distinct().toList()) + ")");
         }
         final boolean hasCpu = c.hasPath(item.key("cpu"));
         final int cpu = hasCpu ? own.intIn(c, item.key("cpu"), -1, 0, Deployment.MapSettings.MAX_CLUSTER_ENTRIES - 1) : key;
@@ -121,9 +121,10 @@ final class MapReader {
         } else if (cluster.enabled() && c.hasPath(item.key("node")) && cluster.address(node).isEmpty()
             && !cluster.nodes().isEmpty()) {
             own.error(c, item.key("node"), "'" + node + "' is not a declared node: must be one of steer.cluster.nodes ("
-                + String.join(", ", cluster.nodes().stream().map(Deployment.NodeAddress::name).toList()) + ")");
+                + String.join(", ", cluster.nodes().stream().map(Deployment.NodeAddress::name).distinct().toList()) + ")");
         }
-        if (!own.ok() || key < 0 || cpu < 0) {
+        // Entries with other problems still take part in the cross-checks, so that every problem shows at once.
+        if (key < 0 || cpu < 0) {
             return null;
         }
         return new Raw(new Deployment.MapSettings.Entry(key, node, cpu, qsize, remote), item, hasCpu);
@@ -137,14 +138,21 @@ final class MapReader {
             final ConfigKeys.ItemPath item = raw.item();
             final Config c = item.config();
             final String label = item.label();
-            if (e.key() >= maxEntries) {
+            final boolean keyInRange = e.key() < maxEntries;
+            if (!keyInRange) {
                 check.error(ConfigKeys.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
                     + " is out of range: must be 0.." + (maxEntries - 1) + " (steer.map.max-entries - 1)");
             }
             final Integer first = keys.putIfAbsent(e.key(), item.index());
-            if (first != null) {
-                check.error(ConfigKeys.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
-                    + " is used twice: keys must be unique (also steer.map.entries[" + first + "])");
+            if (first != null || !keyInRange) {
+                // The key's problem is reported; its CPU's would repeat it on a single node, where key = CPU.
+                if (first != null) {
+                    check.error(ConfigKeys.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
+                        + " is used twice: keys must be unique (also steer.map.entries[" + first + "])");
+                }
+                if (!cluster.enabled()) {
+                    continue;
+                }
             }
             final String where = ConfigKeys.where(raw.hasCpu() ? c.getValue(item.key("cpu")) : c.getValue(item.key("key")));
             final Integer serving = nodeCpus.putIfAbsent(e.node() + "/" + e.cpu(), item.index());
