@@ -60,7 +60,11 @@ final class ClusterReader {
         }
         final List<Deployment.NodeAddress> nodes = nodes(check, steer);
         if (nodes.isEmpty()) {
-            check.error(steer, "steer.cluster.nodes", "is empty: an enabled cluster lists every node as { name, host, port }");
+            final ConfigValue value = steer.getValue("steer.cluster.nodes");
+            // Absent from the file, the empty list comes from the shipped defaults: point at the file instead.
+            final boolean shipped = DeploymentLoader.DEFAULTS_RESOURCE.equals(value.origin().resource());
+            check.error((shipped ? source + ": " : ConfigKeys.where(value)) + "steer.cluster.nodes: "
+                + (shipped ? "missing" : "is empty") + ": an enabled cluster lists every node as { name, host, port }");
         }
         final List<String> names = nodes.stream().map(Deployment.NodeAddress::name).distinct().toList();
         if (!nodes.isEmpty() && !names.contains(self)) {

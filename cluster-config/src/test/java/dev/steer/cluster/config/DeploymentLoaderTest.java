@@ -238,6 +238,17 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldNameTheFileWhenAnEnabledClusterHasNoNodesAndNoEntries(@TempDir Path dir) throws Exception {
+        final Path file = dir.resolve("empty-cluster.conf");
+        Files.writeString(file, "steer.cluster.enabled = true\n");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(
+            file + ": steer.cluster.nodes: missing: an enabled cluster lists every node as { name, host, port }",
+            file + ": steer.map.entries: missing: a cluster map lists its entries, each with its node, such as"
+                + " [ { key = 0, node = \"node-1\", cpu = 0, qsize = 2048 } ]"), ex.problems());
+    }
+
+    @Test
     void shouldHintTheNearestKeyWhenOneIsCloseAndListKnownKeysWhenNoneIs() {
         assertEquals("program", ConfigKeys.nearest("progam", DeploymentLoader.ENGINE_KEYS));
         assertEquals("stable-after", ConfigKeys.nearest("stable", ClusterReader.DOWNING_KEYS));

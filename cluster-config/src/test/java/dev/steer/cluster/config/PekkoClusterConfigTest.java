@@ -99,13 +99,16 @@ class PekkoClusterConfigTest {
             systems.add(start(loader.load(file, "node-2")));
             awaitUp(systems, 2);
         } finally {
+            // Both leave at once: each waits for the other's leaving otherwise.
+            systems.forEach(ActorSystem::terminate);
             systems.forEach(PekkoClusterConfigTest::terminate);
         }
     }
 
     private static ActorSystem<Void> start(Deployment d) {
         final Config config = d.pekkoConfig(SYSTEM)
-            .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.coordinated-shutdown.exit-jvm = off"))
+            .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.coordinated-shutdown.exit-jvm = off\n"
+                + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on"))
             .withFallback(ConfigFactory.load());
         return ActorSystem.create(Behaviors.empty(), SYSTEM, config);
     }
