@@ -1,0 +1,225 @@
+package dev.steer.cluster.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+
+import dev.steer.ingress.config.ConfigCheck;
+
+/**
+ * Reads and validates {@code steer.cluster}. Unknown keys are reported always; the values only when the
+ * cluster is enabled, so a disabled block may keep placeholders. Start-up only.
+ */
+final class ClusterReader {
+    static final Set<String> CLUSTER_KEYS = Set.of("enabled", "nodes", "seed-nodes", "transport", "tls", "downing", "frame-batch");
+    static final Set<String> NODE_KEYS = Set.of("name", "host", "port");
+    static final Set<String> TLS_KEYS = Set.of("key-store", "trust-store", "key-store-password", "trust-store-password",
+        "key-password", "protocol");
+    static final Set<String> DOWNING_KEYS = Set.of("strategy", "stable-after", "quorum-size");
+    static final Duration MIN_STABLE_AFTER = Duration.ofSeconds(1);
+    static final Duration MAX_STABLE_AFTER = Duration.ofHours(1);
+
+    private ClusterReader() {
+    }
+
+    static Deployment.ClusterSettings read(ConfigCheck check, Config steer, String self, Path baseDir, String source) {
+        final ConfigObject block = steer.getObject("steer.cluster");
+        ConfigKeys.unknownKeys(check, block, "steer.cluster", CLUSTER_KEYS);
+        for (String sub : List.of("tls", "downing")) {
+            final ConfigValue value = block.get(sub);
+            if (value != null && value.valueType() == ConfigValueType.OBJECT) {
+                ConfigKeys.unknownKeys(check, (ConfigObject) value, "steer.cluster." + sub, sub.equals("tls") ? TLS_KEYS : DOWNING_KEYS);
+            } else if (value != null) {
+                check.error(steer, "steer.cluster." + sub, "must be a block { ... }, is " + ConfigKeys.render(value));
+                return disabled();
+            }
+        }
+        final boolean enabled = check.bool(steer, "steer.cluster.enabled", false);
+        if (!enabled) {
+            // Entries of a disabled cluster's nodes list are still checked for unknown keys: a typo there
+            // would otherwise surface only on the day the cluster is switched on.
+            if (block.get("nodes") != null) {
+                ConfigKeys.objects(check, block.get("nodes"), "steer.cluster.nodes", "{ name = \"node-1\", host = \"127.0.0.1\", port = 25520 }",
+                    (own, item) -> {
+                        ConfigKeys.unknownKeys(own, item.object(), item.dotted(), NODE_KEYS);
+                        return null;
+                    });
+            }
+            return disabled();
+        }
+        final List<Deployment.NodeAddress> nodes = nodes(check, steer);
+        if (nodes.isEmpty()) {
+            final ConfigValue value = steer.getValue("steer.cluster.nodes");
+            // Absent from the file, the empty list comes from the shipped defaults: point at the file instead.
+            final boolean shipped = DeploymentLoader.DEFAULTS_RESOURCE.equals(value.origin().resource());
+            check.error((shipped ? source + ": " : ConfigKeys.where(value)) + "steer.cluster.nodes: "
+                + (shipped ? "missing" : "is empty") + ": an enabled cluster lists every node as { name, host, port }");
+        }
+        final List<String> names = nodes.stream().map(Deployment.NodeAddress::name).distinct().toList();
+        if (!nodes.isEmpty() && !names.contains(self)) {
+            check.error(steer, "steer.node.name", "'" + self + "' is not a node of steer.cluster.nodes ("
+                + String.join(", ", names) + "): pick this process' node with --node NAME");
+        }
+        List<String> seeds = names.isEmpty() ? List.of() : List.of(names.get(0));
+        if (steer.hasPath("steer.cluster.seed-nodes")) {
+            try {
+                seeds = List.copyOf(steer.getStringList("steer.cluster.seed-nodes"));
+                for (String seed : seeds) {
+                    if (!names.contains(seed)) {
+                        check.error(steer, "steer.cluster.seed-nodes", "'" + seed + "' is not a declared node: must be names from steer.cluster.nodes ("
+                            + String.join(", ", names) + ")");
+                    }
+                }
+                if (seeds.isEmpty()) {
+                    check.error(steer, "steer.cluster.seed-nodes", "is empty: must name at least one node of steer.cluster.nodes");
+                }
+            } catch (ConfigException ex) {
+                check.error(steer, "steer.cluster.seed-nodes", "must be a list of node names such as [\"node-1\"], is "
+                    + ConfigKeys.render(steer.getValue("steer.cluster.seed-nodes")));
+            }
+        }
+        final String transport = check.oneOf(steer, "steer.cluster.transport", "tcp", Deployment.ClusterSettings.TRANSPORTS);
+        Optional<Deployment.TlsSettings> tls = Optional.empty();
+        if ("tls-tcp".equals(transport)) {
+            if (block.get("tls") == null) {
+                check.error(steer, "steer.cluster.transport", "tls-tcp needs a steer.cluster.tls block with key-store, trust-store, "
+                    + "key-store-password and trust-store-password");
+            } else {
+                tls = tls(check, steer, baseDir);
+            }
+        }
+        final String strategy = check.oneOf(steer, "steer.cluster.downing.strategy", "keep-majority",
+            Deployment.Downing.STRATEGIES);
+        final long stableAfter = check.nanosIn(steer, "steer.cluster.downing.stable-after",
+            Deployment.Downing.DEFAULT_STABLE_AFTER.toNanos(), MIN_STABLE_AFTER.toNanos(), MAX_STABLE_AFTER.toNanos());
+        int quorum = 0;
+        if ("static-quorum".equals(strategy)) {
+            if (!steer.hasPath("steer.cluster.downing.quorum-size")) {
+                check.error(steer, "steer.cluster.downing.strategy", "static-quorum needs steer.cluster.downing.quorum-size, 1.."
+                    + Math.max(1, names.size()) + " (the number of nodes)");
+            } else {
+                quorum = check.intIn(steer, "steer.cluster.downing.quorum-size", 1, 1, Math.max(1, names.size()));
+            }
+        }
+        final int frameBatch = check.intIn(steer, "steer.cluster.frame-batch", Deployment.ClusterSettings.DEFAULT_FRAME_BATCH,
+            1, Deployment.ClusterSettings.MAX_FRAME_BATCH);
+        return new Deployment.ClusterSettings(true, nodes, seeds, transport, tls,
+            new Deployment.Downing(strategy, Duration.ofNanos(stableAfter), quorum), frameBatch);
+    }
+
+    private static Deployment.ClusterSettings disabled() {
+        return new Deployment.ClusterSettings(false, List.of(), List.of(), "tcp", Optional.empty(),
+            new Deployment.Downing("keep-majority", Deployment.Downing.DEFAULT_STABLE_AFTER, 0),
+            Deployment.ClusterSettings.DEFAULT_FRAME_BATCH);
+    }
+
+    private static List<Deployment.NodeAddress> nodes(ConfigCheck check, Config steer) {
+        final Map<String, Integer> byName = new HashMap<>();
+        final Map<String, String> byAddress = new HashMap<>();
+        return ConfigKeys.objects(check, steer.getValue("steer.cluster.nodes"), "steer.cluster.nodes",
+            "{ name = \"node-1\", host = \"127.0.0.1\", port = 25520 }", (own, item) -> {
+                ConfigKeys.unknownKeys(own, item.object(), item.dotted(), NODE_KEYS);
+                final Config c = item.config();
+                final String name = required(own, c, item, "name", "a node name such as \"node-1\"");
+                final String host = required(own, c, item, "host", "a host name or address such as \"127.0.0.1\"");
+                if (!c.hasPath(item.key("port"))) {
+                    own.error(where(item) + item.dotted() + ".port: missing: must be a port 1..65535");
+                }
+                final int port = c.hasPath(item.key("port")) ? own.intIn(c, item.key("port"), 0, 1, 65_535) : 0;
+                if (name != null && !name.matches(Deployment.Node.NAME_PATTERN)) {
+                    own.error(c, item.key("name"), "'" + name + "' must be lower-case letters, digits and '-' ("
+                        + Deployment.Node.NAME_PATTERN + ")");
+                } else if (name != null && byName.containsKey(name)) {
+                    own.error(c, item.key("name"), "'" + name + "' is declared twice: node names must be unique (also steer.cluster.nodes["
+                        + byName.get(name) + "])");
+                } else if (name != null) {
+                    byName.put(name, item.index());
+                }
+                if (host != null && host.isBlank()) {
+                    own.error(c, item.key("host"), "is blank: must be a host name or address such as \"127.0.0.1\"");
+                }
+                if (host != null && port > 0) {
+                    final String address = host + ":" + port;
+                    if (byAddress.containsKey(address)) {
+                        own.error(c, item.key("port"), address + " is already the address of " + byAddress.get(address)
+                            + ": every node needs its own host:port");
+                    } else {
+                        byAddress.put(address, name);
+                    }
+                }
+                // A node with other problems still counts as declared, so that it is not reported again where
+                // it is named; the deployment is not built when anything is wrong.
+                return name != null ? new Deployment.NodeAddress(name, host, port) : null;
+            });
+    }
+
+    private static String required(ConfigCheck own, Config c, ConfigKeys.ItemPath item, String key, String allowed) {
+        if (!c.hasPath(item.key(key))) {
+            own.error(where(item) + item.dotted() + "." + key + ": missing: must be " + allowed);
+            return null;
+        }
+        return own.string(c, item.key(key), null);
+    }
+
+    private static String where(ConfigKeys.ItemPath item) {
+        return ConfigKeys.where(item.object());
+    }
+
+    private static Optional<Deployment.TlsSettings> tls(ConfigCheck check, Config steer, Path baseDir) {
+        final String p = "steer.cluster.tls.";
+        final Path keyStore = store(check, steer, p + "key-store", baseDir);
+        final Path trustStore = store(check, steer, p + "trust-store", baseDir);
+        final String keyStorePassword = password(check, steer, p + "key-store-password");
+        final String trustStorePassword = password(check, steer, p + "trust-store-password");
+        final String keyPassword = steer.hasPath(p + "key-password") ? password(check, steer, p + "key-password") : keyStorePassword;
+        final String protocol = check.oneOf(steer, p + "protocol", "TLSv1.3", Deployment.TlsSettings.PROTOCOLS);
+        if (keyStore == null || trustStore == null || keyStorePassword == null || trustStorePassword == null
+            || keyPassword == null) {
+            return Optional.empty();
+        }
+        // ConfigCheck.oneOf lower-cases; Pekko wants the JSSE spelling.
+        final String jsse = Deployment.TlsSettings.PROTOCOLS.stream().filter(x -> x.equalsIgnoreCase(protocol)).findFirst()
+            .orElse("TLSv1.3");
+        return Optional.of(new Deployment.TlsSettings(keyStore, trustStore, keyStorePassword, trustStorePassword,
+            keyPassword, jsse));
+    }
+
+    private static Path store(ConfigCheck check, Config steer, String path, Path baseDir) {
+        if (!steer.hasPath(path)) {
+            check.error(ConfigKeys.where(steer.getValue("steer.cluster.tls")) + path
+                + ": missing: tls-tcp needs a readable Java key store file (PKCS12 or JKS)");
+            return null;
+        }
+        final String value = check.string(steer, path, null);
+        if (value == null) {
+            return null;
+        }
+        final Path file = baseDir.resolve(value);
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            check.error(steer, path, "'" + value + "' is not a readable file (looked at " + file.toAbsolutePath()
+                + "): must be a Java key store file; relative paths start at the config file's directory");
+            return null;
+        }
+        return file.toAbsolutePath().normalize();
+    }
+
+    private static String password(ConfigCheck check, Config steer, String path) {
+        if (!steer.hasPath(path)) {
+            check.error(ConfigKeys.where(steer.getValue("steer.cluster.tls")) + path
+                + ": missing: tls-tcp needs it; write it as ${?ENV_VARIABLE} to keep it out of the file");
+            return null;
+        }
+        return check.string(steer, path, null);
+    }
+}

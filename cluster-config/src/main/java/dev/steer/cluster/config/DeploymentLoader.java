@@ -1,0 +1,289 @@
+package dev.steer.cluster.config;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+
+import dev.steer.actors.IdleMode;
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.frame.Frame;
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.program.Programs;
+import dev.steer.ingress.config.ConfigCheck;
+import dev.steer.ingress.config.FeedConfig;
+
+/**
+ * Reads a deployment ({@code steer { node, engine, map, feed, cluster, stats }}) from a HOCON file over the
+ * shipped defaults ({@value #DEFAULTS_RESOURCE}) and validates all of it in one pass: a bad file gives one
+ * {@link DeploymentException} listing every problem, each as {@code file:line: key: value and what is
+ * allowed}, unknown keys with a did-you-mean hint. The full schema is in {@code docs/config.md}.
+ *
+ * <p>The CPUs of this machine decide which local entries and ingress CPUs are usable; they come from
+ * {@link CpuSet#fromMachine()} unless given (tests).
+ *
+ * <p>Thread contract: immutable; any thread. Loading reads the file and checks TLS files, off the hot path.
+ */
+public final class DeploymentLoader {
+    /** Class-path resource with the shipped defaults. */
+    public static final String DEFAULTS_RESOURCE = "dev/steer/cluster/config/deployment-defaults.conf";
+
+    static final Set<String> ROOT_KEYS = Set.of("steer");
+    static final Set<String> STEER_KEYS = Set.of("node", "engine", "map", "feed", "cluster", "stats");
+    static final Set<String> NODE_KEYS = Set.of("name", "roles");
+    static final Set<String> ENGINE_KEYS = Set.of("program", "consumer-batch", "pass-batch", "budget", "idle",
+        "pinning", "ingress-cpus", "pool");
+    static final Set<String> POOL_KEYS = Set.of("frames", "frame-size", "headroom");
+    static final Set<String> STATS_KEYS = Set.of("interval");
+    /** Shortest statistics interval. */
+    public static final Duration MIN_STATS_INTERVAL = Duration.ofMillis(100);
+    /** Longest statistics interval. */
+    public static final Duration MAX_STATS_INTERVAL = Duration.ofHours(1);
+
+    private final CpuSet cpus;
+
+    /** A loader over the CPUs this process may use ({@link CpuSet#fromMachine()}). */
+    public DeploymentLoader() {
+        this(CpuSet.fromMachine());
+    }
+
+    /** A loader over the given CPUs (the local entries and ingress CPUs must be usable among them). */
+    public DeploymentLoader(CpuSet cpus) {
+        if (cpus == null) {
+            throw new IllegalArgumentException("cpus=null: must be a CpuSet");
+        }
+        this.cpus = cpus;
+    }
+
+    /** The CPUs this loader validates against. */
+    public CpuSet cpus() {
+        return cpus;
+    }
+
+    /** The shipped defaults, the whole {@code steer} block. */
+    public static Config defaults() {
+        return ConfigFactory.parseResources(DeploymentLoader.class.getClassLoader(), DEFAULTS_RESOURCE,
+            ConfigParseOptions.defaults().setAllowMissing(false));
+    }
+
+    /**
+     * Loads and validates a deployment file; the node is the file's {@code steer.node.name}.
+     *
+     * @throws DeploymentException with every problem of the file, or when it cannot be read or parsed
+     */
+    public Deployment load(Path file) {
+        return load(file, null);
+    }
+
+    /**
+     * Loads and validates a deployment file as the node {@code nodeOverride} (the CLI's {@code --node NAME}:
+     * every node of a cluster runs the same file); null keeps the file's {@code steer.node.name}. Relative
+     * TLS store paths are resolved against the file's directory.
+     *
+     * @throws DeploymentException with every problem of the file, or when it cannot be read or parsed
+     */
+    public Deployment load(Path file, String nodeOverride) {
+        if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
+            throw new DeploymentException(file.toString(), List.of(file + ": no such readable file"));
+        }
+        final Config config;
+        try {
+            config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException ex) {
+            // Typesafe writes "file: 12: problem"; write it as every other message, "file:12: problem".
+            throw new DeploymentException(file.toString(), List.of(ex.getMessage().replaceFirst("^(.*?): (\\d+): ", "$1:$2: ")));
+        }
+        final Path parent = file.toAbsolutePath().getParent();
+        return parse(config, nodeOverride, file.toString(), parent == null ? Path.of("") : parent);
+    }
+
+    /**
+     * Validates a deployment given as a Config with a {@code steer} block (for instance the CLI's options
+     * over a file), over the shipped defaults, as the node its {@code steer.node.name} names.
+     *
+     * @throws DeploymentException with every problem
+     */
+    public Deployment parse(Config config) {
+        return parse(config, null, config.origin().description(), Path.of(""));
+    }
+
+    /**
+     * Validates a deployment given as a Config.
+     *
+     * @param config       the user's settings, with a {@code steer} block
+     * @param nodeOverride the node this process is, or null for {@code steer.node.name}
+     * @param source       what to call the settings in messages (a file name)
+     * @param baseDir      directory relative TLS store paths are resolved against
+     * @throws DeploymentException with every problem
+     */
+    public Deployment parse(Config config, String nodeOverride, String source, Path baseDir) {
+        Config given = config;
+        if (nodeOverride != null) {
+            given = ConfigFactory.parseMap(Map.of("steer.node.name", nodeOverride), "command line --node").withFallback(given);
+        }
+        final Config merged;
+        try {
+            merged = given.withFallback(defaults()).resolve();
+        } catch (ConfigException ex) {
+            throw new DeploymentException(source, List.of(ex.getMessage()));
+        }
+        final ConfigCheck check = new ConfigCheck();
+        ConfigKeys.unknownKeys(check, given.root(), "", ROOT_KEYS);
+        final ConfigValue steerValue = merged.root().get("steer");
+        if (steerValue.valueType() != ConfigValueType.OBJECT) {
+            check.error(ConfigKeys.where(steerValue) + "steer: must be a block { node, engine, map, feed, cluster, stats }, is "
+                + ConfigKeys.render(steerValue));
+            throw new DeploymentException(source, check.errors());
+        }
+        final Config steer = merged;
+        for (String block : STEER_KEYS) {
+            if (steer.hasPath("steer." + block) && steer.getValue("steer." + block).valueType() != ConfigValueType.OBJECT) {
+                check.error(steer, "steer." + block, "must be a block { ... }, is " + ConfigKeys.render(steer.getValue("steer." + block)));
+            }
+        }
+        if (!check.ok()) {
+            throw new DeploymentException(source, check.errors());
+        }
+        ConfigKeys.unknownKeys(check, (ConfigObject) steerValue, "steer", STEER_KEYS);
+
+        final Deployment.Node node = node(check, steer);
+        final Deployment.EngineSettings engine = engine(check, steer);
+        final Deployment.ClusterSettings cluster = ClusterReader.read(check, steer, node.name(), baseDir, source);
+        final Deployment.MapSettings map = new MapReader(cpus, node.name(), cluster, source).read(check, steer);
+        final FeedConfig.Plan feed = feed(check, steer);
+        final Deployment.StatsSettings stats = stats(check, steer);
+        if (!check.ok()) {
+            throw new DeploymentException(source, check.errors());
+        }
+        return new Deployment(source, node, engine, map, feed, cluster, stats);
+    }
+
+    private static Deployment.Node node(ConfigCheck check, Config steer) {
+        ConfigKeys.unknownKeys(check, steer.getObject("steer.node"), "steer.node", NODE_KEYS);
+        String name = check.string(steer, "steer.node.name", Deployment.Node.DEFAULT_NAME);
+        if (!name.matches(Deployment.Node.NAME_PATTERN)) {
+            check.error(steer, "steer.node.name", "'" + name + "' must be lower-case letters, digits and '-' ("
+                + Deployment.Node.NAME_PATTERN + ")");
+        }
+        List<String> roles = Deployment.Node.DEFAULT_ROLES;
+        try {
+            roles = List.copyOf(steer.getStringList("steer.node.roles"));
+        } catch (ConfigException ex) {
+            check.error(steer, "steer.node.roles", "must be a list of strings such as [\"steer\"], is "
+                + ConfigKeys.render(steer.getValue("steer.node.roles")));
+        }
+        return new Deployment.Node(name, roles);
+    }
+
+    private Deployment.EngineSettings engine(ConfigCheck check, Config steer) {
+        ConfigKeys.unknownKeys(check, steer.getObject("steer.engine"), "steer.engine", ENGINE_KEYS);
+        final String program = check.oneOf(steer, "steer.engine.program", "l4-hash", Programs.names());
+        final int consumerBatch = check.intIn(steer, "steer.engine.consumer-batch", 8, 1, SteerEngine.Builder.MAX_BATCH);
+        final int passBatch = check.intIn(steer, "steer.engine.pass-batch", 8, 1, SteerEngine.Builder.MAX_BATCH);
+        final int budget = check.intIn(steer, "steer.engine.budget", 64, 1, SteerEngine.Builder.MAX_BUDGET);
+        final List<String> idleLabels = java.util.Arrays.stream(IdleMode.values()).map(IdleMode::label).toList();
+        final IdleMode idle = IdleMode.parse(check.oneOf(steer, "steer.engine.idle", IdleMode.PARK.label(), idleLabels));
+        final boolean pinning = check.bool(steer, "steer.engine.pinning", true);
+        final List<Integer> ingressCpus = ingressCpus(check, steer);
+        boolean poolOk = true;
+        if (steer.getValue("steer.engine.pool").valueType() != ConfigValueType.OBJECT) {
+            check.error(steer, "steer.engine.pool", "must be a block { frames, frame-size, headroom }, is "
+                + ConfigKeys.render(steer.getValue("steer.engine.pool")));
+            poolOk = false;
+        } else {
+            ConfigKeys.unknownKeys(check, steer.getObject("steer.engine.pool"), "steer.engine.pool", POOL_KEYS);
+        }
+        final int frames = poolOk ? check.intIn(steer, "steer.engine.pool.frames", SteerEngine.Builder.DEFAULT_POOL_FRAMES,
+            1, FramePool.MAX_FRAMES) : SteerEngine.Builder.DEFAULT_POOL_FRAMES;
+        int frameSize = poolOk ? check.intIn(steer, "steer.engine.pool.frame-size", FramePool.Context.DEFAULT_FRAME_SIZE,
+            FramePool.Context.MIN_FRAME_SIZE, FramePool.Context.MAX_FRAME_SIZE) : FramePool.Context.DEFAULT_FRAME_SIZE;
+        if (frameSize % 64 != 0) {
+            check.error(steer, "steer.engine.pool.frame-size", frameSize + " is not a multiple of 64: must be a multiple of 64 from "
+                + FramePool.Context.MIN_FRAME_SIZE + " to " + FramePool.Context.MAX_FRAME_SIZE);
+        }
+        final int headroom = poolOk ? check.intIn(steer, "steer.engine.pool.headroom", FramePool.Context.DEFAULT_HEADROOM,
+            Integer.MIN_VALUE, Integer.MAX_VALUE) : FramePool.Context.DEFAULT_HEADROOM;
+        if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
+            check.error(steer, "steer.engine.pool.headroom", headroom + " is out of range: must be "
+                + Frame.MIN_REDIRECT_HEADROOM + ".." + (frameSize - 64) + " (frame-size - 64)");
+        }
+        if ((long) frames * frameSize > Integer.MAX_VALUE - 64) {
+            check.error(steer, "steer.engine.pool.frames", frames + " frames of " + frameSize
+                + " bytes exceed one pool: frames x frame-size must not exceed " + (Integer.MAX_VALUE - 64) + " bytes");
+        }
+        return new Deployment.EngineSettings(program, consumerBatch, passBatch, budget, idle, pinning, ingressCpus,
+            frames, frameSize, headroom);
+    }
+
+    private List<Integer> ingressCpus(ConfigCheck check, Config steer) {
+        final String path = "steer.engine.ingress-cpus";
+        if (!steer.hasPath(path)) {
+            return List.of();
+        }
+        final ConfigValue value = steer.getValue(path);
+        final List<Integer> out = new ArrayList<>();
+        try {
+            if (value.valueType() == ConfigValueType.LIST) {
+                out.addAll(steer.getIntList(path));
+            } else if (value.valueType() == ConfigValueType.STRING || value.valueType() == ConfigValueType.NUMBER) {
+                for (int cpu : CpuSet.parseList(String.valueOf(value.unwrapped()))) {
+                    out.add(cpu);
+                }
+            } else {
+                throw new NumberFormatException();
+            }
+        } catch (RuntimeException ex) {
+            check.error(steer, path, ConfigKeys.render(value) + " is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]");
+            return List.of();
+        }
+        if (out.isEmpty()) {
+            check.error(steer, path, ConfigKeys.render(value) + " names no CPU: must name at least one usable CPU ("
+                + ConfigKeys.cpuList(cpus.usableCpus()) + ")");
+        }
+        for (int cpu : out) {
+            if (!cpus.isUsable(cpu)) {
+                check.error(steer, path, "CPU " + cpu + " is not usable on this machine: usable CPUs are "
+                    + ConfigKeys.cpuList(cpus.usableCpus()));
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    private static FeedConfig.Plan feed(ConfigCheck check, Config steer) {
+        final Config block = steer.hasPath("steer.feed") ? steer.getConfig("steer.feed") : ConfigFactory.empty();
+        final ConfigCheck own = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(block, own);
+        String type = "aeron";
+        try {
+            type = block.withFallback(FeedConfig.defaults()).getString("type").toLowerCase(java.util.Locale.ROOT);
+        } catch (ConfigException ignored) {
+            // FeedConfig has reported the bad type.
+        }
+        final String where = steer.hasPath("steer.feed") ? ConfigKeys.where(steer.getValue("steer.feed")) : "";
+        for (String problem : own.errors()) {
+            final String qualified = FeedMessages.qualify(problem, type);
+            // FeedConfig reports missing keys without a place; name the feed block's.
+            check.error(qualified.startsWith("steer.feed") ? where + qualified : qualified);
+        }
+        return plan;
+    }
+
+    private static Deployment.StatsSettings stats(ConfigCheck check, Config steer) {
+        ConfigKeys.unknownKeys(check, steer.getObject("steer.stats"), "steer.stats", STATS_KEYS);
+        final long nanos = check.nanosIn(steer, "steer.stats.interval", Deployment.StatsSettings.DEFAULT_INTERVAL.toNanos(),
+            MIN_STATS_INTERVAL.toNanos(), MAX_STATS_INTERVAL.toNanos());
+        return new Deployment.StatsSettings(Duration.ofNanos(nanos));
+    }
+}

@@ -1,0 +1,59 @@
+package dev.steer.cluster.config;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Names the keys of {@link dev.steer.ingress.config.FeedConfig}'s messages by their full path: FeedConfig
+ * validates the feed block on its own and calls its keys {@code type} or {@code channel}; in a deployment
+ * they are {@code steer.feed.type} and {@code steer.feed.aeron.channel}. Start-up only.
+ */
+final class FeedMessages {
+    private static final Set<String> TOP = Set.of("type", "queues", "mode");
+    // Keys of FeedConfig's sections; kept in step with FeedConfig (its sets are private).
+    private static final Map<String, Set<String>> SECTIONS = Map.of(
+        "aeron", Set.of("channel", "stream-id", "directory"),
+        "udp", Set.of("bind", "receive-buffer"),
+        "pcap", Set.of("file", "pace", "speed", "loops"),
+        "afpacket", Set.of("interface", "netns", "block-size", "block-count", "frame-size", "retire-timeout", "fanout",
+            "fanout-group"));
+
+    private static final String UNKNOWN = ": unknown key; known keys: ";
+
+    private FeedMessages() {
+    }
+
+    /** FeedConfig lists the known keys of an unknown one; give the did-you-mean hint where one is close. */
+    private static String hint(String message) {
+        final int at = message.indexOf(UNKNOWN);
+        if (at < 0) {
+            return message;
+        }
+        final String path = message.substring(0, at);
+        final String key = path.substring(path.lastIndexOf('.') + 1);
+        final String nearest = ConfigKeys.nearest(key, List.of(message.substring(at + UNKNOWN.length()).split(", ")));
+        return nearest == null ? message : path + ": unknown key; did you mean " + nearest + "?";
+    }
+
+    /**
+     * The message with its first key token qualified: {@code feed.x} becomes {@code steer.feed.x}, a top key
+     * {@code steer.feed.key}, a section key of the feed {@code type} {@code steer.feed.type.key}.
+     */
+    static String qualify(String message, String type) {
+        final String[] parts = message.split(": ", -1);
+        final Set<String> section = SECTIONS.getOrDefault(type, Set.of());
+        for (int i = 0; i < parts.length; i++) {
+            final String part = parts[i];
+            final String qualified = part.startsWith("feed.") ? "steer." + part
+                : TOP.contains(part) ? "steer.feed." + part
+                : section.contains(part) ? "steer.feed." + type + "." + part
+                : null;
+            if (qualified != null) {
+                parts[i] = qualified;
+                return hint(String.join(": ", parts));
+            }
+        }
+        return message;
+    }
+}

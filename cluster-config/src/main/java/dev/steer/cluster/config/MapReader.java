@@ -1,0 +1,172 @@
+package dev.steer.cluster.config;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigObject;
+
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.ingress.config.ConfigCheck;
+
+/**
+ * Reads and validates {@code steer.map}: the size, the entries and their cross-checks against this node,
+ * the cluster and the CPUs of this machine. Start-up only.
+ */
+final class MapReader {
+    static final Set<String> MAP_KEYS = Set.of("max-entries", "default-qsize", "entries");
+    static final Set<String> ENTRY_KEYS = Set.of("key", "node", "cpu", "qsize", "remote-program");
+    private static final String EXAMPLE = "{ key = 0, node = \"node-1\", cpu = 0, qsize = 2048 }";
+
+    private final CpuSet cpus;
+    private final String self;
+    private final Deployment.ClusterSettings cluster;
+    private final String source;
+
+    MapReader(CpuSet cpus, String self, Deployment.ClusterSettings cluster, String source) {
+        this.cpus = cpus;
+        this.self = self;
+        this.cluster = cluster;
+        this.source = source;
+    }
+
+    /** An entry as written, before the checks that need the whole map. */
+    private record Raw(Deployment.MapSettings.Entry entry, ConfigKeys.ItemPath item, boolean hasCpu) {
+    }
+
+    Deployment.MapSettings read(ConfigCheck check, Config steer) {
+        final ConfigObject block = steer.getObject("steer.map");
+        ConfigKeys.unknownKeys(check, block, "steer.map", MAP_KEYS);
+        final int defaultQsize = check.intIn(steer, "steer.map.default-qsize", SteerEngine.Builder.DEFAULT_QSIZE, 1, CpuMap.MAX_QSIZE);
+        final int limit = cluster.enabled() ? Deployment.MapSettings.MAX_CLUSTER_ENTRIES : cpus.limit();
+        final String limitWhy = cluster.enabled() ? "the largest cluster map" : "the CPU limit of this machine";
+
+        final List<Raw> raws = new ArrayList<>();
+        if (block.get("entries") != null) {
+            raws.addAll(ConfigKeys.objects(check, block.get("entries"), "steer.map.entries", EXAMPLE,
+                (own, item) -> entry(own, item, defaultQsize)));
+        }
+        final int highestKey = raws.stream().mapToInt(r -> r.entry().key()).max().orElse(-1);
+        int maxEntries = cluster.enabled() ? Math.max(cpus.limit(), highestKey + 1) : cpus.limit();
+        if (steer.hasPath("steer.map.max-entries")) {
+            final int given = check.intIn(steer, "steer.map.max-entries", Integer.MIN_VALUE, Integer.MIN_VALUE + 1,
+                Integer.MAX_VALUE);
+            if (given != Integer.MIN_VALUE && (given < 1 || given > limit)) {
+                check.error(steer, "steer.map.max-entries", given + " is out of range: must be 1.." + limit + " (" + limitWhy + ")");
+            } else if (given != Integer.MIN_VALUE) {
+                maxEntries = given;
+            }
+        }
+
+        final List<Deployment.MapSettings.Entry> entries = new ArrayList<>();
+        if (block.get("entries") == null) {
+            if (cluster.enabled()) {
+                check.error(source + ": steer.map.entries: missing: a cluster map lists its entries, each with its node, "
+                    + "such as [ " + EXAMPLE + " ]");
+            } else {
+                for (int cpu : cpus.usableCpus()) {
+                    if (cpu < maxEntries) {
+                        entries.add(new Deployment.MapSettings.Entry(cpu, self, cpu, defaultQsize, Optional.empty()));
+                    }
+                }
+            }
+        } else {
+            crossCheck(check, raws, maxEntries);
+            raws.forEach(r -> entries.add(r.entry()));
+            entries.sort(Comparator.comparingInt(Deployment.MapSettings.Entry::key));
+        }
+        return new Deployment.MapSettings(maxEntries, defaultQsize, List.copyOf(entries));
+    }
+
+    private Raw entry(ConfigCheck own, ConfigKeys.ItemPath item, int defaultQsize) {
+        ConfigKeys.unknownKeys(own, item.object(), item.dotted(), ENTRY_KEYS);
+        final Config c = item.config();
+        final String where = ConfigKeys.where(item.object());
+        if (!c.hasPath(item.key("key"))) {
+            own.error(where + item.dotted() + ".key: missing: every entry needs its map key, 0..max-entries - 1");
+            return null;
+        }
+        final int key = own.intIn(c, item.key("key"), -1, 0, Deployment.MapSettings.MAX_CLUSTER_ENTRIES - 1);
+        String node = self;
+        if (c.hasPath(item.key("node"))) {
+            node = own.string(c, item.key("node"), self);
+        } else if (cluster.enabled()) {
+            // The same file runs on every node, so "this node" would mean a different node in each process.
+            own.error(where + item.dotted() + ".node: missing: in a cluster every entry names its node ("
+                + String.join(", ", cluster.nodes().stream().map(Deployment.NodeAddress::name).distinct().toList()) + ")");
+        }
+        final boolean hasCpu = c.hasPath(item.key("cpu"));
+        final int cpu = hasCpu ? own.intIn(c, item.key("cpu"), -1, 0, Deployment.MapSettings.MAX_CLUSTER_ENTRIES - 1) : key;
+        final int qsize = own.intIn(c, item.key("qsize"), defaultQsize, 1, CpuMap.MAX_QSIZE);
+        Optional<String> remote = Optional.empty();
+        if (c.hasPath(item.key("remote-program"))) {
+            final String name = own.string(c, item.key("remote-program"), null);
+            if (name != null && !RemotePrograms.names().contains(name)) {
+                own.error(c, item.key("remote-program"), "'" + name + "' is not a program: must be one of "
+                    + String.join(", ", RemotePrograms.names()));
+            } else if (name != null) {
+                remote = Optional.of(name);
+            }
+        }
+        if (!cluster.enabled() && !node.equals(self)) {
+            own.error(c, item.key("node"), "'" + node + "' is not this node '" + self
+                + "': an entry on another node needs steer.cluster.enabled = true");
+        } else if (cluster.enabled() && c.hasPath(item.key("node")) && cluster.address(node).isEmpty()
+            && !cluster.nodes().isEmpty()) {
+            own.error(c, item.key("node"), "'" + node + "' is not a declared node: must be one of steer.cluster.nodes ("
+                + String.join(", ", cluster.nodes().stream().map(Deployment.NodeAddress::name).distinct().toList()) + ")");
+        }
+        // Entries with other problems still take part in the cross-checks, so that every problem shows at once.
+        if (key < 0 || cpu < 0) {
+            return null;
+        }
+        return new Raw(new Deployment.MapSettings.Entry(key, node, cpu, qsize, remote), item, hasCpu);
+    }
+
+    private void crossCheck(ConfigCheck check, List<Raw> raws, int maxEntries) {
+        final Map<Integer, Integer> keys = new HashMap<>();
+        final Map<String, Integer> nodeCpus = new HashMap<>();
+        for (Raw raw : raws) {
+            final Deployment.MapSettings.Entry e = raw.entry();
+            final ConfigKeys.ItemPath item = raw.item();
+            final Config c = item.config();
+            final String label = item.label();
+            final boolean keyInRange = e.key() < maxEntries;
+            if (!keyInRange) {
+                check.error(ConfigKeys.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
+                    + " is out of range: must be 0.." + (maxEntries - 1) + " (steer.map.max-entries - 1)");
+            }
+            final Integer first = keys.putIfAbsent(e.key(), item.index());
+            if (first != null || !keyInRange) {
+                // The key's problem is reported; its CPU's would repeat it on a single node, where key = CPU.
+                if (first != null) {
+                    check.error(ConfigKeys.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
+                        + " is used twice: keys must be unique (also steer.map.entries[" + first + "])");
+                }
+                if (!cluster.enabled()) {
+                    continue;
+                }
+            }
+            final String where = ConfigKeys.where(raw.hasCpu() ? c.getValue(item.key("cpu")) : c.getValue(item.key("key")));
+            final Integer serving = nodeCpus.putIfAbsent(e.node() + "/" + e.cpu(), item.index());
+            if (serving != null) {
+                check.error(where + label + ".cpu: " + e.cpu() + " of " + e.node()
+                    + " already serves steer.map.entries[" + serving + "]: one entry per CPU of a node");
+            }
+            if (!cluster.enabled() && e.cpu() != e.key()) {
+                check.error(where + label + ".cpu: " + e.cpu() + " differs from key " + e.key()
+                    + ": on a single node a key is its CPU (leave cpu out, or enable the cluster)");
+            } else if (e.node().equals(self) && !cpus.isUsable(e.cpu())) {
+                check.error(where + label + ".cpu: " + e.cpu() + " is not a usable CPU of this machine: usable CPUs are "
+                    + ConfigKeys.cpuList(cpus.usableCpus()));
+            }
+        }
+    }
+}

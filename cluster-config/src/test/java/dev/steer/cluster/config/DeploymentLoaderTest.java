@@ -1,0 +1,262 @@
+package dev.steer.cluster.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.steer.actors.IdleMode;
+import dev.steer.engine.map.CpuSet;
+
+@Timeout(30)
+class DeploymentLoaderTest {
+    /** CPUs 0, 1 and 3 usable, 2 not (offline or outside the affinity mask). */
+    private static final CpuSet CPUS = CpuSet.of(4, 0, 1, 3);
+    private final DeploymentLoader loader = new DeploymentLoader(CPUS);
+
+    @Test
+    void shouldLoadSingleNodeExampleWithAnEntryOnEveryUsableCpuWhenEntriesAreAbsent() {
+        final Deployment d = loader.load(ExampleFiles.file("single-node.conf"));
+        assertEquals("node-1", d.node().name());
+        assertEquals("l4-hash", d.engine().program());
+        assertEquals(IdleMode.PARK, d.engine().idle());
+        assertEquals(4, d.map().maxEntries());
+        assertEquals(List.of(0, 1, 3), d.map().entries().stream().map(Deployment.MapSettings.Entry::key).toList());
+        assertEquals(d.map().entries(), d.localEntries());
+        assertTrue(d.feed().isAeron());
+        assertEquals("aeron:ipc", d.feed().aeron().channel());
+        assertEquals(false, d.cluster().enabled());
+        assertEquals(Duration.ofSeconds(2), d.stats().interval());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"node-1", "node-2", "node-3"})
+    void shouldLoadClusterExampleAsEveryNodeWhenNodeIsOverridden(String node) {
+        final Deployment d = loader.load(ExampleFiles.file("three-node-cluster.conf"), node);
+        assertEquals(node, d.node().name());
+        assertTrue(d.cluster().enabled());
+        assertEquals(3, d.cluster().nodes().size());
+        assertEquals(List.of("node-1", "node-2"), d.cluster().seedNodes());
+        assertEquals(6, d.map().entries().size());
+        assertEquals(2, d.localEntries().size());
+        assertTrue(d.localEntries().stream().allMatch(e -> e.node().equals(node)));
+        assertEquals(4, d.remoteEntries().size());
+        assertEquals(Duration.ofSeconds(5), d.cluster().downing().stableAfter());
+        assertEquals(25520 + Integer.parseInt(node.substring(5)), d.address().orElseThrow().port());
+    }
+
+    @Test
+    void shouldReportEveryUnknownKeyWithAHintWhenKeysAreMisspelt() {
+        final String f = ExampleFiles.file("broken/unknown-keys.conf").toString();
+        assertProblems("broken/unknown-keys.conf",
+            f + ":16: steer.statistics: unknown key; known keys: cluster, engine, feed, map, node, stats",
+            f + ":4: steer.engine.progam: unknown key; did you mean program?",
+            f + ":5: steer.engine.pool.frame-szie: unknown key; did you mean frame-size?",
+            f + ":14: steer.cluster.downing.stable: unknown key; did you mean stable-after?",
+            f + ":9: steer.map.entries[0].qsise: unknown key; did you mean qsize?",
+            f + ":12: steer.feed.tpye: unknown key; did you mean type?");
+    }
+
+    @Test
+    void shouldReportEveryBadValueWithFileLineKeyValueAndAllowedWhenValuesAreWrong() {
+        final String f = ExampleFiles.file("broken/bad-values.conf").toString();
+        assertProblems("broken/bad-values.conf",
+            f + ":3: steer.node.name: 'Node_1' must be lower-case letters, digits and '-' ([a-z0-9-]+)",
+            f + ":5: steer.engine.program: 'l4-hsh' is not one of no-touch | touch | round-robin | l4-proto | l4-filter"
+                + " | l4-hash | l4-sport | l4-dport",
+            f + ":6: steer.engine.budget: 0 is out of range: must be 1..4096",
+            f + ":7: steer.engine.idle: 'sleepy' is not one of park | backoff | yield | busy-spin",
+            f + ":8: steer.engine.pinning: must be true or false, is \"maybe\"",
+            f + ":9: steer.engine.ingress-cpus: \"0-x\" is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]",
+            f + ":10: steer.engine.pool.frame-size: 1000 is not a multiple of 64: must be a multiple of 64 from 128 to 65536",
+            f + ":10: steer.engine.pool.headroom: 16 is out of range: must be 32..936 (frame-size - 64)",
+            f + ":12: steer.map.default-qsize: 20000 is out of range: must be 1..16384",
+            f + ":13: steer.stats.interval: \"10ms\" is out of range: must be 100ms..3600s");
+    }
+
+    @Test
+    void shouldReportEveryEntryRuleWhenASingleNodeMapBreaksThem() {
+        final String f = ExampleFiles.file("broken/bad-map.conf").toString();
+        assertProblems("broken/bad-map.conf",
+            f + ":7: steer.map.entries[1].qsize: 0 is out of range: must be 1..16384",
+            f + ":10: steer.map.entries[4].node: 'node-2' is not this node 'node-1': an entry on another node needs"
+                + " steer.cluster.enabled = true",
+            f + ":11: steer.map.entries[5].remote-program: 'dorp' is not a program: must be one of pass, drop, no-touch,"
+                + " touch, round-robin, l4-proto, l4-filter, l4-hash, l4-sport, l4-dport",
+            f + ":7: steer.map.entries[1].key: 0 is used twice: keys must be unique (also steer.map.entries[0])",
+            f + ":8: steer.map.entries[2].cpu: 3 differs from key 1: on a single node a key is its CPU (leave cpu out,"
+                + " or enable the cluster)",
+            f + ":9: steer.map.entries[3].cpu: 2 is not a usable CPU of this machine: usable CPUs are 0-1,3",
+            f + ":11: steer.map.entries[5].key: 7 is out of range: must be 0..3 (steer.map.max-entries - 1)");
+    }
+
+    @Test
+    void shouldReportEveryClusterRuleWhenNodesAreUndeclaredDuplicateOrIncomplete() {
+        final String f = ExampleFiles.file("broken/bad-cluster.conf").toString();
+        assertProblems("broken/bad-cluster.conf",
+            f + ":15: steer.cluster.nodes[1].port: 127.0.0.1:25521 is already the address of node-1: every node needs"
+                + " its own host:port",
+            f + ":16: steer.cluster.nodes[2].port: 70000 is out of range: must be 1..65535",
+            f + ":16: steer.cluster.nodes[2].name: 'node-2' is declared twice: node names must be unique (also"
+                + " steer.cluster.nodes[1])",
+            f + ":17: steer.cluster.nodes[3].host: missing: must be a host name or address such as \"127.0.0.1\"",
+            f + ":17: steer.cluster.nodes[3].port: missing: must be a port 1..65535",
+            f + ":19: steer.cluster.seed-nodes: 'node-7' is not a declared node: must be names from steer.cluster.nodes"
+                + " (node-1, node-2, node-3)",
+            f + ":20: steer.cluster.transport: tls-tcp needs a steer.cluster.tls block with key-store, trust-store,"
+                + " key-store-password and trust-store-password",
+            f + ":21: steer.cluster.downing.strategy: static-quorum needs steer.cluster.downing.quorum-size, 1..3"
+                + " (the number of nodes)",
+            f + ":7: steer.map.entries[1].node: missing: in a cluster every entry names its node (node-1, node-2, node-3)",
+            f + ":8: steer.map.entries[2].node: 'node-9' is not a declared node: must be one of steer.cluster.nodes"
+                + " (node-1, node-2, node-3)");
+    }
+
+    @Test
+    void shouldReportUnreadableStoresMissingPasswordsAndBadProtocolWhenTransportIsTlsTcp() {
+        final Path file = ExampleFiles.file("broken/bad-tls.conf");
+        final String f = file.toString();
+        final Path dir = file.toAbsolutePath().getParent();
+        assertProblems("broken/bad-tls.conf",
+            f + ":9: steer.cluster.tls.key-store: 'no-such-keystore.p12' is not a readable file (looked at "
+                + dir.resolve("no-such-keystore.p12") + "): must be a Java key store file; relative paths start at the"
+                + " config file's directory",
+            f + ":10: steer.cluster.tls.trust-store: 'no-such-truststore.p12' is not a readable file (looked at "
+                + dir.resolve("no-such-truststore.p12") + "): must be a Java key store file; relative paths start at the"
+                + " config file's directory",
+            f + ":8: steer.cluster.tls.key-store-password: missing: tls-tcp needs it; write it as ${?ENV_VARIABLE} to"
+                + " keep it out of the file",
+            f + ":8: steer.cluster.tls.trust-store-password: missing: tls-tcp needs it; write it as ${?ENV_VARIABLE} to"
+                + " keep it out of the file",
+            f + ":11: steer.cluster.tls.protocol: 'SSLv3' is not one of TLSv1.3 | TLSv1.2");
+    }
+
+    @Test
+    void shouldNameFeedKeysByTheirFullPathWhenTheFeedBlockIsWrong() {
+        final String f = ExampleFiles.file("broken/bad-feed.conf").toString();
+        assertProblems("broken/bad-feed.conf",
+            f + ":5: steer.feed.queues: 100 is out of range: must be 1..64",
+            f + ":3: steer.feed.udp.bind: missing: the udp feed needs an address HOST:PORT to listen on (--listen)");
+    }
+
+    @Test
+    void shouldReportFileAndLineWhenTheFileIsNotHocon() {
+        final String f = ExampleFiles.file("broken/syntax-error.conf").toString();
+        final DeploymentException ex = assertThrows(DeploymentException.class,
+            () -> loader.load(ExampleFiles.file("broken/syntax-error.conf")));
+        assertEquals(1, ex.problems().size());
+        assertTrue(ex.problems().get(0).startsWith(f + ":6: List should have had new element"), ex.problems().get(0));
+    }
+
+    @Test
+    void shouldReportTheFileWhenItDoesNotExist(@TempDir Path dir) {
+        final Path missing = dir.resolve("nope.conf");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(missing));
+        assertEquals(List.of(missing + ": no such readable file"), ex.problems());
+    }
+
+    @Test
+    void shouldReportTheOverrideWhenNodeIsNotInTheCluster() {
+        final DeploymentException ex = assertThrows(DeploymentException.class,
+            () -> loader.load(ExampleFiles.file("three-node-cluster.conf"), "node-4"));
+        assertEquals(List.of("command line --node: steer.node.name: 'node-4' is not a node of steer.cluster.nodes"
+            + " (node-1, node-2, node-3): pick this process' node with --node NAME"), ex.problems());
+    }
+
+    @Test
+    void shouldHintTheRootBlockWhenSteerIsMisspelt() {
+        final DeploymentException ex = assertThrows(DeploymentException.class,
+            () -> loader.parse(ConfigFactory.parseString("stear { engine { budget = 8 } }")));
+        assertEquals(1, ex.problems().size());
+        assertTrue(ex.problems().get(0).endsWith("stear: unknown key; did you mean steer?"), ex.problems().get(0));
+    }
+
+    @Test
+    void shouldKeepExplicitEntriesAndDefaultTheirQsizeWhenTheyAreGiven() {
+        final Deployment d = loader.parse(ConfigFactory.parseString(
+            "steer.map { max-entries = 2, default-qsize = 64, entries = [ { key = 1, remote-program = drop }, { key = 0, qsize = 8 } ] }"));
+        assertEquals(2, d.map().maxEntries());
+        assertEquals(List.of(new Deployment.MapSettings.Entry(0, "node-1", 0, 8, Optional.empty()),
+            new Deployment.MapSettings.Entry(1, "node-1", 1, 64, Optional.of("drop"))), d.map().entries());
+    }
+
+    @Test
+    void shouldRejectMaxEntriesAboveTheCpuLimitWhenNotInACluster() {
+        final DeploymentException ex = assertThrows(DeploymentException.class,
+            () -> loader.parse(ConfigFactory.parseString("steer.map.max-entries = 5")));
+        assertEquals(1, ex.problems().size());
+        assertTrue(ex.problems().get(0).endsWith(
+            "steer.map.max-entries: 5 is out of range: must be 1..4 (the CPU limit of this machine)"), ex.problems().get(0));
+    }
+
+    @Test
+    void shouldRejectIngressCpusThatAreNotUsableWhenGiven() {
+        final DeploymentException ex = assertThrows(DeploymentException.class,
+            () -> loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = \"1-2\"")));
+        assertEquals(1, ex.problems().size());
+        assertTrue(ex.problems().get(0).endsWith(
+            "steer.engine.ingress-cpus: CPU 2 is not usable on this machine: usable CPUs are 0-1,3"), ex.problems().get(0));
+        assertEquals(List.of(0, 3), loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = [0, 3]"))
+            .engine().ingressCpus());
+    }
+
+    @Test
+    void shouldResolveStoresAgainstTheFileDirectoryWhenTransportIsTlsTcp(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("ks.p12"), "not checked here: Pekko reads it");
+        Files.writeString(dir.resolve("ts.p12"), "x");
+        final Path file = dir.resolve("tls.conf");
+        Files.writeString(file, """
+            steer {
+              map.entries = [ { key = 0, node = "node-1" } ]
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = 25521 } ]
+                transport = tls-tcp
+                tls { key-store = "ks.p12", trust-store = "ts.p12", key-store-password = "a", trust-store-password = "b",
+                      protocol = "tlsv1.2" }
+              }
+            }
+            """);
+        final Deployment.TlsSettings tls = loader.load(file).cluster().tls().orElseThrow();
+        assertEquals(dir.resolve("ks.p12").toAbsolutePath(), tls.keyStore());
+        assertEquals(dir.resolve("ts.p12").toAbsolutePath(), tls.trustStore());
+        assertEquals("a", tls.keyPassword());
+        assertEquals("TLSv1.2", tls.protocol());
+        assertTrue(!tls.toString().contains("a,") && !tls.toString().contains("=b"), tls.toString());
+    }
+
+    @Test
+    void shouldNameTheFileWhenAnEnabledClusterHasNoNodesAndNoEntries(@TempDir Path dir) throws Exception {
+        final Path file = dir.resolve("empty-cluster.conf");
+        Files.writeString(file, "steer.cluster.enabled = true\n");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(
+            file + ": steer.cluster.nodes: missing: an enabled cluster lists every node as { name, host, port }",
+            file + ": steer.map.entries: missing: a cluster map lists its entries, each with its node, such as"
+                + " [ { key = 0, node = \"node-1\", cpu = 0, qsize = 2048 } ]"), ex.problems());
+    }
+
+    @Test
+    void shouldHintTheNearestKeyWhenOneIsCloseAndListKnownKeysWhenNoneIs() {
+        assertEquals("program", ConfigKeys.nearest("progam", DeploymentLoader.ENGINE_KEYS));
+        assertEquals("stable-after", ConfigKeys.nearest("stable", ClusterReader.DOWNING_KEYS));
+        assertEquals(null, ConfigKeys.nearest("statistics", DeploymentLoader.STEER_KEYS));
+    }
+
+    private void assertProblems(String name, String... expected) {
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(ExampleFiles.file(name)));
+        assertEquals(List.of(expected), ex.problems(), ex.getMessage());
+    }
+}

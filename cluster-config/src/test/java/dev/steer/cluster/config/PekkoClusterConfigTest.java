@@ -1,0 +1,170 @@
+package dev.steer.cluster.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.steer.engine.map.CpuSet;
+
+@Timeout(90)
+class PekkoClusterConfigTest {
+    private static final CpuSet CPUS = CpuSet.all(2);
+    private static final String SYSTEM = "steer-cluster-test";
+
+    @Test
+    void shouldWritePekkoKeysWhenTheClusterExampleIsLoaded() {
+        final Deployment d = new DeploymentLoader(CPUS).load(ExampleFiles.file("three-node-cluster.conf"), "node-2");
+        final Config c = d.pekkoConfig("steer");
+        assertEquals("cluster", c.getString("pekko.actor.provider"));
+        assertEquals("tcp", c.getString("pekko.remote.artery.transport"));
+        assertEquals("127.0.0.1", c.getString("pekko.remote.artery.canonical.hostname"));
+        assertEquals(25522, c.getInt("pekko.remote.artery.canonical.port"));
+        assertEquals(List.of("pekko://steer@127.0.0.1:25521", "pekko://steer@127.0.0.1:25522"),
+            c.getStringList("pekko.cluster.seed-nodes"));
+        assertEquals(List.of("steer"), c.getStringList("pekko.cluster.roles"));
+        assertEquals(PekkoClusterConfig.SBR_PROVIDER, c.getString("pekko.cluster.downing-provider-class"));
+        assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+        assertEquals(Duration.ofSeconds(5), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+        assertEquals(false, c.hasPath("pekko.remote.artery.ssl"));
+    }
+
+    @Test
+    void shouldRefuseWhenTheClusterIsNotEnabled() {
+        final Deployment d = new DeploymentLoader(CPUS).load(ExampleFiles.file("single-node.conf"));
+        assertThrows(IllegalStateException.class, () -> d.pekkoConfig(SYSTEM));
+    }
+
+    @Test
+    void shouldStartAClusterNodeThatJoinsItselfWhenItIsItsOwnSeed() throws Exception {
+        final int port = freePort();
+        final Deployment d = new DeploymentLoader(CPUS).parse(ConfigFactory.parseString("""
+            steer {
+              map.entries = [ { key = 0, node = "solo" } ]
+              node.name = "solo"
+              cluster { enabled = true, nodes = [ { name = "solo", host = "127.0.0.1", port = %d } ],
+                        downing.stable-after = 2s }
+            }
+            """.formatted(port)));
+        final ActorSystem<Void> system = start(d);
+        try {
+            awaitUp(List.of(system), 1);
+            assertEquals("pekko://" + SYSTEM + "@127.0.0.1:" + port, Cluster.get(system).selfMember().address().toString());
+        } finally {
+            terminate(system);
+        }
+    }
+
+    @Test
+    void shouldFormATwoNodeClusterOverTlsWhenTransportIsTlsTcp(@TempDir Path dir) throws Exception {
+        keyStores(dir);
+        final int port1 = freePort();
+        final int port2 = freePort();
+        final Path file = dir.resolve("tls.conf");
+        Files.writeString(file, """
+            steer {
+              map.entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ]
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d }, { name = "node-2", host = "127.0.0.1", port = %d } ]
+                transport = tls-tcp
+                tls { key-store = "node.p12", trust-store = "trust.p12", key-store-password = "changeit",
+                      trust-store-password = "changeit" }
+                downing.stable-after = 2s
+              }
+            }
+            """.formatted(port1, port2));
+        final DeploymentLoader loader = new DeploymentLoader(CPUS);
+        final List<ActorSystem<Void>> systems = new ArrayList<>();
+        try {
+            systems.add(start(loader.load(file, "node-1")));
+            systems.add(start(loader.load(file, "node-2")));
+            awaitUp(systems, 2);
+        } finally {
+            // Both leave at once: each waits for the other's leaving otherwise.
+            systems.forEach(ActorSystem::terminate);
+            systems.forEach(PekkoClusterConfigTest::terminate);
+        }
+    }
+
+    private static ActorSystem<Void> start(Deployment d) {
+        final Config config = d.pekkoConfig(SYSTEM)
+            .withFallback(ConfigFactory.parseString("pekko.loglevel = WARNING\npekko.coordinated-shutdown.exit-jvm = off\n"
+                + "pekko.cluster.jmx.multi-mbeans-in-same-jvm = on"))
+            .withFallback(ConfigFactory.load());
+        return ActorSystem.create(Behaviors.empty(), SYSTEM, config);
+    }
+
+    /** Waits (bounded by the class timeout) until every system sees {@code members} members up. */
+    private static void awaitUp(List<ActorSystem<Void>> systems, int members) throws InterruptedException {
+        while (true) {
+            boolean all = true;
+            for (ActorSystem<Void> system : systems) {
+                final var state = Cluster.get(system).state();
+                long up = 0;
+                for (var member : state.getMembers()) {
+                    if (member.status() == MemberStatus.up()) {
+                        up++;
+                    }
+                }
+                all &= Cluster.get(system).selfMember().status() == MemberStatus.up() && up == members;
+            }
+            if (all) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    private static void terminate(ActorSystem<Void> system) {
+        system.terminate();
+        try {
+            system.getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        } catch (Exception ex) {
+            throw new AssertionError("actor system did not terminate", ex);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** A self-signed key pair for 127.0.0.1 in node.p12 and its certificate in trust.p12, made with keytool. */
+    private static void keyStores(Path dir) throws Exception {
+        final String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+        run(dir, keytool, "-genkeypair", "-alias", "node", "-keyalg", "EC", "-groupname", "secp256r1",
+            "-dname", "CN=127.0.0.1", "-ext", "SAN=IP:127.0.0.1", "-validity", "2", "-storetype", "PKCS12",
+            "-keystore", "node.p12", "-storepass", "changeit", "-keypass", "changeit");
+        run(dir, keytool, "-exportcert", "-alias", "node", "-keystore", "node.p12", "-storepass", "changeit", "-file", "node.crt");
+        run(dir, keytool, "-importcert", "-noprompt", "-alias", "node", "-file", "node.crt", "-storetype", "PKCS12",
+            "-keystore", "trust.p12", "-storepass", "changeit");
+    }
+
+    private static void run(Path dir, String... command) throws Exception {
+        final Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        final String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new AssertionError(String.join(" ", command) + " failed: " + output);
+        }
+    }
+}
