@@ -32,8 +32,11 @@ final class RunCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with run { }, feed { } and traffic { } blocks.")
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file: a deployment steer { } (docs/config.md), and run { } and traffic { } blocks.")
     File config;
+
+    @Option(names = "--node", paramLabel = "NAME", description = "Which node of a cluster config file this process is.")
+    String node;
 
     @Option(names = "--scenario", paramLabel = "NAME|FILE", description = "A shipped scenario (flood-64, imix, many-flows, churn) or a scenario file.")
     String scenario;
@@ -50,7 +53,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--cpus", paramLabel = "LIST", description = "Entry CPUs, e.g. 0-3,6 (default: every usable CPU).")
     String cpus;
 
-    @Option(names = {"-q", "--qsize"}, paramLabel = "N", description = "Ring size of every entry, 1..16384 (default 2048).")
+    @Option(names = {"-q", "--qsize"}, paramLabel = "N", description = "Ring size of the entries without one of their own, 1..16384 (default 2048).")
     Integer qsize;
 
     @Option(names = "--churn", paramLabel = "DURATION", description = "Random map updates at this interval, like xdp-bench --stress-mode (default off).")
@@ -125,11 +128,12 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final Config merged = settings();
-        final RunPlan plan = RunPlan.from(merged);
+        final RunPlan plan = RunPlan.from(merged, node, config == null ? "command line" : config.getPath(),
+            config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent());
         return new RunJob(plan, json, report, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
     }
 
-    /** Command line over config file over scenario over defaults. */
+    /** Command line over config file over scenario (the defaults are applied by each block's reader). */
     Config settings() {
         Config result = commandLine();
         if (config != null) {
@@ -145,7 +149,11 @@ final class RunCommand implements Callable<Integer> {
                 ? ConfigFactory.parseResources(RunCommand.class.getClassLoader(), loaded.source())
                 : ConfigFactory.parseFile(new File(loaded.source())));
         }
-        return result.resolve();
+        try {
+            return result.resolve();
+        } catch (ConfigException ex) {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
     }
 
     private static Config parse(File file) {
@@ -159,31 +167,44 @@ final class RunCommand implements Callable<Integer> {
     private Config commandLine() {
         final Map<String, Object> values = new LinkedHashMap<>();
         put(values, "run.duration", duration);
-        put(values, "run.interval", interval);
-        put(values, "run.program", program);
-        put(values, "run.cpus", cpus);
-        put(values, "run.qsize", qsize);
         put(values, "run.churn-interval", churn);
-        put(values, "run.idle", idle);
-        if (noPin) {
-            values.put("run.pin", false);
-        }
         if (noTraffic) {
             values.put("run.traffic", false);
         }
-        put(values, "feed.type", feed);
-        put(values, "feed.queues", queues);
-        if (lossless) {
-            values.put("feed.mode", "lossless");
+        put(values, "steer.stats.interval", interval);
+        put(values, "steer.engine.program", program);
+        put(values, "steer.engine.idle", idle);
+        if (noPin) {
+            values.put("steer.engine.pinning", false);
         }
-        put(values, "feed.aeron.channel", channel);
-        put(values, "feed.aeron.directory", aeronDir);
-        put(values, "feed.udp.bind", listen);
-        put(values, "feed.pcap.file", pcap);
-        put(values, "feed.pcap.pace", pace);
-        put(values, "feed.pcap.loops", loops);
-        put(values, "feed.afpacket.interface", networkInterface);
-        put(values, "feed.afpacket.netns", netns);
+        if (cpus != null) {
+            // One entry per CPU of this node, key = CPU, with the default qsize (--qsize).
+            final int[] list = CpuList.parse(cpus);
+            final dev.steer.engine.map.CpuSet machine = dev.steer.engine.map.CpuSet.fromMachine();
+            final java.util.List<Object> entries = new java.util.ArrayList<>();
+            for (int cpu : list) {
+                if (!machine.isUsable(cpu)) {
+                    throw new IllegalArgumentException("--cpus " + cpus + ": CPU " + cpu + " is not usable here; usable CPUs: "
+                        + CpuList.format(machine.usableCpus()));
+                }
+                entries.add(Map.of("key", cpu));
+            }
+            values.put("steer.map.entries", entries);
+        }
+        put(values, "steer.map.default-qsize", qsize);
+        put(values, "steer.feed.type", feed);
+        put(values, "steer.feed.queues", queues);
+        if (lossless) {
+            values.put("steer.feed.mode", "lossless");
+        }
+        put(values, "steer.feed.aeron.channel", channel);
+        put(values, "steer.feed.aeron.directory", aeronDir);
+        put(values, "steer.feed.udp.bind", listen);
+        put(values, "steer.feed.pcap.file", pcap);
+        put(values, "steer.feed.pcap.pace", pace);
+        put(values, "steer.feed.pcap.loops", loops);
+        put(values, "steer.feed.afpacket.interface", networkInterface);
+        put(values, "steer.feed.afpacket.netns", netns);
         TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
         return ConfigFactory.parseMap(values, "command line");
     }

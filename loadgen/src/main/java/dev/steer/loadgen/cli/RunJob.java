@@ -17,6 +17,8 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.EngineStats;
+import dev.steer.cluster.config.Deployment;
+import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.report.HtmlReport;
@@ -66,7 +68,13 @@ final class RunJob {
 
     int run() throws InterruptedException {
         final RunSettings run = plan.run();
-        final FeedConfig.Plan feedPlan = plan.feed();
+        final Deployment deployment = plan.deployment();
+        if (deployment.cluster().enabled()) {
+            throw new IllegalStateException(deployment.source() + ": the cluster is enabled; steer run starts one node "
+                + "of a cluster only with distributed steering, which is not built yet");
+        }
+        final FeedConfig.Plan feedPlan = deployment.feed();
+        final Duration interval = deployment.stats().interval();
         final boolean synthetic = "synthetic".equals(feedPlan.type());
         final boolean sending = run.traffic() && (feedPlan.isAeron() || "udp".equals(feedPlan.type()));
         progress("opening " + feedPlan.queues() + " " + feedPlan.type() + " feed queue(s)"
@@ -90,14 +98,10 @@ final class RunJob {
         long end;
         Churn churn = null;
         try {
-            progress("starting the engine: program " + run.program() + ", entries on CPUs " + CpuList.format(run.cpus())
-                + ", qsize " + run.qsize() + ", idle " + run.idle().label());
-            final SteerEngine.Builder builder = SteerEngine.builder().cpus(CpuSet.fromMachine()).program(run.program())
-                .idleMode(run.idle()).pinning(run.pin()).lossless(feedPlan.lossless())
+            progress("starting the engine: program " + deployment.engine().program() + ", entries " + describeEntries()
+                + ", idle " + deployment.engine().idle().label());
+            final SteerEngine.Builder builder = DeploymentApplier.applyTo(deployment, SteerEngine.builder())
                 .handler(new LatencyHandler(latency, FrameHandler.NO_OP)).systemName("steer");
-            for (int cpu : run.cpus()) {
-                builder.entry(cpu, run.qsize());
-            }
             feeds.forEach(builder::feed);
             engine = builder.start();
             if (sending) {
@@ -108,14 +112,14 @@ final class RunJob {
             startedAt = Instant.now();
             start = System.nanoTime();
             final StatsSampler sampler = new StatsSampler(engine::stats, System::nanoTime, latency,
-                new StatsSampler.Settings(run.interval(), StatsSampler.Settings.DEFAULT_MAX_SAMPLES));
+                new StatsSampler.Settings(interval, StatsSampler.Settings.DEFAULT_MAX_SAMPLES));
             if (!run.churnInterval().isZero()) {
-                churn = new Churn(engine, run.cpus(), run.qsize(), plan.traffic().seed());
+                churn = new Churn(engine, localKeys(), deployment.map().defaultQsize(), plan.traffic().seed());
             }
             final PrintWriter live = json ? err : out;
             final LiveStatsPrinter printer = new LiveStatsPrinter();
             final long deadline = start + run.duration().toNanos();
-            long nextSample = start + run.interval().toNanos();
+            long nextSample = start + interval.toNanos();
             long nextChurn = churn == null ? Long.MAX_VALUE : start + run.churnInterval().toNanos();
             while (true) {
                 final long now = System.nanoTime();
@@ -129,7 +133,7 @@ final class RunJob {
                 if (now >= nextSample) {
                     live.print(printer.format(sampler.sample()));
                     live.flush();
-                    nextSample += run.interval().toNanos();
+                    nextSample += interval.toNanos();
                 }
                 LockSupport.parkNanos(Math.max(0, Math.min(Math.min(nextSample, nextChurn), deadline) - System.nanoTime()));
             }
@@ -161,6 +165,28 @@ final class RunJob {
                 opened.close();
             }
         }
+    }
+
+    /** Keys of this node's entries: the configured ones, or every usable CPU when none is configured. */
+    private int[] localKeys() {
+        final var entries = plan.deployment().localEntries();
+        if (entries.isEmpty()) {
+            return CpuSet.fromMachine().usableCpus();
+        }
+        return entries.stream().mapToInt(Deployment.MapSettings.Entry::key).toArray();
+    }
+
+    private String describeEntries() {
+        final var entries = plan.deployment().localEntries();
+        if (entries.isEmpty()) {
+            return "on every usable CPU (" + CpuList.format(CpuSet.fromMachine().usableCpus()) + "), qsize "
+                + plan.deployment().map().defaultQsize();
+        }
+        final StringBuilder text = new StringBuilder();
+        for (Deployment.MapSettings.Entry entry : entries) {
+            text.append(text.length() == 0 ? "" : ", ").append(entry.key()).append(" (qsize ").append(entry.qsize()).append(')');
+        }
+        return text.toString();
     }
 
     private String describeTraffic() {
@@ -217,22 +243,22 @@ final class RunJob {
 
     private int finish(EngineStats stats, LatencyRecorder latency, StatsSampler sampler, long sent, Churn churn,
                        Instant startedAt, Duration duration, String senderFailure) {
-        final RunSettings run = plan.run();
-        final RunInfo info = new RunInfo(run.program(), describeFeed(), CpuList.format(run.cpus()), startedAt, duration);
+        final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localKeys()),
+            startedAt, duration);
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
         final RunSummary summary = new RunSummary(info, stats, percentiles);
         final long received = stats.accounting().received();
         final long notReceived = sent < 0 ? 0 : Math.max(0, sent - received);
         // Aeron is reliable: whatever was sent and not received is lost. UDP is not: the kernel may drop
         // datagrams before the feed sees them, which is reported but is the transport's, not the engine's.
-        final boolean reliable = plan.feed().isAeron();
+        final boolean reliable = plan.deployment().feed().isAeron();
         final long lost = summary.lost() + (reliable ? notReceived : 0);
         if (json) {
             final ObjectNode root = JsonReport.toJson(info, stats, percentiles);
             final ObjectNode accounting = (ObjectNode) root.get("accounting");
             if (sent >= 0) {
                 final ObjectNode transport = root.putObject("transport");
-                transport.put("type", plan.feed().type());
+                transport.put("type", plan.deployment().feed().type());
                 transport.put("reliable", reliable);
                 transport.put("sent", sent);
                 transport.put("received", received);
@@ -273,7 +299,7 @@ final class RunJob {
     }
 
     private String describeFeed() {
-        final FeedConfig.Plan feed = plan.feed();
+        final FeedConfig.Plan feed = plan.deployment().feed();
         final String traffic = plan.run().traffic() && (feed.isAeron() || "udp".equals(feed.type())
             || "synthetic".equals(feed.type())) ? ", synthetic traffic: " + describeTraffic() : "";
         return switch (feed.type()) {

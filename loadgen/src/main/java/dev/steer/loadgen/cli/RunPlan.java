@@ -1,43 +1,58 @@
 package dev.steer.loadgen.cli;
 
+import java.nio.file.Path;
 import java.util.Set;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
-import dev.steer.engine.map.CpuSet;
+import dev.steer.cluster.config.Deployment;
+import dev.steer.cluster.config.DeploymentException;
+import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.ingress.config.ConfigCheck;
-import dev.steer.ingress.config.FeedConfig;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
- * Everything a run needs, validated at once: the run, feed and traffic blocks of the merged settings.
+ * Everything a run needs, validated at once: the deployment ({@code steer { }}), the run block and the
+ * synthetic traffic of the merged settings.
  *
- * @param run     run settings
- * @param feed    feed plan
- * @param traffic synthetic traffic (used when this process generates traffic)
+ * @param run        run settings
+ * @param deployment what runs: engine, map, feed, cluster, stats
+ * @param traffic    synthetic traffic (used when this process generates traffic)
  */
-record RunPlan(RunSettings run, FeedConfig.Plan feed, TrafficProfile traffic) {
-    private static final Set<String> BLOCKS = Set.of("run", "feed", "traffic");
+record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
+    private static final Set<String> BLOCKS = Set.of("steer", "run", "traffic");
 
     /**
      * Validates every block and reports every problem at once.
      *
+     * @param settings the merged settings
+     * @param node     the node of a cluster file this process is, or null for the file's own
+     * @param source   where the settings came from, for messages
+     * @param baseDir  directory relative paths of the deployment (TLS stores) resolve against
      * @throws IllegalArgumentException listing each problem with where it came from, the key, the value and what is allowed
      */
-    static RunPlan from(Config settings) {
+    static RunPlan from(Config settings, String node, String source, Path baseDir) {
         final ConfigCheck check = new ConfigCheck();
         check.unknownKeys(settings, "settings", BLOCKS);
-        final RunSettings run = RunSettings.from(block(settings, "run", check), CpuSet.fromMachine(), check);
-        final FeedConfig.Plan feed = FeedConfig.plan(block(settings, "feed", check), check);
+        final RunSettings run = RunSettings.from(block(settings, "run", check), check);
         TrafficProfile traffic = null;
         try {
             traffic = settings.hasPath("traffic") ? TrafficProfile.fromConfig(settings) : TrafficProfile.defaults();
         } catch (IllegalArgumentException ex) {
-            check.error(ex.getMessage().replace("\n  ", "\n  traffic: "));
+            // The profile's message is a title line and one problem per line; keep the problems.
+            final java.util.List<String> lines = ex.getMessage().lines().map(String::strip).toList();
+            check.addAll(lines.size() > 1 ? lines.subList(1, lines.size()) : lines);
+        }
+        Deployment deployment = null;
+        try {
+            deployment = new DeploymentLoader().parse(settings.withOnlyPath("steer").withFallback(
+                ConfigFactory.parseString("steer {}")), node, source, baseDir);
+        } catch (DeploymentException ex) {
+            check.addAll(ex.problems());
         }
         check.throwIfAny("invalid settings");
-        return new RunPlan(run, feed, traffic);
+        return new RunPlan(run, deployment, traffic);
     }
 
     private static Config block(Config settings, String name, ConfigCheck check) {

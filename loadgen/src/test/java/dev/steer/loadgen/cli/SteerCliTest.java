@@ -52,23 +52,31 @@ class SteerCliTest {
     void shouldReportEveryBadSettingAtOnceWithFileAndLineWhenTheConfigIsBroken(@TempDir Path dir) throws IOException {
         final Path file = dir.resolve("broken.conf");
         Files.writeString(file, String.join("\n",
-            "run {",
-            "  qsize = 0",
-            "  program = no-such-program",
-            "  duraton = 5s",
+            "steer {",
+            "  engine { program = no-such-program }",
+            "  map { default-qsize = 0 }",
+            "  feed { type = carrier-pigeon }",
             "}",
-            "feed { type = carrier-pigeon }",
+            "run { duraton = 5s }",
             "traffic { flows = 0 }",
             ""));
-        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--cpus", "0-9999");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString());
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         final String err = result.err();
-        assertTrue(err.contains("broken.conf:2: qsize: 0 is out of range: must be 1..16384"), err);
-        assertTrue(err.contains("broken.conf:3: program: 'no-such-program' is not one of"), err);
-        assertTrue(err.contains("broken.conf:4: run.duraton: unknown key"), err);
-        assertTrue(err.contains("broken.conf:6: type: 'carrier-pigeon' is not one of aeron | udp | pcap | afpacket | synthetic"), err);
-        assertTrue(err.contains("flows"), err);
-        assertTrue(err.contains("command line: cpus: "), err);
+        assertTrue(err.contains("broken.conf:2: steer.engine.program"), err);
+        assertTrue(err.contains("no-such-program"), err);
+        assertTrue(err.contains("broken.conf:3: steer.map.default-qsize"), err);
+        assertTrue(err.contains("broken.conf:4: steer.feed.type"), err);
+        assertTrue(err.contains("carrier-pigeon"), err);
+        assertTrue(err.contains("broken.conf:6: run.duraton: unknown key"), err);
+        assertTrue(err.contains("broken.conf:7:") && err.contains("flows"), err);
+    }
+
+    @Test
+    void shouldRefuseACpuThatIsNotUsableHere() {
+        final CliRunner result = CliRunner.run("run", "--cpus", "0-4095");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("--cpus 0-4095: CPU ") && result.err().contains("is not usable here"), result.toString());
     }
 
     @Test
