@@ -19,13 +19,31 @@ public final class AfPacketOutput implements FrameOutput {
         this.description = "afpacket " + (netns.isEmpty() ? "" : netns + "/") + iface;
     }
 
+    /** Stages the frame; a batch goes out with one sendmmsg(2) when it is full or at {@link #flush()}. */
     @Override
     public int send(DirectBuffer buffer, int offset, int length) {
-        final int result = sender.send(buffer, offset, length);
+        final int result = sender.stage(buffer, offset, length);
         if (result >= 0) {
             return SENT;
         }
         return result == AfPacketSender.BACK_PRESSURED ? BACK_PRESSURED : FAILED;
+    }
+
+    @Override
+    public void flush() {
+        sender.flush();
+    }
+
+    @Override
+    public boolean drain(long timeoutNs) {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (sender.staged() > 0) {
+            if (sender.flush() == AfPacketSender.FAILED || System.nanoTime() > deadline) {
+                return sender.staged() == 0;
+            }
+            Thread.onSpinWait();
+        }
+        return true;
     }
 
     @Override

@@ -26,6 +26,13 @@ public interface FrameOutput extends AutoCloseable {
     int send(DirectBuffer buffer, int offset, int length);
 
     /**
+     * Sends what the output has batched so far; called by a sender at the end of every burst. Outputs that
+     * send each frame at once have nothing to do.
+     */
+    default void flush() {
+    }
+
+    /**
      * Waits, at most {@code timeoutNs}, until what was sent has left this process (a transport that sends
      * from a driver of its own must not be closed with frames still in its buffers).
      *

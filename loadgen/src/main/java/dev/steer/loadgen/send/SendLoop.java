@@ -110,6 +110,7 @@ public final class SendLoop implements AutoCloseable {
                         backPressured = pressured;
                     }
                 }
+                output.flush();
             }
         } catch (Throwable error) {
             failure = error;

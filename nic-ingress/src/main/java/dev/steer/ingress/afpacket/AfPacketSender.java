@@ -27,11 +27,27 @@ public final class AfPacketSender implements AutoCloseable {
     public static final int FAILED = -3;
     /** Longest frame accepted. */
     public static final int MAX_FRAME = 65_536;
+    /** Frames one {@link #flush()} hands to the kernel with a single {@code sendmmsg(2)}. */
+    public static final int BATCH = 32;
+    /** Longest frame that is staged; longer ones are sent alone, in order, by {@link #stage}. */
+    public static final int BATCH_SLOT = 2048;
+    // struct mmsghdr on LP64 Linux: struct msghdr (56 bytes) + unsigned int msg_len, padded to 64.
+    private static final int MMSGHDR = 64;
+    private static final int MSG_IOV = 16;
+    private static final int MSG_IOVLEN = 24;
+    private static final int IOVEC = 16;
 
     private final String iface;
     private final PacketSocket socket;
     private final MemorySegment staging;
     private final UnsafeBuffer stagingBuffer;
+    private final MemorySegment slots;
+    private final UnsafeBuffer slotBuffer;
+    private final MemorySegment iovecs;
+    private final MemorySegment messages;
+    private final int[] lengths = new int[BATCH];
+    private int staged;
+    private int head;
     private long sent;
     private long backPressured;
     private long failed;
@@ -43,6 +59,16 @@ public final class AfPacketSender implements AutoCloseable {
         this.socket = socket;
         this.staging = socket.arena().allocate(MAX_FRAME, 64);
         this.stagingBuffer = new UnsafeBuffer(staging.address(), MAX_FRAME);
+        this.slots = socket.arena().allocate((long) BATCH * BATCH_SLOT, 64);
+        this.slotBuffer = new UnsafeBuffer(slots.address(), BATCH * BATCH_SLOT);
+        this.iovecs = socket.arena().allocate((long) BATCH * IOVEC, 64);
+        this.messages = socket.arena().allocate((long) BATCH * MMSGHDR, 64);
+        // Fixed parts of each message: no address (the socket is bound to the interface), one iovec.
+        for (int i = 0; i < BATCH; i++) {
+            iovecs.set(java.lang.foreign.ValueLayout.JAVA_LONG, (long) i * IOVEC, slots.address() + (long) i * BATCH_SLOT);
+            messages.set(java.lang.foreign.ValueLayout.JAVA_LONG, (long) i * MMSGHDR + MSG_IOV, iovecs.address() + (long) i * IOVEC);
+            messages.set(java.lang.foreign.ValueLayout.JAVA_LONG, (long) i * MMSGHDR + MSG_IOVLEN, 1L);
+        }
     }
 
     /** Opens a sender on {@code iface} in the caller's network namespace. */
@@ -92,6 +118,88 @@ public final class AfPacketSender implements AutoCloseable {
         }
         failed++;
         return errno == Libc.EMSGSIZE ? TOO_LONG : FAILED;
+    }
+
+    /**
+     * Stages a frame for the next {@link #flush()}, which sends every staged frame with one {@code sendmmsg(2)}
+     * call: the fast path of a load generator. When the batch is full it is flushed first; a frame longer than
+     * {@link #BATCH_SLOT} is sent alone after the staged ones, keeping the order.
+     *
+     * @return {@code length} when staged (or sent), else {@link #BACK_PRESSURED} (the batch is full and the socket
+     *     took none of it: try again later), {@link #TOO_LONG} or {@link #FAILED}
+     */
+    public int stage(DirectBuffer buffer, int offset, int length) {
+        if (length > BATCH_SLOT) {
+            if (flush() < 0 && staged > 0) {
+                return BACK_PRESSURED;
+            }
+            return send(buffer, offset, length);
+        }
+        if (staged == BATCH) {
+            final int result = flush();
+            if (staged == BATCH) {
+                return result == FAILED ? FAILED : BACK_PRESSURED;
+            }
+        }
+        slotBuffer.putBytes(staged * BATCH_SLOT, buffer, offset, length);
+        iovecs.set(java.lang.foreign.ValueLayout.JAVA_LONG, (long) staged * IOVEC + 8, length);
+        lengths[staged] = length;
+        staged++;
+        return length;
+    }
+
+    /**
+     * Sends the staged frames with {@code sendmmsg(2)}, as many as the socket takes; the rest stay staged, in
+     * order, for the next call.
+     *
+     * @return frames still staged (0 when all went), or {@link #BACK_PRESSURED} / {@link #FAILED} when the
+     *     socket took none; after a failure other than a full socket the staged frames are counted failed and
+     *     discarded
+     */
+    public int flush() {
+        while (head < staged) {
+            final int n = Libc.sendmmsg(socket.state(), socket.fd(), messages.asSlice((long) head * MMSGHDR),
+                staged - head, Libc.MSG_DONTWAIT);
+            if (n > 0) {
+                head += n;
+                sent += n;
+                continue;
+            }
+            final int errno = Libc.errno(socket.state());
+            lastErrno = errno;
+            if (errno == Libc.EAGAIN || errno == Libc.ENOBUFS) {
+                backPressured++;
+                compact();
+                return BACK_PRESSURED;
+            }
+            failed += staged - head;
+            head = 0;
+            staged = 0;
+            return FAILED;
+        }
+        head = 0;
+        staged = 0;
+        return 0;
+    }
+
+    /** Moves the frames the socket has not taken yet to the front of the batch. */
+    private void compact() {
+        if (head == 0) {
+            return;
+        }
+        for (int i = head; i < staged; i++) {
+            final int to = i - head;
+            slotBuffer.putBytes(to * BATCH_SLOT, slotBuffer, i * BATCH_SLOT, lengths[i]);
+            lengths[to] = lengths[i];
+            iovecs.set(java.lang.foreign.ValueLayout.JAVA_LONG, (long) to * IOVEC + 8, lengths[i]);
+        }
+        staged -= head;
+        head = 0;
+    }
+
+    /** Frames staged and not sent yet. */
+    public int staged() {
+        return staged - head;
     }
 
     /** The interface frames go out of. */

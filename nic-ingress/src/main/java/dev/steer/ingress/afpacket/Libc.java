@@ -73,6 +73,7 @@ final class Libc {
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(I, I));
     private static final MethodHandle IF_NAMETOINDEX = bind("if_nametoindex", FunctionDescriptor.of(I, P));
     private static final MethodHandle SEND = bind("send", FunctionDescriptor.of(J, I, P, J, I));
+    private static final MethodHandle SENDMMSG = bind("sendmmsg", FunctionDescriptor.of(I, I, P, I, I));
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(I, I, I));
     private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(I, P, I));
     private static final MethodHandle GETEUID = LINKER.downcallHandle(find("geteuid"), FunctionDescriptor.of(I));
@@ -160,6 +161,15 @@ final class Libc {
     static int ifNameToIndex(MemorySegment state, MemorySegment name) {
         try {
             return (int) IF_NAMETOINDEX.invokeExact(state, name);
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /** {@code sendmmsg(2)}: sends up to {@code count} messages of the {@code struct mmsghdr} array at {@code messages}. */
+    static int sendmmsg(MemorySegment state, int fd, MemorySegment messages, int count, int flags) {
+        try {
+            return (int) SENDMMSG.invokeExact(state, fd, messages, count, flags);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }

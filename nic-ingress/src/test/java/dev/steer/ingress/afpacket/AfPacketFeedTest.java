@@ -66,6 +66,38 @@ class AfPacketFeedTest {
     }
 
     @Test
+    void shouldDeliverStagedBatchesInOrderWhenFramesAreStagedAndFlushed() {
+        final List<byte[]> sent = new ArrayList<>();
+        try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings()); AfPacketSender sender = veth.sender()) {
+            for (int i = 0; i < 100; i++) {
+                // Batches of 32 with sizes across the slot size: longer frames go alone, in order.
+                final int length = i % 25 == 20 ? AfPacketSender.BATCH_SLOT + 100 : 60 + (i * 37) % 1400;
+                TestFrames.write(frame, length, i, i);
+                int result;
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                while ((result = sender.stage(frame, 0, length)) == AfPacketSender.BACK_PRESSURED) {
+                    assertTrue(System.nanoTime() < deadline, "the socket took the batch");
+                    pause();
+                }
+                assertEquals(length, result, "stage " + i + ", errno " + sender.lastErrno());
+                final byte[] copy = new byte[length];
+                frame.getBytes(0, copy);
+                sent.add(copy);
+            }
+            assertTrue(sender.staged() > 0, "the last partial batch waits for flush");
+            assertEquals(0, sender.flush());
+            assertEquals(0, sender.staged());
+            assertEquals(100, sender.sent());
+            final RecordingSink sink = new RecordingSink();
+            pollUntil(feed, sink, 64, () -> sink.frames.size() >= 100);
+            assertEquals(100, sink.frames.size());
+            for (int i = 0; i < 100; i++) {
+                assertArrayEquals(sent.get(i), sink.frames.get(i), "frame " + i);
+            }
+        }
+    }
+
+    @Test
     void shouldResumeInsideBlockWhenBudgetEndsPoll() {
         try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings()); AfPacketSender sender = veth.sender()) {
             send(sender, 50, 60);
