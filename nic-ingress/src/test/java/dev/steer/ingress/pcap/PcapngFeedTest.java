@@ -158,7 +158,7 @@ class PcapngFeedTest {
     void shouldSkipEveryOtherBlockByItsLengthWhenFileHasStatisticsNamesAndCustomBlocks() throws Exception {
         final Path file = dir.resolve("skip.pcapng");
         try (PcapngWriter writer = PcapngWriter.create(file)) {
-            writer.writeBlock(4, new byte[] {0, 0, 0, 0}); // name resolution: only opt_endofopt... and records end
+            writer.writeBlock(4, new byte[] {0, 0, 0, 0}); // name resolution: nrb_record_end only
             writer.write(0, PcapFeedTest.frame(0, 64), T0);
             writer.writeBlock(5, new byte[20]); // interface statistics
             writer.writeBlock(0x0bad, new byte[] {1, 2, 3, 4, 5}); // custom, padded
