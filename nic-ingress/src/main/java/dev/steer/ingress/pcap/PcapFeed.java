@@ -1,7 +1,6 @@
 package dev.steer.ingress.pcap;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -17,50 +16,56 @@ import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
 
 /**
- * Replays a classic pcap file (either byte order, microsecond or nanosecond timestamps, link type Ethernet)
- * as a {@link Feed}: one record is one frame. Reads the file through one reused direct buffer of
- * {@link PcapSettings#windowBytes()}, so memory is bounded whatever the file size and polling allocates
- * nothing. Every frame of a poll is stamped with one cached {@link System#nanoTime()} reading.
+ * Replays a capture file as a {@link Feed}: one packet is one frame. Reads classic pcap (either byte order,
+ * microsecond or nanosecond timestamps, link type Ethernet) and pcapng (sections in either byte order,
+ * interfaces with their own link type, snaplen, {@code if_tsresol} and {@code if_tsoffset}; enhanced, simple
+ * and obsolete packet blocks; every other block skipped by its length). The format is told by the first
+ * four bytes. Reads the file through one reused direct buffer of {@link PcapSettings#windowBytes()}, so
+ * memory is bounded whatever the file size and polling allocates nothing. Every frame of a poll is stamped
+ * with one cached {@link System#nanoTime()} reading.
  *
- * <p>Accounting: a record is handed to {@link FrameSink#onFrame} with its captured length (records captured
- * shorter than their wire length are delivered as captured and counted in {@link #snapped()}); a record
- * with no captured bytes, and a record cut short by the end of the file, count one
- * {@link DropReason#FEED_TRUNCATED} drop each. {@link FrameSink#BACK_PRESSURED} leaves the record in place
- * for the next poll.
+ * <p>Accounting: a packet is handed to {@link FrameSink#onFrame} with its captured length (packets captured
+ * shorter than their wire length are delivered as captured and counted in {@link #snapped()}); a packet with
+ * no captured bytes, and a packet cut short by the end of the file, count one {@link DropReason#FEED_TRUNCATED}
+ * drop each. A pcapng packet on an interface whose link type is not Ethernet cannot be steered: it counts one
+ * {@link #FOREIGN_LINK_DROP} drop and {@link #foreignLink()}. {@link FrameSink#BACK_PRESSURED} leaves the
+ * packet in place for the next poll.
  *
- * <p>Damage: a cut or corrupt file ({@link PcapDamage.Reason}) ends the feed after every record before the
+ * <p>Damage: a cut or corrupt file ({@link PcapDamage.Reason}) ends the feed after every packet before the
  * damage; the damage is kept ({@link #damage()}) and given once to the settings' listener. Poll never
- * throws. Open-time errors (missing file, not classic pcap, link type other than Ethernet) are
- * {@link IllegalArgumentException}s with a one-line message naming the file.
+ * throws. Open-time errors (missing file, an unsupported version, a classic file whose link type is not
+ * Ethernet) are {@link IllegalArgumentException}s with a one-line message naming the file.
  *
  * <p>Thread contract: constructed on any thread, then polled by one thread at a time; the counters and
  * {@link #damage()} may be read from any thread. File reads are page-cache reads of at most the window
  * size, at most a few per poll.
  */
 public final class PcapFeed implements Feed {
-    /** Largest captured length of a record; a larger one is damage. */
+    /** Largest captured length of a packet; a larger one is damage. */
     public static final int MAX_RECORD_LENGTH = 256 * 1024;
-
-    private static final int RECORD_HEADER = PcapFormat.RECORD_HEADER_LENGTH;
-    /** Reads tried per refill: a regular file fills the window in one unless at its end. */
-    private static final int MAX_READS_PER_REFILL = 4;
+    /**
+     * Largest pcapng block (a largest packet with room for its header and options); a larger block total length
+     * is damage. Every block is read whole into the window, which is at least this large.
+     */
+    public static final int MAX_BLOCK_LENGTH = MAX_RECORD_LENGTH + 64 * 1024;
+    /**
+     * The drop reason of a pcapng packet on a non-Ethernet interface: the feed received it but cannot hand it
+     * over as an Ethernet frame, the same outcome as a packet it received cut short. {@link #foreignLink()}
+     * tells these drops apart from truncated packets.
+     */
+    public static final DropReason FOREIGN_LINK_DROP = DropReason.FEED_TRUNCATED;
 
     private final PcapSettings settings;
     private final Path file;
     private final FileChannel channel;
-    private final ByteBuffer window;
+    private final CaptureWindow window;
     private final UnsafeBuffer view;
-    private final ByteOrder order;
-    private final long fractionNanos;
-    private final long snaplen;
+    private final CaptureReader reader;
+    private final boolean pcapng;
     private final boolean capturePace;
     private final double speed;
 
     // Poll thread only.
-    private long windowStart;
-    private int position;
-    private int limit;
-    private boolean endOfFile;
     private boolean ended;
     private boolean closed;
     private boolean paced;
@@ -71,6 +76,7 @@ public final class PcapFeed implements Feed {
     private volatile long records;
     private volatile long snapped;
     private volatile long truncated;
+    private volatile long foreignLink;
     private volatile long passes;
     private volatile long listenerFailures;
     private volatile PcapDamage damage;
@@ -78,8 +84,9 @@ public final class PcapFeed implements Feed {
     /**
      * Opens the file and reads its header.
      *
-     * @throws IllegalArgumentException when the file is missing or unreadable, is not classic pcap (an
-     *                                  unsupported version), or its link type is not Ethernet
+     * @throws IllegalArgumentException when the file is missing or unreadable, is classic pcap of a version
+     *                                  other than 2.x or with a link type other than Ethernet, or is pcapng of a
+     *                                  version other than 1.x
      */
     public PcapFeed(PcapSettings settings) {
         if (settings == null) {
@@ -99,45 +106,21 @@ public final class PcapFeed implements Feed {
         } catch (IOException | SecurityException ex) {
             throw new IllegalArgumentException("pcap file " + file + ": cannot be opened: " + ex);
         }
-        this.window = ByteBuffer.allocateDirect(settings.windowBytes());
-        this.view = new UnsafeBuffer(window);
-        ByteOrder byteOrder = ByteOrder.LITTLE_ENDIAN;
-        long fraction = 1000;
-        long snap = 0;
+        this.window = new CaptureWindow(channel, settings.windowBytes());
+        this.view = window.view;
         try {
-            refill();
+            window.refill();
+            final int limit = window.limit;
             final int magic = limit >= 4 ? view.getInt(0, ByteOrder.LITTLE_ENDIAN) : 0;
-            if (limit == 0) {
-                damageFound(0, PcapDamage.Reason.ZERO_LENGTH_FILE, "0 bytes");
-            } else if (limit < 4) {
-                damageFound(0, PcapDamage.Reason.HEADER_CUT, limit + " of " + PcapFormat.FILE_HEADER_LENGTH
-                    + " header bytes");
-            } else if (magic == PcapFormat.PCAPNG_SHB) {
-                damageFound(0, PcapDamage.Reason.BAD_MAGIC, "pcapng is not supported, only classic pcap");
-            } else if (magicOf(magic) == 0) {
-                damageFound(0, PcapDamage.Reason.BAD_MAGIC, String.format("magic 0x%08x", magic));
-            } else {
-                byteOrder = magicOf(magic) > 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
-                final int canonical = view.getInt(0, byteOrder);
-                fraction = canonical == PcapFormat.MAGIC_NANOS ? 1 : 1000;
-                if (limit < PcapFormat.FILE_HEADER_LENGTH) {
-                    damageFound(0, PcapDamage.Reason.HEADER_CUT, limit + " of " + PcapFormat.FILE_HEADER_LENGTH
-                        + " header bytes");
-                } else {
-                    final int major = view.getShort(PcapFormat.OFFSET_VERSION_MAJOR, byteOrder) & 0xffff;
-                    final int minor = view.getShort(PcapFormat.OFFSET_VERSION_MINOR, byteOrder) & 0xffff;
-                    if (major != PcapFormat.VERSION_MAJOR) {
-                        throw new IllegalArgumentException("pcap file " + file + ": version " + major + "." + minor
-                            + " is not classic pcap 2.x");
-                    }
-                    final int linkType = view.getInt(PcapFormat.OFFSET_NETWORK, byteOrder) & PcapFormat.LINKTYPE_MASK;
-                    if (linkType != PcapFormat.LINKTYPE_ETHERNET) {
-                        throw new IllegalArgumentException("pcap file " + file + ": link type " + linkType
-                            + " is not supported, only Ethernet (1)");
-                    }
-                    snap = view.getInt(PcapFormat.OFFSET_SNAPLEN, byteOrder) & 0xffff_ffffL;
-                    position = PcapFormat.FILE_HEADER_LENGTH;
+            this.pcapng = magic == PcapFormat.PCAPNG_SHB;
+            if (pcapng) {
+                final PcapngReader ng = new PcapngReader(window, file);
+                this.reader = ng;
+                if (ng.open() == CaptureReader.DAMAGED) {
+                    damageFound(ng);
                 }
+            } else {
+                this.reader = openClassic(limit, magic);
             }
         } catch (IOException ex) {
             closeQuietly();
@@ -146,9 +129,44 @@ public final class PcapFeed implements Feed {
             closeQuietly();
             throw ex;
         }
-        this.order = byteOrder;
-        this.fractionNanos = fraction;
-        this.snaplen = snap;
+    }
+
+    /** Checks the classic file header; damage ends the feed before its first poll. */
+    private CaptureReader openClassic(int limit, int magic) {
+        ByteOrder byteOrder = ByteOrder.LITTLE_ENDIAN;
+        long fraction = 1000;
+        long snap = 0;
+        if (limit == 0) {
+            damageFound(0, PcapDamage.Reason.ZERO_LENGTH_FILE, "0 bytes");
+        } else if (limit < 4) {
+            damageFound(0, PcapDamage.Reason.HEADER_CUT, limit + " of " + PcapFormat.FILE_HEADER_LENGTH
+                + " header bytes");
+        } else if (magicOf(magic) == 0) {
+            damageFound(0, PcapDamage.Reason.BAD_MAGIC, String.format("magic 0x%08x", magic));
+        } else {
+            byteOrder = magicOf(magic) > 0 ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+            final int canonical = view.getInt(0, byteOrder);
+            fraction = canonical == PcapFormat.MAGIC_NANOS ? 1 : 1000;
+            if (limit < PcapFormat.FILE_HEADER_LENGTH) {
+                damageFound(0, PcapDamage.Reason.HEADER_CUT, limit + " of " + PcapFormat.FILE_HEADER_LENGTH
+                    + " header bytes");
+            } else {
+                final int major = view.getShort(PcapFormat.OFFSET_VERSION_MAJOR, byteOrder) & 0xffff;
+                final int minor = view.getShort(PcapFormat.OFFSET_VERSION_MINOR, byteOrder) & 0xffff;
+                if (major != PcapFormat.VERSION_MAJOR) {
+                    throw new IllegalArgumentException("pcap file " + file + ": version " + major + "." + minor
+                        + " is not classic pcap 2.x");
+                }
+                final int linkType = view.getInt(PcapFormat.OFFSET_NETWORK, byteOrder) & PcapFormat.LINKTYPE_MASK;
+                if (linkType != PcapFormat.LINKTYPE_ETHERNET) {
+                    throw new IllegalArgumentException("pcap file " + file + ": link type " + linkType
+                        + " is not supported, only Ethernet (1)");
+                }
+                snap = view.getInt(PcapFormat.OFFSET_SNAPLEN, byteOrder) & 0xffff_ffffL;
+                window.position = PcapFormat.FILE_HEADER_LENGTH;
+            }
+        }
+        return new ClassicPcapReader(window, byteOrder, fraction, snap);
     }
 
     /** 1 for a little-endian magic, -1 for a big-endian one, 0 for none; {@code magic} read little-endian. */
@@ -163,10 +181,10 @@ public final class PcapFeed implements Feed {
     }
 
     /**
-     * Hands at most {@code budget} records to {@code sink}; with {@link PcapSettings.Pace#CAPTURE} only those
+     * Hands at most {@code budget} packets to {@code sink}; with {@link PcapSettings.Pace#CAPTURE} only those
      * that are due. Allocation-free; never throws for file content or I/O errors (they become damage).
      *
-     * @return records taken (handed over or counted as {@code feed_truncated}), 0 when none is due,
+     * @return packets taken (handed over or counted as drops), 0 when none is due,
      *         {@link Feed#END} once every pass is done or damage was found
      */
     @Override
@@ -179,80 +197,62 @@ public final class PcapFeed implements Feed {
         int handed = 0;
         int snappedNow = 0;
         int truncatedNow = 0;
+        int foreignNow = 0;
         boolean rewound = false;
         try {
             while (taken < budget) {
-                final long recordOffset = windowStart + position;
-                if (!ensure(RECORD_HEADER)) {
-                    if (!endOfFile) {
-                        break; // a short read: try again on the next poll
+                final int found = reader.next();
+                if (found == CaptureReader.WAIT) {
+                    break; // a short read, or many blocks without packets: go on with the next poll
+                }
+                if (found == CaptureReader.END_OF_FILE) {
+                    if (rewound) {
+                        break; // one rewind per poll: a file without packets looped forever stays bounded
                     }
-                    if (limit == position) {
-                        if (rewound) {
-                            break; // one rewind per poll: a file without records looped forever stays bounded
-                        }
-                        passes++;
-                        final long loops = settings.loops();
-                        if (loops != PcapSettings.FOREVER && passes >= loops) {
-                            ended = true;
-                            break;
-                        }
-                        rewind();
-                        rewound = true;
-                        continue;
-                    }
-                    damageFound(recordOffset, PcapDamage.Reason.RECORD_HEADER_CUT,
-                        (limit - position) + " of " + RECORD_HEADER + " record header bytes");
-                    break;
-                }
-                final long included = view.getInt(position + PcapFormat.OFFSET_INCL_LEN, order) & 0xffff_ffffL;
-                final long original = view.getInt(position + PcapFormat.OFFSET_ORIG_LEN, order) & 0xffff_ffffL;
-                if (included > MAX_RECORD_LENGTH) {
-                    damageFound(recordOffset, PcapDamage.Reason.RECORD_TOO_LARGE,
-                        "incl_len " + included + " > " + MAX_RECORD_LENGTH);
-                    break;
-                }
-                if (snaplen != 0 && included > snaplen) {
-                    damageFound(recordOffset, PcapDamage.Reason.RECORD_ABOVE_SNAPLEN,
-                        "incl_len " + included + " > snaplen " + snaplen);
-                    break;
-                }
-                if (included > original) {
-                    damageFound(recordOffset, PcapDamage.Reason.CAPTURED_ABOVE_ORIGINAL,
-                        "incl_len " + included + " > orig_len " + original);
-                    break;
-                }
-                if (capturePace && !due(now)) {
-                    break;
-                }
-                final int length = (int) included;
-                if (!ensure(RECORD_HEADER + length)) {
-                    if (!endOfFile) {
+                    passes++;
+                    final long loops = settings.loops();
+                    if (loops != PcapSettings.FOREVER && passes >= loops) {
+                        ended = true;
                         break;
                     }
-                    sink.onDropped(DropReason.FEED_TRUNCATED, 1);
-                    truncatedNow++;
-                    damageFound(recordOffset, PcapDamage.Reason.RECORD_DATA_CUT,
-                        (limit - position - RECORD_HEADER) + " of incl_len " + length + " bytes");
+                    reader.rewind();
+                    paced = false;
+                    rewound = true;
+                    continue;
+                }
+                if (found == CaptureReader.DAMAGED) {
+                    if (reader.damageCutPacket) {
+                        sink.onDropped(DropReason.FEED_TRUNCATED, 1);
+                        truncatedNow++;
+                    }
+                    damageFound(reader);
                     break;
                 }
-                if (length == 0) {
+                if (capturePace && reader.timed && !due(now, reader.timestampNs)) {
+                    break;
+                }
+                if (found == CaptureReader.DROP) {
+                    sink.onDropped(reader.dropReason, 1);
+                    if (reader.foreignLink) {
+                        foreignNow++;
+                    }
+                } else if (reader.capturedLength == 0) {
                     sink.onDropped(DropReason.FEED_TRUNCATED, 1);
                     truncatedNow++;
                 } else {
-                    if (sink.onFrame(view, position + RECORD_HEADER, length, now) == FrameSink.BACK_PRESSURED) {
+                    if (sink.onFrame(view, reader.dataOffset, reader.capturedLength, now) == FrameSink.BACK_PRESSURED) {
                         break;
                     }
                     handed++;
-                    if (included < original) {
+                    if (reader.capturedLength < reader.originalLength) {
                         snappedNow++;
                     }
                 }
-                position += RECORD_HEADER + length;
+                reader.consume();
                 taken++;
             }
         } catch (IOException ex) {
-            damageFound(windowStart + position, PcapDamage.Reason.READ_ERROR, ex.toString());
+            damageFound(window.offset(), PcapDamage.Reason.READ_ERROR, ex.toString());
         }
         if (handed != 0) {
             records += handed;
@@ -263,65 +263,27 @@ public final class PcapFeed implements Feed {
         if (truncatedNow != 0) {
             truncated += truncatedNow;
         }
+        if (foreignNow != 0) {
+            foreignLink += foreignNow;
+        }
         return taken == 0 && ended ? END : taken;
     }
 
-    /** Whether the record at {@code position} is due at {@code now}; starts the pace clock on a pass' first record. */
-    private boolean due(long now) {
-        final long captureNs = (view.getInt(position + PcapFormat.OFFSET_TS_SEC, order) & 0xffff_ffffL) * 1_000_000_000L
-            + (view.getInt(position + PcapFormat.OFFSET_TS_FRACTION, order) & 0xffff_ffffL) * fractionNanos;
+    /** Whether a packet captured at {@code captureNs} is due at {@code now}; starts the pace clock on a pass' first. */
+    private boolean due(long now, long captureNs) {
         if (!paced) {
             paced = true;
             paceStartNanos = now;
             paceStartCaptureNs = captureNs;
             return true;
         }
-        // Records earlier than the pass' first (an unordered capture) are due at once.
+        // Packets earlier than the pass' first (an unordered capture) are due at once.
         final long offset = (long) ((captureNs - paceStartCaptureNs) / speed);
         return now - (paceStartNanos + offset) >= 0;
     }
 
-    /** Makes {@code needed} bytes from {@code position} available; false when the file ends first. */
-    private boolean ensure(int needed) throws IOException {
-        if (limit - position >= needed) {
-            return true;
-        }
-        if (endOfFile) {
-            return false;
-        }
-        window.limit(limit).position(position);
-        window.compact();
-        windowStart += position;
-        limit -= position;
-        position = 0;
-        refill();
-        return limit - position >= needed;
-    }
-
-    /** Reads from the file after {@code limit} until the window is full or the file ends. */
-    private void refill() throws IOException {
-        window.limit(window.capacity()).position(limit);
-        for (int i = 0; i < MAX_READS_PER_REFILL && window.hasRemaining(); i++) {
-            final int read = channel.read(window, windowStart + limit);
-            if (read < 0) {
-                endOfFile = true;
-                break;
-            }
-            limit += read;
-        }
-    }
-
-    /** Back to the first record for the next pass; re-reads nothing when the whole file is in the window. */
-    private void rewind() {
-        paced = false;
-        if (windowStart == 0 && endOfFile) {
-            position = PcapFormat.FILE_HEADER_LENGTH;
-            return;
-        }
-        windowStart = PcapFormat.FILE_HEADER_LENGTH;
-        position = 0;
-        limit = 0;
-        endOfFile = false;
+    private void damageFound(CaptureReader damaged) {
+        damageFound(damaged.damageOffset, damaged.damageReason, damaged.damageDetail);
     }
 
     private void damageFound(long offset, PcapDamage.Reason reason, String detail) {
@@ -343,19 +305,29 @@ public final class PcapFeed implements Feed {
         return Optional.ofNullable(damage);
     }
 
-    /** Records handed to the sink so far (every pass). Any thread. */
+    /** Packets handed to the sink so far (every pass). Any thread. */
     public long records() {
         return records;
     }
 
-    /** Records handed over that were captured shorter than their wire length. Any thread. */
+    /** Packets handed over that were captured shorter than their wire length. Any thread. */
     public long snapped() {
         return snapped;
     }
 
-    /** Records counted as {@code feed_truncated} drops: empty records and a record cut by the end of the file. */
+    /** Packets counted as {@code feed_truncated} drops: empty packets and a packet cut by the end of the file. Any thread. */
     public long truncated() {
         return truncated;
+    }
+
+    /** pcapng packets on a non-Ethernet interface, counted as {@link #FOREIGN_LINK_DROP} drops. Any thread. */
+    public long foreignLink() {
+        return foreignLink;
+    }
+
+    /** True when the file is pcapng, false for classic pcap. */
+    public boolean pcapng() {
+        return pcapng;
     }
 
     /** Passes over the file completed. Any thread. */

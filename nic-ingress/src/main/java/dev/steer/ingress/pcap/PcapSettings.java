@@ -7,7 +7,7 @@ import java.util.function.Consumer;
  * Settings of a {@link PcapFeed}, validated once by the canonical constructor: a bad value is an
  * {@link IllegalArgumentException} naming the setting, the value and what is allowed.
  *
- * @param path           the classic pcap file to replay
+ * @param path           the capture file to replay: classic pcap or pcapng
  * @param name           feed name for statistics and messages
  * @param pace           {@link Pace#FAST} or {@link Pace#CAPTURE}; default {@link #DEFAULT_PACE}
  * @param speed          factor on the capture's pace ({@code 2.0} = twice as fast); used with {@link Pace#CAPTURE} only
@@ -35,8 +35,9 @@ public record PcapSettings(Path path, String name, Pace pace, double speed, long
     public static final long FOREVER = 0;
     /** Default read buffer: 1 MiB. */
     public static final int DEFAULT_WINDOW_BYTES = 1 << 20;
-    /** Smallest read buffer: one largest record with its header. */
-    public static final int MIN_WINDOW_BYTES = PcapFeed.MAX_RECORD_LENGTH + PcapFormat.RECORD_HEADER_LENGTH;
+    /** Smallest read buffer: one largest pcapng block, which also holds one largest classic record with its header. */
+    public static final int MIN_WINDOW_BYTES = Math.max(PcapFeed.MAX_BLOCK_LENGTH,
+        PcapFeed.MAX_RECORD_LENGTH + PcapFormat.RECORD_HEADER_LENGTH);
     /** Largest read buffer: 64 MiB. */
     public static final int MAX_WINDOW_BYTES = 64 << 20;
 

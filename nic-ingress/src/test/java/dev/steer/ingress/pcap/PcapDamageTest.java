@@ -59,12 +59,6 @@ class PcapDamageTest {
             }, 0, PcapDamage.Reason.HEADER_CUT, 0L, 0),
             Arguments.of("bad magic", (Damager) file -> Files.write(file,
                 "GIF89a, certainly not a capture file".getBytes()), 0, PcapDamage.Reason.BAD_MAGIC, 0L, 0),
-            Arguments.of("pcapng magic", (Damager) file -> {
-                final byte[] shb = new byte[28];
-                ByteBuffer.wrap(shb).order(ByteOrder.LITTLE_ENDIAN).putInt(PcapFormat.PCAPNG_SHB).putInt(28)
-                    .putInt(0x1a2b3c4d);
-                Files.write(file, shb);
-            }, 0, PcapDamage.Reason.BAD_MAGIC, 0L, 0),
             Arguments.of("record header cut", (Damager) file -> {
                 goodFile(file, 3, PcapWriter.DEFAULT_SNAPLEN);
                 append(file, Arrays.copyOf(recordHeader(64, 64), 7));

@@ -5,30 +5,64 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.management.ManagementFactory;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntUnaryOperator;
 
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.PathCounters;
 
-/** The feed against the real ingress path: lossless back-pressure and no allocation per packet. */
+/** The feed against the real ingress path, classic pcap and pcapng: lossless back-pressure and no allocation per packet. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class PcapFeedDataPathTest {
     @TempDir
     Path dir;
 
-    @Test
-    void shouldOfferTheRefusedRecordAgainWhenSinkBackPressures() throws Exception {
-        final Path file = dir.resolve("bp.pcap");
-        try (PcapWriter writer = PcapWriter.create(file)) {
-            for (int i = 0; i < 20; i++) {
-                writer.write(PcapFeedTest.frame(i, 100), 1_000_000_000L + i);
+    /**
+     * Writes {@code count} frames of {@code length(i)} bytes: classic pcap, or pcapng with two sections (the
+     * second big-endian), interfaces of different resolutions, simple packet blocks and blocks to skip.
+     */
+    static void writeFrames(Path file, String format, int count, IntUnaryOperator length) {
+        if (format.equals("pcap")) {
+            try (PcapWriter writer = PcapWriter.create(file)) {
+                for (int i = 0; i < count; i++) {
+                    writer.write(PcapFeedTest.frame(i, length.applyAsInt(i)), 1_000_000_000L + i);
+                }
+            }
+            return;
+        }
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_BASE2 | 24, 1000);
+            for (int i = 0; i < count; i++) {
+                if (i == count / 2) {
+                    writer.startSection(ByteOrder.BIG_ENDIAN);
+                    writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+                    writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_MICROS, 0);
+                }
+                final byte[] frame = PcapFeedTest.frame(i, length.applyAsInt(i));
+                if (i % 10 == 3) {
+                    writer.writeSimple(frame, frame.length);
+                } else {
+                    writer.write(i % 2, frame, 1_000_000_000_000L + i);
+                }
+                if (i % 50 == 7) {
+                    writer.writeBlock(5, new byte[24]);
+                }
             }
         }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"pcap", "pcapng"})
+    void shouldOfferTheRefusedRecordAgainWhenSinkBackPressures(String format) throws Exception {
+        final Path file = dir.resolve("bp." + format);
+        writeFrames(file, format, 20, i -> 100);
         // Four frames in the pool, local batches of eight: the fifth record of a poll finds the pool empty.
         try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress(4, 2048, 8, true)) {
             assertEquals(4, ingress.poll(feed));
@@ -44,14 +78,11 @@ class PcapFeedDataPathTest {
         }
     }
 
-    @Test
-    void shouldNotAllocatePerPacketWhenReplayingInSteadyState() throws Exception {
-        final Path file = dir.resolve("alloc.pcap");
-        try (PcapWriter writer = PcapWriter.create(file)) {
-            for (int i = 0; i < 5000; i++) {
-                writer.write(PcapFeedTest.frame(i, 64 + i % 1400), 1_000_000_000L + i);
-            }
-        }
+    @ParameterizedTest
+    @ValueSource(strings = {"pcap", "pcapng"})
+    void shouldNotAllocatePerPacketWhenReplayingInSteadyState(String format) throws Exception {
+        final Path file = dir.resolve("alloc." + format);
+        writeFrames(file, format, 5000, i -> 64 + i % 1400);
         // A window smaller than the file, so refills and rewinds are part of the measured steady state.
         final PcapSettings settings = PcapSettings.of(file).withLoops(PcapSettings.FOREVER)
             .withWindowBytes(PcapSettings.MIN_WINDOW_BYTES);

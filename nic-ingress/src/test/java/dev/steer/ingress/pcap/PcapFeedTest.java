@@ -84,7 +84,7 @@ class PcapFeedTest {
         final Path file = dir.resolve("big.pcap");
         final List<byte[]> written = new ArrayList<>();
         try (PcapWriter writer = PcapWriter.create(file)) {
-            for (int i = 0; i < 600; i++) {
+            for (int i = 0; i < 800; i++) {
                 final byte[] bytes = frame(i, 1000 + i % 977);
                 writer.write(bytes, T0 + i);
                 written.add(bytes);
@@ -267,7 +267,7 @@ class PcapFeedTest {
             () -> PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 0)).getMessage());
         assertEquals("speed=NaN: must be a finite number above 0", assertThrows(IllegalArgumentException.class,
             () -> PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, Double.NaN)).getMessage());
-        assertEquals("windowBytes=1024: must be 262160..67108864", assertThrows(IllegalArgumentException.class,
+        assertEquals("windowBytes=1024: must be 327680..67108864", assertThrows(IllegalArgumentException.class,
             () -> PcapSettings.of(file).withWindowBytes(1024)).getMessage());
         assertEquals("path=null: must name a pcap file", assertThrows(IllegalArgumentException.class,
             () -> PcapSettings.of(null)).getMessage());

@@ -1,0 +1,98 @@
+package dev.steer.ingress.pcap;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The one reused read buffer over a capture file: a window {@code [start, start + limit)} of the file with a
+ * read position in it. Memory is the buffer, whatever the file size; nothing is allocated after construction.
+ *
+ * <p>Thread contract: the poll thread only (the constructing thread before the first poll).
+ */
+final class CaptureWindow {
+    /** Reads tried per refill: a regular file fills the window in one unless at its end. */
+    private static final int MAX_READS_PER_REFILL = 4;
+
+    final UnsafeBuffer view;
+    private final FileChannel channel;
+    private final ByteBuffer buffer;
+    private long start;
+    /** Read position, relative to the window. */
+    int position;
+    /** End of the bytes read, relative to the window. */
+    int limit;
+    private boolean endOfFile;
+
+    CaptureWindow(FileChannel channel, int bytes) {
+        this.channel = channel;
+        this.buffer = ByteBuffer.allocateDirect(bytes);
+        this.view = new UnsafeBuffer(buffer);
+    }
+
+    /** File offset of the read position. */
+    long offset() {
+        return start + position;
+    }
+
+    /** Bytes readable from the position without another read. */
+    int available() {
+        return limit - position;
+    }
+
+    /** True once a read found the end of the file: {@link #available()} is all that is left. */
+    boolean endOfFile() {
+        return endOfFile;
+    }
+
+    /**
+     * Makes {@code needed} bytes from the position available (moving them to the buffer's start and reading
+     * more when they are not); false when the file ends first or a read came back short.
+     * {@code needed} must not exceed the buffer's capacity.
+     */
+    boolean ensure(int needed) throws IOException {
+        if (limit - position >= needed) {
+            return true;
+        }
+        if (endOfFile) {
+            return false;
+        }
+        buffer.limit(limit).position(position);
+        buffer.compact();
+        start += position;
+        limit -= position;
+        position = 0;
+        refill();
+        return limit - position >= needed;
+    }
+
+    /** Reads from the file after {@code limit} until the buffer is full or the file ends. */
+    void refill() throws IOException {
+        buffer.limit(buffer.capacity()).position(limit);
+        for (int i = 0; i < MAX_READS_PER_REFILL && buffer.hasRemaining(); i++) {
+            final int read = channel.read(buffer, start + limit);
+            if (read < 0) {
+                endOfFile = true;
+                break;
+            }
+            limit += read;
+        }
+    }
+
+    /**
+     * Moves the position to file offset {@code fileOffset}; reads nothing again when the window already holds
+     * everything from there to the end of the file (a small file looped).
+     */
+    void rewind(long fileOffset) {
+        if (endOfFile && start <= fileOffset && fileOffset <= start + limit) {
+            position = (int) (fileOffset - start);
+            return;
+        }
+        start = fileOffset;
+        position = 0;
+        limit = 0;
+        endOfFile = false;
+    }
+}

@@ -1,0 +1,212 @@
+package dev.steer.ingress.pcap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * Every kind of pcapng damage: the packets before it are delivered, the feed ends, and the damage names the
+ * file, the exact byte offset of the damaged block and the reason; poll never throws.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PcapngDamageTest {
+    private static final long T0 = 1_700_000_000_000_000_000L;
+    /** Section header 28 + interface 32 (if_tsresol, opt_endofopt) + 3 x enhanced packet block (32 + 64). */
+    private static final long FOURTH = 28 + 32 + 3 * 96;
+
+    @TempDir
+    Path dir;
+
+    /** Writes a damaged file into {@code file}, starting with {@link #goodFile} unless it says otherwise. */
+    @FunctionalInterface
+    interface Damager {
+        void damage(Path file, PcapngWriter writer) throws IOException;
+    }
+
+    /** Body of an enhanced packet block without its header and trailer. */
+    static byte[] epbBody(int interfaceId, int captured, int original, int dataBytes) {
+        final ByteBuffer body = ByteBuffer.allocate(20 + dataBytes).order(ByteOrder.LITTLE_ENDIAN);
+        body.putInt(interfaceId).putInt(0).putInt(0).putInt(captured).putInt(original);
+        return body.array();
+    }
+
+    static Stream<Arguments> damages() {
+        return Stream.of(
+            Arguments.of("section header cut", (Damager) (file, writer) -> {
+                writer.close();
+                cut(file, 20);
+            }, 0, PcapDamage.Reason.HEADER_CUT, 0L, 0),
+            Arguments.of("bad byte-order magic", (Damager) (file, writer) -> {
+                writer.close();
+                patchInt(file, 8, 0x11223344);
+            }, 0, PcapDamage.Reason.BAD_MAGIC, 0L, 0),
+            Arguments.of("block header cut", (Damager) (file, writer) -> {
+                writer.close();
+                PcapDamageTest.append(file, new byte[] {6, 0, 0, 0, 32});
+            }, 3, PcapDamage.Reason.RECORD_HEADER_CUT, FOURTH, 0),
+            Arguments.of("block length not a multiple of 4", (Damager) (file, writer) -> {
+                writer.write(0, PcapFeedTest.frame(3, 64), T0);
+                writer.close();
+                patchInt(file, FOURTH + 4, 97);
+            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("block length below 12", (Damager) (file, writer) -> {
+                writer.close();
+                PcapDamageTest.append(file, block(5, 8, 8));
+            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("block length below the enhanced packet block's 32", (Damager) (file, writer) -> {
+                writer.close();
+                PcapDamageTest.append(file, block(6, 16, 16));
+            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("block length above the largest block", (Damager) (file, writer) -> {
+                writer.close();
+                PcapDamageTest.append(file, block(5, PcapFeed.MAX_BLOCK_LENGTH + 4, 0));
+            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("block length negative as a signed int", (Damager) (file, writer) -> {
+                writer.close();
+                PcapDamageTest.append(file, block(5, -4, 0));
+            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("trailing length differs", (Damager) (file, writer) -> {
+                writer.write(0, PcapFeedTest.frame(3, 64), T0);
+                writer.close();
+                patchInt(file, FOURTH + 96 - 4, 100);
+            }, 3, PcapDamage.Reason.BLOCK_LENGTH_MISMATCH, FOURTH, 0),
+            Arguments.of("enhanced packet block cut mid-data", (Damager) (file, writer) -> {
+                writer.write(0, PcapFeedTest.frame(3, 64), T0);
+                writer.close();
+                cut(file, (int) FOURTH + 50);
+            }, 3, PcapDamage.Reason.RECORD_DATA_CUT, FOURTH, 1),
+            Arguments.of("simple packet block cut mid-data", (Damager) (file, writer) -> {
+                writer.writeSimple(PcapFeedTest.frame(3, 64), 64);
+                writer.close();
+                cut(file, (int) FOURTH + 20);
+            }, 3, PcapDamage.Reason.RECORD_DATA_CUT, FOURTH, 1),
+            Arguments.of("statistics block cut", (Damager) (file, writer) -> {
+                writer.writeBlock(5, new byte[40]);
+                writer.close();
+                cut(file, (int) FOURTH + 30);
+            }, 3, PcapDamage.Reason.BLOCK_CUT, FOURTH, 0),
+            Arguments.of("unknown interface id", (Damager) (file, writer) -> {
+                writer.writeBlock(PcapngFormat.EPB, epbBody(1, 64, 64, 64));
+            }, 3, PcapDamage.Reason.UNKNOWN_INTERFACE, FOURTH, 0),
+            Arguments.of("captured above original", (Damager) (file, writer) -> {
+                writer.writeBlock(PcapngFormat.EPB, epbBody(0, 64, 60, 64));
+            }, 3, PcapDamage.Reason.CAPTURED_ABOVE_ORIGINAL, FOURTH, 0),
+            Arguments.of("captured above the interface's snaplen", (Damager) (file, writer) -> {
+                writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 100, PcapngWriter.TSRESOL_MICROS, 0);
+                writer.writeBlock(PcapngFormat.EPB, epbBody(1, 120, 120, 120));
+            }, 3, PcapDamage.Reason.RECORD_ABOVE_SNAPLEN, FOURTH + 32, 0),
+            Arguments.of("captured length larger than the block", (Damager) (file, writer) -> {
+                writer.writeBlock(PcapngFormat.EPB, epbBody(0, 200, 200, 64));
+            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("later section with a bad byte-order magic", (Damager) (file, writer) -> {
+                writer.startSection(ByteOrder.BIG_ENDIAN);
+                writer.close();
+                patchInt(file, FOURTH + 8, 0x11223344);
+            }, 3, PcapDamage.Reason.BAD_SECTION, FOURTH, 0),
+            Arguments.of("if_tsresol finer than 10^-18", (Damager) (file, writer) -> {
+                writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_MICROS, 0);
+                writer.close();
+                Files.write(file, patched(Files.readAllBytes(file), (int) FOURTH + 20, (byte) 19));
+            }, 3, PcapDamage.Reason.BAD_INTERFACE, FOURTH, 0),
+            Arguments.of("interface option running past the block", (Damager) (file, writer) -> {
+                writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_MICROS, 0);
+                writer.close();
+                patchShort(file, FOURTH + 18, 200);
+            }, 3, PcapDamage.Reason.BAD_INTERFACE, FOURTH, 0),
+            Arguments.of("simple packet block before any interface", (Damager) (file, writer) -> {
+                writer.startSection(ByteOrder.LITTLE_ENDIAN);
+                writer.writeBlock(PcapngFormat.SPB, new byte[] {64, 0, 0, 0});
+            }, 3, PcapDamage.Reason.UNKNOWN_INTERFACE, FOURTH + 28, 0));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damages")
+    void shouldDeliverPacketsBeforeDamageThenEndAndReportFileOffsetAndReasonWhenPcapngIsDamaged(
+        String name, Damager damager, int framesBefore, PcapDamage.Reason reason, long offset, int truncatedDrops)
+        throws IOException {
+        final Path file = dir.resolve("damaged.pcapng");
+        try (PcapngWriter writer = goodFile(file)) {
+            assertEquals(FOURTH, writer.position());
+            damager.damage(file, writer);
+        }
+        final List<PcapDamage> heard = new ArrayList<>();
+        // Looping forever must not hide damage: it ends the feed on the first pass.
+        final PcapSettings settings = PcapSettings.of(file).withLoops(PcapSettings.FOREVER)
+            .withDamageListener(heard::add);
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(framesBefore, ingress.frames.size());
+            for (int i = 0; i < framesBefore; i++) {
+                assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "frame " + i);
+            }
+            final PcapDamage damage = feed.damage().orElseThrow();
+            assertEquals(file, damage.file());
+            assertEquals(reason, damage.reason(), damage.toString());
+            assertEquals(offset, damage.offset(), damage.toString());
+            assertEquals(List.of(damage), heard, "the listener hears it once");
+            assertTrue(damage.toString().startsWith(file + ", offset " + offset + ": " + reason), damage.toString());
+            assertEquals(truncatedDrops, ingress.dropped(DropReason.FEED_TRUNCATED));
+            assertEquals(truncatedDrops, feed.truncated());
+            assertEquals(framesBefore + truncatedDrops, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(framesBefore, ingress.get(PathCounters.Counter.DELIVERED));
+            assertEquals(0, feed.passes());
+            assertEquals(Feed.END, ingress.poll(feed));
+        }
+    }
+
+    /** Section header, one Ethernet interface of microseconds, three 64-byte packets; open for more. */
+    static PcapngWriter goodFile(Path file) {
+        final PcapngWriter writer = PcapngWriter.create(file);
+        for (int i = 0; i < 3; i++) {
+            writer.write(0, PcapFeedTest.frame(i, 64), T0 + i * 1000L);
+        }
+        return writer;
+    }
+
+    /** A little-endian block of {@code type} that states {@code length} but holds {@code bodyBytes} of zeros. */
+    static byte[] block(int type, int length, int bodyBytes) {
+        return ByteBuffer.allocate(8 + bodyBytes).order(ByteOrder.LITTLE_ENDIAN).putInt(type).putInt(length).array();
+    }
+
+    static void patchInt(Path file, long at, int value) throws IOException {
+        final byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putInt((int) at, value);
+        Files.write(file, bytes);
+    }
+
+    static void patchShort(Path file, long at, int value) throws IOException {
+        final byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort((int) at, (short) value);
+        Files.write(file, bytes);
+    }
+
+    static byte[] patched(byte[] bytes, int at, byte value) {
+        bytes[at] = value;
+        return bytes;
+    }
+
+    static void cut(Path file, int length) throws IOException {
+        Files.write(file, Arrays.copyOf(Files.readAllBytes(file), length));
+    }
+}

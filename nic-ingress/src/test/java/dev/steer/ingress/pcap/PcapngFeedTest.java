@@ -1,0 +1,337 @@
+package dev.steer.ingress.pcap;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/** Replay of well-formed pcapng files: byte orders, sections, interfaces, timestamps, SPB, skipped blocks, pace, loops. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class PcapngFeedTest {
+    private static final long T0 = 1_700_000_000_123_456_789L;
+    private static final int LINKTYPE_RAW = 101;
+
+    @TempDir
+    Path dir;
+
+    private static ByteOrder order(String name) {
+        return name.equals("BIG_ENDIAN") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"LITTLE_ENDIAN", "BIG_ENDIAN"})
+    void shouldDeliverEveryPacketIntactAndInOrderWhenSectionHasEitherByteOrder(String orderName) throws Exception {
+        final ByteOrder order = order(orderName);
+        final Path file = dir.resolve("f.pcapng");
+        final List<byte[]> written = new ArrayList<>();
+        try (PcapngWriter writer = PcapngWriter.create(file, order)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            for (int i = 0; i < 300; i++) {
+                final byte[] bytes = PcapFeedTest.frame(i, 60 + i * 7 % 1400);
+                writer.write(0, bytes, T0 + i * 1000L);
+                written.add(bytes);
+            }
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            assertTrue(feed.pcapng());
+            ingress.drain(feed, 100);
+            assertEquals(300, ingress.frames.size());
+            for (int i = 0; i < written.size(); i++) {
+                assertArrayEquals(written.get(i), ingress.frames.get(i), "packet " + i);
+            }
+            assertEquals(300, feed.records());
+            assertEquals(1, feed.passes());
+            assertTrue(feed.damage().isEmpty());
+            assertEquals(300, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(300, ingress.get(PathCounters.Counter.DELIVERED));
+            assertEquals(Feed.END, feed.poll(ingress.path, 64), "stays ended");
+        }
+        // The byte order really differs on disk: the byte-order magic's first byte.
+        assertEquals(order == ByteOrder.BIG_ENDIAN ? (byte) 0x1a : (byte) 0x4d, Files.readAllBytes(file)[8]);
+    }
+
+    @Test
+    void shouldReadEachSectionInItsOwnByteOrderWithItsOwnInterfacesWhenFileHasTwoSections() throws Exception {
+        final Path file = dir.resolve("sections.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.LITTLE_ENDIAN)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_MICROS, 0);
+            for (int i = 0; i < 10; i++) {
+                writer.write(0, PcapFeedTest.frame(i, 100 + i), T0 + i);
+            }
+            writer.startSection(ByteOrder.BIG_ENDIAN);
+            // Interface ids start again at 0; here 0 is raw IP and 1 Ethernet, the other way round to section 1.
+            writer.addInterface(LINKTYPE_RAW, 0, PcapngWriter.TSRESOL_MICROS, 0);
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            for (int i = 10; i < 20; i++) {
+                writer.write(1, PcapFeedTest.frame(i, 100 + i), T0 + i);
+            }
+            writer.write(0, PcapFeedTest.frame(99, 40), T0 + 99);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(20, ingress.frames.size());
+            for (int i = 0; i < 20; i++) {
+                assertArrayEquals(PcapFeedTest.frame(i, 100 + i), ingress.frames.get(i), "packet " + i);
+            }
+            assertEquals(1, feed.foreignLink(), "the raw IP packet of section 2");
+            assertEquals(21, ingress.get(PathCounters.Counter.RECEIVED));
+            assertTrue(feed.damage().isEmpty());
+        }
+    }
+
+    @Test
+    void shouldConvertTimestampsWithEachInterfacesResolutionAndOffsetWhenInterfacesDiffer() throws Exception {
+        final Path file = dir.resolve("resolutions.pcapng");
+        final int[] tsresols = {PcapngWriter.TSRESOL_MICROS, PcapngWriter.TSRESOL_NANOS, 3,
+            PcapngWriter.TSRESOL_BASE2 | 20, PcapngWriter.TSRESOL_MICROS};
+        final long[] offsets = {0, 0, 0, 0, 1_000_000_000L};
+        final long[] tolerance = {1000, 1, 1_000_000, 1_000_000_000L / (1 << 20) + 1, 1000};
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.BIG_ENDIAN)) {
+            for (int i = 0; i < tsresols.length; i++) {
+                writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, tsresols[i], offsets[i]);
+            }
+            for (int i = 0; i < tsresols.length; i++) {
+                writer.write(i, PcapFeedTest.frame(i, 64), T0);
+            }
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            final CaptureWindow window = new CaptureWindow(channel, PcapSettings.MIN_WINDOW_BYTES);
+            window.refill();
+            final PcapngReader reader = new PcapngReader(window, file);
+            assertEquals(CaptureReader.PACKET, reader.open());
+            for (int i = 0; i < tsresols.length; i++) {
+                assertEquals(CaptureReader.PACKET, reader.next());
+                assertTrue(reader.timed);
+                final long error = T0 - reader.timestampNs;
+                assertTrue(error >= 0 && error < tolerance[i], "interface " + i + ": " + reader.timestampNs
+                    + " for " + T0);
+                reader.consume();
+            }
+            assertEquals(CaptureReader.END_OF_FILE, reader.next());
+        }
+    }
+
+    @Test
+    void shouldCaptureUpToInterfaceZerosSnaplenWhenPacketsAreSimplePacketBlocks() throws Exception {
+        final Path file = dir.resolve("spb.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.BIG_ENDIAN)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 96, PcapngWriter.TSRESOL_MICROS, 0);
+            writer.writeSimple(PcapFeedTest.frame(0, 61), 61);
+            writer.writeSimple(PcapFeedTest.frame(1, 1500), 1500);
+            writer.write(0, PcapFeedTest.frame(2, 64), T0);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(3, ingress.frames.size());
+            assertArrayEquals(PcapFeedTest.frame(0, 61), ingress.frames.get(0));
+            assertArrayEquals(PcapFeedTest.frame(1, 96), ingress.frames.get(1), "cut at the snaplen");
+            assertArrayEquals(PcapFeedTest.frame(2, 64), ingress.frames.get(2));
+            assertEquals(1, feed.snapped());
+            assertEquals(3, ingress.get(PathCounters.Counter.DELIVERED));
+        }
+    }
+
+    @Test
+    void shouldSkipEveryOtherBlockByItsLengthWhenFileHasStatisticsNamesAndCustomBlocks() throws Exception {
+        final Path file = dir.resolve("skip.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.writeBlock(4, new byte[] {0, 0, 0, 0}); // name resolution: nrb_record_end only
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+            writer.writeBlock(5, new byte[20]); // interface statistics
+            writer.writeBlock(0x0bad, new byte[] {1, 2, 3, 4, 5}); // custom, padded
+            writer.writeBlock(0x0a, new byte[100_000]); // decryption secrets, larger than most windows' free room
+            writer.write(0, PcapFeedTest.frame(1, 64), T0 + 1);
+            // More blocks without a packet than one poll skips: the poll yields and the next one goes on.
+            for (int i = 0; i < 3000; i++) {
+                writer.writeBlock(5, new byte[0]);
+            }
+            writer.write(0, PcapFeedTest.frame(2, 64), T0 + 2);
+            writer.writeBlock(5, new byte[8]);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withWindowBytes(PcapSettings.MIN_WINDOW_BYTES));
+             TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 20);
+            assertEquals(3, ingress.frames.size());
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "packet " + i);
+            }
+            assertEquals(3, ingress.get(PathCounters.Counter.RECEIVED));
+            assertTrue(feed.damage().isEmpty());
+        }
+    }
+
+    @Test
+    void shouldCountOneDropPerPacketAndGoOnWhenInterfaceIsNotEthernet() throws Exception {
+        final Path file = dir.resolve("raw.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.addInterface(LINKTYPE_RAW, 0, PcapngWriter.TSRESOL_MICROS, 0);
+            for (int i = 0; i < 10; i++) {
+                writer.write(i % 2, PcapFeedTest.frame(i, 64), T0 + i);
+            }
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(5, ingress.frames.size());
+            for (int i = 0; i < 5; i++) {
+                assertArrayEquals(PcapFeedTest.frame(2 * i, 64), ingress.frames.get(i), "Ethernet packet " + i);
+            }
+            assertEquals(5, feed.foreignLink());
+            assertEquals(0, feed.truncated());
+            assertEquals(5, ingress.dropped(PcapFeed.FOREIGN_LINK_DROP));
+            assertEquals(10, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(5, ingress.get(PathCounters.Counter.DELIVERED));
+            assertTrue(feed.damage().isEmpty());
+        }
+    }
+
+    @Test
+    void shouldCountFeedTruncatedAndGoOnWhenPacketHasNoCapturedBytes() throws Exception {
+        final Path file = dir.resolve("empty.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+            writer.write(0, new UnsafeBuffer(new byte[0]), 0, 0, 64, T0 + 1);
+            writer.write(0, PcapFeedTest.frame(2, 64), T0 + 2);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(2, ingress.frames.size());
+            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
+            assertEquals(1, feed.truncated());
+            assertEquals(3, ingress.get(PathCounters.Counter.RECEIVED));
+        }
+    }
+
+    @Test
+    void shouldHoldBackTheNextPacketUntilDueWhenPaceIsCaptureAcrossInterfacesOfDifferentResolutions()
+        throws Exception {
+        final Path file = dir.resolve("paced.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.LITTLE_ENDIAN)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_BASE2 | 10, 1_000_000L);
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+            writer.write(1, PcapFeedTest.frame(1, 64), T0);                  // same instant, coarser: due with the first
+            writer.writeSimple(PcapFeedTest.frame(2, 64), 64);               // no timestamp: due at once
+            writer.write(0, PcapFeedTest.frame(3, 64), T0 + 30_000_000_000L); // 30 s later, 300 ms at speed 100
+        }
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 100.0);
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(3, ingress.poll(feed), "the first three packets are due at once");
+            assertEquals(0, ingress.poll(feed), "the fourth is not due yet");
+            int result;
+            while ((result = ingress.poll(feed)) == 0) {
+                Thread.sleep(1);
+            }
+            assertEquals(1, result);
+            assertEquals(Feed.END, ingress.poll(feed));
+            for (int i = 0; i < 4; i++) {
+                assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "in capture order");
+            }
+        }
+    }
+
+    @Test
+    void shouldReplayBothSectionsOncePerPassWhenLoopsIsThree() throws Exception {
+        final Path file = dir.resolve("loops.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+            writer.write(0, PcapFeedTest.frame(1, 64), T0 + 1);
+            writer.startSection(ByteOrder.BIG_ENDIAN);
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.write(0, PcapFeedTest.frame(2, 64), T0 + 2);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(3)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 20);
+            assertEquals(9, ingress.frames.size());
+            for (int i = 0; i < 9; i++) {
+                assertArrayEquals(PcapFeedTest.frame(i % 3, 64), ingress.frames.get(i), "frame " + i);
+            }
+            assertEquals(3, feed.passes());
+        }
+    }
+
+    @Test
+    void shouldReplayAcrossWindowRefillsPerPassWhenLoopingAFileLargerThanTheWindow() throws Exception {
+        final Path file = dir.resolve("loops-big.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            for (int i = 0; i < 600; i++) {
+                writer.write(0, PcapFeedTest.frame(i, 1500 + i % 3), T0 + i);
+            }
+        }
+        assertTrue(Files.size(file) > 2L * PcapSettings.MIN_WINDOW_BYTES);
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(2)
+            .withWindowBytes(PcapSettings.MIN_WINDOW_BYTES)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 100);
+            assertEquals(1200, ingress.frames.size());
+            for (int i = 0; i < 1200; i++) {
+                assertArrayEquals(PcapFeedTest.frame(i % 600, 1500 + i % 600 % 3), ingress.frames.get(i), "frame " + i);
+            }
+        }
+    }
+
+    @Test
+    void shouldNeverEndWhenLoopsIsForever() {
+        final Path file = dir.resolve("forever.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(PcapSettings.FOREVER));
+             TestIngress ingress = new TestIngress()) {
+            ingress.keep = false;
+            for (int i = 0; i < 100; i++) {
+                assertTrue(ingress.poll(feed) > 0);
+            }
+            assertTrue(feed.passes() > 50, "passes: " + feed.passes());
+            assertFalse(feed.ended());
+        }
+    }
+
+    @Test
+    void shouldThrowNamingFileAndVersionWhenPcapngVersionIsNotOne() throws IOException {
+        final Path file = dir.resolve("v2.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+        }
+        final byte[] bytes = Files.readAllBytes(file);
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).putShort(12, (short) 2).putShort(14, (short) 1);
+        Files.write(file, bytes);
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new PcapFeed(PcapSettings.of(file)));
+        assertEquals("pcap file " + file + ": pcapng version 2.1 is not supported, only 1.x", error.getMessage());
+    }
+
+    @Test
+    void shouldNameSettingValueAndAllowedRangeWhenWriterArgumentsAreBad() {
+        final Path file = dir.resolve("bad-args.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            assertEquals("interfaceId=1: must be 0..0, the interfaces of this section", assertThrows(
+                IllegalArgumentException.class, () -> writer.write(1, new byte[64], T0)).getMessage());
+            assertEquals("tsresol=10: must be 0..9 (10^-n s) or TSRESOL_BASE2 | 0..30 (2^-n s)", assertThrows(
+                IllegalArgumentException.class, () -> writer.addInterface(1, 0, 10, 0)).getMessage());
+            assertEquals("originalLength=10: must be at least length 64", assertThrows(IllegalArgumentException.class,
+                () -> writer.write(0, new UnsafeBuffer(new byte[64]), 0, 64, 10, T0)).getMessage());
+        }
+    }
+}
