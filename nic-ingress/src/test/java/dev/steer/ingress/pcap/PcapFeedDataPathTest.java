@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.TestIngress;
 
 /** The feed against the real ingress path, classic pcap and pcapng: lossless back-pressure and no allocation per packet. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.TestIngress;
 
 /** Replay of well-formed classic pcap files: formats, snapped and empty records, pace, loops, open errors. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -24,6 +24,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.TestIngress;
 
 /**
  * Every kind of pcapng damage: the packets before it are delivered, the feed ends, and the damage names the

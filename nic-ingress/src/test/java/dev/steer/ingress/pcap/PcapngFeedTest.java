@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.TestIngress;
 
 /** Replay of well-formed pcapng files: byte orders, sections, interfaces, timestamps, SPB, skipped blocks, pace, loops. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.TestIngress;
 
 /** UDP feed and sender on 127.0.0.1, against the real ingress path. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)

@@ -1,4 +1,4 @@
-package dev.steer.ingress.pcap;
+package dev.steer.ingress;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,14 +21,19 @@ import dev.steer.engine.stats.PathCounters;
  * A real ingress data path (pool, program, counters) whose program passes every frame to a local handler
  * that keeps a copy of each frame's bytes; driven by calling {@link #poll} on the test thread.
  */
-final class TestIngress implements AutoCloseable {
-    final List<byte[]> frames = new ArrayList<>();
-    final FramePool pool;
-    final IngressPath path;
-    boolean keep = true;
-    long delivered;
+public final class TestIngress implements AutoCloseable {
+    /** Copies of the frames delivered, in order. */
+    public final List<byte[]> frames = new ArrayList<>();
+    /** The ingress' pool. */
+    public final FramePool pool;
+    /** The ingress data path; poll feeds through it. */
+    public final IngressPath path;
+    /** Whether delivered frames are copied into {@link #frames} (off for long runs). */
+    public boolean keep = true;
+    /** Frames delivered so far. */
+    public long delivered;
 
-    TestIngress(int poolFrames, int frameSize, int passBatch, boolean lossless) {
+    public TestIngress(int poolFrames, int frameSize, int passBatch, boolean lossless) {
         pool = new FramePool(new FramePool.Context().id("test-ingress").frameCount(poolFrames).frameSize(frameSize)
             .headroom(64).checked(true));
         final CpuMap map = CpuMap.create(1, 0, CpuSet.all(1), Capabilities.admin(), EntryLifecycle.NONE).map();
@@ -36,7 +41,7 @@ final class TestIngress implements AutoCloseable {
             64, lossless, new PathCounters("test-ingress", 1), HandlerBatch.ErrorSink.IGNORE);
     }
 
-    TestIngress() {
+    public TestIngress() {
         this(256, 2048, 8, false);
     }
 
@@ -52,12 +57,12 @@ final class TestIngress implements AutoCloseable {
         }
     }
 
-    int poll(Feed feed) {
+    public int poll(Feed feed) {
         return path.poll(feed);
     }
 
     /** Polls until the feed ends, at most {@code maxPolls} times; returns the polls made. */
-    int drain(Feed feed, int maxPolls) {
+    public int drain(Feed feed, int maxPolls) {
         for (int i = 1; i <= maxPolls; i++) {
             if (poll(feed) == Feed.END) {
                 return i;
@@ -66,11 +71,11 @@ final class TestIngress implements AutoCloseable {
         throw new AssertionError("feed did not end within " + maxPolls + " polls");
     }
 
-    long get(PathCounters.Counter counter) {
+    public long get(PathCounters.Counter counter) {
         return path.counters().get(counter);
     }
 
-    long dropped(DropReason reason) {
+    public long dropped(DropReason reason) {
         return path.counters().dropped(reason);
     }
 
