@@ -170,6 +170,15 @@ public final class SteerEngine implements AutoCloseable {
         return system;
     }
 
+    /**
+     * The engine's actor system, which is also the {@link MapSupervisor}'s ref: for extensions that run beside
+     * the engine in the same system (the cluster layer spawns its actors there and sends
+     * {@link MapSupervisor.AttachProducer} and map operations to it). Any thread.
+     */
+    public ActorSystem<MapSupervisor.Command> actorSystem() {
+        return system;
+    }
+
     /** Same as {@link #shutdown()}, without the stats: for try-with-resources. */
     @Override
     public void close() {
@@ -229,6 +238,7 @@ public final class SteerEngine implements AutoCloseable {
         private boolean lossless;
         private ConsumerActor.FailurePolicy consumerFailure = ConsumerActor.FailurePolicy.RESUME;
         private ErrorHandler errorHandler = new LoggingErrorHandler();
+        private RemoteConsumerFactory remoteConsumers;
         private Duration askTimeout = Duration.ofSeconds(10);
         private Duration closeTimeout = Duration.ofSeconds(60);
         private String systemName = "steer";
@@ -371,6 +381,12 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
+        /** Makes the consumers of entries located on other nodes; default none (such entries fail with ENOMEM). */
+        public Builder remoteConsumers(RemoteConsumerFactory remoteConsumers) {
+            this.remoteConsumers = remoteConsumers;
+            return this;
+        }
+
         /** How long a map operation or stats request waits for the supervisor. */
         public Builder askTimeout(Duration askTimeout) {
             this.askTimeout = askTimeout;
@@ -471,6 +487,10 @@ public final class SteerEngine implements AutoCloseable {
             return errorHandler;
         }
 
+        RemoteConsumerFactory remoteConsumers() {
+            return remoteConsumers;
+        }
+
         Duration askTimeout() {
             return askTimeout;
         }
@@ -516,8 +536,8 @@ public final class SteerEngine implements AutoCloseable {
             entries.forEach((key, value) -> {
                 if (key < 0 || (maxEntries != null && key >= maxEntries)) {
                     errors.add("entry " + key + ": key must be 0.." + (maxEntries - 1) + " (maxEntries - 1)");
-                } else if (!cpus.isUsable(key)) {
-                    errors.add("entry " + key + ": CPU " + key + " is not usable; usable CPUs: "
+                } else if (value != null && !value.isRemote() && !cpus.isUsable(value.cpu(key))) {
+                    errors.add("entry " + key + ": CPU " + value.cpu(key) + " is not usable; usable CPUs: "
                         + Arrays.toString(cpus.usableCpus()));
                 }
                 if (value == null || value.qsize() < 1 || value.qsize() > CpuMap.MAX_QSIZE) {
