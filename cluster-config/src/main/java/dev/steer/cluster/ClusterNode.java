@@ -77,6 +77,12 @@ public final class ClusterNode implements AutoCloseable {
             final FramePool pool = new FramePool(new FramePool.Context().id("receiver-pool")
                 .frameCount(settings.receiverFrames()).frameSize(settings.frameSize()).headroom(settings.headroom()));
             final int maxEntries = settings.maxEntries() > 0 ? settings.maxEntries() : maxEntriesOf(started);
+            // The cluster map replaces the builder's entries: the owner's publications are the only source.
+            for (int key = 0; key < maxEntries; key++) {
+                if (started.lookup(key) != null) {
+                    started.delete(key);
+                }
+            }
             final PathCounters counters = new PathCounters("receiver", maxEntries);
             final ActorRef<DataPath.Command> receiver = system.systemActorOf(FrameReceiver.create(pool, counters),
                 FrameReceiver.NAME, Props.empty());

@@ -108,6 +108,12 @@ public final class MapOwner {
 
             return Behaviors.receive(Command.class)
                 .onMessage(Update.class, update -> {
+                    // The subscription may lag the gossip: a node this node already sees up is a member too.
+                    for (Member member : cluster.state().getMembers()) {
+                        if (member.status() == MemberStatus.up()) {
+                            members.add(member.address().toString());
+                        }
+                    }
                     final MapResult result = check(update, maxEntries, members);
                     if (result == MapResult.OK) {
                         final Placement placement = new Placement(update.qsize(), update.node(), update.cpu());
