@@ -86,6 +86,7 @@ public final class ClusterSettings {
     private Duration downAfter = DEFAULT_DOWN_AFTER;
     private Duration heartbeatPause = DEFAULT_HEARTBEAT_PAUSE;
     private String downingStrategy = DEFAULT_DOWNING_STRATEGY;
+    private Config extraConfig = ConfigFactory.empty();
     private boolean concluded;
 
     /** Name of the actor system; the same on every node. */
@@ -182,6 +183,12 @@ public final class ClusterSettings {
         return this;
     }
 
+    /** Pekko settings laid over the ones {@link #toConfig()} derives (for what these settings do not cover). */
+    public ClusterSettings extraConfig(Config extraConfig) {
+        this.extraConfig = extraConfig;
+        return this;
+    }
+
     /**
      * Validates every setting.
      *
@@ -237,6 +244,9 @@ public final class ClusterSettings {
             errors.add("batchFrames=" + batchFrames + " with frameSize=" + frameSize + ": a batch must stay under "
                 + MAX_FRAME_BYTES / 2 + " bytes");
         }
+        if (extraConfig == null) {
+            errors.add("extraConfig=null: must be a Config (ConfigFactory.empty() for none)");
+        }
         if (!errors.isEmpty()) {
             throw new IllegalArgumentException("invalid cluster settings:\n  " + String.join("\n  ", errors));
         }
@@ -285,7 +295,7 @@ public final class ClusterSettings {
                 .withValue(prefix + "enabled-algorithms",
                     ConfigValueFactory.fromIterable(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")));
         }
-        return config;
+        return extraConfig.withFallback(config);
     }
 
     /** Name of the actor system. */

@@ -14,15 +14,24 @@ final class SequenceFeed implements Feed {
     static final int SEQ_OFFSET = 16;
 
     private final long limit;
+    private final long perMilli;
+    private long openedAt;
     private final UnsafeBuffer packet = new UnsafeBuffer(new byte[LENGTH]);
     private volatile boolean open;
     private volatile long sent;
 
     SequenceFeed(long limit) {
+        this(limit, 0);
+    }
+
+    /** A feed paced to at most {@code perMilli} packets per millisecond (0: unpaced). */
+    SequenceFeed(long limit, long perMilli) {
         this.limit = limit;
+        this.perMilli = perMilli;
     }
 
     void open() {
+        openedAt = System.nanoTime();
         open = true;
     }
 
@@ -41,7 +50,8 @@ final class SequenceFeed implements Feed {
         }
         int taken = 0;
         final long now = System.nanoTime();
-        while (taken < budget && next < limit) {
+        final long allowed = perMilli == 0 ? limit : Math.min(limit, (now - openedAt) / 1_000_000 * perMilli);
+        while (taken < budget && next < allowed) {
             packet.putLong(SEQ_OFFSET, next);
             if (sink.onFrame(packet, 0, LENGTH, now) == FrameSink.BACK_PRESSURED) {
                 break;
