@@ -67,6 +67,36 @@ class TwoNodeSteeringTest {
         }
     }
 
+    @Test
+    void shouldCountRingFullOnTheReceivingNodeAndReportItToTheSenderWhenTheRemoteRingIsFull() {
+        try (Nodes nodes = new Nodes()) {
+            // Paced so that a's forwarder keeps up; a slow handler behind b's small ring cannot.
+            final SequenceFeed feed = new SequenceFeed(5_000, 5);
+            final SequenceRecorder recorder = new SequenceRecorder(5_000_000);
+            final ClusterNode a = nodes.start(Nodes.settings().batchFrames(32).maxInFlight(4),
+                Nodes.engine(feed, FrameHandler.NO_OP, 1));
+            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
+            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
+            assertEquals(MapResult.OK, a.update(1, 64, b.address(), 0, CpuMap.ANY));
+            assertTrue(a.awaitEntry(1, 64, Duration.ofSeconds(10)) && b.awaitEntry(1, 64, Duration.ofSeconds(10)));
+            feed.open();
+            assertTrue(Nodes.await(() -> feed.sent() == 5_000 && settled(a, b), Duration.ofSeconds(40)),
+                "every frame settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
+            final EngineStats sa = a.shutdown();
+            final EngineStats sb = b.shutdown();
+            final Accounting aa = sa.accounting();
+            final Accounting ab = sb.accounting();
+            assertTrue(ab.dropped(DropReason.RING_FULL) > 0, "b's ring overflowed: " + ab);
+            assertEquals(ab.dropped(DropReason.RING_FULL), sa.consumerTotal(PathCounters.Counter.REMOTE_RING_FULL),
+                "a learns exactly how many of its frames b dropped on a full ring");
+            assertEquals(aa.received(), aa.forwarded() + aa.droppedTotal(), "a: " + aa);
+            assertEquals(aa.forwarded(), ab.received(), "b received what a forwarded");
+            assertEquals(ab.received(), ab.delivered() + ab.droppedTotal(), "b: " + ab);
+            assertEquals(5_000, ab.delivered() + ab.droppedTotal() + aa.droppedTotal(), "cluster-wide, once each");
+            assertEquals(ab.delivered(), recorder.delivered());
+        }
+    }
+
     static boolean settled(ClusterNode a, ClusterNode b) {
         final Accounting aa = a.stats().accounting();
         final Accounting ab = b.stats().accounting();
