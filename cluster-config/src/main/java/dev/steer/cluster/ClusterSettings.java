@@ -67,6 +67,8 @@ public final class ClusterSettings {
     public static final String DEFAULT_DOWNING_STRATEGY = "keep-majority";
     /** Artery's maximum frame size set by {@link #toConfig()}. */
     public static final int MAX_FRAME_BYTES = 1 << 20;
+    /** Largest frame batch: Artery's frame size less room for the envelope and the batch header. */
+    public static final int MAX_BATCH_BYTES = MAX_FRAME_BYTES - 4096;
 
     private String systemName = DEFAULT_SYSTEM_NAME;
     private String host = DEFAULT_HOST;
@@ -240,9 +242,9 @@ public final class ClusterSettings {
         } catch (IllegalArgumentException ex) {
             errors.add("receiver pool: " + ex.getMessage().replace("\n  ", " "));
         }
-        if ((long) batchFrames * (frameSize + Integer.BYTES) > MAX_FRAME_BYTES / 2) {
+        if ((long) batchFrames * (frameSize + Integer.BYTES) > MAX_BATCH_BYTES) {
             errors.add("batchFrames=" + batchFrames + " with frameSize=" + frameSize + ": a batch must stay under "
-                + MAX_FRAME_BYTES / 2 + " bytes");
+                + MAX_BATCH_BYTES + " bytes (batchFrames x (frameSize + 4))");
         }
         if (extraConfig == null) {
             errors.add("extraConfig=null: must be a Config (ConfigFactory.empty() for none)");
@@ -266,7 +268,6 @@ public final class ClusterSettings {
               }
               remote.artery {
                 advanced.maximum-frame-size = %d
-                advanced.buffer-pool-size = 128
               }
               cluster {
                 downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"

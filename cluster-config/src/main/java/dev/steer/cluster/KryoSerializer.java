@@ -2,6 +2,7 @@ package dev.steer.cluster;
 
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
@@ -28,6 +29,9 @@ public final class KryoSerializer extends JSerializer {
     /** The serializer's fixed identifier in Pekko's serialization registry. */
     public static final int IDENTIFIER = 741_100;
 
+    /** Serialised bytes of every frame batch this JVM sent: one add per batch. */
+    private static final LongAdder BATCH_BYTES = new LongAdder();
+
     private final ExtendedActorSystem system;
     private volatile ActorRefResolver resolver;
     private final ThreadLocal<Kryo> kryos = ThreadLocal.withInitial(this::newKryo);
@@ -36,6 +40,14 @@ public final class KryoSerializer extends JSerializer {
     /** Called by Pekko's serialization extension with the system it serves. */
     public KryoSerializer(ExtendedActorSystem system) {
         this.system = system;
+    }
+
+    /**
+     * Bytes of frame batches serialised by this JVM so far (Kryo payload: class id, header, frames, reply ref;
+     * without Artery's envelope). For benchmarks and monitoring; any thread.
+     */
+    public static long batchBytes() {
+        return BATCH_BYTES.sum();
     }
 
     @Override
@@ -53,6 +65,9 @@ public final class KryoSerializer extends JSerializer {
         final Output output = outputs.get();
         output.reset();
         kryos.get().writeClassAndObject(output, message);
+        if (message instanceof ForwardBatch) {
+            BATCH_BYTES.add(output.position());
+        }
         return output.toBytes();
     }
 
