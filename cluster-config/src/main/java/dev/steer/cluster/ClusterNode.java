@@ -18,6 +18,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.cluster.typed.Leave;
 import org.apache.pekko.cluster.typed.SingletonActor;
 
 import dev.steer.actors.DataPath;
@@ -42,6 +43,8 @@ import dev.steer.engine.stats.PathCounters;
 public final class ClusterNode implements AutoCloseable {
     /** How long map operations and membership waits ask at most, by default. */
     public static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    /** How long {@link #shutdown()} waits for the graceful leave before it drains anyway. */
+    public static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(30);
 
     private final SteerEngine engine;
     private final ActorSystem<MapSupervisor.Command> system;
@@ -213,10 +216,29 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Drains and stops the engine (forwarders wait for their acknowledgements up to the drain timeout), then
-     * leaves the cluster and terminates the actor system. Returns the final stats.
+     * Leaves the cluster gracefully, then drains and stops the engine, and returns the final stats. Leaving
+     * first lets the map owner remove this node's entries while the node still acknowledges what others send
+     * it; once the node is removed, Pekko's coordinated shutdown drains the engine (forwarders wait for their
+     * acknowledgements up to the drain timeout) and terminates the actor system. Waits at most
+     * {@link #LEAVE_TIMEOUT} for the removal, then drains anyway. Idempotent.
      */
     public EngineStats shutdown() {
+        final Cluster cluster = Cluster.get(system);
+        final MemberStatus status = cluster.selfMember().status();
+        // A node that never got in (or is already on its way out) has nothing to leave gracefully.
+        if (!system.whenTerminated().isCompleted()
+            && (status == MemberStatus.up() || status == MemberStatus.weaklyUp())) {
+            cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+            final long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && !system.whenTerminated().isCompleted()) {
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
         return engine.shutdown();
     }
 

@@ -66,6 +66,9 @@ public final class MapOwner {
     private record MemberRemoved(ClusterEvent.MemberRemoved event) implements Command {
     }
 
+    private record MemberLeft(ClusterEvent.MemberLeft event) implements Command {
+    }
+
     private enum Republish implements Command {
         INSTANCE
     }
@@ -94,6 +97,8 @@ public final class MapOwner {
             cluster.subscriptions().tell(Subscribe.create(
                 context.messageAdapter(ClusterEvent.MemberRemoved.class, MemberRemoved::new),
                 ClusterEvent.MemberRemoved.class));
+            cluster.subscriptions().tell(Subscribe.create(
+                context.messageAdapter(ClusterEvent.MemberLeft.class, MemberLeft::new), ClusterEvent.MemberLeft.class));
             timers.startTimerWithFixedDelay(Republish.INSTANCE, REPUBLISH);
 
             final Runnable publishAll = () -> {
@@ -109,12 +114,14 @@ public final class MapOwner {
             return Behaviors.receive(Command.class)
                 .onMessage(Update.class, update -> {
                     // The subscription may lag the gossip: a node this node already sees up is a member too.
+                    final Set<String> up = new HashSet<>();
                     for (Member member : cluster.state().getMembers()) {
                         if (member.status() == MemberStatus.up()) {
                             members.add(member.address().toString());
+                            up.add(member.address().toString());
                         }
                     }
-                    final MapResult result = check(update, maxEntries, members);
+                    final MapResult result = check(update, maxEntries, up);
                     if (result == MapResult.OK) {
                         final Placement placement = new Placement(update.qsize(), update.node(), update.cpu());
                         if (update.qsize() == 0 ? entries.remove(update.key()) != null
@@ -149,6 +156,17 @@ public final class MapOwner {
                 .onMessage(MemberRemoved.class, removed -> {
                     final String address = removed.event().member().address().toString();
                     members.remove(address);
+                    if (entries.values().removeIf(p -> p.node().equals(address))) {
+                        version[0]++;
+                        publishAll.run();
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(MemberLeft.class, left -> {
+                    // A leaving node still answers: remove its entries now, so that senders drain to it with
+                    // acknowledgements instead of counting the rest unreachable once it is gone. It keeps
+                    // getting publications (it stays in members) until it is removed.
+                    final String address = left.event().member().address().toString();
                     if (entries.values().removeIf(p -> p.node().equals(address))) {
                         version[0]++;
                         publishAll.run();
