@@ -170,6 +170,12 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
                 return pump();
             })
             .onSignal(PostStop.class, stop -> {
+                // Stopped with batches unacknowledged (a failure; a drain waits for them): their acks would go to
+                // dead letters, so count them here rather than leave them in flight for ever.
+                for (int i = 0; i < inFlight; i++) {
+                    counters.drop(DropReason.UNREACHABLE, inFlightFrames[i]);
+                }
+                inFlight = 0;
                 entry.wakeup(ConsumerWakeup.NONE);
                 final Cluster cluster = Cluster.get(getContext().getSystem());
                 cluster.subscriptions().tell(new Unsubscribe<>(removedAdapter));

@@ -65,6 +65,26 @@ class KryoSerializerTest {
         assertEquals(publish, roundTrip(publish));
     }
 
+    @Test
+    void shouldReadWhatItWroteWhenArteryUsesDirectBuffers() throws Exception {
+        final TestProbe<DataPath.Command> forwarder = KIT.createTestProbe();
+        final KryoSerializer serializer = (KryoSerializer) SerializationExtension.get(KIT.system())
+            .serializerFor(ForwardBatch.class);
+        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1024);
+        buffer.position(17); // Artery writes its envelope header first
+        final long before = KryoSerializer.batchBytes();
+        serializer.toBinary(new ForwardBatch(2, 5, 1, new byte[] {0, 0, 0, 1, 99}, 5, forwarder.ref()), buffer);
+        assertEquals(buffer.position() - 17, KryoSerializer.batchBytes() - before, "batch bytes are counted");
+        buffer.flip().position(17);
+        final ForwardBatch batch = (ForwardBatch) serializer.fromBinary(buffer, "");
+        assertArrayEquals(new byte[] {0, 0, 0, 1, 99}, batch.bytes());
+        assertEquals(forwarder.ref(), batch.replyTo());
+        buffer.clear();
+        serializer.toBinary(new BatchAck(5, 1, 0, 0), buffer);
+        buffer.flip();
+        assertEquals(new BatchAck(5, 1, 0, 0), serializer.fromBinary(buffer, ""));
+    }
+
     /** A cluster message that nobody registered with Kryo. */
     record Unregistered(int value) implements ClusterMessage {
     }
