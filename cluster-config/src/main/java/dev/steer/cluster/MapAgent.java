@@ -41,7 +41,8 @@ public final class MapAgent {
     public record Publish(long version, Map<Integer, Placement> entries) implements Command, ClusterMessage {
     }
 
-    private record Applied(int key, MapSupervisor.MapReply reply) implements Command {
+    /** The supervisor's answer to the {@code change}-th change this agent sent for {@code key}. */
+    private record Applied(int key, long change, boolean update, MapSupervisor.MapReply reply) implements Command {
     }
 
     /**
@@ -54,6 +55,7 @@ public final class MapAgent {
      */
     static Behavior<Command> create(String self, ActorRef<MapSupervisor.Command> supervisor,
                                     AtomicReference<Publish> applied) {
+        final Map<Integer, Long> changes = new java.util.HashMap<>();
         return Behaviors.setup(context -> Behaviors.receive(Command.class)
             .onMessage(Publish.class, publish -> {
                 final Publish last = applied.get();
@@ -64,24 +66,34 @@ public final class MapAgent {
                 for (Map.Entry<Integer, Placement> entry : before.entrySet()) {
                     if (!publish.entries().containsKey(entry.getKey())) {
                         final int key = entry.getKey();
+                        final long change = changes.merge(key, 1L, Long::sum);
                         supervisor.tell(new MapSupervisor.Delete(key, context.messageAdapter(
-                            MapSupervisor.MapReply.class, reply -> new Applied(key, reply))));
+                            MapSupervisor.MapReply.class, reply -> new Applied(key, change, false, reply))));
                     }
                 }
                 for (Map.Entry<Integer, Placement> entry : publish.entries().entrySet()) {
                     if (!Objects.equals(before.get(entry.getKey()), entry.getValue())) {
                         final int key = entry.getKey();
+                        final long change = changes.merge(key, 1L, Long::sum);
                         supervisor.tell(new MapSupervisor.Update(key, localValue(self, entry.getValue()), CpuMap.ANY,
-                            context.messageAdapter(MapSupervisor.MapReply.class, reply -> new Applied(key, reply))));
+                            context.messageAdapter(MapSupervisor.MapReply.class,
+                                reply -> new Applied(key, change, true, reply))));
                     }
                 }
                 applied.set(new Publish(publish.version(), new TreeMap<>(publish.entries())));
                 return Behaviors.same();
             })
-            .onMessage(Applied.class, applied1 -> {
-                if (!applied1.reply().result().isOk()) {
-                    context.getLog().warn("map key {}: this node refused the cluster map's entry: {} ({})",
-                        applied1.key(), applied1.reply().result(), applied1.reply().result().description());
+            .onMessage(Applied.class, done -> {
+                if (!done.reply().result().isOk()) {
+                    context.getLog().warn("map key {}: this node refused the cluster map's entry: {} ({}); the key"
+                        + " has no entry here", done.key(), done.reply().result(), done.reply().result().description());
+                    if (done.update() && changes.get(done.key()) == done.change()) {
+                        // Whatever the key held before is not what the cluster map says: empty it (unless a later
+                        // change of the key is already on its way).
+                        final long change = changes.merge(done.key(), 1L, Long::sum);
+                        supervisor.tell(new MapSupervisor.Delete(done.key(), context.messageAdapter(
+                            MapSupervisor.MapReply.class, reply -> new Applied(done.key(), change, false, reply))));
+                    }
                 }
                 return Behaviors.same();
             })
