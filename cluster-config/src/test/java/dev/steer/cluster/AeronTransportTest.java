@@ -26,9 +26,8 @@ class AeronTransportTest {
 
     /** Each node's embedded media driver in the test's own directory, so nothing is left in /dev/shm. */
     private ClusterSettings aeron(String node) {
-        return Nodes.settings().transport(ClusterSettings.Transport.AERON_UDP).extraConfig(ConfigFactory.empty()
-            .withValue("pekko.remote.artery.advanced.aeron.aeron-dir",
-                ConfigValueFactory.fromAnyRef(dir.resolve(node).toString())));
+        return Nodes.settings(ConfigFactory.empty().withValue("pekko.remote.artery.advanced.aeron.aeron-dir",
+            ConfigValueFactory.fromAnyRef(dir.resolve(node).toString()))).transport(ClusterSettings.Transport.AERON_UDP);
     }
 
     @Test

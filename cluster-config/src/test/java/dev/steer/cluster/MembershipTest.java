@@ -66,8 +66,8 @@ class MembershipTest {
             final ClusterNode c = nodes.start(Nodes.settings().seed(a.address()),
                 Nodes.engine(null, FrameHandler.NO_OP));
             // b goes silent without leaving: Artery's test mode lets the test black-hole its links.
-            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()).extraConfig(ConfigFactory.parseString(
-                "pekko.remote.artery.advanced.test-mode = on")), Nodes.engine(null, recorder));
+            final ClusterNode b = nodes.start(Nodes.settings(ConfigFactory.parseString(
+                "pekko.remote.artery.advanced.test-mode = on")).seed(a.address()), Nodes.engine(null, recorder));
             assertTrue(a.awaitMembers(3, Duration.ofSeconds(20)) && b.awaitMembers(3, Duration.ofSeconds(20))
                 && c.awaitMembers(3, Duration.ofSeconds(20)), "three members up");
             assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));

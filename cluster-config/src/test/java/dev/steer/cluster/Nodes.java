@@ -5,6 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.path.Feed;
@@ -30,10 +33,23 @@ final class Nodes implements AutoCloseable {
         return builder;
     }
 
-    /** Settings for a test node: fast failure detection and downing. */
+    /** Faster gossip and leader actions than Pekko's 1 s defaults: joins and leaves take fewer seconds. */
+    static final Config FAST = ConfigFactory.parseString("""
+        pekko.cluster.gossip-interval = 200ms
+        pekko.cluster.leader-actions-interval = 200ms
+        pekko.cluster.unreachable-nodes-reaper-interval = 250ms
+        pekko.cluster.periodic-tasks-initial-delay = 100ms
+        """);
+
+    /** Settings for a test node: fast gossip, failure detection and downing. */
     static ClusterSettings settings() {
+        return settings(ConfigFactory.empty());
+    }
+
+    /** {@link #settings()} with {@code extra} Pekko settings over them. */
+    static ClusterSettings settings(Config extra) {
         return new ClusterSettings().heartbeatPause(Duration.ofSeconds(2)).downAfter(Duration.ofSeconds(2))
-            .drainTimeout(Duration.ofSeconds(3));
+            .drainTimeout(Duration.ofSeconds(3)).extraConfig(extra.withFallback(FAST));
     }
 
     ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine) {
