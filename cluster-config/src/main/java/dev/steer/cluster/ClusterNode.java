@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Props;
@@ -225,18 +226,22 @@ public final class ClusterNode implements AutoCloseable {
     public EngineStats shutdown() {
         final Cluster cluster = Cluster.get(system);
         final MemberStatus status = cluster.selfMember().status();
-        // A node that never got in (or is already on its way out) has nothing to leave gracefully.
-        if (!system.whenTerminated().isCompleted()
-            && (status == MemberStatus.up() || status == MemberStatus.weaklyUp())) {
+        // A node that never got in has nothing to leave; one already on its way out only needs waiting for.
+        final boolean leave = status == MemberStatus.up() || status == MemberStatus.weaklyUp();
+        if (leave && !system.whenTerminated().isCompleted()) {
             cluster.manager().tell(Leave.create(cluster.selfMember().address()));
-            final long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
-            while (System.nanoTime() < deadline && !system.whenTerminated().isCompleted()) {
-                try {
-                    Thread.sleep(20);
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+        }
+        // Once removed (or downed), Pekko's coordinated shutdown drains the engine and terminates the system;
+        // wait for it rather than ask a supervisor that may already have stopped.
+        final CoordinatedShutdown coordinated = CoordinatedShutdown.get(system);
+        final long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
+        while ((leave || coordinated.getShutdownReason().isPresent()) && !system.whenTerminated().isCompleted()
+            && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
             }
         }
         return engine.shutdown();

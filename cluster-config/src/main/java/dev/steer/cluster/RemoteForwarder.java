@@ -41,7 +41,8 @@ import dev.steer.engine.stats.PathCounters;
  * ring once the owning node is removed from the cluster, or when a drain-then-stop outlasts the drain timeout.
  *
  * <p>Runs on the default dispatcher; every message is handled without blocking. Wake-ups from producers send
- * at most one {@link DataPath.Run} until it is handled. Per batch: one byte array and one message.
+ * at most one {@link DataPath.Run} until it is handled. Per batch: one message; the batch arrays are pooled
+ * (one per in-flight slot, reused once acknowledged).
  */
 final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
     private enum Tick implements DataPath.Command {
@@ -89,6 +90,9 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
     private final int[] handles;
     private final long[] inFlightSequences;
     private final int[] inFlightFrames;
+    private final byte[][] inFlightBuffers;
+    private final byte[][] spareBuffers;
+    private int spares;
     private final UnsafeBuffer out = new UnsafeBuffer(new byte[0]);
     private final ActorRef<ClusterEvent.MemberRemoved> removedAdapter;
     private final ActorRef<ClusterEvent.ReachabilityEvent> reachabilityAdapter;
@@ -117,6 +121,8 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
         this.handles = new int[settings.batchFrames()];
         this.inFlightSequences = new long[settings.maxInFlight()];
         this.inFlightFrames = new int[settings.maxInFlight()];
+        this.inFlightBuffers = new byte[settings.maxInFlight()][];
+        this.spareBuffers = new byte[settings.maxInFlight()][];
         final Cluster cluster = Cluster.get(context.getSystem());
         this.removedAdapter = context.messageAdapter(ClusterEvent.MemberRemoved.class, Removed::new);
         this.reachabilityAdapter = context.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new);
@@ -208,7 +214,7 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
         for (int i = 0; i < n; i++) {
             bytes += Integer.BYTES + FramePool.frame(handles[i]).length();
         }
-        final byte[] data = new byte[bytes];
+        final byte[] data = buffer(bytes);
         out.wrap(data);
         int offset = 0;
         for (int i = 0; i < n; i++) {
@@ -222,6 +228,7 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
         final long sequence = nextSequence++;
         inFlightSequences[inFlight] = sequence;
         inFlightFrames[inFlight] = n;
+        inFlightBuffers[inFlight] = data;
         inFlight++;
         target.tell(new ForwardBatch(entry.key(), sequence, n, data, bytes, self));
     }
@@ -232,9 +239,15 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
                 // The receiver's count is authoritative: it says how many frames of the batch it counted.
                 counters.add(PathCounters.Counter.FORWARDED, inFlightFrames[i]);
                 counters.add(PathCounters.Counter.REMOTE_RING_FULL, ack.ringFull());
+                // Acknowledged means received, so Artery has long serialised the batch: its array is free again.
+                if (spares < spareBuffers.length) {
+                    spareBuffers[spares++] = inFlightBuffers[i];
+                }
                 inFlight--;
                 inFlightSequences[i] = inFlightSequences[inFlight];
                 inFlightFrames[i] = inFlightFrames[inFlight];
+                inFlightBuffers[i] = inFlightBuffers[inFlight];
+                inFlightBuffers[inFlight] = null;
                 return pump();
             }
         }
@@ -242,10 +255,29 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
         return this;
     }
 
-    /** Counts every unacknowledged batch and every frame in the ring as unreachable. */
+    /**
+     * A batch array of at least {@code bytes}: a spare one returned by an acknowledgement, or a new one sized for
+     * a full batch of full frames, so that in steady state the forwarder allocates no batch array at all.
+     */
+    private byte[] buffer(int bytes) {
+        while (spares > 0) {
+            final byte[] spare = spareBuffers[--spares];
+            spareBuffers[spares] = null;
+            if (spare.length >= bytes) {
+                return spare;
+            }
+        }
+        return new byte[Math.max(bytes, handles.length * (Integer.BYTES + settings.frameSize()))];
+    }
+
+    /**
+     * Counts every unacknowledged batch and every frame in the ring as unreachable. Their arrays are not reused:
+     * Artery may still hold a batch that was never acknowledged.
+     */
     private void giveUp() {
         for (int i = 0; i < inFlight; i++) {
             counters.drop(DropReason.UNREACHABLE, inFlightFrames[i]);
+            inFlightBuffers[i] = null;
         }
         inFlight = 0;
         dropRing();
