@@ -189,8 +189,8 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Waits until this node runs {@code value}-compatible entries for {@code key}: its local lookup shows a
-     * value with that placement's ring size ({@code qsize} 0: no entry), polling every 20 ms.
+     * Waits until this node has applied a placement of {@code key} with a ring of {@code qsize} frames (its local
+     * lookup shows that qsize; {@code qsize} 0: no entry), polling every 20 ms. For tests and tools.
      *
      * @return false when that did not happen within {@code timeout}
      */

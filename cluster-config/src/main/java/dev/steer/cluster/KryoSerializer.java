@@ -57,11 +57,13 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
         return BATCH_BYTES.sum();
     }
 
+    /** {@value #IDENTIFIER}: fixed, so that every node resolves the same serializer. */
     @Override
     public int identifier() {
         return IDENTIFIER;
     }
 
+    /** False: Kryo writes its own registered class id. */
     @Override
     public boolean includeManifest() {
         return false;
