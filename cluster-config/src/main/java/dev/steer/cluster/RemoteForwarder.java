@@ -159,6 +159,8 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
                 return pump();
             })
             .onMessageEquals(DrainTimeout.INSTANCE, () -> {
+                // From now on every frame left is counted, never sent: the stop is bounded.
+                down = true;
                 giveUp();
                 return finishIfDrained();
             })
@@ -283,9 +285,12 @@ final class RemoteForwarder extends AbstractBehavior<DataPath.Command> {
         dropRing();
     }
 
+    /** Drops at most one ring's worth per call, so that producers still filling it cannot keep this actor busy. */
     private void dropRing() {
         int n;
-        while ((n = ring.drain(handles, handles.length)) > 0) {
+        int budget = ring.capacity();
+        while (budget > 0 && (n = ring.drain(handles, Math.min(handles.length, budget))) > 0) {
+            budget -= n;
             counters.add(PathCounters.Counter.RECEIVED, n);
             counters.drop(DropReason.UNREACHABLE, n);
             FramePool.releaseAll(handles, 0, n);

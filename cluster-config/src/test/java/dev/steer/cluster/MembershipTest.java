@@ -91,6 +91,39 @@ class MembershipTest {
         }
     }
 
+    @Test
+    void shouldBoundTheDrainAndCountTheRestUnreachableWhenAKeyMovesAwayFromASilentNode() {
+        try (Nodes nodes = new Nodes()) {
+            final SequenceFeed feed = new SequenceFeed(FRAMES, PER_MILLI);
+            final SequenceRecorder recorder = new SequenceRecorder();
+            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1));
+            final ClusterNode c = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
+            // b's failure detection is slow enough that it is still a member when the key moves away from it.
+            final ClusterNode b = nodes.start(Nodes.settings(ConfigFactory.parseString(
+                "pekko.remote.artery.advanced.test-mode = on")).seed(a.address()), Nodes.engine(null, recorder));
+            assertTrue(a.awaitMembers(3, Duration.ofSeconds(20)) && b.awaitMembers(3, Duration.ofSeconds(20))
+                && c.awaitMembers(3, Duration.ofSeconds(20)), "three members up");
+            assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
+            assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)));
+            feed.open();
+            assertTrue(Nodes.await(() -> recorder.delivered() > 2_000, Duration.ofSeconds(20)), "traffic flows to b");
+
+            partition(b, a, c);
+            assertEquals(MapResult.OK, a.update(1, 256, c.address(), 1, CpuMap.ANY), "b is still a member: move to c");
+            assertTrue(a.awaitEntry(1, 256, Duration.ofSeconds(10)), "a forwards to c now");
+            final long before = recorder.delivered();
+            assertTrue(Nodes.await(() -> recorder.delivered() > before + 2_000, Duration.ofSeconds(20)),
+                "c receives while the old forwarder to b drains");
+            final EngineStats sa = a.shutdown();
+            final Accounting aa = sa.accounting();
+            assertEquals(0, aa.inFlight(), "the drain to the silent node ended: " + aa);
+            assertEquals(aa.received(), aa.forwarded() + aa.droppedTotal(), "every frame of a ended: " + aa);
+            assertTrue(aa.dropped(DropReason.UNREACHABLE) > 0, "what b never acknowledged is unreachable: " + aa);
+            assertTrue(sa.poolsFull(), "a's pools are full again");
+            assertEquals(0, recorder.duplicates());
+        }
+    }
+
     /** Black-holes every link of {@code node} to {@code others}, both ways: to them it is as if it crashed. */
     static void partition(ClusterNode node, ClusterNode... others) {
         final RemoteActorRefProvider provider =
