@@ -121,7 +121,10 @@ public final class SteerEngine implements AutoCloseable {
      * @throws IllegalStateException when the engine did not finish within the close timeout
      */
     public EngineStats shutdown() {
-        if (lastStats != null && system.getWhenTerminated().toCompletableFuture().isDone()) {
+        if (lastStats != null) {
+            // Drained already (an earlier call, or CoordinatedShutdown): the supervisor has stopped, so asking it
+            // again could only time out. The system is terminating; make sure of it without waiting.
+            system.terminate();
             return lastStats;
         }
         final EngineStats stats;
@@ -152,6 +155,15 @@ public final class SteerEngine implements AutoCloseable {
     }
 
     private volatile EngineStats lastStats;
+
+    /**
+     * True once the engine's final stats are known: {@link #shutdown()} or Pekko's CoordinatedShutdown (its
+     * {@code steer-drain} task) has drained it, so {@link #shutdown()} returns them at once. Any thread; a
+     * volatile read.
+     */
+    public boolean drained() {
+        return lastStats != null;
+    }
 
     /** CoordinatedShutdown task: the same drain as {@link #shutdown()}, unless that has already run. */
     private CompletionStage<Done> drainForCoordinatedShutdown() {

@@ -236,7 +236,7 @@ public final class ClusterNode implements AutoCloseable {
         final CoordinatedShutdown coordinated = CoordinatedShutdown.get(system);
         final long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
         while ((leave || coordinated.getShutdownReason().isPresent()) && !system.whenTerminated().isCompleted()
-            && System.nanoTime() < deadline) {
+            && !engine.drained() && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(20);
             } catch (InterruptedException ex) {

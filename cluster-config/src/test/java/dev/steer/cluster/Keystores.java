@@ -1,6 +1,11 @@
 package dev.steer.cluster;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,23 +18,37 @@ final class Keystores {
     private Keystores() {
     }
 
-    /** A key store {@code name}.p12 with a fresh EC key pair and self-signed certificate; returns its path. */
+    /** A key store {@code name}.p12 with a fresh EC key pair and self-signed certificate, made by keytool. */
     static Path keyPair(Path dir, String name) {
         final Path store = dir.resolve(name + ".p12");
         keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
             "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD,
             "-keypass", PASSWORD);
-        keytool("-exportcert", "-alias", name, "-keystore", store.toString(), "-storepass", PASSWORD, "-file",
-            dir.resolve(name + ".cer").toString());
         return store;
     }
 
-    /** A trust store {@code name}.p12 holding the certificates of the key pairs {@code trusted}. */
+    /**
+     * A trust store {@code name}.p12 holding the certificates of the key pairs {@code trusted} (made with
+     * {@link #keyPair} in {@code dir}). Written with the KeyStore API: a keytool process per certificate would
+     * cost a JVM start each.
+     */
     static Path trustStore(Path dir, String name, String... trusted) {
         final Path store = dir.resolve(name + ".p12");
-        for (String cert : trusted) {
-            keytool("-importcert", "-noprompt", "-alias", cert, "-file", dir.resolve(cert + ".cer").toString(),
-                "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD);
+        try {
+            final KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            for (String alias : trusted) {
+                final KeyStore keys = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(dir.resolve(alias + ".p12"))) {
+                    keys.load(in, PASSWORD.toCharArray());
+                }
+                trust.setCertificateEntry(alias, keys.getCertificate(alias));
+            }
+            try (OutputStream out = Files.newOutputStream(store)) {
+                trust.store(out, PASSWORD.toCharArray());
+            }
+        } catch (IOException | GeneralSecurityException ex) {
+            throw new IllegalStateException("cannot write trust store " + store, ex);
         }
         return store;
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,12 +25,23 @@ import dev.steer.engine.stats.EngineStats;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TlsTest {
     @TempDir
-    Path dir;
+    static Path dir;
+    private static Path key;
+    private static Path trust;
+    private static Path rogueKey;
+    private static Path rogueTrust;
+
+    @BeforeAll
+    static void makeStores() {
+        key = Keystores.keyPair(dir, "node");
+        trust = Keystores.trustStore(dir, "trust", "node");
+        rogueKey = Keystores.keyPair(dir, "rogue");
+        // The rogue trusts the cluster's certificate, so only the cluster's refusal can keep it out.
+        rogueTrust = Keystores.trustStore(dir, "rogue-trust", "rogue", "node");
+    }
 
     @Test
     void shouldSteerOverTlsWhenBothNodesPresentTrustedCertificates() {
-        final Path key = Keystores.keyPair(dir, "node");
-        final Path trust = Keystores.trustStore(dir, "trust", "node");
         try (Nodes nodes = new Nodes()) {
             final SequenceFeed feed = new SequenceFeed(5_000);
             final SequenceRecorder recorder = new SequenceRecorder();
@@ -56,11 +68,6 @@ class TlsTest {
 
     @Test
     void shouldRefuseANodeWhenItsCertificateIsNotTrusted() {
-        final Path key = Keystores.keyPair(dir, "node");
-        final Path trust = Keystores.trustStore(dir, "trust", "node");
-        final Path rogueKey = Keystores.keyPair(dir, "rogue");
-        // The rogue trusts the cluster's certificate, so only the cluster's refusal can keep it out.
-        final Path rogueTrust = Keystores.trustStore(dir, "rogue-trust", "rogue", "node");
         try (Nodes nodes = new Nodes()) {
             final ClusterNode a = nodes.start(Nodes.settings().tls(key, trust, Keystores.PASSWORD),
                 Nodes.engine(null, FrameHandler.NO_OP));
