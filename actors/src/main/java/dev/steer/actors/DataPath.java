@@ -1,6 +1,10 @@
 package dev.steer.actors;
 
+import java.util.function.Supplier;
+
 import org.apache.pekko.actor.typed.ActorRef;
+
+import dev.steer.engine.map.MapSnapshot;
 
 /**
  * The protocol that ingress and consumer actors share: they run data-path loops, take part in the map
@@ -38,6 +42,15 @@ public final class DataPath {
      * @param from  the acknowledging actor
      */
     public record Quiesced(long epoch, ActorRef<Command> from) {
+    }
+
+    /**
+     * Sent by the supervisor to a producer added with {@link MapSupervisor.AttachProducer}: how to read the
+     * map's published snapshot (lock-free, any thread). Local only; never crosses the network.
+     *
+     * @param snapshots reads the current snapshot
+     */
+    public record MapView(Supplier<MapSnapshot> snapshots) implements Command {
     }
 
     /** Consumer: deliver every frame still in the ring, then stop. Ingress: stop polling, close the feed, stop. */

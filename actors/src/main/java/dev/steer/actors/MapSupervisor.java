@@ -86,6 +86,22 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     public record Shutdown(ActorRef<EngineStats> replyTo) implements Command {
     }
 
+    /**
+     * Adds a producer that is not an ingress, such as a cluster node's frame receiver: it takes part in every
+     * quiescence barrier (so it must acknowledge {@link DataPath.Quiesce} between two units of work and read
+     * the map snapshot afresh after), its counters are reported as an ingress row (its RECEIVED are frames
+     * entering this node), its pool is reported and closed at shutdown, and {@link Shutdown} stops it (with
+     * {@link DataPath.Stop}) before the map is closed. The supervisor watches it.
+     *
+     * @param name     name of the producer, for errors
+     * @param ref      the producer actor
+     * @param counters its counters, written by it only
+     * @param pool     the pool it leases frames from, or null
+     */
+    public record AttachProducer(String name, ActorRef<DataPath.Command> ref, PathCounters counters, FramePool pool)
+        implements Command {
+    }
+
     /** Result of an update or delete. */
     public record MapReply(MapResult result) {
     }
@@ -107,6 +123,9 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     private record IngressStopped(int index) implements Command {
     }
 
+    private record AttachedStopped(ActorRef<DataPath.Command> ref) implements Command {
+    }
+
     private record IngressEnded(IngressActor.FeedEnded ended) implements Command {
     }
 
@@ -126,11 +145,23 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         }
     }
 
+    /** A producer added with {@link AttachProducer}. */
+    private static final class Attached {
+        final AttachProducer producer;
+        DataPath.Participant participant;
+
+        Attached(AttachProducer producer) {
+            this.producer = producer;
+            this.participant = new DataPath.Participant(producer.name(), producer.ref(), new ControlSignal());
+        }
+    }
+
     private static final String PINNED_DISPATCHER = "steer.pinned-dispatcher";
 
     private final SteerEngine.Builder config;
     private final CpuMap map;
     private final List<Ingress> ingresses = new ArrayList<>();
+    private final List<Attached> attached = new ArrayList<>();
     private final Map<CpuMapEntry, DataPath.Participant> consumers = new IdentityHashMap<>();
     private final Set<CpuMapEntry> draining = Collections.newSetFromMap(new IdentityHashMap<>());
     private final PathStats[] retiredByKey;
@@ -225,6 +256,18 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     private void spawnConsumer(CpuMapEntry entry) {
         final String name = "consumer-" + entry.key() + "-" + entry.generation();
         final ControlSignal signal = new ControlSignal();
+        if (entry.isRemote()) {
+            if (config.remoteConsumers() == null) {
+                throw new IllegalStateException("entry " + entry.key() + " is located on node "
+                    + entry.value().location().node() + " but the engine has no remote consumer factory");
+            }
+            final ActorRef<DataPath.Command> ref = getContext().spawn(
+                config.remoteConsumers().create(entry, signal), "forwarder-" + entry.key() + "-" + entry.generation()
+                    + "-" + System.nanoTime(), DispatcherSelector.defaultDispatcher());
+            getContext().watchWith(ref, new ConsumerStopped(entry, ref));
+            consumers.put(entry, new DataPath.Participant(name, ref, signal));
+            return;
+        }
         final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map, config.handler(),
             config.consumerBatch(), config.idleMode(), config.pinning(), config.consumerFailure(),
             config.errorHandler(), signal, ConsumerActor.PARK_NANOS);
@@ -262,6 +305,8 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 return this;
             })
             .onMessage(Shutdown.class, this::onShutdown)
+            .onMessage(AttachProducer.class, this::onAttach)
+            .onMessage(AttachedStopped.class, this::onAttachedStopped)
             .onMessage(Acknowledged.class, this::onAcknowledged)
             .onMessage(ConsumerStopped.class, this::onConsumerStopped)
             .onMessage(IngressStopped.class, this::onIngressStopped)
@@ -296,6 +341,11 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         for (Ingress ingress : ingresses) {
             if (ingress.participant != null) {
                 participants.add(ingress.participant);
+            }
+        }
+        for (Attached producer : attached) {
+            if (producer.participant != null) {
+                participants.add(producer.participant);
             }
         }
         barriers.put(barrier.epoch(), barrier);
@@ -433,6 +483,27 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         }
     }
 
+    private Behavior<Command> onAttach(AttachProducer attach) {
+        final Attached producer = new Attached(attach);
+        if (shuttingDown) {
+            producer.participant.send(DataPath.Stop.INSTANCE);
+        }
+        attached.add(producer);
+        attach.ref().tell(new DataPath.MapView(map::snapshot));
+        getContext().watchWith(attach.ref(), new AttachedStopped(attach.ref()));
+        return this;
+    }
+
+    private Behavior<Command> onAttachedStopped(AttachedStopped stopped) {
+        for (Attached producer : attached) {
+            if (producer.participant != null && producer.participant.ref().equals(stopped.ref())) {
+                producer.participant = null;
+                forgetParticipant(stopped.ref());
+            }
+        }
+        return finishShutdownIfDone();
+    }
+
     private Behavior<Command> onShutdown(Shutdown shutdown) {
         // Every caller gets the final stats, when the last entry has drained.
         shutdownReplyTos.add(shutdown.replyTo());
@@ -445,6 +516,11 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 ingress.participant.send(DataPath.Stop.INSTANCE);
             }
         }
+        for (Attached producer : attached) {
+            if (producer.participant != null) {
+                producer.participant.send(DataPath.Stop.INSTANCE);
+            }
+        }
         return finishShutdownIfDone();
     }
 
@@ -452,7 +528,8 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         if (!shuttingDown || shutdownReplyTos.isEmpty()) {
             return this;
         }
-        if (ingresses.stream().anyMatch(i -> i.participant != null)) {
+        if (ingresses.stream().anyMatch(i -> i.participant != null)
+            || attached.stream().anyMatch(a -> a.participant != null)) {
             return this;
         }
         if (!mapClosed) {
@@ -470,6 +547,13 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                     "pool still has frames out at shutdown; it stays open: " + PoolStats.of(ingress.pool)));
             }
         }
+        for (Attached producer : attached) {
+            final FramePool pool = producer.producer.pool();
+            if (pool != null && !pool.close()) {
+                config.errorHandler().onError(pool.name(), new IllegalStateException(
+                    "pool still has frames out at shutdown; it stays open: " + PoolStats.of(pool)));
+            }
+        }
         shutdownReplyTos.forEach(replyTo -> replyTo.tell(last));
         shutdownReplyTos.clear();
         return Behaviors.stopped();
@@ -481,6 +565,12 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         for (Ingress ingress : ingresses) {
             ingressRows.add(ingress.path.counters().snapshot(PathStats.Kind.INGRESS, -1));
             pools.add(PoolStats.of(ingress.pool));
+        }
+        for (Attached producer : attached) {
+            ingressRows.add(producer.producer.counters().snapshot(PathStats.Kind.INGRESS, -1));
+            if (producer.producer.pool() != null) {
+                pools.add(PoolStats.of(producer.producer.pool()));
+            }
         }
         final PathStats[] byKey = retiredByKey.clone();
         for (CpuMapEntry entry : consumers.keySet()) {

@@ -121,7 +121,10 @@ public final class SteerEngine implements AutoCloseable {
      * @throws IllegalStateException when the engine did not finish within the close timeout
      */
     public EngineStats shutdown() {
-        if (lastStats != null && system.getWhenTerminated().toCompletableFuture().isDone()) {
+        if (lastStats != null) {
+            // Drained already (an earlier call, or CoordinatedShutdown): the supervisor has stopped, so asking it
+            // again could only time out. The system is terminating; make sure of it without waiting.
+            system.terminate();
             return lastStats;
         }
         final EngineStats stats;
@@ -153,6 +156,15 @@ public final class SteerEngine implements AutoCloseable {
 
     private volatile EngineStats lastStats;
 
+    /**
+     * True once the engine's final stats are known: {@link #shutdown()} or Pekko's CoordinatedShutdown (its
+     * {@code steer-drain} task) has drained it, so {@link #shutdown()} returns them at once. Any thread; a
+     * volatile read.
+     */
+    public boolean drained() {
+        return lastStats != null;
+    }
+
     /** CoordinatedShutdown task: the same drain as {@link #shutdown()}, unless that has already run. */
     private CompletionStage<Done> drainForCoordinatedShutdown() {
         if (lastStats != null) {
@@ -167,6 +179,15 @@ public final class SteerEngine implements AutoCloseable {
 
     /** The engine's actor system; for tests. */
     ActorSystem<MapSupervisor.Command> system() {
+        return system;
+    }
+
+    /**
+     * The engine's actor system, which is also the {@link MapSupervisor}'s ref: for extensions that run beside
+     * the engine in the same system (the cluster layer spawns its actors there and sends
+     * {@link MapSupervisor.AttachProducer} and map operations to it). Any thread.
+     */
+    public ActorSystem<MapSupervisor.Command> actorSystem() {
         return system;
     }
 
@@ -229,6 +250,7 @@ public final class SteerEngine implements AutoCloseable {
         private boolean lossless;
         private ConsumerActor.FailurePolicy consumerFailure = ConsumerActor.FailurePolicy.RESUME;
         private ErrorHandler errorHandler = new LoggingErrorHandler();
+        private RemoteConsumerFactory remoteConsumers;
         private Duration askTimeout = Duration.ofSeconds(10);
         private Duration closeTimeout = Duration.ofSeconds(60);
         private String systemName = "steer";
@@ -371,6 +393,12 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
+        /** Makes the consumers of entries located on other nodes; default none (such entries fail with ENOMEM). */
+        public Builder remoteConsumers(RemoteConsumerFactory remoteConsumers) {
+            this.remoteConsumers = remoteConsumers;
+            return this;
+        }
+
         /** How long a map operation or stats request waits for the supervisor. */
         public Builder askTimeout(Duration askTimeout) {
             this.askTimeout = askTimeout;
@@ -471,6 +499,10 @@ public final class SteerEngine implements AutoCloseable {
             return errorHandler;
         }
 
+        RemoteConsumerFactory remoteConsumers() {
+            return remoteConsumers;
+        }
+
         Duration askTimeout() {
             return askTimeout;
         }
@@ -516,8 +548,8 @@ public final class SteerEngine implements AutoCloseable {
             entries.forEach((key, value) -> {
                 if (key < 0 || (maxEntries != null && key >= maxEntries)) {
                     errors.add("entry " + key + ": key must be 0.." + (maxEntries - 1) + " (maxEntries - 1)");
-                } else if (!cpus.isUsable(key)) {
-                    errors.add("entry " + key + ": CPU " + key + " is not usable; usable CPUs: "
+                } else if (value != null && !value.isRemote() && !cpus.isUsable(value.cpu(key))) {
+                    errors.add("entry " + key + ": CPU " + value.cpu(key) + " is not usable; usable CPUs: "
                         + Arrays.toString(cpus.usableCpus()));
                 }
                 if (value == null || value.qsize() < 1 || value.qsize() > CpuMap.MAX_QSIZE) {

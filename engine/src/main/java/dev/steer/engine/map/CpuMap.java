@@ -122,7 +122,8 @@ public final class CpuMap {
     /**
      * Creates or replaces the entry of {@code key}, checking in the kernel's order: EINVAL for flags other
      * than ANY, NOEXIST, EXIST; E2BIG for a key at or above max entries; EEXIST for NOEXIST (always);
-     * EOVERFLOW for a qsize above {@link #MAX_QSIZE}; ENODEV for a key that is not a usable CPU. A qsize of 0
+     * EOVERFLOW for a qsize above {@link #MAX_QSIZE}; ENODEV for a local entry whose CPU (the location's, else
+     * the key) is not usable; a remote entry's CPU is not checked here. A qsize of 0
      * deletes. Otherwise a new entry is built (ENOMEM when its ring or consumer cannot be had), published,
      * and the entry it replaces is retired. A closed map refuses updates with EINVAL.
      */
@@ -139,7 +140,8 @@ public final class CpuMap {
         if (Integer.compareUnsigned(value.qsize(), MAX_QSIZE) > 0) {
             return MapResult.EOVERFLOW;
         }
-        if (!cpus.isUsable(key)) {
+        // The usable-CPU rule is this node's: a remote entry's CPU is checked by the node that runs it.
+        if (!value.isRemote() && !cpus.isUsable(value.cpu(key))) {
             return MapResult.ENODEV;
         }
         if (closed) {

@@ -40,9 +40,14 @@ public final class CpuMapEntry {
         return key;
     }
 
-    /** The target CPU; same as the key. */
+    /** The CPU the consumer is pinned to: the value's location, else the key; on the owning node for a remote entry. */
     public int cpu() {
-        return key;
+        return value.cpu(key);
+    }
+
+    /** True when the consumer runs on another node and this entry's ring only feeds its forwarder. */
+    public boolean isRemote() {
+        return value.isRemote();
     }
 
     /** Unique, increasing number of this entry within its map: tells a replaced entry from its successor. */
@@ -78,6 +83,7 @@ public final class CpuMapEntry {
     @Override
     public String toString() {
         return "CpuMapEntry{map=" + mapId + ", key=" + key + ", generation=" + generation + ", qsize=" + value.qsize()
-            + ", remoteProgram=" + (value.remoteProgram() == null ? "none" : value.remoteProgram().name()) + '}';
+            + ", remoteProgram=" + (value.remoteProgram() == null ? "none" : value.remoteProgram().name())
+            + (value.location() == null ? "" : ", location=" + value.location()) + '}';
     }
 }

@@ -41,7 +41,17 @@ public final class PathCounters {
         /** Restarts of the path's actor after a failure. */
         RESTARTS,
         /** Exceptions thrown by the error handler itself while reporting a failure (contained, counted). */
-        ERROR_HANDLER_FAILURES
+        ERROR_HANDLER_FAILURES,
+        /**
+         * Frames handed to another node's receiver and acknowledged by it: their end on this node (the receiving
+         * node counts them received, then delivered or dropped). An end state in {@link Accounting}.
+         */
+        FORWARDED,
+        /**
+         * Of the {@link #FORWARDED} frames, those the receiving node dropped because the target ring was full;
+         * counted as {@code ring_full} drops there, reported here for the sender's information (not a drop here).
+         */
+        REMOTE_RING_FULL
     }
 
     private static final Counter[] COUNTERS = Counter.values();

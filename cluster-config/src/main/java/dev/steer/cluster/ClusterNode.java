@@ -1,0 +1,266 @@
+package dev.steer.cluster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.pekko.actor.AddressFromURIString;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.ClusterSingleton;
+import org.apache.pekko.cluster.typed.JoinSeedNodes;
+import org.apache.pekko.cluster.typed.Leave;
+import org.apache.pekko.cluster.typed.SingletonActor;
+
+import dev.steer.actors.DataPath;
+import dev.steer.actors.MapSupervisor;
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * A Steer engine that is a member of a Pekko Cluster: its actor system runs Artery remoting and the cluster,
+ * a {@link FrameReceiver} takes frames other nodes forward, a {@link MapAgent} keeps the local map equal to
+ * the cluster map, and the {@link MapOwner} singleton (on the oldest node) is the one writer of that map.
+ * Entries located on other nodes are served by {@link RemoteForwarder}s.
+ *
+ * <p>Map administration goes through the owner: {@link #update} and {@link #delete} return the contract's
+ * {@link MapResult} once the owner has accepted the change; every node applies it shortly after. Every method
+ * is thread-safe and bounded by the engine's ask timeout.
+ */
+public final class ClusterNode implements AutoCloseable {
+    /** How long map operations and membership waits ask at most, by default. */
+    public static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    /** How long {@link #shutdown()} waits for the graceful leave before it drains anyway. */
+    public static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(30);
+
+    private final SteerEngine engine;
+    private final ActorSystem<MapSupervisor.Command> system;
+    private final ActorRef<MapOwner.Command> owner;
+    private final String address;
+    private final AtomicReference<MapAgent.Publish> applied;
+
+    private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied) {
+        this.engine = engine;
+        this.system = engine.actorSystem();
+        this.owner = owner;
+        this.applied = applied;
+        this.address = Cluster.get(system).selfMember().address().toString();
+    }
+
+    /**
+     * Starts the node: the engine (with the cluster's Pekko settings over {@code engine}'s, and forwarders for
+     * remote entries), the receiver, the map agent and the owner singleton, then joins the seeds (or itself,
+     * when there are none). Returns without waiting for the join; see {@link #awaitMembers}.
+     *
+     * @param settings the node's cluster settings (concluded here)
+     * @param engine   the engine's settings; its system name and actor config are set from {@code settings}
+     * @throws IllegalArgumentException for bad settings
+     */
+    public static ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine) {
+        settings.conclude();
+        engine.systemName(settings.systemName())
+            .actorConfig(settings.toConfig())
+            .remoteConsumers((entry, signal) -> RemoteForwarder.create(entry, settings));
+        final SteerEngine started = engine.start();
+        try {
+            final ActorSystem<MapSupervisor.Command> system = started.actorSystem();
+            final FramePool pool = new FramePool(new FramePool.Context().id("receiver-pool")
+                .frameCount(settings.receiverFrames()).frameSize(settings.frameSize()).headroom(settings.headroom()));
+            final int maxEntries = settings.maxEntries() > 0 ? settings.maxEntries() : maxEntriesOf(started);
+            // The cluster map replaces the builder's entries: the owner's publications are the only source.
+            for (int key = 0; key < maxEntries; key++) {
+                if (started.lookup(key) != null) {
+                    started.delete(key);
+                }
+            }
+            final PathCounters counters = new PathCounters("receiver", maxEntries);
+            final ActorRef<DataPath.Command> receiver = system.systemActorOf(FrameReceiver.create(pool, counters),
+                FrameReceiver.NAME, Props.empty());
+            system.tell(new MapSupervisor.AttachProducer("receiver", receiver, counters, pool));
+            final String self = Cluster.get(system).selfMember().address().toString();
+            final AtomicReference<MapAgent.Publish> applied = new AtomicReference<>();
+            system.systemActorOf(MapAgent.create(self, system, applied), "steer-map-agent", Props.empty());
+            final ActorRef<MapOwner.Command> owner = ClusterSingleton.get(system).init(
+                SingletonActor.of(MapOwner.create(maxEntries, applied), "steer-map-owner"));
+            final List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();
+            for (String seed : settings.seeds()) {
+                seeds.add(AddressFromURIString.parse(seed));
+            }
+            if (seeds.isEmpty()) {
+                seeds.add(Cluster.get(system).selfMember().address());
+            }
+            Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
+            return new ClusterNode(started, owner, applied);
+        } catch (RuntimeException ex) {
+            started.shutdown();
+            throw ex;
+        }
+    }
+
+    /** The map's slots: the next key of the last slot is ENOENT, so search for it. Setup only. */
+    private static int maxEntriesOf(SteerEngine engine) {
+        int key = 0;
+        while (engine.nextKey(key).result() == MapResult.OK) {
+            key++;
+        }
+        return key + 1;
+    }
+
+    /** This node's address, {@code pekko://system@host:port}: what map placements name. */
+    public String address() {
+        return address;
+    }
+
+    /** The embedded engine (stats, lookup); map changes go through {@link #update} and {@link #delete}. */
+    public SteerEngine engine() {
+        return engine;
+    }
+
+    /** Members that are up, this node included. */
+    public int upMembers() {
+        int n = 0;
+        for (Member member : Cluster.get(system).state().getMembers()) {
+            if (member.status() == MemberStatus.up()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** True when this node is an up member. */
+    public boolean isUp() {
+        return Cluster.get(system).selfMember().status() == MemberStatus.up();
+    }
+
+    /**
+     * Waits until this node is up and sees {@code members} up members, polling every 50 ms.
+     *
+     * @return false when that did not happen within {@code timeout}
+     */
+    public boolean awaitMembers(int members, Duration timeout) {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (isUp() && upMembers() == members) {
+                return true;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Places the entry of {@code key} on CPU {@code cpu} of node {@code node} with a ring of {@code qsize} frames
+     * (0 deletes), through the map owner.
+     *
+     * @return the contract's result; ENODEV when {@code node} is not an up member
+     */
+    public MapResult update(int key, int qsize, String node, int cpu, long flags) {
+        return this.<MapOwner.Reply>ask(replyTo -> new MapOwner.Update(key, qsize, node, cpu, flags, replyTo)).result();
+    }
+
+    /** Empties the slot of {@code key} on every node, through the map owner. */
+    public MapResult delete(int key) {
+        return this.<MapOwner.Reply>ask(replyTo -> new MapOwner.Delete(key, replyTo)).result();
+    }
+
+    /** The version of the cluster map this node has applied, -1 before the first. */
+    public long mapVersion() {
+        final MapAgent.Publish last = applied.get();
+        return last == null ? -1 : last.version();
+    }
+
+    /**
+     * Waits until this node has applied a placement of {@code key} with a ring of {@code qsize} frames (its local
+     * lookup shows that qsize; {@code qsize} 0: no entry), polling every 20 ms. For tests and tools.
+     *
+     * @return false when that did not happen within {@code timeout}
+     */
+    public boolean awaitEntry(int key, int qsize, Duration timeout) {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            final EntryValue value = engine.lookup(key);
+            if (qsize == 0 ? value == null : value != null && value.qsize() == qsize) {
+                return true;
+            }
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** This node's statistics (see docs/cluster.md for how they add up across the cluster). */
+    public EngineStats stats() {
+        return engine.stats();
+    }
+
+    /**
+     * Leaves the cluster gracefully, then drains and stops the engine, and returns the final stats. Leaving
+     * first lets the map owner remove this node's entries while the node still acknowledges what others send
+     * it; once the node is removed, Pekko's coordinated shutdown drains the engine (forwarders wait for their
+     * acknowledgements up to the drain timeout) and terminates the actor system. Waits at most
+     * {@link #LEAVE_TIMEOUT} for the removal, then drains anyway. Idempotent.
+     */
+    public EngineStats shutdown() {
+        final Cluster cluster = Cluster.get(system);
+        final MemberStatus status = cluster.selfMember().status();
+        // A node that never got in has nothing to leave; one already on its way out only needs waiting for.
+        final boolean leave = status == MemberStatus.up() || status == MemberStatus.weaklyUp();
+        if (leave && !system.whenTerminated().isCompleted()) {
+            cluster.manager().tell(Leave.create(cluster.selfMember().address()));
+        }
+        // Once removed (or downed), Pekko's coordinated shutdown drains the engine and terminates the system;
+        // wait for it rather than ask a supervisor that may already have stopped.
+        final CoordinatedShutdown coordinated = CoordinatedShutdown.get(system);
+        final long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
+        while ((leave || coordinated.getShutdownReason().isPresent()) && !system.whenTerminated().isCompleted()
+            && !engine.drained() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        return engine.shutdown();
+    }
+
+    @Override
+    public void close() {
+        shutdown();
+    }
+
+    private <R> R ask(java.util.function.Function<ActorRef<R>, MapOwner.Command> message) {
+        try {
+            return AskPattern.ask(owner, message::apply, ASK_TIMEOUT, system.scheduler()).toCompletableFuture()
+                .get(ASK_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException ex) {
+            throw new IllegalStateException("the cluster map owner did not answer within " + ASK_TIMEOUT, ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the cluster map owner", ex);
+        }
+    }
+}

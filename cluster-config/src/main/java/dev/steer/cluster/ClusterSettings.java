@@ -1,0 +1,369 @@
+package dev.steer.cluster;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+
+import dev.steer.engine.frame.FramePool;
+
+/**
+ * Settings of one cluster node, with defaults; {@link #conclude()} validates them all at once and names every
+ * bad setting, its value and what is allowed. {@link #toConfig()} turns them into the Pekko configuration of
+ * the node's actor system (cluster provider, Artery transport and TLS, split-brain resolver, Kryo binding).
+ *
+ * <p>Not thread-safe; configure on one thread, then hand to {@link ClusterNode#start}.
+ */
+public final class ClusterSettings {
+    /** Artery's transports. */
+    public enum Transport {
+        /** Plain TCP: the default. */
+        TCP("tcp"),
+        /** TCP with TLS and mutual authentication: needs a key store and a trust store. */
+        TLS_TCP("tls-tcp"),
+        /** Aeron UDP: needs the Aeron media driver on the class path (Artery embeds one). */
+        AERON_UDP("aeron-udp");
+
+        private final String artery;
+
+        Transport(String artery) {
+            this.artery = artery;
+        }
+
+        /** The value of {@code pekko.remote.artery.transport}. */
+        public String artery() {
+            return artery;
+        }
+    }
+
+    /** Default actor system name; every node of a cluster must use the same. */
+    public static final String DEFAULT_SYSTEM_NAME = "steer";
+    /** Default host to bind and advertise. */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    /** Default port: 0 picks a free one. */
+    public static final int DEFAULT_PORT = 0;
+    /** Default frames per forwarded batch. */
+    public static final int DEFAULT_BATCH_FRAMES = 64;
+    /** Largest batch: with 2 KiB frames it stays well below the Artery frame size set by {@link #toConfig()}. */
+    public static final int MAX_BATCH_FRAMES = 256;
+    /** Default unacknowledged batches per forwarding entry. */
+    public static final int DEFAULT_MAX_IN_FLIGHT = 8;
+    /** Largest in-flight window. */
+    public static final int MAX_IN_FLIGHT = 1024;
+    /** Default bound on a forwarding entry's drain-then-stop. */
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    /** Default frames in the receiver's pool. */
+    public static final int DEFAULT_RECEIVER_FRAMES = 16_384;
+    /** Default time a partition must be stable before the split-brain resolver downs the unreachable side. */
+    public static final Duration DEFAULT_DOWN_AFTER = Duration.ofSeconds(7);
+    /** Default heartbeat pause the failure detector accepts before a node is unreachable. */
+    public static final Duration DEFAULT_HEARTBEAT_PAUSE = Duration.ofSeconds(3);
+    /** Default split-brain resolver strategy. */
+    public static final String DEFAULT_DOWNING_STRATEGY = "keep-majority";
+    /** Artery's maximum frame size set by {@link #toConfig()}. */
+    public static final int MAX_FRAME_BYTES = 1 << 20;
+    /** Largest frame batch: Artery's frame size less room for the envelope and the batch header. */
+    public static final int MAX_BATCH_BYTES = MAX_FRAME_BYTES - 4096;
+
+    private String systemName = DEFAULT_SYSTEM_NAME;
+    private String host = DEFAULT_HOST;
+    private int port = DEFAULT_PORT;
+    private final List<String> seeds = new ArrayList<>();
+    private Transport transport = Transport.TCP;
+    private Path keyStore;
+    private Path trustStore;
+    private String storePassword;
+    private int maxEntries = -1;
+    private int batchFrames = DEFAULT_BATCH_FRAMES;
+    private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
+    private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+    private int receiverFrames = DEFAULT_RECEIVER_FRAMES;
+    private int frameSize = FramePool.Context.DEFAULT_FRAME_SIZE;
+    private int headroom = FramePool.Context.DEFAULT_HEADROOM;
+    private Duration downAfter = DEFAULT_DOWN_AFTER;
+    private Duration heartbeatPause = DEFAULT_HEARTBEAT_PAUSE;
+    private String downingStrategy = DEFAULT_DOWNING_STRATEGY;
+    private Config extraConfig = ConfigFactory.empty();
+    private boolean concluded;
+
+    /** Name of the actor system; the same on every node. */
+    public ClusterSettings systemName(String systemName) {
+        this.systemName = systemName;
+        return this;
+    }
+
+    /** Host to bind and advertise. */
+    public ClusterSettings host(String host) {
+        this.host = host;
+        return this;
+    }
+
+    /** Port to bind; 0 for a free one. */
+    public ClusterSettings port(int port) {
+        this.port = port;
+        return this;
+    }
+
+    /** Adds a seed node address ({@code pekko://system@host:port}); with none the node starts a new cluster. */
+    public ClusterSettings seed(String address) {
+        seeds.add(address);
+        return this;
+    }
+
+    /** The Artery transport. */
+    public ClusterSettings transport(Transport transport) {
+        this.transport = transport;
+        return this;
+    }
+
+    /** TLS: a PKCS#12 key store with this node's key and certificate, a trust store, and their password. */
+    public ClusterSettings tls(Path keyStore, Path trustStore, String storePassword) {
+        this.transport = Transport.TLS_TCP;
+        this.keyStore = keyStore;
+        this.trustStore = trustStore;
+        this.storePassword = storePassword;
+        return this;
+    }
+
+    /** Slots of the cluster map, the same on every node; default the engine's max entries. */
+    public ClusterSettings maxEntries(int maxEntries) {
+        this.maxEntries = maxEntries;
+        return this;
+    }
+
+    /** Frames per forwarded batch, 1 to {@value #MAX_BATCH_FRAMES}. */
+    public ClusterSettings batchFrames(int batchFrames) {
+        this.batchFrames = batchFrames;
+        return this;
+    }
+
+    /** Unacknowledged batches per forwarding entry, 1 to {@value #MAX_IN_FLIGHT}. */
+    public ClusterSettings maxInFlight(int maxInFlight) {
+        this.maxInFlight = maxInFlight;
+        return this;
+    }
+
+    /** Bound on a forwarding entry's drain-then-stop; past it, what is unacknowledged counts unreachable. */
+    public ClusterSettings drainTimeout(Duration drainTimeout) {
+        this.drainTimeout = drainTimeout;
+        return this;
+    }
+
+    /** Frames of the receiver's pool (frames arriving from other nodes). */
+    public ClusterSettings receiverFrames(int receiverFrames) {
+        this.receiverFrames = receiverFrames;
+        return this;
+    }
+
+    /** Frame size and headroom of the receiver's pool; use the engine's. */
+    public ClusterSettings receiverFrameSize(int frameSize, int headroom) {
+        this.frameSize = frameSize;
+        this.headroom = headroom;
+        return this;
+    }
+
+    /** How long a partition must be stable before the split-brain resolver acts. */
+    public ClusterSettings downAfter(Duration downAfter) {
+        this.downAfter = downAfter;
+        return this;
+    }
+
+    /** Heartbeat pause the failure detector accepts. */
+    public ClusterSettings heartbeatPause(Duration heartbeatPause) {
+        this.heartbeatPause = heartbeatPause;
+        return this;
+    }
+
+    /** Split-brain resolver strategy: keep-majority, keep-oldest, static-quorum (needs more config) or down-all. */
+    public ClusterSettings downingStrategy(String downingStrategy) {
+        this.downingStrategy = downingStrategy;
+        return this;
+    }
+
+    /** Pekko settings laid over the ones {@link #toConfig()} derives (for what these settings do not cover). */
+    public ClusterSettings extraConfig(Config extraConfig) {
+        this.extraConfig = extraConfig;
+        return this;
+    }
+
+    /**
+     * Validates every setting.
+     *
+     * @throws IllegalArgumentException listing every bad setting with its value and what is allowed
+     */
+    public ClusterSettings conclude() {
+        if (concluded) {
+            return this;
+        }
+        final List<String> errors = new ArrayList<>();
+        if (systemName == null || !systemName.matches("[a-zA-Z0-9][a-zA-Z0-9_-]*")) {
+            errors.add("systemName='" + systemName + "': must be letters, digits, '-' and '_'");
+        }
+        if (host == null || host.isBlank()) {
+            errors.add("host='" + host + "': must be a host name or address");
+        }
+        if (port < 0 || port > 65_535) {
+            errors.add("port=" + port + ": must be 0..65535 (0 picks a free port)");
+        }
+        for (String seed : seeds) {
+            if (seed == null || !seed.matches("pekko://[a-zA-Z0-9][a-zA-Z0-9_-]*@[^:]+:\\d+")) {
+                errors.add("seed='" + seed + "': must be pekko://system@host:port");
+            }
+        }
+        if (transport == null) {
+            errors.add("transport=null: must be one of tcp, tls-tcp, aeron-udp");
+        } else if (transport == Transport.TLS_TCP) {
+            checkStore(errors, "keyStore", keyStore);
+            checkStore(errors, "trustStore", trustStore);
+            if (storePassword == null || storePassword.isEmpty()) {
+                errors.add("storePassword: must be given for tls-tcp");
+            }
+        }
+        if (maxEntries == 0 || maxEntries < -1) {
+            errors.add("maxEntries=" + maxEntries + ": must be at least 1 (or unset for the engine's)");
+        }
+        range(errors, "batchFrames", batchFrames, 1, MAX_BATCH_FRAMES);
+        range(errors, "maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT);
+        positive(errors, "drainTimeout", drainTimeout);
+        positive(errors, "downAfter", downAfter);
+        positive(errors, "heartbeatPause", heartbeatPause);
+        if (!List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority")
+            .contains(downingStrategy)) {
+            errors.add("downingStrategy='" + downingStrategy
+                + "': must be keep-majority, keep-oldest, static-quorum, down-all or lease-majority");
+        }
+        try {
+            new FramePool.Context().frameCount(receiverFrames).frameSize(frameSize).headroom(headroom).conclude();
+        } catch (IllegalArgumentException ex) {
+            errors.add("receiver pool: " + ex.getMessage().replace("\n  ", " "));
+        }
+        if ((long) batchFrames * (frameSize + Integer.BYTES) > MAX_BATCH_BYTES) {
+            errors.add("batchFrames=" + batchFrames + " with frameSize=" + frameSize + ": a batch must stay under "
+                + MAX_BATCH_BYTES + " bytes (batchFrames x (frameSize + 4))");
+        }
+        if (extraConfig == null) {
+            errors.add("extraConfig=null: must be a Config (ConfigFactory.empty() for none)");
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("invalid cluster settings:\n  " + String.join("\n  ", errors));
+        }
+        concluded = true;
+        return this;
+    }
+
+    /** The Pekko configuration of the node's actor system; concludes first. */
+    public Config toConfig() {
+        conclude();
+        Config config = ConfigFactory.parseString("""
+            pekko {
+              actor {
+                provider = cluster
+                serializers.steer-kryo = "dev.steer.cluster.KryoSerializer"
+                serialization-bindings { "dev.steer.cluster.ClusterMessage" = steer-kryo }
+              }
+              remote.artery {
+                advanced.maximum-frame-size = %d
+              }
+              cluster {
+                downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
+                split-brain-resolver.active-strategy = %s
+                split-brain-resolver.stable-after = %dms
+                failure-detector.acceptable-heartbeat-pause = %dms
+                jmx.multi-mbeans-in-same-jvm = on
+                log-info = off
+              }
+              coordinated-shutdown.exit-jvm = off
+            }
+            """.formatted(MAX_FRAME_BYTES, downingStrategy, downAfter.toMillis(), heartbeatPause.toMillis()))
+            .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef(transport.artery()))
+            .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
+            .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port));
+        if (transport == Transport.TLS_TCP) {
+            final String prefix = "pekko.remote.artery.ssl.config-ssl-engine.";
+            config = config
+                .withValue(prefix + "key-store", ConfigValueFactory.fromAnyRef(keyStore.toString()))
+                .withValue(prefix + "trust-store", ConfigValueFactory.fromAnyRef(trustStore.toString()))
+                .withValue(prefix + "key-store-password", ConfigValueFactory.fromAnyRef(storePassword))
+                .withValue(prefix + "key-password", ConfigValueFactory.fromAnyRef(storePassword))
+                .withValue(prefix + "trust-store-password", ConfigValueFactory.fromAnyRef(storePassword))
+                .withValue(prefix + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true))
+                .withValue(prefix + "protocol", ConfigValueFactory.fromAnyRef("TLSv1.3"))
+                .withValue(prefix + "enabled-algorithms",
+                    ConfigValueFactory.fromIterable(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")));
+        }
+        return extraConfig.withFallback(config);
+    }
+
+    /** Name of the actor system. */
+    public String systemName() {
+        return systemName;
+    }
+
+    /** The seed addresses. */
+    public List<String> seeds() {
+        return List.copyOf(seeds);
+    }
+
+    /** The transport. */
+    public Transport transport() {
+        return transport;
+    }
+
+    /** Slots of the cluster map, or -1 for the engine's. */
+    public int maxEntries() {
+        return maxEntries;
+    }
+
+    /** Frames per forwarded batch. */
+    public int batchFrames() {
+        return batchFrames;
+    }
+
+    /** Unacknowledged batches per forwarding entry. */
+    public int maxInFlight() {
+        return maxInFlight;
+    }
+
+    /** Bound on a forwarding entry's drain-then-stop. */
+    public Duration drainTimeout() {
+        return drainTimeout;
+    }
+
+    /** Frames of the receiver's pool. */
+    public int receiverFrames() {
+        return receiverFrames;
+    }
+
+    /** Frame size of the receiver's pool. */
+    public int frameSize() {
+        return frameSize;
+    }
+
+    /** Headroom of the receiver's pool. */
+    public int headroom() {
+        return headroom;
+    }
+
+    private static void checkStore(List<String> errors, String name, Path store) {
+        if (store == null || !Files.isReadable(store)) {
+            errors.add(name + "=" + store + ": must be a readable PKCS#12 file for tls-tcp");
+        }
+    }
+
+    private static void range(List<String> errors, String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            errors.add(name + "=" + value + ": must be " + min + ".." + max);
+        }
+    }
+
+    private static void positive(List<String> errors, String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            errors.add(name + "=" + value + ": must be positive");
+        }
+    }
+}

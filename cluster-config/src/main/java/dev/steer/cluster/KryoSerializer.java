@@ -1,0 +1,241 @@
+package dev.steer.cluster;
+
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.LongAdder;
+
+import com.esotericsoftware.kryo.Kryo;
+import com.esotericsoftware.kryo.Serializer;
+import com.esotericsoftware.kryo.io.ByteBufferInput;
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
+import org.apache.pekko.serialization.ByteBufferSerializer;
+import org.apache.pekko.serialization.JSerializer;
+
+import dev.steer.engine.map.MapResult;
+
+/**
+ * The Pekko serializer of every {@link ClusterMessage}, backed by Kryo: registered classes only
+ * ({@code setRegistrationRequired(true)}), each with a hand-written field layout, so an unknown class is an
+ * error rather than a silent fallback, and the wire format of a frame batch is exactly its header and bytes.
+ * One Kryo and one output buffer per thread (Kryo is not thread-safe; Artery serialises on several threads).
+ * Actor refs travel as their serialization format, resolved with {@link ActorRefResolver}.
+ *
+ * <p>It is also a {@link ByteBufferSerializer}: Artery then has it write straight into its envelope buffer and
+ * read straight out of it, which saves a copy and an array of the whole message each way (per batch).
+ *
+ * <p>Bound in {@link ClusterSettings#toConfig()}; identifier {@value #IDENTIFIER}.
+ */
+public final class KryoSerializer extends JSerializer implements ByteBufferSerializer {
+    /** The serializer's fixed identifier in Pekko's serialization registry. */
+    public static final int IDENTIFIER = 741_100;
+
+    /** Serialised bytes of every frame batch this JVM sent: one add per batch. */
+    private static final LongAdder BATCH_BYTES = new LongAdder();
+
+    private final ExtendedActorSystem system;
+    private volatile ActorRefResolver resolver;
+    private final ThreadLocal<Kryo> kryos = ThreadLocal.withInitial(this::newKryo);
+    private final ThreadLocal<Output> outputs = ThreadLocal.withInitial(() -> new Output(4096, -1));
+    private final ThreadLocal<ByteBufferInput> inputs = ThreadLocal.withInitial(ByteBufferInput::new);
+
+    /** Called by Pekko's serialization extension with the system it serves. */
+    public KryoSerializer(ExtendedActorSystem system) {
+        this.system = system;
+    }
+
+    /**
+     * Bytes of frame batches serialised by this JVM so far (Kryo payload: class id, header, frames, reply ref;
+     * without Artery's envelope). For benchmarks and monitoring; any thread.
+     */
+    public static long batchBytes() {
+        return BATCH_BYTES.sum();
+    }
+
+    /** {@value #IDENTIFIER}: fixed, so that every node resolves the same serializer. */
+    @Override
+    public int identifier() {
+        return IDENTIFIER;
+    }
+
+    /** False: Kryo writes its own registered class id. */
+    @Override
+    public boolean includeManifest() {
+        return false;
+    }
+
+    /** Serialises into a new array (Pekko's general path). Any thread. */
+    @Override
+    public byte[] toBinary(Object message) {
+        return write(message).toBytes();
+    }
+
+    /** Serialises into Artery's buffer (Artery's path); the buffer must have room. Any thread. */
+    @Override
+    public void toBinary(Object message, ByteBuffer buffer) {
+        final Output output = write(message);
+        buffer.put(output.getBuffer(), 0, output.position());
+    }
+
+    /** Reads a message from an array. Any thread. */
+    @Override
+    public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
+        return kryos.get().readClassAndObject(new Input(bytes));
+    }
+
+    /** Reads a message from Artery's buffer, from its position to its limit. Any thread. */
+    @Override
+    public Object fromBinary(ByteBuffer buffer, String manifest) {
+        final ByteBufferInput input = inputs.get();
+        input.setBuffer(buffer);
+        try {
+            return kryos.get().readClassAndObject(input);
+        } finally {
+            input.setBuffer(EMPTY);
+        }
+    }
+
+    private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+
+    private Output write(Object message) {
+        final Output output = outputs.get();
+        output.reset();
+        kryos.get().writeClassAndObject(output, message);
+        if (message instanceof ForwardBatch) {
+            BATCH_BYTES.add(output.position());
+        }
+        return output;
+    }
+
+    private ActorRefResolver resolver() {
+        ActorRefResolver current = resolver;
+        if (current == null) {
+            current = ActorRefResolver.get(Adapter.toTyped(system));
+            resolver = current;
+        }
+        return current;
+    }
+
+    private void writeRef(Output output, ActorRef<?> ref) {
+        output.writeString(resolver().toSerializationFormat(ref));
+    }
+
+    private <T> ActorRef<T> readRef(Input input) {
+        return resolver().resolveActorRef(input.readString());
+    }
+
+    private Kryo newKryo() {
+        final Kryo kryo = new Kryo();
+        kryo.setRegistrationRequired(true);
+        kryo.setReferences(false);
+        kryo.register(ForwardBatch.class, new Serializer<ForwardBatch>() {
+            @Override
+            public void write(Kryo k, Output output, ForwardBatch m) {
+                output.writeInt(m.key());
+                output.writeLong(m.sequence());
+                output.writeInt(m.frames());
+                output.writeInt(m.length());
+                output.writeBytes(m.bytes(), 0, m.length());
+                writeRef(output, m.replyTo());
+            }
+
+            @Override
+            public ForwardBatch read(Kryo k, Input input, Class<? extends ForwardBatch> type) {
+                final int key = input.readInt();
+                final long sequence = input.readLong();
+                final int frames = input.readInt();
+                final int length = input.readInt();
+                if (frames < 0 || length < 0 || length > ClusterSettings.MAX_FRAME_BYTES) {
+                    throw new IllegalArgumentException("corrupt frame batch: frames=" + frames + " length=" + length);
+                }
+                final byte[] bytes = input.readBytes(length);
+                return new ForwardBatch(key, sequence, frames, bytes, length, readRef(input));
+            }
+        }, 100);
+        kryo.register(BatchAck.class, new Serializer<BatchAck>() {
+            @Override
+            public void write(Kryo k, Output output, BatchAck m) {
+                output.writeLong(m.sequence());
+                output.writeInt(m.accepted());
+                output.writeInt(m.ringFull());
+                output.writeInt(m.otherDropped());
+            }
+
+            @Override
+            public BatchAck read(Kryo k, Input input, Class<? extends BatchAck> type) {
+                return new BatchAck(input.readLong(), input.readInt(), input.readInt(), input.readInt());
+            }
+        }, 101);
+        kryo.register(MapOwner.Update.class, new Serializer<MapOwner.Update>() {
+            @Override
+            public void write(Kryo k, Output output, MapOwner.Update m) {
+                output.writeInt(m.key());
+                output.writeInt(m.qsize());
+                output.writeString(m.node());
+                output.writeInt(m.cpu());
+                output.writeLong(m.flags());
+                writeRef(output, m.replyTo());
+            }
+
+            @Override
+            public MapOwner.Update read(Kryo k, Input input, Class<? extends MapOwner.Update> type) {
+                return new MapOwner.Update(input.readInt(), input.readInt(), input.readString(), input.readInt(),
+                    input.readLong(), readRef(input));
+            }
+        }, 102);
+        kryo.register(MapOwner.Delete.class, new Serializer<MapOwner.Delete>() {
+            @Override
+            public void write(Kryo k, Output output, MapOwner.Delete m) {
+                output.writeInt(m.key());
+                writeRef(output, m.replyTo());
+            }
+
+            @Override
+            public MapOwner.Delete read(Kryo k, Input input, Class<? extends MapOwner.Delete> type) {
+                return new MapOwner.Delete(input.readInt(), readRef(input));
+            }
+        }, 103);
+        kryo.register(MapOwner.Reply.class, new Serializer<MapOwner.Reply>() {
+            @Override
+            public void write(Kryo k, Output output, MapOwner.Reply m) {
+                output.writeVarInt(m.result().ordinal(), true);
+            }
+
+            @Override
+            public MapOwner.Reply read(Kryo k, Input input, Class<? extends MapOwner.Reply> type) {
+                return new MapOwner.Reply(MapResult.values()[input.readVarInt(true)]);
+            }
+        }, 104);
+        kryo.register(MapAgent.Publish.class, new Serializer<MapAgent.Publish>() {
+            @Override
+            public void write(Kryo k, Output output, MapAgent.Publish m) {
+                output.writeLong(m.version());
+                output.writeVarInt(m.entries().size(), true);
+                for (Map.Entry<Integer, Placement> entry : m.entries().entrySet()) {
+                    output.writeInt(entry.getKey());
+                    output.writeInt(entry.getValue().qsize());
+                    output.writeString(entry.getValue().node());
+                    output.writeInt(entry.getValue().cpu());
+                }
+            }
+
+            @Override
+            public MapAgent.Publish read(Kryo k, Input input, Class<? extends MapAgent.Publish> type) {
+                final long version = input.readLong();
+                final int size = input.readVarInt(true);
+                final TreeMap<Integer, Placement> entries = new TreeMap<>();
+                for (int i = 0; i < size; i++) {
+                    final int key = input.readInt();
+                    entries.put(key, new Placement(input.readInt(), input.readString(), input.readInt()));
+                }
+                return new MapAgent.Publish(version, entries);
+            }
+        }, 105);
+        return kryo;
+    }
+}

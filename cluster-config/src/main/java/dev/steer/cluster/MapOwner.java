@@ -1,0 +1,203 @@
+package dev.steer.cluster;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.MapResult;
+
+/**
+ * The one writer of the cluster's map, run as a Pekko cluster singleton (on the oldest node): applies the
+ * cpumap contract's checks to every update in arrival order, gives each accepted change a new version, and
+ * publishes the whole map to the {@link MapAgent} of every member. A member that is removed from the cluster
+ * (it left, or the split-brain resolver downed it when it became unreachable) has its entries removed here,
+ * which every node then applies with the usual quiescence and drain-then-stop.
+ *
+ * <p>When the singleton moves (its node left), the new one starts from its node's last published copy, so
+ * the version keeps increasing. It republishes every {@link #REPUBLISH} so that a member that missed a
+ * publication catches up. Off the hot path; allocation per operation is fine.
+ */
+public final class MapOwner {
+    /** Period of the full republication. */
+    static final Duration REPUBLISH = Duration.ofSeconds(2);
+
+    private MapOwner() {
+    }
+
+    /** The owner's protocol. */
+    public interface Command {
+    }
+
+    /**
+     * Creates or replaces the entry of {@code key}, located on {@code node}'s CPU {@code cpu}; qsize 0 deletes.
+     *
+     * @param flags   {@link CpuMap#ANY}, {@link CpuMap#NOEXIST} or {@link CpuMap#EXIST}
+     * @param replyTo receives the contract's result (ENODEV when {@code node} is not an up member)
+     */
+    public record Update(int key, int qsize, String node, int cpu, long flags, ActorRef<Reply> replyTo)
+        implements Command, ClusterMessage {
+    }
+
+    /** Empties the slot of {@code key}: EINVAL at or above max entries, else OK. */
+    public record Delete(int key, ActorRef<Reply> replyTo) implements Command, ClusterMessage {
+    }
+
+    /** Result of an update or delete. */
+    public record Reply(MapResult result) implements ClusterMessage {
+    }
+
+    private record MemberUp(ClusterEvent.MemberUp event) implements Command {
+    }
+
+    private record MemberRemoved(ClusterEvent.MemberRemoved event) implements Command {
+    }
+
+    private record MemberLeft(ClusterEvent.MemberLeft event) implements Command {
+    }
+
+    private enum Republish implements Command {
+        INSTANCE
+    }
+
+    /**
+     * The owner's behavior.
+     *
+     * @param maxEntries slots of the map, the same on every node
+     * @param lastKnown  this node's last published map, the starting state
+     */
+    static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
+            final Cluster cluster = Cluster.get(context.getSystem());
+            final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
+            final MapAgent.Publish start = lastKnown.get();
+            final TreeMap<Integer, Placement> entries = new TreeMap<>(start == null ? Map.of() : start.entries());
+            final long[] version = {start == null ? 0 : start.version()};
+            final Set<String> members = new HashSet<>();
+            for (Member member : cluster.state().getMembers()) {
+                if (member.status() == MemberStatus.up()) {
+                    members.add(member.address().toString());
+                }
+            }
+            cluster.subscriptions().tell(Subscribe.create(
+                context.messageAdapter(ClusterEvent.MemberUp.class, MemberUp::new), ClusterEvent.MemberUp.class));
+            cluster.subscriptions().tell(Subscribe.create(
+                context.messageAdapter(ClusterEvent.MemberRemoved.class, MemberRemoved::new),
+                ClusterEvent.MemberRemoved.class));
+            cluster.subscriptions().tell(Subscribe.create(
+                context.messageAdapter(ClusterEvent.MemberLeft.class, MemberLeft::new), ClusterEvent.MemberLeft.class));
+            timers.startTimerWithFixedDelay(Republish.INSTANCE, REPUBLISH);
+
+            final Runnable publishAll = () -> {
+                final MapAgent.Publish publish = new MapAgent.Publish(version[0], new TreeMap<>(entries));
+                for (String member : members) {
+                    final ActorRef<MapAgent.Command> agent = resolver.resolveActorRef(member + MapAgent.PATH);
+                    agent.tell(publish);
+                }
+            };
+            // Members that joined before this singleton started learn the map now.
+            publishAll.run();
+
+            return Behaviors.receive(Command.class)
+                .onMessage(Update.class, update -> {
+                    // The subscription may lag the gossip: a node this node already sees up is a member too.
+                    final Set<String> up = new HashSet<>();
+                    for (Member member : cluster.state().getMembers()) {
+                        if (member.status() == MemberStatus.up()) {
+                            members.add(member.address().toString());
+                            up.add(member.address().toString());
+                        }
+                    }
+                    final MapResult result = check(update, maxEntries, up);
+                    if (result == MapResult.OK) {
+                        final Placement placement = new Placement(update.qsize(), update.node(), update.cpu());
+                        if (update.qsize() == 0 ? entries.remove(update.key()) != null
+                            : !placement.equals(entries.put(update.key(), placement))) {
+                            version[0]++;
+                            publishAll.run();
+                        }
+                    }
+                    update.replyTo().tell(new Reply(result));
+                    return Behaviors.same();
+                })
+                .onMessage(Delete.class, delete -> {
+                    if (Integer.compareUnsigned(delete.key(), maxEntries) >= 0) {
+                        delete.replyTo().tell(new Reply(MapResult.EINVAL));
+                        return Behaviors.same();
+                    }
+                    if (entries.remove(delete.key()) != null) {
+                        version[0]++;
+                        publishAll.run();
+                    }
+                    delete.replyTo().tell(new Reply(MapResult.OK));
+                    return Behaviors.same();
+                })
+                .onMessage(MemberUp.class, up -> {
+                    final String address = up.event().member().address().toString();
+                    if (members.add(address)) {
+                        resolver.<MapAgent.Command>resolveActorRef(address + MapAgent.PATH)
+                            .tell(new MapAgent.Publish(version[0], new TreeMap<>(entries)));
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(MemberRemoved.class, removed -> {
+                    final String address = removed.event().member().address().toString();
+                    members.remove(address);
+                    if (entries.values().removeIf(p -> p.node().equals(address))) {
+                        version[0]++;
+                        publishAll.run();
+                    }
+                    return Behaviors.same();
+                })
+                .onMessage(MemberLeft.class, left -> {
+                    // A leaving node still answers: remove its entries now, so that senders drain to it with
+                    // acknowledgements instead of counting the rest unreachable once it is gone. It keeps
+                    // getting publications (it stays in members) until it is removed.
+                    final String address = left.event().member().address().toString();
+                    if (entries.values().removeIf(p -> p.node().equals(address))) {
+                        version[0]++;
+                        publishAll.run();
+                    }
+                    return Behaviors.same();
+                })
+                .onMessageEquals(Republish.INSTANCE, () -> {
+                    publishAll.run();
+                    return Behaviors.same();
+                })
+                .build();
+        }));
+    }
+
+    /** The contract's checks, in the kernel's order, with "a CPU of an up member" as the usable-CPU rule. */
+    static MapResult check(Update update, int maxEntries, Set<String> members) {
+        if (update.flags() < 0 || update.flags() > CpuMap.EXIST) {
+            return MapResult.EINVAL;
+        }
+        if (Integer.compareUnsigned(update.key(), maxEntries) >= 0) {
+            return MapResult.E2BIG;
+        }
+        if (update.flags() == CpuMap.NOEXIST) {
+            return MapResult.EEXIST;
+        }
+        if (Integer.compareUnsigned(update.qsize(), CpuMap.MAX_QSIZE) > 0) {
+            return MapResult.EOVERFLOW;
+        }
+        if (update.qsize() != 0 && (update.node() == null || !members.contains(update.node()) || update.cpu() < 0)) {
+            return MapResult.ENODEV;
+        }
+        return MapResult.OK;
+    }
+}

@@ -1,0 +1,42 @@
+package dev.steer.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.Config;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class ClusterSettingsTest {
+    @Test
+    void shouldNameEveryBadSettingWithItsValueWhenConcluding() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
+            .port(70_000).seed("steer@host").batchFrames(0).maxInFlight(5_000).drainTimeout(Duration.ZERO)
+            .downingStrategy("coin-flip").tls(Path.of("/nonexistent.p12"), Path.of("/nonexistent.p12"), "")
+            .conclude());
+        final String message = error.getMessage();
+        for (String expected : new String[] {"port=70000: must be 0..65535", "seed='steer@host'",
+            "batchFrames=0: must be 1..256", "maxInFlight=5000: must be 1..1024", "drainTimeout=PT0S: must be positive",
+            "downingStrategy='coin-flip'", "keyStore=/nonexistent.p12", "storePassword"}) {
+            assertTrue(message.contains(expected), "message names " + expected + ": " + message);
+        }
+    }
+
+    @Test
+    void shouldConfigureClusterKryoAndDowningWhenTurnedIntoPekkoConfig() {
+        final Config config = new ClusterSettings().port(2552).seed("pekko://steer@127.0.0.1:2551").toConfig();
+        assertEquals("cluster", config.getString("pekko.actor.provider"));
+        assertEquals("tcp", config.getString("pekko.remote.artery.transport"));
+        assertEquals(2552, config.getInt("pekko.remote.artery.canonical.port"));
+        assertEquals("steer-kryo", config.getString("pekko.actor.serialization-bindings.\"dev.steer.cluster.ClusterMessage\""));
+        assertEquals("keep-majority", config.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+        assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
+            config.getString("pekko.cluster.downing-provider-class"));
+    }
+}

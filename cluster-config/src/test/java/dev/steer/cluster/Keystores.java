@@ -1,0 +1,73 @@
+package dev.steer.cluster;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** Test support: makes PKCS#12 key and trust stores with the JDK's keytool, in a directory the test owns. */
+final class Keystores {
+    static final String PASSWORD = "steer-test";
+
+    private Keystores() {
+    }
+
+    /** A key store {@code name}.p12 with a fresh EC key pair and self-signed certificate, made by keytool. */
+    static Path keyPair(Path dir, String name) {
+        final Path store = dir.resolve(name + ".p12");
+        keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+            "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD,
+            "-keypass", PASSWORD);
+        return store;
+    }
+
+    /**
+     * A trust store {@code name}.p12 holding the certificates of the key pairs {@code trusted} (made with
+     * {@link #keyPair} in {@code dir}). Written with the KeyStore API: a keytool process per certificate would
+     * cost a JVM start each.
+     */
+    static Path trustStore(Path dir, String name, String... trusted) {
+        final Path store = dir.resolve(name + ".p12");
+        try {
+            final KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            for (String alias : trusted) {
+                final KeyStore keys = KeyStore.getInstance("PKCS12");
+                try (InputStream in = Files.newInputStream(dir.resolve(alias + ".p12"))) {
+                    keys.load(in, PASSWORD.toCharArray());
+                }
+                trust.setCertificateEntry(alias, keys.getCertificate(alias));
+            }
+            try (OutputStream out = Files.newOutputStream(store)) {
+                trust.store(out, PASSWORD.toCharArray());
+            }
+        } catch (IOException | GeneralSecurityException ex) {
+            throw new IllegalStateException("cannot write trust store " + store, ex);
+        }
+        return store;
+    }
+
+    private static void keytool(String... args) {
+        final List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
+        command.addAll(List.of(args));
+        try {
+            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final String output = new String(process.getInputStream().readAllBytes());
+            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);
+            }
+        } catch (IOException ex) {
+            throw new IllegalStateException("cannot run keytool", ex);
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while running keytool", ex);
+        }
+    }
+}

@@ -1,0 +1,109 @@
+package dev.steer.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.ConfigFactory;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.actors.DataPath;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.MapResult;
+
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class KryoSerializerTest {
+    private static final ActorTestKit KIT = ActorTestKit.create("kryo", ConfigFactory.parseString("""
+        pekko.actor.serializers.steer-kryo = "dev.steer.cluster.KryoSerializer"
+        pekko.actor.serialization-bindings { "dev.steer.cluster.ClusterMessage" = steer-kryo }
+        pekko.actor.serialize-messages = off
+        """));
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    private static Object roundTrip(Object message) {
+        final Serialization serialization = SerializationExtension.get(KIT.system());
+        final Serializer serializer = serialization.findSerializerFor(message);
+        assertInstanceOf(KryoSerializer.class, serializer, "bound to Kryo");
+        assertEquals(KryoSerializer.IDENTIFIER, serializer.identifier());
+        return serialization.deserialize(serializer.toBinary(message), serializer.identifier(), "").get();
+    }
+
+    @Test
+    void shouldRoundTripEveryClusterMessageWhenSerialisedWithKryo() {
+        final TestProbe<DataPath.Command> forwarder = KIT.createTestProbe();
+        final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
+        final byte[] bytes = {0, 0, 0, 2, 7, 9, 42};
+        final ForwardBatch batch = (ForwardBatch) roundTrip(new ForwardBatch(3, 77, 1, bytes, 6, forwarder.ref()));
+        assertEquals(3, batch.key());
+        assertEquals(77, batch.sequence());
+        assertEquals(1, batch.frames());
+        assertEquals(6, batch.length());
+        assertArrayEquals(new byte[] {0, 0, 0, 2, 7, 9}, batch.bytes(), "only the used bytes travel");
+        assertEquals(forwarder.ref(), batch.replyTo());
+        assertEquals(new BatchAck(77, 5, 2, 1), roundTrip(new BatchAck(77, 5, 2, 1)));
+        final MapOwner.Update update = new MapOwner.Update(1, 512, "pekko://steer@127.0.0.1:1", 3, CpuMap.ANY,
+            replies.ref());
+        assertEquals(update, roundTrip(update));
+        assertEquals(new MapOwner.Delete(2, replies.ref()), roundTrip(new MapOwner.Delete(2, replies.ref())));
+        assertEquals(new MapOwner.Reply(MapResult.ENODEV), roundTrip(new MapOwner.Reply(MapResult.ENODEV)));
+        final MapAgent.Publish publish = new MapAgent.Publish(9, Map.of(1, new Placement(64, "pekko://s@h:1", 0)));
+        assertEquals(publish, roundTrip(publish));
+    }
+
+    @Test
+    void shouldReadWhatItWroteWhenArteryUsesDirectBuffers() throws Exception {
+        final TestProbe<DataPath.Command> forwarder = KIT.createTestProbe();
+        final KryoSerializer serializer = (KryoSerializer) SerializationExtension.get(KIT.system())
+            .serializerFor(ForwardBatch.class);
+        final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1024);
+        buffer.position(17); // Artery writes its envelope header first
+        final long before = KryoSerializer.batchBytes();
+        serializer.toBinary(new ForwardBatch(2, 5, 1, new byte[] {0, 0, 0, 1, 99}, 5, forwarder.ref()), buffer);
+        assertEquals(buffer.position() - 17, KryoSerializer.batchBytes() - before, "batch bytes are counted");
+        buffer.flip().position(17);
+        final ForwardBatch batch = (ForwardBatch) serializer.fromBinary(buffer, "");
+        assertArrayEquals(new byte[] {0, 0, 0, 1, 99}, batch.bytes());
+        assertEquals(forwarder.ref(), batch.replyTo());
+        buffer.clear();
+        serializer.toBinary(new BatchAck(5, 1, 0, 0), buffer);
+        buffer.flip();
+        assertEquals(new BatchAck(5, 1, 0, 0), serializer.fromBinary(buffer, ""));
+    }
+
+    /** A cluster message that nobody registered with Kryo. */
+    record Unregistered(int value) implements ClusterMessage {
+    }
+
+    @Test
+    void shouldRefuseAClassWhenItIsNotRegistered() {
+        final Serializer serializer = SerializationExtension.get(KIT.system()).findSerializerFor(new Unregistered(1));
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> serializer.toBinary(new Unregistered(1)));
+        assertEquals(true, refused.getMessage().contains("Unregistered"), refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseABatchWhenItsLengthIsCorrupt() throws Exception {
+        final TestProbe<DataPath.Command> forwarder = KIT.createTestProbe();
+        final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(ForwardBatch.class);
+        final byte[] wire = serializer.toBinary(new ForwardBatch(1, 1, 1, new byte[8], 8, forwarder.ref()));
+        // The length field follows the class id (1 byte), key (4), sequence (8) and frames (4): make it negative.
+        wire[1 + 4 + 8 + 4] = (byte) 0xFF;
+        assertThrows(RuntimeException.class, () -> serializer.fromBinary(wire, ForwardBatch.class));
+    }
+}

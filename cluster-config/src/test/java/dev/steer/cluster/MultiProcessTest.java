@@ -1,0 +1,141 @@
+package dev.steer.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.stats.Accounting;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters;
+
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class MultiProcessTest {
+    @TempDir
+    Path dir;
+
+    /** A node in a child JVM, driven over its stdin and stdout. */
+    static final class Child implements AutoCloseable {
+        final Process process;
+        final PrintWriter in;
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final String address;
+
+        Child(Path dir, String name, String seed) throws IOException, InterruptedException {
+            final List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+                "--sun-misc-unsafe-memory-access=allow", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(), seed));
+            process = new ProcessBuilder(command).redirectError(dir.resolve(name + ".err").toFile()).start();
+            in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
+            final Thread reader = new Thread(() -> {
+                try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = out.readLine()) != null) {
+                        if (line.startsWith("STEER ")) {
+                            lines.add(line.substring(6));
+                        }
+                    }
+                } catch (IOException ignored) {
+                    // The process died: the test sees no more lines.
+                }
+            }, name + "-stdout");
+            reader.setDaemon(true);
+            reader.start();
+            address = expect("address ", Duration.ofSeconds(60)).substring(8);
+        }
+
+        String expect(String prefix, Duration timeout) throws InterruptedException {
+            final long deadline = System.nanoTime() + timeout.toNanos();
+            while (System.nanoTime() < deadline) {
+                final String line = lines.poll(100, TimeUnit.MILLISECONDS);
+                if (line != null && line.startsWith(prefix)) {
+                    return line;
+                }
+            }
+            throw new AssertionError("no '" + prefix + "' line from the child within " + timeout);
+        }
+
+        long[] ask(String command, String prefix) throws InterruptedException {
+            in.println(command);
+            final String[] fields = expect(prefix, Duration.ofSeconds(60)).substring(prefix.length()).split(" ");
+            final long[] values = new long[fields.length];
+            for (int i = 0; i < fields.length; i++) {
+                values[i] = Long.parseLong(fields[i]);
+            }
+            return values;
+        }
+
+        @Override
+        public void close() {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void shouldKeepTheOthersRunningAndAccountForEveryFrameWhenANodeProcessIsKilledMidLoad() throws Exception {
+        try (Nodes nodes = new Nodes()) {
+            final SequenceFeed feed = new SequenceFeed(10_000_000, 40);
+            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1, 2));
+            try (Child b = new Child(dir, "b", a.address()); Child c = new Child(dir, "c", a.address())) {
+                assertTrue(a.awaitMembers(3, Duration.ofSeconds(60)), "three nodes up");
+                assertEquals(MapResult.OK, a.update(1, 1024, b.address, 0, CpuMap.ANY));
+                assertEquals(MapResult.OK, a.update(2, 1024, c.address, 1, CpuMap.ANY));
+                assertTrue(a.awaitEntry(1, 1024, Duration.ofSeconds(10)) && a.awaitEntry(2, 1024, Duration.ofSeconds(10)));
+                feed.open();
+                assertTrue(Nodes.await(() -> forwarded(a.stats(), 2) > 5_000, Duration.ofSeconds(30)),
+                    "traffic reaches c");
+
+                c.process.destroyForcibly();
+                assertTrue(c.process.waitFor(10, TimeUnit.SECONDS), "c is dead");
+                assertTrue(a.awaitEntry(2, 0, Duration.ofSeconds(40)), "c was downed and its entry removed");
+                final long forwardedToB = forwarded(a.stats(), 1);
+                assertTrue(Nodes.await(() -> forwarded(a.stats(), 1) > forwardedToB + 2_000, Duration.ofSeconds(20)),
+                    "a keeps steering to b");
+                assertEquals(2, b.ask("stats", "stats ")[5], "b sees a and itself up");
+
+                final EngineStats sa = a.shutdown();
+                final long[] fb = b.ask("shutdown", "final ");
+                assertTrue(b.process.waitFor(30, TimeUnit.SECONDS), "b exits");
+
+                final Accounting aa = sa.accounting();
+                assertEquals(0, aa.inFlight(), "nothing in flight on a: " + aa);
+                assertEquals(aa.received(), aa.delivered() + aa.forwarded() + aa.droppedTotal(), "a: " + aa);
+                assertTrue(aa.dropped(DropReason.UNREACHABLE) + aa.dropped(DropReason.RING_FULL)
+                    + aa.dropped(DropReason.NO_ENTRY) > 0, "frames meant for c were counted: " + aa);
+                assertTrue(sa.poolsFull(), "a's pools are full again");
+                // b, alive to the end, counted received exactly what a counted forwarded to it.
+                assertEquals(forwarded(sa, 1), fb[0], "b received what a forwarded to key 1");
+                assertEquals(fb[0], fb[1] + fb[2], "b: received = delivered + dropped");
+                assertEquals(0, fb[3], "nothing in flight on b");
+                assertEquals(fb[1], fb[4], "b's handler saw every delivered frame");
+            }
+        }
+    }
+
+    private static long forwarded(EngineStats stats, int key) {
+        return stats.consumers().stream().filter(p -> p.key() == key)
+            .mapToLong(p -> p.get(PathCounters.Counter.FORWARDED)).sum();
+    }
+}

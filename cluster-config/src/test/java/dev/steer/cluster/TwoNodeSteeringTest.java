@@ -1,0 +1,105 @@
+package dev.steer.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.stats.Accounting;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters;
+
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TwoNodeSteeringTest {
+    private static final int FRAMES = 20_000;
+
+    @Test
+    void shouldDeliverEveryForwardedFrameOnTheOwningNodeWhenTheKeyIsLocatedThere() {
+        try (Nodes nodes = new Nodes()) {
+            final SequenceFeed feed = new SequenceFeed(FRAMES);
+            final SequenceRecorder recorder = new SequenceRecorder();
+            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1));
+            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
+            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)), "a sees two members");
+            assertTrue(b.awaitMembers(2, Duration.ofSeconds(20)), "b sees two members");
+
+            assertEquals(MapResult.OK, a.update(1, 1024, b.address(), 0, CpuMap.ANY));
+            assertTrue(a.awaitEntry(1, 1024, Duration.ofSeconds(10)), "a has the forwarding entry");
+            assertTrue(b.awaitEntry(1, 1024, Duration.ofSeconds(10)), "b has the local entry");
+            assertTrue(b.engine().lookup(1).location() != null && !b.engine().lookup(1).isRemote(), "local on b");
+            assertTrue(a.engine().lookup(1).isRemote(), "remote on a");
+
+            feed.open();
+            assertTrue(Nodes.await(() -> feed.sent() == FRAMES && settled(a, b), Duration.ofSeconds(30)),
+                "every frame settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
+            final EngineStats sa = a.shutdown();
+            final EngineStats sb = b.shutdown();
+
+            final Accounting aa = sa.accounting();
+            final Accounting ab = sb.accounting();
+            // Node a: every frame it received was forwarded (acknowledged) or dropped at its ingress.
+            assertEquals(FRAMES, aa.received(), "a received " + aa);
+            assertEquals(0, aa.delivered(), "a delivered nothing itself");
+            assertEquals(0, aa.inFlight(), "nothing in flight on a");
+            assertEquals(aa.received(), aa.forwarded() + aa.dropped(DropReason.RING_FULL), "a's ends: " + aa);
+            assertEquals(aa.droppedTotal(), aa.dropped(DropReason.RING_FULL), "a drops only ring_full: " + aa);
+            // Node b: what a forwarded is what b's receiver counted received, all delivered or dropped there.
+            assertEquals(aa.forwarded(), ab.received(), "b received what a forwarded");
+            assertEquals(0, ab.inFlight(), "nothing in flight on b");
+            assertEquals(ab.received(), ab.delivered() + ab.droppedTotal(), "b's ends: " + ab);
+            assertEquals(sa.consumerTotal(PathCounters.Counter.REMOTE_RING_FULL), ab.dropped(DropReason.RING_FULL),
+                "a learns of b's ring_full drops");
+            // Cluster-wide: each frame counted once.
+            assertEquals(FRAMES, ab.delivered() + ab.droppedTotal() + aa.droppedTotal(), "cluster-wide accounting");
+            assertEquals(ab.delivered(), recorder.delivered(), "the handler saw what b counted delivered");
+            assertEquals(0, recorder.duplicates(), "no frame delivered twice");
+            assertEquals(0, recorder.malformed(), "every frame arrived whole");
+            assertTrue(ab.delivered() > 0, "frames crossed the network");
+            assertTrue(sa.poolsFull() && sb.poolsFull(), "pools full again on both nodes");
+        }
+    }
+
+    @Test
+    void shouldCountRingFullOnTheReceivingNodeAndReportItToTheSenderWhenTheRemoteRingIsFull() {
+        try (Nodes nodes = new Nodes()) {
+            // Paced so that a's forwarder keeps up; a slow handler behind b's small ring cannot.
+            final SequenceFeed feed = new SequenceFeed(5_000, 5);
+            final SequenceRecorder recorder = new SequenceRecorder(5_000_000);
+            final ClusterNode a = nodes.start(Nodes.settings().batchFrames(32).maxInFlight(4),
+                Nodes.engine(feed, FrameHandler.NO_OP, 1));
+            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
+            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
+            assertEquals(MapResult.OK, a.update(1, 64, b.address(), 0, CpuMap.ANY));
+            assertTrue(a.awaitEntry(1, 64, Duration.ofSeconds(10)) && b.awaitEntry(1, 64, Duration.ofSeconds(10)));
+            feed.open();
+            assertTrue(Nodes.await(() -> feed.sent() == 5_000 && settled(a, b), Duration.ofSeconds(40)),
+                "every frame settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
+            final EngineStats sa = a.shutdown();
+            final EngineStats sb = b.shutdown();
+            final Accounting aa = sa.accounting();
+            final Accounting ab = sb.accounting();
+            assertTrue(ab.dropped(DropReason.RING_FULL) > 0, "b's ring overflowed: " + ab);
+            assertEquals(ab.dropped(DropReason.RING_FULL), sa.consumerTotal(PathCounters.Counter.REMOTE_RING_FULL),
+                "a learns exactly how many of its frames b dropped on a full ring");
+            assertEquals(aa.received(), aa.forwarded() + aa.droppedTotal(), "a: " + aa);
+            assertEquals(aa.forwarded(), ab.received(), "b received what a forwarded");
+            assertEquals(ab.received(), ab.delivered() + ab.droppedTotal(), "b: " + ab);
+            assertEquals(5_000, ab.delivered() + ab.droppedTotal() + aa.droppedTotal(), "cluster-wide, once each");
+            assertEquals(ab.delivered(), recorder.delivered());
+        }
+    }
+
+    static boolean settled(ClusterNode a, ClusterNode b) {
+        final Accounting aa = a.stats().accounting();
+        final Accounting ab = b.stats().accounting();
+        return aa.inFlight() == 0 && ab.inFlight() == 0 && ab.received() == aa.forwarded();
+    }
+}
