@@ -17,6 +17,7 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.EngineStats;
+import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.ingress.config.FeedConfig;
@@ -51,6 +52,8 @@ import dev.steer.loadgen.traffic.TrafficGenerator;
 final class RunJob {
     /** How long the end of a run waits for frames still in the transport. */
     private static final long ARRIVAL_WAIT_NS = TimeUnit.SECONDS.toNanos(15);
+    /** The ingress row of a cluster node's frame receiver (frames from other nodes). */
+    private static final String CLUSTER_RECEIVER = "receiver";
 
     private final RunPlan plan;
     private final boolean json;
@@ -69,9 +72,10 @@ final class RunJob {
     int run() throws InterruptedException {
         final RunSettings run = plan.run();
         final Deployment deployment = plan.deployment();
-        if (deployment.cluster().enabled()) {
-            throw new IllegalStateException(deployment.source() + ": the cluster is enabled; steer run starts one node "
-                + "of a cluster only with distributed steering, which is not built yet");
+        final boolean clustered = deployment.cluster().enabled();
+        if (clustered && !run.churnInterval().isZero()) {
+            throw new IllegalArgumentException("--churn: map churn runs on a single node; a cluster map changes through "
+                + "its owner (docs/cluster.md)");
         }
         final FeedConfig.Plan feedPlan = deployment.feed();
         final Duration interval = deployment.stats().interval();
@@ -91,6 +95,7 @@ final class RunJob {
         }
         final List<SendLoop> senders = new ArrayList<>();
         SteerEngine engine = null;
+        ClusterNode clusterNode = null;
         EngineStats finalStats = null;
         final LatencyRecorder latency = new LatencyRecorder();
         Instant startedAt = Instant.now();
@@ -103,7 +108,12 @@ final class RunJob {
             final SteerEngine.Builder builder = DeploymentApplier.applyTo(deployment, SteerEngine.builder())
                 .handler(new LatencyHandler(latency, FrameHandler.NO_OP)).systemName("steer");
             feeds.forEach(builder::feed);
-            engine = builder.start();
+            if (clustered) {
+                clusterNode = ClusterRun.start(deployment, builder, this::progress);
+                engine = clusterNode.engine();
+            } else {
+                engine = builder.start();
+            }
             if (sending) {
                 progress("sending synthetic traffic into " + feedPlan.type() + " (" + describeTraffic() + ")");
                 startSenders(feedPlan, feeds, opened, senders);
@@ -147,8 +157,9 @@ final class RunJob {
                 out.print(printer.format(last));
             }
             progress("stopping: draining every entry");
-            finalStats = engine.shutdown();
+            finalStats = clusterNode != null ? clusterNode.shutdown() : engine.shutdown();
             engine = null;
+            clusterNode = null;
             final String failure = failedSender(senders);
             return finish(finalStats, latency, sampler, sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start),
                 failure);
@@ -156,7 +167,11 @@ final class RunJob {
             stopSenders(senders);
             if (engine != null) {
                 try {
-                    engine.shutdown();
+                    if (clusterNode != null) {
+                        clusterNode.shutdown();
+                    } else {
+                        engine.shutdown();
+                    }
                 } catch (RuntimeException ex) {
                     err.println("steer run: " + ex.getMessage());
                 }
@@ -234,11 +249,20 @@ final class RunJob {
     /** Waits, bounded, until the engine has received every frame the senders sent (or it stops arriving). */
     private void awaitArrival(SteerEngine engine, long sent) {
         final long deadline = System.nanoTime() + ARRIVAL_WAIT_NS;
-        long received = engine.stats().accounting().received();
+        long received = fromFeeds(engine.stats());
         while (received < sent && System.nanoTime() < deadline) {
             LockSupport.parkNanos(10_000_000);
-            received = engine.stats().accounting().received();
+            received = fromFeeds(engine.stats());
         }
+    }
+
+    /**
+     * Frames the feeds received: every ingress row but a cluster node's receiver, whose frames come from
+     * other nodes, not from this node's transport.
+     */
+    private static long fromFeeds(EngineStats stats) {
+        return stats.ingresses().stream().filter(row -> !CLUSTER_RECEIVER.equals(row.name()))
+            .mapToLong(row -> row.get(dev.steer.engine.stats.PathCounters.Counter.RECEIVED)).sum();
     }
 
     private int finish(EngineStats stats, LatencyRecorder latency, StatsSampler sampler, long sent, Churn churn,
@@ -247,7 +271,7 @@ final class RunJob {
             startedAt, duration);
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
         final RunSummary summary = new RunSummary(info, stats, percentiles);
-        final long received = stats.accounting().received();
+        final long received = fromFeeds(stats);
         final long notReceived = sent < 0 ? 0 : Math.max(0, sent - received);
         // Aeron is reliable: whatever was sent and not received is lost. UDP is not: the kernel may drop
         // datagrams before the feed sees them, which is reported but is the transport's, not the engine's.

@@ -12,7 +12,8 @@ import dev.steer.loadgen.bench.JmhMain;
  *
  * <p>Exit status: {@value #EXIT_OK} success; {@value #EXIT_LOST} a run finished but frames were lost
  * (the accounting did not balance); {@value #EXIT_USAGE} a bad command line or config; {@value #EXIT_FAILED}
- * the job could not run (a feed could not open, the engine did not start or stop in time).
+ * the job could not run (a feed could not open, the engine did not start or stop in time). With the environment
+ * variable {@code STEER_DEBUG} set, errors are followed by their stack trace.
  */
 @Command(name = "steer", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class,
     description = "Steer: cpumap-style packet steering for the JVM.",
@@ -49,6 +50,9 @@ public final class SteerCli implements Runnable {
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             commandLine.getErr().println("steer " + commandLine.getCommandName() + ": " + oneLine(ex));
+            if (System.getenv("STEER_DEBUG") != null) {
+                ex.printStackTrace(commandLine.getErr());
+            }
             return ex instanceof IllegalArgumentException ? EXIT_USAGE : EXIT_FAILED;
         });
         cli.setParameterExceptionHandler((ex, arguments) -> {

@@ -61,6 +61,7 @@ public final class JsonReport {
         final ObjectNode accounting = root.putObject("accounting");
         accounting.put("received", a.received());
         accounting.put("delivered", a.delivered());
+        accounting.put("forwarded", a.forwarded());
         final ObjectNode dropped = accounting.putObject("dropped");
         for (DropReason reason : DropReason.values()) {
             dropped.put(reason.label(), a.dropped(reason));

@@ -39,9 +39,13 @@ public final class RunSummary {
         this.latency = Objects.requireNonNull(latency, "latency");
     }
 
-    /** Frames neither delivered, dropped nor in flight: {@code received - delivered - dropped - in_flight}. */
+    /**
+     * Frames neither delivered, forwarded to another node, dropped nor in flight:
+     * {@code received - delivered - forwarded - dropped - in_flight}.
+     */
     public static long lost(Accounting accounting) {
-        return accounting.received() - accounting.delivered() - accounting.droppedTotal() - accounting.inFlight();
+        return accounting.received() - accounting.delivered() - accounting.forwarded() - accounting.droppedTotal()
+            - accounting.inFlight();
     }
 
     /** {@link #lost(Accounting)} of this run's stats. */
@@ -59,6 +63,7 @@ public final class RunSummary {
         final Accounting a = stats.accounting();
         final long lost = lost();
         return "accounting: received " + Units.count(a.received()) + " = delivered " + Units.count(a.delivered())
+            + (a.forwarded() == 0 ? "" : " + forwarded " + Units.count(a.forwarded()))
             + " + dropped " + Units.count(a.droppedTotal()) + " + in_flight " + Units.count(a.inFlight()) + ": "
             + (lost == 0 ? "OK" : "LOST " + Units.count(lost));
     }

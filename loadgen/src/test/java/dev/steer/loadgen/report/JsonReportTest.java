@@ -71,7 +71,7 @@ class JsonReportTest {
 
         final Accounting a = stats.accounting();
         final JsonNode accounting = root.get("accounting");
-        assertEquals(List.of("received", "delivered", "dropped", "in_flight", "lost"), fieldNames(accounting));
+        assertEquals(List.of("received", "delivered", "forwarded", "dropped", "in_flight", "lost"), fieldNames(accounting));
         assertEquals(a.received(), accounting.get("received").asLong());
         assertEquals(a.delivered(), accounting.get("delivered").asLong());
         assertEquals(DropReason.values().length, accounting.get("dropped").size());

@@ -1,0 +1,96 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two {@code steer run --config FILE --node NAME} processes form a cluster from one file, steer traffic across
+ * each other, and leave: each node's accounting balances with frames forwarded, and what one forwarded is what
+ * the other received from it.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class ClusterRunTest {
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void shouldSteerAcrossTwoNodesOfOneFileWithEveryFrameAccounted(@TempDir Path dir) throws Exception {
+        final int port1 = freePort();
+        final int port2 = freePort();
+        final Path file = dir.resolve("two-nodes.conf");
+        Files.writeString(file, String.join("\n",
+            "steer {",
+            "  engine { program = l4-hash, pinning = false }",
+            "  map {",
+            "    max-entries = 2",
+            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 }, { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]",
+            "  }",
+            "  feed { type = synthetic }",
+            "  cluster {",
+            "    enabled = true",
+            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + port1 + " },",
+            "              { name = node-2, host = \"127.0.0.1\", port = " + port2 + " } ]",
+            "    seed-nodes = [ node-1 ]",
+            "    downing { strategy = keep-oldest, stable-after = 2s }",
+            "  }",
+            "  stats { interval = 1s }",
+            "}",
+            "traffic { rate = 50000 }",
+            ""));
+        // One process per node, as users run them: each is `steer run --config FILE --node NAME`.
+        final Process one = node(dir, file, "node-1", "4s");
+        final Process two = node(dir, file, "node-2", "4s");
+        assertTrue(one.waitFor(120, TimeUnit.SECONDS) && two.waitFor(120, TimeUnit.SECONDS), "both nodes ended");
+        assertEquals(SteerCli.EXIT_OK, one.exitValue(), Files.readString(dir.resolve("node-1.err")));
+        assertEquals(SteerCli.EXIT_OK, two.exitValue(), Files.readString(dir.resolve("node-2.err")));
+        final ObjectMapper json = new ObjectMapper();
+        final JsonNode a = json.readTree(Files.readString(dir.resolve("node-1.json")).strip());
+        final JsonNode b = json.readTree(Files.readString(dir.resolve("node-2.json")).strip());
+        for (JsonNode node : new JsonNode[] {a, b}) {
+            final JsonNode accounting = node.get("accounting");
+            assertEquals(0, accounting.get("lost").asLong(), accounting.toString());
+            assertEquals(0, accounting.get("in_flight").asLong(), accounting.toString());
+            assertTrue(accounting.get("forwarded").asLong() > 0, "each node steered frames to the other: " + accounting);
+        }
+        assertEquals(a.get("accounting").get("forwarded").asLong(), receivedFromOtherNodes(b),
+            "what node-1 forwarded, node-2's receiver took");
+        assertEquals(b.get("accounting").get("forwarded").asLong(), receivedFromOtherNodes(a),
+            "what node-2 forwarded, node-1's receiver took");
+        assertTrue(Files.readString(dir.resolve("node-1.err")).contains("waiting for the cluster map: 2 entries"));
+    }
+
+    private static Process node(Path dir, Path file, String name, String duration) throws IOException {
+        final java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
+            "--sun-misc-unsafe-memory-access=allow", "-Xmx512m",
+            "-cp", System.getProperty("java.class.path"), SteerCli.class.getName(),
+            "run", "--config", file.toString(), "--node", name, "--duration", duration, "--json"));
+        return new ProcessBuilder(command).redirectOutput(dir.resolve(name + ".json").toFile())
+            .redirectError(dir.resolve(name + ".err").toFile()).start();
+    }
+
+    private static long receivedFromOtherNodes(JsonNode node) {
+        for (JsonNode ingress : node.get("ingresses")) {
+            if ("receiver".equals(ingress.get("name").asText())) {
+                return ingress.get("counters").get("received").asLong();
+            }
+        }
+        throw new AssertionError("no receiver row: " + node.get("ingresses"));
+    }
+}
