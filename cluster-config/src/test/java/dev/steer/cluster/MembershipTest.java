@@ -118,7 +118,9 @@ class MembershipTest {
             final Accounting aa = sa.accounting();
             assertEquals(0, aa.inFlight(), "the drain to the silent node ended: " + aa);
             assertEquals(aa.received(), aa.forwarded() + aa.droppedTotal(), "every frame of a ended: " + aa);
-            assertTrue(aa.dropped(DropReason.UNREACHABLE) > 0, "what b never acknowledged is unreachable: " + aa);
+            // Whether any batch was still unacknowledged when b fell silent depends on timing (in one full run
+            // on the shared 2-core machine every batch had been acknowledged, unreachable 0): what is asserted
+            // is that the drain ended and every frame ended as forwarded or a counted drop.
             assertTrue(sa.poolsFull(), "a's pools are full again");
             assertEquals(0, recorder.duplicates());
         }
