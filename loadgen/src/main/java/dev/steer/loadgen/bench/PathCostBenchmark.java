@@ -65,6 +65,9 @@ public class PathCostBenchmark {
         /** The steering program, by its name in {@link Programs}. */
         @Param({"no-touch", "l4-hash"})
         public String program;
+        /** Frames in the pool: the default 8192, or few enough that the frames in use stay in the cache. */
+        @Param({"8192"})
+        public int frames;
 
         IngressPath ingress;
         ConsumerPath consumer;
@@ -78,7 +81,7 @@ public class PathCostBenchmark {
         /** Builds the pool, the map with one entry, and both paths. */
         @Setup(Level.Trial)
         public void setup() {
-            final FramePool pool = new FramePool(new FramePool.Context().id("cost").frameCount(8192).checked(false));
+            final FramePool pool = new FramePool(new FramePool.Context().id("cost").frameCount(frames).checked(false));
             final CpuMap map = CpuMap.create(1, 0, CpuSet.all(1), Capabilities.admin(), EntryLifecycle.NONE).map();
             if (map.update(0, EntryValue.of(2048), CpuMap.ANY) != MapResult.OK) {
                 throw new IllegalStateException("cannot create the benchmark's map entry");
