@@ -95,6 +95,21 @@ public final class PacketView {
         return UnsafeApi.getIntUnaligned(base, address + at, true) & 0xFFFF_FFFFL;
     }
 
+    /** Unsigned byte at {@code at}, unchecked: the caller has checked {@code has(at, 1)} (or a range holding it). */
+    int u8Unchecked(int at) {
+        return UnsafeApi.getByte(base, address + at) & 0xFF;
+    }
+
+    /** Unsigned big-endian 16-bit value at {@code at}, unchecked: the caller has checked the range. */
+    int u16Unchecked(int at) {
+        return UnsafeApi.getShortUnaligned(base, address + at, true) & 0xFFFF;
+    }
+
+    /** Big-endian 32-bit value at {@code at}, unchecked: the caller has checked the range. */
+    int i32Unchecked(int at) {
+        return UnsafeApi.getIntUnaligned(base, address + at, true);
+    }
+
     /** Big-endian 32-bit value at {@code at} as an int, or 0 when outside; pair it with {@link #has}. */
     public int i32(int at) {
         return has(at, 4) ? UnsafeApi.getIntUnaligned(base, address + at, true) : 0;

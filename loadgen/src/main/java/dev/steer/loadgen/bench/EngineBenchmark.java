@@ -30,6 +30,7 @@ import dev.steer.engine.path.FrameBatch;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.path.TemplateFeed;
 import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters;
 import dev.steer.loadgen.traffic.PacketTemplates;
 
 /**
@@ -111,6 +112,10 @@ public class EngineBenchmark {
         public void stop() {
             final EngineStats stats = engine.shutdown();
             System.err.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
+            // Parks per 1000 delivered frames: each one costs a producer an unpark (a system call).
+            final long delivered = stats.consumerTotal(PathCounters.Counter.DELIVERED);
+            System.err.printf("consumer parks: %d, per 1000 frames: %.2f%n", stats.consumerTotal(PathCounters.Counter.SCHED),
+                1000.0 * stats.consumerTotal(PathCounters.Counter.SCHED) / Math.max(1, delivered));
         }
     }
 
