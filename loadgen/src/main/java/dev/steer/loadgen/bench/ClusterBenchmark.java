@@ -106,7 +106,7 @@ public class ClusterBenchmark {
         public void stop() {
             final EngineStats sa = a.shutdown();
             final EngineStats sb = b.shutdown();
-            System.out.println("\nnode a: " + sa.accounting() + ", pools full: " + sa.poolsFull()
+            System.err.println("\nnode a: " + sa.accounting() + ", pools full: " + sa.poolsFull()
                 + "\nnode b: " + sb.accounting() + ", pools full: " + sb.poolsFull()
                 + "\nbatch bytes sent: " + KryoSerializer.batchBytes());
         }
