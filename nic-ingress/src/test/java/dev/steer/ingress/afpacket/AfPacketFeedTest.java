@@ -200,6 +200,7 @@ class AfPacketFeedTest {
             long frames = 0;
             for (int window = 0; window < 20 && best != 0; window++) {
                 final long taken = sink.frames;
+                pollBytes = 0;
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 for (int round = 0; round < 200; round++) {
                     exchange(feed, sender, sink);
@@ -207,9 +208,12 @@ class AfPacketFeedTest {
                 final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
                 frames = sink.frames - taken;
                 assertTrue(frames > 1000, "frames flowed while measuring: " + frames);
-                best = Math.min(best, allocated);
+                best = Math.min(best, pollBytes);
             }
-            assertEquals(0, best, "fewest bytes allocated in a window of about " + frames + " frames");
+            // The feed's polls are measured: the feed is what must not allocate. The sender (test traffic) is not
+            // asserted here; in one full build its send loop, compiled differently, allocated 40 B/frame for a
+            // while (AfPacketBenchmark -prof gc measures the whole path with the batching sender).
+            assertEquals(0, best, "fewest bytes the feed's polls allocated in a window of about " + frames + " frames");
         }
     }
 
@@ -219,12 +223,18 @@ class AfPacketFeedTest {
             sender.send(frame, 0, 60);
         }
         final long target = sink.frames + 32;
+        final long before = THREADS.getCurrentThreadAllocatedBytes();
         for (int spins = 0; spins < 100_000 && sink.frames < target; spins++) {
             if (feed.poll(sink, 64) == 0) {
                 Thread.onSpinWait();
             }
         }
+        pollBytes += THREADS.getCurrentThreadAllocatedBytes() - before;
     }
+
+    private static final com.sun.management.ThreadMXBean THREADS =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    private long pollBytes;
 
     /** Counts frames without allocating. */
     static final class CountingSink implements FrameSink {
