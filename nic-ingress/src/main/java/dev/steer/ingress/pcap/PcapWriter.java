@@ -1,12 +1,7 @@
 package dev.steer.ingress.pcap;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -18,7 +13,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Thread contract: one thread at a time. Not for the data path: a write may do file I/O.
  */
-public final class PcapWriter implements AutoCloseable {
+public final class PcapWriter extends GatheringFileWriter {
     /** Timestamp resolution of the file, chosen by its magic number. */
     public enum Resolution {
         /** Magic 0xa1b2c3d4: seconds and microseconds. */
@@ -32,20 +27,12 @@ public final class PcapWriter implements AutoCloseable {
     /** Link type Ethernet, the only one {@link PcapFeed} replays. */
     public static final int LINKTYPE_ETHERNET = PcapFormat.LINKTYPE_ETHERNET;
 
-    private static final int BUFFER_BYTES = 1 << 20;
 
-    private final Path file;
-    private final FileChannel channel;
-    private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
-    private final UnsafeBuffer outView = new UnsafeBuffer(out);
     private final UnsafeBuffer arrayView = new UnsafeBuffer(new byte[0]);
     private final ByteOrder order;
     private final Resolution resolution;
     private final int snaplen;
-    private int used;
-    private long written;
     private long recordCount;
-    private boolean closed;
 
     private PcapWriter(Path file, ByteOrder order, Resolution resolution, int snaplen, int linkType) {
         if (order == null || resolution == null) {
@@ -54,16 +41,10 @@ public final class PcapWriter implements AutoCloseable {
         if (snaplen < 0) {
             throw new IllegalArgumentException("snaplen=" + snaplen + ": must be 0 or more");
         }
-        this.file = file;
+        super(file, "pcap");
         this.order = order;
         this.resolution = resolution;
         this.snaplen = snaplen;
-        try {
-            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException ex) {
-            throw new IllegalArgumentException("pcap file " + file + ": cannot be created: " + ex);
-        }
         outView.putInt(0, resolution == Resolution.NANOS ? PcapFormat.MAGIC_NANOS : PcapFormat.MAGIC_MICROS, order);
         outView.putShort(PcapFormat.OFFSET_VERSION_MAJOR, (short) PcapFormat.VERSION_MAJOR, order);
         outView.putShort(PcapFormat.OFFSET_VERSION_MINOR, (short) PcapFormat.VERSION_MINOR, order);
@@ -133,11 +114,6 @@ public final class PcapWriter implements AutoCloseable {
         recordCount++;
     }
 
-    /** Bytes of the file so far, header included: the offset the next record will start at. */
-    public long position() {
-        return written + used;
-    }
-
     /** Records written so far. */
     public long records() {
         return recordCount;
@@ -146,38 +122,5 @@ public final class PcapWriter implements AutoCloseable {
     /** The snaplen in the file header. */
     public int snaplen() {
         return snaplen;
-    }
-
-    /** Writes out everything gathered so far. */
-    public void flush() {
-        out.limit(used).position(0);
-        try {
-            while (out.hasRemaining()) {
-                channel.write(out, written + out.position());
-            }
-        } catch (IOException ex) {
-            throw new UncheckedIOException("pcap file " + file + ": write failed", ex);
-        }
-        written += used;
-        used = 0;
-        out.clear();
-    }
-
-    /** Flushes and closes the file. Idempotent. */
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        try {
-            flush();
-        } finally {
-            closed = true;
-            try {
-                channel.close();
-            } catch (IOException ex) {
-                throw new UncheckedIOException("pcap file " + file + ": close failed", ex);
-            }
-        }
     }
 }

@@ -1,12 +1,7 @@
 package dev.steer.ingress.pcap;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -20,7 +15,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Thread contract: one thread at a time. Not for the data path: a write may do file I/O.
  */
-public final class PcapngWriter implements AutoCloseable {
+public final class PcapngWriter extends GatheringFileWriter {
     /** Link type Ethernet, the only one {@link PcapFeed} hands over. */
     public static final int LINKTYPE_ETHERNET = PcapFormat.LINKTYPE_ETHERNET;
     /** if_tsresol of microseconds (10^-6 s), the pcapng default. */
@@ -34,37 +29,23 @@ public final class PcapngWriter implements AutoCloseable {
     /** Interfaces one section may describe. */
     public static final int MAX_INTERFACES = PcapngReader.MAX_INTERFACES;
 
-    private static final int BUFFER_BYTES = 1 << 20;
     /** Finest resolutions the writer converts exactly from nanoseconds. */
     private static final int MAX_WRITER_TSRESOL_BASE10 = 9;
     private static final int MAX_WRITER_TSRESOL_BASE2 = 30;
 
-    private final Path file;
-    private final FileChannel channel;
-    private final ByteBuffer out = ByteBuffer.allocateDirect(BUFFER_BYTES);
-    private final UnsafeBuffer outView = new UnsafeBuffer(out);
     private final UnsafeBuffer arrayView = new UnsafeBuffer(new byte[0]);
     private final int[] snaplens = new int[MAX_INTERFACES];
     private final long[] unitsPerSecond = new long[MAX_INTERFACES];
     private final long[] offsetSeconds = new long[MAX_INTERFACES];
     private ByteOrder order;
     private int interfaces;
-    private int used;
-    private long written;
     private long packetCount;
-    private boolean closed;
 
     private PcapngWriter(Path file, ByteOrder order) {
         if (order == null) {
             throw new IllegalArgumentException("order=null: must be LITTLE_ENDIAN or BIG_ENDIAN");
         }
-        this.file = file;
-        try {
-            this.channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING);
-        } catch (IOException ex) {
-            throw new IllegalArgumentException("pcapng file " + file + ": cannot be created: " + ex);
-        }
+        super(file, "pcapng");
         startSection(order);
     }
 
@@ -252,11 +233,6 @@ public final class PcapngWriter implements AutoCloseable {
         used += blockLength;
     }
 
-    /** Bytes of the file so far: the offset the next block will start at. */
-    public long position() {
-        return written + used;
-    }
-
     /** Packet blocks (enhanced and simple) written so far. */
     public long packets() {
         return packetCount;
@@ -267,38 +243,6 @@ public final class PcapngWriter implements AutoCloseable {
         return interfaces;
     }
 
-    /** Writes out everything gathered so far. */
-    public void flush() {
-        out.limit(used).position(0);
-        try {
-            while (out.hasRemaining()) {
-                channel.write(out, written + out.position());
-            }
-        } catch (IOException ex) {
-            throw new UncheckedIOException("pcapng file " + file + ": write failed", ex);
-        }
-        written += used;
-        used = 0;
-        out.clear();
-    }
-
-    /** Flushes and closes the file. Idempotent. */
-    @Override
-    public void close() {
-        if (closed) {
-            return;
-        }
-        try {
-            flush();
-        } finally {
-            closed = true;
-            try {
-                channel.close();
-            } catch (IOException ex) {
-                throw new UncheckedIOException("pcapng file " + file + ": close failed", ex);
-            }
-        }
-    }
 
     private void checkOpen() {
         if (closed) {
