@@ -1,24 +1,16 @@
 package dev.steer.cluster.config;
 
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
+import dev.steer.ingress.config.FeedConfig;
+
 /**
- * Names the keys of {@link dev.steer.ingress.config.FeedConfig}'s messages by their full path: FeedConfig
+ * Names the keys of {@link FeedConfig}'s messages by their full path: FeedConfig
  * validates the feed block on its own and calls its keys {@code type} or {@code channel}; in a deployment
  * they are {@code steer.feed.type} and {@code steer.feed.aeron.channel}. Start-up only.
  */
 final class FeedMessages {
-    private static final Set<String> TOP = Set.of("type", "queues", "mode");
-    // Keys of FeedConfig's sections; kept in step with FeedConfig (its sets are private).
-    private static final Map<String, Set<String>> SECTIONS = Map.of(
-        "aeron", Set.of("channel", "stream-id", "directory"),
-        "udp", Set.of("bind", "receive-buffer"),
-        "pcap", Set.of("file", "pace", "speed", "loops"),
-        "afpacket", Set.of("interface", "netns", "block-size", "block-count", "frame-size", "retire-timeout", "fanout",
-            "fanout-group"));
-
     private static final String UNKNOWN = ": unknown key; known keys: ";
 
     private FeedMessages() {
@@ -42,11 +34,11 @@ final class FeedMessages {
      */
     static String qualify(String message, String type) {
         final String[] parts = message.split(": ", -1);
-        final Set<String> section = SECTIONS.getOrDefault(type, Set.of());
+        final Set<String> section = FeedConfig.SECTION_KEYS.getOrDefault(type, Set.of());
         for (int i = 0; i < parts.length; i++) {
             final String part = parts[i];
             final String qualified = part.startsWith("feed.") ? "steer." + part
-                : TOP.contains(part) ? "steer.feed." + part
+                : FeedConfig.TOP_KEYS.contains(part) ? "steer.feed." + part
                 : section.contains(part) ? "steer.feed." + type + "." + part
                 : null;
             if (qualified != null) {

@@ -2,6 +2,7 @@ package dev.steer.ingress.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.typesafe.config.Config;
@@ -45,12 +46,17 @@ public final class FeedConfig {
     /** Largest number of feed queues. */
     public static final int MAX_QUEUES = 64;
 
-    private static final Set<String> KEYS = Set.of("type", "queues", "mode", "aeron", "udp", "pcap", "afpacket", "synthetic");
+    /** Keys of the feed block itself (not of a section). */
+    public static final Set<String> TOP_KEYS = Set.of("type", "queues", "mode");
     private static final Set<String> AERON_KEYS = Set.of("channel", "stream-id", "directory");
     private static final Set<String> UDP_KEYS = Set.of("bind", "receive-buffer");
     private static final Set<String> PCAP_KEYS = Set.of("file", "pace", "speed", "loops");
     private static final Set<String> AFPACKET_KEYS = Set.of("interface", "netns", "block-size", "block-count",
         "frame-size", "retire-timeout", "fanout", "fanout-group");
+    /** Keys of each feed type's section ({@code aeron { }}, {@code udp { }}, ...). */
+    public static final Map<String, Set<String>> SECTION_KEYS = Map.of("aeron", AERON_KEYS, "udp", UDP_KEYS,
+        "pcap", PCAP_KEYS, "afpacket", AFPACKET_KEYS);
+    private static final Set<String> KEYS = Set.of("type", "queues", "mode", "aeron", "udp", "pcap", "afpacket", "synthetic");
 
     /**
      * A validated feed block.
