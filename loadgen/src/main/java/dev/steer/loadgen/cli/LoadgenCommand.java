@@ -22,8 +22,6 @@ import dev.steer.loadgen.send.FrameOutput;
 import dev.steer.loadgen.send.GeneratorSource;
 import dev.steer.loadgen.send.SendLoop;
 import dev.steer.loadgen.send.UdpOutput;
-import dev.steer.loadgen.traffic.Scenario;
-import dev.steer.loadgen.traffic.Scenarios;
 import dev.steer.loadgen.traffic.TrafficGenerator;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
@@ -167,10 +165,7 @@ final class LoadgenCommand implements Callable<Integer> {
             merged = merged.withFallback(ConfigFactory.parseFile(config));
         }
         if (scenario != null) {
-            final Scenario loaded = Scenarios.load(scenario);
-            merged = merged.withFallback(loaded.source().startsWith(Scenarios.RESOURCE_DIR)
-                ? ConfigFactory.parseResources(LoadgenCommand.class.getClassLoader(), loaded.source())
-                : ConfigFactory.parseFile(new File(loaded.source())));
+            merged = merged.withFallback(RunCommand.scenarioConfig(scenario));
         }
         merged = merged.resolve();
         return merged.hasPath("traffic") ? TrafficProfile.fromConfig(merged.withOnlyPath("traffic"))

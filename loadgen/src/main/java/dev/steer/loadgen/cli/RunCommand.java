@@ -143,17 +143,24 @@ final class RunCommand implements Callable<Integer> {
             result = result.withFallback(parse(config));
         }
         if (scenario != null) {
-            // Validated here (every problem at once, with file and line), then merged as a config.
-            final Scenario loaded = Scenarios.load(scenario);
-            result = result.withFallback(loaded.source().startsWith(Scenarios.RESOURCE_DIR)
-                ? ConfigFactory.parseResources(RunCommand.class.getClassLoader(), loaded.source())
-                : ConfigFactory.parseFile(new File(loaded.source())));
+            result = result.withFallback(scenarioConfig(scenario));
         }
         try {
             return result.resolve();
         } catch (ConfigException ex) {
             throw new IllegalArgumentException(ex.getMessage(), ex);
         }
+    }
+
+    /**
+     * A shipped scenario or a scenario file as a config to merge: validated first by {@link Scenarios#load}
+     * (every problem at once, with file and line).
+     */
+    static Config scenarioConfig(String nameOrPath) {
+        final Scenario loaded = Scenarios.load(nameOrPath);
+        return loaded.source().startsWith(Scenarios.RESOURCE_DIR)
+            ? ConfigFactory.parseResources(RunCommand.class.getClassLoader(), loaded.source())
+            : ConfigFactory.parseFile(new File(loaded.source()));
     }
 
     private static Config parse(File file) {
