@@ -31,6 +31,8 @@ import dev.steer.engine.stats.PoolStats;
 class EngineChurnTest {
     private static final int FLOWS_PER_FEED = 8;
     private static final long CHURN_NANOS = TimeUnit.SECONDS.toNanos(4);
+    private static final long MAX_CHURN_NANOS = TimeUnit.SECONDS.toNanos(60);
+    private static final int MIN_OPERATIONS = 200;
 
     @Test
     void shouldAccountForEveryFrameWhenEntriesChurnUnderTraffic() throws Exception {
@@ -53,8 +55,11 @@ class EngineChurnTest {
         final int[] qsizes = {0, 8, 64, 512, 2048};
         final Map<MapResult, Integer> results = new EnumMap<>(MapResult.class);
         int operations = 0;
-        final long deadline = System.nanoTime() + CHURN_NANOS;
-        while (System.nanoTime() < deadline) {
+        // At least CHURN_NANOS and MIN_OPERATIONS, whichever ends later: a loaded machine slows the operations
+        // down, and the test is about the operations, not the clock. MAX_CHURN_NANOS bounds it.
+        final long start = System.nanoTime();
+        while ((System.nanoTime() - start < CHURN_NANOS || operations < MIN_OPERATIONS)
+            && System.nanoTime() - start < MAX_CHURN_NANOS) {
             final MapResult result = switch (random.nextInt(4)) {
                 case 0 -> engine.delete(1);
                 case 1 -> engine.update(1, EntryValue.of(qsizes[random.nextInt(qsizes.length)]), CpuMap.ANY);
@@ -68,12 +73,12 @@ class EngineChurnTest {
         // Close while traffic still flows: the feeds stop mid-stream and everything must still add up.
         final EngineStats stats = engine.shutdown();
 
-        assertTrue(operations > 50, "churn ran only " + operations + " operations");
+        assertTrue(operations >= MIN_OPERATIONS, "churn ran only " + operations + " operations in 60 s");
         assertEquals(java.util.Set.of(MapResult.OK, MapResult.EEXIST), results.keySet(),
             "only OK, and EEXIST for NOEXIST, can come back: " + results);
 
         final long received = feedA.sent() + feedB.sent();
-        assertTrue(received > 1_000_000, "traffic flowed: " + received);
+        assertTrue(received > 100_000, "traffic flowed: " + received);
         assertEquals(received, stats.accounting().received(), "received");
         assertEquals(0, stats.accounting().inFlight(), "in flight after close: " + stats.accounting());
         assertEquals(recorder.delivered(), stats.accounting().delivered(), "delivered counted = delivered seen");

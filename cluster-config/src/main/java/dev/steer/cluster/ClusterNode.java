@@ -174,7 +174,20 @@ public final class ClusterNode implements AutoCloseable {
      * @return the contract's result; ENODEV when {@code node} is not an up member
      */
     public MapResult update(int key, int qsize, String node, int cpu, long flags) {
-        return this.<MapOwner.Reply>ask(replyTo -> new MapOwner.Update(key, qsize, node, cpu, flags, replyTo)).result();
+        return update(key, qsize, node, cpu, null, flags);
+    }
+
+    /**
+     * As {@link #update(int, int, String, int, long)}, with the remote program the entry's consumer runs before
+     * its handler, on {@code node} (null: none). A steering program redirects over {@code program.targets()}: keys
+     * on that node, not {@code key} itself.
+     *
+     * @return the contract's result; ENODEV when {@code node} is not an up member, EINVAL for an unknown program
+     *         or bad targets
+     */
+    public MapResult update(int key, int qsize, String node, int cpu, RemoteProgramSpec program, long flags) {
+        return this.<MapOwner.Reply>ask(replyTo -> new MapOwner.Update(key, qsize, node, cpu, program, flags, replyTo))
+            .result();
     }
 
     /** Empties the slot of {@code key} on every node, through the map owner. */

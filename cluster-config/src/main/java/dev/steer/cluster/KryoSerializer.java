@@ -17,6 +17,7 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.serialization.ByteBufferSerializer;
 import org.apache.pekko.serialization.JSerializer;
 
+import dev.steer.cluster.config.Deployment;
 import dev.steer.engine.map.MapResult;
 
 /**
@@ -101,6 +102,8 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
+    /** Most targets a remote program can have: one per key of the largest cluster map. */
+    private static final int MAX_PROGRAM_TARGETS = Deployment.MapSettings.MAX_CLUSTER_ENTRIES;
 
     private Output write(Object message) {
         final Output output = outputs.get();
@@ -127,6 +130,33 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
 
     private <T> ActorRef<T> readRef(Input input) {
         return resolver().resolveActorRef(input.readString());
+    }
+
+    /** A remote program: its name (null for none) and, when there is one, its targets. */
+    private static void writeProgram(Output output, RemoteProgramSpec program) {
+        output.writeString(program == null ? null : program.name());
+        if (program != null) {
+            output.writeVarInt(program.targetCount(), true);
+            for (int i = 0; i < program.targetCount(); i++) {
+                output.writeVarInt(program.target(i), true);
+            }
+        }
+    }
+
+    private static RemoteProgramSpec readProgram(Input input) {
+        final String name = input.readString();
+        if (name == null) {
+            return null;
+        }
+        final int n = input.readVarInt(true);
+        if (n < 0 || n > MAX_PROGRAM_TARGETS) {
+            throw new IllegalArgumentException("corrupt remote program " + name + ": " + n + " targets");
+        }
+        final int[] targets = new int[n];
+        for (int i = 0; i < n; i++) {
+            targets[i] = input.readVarInt(true);
+        }
+        return new RemoteProgramSpec(name, targets);
     }
 
     private Kryo newKryo() {
@@ -178,6 +208,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 output.writeInt(m.qsize());
                 output.writeString(m.node());
                 output.writeInt(m.cpu());
+                writeProgram(output, m.program());
                 output.writeLong(m.flags());
                 writeRef(output, m.replyTo());
             }
@@ -185,7 +216,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
             @Override
             public MapOwner.Update read(Kryo k, Input input, Class<? extends MapOwner.Update> type) {
                 return new MapOwner.Update(input.readInt(), input.readInt(), input.readString(), input.readInt(),
-                    input.readLong(), readRef(input));
+                    readProgram(input), input.readLong(), readRef(input));
             }
         }, 102);
         kryo.register(MapOwner.Delete.class, new Serializer<MapOwner.Delete>() {
@@ -221,6 +252,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                     output.writeInt(entry.getValue().qsize());
                     output.writeString(entry.getValue().node());
                     output.writeInt(entry.getValue().cpu());
+                    writeProgram(output, entry.getValue().program());
                 }
             }
 
@@ -231,7 +263,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 final TreeMap<Integer, Placement> entries = new TreeMap<>();
                 for (int i = 0; i < size; i++) {
                     final int key = input.readInt();
-                    entries.put(key, new Placement(input.readInt(), input.readString(), input.readInt()));
+                    entries.put(key, new Placement(input.readInt(), input.readString(), input.readInt(), readProgram(input)));
                 }
                 return new MapAgent.Publish(version, entries);
             }

@@ -1,7 +1,6 @@
 package dev.steer.cluster;
 
 import java.util.Map;
-import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -10,6 +9,7 @@ import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 import dev.steer.actors.MapSupervisor;
+import dev.steer.cluster.config.RemotePrograms;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.EntryLocation;
 import dev.steer.engine.map.EntryValue;
@@ -72,12 +72,24 @@ public final class MapAgent {
                     }
                 }
                 for (Map.Entry<Integer, Placement> entry : publish.entries().entrySet()) {
-                    if (!Objects.equals(before.get(entry.getKey()), entry.getValue())) {
+                    final Placement was = before.get(entry.getKey());
+                    final Placement now = entry.getValue().seenFrom(self);
+                    if (was == null || !was.seenFrom(self).equals(now)) {
                         final int key = entry.getKey();
                         final long change = changes.merge(key, 1L, Long::sum);
-                        supervisor.tell(new MapSupervisor.Update(key, localValue(self, entry.getValue()), CpuMap.ANY,
-                            context.messageAdapter(MapSupervisor.MapReply.class,
-                                reply -> new Applied(key, change, true, reply))));
+                        final ActorRef<MapSupervisor.MapReply> replyTo = context.messageAdapter(
+                            MapSupervisor.MapReply.class, reply -> new Applied(key, change, true, reply));
+                        final EntryValue value;
+                        try {
+                            value = localValue(self, now);
+                        } catch (IllegalArgumentException ex) {
+                            // A program this node cannot make (an older build, say): the key gets no entry here.
+                            context.getLog().warn("map key {}: this node cannot run the remote program {}: {}; the key"
+                                + " has no entry here", key, now.program(), ex.getMessage());
+                            supervisor.tell(new MapSupervisor.Delete(key, replyTo));
+                            continue;
+                        }
+                        supervisor.tell(new MapSupervisor.Update(key, value, CpuMap.ANY, replyTo));
                     }
                 }
                 applied.set(new Publish(publish.version(), new TreeMap<>(publish.entries())));
@@ -100,10 +112,18 @@ public final class MapAgent {
             .build());
     }
 
-    /** The entry value this node runs for {@code placement}. */
+    /**
+     * The entry value this node runs for {@code placement}: with a new instance of its remote program when the
+     * consumer is local, without one when it forwards.
+     *
+     * @throws IllegalArgumentException when the program cannot be made here
+     */
     static EntryValue localValue(String self, Placement placement) {
-        final EntryLocation location = placement.node().equals(self) ? EntryLocation.local(placement.cpu())
-            : EntryLocation.remote(placement.node(), placement.cpu());
-        return new EntryValue(placement.qsize(), null, location);
+        if (!placement.node().equals(self)) {
+            return new EntryValue(placement.qsize(), null, EntryLocation.remote(placement.node(), placement.cpu()));
+        }
+        final RemoteProgramSpec program = placement.program();
+        return new EntryValue(placement.qsize(), program == null ? null
+            : RemotePrograms.create(program.name(), program.targets()), EntryLocation.local(placement.cpu()));
     }
 }

@@ -17,6 +17,7 @@ import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 
+import dev.steer.cluster.config.RemotePrograms;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.MapResult;
 
@@ -43,13 +44,19 @@ public final class MapOwner {
     }
 
     /**
-     * Creates or replaces the entry of {@code key}, located on {@code node}'s CPU {@code cpu}; qsize 0 deletes.
+     * Creates or replaces the entry of {@code key}, located on {@code node}'s CPU {@code cpu}, whose consumer runs
+     * {@code program} first (null: none); qsize 0 deletes.
      *
      * @param flags   {@link CpuMap#ANY}, {@link CpuMap#NOEXIST} or {@link CpuMap#EXIST}
-     * @param replyTo receives the contract's result (ENODEV when {@code node} is not an up member)
+     * @param replyTo receives the contract's result (ENODEV when {@code node} is not an up member, EINVAL for a
+     *                program that is not one of {@link RemotePrograms#names()} or whose targets are wrong)
      */
-    public record Update(int key, int qsize, String node, int cpu, long flags, ActorRef<Reply> replyTo)
-        implements Command, ClusterMessage {
+    public record Update(int key, int qsize, String node, int cpu, RemoteProgramSpec program, long flags,
+                         ActorRef<Reply> replyTo) implements Command, ClusterMessage {
+        /** An update without a remote program. */
+        public Update(int key, int qsize, String node, int cpu, long flags, ActorRef<Reply> replyTo) {
+            this(key, qsize, node, cpu, null, flags, replyTo);
+        }
     }
 
     /** Empties the slot of {@code key}: EINVAL at or above max entries, else OK. */
@@ -123,7 +130,7 @@ public final class MapOwner {
                     }
                     final MapResult result = check(update, maxEntries, up);
                     if (result == MapResult.OK) {
-                        final Placement placement = new Placement(update.qsize(), update.node(), update.cpu());
+                        final Placement placement = new Placement(update.qsize(), update.node(), update.cpu(), update.program());
                         if (update.qsize() == 0 ? entries.remove(update.key()) != null
                             : !placement.equals(entries.put(update.key(), placement))) {
                             version[0]++;
@@ -198,6 +205,34 @@ public final class MapOwner {
         if (update.qsize() != 0 && (update.node() == null || !members.contains(update.node()) || update.cpu() < 0)) {
             return MapResult.ENODEV;
         }
+        if (update.qsize() != 0 && update.program() != null && !validProgram(update.key(), update.program(), maxEntries)) {
+            return MapResult.EINVAL;
+        }
         return MapResult.OK;
+    }
+
+    /**
+     * A program every node can make: a known name; a steering program with at least one target, every target a
+     * key of the map other than the entry's own (which would send frames back into the ring they came from);
+     * {@code pass} and {@code drop} with none.
+     */
+    private static boolean validProgram(int key, RemoteProgramSpec program, int maxEntries) {
+        if (!RemotePrograms.names().contains(program.name())) {
+            return false;
+        }
+        final int n = program.targetCount();
+        if (!RemotePrograms.redirects(program.name())) {
+            return n == 0;
+        }
+        if (n == 0) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            final int target = program.target(i);
+            if (target == key || Integer.compareUnsigned(target, maxEntries) >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

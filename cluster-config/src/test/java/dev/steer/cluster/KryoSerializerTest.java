@@ -61,7 +61,11 @@ class KryoSerializerTest {
         assertEquals(update, roundTrip(update));
         assertEquals(new MapOwner.Delete(2, replies.ref()), roundTrip(new MapOwner.Delete(2, replies.ref())));
         assertEquals(new MapOwner.Reply(MapResult.ENODEV), roundTrip(new MapOwner.Reply(MapResult.ENODEV)));
-        final MapAgent.Publish publish = new MapAgent.Publish(9, Map.of(1, new Placement(64, "pekko://s@h:1", 0)));
+        final MapOwner.Update withProgram = new MapOwner.Update(1, 512, "pekko://steer@127.0.0.1:1", 3,
+            new RemoteProgramSpec("l4-hash", new int[] {0, 2, 70_000}), CpuMap.ANY, replies.ref());
+        assertEquals(withProgram, roundTrip(withProgram));
+        final MapAgent.Publish publish = new MapAgent.Publish(9, Map.of(1, new Placement(64, "pekko://s@h:1", 0),
+            2, new Placement(32, "pekko://s@h:2", 1, new RemoteProgramSpec("drop", new int[0]))));
         assertEquals(publish, roundTrip(publish));
     }
 
@@ -105,5 +109,32 @@ class KryoSerializerTest {
         // The length field follows the class id (1 byte), key (4), sequence (8) and frames (4): make it negative.
         wire[1 + 4 + 8 + 4] = (byte) 0xFF;
         assertThrows(RuntimeException.class, () -> serializer.fromBinary(wire, ForwardBatch.class));
+    }
+
+    @Test
+    void shouldRefuseAnUpdateWhenItsProgramClaimsMoreTargetsThanAMapHasKeys() throws Exception {
+        final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
+        final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(MapOwner.Update.class);
+        final byte[] wire = serializer.toBinary(new MapOwner.Update(1, 64, "pekko://s@h:1", 0,
+            new RemoteProgramSpec("drop", new int[0]), CpuMap.ANY, replies.ref()));
+        // Kryo ends an ASCII string with the high bit set on its last character; the target count follows.
+        final byte[] name = {'d', 'r', 'o', (byte) ('p' | 0x80)};
+        int count = -1;
+        for (int i = 0; i + name.length <= wire.length && count < 0; i++) {
+            if (java.util.Arrays.equals(wire, i, i + name.length, name, 0, name.length)) {
+                count = i + name.length;
+            }
+        }
+        assertEquals(0, wire[count], "the target count of drop");
+        final byte[] corrupt = new byte[wire.length + 2];
+        System.arraycopy(wire, 0, corrupt, 0, count);
+        // 1,000,000 as a variable-length int: more targets than the largest map has keys.
+        corrupt[count] = (byte) 0xC0;
+        corrupt[count + 1] = (byte) 0x84;
+        corrupt[count + 2] = 0x3D;
+        System.arraycopy(wire, count + 1, corrupt, count + 3, wire.length - count - 1);
+        final RuntimeException refused = assertThrows(RuntimeException.class,
+            () -> serializer.fromBinary(corrupt, MapOwner.Update.class));
+        assertEquals(true, String.valueOf(refused.getMessage()).contains("1000000 targets"), refused.getMessage());
     }
 }

@@ -55,6 +55,31 @@ class MapOwnerContractTest {
     }
 
     @Test
+    void shouldRefuseWithEinvalWhenTheRemoteProgramIsUnknownOrItsTargetsAreWrong() {
+        final String self = node.address();
+        assertEquals(MapResult.EINVAL, node.update(2, 64, self, 0, new RemoteProgramSpec("dorp", new int[0]), CpuMap.ANY));
+        assertEquals(MapResult.EINVAL, node.update(2, 64, self, 0, new RemoteProgramSpec("l4-hash", new int[0]),
+            CpuMap.ANY), "a steering program needs targets");
+        assertEquals(MapResult.EINVAL, node.update(2, 64, self, 0, new RemoteProgramSpec("l4-hash", new int[] {1, 2}),
+            CpuMap.ANY), "never the entry's own key");
+        assertEquals(MapResult.EINVAL, node.update(2, 64, self, 0,
+            new RemoteProgramSpec("l4-hash", new int[] {Nodes.MAX_ENTRIES}), CpuMap.ANY), "a target beyond the map");
+        assertEquals(MapResult.EINVAL, node.update(2, 64, self, 0, new RemoteProgramSpec("drop", new int[] {1}),
+            CpuMap.ANY), "drop takes no targets");
+        assertNull(node.engine().lookup(2));
+    }
+
+    @Test
+    void shouldRunTheRemoteProgramOnTheLocalEntryWhenThePlacementCarriesOne() {
+        assertEquals(MapResult.OK, node.update(2, 96, node.address(), 0, new RemoteProgramSpec("l4-hash", new int[] {1}),
+            CpuMap.ANY));
+        assertTrue(node.awaitEntry(2, 96, Duration.ofSeconds(10)));
+        assertEquals("l4-hash", node.engine().lookup(2).remoteProgram().name());
+        assertEquals(MapResult.OK, node.delete(2));
+        assertTrue(node.awaitEntry(2, 0, Duration.ofSeconds(10)));
+    }
+
+    @Test
     void shouldRunALocalEntryPinnedToTheCpuWhenPlacedOnThisNode() {
         assertEquals(MapResult.OK, node.update(2, 128, node.address(), 1, CpuMap.ANY));
         assertTrue(node.awaitEntry(2, 128, Duration.ofSeconds(10)));

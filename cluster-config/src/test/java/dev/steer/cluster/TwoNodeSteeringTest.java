@@ -1,6 +1,8 @@
 package dev.steer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -10,12 +12,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.engine.stats.PathStats;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class TwoNodeSteeringTest {
@@ -94,6 +98,54 @@ class TwoNodeSteeringTest {
             assertEquals(ab.received(), ab.delivered() + ab.droppedTotal(), "b: " + ab);
             assertEquals(5_000, ab.delivered() + ab.droppedTotal() + aa.droppedTotal(), "cluster-wide, once each");
             assertEquals(ab.delivered(), recorder.delivered());
+        }
+    }
+
+    @Test
+    void shouldRunTheEntrysRemoteProgramOnTheOwningNodeWhenThePlacementCarriesOne() {
+        try (Nodes nodes = new Nodes()) {
+            final SequenceFeed feed = new SequenceFeed(FRAMES);
+            final SequenceRecorder recorder = new SequenceRecorder();
+            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1));
+            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
+            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
+            // Key 1 on b runs a program: first pass, then round-robin over key 2, also on b.
+            assertEquals(MapResult.OK, a.update(2, 4096, b.address(), 1, CpuMap.ANY));
+            assertEquals(MapResult.OK, a.update(1, 4096, b.address(), 0, new RemoteProgramSpec("pass", new int[0]),
+                CpuMap.ANY));
+            assertTrue(b.awaitEntry(1, 4096, Duration.ofSeconds(10)) && a.awaitEntry(1, 4096, Duration.ofSeconds(10)));
+            assertTrue(Nodes.await(() -> a.mapVersion() == b.mapVersion(), Duration.ofSeconds(10)));
+            final EntryValue forwarding = a.engine().lookup(1);
+            assertNull(forwarding.remoteProgram(), "the program runs where the consumer runs, not on the sender");
+            assertEquals("pass", b.engine().lookup(1).remoteProgram().name());
+
+            assertEquals(MapResult.OK, b.update(1, 4096, b.address(), 0, new RemoteProgramSpec("round-robin",
+                new int[] {2}), CpuMap.ANY), "any node may ask the owner");
+            assertTrue(Nodes.await(() -> "round-robin".equals(b.engine().lookup(1).remoteProgram().name())
+                && a.mapVersion() == b.mapVersion(), Duration.ofSeconds(10)));
+            assertSame(forwarding, a.engine().lookup(1), "a program change leaves the senders' forwarding entry alone");
+
+            feed.open();
+            assertTrue(Nodes.await(() -> feed.sent() == FRAMES && settled(a, b), Duration.ofSeconds(30)),
+                "every frame settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
+            final EngineStats sa = a.shutdown();
+            final EngineStats sb = b.shutdown();
+            final Accounting aa = sa.accounting();
+            final Accounting ab = sb.accounting();
+            assertEquals(aa.forwarded(), ab.received(), "b received what a forwarded");
+            assertEquals(0, ab.inFlight());
+            assertEquals(ab.received(), ab.delivered() + ab.droppedTotal(), "b: " + ab);
+            assertEquals(FRAMES, ab.delivered() + ab.droppedTotal() + aa.droppedTotal(), "cluster-wide, once each");
+            assertTrue(ab.delivered() > 0, "frames reached b's handler: " + ab);
+            final PathStats key1 = sb.consumers().stream().filter(c -> c.key() == 1).findFirst().orElseThrow();
+            final PathStats key2 = sb.consumers().stream().filter(c -> c.key() == 2).findFirst().orElseThrow();
+            assertEquals(key1.get(PathCounters.Counter.RECEIVED), key1.get(PathCounters.Counter.REMOTE_REDIRECT),
+                "key 1's program redirected every frame it took: " + key1);
+            assertEquals(0, key1.get(PathCounters.Counter.DELIVERED));
+            assertEquals(ab.delivered(), key2.get(PathCounters.Counter.DELIVERED), "b delivered through key 2 only");
+            assertEquals(ab.delivered(), recorder.delivered());
+            assertEquals(0, recorder.duplicates());
+            assertTrue(sa.poolsFull() && sb.poolsFull());
         }
     }
 

@@ -187,6 +187,20 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
         return map.entries().stream().filter(e -> !isLocal(e)).toList();
     }
 
+    /**
+     * The keys the remote program of {@code entry} redirects over: for a steering program the other entries of the
+     * same node, ascending; none for {@code pass}, {@code drop} or no program. Never the entry itself (the same
+     * program would get the same frame again and send it back, for ever) and never another node's (a consumer
+     * spreads over its own machine, as the kernel's does).
+     */
+    public int[] remoteProgramTargets(MapSettings.Entry entry) {
+        if (!RemotePrograms.redirects(entry.remoteProgram().orElse(RemotePrograms.PASS))) {
+            return new int[0];
+        }
+        return map.entries().stream().filter(e -> e.node().equals(entry.node()) && e.key() != entry.key())
+            .mapToInt(MapSettings.Entry::key).toArray();
+    }
+
     /** This node's address; empty without a cluster. */
     public Optional<NodeAddress> address() {
         return cluster.enabled() ? cluster.address(node.name()) : Optional.empty();

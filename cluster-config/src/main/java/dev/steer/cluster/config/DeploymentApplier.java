@@ -1,14 +1,13 @@
 package dev.steer.cluster.config;
 
-import java.util.List;
-
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.EntryValue;
 
 /**
  * Fills a {@link SteerEngine.Builder} with the local part of a {@link Deployment}: program, batches,
  * budget, idle mode, pinning, ingress CPUs, pool, lossless mode (the feed's {@code mode}), the map size and
- * this node's entries with their ring sizes and remote programs.
+ * this node's entries with their ring sizes and remote programs (a steering remote program redirects over the
+ * node's other entries, {@link Deployment#remoteProgramTargets}).
  *
  * <p>What it leaves to the caller: the handlers, the feeds (open {@link Deployment#feed()} with
  * {@code FeedConfig.open(plan)}, add each feed with {@code builder.feed(f)}, and close the returned
@@ -51,11 +50,10 @@ public final class DeploymentApplier {
             // A cluster map is larger than one machine's CPU limit; the local engine keeps its own default.
             builder.maxEntries(deployment.map().maxEntries());
         }
-        final List<Deployment.MapSettings.Entry> local = deployment.localEntries();
-        final int[] targets = local.stream().mapToInt(Deployment.MapSettings.Entry::cpu).toArray();
-        for (Deployment.MapSettings.Entry entry : local) {
-            builder.entry(entry.cpu(), new EntryValue(entry.qsize(),
-                entry.remoteProgram().map(name -> RemotePrograms.create(name, targets)).orElse(null)));
+        for (Deployment.MapSettings.Entry entry : deployment.localEntries()) {
+            // Without a cluster a key is its CPU, so the targets (keys) are the CPUs of the other local entries.
+            builder.entry(entry.cpu(), new EntryValue(entry.qsize(), entry.remoteProgram()
+                .map(name -> RemotePrograms.create(name, deployment.remoteProgramTargets(entry))).orElse(null)));
         }
         return builder;
     }

@@ -3,6 +3,7 @@ package dev.steer.cluster.config;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -130,9 +131,35 @@ final class MapReader {
         return new Raw(new Deployment.MapSettings.Entry(key, node, cpu, qsize, remote), item, hasCpu);
     }
 
+    /**
+     * A steering remote program redirects over the other entries of its node ({@link Deployment#remoteProgramTargets}):
+     * it needs one, and when every entry of a node runs one, frames only circle between them (each would end as a
+     * counted {@code redirect_loop} drop, none in a handler).
+     */
+    private static void remoteProgramCheck(ConfigCheck check, List<Raw> raws) {
+        final Map<String, List<Raw>> byNode = new LinkedHashMap<>();
+        raws.forEach(raw -> byNode.computeIfAbsent(raw.entry().node(), n -> new ArrayList<>()).add(raw));
+        for (Map.Entry<String, List<Raw>> node : byNode.entrySet()) {
+            final List<Raw> steering = node.getValue().stream()
+                .filter(raw -> RemotePrograms.redirects(raw.entry().remoteProgram().orElse(RemotePrograms.PASS))).toList();
+            if (steering.size() < node.getValue().size()) {
+                continue;
+            }
+            final Raw first = steering.get(0);
+            final Config c = first.item().config();
+            final String where = ConfigKeys.where(c.getValue(first.item().key("remote-program"))) + first.item().label()
+                + ".remote-program: '" + first.entry().remoteProgram().orElseThrow() + "' redirects over the other entries of node "
+                + node.getKey();
+            check.error(node.getValue().size() == 1 ? where + ", and it has none: use pass or drop, or add entries on that node"
+                : where + ", and every entry of that node runs a steering remote program: frames would circle between them"
+                    + " and never reach a handler; give at least one entry pass, drop or no remote-program");
+        }
+    }
+
     private void crossCheck(ConfigCheck check, List<Raw> raws, int maxEntries) {
         final Map<Integer, Integer> keys = new HashMap<>();
         final Map<String, Integer> nodeCpus = new HashMap<>();
+        remoteProgramCheck(check, raws);
         for (Raw raw : raws) {
             final Deployment.MapSettings.Entry e = raw.entry();
             final ConfigKeys.ItemPath item = raw.item();

@@ -11,8 +11,8 @@ import dev.steer.engine.program.Verdict;
 /**
  * The programs an entry's consumer may run before its handler (the kernel's second XDP program on the
  * remote CPU), by name: {@code pass} and {@code drop} (a fixed verdict, as xdp-bench's remote actions) and
- * every built-in steering program, which redirects over the local entries. Off the hot path; the programs
- * it makes allocate nothing per frame.
+ * every built-in steering program, which redirects over the other entries of the entry's node. Off the hot
+ * path; the programs it makes allocate nothing per frame.
  */
 public final class RemotePrograms {
     /** Hands every frame to the entry's handler. */
@@ -30,11 +30,17 @@ public final class RemotePrograms {
         return List.copyOf(names);
     }
 
+    /** True for the steering programs, which redirect and so need targets; false for pass and drop. */
+    public static boolean redirects(String name) {
+        return !PASS.equals(name) && !DROP.equals(name);
+    }
+
     /**
      * A new remote program.
      *
      * @param name    one of {@link #names()}
-     * @param targets keys a steering program redirects to, at least one
+     * @param targets keys a steering program redirects to, at least one (not the entry's own: see
+     *                {@link Deployment#remoteProgramTargets})
      * @throws IllegalArgumentException naming the value and what is allowed
      */
     public static SteeringProgram create(String name, int[] targets) {

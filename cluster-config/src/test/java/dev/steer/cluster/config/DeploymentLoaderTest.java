@@ -1,5 +1,6 @@
 package dev.steer.cluster.config;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -190,6 +191,26 @@ class DeploymentLoaderTest {
         assertEquals(2, d.map().maxEntries());
         assertEquals(List.of(new Deployment.MapSettings.Entry(0, "node-1", 0, 8, Optional.empty()),
             new Deployment.MapSettings.Entry(1, "node-1", 1, 64, Optional.of("drop"))), d.map().entries());
+    }
+
+    @Test
+    void shouldRejectASteeringRemoteProgramWhenItsNodeHasNoOtherEntry() {
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.parse(
+            ConfigFactory.parseString("steer.map.entries = [ { key = 1, remote-program = l4-hash } ]")));
+        assertEquals(1, ex.problems().size());
+        assertTrue(ex.problems().get(0).endsWith("steer.map.entries[0].remote-program: 'l4-hash' redirects over the"
+            + " other entries of node node-1, and it has none: use pass or drop, or add entries on that node"),
+            ex.problems().get(0));
+        final DeploymentException cycle = assertThrows(DeploymentException.class, () -> loader.parse(ConfigFactory.parseString(
+            "steer.map.entries = [ { key = 0, remote-program = l4-hash }, { key = 1, remote-program = round-robin } ]")));
+        assertEquals(1, cycle.problems().size());
+        assertTrue(cycle.problems().get(0).endsWith("steer.map.entries[0].remote-program: 'l4-hash' redirects over the"
+            + " other entries of node node-1, and every entry of that node runs a steering remote program: frames would"
+            + " circle between them and never reach a handler; give at least one entry pass, drop or no remote-program"),
+            cycle.problems().get(0));
+        final Deployment d = loader.parse(ConfigFactory.parseString(
+            "steer.map.entries = [ { key = 0, remote-program = l4-hash }, { key = 1, remote-program = drop }, { key = 3 } ]"));
+        assertArrayEquals(new int[] {1, 3}, d.remoteProgramTargets(d.map().entries().get(0)));
     }
 
     @Test

@@ -29,6 +29,13 @@ public final class Frame {
      */
     public static final int MIN_REDIRECT_HEADROOM = 32;
 
+    /**
+     * Redirects by remote programs one frame may take: the next one is dropped as {@code redirect_loop}. Entries
+     * whose remote programs send frames to each other would otherwise keep a frame circling for ever, burning
+     * both consumers, and deliver nothing. Deep enough for any chain of entries a deployment means to build.
+     */
+    public static final int MAX_REMOTE_REDIRECTS = 8;
+
     static final int FREE = 0;
     static final int LEASED = 1;
     private static final VarHandle STATE;
@@ -53,6 +60,7 @@ public final class Frame {
     private int feedId;
     private int queueIndex;
     private long timestampNs;
+    private int remoteRedirects;
     @SuppressWarnings("unused") // accessed through STATE
     private volatile int state;
 
@@ -126,6 +134,20 @@ public final class Frame {
     /** Receive timestamp in nanoseconds of the clock the feed uses ({@link System#nanoTime()} by default). */
     public long timestampNs() {
         return timestampNs;
+    }
+
+    /**
+     * Counts a redirect of this frame by a remote program; consumer thread, a field increment.
+     *
+     * @return false when the frame already took {@link #MAX_REMOTE_REDIRECTS} such redirects (nothing counted):
+     *         the caller drops it
+     */
+    public boolean countRemoteRedirect() {
+        if (remoteRedirects >= MAX_REMOTE_REDIRECTS) {
+            return false;
+        }
+        remoteRedirects++;
+        return true;
     }
 
     /**
@@ -209,6 +231,7 @@ public final class Frame {
         feedId = 0;
         queueIndex = 0;
         timestampNs = 0;
+        remoteRedirects = 0;
     }
 
     boolean casState(int expected, int value) {

@@ -110,6 +110,12 @@ public final class ConsumerPath {
             counters.increment(PathCounters.Counter.REMOTE_PASS);
         } else if (action == Verdict.REDIRECT) {
             counters.increment(PathCounters.Counter.REMOTE_REDIRECT);
+            if (!frame.countRemoteRedirect()) {
+                // A cycle of remote programs: counted where it is cut, the frame goes back to its pool.
+                frame.release();
+                counters.drop(DropReason.REDIRECT_LOOP, 1);
+                return;
+            }
         } else {
             counters.increment(PathCounters.Counter.REMOTE_DROP);
         }

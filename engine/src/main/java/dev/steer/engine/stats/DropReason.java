@@ -30,6 +30,12 @@ public enum DropReason {
     REMOTE_DROP("remote_drop"),
     /** The entry's remote program returned ABORTED or an unknown verdict, or threw. */
     REMOTE_ABORTED("remote_aborted"),
+    /**
+     * A remote program redirected a frame that remote programs had already redirected
+     * {@link dev.steer.engine.frame.Frame#MAX_REMOTE_REDIRECTS} times: entries whose programs send frames to each
+     * other in a cycle.
+     */
+    REDIRECT_LOOP("redirect_loop"),
     /** The frame handler threw while handling the batch the frame was in. */
     HANDLER_ERROR("handler_error"),
     /** The entry's consumer failed past every restart and respawn; the supervisor returned what its ring held. */

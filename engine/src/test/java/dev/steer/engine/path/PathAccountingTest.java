@@ -275,6 +275,35 @@ class PathAccountingTest {
     }
 
     @Test
+    void shouldDropAsRedirectLoopWhenRemoteProgramsSendFramesToEachOtherInACycle() {
+        final CpuMapEntry first = entry(0, 64, packet -> Verdict.redirect(1, Verdict.DROP));
+        final CpuMapEntry second = entry(1, 64, packet -> Verdict.redirect(0, Verdict.DROP));
+        final IngressPath ingress = ingress(false);
+        ingress.poll(new ScriptedFeed(List.of(
+            TestPackets.remote(0, 0, REDIRECT, 0, Verdict.DROP),
+            TestPackets.remote(1, 0, REDIRECT, 0, Verdict.DROP),
+            TestPackets.remote(2, 0, REDIRECT, 1, Verdict.DROP))));
+        final Recorder handler = new Recorder();
+        final ConsumerPath consumer0 = consumer(first, handler);
+        final ConsumerPath consumer1 = consumer(second, handler);
+        // Each pass moves every frame one entry on; the cycle is cut after MAX_REMOTE_REDIRECTS redirects.
+        int rounds = 0;
+        while (!(first.ring().isEmpty() && second.ring().isEmpty())) {
+            consumer0.doWork();
+            consumer1.doWork();
+            assertTrue(++rounds <= Frame.MAX_REMOTE_REDIRECTS + 1, "the cycle was not cut");
+        }
+
+        assertEquals(0, handler.seqs.size());
+        final long redirects = consumer0.counters().get(REMOTE_REDIRECT) + consumer1.counters().get(REMOTE_REDIRECT);
+        final long loops = consumer0.counters().dropped(DropReason.REDIRECT_LOOP)
+            + consumer1.counters().dropped(DropReason.REDIRECT_LOOP);
+        assertEquals(3, loops);
+        assertEquals(3L * (Frame.MAX_REMOTE_REDIRECTS + 1), redirects);
+        assertBalanced(ingress, consumer0, consumer1);
+    }
+
+    @Test
     void shouldBackPressureWithoutCountingReceivedWhenLosslessAndTheTargetRingIsFull() {
         final CpuMapEntry entry = entry(0, 4, null);
         final IngressPath ingress = ingress(true);

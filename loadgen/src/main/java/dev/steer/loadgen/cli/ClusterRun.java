@@ -8,6 +8,7 @@ import java.util.function.Consumer;
 import dev.steer.actors.SteerEngine;
 import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.ClusterSettings;
+import dev.steer.cluster.RemoteProgramSpec;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
@@ -35,12 +36,6 @@ final class ClusterRun {
      */
     static ClusterNode start(Deployment deployment, SteerEngine.Builder builder, Consumer<String> progress) {
         final Deployment.ClusterSettings cluster = deployment.cluster();
-        for (Deployment.MapSettings.Entry entry : deployment.map().entries()) {
-            if (entry.remoteProgram().isPresent()) {
-                throw new IllegalArgumentException(deployment.source() + ": steer.map.entries key " + entry.key()
-                    + ": remote programs are not carried by the cluster map yet; remove remote-program or run one node");
-            }
-        }
         final Deployment.NodeAddress self = deployment.address().orElseThrow(() -> new IllegalArgumentException(
             deployment.source() + ": node " + deployment.node().name() + " is not in steer.cluster.nodes"));
         final ClusterSettings settings = new ClusterSettings().host(self.host()).port(self.port())
@@ -75,7 +70,10 @@ final class ClusterRun {
             }
             final List<String> refused = new ArrayList<>();
             for (Deployment.MapSettings.Entry entry : deployment.localEntries()) {
-                final MapResult result = node.update(entry.key(), entry.qsize(), node.address(), entry.cpu(), CpuMap.ANY);
+                final RemoteProgramSpec program = entry.remoteProgram()
+                    .map(name -> new RemoteProgramSpec(name, deployment.remoteProgramTargets(entry))).orElse(null);
+                final MapResult result = node.update(entry.key(), entry.qsize(), node.address(), entry.cpu(), program,
+                    CpuMap.ANY);
                 if (result != MapResult.OK) {
                     refused.add("key " + entry.key() + ": " + result);
                 }

@@ -85,10 +85,16 @@ final class RunJob {
             + (feedPlan.isAeron() && feedPlan.aeronDirectory().isEmpty() ? " with an embedded Aeron media driver" : ""));
         final FeedConfig.Opened opened = synthetic ? null : FeedConfig.open(feedPlan);
         final List<Feed> feeds = new ArrayList<>();
+        final List<SyntheticFeed> held = new ArrayList<>();
         if (synthetic) {
             for (int i = 0; i < feedPlan.queues(); i++) {
-                feeds.add(new SyntheticFeed("synthetic#" + i, plan.traffic().withSeed(plan.traffic().seed() + i),
-                    SyntheticFeed.UNLIMITED));
+                final SyntheticFeed feed = new SyntheticFeed("synthetic#" + i,
+                    plan.traffic().withSeed(plan.traffic().seed() + i), SyntheticFeed.UNLIMITED);
+                if (clustered) {
+                    // A cluster node's map is in place only once ClusterRun.start returns: no frame before that.
+                    held.add(feed.hold());
+                }
+                feeds.add(feed);
             }
         } else {
             feeds.addAll(opened.feeds());
@@ -111,6 +117,7 @@ final class RunJob {
             if (clustered) {
                 clusterNode = ClusterRun.start(deployment, builder, this::progress);
                 engine = clusterNode.engine();
+                held.forEach(SyntheticFeed::release);
             } else {
                 engine = builder.start();
             }

@@ -29,6 +29,7 @@ public final class SyntheticFeed implements Feed {
     private final UnsafeBuffer scratch;
     private int pendingLength;
     private long sent;
+    private volatile boolean held;
 
     /** A feed of {@code profile}'s traffic, paced by its rate, on the system clock. */
     public SyntheticFeed(String name, TrafficProfile profile, long limit) {
@@ -60,6 +61,9 @@ public final class SyntheticFeed implements Feed {
 
     @Override
     public int poll(FrameSink sink, int budget) {
+        if (held) {
+            return 0;
+        }
         if (sent >= limit) {
             return END;
         }
@@ -82,6 +86,22 @@ public final class SyntheticFeed implements Feed {
         }
         sent += taken;
         return taken;
+    }
+
+    /**
+     * Holds the traffic back: polls find nothing until {@link #release()}, so that a deployment can finish its
+     * set-up (a cluster map, say) before the first frame. Any thread.
+     *
+     * @return this feed
+     */
+    public SyntheticFeed hold() {
+        held = true;
+        return this;
+    }
+
+    /** Lets the traffic flow from the next poll on. Any thread. */
+    public void release() {
+        held = false;
     }
 
     /** Frames the sink has taken so far. */

@@ -37,8 +37,10 @@ class ClusterRunTest {
             "steer {",
             "  engine { program = l4-hash, pinning = false }",
             "  map {",
-            "    max-entries = 2",
-            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 }, { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]",
+            "    max-entries = 3",
+            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+            "                { key = 1, node = node-2, cpu = 0, qsize = 1024, remote-program = l4-hash },",
+            "                { key = 2, node = node-2, cpu = 1, qsize = 1024 } ]",
             "  }",
             "  feed { type = synthetic }",
             "  cluster {",
@@ -71,7 +73,23 @@ class ClusterRunTest {
             "what node-1 forwarded, node-2's receiver took");
         assertEquals(b.get("accounting").get("forwarded").asLong(), receivedFromOtherNodes(a),
             "what node-2 forwarded, node-1's receiver took");
-        assertTrue(Files.readString(dir.resolve("node-1.err")).contains("waiting for the cluster map: 2 entries"));
+        assertTrue(Files.readString(dir.resolve("node-1.err")).contains("waiting for the cluster map: 3 entries"));
+        // Key 1's remote program runs on node-2, where its consumer is, and redirects every frame to key 2 (those
+        // still in its ring when the leave removed key 2 fall back to key 1's handler).
+        final JsonNode key1 = consumer(b, 1).get("counters");
+        assertTrue(key1.get("remote_redirect").asLong() > 0, key1.toString());
+        assertEquals(key1.get("received").asLong(), key1.get("remote_redirect").asLong(), key1.toString());
+        assertTrue(consumer(b, 2).get("counters").get("delivered").asLong() > 0, "key 2 got key 1's frames");
+        assertEquals(0, consumer(a, 1).get("counters").get("remote_redirect").asLong(), "node-1 only forwards key 1");
+    }
+
+    private static JsonNode consumer(JsonNode node, int key) {
+        for (JsonNode consumer : node.get("consumers")) {
+            if (consumer.get("key").asInt() == key) {
+                return consumer;
+            }
+        }
+        throw new AssertionError("no consumer of key " + key + ": " + node.get("consumers"));
     }
 
     private static Process node(Path dir, Path file, String name, String duration) throws IOException {

@@ -48,6 +48,25 @@ class SyntheticFeedTest {
     }
 
     @Test
+    void shouldHandOverNothingWhileHeldAndEverythingOnceReleased() {
+        final long[] clock = {0};
+        final RecordingSink sink = new RecordingSink();
+        final SyntheticFeed feed = feed(40, null, clock).hold();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(0, feed.poll(sink, 16), "held: not even END");
+        }
+        assertEquals(0, sink.calls);
+        feed.release();
+        int polls = 0;
+        while (feed.poll(sink, 16) != Feed.END) {
+            polls++;
+        }
+        assertEquals(40, sink.taken.size());
+        assertEquals(3, polls);
+        assertEquals(40, feed.sent());
+    }
+
+    @Test
     void shouldReofferTheSameFrameWhenTheSinkBackPressures() {
         final long[] clock = {0};
         final RecordingSink smooth = new RecordingSink();

@@ -137,13 +137,17 @@ class UdpFeedTest {
                 (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
             final long thread = Thread.currentThread().threadId();
             rounds(feed, sender, ingress, packet, 300);
-            final long before = threads.getThreadAllocatedBytes(thread);
-            final long packetsBefore = ingress.delivered;
-            rounds(feed, sender, ingress, packet, 300);
-            final long allocated = threads.getThreadAllocatedBytes(thread) - before;
-            final long packets = ingress.delivered - packetsBefore;
-            assertEquals(300 * 64, packets);
-            assertTrue(allocated < 1024, allocated + " bytes allocated over " + packets + " datagrams");
+            // The best of a few windows: a JIT recompilation or a safepoint on a loaded machine can charge a few
+            // KiB to one window (seen: 3.4 KiB once), while one allocation per datagram would be 300 KiB or more.
+            long allocated = Long.MAX_VALUE;
+            for (int window = 0; window < 5 && allocated >= 1024; window++) {
+                final long before = threads.getThreadAllocatedBytes(thread);
+                final long packetsBefore = ingress.delivered;
+                rounds(feed, sender, ingress, packet, 300);
+                allocated = Math.min(allocated, threads.getThreadAllocatedBytes(thread) - before);
+                assertEquals(300 * 64, ingress.delivered - packetsBefore);
+            }
+            assertTrue(allocated < 1024, allocated + " bytes allocated over 19200 datagrams, best of 5 windows");
         }
     }
 
