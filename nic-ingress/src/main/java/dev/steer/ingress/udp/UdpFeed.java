@@ -24,8 +24,14 @@ import dev.steer.engine.stats.DropReason;
  * frame of a poll is stamped with one cached {@link System#nanoTime()} reading.
  *
  * <p>Back-pressure: a datagram refused with {@link FrameSink#BACK_PRESSURED} stays in the buffer and is
- * offered first on the next poll. Datagrams the kernel drops because the socket buffer is full are not
- * seen by the feed and cannot be counted here (see {@code /proc/net/snmp} RcvbufErrors).
+ * offered first on the next poll.
+ *
+ * <p>Datagrams the kernel drops for this socket (its receive buffer was full: the feed fell behind) never reach
+ * the feed; the kernel counts them per socket, and the feed reads that count ({@link SocketDrops}, the
+ * {@code drops} column of {@code /proc/net/udp6}) on the first idle poll after work and at least every
+ * {@value #DROPS_EVERY_POLLS} polls, and counts the increase as {@link DropReason#FEED_OVERRUN}, as the
+ * AF_PACKET feed does with its ring's drops. Where the count cannot be read (see {@link #kernelDropsVisible()})
+ * such losses stay invisible here.
  *
  * <p>Thread contract: polled by one thread at a time; counters readable from any thread. Polling allocates
  * nothing in steady state (the JDK reuses the sender address object while the sender stays the same; a new
@@ -34,6 +40,9 @@ import dev.steer.engine.stats.DropReason;
 public final class UdpFeed implements Feed {
     /** Receive buffer size: above the largest UDP payload (65,507 bytes over IPv4, 65,527 over IPv6). */
     public static final int RECEIVE_BUFFER = 64 * 1024;
+
+    /** Most polls between two reads of the kernel's drop count while datagrams keep coming. */
+    public static final int DROPS_EVERY_POLLS = 1024;
 
     private static final int NONE = -1;
 
@@ -45,11 +54,17 @@ public final class UdpFeed implements Feed {
     private final int receiveBufferBytes;
     private int pendingLength = NONE;
     private boolean closed;
+    private final SocketDrops socketDrops;
+    private long dropsSeen;
+    private long dropsPending;
+    private int pollsSinceDrops;
+    private boolean takenSinceDrops;
 
     // Single writer (the poll thread), published once per poll.
     private volatile long datagrams;
     private volatile long empty;
     private volatile long receiveErrors;
+    private volatile long kernelDrops;
 
     /**
      * Opens and binds the channel.
@@ -84,6 +99,8 @@ public final class UdpFeed implements Feed {
                 + ": cannot bind: " + ex.getMessage());
         }
         this.channel = opened;
+        this.socketDrops = SocketDrops.of(boundPort);
+        this.dropsSeen = Math.max(0, socketDrops.read());
     }
 
     /**
@@ -95,6 +112,7 @@ public final class UdpFeed implements Feed {
     @Override
     public int poll(FrameSink sink, int budget) {
         if (closed) {
+            reportDrops(sink);
             return END;
         }
         final long now = System.nanoTime();
@@ -135,8 +153,33 @@ public final class UdpFeed implements Feed {
             if (emptyNow != 0) {
                 empty += emptyNow;
             }
+            takenSinceDrops = true;
+        }
+        if (++pollsSinceDrops >= DROPS_EVERY_POLLS || (taken == 0 && takenSinceDrops)) {
+            readDrops();
+            reportDrops(sink);
         }
         return taken == 0 && closed ? END : taken;
+    }
+
+    /** Reads the kernel's count and keeps the increase for {@link #reportDrops}. */
+    private void readDrops() {
+        pollsSinceDrops = 0;
+        takenSinceDrops = false;
+        final long now = socketDrops.read();
+        if (now > dropsSeen) {
+            dropsPending += now - dropsSeen;
+            dropsSeen = now;
+        }
+    }
+
+    private void reportDrops(FrameSink sink) {
+        while (dropsPending > 0) {
+            final int n = (int) Math.min(Integer.MAX_VALUE, dropsPending);
+            sink.onDropped(DropReason.FEED_OVERRUN, n);
+            dropsPending -= n;
+            kernelDrops += n;
+        }
     }
 
     /** The port the feed is bound to (the ephemeral one when the settings said 0). Any thread. */
@@ -164,6 +207,19 @@ public final class UdpFeed implements Feed {
         return receiveErrors;
     }
 
+    /** Datagrams the kernel dropped for this socket, counted {@code feed_overrun} so far. Any thread. */
+    public long kernelDrops() {
+        return kernelDrops;
+    }
+
+    /**
+     * True when the kernel's per-socket drop count can be read here (the socket's row is in
+     * {@code /proc/net/udp6} or {@code /proc/net/udp}); false means such drops go uncounted.
+     */
+    public boolean kernelDropsVisible() {
+        return socketDrops.available();
+    }
+
     /** True while a back-pressured datagram waits in the buffer. Poll thread. */
     public boolean hasPending() {
         return pendingLength != NONE;
@@ -179,11 +235,18 @@ public final class UdpFeed implements Feed {
         return settings.name();
     }
 
-    /** Closes the socket; a datagram still pending is lost with it. Later polls return {@link Feed#END}. */
+    /**
+     * Closes the socket; a datagram still pending is lost with it. The kernel's drop count is read a last time
+     * first; a later poll reports it, then returns {@link Feed#END}.
+     */
     @Override
     public void close() {
+        if (!closed) {
+            readDrops();
+        }
         closed = true;
         closeQuietly(channel);
+        socketDrops.close();
     }
 
     private static void closeQuietly(DatagramChannel channel) {

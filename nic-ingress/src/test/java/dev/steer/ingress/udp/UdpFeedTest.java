@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
@@ -166,6 +167,50 @@ class UdpFeedTest {
                     throw new AssertionError("round " + r + ": took " + taken + " of 64");
                 }
             }
+        }
+    }
+
+    @Test
+    void shouldCountWhatTheKernelDroppedForAFullSocketBufferAsFeedOverrun() throws Exception {
+        // The smallest receive buffer, and nobody polling while 500 datagrams arrive: the kernel drops most.
+        try (UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(1024));
+             UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            assumeTrue(feed.kernelDropsVisible(), "the socket's row is in neither /proc/net/udp6 nor /proc/net/udp"
+                + " (no procfs or another network namespace): kernel drops cannot be read here");
+            ingress.keep = false;
+            for (int i = 0; i < 500; i++) {
+                send(sender, frame(i, 100));
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ingress.get(PathCounters.Counter.DELIVERED) + ingress.dropped(DropReason.FEED_OVERRUN) < 500) {
+                ingress.poll(feed);
+                assertTrue(System.nanoTime() < deadline, "accounted for " + ingress.get(PathCounters.Counter.DELIVERED)
+                    + " delivered + " + ingress.dropped(DropReason.FEED_OVERRUN) + " overrun of 500");
+            }
+            for (int i = 0; i < 10; i++) {
+                ingress.poll(feed);
+            }
+            assertTrue(feed.kernelDrops() > 0, "the kernel dropped some: " + feed.kernelDrops());
+            assertEquals(feed.kernelDrops(), ingress.dropped(DropReason.FEED_OVERRUN));
+            assertEquals(500, ingress.get(PathCounters.Counter.RECEIVED), "every datagram sent is accounted, once");
+            assertEquals(500, ingress.get(PathCounters.Counter.DELIVERED) + ingress.dropped(DropReason.FEED_OVERRUN));
+        }
+    }
+
+    @Test
+    void shouldReportTheLastKernelDropsWhenPolledAfterClose() throws Exception {
+        final UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(1024));
+        try (UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            assumeTrue(feed.kernelDropsVisible(), "kernel drops cannot be read here (see above)");
+            ingress.keep = false;
+            for (int i = 0; i < 300; i++) {
+                send(sender, frame(i, 100));
+            }
+            feed.close();
+            assertEquals(Feed.END, ingress.poll(feed));
+            assertTrue(feed.kernelDrops() > 0, "read at close, reported by the poll that ends");
+            assertEquals(feed.kernelDrops(), ingress.dropped(DropReason.FEED_OVERRUN));
+            assertEquals(feed.kernelDrops(), ingress.get(PathCounters.Counter.RECEIVED));
         }
     }
 
