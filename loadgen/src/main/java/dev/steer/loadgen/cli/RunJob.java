@@ -308,7 +308,7 @@ final class RunJob {
             out.print(summary.format());
             if (sent >= 0) {
                 out.printf("transport: sent %,d, received %,d, not received %,d%s%n", sent, received, notReceived,
-                    reliable ? "" : " (UDP: datagrams the kernel dropped before the feed read them)");
+                    reliable ? "" : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)");
             }
             if (churn != null) {
                 out.println(churn.describe());
