@@ -35,13 +35,13 @@ final class ClusterReader {
 
     static Deployment.ClusterSettings read(ConfigCheck check, Config steer, String self, Path baseDir, String source) {
         final ConfigObject block = steer.getObject("steer.cluster");
-        ConfigKeys.unknownKeys(check, block, "steer.cluster", CLUSTER_KEYS);
+        check.unknownKeys(block, "steer.cluster", CLUSTER_KEYS);
         for (String sub : List.of("tls", "downing")) {
             final ConfigValue value = block.get(sub);
             if (value != null && value.valueType() == ConfigValueType.OBJECT) {
-                ConfigKeys.unknownKeys(check, (ConfigObject) value, "steer.cluster." + sub, sub.equals("tls") ? TLS_KEYS : DOWNING_KEYS);
+                check.unknownKeys((ConfigObject) value, "steer.cluster." + sub, sub.equals("tls") ? TLS_KEYS : DOWNING_KEYS);
             } else if (value != null) {
-                check.error(steer, "steer.cluster." + sub, "must be a block { ... }, is " + ConfigKeys.render(value));
+                check.error(steer, "steer.cluster." + sub, "must be a block { ... }, is " + ConfigCheck.render(value));
                 return disabled();
             }
         }
@@ -52,7 +52,7 @@ final class ClusterReader {
             if (block.get("nodes") != null) {
                 ConfigKeys.objects(check, block.get("nodes"), "steer.cluster.nodes", "{ name = \"node-1\", host = \"127.0.0.1\", port = 25520 }",
                     (own, item) -> {
-                        ConfigKeys.unknownKeys(own, item.object(), item.dotted(), NODE_KEYS);
+                        own.unknownKeys(item.object(), item.dotted(), NODE_KEYS);
                         return null;
                     });
             }
@@ -63,7 +63,7 @@ final class ClusterReader {
             final ConfigValue value = steer.getValue("steer.cluster.nodes");
             // Absent from the file, the empty list comes from the shipped defaults: point at the file instead.
             final boolean shipped = DeploymentLoader.DEFAULTS_RESOURCE.equals(value.origin().resource());
-            check.error((shipped ? source + ": " : ConfigKeys.where(value)) + "steer.cluster.nodes: "
+            check.error((shipped ? source + ": " : ConfigCheck.where(value)) + "steer.cluster.nodes: "
                 + (shipped ? "missing" : "is empty") + ": an enabled cluster lists every node as { name, host, port }");
         }
         final List<String> names = nodes.stream().map(Deployment.NodeAddress::name).distinct().toList();
@@ -86,7 +86,7 @@ final class ClusterReader {
                 }
             } catch (ConfigException ex) {
                 check.error(steer, "steer.cluster.seed-nodes", "must be a list of node names such as [\"node-1\"], is "
-                    + ConfigKeys.render(steer.getValue("steer.cluster.seed-nodes")));
+                    + ConfigCheck.render(steer.getValue("steer.cluster.seed-nodes")));
             }
         }
         final String transport = check.oneOf(steer, "steer.cluster.transport", "tcp", Deployment.ClusterSettings.TRANSPORTS);
@@ -129,7 +129,7 @@ final class ClusterReader {
         final Map<String, String> byAddress = new HashMap<>();
         return ConfigKeys.objects(check, steer.getValue("steer.cluster.nodes"), "steer.cluster.nodes",
             "{ name = \"node-1\", host = \"127.0.0.1\", port = 25520 }", (own, item) -> {
-                ConfigKeys.unknownKeys(own, item.object(), item.dotted(), NODE_KEYS);
+                own.unknownKeys(item.object(), item.dotted(), NODE_KEYS);
                 final Config c = item.config();
                 final String name = required(own, c, item, "name", "a node name such as \"node-1\"");
                 final String host = required(own, c, item, "host", "a host name or address such as \"127.0.0.1\"");
@@ -173,7 +173,7 @@ final class ClusterReader {
     }
 
     private static String where(ConfigKeys.ItemPath item) {
-        return ConfigKeys.where(item.object());
+        return ConfigCheck.where(item.object());
     }
 
     private static Optional<Deployment.TlsSettings> tls(ConfigCheck check, Config steer, Path baseDir) {
@@ -197,7 +197,7 @@ final class ClusterReader {
 
     private static Path store(ConfigCheck check, Config steer, String path, Path baseDir) {
         if (!steer.hasPath(path)) {
-            check.error(ConfigKeys.where(steer.getValue("steer.cluster.tls")) + path
+            check.error(ConfigCheck.where(steer.getValue("steer.cluster.tls")) + path
                 + ": missing: tls-tcp needs a readable Java key store file (PKCS12 or JKS)");
             return null;
         }
@@ -216,7 +216,7 @@ final class ClusterReader {
 
     private static String password(ConfigCheck check, Config steer, String path) {
         if (!steer.hasPath(path)) {
-            check.error(ConfigKeys.where(steer.getValue("steer.cluster.tls")) + path
+            check.error(ConfigCheck.where(steer.getValue("steer.cluster.tls")) + path
                 + ": missing: tls-tcp needs it; write it as ${?ENV_VARIABLE} to keep it out of the file");
             return null;
         }

@@ -1,95 +1,24 @@
 package dev.steer.cluster.config;
 
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
-import java.util.Map;
 import java.util.function.BiFunction;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
-import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
 import dev.steer.ingress.config.ConfigCheck;
 
 /**
- * Small helpers of the deployment validation that {@link ConfigCheck} does not have: unknown keys with a
- * nearest-match hint, origins in ConfigCheck's format ({@code file:line: }), list items named
+ * Small helpers of the deployment validation that {@link ConfigCheck} does not have: list items named
  * {@code path[i]}, CPU lists. Start-up only.
  */
 final class ConfigKeys {
     private ConfigKeys() {
-    }
-
-    /**
-     * Reports every key of {@code block} not in {@code known} as
-     * {@code file:line: path.key: unknown key; did you mean x?} (or the known keys when nothing is close).
-     */
-    static void unknownKeys(ConfigCheck check, ConfigObject block, String path, Collection<String> known) {
-        for (Map.Entry<String, ConfigValue> entry : block.entrySet()) {
-            final String key = entry.getKey();
-            if (!known.contains(key)) {
-                final String hint = nearest(key, known);
-                check.error(where(entry.getValue()) + (path.isEmpty() ? key : path + "." + key) + ": unknown key; "
-                    + (hint != null ? "did you mean " + hint + "?" : "known keys: " + String.join(", ", known.stream().sorted().toList())));
-            }
-        }
-    }
-
-    /** The known key closest to {@code key} in edit distance, when close enough to be a typo; else null. */
-    static String nearest(String key, Collection<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        for (String candidate : known.stream().sorted().toList()) {
-            // A shortened or lengthened key ("stable" for "stable-after") counts as one edit away.
-            final boolean prefix = Math.min(key.length(), candidate.length()) >= 3
-                && (candidate.startsWith(key) || key.startsWith(candidate));
-            final int distance = prefix ? 1 : distance(key, candidate);
-            if (distance < bestDistance) {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
-        // A third of the key's length (at least 2 edits) separates typos from different words.
-        return best != null && bestDistance <= Math.max(2, key.length() / 3) ? best : null;
-    }
-
-    /** Levenshtein distance. */
-    static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
-            }
-            final int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
-    }
-
-    /** Where a value was written, as ConfigCheck prints it: {@code file:line: } or {@code description: }. */
-    static String where(ConfigValue value) {
-        final ConfigOrigin origin = value.origin();
-        final String file = origin.filename() != null ? origin.filename()
-            : origin.resource() != null ? origin.resource() : origin.description();
-        return origin.lineNumber() > 0 ? file + ":" + origin.lineNumber() + ": " : file + ": ";
-    }
-
-    /** A value in one line, as written. */
-    static String render(ConfigValue value) {
-        return value.render(ConfigRenderOptions.concise());
     }
 
     /**
@@ -102,7 +31,7 @@ final class ConfigKeys {
                                BiFunction<ConfigCheck, ItemPath, T> reader) {
         final List<T> out = new ArrayList<>();
         if (list.valueType() != ConfigValueType.LIST) {
-            check.error(where(list) + path + ": must be a list such as [ " + example + " ], is " + render(list));
+            check.error(ConfigCheck.where(list) + path + ": must be a list such as [ " + example + " ], is " + ConfigCheck.render(list));
             return out;
         }
         final ConfigList items = (ConfigList) list;
@@ -110,7 +39,7 @@ final class ConfigKeys {
             final ConfigValue item = items.get(i);
             final String label = path + "[" + i + "]";
             if (item.valueType() != ConfigValueType.OBJECT) {
-                check.error(where(item) + label + ": must be an object such as " + example + ", is " + render(item));
+                check.error(ConfigCheck.where(item) + label + ": must be an object such as " + example + ", is " + ConfigCheck.render(item));
                 continue;
             }
             final String dotted = path + "." + i;

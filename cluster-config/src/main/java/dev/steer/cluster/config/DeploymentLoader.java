@@ -140,23 +140,23 @@ public final class DeploymentLoader {
             throw new DeploymentException(source, List.of(ex.getMessage()));
         }
         final ConfigCheck check = new ConfigCheck();
-        ConfigKeys.unknownKeys(check, given.root(), "", ROOT_KEYS);
+        check.unknownKeys(given.root(), "", ROOT_KEYS);
         final ConfigValue steerValue = merged.root().get("steer");
         if (steerValue.valueType() != ConfigValueType.OBJECT) {
-            check.error(ConfigKeys.where(steerValue) + "steer: must be a block { node, engine, map, feed, cluster, stats }, is "
-                + ConfigKeys.render(steerValue));
+            check.error(ConfigCheck.where(steerValue) + "steer: must be a block { node, engine, map, feed, cluster, stats }, is "
+                + ConfigCheck.render(steerValue));
             throw new DeploymentException(source, check.errors());
         }
         final Config steer = merged;
         for (String block : STEER_KEYS) {
             if (steer.hasPath("steer." + block) && steer.getValue("steer." + block).valueType() != ConfigValueType.OBJECT) {
-                check.error(steer, "steer." + block, "must be a block { ... }, is " + ConfigKeys.render(steer.getValue("steer." + block)));
+                check.error(steer, "steer." + block, "must be a block { ... }, is " + ConfigCheck.render(steer.getValue("steer." + block)));
             }
         }
         if (!check.ok()) {
             throw new DeploymentException(source, check.errors());
         }
-        ConfigKeys.unknownKeys(check, (ConfigObject) steerValue, "steer", STEER_KEYS);
+        check.unknownKeys((ConfigObject) steerValue, "steer", STEER_KEYS);
 
         final Deployment.Node node = node(check, steer);
         final Deployment.EngineSettings engine = engine(check, steer);
@@ -171,7 +171,7 @@ public final class DeploymentLoader {
     }
 
     private static Deployment.Node node(ConfigCheck check, Config steer) {
-        ConfigKeys.unknownKeys(check, steer.getObject("steer.node"), "steer.node", NODE_KEYS);
+        check.unknownKeys(steer.getObject("steer.node"), "steer.node", NODE_KEYS);
         String name = check.string(steer, "steer.node.name", Deployment.Node.DEFAULT_NAME);
         if (!name.matches(Deployment.Node.NAME_PATTERN)) {
             check.error(steer, "steer.node.name", "'" + name + "' must be lower-case letters, digits and '-' ("
@@ -182,13 +182,13 @@ public final class DeploymentLoader {
             roles = List.copyOf(steer.getStringList("steer.node.roles"));
         } catch (ConfigException ex) {
             check.error(steer, "steer.node.roles", "must be a list of strings such as [\"steer\"], is "
-                + ConfigKeys.render(steer.getValue("steer.node.roles")));
+                + ConfigCheck.render(steer.getValue("steer.node.roles")));
         }
         return new Deployment.Node(name, roles);
     }
 
     private Deployment.EngineSettings engine(ConfigCheck check, Config steer) {
-        ConfigKeys.unknownKeys(check, steer.getObject("steer.engine"), "steer.engine", ENGINE_KEYS);
+        check.unknownKeys(steer.getObject("steer.engine"), "steer.engine", ENGINE_KEYS);
         final String program = check.oneOf(steer, "steer.engine.program", "l4-hash", Programs.names());
         final int consumerBatch = check.intIn(steer, "steer.engine.consumer-batch", 8, 1, SteerEngine.Builder.MAX_BATCH);
         final int passBatch = check.intIn(steer, "steer.engine.pass-batch", 8, 1, SteerEngine.Builder.MAX_BATCH);
@@ -200,10 +200,10 @@ public final class DeploymentLoader {
         boolean poolOk = true;
         if (steer.getValue("steer.engine.pool").valueType() != ConfigValueType.OBJECT) {
             check.error(steer, "steer.engine.pool", "must be a block { frames, frame-size, headroom }, is "
-                + ConfigKeys.render(steer.getValue("steer.engine.pool")));
+                + ConfigCheck.render(steer.getValue("steer.engine.pool")));
             poolOk = false;
         } else {
-            ConfigKeys.unknownKeys(check, steer.getObject("steer.engine.pool"), "steer.engine.pool", POOL_KEYS);
+            check.unknownKeys(steer.getObject("steer.engine.pool"), "steer.engine.pool", POOL_KEYS);
         }
         final int frames = poolOk ? check.intIn(steer, "steer.engine.pool.frames", SteerEngine.Builder.DEFAULT_POOL_FRAMES,
             1, FramePool.MAX_FRAMES) : SteerEngine.Builder.DEFAULT_POOL_FRAMES;
@@ -245,11 +245,11 @@ public final class DeploymentLoader {
                 throw new NumberFormatException();
             }
         } catch (RuntimeException ex) {
-            check.error(steer, path, ConfigKeys.render(value) + " is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]");
+            check.error(steer, path, ConfigCheck.render(value) + " is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]");
             return List.of();
         }
         if (out.isEmpty()) {
-            check.error(steer, path, ConfigKeys.render(value) + " names no CPU: must name at least one usable CPU ("
+            check.error(steer, path, ConfigCheck.render(value) + " names no CPU: must name at least one usable CPU ("
                 + ConfigKeys.cpuList(cpus.usableCpus()) + ")");
         }
         for (int cpu : out) {
@@ -271,7 +271,7 @@ public final class DeploymentLoader {
         } catch (ConfigException ignored) {
             // FeedConfig has reported the bad type.
         }
-        final String where = steer.hasPath("steer.feed") ? ConfigKeys.where(steer.getValue("steer.feed")) : "";
+        final String where = steer.hasPath("steer.feed") ? ConfigCheck.where(steer.getValue("steer.feed")) : "";
         for (String problem : own.errors()) {
             final String qualified = FeedMessages.qualify(problem, type);
             // FeedConfig reports missing keys without a place; name the feed block's.
@@ -281,7 +281,7 @@ public final class DeploymentLoader {
     }
 
     private static Deployment.StatsSettings stats(ConfigCheck check, Config steer) {
-        ConfigKeys.unknownKeys(check, steer.getObject("steer.stats"), "steer.stats", STATS_KEYS);
+        check.unknownKeys(steer.getObject("steer.stats"), "steer.stats", STATS_KEYS);
         final long nanos = check.nanosIn(steer, "steer.stats.interval", Deployment.StatsSettings.DEFAULT_INTERVAL.toNanos(),
             MIN_STATS_INTERVAL.toNanos(), MAX_STATS_INTERVAL.toNanos());
         return new Deployment.StatsSettings(Duration.ofNanos(nanos));

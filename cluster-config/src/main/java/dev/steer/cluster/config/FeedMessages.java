@@ -1,8 +1,8 @@
 package dev.steer.cluster.config;
 
-import java.util.List;
 import java.util.Set;
 
+import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.ingress.config.FeedConfig;
 
 /**
@@ -11,21 +11,7 @@ import dev.steer.ingress.config.FeedConfig;
  * they are {@code steer.feed.type} and {@code steer.feed.aeron.channel}. Start-up only.
  */
 final class FeedMessages {
-    private static final String UNKNOWN = ": unknown key; known keys: ";
-
     private FeedMessages() {
-    }
-
-    /** FeedConfig lists the known keys of an unknown one; give the did-you-mean hint where one is close. */
-    private static String hint(String message) {
-        final int at = message.indexOf(UNKNOWN);
-        if (at < 0) {
-            return message;
-        }
-        final String path = message.substring(0, at);
-        final String key = path.substring(path.lastIndexOf('.') + 1);
-        final String nearest = ConfigKeys.nearest(key, List.of(message.substring(at + UNKNOWN.length()).split(", ")));
-        return nearest == null ? message : path + ": unknown key; did you mean " + nearest + "?";
     }
 
     /**
@@ -43,7 +29,7 @@ final class FeedMessages {
                 : null;
             if (qualified != null) {
                 parts[i] = qualified;
-                return hint(String.join(": ", parts));
+                return String.join(": ", parts);
             }
         }
         return message;

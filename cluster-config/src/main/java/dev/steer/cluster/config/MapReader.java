@@ -44,7 +44,7 @@ final class MapReader {
 
     Deployment.MapSettings read(ConfigCheck check, Config steer) {
         final ConfigObject block = steer.getObject("steer.map");
-        ConfigKeys.unknownKeys(check, block, "steer.map", MAP_KEYS);
+        check.unknownKeys(block, "steer.map", MAP_KEYS);
         final int defaultQsize = check.intIn(steer, "steer.map.default-qsize", SteerEngine.Builder.DEFAULT_QSIZE, 1, CpuMap.MAX_QSIZE);
         final int limit = cluster.enabled() ? Deployment.MapSettings.MAX_CLUSTER_ENTRIES : cpus.limit();
         final String limitWhy = cluster.enabled() ? "the largest cluster map" : "the CPU limit of this machine";
@@ -87,9 +87,9 @@ final class MapReader {
     }
 
     private Raw entry(ConfigCheck own, ConfigKeys.ItemPath item, int defaultQsize) {
-        ConfigKeys.unknownKeys(own, item.object(), item.dotted(), ENTRY_KEYS);
+        own.unknownKeys(item.object(), item.dotted(), ENTRY_KEYS);
         final Config c = item.config();
-        final String where = ConfigKeys.where(item.object());
+        final String where = ConfigCheck.where(item.object());
         if (!c.hasPath(item.key("key"))) {
             own.error(where + item.dotted() + ".key: missing: every entry needs its map key, 0..max-entries - 1");
             return null;
@@ -147,7 +147,7 @@ final class MapReader {
             }
             final Raw first = steering.get(0);
             final Config c = first.item().config();
-            final String where = ConfigKeys.where(c.getValue(first.item().key("remote-program"))) + first.item().label()
+            final String where = ConfigCheck.where(c.getValue(first.item().key("remote-program"))) + first.item().label()
                 + ".remote-program: '" + first.entry().remoteProgram().orElseThrow() + "' redirects over the other entries of node "
                 + node.getKey();
             check.error(node.getValue().size() == 1 ? where + ", and it has none: use pass or drop, or add entries on that node"
@@ -167,21 +167,21 @@ final class MapReader {
             final String label = item.label();
             final boolean keyInRange = e.key() < maxEntries;
             if (!keyInRange) {
-                check.error(ConfigKeys.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
+                check.error(ConfigCheck.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
                     + " is out of range: must be 0.." + (maxEntries - 1) + " (steer.map.max-entries - 1)");
             }
             final Integer first = keys.putIfAbsent(e.key(), item.index());
             if (first != null || !keyInRange) {
                 // The key's problem is reported; its CPU's would repeat it on a single node, where key = CPU.
                 if (first != null) {
-                    check.error(ConfigKeys.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
+                    check.error(ConfigCheck.where(c.getValue(item.key("key"))) + label + ".key: " + e.key()
                         + " is used twice: keys must be unique (also steer.map.entries[" + first + "])");
                 }
                 if (!cluster.enabled()) {
                     continue;
                 }
             }
-            final String where = ConfigKeys.where(raw.hasCpu() ? c.getValue(item.key("cpu")) : c.getValue(item.key("key")));
+            final String where = ConfigCheck.where(raw.hasCpu() ? c.getValue(item.key("cpu")) : c.getValue(item.key("key")));
             final Integer serving = nodeCpus.putIfAbsent(e.node() + "/" + e.cpu(), item.index());
             if (serving != null) {
                 check.error(where + label + ".cpu: " + e.cpu() + " of " + e.node()

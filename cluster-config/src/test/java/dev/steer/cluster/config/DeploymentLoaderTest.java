@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.actors.IdleMode;
 import dev.steer.engine.map.CpuSet;
 
@@ -271,9 +272,9 @@ class DeploymentLoaderTest {
 
     @Test
     void shouldHintTheNearestKeyWhenOneIsCloseAndListKnownKeysWhenNoneIs() {
-        assertEquals("program", ConfigKeys.nearest("progam", DeploymentLoader.ENGINE_KEYS));
-        assertEquals("stable-after", ConfigKeys.nearest("stable", ClusterReader.DOWNING_KEYS));
-        assertEquals(null, ConfigKeys.nearest("statistics", DeploymentLoader.STEER_KEYS));
+        assertEquals("program", ConfigCheck.nearest("progam", DeploymentLoader.ENGINE_KEYS));
+        assertEquals("stable-after", ConfigCheck.nearest("stable", ClusterReader.DOWNING_KEYS));
+        assertEquals(null, ConfigCheck.nearest("statistics", DeploymentLoader.STEER_KEYS));
     }
 
     private void assertProblems(String name, String... expected) {

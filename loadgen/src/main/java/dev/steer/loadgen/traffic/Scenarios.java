@@ -12,6 +12,8 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 
+import dev.steer.ingress.config.ConfigCheck;
+
 /**
  * The scenario files shipped in {@value #RESOURCE_DIR} and the loader of any scenario file. A scenario is a
  * HOCON file with a {@code traffic { }} block ({@link TrafficProfile#fromConfig}) and optionally a
@@ -58,7 +60,7 @@ public final class Scenarios {
         final List<String> problems = new ArrayList<>();
         for (Map.Entry<String, ConfigValue> entry : config.root().entrySet()) {
             if (!entry.getKey().equals("traffic") && !entry.getKey().equals("run")) {
-                problems.add(TrafficConfigReader.where(entry.getValue().origin()) + ": " + entry.getKey()
+                problems.add(ConfigCheck.where(entry.getValue()) + entry.getKey()
                     + ": unknown block; allowed: traffic, run");
             }
         }

@@ -15,6 +15,8 @@ import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
+import dev.steer.ingress.config.ConfigCheck;
+
 /**
  * Reads a {@code traffic { ... }} block into a {@link TrafficProfile}, collecting every problem (wrong
  * type, bad value, unknown key) with the file and line it comes from, and throwing them all at once.
@@ -47,7 +49,7 @@ final class TrafficConfigReader {
         final ConfigValue blockValue = config.root().get(BLOCK);
         if (blockValue == null || blockValue.valueType() != ConfigValueType.OBJECT) {
             final ConfigOrigin where = blockValue == null ? config.origin() : blockValue.origin();
-            throw new IllegalArgumentException("invalid traffic profile:\n  " + where(where) + ": "
+            throw new IllegalArgumentException("invalid traffic profile:\n  " + ConfigCheck.where(where)
                 + (blockValue == null ? "no traffic { } block" : "traffic must be a block { ... }, not "
                 + blockValue.valueType().name().toLowerCase()));
         }
@@ -95,28 +97,13 @@ final class TrafficConfigReader {
             k = k.substring(0, k.lastIndexOf('.'));
             origin = origins.get(k);
         }
-        problems.add(where(origin == null ? blockOrigin : origin) + ": " + BLOCK + "." + text);
-    }
-
-    /** {@code file:line} (or resource:line), else the origin's own description. */
-    static String where(ConfigOrigin origin) {
-        if (origin == null) {
-            return "(unknown origin)";
-        }
-        final String file = origin.filename() != null ? origin.filename() : origin.resource();
-        if (file != null && origin.lineNumber() >= 0) {
-            return file + ":" + origin.lineNumber();
-        }
-        return origin.description();
+        problems.add(ConfigCheck.where(origin == null ? blockOrigin : origin) + BLOCK + "." + text);
     }
 
     private void unknownKeys(ConfigObject object, Set<String> allowed, String path) {
-        for (Map.Entry<String, ConfigValue> entry : object.entrySet()) {
-            if (!allowed.contains(entry.getKey())) {
-                problems.add(where(entry.getValue().origin()) + ": " + path + "." + entry.getKey()
-                    + ": unknown key; allowed: " + String.join(", ", allowed.stream().sorted().toList()));
-            }
-        }
+        final ConfigCheck keys = new ConfigCheck();
+        keys.unknownKeys(object, path, allowed);
+        problems.addAll(keys.errors());
     }
 
     /** The value of a dotted key inside the block, remembering its origin; null when absent. */

@@ -78,9 +78,8 @@ class TrafficConfigTest {
         final String f = file.toString();
         for (String expected : new String[] {
             f + ":2: traffic.flows=0: must be 1..16777216",
-            f + ":3: traffic.protocl: unknown key; allowed: burst, flows, frame-size, ip-version, ipv4, ipv6, ports,"
-                + " protocol, rate, seed, vlan",
-            f + ":4: traffic.frame-size[1].wieght: unknown key; allowed: size, weight",
+            f + ":3: traffic.protocl: unknown key; did you mean protocol?",
+            f + ":4: traffic.frame-size[1].wieght: unknown key; did you mean weight?",
             f + ":4: traffic.frame-size size 20: must be 64..9022 bytes on the wire, FCS included",
             f + ":5: traffic.rate = \"fast\": must be max or packets/s",
             f + ":6: traffic.vlan=5000: must be off or a VLAN id 1..4094",

@@ -1,12 +1,16 @@
 package dev.steer.ingress.config;
 
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 
 /**
@@ -29,14 +33,65 @@ public final class ConfigCheck {
         errors.add(problem);
     }
 
-    /** Reports every key of {@code config} that is not in {@code known}, naming the block. */
-    public void unknownKeys(Config config, String block, Set<String> known) {
-        for (var entry : config.root().entrySet()) {
-            if (!known.contains(entry.getKey())) {
-                errors.add(where(entry.getValue()) + block + "." + entry.getKey() + ": unknown key; known keys: "
-                    + String.join(", ", known.stream().sorted().toList()));
+    /** Reports every key of {@code config} that is not in {@code known}; see {@link #unknownKeys(ConfigObject, String, Collection)}. */
+    public void unknownKeys(Config config, String block, Collection<String> known) {
+        unknownKeys(config.root(), block, known);
+    }
+
+    /**
+     * Reports every key of {@code block} not in {@code known} as {@code file:line: path.key: unknown key; did you
+     * mean x?}, or with the known keys listed when none is close enough to be a typo.
+     *
+     * @param path the block's path, prefixed to each key ("" for the root)
+     */
+    public void unknownKeys(ConfigObject block, String path, Collection<String> known) {
+        for (Map.Entry<String, ConfigValue> entry : block.entrySet()) {
+            final String key = entry.getKey();
+            if (!known.contains(key)) {
+                final String hint = nearest(key, known);
+                errors.add(where(entry.getValue()) + (path.isEmpty() ? key : path + "." + key) + ": unknown key; "
+                    + (hint != null ? "did you mean " + hint + "?"
+                    : "known keys: " + String.join(", ", known.stream().sorted().toList())));
             }
         }
+    }
+
+    /** The known key closest to {@code key} in edit distance, when close enough to be a typo; else null. */
+    public static String nearest(String key, Collection<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String candidate : known.stream().sorted().toList()) {
+            // A shortened or lengthened key ("stable" for "stable-after") counts as one edit away.
+            final boolean prefix = Math.min(key.length(), candidate.length()) >= 3
+                && (candidate.startsWith(key) || key.startsWith(candidate));
+            final int distance = prefix ? 1 : distance(key, candidate);
+            if (distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        // A third of the key's length (at least 2 edits) separates typos from different words.
+        return best != null && bestDistance <= Math.max(2, key.length() / 3) ? best : null;
+    }
+
+    /** Levenshtein distance. */
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                final int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j] + 1, current[j - 1] + 1));
+            }
+            final int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
     }
 
     /** A string, or {@code fallback} when absent. */
@@ -181,8 +236,13 @@ public final class ConfigCheck {
         }
     }
 
-    private static String where(ConfigValue value) {
-        final var origin = value.origin();
+    /** Where {@code value} was written, as every message starts: {@code file:line: } or {@code description: }. */
+    public static String where(ConfigValue value) {
+        return where(value.origin());
+    }
+
+    /** Where {@code origin} points, as every message starts: {@code file:line: } or {@code description: }. */
+    public static String where(ConfigOrigin origin) {
         String file = origin.filename() != null ? origin.filename()
             : origin.resource() != null ? origin.resource() : origin.description();
         if (origin.lineNumber() > 0) {
@@ -197,7 +257,12 @@ public final class ConfigCheck {
     }
 
     private static String render(Config config, String path) {
-        return config.getValue(path).render(com.typesafe.config.ConfigRenderOptions.concise());
+        return render(config.getValue(path));
+    }
+
+    /** A value in one line, as written. */
+    public static String render(ConfigValue value) {
+        return value.render(ConfigRenderOptions.concise());
     }
 
     private static String describe(long nanos) {
