@@ -262,22 +262,7 @@ public final class DeploymentLoader {
     }
 
     private static FeedConfig.Plan feed(ConfigCheck check, Config steer) {
-        final Config block = steer.hasPath("steer.feed") ? steer.getConfig("steer.feed") : ConfigFactory.empty();
-        final ConfigCheck own = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(block, own);
-        String type = "aeron";
-        try {
-            type = block.withFallback(FeedConfig.defaults()).getString("type").toLowerCase(java.util.Locale.ROOT);
-        } catch (ConfigException ignored) {
-            // FeedConfig has reported the bad type.
-        }
-        final String where = steer.hasPath("steer.feed") ? ConfigCheck.where(steer.getValue("steer.feed")) : "";
-        for (String problem : own.errors()) {
-            final String qualified = FeedMessages.qualify(problem, type);
-            // FeedConfig reports missing keys without a place; name the feed block's.
-            check.error(qualified.startsWith("steer.feed") ? where + qualified : qualified);
-        }
-        return plan;
+        return FeedConfig.plan(steer, "steer.feed", check);
     }
 
     private static Deployment.StatsSettings stats(ConfigCheck check, Config steer) {

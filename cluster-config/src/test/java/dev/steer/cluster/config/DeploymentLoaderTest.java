@@ -150,7 +150,7 @@ class DeploymentLoaderTest {
         final String f = ExampleFiles.file("broken/bad-feed.conf").toString();
         assertProblems("broken/bad-feed.conf",
             f + ":5: steer.feed.queues: 100 is out of range: must be 1..64",
-            f + ":3: steer.feed.udp.bind: missing: the udp feed needs an address HOST:PORT to listen on (--listen)");
+            f + ":6: steer.feed.udp.bind: missing: the udp feed needs an address HOST:PORT to listen on (--listen)");
     }
 
     @Test

@@ -28,6 +28,18 @@ public final class ConfigCheck {
         errors.add(where(config, path) + path + ": " + problem);
     }
 
+    /**
+     * Records that {@code block.key} is missing, located at the block (or the nearest enclosing block written, or
+     * the config's root): {@code file:line: block.key: missing: why}.
+     */
+    public void missing(Config config, String block, String key, String why) {
+        String at = block;
+        while (!config.hasPathOrNull(at) && at.contains(".")) {
+            at = at.substring(0, at.lastIndexOf('.'));
+        }
+        errors.add(where(config, at) + block + "." + key + ": missing: " + why);
+    }
+
     /** Records a problem not tied to one value. */
     public void error(String problem) {
         errors.add(problem);

@@ -2,7 +2,6 @@ package dev.steer.ingress.config;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import com.typesafe.config.Config;
@@ -46,16 +45,11 @@ public final class FeedConfig {
     /** Largest number of feed queues. */
     public static final int MAX_QUEUES = 64;
 
-    /** Keys of the feed block itself (not of a section). */
-    public static final Set<String> TOP_KEYS = Set.of("type", "queues", "mode");
     private static final Set<String> AERON_KEYS = Set.of("channel", "stream-id", "directory");
     private static final Set<String> UDP_KEYS = Set.of("bind", "receive-buffer");
     private static final Set<String> PCAP_KEYS = Set.of("file", "pace", "speed", "loops");
     private static final Set<String> AFPACKET_KEYS = Set.of("interface", "netns", "block-size", "block-count",
         "frame-size", "retire-timeout", "fanout", "fanout-group");
-    /** Keys of each feed type's section ({@code aeron { }}, {@code udp { }}, ...). */
-    public static final Map<String, Set<String>> SECTION_KEYS = Map.of("aeron", AERON_KEYS, "udp", UDP_KEYS,
-        "pcap", PCAP_KEYS, "afpacket", AFPACKET_KEYS);
     private static final Set<String> KEYS = Set.of("type", "queues", "mode", "aeron", "udp", "pcap", "afpacket", "synthetic");
 
     /**
@@ -118,60 +112,77 @@ public final class FeedConfig {
     }
 
     /**
-     * Validates a feed block (over {@link #defaults()}); problems are added to {@code check}.
+     * Validates a feed block (over {@link #defaults()}); problems are added to {@code check}, each naming the key
+     * by its full path ({@code feed.udp.bind}).
      *
      * @return the plan, or null when the block has errors
      */
     public static Plan plan(Config feed, ConfigCheck check) {
-        final Config block = feed.withFallback(defaults());
-        check.unknownKeys(feed, "feed", KEYS);
-        final String type = check.oneOf(block, "type", "aeron", TYPES);
-        final int queues = check.intIn(block, "queues", 1, 1, MAX_QUEUES);
-        final boolean lossless = "lossless".equals(check.oneOf(block, "mode", "drop", List.of("drop", "lossless")));
+        return plan(feed.atPath("feed"), "feed", check);
+    }
+
+    /**
+     * Validates the feed block at {@code path} of {@code root} (over {@link #defaults()}); problems are added to
+     * {@code check}, each naming the key by its full path ({@code steer.feed.udp.bind} for the path
+     * {@code steer.feed}) and the file and line it was written at (a missing key: its block's).
+     *
+     * @return the plan, or null when the block has errors
+     */
+    public static Plan plan(Config root, String path, ConfigCheck check) {
+        final Config given = root.hasPath(path) ? root : root.withFallback(ConfigFactory.empty().atPath(path));
+        final Config block = given.withFallback(defaults().atPath(path));
+        if (given.hasPath(path)) {
+            check.unknownKeys(given.getObject(path), path, KEYS);
+        }
+        final String type = check.oneOf(block, path + ".type", "aeron", TYPES);
+        final int queues = check.intIn(block, path + ".queues", 1, 1, MAX_QUEUES);
+        final boolean lossless = "lossless".equals(check.oneOf(block, path + ".mode", "drop",
+            List.of("drop", "lossless")));
         AeronFeed.Settings aeron = null;
         String directory = "";
         if ("aeron".equals(type)) {
-            final Config settings = block.getConfig("aeron");
-            if (feed.hasPath("aeron")) {
-                check.unknownKeys(feed.getConfig("aeron"), "feed.aeron", AERON_KEYS);
-            }
-            final String channel = check.string(settings, "channel", AeronFeed.Settings.DEFAULT_CHANNEL);
-            final int stream = check.intIn(settings, "stream-id", AeronFeed.Settings.DEFAULT_STREAM_ID,
+            final String at = section(block, given, path, "aeron", AERON_KEYS, check);
+            final String channel = check.string(block, at + ".channel", AeronFeed.Settings.DEFAULT_CHANNEL);
+            final int stream = check.intIn(block, at + ".stream-id", AeronFeed.Settings.DEFAULT_STREAM_ID,
                 Integer.MIN_VALUE, Integer.MAX_VALUE - MAX_QUEUES);
-            directory = check.string(settings, "directory", "");
+            directory = check.string(block, at + ".directory", "");
             try {
                 aeron = new AeronFeed.Settings(channel, stream, lossless ? AeronFeed.Mode.LOSSLESS : AeronFeed.Mode.DROP);
             } catch (IllegalArgumentException ex) {
-                check.error(settings, "channel", ex.getMessage());
+                check.error(block, at + ".channel", ex.getMessage());
             }
         }
         UdpSettings udp = null;
         PcapSettings pcap = null;
         AfPacketSettings afpacket = null;
         if ("udp".equals(type)) {
-            udp = udp(block, feed, queues, check);
+            udp = udp(block, given, section(block, given, path, "udp", UDP_KEYS, check), queues, check);
         } else if ("pcap".equals(type)) {
-            pcap = pcap(block, feed, check);
+            pcap = pcap(block, given, section(block, given, path, "pcap", PCAP_KEYS, check), check);
         } else if ("afpacket".equals(type)) {
-            afpacket = afpacket(block, feed, queues, check);
+            afpacket = afpacket(block, given, section(block, given, path, "afpacket", AFPACKET_KEYS, check), queues,
+                check);
         }
-        return check.ok() ? new Plan(type, queues, lossless, block, aeron, directory, udp, pcap, afpacket) : null;
+        return check.ok() ? new Plan(type, queues, lossless, block.getConfig(path), aeron, directory, udp, pcap, afpacket)
+            : null;
     }
 
-    private static Config section(Config block, Config given, String name, Set<String> keys, ConfigCheck check) {
-        if (given.hasPath(name)) {
-            check.unknownKeys(given.getConfig(name), "feed." + name, keys);
+    /** Reports the unknown keys of the section {@code name} when given; returns its path. */
+    private static String section(Config block, Config given, String path, String name, Set<String> keys,
+                                  ConfigCheck check) {
+        final String at = path + "." + name;
+        if (given.hasPath(at)) {
+            check.unknownKeys(given.getObject(at), at, keys);
         }
-        return block.hasPath(name) ? block.getConfig(name) : ConfigFactory.empty();
+        return at;
     }
 
-    private static UdpSettings udp(Config block, Config given, int queues, ConfigCheck check) {
-        final Config udp = section(block, given, "udp", UDP_KEYS, check);
-        final String bind = check.string(udp, "bind", null);
-        final long buffer = check.bytesIn(udp, "receive-buffer", UdpSettings.DEFAULT_RECEIVE_BUFFER_BYTES,
+    private static UdpSettings udp(Config block, Config given, String at, int queues, ConfigCheck check) {
+        final String bind = check.string(block, at + ".bind", null);
+        final long buffer = check.bytesIn(block, at + ".receive-buffer", UdpSettings.DEFAULT_RECEIVE_BUFFER_BYTES,
             UdpSettings.MIN_RECEIVE_BUFFER_BYTES, Integer.MAX_VALUE);
         if (bind == null) {
-            check.error("feed.udp.bind: missing: the udp feed needs an address HOST:PORT to listen on (--listen)");
+            check.missing(given, at, "bind", "the udp feed needs an address HOST:PORT to listen on (--listen)");
             return null;
         }
         final int colon = bind.lastIndexOf(':');
@@ -182,24 +193,23 @@ public final class FeedConfig {
             }
             return new UdpSettings(bind.substring(0, colon), port, (int) buffer, "udp:" + bind);
         } catch (RuntimeException ex) {
-            check.error(udp, "bind", "'" + bind + "' must be HOST:PORT with a port 0.." + (65_536 - queues)
+            check.error(block, at + ".bind", "'" + bind + "' must be HOST:PORT with a port 0.." + (65_536 - queues)
                 + (ex.getMessage() != null && !(ex instanceof NumberFormatException) ? " (" + ex.getMessage() + ")" : ""));
             return null;
         }
     }
 
-    private static PcapSettings pcap(Config block, Config given, ConfigCheck check) {
-        final Config pcap = section(block, given, "pcap", PCAP_KEYS, check);
-        final String file = check.string(pcap, "file", null);
-        final String pace = check.oneOf(pcap, "pace", "fast", List.of("fast", "capture"));
-        final double speed = check.doubleIn(pcap, "speed", PcapSettings.DEFAULT_SPEED, 1e-6, 1e6);
-        final int loops = check.intIn(pcap, "loops", (int) PcapSettings.DEFAULT_LOOPS, 0, Integer.MAX_VALUE);
+    private static PcapSettings pcap(Config block, Config given, String at, ConfigCheck check) {
+        final String file = check.string(block, at + ".file", null);
+        final String pace = check.oneOf(block, at + ".pace", "fast", List.of("fast", "capture"));
+        final double speed = check.doubleIn(block, at + ".speed", PcapSettings.DEFAULT_SPEED, 1e-6, 1e6);
+        final int loops = check.intIn(block, at + ".loops", (int) PcapSettings.DEFAULT_LOOPS, 0, Integer.MAX_VALUE);
         if (file == null) {
-            check.error("feed.pcap.file: missing: the pcap feed needs a capture file (--pcap FILE)");
+            check.missing(given, at, "file", "the pcap feed needs a capture file (--pcap FILE)");
             return null;
         }
         if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
-            check.error(pcap, "file", "'" + file + "': no such file");
+            check.error(block, at + ".file", "'" + file + "': no such file");
             return null;
         }
         try {
@@ -207,29 +217,34 @@ public final class FeedConfig {
                 .withPace("capture".equals(pace) ? PcapSettings.Pace.CAPTURE : PcapSettings.Pace.FAST, speed)
                 .withLoops(loops);
         } catch (IllegalArgumentException ex) {
-            check.error(pcap, "file", ex.getMessage());
+            check.error(block, at + ".file", ex.getMessage());
             return null;
         }
     }
 
-    private static AfPacketSettings afpacket(Config block, Config given, int queues, ConfigCheck check) {
-        final Config af = section(block, given, "afpacket", AFPACKET_KEYS, check);
-        final String iface = check.string(af, "interface", null);
+    private static AfPacketSettings afpacket(Config block, Config given, String at, int queues, ConfigCheck check) {
+        final String iface = check.string(block, at + ".interface", null);
         if (iface == null) {
-            check.error("feed.afpacket.interface: missing: the afpacket feed needs a network interface (--interface IF)");
+            check.missing(given, at, "interface", "the afpacket feed needs a network interface (--interface IF)");
             return null;
         }
-        final String netns = check.string(af, "netns", "");
-        final long blockSize = check.bytesIn(af, "block-size", AfPacketSettings.DEFAULT_BLOCK_SIZE, 4096, AfPacketSettings.MAX_BLOCK_SIZE);
-        final int blockCount = check.intIn(af, "block-count", AfPacketSettings.DEFAULT_BLOCK_COUNT, AfPacketSettings.MIN_BLOCK_COUNT, 1 << 20);
-        final long frameSize = check.bytesIn(af, "frame-size", AfPacketSettings.DEFAULT_FRAME_SIZE, AfPacketSettings.MIN_FRAME_SIZE, 1 << 20);
-        final long retire = check.nanosIn(af, "retire-timeout", AfPacketSettings.DEFAULT_RETIRE_TIMEOUT_MS * 1_000_000L,
-            1_000_000L, AfPacketSettings.MAX_RETIRE_TIMEOUT_MS * 1_000_000L);
-        final String fanout = check.oneOf(af, "fanout", queues > 1 ? "hash" : "none",
+        final String netns = check.string(block, at + ".netns", "");
+        final long blockSize = check.bytesIn(block, at + ".block-size", AfPacketSettings.DEFAULT_BLOCK_SIZE, 4096,
+            AfPacketSettings.MAX_BLOCK_SIZE);
+        final int blockCount = check.intIn(block, at + ".block-count", AfPacketSettings.DEFAULT_BLOCK_COUNT,
+            AfPacketSettings.MIN_BLOCK_COUNT, 1 << 20);
+        final long frameSize = check.bytesIn(block, at + ".frame-size", AfPacketSettings.DEFAULT_FRAME_SIZE,
+            AfPacketSettings.MIN_FRAME_SIZE, 1 << 20);
+        final long retire = check.nanosIn(block, at + ".retire-timeout",
+            AfPacketSettings.DEFAULT_RETIRE_TIMEOUT_MS * 1_000_000L, 1_000_000L,
+            AfPacketSettings.MAX_RETIRE_TIMEOUT_MS * 1_000_000L);
+        final String fanout = check.oneOf(block, at + ".fanout", queues > 1 ? "hash" : "none",
             List.of("hash", "load-balance", "cpu", "none"));
-        final int group = check.intIn(af, "fanout-group", (int) (ProcessHandle.current().pid() & 0xFFFF), 0, 0xFFFF);
+        final int group = check.intIn(block, at + ".fanout-group", (int) (ProcessHandle.current().pid() & 0xFFFF), 0,
+            0xFFFF);
         if (queues > 1 && "none".equals(fanout)) {
-            check.error(af, "fanout", "none with feed.queues=" + queues + ": several queues on one interface need a fanout group");
+            check.error(block, at + ".fanout", "none with queues=" + queues
+                + ": several queues on one interface need a fanout group");
         }
         if (!check.ok()) {
             return null;
@@ -246,7 +261,7 @@ public final class FeedConfig {
         try {
             return settings.validate();
         } catch (IllegalArgumentException ex) {
-            check.error(af, "interface", ex.getMessage());
+            check.error(block, at + ".interface", ex.getMessage());
             return null;
         }
     }

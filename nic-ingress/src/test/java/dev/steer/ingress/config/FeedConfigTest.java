@@ -56,11 +56,11 @@ class FeedConfigTest {
             "colour = blue")), check);
         assertNull(plan);
         final String errors = String.join("\n", check.errors());
-        assertTrue(errors.contains("test.conf:2: queues: 0 is out of range: must be 1..64"), errors);
-        assertTrue(errors.contains("test.conf:3: mode: 'lossy' is not one of drop | lossless"), errors);
+        assertTrue(errors.contains("test.conf:2: feed.queues: 0 is out of range: must be 1..64"), errors);
+        assertTrue(errors.contains("test.conf:3: feed.mode: 'lossy' is not one of drop | lossless"), errors);
         assertTrue(errors.contains("feed.udp.recieve-buffer: unknown key; did you mean receive-buffer?"), errors);
         assertTrue(errors.contains("feed.colour: unknown key"), errors);
-        assertTrue(errors.contains("test.conf:4: bind: 'localhost' must be HOST:PORT"), errors);
+        assertTrue(errors.contains("test.conf:4: feed.udp.bind: 'localhost' must be HOST:PORT"), errors);
     }
 
     @Test
