@@ -32,6 +32,12 @@ abstract class CaptureReader {
     int capturedLength;
     /** Bytes on the wire. */
     long originalLength;
+    /**
+     * Bytes of frame check sequence at the end of the packet on the wire (0: none), as the capture describes
+     * its interface: left out of {@link #frameLength()}, since frames are handed over without FCS, as a NIC
+     * hands them to the kernel.
+     */
+    int fcsLength;
     /** Capture time in nanoseconds since the epoch; meaningful when {@link #timed}. */
     long timestampNs;
     /** False for a packet whose format carries no timestamp (a pcapng simple packet block). */
@@ -49,6 +55,14 @@ abstract class CaptureReader {
 
     CaptureReader(CaptureWindow window) {
         this.window = window;
+    }
+
+    /**
+     * Bytes of the packet to hand over: what was captured of it, without its FCS. 0 when the capture holds
+     * nothing but (part of) the FCS.
+     */
+    int frameLength() {
+        return (int) Math.max(0, Math.min(capturedLength, originalLength - fcsLength));
     }
 
     /** Finds the next packet at or after the position, consuming only what is not a packet. Never throws for content. */

@@ -14,8 +14,10 @@ final class ClassicPcapReader extends CaptureReader {
     private final long fractionNanos;
     private final long snaplen;
 
-    ClassicPcapReader(CaptureWindow window, ByteOrder order, long fractionNanos, long snaplen) {
+    /** @param fcs bytes of FCS at the end of every packet, from the header's network field */
+    ClassicPcapReader(CaptureWindow window, ByteOrder order, long fractionNanos, long snaplen, int fcs) {
         super(window);
+        this.fcsLength = fcs;
         this.view = window.view;
         this.order = order;
         this.fractionNanos = fractionNanos;

@@ -136,6 +136,7 @@ public final class PcapFeed implements Feed {
         ByteOrder byteOrder = ByteOrder.LITTLE_ENDIAN;
         long fraction = 1000;
         long snap = 0;
+        int fcs = 0;
         if (limit == 0) {
             damageFound(0, PcapDamage.Reason.ZERO_LENGTH_FILE, "0 bytes");
         } else if (limit < 4) {
@@ -157,16 +158,18 @@ public final class PcapFeed implements Feed {
                     throw new IllegalArgumentException("pcap file " + file + ": version " + major + "." + minor
                         + " is not classic pcap 2.x");
                 }
-                final int linkType = view.getInt(PcapFormat.OFFSET_NETWORK, byteOrder) & PcapFormat.LINKTYPE_MASK;
+                final int network = view.getInt(PcapFormat.OFFSET_NETWORK, byteOrder);
+                final int linkType = network & PcapFormat.LINKTYPE_MASK;
                 if (linkType != PcapFormat.LINKTYPE_ETHERNET) {
                     throw new IllegalArgumentException("pcap file " + file + ": link type " + linkType
                         + " is not supported, only Ethernet (1)");
                 }
                 snap = view.getInt(PcapFormat.OFFSET_SNAPLEN, byteOrder) & 0xffff_ffffL;
+                fcs = PcapFormat.fcsBytes(network);
                 window.position = PcapFormat.FILE_HEADER_LENGTH;
             }
         }
-        return new ClassicPcapReader(window, byteOrder, fraction, snap);
+        return new ClassicPcapReader(window, byteOrder, fraction, snap, fcs);
     }
 
     /** 1 for a little-endian magic, -1 for a big-endian one, 0 for none; {@code magic} read little-endian. */
@@ -236,15 +239,15 @@ public final class PcapFeed implements Feed {
                     if (reader.foreignLink) {
                         foreignNow++;
                     }
-                } else if (reader.capturedLength == 0) {
+                } else if (reader.frameLength() == 0) {
                     sink.onDropped(DropReason.FEED_TRUNCATED, 1);
                     truncatedNow++;
                 } else {
-                    if (sink.onFrame(view, reader.dataOffset, reader.capturedLength, now) == FrameSink.BACK_PRESSURED) {
+                    if (sink.onFrame(view, reader.dataOffset, reader.frameLength(), now) == FrameSink.BACK_PRESSURED) {
                         break;
                     }
                     handed++;
-                    if (reader.capturedLength < reader.originalLength) {
+                    if (reader.frameLength() < reader.originalLength - reader.fcsLength) {
                         snappedNow++;
                     }
                 }

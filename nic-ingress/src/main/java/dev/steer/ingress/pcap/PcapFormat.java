@@ -13,8 +13,13 @@ final class PcapFormat {
     static final int VERSION_MAJOR = 2;
     static final int VERSION_MINOR = 4;
     static final int LINKTYPE_ETHERNET = 1;
-    /** The link type is the low 28 bits of the header's network field; the top 4 describe an FCS. */
-    static final int LINKTYPE_MASK = 0x0fff_ffff;
+    /**
+     * The link type is the low 16 bits of the header's network field; above them, libpcap's FCS description:
+     * bit 26 says the top 4 bits give the FCS appended to every packet, in 16-bit words. The rest is reserved.
+     */
+    static final int LINKTYPE_MASK = 0xffff;
+    /** The network field's flag: the FCS length is given ({@link #fcsBytes}). */
+    static final int FCS_PRESENT = 0x0400_0000;
 
     static final int OFFSET_VERSION_MAJOR = 4;
     static final int OFFSET_VERSION_MINOR = 6;
@@ -26,5 +31,10 @@ final class PcapFormat {
     static final int OFFSET_ORIG_LEN = 12;
 
     private PcapFormat() {
+    }
+
+    /** Bytes of FCS at the end of every packet, from the header's network field: 0 when not given. */
+    static int fcsBytes(int network) {
+        return (network & FCS_PRESENT) != 0 ? (network >>> 28) * 2 : 0;
     }
 }

@@ -45,6 +45,8 @@ final class PcapngFormat {
     static final int OPT_ENDOFOPT = 0;
     static final int IF_TSRESOL = 9;
     static final int IF_TSOFFSET = 14;
+    /** if_fcslen: the FCS length of the interface's packets, in bits (one byte). */
+    static final int IF_FCSLEN = 13;
     /** if_tsresol when absent: 10^-6 s. */
     static final int DEFAULT_TSRESOL = 6;
     /** if_tsresol's top bit: the rest is a power of 2, not of 10. */

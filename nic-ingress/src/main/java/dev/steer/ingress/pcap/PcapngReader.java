@@ -7,9 +7,9 @@ import java.nio.file.Path;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Reads pcapng: sections in either byte order, interfaces with their link type, snaplen, {@code if_tsresol}
- * and {@code if_tsoffset}, enhanced, simple and (obsolete) packet blocks; every other block is skipped by its
- * length. A whole block is in the window before it is used, so its trailing length is checked before any of
+ * Reads pcapng: sections in either byte order, interfaces with their link type, snaplen, {@code if_tsresol},
+ * {@code if_tsoffset} and {@code if_fcslen} (the FCS is left out of the frames), enhanced, simple and
+ * (obsolete) packet blocks; every other block is skipped by its length. A whole block is in the window before it is used, so its trailing length is checked before any of
  * its content counts. Interface tables are preallocated for {@link #MAX_INTERFACES} per section.
  */
 final class PcapngReader extends CaptureReader {
@@ -26,6 +26,7 @@ final class PcapngReader extends CaptureReader {
     private final Path file;
     private final int[] linkTypes = new int[MAX_INTERFACES];
     private final long[] snaplens = new long[MAX_INTERFACES];
+    private final int[] fcsBytes = new int[MAX_INTERFACES];
     private final long[] unitsPerSecond = new long[MAX_INTERFACES];
     private final long[] offsetNanos = new long[MAX_INTERFACES];
     private final double[] nanosPerUnit = new double[MAX_INTERFACES];
@@ -215,6 +216,7 @@ final class PcapngReader extends CaptureReader {
         }
         int tsresol = PcapngFormat.DEFAULT_TSRESOL;
         long tsoffset = 0;
+        int fcsBits = 0;
         final int end = at + blockLength - 4;
         int option = at + PcapngFormat.OFFSET_IDB_OPTIONS;
         // Each option takes at least 4 bytes, so the walk ends within the block.
@@ -228,7 +230,17 @@ final class PcapngReader extends CaptureReader {
                 return damaged(blockOffset, PcapDamage.Reason.BAD_INTERFACE, "option " + code + " of " + optionLength
                     + " bytes runs past the block");
             }
-            if (code == PcapngFormat.IF_TSRESOL) {
+            if (code == PcapngFormat.IF_FCSLEN) {
+                if (optionLength != 1) {
+                    return damaged(blockOffset, PcapDamage.Reason.BAD_INTERFACE, "if_fcslen of " + optionLength
+                        + " bytes, must be 1");
+                }
+                fcsBits = view.getByte(option + 4) & 0xff;
+                if (fcsBits % 8 != 0) {
+                    return damaged(blockOffset, PcapDamage.Reason.BAD_INTERFACE, "if_fcslen " + fcsBits
+                        + " bits: must be whole bytes");
+                }
+            } else if (code == PcapngFormat.IF_TSRESOL) {
                 if (optionLength != 1) {
                     return damaged(blockOffset, PcapDamage.Reason.BAD_INTERFACE, "if_tsresol of " + optionLength
                         + " bytes, must be 1");
@@ -255,6 +267,7 @@ final class PcapngReader extends CaptureReader {
         final int id = interfaces++;
         linkTypes[id] = (view.getShort(at + PcapngFormat.OFFSET_IDB_LINKTYPE, order) & 0xffff);
         snaplens[id] = view.getInt(at + PcapngFormat.OFFSET_IDB_SNAPLEN, order) & 0xffff_ffffL;
+        fcsBytes[id] = fcsBits / 8;
         unitsPerSecond[id] = units;
         nanosPerUnit[id] = 1e9 / units;
         offsetNanos[id] = tsoffset * 1_000_000_000L;
@@ -288,6 +301,7 @@ final class PcapngReader extends CaptureReader {
         dataOffset = at + PcapngFormat.OFFSET_EPB_DATA;
         capturedLength = (int) captured;
         originalLength = original;
+        fcsLength = fcsBytes[ifId];
         return onLink(ifId);
     }
 
@@ -312,6 +326,7 @@ final class PcapngReader extends CaptureReader {
         dataOffset = at + PcapngFormat.OFFSET_SPB_DATA;
         capturedLength = (int) captured;
         originalLength = original;
+        fcsLength = fcsBytes[0];
         return onLink(0);
     }
 

@@ -94,7 +94,18 @@ public final class PcapngWriter extends GatheringFileWriter {
      * @return the interface id, counted from 0 in each section
      */
     public int addInterface(int linkType, int snaplen, int tsresol, long offsetSeconds) {
+        return addInterface(linkType, snaplen, tsresol, offsetSeconds, 0);
+    }
+
+    /**
+     * As {@link #addInterface(int, int, int, long)}, with an {@code if_fcslen} option: the interface's packets end
+     * in {@code fcsBits} bits of FCS, which the frames written on it must include (0 = option left out).
+     */
+    public int addInterface(int linkType, int snaplen, int tsresol, long offsetSeconds, int fcsBits) {
         checkOpen();
+        if (fcsBits < 0 || fcsBits > 0xff) {
+            throw new IllegalArgumentException("fcsBits=" + fcsBits + ": must be 0..255");
+        }
         if (linkType < 0 || linkType > 0xffff) {
             throw new IllegalArgumentException("linkType=" + linkType + ": must be 0..65535");
         }
@@ -111,7 +122,7 @@ public final class PcapngWriter extends GatheringFileWriter {
             throw new IllegalStateException("pcapng file " + file + ": more than " + MAX_INTERFACES
                 + " interfaces in one section");
         }
-        final int length = PcapngFormat.IDB_MIN + 8 + (offsetSeconds != 0 ? 12 : 0) + 4;
+        final int length = PcapngFormat.IDB_MIN + 8 + (offsetSeconds != 0 ? 12 : 0) + (fcsBits != 0 ? 8 : 0) + 4;
         final int at = reserve(length);
         outView.putInt(at, PcapngFormat.IDB, order);
         outView.putInt(at + 4, length, order);
@@ -129,6 +140,13 @@ public final class PcapngWriter extends GatheringFileWriter {
             outView.putShort(option + 2, (short) 8, order);
             outView.putLong(option + 4, offsetSeconds, order);
             option += 12;
+        }
+        if (fcsBits != 0) {
+            outView.putShort(option, (short) PcapngFormat.IF_FCSLEN, order);
+            outView.putShort(option + 2, (short) 1, order);
+            outView.putInt(option + 4, 0);
+            outView.putByte(option + 4, (byte) fcsBits);
+            option += 8;
         }
         outView.putInt(option, PcapngFormat.OPT_ENDOFOPT, order); // opt_endofopt: code 0, length 0
         outView.putInt(at + length - 4, length, order);

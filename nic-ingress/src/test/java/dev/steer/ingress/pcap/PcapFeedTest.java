@@ -124,6 +124,33 @@ class PcapFeedTest {
     }
 
     @Test
+    void shouldLeaveTheFcsOutOfEveryFrameWhenTheHeaderSaysPacketsCarryOne() throws Exception {
+        final Path file = dir.resolve("fcs.pcap");
+        // libpcap's network field: bit 26 set, top 4 bits = FCS length in 16-bit words (2: 4 bytes).
+        final int network = PcapWriter.LINKTYPE_ETHERNET | 0x0400_0000 | 2 << 28;
+        final byte[] first = frame(1, 68);
+        final byte[] second = frame(2, 100);
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.BIG_ENDIAN, PcapWriter.Resolution.MICROS, 96,
+            network)) {
+            writer.write(new UnsafeBuffer(first), 0, 68, 68, T0);
+            // Cut at the snaplen: the FCS was not captured, the frame is the first 96 bytes of 96 without FCS.
+            writer.write(new UnsafeBuffer(second), 0, 96, 100, T0 + 1);
+            // Only (part of) an FCS on the wire: nothing to hand over.
+            writer.write(new UnsafeBuffer(frame(3, 4)), 0, 4, 4, T0 + 2);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(2, ingress.frames.size());
+            assertArrayEquals(frame(1, 64), ingress.frames.get(0), "the 4 FCS bytes are left out");
+            assertArrayEquals(frame(2, 96), ingress.frames.get(1));
+            assertEquals(0, feed.snapped(), "96 of 96 bytes without FCS is whole");
+            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
+            assertEquals(3, ingress.get(PathCounters.Counter.RECEIVED));
+            assertTrue(feed.damage().isEmpty());
+        }
+    }
+
+    @Test
     void shouldCountFeedTruncatedAndGoOnWhenRecordHasNoCapturedBytes() throws Exception {
         final Path file = dir.resolve("empty-record.pcap");
         try (PcapWriter writer = PcapWriter.create(file)) {

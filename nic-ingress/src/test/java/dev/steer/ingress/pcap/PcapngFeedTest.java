@@ -136,6 +136,42 @@ class PcapngFeedTest {
     }
 
     @Test
+    void shouldLeaveTheFcsOutOfTheFramesOfAnInterfaceWhoseIfFcslenSaysSo() throws Exception {
+        final Path file = dir.resolve("fcs.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.LITTLE_ENDIAN)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_MICROS, 0, 32);
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_MICROS, 0);
+            writer.write(0, PcapFeedTest.frame(0, 68), T0);
+            writer.write(1, PcapFeedTest.frame(1, 68), T0 + 1);
+            writer.writeSimple(PcapFeedTest.frame(2, 72), 72);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(3, ingress.frames.size());
+            assertArrayEquals(PcapFeedTest.frame(0, 64), ingress.frames.get(0), "if_fcslen 32: 4 bytes left out");
+            assertArrayEquals(PcapFeedTest.frame(1, 68), ingress.frames.get(1), "no if_fcslen: whole");
+            assertArrayEquals(PcapFeedTest.frame(2, 68), ingress.frames.get(2), "a simple block is on interface 0");
+            assertEquals(0, feed.snapped());
+        }
+    }
+
+    @Test
+    void shouldReportDamageWhenIfFcslenIsNotWholeBytes() throws Exception {
+        final Path file = dir.resolve("fcs-bits.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.BIG_ENDIAN)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_MICROS, 0, 12);
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(0, ingress.frames.size());
+            assertTrue(feed.damage().isPresent());
+            assertTrue(feed.damage().get().toString().contains("if_fcslen 12 bits: must be whole bytes"),
+                feed.damage().get().toString());
+        }
+    }
+
+    @Test
     void shouldCaptureUpToInterfaceZerosSnaplenWhenPacketsAreSimplePacketBlocks() throws Exception {
         final Path file = dir.resolve("spb.pcapng");
         try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.BIG_ENDIAN)) {
