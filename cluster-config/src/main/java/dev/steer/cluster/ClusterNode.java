@@ -35,7 +35,8 @@ import dev.steer.engine.stats.PathCounters;
  * A Steer engine that is a member of a Pekko Cluster: its actor system runs Artery remoting and the cluster,
  * a {@link FrameReceiver} takes frames other nodes forward, a {@link MapAgent} keeps the local map equal to
  * the cluster map, and the {@link MapOwner} singleton (on the oldest node) is the one writer of that map.
- * Entries located on other nodes are served by {@link RemoteForwarder}s.
+ * Entries located on other nodes are served by {@link RemoteForwarder}s, which hand their rings to the
+ * {@link NodeLink} of the entry's node: frames for one node travel in shared batches, whatever their key.
  *
  * <p>Map administration goes through the owner: {@link #update} and {@link #delete} return the contract's
  * {@link MapResult} once the owner has accepted the change; every node applies it shortly after. Every method
@@ -52,9 +53,12 @@ public final class ClusterNode implements AutoCloseable {
     private final ActorRef<MapOwner.Command> owner;
     private final String address;
     private final AtomicReference<MapAgent.Publish> applied;
+    private final NodeLinks links;
 
-    private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied) {
+    private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied,
+                        NodeLinks links) {
         this.engine = engine;
+        this.links = links;
         this.system = engine.actorSystem();
         this.owner = owner;
         this.applied = applied;
@@ -72,9 +76,10 @@ public final class ClusterNode implements AutoCloseable {
      */
     public static ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine) {
         settings.conclude();
+        final NodeLinks links = new NodeLinks(settings);
         engine.systemName(settings.systemName())
             .actorConfig(settings.toConfig())
-            .remoteConsumers((entry, signal) -> RemoteForwarder.create(entry, settings));
+            .remoteConsumers((entry, signal) -> RemoteForwarder.create(entry, settings, links));
         final SteerEngine started = engine.start();
         try {
             final ActorSystem<MapSupervisor.Command> system = started.actorSystem();
@@ -104,7 +109,7 @@ public final class ClusterNode implements AutoCloseable {
                 seeds.add(Cluster.get(system).selfMember().address());
             }
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
-            return new ClusterNode(started, owner, applied);
+            return new ClusterNode(started, owner, applied, links);
         } catch (RuntimeException ex) {
             started.shutdown();
             throw ex;
@@ -123,6 +128,14 @@ public final class ClusterNode implements AutoCloseable {
     /** This node's address, {@code pekko://system@host:port}: what map placements name. */
     public String address() {
         return address;
+    }
+
+    /**
+     * What this node has sent to each other node it forwards frames to: one {@link LinkStats} per node link,
+     * shared by every key placed on that node. Any thread.
+     */
+    public List<LinkStats> links() {
+        return links.stats();
     }
 
     /** The embedded engine (stats, lookup); map changes go through {@link #update} and {@link #delete}. */

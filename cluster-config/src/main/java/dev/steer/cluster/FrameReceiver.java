@@ -20,9 +20,9 @@ import dev.steer.engine.stats.PathCounters;
 
 /**
  * One per node, at {@value #PATH}: the entry point of frames that other nodes forward. For each
- * {@link ForwardBatch} it reads the map snapshot, copies every frame into a frame of its own pool and
- * enqueues it into the local entry's ring through a {@link BulkQueue} (one more producer of the MPSC ring),
- * then acknowledges the batch with what became of its frames. A full ring drops and counts {@code ring_full}
+ * {@link ForwardBatch} it reads the map snapshot once, and for each of the batch's key segments copies every
+ * frame into a frame of its own pool and enqueues it into that key's local ring through a {@link BulkQueue}
+ * (one more producer of the MPSC ring), then acknowledges the batch with what became of each segment. A full ring drops and counts {@code ring_full}
  * here, in this node's stats; a key without a local entry counts {@code no_entry}; an exhausted pool
  * {@code pool_exhausted}; a packet larger than a frame {@code oversize}.
  *
@@ -31,7 +31,7 @@ import dev.steer.engine.stats.PathCounters;
  * in every quiescence barrier. It holds no entry between two messages, so it acknowledges a barrier as soon
  * as the barrier reaches its mailbox, and reads the snapshot afresh for the next batch.
  *
- * <p>Per batch: no allocation besides the acknowledgement; per frame: a lease and a copy.
+ * <p>Per batch: the acknowledgement and its two per-segment arrays; per frame: a lease and a copy.
  */
 final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
     /** Path of the receiver under the node's address. */
@@ -74,50 +74,117 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
 
     private Behavior<DataPath.Command> onBatch(ForwardBatch batch) {
         final int frames = batch.frames();
+        final int segments = batch.segments();
         counters.add(PathCounters.Counter.RECEIVED, frames);
         counters.increment(PathCounters.Counter.POLLS);
-        final CpuMapEntry entry = snapshots == null ? null : snapshots.get().entry(batch.key());
-        if (entry == null || entry.isRemote()) {
-            // Not (or no longer) ours: the sender's map is behind this node's. Counted here, where it arrived.
-            counters.drop(DropReason.NO_ENTRY, frames);
-            batch.replyTo().tell(new BatchAck(batch.sequence(), 0, 0, frames));
-            return this;
-        }
+        // At least one slot: frames with no segment to carry them are still counted against something.
+        final int[] ringFull = new int[Math.max(1, segments)];
+        final int[] other = new int[Math.max(1, segments)];
+        final MapSnapshot snapshot = snapshots == null ? null : snapshots.get();
         source.wrap(batch.bytes(), 0, batch.length());
-        queue.bind(entry);
         int offset = 0;
-        int ringFull = 0;
-        int other = 0;
-        for (int i = 0; i < frames; i++) {
-            final int length = offset + Integer.BYTES <= batch.length() ? source.getInt(offset) : -1;
-            if (length < 0 || offset + Integer.BYTES + length > batch.length()) {
+        int left = frames;
+        for (int segment = 0; segment < segments && left > 0; segment++) {
+            final boolean header = offset + NodeLink.SEGMENT_HEADER <= batch.length();
+            final int key = header ? source.getInt(offset, NodeLink.ORDER) : -1;
+            final int count = header ? source.getInt(offset + Integer.BYTES, NodeLink.ORDER) : -1;
+            if (count <= 0 || count > left) {
                 // A corrupt batch: what is left of it is counted, nothing is guessed.
-                counters.drop(DropReason.FEED_TRUNCATED, frames - i);
-                other += frames - i;
+                counters.drop(DropReason.FEED_TRUNCATED, left);
+                other[segment] += left;
+                left = 0;
                 break;
             }
-            offset += Integer.BYTES;
-            if (length > pool.maxDataLength()) {
+            offset += NodeLink.SEGMENT_HEADER;
+            left -= count;
+            final CpuMapEntry entry = snapshot == null ? null : snapshot.entry(key);
+            if (entry == null || entry.isRemote()) {
+                // Not (or no longer) ours: the sender's map is behind this node's. Counted here, where it arrived.
+                counters.drop(DropReason.NO_ENTRY, count);
+                other[segment] += count;
+                final int skipped = skip(offset, count, batch.length());
+                if (skipped < 0) {
+                    counters.drop(DropReason.FEED_TRUNCATED, left);
+                    other[segment] += left;
+                    left = 0;
+                    break;
+                }
+                offset = skipped;
+                continue;
+            }
+            offset = enqueue(entry, segment, offset, count, batch.length(), ringFull, other);
+            if (offset < 0) {
+                counters.drop(DropReason.FEED_TRUNCATED, left);
+                other[segment] += left;
+                left = 0;
+                break;
+            }
+        }
+        if (left > 0) {
+            // Fewer segments than the header said frames: the rest is counted against the last one.
+            counters.drop(DropReason.FEED_TRUNCATED, left);
+            other[Math.max(0, segments - 1)] += left;
+        }
+        int forwardedHere = frames;
+        for (int segment = 0; segment < other.length; segment++) {
+            forwardedHere -= other[segment];
+        }
+        counters.add(PathCounters.Counter.REDIRECTED, forwardedHere);
+        batch.replyTo().tell(new BatchAck(batch.sequence(), ringFull, other));
+        return this;
+    }
+
+    /**
+     * Copies one segment's {@code count} packets from {@code offset} into frames of this node's pool and enqueues
+     * them into {@code entry}'s ring.
+     *
+     * @return the offset after the segment, or -1 when the batch is corrupt (the segment's frames not taken are
+     *         counted here)
+     */
+    private int enqueue(CpuMapEntry entry, int segment, int offset, int count, int length, int[] ringFull,
+                        int[] other) {
+        queue.bind(entry);
+        int at = offset;
+        for (int i = 0; i < count; i++) {
+            final int size = at + Integer.BYTES <= length ? source.getInt(at, NodeLink.ORDER) : -1;
+            if (size < 0 || at + Integer.BYTES + size > length) {
+                counters.drop(DropReason.FEED_TRUNCATED, count - i);
+                other[segment] += count - i;
+                at = -1;
+                break;
+            }
+            at += Integer.BYTES;
+            if (size > pool.maxDataLength()) {
                 counters.drop(DropReason.OVERSIZE, 1);
-                other++;
+                other[segment]++;
             } else {
                 final Frame frame = pool.lease();
                 if (frame == null) {
                     counters.drop(DropReason.POOL_EXHAUSTED, 1);
-                    other++;
+                    other[segment]++;
                 } else {
-                    frame.buffer().putBytes(frame.dataOffset(), source, offset, length);
-                    frame.length(length);
-                    ringFull += queue.enqueue(frame);
+                    frame.buffer().putBytes(frame.dataOffset(), source, at, size);
+                    frame.length(size);
+                    ringFull[segment] += queue.enqueue(frame);
                 }
             }
-            offset += length;
+            at += size;
         }
-        ringFull += queue.flush();
+        ringFull[segment] += queue.flush();
         entry.wake();
-        final int accepted = frames - ringFull - other;
-        counters.add(PathCounters.Counter.REDIRECTED, accepted + ringFull);
-        batch.replyTo().tell(new BatchAck(batch.sequence(), accepted, ringFull, other));
-        return this;
+        return at;
+    }
+
+    /** The offset after {@code count} packets from {@code offset}, or -1 when they run past {@code length}. */
+    private int skip(int offset, int count, int length) {
+        int at = offset;
+        for (int i = 0; i < count; i++) {
+            final int size = at + Integer.BYTES <= length ? source.getInt(at, NodeLink.ORDER) : -1;
+            if (size < 0 || at + Integer.BYTES + size > length) {
+                return -1;
+            }
+            at += Integer.BYTES + size;
+        }
+        return at;
     }
 }

@@ -166,9 +166,9 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
         kryo.register(ForwardBatch.class, new Serializer<ForwardBatch>() {
             @Override
             public void write(Kryo k, Output output, ForwardBatch m) {
-                output.writeInt(m.key());
                 output.writeLong(m.sequence());
-                output.writeInt(m.frames());
+                output.writeVarInt(m.segments(), true);
+                output.writeVarInt(m.frames(), true);
                 output.writeInt(m.length());
                 output.writeBytes(m.bytes(), 0, m.length());
                 writeRef(output, m.replyTo());
@@ -176,29 +176,44 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
 
             @Override
             public ForwardBatch read(Kryo k, Input input, Class<? extends ForwardBatch> type) {
-                final int key = input.readInt();
                 final long sequence = input.readLong();
-                final int frames = input.readInt();
+                final int segments = input.readVarInt(true);
+                final int frames = input.readVarInt(true);
                 final int length = input.readInt();
-                if (frames < 0 || length < 0 || length > ClusterSettings.MAX_FRAME_BYTES) {
-                    throw new IllegalArgumentException("corrupt frame batch: frames=" + frames + " length=" + length);
+                if (segments < 0 || segments > ClusterSettings.MAX_BATCH_FRAMES || frames < segments
+                    || length < 0 || length > ClusterSettings.MAX_FRAME_BYTES) {
+                    throw new IllegalArgumentException("corrupt frame batch: segments=" + segments + " frames="
+                        + frames + " length=" + length);
                 }
                 final byte[] bytes = input.readBytes(length);
-                return new ForwardBatch(key, sequence, frames, bytes, length, readRef(input));
+                return new ForwardBatch(sequence, segments, frames, bytes, length, readRef(input));
             }
         }, 100);
         kryo.register(BatchAck.class, new Serializer<BatchAck>() {
             @Override
             public void write(Kryo k, Output output, BatchAck m) {
                 output.writeLong(m.sequence());
-                output.writeInt(m.accepted());
-                output.writeInt(m.ringFull());
-                output.writeInt(m.otherDropped());
+                output.writeVarInt(m.segments(), true);
+                for (int i = 0; i < m.segments(); i++) {
+                    output.writeVarInt(m.ringFull()[i], true);
+                    output.writeVarInt(m.otherDropped()[i], true);
+                }
             }
 
             @Override
             public BatchAck read(Kryo k, Input input, Class<? extends BatchAck> type) {
-                return new BatchAck(input.readLong(), input.readInt(), input.readInt(), input.readInt());
+                final long sequence = input.readLong();
+                final int segments = input.readVarInt(true);
+                if (segments < 0 || segments > ClusterSettings.MAX_BATCH_FRAMES) {
+                    throw new IllegalArgumentException("corrupt batch acknowledgement: segments=" + segments);
+                }
+                final int[] ringFull = new int[segments];
+                final int[] other = new int[segments];
+                for (int i = 0; i < segments; i++) {
+                    ringFull[i] = input.readVarInt(true);
+                    other[i] = input.readVarInt(true);
+                }
+                return new BatchAck(sequence, ringFull, other);
             }
         }, 101);
         kryo.register(MapOwner.Update.class, new Serializer<MapOwner.Update>() {

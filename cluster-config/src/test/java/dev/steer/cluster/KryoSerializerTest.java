@@ -18,7 +18,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.steer.actors.DataPath;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.MapResult;
 
@@ -45,17 +44,19 @@ class KryoSerializerTest {
 
     @Test
     void shouldRoundTripEveryClusterMessageWhenSerialisedWithKryo() {
-        final TestProbe<DataPath.Command> forwarder = KIT.createTestProbe();
+        final TestProbe<BatchAck> link = KIT.createTestProbe();
         final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
-        final byte[] bytes = {0, 0, 0, 2, 7, 9, 42};
-        final ForwardBatch batch = (ForwardBatch) roundTrip(new ForwardBatch(3, 77, 1, bytes, 6, forwarder.ref()));
-        assertEquals(3, batch.key());
+        final byte[] bytes = {0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9, 42};
+        final ForwardBatch batch = (ForwardBatch) roundTrip(new ForwardBatch(77, 1, 1, bytes, 14, link.ref()));
         assertEquals(77, batch.sequence());
+        assertEquals(1, batch.segments());
         assertEquals(1, batch.frames());
-        assertEquals(6, batch.length());
-        assertArrayEquals(new byte[] {0, 0, 0, 2, 7, 9}, batch.bytes(), "only the used bytes travel");
-        assertEquals(forwarder.ref(), batch.replyTo());
-        assertEquals(new BatchAck(77, 5, 2, 1), roundTrip(new BatchAck(77, 5, 2, 1)));
+        assertEquals(14, batch.length());
+        assertArrayEquals(new byte[] {0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9}, batch.bytes(),
+            "only the used bytes travel");
+        assertEquals(link.ref(), batch.replyTo());
+        final BatchAck ack = new BatchAck(77, new int[] {5, 0, 300}, new int[] {2, 1, 0});
+        assertEquals(ack, roundTrip(ack));
         final MapOwner.Update update = new MapOwner.Update(1, 512, "pekko://steer@127.0.0.1:1", 3, CpuMap.ANY,
             replies.ref());
         assertEquals(update, roundTrip(update));
@@ -71,22 +72,23 @@ class KryoSerializerTest {
 
     @Test
     void shouldReadWhatItWroteWhenArteryUsesDirectBuffers() throws Exception {
-        final TestProbe<DataPath.Command> forwarder = KIT.createTestProbe();
+        final TestProbe<BatchAck> forwarder = KIT.createTestProbe();
         final KryoSerializer serializer = (KryoSerializer) SerializationExtension.get(KIT.system())
             .serializerFor(ForwardBatch.class);
         final java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(1024);
         buffer.position(17); // Artery writes its envelope header first
         final long before = KryoSerializer.batchBytes();
-        serializer.toBinary(new ForwardBatch(2, 5, 1, new byte[] {0, 0, 0, 1, 99}, 5, forwarder.ref()), buffer);
+        serializer.toBinary(new ForwardBatch(5, 1, 1, new byte[] {0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 99}, 13,
+            forwarder.ref()), buffer);
         assertEquals(buffer.position() - 17, KryoSerializer.batchBytes() - before, "batch bytes are counted");
         buffer.flip().position(17);
         final ForwardBatch batch = (ForwardBatch) serializer.fromBinary(buffer, "");
-        assertArrayEquals(new byte[] {0, 0, 0, 1, 99}, batch.bytes());
+        assertArrayEquals(new byte[] {0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 99}, batch.bytes());
         assertEquals(forwarder.ref(), batch.replyTo());
         buffer.clear();
-        serializer.toBinary(new BatchAck(5, 1, 0, 0), buffer);
+        serializer.toBinary(new BatchAck(5, new int[] {1}, new int[] {0}), buffer);
         buffer.flip();
-        assertEquals(new BatchAck(5, 1, 0, 0), serializer.fromBinary(buffer, ""));
+        assertEquals(new BatchAck(5, new int[] {1}, new int[] {0}), serializer.fromBinary(buffer, ""));
     }
 
     /** A cluster message that nobody registered with Kryo. */
@@ -103,12 +105,39 @@ class KryoSerializerTest {
 
     @Test
     void shouldRefuseABatchWhenItsLengthIsCorrupt() throws Exception {
-        final TestProbe<DataPath.Command> forwarder = KIT.createTestProbe();
+        final TestProbe<BatchAck> link = KIT.createTestProbe();
         final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(ForwardBatch.class);
-        final byte[] wire = serializer.toBinary(new ForwardBatch(1, 1, 1, new byte[8], 8, forwarder.ref()));
-        // The length field follows the class id (1 byte), key (4), sequence (8) and frames (4): make it negative.
-        wire[1 + 4 + 8 + 4] = (byte) 0xFF;
+        final byte[] wire = serializer.toBinary(new ForwardBatch(1, 1, 1, new byte[12], 12, link.ref()));
+        // The length follows the class id (1 byte), sequence (8), segments and frames (1 each): make it negative.
+        wire[1 + 8 + 1 + 1] = (byte) 0xFF;
         assertThrows(RuntimeException.class, () -> serializer.fromBinary(wire, ForwardBatch.class));
+    }
+
+    @Test
+    void shouldRefuseABatchWhenItClaimsMoreSegmentsThanFrames() throws Exception {
+        final TestProbe<BatchAck> link = KIT.createTestProbe();
+        final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(ForwardBatch.class);
+        final byte[] wire = serializer.toBinary(new ForwardBatch(1, 1, 1, new byte[12], 12, link.ref()));
+        wire[1 + 8] = 2;
+        final RuntimeException refused = assertThrows(RuntimeException.class,
+            () -> serializer.fromBinary(wire, ForwardBatch.class));
+        assertEquals(true, String.valueOf(refused.getMessage()).contains("segments=2 frames=1"), refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAnAcknowledgementWhenItClaimsMoreSegmentsThanABatchCanHold() throws Exception {
+        final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(BatchAck.class);
+        final byte[] wire = serializer.toBinary(new BatchAck(1, new int[] {0}, new int[] {0}));
+        // The segment count follows the class id (1 byte) and the sequence (8): 1,000,000 as a variable-length int.
+        final byte[] corrupt = new byte[wire.length + 2];
+        System.arraycopy(wire, 0, corrupt, 0, 9);
+        corrupt[9] = (byte) 0xC0;
+        corrupt[10] = (byte) 0x84;
+        corrupt[11] = 0x3D;
+        System.arraycopy(wire, 10, corrupt, 12, wire.length - 10);
+        final RuntimeException refused = assertThrows(RuntimeException.class,
+            () -> serializer.fromBinary(corrupt, BatchAck.class));
+        assertEquals(true, String.valueOf(refused.getMessage()).contains("segments=1000000"), refused.getMessage());
     }
 
     @Test

@@ -58,6 +58,28 @@ final class Nodes implements AutoCloseable {
         return node;
     }
 
+    /** Two started nodes that see each other as members. */
+    record Pair(ClusterNode a, ClusterNode b) {
+    }
+
+    /** {@link #pair(ClusterSettings, Feed, FrameHandler, int...)} with a's default settings. */
+    Pair pair(Feed feed, FrameHandler handler, int... targets) {
+        return pair(settings(), feed, handler, targets);
+    }
+
+    /**
+     * Starts node a with {@code feed} steered round-robin to {@code targets} and node b (seeded by a) whose handler
+     * is {@code handler}, and waits until both see two members.
+     */
+    Pair pair(ClusterSettings aSettings, Feed feed, FrameHandler handler, int... targets) {
+        final ClusterNode a = start(aSettings, engine(feed, FrameHandler.NO_OP, targets));
+        final ClusterNode b = start(settings().seed(a.address()), engine(null, handler));
+        if (!a.awaitMembers(2, Duration.ofSeconds(20)) || !b.awaitMembers(2, Duration.ofSeconds(20))) {
+            throw new AssertionError("a and b did not form a cluster of two");
+        }
+        return new Pair(a, b);
+    }
+
     /** Polls {@code condition} every 20 ms for at most {@code timeout}. */
     static boolean await(BooleanSupplier condition, Duration timeout) {
         final long deadline = System.nanoTime() + timeout.toNanos();

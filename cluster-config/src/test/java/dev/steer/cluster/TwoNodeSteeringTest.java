@@ -14,7 +14,6 @@ import org.junit.jupiter.api.Timeout;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
-import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
@@ -30,10 +29,9 @@ class TwoNodeSteeringTest {
         try (Nodes nodes = new Nodes()) {
             final SequenceFeed feed = new SequenceFeed(FRAMES);
             final SequenceRecorder recorder = new SequenceRecorder();
-            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1));
-            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)), "a sees two members");
-            assertTrue(b.awaitMembers(2, Duration.ofSeconds(20)), "b sees two members");
+            final Nodes.Pair pair = nodes.pair(feed, recorder, 1);
+            final ClusterNode a = pair.a();
+            final ClusterNode b = pair.b();
 
             assertEquals(MapResult.OK, a.update(1, 1024, b.address(), 0, CpuMap.ANY));
             assertTrue(a.awaitEntry(1, 1024, Duration.ofSeconds(10)), "a has the forwarding entry");
@@ -77,10 +75,9 @@ class TwoNodeSteeringTest {
             // Paced so that a's forwarder keeps up; a slow handler behind b's small ring cannot.
             final SequenceFeed feed = new SequenceFeed(5_000, 5);
             final SequenceRecorder recorder = new SequenceRecorder(5_000_000);
-            final ClusterNode a = nodes.start(Nodes.settings().batchFrames(32).maxInFlight(4),
-                Nodes.engine(feed, FrameHandler.NO_OP, 1));
-            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
+            final Nodes.Pair pair = nodes.pair(Nodes.settings().batchFrames(32).maxInFlight(4), feed, recorder, 1);
+            final ClusterNode a = pair.a();
+            final ClusterNode b = pair.b();
             assertEquals(MapResult.OK, a.update(1, 64, b.address(), 0, CpuMap.ANY));
             assertTrue(a.awaitEntry(1, 64, Duration.ofSeconds(10)) && b.awaitEntry(1, 64, Duration.ofSeconds(10)));
             feed.open();
@@ -106,9 +103,9 @@ class TwoNodeSteeringTest {
         try (Nodes nodes = new Nodes()) {
             final SequenceFeed feed = new SequenceFeed(FRAMES);
             final SequenceRecorder recorder = new SequenceRecorder();
-            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1));
-            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
+            final Nodes.Pair pair = nodes.pair(feed, recorder, 1);
+            final ClusterNode a = pair.a();
+            final ClusterNode b = pair.b();
             // Key 1 on b runs a program: first pass, then round-robin over key 2, also on b.
             assertEquals(MapResult.OK, a.update(2, 4096, b.address(), 1, CpuMap.ANY));
             assertEquals(MapResult.OK, a.update(1, 4096, b.address(), 0, new RemoteProgramSpec("pass", new int[0]),

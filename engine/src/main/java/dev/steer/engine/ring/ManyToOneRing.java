@@ -146,8 +146,18 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
      * @return how many elements were moved
      */
     public int drain(int[] target, int limit) {
+        return drain(target, 0, limit);
+    }
+
+    /**
+     * Consumer only: as {@link #drain(int[], int)}, into {@code target} from index {@code offset}; several rings
+     * can be drained into one array this way (a node link's batch).
+     *
+     * @return how many elements were moved
+     */
+    public int drain(int[] target, int offset, int limit) {
         final long start = consumerIndexPlain();
-        final int max = Math.min(limit, target.length);
+        final int max = Math.min(limit, target.length - offset);
         int n = 0;
         while (n < max) {
             final int slot = (int) (start + n) & mask;
@@ -156,7 +166,7 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
                 break;
             }
             SLOTS.setOpaque(slots, slot, 0);
-            target[n++] = stored - 1;
+            target[offset + n++] = stored - 1;
         }
         if (n > 0) {
             consumerIndexRelease(start + n);

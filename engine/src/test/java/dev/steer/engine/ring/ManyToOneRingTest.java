@@ -96,6 +96,24 @@ class ManyToOneRingTest {
     }
 
     @Test
+    void shouldFillFromTheOffsetAndStopAtTheTargetsEndWhenDrainingIntoAnOffset() {
+        final ManyToOneRing first = new ManyToOneRing(8);
+        final ManyToOneRing second = new ManyToOneRing(8);
+        for (int i = 0; i < 5; i++) {
+            first.offer(10 + i);
+            second.offer(20 + i);
+        }
+        final int[] batch = new int[6];
+        assertEquals(3, first.drain(batch, 0, 3));
+        assertEquals(3, second.drain(batch, 3, 100), "the room left after the offset bounds the drain");
+        assertArrayEquals(new int[] {10, 11, 12, 20, 21, 22}, batch, "two rings, one array, each in its order");
+        assertEquals(0, second.drain(batch, 6, 4), "no room left");
+        assertEquals(2, first.drain(batch, 4, 8));
+        assertArrayEquals(new int[] {10, 11, 12, 20, 13, 14}, batch);
+        assertTrue(first.isEmpty());
+    }
+
+    @Test
     void shouldCarryZeroAndTheLargestValueWhenElementsAreAtTheBounds() {
         final ManyToOneRing ring = new ManyToOneRing(2);
         ring.offer(0);

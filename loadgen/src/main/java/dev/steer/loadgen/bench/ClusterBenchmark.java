@@ -35,9 +35,9 @@ import dev.steer.loadgen.traffic.PacketTemplates;
 
 /**
  * Cross-node steering on loopback: two cluster nodes (two actor systems in the benchmark's JVM, Artery TCP on
- * 127.0.0.1). Node a runs a synthetic feed of 64-byte frames (60 without FCS) steered to key 1, which is placed
- * on node b: ingress → ring → forwarder → Kryo batch over Artery → b's receiver → b's ring → consumer → a counting
- * handler. The benchmark thread samples b's handler every 100 ms, so {@code frames} is the cross-node delivered
+ * 127.0.0.1). Node a runs a synthetic feed of 64-byte frames (60 without FCS) steered round-robin to keys 1 to
+ * {@code keys}, all placed on node b: ingress → rings → b's node link → Kryo batches over Artery → b's receiver →
+ * b's rings → consumers → a counting handler. The benchmark thread samples b's handler every 100 ms, so {@code frames} is the cross-node delivered
  * rate, and {@code wireBytes} the Kryo payload of the batches sent meanwhile: {@code wireBytes / frames} is the
  * serialised bytes per frame (Artery adds an envelope of a few tens of bytes per batch, and each batch has an
  * acknowledgement of about as much the other way).
@@ -66,38 +66,49 @@ public class ClusterBenchmark {
         }
     }
 
-    /** Two running nodes with key 1 of a's traffic placed on b. */
+    /** Two running nodes with keys 1 to {@code keys} of a's traffic placed on b. */
     @State(Scope.Benchmark)
     public static class Cluster {
         /** Frames per forwarded batch. */
         @Param({"64", "256"})
         public int batchFrames;
-        /** Unacknowledged batches per forwarding entry. */
+        /** Unacknowledged batches per target node. */
         @Param({"8", "32"})
         public int maxInFlight;
+        /** Keys placed on b, sharing its node link. */
+        @Param({"1", "4"})
+        public int keys;
 
         ClusterNode a;
         ClusterNode b;
         final EngineBenchmark.CountingHandler handler = new EngineBenchmark.CountingHandler();
 
-        /** Starts both nodes, forms the cluster, places key 1 on b. */
+        /** Starts both nodes, forms the cluster, places the keys on b. */
         @Setup(Level.Trial)
         public void start() {
-            final CpuSet cpus = CpuSet.of(2, 0, Math.min(1, CpuSet.fromMachine().limit() - 1));
+            final int second = Math.min(1, CpuSet.fromMachine().limit() - 1);
+            final CpuSet cpus = CpuSet.of(keys + 1, 0, second);
+            final int[] targets = new int[keys];
+            for (int i = 0; i < keys; i++) {
+                targets[i] = i + 1;
+            }
             a = ClusterNode.start(new ClusterSettings().batchFrames(batchFrames).maxInFlight(maxInFlight),
-                SteerEngine.builder().cpus(cpus).maxEntries(2).program(new RoundRobinProgram(new int[] {1}, Verdict.DROP))
+                SteerEngine.builder().cpus(cpus).maxEntries(keys + 1)
+                    .program(new RoundRobinProgram(targets, Verdict.DROP))
                     .ingressCpus(0).feed(new TemplateFeed("synthetic",
                         PacketTemplates.udp4(1024, PacketTemplates.MIN_FRAME), TemplateFeed.UNLIMITED)));
             b = ClusterNode.start(new ClusterSettings().seed(a.address()),
-                SteerEngine.builder().cpus(cpus).maxEntries(2).handler(handler)
+                SteerEngine.builder().cpus(cpus).maxEntries(keys + 1).handler(handler)
                     .program(new RoundRobinProgram(new int[] {1}, Verdict.DROP)));
             if (!a.awaitMembers(2, Duration.ofSeconds(30)) || !b.awaitMembers(2, Duration.ofSeconds(30))) {
                 throw new IllegalStateException("the two nodes did not form a cluster");
             }
-            final MapResult placed = a.update(1, 8192, b.address(), 1, CpuMap.ANY);
-            if (placed != MapResult.OK || !a.awaitEntry(1, 8192, Duration.ofSeconds(10))
-                || !b.awaitEntry(1, 8192, Duration.ofSeconds(10))) {
-                throw new IllegalStateException("cannot place key 1 on b: " + placed);
+            for (int key = 1; key <= keys; key++) {
+                final MapResult placed = a.update(key, 8192, b.address(), key % 2 == 1 ? second : 0, CpuMap.ANY);
+                if (placed != MapResult.OK || !a.awaitEntry(key, 8192, Duration.ofSeconds(10))
+                    || !b.awaitEntry(key, 8192, Duration.ofSeconds(10))) {
+                    throw new IllegalStateException("cannot place key " + key + " on b: " + placed);
+                }
             }
         }
 
@@ -108,7 +119,7 @@ public class ClusterBenchmark {
             final EngineStats sb = b.shutdown();
             System.err.println("\nnode a: " + sa.accounting() + ", pools full: " + sa.poolsFull()
                 + "\nnode b: " + sb.accounting() + ", pools full: " + sb.poolsFull()
-                + "\nbatch bytes sent: " + KryoSerializer.batchBytes());
+                + "\nbatch bytes sent: " + KryoSerializer.batchBytes() + "\nlinks: " + a.links());
         }
     }
 

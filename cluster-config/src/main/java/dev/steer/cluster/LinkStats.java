@@ -1,0 +1,68 @@
+package dev.steer.cluster;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * What one {@link NodeLink} has sent to its node since the actor system started: batches, the key segments and
+ * frames in them, their bytes (the frames' layout, without Kryo's and Artery's envelopes) and the batches
+ * acknowledged. Written by the link only (once per batch), read from any thread.
+ */
+public final class LinkStats {
+    private final String node;
+    private final AtomicLong batches = new AtomicLong();
+    private final AtomicLong segments = new AtomicLong();
+    private final AtomicLong frames = new AtomicLong();
+    private final AtomicLong bytes = new AtomicLong();
+    private final AtomicLong acknowledged = new AtomicLong();
+
+    LinkStats(String node) {
+        this.node = node;
+    }
+
+    void sent(int segmentCount, int frameCount, int byteCount) {
+        batches.lazySet(batches.get() + 1);
+        segments.lazySet(segments.get() + segmentCount);
+        frames.lazySet(frames.get() + frameCount);
+        bytes.lazySet(bytes.get() + byteCount);
+    }
+
+    void acked() {
+        acknowledged.lazySet(acknowledged.get() + 1);
+    }
+
+    /** The address of the node the link sends to. */
+    public String node() {
+        return node;
+    }
+
+    /** Batches sent. */
+    public long batches() {
+        return batches.get();
+    }
+
+    /** Key segments in the batches sent: above {@link #batches()} when batches carried several keys. */
+    public long segments() {
+        return segments.get();
+    }
+
+    /** Frames in the batches sent. */
+    public long frames() {
+        return frames.get();
+    }
+
+    /** Bytes of the batches sent: frames with their length prefixes and segment headers. */
+    public long bytes() {
+        return bytes.get();
+    }
+
+    /** Batches acknowledged by the node. */
+    public long acknowledged() {
+        return acknowledged.get();
+    }
+
+    @Override
+    public String toString() {
+        return "LinkStats[node=" + node + ", batches=" + batches() + ", segments=" + segments() + ", frames="
+            + frames() + ", bytes=" + bytes() + ", acknowledged=" + acknowledged() + "]";
+    }
+}

@@ -1,0 +1,462 @@
+package dev.steer.cluster;
+
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorRefResolver;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.cluster.ClusterEvent;
+import org.apache.pekko.cluster.Member;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Subscribe;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.steer.actors.DataPath;
+import dev.steer.engine.frame.Frame;
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.ConsumerWakeup;
+import dev.steer.engine.map.CpuMapEntry;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+
+/**
+ * The link from this node to one other node: drains the rings of every forwarding entry placed on that node
+ * into shared {@link ForwardBatch}es (one segment per key, at most {@code batchFrames} frames a batch) and sends
+ * them to the node's {@link FrameReceiver}. Per target node, not per entry, as the kernel's bulk queue is per
+ * target CPU: ten keys on one node make one stream of full batches, not ten streams of small ones.
+ *
+ * <p>At most {@code maxInFlight} batches wait for their {@link BatchAck} at a time, for the whole node: a slow
+ * or silent link stops the draining, the rings fill, and the ingresses drop and count {@code ring_full}; nothing
+ * buffers without bound. Rings are drained round-robin, starting one entry further every batch, so no key
+ * starves the others.
+ *
+ * <p>Counters (each entry's own): RECEIVED when taken from the ring; FORWARDED when acknowledged (those frames
+ * are counted on the receiving node from then on); REMOTE_RING_FULL for acknowledged frames the receiver
+ * dropped on a full ring (informational); {@code unreachable} drops for the entry's frames in unacknowledged
+ * batches and in its ring once the node is removed from the cluster, or when its drain-then-stop outlasts the
+ * drain timeout.
+ *
+ * <p>Entries come and go with {@link Attach} and {@link Detach} from their {@link RemoteForwarder}s, which keep
+ * the supervisor's lifecycle; the link stays for the life of the actor system (one per node ever placed on).
+ * Runs on the default dispatcher; nothing blocks. Per batch: one message; the batch arrays are pooled (one per
+ * in-flight slot, reused once acknowledged). Per frame: a copy, no allocation.
+ */
+final class NodeLink extends AbstractBehavior<NodeLink.Command> {
+    /** The link's protocol. */
+    interface Command {
+    }
+
+    /**
+     * Serve {@code entry}'s ring from now on.
+     *
+     * @param entry     a forwarding entry placed on the link's node
+     * @param forwarder the entry's consumer actor, told {@link Detached} when the link is done with the entry
+     */
+    record Attach(CpuMapEntry entry, ActorRef<RemoteForwarder.Command> forwarder) implements Command {
+    }
+
+    /**
+     * Drain-then-stop for {@code entry}: forward what is left in its ring, wait for its last acknowledgement,
+     * then let go of it and answer {@link Detached}. With {@code giveUp}, count all of that {@code unreachable}
+     * instead and answer at once: the bound on a drain.
+     */
+    record Detach(CpuMapEntry entry, boolean giveUp) implements Command {
+    }
+
+    /** The answer to {@link Detach}: the link holds nothing of the entry any more and counts nothing for it. */
+    record Detached(CpuMapEntry entry) implements RemoteForwarder.Command {
+    }
+
+    private enum Run implements Command {
+        INSTANCE
+    }
+
+    private enum Tick implements Command {
+        INSTANCE
+    }
+
+    private record Removed(ClusterEvent.MemberRemoved event) implements Command {
+    }
+
+    private record Reachability(ClusterEvent.ReachabilityEvent event) implements Command {
+    }
+
+    /** Sends one Run per wake-up burst, whichever entry's producer wakes it; allocation-free for the producer. */
+    private static final class Wakeup implements ConsumerWakeup {
+        private final AtomicBoolean armed = new AtomicBoolean();
+        private final ActorRef<Command> self;
+
+        Wakeup(ActorRef<Command> self) {
+            this.self = self;
+        }
+
+        @Override
+        public void wake() {
+            if (!armed.get() && armed.compareAndSet(false, true)) {
+                self.tell(Run.INSTANCE);
+            }
+        }
+    }
+
+    /** A forwarding entry the link serves. */
+    private static final class Served {
+        final CpuMapEntry entry;
+        final ActorRef<RemoteForwarder.Command> forwarder;
+        final PathCounters counters;
+        /** Frames of this entry in unacknowledged batches. */
+        int inFlight;
+        /** Its node was removed while it was attached, or its drain timed out: every frame is counted, none sent. */
+        boolean down;
+        boolean detaching;
+
+        Served(CpuMapEntry entry, ActorRef<RemoteForwarder.Command> forwarder) {
+            this.entry = entry;
+            this.forwarder = forwarder;
+            this.counters = entry.counters();
+        }
+    }
+
+    /** One unacknowledged batch: which entry each segment came from, and how many frames. */
+    private static final class InFlight {
+        long sequence;
+        byte[] bytes;
+        int segments;
+        final Served[] from;
+        final int[] frames;
+
+        InFlight(int maxSegments) {
+            this.from = new Served[maxSegments];
+            this.frames = new int[maxSegments];
+        }
+    }
+
+    private static final Duration TICK = Duration.ofMillis(100);
+    /** Byte order of every int in a batch, whatever the machine's. */
+    static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
+    /** Bytes before each segment's frames: key and frame count. */
+    static final int SEGMENT_HEADER = 2 * Integer.BYTES;
+
+    private final String node;
+    private final ClusterSettings settings;
+    private final LinkStats stats;
+    private final ActorRef<DataPath.Command> target;
+    private final ActorRef<BatchAck> ackTo;
+    private final Wakeup wakeup;
+    private Served[] served;
+    private int servedCount;
+    private int next;
+    private final InFlight[] inFlight;
+    private int inFlightCount;
+    private final byte[][] spareBuffers;
+    private int spares;
+    private final int[] handles;
+    private final UnsafeBuffer out = new UnsafeBuffer(new byte[0]);
+    private long nextSequence;
+    private boolean paused;
+
+    static Behavior<Command> create(String node, ClusterSettings settings, LinkStats stats) {
+        return Behaviors.setup(context -> Behaviors.withTimers(timers -> new NodeLink(context, timers, node, settings,
+            stats)));
+    }
+
+    private NodeLink(ActorContext<Command> context, TimerScheduler<Command> timers, String node,
+                     ClusterSettings settings, LinkStats stats) {
+        super(context);
+        this.node = node;
+        this.settings = settings;
+        this.stats = stats;
+        this.target = ActorRefResolver.get(context.getSystem()).resolveActorRef(node + FrameReceiver.PATH);
+        this.ackTo = context.getSelf().narrow();
+        this.wakeup = new Wakeup(context.getSelf());
+        this.served = new Served[4];
+        this.handles = new int[settings.batchFrames()];
+        this.inFlight = new InFlight[settings.maxInFlight()];
+        for (int i = 0; i < inFlight.length; i++) {
+            // Every segment holds at least one frame.
+            inFlight[i] = new InFlight(settings.batchFrames());
+        }
+        this.spareBuffers = new byte[settings.maxInFlight()][];
+        final Cluster cluster = Cluster.get(context.getSystem());
+        cluster.subscriptions().tell(Subscribe.create(
+            context.messageAdapter(ClusterEvent.MemberRemoved.class, Removed::new), ClusterEvent.MemberRemoved.class));
+        cluster.subscriptions().tell(Subscribe.create(
+            context.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new),
+            ClusterEvent.ReachabilityEvent.class));
+        for (Member member : cluster.state().getUnreachable()) {
+            if (member.address().toString().equals(node)) {
+                paused = true;
+            }
+        }
+        timers.startTimerWithFixedDelay(Tick.INSTANCE, TICK);
+    }
+
+    @Override
+    public Receive<Command> createReceive() {
+        return newReceiveBuilder()
+            .onMessageEquals(Run.INSTANCE, () -> {
+                wakeup.armed.set(false);
+                return pump();
+            })
+            .onMessageEquals(Tick.INSTANCE, this::pump)
+            .onMessage(BatchAck.class, this::onAck)
+            .onMessage(Attach.class, this::onAttach)
+            .onMessage(Detach.class, this::onDetach)
+            .onMessage(Removed.class, removed -> {
+                if (removed.event().member().address().toString().equals(node)) {
+                    // Entries attached from now on get a fresh start: a new incarnation may come up at this address.
+                    paused = false;
+                    for (int i = 0; i < servedCount; i++) {
+                        giveUp(served[i]);
+                    }
+                    abandonInFlight();
+                }
+                return pump();
+            })
+            .onMessage(Reachability.class, event -> {
+                if (event.event().member().address().toString().equals(node)) {
+                    paused = event.event() instanceof ClusterEvent.UnreachableMember;
+                }
+                return pump();
+            })
+            .onSignal(PostStop.class, stop -> {
+                // The actor system is going down with batches unacknowledged: their acks would reach no one.
+                for (int i = 0; i < servedCount; i++) {
+                    giveUp(served[i]);
+                    served[i].entry.wakeup(ConsumerWakeup.NONE);
+                }
+                return this;
+            })
+            .build();
+    }
+
+    private Behavior<Command> onAttach(Attach attach) {
+        if (servedCount == served.length) {
+            // Bounded by the map: at most two generations of each key (one draining, one filling) at once.
+            served = java.util.Arrays.copyOf(served, 2 * served.length);
+        }
+        final Served added = new Served(attach.entry(), attach.forwarder());
+        served[servedCount++] = added;
+        attach.entry().wakeup(wakeup);
+        return pump();
+    }
+
+    private Behavior<Command> onDetach(Detach detach) {
+        final Served leaving = find(detach.entry());
+        if (leaving == null) {
+            detach.entry().wakeup(ConsumerWakeup.NONE);
+            return this;
+        }
+        leaving.detaching = true;
+        if (detach.giveUp()) {
+            giveUp(leaving);
+        }
+        return pump();
+    }
+
+    /** Sends batches while credits last; counts the rings of entries that are down; lets go of drained ones. */
+    private Behavior<Command> pump() {
+        for (int i = 0; i < servedCount; i++) {
+            if (served[i].down) {
+                dropRing(served[i]);
+            }
+        }
+        while (!paused && inFlightCount < inFlight.length && fill(inFlight[inFlightCount])) {
+            inFlightCount++;
+        }
+        releaseDetached();
+        return this;
+    }
+
+    /**
+     * Drains up to a batch of frames, round-robin over the entries, into {@code batch} and sends it.
+     *
+     * @return false when every ring was empty (nothing sent)
+     */
+    private boolean fill(InFlight batch) {
+        final int first = next;
+        int frames = 0;
+        int segments = 0;
+        int bytes = 0;
+        final int max = handles.length;
+        // First pass: drain into handles, one run per entry; frames stay in their rings' order.
+        final Served[] from = batch.from;
+        final int[] counts = batch.frames;
+        for (int n = 0; n < servedCount && frames < max && segments < from.length; n++) {
+            final Served s = served[(first + n) % servedCount];
+            if (s.down) {
+                continue;
+            }
+            final int taken = s.entry.ring().drain(handles, frames, max - frames);
+            if (taken > 0) {
+                s.counters.add(PathCounters.Counter.RECEIVED, taken);
+                s.counters.increment(PathCounters.Counter.POLLS);
+                from[segments] = s;
+                counts[segments] = taken;
+                segments++;
+                bytes += SEGMENT_HEADER;
+                for (int i = frames; i < frames + taken; i++) {
+                    bytes += Integer.BYTES + FramePool.frame(handles[i]).length();
+                }
+                frames += taken;
+            }
+        }
+        if (servedCount > 0) {
+            next = (first + 1) % servedCount;
+        }
+        if (frames == 0) {
+            return false;
+        }
+        final byte[] data = buffer(bytes);
+        out.wrap(data);
+        int offset = 0;
+        int handle = 0;
+        for (int segment = 0; segment < segments; segment++) {
+            final Served s = from[segment];
+            out.putInt(offset, s.entry.key(), ORDER);
+            out.putInt(offset + Integer.BYTES, counts[segment], ORDER);
+            offset += SEGMENT_HEADER;
+            for (int i = 0; i < counts[segment]; i++) {
+                final Frame frame = FramePool.frame(handles[handle++]);
+                final int length = frame.length();
+                out.putInt(offset, length, ORDER);
+                out.putBytes(offset + Integer.BYTES, frame.buffer(), frame.dataOffset(), length);
+                offset += Integer.BYTES + length;
+            }
+            s.inFlight += counts[segment];
+        }
+        FramePool.releaseAll(handles, 0, frames);
+        batch.sequence = nextSequence++;
+        batch.bytes = data;
+        batch.segments = segments;
+        stats.sent(segments, frames, bytes);
+        target.tell(new ForwardBatch(batch.sequence, segments, frames, data, bytes, ackTo));
+        return true;
+    }
+
+    private Behavior<Command> onAck(BatchAck ack) {
+        for (int i = 0; i < inFlightCount; i++) {
+            final InFlight batch = inFlight[i];
+            if (batch.sequence != ack.sequence()) {
+                continue;
+            }
+            for (int segment = 0; segment < batch.segments; segment++) {
+                final Served s = batch.from[segment];
+                batch.from[segment] = null;
+                if (s.down) {
+                    // Already counted unreachable (node removed or drain timed out): the late ack changes nothing.
+                    continue;
+                }
+                // The receiver counts every frame of an acknowledged batch: from here on they are its frames.
+                s.counters.add(PathCounters.Counter.FORWARDED, batch.frames[segment]);
+                s.counters.add(PathCounters.Counter.REMOTE_RING_FULL,
+                    segment < ack.segments() ? ack.ringFull(segment) : 0);
+                s.inFlight -= batch.frames[segment];
+            }
+            // Acknowledged means received, so Artery has long serialised the batch: its array is free again.
+            if (spares < spareBuffers.length) {
+                spareBuffers[spares++] = batch.bytes;
+            }
+            batch.bytes = null;
+            batch.segments = 0;
+            inFlightCount--;
+            inFlight[i] = inFlight[inFlightCount];
+            inFlight[inFlightCount] = batch;
+            stats.acked();
+            return pump();
+        }
+        // A batch abandoned when the node was removed: its frames are counted already.
+        return this;
+    }
+
+    /** Answers the detaching entries that hold nothing any more and forgets them. */
+    private void releaseDetached() {
+        for (int i = 0; i < servedCount; i++) {
+            final Served s = served[i];
+            if (s.detaching && s.inFlight == 0 && (s.down || s.entry.ring().isEmpty())) {
+                if (s.down) {
+                    // Producers are gone before a detach (quiescence came first): this empties the ring for good.
+                    dropRing(s);
+                }
+                s.entry.wakeup(ConsumerWakeup.NONE);
+                s.forwarder.tell(new Detached(s.entry));
+                servedCount--;
+                served[i] = served[servedCount];
+                served[servedCount] = null;
+                if (next >= Math.max(1, servedCount)) {
+                    next = 0;
+                }
+                i--;
+            }
+        }
+    }
+
+    /** Counts the entry's unacknowledged frames and its ring as unreachable; it sends nothing from now on. */
+    private void giveUp(Served s) {
+        if (!s.down) {
+            s.down = true;
+            s.counters.drop(DropReason.UNREACHABLE, s.inFlight);
+            s.inFlight = 0;
+        }
+        dropRing(s);
+    }
+
+    /**
+     * Forgets every unacknowledged batch once every entry in it is counted: their acks will never come (the
+     * node is gone), and their arrays are not reused because Artery may still hold them.
+     */
+    private void abandonInFlight() {
+        for (int i = 0; i < inFlightCount; i++) {
+            final InFlight batch = inFlight[i];
+            for (int segment = 0; segment < batch.segments; segment++) {
+                batch.from[segment] = null;
+            }
+            batch.bytes = null;
+            batch.segments = 0;
+        }
+        inFlightCount = 0;
+    }
+
+    /** Drops at most one ring's worth per call, so that producers still filling it cannot keep the link busy. */
+    private void dropRing(Served s) {
+        int n;
+        int budget = s.entry.ring().capacity();
+        while (budget > 0 && (n = s.entry.ring().drain(handles, 0, Math.min(handles.length, budget))) > 0) {
+            budget -= n;
+            s.counters.add(PathCounters.Counter.RECEIVED, n);
+            s.counters.drop(DropReason.UNREACHABLE, n);
+            FramePool.releaseAll(handles, 0, n);
+        }
+    }
+
+    /**
+     * A batch array of at least {@code bytes}: a spare one returned by an acknowledgement, or a new one sized for
+     * a full batch of full frames, so that in steady state the link allocates no batch array at all.
+     */
+    private byte[] buffer(int bytes) {
+        while (spares > 0) {
+            final byte[] spare = spareBuffers[--spares];
+            spareBuffers[spares] = null;
+            if (spare.length >= bytes) {
+                return spare;
+            }
+        }
+        return new byte[Math.max(bytes, handles.length * (Integer.BYTES + settings.frameSize() + SEGMENT_HEADER))];
+    }
+
+    private Served find(CpuMapEntry entry) {
+        for (int i = 0; i < servedCount; i++) {
+            if (served[i].entry == entry) {
+                return served[i];
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,114 @@
+package dev.steer.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.actors.DataPath;
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.Capabilities;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.EntryLifecycle;
+import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+import dev.steer.engine.stats.PathStats;
+
+/** The receiver driven directly: one batch, several key segments, each accounted for on its own. */
+@Timeout(value = 20, unit = TimeUnit.SECONDS)
+class FrameReceiverTest {
+    private static final ActorTestKit KIT = ActorTestKit.create("receiver");
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
+    private final FramePool pool = new FramePool(new FramePool.Context().id("test").frameCount(64).frameSize(256)
+        .headroom(32));
+    private final PathCounters counters = new PathCounters("receiver", 4);
+    private final CpuMap map = CpuMap.create(4, 0, CpuSet.of(4, 0, 1, 2, 3), Capabilities.admin(),
+        EntryLifecycle.NONE).map();
+    private final ActorRef<DataPath.Command> receiver = KIT.spawn(FrameReceiver.create(pool, counters));
+    private final TestProbe<BatchAck> link = KIT.createTestProbe();
+
+    /** Segments of (key, packets); each packet is {@code size} bytes. */
+    private static ByteBuffer batch(int[][] segments, int size) {
+        final ByteBuffer out = ByteBuffer.allocate(4096).order(ByteOrder.LITTLE_ENDIAN);
+        for (int[] segment : segments) {
+            out.putInt(segment[0]).putInt(segment[1]);
+            for (int i = 0; i < segment[1]; i++) {
+                out.putInt(size).put(new byte[size]);
+            }
+        }
+        return out.flip();
+    }
+
+    private BatchAck send(long sequence, int segments, int frames, ByteBuffer bytes) {
+        final byte[] data = new byte[bytes.remaining()];
+        bytes.get(data);
+        receiver.tell(new DataPath.MapView(map::snapshot));
+        receiver.tell(new ForwardBatch(sequence, segments, frames, data, data.length, link.ref()));
+        return link.receiveMessage();
+    }
+
+    @Test
+    void shouldAnswerEverySegmentOnItsOwnWhenOneBatchCarriesSeveralKeys() {
+        // Key 1: a ring of 4 (3 of 5 frames do not fit); key 2: room; key 3: no entry on this node.
+        assertEquals(MapResult.OK, map.update(1, EntryValue.of(4), CpuMap.ANY));
+        assertEquals(MapResult.OK, map.update(2, EntryValue.of(64), CpuMap.ANY));
+        final BatchAck ack = send(7, 3, 5 + 2 + 3, batch(new int[][] {{1, 5}, {2, 2}, {3, 3}}, 60));
+
+        assertEquals(7, ack.sequence());
+        assertArrayEquals(new int[] {1, 0, 0}, ack.ringFull(), "per segment: " + ack);
+        assertArrayEquals(new int[] {0, 0, 3}, ack.otherDropped(), "per segment: " + ack);
+        final PathStats stats = counters.snapshot(PathStats.Kind.INGRESS, -1);
+        assertEquals(10, stats.get(PathCounters.Counter.RECEIVED));
+        assertEquals(7, stats.get(PathCounters.Counter.REDIRECTED), "frames that reached a ring of this node");
+        assertEquals(1, stats.dropped(DropReason.RING_FULL));
+        assertEquals(3, stats.dropped(DropReason.NO_ENTRY));
+        assertEquals(4, map.snapshot().entry(1).ring().size());
+        assertEquals(2, map.snapshot().entry(2).ring().size());
+    }
+
+    @Test
+    void shouldCountTheRestAsTruncatedWhenASegmentRunsPastTheBatch() {
+        assertEquals(MapResult.OK, map.update(1, EntryValue.of(64), CpuMap.ANY));
+        assertEquals(MapResult.OK, map.update(2, EntryValue.of(64), CpuMap.ANY));
+        final ByteBuffer whole = batch(new int[][] {{1, 2}, {2, 3}}, 40);
+        // Cut inside the second segment's last packet.
+        final ByteBuffer cut = whole.limit(whole.limit() - 10);
+        final BatchAck ack = send(8, 2, 5, cut);
+
+        assertArrayEquals(new int[] {0, 0}, ack.ringFull());
+        assertArrayEquals(new int[] {0, 1}, ack.otherDropped(), "the last packet of key 2 is lost: " + ack);
+        final PathStats stats = counters.snapshot(PathStats.Kind.INGRESS, -1);
+        assertEquals(5, stats.get(PathCounters.Counter.RECEIVED));
+        assertEquals(1, stats.dropped(DropReason.FEED_TRUNCATED));
+        assertEquals(2, map.snapshot().entry(1).ring().size());
+        assertEquals(2, map.snapshot().entry(2).ring().size());
+    }
+
+    @Test
+    void shouldCountEveryFrameWhenTheSegmentHeadersLie() {
+        assertEquals(MapResult.OK, map.update(1, EntryValue.of(64), CpuMap.ANY));
+        // The batch says 6 frames; its one segment says 9.
+        final BatchAck ack = send(9, 1, 6, batch(new int[][] {{1, 9}}, 8));
+
+        assertArrayEquals(new int[] {6}, ack.otherDropped(), "all six counted, none taken: " + ack);
+        assertEquals(6, counters.snapshot(PathStats.Kind.INGRESS, -1).dropped(DropReason.FEED_TRUNCATED));
+        assertEquals(0, map.snapshot().entry(1).ring().size());
+    }
+}
