@@ -123,8 +123,22 @@ public final class SteerEngine implements AutoCloseable {
     public EngineStats shutdown() {
         if (lastStats != null) {
             // Drained already (an earlier call, or CoordinatedShutdown): the supervisor has stopped, so asking it
-            // again could only time out. The system is terminating; make sure of it without waiting.
+            // again could only time out. The system is terminating (CoordinatedShutdown may still be running its
+            // later phases): wait for it, so that the caller can exit the JVM at once. Returning earlier let a
+            // System.exit start Pekko's JVM hook before the system was gone, and the hook then waited for a
+            // coordinated shutdown that the supervisor's stop (it is the guardian) had cut short: up to the sum of
+            // the phase timeouts, about 95 s.
             system.terminate();
+            try {
+                system.getWhenTerminated().toCompletableFuture()
+                    .get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            } catch (ExecutionException | TimeoutException ex) {
+                // The stats are final whatever the system does now: report, do not lose them.
+                config.errorHandler().onError("engine", new IllegalStateException(
+                    "the actor system did not terminate within " + config.closeTimeout() + " after the drain", ex));
+            }
             return lastStats;
         }
         final EngineStats stats;

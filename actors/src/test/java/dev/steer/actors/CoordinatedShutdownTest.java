@@ -33,4 +33,36 @@ class CoordinatedShutdownTest {
         assertEquals(recorder.delivered(), stats.accounting().delivered());
         assertTrue(stats.poolsFull(), "pools full: " + stats.pools());
     }
+
+    @Test
+    void shouldReturnOnlyOnceTheSystemHasTerminatedWhenShutdownFollowsADrainThatCoordinatedShutdownRan()
+        throws Exception {
+        final SequencedFeed feed = new SequencedFeed("endless", 0, 4, Long.MAX_VALUE);
+        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 1024)
+            .program(SequencedFeed.byFlow(1)).handler(new DeliveryRecorder()).feed(feed).pinning(false)
+            .systemName("slow-stop").errorHandler((where, error) -> { }).start();
+        // An actor that takes a while to stop, as a remoting transport may: the system terminates well after the
+        // engine has drained.
+        final java.util.concurrent.atomic.AtomicBoolean stopped = new java.util.concurrent.atomic.AtomicBoolean();
+        engine.system().systemActorOf(org.apache.pekko.actor.typed.javadsl.Behaviors.receive(Object.class)
+            .onSignal(org.apache.pekko.actor.typed.PostStop.class, signal -> {
+                Thread.sleep(500);
+                stopped.set(true);
+                return org.apache.pekko.actor.typed.javadsl.Behaviors.same();
+            }).build(), "slow-to-stop", org.apache.pekko.actor.typed.Props.empty());
+        CoordinatedShutdown.get(engine.system()).runAll(CoordinatedShutdown.clusterLeavingReason());
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!engine.drained() && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertTrue(engine.drained(), "coordinated shutdown drained the engine");
+
+        final EngineStats stats = engine.shutdown();
+        // A caller may exit the JVM now: Pekko's JVM hook finds the system terminated and waits for nothing.
+        assertTrue(engine.system().getWhenTerminated().toCompletableFuture().isDone(),
+            "shutdown() returned before the actor system terminated");
+        assertTrue(stopped.get(), "the slow actor had stopped");
+        assertEquals(0, stats.accounting().inFlight(), stats.accounting().toString());
+        assertTrue(stats.poolsFull(), "pools full: " + stats.pools());
+    }
 }

@@ -247,7 +247,9 @@ public final class ClusterNode implements AutoCloseable {
      * first lets the map owner remove this node's entries while the node still acknowledges what others send
      * it; once the node is removed, Pekko's coordinated shutdown drains the engine (forwarders wait for their
      * acknowledgements up to the drain timeout) and terminates the actor system. Waits at most
-     * {@link #LEAVE_TIMEOUT} for the removal, then drains anyway. Idempotent.
+     * {@link #LEAVE_TIMEOUT} for the removal, then drains anyway. Returns once the actor system has terminated
+     * (bounded by the engine's close timeout), so that the caller may exit the JVM at once: Pekko's JVM
+     * shutdown hook then has nothing left to wait for. Idempotent.
      */
     public EngineStats shutdown() {
         final Cluster cluster = Cluster.get(system);

@@ -117,7 +117,8 @@ class MultiProcessTest {
 
                 final EngineStats sa = a.shutdown();
                 final long[] fb = b.ask("shutdown", "final ");
-                assertTrue(b.process.waitFor(30, TimeUnit.SECONDS), "b exits");
+                assertTrue(b.process.waitFor(30, TimeUnit.SECONDS), () -> "b exits; its stderr ends with:\n"
+                    + tail(dir.resolve("b.err"), 40) + "\nits threads:\n" + threadDump(b.process));
 
                 final Accounting aa = sa.accounting();
                 assertEquals(0, aa.inFlight(), "nothing in flight on a: " + aa);
@@ -131,6 +132,32 @@ class MultiProcessTest {
                 assertEquals(0, fb[3], "nothing in flight on b");
                 assertEquals(fb[1], fb[4], "b's handler saw every delivered frame");
             }
+        }
+    }
+
+    /** The threads of a live child JVM, from {@code jcmd Thread.print}, or why they cannot be had. */
+    private static String threadDump(Process process) {
+        try {
+            final Process jcmd = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(process.pid()), "Thread.print").redirectErrorStream(true).start();
+            final String dump = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            jcmd.waitFor(20, TimeUnit.SECONDS);
+            return dump;
+        } catch (IOException ex) {
+            return "(no thread dump: " + ex + ")";
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            return "(no thread dump: interrupted)";
+        }
+    }
+
+    /** The last {@code lines} lines of {@code file}, or why they cannot be read. */
+    private static String tail(Path file, int lines) {
+        try {
+            final List<String> all = java.nio.file.Files.readAllLines(file, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException ex) {
+            return "(cannot read " + file + ": " + ex + ")";
         }
     }
 

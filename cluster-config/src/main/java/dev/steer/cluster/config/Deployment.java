@@ -107,8 +107,8 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
         public static final List<String> TRANSPORTS = List.of("tcp", "tls-tcp", "aeron-udp");
         /** Default frames per cross-node message: bulk delivery, never one frame per message. */
         public static final int DEFAULT_FRAME_BATCH = 64;
-        /** Largest frames per cross-node message. */
-        public static final int MAX_FRAME_BATCH = 1024;
+        /** Largest frames per cross-node message: what the node's {@code ClusterSettings} accept. */
+        public static final int MAX_FRAME_BATCH = dev.steer.cluster.ClusterSettings.MAX_BATCH_FRAMES;
 
         /** The address of the node called {@code name}, if declared. */
         public Optional<NodeAddress> address(String name) {

@@ -121,6 +121,7 @@ class DeploymentLoaderTest {
                 + " key-store-password and trust-store-password",
             f + ":21: steer.cluster.downing.strategy: static-quorum needs steer.cluster.downing.quorum-size, 1..3"
                 + " (the number of nodes)",
+            f + ":22: steer.cluster.frame-batch: 512 is out of range: must be 1..256",
             f + ":7: steer.map.entries[1].node: missing: in a cluster every entry names its node (node-1, node-2, node-3)",
             f + ":8: steer.map.entries[2].node: 'node-9' is not a declared node: must be one of steer.cluster.nodes"
                 + " (node-1, node-2, node-3)");
