@@ -147,7 +147,7 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
         int at = offset;
         for (int i = 0; i < count; i++) {
             final int size = at + Integer.BYTES <= length ? source.getInt(at, NodeLink.ORDER) : -1;
-            if (size < 0 || at + Integer.BYTES + size > length) {
+            if (size < 0 || size > length - at - Integer.BYTES) {
                 counters.drop(DropReason.FEED_TRUNCATED, count - i);
                 other[segment] += count - i;
                 at = -1;
@@ -180,7 +180,7 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
         int at = offset;
         for (int i = 0; i < count; i++) {
             final int size = at + Integer.BYTES <= length ? source.getInt(at, NodeLink.ORDER) : -1;
-            if (size < 0 || at + Integer.BYTES + size > length) {
+            if (size < 0 || size > length - at - Integer.BYTES) {
                 return -1;
             }
             at += Integer.BYTES + size;

@@ -181,6 +181,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 final int frames = input.readVarInt(true);
                 final int length = input.readInt();
                 if (segments < 0 || segments > ClusterSettings.MAX_BATCH_FRAMES || frames < segments
+                    || frames > ClusterSettings.MAX_BATCH_FRAMES
                     || length < 0 || length > ClusterSettings.MAX_FRAME_BYTES) {
                     throw new IllegalArgumentException("corrupt frame batch: segments=" + segments + " frames="
                         + frames + " length=" + length);

@@ -257,6 +257,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         leaving.detaching = true;
         if (detach.giveUp()) {
             giveUp(leaving);
+            abandonCountedBatches();
         }
         return pump();
     }
@@ -422,6 +423,32 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             batch.segments = 0;
         }
         inFlightCount = 0;
+    }
+
+    /**
+     * Frees the credit of every unacknowledged batch whose segments all belong to entries already counted
+     * {@code unreachable}: its ack may never come (a lost batch would otherwise hold a credit of the node for good).
+     * A late ack then finds no sequence and changes nothing; the array is not reused (Artery may still hold it).
+     */
+    private void abandonCountedBatches() {
+        for (int i = 0; i < inFlightCount; i++) {
+            final InFlight batch = inFlight[i];
+            boolean counted = true;
+            for (int segment = 0; segment < batch.segments && counted; segment++) {
+                counted = batch.from[segment].down;
+            }
+            if (counted) {
+                for (int segment = 0; segment < batch.segments; segment++) {
+                    batch.from[segment] = null;
+                }
+                batch.bytes = null;
+                batch.segments = 0;
+                inFlightCount--;
+                inFlight[i] = inFlight[inFlightCount];
+                inFlight[inFlightCount] = batch;
+                i--;
+            }
+        }
     }
 
     /** Drops at most one ring's worth per call, so that producers still filling it cannot keep the link busy. */

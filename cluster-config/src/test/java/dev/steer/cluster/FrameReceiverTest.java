@@ -111,4 +111,18 @@ class FrameReceiverTest {
         assertEquals(6, counters.snapshot(PathStats.Kind.INGRESS, -1).dropped(DropReason.FEED_TRUNCATED));
         assertEquals(0, map.snapshot().entry(1).ring().size());
     }
+
+    @Test
+    void shouldCountTheRestAsTruncatedWhenAPacketLengthWouldOverflow() {
+        assertEquals(MapResult.OK, map.update(1, EntryValue.of(64), CpuMap.ANY));
+        final ByteBuffer out = ByteBuffer.allocate(64).order(ByteOrder.LITTLE_ENDIAN);
+        out.putInt(1).putInt(2).putInt(Integer.MAX_VALUE - 8).putInt(0).putInt(0).flip();
+        final BatchAck ack = send(10, 1, 2, out);
+
+        assertArrayEquals(new int[] {2}, ack.otherDropped(), "both counted, none taken: " + ack);
+        assertEquals(2, counters.snapshot(PathStats.Kind.INGRESS, -1).dropped(DropReason.FEED_TRUNCATED));
+        assertEquals(0, map.snapshot().entry(1).ring().size());
+        // Still alive: the next batch is answered.
+        assertEquals(11, send(11, 1, 1, batch(new int[][] {{1, 1}}, 8)).sequence());
+    }
 }
