@@ -216,7 +216,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                     for (int i = 0; i < servedCount; i++) {
                         giveUp(served[i]);
                     }
-                    abandonInFlight();
+                    // Every entry is counted now, so every unacknowledged batch is: their acks will never come.
+                    abandonCountedBatches();
                 }
                 return pump();
             })
@@ -407,22 +408,6 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             s.inFlight = 0;
         }
         dropRing(s);
-    }
-
-    /**
-     * Forgets every unacknowledged batch once every entry in it is counted: their acks will never come (the
-     * node is gone), and their arrays are not reused because Artery may still hold them.
-     */
-    private void abandonInFlight() {
-        for (int i = 0; i < inFlightCount; i++) {
-            final InFlight batch = inFlight[i];
-            for (int segment = 0; segment < batch.segments; segment++) {
-                batch.from[segment] = null;
-            }
-            batch.bytes = null;
-            batch.segments = 0;
-        }
-        inFlightCount = 0;
     }
 
     /**
