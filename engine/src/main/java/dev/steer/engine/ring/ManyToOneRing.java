@@ -19,7 +19,12 @@ import java.lang.invoke.VarHandle;
  * thread at a time (a consumer handing over to another must publish the hand-over, e.g. through an
  * actor message). {@code size}, {@code isEmpty} from any thread, as a snapshot.
  *
- * <p>Elements must be 0 to {@link #MAX_VALUE}; a slot holds the element plus one, 0 meaning empty.
+ * <p>Elements must be 0 to {@link #MAX_VALUE}. A slot holds the element with its top bit set to the lap of the
+ * index that wrote it (set on even laps, clear on odd ones; the array starts zeroed, which reads as not
+ * written on lap 0). The consumer takes a slot when its lap bit is the one expected for its index, so it only
+ * reads the slots and never writes them back: a slot's cache line moves once per lap from producer to consumer
+ * instead of back and forth. A producer can only claim an index one lap ahead of a slot the consumer has
+ * passed, so a slot never holds a value two laps old.
  */
 public final class ManyToOneRing extends ManyToOneRingConsumerFields {
     /** Largest capacity a ring accepts. */
@@ -33,9 +38,12 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
     public static final int EMPTY = -1;
 
     private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(int[].class);
+    private static final int LAP_BIT = Integer.MIN_VALUE;
+    private static final int MAX_VALUE_MASK = Integer.MAX_VALUE;
 
     private final int[] slots;
     private final int mask;
+    private final int lapShift;
     private final int capacity;
 
     /**
@@ -50,6 +58,7 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
         final int length = 1 << (32 - Integer.numberOfLeadingZeros(capacity - 1));
         this.slots = new int[Math.max(length, 1)];
         this.mask = slots.length - 1;
+        this.lapShift = Integer.numberOfTrailingZeros(slots.length);
         producerLimitRelease(capacity);
     }
 
@@ -75,6 +84,14 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
         return (int) Math.max(0, Math.min(capacity, producer - consumer));
     }
 
+    /**
+     * Elements the ring has taken since construction: the producers' claim index. A claimed element may still be
+     * on its way into its slot; a snapshot, any thread.
+     */
+    public long taken() {
+        return producerIndexVolatile();
+    }
+
     /** True when no element has been claimed beyond what the consumer took. */
     public boolean isEmpty() {
         return producerIndexVolatile() == consumerIndexAcquire();
@@ -95,7 +112,7 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
         if (claimed < 0) {
             return false;
         }
-        SLOTS.setRelease(slots, (int) claimed & mask, element + 1);
+        SLOTS.setRelease(slots, (int) claimed & mask, stamp(claimed, element));
         return true;
     }
 
@@ -121,7 +138,7 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
         final int taken = (int) (first >>> 32);
         final long start = first & 0xFFFF_FFFFL;
         for (int i = 0; i < taken; i++) {
-            SLOTS.setRelease(slots, (int) (start + i) & mask, source[from + i] + 1);
+            SLOTS.setRelease(slots, (int) (start + i) & mask, stamp(start + i, source[from + i]));
         }
         return taken;
     }
@@ -131,12 +148,11 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
         final long index = consumerIndexPlain();
         final int slot = (int) index & mask;
         final int stored = (int) SLOTS.getAcquire(slots, slot);
-        if (stored == 0) {
+        if (((stored ^ lapBit(index)) & LAP_BIT) != 0) {
             return EMPTY;
         }
-        SLOTS.setOpaque(slots, slot, 0);
         consumerIndexRelease(index + 1);
-        return stored - 1;
+        return stored & MAX_VALUE_MASK;
     }
 
     /**
@@ -160,18 +176,27 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
         final int max = Math.min(limit, target.length - offset);
         int n = 0;
         while (n < max) {
-            final int slot = (int) (start + n) & mask;
-            final int stored = (int) SLOTS.getAcquire(slots, slot);
-            if (stored == 0) {
+            final long index = start + n;
+            final int stored = (int) SLOTS.getAcquire(slots, (int) index & mask);
+            if (((stored ^ lapBit(index)) & LAP_BIT) != 0) {
                 break;
             }
-            SLOTS.setOpaque(slots, slot, 0);
-            target[offset + n++] = stored - 1;
+            target[offset + n++] = stored & MAX_VALUE_MASK;
         }
         if (n > 0) {
             consumerIndexRelease(start + n);
         }
         return n;
+    }
+
+    /** The lap bit of {@code index}: set on even laps, so that the zeroed array reads as unwritten on lap 0. */
+    private int lapBit(long index) {
+        return ~(int) (index >>> lapShift) << 31;
+    }
+
+    /** What a producer stores for {@code element} at {@code index}: the element with its lap bit. */
+    private int stamp(long index, int element) {
+        return element & MAX_VALUE_MASK | lapBit(index);
     }
 
     /**

@@ -123,6 +123,28 @@ class ManyToOneRingTest {
         assertEquals(ManyToOneRing.EMPTY, ring.poll());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3})
+    void shouldSeeAnEmptySlotOnEveryLapWhenSlotsAreNeverClearedByTheConsumer(int capacity) {
+        // The consumer leaves old values in place; only the lap bit tells a fresh value from last lap's.
+        final ManyToOneRing ring = new ManyToOneRing(capacity);
+        final int[] out = new int[capacity];
+        for (int lap = 0; lap < 1000; lap++) {
+            final int element = lap % 2 == 0 ? 0 : ManyToOneRing.MAX_VALUE;
+            assertEquals(ManyToOneRing.EMPTY, ring.poll(), "lap " + lap + ": last lap's value is not taken again");
+            assertEquals(0, ring.drain(out, capacity), "lap " + lap);
+            for (int i = 0; i < capacity; i++) {
+                assertTrue(ring.offer(element));
+            }
+            assertFalse(ring.offer(element), "lap " + lap + ": full");
+            assertEquals(element, ring.poll());
+            assertEquals(capacity - 1, ring.drain(out, capacity));
+            for (int i = 0; i < capacity - 1; i++) {
+                assertEquals(element, out[i]);
+            }
+        }
+    }
+
     @Test
     void shouldKeepFifoOrderWhenIndicesWrapAroundManyTimes() {
         final ManyToOneRing ring = new ManyToOneRing(5);
