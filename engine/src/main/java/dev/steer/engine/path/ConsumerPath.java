@@ -27,6 +27,11 @@ import dev.steer.engine.stats.PathCounters;
 public final class ConsumerPath {
     /** Default frames per batch, as CPUMAP_BATCH. */
     public static final int DEFAULT_BATCH = 8;
+    /**
+     * Handler batches one {@link #doWork()} takes from the ring at most: 8, so 64 frames with the default batch,
+     * as an ingress' NAPI budget. One ring access and one return to the pool serve them all.
+     */
+    public static final int BATCHES_PER_WORK = 8;
 
     private final CpuMapEntry entry;
     private final PathCounters counters;
@@ -42,7 +47,7 @@ public final class ConsumerPath {
      * @param entry     the entry whose ring this path drains
      * @param map       the map remote-program redirects go to
      * @param handler   the user's handler
-     * @param batchSize frames per drain and per handler call, at least 1
+     * @param batchSize frames per handler call, at least 1; a drain takes up to {@link #BATCHES_PER_WORK} batches
      * @param errors    where handler and remote-program exceptions are reported
      */
     public ConsumerPath(CpuMapEntry entry, CpuMap map, FrameHandler handler, int batchSize,
@@ -56,12 +61,13 @@ public final class ConsumerPath {
         final SteeringProgram program = entry.value().remoteProgram();
         this.remoteProgram = program == null ? null : program.forIngress();
         this.redirector = new Redirector(map, counters, DropReason.REMOTE_DROP, DropReason.REMOTE_ABORTED);
-        this.handlerBatch = new HandlerBatch(batchSize, handler, counters, errors);
-        this.batch = new int[batchSize];
+        this.handlerBatch = new HandlerBatch(batchSize, batchSize * BATCHES_PER_WORK, handler, counters, errors);
+        this.batch = new int[batchSize * BATCHES_PER_WORK];
     }
 
     /**
-     * Takes one batch from the ring and handles it.
+     * Takes up to {@link #BATCHES_PER_WORK} batches from the ring with one drain, hands them to the handler one
+     * batch at a time, then returns every frame to its pool with one claim per pool.
      *
      * @return frames taken; 0 when the ring was empty
      */

@@ -10,13 +10,16 @@ import dev.steer.engine.frame.FramePool;
  */
 public final class FrameBatch {
     private final int[] handles;
+    private int offset;
     private int size;
 
     FrameBatch(int[] handles) {
         this.handles = handles;
     }
 
-    void size(int size) {
+    /** Points the view at {@code handles[offset, offset + size)}. */
+    void window(int offset, int size) {
+        this.offset = offset;
         this.size = size;
     }
 
@@ -30,7 +33,7 @@ public final class FrameBatch {
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("frame " + i + " of a batch of " + size);
         }
-        return FramePool.frame(handles[i]);
+        return FramePool.frame(handles[offset + i]);
     }
 
     /** Handle of frame {@code i}, 0 to {@code size() - 1}. */
@@ -38,6 +41,6 @@ public final class FrameBatch {
         if (i < 0 || i >= size) {
             throw new IndexOutOfBoundsException("frame " + i + " of a batch of " + size);
         }
-        return handles[i];
+        return handles[offset + i];
     }
 }

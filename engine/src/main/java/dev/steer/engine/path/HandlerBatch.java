@@ -7,9 +7,12 @@ import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 
 /**
- * Collects frames for a {@link FrameHandler} and hands them over in batches, then returns them to their
- * pools. A handler that throws gets the batch counted as {@link DropReason#HANDLER_ERROR} drops, with the
- * exception counted and passed to the error sink; the frames are returned either way.
+ * Collects frames for a {@link FrameHandler}, hands them over in batches of {@code batchSize}, and returns
+ * them to their pools in one go when it holds {@code capacity} frames or when {@link #deliver()} is called:
+ * the handler sees small batches (8 by default, as CPUMAP_BATCH) while a pool's free ring takes one claim per
+ * up to {@code capacity} returned frames (as the kernel's {@code xdp_frame_bulk}). A handler that throws gets
+ * its batch counted as {@link DropReason#HANDLER_ERROR} drops, with the exception counted and passed to the
+ * error sink; the frames are returned either way.
  *
  * <p>Thread contract: owned by one thread. Allocation-free.
  */
@@ -37,40 +40,66 @@ public final class HandlerBatch {
     }
 
     private final int[] handles;
+    private final int batchSize;
     private final FrameBatch view;
     private final FrameHandler handler;
     private final PathCounters counters;
     private final ErrorSink errors;
+    /** Frames held, handed over or not. */
     private int count;
+    /** Frames {@code [0, handed)} have been handed to the handler and wait only to be returned. */
+    private int handed;
 
     /**
-     * @param capacity frames per handler call, at least 1
-     * @param handler  the handler
-     * @param counters the owning path's counters
-     * @param errors   where handler exceptions are reported
+     * A batch that returns frames after every handler call.
+     *
+     * @param batchSize frames per handler call, at least 1
+     * @param handler   the handler
+     * @param counters  the owning path's counters
+     * @param errors    where handler exceptions are reported
      */
-    public HandlerBatch(int capacity, FrameHandler handler, PathCounters counters, ErrorSink errors) {
-        if (capacity < 1) {
-            throw new IllegalArgumentException("batch size=" + capacity + ": must be at least 1");
+    public HandlerBatch(int batchSize, FrameHandler handler, PathCounters counters, ErrorSink errors) {
+        this(batchSize, batchSize, handler, counters, errors);
+    }
+
+    /**
+     * @param batchSize frames per handler call, at least 1
+     * @param capacity  frames held before they are returned to their pools, at least {@code batchSize}
+     * @param handler   the handler
+     * @param counters  the owning path's counters
+     * @param errors    where handler exceptions are reported
+     */
+    public HandlerBatch(int batchSize, int capacity, FrameHandler handler, PathCounters counters, ErrorSink errors) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batch size=" + batchSize + ": must be at least 1");
+        }
+        if (capacity < batchSize) {
+            throw new IllegalArgumentException("capacity=" + capacity + ": must be at least the batch size " + batchSize);
         }
         this.handles = new int[capacity];
+        this.batchSize = batchSize;
         this.view = new FrameBatch(handles);
         this.handler = handler;
         this.counters = counters;
         this.errors = errors;
     }
 
-    /** Adds a frame, handing the batch over first when it is full. */
+    /** Adds a frame; hands a batch to the handler when one is complete, and returns all held frames when full. */
     public void add(Frame frame) {
         if (count == handles.length) {
             deliver();
         }
         handles[count++] = frame.handle();
+        if (count - handed == batchSize) {
+            handOver(handed, batchSize);
+            handed = count;
+        }
     }
 
     /**
-     * Drains up to a batch of frames from {@code ring} straight into the (empty) batch, saving a copy
-     * through an intermediate array. Consumer thread of the ring only.
+     * Drains up to {@code capacity} frames from {@code ring} straight into the (emptied) batch, saving a copy
+     * through an intermediate array; {@link #deliver()} then hands them over and returns them. Consumer thread of
+     * the ring only.
      *
      * @return frames taken
      */
@@ -82,29 +111,39 @@ public final class HandlerBatch {
         return count;
     }
 
-    /** Frames waiting. */
+    /** Frames held, handed over or not. */
     public int count() {
         return count;
     }
 
-    /** Hands the waiting frames to the handler, then releases them. */
+    /** Hands the frames not yet handed over to the handler, in batches, then returns every held frame. */
     public void deliver() {
         final int n = count;
         if (n == 0) {
             return;
         }
-        view.size(n);
         try {
-            handler.onFrames(view);
-            counters.add(PathCounters.Counter.DELIVERED, n);
-        } catch (Throwable error) {
-            counters.increment(PathCounters.Counter.HANDLER_EXCEPTIONS);
-            counters.drop(DropReason.HANDLER_ERROR, n);
-            report(errors, counters, error);
+            for (int at = handed; at < n; at += batchSize) {
+                handOver(at, Math.min(batchSize, n - at));
+            }
         } finally {
-            view.size(0);
+            handed = 0;
             count = 0;
             FramePool.releaseAll(handles, 0, n);
+        }
+    }
+
+    private void handOver(int from, int size) {
+        view.window(from, size);
+        try {
+            handler.onFrames(view);
+            counters.add(PathCounters.Counter.DELIVERED, size);
+        } catch (Throwable error) {
+            counters.increment(PathCounters.Counter.HANDLER_EXCEPTIONS);
+            counters.drop(DropReason.HANDLER_ERROR, size);
+            report(errors, counters, error);
+        } finally {
+            view.window(0, 0);
         }
     }
 }
