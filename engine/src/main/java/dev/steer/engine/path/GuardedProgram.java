@@ -14,8 +14,13 @@ final class GuardedProgram {
     /** The program's verdict for {@code frame}, or ABORTED (counted, reported) when it throws. Allocation-free. */
     static long run(SteeringProgram program, PacketView view, Frame frame, PathCounters counters,
                     HandlerBatch.ErrorSink errors) {
+        return run(program, view.wrap(frame), counters, errors);
+    }
+
+    /** The program's verdict for the packet {@code view} already points at, or ABORTED (counted, reported) when it throws. */
+    static long run(SteeringProgram program, PacketView view, PathCounters counters, HandlerBatch.ErrorSink errors) {
         try {
-            return program.run(view.wrap(frame));
+            return program.run(view);
         } catch (Throwable error) {
             counters.increment(PathCounters.Counter.PROGRAM_EXCEPTIONS);
             HandlerBatch.report(errors, counters, error);

@@ -13,10 +13,10 @@ import dev.steer.engine.stats.PathCounters;
 
 /**
  * The data path of one ingress, the analogue of a driver's NAPI poll with its XDP program: each
- * {@link #poll(Feed)} reads the map snapshot, takes at most {@code budget} packets from the feed, copies
- * each into a frame of the ingress' own pool, runs the steering program, carries out the verdict (bulk
- * queues for redirects, a local batch for PASS), and at the end flushes every touched bulk queue and the
- * local batch. Between two polls nothing is queued, which makes the gap a quiescence point.
+ * {@link #poll(Feed)} reads the map snapshot, takes at most {@code budget} packets from the feed, runs the
+ * steering program on each where the feed holds it, copies those that go on (PASS, REDIRECT) into a frame
+ * of the ingress' own pool, carries out the verdict (bulk queues for redirects, a local batch for PASS), and
+ * at the end flushes every touched bulk queue and the local batch. A dropped packet costs no frame. Between two polls nothing is queued, which makes the gap a quiescence point.
  *
  * <p>Every packet handed to {@link #onFrame} is counted as received and then delivered, queued or dropped
  * for one {@link DropReason}; in lossless mode a packet whose target ring (or the pool) is full is instead
@@ -105,6 +105,20 @@ public final class IngressPath implements FrameSink {
             counters.drop(DropReason.OVERSIZE, 1);
             return ACCEPTED;
         }
+        // The program reads the packet where the feed holds it (hot in cache), as XDP runs in the RX ring: a
+        // dropped packet costs no frame and no copy, and the copy is not read back while its stores are in flight.
+        final long verdict = GuardedProgram.run(program,
+            view.wrap(buffer, offset, length, feedId, queueIndex, timestampNs), counters, errors);
+        final int action = Verdict.action(verdict);
+        if (action != Verdict.REDIRECT && action != Verdict.PASS) {
+            counters.increment(PathCounters.Counter.RECEIVED);
+            redirector.discard(verdict);
+            return ACCEPTED;
+        }
+        if (lossless && action == Verdict.REDIRECT && redirector.room(Verdict.key(verdict)) == 0) {
+            counters.increment(PathCounters.Counter.BACK_PRESSURED);
+            return BACK_PRESSURED;
+        }
         final Frame frame = pool.lease();
         if (frame == null) {
             if (lossless) {
@@ -117,7 +131,11 @@ public final class IngressPath implements FrameSink {
         }
         frame.buffer().putBytes(frame.dataOffset(), buffer, offset, length);
         frame.length(length).origin(feedId, queueIndex, timestampNs);
-        return steer(frame);
+        counters.increment(PathCounters.Counter.RECEIVED);
+        if (redirector.steer(frame, verdict) == Redirector.PASS) {
+            local.add(frame);
+        }
+        return ACCEPTED;
     }
 
     @Override

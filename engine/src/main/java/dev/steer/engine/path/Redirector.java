@@ -81,6 +81,14 @@ public final class Redirector {
         return CONSUMED;
     }
 
+    /**
+     * Counts a DROP, ABORTED or unknown verdict for a packet that has no frame (the ingress runs its program
+     * before it leases one), as {@link #steer} would count it for a frame.
+     */
+    public void discard(long verdict) {
+        counters.drop(Verdict.action(verdict) == Verdict.DROP ? dropReason : abortReason, 1);
+    }
+
     private int redirect(Frame frame, long verdict) {
         final int key = Verdict.key(verdict);
         final CpuMapEntry entry = snapshot.entry(key);

@@ -41,6 +41,18 @@ public final class PacketView {
         return this;
     }
 
+    /**
+     * Points the view at a packet still in its feed's buffer, with the metadata its frame will carry: the ingress
+     * runs its program there, before it leases and fills a frame, as XDP runs on the packet in the RX ring.
+     */
+    public PacketView wrap(DirectBuffer buffer, int offset, int length, int feedId, int queueIndex, long timestampNs) {
+        point(buffer, offset, length);
+        this.feedId = feedId;
+        this.queueIndex = queueIndex;
+        this.timestampNs = timestampNs;
+        return this;
+    }
+
     /** Clamps the packet to the buffer, so that the one check per read in {@link #has} is enough. */
     private void point(DirectBuffer buffer, int offset, int length) {
         final int capacity = buffer.capacity();
