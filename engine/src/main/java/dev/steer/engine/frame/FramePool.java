@@ -12,8 +12,11 @@ import dev.steer.engine.ring.ManyToOneRing;
  * grows and never allocates after construction.
  *
  * <p>Thread contract: {@link #lease()} from one thread at a time (the owning ingress); release from any
- * thread. Leases take frames from a many-to-one ring of free frames with plain loads and stores (the
- * leasing thread is its only consumer); a release costs one compare-and-set per run of frames.
+ * thread. Leases pop a stack of free frames that the leasing thread owns; releases put frames into a
+ * many-to-one ring (one compare-and-set per run of frames), which the leasing thread moves onto its stack
+ * every {@value #REFILL_PERIOD} leases, newest on top. Reuse is therefore last in, first out, as in a page
+ * pool's cache: the frames a busy ingress leases are the ones that were in use a moment ago, still in the
+ * CPU cache, instead of the whole pool in turn.
  *
  * <p>Checked mode ({@link Context#checked(boolean)}, on by default when assertions are enabled, as in
  * test builds) keeps each frame's lease state with a compare-and-set, so a second release of the same
@@ -31,6 +34,7 @@ public final class FramePool {
     private static final VarHandle DOUBLE_RETURNS;
     private static final VarHandle LEASES;
     private static final VarHandle EXHAUSTED;
+    private static final VarHandle TOP;
 
     static {
         try {
@@ -38,6 +42,7 @@ public final class FramePool {
             DOUBLE_RETURNS = lookup.findVarHandle(FramePool.class, "doubleReturns", long.class);
             LEASES = lookup.findVarHandle(FramePool.class, "leases", long.class);
             EXHAUSTED = lookup.findVarHandle(FramePool.class, "exhausted", long.class);
+            TOP = lookup.findVarHandle(FramePool.class, "top", int.class);
         } catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -45,6 +50,10 @@ public final class FramePool {
 
     /** Most pools that can exist at once (each ingress has one). */
     public static final int MAX_POOLS = 512;
+    /** Leases between two moves of returned frames onto the leasing thread's stack. */
+    static final int REFILL_PERIOD = 64;
+    /** Most returned frames moved onto the stack at once. */
+    static final int REFILL = 256;
     /** Most frames in one pool. */
     public static final int MAX_FRAMES = 1 << 22;
     private static final int INDEX_BITS = 22;
@@ -58,11 +67,15 @@ public final class FramePool {
     private final boolean checked;
     private final Frame[] frames;
     private final ManyToOneRing free;
+    /** Free frames the leasing thread holds, most recently returned on top: leases reuse the frames still in cache. */
+    private final int[] stack;
 
     // Written by the leasing thread only.
     private long p0, p1, p2, p3, p4, p5, p6, p7;
     private volatile long leases;
     private volatile long exhausted;
+    private volatile int top;
+    private int untilRefill;
     private long p8, p9, p10, p11, p12, p13, p14, p15;
     // Written by any releasing thread, atomically; only on a refused release. Returns are counted by the free
     // ring's claim index, so that a release costs one locked instruction (the claim) per run of frames.
@@ -82,12 +95,14 @@ public final class FramePool {
         // in flight) would make every release re-read the index that every lease writes, bouncing that cache
         // line between the leasing and the releasing core; at half full the releasers' cached limit holds.
         this.free = new ManyToOneRing(Math.min(ManyToOneRing.MAX_CAPACITY, 2 * count));
+        this.stack = new int[count];
         // Registered only once the memory exists, so an allocation failure leaks no registry slot.
         this.poolId = register(this);
         for (int i = 0; i < count; i++) {
             frames[i] = new Frame(this, i, memory, i * frameSize, frameSize, headroom);
-            free.offer(frames[i].handle());
+            stack[count - 1 - i] = frames[i].handle(); // frame 0 on top: first leases in index order
         }
+        this.top = count;
     }
 
     private static synchronized int register(FramePool pool) {
@@ -173,11 +188,16 @@ public final class FramePool {
      * @return the frame, or null when the pool is empty (counted in {@link #exhausted()})
      */
     public Frame lease() {
-        final int handle = free.poll();
-        if (handle == ManyToOneRing.EMPTY) {
-            EXHAUSTED.setOpaque(this, (long) EXHAUSTED.getOpaque(this) + 1);
-            return null;
+        int t = top;
+        if (--untilRefill <= 0 || t == 0) {
+            t = refill(t);
+            if (t == 0) {
+                EXHAUSTED.setOpaque(this, (long) EXHAUSTED.getOpaque(this) + 1);
+                return null;
+            }
         }
+        final int handle = stack[--t];
+        TOP.setOpaque(this, t);
         final Frame frame = frames[handle & INDEX_MASK];
         if (checked && !frame.casState(Frame.FREE, Frame.LEASED)) {
             throw new IllegalStateException("frame pool " + id + " corrupted: free-list frame " + frame.index()
@@ -186,6 +206,20 @@ public final class FramePool {
         frame.resetForLease();
         LEASES.setOpaque(this, (long) LEASES.getOpaque(this) + 1);
         return frame;
+    }
+
+    /**
+     * Moves frames returned since the last refill from the free ring onto the stack, newest on top, so that the
+     * next leases take the frames that left the cache least long ago (a FIFO would walk the whole pool). Every
+     * {@value #REFILL_PERIOD} leases, and when the stack is empty; at most {@value #REFILL} frames at a time.
+     */
+    private int refill(int t) {
+        untilRefill = REFILL_PERIOD;
+        final int moved = free.drain(stack, t, Math.min(REFILL, stack.length - t));
+        if (moved > 0) {
+            TOP.setOpaque(this, t + moved);
+        }
+        return t + moved;
     }
 
     /**
@@ -265,9 +299,9 @@ public final class FramePool {
         return (long) LEASES.getOpaque(this);
     }
 
-    /** Frames returned since construction (refused returns not included): what the free ring took beyond the initial fill. */
+    /** Frames returned since construction (refused returns not included): what the free ring took. */
     public long returns() {
-        return free.taken() - frames.length;
+        return free.taken();
     }
 
     /** Leases refused because the pool was empty. */
@@ -282,7 +316,10 @@ public final class FramePool {
 
     /** Frames in the pool now; a snapshot. */
     public int available() {
-        return free.size();
+        // The stack first: a refill between the two reads moves frames the ring count no longer has and the stack
+        // count did not yet have, so a racing snapshot errs low (close() then waits) and never counts a frame twice.
+        final int stacked = (int) TOP.getOpaque(this);
+        return Math.min(capacity(), stacked + free.size());
     }
 
     /** Frames leased and not yet returned: {@code leases() - returns()}, a snapshot. */
