@@ -163,6 +163,27 @@ class FramePoolTest {
         assertFresh(pool, again);
     }
 
+    @Test
+    void shouldLeaseTheMostRecentlyReturnedFrameFirstWhenFramesComeBack() {
+        final FramePool pool = pool("lifo", 4);
+        final Frame[] held = new Frame[4];
+        for (int i = 0; i < 4; i++) {
+            held[i] = pool.lease();
+            assertEquals(i, held[i].index(), "a fresh pool hands out its frames in index order");
+        }
+        assertEquals(FramePool.OK, held[2].release());
+        assertEquals(FramePool.OK, held[0].release());
+        assertEquals(FramePool.OK, held[3].release());
+        assertEquals(3, pool.available());
+        assertSame(held[3], pool.lease(), "last in, first out: the frame most likely still in cache");
+        assertSame(held[0], pool.lease());
+        assertSame(held[2], pool.lease());
+        assertNull(pool.lease());
+        assertEquals(1, pool.exhausted());
+        assertEquals(7, pool.leases());
+        assertEquals(3, pool.returns());
+    }
+
     private static void assertFresh(FramePool pool, Frame frame) {
         assertEquals(pool.headroom(), frame.headroom());
         assertEquals(pool.headroom(), frame.dataOffset());
