@@ -226,24 +226,10 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
      * The wake-up producers call after their end-of-poll flush: one volatile read when the consumer is awake;
      * when it is parked, the producer that wins the flag unparks the consumer's thread. Allocation-free.
      */
-    static final class Wakeup implements ConsumerWakeup {
-        private static final VarHandle PARKED;
-
-        static {
-            try {
-                PARKED = MethodHandles.lookup().findVarHandle(Wakeup.class, "parked", boolean.class);
-            } catch (ReflectiveOperationException ex) {
-                throw new ExceptionInInitializerError(ex);
-            }
-        }
-
-        private final Thread consumer;
-        @SuppressWarnings("unused") // accessed through PARKED
-        private volatile boolean parked;
-
+    static final class Wakeup extends WakeupPad1 implements ConsumerWakeup {
         /** A wake-up for the calling thread, which is the consumer's (pinned, so it stays the same). */
         Wakeup() {
-            this.consumer = Thread.currentThread();
+            super(Thread.currentThread());
         }
 
         @Override
@@ -260,6 +246,45 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
         /** Takes the flag back; false when a producer cleared it first (and so unparked the thread). */
         boolean unpark() {
             return PARKED.compareAndSet(this, true, false);
+        }
+    }
+
+    /** Padding in front of the parked flag (superclass fields come first; the int fills the header's gap). */
+    abstract static class WakeupPad0 {
+        int p;
+        long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+    }
+
+    /**
+     * The flag every producer reads after every poll, on a cache line of its own: the consumer allocates its
+     * wake-up among objects it writes on every batch, and the flag must not share their line.
+     */
+    abstract static class WakeupFields extends WakeupPad0 {
+        static final VarHandle PARKED;
+
+        static {
+            try {
+                PARKED = MethodHandles.lookup().findVarHandle(WakeupFields.class, "parked", boolean.class);
+            } catch (ReflectiveOperationException ex) {
+                throw new ExceptionInInitializerError(ex);
+            }
+        }
+
+        final Thread consumer;
+        @SuppressWarnings("unused") // accessed through PARKED
+        volatile boolean parked;
+
+        WakeupFields(Thread consumer) {
+            this.consumer = consumer;
+        }
+    }
+
+    /** Padding behind the parked flag. */
+    abstract static class WakeupPad1 extends WakeupFields {
+        long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
+
+        WakeupPad1(Thread consumer) {
+            super(consumer);
         }
     }
 }

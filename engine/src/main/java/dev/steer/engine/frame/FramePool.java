@@ -23,7 +23,7 @@ import dev.steer.engine.ring.ManyToOneRing;
  * lease is refused, counted in {@link #doubleReturns()} and reported as {@link #DOUBLE_RETURN} instead
  * of corrupting the pool. Unchecked mode does the same bookkeeping with plain stores and trusts the caller.
  */
-public final class FramePool {
+public final class FramePool extends FramePoolLeaseSide {
     /** Release result: the frame is back in the pool. */
     public static final int OK = 0;
     /** Release result: the frame was not leased (a second release); refused and counted. Checked mode only. */
@@ -32,17 +32,11 @@ public final class FramePool {
     public static final int FOREIGN_FRAME = -2;
 
     private static final VarHandle DOUBLE_RETURNS;
-    private static final VarHandle LEASES;
-    private static final VarHandle EXHAUSTED;
-    private static final VarHandle TOP;
 
     static {
         try {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             DOUBLE_RETURNS = lookup.findVarHandle(FramePool.class, "doubleReturns", long.class);
-            LEASES = lookup.findVarHandle(FramePool.class, "leases", long.class);
-            EXHAUSTED = lookup.findVarHandle(FramePool.class, "exhausted", long.class);
-            TOP = lookup.findVarHandle(FramePool.class, "top", int.class);
         } catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -70,13 +64,6 @@ public final class FramePool {
     /** Free frames the leasing thread holds, most recently returned on top: leases reuse the frames still in cache. */
     private final int[] stack;
 
-    // Written by the leasing thread only.
-    private long p0, p1, p2, p3, p4, p5, p6, p7;
-    private volatile long leases;
-    private volatile long exhausted;
-    private volatile int top;
-    private int untilRefill;
-    private long p8, p9, p10, p11, p12, p13, p14, p15;
     // Written by any releasing thread, atomically; only on a refused release. Returns are counted by the free
     // ring's claim index, so that a release costs one locked instruction (the claim) per run of frames.
     private volatile long doubleReturns;
@@ -102,7 +89,7 @@ public final class FramePool {
             frames[i] = new Frame(this, i, memory, i * frameSize, frameSize, headroom);
             stack[count - 1 - i] = frames[i].handle(); // frame 0 on top: first leases in index order
         }
-        this.top = count;
+        TOP.setRelease(this, count);
     }
 
     private static synchronized int register(FramePool pool) {
@@ -435,4 +422,46 @@ public final class FramePool {
             return this;
         }
     }
+}
+
+/** Padding in front of the leasing thread's fields: superclass fields are laid out first, whatever their size. */
+abstract class FramePoolPad0 {
+    /** Fills the gap after the object header, where HotSpot would otherwise put a subclass' int. */
+    int p;
+    long p00, p01, p02, p03, p04, p05, p06, p07, p08, p09, p10, p11, p12, p13, p14, p15;
+}
+
+/**
+ * What the leasing thread writes on every lease, on cache lines of its own: in one class with the pool's final
+ * fields, HotSpot would pack the {@code int}s next to the references every release reads ({@code free},
+ * {@code frames}), and each release on another core would take the line the next lease writes.
+ */
+abstract class FramePoolLeaseFields extends FramePoolPad0 {
+    static final VarHandle LEASES;
+    static final VarHandle EXHAUSTED;
+    static final VarHandle TOP;
+
+    static {
+        try {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            LEASES = lookup.findVarHandle(FramePoolLeaseFields.class, "leases", long.class);
+            EXHAUSTED = lookup.findVarHandle(FramePoolLeaseFields.class, "exhausted", long.class);
+            TOP = lookup.findVarHandle(FramePoolLeaseFields.class, "top", int.class);
+        } catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    // Two longs and two ints: no 4-byte gap that a subclass field could fill.
+    volatile long leases;
+    volatile long exhausted;
+    /** Free frames on the leasing thread's stack; written by it, read by any thread as a snapshot. */
+    volatile int top;
+    /** Leases left before returned frames are next moved onto the stack. */
+    int untilRefill;
+}
+
+/** Padding behind the leasing thread's fields. */
+abstract class FramePoolLeaseSide extends FramePoolLeaseFields {
+    long q00, q01, q02, q03, q04, q05, q06, q07, q08, q09, q10, q11, q12, q13, q14, q15;
 }
