@@ -115,7 +115,7 @@ public final class IngressPath implements FrameSink {
             redirector.discard(verdict);
             return ACCEPTED;
         }
-        if (lossless && action == Verdict.REDIRECT && redirector.room(Verdict.key(verdict)) == 0) {
+        if (lossless && action == Verdict.REDIRECT && !redirector.hasRoom(Verdict.key(verdict))) {
             counters.increment(PathCounters.Counter.BACK_PRESSURED);
             return BACK_PRESSURED;
         }
@@ -153,7 +153,7 @@ public final class IngressPath implements FrameSink {
      */
     public int steer(Frame frame) {
         final long verdict = GuardedProgram.run(program, view, frame, counters, errors);
-        if (lossless && Verdict.action(verdict) == Verdict.REDIRECT && redirector.room(Verdict.key(verdict)) == 0) {
+        if (lossless && Verdict.action(verdict) == Verdict.REDIRECT && !redirector.hasRoom(Verdict.key(verdict))) {
             frame.release();
             counters.increment(PathCounters.Counter.BACK_PRESSURED);
             return BACK_PRESSURED;

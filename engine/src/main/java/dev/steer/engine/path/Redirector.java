@@ -7,6 +7,7 @@ import dev.steer.engine.map.CpuMapEntry;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.map.MapSnapshot;
 import dev.steer.engine.program.Verdict;
+import dev.steer.engine.ring.ManyToOneRing;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 
@@ -138,18 +139,20 @@ public final class Redirector {
     }
 
     /**
-     * Free room in the ring that a redirect to {@code key} would reach, minus what this thread already has
-     * queued for it, never below 0; -1 when the key has no entry. For lossless feeds that must not overfill
-     * a ring. Another producer may fill the ring while this thread has frames queued, so the difference can
-     * go negative; it is clamped so that -1 keeps meaning "no entry" only.
+     * Whether a redirect to {@code key} would find room in its ring for the frames this thread already has
+     * queued for it plus one more; true when the key has no entry (the redirect then takes its fallback). For
+     * lossless feeds, which must not overfill a ring. The ring's cached limit answers without touching the
+     * consumer's index, which is read only when the cached limit says no (see {@link ManyToOneRing#hasRoomFor}).
+     * Another producer may still fill the ring before this thread flushes; its frames then count as ring-full
+     * drops.
      */
-    public int room(int key) {
+    public boolean hasRoom(int key) {
         final CpuMapEntry entry = snapshot.entry(key);
         if (entry == null) {
-            return -1;
+            return true;
         }
         final BulkQueue queue = queues[key];
         final int pending = queue.entry() == entry ? queue.count() : 0;
-        return Math.max(0, entry.ring().remainingCapacity() - pending);
+        return entry.ring().hasRoomFor(pending + 1);
     }
 }

@@ -103,6 +103,22 @@ public final class ManyToOneRing extends ManyToOneRingConsumerFields {
     }
 
     /**
+     * Producer side: whether {@code count} more elements would fit now. Answered from the producers' cached limit
+     * while it allows, so a producer that asks before every element does not read the consumer's index (a cache
+     * line the consumer writes) each time; when the cached limit says no, the consumer's index is read and the
+     * limit refreshed. A snapshot, as {@link #remainingCapacity()}: other producers may take the room first.
+     */
+    public boolean hasRoomFor(int count) {
+        final long producer = producerIndexVolatile();
+        if (producer + count <= producerLimitAcquire()) {
+            return true;
+        }
+        final long limit = consumerIndexAcquire() + capacity;
+        producerLimitRelease(limit);
+        return producer + count <= limit;
+    }
+
+    /**
      * Offers one element, 0 to {@link #MAX_VALUE}.
      *
      * @return true when the ring took it; false when it is full (the caller keeps the element)

@@ -146,6 +146,22 @@ class ManyToOneRingTest {
     }
 
     @Test
+    void shouldTellWhetherElementsFitAndSeeRoomTheConsumerFreedWhenAsked() {
+        final ManyToOneRing ring = new ManyToOneRing(4);
+        assertTrue(ring.hasRoomFor(4));
+        assertFalse(ring.hasRoomFor(5));
+        ring.offer(new int[] {1, 2, 3}, 0, 3);
+        assertTrue(ring.hasRoomFor(1));
+        assertFalse(ring.hasRoomFor(2));
+        assertEquals(2, ring.drain(new int[2], 2));
+        assertTrue(ring.hasRoomFor(3), "the cached limit is refreshed from the consumer's index");
+        assertFalse(ring.hasRoomFor(4));
+        assertEquals(3, ring.offer(new int[] {4, 5, 6}, 0, 3));
+        assertFalse(ring.hasRoomFor(1));
+        assertEquals(0, ring.remainingCapacity());
+    }
+
+    @Test
     void shouldKeepFifoOrderWhenIndicesWrapAroundManyTimes() {
         final ManyToOneRing ring = new ManyToOneRing(5);
         final int[] batch = new int[3];
