@@ -55,12 +55,16 @@ final class BenchCommand implements Callable<Integer> {
     static final List<Row> ROWS = List.of(
         new Row("engine", "engine end to end (synthetic → l4-hash → ring → consumer actor)",
             "dev.steer.loadgen.bench.EngineBenchmark.engine$", Map.of("idle", "park")),
+        new Row("engine_backoff", "the same, consumer idle mode backoff (spins, yields, then parks)",
+            "dev.steer.loadgen.bench.EngineBenchmark.engine$", Map.of("idle", "backoff")),
         new Row("raw_ring", "raw queue handoff (ManyToOneRing, offer 8 / drain 8)",
             "dev.steer.loadgen.bench.HandoffBenchmark.ring$", Map.of()),
         new Row("tell_per_frame", "Pekko, one frame per tell",
             "dev.steer.loadgen.bench.EngineBenchmark.tellPerFrame$", Map.of()),
         new Row("engine_on_aeron", "engine on Aeron IPC (lossless, l4-hash, 1 entry)",
             "dev.steer.loadgen.bench.AeronBenchmark.engineOnAeron$", Map.of("idle", "park")),
+        new Row("engine_on_aeron_backoff", "the same, consumer idle mode backoff",
+            "dev.steer.loadgen.bench.AeronBenchmark.engineOnAeron$", Map.of("idle", "backoff")),
         new Row("aeron_alone", "Aeron IPC alone (publisher → subscriber)",
             "dev.steer.loadgen.bench.AeronBenchmark.aeronAlone$", Map.of()));
 
@@ -141,7 +145,11 @@ final class BenchCommand implements Callable<Integer> {
         final Map<String, Double> ratios = new LinkedHashMap<>();
         ratio(ratios, "engine / raw_ring", byId.get("engine"), byId.get("raw_ring"));
         ratio(ratios, "engine / tell_per_frame", byId.get("engine"), byId.get("tell_per_frame"));
+        ratio(ratios, "engine_backoff / raw_ring", byId.get("engine_backoff"), byId.get("raw_ring"));
+        ratio(ratios, "engine_backoff / tell_per_frame", byId.get("engine_backoff"), byId.get("tell_per_frame"));
         ratio(ratios, "engine_on_aeron / aeron_alone", byId.get("engine_on_aeron"), byId.get("aeron_alone"));
+        ratio(ratios, "engine_on_aeron_backoff / aeron_alone", byId.get("engine_on_aeron_backoff"),
+            byId.get("aeron_alone"));
         return ratios;
     }
 
@@ -152,14 +160,14 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void printTable(PrintStream out, List<Measured> rows, Map<String, Double> ratios) {
-        out.printf("%-16s %-62s %15s %13s %9s%n", "row", "what", "frames/s", "spread", "B/frame");
+        out.printf("%-24s %-66s %15s %13s %9s%n", "row", "what", "frames/s", "spread", "B/frame");
         for (Measured row : rows) {
-            out.printf("%-16s %-62s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(), row.framesPerSecond(),
+            out.printf("%-24s %-66s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(), row.framesPerSecond(),
                 row.framesSpread(), row.bytesPerFrame());
         }
         out.println("(frames/s and B/frame are medians over the measurement iterations; spread = max - min)");
         out.println();
-        ratios.forEach((name, value) -> out.printf("%-32s %8.2f%n", name, value));
+        ratios.forEach((name, value) -> out.printf("%-40s %8.2f%n", name, value));
     }
 
     static String toJson(List<Measured> rows, Map<String, Double> ratios) {
