@@ -1,0 +1,74 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** The bench table's arithmetic: medians, ratios between rows, and the JSON form; the JMH runs are not repeated here. */
+class BenchCommandTest {
+    private static BenchCommand.Measured row(String id, double rate) {
+        return new BenchCommand.Measured(id, id + " label", rate, rate / 10, 0.0);
+    }
+
+    @Test
+    void shouldTakeTheMiddleValueOrTheMeanOfTheTwoMiddleOnesWhenTakingAMedian() {
+        assertEquals(3.0, BenchCommand.median(List.of(9.0, 1.0, 3.0)));
+        assertEquals(2.5, BenchCommand.median(List.of(4.0, 1.0, 2.0, 3.0)));
+        assertEquals(7.0, BenchCommand.median(List.of(7.0)));
+    }
+
+    @Test
+    void shouldComputeEveryRatioForBothIdleModesWhenEveryRowWasMeasured() {
+        final Map<String, Double> ratios = BenchCommand.ratios(List.of(row("engine", 20), row("engine_backoff", 30),
+            row("raw_ring", 200), row("tell_per_frame", 3), row("engine_on_aeron", 10),
+            row("engine_on_aeron_backoff", 12), row("aeron_alone", 20)));
+        assertEquals(0.1, ratios.get("engine / raw_ring"), 1e-9);
+        assertEquals(20.0 / 3, ratios.get("engine / tell_per_frame"), 1e-9);
+        assertEquals(0.15, ratios.get("engine_backoff / raw_ring"), 1e-9);
+        assertEquals(10.0, ratios.get("engine_backoff / tell_per_frame"), 1e-9);
+        assertEquals(0.5, ratios.get("engine_on_aeron / aeron_alone"), 1e-9);
+        assertEquals(0.6, ratios.get("engine_on_aeron_backoff / aeron_alone"), 1e-9);
+        assertEquals(6, ratios.size());
+    }
+
+    @Test
+    void shouldLeaveOutARatioWhoseRowIsMissingOrZero() {
+        final Map<String, Double> ratios = BenchCommand.ratios(List.of(row("engine", 20), row("raw_ring", 0)));
+        assertTrue(ratios.isEmpty(), ratios.toString());
+    }
+
+    @Test
+    void shouldNameEveryRowOnceAndRunEachEngineRowInBothIdleModes() {
+        final Set<String> ids = BenchCommand.ROWS.stream().map(BenchCommand.Row::id).collect(Collectors.toSet());
+        assertEquals(BenchCommand.ROWS.size(), ids.size());
+        assertTrue(ids.containsAll(Set.of("engine", "engine_backoff", "raw_ring", "tell_per_frame", "engine_on_aeron",
+            "engine_on_aeron_backoff", "aeron_alone")), ids.toString());
+        for (BenchCommand.Row row : BenchCommand.ROWS) {
+            if (row.id().startsWith("engine")) {
+                assertEquals(row.id().endsWith("_backoff") ? "backoff" : "park", row.params().get("idle"), row.id());
+            }
+        }
+    }
+
+    @Test
+    void shouldWriteRowsAndRatiosAsJsonWithNullForAnUnknownAllocation() throws Exception {
+        final List<BenchCommand.Measured> rows = List.of(row("engine", 20_000_000.4),
+            new BenchCommand.Measured("raw_ring", "raw", 200, 5, Double.NaN));
+        final JsonNode json = new ObjectMapper().readTree(BenchCommand.toJson(rows, BenchCommand.ratios(rows)));
+        assertEquals(20_000_000, json.get("rows").get(0).get("frames_per_second").asLong());
+        assertEquals("engine label", json.get("rows").get(0).get("what").asText());
+        assertTrue(json.get("rows").get(1).get("bytes_per_frame").isNull());
+        assertEquals(100_000.002, json.get("ratios").get("engine / raw_ring").asDouble(), 1e-6);
+        assertFalse(json.get("ratios").has("engine / tell_per_frame"));
+    }
+}
