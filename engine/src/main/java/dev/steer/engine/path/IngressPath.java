@@ -16,7 +16,8 @@ import dev.steer.engine.stats.PathCounters;
  * {@link #poll(Feed)} reads the map snapshot, takes at most {@code budget} packets from the feed, runs the
  * steering program on each where the feed holds it, copies those that go on (PASS, REDIRECT) into a frame
  * of the ingress' own pool, carries out the verdict (bulk queues for redirects, a local batch for PASS), and
- * at the end flushes every touched bulk queue and the local batch. A dropped packet costs no frame. Between two polls nothing is queued, which makes the gap a quiescence point.
+ * at the end flushes every touched bulk queue and the local batch. A dropped packet costs no frame. Between
+ * two polls nothing is queued, which makes the gap a quiescence point.
  *
  * <p>Every packet handed to {@link #onFrame} is counted as received and then delivered, queued or dropped
  * for one {@link DropReason}; in lossless mode a packet whose target ring (or the pool) is full is instead
@@ -115,8 +116,7 @@ public final class IngressPath implements FrameSink {
             redirector.discard(verdict);
             return ACCEPTED;
         }
-        if (lossless && action == Verdict.REDIRECT && !redirector.hasRoom(Verdict.key(verdict))) {
-            counters.increment(PathCounters.Counter.BACK_PRESSURED);
+        if (backPressures(verdict)) {
             return BACK_PRESSURED;
         }
         final Frame frame = pool.lease();
@@ -131,11 +131,7 @@ public final class IngressPath implements FrameSink {
         }
         frame.buffer().putBytes(frame.dataOffset(), buffer, offset, length);
         frame.length(length).origin(feedId, queueIndex, timestampNs);
-        counters.increment(PathCounters.Counter.RECEIVED);
-        if (redirector.steer(frame, verdict) == Redirector.PASS) {
-            local.add(frame);
-        }
-        return ACCEPTED;
+        return carryOut(frame, verdict);
     }
 
     @Override
@@ -153,11 +149,24 @@ public final class IngressPath implements FrameSink {
      */
     public int steer(Frame frame) {
         final long verdict = GuardedProgram.run(program, view, frame, counters, errors);
-        if (lossless && Verdict.action(verdict) == Verdict.REDIRECT && !redirector.hasRoom(Verdict.key(verdict))) {
+        if (backPressures(verdict)) {
             frame.release();
-            counters.increment(PathCounters.Counter.BACK_PRESSURED);
             return BACK_PRESSURED;
         }
+        return carryOut(frame, verdict);
+    }
+
+    /** Lossless only: true (and counted) when {@code verdict} redirects to a ring without room for one more frame. */
+    private boolean backPressures(long verdict) {
+        if (lossless && Verdict.action(verdict) == Verdict.REDIRECT && !redirector.hasRoom(Verdict.key(verdict))) {
+            counters.increment(PathCounters.Counter.BACK_PRESSURED);
+            return true;
+        }
+        return false;
+    }
+
+    /** Counts the frame received and carries out its verdict: queued, dropped, or added to the local batch. */
+    private int carryOut(Frame frame, long verdict) {
         counters.increment(PathCounters.Counter.RECEIVED);
         if (redirector.steer(frame, verdict) == Redirector.PASS) {
             local.add(frame);

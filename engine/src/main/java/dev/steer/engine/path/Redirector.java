@@ -78,13 +78,14 @@ public final class Redirector {
         if (action == Verdict.PASS) {
             return PASS;
         }
-        drop(frame, action == Verdict.DROP ? dropReason : abortReason);
+        frame.release();
+        discard(verdict);
         return CONSUMED;
     }
 
     /**
-     * Counts a DROP, ABORTED or unknown verdict for a packet that has no frame (the ingress runs its program
-     * before it leases one), as {@link #steer} would count it for a frame.
+     * Counts a DROP, ABORTED or unknown verdict: for a packet that has no frame (the ingress runs its program
+     * before it leases one), and for a frame {@link #steer} has released.
      */
     public void discard(long verdict) {
         counters.drop(Verdict.action(verdict) == Verdict.DROP ? dropReason : abortReason, 1);
