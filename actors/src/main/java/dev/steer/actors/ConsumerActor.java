@@ -223,8 +223,10 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
     }
 
     /**
-     * The wake-up producers call after their end-of-poll flush: one volatile read when the consumer is awake;
-     * when it is parked, the producer that wins the flag unparks the consumer's thread. Allocation-free.
+     * The wake-up producers call after an end-of-poll flush (an ingress defers it for at most three polls while
+     * its feed keeps delivering, see {@code IngressPath.MAX_DEFERRED_WAKEUPS}): one volatile read when the
+     * consumer is awake; when it is parked, the producer that wins the flag unparks the consumer's thread.
+     * Allocation-free.
      */
     static final class Wakeup extends WakeupPad1 implements ConsumerWakeup {
         /** A wake-up for the calling thread, which is the consumer's (pinned, so it stays the same). */

@@ -96,6 +96,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
         }
         while (true) {
             if (settings.signal().takePending()) {
+                path.wakeConsumers();
                 self.tell(DataPath.Run.INSTANCE);
                 return this;
             }
@@ -127,6 +128,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
     }
 
     private Behavior<DataPath.Command> stop() {
+        path.wakeConsumers();
         try {
             settings.feed().close();
         } catch (Exception error) {

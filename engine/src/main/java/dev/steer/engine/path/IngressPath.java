@@ -29,6 +29,12 @@ import dev.steer.engine.stats.PathCounters;
 public final class IngressPath implements FrameSink {
     /** Default NAPI budget: frames per poll. */
     public static final int DEFAULT_BUDGET = 64;
+    /**
+     * Polls in a row whose consumer wake-ups are deferred while the feed keeps delivering: a consumer is woken
+     * at the latest by the fourth poll after its frames were flushed, and at once when a poll comes back empty
+     * (the feed ran dry), ends, throws, or meets a full ring.
+     */
+    public static final int MAX_DEFERRED_WAKEUPS = 3;
 
     private final int feedId;
     private final int queueIndex;
@@ -42,6 +48,7 @@ public final class IngressPath implements FrameSink {
     private final boolean lossless;
     private final HandlerBatch.ErrorSink errors;
     private final int maxDataLength;
+    private int deferredPolls;
 
     /**
      * @param feedId       id recorded in every frame
@@ -85,18 +92,35 @@ public final class IngressPath implements FrameSink {
     public int poll(Feed feed) {
         redirector.refresh();
         counters.increment(PathCounters.Counter.POLLS);
+        int taken = 0;
         try {
-            return feed.poll(this, budget);
+            taken = feed.poll(this, budget);
+            return taken;
         } finally {
-            // Also when the feed throws: nothing may stay queued past the end of a poll.
-            flush();
+            // Also when the feed throws: nothing may stay queued past the end of a poll. Wake-ups wait while the
+            // feed keeps delivering, for at most MAX_DEFERRED_WAKEUPS polls.
+            flush(taken > 0 && deferredPolls < MAX_DEFERRED_WAKEUPS);
         }
     }
 
-    /** Flushes every touched bulk queue and the local batch. Done by {@link #poll} at its end. */
+    /** Flushes every touched bulk queue and the local batch, and wakes every consumer owed a wake-up. */
     public void flush() {
-        redirector.flush();
+        flush(false);
+    }
+
+    private void flush(boolean deferWakeups) {
+        deferredPolls = deferWakeups ? deferredPolls + 1 : 0;
+        redirector.flush(deferWakeups);
         local.deliver();
+    }
+
+    /**
+     * Wakes the consumers whose wake-up the last polls deferred; the ingress calls it before it leaves its poll
+     * loop (a control message, a stop), so that no consumer waits on an ingress that is not polling.
+     */
+    public void wakeConsumers() {
+        redirector.wakeOwed();
+        deferredPolls = 0;
     }
 
     @Override

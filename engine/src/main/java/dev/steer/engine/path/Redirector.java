@@ -33,6 +33,8 @@ public final class Redirector {
     private final BulkQueue[] queues;
     private final BulkQueue[] touched;
     private int touchedCount;
+    private final CpuMapEntry[] owed;
+    private int owedCount;
     private MapSnapshot snapshot;
 
     /**
@@ -48,6 +50,7 @@ public final class Redirector {
         this.abortReason = abortReason;
         this.queues = new BulkQueue[map.maxEntries()];
         this.touched = new BulkQueue[map.maxEntries()];
+        this.owed = new CpuMapEntry[map.maxEntries()];
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new BulkQueue(counters);
         }
@@ -126,17 +129,55 @@ public final class Redirector {
         counters.drop(reason, 1);
     }
 
-    /** Flushes every bulk queue touched since the last flush, waking their consumers. End of every poll. */
+    /** Flushes every bulk queue touched since the last flush, waking their consumers and any owed a wake-up. */
     public void flush() {
+        flush(false);
+    }
+
+    /**
+     * Flushes every bulk queue touched since the last flush. With {@code deferWakeups} the consumers of the
+     * queues that took all their frames are not woken now but owed a wake-up, which the next flush without it
+     * or {@link #wakeOwed()} pays (interrupt moderation: a parked consumer then wakes to several polls' worth
+     * of frames, for one unpark); a queue whose flush met a full ring wakes its consumer at once.
+     */
+    public void flush(boolean deferWakeups) {
         final int n = touchedCount;
         for (int i = 0; i < n; i++) {
             final BulkQueue queue = touched[i];
-            queue.flush();
-            queue.entry().wake();
+            if (queue.flush() > 0) {
+                queue.entry().wake();
+            } else {
+                owe(queue.entry());
+            }
             queue.listed(false);
             touched[i] = null;
         }
         touchedCount = 0;
+        if (!deferWakeups) {
+            wakeOwed();
+        }
+    }
+
+    /** Wakes the consumers owed a wake-up by deferred flushes. */
+    public void wakeOwed() {
+        for (int i = 0; i < owedCount; i++) {
+            owed[i].wake();
+            owed[i] = null;
+        }
+        owedCount = 0;
+    }
+
+    private void owe(CpuMapEntry entry) {
+        for (int i = 0; i < owedCount; i++) {
+            if (owed[i] == entry) {
+                return;
+            }
+        }
+        if (owedCount == owed.length) {
+            entry.wake(); // more distinct entries than keys (replaced ones among them): no room to defer
+            return;
+        }
+        owed[owedCount++] = entry;
     }
 
     /**
