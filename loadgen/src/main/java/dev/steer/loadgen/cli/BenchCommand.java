@@ -44,6 +44,16 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--iterations", paramLabel = "N", description = "Measurement iterations per row (default ${DEFAULT-VALUE}; --quick: 3).")
     int iterations = 5;
 
+    @Option(names = "--forks", paramLabel = "N",
+        description = "JVM forks per row (default ${DEFAULT-VALUE}); the median is then over every fork's iterations,"
+            + " which evens out a fork that landed in one of this VM's slow modes.")
+    int forks = 1;
+
+    /** Most measurement iterations per row. */
+    static final int MAX_ITERATIONS = 100;
+    /** Most forks per row. */
+    static final int MAX_FORKS = 10;
+
     /** One row of the table: a JMH benchmark and the label it has here. */
     record Row(String id, String label, String benchmark, Map<String, String> params) {
     }
@@ -70,6 +80,12 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (iterations < 1 || iterations > MAX_ITERATIONS) {
+            throw new IllegalArgumentException("--iterations=" + iterations + ": must be 1 to " + MAX_ITERATIONS);
+        }
+        if (forks < 1 || forks > MAX_FORKS) {
+            throw new IllegalArgumentException("--forks=" + forks + ": must be 1 to " + MAX_FORKS);
+        }
         final PrintStream out = System.out;
         final List<Measured> measured = new ArrayList<>();
         for (Row row : ROWS) {
@@ -93,7 +109,7 @@ final class BenchCommand implements Callable<Integer> {
     private Measured measure(Row row) throws RunnerException {
         final ChainedOptionsBuilder options = new OptionsBuilder()
             .include(row.benchmark())
-            .forks(1)
+            .forks(forks)
             .warmupIterations(quick ? 2 : 3)
             .warmupTime(TimeValue.seconds(quick ? 1 : 2))
             .measurementIterations(quick ? 3 : iterations)

@@ -24,6 +24,14 @@ class SteerCliTest {
         assertTrue(result.out().contains("Usage: steer " + command), result.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"--forks=0", "--forks=11", "--iterations=0", "--iterations=101"})
+    void shouldRefuseBenchCountsOutOfRangeNamingTheOptionBeforeRunningAnything(String option) {
+        final CliRunner result = CliRunner.run("bench", option);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(option + ": must be 1 to "), result.toString());
+    }
+
     @Test
     void shouldListTheCommandsWhenRunWithoutArguments() {
         final CliRunner result = CliRunner.run();
