@@ -335,7 +335,10 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
-        /** Frames per consumer handler call, 1 to {@value #MAX_BATCH}; one drain of the ring takes up to {@link ConsumerPath#BATCHES_PER_WORK} such batches. */
+        /**
+         * Frames per consumer handler call, 1 to {@value #MAX_BATCH}; one drain of the ring takes up to
+         * {@link ConsumerPath#BATCHES_PER_WORK} such batches.
+         */
         public Builder consumerBatch(int consumerBatch) {
             this.consumerBatch = consumerBatch;
             return this;

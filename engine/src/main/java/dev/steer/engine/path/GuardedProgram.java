@@ -17,7 +17,10 @@ final class GuardedProgram {
         return run(program, view.wrap(frame), counters, errors);
     }
 
-    /** The program's verdict for the packet {@code view} already points at, or ABORTED (counted, reported) when it throws. */
+    /**
+     * The program's verdict for the packet {@code view} already points at, or ABORTED (counted, reported) when it
+     * throws.
+     */
     static long run(SteeringProgram program, PacketView view, PathCounters counters, HandlerBatch.ErrorSink errors) {
         try {
             return program.run(view);

@@ -74,7 +74,8 @@ public final class HandlerBatch {
             throw new IllegalArgumentException("batch size=" + batchSize + ": must be at least 1");
         }
         if (capacity < batchSize) {
-            throw new IllegalArgumentException("capacity=" + capacity + ": must be at least the batch size " + batchSize);
+            throw new IllegalArgumentException("capacity=" + capacity + ": must be at least the batch size "
+                + batchSize);
         }
         this.handles = new int[capacity];
         this.batchSize = batchSize;

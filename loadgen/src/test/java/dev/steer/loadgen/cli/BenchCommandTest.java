@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-/** The bench table's arithmetic: medians, ratios between rows, and the JSON form; the JMH runs are not repeated here. */
+/** The bench table's arithmetic: medians, ratios between rows and the JSON form; no JMH run here. */
 class BenchCommandTest {
     private static BenchCommand.Measured row(String id, double rate) {
         return new BenchCommand.Measured(id, id + " label", rate, rate / 10, 0.0);
