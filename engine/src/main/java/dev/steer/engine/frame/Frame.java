@@ -225,12 +225,16 @@ public final class Frame {
     }
 
     void resetForLease() {
+        resetForLease(0, 0, 0, 0);
+    }
+
+    void resetForLease(int length, int feedId, int queueIndex, long timestampNs) {
         headroom = defaultHeadroom;
-        length = 0;
+        this.length = length;
         metaLength = 0;
-        feedId = 0;
-        queueIndex = 0;
-        timestampNs = 0;
+        this.feedId = feedId;
+        this.queueIndex = queueIndex;
+        this.timestampNs = timestampNs;
         remoteRedirects = 0;
     }
 

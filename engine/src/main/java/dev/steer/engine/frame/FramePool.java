@@ -175,6 +175,29 @@ public final class FramePool extends FramePoolLeaseSide {
      * @return the frame, or null when the pool is empty (counted in {@link #exhausted()})
      */
     public Frame lease() {
+        final Frame frame = take();
+        if (frame != null) {
+            frame.resetForLease();
+        }
+        return frame;
+    }
+
+    /**
+     * Leases a frame for a packet of {@code length} bytes with its origin: the same as {@link #lease()} followed by
+     * {@link Frame#length(int)} and {@link Frame#origin}, each field written once. Owning thread only.
+     *
+     * @return the frame, or null when the pool is empty (counted in {@link #exhausted()})
+     */
+    public Frame lease(int length, int feedId, int queueIndex, long timestampNs) {
+        final Frame frame = take();
+        if (frame != null) {
+            frame.resetForLease(length, feedId, queueIndex, timestampNs);
+        }
+        return frame;
+    }
+
+    /** Pops a free frame and counts the lease (or the exhaustion); its fields are left for the caller to reset. */
+    private Frame take() {
         int t = top;
         if (--untilRefill <= 0 || t == 0) {
             t = refill(t);
@@ -190,7 +213,6 @@ public final class FramePool extends FramePoolLeaseSide {
             throw new IllegalStateException("frame pool " + id + " corrupted: free-list frame " + frame.index()
                 + " is already leased");
         }
-        frame.resetForLease();
         LEASES.setOpaque(this, (long) LEASES.getOpaque(this) + 1);
         return frame;
     }

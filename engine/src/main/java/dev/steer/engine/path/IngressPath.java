@@ -143,7 +143,7 @@ public final class IngressPath implements FrameSink {
         if (backPressures(verdict)) {
             return BACK_PRESSURED;
         }
-        final Frame frame = pool.lease();
+        final Frame frame = pool.lease(length, feedId, queueIndex, timestampNs);
         if (frame == null) {
             if (lossless) {
                 counters.increment(PathCounters.Counter.BACK_PRESSURED);
@@ -154,7 +154,6 @@ public final class IngressPath implements FrameSink {
             return ACCEPTED;
         }
         frame.buffer().putBytes(frame.dataOffset(), buffer, offset, length);
-        frame.length(length).origin(feedId, queueIndex, timestampNs);
         return carryOut(frame, verdict);
     }
 

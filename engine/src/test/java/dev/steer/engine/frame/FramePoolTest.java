@@ -184,6 +184,27 @@ class FramePoolTest {
         assertEquals(3, pool.returns());
     }
 
+    @Test
+    void shouldResetTheFrameAndSetLengthAndOriginWhenLeasedForAPacket() {
+        final FramePool pool = pool("packet", 1);
+        final Frame used = pool.lease();
+        used.headroom(100).length(50).metaLength(8).origin(3, 4, 12345L);
+        assertTrue(used.countRemoteRedirect());
+        assertEquals(FramePool.OK, used.release());
+        final Frame frame = pool.lease(60, 5, 6, 789L);
+        assertSame(used, frame);
+        assertEquals(pool.headroom(), frame.dataOffset());
+        assertEquals(60, frame.length());
+        assertEquals(0, frame.metaLength());
+        assertEquals(5, frame.feedId());
+        assertEquals(6, frame.queueIndex());
+        assertEquals(789L, frame.timestampNs());
+        assertTrue(frame.fits());
+        assertNull(pool.lease(60, 5, 6, 789L), "the one frame is out");
+        assertEquals(1, pool.exhausted());
+        assertEquals(2, pool.leases());
+    }
+
     private static void assertFresh(FramePool pool, Frame frame) {
         assertEquals(pool.headroom(), frame.headroom());
         assertEquals(pool.headroom(), frame.dataOffset());
