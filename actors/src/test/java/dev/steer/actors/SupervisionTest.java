@@ -47,8 +47,10 @@ class SupervisionTest {
         throws Exception {
         final AtomicLong delivered = new AtomicLong();
         final AtomicInteger calls = new AtomicInteger();
+        // The first call fails, then every 1000th: how many batches reach the handler depends on how many frames
+        // the ring (1024, drop mode) took during the burst, and at least one failure must happen whatever that is.
         final FrameHandler flaky = batch -> {
-            if (calls.incrementAndGet() % 1000 == 0) {
+            if (calls.incrementAndGet() % 1000 == 1) {
                 throw new IllegalStateException("handler failure");
             }
             delivered.addAndGet(batch.size());
@@ -59,7 +61,7 @@ class SupervisionTest {
 
         final PathStats consumer = stats.consumers().get(0);
         final long errors = consumer.get(Counter.HANDLER_EXCEPTIONS);
-        assertTrue(errors > 0, "the handler failed at least once");
+        assertTrue(errors > 0, "the handler failed at least once: " + stats.accounting());
         assertEquals(FRAMES, stats.accounting().received());
         assertEquals(0, stats.accounting().inFlight(), stats.accounting().toString());
         assertEquals(delivered.get(), stats.accounting().delivered());
