@@ -78,9 +78,10 @@ public final class FramePool extends FramePoolLeaseSide {
         final int count = context.frameCount;
         final ByteBuffer memory = ByteBuffer.allocateDirect(count * frameSize + 64).alignedSlice(64);
         this.frames = new Frame[count];
-        // Twice the frames it can ever hold: a free ring that is nearly full (the usual state, with few frames
-        // in flight) would make every release re-read the index that every lease writes, bouncing that cache
-        // line between the leasing and the releasing core; at half full the releasers' cached limit holds.
+        // Room for every frame (all of them may come back before the leasing thread next moves them onto its
+        // stack), twice over: a ring near full would make every release re-read the index that the leasing
+        // thread writes, bouncing that cache line between the cores; with the slack the releasers' cached
+        // limit holds.
         this.free = new ManyToOneRing(Math.min(ManyToOneRing.MAX_CAPACITY, 2 * count));
         this.stack = new int[count];
         // Registered only once the memory exists, so an allocation failure leaks no registry slot.

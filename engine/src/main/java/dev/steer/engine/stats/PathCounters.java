@@ -83,6 +83,9 @@ public final class PathCounters {
      * @param maxKeys number of map keys tracked by the enqueue counters (the map's max entries)
      */
     public PathCounters(String name, int maxKeys) {
+        if (maxKeys < 0) {
+            throw new IllegalArgumentException("counters " + name + ": maxKeys=" + maxKeys + ": must not be negative");
+        }
         this.name = name;
         this.maxKeys = maxKeys;
         this.values = new long[ENQUEUE_BASE + ENQUEUE_STRIDE * maxKeys + 2 * PAD];
