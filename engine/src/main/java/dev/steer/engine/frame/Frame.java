@@ -4,7 +4,9 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.UnsafeApi;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -52,6 +54,9 @@ public final class Frame {
     private final int index;
     private final int handle;
     private final UnsafeBuffer buffer;
+    /** The slot's address and size, held here too so that the ingress' copy does not go through the buffer. */
+    private final long address;
+    private final int capacity;
     private final int defaultHeadroom;
 
     private int headroom;
@@ -69,6 +74,8 @@ public final class Frame {
         this.index = index;
         this.handle = FramePool.handle(pool.poolId(), index);
         this.buffer = new UnsafeBuffer(memory, offset, capacity);
+        this.address = buffer.addressOffset();
+        this.capacity = capacity;
         this.defaultHeadroom = defaultHeadroom;
         this.headroom = defaultHeadroom;
     }
@@ -98,7 +105,25 @@ public final class Frame {
 
     /** Size of the slot in bytes: headroom + metadata + data + tailroom. */
     public int capacity() {
-        return buffer.capacity();
+        return capacity;
+    }
+
+    /**
+     * Copies the packet's {@link #length()} bytes from {@code source} at {@code offset} into the frame's data, as
+     * {@code buffer().putBytes(dataOffset(), source, offset, length())} does, but with the frame's own address:
+     * the copy an ingress makes of every packet it keeps, one object and one bounds check fewer.
+     *
+     * @throws IndexOutOfBoundsException when the bytes are not all inside {@code source}, or the data would
+     *                                   run past the slot
+     */
+    public void copyData(DirectBuffer source, int offset) {
+        final int bytes = length;
+        final int at = headroom;
+        if (offset < 0 || (long) offset + bytes > source.capacity() || at + bytes > capacity) {
+            throw new IndexOutOfBoundsException("copy of " + bytes + " bytes from offset " + offset + " of a buffer of "
+                + source.capacity() + " to offset " + at + " of a frame of " + capacity);
+        }
+        UnsafeApi.copyMemory(source.byteArray(), source.addressOffset() + offset, null, address + at, bytes);
     }
 
     /** Offset of the first packet byte within {@link #buffer()}; equals the headroom. */

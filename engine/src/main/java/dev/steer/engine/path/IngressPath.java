@@ -130,6 +130,12 @@ public final class IngressPath implements FrameSink {
             counters.drop(DropReason.OVERSIZE, 1);
             return ACCEPTED;
         }
+        if (offset < 0 || offset > buffer.capacity() - length) {
+            // A feed that names bytes outside its own buffer has handed over a damaged packet: counted, not copied.
+            counters.increment(PathCounters.Counter.RECEIVED);
+            counters.drop(DropReason.FEED_TRUNCATED, 1);
+            return ACCEPTED;
+        }
         // The program reads the packet where the feed holds it (hot in cache), as XDP runs in the RX ring: a
         // dropped packet costs no frame and no copy, and the copy is not read back while its stores are in flight.
         final long verdict = GuardedProgram.run(program,
@@ -153,7 +159,7 @@ public final class IngressPath implements FrameSink {
             counters.drop(DropReason.POOL_EXHAUSTED, 1);
             return ACCEPTED;
         }
-        frame.buffer().putBytes(frame.dataOffset(), buffer, offset, length);
+        frame.copyData(buffer, offset);
         return carryOut(frame, verdict);
     }
 

@@ -270,6 +270,36 @@ class FramePoolTest {
     }
 
     @Test
+    void shouldCopyThePacketIntoTheDataAndRefuseASourceRangeOutsideItsBufferWhenCopyingData() {
+        final FramePool pool = pool("copy", 2);
+        final byte[] bytes = new byte[100];
+        for (int i = 0; i < bytes.length; i++) {
+            bytes[i] = (byte) (i + 1);
+        }
+        final org.agrona.concurrent.UnsafeBuffer heap = new org.agrona.concurrent.UnsafeBuffer(bytes);
+        final Frame frame = pool.lease(60, 0, 0, 0L);
+        frame.buffer().setMemory(0, frame.capacity(), (byte) 0);
+        frame.copyData(heap, 40);
+        for (int i = 0; i < frame.capacity(); i++) {
+            final int expected = i >= frame.dataOffset() && i < frame.dataOffset() + 60 ? 41 + i - frame.dataOffset() : 0;
+            assertEquals((byte) expected, frame.buffer().getByte(i), "byte " + i + " of the slot");
+        }
+        // An off-heap source, the other kind a feed hands over (Aeron's log buffers, a mapped ring).
+        final org.agrona.concurrent.UnsafeBuffer direct =
+            new org.agrona.concurrent.UnsafeBuffer(java.nio.ByteBuffer.allocateDirect(100));
+        direct.putBytes(0, bytes);
+        final Frame other = pool.lease(100, 0, 0, 0L);
+        other.copyData(direct, 0);
+        for (int i = 0; i < 100; i++) {
+            assertEquals(bytes[i], other.buffer().getByte(other.dataOffset() + i));
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> frame.copyData(heap, 41), "runs past the source");
+        assertThrows(IndexOutOfBoundsException.class, () -> frame.copyData(heap, -1), "starts before it");
+        assertThrows(IndexOutOfBoundsException.class, () -> frame.copyData(heap, Integer.MAX_VALUE));
+        assertEquals(41, frame.buffer().getByte(frame.dataOffset()), "a refused copy writes nothing");
+    }
+
+    @Test
     void shouldMoveThePacketStartWhenAdjustHeadStaysWithinTheSlotAndOutOfTheMetadata() {
         final Frame frame = pool("adjust", 1).lease().length(100).metaLength(16);
         assertTrue(frame.adjustHead(-14), "grow at the front into the headroom");

@@ -156,6 +156,21 @@ class PathAccountingTest {
     }
 
     @Test
+    void shouldDropAsFeedTruncatedWithoutTakingAFrameWhenAFeedNamesBytesOutsideItsBuffer() {
+        final IngressPath ingress = ingress(false);
+        final byte[] packet = padded(0, 64);
+        final org.agrona.concurrent.UnsafeBuffer buffer = new org.agrona.concurrent.UnsafeBuffer(packet);
+        assertEquals(FrameSink.ACCEPTED, ingress.onFrame(buffer, 1, 64, 0), "runs one byte past the buffer");
+        assertEquals(FrameSink.ACCEPTED, ingress.onFrame(buffer, -1, 10, 0), "starts before it");
+        assertEquals(FrameSink.ACCEPTED, ingress.onFrame(buffer, Integer.MAX_VALUE, 0, 0), "starts past its end");
+        assertEquals(FrameSink.ACCEPTED, ingress.onFrame(buffer, 0, 64, 0), "the whole buffer");
+        ingress.flush();
+        assertCounters(ingress.counters(), RECEIVED, 4, DELIVERED, 1, DropReason.FEED_TRUNCATED, 3);
+        assertEquals(1, pool.leases(), "a damaged packet never takes a frame");
+        assertBalanced(ingress);
+    }
+
+    @Test
     void shouldDropAsPoolExhaustedWhenNoFrameIsFree() {
         final IngressPath ingress = ingress(false);
         final Frame[] held = leaseAll(ingress);
