@@ -57,6 +57,8 @@ public final class ClusterSettings {
     public static final int MAX_IN_FLIGHT = 1024;
     /** Default bound on a forwarding entry's drain-then-stop. */
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
+    /** Default time a forwarded batch may go unacknowledged before it is counted lost and its credit freed. */
+    public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(5);
     /** Default frames in the receiver's pool. */
     public static final int DEFAULT_RECEIVER_FRAMES = 16_384;
     /** Default time a partition must be stable before the split-brain resolver downs the unreachable side. */
@@ -82,6 +84,7 @@ public final class ClusterSettings {
     private int batchFrames = DEFAULT_BATCH_FRAMES;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
+    private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
     private int receiverFrames = DEFAULT_RECEIVER_FRAMES;
     private int frameSize = FramePool.Context.DEFAULT_FRAME_SIZE;
     private int headroom = FramePool.Context.DEFAULT_HEADROOM;
@@ -151,6 +154,16 @@ public final class ClusterSettings {
     /** Bound on a forwarding entry's drain-then-stop; past it, what is unacknowledged counts unreachable. */
     public ClusterSettings drainTimeout(Duration drainTimeout) {
         this.drainTimeout = drainTimeout;
+        return this;
+    }
+
+    /**
+     * How long a forwarded batch may wait for its acknowledgement: then its frames are counted {@code unreachable}
+     * and its credit is freed, so that batches lost on a link that stays up (Artery delivers at most once: a
+     * connection that breaks and comes back loses what it carried) cannot stop the link for good.
+     */
+    public ClusterSettings ackTimeout(Duration ackTimeout) {
+        this.ackTimeout = ackTimeout;
         return this;
     }
 
@@ -230,6 +243,7 @@ public final class ClusterSettings {
         range(errors, "batchFrames", batchFrames, 1, MAX_BATCH_FRAMES);
         range(errors, "maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT);
         positive(errors, "drainTimeout", drainTimeout);
+        positive(errors, "ackTimeout", ackTimeout);
         positive(errors, "downAfter", downAfter);
         positive(errors, "heartbeatPause", heartbeatPause);
         if (!List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority")
@@ -332,6 +346,11 @@ public final class ClusterSettings {
     /** Bound on a forwarding entry's drain-then-stop. */
     public Duration drainTimeout() {
         return drainTimeout;
+    }
+
+    /** Time a forwarded batch may wait for its acknowledgement before it is counted lost. */
+    public Duration ackTimeout() {
+        return ackTimeout;
     }
 
     /** Frames of the receiver's pool. */

@@ -4,8 +4,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one {@link NodeLink} has sent to its node since the actor system started: batches, the key segments and
- * frames in them, their bytes (the frames' layout, without Kryo's and Artery's envelopes) and the batches
- * acknowledged. Written by the link only (once per batch), read from any thread.
+ * frames in them, their bytes (the frames' layout, without Kryo's and Artery's envelopes), the batches
+ * acknowledged, those given up for lost after the ack timeout, and acknowledgements that came after their batch
+ * was given up. Written by the link only (once per batch), read from any thread.
  */
 public final class LinkStats {
     private final String node;
@@ -14,6 +15,9 @@ public final class LinkStats {
     private final AtomicLong frames = new AtomicLong();
     private final AtomicLong bytes = new AtomicLong();
     private final AtomicLong acknowledged = new AtomicLong();
+    private final AtomicLong timedOut = new AtomicLong();
+    private final AtomicLong timedOutFrames = new AtomicLong();
+    private final AtomicLong late = new AtomicLong();
 
     LinkStats(String node) {
         this.node = node;
@@ -28,6 +32,15 @@ public final class LinkStats {
 
     void acked() {
         acknowledged.lazySet(acknowledged.get() + 1);
+    }
+
+    void timedOut(int frameCount) {
+        timedOut.lazySet(timedOut.get() + 1);
+        timedOutFrames.lazySet(timedOutFrames.get() + frameCount);
+    }
+
+    void lateAck() {
+        late.lazySet(late.get() + 1);
     }
 
     /** The address of the node the link sends to. */
@@ -60,9 +73,33 @@ public final class LinkStats {
         return acknowledged.get();
     }
 
+    /**
+     * Batches whose acknowledgement did not come within the ack timeout: their frames are counted
+     * {@code unreachable} on this node and their credits were freed.
+     */
+    public long timedOut() {
+        return timedOut.get();
+    }
+
+    /** Frames in the {@link #timedOut()} batches. */
+    public long timedOutFrames() {
+        return timedOutFrames.get();
+    }
+
+    /**
+     * Acknowledgements that came for no waiting batch: after their batch timed out, or after the node was removed
+     * and its batches were counted. Their frames reached the node after all, so they are counted twice across
+     * the cluster: {@code unreachable} here and received there. An acknowledgement lost on the way does the same
+     * unseen, so 0 here proves nothing while {@link #timedOut()} is above 0.
+     */
+    public long lateAcknowledged() {
+        return late.get();
+    }
+
     @Override
     public String toString() {
         return "LinkStats[node=" + node + ", batches=" + batches() + ", segments=" + segments() + ", frames="
-            + frames() + ", bytes=" + bytes() + ", acknowledged=" + acknowledged() + "]";
+            + frames() + ", bytes=" + bytes() + ", acknowledged=" + acknowledged() + ", timedOut=" + timedOut()
+            + ", timedOutFrames=" + timedOutFrames() + ", lateAcknowledged=" + lateAcknowledged() + "]";
     }
 }

@@ -42,7 +42,8 @@ import dev.steer.engine.stats.PathCounters;
  * are counted on the receiving node from then on); REMOTE_RING_FULL for acknowledged frames the receiver
  * dropped on a full ring (informational); {@code unreachable} drops for the entry's frames in unacknowledged
  * batches and in its ring once the node is removed from the cluster, or when its drain-then-stop outlasts the
- * drain timeout.
+ * drain timeout, and for the frames of a batch not acknowledged within the ack timeout (Artery delivers at most
+ * once: a batch lost on a link that stays up would otherwise hold its credit for good).
  *
  * <p>Entries come and go with {@link Attach} and {@link Detach} from their {@link RemoteForwarder}s, which keep
  * the supervisor's lifecycle; the link stays for the life of the actor system (one per node ever placed on).
@@ -127,6 +128,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
     /** One unacknowledged batch: which entry each segment came from, and how many frames. */
     private static final class InFlight {
         long sequence;
+        /** {@link System#nanoTime()} when sent. */
+        long sentNs;
         byte[] bytes;
         int segments;
         final Served[] from;
@@ -146,6 +149,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
 
     private final String node;
     private final ClusterSettings settings;
+    private final long ackTimeoutNs;
     private final LinkStats stats;
     private final ActorRef<DataPath.Command> target;
     private final ActorRef<BatchAck> ackTo;
@@ -172,6 +176,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         super(context);
         this.node = node;
         this.settings = settings;
+        this.ackTimeoutNs = settings.ackTimeout().toNanos();
         this.stats = stats;
         this.target = ActorRefResolver.get(context.getSystem()).resolveActorRef(node + FrameReceiver.PATH);
         this.ackTo = context.getSelf().narrow();
@@ -205,7 +210,10 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 wakeup.armed.set(false);
                 return pump();
             })
-            .onMessageEquals(Tick.INSTANCE, this::pump)
+            .onMessageEquals(Tick.INSTANCE, () -> {
+                expire(System.nanoTime());
+                return pump();
+            })
             .onMessage(BatchAck.class, this::onAck)
             .onMessage(Attach.class, this::onAttach)
             .onMessage(Detach.class, this::onDetach)
@@ -336,6 +344,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         }
         FramePool.releaseAll(handles, 0, frames);
         batch.sequence = nextSequence++;
+        batch.sentNs = System.nanoTime();
         batch.bytes = data;
         batch.segments = segments;
         stats.sent(segments, frames, bytes);
@@ -349,11 +358,13 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             if (batch.sequence != ack.sequence()) {
                 continue;
             }
+            boolean counted = false;
             for (int segment = 0; segment < batch.segments; segment++) {
                 final Served s = batch.from[segment];
                 batch.from[segment] = null;
                 if (s.down) {
                     // Already counted unreachable (node removed or drain timed out): the late ack changes nothing.
+                    counted = true;
                     continue;
                 }
                 // The receiver counts every frame of an acknowledged batch: from here on they are its frames.
@@ -372,9 +383,13 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             inFlight[i] = inFlight[inFlightCount];
             inFlight[inFlightCount] = batch;
             stats.acked();
+            if (counted) {
+                stats.lateAck();
+            }
             return pump();
         }
-        // A batch abandoned when the node was removed: its frames are counted already.
+        // A batch abandoned when the node was removed or its ack timed out: its frames are counted already.
+        stats.lateAck();
         return this;
     }
 
@@ -408,6 +423,37 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             s.inFlight = 0;
         }
         dropRing(s);
+    }
+
+    /**
+     * Gives up every batch unacknowledged for the ack timeout: counts its frames {@code unreachable} for their
+     * entries and frees its credit. Its array is not reused (Artery may still hold it); an acknowledgement that
+     * comes after all finds no sequence and is counted late.
+     */
+    private void expire(long now) {
+        for (int i = 0; i < inFlightCount; i++) {
+            final InFlight batch = inFlight[i];
+            if (now - batch.sentNs < ackTimeoutNs) {
+                continue;
+            }
+            int frames = 0;
+            for (int segment = 0; segment < batch.segments; segment++) {
+                final Served s = batch.from[segment];
+                batch.from[segment] = null;
+                frames += batch.frames[segment];
+                if (!s.down) {
+                    s.counters.drop(DropReason.UNREACHABLE, batch.frames[segment]);
+                    s.inFlight -= batch.frames[segment];
+                }
+            }
+            stats.timedOut(frames);
+            batch.bytes = null;
+            batch.segments = 0;
+            inFlightCount--;
+            inFlight[i] = inFlight[inFlightCount];
+            inFlight[inFlightCount] = batch;
+            i--;
+        }
     }
 
     /**

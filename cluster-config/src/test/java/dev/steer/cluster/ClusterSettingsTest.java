@@ -18,11 +18,13 @@ class ClusterSettingsTest {
     void shouldNameEveryBadSettingWithItsValueWhenConcluding() {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
             .port(70_000).seed("steer@host").batchFrames(0).maxInFlight(5_000).drainTimeout(Duration.ZERO)
+            .ackTimeout(Duration.ofSeconds(-1))
             .downingStrategy("coin-flip").tls(Path.of("/nonexistent.p12"), Path.of("/nonexistent.p12"), "")
             .conclude());
         final String message = error.getMessage();
         for (String expected : new String[] {"port=70000: must be 0..65535", "seed='steer@host'",
             "batchFrames=0: must be 1..256", "maxInFlight=5000: must be 1..1024", "drainTimeout=PT0S: must be positive",
+            "ackTimeout=PT-1S: must be positive",
             "downingStrategy='coin-flip'", "keyStore=/nonexistent.p12", "storePassword"}) {
             assertTrue(message.contains(expected), "message names " + expected + ": " + message);
         }

@@ -126,21 +126,87 @@ class MembershipTest {
         }
     }
 
-    /** Black-holes every link of {@code node} to {@code others}, both ways: to them it is as if it crashed. */
-    static void partition(ClusterNode node, ClusterNode... others) {
+    @Test
+    void shouldCountLostBatchesUnreachableAndKeepForwardingWhenALiveLinkLosesBatches() {
+        final long frames = 200_000;
+        try (Nodes nodes = new Nodes()) {
+            final SequenceFeed feed = new SequenceFeed(frames, PER_MILLI);
+            final SequenceRecorder recorder = new SequenceRecorder();
+            final ClusterNode a = nodes.start(Nodes.settings().ackTimeout(Duration.ofSeconds(1)),
+                Nodes.engine(feed, FrameHandler.NO_OP, 1));
+            final ClusterNode b = nodes.start(Nodes.settings(ConfigFactory.parseString(
+                "pekko.remote.artery.advanced.test-mode = on")).seed(a.address()), Nodes.engine(null, recorder));
+            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
+            assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
+            assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)) && b.awaitEntry(1, 512, Duration.ofSeconds(10)));
+
+            feed.open();
+            assertTrue(Nodes.await(() -> recorder.delivered() > 2_000, Duration.ofSeconds(20)), "traffic flows to b");
+            // For half a second b's link to a drops everything both ways: the batches of that window and the acks
+            // of the batches b took just before are lost, and b stays reachable (the failure detector accepts 2 s).
+            // Without an ack timeout the link would never send again.
+            throttle(b, "Both", "Blackhole", a);
+            Nodes.await(() -> false, Duration.ofMillis(500));
+            throttle(b, "Both", "Unthrottled", a);
+            assertTrue(Nodes.await(() -> a.links().get(0).timedOut() > 0, Duration.ofSeconds(10)),
+                "the lost batches timed out: " + a.links());
+            final long resumed = recorder.delivered();
+            assertTrue(Nodes.await(() -> recorder.delivered() > resumed + 2_000, Duration.ofSeconds(15)),
+                "the link forwards again: " + a.links());
+
+            assertTrue(Nodes.await(() -> {
+                final Accounting aa = a.stats().accounting();
+                final Accounting ab = b.stats().accounting();
+                return feed.sent() == frames && aa.inFlight() == 0 && ab.inFlight() == 0
+                    && ab.received() >= aa.forwarded();
+            }, Duration.ofSeconds(40)), "every frame settles: a " + a.stats().accounting() + " / b "
+                + b.stats().accounting());
+            final LinkStats link = a.links().get(0);
+            final EngineStats sa = a.shutdown();
+            final EngineStats sb = b.shutdown();
+            final Accounting aa = sa.accounting();
+            final Accounting ab = sb.accounting();
+            assertEquals(0, aa.inFlight(), "nothing in flight on a: " + aa);
+            assertEquals(aa.received(), aa.forwarded() + aa.droppedTotal(), "every frame of a ended: " + aa);
+            assertTrue(aa.dropped(DropReason.UNREACHABLE) >= link.timedOutFrames(), "lost batches counted: " + aa);
+            assertEquals(0, ab.inFlight(), "nothing in flight on b: " + ab);
+            assertEquals(ab.received(), ab.delivered() + ab.droppedTotal(), "every frame of b ended: " + ab);
+            assertTrue(aa.forwarded() <= ab.received(), "b counted every frame a counted forwarded");
+            // A batch that arrived but whose ack was lost or late is counted twice, unreachable here and received
+            // there; nothing else is, and no frame is ever missing.
+            final long ended = ab.delivered() + ab.droppedTotal() + aa.droppedTotal();
+            assertTrue(ended >= frames, "cluster-wide, none missing: " + ended + " of " + frames + ", " + link);
+            assertTrue(ended - frames <= link.timedOutFrames(), "counted twice only if given up: " + link);
+            assertEquals(ab.received() - aa.forwarded(), ended - frames, "the double count is what b took of them");
+            assertEquals(ab.delivered(), recorder.delivered());
+            assertEquals(0, recorder.duplicates(), "no frame delivered twice");
+            assertTrue(sa.poolsFull() && sb.poolsFull(), "pools full again");
+        }
+    }
+
+    /**
+     * Sets Artery's test-mode throttle of {@code node}'s links to {@code others}: {@code direction} one of
+     * {@code Send}, {@code Receive}, {@code Both}; {@code mode} {@code Blackhole} or {@code Unthrottled}.
+     */
+    static void throttle(ClusterNode node, String direction, String mode, ClusterNode... others) {
         final RemoteActorRefProvider provider =
             ((RARP) RARP.get(Adapter.toClassic(node.engine().actorSystem()))).provider();
         for (ClusterNode other : others) {
             try {
                 final Future<Object> done = provider.transport().managementCommand(new SetThrottle(
                     AddressFromURIString.parse(other.address()),
-                    (ThrottlerTransportAdapter.Direction) scalaObject("ThrottlerTransportAdapter$Direction$Both$"),
-                    (ThrottlerTransportAdapter.ThrottleMode) scalaObject("ThrottlerTransportAdapter$Blackhole$")));
+                    (ThrottlerTransportAdapter.Direction) scalaObject("ThrottlerTransportAdapter$Direction$" + direction + "$"),
+                    (ThrottlerTransportAdapter.ThrottleMode) scalaObject("ThrottlerTransportAdapter$" + mode + "$")));
                 Await.result(done, scala.concurrent.duration.Duration.create(5, TimeUnit.SECONDS));
             } catch (Exception ex) {
-                throw new IllegalStateException("cannot black-hole " + other.address(), ex);
+                throw new IllegalStateException("cannot throttle " + other.address(), ex);
             }
         }
+    }
+
+    /** Black-holes every link of {@code node} to {@code others}, both ways: to them it is as if it crashed. */
+    static void partition(ClusterNode node, ClusterNode... others) {
+        throttle(node, "Both", "Blackhole", others);
     }
 
     private static Object scalaObject(String name) throws ReflectiveOperationException {
