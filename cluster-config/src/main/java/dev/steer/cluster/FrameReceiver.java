@@ -81,6 +81,9 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
         final int[] ringFull = new int[Math.max(1, segments)];
         final int[] other = new int[Math.max(1, segments)];
         final MapSnapshot snapshot = snapshots == null ? null : snapshots.get();
+        // The receive stamp of every frame of the batch, on this node's clock: the sender's stamp does not travel
+        // (another JVM's nanoTime has another origin), and the receiver is this node's ingress for these frames.
+        final long received = System.nanoTime();
         source.wrap(batch.bytes(), 0, batch.length());
         int offset = 0;
         int left = frames;
@@ -112,7 +115,7 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
                 offset = skipped;
                 continue;
             }
-            offset = enqueue(entry, segment, offset, count, batch.length(), ringFull, other);
+            offset = enqueue(entry, segment, offset, count, batch.length(), received, ringFull, other);
             if (offset < 0) {
                 counters.drop(DropReason.FEED_TRUNCATED, left);
                 other[segment] += left;
@@ -141,8 +144,8 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
      * @return the offset after the segment, or -1 when the batch is corrupt (the segment's frames not taken are
      *         counted here)
      */
-    private int enqueue(CpuMapEntry entry, int segment, int offset, int count, int length, int[] ringFull,
-                        int[] other) {
+    private int enqueue(CpuMapEntry entry, int segment, int offset, int count, int length, long receivedNs,
+                        int[] ringFull, int[] other) {
         queue.bind(entry);
         int at = offset;
         for (int i = 0; i < count; i++) {
@@ -158,13 +161,12 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
                 counters.drop(DropReason.OVERSIZE, 1);
                 other[segment]++;
             } else {
-                final Frame frame = pool.lease();
+                final Frame frame = pool.lease(size, 0, 0, receivedNs);
                 if (frame == null) {
                     counters.drop(DropReason.POOL_EXHAUSTED, 1);
                     other[segment]++;
                 } else {
-                    frame.buffer().putBytes(frame.dataOffset(), source, at, size);
-                    frame.length(size);
+                    frame.copyData(source, at);
                     ringFull[segment] += queue.enqueue(frame);
                 }
             }

@@ -2,6 +2,7 @@ package dev.steer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.actors.DataPath;
+import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.Capabilities;
 import dev.steer.engine.map.CpuMap;
@@ -69,7 +71,9 @@ class FrameReceiverTest {
         // Key 1: a ring of 4 (3 of 5 frames do not fit); key 2: room; key 3: no entry on this node.
         assertEquals(MapResult.OK, map.update(1, EntryValue.of(4), CpuMap.ANY));
         assertEquals(MapResult.OK, map.update(2, EntryValue.of(64), CpuMap.ANY));
+        final long before = System.nanoTime();
         final BatchAck ack = send(7, 3, 5 + 2 + 3, batch(new int[][] {{1, 5}, {2, 2}, {3, 3}}, 60));
+        final long after = System.nanoTime();
 
         assertEquals(7, ack.sequence());
         assertArrayEquals(new int[] {1, 0, 0}, ack.ringFull(), "per segment: " + ack);
@@ -81,6 +85,15 @@ class FrameReceiverTest {
         assertEquals(3, stats.dropped(DropReason.NO_ENTRY));
         assertEquals(4, map.snapshot().entry(1).ring().size());
         assertEquals(2, map.snapshot().entry(2).ring().size());
+        final int[] handles = new int[2];
+        assertEquals(2, map.snapshot().entry(2).ring().drain(handles, 2));
+        for (int handle : handles) {
+            final Frame frame = FramePool.frame(handle);
+            assertEquals(60, frame.length());
+            assertTrue(frame.timestampNs() >= before && frame.timestampNs() <= after,
+                "stamped on arrival, on this node's clock: " + frame.timestampNs() + " not in " + before + ".." + after);
+            frame.release();
+        }
     }
 
     @Test

@@ -18,6 +18,7 @@ import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.cluster.ClusterNode;
+import dev.steer.cluster.LinkStats;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.ingress.config.FeedConfig;
@@ -164,12 +165,14 @@ final class RunJob {
                 out.print(printer.format(last));
             }
             progress("stopping: draining every entry");
+            // Live counters, final once the node has shut down (its links acknowledge or give up what is in flight).
+            final List<LinkStats> links = clusterNode != null ? clusterNode.links() : List.of();
             finalStats = clusterNode != null ? clusterNode.shutdown() : engine.shutdown();
             engine = null;
             clusterNode = null;
             final String failure = failedSender(senders);
-            return finish(finalStats, latency, sampler, sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start),
-                failure);
+            return finish(finalStats, links, latency, sampler, sending ? sent : -1, churn, startedAt,
+                Duration.ofNanos(end - start), failure);
         } finally {
             stopSenders(senders);
             if (engine != null) {
@@ -272,8 +275,8 @@ final class RunJob {
             .mapToLong(row -> row.get(dev.steer.engine.stats.PathCounters.Counter.RECEIVED)).sum();
     }
 
-    private int finish(EngineStats stats, LatencyRecorder latency, StatsSampler sampler, long sent, Churn churn,
-                       Instant startedAt, Duration duration, String senderFailure) {
+    private int finish(EngineStats stats, List<LinkStats> links, LatencyRecorder latency, StatsSampler sampler, long sent,
+                       Churn churn, Instant startedAt, Duration duration, String senderFailure) {
         final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localKeys()),
             startedAt, duration);
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
@@ -296,6 +299,20 @@ final class RunJob {
                 transport.put("not_received", notReceived);
                 accounting.put("lost", lost);
             }
+            if (!links.isEmpty()) {
+                final var array = root.putArray("links");
+                for (LinkStats link : links) {
+                    final ObjectNode node = array.addObject();
+                    node.put("node", link.node());
+                    node.put("batches", link.batches());
+                    node.put("frames", link.frames());
+                    node.put("bytes", link.bytes());
+                    node.put("acknowledged", link.acknowledged());
+                    node.put("timed_out", link.timedOut());
+                    node.put("timed_out_frames", link.timedOutFrames());
+                    node.put("late_acknowledged", link.lateAcknowledged());
+                }
+            }
             if (churn != null) {
                 root.set("churn", churn.toJson());
             }
@@ -309,6 +326,11 @@ final class RunJob {
             if (sent >= 0) {
                 out.printf("transport: sent %,d, received %,d, not received %,d%s%n", sent, received, notReceived,
                     reliable ? "" : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)");
+            }
+            for (LinkStats link : links) {
+                out.printf("link to %s: %,d batches (%,d frames), %,d acknowledged, %,d timed out (%,d frames), %,d late"
+                    + " acknowledgements%n", link.node(), link.batches(), link.frames(), link.acknowledged(),
+                    link.timedOut(), link.timedOutFrames(), link.lateAcknowledged());
             }
             if (churn != null) {
                 out.println(churn.describe());

@@ -73,6 +73,24 @@ class ClusterRunTest {
             "what node-1 forwarded, node-2's receiver took");
         assertEquals(b.get("accounting").get("forwarded").asLong(), receivedFromOtherNodes(a),
             "what node-2 forwarded, node-1's receiver took");
+        for (JsonNode node : new JsonNode[] {a, b}) {
+            // Each node has one link, to the other; it carried at least what the node counts forwarded, and nothing
+            // was lost on loopback.
+            final JsonNode links = node.get("links");
+            assertEquals(1, links.size(), String.valueOf(links));
+            final JsonNode link = links.get(0);
+            assertTrue(link.get("frames").asLong() >= node.get("accounting").get("forwarded").asLong(), link.toString());
+            assertTrue(link.get("acknowledged").asLong() > 0, link.toString());
+            assertTrue(link.get("acknowledged").asLong() <= link.get("batches").asLong(), link.toString());
+            assertEquals(0, link.get("timed_out").asLong(), "no batch lost on loopback: " + link);
+        }
+        assertTrue(a.get("links").get(0).get("node").asText().endsWith(":" + port2), a.get("links").toString());
+        for (JsonNode node : new JsonNode[] {a, b}) {
+            // Frames from the other node are stamped by this node's receiver: no latency on another JVM's clock
+            // (which once showed as the 60 s clamp of the histogram).
+            final long max = node.get("latency_ns").get("max").asLong();
+            assertTrue(max > 0 && max < 30_000_000_000L, "latency max " + max + " ns in a 4 s run");
+        }
         assertTrue(Files.readString(dir.resolve("node-1.err")).contains("waiting for the cluster map: 3 entries"));
         // Key 1's remote program runs on node-2, where its consumer is, and redirects every frame to key 2 (those
         // still in its ring when the leave removed key 2 fall back to key 1's handler).
