@@ -377,11 +377,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             if (spares < spareBuffers.length) {
                 spareBuffers[spares++] = batch.bytes;
             }
-            batch.bytes = null;
-            batch.segments = 0;
-            inFlightCount--;
-            inFlight[i] = inFlight[inFlightCount];
-            inFlight[inFlightCount] = batch;
+            freeSlot(i);
             stats.acked();
             if (counted) {
                 stats.lateAck();
@@ -447,11 +443,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 }
             }
             stats.timedOut(frames);
-            batch.bytes = null;
-            batch.segments = 0;
-            inFlightCount--;
-            inFlight[i] = inFlight[inFlightCount];
-            inFlight[inFlightCount] = batch;
+            freeSlot(i);
             i--;
         }
     }
@@ -472,14 +464,20 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 for (int segment = 0; segment < batch.segments; segment++) {
                     batch.from[segment] = null;
                 }
-                batch.bytes = null;
-                batch.segments = 0;
-                inFlightCount--;
-                inFlight[i] = inFlight[inFlightCount];
-                inFlight[inFlightCount] = batch;
+                freeSlot(i);
                 i--;
             }
         }
+    }
+
+    /** Frees the credit of in-flight slot {@code i} (the last slot moves into it) and forgets its batch's array. */
+    private void freeSlot(int i) {
+        final InFlight batch = inFlight[i];
+        batch.bytes = null;
+        batch.segments = 0;
+        inFlightCount--;
+        inFlight[i] = inFlight[inFlightCount];
+        inFlight[inFlightCount] = batch;
     }
 
     /** Drops at most one ring's worth per call, so that producers still filling it cannot keep the link busy. */
