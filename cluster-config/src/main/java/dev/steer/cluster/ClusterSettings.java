@@ -59,6 +59,8 @@ public final class ClusterSettings {
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
     /** Default time a forwarded batch may go unacknowledged before it is counted lost and its credit freed. */
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(5);
+    /** Longest ack timeout. */
+    public static final Duration MAX_ACK_TIMEOUT = Duration.ofDays(1);
     /** Default frames in the receiver's pool. */
     public static final int DEFAULT_RECEIVER_FRAMES = 16_384;
     /** Default time a partition must be stable before the split-brain resolver downs the unreachable side. */
@@ -244,6 +246,9 @@ public final class ClusterSettings {
         range(errors, "maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT);
         positive(errors, "drainTimeout", drainTimeout);
         positive(errors, "ackTimeout", ackTimeout);
+        if (ackTimeout != null && ackTimeout.compareTo(MAX_ACK_TIMEOUT) > 0) {
+            errors.add("ackTimeout=" + ackTimeout + ": must be at most " + MAX_ACK_TIMEOUT);
+        }
         positive(errors, "downAfter", downAfter);
         positive(errors, "heartbeatPause", heartbeatPause);
         if (!List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority")

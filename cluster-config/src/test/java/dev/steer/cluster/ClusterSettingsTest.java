@@ -31,6 +31,13 @@ class ClusterSettingsTest {
     }
 
     @Test
+    void shouldRefuseAnAckTimeoutOfMoreThanADay() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new ClusterSettings().ackTimeout(Duration.ofDays(400 * 365)).conclude());
+        assertTrue(error.getMessage().contains("ackTimeout=PT3504000H: must be at most PT24H"), error.getMessage());
+    }
+
+    @Test
     void shouldConfigureClusterKryoAndDowningWhenTurnedIntoPekkoConfig() {
         final Config config = new ClusterSettings().port(2552).seed("pekko://steer@127.0.0.1:2551").toConfig();
         assertEquals("cluster", config.getString("pekko.actor.provider"));

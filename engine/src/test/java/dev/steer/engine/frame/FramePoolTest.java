@@ -297,6 +297,10 @@ class FramePoolTest {
         assertThrows(IndexOutOfBoundsException.class, () -> frame.copyData(heap, -1), "starts before it");
         assertThrows(IndexOutOfBoundsException.class, () -> frame.copyData(heap, Integer.MAX_VALUE));
         assertEquals(41, frame.buffer().getByte(frame.dataOffset()), "a refused copy writes nothing");
+        assertEquals(FramePool.OK, other.release());
+        final Frame tooLong = pool.lease(pool.maxDataLength() + 1, 0, 0, 0L);
+        final org.agrona.concurrent.UnsafeBuffer big = new org.agrona.concurrent.UnsafeBuffer(new byte[1024]);
+        assertThrows(IndexOutOfBoundsException.class, () -> tooLong.copyData(big, 0), "the data would pass the slot");
     }
 
     @Test
