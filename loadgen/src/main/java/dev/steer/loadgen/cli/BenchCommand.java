@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -24,13 +25,15 @@ import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import dev.steer.ingress.afpacket.NetNamespace;
 import dev.steer.loadgen.JvmOptions;
 
 /**
  * {@code steer bench}: the comparison suite in one process (JMH forks one JVM per row), printed as a table,
- * or as JSON: engine end to end vs the raw ring handoff vs Pekko with one frame per tell, and the engine on
- * Aeron IPC vs Aeron IPC alone. Each row has frames/s and bytes allocated per frame (JMH's GC profiler:
- * allocation rate of every thread of the fork divided by the frame rate), and the ratios between rows.
+ * or as JSON: engine end to end vs the raw ring handoff vs Pekko with one frame per tell, the engine on
+ * Aeron IPC vs Aeron IPC alone, and the AF_PACKET feed's receive rate on a veth pair (skipped, with the reason,
+ * where network namespaces cannot be made). Each row has frames/s and bytes allocated per frame (JMH's GC
+ * profiler: allocation rate of every thread of the fork divided by the frame rate), and the ratios between rows.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the comparison benchmarks (JMH) and print frames/s, bytes/frame and ratios.")
@@ -54,12 +57,27 @@ final class BenchCommand implements Callable<Integer> {
     /** Most forks per row. */
     static final int MAX_FORKS = 10;
 
-    /** One row of the table: a JMH benchmark and the label it has here. */
-    record Row(String id, String label, String benchmark, Map<String, String> params) {
+    /**
+     * One row of the table: a JMH benchmark and the label it has here.
+     *
+     * @param unavailable why the row cannot run on this machine, or null when it can
+     */
+    record Row(String id, String label, String benchmark, Map<String, String> params, Supplier<String> unavailable) {
+        Row(String id, String label, String benchmark, Map<String, String> params) {
+            this(id, label, benchmark, params, () -> null);
+        }
     }
 
-    /** A measured row. */
-    record Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame) {
+    /** A measured row, or one skipped for {@code skipped} (its figures then NaN). */
+    record Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame,
+                    String skipped) {
+        Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame) {
+            this(id, label, framesPerSecond, framesSpread, bytesPerFrame, null);
+        }
+
+        static Measured skipped(Row row, String reason) {
+            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, reason);
+        }
     }
 
     static final List<Row> ROWS = List.of(
@@ -76,7 +94,9 @@ final class BenchCommand implements Callable<Integer> {
         new Row("engine_on_aeron_backoff", "the same, consumer idle mode backoff",
             "dev.steer.loadgen.bench.AeronBenchmark.engineOnAeron$", Map.of("idle", "backoff")),
         new Row("aeron_alone", "Aeron IPC alone (publisher → subscriber)",
-            "dev.steer.loadgen.bench.AeronBenchmark.aeronAlone$", Map.of()));
+            "dev.steer.loadgen.bench.AeronBenchmark.aeronAlone$", Map.of()),
+        new Row("afpacket", "AF_PACKET feed, veth pair in a namespace (TPACKET_V3 → ingress)",
+            "dev.steer.loadgen.bench.AfPacketBenchmark.poll$", Map.of(), NetNamespace::unavailableReason));
 
     @Override
     public Integer call() {
@@ -89,6 +109,12 @@ final class BenchCommand implements Callable<Integer> {
         final PrintStream out = System.out;
         final List<Measured> measured = new ArrayList<>();
         for (Row row : ROWS) {
+            final String unavailable = row.unavailable().get();
+            if (unavailable != null) {
+                System.err.println("steer bench: " + row.id() + " skipped: " + unavailable);
+                measured.add(Measured.skipped(row, unavailable));
+                continue;
+            }
             System.err.println("steer bench: " + row.label() + " ...");
             try {
                 measured.add(measure(row));
@@ -170,16 +196,20 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private static void ratio(Map<String, Double> ratios, String name, Double top, Double bottom) {
-        if (top != null && bottom != null && bottom > 0) {
+        if (top != null && bottom != null && !top.isNaN() && bottom > 0) {
             ratios.put(name, top / bottom);
         }
     }
 
-    private static void printTable(PrintStream out, List<Measured> rows, Map<String, Double> ratios) {
+    static void printTable(PrintStream out, List<Measured> rows, Map<String, Double> ratios) {
         out.printf("%-24s %-66s %15s %13s %9s%n", "row", "what", "frames/s", "spread", "B/frame");
         for (Measured row : rows) {
-            out.printf("%-24s %-66s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(), row.framesPerSecond(),
-                row.framesSpread(), row.bytesPerFrame());
+            if (row.skipped() != null) {
+                out.printf("%-24s %-66s skipped: %s%n", row.id(), row.label(), row.skipped());
+            } else {
+                out.printf("%-24s %-66s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(), row.framesPerSecond(),
+                    row.framesSpread(), row.bytesPerFrame());
+            }
         }
         out.println("(frames/s and B/frame are medians over the measurement iterations; spread = max - min)");
         out.println();
@@ -193,9 +223,12 @@ final class BenchCommand implements Callable<Integer> {
             final Map<String, Object> item = new LinkedHashMap<>();
             item.put("id", row.id());
             item.put("what", row.label());
-            item.put("frames_per_second", Math.round(row.framesPerSecond()));
-            item.put("frames_per_second_spread", Math.round(row.framesSpread()));
+            item.put("frames_per_second", row.skipped() != null ? null : Math.round(row.framesPerSecond()));
+            item.put("frames_per_second_spread", row.skipped() != null ? null : Math.round(row.framesSpread()));
             item.put("bytes_per_frame", Double.isNaN(row.bytesPerFrame()) ? null : row.bytesPerFrame());
+            if (row.skipped() != null) {
+                item.put("skipped", row.skipped());
+            }
             list.add(item);
         }
         root.put("rows", list);

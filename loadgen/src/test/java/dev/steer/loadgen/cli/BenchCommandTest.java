@@ -2,6 +2,7 @@ package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -58,6 +59,37 @@ class BenchCommandTest {
                 assertEquals(row.id().endsWith("_backoff") ? "backoff" : "park", row.params().get("idle"), row.id());
             }
         }
+    }
+
+    @Test
+    void shouldRunTheAfPacketRowOnlyWhereANetworkNamespaceCanBeMade() {
+        final BenchCommand.Row afpacket = BenchCommand.ROWS.stream().filter(row -> row.id().equals("afpacket"))
+            .findFirst().orElseThrow();
+        assertEquals("dev.steer.loadgen.bench.AfPacketBenchmark.poll$", afpacket.benchmark());
+        assertEquals(dev.steer.ingress.afpacket.NetNamespace.unavailableReason(), afpacket.unavailable().get());
+        for (BenchCommand.Row row : BenchCommand.ROWS) {
+            if (row != afpacket) {
+                assertNull(row.unavailable().get(), row.id() + " runs everywhere");
+            }
+        }
+    }
+
+    @Test
+    void shouldPrintAndWriteASkippedRowWithItsReasonAndNoFigures() throws Exception {
+        final BenchCommand.Row row = new BenchCommand.Row("afpacket", "AF_PACKET", "x", Map.of(), () -> "not root");
+        final List<BenchCommand.Measured> rows = List.of(row("engine", 20), row("aeron_alone", 10),
+            BenchCommand.Measured.skipped(row, "not root"));
+        final JsonNode json = new ObjectMapper().readTree(BenchCommand.toJson(rows, BenchCommand.ratios(rows)));
+        final JsonNode skipped = json.get("rows").get(2);
+        assertEquals("not root", skipped.get("skipped").asText());
+        assertTrue(skipped.get("frames_per_second").isNull() && skipped.get("bytes_per_frame").isNull(), skipped.toString());
+        assertFalse(json.get("rows").get(0).has("skipped"));
+        final java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
+        BenchCommand.printTable(new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8), rows,
+            BenchCommand.ratios(rows));
+        final String table = text.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(table.contains("skipped: not root"), table);
+        assertFalse(table.contains("NaN"), table);
     }
 
     @Test
