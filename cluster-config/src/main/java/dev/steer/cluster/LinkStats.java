@@ -89,9 +89,10 @@ public final class LinkStats {
     /**
      * Acknowledgements that came for frames already counted {@code unreachable}: for no waiting batch (it timed
      * out, or the node was removed and its batches were counted), or for a batch some of whose entries were
-     * counted already (such an ack is also in {@link #acknowledged()}). Their frames reached the node after all, so they are counted twice across
-     * the cluster: {@code unreachable} here and received there. An acknowledgement lost on the way does the same
-     * unseen, so 0 here proves nothing while {@link #timedOut()} is above 0.
+     * counted already (such an ack is also in {@link #acknowledged()}). Those frames reached the node after all,
+     * so they are counted twice across the cluster: {@code unreachable} here and received there. An
+     * acknowledgement lost on the way does the same unseen, so 0 here proves nothing while {@link #timedOut()} is
+     * above 0.
      */
     public long lateAcknowledged() {
         return late.get();
