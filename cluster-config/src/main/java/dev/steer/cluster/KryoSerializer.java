@@ -1,6 +1,7 @@
 package dev.steer.cluster;
 
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -104,6 +105,8 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** Most targets a remote program can have: one per key of the largest cluster map. */
     private static final int MAX_PROGRAM_TARGETS = Deployment.MapSettings.MAX_CLUSTER_ENTRIES;
+    /** Longest string in a cluster message, in UTF-8 bytes: an actor ref, a node address, a program name. */
+    static final int MAX_TEXT_BYTES = 4096;
 
     private Output write(Object message) {
         final Output output = outputs.get();
@@ -125,16 +128,66 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     }
 
     private void writeRef(Output output, ActorRef<?> ref) {
-        output.writeString(resolver().toSerializationFormat(ref));
+        writeText(output, resolver().toSerializationFormat(ref));
     }
 
     private <T> ActorRef<T> readRef(Input input) {
-        return resolver().resolveActorRef(input.readString());
+        final String ref = readText(input);
+        if (ref == null) {
+            throw new IllegalArgumentException("corrupt message: no actor ref");
+        }
+        return resolver().resolveActorRef(ref);
+    }
+
+    /**
+     * Writes {@code text} (or null) as its UTF-8 length plus one, then its bytes. Not Kryo's own string format:
+     * Kryo's reader allocates whatever length a string claims before it reads a byte, so one damaged or hostile
+     * length cost a node an {@link OutOfMemoryError}; {@link #readText} checks the length first.
+     */
+    static void writeText(Output output, String text) {
+        if (text == null) {
+            output.writeVarInt(0, true);
+            return;
+        }
+        final int chars = text.length();
+        boolean ascii = chars <= MAX_TEXT_BYTES;
+        for (int i = 0; i < chars && ascii; i++) {
+            ascii = text.charAt(i) < 0x80;
+        }
+        if (ascii) {
+            // The common case (actor paths, node addresses, program names): one byte per char, nothing allocated.
+            output.writeVarInt(chars + 1, true);
+            for (int i = 0; i < chars; i++) {
+                output.writeByte((byte) text.charAt(i));
+            }
+            return;
+        }
+        final byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > MAX_TEXT_BYTES) {
+            throw new IllegalArgumentException("string of " + utf8.length + " bytes in a cluster message: at most "
+                + MAX_TEXT_BYTES);
+        }
+        output.writeVarInt(utf8.length + 1, true);
+        output.writeBytes(utf8);
+    }
+
+    /** Reads what {@link #writeText} wrote, refusing a length above {@value #MAX_TEXT_BYTES} or past the input. */
+    static String readText(Input input) {
+        final int lengthPlusOne = input.readVarInt(true);
+        if (lengthPlusOne == 0) {
+            return null;
+        }
+        final int length = lengthPlusOne - 1;
+        if (length < 0 || length > MAX_TEXT_BYTES || length > input.limit() - input.position()) {
+            throw new IllegalArgumentException("corrupt string length " + length + " (at most " + MAX_TEXT_BYTES
+                + ", " + (input.limit() - input.position()) + " bytes left)");
+        }
+        return new String(input.readBytes(length), StandardCharsets.UTF_8);
     }
 
     /** A remote program: its name (null for none) and, when there is one, its targets. */
     private static void writeProgram(Output output, RemoteProgramSpec program) {
-        output.writeString(program == null ? null : program.name());
+        writeText(output, program == null ? null : program.name());
         if (program != null) {
             output.writeVarInt(program.targetCount(), true);
             for (int i = 0; i < program.targetCount(); i++) {
@@ -144,7 +197,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     }
 
     private static RemoteProgramSpec readProgram(Input input) {
-        final String name = input.readString();
+        final String name = readText(input);
         if (name == null) {
             return null;
         }
@@ -213,6 +266,11 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 for (int i = 0; i < segments; i++) {
                     ringFull[i] = input.readVarInt(true);
                     other[i] = input.readVarInt(true);
+                    if (ringFull[i] < 0 || ringFull[i] > ClusterSettings.MAX_BATCH_FRAMES || other[i] < 0
+                        || other[i] > ClusterSettings.MAX_BATCH_FRAMES) {
+                        throw new IllegalArgumentException("corrupt batch acknowledgement: segment " + i + " counts "
+                            + ringFull[i] + " and " + other[i] + " frames");
+                    }
                 }
                 return new BatchAck(sequence, ringFull, other);
             }
@@ -222,7 +280,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
             public void write(Kryo k, Output output, MapOwner.Update m) {
                 output.writeInt(m.key());
                 output.writeInt(m.qsize());
-                output.writeString(m.node());
+                writeText(output, m.node());
                 output.writeInt(m.cpu());
                 writeProgram(output, m.program());
                 output.writeLong(m.flags());
@@ -231,7 +289,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
 
             @Override
             public MapOwner.Update read(Kryo k, Input input, Class<? extends MapOwner.Update> type) {
-                return new MapOwner.Update(input.readInt(), input.readInt(), input.readString(), input.readInt(),
+                return new MapOwner.Update(input.readInt(), input.readInt(), readText(input), input.readInt(),
                     readProgram(input), input.readLong(), readRef(input));
             }
         }, 102);
@@ -266,7 +324,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 for (Map.Entry<Integer, Placement> entry : m.entries().entrySet()) {
                     output.writeInt(entry.getKey());
                     output.writeInt(entry.getValue().qsize());
-                    output.writeString(entry.getValue().node());
+                    writeText(output, entry.getValue().node());
                     output.writeInt(entry.getValue().cpu());
                     writeProgram(output, entry.getValue().program());
                 }
@@ -279,7 +337,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 final TreeMap<Integer, Placement> entries = new TreeMap<>();
                 for (int i = 0; i < size; i++) {
                     final int key = input.readInt();
-                    entries.put(key, new Placement(input.readInt(), input.readString(), input.readInt(), readProgram(input)));
+                    entries.put(key, new Placement(input.readInt(), readText(input), input.readInt(), readProgram(input)));
                 }
                 return new MapAgent.Publish(version, entries);
             }

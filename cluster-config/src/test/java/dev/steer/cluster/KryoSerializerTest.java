@@ -55,7 +55,7 @@ class KryoSerializerTest {
         assertArrayEquals(new byte[] {0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9}, batch.bytes(),
             "only the used bytes travel");
         assertEquals(link.ref(), batch.replyTo());
-        final BatchAck ack = new BatchAck(77, new int[] {5, 0, 300}, new int[] {2, 1, 0});
+        final BatchAck ack = new BatchAck(77, new int[] {5, 0, 250}, new int[] {2, 1, 0});
         assertEquals(ack, roundTrip(ack));
         final MapOwner.Update update = new MapOwner.Update(1, 512, "pekko://steer@127.0.0.1:1", 3, CpuMap.ANY,
             replies.ref());
@@ -146,8 +146,8 @@ class KryoSerializerTest {
         final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(MapOwner.Update.class);
         final byte[] wire = serializer.toBinary(new MapOwner.Update(1, 64, "pekko://s@h:1", 0,
             new RemoteProgramSpec("drop", new int[0]), CpuMap.ANY, replies.ref()));
-        // Kryo ends an ASCII string with the high bit set on its last character; the target count follows.
-        final byte[] name = {'d', 'r', 'o', (byte) ('p' | 0x80)};
+        // A string is its UTF-8 length plus one, then its bytes; the target count follows the name.
+        final byte[] name = {5, 'd', 'r', 'o', 'p'};
         int count = -1;
         for (int i = 0; i + name.length <= wire.length && count < 0; i++) {
             if (java.util.Arrays.equals(wire, i, i + name.length, name, 0, name.length)) {
@@ -165,5 +165,74 @@ class KryoSerializerTest {
         final RuntimeException refused = assertThrows(RuntimeException.class,
             () -> serializer.fromBinary(corrupt, MapOwner.Update.class));
         assertEquals(true, String.valueOf(refused.getMessage()).contains("1000000 targets"), refused.getMessage());
+    }
+
+    @Test
+    void shouldRefuseOrReadEveryRandomlyDamagedMessageWithoutAFatalError() {
+        final TestProbe<BatchAck> link = KIT.createTestProbe();
+        final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
+        final Object[] messages = {
+            new ForwardBatch(77, 1, 2, new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 9, 1, 0, 0, 0, 8}, 18, link.ref()),
+            new BatchAck(77, new int[] {5, 0, 250}, new int[] {2, 1, 0}),
+            new MapOwner.Update(1, 512, "pekko://steer@127.0.0.1:1", 3, new RemoteProgramSpec("l4-hash",
+                new int[] {0, 2}), CpuMap.ANY, replies.ref()),
+            new MapOwner.Delete(2, replies.ref()),
+            new MapOwner.Reply(MapResult.ENODEV),
+            new MapAgent.Publish(9, Map.of(1, new Placement(64, "pekko://s@h:1", 0)))};
+        final Serialization serialization = SerializationExtension.get(KIT.system());
+        for (Object message : messages) {
+            final Serializer serializer = serialization.findSerializerFor(message);
+            final byte[] wire = serializer.toBinary(message);
+            for (int seed = 0; seed < 2_000; seed++) {
+                final java.util.SplittableRandom random = new java.util.SplittableRandom(seed);
+                byte[] bad = wire.clone();
+                // Random bytes, or a run of 0xFF/0x7F (the largest variable-length ints and string lengths), or a cut.
+                switch (random.nextInt(3)) {
+                    case 0 -> {
+                        for (int i = 1 + random.nextInt(4); i > 0; i--) {
+                            bad[random.nextInt(bad.length)] = (byte) random.nextInt(256);
+                        }
+                    }
+                    case 1 -> {
+                        // A variable-length int of up to 2^31 - 1 anywhere: a length or a count out of all measure.
+                        final int at = random.nextInt(bad.length);
+                        final int last = Math.min(bad.length, at + 5) - 1;
+                        for (int i = at; i < last; i++) {
+                            bad[i] = (byte) (0x80 | random.nextInt(128));
+                        }
+                        bad[last] = (byte) random.nextInt(8);
+                    }
+                    default -> bad = java.util.Arrays.copyOf(bad, random.nextInt(bad.length));
+                }
+                final byte[] input = bad;
+                try {
+                    serialization.deserialize(input, serializer.identifier(), "");
+                } catch (VirtualMachineError fatal) {
+                    throw new AssertionError(message.getClass().getSimpleName() + " seed " + seed
+                        + ": a damaged message must be refused, not " + fatal, fatal);
+                } catch (RuntimeException refused) {
+                    // Refused: what Artery does with a message it cannot read (logged and dropped).
+                }
+            }
+        }
+    }
+
+
+    @Test
+    void shouldRefuseAStringThatClaimsMoreBytesThanTheMessageHolds() throws Exception {
+        final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
+        final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(MapOwner.Delete.class);
+        final byte[] wire = serializer.toBinary(new MapOwner.Delete(2, replies.ref()));
+        // The reply ref's length follows the class id (1 byte) and the key (4): 2^31 - 1 as a variable-length int.
+        // Kryo's own string reader allocated that much before reading a byte: an OutOfMemoryError, fatal to a node.
+        wire[5] = (byte) 0xFF;
+        wire[6] = (byte) 0xFF;
+        wire[7] = (byte) 0xFF;
+        wire[8] = (byte) 0xFF;
+        wire[9] = 0x07;
+        final RuntimeException refused = assertThrows(RuntimeException.class,
+            () -> serializer.fromBinary(wire, MapOwner.Delete.class));
+        assertEquals(true, String.valueOf(refused.getMessage()).contains("corrupt string length 2147483646"),
+            refused.getMessage());
     }
 }
