@@ -158,12 +158,26 @@ public final class DeploymentLoader {
         }
         check.unknownKeys((ConfigObject) steerValue, "steer", STEER_KEYS);
 
-        final Deployment.Node node = node(check, steer);
-        final Deployment.EngineSettings engine = engine(check, steer);
-        final Deployment.ClusterSettings cluster = ClusterReader.read(check, steer, node.name(), baseDir, source);
-        final Deployment.MapSettings map = new MapReader(cpus, node.name(), cluster, source).read(check, steer);
-        final FeedConfig.Plan feed = feed(check, steer);
-        final Deployment.StatsSettings stats = stats(check, steer);
+        final Deployment.Node node;
+        final Deployment.EngineSettings engine;
+        final Deployment.ClusterSettings cluster;
+        final Deployment.MapSettings map;
+        final FeedConfig.Plan feed;
+        final Deployment.StatsSettings stats;
+        try {
+            node = node(check, steer);
+            engine = engine(check, steer);
+            cluster = ClusterReader.read(check, steer, node.name(), baseDir, source);
+            map = new MapReader(cpus, node.name(), cluster, source).read(check, steer);
+            feed = feed(check, steer);
+            stats = stats(check, steer);
+        } catch (ConfigException unforeseen) {
+            // A value no check above foresaw (an explicit null where a list belongs, say): still reported with the
+            // problems found so far, naming file, line and key, never as a stack trace.
+            final List<String> problems = new ArrayList<>(check.errors());
+            problems.add(unforeseen.getMessage().replaceFirst("^(.*?): (\\d+): ", "$1:$2: "));
+            throw new DeploymentException(source, problems);
+        }
         if (!check.ok()) {
             throw new DeploymentException(source, check.errors());
         }
@@ -180,6 +194,9 @@ public final class DeploymentLoader {
         List<String> roles = Deployment.Node.DEFAULT_ROLES;
         try {
             roles = List.copyOf(steer.getStringList("steer.node.roles"));
+        } catch (ConfigException.Null ex) {
+            check.error(ConfigCheck.where(ex.origin()) + "steer.node.roles: must be a list of strings such as "
+                + "[\"steer\"], is null");
         } catch (ConfigException ex) {
             check.error(steer, "steer.node.roles", "must be a list of strings such as [\"steer\"], is "
                 + ConfigCheck.render(steer.getValue("steer.node.roles")));

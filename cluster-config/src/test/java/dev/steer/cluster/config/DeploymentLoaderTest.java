@@ -164,6 +164,17 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldReportFileLineAndKeyWhenAListIsAnExplicitNull(@TempDir Path dir) throws Exception {
+        // Found by DeploymentMutationTest: a null where the checks expect a list escaped as a ConfigException.
+        final Path file = dir.resolve("null-roles.conf");
+        Files.writeString(file, "steer {\n  node {\n    roles = null\n  }\n  engine { budget = 0 }\n}\n");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertTrue(ex.problems().stream().anyMatch(p -> p.contains("steer.engine.budget")), ex.getMessage());
+        assertTrue(ex.problems().stream().anyMatch(p -> p.startsWith(file + ":3: steer.node.roles: must be a list")
+            && p.endsWith("is null")), ex.getMessage());
+    }
+
+    @Test
     void shouldReportTheFileWhenItDoesNotExist(@TempDir Path dir) {
         final Path missing = dir.resolve("nope.conf");
         final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(missing));
