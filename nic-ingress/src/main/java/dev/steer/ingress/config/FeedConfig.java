@@ -27,7 +27,7 @@ import dev.steer.ingress.aeron.AeronMedia;
  *   mode = drop           # drop | lossless: what a full target ring does (lossless back-pressures the feed)
  *   aeron { channel = "aeron:ipc", stream-id = 1001, directory = "" }   # "" = embedded media driver
  *   udp { bind = "127.0.0.1:9100", receive-buffer = 4m }               # queue i listens on port + i
- *   pcap { file = "capture.pcap", pace = fast, speed = 1.0, loops = 1 }  # pace fast | capture; loops 0 = forever
+ *   pcap { file = "capture.pcap", pace = fast, speed = 1.0, loops = 1, max-gap = 1s }  # pace fast | capture; loops 0 = forever
  *   afpacket { interface = eth0, netns = "", block-size = 256k, block-count = 64, frame-size = 2048,
  *              retire-timeout = 10ms, fanout = hash, fanout-group = 0 }   # fanout hash | load-balance | cpu | none
  * }
@@ -47,7 +47,7 @@ public final class FeedConfig {
 
     private static final Set<String> AERON_KEYS = Set.of("channel", "stream-id", "directory");
     private static final Set<String> UDP_KEYS = Set.of("bind", "receive-buffer");
-    private static final Set<String> PCAP_KEYS = Set.of("file", "pace", "speed", "loops");
+    private static final Set<String> PCAP_KEYS = Set.of("file", "pace", "speed", "loops", "max-gap");
     private static final Set<String> AFPACKET_KEYS = Set.of("interface", "netns", "block-size", "block-count",
         "frame-size", "retire-timeout", "fanout", "fanout-group");
     private static final Set<String> KEYS = Set.of("type", "queues", "mode", "aeron", "udp", "pcap", "afpacket", "synthetic");
@@ -204,6 +204,8 @@ public final class FeedConfig {
         final String pace = check.oneOf(block, at + ".pace", "fast", List.of("fast", "capture"));
         final double speed = check.doubleIn(block, at + ".speed", PcapSettings.DEFAULT_SPEED, 1e-6, 1e6);
         final int loops = check.intIn(block, at + ".loops", (int) PcapSettings.DEFAULT_LOOPS, 0, Integer.MAX_VALUE);
+        final long maxGapNs = check.nanosIn(block, at + ".max-gap", PcapSettings.DEFAULT_MAX_GAP.toNanos(), 1_000_000L,
+            PcapSettings.MAX_MAX_GAP.toNanos());
         if (file == null) {
             check.missing(given, at, "file", "the pcap feed needs a capture file (--pcap FILE)");
             return null;
@@ -215,7 +217,7 @@ public final class FeedConfig {
         try {
             return PcapSettings.of(java.nio.file.Path.of(file))
                 .withPace("capture".equals(pace) ? PcapSettings.Pace.CAPTURE : PcapSettings.Pace.FAST, speed)
-                .withLoops(loops);
+                .withLoops(loops).withMaxGap(java.time.Duration.ofNanos(maxGapNs));
         } catch (IllegalArgumentException ex) {
             check.error(block, at + ".file", ex.getMessage());
             return null;

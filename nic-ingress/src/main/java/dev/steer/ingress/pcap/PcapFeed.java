@@ -64,6 +64,8 @@ public final class PcapFeed implements Feed {
     private final boolean pcapng;
     private final boolean capturePace;
     private final double speed;
+    /** The longest gap between two records, in capture time: {@code maxGap} at the replay's speed. */
+    private final long maxGapCaptureNs;
 
     // Poll thread only.
     private boolean ended;
@@ -71,6 +73,7 @@ public final class PcapFeed implements Feed {
     private boolean paced;
     private long paceStartNanos;
     private long paceStartCaptureNs;
+    private long lastCaptureNs;
 
     // Single writer (the poll thread), published once per poll.
     private volatile long records;
@@ -78,6 +81,7 @@ public final class PcapFeed implements Feed {
     private volatile long truncated;
     private volatile long foreignLink;
     private volatile long passes;
+    private volatile long gapsCut;
     private volatile long listenerFailures;
     private volatile PcapDamage damage;
 
@@ -96,6 +100,8 @@ public final class PcapFeed implements Feed {
         this.file = settings.path();
         this.capturePace = settings.pace() == PcapSettings.Pace.CAPTURE;
         this.speed = settings.speed();
+        final double maxGapCapture = settings.maxGap().toNanos() * speed;
+        this.maxGapCaptureNs = maxGapCapture >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) maxGapCapture;
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("pcap file " + file + ": is a directory, not a pcap file");
         }
@@ -272,17 +278,34 @@ public final class PcapFeed implements Feed {
         return taken == 0 && ended ? END : taken;
     }
 
-    /** Whether a packet captured at {@code captureNs} is due at {@code now}; starts the pace clock on a pass' first. */
+    /**
+     * Whether a packet captured at {@code captureNs} is due at {@code now}; starts the pace clock on a pass' first.
+     * A gap after the previous packet longer than {@code maxGap} (an idle spell, or a damaged timestamp years
+     * ahead) is cut to it by moving the pace clock, once per gap, so that a replay never waits without bound.
+     */
     private boolean due(long now, long captureNs) {
         if (!paced) {
             paced = true;
             paceStartNanos = now;
             paceStartCaptureNs = captureNs;
+            lastCaptureNs = captureNs;
             return true;
+        }
+        final long gap = captureNs - lastCaptureNs;
+        if (gap > maxGapCaptureNs) {
+            paceStartCaptureNs += gap - maxGapCaptureNs;
+            lastCaptureNs = captureNs - maxGapCaptureNs;
+            gapsCut++;
         }
         // Packets earlier than the pass' first (an unordered capture) are due at once.
         final long offset = (long) ((captureNs - paceStartCaptureNs) / speed);
-        return now - (paceStartNanos + offset) >= 0;
+        if (now - (paceStartNanos + offset) >= 0) {
+            if (captureNs > lastCaptureNs) {
+                lastCaptureNs = captureNs;
+            }
+            return true;
+        }
+        return false;
     }
 
     private void damageFound(CaptureReader damaged) {
@@ -331,6 +354,11 @@ public final class PcapFeed implements Feed {
     /** True when the file is pcapng, false for classic pcap. */
     public boolean pcapng() {
         return pcapng;
+    }
+
+    /** Gaps in the capture longer than {@code maxGap} that the capture pace cut to it. Any thread. */
+    public long gapsCut() {
+        return gapsCut;
     }
 
     /** Passes over the file completed. Any thread. */

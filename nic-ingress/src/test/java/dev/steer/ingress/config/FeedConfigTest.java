@@ -86,13 +86,19 @@ class FeedConfigTest {
             writer.write(new byte[60], 0);
         }
         final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = pcap\npcap { file = \"" + file + "\", pace = capture, loops = 2 }"), check);
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = pcap\npcap { file = \"" + file
+            + "\", pace = capture, loops = 2, max-gap = 250ms }"), check);
         assertNotNull(plan, check.errors().toString());
         try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
             final PcapFeed feed = (PcapFeed) opened.feeds().get(0);
             assertEquals(2, feed.settings().loops());
+            assertEquals(java.time.Duration.ofMillis(250), feed.settings().maxGap());
             feed.close();
         }
+        final ConfigCheck badGap = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = pcap\npcap { file = \"" + file + "\", max-gap = 0s }"), badGap));
+        assertTrue(badGap.errors().get(0).contains("feed.pcap.max-gap: \"0s\" is out of range: must be 1ms..86400s"),
+            badGap.errors().toString());
         final ConfigCheck missing = new ConfigCheck();
         assertNull(FeedConfig.plan(parse("type = pcap\npcap.file = \"" + dir.resolve("none.pcap") + "\""), missing));
         assertTrue(missing.errors().get(0).contains("none.pcap': no such file"), missing.errors().toString());

@@ -196,6 +196,32 @@ class PcapFeedTest {
     }
 
     @Test
+    void shouldCutAGapLongerThanMaxGapWhenReplayingAtCapturePace() throws Exception {
+        final Path file = dir.resolve("gap.pcap");
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
+            PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_ETHERNET)) {
+            writer.write(frame(0, 64), T0);
+            // An hour later in the capture (or a damaged timestamp): the replay waits maxGap, not an hour.
+            writer.write(frame(1, 64), T0 + 3_600_000_000_000L);
+            writer.write(frame(2, 64), T0 + 3_600_000_000_001L);
+        }
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 1.0)
+            .withMaxGap(java.time.Duration.ofMillis(50));
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(1, ingress.poll(feed), "the first record is due at once");
+            final long deadline = System.nanoTime() + 10_000_000_000L;
+            int result = 0;
+            while (result != Feed.END && System.nanoTime() < deadline) {
+                result = ingress.poll(feed);
+                Thread.sleep(1);
+            }
+            assertEquals(Feed.END, result, "the replay ended, far within the hour the capture says");
+            assertEquals(3, ingress.frames.size());
+            assertEquals(1, feed.gapsCut());
+        }
+    }
+
+    @Test
     void shouldReplayEveryRecordOncePerPassWhenLoopsIsThree() throws Exception {
         final Path file = dir.resolve("loops.pcap");
         final List<byte[]> written = writeFrames(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS, 5);
@@ -301,5 +327,9 @@ class PcapFeedTest {
             () -> PcapSettings.of(null)).getMessage());
         assertEquals("pace=null: must be FAST or CAPTURE", assertThrows(IllegalArgumentException.class,
             () -> PcapSettings.of(file).withPace(null, 1.0)).getMessage());
+        assertEquals("maxGap=PT0S: must be above 0 and at most PT24H", assertThrows(IllegalArgumentException.class,
+            () -> PcapSettings.of(file).withMaxGap(java.time.Duration.ZERO)).getMessage());
+        assertEquals("maxGap=PT48H: must be above 0 and at most PT24H", assertThrows(IllegalArgumentException.class,
+            () -> PcapSettings.of(file).withMaxGap(java.time.Duration.ofDays(2))).getMessage());
     }
 }
