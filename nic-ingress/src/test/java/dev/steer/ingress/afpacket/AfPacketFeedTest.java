@@ -199,10 +199,13 @@ class AfPacketFeedTest {
             // of the first 20 allocated). So: the best window of 200 bursts, measured for up to 30 s, must be
             // 0 bytes.
             long best = Long.MAX_VALUE;
+            long bestStatsReads = 0;
             long frames = 0;
+            int windows = 0;
             final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
             for (int window = 0; best != 0 && (window < 20 || System.nanoTime() < deadline); window++) {
                 final long taken = sink.frames;
+                final long statsBefore = feed.statsReads();
                 pollBytes = 0;
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 for (int round = 0; round < 200; round++) {
@@ -211,12 +214,20 @@ class AfPacketFeedTest {
                 final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
                 frames = sink.frames - taken;
                 assertTrue(frames > 1000, "frames flowed while measuring: " + frames);
-                best = Math.min(best, pollBytes);
+                if (pollBytes < best) {
+                    best = pollBytes;
+                    bestStatsReads = feed.statsReads() - statsBefore;
+                }
+                windows++;
             }
             // The feed's polls are measured: the feed is what must not allocate. The sender (test traffic) is not
             // asserted here; in one full build its send loop, compiled differently, allocated 40 B/frame for a
             // while (AfPacketBenchmark -prof gc measures the whole path with the batching sender).
-            assertEquals(0, best, "fewest bytes the feed's polls allocated in a window of about " + frames + " frames");
+            // Seen once in about fifteen runs on 2026-12-06: every window for 30 s allocated, 21.9 MB in the best one
+            // (about 6,400 frames). Only the statistics read (a getsockopt downcall, every 4th poll here) can allocate,
+            // and only while it is not compiled; the message now gives its count so that a next failure says.
+            assertEquals(0, best, "fewest bytes the feed's polls allocated in a window of about " + frames + " frames, "
+                + windows + " windows: " + best + " bytes with " + bestStatsReads + " statistics reads (getsockopt) in it");
         }
     }
 
