@@ -22,7 +22,9 @@ import dev.steer.ingress.config.ConfigCheck;
  * cluster is enabled, so a disabled block may keep placeholders. Start-up only.
  */
 final class ClusterReader {
-    static final Set<String> CLUSTER_KEYS = Set.of("enabled", "nodes", "seed-nodes", "transport", "tls", "downing", "frame-batch");
+    static final Set<String> CLUSTER_KEYS = Set.of("enabled", "nodes", "seed-nodes", "transport", "tls", "downing", "frame-batch",
+        "max-in-flight", "ack-timeout", "drain-timeout");
+    static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
     static final Set<String> NODE_KEYS = Set.of("name", "host", "port");
     static final Set<String> TLS_KEYS = Set.of("key-store", "trust-store", "key-store-password", "trust-store-password",
         "key-password", "protocol");
@@ -114,14 +116,24 @@ final class ClusterReader {
         }
         final int frameBatch = check.intIn(steer, "steer.cluster.frame-batch", Deployment.ClusterSettings.DEFAULT_FRAME_BATCH,
             1, Deployment.ClusterSettings.MAX_FRAME_BATCH);
+        final int maxInFlight = check.intIn(steer, "steer.cluster.max-in-flight",
+            Deployment.ClusterSettings.DEFAULT_MAX_IN_FLIGHT, 1, Deployment.ClusterSettings.MAX_MAX_IN_FLIGHT);
+        final long ackTimeout = check.nanosIn(steer, "steer.cluster.ack-timeout",
+            dev.steer.cluster.ClusterSettings.DEFAULT_ACK_TIMEOUT.toNanos(), MIN_TIMEOUT.toNanos(),
+            dev.steer.cluster.ClusterSettings.MAX_ACK_TIMEOUT.toNanos());
+        final long drainTimeout = check.nanosIn(steer, "steer.cluster.drain-timeout",
+            dev.steer.cluster.ClusterSettings.DEFAULT_DRAIN_TIMEOUT.toNanos(), MIN_TIMEOUT.toNanos(),
+            MAX_STABLE_AFTER.toNanos());
         return new Deployment.ClusterSettings(true, nodes, seeds, transport, tls,
-            new Deployment.Downing(strategy, Duration.ofNanos(stableAfter), quorum), frameBatch);
+            new Deployment.Downing(strategy, Duration.ofNanos(stableAfter), quorum), frameBatch, maxInFlight,
+            Duration.ofNanos(ackTimeout), Duration.ofNanos(drainTimeout));
     }
 
     private static Deployment.ClusterSettings disabled() {
         return new Deployment.ClusterSettings(false, List.of(), List.of(), "tcp", Optional.empty(),
             new Deployment.Downing("keep-majority", Deployment.Downing.DEFAULT_STABLE_AFTER, 0),
-            Deployment.ClusterSettings.DEFAULT_FRAME_BATCH);
+            Deployment.ClusterSettings.DEFAULT_FRAME_BATCH, Deployment.ClusterSettings.DEFAULT_MAX_IN_FLIGHT,
+            dev.steer.cluster.ClusterSettings.DEFAULT_ACK_TIMEOUT, dev.steer.cluster.ClusterSettings.DEFAULT_DRAIN_TIMEOUT);
     }
 
     private static List<Deployment.NodeAddress> nodes(ConfigCheck check, Config steer) {

@@ -100,15 +100,23 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param tls          key and trust stores, present exactly when the transport is {@code tls-tcp}
      * @param downing      split-brain resolver
      * @param frameBatch   frames per cross-node message
+     * @param maxInFlight  unacknowledged messages per target node
+     * @param ackTimeout   how long a message may wait for its acknowledgement before its frames count unreachable
+     * @param drainTimeout bound on a forwarding entry's drain-then-stop
      */
     public record ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
-                                  Optional<TlsSettings> tls, Downing downing, int frameBatch) {
+                                  Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,
+                                  Duration ackTimeout, Duration drainTimeout) {
         /** The transports. */
         public static final List<String> TRANSPORTS = List.of("tcp", "tls-tcp", "aeron-udp");
         /** Default frames per cross-node message: bulk delivery, never one frame per message. */
         public static final int DEFAULT_FRAME_BATCH = 64;
         /** Largest frames per cross-node message: what the node's {@code ClusterSettings} accept. */
         public static final int MAX_FRAME_BATCH = dev.steer.cluster.ClusterSettings.MAX_BATCH_FRAMES;
+        /** Default unacknowledged messages per target node. */
+        public static final int DEFAULT_MAX_IN_FLIGHT = dev.steer.cluster.ClusterSettings.DEFAULT_MAX_IN_FLIGHT;
+        /** Largest unacknowledged messages per target node. */
+        public static final int MAX_MAX_IN_FLIGHT = dev.steer.cluster.ClusterSettings.MAX_IN_FLIGHT;
 
         /** The address of the node called {@code name}, if declared. */
         public Optional<NodeAddress> address(String name) {

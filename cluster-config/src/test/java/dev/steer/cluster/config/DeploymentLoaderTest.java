@@ -56,6 +56,9 @@ class DeploymentLoaderTest {
         assertTrue(d.localEntries().stream().allMatch(e -> e.node().equals(node)));
         assertEquals(4, d.remoteEntries().size());
         assertEquals(Duration.ofSeconds(5), d.cluster().downing().stableAfter());
+        assertEquals(8, d.cluster().maxInFlight());
+        assertEquals(Duration.ofSeconds(5), d.cluster().ackTimeout());
+        assertEquals(Duration.ofSeconds(5), d.cluster().drainTimeout());
         assertEquals(25520 + Integer.parseInt(node.substring(5)), d.address().orElseThrow().port());
     }
 
@@ -161,6 +164,28 @@ class DeploymentLoaderTest {
             () -> loader.load(ExampleFiles.file("broken/syntax-error.conf")));
         assertEquals(1, ex.problems().size());
         assertTrue(ex.problems().get(0).startsWith(f + ":6: List should have had new element"), ex.problems().get(0));
+    }
+
+    @Test
+    void shouldReadTheLinkSettingsOfAClusterAndNameEachBadOne(@TempDir Path dir) throws Exception {
+        final String cluster = Files.readString(ExampleFiles.file("three-node-cluster.conf"));
+        final Path good = dir.resolve("link.conf");
+        Files.writeString(good, cluster.replace("max-in-flight = 8", "max-in-flight = 32")
+            .replace("ack-timeout = 5s", "ack-timeout = 750ms").replace("drain-timeout = 5s", "drain-timeout = 2s"));
+        final Deployment d = loader.load(good, "node-2");
+        assertEquals(32, d.cluster().maxInFlight());
+        assertEquals(Duration.ofMillis(750), d.cluster().ackTimeout());
+        assertEquals(Duration.ofSeconds(2), d.cluster().drainTimeout());
+        final Path bad = dir.resolve("bad-link.conf");
+        Files.writeString(bad, cluster.replace("max-in-flight = 8", "max-in-flight = 0")
+            .replace("ack-timeout = 5s", "ack-timeout = 10ms").replace("drain-timeout = 5s", "drain-timeout = soon"));
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(bad, "node-2"));
+        assertEquals(3, ex.problems().size(), ex.getMessage());
+        assertTrue(ex.problems().get(0).endsWith("steer.cluster.max-in-flight: 0 is out of range: must be 1..1024"),
+            ex.getMessage());
+        assertTrue(ex.problems().get(1).endsWith("steer.cluster.ack-timeout: \"10ms\" is out of range: must be 100ms..86400s"),
+            ex.getMessage());
+        assertTrue(ex.problems().get(2).contains("steer.cluster.drain-timeout: must be a duration"), ex.getMessage());
     }
 
     @Test

@@ -40,6 +40,7 @@ final class ClusterRun {
             deployment.source() + ": node " + deployment.node().name() + " is not in steer.cluster.nodes"));
         final ClusterSettings settings = new ClusterSettings().host(self.host()).port(self.port())
             .maxEntries(deployment.map().maxEntries()).batchFrames(cluster.frameBatch())
+            .maxInFlight(cluster.maxInFlight()).ackTimeout(cluster.ackTimeout()).drainTimeout(cluster.drainTimeout())
             .downingStrategy(cluster.downing().strategy()).downAfter(cluster.downing().stableAfter());
         for (String seed : cluster.seedNodes()) {
             final Deployment.NodeAddress address = cluster.address(seed).orElseThrow();
