@@ -71,8 +71,9 @@ public final class PcapFeed implements Feed {
     private boolean ended;
     private boolean closed;
     private boolean paced;
-    private long paceStartNanos;
-    private long paceStartCaptureNs;
+    /** When the last packet handed over was due (its scheduled time, not when it was polled). */
+    private long scheduledNanos;
+    /** Capture time of the last packet handed over in this pass. */
     private long lastCaptureNs;
 
     // Single writer (the poll thread), published once per poll.
@@ -279,33 +280,40 @@ public final class PcapFeed implements Feed {
     }
 
     /**
-     * Whether a packet captured at {@code captureNs} is due at {@code now}; starts the pace clock on a pass' first.
-     * A gap after the previous packet longer than {@code maxGap} (an idle spell, or a damaged timestamp years
-     * ahead) is cut to it by moving the pace clock, once per gap, so that a replay never waits without bound.
+     * Whether a packet captured at {@code captureNs} is due at {@code now}. The first packet of a pass is due at
+     * once; each next one is due its gap after the previous one (divided by the speed), counted from when the
+     * previous one was due, so rounding does not add up. A gap longer than {@code maxGap} (an idle spell, or a
+     * damaged timestamp years ahead) is cut to it; a packet captured before the previous one (an unordered
+     * capture, or a damaged timestamp) is due at once. Differences saturate instead of wrapping, so no timestamp
+     * can make a replay wait without bound.
      */
     private boolean due(long now, long captureNs) {
         if (!paced) {
             paced = true;
-            paceStartNanos = now;
-            paceStartCaptureNs = captureNs;
+            scheduledNanos = now;
             lastCaptureNs = captureNs;
             return true;
         }
-        final long gap = captureNs - lastCaptureNs;
-        if (gap > maxGapCaptureNs) {
-            paceStartCaptureNs += gap - maxGapCaptureNs;
-            lastCaptureNs = captureNs - maxGapCaptureNs;
+        long gap = 0;
+        boolean cut = false;
+        if (captureNs > lastCaptureNs) {
+            gap = captureNs - lastCaptureNs;
+            if (gap < 0 || gap > maxGapCaptureNs) {
+                // Longer than maxGap, or longer than a long holds.
+                gap = maxGapCaptureNs;
+                cut = true;
+            }
+        }
+        final long dueAt = scheduledNanos + (long) (gap / speed);
+        if (now - dueAt < 0) {
+            return false;
+        }
+        scheduledNanos = dueAt;
+        lastCaptureNs = captureNs;
+        if (cut) {
             gapsCut++;
         }
-        // Packets earlier than the pass' first (an unordered capture) are due at once.
-        final long offset = (long) ((captureNs - paceStartCaptureNs) / speed);
-        if (now - (paceStartNanos + offset) >= 0) {
-            if (captureNs > lastCaptureNs) {
-                lastCaptureNs = captureNs;
-            }
-            return true;
-        }
-        return false;
+        return true;
     }
 
     private void damageFound(CaptureReader damaged) {

@@ -222,6 +222,39 @@ class PcapFeedTest {
     }
 
     @Test
+    void shouldNeverWaitWithoutBoundWhateverTheTimestampsAtAnySpeed() throws Exception {
+        // Timestamps a damaged file may hold: the epoch, the last second 32 bits can say, then normal ones again.
+        final long last32 = 0xFFFF_FFFFL * 1_000_000_000L;
+        final long[][] files = {
+            {T0, 0, T0 + 1_000_000L},
+            {T0, last32, T0 + 1_000_000_000L, T0 + 1_000_001_000L},
+            {0, last32, 0, last32}};
+        for (double speed : new double[] {0.1, 0.2, 1.0, 1000.0}) {
+            for (long[] stamps : files) {
+                final Path file = dir.resolve("stamps.pcap");
+                try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
+                    PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_ETHERNET)) {
+                    for (int i = 0; i < stamps.length; i++) {
+                        writer.write(frame(i, 64), stamps[i]);
+                    }
+                }
+                final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, speed)
+                    .withMaxGap(java.time.Duration.ofMillis(20));
+                try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+                    final long deadline = System.nanoTime() + 10_000_000_000L;
+                    int result = 0;
+                    while (result != Feed.END && System.nanoTime() < deadline) {
+                        result = ingress.poll(feed);
+                        Thread.sleep(1);
+                    }
+                    assertEquals(Feed.END, result, "speed " + speed + ", stamps " + java.util.Arrays.toString(stamps));
+                    assertEquals(stamps.length, ingress.frames.size());
+                }
+            }
+        }
+    }
+
+    @Test
     void shouldReplayEveryRecordOncePerPassWhenLoopsIsThree() throws Exception {
         final Path file = dir.resolve("loops.pcap");
         final List<byte[]> written = writeFrames(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS, 5);
