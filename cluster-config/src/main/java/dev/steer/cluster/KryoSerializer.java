@@ -202,7 +202,8 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
             return null;
         }
         final int n = input.readVarInt(true);
-        if (n < 0 || n > MAX_PROGRAM_TARGETS) {
+        // Each target takes at least one byte: a count the message cannot hold is refused before any array is made.
+        if (n < 0 || n > MAX_PROGRAM_TARGETS || n > input.limit() - input.position()) {
             throw new IllegalArgumentException("corrupt remote program " + name + ": " + n + " targets");
         }
         final int[] targets = new int[n];
@@ -235,7 +236,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 final int length = input.readInt();
                 if (segments < 0 || segments > ClusterSettings.MAX_BATCH_FRAMES || frames < segments
                     || frames > ClusterSettings.MAX_BATCH_FRAMES
-                    || length < 0 || length > ClusterSettings.MAX_FRAME_BYTES) {
+                    || length < 0 || length > ClusterSettings.MAX_FRAME_BYTES || length > input.limit() - input.position()) {
                     throw new IllegalArgumentException("corrupt frame batch: segments=" + segments + " frames="
                         + frames + " length=" + length);
                 }
