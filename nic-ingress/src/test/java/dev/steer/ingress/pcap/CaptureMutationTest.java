@@ -25,7 +25,8 @@ import dev.steer.ingress.TestIngress;
  * mutations each. Whatever the damage, the feed either refuses the file at open with a message naming it (a header
  * it does not support) or opens, never throws from a poll, ends within a few polls, and delivers or counts every
  * packet it read; the pool is full at the end; a reported damage lies inside the file. A failing seed replays
- * exactly.
+ * exactly. Every tenth file is also replayed at the capture's pace (speeds 0.1, 1 and 1000, max-gap 1 ms), where
+ * damaged timestamps decide the waits: it must end within a few seconds.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class CaptureMutationTest {
@@ -75,6 +76,11 @@ class CaptureMutationTest {
             final byte[] bad = mutate(good, random);
             Files.write(file, bad);
             replay(file, bad.length, "stream " + stream + " seed " + seed);
+            if (seed % 10 == 0) {
+                // At the capture's pace too, where damaged timestamps decide the waits: bounded by max-gap.
+                final double speed = new double[] {0.1, 1.0, 1000.0}[seed / 10 % 3];
+                replayPaced(file, speed, "stream " + stream + " seed " + seed + " speed " + speed);
+            }
         }
     }
 
@@ -103,6 +109,29 @@ class CaptureMutationTest {
             }
         }
         return bytes;
+    }
+
+    private static void replayPaced(Path file, double speed, String what) {
+        final PcapFeed opened;
+        try {
+            opened = new PcapFeed(PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, speed)
+                .withMaxGap(java.time.Duration.ofMillis(1)));
+        } catch (IllegalArgumentException refused) {
+            return;
+        }
+        try (PcapFeed feed = opened; TestIngress ingress = new TestIngress()) {
+            ingress.keep = false;
+            // At most a millisecond per record, whatever the timestamps say: far within five seconds.
+            final long deadline = System.nanoTime() + 5_000_000_000L;
+            int result = 0;
+            while (result != dev.steer.engine.path.Feed.END && System.nanoTime() < deadline) {
+                result = ingress.poll(feed);
+                if (result == 0) {
+                    Thread.onSpinWait();
+                }
+            }
+            assertEquals(dev.steer.engine.path.Feed.END, result, what + ": the paced replay ended");
+        }
     }
 
     private static void replay(Path file, long length, String what) {
