@@ -190,7 +190,7 @@ class DeploymentLoaderTest {
 
     @Test
     void shouldReportFileLineAndKeyWhenAListIsAnExplicitNull(@TempDir Path dir) throws Exception {
-        // Found by DeploymentMutationTest: a null where the checks expect a list escaped as a ConfigException.
+        // Found by ConfigMutationTest: a null where the checks expect a list escaped as a ConfigException.
         final Path file = dir.resolve("null-roles.conf");
         Files.writeString(file, "steer {\n  node {\n    roles = null\n  }\n  engine { budget = 0 }\n}\n");
         final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));

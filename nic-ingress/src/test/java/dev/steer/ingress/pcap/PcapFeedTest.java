@@ -171,13 +171,8 @@ class PcapFeedTest {
 
     @Test
     void shouldHoldBackTheNextRecordUntilDueWhenPaceIsCapture() throws Exception {
-        final Path file = dir.resolve("paced.pcap");
-        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
-            PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_ETHERNET)) {
-            writer.write(frame(0, 64), T0);
-            writer.write(frame(1, 64), T0 + 1);              // due with the first
-            writer.write(frame(2, 64), T0 + 30_000_000_000L); // 30 s later in the capture, 300 ms at speed 100
-        }
+        // The second record is due with the first; the third 30 s later in the capture, 300 ms at speed 100.
+        final Path file = writeStamped("paced.pcap", T0, T0 + 1, T0 + 30_000_000_000L);
         final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 100.0);
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(2, ingress.poll(feed), "the first two records are due at once");
@@ -197,25 +192,13 @@ class PcapFeedTest {
 
     @Test
     void shouldCutAGapLongerThanMaxGapWhenReplayingAtCapturePace() throws Exception {
-        final Path file = dir.resolve("gap.pcap");
-        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
-            PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_ETHERNET)) {
-            writer.write(frame(0, 64), T0);
-            // An hour later in the capture (or a damaged timestamp): the replay waits maxGap, not an hour.
-            writer.write(frame(1, 64), T0 + 3_600_000_000_000L);
-            writer.write(frame(2, 64), T0 + 3_600_000_000_001L);
-        }
+        // An hour later in the capture (or a damaged timestamp): the replay waits maxGap, not an hour.
+        final Path file = writeStamped("gap.pcap", T0, T0 + 3_600_000_000_000L, T0 + 3_600_000_000_001L);
         final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 1.0)
             .withMaxGap(java.time.Duration.ofMillis(50));
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(1, ingress.poll(feed), "the first record is due at once");
-            final long deadline = System.nanoTime() + 10_000_000_000L;
-            int result = 0;
-            while (result != Feed.END && System.nanoTime() < deadline) {
-                result = ingress.poll(feed);
-                Thread.sleep(1);
-            }
-            assertEquals(Feed.END, result, "the replay ended, far within the hour the capture says");
+            assertEquals(Feed.END, pollToEnd(feed, ingress), "the replay ended, far within the hour the capture says");
             assertEquals(3, ingress.frames.size());
             assertEquals(1, feed.gapsCut());
         }
@@ -231,27 +214,39 @@ class PcapFeedTest {
             {0, last32, 0, last32}};
         for (double speed : new double[] {0.1, 0.2, 1.0, 1000.0}) {
             for (long[] stamps : files) {
-                final Path file = dir.resolve("stamps.pcap");
-                try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
-                    PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_ETHERNET)) {
-                    for (int i = 0; i < stamps.length; i++) {
-                        writer.write(frame(i, 64), stamps[i]);
-                    }
-                }
+                final Path file = writeStamped("stamps.pcap", stamps);
                 final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, speed)
                     .withMaxGap(java.time.Duration.ofMillis(20));
                 try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
-                    final long deadline = System.nanoTime() + 10_000_000_000L;
-                    int result = 0;
-                    while (result != Feed.END && System.nanoTime() < deadline) {
-                        result = ingress.poll(feed);
-                        Thread.sleep(1);
-                    }
-                    assertEquals(Feed.END, result, "speed " + speed + ", stamps " + java.util.Arrays.toString(stamps));
+                    assertEquals(Feed.END, pollToEnd(feed, ingress),
+                        "speed " + speed + ", stamps " + java.util.Arrays.toString(stamps));
                     assertEquals(stamps.length, ingress.frames.size());
                 }
             }
         }
+    }
+
+    /** A nanosecond pcap file in the test folder with {@code frame(i, 64)} captured at {@code stamps[i]}. */
+    private Path writeStamped(String name, long... stamps) {
+        final Path file = dir.resolve(name);
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
+            PcapWriter.DEFAULT_SNAPLEN, PcapWriter.LINKTYPE_ETHERNET)) {
+            for (int i = 0; i < stamps.length; i++) {
+                writer.write(frame(i, 64), stamps[i]);
+            }
+        }
+        return file;
+    }
+
+    /** Polls every millisecond until the feed ends or 10 s pass; returns the last result. */
+    private static int pollToEnd(PcapFeed feed, TestIngress ingress) throws InterruptedException {
+        final long deadline = System.nanoTime() + 10_000_000_000L;
+        int result = 0;
+        while (result != Feed.END && System.nanoTime() < deadline) {
+            result = ingress.poll(feed);
+            Thread.sleep(1);
+        }
+        return result;
     }
 
     @Test
