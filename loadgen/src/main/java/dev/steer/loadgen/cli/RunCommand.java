@@ -92,6 +92,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--loops", paramLabel = "N", description = "Passes over the pcap file (0 = forever).")
     Integer loops;
 
+    @Option(names = "--max-gap", paramLabel = "DURATION",
+        description = "With --pace capture, the longest wait between two records (default 1s; a longer gap is cut).")
+    String maxGap;
+
     @Option(names = "--interface", paramLabel = "IF", description = "Network interface of the afpacket feed.")
     String networkInterface;
 
@@ -210,6 +214,7 @@ final class RunCommand implements Callable<Integer> {
         put(values, "steer.feed.pcap.file", pcap);
         put(values, "steer.feed.pcap.pace", pace);
         put(values, "steer.feed.pcap.loops", loops);
+        put(values, "steer.feed.pcap.max-gap", maxGap);
         put(values, "steer.feed.afpacket.interface", networkInterface);
         put(values, "steer.feed.afpacket.netns", netns);
         TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);

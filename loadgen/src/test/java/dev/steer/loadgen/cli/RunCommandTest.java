@@ -122,6 +122,25 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldCutAnHourLongGapToMaxGapWhenReplayingAtCapturePace(@TempDir Path dir) throws IOException {
+        final Path file = dir.resolve("idle-hour.pcap");
+        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(4));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            for (long at : new long[] {0, 3_600_000_000_000L, 3_600_000_001_000L}) {
+                writer.write(buffer, 0, generator.next(buffer, 0, buffer.capacity()), at);
+            }
+        }
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--pace", "capture",
+            "--max-gap", "100ms", "--duration", "30s", "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertBalanced(root);
+        assertEquals(3, root.get("accounting").get("received").asLong());
+        assertTrue(root.get("run").get("duration_s").asDouble() < 25, "the hour in the capture took 100 ms: " + root.get("run"));
+    }
+
+    @Test
     void shouldWriteAnOfflineReportWithChartsAndRawData(@TempDir Path dir) throws IOException {
         final Path report = dir.resolve("report");
         final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "1s", "--interval", "250ms",
