@@ -224,8 +224,9 @@ class AfPacketFeedTest {
             // asserted here; in one full build its send loop, compiled differently, allocated 40 B/frame for a
             // while (AfPacketBenchmark -prof gc measures the whole path with the batching sender).
             // Seen once in about fifteen runs on 2026-12-06: every window for 30 s allocated, 21.9 MB in the best one
-            // (about 6,400 frames). Only the statistics read (a getsockopt downcall, every 4th poll here) can allocate,
-            // and only while it is not compiled; the message now gives its count so that a next failure says.
+            // (about 6,400 frames). The same run with -XX:TieredStopAtLevel=1 (C1 only) fails alike: 19.3 MB for
+            // 482,483 statistics reads, 40 bytes per getsockopt downcall (every 4th poll here, also while spinning).
+            // So such a failure means the poll path had not reached C2 in 30 s; the message gives the count.
             assertEquals(0, best, "fewest bytes the feed's polls allocated in a window of about " + frames + " frames, "
                 + windows + " windows: " + best + " bytes with " + bestStatsReads + " statistics reads (getsockopt) in it");
         }
