@@ -25,6 +25,7 @@ final class ClusterReader {
     static final Set<String> CLUSTER_KEYS = Set.of("enabled", "nodes", "seed-nodes", "transport", "tls", "downing", "frame-batch",
         "max-in-flight", "ack-timeout", "drain-timeout");
     static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
     static final Set<String> NODE_KEYS = Set.of("name", "host", "port");
     static final Set<String> TLS_KEYS = Set.of("key-store", "trust-store", "key-store-password", "trust-store-password",
         "key-password", "protocol");
@@ -123,7 +124,7 @@ final class ClusterReader {
             dev.steer.cluster.ClusterSettings.MAX_ACK_TIMEOUT.toNanos());
         final long drainTimeout = check.nanosIn(steer, "steer.cluster.drain-timeout",
             dev.steer.cluster.ClusterSettings.DEFAULT_DRAIN_TIMEOUT.toNanos(), MIN_TIMEOUT.toNanos(),
-            MAX_STABLE_AFTER.toNanos());
+            MAX_DRAIN_TIMEOUT.toNanos());
         return new Deployment.ClusterSettings(true, nodes, seeds, transport, tls,
             new Deployment.Downing(strategy, Duration.ofNanos(stableAfter), quorum), frameBatch, maxInFlight,
             Duration.ofNanos(ackTimeout), Duration.ofNanos(drainTimeout));

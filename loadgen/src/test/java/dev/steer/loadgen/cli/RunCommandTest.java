@@ -102,15 +102,8 @@ class RunCommandTest {
 
     @Test
     void shouldReplayAPcapFileOnceAndEndWhenItEnds(@TempDir Path dir) throws IOException {
-        final Path file = dir.resolve("capture.pcap");
-        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
-        try (PcapWriter writer = PcapWriter.create(file)) {
-            for (int i = 0; i < 5_000; i++) {
-                final int length = generator.next(buffer, 0, buffer.capacity());
-                writer.write(buffer, 0, length, i * 1_000L);
-            }
-        }
+        final Path file = writeCapture(dir.resolve("capture.pcap"), java.util.stream.LongStream.range(0, 5_000)
+            .map(i -> i * 1_000L).toArray());
         final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--duration", "30s",
             "--json", "--no-pin", "--lossless");
         assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
@@ -123,14 +116,7 @@ class RunCommandTest {
 
     @Test
     void shouldCutAnHourLongGapToMaxGapWhenReplayingAtCapturePace(@TempDir Path dir) throws IOException {
-        final Path file = dir.resolve("idle-hour.pcap");
-        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(4));
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
-        try (PcapWriter writer = PcapWriter.create(file)) {
-            for (long at : new long[] {0, 3_600_000_000_000L, 3_600_000_001_000L}) {
-                writer.write(buffer, 0, generator.next(buffer, 0, buffer.capacity()), at);
-            }
-        }
+        final Path file = writeCapture(dir.resolve("idle-hour.pcap"), 0, 3_600_000_000_000L, 3_600_000_001_000L);
         final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--pace", "capture",
             "--max-gap", "100ms", "--duration", "30s", "--json", "--no-pin");
         assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
@@ -138,6 +124,18 @@ class RunCommandTest {
         assertBalanced(root);
         assertEquals(3, root.get("accounting").get("received").asLong());
         assertTrue(root.get("run").get("duration_s").asDouble() < 25, "the hour in the capture took 100 ms: " + root.get("run"));
+    }
+
+    /** A pcap file of synthetic traffic (64 flows), one packet captured at each of {@code stamps} (ns). */
+    private static Path writeCapture(Path file, long... stamps) {
+        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            for (long at : stamps) {
+                writer.write(buffer, 0, generator.next(buffer, 0, buffer.capacity()), at);
+            }
+        }
+        return file;
     }
 
     @Test
