@@ -5,6 +5,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -19,6 +20,12 @@ import dev.steer.engine.stats.DropReason;
  * status word has {@code TP_STATUS_USER}; its packets are handed to the sink straight from the mapped
  * memory, and the block goes back to the kernel with a release store of {@code TP_STATUS_KERNEL} only
  * once every packet in it was taken. A poll that runs out of budget inside a block resumes there.
+ *
+ * <p>What the sink gets is the frame as it was on the wire: the 802.1Q tag that the kernel takes out of a
+ * received frame and reports in the packet's header is put back in front of the EtherType, as libpcap does.
+ * Frames this host sends out of the interface are not input and are not handed over. Every value the kernel
+ * writes into the ring is checked against the block before the feed reads through it; a block whose
+ * descriptors contradict its bounds is given back, its packets counted {@link DropReason#FEED_TRUNCATED}.
  *
  * <p>Accounting: a packet the kernel cut short ({@code tp_snaplen < tp_len}, larger than a block) is
  * counted {@link DropReason#FEED_TRUNCATED}; packets the kernel dropped because the ring was full
@@ -38,11 +45,27 @@ public final class AfPacketFeed implements Feed {
     private static final int BLOCK_STATUS = 8;
     private static final int BLOCK_NUM_PKTS = 12;
     private static final int BLOCK_FIRST_PKT = 16;
-    // struct tpacket3_hdr.
+    /** End of struct tpacket_block_desc: where a block's first packet may start. */
+    private static final int BLOCK_HEADER = 48;
+    // struct tpacket3_hdr, then the struct sockaddr_ll the kernel writes behind it.
     private static final int PKT_NEXT_OFFSET = 0;
     private static final int PKT_SNAPLEN = 12;
     private static final int PKT_LEN = 16;
+    private static final int PKT_STATUS = 20;
     private static final int PKT_MAC = 24;
+    private static final int PKT_VLAN_TCI = 32;
+    private static final int PKT_VLAN_TPID = 36;
+    private static final int PKT_HEADER = 48;
+    private static final int PKT_SLL_PKTTYPE = PKT_HEADER + 10;
+    /** tpacket3_hdr and sockaddr_ll: no packet's MAC header starts before this, nor does a next packet follow closer. */
+    private static final int PKT_HEADER_AND_ADDRESS = PKT_HEADER + 20;
+    private static final int TP_STATUS_VLAN_VALID = 1 << 4;
+    private static final int TP_STATUS_VLAN_TPID_VALID = 1 << 6;
+    private static final int PACKET_OUTGOING = 4;
+    /** struct vlan_hdr: the TPID and TCI the kernel takes out of a received frame and reports in the header. */
+    static final int VLAN_TAG_LENGTH = 4;
+    private static final int ETH_P_8021Q = 0x8100;
+    private static final int MAC_ADDRESSES = 12;
     // struct tpacket_req3: seven unsigned ints.
     private static final int REQ3_SIZE = 28;
     // struct tpacket_stats_v3: tp_packets, tp_drops, tp_freeze_q_cnt.
@@ -68,6 +91,7 @@ public final class AfPacketFeed implements Feed {
     private final int blockSize;
     private final int blockCount;
     private final int statsInterval;
+    private final int maxPacketsPerBlock;
 
     // Ring position, owned by the polling thread.
     private int block;
@@ -81,6 +105,8 @@ public final class AfPacketFeed implements Feed {
     private long packets;
     private long bytes;
     private long truncated;
+    private long outgoing;
+    private long damagedBlocks;
     private long overruns;
     private long blocksReleased;
     private long backPressured;
@@ -99,6 +125,7 @@ public final class AfPacketFeed implements Feed {
         this.blockSize = settings.blockSize();
         this.blockCount = settings.blockCount();
         this.statsInterval = settings.statsInterval();
+        this.maxPacketsPerBlock = (blockSize - BLOCK_HEADER) / PKT_HEADER_AND_ADDRESS;
     }
 
     /** Opens a feed named {@code afpacket:IFACE}; see {@link #open(String, AfPacketSettings)}. */
@@ -122,6 +149,11 @@ public final class AfPacketFeed implements Feed {
             final PacketSocket socket = new PacketSocket(settings.iface(), settings.netns(), Libc.SOCK_NONBLOCK);
             socket.resolveInterface();
             socket.setInt(Libc.PACKET_VERSION, Libc.TPACKET_V3, "setsockopt(PACKET_VERSION, TPACKET_V3)");
+            // Room in front of every packet for the VLAN tag the kernel takes out and poll puts back.
+            socket.setInt(Libc.PACKET_RESERVE, VLAN_TAG_LENGTH, "setsockopt(PACKET_RESERVE, " + VLAN_TAG_LENGTH + ")");
+            // A receive queue: frames this host sends out of the interface are not its input (poll skips any that
+            // still arrive, on kernels before 4.20).
+            socket.trySetInt(Libc.PACKET_IGNORE_OUTGOING, 1);
             final MemorySegment request = socket.arena().allocate(REQ3_SIZE, 4);
             final int frames = settings.blockSize() / settings.frameSize() * settings.blockCount();
             request.set(ValueLayout.JAVA_INT, 0, settings.blockSize());
@@ -176,28 +208,51 @@ public final class AfPacketFeed implements Feed {
                     break;
                 }
                 blockBase = base;
-                remaining = ring.getInt(base + BLOCK_NUM_PKTS);
-                packet = base + ring.getInt(base + BLOCK_FIRST_PKT);
-                if (remaining <= 0) {
+                final int count = ring.getInt(base + BLOCK_NUM_PKTS);
+                final int first = ring.getInt(base + BLOCK_FIRST_PKT);
+                if (count <= 0) {
                     // The kernel does not retire empty blocks; if it ever did, give it back and bound the scan.
-                    remaining = 0;
                     releaseBlock();
                     if (++emptyBlocks == blockCount) {
                         break;
                     }
                     continue;
                 }
+                remaining = count;
+                if (first < BLOCK_HEADER || first > blockSize - PKT_HEADER_AND_ADDRESS || count > maxPacketsPerBlock) {
+                    abandonBlock(sink);
+                    taken++;
+                    continue;
+                }
+                packet = base + first;
             }
             final int at = packet;
-            final int snapLength = ring.getInt(at + PKT_SNAPLEN);
-            final int wireLength = ring.getInt(at + PKT_LEN);
-            if (snapLength < wireLength) {
+            int snapLength = ring.getInt(at + PKT_SNAPLEN);
+            int wireLength = ring.getInt(at + PKT_LEN);
+            int mac = ring.getShort(at + PKT_MAC) & 0xffff;
+            final int status = ring.getInt(at + PKT_STATUS);
+            final boolean tagged = (status & TP_STATUS_VLAN_VALID) != 0;
+            if (mac < PKT_HEADER_AND_ADDRESS + (tagged ? VLAN_TAG_LENGTH : 0) || snapLength < (tagged ? MAC_ADDRESSES : 0)
+                || snapLength > blockBase + blockSize - at - mac) {
+                // Descriptors that contradict the block's own bounds: nothing in it can be trusted.
+                abandonBlock(sink);
+                taken++;
+                continue;
+            }
+            if (tagged) {
+                restoreVlanTag(at, mac, snapLength, wireLength, status);
+                mac -= VLAN_TAG_LENGTH;
+                snapLength += VLAN_TAG_LENGTH;
+                wireLength += VLAN_TAG_LENGTH;
+            }
+            if (ring.getByte(at + PKT_SLL_PKTTYPE) == PACKET_OUTGOING) {
+                outgoing++; // sent by this host, not received: no input packet (PACKET_IGNORE_OUTGOING keeps them out)
+            } else if (snapLength < wireLength) {
                 sink.onDropped(DropReason.FEED_TRUNCATED, 1);
                 truncated++;
             } else {
-                final int mac = ring.getShort(at + PKT_MAC) & 0xffff;
                 if (sink.onFrame(ring, at + mac, snapLength, now) == FrameSink.BACK_PRESSURED) {
-                    // Not taken: the position stays on this packet and the block stays ours.
+                    // Not taken: the position stays on this packet and the block stays ours (a restored tag stays).
                     backPressured++;
                     break;
                 }
@@ -208,7 +263,12 @@ public final class AfPacketFeed implements Feed {
             if (--remaining == 0) {
                 releaseBlock();
             } else {
-                packet = at + ring.getInt(at + PKT_NEXT_OFFSET);
+                final int next = ring.getInt(at + PKT_NEXT_OFFSET);
+                if (next < PKT_HEADER_AND_ADDRESS || next > blockBase + blockSize - PKT_HEADER_AND_ADDRESS - at) {
+                    abandonBlock(sink);
+                } else {
+                    packet = at + next;
+                }
             }
         }
         if (taken > 0) {
@@ -218,6 +278,44 @@ public final class AfPacketFeed implements Feed {
             readKernelDrops(sink);
         }
         return taken;
+    }
+
+    /**
+     * Puts back the 802.1Q tag that the kernel took out of a received frame and reported in the packet's header
+     * ({@code tp_vlan_tci}, {@code tp_vlan_tpid}), as libpcap does: the MAC addresses move 4 bytes towards the
+     * header (into the room {@code PACKET_RESERVE} keeps there) and the tag goes behind them. The header is rewritten
+     * to describe the tagged frame, so that a packet offered again after back-pressure is not tagged twice.
+     */
+    private void restoreVlanTag(int at, int mac, int snapLength, int wireLength, int status) {
+        final UnsafeBuffer ring = this.ring;
+        final int from = at + mac;
+        final int to = from - VLAN_TAG_LENGTH;
+        final long addresses = ring.getLong(from);
+        final int rest = ring.getInt(from + 8);
+        ring.putLong(to, addresses);
+        ring.putInt(to + 8, rest);
+        final int tpid = (status & TP_STATUS_VLAN_TPID_VALID) != 0 ? ring.getShort(at + PKT_VLAN_TPID) & 0xffff : 0;
+        ring.putShort(to + MAC_ADDRESSES, (short) (tpid == 0 ? ETH_P_8021Q : tpid), ByteOrder.BIG_ENDIAN);
+        ring.putShort(to + MAC_ADDRESSES + 2, (short) ring.getInt(at + PKT_VLAN_TCI), ByteOrder.BIG_ENDIAN);
+        ring.putShort(at + PKT_MAC, (short) (mac - VLAN_TAG_LENGTH));
+        ring.putInt(at + PKT_SNAPLEN, snapLength + VLAN_TAG_LENGTH);
+        ring.putInt(at + PKT_LEN, wireLength + VLAN_TAG_LENGTH);
+        ring.putInt(at + PKT_STATUS, status & ~(TP_STATUS_VLAN_VALID | TP_STATUS_VLAN_TPID_VALID));
+    }
+
+    /**
+     * Gives a block back whose descriptors contradict its own bounds (a first packet or a next offset outside it, a
+     * packet running past its end, more packets than it can hold): no kernel writes those, and reading through them
+     * would hand over bytes of other packets or of other blocks. The packets of the block not yet taken are counted
+     * {@link DropReason#FEED_TRUNCATED}, as many as the block claims and at most as many as it can hold.
+     */
+    private void abandonBlock(FrameSink sink) {
+        final int lost = Math.min(remaining, maxPacketsPerBlock);
+        sink.onDropped(DropReason.FEED_TRUNCATED, lost);
+        truncated += lost;
+        damagedBlocks++;
+        remaining = 0;
+        releaseBlock();
     }
 
     private void releaseBlock() {
@@ -265,9 +363,30 @@ public final class AfPacketFeed implements Feed {
         return bytes;
     }
 
-    /** Packets the kernel cut short, counted {@link DropReason#FEED_TRUNCATED}. */
+    /**
+     * Packets counted {@link DropReason#FEED_TRUNCATED}: cut short by the kernel, or not yet taken from a block
+     * whose descriptors were damaged.
+     */
     public long truncated() {
         return truncated;
+    }
+
+    /**
+     * Frames this host sent out of the interface that reached the ring anyway (kernels before 4.20, which lack
+     * {@code PACKET_IGNORE_OUTGOING}): skipped, as they are no input packets, and not counted by the engine.
+     */
+    public long outgoing() {
+        return outgoing;
+    }
+
+    /** Blocks given back early because their descriptors contradicted their bounds (see {@link #truncated()}). */
+    public long damagedBlocks() {
+        return damagedBlocks;
+    }
+
+    /** The mapped ring, for tests that play the kernel's part. */
+    UnsafeBuffer ring() {
+        return ring;
     }
 
     /** Packets the kernel dropped for a full ring, counted {@link DropReason#FEED_OVERRUN} as read so far. */

@@ -90,6 +90,12 @@ public final class NetNamespace implements AutoCloseable {
         return this;
     }
 
+    /** Gives interface {@code iface} of this namespace the address {@code cidr} (such as {@code 10.0.0.1/24}). */
+    public NetNamespace addAddress(String iface, String cidr) {
+        run("ip", "-n", name, "addr", "add", cidr, "dev", iface);
+        return this;
+    }
+
     /** The namespace's name. */
     public String name() {
         return name;

@@ -77,6 +77,13 @@ final class PacketSocket {
         set(name, option, what);
     }
 
+    /** setsockopt(SOL_PACKET, name) with an int value, for options a kernel may lack; false (socket open) on failure. */
+    boolean trySetInt(int name, int value) {
+        final MemorySegment option = arena.allocate(ValueLayout.JAVA_INT);
+        option.set(ValueLayout.JAVA_INT, 0, value);
+        return Libc.setsockopt(state, fd, Libc.SOL_PACKET, name, option, (int) option.byteSize()) == 0;
+    }
+
     /** setsockopt(SOL_PACKET, name) with a struct; closes and throws {@code what + errno} on failure. */
     void set(int name, MemorySegment option, String what) {
         if (Libc.setsockopt(state, fd, Libc.SOL_PACKET, name, option, (int) option.byteSize()) != 0) {
