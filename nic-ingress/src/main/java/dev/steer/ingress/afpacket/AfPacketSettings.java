@@ -1,5 +1,8 @@
 package dev.steer.ingress.afpacket;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * Settings of one {@link AfPacketFeed}: the interface, the network namespace it lives in, the TPACKET_V3
  * receive ring and the optional fanout group. Immutable; {@link #validate()} checks every field at once
@@ -132,50 +135,70 @@ public record AfPacketSettings(String iface, String netns, int blockSize, int bl
      * @throws IllegalArgumentException naming each bad setting, its value and what is allowed
      */
     public AfPacketSettings validate() {
-        final StringBuilder errors = new StringBuilder();
+        final List<Problem> problems = problems();
+        if (!problems.isEmpty()) {
+            final StringBuilder message = new StringBuilder("invalid AF_PACKET settings:");
+            for (Problem problem : problems) {
+                message.append("\n  ").append(problem);
+            }
+            throw new IllegalArgumentException(message.toString());
+        }
+        return this;
+    }
+
+    /**
+     * One bad setting: the record component's name, its value as given, and what is allowed. A config file reports it at
+     * its own key.
+     */
+    public record Problem(String setting, String value, String allowed) {
+        @Override
+        public String toString() {
+            return "afpacket." + setting + "=" + value + ": " + allowed;
+        }
+    }
+
+    /** Every bad setting, in the order of the record's components; empty when the settings are valid. */
+    public List<Problem> problems() {
+        final List<Problem> problems = new ArrayList<>();
         if (iface == null || iface.isEmpty() || iface.length() > MAX_IFACE_LENGTH || !validName(iface)) {
-            errors.append("\n  afpacket.iface='").append(iface).append("': must be an interface name of 1 to ")
-                .append(MAX_IFACE_LENGTH).append(" characters without '/', ':' or whitespace");
+            problems.add(new Problem("iface", "'" + iface + "'", "must be an interface name of 1 to " + MAX_IFACE_LENGTH
+                + " characters without '/', ':' or whitespace"));
         }
         if (netns == null || (!netns.isEmpty() && !validName(netns))) {
-            errors.append("\n  afpacket.netns='").append(netns)
-                .append("': must be empty (this namespace) or an `ip netns` name without '/' or whitespace");
+            problems.add(new Problem("netns", "'" + netns + "'",
+                "must be empty (this namespace) or an `ip netns` name without '/' or whitespace"));
         }
         final int page = Libc.pageSize();
         if (blockSize < page || blockSize > MAX_BLOCK_SIZE || Integer.bitCount(blockSize) != 1) {
-            errors.append("\n  afpacket.blockSize=").append(blockSize).append(": must be a power of two from the page size (")
-                .append(page).append(") to ").append(MAX_BLOCK_SIZE);
+            problems.add(new Problem("blockSize", Integer.toString(blockSize), "must be a power of two from the page size ("
+                + page + ") to " + MAX_BLOCK_SIZE));
         }
         if (blockCount < MIN_BLOCK_COUNT) {
-            errors.append("\n  afpacket.blockCount=").append(blockCount).append(": must be at least ").append(MIN_BLOCK_COUNT);
+            problems.add(new Problem("blockCount", Integer.toString(blockCount), "must be at least " + MIN_BLOCK_COUNT));
         }
         if (blockCount >= MIN_BLOCK_COUNT && blockSize > 0 && ringBytes() > MAX_RING_BYTES) {
-            errors.append("\n  afpacket.blockSize=").append(blockSize).append(" x afpacket.blockCount=").append(blockCount)
-                .append(" = ").append(ringBytes()).append(" bytes: the ring must not exceed ").append(MAX_RING_BYTES);
+            problems.add(new Problem("blockCount", blockCount + " (x blockSize " + blockSize + " = " + ringBytes()
+                + " bytes)", "the ring must not exceed " + MAX_RING_BYTES + " bytes"));
         }
         if (frameSize < MIN_FRAME_SIZE || frameSize % 16 != 0 || frameSize > Math.max(blockSize, MIN_FRAME_SIZE)) {
-            errors.append("\n  afpacket.frameSize=").append(frameSize).append(": must be a multiple of 16 from ")
-                .append(MIN_FRAME_SIZE).append(" to blockSize (").append(blockSize).append(')');
+            problems.add(new Problem("frameSize", Integer.toString(frameSize), "must be a multiple of 16 from "
+                + MIN_FRAME_SIZE + " to blockSize (" + blockSize + ")"));
         }
         if (retireTimeoutMs < 1 || retireTimeoutMs > MAX_RETIRE_TIMEOUT_MS) {
-            errors.append("\n  afpacket.retireTimeoutMs=").append(retireTimeoutMs).append(": must be 1 to ")
-                .append(MAX_RETIRE_TIMEOUT_MS);
+            problems.add(new Problem("retireTimeoutMs", Integer.toString(retireTimeoutMs), "must be 1 to "
+                + MAX_RETIRE_TIMEOUT_MS));
         }
         if (fanoutGroup != NO_FANOUT && (fanoutGroup < 0 || fanoutGroup > 0xffff)) {
-            errors.append("\n  afpacket.fanoutGroup=").append(fanoutGroup).append(": must be ").append(NO_FANOUT)
-                .append(" (no fanout) or a group id 0 to 65535");
+            problems.add(new Problem("fanoutGroup", Integer.toString(fanoutGroup), "must be " + NO_FANOUT
+                + " (no fanout) or a group id 0 to 65535"));
         }
         if (fanoutMode == null) {
-            errors.append("\n  afpacket.fanoutMode=null: must be one of HASH, LOAD_BALANCE, CPU");
+            problems.add(new Problem("fanoutMode", "null", "must be one of HASH, LOAD_BALANCE, CPU"));
         }
         if (statsInterval < 1 || statsInterval > MAX_STATS_INTERVAL) {
-            errors.append("\n  afpacket.statsInterval=").append(statsInterval).append(": must be 1 to ")
-                .append(MAX_STATS_INTERVAL);
+            problems.add(new Problem("statsInterval", Integer.toString(statsInterval), "must be 1 to " + MAX_STATS_INTERVAL));
         }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("invalid AF_PACKET settings:" + errors);
-        }
-        return this;
+        return problems;
     }
 
     private static boolean validName(String name) {

@@ -180,7 +180,12 @@ public final class FeedConfig {
     private static UdpSettings udp(Config block, Config given, String at, int queues, ConfigCheck check) {
         final String bind = check.string(block, at + ".bind", null);
         final long buffer = check.bytesIn(block, at + ".receive-buffer", UdpSettings.DEFAULT_RECEIVE_BUFFER_BYTES,
-            UdpSettings.MIN_RECEIVE_BUFFER_BYTES, Integer.MAX_VALUE);
+            0, UdpSettings.MAX_RECEIVE_BUFFER_BYTES);
+        final boolean bufferOk = buffer == 0 || buffer >= UdpSettings.MIN_RECEIVE_BUFFER_BYTES;
+        if (!bufferOk) {
+            check.error(block, at + ".receive-buffer", buffer + " bytes is out of range: must be 0 (the system's default) or "
+                + UdpSettings.MIN_RECEIVE_BUFFER_BYTES + ".." + UdpSettings.MAX_RECEIVE_BUFFER_BYTES);
+        }
         if (bind == null) {
             check.missing(given, at, "bind", "the udp feed needs an address HOST:PORT to listen on (--listen)");
             return null;
@@ -190,6 +195,9 @@ public final class FeedConfig {
             final int port = Integer.parseInt(bind.substring(colon + 1));
             if (colon <= 0 || port < 0 || port + queues - 1 > 65_535) {
                 throw new NumberFormatException();
+            }
+            if (!bufferOk) {
+                return null;
             }
             return new UdpSettings(bind.substring(0, colon), port, (int) buffer, "udp:" + bind);
         } catch (RuntimeException ex) {
@@ -260,12 +268,32 @@ public final class FeedConfig {
                 default -> AfPacketSettings.FanoutMode.HASH;
             });
         }
-        try {
-            return settings.validate();
-        } catch (IllegalArgumentException ex) {
-            check.error(block, at + ".interface", ex.getMessage());
-            return null;
+        final List<AfPacketSettings.Problem> problems = settings.problems();
+        for (AfPacketSettings.Problem problem : problems) {
+            final String key = at + "." + configKey(problem.setting());
+            check.error(block, block.hasPath(key) ? key : at + ".interface",
+                configKeys(problem.value() + ": " + problem.allowed()));
         }
+        return problems.isEmpty() ? settings : null;
+    }
+
+    /** The config file's key for a setting of {@link AfPacketSettings}. */
+    private static String configKey(String setting) {
+        return switch (setting) {
+            case "iface" -> "interface";
+            case "blockSize" -> "block-size";
+            case "blockCount" -> "block-count";
+            case "frameSize" -> "frame-size";
+            case "retireTimeoutMs" -> "retire-timeout";
+            case "fanoutGroup" -> "fanout-group";
+            case "fanoutMode" -> "fanout";
+            default -> setting;
+        };
+    }
+
+    /** A problem's text with the settings' names as the config file spells them. */
+    private static String configKeys(String text) {
+        return text.replace("blockSize", "block-size").replace("blockCount", "block-count");
     }
 
     /**

@@ -64,8 +64,8 @@ public final class PcapFeed implements Feed {
     private final boolean pcapng;
     private final boolean capturePace;
     private final double speed;
-    /** The longest gap between two records, in capture time: {@code maxGap} at the replay's speed. */
-    private final long maxGapCaptureNs;
+    /** The longest wait between two records, in replay (wall-clock) time. */
+    private final long maxGapNs;
 
     // Poll thread only.
     private boolean ended;
@@ -101,8 +101,7 @@ public final class PcapFeed implements Feed {
         this.file = settings.path();
         this.capturePace = settings.pace() == PcapSettings.Pace.CAPTURE;
         this.speed = settings.speed();
-        final double maxGapCapture = settings.maxGap().toNanos() * speed;
-        this.maxGapCaptureNs = maxGapCapture >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) maxGapCapture;
+        this.maxGapNs = settings.maxGap().toNanos();
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("pcap file " + file + ": is a directory, not a pcap file");
         }
@@ -294,17 +293,20 @@ public final class PcapFeed implements Feed {
             lastCaptureNs = captureNs;
             return true;
         }
-        long gap = 0;
+        long wait = 0;
         boolean cut = false;
         if (captureNs > lastCaptureNs) {
-            gap = captureNs - lastCaptureNs;
-            if (gap < 0 || gap > maxGapCaptureNs) {
-                // Longer than maxGap, or longer than a long holds.
-                gap = maxGapCaptureNs;
+            final long gap = captureNs - lastCaptureNs;
+            // Compared in replay time, so that no speed rounds maxGap away; a negative gap did not fit a long.
+            final double scaled = gap < 0 ? Double.POSITIVE_INFINITY : gap / speed;
+            if (scaled > maxGapNs) {
+                wait = maxGapNs;
                 cut = true;
+            } else {
+                wait = (long) scaled;
             }
         }
-        final long dueAt = scheduledNanos + (long) (gap / speed);
+        final long dueAt = scheduledNanos + wait;
         if (now - dueAt < 0) {
             return false;
         }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
@@ -113,6 +114,45 @@ class FeedConfigTest {
         final ConfigCheck none = new ConfigCheck();
         assertNull(FeedConfig.plan(parse("type = afpacket"), none));
         assertTrue(none.errors().get(0).contains("needs a network interface"), none.errors().toString());
+    }
+
+    @Test
+    void shouldReportAReceiveBufferAtItsOwnKeyWhenTheUdpFeedCannotTakeIt() {
+        for (String value : List.of("1500m", "512")) {
+            final ConfigCheck check = new ConfigCheck();
+            assertNull(FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"127.0.0.1:9100\"\n  receive-buffer = " + value
+                + "\n}"), check), value);
+            assertEquals(1, check.errors().size(), () -> value + ": " + check.errors());
+            final String error = check.errors().get(0);
+            assertTrue(error.startsWith("test.conf:4: feed.udp.receive-buffer: "), error);
+            assertTrue(error.contains("bytes is out of range: must be 0") && error.endsWith("..1073741824"), error);
+        }
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nudp { bind = \"127.0.0.1:9100\", receive-buffer = 0 }"),
+            check);
+        assertTrue(check.ok(), () -> String.join("\n", check.errors()));
+        assertEquals(0, plan.udp().receiveBufferBytes(), "0 asks for the system's default, as the docs say");
+    }
+
+    @Test
+    void shouldReportEachBadRingSettingAtItsOwnKeyAndLine() {
+        final ConfigCheck check = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse(String.join("\n",
+            "type = afpacket",
+            "afpacket {",
+            "  interface = eth0",
+            "  block-size = 6k",
+            "  frame-size = 200",
+            "}")), check));
+        final List<String> errors = check.errors();
+        assertEquals(2, errors.size(), errors::toString);
+        assertTrue(errors.get(0).startsWith("test.conf:4: feed.afpacket.block-size: 6144: must be a power of two"), errors::toString);
+        assertTrue(errors.get(1).startsWith("test.conf:5: feed.afpacket.frame-size: 200: must be a multiple of 16"), errors::toString);
+        final ConfigCheck ring = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = afpacket\nafpacket {\n  interface = eth0\n  block-size = 64m\n"
+            + "  block-count = 32\n}"), ring));
+        assertTrue(ring.errors().get(0).startsWith("test.conf:5: feed.afpacket.block-count: 32 (x block-size 67108864"),
+            ring.errors()::toString);
     }
 
     @Test

@@ -205,6 +205,22 @@ class PcapFeedTest {
     }
 
     @Test
+    void shouldWaitMaxGapWhenAGapIsLongerThanItAtAVerySlowSpeed() throws Exception {
+        // At speed 1e-10 the 1 s gap lasts 300 years: cut to maxGap, not to nothing (maxGap in capture time used to
+        // round to 0 ns at such a speed and every record was due at once).
+        final Path file = writeStamped("slow.pcap", T0, T0 + 1_000_000_000L);
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 1e-10)
+            .withMaxGap(java.time.Duration.ofMillis(200));
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(1, ingress.poll(feed), "the first record is due at once");
+            assertEquals(0, ingress.poll(feed), "the second is due 200 ms later");
+            assertEquals(Feed.END, pollToEnd(feed, ingress));
+            assertEquals(2, ingress.frames.size());
+            assertEquals(1, feed.gapsCut());
+        }
+    }
+
+    @Test
     void shouldNeverWaitWithoutBoundWhateverTheTimestampsAtAnySpeed() throws Exception {
         // Timestamps a damaged file may hold: the epoch, the last second 32 bits can say, then normal ones again.
         final long last32 = 0xFFFF_FFFFL * 1_000_000_000L;
