@@ -130,7 +130,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
     private Behavior<DataPath.Command> stop() {
         path.wakeConsumers();
         try {
-            settings.feed().close();
+            settings.feed().close(path);
         } catch (Exception error) {
             settings.errors().onError(path.counters().name(), error);
         }

@@ -27,4 +27,14 @@ public interface Feed extends AutoCloseable {
     @Override
     default void close() {
     }
+
+    /**
+     * Closes the feed as its ingress stops: a feed that learns of lost packets only by reading a counter (a kernel
+     * socket's drop count) reads it a last time and reports the increase to {@code sink} with
+     * {@link FrameSink#onDropped}, so that nothing lost before the close goes uncounted. Hands over no packet.
+     * The default just closes. Same thread contract as {@link #close()}.
+     */
+    default void close(FrameSink sink) {
+        close();
+    }
 }

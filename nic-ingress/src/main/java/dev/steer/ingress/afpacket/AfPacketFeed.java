@@ -31,7 +31,7 @@ import dev.steer.engine.stats.DropReason;
  * counted {@link DropReason#FEED_TRUNCATED}; packets the kernel dropped because the ring was full
  * ({@code PACKET_STATISTICS tp_drops}, which resets on read) are counted {@link DropReason#FEED_OVERRUN}
  * when read: on the first idle poll after work and at least every {@link AfPacketSettings#statsInterval()}
- * polls, never per packet. Drops the kernel records after the last such read are not reported.
+ * polls, never per packet, and a last time when the ingress closes the feed ({@link #close(FrameSink)}).
  *
  * <p>Thread contract: {@link #poll} from one thread at a time (the ingress'); {@link #close()} after the
  * last poll, from any thread; counters from any thread (plain reads of single-writer fields, so possibly
@@ -418,6 +418,15 @@ public final class AfPacketFeed implements Feed {
      * Unmaps the ring and closes the socket; idempotent, later polls return {@link Feed#END}. Must not run
      * while a poll is in progress (the engine closes a feed after its last poll).
      */
+    /** Reads the kernel's drop counter a last time and reports the drops to {@code sink}, then closes. */
+    @Override
+    public void close(FrameSink sink) {
+        if (!closed) {
+            readKernelDrops(sink);
+        }
+        close();
+    }
+
     @Override
     public void close() {
         if (!CLOSED.compareAndSet(this, false, true)) {

@@ -65,6 +65,7 @@ public final class UdpFeed implements Feed {
     private volatile long empty;
     private volatile long receiveErrors;
     private volatile long kernelDrops;
+    private volatile long heldAtClose;
 
     /**
      * Opens and binds the channel.
@@ -220,6 +221,11 @@ public final class UdpFeed implements Feed {
         return socketDrops.available();
     }
 
+    /** A back-pressured datagram still held when the ingress closed the feed: 0 or 1, counted {@code feed_overrun}. */
+    public long heldAtClose() {
+        return heldAtClose;
+    }
+
     /** True while a back-pressured datagram waits in the buffer. Poll thread. */
     public boolean hasPending() {
         return pendingLength != NONE;
@@ -237,7 +243,8 @@ public final class UdpFeed implements Feed {
 
     /**
      * Closes the socket; a datagram still pending is lost with it. The kernel's drop count is read a last time
-     * first; a later poll reports it, then returns {@link Feed#END}.
+     * first; {@link #close(FrameSink)} (the ingress' close) or a later poll reports it, the poll then returning
+     * {@link Feed#END}.
      */
     @Override
     public void close() {
@@ -247,6 +254,23 @@ public final class UdpFeed implements Feed {
         closed = true;
         closeQuietly(channel);
         socketDrops.close();
+    }
+
+    /**
+     * Closes, then reports to {@code sink} the kernel drops that the last read found, and a datagram that a lossless
+     * sink refused and that was still waiting to be offered again as one {@code feed_overrun} drop: it had left the
+     * kernel's queue and goes with the socket.
+     */
+    @Override
+    public void close(FrameSink sink) {
+        final boolean held = !closed && pendingLength != NONE;
+        close();
+        reportDrops(sink);
+        if (held) {
+            pendingLength = NONE;
+            heldAtClose++;
+            sink.onDropped(DropReason.FEED_OVERRUN, 1);
+        }
     }
 
     private static void closeQuietly(DatagramChannel channel) {

@@ -215,6 +215,43 @@ class UdpFeedTest {
     }
 
     @Test
+    void shouldReportTheLastKernelDropsWhenTheIngressClosesTheFeed() throws Exception {
+        final UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(1024));
+        try (UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            assumeTrue(feed.kernelDropsVisible(), "kernel drops cannot be read here (see above)");
+            for (int i = 0; i < 300; i++) {
+                send(sender, frame(i, 100));
+            }
+            feed.close(ingress.path);
+            assertTrue(feed.kernelDrops() > 0, "read and reported at close");
+            assertEquals(feed.kernelDrops(), ingress.dropped(DropReason.FEED_OVERRUN));
+            assertEquals(feed.kernelDrops(), ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(Feed.END, ingress.poll(feed));
+            assertEquals(feed.kernelDrops(), ingress.dropped(DropReason.FEED_OVERRUN), "reported once");
+        }
+    }
+
+    @Test
+    void shouldCountTheRefusedDatagramAsOverrunWhenTheIngressClosesTheFeedWhileHoldingIt() throws Exception {
+        // Lossless, a pool of 4 frames that nobody returns: the fifth datagram is refused and held.
+        final UdpFeed feed = loopbackFeed();
+        try (UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress(4, 2048, 64, true)) {
+            for (int i = 0; i < 5; i++) {
+                send(sender, frame(i, 100));
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!feed.hasPending()) {
+                ingress.poll(feed);
+                assertTrue(System.nanoTime() < deadline, "the fifth datagram was never refused");
+            }
+            feed.close(ingress.path);
+            assertEquals(1, feed.heldAtClose());
+            assertEquals(1, ingress.dropped(DropReason.FEED_OVERRUN), "the held datagram, counted");
+            assertEquals(5, ingress.get(PathCounters.Counter.RECEIVED), "four taken and the held one: all five accounted");
+        }
+    }
+
+    @Test
     void shouldNameSettingValueAndAllowedRangeWhenSettingsAreBad() {
         assertEquals("port=-1: must be 0 (ephemeral) or 1..65535", assertThrows(IllegalArgumentException.class,
             () -> UdpSettings.defaults().withBind("127.0.0.1", -1)).getMessage());
