@@ -102,15 +102,15 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
         this.settings = settings;
         this.lifetime = lifetime;
         this.self = context.getSelf();
-        final String name = settings.entry().counters().name();
         this.path = new ConsumerPath(settings.entry(), settings.map(), settings.handler(), settings.batchSize(),
             (where, error) -> {
-                settings.errors().onError(where, error);
+                // First: an error handler that throws is contained by the path, and must not cancel the restart.
                 if (settings.failurePolicy() == FailurePolicy.RESTART) {
                     restartRequested = true;
                 }
+                settings.errors().onError(where, error);
             });
-        DataPath.pinOrWarn(settings.pin(), settings.entry().cpu(), name, settings.errors());
+        DataPath.pinOrWarn(settings.pin(), settings.entry().cpu(), settings.errors(), settings.entry().counters());
         this.wakeup = new Wakeup();
         settings.signal().waiter(Thread.currentThread());
         settings.entry().wakeup(wakeup);

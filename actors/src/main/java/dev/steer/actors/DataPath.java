@@ -5,6 +5,8 @@ import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 
 import dev.steer.engine.map.MapSnapshot;
+import dev.steer.engine.path.HandlerBatch;
+import dev.steer.engine.stats.PathCounters;
 
 /**
  * The protocol that ingress and consumer actors share: they run data-path loops, take part in the map
@@ -63,14 +65,23 @@ public final class DataPath {
      * Pins the calling data-path thread to {@code cpu} when pinning is on; when the OS refuses, reports a
      * warning naming the reason to {@code errors} and the thread runs unpinned.
      */
-    static void pinOrWarn(boolean pin, int cpu, String where, ErrorHandler errors) {
+    static void pinOrWarn(boolean pin, int cpu, ErrorHandler errors, PathCounters counters) {
         if (!pin) {
             return;
         }
         final CpuAffinity.Result pinned = CpuAffinity.pinCurrentThread(cpu);
         if (!pinned.pinned()) {
-            errors.onError(where, new IllegalStateException(where + " runs unpinned: " + pinned.reason()));
+            report(errors, counters, new IllegalStateException(counters.name() + " runs unpinned: " + pinned.reason()));
         }
+    }
+
+    /**
+     * Reports {@code error} of the path that {@code counters} count to {@code errors}; an error handler that throws
+     * is contained and counted in {@link PathCounters.Counter#ERROR_HANDLER_FAILURES}, so that it cannot stop or
+     * restart a data-path actor.
+     */
+    static void report(ErrorHandler errors, PathCounters counters, Throwable error) {
+        HandlerBatch.report(errors::onError, counters, error);
     }
 
     /** Replies to a quiescence barrier: the caller is between two units of work, with nothing queued. */

@@ -1,6 +1,7 @@
 package dev.steer.actors;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.agrona.concurrent.IdleStrategy;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -24,15 +25,31 @@ import dev.steer.engine.stats.PathCounters;
  *
  * <p>A feed that throws is counted ({@code feed_errors}), reported, and the ingress restarts with backoff
  * (10 ms to 1 s, at most {@value #MAX_RESTARTS} times); the path, its pool and counters survive the
- * restart. A feed that ends ({@link Feed#END}) leaves the ingress idle but alive for control messages.
+ * restart. A feed that ends ({@link Feed#END}) leaves the ingress idle but alive for control messages. The feed
+ * is closed once, when the ingress stops or, for an ingress that gave up, by the supervisor when it has terminated.
  */
 public final class IngressActor extends AbstractBehavior<DataPath.Command> {
-    /** Restarts of a failing feed before the ingress gives up and stops. */
+    /** Restarts of a failing feed before the ingress gives up and stops (tests may set fewer). */
     static final int MAX_RESTARTS = 100;
 
     /** Settings of one ingress, fixed for its life. */
     record Settings(IngressPath path, Feed feed, int cpu, boolean pin, IdleMode idleMode, ErrorHandler errors,
-                    ControlSignal signal, ActorRef<FeedEnded> ended) {
+                    ControlSignal signal, ActorRef<FeedEnded> ended, AtomicBoolean feedClosed, int maxRestarts) {
+    }
+
+    /**
+     * Closes the feed with {@link Feed#close(dev.steer.engine.path.FrameSink)} unless it was closed already: by the
+     * ingress on its stop, or by the supervisor once an ingress that gave up has terminated. After the last poll.
+     */
+    static void closeFeed(Settings settings) {
+        if (!settings.feedClosed().compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            settings.feed().close(settings.path());
+        } catch (Throwable error) {
+            DataPath.report(settings.errors(), settings.path().counters(), error);
+        }
     }
 
     /**
@@ -68,7 +85,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
         });
         return Behaviors.supervise(behavior).onFailure(FeedFailed.class,
             SupervisorStrategy.restartWithBackoff(Duration.ofMillis(10), Duration.ofSeconds(1), 0.2)
-                .withMaxRestarts(MAX_RESTARTS).withLoggingEnabled(false));
+                .withMaxRestarts(settings.maxRestarts()).withLoggingEnabled(false));
     }
 
     private IngressActor(ActorContext<DataPath.Command> context, Settings settings) {
@@ -77,7 +94,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
         this.path = settings.path();
         this.idle = settings.idleMode().ingressIdleStrategy();
         this.self = context.getSelf();
-        DataPath.pinOrWarn(settings.pin(), settings.cpu(), path.counters().name(), settings.errors());
+        DataPath.pinOrWarn(settings.pin(), settings.cpu(), settings.errors(), path.counters());
         self.tell(DataPath.Run.INSTANCE);
     }
 
@@ -105,7 +122,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
                 polled = path.poll(settings.feed());
             } catch (Throwable error) {
                 path.counters().increment(PathCounters.Counter.FEED_ERRORS);
-                settings.errors().onError(path.counters().name(), error);
+                DataPath.report(settings.errors(), path.counters(), error);
                 throw new FeedFailed(path.counters().name(), error);
             }
             if (polled == Feed.END) {
@@ -129,11 +146,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
 
     private Behavior<DataPath.Command> stop() {
         path.wakeConsumers();
-        try {
-            settings.feed().close(path);
-        } catch (Exception error) {
-            settings.errors().onError(path.counters().name(), error);
-        }
+        closeFeed(settings);
         return Behaviors.stopped();
     }
 }

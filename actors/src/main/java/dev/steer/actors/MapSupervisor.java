@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -136,12 +137,14 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     private static final class Ingress {
         final IngressPath path;
         final FramePool pool;
+        final IngressActor.Settings settings;
         DataPath.Participant participant;
         boolean ended;
 
-        Ingress(IngressPath path, FramePool pool) {
+        Ingress(IngressPath path, FramePool pool, IngressActor.Settings settings) {
             this.path = path;
             this.pool = pool;
+            this.settings = settings;
         }
     }
 
@@ -181,10 +184,10 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     static final int MAX_RESPAWNS = 10;
 
     /** The supervisor of an engine built from a concluded builder; starts everything in its setup. */
-    static Behavior<Command> create(SteerEngine.Builder config) {
+    static Behavior<Command> create(SteerEngine.Builder config, SteerEngine.Shared shared) {
         return Behaviors.setup(context -> {
             try {
-                return new MapSupervisor(context, config);
+                return new MapSupervisor(context, config, shared);
             } catch (RuntimeException ex) {
                 config.startFailure(ex);
                 throw ex;
@@ -192,7 +195,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         });
     }
 
-    private MapSupervisor(ActorContext<Command> context, SteerEngine.Builder config) {
+    private MapSupervisor(ActorContext<Command> context, SteerEngine.Builder config, SteerEngine.Shared shared) {
         super(context);
         this.config = config;
         this.ackAdapter = context.messageAdapter(DataPath.Quiesced.class, Acknowledged::new);
@@ -203,6 +206,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 + creation.result().description() + ")");
         }
         this.map = creation.map();
+        shared.map = map;
         this.retiredByKey = new PathStats[map.maxEntries()];
         this.reclaimed = new PathCounters("supervisor", map.maxEntries());
         for (Map.Entry<Integer, EntryValue> entry : config.entries().entrySet()) {
@@ -212,29 +216,47 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                     + " (" + result.description() + ")");
             }
         }
+        // Every ingress' pool and path first (user code and direct memory, either of which can fail), then the
+        // actors: a start that fails closes the pools it made, which no ingress thread can be using yet.
         final List<Feed> feeds = config.feeds();
-        for (int i = 0; i < feeds.size(); i++) {
-            startIngress(i, feeds.get(i));
+        try {
+            for (int i = 0; i < feeds.size(); i++) {
+                ingresses.add(prepareIngress(i, feeds.get(i)));
+            }
+        } catch (RuntimeException ex) {
+            ingresses.forEach(ingress -> ingress.pool.close());
+            throw ex;
+        }
+        for (int i = 0; i < ingresses.size(); i++) {
+            spawnIngress(i, ingresses.get(i));
         }
     }
 
-    private void startIngress(int index, Feed feed) {
+    private Ingress prepareIngress(int index, Feed feed) {
         final String name = "ingress-" + index;
         final FramePool pool = new FramePool(new FramePool.Context().id(name + "-pool")
             .frameCount(config.poolFrames()).frameSize(config.frameSize()).headroom(config.headroom()));
-        final PathCounters counters = new PathCounters(name, map.maxEntries());
-        final IngressPath path = new IngressPath(index + 1, 0, pool, config.program(), map, config.localHandler(),
-            config.passBatch(), config.budget(), config.lossless(), counters, config.errorHandler()::onError);
-        final Ingress ingress = new Ingress(path, pool);
-        final int[] cpus = config.ingressCpus();
-        final ControlSignal signal = new ControlSignal();
-        final IngressActor.Settings settings = new IngressActor.Settings(path, feed, cpus[index % cpus.length],
-            config.pinning(), config.idleMode(), config.errorHandler(), signal, endedAdapter);
-        final ActorRef<DataPath.Command> ref = getContext().spawn(IngressActor.create(settings), name,
+        try {
+            final PathCounters counters = new PathCounters(name, map.maxEntries());
+            final IngressPath path = new IngressPath(index + 1, 0, pool, config.program(), map, config.localHandler(),
+                config.passBatch(), config.budget(), config.lossless(), counters, config.errorHandler()::onError);
+            final int[] cpus = config.ingressCpus();
+            final IngressActor.Settings settings = new IngressActor.Settings(path, feed, cpus[index % cpus.length],
+                config.pinning(), config.idleMode(), config.errorHandler(), new ControlSignal(), endedAdapter,
+                new AtomicBoolean(), config.feedRestarts());
+            return new Ingress(path, pool, settings);
+        } catch (RuntimeException ex) {
+            pool.close();
+            throw new IllegalStateException(name + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private void spawnIngress(int index, Ingress ingress) {
+        final String name = "ingress-" + index;
+        final ActorRef<DataPath.Command> ref = getContext().spawn(IngressActor.create(ingress.settings), name,
             DispatcherSelector.fromConfig(PINNED_DISPATCHER));
         getContext().watchWith(ref, new IngressStopped(index));
-        ingress.participant = new DataPath.Participant(name, ref, signal);
-        ingresses.add(ingress);
+        ingress.participant = new DataPath.Participant(name, ref, ingress.settings.signal());
     }
 
     @Override
@@ -247,8 +269,9 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             }
             spawnConsumer(entry);
             return true;
-        } catch (RuntimeException ex) {
-            config.errorHandler().onError("supervisor", ex);
+        } catch (Throwable ex) {
+            // User code (an AssertionError in forIngress, say) must not take the supervisor, the guardian, down.
+            report("supervisor", ex);
             return false;
         }
     }
@@ -454,10 +477,15 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     }
 
     private void report(String where, String message) {
+        report(where, new IllegalStateException(message));
+    }
+
+    /** Reports to the error handler; its own failure is counted and must not take the supervisor down. */
+    private void report(String where, Throwable error) {
         try {
-            config.errorHandler().onError(where, new IllegalStateException(message));
-        } catch (RuntimeException ignored) {
-            // The error handler's own failure must not take the supervisor down; the event is in the counters.
+            config.errorHandler().onError(where, error);
+        } catch (Throwable handlerFailure) {
+            reclaimed.increment(PathCounters.Counter.ERROR_HANDLER_FAILURES);
         }
     }
 
@@ -467,8 +495,10 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         ingress.participant = null;
         if (participant != null) {
             if (!shuttingDown) {
-                report(participant.name(), "ingress stopped: its feed failed " + IngressActor.MAX_RESTARTS + " times");
+                report(participant.name(), "ingress stopped: its feed failed " + (config.feedRestarts() + 1) + " times");
             }
+            // An ingress that gave up never handled Stop: its feed is closed here, after its last poll.
+            IngressActor.closeFeed(ingress.settings);
             forgetParticipant(participant.ref());
         }
         return finishShutdownIfDone();
@@ -543,15 +573,14 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         final EngineStats last = stats();
         for (Ingress ingress : ingresses) {
             if (!ingress.pool.close()) {
-                config.errorHandler().onError(ingress.pool.name(), new IllegalStateException(
-                    "pool still has frames out at shutdown; it stays open: " + PoolStats.of(ingress.pool)));
+                report(ingress.pool.name(), "pool still has frames out at shutdown; it stays open: "
+                    + PoolStats.of(ingress.pool));
             }
         }
         for (Attached producer : attached) {
             final FramePool pool = producer.producer.pool();
             if (pool != null && !pool.close()) {
-                config.errorHandler().onError(pool.name(), new IllegalStateException(
-                    "pool still has frames out at shutdown; it stays open: " + PoolStats.of(pool)));
+                report(pool.name(), "pool still has frames out at shutdown; it stays open: " + PoolStats.of(pool));
             }
         }
         shutdownReplyTos.forEach(replyTo -> replyTo.tell(last));

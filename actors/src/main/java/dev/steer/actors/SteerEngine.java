@@ -50,11 +50,22 @@ public final class SteerEngine implements AutoCloseable {
     private final ActorSystem<MapSupervisor.Command> system;
     private final Builder config;
     private final Capabilities capabilities;
+    private final Shared shared;
 
-    private SteerEngine(ActorSystem<MapSupervisor.Command> system, Builder config, Capabilities capabilities) {
+    private SteerEngine(ActorSystem<MapSupervisor.Command> system, Builder config, Capabilities capabilities,
+                        Shared shared) {
         this.system = system;
         this.config = config;
         this.capabilities = capabilities;
+        this.shared = shared;
+    }
+
+    /** What every handle of one engine shares: the supervisor's map, and the final stats once drained. */
+    static final class Shared {
+        /** Set by the supervisor as it starts. */
+        volatile CpuMap map;
+        /** Set once the engine has drained. */
+        volatile EngineStats finalStats;
     }
 
     /** A builder with every setting at its default. */
@@ -64,7 +75,7 @@ public final class SteerEngine implements AutoCloseable {
 
     /** A handle on the same engine with other rights; closing it closes the engine. */
     public SteerEngine withCapabilities(Capabilities rights) {
-        return new SteerEngine(system, config, rights);
+        return new SteerEngine(system, config, rights, shared);
     }
 
     /** The rights of this handle. */
@@ -81,7 +92,8 @@ public final class SteerEngine implements AutoCloseable {
         if (!capabilities.mapAdmin()) {
             return MapResult.EPERM;
         }
-        return this.<MapSupervisor.MapReply>ask(replyTo -> new MapSupervisor.Update(key, value, flags, replyTo)).result();
+        final MapSupervisor.MapReply reply = askUnlessClosed(replyTo -> new MapSupervisor.Update(key, value, flags, replyTo));
+        return reply == null ? closedMap().update(key, value, flags) : reply.result();
     }
 
     /** Empties the slot of {@code key}, with the contract's result; EPERM without the map-admin capability. */
@@ -89,28 +101,48 @@ public final class SteerEngine implements AutoCloseable {
         if (!capabilities.mapAdmin()) {
             return MapResult.EPERM;
         }
-        return this.<MapSupervisor.MapReply>ask(replyTo -> new MapSupervisor.Delete(key, replyTo)).result();
+        final MapSupervisor.MapReply reply = askUnlessClosed(replyTo -> new MapSupervisor.Delete(key, replyTo));
+        return reply == null ? closedMap().delete(key) : reply.result();
     }
 
     /** The value of {@code key}'s entry, or null when there is none. */
     public EntryValue lookup(int key) {
-        return this.<MapSupervisor.LookupReply>ask(replyTo -> new MapSupervisor.Lookup(key, replyTo)).value();
+        final MapSupervisor.LookupReply reply = askUnlessClosed(replyTo -> new MapSupervisor.Lookup(key, replyTo));
+        return reply == null ? closedMap().lookup(key) : reply.value();
     }
 
     /** The key after {@code key}, as the contract defines it. */
     public CpuMap.NextKey nextKey(int key) {
-        final MapSupervisor.NextKeyReply reply = this.<MapSupervisor.NextKeyReply>ask(replyTo -> new MapSupervisor.NextKey(key, replyTo));
-        return new CpuMap.NextKey(reply.result(), reply.key());
+        final MapSupervisor.NextKeyReply reply = askUnlessClosed(replyTo -> new MapSupervisor.NextKey(key, replyTo));
+        return reply == null ? closedMap().nextKey(key) : new CpuMap.NextKey(reply.result(), reply.key());
     }
 
-    /** A statistics snapshot with the accounting invariant. */
+    /** A statistics snapshot with the accounting invariant; once the engine is closed, its final stats. */
     public EngineStats stats() {
-        return this.<EngineStats>ask(MapSupervisor.GetStats::new);
+        final EngineStats stats = askUnlessClosed(MapSupervisor.GetStats::new);
+        if (stats == null) {
+            if (shared.finalStats == null) {
+                throw new IllegalStateException("the engine stopped without final stats (its start or shutdown failed)");
+            }
+            return shared.finalStats;
+        }
+        return stats;
     }
 
-    /** True when every feed has ended (bounded feeds) or its ingress has stopped. */
+    /** True when every feed has ended (bounded feeds) or its ingress has stopped; true once the engine is closed. */
     public boolean feedsEnded() {
-        return this.<Boolean>ask(MapSupervisor.GetFeedsEnded::new);
+        final Boolean ended = askUnlessClosed(MapSupervisor.GetFeedsEnded::new);
+        return ended == null || ended;
+    }
+
+    /**
+     * The map as the stopped supervisor left it, closed: a map operation that reaches a closed engine gets the
+     * contract's answers of a closed map (update EINVAL), not an exception.
+     */
+    private CpuMap closedMap() {
+        final CpuMap map = shared.map;
+        map.close();
+        return map;
     }
 
     /**
@@ -121,7 +153,7 @@ public final class SteerEngine implements AutoCloseable {
      * @throws IllegalStateException when the engine did not finish within the close timeout
      */
     public EngineStats shutdown() {
-        if (lastStats != null) {
+        if (shared.finalStats != null) {
             // Drained already (an earlier call, or CoordinatedShutdown): the supervisor has stopped, so asking it
             // again could only time out. The system is terminating (CoordinatedShutdown may still be running its
             // later phases): wait for it, so that the caller can exit the JVM at once. Returning earlier let a
@@ -139,7 +171,7 @@ public final class SteerEngine implements AutoCloseable {
                 config.errorHandler().onError("engine", new IllegalStateException(
                     "the actor system did not terminate within " + config.closeTimeout() + " after the drain", ex));
             }
-            return lastStats;
+            return shared.finalStats;
         }
         final EngineStats stats;
         try {
@@ -147,8 +179,8 @@ public final class SteerEngine implements AutoCloseable {
                 config.closeTimeout(), system.scheduler()).toCompletableFuture()
                 .get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException | TimeoutException ex) {
-            if (system.getWhenTerminated().toCompletableFuture().isDone() && lastStats != null) {
-                return lastStats;
+            if (system.getWhenTerminated().toCompletableFuture().isDone() && shared.finalStats != null) {
+                return shared.finalStats;
             }
             system.terminate();
             throw new IllegalStateException("engine did not shut down within " + config.closeTimeout(), ex);
@@ -156,7 +188,7 @@ public final class SteerEngine implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while shutting the engine down", ex);
         }
-        lastStats = stats;
+        shared.finalStats = stats;
         system.terminate();
         try {
             system.getWhenTerminated().toCompletableFuture().get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -168,25 +200,23 @@ public final class SteerEngine implements AutoCloseable {
         return stats;
     }
 
-    private volatile EngineStats lastStats;
-
     /**
      * True once the engine's final stats are known: {@link #shutdown()} or Pekko's CoordinatedShutdown (its
      * {@code steer-drain} task) has drained it, so {@link #shutdown()} returns them at once. Any thread; a
      * volatile read.
      */
     public boolean drained() {
-        return lastStats != null;
+        return shared.finalStats != null;
     }
 
     /** CoordinatedShutdown task: the same drain as {@link #shutdown()}, unless that has already run. */
     private CompletionStage<Done> drainForCoordinatedShutdown() {
-        if (lastStats != null) {
+        if (shared.finalStats != null) {
             return CompletableFuture.completedFuture(Done.getInstance());
         }
         return AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.Shutdown::new,
             config.closeTimeout(), system.scheduler()).thenApply(stats -> {
-                lastStats = stats;
+                shared.finalStats = stats;
                 return Done.getInstance();
             });
     }
@@ -205,19 +235,39 @@ public final class SteerEngine implements AutoCloseable {
         return system;
     }
 
+    /** True once the engine has drained or its actor system has terminated: the supervisor answers no more. */
+    private boolean closed() {
+        return shared.finalStats != null || system.getWhenTerminated().toCompletableFuture().isDone();
+    }
+
     /** Same as {@link #shutdown()}, without the stats: for try-with-resources. */
     @Override
     public void close() {
         shutdown();
     }
 
-    private <R> R ask(Function<ActorRef<R>, MapSupervisor.Command> message) {
+    /** Asks the supervisor; null when the engine is closed (before the ask, or while it waited for the answer). */
+    private <R> R askUnlessClosed(Function<ActorRef<R>, MapSupervisor.Command> message) {
+        if (closed()) {
+            return null;
+        }
+        // Either the supervisor answers, or it stops (the engine closes) first.
+        final CompletableFuture<Object> firstOf = CompletableFuture.anyOf(
+            AskPattern.ask(system, message::apply, config.askTimeout(), system.scheduler()).toCompletableFuture(),
+            system.getWhenTerminated().toCompletableFuture());
         try {
-            return AskPattern.ask(system, message::apply, config.askTimeout(), system.scheduler())
-                .toCompletableFuture().get(config.askTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            final Object answer = firstOf.get(config.askTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            if (answer instanceof org.apache.pekko.Done || closed()) {
+                return null;
+            }
+            @SuppressWarnings("unchecked")
+            final R reply = (R) answer;
+            return reply;
         } catch (ExecutionException | TimeoutException ex) {
-            throw new IllegalStateException("the map supervisor did not answer within " + config.askTimeout()
-                + (system.getWhenTerminated().toCompletableFuture().isDone() ? " (the engine is closed)" : ""), ex);
+            if (closed()) {
+                return null;
+            }
+            throw new IllegalStateException("the map supervisor did not answer within " + config.askTimeout(), ex);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while waiting for the map supervisor", ex);
@@ -242,6 +292,8 @@ public final class SteerEngine implements AutoCloseable {
         public static final int MAX_BATCH = 1024;
         /** Largest NAPI budget. */
         public static final int MAX_BUDGET = 4096;
+        /** Longest ask or close timeout: a day (Pekko's scheduler takes no delay beyond about 248 days). */
+        public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
         private CpuSet cpus = CpuSet.fromMachine();
         private Integer maxEntries;
@@ -265,11 +317,11 @@ public final class SteerEngine implements AutoCloseable {
         private ConsumerActor.FailurePolicy consumerFailure = ConsumerActor.FailurePolicy.RESUME;
         private ErrorHandler errorHandler = new LoggingErrorHandler();
         private RemoteConsumerFactory remoteConsumers;
+        private int feedRestarts = IngressActor.MAX_RESTARTS;
         private Duration askTimeout = Duration.ofSeconds(10);
         private Duration closeTimeout = Duration.ofSeconds(60);
         private String systemName = "steer";
         private Config actorConfig = ConfigFactory.empty();
-        private boolean concluded;
         private volatile RuntimeException startFailure;
 
         private Builder() {
@@ -524,6 +576,16 @@ public final class SteerEngine implements AutoCloseable {
             return askTimeout;
         }
 
+        /** Restarts of a failing feed before its ingress gives up; fewer than the default only in tests. */
+        Builder feedRestarts(int restarts) {
+            this.feedRestarts = restarts;
+            return this;
+        }
+
+        int feedRestarts() {
+            return feedRestarts;
+        }
+
         Duration closeTimeout() {
             return closeTimeout;
         }
@@ -538,9 +600,7 @@ public final class SteerEngine implements AutoCloseable {
          * @throws IllegalArgumentException listing every bad setting with its value and what is allowed
          */
         public Builder conclude() {
-            if (concluded) {
-                return this;
-            }
+            // Every time, also after an earlier conclude(): a setting changed since must not start unchecked.
             final List<String> errors = new ArrayList<>();
             if (cpus == null) {
                 errors.add("cpus=null: must be a CpuSet");
@@ -611,19 +671,14 @@ public final class SteerEngine implements AutoCloseable {
                 || consumerFailure == null) {
                 errors.add("handler, localHandler, errorHandler, idleMode and consumerFailure must not be null");
             }
-            if (askTimeout == null || askTimeout.isNegative() || askTimeout.isZero()) {
-                errors.add("askTimeout=" + askTimeout + ": must be positive");
-            }
-            if (closeTimeout == null || closeTimeout.isNegative() || closeTimeout.isZero()) {
-                errors.add("closeTimeout=" + closeTimeout + ": must be positive");
-            }
+            checkTimeout(errors, "askTimeout", askTimeout);
+            checkTimeout(errors, "closeTimeout", closeTimeout);
             if (systemName == null || !systemName.matches("[a-zA-Z0-9][a-zA-Z0-9_-]*")) {
                 errors.add("systemName='" + systemName + "': must be letters, digits, '-' and '_'");
             }
             if (!errors.isEmpty()) {
                 throw invalid(errors);
             }
-            concluded = true;
             return this;
         }
 
@@ -646,9 +701,10 @@ public final class SteerEngine implements AutoCloseable {
                     "dev/steer/actors/engine-defaults.conf"))
                 .withFallback(ConfigFactory.load(SteerEngine.class.getClassLoader()))
                 .resolve();
+            final Shared shared = new Shared();
             final ActorSystem<MapSupervisor.Command> system =
-                ActorSystem.create(MapSupervisor.create(this), systemName, config);
-            final SteerEngine engine = new SteerEngine(system, this, Capabilities.admin());
+                ActorSystem.create(MapSupervisor.create(this, shared), systemName, config);
+            final SteerEngine engine = new SteerEngine(system, this, Capabilities.admin(), shared);
             // Either the supervisor answers (it started) or the system terminates (its setup failed).
             final java.util.concurrent.CompletableFuture<Object> firstOf = java.util.concurrent.CompletableFuture.anyOf(
                 AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.GetStats::new, askTimeout,
@@ -673,6 +729,12 @@ public final class SteerEngine implements AutoCloseable {
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "steer-drain",
                 engine::drainForCoordinatedShutdown);
             return engine;
+        }
+
+        private static void checkTimeout(List<String> errors, String name, Duration value) {
+            if (value == null || value.isNegative() || value.isZero() || value.compareTo(MAX_TIMEOUT) > 0) {
+                errors.add(name + "=" + value + ": must be positive and at most " + MAX_TIMEOUT);
+            }
         }
 
         private static void checkRange(List<String> errors, String name, int value, int min, int max) {

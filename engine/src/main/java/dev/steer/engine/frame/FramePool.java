@@ -68,7 +68,12 @@ public final class FramePool extends FramePoolLeaseSide {
     // ring's claim index, so that a release costs one locked instruction (the claim) per run of frames.
     private volatile long doubleReturns;
 
-    /** Builds the pool and its off-heap memory from a concluded context. */
+    /**
+     * Builds the pool and its off-heap memory from a concluded context.
+     *
+     * @throws IllegalArgumentException for bad settings (see {@link Context#conclude()})
+     * @throws IllegalStateException    when the direct memory cannot be had, or {@value #MAX_POOLS} pools exist
+     */
     public FramePool(Context context) {
         context.conclude();
         this.id = context.id;
@@ -76,7 +81,16 @@ public final class FramePool extends FramePoolLeaseSide {
         this.headroom = context.headroom;
         this.checked = context.checked;
         final int count = context.frameCount;
-        final ByteBuffer memory = ByteBuffer.allocateDirect(count * frameSize + 64).alignedSlice(64);
+        final ByteBuffer memory;
+        try {
+            memory = ByteBuffer.allocateDirect(count * frameSize + 64).alignedSlice(64);
+        } catch (OutOfMemoryError ex) {
+            // The JDK refused to reserve the direct memory (-XX:MaxDirectMemorySize): nothing was allocated, and the
+            // caller can go on; as an Error, Pekko would take it as fatal and exit the JVM.
+            throw new IllegalStateException("frame pool " + id + ": frameCount=" + count + " x frameSize=" + frameSize
+                + " = " + ((long) count * frameSize) + " bytes of direct memory cannot be had (" + ex.getMessage()
+                + "): use fewer or smaller frames, or raise -XX:MaxDirectMemorySize");
+        }
         this.frames = new Frame[count];
         // Room for every frame (all of them may come back before the leasing thread next moves them onto its
         // stack), twice over: a ring near full would make every release re-read the index that the leasing
@@ -101,6 +115,17 @@ public final class FramePool extends FramePoolLeaseSide {
             }
         }
         throw new IllegalStateException("more than " + MAX_POOLS + " frame pools are open; close unused ones");
+    }
+
+    /** Pools open in this process now: registered and not yet closed. For leak checks. */
+    public static synchronized int openPools() {
+        int open = 0;
+        for (FramePool pool : REGISTRY) {
+            if (pool != null) {
+                open++;
+            }
+        }
+        return open;
     }
 
     /** The handle of frame {@code index} of pool {@code poolId}. */

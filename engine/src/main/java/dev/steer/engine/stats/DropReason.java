@@ -20,7 +20,10 @@ public enum DropReason {
     PROGRAM_DROP("program_drop"),
     /** The steering program returned ABORTED or an unknown verdict, or threw. */
     PROGRAM_ABORTED("program_aborted"),
-    /** A redirect named a key with no entry and its fallback was DROP or ABORTED. */
+    /**
+     * A redirect named a key with no entry and its fallback was DROP. (An ABORTED fallback counts as
+     * {@link #PROGRAM_ABORTED} or {@link #REMOTE_ABORTED}, as the kernel's {@code XDP_ABORTED} does.)
+     */
     NO_ENTRY("no_entry"),
     /** A redirect was refused with an error code (see the redirect errors by code). */
     REDIRECT_ERROR("redirect_error"),
