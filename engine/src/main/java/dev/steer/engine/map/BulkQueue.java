@@ -2,6 +2,7 @@ package dev.steer.engine.map;
 
 import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.ring.ManyToOneRing;
 import dev.steer.engine.stats.CpumapEnqueueEvent;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
@@ -17,15 +18,33 @@ public final class BulkQueue {
     /** Frames per bulk: 8, one cache line of references, as CPU_MAP_BULK_SIZE. */
     public static final int SIZE = 8;
 
+    /**
+     * Longest a lossless producer's flush waits for the consumer to make room that another producer took since this
+     * producer's room check; past it the frames that still do not fit are dropped as {@link DropReason#RING_FULL}.
+     */
+    public static final long LOSSLESS_FLUSH_WAIT_NS = 100_000_000L;
+
     private final int[] handles = new int[SIZE];
     private final PathCounters counters;
+    private final boolean lossless;
     private CpuMapEntry entry;
     private int count;
     private boolean listed;
 
-    /** A queue whose flushes are recorded in {@code counters}, the producer's. */
+    /** A queue whose flushes are recorded in {@code counters}, the producer's; a full ring drops. */
     public BulkQueue(PathCounters counters) {
+        this(counters, false);
+    }
+
+    /**
+     * A queue whose flushes are recorded in {@code counters}, the producer's. A lossless producer checks for room
+     * before it takes each frame ({@code ManyToOneRing.hasRoomFor}); with several producers on one ring another one
+     * can fill that room before this one flushes, so a lossless queue's flush that meets a full ring wakes the
+     * consumer and waits for room, at most {@link #LOSSLESS_FLUSH_WAIT_NS}.
+     */
+    public BulkQueue(PathCounters counters, boolean lossless) {
         this.counters = counters;
+        this.lossless = lossless;
     }
 
     /** The entry the queue flushes into, or null before the first {@link #bind}. */
@@ -82,7 +101,10 @@ public final class BulkQueue {
         if (n == 0) {
             return 0;
         }
-        final int taken = entry.ring().offer(handles, 0, n);
+        int taken = entry.ring().offer(handles, 0, n);
+        if (taken < n && lossless) {
+            taken += waitForRoom(taken, n);
+        }
         final int drops = n - taken;
         if (drops > 0) {
             FramePool.releaseAll(handles, taken, n);
@@ -92,5 +114,19 @@ public final class BulkQueue {
         CpumapEnqueueEvent.emit(entry.mapId(), n, drops, entry.cpu());
         count = 0;
         return drops;
+    }
+
+    /** Lossless only: offers {@code handles[from..n)} until the ring takes them or the wait ends; returns how many. */
+    private int waitForRoom(int from, int n) {
+        final ManyToOneRing ring = entry.ring();
+        entry.wake();
+        counters.increment(PathCounters.Counter.FLUSH_WAITS);
+        final long deadline = System.nanoTime() + LOSSLESS_FLUSH_WAIT_NS;
+        int taken = from;
+        do {
+            Thread.yield(); // on a machine of few cores the consumer may need this one
+            taken += ring.offer(handles, taken, n - taken);
+        } while (taken < n && System.nanoTime() - deadline < 0);
+        return taken - from;
     }
 }

@@ -75,7 +75,7 @@ public final class IngressPath implements FrameSink {
         this.program = program.forIngress();
         this.counters = counters;
         this.errors = errors;
-        this.redirector = new Redirector(map, counters, DropReason.PROGRAM_DROP, DropReason.PROGRAM_ABORTED);
+        this.redirector = new Redirector(map, counters, DropReason.PROGRAM_DROP, DropReason.PROGRAM_ABORTED, lossless);
         this.local = new HandlerBatch(passBatch, localHandler, counters, errors);
         this.budget = budget;
         this.lossless = lossless;

@@ -44,6 +44,18 @@ public final class Redirector {
      * @param abortReason how an ABORTED or unknown verdict is counted
      */
     public Redirector(CpuMap map, PathCounters counters, DropReason dropReason, DropReason abortReason) {
+        this(map, counters, dropReason, abortReason, false);
+    }
+
+    /**
+     * @param map         the map redirects go to
+     * @param counters    the owning thread's counters
+     * @param dropReason  how a DROP verdict is counted (program or remote-program drop)
+     * @param abortReason how an ABORTED or unknown verdict is counted
+     * @param lossless    whether its bulk queues wait for room a racing producer took (see {@link BulkQueue})
+     */
+    public Redirector(CpuMap map, PathCounters counters, DropReason dropReason, DropReason abortReason,
+                      boolean lossless) {
         this.map = map;
         this.counters = counters;
         this.dropReason = dropReason;
@@ -52,7 +64,7 @@ public final class Redirector {
         this.touched = new BulkQueue[map.maxEntries()];
         this.owed = new CpuMapEntry[map.maxEntries()];
         for (int i = 0; i < queues.length; i++) {
-            queues[i] = new BulkQueue(counters);
+            queues[i] = new BulkQueue(counters, lossless);
         }
         this.snapshot = map.snapshot();
     }
@@ -185,8 +197,8 @@ public final class Redirector {
      * queued for it plus one more; true when the key has no entry (the redirect then takes its fallback). For
      * lossless feeds, which must not overfill a ring. The ring's cached limit answers without touching the
      * consumer's index, which is read only when the cached limit says no (see {@link ManyToOneRing#hasRoomFor}).
-     * Another producer may still fill the ring before this thread flushes; its frames then count as ring-full
-     * drops.
+     * Another producer may still fill the ring before this thread flushes; a lossless bulk queue's flush then waits
+     * for the consumer to make room (see {@link BulkQueue#LOSSLESS_FLUSH_WAIT_NS}).
      */
     public boolean hasRoom(int key) {
         final CpuMapEntry entry = snapshot.entry(key);

@@ -54,7 +54,12 @@ public final class PathCounters {
          * Of the {@link #FORWARDED} frames, those the receiving node dropped because the target ring was full;
          * counted as {@code ring_full} drops there, reported here for the sender's information (not a drop here).
          */
-        REMOTE_RING_FULL
+        REMOTE_RING_FULL,
+        /**
+         * Lossless flushes that found the ring filled by another producer since this one's room check, and waited for
+         * the consumer (see {@code BulkQueue.LOSSLESS_FLUSH_WAIT_NS}).
+         */
+        FLUSH_WAITS
     }
 
     private static final Counter[] COUNTERS = Counter.values();

@@ -158,6 +158,46 @@ class BulkQueueTest {
         assertSame(second, queue.entry());
     }
 
+    @Test
+    void shouldWaitForTheConsumerWhenALosslessFlushMeetsARingAnotherProducerFilled() throws Exception {
+        final CpuMapEntry entry = entry(4);
+        final BulkQueue lossless = new BulkQueue(counters, true);
+        lossless.bind(entry);
+        final Frame[] frames = lease(6);
+        assertEquals(4, entry.ring().offer(handles(frames[0], frames[1], frames[2], frames[3]), 0, 4),
+            "another producer fills the ring");
+        lossless.enqueue(frames[4]);
+        lossless.enqueue(frames[5]);
+        final Thread consumer = new Thread(() -> {
+            for (int taken = 0; taken < 6; ) {
+                if (entry.ring().poll() != dev.steer.engine.ring.ManyToOneRing.EMPTY) {
+                    taken++;
+                }
+            }
+        });
+        consumer.start();
+        assertEquals(0, lossless.flush(), "nothing dropped: the flush waited for room");
+        consumer.join(5_000);
+        assertEquals(1, counters.get(PathCounters.Counter.FLUSH_WAITS));
+        assertEquals(0, counters.dropped(DropReason.RING_FULL));
+        assertTrue(wakes >= 1, "the consumer was woken before the wait");
+    }
+
+    @Test
+    void shouldDropWhatStillDoesNotFitWhenALosslessFlushHasWaitedItsLongest() {
+        final CpuMapEntry entry = entry(2);
+        final BulkQueue lossless = new BulkQueue(counters, true);
+        lossless.bind(entry);
+        final Frame[] frames = lease(3);
+        assertEquals(2, entry.ring().offer(handles(frames[0], frames[1]), 0, 2));
+        lossless.enqueue(frames[2]);
+        final long start = System.nanoTime();
+        assertEquals(1, lossless.flush(), "no consumer: bounded wait, then the frame is dropped");
+        assertTrue(System.nanoTime() - start >= BulkQueue.LOSSLESS_FLUSH_WAIT_NS);
+        assertEquals(1, counters.dropped(DropReason.RING_FULL));
+        assertEquals(62, pool.available(), "the dropped frame went back to its pool");
+    }
+
     private CpuMapEntry entry(int qsize) {
         final CpuMapEntry entry = new CpuMapEntry(1, KEY, 1, EntryValue.of(qsize), MAX_KEYS);
         entry.wakeup(() -> wakes++);
