@@ -89,7 +89,7 @@ public final class PcapFeed implements Feed {
     /**
      * Opens the file and reads its header.
      *
-     * @throws IllegalArgumentException when the file is missing or unreadable, is classic pcap of a version
+     * @throws IllegalArgumentException when the file is missing, unreadable or not a regular file, is classic pcap of a version
      *                                  other than 2.x or with a link type other than Ethernet, or is pcapng of a
      *                                  version other than 1.x
      */
@@ -104,6 +104,10 @@ public final class PcapFeed implements Feed {
         this.maxGapNs = settings.maxGap().toNanos();
         if (Files.isDirectory(file)) {
             throw new IllegalArgumentException("pcap file " + file + ": is a directory, not a pcap file");
+        }
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            // A FIFO or a device: opening a FIFO blocks until a writer comes, and neither can be replayed in loops.
+            throw new IllegalArgumentException("pcap file " + file + ": is not a regular file (a pipe or a device)");
         }
         try {
             this.channel = FileChannel.open(file, StandardOpenOption.READ);

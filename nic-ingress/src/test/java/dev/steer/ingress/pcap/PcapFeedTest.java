@@ -205,6 +205,17 @@ class PcapFeedTest {
     }
 
     @Test
+    void shouldRefuseAPipeInsteadOfWaitingForItsWriter() throws Exception {
+        final Path fifo = dir.resolve("capture.fifo");
+        final Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(mkfifo.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)
+            && mkfifo.exitValue() == 0, "mkfifo is not available here");
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new PcapFeed(PcapSettings.of(fifo)));
+        assertEquals("pcap file " + fifo + ": is not a regular file (a pipe or a device)", error.getMessage());
+    }
+
+    @Test
     void shouldWaitMaxGapWhenAGapIsLongerThanItAtAVerySlowSpeed() throws Exception {
         // At speed 1e-10 the 1 s gap lasts 300 years: cut to maxGap, not to nothing (maxGap in capture time used to
         // round to 0 ns at such a speed and every record was due at once).
