@@ -422,7 +422,7 @@ public final class SteerEngine implements AutoCloseable {
 
         /** CPUs the ingresses are pinned to, ingress i on {@code cpus[i % length]}; default the usable CPUs. */
         public Builder ingressCpus(int... ingressCpus) {
-            this.ingressCpus = ingressCpus.clone();
+            this.ingressCpus = ingressCpus == null ? null : ingressCpus.clone(); // null: the usable CPUs
             return this;
         }
 
@@ -667,10 +667,12 @@ public final class SteerEngine implements AutoCloseable {
                     errors.add("feed " + i + "=null: must be a Feed");
                 }
             }
-            if (handler == null || localHandler == null || errorHandler == null || idleMode == null
-                || consumerFailure == null) {
-                errors.add("handler, localHandler, errorHandler, idleMode and consumerFailure must not be null");
-            }
+            checkNotNull(errors, "handler", handler);
+            checkNotNull(errors, "localHandler", localHandler);
+            checkNotNull(errors, "errorHandler", errorHandler);
+            checkNotNull(errors, "idleMode", idleMode);
+            checkNotNull(errors, "consumerFailure", consumerFailure);
+            checkNotNull(errors, "actorConfig", actorConfig);
             checkTimeout(errors, "askTimeout", askTimeout);
             checkTimeout(errors, "closeTimeout", closeTimeout);
             if (systemName == null || !systemName.matches("[a-zA-Z0-9][a-zA-Z0-9_-]*")) {
@@ -729,6 +731,12 @@ public final class SteerEngine implements AutoCloseable {
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "steer-drain",
                 engine::drainForCoordinatedShutdown);
             return engine;
+        }
+
+        private static void checkNotNull(List<String> errors, String name, Object value) {
+            if (value == null) {
+                errors.add(name + "=null: must be set (leave it out for the default)");
+            }
         }
 
         private static void checkTimeout(List<String> errors, String name, Duration value) {

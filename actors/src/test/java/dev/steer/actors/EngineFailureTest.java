@@ -270,6 +270,16 @@ class EngineFailureTest {
     }
 
     @Test
+    void shouldNameEachSettingLeftNullInsteadOfThrowingANullPointerException() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> engine("failure-null")
+            .handler(null).idleMode(null).actorConfig(null).ingressCpus((int[]) null).start());
+        for (String setting : new String[] {"handler=null", "idleMode=null", "actorConfig=null"}) {
+            assertTrue(error.getMessage().contains(setting + ": must be set"), error.getMessage());
+        }
+        assertTrue(!error.getMessage().contains("ingressCpus"), "null ingressCpus is the default: " + error.getMessage());
+    }
+
+    @Test
     void shouldAnswerAsAClosedMapWhenTheEngineIsClosed() {
         final SteerEngine engine = engine("failure-closed").start();
         final EngineStats last = engine.shutdown();
