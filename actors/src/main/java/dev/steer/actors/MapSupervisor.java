@@ -588,6 +588,11 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         return Behaviors.stopped();
     }
 
+    private static PathStats plusLive(PathStats totals, CpuMapEntry entry) {
+        final PathStats live = entry.counters().snapshot(PathStats.Kind.CONSUMER, entry.key());
+        return totals == null ? live.renamed("cpu-" + entry.key()) : totals.plus(live);
+    }
+
     private EngineStats stats() {
         final List<PathStats> ingressRows = new ArrayList<>();
         final List<PoolStats> pools = new ArrayList<>();
@@ -602,10 +607,13 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             }
         }
         final PathStats[] byKey = retiredByKey.clone();
+        // Live entries, and entries whose consumer was given up and whose frames wait to be reclaimed: what their
+        // consumers delivered before they failed is part of the accounting until release() folds it in.
         for (CpuMapEntry entry : consumers.keySet()) {
-            final int key = entry.key();
-            final PathStats live = entry.counters().snapshot(PathStats.Kind.CONSUMER, key);
-            byKey[key] = byKey[key] == null ? live.renamed("cpu-" + key) : byKey[key].plus(live);
+            byKey[entry.key()] = plusLive(byKey[entry.key()], entry);
+        }
+        for (CpuMapEntry entry : failed) {
+            byKey[entry.key()] = plusLive(byKey[entry.key()], entry);
         }
         final List<PathStats> consumerRows = new ArrayList<>();
         for (PathStats row : byKey) {
