@@ -1,11 +1,7 @@
 package dev.steer.actors;
 
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
@@ -21,7 +17,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
-import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.Capabilities;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
@@ -30,10 +25,8 @@ import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.ConsumerPath;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
-import dev.steer.engine.path.IngressPath;
 import dev.steer.engine.program.Programs;
 import dev.steer.engine.program.SteeringProgram;
-import dev.steer.engine.program.Verdict;
 import dev.steer.engine.stats.EngineStats;
 
 /**
@@ -283,7 +276,7 @@ public final class SteerEngine implements AutoCloseable {
      * no-op handlers; consumer batches and local batches of 8; budget 64; idle mode {@link IdleMode#PARK};
      * pinning on; {@value #DEFAULT_POOL_FRAMES} frames of 2048 bytes with 256 bytes headroom per ingress.
      */
-    public static final class Builder {
+    public static final class Builder extends EngineSettings {
         /** Default ring size of an entry, as xdp-bench's. */
         public static final int DEFAULT_QSIZE = 2048;
         /** Default frames per ingress pool. */
@@ -294,35 +287,6 @@ public final class SteerEngine implements AutoCloseable {
         public static final int MAX_BUDGET = 4096;
         /** Longest ask or close timeout: a day (Pekko's scheduler takes no delay beyond about 248 days). */
         public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
-
-        private CpuSet cpus = CpuSet.fromMachine();
-        private Integer maxEntries;
-        private final Map<Integer, EntryValue> entries = new TreeMap<>();
-        private int defaultQsize = DEFAULT_QSIZE;
-        private SteeringProgram program;
-        private String programName = "l4-hash";
-        private FrameHandler handler = FrameHandler.NO_OP;
-        private FrameHandler localHandler = FrameHandler.NO_OP;
-        private final List<Feed> feeds = new ArrayList<>();
-        private int consumerBatch = ConsumerPath.DEFAULT_BATCH;
-        private int passBatch = ConsumerPath.DEFAULT_BATCH;
-        private int budget = IngressPath.DEFAULT_BUDGET;
-        private IdleMode idleMode = IdleMode.PARK;
-        private boolean pinning = true;
-        private int[] ingressCpus;
-        private int poolFrames = DEFAULT_POOL_FRAMES;
-        private int frameSize = FramePool.Context.DEFAULT_FRAME_SIZE;
-        private int headroom = FramePool.Context.DEFAULT_HEADROOM;
-        private boolean lossless;
-        private ConsumerActor.FailurePolicy consumerFailure = ConsumerActor.FailurePolicy.RESUME;
-        private ErrorHandler errorHandler = new LoggingErrorHandler();
-        private RemoteConsumerFactory remoteConsumers;
-        private int feedRestarts = IngressActor.MAX_RESTARTS;
-        private Duration askTimeout = Duration.ofSeconds(10);
-        private Duration closeTimeout = Duration.ofSeconds(60);
-        private String systemName = "steer";
-        private Config actorConfig = ConfigFactory.empty();
-        private volatile RuntimeException startFailure;
 
         private Builder() {
         }
@@ -492,106 +456,10 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
-        CpuSet cpus() {
-            return cpus;
-        }
-
-        int maxEntries() {
-            return maxEntries;
-        }
-
-        Map<Integer, EntryValue> entries() {
-            return entries;
-        }
-
-        SteeringProgram program() {
-            return program;
-        }
-
-        FrameHandler handler() {
-            return handler;
-        }
-
-        FrameHandler localHandler() {
-            return localHandler;
-        }
-
-        List<Feed> feeds() {
-            return feeds;
-        }
-
-        int consumerBatch() {
-            return consumerBatch;
-        }
-
-        int passBatch() {
-            return passBatch;
-        }
-
-        int budget() {
-            return budget;
-        }
-
-        IdleMode idleMode() {
-            return idleMode;
-        }
-
-        boolean pinning() {
-            return pinning;
-        }
-
-        int[] ingressCpus() {
-            return ingressCpus;
-        }
-
-        int poolFrames() {
-            return poolFrames;
-        }
-
-        int frameSize() {
-            return frameSize;
-        }
-
-        int headroom() {
-            return headroom;
-        }
-
-        boolean lossless() {
-            return lossless;
-        }
-
-        ConsumerActor.FailurePolicy consumerFailure() {
-            return consumerFailure;
-        }
-
-        ErrorHandler errorHandler() {
-            return errorHandler;
-        }
-
-        RemoteConsumerFactory remoteConsumers() {
-            return remoteConsumers;
-        }
-
-        Duration askTimeout() {
-            return askTimeout;
-        }
-
         /** Restarts of a failing feed before its ingress gives up; fewer than the default only in tests. */
         Builder feedRestarts(int restarts) {
             this.feedRestarts = restarts;
             return this;
-        }
-
-        int feedRestarts() {
-            return feedRestarts;
-        }
-
-        Duration closeTimeout() {
-            return closeTimeout;
-        }
-
-        void startFailure(RuntimeException failure) {
-            this.startFailure = failure;
         }
 
         /**
@@ -600,87 +468,7 @@ public final class SteerEngine implements AutoCloseable {
          * @throws IllegalArgumentException listing every bad setting with its value and what is allowed
          */
         public Builder conclude() {
-            // Every time, also after an earlier conclude(): a setting changed since must not start unchecked.
-            final List<String> errors = new ArrayList<>();
-            if (cpus == null) {
-                errors.add("cpus=null: must be a CpuSet");
-                throw invalid(errors);
-            }
-            if (maxEntries == null) {
-                maxEntries = cpus.limit();
-            }
-            if (maxEntries < 1 || maxEntries > cpus.limit()) {
-                errors.add("maxEntries=" + maxEntries + ": must be 1.." + cpus.limit() + " (the CPU limit)");
-            }
-            if (defaultQsize < 1 || defaultQsize > CpuMap.MAX_QSIZE) {
-                errors.add("defaultQsize=" + defaultQsize + ": must be 1.." + CpuMap.MAX_QSIZE);
-            }
-            if (entries.isEmpty() && errors.isEmpty()) {
-                for (int cpu : cpus.usableCpus()) {
-                    if (cpu < maxEntries) {
-                        entries.put(cpu, EntryValue.of(defaultQsize));
-                    }
-                }
-            }
-            entries.forEach((key, value) -> {
-                if (key < 0 || (maxEntries != null && key >= maxEntries)) {
-                    errors.add("entry " + key + ": key must be 0.." + (maxEntries - 1) + " (maxEntries - 1)");
-                } else if (value != null && !value.isRemote() && !cpus.isUsable(value.cpu(key))) {
-                    errors.add("entry " + key + ": CPU " + value.cpu(key) + " is not usable; usable CPUs: "
-                        + Arrays.toString(cpus.usableCpus()));
-                }
-                if (value == null || value.qsize() < 1 || value.qsize() > CpuMap.MAX_QSIZE) {
-                    errors.add("entry " + key + ": qsize=" + (value == null ? "null" : value.qsize()) + ": must be 1.."
-                        + CpuMap.MAX_QSIZE);
-                }
-            });
-            if (program == null) {
-                try {
-                    final int[] keys = entries.keySet().stream().mapToInt(Integer::intValue).toArray();
-                    program = Programs.create(programName, keys.length == 0 ? new int[] {0} : keys, Verdict.DROP);
-                } catch (IllegalArgumentException ex) {
-                    errors.add("program: " + ex.getMessage());
-                }
-            }
-            checkRange(errors, "consumerBatch", consumerBatch, 1, MAX_BATCH);
-            checkRange(errors, "passBatch", passBatch, 1, MAX_BATCH);
-            checkRange(errors, "budget", budget, 1, MAX_BUDGET);
-            if (ingressCpus == null) {
-                ingressCpus = cpus.usableCpus();
-            }
-            if (ingressCpus.length == 0) {
-                errors.add("ingressCpus=[]: must name at least one CPU");
-            }
-            for (int cpu : ingressCpus) {
-                if (!cpus.isUsable(cpu)) {
-                    errors.add("ingressCpus: CPU " + cpu + " is not usable; usable CPUs: "
-                        + Arrays.toString(cpus.usableCpus()));
-                }
-            }
-            try {
-                new FramePool.Context().frameCount(poolFrames).frameSize(frameSize).headroom(headroom).conclude();
-            } catch (IllegalArgumentException ex) {
-                errors.add(ex.getMessage().replace("\n  ", " "));
-            }
-            for (int i = 0; i < feeds.size(); i++) {
-                if (feeds.get(i) == null) {
-                    errors.add("feed " + i + "=null: must be a Feed");
-                }
-            }
-            checkNotNull(errors, "handler", handler);
-            checkNotNull(errors, "localHandler", localHandler);
-            checkNotNull(errors, "errorHandler", errorHandler);
-            checkNotNull(errors, "idleMode", idleMode);
-            checkNotNull(errors, "consumerFailure", consumerFailure);
-            checkNotNull(errors, "actorConfig", actorConfig);
-            checkTimeout(errors, "askTimeout", askTimeout);
-            checkTimeout(errors, "closeTimeout", closeTimeout);
-            if (systemName == null || !systemName.matches("[a-zA-Z0-9][a-zA-Z0-9_-]*")) {
-                errors.add("systemName='" + systemName + "': must be letters, digits, '-' and '_'");
-            }
-            if (!errors.isEmpty()) {
-                throw invalid(errors);
-            }
+            check();
             return this;
         }
 
@@ -733,26 +521,5 @@ public final class SteerEngine implements AutoCloseable {
             return engine;
         }
 
-        private static void checkNotNull(List<String> errors, String name, Object value) {
-            if (value == null) {
-                errors.add(name + "=null: must be set (leave it out for the default)");
-            }
-        }
-
-        private static void checkTimeout(List<String> errors, String name, Duration value) {
-            if (value == null || value.isNegative() || value.isZero() || value.compareTo(MAX_TIMEOUT) > 0) {
-                errors.add(name + "=" + value + ": must be positive and at most " + MAX_TIMEOUT);
-            }
-        }
-
-        private static void checkRange(List<String> errors, String name, int value, int min, int max) {
-            if (value < min || value > max) {
-                errors.add(name + "=" + value + ": must be " + min + ".." + max);
-            }
-        }
-
-        private static IllegalArgumentException invalid(List<String> errors) {
-            return new IllegalArgumentException("invalid engine settings:\n  " + String.join("\n  ", errors));
-        }
     }
 }

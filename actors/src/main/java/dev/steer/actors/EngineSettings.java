@@ -1,0 +1,270 @@
+package dev.steer.actors;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.path.ConsumerPath;
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.path.IngressPath;
+import dev.steer.engine.program.Programs;
+import dev.steer.engine.program.SteeringProgram;
+import dev.steer.engine.program.Verdict;
+
+/**
+ * The settings of an engine, with their defaults, as {@link SteerEngine.Builder} collects them: read by the
+ * supervisor as it starts the engine, and checked all at once by {@link #check()}, which names every bad setting
+ * with its value and what is allowed. A class of its own so that the builder holds only its fluent setters and
+ * {@code start()}.
+ *
+ * <p>Thread contract: filled and checked on one thread before the engine starts; read by the supervisor after.
+ */
+abstract class EngineSettings {
+    CpuSet cpus = CpuSet.fromMachine();
+    Integer maxEntries;
+    final Map<Integer, EntryValue> entries = new TreeMap<>();
+    int defaultQsize = SteerEngine.Builder.DEFAULT_QSIZE;
+    SteeringProgram program;
+    String programName = "l4-hash";
+    FrameHandler handler = FrameHandler.NO_OP;
+    FrameHandler localHandler = FrameHandler.NO_OP;
+    final List<Feed> feeds = new ArrayList<>();
+    int consumerBatch = ConsumerPath.DEFAULT_BATCH;
+    int passBatch = ConsumerPath.DEFAULT_BATCH;
+    int budget = IngressPath.DEFAULT_BUDGET;
+    IdleMode idleMode = IdleMode.PARK;
+    boolean pinning = true;
+    int[] ingressCpus;
+    int poolFrames = SteerEngine.Builder.DEFAULT_POOL_FRAMES;
+    int frameSize = FramePool.Context.DEFAULT_FRAME_SIZE;
+    int headroom = FramePool.Context.DEFAULT_HEADROOM;
+    boolean lossless;
+    ConsumerActor.FailurePolicy consumerFailure = ConsumerActor.FailurePolicy.RESUME;
+    ErrorHandler errorHandler = new LoggingErrorHandler();
+    RemoteConsumerFactory remoteConsumers;
+    int feedRestarts = IngressActor.MAX_RESTARTS;
+    Duration askTimeout = Duration.ofSeconds(10);
+    Duration closeTimeout = Duration.ofSeconds(60);
+    String systemName = "steer";
+    Config actorConfig = ConfigFactory.empty();
+    volatile RuntimeException startFailure;
+
+    CpuSet cpus() {
+        return cpus;
+    }
+
+    int maxEntries() {
+        return maxEntries;
+    }
+
+    Map<Integer, EntryValue> entries() {
+        return entries;
+    }
+
+    SteeringProgram program() {
+        return program;
+    }
+
+    FrameHandler handler() {
+        return handler;
+    }
+
+    FrameHandler localHandler() {
+        return localHandler;
+    }
+
+    List<Feed> feeds() {
+        return feeds;
+    }
+
+    int consumerBatch() {
+        return consumerBatch;
+    }
+
+    int passBatch() {
+        return passBatch;
+    }
+
+    int budget() {
+        return budget;
+    }
+
+    IdleMode idleMode() {
+        return idleMode;
+    }
+
+    boolean pinning() {
+        return pinning;
+    }
+
+    int[] ingressCpus() {
+        return ingressCpus;
+    }
+
+    int poolFrames() {
+        return poolFrames;
+    }
+
+    int frameSize() {
+        return frameSize;
+    }
+
+    int headroom() {
+        return headroom;
+    }
+
+    boolean lossless() {
+        return lossless;
+    }
+
+    ConsumerActor.FailurePolicy consumerFailure() {
+        return consumerFailure;
+    }
+
+    ErrorHandler errorHandler() {
+        return errorHandler;
+    }
+
+    RemoteConsumerFactory remoteConsumers() {
+        return remoteConsumers;
+    }
+
+    Duration askTimeout() {
+        return askTimeout;
+    }
+
+    int feedRestarts() {
+        return feedRestarts;
+    }
+
+    Duration closeTimeout() {
+        return closeTimeout;
+    }
+
+    void startFailure(RuntimeException failure) {
+        this.startFailure = failure;
+    }
+
+    /**
+     * Validates every setting and fills in the derived defaults: max entries, the default entries, the program
+     * over their keys, the ingress CPUs. Runs at every {@code conclude()} and {@code start()}.
+     *
+     * @throws IllegalArgumentException listing every bad setting with its value and what is allowed
+     */
+    final void check() {
+        // Every time, also after an earlier conclude(): a setting changed since must not start unchecked.
+        final List<String> errors = new ArrayList<>();
+        if (cpus == null) {
+            errors.add("cpus=null: must be a CpuSet");
+            throw invalid(errors);
+        }
+        if (maxEntries == null) {
+            maxEntries = cpus.limit();
+        }
+        if (maxEntries < 1 || maxEntries > cpus.limit()) {
+            errors.add("maxEntries=" + maxEntries + ": must be 1.." + cpus.limit() + " (the CPU limit)");
+        }
+        if (defaultQsize < 1 || defaultQsize > CpuMap.MAX_QSIZE) {
+            errors.add("defaultQsize=" + defaultQsize + ": must be 1.." + CpuMap.MAX_QSIZE);
+        }
+        if (entries.isEmpty() && errors.isEmpty()) {
+            for (int cpu : cpus.usableCpus()) {
+                if (cpu < maxEntries) {
+                    entries.put(cpu, EntryValue.of(defaultQsize));
+                }
+            }
+        }
+        entries.forEach((key, value) -> {
+            if (key < 0 || (maxEntries != null && key >= maxEntries)) {
+                errors.add("entry " + key + ": key must be 0.." + (maxEntries - 1) + " (maxEntries - 1)");
+            } else if (value != null && !value.isRemote() && !cpus.isUsable(value.cpu(key))) {
+                errors.add("entry " + key + ": CPU " + value.cpu(key) + " is not usable; usable CPUs: "
+                    + Arrays.toString(cpus.usableCpus()));
+            }
+            if (value == null || value.qsize() < 1 || value.qsize() > CpuMap.MAX_QSIZE) {
+                errors.add("entry " + key + ": qsize=" + (value == null ? "null" : value.qsize()) + ": must be 1.."
+                    + CpuMap.MAX_QSIZE);
+            }
+        });
+        if (program == null) {
+            try {
+                final int[] keys = entries.keySet().stream().mapToInt(Integer::intValue).toArray();
+                program = Programs.create(programName, keys.length == 0 ? new int[] {0} : keys, Verdict.DROP);
+            } catch (IllegalArgumentException ex) {
+                errors.add("program: " + ex.getMessage());
+            }
+        }
+        checkRange(errors, "consumerBatch", consumerBatch, 1, SteerEngine.Builder.MAX_BATCH);
+        checkRange(errors, "passBatch", passBatch, 1, SteerEngine.Builder.MAX_BATCH);
+        checkRange(errors, "budget", budget, 1, SteerEngine.Builder.MAX_BUDGET);
+        if (ingressCpus == null) {
+            ingressCpus = cpus.usableCpus();
+        }
+        if (ingressCpus.length == 0) {
+            errors.add("ingressCpus=[]: must name at least one CPU");
+        }
+        for (int cpu : ingressCpus) {
+            if (!cpus.isUsable(cpu)) {
+                errors.add("ingressCpus: CPU " + cpu + " is not usable; usable CPUs: "
+                    + Arrays.toString(cpus.usableCpus()));
+            }
+        }
+        try {
+            new FramePool.Context().frameCount(poolFrames).frameSize(frameSize).headroom(headroom).conclude();
+        } catch (IllegalArgumentException ex) {
+            errors.add(ex.getMessage().replace("\n  ", " "));
+        }
+        for (int i = 0; i < feeds.size(); i++) {
+            if (feeds.get(i) == null) {
+                errors.add("feed " + i + "=null: must be a Feed");
+            }
+        }
+        checkNotNull(errors, "handler", handler);
+        checkNotNull(errors, "localHandler", localHandler);
+        checkNotNull(errors, "errorHandler", errorHandler);
+        checkNotNull(errors, "idleMode", idleMode);
+        checkNotNull(errors, "consumerFailure", consumerFailure);
+        checkNotNull(errors, "actorConfig", actorConfig);
+        checkTimeout(errors, "askTimeout", askTimeout);
+        checkTimeout(errors, "closeTimeout", closeTimeout);
+        if (systemName == null || !systemName.matches("[a-zA-Z0-9][a-zA-Z0-9_-]*")) {
+            errors.add("systemName='" + systemName + "': must be letters, digits, '-' and '_'");
+        }
+        if (!errors.isEmpty()) {
+            throw invalid(errors);
+        }
+    }
+
+    private static void checkNotNull(List<String> errors, String name, Object value) {
+        if (value == null) {
+            errors.add(name + "=null: must be set (leave it out for the default)");
+        }
+    }
+
+    private static void checkTimeout(List<String> errors, String name, Duration value) {
+        if (value == null || value.isNegative() || value.isZero() || value.compareTo(SteerEngine.Builder.MAX_TIMEOUT) > 0) {
+            errors.add(name + "=" + value + ": must be positive and at most " + SteerEngine.Builder.MAX_TIMEOUT);
+        }
+    }
+
+    private static void checkRange(List<String> errors, String name, int value, int min, int max) {
+        if (value < min || value > max) {
+            errors.add(name + "=" + value + ": must be " + min + ".." + max);
+        }
+    }
+
+    private static IllegalArgumentException invalid(List<String> errors) {
+        return new IllegalArgumentException("invalid engine settings:\n  " + String.join("\n  ", errors));
+    }
+}
