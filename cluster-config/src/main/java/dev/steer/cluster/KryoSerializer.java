@@ -314,7 +314,11 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
 
             @Override
             public MapOwner.Reply read(Kryo k, Input input, Class<? extends MapOwner.Reply> type) {
-                return new MapOwner.Reply(MapResult.values()[input.readVarInt(true)]);
+                final int ordinal = input.readVarInt(true);
+                if (ordinal < 0 || ordinal >= MapResult.values().length) {
+                    throw new IllegalArgumentException("map reply with result " + ordinal + ": no such result code");
+                }
+                return new MapOwner.Reply(MapResult.values()[ordinal]);
             }
         }, 104);
         kryo.register(MapAgent.Publish.class, new Serializer<MapAgent.Publish>() {
@@ -338,7 +342,12 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 final TreeMap<Integer, Placement> entries = new TreeMap<>();
                 for (int i = 0; i < size; i++) {
                     final int key = input.readInt();
-                    entries.put(key, new Placement(input.readInt(), readText(input), input.readInt(), readProgram(input)));
+                    final Placement placement = new Placement(input.readInt(), readText(input), input.readInt(),
+                        readProgram(input));
+                    if (placement.node() == null) {
+                        throw new IllegalArgumentException("map publication " + version + ": key " + key + " has no node");
+                    }
+                    entries.put(key, placement);
                 }
                 return new MapAgent.Publish(version, entries);
             }

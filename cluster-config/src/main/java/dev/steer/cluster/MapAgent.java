@@ -1,11 +1,13 @@
 package dev.steer.cluster;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 import dev.steer.actors.MapSupervisor;
@@ -41,9 +43,15 @@ public final class MapAgent {
     public record Publish(long version, Map<Integer, Placement> entries) implements Command, ClusterMessage {
     }
 
-    /** The supervisor's answer to the {@code change}-th change this agent sent for {@code key}. */
+    /**
+     * The supervisor's answer to the {@code change}-th change this agent sent for {@code key}; a null reply when none
+     * came within {@link #ANSWER_TIMEOUT}.
+     */
     private record Applied(int key, long change, boolean update, MapSupervisor.MapReply reply) implements Command {
     }
+
+    /** How long the agent waits for its supervisor's answer to one change. */
+    static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * The agent's behavior.
@@ -56,60 +64,87 @@ public final class MapAgent {
     static Behavior<Command> create(String self, ActorRef<MapSupervisor.Command> supervisor,
                                     AtomicReference<Publish> applied) {
         final Map<Integer, Long> changes = new java.util.HashMap<>();
-        return Behaviors.setup(context -> Behaviors.receive(Command.class)
-            .onMessage(Publish.class, publish -> {
-                final Publish last = applied.get();
-                if (last != null && publish.version() <= last.version()) {
-                    return Behaviors.same();
+        final Behavior<Command> behavior = Behaviors.setup(context -> {
+            // One ask per change, each with its own reply mapping: a message adapter is one per class and actor,
+            // so a second one would take over the first's replies and blame the wrong key.
+            final class Send {
+                void delete(int key) {
+                    final long change = changes.merge(key, 1L, Long::sum);
+                    context.ask(MapSupervisor.MapReply.class, supervisor, ANSWER_TIMEOUT,
+                        replyTo -> new MapSupervisor.Delete(key, replyTo),
+                        (reply, failure) -> new Applied(key, change, false, reply));
                 }
-                final Map<Integer, Placement> before = last == null ? Map.of() : last.entries();
-                for (Map.Entry<Integer, Placement> entry : before.entrySet()) {
-                    if (!publish.entries().containsKey(entry.getKey())) {
-                        final int key = entry.getKey();
-                        final long change = changes.merge(key, 1L, Long::sum);
-                        supervisor.tell(new MapSupervisor.Delete(key, context.messageAdapter(
-                            MapSupervisor.MapReply.class, reply -> new Applied(key, change, false, reply))));
+
+                void update(int key, EntryValue value) {
+                    final long change = changes.merge(key, 1L, Long::sum);
+                    context.ask(MapSupervisor.MapReply.class, supervisor, ANSWER_TIMEOUT,
+                        replyTo -> new MapSupervisor.Update(key, value, CpuMap.ANY, replyTo),
+                        (reply, failure) -> new Applied(key, change, true, reply));
+                }
+            }
+            final Send send = new Send();
+            return Behaviors.receive(Command.class)
+                .onMessage(Publish.class, publish -> {
+                    final Publish last = applied.get();
+                    if (last != null && publish.version() <= last.version()) {
+                        return Behaviors.same();
                     }
-                }
-                for (Map.Entry<Integer, Placement> entry : publish.entries().entrySet()) {
-                    final Placement was = before.get(entry.getKey());
-                    final Placement now = entry.getValue().seenFrom(self);
-                    if (was == null || !was.seenFrom(self).equals(now)) {
+                    final Map<Integer, Placement> before = last == null ? Map.of() : last.entries();
+                    for (Map.Entry<Integer, Placement> entry : before.entrySet()) {
+                        if (!publish.entries().containsKey(entry.getKey())) {
+                            send.delete(entry.getKey());
+                        }
+                    }
+                    for (Map.Entry<Integer, Placement> entry : publish.entries().entrySet()) {
                         final int key = entry.getKey();
-                        final long change = changes.merge(key, 1L, Long::sum);
-                        final ActorRef<MapSupervisor.MapReply> replyTo = context.messageAdapter(
-                            MapSupervisor.MapReply.class, reply -> new Applied(key, change, true, reply));
-                        final EntryValue value;
-                        try {
-                            value = localValue(self, now);
-                        } catch (IllegalArgumentException ex) {
-                            // A program this node cannot make (an older build, say): the key gets no entry here.
-                            context.getLog().warn("map key {}: this node cannot run the remote program {}: {}; the key"
-                                + " has no entry here", key, now.program(), ex.getMessage());
-                            supervisor.tell(new MapSupervisor.Delete(key, replyTo));
+                        if (entry.getValue() == null || entry.getValue().node() == null) {
+                            // Not from an owner of this build (the serializer refuses it): no entry here.
+                            context.getLog().warn("map key {}: a placement without a node; the key has no entry here", key);
+                            send.delete(key);
                             continue;
                         }
-                        supervisor.tell(new MapSupervisor.Update(key, value, CpuMap.ANY, replyTo));
+                        final Placement was = before.get(key);
+                        final Placement now = entry.getValue().seenFrom(self);
+                        if (was == null || was.node() == null || !was.seenFrom(self).equals(now)) {
+                            final EntryValue value;
+                            try {
+                                value = localValue(self, now);
+                            } catch (IllegalArgumentException ex) {
+                                // A program this node cannot make (an older build, say): the key gets no entry here.
+                                context.getLog().warn("map key {}: this node cannot run the remote program {}: {}; the"
+                                    + " key has no entry here", key, now.program(), ex.getMessage());
+                                send.delete(key);
+                                continue;
+                            }
+                            send.update(key, value);
+                        }
                     }
-                }
-                applied.set(new Publish(publish.version(), new TreeMap<>(publish.entries())));
-                return Behaviors.same();
-            })
-            .onMessage(Applied.class, done -> {
-                if (!done.reply().result().isOk()) {
-                    context.getLog().warn("map key {}: this node refused the cluster map's entry: {} ({}); the key"
-                        + " has no entry here", done.key(), done.reply().result(), done.reply().result().description());
-                    if (done.update() && changes.get(done.key()) == done.change()) {
-                        // Whatever the key held before is not what the cluster map says: empty it (unless a later
-                        // change of the key is already on its way).
-                        final long change = changes.merge(done.key(), 1L, Long::sum);
-                        supervisor.tell(new MapSupervisor.Delete(done.key(), context.messageAdapter(
-                            MapSupervisor.MapReply.class, reply -> new Applied(done.key(), change, false, reply))));
+                    applied.set(new Publish(publish.version(), new TreeMap<>(publish.entries())));
+                    return Behaviors.same();
+                })
+                .onMessage(Applied.class, done -> {
+                    if (done.reply() == null) {
+                        context.getLog().warn("map key {}: the map supervisor did not answer within {}", done.key(),
+                            ANSWER_TIMEOUT);
+                        return Behaviors.same();
                     }
-                }
-                return Behaviors.same();
-            })
-            .build());
+                    if (!done.reply().result().isOk()) {
+                        context.getLog().warn("map key {}: this node refused the cluster map's entry: {} ({}); the key"
+                            + " has no entry here", done.key(), done.reply().result(),
+                            done.reply().result().description());
+                        if (done.update() && changes.get(done.key()) == done.change()) {
+                            // Whatever the key held before is not what the cluster map says: empty it (unless a later
+                            // change of the key is already on its way).
+                            send.delete(done.key());
+                        }
+                    }
+                    return Behaviors.same();
+                })
+                .build();
+        });
+        // A publication no check foresaw must not stop the agent (then no map change would reach this node again):
+        // the failure is logged, and the next publication (at the latest the owner's republication) applies.
+        return Behaviors.supervise(behavior).onFailure(RuntimeException.class, SupervisorStrategy.resume());
     }
 
     /**

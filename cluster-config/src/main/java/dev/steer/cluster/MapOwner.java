@@ -28,9 +28,11 @@ import dev.steer.engine.map.MapResult;
  * (it left, or the split-brain resolver downed it when it became unreachable) has its entries removed here,
  * which every node then applies with the usual quiescence and drain-then-stop.
  *
- * <p>When the singleton moves (its node left), the new one starts from its node's last published copy, so
- * the version keeps increasing. It republishes every {@link #REPUBLISH} so that a member that missed a
- * publication catches up. Off the hot path; allocation per operation is fine.
+ * <p>When the singleton moves (its node left or crashed), the new one starts from its node's last published copy,
+ * so the version keeps increasing, less the entries of nodes that are no longer members (checked at the start and
+ * at every republication, as their removal may have happened before this owner subscribed). It republishes every
+ * {@link #REPUBLISH} so that a member that missed a publication catches up. Off the hot path; allocation per
+ * operation is fine.
  */
 public final class MapOwner {
     /** Period of the full republication. */
@@ -115,6 +117,20 @@ public final class MapOwner {
                     agent.tell(publish);
                 }
             };
+            // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
+            // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
+            final Runnable pruneGone = () -> {
+                final Set<String> present = new HashSet<>();
+                for (Member member : cluster.state().getMembers()) {
+                    if (member.status() != MemberStatus.down() && member.status() != MemberStatus.removed()) {
+                        present.add(member.address().toString());
+                    }
+                }
+                if (entries.values().removeIf(p -> !present.contains(p.node()))) {
+                    version[0]++;
+                }
+            };
+            pruneGone.run();
             // Members that joined before this singleton started learn the map now.
             publishAll.run();
 
@@ -181,6 +197,7 @@ public final class MapOwner {
                     return Behaviors.same();
                 })
                 .onMessageEquals(Republish.INSTANCE, () -> {
+                    pruneGone.run(); // a removal this owner did not see as an event
                     publishAll.run();
                     return Behaviors.same();
                 })
@@ -202,7 +219,8 @@ public final class MapOwner {
         if (Integer.compareUnsigned(update.qsize(), CpuMap.MAX_QSIZE) > 0) {
             return MapResult.EOVERFLOW;
         }
-        if (update.qsize() != 0 && (update.node() == null || !members.contains(update.node()) || update.cpu() < 0)) {
+        // Before "qsize 0 deletes", as the kernel and the local map check it.
+        if (update.node() == null || !members.contains(update.node()) || update.cpu() < 0) {
             return MapResult.ENODEV;
         }
         if (update.qsize() != 0 && update.program() != null && !validProgram(update.key(), update.program(), maxEntries)) {

@@ -50,6 +50,9 @@ class MapOwnerContractTest {
         assertEquals(MapResult.EOVERFLOW, node.update(1, CpuMap.MAX_QSIZE + 1, node.address(), 0, CpuMap.ANY));
         assertEquals(MapResult.ENODEV, node.update(1, 64, "pekko://steer@127.0.0.1:1", 0, CpuMap.ANY),
             "a node that is not an up member");
+        assertEquals(MapResult.ENODEV, node.update(1, 0, "pekko://steer@127.0.0.1:1", 0, CpuMap.ANY),
+            "ENODEV comes before 'qsize 0 deletes', as in the local map");
+        assertEquals(MapResult.ENODEV, node.update(1, 0, node.address(), -1, CpuMap.ANY));
         assertEquals(MapResult.EINVAL, node.delete(Nodes.MAX_ENTRIES));
         assertEquals(MapResult.OK, node.delete(3), "deleting an empty slot is OK");
     }

@@ -205,6 +205,30 @@ class MembershipTest {
         }
     }
 
+    @Test
+    void shouldRemoveTheCrashedNodesEntriesWhenThatNodeRanTheMapOwner() {
+        try (Nodes nodes = new Nodes()) {
+            // a is the oldest, so the map owner runs there; it then goes silent without leaving (Artery test mode).
+            final ClusterNode a = nodes.start(Nodes.settings(ConfigFactory.parseString(
+                "pekko.remote.artery.advanced.test-mode = on")), Nodes.engine(null, FrameHandler.NO_OP));
+            assertTrue(a.awaitMembers(1, Duration.ofSeconds(20)));
+            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, FrameHandler.NO_OP));
+            final ClusterNode c = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, FrameHandler.NO_OP));
+            assertTrue(b.awaitMembers(3, Duration.ofSeconds(20)) && c.awaitMembers(3, Duration.ofSeconds(20)));
+            assertEquals(MapResult.OK, b.update(1, 64, a.address(), 0, CpuMap.ANY));
+            assertEquals(MapResult.OK, b.update(2, 64, c.address(), 1, CpuMap.ANY));
+            assertTrue(b.awaitEntry(1, 64, Duration.ofSeconds(10)) && c.awaitEntry(1, 64, Duration.ofSeconds(10)));
+
+            partition(a, b, c);
+            assertTrue(Nodes.await(() -> b.upMembers() == 2 && c.upMembers() == 2, Duration.ofSeconds(30)),
+                "b and c removed a");
+            // The owner moves to b, which starts from the map it last applied: a's entry must not survive that.
+            assertTrue(b.awaitEntry(1, 0, Duration.ofSeconds(30)), "a's key left b's map: " + b.engine().lookup(1));
+            assertTrue(c.awaitEntry(1, 0, Duration.ofSeconds(5)), "and c's: " + c.engine().lookup(1));
+            assertTrue(c.awaitEntry(2, 64, Duration.ofSeconds(1)), "c's own key stays");
+        }
+    }
+
     /** Black-holes every link of {@code node} to {@code others}, both ways: to them it is as if it crashed. */
     static void partition(ClusterNode node, ClusterNode... others) {
         throttle(node, "Both", "Blackhole", others);
