@@ -1,10 +1,10 @@
 package dev.steer.cluster;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -15,7 +15,9 @@ import dev.steer.engine.frame.FramePool;
 /**
  * Settings of one cluster node, with defaults; {@link #conclude()} validates them all at once and names every
  * bad setting, its value and what is allowed. {@link #toConfig()} turns them into the Pekko configuration of
- * the node's actor system (cluster provider, Artery transport and TLS, split-brain resolver, Kryo binding).
+ * the node's actor system (cluster provider, Artery transport and TLS, roles, split-brain resolver, Kryo
+ * binding): the one place where a node's Pekko keys are written. A deployment file's settings reach it through
+ * {@code dev.steer.cluster.config.PekkoClusterConfig#settings}.
  *
  * <p>Not thread-safe; configure on one thread, then hand to {@link ClusterNode#start}.
  */
@@ -69,19 +71,27 @@ public final class ClusterSettings {
     public static final Duration DEFAULT_HEARTBEAT_PAUSE = Duration.ofSeconds(3);
     /** Default split-brain resolver strategy. */
     public static final String DEFAULT_DOWNING_STRATEGY = "keep-majority";
+    /** The split-brain resolver strategies; {@code static-quorum} also needs {@link #quorumSize(int)}. */
+    public static final List<String> DOWNING_STRATEGIES = List.of("keep-majority", "keep-oldest", "static-quorum",
+        "down-all", "lease-majority");
+    /** Prefix Pekko keeps for its data-center roles: a role of a node must not start with it. */
+    public static final String RESERVED_ROLE_PREFIX = "dc-";
     /** Artery's maximum frame size set by {@link #toConfig()}. */
     public static final int MAX_FRAME_BYTES = 1 << 20;
     /** Largest frame batch: Artery's frame size less room for the envelope and the batch header. */
     public static final int MAX_BATCH_BYTES = MAX_FRAME_BYTES - 4096;
+
+    /** What an address of a node looks like: {@code pekko://system@host:port}. */
+    private static final String ADDRESS = "pekko://[a-zA-Z0-9][a-zA-Z0-9_-]*@[^:]+:\\d+";
 
     private String systemName = DEFAULT_SYSTEM_NAME;
     private String host = DEFAULT_HOST;
     private int port = DEFAULT_PORT;
     private final List<String> seeds = new ArrayList<>();
     private Transport transport = Transport.TCP;
-    private Path keyStore;
-    private Path trustStore;
-    private String storePassword;
+    private ClusterTls tls;
+    private List<String> roles = new ArrayList<>();
+    private int quorumSize;
     private int maxEntries = -1;
     private int batchFrames = DEFAULT_BATCH_FRAMES;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -126,12 +136,25 @@ public final class ClusterSettings {
         return this;
     }
 
-    /** TLS: a PKCS#12 key store with this node's key and certificate, a trust store, and their password. */
+    /**
+     * TLS with one password for the key store, its key and the trust store, and {@value ClusterTls#DEFAULT_PROTOCOL};
+     * selects {@link Transport#TLS_TCP}. See {@link #tls(ClusterTls)} for separate passwords and the protocol.
+     */
     public ClusterSettings tls(Path keyStore, Path trustStore, String storePassword) {
+        return tls(new ClusterTls(keyStore, storePassword, storePassword, trustStore, storePassword,
+            ClusterTls.DEFAULT_PROTOCOL));
+    }
+
+    /** TLS with every setting of its own; selects {@link Transport#TLS_TCP}. */
+    public ClusterSettings tls(ClusterTls tls) {
         this.transport = Transport.TLS_TCP;
-        this.keyStore = keyStore;
-        this.trustStore = trustStore;
-        this.storePassword = storePassword;
+        this.tls = tls;
+        return this;
+    }
+
+    /** Pekko Cluster roles of this node (replacing any given before); default none. */
+    public ClusterSettings roles(List<String> roles) {
+        this.roles = roles == null ? null : new ArrayList<>(roles);
         return this;
     }
 
@@ -194,9 +217,15 @@ public final class ClusterSettings {
         return this;
     }
 
-    /** Split-brain resolver strategy: keep-majority, keep-oldest, static-quorum (needs more config) or down-all. */
+    /** Split-brain resolver strategy, one of {@link #DOWNING_STRATEGIES}; static-quorum needs {@link #quorumSize}. */
     public ClusterSettings downingStrategy(String downingStrategy) {
         this.downingStrategy = downingStrategy;
+        return this;
+    }
+
+    /** Members that make a quorum for {@code static-quorum}, at least 1; not used by the other strategies. */
+    public ClusterSettings quorumSize(int quorumSize) {
+        this.quorumSize = quorumSize;
         return this;
     }
 
@@ -226,17 +255,25 @@ public final class ClusterSettings {
             errors.add("port=" + port + ": must be 0..65535 (0 picks a free port)");
         }
         for (String seed : seeds) {
-            if (seed == null || !seed.matches("pekko://[a-zA-Z0-9][a-zA-Z0-9_-]*@[^:]+:\\d+")) {
+            if (seed == null || !seed.matches(ADDRESS)) {
                 errors.add("seed='" + seed + "': must be pekko://system@host:port");
             }
         }
         if (transport == null) {
             errors.add("transport=null: must be one of tcp, tls-tcp, aeron-udp");
+        } else if (transport == Transport.TLS_TCP && tls == null) {
+            errors.add("tls=null: tls-tcp needs key and trust stores (tls(...))");
         } else if (transport == Transport.TLS_TCP) {
-            checkStore(errors, "keyStore", keyStore);
-            checkStore(errors, "trustStore", trustStore);
-            if (storePassword == null || storePassword.isEmpty()) {
-                errors.add("storePassword: must be given for tls-tcp");
+            tls.check(errors);
+        }
+        if (roles == null) {
+            errors.add("roles=null: must be a list of roles (empty for none)");
+        }
+        for (String role : roles == null ? List.<String>of() : roles) {
+            if (role == null || role.isBlank() || role.startsWith(RESERVED_ROLE_PREFIX)) {
+                errors.add("roles=" + roles + ": each role must be a non-blank string not starting with '"
+                    + RESERVED_ROLE_PREFIX + "' (Pekko's data-center roles)");
+                break;
             }
         }
         if (maxEntries == 0 || maxEntries < -1) {
@@ -251,10 +288,14 @@ public final class ClusterSettings {
         }
         positive(errors, "downAfter", downAfter);
         positive(errors, "heartbeatPause", heartbeatPause);
-        if (!List.of("keep-majority", "keep-oldest", "static-quorum", "down-all", "lease-majority")
-            .contains(downingStrategy)) {
-            errors.add("downingStrategy='" + downingStrategy
-                + "': must be keep-majority, keep-oldest, static-quorum, down-all or lease-majority");
+        if (!DOWNING_STRATEGIES.contains(downingStrategy)) {
+            errors.add("downingStrategy='" + downingStrategy + "': must be one of " + String.join(", ", DOWNING_STRATEGIES));
+        }
+        final boolean staticQuorum = "static-quorum".equals(downingStrategy);
+        if (quorumSize < 0 || staticQuorum && quorumSize < 1) {
+            errors.add("quorumSize=" + quorumSize + (staticQuorum
+                ? ": static-quorum needs the number of members that make a quorum, at least 1"
+                : ": must be at least 1 (or unset for strategies other than static-quorum)"));
         }
         try {
             new FramePool.Context().frameCount(receiverFrames).frameSize(frameSize).headroom(headroom).conclude();
@@ -301,19 +342,15 @@ public final class ClusterSettings {
             """.formatted(MAX_FRAME_BYTES, downingStrategy, downAfter.toMillis(), heartbeatPause.toMillis()))
             .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef(transport.artery()))
             .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
-            .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port));
+            .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
+            .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
+        if ("static-quorum".equals(downingStrategy)) {
+            // Pekko's reference.conf has quorum-size = undefined, a string: the cluster daemon dies at start without it.
+            config = config.withValue("pekko.cluster.split-brain-resolver.static-quorum.quorum-size",
+                ConfigValueFactory.fromAnyRef(quorumSize));
+        }
         if (transport == Transport.TLS_TCP) {
-            final String prefix = "pekko.remote.artery.ssl.config-ssl-engine.";
-            config = config
-                .withValue(prefix + "key-store", ConfigValueFactory.fromAnyRef(keyStore.toString()))
-                .withValue(prefix + "trust-store", ConfigValueFactory.fromAnyRef(trustStore.toString()))
-                .withValue(prefix + "key-store-password", ConfigValueFactory.fromAnyRef(storePassword))
-                .withValue(prefix + "key-password", ConfigValueFactory.fromAnyRef(storePassword))
-                .withValue(prefix + "trust-store-password", ConfigValueFactory.fromAnyRef(storePassword))
-                .withValue(prefix + "require-mutual-authentication", ConfigValueFactory.fromAnyRef(true))
-                .withValue(prefix + "protocol", ConfigValueFactory.fromAnyRef("TLSv1.3"))
-                .withValue(prefix + "enabled-algorithms",
-                    ConfigValueFactory.fromIterable(List.of("TLS_AES_256_GCM_SHA384", "TLS_AES_128_GCM_SHA256")));
+            config = tls.toConfig().withFallback(config);
         }
         return extraConfig.withFallback(config);
     }
@@ -331,6 +368,41 @@ public final class ClusterSettings {
     /** The transport. */
     public Transport transport() {
         return transport;
+    }
+
+    /** Host to bind and advertise. */
+    public String host() {
+        return host;
+    }
+
+    /** Port to bind; 0 for a free one. */
+    public int port() {
+        return port;
+    }
+
+    /** TLS of the {@code tls-tcp} transport; empty for the others. */
+    public Optional<ClusterTls> tls() {
+        return transport == Transport.TLS_TCP ? Optional.ofNullable(tls) : Optional.empty();
+    }
+
+    /** Pekko Cluster roles of this node. */
+    public List<String> roles() {
+        return roles == null ? List.of() : List.copyOf(roles);
+    }
+
+    /** Split-brain resolver strategy. */
+    public String downingStrategy() {
+        return downingStrategy;
+    }
+
+    /** Members that make a quorum for {@code static-quorum}; 0 when not given. */
+    public int quorumSize() {
+        return quorumSize;
+    }
+
+    /** How long a partition must be stable before the split-brain resolver acts. */
+    public Duration downAfter() {
+        return downAfter;
     }
 
     /** Slots of the cluster map, or -1 for the engine's. */
@@ -371,12 +443,6 @@ public final class ClusterSettings {
     /** Headroom of the receiver's pool. */
     public int headroom() {
         return headroom;
-    }
-
-    private static void checkStore(List<String> errors, String name, Path store) {
-        if (store == null || !Files.isReadable(store)) {
-            errors.add(name + "=" + store + ": must be a readable PKCS#12 file for tls-tcp");
-        }
     }
 
     private static void range(List<String> errors, String name, int value, int min, int max) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
@@ -25,7 +26,21 @@ class ClusterSettingsTest {
         for (String expected : new String[] {"port=70000: must be 0..65535", "seed='steer@host'",
             "batchFrames=0: must be 1..256", "maxInFlight=5000: must be 1..1024", "drainTimeout=PT0S: must be positive",
             "ackTimeout=PT-1S: must be positive",
-            "downingStrategy='coin-flip'", "keyStore=/nonexistent.p12", "storePassword"}) {
+            "downingStrategy='coin-flip'", "tls.keyStore=/nonexistent.p12", "tls.keyStorePassword"}) {
+            assertTrue(message.contains(expected), "message names " + expected + ": " + message);
+        }
+    }
+
+    @Test
+    void shouldNameQuorumRolesAndTlsProtocolWhenTheyCannotStartANode() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
+            .downingStrategy("static-quorum").roles(List.of("steer", "dc-east"))
+            .tls(new ClusterTls(Path.of("/nonexistent.jks"), "a", null, Path.of("/nonexistent.p12"), "b", "SSLv3"))
+            .conclude());
+        final String message = error.getMessage();
+        for (String expected : new String[] {"quorumSize=0: static-quorum needs the number of members",
+            "roles=[steer, dc-east]: each role must be a non-blank string not starting with 'dc-'",
+            "tls.keyPassword=null", "tls.protocol='SSLv3': must be one of TLSv1.3, TLSv1.2"}) {
             assertTrue(message.contains(expected), "message names " + expected + ": " + message);
         }
     }

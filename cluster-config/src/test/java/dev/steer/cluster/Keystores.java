@@ -28,6 +28,38 @@ final class Keystores {
     }
 
     /**
+     * A JKS key store {@code name}.jks with a fresh EC key pair whose key has a password of its own: keytool
+     * writes PKCS#12 stores with one password for the store and its keys, JKS ones with two.
+     */
+    static Path keyPair(Path dir, String name, String storePassword, String keyPassword) {
+        final Path store = dir.resolve(name + ".jks");
+        keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
+            "-validity", "2", "-keystore", store.toString(), "-storetype", "JKS", "-storepass", storePassword,
+            "-keypass", keyPassword);
+        return store;
+    }
+
+    /** A PKCS#12 trust store {@code name}.p12 with password {@code password} holding the certificate {@code alias} of {@code keyStore}. */
+    static Path trustStore(Path dir, String name, String password, Path keyStore, String keyStorePassword, String alias) {
+        final Path store = dir.resolve(name + ".p12");
+        try {
+            final KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
+            try (InputStream in = Files.newInputStream(keyStore)) {
+                keys.load(in, keyStorePassword.toCharArray());
+            }
+            final KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry(alias, keys.getCertificate(alias));
+            try (OutputStream out = Files.newOutputStream(store)) {
+                trust.store(out, password.toCharArray());
+            }
+        } catch (IOException | GeneralSecurityException ex) {
+            throw new IllegalStateException("cannot write trust store " + store, ex);
+        }
+        return store;
+    }
+
+    /**
      * A trust store {@code name}.p12 holding the certificates of the key pairs {@code trusted} (made with
      * {@link #keyPair} in {@code dir}). Written with the KeyStore API: a keytool process per certificate would
      * cost a JVM start each.

@@ -161,6 +161,10 @@ final class ClusterReader {
                 }
                 if (host != null && host.isBlank()) {
                     own.error(c, item.key("host"), "is blank: must be a host name or address such as \"127.0.0.1\"");
+                } else if (host != null && host.contains(":")) {
+                    // A node's address is pekko://system@host:port: an IPv6 literal's colons cannot be told from the port's.
+                    own.error(c, item.key("host"), "'" + host + "' is an IPv6 literal: must be a host name or an IPv4 "
+                        + "address such as \"127.0.0.1\" (give an IPv6 host a name)");
                 }
                 if (host != null && port > 0) {
                     final String address = host + ":" + port;
@@ -194,6 +198,10 @@ final class ClusterReader {
         final Path keyStore = store(check, steer, p + "key-store", baseDir);
         final Path trustStore = store(check, steer, p + "trust-store", baseDir);
         final String keyStorePassword = password(check, steer, p + "key-store-password");
+        if (keyStorePassword != null && keyStorePassword.isEmpty()) {
+            check.error(steer, p + "key-store-password", "is empty: tls-tcp needs the key store's password; write it as "
+                + "${?ENV_VARIABLE} to keep it out of the file");
+        }
         final String trustStorePassword = password(check, steer, p + "trust-store-password");
         final String keyPassword = steer.hasPath(p + "key-password") ? password(check, steer, p + "key-password") : keyStorePassword;
         final String protocol = check.oneOf(steer, p + "protocol", "TLSv1.3", Deployment.TlsSettings.PROTOCOLS);

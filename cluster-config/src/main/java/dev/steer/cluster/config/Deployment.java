@@ -147,7 +147,7 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
     public record TlsSettings(Path keyStore, Path trustStore, String keyStorePassword, String trustStorePassword,
                               String keyPassword, String protocol) {
         /** The protocols. */
-        public static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+        public static final List<String> PROTOCOLS = dev.steer.cluster.ClusterTls.PROTOCOLS;
 
         @Override
         public String toString() {
@@ -226,6 +226,17 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
     /** As {@link #engineBuilder()}, over the given CPUs (the set the deployment was validated against). */
     public SteerEngine.Builder engineBuilder(CpuSet cpus) {
         return DeploymentApplier.applyTo(this, SteerEngine.builder().cpus(cpus));
+    }
+
+    /**
+     * The settings of this node for {@code ClusterNode.start}: everything of the cluster block and the node's
+     * roles; see {@link PekkoClusterConfig#settings(Deployment, String)}.
+     *
+     * @param systemName the actor system's name, the same on every node
+     * @throws IllegalStateException when the cluster is not enabled
+     */
+    public dev.steer.cluster.ClusterSettings clusterNodeSettings(String systemName) {
+        return PekkoClusterConfig.settings(this, systemName);
     }
 
     /**

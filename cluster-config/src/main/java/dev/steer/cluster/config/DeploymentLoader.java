@@ -178,10 +178,27 @@ public final class DeploymentLoader {
             problems.add(unforeseen.getMessage().replaceFirst("^(.*?): (\\d+): ", "$1:$2: "));
             throw new DeploymentException(source, problems);
         }
+        batchBytes(check, steer, cluster, engine);
         if (!check.ok()) {
             throw new DeploymentException(source, check.errors());
         }
         return new Deployment(source, node, engine, map, feed, cluster, stats);
+    }
+
+    /**
+     * A cross-node message of frame-batch frames of the engine's frame size must fit in one Artery frame: the
+     * node's receiver pool has the engine's frame size ({@link PekkoClusterConfig#settings}).
+     */
+    private static void batchBytes(ConfigCheck check, Config steer, Deployment.ClusterSettings cluster,
+                                   Deployment.EngineSettings engine) {
+        final long bytes = (long) cluster.frameBatch() * (engine.frameSize() + Integer.BYTES);
+        if (cluster.enabled() && bytes > dev.steer.cluster.ClusterSettings.MAX_BATCH_BYTES) {
+            check.error(steer, "steer.cluster.frame-batch", cluster.frameBatch() + " frames of " + engine.frameSize()
+                + " bytes (steer.engine.pool.frame-size) make " + bytes + " bytes: a cross-node message must stay under "
+                + dev.steer.cluster.ClusterSettings.MAX_BATCH_BYTES + " bytes (frame-batch x (frame-size + 4)); "
+                + "use at most " + dev.steer.cluster.ClusterSettings.MAX_BATCH_BYTES / (engine.frameSize() + Integer.BYTES)
+                + " frames");
+        }
     }
 
     private static Deployment.Node node(ConfigCheck check, Config steer) {
@@ -200,6 +217,13 @@ public final class DeploymentLoader {
         } catch (ConfigException ex) {
             check.error(steer, "steer.node.roles", "must be a list of strings such as [\"steer\"], is "
                 + ConfigCheck.render(steer.getValue("steer.node.roles")));
+        }
+        for (String role : roles) {
+            if (role.isBlank() || role.startsWith(dev.steer.cluster.ClusterSettings.RESERVED_ROLE_PREFIX)) {
+                check.error(steer, "steer.node.roles", "'" + role + "' is not a role: each role must be a non-blank string "
+                    + "not starting with '" + dev.steer.cluster.ClusterSettings.RESERVED_ROLE_PREFIX
+                    + "' (Pekko keeps those for data centers)");
+            }
         }
         return new Deployment.Node(name, roles);
     }

@@ -1,18 +1,18 @@
 package dev.steer.cluster.config;
 
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueFactory;
+
+import dev.steer.cluster.ClusterSettings;
+import dev.steer.cluster.ClusterTls;
 
 /**
- * The Pekko configuration of a node's actor system in a Steer cluster: cluster provider, Artery's canonical
- * address and transport, seed nodes, roles, the TLS engine for {@code tls-tcp} and the split-brain resolver.
- * Keys as in Pekko 1.7's {@code reference.conf} of pekko-remote and pekko-cluster. The result has no
- * fallback: give it to {@code ActorSystem.create} over {@code ConfigFactory.load()} (or the engine's
- * {@code actorConfig}).
+ * A deployment's cluster block as the settings of its node: {@link #settings} is the one translation of
+ * {@code steer.cluster} (with {@code steer.node} and the engine's pool) into a {@link ClusterSettings}, which
+ * {@code ClusterNode.start} runs and whose {@link ClusterSettings#toConfig()} writes every Pekko key (cluster
+ * provider, Artery's canonical address and transport, roles, the TLS engine for {@code tls-tcp}, the
+ * split-brain resolver). Everything the loader validated reaches the node, and nothing else: a node started
+ * from a deployment and {@link #of} agree by construction.
  *
  * <p>Thread contract: any thread; allocates, start-up only.
  */
@@ -20,19 +20,24 @@ public final class PekkoClusterConfig {
     /** Pekko's split-brain resolver. */
     public static final String SBR_PROVIDER = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider";
     /** Artery's TLS engine provider configured from {@code pekko.remote.artery.ssl.config-ssl-engine}. */
-    public static final String SSL_ENGINE_PROVIDER = "org.apache.pekko.remote.artery.tcp.ConfigSSLEngineProvider";
+    public static final String SSL_ENGINE_PROVIDER = ClusterTls.SSL_ENGINE_PROVIDER;
 
     private PekkoClusterConfig() {
     }
 
     /**
-     * The configuration of {@code deployment}'s node.
+     * The settings of {@code deployment}'s node, for {@code ClusterNode.start(settings, builder)}: its address;
+     * the seeds; the transport with every TLS setting (key store, trust store, their passwords, the key's
+     * password, the protocol); its roles; the downing strategy with its stable-after and quorum size; frame
+     * batch, in-flight window, ack and drain timeouts; the cluster map's size; and a receiver pool shaped like the
+     * engine's ingress pools.
+     * Concluded: what the loader accepted, this accepts.
      *
      * @param systemName the actor system's name, the same on every node ({@code [a-zA-Z0-9][a-zA-Z0-9_-]*})
      * @throws IllegalStateException    when the cluster is not enabled
      * @throws IllegalArgumentException for a bad system name
      */
-    public static Config of(Deployment deployment, String systemName) {
+    public static ClusterSettings settings(Deployment deployment, String systemName) {
         final Deployment.ClusterSettings cluster = deployment.cluster();
         if (!cluster.enabled()) {
             throw new IllegalStateException("deployment " + deployment.source()
@@ -43,40 +48,48 @@ public final class PekkoClusterConfig {
         }
         final Deployment.NodeAddress self = deployment.address().orElseThrow(() -> new IllegalStateException(
             "node " + deployment.node().name() + " is not in steer.cluster.nodes"));
-        final Map<String, Object> map = new LinkedHashMap<>();
-        map.put("pekko.actor.provider", "cluster");
-        map.put("pekko.remote.artery.enabled", "on");
-        map.put("pekko.remote.artery.transport", cluster.transport());
-        map.put("pekko.remote.artery.canonical.hostname", self.host());
-        map.put("pekko.remote.artery.canonical.port", self.port());
-        map.put("pekko.cluster.seed-nodes", cluster.seedNodes().stream()
-            .map(name -> cluster.address(name).orElseThrow())
-            .map(a -> "pekko://" + systemName + "@" + a.host() + ":" + a.port())
-            .toList());
-        map.put("pekko.cluster.roles", List.copyOf(deployment.node().roles()));
-        map.put("pekko.cluster.downing-provider-class", SBR_PROVIDER);
         final Deployment.Downing downing = cluster.downing();
-        map.put("pekko.cluster.split-brain-resolver.active-strategy", downing.strategy());
-        map.put("pekko.cluster.split-brain-resolver.stable-after", downing.stableAfter().toMillis() + "ms");
-        if ("static-quorum".equals(downing.strategy())) {
-            map.put("pekko.cluster.split-brain-resolver.static-quorum.quorum-size", downing.quorumSize());
+        final Deployment.EngineSettings engine = deployment.engine();
+        final ClusterSettings settings = new ClusterSettings().systemName(systemName)
+            .host(self.host()).port(self.port())
+            .roles(deployment.node().roles())
+            .maxEntries(deployment.map().maxEntries())
+            .batchFrames(cluster.frameBatch()).maxInFlight(cluster.maxInFlight())
+            .ackTimeout(cluster.ackTimeout()).drainTimeout(cluster.drainTimeout())
+            .receiverFrames(engine.poolFrames()).receiverFrameSize(engine.frameSize(), engine.headroom())
+            .downingStrategy(downing.strategy()).downAfter(downing.stableAfter()).quorumSize(downing.quorumSize());
+        for (String seed : cluster.seedNodes()) {
+            settings.seed(address(systemName, cluster.address(seed).orElseThrow()));
         }
-        cluster.tls().ifPresent(tls -> {
-            final String p = "pekko.remote.artery.ssl.config-ssl-engine.";
-            map.put("pekko.remote.artery.ssl.ssl-engine-provider", SSL_ENGINE_PROVIDER);
-            map.put(p + "key-store", tls.keyStore().toString());
-            map.put(p + "trust-store", tls.trustStore().toString());
-            map.put(p + "key-store-password", tls.keyStorePassword());
-            map.put(p + "trust-store-password", tls.trustStorePassword());
-            map.put(p + "key-password", tls.keyPassword());
-            map.put(p + "protocol", tls.protocol());
-            if ("TLSv1.2".equals(tls.protocol())) {
-                // Pekko's default suites are TLSv1.3 ones, which a TLSv1.2 engine cannot use.
-                map.put(p + "enabled-algorithms", List.of("TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
-                    "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-                    "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"));
+        switch (cluster.transport()) {
+            case "tls-tcp" -> {
+                final Deployment.TlsSettings tls = cluster.tls().orElseThrow();
+                settings.tls(new ClusterTls(tls.keyStore(), tls.keyStorePassword(), tls.keyPassword(), tls.trustStore(),
+                    tls.trustStorePassword(), tls.protocol()));
             }
-        });
-        return ConfigFactory.parseMap(map, "steer deployment " + deployment.source() + " (node " + self.name() + ")");
+            case "aeron-udp" -> settings.transport(ClusterSettings.Transport.AERON_UDP);
+            default -> settings.transport(ClusterSettings.Transport.TCP);
+        }
+        return settings.conclude();
+    }
+
+    /**
+     * The Pekko configuration of {@code deployment}'s node: {@link #settings}' {@link ClusterSettings#toConfig()}
+     * with {@code pekko.cluster.seed-nodes} added, so that an actor system started from it alone joins its seeds
+     * ({@code ClusterNode} joins them itself). The result has no fallback: give it to {@code ActorSystem.create}
+     * over {@code ConfigFactory.load()} (or the engine's {@code actorConfig}).
+     *
+     * @param systemName the actor system's name, the same on every node ({@code [a-zA-Z0-9][a-zA-Z0-9_-]*})
+     * @throws IllegalStateException    when the cluster is not enabled
+     * @throws IllegalArgumentException for a bad system name
+     */
+    public static Config of(Deployment deployment, String systemName) {
+        final ClusterSettings settings = settings(deployment, systemName);
+        return settings.toConfig().withValue("pekko.cluster.seed-nodes", ConfigValueFactory.fromIterable(settings.seeds()));
+    }
+
+    /** The address of {@code node} in the actor system {@code systemName}: {@code pekko://system@host:port}. */
+    static String address(String systemName, Deployment.NodeAddress node) {
+        return "pekko://" + systemName + "@" + node.host() + ":" + node.port();
     }
 }

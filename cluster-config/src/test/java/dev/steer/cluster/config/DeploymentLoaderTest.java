@@ -297,6 +297,41 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldRefuseWhatANodeCannotStartWithWhenRolesHostPasswordOrBatchSizeAreOutsidePekkosRules(@TempDir Path dir)
+        throws Exception {
+        Files.writeString(dir.resolve("ks.p12"), "x");
+        Files.writeString(dir.resolve("ts.p12"), "x");
+        final Path file = dir.resolve("unstartable.conf");
+        Files.writeString(file, """
+            steer {
+              node { name = "node-1", roles = ["steer", "dc-east", " "] }
+              engine.pool.frame-size = 65536
+              map.entries = [ { key = 0, node = "node-1" } ]
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = 25521 }, { name = "node-2", host = "::1", port = 25522 } ]
+                transport = tls-tcp
+                tls { key-store = "ks.p12", trust-store = "ts.p12", key-store-password = "", trust-store-password = "b" }
+                frame-batch = 64
+              }
+            }
+            """);
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(
+            file + ":2: steer.node.roles: 'dc-east' is not a role: each role must be a non-blank string not starting with"
+                + " 'dc-' (Pekko keeps those for data centers)",
+            file + ":2: steer.node.roles: ' ' is not a role: each role must be a non-blank string not starting with"
+                + " 'dc-' (Pekko keeps those for data centers)",
+            file + ":7: steer.cluster.nodes[1].host: '::1' is an IPv6 literal: must be a host name or an IPv4 address"
+                + " such as \"127.0.0.1\" (give an IPv6 host a name)",
+            file + ":9: steer.cluster.tls.key-store-password: is empty: tls-tcp needs the key store's password; write it"
+                + " as ${?ENV_VARIABLE} to keep it out of the file",
+            file + ":10: steer.cluster.frame-batch: 64 frames of 65536 bytes (steer.engine.pool.frame-size) make 4194560"
+                + " bytes: a cross-node message must stay under 1044480 bytes (frame-batch x (frame-size + 4)); use at"
+                + " most 15 frames"), ex.problems());
+    }
+
+    @Test
     void shouldNameTheFileWhenAnEnabledClusterHasNoNodesAndNoEntries(@TempDir Path dir) throws Exception {
         final Path file = dir.resolve("empty-cluster.conf");
         Files.writeString(file, "steer.cluster.enabled = true\n");

@@ -2,6 +2,7 @@ package dev.steer.cluster.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -15,6 +16,7 @@ import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigValueType;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
@@ -22,6 +24,10 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.steer.cluster.ClusterTls;
 
 import dev.steer.engine.map.CpuSet;
 
@@ -45,6 +51,70 @@ class PekkoClusterConfigTest {
         assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
         assertEquals(Duration.ofSeconds(5), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
         assertEquals(false, c.hasPath("pekko.remote.artery.ssl"));
+    }
+
+    @Test
+    void shouldPassEveryTlsSettingToPekkoWhenKeyStoreKeyAndTrustStoreHaveTheirOwnPasswords(@TempDir Path dir)
+        throws Exception {
+        Files.writeString(dir.resolve("node.jks"), "not read here");
+        Files.writeString(dir.resolve("trust.p12"), "not read here");
+        final Path file = dir.resolve("tls.conf");
+        Files.writeString(file, """
+            steer {
+              map.entries = [ { key = 0, node = "node-1" } ]
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = 25521 } ]
+                transport = tls-tcp
+                tls { key-store = "node.jks", trust-store = "trust.p12", key-store-password = "ks-secret",
+                      key-password = "key-secret", trust-store-password = "ts-secret", protocol = "TLSv1.2" }
+              }
+            }
+            """);
+        final Deployment d = new DeploymentLoader(CPUS).load(file);
+        // What ClusterNode starts with and what pekkoConfig gives are one translation: check both.
+        for (Config c : List.of(d.pekkoConfig(SYSTEM), d.clusterNodeSettings(SYSTEM).toConfig())) {
+            final String p = "pekko.remote.artery.ssl.config-ssl-engine.";
+            assertEquals("tls-tcp", c.getString("pekko.remote.artery.transport"));
+            assertEquals(PekkoClusterConfig.SSL_ENGINE_PROVIDER, c.getString("pekko.remote.artery.ssl.ssl-engine-provider"));
+            assertEquals(dir.resolve("node.jks").toAbsolutePath().toString(), c.getString(p + "key-store"));
+            assertEquals(dir.resolve("trust.p12").toAbsolutePath().toString(), c.getString(p + "trust-store"));
+            assertEquals("ks-secret", c.getString(p + "key-store-password"));
+            assertEquals("key-secret", c.getString(p + "key-password"));
+            assertEquals("ts-secret", c.getString(p + "trust-store-password"));
+            assertEquals("TLSv1.2", c.getString(p + "protocol"));
+            assertEquals(ClusterTls.TLS12_SUITES, c.getStringList(p + "enabled-algorithms"));
+            assertTrue(c.getBoolean(p + "require-mutual-authentication"));
+        }
+        assertTrue(!d.clusterNodeSettings(SYSTEM).tls().orElseThrow().toString().contains("secret"),
+            "passwords stay out of toString");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"keep-majority", "keep-oldest", "down-all", "static-quorum"})
+    void shouldGiveTheResolverEveryDowningSettingAsPekkoReadsItWhenTheLoaderAcceptsTheStrategy(String strategy) {
+        assertEquals(List.of("keep-majority", "keep-oldest", "down-all", "static-quorum"), Deployment.Downing.STRATEGIES,
+            "this test covers every strategy the loader accepts");
+        final Deployment d = new DeploymentLoader(CPUS).parse(ConfigFactory.parseString("""
+            steer {
+              node { name = "solo", roles = ["steer", "edge"] }
+              map.entries = [ { key = 0, node = "solo" } ]
+              cluster { enabled = true, nodes = [ { name = "solo", host = "127.0.0.1", port = 25521 } ],
+                        downing { strategy = %s, stable-after = 3s, quorum-size = 1 } }
+            }
+            """.formatted(strategy)));
+        for (Config own : List.of(d.pekkoConfig(SYSTEM), d.clusterNodeSettings(SYSTEM).toConfig())) {
+            // Over Pekko's reference.conf, as an actor system reads it: its quorum-size is the string "undefined".
+            final Config c = own.withFallback(ConfigFactory.load());
+            final String sbr = "pekko.cluster.split-brain-resolver.";
+            assertEquals(strategy, c.getString(sbr + "active-strategy"));
+            assertEquals(Duration.ofSeconds(3), c.getDuration(sbr + "stable-after"));
+            if (strategy.equals("static-quorum")) {
+                assertEquals(ConfigValueType.NUMBER, c.getValue(sbr + "static-quorum.quorum-size").valueType());
+                assertEquals(1, c.getInt(sbr + "static-quorum.quorum-size"));
+            }
+            assertEquals(List.of("steer", "edge"), c.getStringList("pekko.cluster.roles"));
+        }
     }
 
     @Test

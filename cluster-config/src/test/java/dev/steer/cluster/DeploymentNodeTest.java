@@ -1,0 +1,113 @@
+package dev.steer.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import com.typesafe.config.Config;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+import dev.steer.cluster.config.Deployment;
+import dev.steer.cluster.config.DeploymentLoader;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.path.FrameHandler;
+
+/**
+ * Nodes started from a deployment file as {@code steer run} starts them ({@link Deployment#clusterNodeSettings}):
+ * whatever the loader accepts starts, and the node runs with the file's roles, downing, TLS passwords and
+ * protocol. All on 127.0.0.1 with free ports.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class DeploymentNodeTest {
+    /** Every strategy the loader accepts. */
+    static final List<String> STRATEGIES = Deployment.Downing.STRATEGIES;
+    private static final String SYSTEM = ClusterSettings.DEFAULT_SYSTEM_NAME;
+    private static final DeploymentLoader LOADER = new DeploymentLoader(CpuSet.of(Nodes.MAX_ENTRIES, 0, 1));
+
+    @ParameterizedTest
+    @FieldSource("STRATEGIES")
+    void shouldStartWithTheFileRolesWhenTheDowningStrategyIsAnyTheLoaderAccepts(String strategy, @TempDir Path dir)
+        throws Exception {
+        final Path file = dir.resolve("solo.conf");
+        Files.writeString(file, """
+            steer {
+              node { name = "solo", roles = ["steer", "edge"] }
+              map { max-entries = %d, entries = [ { key = 0, node = "solo" } ] }
+              cluster {
+                enabled = true
+                nodes = [ { name = "solo", host = "127.0.0.1", port = %d } ]
+                downing { strategy = %s, stable-after = 2s, quorum-size = 1 }
+              }
+            }
+            """.formatted(Nodes.MAX_ENTRIES, freePort(), strategy));
+        try (Nodes nodes = new Nodes()) {
+            final ClusterNode node = start(nodes, LOADER.load(file));
+            assertTrue(node.awaitMembers(1, Duration.ofSeconds(30)), strategy + ": the node is up");
+            final Config running = node.engine().actorSystem().settings().config();
+            assertEquals(strategy, running.getString("pekko.cluster.split-brain-resolver.active-strategy"));
+            if (strategy.equals("static-quorum")) {
+                assertEquals(1, running.getInt("pekko.cluster.split-brain-resolver.static-quorum.quorum-size"));
+            }
+            final Set<String> roles = Cluster.get(node.engine().actorSystem()).selfMember().getRoles();
+            assertTrue(roles.containsAll(List.of("steer", "edge")), "the file's roles reach the member: " + roles);
+        }
+    }
+
+    @Test
+    void shouldJoinOverTlsWhenKeyStoreKeyAndTrustStoreHaveDifferentPasswords(@TempDir Path dir) throws Exception {
+        final Path keyStore = Keystores.keyPair(dir, "node", "key-store-pw", "key-pw");
+        Keystores.trustStore(dir, "trust", "trust-store-pw", keyStore, "key-store-pw", "node");
+        final Path file = dir.resolve("tls.conf");
+        Files.writeString(file, """
+            steer {
+              map { max-entries = %d, entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ] }
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d }, { name = "node-2", host = "127.0.0.1", port = %d } ]
+                transport = tls-tcp
+                tls { key-store = "node.jks", key-store-password = "key-store-pw", key-password = "key-pw",
+                      trust-store = "trust.p12", trust-store-password = "trust-store-pw", protocol = "TLSv1.2" }
+                downing.stable-after = 2s
+              }
+            }
+            """.formatted(Nodes.MAX_ENTRIES, freePort(), freePort()));
+        try (Nodes nodes = new Nodes()) {
+            final ClusterNode a = start(nodes, LOADER.load(file, "node-1"));
+            final ClusterNode b = start(nodes, LOADER.load(file, "node-2"));
+            assertTrue(a.awaitMembers(2, Duration.ofSeconds(30)) && b.awaitMembers(2, Duration.ofSeconds(30)),
+                "the nodes join over TLS: " + a.upMembers() + " and " + b.upMembers() + " up");
+            for (ClusterNode node : List.of(a, b)) {
+                final Config running = node.engine().actorSystem().settings().config();
+                assertEquals("TLSv1.2", running.getString("pekko.remote.artery.ssl.config-ssl-engine.protocol"));
+                assertEquals(ClusterTls.TLS12_SUITES,
+                    running.getStringList("pekko.remote.artery.ssl.config-ssl-engine.enabled-algorithms"));
+            }
+        }
+    }
+
+    /** A node of {@code deployment} with the test's fast gossip, on an unpinned engine over CPUs 0 and 1. */
+    private static ClusterNode start(Nodes nodes, Deployment deployment) {
+        return nodes.start(deployment.clusterNodeSettings(SYSTEM).extraConfig(Nodes.FAST),
+            Nodes.engine(null, FrameHandler.NO_OP));
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}
