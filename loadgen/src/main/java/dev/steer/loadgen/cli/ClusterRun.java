@@ -38,20 +38,9 @@ final class ClusterRun {
         final Deployment.ClusterSettings cluster = deployment.cluster();
         final Deployment.NodeAddress self = deployment.address().orElseThrow(() -> new IllegalArgumentException(
             deployment.source() + ": node " + deployment.node().name() + " is not in steer.cluster.nodes"));
-        final ClusterSettings settings = new ClusterSettings().host(self.host()).port(self.port())
-            .maxEntries(deployment.map().maxEntries()).batchFrames(cluster.frameBatch())
-            .maxInFlight(cluster.maxInFlight()).ackTimeout(cluster.ackTimeout()).drainTimeout(cluster.drainTimeout())
-            .downingStrategy(cluster.downing().strategy()).downAfter(cluster.downing().stableAfter());
-        for (String seed : cluster.seedNodes()) {
-            final Deployment.NodeAddress address = cluster.address(seed).orElseThrow();
-            settings.seed("pekko://" + settings.systemName() + "@" + address.host() + ":" + address.port());
-        }
-        switch (cluster.transport()) {
-            case "tls-tcp" -> settings.tls(cluster.tls().orElseThrow().keyStore(), cluster.tls().orElseThrow().trustStore(),
-                cluster.tls().orElseThrow().keyStorePassword());
-            case "aeron-udp" -> settings.transport(ClusterSettings.Transport.AERON_UDP);
-            default -> settings.transport(ClusterSettings.Transport.TCP);
-        }
+        // Exactly what the loader validated: address, seeds, transport with every TLS setting, roles, every downing
+        // setting and the link settings, in the loader's one translation (docs/config.md).
+        final ClusterSettings settings = deployment.clusterNodeSettings(ClusterSettings.DEFAULT_SYSTEM_NAME);
         // The map spans the cluster: keys are global, a key's CPU belongs to its node. The program steers over
         // every key of the file; the local CPU set keeps this machine's usable CPUs.
         final CpuSet machine = CpuSet.fromMachine();
