@@ -3,7 +3,9 @@ package dev.steer.cluster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.typesafe.config.Config;
@@ -91,6 +93,7 @@ public final class ClusterSettings {
     private Transport transport = Transport.TCP;
     private ClusterTls tls;
     private List<String> roles = new ArrayList<>();
+    private final Map<String, String> nodeNames = new LinkedHashMap<>();
     private int quorumSize;
     private int maxEntries = -1;
     private int batchFrames = DEFAULT_BATCH_FRAMES;
@@ -155,6 +158,15 @@ public final class ClusterSettings {
     /** Pekko Cluster roles of this node (replacing any given before); default none. */
     public ClusterSettings roles(List<String> roles) {
         this.roles = roles == null ? null : new ArrayList<>(roles);
+        return this;
+    }
+
+    /**
+     * The name of the node at {@code address} ({@code pekko://system@host:port}), for {@link LinkStats#node()};
+     * a node without one is named by its address.
+     */
+    public ClusterSettings nodeName(String address, String name) {
+        nodeNames.put(address, name);
         return this;
     }
 
@@ -276,6 +288,13 @@ public final class ClusterSettings {
                 break;
             }
         }
+        for (Map.Entry<String, String> node : nodeNames.entrySet()) {
+            if (node.getKey() == null || !node.getKey().matches(ADDRESS) || node.getValue() == null
+                || node.getValue().isBlank()) {
+                errors.add("nodeName('" + node.getKey() + "', '" + node.getValue()
+                    + "'): must be an address pekko://system@host:port and a non-blank name");
+            }
+        }
         if (maxEntries == 0 || maxEntries < -1) {
             errors.add("maxEntries=" + maxEntries + ": must be at least 1 (or unset for the engine's)");
         }
@@ -388,6 +407,11 @@ public final class ClusterSettings {
     /** Pekko Cluster roles of this node. */
     public List<String> roles() {
         return roles == null ? List.of() : List.copyOf(roles);
+    }
+
+    /** The name of the node at {@code address} given by {@link #nodeName}, else the address itself. */
+    public String nodeName(String address) {
+        return nodeNames.getOrDefault(address, address);
     }
 
     /** Split-brain resolver strategy. */

@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * was given up. Written by the link only (once per batch), read from any thread.
  */
 public final class LinkStats {
+    private final String address;
     private final String node;
     private final AtomicLong batches = new AtomicLong();
     private final AtomicLong segments = new AtomicLong();
@@ -19,7 +20,8 @@ public final class LinkStats {
     private final AtomicLong timedOutFrames = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
 
-    LinkStats(String node) {
+    LinkStats(String address, String node) {
+        this.address = address;
         this.node = node;
     }
 
@@ -43,9 +45,17 @@ public final class LinkStats {
         late.lazySet(late.get() + 1);
     }
 
-    /** The address of the node the link sends to. */
+    /**
+     * The name of the node the link sends to, as its deployment names it ({@link ClusterSettings#nodeName}), or
+     * its {@link #address()} when it has no name.
+     */
     public String node() {
         return node;
+    }
+
+    /** The address of the node the link sends to, {@code pekko://system@host:port}. */
+    public String address() {
+        return address;
     }
 
     /** Batches sent. */
@@ -100,8 +110,9 @@ public final class LinkStats {
 
     @Override
     public String toString() {
-        return "LinkStats[node=" + node + ", batches=" + batches() + ", segments=" + segments() + ", frames="
-            + frames() + ", bytes=" + bytes() + ", acknowledged=" + acknowledged() + ", timedOut=" + timedOut()
-            + ", timedOutFrames=" + timedOutFrames() + ", lateAcknowledged=" + lateAcknowledged() + "]";
+        return "LinkStats[node=" + node + ", address=" + address + ", batches=" + batches() + ", segments="
+            + segments() + ", frames=" + frames() + ", bytes=" + bytes() + ", acknowledged=" + acknowledged()
+            + ", timedOut=" + timedOut() + ", timedOutFrames=" + timedOutFrames() + ", lateAcknowledged="
+            + lateAcknowledged() + "]";
     }
 }

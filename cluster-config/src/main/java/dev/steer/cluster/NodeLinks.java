@@ -28,7 +28,7 @@ final class NodeLinks {
     /** The link to {@code node}, started in {@code system} when there is none yet. */
     ActorRef<NodeLink.Command> link(ActorSystem<?> system, String node) {
         return links.computeIfAbsent(node, address -> {
-            final LinkStats stats = new LinkStats(address);
+            final LinkStats stats = new LinkStats(address, settings.nodeName(address));
             return new Link(system.systemActorOf(NodeLink.create(address, settings, stats),
                 "steer-link-" + names.incrementAndGet(), Props.empty()), stats);
         }).ref();

@@ -23,13 +23,15 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentLoader;
+import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
 
 /**
  * Nodes started from a deployment file as {@code steer run} starts them ({@link Deployment#clusterNodeSettings}):
  * whatever the loader accepts starts, and the node runs with the file's roles, downing, TLS passwords and
- * protocol. All on 127.0.0.1 with free ports.
+ * protocol, and names its links by the file's node names. All on 127.0.0.1 with free ports.
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DeploymentNodeTest {
@@ -96,6 +98,31 @@ class DeploymentNodeTest {
                 assertEquals(ClusterTls.TLS12_SUITES,
                     running.getStringList("pekko.remote.artery.ssl.config-ssl-engine.enabled-algorithms"));
             }
+        }
+    }
+
+    @Test
+    void shouldNameEachLinkByItsNodeInTheFileWhenAnEntryIsPlacedThere(@TempDir Path dir) throws Exception {
+        final Path file = dir.resolve("pair.conf");
+        Files.writeString(file, """
+            steer {
+              map { max-entries = %d, entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ] }
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d }, { name = "node-2", host = "127.0.0.1", port = %d } ]
+                downing.stable-after = 2s
+              }
+            }
+            """.formatted(Nodes.MAX_ENTRIES, freePort(), freePort()));
+        try (Nodes nodes = new Nodes()) {
+            final ClusterNode a = start(nodes, LOADER.load(file, "node-1"));
+            final ClusterNode b = start(nodes, LOADER.load(file, "node-2"));
+            assertTrue(a.awaitMembers(2, Duration.ofSeconds(30)) && b.awaitMembers(2, Duration.ofSeconds(30)));
+            assertEquals(MapResult.OK, a.update(1, 1024, b.address(), 0, CpuMap.ANY));
+            assertTrue(Nodes.await(() -> a.links().size() == 1, Duration.ofSeconds(10)), "a links to b: " + a.links());
+            final LinkStats link = a.links().get(0);
+            assertEquals("node-2", link.node(), link.toString());
+            assertEquals(b.address(), link.address(), link.toString());
         }
     }
 

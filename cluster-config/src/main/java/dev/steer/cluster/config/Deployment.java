@@ -229,8 +229,8 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
     }
 
     /**
-     * The settings of this node for {@code ClusterNode.start}: everything of the cluster block and the node's
-     * roles; see {@link PekkoClusterConfig#settings(Deployment, String)}.
+     * The settings of this node for {@code ClusterNode.start}: everything of the cluster block, the node's roles
+     * and the names of the nodes; see {@link PekkoClusterConfig#settings(Deployment, String)}.
      *
      * @param systemName the actor system's name, the same on every node
      * @throws IllegalStateException when the cluster is not enabled

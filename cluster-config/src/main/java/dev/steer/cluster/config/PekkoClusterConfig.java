@@ -29,8 +29,8 @@ public final class PekkoClusterConfig {
      * The settings of {@code deployment}'s node, for {@code ClusterNode.start(settings, builder)}: its address;
      * the seeds; the transport with every TLS setting (key store, trust store, their passwords, the key's
      * password, the protocol); its roles; the downing strategy with its stable-after and quorum size; frame
-     * batch, in-flight window, ack and drain timeouts; the cluster map's size; and a receiver pool shaped like the
-     * engine's ingress pools.
+     * batch, in-flight window, ack and drain timeouts; the cluster map's size; a receiver pool shaped like the
+     * engine's ingress pools; and the name of every node of the file, which {@code LinkStats} report.
      * Concluded: what the loader accepted, this accepts.
      *
      * @param systemName the actor system's name, the same on every node ({@code [a-zA-Z0-9][a-zA-Z0-9_-]*})
@@ -60,6 +60,9 @@ public final class PekkoClusterConfig {
             .downingStrategy(downing.strategy()).downAfter(downing.stableAfter()).quorumSize(downing.quorumSize());
         for (String seed : cluster.seedNodes()) {
             settings.seed(address(systemName, cluster.address(seed).orElseThrow()));
+        }
+        for (Deployment.NodeAddress node : cluster.nodes()) {
+            settings.nodeName(address(systemName, node), node.name());
         }
         switch (cluster.transport()) {
             case "tls-tcp" -> {

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.steer.cluster.ClusterSettings;
 import dev.steer.cluster.ClusterTls;
 
 import dev.steer.engine.map.CpuSet;
@@ -115,6 +116,18 @@ class PekkoClusterConfigTest {
             }
             assertEquals(List.of("steer", "edge"), c.getStringList("pekko.cluster.roles"));
         }
+    }
+
+    @Test
+    void shouldNameEveryNodeOfTheFileByItsAddressWhenSettingsAreMade() {
+        final ClusterSettings settings = new DeploymentLoader(CPUS).load(ExampleFiles.file("three-node-cluster.conf"),
+            "node-2").clusterNodeSettings("steer");
+        assertEquals("node-1", settings.nodeName("pekko://steer@127.0.0.1:25521"));
+        assertEquals("node-3", settings.nodeName("pekko://steer@127.0.0.1:25523"));
+        assertEquals("pekko://steer@10.0.0.9:25521", settings.nodeName("pekko://steer@10.0.0.9:25521"),
+            "an address the file does not name stays an address");
+        assertEquals(List.of("pekko://steer@127.0.0.1:25521", "pekko://steer@127.0.0.1:25522"), settings.seeds());
+        assertEquals(25522, settings.port());
     }
 
     @Test
