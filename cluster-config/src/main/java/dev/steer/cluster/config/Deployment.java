@@ -190,6 +190,15 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
         return map.entries().stream().filter(this::isLocal).toList();
     }
 
+    /**
+     * The CPUs of this machine that this process' entries run on, ascending, each once: on a single node its keys;
+     * in a cluster the entries' {@code cpu}, which a global key need not equal (a node's keys 2 and 3 on CPUs 0
+     * and 1 give {@code [0, 1]}).
+     */
+    public int[] localCpus() {
+        return localEntries().stream().mapToInt(MapSettings.Entry::cpu).distinct().sorted().toArray();
+    }
+
     /** The entries other nodes serve, ascending by key; empty without a cluster. */
     public List<MapSettings.Entry> remoteEntries() {
         return map.entries().stream().filter(e -> !isLocal(e)).toList();

@@ -43,6 +43,16 @@ class DeploymentLoaderTest {
         assertEquals(Duration.ofSeconds(2), d.stats().interval());
     }
 
+    @Test
+    void shouldListTheCpusOfThisNodesEntriesWhenTheirKeysAreOtherNumbers() {
+        // node-2 of the example serves keys 2 and 3 on its CPUs 0 and 1.
+        final Deployment d = loader.load(ExampleFiles.file("three-node-cluster.conf"), "node-2");
+        assertEquals(List.of(2, 3), d.localEntries().stream().map(Deployment.MapSettings.Entry::key).toList());
+        assertArrayEquals(new int[] {0, 1}, d.localCpus());
+        assertArrayEquals(new int[] {0, 1, 3}, loader.load(ExampleFiles.file("single-node.conf")).localCpus(),
+            "on a single node the CPUs are the keys");
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"node-1", "node-2", "node-3"})
     void shouldLoadClusterExampleAsEveryNodeWhenNodeIsOverridden(String node) {

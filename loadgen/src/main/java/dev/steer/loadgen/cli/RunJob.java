@@ -201,6 +201,12 @@ final class RunJob {
         return entries.stream().mapToInt(Deployment.MapSettings.Entry::key).toArray();
     }
 
+    /** CPUs this node's entries run on: in a cluster an entry's CPU need not equal its (global) key. */
+    private int[] localCpus() {
+        final int[] cpus = plan.deployment().localCpus();
+        return cpus.length == 0 ? CpuSet.fromMachine().usableCpus() : cpus;
+    }
+
     private String describeEntries() {
         final var entries = plan.deployment().localEntries();
         if (entries.isEmpty()) {
@@ -277,7 +283,7 @@ final class RunJob {
 
     private int finish(EngineStats stats, List<LinkStats> links, LatencyRecorder latency, StatsSampler sampler, long sent,
                        Churn churn, Instant startedAt, Duration duration, String senderFailure) {
-        final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localKeys()),
+        final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localCpus()),
             startedAt, duration);
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
         final RunSummary summary = new RunSummary(info, stats, percentiles);

@@ -9,7 +9,8 @@ import java.util.Objects;
  *
  * @param program   steering program name, e.g. {@code l4-hash}
  * @param feed      feed description, e.g. {@code synthetic udp4 64 flows x 60 B}
- * @param cpus      the CPUs (map keys) in use, as a list such as {@code 0-3}
+ * @param cpus      the CPUs this node's entries run on, as a list such as {@code 0-3} (on a single node the map
+ *                  keys; in a cluster an entry's CPU, not its global key)
  * @param startedAt wall-clock start of the run
  * @param duration  measured length of the run, not negative
  */

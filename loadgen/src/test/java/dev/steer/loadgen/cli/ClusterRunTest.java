@@ -84,6 +84,9 @@ class ClusterRunTest {
             assertTrue(link.get("acknowledged").asLong() <= link.get("batches").asLong(), link.toString());
             assertEquals(0, link.get("timed_out").asLong(), "no batch lost on loopback: " + link);
         }
+        // The CPUs each node's entries run on, not their global keys (node-2 serves keys 1 and 2 on CPUs 0 and 1).
+        assertEquals("0", a.get("run").get("cpus").asText(), a.get("run").toString());
+        assertEquals("0-1", b.get("run").get("cpus").asText(), b.get("run").toString());
         // A link is named by its node's name in the file, not by its Pekko address.
         assertEquals("node-2", a.get("links").get(0).get("node").asText(), a.get("links").toString());
         assertEquals("node-1", b.get("links").get(0).get("node").asText(), b.get("links").toString());
