@@ -47,6 +47,11 @@ public final class DeploymentLoader {
         "pinning", "ingress-cpus", "pool");
     static final Set<String> POOL_KEYS = Set.of("frames", "frame-size", "headroom");
     static final Set<String> STATS_KEYS = Set.of("interval");
+    /**
+     * How settings given as command-line options are described ({@code ConfigFactory.parseMap(options,
+     * COMMAND_LINE)}, as {@code steer run} does): messages name them so, and the loader tells them from a file's.
+     */
+    public static final String COMMAND_LINE = "command line";
     /** Shortest statistics interval. */
     public static final Duration MIN_STATS_INTERVAL = Duration.ofMillis(100);
     /** Longest statistics interval. */
@@ -131,7 +136,7 @@ public final class DeploymentLoader {
     public Deployment parse(Config config, String nodeOverride, String source, Path baseDir) {
         Config given = config;
         if (nodeOverride != null) {
-            given = ConfigFactory.parseMap(Map.of("steer.node.name", nodeOverride), "command line --node").withFallback(given);
+            given = ConfigFactory.parseMap(Map.of("steer.node.name", nodeOverride), COMMAND_LINE + " --node").withFallback(given);
         }
         final Config merged;
         try {

@@ -11,6 +11,7 @@ import java.util.Set;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
 
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuMap;
@@ -49,9 +50,20 @@ final class MapReader {
         final int limit = cluster.enabled() ? Deployment.MapSettings.MAX_CLUSTER_ENTRIES : cpus.limit();
         final String limitWhy = cluster.enabled() ? "the largest cluster map" : "the CPU limit of this machine";
 
+        ConfigValue entriesValue = block.get("entries");
+        final boolean refused = cluster.enabled() && entriesValue != null
+            && entriesValue.origin().description().startsWith(DeploymentLoader.COMMAND_LINE);
+        if (refused) {
+            // --cpus writes entries without nodes, one per CPU of this machine, over the file's whole map.
+            check.error(ConfigCheck.where(entriesValue) + "steer.map.entries: --cpus cannot be used with a cluster file:"
+                + " it sets one entry per CPU of this machine and would replace the map of " + source + ", which every"
+                + " node shares and where each entry names its node and CPU; leave --cpus out and place entries in the"
+                + " file");
+            entriesValue = null;
+        }
         final List<Raw> raws = new ArrayList<>();
-        if (block.get("entries") != null) {
-            raws.addAll(ConfigKeys.objects(check, block.get("entries"), "steer.map.entries", EXAMPLE,
+        if (entriesValue != null) {
+            raws.addAll(ConfigKeys.objects(check, entriesValue, "steer.map.entries", EXAMPLE,
                 (own, item) -> entry(own, item, defaultQsize)));
         }
         final int highestKey = raws.stream().mapToInt(r -> r.entry().key()).max().orElse(-1);
@@ -67,8 +79,10 @@ final class MapReader {
         }
 
         final List<Deployment.MapSettings.Entry> entries = new ArrayList<>();
-        if (block.get("entries") == null) {
-            if (cluster.enabled()) {
+        if (entriesValue == null) {
+            if (refused) {
+                // Reported above; the map of the file is not read.
+            } else if (cluster.enabled()) {
                 check.error(source + ": steer.map.entries: missing: a cluster map lists its entries, each with its node, "
                     + "such as [ " + EXAMPLE + " ]");
             } else {

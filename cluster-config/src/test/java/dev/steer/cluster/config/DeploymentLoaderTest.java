@@ -342,6 +342,19 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldRefuseCpusFromTheCommandLineWhenTheFileIsACluster() {
+        // As steer run --cpus 0-1 lays its entries over a cluster file: one entry per CPU, without nodes.
+        final Path file = ExampleFiles.file("three-node-cluster.conf");
+        final var cpus = ConfigFactory.parseMap(java.util.Map.of("steer.map.entries",
+            List.of(java.util.Map.of("key", 0), java.util.Map.of("key", 1))), DeploymentLoader.COMMAND_LINE);
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.parse(
+            cpus.withFallback(ConfigFactory.parseFile(file.toFile())), "node-2", file.toString(), file.getParent()));
+        assertEquals(List.of("command line: steer.map.entries: --cpus cannot be used with a cluster file: it sets one"
+            + " entry per CPU of this machine and would replace the map of " + file + ", which every node shares and"
+            + " where each entry names its node and CPU; leave --cpus out and place entries in the file"), ex.problems());
+    }
+
+    @Test
     void shouldNameTheFileWhenAnEnabledClusterHasNoNodesAndNoEntries(@TempDir Path dir) throws Exception {
         final Path file = dir.resolve("empty-cluster.conf");
         Files.writeString(file, "steer.cluster.enabled = true\n");
