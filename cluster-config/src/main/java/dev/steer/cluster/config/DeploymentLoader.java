@@ -1,6 +1,7 @@
 package dev.steer.cluster.config;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +15,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 
 import dev.steer.actors.IdleMode;
@@ -307,8 +309,42 @@ public final class DeploymentLoader {
         return List.copyOf(out);
     }
 
+    /**
+     * The feed block, validated by {@link FeedConfig}, with a relative {@code pcap.file} written in a file resolved
+     * against that file's directory (as the TLS stores are); one given on the command line stays relative to the
+     * working directory. A capture file that is not there is reported with where it was looked for.
+     */
     private static FeedConfig.Plan feed(ConfigCheck check, Config steer) {
-        return FeedConfig.plan(steer, "steer.feed", check);
+        final String key = "steer.feed.pcap.file";
+        final ConfigValue value = steer.hasPath(key) ? steer.getValue(key) : null;
+        Config feed = steer;
+        Path lookedAt = null;
+        String rule = "a relative path given on the command line starts at the working directory";
+        if (value != null && value.valueType() == ConfigValueType.STRING) {
+            try {
+                final Path written = Path.of((String) value.unwrapped());
+                final String file = value.origin().filename();
+                if (!written.isAbsolute() && file != null) {
+                    final Path dir = Path.of(file).toAbsolutePath().getParent();
+                    lookedAt = dir.resolve(written).normalize();
+                    rule = "a relative path starts at the directory of the file it is written in, " + dir;
+                    feed = steer.withValue(key, ConfigValueFactory.fromAnyRef(lookedAt.toString()).withOrigin(value.origin()));
+                } else {
+                    lookedAt = written.toAbsolutePath().normalize();
+                }
+            } catch (InvalidPathException ex) {
+                lookedAt = null; // FeedConfig reports it
+            }
+        }
+        final ConfigCheck own = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(feed, "steer.feed", own);
+        final boolean absent = lookedAt != null && !Files.isRegularFile(lookedAt);
+        for (String problem : own.errors()) {
+            // FeedConfig names the path it tried, not what was written nor the rule that made it.
+            check.error(absent && problem.contains(key + ":") ? ConfigCheck.where(value) + key + ": '" + value.unwrapped()
+                + "' is not a readable file (looked at " + lookedAt + "): must be a capture file; " + rule : problem);
+        }
+        return plan;
     }
 
     private static Deployment.StatsSettings stats(ConfigCheck check, Config steer) {

@@ -355,6 +355,32 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldLookForARelativeCaptureFileNextToTheConfigFileWhenTheFileNamesIt(@TempDir Path dir) throws Exception {
+        final Path sub = Files.createDirectories(dir.resolve("deploy"));
+        Files.writeString(sub.resolve("capture.pcap"), "not read here: the feed reads it");
+        final Path good = sub.resolve("replay.conf");
+        Files.writeString(good, "steer.feed { type = pcap, pcap.file = \"capture.pcap\" }\n");
+        assertEquals(sub.resolve("capture.pcap"), loader.load(good).feed().pcap().path(),
+            "found next to the config file, whatever the working directory");
+        final Path bad = sub.resolve("missing.conf");
+        Files.writeString(bad, "steer.feed {\n  type = pcap\n  pcap.file = \"../captures/gone.pcap\"\n}\n");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(bad));
+        assertEquals(List.of(bad + ":3: steer.feed.pcap.file: '../captures/gone.pcap' is not a readable file (looked at "
+            + dir.resolve("captures/gone.pcap") + "): must be a capture file; a relative path starts at the directory of"
+            + " the file it is written in, " + sub), ex.problems());
+    }
+
+    @Test
+    void shouldLookForARelativeCaptureFileInTheWorkingDirectoryWhenTheCommandLineNamesIt() {
+        final var options = ConfigFactory.parseMap(java.util.Map.of("steer.feed.type", "pcap", "steer.feed.pcap.file",
+            "no-such-capture.pcap"), DeploymentLoader.COMMAND_LINE);
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.parse(options));
+        assertEquals(List.of("command line: steer.feed.pcap.file: 'no-such-capture.pcap' is not a readable file (looked"
+            + " at " + Path.of("no-such-capture.pcap").toAbsolutePath() + "): must be a capture file; a relative path"
+            + " given on the command line starts at the working directory"), ex.problems());
+    }
+
+    @Test
     void shouldNameTheFileWhenAnEnabledClusterHasNoNodesAndNoEntries(@TempDir Path dir) throws Exception {
         final Path file = dir.resolve("empty-cluster.conf");
         Files.writeString(file, "steer.cluster.enabled = true\n");
