@@ -214,7 +214,8 @@ class MembershipTest {
             assertTrue(a.awaitMembers(1, Duration.ofSeconds(20)));
             final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, FrameHandler.NO_OP));
             final ClusterNode c = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, FrameHandler.NO_OP));
-            assertTrue(b.awaitMembers(3, Duration.ofSeconds(20)) && c.awaitMembers(3, Duration.ofSeconds(20)));
+            assertTrue(a.awaitMembers(3, Duration.ofSeconds(20)) && b.awaitMembers(3, Duration.ofSeconds(20))
+                && c.awaitMembers(3, Duration.ofSeconds(20)), "three members up");
             assertEquals(MapResult.OK, b.update(1, 64, a.address(), 0, CpuMap.ANY));
             assertEquals(MapResult.OK, b.update(2, 64, c.address(), 1, CpuMap.ANY));
             assertTrue(b.awaitEntry(1, 64, Duration.ofSeconds(10)) && c.awaitEntry(1, 64, Duration.ofSeconds(10)));
