@@ -74,7 +74,7 @@ final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--scenario", paramLabel = "NAME|FILE", description = "A shipped scenario or a scenario file.")
     String scenario;
 
-    @Option(names = "--rate", paramLabel = "PPS|max", description = "Packets/s (default max).")
+    @Option(names = "--rate", paramLabel = "PPS|max", description = "max, or packets/s with an optional k, M or G suffix, e.g. 250k (default max).")
     String rate;
 
     @Option(names = "--flows", paramLabel = "N", description = "Flows (default 1024).")

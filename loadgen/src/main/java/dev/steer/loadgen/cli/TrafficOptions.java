@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import dev.steer.loadgen.traffic.TrafficProfile;
+
 /**
  * Turns the traffic options of the command line into {@code traffic { }} config keys, so that options and
  * files go through the one validation of {@code TrafficProfile.fromConfig}.
@@ -20,7 +22,13 @@ final class TrafficOptions {
      */
     static void put(Map<String, Object> values, String rate, Integer flows, String sizes, String mix, Integer ipv6, Long seed) {
         if (rate != null) {
-            values.put("traffic.rate", "max".equalsIgnoreCase(rate) ? 0L : number("--rate", rate, "max or packets/s"));
+            // The reader's own parser, so the option takes what the key takes (max, 250k, 2.5M); "max" goes in as
+            // the word, since the key's 0 is not a rate a file may write.
+            final long parsed = TrafficProfile.parseRate(rate.replace("_", ""));
+            if (parsed == TrafficProfile.NOT_A_RATE) {
+                throw new IllegalArgumentException("--rate " + rate + ": " + TrafficProfile.RATE_ALLOWED);
+            }
+            values.put("traffic.rate", parsed == TrafficProfile.RATE_MAX ? "max" : parsed);
         }
         RunCommand.put(values, "traffic.flows", flows);
         RunCommand.put(values, "traffic.seed", seed);

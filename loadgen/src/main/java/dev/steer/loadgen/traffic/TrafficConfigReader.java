@@ -30,7 +30,6 @@ final class TrafficConfigReader {
     private static final Set<String> PROTOCOL_KEYS = Set.of("udp", "tcp", "icmp");
     private static final Set<String> RANGE_KEYS = Set.of("src", "dst");
     private static final Set<String> SIZE_KEYS = Set.of("size", "weight");
-    private static final Pattern RATE = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kKmMgG]?)");
     private static final Pattern FIXED = Pattern.compile("fixed\\s+(\\d+)");
 
     private final List<String> problems = new ArrayList<>();
@@ -219,25 +218,11 @@ final class TrafficConfigReader {
         if (value == null) {
             return fallback;
         }
-        final String text = String.valueOf(value.unwrapped()).trim();
-        if (text.equals("max")) {
-            return TrafficProfile.RATE_MAX;
+        final long rate = TrafficProfile.parseRate(String.valueOf(value.unwrapped()));
+        if (rate != TrafficProfile.NOT_A_RATE) {
+            return rate;
         }
-        final Matcher m = RATE.matcher(text);
-        if (m.matches() && m.group(1).length() < 16) {
-            final double factor = switch (m.group(2).toLowerCase()) {
-                case "k" -> 1e3;
-                case "m" -> 1e6;
-                case "g" -> 1e9;
-                default -> 1;
-            };
-            final double rate = Double.parseDouble(m.group(1)) * factor;
-            if (rate >= 1 && rate == Math.rint(rate) && rate <= TrafficProfile.MAX_RATE) {
-                return (long) rate;
-            }
-        }
-        problem("rate", "rate = " + value.render() + ": must be max or packets/s 1.." + TrafficProfile.MAX_RATE
-            + " (a whole number, suffix k, M or G allowed, e.g. 250k)");
+        problem("rate", "rate = " + value.render() + ": " + TrafficProfile.RATE_ALLOWED);
         return fallback;
     }
 

@@ -2,6 +2,8 @@ package dev.steer.loadgen.traffic;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.typesafe.config.Config;
 
@@ -47,10 +49,17 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
     public static final long RATE_MAX = 0;
     /** Largest target rate in packets per second. */
     public static final long MAX_RATE = 1_000_000_000L;
+    /** What {@link #parseRate} returns for text that is not a rate. */
+    public static final long NOT_A_RATE = -1;
+    /** What a rate may be, for messages: the one wording of {@code traffic.rate} and {@code --rate}. */
+    public static final String RATE_ALLOWED = "must be max or packets/s 1.." + MAX_RATE
+        + " (a whole number, suffix k, M or G allowed, e.g. 250k)";
     /** Value of {@code vlan} meaning untagged frames. */
     public static final int NO_VLAN = -1;
     /** Largest pacer burst. */
     public static final int MAX_BURST = 65_536;
+
+    private static final Pattern RATE_PATTERN = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kKmMgG]?)");
 
     /** Default number of flows. */
     public static final int DEFAULT_FLOWS = 1024;
@@ -98,6 +107,33 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
      */
     public static TrafficProfile fromConfig(Config config) {
         return TrafficConfigReader.read(config);
+    }
+
+    /**
+     * Reads a rate as {@code traffic.rate} and the {@code --rate} option take it: {@code max}, or packets/s
+     * 1..{@value #MAX_RATE} as a whole number with an optional suffix k, M or G ({@code 250k}, {@code 2.5M}).
+     * Any thread; allocates a little (a regex match), off the hot path.
+     *
+     * @return packets/s, {@link #RATE_MAX} for {@code max}, or {@link #NOT_A_RATE} when the text is none of these
+     *         (the message then is {@link #RATE_ALLOWED})
+     */
+    public static long parseRate(String text) {
+        final String trimmed = text.trim();
+        if (trimmed.equalsIgnoreCase("max")) {
+            return RATE_MAX;
+        }
+        final Matcher m = RATE_PATTERN.matcher(trimmed);
+        if (!m.matches() || m.group(1).length() >= 16) {
+            return NOT_A_RATE;
+        }
+        final double factor = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 1e3;
+            case "m" -> 1e6;
+            case "g" -> 1e9;
+            default -> 1;
+        };
+        final double rate = Double.parseDouble(m.group(1)) * factor;
+        return rate >= 1 && rate == Math.rint(rate) && rate <= MAX_RATE ? (long) rate : NOT_A_RATE;
     }
 
     /** Where {@link #validate} reports a problem: the config key and "=value: what is allowed". */
