@@ -12,6 +12,9 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  * files go through the one validation of {@code TrafficProfile.fromConfig}.
  */
 final class TrafficOptions {
+    private static final String SIZES_ALLOWED = "must be a frame size in bytes (64), imix, or a list of SIZE or"
+        + " SIZE:WEIGHT such as 64:7,594:4,1518:1";
+
     private TrafficOptions() {
     }
 
@@ -62,16 +65,21 @@ final class TrafficOptions {
         if ("imix".equalsIgnoreCase(text.trim())) {
             return "imix";
         }
-        final String[] parts = text.split(",");
+        // Limit -1: keep empty parts (",", "64,", "64:"), which a plain split drops without a word.
+        final String[] parts = text.split(",", -1);
         if (parts.length == 1 && !parts[0].contains(":")) {
-            return number("--sizes", parts[0].trim(), "a frame size in bytes, imix, or a list such as 64:7,594:4,1518:1");
+            return number("--sizes", parts[0].trim(), SIZES_ALLOWED);
         }
         final List<Object> list = new ArrayList<>();
         for (String part : parts) {
-            final String[] sw = part.trim().split(":");
+            final String[] sw = part.trim().split(":", -1);
+            if (part.isBlank() || sw.length > 2 || sw[0].isBlank() || (sw.length == 2 && sw[1].isBlank())) {
+                throw new IllegalArgumentException("--sizes " + text + ": " + (part.isBlank() ? "an empty entry"
+                    : "'" + part.trim() + "' is not SIZE or SIZE:WEIGHT") + "; " + SIZES_ALLOWED);
+            }
             final Map<String, Object> entry = new LinkedHashMap<>();
-            entry.put("size", number("--sizes", sw[0].trim(), "a frame size in bytes"));
-            entry.put("weight", sw.length > 1 ? number("--sizes", sw[1].trim(), "an integer weight") : 1L);
+            entry.put("size", number("--sizes " + text + ":", sw[0].trim(), "a frame size in bytes"));
+            entry.put("weight", sw.length > 1 ? number("--sizes " + text + ":", sw[1].trim(), "an integer weight") : 1L);
             list.add(entry);
         }
         return list;

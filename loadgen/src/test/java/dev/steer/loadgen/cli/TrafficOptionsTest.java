@@ -38,4 +38,21 @@ class TrafficOptionsTest {
         assertEquals("--rate " + option + ": must be max or packets/s 1..1000000000 (a whole number, suffix k, M or G"
             + " allowed, e.g. 250k)", error.getMessage());
     }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "64; 64:1", "imix; 64:7,594:4,1518:1", "64:7,594:4,1518:1; 64:7,594:4,1518:1", "64,128; 64:1,128:1"})
+    void shouldReadASizeImixOrAListWhenGivenAsTheSizesOption(String option, String expected) {
+        assertEquals(expected, profile(null, option).sizes().toString().replaceAll("[\\[\\] ]", ""));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "64:1:2; '64:1:2' is not SIZE or SIZE:WEIGHT", "64:; '64:' is not SIZE or SIZE:WEIGHT",
+        ":5; ':5' is not SIZE or SIZE:WEIGHT", ",; an empty entry", "64,,128; an empty entry", "64,; an empty entry"})
+    void shouldRefuseASizesListNamingTheBadEntryWhenAnEntryIsEmptyOrHasMoreThanSizeAndWeight(String option, String why) {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> profile(null, option));
+        assertEquals("--sizes " + option + ": " + why + "; must be a frame size in bytes (64), imix, or a list of SIZE or"
+            + " SIZE:WEIGHT such as 64:7,594:4,1518:1", error.getMessage());
+    }
 }
