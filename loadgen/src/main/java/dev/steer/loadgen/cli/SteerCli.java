@@ -49,7 +49,7 @@ public final class SteerCli implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
-            commandLine.getErr().println("steer " + commandLine.getCommandName() + ": " + oneLine(ex));
+            commandLine.getErr().println(commandLine.getCommandSpec().qualifiedName() + ": " + oneLine(ex));
             if (System.getenv("STEER_DEBUG") != null) {
                 ex.printStackTrace(commandLine.getErr());
             }
@@ -57,8 +57,10 @@ public final class SteerCli implements Runnable {
         });
         cli.setParameterExceptionHandler((ex, arguments) -> {
             final CommandLine command = ex.getCommandLine();
-            command.getErr().println("steer " + command.getCommandName() + ": " + ex.getMessage());
-            command.getErr().println("try: steer " + (command == cli ? "" : command.getCommandName() + " ") + "--help");
+            // The qualified name is "steer" for the top level and "steer run" for a subcommand: the name once.
+            final String name = command.getCommandSpec().qualifiedName();
+            command.getErr().println(name + ": " + ex.getMessage());
+            command.getErr().println("try: " + name + " --help");
             return EXIT_USAGE;
         });
         return cli.execute(args);

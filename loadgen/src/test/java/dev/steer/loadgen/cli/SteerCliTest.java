@@ -50,6 +50,14 @@ class SteerCliTest {
     }
 
     @Test
+    void shouldNameTheCommandOnceWhenTheTopLevelArgumentIsUnknown() {
+        final CliRunner result = CliRunner.run("nonsense");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer: Unmatched argument at index 0: 'nonsense'\ntry: steer --help", result.err().strip(),
+            result.toString());
+    }
+
+    @Test
     void shouldExitWithUsageStatusWhenAnOptionValueIsMalformed() {
         final CliRunner result = CliRunner.run("run", "--mix", "udp=x");
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
