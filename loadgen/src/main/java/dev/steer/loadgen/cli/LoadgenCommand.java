@@ -162,12 +162,16 @@ final class LoadgenCommand implements Callable<Integer> {
         TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
         Config merged = ConfigFactory.parseMap(values, "command line");
         if (config != null) {
-            merged = merged.withFallback(ConfigFactory.parseFile(config));
+            merged = merged.withFallback(ConfigFile.read("--config", config));
         }
         if (scenario != null) {
             merged = merged.withFallback(RunCommand.scenarioConfig(scenario));
         }
-        merged = merged.resolve();
+        try {
+            merged = merged.resolve();
+        } catch (com.typesafe.config.ConfigException ex) {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
         return merged.hasPath("traffic") ? TrafficProfile.fromConfig(merged.withOnlyPath("traffic"))
             : TrafficProfile.defaults();
     }

@@ -9,7 +9,6 @@ import java.util.concurrent.Callable;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -141,10 +140,7 @@ final class RunCommand implements Callable<Integer> {
     Config settings() {
         Config result = commandLine();
         if (config != null) {
-            if (!config.isFile()) {
-                throw new IllegalArgumentException("--config " + config + ": no such file");
-            }
-            result = result.withFallback(parse(config));
+            result = result.withFallback(ConfigFile.read("--config", config));
         }
         if (scenario != null) {
             result = result.withFallback(scenarioConfig(scenario));
@@ -165,14 +161,6 @@ final class RunCommand implements Callable<Integer> {
         return loaded.source().startsWith(Scenarios.RESOURCE_DIR)
             ? ConfigFactory.parseResources(RunCommand.class.getClassLoader(), loaded.source())
             : ConfigFactory.parseFile(new File(loaded.source()));
-    }
-
-    private static Config parse(File file) {
-        try {
-            return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
-        } catch (ConfigException ex) {
-            throw new IllegalArgumentException(ex.getMessage(), ex);
-        }
     }
 
     private Config commandLine() {

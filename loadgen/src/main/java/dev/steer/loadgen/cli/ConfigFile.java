@@ -1,0 +1,59 @@
+package dev.steer.loadgen.cli;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigOrigin;
+import com.typesafe.config.ConfigParseOptions;
+
+import dev.steer.ingress.config.ConfigCheck;
+
+/**
+ * The HOCON file of a {@code --config} option, read the same way by {@code steer run} and {@code steer loadgen}:
+ * a file that is missing, a directory or unreadable, and a file that does not parse, are refused with a message
+ * naming the option, the file (with the line, for a syntax error) and the reason. Never an empty config for a
+ * file that could not be read. Off the hot path; any thread.
+ */
+final class ConfigFile {
+    private ConfigFile() {
+    }
+
+    /**
+     * Parses {@code file}, given as {@code option}; substitutions are left for the caller to resolve.
+     *
+     * @throws IllegalArgumentException naming the option, the file and what is wrong with it
+     */
+    static Config read(String option, File file) {
+        final Path path = file.toPath();
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException(option + " " + file + ": is a directory, not a config file");
+        }
+        if (!Files.exists(path)) {
+            throw new IllegalArgumentException(option + " " + file + ": no such file");
+        }
+        if (!Files.isReadable(path)) {
+            throw new IllegalArgumentException(option + " " + file + ": cannot be read (no read permission)");
+        }
+        try {
+            return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException ex) {
+            throw new IllegalArgumentException(option + " " + located(ex, file), ex);
+        }
+    }
+
+    /** A config error as {@code file:line: what}, the form the settings' own problems take. */
+    static String located(ConfigException ex, File file) {
+        final ConfigOrigin origin = ex.origin();
+        if (origin == null) {
+            return file + ": " + ex.getMessage();
+        }
+        final String prefix = origin.description() + ": ";
+        final String message = ex.getMessage().startsWith(prefix) ? ex.getMessage().substring(prefix.length())
+            : ex.getMessage();
+        return ConfigCheck.where(origin) + message;
+    }
+}

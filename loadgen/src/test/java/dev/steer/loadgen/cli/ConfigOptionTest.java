@@ -1,0 +1,78 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code --config FILE} of both commands that take one: a file that cannot be read or parsed is a usage error
+ * naming the file and why, never a silent run on the defaults.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ConfigOptionTest {
+    @TempDir
+    Path dir;
+
+    /** The command line of {@code command} with {@code --config file}; loadgen would send one datagram to discard. */
+    private static CliRunner run(String command, Path file) {
+        final List<String> args = new ArrayList<>(List.of(command));
+        if (command.equals("loadgen")) {
+            args.addAll(List.of("--to", "udp", "--target", "127.0.0.1:9", "--count", "1"));
+        }
+        args.addAll(List.of("--config", file.toString()));
+        return CliRunner.run(args.toArray(String[]::new));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
+    void shouldRefuseTheConfigNamingTheFileWhenItDoesNotExist(String command) {
+        final Path file = dir.resolve("missing.conf");
+        final CliRunner result = run(command, file);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer " + command + ": --config " + file + ": no such file", result.err().strip());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
+    void shouldSayTheConfigIsADirectoryWhenItIsOne(String command) {
+        final CliRunner result = run(command, dir);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer " + command + ": --config " + dir + ": is a directory, not a config file",
+            result.err().strip());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
+    void shouldRefuseTheConfigWithFileAndLineWhenItDoesNotParse(String command) throws IOException {
+        final Path file = Files.writeString(dir.resolve("broken.conf"), "traffic {\n  flows = \n");
+        final CliRunner result = run(command, file);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().startsWith("steer " + command + ": --config " + file + ":3: "), result.toString());
+        assertEquals(1, result.err().strip().lines().count(), result.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
+    void shouldRefuseTheConfigNamingTheFileWhenItCannotBeRead(String command) throws IOException {
+        final Path file = Files.writeString(dir.resolve("secret.conf"), "traffic { flows = 8 }\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
+        assumeFalse(Files.isReadable(file), "this user reads any file (root): no unreadable file to test with");
+        final CliRunner result = run(command, file);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer " + command + ": --config " + file + ": cannot be read (no read permission)",
+            result.err().strip());
+    }
+}
