@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -97,7 +98,10 @@ final class LoadgenCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         final TrafficProfile traffic = traffic();
-        final long durationNs = ConfigFactory.parseMap(Map.of("d", duration), "--duration").getDuration("d", TimeUnit.NANOSECONDS);
+        final long durationNs = durationNanos(duration);
+        if (count < 1) {
+            throw new IllegalArgumentException("--count " + count + ": must be a number of frames, 1 or more");
+        }
         AeronMedia media = null;
         final FrameOutput output;
         try {
@@ -108,11 +112,11 @@ final class LoadgenCommand implements Callable<Integer> {
                     output = new AeronOutput(media.aeron(), channel, stream);
                 }
                 case "udp" -> {
-                    if (target == null || target.lastIndexOf(':') <= 0) {
+                    if (target == null) {
                         throw new IllegalArgumentException("--to udp needs --target HOST:PORT");
                     }
                     final int colon = target.lastIndexOf(':');
-                    output = new UdpOutput(target.substring(0, colon), Integer.parseInt(target.substring(colon + 1)));
+                    output = new UdpOutput(host(target, colon), port(target, colon));
                 }
                 case "afpacket" -> {
                     if (networkInterface == null) {
@@ -157,6 +161,50 @@ final class LoadgenCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * {@code --duration}, validated as {@code steer run} validates {@code run.duration}: a HOCON duration
+     * 1ms..24h.
+     */
+    static long durationNanos(String text) {
+        long nanos = -1;
+        try {
+            nanos = ConfigFactory.parseMap(Map.of("duration", text), "--duration").getDuration("duration",
+                TimeUnit.NANOSECONDS);
+        } catch (ConfigException ex) {
+            // Not a duration: refused below with the form that is.
+        }
+        if (nanos < RunSettings.MIN_DURATION_NS || nanos > RunSettings.MAX_DURATION_NS) {
+            throw new IllegalArgumentException("--duration " + text + ": must be a duration 1ms..24h such as 10s, 500ms"
+                + " or 2m");
+        }
+        return nanos;
+    }
+
+    private static String host(String target, int colon) {
+        final String host = colon <= 0 ? "" : target.substring(0, colon);
+        if (host.isBlank()) {
+            throw new IllegalArgumentException(badTarget(target));
+        }
+        // An IPv6 literal is written in brackets so that its colons are not the port's.
+        return host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    }
+
+    private static int port(String target, int colon) {
+        try {
+            final int port = Integer.parseInt(target.substring(colon + 1));
+            if (port >= 1 && port <= 65_535) {
+                return port;
+            }
+        } catch (NumberFormatException ex) {
+            // Refused below with what is allowed.
+        }
+        throw new IllegalArgumentException(badTarget(target));
+    }
+
+    private static String badTarget(String target) {
+        return "--target " + target + ": must be HOST:PORT with a port 1..65535, e.g. 127.0.0.1:9100 or [::1]:9100";
+    }
+
     private TrafficProfile traffic() {
         final Map<String, Object> values = new LinkedHashMap<>();
         TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
@@ -169,7 +217,7 @@ final class LoadgenCommand implements Callable<Integer> {
         }
         try {
             merged = merged.resolve();
-        } catch (com.typesafe.config.ConfigException ex) {
+        } catch (ConfigException ex) {
             throw new IllegalArgumentException(ex.getMessage(), ex);
         }
         return merged.hasPath("traffic") ? TrafficProfile.fromConfig(merged.withOnlyPath("traffic"))

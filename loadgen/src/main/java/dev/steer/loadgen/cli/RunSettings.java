@@ -24,13 +24,18 @@ import dev.steer.ingress.config.ConfigCheck;
  * @param traffic       whether this process generates the traffic
  */
 record RunSettings(Duration duration, Duration churnInterval, boolean traffic) {
+    /** Shortest run (and loadgen) duration: 1 ms. */
+    static final long MIN_DURATION_NS = 1_000_000L;
+    /** Longest run (and loadgen) duration: 24 h. */
+    static final long MAX_DURATION_NS = 24 * 3_600_000_000_000L;
+
     private static final Set<String> KEYS = Set.of("duration", "churn-interval", "traffic");
     private static final long HOUR_NS = 3_600_000_000_000L;
 
     /** Reads and validates the block (absent keys take their defaults); problems go to {@code check}. */
     static RunSettings from(Config run, ConfigCheck check) {
         check.unknownKeys(run, "run", KEYS);
-        final long duration = check.nanosIn(run, "duration", 10_000_000_000L, 1_000_000L, 24 * HOUR_NS);
+        final long duration = check.nanosIn(run, "duration", 10_000_000_000L, MIN_DURATION_NS, MAX_DURATION_NS);
         final long churn = check.nanosIn(run, "churn-interval", 0, 0, HOUR_NS);
         if (churn > 0 && churn < 1_000_000L) {
             check.error(run, "churn-interval", "must be 0 (off) or at least 1ms");

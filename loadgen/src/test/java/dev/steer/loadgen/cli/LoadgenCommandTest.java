@@ -8,6 +8,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuSet;
@@ -75,5 +77,33 @@ class LoadgenCommandTest {
         final CliRunner result = CliRunner.run("loadgen", "--to", "udp");
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         assertEquals("steer loadgen: --to udp needs --target HOST:PORT", result.err().strip());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"1x", "-1s", "0s", "25h", "ten"})
+    void shouldRefuseTheDurationNamingTheOptionAndTheAllowedFormWhenItIsNotADuration1msTo24h(String duration) {
+        // --count 1: were the duration taken, the run would end after one datagram to the discard port.
+        final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:9", "--count", "1",
+            "--duration", duration);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer loadgen: --duration " + duration + ": must be a duration 1ms..24h such as 10s, 500ms or 2m",
+            result.err().strip());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"127.0.0.1:abc", "127.0.0.1:0", "127.0.0.1:70000", ":9100", "127.0.0.1", "127.0.0.1:"})
+    void shouldRefuseTheTargetNamingTheOptionAndTheAllowedFormWhenItIsNotHostAndPort(String target) {
+        final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", target, "--count", "1");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer loadgen: --target " + target + ": must be HOST:PORT with a port 1..65535, e.g."
+            + " 127.0.0.1:9100 or [::1]:9100", result.err().strip());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1"})
+    void shouldRefuseTheCountNamingTheOptionWhenItIsBelowOne(String count) {
+        final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:9", "--count", count);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer loadgen: --count " + count + ": must be a number of frames, 1 or more", result.err().strip());
     }
 }
