@@ -1,5 +1,7 @@
 package dev.steer.loadgen.send;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -12,7 +14,9 @@ import dev.steer.loadgen.traffic.Pacer;
  * frame, so nothing the source produced is skipped), yielding between tries; nothing is allocated per frame.
  *
  * <p>Thread contract: {@link #start()} once; {@link #stop()}, {@link #await} and the counters from any
- * thread. The counters are written by the sending thread only.
+ * thread. The counters are written by the sending thread only and published with release stores (a plain
+ * store on x86): at the end of every burst, and on every refused try while the output is back-pressured, so
+ * that back-pressure shows even when no frame gets through.
  */
 public final class SendLoop implements AutoCloseable {
     /** Rate meaning "as fast as the output takes frames". */
@@ -21,6 +25,18 @@ public final class SendLoop implements AutoCloseable {
     private static final int BURST = 64;
     /** How long a paced loop sleeps when it is ahead of its rate. */
     private static final long PACE_PARK_NS = 50_000;
+    private static final VarHandle SENT;
+    private static final VarHandle BACK_PRESSURED;
+
+    static {
+        try {
+            final MethodHandles.Lookup lookup = MethodHandles.lookup();
+            SENT = lookup.findVarHandle(SendLoop.class, "sent", long.class);
+            BACK_PRESSURED = lookup.findVarHandle(SendLoop.class, "backPressured", long.class);
+        } catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final FrameSource source;
     private final FrameOutput output;
@@ -29,8 +45,10 @@ public final class SendLoop implements AutoCloseable {
     private final int maxFrame;
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile long sent;
-    private volatile long backPressured;
+    /** Written by the sending thread only, through {@link #SENT}. */
+    private long sent;
+    /** Written by the sending thread only, through {@link #BACK_PRESSURED}. */
+    private long backPressured;
     private volatile Throwable failure;
     private volatile String failureReason;
     private boolean closed;
@@ -95,6 +113,8 @@ public final class SendLoop implements AutoCloseable {
                             return;
                         }
                         pressured++;
+                        // Published on every refused try: when nothing gets through, no burst ends to publish it.
+                        BACK_PRESSURED.setRelease(this, pressured);
                         if (!running) {
                             return;
                         }
@@ -105,18 +125,15 @@ public final class SendLoop implements AutoCloseable {
                         }
                     }
                     count++;
-                    if ((count & 63) == 0) {
-                        sent = count;
-                        backPressured = pressured;
-                    }
                 }
                 output.flush();
+                SENT.setRelease(this, count);
             }
         } catch (Throwable error) {
             failure = error;
         } finally {
-            sent = count;
-            backPressured = pressured;
+            SENT.setRelease(this, count);
+            BACK_PRESSURED.setRelease(this, pressured);
             running = false;
         }
     }
@@ -132,14 +149,17 @@ public final class SendLoop implements AutoCloseable {
         return !thread.isAlive();
     }
 
-    /** Frames sent (updated every 64 frames while running, exact once stopped). */
+    /**
+     * Frames sent: updated at the end of every burst while running (at most 64 frames at the maximum rate, about a
+     * millisecond of traffic when paced), exact once the thread has ended.
+     */
     public long sent() {
-        return sent;
+        return (long) SENT.getAcquire(this);
     }
 
-    /** Send attempts refused because the output was full or not connected. */
+    /** Send attempts refused because the output was full or not connected; current to the last refused try. */
     public long backPressured() {
-        return backPressured;
+        return (long) BACK_PRESSURED.getAcquire(this);
     }
 
     /** True while the thread runs. */

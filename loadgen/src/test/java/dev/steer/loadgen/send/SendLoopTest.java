@@ -1,0 +1,62 @@
+package dev.steer.loadgen.send;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The sending thread's counters and clock, driven against outputs that take or refuse every frame. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class SendLoopTest {
+    private static final FrameSource FRAMES = FrameSource.cycling(new byte[][] {new byte[60]});
+
+    /** An output that takes every frame. */
+    private static final class Taking implements FrameOutput {
+        @Override
+        public int send(DirectBuffer buffer, int offset, int length) {
+            return SENT;
+        }
+
+        @Override
+        public String describe() {
+            return "taking";
+        }
+    }
+
+    /** An output that is full for good. */
+    private static final class Full implements FrameOutput {
+        @Override
+        public int send(DirectBuffer buffer, int offset, int length) {
+            return BACK_PRESSURED;
+        }
+
+        @Override
+        public String describe() {
+            return "full";
+        }
+    }
+
+    @Test
+    void shouldShowBackPressureWhileRunningWhenNoFrameGetsThrough() throws InterruptedException {
+        final SendLoop loop = new SendLoop("full", FRAMES, new Full(), SendLoop.MAX_RATE, Long.MAX_VALUE, 60).start();
+        try {
+            // Waits for a condition, bounded; not for a time.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (loop.backPressured() == 0 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            assertTrue(loop.backPressured() > 0, "refused tries are visible while the loop is stuck on its first frame");
+            assertTrue(loop.isRunning());
+            assertEquals(0, loop.sent());
+        } finally {
+            loop.close();
+        }
+        assertEquals(0, loop.sent());
+        assertTrue(loop.backPressured() > 0);
+    }
+}
