@@ -2,11 +2,11 @@ package dev.steer.loadgen.cli;
 
 import java.io.File;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -39,6 +39,9 @@ import dev.steer.loadgen.traffic.TrafficProfile;
         "  steer run --feed udp --listen 127.0.0.1:9100 --no-traffic     and     steer loadgen --to udp --target 127.0.0.1:9100",
         "", "Exit status: 0 ok, 2 bad options, 3 the sender failed."})
 final class LoadgenCommand implements Callable<Integer> {
+    /** Period of the live send-rate lines. */
+    private static final long LINE_INTERVAL_NS = 1_000_000_000L;
+
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -131,23 +134,32 @@ final class LoadgenCommand implements Callable<Integer> {
                 + (traffic.rate() == 0 ? "max" : traffic.rate() + " pps") + " to " + output.describe());
             final SendLoop loop = new SendLoop("steer-loadgen", source, output, traffic.rate(), count,
                 source.maxFrameLength()).start();
+            // Wait for the loop itself (it may end early, at --count or on a failure), printing each second; the
+            // totals are the loop's own: its frames over its own sending time, not over how long this thread waited.
             final long start = System.nanoTime();
+            final long deadline = start + durationNs;
+            long nextLine = start + LINE_INTERVAL_NS;
             long last = 0;
             long lastAt = start;
-            while (loop.isRunning() && System.nanoTime() - start < durationNs) {
-                LockSupport.parkNanos(Math.min(1_000_000_000L, durationNs - (System.nanoTime() - start)));
+            while (!loop.await(Duration.ofNanos(Math.min(nextLine, deadline) - System.nanoTime()))) {
                 final long now = System.nanoTime();
-                final long sent = loop.sent();
-                err.printf("steer loadgen: %,12d frames/s   %,14d sent   %,12d back-pressured%n",
-                    (long) ((sent - last) * 1e9 / Math.max(1, now - lastAt)), sent, loop.backPressured());
-                err.flush();
-                last = sent;
-                lastAt = now;
+                if (now - deadline >= 0) {
+                    break;
+                }
+                if (now - nextLine >= 0) {
+                    final long sent = loop.sent();
+                    err.printf("steer loadgen: %,12d frames/s   %,14d sent   %,12d back-pressured%n",
+                        (long) ((sent - last) * 1e9 / Math.max(1, now - lastAt)), sent, loop.backPressured());
+                    err.flush();
+                    last = sent;
+                    lastAt = now;
+                    nextLine += LINE_INTERVAL_NS;
+                }
             }
             loop.close();
-            final double seconds = (System.nanoTime() - start) / 1e9;
-            out.printf("sent %,d frames in %.1f s (%,.0f frames/s), %,d send attempts back-pressured%n",
-                loop.sent(), seconds, loop.sent() / seconds, loop.backPressured());
+            final double seconds = loop.elapsedNanos() / 1e9;
+            out.printf("sent %,d frames in %.2f s (%,.0f frames/s), %,d send attempts back-pressured%n",
+                loop.sent(), seconds, seconds > 0 ? loop.sent() / seconds : 0.0, loop.backPressured());
             out.flush();
             if (loop.failure() != null) {
                 err.println("steer loadgen: " + loop.failure());

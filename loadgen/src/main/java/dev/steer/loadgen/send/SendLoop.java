@@ -2,6 +2,7 @@ package dev.steer.loadgen.send;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,6 +26,8 @@ public final class SendLoop implements AutoCloseable {
     private static final int BURST = 64;
     /** How long a paced loop sleeps when it is ahead of its rate. */
     private static final long PACE_PARK_NS = 50_000;
+    /** {@link #startedNs} and {@link #endedNs} before they are set. */
+    private static final long UNSET = Long.MIN_VALUE;
     private static final VarHandle SENT;
     private static final VarHandle BACK_PRESSURED;
 
@@ -49,6 +52,8 @@ public final class SendLoop implements AutoCloseable {
     private long sent;
     /** Written by the sending thread only, through {@link #BACK_PRESSURED}. */
     private long backPressured;
+    private volatile long startedNs = UNSET;
+    private volatile long endedNs = UNSET;
     private volatile Throwable failure;
     private volatile String failureReason;
     private boolean closed;
@@ -84,6 +89,7 @@ public final class SendLoop implements AutoCloseable {
     }
 
     private void run() {
+        startedNs = System.nanoTime();
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[maxFrame]);
         // A bounded burst: after a stall (back-pressure, a descheduled thread) the loop catches up by at
         // most one burst, then goes on at the rate, rather than sending everything it is behind at once.
@@ -134,6 +140,7 @@ public final class SendLoop implements AutoCloseable {
         } finally {
             SENT.setRelease(this, count);
             BACK_PRESSURED.setRelease(this, pressured);
+            endedNs = System.nanoTime();
             running = false;
         }
     }
@@ -149,6 +156,11 @@ public final class SendLoop implements AutoCloseable {
         return !thread.isAlive();
     }
 
+    /** Waits for the thread to end, at most {@code timeout}; true when it has. */
+    public boolean await(Duration timeout) throws InterruptedException {
+        return thread.join(timeout);
+    }
+
     /**
      * Frames sent: updated at the end of every burst while running (at most 64 frames at the maximum rate, about a
      * millisecond of traffic when paced), exact once the thread has ended.
@@ -160,6 +172,19 @@ public final class SendLoop implements AutoCloseable {
     /** Send attempts refused because the output was full or not connected; current to the last refused try. */
     public long backPressured() {
         return (long) BACK_PRESSURED.getAcquire(this);
+    }
+
+    /**
+     * How long the sending thread has been sending: from its start to its end, or to now while it runs; 0 before it
+     * starts. This, not the time a caller waited, is the time to divide {@link #sent()} by. Any thread.
+     */
+    public long elapsedNanos() {
+        final long started = startedNs;
+        if (started == UNSET) {
+            return 0;
+        }
+        final long ended = endedNs;
+        return (ended == UNSET ? System.nanoTime() : ended) - started;
     }
 
     /** True while the thread runs. */

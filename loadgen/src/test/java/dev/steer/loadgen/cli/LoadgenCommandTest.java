@@ -79,6 +79,24 @@ class LoadgenCommandTest {
         assertEquals("steer loadgen: --to udp needs --target HOST:PORT", result.err().strip());
     }
 
+    @Test
+    void shouldReportTheSendingTimeOfTheFramesWhenACountEndsTheRunEarly() throws Exception {
+        try (java.net.DatagramSocket sink = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            // 5,000 frames at 100k/s take 50 ms; the duration, 20 s, must not be waited for nor enter the figures.
+            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + sink.getLocalPort(),
+                "--count", "5000", "--rate", "100k", "--duration", "20s");
+            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+            final java.util.regex.Matcher line = java.util.regex.Pattern
+                .compile("sent 5,000 frames in (\\d+\\.\\d+) s \\(([\\d,]+) frames/s\\)").matcher(result.out());
+            assertTrue(line.find(), result.toString());
+            final double seconds = Double.parseDouble(line.group(1));
+            assertTrue(seconds < 0.9, "the loop's own time, not a one-second wait: " + result.out());
+            final double rate = Double.parseDouble(line.group(2).replace(",", ""));
+            assertTrue(Math.abs(rate * seconds - 5_000) <= 5_000 * 0.06 + rate * 0.005,
+                "frames/s is the frames over that time: " + result.out());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"1x", "-1s", "0s", "25h", "ten"})
     void shouldRefuseTheDurationNamingTheOptionAndTheAllowedFormWhenItIsNotADuration1msTo24h(String duration) {

@@ -3,6 +3,7 @@ package dev.steer.loadgen.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -58,5 +59,23 @@ class SendLoopTest {
         }
         assertEquals(0, loop.sent());
         assertTrue(loop.backPressured() > 0);
+    }
+
+    @Test
+    void shouldMeasureItsOwnSendingTimeWhenItsLimitEndsIt() throws InterruptedException {
+        final long before = System.nanoTime();
+        final SendLoop loop = new SendLoop("limited", FRAMES, new Taking(), SendLoop.MAX_RATE, 1_000, 60).start();
+        assertTrue(loop.await(Duration.ofSeconds(10)), "the loop ends at its limit");
+        final long waited = System.nanoTime() - before;
+        loop.close();
+        assertEquals(1_000, loop.sent());
+        final long elapsed = loop.elapsedNanos();
+        assertTrue(elapsed > 0 && elapsed <= waited, elapsed + " ns within the " + waited + " ns waited");
+        assertEquals(elapsed, loop.elapsedNanos(), "the sending time is fixed once the thread has ended");
+    }
+
+    @Test
+    void shouldReportNoSendingTimeWhenNotStarted() {
+        assertEquals(0, new SendLoop("idle", FRAMES, new Taking(), SendLoop.MAX_RATE, 1, 60).elapsedNanos());
     }
 }
