@@ -53,6 +53,8 @@ import dev.steer.loadgen.traffic.TrafficGenerator;
 final class RunJob {
     /** How long the end of a run waits for frames still in the transport. */
     private static final long ARRIVAL_WAIT_NS = TimeUnit.SECONDS.toNanos(15);
+    /** How often the run looks whether its feeds or senders have ended: the error of the run's measured time. */
+    private static final long END_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
     /** The ingress row of a cluster node's frame receiver (frames from other nodes). */
     private static final String CLUSTER_RECEIVER = "receiver";
 
@@ -153,7 +155,10 @@ final class RunJob {
                     live.flush();
                     nextSample += interval.toNanos();
                 }
-                LockSupport.parkNanos(Math.max(0, Math.min(Math.min(nextSample, nextChurn), deadline) - System.nanoTime()));
+                // Wake for the next sample, churn step or the deadline, and at least every END_CHECK_NS: a bounded
+                // feed (a pcap file) or a sender may end at any moment, and the run's time ends when it does.
+                final long wake = Math.min(Math.min(Math.min(nextSample, nextChurn), deadline), now + END_CHECK_NS);
+                LockSupport.parkNanos(Math.max(0, wake - System.nanoTime()));
             }
             end = System.nanoTime();
             final long sent = stopSenders(senders);

@@ -115,6 +115,21 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldEndWhenAFastReplayEndsAndReportItsTrueTimeWhenTheFileIsShorterThanAStatsInterval(@TempDir Path dir)
+        throws IOException {
+        final Path file = writeCapture(dir.resolve("short.pcap"), java.util.stream.LongStream.range(0, 100).toArray());
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--interval", "2s",
+            "--duration", "30s", "--json", "--no-pin", "--lossless");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertEquals(100, root.get("accounting").get("received").asLong());
+        final double seconds = root.get("run").get("duration_s").asDouble();
+        assertTrue(seconds < 1.0, "100 records replayed fast take milliseconds, not the 2 s interval: " + root.get("run"));
+        assertTrue(root.get("ingresses").get(0).get("avg_received_pps").asDouble() > 100,
+            "the average rate is over the replay's time: " + root.get("ingresses").get(0).get("avg_received_pps"));
+    }
+
+    @Test
     void shouldCutAnHourLongGapToMaxGapWhenReplayingAtCapturePace(@TempDir Path dir) throws IOException {
         final Path file = writeCapture(dir.resolve("idle-hour.pcap"), 0, 3_600_000_000_000L, 3_600_000_001_000L);
         final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--pace", "capture",
