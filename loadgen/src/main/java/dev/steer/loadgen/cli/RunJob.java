@@ -165,9 +165,11 @@ final class RunJob {
             if (sending) {
                 awaitArrival(engine, sent);
             }
+            // The last (partial) interval goes where the others went, stdout or, with --json, stderr.
             final Interval last = sampler.sample();
-            if (!json && last.seconds() > 0.05) {
-                out.print(printer.format(last));
+            if (last.seconds() > 0.05) {
+                live.print(printer.format(last));
+                live.flush();
             }
             progress("stopping: draining every entry");
             // Live counters, final once the node has shut down (its links acknowledge or give up what is in flight).

@@ -80,6 +80,22 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldPrintEveryIntervalUpToTheEndOnStderrWhenTheOutputIsJson() throws IOException {
+        // 1 s in 600 ms intervals: one whole interval, then a last one of about 400 ms.
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "1s", "--interval", "600ms",
+            "--rate", "50k", "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final double seconds = json(result).get("run").get("duration_s").asDouble();
+        final java.util.regex.Matcher block = java.util.regex.Pattern.compile("(?m)^Summary +(\\d+\\.\\d) s").matcher(result.err());
+        double covered = 0;
+        while (block.find()) {
+            covered += Double.parseDouble(block.group(1));
+        }
+        assertTrue(covered >= seconds - 0.15, "the live intervals on stderr cover the run's " + seconds + " s, not "
+            + covered + " s:\n" + result.err());
+    }
+
+    @Test
     void shouldKeepTheAccountingExactWhileChurnChangesTheMap() throws IOException {
         final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "2s", "--churn", "20ms",
             "--qsize", "256", "--json", "--no-pin");
