@@ -178,7 +178,8 @@ final class RunJob {
             engine = null;
             clusterNode = null;
             final String failure = failedSender(senders);
-            return finish(finalStats, links, latency, sampler, sending ? sent : -1, churn, startedAt,
+            // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
+            return finish(JsonReport.withRunningMap(finalStats, sampler.latest()), links, latency, sampler, sending ? sent : -1, churn, startedAt,
                 Duration.ofNanos(end - start), failure);
         } finally {
             stopSenders(senders);

@@ -71,6 +71,17 @@ public final class JsonReport {
         return root;
     }
 
+    /**
+     * The final stats of a run with the map as it was while the engine ran: the counters, pools and accounting of
+     * {@code finalStats} (from {@code shutdown()}, exact), the entries and map version of {@code running} (say the
+     * last sample taken before the shutdown). The shutdown removes every entry, so the map of final stats is always
+     * empty; a report of a run shows the map the traffic was steered over. Any thread.
+     */
+    public static EngineStats withRunningMap(EngineStats finalStats, EngineStats running) {
+        return new EngineStats(finalStats.ingresses(), finalStats.consumers(), finalStats.pools(),
+            finalStats.accounting(), running.entries(), running.mapVersion());
+    }
+
     /** Writes the object to {@code out} (left open), indented, with a final newline. */
     public static void write(Writer out, RunInfo info, EngineStats stats, LatencySnapshot latency) {
         try {

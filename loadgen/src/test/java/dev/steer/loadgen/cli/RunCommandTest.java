@@ -65,6 +65,10 @@ class RunCommandTest {
         for (JsonNode pool : root.get("pools")) {
             assertTrue(pool.get("full").asBoolean(), pool.toString());
         }
+        assertEquals(dev.steer.engine.map.CpuSet.fromMachine().usableCpus().length, root.get("map").get("entries").asInt(),
+            "the map the traffic was steered over, one entry per usable CPU, not the empty map after shutdown: "
+                + root.get("map"));
+        assertTrue(root.get("map").get("version").asLong() > 0, root.get("map").toString());
     }
 
     @Test
