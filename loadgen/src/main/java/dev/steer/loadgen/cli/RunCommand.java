@@ -1,6 +1,10 @@
 package dev.steer.loadgen.cli;
 
 import java.io.File;
+import java.io.IOException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -133,7 +137,36 @@ final class RunCommand implements Callable<Integer> {
         final Config merged = settings();
         final RunPlan plan = RunPlan.from(merged, node, config == null ? "command line" : config.getPath(),
             config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent());
+        if (report != null) {
+            // Before the run, not after it: a report that cannot be written is a bad option, not a failed run.
+            prepareReportDir(report);
+        }
         return new RunJob(plan, json, report, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
+    }
+
+    /**
+     * Makes sure {@code --report DIR} can take the report: an existing directory, or one created now.
+     *
+     * @throws IllegalArgumentException naming the option, the path and why it cannot be the report directory
+     */
+    static void prepareReportDir(Path dir) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--report " + dir + ": is a file, not a directory");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException ex) {
+            String why = ex.getClass().getSimpleName();
+            if (ex instanceof NoSuchFileException missing) {
+                why = "no such directory: " + missing.getFile();
+            } else if (ex instanceof FileSystemException fs && fs.getReason() != null) {
+                why = fs.getReason() + (dir.toString().equals(fs.getFile()) ? "" : ": " + fs.getFile());
+            }
+            throw new IllegalArgumentException("--report " + dir + ": cannot create the directory (" + why + ")", ex);
+        }
+        if (!Files.isWritable(dir)) {
+            throw new IllegalArgumentException("--report " + dir + ": the directory is not writable");
+        }
     }
 
     /** Command line over config file over scenario (the defaults are applied by each block's reader). */

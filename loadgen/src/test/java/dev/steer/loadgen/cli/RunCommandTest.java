@@ -186,4 +186,24 @@ class RunCommandTest {
         assertTrue(Files.size(report.resolve("latency.hgrm")) > 0);
         assertTrue(result.err().contains("report written to"), result.err());
     }
+
+    @Test
+    void shouldRefuseTheReportPathBeforeTheRunWhenItIsAFile(@TempDir Path dir) throws IOException {
+        final Path file = Files.writeString(dir.resolve("report"), "not a directory");
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "2s", "--no-pin",
+            "--report", file.toString());
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer run: --report " + file + ": is a file, not a directory", result.err().strip(),
+            "refused before anything started: " + result);
+    }
+
+    @Test
+    void shouldRefuseTheReportPathBeforeTheRunWhenItCannotBeCreated(@TempDir Path dir) throws IOException {
+        final Path report = Files.writeString(dir.resolve("file"), "x").resolve("report");
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "2s", "--no-pin",
+            "--report", report.toString());
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer run: --report " + report + ": cannot create the directory (Not a directory)",
+            result.err().strip(), "refused before anything started: " + result);
+    }
 }
