@@ -108,7 +108,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-traffic", description = "Do not generate traffic in this process (an external steer loadgen sends).")
     boolean noTraffic;
 
-    @Option(names = "--rate", paramLabel = "PPS|max", description = "Synthetic traffic rate: max, or packets/s with an optional k, M or G suffix, e.g. 250k (default max).")
+    @Option(names = "--rate", paramLabel = "PPS|max", description = "Synthetic traffic rate, the total over every feed queue: max, or packets/s with an optional k, M or G"
+            + " suffix, e.g. 250k (default max).")
     String rate;
 
     @Option(names = "--flows", paramLabel = "N", description = "Synthetic flows (default 1024).")

@@ -40,6 +40,7 @@ import dev.steer.loadgen.stats.LiveStatsPrinter;
 import dev.steer.loadgen.stats.StatsSampler;
 import dev.steer.loadgen.traffic.SyntheticFeed;
 import dev.steer.loadgen.traffic.TrafficGenerator;
+import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
  * One {@code steer run}: opens the feeds, starts the engine and, where this process makes the traffic,
@@ -91,8 +92,8 @@ final class RunJob {
         final List<SyntheticFeed> held = new ArrayList<>();
         if (synthetic) {
             for (int i = 0; i < feedPlan.queues(); i++) {
-                final SyntheticFeed feed = new SyntheticFeed("synthetic#" + i,
-                    plan.traffic().withSeed(plan.traffic().seed() + i), SyntheticFeed.UNLIMITED);
+                final SyntheticFeed feed = new SyntheticFeed("synthetic#" + i, queueTraffic(plan.traffic(),
+                    feedPlan.queues(), i), SyntheticFeed.UNLIMITED);
                 if (clustered) {
                     // A cluster node's map is in place only once ClusterRun.start returns: no frame before that.
                     held.add(feed.hold());
@@ -234,9 +235,9 @@ final class RunJob {
     }
 
     private void startSenders(FeedConfig.Plan feedPlan, List<Feed> feeds, FeedConfig.Opened opened, List<SendLoop> senders) {
-        final long rate = plan.traffic().rate();
         for (int i = 0; i < feeds.size(); i++) {
-            final TrafficGenerator generator = new TrafficGenerator(plan.traffic().withSeed(plan.traffic().seed() + i));
+            final TrafficProfile queue = queueTraffic(plan.traffic(), feeds.size(), i);
+            final TrafficGenerator generator = new TrafficGenerator(queue);
             final FrameOutput output;
             if (feedPlan.isAeron()) {
                 output = new AeronOutput(opened.media().aeron(), feedPlan.aeron().channel(), feedPlan.aeron().streamId() + i);
@@ -245,11 +246,24 @@ final class RunJob {
                 final String host = feedPlan.udp().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : feedPlan.udp().bindAddress();
                 output = new UdpOutput(host, feed.boundPort());
             }
-            final long share = rate == 0 ? SendLoop.MAX_RATE : Math.max(1, rate / feeds.size());
             final GeneratorSource source = new GeneratorSource(generator);
-            senders.add(new SendLoop("steer-sender-" + i, source, output, share, Long.MAX_VALUE,
+            senders.add(new SendLoop("steer-sender-" + i, source, output, queue.rate(), Long.MAX_VALUE,
                 source.maxFrameLength()).start());
         }
+    }
+
+    /**
+     * The traffic of feed queue {@code queue} of {@code queues}, the same for a synthetic feed and a sender: its own
+     * seed (the profile's + {@code queue}) and its share of the rate, which is the total over every queue; the first
+     * {@code rate % queues} queues take one packet/s more, so the shares add up to the rate. {@code max} stays
+     * {@code max} on every queue. Needs a rate of at least one packet/s per queue ({@link RunPlan} checks it).
+     */
+    static TrafficProfile queueTraffic(TrafficProfile total, int queues, int queue) {
+        final TrafficProfile seeded = total.withSeed(total.seed() + queue);
+        if (total.unpaced()) {
+            return seeded;
+        }
+        return seeded.withRate(total.rate() / queues + (queue < total.rate() % queues ? 1 : 0), total.burst());
     }
 
     private static String failedSender(List<SendLoop> senders) {

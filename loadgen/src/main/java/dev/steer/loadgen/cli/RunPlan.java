@@ -51,8 +51,20 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
         } catch (DeploymentException ex) {
             check.addAll(ex.problems());
         }
-        check.throwIfAny("invalid settings");
+        if (traffic != null && deployment != null && generatesTraffic(run, deployment) && !traffic.unpaced()
+            && traffic.rate() < deployment.feed().queues()) {
+            check.error(settings, "traffic.rate", traffic.rate() + " packets/s over " + deployment.feed().queues()
+                + " feed queues: the rate is the total over every queue, at least 1 packet/s each: must be max or at"
+                + " least " + deployment.feed().queues());
+        }
+                check.throwIfAny("invalid settings");
         return new RunPlan(run, deployment, traffic);
+    }
+
+    /** True when this process makes the traffic: a synthetic feed, or a sender into an Aeron or UDP feed. */
+    static boolean generatesTraffic(RunSettings run, Deployment deployment) {
+        final String type = deployment.feed().type();
+        return run.traffic() && ("synthetic".equals(type) || "aeron".equals(type) || "udp".equals(type));
     }
 
     private static Config block(Config settings, String name, ConfigCheck check) {

@@ -206,4 +206,29 @@ class RunCommandTest {
         assertEquals("steer run: --report " + report + ": cannot create the directory (Not a directory)",
             result.err().strip(), "refused before anything started: " + result);
     }
+
+    @Test
+    void shouldSendTheRateInTotalNotPerQueueWhenASyntheticFeedHasSeveralQueues(@TempDir Path dir) throws IOException {
+        final Path report = dir.resolve("report");
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--queues", "2", "--rate", "4000",
+            "--duration", "2s", "--interval", "500ms", "--no-pin", "--report", report.toString());
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final java.util.List<String> rows = Files.readAllLines(report.resolve("timeseries.csv"));
+        final java.util.List<String> header = java.util.List.of(rows.get(0).split(","));
+        final int rx = header.indexOf("rx_pps");
+        // Every whole interval (the last may be partial): 4,000/s plus at most one burst (64 frames) per queue's pacer.
+        for (String row : rows.subList(1, rows.size() - 1)) {
+            final double pps = Double.parseDouble(row.split(",")[rx]);
+            assertEquals(true, pps <= 4_000 + 2 * 64 / 0.5, "received " + pps + "/s at --rate 4000 over 2 queues:\n"
+                + String.join("\n", rows));
+        }
+    }
+
+    @Test
+    void shouldRefuseTheRateNamingItAndTheQueuesWhenItIsBelowOnePacketPerQueue() {
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--queues", "4", "--rate", "3");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("command line: traffic.rate: 3 packets/s over 4 feed queues: the rate is the"
+            + " total over every queue, at least 1 packet/s each: must be max or at least 4"), result.toString());
+    }
 }
