@@ -105,7 +105,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--netns", paramLabel = "NAME", description = "Network namespace of the afpacket interface (default: this process').")
     String netns;
 
-    @Option(names = "--no-traffic", description = "Do not generate traffic in this process (an external steer loadgen sends).")
+    @Option(names = "--no-traffic", description = "Do not generate traffic in this process: an external steer loadgen sends, or, with the"
+        + " synthetic feed, the engine idles.")
     boolean noTraffic;
 
     @Option(names = "--rate", paramLabel = "PPS|max", description = "Synthetic traffic rate, the total over every feed queue: max, or packets/s with an optional k, M or G"

@@ -94,8 +94,10 @@ final class RunJob {
             for (int i = 0; i < feedPlan.queues(); i++) {
                 final SyntheticFeed feed = new SyntheticFeed("synthetic#" + i, queueTraffic(plan.traffic(),
                     feedPlan.queues(), i), SyntheticFeed.UNLIMITED);
-                if (clustered) {
+                if (clustered || !run.traffic()) {
                     // A cluster node's map is in place only once ClusterRun.start returns: no frame before that.
+                    // With --no-traffic the feed is never released: an idle engine (a cluster node with it still
+                    // steers what other nodes forward to it).
                     held.add(feed.hold());
                 }
                 feeds.add(feed);
@@ -121,7 +123,9 @@ final class RunJob {
             if (clustered) {
                 clusterNode = ClusterRun.start(deployment, builder, this::progress);
                 engine = clusterNode.engine();
-                held.forEach(SyntheticFeed::release);
+                if (run.traffic()) {
+                    held.forEach(SyntheticFeed::release);
+                }
             } else {
                 engine = builder.start();
             }
@@ -388,7 +392,7 @@ final class RunJob {
             case "udp" -> "udp " + feed.udp().bindAddress() + ":" + feed.udp().port() + traffic;
             case "pcap" -> "pcap " + feed.pcap().path();
             case "afpacket" -> "afpacket " + feed.afpacket().iface();
-            default -> "synthetic" + traffic;
+            default -> "synthetic" + (plan.run().traffic() ? traffic : ", no traffic (--no-traffic)");
         } + (feed.queues() > 1 ? " x" + feed.queues() + " queues" : "") + (feed.lossless() ? ", lossless" : "");
     }
 

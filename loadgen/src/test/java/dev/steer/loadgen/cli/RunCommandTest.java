@@ -231,4 +231,16 @@ class RunCommandTest {
         assertTrue(result.err().contains("command line: traffic.rate: 3 packets/s over 4 feed queues: the rate is the"
             + " total over every queue, at least 1 packet/s each: must be max or at least 4"), result.toString());
     }
+
+    @Test
+    void shouldRunAnIdleEngineWhenTheFeedIsSyntheticAndThereIsNoTraffic() throws IOException {
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--no-traffic", "--duration", "500ms",
+            "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertEquals(0, root.get("accounting").get("received").asLong(), "no frame: " + root.get("accounting"));
+        assertEquals(0, root.get("accounting").get("lost").asLong());
+        assertTrue(root.get("run").get("feed").asText().contains("no traffic"), root.get("run").toString());
+        assertTrue(root.get("run").get("duration_s").asDouble() >= 0.4, "it ran its duration: " + root.get("run"));
+    }
 }
