@@ -88,6 +88,9 @@ final class RunJob {
         progress("opening " + feedPlan.queues() + " " + feedPlan.type() + " feed queue(s)"
             + (feedPlan.isAeron() && feedPlan.aeronDirectory().isEmpty() ? " with an embedded Aeron media driver" : ""));
         final FeedConfig.Opened opened = synthetic ? null : FeedConfig.open(feedPlan);
+        if (opened != null) {
+            CaptureDamage.refuseNonCaptures(opened);
+        }
         final List<Feed> feeds = new ArrayList<>();
         final List<SyntheticFeed> held = new ArrayList<>();
         if (synthetic) {
@@ -183,9 +186,10 @@ final class RunJob {
             engine = null;
             clusterNode = null;
             final String failure = failedSender(senders);
+            final List<CaptureDamage.Found> damage = CaptureDamage.of(feeds);
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
-            return finish(JsonReport.withRunningMap(finalStats, sampler.latest()), links, latency, sampler, sending ? sent : -1, churn, startedAt,
-                Duration.ofNanos(end - start), failure);
+            return finish(JsonReport.withRunningMap(finalStats, sampler.latest()), links, latency, sampler,
+                sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start), failure, damage);
         } finally {
             stopSenders(senders);
             if (engine != null) {
@@ -308,7 +312,8 @@ final class RunJob {
     }
 
     private int finish(EngineStats stats, List<LinkStats> links, LatencyRecorder latency, StatsSampler sampler, long sent,
-                       Churn churn, Instant startedAt, Duration duration, String senderFailure) {
+                       Churn churn, Instant startedAt, Duration duration, String senderFailure,
+                       List<CaptureDamage.Found> damage) {
         final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localCpus()),
             startedAt, duration);
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
@@ -348,6 +353,10 @@ final class RunJob {
             if (churn != null) {
                 root.set("churn", churn.toJson());
             }
+            if ("pcap".equals(plan.deployment().feed().type())) {
+                // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
+                CaptureDamage.toJson(damage, root.putArray("capture_damage"));
+            }
             try {
                 out.println(new ObjectMapper().writeValueAsString(root));
             } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
@@ -367,6 +376,7 @@ final class RunJob {
             if (churn != null) {
                 out.println(churn.describe());
             }
+            damage.forEach(found -> out.println(found.describe()));
         }
         out.flush();
         if (reportDir != null) {
@@ -376,11 +386,12 @@ final class RunJob {
         if (senderFailure != null) {
             err.println("steer run: the traffic sender stopped early: " + senderFailure);
         }
+        damage.forEach(found -> err.println("steer run: " + found.describe()));
         if (lost != 0) {
             err.println("steer run: frames lost: " + lost);
             return SteerCli.EXIT_LOST;
         }
-        return senderFailure == null ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
+        return senderFailure == null && damage.isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
     }
 
     private String describeFeed() {

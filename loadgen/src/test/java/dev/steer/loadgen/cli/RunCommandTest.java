@@ -243,4 +243,64 @@ class RunCommandTest {
         assertTrue(root.get("run").get("feed").asText().contains("no traffic"), root.get("run").toString());
         assertTrue(root.get("run").get("duration_s").asDouble() >= 0.4, "it ran its duration: " + root.get("run"));
     }
+
+    @Test
+    void shouldRefuseThePcapFileBeforeTheRunWhenItIsNotACapture(@TempDir Path dir) throws IOException {
+        final byte[] garbage = new byte[100];
+        java.util.Arrays.fill(garbage, (byte) 0x55);
+        final Path file = Files.write(dir.resolve("garbage.pcap"), garbage);
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("steer run: pcap file " + file + ": is not a pcap or pcapng capture (offset 0:"
+            + " BAD_MAGIC, magic 0x55555555)"), result.toString());
+        assertTrue(!result.err().contains("starting the engine"), "refused before the engine started: " + result);
+    }
+
+    /** 10 records of 60 bytes (76 with their headers, after the 24-byte file header), the last one cut by 10 bytes. */
+    private static Path cutCapture(Path dir) throws IOException {
+        final Path file = writeCapture(dir.resolve("cut.pcap"), java.util.stream.LongStream.range(0, 10).toArray());
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file,
+            java.nio.file.StandardOpenOption.WRITE)) {
+            assertEquals(24 + 10 * 76, channel.size());
+            channel.truncate(channel.size() - 10);
+        }
+        return file;
+    }
+
+    @Test
+    void shouldReportWhereAndWhyTheCaptureIsDamagedInTheJsonAndFailWhenItIsCutInARecord(@TempDir Path dir)
+        throws IOException {
+        final Path file = cutCapture(dir);
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--json", "--no-pin",
+            "--lossless");
+        assertEquals(SteerCli.EXIT_FAILED, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertEquals(10, root.get("accounting").get("received").asLong(), root.get("accounting").toString());
+        assertEquals(9, root.get("accounting").get("delivered").asLong(), "every whole record before the damage");
+        assertEquals(1, root.get("accounting").get("dropped").get("feed_truncated").asLong(), "the cut record");
+        final JsonNode damage = root.get("capture_damage");
+        assertEquals(1, damage.size(), root.toString());
+        assertEquals(file.toString(), damage.get(0).get("file").asText());
+        assertEquals(24 + 9 * 76, damage.get(0).get("offset").asLong(), "the cut record's header");
+        assertEquals("RECORD_DATA_CUT", damage.get(0).get("reason").asText());
+        assertTrue(result.err().contains("steer run: capture damaged: pcap:cut.pcap stopped at " + file + ", offset 708:"
+            + " RECORD_DATA_CUT"), result.toString());
+    }
+
+    @Test
+    void shouldPrintTheDamageInTheSummaryWhenTheCaptureIsCutInARecord(@TempDir Path dir) throws IOException {
+        final Path file = cutCapture(dir);
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin");
+        assertEquals(SteerCli.EXIT_FAILED, result.exit(), result.toString());
+        assertTrue(result.out().contains("capture damaged: pcap:cut.pcap stopped at " + file + ", offset 708:"
+            + " RECORD_DATA_CUT ("), result.toString());
+    }
+
+    @Test
+    void shouldReportAnEmptyDamageListWhenTheCaptureIsWhole(@TempDir Path dir) throws IOException {
+        final Path file = writeCapture(dir.resolve("whole.pcap"), 0, 1, 2);
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertEquals(0, json(result).get("capture_damage").size(), result.toString());
+    }
 }

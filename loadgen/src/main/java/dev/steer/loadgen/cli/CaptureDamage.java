@@ -1,0 +1,73 @@
+package dev.steer.loadgen.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.ingress.config.FeedConfig;
+import dev.steer.ingress.pcap.PcapDamage;
+import dev.steer.ingress.pcap.PcapFeed;
+
+/**
+ * What {@code steer run} does with a damaged capture file ({@link PcapFeed#damage()}): a file whose header is
+ * unreadable (empty, cut inside its header, no pcap or pcapng magic) is not a capture and is refused before the
+ * run, like a missing file; damage further in ends that feed's replay after every record before it, and the run
+ * reports where and why, in the text summary, on stderr and in the JSON, and exits {@link SteerCli#EXIT_FAILED}
+ * (the replay did not reach the end of the file). Off the hot path; the main thread.
+ */
+final class CaptureDamage {
+    /**
+     * Damage one feed found.
+     *
+     * @param feed   the feed's name
+     * @param damage where and why
+     */
+    record Found(String feed, PcapDamage damage) {
+        /** One line: feed, file, offset, reason and detail, and what it means for the run. */
+        String describe() {
+            return "capture damaged: " + feed + " stopped at " + damage + "; every record before it was replayed";
+        }
+    }
+
+    private CaptureDamage() {
+    }
+
+    /**
+     * Refuses capture files that are not captures: damage found while opening (before any record) is in the file
+     * header. Closes the opened feeds and resources when it refuses.
+     *
+     * @throws IllegalArgumentException naming the file, the offset, the reason and its detail
+     */
+    static void refuseNonCaptures(FeedConfig.Opened opened) {
+        final List<Found> found = of(opened.feeds());
+        if (!found.isEmpty()) {
+            opened.feeds().forEach(Feed::close);
+            opened.close();
+            final PcapDamage damage = found.get(0).damage();
+            throw new IllegalArgumentException("pcap file " + damage.file() + ": is not a pcap or pcapng capture"
+                + " (offset " + damage.offset() + ": " + damage.reason() + ", " + damage.detail() + ")");
+        }
+    }
+
+    /** The damage every pcap feed of {@code feeds} has found so far, in feed order; other feeds have none. */
+    static List<Found> of(List<Feed> feeds) {
+        final List<Found> found = new ArrayList<>();
+        for (Feed feed : feeds) {
+            if (feed instanceof PcapFeed pcap) {
+                pcap.damage().ifPresent(damage -> found.add(new Found(pcap.name(), damage)));
+            }
+        }
+        return found;
+    }
+
+    /** Adds one {@code {"feed", "file", "offset", "reason", "detail"}} object per damage to {@code array}. */
+    static void toJson(List<Found> found, ArrayNode array) {
+        for (Found each : found) {
+            array.addObject().put("feed", each.feed()).put("file", each.damage().file().toString())
+                .put("offset", each.damage().offset()).put("reason", each.damage().reason().name())
+                .put("detail", each.damage().detail());
+        }
+    }
+}
