@@ -39,8 +39,10 @@ final class ClusterRun {
         final Deployment.NodeAddress self = deployment.address().orElseThrow(() -> new IllegalArgumentException(
             deployment.source() + ": node " + deployment.node().name() + " is not in steer.cluster.nodes"));
         // Exactly what the loader validated: address, seeds, transport with every TLS setting, roles, every downing
-        // setting and the link settings, in the loader's one translation (docs/config.md).
-        final ClusterSettings settings = deployment.clusterNodeSettings(ClusterSettings.DEFAULT_SYSTEM_NAME);
+        // setting and the link settings, in the loader's one translation (docs/config.md). On a signal the run
+        // leaves the cluster and drains itself (RunJob.requestStop), so Pekko's own JVM hook is off.
+        final ClusterSettings settings = deployment.clusterNodeSettings(ClusterSettings.DEFAULT_SYSTEM_NAME)
+            .extraConfig(RunJob.NO_PEKKO_SHUTDOWN_HOOK);
         // The map spans the cluster: keys are global, a key's CPU belongs to its node. The program steers over
         // every key of the file; the local CPU set keeps this machine's usable CPUs.
         final CpuSet machine = CpuSet.fromMachine();

@@ -143,7 +143,11 @@ final class RunCommand implements Callable<Integer> {
             // Before the run, not after it: a report that cannot be written is a bad option, not a failed run.
             prepareReportDir(report);
         }
-        return new RunJob(plan, json, report, spec.commandLine().getOut(), spec.commandLine().getErr()).run();
+        final RunJob job = new RunJob(plan, json, report, spec.commandLine().getOut(), spec.commandLine().getErr());
+        // Ctrl-C or SIGTERM: the run stops as at its deadline (summary, engine drained, Aeron directory deleted).
+        try (StopOnSignal ignored = StopOnSignal.install("steer-run", job::requestStop)) {
+            return job.run();
+        }
     }
 
     /**

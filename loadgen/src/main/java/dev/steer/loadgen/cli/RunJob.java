@@ -59,11 +59,20 @@ final class RunJob {
     /** The ingress row of a cluster node's frame receiver (frames from other nodes). */
     private static final String CLUSTER_RECEIVER = "receiver";
 
+    /**
+     * Pekko runs CoordinatedShutdown from a JVM shutdown hook of its own, which would drain and stop the engine
+     * under the run's feet on a signal: the run stops it itself (requestStop), in order, so Pekko's hook is off.
+     */
+    static final com.typesafe.config.Config NO_PEKKO_SHUTDOWN_HOOK = com.typesafe.config.ConfigFactory.parseString(
+        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off");
+
     private final RunPlan plan;
     private final boolean json;
     private final Path reportDir;
     private final PrintWriter out;
     private final PrintWriter err;
+    private volatile boolean stopRequested;
+    private volatile Thread runner;
 
     RunJob(RunPlan plan, boolean json, Path reportDir, PrintWriter out, PrintWriter err) {
         this.plan = plan;
@@ -73,7 +82,20 @@ final class RunJob {
         this.err = err;
     }
 
+    /**
+     * Asks the run to stop now, as if its duration were over: it stops the senders, drains the engine and prints
+     * the summary. Any thread (a shutdown hook); returns at once.
+     */
+    void requestStop() {
+        stopRequested = true;
+        final Thread thread = runner;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
     int run() throws InterruptedException {
+        runner = Thread.currentThread();
         final RunSettings run = plan.run();
         final Deployment deployment = plan.deployment();
         final boolean clustered = deployment.cluster().enabled();
@@ -121,7 +143,8 @@ final class RunJob {
             progress("starting the engine: program " + deployment.engine().program() + ", entries " + describeEntries()
                 + ", idle " + deployment.engine().idle().label());
             final SteerEngine.Builder builder = DeploymentApplier.applyTo(deployment, SteerEngine.builder())
-                .handler(new LatencyHandler(latency, FrameHandler.NO_OP)).systemName("steer");
+                .handler(new LatencyHandler(latency, FrameHandler.NO_OP)).systemName("steer")
+                .actorConfig(NO_PEKKO_SHUTDOWN_HOOK);
             feeds.forEach(builder::feed);
             if (clustered) {
                 clusterNode = ClusterRun.start(deployment, builder, this::progress);
@@ -151,6 +174,10 @@ final class RunJob {
             long nextChurn = churn == null ? Long.MAX_VALUE : start + run.churnInterval().toNanos();
             while (true) {
                 final long now = System.nanoTime();
+                if (stopRequested) {
+                    progress("stopping early: the process was asked to stop (SIGINT or SIGTERM)");
+                    break;
+                }
                 if (now >= deadline || failedSender(senders) != null || (!sending && engine.feedsEnded())) {
                     break;
                 }
