@@ -96,6 +96,18 @@ final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--seed", paramLabel = "N", description = "Seed of the flows.")
     Long seed;
 
+    private volatile boolean stopRequested;
+    private volatile SendLoop running;
+
+    /** Ctrl-C or SIGTERM: the loop stops as at its deadline, the totals are printed, the media driver closed. */
+    private void requestStop() {
+        stopRequested = true;
+        final SendLoop loop = running;
+        if (loop != null) {
+            loop.stop();
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
@@ -105,6 +117,14 @@ final class LoadgenCommand implements Callable<Integer> {
         if (count < 1) {
             throw new IllegalArgumentException("--count " + count + ": must be a number of frames, 1 or more");
         }
+        // The hook waits until send() has returned, so the media driver is closed (its directory deleted) first.
+        try (StopOnSignal ignored = StopOnSignal.install("steer-loadgen", this::requestStop)) {
+            return send(out, err, traffic, durationNs);
+        }
+    }
+
+    private int send(PrintWriter out, PrintWriter err, TrafficProfile traffic, long durationNs)
+        throws InterruptedException {
         AeronMedia media = null;
         final FrameOutput output;
         try {
@@ -134,6 +154,10 @@ final class LoadgenCommand implements Callable<Integer> {
                 + (traffic.rate() == 0 ? "max" : traffic.rate() + " pps") + " to " + output.describe());
             final SendLoop loop = new SendLoop("steer-loadgen", source, output, traffic.rate(), count,
                 source.maxFrameLength()).start();
+            running = loop;
+            if (stopRequested) {
+                loop.stop();
+            }
             // Wait for the loop itself (it may end early, at --count or on a failure), printing each second; the
             // totals are the loop's own: its frames over its own sending time, not over how long this thread waited.
             final long start = System.nanoTime();

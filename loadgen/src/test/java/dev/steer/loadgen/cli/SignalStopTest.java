@@ -81,6 +81,27 @@ class SignalStopTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource({"TERM, 15", "INT, 2"})
+    void shouldPrintTheTotalsAndDeleteTheAeronDirectoryWhenLoadgenIsStoppedBySignal(String signal, int number,
+                                                                                   @TempDir Path dir) throws Exception {
+        final Path out = dir.resolve("out.txt");
+        final Path err = dir.resolve("err.txt");
+        // Aeron IPC through its own embedded driver with no subscriber: every try is back-pressured (not connected).
+        final Process process = steer(out, err, "loadgen", "--to", "aeron", "--duration", "60s", "--rate", "10k");
+        try {
+            assertTrue(awaitText(err, "back-pressured", 60, process), "loadgen is under way: " + Files.readString(err));
+            signal(process, signal, number);
+            assertEquals(128 + number, process.exitValue(), "the signal's exit status: " + Files.readString(err));
+            assertTrue(Files.readString(out).startsWith("sent 0 frames in "), "the totals are printed: "
+                + Files.readString(out) + Files.readString(err));
+            assertEquals(List.of(), aeronDirectories(process.pid()), "the Aeron directory is deleted");
+        } finally {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** A steer JVM, as ./steer starts it, with stdout and stderr to files. */
     private static Process steer(Path out, Path err, String... args) throws IOException {
         final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
