@@ -44,8 +44,10 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print the rows as one JSON object on stdout.")
     boolean json;
 
-    @Option(names = "--iterations", paramLabel = "N", description = "Measurement iterations per row (default ${DEFAULT-VALUE}; --quick: 3).")
-    int iterations = 5;
+    @Option(names = "--iterations", paramLabel = "N",
+        description = "Measurement iterations per row (default " + BenchCommand.DEFAULT_ITERATIONS + "; --quick: "
+            + BenchCommand.QUICK_ITERATIONS + "); given, it holds with --quick too.")
+    Integer iterations;
 
     @Option(names = "--forks", paramLabel = "N",
         description = "JVM forks per row (default ${DEFAULT-VALUE}); the median is then over every fork's iterations,"
@@ -54,6 +56,10 @@ final class BenchCommand implements Callable<Integer> {
 
     /** Most measurement iterations per row. */
     static final int MAX_ITERATIONS = 100;
+    /** Measurement iterations per row without --iterations. */
+    static final int DEFAULT_ITERATIONS = 5;
+    /** Measurement iterations per row with --quick and without --iterations. */
+    static final int QUICK_ITERATIONS = 3;
     /** Most forks per row. */
     static final int MAX_FORKS = 10;
 
@@ -100,7 +106,7 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (iterations < 1 || iterations > MAX_ITERATIONS) {
+        if (iterations != null && (iterations < 1 || iterations > MAX_ITERATIONS)) {
             throw new IllegalArgumentException("--iterations=" + iterations + ": must be 1 to " + MAX_ITERATIONS);
         }
         if (forks < 1 || forks > MAX_FORKS) {
@@ -132,19 +138,27 @@ final class BenchCommand implements Callable<Integer> {
         return SteerCli.EXIT_OK;
     }
 
-    private Measured measure(Row row) throws RunnerException {
+    /**
+     * JMH's options for {@code row}: --quick shortens the warm-up and the iterations and makes 3 iterations the
+     * default, but an explicit --iterations holds either way.
+     */
+    ChainedOptionsBuilder options(Row row) {
         final ChainedOptionsBuilder options = new OptionsBuilder()
             .include(row.benchmark())
             .forks(forks)
             .warmupIterations(quick ? 2 : 3)
             .warmupTime(TimeValue.seconds(quick ? 1 : 2))
-            .measurementIterations(quick ? 3 : iterations)
+            .measurementIterations(iterations != null ? iterations : quick ? QUICK_ITERATIONS : DEFAULT_ITERATIONS)
             .measurementTime(TimeValue.seconds(quick ? 1 : 2))
             .addProfiler(GCProfiler.class)
             .verbosity(VerboseMode.SILENT)
             .jvmArgsAppend(JvmOptions.forkFlags().toArray(String[]::new));
         row.params().forEach(options::param);
-        final Collection<RunResult> results = new Runner(options.build()).run();
+        return options;
+    }
+
+    private Measured measure(Row row) throws RunnerException {
+        final Collection<RunResult> results = new Runner(options(row).build()).run();
         if (results.isEmpty()) {
             throw new RunnerException("no result for " + row.benchmark());
         }

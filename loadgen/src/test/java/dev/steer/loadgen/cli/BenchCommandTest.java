@@ -8,17 +8,40 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** The bench table's arithmetic: medians, ratios between rows and the JSON form; no JMH run here. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BenchCommandTest {
     private static BenchCommand.Measured row(String id, double rate) {
         return new BenchCommand.Measured(id, id + " label", rate, rate / 10, 0.0);
+    }
+
+    /** The measurement iterations JMH would be asked for with {@code args}; nothing runs. */
+    private static int measurementIterations(String... args) {
+        final BenchCommand bench = new BenchCommand();
+        new picocli.CommandLine(bench).parseArgs(args);
+        return bench.options(BenchCommand.ROWS.get(0)).build().getMeasurementIterations().get();
+    }
+
+    @Test
+    void shouldMeasureTheGivenIterationsWhenIterationsIsGivenWithQuick() {
+        assertEquals(7, measurementIterations("--quick", "--iterations", "7"));
+        assertEquals(7, measurementIterations("--iterations", "7", "--quick"));
+    }
+
+    @Test
+    void shouldMeasureTheDefaultIterationsOfTheModeWhenIterationsIsNotGiven() {
+        assertEquals(3, measurementIterations("--quick"));
+        assertEquals(5, measurementIterations());
+        assertEquals(9, measurementIterations("--iterations", "9"));
     }
 
     @Test
