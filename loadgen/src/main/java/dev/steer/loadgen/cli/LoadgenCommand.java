@@ -167,9 +167,6 @@ final class LoadgenCommand implements Callable<Integer> {
             long lastAt = start;
             while (!loop.await(Duration.ofNanos(Math.min(nextLine, deadline) - System.nanoTime()))) {
                 final long now = System.nanoTime();
-                if (now - deadline >= 0) {
-                    break;
-                }
                 if (now - nextLine >= 0) {
                     final long sent = loop.sent();
                     err.printf("steer loadgen: %,12d frames/s   %,14d sent   %,12d back-pressured%n",
@@ -178,6 +175,9 @@ final class LoadgenCommand implements Callable<Integer> {
                     last = sent;
                     lastAt = now;
                     nextLine += LINE_INTERVAL_NS;
+                }
+                if (now - deadline >= 0) {
+                    break;
                 }
             }
             loop.close();

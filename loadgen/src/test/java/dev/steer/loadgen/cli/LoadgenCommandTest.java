@@ -97,6 +97,17 @@ class LoadgenCommandTest {
         }
     }
 
+    @Test
+    void shouldPrintOneLiveLineEachSecondUpToTheEndWhenTheDurationEndsTheRun() throws Exception {
+        try (java.net.DatagramSocket sink = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + sink.getLocalPort(),
+                "--rate", "1k", "--duration", "2s");
+            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+            assertEquals(2, result.err().lines().filter(line -> line.endsWith("back-pressured")).count(),
+                "a line at 1 s and one at 2 s, the end: " + result);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"1x", "-1s", "0s", "25h", "ten"})
     void shouldRefuseTheDurationNamingTheOptionAndTheAllowedFormWhenItIsNotADuration1msTo24h(String duration) {
