@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.loadgen.traffic.Scenario;
 import dev.steer.loadgen.traffic.Scenarios;
 
@@ -138,7 +139,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final Config merged = settings();
-        final RunPlan plan = RunPlan.from(merged, node, config == null ? "command line" : config.getPath(),
+        final RunPlan plan = RunPlan.from(merged, node, config == null ? DeploymentLoader.COMMAND_LINE : config.getPath(),
             config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent());
         if (report != null) {
             // Before the run, not after it: a report that cannot be written is a bad option, not a failed run.
@@ -246,7 +247,7 @@ final class RunCommand implements Callable<Integer> {
         put(values, "steer.feed.afpacket.interface", networkInterface);
         put(values, "steer.feed.afpacket.netns", netns);
         TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
-        return ConfigFactory.parseMap(values, "command line");
+        return ConfigFactory.parseMap(values, DeploymentLoader.COMMAND_LINE);
     }
 
     static void put(Map<String, Object> values, String key, Object value) {
