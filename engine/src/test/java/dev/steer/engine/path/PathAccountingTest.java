@@ -375,8 +375,10 @@ class PathAccountingTest {
         assertEquals(0, entry.ring().remainingCapacity());
         // The first ingress' five queued frames can no longer fit: a sixth must be refused, not dropped later.
         assertEquals(FrameSink.BACK_PRESSURED, first.onFrame(buffer, 0, packet.length, 0));
+        // No consumer drains this ring: the flush waits its longest for room, then drops the five, counted.
         first.flush();
-        assertCounters(first.counters(), RECEIVED, 5, REDIRECTED, 5, BACK_PRESSURED, 1, DropReason.RING_FULL, 5);
+        assertCounters(first.counters(), RECEIVED, 5, REDIRECTED, 5, BACK_PRESSURED, 1, DropReason.RING_FULL, 5,
+            PathCounters.Counter.FLUSH_WAITS, 1);
     }
 
     // ---- helpers ----------------------------------------------------------------------------------
