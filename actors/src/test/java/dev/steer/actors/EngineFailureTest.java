@@ -53,6 +53,24 @@ class EngineFailureTest {
         return engine.shutdown();
     }
 
+    /** A program whose per-thread instance cannot be had: {@code forIngress()} throws {@code failure}. */
+    private static SteeringProgram withoutInstance(Throwable failure) {
+        return new SteeringProgram() {
+            @Override
+            public long run(PacketView packet) {
+                return Verdict.of(Verdict.PASS);
+            }
+
+            @Override
+            public SteeringProgram forIngress() {
+                if (failure instanceof Error error) {
+                    throw error;
+                }
+                throw (RuntimeException) failure;
+            }
+        };
+    }
+
     private static Feed idle(AtomicInteger closes) {
         return new Feed() {
             @Override
@@ -74,17 +92,7 @@ class EngineFailureTest {
 
     @Test
     void shouldAnswerEnomemWhenARemoteProgramFailsWithAnError() throws Exception {
-        final SteeringProgram broken = new SteeringProgram() {
-            @Override
-            public long run(PacketView packet) {
-                return Verdict.of(Verdict.PASS);
-            }
-
-            @Override
-            public SteeringProgram forIngress() {
-                throw new AssertionError("per-thread instance refused");
-            }
-        };
+        final SteeringProgram broken = withoutInstance(new AssertionError("per-thread instance refused"));
         final SteerEngine engine = engine("failure-remote-error").program(SequencedFeed.byFlow(1))
             .feed(new SequencedFeed("f", 0, 2, 50_000)).askTimeout(Duration.ofSeconds(5)).start();
         assertEquals(MapResult.ENOMEM, engine.update(1, new EntryValue(64, broken), CpuMap.ANY));
@@ -110,17 +118,7 @@ class EngineFailureTest {
 
     @Test
     void shouldCloseThePoolsItMadeWhenAStartFails() {
-        final SteeringProgram broken = new SteeringProgram() {
-            @Override
-            public long run(PacketView packet) {
-                return Verdict.of(Verdict.DROP);
-            }
-
-            @Override
-            public SteeringProgram forIngress() {
-                throw new IllegalStateException("no per-ingress instance");
-            }
-        };
+        final SteeringProgram broken = withoutInstance(new IllegalStateException("no per-ingress instance"));
         final int open = FramePool.openPools();
         final AtomicInteger closes = new AtomicInteger();
         for (int i = 0; i < 3; i++) {
