@@ -250,8 +250,8 @@ public final class SteerEngine implements AutoCloseable {
             system.getWhenTerminated().toCompletableFuture());
         try {
             final Object answer = firstOf.get(config.askTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            if (answer instanceof org.apache.pekko.Done || closed()) {
-                return null;
+            if (answer instanceof org.apache.pekko.Done) {
+                return null; // the system terminated first: no answer will come
             }
             @SuppressWarnings("unchecked")
             final R reply = (R) answer;

@@ -168,13 +168,15 @@ class BulkQueueTest {
             "another producer fills the ring");
         lossless.enqueue(frames[4]);
         lossless.enqueue(frames[5]);
+        final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         final Thread consumer = new Thread(() -> {
-            for (int taken = 0; taken < 6; ) {
+            for (int taken = 0; taken < 6 && System.nanoTime() < until; ) {
                 if (entry.ring().poll() != dev.steer.engine.ring.ManyToOneRing.EMPTY) {
                     taken++;
                 }
             }
         });
+        consumer.setDaemon(true);
         consumer.start();
         assertEquals(0, lossless.flush(), "nothing dropped: the flush waited for room");
         consumer.join(5_000);

@@ -11,6 +11,7 @@ import java.util.concurrent.locks.LockSupport;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.apache.pekko.actor.CoordinatedShutdown;
 
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuSet;
@@ -72,6 +73,8 @@ final class RunJob {
     private final PrintWriter out;
     private final PrintWriter err;
     private volatile boolean stopRequested;
+    /** Set when the engine was drained by Pekko's coordinated shutdown under the run: why, for the output. */
+    private String engineStopped;
     private volatile Thread runner;
 
     RunJob(RunPlan plan, boolean json, Path reportDir, PrintWriter out, PrintWriter err) {
@@ -172,10 +175,20 @@ final class RunJob {
             final long deadline = start + run.duration().toNanos();
             long nextSample = start + interval.toNanos();
             long nextChurn = churn == null ? Long.MAX_VALUE : start + run.churnInterval().toNanos();
+            final CoordinatedShutdown coordinatedShutdown = CoordinatedShutdown.get(engine.actorSystem());
             while (true) {
                 final long now = System.nanoTime();
                 if (stopRequested) {
                     progress("stopping early: the process was asked to stop (SIGINT or SIGTERM)");
+                    break;
+                }
+                if (engine.drained() || coordinatedShutdown.getShutdownReason().isPresent()) {
+                    // Pekko's coordinated shutdown has begun, not started by this run: the split-brain resolver downed
+                    // this node, say. Its drain stops the ingresses (so the feeds look ended) and the run would end
+                    // as if asked to; it did not, whatever the accounting says.
+                    engineStopped = "the engine was stopped while the run was running"
+                        + coordinatedShutdown.getShutdownReason().map(reason -> " (" + reason + ")").orElse("");
+                    progress(engineStopped);
                     break;
                 }
                 if (now >= deadline || failedSender(senders) != null || (!sending && engine.feedsEnded())) {
@@ -413,12 +426,15 @@ final class RunJob {
         if (senderFailure != null) {
             err.println("steer run: the traffic sender stopped early: " + senderFailure);
         }
+        if (engineStopped != null) {
+            err.println("steer run: " + engineStopped);
+        }
         damage.forEach(found -> err.println("steer run: " + found.describe()));
         if (lost != 0) {
             err.println("steer run: frames lost: " + lost);
             return SteerCli.EXIT_LOST;
         }
-        return senderFailure == null && damage.isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
+        return senderFailure == null && engineStopped == null && damage.isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
     }
 
     private String describeFeed() {

@@ -106,6 +106,50 @@ class ClusterRunTest {
         assertEquals(0, consumer(a, 1).get("counters").get("remote_redirect").asLong(), "node-1 only forwards key 1");
     }
 
+    @Test
+    void shouldFailTheRunWhenTheNodeIsDownedWhileItRuns(@TempDir Path dir) throws Exception {
+        final int port1 = freePort();
+        final int port2 = freePort();
+        final Path file = dir.resolve("quorum.conf");
+        // A quorum of two: once node-2 is gone, node-1 is below it and the split-brain resolver downs node-1 itself.
+        Files.writeString(file, String.join("\n",
+            "steer {",
+            "  engine { program = l4-hash, pinning = false }",
+            "  map { max-entries = 2, entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+            "                                     { key = 1, node = node-2, cpu = 0, qsize = 1024 } ] }",
+            "  feed { type = synthetic }",
+            "  cluster {",
+            "    enabled = true",
+            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + port1 + " },",
+            "              { name = node-2, host = \"127.0.0.1\", port = " + port2 + " } ]",
+            "    seed-nodes = [ node-1 ]",
+            "    downing { strategy = static-quorum, quorum-size = 2, stable-after = 1s }",
+            "  }",
+            "  stats { interval = 1s }",
+            "}",
+            "traffic { rate = 20000 }",
+            ""));
+        final Process one = node(dir, file, "node-1", "90s");
+        final Process two = node(dir, file, "node-2", "90s");
+        try {
+            final Path err = dir.resolve("node-1.err");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (!Files.readString(err).contains("ingress-0") && System.nanoTime() < deadline) {
+                Thread.sleep(100); // live statistics: node-1 is running
+            }
+            two.destroyForcibly();
+            assertTrue(one.waitFor(60, TimeUnit.SECONDS), "node-1 ended when it was downed, far before its 90 s");
+            final String errors = Files.readString(err);
+            assertEquals(SteerCli.EXIT_FAILED, one.exitValue(), errors);
+            assertTrue(errors.contains("the engine was stopped while the run was running"), errors);
+            final JsonNode a = new ObjectMapper().readTree(Files.readString(dir.resolve("node-1.json")).strip());
+            assertEquals(0, a.get("accounting").get("in_flight").asLong(), "drained all the same: " + a.get("accounting"));
+        } finally {
+            one.destroyForcibly();
+            two.destroyForcibly();
+        }
+    }
+
     private static JsonNode consumer(JsonNode node, int key) {
         for (JsonNode consumer : node.get("consumers")) {
             if (consumer.get("key").asInt() == key) {
