@@ -160,7 +160,9 @@ class BulkQueueTest {
 
     @Test
     void shouldWaitForTheConsumerWhenALosslessFlushMeetsARingAnotherProducerFilled() throws Exception {
-        final CpuMapEntry entry = entry(4);
+        final CpuMapEntry entry = new CpuMapEntry(1, KEY, 1, EntryValue.of(4), MAX_KEYS);
+        final java.util.concurrent.CountDownLatch woken = new java.util.concurrent.CountDownLatch(1);
+        entry.wakeup(woken::countDown);
         final BulkQueue lossless = new BulkQueue(counters, true);
         lossless.bind(entry);
         final Frame[] frames = lease(6);
@@ -169,7 +171,13 @@ class BulkQueueTest {
         lossless.enqueue(frames[4]);
         lossless.enqueue(frames[5]);
         final long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        // The consumer drains only once the flush has found the ring full and woken it, as a parked one would.
         final Thread consumer = new Thread(() -> {
+            try {
+                woken.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException ex) {
+                return;
+            }
             for (int taken = 0; taken < 6 && System.nanoTime() < until; ) {
                 if (entry.ring().poll() != dev.steer.engine.ring.ManyToOneRing.EMPTY) {
                     taken++;
@@ -182,7 +190,7 @@ class BulkQueueTest {
         consumer.join(5_000);
         assertEquals(1, counters.get(PathCounters.Counter.FLUSH_WAITS));
         assertEquals(0, counters.dropped(DropReason.RING_FULL));
-        assertTrue(wakes >= 1, "the consumer was woken before the wait");
+        assertEquals(0, woken.getCount(), "the consumer was woken before the wait");
     }
 
     @Test
