@@ -18,8 +18,9 @@ import dev.steer.loadgen.stats.Units;
 
 /**
  * The end-of-run table: per ingress and consumer the totals and average rate, drops by reason, redirect
- * errors by code, pools, latency percentiles and the accounting check
- * {@code lost = received - delivered - dropped - in_flight}, which must be 0 ({@code OK}, else {@code LOST n}).
+ * errors by code, pools, latency percentiles and the accounting check: after the engine has stopped,
+ * {@code lost = received - delivered - forwarded - dropped} must be 0 ({@code OK}, else {@code LOST n}), which is to
+ * say nothing is left in flight.
  *
  * <p>Immutable; any thread; formatting allocates, off the data path.
  */
@@ -40,12 +41,13 @@ public final class RunSummary {
     }
 
     /**
-     * Frames neither delivered, forwarded to another node, dropped nor in flight:
-     * {@code received - delivered - forwarded - dropped - in_flight}.
+     * Of final stats (the engine has stopped): frames neither delivered, forwarded to another node nor dropped,
+     * {@code received - delivered - forwarded - dropped}. Once the engine has stopped nothing may be in flight, so a
+     * frame still counted in flight then is lost; a negative figure means frames counted twice. (The engine's own
+     * {@code in_flight} is this same difference, so subtracting it as well would always give 0.)
      */
     public static long lost(Accounting accounting) {
-        return accounting.received() - accounting.delivered() - accounting.forwarded() - accounting.droppedTotal()
-            - accounting.inFlight();
+        return accounting.received() - accounting.delivered() - accounting.forwarded() - accounting.droppedTotal();
     }
 
     /** {@link #lost(Accounting)} of this run's stats. */

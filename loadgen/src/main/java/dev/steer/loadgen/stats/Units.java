@@ -26,10 +26,11 @@ public final class Units {
         if (ns < 1_000) {
             return ns + " ns";
         }
-        if (ns < 1_000_000) {
+        // Thresholds where the two decimals would round up to 1000.00 of the smaller unit.
+        if (ns < 999_995) {
             return String.format(Locale.ROOT, "%.2f us", ns / 1e3);
         }
-        if (ns < 1_000_000_000) {
+        if (ns < 999_995_000) {
             return String.format(Locale.ROOT, "%.2f ms", ns / 1e6);
         }
         return String.format(Locale.ROOT, "%.2f s", ns / 1e9);

@@ -32,7 +32,7 @@ public final class PacketTemplates {
         }
         final byte[][] packets = new byte[flows][];
         for (int i = 0; i < flows; i++) {
-            final int src = 0x0A00_0001 | (i / 250) << 8 | (i % 250);
+            final int src = 0x0A00_0000 | (i / 250) << 8 | (i % 250 + 1);
             packets[i] = udp4(src, 0x0A01_0001, 1024 + i, 4000 + i % 16, size);
         }
         return packets;

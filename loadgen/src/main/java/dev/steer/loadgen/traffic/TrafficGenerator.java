@@ -184,7 +184,7 @@ public final class TrafficGenerator {
                 gcd = FlowPlan.gcd(gcd, cw * sizes.weight(s));
             }
         }
-        final int repeats = (int) Math.max(1, MIN_SCHEDULE / period);
+        final int repeats = (int) Math.max(1, (MIN_SCHEDULE + period - 1) / period); // at least MIN_SCHEDULE entries
         final int[] table = new int[(int) period * repeats];
         int at = 0;
         for (int c = 0; c < 6; c++) {

@@ -126,14 +126,18 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
         if (!m.matches() || m.group(1).length() >= 16) {
             return NOT_A_RATE;
         }
-        final double factor = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
-            case "k" -> 1e3;
-            case "m" -> 1e6;
-            case "g" -> 1e9;
-            default -> 1;
+        final int exponent = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+            case "k" -> 3;
+            case "m" -> 6;
+            case "g" -> 9;
+            default -> 0;
         };
-        final double rate = Double.parseDouble(m.group(1)) * factor;
-        return rate >= 1 && rate == Math.rint(rate) && rate <= MAX_RATE ? (long) rate : NOT_A_RATE;
+        // Decimal arithmetic: 1.005M is 1,005,000 exactly, which a double product is not.
+        final java.math.BigDecimal rate = new java.math.BigDecimal(m.group(1)).movePointRight(exponent);
+        if (rate.signum() <= 0 || rate.stripTrailingZeros().scale() > 0 || rate.compareTo(java.math.BigDecimal.valueOf(MAX_RATE)) > 0) {
+            return NOT_A_RATE;
+        }
+        return rate.longValueExact();
     }
 
     /** Where {@link #validate} reports a problem: the config key and "=value: what is allowed". */

@@ -67,10 +67,29 @@ class RunSummaryTest {
             new Accounting(1_000, 900, dropped, 5), 0, 0);
         final RunSummary summary = new RunSummary(
             new RunInfo("p", "f", "0", Instant.EPOCH, Duration.ofSeconds(1)), broken, LatencySnapshot.EMPTY);
-        assertEquals(65, summary.lost());
+        assertEquals(70, summary.lost(), "after the stop, the 5 'in flight' are lost too");
         assertFalse(summary.accounted());
-        assertTrue(summary.accountingLine().endsWith(": LOST 65"), summary.accountingLine());
+        assertTrue(summary.accountingLine().endsWith(": LOST 70"), summary.accountingLine());
         assertTrue(summary.format().contains("latency: not recorded"), summary.format());
+    }
+
+    @Test
+    void shouldSayLostWhenFinalStatsAsTheEngineBuildsThemStillHaveFramesInFlight() {
+        // Built as the engine builds them (in_flight is what the others leave): 1,000 received, 600 delivered, none
+        // dropped. After the engine has stopped, those 400 are lost, not in flight.
+        final PathStats ingress = PathStats.empty("ingress-0", PathStats.Kind.INGRESS, -1, 1);
+        ingress.counters()[Counter.RECEIVED.ordinal()] = 1_000;
+        final PathStats consumer = PathStats.empty("cpu-0", PathStats.Kind.CONSUMER, 0, 1);
+        consumer.counters()[Counter.RECEIVED.ordinal()] = 600;
+        consumer.counters()[Counter.DELIVERED.ordinal()] = 600;
+        final EngineStats finalStats = EngineStats.of(java.util.List.of(ingress), java.util.List.of(consumer),
+            java.util.List.of(), 0, 1);
+        final RunInfo info = new RunInfo("p", "f", "0", Instant.EPOCH, Duration.ofSeconds(1));
+        final RunSummary summary = new RunSummary(info, finalStats, LatencySnapshot.EMPTY);
+        assertEquals(400, summary.lost());
+        assertTrue(summary.accountingLine().endsWith("in_flight 400: LOST 400"), summary.accountingLine());
+        assertEquals(400, JsonReport.toJson(info, finalStats, LatencySnapshot.EMPTY).get("accounting").get("lost")
+            .asLong());
     }
 
     @Test

@@ -185,4 +185,36 @@ class TrafficGeneratorTest {
         assertNotEquals(0, checksum);
         assertEquals(0, allocated, "bytes allocated over 100k frames");
     }
+
+    @Test
+    void shouldScheduleAtLeastTheMinimumWhenThePeriodDoesNotDivideIt() {
+        // imix's period is 1200 (class weights times size weights): three repeats make 3600, four make 4800.
+        final TrafficProfile imix = Scenarios.load("imix").traffic();
+        assertTrue(new TrafficGenerator(imix).schedulePeriod() >= TrafficGenerator.MIN_SCHEDULE,
+            "imix schedule " + new TrafficGenerator(imix).schedulePeriod());
+    }
+
+    @Test
+    void shouldGiveEachTemplateFlowItsOwnSourceAddressAsDocumented() {
+        final byte[][] packets = PacketTemplates.udp4(600, 60);
+        final Set<Integer> sources = new HashSet<>();
+        for (int i = 0; i < packets.length; i++) {
+            final int src = new UnsafeBuffer(packets[i]).getInt(14 + 12, java.nio.ByteOrder.BIG_ENDIAN);
+            assertEquals(0x0A00_0000 | (i / 250) << 8 | (i % 250 + 1), src, "flow " + i + ": 10.0.(i/250).(i%250+1)");
+            sources.add(src);
+        }
+        assertEquals(600, sources.size(), "600 flows, 600 source addresses");
+    }
+
+    @Test
+    void shouldTakeEveryWholeRateWrittenWithADecimalSuffix() {
+        assertEquals(1_005_000, TrafficProfile.parseRate("1.005M"));
+        assertEquals(1_001, TrafficProfile.parseRate("1.001k"));
+        assertEquals(2_500_000, TrafficProfile.parseRate("2.5M"));
+        assertEquals(TrafficProfile.NOT_A_RATE, TrafficProfile.parseRate("1.0005k"), "half a packet per second");
+        for (int whole = 1; whole < 20_000; whole++) {
+            final String text = (whole / 1000) + "." + String.format("%03d", whole % 1000) + "k";
+            assertEquals(whole, TrafficProfile.parseRate(text), text);
+        }
+    }
 }
