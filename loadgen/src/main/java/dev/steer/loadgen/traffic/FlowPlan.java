@@ -9,7 +9,10 @@ import java.util.SplittableRandom;
  *
  * <p>Within a class, the tuple space is the mixed-radix product of its dimensions, least significant first:
  * source address, destination port, source port, destination address (ICMP: source and destination address
- * only, as ICMP has no ports), capped at {@value #MAX_SPACE} tuples. Flow {@code k} of the class takes tuple
+ * only, as ICMP has no ports), at most {@value #MAX_SPACE} tuples. When the ranges hold more, the largest
+ * dimensions are halved until the product fits, and each then takes values evenly spaced over its whole range,
+ * so that every dimension still varies (a cap on the product alone left the most significant ones at their first
+ * value: one destination address for every flow). Flow {@code k} of the class takes tuple
  * {@code (a*k + b) mod space}, with {@code a} coprime to the space and {@code a, b} drawn from the seed: a
  * bijection, so every flow's tuple is distinct, stable and deterministic from the seed, and consecutive flows
  * differ in every dimension rather than only in one. Immutable; thread-safe.
@@ -30,6 +33,9 @@ public final class FlowPlan {
     private final long[] dstAddresses = new long[6];
     private final long[] srcPortCount = new long[6];
     private final long[] dstPortCount = new long[6];
+    /** Per class and dimension (source address, destination port, source port, destination address): radix, step. */
+    private final long[][] radix = new long[6][4];
+    private final long[][] step = new long[6][4];
     private final TrafficProfile profile;
 
     /** Plans the flows of a valid profile. Off the hot path: O(classes). */
@@ -50,8 +56,8 @@ public final class FlowPlan {
             dstAddresses[i] = v4 ? profile.ipv4Dst().count() : profile.ipv6Dst().count();
             srcPortCount[i] = c.isIcmp() ? 1 : profile.srcPorts().count();
             dstPortCount[i] = c.isIcmp() ? 1 : profile.dstPorts().count();
-            space[i] = Math.min(MAX_SPACE, space(c, profile.ipv4Src(), profile.ipv4Dst(), profile.ipv6Src(),
-                profile.ipv6Dst(), profile.srcPorts(), profile.dstPorts()));
+            final long[] full = {srcAddresses[i], dstPortCount[i], srcPortCount[i], dstAddresses[i]};
+            space[i] = fit(full, radix[i], step[i]);
             final SplittableRandom random = new SplittableRandom(profile.seed() * 31 + i);
             long a = space[i] == 1 ? 1 : 1 + random.nextLong(space[i] - 1);
             // Bounded: among any space consecutive values one is 1 mod space, coprime to it.
@@ -106,6 +112,39 @@ public final class FlowPlan {
             given++;
         }
         return out;
+    }
+
+    /**
+     * Radices whose product is at most {@link #MAX_SPACE}: each dimension's full count, the largest halved (rounding
+     * up) while the product is too large; and the step that spreads a dimension's radix over its full count.
+     *
+     * @return the product of the radices: the class's tuple space
+     */
+    static long fit(long[] full, long[] radixOut, long[] stepOut) {
+        System.arraycopy(full, 0, radixOut, 0, full.length);
+        long product = product(radixOut);
+        while (product > MAX_SPACE) {
+            int largest = 0;
+            for (int d = 1; d < radixOut.length; d++) {
+                if (radixOut[d] > radixOut[largest]) {
+                    largest = d;
+                }
+            }
+            radixOut[largest] = (radixOut[largest] + 1) / 2;
+            product = product(radixOut);
+        }
+        for (int d = 0; d < full.length; d++) {
+            stepOut[d] = full[d] / radixOut[d];
+        }
+        return product;
+    }
+
+    private static long product(long[] values) {
+        long product = 1;
+        for (long value : values) {
+            product = saturatingMultiply(product, value);
+        }
+        return product;
     }
 
     /** Distinct tuples of class {@code c}, saturating at {@code Long.MAX_VALUE}. */
@@ -192,14 +231,16 @@ public final class FlowPlan {
     /** Fills {@code out} with the tuple of flow {@code local} of class {@code c} (its id minus {@link #firstFlow}). */
     FlowTuple resolve(FlowClass c, int local, FlowTuple out) {
         final int i = c.ordinal();
+        final long[] r = radix[i];
+        final long[] k = step[i];
         long p = (multiplier[i] * local + offset[i]) % space[i];
-        final long srcIndex = p % srcAddresses[i];
-        p /= srcAddresses[i];
-        final long dstPortIndex = p % dstPortCount[i];
-        p /= dstPortCount[i];
-        final long srcPortIndex = p % srcPortCount[i];
-        p /= srcPortCount[i];
-        final long dstIndex = p % dstAddresses[i];
+        final long srcIndex = p % r[0] * k[0];
+        p /= r[0];
+        final long dstPortIndex = p % r[1] * k[1];
+        p /= r[1];
+        final long srcPortIndex = p % r[2] * k[2];
+        p /= r[2];
+        final long dstIndex = p % r[3] * k[3];
         out.flowClass = c;
         if (c.version() == 4) {
             out.srcIpv4 = profile.ipv4Src().address(srcIndex);
