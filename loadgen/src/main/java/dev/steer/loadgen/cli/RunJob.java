@@ -364,39 +364,40 @@ final class RunJob {
         // datagrams before the feed sees them, which is reported but is the transport's, not the engine's.
         final boolean reliable = plan.deployment().feed().isAeron();
         final long lost = summary.lost() + (reliable ? notReceived : 0);
+        // One JSON object for --json and the report's summary.json, so that the two cannot disagree.
+        final ObjectNode root = JsonReport.toJson(info, stats, percentiles);
+        final ObjectNode accounting = (ObjectNode) root.get("accounting");
+        if (sent >= 0) {
+            final ObjectNode transport = root.putObject("transport");
+            transport.put("type", plan.deployment().feed().type());
+            transport.put("reliable", reliable);
+            transport.put("sent", sent);
+            transport.put("received", received);
+            transport.put("not_received", notReceived);
+            accounting.put("lost", lost);
+        }
+        if (!links.isEmpty()) {
+            final var array = root.putArray("links");
+            for (LinkStats link : links) {
+                final ObjectNode node = array.addObject();
+                node.put("node", link.node());
+                node.put("batches", link.batches());
+                node.put("frames", link.frames());
+                node.put("bytes", link.bytes());
+                node.put("acknowledged", link.acknowledged());
+                node.put("timed_out", link.timedOut());
+                node.put("timed_out_frames", link.timedOutFrames());
+                node.put("late_acknowledged", link.lateAcknowledged());
+            }
+        }
+        if (churn != null) {
+            root.set("churn", churn.toJson());
+        }
+        if ("pcap".equals(plan.deployment().feed().type())) {
+            // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
+            CaptureDamage.toJson(damage, root.putArray("capture_damage"));
+        }
         if (json) {
-            final ObjectNode root = JsonReport.toJson(info, stats, percentiles);
-            final ObjectNode accounting = (ObjectNode) root.get("accounting");
-            if (sent >= 0) {
-                final ObjectNode transport = root.putObject("transport");
-                transport.put("type", plan.deployment().feed().type());
-                transport.put("reliable", reliable);
-                transport.put("sent", sent);
-                transport.put("received", received);
-                transport.put("not_received", notReceived);
-                accounting.put("lost", lost);
-            }
-            if (!links.isEmpty()) {
-                final var array = root.putArray("links");
-                for (LinkStats link : links) {
-                    final ObjectNode node = array.addObject();
-                    node.put("node", link.node());
-                    node.put("batches", link.batches());
-                    node.put("frames", link.frames());
-                    node.put("bytes", link.bytes());
-                    node.put("acknowledged", link.acknowledged());
-                    node.put("timed_out", link.timedOut());
-                    node.put("timed_out_frames", link.timedOutFrames());
-                    node.put("late_acknowledged", link.lateAcknowledged());
-                }
-            }
-            if (churn != null) {
-                root.set("churn", churn.toJson());
-            }
-            if ("pcap".equals(plan.deployment().feed().type())) {
-                // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
-                CaptureDamage.toJson(damage, root.putArray("capture_damage"));
-            }
             try {
                 out.println(new ObjectMapper().writeValueAsString(root));
             } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
@@ -420,7 +421,8 @@ final class RunJob {
         }
         out.flush();
         if (reportDir != null) {
-            final Path index = HtmlReport.write(reportDir, info, stats, sampler.series(), latency.cumulative());
+            final Path index = HtmlReport.write(reportDir, info, stats, sampler.series(), latency.cumulative(), root,
+                lost - summary.lost());
             err.println("steer run: report written to " + index);
         }
         if (senderFailure != null) {

@@ -22,6 +22,7 @@ import org.HdrHistogram.HistogramIterationValue;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters.Counter;
+import dev.steer.loadgen.stats.Units;
 import dev.steer.engine.stats.PathStats;
 import dev.steer.loadgen.stats.Interval;
 import dev.steer.loadgen.stats.LatencySnapshot;
@@ -70,6 +71,18 @@ public final class HtmlReport {
      * @throws UncheckedIOException naming the file that could not be written
      */
     public static Path write(Path dir, RunInfo info, EngineStats stats, List<Interval> series, Histogram cumulative) {
+        final Histogram latency = cumulative == null ? new Histogram(3) : cumulative;
+        final LatencySnapshot percentiles = LatencySnapshot.of(latency);
+        return write(dir, info, stats, series, latency, JsonReport.toJson(info, stats, percentiles), 0);
+    }
+
+    /**
+     * As {@link #write(Path, RunInfo, EngineStats, List, Histogram)}, with the run's own JSON as {@code summary.json}
+     * (the object {@code steer run --json} prints, transport and links included) and frames the run lost outside
+     * the engine (sent into a reliable transport, never received), which the page's accounting line adds.
+     */
+    public static Path write(Path dir, RunInfo info, EngineStats stats, List<Interval> series, Histogram cumulative,
+                             ObjectNode summaryJson, long lostOutside) {
         Objects.requireNonNull(dir, "dir");
         final Histogram latency = cumulative == null ? new Histogram(3) : cumulative;
         final LatencySnapshot percentiles = LatencySnapshot.of(latency);
@@ -78,16 +91,14 @@ public final class HtmlReport {
         } catch (IOException ex) {
             throw new UncheckedIOException("report directory " + dir + ": cannot be created", ex);
         }
-        final StringWriter json = new StringWriter();
-        JsonReport.write(json, info, stats, percentiles);
-        writeFile(dir.resolve(JSON), json.toString());
+        writeFile(dir.resolve(JSON), summaryJson.toString() + "\n");
         final StringWriter csv = new StringWriter();
         TimeSeriesCsv.write(csv, series);
         writeFile(dir.resolve(CSV), csv.toString());
         writeFile(dir.resolve(HGRM), hgrm(latency));
         final RunSummary summary = new RunSummary(info, stats, percentiles);
         final Path index = dir.resolve(INDEX);
-        writeFile(index, page(info, summary, chartData(series, latency)));
+        writeFile(index, page(info, summary, lostOutside, chartData(series, latency)));
         return index;
     }
 
@@ -180,15 +191,16 @@ public final class HtmlReport {
         return data;
     }
 
-    private static String page(RunInfo info, RunSummary summary, ObjectNode data) {
+    private static String page(RunInfo info, RunSummary summary, long lostOutside, ObjectNode data) {
         // '<' never occurs outside JSON strings, so escaping it keeps "</script>" out of the data block.
         final String dataJs = data.toString().replace("<", "\\u003c");
         final String library = chartJs().replaceAll("(?i)</script", "<\\\\/script");
         final String title = escape("Steer run: " + info.program() + ", " + info.feed());
         return TEMPLATE
             .replace("@TITLE@", title)
-            .replace("@OK_CLASS@", summary.accounted() ? "ok" : "lost")
-            .replace("@ACCOUNTING@", escape(summary.accountingLine()))
+            .replace("@OK_CLASS@", summary.accounted() && lostOutside == 0 ? "ok" : "lost")
+            .replace("@ACCOUNTING@", escape(summary.accountingLine() + (lostOutside == 0 ? ""
+                : "; sent into the transport and never received: LOST " + Units.count(lostOutside))))
             .replace("@SUMMARY@", escape(summary.format()))
             .replace("@VERSION@", escape(chartJsVersion()))
             .replace("@DATA@", dataJs)

@@ -188,6 +188,19 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldWriteTheSameJsonToTheReportAsToStdoutWhenTheFeedIsAeron(@TempDir Path dir) throws IOException {
+        final Path report = dir.resolve("report");
+        final CliRunner result = CliRunner.run("run", "--duration", "1s", "--interval", "500ms", "--no-pin", "--json",
+            "--report", report.toString(), "--rate", "100000");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        final com.fasterxml.jackson.databind.JsonNode printed = mapper.readTree(result.out());
+        final com.fasterxml.jackson.databind.JsonNode written = mapper.readTree(report.resolve("summary.json").toFile());
+        assertTrue(written.has("transport"), "the transport, with what was sent and not received: " + written);
+        assertEquals(printed, written, "summary.json is the object --json prints");
+    }
+
+    @Test
     void shouldRefuseTheReportPathBeforeTheRunWhenItIsAFile(@TempDir Path dir) throws IOException {
         final Path file = Files.writeString(dir.resolve("report"), "not a directory");
         final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "2s", "--no-pin",
