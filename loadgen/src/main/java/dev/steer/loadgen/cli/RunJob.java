@@ -122,12 +122,11 @@ final class RunJob {
             for (int i = 0; i < feedPlan.queues(); i++) {
                 final SyntheticFeed feed = new SyntheticFeed("synthetic#" + i, queueTraffic(plan.traffic(),
                     feedPlan.queues(), i), SyntheticFeed.UNLIMITED);
-                if (clustered || !run.traffic()) {
-                    // A cluster node's map is in place only once ClusterRun.start returns: no frame before that.
-                    // With --no-traffic the feed is never released: an idle engine (a cluster node with it still
-                    // steers what other nodes forward to it).
-                    held.add(feed.hold());
-                }
+                // Held until the measured run begins (a cluster node's map is in place only once ClusterRun.start
+                // returns), and held again when it ends, so that the totals are the run's frames, not also those of
+                // the engine's start-up and drain. With --no-traffic the feed is never released: an idle engine (a
+                // cluster node with it still steers what other nodes forward to it).
+                held.add(feed.hold());
                 feeds.add(feed);
             }
         } else {
@@ -152,9 +151,6 @@ final class RunJob {
             if (clustered) {
                 clusterNode = ClusterRun.start(deployment, builder, this::progress);
                 engine = clusterNode.engine();
-                if (run.traffic()) {
-                    held.forEach(SyntheticFeed::release);
-                }
             } else {
                 engine = builder.start();
             }
@@ -163,6 +159,9 @@ final class RunJob {
                 startSenders(feedPlan, feeds, opened, senders);
             }
             // The run's time starts when everything is up: the sampler's baseline is taken now.
+            if (run.traffic()) {
+                held.forEach(SyntheticFeed::release);
+            }
             startedAt = Instant.now();
             start = System.nanoTime();
             final StatsSampler sampler = new StatsSampler(engine::stats, System::nanoTime, latency,
@@ -209,6 +208,7 @@ final class RunJob {
                 LockSupport.parkNanos(Math.max(0, wake - System.nanoTime()));
             }
             end = System.nanoTime();
+            held.forEach(SyntheticFeed::hold);
             final long sent = stopSenders(senders);
             if (sending) {
                 awaitArrival(engine, sent);

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -198,6 +199,27 @@ class RunCommandTest {
         final com.fasterxml.jackson.databind.JsonNode written = mapper.readTree(report.resolve("summary.json").toFile());
         assertTrue(written.has("transport"), "the transport, with what was sent and not received: " + written);
         assertEquals(printed, written, "summary.json is the object --json prints");
+    }
+
+    @Test
+    void shouldCountOnlyTheMeasuredRunsFramesWhenTheFeedIsSynthetic(@TempDir Path dir) throws IOException {
+        // The synthetic feed is held until the run's clock starts and held again when it stops: the summary's
+        // totals and averages then cover what the time series covers, not the engine's start-up and drain too.
+        final Path report = dir.resolve("report");
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "2s", "--interval", "500ms",
+            "--no-pin", "--json", "--report", report.toString(), "--rate", "200000");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(result.out());
+        final List<String> rows = Files.readAllLines(report.resolve("timeseries.csv"));
+        double series = 0;
+        for (String line : rows.subList(1, rows.size())) {
+            final String[] cells = line.split(",");
+            series += Double.parseDouble(cells[1]) * Double.parseDouble(cells[2]); // interval_s x rx_pps
+        }
+        final long total = json.get("accounting").get("received").asLong();
+        assertTrue(Math.abs(total - series) <= 0.01 * series + 2_000, "the run's total " + total
+            + " is what its time series received, " + series);
     }
 
     @Test
