@@ -10,8 +10,8 @@ import java.util.SplittableRandom;
  * <p>Within a class, the tuple space is the mixed-radix product of its dimensions, least significant first:
  * source address, destination port, source port, destination address (ICMP: source and destination address
  * only, as ICMP has no ports), at most {@value #MAX_SPACE} tuples. When the ranges hold more, the largest
- * dimensions are halved until the product fits, and each then takes values evenly spaced over its whole range,
- * so that every dimension still varies (a cap on the product alone left the most significant ones at their first
+ * dimensions are halved until the product fits, and each then takes values spread over its whole range (a
+ * multiplier coprime to its count), so that every dimension still varies (a cap on the product alone left the most significant ones at their first
  * value: one destination address for every flow). Flow {@code k} of the class takes tuple
  * {@code (a*k + b) mod space}, with {@code a} coprime to the space and {@code a, b} drawn from the seed: a
  * bijection, so every flow's tuple is distinct, stable and deterministic from the seed, and consecutive flows
@@ -33,7 +33,7 @@ public final class FlowPlan {
     private final long[] dstAddresses = new long[6];
     private final long[] srcPortCount = new long[6];
     private final long[] dstPortCount = new long[6];
-    /** Per class and dimension (source address, destination port, source port, destination address): radix, step. */
+    /** Per class and dimension (source address, destination port, source port, destination address): radix, multiplier. */
     private final long[][] radix = new long[6][4];
     private final long[][] step = new long[6][4];
     private final TrafficProfile profile;
@@ -116,7 +116,11 @@ public final class FlowPlan {
 
     /**
      * Radices whose product is at most {@link #MAX_SPACE}: each dimension's full count, the largest halved (rounding
-     * up) while the product is too large; and the step that spreads a dimension's radix over its full count.
+     * up) while the product is too large; and for each the multiplier that spreads its radix over its full count:
+     * digit {@code d} takes value {@code d * multiplier mod full}. A dimension that keeps its full count has
+     * multiplier 1 (every value, in order); a cut one a multiplier coprime to its count near the golden ratio of it,
+     * so that its values are distinct, cover the whole range and vary in their low bits too (an even step would
+     * leave every port even, and a port-modulo program would steer everything to one target).
      *
      * @return the product of the radices: the class's tuple space
      */
@@ -134,9 +138,18 @@ public final class FlowPlan {
             product = product(radixOut);
         }
         for (int d = 0; d < full.length; d++) {
-            stepOut[d] = full[d] / radixOut[d];
+            stepOut[d] = radixOut[d] == full[d] ? 1 : coprimeNear(full[d], Math.round(full[d] * 0.6180339887498949));
         }
         return product;
+    }
+
+    /** The value at or above {@code near} (wrapping) coprime to {@code n}; bounded, as 1 is coprime to any n. */
+    private static long coprimeNear(long n, long near) {
+        long candidate = Math.max(1, near % n);
+        for (long tries = 0; gcd(candidate, n) != 1 && tries < n; tries++) {
+            candidate = candidate + 1 == n ? 1 : candidate + 1;
+        }
+        return candidate;
     }
 
     private static long product(long[] values) {
@@ -234,13 +247,14 @@ public final class FlowPlan {
         final long[] r = radix[i];
         final long[] k = step[i];
         long p = (multiplier[i] * local + offset[i]) % space[i];
-        final long srcIndex = p % r[0] * k[0];
+        // digit x multiplier < 2^31 x 2^32 (a radix is within the space, a count within 32 bits): no overflow.
+        final long srcIndex = p % r[0] * k[0] % srcAddresses[i];
         p /= r[0];
-        final long dstPortIndex = p % r[1] * k[1];
+        final long dstPortIndex = p % r[1] * k[1] % dstPortCount[i];
         p /= r[1];
-        final long srcPortIndex = p % r[2] * k[2];
+        final long srcPortIndex = p % r[2] * k[2] % srcPortCount[i];
         p /= r[2];
-        final long dstIndex = p % r[3] * k[3];
+        final long dstIndex = p % r[3] * k[3] % dstAddresses[i];
         out.flowClass = c;
         if (c.version() == 4) {
             out.srcIpv4 = profile.ipv4Src().address(srcIndex);

@@ -66,10 +66,47 @@ class FlowPlanTest {
         final long[] step = new long[4];
         assertEquals(250L * 16 * 2048 * 1, FlowPlan.fit(new long[] {250, 16, 2048, 1}, radix, step));
         assertEquals(1, step[0] * step[1] * step[2] * step[3], "nothing spread: every value is used");
-        final long fitted = FlowPlan.fit(new long[] {65_536, 64_512, 64_512, 65_536}, radix, step);
+        final long[] full = {65_536, 64_512, 64_512, 65_536};
+        final long fitted = FlowPlan.fit(full, radix, step);
         assertTrue(fitted <= FlowPlan.MAX_SPACE && fitted > FlowPlan.MAX_SPACE / 2, "fitted " + fitted);
         for (int d = 0; d < 4; d++) {
-            assertTrue(radix[d] > 1 && radix[d] * step[d] <= new long[] {65_536, 64_512, 64_512, 65_536}[d]);
+            assertTrue(radix[d] > 1 && radix[d] < full[d], "cut: " + radix[d]);
+            assertEquals(1, FlowPlan.gcd(step[d], full[d]), "a multiplier coprime to the count keeps values distinct");
+        }
+    }
+
+    @Test
+    void shouldVaryTheLowBitsOfEveryCutDimensionSoThatModuloProgramsSpreadTheFlows() {
+        // l4-sport and l4-dport pick a target by port modulo the targets: an even step would leave every port even.
+        for (String name : Scenarios.SHIPPED) {
+            final FlowPlan plan = new FlowPlan(Scenarios.load(name).traffic());
+            for (FlowClass c : FlowClass.values()) {
+                if (plan.flows(c) < 1024 || c.isIcmp()) {
+                    continue;
+                }
+                final long[] sportMod2 = new long[2];
+                final long[] dportMod3 = new long[3];
+                final long[] srcMod2 = new long[2];
+                final FlowTuple t = new FlowTuple();
+                for (int k = 0; k < plan.flows(c); k++) {
+                    plan.resolve(plan.firstFlow(c) + k, t);
+                    sportMod2[t.srcPort() % 2]++;
+                    dportMod3[t.dstPort() % 3]++;
+                    srcMod2[(int) ((c.version() == 4 ? t.srcIpv4() : t.srcIpv6Low()) & 1)]++;
+                }
+                final String what = name + " " + c.label() + ": source ports mod 2 " + java.util.Arrays.toString(sportMod2)
+                    + ", destination ports mod 3 " + java.util.Arrays.toString(dportMod3) + ", sources mod 2 "
+                    + java.util.Arrays.toString(srcMod2);
+                for (long n : sportMod2) {
+                    assertTrue(n > plan.flows(c) / 4, what);
+                }
+                for (long n : dportMod3) {
+                    assertTrue(n > plan.flows(c) / 6, what);
+                }
+                for (long n : srcMod2) {
+                    assertTrue(n > plan.flows(c) / 4, what);
+                }
+            }
         }
     }
 }
