@@ -366,6 +366,10 @@ final class RunJob {
         final long lost = summary.lost() + (reliable ? notReceived : 0);
         // One JSON object for --json and the report's summary.json, so that the two cannot disagree.
         final ObjectNode root = JsonReport.toJson(info, stats, percentiles);
+        // Why the run failed, when it did for a reason of its own (exit 3): always present, null otherwise.
+        final String failure = engineStopped != null ? engineStopped
+            : senderFailure != null ? "the traffic sender stopped early: " + senderFailure : null;
+        root.put("failure", failure);
         final ObjectNode accounting = (ObjectNode) root.get("accounting");
         if (sent >= 0) {
             final ObjectNode transport = root.putObject("transport");

@@ -98,7 +98,8 @@ public final class HtmlReport {
         writeFile(dir.resolve(HGRM), hgrm(latency));
         final RunSummary summary = new RunSummary(info, stats, percentiles);
         final Path index = dir.resolve(INDEX);
-        writeFile(index, page(info, summary, lostOutside, chartData(series, latency)));
+        final String failure = summaryJson.hasNonNull("failure") ? summaryJson.get("failure").asText() : null;
+        writeFile(index, page(info, summary, lostOutside, failure, chartData(series, latency)));
         return index;
     }
 
@@ -191,16 +192,17 @@ public final class HtmlReport {
         return data;
     }
 
-    private static String page(RunInfo info, RunSummary summary, long lostOutside, ObjectNode data) {
+    private static String page(RunInfo info, RunSummary summary, long lostOutside, String failure, ObjectNode data) {
         // '<' never occurs outside JSON strings, so escaping it keeps "</script>" out of the data block.
         final String dataJs = data.toString().replace("<", "\\u003c");
         final String library = chartJs().replaceAll("(?i)</script", "<\\\\/script");
         final String title = escape("Steer run: " + info.program() + ", " + info.feed());
         return TEMPLATE
             .replace("@TITLE@", title)
-            .replace("@OK_CLASS@", summary.accounted() && lostOutside == 0 ? "ok" : "lost")
+            .replace("@OK_CLASS@", summary.accounted() && lostOutside == 0 && failure == null ? "ok" : "lost")
             .replace("@ACCOUNTING@", escape(summary.accountingLine() + (lostOutside == 0 ? ""
-                : "; sent into the transport and never received: LOST " + Units.count(lostOutside))))
+                : "; sent into the transport and never received: LOST " + Units.count(lostOutside))
+                + (failure == null ? "" : "; the run failed: " + failure)))
             .replace("@SUMMARY@", escape(summary.format()))
             .replace("@VERSION@", escape(chartJsVersion()))
             .replace("@DATA@", dataJs)

@@ -97,6 +97,7 @@ class ClusterRunTest {
             assertTrue(max > 0 && max < 30_000_000_000L, "latency max " + max + " ns in a 4 s run");
         }
         assertTrue(Files.readString(dir.resolve("node-1.err")).contains("waiting for the cluster map: 3 entries"));
+        assertTrue(a.get("failure").isNull(), "a run that did not fail says so: " + a.get("failure"));
         // Key 1's remote program runs on node-2, where its consumer is, and redirects every frame to key 2 (those
         // still in its ring when the leave removed key 2 fall back to key 1's handler).
         final JsonNode key1 = consumer(b, 1).get("counters");
@@ -144,6 +145,8 @@ class ClusterRunTest {
             assertTrue(errors.contains("the engine was stopped while the run was running"), errors);
             final JsonNode a = new ObjectMapper().readTree(Files.readString(dir.resolve("node-1.json")).strip());
             assertEquals(0, a.get("accounting").get("in_flight").asLong(), "drained all the same: " + a.get("accounting"));
+            assertTrue(a.get("failure").asText().startsWith("the engine was stopped while the run was running"),
+                "the JSON says why the run failed: " + a.get("failure"));
         } finally {
             one.destroyForcibly();
             two.destroyForcibly();
