@@ -30,30 +30,12 @@ class ClusterRunTest {
 
     @Test
     void shouldSteerAcrossTwoNodesOfOneFileWithEveryFrameAccounted(@TempDir Path dir) throws Exception {
-        final int port1 = freePort();
-        final int port2 = freePort();
-        final Path file = dir.resolve("two-nodes.conf");
-        Files.writeString(file, String.join("\n",
-            "steer {",
-            "  engine { program = l4-hash, pinning = false }",
-            "  map {",
+        final Path file = twoNodeFile(dir.resolve("two-nodes.conf"), String.join("\n",
             "    max-entries = 3",
             "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
             "                { key = 1, node = node-2, cpu = 0, qsize = 1024, remote-program = l4-hash },",
-            "                { key = 2, node = node-2, cpu = 1, qsize = 1024 } ]",
-            "  }",
-            "  feed { type = synthetic }",
-            "  cluster {",
-            "    enabled = true",
-            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + port1 + " },",
-            "              { name = node-2, host = \"127.0.0.1\", port = " + port2 + " } ]",
-            "    seed-nodes = [ node-1 ]",
-            "    downing { strategy = keep-oldest, stable-after = 2s }",
-            "  }",
-            "  stats { interval = 1s }",
-            "}",
-            "traffic { rate = 50000 }",
-            ""));
+            "                { key = 2, node = node-2, cpu = 1, qsize = 1024 } ]"),
+            "strategy = keep-oldest, stable-after = 2s", 50_000);
         // One process per node, as users run them: each is `steer run --config FILE --node NAME`.
         final Process one = node(dir, file, "node-1", "4s");
         final Process two = node(dir, file, "node-2", "4s");
@@ -109,27 +91,12 @@ class ClusterRunTest {
 
     @Test
     void shouldFailTheRunWhenTheNodeIsDownedWhileItRuns(@TempDir Path dir) throws Exception {
-        final int port1 = freePort();
-        final int port2 = freePort();
-        final Path file = dir.resolve("quorum.conf");
         // A quorum of two: once node-2 is gone, node-1 is below it and the split-brain resolver downs node-1 itself.
-        Files.writeString(file, String.join("\n",
-            "steer {",
-            "  engine { program = l4-hash, pinning = false }",
-            "  map { max-entries = 2, entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
-            "                                     { key = 1, node = node-2, cpu = 0, qsize = 1024 } ] }",
-            "  feed { type = synthetic }",
-            "  cluster {",
-            "    enabled = true",
-            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + port1 + " },",
-            "              { name = node-2, host = \"127.0.0.1\", port = " + port2 + " } ]",
-            "    seed-nodes = [ node-1 ]",
-            "    downing { strategy = static-quorum, quorum-size = 2, stable-after = 1s }",
-            "  }",
-            "  stats { interval = 1s }",
-            "}",
-            "traffic { rate = 20000 }",
-            ""));
+        final Path file = twoNodeFile(dir.resolve("quorum.conf"), String.join("\n",
+            "    max-entries = 2",
+            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+            "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]"),
+            "strategy = static-quorum, quorum-size = 2, stable-after = 1s", 20_000);
         final Process one = node(dir, file, "node-1", "90s");
         final Process two = node(dir, file, "node-2", "90s");
         try {
@@ -151,6 +118,29 @@ class ClusterRunTest {
             one.destroyForcibly();
             two.destroyForcibly();
         }
+    }
+
+    /** A deployment file of node-1 and node-2 on free loopback ports, synthetic traffic, with this map and downing. */
+    private static Path twoNodeFile(Path file, String map, String downing, int rate) throws IOException {
+        Files.writeString(file, String.join("\n",
+            "steer {",
+            "  engine { program = l4-hash, pinning = false }",
+            "  map {",
+            map,
+            "  }",
+            "  feed { type = synthetic }",
+            "  cluster {",
+            "    enabled = true",
+            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + freePort() + " },",
+            "              { name = node-2, host = \"127.0.0.1\", port = " + freePort() + " } ]",
+            "    seed-nodes = [ node-1 ]",
+            "    downing { " + downing + " }",
+            "  }",
+            "  stats { interval = 1s }",
+            "}",
+            "traffic { rate = " + rate + " }",
+            ""));
+        return file;
     }
 
     private static JsonNode consumer(JsonNode node, int key) {
