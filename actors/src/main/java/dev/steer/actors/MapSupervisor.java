@@ -252,7 +252,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     }
 
     private void spawnIngress(int index, Ingress ingress) {
-        final String name = "ingress-" + index;
+        final String name = ingress.path.counters().name();
         final ActorRef<DataPath.Command> ref = getContext().spawn(IngressActor.create(ingress.settings), name,
             DispatcherSelector.fromConfig(PINNED_DISPATCHER));
         getContext().watchWith(ref, new IngressStopped(index));

@@ -496,23 +496,17 @@ public final class SteerEngine implements AutoCloseable {
                 ActorSystem.create(MapSupervisor.create(this, shared), systemName, config);
             final SteerEngine engine = new SteerEngine(system, this, Capabilities.admin(), shared);
             // Either the supervisor answers (it started) or the system terminates (its setup failed).
-            final java.util.concurrent.CompletableFuture<Object> firstOf = java.util.concurrent.CompletableFuture.anyOf(
-                AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.GetStats::new, askTimeout,
-                    system.scheduler()).toCompletableFuture(),
-                system.getWhenTerminated().toCompletableFuture());
+            final EngineStats first;
             try {
-                if (!(firstOf.get(askTimeout.toMillis() + 1_000, TimeUnit.MILLISECONDS) instanceof EngineStats)) {
-                    throw new IllegalStateException("engine did not start: "
-                        + (startFailure == null ? "its actor system terminated" : startFailure.getMessage()), startFailure);
-                }
-            } catch (ExecutionException | TimeoutException ex) {
+                first = engine.askUnlessClosed(MapSupervisor.GetStats::new);
+            } catch (IllegalStateException ex) {
                 system.terminate();
                 throw new IllegalStateException("engine did not start: "
-                    + (startFailure == null ? ex.toString() : startFailure.getMessage()), ex);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                system.terminate();
-                throw new IllegalStateException("interrupted while starting the engine", ex);
+                    + (startFailure == null ? ex.getMessage() : startFailure.getMessage()), ex);
+            }
+            if (first == null) {
+                throw new IllegalStateException("engine did not start: "
+                    + (startFailure == null ? "its actor system terminated" : startFailure.getMessage()), startFailure);
             }
             // A JVM shutdown (SIGTERM) runs Pekko's CoordinatedShutdown: let it drain the engine first, as
             // shutdown() does; the ingress loops yield to control messages, not to Pekko's system messages.
