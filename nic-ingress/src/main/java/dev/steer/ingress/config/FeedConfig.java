@@ -2,6 +2,7 @@ package dev.steer.ingress.config;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import com.typesafe.config.Config;
@@ -47,6 +48,10 @@ public final class FeedConfig {
 
     private static final Set<String> AERON_KEYS = Set.of("channel", "stream-id", "directory");
     private static final Set<String> UDP_KEYS = Set.of("bind", "receive-buffer");
+    /** The config file's key for each setting of {@link AfPacketSettings} whose name differs. */
+    private static final Map<String, String> AFPACKET_CONFIG_KEYS = Map.of("iface", "interface", "blockSize",
+        "block-size", "blockCount", "block-count", "frameSize", "frame-size", "retireTimeoutMs", "retire-timeout",
+        "fanoutGroup", "fanout-group", "fanoutMode", "fanout");
     private static final Set<String> PCAP_KEYS = Set.of("file", "pace", "speed", "loops", "max-gap");
     private static final Set<String> AFPACKET_KEYS = Set.of("interface", "netns", "block-size", "block-count",
         "frame-size", "retire-timeout", "fanout", "fanout-group");
@@ -270,30 +275,14 @@ public final class FeedConfig {
         }
         final List<AfPacketSettings.Problem> problems = settings.problems();
         for (AfPacketSettings.Problem problem : problems) {
-            final String key = at + "." + configKey(problem.setting());
-            check.error(block, block.hasPath(key) ? key : at + ".interface",
-                configKeys(problem.value() + ": " + problem.allowed()));
+            final String key = at + "." + AFPACKET_CONFIG_KEYS.getOrDefault(problem.setting(), problem.setting());
+            String text = problem.value() + ": " + problem.allowed();
+            for (Map.Entry<String, String> name : AFPACKET_CONFIG_KEYS.entrySet()) {
+                text = text.replace(name.getKey(), name.getValue()); // "to blockSize (...)" as the file spells it
+            }
+            check.error(block, block.hasPath(key) ? key : at + ".interface", text);
         }
         return problems.isEmpty() ? settings : null;
-    }
-
-    /** The config file's key for a setting of {@link AfPacketSettings}. */
-    private static String configKey(String setting) {
-        return switch (setting) {
-            case "iface" -> "interface";
-            case "blockSize" -> "block-size";
-            case "blockCount" -> "block-count";
-            case "frameSize" -> "frame-size";
-            case "retireTimeoutMs" -> "retire-timeout";
-            case "fanoutGroup" -> "fanout-group";
-            case "fanoutMode" -> "fanout";
-            default -> setting;
-        };
-    }
-
-    /** A problem's text with the settings' names as the config file spells them. */
-    private static String configKeys(String text) {
-        return text.replace("blockSize", "block-size").replace("blockCount", "block-count");
     }
 
     /**
