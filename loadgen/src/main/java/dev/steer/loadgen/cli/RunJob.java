@@ -181,7 +181,7 @@ final class RunJob {
                     progress("stopping early: the process was asked to stop (SIGINT or SIGTERM)");
                     break;
                 }
-                if (engine.drained() || coordinatedShutdown.getShutdownReason().isPresent()) {
+                if (coordinatedShutdown.getShutdownReason().isPresent()) {
                     // Pekko's coordinated shutdown has begun, not started by this run: the split-brain resolver downed
                     // this node, say. Its drain stops the ingresses (so the feeds look ended) and the run would end
                     // as if asked to; it did not, whatever the accounting says.
@@ -429,18 +429,15 @@ final class RunJob {
                 lost - summary.lost());
             err.println("steer run: report written to " + index);
         }
-        if (senderFailure != null) {
-            err.println("steer run: the traffic sender stopped early: " + senderFailure);
-        }
-        if (engineStopped != null) {
-            err.println("steer run: " + engineStopped);
+        if (failure != null) {
+            err.println("steer run: " + failure);
         }
         damage.forEach(found -> err.println("steer run: " + found.describe()));
         if (lost != 0) {
             err.println("steer run: frames lost: " + lost);
             return SteerCli.EXIT_LOST;
         }
-        return senderFailure == null && engineStopped == null && damage.isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
+        return failure == null && damage.isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
     }
 
     private String describeFeed() {
