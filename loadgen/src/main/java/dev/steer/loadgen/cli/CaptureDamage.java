@@ -15,7 +15,9 @@ import dev.steer.ingress.pcap.PcapFeed;
  * unreadable (empty, cut inside its header, no pcap or pcapng magic) is not a capture and is refused before the
  * run, like a missing file; damage further in ends that feed's replay after every record before it, and the run
  * reports where and why, in the text summary, on stderr and in the JSON, and exits {@link SteerCli#EXIT_FAILED}
- * (the replay did not reach the end of the file). Off the hot path; the main thread.
+ * (the replay did not reach the end of the file). A capture with a valid header and no packets is not damaged:
+ * its replay ends after one pass whatever {@code --loops} says ({@link PcapFeed#emptyCapture()}), and the run says
+ * so in the same places and ends as a whole replay does. Off the hot path; the main thread.
  */
 final class CaptureDamage {
     /**
@@ -60,6 +62,33 @@ final class CaptureDamage {
             }
         }
         return found;
+    }
+
+    /** The pcap feeds of {@code feeds} whose capture had no packets, in feed order. */
+    static List<PcapFeed> empty(List<Feed> feeds) {
+        final List<PcapFeed> empty = new ArrayList<>();
+        for (Feed feed : feeds) {
+            if (feed instanceof PcapFeed pcap && pcap.emptyCapture()) {
+                empty.add(pcap);
+            }
+        }
+        return empty;
+    }
+
+    /**
+     * One line: the feed, its file, and that it had no packets, so the replay ended after that pass (the first,
+     * unless the file shrank during the replay).
+     */
+    static String describeEmpty(PcapFeed feed) {
+        return "capture empty: " + feed.name() + ": " + feed.settings().path() + " has no packets; the replay ended"
+            + " after pass " + feed.passes();
+    }
+
+    /** Adds one {@code {"feed", "file"}} object per feed of {@code empty} to {@code array}. */
+    static void emptyToJson(List<PcapFeed> empty, ArrayNode array) {
+        for (PcapFeed feed : empty) {
+            array.addObject().put("feed", feed.name()).put("file", feed.settings().path().toString());
+        }
     }
 
     /** Adds one {@code {"feed", "file", "offset", "reason", "detail"}} object per damage to {@code array}. */

@@ -23,6 +23,7 @@ import dev.steer.cluster.LinkStats;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.ingress.config.FeedConfig;
+import dev.steer.ingress.pcap.PcapFeed;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.report.HtmlReport;
 import dev.steer.loadgen.report.JsonReport;
@@ -227,9 +228,10 @@ final class RunJob {
             clusterNode = null;
             final String failure = failedSender(senders);
             final List<CaptureDamage.Found> damage = CaptureDamage.of(feeds);
+            final List<PcapFeed> empty = CaptureDamage.empty(feeds);
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
             return finish(JsonReport.withRunningMap(finalStats, sampler.latest()), links, latency, sampler,
-                sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start), failure, damage);
+                sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start), failure, damage, empty);
         } finally {
             stopSenders(senders);
             if (engine != null) {
@@ -353,7 +355,7 @@ final class RunJob {
 
     private int finish(EngineStats stats, List<LinkStats> links, LatencyRecorder latency, StatsSampler sampler, long sent,
                        Churn churn, Instant startedAt, Duration duration, String senderFailure,
-                       List<CaptureDamage.Found> damage) {
+                       List<CaptureDamage.Found> damage, List<PcapFeed> empty) {
         final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localCpus()),
             startedAt, duration);
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
@@ -400,6 +402,7 @@ final class RunJob {
         if ("pcap".equals(plan.deployment().feed().type())) {
             // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
             CaptureDamage.toJson(damage, root.putArray("capture_damage"));
+            CaptureDamage.emptyToJson(empty, root.putArray("capture_empty"));
         }
         if (json) {
             try {
@@ -422,6 +425,7 @@ final class RunJob {
                 out.println(churn.describe());
             }
             damage.forEach(found -> out.println(found.describe()));
+            empty.forEach(feed -> out.println(CaptureDamage.describeEmpty(feed)));
         }
         out.flush();
         if (reportDir != null) {
@@ -433,6 +437,7 @@ final class RunJob {
             err.println("steer run: " + failure);
         }
         damage.forEach(found -> err.println("steer run: " + found.describe()));
+        empty.forEach(feed -> err.println("steer run: " + CaptureDamage.describeEmpty(feed)));
         if (lost != 0) {
             err.println("steer run: frames lost: " + lost);
             return SteerCli.EXIT_LOST;

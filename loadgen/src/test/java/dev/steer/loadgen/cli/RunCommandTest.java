@@ -340,4 +340,23 @@ class RunCommandTest {
         assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
         assertEquals(0, json(result).get("capture_damage").size(), result.toString());
     }
+
+    @Test
+    void shouldEndPromptlyAndSaySoWhenThePcapFileHasNoPacketsAndLoopsForever(@TempDir Path dir) throws IOException {
+        final Path file = writeCapture(dir.resolve("empty.pcap"));
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--loops", "0",
+            "--duration", "20s", "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        assertEquals(0, root.get("accounting").get("received").asLong());
+        assertTrue(root.get("run").get("duration_s").asDouble() < 10, "the run ended with the file: " + root.get("run"));
+        final JsonNode empty = root.get("capture_empty");
+        assertEquals(1, empty.size(), root.toString());
+        assertEquals("pcap:empty.pcap", empty.get(0).get("feed").asText());
+        assertEquals(file.toString(), empty.get(0).get("file").asText());
+        assertEquals(0, root.get("capture_damage").size(), "an empty capture is not damaged");
+        assertTrue(result.err().contains("steer run: capture empty: pcap:empty.pcap: " + file + " has no packets;"
+            + " the replay ended after pass 1"),
+            result.toString());
+    }
 }

@@ -31,6 +31,9 @@ import dev.steer.engine.stats.DropReason;
  * {@link #FOREIGN_LINK_DROP} drop and {@link #foreignLink()}. {@link FrameSink#BACK_PRESSURED} leaves the
  * packet in place for the next poll.
  *
+ * <p>A capture without packets (a valid header and nothing after it, or only blocks without packets) ends
+ * after its first pass whatever {@code loops} says, and says so through {@link #emptyCapture()}.
+ *
  * <p>Damage: a cut or corrupt file ({@link PcapDamage.Reason}) ends the feed after every packet before the
  * damage; the damage is kept ({@link #damage()}) and given once to the settings' listener. Poll never
  * throws. Open-time errors (missing file, an unsupported version, a classic file whose link type is not
@@ -71,6 +74,8 @@ public final class PcapFeed implements Feed {
     private boolean ended;
     private boolean closed;
     private boolean paced;
+    /** Whether the current pass has found a packet (handed over or dropped) or damage yet. */
+    private boolean packetInPass;
     /** When the last packet handed over was due (its scheduled time, not when it was polled). */
     private long scheduledNanos;
     /** Capture time of the last packet handed over in this pass. */
@@ -85,6 +90,7 @@ public final class PcapFeed implements Feed {
     private volatile long gapsCut;
     private volatile long listenerFailures;
     private volatile PcapDamage damage;
+    private volatile boolean emptyCapture;
 
     /**
      * Opens the file and reads its header.
@@ -211,7 +217,6 @@ public final class PcapFeed implements Feed {
         int snappedNow = 0;
         int truncatedNow = 0;
         int foreignNow = 0;
-        boolean rewound = false;
         try {
             while (taken < budget) {
                 final int found = reader.next();
@@ -219,10 +224,13 @@ public final class PcapFeed implements Feed {
                     break; // a short read, or many blocks without packets: go on with the next poll
                 }
                 if (found == CaptureReader.END_OF_FILE) {
-                    if (rewound) {
-                        break; // one rewind per poll: a file without packets looped forever stays bounded
-                    }
                     passes++;
+                    if (!packetInPass) {
+                        // The capture has no packets: looping it would idle forever instead of ending.
+                        emptyCapture = true;
+                        ended = true;
+                        break;
+                    }
                     final long loops = settings.loops();
                     if (loops != PcapSettings.FOREVER && passes >= loops) {
                         ended = true;
@@ -230,7 +238,7 @@ public final class PcapFeed implements Feed {
                     }
                     reader.rewind();
                     paced = false;
-                    rewound = true;
+                    packetInPass = false;
                     continue;
                 }
                 if (found == CaptureReader.DAMAGED) {
@@ -241,6 +249,7 @@ public final class PcapFeed implements Feed {
                     damageFound(reader);
                     break;
                 }
+                packetInPass = true;
                 if (capturePace && reader.timed && !due(now, reader.timestampNs)) {
                     break;
                 }
@@ -378,6 +387,14 @@ public final class PcapFeed implements Feed {
     /** Passes over the file completed. Any thread. */
     public long passes() {
         return passes;
+    }
+
+    /**
+     * True when a whole pass over the file found no packet (a valid header and nothing after it, or only blocks
+     * without packets): the feed then ended after that pass, whatever {@code loops} says. Any thread.
+     */
+    public boolean emptyCapture() {
+        return emptyCapture;
     }
 
     /** Times the damage listener threw (the exception is dropped so that poll does not throw). */

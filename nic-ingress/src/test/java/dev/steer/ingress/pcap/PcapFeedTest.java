@@ -325,22 +325,6 @@ class PcapFeedTest {
     }
 
     @Test
-    void shouldReturnZeroNotSpinWhenAFileWithoutRecordsLoopsForever() throws Exception {
-        final Path file = dir.resolve("no-records.pcap");
-        PcapWriter.create(file).close();
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(PcapSettings.FOREVER));
-             TestIngress ingress = new TestIngress()) {
-            assertEquals(0, ingress.poll(feed));
-            assertEquals(0, ingress.poll(feed));
-            assertFalse(feed.ended());
-        }
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
-            assertEquals(Feed.END, ingress.poll(feed));
-            assertTrue(feed.damage().isEmpty());
-        }
-    }
-
-    @Test
     void shouldThrowNamingTheFileWhenItDoesNotExist() {
         final Path file = dir.resolve("missing.pcap");
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
