@@ -223,8 +223,12 @@ public final class FeedConfig {
             check.missing(given, at, "file", "the pcap feed needs a capture file (--pcap FILE)");
             return null;
         }
-        if (!java.nio.file.Files.isRegularFile(java.nio.file.Path.of(file))) {
-            check.error(block, at + ".file", "'" + file + "': no such file");
+        final java.nio.file.Path path = java.nio.file.Path.of(file);
+        if (!java.nio.file.Files.isRegularFile(path)) {
+            // Say what the path is: "no such file" for a directory sent users looking for a typo.
+            check.error(block, at + ".file", "'" + file + "': " + (!java.nio.file.Files.exists(path) ? "no such file"
+                : java.nio.file.Files.isDirectory(path) ? "is a directory, must be a pcap or pcapng file"
+                : "is not a regular file (a pipe or a device), must be a pcap or pcapng file"));
             return null;
         }
         try {

@@ -106,6 +106,19 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldSayWhatThePathIsNotThatItIsMissingWhenTheCaptureFileIsADirectoryOrADevice(@TempDir Path dir) {
+        final ConfigCheck check = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = pcap\npcap.file = \"" + dir + "\""), check));
+        assertEquals(1, check.errors().size(), check.errors().toString());
+        assertTrue(check.errors().get(0).contains("feed.pcap.file: '" + dir + "': is a directory, must be a pcap or"
+            + " pcapng file"), check.errors().toString());
+        final ConfigCheck device = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = pcap\npcap.file = \"/dev/null\""), device));
+        assertTrue(device.errors().get(0).contains("feed.pcap.file: '/dev/null': is not a regular file (a pipe or a"
+            + " device), must be a pcap or pcapng file"), device.errors().toString());
+    }
+
+    @Test
     void shouldNeedAFanoutGroupForSeveralAfPacketQueuesAndNameTheMissingInterface() {
         final ConfigCheck check = new ConfigCheck();
         assertNull(FeedConfig.plan(parse("type = afpacket\nqueues = 2\nafpacket { interface = eth0, fanout = none }"), check));
