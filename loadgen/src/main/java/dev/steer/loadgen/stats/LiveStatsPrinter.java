@@ -47,14 +47,12 @@ public final class LiveStatsPrinter {
         final StringBuilder out = new StringBuilder(2048);
         final long rx = sum(in.ingresses(), Counter.RECEIVED);
         final long redirected = sum(in.ingresses(), Counter.REDIRECTED);
-        final long dropped = in.accounting().droppedTotal();
-        long errors = 0;
-        for (PathStats row : in.ingresses()) {
-            errors += errors(row);
-        }
+        // A program exception is counted as PROGRAM_EXCEPTIONS and its frame as a program_aborted drop: adding
+        // errors(row) here would count that frame twice. A feed error is no frame and no drop, so it is added.
+        final long dropped = in.accounting().droppedTotal() + sum(in.ingresses(), Counter.FEED_ERRORS);
         out.append(String.format(Locale.ROOT, "%-23s", "Summary " + Units.seconds(in.seconds())))
             .append(column(in.rate(rx), "rx/s")).append(column(in.rate(redirected), "redir/s"))
-            .append(column(in.rate(dropped + errors), "err,drop/s")).append('\n');
+            .append(column(in.rate(dropped), "err,drop/s")).append('\n');
 
         receive(in, out, rx);
         redirectErrors(in, out);

@@ -7,17 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.path.TemplateFeed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters.Counter;
 import dev.steer.engine.stats.PathStats;
 import dev.steer.engine.stats.PoolStats;
+import dev.steer.loadgen.traffic.PacketTemplates;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LiveStatsPrinterTest {
@@ -29,6 +34,7 @@ class LiveStatsPrinterTest {
         ingress.counters()[Counter.RECEIVED.ordinal()] = 4_000_000;
         ingress.counters()[Counter.REDIRECTED.ordinal()] = 3_997_000;
         ingress.counters()[Counter.PROGRAM_EXCEPTIONS.ordinal()] = 2;
+        ingress.drops()[DropReason.PROGRAM_ABORTED.ordinal()] = 2; // as the engine counts a program exception
         ingress.drops()[DropReason.PROGRAM_DROP.ordinal()] = 2_000;
         ingress.drops()[DropReason.RING_FULL.ordinal()] = 1_000;
         ingress.redirectErrors()[MapResult.EOVERFLOW.ordinal()] = 6;
@@ -66,9 +72,10 @@ class LiveStatsPrinterTest {
         final String text = new LiveStatsPrinter().format(interval);
         final List<String> lines = text.lines().toList();
         assertLine(lines, "Summary 2.0 s", "2,000,000 rx/s", "1,998,500 redir/s", "2,001 err,drop/s");
-        assertLine(lines, "  receive total", "2,000,000 pkt/s", "1,500 drop/s", "1 error/s");
-        assertLine(lines, "    ingress-0", "2,000,000 pkt/s", "1,500 drop/s", "1 error/s");
+        assertLine(lines, "  receive total", "2,000,000 pkt/s", "1,501 drop/s", "1 error/s");
+        assertLine(lines, "    ingress-0", "2,000,000 pkt/s", "1,501 drop/s", "1 error/s");
         assertLine(lines, "      program_drop", "1,000 drop/s");
+        assertLine(lines, "      program_aborted", "1 drop/s");
         assertLine(lines, "      ring_full", "500 drop/s");
         assertLine(lines, "  redirect_err total", "3 error/s");
         assertLine(lines, "    EOVERFLOW", "3 error/s");
@@ -120,6 +127,34 @@ class LiveStatsPrinterTest {
             }
         }
         assertTrue(run.printed().contains("kthread"), "the live output was printed every interval");
+    }
+
+    @Test
+    void shouldCountEachFrameOnceInErrDropWhenTheProgramThrows() {
+        final long frames = 10_000;
+        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 2048)
+            .pinning(false).systemName("throwing").errorHandler((where, error) -> { })
+            .program(packet -> {
+                throw new IllegalStateException("a program that fails on every frame");
+            })
+            .feed(new TemplateFeed("t", PacketTemplates.udp4(64, 60), frames)).start();
+        final EngineStats end;
+        try {
+            while (!engine.feedsEnded()) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        } finally {
+            end = engine.shutdown();
+        }
+        final EngineStats start = EngineStats.of(List.of(), List.of(), List.of(), 0, 0);
+        final Interval interval = new Interval(0, SECOND, start, end, LatencySnapshot.EMPTY);
+        // Every frame threw: the engine counts it as a program exception and as a program_aborted drop.
+        assertEquals(frames, interval.ingresses().get(0).get(Counter.PROGRAM_EXCEPTIONS));
+        assertEquals(frames, interval.accounting().dropped(DropReason.PROGRAM_ABORTED));
+        assertEquals(frames, interval.accounting().droppedTotal());
+        final List<String> lines = new LiveStatsPrinter().format(interval).lines().toList();
+        assertLine(lines, "Summary 1.0 s", Units.rate(frames) + " rx/s", Units.rate(frames) + " err,drop/s");
+        assertLine(lines, "  receive total", Units.rate(frames) + " drop/s", Units.rate(frames) + " error/s");
     }
 
     @Test
