@@ -593,19 +593,12 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         return totals == null ? live.renamed("cpu-" + entry.key()) : totals.plus(live);
     }
 
+    /**
+     * Live stats, read while the data path runs. The consumers are read before the ingresses: a frame is received
+     * at an ingress before a consumer delivers or drops it, and counters only grow, so every frame this snapshot
+     * counts as ended is in its received count too, and its in flight is never negative.
+     */
     private EngineStats stats() {
-        final List<PathStats> ingressRows = new ArrayList<>();
-        final List<PoolStats> pools = new ArrayList<>();
-        for (Ingress ingress : ingresses) {
-            ingressRows.add(ingress.path.counters().snapshot(PathStats.Kind.INGRESS, -1));
-            pools.add(PoolStats.of(ingress.pool));
-        }
-        for (Attached producer : attached) {
-            ingressRows.add(producer.producer.counters().snapshot(PathStats.Kind.INGRESS, -1));
-            if (producer.producer.pool() != null) {
-                pools.add(PoolStats.of(producer.producer.pool()));
-            }
-        }
         final PathStats[] byKey = retiredByKey.clone();
         // Live entries, and entries whose consumer was given up and whose frames wait to be reclaimed: what their
         // consumers delivered before they failed is part of the accounting until release() folds it in.
@@ -624,6 +617,18 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         final PathStats supervisor = reclaimed.snapshot(PathStats.Kind.CONSUMER, -1);
         if (supervisor.droppedTotal() > 0) {
             consumerRows.add(supervisor);
+        }
+        final List<PathStats> ingressRows = new ArrayList<>();
+        final List<PoolStats> pools = new ArrayList<>();
+        for (Ingress ingress : ingresses) {
+            ingressRows.add(ingress.path.counters().snapshot(PathStats.Kind.INGRESS, -1));
+            pools.add(PoolStats.of(ingress.pool));
+        }
+        for (Attached producer : attached) {
+            ingressRows.add(producer.producer.counters().snapshot(PathStats.Kind.INGRESS, -1));
+            if (producer.producer.pool() != null) {
+                pools.add(PoolStats.of(producer.producer.pool()));
+            }
         }
         return EngineStats.of(ingressRows, consumerRows, pools, map.snapshot().size(), map.snapshot().version());
     }

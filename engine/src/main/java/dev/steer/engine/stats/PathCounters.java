@@ -187,26 +187,40 @@ public final class PathCounters {
         return enqueueValue(key, ENQUEUE_BULKS);
     }
 
-    /** A copy of every counter, taken field by field while the writer may still be running. */
+    /**
+     * A copy of every counter, taken field by field while the writer may still be running. {@link Counter#RECEIVED}
+     * is read last, each read with acquire semantics so that none moves before an earlier one: counters only grow,
+     * and a frame is counted received before it is counted delivered, forwarded or dropped, so what a snapshot
+     * counts as having ended was received before its own {@code RECEIVED} read, and its
+     * {@code received - delivered - forwarded - dropped} is never negative. Any thread; allocates the copy.
+     */
     public PathStats snapshot(PathStats.Kind kind, int key) {
-        final long[] counters = new long[COUNTERS.length];
-        for (Counter counter : COUNTERS) {
-            counters[counter.ordinal()] = get(counter);
-        }
         final long[] drops = new long[DropReason.all().length];
         for (DropReason reason : DropReason.all()) {
-            drops[reason.ordinal()] = dropped(reason);
+            drops[reason.ordinal()] = acquired(DROP_BASE + reason.ordinal());
+        }
+        final long[] counters = new long[COUNTERS.length];
+        for (Counter counter : COUNTERS) {
+            if (counter != Counter.RECEIVED) {
+                counters[counter.ordinal()] = acquired(counter.ordinal());
+            }
         }
         final MapResult[] results = MapResult.values();
         final long[] errors = new long[results.length];
         for (MapResult result : results) {
-            errors[result.ordinal()] = redirectErrors(result);
+            errors[result.ordinal()] = acquired(ERROR_BASE + result.ordinal());
         }
         final long[] enqueue = new long[ENQUEUE_STRIDE * maxKeys];
         for (int i = 0; i < enqueue.length; i++) {
-            enqueue[i] = value(ENQUEUE_BASE + i);
+            enqueue[i] = acquired(ENQUEUE_BASE + i);
         }
+        counters[Counter.RECEIVED.ordinal()] = acquired(Counter.RECEIVED.ordinal());
         return new PathStats(name, kind, key, counters, drops, errors, enqueue);
+    }
+
+    /** A reader's load that later loads cannot pass (the snapshot's read order is what keeps it consistent). */
+    private long acquired(int index) {
+        return (long) VALUES.getAcquire(values, PAD + index);
     }
 
     private long enqueueValue(int key, int field) {

@@ -1,0 +1,50 @@
+package dev.steer.actors;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.stats.Accounting;
+import dev.steer.engine.stats.EngineStats;
+
+/**
+ * A live stats snapshot is read while the data path runs. Counters only grow, so a snapshot that reads what
+ * ended downstream (delivered, dropped) before what entered (received) can never show a negative in flight;
+ * read the other way round, a frame received and delivered between the two reads is counted delivered but not
+ * received. Samples stats as fast as it can while frames flow, for a bounded time, and checks every sample.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class LiveStatsOrderTest {
+    private static final long SAMPLING_NS = TimeUnit.SECONDS.toNanos(4);
+
+    @Test
+    void shouldNeverShowNegativeInFlightWhenSampledWhileFramesFlow() {
+        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 2048)
+            .entry(1, 2048).pinning(false).systemName("live-stats-order").handler(FrameHandler.NO_OP)
+            .program(SequencedFeed.byFlow(2)).feed(new SequencedFeed("f", 0, 64, Long.MAX_VALUE)).start();
+        long samples = 0;
+        long minInFlight = Long.MAX_VALUE;
+        Accounting worst = null;
+        try {
+            final long deadline = System.nanoTime() + SAMPLING_NS;
+            while (System.nanoTime() < deadline) {
+                final EngineStats stats = engine.stats();
+                samples++;
+                if (stats.accounting().inFlight() < minInFlight) {
+                    minInFlight = stats.accounting().inFlight();
+                    worst = stats.accounting();
+                }
+            }
+        } finally {
+            engine.shutdown();
+        }
+        assertTrue(samples > 100, "sampled often enough to see a race: " + samples);
+        assertTrue(worst.received() > 0, "frames flowed: " + worst);
+        assertTrue(minInFlight >= 0, "in flight of every live sample >= 0, lowest of " + samples + ": " + worst);
+    }
+}
