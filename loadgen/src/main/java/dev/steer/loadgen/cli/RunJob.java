@@ -173,7 +173,8 @@ final class RunJob {
             final PrintWriter live = json ? err : out;
             final LiveStatsPrinter printer = new LiveStatsPrinter();
             final long deadline = start + run.duration().toNanos();
-            long nextSample = start + interval.toNanos();
+            // Ticks count from the sampler's baseline, taken a little after start, so the first interval is a whole one.
+            long nextSample = sampler.baselineNs() + interval.toNanos();
             long nextChurn = churn == null ? Long.MAX_VALUE : start + run.churnInterval().toNanos();
             final CoordinatedShutdown coordinatedShutdown = CoordinatedShutdown.get(engine.actorSystem());
             while (true) {
@@ -201,7 +202,8 @@ final class RunJob {
                 if (now >= nextSample) {
                     live.print(printer.format(sampler.sample()));
                     live.flush();
-                    nextSample += interval.toNanos();
+                    // Printing may block (a paused terminal) and the thread may stall: skip the ticks missed.
+                    nextSample = StatsSampler.nextTick(nextSample, interval.toNanos(), System.nanoTime());
                 }
                 // Wake for the next sample, churn step or the deadline, and at least every END_CHECK_NS: a bounded
                 // feed (a pcap file) or a sender may end at any moment, and the run's time ends when it does.

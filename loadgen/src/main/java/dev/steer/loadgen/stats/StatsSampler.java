@@ -133,12 +133,29 @@ public final class StatsSampler {
                 continue;
             }
             each.accept(sample());
-            next += period;
-            if (next < lastNs) {
-                next = lastNs + period; // fell behind by more than an interval: do not burst to catch up
-            }
+            next = nextTick(next, period, lastNs);
         }
         each.accept(sample());
+    }
+
+    /**
+     * When the sample after one due at {@code due} is due: one {@code period} later, or, when that moment has
+     * passed already at {@code nowNs} (the sampling thread stalled: a GC pause, a descheduled host, a blocked
+     * output), one period after {@code nowNs}. Missed ticks are skipped, not fired back to back to catch up: that
+     * burst would be intervals of almost no length, with absurd rates. Pure; any thread.
+     *
+     * @param due    when the sample just taken was due, nanoseconds
+     * @param period the sampling period, nanoseconds
+     * @param nowNs  the clock when the sample was taken (or now), nanoseconds
+     */
+    public static long nextTick(long due, long period, long nowNs) {
+        final long next = due + period;
+        return next - nowNs < 0 ? nowNs + period : next;
+    }
+
+    /** Clock reading of the baseline sample, nanoseconds: where the first interval starts. */
+    public long baselineNs() {
+        return baselineNs;
     }
 
     /** The series so far, oldest first, including a merge still being filled; a copy. */

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -101,6 +102,28 @@ class StatsSamplerTest {
             received += interval.accounting().received();
         }
         assertEquals(sampler.latest().accounting().received() - sampler.baseline().accounting().received(), received);
+    }
+
+    @Test
+    void shouldSkipMissedTicksNotBurstWhenTheSamplingThreadStalls() {
+        final long period = TimeUnit.MILLISECONDS.toNanos(10);
+        final AtomicLong clock = new AtomicLong();
+        // Every clock read moves time on by a millisecond, so the loop's waits end without real sleeps.
+        final StatsSampler sampler = new StatsSampler(() -> run.finalStats(), () -> clock.addAndGet(1_000_000), null,
+            new StatsSampler.Settings(Duration.ofNanos(period), 100));
+        final List<Interval> seen = new ArrayList<>();
+        sampler.runUntil(() -> seen.size() >= 8, interval -> {
+            if (seen.isEmpty()) {
+                clock.addAndGet(5 * period + period / 2); // the thread stalls for five and a half periods
+            }
+            seen.add(interval);
+        });
+        for (Interval interval : seen.subList(0, seen.size() - 1)) {
+            assertTrue(interval.endNs() - interval.startNs() >= period / 2, "no catch-up burst: " + seen.stream()
+                .map(i -> i.seconds() * 1e3 + " ms").toList());
+        }
+        assertEquals(7 * period, StatsSampler.nextTick(6 * period, period, 6 * period + 1), "on time: one period on");
+        assertEquals(30 * period, StatsSampler.nextTick(6 * period, period, 29 * period), "late: one period from now");
     }
 
     @Test
