@@ -5,9 +5,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntFunction;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -171,7 +174,7 @@ final class RunJob {
                 churn = new Churn(engine, localKeys(), deployment.map().defaultQsize(), plan.traffic().seed());
             }
             final PrintWriter live = json ? err : out;
-            final LiveStatsPrinter printer = new LiveStatsPrinter();
+            final LiveStatsPrinter printer = clustered ? new LiveStatsPrinter(placesOf(deployment)) : new LiveStatsPrinter();
             final long deadline = start + run.duration().toNanos();
             // Ticks count from the sampler's baseline, taken a little after start, so the first interval is a whole one.
             long nextSample = sampler.baselineNs() + interval.toNanos();
@@ -251,6 +254,19 @@ final class RunJob {
                 opened.close();
             }
         }
+    }
+
+    /**
+     * Where the entry of each key of a cluster map runs, for the live rows: {@code cpu C} on this node, {@code NODE
+     * cpu C} on another; a key may name any CPU of any node there, so the key alone does not say.
+     */
+    private static IntFunction<String> placesOf(Deployment deployment) {
+        final Map<Integer, String> places = new HashMap<>();
+        final List<Deployment.MapSettings.Entry> local = deployment.localEntries();
+        for (Deployment.MapSettings.Entry entry : deployment.map().entries()) {
+            places.put(entry.key(), (local.contains(entry) ? "" : entry.node() + " ") + "cpu " + entry.cpu());
+        }
+        return places::get;
     }
 
     /** Keys of this node's entries: the configured ones, or every usable CPU when none is configured. */

@@ -5,6 +5,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
+import java.util.function.IntFunction;
 
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.DropReason;
@@ -14,7 +16,7 @@ import dev.steer.engine.stats.PoolStats;
 
 /**
  * Formats one {@link Interval} in the layout of {@code xdp-bench redirect-cpu -e}: a summary line, then
- * sections {@code receive}, {@code redirect_err}, {@code enqueue to cpu N}, {@code kthread} with
+ * sections {@code receive}, {@code redirect_err}, {@code enqueue to key K}, {@code kthread} with
  * {@code xdp_stats} (the remote program), and {@code pool}; each section's total row, then one indented
  * row per ingress, consumer, source-to-target pair or pool. As in xdp-bench, a detail row whose every value
  * is 0 is left out (folded), section totals always show (except the enqueue and remote-program sections,
@@ -25,15 +27,33 @@ import dev.steer.engine.stats.PoolStats;
  * {@code in-use} and {@code frames} (pool state at the end of the interval). Rows are at most
  * {@value #WIDTH} characters wide. See {@code docs/output.md} for an example.
  *
+ * <p>An entry's rows say its map key and where its consumer runs, {@code key 2 cpu 0}: in the kernel's cpumap
+ * the key is the CPU, but a key of a cluster map may name a CPU of another number, or of another node.
+ *
  * <p>Thread contract: stateless; any thread. Allocates the text, off the data path.
  */
 public final class LiveStatsPrinter {
     /** Widest line printed, in characters. */
     public static final int WIDTH = 95;
     private static final int BAR = 20;
+    /** Where the entry of a key runs on one node: on the CPU that is its key, as in the kernel's cpumap. */
+    private static final IntFunction<String> KEY_IS_CPU = key -> "cpu " + key;
 
-    /** A printer; it has no state. */
+    private final IntFunction<String> placeOfKey;
+
+    /** A printer for one node, where the entry of key K runs on CPU K. */
     public LiveStatsPrinter() {
+        this(KEY_IS_CPU);
+    }
+
+    /**
+     * A printer whose entry rows say where each key's entry runs.
+     *
+     * @param placeOfKey for a map key, where its entry runs, e.g. {@code cpu 0} or {@code node-1 cpu 0}; null when
+     *                   not known (the row then shows the key alone). Called from the printing thread; must not block
+     */
+    public LiveStatsPrinter(IntFunction<String> placeOfKey) {
+        this.placeOfKey = Objects.requireNonNull(placeOfKey, "placeOfKey");
     }
 
     /** Writes {@link #format(Interval)} to {@code out}. */
@@ -136,7 +156,7 @@ public final class LiveStatsPrinter {
         }
     }
 
-    private static void enqueue(Interval in, StringBuilder out) {
+    private void enqueue(Interval in, StringBuilder out) {
         final List<PathStats> rows = all(in);
         int keys = 0;
         for (PathStats row : rows) {
@@ -156,7 +176,7 @@ public final class LiveStatsPrinter {
             if (processed == 0 && drops == 0) {
                 continue;
             }
-            out.append(label(2, "enqueue to cpu " + key)).append(column(in.rate(processed), "pkt/s"))
+            out.append(label(2, "enqueue to key " + key)).append(column(in.rate(processed), "pkt/s"))
                 .append(column(in.rate(drops), "drop/s")).append(bulk(processed, bulks)).append('\n');
             for (PathStats row : rows) {
                 if (key < row.maxKeys() && (row.enqueueProcessed(key) != 0 || row.enqueueDrops(key) != 0)) {
@@ -169,7 +189,7 @@ public final class LiveStatsPrinter {
         }
     }
 
-    private static void kthread(Interval in, StringBuilder out) {
+    private void kthread(Interval in, StringBuilder out) {
         final List<PathStats> consumers = in.consumers();
         final long pkts = sum(consumers, Counter.RECEIVED);
         final long drops = sumDrops(consumers);
@@ -181,7 +201,7 @@ public final class LiveStatsPrinter {
             if (received == 0 && row.droppedTotal() == 0 && row.get(Counter.SCHED) == 0) {
                 continue;
             }
-            out.append(label(4, row.name())).append(column(in.rate(received), "pkt/s"))
+            out.append(label(4, entry(row))).append(column(in.rate(received), "pkt/s"))
                 .append(column(in.rate(row.droppedTotal()), "drop/s"))
                 .append(column(in.rate(row.get(Counter.SCHED)), "sched/s")).append('\n');
             dropReasons(in, row, out);
@@ -199,7 +219,7 @@ public final class LiveStatsPrinter {
             final long d = row.get(Counter.REMOTE_DROP);
             final long r = row.get(Counter.REMOTE_REDIRECT);
             if (p != 0 || d != 0 || r != 0) {
-                out.append(label(6, row.name())).append(column(in.rate(p), "pass/s")).append(column(in.rate(d), "drop/s"))
+                out.append(label(6, entry(row))).append(column(in.rate(p), "pass/s")).append(column(in.rate(d), "drop/s"))
                     .append(column(in.rate(r), "redir/s")).append('\n');
             }
         }
@@ -233,6 +253,18 @@ public final class LiveStatsPrinter {
                 out.append(label(6, reason.label())).append(column(in.rate(n), "drop/s")).append('\n');
             }
         }
+    }
+
+    /**
+     * The name of a consumer row: its key and where it runs. A row of no key (the supervisor's, which counts frames
+     * it reclaimed) keeps its own name.
+     */
+    private String entry(PathStats row) {
+        if (row.key() < 0) {
+            return row.name();
+        }
+        final String place = placeOfKey.apply(row.key());
+        return place == null ? "key " + row.key() : "key " + row.key() + " " + place;
     }
 
     private static List<PathStats> all(Interval in) {

@@ -80,23 +80,46 @@ class LiveStatsPrinterTest {
         assertLine(lines, "  redirect_err total", "3 error/s");
         assertLine(lines, "    EOVERFLOW", "3 error/s");
         assertLine(lines, "      ingress-0", "3 error/s");
-        assertLine(lines, "  enqueue to cpu 0", "1,000,000 pkt/s", "500 drop/s", "8.00 bulk-avg");
+        assertLine(lines, "  enqueue to key 0", "1,000,000 pkt/s", "500 drop/s", "8.00 bulk-avg");
         assertLine(lines, "    ingress-0->0", "1,000,000 pkt/s", "500 drop/s", "8.00 bulk-avg");
-        assertLine(lines, "  enqueue to cpu 1", "999,000 pkt/s", "0 drop/s", "4.00 bulk-avg");
+        assertLine(lines, "  enqueue to key 1", "999,000 pkt/s", "0 drop/s", "4.00 bulk-avg");
         assertLine(lines, "  kthread total", "1,998,500 pkt/s", "500 drop/s", "20 sched/s");
-        assertLine(lines, "    cpu-0", "999,500 pkt/s", "500 drop/s", "20 sched/s");
+        assertLine(lines, "    key 0 cpu 0", "999,500 pkt/s", "500 drop/s", "20 sched/s");
         assertLine(lines, "      remote_drop", "500 drop/s");
-        assertLine(lines, "    cpu-1", "999,000 pkt/s", "0 drop/s", "0 sched/s");
+        assertLine(lines, "    key 1 cpu 1", "999,000 pkt/s", "0 drop/s", "0 sched/s");
         assertLine(lines, "    xdp_stats", "999,000 pass/s", "500 drop/s", "0 redir/s");
-        assertLine(lines, "      cpu-0", "999,000 pass/s", "500 drop/s", "0 redir/s");
+        assertLine(lines, "      key 0 cpu 0", "999,000 pass/s", "500 drop/s", "0 redir/s");
         assertLine(lines, "  pool", "384 in-use", "16,384 frames", "0 exhaust/s");
         assertLine(lines, "    pool-0", "384 in-use", "16,384 frames");
-        assertFalse(text.contains("cpu-3"), "an idle consumer is folded:\n" + text);
-        assertFalse(text.contains("enqueue to cpu 3"), "an idle target is folded:\n" + text);
+        assertFalse(text.contains("key 3"), "an idle consumer and an idle target are folded:\n" + text);
         assertFalse(text.contains("E2BIG"), "a code without errors is folded:\n" + text);
         for (String line : lines) {
             assertTrue(line.length() <= LiveStatsPrinter.WIDTH, "fits " + LiveStatsPrinter.WIDTH + ": " + line);
         }
+    }
+
+    @Test
+    void shouldNameEveryEntryRowByKeyAndCpuWhenPrinted() {
+        final Interval interval = new Interval(SECOND, 3 * SECOND, zero(), known(), LatencySnapshot.EMPTY);
+        final String text = new LiveStatsPrinter().format(interval);
+        final List<String> lines = text.lines().toList();
+        // On one node an entry's consumer runs on the CPU that is its key.
+        assertLine(lines, "    key 0 cpu 0 ", "999,500 pkt/s", "500 drop/s", "20 sched/s");
+        assertLine(lines, "    key 1 cpu 1 ", "999,000 pkt/s");
+        assertLine(lines, "      key 0 cpu 0 ", "999,000 pass/s");
+        assertLine(lines, "  enqueue to key 0 ", "1,000,000 pkt/s");
+        assertLine(lines, "  enqueue to key 1 ", "999,000 pkt/s");
+        assertFalse(text.contains("cpu-"), "no row named by a key alone as if it were a CPU:\n" + text);
+        assertFalse(text.contains("enqueue to cpu"), "the enqueue sections are per key:\n" + text);
+
+        // A cluster node: key 0 served on another node's CPU 0, key 1 on this node's CPU 0, key 3 unknown.
+        final String cluster = new LiveStatsPrinter(key -> switch (key) {
+            case 0 -> "node-1 cpu 0";
+            case 1 -> "cpu 0";
+            default -> null;
+        }).format(new Interval(SECOND, 3 * SECOND, zero(), known(), LatencySnapshot.EMPTY));
+        assertLine(cluster.lines().toList(), "    key 0 node-1 cpu 0 ", "999,500 pkt/s");
+        assertLine(cluster.lines().toList(), "    key 1 cpu 0 ", "999,000 pkt/s");
     }
 
     @Test
@@ -122,8 +145,9 @@ class LiveStatsPrinterTest {
         for (PathStats consumer : total.consumers()) {
             final long n = consumer.get(Counter.RECEIVED);
             if (n != 0) {
-                assertLine(lines, "    " + consumer.name() + " ", Units.rate(total.rate(n)) + " pkt/s");
-                assertLine(lines, "  enqueue to cpu " + consumer.key() + " ");
+                assertLine(lines, "    key " + consumer.key() + " cpu " + consumer.key() + " ",
+                    Units.rate(total.rate(n)) + " pkt/s");
+                assertLine(lines, "  enqueue to key " + consumer.key() + " ");
             }
         }
         assertTrue(run.printed().contains("kthread"), "the live output was printed every interval");
