@@ -165,12 +165,15 @@ final class LoadgenCommand implements Callable<Integer> {
             long nextLine = start + LINE_INTERVAL_NS;
             long last = 0;
             long lastAt = start;
+            boolean warned = false;
             while (!loop.await(Duration.ofNanos(Math.min(nextLine, deadline) - System.nanoTime()))) {
                 final long now = System.nanoTime();
                 if (now - nextLine >= 0) {
                     final long sent = loop.sent();
-                    err.printf("steer loadgen: %,12d frames/s   %,14d sent   %,12d back-pressured%n",
-                        (long) ((sent - last) * 1e9 / Math.max(1, now - lastAt)), sent, loop.backPressured());
+                    warned = warnRefused(err, loop, output, warned);
+                    err.printf("steer loadgen: %,12d frames/s   %,14d sent   %,12d back-pressured   %,12d refused%n",
+                        (long) ((sent - last) * 1e9 / Math.max(1, now - lastAt)), sent, loop.backPressured(),
+                        loop.refused());
                     err.flush();
                     last = sent;
                     lastAt = now;
@@ -181,9 +184,10 @@ final class LoadgenCommand implements Callable<Integer> {
                 }
             }
             loop.close();
+            warnRefused(err, loop, output, warned);
             final double seconds = loop.elapsedNanos() / 1e9;
-            out.printf("sent %,d frames in %.2f s (%,.0f frames/s), %,d send attempts back-pressured%n",
-                loop.sent(), seconds, seconds > 0 ? loop.sent() / seconds : 0.0, loop.backPressured());
+            out.printf("sent %,d frames in %.2f s (%,.0f frames/s), %,d send attempts back-pressured, %,d refused%n",
+                loop.sent(), seconds, seconds > 0 ? loop.sent() / seconds : 0.0, loop.backPressured(), loop.refused());
             out.flush();
             if (loop.failure() != null) {
                 err.println("steer loadgen: " + loop.failure());
@@ -195,6 +199,16 @@ final class LoadgenCommand implements Callable<Integer> {
                 media.close();
             }
         }
+    }
+
+    /** Once, the first time the loop has refusals: nothing receives at the target. True once warned. */
+    private static boolean warnRefused(PrintWriter err, SendLoop loop, FrameOutput output, boolean warned) {
+        if (warned || loop.refused() == 0) {
+            return warned;
+        }
+        err.println("steer loadgen: warning: " + output.describe() + " answers port unreachable: nothing receives"
+            + " there (is the engine's UDP feed listening on that address and port?); such sends count as refused");
+        return true;
     }
 
     /**

@@ -17,11 +17,16 @@ public interface FrameOutput extends AutoCloseable {
     int NOT_CONNECTED = -2;
     /** The output failed for good (closed, frame too large for it): stop. */
     int FAILED = -3;
+    /**
+     * Nothing receives at the target: it answered an earlier frame with a refusal (a UDP target's ICMP port
+     * unreachable). This frame was not sent; the next try may go out (and be refused in turn).
+     */
+    int REFUSED = -4;
 
     /**
      * Sends one frame of {@code length} bytes.
      *
-     * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #NOT_CONNECTED} or {@link #FAILED}
+     * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #NOT_CONNECTED}, {@link #REFUSED} or {@link #FAILED}
      */
     int send(DirectBuffer buffer, int offset, int length);
 

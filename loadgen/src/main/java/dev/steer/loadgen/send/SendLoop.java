@@ -11,8 +11,9 @@ import dev.steer.loadgen.traffic.Pacer;
 
 /**
  * A sending thread: takes frames from a {@link FrameSource} and puts them into a {@link FrameOutput}, at
- * most a target rate, until a frame limit, a stop or a failure. A back-pressured frame is retried (the same
- * frame, so nothing the source produced is skipped), yielding between tries; nothing is allocated per frame.
+ * most a target rate, until a frame limit, a stop or a failure. A back-pressured or refused frame is retried (the
+ * same frame, so nothing the source produced is skipped), yielding between tries; nothing is allocated per frame.
+ * A refusal (nothing receives at the target) is counted apart from back-pressure (the output is full).
  *
  * <p>Thread contract: {@link #start()} once; {@link #stop()}, {@link #await} and the counters from any
  * thread. The counters are written by the sending thread only and published with release stores (a plain
@@ -30,12 +31,14 @@ public final class SendLoop implements AutoCloseable {
     private static final long UNSET = Long.MIN_VALUE;
     private static final VarHandle SENT;
     private static final VarHandle BACK_PRESSURED;
+    private static final VarHandle REFUSED;
 
     static {
         try {
             final MethodHandles.Lookup lookup = MethodHandles.lookup();
             SENT = lookup.findVarHandle(SendLoop.class, "sent", long.class);
             BACK_PRESSURED = lookup.findVarHandle(SendLoop.class, "backPressured", long.class);
+            REFUSED = lookup.findVarHandle(SendLoop.class, "refused", long.class);
         } catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -52,6 +55,8 @@ public final class SendLoop implements AutoCloseable {
     private long sent;
     /** Written by the sending thread only, through {@link #BACK_PRESSURED}. */
     private long backPressured;
+    /** Written by the sending thread only, through {@link #REFUSED}. */
+    private long refused;
     private volatile long startedNs = UNSET;
     private volatile long endedNs = UNSET;
     private volatile Throwable failure;
@@ -99,6 +104,7 @@ public final class SendLoop implements AutoCloseable {
         final Pacer pacer = ratePerSecond == MAX_RATE ? null : new Pacer(ratePerSecond, burstLimit);
         long count = 0;
         long pressured = 0;
+        long refusals = 0;
         try {
             while (running && count < limit) {
                 int burst = (int) Math.min(pacer == null ? BURST : burstLimit, limit - count);
@@ -118,9 +124,12 @@ public final class SendLoop implements AutoCloseable {
                             failureReason = "output " + output.describe() + " failed after " + count + " frames";
                             return;
                         }
-                        pressured++;
                         // Published on every refused try: when nothing gets through, no burst ends to publish it.
-                        BACK_PRESSURED.setRelease(this, pressured);
+                        if (result == FrameOutput.REFUSED) {
+                            REFUSED.setRelease(this, ++refusals);
+                        } else {
+                            BACK_PRESSURED.setRelease(this, ++pressured);
+                        }
                         if (!running) {
                             return;
                         }
@@ -140,6 +149,7 @@ public final class SendLoop implements AutoCloseable {
         } finally {
             SENT.setRelease(this, count);
             BACK_PRESSURED.setRelease(this, pressured);
+            REFUSED.setRelease(this, refusals);
             endedNs = System.nanoTime();
             running = false;
         }
@@ -172,6 +182,14 @@ public final class SendLoop implements AutoCloseable {
     /** Send attempts refused because the output was full or not connected; current to the last refused try. */
     public long backPressured() {
         return (long) BACK_PRESSURED.getAcquire(this);
+    }
+
+    /**
+     * Send attempts refused because nothing receives at the target ({@link FrameOutput#REFUSED}: a UDP port with
+     * no listener); current to the last refused try. Not counted in {@link #backPressured()}.
+     */
+    public long refused() {
+        return (long) REFUSED.getAcquire(this);
     }
 
     /**

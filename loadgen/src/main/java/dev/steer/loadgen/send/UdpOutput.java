@@ -22,7 +22,8 @@ public final class UdpOutput implements FrameOutput {
         }
         return switch (result) {
             case UdpSender.BACK_PRESSURED -> BACK_PRESSURED;
-            case UdpSender.UNREACHABLE -> NOT_CONNECTED;
+            // ICMP port unreachable: nothing listens there. Not a full socket: counted apart from back-pressure.
+            case UdpSender.UNREACHABLE -> REFUSED;
             default -> FAILED;
         };
     }

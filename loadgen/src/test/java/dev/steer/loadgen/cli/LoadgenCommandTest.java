@@ -103,9 +103,28 @@ class LoadgenCommandTest {
             final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + sink.getLocalPort(),
                 "--rate", "1k", "--duration", "2s");
             assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            assertEquals(2, result.err().lines().filter(line -> line.endsWith("back-pressured")).count(),
+            assertEquals(2, result.err().lines().filter(line -> line.endsWith(" refused")).count(),
                 "a line at 1 s and one at 2 s, the end: " + result);
         }
+    }
+
+    @Test
+    void shouldCountRefusalsApartFromBackPressureWhenNothingListensAtTheUdpTarget() throws Exception {
+        final int port;
+        try (java.net.DatagramSocket closed = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort(); // closed again: the kernel answers datagrams to it with port unreachable
+        }
+        final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + port,
+            "--count", "2000", "--rate", "20k", "--duration", "10s");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final java.util.regex.Matcher line = java.util.regex.Pattern
+            .compile("sent ([\\d,]+) frames in .*, ([\\d,]+) send attempts back-pressured, ([\\d,]+) refused")
+            .matcher(result.out());
+        assertTrue(line.find(), "the summary counts refusals: " + result);
+        assertEquals("0", line.group(2), "a refusal is not back-pressure: " + result);
+        assertTrue(Long.parseLong(line.group(3).replace(",", "")) > 0, "refusals counted: " + result);
+        assertEquals(1, result.err().lines().filter(l -> l.contains("port unreachable")).count(),
+            "one warning line: " + result);
     }
 
     @ParameterizedTest

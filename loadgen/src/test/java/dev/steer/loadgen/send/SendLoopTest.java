@@ -3,6 +3,8 @@ package dev.steer.loadgen.send;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -11,7 +13,10 @@ import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** The sending thread's counters and clock, driven against outputs that take or refuse every frame. */
+/**
+ * The sending thread's counters and clock, driven against outputs that take or refuse every frame, and a UDP
+ * output to a loopback port nothing listens on.
+ */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class SendLoopTest {
     private static final FrameSource FRAMES = FrameSource.cycling(new byte[][] {new byte[60]});
@@ -59,6 +64,22 @@ class SendLoopTest {
         }
         assertEquals(0, loop.sent());
         assertTrue(loop.backPressured() > 0);
+    }
+
+    @Test
+    void shouldCountRefusalsNotBackPressureWhenNothingListensAtTheUdpTarget() throws Exception {
+        final int port;
+        try (DatagramSocket closed = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = closed.getLocalPort();
+        }
+        final SendLoop loop = new SendLoop("refused", FRAMES, new UdpOutput("127.0.0.1", port), 20_000, 500, 60)
+            .start();
+        assertTrue(loop.await(Duration.ofSeconds(10)), "the loop ends at its limit");
+        loop.close();
+        assertEquals(500, loop.sent(), "a refused frame is tried again, so every frame goes out once");
+        assertTrue(loop.refused() > 0, "the kernel's port unreachable counts as a refusal");
+        assertEquals(0, loop.backPressured(), "and not as back-pressure");
+        assertEquals(null, loop.failure());
     }
 
     @Test
