@@ -200,7 +200,8 @@ final class RunJob {
                 }
                 if (now >= nextChurn) {
                     churn.step();
-                    nextChurn += run.churnInterval().toNanos();
+                    // As the samples: after a stall the steps missed are skipped, not made in a burst.
+                    nextChurn = StatsSampler.nextTick(nextChurn, run.churnInterval().toNanos(), System.nanoTime());
                 }
                 if (now >= nextSample) {
                     live.print(printer.format(sampler.sample()));
