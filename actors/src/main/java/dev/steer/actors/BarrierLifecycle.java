@@ -1,0 +1,315 @@
+package dev.steer.actors;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.Capabilities;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuMapEntry;
+import dev.steer.engine.map.EntryLifecycle;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+import dev.steer.engine.stats.PathStats;
+
+/**
+ * The {@link EntryLifecycle} of the map supervisor, by quiescence barrier instead of RCU and refcounts: it starts
+ * one consumer actor per new entry and retires a replaced or deleted one in four steps: (1) the new snapshot is
+ * already published when the map returns; (2) a quiescence barrier: every consumer and every producer the
+ * supervisor names acknowledges it between two units of work, after which none of them can reach the old entry;
+ * (3) drain-then-stop: the old consumer delivers every frame in its ring and stops; (4) its termination is watched,
+ * and its counters are folded into the key's totals. A consumer that stops unexpectedly is respawned on the same
+ * ring, at most {@link #MAX_RESPAWNS} times; then the entry is deleted and, once no producer can reach it, its
+ * frames are reclaimed and counted as {@link DropReason#CONSUMER_FAILED} in a {@code supervisor} row.
+ *
+ * <p>Thread contract: the supervisor's actor thread only; it spawns and watches in the supervisor's context, and
+ * the messages it has the supervisor watch for ({@link Acknowledged}, {@link ConsumerStopped}) come back to it.
+ */
+final class BarrierLifecycle implements EntryLifecycle {
+    /** A participant's acknowledgement of a barrier, adapted into the supervisor's protocol. */
+    record Acknowledged(DataPath.Quiesced ack) implements MapSupervisor.Command {
+    }
+
+    /** A consumer actor has terminated. */
+    record ConsumerStopped(CpuMapEntry entry, ActorRef<DataPath.Command> ref) implements MapSupervisor.Command {
+    }
+
+    /** A quiescence barrier waiting for acknowledgements, and the entries it retires. */
+    private record Barrier(long epoch, Set<ActorRef<DataPath.Command>> waiting, List<CpuMapEntry> entries) {
+    }
+
+    /** Respawns of one entry's consumer after unexpected stops before the entry is given up. */
+    static final int MAX_RESPAWNS = 10;
+
+    static final String PINNED_DISPATCHER = "steer.pinned-dispatcher";
+
+    private final ActorContext<MapSupervisor.Command> context;
+    private final SteerEngine.Builder config;
+    private final Supplier<List<DataPath.Participant>> producers;
+    private final CpuMap map;
+    private final Map<CpuMapEntry, DataPath.Participant> consumers = new IdentityHashMap<>();
+    private final Set<CpuMapEntry> draining = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final PathStats[] retiredByKey;
+    private final List<CpuMapEntry> pendingRetire = new ArrayList<>();
+    private final Map<Long, Barrier> barriers = new LinkedHashMap<>();
+    private final ActorRef<DataPath.Quiesced> ackAdapter;
+    private final Map<CpuMapEntry, Integer> respawns = new IdentityHashMap<>();
+    private final Set<CpuMapEntry> failed = Collections.newSetFromMap(new IdentityHashMap<>());
+    private final PathCounters reclaimed;
+    private long epoch;
+
+    /**
+     * Creates the map with this lifecycle as its owner: the map calls {@link #start} and {@link #retire} back, so
+     * the two are made together.
+     *
+     * @param producers the live producers (ingresses, attached producers) every barrier must also wait for
+     */
+    BarrierLifecycle(ActorContext<MapSupervisor.Command> context, SteerEngine.Builder config,
+                     Supplier<List<DataPath.Participant>> producers) {
+        this.context = context;
+        this.config = config;
+        this.producers = producers;
+        this.ackAdapter = context.messageAdapter(DataPath.Quiesced.class, Acknowledged::new);
+        final CpuMap.Creation creation = CpuMap.create(config.maxEntries(), 0, config.cpus(), Capabilities.admin(), this);
+        if (!creation.result().isOk()) {
+            throw new IllegalStateException("cannot create the map: " + creation.result() + " ("
+                + creation.result().description() + ")");
+        }
+        this.map = creation.map();
+        this.retiredByKey = new PathStats[map.maxEntries()];
+        this.reclaimed = new PathCounters("supervisor", map.maxEntries());
+    }
+
+    /** The map whose entries this lifecycle runs. */
+    CpuMap map() {
+        return map;
+    }
+
+    @Override
+    public boolean start(CpuMapEntry entry) {
+        try {
+            // The consumer builds its own program instance on its thread; try it here first, so that a remote
+            // program whose per-thread instance cannot be had fails the update (ENOMEM) instead of every spawn.
+            if (entry.value().remoteProgram() != null) {
+                entry.value().remoteProgram().forIngress();
+            }
+            spawnConsumer(entry);
+            return true;
+        } catch (Throwable ex) {
+            // User code (an AssertionError in forIngress, say) must not take the supervisor, the guardian, down.
+            report("supervisor", ex);
+            return false;
+        }
+    }
+
+    private void spawnConsumer(CpuMapEntry entry) {
+        final String name = "consumer-" + entry.key() + "-" + entry.generation();
+        final ControlSignal signal = new ControlSignal();
+        if (entry.isRemote()) {
+            if (config.remoteConsumers() == null) {
+                throw new IllegalStateException("entry " + entry.key() + " is located on node "
+                    + entry.value().location().node() + " but the engine has no remote consumer factory");
+            }
+            final ActorRef<DataPath.Command> ref = context.spawn(
+                config.remoteConsumers().create(entry, signal), "forwarder-" + entry.key() + "-" + entry.generation()
+                    + "-" + System.nanoTime(), DispatcherSelector.defaultDispatcher());
+            context.watchWith(ref, new ConsumerStopped(entry, ref));
+            consumers.put(entry, new DataPath.Participant(name, ref, signal));
+            return;
+        }
+        final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map, config.handler(),
+            config.consumerBatch(), config.idleMode(), config.pinning(), config.consumerFailure(),
+            config.errorHandler(), signal, ConsumerActor.PARK_NANOS);
+        final ActorRef<DataPath.Command> ref = context.spawn(ConsumerActor.create(settings),
+            name + "-" + System.nanoTime(), DispatcherSelector.fromConfig(PINNED_DISPATCHER));
+        context.watchWith(ref, new ConsumerStopped(entry, ref));
+        consumers.put(entry, new DataPath.Participant(name, ref, signal));
+    }
+
+    @Override
+    public void retire(CpuMapEntry entry) {
+        pendingRetire.add(entry);
+    }
+
+    /** Starts a barrier for the entries the map has retired since the last one; after every map operation. */
+    void startBarrierIfNeeded() {
+        if (pendingRetire.isEmpty()) {
+            return;
+        }
+        // A HashSet, not identity: the ref an actor sends as itself is a different object that equals its spawn ref.
+        final Barrier barrier = new Barrier(++epoch, new HashSet<>(), List.copyOf(pendingRetire));
+        pendingRetire.clear();
+        final List<DataPath.Participant> participants = new ArrayList<>(consumers.values());
+        participants.addAll(producers.get());
+        barriers.put(barrier.epoch(), barrier);
+        for (DataPath.Participant participant : participants) {
+            barrier.waiting().add(participant.ref());
+        }
+        for (DataPath.Participant participant : participants) {
+            participant.send(new DataPath.Quiesce(barrier.epoch(), ackAdapter));
+        }
+        if (barrier.waiting().isEmpty()) {
+            completeBarrier(barrier);
+        }
+    }
+
+    void onAcknowledged(Acknowledged acknowledged) {
+        final Barrier barrier = barriers.get(acknowledged.ack().epoch());
+        if (barrier != null) {
+            barrier.waiting().remove(acknowledged.ack().from());
+            if (barrier.waiting().isEmpty()) {
+                completeBarrier(barrier);
+            }
+        }
+    }
+
+    /** Every participant has passed a quiescence point: no one can reach the retired entries now. */
+    private void completeBarrier(Barrier barrier) {
+        barriers.remove(barrier.epoch());
+        for (CpuMapEntry entry : barrier.entries()) {
+            final DataPath.Participant consumer = consumers.get(entry);
+            if (consumer != null && draining.add(entry)) {
+                consumer.send(DataPath.Stop.INSTANCE);
+            } else if (consumer == null && failed.remove(entry)) {
+                // Its consumer was given up; now that no producer can reach the ring, return what it holds.
+                reclaim(entry);
+            }
+        }
+    }
+
+    /** @return false when the stopped actor is no longer the entry's consumer (one respawned since), and nothing changed */
+    boolean onConsumerStopped(ConsumerStopped stopped) {
+        final DataPath.Participant participant = consumers.get(stopped.entry());
+        if (participant == null || !participant.ref().equals(stopped.ref())) {
+            return false;
+        }
+        final CpuMapEntry entry = stopped.entry();
+        consumers.remove(entry);
+        forgetParticipant(stopped.ref());
+        if (draining.contains(entry) && entry.ring().isEmpty()) {
+            draining.remove(entry);
+            release(entry);
+        } else if (respawns.merge(entry, 1, Integer::sum) <= MAX_RESPAWNS) {
+            // Failed past its restart limit, or died while draining: the ring must keep a consumer until it is
+            // empty, so start a fresh one on it (already draining if the entry is retiring).
+            report(participant.name(), "consumer stopped unexpectedly; starting a new one on the same ring");
+            spawnConsumer(entry);
+            if (draining.contains(entry)) {
+                consumers.get(entry).send(DataPath.Stop.INSTANCE);
+            }
+        } else {
+            report(participant.name(), "consumer failed " + MAX_RESPAWNS + " respawns; the entry is removed and its"
+                + " frames are returned and counted as consumer_failed");
+            if (draining.remove(entry)) {
+                reclaim(entry); // retiring: quiescence is already done
+            } else {
+                failed.add(entry);
+                if (map.snapshot().entry(entry.key()) == entry) {
+                    map.delete(entry.key());
+                    startBarrierIfNeeded();
+                } else {
+                    reclaimIfRetired(entry);
+                }
+            }
+        }
+        return true;
+    }
+
+    /** An entry that left the map but whose barrier has not completed keeps waiting for it; otherwise reclaim now. */
+    private void reclaimIfRetired(CpuMapEntry entry) {
+        for (Barrier barrier : barriers.values()) {
+            if (barrier.entries().contains(entry)) {
+                return;
+            }
+        }
+        if (!pendingRetire.contains(entry) && failed.remove(entry)) {
+            reclaim(entry);
+        }
+    }
+
+    /** Supervisor as the ring's last consumer: returns every frame and counts them; then releases the entry. */
+    private void reclaim(CpuMapEntry entry) {
+        final int[] handles = new int[256];
+        int n;
+        while ((n = entry.ring().drain(handles, handles.length)) > 0) {
+            reclaimed.drop(DropReason.CONSUMER_FAILED, n);
+            FramePool.releaseAll(handles, 0, n);
+        }
+        release(entry);
+    }
+
+    /** Folds a stopped entry's counters into its key's totals. */
+    private void release(CpuMapEntry entry) {
+        final int key = entry.key();
+        final PathStats last = entry.counters().snapshot(PathStats.Kind.CONSUMER, key);
+        retiredByKey[key] = retiredByKey[key] == null ? last.renamed("cpu-" + key) : retiredByKey[key].plus(last);
+        respawns.remove(entry);
+    }
+
+    /** A participant that has stopped can no longer reach anything: it counts as acknowledged everywhere. */
+    void forgetParticipant(ActorRef<DataPath.Command> ref) {
+        for (Barrier barrier : List.copyOf(barriers.values())) {
+            if (barrier.waiting().remove(ref) && barrier.waiting().isEmpty()) {
+                completeBarrier(barrier);
+            }
+        }
+    }
+
+    /** Whether every entry has been released: no consumer runs, no barrier waits, no given-up ring is unreclaimed. */
+    boolean allReleased() {
+        return consumers.isEmpty() && barriers.isEmpty() && failed.isEmpty();
+    }
+
+    void report(String where, String message) {
+        report(where, new IllegalStateException(message));
+    }
+
+    /** Reports to the error handler; its own failure is counted and must not take the supervisor down. */
+    void report(String where, Throwable error) {
+        try {
+            config.errorHandler().onError(where, error);
+        } catch (Throwable handlerFailure) {
+            reclaimed.increment(PathCounters.Counter.ERROR_HANDLER_FAILURES);
+        }
+    }
+
+    private static PathStats plusLive(PathStats totals, CpuMapEntry entry) {
+        final PathStats live = entry.counters().snapshot(PathStats.Kind.CONSUMER, entry.key());
+        return totals == null ? live.renamed("cpu-" + entry.key()) : totals.plus(live);
+    }
+
+    /** One row per key that has had an entry (released, live and given-up ones), then the supervisor's if it dropped. */
+    List<PathStats> consumerRows() {
+        final PathStats[] byKey = retiredByKey.clone();
+        // Live entries, and entries whose consumer was given up and whose frames wait to be reclaimed: what their
+        // consumers delivered before they failed is part of the accounting until release() folds it in.
+        for (CpuMapEntry entry : consumers.keySet()) {
+            byKey[entry.key()] = plusLive(byKey[entry.key()], entry);
+        }
+        for (CpuMapEntry entry : failed) {
+            byKey[entry.key()] = plusLive(byKey[entry.key()], entry);
+        }
+        final List<PathStats> consumerRows = new ArrayList<>();
+        for (PathStats row : byKey) {
+            if (row != null) {
+                consumerRows.add(row);
+            }
+        }
+        final PathStats supervisor = reclaimed.snapshot(PathStats.Kind.CONSUMER, -1);
+        if (supervisor.droppedTotal() > 0) {
+            consumerRows.add(supervisor);
+        }
+        return consumerRows;
+    }
+}
