@@ -19,32 +19,39 @@ public final class BulkQueue {
     public static final int SIZE = 8;
 
     /**
-     * Longest a lossless producer's flush waits for the consumer to make room that another producer took since this
-     * producer's room check; past it the frames that still do not fit are dropped as {@link DropReason#RING_FULL}.
+     * Longest a lossless producer waits, in one poll, for consumers to make room that another producer took since
+     * this producer's room check: the poll's flushes share it through their {@link FlushDeadline}, so a poll with
+     * several blocked queues waits no longer than one. Past it the frames that still do not fit are dropped as
+     * {@link DropReason#RING_FULL}.
      */
     public static final long LOSSLESS_FLUSH_WAIT_NS = 100_000_000L;
 
     private final int[] handles = new int[SIZE];
     private final PathCounters counters;
-    private final boolean lossless;
+    /** Null for a queue that drops at once when the ring is full. */
+    private final FlushDeadline deadline;
     private CpuMapEntry entry;
     private int count;
     private boolean listed;
 
     /** A queue whose flushes are recorded in {@code counters}, the producer's; a full ring drops. */
     public BulkQueue(PathCounters counters) {
-        this(counters, false);
+        this(counters, null);
     }
 
     /**
      * A queue whose flushes are recorded in {@code counters}, the producer's. A lossless producer checks for room
      * before it takes each frame ({@code ManyToOneRing.hasRoomFor}); with several producers on one ring another one
      * can fill that room before this one flushes, so a lossless queue's flush that meets a full ring wakes the
-     * consumer and waits for room, at most {@link #LOSSLESS_FLUSH_WAIT_NS}.
+     * consumer, counts a {@link PathCounters.Counter#FLUSH_WAITS flush wait} and waits for room until
+     * {@code deadline}, which all the producer's queues share and the producer resets once per poll (at most
+     * {@link #LOSSLESS_FLUSH_WAIT_NS} a poll); once it has passed, such a flush drops at once.
+     *
+     * @param deadline the producer's per-poll wait, or null for a queue that drops at once when the ring is full
      */
-    public BulkQueue(PathCounters counters, boolean lossless) {
+    public BulkQueue(PathCounters counters, FlushDeadline deadline) {
         this.counters = counters;
-        this.lossless = lossless;
+        this.deadline = deadline;
     }
 
     /** The entry the queue flushes into, or null before the first {@link #bind}. */
@@ -102,7 +109,7 @@ public final class BulkQueue {
             return 0;
         }
         int taken = entry.ring().offer(handles, 0, n);
-        if (taken < n && lossless) {
+        if (taken < n && deadline != null) {
             taken += waitForRoom(taken, n);
         }
         final int drops = n - taken;
@@ -116,17 +123,26 @@ public final class BulkQueue {
         return drops;
     }
 
-    /** Lossless only: offers {@code handles[from..n)} until the ring takes them or the wait ends; returns how many. */
+    /**
+     * Lossless only: offers {@code handles[from..n)} until the ring takes them or the poll's wait ends; returns how
+     * many. When an earlier flush of the poll has used the wait up, takes nothing, without reading the clock.
+     */
     private int waitForRoom(int from, int n) {
         final ManyToOneRing ring = entry.ring();
         entry.wake();
         counters.increment(PathCounters.Counter.FLUSH_WAITS);
-        final long deadline = System.nanoTime() + LOSSLESS_FLUSH_WAIT_NS;
+        if (deadline.passed()) {
+            return 0;
+        }
+        final long until = deadline.deadline();
         int taken = from;
         do {
             Thread.yield(); // on a machine of few cores the consumer may need this one
             taken += ring.offer(handles, taken, n - taken);
-        } while (taken < n && System.nanoTime() - deadline < 0);
+        } while (taken < n && System.nanoTime() - until < 0);
+        if (taken < n) {
+            deadline.pass();
+        }
         return taken - from;
     }
 }

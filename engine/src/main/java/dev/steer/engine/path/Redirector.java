@@ -4,6 +4,7 @@ import dev.steer.engine.frame.Frame;
 import dev.steer.engine.map.BulkQueue;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuMapEntry;
+import dev.steer.engine.map.FlushDeadline;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.map.MapSnapshot;
 import dev.steer.engine.program.Verdict;
@@ -32,6 +33,8 @@ public final class Redirector {
     private final DropReason abortReason;
     private final BulkQueue[] queues;
     private final BulkQueue[] touched;
+    /** One wait for room per poll, shared by every lossless bulk queue; reset at the end-of-poll flush. */
+    private final FlushDeadline flushDeadline = new FlushDeadline();
     private int touchedCount;
     private final CpuMapEntry[] owed;
     private int owedCount;
@@ -52,7 +55,8 @@ public final class Redirector {
      * @param counters    the owning thread's counters
      * @param dropReason  how a DROP verdict is counted (program or remote-program drop)
      * @param abortReason how an ABORTED or unknown verdict is counted
-     * @param lossless    whether its bulk queues wait for room a racing producer took (see {@link BulkQueue})
+     * @param lossless    whether its bulk queues wait for room a racing producer took, at most
+     *                    {@link BulkQueue#LOSSLESS_FLUSH_WAIT_NS} for all of them in one poll (see {@link BulkQueue})
      */
     public Redirector(CpuMap map, PathCounters counters, DropReason dropReason, DropReason abortReason,
                       boolean lossless) {
@@ -64,7 +68,7 @@ public final class Redirector {
         this.touched = new BulkQueue[map.maxEntries()];
         this.owed = new CpuMapEntry[map.maxEntries()];
         for (int i = 0; i < queues.length; i++) {
-            queues[i] = new BulkQueue(counters, lossless);
+            queues[i] = new BulkQueue(counters, lossless ? flushDeadline : null);
         }
         this.snapshot = map.snapshot();
     }
@@ -150,7 +154,8 @@ public final class Redirector {
      * Flushes every bulk queue touched since the last flush. With {@code deferWakeups} the consumers of the
      * queues that took all their frames are not woken now but owed a wake-up, which the next flush without it
      * or {@link #wakeOwed()} pays (interrupt moderation: a parked consumer then wakes to several polls' worth
-     * of frames, for one unpark); a queue whose flush met a full ring wakes its consumer at once.
+     * of frames, for one unpark); a queue whose flush met a full ring wakes its consumer at once. Ends the poll
+     * for the lossless wait: the flushes since the previous call, this one's included, shared one wait for room.
      */
     public void flush(boolean deferWakeups) {
         final int n = touchedCount;
@@ -165,6 +170,7 @@ public final class Redirector {
             touched[i] = null;
         }
         touchedCount = 0;
+        flushDeadline.reset();
         if (!deferWakeups) {
             wakeOwed();
         }

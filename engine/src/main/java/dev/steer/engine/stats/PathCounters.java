@@ -57,7 +57,8 @@ public final class PathCounters {
         REMOTE_RING_FULL,
         /**
          * Lossless flushes that found the ring filled by another producer since this one's room check, and waited for
-         * the consumer (see {@code BulkQueue.LOSSLESS_FLUSH_WAIT_NS}).
+         * the consumer, or dropped at once because an earlier flush of the same poll had used up the poll's wait
+         * (see {@code BulkQueue.LOSSLESS_FLUSH_WAIT_NS}).
          */
         FLUSH_WAITS
     }

@@ -163,7 +163,7 @@ class BulkQueueTest {
         final CpuMapEntry entry = new CpuMapEntry(1, KEY, 1, EntryValue.of(4), MAX_KEYS);
         final java.util.concurrent.CountDownLatch woken = new java.util.concurrent.CountDownLatch(1);
         entry.wakeup(woken::countDown);
-        final BulkQueue lossless = new BulkQueue(counters, true);
+        final BulkQueue lossless = new BulkQueue(counters, new FlushDeadline());
         lossless.bind(entry);
         final Frame[] frames = lease(6);
         assertEquals(4, entry.ring().offer(handles(frames[0], frames[1], frames[2], frames[3]), 0, 4),
@@ -196,7 +196,7 @@ class BulkQueueTest {
     @Test
     void shouldDropWhatStillDoesNotFitWhenALosslessFlushHasWaitedItsLongest() {
         final CpuMapEntry entry = entry(2);
-        final BulkQueue lossless = new BulkQueue(counters, true);
+        final BulkQueue lossless = new BulkQueue(counters, new FlushDeadline());
         lossless.bind(entry);
         final Frame[] frames = lease(3);
         assertEquals(2, entry.ring().offer(handles(frames[0], frames[1]), 0, 2));
