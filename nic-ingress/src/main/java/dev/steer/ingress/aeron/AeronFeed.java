@@ -14,7 +14,7 @@ import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
 
 /**
- * A feed from an Aeron subscription (IPC, UDP unicast or multicast: any channel): one fragment is one
+ * A feed from an Aeron subscription (IPC, UDP unicast or multicast: any channel): one message is one
  * Ethernet frame, polled with the ingress budget as the fragment limit.
  *
  * <p>Two modes. {@link Mode#DROP} is the kernel's: every fragment is taken, and a full target ring drops
@@ -23,14 +23,16 @@ import dev.steer.engine.stats.DropReason;
  * the subscriber's position stops, the publisher is back-pressured, and nothing is dropped; the engine must
  * run lossless too ({@code SteerEngine.Builder#lossless(true)}).
  *
- * <p>A message longer than the channel's MTU reaches a subscriber as several fragments; since a frame must
- * be one fragment, such a message is counted once as an {@link DropReason#OVERSIZE} drop (on its last
- * fragment) and its fragments are skipped. A fragment longer than a pool frame is counted as oversize by the
- * sink (EOVERFLOW).
+ * <p>A message longer than the channel's MTU reaches a subscriber as several fragments; they are reassembled
+ * per publisher session ({@link MessageReassembler}) and the message is handed over whole with its last
+ * fragment (a lossless refusal aborts on that last fragment, whose repeat is appended once). One longer than
+ * a pool frame is counted as oversize by the sink (EOVERFLOW); one longer than
+ * {@value MessageReassembler#MAX_MESSAGE} bytes is not reassembled but counted as one {@link DropReason#OVERSIZE}
+ * drop. A message with fragments missing is one {@link DropReason#FEED_TRUNCATED} drop.
  *
  * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
- * allocates nothing: the handlers are created once and every frame of a poll gets one cached
- * {@link System#nanoTime()}.
+ * allocates nothing in steady state: the handlers are created once and every frame of a poll gets one cached
+ * {@link System#nanoTime()}; a session's first fragmented message allocates its reassembly buffer.
  */
 public final class AeronFeed implements Feed {
     /** What a full target ring does to the feed. */
@@ -90,11 +92,13 @@ public final class AeronFeed implements Feed {
     private final String name;
     private final FragmentHandler onFragment = this::onFragment;
     private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
+    private final MessageReassembler reassembler = new MessageReassembler();
     private FrameSink sink;
     private long pollNanos;
-    private boolean skippingMessage;
     private long fragments;
     private long multiFragmentMessages;
+    private long truncatedMessages;
+    private long oversizeMessages;
     private boolean closed;
 
     /**
@@ -130,36 +134,57 @@ public final class AeronFeed implements Feed {
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
         fragments++;
-        final byte flags = header.flags();
-        if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED) {
-            if (sink.onFrame(buffer, offset, length, pollNanos) == FrameSink.BACK_PRESSURED) {
-                // A lossless engine behind a drop-mode feed: the fragment is consumed and cannot be left
-                // in Aeron, so it is counted as the drop it is rather than lost without a trace.
-                sink.onDropped(DropReason.RING_FULL, 1);
-            }
-        } else {
-            countFragmented(flags);
+        if (take(buffer, offset, length, header) == FrameSink.BACK_PRESSURED) {
+            // A lossless engine behind a drop-mode feed: the fragment is consumed and cannot be left
+            // in Aeron, so it is counted as the drop it is rather than lost without a trace.
+            sink.onDropped(DropReason.RING_FULL, 1);
         }
     }
 
     private ControlledFragmentHandler.Action onControlledFragment(DirectBuffer buffer, int offset, int length, Header header) {
-        final byte flags = header.flags();
-        if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED) {
-            if (sink.onFrame(buffer, offset, length, pollNanos) == FrameSink.BACK_PRESSURED) {
-                return ControlledFragmentHandler.Action.ABORT;
-            }
-        } else {
-            countFragmented(flags);
+        if (take(buffer, offset, length, header) == FrameSink.BACK_PRESSURED) {
+            return ControlledFragmentHandler.Action.ABORT;
         }
         fragments++;
         return ControlledFragmentHandler.Action.CONTINUE;
     }
 
-    private void countFragmented(byte flags) {
-        if ((flags & FrameDescriptor.END_FRAG_FLAG) != 0) {
-            multiFragmentMessages++;
-            sink.onDropped(DropReason.OVERSIZE, 1);
+    /**
+     * Hands over an unfragmented message, or a fragmented one when its last fragment arrives; on
+     * {@link FrameSink#BACK_PRESSURED} the fragment is undone so that the same fragment can come again.
+     */
+    private int take(DirectBuffer buffer, int offset, int length, Header header) {
+        final byte flags = header.flags();
+        if ((flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0) {
+            count(reassembler.interrupt(header.sessionId()));
         }
+        if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED) {
+            return sink.onFrame(buffer, offset, length, pollNanos);
+        }
+        final int result = reassembler.onFragment(buffer, offset, length, header, flags);
+        if (result == MessageReassembler.COMPLETE) {
+            if (sink.onFrame(reassembler.buffer(), 0, reassembler.length(), pollNanos) == FrameSink.BACK_PRESSURED) {
+                reassembler.unaccept();
+                return FrameSink.BACK_PRESSURED;
+            }
+            multiFragmentMessages++;
+        } else if (result == MessageReassembler.DROPPED) {
+            count(reassembler.dropReason());
+        }
+        return FrameSink.ACCEPTED;
+    }
+
+    /** Counts one message dropped for {@code reason}; null: nothing to count. */
+    private void count(DropReason reason) {
+        if (reason == null) {
+            return;
+        }
+        if (reason == DropReason.OVERSIZE) {
+            oversizeMessages++;
+        } else {
+            truncatedMessages++;
+        }
+        sink.onDropped(reason, 1);
     }
 
     /** Fragments taken so far; read from the polling thread or after it stopped. */
@@ -167,9 +192,27 @@ public final class AeronFeed implements Feed {
         return fragments;
     }
 
-    /** Messages that arrived in more than one fragment and were counted as oversize drops. */
+    /** Messages that arrived in several fragments and were reassembled and handed over. Poll thread. */
     public long multiFragmentMessages() {
         return multiFragmentMessages;
+    }
+
+    /**
+     * Fragmented messages longer than {@value MessageReassembler#MAX_MESSAGE} bytes, counted as oversize drops
+     * without being reassembled. Poll thread.
+     */
+    public long oversizeMessages() {
+        return oversizeMessages;
+    }
+
+    /** Fragmented messages counted as {@code feed_truncated} drops: fragments missing. Poll thread. */
+    public long truncatedMessages() {
+        return truncatedMessages;
+    }
+
+    /** Bytes held by the largest per-session reassembly buffer; bounded by the largest frame. Poll thread. */
+    int reassemblyCapacity() {
+        return reassembler.largestCapacity();
     }
 
     /** True once a publisher is connected. */

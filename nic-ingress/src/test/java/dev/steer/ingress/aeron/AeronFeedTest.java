@@ -170,7 +170,7 @@ class AeronFeedTest {
     }
 
     @Test
-    void shouldCountAMessageOfSeveralFragmentsAndAnOverlongFragmentAsOversize() {
+    void shouldCountAnOverlongFragmentAndAnOverlongReassembledMessageAsOversize() {
         final String channel = "aeron:ipc?mtu=1408";
         final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, STREAM + 1, AeronFeed.Mode.DROP));
         final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 64).feed(feed)
@@ -183,7 +183,7 @@ class AeronFeedTest {
             }
             publish(publication, 3, 60);      // fit
             publish(publication, 2, 1000);    // one fragment each, longer than the frame's 256-byte data room
-            publish(publication, 1, 3000);    // three fragments: not one frame
+            publish(publication, 1, 3000);    // three fragments, reassembled: longer than the frame
             awaitReceived(engine, 6);
         }
         final var accounting = engine.shutdown().accounting();

@@ -1,0 +1,175 @@
+package dev.steer.ingress.aeron;
+
+import io.aeron.logbuffer.FrameDescriptor;
+import io.aeron.logbuffer.Header;
+import org.agrona.BitUtil;
+import org.agrona.DirectBuffer;
+import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.concurrent.UnsafeBuffer;
+
+import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.stats.DropReason;
+
+/**
+ * Reassembles messages that reached an Aeron subscription in several fragments, one partial message per
+ * session (publisher), since a subscription poll may stop inside one image's message and go on with another.
+ *
+ * <p>Every message that began is accounted for exactly once: completed ({@link #COMPLETE}, then handed over by
+ * the caller), or dropped and reported by the caller with the reason returned: {@link DropReason#OVERSIZE} when it
+ * grew past {@value #MAX_MESSAGE} bytes (the largest pool frame; its further bytes are skipped, so a session's
+ * buffer never grows beyond that), {@link DropReason#FEED_TRUNCATED} when fragments of it are missing (a gap in
+ * the stream's positions, a last or middle fragment without its first, a new message starting before it ended).
+ *
+ * <p>Lossless polls may refuse a completed message and abort, so that Aeron offers its last fragment again:
+ * {@link #unaccept} undoes the last fragment so that the repeat is appended once.
+ *
+ * <p>Thread contract: the poll thread only. Allocates only when a session fragments its first message or a
+ * message outgrows the session's buffer (doubling, at most up to {@value #MAX_MESSAGE} bytes).
+ */
+final class MessageReassembler {
+    /** Longest message reassembled: the largest pool frame; a longer one is an oversize drop. */
+    static final int MAX_MESSAGE = FramePool.Context.MAX_FRAME_SIZE;
+    /** The fragment was taken into a message that has not ended yet. */
+    static final int INCOMPLETE = 0;
+    /** The message is complete in {@link #buffer()}, {@link #length()} bytes. */
+    static final int COMPLETE = 1;
+    /** The message ended and is dropped for {@link #dropReason()}. */
+    static final int DROPPED = 2;
+
+    private static final int INITIAL_CAPACITY = 2048;
+    private static final int IDLE = 0;
+    private static final int ASSEMBLING = 1;
+    private static final int SKIPPING = 2;
+
+    /** One session's message in progress. */
+    private static final class Partial {
+        UnsafeBuffer buffer;
+        int length;
+        int state = IDLE;
+        DropReason skipReason;
+        long nextPosition = Long.MIN_VALUE;
+        int previousLength;
+        long previousNextPosition;
+        int previousState;
+    }
+
+    private final Int2ObjectHashMap<Partial> partials = new Int2ObjectHashMap<>();
+    private Partial last;
+    private DropReason dropReason;
+
+    /**
+     * Takes one fragment of a fragmented message ({@code flags} not {@link FrameDescriptor#UNFRAGMENTED}).
+     *
+     * @return {@link #INCOMPLETE}, {@link #COMPLETE} or {@link #DROPPED}
+     */
+    int onFragment(DirectBuffer source, int offset, int length, Header header, byte flags) {
+        final Partial partial = partial(header.sessionId());
+        last = partial;
+        partial.previousLength = partial.length;
+        partial.previousNextPosition = partial.nextPosition;
+        partial.previousState = partial.state;
+        final long start = header.position() - BitUtil.align(header.frameLength(), FrameDescriptor.FRAME_ALIGNMENT);
+        final boolean begins = (flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0;
+        if (begins) {
+            // A message still in progress was dropped by the caller's interrupt() before this fragment.
+            partial.state = ASSEMBLING;
+            partial.length = 0;
+        } else if (partial.state == IDLE || (partial.state == ASSEMBLING && start != partial.nextPosition)) {
+            // The message's first fragment, or one in its middle, never reached us.
+            skip(partial, DropReason.FEED_TRUNCATED);
+        }
+        partial.nextPosition = header.position();
+        if (partial.state == ASSEMBLING) {
+            append(partial, source, offset, length);
+        }
+        if ((flags & FrameDescriptor.END_FRAG_FLAG) == 0) {
+            return INCOMPLETE;
+        }
+        final int result = partial.state == ASSEMBLING ? COMPLETE : DROPPED;
+        dropReason = partial.skipReason;
+        partial.state = IDLE;
+        return result;
+    }
+
+    /**
+     * Called before a fragment of a session is handed over or dropped; when a message of that session was in
+     * progress it has lost its end (a new message began), and the reason to count it is returned.
+     *
+     * @return the reason the unfinished message is dropped, or null when none was in progress
+     */
+    DropReason interrupt(int sessionId) {
+        final Partial partial = partials.get(sessionId);
+        if (partial == null || partial.state == IDLE) {
+            return null;
+        }
+        final DropReason reason = partial.state == SKIPPING ? partial.skipReason : DropReason.FEED_TRUNCATED;
+        partial.state = IDLE;
+        return reason;
+    }
+
+    /** Undoes the last fragment given to {@link #onFragment}, which Aeron will offer again (a lossless abort). */
+    void unaccept() {
+        last.length = last.previousLength;
+        last.nextPosition = last.previousNextPosition;
+        last.state = last.previousState;
+    }
+
+    /** The buffer of the last {@link #COMPLETE} message. */
+    DirectBuffer buffer() {
+        return last.buffer;
+    }
+
+    /** Length of the last {@link #COMPLETE} message. */
+    int length() {
+        return last.length;
+    }
+
+    /** Why the last {@link #DROPPED} message was dropped. */
+    DropReason dropReason() {
+        return dropReason;
+    }
+
+    /** Bytes held by the largest session buffer: at most {@value #MAX_MESSAGE}. */
+    int largestCapacity() {
+        int largest = 0;
+        for (Partial partial : partials.values()) {
+            largest = Math.max(largest, partial.buffer == null ? 0 : partial.buffer.capacity());
+        }
+        return largest;
+    }
+
+    private Partial partial(int sessionId) {
+        Partial partial = partials.get(sessionId);
+        if (partial == null) {
+            partial = new Partial();
+            partials.put(sessionId, partial);
+        }
+        return partial;
+    }
+
+    private static void skip(Partial partial, DropReason reason) {
+        partial.state = SKIPPING;
+        partial.skipReason = reason;
+    }
+
+    private static void append(Partial partial, DirectBuffer source, int offset, int length) {
+        final int needed = partial.length + length;
+        if (needed > MAX_MESSAGE) {
+            skip(partial, DropReason.OVERSIZE);
+            return;
+        }
+        if (partial.buffer == null || partial.buffer.capacity() < needed) {
+            int capacity = partial.buffer == null ? INITIAL_CAPACITY : partial.buffer.capacity();
+            while (capacity < needed) {
+                capacity <<= 1;
+            }
+            final UnsafeBuffer grown = new UnsafeBuffer(new byte[Math.min(capacity, MAX_MESSAGE)]);
+            if (partial.buffer != null) {
+                grown.putBytes(0, partial.buffer, 0, partial.length);
+            }
+            partial.buffer = grown;
+        }
+        partial.buffer.putBytes(partial.length, source, offset, length);
+        partial.length = needed;
+    }
+}

@@ -1,0 +1,228 @@
+package dev.steer.ingress.aeron;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+import io.aeron.Aeron;
+import io.aeron.ExclusivePublication;
+import io.aeron.Publication;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import io.aeron.logbuffer.BufferClaim;
+import io.aeron.logbuffer.FrameDescriptor;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.TestIngress;
+
+/** Fragmented Aeron messages through a real embedded driver, polled by a real ingress path on the test thread. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AeronFragmentsTest {
+    private static final byte BEGIN = FrameDescriptor.BEGIN_FRAG_FLAG;
+    private static final byte END = FrameDescriptor.END_FRAG_FLAG;
+    private static final byte MIDDLE = 0;
+    private static MediaDriver driver;
+    private static Aeron aeron;
+    private static int stream = 500;
+
+    @BeforeAll
+    static void startDriver() {
+        driver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
+            .dirDeleteOnStart(true).dirDeleteOnShutdown(true).ipcTermBufferLength(4 << 20).publicationTermBufferLength(4 << 20)
+            .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(50)).imageLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
+            .timerIntervalNs(TimeUnit.MILLISECONDS.toNanos(10)).printConfigurationOnStart(false));
+        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
+    }
+
+    @AfterAll
+    static void stopDriver() {
+        aeron.close();
+        driver.close();
+    }
+
+    private static String channel(String kind) {
+        if ("ipc".equals(kind)) {
+            return "aeron:ipc?mtu=1408";
+        }
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return "aeron:udp?endpoint=127.0.0.1:" + socket.getLocalPort() + "|mtu=1408";
+        } catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    private static void await(String what, BooleanSupplier done, Runnable step) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!done.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            step.run();
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    private static <P extends Publication> P connected(P publication, AeronFeed feed) {
+        await("publication to connect", () -> publication.isConnected() && feed.isConnected(), () -> { });
+        return publication;
+    }
+
+    private static byte[] message(int length, int seq) {
+        final byte[] bytes = new byte[length];
+        for (int i = 0; i < length; i++) {
+            bytes[i] = (byte) (i * 31 + seq);
+        }
+        bytes[0] = (byte) seq;
+        return bytes;
+    }
+
+    private static void offer(Publication publication, byte[] bytes) {
+        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
+        await("offer", () -> publication.offer(buffer, 0, bytes.length) > 0, () -> { });
+    }
+
+    /** Appends one fragment with the given flags, as a publisher's log holds it. */
+    private static void fragment(ExclusivePublication publication, byte flags, String text) {
+        final BufferClaim claim = new BufferClaim();
+        await("claim", () -> publication.tryClaim(text.length(), claim) > 0, () -> { });
+        claim.buffer().putStringWithoutLengthAscii(claim.offset(), text);
+        claim.flags(flags).commit();
+    }
+
+    private static long droppedTotal(TestIngress ingress) {
+        long total = 0;
+        for (DropReason reason : DropReason.values()) {
+            total += ingress.dropped(reason);
+        }
+        return total;
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ipc", "udp"})
+    void shouldDeliverAMessageOfSeveralFragmentsWholeWhenItFitsAFrame(String kind) {
+        final String channel = channel(kind);
+        final int id = stream++;
+        try (TestIngress ingress = new TestIngress(256, 2048, 8, false);
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+            for (int seq = 0; seq < 10; seq++) {
+                offer(publication, message(1500, seq)); // a full Ethernet frame: two fragments at MTU 1408
+            }
+            await("10 frames", () -> ingress.delivered == 10 || droppedTotal(ingress) > 0, () -> ingress.poll(feed));
+            assertEquals(0, droppedTotal(ingress), "nothing dropped");
+            assertEquals(10, ingress.get(PathCounters.Counter.RECEIVED));
+            for (int seq = 0; seq < 10; seq++) {
+                assertArrayEquals(message(1500, seq), ingress.frames.get(seq), "message " + seq + " reassembled intact");
+            }
+            assertEquals(10, feed.multiFragmentMessages());
+        }
+    }
+
+    @Test
+    void shouldCountAMessageLongerThanTheLargestFrameOnceWithoutGrowingBeyondIt() {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        try (TestIngress ingress = new TestIngress(256, 2048, 8, false);
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+            offer(publication, message(200_000, 1));
+            offer(publication, message(60, 2));
+            await("2 messages", () -> ingress.get(PathCounters.Counter.RECEIVED) == 2, () -> ingress.poll(feed));
+            for (int i = 0; i < 10; i++) {
+                ingress.poll(feed);
+            }
+            assertEquals(2, ingress.get(PathCounters.Counter.RECEIVED), "each message received once");
+            assertEquals(1, ingress.dropped(DropReason.OVERSIZE), "the long one counted once");
+            assertEquals(1, droppedTotal(ingress));
+            assertEquals(1, ingress.delivered);
+            assertEquals(1, feed.oversizeMessages());
+            assertTrue(feed.reassemblyCapacity() <= MessageReassembler.MAX_MESSAGE, "buffer " + feed.reassemblyCapacity());
+        }
+    }
+
+    @Test
+    void shouldHandOverAMessageOnceWhenLosslessBackPressureAbortsItsLastFragment() {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        // Four frames and a local batch of eight: every poll runs out of frames and back-pressures.
+        try (TestIngress ingress = new TestIngress(4, 2048, 8, true);
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.LOSSLESS));
+             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+            for (int seq = 0; seq < 40; seq++) {
+                offer(publication, message(1500, seq));
+            }
+            await("40 frames", () -> ingress.get(PathCounters.Counter.RECEIVED) >= 40, () -> ingress.poll(feed));
+            for (int i = 0; i < 10; i++) {
+                ingress.poll(feed);
+            }
+            assertTrue(ingress.get(PathCounters.Counter.BACK_PRESSURED) > 0, "back-pressure happened");
+            assertEquals(40, ingress.get(PathCounters.Counter.RECEIVED), "no message received twice");
+            assertEquals(0, droppedTotal(ingress));
+            assertEquals(40, ingress.delivered);
+            for (int seq = 0; seq < 40; seq++) {
+                assertArrayEquals(message(1500, seq), ingress.frames.get(seq), "message " + seq + " whole, in order");
+            }
+        }
+    }
+
+    @Test
+    void shouldReassembleEachSessionApartWhenTwoPublishersInterleave() {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        try (TestIngress ingress = new TestIngress();
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             ExclusivePublication a = connected(aeron.addExclusivePublication(channel, id), feed);
+             ExclusivePublication b = connected(aeron.addExclusivePublication(channel, id), feed)) {
+            fragment(a, BEGIN, "a-first;");
+            fragment(b, BEGIN, "b-first;");
+            await("two first fragments", () -> feed.fragments() == 2, () -> ingress.poll(feed));
+            fragment(a, END, "a-last");
+            fragment(b, END, "b-last");
+            await("two messages", () -> ingress.get(PathCounters.Counter.RECEIVED) == 2, () -> ingress.poll(feed));
+            final List<String> got = new ArrayList<>();
+            ingress.frames.forEach(frame -> got.add(new String(frame, java.nio.charset.StandardCharsets.US_ASCII)));
+            got.sort(null);
+            assertEquals(List.of("a-first;a-last", "b-first;b-last"), got);
+            assertEquals(0, droppedTotal(ingress));
+        }
+    }
+
+    @Test
+    void shouldCountEachMessageWithMissingFragmentsOnceAsTruncated() {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        try (TestIngress ingress = new TestIngress();
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed)) {
+            fragment(publication, END, "last without first");
+            fragment(publication, MIDDLE, "middle without first");
+            fragment(publication, END, "its last");
+            fragment(publication, BEGIN, "first, never ended");
+            fragment(publication, BEGIN, "first;");
+            fragment(publication, END, "last");
+            fragment(publication, (byte) (BEGIN | END), "whole");
+            await("7 fragments", () -> feed.fragments() == 7, () -> ingress.poll(feed));
+            assertEquals(5, ingress.get(PathCounters.Counter.RECEIVED), "five messages began or ended");
+            assertEquals(3, ingress.dropped(DropReason.FEED_TRUNCATED));
+            assertEquals(3, droppedTotal(ingress));
+            assertEquals(2, ingress.delivered);
+            assertEquals("first;last", new String(ingress.frames.get(0), java.nio.charset.StandardCharsets.US_ASCII));
+            assertEquals(3, feed.truncatedMessages());
+        }
+    }
+}
