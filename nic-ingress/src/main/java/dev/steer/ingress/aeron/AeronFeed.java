@@ -1,13 +1,17 @@
 package dev.steer.ingress.aeron;
 
+import java.util.concurrent.atomic.AtomicLong;
+
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
+import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
@@ -28,13 +32,17 @@ import dev.steer.engine.stats.DropReason;
  * fragment (a lossless refusal aborts on that last fragment, whose repeat is appended once). One longer than
  * a pool frame is counted as oversize by the sink (EOVERFLOW); one longer than
  * {@value MessageReassembler#MAX_MESSAGE} bytes is not reassembled but counted as one {@link DropReason#OVERSIZE}
- * drop. A message with fragments missing is one {@link DropReason#FEED_TRUNCATED} drop.
+ * drop. A message with fragments missing, or whose image went away (its publisher closed or timed out) before
+ * its last fragment, or still unfinished when the feed closes, is one {@link DropReason#FEED_TRUNCATED} drop.
  *
  * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
  * allocates nothing in steady state: the handlers are created once and every frame of a poll gets one cached
  * {@link System#nanoTime()}; a session's first fragmented message allocates its reassembly buffer.
  */
 public final class AeronFeed implements Feed {
+    /** Images gone that the client may report before the poll thread takes them. */
+    private static final int GONE_CAPACITY = 1024;
+
     /** What a full target ring does to the feed. */
     public enum Mode {
         /** A full ring drops the frame and counts it, as the kernel's cpumap does. */
@@ -93,6 +101,11 @@ public final class AeronFeed implements Feed {
     private final FragmentHandler onFragment = this::onFragment;
     private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
     private final MessageReassembler reassembler = new MessageReassembler();
+    // Session ids of images that went away, told by the client conductor, taken by the poll thread.
+    private final ManyToOneConcurrentArrayQueue<Integer> goneSessions = new ManyToOneConcurrentArrayQueue<>(GONE_CAPACITY);
+    private final java.util.function.Consumer<Integer> onGone = this::onGone;
+    private final AtomicLong imagesAvailable = new AtomicLong();
+    private final AtomicLong imagesUnavailable = new AtomicLong();
     private FrameSink sink;
     private long pollNanos;
     private long fragments;
@@ -113,11 +126,20 @@ public final class AeronFeed implements Feed {
         this.settings = settings;
         this.name = "aeron:" + settings.streamId() + "@" + settings.channel();
         try {
-            this.subscription = aeron.addSubscription(settings.channel(), settings.streamId());
+            this.subscription = aeron.addSubscription(settings.channel(), settings.streamId(),
+                image -> imagesAvailable.incrementAndGet(), this::onUnavailableImage);
         } catch (RuntimeException ex) {
             throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream " + settings.streamId()
                 + ": the media driver refused the subscription: " + ex.getMessage(), ex);
         }
+    }
+
+    /** Client conductor thread: hands the session to the poll thread, which drops its unfinished message. */
+    private void onUnavailableImage(Image image) {
+        imagesUnavailable.incrementAndGet();
+        // Never waits (the poll thread may have stopped): should GONE_CAPACITY images go within one poll, the
+        // session's unfinished message is counted when a new one of it begins or when the feed closes.
+        goneSessions.offer(image.sessionId());
     }
 
     @Override
@@ -127,9 +149,16 @@ public final class AeronFeed implements Feed {
         }
         this.sink = sink;
         this.pollNanos = System.nanoTime();
+        if (!goneSessions.isEmpty()) {
+            goneSessions.drain(onGone, GONE_CAPACITY);
+        }
         return settings.mode() == Mode.LOSSLESS
             ? subscription.controlledPoll(onControlledFragment, budget)
             : subscription.poll(onFragment, budget);
+    }
+
+    private void onGone(Integer sessionId) {
+        count(reassembler.abandon(sessionId));
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
@@ -205,9 +234,22 @@ public final class AeronFeed implements Feed {
         return oversizeMessages;
     }
 
-    /** Fragmented messages counted as {@code feed_truncated} drops: fragments missing. Poll thread. */
+    /**
+     * Fragmented messages counted as {@code feed_truncated} drops: fragments missing, or their image (publisher)
+     * gone before the last fragment. Poll thread.
+     */
     public long truncatedMessages() {
         return truncatedMessages;
+    }
+
+    /** Images (publisher sessions) that became available so far. Any thread. */
+    public long imagesAvailable() {
+        return imagesAvailable.get();
+    }
+
+    /** Images that went away (a publisher closed or timed out) so far. Any thread. */
+    public long imagesUnavailable() {
+        return imagesUnavailable.get();
     }
 
     /** Bytes held by the largest per-session reassembly buffer; bounded by the largest frame. Poll thread. */
@@ -228,6 +270,24 @@ public final class AeronFeed implements Feed {
     @Override
     public String name() {
         return name;
+    }
+
+    /**
+     * Closes the subscription and counts every message still unfinished (its last fragment had not arrived) as a
+     * {@code feed_truncated} drop, so that what a publisher had started to send is not lost uncounted.
+     */
+    @Override
+    public void close(FrameSink closingSink) {
+        if (!closed) {
+            this.sink = closingSink;
+            goneSessions.drain(onGone, GONE_CAPACITY);
+            final int unfinished = reassembler.unfinished();
+            if (unfinished > 0) {
+                truncatedMessages += unfinished;
+                closingSink.onDropped(DropReason.FEED_TRUNCATED, unfinished);
+            }
+        }
+        close();
     }
 
     /** Closes the subscription. Idempotent. */

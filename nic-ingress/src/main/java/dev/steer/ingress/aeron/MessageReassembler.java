@@ -18,7 +18,8 @@ import dev.steer.engine.stats.DropReason;
  * the caller), or dropped and reported by the caller with the reason returned: {@link DropReason#OVERSIZE} when it
  * grew past {@value #MAX_MESSAGE} bytes (the largest pool frame; its further bytes are skipped, so a session's
  * buffer never grows beyond that), {@link DropReason#FEED_TRUNCATED} when fragments of it are missing (a gap in
- * the stream's positions, a last or middle fragment without its first, a new message starting before it ended).
+ * the stream's positions, a last or middle fragment without its first, a new message starting before it ended)
+ * or when its image went away before its last fragment ({@link #abandon}).
  *
  * <p>Lossless polls may refuse a completed message and abort, so that Aeron offers its last fragment again:
  * {@link #unaccept} undoes the last fragment so that the repeat is appended once.
@@ -112,6 +113,28 @@ final class MessageReassembler {
         last.length = last.previousLength;
         last.nextPosition = last.previousNextPosition;
         last.state = last.previousState;
+    }
+
+    /**
+     * Forgets a session whose image went away.
+     *
+     * @return the reason to count its unfinished message, or null when it had none
+     */
+    DropReason abandon(int sessionId) {
+        final Partial partial = partials.remove(sessionId);
+        if (partial == null || partial.state == IDLE) {
+            return null;
+        }
+        return partial.state == SKIPPING ? partial.skipReason : DropReason.FEED_TRUNCATED;
+    }
+
+    /** Messages still unfinished: counted by the caller when the feed closes. */
+    int unfinished() {
+        int count = 0;
+        for (Partial partial : partials.values()) {
+            count += partial.state == IDLE ? 0 : 1;
+        }
+        return count;
     }
 
     /** The buffer of the last {@link #COMPLETE} message. */

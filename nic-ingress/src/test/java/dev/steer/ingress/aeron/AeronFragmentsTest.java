@@ -26,6 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.engine.stats.DropReason;
@@ -188,6 +189,7 @@ class AeronFragmentsTest {
              AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
              ExclusivePublication a = connected(aeron.addExclusivePublication(channel, id), feed);
              ExclusivePublication b = connected(aeron.addExclusivePublication(channel, id), feed)) {
+            await("two images", () -> feed.imagesAvailable() == 2, () -> { });
             fragment(a, BEGIN, "a-first;");
             fragment(b, BEGIN, "b-first;");
             await("two first fragments", () -> feed.fragments() == 2, () -> ingress.poll(feed));
@@ -223,6 +225,45 @@ class AeronFragmentsTest {
             assertEquals(2, ingress.delivered);
             assertEquals("first;last", new String(ingress.frames.get(0), java.nio.charset.StandardCharsets.US_ASCII));
             assertEquals(3, feed.truncatedMessages());
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(AeronFeed.Mode.class)
+    void shouldCountAMessageAsTruncatedWhenItsPublisherGoesAwayBeforeItsLastFragment(AeronFeed.Mode mode) {
+        for (String kind : List.of("ipc", "udp")) {
+            final String channel = channel(kind);
+            final int id = stream++;
+            try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
+                 AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, mode))) {
+                final ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed);
+                fragment(publication, BEGIN, "first of a message never finished");
+                await("the first fragment on " + kind, () -> feed.fragments() == 1, () -> ingress.poll(feed));
+                publication.close();
+                await("the image to go on " + kind, () -> feed.imagesUnavailable() == 1, () -> ingress.poll(feed));
+                ingress.poll(feed);
+                assertEquals(1, ingress.get(PathCounters.Counter.RECEIVED), kind);
+                assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED), kind);
+                assertEquals(1, feed.truncatedMessages(), kind);
+                feed.close(ingress.path);
+                assertEquals(1, ingress.get(PathCounters.Counter.RECEIVED), "not counted again at close on " + kind);
+            }
+        }
+    }
+
+    @Test
+    void shouldCountAnUnfinishedMessageWhenTheFeedCloses() {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        try (TestIngress ingress = new TestIngress();
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed)) {
+            fragment(publication, BEGIN, "first of a message the feed will not see end");
+            await("the first fragment", () -> feed.fragments() == 1, () -> ingress.poll(feed));
+            assertEquals(0, ingress.get(PathCounters.Counter.RECEIVED));
+            feed.close(ingress.path);
+            assertEquals(1, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
         }
     }
 }
