@@ -188,7 +188,10 @@ public final class UdpFeed implements Feed {
         return boundPort;
     }
 
-    /** SO_RCVBUF as the kernel set it (Linux reports twice the size asked for, capped by rmem_max). */
+    /**
+     * SO_RCVBUF as the kernel granted it: the size asked for, capped at {@code net.core.rmem_max} (Linux keeps
+     * twice that for its bookkeeping and the JDK halves what it reads back, so this is comparable to the setting).
+     */
     public int receiveBufferBytes() {
         return receiveBufferBytes;
     }

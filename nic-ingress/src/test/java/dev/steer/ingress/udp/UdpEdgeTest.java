@@ -1,0 +1,106 @@
+package dev.steer.ingress.udp;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import com.typesafe.config.ConfigFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.TestIngress;
+import dev.steer.ingress.config.ConfigCheck;
+import dev.steer.ingress.config.FeedConfig;
+
+/** UDP feed edges: IPv6, the receive buffer asked for, the largest datagrams, a close while polling. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class UdpEdgeTest {
+    @Test
+    void shouldDeliverAndSeeKernelDropsWhenBoundToTheIpv6Loopback() throws Exception {
+        try (UdpFeed feed = new UdpFeed(UdpSettings.defaults().withBind("::1", 0));
+             UdpSender sender = new UdpSender(UdpSenderSettings.of("::1", feed.boundPort()));
+             TestIngress ingress = new TestIngress()) {
+            UdpFeedTest.send(sender, UdpFeedTest.frame(1, 100));
+            UdpFeedTest.pollUntilReceived(ingress, feed, 1);
+            assertArrayEquals(UdpFeedTest.frame(1, 100), ingress.frames.get(0));
+            assertTrue(feed.kernelDropsVisible(), "the socket's row is found in /proc/net/udp6");
+        }
+    }
+
+    @Test
+    void shouldOpenAnIpv6BindWrittenInBracketsWhenConfigured() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(ConfigFactory.parseString("type = udp\nudp.bind = \"[::1]:0\""), check);
+        assertTrue(check.ok(), () -> String.join("\n", check.errors()));
+        try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
+            final UdpFeed feed = (UdpFeed) opened.feeds().get(0);
+            assertTrue(feed.boundPort() > 0);
+            feed.close();
+        }
+    }
+
+    @Test
+    void shouldGetTheReceiveBufferAskedForUpToTheKernelsCapWhenOneIsSet() throws Exception {
+        try (UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(32 * 1024))) {
+            // The kernel keeps twice the size asked for (bookkeeping); the JDK halves what it reads back.
+            assertEquals(32 * 1024, feed.receiveBufferBytes());
+        }
+        final java.nio.file.Path rmemMax = java.nio.file.Path.of("/proc/sys/net/core/rmem_max");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isReadable(rmemMax));
+        final int cap;
+        try (java.io.BufferedReader reader = java.nio.file.Files.newBufferedReader(rmemMax)) {
+            cap = Integer.parseInt(reader.readLine().trim());
+        }
+        final int asked = 256 << 20;
+        try (UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(asked))) {
+            assertEquals(Math.min(asked, cap), feed.receiveBufferBytes(), "capped at net.core.rmem_max");
+        }
+    }
+
+    @Test
+    void shouldDeliverALargeDatagramWholeAndCountTheLargestAsOversizeWhenFramesAreSmaller() throws Exception {
+        try (UdpFeed feed = new UdpFeed(UdpSettings.defaults()); UdpSender sender = UdpFeedTest.senderTo(feed);
+             TestIngress ingress = new TestIngress(8, 65_536, 8, false)) {
+            UdpFeedTest.send(sender, UdpFeedTest.frame(2, 65_000));
+            UdpFeedTest.send(sender, UdpFeedTest.frame(3, UdpSender.MAX_DATAGRAM));
+            UdpFeedTest.pollUntilReceived(ingress, feed, 2);
+            assertArrayEquals(UdpFeedTest.frame(2, 65_000), ingress.frames.get(0), "not cut by the receive buffer");
+            assertEquals(1, ingress.dropped(DropReason.OVERSIZE), "65,507 bytes do not fit a 65,536-byte frame's data room");
+            assertEquals(0, ingress.dropped(DropReason.FEED_TRUNCATED));
+        }
+    }
+
+    @Test
+    void shouldEndWithoutErrorWhenTheSocketIsClosedWhilePolled() throws Exception {
+        final UdpFeed feed = new UdpFeed(UdpSettings.defaults());
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final int[] last = {0};
+        try (TestIngress ingress = new TestIngress()) {
+            final Thread poller = new Thread(() -> {
+                try {
+                    int result;
+                    while ((result = ingress.poll(feed)) != Feed.END) {
+                        last[0] = result;
+                    }
+                    last[0] = result;
+                } catch (Throwable error) {
+                    failure.set(error);
+                }
+            });
+            poller.start();
+            TimeUnit.MILLISECONDS.sleep(50);
+            feed.close();
+            poller.join(10_000);
+            assertEquals(null, failure.get());
+            assertEquals(Feed.END, last[0]);
+            assertEquals(0, feed.receiveErrors());
+            assertEquals(0, ingress.get(PathCounters.Counter.RECEIVED));
+        }
+    }
+}
