@@ -252,6 +252,11 @@ public final class AeronFeed implements Feed {
         return imagesUnavailable.get();
     }
 
+    /** Sessions with a fragmented message in progress. Poll thread. */
+    int reassembling() {
+        return reassembler.active();
+    }
+
     /** Bytes held by the largest per-session reassembly buffer; bounded by the largest frame. Poll thread. */
     int reassemblyCapacity() {
         return reassembler.largestCapacity();

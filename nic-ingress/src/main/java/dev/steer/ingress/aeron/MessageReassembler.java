@@ -57,6 +57,8 @@ final class MessageReassembler {
     private final Int2ObjectHashMap<Partial> partials = new Int2ObjectHashMap<>();
     private Partial last;
     private DropReason dropReason;
+    /** Sessions with a message in progress: while 0, {@link #interrupt} answers without a map lookup. */
+    private int active;
 
     /**
      * Takes one fragment of a fragmented message ({@code flags} not {@link FrameDescriptor#UNFRAGMENTED}).
@@ -73,7 +75,7 @@ final class MessageReassembler {
         final boolean begins = (flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0;
         if (begins) {
             // A message still in progress was dropped by the caller's interrupt() before this fragment.
-            partial.state = ASSEMBLING;
+            state(partial, ASSEMBLING);
             partial.length = 0;
         } else if (partial.state == IDLE || (partial.state == ASSEMBLING && start != partial.nextPosition)) {
             // The message's first fragment, or one in its middle, never reached us.
@@ -88,7 +90,7 @@ final class MessageReassembler {
         }
         final int result = partial.state == ASSEMBLING ? COMPLETE : DROPPED;
         dropReason = partial.skipReason;
-        partial.state = IDLE;
+        state(partial, IDLE);
         return result;
     }
 
@@ -99,12 +101,15 @@ final class MessageReassembler {
      * @return the reason the unfinished message is dropped, or null when none was in progress
      */
     DropReason interrupt(int sessionId) {
+        if (active == 0) {
+            return null; // every unfragmented message asks: no lookup while no message is in progress
+        }
         final Partial partial = partials.get(sessionId);
         if (partial == null || partial.state == IDLE) {
             return null;
         }
         final DropReason reason = partial.state == SKIPPING ? partial.skipReason : DropReason.FEED_TRUNCATED;
-        partial.state = IDLE;
+        state(partial, IDLE);
         return reason;
     }
 
@@ -112,7 +117,7 @@ final class MessageReassembler {
     void unaccept() {
         last.length = last.previousLength;
         last.nextPosition = last.previousNextPosition;
-        last.state = last.previousState;
+        state(last, last.previousState);
     }
 
     /**
@@ -125,6 +130,7 @@ final class MessageReassembler {
         if (partial == null || partial.state == IDLE) {
             return null;
         }
+        active--;
         return partial.state == SKIPPING ? partial.skipReason : DropReason.FEED_TRUNCATED;
     }
 
@@ -170,12 +176,23 @@ final class MessageReassembler {
         return partial;
     }
 
-    private static void skip(Partial partial, DropReason reason) {
-        partial.state = SKIPPING;
+    private void skip(Partial partial, DropReason reason) {
+        state(partial, SKIPPING);
         partial.skipReason = reason;
     }
 
-    private static void append(Partial partial, DirectBuffer source, int offset, int length) {
+    /** Moves a session's message to {@code state}, keeping count of the sessions with one in progress. */
+    private void state(Partial partial, int state) {
+        active += (state != IDLE ? 1 : 0) - (partial.state != IDLE ? 1 : 0);
+        partial.state = state;
+    }
+
+    /** Sessions with a message in progress. */
+    int active() {
+        return active;
+    }
+
+    private void append(Partial partial, DirectBuffer source, int offset, int length) {
         final int needed = partial.length + length;
         if (needed > MAX_MESSAGE) {
             skip(partial, DropReason.OVERSIZE);

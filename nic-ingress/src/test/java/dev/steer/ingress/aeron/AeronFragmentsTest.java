@@ -225,6 +225,7 @@ class AeronFragmentsTest {
             assertEquals(2, ingress.delivered);
             assertEquals("first;last", new String(ingress.frames.get(0), java.nio.charset.StandardCharsets.US_ASCII));
             assertEquals(3, feed.truncatedMessages());
+            assertEquals(0, feed.reassembling(), "no message left in progress");
         }
     }
 
@@ -261,6 +262,7 @@ class AeronFragmentsTest {
             fragment(publication, BEGIN, "first of a message the feed will not see end");
             await("the first fragment", () -> feed.fragments() == 1, () -> ingress.poll(feed));
             assertEquals(0, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(1, feed.reassembling(), "one message in progress");
             feed.close(ingress.path);
             assertEquals(1, ingress.get(PathCounters.Counter.RECEIVED));
             assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
