@@ -289,7 +289,7 @@ final class BarrierLifecycle implements EntryLifecycle {
         return totals == null ? live.renamed("cpu-" + entry.key()) : totals.plus(live);
     }
 
-    /** One row per key that has had an entry (released, live and given-up ones), then the supervisor's if it dropped. */
+    /** One row per key that has had an entry (released, live and given-up ones), then the supervisor's if it dropped or failed a report. */
     List<PathStats> consumerRows() {
         final PathStats[] byKey = retiredByKey.clone();
         // Live entries, and entries whose consumer was given up and whose frames wait to be reclaimed: what their
@@ -307,7 +307,8 @@ final class BarrierLifecycle implements EntryLifecycle {
             }
         }
         final PathStats supervisor = reclaimed.snapshot(PathStats.Kind.CONSUMER, -1);
-        if (supervisor.droppedTotal() > 0) {
+        // Shown when it has anything to show: frames it reclaimed and dropped, or reports its error handler failed.
+        if (supervisor.droppedTotal() > 0 || supervisor.get(PathCounters.Counter.ERROR_HANDLER_FAILURES) > 0) {
             consumerRows.add(supervisor);
         }
         return consumerRows;

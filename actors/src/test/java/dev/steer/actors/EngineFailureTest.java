@@ -105,6 +105,20 @@ class EngineFailureTest {
     }
 
     @Test
+    void shouldShowTheSupervisorsErrorHandlerFailureWhenItDroppedNothing() throws Exception {
+        final SteeringProgram broken = withoutInstance(new AssertionError("per-thread instance refused"));
+        final SteerEngine engine = engine("failure-remote-handler").program(SequencedFeed.byFlow(1))
+            .feed(new SequencedFeed("f", 0, 2, 10_000)).errorHandler(THROWING).askTimeout(Duration.ofSeconds(5))
+            .start();
+        assertEquals(MapResult.ENOMEM, engine.update(1, new EntryValue(64, broken), CpuMap.ANY));
+        final EngineStats stats = runToEnd(engine);
+        final long failures = stats.consumers().stream().filter(row -> row.key() == -1)
+            .mapToLong(row -> row.get(Counter.ERROR_HANDLER_FAILURES)).sum();
+        assertEquals(1, failures, "the supervisor's row shows the failed report: " + stats.consumers());
+        assertEquals(0, stats.accounting().inFlight());
+    }
+
+    @Test
     void shouldRefuseToStartWithoutKillingTheJvmWhenThePoolsMemoryCannotBeHad() {
         final long bytes = 1_000_000L * 2048;
         assumeTrue(bytes > Runtime.getRuntime().maxMemory(), "direct memory is limited to the heap's size by default;"
