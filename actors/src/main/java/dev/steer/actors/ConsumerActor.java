@@ -50,6 +50,14 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
     /** Longest a consumer parks before it lets its mailbox run once; producers and control messages wake it sooner. */
     static final long PARK_NANOS = 100_000_000L;
 
+    /**
+     * Rounds a consumer spins on a slot that a producer has claimed but not yet written before it starts to yield
+     * its CPU between rounds: the write normally lands within nanoseconds, but a producer descheduled between
+     * claim and write holds it up for a scheduler slice, and on a machine of few cores the thread that would run
+     * instead needs this one's CPU.
+     */
+    static final int UNPUBLISHED_SPINS = 64;
+
     /** Bound on restarts within {@link #RESTART_WINDOW}; past it the actor stops and the supervisor respawns it. */
     static final int MAX_RESTARTS = 100;
     static final Duration RESTART_WINDOW = Duration.ofMinutes(1);
@@ -80,6 +88,7 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
     private final ActorRef<DataPath.Command> self;
     private boolean restartRequested;
     private int idleRounds;
+    private int unpublishedRounds;
 
     /** The consumer's behavior, supervised per its failure policy. */
     static Behavior<DataPath.Command> create(Settings settings) {
@@ -138,6 +147,7 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
             }
             if (taken > 0) {
                 idleRounds = 0;
+                unpublishedRounds = 0;
                 continue;
             }
             if (lifetime.draining) {
@@ -145,7 +155,7 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
                     settings.entry().wakeup(ConsumerWakeup.NONE);
                     return Behaviors.stopped();
                 }
-                Thread.onSpinWait(); // a claimed slot is being written by a producer that is about to ack
+                awaitPublish(); // a claimed slot is being written by a producer that is about to ack
                 continue;
             }
             if (keepSpinning()) {
@@ -194,9 +204,11 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
     private boolean park() {
         wakeup.park();
         if (!path.isEmpty()) {
-            // Frames arrived between the drain and the flag: take the flag back (or a producer already did,
-            // and its unpark leaves a permit that makes the next park return at once).
+            // Frames arrived between the drain and the flag, or a producer is writing a slot it claimed: take the
+            // flag back (or a producer already did, and its unpark leaves a permit that makes the next park return
+            // at once).
             wakeup.unpark();
+            awaitPublish();
             return false;
         }
         path.idle();
@@ -209,6 +221,19 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
             return true;
         }
         return false;
+    }
+
+    /**
+     * The ring is not empty but the last drain took nothing: a producer has claimed slots and not yet written them.
+     * Spins at first; past {@link #UNPUBLISHED_SPINS} rounds the producer has likely been descheduled, so each
+     * round yields the CPU, which the thread that displaced it may be waiting for.
+     */
+    private void awaitPublish() {
+        if (++unpublishedRounds > UNPUBLISHED_SPINS) {
+            Thread.yield();
+        } else {
+            Thread.onSpinWait();
+        }
     }
 
     private Behavior<DataPath.Command> quiesce(DataPath.Quiesce quiesce) {
