@@ -45,6 +45,13 @@ public final class ConfigCheck {
         errors.add(problem);
     }
 
+    /** Reports every key of {@code block}, a block that takes none, as {@code file:line: path.key: unknown key; why}. */
+    public void noKeys(ConfigObject block, String path, String why) {
+        for (Map.Entry<String, ConfigValue> entry : block.entrySet()) {
+            errors.add(where(entry.getValue()) + path + "." + entry.getKey() + ": unknown key; " + why);
+        }
+    }
+
     /** Reports every key of {@code config} that is not in {@code known}; see {@link #unknownKeys(ConfigObject, String, Collection)}. */
     public void unknownKeys(Config config, String block, Collection<String> known) {
         unknownKeys(config.root(), block, known);

@@ -56,6 +56,8 @@ public final class FeedConfig {
     private static final Set<String> AFPACKET_KEYS = Set.of("interface", "netns", "block-size", "block-count",
         "frame-size", "retire-timeout", "fanout", "fanout-group");
     private static final Set<String> KEYS = Set.of("type", "queues", "mode", "aeron", "udp", "pcap", "afpacket", "synthetic");
+    private static final Map<String, Set<String>> TYPE_KEYS = Map.of("aeron", AERON_KEYS, "udp", UDP_KEYS,
+        "pcap", PCAP_KEYS, "afpacket", AFPACKET_KEYS);
 
     /**
      * A validated feed block.
@@ -140,6 +142,18 @@ public final class FeedConfig {
             check.unknownKeys(given.getObject(path), path, KEYS);
         }
         final String type = check.oneOf(block, path + ".type", "aeron", TYPES);
+        // A file may keep blocks of types it does not use now (switched with type or --feed); their keys are checked
+        // all the same, so that a typo shows before the day the type is switched. The type's own block is below.
+        for (Map.Entry<String, Set<String>> other : TYPE_KEYS.entrySet()) {
+            if (!other.getKey().equals(type)) {
+                section(block, given, path, other.getKey(), other.getValue(), check);
+            }
+        }
+        if (given.hasPath(path + ".synthetic")
+            && given.getValue(path + ".synthetic").valueType() == com.typesafe.config.ConfigValueType.OBJECT) {
+            check.noKeys(given.getObject(path + ".synthetic"), path + ".synthetic", "the synthetic feed has no settings"
+                + " of its own: its traffic is set in the file's traffic block or with the traffic options");
+        }
         final int queues = check.intIn(block, path + ".queues", 1, 1, MAX_QUEUES);
         final boolean lossless = "lossless".equals(check.oneOf(block, path + ".mode", "drop",
             List.of("drop", "lossless")));
@@ -177,7 +191,11 @@ public final class FeedConfig {
                                   ConfigCheck check) {
         final String at = path + "." + name;
         if (given.hasPath(at)) {
-            check.unknownKeys(given.getObject(at), at, keys);
+            if (given.getValue(at).valueType() != com.typesafe.config.ConfigValueType.OBJECT) {
+                check.error(given, at, "must be a block { ... } of " + String.join(", ", keys.stream().sorted().toList()));
+            } else {
+                check.unknownKeys(given.getObject(at), at, keys);
+            }
         }
         return at;
     }

@@ -65,6 +65,36 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldReportUnknownKeysInEveryGivenTypeBlockWhenTheTypeIsAnother() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
+            "type = aeron",
+            "udp { bnd = \"127.0.0.1:9100\" }",
+            "pcap { file = \"x.pcap\", loop = 2 }",
+            "synthetic { flows = 64 }",
+            "afpacket = eth0")), check);
+        assertNull(plan);
+        final String errors = String.join("\n", check.errors());
+        assertTrue(errors.contains("test.conf:2: feed.udp.bnd: unknown key; did you mean bind?"), errors);
+        assertTrue(errors.contains("test.conf:3: feed.pcap.loop: unknown key; did you mean loops?"), errors);
+        assertTrue(errors.contains("test.conf:4: feed.synthetic.flows: unknown key; the synthetic feed has no settings"
+            + " of its own: its traffic is set in the file's traffic block or with the traffic options"), errors);
+        assertTrue(errors.contains("test.conf:5: feed.afpacket: must be a block { ... } of block-count"), errors);
+        assertEquals(4, check.errors().size(), errors);
+    }
+
+    @Test
+    void shouldAcceptAnEmptySyntheticBlockAndOtherTypesBlocksWithKnownKeys() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
+            "type = synthetic",
+            "synthetic { }",
+            "udp { bind = \"127.0.0.1:9100\" }")), check);
+        assertTrue(check.ok(), check.errors().toString());
+        assertEquals("synthetic", plan.type());
+    }
+
+    @Test
     void shouldOpenOneUdpFeedPerQueueOnConsecutivePorts() throws Exception {
         final int base;
         try (java.net.DatagramSocket a = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
