@@ -31,12 +31,15 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  * Aeron (IPC through a shared driver directory, or UDP), UDP datagrams, or into a network interface
  * (AF_PACKET). Prints the send rate every second and the total at the end.
  */
-@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
     description = "Send synthetic traffic to a running engine over Aeron, UDP or a network interface.",
     footer = {"", "Examples:",
-        "  steer run --channel 'aeron:udp?endpoint=127.0.0.1:40123' --no-traffic --duration 30s   # the engine",
-        "  steer loadgen --to aeron --channel 'aeron:udp?endpoint=127.0.0.1:40123' --duration 20s",
-        "  steer run --feed udp --listen 127.0.0.1:9100 --no-traffic     and     steer loadgen --to udp --target 127.0.0.1:9100",
+        "  # the engine, then the sender:",
+        "  steer run --no-traffic --duration 30s --channel 'aeron:udp?endpoint=127.0.0.1:40123'",
+        "  steer loadgen --to aeron --duration 20s --channel 'aeron:udp?endpoint=127.0.0.1:40123'",
+        "  # the same over plain UDP datagrams:",
+        "  steer run --feed udp --listen 127.0.0.1:9100 --no-traffic",
+        "  steer loadgen --to udp --target 127.0.0.1:9100",
         "", "Exit status: 0 ok, 2 bad options, 3 the sender failed."})
 final class LoadgenCommand implements Callable<Integer> {
     /** Period of the live send-rate lines. */

@@ -31,8 +31,8 @@ import dev.steer.loadgen.traffic.Scenarios;
  */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
     description = "Run the engine on a feed with live statistics, then print the summary and the accounting.",
-    footer = {"", "Exit status: 0 ok, 1 frames lost, 2 bad options or config, 3 the run failed (or a pcap replay stopped",
-        "at damage in the file); on Ctrl-C or SIGTERM the run stops cleanly, prints its summary and exits 130 or 143."})
+    footer = {"", "Exit status: 0 ok, 1 frames lost, 2 bad options or config, 3 the run failed (or a pcap replay stopped"
+        + " at damage in the file); on Ctrl-C or SIGTERM the run stops cleanly, prints its summary and exits 130 or 143."})
 final class RunCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
