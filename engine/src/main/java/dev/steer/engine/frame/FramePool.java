@@ -349,10 +349,14 @@ public final class FramePool extends FramePoolLeaseSide {
         return (long) DOUBLE_RETURNS.getVolatile(this);
     }
 
-    /** Frames in the pool now; a snapshot. */
+    /**
+     * Frames in the pool now. Exact once the leasing thread has stopped (as when {@link #close()} asks); while it
+     * runs, a snapshot that can be off either way by the frames that moved between its two reads.
+     */
     public int available() {
         // The stack first: a refill between the two reads moves frames the ring count no longer has and the stack
-        // count did not yet have, so a racing snapshot errs low (close() then waits) and never counts a frame twice.
+        // count did not yet have, so it errs low; a frame leased off the stack and returned to the ring between
+        // them is counted twice (capped at the capacity). Neither can happen with the leasing thread stopped.
         final int stacked = (int) TOP.getOpaque(this);
         return Math.min(capacity(), stacked + free.size());
     }
