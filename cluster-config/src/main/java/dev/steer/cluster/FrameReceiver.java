@@ -88,9 +88,9 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
         int offset = 0;
         int left = frames;
         for (int segment = 0; segment < segments && left > 0; segment++) {
-            final boolean header = offset + NodeLink.SEGMENT_HEADER <= batch.length();
-            final int key = header ? source.getInt(offset, NodeLink.ORDER) : -1;
-            final int count = header ? source.getInt(offset + Integer.BYTES, NodeLink.ORDER) : -1;
+            final boolean header = offset + BatchWriter.SEGMENT_HEADER <= batch.length();
+            final int key = header ? source.getInt(offset, BatchWriter.ORDER) : -1;
+            final int count = header ? source.getInt(offset + Integer.BYTES, BatchWriter.ORDER) : -1;
             if (count <= 0 || count > left) {
                 // A corrupt batch: what is left of it is counted, nothing is guessed.
                 counters.drop(DropReason.FEED_TRUNCATED, left);
@@ -98,7 +98,7 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
                 left = 0;
                 break;
             }
-            offset += NodeLink.SEGMENT_HEADER;
+            offset += BatchWriter.SEGMENT_HEADER;
             left -= count;
             final CpuMapEntry entry = snapshot == null ? null : snapshot.entry(key);
             if (entry == null || entry.isRemote()) {
@@ -149,7 +149,7 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
         queue.bind(entry);
         int at = offset;
         for (int i = 0; i < count; i++) {
-            final int size = at + Integer.BYTES <= length ? source.getInt(at, NodeLink.ORDER) : -1;
+            final int size = at + Integer.BYTES <= length ? source.getInt(at, BatchWriter.ORDER) : -1;
             if (size < 0 || size > length - at - Integer.BYTES) {
                 counters.drop(DropReason.FEED_TRUNCATED, count - i);
                 other[segment] += count - i;
@@ -181,7 +181,7 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
     private int skip(int offset, int count, int length) {
         int at = offset;
         for (int i = 0; i < count; i++) {
-            final int size = at + Integer.BYTES <= length ? source.getInt(at, NodeLink.ORDER) : -1;
+            final int size = at + Integer.BYTES <= length ? source.getInt(at, BatchWriter.ORDER) : -1;
             if (size < 0 || size > length - at - Integer.BYTES) {
                 return -1;
             }

@@ -1,6 +1,5 @@
 package dev.steer.cluster;
 
-import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -17,10 +16,8 @@ import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
-import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.actors.DataPath;
-import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.ConsumerWakeup;
 import dev.steer.engine.map.CpuMapEntry;
@@ -47,8 +44,9 @@ import dev.steer.engine.stats.PathCounters;
  *
  * <p>Entries come and go with {@link Attach} and {@link Detach} from their {@link RemoteForwarder}s, which keep
  * the supervisor's lifecycle; the link stays for the life of the actor system (one per node ever placed on).
- * Runs on the default dispatcher; nothing blocks. Per batch: one message; the batch arrays are pooled (one per
- * in-flight slot, reused once acknowledged). Per frame: a copy, no allocation.
+ * Runs on the default dispatcher; nothing blocks. Per batch: one message; the batch arrays are pooled by the
+ * {@link BatchWriter}, which owns the wire layout (one per in-flight slot, reused once acknowledged). Per frame: a
+ * copy, no allocation.
  */
 final class NodeLink extends AbstractBehavior<NodeLink.Command> {
     /** The link's protocol. */
@@ -142,13 +140,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
     }
 
     private static final Duration TICK = Duration.ofMillis(100);
-    /** Byte order of every int in a batch, whatever the machine's. */
-    static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
-    /** Bytes before each segment's frames: key and frame count. */
-    static final int SEGMENT_HEADER = 2 * Integer.BYTES;
 
     private final String node;
-    private final ClusterSettings settings;
     private final long ackTimeoutNs;
     private final LinkStats stats;
     private final ActorRef<DataPath.Command> target;
@@ -159,10 +152,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
     private int next;
     private final InFlight[] inFlight;
     private int inFlightCount;
-    private final byte[][] spareBuffers;
-    private int spares;
+    private final BatchWriter writer;
     private final int[] handles;
-    private final UnsafeBuffer out = new UnsafeBuffer(new byte[0]);
     private long nextSequence;
     private boolean paused;
 
@@ -175,7 +166,6 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                      ClusterSettings settings, LinkStats stats) {
         super(context);
         this.node = node;
-        this.settings = settings;
         this.ackTimeoutNs = settings.ackTimeout().toNanos();
         this.stats = stats;
         this.target = ActorRefResolver.get(context.getSystem()).resolveActorRef(node + FrameReceiver.PATH);
@@ -188,7 +178,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             // Every segment holds at least one frame.
             inFlight[i] = new InFlight(settings.batchFrames());
         }
-        this.spareBuffers = new byte[settings.maxInFlight()][];
+        this.writer = new BatchWriter(settings.maxInFlight(), settings.batchFrames(), settings.frameSize());
         final Cluster cluster = Cluster.get(context.getSystem());
         cluster.subscriptions().tell(Subscribe.create(
             context.messageAdapter(ClusterEvent.MemberRemoved.class, Removed::new), ClusterEvent.MemberRemoved.class));
@@ -311,10 +301,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 from[segments] = s;
                 counts[segments] = taken;
                 segments++;
-                bytes += SEGMENT_HEADER;
-                for (int i = frames; i < frames + taken; i++) {
-                    bytes += Integer.BYTES + FramePool.frame(handles[i]).length();
-                }
+                bytes += BatchWriter.segmentBytes(handles, frames, taken);
                 frames += taken;
             }
         }
@@ -324,22 +311,13 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         if (frames == 0) {
             return false;
         }
-        final byte[] data = buffer(bytes);
-        out.wrap(data);
+        final byte[] data = writer.start(bytes);
         int offset = 0;
         int handle = 0;
         for (int segment = 0; segment < segments; segment++) {
             final Served s = from[segment];
-            out.putInt(offset, s.entry.key(), ORDER);
-            out.putInt(offset + Integer.BYTES, counts[segment], ORDER);
-            offset += SEGMENT_HEADER;
-            for (int i = 0; i < counts[segment]; i++) {
-                final Frame frame = FramePool.frame(handles[handle++]);
-                final int length = frame.length();
-                out.putInt(offset, length, ORDER);
-                out.putBytes(offset + Integer.BYTES, frame.buffer(), frame.dataOffset(), length);
-                offset += Integer.BYTES + length;
-            }
+            offset = writer.putSegment(offset, s.entry.key(), handles, handle, counts[segment]);
+            handle += counts[segment];
             s.inFlight += counts[segment];
         }
         FramePool.releaseAll(handles, 0, frames);
@@ -373,10 +351,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                     segment < ack.segments() ? ack.ringFull(segment) : 0);
                 s.inFlight -= batch.frames[segment];
             }
-            // Acknowledged means received, so Artery has long serialised the batch: its array is free again.
-            if (spares < spareBuffers.length) {
-                spareBuffers[spares++] = batch.bytes;
-            }
+            writer.recycle(batch.bytes);
             freeSlot(i);
             stats.acked();
             if (counted) {
@@ -490,21 +465,6 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             s.counters.drop(DropReason.UNREACHABLE, n);
             FramePool.releaseAll(handles, 0, n);
         }
-    }
-
-    /**
-     * A batch array of at least {@code bytes}: a spare one returned by an acknowledgement, or a new one sized for
-     * a full batch of full frames, so that in steady state the link allocates no batch array at all.
-     */
-    private byte[] buffer(int bytes) {
-        while (spares > 0) {
-            final byte[] spare = spareBuffers[--spares];
-            spareBuffers[spares] = null;
-            if (spare.length >= bytes) {
-                return spare;
-            }
-        }
-        return new byte[Math.max(bytes, handles.length * (Integer.BYTES + settings.frameSize() + SEGMENT_HEADER))];
     }
 
     private Served find(CpuMapEntry entry) {
