@@ -63,6 +63,12 @@ public final class ClusterSettings {
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(5);
     /** Default time a forwarded batch may go unacknowledged before it is counted lost and its credit freed. */
     public static final Duration DEFAULT_ACK_TIMEOUT = Duration.ofSeconds(5);
+    /**
+     * Shortest ack and drain timeouts: a link checks its batches' ack timeouts every 100 ms, and a shorter timeout
+     * gives up batches whose acknowledgements are on their way, so frames the other node received are counted
+     * {@code unreachable} here as well.
+     */
+    public static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
     /** Longest ack timeout. */
     public static final Duration MAX_ACK_TIMEOUT = Duration.ofDays(1);
     /** Default frames in the receiver's pool. */
@@ -188,7 +194,10 @@ public final class ClusterSettings {
         return this;
     }
 
-    /** Bound on a forwarding entry's drain-then-stop; past it, what is unacknowledged counts unreachable. */
+    /**
+     * Bound on a forwarding entry's drain-then-stop; past it, what is unacknowledged counts unreachable. At least
+     * {@link #MIN_TIMEOUT}.
+     */
     public ClusterSettings drainTimeout(Duration drainTimeout) {
         this.drainTimeout = drainTimeout;
         return this;
@@ -197,7 +206,8 @@ public final class ClusterSettings {
     /**
      * How long a forwarded batch may wait for its acknowledgement: then its frames are counted {@code unreachable}
      * and its credit is freed, so that batches lost on a link that stays up (Artery delivers at most once: a
-     * connection that breaks and comes back loses what it carried) cannot stop the link for good.
+     * connection that breaks and comes back loses what it carried) cannot stop the link for good. At least
+     * {@link #MIN_TIMEOUT}, at most {@link #MAX_ACK_TIMEOUT}.
      */
     public ClusterSettings ackTimeout(Duration ackTimeout) {
         this.ackTimeout = ackTimeout;
@@ -302,6 +312,8 @@ public final class ClusterSettings {
         range(errors, "maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT);
         positive(errors, "drainTimeout", drainTimeout);
         positive(errors, "ackTimeout", ackTimeout);
+        notBelowMinimum(errors, "drainTimeout", drainTimeout);
+        notBelowMinimum(errors, "ackTimeout", ackTimeout);
         if (ackTimeout != null && ackTimeout.compareTo(MAX_ACK_TIMEOUT) > 0) {
             errors.add("ackTimeout=" + ackTimeout + ": must be at most " + MAX_ACK_TIMEOUT);
         }
@@ -478,6 +490,13 @@ public final class ClusterSettings {
     private static void positive(List<String> errors, String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero()) {
             errors.add(name + "=" + value + ": must be positive");
+        }
+    }
+
+    /** A positive timeout below {@link #MIN_TIMEOUT}; a non-positive one is {@link #positive}'s to name. */
+    private static void notBelowMinimum(List<String> errors, String name, Duration value) {
+        if (value != null && value.isPositive() && value.compareTo(MIN_TIMEOUT) < 0) {
+            errors.add(name + "=" + value + ": must be at least " + MIN_TIMEOUT.toMillis() + " ms");
         }
     }
 }

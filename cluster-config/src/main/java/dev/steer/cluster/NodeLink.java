@@ -139,7 +139,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         }
     }
 
-    private static final Duration TICK = Duration.ofMillis(100);
+    /** How often ack timeouts are checked: {@link ClusterSettings#MIN_TIMEOUT}, the shortest one. */
+    private static final Duration TICK = ClusterSettings.MIN_TIMEOUT;
 
     private final String node;
     private final long ackTimeoutNs;

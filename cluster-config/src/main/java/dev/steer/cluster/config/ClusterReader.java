@@ -24,7 +24,7 @@ import dev.steer.ingress.config.ConfigCheck;
 final class ClusterReader {
     static final Set<String> CLUSTER_KEYS = Set.of("enabled", "nodes", "seed-nodes", "transport", "tls", "downing", "frame-batch",
         "max-in-flight", "ack-timeout", "drain-timeout");
-    static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
+    static final Duration MIN_TIMEOUT = dev.steer.cluster.ClusterSettings.MIN_TIMEOUT;
     static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
     static final Set<String> NODE_KEYS = Set.of("name", "host", "port");
     static final Set<String> TLS_KEYS = Set.of("key-store", "trust-store", "key-store-password", "trust-store-password",
