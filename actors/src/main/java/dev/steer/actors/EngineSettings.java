@@ -116,7 +116,8 @@ abstract class EngineSettings {
         return poolFrames;
     }
 
-    int frameSize() {
+    /** Size of a frame's slot in bytes, as set so far: bounds every packet a feed can hand the engine. */
+    public int frameSize() {
         return frameSize;
     }
 

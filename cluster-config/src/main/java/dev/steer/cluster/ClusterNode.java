@@ -72,10 +72,19 @@ public final class ClusterNode implements AutoCloseable {
      *
      * @param settings the node's cluster settings (concluded here)
      * @param engine   the engine's settings; its system name and actor config are set from {@code settings}
-     * @throws IllegalArgumentException for bad settings
+     * @throws IllegalArgumentException for bad settings, or when a batch of {@code batchFrames} of the engine's
+     *                                  frames could exceed {@link ClusterSettings#MAX_BATCH_BYTES}
      */
     public static ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine) {
         settings.conclude();
+        // The frames a link batches come from the engine's pool, not the receiver's: Artery discards a batch larger
+        // than its frame, so none would arrive and all would be counted unreachable after the ack timeout.
+        if ((long) settings.batchFrames() * (engine.frameSize() + Integer.BYTES) > ClusterSettings.MAX_BATCH_BYTES) {
+            throw new IllegalArgumentException("batchFrames=" + settings.batchFrames() + " with the engine's frameSize="
+                + engine.frameSize() + ": a batch must stay under " + ClusterSettings.MAX_BATCH_BYTES
+                + " bytes (batchFrames x (frameSize + 4)); use at most "
+                + ClusterSettings.MAX_BATCH_BYTES / (engine.frameSize() + Integer.BYTES) + " batchFrames");
+        }
         final NodeLinks links = new NodeLinks(settings);
         engine.systemName(settings.systemName())
             .actorConfig(settings.toConfig())

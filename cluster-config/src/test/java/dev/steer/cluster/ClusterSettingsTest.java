@@ -66,6 +66,21 @@ class ClusterSettingsTest {
     }
 
     @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRefuseToStartANodeWhenTheEnginesFramesMakeABatchLargerThanArteryCarries() {
+        // The frames a link batches come from the engine's pool: 256 of 9,216 bytes are 2.4 MB, and Artery discards
+        // every such batch ("oversized payload"), so nothing would reach the other node and all of it would be
+        // counted unreachable after the ack timeout.
+        try (Nodes nodes = new Nodes()) {
+            final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+                () -> nodes.start(Nodes.settings().batchFrames(256),
+                    Nodes.engine(null, dev.steer.engine.path.FrameHandler.NO_OP).frameSize(9216)));
+            assertTrue(error.getMessage().contains("batchFrames=256 with the engine's frameSize=9216: a batch must stay"
+                + " under 1044480 bytes"), error.getMessage());
+        }
+    }
+
+    @Test
     void shouldConfigureClusterKryoAndDowningWhenTurnedIntoPekkoConfig() {
         final Config config = new ClusterSettings().port(2552).seed("pekko://steer@127.0.0.1:2551").toConfig();
         assertEquals("cluster", config.getString("pekko.actor.provider"));
