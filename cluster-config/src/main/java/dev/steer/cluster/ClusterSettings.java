@@ -55,7 +55,7 @@ public final class ClusterSettings {
     public static final int DEFAULT_BATCH_FRAMES = 64;
     /** Largest batch: with 2 KiB frames it stays well below the Artery frame size set by {@link #toConfig()}. */
     public static final int MAX_BATCH_FRAMES = 256;
-    /** Default unacknowledged batches per forwarding entry. */
+    /** Default unacknowledged batches per target node (one window for all the keys placed there). */
     public static final int DEFAULT_MAX_IN_FLIGHT = 8;
     /** Largest in-flight window. */
     public static final int MAX_IN_FLIGHT = 1024;
@@ -188,7 +188,7 @@ public final class ClusterSettings {
         return this;
     }
 
-    /** Unacknowledged batches per forwarding entry, 1 to {@value #MAX_IN_FLIGHT}. */
+    /** Unacknowledged batches per target node, shared by all the keys placed there, 1 to {@value #MAX_IN_FLIGHT}. */
     public ClusterSettings maxInFlight(int maxInFlight) {
         this.maxInFlight = maxInFlight;
         return this;
@@ -451,7 +451,7 @@ public final class ClusterSettings {
         return batchFrames;
     }
 
-    /** Unacknowledged batches per forwarding entry. */
+    /** Unacknowledged batches per target node. */
     public int maxInFlight() {
         return maxInFlight;
     }
