@@ -9,6 +9,8 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValueType;
 
 import dev.steer.ingress.config.ConfigCheck;
 
@@ -43,6 +45,32 @@ final class ConfigFile {
         } catch (ConfigException ex) {
             throw new IllegalArgumentException(option + " " + located(ex, file), ex);
         }
+    }
+
+    /**
+     * {@code upper} over {@code lower}, as {@code upper.withFallback(lower)}, except that a key of {@code upper} inside a
+     * block that {@code lower} sets to something other than a block ({@code --duration 1s}, i.e. {@code run.duration},
+     * over a file's {@code run = x}) is left out: HOCON would let the option's block hide the file's value, so a
+     * malformed block ran on the defaults (or failed on an internal key). Left out, the file's value is what the
+     * settings' own check sees and refuses, with file and line. Off the hot path.
+     */
+    static Config over(Config upper, Config lower) {
+        Config result = upper;
+        for (String path : upper.entrySet().stream().map(java.util.Map.Entry::getKey).toList()) {
+            final java.util.List<String> parts = ConfigUtil.splitPath(path);
+            for (int i = 1; i < parts.size(); i++) {
+                final String prefix = ConfigUtil.joinPath(parts.subList(0, i));
+                if (!lower.hasPath(prefix)) {
+                    break;
+                }
+                if (lower.getValue(prefix).valueType() != ConfigValueType.OBJECT) {
+                    // The whole block, not just the key: an empty block left behind would hide the value as well.
+                    result = result.withoutPath(prefix);
+                    break;
+                }
+            }
+        }
+        return result.withFallback(lower);
     }
 
     /** A config error as {@code file:line: what}, the form the settings' own problems take. */

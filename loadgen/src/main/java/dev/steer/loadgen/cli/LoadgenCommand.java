@@ -263,10 +263,10 @@ final class LoadgenCommand implements Callable<Integer> {
         TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
         Config merged = ConfigFactory.parseMap(values, "command line");
         if (config != null) {
-            merged = merged.withFallback(ConfigFile.read("--config", config));
+            merged = ConfigFile.over(merged, ConfigFile.read("--config", config));
         }
         if (scenario != null) {
-            merged = merged.withFallback(RunCommand.scenarioConfig(scenario));
+            merged = ConfigFile.over(merged, RunCommand.scenarioConfig(scenario));
         }
         try {
             merged = merged.resolve();

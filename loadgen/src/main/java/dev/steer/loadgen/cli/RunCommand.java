@@ -181,10 +181,10 @@ final class RunCommand implements Callable<Integer> {
     Config settings() {
         Config result = commandLine();
         if (config != null) {
-            result = result.withFallback(ConfigFile.read("--config", config));
+            result = ConfigFile.over(result, ConfigFile.read("--config", config));
         }
         if (scenario != null) {
-            result = result.withFallback(scenarioConfig(scenario));
+            result = ConfigFile.over(result, scenarioConfig(scenario));
         }
         try {
             return result.resolve();

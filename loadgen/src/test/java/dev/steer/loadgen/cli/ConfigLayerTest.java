@@ -1,0 +1,51 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A command-line option sets a key inside a block ({@code --duration} sets {@code run.duration}); a config file
+ * whose block is not a block ({@code run = x}) must still be refused, not hidden by the option's block.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ConfigLayerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRefuseANonBlockRunWhenAnOptionSetsAKeyInsideIt() throws IOException {
+        final Path file = Files.writeString(dir.resolve("run.conf"), "run = x\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--duration", "1s");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":1: run: must be a block"), result.toString());
+    }
+
+    @Test
+    void shouldNameTheFileKeyNotAnInternalOneWhenAnOptionSetsAKeyInsideANonBlock() throws IOException {
+        final Path file = Files.writeString(dir.resolve("engine.conf"), "steer { engine = 5 }\nrun = x\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--idle", "yield",
+            "--duration", "1s");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":1: steer.engine: must be a block"), result.toString());
+        assertTrue(result.err().contains(file + ":2: run: must be a block"), result.toString());
+        assertTrue(!result.err().contains("No configuration setting found"), result.toString());
+    }
+
+    @Test
+    void shouldRefuseANonBlockTrafficForLoadgenWhenAnOptionSetsAKeyInsideIt() throws IOException {
+        final Path file = Files.writeString(dir.resolve("traffic.conf"), "traffic = 5\n");
+        final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:9", "--count", "1",
+            "--config", file.toString(), "--flows", "8");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("traffic"), result.toString());
+    }
+}
