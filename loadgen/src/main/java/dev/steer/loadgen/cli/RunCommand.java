@@ -141,6 +141,7 @@ final class RunCommand implements Callable<Integer> {
         final Config merged = settings();
         final RunPlan plan = RunPlan.from(merged, node, config == null ? DeploymentLoader.COMMAND_LINE : config.getPath(),
             config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent());
+        refuseOptionsOfOtherFeeds(plan.deployment().feed().type());
         if (report != null) {
             // Before the run, not after it: a report that cannot be written is a bad option, not a failed run.
             prepareReportDir(report);
@@ -149,6 +150,34 @@ final class RunCommand implements Callable<Integer> {
         // Ctrl-C or SIGTERM: the run stops as at its deadline (summary, engine drained, Aeron directory deleted).
         try (StopOnSignal ignored = StopOnSignal.install("steer-run", job::requestStop)) {
             return job.run();
+        }
+    }
+
+    /**
+     * Refuses a feed option of a type other than the run's ({@code --pcap FILE} while the feed is {@code aeron}): left
+     * alone, it was ignored and the run steered the default feed's traffic instead of, say, replaying the capture.
+     * A config file may keep blocks of other types (to switch with {@code --feed}); an option is a request.
+     *
+     * @throws IllegalArgumentException naming the option, its feed type and the run's
+     */
+    private void refuseOptionsOfOtherFeeds(String type) {
+        final Map<String, Object> options = new LinkedHashMap<>();
+        options.put("--channel aeron", channel);
+        options.put("--aeron-dir aeron", aeronDir);
+        options.put("--listen udp", listen);
+        options.put("--pcap pcap", pcap);
+        options.put("--pace pcap", pace);
+        options.put("--loops pcap", loops);
+        options.put("--max-gap pcap", maxGap);
+        options.put("--interface afpacket", networkInterface);
+        options.put("--netns afpacket", netns);
+        for (Map.Entry<String, Object> option : options.entrySet()) {
+            final String[] nameAndType = option.getKey().split(" ");
+            if (option.getValue() != null && !nameAndType[1].equals(type)) {
+                throw new IllegalArgumentException(nameAndType[0] + " " + option.getValue() + ": an option of the "
+                    + nameAndType[1] + " feed, but the feed is " + type + ": add --feed " + nameAndType[1]
+                    + " (or leave the option out)");
+            }
         }
     }
 

@@ -1,0 +1,43 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An option of one feed type given while the run uses another ({@code --pcap FILE} without {@code --feed pcap})
+ * is refused before the run, instead of being ignored while the default feed runs.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class FeedOptionTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void shouldRefuseThePcapOptionWhenTheFeedIsNotPcap() throws IOException {
+        final Path capture = Files.write(dir.resolve("c.pcap"), new byte[] {(byte) 0xd4, (byte) 0xc3, (byte) 0xb2,
+            (byte) 0xa1, 2, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 0, 0, 1, 0, 0, 0});
+        final CliRunner result = CliRunner.run("run", "--pcap", capture.toString(), "--duration", "1s");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("--pcap") && result.err().contains("--feed pcap")
+            && result.err().contains("aeron"), result.toString());
+    }
+
+    @Test
+    void shouldRefuseTheListenOptionWhenTheConfigFileChoosesAnotherFeed() throws IOException {
+        final Path file = Files.writeString(dir.resolve("s.conf"), "steer { feed { type = synthetic } }\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--listen", "127.0.0.1:0",
+            "--duration", "1s");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("--listen") && result.err().contains("--feed udp")
+            && result.err().contains("synthetic"), result.toString());
+    }
+}
