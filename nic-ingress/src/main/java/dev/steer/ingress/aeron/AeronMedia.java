@@ -3,9 +3,12 @@ package dev.steer.ingress.aeron;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.stream.Stream;
 
 import io.aeron.Aeron;
+import io.aeron.CommonContext;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
 import org.agrona.concurrent.BackoffIdleStrategy;
@@ -21,6 +24,11 @@ import org.agrona.concurrent.BackoffIdleStrategy;
  * Close after every feed and publication using it is closed.
  */
 public final class AeronMedia implements AutoCloseable {
+    /** Name prefix of an embedded driver's directory, followed by the process id, a dash and a random suffix. */
+    static final String DIRECTORY_PREFIX = "steer-aeron-";
+    /** A driver whose heartbeat in cnc.dat is older than this is not running (Aeron's default driver timeout). */
+    private static final long DRIVER_TIMEOUT_MS = 10_000;
+
     /** Term length of IPC publications made through the embedded driver: 16 MiB rather than Aeron's 64 MiB. */
     public static final int DEFAULT_IPC_TERM_LENGTH = 16 * 1024 * 1024;
 
@@ -38,7 +46,8 @@ public final class AeronMedia implements AutoCloseable {
     /** Launches an embedded media driver in a fresh directory of its own and connects a client to it. */
     public static AeronMedia embedded() {
         final Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-        final String directory = base.resolve("steer-aeron-" + ProcessHandle.current().pid() + "-"
+        sweepStale(base);
+        final String directory = base.resolve(DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-"
             + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16)).toString();
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(directory)
@@ -61,6 +70,72 @@ public final class AeronMedia implements AutoCloseable {
         } catch (RuntimeException ex) {
             driver.close();
             throw new IllegalStateException("cannot connect to the embedded Aeron media driver in " + directory + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Deletes the embedded-driver directories under {@code base} left by processes that are gone (killed with SIGKILL,
+     * crashed: they could not delete their own, about 100 MB of {@code /dev/shm} each, which no later process reuses
+     * since the name holds the pid). A directory is removed only when its name is {@value #DIRECTORY_PREFIX}PID-...,
+     * no process PID exists and its driver's heartbeat is stale (a driver of another PID namespace sharing the
+     * directory keeps it). Failures are ignored: sweeping is a courtesy, never a reason not to start.
+     *
+     * @return how many directories were deleted
+     */
+    static int sweepStale(Path base) {
+        int deleted = 0;
+        try (Stream<Path> entries = Files.list(base)) {
+            for (Path dir : entries.toList()) {
+                final String name = dir.getFileName().toString();
+                if (!name.startsWith(DIRECTORY_PREFIX) || !Files.isDirectory(dir)) {
+                    continue;
+                }
+                final int dash = name.indexOf('-', DIRECTORY_PREFIX.length());
+                final long pid;
+                try {
+                    pid = Long.parseLong(name.substring(DIRECTORY_PREFIX.length(), dash < 0 ? name.length() : dash));
+                } catch (NumberFormatException ex) {
+                    continue;
+                }
+                if (ProcessHandle.of(pid).isPresent() || driverActive(dir)) {
+                    continue;
+                }
+                if (deleteTree(dir)) {
+                    deleted++;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException ex) {
+            // Not listable: nothing to sweep.
+        }
+        return deleted;
+    }
+
+    private static boolean driverActive(Path dir) {
+        final Path cnc = dir.resolve("cnc.dat");
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cnc)) {
+            final java.nio.ByteBuffer version = java.nio.ByteBuffer.allocate(4);
+            // A driver killed before it wrote its cnc version: Aeron's check would wait the whole timeout for it.
+            if (channel.read(version, 0) < 4 || version.getInt(0) == 0) {
+                return false;
+            }
+        } catch (java.io.IOException ex) {
+            return false; // no cnc.dat: no driver runs there
+        }
+        try {
+            return CommonContext.isDriverActive(dir.toFile(), DRIVER_TIMEOUT_MS, message -> { });
+        } catch (RuntimeException ex) {
+            return false; // no readable cnc.dat of a known version: no driver runs there
+        }
+    }
+
+    private static boolean deleteTree(Path dir) {
+        try (Stream<Path> tree = Files.walk(dir)) {
+            for (Path path : tree.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+            return true;
+        } catch (java.io.IOException | RuntimeException ex) {
+            return false;
         }
     }
 

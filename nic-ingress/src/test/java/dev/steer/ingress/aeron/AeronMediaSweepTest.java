@@ -1,0 +1,55 @@
+package dev.steer.ingress.aeron;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A process killed with SIGKILL cannot delete its embedded driver's directory (about 100 MB of /dev/shm); the
+ * next embedded driver removes such directories of processes that no longer exist, and only those.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class AeronMediaSweepTest {
+    @TempDir
+    Path base;
+
+    private static long deadPid() throws IOException, InterruptedException {
+        final Process process = new ProcessBuilder("true").start();
+        process.waitFor();
+        return process.pid();
+    }
+
+    private Path driverDir(String name) throws IOException {
+        final Path dir = Files.createDirectories(base.resolve(name).resolve("publications"));
+        Files.write(dir.resolve("1.logbuffer"), new byte[4096]);
+        Files.write(base.resolve(name).resolve("cnc.dat"), new byte[4096]);
+        return base.resolve(name);
+    }
+
+    @Test
+    void shouldDeleteTheDirectoryOfADeadProcessWhenAnEmbeddedDriverStarts() throws Exception {
+        final Path stale = driverDir("steer-aeron-" + deadPid() + "-3bd055fcc0d5");
+        final Path mine = driverDir("steer-aeron-" + ProcessHandle.current().pid() + "-1234");
+        final Path other = driverDir("someone-else-" + deadPid());
+        assertEquals(1, AeronMedia.sweepStale(base));
+        assertFalse(Files.exists(stale), "the dead process' directory is removed");
+        assertTrue(Files.exists(mine), "a live process' directory stays");
+        assertTrue(Files.exists(other), "a directory not named by steer stays");
+    }
+
+    @Test
+    void shouldLeaveNamesWithoutAPidAloneWhenSweeping() throws Exception {
+        final Path odd = driverDir("steer-aeron-notapid-1");
+        assertEquals(0, AeronMedia.sweepStale(base));
+        assertTrue(Files.exists(odd));
+    }
+}
