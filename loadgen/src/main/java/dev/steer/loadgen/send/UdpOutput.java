@@ -8,10 +8,13 @@ import dev.steer.ingress.udp.UdpSenderSettings;
 /** Frames as UDP datagrams to a host and port: Ethernet frames tunnelled in UDP, one per datagram. */
 public final class UdpOutput implements FrameOutput {
     private final UdpSender sender;
+    /** The target as the user wrote it, HOST:PORT (an IPv6 address in brackets), not InetSocketAddress' "/addr:port". */
+    private final String target;
 
     /** Opens a sender to {@code host:port}. */
     public UdpOutput(String host, int port) {
         this.sender = new UdpSender(UdpSenderSettings.of(host, port));
+        this.target = (host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     @Override
@@ -30,7 +33,7 @@ public final class UdpOutput implements FrameOutput {
 
     @Override
     public String describe() {
-        return "udp " + sender.target();
+        return "udp " + target;
     }
 
     @Override
