@@ -134,6 +134,14 @@ final class LoadgenCommand implements Callable<Integer> {
             switch (to) {
                 case "aeron" -> {
                     new AeronFeed.Settings(channel, stream, AeronFeed.Mode.DROP); // validates the channel
+                    if (aeronDir == null && channel.startsWith("aeron:ipc")) {
+                        // IPC through a driver of this process' own: no engine can subscribe, every send would be
+                        // back-pressured until the end, and the run would still look like a success.
+                        throw new IllegalArgumentException("--to aeron --channel " + channel + ": an IPC channel reaches"
+                            + " only processes sharing the media driver, and this loadgen's driver is its own; use"
+                            + " --channel 'aeron:udp?endpoint=HOST:PORT' (as the engine's), or --aeron-dir DIR of an"
+                            + " external driver the engine uses too");
+                    }
                     media = aeronDir == null ? AeronMedia.embedded() : AeronMedia.external(aeronDir);
                     output = new AeronOutput(media.aeron(), channel, stream);
                 }
