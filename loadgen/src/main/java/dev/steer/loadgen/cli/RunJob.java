@@ -145,6 +145,9 @@ final class RunJob {
         long start = System.nanoTime();
         long end;
         Churn churn = null;
+        if (run.traffic() && (synthetic || sending)) {
+            warnOversize(deployment.engine());
+        }
         try {
             progress("starting the engine: program " + deployment.engine().program() + ", entries " + describeEntries()
                 + ", idle " + deployment.engine().idle().label());
@@ -475,6 +478,30 @@ final class RunJob {
             case "afpacket" -> "afpacket " + feed.afpacket().iface();
             default -> "synthetic" + (plan.run().traffic() ? traffic : ", no traffic (--no-traffic)");
         } + (feed.queues() > 1 ? " x" + feed.queues() + " queues" : "") + (feed.lossless() ? ", lossless" : "");
+    }
+
+    /**
+     * Says before the run when the traffic this process makes holds sizes that no pool frame can take: --sizes takes
+     * wire sizes up to 9022 bytes, a frame holds frame-size - headroom (1792 bytes by default), and every larger frame
+     * is an oversize drop, which otherwise showed only as a run with nothing delivered.
+     */
+    private void warnOversize(Deployment.EngineSettings engine) {
+        final var sizes = plan.traffic().sizes();
+        int largest = 0;
+        for (int i = 0; i < sizes.count(); i++) {
+            if (sizes.weight(i) > 0) {
+                largest = Math.max(largest, sizes.wireSize(i));
+            }
+        }
+        final int room = engine.frameSize() - engine.headroom();
+        if (largest - dev.steer.loadgen.traffic.FrameSizes.FCS > room) {
+            err.println("steer run: warning: traffic sizes up to " + largest + " bytes on the wire ("
+                + (largest - dev.steer.loadgen.traffic.FrameSizes.FCS) + " without FCS) do not fit a pool frame"
+                + " (steer.engine.pool.frame-size " + engine.frameSize() + " - headroom " + engine.headroom() + " = "
+                + room + " bytes): those frames will be dropped as oversize; raise steer.engine.pool.frame-size to"
+                + " replay them");
+            err.flush();
+        }
     }
 
     private void progress(String phase) {
