@@ -3,6 +3,7 @@ package dev.steer.loadgen.cli;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 import dev.steer.actors.SteerEngine;
@@ -25,6 +26,10 @@ import dev.steer.engine.program.Verdict;
 final class ClusterRun {
     /** How long a node waits for the other nodes of its file and for the map. */
     static final Duration FORM_TIMEOUT = Duration.ofSeconds(120);
+    /** How often the waits look whether the run was asked to stop (a signal). */
+    private static final Duration STOP_CHECK = Duration.ofMillis(100);
+    /** The message of the exception that ends a start stopped by a signal. */
+    static final String STOPPED = "stopped by a signal while waiting for the cluster; no traffic was run";
 
     private ClusterRun() {
     }
@@ -32,9 +37,14 @@ final class ClusterRun {
     /**
      * Starts this node.
      *
-     * @throws IllegalStateException when the cluster does not form or the map cannot be placed in time
+     * @param stopRequested true once the run was asked to stop (SIGINT, SIGTERM): the waits end then, within
+     *                      {@link #STOP_CHECK}, instead of holding the signal's hook until its timeout, when the JVM
+     *                      would exit without closing the embedded media driver (its directory left in /dev/shm)
+     * @throws IllegalStateException when the cluster does not form or the map cannot be placed in time, or the run was
+     *                               asked to stop ({@link #STOPPED}); the node is shut down first
      */
-    static ClusterNode start(Deployment deployment, SteerEngine.Builder builder, Consumer<String> progress) {
+    static ClusterNode start(Deployment deployment, SteerEngine.Builder builder, Consumer<String> progress,
+                             BooleanSupplier stopRequested) {
         final Deployment.ClusterSettings cluster = deployment.cluster();
         final Deployment.NodeAddress self = deployment.address().orElseThrow(() -> new IllegalArgumentException(
             deployment.source() + ": node " + deployment.node().name() + " is not in steer.cluster.nodes"));
@@ -56,7 +66,7 @@ final class ClusterRun {
         try {
             final int members = cluster.nodes().size();
             progress.accept("waiting for the " + members + " nodes of " + deployment.source() + " to be up");
-            if (!node.awaitMembers(members, FORM_TIMEOUT)) {
+            if (!await(() -> node.awaitMembers(members, STOP_CHECK), stopRequested)) {
                 throw new IllegalStateException("the cluster did not reach " + members + " up members within "
                     + FORM_TIMEOUT.toSeconds() + " s (" + node.upMembers() + " up); are the other nodes running?");
             }
@@ -75,7 +85,7 @@ final class ClusterRun {
             }
             progress.accept("waiting for the cluster map: " + keys.length + " entries");
             for (Deployment.MapSettings.Entry entry : deployment.map().entries()) {
-                if (!node.awaitEntry(entry.key(), entry.qsize(), FORM_TIMEOUT)) {
+                if (!await(() -> node.awaitEntry(entry.key(), entry.qsize(), STOP_CHECK), stopRequested)) {
                     throw new IllegalStateException("the entry of key " + entry.key() + " (node " + entry.node()
                         + ") did not appear within " + FORM_TIMEOUT.toSeconds() + " s");
                 }
@@ -85,5 +95,25 @@ final class ClusterRun {
             node.shutdown();
             throw ex;
         }
+    }
+
+    /**
+     * Waits up to {@link #FORM_TIMEOUT} for {@code condition}, a wait of at most {@link #STOP_CHECK} that says whether
+     * what it waited for happened, looking in between whether the run was asked to stop.
+     *
+     * @return true when the condition was met, false at the timeout
+     * @throws IllegalStateException ({@link #STOPPED}) when the run was asked to stop
+     */
+    private static boolean await(BooleanSupplier condition, BooleanSupplier stopRequested) {
+        final long deadline = System.nanoTime() + FORM_TIMEOUT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (stopRequested.getAsBoolean()) {
+                throw new IllegalStateException(STOPPED);
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -156,7 +156,18 @@ final class RunJob {
                 .actorConfig(NO_PEKKO_SHUTDOWN_HOOK);
             feeds.forEach(builder::feed);
             if (clustered) {
-                clusterNode = ClusterRun.start(deployment, builder, this::progress);
+                try {
+                    clusterNode = ClusterRun.start(deployment, builder, this::progress, () -> stopRequested);
+                } catch (IllegalStateException ex) {
+                    if (!stopRequested) {
+                        throw ex;
+                    }
+                    // Said here, before the finally closes the driver: once the run returns, the signal's hook lets
+                    // the JVM exit, before the command line could print the exception.
+                    err.println("steer run: " + ex.getMessage());
+                    err.flush();
+                    return SteerCli.EXIT_FAILED;
+                }
                 engine = clusterNode.engine();
             } else {
                 engine = builder.start();

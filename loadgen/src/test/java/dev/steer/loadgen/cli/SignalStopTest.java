@@ -87,8 +87,10 @@ class SignalStopTest {
                                                                                    @TempDir Path dir) throws Exception {
         final Path out = dir.resolve("out.txt");
         final Path err = dir.resolve("err.txt");
-        // Aeron IPC through its own embedded driver with no subscriber: every try is back-pressured (not connected).
-        final Process process = steer(out, err, "loadgen", "--to", "aeron", "--duration", "60s", "--rate", "10k");
+        // Aeron UDP to a port where no engine subscribes: every try is back-pressured (not connected). (IPC through
+        // its own embedded driver is refused: no other process could ever subscribe.)
+        final Process process = steer(out, err, "loadgen", "--to", "aeron", "--channel",
+            "aeron:udp?endpoint=127.0.0.1:" + freePort(), "--duration", "60s", "--rate", "10k");
         try {
             assertTrue(awaitText(err, "back-pressured", 60, process), "loadgen is under way: " + Files.readString(err));
             signal(process, signal, number);
@@ -99,6 +101,52 @@ class SignalStopTest {
         } finally {
             process.destroyForcibly();
             process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"TERM, 15", "INT, 2"})
+    void shouldStopPromptlyAndDeleteTheAeronDirectoryWhenSignalledWhileTheClusterForms(String signal, int number,
+                                                                                       @TempDir Path dir)
+        throws Exception {
+        final Path out = dir.resolve("out.txt");
+        final Path err = dir.resolve("err.txt");
+        // node-2 never starts: node-1 waits for it (up to 120 s) when the signal comes.
+        final Path conf = Files.writeString(dir.resolve("two.conf"), """
+            steer {
+              node { name = "node-1" }
+              engine { pinning = false }
+              map { entries = [ { key = 0, node = "node-1", cpu = 0 }, { key = 1, node = "node-2", cpu = 0 } ] }
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d },
+                          { name = "node-2", host = "127.0.0.1", port = %d } ]
+                seed-nodes = ["node-1"]
+              }
+            }
+            """.formatted(freePort(), freePort()));
+        final Process process = steer(out, err, "run", "--config", conf.toString(), "--node", "node-1",
+            "--duration", "60s");
+        try {
+            assertTrue(awaitText(err, "waiting for the 2 nodes", 60, process), "node-1 waits: " + Files.readString(err));
+            final long signalled = System.nanoTime();
+            signal(process, signal, number);
+            final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - signalled);
+            assertEquals(128 + number, process.exitValue(), "the signal's exit status: " + Files.readString(err));
+            assertTrue(seconds < StopOnSignal.STOP_TIMEOUT.toSeconds() / 2, "stopped in " + seconds + " s, not at the"
+                + " hook's timeout: " + Files.readString(err));
+            assertTrue(Files.readString(err).contains("stopped by a signal while waiting for the cluster"),
+                Files.readString(err));
+            assertEquals(List.of(), aeronDirectories(process.pid()), "the Aeron directory is deleted");
+        } finally {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
         }
     }
 
