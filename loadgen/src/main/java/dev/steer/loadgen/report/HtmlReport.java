@@ -98,7 +98,14 @@ public final class HtmlReport {
         writeFile(dir.resolve(HGRM), hgrm(latency));
         final RunSummary summary = new RunSummary(info, stats, percentiles);
         final Path index = dir.resolve(INDEX);
-        final String failure = summaryJson.hasNonNull("failure") ? summaryJson.get("failure").asText() : null;
+        String failure = summaryJson.hasNonNull("failure") ? summaryJson.get("failure").asText() : null;
+        // A replay stopped at damage in its file exits 3 as a failure does: the page says so, in red, not a green OK.
+        for (com.fasterxml.jackson.databind.JsonNode damage : summaryJson.path("capture_damage")) {
+            final String line = "capture damaged: " + damage.path("feed").asText() + " stopped at "
+                + damage.path("file").asText() + ", offset " + damage.path("offset").asLong() + ": "
+                + damage.path("reason").asText() + " (" + damage.path("detail").asText() + ")";
+            failure = failure == null ? line : failure + "; " + line;
+        }
         writeFile(index, page(info, summary, lostOutside, failure, chartData(series, latency)));
         return index;
     }
@@ -202,7 +209,8 @@ public final class HtmlReport {
             .replace("@OK_CLASS@", summary.accounted() && lostOutside == 0 && failure == null ? "ok" : "lost")
             .replace("@ACCOUNTING@", escape(summary.accountingLine() + (lostOutside == 0 ? ""
                 : "; sent into the transport and never received: LOST " + Units.count(lostOutside))
-                + (failure == null ? "" : "; the run failed: " + failure)))
+                + (failure == null ? "" : (failure.startsWith("capture damaged") ? "; " : "; the run failed: ")
+                + failure)))
             .replace("@SUMMARY@", escape(summary.format()))
             .replace("@VERSION@", escape(chartJsVersion()))
             .replace("@DATA@", dataJs)

@@ -69,6 +69,20 @@ class HtmlReportTest {
     }
 
     @Test
+    void shouldShowTheCaptureDamageInRedWhenTheReplayStoppedAtDamage(@TempDir Path dir) throws Exception {
+        final var json = JsonReport.toJson(fixture.info, fixture.run.finalStats(), fixture.latency);
+        json.putNull("failure");
+        json.putArray("capture_damage").addObject().put("feed", "pcap:cut.pcap").put("file", "/tmp/cut.pcap")
+            .put("offset", 2988).put("reason", "RECORD_DATA_CUT").put("detail", "6 of incl_len 60 bytes");
+        final Path index = HtmlReport.write(dir.resolve("report"), fixture.info, fixture.run.finalStats(),
+            fixture.run.sampler().series(), fixture.run.recorder().cumulative(), json, 0);
+        final String html = Files.readString(index);
+        assertTrue(html.contains("<p class=\"lost\">"), "the run exits 3: not a green OK");
+        assertTrue(html.contains("capture damaged: pcap:cut.pcap stopped at /tmp/cut.pcap, offset 2988:"
+            + " RECORD_DATA_CUT (6 of incl_len 60 bytes)"), "the damage, as the summary says it");
+    }
+
+    @Test
     void shouldWriteOneCsvRowPerSampleUnderADocumentedHeader(@TempDir Path dir) throws Exception {
         final List<Interval> series = fixture.run.sampler().series();
         HtmlReport.write(dir, fixture.info, fixture.run.finalStats(), series, fixture.run.recorder().cumulative());
