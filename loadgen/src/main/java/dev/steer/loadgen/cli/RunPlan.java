@@ -34,7 +34,7 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
      */
     static RunPlan from(Config settings, String node, String source, Path baseDir) {
         final ConfigCheck check = new ConfigCheck();
-        check.unknownKeys(settings, "settings", BLOCKS);
+        check.unknownKeys(settings, "", BLOCKS);
         final RunSettings run = RunSettings.from(block(settings, "run", check), check);
         TrafficProfile traffic = null;
         try {

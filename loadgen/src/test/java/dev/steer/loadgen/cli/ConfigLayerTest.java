@@ -41,6 +41,15 @@ class ConfigLayerTest {
     }
 
     @Test
+    void shouldNameAnUnknownTopLevelKeyAsWrittenWhenTheFileHasOne() throws IOException {
+        final Path file = Files.writeString(dir.resolve("top.conf"), "foo = 1\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString());
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":1: foo: unknown key; known keys: run, steer, traffic"),
+            result.toString());
+    }
+
+    @Test
     void shouldRefuseANonBlockTrafficForLoadgenWhenAnOptionSetsAKeyInsideIt() throws IOException {
         final Path file = Files.writeString(dir.resolve("traffic.conf"), "traffic = 5\n");
         final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:9", "--count", "1",
