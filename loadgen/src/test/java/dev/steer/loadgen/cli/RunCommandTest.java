@@ -251,12 +251,13 @@ class RunCommandTest {
         final java.util.List<String> rows = Files.readAllLines(report.resolve("timeseries.csv"));
         final java.util.List<String> header = java.util.List.of(rows.get(0).split(","));
         final int rx = header.indexOf("rx_pps");
-        // Every whole interval (the last may be partial): 4,000/s plus at most one burst (64 frames) per queue's pacer.
+        // Every whole interval (the last may be partial): 4,000/s plus at most one burst (64 frames) per queue's pacer,
+        // and 10 % for where a sample falls on a loaded machine; a rate per queue would be 8,000/s.
         final int seconds = header.indexOf("interval_s");
         for (String row : rows.subList(1, rows.size() - 1)) {
             final double pps = Double.parseDouble(row.split(",")[rx]);
             final double interval = Double.parseDouble(row.split(",")[seconds]);
-            assertEquals(true, pps <= 4_000 + 2 * 64 / interval, "received " + pps + "/s at --rate 4000 over 2 queues:\n"
+            assertEquals(true, pps <= 4_400 + 2 * 64 / interval, "received " + pps + "/s at --rate 4000 over 2 queues:\n"
                 + String.join("\n", rows));
         }
     }
