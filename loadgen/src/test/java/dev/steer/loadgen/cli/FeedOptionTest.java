@@ -40,4 +40,14 @@ class FeedOptionTest {
         assertTrue(result.err().contains("--listen") && result.err().contains("--feed udp")
             && result.err().contains("synthetic"), result.toString());
     }
+
+    @Test
+    void shouldFailTheRunNotTheOptionsWhenTheUdpPortIsTaken() throws IOException {
+        try (java.net.DatagramSocket taken = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            final CliRunner result = CliRunner.run("run", "--feed", "udp", "--listen", "127.0.0.1:" + taken.getLocalPort(),
+                "--duration", "1s", "--no-pin");
+            assertEquals(SteerCli.EXIT_FAILED, result.exit(), "a feed that did not open: " + result);
+            assertTrue(result.err().contains("port=" + taken.getLocalPort() + ": cannot bind"), result.toString());
+        }
+    }
 }

@@ -70,8 +70,9 @@ public final class UdpFeed implements Feed {
     /**
      * Opens and binds the channel.
      *
-     * @throws IllegalArgumentException when the bind address does not resolve or the address cannot be bound,
-     *                                  naming the setting and value
+     * @throws IllegalArgumentException when the settings are null
+     * @throws IllegalStateException    when this machine refuses the bind (the port is taken, the address is not
+     *                                  one of its own), naming address, port and cause
      */
     public UdpFeed(UdpSettings settings) {
         if (settings == null) {
@@ -96,8 +97,10 @@ public final class UdpFeed implements Feed {
             this.receiveBufferBytes = opened.getOption(StandardSocketOptions.SO_RCVBUF);
         } catch (IOException ex) {
             closeQuietly(opened);
-            throw new IllegalArgumentException("bindAddress='" + settings.bindAddress() + "', port=" + settings.port()
-                + ": cannot bind: " + ex.getMessage());
+            // Not a bad setting but a refusal of this machine (the port is taken, the address is not local): a failed
+            // start, as a missing AF_PACKET interface is.
+            throw new IllegalStateException("bindAddress='" + settings.bindAddress() + "', port=" + settings.port()
+                + ": cannot bind: " + ex.getMessage(), ex);
         }
         this.channel = opened;
         this.socketDrops = SocketDrops.of(boundPort);

@@ -274,7 +274,7 @@ class UdpFeedTest {
     @Test
     void shouldNameAddressAndPortWhenThePortIsTaken() {
         try (UdpFeed first = loopbackFeed()) {
-            final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            final IllegalStateException error = assertThrows(IllegalStateException.class,
                 () -> new UdpFeed(UdpSettings.defaults().withBind("127.0.0.1", first.boundPort())));
             assertTrue(error.getMessage().startsWith("bindAddress='127.0.0.1', port=" + first.boundPort()
                 + ": cannot bind: "), error.getMessage());
