@@ -2,6 +2,7 @@ package dev.steer.engine.stats;
 
 import jdk.jfr.Category;
 import jdk.jfr.Description;
+import jdk.jfr.Enabled;
 import jdk.jfr.Event;
 import jdk.jfr.EventType;
 import jdk.jfr.Label;
@@ -9,14 +10,16 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /**
- * JFR event with the fields of the kernel's {@code xdp_cpumap_kthread} tracepoint, one per consumer batch.
- * Committed only while a recording enables it (see {@link CpumapEnqueueEvent}).
+ * JFR event with the fields of the kernel's {@code xdp_cpumap_kthread} tracepoint, one per consumer drain (up
+ * to {@link dev.steer.engine.path.ConsumerPath#BATCHES_PER_WORK} batches). Off by default, as
+ * {@link CpumapEnqueueEvent}: a recording must name it, {@code +dev.steer.CpumapKthread#enabled=true}.
  */
 @Name("dev.steer.CpumapKthread")
 @Label("Cpumap Consumer Batch")
 @Category({"Steer", "Data path"})
 @Description("An entry's consumer handled one batch from its ring")
 @StackTrace(false)
+@Enabled(false)
 public final class CpumapKthreadEvent extends Event {
     /** The event's type, whose {@link EventType#isEnabled()} says whether a recording wants it. */
     public static final EventType ENABLED = EventType.getEventType(CpumapKthreadEvent.class);

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
@@ -71,6 +72,19 @@ class TracepointEventsTest {
         assertEquals(1, batch.getInt("sched"), "the consumer had gone idle before this batch");
         assertEquals(0, batch.getInt("pass") + batch.getInt("drop") + batch.getInt("redirect"));
         assertTrue(Files.size(file) > 0);
+    }
+
+    @Test
+    void shouldStayOffWhenARecordingUsesTheJdkDefaultOrProfileSettings() throws Exception {
+        // A service that records continuously with the JDK's settings must not get millions of events a second.
+        for (String settings : List.of("default", "profile")) {
+            try (Recording recording = new Recording(Configuration.getConfiguration(settings))) {
+                recording.start();
+                assertFalse(CpumapEnqueueEvent.ENABLED.isEnabled(), settings);
+                assertFalse(CpumapKthreadEvent.ENABLED.isEnabled(), settings);
+                recording.stop();
+            }
+        }
     }
 
     @Test
