@@ -1,6 +1,8 @@
 package dev.steer.engine.stats;
 
 import java.util.Arrays;
+import java.util.Locale;
+import java.util.Objects;
 
 import dev.steer.engine.map.MapResult;
 
@@ -24,6 +26,74 @@ public record PathStats(String name, Kind kind, int key, long[] counters, long[]
         INGRESS,
         /** An entry's consumer: its RECEIVED counts frames taken from the ring. */
         CONSUMER
+    }
+
+    /** Copies the arrays, so that the snapshot stays what it was whatever the caller does with its arguments. */
+    public PathStats {
+        counters = counters.clone();
+        drops = drops.clone();
+        redirectErrors = redirectErrors.clone();
+        enqueue = enqueue.clone();
+    }
+
+    /** Values indexed by {@link PathCounters.Counter#ordinal()}: a copy, as the snapshot is immutable. */
+    @Override
+    public long[] counters() {
+        return counters.clone();
+    }
+
+    /** Drops indexed by {@link DropReason#ordinal()}: a copy. */
+    @Override
+    public long[] drops() {
+        return drops.clone();
+    }
+
+    /** Redirect errors indexed by {@link MapResult#ordinal()}: a copy. */
+    @Override
+    public long[] redirectErrors() {
+        return redirectErrors.clone();
+    }
+
+    /** Per target key: processed, drops, bulks (3 values a key): a copy. */
+    @Override
+    public long[] enqueue() {
+        return enqueue.clone();
+    }
+
+    /** Equal when name, kind, key and every value are. */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof PathStats that && name.equals(that.name) && kind == that.kind && key == that.key
+            && Arrays.equals(counters, that.counters) && Arrays.equals(drops, that.drops)
+            && Arrays.equals(redirectErrors, that.redirectErrors) && Arrays.equals(enqueue, that.enqueue);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(name, kind, key, Arrays.hashCode(counters), Arrays.hashCode(drops),
+            Arrays.hashCode(redirectErrors), Arrays.hashCode(enqueue));
+    }
+
+    /** The name and every non-zero counter, drop reason and redirect error, e.g. {@code cpu-1 received=8 delivered=8}. */
+    @Override
+    public String toString() {
+        final StringBuilder out = new StringBuilder(name);
+        for (PathCounters.Counter counter : PathCounters.Counter.values()) {
+            if (counters[counter.ordinal()] != 0) {
+                out.append(' ').append(counter.name().toLowerCase(Locale.ROOT)).append('=').append(counters[counter.ordinal()]);
+            }
+        }
+        for (DropReason reason : DropReason.values()) {
+            if (drops[reason.ordinal()] != 0) {
+                out.append(' ').append(reason.label()).append('=').append(drops[reason.ordinal()]);
+            }
+        }
+        for (MapResult result : MapResult.values()) {
+            if (result.ordinal() < redirectErrors.length && redirectErrors[result.ordinal()] != 0) {
+                out.append(" redirect_").append(result.name()).append('=').append(redirectErrors[result.ordinal()]);
+            }
+        }
+        return out.toString();
     }
 
     /** An all-zero snapshot with room for {@code maxKeys} target keys. */

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
@@ -77,12 +78,12 @@ class RunSummaryTest {
     void shouldSayLostWhenFinalStatsAsTheEngineBuildsThemStillHaveFramesInFlight() {
         // Built as the engine builds them (in_flight is what the others leave): 1,000 received, 600 delivered, none
         // dropped. After the engine has stopped, those 400 are lost, not in flight.
-        final PathStats ingress = PathStats.empty("ingress-0", PathStats.Kind.INGRESS, -1, 1);
+        final Row ingress = new Row("ingress-0", PathStats.Kind.INGRESS, -1, 1);
         ingress.counters()[Counter.RECEIVED.ordinal()] = 1_000;
-        final PathStats consumer = PathStats.empty("cpu-0", PathStats.Kind.CONSUMER, 0, 1);
+        final Row consumer = new Row("cpu-0", PathStats.Kind.CONSUMER, 0, 1);
         consumer.counters()[Counter.RECEIVED.ordinal()] = 600;
         consumer.counters()[Counter.DELIVERED.ordinal()] = 600;
-        final EngineStats finalStats = EngineStats.of(java.util.List.of(ingress), java.util.List.of(consumer),
+        final EngineStats finalStats = EngineStats.of(java.util.List.of(ingress.stats()), java.util.List.of(consumer.stats()),
             java.util.List.of(), 0, 1);
         final RunInfo info = new RunInfo("p", "f", "0", Instant.EPOCH, Duration.ofSeconds(1));
         final RunSummary summary = new RunSummary(info, finalStats, LatencySnapshot.EMPTY);
@@ -97,5 +98,18 @@ class RunSummaryTest {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
             () -> new RunInfo("p", "f", "0", Instant.EPOCH, Duration.ofSeconds(-1)));
         assertTrue(error.getMessage().contains("duration=PT-1S"), error.getMessage());
+    }
+
+    /** A path row filled in place, then frozen: a PathStats keeps copies of its arrays. */
+    private record Row(String name, PathStats.Kind kind, int key, long[] counters, long[] drops, long[] redirectErrors,
+                       long[] enqueue) {
+        Row(String name, PathStats.Kind kind, int key, int maxKeys) {
+            this(name, kind, key, new long[Counter.values().length], new long[DropReason.values().length],
+                new long[MapResult.values().length], new long[3 * maxKeys]);
+        }
+
+        PathStats stats() {
+            return new PathStats(name, kind, key, counters, drops, redirectErrors, enqueue);
+        }
     }
 }

@@ -30,7 +30,7 @@ class LiveStatsPrinterTest {
 
     /** Exact counters for one interval of 2 s: every rate below is half the count. */
     static EngineStats known() {
-        final PathStats ingress = PathStats.empty("ingress-0", PathStats.Kind.INGRESS, -1, 4);
+        final Row ingress = new Row("ingress-0", PathStats.Kind.INGRESS, -1, 4);
         ingress.counters()[Counter.RECEIVED.ordinal()] = 4_000_000;
         ingress.counters()[Counter.REDIRECTED.ordinal()] = 3_997_000;
         ingress.counters()[Counter.PROGRAM_EXCEPTIONS.ordinal()] = 2;
@@ -43,18 +43,18 @@ class LiveStatsPrinterTest {
         ingress.enqueue()[2] = 250_000; // key 0 bulks: 8.00 average
         ingress.enqueue()[3] = 1_998_000; // key 1 processed
         ingress.enqueue()[5] = 499_500; // key 1 bulks: 4.00 average
-        final PathStats cpu0 = PathStats.empty("cpu-0", PathStats.Kind.CONSUMER, 0, 4);
+        final Row cpu0 = new Row("cpu-0", PathStats.Kind.CONSUMER, 0, 4);
         cpu0.counters()[Counter.RECEIVED.ordinal()] = 1_999_000;
         cpu0.counters()[Counter.DELIVERED.ordinal()] = 1_998_000;
         cpu0.counters()[Counter.SCHED.ordinal()] = 40;
         cpu0.counters()[Counter.REMOTE_PASS.ordinal()] = 1_998_000;
         cpu0.counters()[Counter.REMOTE_DROP.ordinal()] = 1_000;
         cpu0.drops()[DropReason.REMOTE_DROP.ordinal()] = 1_000;
-        final PathStats cpu1 = PathStats.empty("cpu-1", PathStats.Kind.CONSUMER, 1, 4);
+        final Row cpu1 = new Row("cpu-1", PathStats.Kind.CONSUMER, 1, 4);
         cpu1.counters()[Counter.RECEIVED.ordinal()] = 1_998_000;
         cpu1.counters()[Counter.DELIVERED.ordinal()] = 1_998_000;
-        final PathStats idle = PathStats.empty("cpu-3", PathStats.Kind.CONSUMER, 3, 4);
-        return EngineStats.of(List.of(ingress), List.of(cpu0, cpu1, idle),
+        final Row idle = new Row("cpu-3", PathStats.Kind.CONSUMER, 3, 4);
+        return EngineStats.of(List.of(ingress.stats()), List.of(cpu0.stats(), cpu1.stats(), idle.stats()),
             List.of(new PoolStats("pool-0", 16_384, 16_000, 4_000_000, 3_999_616, 0, 0)), 3, 5);
     }
 
@@ -199,5 +199,18 @@ class LiveStatsPrinterTest {
             }
         }
         throw new AssertionError("no line starting with '" + start + "' in:\n" + String.join("\n", lines));
+    }
+
+    /** A path row filled in place, then frozen: a PathStats keeps copies of its arrays. */
+    private record Row(String name, PathStats.Kind kind, int key, long[] counters, long[] drops, long[] redirectErrors,
+                       long[] enqueue) {
+        Row(String name, PathStats.Kind kind, int key, int maxKeys) {
+            this(name, kind, key, new long[Counter.values().length], new long[DropReason.values().length],
+                new long[MapResult.values().length], new long[3 * maxKeys]);
+        }
+
+        PathStats stats() {
+            return new PathStats(name, kind, key, counters, drops, redirectErrors, enqueue);
+        }
     }
 }
