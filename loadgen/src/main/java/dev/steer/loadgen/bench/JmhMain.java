@@ -1,5 +1,10 @@
 package dev.steer.loadgen.bench;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+
+import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.CommandLineOptionException;
@@ -15,32 +20,69 @@ import dev.steer.loadgen.JvmOptions;
  * the tests and the launcher.
  */
 public final class JmhMain {
+    /** Success, as {@code steer}'s. */
+    static final int EXIT_OK = 0;
+    /** A bad command line, or a pattern no benchmark matches: {@code steer}'s usage status. */
+    static final int EXIT_USAGE = 2;
+    /** A benchmark failed: {@code steer}'s failed-job status. */
+    static final int EXIT_FAILED = 3;
+
     private JmhMain() {
     }
 
-    /** Entry point; exit status 1 on a bad command line, 2 when a benchmark fails. */
+    /** Entry point; exits with {@link #run}'s status when it is not 0. */
     public static void main(String[] args) {
+        final int status = run(args, new PrintWriter(System.err, true));
+        if (status != EXIT_OK) {
+            System.exit(status);
+        }
+    }
+
+    /**
+     * Runs JMH's command line, {@code --help} being JMH's {@code -h}; JMH itself prints to stdout. Errors go to
+     * {@code err} as one line. Returns 0, {@link #EXIT_USAGE} for a bad command line or a pattern that matches no
+     * benchmark, {@link #EXIT_FAILED} when a benchmark fails. Any thread; blocks for the whole run.
+     */
+    public static int run(String[] args, PrintWriter err) {
+        final String[] jmhArgs = Arrays.stream(args).map(arg -> arg.equals("--help") ? "-h" : arg).toArray(String[]::new);
         try {
-            final CommandLineOptions cli = new CommandLineOptions(args);
+            final CommandLineOptions cli = new CommandLineOptions(jmhArgs);
             if (cli.shouldHelp()) {
                 cli.showHelp();
-                return;
+                return EXIT_OK;
             }
             if (cli.shouldList()) {
                 new Runner(cli).list();
-                return;
+                return EXIT_OK;
             }
             final Options options = new OptionsBuilder()
                 .parent(cli)
                 .jvmArgsAppend(JvmOptions.forkFlags().toArray(String[]::new))
                 .build();
             new Runner(options).run();
+            return EXIT_OK;
         } catch (CommandLineOptionException ex) {
-            System.err.println("steer jmh: " + ex.getMessage());
-            System.exit(1);
-        } catch (RunnerException | java.io.IOException ex) {
-            System.err.println("steer jmh: benchmark failed: " + ex.getMessage());
-            System.exit(2);
+            err.println("steer jmh: " + ex.getMessage());
+            err.println("try: steer jmh --help");
+            return EXIT_USAGE;
+        } catch (NoBenchmarksException ex) {
+            err.println("steer jmh: no benchmark matches " + String.join(" ", includes(jmhArgs))
+                + " (steer jmh -l lists them)");
+            return EXIT_USAGE;
+        } catch (RunnerException | IOException ex) {
+            err.println("steer jmh: benchmark failed: " + (ex.getMessage() == null ? ex : ex.getMessage()));
+            return EXIT_FAILED;
+        }
+    }
+
+    /** The patterns of the command line, quoted, for the message of a pattern that matches nothing. */
+    private static String[] includes(String[] args) {
+        try {
+            final String[] patterns = new CommandLineOptions(args).getIncludes().stream()
+                .map(pattern -> "'" + pattern + "'").toArray(String[]::new);
+            return patterns.length == 0 ? new String[] {"(no pattern: every benchmark)"} : patterns;
+        } catch (CommandLineOptionException ex) {
+            return new String[] {"the command line"};
         }
     }
 }

@@ -82,13 +82,16 @@ public final class SteerCli implements Runnable {
     /** {@code steer jmh}: JMH's own command line, with the Steer JVM flags in every fork. */
     @Command(name = "jmh", description = "Run JMH benchmarks with JMH's own options, e.g.: steer jmh HandoffBenchmark -prof gc",
         mixinStandardHelpOptions = false)
-    static final class Jmh implements Runnable {
+    static final class Jmh implements java.util.concurrent.Callable<Integer> {
         @picocli.CommandLine.Unmatched
         String[] arguments = new String[0];
 
+        @picocli.CommandLine.Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Override
-        public void run() {
-            JmhMain.main(arguments);
+        public Integer call() {
+            return JmhMain.run(arguments, spec.commandLine().getErr());
         }
     }
 

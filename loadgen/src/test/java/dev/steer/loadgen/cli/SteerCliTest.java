@@ -24,6 +24,28 @@ class SteerCliTest {
         assertTrue(result.out().contains("Usage: steer " + command), result.toString());
     }
 
+    @Test
+    void shouldPrintJmhHelpAndExitZeroWhenJmhIsAskedForHelp() {
+        final CliRunner result = CliRunner.run("jmh", "--help"); // JMH prints its help to stdout itself
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertEquals("", result.err(), result.toString());
+    }
+
+    @Test
+    void shouldExitWithUsageStatusWhenJmhGetsAnUnknownOption() {
+        final CliRunner result = CliRunner.run("jmh", "-zz");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().startsWith("steer jmh: z is not a recognized option"), result.toString());
+    }
+
+    @Test
+    void shouldSayNoBenchmarkMatchesAndExitWithUsageStatusWhenTheJmhPatternMatchesNothing() {
+        final CliRunner result = CliRunner.run("jmh", "NoSuchBenchmarkAnywhere");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer jmh: no benchmark matches 'NoSuchBenchmarkAnywhere' (steer jmh -l lists them)",
+            result.err().strip(), result.toString());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--forks=0", "--forks=11", "--iterations=0", "--iterations=101"})
     void shouldRefuseBenchCountsOutOfRangeNamingTheOptionBeforeRunningAnything(String option) {
