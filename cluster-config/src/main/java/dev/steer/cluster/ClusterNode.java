@@ -30,6 +30,7 @@ import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.aeron.AeronMedia;
 
 /**
  * A Steer engine that is a member of a Pekko Cluster: its actor system runs Artery remoting and the cluster,
@@ -84,6 +85,10 @@ public final class ClusterNode implements AutoCloseable {
                 + engine.frameSize() + ": a batch must stay under " + ClusterSettings.MAX_BATCH_BYTES
                 + " bytes (batchFrames x (frameSize + 4)); use at most "
                 + ClusterSettings.MAX_BATCH_BYTES / (engine.frameSize() + Integer.BYTES) + " batchFrames");
+        }
+        if (settings.transport() == ClusterSettings.Transport.AERON_UDP) {
+            // Driver directories of killed nodes (and of Steer's own embedded drivers) are named for their process.
+            AeronMedia.sweepStale();
         }
         final NodeLinks links = new NodeLinks(settings);
         engine.systemName(settings.systemName())

@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
 
 import dev.steer.engine.frame.FramePool;
+import dev.steer.ingress.aeron.AeronMedia;
 
 /**
  * Settings of one cluster node, with defaults; {@link #conclude()} validates them all at once and names every
@@ -88,6 +89,15 @@ public final class ClusterSettings {
     public static final int MAX_FRAME_BYTES = 1 << 20;
     /** Largest frame batch: Artery's frame size less room for the envelope and the batch header. */
     public static final int MAX_BATCH_BYTES = MAX_FRAME_BYTES - 4096;
+
+    /**
+     * Owner of Artery's embedded Aeron driver directory, followed by the system name: with {@code aeron-udp}
+     * {@link #toConfig()} names it {@code steer-aeron-PID-artery-SYSTEM-RANDOM} (see {@link AeronMedia#newDirectory}).
+     */
+    public static final String ARTERY_DRIVER_OWNER = "artery-";
+
+    private static final String AERON_DIR = "pekko.remote.artery.advanced.aeron.aeron-dir";
+    private static final String EMBEDDED_DRIVER = "pekko.remote.artery.advanced.aeron.embedded-media-driver";
 
     /** What an address of a node looks like: {@code pekko://system@host:port}. */
     private static final String ADDRESS = "pekko://[a-zA-Z0-9][a-zA-Z0-9_-]*@[^:]+:\\d+";
@@ -347,7 +357,12 @@ public final class ClusterSettings {
         return this;
     }
 
-    /** The Pekko configuration of the node's actor system; concludes first. */
+    /**
+     * The Pekko configuration of the node's actor system; concludes first. With {@link Transport#AERON_UDP} Artery's
+     * embedded media driver gets a fresh directory of its own each call ({@link AeronMedia#newDirectory}, owner
+     * {@value #ARTERY_DRIVER_OWNER}SYSTEM), which Pekko deletes when the actor system stops; an {@code aeron-dir} in
+     * {@link #extraConfig}, or {@code embedded-media-driver = off} there, is left as it is.
+     */
     public Config toConfig() {
         conclude();
         Config config = ConfigFactory.parseString("""
@@ -382,6 +397,15 @@ public final class ClusterSettings {
         }
         if (transport == Transport.TLS_TCP) {
             config = tls.toConfig().withFallback(config);
+        }
+        if (transport == Transport.AERON_UDP && !extraConfig.hasPath(AERON_DIR)
+            && !(extraConfig.hasPath(EMBEDDED_DRIVER) && !extraConfig.getBoolean(EMBEDDED_DRIVER))) {
+            // Left empty, Artery's embedded driver runs in /dev/shm/aeron-USER/SYSTEM-UUID: the parent stays after
+            // every node, and a killed node's directory names no process, so no sweep can tell it is stale.
+            config = config
+                .withValue(AERON_DIR, ConfigValueFactory.fromAnyRef(
+                    AeronMedia.newDirectory(ARTERY_DRIVER_OWNER + systemName).toString()))
+                .withValue("pekko.remote.artery.advanced.aeron.delete-aeron-dir", ConfigValueFactory.fromAnyRef(true));
         }
         return extraConfig.withFallback(config);
     }

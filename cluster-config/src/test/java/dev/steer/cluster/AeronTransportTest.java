@@ -1,14 +1,21 @@
 package dev.steer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigValueFactory;
+import org.apache.pekko.actor.ExtendedActorSystem;
+import org.apache.pekko.remote.RemoteActorRefProvider;
+import org.apache.pekko.remote.artery.aeron.ArteryAeronUdpTransport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,6 +25,7 @@ import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.EngineStats;
+import dev.steer.ingress.aeron.AeronMedia;
 
 // 100 s: a healthy run takes about 5 s, but now and then (1 run in about 10 here) Pekko's cluster leave over
 // the Aeron transport outlasts its coordinated-shutdown phases and the actor system takes longer than the
@@ -28,7 +36,10 @@ class AeronTransportTest {
     @TempDir
     Path dir;
 
-    /** Each node's embedded media driver in the test's own directory, so nothing is left in /dev/shm. */
+    /** Where embedded drivers' directories belong: /dev/shm on Linux. */
+    private static final Path SHM = AeronMedia.directoryBase();
+
+    /** A directory of the user's choice for each node's embedded media driver: it wins over Steer's own. */
     private ClusterSettings aeron(String node) {
         return Nodes.settings(ConfigFactory.empty().withValue("pekko.remote.artery.advanced.aeron.aeron-dir",
             ConfigValueFactory.fromAnyRef(dir.resolve(node).toString()))).transport(ClusterSettings.Transport.AERON_UDP);
@@ -55,5 +66,47 @@ class AeronTransportTest {
             assertEquals(aa.forwarded(), sb.accounting().received(), "b received what a forwarded");
             assertTrue(recorder.delivered() > 0, "frames crossed over Aeron");
         }
+    }
+
+    /**
+     * The directory of a node's embedded Artery media driver, from Artery's Aeron client (a public field of the
+     * Scala class): what the driver really uses, whatever the configuration says.
+     */
+    private static Path arteryDriverDirectory(ClusterNode node) {
+        final RemoteActorRefProvider provider =
+            (RemoteActorRefProvider) ((ExtendedActorSystem) node.engine().actorSystem().classicSystem()).provider();
+        final ArteryAeronUdpTransport transport = (ArteryAeronUdpTransport) provider.transport();
+        return Path.of(transport.org$apache$pekko$remote$artery$aeron$ArteryAeronUdpTransport$$aeron.context()
+            .aeronDirectoryName());
+    }
+
+    @Test
+    void shouldGiveEachNodeAnArteryDriverDirectoryOfItsOwnInDevShmAndDeleteItWhenTheNodeStops() {
+        final Path a;
+        final Path b;
+        try (Nodes nodes = new Nodes()) {
+            final ClusterNode nodeA = nodes.start(Nodes.settings().transport(ClusterSettings.Transport.AERON_UDP),
+                Nodes.engine(null, FrameHandler.NO_OP));
+            final ClusterNode nodeB = nodes.start(Nodes.settings().transport(ClusterSettings.Transport.AERON_UDP)
+                .seed(nodeA.address()), Nodes.engine(null, FrameHandler.NO_OP));
+            assertTrue(nodeA.awaitMembers(2, Duration.ofSeconds(20)) && nodeB.awaitMembers(2, Duration.ofSeconds(20)),
+                "the nodes join over Aeron UDP");
+            a = arteryDriverDirectory(nodeA);
+            b = arteryDriverDirectory(nodeB);
+            assertNotEquals(a, b, "two nodes, two driver directories");
+            final String named = "steer-aeron-" + ProcessHandle.current().pid() + "-"
+                + ClusterSettings.ARTERY_DRIVER_OWNER + ClusterSettings.DEFAULT_SYSTEM_NAME + "-";
+            for (Path driver : List.of(a, b)) {
+                assertTrue(Files.exists(driver.resolve("cnc.dat")), "the driver runs in " + driver);
+                // Directly in /dev/shm: deleting it leaves nothing behind (not a parent such as /dev/shm/aeron-USER).
+                assertEquals(SHM, driver.getParent(), "directly in " + SHM + ": " + driver);
+                assertTrue(driver.getFileName().toString().startsWith(named),
+                    "named after the process and the actor system (" + named + "...), for the sweep: " + driver);
+            }
+            nodeA.shutdown();
+            nodeB.shutdown();
+        }
+        assertFalse(Files.exists(a), "deleted when its node stopped: " + a);
+        assertFalse(Files.exists(b), "deleted when its node stopped: " + b);
     }
 }

@@ -1,6 +1,8 @@
 package dev.steer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +12,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+
+import dev.steer.ingress.aeron.AeronMedia;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class ClusterSettingsTest {
@@ -90,5 +95,26 @@ class ClusterSettingsTest {
         assertEquals("keep-majority", config.getString("pekko.cluster.split-brain-resolver.active-strategy"));
         assertEquals("org.apache.pekko.cluster.sbr.SplitBrainResolverProvider",
             config.getString("pekko.cluster.downing-provider-class"));
+    }
+
+    @Test
+    void shouldGiveArteryAnEmbeddedDriverDirectoryOfItsOwnUnlessTheUserChoseOneWhenTransportIsAeronUdp() {
+        final String dir = "pekko.remote.artery.advanced.aeron.aeron-dir";
+        final Config first = new ClusterSettings().systemName("edge").transport(ClusterSettings.Transport.AERON_UDP)
+            .toConfig();
+        final Config second = new ClusterSettings().systemName("edge").transport(ClusterSettings.Transport.AERON_UDP)
+            .toConfig();
+        final Path named = Path.of(first.getString(dir));
+        assertEquals(AeronMedia.directoryBase(), named.getParent());
+        assertTrue(named.getFileName().toString().startsWith("steer-aeron-" + ProcessHandle.current().pid()
+            + "-artery-edge-"), "named for the process and the system: " + named);
+        assertNotEquals(first.getString(dir), second.getString(dir), "two nodes of one process, two directories");
+        assertTrue(first.getBoolean("pekko.remote.artery.advanced.aeron.delete-aeron-dir"));
+        assertFalse(new ClusterSettings().toConfig().hasPath(dir), "tcp: no Aeron driver");
+        assertEquals("/dev/shm/mine", new ClusterSettings().transport(ClusterSettings.Transport.AERON_UDP)
+            .extraConfig(ConfigFactory.parseString(dir + " = /dev/shm/mine")).toConfig().getString(dir));
+        assertFalse(new ClusterSettings().transport(ClusterSettings.Transport.AERON_UDP).extraConfig(
+            ConfigFactory.parseString("pekko.remote.artery.advanced.aeron.embedded-media-driver = off")).toConfig()
+            .hasPath(dir), "an external driver's directory is the user's to name");
     }
 }

@@ -24,7 +24,10 @@ import org.agrona.concurrent.BackoffIdleStrategy;
  * Close after every feed and publication using it is closed.
  */
 public final class AeronMedia implements AutoCloseable {
-    /** Name prefix of an embedded driver's directory, followed by the process id, a dash and a random suffix. */
+    /**
+     * Name prefix of an embedded driver's directory, followed by the process id, a dash, the owner and a dash when
+     * not Steer's own driver, and a random suffix.
+     */
     static final String DIRECTORY_PREFIX = "steer-aeron-";
     /** A driver whose heartbeat in cnc.dat is older than this is not running (Aeron's default driver timeout). */
     private static final long DRIVER_TIMEOUT_MS = 10_000;
@@ -45,10 +48,8 @@ public final class AeronMedia implements AutoCloseable {
 
     /** Launches an embedded media driver in a fresh directory of its own and connects a client to it. */
     public static AeronMedia embedded() {
-        final Path base = Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
-        sweepStale(base);
-        final String directory = base.resolve(DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-"
-            + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16)).toString();
+        sweepStale();
+        final String directory = newDirectory(null).toString();
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(directory)
             .dirDeleteOnStart(true)
@@ -74,9 +75,44 @@ public final class AeronMedia implements AutoCloseable {
     }
 
     /**
+     * The directory embedded drivers' directories go in: {@code /dev/shm} when it exists, else the temporary
+     * directory. Any thread.
+     */
+    public static Path directoryBase() {
+        return Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+    }
+
+    /**
+     * A fresh name for the directory of an embedded driver of this process, in {@link #directoryBase()}:
+     * {@value #DIRECTORY_PREFIX}PID-RANDOM, or {@value #DIRECTORY_PREFIX}PID-OWNER-RANDOM for another owner of an
+     * embedded driver (Pekko Artery's, say), so that {@link #sweepStale()} recognises it once this process is gone.
+     * Nothing is created. Any thread.
+     *
+     * @param owner letters, digits, '-' and '_' naming whose driver it is, or null for {@link #embedded()}'s
+     */
+    public static Path newDirectory(String owner) {
+        if (owner != null && !owner.matches("[a-zA-Z0-9_-]+")) {
+            throw new IllegalArgumentException("owner='" + owner + "': must be letters, digits, '-' and '_'");
+        }
+        return directoryBase().resolve(DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-"
+            + (owner == null ? "" : owner + "-") + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
+    }
+
+    /**
+     * {@link #sweepStale(Path)} of {@link #directoryBase()}: call before launching an embedded driver in a
+     * {@link #newDirectory} of its own. Any thread; costs a listing of the directory.
+     *
+     * @return how many directories were deleted
+     */
+    public static int sweepStale() {
+        return sweepStale(directoryBase());
+    }
+
+    /**
      * Deletes the embedded-driver directories under {@code base} left by processes that are gone (killed with SIGKILL,
      * crashed: they could not delete their own, about 100 MB of {@code /dev/shm} each, which no later process reuses
-     * since the name holds the pid). A directory is removed only when its name is {@value #DIRECTORY_PREFIX}PID-...,
+     * since the name holds the pid), whichever embedded driver made them: Steer's own or another {@link #newDirectory}
+     * owner's. A directory is removed only when its name is {@value #DIRECTORY_PREFIX}PID-...,
      * no process PID exists and its driver's heartbeat is stale (a driver of another PID namespace sharing the
      * directory keeps it). Failures are ignored: sweeping is a courtesy, never a reason not to start.
      *

@@ -2,6 +2,7 @@ package dev.steer.ingress.aeron;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -15,7 +16,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A process killed with SIGKILL cannot delete its embedded driver's directory (about 100 MB of /dev/shm); the
- * next embedded driver removes such directories of processes that no longer exist, and only those.
+ * next embedded driver (Steer's own, or a cluster node's Artery driver) removes such directories of processes that no
+ * longer exist, and only those.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AeronMediaSweepTest {
@@ -51,5 +53,22 @@ class AeronMediaSweepTest {
         final Path odd = driverDir("steer-aeron-notapid-1");
         assertEquals(0, AeronMedia.sweepStale(base));
         assertTrue(Files.exists(odd));
+    }
+
+    @Test
+    void shouldDeleteTheDirectoryOfADeadProcessWhateverOwnerItNamesWhenSweeping() throws Exception {
+        final String artery = AeronMedia.newDirectory("artery-steer").getFileName().toString();
+        final String mine = AeronMedia.DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-artery-steer-";
+        assertTrue(artery.startsWith(mine), "named for this process and its owner: " + artery);
+        final Path stale = driverDir(artery.replace(mine, AeronMedia.DIRECTORY_PREFIX + deadPid() + "-artery-steer-"));
+        final Path live = driverDir(artery);
+        assertEquals(1, AeronMedia.sweepStale(base));
+        assertFalse(Files.exists(stale), "a dead process' Artery driver directory is removed");
+        assertTrue(Files.exists(live), "a live process' Artery driver directory stays");
+    }
+
+    @Test
+    void shouldRefuseAnOwnerThatIsNotAFileNameWhenNamingADirectory() {
+        assertThrows(IllegalArgumentException.class, () -> AeronMedia.newDirectory("../etc"));
     }
 }
