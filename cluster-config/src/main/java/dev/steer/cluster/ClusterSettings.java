@@ -96,8 +96,6 @@ public final class ClusterSettings {
      */
     public static final String ARTERY_DRIVER_OWNER = "artery-";
 
-    private static final String AERON_DIR = "pekko.remote.artery.advanced.aeron.aeron-dir";
-    private static final String EMBEDDED_DRIVER = "pekko.remote.artery.advanced.aeron.embedded-media-driver";
 
     /** What an address of a node looks like: {@code pekko://system@host:port}. */
     private static final String ADDRESS = "pekko://[a-zA-Z0-9][a-zA-Z0-9_-]*@[^:]+:\\d+";
@@ -361,53 +359,12 @@ public final class ClusterSettings {
      * The Pekko configuration of the node's actor system; concludes first. With {@link Transport#AERON_UDP} Artery's
      * embedded media driver gets a fresh directory of its own each call ({@link AeronMedia#newDirectory}, owner
      * {@value #ARTERY_DRIVER_OWNER}SYSTEM), which Pekko deletes when the actor system stops; an {@code aeron-dir} in
-     * {@link #extraConfig}, or {@code embedded-media-driver = off} there, is left as it is.
+     * {@link #extraConfig}, or {@code embedded-media-driver = off} there, is left as it is. Built by
+     * {@link ArteryConfig}.
      */
     public Config toConfig() {
         conclude();
-        Config config = ConfigFactory.parseString("""
-            pekko {
-              actor {
-                provider = cluster
-                serializers.steer-kryo = "dev.steer.cluster.KryoSerializer"
-                serialization-bindings { "dev.steer.cluster.ClusterMessage" = steer-kryo }
-              }
-              remote.artery {
-                advanced.maximum-frame-size = %d
-              }
-              cluster {
-                downing-provider-class = "org.apache.pekko.cluster.sbr.SplitBrainResolverProvider"
-                split-brain-resolver.active-strategy = %s
-                split-brain-resolver.stable-after = %dms
-                failure-detector.acceptable-heartbeat-pause = %dms
-                jmx.multi-mbeans-in-same-jvm = on
-                log-info = off
-              }
-              coordinated-shutdown.exit-jvm = off
-            }
-            """.formatted(MAX_FRAME_BYTES, downingStrategy, downAfter.toMillis(), heartbeatPause.toMillis()))
-            .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef(transport.artery()))
-            .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(host))
-            .withValue("pekko.remote.artery.canonical.port", ConfigValueFactory.fromAnyRef(port))
-            .withValue("pekko.cluster.roles", ConfigValueFactory.fromIterable(roles));
-        if ("static-quorum".equals(downingStrategy)) {
-            // Pekko's reference.conf has quorum-size = undefined, a string: the cluster daemon dies at start without it.
-            config = config.withValue("pekko.cluster.split-brain-resolver.static-quorum.quorum-size",
-                ConfigValueFactory.fromAnyRef(quorumSize));
-        }
-        if (transport == Transport.TLS_TCP) {
-            config = tls.toConfig().withFallback(config);
-        }
-        if (transport == Transport.AERON_UDP && !extraConfig.hasPath(AERON_DIR)
-            && !(extraConfig.hasPath(EMBEDDED_DRIVER) && !extraConfig.getBoolean(EMBEDDED_DRIVER))) {
-            // Left empty, Artery's embedded driver runs in /dev/shm/aeron-USER/SYSTEM-UUID: the parent stays after
-            // every node, and a killed node's directory names no process, so no sweep can tell it is stale.
-            config = config
-                .withValue(AERON_DIR, ConfigValueFactory.fromAnyRef(
-                    AeronMedia.newDirectory(ARTERY_DRIVER_OWNER + systemName).toString()))
-                .withValue("pekko.remote.artery.advanced.aeron.delete-aeron-dir", ConfigValueFactory.fromAnyRef(true));
-        }
-        return extraConfig.withFallback(config);
+        return ArteryConfig.of(this, tls, heartbeatPause, extraConfig);
     }
 
     /** Name of the actor system. */
