@@ -20,6 +20,10 @@ public final class L4HashProgram extends TargetedProgram {
     private static final int FAST_UDP_LENGTH = 42;
     /** Ethernet (14) + IPv4 without options (20) + TCP without options (20). */
     private static final int FAST_TCP_LENGTH = 54;
+    /** IPv4 total length that holds a UDP header after a 20-byte IPv4 header. */
+    private static final int IP_UDP_LENGTH = 28;
+    /** IPv4 total length that holds a TCP header (no options) after a 20-byte IPv4 header. */
+    private static final int IP_TCP_LENGTH = 40;
 
     /** @param targets target keys, at least one */
     public L4HashProgram(int[] targets, int fallback) {
@@ -29,14 +33,17 @@ public final class L4HashProgram extends TargetedProgram {
     @Override
     public long run(PacketView packet) {
         // Fast path: the conditions below are exactly those under which the full parse ends OK at a UDP or
-        // TCP header right after a 20-byte IPv4 header with no VLAN tag and no fragment offset; the hash
-        // then reads the same words. Anything else (and any doubt) goes to the full parse.
+        // TCP header right after a 20-byte IPv4 header with no VLAN tag and no fragment offset, inside both the
+        // frame and the IP total length; the hash then reads the same words. Anything else (and any doubt) goes
+        // to the full parse.
         final int length = packet.length();
         if (length >= FAST_UDP_LENGTH && packet.u16Unchecked(12) == 0x0800 && packet.u8Unchecked(14) == 0x45
-            && packet.u16Unchecked(16) >= 20 && (packet.u16Unchecked(20) & 0x1FFF) == 0) {
+            && (packet.u16Unchecked(20) & 0x1FFF) == 0) {
             final int protocol = packet.u8Unchecked(23);
-            if (protocol == PacketHeaders.PROTO_UDP
-                || protocol == PacketHeaders.PROTO_TCP && length >= FAST_TCP_LENGTH && packet.u8Unchecked(46) >= 0x50) {
+            final int totalLength = packet.u16Unchecked(16);
+            if (protocol == PacketHeaders.PROTO_UDP && totalLength >= IP_UDP_LENGTH
+                || protocol == PacketHeaders.PROTO_TCP && totalLength >= IP_TCP_LENGTH && length >= FAST_TCP_LENGTH
+                && packet.u8Unchecked(46) >= 0x50) {
                 return redirectTo(mix((packet.i32Unchecked(26) + packet.i32Unchecked(30)) * 0x9E37_79B1 + SEED + protocol));
             }
         }

@@ -4,7 +4,8 @@ package dev.steer.engine.program;
  * Parses Ethernet (with up to two 802.1Q / 802.1ad tags), IPv4 (with options), IPv6 (walking at most
  * {@value #MAX_IPV6_EXTENSIONS} extension headers), TCP, UDP, ICMP and ICMPv6 into a {@link PacketHeaders}.
  * Every read goes through the bounds-checked {@link PacketView}, so no input can make it throw; every loop
- * is bounded. Allocation-free; stateless, so any thread may call it with its own headers object.
+ * is bounded, and no header is read past the IP packet's own length (padding after it is not the packet's).
+ * Allocation-free; stateless, so any thread may call it with its own headers object.
  */
 public final class PacketParser {
     /** IPv6 extension headers walked before the packet counts as malformed. */
@@ -57,7 +58,8 @@ public final class PacketParser {
         }
         final int versionIhl = view.u8(offset);
         final int headerLength = (versionIhl & 0x0F) * 4;
-        if (versionIhl >>> 4 != 4 || headerLength < 20 || view.u16(offset + 2) < headerLength) {
+        final int totalLength = view.u16(offset + 2);
+        if (versionIhl >>> 4 != 4 || headerLength < 20 || totalLength < headerLength) {
             return PacketHeaders.MALFORMED;
         }
         if (!view.has(offset, headerLength)) {
@@ -73,7 +75,15 @@ public final class PacketParser {
             out.fragment = true;
             return PacketHeaders.OK;
         }
-        return parseTransport(view, offset + headerLength, out);
+        return parseTransport(view, offset + headerLength, ipEnd(view, offset + totalLength), out);
+    }
+
+    /**
+     * Where the IP packet ends: at its own length, or earlier where the frame does. Bytes after it (Ethernet
+     * padding, which some NICs fill with stale data; a trailer) are not the packet's, so no header is read there.
+     */
+    private static int ipEnd(PacketView view, int end) {
+        return Math.min(view.length(), end);
     }
 
     private static int parseIpv6(PacketView view, int offset, PacketHeaders out) {
@@ -88,25 +98,26 @@ public final class PacketParser {
         out.srcAddressOffset = offset + 8;
         out.dstAddressOffset = offset + 24;
         out.addressLength = 16;
+        final int end = ipEnd(view, offset + 40 + view.u16(offset + 4));
         int next = view.u8(offset + 6);
         int at = offset + 40;
         for (int walked = 0; ; walked++) {
             final int length;
             switch (next) {
                 case 0, 43, 60 -> { // hop-by-hop, routing, destination options: (len + 1) * 8 bytes
-                    if (!view.has(at, 2)) {
+                    if (at + 2 > end) {
                         return PacketHeaders.TRUNCATED;
                     }
                     length = (view.u8(at + 1) + 1) * 8;
                 }
                 case 51 -> { // authentication header: (len + 2) * 4 bytes
-                    if (!view.has(at, 2)) {
+                    if (at + 2 > end) {
                         return PacketHeaders.TRUNCATED;
                     }
                     length = (view.u8(at + 1) + 2) * 4;
                 }
                 case 44 -> { // fragment header: 8 bytes; a non-first fragment has no transport header
-                    if (!view.has(at, 8)) {
+                    if (at + 8 > end) {
                         return PacketHeaders.TRUNCATED;
                     }
                     if ((view.u16(at + 2) >>> 3) != 0) {
@@ -117,13 +128,13 @@ public final class PacketParser {
                     length = 8;
                 }
                 default -> {
-                    return parseTransport(view, at, out.l4Protocol(next));
+                    return parseTransport(view, at, end, out.l4Protocol(next));
                 }
             }
             if (walked == MAX_IPV6_EXTENSIONS) {
                 return PacketHeaders.MALFORMED;
             }
-            if (!view.has(at, length)) {
+            if (at + length > end) {
                 return PacketHeaders.TRUNCATED;
             }
             next = view.u8(at);
@@ -131,12 +142,13 @@ public final class PacketParser {
         }
     }
 
-    private static int parseTransport(PacketView view, int offset, PacketHeaders out) {
+    /** Parses the transport header at {@code offset}, which must end by {@code end}, within the view. */
+    private static int parseTransport(PacketView view, int offset, int end, PacketHeaders out) {
         final int protocol = out.l4Protocol;
         out.l4Offset = offset;
         switch (protocol) {
             case PacketHeaders.PROTO_TCP -> {
-                if (!view.has(offset, 20)) {
+                if (offset + 20 > end) {
                     return PacketHeaders.TRUNCATED;
                 }
                 if ((view.u8(offset + 12) >>> 4) < 5) {
@@ -146,14 +158,14 @@ public final class PacketParser {
                 out.dstPort = view.u16(offset + 2);
             }
             case PacketHeaders.PROTO_UDP -> {
-                if (!view.has(offset, 8)) {
+                if (offset + 8 > end) {
                     return PacketHeaders.TRUNCATED;
                 }
                 out.srcPort = view.u16(offset);
                 out.dstPort = view.u16(offset + 2);
             }
             case PacketHeaders.PROTO_ICMP, PacketHeaders.PROTO_ICMPV6 -> {
-                if (!view.has(offset, 4)) {
+                if (offset + 4 > end) {
                     return PacketHeaders.TRUNCATED;
                 }
                 out.icmpType = view.u8(offset);

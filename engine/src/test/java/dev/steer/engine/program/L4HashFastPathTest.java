@@ -44,6 +44,14 @@ class L4HashFastPathTest {
         shortTotal[16] = 0;
         shortTotal[17] = 19;
         assertSameAsFullParse(shortTotal, shortTotal.length, "IPv4 total length below the header");
+        for (int total : new int[] {20, 27, 28, 39, 40}) {
+            for (byte[] base : new byte[][] {udp, tcp}) {
+                final byte[] padded = Arrays.copyOf(base, 64);
+                padded[16] = (byte) (total >>> 8);
+                padded[17] = (byte) total;
+                assertSameAsFullParse(padded, padded.length, "IPv4 total length " + total + " in a padded frame");
+            }
+        }
         final byte[] fragment = udp.clone();
         fragment[21] = 1;
         assertSameAsFullParse(fragment, fragment.length, "non-first fragment");
