@@ -30,6 +30,9 @@ public final class L4ProtoProgram extends TargetedProgram {
         if (status == PacketHeaders.TRUNCATED || status == PacketHeaders.MALFORMED) {
             return Verdict.of(Verdict.DROP);
         }
+        if (headers.isFragment()) {
+            return redirectTo(0); // no transport header: its protocol's target and the port filter do not apply
+        }
         return switch (headers.l4Protocol()) {
             case PacketHeaders.PROTO_TCP -> redirectTo(0);
             case PacketHeaders.PROTO_UDP -> filter && headers.dstPort() == DISCARD_PORT

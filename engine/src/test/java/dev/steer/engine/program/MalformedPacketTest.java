@@ -90,4 +90,23 @@ class MalformedPacketTest {
         assertEquals(PacketHeaders.OK, PacketParser.parse(view(paddedIpv6(8, (byte) 0xA7)), headers));
         assertEquals(53, headers.dstPort());
     }
+
+    @Test
+    void shouldSendNonFirstFragmentsToTheFirstTargetWhenProgramIsL4Proto() {
+        // docs/programs.md: "other IP protocols and non-first fragments → 0". A non-first fragment has no transport
+        // header, so what follows the IP header is payload, and neither its protocol's target nor a port applies.
+        final byte[][] fragments = {
+            eth(IPV4, ipv4(17, 1, 2, udp(1001, 9), 0, 100)),
+            eth(IPV4, ipv4(1, 1, 2, Packets.icmp(8, 0), 0, 100)),
+            eth(IPV6, ipv6(17, v6(1), v6(2), udp(1001, 9), Packets.Ext.fragment(100))),
+            eth(IPV6, ipv6(58, v6(1), v6(2), Packets.icmp(128, 0), Packets.Ext.fragment(100))),
+        };
+        for (int i = 0; i < fragments.length; i++) {
+            assertEquals(Verdict.redirect(TARGETS[0], Verdict.DROP), run("l4-proto", fragments[i]), "l4-proto fragment " + i);
+            assertEquals(Verdict.redirect(TARGETS[0], Verdict.DROP), run("l4-filter", fragments[i]), "l4-filter fragment " + i);
+        }
+        // The first fragment carries the transport header and goes by its protocol.
+        assertEquals(Verdict.redirect(TARGETS[1], Verdict.DROP),
+            run("l4-proto", eth(IPV6, ipv6(17, v6(1), v6(2), udp(1001, 53), Packets.Ext.fragment(0)))));
+    }
 }
