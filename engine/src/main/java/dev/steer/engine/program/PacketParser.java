@@ -102,6 +102,9 @@ public final class PacketParser {
         int next = view.u8(offset + 6);
         int at = offset + 40;
         for (int walked = 0; ; walked++) {
+            if (walked == MAX_IPV6_EXTENSIONS && isExtension(next)) {
+                return PacketHeaders.MALFORMED; // before the header is read: a fragment header past the bound too
+            }
             final int length;
             switch (next) {
                 case 0, 43, 60 -> { // hop-by-hop, routing, destination options: (len + 1) * 8 bytes
@@ -131,15 +134,17 @@ public final class PacketParser {
                     return parseTransport(view, at, end, out.l4Protocol(next));
                 }
             }
-            if (walked == MAX_IPV6_EXTENSIONS) {
-                return PacketHeaders.MALFORMED;
-            }
             if (at + length > end) {
                 return PacketHeaders.TRUNCATED;
             }
             next = view.u8(at);
             at += length;
         }
+    }
+
+    /** True for the IPv6 extension headers the parser walks: hop-by-hop, routing, fragment, destination options, AH. */
+    private static boolean isExtension(int next) {
+        return next == 0 || next == 43 || next == 44 || next == 60 || next == 51;
     }
 
     /** Parses the transport header at {@code offset}, which must end by {@code end}, within the view. */

@@ -109,4 +109,22 @@ class MalformedPacketTest {
         assertEquals(Verdict.redirect(TARGETS[1], Verdict.DROP),
             run("l4-proto", eth(IPV6, ipv6(17, v6(1), v6(2), udp(1001, 53), Packets.Ext.fragment(0)))));
     }
+
+    @Test
+    void shouldReportMalformedWhenAFragmentHeaderComesBeyondTheExtensionBound() {
+        // docs/programs.md: at most MAX_IPV6_EXTENSIONS extension headers, beyond which the packet is MALFORMED,
+        // whichever header the one past the bound is.
+        final Packets.Ext[] chain = new Packets.Ext[PacketParser.MAX_IPV6_EXTENSIONS + 1];
+        for (int i = 0; i < chain.length - 1; i++) {
+            chain[i] = Packets.Ext.options(60, 1);
+        }
+        for (int offset : new int[] {0, 100}) {
+            chain[chain.length - 1] = Packets.Ext.fragment(offset);
+            final byte[] packet = eth(IPV6, ipv6(17, v6(1), v6(2), udp(1001, 53), chain));
+            assertEquals(PacketHeaders.MALFORMED, PacketParser.parse(view(packet), headers), "fragment offset " + offset);
+            for (String name : new String[] {"l4-proto", "l4-filter", "l4-hash", "l4-sport", "l4-dport"}) {
+                assertEquals(DROP, run(name, packet), name + ", fragment offset " + offset);
+            }
+        }
+    }
 }
