@@ -33,9 +33,15 @@ import dev.steer.engine.stats.DropReason;
  * when read: on the first idle poll after work and at least every {@link AfPacketSettings#statsInterval()}
  * polls, never per packet, and a last time when the ingress closes the feed ({@link #close(FrameSink)}).
  *
+ * <p>An interface that is deleted (or moved to another namespace) while the feed is open takes the socket's binding
+ * with it: the kernel will never write to the ring again. The feed notices on its next statistics read
+ * ({@code getsockname} reports no interface any more), hands over what the ring still holds, waits two block retire
+ * timeouts for the last partly filled block, and then returns {@link Feed#END}; {@link #endReason()} says why. An
+ * interface that only goes down is not an end: the kernel resumes delivery when it comes back up.
+ *
  * <p>Thread contract: {@link #poll} from one thread at a time (the ingress'); {@link #close()} after the
  * last poll, from any thread; counters from any thread (plain reads of single-writer fields, so possibly
- * stale). {@code poll} never blocks, makes no syscall except the bounded statistics read, allocates nothing
+ * stale). {@code poll} never blocks, makes no syscall except the bounded statistics read (two calls), allocates nothing
  * and stamps every packet of a poll with one cached {@link System#nanoTime()} reading.
  */
 public final class AfPacketFeed implements Feed {
@@ -88,6 +94,9 @@ public final class AfPacketFeed implements Feed {
     private final UnsafeBuffer ring;
     private final MemorySegment stats;
     private final MemorySegment statsLength;
+    private final MemorySegment boundAddress;
+    private final MemorySegment boundAddressLength;
+    private final long endDelayNs;
     private final int blockSize;
     private final int blockCount;
     private final int statsInterval;
@@ -100,6 +109,9 @@ public final class AfPacketFeed implements Feed {
     private int packet;
     private int pollsSinceStats;
     private boolean takenSinceStats;
+    /** When the statistics read first found the interface gone, 0 while it is there. */
+    private long interfaceGoneNs;
+    private volatile String endReason;
 
     // Counters: single writer (the polling thread), read from anywhere.
     private long packets;
@@ -122,6 +134,10 @@ public final class AfPacketFeed implements Feed {
         this.ring = new UnsafeBuffer(ringMemory.address(), (int) ringMemory.byteSize());
         this.stats = socket.arena().allocate(STATS_SIZE, 4);
         this.statsLength = socket.arena().allocate(ValueLayout.JAVA_INT);
+        this.boundAddress = socket.arena().allocate(PacketSocket.SOCKADDR_LL_SIZE + 12, 4);
+        this.boundAddressLength = socket.arena().allocate(ValueLayout.JAVA_INT);
+        // The kernel retires a partly filled block after retireTimeoutMs: twice that, and the ring holds all it ever will.
+        this.endDelayNs = 2_000_000L * settings.retireTimeoutMs();
         this.blockSize = settings.blockSize();
         this.blockCount = settings.blockCount();
         this.statsInterval = settings.statsInterval();
@@ -194,7 +210,7 @@ public final class AfPacketFeed implements Feed {
 
     @Override
     public int poll(FrameSink sink, int budget) {
-        if (closed) {
+        if (closed || endReason != null) {
             return END;
         }
         final long now = System.nanoTime();
@@ -276,6 +292,16 @@ public final class AfPacketFeed implements Feed {
         }
         if (++pollsSinceStats >= statsInterval || (taken == 0 && takenSinceStats)) {
             readKernelDrops(sink);
+            if (interfaceGoneNs == 0 && interfaceGone()) {
+                interfaceGoneNs = now;
+            }
+        }
+        if (taken == 0 && interfaceGoneNs != 0 && now - interfaceGoneNs >= endDelayNs) {
+            readKernelDrops(sink);
+            endReason = "AF_PACKET " + settings.iface() + (settings.netns().isEmpty() ? "" : " (netns " + settings.netns()
+                + ")") + ": the interface (ifindex " + socket.ifIndex() + ") was deleted or moved to another namespace"
+                + " while the feed was open; the feed has ended";
+            return END;
         }
         return taken;
     }
@@ -324,6 +350,19 @@ public final class AfPacketFeed implements Feed {
         if (++block == blockCount) {
             block = 0;
         }
+    }
+
+    /**
+     * True when the socket is bound to no interface any more: the kernel unbinds it ({@code sll_ifindex} -1) when the
+     * interface is unregistered. One getsockname into preallocated memory; a failed call counts as a statistics failure.
+     */
+    private boolean interfaceGone() {
+        boundAddressLength.set(ValueLayout.JAVA_INT, 0, (int) boundAddress.byteSize());
+        if (Libc.getsockname(socket.state(), socket.fd(), boundAddress, boundAddressLength) != 0) {
+            statsFailures++;
+            return false;
+        }
+        return boundAddress.get(ValueLayout.JAVA_INT, PacketSocket.SLL_IFINDEX) != socket.ifIndex();
     }
 
     /** Reads and resets the kernel's counters; one getsockopt into preallocated memory. */
@@ -409,7 +448,15 @@ public final class AfPacketFeed implements Feed {
         return statsReads;
     }
 
-    /** Failed reads of the kernel's drop counter (should stay 0). */
+    /**
+     * Why {@link #poll} returns {@link Feed#END} although the feed was not closed (its interface was deleted), one
+     * line; null while the feed runs or after a plain close. Any thread.
+     */
+    public String endReason() {
+        return endReason;
+    }
+
+    /** Failed reads of the kernel's drop counter or of the socket's binding (should stay 0). */
     public long statsFailures() {
         return statsFailures;
     }

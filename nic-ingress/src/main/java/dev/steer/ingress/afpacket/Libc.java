@@ -70,6 +70,7 @@ final class Libc {
     private static final MethodHandle SETSOCKOPT = bind("setsockopt", FunctionDescriptor.of(I, I, I, I, P, I));
     private static final MethodHandle GETSOCKOPT = bind("getsockopt", FunctionDescriptor.of(I, I, I, I, P, P));
     private static final MethodHandle BIND = bind("bind", FunctionDescriptor.of(I, I, P, I));
+    private static final MethodHandle GETSOCKNAME = bind("getsockname", FunctionDescriptor.of(I, I, P, P));
     private static final MethodHandle MMAP = bind("mmap", FunctionDescriptor.of(P, P, J, I, I, I, J));
     private static final MethodHandle MUNMAP = bind("munmap", FunctionDescriptor.of(I, P, J));
     private static final MethodHandle CLOSE = bind("close", FunctionDescriptor.of(I, I));
@@ -130,6 +131,15 @@ final class Libc {
     static int bind(MemorySegment state, int fd, MemorySegment address, int length) {
         try {
             return (int) BIND.invokeExact(state, fd, address, length);
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /** {@code getsockname(2)}: for a packet socket, the {@code struct sockaddr_ll} it is bound to. */
+    static int getsockname(MemorySegment state, int fd, MemorySegment address, MemorySegment length) {
+        try {
+            return (int) GETSOCKNAME.invokeExact(state, fd, address, length);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }

@@ -14,7 +14,9 @@ import java.lang.foreign.ValueLayout;
  * {@link #close()} may run on any thread once, after the owner's last use.
  */
 final class PacketSocket {
-    private static final int SOCKADDR_LL_SIZE = 20;
+    static final int SOCKADDR_LL_SIZE = 20;
+    /** Offset of {@code sll_ifindex} in {@code struct sockaddr_ll}. */
+    static final int SLL_IFINDEX = 4;
 
     private final Arena arena = Arena.ofShared();
     private final MemorySegment state = Libc.newErrnoState(arena);
@@ -63,7 +65,7 @@ final class PacketSocket {
         final MemorySegment address = arena.allocate(SOCKADDR_LL_SIZE, 4);
         address.set(ValueLayout.JAVA_SHORT, 0, (short) Libc.AF_PACKET);
         address.set(ValueLayout.JAVA_SHORT, 2, Short.reverseBytes((short) protocol));
-        address.set(ValueLayout.JAVA_INT, 4, ifIndex);
+        address.set(ValueLayout.JAVA_INT, SLL_IFINDEX, ifIndex);
         if (Libc.bind(state, fd, address, SOCKADDR_LL_SIZE) != 0) {
             final int errno = Libc.errno(state);
             throw failure("bind to ifindex " + ifIndex + " failed with " + Libc.describe(errno), errno);
@@ -101,6 +103,11 @@ final class PacketSocket {
     /** The socket's file descriptor. */
     int fd() {
         return fd;
+    }
+
+    /** The interface index {@link #resolveInterface()} found. */
+    int ifIndex() {
+        return ifIndex;
     }
 
     /** The errno state segment for the owner's calls. */
