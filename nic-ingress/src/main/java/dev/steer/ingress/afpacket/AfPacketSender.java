@@ -13,7 +13,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Results are codes, never exceptions: the frame's length when it was sent, {@link #BACK_PRESSURED}
  * when the socket's send buffer is full (try again later), {@link #TOO_LONG} when the frame exceeds the
- * interface's MTU (or {@link #MAX_FRAME}), {@link #FAILED} for anything else ({@link #lastErrno()} says what).
+ * interface's MTU (or {@link #MAX_FRAME}), {@link #FAILED} for anything else ({@link #lastErrno()} says what), a
+ * frame shorter than {@link #MIN_FRAME} included. A frame the kernel refuses inside a staged batch costs that frame
+ * only: the frames behind it are sent.
  *
  * <p>Thread contract: one sending thread at a time; {@link #close()} after the last send. Allocation-free per
  * frame; counters are single-writer and may be read (possibly stale) from any thread.
@@ -27,6 +29,8 @@ public final class AfPacketSender implements AutoCloseable {
     public static final int FAILED = -3;
     /** Longest frame accepted. */
     public static final int MAX_FRAME = 65_536;
+    /** Shortest frame accepted: an Ethernet header; the kernel refuses shorter ones with EINVAL. */
+    public static final int MIN_FRAME = 14;
     /** Frames one {@link #flush()} hands to the kernel with a single {@code sendmmsg(2)}. */
     public static final int BATCH = 32;
     /** Longest frame that is staged; longer ones are sent alone, in order, by {@link #stage}. */
@@ -126,9 +130,16 @@ public final class AfPacketSender implements AutoCloseable {
      * {@link #BATCH_SLOT} is sent alone after the staged ones, keeping the order.
      *
      * @return {@code length} when staged (or sent), else {@link #BACK_PRESSURED} (the batch is full and the socket
-     *     took none of it: try again later), {@link #TOO_LONG} or {@link #FAILED}
+     *     took none of it: try again later), {@link #TOO_LONG} or {@link #FAILED} (also at once, nothing staged, for a
+     *     frame shorter than {@link #MIN_FRAME})
      */
     public int stage(DirectBuffer buffer, int offset, int length) {
+        if (length < MIN_FRAME) {
+            // Refused here, not by the batch's sendmmsg, so that the caller learns of it with this frame.
+            lastErrno = Libc.EINVAL;
+            failed++;
+            return FAILED;
+        }
         if (length > BATCH_SLOT) {
             if (flush() < 0 && staged > 0) {
                 return BACK_PRESSURED;
@@ -153,8 +164,9 @@ public final class AfPacketSender implements AutoCloseable {
      * order, for the next call.
      *
      * @return frames still staged (0 when all went), or {@link #BACK_PRESSURED} / {@link #FAILED} when the
-     *     socket took none; after a failure other than a full socket the staged frames are counted failed and
-     *     discarded
+     *     socket took none; a frame the kernel refuses for itself (EMSGSIZE: above the MTU; EINVAL) is counted
+     *     failed and skipped, and the frames behind it are sent; after any other failure the staged frames are
+     *     counted failed and discarded
      */
     public int flush() {
         while (head < staged) {
@@ -171,6 +183,12 @@ public final class AfPacketSender implements AutoCloseable {
                 backPressured++;
                 compact();
                 return BACK_PRESSURED;
+            }
+            if (errno == Libc.EMSGSIZE || errno == Libc.EINVAL) {
+                // sendmmsg stops at the first frame the kernel refuses; that frame alone is bad.
+                failed++;
+                head++;
+                continue;
             }
             failed += staged - head;
             head = 0;

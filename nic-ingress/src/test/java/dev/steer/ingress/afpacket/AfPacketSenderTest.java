@@ -1,0 +1,86 @@
+package dev.steer.ingress.afpacket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The sender's results for frames the interface cannot take, alone and inside a staged batch. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AfPacketSenderTest {
+    private static VethPair veth;
+    private final UnsafeBuffer frame = new UnsafeBuffer(new byte[VethPair.MTU + 64]);
+
+    @BeforeAll
+    static void createNamespace() {
+        veth = VethPair.createOrSkip();
+    }
+
+    @AfterAll
+    static void removeNamespace() {
+        if (veth != null) {
+            veth.close();
+        }
+    }
+
+    @Test
+    void shouldSendRestOfBatchWhenOneStagedFrameIsShorterThanEthernetHeader() {
+        try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings()); AfPacketSender sender = veth.sender()) {
+            for (int i = 0; i < 10; i++) {
+                TestFrames.write(frame, 100, 1, i);
+                assertEquals(100, sender.stage(frame, 0, 100));
+                if (i == 4) {
+                    assertEquals(AfPacketSender.FAILED, sender.stage(frame, 0, 10), "a 10-byte frame has no Ethernet header");
+                    assertEquals(Libc.EINVAL, sender.lastErrno());
+                }
+            }
+            assertEquals(0, sender.flush(), "errno " + sender.lastErrno());
+            final RecordingSink sink = new RecordingSink();
+            AfPacketFeedTest.pollUntil(feed, sink, 64, () -> sink.marked() >= 10);
+            assertEquals(10, sink.marked(), "the frames staged after the short one are sent too");
+            assertEquals(10, sender.sent());
+            assertEquals(1, sender.failed());
+        }
+    }
+
+    @Test
+    void shouldSendRestOfBatchWhenOneStagedFrameExceedsMtu() throws Exception {
+        // A 1500-byte MTU, so that a frame that fits a batch slot (2048 bytes) can still be too long for the interface.
+        AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "mtu", "1500");
+        try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings()); AfPacketSender sender = veth.sender()) {
+            for (int i = 0; i < 10; i++) {
+                final int length = i == 4 ? 1515 : i == 5 ? 1514 : 100;
+                TestFrames.write(frame, length, 1, i);
+                assertEquals(length, sender.stage(frame, 0, length));
+            }
+            sender.flush();
+            final RecordingSink sink = new RecordingSink();
+            AfPacketFeedTest.pollUntil(feed, sink, 64, () -> sink.marked() >= 9);
+            assertEquals(9, sink.marked(), "an MTU-sized frame (1514 bytes) and the rest of the batch are sent; errno "
+                + sender.lastErrno());
+            assertEquals(9, sender.sent());
+            assertEquals(1, sender.failed(), "the one frame above the MTU");
+            assertEquals(Libc.EMSGSIZE, sender.lastErrno());
+        } finally {
+            AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "mtu",
+                Integer.toString(VethPair.MTU));
+        }
+    }
+
+    @Test
+    void shouldRefuseFrameShorterThanEthernetHeaderWhenSentAlone() {
+        try (AfPacketSender sender = veth.sender()) {
+            TestFrames.write(frame, 100, 1, 0);
+            assertEquals(AfPacketSender.FAILED, sender.send(frame, 0, 13));
+            assertEquals(Libc.EINVAL, sender.lastErrno());
+            assertEquals(14, sender.send(frame, 0, 14), "errno " + sender.lastErrno());
+            assertEquals(1, sender.failed());
+            assertEquals(1, sender.sent());
+        }
+    }
+}
