@@ -78,6 +78,31 @@ class AfPacketFanoutTest {
     }
 
     @Test
+    void shouldSplitOneFlowOverBothMembersWhenFanoutLoadBalances() {
+        final AfPacketSettings settings = veth.feedSettings().withFanout(8, AfPacketSettings.FanoutMode.LOAD_BALANCE);
+        try (AfPacketFeed first = AfPacketFeed.open("first", settings);
+             AfPacketFeed second = AfPacketFeed.open("second", settings);
+             AfPacketSender sender = veth.sender()) {
+            final RecordingSink one = new RecordingSink();
+            final RecordingSink two = new RecordingSink();
+            for (int i = 0; i < 64; i++) {
+                TestFrames.write(frame, 60, 1, i);
+                assertEquals(60, sender.send(frame, 0, 60), "errno " + sender.lastErrno());
+            }
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (one.marked() + two.marked() < 64 && System.nanoTime() < deadline) {
+                if (first.poll(one, 1024) + second.poll(two, 1024) == 0) {
+                    AfPacketFeedTest.pause();
+                }
+            }
+            assertEquals(64, one.marked() + two.marked(), "every frame reached exactly one member");
+            // Round robin: one flow is spread (a hash would keep it on one member).
+            assertEquals(32, one.marked(), "first member's share");
+            assertEquals(32, two.marked(), "second member's share");
+        }
+    }
+
+    @Test
     void shouldAccountEveryFrameWhenEngineRunsTwoFanoutFeeds() {
         final AfPacketSettings settings = veth.feedSettings().withFanout(8, AfPacketSettings.FanoutMode.HASH);
         final int count = 2_000;
