@@ -25,6 +25,7 @@ import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.LinkStats;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentApplier;
+import dev.steer.ingress.afpacket.AfPacketFeed;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.pcap.PcapFeed;
 import dev.steer.ingress.udp.UdpFeed;
@@ -213,7 +214,7 @@ final class RunJob {
                     progress(engineStopped);
                     break;
                 }
-                if (now >= deadline || failedSender(senders) != null || (!sending && engine.feedsEnded())) {
+                if (now >= deadline || failedInput(senders, feeds) != null || (!sending && engine.feedsEnded())) {
                     break;
                 }
                 if (now >= nextChurn) {
@@ -250,7 +251,7 @@ final class RunJob {
             finalStats = clusterNode != null ? clusterNode.shutdown() : engine.shutdown();
             engine = null;
             clusterNode = null;
-            final String failure = failedSender(senders);
+            final String failure = failedInput(senders, feeds);
             final List<CaptureDamage.Found> damage = CaptureDamage.of(feeds);
             final List<PcapFeed> empty = CaptureDamage.empty(feeds);
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
@@ -353,10 +354,17 @@ final class RunJob {
         return seeded.withRate(total.rate() / queues + (queue < total.rate() % queues ? 1 : 0), total.burst());
     }
 
-    private static String failedSender(List<SendLoop> senders) {
+    /** Why the run's input failed: a traffic sender that stopped early, or a feed that ended on its own (an AF_PACKET
+     *  interface deleted under it); null when neither did. */
+    private static String failedInput(List<SendLoop> senders, List<Feed> feeds) {
         for (SendLoop sender : senders) {
             if (sender.failure() != null) {
-                return sender.failure();
+                return "the traffic sender stopped early: " + sender.failure();
+            }
+        }
+        for (Feed feed : feeds) {
+            if (feed instanceof AfPacketFeed afpacket && afpacket.endReason() != null) {
+                return "the feed " + feed.name() + " ended: " + afpacket.endReason();
             }
         }
         return null;
@@ -391,7 +399,7 @@ final class RunJob {
     }
 
     private int finish(EngineStats stats, List<LinkStats> links, LatencyRecorder latency, StatsSampler sampler, long sent,
-                       Churn churn, Instant startedAt, Duration duration, String senderFailure,
+                       Churn churn, Instant startedAt, Duration duration, String inputFailure,
                        List<CaptureDamage.Found> damage, List<PcapFeed> empty) {
         final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localCpus()),
             startedAt, duration);
@@ -407,7 +415,7 @@ final class RunJob {
         final ObjectNode root = JsonReport.toJson(info, stats, percentiles);
         // Why the run failed, when it did for a reason of its own (exit 3): always present, null otherwise.
         final String failure = engineStopped != null ? engineStopped
-            : senderFailure != null ? "the traffic sender stopped early: " + senderFailure : null;
+            : inputFailure;
         root.put("failure", failure);
         final ObjectNode accounting = (ObjectNode) root.get("accounting");
         if (sent >= 0) {

@@ -42,4 +42,22 @@ class AfPacketCliTest {
             assertTrue(accounting.get("delivered").asLong() > 0, accounting.toString());
         }
     }
+
+    @Test
+    void shouldFailTheRunNamingTheInterfaceWhenItIsDeletedUnderTheFeed() throws Exception {
+        final String unavailable = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        try (NetNamespace ns = NetNamespace.createUnique("steer-del")) {
+            ns.addVethPair("va", "vb", 1500);
+            final CliRunner.Running run = CliRunner.start("run",
+                "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(), "--duration", "30s", "--no-pin");
+            assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
+            final Process del = new ProcessBuilder("ip", "-n", ns.name(), "link", "del", "vb").inheritIO().start();
+            assertEquals(0, del.waitFor(), "ip link del");
+            final CliRunner result = run.result().get(25, TimeUnit.SECONDS);
+            assertEquals(SteerCli.EXIT_FAILED, result.exit(), "an input gone is a failed run: " + result);
+            assertTrue(result.err().contains("steer run: the feed afpacket:vb") && result.err().contains("ended: "),
+                result.toString());
+        }
+    }
 }
