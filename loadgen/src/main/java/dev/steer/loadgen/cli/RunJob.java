@@ -28,16 +28,10 @@ import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.ingress.afpacket.AfPacketFeed;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.pcap.PcapFeed;
-import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.report.HtmlReport;
 import dev.steer.loadgen.report.JsonReport;
 import dev.steer.loadgen.report.RunInfo;
 import dev.steer.loadgen.report.RunSummary;
-import dev.steer.loadgen.send.AeronOutput;
-import dev.steer.loadgen.send.FrameOutput;
-import dev.steer.loadgen.send.GeneratorSource;
-import dev.steer.loadgen.send.SendLoop;
-import dev.steer.loadgen.send.UdpOutput;
 import dev.steer.loadgen.stats.Interval;
 import dev.steer.loadgen.stats.LatencyHandler;
 import dev.steer.loadgen.stats.LatencyRecorder;
@@ -45,8 +39,6 @@ import dev.steer.loadgen.stats.LatencySnapshot;
 import dev.steer.loadgen.stats.LiveStatsPrinter;
 import dev.steer.loadgen.stats.StatsSampler;
 import dev.steer.loadgen.traffic.SyntheticFeed;
-import dev.steer.loadgen.traffic.TrafficGenerator;
-import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
  * One {@code steer run}: opens the feeds, starts the engine and, where this process makes the traffic,
@@ -58,12 +50,8 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  * sent but never received count as lost.
  */
 final class RunJob {
-    /** How long the end of a run waits for frames still in the transport. */
-    private static final long ARRIVAL_WAIT_NS = TimeUnit.SECONDS.toNanos(15);
     /** How often the run looks whether its feeds or senders have ended: the error of the run's measured time. */
     private static final long END_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
-    /** The ingress row of a cluster node's frame receiver (frames from other nodes). */
-    private static final String CLUSTER_RECEIVER = "receiver";
 
     /**
      * Pekko runs CoordinatedShutdown from a JVM shutdown hook of its own, which would drain and stop the engine
@@ -125,7 +113,7 @@ final class RunJob {
         final List<SyntheticFeed> held = new ArrayList<>();
         if (synthetic) {
             for (int i = 0; i < feedPlan.queues(); i++) {
-                final SyntheticFeed feed = new SyntheticFeed("synthetic#" + i, queueTraffic(plan.traffic(),
+                final SyntheticFeed feed = new SyntheticFeed("synthetic#" + i, RunTraffic.queueTraffic(plan.traffic(),
                     feedPlan.queues(), i), SyntheticFeed.UNLIMITED);
                 // Held until the measured run begins (a cluster node's map is in place only once ClusterRun.start
                 // returns), and held again when it ends, so that the totals are the run's frames, not also those of
@@ -137,7 +125,7 @@ final class RunJob {
         } else {
             feeds.addAll(opened.feeds());
         }
-        final List<SendLoop> senders = new ArrayList<>();
+        final RunTraffic senders = new RunTraffic();
         SteerEngine engine = null;
         ClusterNode clusterNode = null;
         EngineStats finalStats = null;
@@ -175,7 +163,7 @@ final class RunJob {
             }
             if (sending) {
                 progress("sending synthetic traffic into " + feedPlan.type() + " (" + describeTraffic() + ")");
-                startSenders(feedPlan, feeds, opened, senders);
+                senders.start(feedPlan, plan.traffic(), feeds, opened);
             }
             // The run's time starts when everything is up: the sampler's baseline is taken now. A first read of the
             // stats, discarded, loads and links the classes of the stats path first: in the baseline read that took
@@ -235,9 +223,9 @@ final class RunJob {
             }
             end = System.nanoTime();
             held.forEach(SyntheticFeed::hold);
-            final long sent = stopSenders(senders);
+            final long sent = senders.stop();
             if (sending) {
-                awaitArrival(engine, sent);
+                RunTraffic.awaitArrival(engine, sent);
             }
             // The last (partial) interval goes where the others went, stdout or, with --json, stderr.
             final Interval last = sampler.sample();
@@ -258,7 +246,7 @@ final class RunJob {
             return finish(JsonReport.withRunningMap(finalStats, sampler.latest()), links, latency, sampler,
                 sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start), failure, damage, empty);
         } finally {
-            stopSenders(senders);
+            senders.stop();
             if (engine != null) {
                 try {
                     if (clusterNode != null) {
@@ -322,45 +310,11 @@ final class RunJob {
         return t.flows() + " flows, sizes " + t.sizes() + ", rate " + (t.rate() == 0 ? "max" : t.rate() + " pps");
     }
 
-    private void startSenders(FeedConfig.Plan feedPlan, List<Feed> feeds, FeedConfig.Opened opened, List<SendLoop> senders) {
-        for (int i = 0; i < feeds.size(); i++) {
-            final TrafficProfile queue = queueTraffic(plan.traffic(), feeds.size(), i);
-            final TrafficGenerator generator = new TrafficGenerator(queue);
-            final FrameOutput output;
-            if (feedPlan.isAeron()) {
-                output = new AeronOutput(opened.media().aeron(), feedPlan.aeron().channel(), feedPlan.aeron().streamId() + i);
-            } else {
-                final UdpFeed feed = (UdpFeed) feeds.get(i);
-                final String host = feedPlan.udp().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : feedPlan.udp().bindAddress();
-                output = new UdpOutput(host, feed.boundPort());
-            }
-            final GeneratorSource source = new GeneratorSource(generator);
-            senders.add(new SendLoop("steer-sender-" + i, source, output, queue.rate(), Long.MAX_VALUE,
-                source.maxFrameLength()).start());
-        }
-    }
-
-    /**
-     * The traffic of feed queue {@code queue} of {@code queues}, the same for a synthetic feed and a sender: its own
-     * seed (the profile's + {@code queue}) and its share of the rate, which is the total over every queue; the first
-     * {@code rate % queues} queues take one packet/s more, so the shares add up to the rate. {@code max} stays
-     * {@code max} on every queue. Needs a rate of at least one packet/s per queue ({@link RunPlan} checks it).
-     */
-    static TrafficProfile queueTraffic(TrafficProfile total, int queues, int queue) {
-        final TrafficProfile seeded = total.withSeed(total.seed() + queue);
-        if (total.unpaced()) {
-            return seeded;
-        }
-        return seeded.withRate(total.rate() / queues + (queue < total.rate() % queues ? 1 : 0), total.burst());
-    }
-
     /** Why the run's input failed: a traffic sender that stopped early, or a feed that ended on its own (an AF_PACKET
      *  interface deleted under it); null when neither did. */
-    private static String failedInput(List<SendLoop> senders, List<Feed> feeds) {
-        for (SendLoop sender : senders) {
-            if (sender.failure() != null) {
-                return "the traffic sender stopped early: " + sender.failure();
-            }
+    private static String failedInput(RunTraffic senders, List<Feed> feeds) {
+        if (senders.failure() != null) {
+            return "the traffic sender stopped early: " + senders.failure();
         }
         for (Feed feed : feeds) {
             if (feed instanceof AfPacketFeed afpacket && afpacket.endReason() != null) {
@@ -370,34 +324,6 @@ final class RunJob {
         return null;
     }
 
-    private static long stopSenders(List<SendLoop> senders) throws InterruptedException {
-        long sent = 0;
-        for (SendLoop sender : senders) {
-            sender.close();
-            sent += sender.sent();
-        }
-        return sent;
-    }
-
-    /** Waits, bounded, until the engine has received every frame the senders sent (or it stops arriving). */
-    private void awaitArrival(SteerEngine engine, long sent) {
-        final long deadline = System.nanoTime() + ARRIVAL_WAIT_NS;
-        long received = fromFeeds(engine.stats());
-        while (received < sent && System.nanoTime() < deadline) {
-            LockSupport.parkNanos(10_000_000);
-            received = fromFeeds(engine.stats());
-        }
-    }
-
-    /**
-     * Frames the feeds received: every ingress row but a cluster node's receiver, whose frames come from
-     * other nodes, not from this node's transport.
-     */
-    private static long fromFeeds(EngineStats stats) {
-        return stats.ingresses().stream().filter(row -> !CLUSTER_RECEIVER.equals(row.name()))
-            .mapToLong(row -> row.get(dev.steer.engine.stats.PathCounters.Counter.RECEIVED)).sum();
-    }
-
     private int finish(EngineStats stats, List<LinkStats> links, LatencyRecorder latency, StatsSampler sampler, long sent,
                        Churn churn, Instant startedAt, Duration duration, String inputFailure,
                        List<CaptureDamage.Found> damage, List<PcapFeed> empty) {
@@ -405,7 +331,7 @@ final class RunJob {
             startedAt, duration);
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
         final RunSummary summary = new RunSummary(info, stats, percentiles);
-        final long received = fromFeeds(stats);
+        final long received = RunTraffic.fromFeeds(stats);
         final long notReceived = sent < 0 ? 0 : Math.max(0, sent - received);
         // Aeron is reliable: whatever was sent and not received is lost. UDP is not: the kernel may drop
         // datagrams before the feed sees them, which is reported but is the transport's, not the engine's.

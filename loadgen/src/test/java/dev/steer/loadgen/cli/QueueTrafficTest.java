@@ -18,7 +18,7 @@ class QueueTrafficTest {
         final long[] shares = new long[3];
         long sum = 0;
         for (int i = 0; i < 3; i++) {
-            final TrafficProfile queue = RunJob.queueTraffic(total, 3, i);
+            final TrafficProfile queue = RunTraffic.queueTraffic(total, 3, i);
             shares[i] = queue.rate();
             sum += queue.rate();
             assertEquals(total.seed() + i, queue.seed(), "each queue its own flows");
@@ -33,7 +33,7 @@ class QueueTrafficTest {
     @Test
     void shouldLeaveEveryQueueUnpacedWhenTheRateIsMax() {
         for (int i = 0; i < 4; i++) {
-            assertEquals(TrafficProfile.RATE_MAX, RunJob.queueTraffic(TrafficProfile.defaults(), 4, i).rate());
+            assertEquals(TrafficProfile.RATE_MAX, RunTraffic.queueTraffic(TrafficProfile.defaults(), 4, i).rate());
         }
     }
 }

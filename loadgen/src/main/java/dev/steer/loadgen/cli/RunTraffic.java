@@ -1,0 +1,107 @@
+package dev.steer.loadgen.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import dev.steer.actors.SteerEngine;
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.config.FeedConfig;
+import dev.steer.ingress.udp.UdpFeed;
+import dev.steer.loadgen.send.AeronOutput;
+import dev.steer.loadgen.send.FrameOutput;
+import dev.steer.loadgen.send.GeneratorSource;
+import dev.steer.loadgen.send.SendLoop;
+import dev.steer.loadgen.send.UdpOutput;
+import dev.steer.loadgen.traffic.TrafficGenerator;
+import dev.steer.loadgen.traffic.TrafficProfile;
+
+/**
+ * The synthetic traffic a {@code steer run} makes itself: its share per feed queue, and the sender threads that
+ * publish it into an Aeron or UDP feed, stopped at the end of the run, whose frames the run then waits to arrive.
+ *
+ * <p>Thread contract: the run's thread; the senders run on threads of their own.
+ */
+final class RunTraffic {
+    /** How long the end of a run waits for frames still in the transport. */
+    private static final long ARRIVAL_WAIT_NS = TimeUnit.SECONDS.toNanos(15);
+    /** The ingress row of a cluster node's frame receiver (frames from other nodes). */
+    private static final String CLUSTER_RECEIVER = "receiver";
+
+    private final List<SendLoop> senders = new ArrayList<>();
+
+    /**
+     * The traffic of feed queue {@code queue} of {@code queues}, the same for a synthetic feed and a sender: its own
+     * seed (the profile's + {@code queue}) and its share of the rate, which is the total over every queue; the first
+     * {@code rate % queues} queues take one packet/s more, so the shares add up to the rate. {@code max} stays
+     * {@code max} on every queue. Needs a rate of at least one packet/s per queue ({@link RunPlan} checks it).
+     */
+    static TrafficProfile queueTraffic(TrafficProfile total, int queues, int queue) {
+        final TrafficProfile seeded = total.withSeed(total.seed() + queue);
+        if (total.unpaced()) {
+            return seeded;
+        }
+        return seeded.withRate(total.rate() / queues + (queue < total.rate() % queues ? 1 : 0), total.burst());
+    }
+
+    /** Starts one sender per feed queue, into the Aeron publication or the UDP port of that queue. */
+    void start(FeedConfig.Plan feedPlan, TrafficProfile traffic, List<Feed> feeds, FeedConfig.Opened opened) {
+        for (int i = 0; i < feeds.size(); i++) {
+            final TrafficProfile queue = queueTraffic(traffic, feeds.size(), i);
+            final TrafficGenerator generator = new TrafficGenerator(queue);
+            final FrameOutput output;
+            if (feedPlan.isAeron()) {
+                output = new AeronOutput(opened.media().aeron(), feedPlan.aeron().channel(), feedPlan.aeron().streamId() + i);
+            } else {
+                final UdpFeed feed = (UdpFeed) feeds.get(i);
+                final String host = feedPlan.udp().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : feedPlan.udp().bindAddress();
+                output = new UdpOutput(host, feed.boundPort());
+            }
+            final GeneratorSource source = new GeneratorSource(generator);
+            senders.add(new SendLoop("steer-sender-" + i, source, output, queue.rate(), Long.MAX_VALUE,
+                source.maxFrameLength()).start());
+        }
+    }
+
+    /** Why the first sender that stopped on its own did; null when none did. */
+    String failure() {
+        for (SendLoop sender : senders) {
+            if (sender.failure() != null) {
+                return sender.failure();
+            }
+        }
+        return null;
+    }
+
+    /** Stops every sender (again: idempotent) and returns the frames they sent. */
+    long stop() throws InterruptedException {
+        long sent = 0;
+        for (SendLoop sender : senders) {
+            sender.close();
+            sent += sender.sent();
+        }
+        return sent;
+    }
+
+    /** Waits, bounded, until the engine has received every frame the senders sent (or it stops arriving). */
+    static void awaitArrival(SteerEngine engine, long sent) {
+        final long deadline = System.nanoTime() + ARRIVAL_WAIT_NS;
+        long received = fromFeeds(engine.stats());
+        while (received < sent && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(10_000_000);
+            received = fromFeeds(engine.stats());
+        }
+    }
+
+    /**
+     * Frames the feeds received: every ingress row but a cluster node's receiver, whose frames come from
+     * other nodes, not from this node's transport.
+     */
+    static long fromFeeds(EngineStats stats) {
+        return stats.ingresses().stream().filter(row -> !CLUSTER_RECEIVER.equals(row.name()))
+            .mapToLong(row -> row.get(PathCounters.Counter.RECEIVED)).sum();
+    }
+}
