@@ -111,6 +111,7 @@ public final class ConsumerActor extends AbstractBehavior<DataPath.Command> {
         this.settings = settings;
         this.lifetime = lifetime;
         this.self = context.getSelf();
+        DataPath.markDataPathThread(context.getSystem());
         this.path = new ConsumerPath(settings.entry(), settings.map(), settings.handler(), settings.batchSize(),
             (where, error) -> {
                 // First: an error handler that throws is contained by the path, and must not cancel the restart.

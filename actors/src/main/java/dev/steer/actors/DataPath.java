@@ -3,6 +3,7 @@ package dev.steer.actors;
 import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 
 import dev.steer.engine.map.MapSnapshot;
 import dev.steer.engine.path.HandlerBatch;
@@ -13,7 +14,24 @@ import dev.steer.engine.stats.PathCounters;
  * supervisor's quiescence barrier, and stop on request.
  */
 public final class DataPath {
+    /**
+     * The engine (its actor system) whose data path the current thread runs, set by each ingress and consumer on
+     * its pinned thread: user code called there (a handler, a program, a feed, the error handler) must not wait for
+     * that engine's shutdown, which waits for the same thread.
+     */
+    private static final ThreadLocal<ActorSystem<?>> DATA_PATH_OF = new ThreadLocal<>();
+
     private DataPath() {
+    }
+
+    /** Marks the calling thread as one of {@code system}'s data-path threads; on the actor's own thread. */
+    static void markDataPathThread(ActorSystem<?> system) {
+        DATA_PATH_OF.set(system);
+    }
+
+    /** True when the calling thread runs an ingress or consumer of {@code system}. Any thread; a thread-local read. */
+    static boolean onDataPathOf(ActorSystem<?> system) {
+        return DATA_PATH_OF.get() == system;
     }
 
     /** Messages a data-path actor understands. */

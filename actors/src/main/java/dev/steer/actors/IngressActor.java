@@ -94,6 +94,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
         this.path = settings.path();
         this.idle = settings.idleMode().ingressIdleStrategy();
         this.self = context.getSelf();
+        DataPath.markDataPathThread(context.getSystem());
         DataPath.pinOrWarn(settings.pin(), settings.cpu(), settings.errors(), path.counters());
         self.tell(DataPath.Run.INSTANCE);
     }

@@ -143,9 +143,19 @@ public final class SteerEngine implements AutoCloseable {
      * in which nothing is in flight and every pool is full. Idempotent: a second call returns the final
      * stats again. Waits at most the builder's close timeout.
      *
-     * @throws IllegalStateException when the engine did not finish within the close timeout
+     * <p>Not on one of this engine's data-path threads (from a handler, a program, a feed or the error handler):
+     * the drain waits for that thread to return, so such a call throws at once instead of holding the data path
+     * for the whole close timeout. Hand the call to another thread.
+     *
+     * @throws IllegalStateException when the engine did not finish within the close timeout, or when called on
+     *                               one of its data-path threads
      */
     public EngineStats shutdown() {
+        if (DataPath.onDataPathOf(system)) {
+            throw new IllegalStateException("shutdown() called on a data-path thread of this engine ("
+                + Thread.currentThread().getName() + "): the drain waits for this thread to return; call it from"
+                + " another thread");
+        }
         if (shared.finalStats != null) {
             // Drained already (an earlier call, or CoordinatedShutdown): the supervisor has stopped, so asking it
             // again could only time out. The system is terminating (CoordinatedShutdown may still be running its
