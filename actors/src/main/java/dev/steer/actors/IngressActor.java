@@ -40,6 +40,7 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
     /**
      * Closes the feed with {@link Feed#close(dev.steer.engine.path.FrameSink)} unless it was closed already: by the
      * ingress on its stop, or by the supervisor once an ingress that gave up has terminated. After the last poll.
+     * A close that throws is counted in {@code feed_errors} and reported; there is nothing left to restart.
      */
     static void closeFeed(Settings settings) {
         if (!settings.feedClosed().compareAndSet(false, true)) {
@@ -48,6 +49,9 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
         try {
             settings.feed().close(settings.path());
         } catch (Throwable error) {
+            // The ingress has stopped (this runs on its thread as it stops, or on the supervisor's after it
+            // terminated), so no other thread writes its counters now.
+            settings.path().counters().increment(PathCounters.Counter.FEED_ERRORS);
             DataPath.report(settings.errors(), settings.path().counters(), error);
         }
     }

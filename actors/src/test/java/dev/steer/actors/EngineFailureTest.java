@@ -229,6 +229,38 @@ class EngineFailureTest {
     }
 
     @Test
+    void shouldCountAndReportAFeedThatThrowsInItsCloseWhenTheEngineStops() throws Exception {
+        final AtomicInteger reported = new AtomicInteger();
+        final SequencedFeed inner = new SequencedFeed("inner", 0, 4, 10_000);
+        final Feed throwingClose = new Feed() {
+            @Override
+            public int poll(FrameSink sink, int budget) {
+                return inner.poll(sink, budget);
+            }
+
+            @Override
+            public String name() {
+                return "throwing-close";
+            }
+
+            @Override
+            public void close(FrameSink sink) {
+                sink.onDropped(DropReason.FEED_OVERRUN, 2); // what it reported before it failed still counts
+                throw new IllegalStateException("close failed");
+            }
+        };
+        final EngineStats stats = runToEnd(engine("failure-close-throws").program(SequencedFeed.byFlow(1))
+            .feed(throwingClose).errorHandler((where, error) -> reported.incrementAndGet()).start());
+        assertEquals(1, stats.ingresses().get(0).get(Counter.FEED_ERRORS), "a failed close is a counted feed error");
+        assertEquals(1, reported.get(), "and reported");
+        assertEquals(0, stats.ingresses().get(0).get(Counter.RESTARTS), "a stopping ingress is not restarted");
+        assertEquals(10_002, stats.accounting().received());
+        assertEquals(2, stats.accounting().dropped(DropReason.FEED_OVERRUN));
+        assertEquals(0, stats.accounting().inFlight());
+        assertTrue(stats.poolsFull());
+    }
+
+    @Test
     void shouldReportTheLossesAFeedLearnsAtItsCloseWhenTheEngineStops() throws Exception {
         final AtomicInteger closes = new AtomicInteger();
         final SequencedFeed inner = new SequencedFeed("inner", 0, 4, 10_000);
