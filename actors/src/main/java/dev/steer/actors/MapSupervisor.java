@@ -149,6 +149,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     private final List<Attached> attached = new ArrayList<>();
     private final ActorRef<IngressActor.FeedEnded> endedAdapter;
     private final List<ActorRef<EngineStats>> shutdownReplyTos = new ArrayList<>();
+    private final SteerEngine.Shared shared;
     private boolean shuttingDown;
     private boolean mapClosed;
 
@@ -167,6 +168,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     private MapSupervisor(ActorContext<Command> context, SteerEngine.Builder config, SteerEngine.Shared shared) {
         super(context);
         this.config = config;
+        this.shared = shared;
         this.entries = new BarrierLifecycle(context, config, this::producers);
         this.endedAdapter = context.messageAdapter(IngressActor.FeedEnded.class, IngressEnded::new);
         this.map = entries.map();
@@ -374,6 +376,9 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 entries.report(pool.name(), "pool still has frames out at shutdown; it stays open: " + PoolStats.of(pool));
             }
         }
+        // Published before the replies and the stop: a shutdown() whose wait timed out (the drain outlived the close
+        // timeout) finds them on its next call, although no one is left to ask.
+        shared.finalStats = last;
         shutdownReplyTos.forEach(replyTo -> replyTo.tell(last));
         shutdownReplyTos.clear();
         return Behaviors.stopped();

@@ -141,7 +141,8 @@ public final class SteerEngine implements AutoCloseable {
     /**
      * Stops the feeds, drains and stops every entry, stops the actor system and returns the final stats,
      * in which nothing is in flight and every pool is full. Idempotent: a second call returns the final
-     * stats again. Waits at most the builder's close timeout.
+     * stats again. Waits at most the builder's close timeout; when that passes first, the drain goes on and the
+     * exception says what is still in flight: a later call waits again and returns the final stats once drained.
      *
      * <p>Not on one of this engine's data-path threads (from a handler, a program, a feed or the error handler):
      * the drain waits for that thread to return, so such a call throws at once instead of holding the data path
@@ -178,15 +179,30 @@ public final class SteerEngine implements AutoCloseable {
         }
         final EngineStats stats;
         try {
-            stats = AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.Shutdown::new,
-                config.closeTimeout(), system.scheduler()).toCompletableFuture()
+            // Or the system terminates first: the drain finished (its stats are in shared) as this ask was sent.
+            final Object answer = CompletableFuture.anyOf(
+                AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.Shutdown::new,
+                    config.closeTimeout(), system.scheduler()).toCompletableFuture(),
+                system.getWhenTerminated().toCompletableFuture())
                 .get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException ex) {
-            if (system.getWhenTerminated().toCompletableFuture().isDone() && shared.finalStats != null) {
-                return shared.finalStats;
+            if (!(answer instanceof EngineStats)) {
+                throw new ExecutionException("the actor system terminated", null);
             }
-            system.terminate();
-            throw new IllegalStateException("engine did not shut down within " + config.closeTimeout(), ex);
+            stats = (EngineStats) answer;
+        } catch (ExecutionException | TimeoutException ex) {
+            if (shared.finalStats != null) {
+                return shutdown(); // drained as the wait ended: wait for the system, return the stats
+            }
+            if (system.getWhenTerminated().toCompletableFuture().isDone()) {
+                throw new IllegalStateException("the engine's actor system terminated before the drain finished;"
+                    + " no final stats", ex);
+            }
+            // The drain goes on (a data-path thread is held up: a blocking handler, program, feed or error handler).
+            // Terminating the system here could not free that thread, only lose the frames it holds from the
+            // accounting; left running, the drain can still finish and a later call return its final stats.
+            throw new IllegalStateException("engine did not shut down within " + config.closeTimeout()
+                + "; the drain goes on (a handler, program, feed or error handler may be blocking a data-path"
+                + " thread), call shutdown() again to wait for it; now " + liveAccounting(), ex);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while shutting the engine down", ex);
@@ -201,6 +217,16 @@ public final class SteerEngine implements AutoCloseable {
             throw new IllegalStateException("actor system did not terminate within " + config.closeTimeout(), ex);
         }
         return stats;
+    }
+
+    /** The accounting as it stands, for an error message; never throws. */
+    private String liveAccounting() {
+        try {
+            final EngineStats stats = askUnlessClosed(MapSupervisor.GetStats::new);
+            return stats == null ? "stopped" : stats.accounting().toString();
+        } catch (RuntimeException ex) {
+            return "stats unavailable (" + ex.getMessage() + ")";
+        }
     }
 
     /**
