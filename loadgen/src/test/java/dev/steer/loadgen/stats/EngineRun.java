@@ -29,11 +29,19 @@ public record EngineRun(EngineStats finalStats, StatsSampler sampler, LatencyRec
     /** Frames the feed sends. */
     public static final long FRAMES = 200_000;
 
-    /** Runs an engine with the given consumer handler wrapped by the latency handler. */
+    /** Runs an engine with the given consumer handler wrapped by the latency handler; a full ring drops. */
     public static EngineRun run(String name, FrameHandler inner) {
+        return run(name, inner, false);
+    }
+
+    /**
+     * Runs an engine with the given consumer handler wrapped by the latency handler; {@code lossless}: a full ring
+     * holds the feed back, so every frame is delivered however slowly a loaded machine runs the consumers.
+     */
+    public static EngineRun run(String name, FrameHandler inner, boolean lossless) {
         final LatencyRecorder recorder = new LatencyRecorder();
         final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 2048)
-            .entry(1, 2048).pinning(false).systemName(name)
+            .entry(1, 2048).pinning(false).lossless(lossless).systemName(name)
             .feed(new TemplateFeed("t", PacketTemplates.udp4(64, 60), FRAMES))
             .handler(new LatencyHandler(recorder, inner)).start();
         final List<EngineStats> snapshots = Collections.synchronizedList(new ArrayList<>());
