@@ -114,6 +114,9 @@ class ShutdownFromDataPathTest {
         final Feed feed = new Feed() {
             @Override
             public int poll(FrameSink sink, int budget) {
+                if (close.engine.get() == null) {
+                    return 0; // not ended before the engine is known: else the feed could end before it closes it
+                }
                 close.closeHere();
                 return inner.poll(sink, budget);
             }
