@@ -3,7 +3,6 @@ package dev.steer.actors;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -157,66 +156,8 @@ public final class SteerEngine implements AutoCloseable {
                 + Thread.currentThread().getName() + "): the drain waits for this thread to return; call it from"
                 + " another thread");
         }
-        if (shared.finalStats != null) {
-            // Drained already (an earlier call, or CoordinatedShutdown): the supervisor has stopped, so asking it
-            // again could only time out. The system is terminating (CoordinatedShutdown may still be running its
-            // later phases): wait for it, so that the caller can exit the JVM at once. Returning earlier let a
-            // System.exit start Pekko's JVM hook before the system was gone, and the hook then waited for a
-            // coordinated shutdown that the supervisor's stop (it is the guardian) had cut short: up to the sum of
-            // the phase timeouts, about 95 s.
-            system.terminate();
-            try {
-                system.getWhenTerminated().toCompletableFuture()
-                    .get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-            } catch (ExecutionException | TimeoutException ex) {
-                // The stats are final whatever the system does now: report, do not lose them.
-                config.errorHandler().onError("engine", new IllegalStateException(
-                    "the actor system did not terminate within " + config.closeTimeout() + " after the drain", ex));
-            }
-            return shared.finalStats;
-        }
-        final EngineStats stats;
-        try {
-            // Or the system terminates first: the drain finished (its stats are in shared) as this ask was sent.
-            final Object answer = CompletableFuture.anyOf(
-                AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.Shutdown::new,
-                    config.closeTimeout(), system.scheduler()).toCompletableFuture(),
-                system.getWhenTerminated().toCompletableFuture())
-                .get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (!(answer instanceof EngineStats)) {
-                throw new ExecutionException("the actor system terminated", null);
-            }
-            stats = (EngineStats) answer;
-        } catch (ExecutionException | TimeoutException ex) {
-            if (shared.finalStats != null) {
-                return shutdown(); // drained as the wait ended: wait for the system, return the stats
-            }
-            if (system.getWhenTerminated().toCompletableFuture().isDone()) {
-                throw new IllegalStateException("the engine's actor system terminated before the drain finished;"
-                    + " no final stats", ex);
-            }
-            // The drain goes on (a data-path thread is held up: a blocking handler, program, feed or error handler).
-            // Terminating the system here could not free that thread, only lose the frames it holds from the
-            // accounting; left running, the drain can still finish and a later call return its final stats.
-            throw new IllegalStateException("engine did not shut down within " + config.closeTimeout()
-                + "; the drain goes on (a handler, program, feed or error handler may be blocking a data-path"
-                + " thread), call shutdown() again to wait for it; now " + liveAccounting(), ex);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while shutting the engine down", ex);
-        }
-        shared.finalStats = stats;
-        system.terminate();
-        try {
-            system.getWhenTerminated().toCompletableFuture().get(config.closeTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | TimeoutException ex) {
-            throw new IllegalStateException("actor system did not terminate within " + config.closeTimeout(), ex);
-        }
-        return stats;
+        return new EngineShutdown(system, config.closeTimeout(), config.errorHandler(), shared, this::liveAccounting)
+            .shutdown();
     }
 
     /** The accounting as it stands, for an error message; never throws. */
@@ -236,18 +177,6 @@ public final class SteerEngine implements AutoCloseable {
      */
     public boolean drained() {
         return shared.finalStats != null;
-    }
-
-    /** CoordinatedShutdown task: the same drain as {@link #shutdown()}, unless that has already run. */
-    private CompletionStage<Done> drainForCoordinatedShutdown() {
-        if (shared.finalStats != null) {
-            return CompletableFuture.completedFuture(Done.getInstance());
-        }
-        return AskPattern.<MapSupervisor.Command, EngineStats>ask(system, MapSupervisor.Shutdown::new,
-            config.closeTimeout(), system.scheduler()).thenApply(stats -> {
-                shared.finalStats = stats;
-                return Done.getInstance();
-            });
     }
 
     /** The engine's actor system; for tests. */
@@ -286,7 +215,7 @@ public final class SteerEngine implements AutoCloseable {
             system.getWhenTerminated().toCompletableFuture());
         try {
             final Object answer = firstOf.get(config.askTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            if (answer instanceof org.apache.pekko.Done) {
+            if (answer instanceof Done) {
                 return null; // the system terminated first: no answer will come
             }
             @SuppressWarnings("unchecked")
@@ -547,7 +476,8 @@ public final class SteerEngine implements AutoCloseable {
             // A JVM shutdown (SIGTERM) runs Pekko's CoordinatedShutdown: let it drain the engine first, as
             // shutdown() does; the ingress loops yield to control messages, not to Pekko's system messages.
             CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "steer-drain",
-                engine::drainForCoordinatedShutdown);
+                () -> new EngineShutdown(system, closeTimeout(), errorHandler(), engine.shared, engine::liveAccounting)
+                    .drainForCoordinatedShutdown());
             return engine;
         }
 
