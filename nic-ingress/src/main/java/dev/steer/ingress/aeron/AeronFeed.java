@@ -163,7 +163,7 @@ public final class AeronFeed implements Feed {
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
         fragments++;
-        if (take(buffer, offset, length, header) == FrameSink.BACK_PRESSURED) {
+        if (take(buffer, offset, length, header, false) == FrameSink.BACK_PRESSURED) {
             // A lossless engine behind a drop-mode feed: the fragment is consumed and cannot be left
             // in Aeron, so it is counted as the drop it is rather than lost without a trace.
             sink.onDropped(DropReason.RING_FULL, 1);
@@ -171,7 +171,7 @@ public final class AeronFeed implements Feed {
     }
 
     private ControlledFragmentHandler.Action onControlledFragment(DirectBuffer buffer, int offset, int length, Header header) {
-        if (take(buffer, offset, length, header) == FrameSink.BACK_PRESSURED) {
+        if (take(buffer, offset, length, header, true) == FrameSink.BACK_PRESSURED) {
             return ControlledFragmentHandler.Action.ABORT;
         }
         fragments++;
@@ -179,10 +179,12 @@ public final class AeronFeed implements Feed {
     }
 
     /**
-     * Hands over an unfragmented message, or a fragmented one when its last fragment arrives; on
-     * {@link FrameSink#BACK_PRESSURED} the fragment is undone so that the same fragment can come again.
+     * Hands over an unfragmented message, or a fragmented one when its last fragment arrives. On
+     * {@link FrameSink#BACK_PRESSURED}, with {@code offeredAgain} (a controlled poll that aborts) the last fragment
+     * is undone so that its repeat completes the message again; without it (a plain poll has consumed the fragment)
+     * the message is over, and the caller counts it.
      */
-    private int take(DirectBuffer buffer, int offset, int length, Header header) {
+    private int take(DirectBuffer buffer, int offset, int length, Header header, boolean offeredAgain) {
         final byte flags = header.flags();
         if ((flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0) {
             count(reassembler.interrupt(header.sessionId()));
@@ -193,7 +195,9 @@ public final class AeronFeed implements Feed {
         final int result = reassembler.onFragment(buffer, offset, length, header, flags);
         if (result == MessageReassembler.COMPLETE) {
             if (sink.onFrame(reassembler.buffer(), 0, reassembler.length(), pollNanos) == FrameSink.BACK_PRESSURED) {
-                reassembler.unaccept();
+                if (offeredAgain) {
+                    reassembler.unaccept();
+                }
                 return FrameSink.BACK_PRESSURED;
             }
             multiFragmentMessages++;

@@ -182,6 +182,31 @@ class AeronFragmentsTest {
     }
 
     @Test
+    void shouldCountARefusedMessageOnceWhenADropModeFeedMeetsALosslessEngine() {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        // Four frames and a local batch of eight: the lossless ingress refuses once its pool is out; the drop-mode
+        // feed has consumed the fragments and counts the message ring_full, once.
+        try (TestIngress ingress = new TestIngress(4, 2048, 8, true);
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+            for (int seq = 0; seq < 40; seq++) {
+                offer(publication, message(1500, seq));
+            }
+            await("40 messages", () -> ingress.get(PathCounters.Counter.RECEIVED) >= 40, () -> ingress.poll(feed));
+            for (int i = 0; i < 10; i++) {
+                ingress.poll(feed);
+            }
+            feed.close(ingress.path);
+            assertEquals(40, ingress.get(PathCounters.Counter.RECEIVED), "each message received once");
+            assertEquals(40, ingress.delivered + droppedTotal(ingress), "each message delivered or dropped once");
+            assertTrue(ingress.dropped(DropReason.RING_FULL) > 0, "refusals happened");
+            assertEquals(0, ingress.dropped(DropReason.FEED_TRUNCATED), "a refused message is not also truncated");
+            assertEquals(0, feed.reassembling(), "no message left in progress");
+        }
+    }
+
+    @Test
     void shouldReassembleEachSessionApartWhenTwoPublishersInterleave() {
         final String channel = channel("ipc");
         final int id = stream++;
