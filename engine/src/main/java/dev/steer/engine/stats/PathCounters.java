@@ -193,7 +193,10 @@ public final class PathCounters {
      * is read last, each read with acquire semantics so that none moves before an earlier one: counters only grow,
      * and a frame is counted received before it is counted delivered, forwarded or dropped, so what a snapshot
      * counts as having ended was received before its own {@code RECEIVED} read, and its
-     * {@code received - delivered - forwarded - dropped} is never negative. Any thread; allocates the copy.
+     * {@code received - delivered - forwarded - dropped} is never negative. That needs the writer's stores to become
+     * visible in program order too: true of x86-64 (TSO), where the project runs and is tested; the writer's opaque
+     * stores do not promise it on a weaker memory model (AArch64), where a live snapshot could show a frame ended
+     * before it shows it received. Any thread; allocates the copy.
      */
     public PathStats snapshot(PathStats.Kind kind, int key) {
         final long[] drops = new long[DropReason.all().length];
