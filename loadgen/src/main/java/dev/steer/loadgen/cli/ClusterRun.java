@@ -110,6 +110,10 @@ final class ClusterRun {
             if (stopRequested.getAsBoolean()) {
                 throw new IllegalStateException(STOPPED);
             }
+            if (Thread.currentThread().isInterrupted()) {
+                // The waits return at once on an interrupted thread: looping on would spin until the timeout.
+                throw new IllegalStateException("interrupted while waiting for the cluster to form");
+            }
             if (System.nanoTime() - deadline >= 0) {
                 return false;
             }
