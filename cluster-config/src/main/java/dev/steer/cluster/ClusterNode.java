@@ -80,11 +80,11 @@ public final class ClusterNode implements AutoCloseable {
         settings.conclude();
         // The frames a link batches come from the engine's pool, not the receiver's: Artery discards a batch larger
         // than its frame, so none would arrive and all would be counted unreachable after the ack timeout.
-        if ((long) settings.batchFrames() * (engine.frameSize() + Integer.BYTES) > ClusterSettings.MAX_BATCH_BYTES) {
+        if (!ClusterSettings.batchFits(settings.batchFrames(), engine.frameSize())) {
             throw new IllegalArgumentException("batchFrames=" + settings.batchFrames() + " with the engine's frameSize="
                 + engine.frameSize() + ": a batch must stay under " + ClusterSettings.MAX_BATCH_BYTES
                 + " bytes (batchFrames x (frameSize + 4)); use at most "
-                + ClusterSettings.MAX_BATCH_BYTES / (engine.frameSize() + Integer.BYTES) + " batchFrames");
+                + ClusterSettings.maxBatchFrames(engine.frameSize()) + " batchFrames");
         }
         if (settings.transport() == ClusterSettings.Transport.AERON_UDP) {
             // Driver directories of killed nodes (and of Steer's own embedded drivers) are named for their process.

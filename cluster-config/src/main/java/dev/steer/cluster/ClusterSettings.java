@@ -90,6 +90,16 @@ public final class ClusterSettings {
     /** Largest frame batch: Artery's frame size less room for the envelope and the batch header. */
     public static final int MAX_BATCH_BYTES = MAX_FRAME_BYTES - 4096;
 
+    /** Whether a batch of {@code batchFrames} frames of {@code frameSize} bytes fits one Artery frame. */
+    public static boolean batchFits(int batchFrames, int frameSize) {
+        return (long) batchFrames * (frameSize + Integer.BYTES) <= MAX_BATCH_BYTES;
+    }
+
+    /** The most frames of {@code frameSize} bytes a batch can hold in one Artery frame. */
+    public static int maxBatchFrames(int frameSize) {
+        return MAX_BATCH_BYTES / (frameSize + Integer.BYTES);
+    }
+
     /**
      * Owner of Artery's embedded Aeron driver directory, followed by the system name: with {@code aeron-udp}
      * {@link #toConfig()} names it {@code steer-aeron-PID-artery-SYSTEM-RANDOM} (see {@link AeronMedia#newDirectory}).
@@ -341,7 +351,7 @@ public final class ClusterSettings {
         } catch (IllegalArgumentException ex) {
             errors.add("receiver pool: " + ex.getMessage().replace("\n  ", " "));
         }
-        if ((long) batchFrames * (frameSize + Integer.BYTES) > MAX_BATCH_BYTES) {
+        if (!batchFits(batchFrames, frameSize)) {
             errors.add("batchFrames=" + batchFrames + " with frameSize=" + frameSize + ": a batch must stay under "
                 + MAX_BATCH_BYTES + " bytes (batchFrames x (frameSize + 4))");
         }
