@@ -253,7 +253,7 @@ final class BarrierLifecycle implements EntryLifecycle {
     private void release(CpuMapEntry entry) {
         final int key = entry.key();
         final PathStats last = entry.counters().snapshot(PathStats.Kind.CONSUMER, key);
-        retiredByKey[key] = retiredByKey[key] == null ? last.renamed("cpu-" + key) : retiredByKey[key].plus(last);
+        retiredByKey[key] = retiredByKey[key] == null ? last.renamed("key-" + key) : retiredByKey[key].plus(last);
         respawns.remove(entry);
     }
 
@@ -286,7 +286,7 @@ final class BarrierLifecycle implements EntryLifecycle {
 
     private static PathStats plusLive(PathStats totals, CpuMapEntry entry) {
         final PathStats live = entry.counters().snapshot(PathStats.Kind.CONSUMER, entry.key());
-        return totals == null ? live.renamed("cpu-" + entry.key()) : totals.plus(live);
+        return totals == null ? live.renamed("key-" + entry.key()) : totals.plus(live);
     }
 
     /** One row per key that has had an entry (released, live and given-up ones), then the supervisor's if it dropped or failed a report. */

@@ -8,7 +8,7 @@ package dev.steer.actors;
 @FunctionalInterface
 public interface ErrorHandler {
     /**
-     * @param where the path or component, e.g. {@code cpu-1#3} or {@code ingress-0}
+     * @param where the path or component, e.g. {@code key-1#3} or {@code ingress-0}
      * @param error the failure; for warnings an exception carrying the message
      */
     void onError(String where, Throwable error);

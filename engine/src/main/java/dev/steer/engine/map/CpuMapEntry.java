@@ -27,7 +27,8 @@ public final class CpuMapEntry {
         this.generation = generation;
         this.value = value;
         this.ring = new ManyToOneRing(value.qsize());
-        this.counters = new PathCounters("cpu-" + key + "#" + generation, maxKeys);
+        // Named by the key, not as a CPU: the consumer runs on cpu(), which a cluster map's key need not equal.
+        this.counters = new PathCounters("key-" + key + "#" + generation, maxKeys);
     }
 
     /** Id of the map the entry belongs to (the tracepoints' {@code map_id}). */
@@ -35,7 +36,7 @@ public final class CpuMapEntry {
         return mapId;
     }
 
-    /** The key, which is the target CPU number. */
+    /** The map key; on one node also the target CPU number, as in the kernel's cpumap (see {@link #cpu()}). */
     public int key() {
         return key;
     }

@@ -8,7 +8,7 @@ import java.util.List;
  * retired generation of that key), per pool, and the accounting invariant over all of them. Immutable.
  *
  * @param ingresses  one row per ingress
- * @param consumers  one row per key that has had an entry, named {@code cpu-KEY}
+ * @param consumers  one row per key that has had an entry, named {@code key-KEY} (where it ran is not in the stats: a key of a cluster map need not be a CPU)
  * @param pools      one row per frame pool
  * @param accounting the invariant over ingresses and consumers
  * @param entries    entries in the map now

@@ -85,7 +85,7 @@ public final class PathCounters {
     private final long[] values;
 
     /**
-     * @param name    name of the path, e.g. {@code ingress-0} or {@code cpu-1#3}
+     * @param name    name of the path, e.g. {@code ingress-0} or {@code key-1#3}
      * @param maxKeys number of map keys tracked by the enqueue counters (the map's max entries)
      */
     public PathCounters(String name, int maxKeys) {

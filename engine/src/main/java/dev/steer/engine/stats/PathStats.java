@@ -10,7 +10,7 @@ import dev.steer.engine.map.MapResult;
  * Immutable copy of one path's counters ({@link PathCounters#snapshot}), or the sum of several. Off the
  * hot path: creating and adding snapshots allocates.
  *
- * @param name   the path's name, e.g. {@code ingress-0} or {@code cpu-1}
+ * @param name   the path's name, e.g. {@code ingress-0} or {@code key-1}
  * @param kind   ingress or consumer
  * @param key    the entry key of a consumer, -1 for an ingress
  * @param counters values indexed by {@link PathCounters.Counter#ordinal()}
@@ -74,7 +74,7 @@ public record PathStats(String name, Kind kind, int key, long[] counters, long[]
             Arrays.hashCode(redirectErrors), Arrays.hashCode(enqueue));
     }
 
-    /** The name and every non-zero counter, drop reason and redirect error, e.g. {@code cpu-1 received=8 delivered=8}. */
+    /** The name and every non-zero counter, drop reason and redirect error, e.g. {@code key-1 received=8 delivered=8}. */
     @Override
     public String toString() {
         final StringBuilder out = new StringBuilder(name);

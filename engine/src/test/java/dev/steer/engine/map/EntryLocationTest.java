@@ -59,7 +59,7 @@ class EntryLocationTest {
     void shouldCountForwardedFramesAsEndedWhenSummingTheAccounting() {
         final PathCounters ingress = new PathCounters("ingress-0", 4);
         ingress.add(PathCounters.Counter.RECEIVED, 10);
-        final PathCounters forwarder = new PathCounters("cpu-1#1", 4);
+        final PathCounters forwarder = new PathCounters("key-1#1", 4);
         forwarder.add(PathCounters.Counter.FORWARDED, 6);
         forwarder.add(PathCounters.Counter.REMOTE_RING_FULL, 2);
         forwarder.drop(dev.steer.engine.stats.DropReason.UNREACHABLE, 3);

@@ -29,7 +29,7 @@ class PathCountersTest {
     @Test
     void shouldRefuseANegativeKeyCountNamingIt() {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
-            () -> new PathCounters("cpu-1", -1));
-        assertEquals("counters cpu-1: maxKeys=-1: must not be negative", error.getMessage());
+            () -> new PathCounters("key-1", -1));
+        assertEquals("counters key-1: maxKeys=-1: must not be negative", error.getMessage());
     }
 }

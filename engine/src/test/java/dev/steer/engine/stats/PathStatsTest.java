@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 class PathStatsTest {
     @Test
     void shouldKeepItsValuesWhenACallerWritesIntoTheArraysItGaveOrGot() {
-        final PathCounters counters = new PathCounters("cpu-1", 2);
+        final PathCounters counters = new PathCounters("key-1", 2);
         counters.add(PathCounters.Counter.RECEIVED, 8);
         counters.drop(DropReason.RING_FULL, 3);
         counters.enqueue(1, 8, 3);
@@ -32,13 +32,13 @@ class PathStatsTest {
 
     @Test
     void shouldCompareByValueAndPrintNonZeroValuesWhenTwoSnapshotsHoldTheSameCounts() {
-        final PathCounters counters = new PathCounters("cpu-1", 2);
+        final PathCounters counters = new PathCounters("key-1", 2);
         counters.add(PathCounters.Counter.RECEIVED, 8);
         counters.drop(DropReason.RING_FULL, 3);
         final PathStats a = counters.snapshot(PathStats.Kind.CONSUMER, 1);
         final PathStats b = counters.snapshot(PathStats.Kind.CONSUMER, 1);
         assertEquals(a, b);
         assertEquals(a.hashCode(), b.hashCode());
-        assertEquals("cpu-1 received=8 ring_full=3", a.toString());
+        assertEquals("key-1 received=8 ring_full=3", a.toString());
     }
 }

@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.IntFunction;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,6 +17,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.EntryLocation;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.EngineStats;
@@ -32,6 +32,7 @@ import dev.steer.loadgen.report.HtmlReport;
 import dev.steer.loadgen.report.JsonReport;
 import dev.steer.loadgen.report.RunInfo;
 import dev.steer.loadgen.report.RunSummary;
+import dev.steer.loadgen.stats.EntryPlaces;
 import dev.steer.loadgen.stats.Interval;
 import dev.steer.loadgen.stats.LatencyHandler;
 import dev.steer.loadgen.stats.LatencyRecorder;
@@ -181,7 +182,7 @@ final class RunJob {
                 churn = new Churn(engine, localKeys(), deployment.map().defaultQsize(), plan.traffic().seed());
             }
             final PrintWriter live = json ? err : out;
-            final LiveStatsPrinter printer = clustered ? new LiveStatsPrinter(placesOf(deployment)) : new LiveStatsPrinter();
+            final LiveStatsPrinter printer = new LiveStatsPrinter(places(deployment));
             final long deadline = start + run.duration().toNanos();
             // Ticks count from the sampler's baseline, taken a little after start, so the first interval is a whole one.
             long nextSample = sampler.baselineNs() + interval.toNanos();
@@ -265,16 +266,20 @@ final class RunJob {
     }
 
     /**
-     * Where the entry of each key of a cluster map runs, for the live rows: {@code cpu C} on this node, {@code NODE
-     * cpu C} on another; a key may name any CPU of any node there, so the key alone does not say.
+     * Where the entry of each key runs, for the live rows, the summary and the JSON: on one node the CPU that is the
+     * key; on a cluster node the entry's {@code cpu} on this node or on another, which the key alone does not say.
      */
-    private static IntFunction<String> placesOf(Deployment deployment) {
-        final Map<Integer, String> places = new HashMap<>();
+    static EntryPlaces places(Deployment deployment) {
+        if (!deployment.cluster().enabled()) {
+            return EntryPlaces.keyIsCpu();
+        }
+        final Map<Integer, EntryLocation> places = new HashMap<>();
         final List<Deployment.MapSettings.Entry> local = deployment.localEntries();
         for (Deployment.MapSettings.Entry entry : deployment.map().entries()) {
-            places.put(entry.key(), (local.contains(entry) ? "" : entry.node() + " ") + "cpu " + entry.cpu());
+            places.put(entry.key(), local.contains(entry) ? EntryLocation.local(entry.cpu())
+                : EntryLocation.remote(entry.node(), entry.cpu()));
         }
-        return places::get;
+        return EntryPlaces.of(places);
     }
 
     /** Keys of this node's entries: the configured ones, or every usable CPU when none is configured. */
@@ -328,7 +333,7 @@ final class RunJob {
                        Churn churn, Instant startedAt, Duration duration, String inputFailure,
                        List<CaptureDamage.Found> damage, List<PcapFeed> empty) {
         final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localCpus()),
-            startedAt, duration);
+            startedAt, duration, places(plan.deployment()));
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
         final RunSummary summary = new RunSummary(info, stats, percentiles);
         final long received = RunTraffic.fromFeeds(stats);

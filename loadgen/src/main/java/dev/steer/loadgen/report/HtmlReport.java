@@ -24,6 +24,7 @@ import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters.Counter;
 import dev.steer.loadgen.stats.Units;
 import dev.steer.engine.stats.PathStats;
+import dev.steer.loadgen.stats.EntryPlaces;
 import dev.steer.loadgen.stats.Interval;
 import dev.steer.loadgen.stats.LatencySnapshot;
 
@@ -106,7 +107,7 @@ public final class HtmlReport {
                 + damage.path("reason").asText() + " (" + damage.path("detail").asText() + ")";
             failure = failure == null ? line : failure + "; " + line;
         }
-        writeFile(index, page(info, summary, lostOutside, failure, chartData(series, latency)));
+        writeFile(index, page(info, summary, lostOutside, failure, chartData(series, latency, info.places())));
         return index;
     }
 
@@ -151,8 +152,11 @@ public final class HtmlReport {
         return bytes.toString(StandardCharsets.UTF_8);
     }
 
-    /** The data the page's charts draw: {@code t}, {@code consumers}, {@code drops}, {@code latency}. */
-    static ObjectNode chartData(List<Interval> series, Histogram latency) {
+    /**
+     * The data the page's charts draw: {@code t}, {@code consumers} (by the names the live statistics and the
+     * summary give them, {@code key K cpu C}), {@code drops}, {@code latency}.
+     */
+    static ObjectNode chartData(List<Interval> series, Histogram latency, EntryPlaces places) {
         final ObjectNode data = JsonReport.mapper().createObjectNode();
         final long origin = series.isEmpty() ? 0 : series.get(0).startNs();
         final ArrayNode t = data.putArray("t");
@@ -161,7 +165,7 @@ public final class HtmlReport {
         }
         final ObjectNode consumers = data.putObject("consumers");
         for (String name : TimeSeriesCsv.consumers(series)) {
-            final ArrayNode values = consumers.putArray(name);
+            final ArrayNode values = consumers.putArray(label(series, name, places));
             for (Interval in : series) {
                 long received = 0;
                 for (PathStats row : in.consumers()) {
@@ -197,6 +201,18 @@ public final class HtmlReport {
             }
         }
         return data;
+    }
+
+    /** The chart label of the consumer row {@code name}: its first row's {@link EntryPlaces#label}. */
+    private static String label(List<Interval> series, String name, EntryPlaces places) {
+        for (Interval in : series) {
+            for (PathStats row : in.consumers()) {
+                if (row.name().equals(name)) {
+                    return places.label(row);
+                }
+            }
+        }
+        return name;
     }
 
     private static String page(RunInfo info, RunSummary summary, long lostOutside, String failure, ObjectNode data) {

@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.steer.engine.map.EntryLocation;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
@@ -47,8 +48,8 @@ public final class JsonReport {
         run.put("cpus", info.cpus());
         run.put("started_at", info.startedAt().toString());
         run.put("duration_s", info.seconds());
-        paths(root.putArray("ingresses"), stats.ingresses(), info.seconds());
-        paths(root.putArray("consumers"), stats.consumers(), info.seconds());
+        paths(root.putArray("ingresses"), stats.ingresses(), info);
+        paths(root.putArray("consumers"), stats.consumers(), info);
         final ArrayNode pools = root.putArray("pools");
         for (PoolStats pool : stats.pools()) {
             pools.addObject().put("id", pool.id()).put("capacity", pool.capacity()).put("available", pool.available())
@@ -109,11 +110,16 @@ public final class JsonReport {
         return MAPPER;
     }
 
-    private static void paths(ArrayNode array, List<PathStats> rows, double seconds) {
+    private static void paths(ArrayNode array, List<PathStats> rows, RunInfo info) {
+        final double seconds = info.seconds();
         for (PathStats row : rows) {
             final ObjectNode node = array.addObject();
             node.put("name", row.name());
             node.put("key", row.key());
+            // Where the entry of the key ran: a key is a CPU only in the kernel's cpumap, not in a cluster map.
+            final EntryLocation place = info.places().place(row.key());
+            node.put("cpu", place == null ? -1 : place.cpu());
+            node.put("node", place == null ? null : place.node());
             final ObjectNode counters = node.putObject("counters");
             for (Counter counter : Counter.values()) {
                 counters.put(counter.name().toLowerCase(java.util.Locale.ROOT), row.get(counter));

@@ -17,7 +17,8 @@ import dev.steer.loadgen.stats.LatencySnapshot;
 import dev.steer.loadgen.stats.Units;
 
 /**
- * The end-of-run table: per ingress and consumer the totals and average rate, drops by reason, redirect
+ * The end-of-run table: per ingress and consumer (named as the live statistics name it, {@code key K cpu C}) the
+ * totals and average rate, drops by reason, redirect
  * errors by code, pools, latency percentiles and the accounting check: after the engine has stopped,
  * {@code lost = received - delivered - forwarded - dropped} must be 0 ({@code OK}, else {@code LOST n}), which is to
  * say nothing is left in flight.
@@ -25,6 +26,9 @@ import dev.steer.loadgen.stats.Units;
  * <p>Immutable; any thread; formatting allocates, off the data path.
  */
 public final class RunSummary {
+    /** Width of the path column, wider when a row's name needs it. */
+    private static final int PATH_WIDTH = 16;
+
     private final RunInfo info;
     private final EngineStats stats;
     private final LatencySnapshot latency;
@@ -81,12 +85,18 @@ public final class RunSummary {
         final StringBuilder out = new StringBuilder(2048);
         out.append("Run summary: program ").append(info.program()).append(", feed ").append(info.feed())
             .append(", cpus ").append(info.cpus()).append(", ").append(Units.seconds(info.seconds())).append('\n');
-        out.append(String.format(Locale.ROOT, "  %-16s%15s%15s%15s%15s%15s%n", "path", "received", "redirected",
-            "delivered", "dropped", "avg pkt/s"));
         final List<PathStats> rows = new ArrayList<>(stats.ingresses());
         rows.addAll(stats.consumers());
+        // Entry rows named as the live statistics name them; a cluster node's (key 12 node-3 cpu 1) widen the column.
+        int width = PATH_WIDTH;
         for (PathStats row : rows) {
-            out.append(String.format(Locale.ROOT, "  %-16s%15s%15s%15s%15s%15s%n", row.name(),
+            width = Math.max(width, info.places().label(row).length() + 1);
+        }
+        final String line = "  %-" + width + "s%15s%15s%15s%15s%15s%n";
+        out.append(String.format(Locale.ROOT, line, "path", "received", "redirected", "delivered", "dropped",
+            "avg pkt/s"));
+        for (PathStats row : rows) {
+            out.append(String.format(Locale.ROOT, line, info.places().label(row),
                 Units.count(row.get(Counter.RECEIVED)), Units.count(row.get(Counter.REDIRECTED)),
                 Units.count(row.get(Counter.DELIVERED)), Units.count(row.droppedTotal()),
                 Units.rate(info.seconds() == 0 ? 0 : row.get(Counter.RECEIVED) / info.seconds())));

@@ -18,7 +18,7 @@ import dev.steer.loadgen.stats.Interval;
  * {@code t_s} (end of the interval, seconds since the first interval's start), {@code interval_s},
  * {@code rx_pps}, {@code delivered_pps}, {@code dropped_pps}, {@code in_flight} (frames in flight at the
  * end), {@code lat_p50_ns}, {@code lat_p99_ns}, {@code lat_p99_9_ns}, {@code lat_max_ns}, then
- * {@code pps_<consumer>} (frames/s taken by each consumer row, e.g. {@code pps_cpu-0}, every consumer seen
+ * {@code pps_<consumer>} (frames/s taken by each consumer row, e.g. {@code pps_key-0}, every consumer seen
  * in the series, sorted by name) and {@code drop_<reason>_pps} for every {@link DropReason}. Rates have
  * three decimals; the decimal separator is always {@code .}.
  *

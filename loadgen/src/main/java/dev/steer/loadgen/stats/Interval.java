@@ -97,7 +97,7 @@ public final class Interval {
         return ingresses;
     }
 
-    /** Per consumer row ({@code cpu-KEY}): what it counted in the interval. */
+    /** Per consumer row ({@code key-KEY}): what it counted in the interval. */
     public List<PathStats> consumers() {
         return consumers;
     }

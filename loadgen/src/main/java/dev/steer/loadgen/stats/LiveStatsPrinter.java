@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import java.util.function.IntFunction;
 
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.DropReason;
@@ -27,8 +26,8 @@ import dev.steer.engine.stats.PoolStats;
  * {@code in-use} and {@code frames} (pool state at the end of the interval). Rows are at most
  * {@value #WIDTH} characters wide. See {@code docs/output.md} for an example.
  *
- * <p>An entry's rows say its map key and where its consumer runs, {@code key 2 cpu 0}: in the kernel's cpumap
- * the key is the CPU, but a key of a cluster map may name a CPU of another number, or of another node.
+ * <p>An entry's rows say its map key and where its consumer runs, {@code key 2 cpu 0} ({@link EntryPlaces}): in the
+ * kernel's cpumap the key is the CPU, but a key of a cluster map may name a CPU of another number, or of another node.
  *
  * <p>Thread contract: stateless; any thread. Allocates the text, off the data path.
  */
@@ -36,24 +35,22 @@ public final class LiveStatsPrinter {
     /** Widest line printed, in characters. */
     public static final int WIDTH = 95;
     private static final int BAR = 20;
-    /** Where the entry of a key runs on one node: on the CPU that is its key, as in the kernel's cpumap. */
-    private static final IntFunction<String> KEY_IS_CPU = key -> "cpu " + key;
 
-    private final IntFunction<String> placeOfKey;
+    private final EntryPlaces places;
 
     /** A printer for one node, where the entry of key K runs on CPU K. */
     public LiveStatsPrinter() {
-        this(KEY_IS_CPU);
+        this(EntryPlaces.keyIsCpu());
     }
 
     /**
      * A printer whose entry rows say where each key's entry runs.
      *
-     * @param placeOfKey for a map key, where its entry runs, e.g. {@code cpu 0} or {@code node-1 cpu 0}; null when
-     *                   not known (the row then shows the key alone). Called from the printing thread; must not block
+     * @param places where the entry of each map key runs ({@link EntryPlaces#label}); a key of unknown place shows
+     *               the key alone
      */
-    public LiveStatsPrinter(IntFunction<String> placeOfKey) {
-        this.placeOfKey = Objects.requireNonNull(placeOfKey, "placeOfKey");
+    public LiveStatsPrinter(EntryPlaces places) {
+        this.places = Objects.requireNonNull(places, "places");
     }
 
     /** Writes {@link #format(Interval)} to {@code out}. */
@@ -255,16 +252,9 @@ public final class LiveStatsPrinter {
         }
     }
 
-    /**
-     * The name of a consumer row: its key and where it runs. A row of no key (the supervisor's, which counts frames
-     * it reclaimed) keeps its own name.
-     */
+    /** The name of a consumer row: its key and where it runs, as the summary and the report name it. */
     private String entry(PathStats row) {
-        if (row.key() < 0) {
-            return row.name();
-        }
-        final String place = placeOfKey.apply(row.key());
-        return place == null ? "key " + row.key() : "key " + row.key() + " " + place;
+        return places.label(row);
     }
 
     private static List<PathStats> all(Interval in) {

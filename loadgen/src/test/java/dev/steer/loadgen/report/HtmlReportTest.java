@@ -54,8 +54,10 @@ class HtmlReportTest {
         final JsonNode data = new ObjectMapper().readTree(dataJson);
         assertEquals(series.size(), data.get("t").size(), "one point per sample");
         for (PathStats consumer : fixture.run.finalStats().consumers()) {
-            assertTrue(data.get("consumers").has(consumer.name()), consumer.name() + " charted");
-            assertEquals(series.size(), data.get("consumers").get(consumer.name()).size());
+            // Labelled as the live rows and the summary name the entry: its key and where it runs.
+            final String label = "key " + consumer.key() + " cpu " + consumer.key();
+            assertTrue(data.get("consumers").has(label), label + " charted: " + data.get("consumers"));
+            assertEquals(series.size(), data.get("consumers").get(label).size());
         }
         assertTrue(data.get("latency").size() > 5, "latency distribution points");
         assertTrue(data.get("latency").get(0).get("x").asDouble() >= 1.0, "x is 1/(1-percentile)");
@@ -90,7 +92,7 @@ class HtmlReportTest {
         final List<String> consumers = TimeSeriesCsv.consumers(series);
         assertEquals(TimeSeriesCsv.header(consumers), lines.get(0));
         assertTrue(lines.get(0).startsWith("t_s,interval_s,rx_pps,delivered_pps,dropped_pps,in_flight,"), lines.get(0));
-        assertTrue(lines.get(0).contains(",pps_cpu-0"), lines.get(0));
+        assertTrue(lines.get(0).contains(",pps_key-0,pps_key-1,"), lines.get(0));
         assertTrue(lines.get(0).endsWith(",drop_unreachable_pps"), lines.get(0));
         assertEquals(series.size() + 1, lines.size(), "header and one row per sample");
         final int columns = lines.get(0).split(",").length;

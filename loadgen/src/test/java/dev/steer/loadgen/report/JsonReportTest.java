@@ -83,6 +83,24 @@ class JsonReportTest {
         assertEquals(200_000, a.received());
     }
 
+    @Test
+    void shouldCarryTheKeyAndTheCpuOfEveryPathAsFieldsWhenWritten() {
+        final EngineStats stats = fixture.run.finalStats();
+        final JsonNode root = JsonReport.toJson(fixture.info, stats, fixture.latency);
+        for (JsonNode consumer : root.get("consumers")) {
+            final int key = consumer.get("key").asInt();
+            assertTrue(consumer.has("cpu"), consumer.toString());
+            assertEquals(key, consumer.get("cpu").asInt(), "on one node an entry runs on the CPU that is its key");
+            assertTrue(consumer.has("node") && consumer.get("node").isNull(), "this node: " + consumer.get("node"));
+            assertEquals("key-" + key, consumer.get("name").asText(), "named by its key, not as a CPU");
+        }
+        for (JsonNode ingress : root.get("ingresses")) {
+            assertEquals(-1, ingress.get("key").asInt());
+            assertEquals(-1, ingress.get("cpu").asInt(), ingress.toString());
+            assertTrue(ingress.get("node").isNull(), ingress.toString());
+        }
+    }
+
     private static void assertPaths(List<PathStats> rows, JsonNode array) {
         assertEquals(rows.size(), array.size());
         for (int i = 0; i < rows.size(); i++) {

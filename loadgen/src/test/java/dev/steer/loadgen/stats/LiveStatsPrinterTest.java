@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.EntryLocation;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.path.TemplateFeed;
@@ -43,26 +45,26 @@ class LiveStatsPrinterTest {
         ingress.enqueue()[2] = 250_000; // key 0 bulks: 8.00 average
         ingress.enqueue()[3] = 1_998_000; // key 1 processed
         ingress.enqueue()[5] = 499_500; // key 1 bulks: 4.00 average
-        final Row cpu0 = new Row("cpu-0", PathStats.Kind.CONSUMER, 0, 4);
+        final Row cpu0 = new Row("key-0", PathStats.Kind.CONSUMER, 0, 4);
         cpu0.counters()[Counter.RECEIVED.ordinal()] = 1_999_000;
         cpu0.counters()[Counter.DELIVERED.ordinal()] = 1_998_000;
         cpu0.counters()[Counter.SCHED.ordinal()] = 40;
         cpu0.counters()[Counter.REMOTE_PASS.ordinal()] = 1_998_000;
         cpu0.counters()[Counter.REMOTE_DROP.ordinal()] = 1_000;
         cpu0.drops()[DropReason.REMOTE_DROP.ordinal()] = 1_000;
-        final Row cpu1 = new Row("cpu-1", PathStats.Kind.CONSUMER, 1, 4);
+        final Row cpu1 = new Row("key-1", PathStats.Kind.CONSUMER, 1, 4);
         cpu1.counters()[Counter.RECEIVED.ordinal()] = 1_998_000;
         cpu1.counters()[Counter.DELIVERED.ordinal()] = 1_998_000;
-        final Row idle = new Row("cpu-3", PathStats.Kind.CONSUMER, 3, 4);
+        final Row idle = new Row("key-3", PathStats.Kind.CONSUMER, 3, 4);
         return EngineStats.of(List.of(ingress.stats()), List.of(cpu0.stats(), cpu1.stats(), idle.stats()),
             List.of(new PoolStats("pool-0", 16_384, 16_000, 4_000_000, 3_999_616, 0, 0)), 3, 5);
     }
 
     static EngineStats zero() {
         return EngineStats.of(List.of(PathStats.empty("ingress-0", PathStats.Kind.INGRESS, -1, 4)),
-            List.of(PathStats.empty("cpu-0", PathStats.Kind.CONSUMER, 0, 4),
-                PathStats.empty("cpu-1", PathStats.Kind.CONSUMER, 1, 4),
-                PathStats.empty("cpu-3", PathStats.Kind.CONSUMER, 3, 4)),
+            List.of(PathStats.empty("key-0", PathStats.Kind.CONSUMER, 0, 4),
+                PathStats.empty("key-1", PathStats.Kind.CONSUMER, 1, 4),
+                PathStats.empty("key-3", PathStats.Kind.CONSUMER, 3, 4)),
             List.of(new PoolStats("pool-0", 16_384, 16_384, 0, 0, 0, 0)), 3, 5);
     }
 
@@ -113,11 +115,8 @@ class LiveStatsPrinterTest {
         assertFalse(text.contains("enqueue to cpu"), "the enqueue sections are per key:\n" + text);
 
         // A cluster node: key 0 served on another node's CPU 0, key 1 on this node's CPU 0, key 3 unknown.
-        final String cluster = new LiveStatsPrinter(key -> switch (key) {
-            case 0 -> "node-1 cpu 0";
-            case 1 -> "cpu 0";
-            default -> null;
-        }).format(new Interval(SECOND, 3 * SECOND, zero(), known(), LatencySnapshot.EMPTY));
+        final String cluster = new LiveStatsPrinter(EntryPlaces.of(Map.of(0, EntryLocation.remote("node-1", 0),
+            1, EntryLocation.local(0)))).format(new Interval(SECOND, 3 * SECOND, zero(), known(), LatencySnapshot.EMPTY));
         assertLine(cluster.lines().toList(), "    key 0 node-1 cpu 0 ", "999,500 pkt/s");
         assertLine(cluster.lines().toList(), "    key 1 cpu 0 ", "999,000 pkt/s");
     }
