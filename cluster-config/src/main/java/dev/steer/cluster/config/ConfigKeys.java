@@ -11,11 +11,12 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
+import dev.steer.engine.map.CpuList;
 import dev.steer.ingress.config.ConfigCheck;
 
 /**
  * Small helpers of the deployment validation that {@link ConfigCheck} does not have: list items named
- * {@code path[i]}, CPU lists. Start-up only.
+ * {@code path[i]}, CPU lists (read and written by the engine's {@link CpuList}). Start-up only.
  */
 final class ConfigKeys {
     private ConfigKeys() {
@@ -72,24 +73,8 @@ final class ConfigKeys {
         }
     }
 
-    /** A CPU list in the Linux form, {@code 0-3,6}. */
+    /** A CPU list in the Linux form, {@code 0-3,6} ({@link CpuList#format}), or {@code none}. */
     static String cpuList(int[] cpus) {
-        final StringBuilder out = new StringBuilder();
-        int i = 0;
-        while (i < cpus.length) {
-            int j = i;
-            while (j + 1 < cpus.length && cpus[j + 1] == cpus[j] + 1) {
-                j++;
-            }
-            if (out.length() > 0) {
-                out.append(',');
-            }
-            out.append(cpus[i]);
-            if (j > i) {
-                out.append('-').append(cpus[j]);
-            }
-            i = j + 1;
-        }
-        return out.isEmpty() ? "none" : out.toString();
+        return cpus.length == 0 ? "none" : CpuList.format(cpus);
     }
 }

@@ -22,6 +22,7 @@ import dev.steer.actors.IdleMode;
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.CpuList;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.program.Programs;
 import dev.steer.ingress.config.ConfigCheck;
@@ -282,18 +283,32 @@ public final class DeploymentLoader {
         }
         final ConfigValue value = steer.getValue(path);
         final List<Integer> out = new ArrayList<>();
-        try {
-            if (value.valueType() == ConfigValueType.LIST) {
+        if (value.valueType() == ConfigValueType.LIST) {
+            try {
                 out.addAll(steer.getIntList(path));
-            } else if (value.valueType() == ConfigValueType.STRING || value.valueType() == ConfigValueType.NUMBER) {
-                for (int cpu : CpuSet.parseList(String.valueOf(value.unwrapped()))) {
+            } catch (RuntimeException ex) {
+                check.error(steer, path, ConfigCheck.render(value) + " is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]");
+                return List.of();
+            }
+        } else if (value.valueType() == ConfigValueType.STRING || value.valueType() == ConfigValueType.NUMBER) {
+            // The CPU-list reader of --cpus as well (engine CpuList): one set of rules, and a CPU listed twice is an
+            // error rather than silently merged.
+            try {
+                for (int cpu : CpuList.parse(String.valueOf(value.unwrapped()))) {
                     out.add(cpu);
                 }
-            } else {
-                throw new NumberFormatException();
+            } catch (IllegalArgumentException ex) {
+                check.error(steer, path, ConfigCheck.render(value) + ": " + ex.getMessage());
+                return List.of();
             }
-        } catch (RuntimeException ex) {
+        } else {
             check.error(steer, path, ConfigCheck.render(value) + " is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]");
+            return List.of();
+        }
+        try {
+            CpuList.check(out.stream().mapToInt(Integer::intValue).toArray());
+        } catch (IllegalArgumentException ex) {
+            check.error(steer, path, ConfigCheck.render(value) + ": " + ex.getMessage());
             return List.of();
         }
         if (out.isEmpty()) {

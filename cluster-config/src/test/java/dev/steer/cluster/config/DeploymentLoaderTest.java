@@ -94,7 +94,8 @@ class DeploymentLoaderTest {
             f + ":6: steer.engine.budget: 0 is out of range: must be 1..4096",
             f + ":7: steer.engine.idle: 'sleepy' is not one of park | backoff | yield | busy-spin",
             f + ":8: steer.engine.pinning: must be true or false, is \"maybe\"",
-            f + ":9: steer.engine.ingress-cpus: \"0-x\" is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]",
+            f + ":9: steer.engine.ingress-cpus: \"0-x\": '0-x' is not a CPU number or a range low-high: must be a CPU"
+                + " list such as 0-3,6: CPU numbers 0..4095 and ranges low-high, separated by commas, each CPU once",
             f + ":10: steer.engine.pool.frame-size: 1000 is not a multiple of 64: must be a multiple of 64 from 128 to 65536",
             f + ":10: steer.engine.pool.headroom: 16 is out of range: must be 32..936 (frame-size - 64)",
             f + ":12: steer.map.default-qsize: 20000 is out of range: must be 1..16384",
@@ -279,6 +280,38 @@ class DeploymentLoaderTest {
             "steer.engine.ingress-cpus: CPU 2 is not usable on this machine: usable CPUs are 0-1,3"), ex.problems().get(0));
         assertEquals(List.of(0, 3), loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = [0, 3]"))
             .engine().ingressCpus());
+    }
+
+    @Test
+    void shouldRejectACpuListedTwiceInIngressCpusWhenGivenAsTextOrList() {
+        for (String value : List.of("\"0,0\"", "\"0-1,1\"", "[0, 0]", "\"0, 0\"")) {
+            final DeploymentException ex = assertThrows(DeploymentException.class,
+                () -> loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = " + value)), value);
+            assertEquals(1, ex.problems().size(), value + ": " + ex.problems());
+            final String problem = ex.problems().get(0);
+            assertTrue(problem.contains("steer.engine.ingress-cpus: "), problem);
+            assertTrue(problem.contains("is listed twice") && problem.contains("each CPU once"), problem);
+        }
+    }
+
+    @Test
+    void shouldSayWhatIsWrongWithAnIngressCpuListWhenItIsMalformed() {
+        final java.util.Map<String, String> cases = new java.util.LinkedHashMap<>();
+        cases.put("\"3-0\"", "range 3-0 is reversed (write 0-3)");
+        cases.put("\"0-5000\"", "CPU 5000 is out of range");
+        cases.put("\"0,,1\"", "item 2 is empty");
+        cases.put("\"-1\"", "'-1' is not a CPU number or a range");
+        cases.put("\"\"", "is empty");
+        for (var c : cases.entrySet()) {
+            final DeploymentException ex = assertThrows(DeploymentException.class,
+                () -> loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = " + c.getKey())), c.getKey());
+            assertEquals(1, ex.problems().size(), c.getKey() + ": " + ex.problems());
+            final String problem = ex.problems().get(0);
+            assertTrue(problem.contains("steer.engine.ingress-cpus: ") && problem.contains(c.getValue())
+                && problem.contains("CPU numbers 0..4095"), c.getKey() + ": " + problem);
+        }
+        assertEquals(List.of(0, 1, 3), loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = \" 0 - 1 , 3 \""))
+            .engine().ingressCpus(), "spaces around items and dashes are allowed");
     }
 
     @Test

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.BitSet;
-import java.util.stream.IntStream;
 
 /**
  * The CPUs a Steer engine may use: a limit on CPU numbers (the kernel's {@code nr_cpumask_bits}) and
@@ -61,7 +60,7 @@ public final class CpuSet {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith("Cpus_allowed_list:")) {
-                    final int[] cpus = parseList(line.substring(line.indexOf(':') + 1).trim());
+                    final int[] cpus = CpuList.parse(line.substring(line.indexOf(':') + 1).trim());
                     if (cpus.length > 0) {
                         final int limit = Math.max(available, Arrays.stream(cpus).max().orElse(0) + 1);
                         return of(limit, cpus);
@@ -72,28 +71,6 @@ public final class CpuSet {
             // Not Linux, or an unreadable file: fall back to the JVM's view below.
         }
         return all(available);
-    }
-
-    /** Parses a Linux CPU list such as {@code 0-3,6,8-9}. */
-    public static int[] parseList(String list) {
-        final IntStream.Builder out = IntStream.builder();
-        for (String part : list.split(",")) {
-            final String item = part.trim();
-            if (item.isEmpty()) {
-                continue;
-            }
-            final int dash = item.indexOf('-');
-            if (dash < 0) {
-                out.add(Integer.parseInt(item));
-            } else {
-                final int from = Integer.parseInt(item.substring(0, dash).trim());
-                final int to = Integer.parseInt(item.substring(dash + 1).trim());
-                for (int cpu = from; cpu <= to; cpu++) {
-                    out.add(cpu);
-                }
-            }
-        }
-        return out.build().toArray();
     }
 
     /** One more than the highest CPU number there can be: map keys at or above it are not CPUs. */

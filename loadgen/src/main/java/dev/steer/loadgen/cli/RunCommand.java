@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import dev.steer.engine.map.CpuList;
 import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.loadgen.traffic.Scenario;
 import dev.steer.loadgen.traffic.Scenarios;
@@ -248,7 +249,12 @@ final class RunCommand implements Callable<Integer> {
         }
         if (cpus != null) {
             // One entry per CPU of this node, key = CPU, with the default qsize (--qsize).
-            final int[] list = CpuList.parse(cpus);
+            final int[] list;
+            try {
+                list = CpuList.parse(cpus);
+            } catch (IllegalArgumentException ex) {
+                throw new IllegalArgumentException("--cpus " + cpus + ": " + ex.getMessage(), ex);
+            }
             final dev.steer.engine.map.CpuSet machine = dev.steer.engine.map.CpuSet.fromMachine();
             final java.util.List<Object> entries = new java.util.ArrayList<>();
             for (int cpu : list) {

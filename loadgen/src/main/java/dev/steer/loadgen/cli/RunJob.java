@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.pekko.actor.CoordinatedShutdown;
 
 import dev.steer.actors.SteerEngine;
+import dev.steer.engine.map.CpuList;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.EntryLocation;
 import dev.steer.engine.path.Feed;

@@ -118,6 +118,24 @@ class SteerCliTest {
     }
 
     @Test
+    void shouldRefuseACpuListedTwiceWhenGivenToCpus() {
+        // Short and idle should it run: the old parser dropped the repeat without a word and ran.
+        final CliRunner result = CliRunner.run("run", "--cpus", "0,0", "--feed", "synthetic", "--no-traffic",
+            "--duration", "100ms");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("--cpus 0,0: CPU 0 is listed twice"), result.toString());
+        assertTrue(result.err().contains("each CPU once"), "says what is allowed: " + result);
+    }
+
+    @Test
+    void shouldRefuseAReversedRangeWhenGivenToCpus() {
+        final CliRunner result = CliRunner.run("run", "--cpus", "1-0", "--feed", "synthetic", "--no-traffic",
+            "--duration", "100ms");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("--cpus 1-0: range 1-0 is reversed (write 0-1)"), result.toString());
+    }
+
+    @Test
     void shouldSayWhichFileIsMissingWhenTheConfigDoesNotExist() {
         final CliRunner result = CliRunner.run("run", "--config", "/nonexistent/steer.conf");
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
