@@ -23,6 +23,17 @@ public interface Feed extends AutoCloseable {
     /** Name for statistics and messages. */
     String name();
 
+    /**
+     * Why the feed ended although nothing closed it and its input did not simply run out: its source went away under
+     * it (an AF_PACKET interface deleted), one line for people; null while it runs, after a close, and after a normal
+     * end (a pcap replay that finished its passes, a bounded synthetic feed). A run whose feed has an end reason failed
+     * on its input. Feeds that cannot end that way keep the default, null; a damaged capture is reported through
+     * {@code PcapFeed#damage()} instead, with file, offset and reason. Any thread; cheap (a field read).
+     */
+    default String endReason() {
+        return null;
+    }
+
     /** Releases the feed's resources; further polls are not allowed. */
     @Override
     default void close() {

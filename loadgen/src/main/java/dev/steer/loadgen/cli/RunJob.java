@@ -26,7 +26,6 @@ import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.LinkStats;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentApplier;
-import dev.steer.ingress.afpacket.AfPacketFeed;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.pcap.PcapFeed;
 import dev.steer.loadgen.report.HtmlReport;
@@ -316,15 +315,19 @@ final class RunJob {
         return t.flows() + " flows, sizes " + t.sizes() + ", rate " + (t.rate() == 0 ? "max" : t.rate() + " pps");
     }
 
-    /** Why the run's input failed: a traffic sender that stopped early, or a feed that ended on its own (an AF_PACKET
-     *  interface deleted under it); null when neither did. */
-    private static String failedInput(RunTraffic senders, List<Feed> feeds) {
+    /**
+     * Why the run's input failed: a traffic sender that stopped early, or a feed that says why it ended
+     * ({@link Feed#endReason()}: an AF_PACKET interface deleted under it, say); null when neither did. A damaged
+     * capture is not here: {@link CaptureDamage} reports it with its file and offset.
+     */
+    static String failedInput(RunTraffic senders, List<Feed> feeds) {
         if (senders.failure() != null) {
             return "the traffic sender stopped early: " + senders.failure();
         }
         for (Feed feed : feeds) {
-            if (feed instanceof AfPacketFeed afpacket && afpacket.endReason() != null) {
-                return "the feed " + feed.name() + " ended: " + afpacket.endReason();
+            final String reason = feed.endReason();
+            if (reason != null && !reason.isEmpty()) {
+                return "the feed " + feed.name() + " ended: " + reason;
             }
         }
         return null;

@@ -452,6 +452,7 @@ public final class AfPacketFeed implements Feed {
      * Why {@link #poll} returns {@link Feed#END} although the feed was not closed (its interface was deleted), one
      * line; null while the feed runs or after a plain close. Any thread.
      */
+    @Override
     public String endReason() {
         return endReason;
     }

@@ -101,6 +101,9 @@ class UdpEdgeTest {
             assertEquals(Feed.END, last[0]);
             assertEquals(0, feed.receiveErrors());
             assertEquals(0, ingress.get(PathCounters.Counter.RECEIVED));
+            // Closed, not gone: a run must not take this END for a failed input. (A non-blocking socket is not closed
+            // by an interrupt of the polling thread, so a close is the only way a UDP feed ends.)
+            assertEquals(null, feed.endReason(), "a closed feed has no end reason");
         }
     }
 }
