@@ -6,6 +6,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -101,6 +103,7 @@ public final class AfPacketFeed implements Feed {
     private final int blockCount;
     private final int statsInterval;
     private final int maxPacketsPerBlock;
+    private final int fanoutGroup;
 
     // Ring position, owned by the polling thread.
     private int block;
@@ -126,8 +129,10 @@ public final class AfPacketFeed implements Feed {
     private long statsFailures;
     private volatile boolean closed;
 
-    private AfPacketFeed(String name, AfPacketSettings settings, PacketSocket socket, MemorySegment ringMemory) {
+    private AfPacketFeed(String name, AfPacketSettings settings, PacketSocket socket, MemorySegment ringMemory,
+                         int fanoutGroup) {
         this.name = name;
+        this.fanoutGroup = fanoutGroup;
         this.settings = settings;
         this.socket = socket;
         this.ringMemory = ringMemory;
@@ -150,10 +155,45 @@ public final class AfPacketFeed implements Feed {
     }
 
     /**
+     * Opens {@code queues} feeds named {@code NAME#0}, {@code NAME#1}, ... on one interface, the queues of one feed
+     * sharing it through one fanout group: with {@link AfPacketSettings#UNIQUE_FANOUT_GROUP} the first queue starts
+     * a group whose id the kernel picks unused and the others join that id, so that no other feed, program or
+     * process on the interface shares the group by accident; with a group id, every queue joins that group. Off the
+     * hot path.
+     *
+     * @return the feeds, queue 0 first; on any failure the feeds opened so far are closed again
+     * @throws IllegalArgumentException for invalid settings, or several queues without a fanout group
+     * @throws AfPacketException        as {@link #open(String, AfPacketSettings)}
+     */
+    public static List<AfPacketFeed> openQueues(String name, AfPacketSettings settings, int queues) {
+        if (queues < 1 || (queues > 1 && !settings.fanout())) {
+            throw new IllegalArgumentException("queues=" + queues + " with fanoutGroup=" + settings.fanoutGroup()
+                + ": must be 1, or more with a fanout group, which shares the interface among the queues");
+        }
+        final List<AfPacketFeed> feeds = new ArrayList<>(queues);
+        try {
+            AfPacketSettings member = settings;
+            for (int i = 0; i < queues; i++) {
+                final AfPacketFeed feed = open(name + "#" + i, member);
+                feeds.add(feed);
+                if (i == 0 && settings.fanout()) {
+                    member = settings.withFanout(feed.fanoutGroup(), settings.fanoutMode());
+                }
+            }
+        } catch (RuntimeException ex) {
+            feeds.forEach(AfPacketFeed::close);
+            throw ex;
+        }
+        return List.copyOf(feeds);
+    }
+
+    /**
      * Validates the settings, then, inside the settings' network namespace (the calling thread switches
      * there and back): opens the socket, selects TPACKET_V3, sets up and maps the receive ring, binds to the
-     * interface for every protocol and joins the fanout group if one is set. Off the hot path; costs a few
-     * syscalls and the ring's memory ({@link AfPacketSettings#ringBytes()}, locked in by MAP_POPULATE).
+     * interface for every protocol and joins the fanout group if one is set (or, for
+     * {@link AfPacketSettings#UNIQUE_FANOUT_GROUP}, starts one with an id the kernel picks; see
+     * {@link #fanoutGroup()}). Off the hot path; costs a few syscalls and the ring's memory
+     * ({@link AfPacketSettings#ringBytes()}, locked in by MAP_POPULATE).
      *
      * @throws IllegalArgumentException for invalid settings, naming each
      * @throws AfPacketException        one line: no CAP_NET_RAW, no such interface or namespace, ring
@@ -189,13 +229,22 @@ public final class AfPacketFeed implements Feed {
                     + Libc.describe(errno), errno);
             }
             final MemorySegment ringMemory = mapped.reinterpret(settings.ringBytes());
+            int group = AfPacketSettings.NO_FANOUT;
             try {
                 socket.bind(Libc.ETH_P_ALL);
-                if (settings.fanout()) {
+                if (settings.fanoutGroup() == AfPacketSettings.UNIQUE_FANOUT_GROUP) {
+                    // Id 0 with UNIQUEID: the kernel makes a group with an id unused in this namespace; read it back.
+                    socket.setInt(Libc.PACKET_FANOUT, (settings.fanoutMode().kernelValue()
+                        | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16, "setsockopt(PACKET_FANOUT) starting a group with a"
+                        + " kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID, Linux 4.4 or later) mode "
+                        + settings.fanoutMode() + " (the interface must be up)");
+                    group = socket.getInt(Libc.PACKET_FANOUT, "getsockopt(PACKET_FANOUT)") & 0xffff;
+                } else if (settings.fanout()) {
                     socket.setInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | settings.fanoutMode().kernelValue() << 16,
                         "setsockopt(PACKET_FANOUT) joining group " + settings.fanoutGroup() + " mode "
                         + settings.fanoutMode() + " (every member must use the same mode and interface, and the"
                         + " interface must be up)");
+                    group = settings.fanoutGroup();
                 }
             } catch (AfPacketException ex) {
                 // The socket and its native memory are gone already; unmap with a state of our own.
@@ -204,7 +253,7 @@ public final class AfPacketFeed implements Feed {
                 }
                 throw ex;
             }
-            return new AfPacketFeed(name, settings, socket, ringMemory);
+            return new AfPacketFeed(name, settings, socket, ringMemory, group);
         }
     }
 
@@ -390,6 +439,15 @@ public final class AfPacketFeed implements Feed {
     /** The settings the feed was opened with. */
     public AfPacketSettings settings() {
         return settings;
+    }
+
+    /**
+     * The fanout group this feed is a member of: the id it joined, or the one the kernel chose when the settings asked
+     * for {@link AfPacketSettings#UNIQUE_FANOUT_GROUP}; {@link AfPacketSettings#NO_FANOUT} when it is in none. Other
+     * queues of the same feed join this id ({@link #openQueues}).
+     */
+    public int fanoutGroup() {
+        return fanoutGroup;
     }
 
     /** Packets handed to the sink and taken by it. */

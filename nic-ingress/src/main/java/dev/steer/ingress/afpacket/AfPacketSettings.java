@@ -21,7 +21,8 @@ import java.util.List;
  * @param retireTimeoutMs how long the kernel keeps a partly filled block before handing it over
  *                        ({@code tp_retire_blk_tov}), 1 to {@value #MAX_RETIRE_TIMEOUT_MS} ms: the worst-case
  *                        added latency at low rates
- * @param fanoutGroup     {@link #NO_FANOUT}, or the {@code PACKET_FANOUT} group id 0 to 65535 this feed joins
+ * @param fanoutGroup     {@link #NO_FANOUT}; {@link #UNIQUE_FANOUT_GROUP}, a new group whose id the kernel picks
+ *                        unused; or the {@code PACKET_FANOUT} group id 0 to 65535 this feed joins (or creates)
  * @param fanoutMode      how the kernel spreads packets over the group's members
  * @param statsInterval   the kernel drop counter is read at least every this many polls (and on the first
  *                        idle poll after work), 1 to {@value #MAX_STATS_INTERVAL}
@@ -38,6 +39,12 @@ public record AfPacketSettings(String iface, String netns, int blockSize, int bl
     public static final int DEFAULT_RETIRE_TIMEOUT_MS = 10;
     /** Value of {@code fanoutGroup} for a feed that is the interface's only reader. */
     public static final int NO_FANOUT = -1;
+    /**
+     * Value of {@code fanoutGroup} for a feed that starts a group of its own: the kernel gives it an id no group on the
+     * interface's namespace has ({@code PACKET_FANOUT_FLAG_UNIQUEID}), {@link AfPacketFeed#fanoutGroup()} tells which,
+     * and the other queues of the same feed join that id. No other program or steer process joins it by accident.
+     */
+    public static final int UNIQUE_FANOUT_GROUP = -2;
     /** Default polls between two reads of the kernel drop counter. */
     public static final int DEFAULT_STATS_INTERVAL = 1024;
     /** Largest block size accepted: 64 MiB. */
@@ -106,7 +113,10 @@ public record AfPacketSettings(String iface, String netns, int blockSize, int bl
             fanoutMode, statsInterval);
     }
 
-    /** The same settings as a member of fanout group {@code group} ({@link #NO_FANOUT} for none). */
+    /**
+     * The same settings as a member of fanout group {@code group}: {@link #NO_FANOUT} for none,
+     * {@link #UNIQUE_FANOUT_GROUP} for a new group with an id the kernel picks.
+     */
     public AfPacketSettings withFanout(int group, FanoutMode mode) {
         return new AfPacketSettings(iface, netns, blockSize, blockCount, frameSize, retireTimeoutMs, group, mode,
             statsInterval);
@@ -188,9 +198,10 @@ public record AfPacketSettings(String iface, String netns, int blockSize, int bl
             problems.add(new Problem("retireTimeoutMs", Integer.toString(retireTimeoutMs), "must be 1 to "
                 + MAX_RETIRE_TIMEOUT_MS));
         }
-        if (fanoutGroup != NO_FANOUT && (fanoutGroup < 0 || fanoutGroup > 0xffff)) {
+        if (fanoutGroup != NO_FANOUT && fanoutGroup != UNIQUE_FANOUT_GROUP && (fanoutGroup < 0 || fanoutGroup > 0xffff)) {
             problems.add(new Problem("fanoutGroup", Integer.toString(fanoutGroup), "must be " + NO_FANOUT
-                + " (no fanout) or a group id 0 to 65535"));
+                + " (no fanout), " + UNIQUE_FANOUT_GROUP + " (a new group, its id chosen by the kernel) or a group id 0"
+                + " to 65535"));
         }
         if (fanoutMode == null) {
             problems.add(new Problem("fanoutMode", "null", "must be one of HASH, LOAD_BALANCE, CPU"));

@@ -79,6 +79,18 @@ final class PacketSocket {
         set(name, option, what);
     }
 
+    /** getsockopt(SOL_PACKET, name) of an int value; closes and throws {@code what + errno} on failure. */
+    int getInt(int name, String what) {
+        final MemorySegment option = arena.allocate(ValueLayout.JAVA_INT);
+        final MemorySegment length = arena.allocate(ValueLayout.JAVA_INT);
+        length.set(ValueLayout.JAVA_INT, 0, (int) option.byteSize());
+        if (Libc.getsockopt(state, fd, Libc.SOL_PACKET, name, option, length) != 0) {
+            final int errno = Libc.errno(state);
+            throw failure(what + " failed with " + Libc.describe(errno), errno);
+        }
+        return option.get(ValueLayout.JAVA_INT, 0);
+    }
+
     /** setsockopt(SOL_PACKET, name) with an int value, for options a kernel may lack; false (socket open) on failure. */
     boolean trySetInt(int name, int value) {
         final MemorySegment option = arena.allocate(ValueLayout.JAVA_INT);

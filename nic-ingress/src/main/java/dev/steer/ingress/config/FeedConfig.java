@@ -30,7 +30,9 @@ import dev.steer.ingress.aeron.AeronMedia;
  *   udp { bind = "127.0.0.1:9100", receive-buffer = 4m }               # queue i listens on port + i
  *   pcap { file = "capture.pcap", pace = fast, speed = 1.0, loops = 1, max-gap = 1s }  # pace fast | capture; loops 0 = forever
  *   afpacket { interface = eth0, netns = "", block-size = 256k, block-count = 64, frame-size = 2048,
- *              retire-timeout = 10ms, fanout = hash, fanout-group = 0 }   # fanout hash | load-balance | cpu | none
+ *              retire-timeout = 10ms, fanout = hash }   # fanout hash | load-balance | cpu | none
+ *   # afpacket.fanout-group = 0..65535 joins that PACKET_FANOUT group on purpose (shared with other processes);
+ *   # without it the first queue gets a new group whose id the kernel chooses unused, and the other queues join it.
  * }
  * </pre>
  *
@@ -277,8 +279,9 @@ public final class FeedConfig {
             AfPacketSettings.MAX_RETIRE_TIMEOUT_MS * 1_000_000L);
         final String fanout = check.oneOf(block, at + ".fanout", queues > 1 ? "hash" : "none",
             List.of("hash", "load-balance", "cpu", "none"));
-        final int group = check.intIn(block, at + ".fanout-group", (int) (ProcessHandle.current().pid() & 0xFFFF), 0,
-            0xFFFF);
+        // No id given: a group of this feed's own, its id chosen unused by the kernel when the first queue opens (a
+        // fixed default, such as the pid's low 16 bits, would merge two processes' queues into one group).
+        final int group = check.intIn(block, at + ".fanout-group", AfPacketSettings.UNIQUE_FANOUT_GROUP, 0, 0xFFFF);
         if (queues > 1 && "none".equals(fanout)) {
             check.error(block, at + ".fanout", "none with queues=" + queues
                 + ": several queues on one interface need a fanout group");
@@ -342,9 +345,8 @@ public final class FeedConfig {
                     }
                 }
                 case "afpacket" -> {
-                    for (int i = 0; i < plan.queues(); i++) {
-                        feeds.add(AfPacketFeed.open("afpacket:" + plan.afpacket().iface() + "#" + i, plan.afpacket()));
-                    }
+                    feeds.addAll(AfPacketFeed.openQueues("afpacket:" + plan.afpacket().iface(), plan.afpacket(),
+                        plan.queues()));
                 }
                 default -> throw new IllegalStateException("feed type '" + plan.type() + "' is opened by its generator, not here");
             }

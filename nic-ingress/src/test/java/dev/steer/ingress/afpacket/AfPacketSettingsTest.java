@@ -34,6 +34,16 @@ class AfPacketSettingsTest {
     }
 
     @Test
+    void shouldAcceptAKernelChosenGroupButNoOtherNegativeIdWhenValidating() {
+        final AfPacketSettings unique = AfPacketSettings.of("eth0")
+            .withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH).validate();
+        assertTrue(unique.fanout());
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> AfPacketSettings.of("eth0").withFanout(-3, AfPacketSettings.FanoutMode.HASH).validate());
+        assertTrue(error.getMessage().contains("afpacket.fanoutGroup=-3"), error::getMessage);
+    }
+
+    @Test
     void shouldAcceptDefaultsWhenValidating() {
         final AfPacketSettings settings = AfPacketSettings.of("eth0").validate();
         assertEquals(AfPacketSettings.DEFAULT_BLOCK_SIZE * (long) AfPacketSettings.DEFAULT_BLOCK_COUNT, settings.ringBytes());

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.steer.ingress.aeron.AeronFeed;
+import dev.steer.ingress.afpacket.AfPacketSettings;
 import dev.steer.ingress.pcap.PcapFeed;
 import dev.steer.ingress.pcap.PcapWriter;
 import dev.steer.ingress.udp.UdpFeed;
@@ -27,6 +28,20 @@ import dev.steer.ingress.udp.UdpFeed;
 class FeedConfigTest {
     private static Config parse(String text) {
         return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription("test.conf"));
+    }
+
+    @Test
+    void shouldAskTheKernelForAGroupOfItsOwnWhenAfpacketQueuesNameNoFanoutGroup() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = afpacket\nqueues = 2\nafpacket.interface = eth0"), check);
+        assertTrue(check.ok(), check.errors()::toString);
+        assertEquals(AfPacketSettings.UNIQUE_FANOUT_GROUP, plan.afpacket().fanoutGroup(),
+            "no id derived from the pid, which another process may share");
+        final ConfigCheck given = new ConfigCheck();
+        final FeedConfig.Plan shared = FeedConfig.plan(parse("type = afpacket\nqueues = 2\n"
+            + "afpacket { interface = eth0, fanout-group = 0 }"), given);
+        assertTrue(given.ok(), given.errors()::toString);
+        assertEquals(0, shared.afpacket().fanoutGroup(), "a given id is joined as given, 0 included");
     }
 
     @Test
