@@ -212,13 +212,15 @@ final class LoadgenCommand implements Callable<Integer> {
         }
     }
 
-    /** Once, the first time the loop has refusals: nothing receives at the target. True once warned. */
+    /**
+     * Once, the first time the loop has refusals: nothing receives at the target (UDP), or the kernel refuses frames
+     * (AF_PACKET, above the MTU); the output says which. True once warned.
+     */
     private static boolean warnRefused(PrintWriter err, SendLoop loop, FrameOutput output, boolean warned) {
         if (warned || loop.refused() == 0) {
             return warned;
         }
-        err.println("steer loadgen: warning: " + output.describe() + " answers port unreachable: nothing receives"
-            + " there (is the engine's UDP feed listening on that address and port?); such sends count as refused");
+        err.println("steer loadgen: warning: " + output.describe() + " " + output.refusalWarning());
         return true;
     }
 

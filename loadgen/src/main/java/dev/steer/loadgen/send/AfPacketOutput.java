@@ -19,14 +19,33 @@ public final class AfPacketOutput implements FrameOutput {
         this.description = "afpacket " + (netns.isEmpty() ? "" : netns + "/") + iface;
     }
 
-    /** Stages the frame; a batch goes out with one sendmmsg(2) when it is full or at {@link #flush()}. */
+    /**
+     * Stages the frame; a batch goes out with one sendmmsg(2) when it is full or at {@link #flush()}. A frame the kernel
+     * refuses for itself (longer than the interface's MTU) is {@link #REJECTED} here when it is sent alone (longer than a
+     * batch slot), or counted in {@link #rejected()} when its batch goes out.
+     */
     @Override
     public int send(DirectBuffer buffer, int offset, int length) {
         final int result = sender.stage(buffer, offset, length);
         if (result >= 0) {
             return SENT;
         }
-        return result == AfPacketSender.BACK_PRESSURED ? BACK_PRESSURED : FAILED;
+        return switch (result) {
+            case AfPacketSender.BACK_PRESSURED -> BACK_PRESSURED;
+            case AfPacketSender.TOO_LONG -> REJECTED;
+            default -> FAILED;
+        };
+    }
+
+    @Override
+    public long rejected() {
+        return sender.refused();
+    }
+
+    @Override
+    public String refusalWarning() {
+        return "refuses frames longer than the interface's MTU allows (EMSGSIZE): they are not sent and count as"
+            + " refused; raise the MTU (`ip link set dev " + sender.iface() + " mtu N`) or send smaller --sizes";
     }
 
     @Override

@@ -22,13 +22,33 @@ public interface FrameOutput extends AutoCloseable {
      * unreachable). This frame was not sent; the next try may go out (and be refused in turn).
      */
     int REFUSED = -4;
+    /**
+     * The output refused this frame for itself and would refuse it on every try (an AF_PACKET frame longer than the
+     * interface's MTU): it is not sent and not tried again; the next frame goes on. Counted in {@link #rejected()}.
+     */
+    int REJECTED = -5;
 
     /**
      * Sends one frame of {@code length} bytes.
      *
-     * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #NOT_CONNECTED}, {@link #REFUSED} or {@link #FAILED}
+     * @return {@link #SENT}, {@link #BACK_PRESSURED}, {@link #NOT_CONNECTED}, {@link #REFUSED}, {@link #REJECTED} or
+     *     {@link #FAILED}
      */
     int send(DirectBuffer buffer, int offset, int length);
+
+    /**
+     * Frames the output refused for themselves so far, and dropped: those {@link #send} answered {@link #REJECTED}, and
+     * those it answered {@link #SENT} (batched) that the kernel then refused when the batch went out. A running total;
+     * read by the sending thread, after a send or a {@link #flush()}. Outputs that never refuse a frame return 0.
+     */
+    default long rejected() {
+        return 0;
+    }
+
+    /** One line for a warning: why this output refuses or rejects frames and what to check; off the hot path. */
+    default String refusalWarning() {
+        return "refuses frames; they count as refused";
+    }
 
     /**
      * Sends what the output has batched so far; called by a sender at the end of every burst. Outputs that

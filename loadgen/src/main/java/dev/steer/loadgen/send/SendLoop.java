@@ -13,7 +13,9 @@ import dev.steer.loadgen.traffic.Pacer;
  * A sending thread: takes frames from a {@link FrameSource} and puts them into a {@link FrameOutput}, at
  * most a target rate, until a frame limit, a stop or a failure. A back-pressured or refused frame is retried (the
  * same frame, so nothing the source produced is skipped), yielding between tries; nothing is allocated per frame.
- * A refusal (nothing receives at the target) is counted apart from back-pressure (the output is full).
+ * A refusal (nothing receives at the target) is counted apart from back-pressure (the output is full). A frame the
+ * output rejects for itself ({@link FrameOutput#REJECTED}, or {@link FrameOutput#rejected()} after a flush: an AF_PACKET
+ * frame above the MTU) is not tried again and counts as refused, not sent.
  *
  * <p>Thread contract: {@link #start()} once; {@link #stop()}, {@link #await} and the counters from any
  * thread. The counters are written by the sending thread only and published with release stores (a plain
@@ -57,6 +59,8 @@ public final class SendLoop implements AutoCloseable {
     private long backPressured;
     /** Written by the sending thread only, through {@link #REFUSED}. */
     private long refused;
+    /** The output's {@link FrameOutput#rejected()} as last read; the sending thread's, then (after it ended) close's. */
+    private long rejected;
     private volatile long startedNs = UNSET;
     private volatile long endedNs = UNSET;
     private volatile Throwable failure;
@@ -120,6 +124,9 @@ public final class SendLoop implements AutoCloseable {
                     int result;
                     int tries = 0;
                     while ((result = output.send(buffer, 0, length)) != FrameOutput.SENT) {
+                        if (result == FrameOutput.REJECTED) {
+                            break; // not sendable at all: counted through output.rejected(), the next frame goes on
+                        }
                         if (result == FrameOutput.FAILED) {
                             failureReason = "output " + output.describe() + " failed after " + count + " frames";
                             return;
@@ -142,14 +149,17 @@ public final class SendLoop implements AutoCloseable {
                     count++;
                 }
                 output.flush();
-                SENT.setRelease(this, count);
+                rejected = output.rejected();
+                REFUSED.setRelease(this, refusals + rejected);
+                SENT.setRelease(this, count - rejected);
             }
         } catch (Throwable error) {
             failure = error;
         } finally {
-            SENT.setRelease(this, count);
+            rejected = output.rejected();
+            SENT.setRelease(this, count - rejected);
             BACK_PRESSURED.setRelease(this, pressured);
-            REFUSED.setRelease(this, refusals);
+            REFUSED.setRelease(this, refusals + rejected);
             endedNs = System.nanoTime();
             running = false;
         }
@@ -172,7 +182,7 @@ public final class SendLoop implements AutoCloseable {
     }
 
     /**
-     * Frames sent: updated at the end of every burst while running (at most 64 frames at the maximum rate, about a
+     * Frames sent (the output's rejected frames not included): updated at the end of every burst while running (at most 64 frames at the maximum rate, about a
      * millisecond of traffic when paced), exact once the thread has ended.
      */
     public long sent() {
@@ -186,7 +196,9 @@ public final class SendLoop implements AutoCloseable {
 
     /**
      * Send attempts refused because nothing receives at the target ({@link FrameOutput#REFUSED}: a UDP port with
-     * no listener); current to the last refused try. Not counted in {@link #backPressured()}.
+     * no listener; current to the last refused try), and frames the output rejected for themselves
+     * ({@link FrameOutput#rejected()}: AF_PACKET frames above the MTU, not sent and not tried again; current to the
+     * end of the last burst). Not counted in {@link #backPressured()} nor in {@link #sent()}.
      */
     public long refused() {
         return (long) REFUSED.getAcquire(this);
@@ -216,14 +228,26 @@ public final class SendLoop implements AutoCloseable {
         return error != null ? error.toString() : failureReason;
     }
 
-    /** Stops, waits up to 5 s for the thread and up to 5 s for the output to drain, closes the output. Idempotent. */
+    /**
+     * Stops, waits up to 5 s for the thread and up to 5 s for the output to drain, closes the output. Frames the output
+     * rejects while draining are moved from {@link #sent()} to {@link #refused()}. Idempotent.
+     */
     @Override
     public void close() throws InterruptedException {
         stop();
-        await(5_000);
+        final boolean ended = await(5_000);
         if (!closed) {
             closed = true;
             output.drain(5_000_000_000L);
+            if (ended) {
+                // The sending thread is gone (join: its writes are visible): this thread is the counters' writer now.
+                final long late = output.rejected() - rejected;
+                if (late > 0) {
+                    rejected += late;
+                    SENT.setRelease(this, sent - late);
+                    REFUSED.setRelease(this, refused + late);
+                }
+            }
             output.close();
         }
     }

@@ -32,6 +32,12 @@ public final class UdpOutput implements FrameOutput {
     }
 
     @Override
+    public String refusalWarning() {
+        return "answers port unreachable: nothing receives there (is the engine's UDP feed listening on that address and"
+            + " port?); such sends count as refused";
+    }
+
+    @Override
     public String describe() {
         return "udp " + target;
     }

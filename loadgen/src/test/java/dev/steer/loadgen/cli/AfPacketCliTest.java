@@ -4,12 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.ingress.afpacket.NetNamespace;
 
@@ -40,6 +44,32 @@ class AfPacketCliTest {
             assertEquals(0, accounting.get("lost").asLong());
             assertEquals(0, accounting.get("in_flight").asLong());
             assertTrue(accounting.get("delivered").asLong() > 0, accounting.toString());
+        }
+    }
+
+    /**
+     * On MTU 1500: 2000 on the wire is a 1996-byte frame, above MTU + 14, staged and refused by sendmmsg; 3000 is longer
+     * than a batch slot, sent alone and refused by send.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"64:1,2000:1", "64:1,3000:1"})
+    void shouldCountFramesTheKernelRefusesAsRefusedNotSentWhenTheyExceedTheMtu(String sizes) throws Exception {
+        final String unavailable = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        try (NetNamespace ns = NetNamespace.createUnique("steer-mtu")) {
+            ns.addVethPair("va", "vb", 1500);
+            final CliRunner loadgen = CliRunner.run("loadgen", "--to", "afpacket", "--netns", ns.name(), "--interface",
+                "va", "--count", "600", "--rate", "20000", "--sizes", sizes, "--duration", "10s");
+            assertEquals(SteerCli.EXIT_OK, loadgen.exit(), "a refused frame is not a failed run: " + loadgen);
+            final Matcher totals = Pattern.compile("sent ([0-9,]+) frames .* ([0-9,]+) refused").matcher(loadgen.out());
+            assertTrue(totals.find(), loadgen.toString());
+            final long sent = Long.parseLong(totals.group(1).replace(",", ""));
+            final long refused = Long.parseLong(totals.group(2).replace(",", ""));
+            assertTrue(refused > 100 && sent > 100, "both sizes occur: " + loadgen);
+            assertEquals(600, sent + refused, "a frame the kernel refused was not sent: " + loadgen);
+            final int warning = loadgen.err().indexOf("warning:");
+            assertTrue(warning >= 0 && loadgen.err().contains("MTU"), "the user is told why: " + loadgen);
+            assertEquals(-1, loadgen.err().indexOf("warning:", warning + 1), "warned once: " + loadgen);
         }
     }
 

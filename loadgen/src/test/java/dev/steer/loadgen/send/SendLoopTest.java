@@ -47,6 +47,51 @@ class SendLoopTest {
         }
     }
 
+    /**
+     * An output that rejects every 4th frame at once ({@link #REJECTED}) and one more frame of each batch when the batch
+     * goes out (as an AF_PACKET sender does with a frame above the MTU).
+     */
+    private static final class Rejecting implements FrameOutput {
+        private long sends;
+        private long rejected;
+
+        @Override
+        public int send(DirectBuffer buffer, int offset, int length) {
+            if (++sends % 4 == 0) {
+                rejected++;
+                return REJECTED;
+            }
+            return SENT;
+        }
+
+        @Override
+        public void flush() {
+            rejected++;
+        }
+
+        @Override
+        public long rejected() {
+            return rejected;
+        }
+
+        @Override
+        public String describe() {
+            return "rejecting";
+        }
+    }
+
+    @Test
+    void shouldCountRejectedFramesAsRefusedNotSentWhenTheOutputRejectsThem() throws InterruptedException {
+        // Unpaced: bursts of 64, so 640 frames are 10 bursts and 10 flushes.
+        final SendLoop loop = new SendLoop("rejecting", FRAMES, new Rejecting(), SendLoop.MAX_RATE, 640, 60).start();
+        assertTrue(loop.await(Duration.ofSeconds(10)), "the loop ends at its limit: a rejected frame is not retried");
+        loop.close();
+        assertEquals(640 - 160 - 10, loop.sent(), "rejected frames, at once or at the flush, are not sent");
+        assertEquals(160 + 10, loop.refused());
+        assertEquals(0, loop.backPressured());
+        assertEquals(null, loop.failure(), "a rejected frame does not end the loop");
+    }
+
     @Test
     void shouldShowBackPressureWhileRunningWhenNoFrameGetsThrough() throws InterruptedException {
         final SendLoop loop = new SendLoop("full", FRAMES, new Full(), SendLoop.MAX_RATE, Long.MAX_VALUE, 60).start();

@@ -55,6 +55,7 @@ public final class AfPacketSender implements AutoCloseable {
     private long sent;
     private long backPressured;
     private long failed;
+    private long refused;
     private int lastErrno;
     private boolean closed;
 
@@ -106,6 +107,7 @@ public final class AfPacketSender implements AutoCloseable {
     public int send(DirectBuffer buffer, int offset, int length) {
         if (length > MAX_FRAME) {
             failed++;
+            refused++;
             return TOO_LONG;
         }
         stagingBuffer.putBytes(0, buffer, offset, length);
@@ -121,7 +123,11 @@ public final class AfPacketSender implements AutoCloseable {
             return BACK_PRESSURED;
         }
         failed++;
-        return errno == Libc.EMSGSIZE ? TOO_LONG : FAILED;
+        if (errno == Libc.EMSGSIZE) {
+            refused++;
+            return TOO_LONG;
+        }
+        return FAILED;
     }
 
     /**
@@ -187,6 +193,7 @@ public final class AfPacketSender implements AutoCloseable {
             if (errno == Libc.EMSGSIZE || errno == Libc.EINVAL) {
                 // sendmmsg stops at the first frame the kernel refuses; that frame alone is bad.
                 failed++;
+                refused++;
                 head++;
                 continue;
             }
@@ -238,6 +245,15 @@ public final class AfPacketSender implements AutoCloseable {
     /** Sends that failed for another reason. */
     public long failed() {
         return failed;
+    }
+
+    /**
+     * Frames the kernel refused for themselves and that were dropped, not sent: {@link #TOO_LONG} from {@link #send}
+     * or {@link #stage} (EMSGSIZE: longer than the interface's MTU allows, or than {@link #MAX_FRAME}), and the frames a
+     * {@link #flush()} skipped (EMSGSIZE, EINVAL). Sending such a frame again cannot succeed. Also in {@link #failed()}.
+     */
+    public long refused() {
+        return refused;
     }
 
     /** The errno of the last refused or failed send, 0 before any. */

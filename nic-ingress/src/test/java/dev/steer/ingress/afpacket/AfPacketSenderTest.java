@@ -45,6 +45,7 @@ class AfPacketSenderTest {
             assertEquals(10, sink.marked(), "the frames staged after the short one are sent too");
             assertEquals(10, sender.sent());
             assertEquals(1, sender.failed());
+            assertEquals(0, sender.refused(), "a caller's mistake, not the kernel's refusal");
         }
     }
 
@@ -65,6 +66,7 @@ class AfPacketSenderTest {
                 + sender.lastErrno());
             assertEquals(9, sender.sent());
             assertEquals(1, sender.failed(), "the one frame above the MTU");
+            assertEquals(1, sender.refused(), "refused by the kernel for itself, so a loadgen can report it");
             assertEquals(Libc.EMSGSIZE, sender.lastErrno());
         } finally {
             AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "mtu",
