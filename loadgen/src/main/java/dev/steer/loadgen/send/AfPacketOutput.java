@@ -49,8 +49,18 @@ public final class AfPacketOutput implements FrameOutput {
     }
 
     @Override
-    public void flush() {
-        sender.flush();
+    public int flush() {
+        return sender.flush() == AfPacketSender.FAILED ? FAILED : SENT;
+    }
+
+    @Override
+    public long discarded() {
+        return sender.discarded();
+    }
+
+    @Override
+    public String lastError() {
+        return sender.lastError();
     }
 
     @Override

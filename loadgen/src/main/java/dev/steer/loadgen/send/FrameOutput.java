@@ -53,8 +53,25 @@ public interface FrameOutput extends AutoCloseable {
     /**
      * Sends what the output has batched so far; called by a sender at the end of every burst. Outputs that
      * send each frame at once have nothing to do.
+     *
+     * @return {@link #SENT} (what the output could not send yet stays batched), or {@link #FAILED}: the output failed
+     *     for good and dropped the batched frames ({@link #discarded()})
      */
-    default void flush() {
+    default int flush() {
+        return SENT;
+    }
+
+    /**
+     * Frames {@link #send} answered {@link #SENT} (batched) that a failure of the output then dropped unsent. A running
+     * total, read by the sending thread. Outputs that send each frame at once return 0.
+     */
+    default long discarded() {
+        return 0;
+    }
+
+    /** One line on the output's last failure (such as {@code ENETDOWN (Network is down)}), or empty; off the hot path. */
+    default String lastError() {
+        return "";
     }
 
     /**

@@ -128,7 +128,7 @@ public final class SendLoop implements AutoCloseable {
                             break; // not sendable at all: counted through output.rejected(), the next frame goes on
                         }
                         if (result == FrameOutput.FAILED) {
-                            failureReason = "output " + output.describe() + " failed after " + count + " frames";
+                            fail(count);
                             return;
                         }
                         // Published on every refused try: when nothing gets through, no burst ends to publish it.
@@ -148,7 +148,10 @@ public final class SendLoop implements AutoCloseable {
                     }
                     count++;
                 }
-                output.flush();
+                if (output.flush() == FrameOutput.FAILED) {
+                    fail(count);
+                    return;
+                }
                 rejected = output.rejected();
                 REFUSED.setRelease(this, refusals + rejected);
                 SENT.setRelease(this, count - rejected);
@@ -157,12 +160,19 @@ public final class SendLoop implements AutoCloseable {
             failure = error;
         } finally {
             rejected = output.rejected();
-            SENT.setRelease(this, count - rejected);
+            SENT.setRelease(this, count - rejected - output.discarded());
             BACK_PRESSURED.setRelease(this, pressured);
             REFUSED.setRelease(this, refusals + rejected);
             endedNs = System.nanoTime();
             running = false;
         }
+    }
+
+    /** Off the hot path: the loop ends on an output failure, named with the output's own reason. */
+    private void fail(long count) {
+        final String error = output.lastError();
+        failureReason = "output " + output.describe() + " failed after " + (count - output.rejected()
+            - output.discarded()) + " frames" + (error.isEmpty() ? "" : ": " + error);
     }
 
     /** Asks the thread to stop after its current frame. */
@@ -182,7 +192,7 @@ public final class SendLoop implements AutoCloseable {
     }
 
     /**
-     * Frames sent (the output's rejected frames not included): updated at the end of every burst while running (at most 64 frames at the maximum rate, about a
+     * Frames sent (the output's rejected and discarded frames not included): updated at the end of every burst while running (at most 64 frames at the maximum rate, about a
      * millisecond of traffic when paced), exact once the thread has ended.
      */
     public long sent() {

@@ -74,6 +74,22 @@ class AfPacketCliTest {
     }
 
     @Test
+    void shouldFailTheLoadgenNamingTheErrorWhenTheInterfaceIsDown() throws Exception {
+        final String unavailable = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        try (NetNamespace ns = NetNamespace.createUnique("steer-down")) {
+            ns.addVethPair("va", "vb", 1500);
+            final Process down = new ProcessBuilder("ip", "-n", ns.name(), "link", "set", "dev", "va", "down")
+                .inheritIO().start();
+            assertEquals(0, down.waitFor(), "ip link set down");
+            final CliRunner loadgen = CliRunner.run("loadgen", "--to", "afpacket", "--netns", ns.name(), "--interface",
+                "va", "--count", "600", "--rate", "20000", "--duration", "10s");
+            assertEquals(SteerCli.EXIT_FAILED, loadgen.exit(), "no frame can leave a down interface: " + loadgen);
+            assertTrue(loadgen.err().contains("ENETDOWN"), "the reason is named: " + loadgen);
+        }
+    }
+
+    @Test
     void shouldFailTheRunNamingTheInterfaceWhenItIsDeletedUnderTheFeed() throws Exception {
         final String unavailable = NetNamespace.unavailableReason();
         Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);

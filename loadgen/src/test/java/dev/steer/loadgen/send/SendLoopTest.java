@@ -65,8 +65,9 @@ class SendLoopTest {
         }
 
         @Override
-        public void flush() {
+        public int flush() {
             rejected++;
+            return SENT;
         }
 
         @Override

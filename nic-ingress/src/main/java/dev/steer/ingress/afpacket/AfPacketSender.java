@@ -56,6 +56,7 @@ public final class AfPacketSender implements AutoCloseable {
     private long backPressured;
     private long failed;
     private long refused;
+    private long discarded;
     private int lastErrno;
     private boolean closed;
 
@@ -136,8 +137,9 @@ public final class AfPacketSender implements AutoCloseable {
      * {@link #BATCH_SLOT} is sent alone after the staged ones, keeping the order.
      *
      * @return {@code length} when staged (or sent), else {@link #BACK_PRESSURED} (the batch is full and the socket
-     *     took none of it: try again later), {@link #TOO_LONG} or {@link #FAILED} (also at once, nothing staged, for a
-     *     frame shorter than {@link #MIN_FRAME})
+     *     took none of it: try again later), {@link #TOO_LONG} or {@link #FAILED} (nothing staged: a frame shorter than
+     *     {@link #MIN_FRAME}, or the flush this call made failed and discarded the staged frames, see
+     *     {@link #discarded()})
      */
     public int stage(DirectBuffer buffer, int offset, int length) {
         if (length < MIN_FRAME) {
@@ -147,15 +149,22 @@ public final class AfPacketSender implements AutoCloseable {
             return FAILED;
         }
         if (length > BATCH_SLOT) {
-            if (flush() < 0 && staged > 0) {
+            final int result = flush();
+            if (result == FAILED) {
+                return FAILED; // the staged frames are gone: the caller hears of it with this frame, not never
+            }
+            if (result < 0 && staged > 0) {
                 return BACK_PRESSURED;
             }
             return send(buffer, offset, length);
         }
         if (staged == BATCH) {
             final int result = flush();
+            if (result == FAILED) {
+                return FAILED;
+            }
             if (staged == BATCH) {
-                return result == FAILED ? FAILED : BACK_PRESSURED;
+                return BACK_PRESSURED;
             }
         }
         slotBuffer.putBytes(staged * BATCH_SLOT, buffer, offset, length);
@@ -198,6 +207,7 @@ public final class AfPacketSender implements AutoCloseable {
                 continue;
             }
             failed += staged - head;
+            discarded += staged - head;
             head = 0;
             staged = 0;
             return FAILED;
@@ -254,6 +264,19 @@ public final class AfPacketSender implements AutoCloseable {
      */
     public long refused() {
         return refused;
+    }
+
+    /**
+     * Staged frames a failed {@link #flush()} dropped unsent (an error other than a refusal of one frame, such as
+     * ENETDOWN for an interface that is down). Also in {@link #failed()}.
+     */
+    public long discarded() {
+        return discarded;
+    }
+
+    /** The last refused or failed send's errno as text, such as {@code ENETDOWN (Network is down)}; empty before any. */
+    public String lastError() {
+        return lastErrno == 0 ? "" : Libc.describe(lastErrno);
     }
 
     /** The errno of the last refused or failed send, 0 before any. */

@@ -1,6 +1,7 @@
 package dev.steer.ingress.afpacket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 
@@ -71,6 +72,29 @@ class AfPacketSenderTest {
         } finally {
             AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "mtu",
                 Integer.toString(VethPair.MTU));
+        }
+    }
+
+    @Test
+    void shouldFailTheStageThatFlushesWhenTheInterfaceIsDown() throws Exception {
+        AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "down");
+        try (AfPacketSender sender = veth.sender()) {
+            TestFrames.write(frame, 100, 1, 0);
+            for (int i = 0; i < AfPacketSender.BATCH; i++) {
+                assertEquals(100, sender.stage(frame, 0, 100), "staging makes no syscall");
+            }
+            assertEquals(AfPacketSender.FAILED, sender.stage(frame, 0, 100),
+                "the full batch's flush failed: this call says so, it does not stage on as if the batch had gone");
+            assertEquals(AfPacketSender.BATCH, sender.discarded());
+            assertEquals(0, sender.staged());
+            assertEquals(0, sender.sent());
+            assertTrue(sender.lastError().startsWith("ENETDOWN"), sender.lastError());
+            assertEquals(100, sender.stage(frame, 0, 100));
+            assertEquals(AfPacketSender.FAILED, sender.stage(frame, 0, AfPacketSender.BATCH_SLOT + 1),
+                "a frame sent alone flushes first: the same");
+            assertEquals(AfPacketSender.BATCH + 1, sender.discarded());
+        } finally {
+            AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "up");
         }
     }
 
