@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class NetNamespace implements AutoCloseable {
     private static final long COMMAND_TIMEOUT_SECONDS = 20;
+    /** IPv6's minimum link MTU (RFC 8200): the kernel runs no IPv6 on an interface with a smaller one. */
+    private static final int IPV6_MIN_MTU = 1280;
 
     private final String name;
     private boolean closed;
@@ -76,15 +78,19 @@ public final class NetNamespace implements AutoCloseable {
     }
 
     /**
-     * Adds a veth pair {@code a} - {@code b} inside this namespace with MTU {@code mtu}, IPv6 off and no
-     * addresses, and brings both ends up: frames sent into one end arrive at the other and nowhere else.
+     * Adds a veth pair {@code a} - {@code b} inside this namespace with MTU {@code mtu}, IPv6 off (below 1280 bytes
+     * the kernel gives it none) and no addresses, and brings both ends up: frames sent into one end arrive at the other
+     * and nowhere else.
      */
     public NetNamespace addVethPair(String a, String b, int mtu) {
         // "name" before each: a bare name such as "tx" would be read as an abbreviated keyword (txqueuelen).
         run("ip", "-n", name, "link", "add", "name", a, "mtu", Integer.toString(mtu), "type", "veth", "peer", "name", b,
             "mtu", Integer.toString(mtu));
-        run("ip", "netns", "exec", name, "sysctl", "-q", "-w", "net.ipv6.conf." + a + ".disable_ipv6=1",
-            "net.ipv6.conf." + b + ".disable_ipv6=1");
+        if (mtu >= IPV6_MIN_MTU) {
+            // Below IPv6's minimum MTU the kernel gives the interfaces no IPv6 (and no such switch) at all.
+            run("ip", "netns", "exec", name, "sysctl", "-q", "-w", "net.ipv6.conf." + a + ".disable_ipv6=1",
+                "net.ipv6.conf." + b + ".disable_ipv6=1");
+        }
         run("ip", "-n", name, "link", "set", "dev", a, "up");
         run("ip", "-n", name, "link", "set", "dev", b, "up");
         return this;

@@ -1,0 +1,40 @@
+package dev.steer.ingress.afpacket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.concurrent.TimeUnit;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The namespace helper the AF_PACKET tests, the benchmark and the CLI tests build their veth pairs with. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class NetNamespaceTest {
+    @Test
+    void shouldAddAWorkingVethPairWhenItsMtuIsBelowTheIpv6Minimum() {
+        final String reason = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        // Below 1280 bytes the kernel gives an interface no IPv6 at all, so there is no per-interface switch to turn off.
+        try (NetNamespace namespace = NetNamespace.createUnique("steer-mtu")) {
+            namespace.addVethPair("sa", "sb", 1000);
+            assertLinkWorks(namespace);
+        }
+    }
+
+    private static void assertLinkWorks(NetNamespace namespace) {
+        try (AfPacketFeed feed = AfPacketFeed.open(AfPacketSettings.of("sb").withNetns(namespace.name())
+                 .withRing(1 << 16, 8).withRetireTimeoutMs(2));
+             AfPacketSender sender = AfPacketSender.open(namespace.name(), "sa")) {
+            final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+            TestFrames.write(frame, 1014, 1, 0);
+            assertEquals(1014, sender.send(frame, 0, 1014), "an MTU-sized frame; errno " + sender.lastErrno());
+            TestFrames.write(frame, 1015, 1, 1);
+            assertEquals(AfPacketSender.TOO_LONG, sender.send(frame, 0, 1015), "the pair has the MTU asked for");
+            final RecordingSink sink = new RecordingSink();
+            AfPacketFeedTest.pollUntil(feed, sink, 64, () -> sink.marked() >= 1);
+            assertEquals(1, sink.marked());
+        }
+    }
+}
