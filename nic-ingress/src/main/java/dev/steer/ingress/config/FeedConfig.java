@@ -33,6 +33,7 @@ import dev.steer.ingress.aeron.AeronMedia;
  *              retire-timeout = 10ms, fanout = hash }   # fanout hash | load-balance | cpu | none
  *   # afpacket.fanout-group = 0..65535 joins that PACKET_FANOUT group on purpose (shared with other processes);
  *   # without it the first queue gets a new group whose id the kernel chooses unused, and the other queues join it.
+ *   # fanout defaults to hash for several queues or a given fanout-group, else none.
  * }
  * </pre>
  *
@@ -277,7 +278,9 @@ public final class FeedConfig {
         final long retire = check.nanosIn(block, at + ".retire-timeout",
             AfPacketSettings.DEFAULT_RETIRE_TIMEOUT_MS * 1_000_000L, 1_000_000L,
             AfPacketSettings.MAX_RETIRE_TIMEOUT_MS * 1_000_000L);
-        final String fanout = check.oneOf(block, at + ".fanout", queues > 1 ? "hash" : "none",
+        // A group id given means a group to join, even for one queue (sharing the interface with another process).
+        final boolean groupGiven = block.hasPath(at + ".fanout-group");
+        final String fanout = check.oneOf(block, at + ".fanout", queues > 1 || groupGiven ? "hash" : "none",
             List.of("hash", "load-balance", "cpu", "none"));
         // No id given: a group of this feed's own, its id chosen unused by the kernel when the first queue opens (a
         // fixed default, such as the pid's low 16 bits, would merge two processes' queues into one group).
@@ -285,6 +288,10 @@ public final class FeedConfig {
         if (queues > 1 && "none".equals(fanout)) {
             check.error(block, at + ".fanout", "none with queues=" + queues
                 + ": several queues on one interface need a fanout group");
+        }
+        if (groupGiven && "none".equals(fanout) && queues == 1) {
+            check.error(block, at + ".fanout-group", block.getValue(at + ".fanout-group").unwrapped() + " has no effect with fanout = none: remove it, or set fanout"
+                + " to hash, load-balance or cpu to join the group");
         }
         if (!check.ok()) {
             return null;

@@ -45,6 +45,22 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldJoinTheGivenFanoutGroupWhenOneAfpacketQueueNamesItWithoutAFanoutMode() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = afpacket\nafpacket { interface = eth0, fanout-group = 7 }"),
+            check);
+        assertTrue(check.ok(), check.errors()::toString);
+        assertTrue(plan.afpacket().fanout(), "a group id given is a group to join, not a key to ignore");
+        assertEquals(7, plan.afpacket().fanoutGroup());
+        assertEquals(AfPacketSettings.FanoutMode.HASH, plan.afpacket().fanoutMode());
+        final ConfigCheck none = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = afpacket\nafpacket {\n  interface = eth0\n  fanout = none\n"
+            + "  fanout-group = 7\n}"), none));
+        assertTrue(String.join("\n", none.errors()).contains("test.conf:5: feed.afpacket.fanout-group: 7 has no effect with"
+            + " fanout = none"), none.errors()::toString);
+    }
+
+    @Test
     void shouldDefaultToAeronIpcThroughAnEmbeddedDriverWhenTheBlockIsEmpty() {
         final ConfigCheck check = new ConfigCheck();
         final FeedConfig.Plan plan = FeedConfig.plan(ConfigFactory.empty(), check);
