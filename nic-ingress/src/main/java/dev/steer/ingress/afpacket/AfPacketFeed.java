@@ -520,10 +520,6 @@ public final class AfPacketFeed implements Feed {
         return statsFailures;
     }
 
-    /**
-     * Unmaps the ring and closes the socket; idempotent, later polls return {@link Feed#END}. Must not run
-     * while a poll is in progress (the engine closes a feed after its last poll).
-     */
     /** Reads the kernel's drop counter a last time and reports the drops to {@code sink}, then closes. */
     @Override
     public void close(FrameSink sink) {
@@ -533,6 +529,10 @@ public final class AfPacketFeed implements Feed {
         close();
     }
 
+    /**
+     * Unmaps the ring and closes the socket; idempotent, later polls return {@link Feed#END}. Must not run
+     * while a poll is in progress (the engine closes a feed after its last poll).
+     */
     @Override
     public void close() {
         if (!CLOSED.compareAndSet(this, false, true)) {
