@@ -24,14 +24,16 @@ import dev.steer.ingress.afpacket.NetNamespace;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AfPacketCliTest {
-    @Test
-    void shouldSteerEveryFrameTheLoadgenSendsIntoTheOtherEndOfAVethPair() throws Exception {
+    /** One queue, and two queues sharing the interface through a fanout group of their own (kernel-chosen id). */
+    @ParameterizedTest
+    @ValueSource(strings = {"1", "2"})
+    void shouldSteerEveryFrameTheLoadgenSendsIntoTheOtherEndOfAVethPair(String queues) throws Exception {
         final String unavailable = NetNamespace.unavailableReason();
         Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
         try (NetNamespace ns = NetNamespace.createUnique("steer-cli")) {
             ns.addVethPair("va", "vb", 1500);
-            final CliRunner.Running run = CliRunner.start("run",
-                "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(), "--duration", "4s", "--json", "--no-pin");
+            final CliRunner.Running run = CliRunner.start("run", "--feed", "afpacket", "--interface", "vb", "--netns",
+                ns.name(), "--queues", queues, "--duration", "4s", "--json", "--no-pin");
             // The feed's socket is open once the run starts its engine; frames sent before would not be seen.
             assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
             final CliRunner loadgen = CliRunner.run("loadgen", "--to", "afpacket", "--netns", ns.name(), "--interface", "va",
