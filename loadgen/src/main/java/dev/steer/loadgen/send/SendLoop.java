@@ -61,6 +61,8 @@ public final class SendLoop implements AutoCloseable {
     private long refused;
     /** The output's {@link FrameOutput#rejected()} as last read; the sending thread's, then (after it ended) close's. */
     private long rejected;
+    /** The output's {@link FrameOutput#discarded()} as last read; as {@link #rejected}. */
+    private long discarded;
     private volatile long startedNs = UNSET;
     private volatile long endedNs = UNSET;
     private volatile Throwable failure;
@@ -160,7 +162,8 @@ public final class SendLoop implements AutoCloseable {
             failure = error;
         } finally {
             rejected = output.rejected();
-            SENT.setRelease(this, count - rejected - output.discarded());
+            discarded = output.discarded();
+            SENT.setRelease(this, count - rejected - discarded);
             BACK_PRESSURED.setRelease(this, pressured);
             REFUSED.setRelease(this, refusals + rejected);
             endedNs = System.nanoTime();
@@ -192,8 +195,8 @@ public final class SendLoop implements AutoCloseable {
     }
 
     /**
-     * Frames sent (the output's rejected and discarded frames not included): updated at the end of every burst while running (at most 64 frames at the maximum rate, about a
-     * millisecond of traffic when paced), exact once the thread has ended.
+     * Frames sent, without those the output rejected or discarded: updated at the end of every burst while running (at
+     * most 64 frames at the maximum rate, about a millisecond of traffic when paced), exact once the thread has ended.
      */
     public long sent() {
         return (long) SENT.getAcquire(this);
@@ -240,7 +243,8 @@ public final class SendLoop implements AutoCloseable {
 
     /**
      * Stops, waits up to 5 s for the thread and up to 5 s for the output to drain, closes the output. Frames the output
-     * rejects while draining are moved from {@link #sent()} to {@link #refused()}. Idempotent.
+     * rejects while draining are moved from {@link #sent()} to {@link #refused()}, those it discards taken off
+     * {@link #sent()}. Idempotent.
      */
     @Override
     public void close() throws InterruptedException {
@@ -251,11 +255,13 @@ public final class SendLoop implements AutoCloseable {
             output.drain(5_000_000_000L);
             if (ended) {
                 // The sending thread is gone (join: its writes are visible): this thread is the counters' writer now.
-                final long late = output.rejected() - rejected;
-                if (late > 0) {
-                    rejected += late;
-                    SENT.setRelease(this, sent - late);
-                    REFUSED.setRelease(this, refused + late);
+                final long lateRejected = output.rejected() - rejected;
+                final long lateDiscarded = output.discarded() - discarded;
+                if (lateRejected > 0 || lateDiscarded > 0) {
+                    rejected += lateRejected;
+                    discarded += lateDiscarded;
+                    SENT.setRelease(this, sent - lateRejected - lateDiscarded);
+                    REFUSED.setRelease(this, refused + lateRejected);
                 }
             }
             output.close();
