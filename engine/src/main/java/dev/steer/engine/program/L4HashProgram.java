@@ -24,6 +24,8 @@ public final class L4HashProgram extends TargetedProgram {
     private static final int IP_UDP_LENGTH = 28;
     /** IPv4 total length that holds a TCP header (no options) after a 20-byte IPv4 header. */
     private static final int IP_TCP_LENGTH = 40;
+    /** A TCP header without options. */
+    private static final int TCP_HEADER = 20;
 
     /** @param targets target keys, at least one */
     public L4HashProgram(int[] targets, int fallback) {
@@ -42,12 +44,21 @@ public final class L4HashProgram extends TargetedProgram {
             final int protocol = packet.u8Unchecked(23);
             final int totalLength = packet.u16Unchecked(16);
             if (protocol == PacketHeaders.PROTO_UDP && totalLength >= IP_UDP_LENGTH
-                || protocol == PacketHeaders.PROTO_TCP && totalLength >= IP_TCP_LENGTH && length >= FAST_TCP_LENGTH
-                && packet.u8Unchecked(46) >= 0x50) {
+                || protocol == PacketHeaders.PROTO_TCP && length >= FAST_TCP_LENGTH && tcpFits(packet, length, totalLength)) {
                 return redirectTo(mix((packet.i32Unchecked(26) + packet.i32Unchecked(30)) * 0x9E37_79B1 + SEED + protocol));
             }
         }
         return runParsed(packet);
+    }
+
+    /**
+     * True when the TCP header at offset 34 has a data offset of at least 5 words and ends, options included, inside
+     * both the frame and the IP total length: what the full parse requires for OK. The frame holds byte 46.
+     */
+    private static boolean tcpFits(PacketView packet, int length, int totalLength) {
+        final int tcpLength = (packet.u8Unchecked(46) >>> 4) * 4;
+        return tcpLength >= TCP_HEADER && FAST_TCP_LENGTH - TCP_HEADER + tcpLength <= length
+            && IP_TCP_LENGTH - TCP_HEADER + tcpLength <= totalLength;
     }
 
     /** The verdict through the full parse: the reference the fast path must agree with. */

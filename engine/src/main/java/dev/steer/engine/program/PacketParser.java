@@ -98,8 +98,12 @@ public final class PacketParser {
         out.srcAddressOffset = offset + 8;
         out.dstAddressOffset = offset + 24;
         out.addressLength = 16;
-        final int end = ipEnd(view, offset + 40 + view.u16(offset + 4));
+        final int payloadLength = view.u16(offset + 4);
         int next = view.u8(offset + 6);
+        if (payloadLength == 0 && next == 0) {
+            return PacketHeaders.MALFORMED; // a jumbogram (RFC 2675): its length is in a hop-by-hop option; unsupported
+        }
+        final int end = ipEnd(view, offset + 40 + payloadLength);
         int at = offset + 40;
         for (int walked = 0; ; walked++) {
             if (walked == MAX_IPV6_EXTENSIONS && isExtension(next)) {
@@ -156,8 +160,12 @@ public final class PacketParser {
                 if (offset + 20 > end) {
                     return PacketHeaders.TRUNCATED;
                 }
-                if ((view.u8(offset + 12) >>> 4) < 5) {
+                final int dataOffset = view.u8(offset + 12) >>> 4;
+                if (dataOffset < 5) {
                     return PacketHeaders.MALFORMED;
+                }
+                if (offset + dataOffset * 4 > end) { // the options the header announces end after the IP packet
+                    return PacketHeaders.TRUNCATED;
                 }
                 out.srcPort = view.u16(offset);
                 out.dstPort = view.u16(offset + 2);

@@ -40,6 +40,17 @@ class L4HashFastPathTest {
         final byte[] badDataOffset = tcp.clone();
         badDataOffset[46] = 0x40;
         assertSameAsFullParse(badDataOffset, badDataOffset.length, "TCP data offset 4");
+        for (int dataOffset = 5; dataOffset <= 15; dataOffset++) {
+            for (int extra : new int[] {0, 4, 40}) {
+                final byte[] options = Arrays.copyOf(tcp, tcp.length + extra);
+                options[46] = (byte) (dataOffset << 4);
+                assertSameAsFullParse(options, options.length, "TCP data offset " + dataOffset + ", IP total length 40, frame " + extra + " bytes longer");
+                final int total = 40 + extra;
+                options[16] = (byte) (total >>> 8);
+                options[17] = (byte) total;
+                assertSameAsFullParse(options, options.length, "TCP data offset " + dataOffset + ", IP total length " + total);
+            }
+        }
         final byte[] shortTotal = udp.clone();
         shortTotal[16] = 0;
         shortTotal[17] = 19;
