@@ -68,15 +68,8 @@ final class MapReader {
         }
         final int highestKey = raws.stream().mapToInt(r -> r.entry().key()).max().orElse(-1);
         int maxEntries = cluster.enabled() ? Math.max(cpus.limit(), highestKey + 1) : cpus.limit();
-        if (steer.hasPath("steer.map.max-entries")) {
-            final int given = check.intIn(steer, "steer.map.max-entries", Integer.MIN_VALUE, Integer.MIN_VALUE + 1,
-                Integer.MAX_VALUE);
-            if (given != Integer.MIN_VALUE && (given < 1 || given > limit)) {
-                check.error(steer, "steer.map.max-entries", given + " is out of range: must be 1.." + limit + " (" + limitWhy + ")");
-            } else if (given != Integer.MIN_VALUE) {
-                maxEntries = given;
-            }
-        }
+        // The allowed range goes into every message, also for a value that is no int at all (99999999999).
+        maxEntries = check.intIn(steer, "steer.map.max-entries", maxEntries, 1, limit, limitWhy);
 
         final List<Deployment.MapSettings.Entry> entries = new ArrayList<>();
         if (entriesValue == null) {

@@ -138,18 +138,27 @@ public final class ConfigCheck {
 
     /** An int in {@code min..max}, or {@code fallback} when absent. */
     public int intIn(Config config, String path, int fallback, int min, int max) {
+        return intIn(config, path, fallback, min, max, null);
+    }
+
+    /**
+     * An int in {@code min..max}, or {@code fallback} when absent; {@code why} (may be null) says where the bounds
+     * come from and follows the range in every message, for a value out of range and one that is no int at all.
+     */
+    public int intIn(Config config, String path, int fallback, int min, int max, String why) {
         if (!config.hasPath(path)) {
             return fallback;
         }
+        final String range = min + ".." + max + (why == null ? "" : " (" + why + ")");
         try {
             final int value = config.getInt(path);
             if (value < min || value > max) {
-                error(config, path, value + " is out of range: must be " + min + ".." + max);
+                error(config, path, value + " is out of range: must be " + range);
                 return fallback;
             }
             return value;
         } catch (ConfigException ex) {
-            error(config, path, "must be an integer " + min + ".." + max + ", is " + render(config, path));
+            error(config, path, "must be an integer " + range + ", is " + render(config, path));
             return fallback;
         }
     }
