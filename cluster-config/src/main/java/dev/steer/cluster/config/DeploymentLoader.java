@@ -27,6 +27,7 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.program.Programs;
 import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.ingress.config.FeedConfig;
+import dev.steer.ingress.config.HoconFile;
 
 /**
  * Reads a deployment ({@code steer { node, engine, map, feed, cluster, stats }}) from a HOCON file over the
@@ -107,14 +108,27 @@ public final class DeploymentLoader {
             throw new DeploymentException(file.toString(), List.of(file + ": no such readable file"));
         }
         final Config config;
+        // An include of a missing file and a key given twice, which HOCON passes over in silence, are problems too.
+        final ConfigCheck fileCheck = new ConfigCheck();
         try {
-            config = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+            config = HoconFile.parse(file, fileCheck);
         } catch (ConfigException ex) {
             // Typesafe writes "file: 12: problem"; write it as every other message, "file:12: problem".
             throw new DeploymentException(file.toString(), List.of(ex.getMessage().replaceFirst("^(.*?): (\\d+): ", "$1:$2: ")));
         }
         final Path parent = file.toAbsolutePath().getParent();
-        return parse(config, nodeOverride, file.toString(), parent == null ? Path.of("") : parent);
+        final Deployment deployment;
+        try {
+            deployment = parse(config, nodeOverride, file.toString(), parent == null ? Path.of("") : parent);
+        } catch (DeploymentException ex) {
+            final List<String> problems = new ArrayList<>(fileCheck.errors());
+            problems.addAll(ex.problems());
+            throw new DeploymentException(file.toString(), problems);
+        }
+        if (!fileCheck.ok()) {
+            throw new DeploymentException(file.toString(), fileCheck.errors());
+        }
+        return deployment;
     }
 
     /**

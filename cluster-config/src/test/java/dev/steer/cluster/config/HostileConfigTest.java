@@ -89,4 +89,52 @@ class HostileConfigTest {
         assertOneProblem("list-interval.conf", "steer.stats.interval = [5]\n",
             "1: steer.stats.interval: must be a duration such as 10s or 250ms, is [5]");
     }
+
+    @Test
+    void shouldReportBothLinesWhenAKeyIsGivenTwiceInOneFile() throws IOException {
+        assertOneProblem("twice.conf", "steer.engine {\n  budget = 32\n  budget = 64\n}\n",
+            "3: steer.engine.budget: 64 is given twice (also at line 2, 32): a key may be set once per file");
+        assertOneProblem("twice-paths.conf", "steer { engine { budget = 32 } }\nsteer.engine.budget = 64\n",
+            "2: steer.engine.budget: 64 is given twice (also at line 1, 32): a key may be set once per file");
+        assertOneProblem("twice-entry.conf", "steer.map {\n  entries = [ { key = 0\n    qsize = 64\n    qsize = 128 } ]\n}\n",
+            "4: steer.map.entries[0].qsize: 128 is given twice (also at line 3, 64): a key may be set once per file");
+    }
+
+    @Test
+    void shouldAcceptBlocksThatMergeAndOptionalOverridesWhenNoKeyIsGivenTwice() throws IOException {
+        final Path file = write("merge.conf", "steer.engine.budget = 32\nsteer { engine { pass-batch = 16 } }\n"
+            + "steer.engine.program = \"l4-hash\" # a comment with budget = 1\n"
+            + "steer.stats { interval = 2s }\nsteer.stats.interval = ${?STEER_TEST_UNSET_INTERVAL}\n");
+        final Deployment d = loader.load(file);
+        assertEquals(32, d.engine().budget());
+        assertEquals(16, d.engine().passBatch());
+    }
+
+    @Test
+    void shouldNameTheIncludeWhenAnIncludedFileIsMissing() throws IOException {
+        final Path file = write("include.conf", "# settings shared by every node\ninclude \"nothere.conf\"\n"
+            + "steer.engine.budget = 32\n");
+        assertEquals(List.of(file + ":2: include \"nothere.conf\": no such file (looked for " + dir.resolve("nothere.conf")
+            + "): an included file must exist"), problems(file));
+        final Path required = write("required.conf", "include required(\"gone.conf\")\n");
+        assertEquals(List.of(required + ":1: include \"gone.conf\": no such file (looked for " + dir.resolve("gone.conf")
+            + "): an included file must exist"), problems(required));
+    }
+
+    @Test
+    void shouldReadTheIncludedFileWhenItExists() throws IOException {
+        write("shared.conf", "steer.engine.budget = 48\n");
+        final Path file = write("main.conf", "include \"shared.conf\"\nsteer.engine.pass-batch = 16\n");
+        final Deployment d = loader.load(file);
+        assertEquals(48, d.engine().budget());
+        assertEquals(16, d.engine().passBatch());
+    }
+
+    @Test
+    void shouldReportTheLineWhenBlocksNestTooDeep() throws IOException {
+        final Path file = write("deep.conf", "# deep\nsteer.engine = " + "{ a = ".repeat(200_000) + "1" + " }".repeat(200_000)
+            + "\n");
+        assertEquals(List.of(file + ":2: blocks and lists nest deeper than 100 levels here: at most 100 are read"),
+            problems(file));
+    }
 }

@@ -8,17 +8,18 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigOrigin;
-import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValueType;
 
 import dev.steer.ingress.config.ConfigCheck;
+import dev.steer.ingress.config.HoconFile;
 
 /**
  * The HOCON file of a {@code --config} option, read the same way by {@code steer run} and {@code steer loadgen}:
  * a file that is missing, a directory or unreadable, and a file that does not parse, are refused with a message
- * naming the option, the file (with the line, for a syntax error) and the reason. Never an empty config for a
- * file that could not be read. Off the hot path; any thread.
+ * naming the option, the file (with the line, for a syntax error) and the reason; so are an include of a missing
+ * file and a key given twice ({@link HoconFile}). Never an empty config for a file that could not be read.
+ * Off the hot path; any thread.
  */
 final class ConfigFile {
     private ConfigFile() {
@@ -40,11 +41,18 @@ final class ConfigFile {
         if (!Files.isReadable(path)) {
             throw new IllegalArgumentException(option + " " + file + ": cannot be read (no read permission)");
         }
+        final ConfigCheck check = new ConfigCheck();
+        final Config config;
         try {
-            return ConfigFactory.parseFile(file, ConfigParseOptions.defaults().setAllowMissing(false));
+            config = HoconFile.parse(path, check);
         } catch (ConfigException ex) {
             throw new IllegalArgumentException(option + " " + located(ex, file), ex);
         }
+        if (!check.ok()) {
+            // An include of a missing file, a key given twice: HOCON would pass over them in silence.
+            throw new IllegalArgumentException(option + " " + String.join("\n" + option + " ", check.errors()));
+        }
+        return config;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
@@ -74,5 +75,23 @@ class ConfigOptionTest {
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         assertEquals("steer " + command + ": --config " + file + ": cannot be read (no read permission)",
             result.err().strip());
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldRefuseTheConfigWithFileAndLineWhenAKeyIsGivenTwice() throws IOException {
+        final Path file = Files.writeString(dir.resolve("twice.conf"), "steer.engine {\n  budget = 32\n  budget = 64\n}\n");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ConfigFile.read("--config", file.toFile()));
+        assertEquals("--config " + file + ":3: steer.engine.budget: 64 is given twice (also at line 2, 32): a key may be"
+            + " set once per file", ex.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldRefuseTheConfigWithFileAndLineWhenAnIncludedFileIsMissing() throws IOException {
+        final Path file = Files.writeString(dir.resolve("include.conf"), "include \"gone.conf\"\n");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ConfigFile.read("--config", file.toFile()));
+        assertEquals("--config " + file + ":1: include \"gone.conf\": no such file (looked for " + dir.resolve("gone.conf")
+            + "): an included file must exist", ex.getMessage());
     }
 }
