@@ -88,6 +88,8 @@ public final class PcapFeed implements Feed {
     private volatile long foreignLink;
     private volatile long passes;
     private volatile long gapsCut;
+    private volatile long skippedBlocks;
+    private volatile long unknownBlocks;
     private volatile long listenerFailures;
     private volatile PcapDamage damage;
     private volatile boolean emptyCapture;
@@ -288,6 +290,10 @@ public final class PcapFeed implements Feed {
         if (foreignNow != 0) {
             foreignLink += foreignNow;
         }
+        if (reader instanceof PcapngReader ng && ng.skippedBlocks != skippedBlocks) {
+            skippedBlocks = ng.skippedBlocks;
+            unknownBlocks = ng.unknownBlocks;
+        }
         return taken == 0 && ended ? END : taken;
     }
 
@@ -372,6 +378,23 @@ public final class PcapFeed implements Feed {
     /** pcapng packets on a non-Ethernet interface, counted as {@link #FOREIGN_LINK_DROP} drops. Any thread. */
     public long foreignLink() {
         return foreignLink;
+    }
+
+    /**
+     * pcapng blocks skipped by their length (every pass): neither section header, interface nor packet, such as
+     * interface statistics or name resolution. Always 0 for classic pcap. Any thread.
+     */
+    public long skippedBlocks() {
+        return skippedBlocks;
+    }
+
+    /**
+     * Of {@link #skippedBlocks()}, blocks of a type the format does not define. pcapng says to skip them, and the
+     * feed does; but a packet block whose type field was damaged looks just like one, so a count above 0 in a
+     * capture written by an ordinary tool means packets may be missing. Any thread.
+     */
+    public long unknownBlocks() {
+        return unknownBlocks;
     }
 
     /** True when the file is pcapng, false for classic pcap. */

@@ -74,6 +74,16 @@ final class PcapngFormat {
         return units;
     }
 
+    /**
+     * True for the block types the format defines that hold no packet: name resolution (4), interface statistics
+     * (5), the obsolete IRIG timestamp (7) and ARINC 429 (8) blocks, systemd journal export (9), decryption secrets
+     * (0x0A) and the two custom blocks (0x0BAD, 0x40000BAD).
+     */
+    static boolean definedWithoutPacket(int type) {
+        return type == 4 || type == 5 || type == 7 || type == 8 || type == 9 || type == 0x0A || type == 0x0BAD
+            || type == 0x4000_0BAD;
+    }
+
     /** Rounds a length up to a multiple of 4, the padding of block bodies and options. */
     static int pad4(int length) {
         return (length + 3) & ~3;

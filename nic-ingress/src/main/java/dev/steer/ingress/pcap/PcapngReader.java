@@ -30,6 +30,10 @@ final class PcapngReader extends CaptureReader {
     private final long[] unitsPerSecond = new long[MAX_INTERFACES];
     private final long[] offsetNanos = new long[MAX_INTERFACES];
     private final double[] nanosPerUnit = new double[MAX_INTERFACES];
+    /** Blocks skipped by their length: neither section, interface nor packet. Poll thread; the feed publishes it. */
+    long skippedBlocks;
+    /** Of those, blocks of a type the format does not define: a damaged packet block's type looks like this. */
+    long unknownBlocks;
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
     private int interfaces;
     private int blockLength;
@@ -149,7 +153,12 @@ final class PcapngReader extends CaptureReader {
                     return simplePacket(at, blockOffset);
                 }
                 default -> {
-                    // Statistics, name resolution, secrets, custom blocks: nothing to replay.
+                    // Statistics, name resolution, secrets, custom blocks: nothing to replay. Counted all the same, so
+                    // that a packet block whose type was damaged is not skipped without a trace.
+                    skippedBlocks++;
+                    if (!PcapngFormat.definedWithoutPacket(type)) {
+                        unknownBlocks++;
+                    }
                 }
             }
             window.position += blockBytes;

@@ -221,6 +221,31 @@ class PcapngFeedTest {
     }
 
     @Test
+    void shouldCountTheBlocksItSkipsAndThoseOfNoKnownTypeWhenAPacketBlockTypeIsDamaged() throws Exception {
+        // One bit flipped in an enhanced packet block's type (6 -> 0x4006) makes a block of no type the format
+        // defines: skipped by its length, as pcapng says, but no longer without a trace.
+        final Path file = dir.resolve("flipped-type.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+            writer.write(0, PcapFeedTest.frame(1, 64), T0 + 1);
+            writer.writeBlock(5, new byte[20]); // interface statistics: a block of a known type without a packet
+            writer.write(0, PcapFeedTest.frame(2, 64), T0 + 2);
+        }
+        final byte[] bytes = java.nio.file.Files.readAllBytes(file);
+        final int secondPacket = 28 + 32 + 32 + 64; // section, interface (with if_tsresol), first packet block
+        assertEquals(6, bytes[secondPacket]);
+        bytes[secondPacket + 1] ^= 0x40;
+        java.nio.file.Files.write(file, bytes);
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(2)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 20);
+            assertEquals(4, ingress.frames.size());
+            assertTrue(feed.damage().isEmpty());
+            assertEquals(4, feed.skippedBlocks(), "two per pass: the statistics and the damaged packet block");
+            assertEquals(2, feed.unknownBlocks(), "one per pass: the block of no known type");
+        }
+    }
+
+    @Test
     void shouldCountOneDropPerPacketAndGoOnWhenInterfaceIsNotEthernet() throws Exception {
         final Path file = dir.resolve("raw.pcapng");
         try (PcapngWriter writer = PcapngWriter.create(file)) {
