@@ -32,13 +32,15 @@ public final class TestIngress implements AutoCloseable {
     public boolean keep = true;
     /** Frames delivered so far. */
     public long delivered;
+    /** Failures reported to the path's error sink, as {@code where: error}. */
+    public final List<String> errors = new ArrayList<>();
 
     public TestIngress(int poolFrames, int frameSize, int passBatch, boolean lossless) {
         pool = new FramePool(new FramePool.Context().id("test-ingress").frameCount(poolFrames).frameSize(frameSize)
             .headroom(64).checked(true));
         final CpuMap map = CpuMap.create(1, 0, CpuSet.all(1), Capabilities.admin(), EntryLifecycle.NONE).map();
         path = new IngressPath(0, 0, pool, packet -> Verdict.of(Verdict.PASS), map, this::onFrames, passBatch,
-            64, lossless, new PathCounters("test-ingress", 1), HandlerBatch.ErrorSink.IGNORE);
+            64, lossless, new PathCounters("test-ingress", 1), (where, error) -> errors.add(where + ": " + error));
     }
 
     public TestIngress() {

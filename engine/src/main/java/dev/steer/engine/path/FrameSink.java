@@ -34,4 +34,12 @@ public interface FrameSink {
      * {@code reason}, so the accounting invariant covers the feed's own losses.
      */
     void onDropped(DropReason reason, int count);
+
+    /**
+     * Reports a failure of the feed that did not stop it and that no exception out of {@link Feed#poll} carries: an
+     * error its source reported asynchronously (an Aeron client's error handler). The ingress counts it in
+     * {@code feed_errors} and hands it to the engine's error handler, as it does a feed that throws, but the feed is
+     * not restarted. Off the hot path: called once per such failure.
+     */
+    void onFeedError(Throwable error);
 }

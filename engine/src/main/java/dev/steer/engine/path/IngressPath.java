@@ -61,7 +61,7 @@ public final class IngressPath implements FrameSink {
      * @param budget       packets per poll, at least 1
      * @param lossless     refuse packets whose target is full instead of dropping them
      * @param counters     this ingress' counters
-     * @param errors       where local handler and program exceptions are reported
+     * @param errors       where local handler and program exceptions and the feed's own errors are reported
      */
     public IngressPath(int feedId, int queueIndex, FramePool pool, SteeringProgram program, CpuMap map,
                        FrameHandler localHandler, int passBatch, int budget, boolean lossless,
@@ -161,6 +161,13 @@ public final class IngressPath implements FrameSink {
         }
         frame.copyData(buffer, offset);
         return carryOut(frame, verdict);
+    }
+
+    /** Counts the feed's failure in {@code feed_errors} and reports it to the engine's error sink. */
+    @Override
+    public void onFeedError(Throwable error) {
+        counters.increment(PathCounters.Counter.FEED_ERRORS);
+        HandlerBatch.report(errors, counters, error);
     }
 
     @Override

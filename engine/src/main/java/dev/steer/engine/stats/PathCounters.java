@@ -39,7 +39,10 @@ public final class PathCounters {
         REMOTE_REDIRECT,
         /** Frames a lossless feed left in place because their target ring was full. */
         BACK_PRESSURED,
-        /** Exceptions thrown out of the feed's poll (the ingress restarts the feed). */
+        /**
+         * Exceptions thrown out of the feed's poll (the ingress restarts the feed), and failures a feed reports
+         * without stopping ({@code FrameSink#onFeedError}: an Aeron client's asynchronous errors).
+         */
         FEED_ERRORS,
         /** Restarts of the path's actor after a failure. */
         RESTARTS,

@@ -119,7 +119,7 @@ public class AeronBenchmark {
             final int consumerCpu = Math.min(1, CpuSet.fromMachine().limit() - 1);
             engine = SteerEngine.builder().cpus(CpuSet.fromMachine()).entry(consumerCpu, 2048).program("l4-hash")
                 .ingressCpus(0).handler(handler).idleMode(IdleMode.parse(idle)).lossless(true).systemName("bench")
-                .feed(new AeronFeed(media.aeron(), new AeronFeed.Settings("aeron:ipc", STREAM, AeronFeed.Mode.LOSSLESS)))
+                .feed(new AeronFeed(media, new AeronFeed.Settings("aeron:ipc", STREAM, AeronFeed.Mode.LOSSLESS)))
                 .start();
             startPublisher();
         }

@@ -56,6 +56,11 @@ class FailedInputTest {
             @Override
             public void onDropped(DropReason reason, int count) {
             }
+
+            @Override
+            public void onFeedError(Throwable error) {
+                throw new AssertionError("a template feed reports no error", error);
+            }
         }, 8));
         assertNull(RunJob.failedInput(new RunTraffic(), List.of(whole)), "a bounded feed at its end is no failure");
     }

@@ -40,6 +40,11 @@ class SyntheticFeedTest {
         public void onDropped(DropReason reason, int count) {
             throw new AssertionError("a synthetic feed drops nothing");
         }
+
+        @Override
+        public void onFeedError(Throwable error) {
+            throw new AssertionError("a synthetic feed reports no error", error);
+        }
     }
 
     private static SyntheticFeed feed(long limit, Pacer pacer, long[] clock) {

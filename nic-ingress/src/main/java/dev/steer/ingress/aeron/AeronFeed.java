@@ -35,13 +35,24 @@ import dev.steer.engine.stats.DropReason;
  * drop. A message with fragments missing, or whose image went away (its publisher closed or timed out) before
  * its last fragment, or still unfinished when the feed closes, is one {@link DropReason#FEED_TRUNCATED} drop.
  *
+ * <p>When its client closes under it (the client gives its media driver up after the driver timeout, the driver
+ * having stopped, or something closes the client), the feed ends ({@link Feed#END}) and {@link #endReason()} names
+ * the driver's directory and what happened; a message unfinished then is one {@link DropReason#FEED_TRUNCATED}
+ * drop. A feed made on an {@link AeronMedia} also reports each of the client's asynchronous errors once with
+ * {@link FrameSink#onFeedError} (its ingress counts {@code feed_errors}); one made on an {@link Aeron} client of the
+ * caller's leaves them to that client's own error handler.
+ *
  * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
  * allocates nothing in steady state: the handlers are created once and every frame of a poll gets one cached
- * {@link System#nanoTime()}; a session's first fragmented message allocates its reassembly buffer.
+ * {@link System#nanoTime()}; a session's first fragmented message allocates its reassembly buffer. Watching the
+ * client costs one volatile read per poll.
  */
 public final class AeronFeed implements Feed {
     /** Images gone that the client may report before the poll thread takes them. */
     private static final int GONE_CAPACITY = 1024;
+    private static final int OPEN = 0;
+    private static final int ENDED = 1;
+    private static final int CLOSED = 2;
 
     /** What a full target ring does to the feed. */
     public enum Mode {
@@ -106,29 +117,70 @@ public final class AeronFeed implements Feed {
     private final java.util.function.Consumer<Integer> onGone = this::onGone;
     private final AtomicLong imagesAvailable = new AtomicLong();
     private final AtomicLong imagesUnavailable = new AtomicLong();
+    private final AeronClientEvents events;
+    private final Aeron aeron;
+    /** True for a caller's client, on which this feed registered a close handler, removed at the close. */
+    private final boolean callersClient;
+    private final long closeHandlerId;
+    /** {@link AeronClientEvents#changes()} when the poll thread last looked. */
+    private long eventsSeen;
+    private volatile String endReason;
     private FrameSink sink;
     private long pollNanos;
     private long fragments;
     private long multiFragmentMessages;
     private long truncatedMessages;
     private long oversizeMessages;
-    private boolean closed;
+    /** {@link #OPEN}, {@link #ENDED} (its client closed under it) or {@link #CLOSED}: one read per poll. */
+    private int state = OPEN;
 
     /**
-     * Subscribes to the channel. The subscription is made now, so a publisher can connect before the engine
-     * starts polling.
+     * Subscribes to the channel through the client of {@code media}, whose asynchronous errors this feed reports to
+     * its ingress. The subscription is made now, so a publisher can connect before the engine starts polling.
      *
-     * @param aeron    a connected client (see {@link AeronMedia})
+     * @param media    a connected client and its driver
+     * @param settings channel, stream and mode
+     * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say)
+     */
+    public AeronFeed(AeronMedia media, Settings settings) {
+        this(media.aeron(), media.events(), settings);
+    }
+
+    /**
+     * Subscribes to the channel through a client of the caller's: the feed ends when that client closes, but its
+     * asynchronous errors go to the client's own error handler, not to the ingress (prefer
+     * {@link #AeronFeed(AeronMedia, Settings)}). The subscription is made now.
+     *
+     * @param aeron    a connected client
      * @param settings channel, stream and mode
      * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say)
      */
     public AeronFeed(Aeron aeron, Settings settings) {
+        this(aeron, null, settings);
+    }
+
+    private AeronFeed(Aeron aeron, AeronClientEvents mediaEvents, Settings settings) {
         this.settings = settings;
+        this.aeron = aeron;
+        if (mediaEvents != null) {
+            this.events = mediaEvents;
+            this.callersClient = false;
+            this.closeHandlerId = 0;
+        } else {
+            this.events = new AeronClientEvents(aeron.context().aeronDirectoryName());
+            this.callersClient = true;
+            this.closeHandlerId = aeron.addCloseHandler(events::onClose);
+        }
+        // Not a value changes() takes: the first poll looks once, for errors queued and a client closed before it.
+        this.eventsSeen = -1;
         this.name = "aeron:" + settings.streamId() + "@" + settings.channel();
         try {
             this.subscription = aeron.addSubscription(settings.channel(), settings.streamId(),
                 image -> imagesAvailable.incrementAndGet(), this::onUnavailableImage);
         } catch (RuntimeException ex) {
+            if (callersClient) {
+                aeron.removeCloseHandler(closeHandlerId);
+            }
             throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream " + settings.streamId()
                 + ": the media driver refused the subscription: " + ex.getMessage(), ex);
         }
@@ -144,7 +196,7 @@ public final class AeronFeed implements Feed {
 
     @Override
     public int poll(FrameSink sink, int budget) {
-        if (closed) {
+        if (state != OPEN) {
             return END;
         }
         this.sink = sink;
@@ -152,9 +204,45 @@ public final class AeronFeed implements Feed {
         if (!goneSessions.isEmpty()) {
             goneSessions.drain(onGone, GONE_CAPACITY);
         }
+        if (events.changes() != eventsSeen && onClientEvents()) {
+            return END;
+        }
         return settings.mode() == Mode.LOSSLESS
             ? subscription.controlledPoll(onControlledFragment, budget)
             : subscription.poll(onFragment, budget);
+    }
+
+    /**
+     * Reports the client's errors not yet reported (by any feed on it) and ends the feed when the client has closed:
+     * a closed client's subscription polls nothing for ever. Poll thread, off the hot path.
+     *
+     * @return true when the feed has ended
+     */
+    private boolean onClientEvents() {
+        eventsSeen = events.changes();
+        IllegalStateException error;
+        for (int i = 0; i < AeronClientEvents.CAPACITY && (error = events.poll()) != null; i++) {
+            sink.onFeedError(error);
+        }
+        final String closedReason = events.closed();
+        if (closedReason == null) {
+            return false;
+        }
+        countUnfinished(sink);
+        state = ENDED;
+        endReason = closedReason;
+        return true;
+    }
+
+    /** Counts every message still unfinished (its images gone or the feed ending) as one feed_truncated drop each. */
+    private void countUnfinished(FrameSink to) {
+        this.sink = to;
+        goneSessions.drain(onGone, GONE_CAPACITY);
+        final int unfinished = reassembler.unfinished();
+        if (unfinished > 0) {
+            truncatedMessages += unfinished;
+            to.onDropped(DropReason.FEED_TRUNCATED, unfinished);
+        }
     }
 
     private void onGone(Integer sessionId) {
@@ -287,24 +375,32 @@ public final class AeronFeed implements Feed {
      */
     @Override
     public void close(FrameSink closingSink) {
-        if (!closed) {
-            this.sink = closingSink;
-            goneSessions.drain(onGone, GONE_CAPACITY);
-            final int unfinished = reassembler.unfinished();
-            if (unfinished > 0) {
-                truncatedMessages += unfinished;
-                closingSink.onDropped(DropReason.FEED_TRUNCATED, unfinished);
-            }
+        if (state == OPEN) {
+            countUnfinished(closingSink); // an ended feed counted them when it ended
         }
         close();
+    }
+
+    /**
+     * Why the feed ended although nothing closed it: its Aeron client closed under it, naming the media driver's
+     * directory and the error that closed the client (a driver timeout, say); null while it runs, and when it was
+     * closed before its client. Kept after the close, so that a run reads it once its ingresses have stopped. Any
+     * thread.
+     */
+    @Override
+    public String endReason() {
+        return endReason;
     }
 
     /** Closes the subscription. Idempotent. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (state != CLOSED) {
+            state = CLOSED;
             subscription.close();
+            if (callersClient && !aeron.isClosed()) {
+                aeron.removeCloseHandler(closeHandlerId);
+            }
         }
     }
 }

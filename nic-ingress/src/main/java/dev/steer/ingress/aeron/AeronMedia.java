@@ -20,6 +20,12 @@ import org.agrona.concurrent.BackoffIdleStrategy;
  * on one shared thread with a backoff idle strategy: on IPC the driver is not on the data path (publishers
  * write the log buffer and subscribers read it directly), so it should not take a core of its own.
  *
+ * <p>The client's asynchronous errors are not printed (Aeron's default handler prints a stack trace and, when the
+ * driver times out, exits the JVM with status -1): they are counted ({@link #clientErrors()}) and handed to the
+ * {@link AeronFeed}s made with {@link AeronFeed#AeronFeed(AeronMedia, AeronFeed.Settings)}, which report each once to
+ * their ingress. When the driver goes away (stopped, killed: no heartbeat within the driver timeout) the client
+ * closes itself, and those feeds end, saying why ({@link AeronFeed#endReason()}).
+ *
  * <p>Thread contract: create and close on one thread; {@link #aeron()} is thread-safe, as Aeron's client is.
  * Close after every feed and publication using it is closed.
  */
@@ -38,12 +44,19 @@ public final class AeronMedia implements AutoCloseable {
     private final MediaDriver driver;
     private final Aeron aeron;
     private final String directory;
+    private final AeronClientEvents events;
     private boolean closed;
 
-    private AeronMedia(MediaDriver driver, Aeron aeron, String directory) {
+    private AeronMedia(MediaDriver driver, Aeron aeron, String directory, AeronClientEvents events) {
         this.driver = driver;
         this.aeron = aeron;
         this.directory = directory;
+        this.events = events;
+    }
+
+    /** A client context for {@code directory} whose errors and close go to {@code events}. */
+    private static Aeron.Context clientContext(String directory, AeronClientEvents events) {
+        return new Aeron.Context().aeronDirectoryName(directory).errorHandler(events).closeHandler(events::onClose);
     }
 
     /** Launches an embedded media driver in a fresh directory of its own and connects a client to it. */
@@ -66,8 +79,9 @@ public final class AeronMedia implements AutoCloseable {
             throw new IllegalStateException("cannot start the embedded Aeron media driver in " + directory + ": " + ex.getMessage(), ex);
         }
         try {
-            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-            return new AeronMedia(driver, aeron, directory);
+            final AeronClientEvents events = new AeronClientEvents(directory);
+            final Aeron aeron = Aeron.connect(clientContext(driver.aeronDirectoryName(), events));
+            return new AeronMedia(driver, aeron, directory, events);
         } catch (RuntimeException ex) {
             driver.close();
             throw new IllegalStateException("cannot connect to the embedded Aeron media driver in " + directory + ": " + ex.getMessage(), ex);
@@ -176,18 +190,38 @@ public final class AeronMedia implements AutoCloseable {
     }
 
     /**
-     * Connects to a media driver already running with directory {@code directory}.
+     * Connects to a media driver already running with directory {@code directory}, with Aeron's driver timeout
+     * (10 s, or the {@code aeron.driver.timeout} property): the client gives the driver up, and its feeds end, when
+     * the driver has not answered for that long.
      *
      * @throws IllegalStateException when there is no driver there, with what to do
      */
     public static AeronMedia external(String directory) {
+        return external(directory, 0);
+    }
+
+    /**
+     * {@link #external(String)} with a driver timeout of {@code driverTimeoutMs} (0: Aeron's): how long the driver
+     * may go without a heartbeat before the client closes itself and the feeds on it end.
+     *
+     * @throws IllegalArgumentException when {@code driverTimeoutMs} is negative
+     * @throws IllegalStateException    when there is no driver there, with what to do
+     */
+    public static AeronMedia external(String directory, long driverTimeoutMs) {
+        if (driverTimeoutMs < 0) {
+            throw new IllegalArgumentException("driverTimeoutMs=" + driverTimeoutMs + ": must be 0 (Aeron's) or above");
+        }
         if (!new File(directory, "cnc.dat").exists()) {
             throw new IllegalStateException("aeron directory '" + directory
                 + "': no media driver there (no cnc.dat); start one, or use the embedded driver");
         }
         try {
-            final Aeron aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(directory));
-            return new AeronMedia(null, aeron, directory);
+            final AeronClientEvents events = new AeronClientEvents(directory);
+            final Aeron.Context context = clientContext(directory, events);
+            if (driverTimeoutMs > 0) {
+                context.driverTimeoutMs(driverTimeoutMs);
+            }
+            return new AeronMedia(null, Aeron.connect(context), directory, events);
         } catch (RuntimeException ex) {
             throw new IllegalStateException("aeron directory '" + directory + "': cannot connect to its media driver: "
                 + ex.getMessage(), ex);
@@ -202,6 +236,24 @@ public final class AeronMedia implements AutoCloseable {
     /** The driver's directory. */
     public String directory() {
         return directory;
+    }
+
+    /**
+     * Asynchronous errors the client has reported so far (a driver timeout, a registration the driver refused
+     * later, ...). Any thread.
+     */
+    public long clientErrors() {
+        return events.errors();
+    }
+
+    /** Why the client closed, naming the driver's directory; null while it is open. Any thread. */
+    public String clientClosed() {
+        return events.closed();
+    }
+
+    /** The client's errors and close, for the feeds on it. */
+    AeronClientEvents events() {
+        return events;
     }
 
     /** True when this holds an embedded driver. */

@@ -334,7 +334,7 @@ public final class FeedConfig {
                     resources.add(media);
                     for (int i = 0; i < plan.queues(); i++) {
                         final AeronFeed.Settings base = plan.aeron();
-                        feeds.add(new AeronFeed(media.aeron(),
+                        feeds.add(new AeronFeed(media,
                             new AeronFeed.Settings(base.channel(), base.streamId() + i, base.mode())));
                     }
                 }

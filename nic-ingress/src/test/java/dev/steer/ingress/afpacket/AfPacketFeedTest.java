@@ -266,6 +266,11 @@ class AfPacketFeedTest {
         public void onDropped(DropReason reason, int count) {
             drops += count;
         }
+
+        @Override
+        public void onFeedError(Throwable error) {
+            throw new AssertionError("an AF_PACKET feed reports no error", error);
+        }
     }
 
     private void send(AfPacketSender sender, int count, int length) {

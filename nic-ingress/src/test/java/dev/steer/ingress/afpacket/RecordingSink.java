@@ -44,6 +44,11 @@ final class RecordingSink implements FrameSink {
         drops.merge(reason, (long) count, Long::sum);
     }
 
+    @Override
+    public void onFeedError(Throwable error) {
+        throw new AssertionError("an AF_PACKET feed reports no error", error);
+    }
+
     long dropped(DropReason reason) {
         return drops.getOrDefault(reason, 0L);
     }

@@ -1,0 +1,49 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.aeron.driver.MediaDriver;
+import io.aeron.driver.ThreadingMode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.ingress.aeron.AeronMedia;
+
+/**
+ * {@code steer run --feed aeron --aeron-dir DIR} on a media driver the test starts in a directory of its own and
+ * closes while the run is running: the run must fail (exit 3) naming the driver, not end "OK" having read nothing
+ * since, and not be exited by Aeron's default error handler either.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AeronDriverLossCliTest {
+    @Test
+    void shouldFailTheRunNamingTheDirectoryWhenItsExternalMediaDriverCloses() throws Exception {
+        final Path directory = AeronMedia.newDirectory("test-cli");
+        final MediaDriver driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(directory.toString())
+            .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true)
+            .ipcTermBufferLength(1 << 20).timerIntervalNs(TimeUnit.MILLISECONDS.toNanos(10)).printConfigurationOnStart(false));
+        try {
+            final CliRunner.Running run = CliRunner.start("run", "--feed", "aeron", "--aeron-dir", directory.toString(),
+                "--no-traffic", "--duration", "40s", "--json", "--no-pin");
+            assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
+            driver.close();
+            final CliRunner result = run.result().get(30, TimeUnit.SECONDS);
+            assertEquals(SteerCli.EXIT_FAILED, result.exit(), "an input gone is a failed run: " + result);
+            assertTrue(result.err().contains("steer run: the feed aeron:1001@aeron:ipc ended: the Aeron client of media driver "
+                + directory) && result.err().contains("has been shutdown"), result.toString());
+            final JsonNode summary = new ObjectMapper().readTree(result.out().strip());
+            assertTrue(summary.get("failure").asText().contains(directory.toString()), summary.toString());
+        } finally {
+            driver.close();
+        }
+        assertFalse(Files.exists(directory), "the test's driver deleted its directory");
+    }
+}

@@ -1,0 +1,107 @@
+package dev.steer.ingress.aeron;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.aeron.exceptions.ClientTimeoutException;
+import io.aeron.exceptions.ConductorServiceTimeoutException;
+import io.aeron.exceptions.DriverTimeoutException;
+import org.agrona.ErrorHandler;
+import org.agrona.concurrent.AgentTerminationException;
+import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
+
+/**
+ * What an Aeron client tells its feeds off the data path: its asynchronous errors (the client's error handler) and
+ * its close (its close handler; after a driver timeout the client closes itself). Installed by {@link AeronMedia}
+ * as the client's error and close handler, in place of Aeron's default handler, which prints a stack trace and,
+ * on a driver timeout, exits the JVM with status -1.
+ *
+ * <p>Errors are counted and queued (at most {@value #CAPACITY}; more are counted in {@link #unreported()}) for the
+ * client's feeds, which report each once, on their poll thread, to their ingress ({@code feed_errors} and the
+ * engine's error handler). Nothing is printed. {@link #changes()} moves on every error and on the close, so a feed
+ * learns of either with one volatile read per poll.
+ *
+ * <p>Thread contract: {@link #onError} and {@link #onClose} on any thread (the client conductor's, or the one
+ * closing the client); {@link #poll()} on any thread, consumers may be several.
+ */
+final class AeronClientEvents implements ErrorHandler {
+    /** Errors held for the feeds to report. */
+    static final int CAPACITY = 64;
+    private static final VarHandle CHANGES;
+
+    static {
+        try {
+            CHANGES = MethodHandles.lookup().findVarHandle(AeronClientEvents.class, "changes", long.class);
+        } catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
+    private final String directory;
+    private final ManyToManyConcurrentArrayQueue<IllegalStateException> pending = new ManyToManyConcurrentArrayQueue<>(CAPACITY);
+    private final AtomicLong errors = new AtomicLong();
+    private final AtomicLong unreported = new AtomicLong();
+    private volatile long changes;
+    private volatile Throwable terminalError;
+    private volatile String closed;
+
+    /** @param directory the media driver's directory, named in every report */
+    AeronClientEvents(String directory) {
+        this.directory = directory;
+    }
+
+    /** Counts and queues an asynchronous client error. Any thread; allocates the report. */
+    @Override
+    public void onError(Throwable error) {
+        if (error instanceof AgentTerminationException) {
+            return; // the conductor stopping after the error that closed the client, which was counted
+        }
+        errors.incrementAndGet();
+        if (error instanceof DriverTimeoutException || error instanceof ClientTimeoutException
+            || error instanceof ConductorServiceTimeoutException) {
+            terminalError = error; // the client closes itself after these
+        }
+        // An IllegalStateException is logged in one line by the engine's default error handler: no stack trace for a
+        // driver that went away; the cause keeps the client's exception for handlers that want it.
+        if (!pending.offer(new IllegalStateException("aeron client of media driver " + directory + ": " + error, error))) {
+            unreported.incrementAndGet();
+        }
+        CHANGES.getAndAdd(this, 1L);
+    }
+
+    /** The client has closed (by its owner, or by itself after a driver timeout). Any thread; idempotent. */
+    void onClose() {
+        if (closed == null) {
+            final Throwable cause = terminalError;
+            closed = "the Aeron client of media driver " + directory + " closed"
+                + (cause == null ? " under the feed" : ": " + cause.getMessage());
+        }
+        CHANGES.getAndAdd(this, 1L);
+    }
+
+    /** Moves on every error and on the close: compare with the value seen last. Any thread; one volatile read. */
+    long changes() {
+        return changes;
+    }
+
+    /** The next error not yet reported by a feed, or null. Any thread. */
+    IllegalStateException poll() {
+        return pending.poll();
+    }
+
+    /** Why the client closed, naming the driver's directory and the error that closed it; null while it is open. */
+    String closed() {
+        return closed;
+    }
+
+    /** Asynchronous errors so far. Any thread. */
+    long errors() {
+        return errors.get();
+    }
+
+    /** Errors not queued for a feed because {@value #CAPACITY} were waiting already (still counted in {@link #errors()}). */
+    long unreported() {
+        return unreported.get();
+    }
+}
