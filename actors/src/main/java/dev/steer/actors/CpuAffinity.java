@@ -9,6 +9,8 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.util.Optional;
 
+import dev.steer.engine.map.CpuList;
+
 /**
  * Pins the calling thread to one CPU with Linux {@code sched_setaffinity}, called through Java's foreign
  * function API (no JNI library), and reads back where the thread runs with {@code sched_getcpu}, so a
@@ -18,8 +20,12 @@ import java.util.Optional;
  * call it once when a data-path thread starts, never per frame.
  */
 public final class CpuAffinity {
-    /** Largest CPU number this class can pin to: the size of the mask it passes, in bits. */
-    public static final int MAX_CPUS = 1024;
+    /**
+     * CPUs this class can pin to, 0..{@code MAX_CPUS - 1}: every CPU a CPU list accepts ({@link CpuList#MAX_CPU}),
+     * and the size in bits of the affinity mask it passes (512 bytes), so that no CPU the configuration accepts is
+     * refused here. A CPU the machine lacks is refused by the kernel (EINVAL), with the reason.
+     */
+    public static final int MAX_CPUS = CpuList.MAX_CPU + 1;
 
     private static final MethodHandle SET_AFFINITY;
     private static final MethodHandle GET_CPU;
