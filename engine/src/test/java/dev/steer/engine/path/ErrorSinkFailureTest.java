@@ -2,12 +2,18 @@ package dev.steer.engine.path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.map.Capabilities;
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.EntryLifecycle;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 
@@ -38,5 +44,28 @@ class ErrorSinkFailureTest {
         assertEquals(0, counters.get(PathCounters.Counter.DELIVERED), "nothing delivered twice");
         assertEquals(1, calls[0]);
         assertEquals(0, pool.doubleReturns());
+    }
+
+    @Test
+    void shouldCountAFeedErrorAndReportItOnceWhenTheFeedReportsItWithoutThrowing() {
+        final CpuMap map = CpuMap.create(1, 0, CpuSet.all(1), Capabilities.admin(), EntryLifecycle.NONE).map();
+        final List<String> reported = new ArrayList<>();
+        final PathCounters counters = new PathCounters("ingress-0", 1);
+        final FramePool pool = new FramePool(new FramePool.Context().id("feed-error").frameCount(8).checked(true));
+        final IngressPath path = new IngressPath(1, 0, pool, TestPackets.INGRESS, map, FrameHandler.NO_OP, 8,
+            IngressPath.DEFAULT_BUDGET, false, counters, (where, error) -> reported.add(where + ": " + error.getMessage()));
+        path.onFeedError(new IllegalStateException("client error"));
+        assertEquals(1, counters.get(PathCounters.Counter.FEED_ERRORS));
+        assertEquals(List.of("ingress-0: client error"), reported);
+        assertEquals(0, counters.get(PathCounters.Counter.RECEIVED), "an error is no frame");
+        final IngressPath throwing = new IngressPath(1, 0, pool, TestPackets.INGRESS, map, FrameHandler.NO_OP, 8,
+            IngressPath.DEFAULT_BUDGET, false, counters, (where, error) -> {
+                throw new RuntimeException("sink");
+            });
+        throwing.onFeedError(new IllegalStateException("client error"));
+        assertEquals(2, counters.get(PathCounters.Counter.FEED_ERRORS));
+        assertEquals(1, counters.get(PathCounters.Counter.ERROR_HANDLER_FAILURES), "the sink's failure is contained");
+        assertEquals(8, pool.available(), "no frame taken");
+        pool.close();
     }
 }
