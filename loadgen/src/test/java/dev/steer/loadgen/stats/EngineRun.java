@@ -4,11 +4,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.path.TemplateFeed;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.loadgen.traffic.PacketTemplates;
@@ -16,7 +19,8 @@ import dev.steer.loadgen.traffic.PacketTemplates;
 /**
  * A real, short engine run for the tests: one synthetic feed of {@value #FRAMES} UDP frames over 64 flows,
  * two entries, the latency handler on every consumer, a sampler every 20 ms until the feed ends, then
- * shutdown. Keeps every stats snapshot the sampler took.
+ * shutdown. Keeps every stats snapshot the sampler took. The feed sends nothing until the sampler has taken its
+ * baseline: on a fast run the frames would otherwise all be counted before it, and the series would show none.
  *
  * @param finalStats stats from shutdown
  * @param sampler    the sampler, with its series
@@ -40,9 +44,22 @@ public record EngineRun(EngineStats finalStats, StatsSampler sampler, LatencyRec
      */
     public static EngineRun run(String name, FrameHandler inner, boolean lossless) {
         final LatencyRecorder recorder = new LatencyRecorder();
+        final AtomicBoolean baselineTaken = new AtomicBoolean();
+        final TemplateFeed frames = new TemplateFeed("t", PacketTemplates.udp4(64, 60), FRAMES);
+        final Feed gated = new Feed() {
+            @Override
+            public int poll(FrameSink sink, int budget) {
+                return baselineTaken.get() ? frames.poll(sink, budget) : 0;
+            }
+
+            @Override
+            public String name() {
+                return frames.name();
+            }
+        };
         final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 2048)
             .entry(1, 2048).pinning(false).lossless(lossless).systemName(name)
-            .feed(new TemplateFeed("t", PacketTemplates.udp4(64, 60), FRAMES))
+            .feed(gated)
             .handler(new LatencyHandler(recorder, inner)).start();
         final List<EngineStats> snapshots = Collections.synchronizedList(new ArrayList<>());
         final Supplier<EngineStats> stats = () -> {
@@ -57,6 +74,7 @@ public record EngineRun(EngineStats finalStats, StatsSampler sampler, LatencyRec
         try {
             sampler = new StatsSampler(stats, System::nanoTime, recorder,
                 new StatsSampler.Settings(Duration.ofMillis(20), 1000));
+            baselineTaken.set(true);
             sampler.runUntil(engine::feedsEnded, interval -> printed.append(printer.format(interval)));
         } finally {
             finalStats = engine.shutdown();
