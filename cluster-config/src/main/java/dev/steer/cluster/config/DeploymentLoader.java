@@ -135,6 +135,10 @@ public final class DeploymentLoader {
      * Validates a deployment given as a Config with a {@code steer} block (for instance the CLI's options
      * over a file), over the shipped defaults, as the node its {@code steer.node.name} names.
      *
+     * <p>This reads no file: the Config is already parsed, so the text-level checks of {@link HoconFile} (an include of
+     * a missing file, a key given twice, nesting too deep) are the caller's. Read a file with {@link #load(Path)}, or
+     * with {@link HoconFile#parse} before laying other settings over it, as {@code steer run --config} does.
+     *
      * @throws DeploymentException with every problem
      */
     public Deployment parse(Config config) {

@@ -19,6 +19,8 @@ import picocli.CommandLine.Spec;
 
 import dev.steer.engine.map.CpuList;
 import dev.steer.cluster.config.DeploymentLoader;
+import dev.steer.ingress.config.ConfigCheck;
+import dev.steer.ingress.config.HoconFile;
 import dev.steer.loadgen.traffic.Scenario;
 import dev.steer.loadgen.traffic.Scenarios;
 
@@ -231,7 +233,7 @@ final class RunCommand implements Callable<Integer> {
         final Scenario loaded = Scenarios.load(nameOrPath);
         return loaded.source().startsWith(Scenarios.RESOURCE_DIR)
             ? ConfigFactory.parseResources(RunCommand.class.getClassLoader(), loaded.source())
-            : ConfigFactory.parseFile(new File(loaded.source()));
+            : HoconFile.parse(Path.of(loaded.source()), new ConfigCheck()); // its problems: refused by load above
     }
 
     private Config commandLine() {

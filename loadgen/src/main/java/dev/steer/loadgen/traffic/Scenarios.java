@@ -13,6 +13,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
 
 import dev.steer.ingress.config.ConfigCheck;
+import dev.steer.ingress.config.HoconFile;
 
 /**
  * The scenario files shipped in {@value #RESOURCE_DIR} and the loader of any scenario file. A scenario is a
@@ -29,7 +30,9 @@ public final class Scenarios {
     }
 
     /**
-     * Loads a shipped scenario by name ({@code flood-64}) or a scenario file by path.
+     * Loads a shipped scenario by name ({@code flood-64}) or a scenario file by path. A file is read by
+     * {@link HoconFile}, as a deployment file is: an include of a missing file, a key given twice and blocks nested
+     * too deep are problems with the others.
      *
      * @throws IllegalArgumentException when neither exists, the file does not parse, or the blocks are
      *     invalid: one message with every problem, each with file and line
@@ -41,6 +44,8 @@ public final class Scenarios {
         final ConfigParseOptions options = ConfigParseOptions.defaults().setAllowMissing(false);
         final Config config;
         final String source;
+        // A missing include, a key given twice, nesting too deep: problems with the rest, as in a deployment file.
+        final ConfigCheck fileCheck = new ConfigCheck();
         try {
             if (SHIPPED.contains(nameOrPath)) {
                 source = RESOURCE_DIR + nameOrPath + ".conf";
@@ -52,12 +57,12 @@ public final class Scenarios {
                         + " and no file " + path);
                 }
                 source = path.toString();
-                config = ConfigFactory.parseFile(path.toFile(), options).resolve();
+                config = HoconFile.parse(path, fileCheck).resolve();
             }
         } catch (ConfigException ex) {
             throw new IllegalArgumentException("scenario '" + nameOrPath + "': " + ex.getMessage(), ex);
         }
-        final List<String> problems = new ArrayList<>();
+        final List<String> problems = new ArrayList<>(fileCheck.errors());
         for (Map.Entry<String, ConfigValue> entry : config.root().entrySet()) {
             if (!entry.getKey().equals("traffic") && !entry.getKey().equals("run")) {
                 problems.add(ConfigCheck.where(entry.getValue()) + entry.getKey()
