@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.aeron.AeronMedia;
+import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.loadgen.send.AeronOutput;
 import dev.steer.loadgen.send.AfPacketOutput;
 import dev.steer.loadgen.send.FrameOutput;
@@ -231,8 +232,13 @@ final class LoadgenCommand implements Callable<Integer> {
     static long durationNanos(String text) {
         long nanos = -1;
         try {
-            nanos = ConfigFactory.parseMap(Map.of("duration", text), "--duration").getDuration("duration",
-                TimeUnit.NANOSECONDS);
+            final Config option = ConfigFactory.parseMap(Map.of("duration", text), "--duration");
+            if (ConfigCheck.unitless(option.getValue("duration")) != null) {
+                // HOCON would read it as milliseconds, which "--duration 10" did not mean.
+                throw new IllegalArgumentException("--duration " + text + ": has no unit: must be a duration 1ms..24h"
+                    + " such as 10s, 500ms or 2m");
+            }
+            nanos = option.getDuration("duration", TimeUnit.NANOSECONDS);
         } catch (ConfigException ex) {
             // Not a duration: refused below with the form that is.
         }

@@ -35,12 +35,14 @@ record RunSettings(Duration duration, Duration churnInterval, boolean traffic) {
     /** Reads and validates the block (absent keys take their defaults); problems go to {@code check}. */
     static RunSettings from(Config run, ConfigCheck check) {
         check.unknownKeys(run, "run", KEYS);
-        final long duration = check.nanosIn(run, "duration", 10_000_000_000L, MIN_DURATION_NS, MAX_DURATION_NS);
-        final long churn = check.nanosIn(run, "churn-interval", 0, 0, HOUR_NS);
+        // Read under its block's name, so that messages name the key as written: run.duration, not duration.
+        final Config full = run.atKey("run");
+        final long duration = check.nanosIn(full, "run.duration", 10_000_000_000L, MIN_DURATION_NS, MAX_DURATION_NS);
+        final long churn = check.nanosIn(full, "run.churn-interval", 0, 0, HOUR_NS);
         if (churn > 0 && churn < 1_000_000L) {
-            check.error(run, "churn-interval", "must be 0 (off) or at least 1ms");
+            check.error(full, "run.churn-interval", "must be 0 (off) or at least 1ms");
         }
-        final boolean traffic = check.bool(run, "traffic", true);
+        final boolean traffic = check.bool(full, "run.traffic", true);
         return new RunSettings(Duration.ofNanos(duration), Duration.ofNanos(churn), traffic);
     }
 }

@@ -163,27 +163,49 @@ public final class ConfigCheck {
         }
     }
 
-    /** A size in bytes ({@code 4m}, {@code 65536}) in {@code min..max}, or {@code fallback} when absent. */
+    /**
+     * A size in bytes ({@code 4m}, {@code 65536}: a bare number is bytes) in {@code min..max}, or {@code fallback} when
+     * absent.
+     */
     public long bytesIn(Config config, String path, long fallback, long min, long max) {
+        return bytesIn(config, path, fallback, min, max, min + ".." + max);
+    }
+
+    /**
+     * A size in bytes in {@code min..max}, or {@code fallback} when absent; {@code allowed} describes the allowed values
+     * in the message for a value that is no size at all (a negative number, a word), where the range is named too.
+     */
+    public long bytesIn(Config config, String path, long fallback, long min, long max, String allowed) {
         if (!config.hasPath(path)) {
             return fallback;
         }
         try {
             final long value = config.getBytes(path);
             if (value < min || value > max) {
-                error(config, path, value + " bytes is out of range: must be " + min + ".." + max);
+                error(config, path, value + " bytes is out of range: must be " + allowed);
                 return fallback;
             }
             return value;
         } catch (ConfigException ex) {
-            error(config, path, "must be a size such as 64k or 4m, is " + render(config, path));
+            error(config, path, "must be a size in bytes, " + allowed + ", as a number of bytes or with a unit such as"
+                + " 64k or 4m, is " + render(config, path));
             return fallback;
         }
     }
 
-    /** A duration in nanoseconds ({@code 10s}, {@code 250ms}) in {@code min..max}, or {@code fallback}. */
+    /**
+     * A duration in nanoseconds ({@code 10s}, {@code 250ms}) in {@code min..max}, or {@code fallback}. A duration needs a
+     * unit: HOCON would read a bare number as milliseconds, which {@code interval = 5} did not mean, so one is refused
+     * with the units to choose from (a bare 0 is 0 in every unit and is taken).
+     */
     public long nanosIn(Config config, String path, long fallback, long min, long max) {
         if (!config.hasPath(path)) {
+            return fallback;
+        }
+        final String bare = unitless(config.getValue(path));
+        if (bare != null) {
+            error(config, path, render(config, path) + " has no unit (HOCON would read it as " + bare + " ms): write one,"
+                + " such as " + bare + "s or " + bare + "ms: must be " + describe(min) + ".." + describe(max));
             return fallback;
         }
         try {
@@ -197,6 +219,21 @@ public final class ConfigCheck {
             error(config, path, "must be a duration such as 10s or 250ms, is " + render(config, path));
             return fallback;
         }
+    }
+
+    /**
+     * The number written, when {@code value} is a positive duration without a unit ({@code 5}, {@code "2.5"}); else
+     * null (0 and negative numbers are then out of range or not, as their value says). Off the hot path.
+     */
+    public static String unitless(ConfigValue value) {
+        final String text = switch (value.valueType()) {
+            case NUMBER, STRING -> String.valueOf(value.unwrapped()).strip();
+            default -> null;
+        };
+        if (text == null || !text.matches("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?")) {
+            return null;
+        }
+        return new java.math.BigDecimal(text).signum() > 0 ? text : null;
     }
 
     /** A boolean, or {@code fallback} when absent. */

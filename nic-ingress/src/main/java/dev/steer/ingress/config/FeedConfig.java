@@ -205,12 +205,13 @@ public final class FeedConfig {
 
     private static UdpSettings udp(Config block, Config given, String at, int queues, ConfigCheck check) {
         final String bind = check.string(block, at + ".bind", null);
+        final String bufferRange = "0 (the system's default) or " + UdpSettings.MIN_RECEIVE_BUFFER_BYTES + ".."
+            + UdpSettings.MAX_RECEIVE_BUFFER_BYTES;
         final long buffer = check.bytesIn(block, at + ".receive-buffer", UdpSettings.DEFAULT_RECEIVE_BUFFER_BYTES,
-            0, UdpSettings.MAX_RECEIVE_BUFFER_BYTES);
+            0, UdpSettings.MAX_RECEIVE_BUFFER_BYTES, bufferRange);
         final boolean bufferOk = buffer == 0 || buffer >= UdpSettings.MIN_RECEIVE_BUFFER_BYTES;
         if (!bufferOk) {
-            check.error(block, at + ".receive-buffer", buffer + " bytes is out of range: must be 0 (the system's default) or "
-                + UdpSettings.MIN_RECEIVE_BUFFER_BYTES + ".." + UdpSettings.MAX_RECEIVE_BUFFER_BYTES);
+            check.error(block, at + ".receive-buffer", buffer + " bytes is out of range: must be " + bufferRange);
         }
         if (bind == null) {
             check.missing(given, at, "bind", "the udp feed needs an address HOST:PORT to listen on (--listen)");
