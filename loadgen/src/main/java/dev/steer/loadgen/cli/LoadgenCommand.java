@@ -116,6 +116,7 @@ final class LoadgenCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
+        refuseOptionsOfOtherTargets();
         final TrafficProfile traffic = traffic();
         final long durationNs = durationNanos(duration);
         if (count < 1) {
@@ -124,6 +125,28 @@ final class LoadgenCommand implements Callable<Integer> {
         // The hook waits until send() has returned, so the media driver is closed (its directory deleted) first.
         try (StopOnSignal ignored = StopOnSignal.install("steer-loadgen", this::requestStop)) {
             return send(out, err, traffic, durationNs);
+        }
+    }
+
+    /**
+     * Refuses an option of another target than {@code --to}'s ({@code --netns} with {@code --to udp}): left alone, it was
+     * ignored and the frames went where the user had not meant them to. An unknown {@code --to} is refused later.
+     *
+     * @throws IllegalArgumentException naming the option, its target and the one given
+     */
+    private void refuseOptionsOfOtherTargets() {
+        if (!java.util.List.of("aeron", "udp", "afpacket").contains(to)) {
+            return;
+        }
+        final picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
+        final String[][] owners = {{"--channel", "aeron"}, {"--stream", "aeron"}, {"--aeron-dir", "aeron"},
+            {"--target", "udp"}, {"--interface", "afpacket"}, {"--netns", "afpacket"}};
+        for (String[] owner : owners) {
+            if (!owner[1].equals(to) && given.hasMatchedOption(owner[0])) {
+                throw new IllegalArgumentException(owner[0] + " " + given.matchedOptionValue(owner[0], (Object) null)
+                    + ": an option of --to " + owner[1] + ", but the target is " + to + ": leave the option out (or send"
+                    + " with --to " + owner[1] + ")");
+            }
         }
     }
 

@@ -145,6 +145,7 @@ final class RunCommand implements Callable<Integer> {
         final RunPlan plan = RunPlan.from(merged, node, config == null ? DeploymentLoader.COMMAND_LINE : config.getPath(),
             config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent());
         refuseOptionsOfOtherFeeds(plan.deployment().feed().type());
+        refuseOptionsThatDoNotApply(plan);
         if (report != null) {
             // Before the run, not after it: a report that cannot be written is a bad option, not a failed run.
             prepareReportDir(report);
@@ -181,6 +182,37 @@ final class RunCommand implements Callable<Integer> {
                     + nameAndType[1] + " feed, but the feed is " + type + ": add --feed " + nameAndType[1]
                     + " (or leave the option out)");
             }
+        }
+    }
+
+    /**
+     * Refuses an option that the run would ignore although its feed is the option's: a traffic option ({@code --rate},
+     * {@code --flows}, ...) when this process generates no traffic (a pcap or afpacket feed, {@code --no-traffic}), and
+     * {@code --max-gap} for a replay that is not paced by the capture. A config file's keys stay allowed.
+     *
+     * @throws IllegalArgumentException naming the option and why it does not apply
+     */
+    private void refuseOptionsThatDoNotApply(RunPlan plan) {
+        if (!RunPlan.generatesTraffic(plan.run(), plan.deployment())) {
+            final String why = plan.run().traffic() ? "the feed is " + plan.deployment().feed().type() : "--no-traffic";
+            final Map<String, Object> options = new LinkedHashMap<>();
+            options.put("--rate", rate);
+            options.put("--flows", flows);
+            options.put("--sizes", sizes);
+            options.put("--mix", mix);
+            options.put("--ipv6", ipv6);
+            options.put("--seed", seed);
+            for (Map.Entry<String, Object> option : options.entrySet()) {
+                if (option.getValue() != null) {
+                    throw new IllegalArgumentException(option.getKey() + " " + option.getValue() + ": sets the traffic"
+                        + " this process generates, but it generates none (" + why + "): leave the option out");
+                }
+            }
+        }
+        final dev.steer.ingress.pcap.PcapSettings replay = plan.deployment().feed().pcap();
+        if (maxGap != null && replay != null && replay.pace() != dev.steer.ingress.pcap.PcapSettings.Pace.CAPTURE) {
+            throw new IllegalArgumentException("--max-gap " + maxGap + ": applies only to a replay paced by the capture,"
+                + " but the pace is fast: add --pace capture (or leave the option out)");
         }
     }
 
