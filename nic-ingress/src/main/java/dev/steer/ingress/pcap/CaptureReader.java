@@ -46,6 +46,11 @@ abstract class CaptureReader {
     DropReason dropReason;
     /** True when the {@link #DROP} is for a packet on a link type other than Ethernet. */
     boolean foreignLink;
+    /**
+     * True when the packet is captured longer than the snaplen its file or interface states: no damage (libpcap reads
+     * such records too), counted apart.
+     */
+    boolean aboveSnaplen;
 
     long damageOffset;
     PcapDamage.Reason damageReason;

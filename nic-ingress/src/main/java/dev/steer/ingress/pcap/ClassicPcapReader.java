@@ -45,10 +45,6 @@ final class ClassicPcapReader extends CaptureReader {
             return damaged(recordOffset, PcapDamage.Reason.RECORD_TOO_LARGE, "incl_len " + included + " > "
                 + PcapFeed.MAX_RECORD_LENGTH, false);
         }
-        if (snaplen != 0 && included > snaplen) {
-            return damaged(recordOffset, PcapDamage.Reason.RECORD_ABOVE_SNAPLEN, "incl_len " + included
-                + " > snaplen " + snaplen, false);
-        }
         if (included > original) {
             return damaged(recordOffset, PcapDamage.Reason.CAPTURED_ABOVE_ORIGINAL, "incl_len " + included
                 + " > orig_len " + original, false);
@@ -65,6 +61,9 @@ final class ClassicPcapReader extends CaptureReader {
         timestampNs = (view.getInt(at + PcapFormat.OFFSET_TS_SEC, order) & 0xffff_ffffL) * 1_000_000_000L
             + (view.getInt(at + PcapFormat.OFFSET_TS_FRACTION, order) & 0xffff_ffffL) * fractionNanos;
         dataOffset = at + RECORD_HEADER;
+        // Above the header's snaplen is no damage: libpcap reads such records (a writer that stated a snaplen too
+        // small); the bytes are in the file, so the record is replayed whole and counted apart.
+        aboveSnaplen = snaplen != 0 && included > snaplen;
         capturedLength = length;
         originalLength = original;
         return PACKET;

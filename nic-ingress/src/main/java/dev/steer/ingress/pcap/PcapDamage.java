@@ -30,8 +30,6 @@ public record PcapDamage(Path file, long offset, Reason reason, String detail) {
         RECORD_DATA_CUT,
         /** A packet's captured length is above {@link PcapFeed#MAX_RECORD_LENGTH}. */
         RECORD_TOO_LARGE,
-        /** A packet's captured length is above the snaplen of the file (classic) or of its interface (pcapng). */
-        RECORD_ABOVE_SNAPLEN,
         /** A packet's captured length is above its original (wire) length. */
         CAPTURED_ABOVE_ORIGINAL,
         /** pcapng: the file ends inside a block that holds no packet (a section or interface header, statistics...). */

@@ -25,7 +25,9 @@ import dev.steer.engine.stats.DropReason;
  * with one cached {@link System#nanoTime()} reading.
  *
  * <p>Accounting: a packet is handed to {@link FrameSink#onFrame} with its captured length (packets captured
- * shorter than their wire length are delivered as captured and counted in {@link #snapped()}); a packet with
+ * shorter than their wire length are delivered as captured and counted in {@link #snapped()}, packets captured
+ * longer than the snaplen their file or interface states are delivered whole and counted in {@link #aboveSnaplen()},
+ * as libpcap reads them too, not damage); a packet with
  * no captured bytes, and a packet cut short by the end of the file, count one {@link DropReason#FEED_TRUNCATED}
  * drop each. A pcapng packet on an interface whose link type is not Ethernet cannot be steered: it counts one
  * {@link #FOREIGN_LINK_DROP} drop and {@link #foreignLink()}. {@link FrameSink#BACK_PRESSURED} leaves the
@@ -84,6 +86,7 @@ public final class PcapFeed implements Feed {
     // Single writer (the poll thread), published once per poll.
     private volatile long records;
     private volatile long snapped;
+    private volatile long aboveSnaplen;
     private volatile long truncated;
     private volatile long foreignLink;
     private volatile long passes;
@@ -217,6 +220,7 @@ public final class PcapFeed implements Feed {
         int taken = 0;
         int handed = 0;
         int snappedNow = 0;
+        int aboveSnaplenNow = 0;
         int truncatedNow = 0;
         int foreignNow = 0;
         try {
@@ -271,6 +275,9 @@ public final class PcapFeed implements Feed {
                     if (reader.frameLength() < reader.originalLength - reader.fcsLength) {
                         snappedNow++;
                     }
+                    if (reader.aboveSnaplen) {
+                        aboveSnaplenNow++;
+                    }
                 }
                 reader.consume();
                 taken++;
@@ -283,6 +290,9 @@ public final class PcapFeed implements Feed {
         }
         if (snappedNow != 0) {
             snapped += snappedNow;
+        }
+        if (aboveSnaplenNow != 0) {
+            aboveSnaplen += aboveSnaplenNow;
         }
         if (truncatedNow != 0) {
             truncated += truncatedNow;
@@ -368,6 +378,15 @@ public final class PcapFeed implements Feed {
     /** Packets handed over that were captured shorter than their wire length. Any thread. */
     public long snapped() {
         return snapped;
+    }
+
+    /**
+     * Packets handed over that were captured longer than the snaplen of their file (classic) or interface (pcapng).
+     * Not damage: libpcap, tcpdump and Wireshark read such records (a writer that stated too small a snaplen); the
+     * whole record is handed over, as its bytes are in the file. Any thread.
+     */
+    public long aboveSnaplen() {
+        return aboveSnaplen;
     }
 
     /** Packets counted as {@code feed_truncated} drops: empty packets and a packet cut by the end of the file. Any thread. */

@@ -332,6 +332,7 @@ final class PcapngReader extends CaptureReader {
                 + PcapFeed.MAX_RECORD_LENGTH);
         }
         timed = false;
+        aboveSnaplen = false; // its captured length is the snaplen at most, by definition
         dataOffset = at + PcapngFormat.OFFSET_SPB_DATA;
         capturedLength = (int) captured;
         originalLength = original;
@@ -344,14 +345,12 @@ final class PcapngReader extends CaptureReader {
             return damaged(blockOffset, PcapDamage.Reason.RECORD_TOO_LARGE, "captured length " + captured + " > "
                 + PcapFeed.MAX_RECORD_LENGTH);
         }
-        if (snaplen != 0 && captured > snaplen) {
-            return damaged(blockOffset, PcapDamage.Reason.RECORD_ABOVE_SNAPLEN, "captured length " + captured
-                + " > snaplen " + snaplen);
-        }
         if (captured > original) {
             return damaged(blockOffset, PcapDamage.Reason.CAPTURED_ABOVE_ORIGINAL, "captured length " + captured
                 + " > original length " + original);
         }
+        // Above the interface's snaplen is no damage (see ClassicPcapReader): replayed whole, counted apart.
+        aboveSnaplen = snaplen != 0 && captured > snaplen;
         return PACKET;
     }
 

@@ -113,10 +113,6 @@ class PcapngDamageTest {
             Arguments.of("captured above original", (Damager) (file, writer) -> {
                 writer.writeBlock(PcapngFormat.EPB, epbBody(0, 64, 60, 64));
             }, 3, PcapDamage.Reason.CAPTURED_ABOVE_ORIGINAL, FOURTH, 0),
-            Arguments.of("captured above the interface's snaplen", (Damager) (file, writer) -> {
-                writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 100, PcapngWriter.TSRESOL_MICROS, 0);
-                writer.writeBlock(PcapngFormat.EPB, epbBody(1, 120, 120, 120));
-            }, 3, PcapDamage.Reason.RECORD_ABOVE_SNAPLEN, FOURTH + 32, 0),
             Arguments.of("captured length larger than the block", (Damager) (file, writer) -> {
                 writer.writeBlock(PcapngFormat.EPB, epbBody(0, 200, 200, 64));
             }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
