@@ -243,8 +243,8 @@ public final class SendLoop implements AutoCloseable {
 
     /**
      * Stops, waits up to 5 s for the thread and up to 5 s for the output to drain, closes the output. Frames the output
-     * rejects while draining are moved from {@link #sent()} to {@link #refused()}, those it discards taken off
-     * {@link #sent()}. Idempotent.
+     * rejects while draining are moved from {@link #sent()} to {@link #refused()}, those it discards (while draining,
+     * or at the close when the drain did not end in time) taken off {@link #sent()}. Idempotent.
      */
     @Override
     public void close() throws InterruptedException {
@@ -253,6 +253,9 @@ public final class SendLoop implements AutoCloseable {
         if (!closed) {
             closed = true;
             output.drain(5_000_000_000L);
+            // Closed before the counts are read: frames a drain that timed out left staged are dropped by the close,
+            // and counted by the output as discarded; read before, they stayed in sent() without having left.
+            output.close();
             if (ended) {
                 // The sending thread is gone (join: its writes are visible): this thread is the counters' writer now.
                 final long lateRejected = output.rejected() - rejected;
@@ -264,7 +267,6 @@ public final class SendLoop implements AutoCloseable {
                     REFUSED.setRelease(this, refused + lateRejected);
                 }
             }
-            output.close();
         }
     }
 }

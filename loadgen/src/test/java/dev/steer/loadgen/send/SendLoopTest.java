@@ -81,6 +81,52 @@ class SendLoopTest {
         }
     }
 
+    /**
+     * A batching output whose socket takes nothing more: every frame is staged ({@link #SENT}), a flush sends none
+     * (as an AF_PACKET flush answering BACK_PRESSURED), the drain gives up, and the close drops what is still staged.
+     */
+    private static final class Stuck implements FrameOutput {
+        private long staged;
+        private long discarded;
+
+        @Override
+        public int send(DirectBuffer buffer, int offset, int length) {
+            staged++;
+            return SENT;
+        }
+
+        @Override
+        public boolean drain(long timeoutNs) {
+            return staged == 0;
+        }
+
+        @Override
+        public long discarded() {
+            return discarded;
+        }
+
+        @Override
+        public void close() {
+            discarded += staged;
+            staged = 0;
+        }
+
+        @Override
+        public String describe() {
+            return "stuck";
+        }
+    }
+
+    @Test
+    void shouldNotCountFramesSentWhenTheOutputDropsThemStagedAtClose() throws InterruptedException {
+        final SendLoop loop = new SendLoop("stuck", FRAMES, new Stuck(), SendLoop.MAX_RATE, 100, 60).start();
+        assertTrue(loop.await(Duration.ofSeconds(10)));
+        loop.close();
+        assertEquals(0, loop.sent(), "frames staged and dropped unsent at the close never left: not sent");
+        assertEquals(0, loop.refused());
+        assertEquals(null, loop.failure());
+    }
+
     @Test
     void shouldCountRejectedFramesAsRefusedNotSentWhenTheOutputRejectsThem() throws InterruptedException {
         // Unpaced: bursts of 64, so 640 frames are 10 bursts and 10 flushes.

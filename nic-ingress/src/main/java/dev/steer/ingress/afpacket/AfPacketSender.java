@@ -176,12 +176,15 @@ public final class AfPacketSender implements AutoCloseable {
 
     /**
      * Sends the staged frames with {@code sendmmsg(2)}, as many as the socket takes; the rest stay staged, in
-     * order, for the next call.
+     * order, for the next call. The frames the socket took are counted in {@link #sent()} whatever the result, so a
+     * caller counts nothing from the result itself.
      *
-     * @return frames still staged (0 when all went), or {@link #BACK_PRESSURED} / {@link #FAILED} when the
-     *     socket took none; a frame the kernel refuses for itself (EMSGSIZE: above the MTU; EINVAL) is counted
-     *     failed and skipped, and the frames behind it are sent; after any other failure the staged frames are
-     *     counted failed and discarded
+     * @return 0 when every staged frame went; {@link #BACK_PRESSURED} when the socket's buffer filled (EAGAIN,
+     *     ENOBUFS) before all went, whether it took some of them first or none: {@link #staged()} says how many wait
+     *     for the next call; {@link #FAILED} after any other error, the frames not yet sent then counted failed and
+     *     discarded ({@link #discarded()}), those sent before it staying sent. A frame the kernel refuses for itself
+     *     (EMSGSIZE: above the MTU; EINVAL) is no failure of the call: it is counted failed and refused and skipped,
+     *     and the frames behind it are sent
      */
     public int flush() {
         while (head < staged) {
@@ -268,7 +271,7 @@ public final class AfPacketSender implements AutoCloseable {
 
     /**
      * Staged frames a failed {@link #flush()} dropped unsent (an error other than a refusal of one frame, such as
-     * ENETDOWN for an interface that is down). Also in {@link #failed()}.
+     * ENETDOWN for an interface that is down), and those still staged at {@link #close()}. Also in {@link #failed()}.
      */
     public long discarded() {
         return discarded;
@@ -284,13 +287,23 @@ public final class AfPacketSender implements AutoCloseable {
         return lastErrno;
     }
 
-    /** Closes the socket; idempotent. */
+    /**
+     * Closes the socket; idempotent. Frames still staged (a flush the socket never took them in, a caller that did not
+     * flush) are dropped unsent and counted failed and {@link #discarded()}, so that no frame staged vanishes uncounted.
+     */
     @Override
     public void close() {
         if (closed) {
             return;
         }
         closed = true;
+        final int left = staged - head;
+        if (left > 0) {
+            failed += left;
+            discarded += left;
+            head = 0;
+            staged = 0;
+        }
         socket.close();
     }
 }

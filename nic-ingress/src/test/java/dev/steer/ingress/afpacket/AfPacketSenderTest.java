@@ -76,6 +76,20 @@ class AfPacketSenderTest {
     }
 
     @Test
+    void shouldCountStagedFramesDiscardedWhenTheSenderClosesBeforeTheyWent() {
+        final AfPacketSender sender = veth.sender();
+        TestFrames.write(frame, 100, 1, 0);
+        for (int i = 0; i < 3; i++) {
+            assertEquals(100, sender.stage(frame, 0, 100));
+        }
+        sender.close();
+        assertEquals(3, sender.discarded(), "staged, never flushed: dropped by the close, and counted");
+        assertEquals(3, sender.failed());
+        assertEquals(0, sender.staged());
+        assertEquals(0, sender.sent());
+    }
+
+    @Test
     void shouldFailTheStageThatFlushesWhenTheInterfaceIsDown() throws Exception {
         AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "down");
         try (AfPacketSender sender = veth.sender()) {
