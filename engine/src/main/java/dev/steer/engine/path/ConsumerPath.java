@@ -49,6 +49,7 @@ public final class ConsumerPath {
      * @param handler   the user's handler
      * @param batchSize frames per handler call, at least 1; a drain takes up to {@link #BATCHES_PER_WORK} batches
      * @param errors    where handler and remote-program exceptions are reported
+     * @throws IllegalStateException when the entry's remote program gives no instance ({@code forIngress()} null)
      */
     public ConsumerPath(CpuMapEntry entry, CpuMap map, FrameHandler handler, int batchSize,
                         HandlerBatch.ErrorSink errors) {
@@ -60,6 +61,11 @@ public final class ConsumerPath {
         this.errors = errors;
         final SteeringProgram program = entry.value().remoteProgram();
         this.remoteProgram = program == null ? null : program.forIngress();
+        if (program != null && remoteProgram == null) {
+            // Without this the entry would pass every frame to the handler as if it had no remote program.
+            throw new IllegalStateException("remote program " + program.name() + " of entry " + entry.key()
+                + ": forIngress() returned null; it must return the instance this consumer uses");
+        }
         this.redirector = new Redirector(map, counters, DropReason.REMOTE_DROP, DropReason.REMOTE_ABORTED);
         this.handlerBatch = new HandlerBatch(batchSize, batchSize * BATCHES_PER_WORK, handler, counters, errors);
         this.batch = new int[batchSize * BATCHES_PER_WORK];

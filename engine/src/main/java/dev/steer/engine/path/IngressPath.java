@@ -55,6 +55,7 @@ public final class IngressPath implements FrameSink {
      * @param queueIndex   feed queue index recorded in every frame
      * @param pool         this ingress' pool; leased from this thread only
      * @param program      the steering program; {@link SteeringProgram#forIngress()} is taken here
+     * @throws IllegalStateException when the program's {@code forIngress()} returns null
      * @param map          the map redirects go to
      * @param localHandler receives PASS frames in batches of {@code passBatch}
      * @param passBatch    frames per local handler call
@@ -73,6 +74,11 @@ public final class IngressPath implements FrameSink {
         this.queueIndex = queueIndex;
         this.pool = pool;
         this.program = program.forIngress();
+        if (this.program == null) {
+            // Otherwise every frame would run into a NullPointerException, counted ABORTED one by one.
+            throw new IllegalStateException("steering program " + program.name() + ": forIngress() returned null;"
+                + " it must return the instance this ingress uses (this, for a stateless program)");
+        }
         this.counters = counters;
         this.errors = errors;
         this.redirector = new Redirector(map, counters, DropReason.PROGRAM_DROP, DropReason.PROGRAM_ABORTED, lossless);

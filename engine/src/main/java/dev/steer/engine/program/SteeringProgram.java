@@ -24,7 +24,10 @@ public interface SteeringProgram {
      */
     long run(PacketView packet);
 
-    /** The instance one ingress or consumer thread uses; see the thread contract. */
+    /**
+     * The instance one ingress or consumer thread uses; see the thread contract. Never null: an ingress whose
+     * program returns null fails the engine's start, an entry whose remote program does fails its update (ENOMEM).
+     */
     default SteeringProgram forIngress() {
         return this;
     }
