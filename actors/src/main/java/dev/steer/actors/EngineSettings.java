@@ -3,6 +3,7 @@ package dev.steer.actors;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +29,10 @@ import dev.steer.engine.program.Verdict;
  * with its value and what is allowed. A class of its own so that the builder holds only its fluent setters and
  * {@code start()}.
  *
+ * <p>What the caller set is kept apart from what {@link #check()} derives from it (max entries, the default entries,
+ * the program over their keys, the ingress CPUs), so that every check derives them afresh: a setting changed after
+ * a {@code conclude()} gets the defaults that go with it, not those of the settings it replaced.
+ *
  * <p>Thread contract: filled and checked on one thread before the engine starts; read by the supervisor after.
  */
 abstract class EngineSettings {
@@ -37,6 +42,11 @@ abstract class EngineSettings {
     int defaultQsize = SteerEngine.Builder.DEFAULT_QSIZE;
     SteeringProgram program;
     String programName = "l4-hash";
+    /** Derived by {@link #check()}: what the engine runs with. */
+    private int resolvedMaxEntries;
+    private Map<Integer, EntryValue> resolvedEntries = Map.of();
+    private SteeringProgram resolvedProgram;
+    private int[] resolvedIngressCpus;
     FrameHandler handler = FrameHandler.NO_OP;
     FrameHandler localHandler = FrameHandler.NO_OP;
     final List<Feed> feeds = new ArrayList<>();
@@ -65,15 +75,15 @@ abstract class EngineSettings {
     }
 
     int maxEntries() {
-        return maxEntries;
+        return resolvedMaxEntries;
     }
 
     Map<Integer, EntryValue> entries() {
-        return entries;
+        return resolvedEntries;
     }
 
     SteeringProgram program() {
-        return program;
+        return resolvedProgram;
     }
 
     FrameHandler handler() {
@@ -109,7 +119,7 @@ abstract class EngineSettings {
     }
 
     int[] ingressCpus() {
-        return ingressCpus;
+        return resolvedIngressCpus;
     }
 
     int poolFrames() {
@@ -170,15 +180,14 @@ abstract class EngineSettings {
             errors.add("cpus=null: must be a CpuSet");
             throw invalid(errors);
         }
-        if (maxEntries == null) {
-            maxEntries = cpus.limit();
-        }
+        final int maxEntries = this.maxEntries == null ? cpus.limit() : this.maxEntries;
         if (maxEntries < 1 || maxEntries > cpus.limit()) {
             errors.add("maxEntries=" + maxEntries + ": must be 1.." + cpus.limit() + " (the CPU limit)");
         }
         if (defaultQsize < 1 || defaultQsize > CpuMap.MAX_QSIZE) {
             errors.add("defaultQsize=" + defaultQsize + ": must be 1.." + CpuMap.MAX_QSIZE);
         }
+        final Map<Integer, EntryValue> entries = new TreeMap<>(this.entries);
         if (entries.isEmpty() && errors.isEmpty()) {
             for (int cpu : cpus.usableCpus()) {
                 if (cpu < maxEntries) {
@@ -187,7 +196,7 @@ abstract class EngineSettings {
             }
         }
         entries.forEach((key, value) -> {
-            if (key < 0 || (maxEntries != null && key >= maxEntries)) {
+            if (key < 0 || key >= maxEntries) {
                 errors.add("entry " + key + ": key must be 0.." + (maxEntries - 1) + " (maxEntries - 1)");
             } else if (value != null && !value.isRemote() && !cpus.isUsable(value.cpu(key))) {
                 errors.add("entry " + key + ": CPU " + value.cpu(key) + " is not usable; usable CPUs: "
@@ -198,7 +207,11 @@ abstract class EngineSettings {
                     + CpuMap.MAX_QSIZE);
             }
         });
-        if (program == null) {
+        SteeringProgram program = this.program;
+        if (program == null && programName == null) {
+            errors.add("program=null: must be a SteeringProgram or the name of a built-in one, one of "
+                + String.join(", ", Programs.names()));
+        } else if (program == null) {
             try {
                 final int[] keys = entries.keySet().stream().mapToInt(Integer::intValue).toArray();
                 program = Programs.create(programName, keys.length == 0 ? new int[] {0} : keys, Verdict.DROP);
@@ -209,11 +222,11 @@ abstract class EngineSettings {
         checkRange(errors, "consumerBatch", consumerBatch, 1, SteerEngine.Builder.MAX_BATCH);
         checkRange(errors, "passBatch", passBatch, 1, SteerEngine.Builder.MAX_BATCH);
         checkRange(errors, "budget", budget, 1, SteerEngine.Builder.MAX_BUDGET);
-        if (ingressCpus == null) {
-            ingressCpus = cpus.usableCpus();
-        }
+        final int[] ingressCpus = this.ingressCpus == null ? cpus.usableCpus() : this.ingressCpus;
         if (ingressCpus.length == 0) {
-            errors.add("ingressCpus=[]: must name at least one CPU");
+            errors.add(this.ingressCpus == null
+                ? "cpus=" + cpus + ": has no usable CPU to run an ingress on"
+                : "ingressCpus=[]: must name at least one CPU");
         }
         for (int cpu : ingressCpus) {
             if (!cpus.isUsable(cpu)) {
@@ -226,9 +239,19 @@ abstract class EngineSettings {
         } catch (IllegalArgumentException ex) {
             errors.add(ex.getMessage().replace("\n  ", " "));
         }
+        // Each feed is polled by one ingress thread (Feed's thread contract): the same object twice would be polled
+        // by two at once.
+        final Map<Feed, Integer> firstIndex = new IdentityHashMap<>();
         for (int i = 0; i < feeds.size(); i++) {
-            if (feeds.get(i) == null) {
+            final Feed feed = feeds.get(i);
+            if (feed == null) {
                 errors.add("feed " + i + "=null: must be a Feed");
+                continue;
+            }
+            final Integer first = firstIndex.putIfAbsent(feed, i);
+            if (first != null) {
+                errors.add("feed " + i + ": the same Feed object as feed " + first + "; each feed gets an ingress of"
+                    + " its own and is polled by that thread only: give every ingress its own Feed instance");
             }
         }
         checkNotNull(errors, "handler", handler);
@@ -245,6 +268,10 @@ abstract class EngineSettings {
         if (!errors.isEmpty()) {
             throw invalid(errors);
         }
+        resolvedMaxEntries = maxEntries;
+        resolvedEntries = entries;
+        resolvedProgram = program;
+        resolvedIngressCpus = ingressCpus;
     }
 
     private static void checkNotNull(List<String> errors, String name, Object value) {

@@ -6,6 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 import com.typesafe.config.Config;
@@ -253,46 +254,75 @@ public final class SteerEngine implements AutoCloseable {
         /** Longest ask or close timeout: a day (Pekko's scheduler takes no delay beyond about 248 days). */
         public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
+        /** Set once {@link #start()} has passed validation: a builder starts one engine. */
+        private final AtomicBoolean started = new AtomicBoolean();
+
         private Builder() {
+        }
+
+        /**
+         * Refuses a change once this builder has started an engine: the engine reads its settings (ask and close
+         * timeouts among them) while it runs, and its feeds, handlers and programs belong to it.
+         */
+        private void unstarted(String setting) {
+            if (started.get()) {
+                throw new IllegalStateException(setting + "(...): this builder has already started an engine, which"
+                    + " runs with its settings; make a new builder with SteerEngine.builder() for another engine");
+            }
+        }
+
+        /** A second engine would poll the first one's feeds from a second thread and share its handlers. */
+        private static IllegalStateException startedTwice() {
+            return new IllegalStateException("start(): this builder has already started an engine; a builder starts"
+                + " one engine, whose feeds, handlers and programs are its own: make a new builder with"
+                + " SteerEngine.builder() for another engine");
         }
 
         /** The CPUs the engine may use: map keys must be usable CPUs. */
         public Builder cpus(CpuSet cpus) {
+            unstarted("cpus");
             this.cpus = cpus;
             return this;
         }
 
         /** Slots in the map, 1 to the CPU limit; default the CPU limit. */
         public Builder maxEntries(int maxEntries) {
+            unstarted("maxEntries");
             this.maxEntries = maxEntries;
             return this;
         }
 
         /** Adds an initial entry on CPU {@code key} with a ring of {@code qsize} frames. */
         public Builder entry(int key, int qsize) {
+            unstarted("entry");
             return entry(key, EntryValue.of(qsize));
         }
 
         /** Adds an initial entry on CPU {@code key}. */
         public Builder entry(int key, EntryValue value) {
+            unstarted("entry");
             entries.put(key, value);
             return this;
         }
 
         /** Ring size of the entries created by default (every usable CPU when no entry is given). */
         public Builder defaultQsize(int qsize) {
+            unstarted("defaultQsize");
             this.defaultQsize = qsize;
             return this;
         }
 
-        /** The steering program every ingress runs. */
+        /** The steering program every ingress runs; replaces a built-in one named before. Null is refused at start. */
         public Builder program(SteeringProgram program) {
+            unstarted("program");
             this.program = program;
+            this.programName = null;
             return this;
         }
 
         /** A built-in program by name ({@link Programs#names()}), over the initial keys, fallback DROP. */
         public Builder program(String name) {
+            unstarted("program");
             this.programName = name;
             this.program = null;
             return this;
@@ -300,18 +330,21 @@ public final class SteerEngine implements AutoCloseable {
 
         /** The handler every consumer calls. */
         public Builder handler(FrameHandler handler) {
+            unstarted("handler");
             this.handler = handler;
             return this;
         }
 
         /** The handler for frames the program passes (PASS) at the ingress. */
         public Builder localHandler(FrameHandler localHandler) {
+            unstarted("localHandler");
             this.localHandler = localHandler;
             return this;
         }
 
         /** Adds a feed; each feed gets its own ingress actor. */
         public Builder feed(Feed feed) {
+            unstarted("feed");
             feeds.add(feed);
             return this;
         }
@@ -321,108 +354,126 @@ public final class SteerEngine implements AutoCloseable {
          * {@link ConsumerPath#BATCHES_PER_WORK} such batches.
          */
         public Builder consumerBatch(int consumerBatch) {
+            unstarted("consumerBatch");
             this.consumerBatch = consumerBatch;
             return this;
         }
 
         /** Frames per local handler call, 1 to {@value #MAX_BATCH}. */
         public Builder passBatch(int passBatch) {
+            unstarted("passBatch");
             this.passBatch = passBatch;
             return this;
         }
 
         /** Frames per ingress poll, 1 to {@value #MAX_BUDGET}. */
         public Builder budget(int budget) {
+            unstarted("budget");
             this.budget = budget;
             return this;
         }
 
         /** What data-path actors do when idle. */
         public Builder idleMode(IdleMode idleMode) {
+            unstarted("idleMode");
             this.idleMode = idleMode;
             return this;
         }
 
         /** Whether data-path threads are pinned to their CPUs (a warning and unpinned where that fails). */
         public Builder pinning(boolean pinning) {
+            unstarted("pinning");
             this.pinning = pinning;
             return this;
         }
 
         /** CPUs the ingresses are pinned to, ingress i on {@code cpus[i % length]}; default the usable CPUs. */
         public Builder ingressCpus(int... ingressCpus) {
+            unstarted("ingressCpus");
             this.ingressCpus = ingressCpus == null ? null : ingressCpus.clone(); // null: the usable CPUs
             return this;
         }
 
         /** Frames in each ingress' pool. */
         public Builder poolFrames(int poolFrames) {
+            unstarted("poolFrames");
             this.poolFrames = poolFrames;
             return this;
         }
 
         /** Size of a frame's slot in bytes. */
         public Builder frameSize(int frameSize) {
+            unstarted("frameSize");
             this.frameSize = frameSize;
             return this;
         }
 
         /** Headroom of a fresh frame in bytes. */
         public Builder headroom(int headroom) {
+            unstarted("headroom");
             this.headroom = headroom;
             return this;
         }
 
         /** Lossless ingress: a full target ring back-pressures the feed instead of dropping. */
         public Builder lossless(boolean lossless) {
+            unstarted("lossless");
             this.lossless = lossless;
             return this;
         }
 
         /** What a consumer does after a handler exception. */
         public Builder consumerFailure(ConsumerActor.FailurePolicy consumerFailure) {
+            unstarted("consumerFailure");
             this.consumerFailure = consumerFailure;
             return this;
         }
 
         /** Where counted failures and warnings go; default a rate-limited log. */
         public Builder errorHandler(ErrorHandler errorHandler) {
+            unstarted("errorHandler");
             this.errorHandler = errorHandler;
             return this;
         }
 
         /** Makes the consumers of entries located on other nodes; default none (such entries fail with ENOMEM). */
         public Builder remoteConsumers(RemoteConsumerFactory remoteConsumers) {
+            unstarted("remoteConsumers");
             this.remoteConsumers = remoteConsumers;
             return this;
         }
 
         /** How long a map operation or stats request waits for the supervisor. */
         public Builder askTimeout(Duration askTimeout) {
+            unstarted("askTimeout");
             this.askTimeout = askTimeout;
             return this;
         }
 
         /** How long {@link SteerEngine#shutdown()} waits for the drain. */
         public Builder closeTimeout(Duration closeTimeout) {
+            unstarted("closeTimeout");
             this.closeTimeout = closeTimeout;
             return this;
         }
 
         /** Name of the engine's actor system. */
         public Builder systemName(String systemName) {
+            unstarted("systemName");
             this.systemName = systemName;
             return this;
         }
 
         /** Extra Pekko configuration for the engine's actor system, over the defaults. */
         public Builder actorConfig(Config actorConfig) {
+            unstarted("actorConfig");
             this.actorConfig = actorConfig;
             return this;
         }
 
         /** Restarts of a failing feed before its ingress gives up; fewer than the default only in tests. */
         Builder feedRestarts(int restarts) {
+            unstarted("feedRestarts");
             this.feedRestarts = restarts;
             return this;
         }
@@ -433,6 +484,7 @@ public final class SteerEngine implements AutoCloseable {
          * @throws IllegalArgumentException listing every bad setting with its value and what is allowed
          */
         public Builder conclude() {
+            unstarted("conclude");
             check();
             return this;
         }
@@ -442,10 +494,16 @@ public final class SteerEngine implements AutoCloseable {
          * their consumers, one ingress per feed. Returns once everything is running.
          *
          * @throws IllegalArgumentException for bad settings (see {@link #conclude()})
-         * @throws IllegalStateException    when the engine cannot start
+         * @throws IllegalStateException    when the engine cannot start, or this builder has already started one
          */
         public SteerEngine start() {
-            conclude();
+            if (started.get()) {
+                throw startedTwice();
+            }
+            check();
+            if (!started.compareAndSet(false, true)) {
+                throw startedTwice();
+            }
             // The engine's drain runs in CoordinatedShutdown's service-stop phase (below), so give it the
             // close timeout rather than Pekko's default 5 s.
             final Config config = actorConfig
