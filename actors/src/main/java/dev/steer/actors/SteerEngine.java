@@ -66,8 +66,16 @@ public final class SteerEngine implements AutoCloseable {
         return new Builder();
     }
 
-    /** A handle on the same engine with other rights; closing it closes the engine. */
+    /**
+     * A handle on the same engine with other rights; closing it closes the engine.
+     *
+     * @throws IllegalArgumentException when {@code rights} is null (use {@link Capabilities#readOnly()} for none)
+     */
     public SteerEngine withCapabilities(Capabilities rights) {
+        if (rights == null) {
+            // Else every update and delete of the handle would throw a NullPointerException instead of a result code.
+            throw new IllegalArgumentException("rights=null: must be a Capabilities, e.g. Capabilities.readOnly()");
+        }
         return new SteerEngine(system, config, rights, shared);
     }
 
