@@ -181,7 +181,8 @@ abstract class EngineSettings {
             throw invalid(errors);
         }
         final int maxEntries = this.maxEntries == null ? cpus.limit() : this.maxEntries;
-        if (maxEntries < 1 || maxEntries > cpus.limit()) {
+        final boolean maxEntriesValid = maxEntries >= 1 && maxEntries <= cpus.limit();
+        if (!maxEntriesValid) {
             errors.add("maxEntries=" + maxEntries + ": must be 1.." + cpus.limit() + " (the CPU limit)");
         }
         if (defaultQsize < 1 || defaultQsize > CpuMap.MAX_QSIZE) {
@@ -196,8 +197,10 @@ abstract class EngineSettings {
             }
         }
         entries.forEach((key, value) -> {
-            if (key < 0 || key >= maxEntries) {
-                errors.add("entry " + key + ": key must be 0.." + (maxEntries - 1) + " (maxEntries - 1)");
+            // A bad maxEntries is reported once, above, not as a range of keys such as 0..-1 for every entry.
+            if (key < 0 || (maxEntriesValid && key >= maxEntries)) {
+                errors.add("entry " + key + ": key must be "
+                    + (maxEntriesValid ? "0.." + (maxEntries - 1) + " (maxEntries - 1)" : "0 or more"));
             } else if (value != null && !value.isRemote() && !cpus.isUsable(value.cpu(key))) {
                 errors.add("entry " + key + ": CPU " + value.cpu(key) + " is not usable; usable CPUs: "
                     + Arrays.toString(cpus.usableCpus()));

@@ -108,4 +108,14 @@ class BuilderMisuseTest {
             assertEquals(8, engine.lookup(1).qsize());
         }
     }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void shouldNameMaxEntriesAloneWhenItIsOutOfRangeAndEntriesAreGiven() {
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> engine("misuse-max-entries").maxEntries(0).start());
+        assertTrue(refused.getMessage().contains("maxEntries=0: must be 1..2"), refused.getMessage());
+        assertTrue(!refused.getMessage().contains("entry 0") && !refused.getMessage().contains("entry 1"),
+            "the entries are not at fault: " + refused.getMessage());
+    }
 }
