@@ -47,7 +47,8 @@ public final class IngressActor extends AbstractBehavior<DataPath.Command> {
             return;
         }
         try {
-            settings.feed().close(settings.path());
+            // Through the path, which flushes what the close handed over: else it would stay in flight for ever.
+            settings.path().close(settings.feed());
         } catch (Throwable error) {
             // The ingress has stopped (this runs on its thread as it stops, or on the supervisor's after it
             // terminated), so no other thread writes its counters now.

@@ -42,8 +42,9 @@ public interface Feed extends AutoCloseable {
     /**
      * Closes the feed as its ingress stops: a feed that learns of lost packets only by reading a counter (a kernel
      * socket's drop count) reads it a last time and reports the increase to {@code sink} with
-     * {@link FrameSink#onDropped}, so that nothing lost before the close goes uncounted. Hands over no packet.
-     * The default just closes. Same thread contract as {@link #close()}.
+     * {@link FrameSink#onDropped}, so that nothing lost before the close goes uncounted. It should hand over no
+     * packet; one that it hands over anyway ({@link FrameSink#onFrame}) is steered, flushed and counted as a poll's
+     * would be. The default just closes. Same thread contract as {@link #close()}.
      */
     default void close(FrameSink sink) {
         close();

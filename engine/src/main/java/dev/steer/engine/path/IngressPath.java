@@ -109,6 +109,22 @@ public final class IngressPath implements FrameSink {
         }
     }
 
+    /**
+     * Closes {@code feed} with this path as its sink ({@link Feed#close(FrameSink)}), as the ingress stops: reads the
+     * current snapshot first and flushes after, as a poll does, so that what the feed hands over at its close (lost
+     * packets it reports, or packets it should not hand over there but does) is counted and none stays in a bulk
+     * queue that no later poll would flush. The thread that owns this path, or any thread once that one has stopped.
+     * Throws what the feed's close throws, after the flush.
+     */
+    public void close(Feed feed) {
+        redirector.refresh();
+        try {
+            feed.close(this);
+        } finally {
+            flush(false);
+        }
+    }
+
     /** Flushes every touched bulk queue and the local batch, and wakes every consumer owed a wake-up. */
     public void flush() {
         flush(false);
