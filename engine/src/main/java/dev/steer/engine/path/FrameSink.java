@@ -31,7 +31,10 @@ public interface FrameSink {
     /**
      * Counts {@code count} packets that reached the feed but that it cannot hand over (its receive queue
      * overflowed, the packet arrived truncated, ...): they are counted as received and dropped for
-     * {@code reason}, so the accounting invariant covers the feed's own losses.
+     * {@code reason}, so the accounting invariant covers the feed's own losses. A count of 0 or less counts nothing.
+     *
+     * @throws IllegalArgumentException when {@code reason} is null; nothing is counted, and the ingress takes it as
+     *                                  a failure of the feed's poll ({@code feed_errors})
      */
     void onDropped(DropReason reason, int count);
 

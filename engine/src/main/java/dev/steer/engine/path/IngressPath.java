@@ -192,8 +192,18 @@ public final class IngressPath implements FrameSink {
         HandlerBatch.report(errors, counters, error);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * @throws IllegalArgumentException when {@code reason} is null (nothing is counted: received without a reason,
+     *                                  the packets would stay in flight for ever)
+     */
     @Override
     public void onDropped(DropReason reason, int count) {
+        if (reason == null) {
+            throw new IllegalArgumentException("onDropped(reason=null, count=" + count + "): a feed's losses need a"
+                + " DropReason (FEED_OVERRUN, FEED_TRUNCATED, ...)");
+        }
         if (count > 0) {
             counters.add(PathCounters.Counter.RECEIVED, count);
             counters.drop(reason, count);
