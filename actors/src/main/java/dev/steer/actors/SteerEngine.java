@@ -37,7 +37,9 @@ import dev.steer.engine.stats.EngineStats;
  * <p>Map administration ({@link #update}, {@link #delete}) needs the map-admin capability of the handle:
  * the handle that {@code start()} returns has it, and {@link #withCapabilities} gives a handle for the same
  * engine with fewer rights, whose administration calls return {@link MapResult#EPERM}. Every call is
- * thread-safe and waits for the supervisor's answer at most {@link Builder#askTimeout(Duration)}.
+ * thread-safe and waits for the supervisor's answer at most {@link Builder#askTimeout(Duration)}; a call that waits
+ * longer (a supervisor held up by an error handler that blocks, say) throws {@link IllegalStateException}, and an
+ * update or delete it carried may still take effect after it: look the key up before trying again.
  */
 public final class SteerEngine implements AutoCloseable {
     private final ActorSystem<MapSupervisor.Command> system;
@@ -281,9 +283,9 @@ public final class SteerEngine implements AutoCloseable {
 
         /** A second engine would poll the first one's feeds from a second thread and share its handlers. */
         private static IllegalStateException startedTwice() {
-            return new IllegalStateException("start(): this builder has already started an engine; a builder starts"
-                + " one engine, whose feeds, handlers and programs are its own: make a new builder with"
-                + " SteerEngine.builder() for another engine");
+            return new IllegalStateException("start(): this builder has already started an engine (or tried to: a"
+                + " start that failed uses it up too); a builder starts one engine, whose feeds, handlers and programs"
+                + " are its own: make a new builder with SteerEngine.builder() for another engine");
         }
 
         /** The CPUs the engine may use: map keys must be usable CPUs. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -15,6 +16,8 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameSink;
+import dev.steer.engine.program.PacketView;
 import dev.steer.engine.program.SteeringProgram;
 import dev.steer.engine.program.Verdict;
 import dev.steer.engine.stats.EngineStats;
@@ -117,5 +120,42 @@ class BuilderMisuseTest {
         assertTrue(refused.getMessage().contains("maxEntries=0: must be 1..2"), refused.getMessage());
         assertTrue(!refused.getMessage().contains("entry 0") && !refused.getMessage().contains("entry 1"),
             "the entries are not at fault: " + refused.getMessage());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void shouldLeaveTheFeedsToTheCallerWhenAStartFailsInItsSetup() {
+        final AtomicInteger closes = new AtomicInteger();
+        final Feed feed = new Feed() {
+            @Override
+            public int poll(FrameSink sink, int budget) {
+                throw new AssertionError("a failed start polls no feed");
+            }
+
+            @Override
+            public String name() {
+                return "never-polled";
+            }
+
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+            }
+        };
+        final SteerEngine.Builder builder = engine("misuse-failed-start").feed(feed).program(new SteeringProgram() {
+            @Override
+            public long run(PacketView packet) {
+                return Verdict.of(Verdict.PASS);
+            }
+
+            @Override
+            public SteeringProgram forIngress() {
+                throw new IllegalStateException("no instance");
+            }
+        });
+        assertThrows(IllegalStateException.class, builder::start);
+        assertEquals(0, closes.get(), "the feed is the caller's again");
+        final IllegalStateException again = assertThrows(IllegalStateException.class, builder::start);
+        assertTrue(again.getMessage().contains("a start that failed uses it up too"), again.getMessage());
     }
 }
