@@ -204,6 +204,10 @@ abstract class EngineSettings {
             } else if (value != null && !value.isRemote() && !cpus.isUsable(value.cpu(key))) {
                 errors.add("entry " + key + ": CPU " + value.cpu(key) + " is not usable; usable CPUs: "
                     + Arrays.toString(cpus.usableCpus()));
+            } else if (value != null && value.isRemote() && remoteConsumers == null) {
+                // Else the start fails later with a bare ENOMEM for the entry.
+                errors.add("entry " + key + ": located on node '" + value.location().node() + "', but no"
+                    + " remoteConsumers factory is set to forward its frames there (the cluster layer sets one)");
             }
             if (value == null || value.qsize() < 1 || value.qsize() > CpuMap.MAX_QSIZE) {
                 errors.add("entry " + key + ": qsize=" + (value == null ? "null" : value.qsize()) + ": must be 1.."

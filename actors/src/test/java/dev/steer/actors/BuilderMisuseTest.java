@@ -158,4 +158,15 @@ class BuilderMisuseTest {
         final IllegalStateException again = assertThrows(IllegalStateException.class, builder::start);
         assertTrue(again.getMessage().contains("a start that failed uses it up too"), again.getMessage());
     }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void shouldNameTheEntryWhenAnInitialEntryIsOnAnotherNodeWithoutRemoteConsumers() {
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> engine("misuse-remote-entry").entry(1, EntryValue.remote(64, "pekko://steer@10.0.0.2:25520", 3))
+                .start());
+        assertTrue(refused.getMessage().contains("entry 1: located on node 'pekko://steer@10.0.0.2:25520'"),
+            refused.getMessage());
+        assertTrue(refused.getMessage().contains("remoteConsumers"), refused.getMessage());
+    }
 }
