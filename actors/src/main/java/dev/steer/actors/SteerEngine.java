@@ -251,6 +251,10 @@ public final class SteerEngine implements AutoCloseable {
      * {@value #DEFAULT_QSIZE} frames on every usable CPU; program {@code l4-hash} over the initial keys;
      * no-op handlers; consumer batches and local batches of 8; budget 64; idle mode {@link IdleMode#PARK};
      * pinning on; {@value #DEFAULT_POOL_FRAMES} frames of 2048 bytes with 256 bytes headroom per ingress.
+     *
+     * <p>A builder starts one engine: after {@link #start()} (also one that failed with an
+     * {@link IllegalStateException}) every setter, {@code conclude()} and {@code start()} throw
+     * {@link IllegalStateException}. One thread at a time.
      */
     public static final class Builder extends EngineSettings {
         /** Default ring size of an entry, as xdp-bench's. */
