@@ -112,7 +112,9 @@ public final class ClusterNode implements AutoCloseable {
             system.tell(new MapSupervisor.AttachProducer("receiver", receiver, counters, pool));
             final String self = Cluster.get(system).selfMember().address().toString();
             final AtomicReference<MapAgent.Publish> applied = new AtomicReference<>();
-            system.systemActorOf(MapAgent.create(self, system, applied), "steer-map-agent", Props.empty());
+            final Cluster cluster = Cluster.get(system);
+            system.systemActorOf(MapAgent.create(self, system, applied, () -> MapAgent.leaving(cluster)),
+                "steer-map-agent", Props.empty());
             final ActorRef<MapOwner.Command> owner = ClusterSingleton.get(system).init(
                 SingletonActor.of(MapOwner.create(maxEntries, applied), "steer-map-owner"));
             final List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();

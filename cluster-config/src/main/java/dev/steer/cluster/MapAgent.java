@@ -9,6 +9,8 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.MemberStatus;
+import org.apache.pekko.cluster.typed.Cluster;
 
 import dev.steer.actors.MapSupervisor;
 import dev.steer.cluster.config.RemotePrograms;
@@ -63,6 +65,17 @@ public final class MapAgent {
      */
     static Behavior<Command> create(String self, ActorRef<MapSupervisor.Command> supervisor,
                                     AtomicReference<Publish> applied) {
+        return create(self, supervisor, applied, () -> false);
+    }
+
+    /**
+     * The agent's behavior on a cluster node.
+     *
+     * @param selfLeaving true once this node leaves the cluster (see {@link #leaving(Cluster)}): a publication that
+     *                    removes this node's own entries then leaves them in place for the node's final drain
+     */
+    static Behavior<Command> create(String self, ActorRef<MapSupervisor.Command> supervisor,
+                                    AtomicReference<Publish> applied, java.util.function.BooleanSupplier selfLeaving) {
         final Map<Integer, Long> changes = new java.util.HashMap<>();
         final Behavior<Command> behavior = Behaviors.setup(context -> {
             // One ask per change, each with its own reply mapping: a message adapter is one per class and actor,
@@ -90,8 +103,18 @@ public final class MapAgent {
                         return Behaviors.same();
                     }
                     final Map<Integer, Placement> before = last == null ? Map.of() : last.entries();
+                    final boolean leaving = selfLeaving.getAsBoolean();
                     for (Map.Entry<Integer, Placement> entry : before.entrySet()) {
                         if (!publish.entries().containsKey(entry.getKey())) {
+                            if (leaving && self.equals(entry.getValue().node())) {
+                                // This node's own entry, removed because this node leaves: other nodes still drain
+                                // their forwarding entries of the key into it, and what they forward (acknowledged,
+                                // counted forwarded there) must meet an entry here. The engine's drain at the end
+                                // of the leave stops the receiver first, then drains and stops this entry.
+                                context.getLog().debug("map key {}: kept until this node's drain (the node is leaving)",
+                                    entry.getKey());
+                                continue;
+                            }
                             send.delete(entry.getKey());
                         }
                     }
@@ -145,6 +168,16 @@ public final class MapAgent {
         // A publication no check foresaw must not stop the agent (then no map change would reach this node again):
         // the failure is logged, and the next publication (at the latest the owner's republication) applies.
         return Behaviors.supervise(behavior).onFailure(RuntimeException.class, SupervisorStrategy.resume());
+    }
+
+    /**
+     * True once the node of {@code cluster} is on its way out (leaving, exiting, downed or removed): from then on
+     * its own entries stay until its engine drains at the end of the leave. Any thread.
+     */
+    static boolean leaving(Cluster cluster) {
+        final MemberStatus status = cluster.selfMember().status();
+        return status == MemberStatus.leaving() || status == MemberStatus.exiting() || status == MemberStatus.down()
+            || status == MemberStatus.removed();
     }
 
     /**
