@@ -57,9 +57,12 @@ final class RunJob {
     /**
      * Pekko runs CoordinatedShutdown from a JVM shutdown hook of its own, which would drain and stop the engine
      * under the run's feet on a signal: the run stops it itself (requestStop), in order, so Pekko's hook is off.
+     * So is every other JVM hook of Pekko ({@code jvm-shutdown-hooks}): Artery's closed the transport at the signal,
+     * under a cluster node's graceful leave, so the other nodes never learnt of the leave, saw the node unreachable
+     * and counted its keys {@code ring_full} and then {@code unreachable} until the split-brain resolver downed it.
      */
     static final com.typesafe.config.Config NO_PEKKO_SHUTDOWN_HOOK = com.typesafe.config.ConfigFactory.parseString(
-        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off");
+        "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\npekko.jvm-shutdown-hooks = off");
 
     private final RunPlan plan;
     private final boolean json;

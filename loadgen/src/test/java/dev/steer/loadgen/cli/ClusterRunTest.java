@@ -120,6 +120,54 @@ class ClusterRunTest {
         }
     }
 
+    @Test
+    @Timeout(value = 55, unit = TimeUnit.SECONDS)
+    void shouldLeaveGracefullyWhenANodeIsStoppedBySigterm(@TempDir Path dir) throws Exception {
+        // keep-oldest: were node-2 ever seen unreachable, node-1 (the oldest) would down it, not itself.
+        final Path file = twoNodeFile(dir.resolve("sigterm.conf"), String.join("\n",
+            "    max-entries = 2",
+            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+            "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]"),
+            "strategy = keep-oldest, stable-after = 3s", 20_000);
+        final Process one = node(dir, file, "node-1", "12s");
+        final Process two = node(dir, file, "node-2", "60s");
+        try {
+            final Path err = dir.resolve("node-2.err");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(err).contains("ingress-0") && System.nanoTime() < deadline) {
+                Thread.sleep(100); // live statistics: node-2 is running
+            }
+            assertTrue(Files.readString(err).contains("ingress-0"), "node-2 runs: " + Files.readString(err));
+            final long signalled = System.nanoTime();
+            two.destroy(); // SIGTERM
+            assertTrue(two.waitFor(30, TimeUnit.SECONDS), "node-2 ended");
+            final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - signalled);
+            final String errors = Files.readString(err);
+            assertEquals(143, two.exitValue(), errors);
+            // A graceful leave: node-1 learns that node-2 leaves while the two still talk. (Artery's own JVM hook used
+            // to close the transport at the signal, under the leave: node-1 saw node-2 unreachable, kept its entries
+            // until the resolver downed it, and node-2 ended only when it downed itself.)
+            assertTrue(!errors.contains("UNREACHABLE") && !errors.contains("SBR took decision"), errors);
+            assertTrue(seconds < 10, "node-2 left in " + seconds + " s: " + errors);
+            assertTrue(one.waitFor(40, TimeUnit.SECONDS), "node-1 ended");
+            assertEquals(SteerCli.EXIT_OK, one.exitValue(), Files.readString(dir.resolve("node-1.err")));
+            final ObjectMapper json = new ObjectMapper();
+            final JsonNode a = json.readTree(Files.readString(dir.resolve("node-1.json")).strip());
+            final JsonNode b = json.readTree(Files.readString(dir.resolve("node-2.json")).strip());
+            final JsonNode accounting = a.get("accounting");
+            assertEquals(0, accounting.get("in_flight").asLong(), accounting.toString());
+            assertEquals(0, accounting.get("dropped").path("unreachable").asLong(),
+                "node-1 forwarded to the leaving node-2 with acknowledgements: " + accounting);
+            assertEquals(0, a.get("links").get(0).get("timed_out").asLong(), a.get("links").toString());
+            assertEquals(0, b.get("accounting").get("in_flight").asLong(), b.get("accounting").toString());
+            assertEquals(a.get("accounting").get("forwarded").asLong(), receivedFromOtherNodes(b),
+                "what node-1 forwarded, node-2's receiver took");
+        } finally {
+            one.destroyForcibly();
+            two.destroyForcibly();
+        }
+    }
+
     /** A deployment file of node-1 and node-2 on free loopback ports, synthetic traffic, with this map and downing. */
     private static Path twoNodeFile(Path file, String map, String downing, int rate) throws IOException {
         Files.writeString(file, String.join("\n",
