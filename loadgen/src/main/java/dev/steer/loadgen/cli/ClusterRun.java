@@ -50,7 +50,8 @@ final class ClusterRun {
             deployment.source() + ": node " + deployment.node().name() + " is not in steer.cluster.nodes"));
         // Exactly what the loader validated: address, seeds, transport with every TLS setting, roles, every downing
         // setting and the link settings, in the loader's one translation (docs/config.md). On a signal the run
-        // leaves the cluster and drains itself (RunJob.requestStop), so Pekko's own JVM hook is off.
+        // leaves the cluster and drains itself (RunJob.requestStop), so Pekko's own JVM hooks are off (Artery's
+        // would close the transport under the leave).
         final ClusterSettings settings = deployment.clusterNodeSettings(ClusterSettings.DEFAULT_SYSTEM_NAME)
             .extraConfig(RunJob.NO_PEKKO_SHUTDOWN_HOOK);
         // The map spans the cluster: keys are global, a key's CPU belongs to its node. The program steers over
