@@ -126,6 +126,44 @@ class DeploymentNodeTest {
         }
     }
 
+    @Test
+    @Timeout(value = 50, unit = TimeUnit.SECONDS)
+    void shouldRejoinTheRunningNodeWhenTheFirstNodeOfAFileWithoutSeedNodesRestarts(@TempDir Path dir) throws Exception {
+        // A two-node file as a user writes it, seed-nodes left at its default. node-1 stops and starts again while
+        // node-2 runs on: it must join node-2, not form a cluster of its own and wait for node-2 in vain.
+        final Path file = dir.resolve("pair.conf");
+        Files.writeString(file, """
+            steer {
+              map { max-entries = %d, entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ] }
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d }, { name = "node-2", host = "127.0.0.1", port = %d } ]
+                downing.stable-after = 2s
+              }
+            }
+            """.formatted(Nodes.MAX_ENTRIES, freePort(), freePort()));
+        try (Nodes nodes = new Nodes()) {
+            final ClusterNode first = start(nodes, LOADER.load(file, "node-1"));
+            final ClusterNode b = start(nodes, LOADER.load(file, "node-2"));
+            assertTrue(first.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
+            assertEquals(MapResult.OK, first.update(0, 256, first.address(), 0, CpuMap.ANY));
+            assertEquals(MapResult.OK, b.update(1, 256, b.address(), 0, CpuMap.ANY));
+            assertTrue(b.awaitEntry(0, 256, Duration.ofSeconds(10)) && first.awaitEntry(1, 256, Duration.ofSeconds(10)));
+            first.shutdown();
+            assertTrue(b.awaitMembers(1, Duration.ofSeconds(20)), "node-2 runs on alone");
+            assertTrue(b.awaitEntry(0, 0, Duration.ofSeconds(10)), "node-1's entry left with it");
+
+            final ClusterNode again = start(nodes, LOADER.load(file, "node-1"));
+            assertTrue(again.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(10)),
+                "the restarted node-1 joined node-2: " + again.upMembers() + " and " + b.upMembers() + " up");
+            // As steer run places a node's entries when it starts: every node, node-2 too, gets the new entry.
+            assertEquals(MapResult.OK, again.update(0, 512, again.address(), 0, CpuMap.ANY));
+            assertTrue(again.awaitEntry(0, 512, Duration.ofSeconds(10)), "the restarted node-1 has its entry");
+            assertTrue(b.awaitEntry(0, 512, Duration.ofSeconds(10)), "node-2 forwards to the restarted node-1: map "
+                + b.mapVersion() + " on node-2, " + again.mapVersion() + " on node-1");
+        }
+    }
+
     /** A node of {@code deployment} with the test's fast gossip, on an unpinned engine over CPUs 0 and 1. */
     private static ClusterNode start(Nodes nodes, Deployment deployment) {
         return nodes.start(deployment.clusterNodeSettings(SYSTEM).extraConfig(Nodes.FAST),

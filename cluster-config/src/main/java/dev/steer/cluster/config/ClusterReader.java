@@ -74,7 +74,10 @@ final class ClusterReader {
             check.error(steer, "steer.node.name", "'" + self + "' is not a node of steer.cluster.nodes ("
                 + String.join(", ", names) + "): pick this process' node with --node NAME");
         }
-        List<String> seeds = names.isEmpty() ? List.of() : List.of(names.get(0));
+        // Every node by default: the first forms the cluster at a fresh start (Pekko's first seed joins itself only when
+        // no other seed is in a cluster), and any node that restarts joins through the others. With the first node as
+        // the only seed, a restarted first node formed a cluster of its own beside the running one.
+        List<String> seeds = names;
         if (steer.hasPath("steer.cluster.seed-nodes")) {
             try {
                 seeds = List.copyOf(steer.getStringList("steer.cluster.seed-nodes"));
