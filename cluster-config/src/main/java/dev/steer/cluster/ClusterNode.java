@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.pekko.actor.AddressFromURIString;
@@ -55,10 +56,17 @@ public final class ClusterNode implements AutoCloseable {
     private final String address;
     private final AtomicReference<MapAgent.Publish> applied;
     private final NodeLinks links;
+    /**
+     * Set by {@link #shutdown()} before it asks to leave: the map agent keeps this node's own entries from then on.
+     * The cluster's own view of this member's status is updated by another subscriber than the owner's and may
+     * still say Up when the owner's removal of this node's entries arrives.
+     */
+    private final AtomicBoolean leaving;
 
     private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied,
-                        NodeLinks links) {
+                        NodeLinks links, AtomicBoolean leaving) {
         this.engine = engine;
+        this.leaving = leaving;
         this.links = links;
         this.system = engine.actorSystem();
         this.owner = owner;
@@ -113,7 +121,9 @@ public final class ClusterNode implements AutoCloseable {
             final String self = Cluster.get(system).selfMember().address().toString();
             final AtomicReference<MapAgent.Publish> applied = new AtomicReference<>();
             final Cluster cluster = Cluster.get(system);
-            system.systemActorOf(MapAgent.create(self, system, applied, () -> MapAgent.leaving(cluster)),
+            final AtomicBoolean leaving = new AtomicBoolean();
+            system.systemActorOf(MapAgent.create(self, system, applied,
+                    () -> leaving.get() || MapAgent.leaving(cluster)),
                 "steer-map-agent", Props.empty());
             final ActorRef<MapOwner.Command> owner = ClusterSingleton.get(system).init(
                 SingletonActor.of(MapOwner.create(maxEntries, applied), "steer-map-owner"));
@@ -125,7 +135,7 @@ public final class ClusterNode implements AutoCloseable {
                 seeds.add(Cluster.get(system).selfMember().address());
             }
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
-            return new ClusterNode(started, owner, applied, links);
+            return new ClusterNode(started, owner, applied, links, leaving);
         } catch (RuntimeException ex) {
             started.shutdown();
             throw ex;
@@ -273,6 +283,7 @@ public final class ClusterNode implements AutoCloseable {
         // A node that never got in has nothing to leave; one already on its way out only needs waiting for.
         final boolean leave = status == MemberStatus.up() || status == MemberStatus.weaklyUp();
         if (leave && !system.whenTerminated().isCompleted()) {
+            leaving.set(true);
             cluster.manager().tell(Leave.create(cluster.selfMember().address()));
         }
         // Once removed (or downed), Pekko's coordinated shutdown drains the engine and terminates the system;
