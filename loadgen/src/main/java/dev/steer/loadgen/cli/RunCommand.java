@@ -17,8 +17,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import dev.steer.engine.map.CpuList;
+import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.config.DeploymentLoader;
+import dev.steer.engine.map.CpuList;
 import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.ingress.config.HoconFile;
 import dev.steer.loadgen.traffic.Scenario;
@@ -152,9 +153,23 @@ final class RunCommand implements Callable<Integer> {
         }
         final RunJob job = new RunJob(plan, json, report, spec.commandLine().getOut(), spec.commandLine().getErr());
         // Ctrl-C or SIGTERM: the run stops as at its deadline (summary, engine drained, Aeron directory deleted).
-        try (StopOnSignal ignored = StopOnSignal.install("steer-run", job::requestStop)) {
+        try (StopOnSignal ignored = StopOnSignal.install("steer-run", job::requestStop, stopTimeout(plan))) {
             return job.run();
         }
+    }
+
+    /**
+     * How long a signal waits for the run to finish. A cluster node first leaves (up to {@link ClusterNode#LEAVE_TIMEOUT}:
+     * with a member unreachable, the leave completes only once the split-brain resolver has decided, after
+     * {@code stable-after}) and its forwarders then wait up to {@code drain-timeout}: the hook outlasts both, or it let
+     * the JVM exit at 30 s in the middle of the leave, without a summary and without closing the feed.
+     */
+    static java.time.Duration stopTimeout(RunPlan plan) {
+        final var cluster = plan.deployment().cluster();
+        if (!cluster.enabled()) {
+            return StopOnSignal.STOP_TIMEOUT;
+        }
+        return StopOnSignal.STOP_TIMEOUT.plus(ClusterNode.LEAVE_TIMEOUT).plus(cluster.drainTimeout());
     }
 
     /**

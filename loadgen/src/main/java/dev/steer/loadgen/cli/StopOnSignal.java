@@ -21,11 +21,11 @@ final class StopOnSignal implements AutoCloseable {
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;
 
-    private StopOnSignal(String name, Runnable requestStop) {
+    private StopOnSignal(String name, Runnable requestStop, Duration timeout) {
         this.hook = new Thread(() -> {
             requestStop.run();
             try {
-                finished.await(STOP_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
             }
@@ -39,7 +39,17 @@ final class StopOnSignal implements AutoCloseable {
      * @param requestStop asks the command to stop; called once, on the shutdown thread; must return at once
      */
     static StopOnSignal install(String name, Runnable requestStop) {
-        final StopOnSignal stop = new StopOnSignal(name, requestStop);
+        return install(name, requestStop, STOP_TIMEOUT);
+    }
+
+    /**
+     * Installs the hook with a longer bound than {@link #STOP_TIMEOUT}: for a command whose stop has bounded waits of
+     * its own before the drain (a cluster node's leave), which the hook must outlast.
+     *
+     * @param timeout longest the signal waits for the command to finish
+     */
+    static StopOnSignal install(String name, Runnable requestStop, Duration timeout) {
+        final StopOnSignal stop = new StopOnSignal(name, requestStop, timeout);
         Runtime.getRuntime().addShutdownHook(stop.hook);
         return stop;
     }

@@ -168,8 +168,50 @@ class ClusterRunTest {
         }
     }
 
+    @Test
+    @Timeout(value = 58, unit = TimeUnit.SECONDS)
+    void shouldPrintTheSummaryWhenTheSurvivorOfACrashedNodeIsStoppedBySigterm(@TempDir Path dir) throws Exception {
+        // node-2 crashes; node-1 is then asked to stop. Its leave cannot complete while node-2 is unreachable and not
+        // yet downed (stable-after 1 min): node-1 waits ClusterNode.LEAVE_TIMEOUT (30 s) for it, then drains. The
+        // signal's hook gave up at 30 s, in the middle of that wait: the JVM exited without a summary.
+        final Path file = twoNodeFile(dir.resolve("crash.conf"), String.join("\n",
+            "    max-entries = 2",
+            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+            "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]"),
+            "strategy = keep-oldest, stable-after = 60s", "drain-timeout = 1s", 20_000);
+        final Process one = node(dir, file, "node-1", "50s");
+        final Process two = node(dir, file, "node-2", "50s");
+        try {
+            final Path err = dir.resolve("node-1.err");
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!Files.readString(err).contains("ingress-0") && System.nanoTime() < deadline) {
+                Thread.sleep(100); // live statistics: node-1 is running
+            }
+            two.destroyForcibly();
+            assertTrue(two.waitFor(10, TimeUnit.SECONDS), "node-2 is gone");
+            one.destroy(); // SIGTERM
+            assertTrue(one.waitFor(45, TimeUnit.SECONDS), "node-1 ended, bounded: " + Files.readString(err));
+            final String errors = Files.readString(err);
+            assertEquals(143, one.exitValue(), errors);
+            assertTrue(errors.contains("stopping: draining every entry"), errors);
+            final String out = Files.readString(dir.resolve("node-1.json")).strip();
+            assertTrue(out.startsWith("{"), "the summary was printed: '" + out + "' " + errors);
+            final JsonNode accounting = new ObjectMapper().readTree(out).get("accounting");
+            assertEquals(0, accounting.get("in_flight").asLong(), "drained, every frame accounted: " + accounting);
+            assertEquals(0, accounting.get("lost").asLong(), accounting.toString());
+        } finally {
+            one.destroyForcibly();
+            two.destroyForcibly();
+        }
+    }
+
     /** A deployment file of node-1 and node-2 on free loopback ports, synthetic traffic, with this map and downing. */
     private static Path twoNodeFile(Path file, String map, String downing, int rate) throws IOException {
+        return twoNodeFile(file, map, downing, "", rate);
+    }
+
+    /** As above, with {@code cluster} (settings of the cluster block) added. */
+    private static Path twoNodeFile(Path file, String map, String downing, String cluster, int rate) throws IOException {
         Files.writeString(file, String.join("\n",
             "steer {",
             "  engine { program = l4-hash, pinning = false }",
@@ -183,6 +225,7 @@ class ClusterRunTest {
             "              { name = node-2, host = \"127.0.0.1\", port = " + freePort() + " } ]",
             "    seed-nodes = [ node-1 ]",
             "    downing { " + downing + " }",
+            "    " + cluster,
             "  }",
             "  stats { interval = 1s }",
             "}",
