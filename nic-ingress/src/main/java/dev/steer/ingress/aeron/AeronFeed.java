@@ -32,13 +32,14 @@ import dev.steer.engine.stats.DropReason;
  * fragment (a lossless refusal aborts on that last fragment, whose repeat is appended once). One longer than
  * a pool frame is counted as oversize by the sink (EOVERFLOW); one longer than
  * {@value MessageReassembler#MAX_MESSAGE} bytes is not reassembled but counted as one {@link DropReason#OVERSIZE}
- * drop. A message with fragments missing, or whose image went away (its publisher closed or timed out) before
- * its last fragment, or still unfinished when the feed closes, is one {@link DropReason#FEED_TRUNCATED} drop.
+ * drop, whatever ends it. Any other message with fragments missing, or whose image went away (its publisher closed
+ * or timed out) before its last fragment, or still unfinished when the feed closes, is one
+ * {@link DropReason#FEED_TRUNCATED} drop.
  *
  * <p>When its client closes under it (the client gives its media driver up after the driver timeout, the driver
  * having stopped, or something closes the client), the feed ends ({@link Feed#END}) and {@link #endReason()} names
  * the driver's directory and what happened; a message unfinished then is one {@link DropReason#FEED_TRUNCATED}
- * drop. A feed made on an {@link AeronMedia} also reports each of the client's asynchronous errors once with
+ * drop (or {@link DropReason#OVERSIZE}, as above). A feed made on an {@link AeronMedia} also reports each of the client's asynchronous errors once with
  * {@link FrameSink#onFeedError} (its ingress counts {@code feed_errors}); one made on an {@link Aeron} client of the
  * caller's leaves them to that client's own error handler.
  *
@@ -234,14 +235,22 @@ public final class AeronFeed implements Feed {
         return true;
     }
 
-    /** Counts every message still unfinished (its images gone or the feed ending) as one feed_truncated drop each. */
+    /**
+     * Counts every message still unfinished (its images gone or the feed ending) as one drop each: feed_truncated, or
+     * oversize for one already skipped for its size (as when its image goes: one message, one reason).
+     */
     private void countUnfinished(FrameSink to) {
         this.sink = to;
         goneSessions.drain(onGone, GONE_CAPACITY);
-        final int unfinished = reassembler.unfinished();
-        if (unfinished > 0) {
-            truncatedMessages += unfinished;
-            to.onDropped(DropReason.FEED_TRUNCATED, unfinished);
+        final int truncated = reassembler.unfinished(DropReason.FEED_TRUNCATED);
+        if (truncated > 0) {
+            truncatedMessages += truncated;
+            to.onDropped(DropReason.FEED_TRUNCATED, truncated);
+        }
+        final int oversize = reassembler.unfinished(DropReason.OVERSIZE);
+        if (oversize > 0) {
+            oversizeMessages += oversize;
+            to.onDropped(DropReason.OVERSIZE, oversize);
         }
     }
 
@@ -371,7 +380,8 @@ public final class AeronFeed implements Feed {
 
     /**
      * Closes the subscription and counts every message still unfinished (its last fragment had not arrived) as a
-     * {@code feed_truncated} drop, so that what a publisher had started to send is not lost uncounted.
+     * {@code feed_truncated} drop ({@code oversize} for one already past the largest frame), so that what a publisher
+     * had started to send is not lost uncounted.
      */
     @Override
     public void close(FrameSink closingSink) {

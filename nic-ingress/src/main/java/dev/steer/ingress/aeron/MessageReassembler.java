@@ -17,9 +17,10 @@ import dev.steer.engine.stats.DropReason;
  * <p>Every message that began is accounted for exactly once: completed ({@link #COMPLETE}, then handed over by
  * the caller), or dropped and reported by the caller with the reason returned: {@link DropReason#OVERSIZE} when it
  * grew past {@value #MAX_MESSAGE} bytes (the largest pool frame; its further bytes are skipped, so a session's
- * buffer never grows beyond that), {@link DropReason#FEED_TRUNCATED} when fragments of it are missing (a gap in
- * the stream's positions, a last or middle fragment without its first, a new message starting before it ended)
- * or when its image went away before its last fragment ({@link #abandon}).
+ * buffer never grows beyond that, and it stays oversize whatever ends it), {@link DropReason#FEED_TRUNCATED} when
+ * fragments of it are missing (a gap in the stream's positions, a last or middle fragment without its first, a new
+ * message starting before it ended) or when its image went away ({@link #abandon}) or the feed closed or ended
+ * ({@link #unfinished}) before its last fragment.
  *
  * <p>Lossless polls may refuse a completed message and abort, so that Aeron offers its last fragment again:
  * {@link #unaccept} undoes the last fragment so that the repeat is appended once.
@@ -108,7 +109,7 @@ final class MessageReassembler {
         if (partial == null || partial.state == IDLE) {
             return null;
         }
-        final DropReason reason = partial.state == SKIPPING ? partial.skipReason : DropReason.FEED_TRUNCATED;
+        final DropReason reason = reasonToDrop(partial);
         state(partial, IDLE);
         return reason;
     }
@@ -131,16 +132,25 @@ final class MessageReassembler {
             return null;
         }
         active--;
-        return partial.state == SKIPPING ? partial.skipReason : DropReason.FEED_TRUNCATED;
+        return reasonToDrop(partial);
     }
 
-    /** Messages still unfinished: counted by the caller when the feed closes. */
-    int unfinished() {
+    /**
+     * Messages still unfinished that are dropped for {@code reason}, counted by the caller when the feed closes or
+     * ends: the same reason {@link #abandon} gives when an image goes, so one message has one reason whichever end it
+     * meets ({@link DropReason#OVERSIZE} for one already skipped for its size, else {@link DropReason#FEED_TRUNCATED}).
+     */
+    int unfinished(DropReason reason) {
         int count = 0;
         for (Partial partial : partials.values()) {
-            count += partial.state == IDLE ? 0 : 1;
+            count += partial.state != IDLE && reasonToDrop(partial) == reason ? 1 : 0;
         }
         return count;
+    }
+
+    /** Why a message in progress is dropped when it loses its end: its skip reason, or truncated when it was whole so far. */
+    private static DropReason reasonToDrop(Partial partial) {
+        return partial.state == SKIPPING ? partial.skipReason : DropReason.FEED_TRUNCATED;
     }
 
     /** The buffer of the last {@link #COMPLETE} message. */

@@ -293,4 +293,64 @@ class AeronFragmentsTest {
             assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
         }
     }
+
+    /** How a message in progress loses its end: its image goes, the feed closes, or the feed's client closes under it. */
+    enum Ending { IMAGE_GONE, FEED_CLOSED, CLIENT_CLOSED }
+
+    /**
+     * docs/feeds.md: a message above 64 KiB is "counted once as oversize"; a message half reassembled when its image goes
+     * or the feed ends is feed_truncated. One being skipped for its size when it loses its end is still the oversize
+     * message it was: its reason must not depend on which of the three ends it met.
+     */
+    @ParameterizedTest
+    @EnumSource(Ending.class)
+    void shouldCountAnUnfinishedMessageAboveTheLargestFrameAsOversizeWhenItLosesItsEnd(Ending ending) {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        // CLIENT_CLOSED: the feed on a client of its own, which the test closes; the publisher stays on the shared one.
+        final Aeron feedClient = ending == Ending.CLIENT_CLOSED
+            ? Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())) : aeron;
+        try (TestIngress ingress = new TestIngress(256, 2048, 8, false);
+             AeronFeed feed = new AeronFeed(feedClient, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP))) {
+            final ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed);
+            final String chunk = "x".repeat(1024);
+            final int fragments = MessageReassembler.MAX_MESSAGE / chunk.length() + 2;
+            fragment(publication, BEGIN, chunk);
+            for (int i = 1; i < fragments; i++) {
+                fragment(publication, MIDDLE, chunk); // past MAX_MESSAGE: skipped from here on, never ended
+            }
+            await("every fragment", () -> feed.fragments() == fragments, () -> ingress.poll(feed));
+            assertEquals(0, ingress.get(PathCounters.Counter.RECEIVED), "not ended yet");
+            assertEquals(1, feed.reassembling(), "one message in progress, being skipped");
+            switch (ending) {
+                case IMAGE_GONE -> {
+                    publication.close();
+                    await("the image to go", () -> feed.imagesUnavailable() == 1, () -> ingress.poll(feed));
+                    ingress.poll(feed);
+                    feed.close(ingress.path);
+                }
+                case FEED_CLOSED -> {
+                    feed.close(ingress.path);
+                    publication.close();
+                }
+                case CLIENT_CLOSED -> {
+                    feedClient.close();
+                    await("the feed to end", () -> feed.endReason() != null, () -> ingress.poll(feed));
+                    feed.close(ingress.path);
+                    publication.close();
+                }
+                default -> throw new AssertionError(ending);
+            }
+            assertEquals(1, ingress.get(PathCounters.Counter.RECEIVED), "counted once");
+            assertEquals(1, ingress.dropped(DropReason.OVERSIZE), "oversize, as docs/feeds.md says");
+            assertEquals(0, ingress.dropped(DropReason.FEED_TRUNCATED), "not feed_truncated as well or instead");
+            assertEquals(1, droppedTotal(ingress));
+            assertEquals(1, feed.oversizeMessages());
+            assertEquals(0, feed.truncatedMessages());
+        } finally {
+            if (feedClient != aeron) {
+                feedClient.close();
+            }
+        }
+    }
 }
