@@ -167,7 +167,7 @@ final class LoadgenCommand implements Callable<Integer> {
                             + " external driver the engine uses too");
                     }
                     media = aeronDir == null ? AeronMedia.embedded() : AeronMedia.external(aeronDir);
-                    output = new AeronOutput(media.aeron(), channel, stream);
+                    output = new AeronOutput(media.aeron(), channel, stream, media::clientClosed);
                 }
                 case "udp" -> {
                     if (target == null) {

@@ -1,10 +1,12 @@
 package dev.steer.loadgen.send;
 
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import io.aeron.Aeron;
 import io.aeron.AeronCounters;
 import io.aeron.Publication;
+import io.aeron.exceptions.AeronException;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
@@ -12,16 +14,25 @@ import org.agrona.concurrent.status.CountersReader;
  * Frames into an Aeron publication, one frame per message. The channel's MTU must hold the largest frame
  * (the feed takes one fragment as one frame), so channels without an {@code mtu} get one of
  * {@value #DEFAULT_MTU} bytes.
+ *
+ * <p>A client closed under it (its media driver gone, or closed by its owner) fails the output for good: {@link #send}
+ * answers {@link #FAILED}, {@link #lastError()} says why, and {@link #drain} and {@link #close()} return without
+ * throwing, so that a sender's close path ends with its counts and the reason rather than the client's exception.
  */
 public final class AeronOutput implements FrameOutput {
     /** MTU added to channels that give none: room for a 1518-byte frame (and jumbo frames up to 8 KiB). */
     public static final int DEFAULT_MTU = 8192;
 
     private static final long LINGER_NS = 100_000_000L;
+    /** Longest wait of {@link #lastError()} for the reason a closing client gives. */
+    private static final long CLOSE_REASON_WAIT_MS = 1_000;
 
     private final Aeron aeron;
     private final Publication publication;
     private final String description;
+    private final Supplier<String> clientClosed;
+    /** The offer result that failed the output, 0 while it has not failed; the sending thread's. */
+    private long failedWith;
 
     /**
      * @param aeron    connected client
@@ -29,6 +40,18 @@ public final class AeronOutput implements FrameOutput {
      * @param streamId stream id
      */
     public AeronOutput(Aeron aeron, String channel, int streamId) {
+        this(aeron, channel, streamId, () -> null);
+    }
+
+    /**
+     * @param aeron        connected client
+     * @param channel      Aeron channel URI
+     * @param streamId     stream id
+     * @param clientClosed why the client closed (such as {@code AeronMedia::clientClosed}, naming the driver), or null
+     *                     while it is open: the reason {@link #lastError()} gives for a closed client
+     */
+    public AeronOutput(Aeron aeron, String channel, int streamId, Supplier<String> clientClosed) {
+        this.clientClosed = clientClosed;
         final String withMtu = channel.contains("mtu=") ? channel
             : channel + (channel.contains("?") ? "|" : "?") + "mtu=" + DEFAULT_MTU;
         this.aeron = aeron;
@@ -48,7 +71,37 @@ public final class AeronOutput implements FrameOutput {
         if (result == Publication.NOT_CONNECTED) {
             return NOT_CONNECTED;
         }
+        failedWith = result;
         return FAILED;
+    }
+
+    /**
+     * Why {@link #send} failed: the client's close reason when the client closed, else the publication's state.
+     * Empty before a failure. Off the hot path: a publication found closed may wait up to
+     * {@value #CLOSE_REASON_WAIT_MS} ms for its client's close to finish (a client that gives its driver up closes its
+     * publications first, then itself, then says why).
+     */
+    @Override
+    public String lastError() {
+        if (failedWith == 0) {
+            return "";
+        }
+        final long deadline = System.nanoTime() + CLOSE_REASON_WAIT_MS * 1_000_000L;
+        while (failedWith == Publication.CLOSED && !aeron.isClosed() && clientClosed.get() == null
+            && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        if (aeron.isClosed() || clientClosed.get() != null) {
+            final String reason = clientClosed.get();
+            return reason != null ? reason : "the Aeron client is closed";
+        }
+        if (failedWith == Publication.CLOSED) {
+            return "the publication is closed";
+        }
+        if (failedWith == Publication.MAX_POSITION_EXCEEDED) {
+            return "the publication reached its maximum position";
+        }
+        return "offer failed with " + failedWith;
     }
 
     /** True once a subscriber is connected. */
@@ -59,10 +112,22 @@ public final class AeronOutput implements FrameOutput {
     /**
      * Waits until the media driver's sender has sent everything published (UDP); IPC has no sender, and its
      * subscribers read the log directly, so it returns at once. Without this, closing an embedded driver right
-     * after the last offer would drop what it had not yet sent.
+     * after the last offer would drop what it had not yet sent. A closed client has no driver to wait for: false at
+     * once, never its exception.
      */
     @Override
     public boolean drain(long timeoutNs) {
+        if (aeron.isClosed() || publication.isClosed()) {
+            return false;
+        }
+        try {
+            return awaitSender(timeoutNs);
+        } catch (AeronException ex) {
+            return false; // the client closed while this waited (its driver went): nothing more can leave
+        }
+    }
+
+    private boolean awaitSender(long timeoutNs) {
         final long deadline = System.nanoTime() + timeoutNs;
         final long target = publication.position();
         final CountersReader counters = aeron.countersReader();
@@ -94,6 +159,13 @@ public final class AeronOutput implements FrameOutput {
 
     @Override
     public void close() {
-        publication.close();
+        if (aeron.isClosed()) {
+            return; // a closed client has closed its publications, and would throw for this one
+        }
+        try {
+            publication.close();
+        } catch (AeronException ex) {
+            // The client closed between the check and the close: the publication is closed with it.
+        }
     }
 }

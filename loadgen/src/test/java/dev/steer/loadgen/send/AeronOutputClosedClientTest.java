@@ -1,0 +1,83 @@
+package dev.steer.loadgen.send;
+
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import io.aeron.Subscription;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.ingress.aeron.AeronMedia;
+
+/**
+ * {@link AeronOutput} behind a {@link SendLoop} on a real embedded media driver whose client is closed under it (a
+ * driver gone makes the client close itself): the loop's close path must not throw, and its counts must stay those of
+ * the frames that went out.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AeronOutputClosedClientTest {
+    private static String udpChannel() throws IOException {
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            return "aeron:udp?endpoint=127.0.0.1:" + socket.getLocalPort();
+        }
+    }
+
+    private static long received(Subscription subscription, long expected) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        final long[] count = {0};
+        while (count[0] < expected && System.nanoTime() < deadline) {
+            if (subscription.poll((buffer, offset, length, header) -> count[0]++, 256) == 0) {
+                Thread.onSpinWait();
+            }
+        }
+        return count[0];
+    }
+
+    @Test
+    void shouldCloseWithoutThrowingAndKeepItsCountsWhenTheClientClosedAfterTheLastFrame() throws Exception {
+        final String channel = udpChannel();
+        try (AeronMedia media = AeronMedia.embedded()) {
+            final Subscription subscription = media.aeron().addSubscription(channel + "|mtu=8192", 9);
+            final AeronOutput output = new AeronOutput(media.aeron(), channel, 9);
+            final SendLoop loop = new SendLoop("test-sender", FrameSource.cycling(new byte[][] {new byte[60]}), output,
+                SendLoop.MAX_RATE, 2_000, 60).start();
+            assertTrue(loop.await(Duration.ofSeconds(20)), "2,000 frames sent");
+            assertEquals(2_000, received(subscription, 2_000), "every frame arrived before the client closed");
+            media.aeron().close();
+            assertDoesNotThrow(loop::close, "the drain of a closed client's publication must not throw");
+            assertEquals(2_000, loop.sent(), "the frames that went out stay sent");
+            assertEquals(0, loop.refused());
+            assertEquals(null, loop.failure(), "the loop ended at its count, before the client closed");
+        }
+    }
+
+    @Test
+    void shouldEndWithAFailureNamingTheClosedClientAndNotThrowOnCloseWhenTheClientClosesWhileSending() throws Exception {
+        final String channel = udpChannel();
+        try (AeronMedia media = AeronMedia.embedded()) {
+            final Subscription subscription = media.aeron().addSubscription(channel + "|mtu=8192", 10);
+            final AeronOutput output = new AeronOutput(media.aeron(), channel, 10);
+            final SendLoop loop = new SendLoop("test-sender", FrameSource.cycling(new byte[][] {new byte[60]}), output,
+                10_000, Long.MAX_VALUE, 60).start();
+            assertTrue(received(subscription, 1_000) >= 1_000, "sending");
+            media.aeron().close();
+            assertTrue(loop.await(Duration.ofSeconds(20)), "a closed client ends the loop");
+            final long sent = loop.sent();
+            assertDoesNotThrow(loop::close, "the close path of a failed output must not throw");
+            assertEquals(sent, loop.sent(), "the close takes nothing off: what was offered before the close went out");
+            assertTrue(sent >= 1_000, "at least what arrived: " + sent);
+            assertEquals(0, loop.refused(), "a closed client is a failure, not a refusal");
+            assertNotNull(loop.failure(), "the loop says why it ended");
+            assertTrue(loop.failure().contains("Aeron client") && loop.failure().contains("closed"),
+                "names what happened: " + loop.failure());
+        }
+    }
+}
