@@ -54,7 +54,8 @@ final class RunTraffic {
             final TrafficGenerator generator = new TrafficGenerator(queue);
             final FrameOutput output;
             if (feedPlan.isAeron()) {
-                output = new AeronOutput(opened.media().aeron(), feedPlan.aeron().channel(), feedPlan.aeron().streamId() + i);
+                output = new AeronOutput(opened.media().aeron(), feedPlan.aeron().channel(), feedPlan.aeron().streamId() + i,
+                    opened.media()::clientClosed);
             } else {
                 final UdpFeed feed = (UdpFeed) feeds.get(i);
                 final String host = feedPlan.udp().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : feedPlan.udp().bindAddress();
