@@ -70,13 +70,14 @@ final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--netns", paramLabel = "NAME", description = "Network namespace of the interface (default: this process').")
     String netns = "";
 
-    @Option(names = "--duration", paramLabel = "DURATION", description = "How long to send (default 10s).")
-    String duration = "10s";
+    @Option(names = "--duration", paramLabel = "DURATION",
+        description = "How long to send (default: run.duration of --config or --scenario, else 10s).")
+    String duration;
 
     @Option(names = "--count", paramLabel = "N", description = "Frames to send, then stop (default: until the duration ends).")
     long count = Long.MAX_VALUE;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with a traffic { } block.")
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with a traffic { } block (and run.duration).")
     File config;
 
     @Option(names = "--scenario", paramLabel = "NAME|FILE", description = "A shipped scenario or a scenario file.")
@@ -117,8 +118,12 @@ final class LoadgenCommand implements Callable<Integer> {
         final PrintWriter out = spec.commandLine().getOut();
         final PrintWriter err = spec.commandLine().getErr();
         refuseOptionsOfOtherTargets();
-        final TrafficProfile traffic = traffic();
-        final long durationNs = durationNanos(duration);
+        if (duration != null) {
+            durationNanos(duration); // refused with the option's own message before the files' blocks are read
+        }
+        final Config settings = settings();
+        final TrafficProfile traffic = traffic(settings);
+        final long durationNs = run(settings, err).duration().toNanos();
         if (count < 1) {
             throw new IllegalArgumentException("--count " + count + ": must be a number of frames, 1 or more");
         }
@@ -297,9 +302,39 @@ final class LoadgenCommand implements Callable<Integer> {
         return "--target " + target + ": must be HOST:PORT with a port 1..65535, e.g. 127.0.0.1:9100 or [::1]:9100";
     }
 
-    private TrafficProfile traffic() {
+    /**
+     * The {@code run { }} block of the merged settings, read and validated as {@code steer run} reads it (every problem
+     * with file and line, exit 2): {@code duration} is how long the loadgen sends; {@code churn-interval} changes the
+     * map of a {@code steer run}, which a loadgen has not, so a non-zero one is named in a warning rather than dropped
+     * in silence; {@code traffic} (whether a run makes its own traffic) does not concern a loadgen, which always does.
+     */
+    private static RunSettings run(Config settings, PrintWriter err) {
+        final ConfigCheck check = new ConfigCheck();
+        Config block = ConfigFactory.empty();
+        if (settings.hasPath("run")) {
+            try {
+                block = settings.getConfig("run");
+            } catch (ConfigException ex) {
+                check.error(settings, "run", "must be a block { ... }");
+            }
+        }
+        final RunSettings run = RunSettings.from(block, check);
+        check.throwIfAny("invalid settings");
+        if (!run.churnInterval().isZero()) {
+            final var value = settings.getValue("run.churn-interval");
+            err.println("steer loadgen: warning: " + ConfigCheck.where(value) + "run.churn-interval "
+                + value.unwrapped() + ": changes the map of a steer run while it runs; a loadgen has no map,"
+                + " so it does not apply here (it does to the steer run of the engine: --scenario or --churn there)");
+            err.flush();
+        }
+        return run;
+    }
+
+    /** Command line over {@code --config} over {@code --scenario}, as {@code steer run} merges them. */
+    private Config settings() {
         final Map<String, Object> values = new LinkedHashMap<>();
         TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
+        RunCommand.put(values, "run.duration", duration);
         Config merged = ConfigFactory.parseMap(values, "command line");
         if (config != null) {
             merged = ConfigFile.over(merged, ConfigFile.read("--config", config));
@@ -308,10 +343,13 @@ final class LoadgenCommand implements Callable<Integer> {
             merged = ConfigFile.over(merged, RunCommand.scenarioConfig(scenario));
         }
         try {
-            merged = merged.resolve();
+            return merged.resolve();
         } catch (ConfigException ex) {
             throw new IllegalArgumentException(ex.getMessage(), ex);
         }
+    }
+
+    private static TrafficProfile traffic(Config merged) {
         return merged.hasPath("traffic") ? TrafficProfile.fromConfig(merged.withOnlyPath("traffic"))
             : TrafficProfile.defaults();
     }
