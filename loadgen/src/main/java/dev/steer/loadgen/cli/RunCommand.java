@@ -44,7 +44,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "HOCON file: a deployment steer { } (docs/config.md), and run { } and traffic { } blocks.")
     File config;
 
-    @Option(names = "--node", paramLabel = "NAME", description = "Which node of a cluster config file this process is.")
+    @Option(names = "--node", paramLabel = "NAME", description = "Which node of a cluster config file this process is (refused without one).")
     String node;
 
     @Option(names = "--scenario", paramLabel = "NAME|FILE", description = "A shipped scenario (flood-64, imix, many-flows, churn) or a scenario file.")
@@ -143,6 +143,7 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         final Config merged = settings();
+        refuseNodeWithoutCluster(merged);
         final RunPlan plan = RunPlan.from(merged, node, config == null ? DeploymentLoader.COMMAND_LINE : config.getPath(),
             config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent());
         refuseOptionsOfOtherFeeds(plan.deployment().feed().type());
@@ -228,6 +229,33 @@ final class RunCommand implements Callable<Integer> {
         if (maxGap != null && replay != null && replay.pace() != dev.steer.ingress.pcap.PcapSettings.Pace.CAPTURE) {
             throw new IllegalArgumentException("--max-gap " + maxGap + ": applies only to a replay paced by the capture,"
                 + " but the pace is fast: add --pace capture (or leave the option out)");
+        }
+    }
+
+    /**
+     * Refuses {@code --node NAME} unless the deployment is a cluster: it picks the node of a cluster file, and on a
+     * single node it only renamed the node, so a user who meant to run a cluster node got a lone engine instead. Checked
+     * before the deployment is read: renamed, a single node's entries that name it would be refused for a node that is
+     * not this one, which hides the cause. A {@code steer.cluster.enabled} that is no boolean is left for the
+     * deployment's own check.
+     *
+     * @throws IllegalArgumentException naming the option, the deployment and why
+     */
+    private void refuseNodeWithoutCluster(Config merged) {
+        if (node == null) {
+            return;
+        }
+        final String key = "steer.cluster.enabled";
+        final boolean cluster;
+        try {
+            cluster = merged.hasPath(key) && merged.getBoolean(key);
+        } catch (ConfigException ex) {
+            return; // not a boolean, or steer/cluster not a block: the deployment's check names it with file and line
+        }
+        if (!cluster) {
+            throw new IllegalArgumentException("--node " + node + ": picks the node of a cluster file, but the deployment "
+                + (config == null ? "is a single node (no --config)" : config + " is a single node (" + key
+                + " is not true)") + ": leave the option out (or give a cluster file, " + key + " = true)");
         }
     }
 
