@@ -46,4 +46,33 @@ class AeronDriverLossCliTest {
         }
         assertFalse(Files.exists(directory), "the test's driver deleted its directory");
     }
+
+    @Test
+    void shouldShowTheFailedFeedInRedOnTheReportPageWhenItsExternalMediaDriverCloses(
+        @org.junit.jupiter.api.io.TempDir Path report) throws Exception {
+        final Path directory = AeronMedia.newDirectory("test-cli");
+        final MediaDriver driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(directory.toString())
+            .threadingMode(ThreadingMode.SHARED).dirDeleteOnStart(true).dirDeleteOnShutdown(true)
+            .ipcTermBufferLength(1 << 20).timerIntervalNs(TimeUnit.MILLISECONDS.toNanos(10)).printConfigurationOnStart(false));
+        try {
+            final CliRunner.Running run = CliRunner.start("run", "--feed", "aeron", "--aeron-dir", directory.toString(),
+                "--no-traffic", "--duration", "40s", "--report", report.toString(), "--no-pin");
+            assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
+            driver.close();
+            final CliRunner result = run.result().get(30, TimeUnit.SECONDS);
+            assertEquals(SteerCli.EXIT_FAILED, result.exit(), result.toString());
+            final String page = Files.readString(report.resolve("index.html"));
+            assertTrue(page.contains("<p class=\"lost\">"), "a failed input is not a green OK");
+            assertFalse(page.contains("<p class=\"ok\">"));
+            final int line = page.indexOf("<p class=\"lost\">");
+            final String shown = page.substring(line, page.indexOf("</p>", line));
+            assertTrue(shown.contains("the run failed: the feed aeron:1001@aeron:ipc ended: the Aeron client of media driver "
+                + directory), "the page says what the text summary says: " + shown);
+            final JsonNode summary = new ObjectMapper().readTree(report.resolve("summary.json").toFile());
+            assertTrue(summary.get("failure").asText().contains(directory.toString()), summary.toString());
+        } finally {
+            driver.close();
+        }
+        assertFalse(Files.exists(directory), "the test's driver deleted its directory");
+    }
 }
