@@ -134,8 +134,9 @@ public final class SendLoop implements AutoCloseable {
                             return;
                         }
                         // Published on every refused try: when nothing gets through, no burst ends to publish it.
+                        // With the frames rejected so far, as at the end of a burst: refused() never goes back.
                         if (result == FrameOutput.REFUSED) {
-                            REFUSED.setRelease(this, ++refusals);
+                            REFUSED.setRelease(this, ++refusals + rejected);
                         } else {
                             BACK_PRESSURED.setRelease(this, ++pressured);
                         }

@@ -117,6 +117,80 @@ class SendLoopTest {
         }
     }
 
+    /**
+     * An output that rejects {@value #REJECTED_AT_FIRST_FLUSH} frames when its first batch goes out, then refuses
+     * {@value #REFUSALS} tries (nothing receives at the target), as an output both batching and unconnected could, and
+     * then holds the next try until the test lets it go: the loop's published counts stand still meanwhile.
+     */
+    private static final class RejectingThenRefusing implements FrameOutput {
+        static final int REJECTED_AT_FIRST_FLUSH = 5;
+        static final int REFUSALS = 10;
+        final java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        private boolean flushed;
+        private int refusedTries;
+        private long rejected;
+
+        @Override
+        public int send(DirectBuffer buffer, int offset, int length) {
+            if (!flushed) {
+                return SENT;
+            }
+            if (refusedTries < REFUSALS) {
+                refusedTries++;
+                return REFUSED;
+            }
+            holding.countDown();
+            try {
+                release.await();
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return SENT;
+        }
+
+        @Override
+        public int flush() {
+            if (!flushed) {
+                rejected = REJECTED_AT_FIRST_FLUSH;
+                flushed = true;
+            }
+            return SENT;
+        }
+
+        @Override
+        public long rejected() {
+            return rejected;
+        }
+
+        @Override
+        public String describe() {
+            return "rejecting-then-refusing";
+        }
+    }
+
+    @Test
+    void shouldKeepRejectedFramesInRefusedWhenRefusalsFollowThem() throws InterruptedException {
+        final RejectingThenRefusing output = new RejectingThenRefusing();
+        // Unpaced: the first burst of 64 frames is staged and 5 of them rejected at its flush (refused() = 5); the next
+        // frame is refused 10 times, then its 11th try is held.
+        final SendLoop loop = new SendLoop("rejecting-then-refusing", FRAMES, output, SendLoop.MAX_RATE, 65, 60)
+            .start();
+        try {
+            assertTrue(output.holding.await(10, TimeUnit.SECONDS), "the loop reached the held try");
+            // Published on the last refused try: both kinds so far. (It was the refusals alone, 10, below the 5
+            // rejected frames plus 10 that it had shown, and it went back up only at the end of the burst.)
+            assertEquals(RejectingThenRefusing.REJECTED_AT_FIRST_FLUSH + RejectingThenRefusing.REFUSALS, loop.refused(),
+                "refused() while refusals follow rejected frames");
+        } finally {
+            output.release.countDown();
+            loop.close();
+        }
+        assertEquals(65 - RejectingThenRefusing.REJECTED_AT_FIRST_FLUSH, loop.sent());
+        assertEquals(RejectingThenRefusing.REJECTED_AT_FIRST_FLUSH + RejectingThenRefusing.REFUSALS, loop.refused(),
+            "every refused try and every rejected frame, once the loop has ended");
+    }
+
     @Test
     void shouldNotCountFramesSentWhenTheOutputDropsThemStagedAtClose() throws InterruptedException {
         final SendLoop loop = new SendLoop("stuck", FRAMES, new Stuck(), SendLoop.MAX_RATE, 100, 60).start();
