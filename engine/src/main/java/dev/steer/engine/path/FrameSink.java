@@ -8,7 +8,10 @@ import dev.steer.engine.stats.DropReason;
  * Where a {@link Feed} hands each received packet: the ingress, which copies it into a pool frame and
  * steers it. Result codes follow Aeron's style: 0 and above is success, negatives say why not.
  *
- * <p>Thread contract: called only from within {@link Feed#poll}, on the ingress thread.
+ * <p>Thread contract: called only from within {@link Feed#poll} or {@link Feed#close(FrameSink)}, on the thread that
+ * polls or closes the feed (the ingress thread; the supervisor's for an ingress that gave up). The ingress' counters
+ * have that one writer, so a feed whose source reports on a thread of its own (an Aeron client's conductor) queues
+ * the report and hands it over on its next poll, as {@code AeronFeed} does.
  */
 public interface FrameSink {
     /** The packet was taken: it is queued, delivered, or dropped and counted. */
@@ -42,7 +45,8 @@ public interface FrameSink {
      * Reports a failure of the feed that did not stop it and that no exception out of {@link Feed#poll} carries: an
      * error its source reported asynchronously (an Aeron client's error handler). The ingress counts it in
      * {@code feed_errors} and hands it to the engine's error handler, as it does a feed that throws, but the feed is
-     * not restarted. Off the hot path: called once per such failure.
+     * not restarted. Off the hot path: called once per such failure, from within a poll (see the thread contract),
+     * never from the source's own thread.
      */
     void onFeedError(Throwable error);
 }
