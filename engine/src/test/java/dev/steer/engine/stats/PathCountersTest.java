@@ -3,9 +3,13 @@ package dev.steer.engine.stats;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /** A path's counters: one writer's adds, reads by key and reason, and a refused negative key count. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
 class PathCountersTest {
     @Test
     void shouldKeepEachCounterApartAndIgnoreEnqueuesOfKeysOutsideItsRange() {

@@ -27,7 +27,7 @@ class AfPacketCliTest {
     /** One queue, and two queues sharing the interface through a fanout group of their own (kernel-chosen id). */
     @ParameterizedTest
     @ValueSource(strings = {"1", "2"})
-    void shouldSteerEveryFrameTheLoadgenSendsIntoTheOtherEndOfAVethPair(String queues) throws Exception {
+    void shouldSteerEveryFrameWhenTheLoadgenSendsIntoTheOtherEndOfAVethPair(String queues) throws Exception {
         final String unavailable = NetNamespace.unavailableReason();
         Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
         try (NetNamespace ns = NetNamespace.createUnique("steer-cli")) {
