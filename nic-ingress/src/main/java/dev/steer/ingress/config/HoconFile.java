@@ -50,7 +50,9 @@ public final class HoconFile {
     public static Config parse(Path file, ConfigCheck check) {
         final String text;
         try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
+            // Decoded as HOCON decodes it, a byte that is no UTF-8 (a Latin-1 comment) replaced, not refused: with
+            // Files.readString such a file skipped every check below in silence.
+            text = new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException ex) {
             // Parsed below all the same: the parser gives its own message for a file it cannot read.
             return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));

@@ -1,0 +1,42 @@
+package dev.steer.ingress.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The strict reading of a settings file, whatever bytes its comments hold. */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class HoconFileTest {
+    @Test
+    void shouldReportAKeyGivenTwiceAndAMissingIncludeWhenACommentIsNotUtf8(@TempDir Path dir) throws IOException {
+        // An editor saving in Latin-1: "café" with 0xE9 in a comment. HOCON reads the file all the same (the byte
+        // becomes U+FFFD); the strict checks must read it too, not give up in silence.
+        final ByteArrayOutputStream text = new ByteArrayOutputStream();
+        text.writeBytes("# caf".getBytes(StandardCharsets.US_ASCII));
+        text.write(0xE9);
+        text.writeBytes("\nbudget = 64\nbudget = 32\ninclude \"missing.conf\"\n".getBytes(StandardCharsets.US_ASCII));
+        final Path file = dir.resolve("latin1.conf");
+        Files.write(file, text.toByteArray());
+
+        final ConfigCheck check = new ConfigCheck();
+        final int budget = HoconFile.parse(file, check).getInt("budget");
+
+        assertEquals(32, budget, "HOCON reads the file");
+        final List<String> errors = check.errors();
+        assertEquals(2, errors.size(), errors.toString());
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith(file + ":3: budget: 32 is given twice")), errors.toString());
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith(file + ":4: include \"missing.conf\": no such file")),
+            errors.toString());
+    }
+}
