@@ -157,7 +157,10 @@ public final class ClusterSettings {
         return this;
     }
 
-    /** The Artery transport. */
+    /**
+     * The Artery transport. With {@link #tls} given, only {@link Transport#TLS_TCP}: {@link #conclude()} refuses TLS
+     * settings beside another transport rather than run in plain text.
+     */
     public ClusterSettings transport(Transport transport) {
         this.transport = transport;
         return this;
@@ -304,6 +307,12 @@ public final class ClusterSettings {
         } else if (transport == Transport.TLS_TCP && tls == null) {
             errors.add("tls=null: tls-tcp needs key and trust stores (tls(...))");
         } else if (transport == Transport.TLS_TCP) {
+            tls.check(errors);
+        } else if (tls != null) {
+            // transport(TCP) after tls(...) used to drop the TLS settings without a word: the node ran in plain text.
+            errors.add("tls=" + tls + ": tls is set but transport is " + transport.artery() + " ("
+                + (transport == Transport.AERON_UDP ? "Artery has no TLS over Aeron UDP" : "plain text: tls would be ignored")
+                + "): set transport(TLS_TCP), or leave tls unset");
             tls.check(errors);
         }
         if (roles == null) {

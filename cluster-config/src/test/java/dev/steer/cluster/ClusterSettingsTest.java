@@ -51,6 +51,22 @@ class ClusterSettingsTest {
     }
 
     @Test
+    void shouldRefuseTlsAndStillCheckItsValuesWhenTheTransportIsNotTlsTcp() {
+        // transport(TCP) after tls(...) used to drop the TLS settings: the node ran in plain text without a word.
+        for (ClusterSettings.Transport transport : List.of(ClusterSettings.Transport.TCP, ClusterSettings.Transport.AERON_UDP)) {
+            final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
+                .tls(new ClusterTls(Path.of("/nonexistent.p12"), "a", "a", Path.of("/nonexistent.p12"), "b", "TLSv1.1"))
+                .transport(transport).conclude());
+            final String message = error.getMessage();
+            for (String expected : new String[] {"tls is set but transport is " + transport.artery(),
+                "set transport(TLS_TCP), or leave tls unset", "tls.keyStore=/nonexistent.p12",
+                "tls.protocol='TLSv1.1': must be one of TLSv1.3, TLSv1.2"}) {
+                assertTrue(message.contains(expected), "message names " + expected + ": " + message);
+            }
+        }
+    }
+
+    @Test
     void shouldRefuseAnAckTimeoutOfMoreThanADay() {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
             () -> new ClusterSettings().ackTimeout(Duration.ofDays(400 * 365)).conclude());

@@ -19,7 +19,8 @@ import dev.steer.ingress.config.ConfigCheck;
 
 /**
  * Reads and validates {@code steer.cluster}. Unknown keys are reported always; the values only when the
- * cluster is enabled, so a disabled block may keep placeholders. Start-up only.
+ * cluster is enabled, so a disabled block may keep placeholders. In an enabled cluster a {@code tls} block is an
+ * error unless the transport is {@code tls-tcp}, and its values are checked whatever the transport. Start-up only.
  */
 final class ClusterReader {
     static final Set<String> CLUSTER_KEYS = Set.of("enabled", "nodes", "seed-nodes", "transport", "tls", "downing", "frame-batch",
@@ -95,7 +96,9 @@ final class ClusterReader {
                     + ConfigCheck.render(steer.getValue("steer.cluster.seed-nodes")));
             }
         }
+        final int before = check.errors().size();
         final String transport = check.oneOf(steer, "steer.cluster.transport", "tcp", Deployment.ClusterSettings.TRANSPORTS);
+        final boolean transportValid = check.errors().size() == before;
         Optional<Deployment.TlsSettings> tls = Optional.empty();
         if ("tls-tcp".equals(transport)) {
             if (block.get("tls") == null) {
@@ -104,6 +107,13 @@ final class ClusterReader {
             } else {
                 tls = tls(check, steer, baseDir);
             }
+        } else if (block.get("tls") != null && transportValid) {
+            // A tls block beside another transport was ignored without a word: the user asked for TLS and got plain
+            // text. Refuse it, and check its values all the same, so that one run shows every problem of the block.
+            check.error(steer, "steer.cluster.tls", "tls is set but transport is " + transport + " ("
+                + ("aeron-udp".equals(transport) ? "Artery has no TLS over Aeron UDP" : "plain text: the block would be ignored")
+                + "): set transport = tls-tcp, or remove the tls block");
+            tls(check, steer, baseDir);
         }
         final String strategy = check.oneOf(steer, "steer.cluster.downing.strategy", "keep-majority",
             Deployment.Downing.STRATEGIES);

@@ -339,6 +339,36 @@ class DeploymentLoaderTest {
         assertTrue(!tls.toString().contains("a,") && !tls.toString().contains("=b"), tls.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"transport = tcp", "transport = aeron-udp", "# transport left at its default, tcp"})
+    void shouldRefuseATlsBlockAndCheckItsValuesWhenTransportIsNotTlsTcp(String transport, @TempDir Path dir)
+        throws Exception {
+        // The user forgot transport = tls-tcp: the block was ignored, its values unchecked, the node ran in plain text.
+        Files.writeString(dir.resolve("ts.p12"), "x");
+        final Path file = dir.resolve("forgot-tls-tcp.conf");
+        Files.writeString(file, String.join("\n",
+            "steer {",
+            "  map.entries = [ { key = 0, node = \"node-1\" } ]",
+            "  cluster {",
+            "    enabled = true",
+            "    nodes = [ { name = \"node-1\", host = \"127.0.0.1\", port = 25521 } ]",
+            "    " + transport,
+            "    tls {",
+            "      trust-store = \"ts.p12\", key-store-password = \"a\", trust-store-password = \"b\"",
+            "      protocol = \"TLSv1.1\"",
+            "    }",
+            "  }",
+            "}", ""));
+        final String used = transport.contains("aeron-udp") ? "aeron-udp" : "tcp";
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(
+            file + ":7: steer.cluster.tls: tls is set but transport is " + used + " ("
+                + (used.equals("tcp") ? "plain text: the block would be ignored" : "Artery has no TLS over Aeron UDP")
+                + "): set transport = tls-tcp, or remove the tls block",
+            file + ":7: steer.cluster.tls.key-store: missing: tls-tcp needs a readable Java key store file (PKCS12 or JKS)",
+            file + ":9: steer.cluster.tls.protocol: 'TLSv1.1' is not one of TLSv1.3 | TLSv1.2"), ex.problems());
+    }
+
     @Test
     void shouldRefuseWhatANodeCannotStartWithWhenRolesHostPasswordOrBatchSizeAreOutsidePekkosRules(@TempDir Path dir)
         throws Exception {
