@@ -83,6 +83,8 @@ public final class ClusterNode implements AutoCloseable {
      * @param engine   the engine's settings; its system name and actor config are set from {@code settings}
      * @throws IllegalArgumentException for bad settings, or when a batch of {@code batchFrames} of the engine's
      *                                  frames could exceed {@link ClusterSettings#MAX_BATCH_BYTES}
+     * @throws IllegalStateException    when the node cannot listen on its host:port (the port in use, say): one line
+     *                                  naming the address and what to do, Artery's exception as the cause
      */
     public static ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine) {
         settings.conclude();
@@ -102,7 +104,12 @@ public final class ClusterNode implements AutoCloseable {
         engine.systemName(settings.systemName())
             .actorConfig(settings.toConfig())
             .remoteConsumers((entry, signal) -> RemoteForwarder.create(entry, settings, links));
-        final SteerEngine started = engine.start();
+        final SteerEngine started;
+        try {
+            started = engine.start();
+        } catch (RuntimeException ex) {
+            throw bindFailure(settings, ex);
+        }
         try {
             final ActorSystem<MapSupervisor.Command> system = started.actorSystem();
             final FramePool pool = new FramePool(new FramePool.Context().id("receiver-pool")
@@ -140,6 +147,26 @@ public final class ClusterNode implements AutoCloseable {
             started.shutdown();
             throw ex;
         }
+    }
+
+    /**
+     * A node that cannot bind its address fails deep inside Artery ("Failed to bind TCP to [...] due to: Bind failed
+     * because of java.net.BindException: ..."): say which address and what to do, the original as the cause. Any other
+     * failure is returned as it is.
+     */
+    private static RuntimeException bindFailure(ClusterSettings settings, RuntimeException ex) {
+        for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.net.BindException bind) {
+                final String address = settings.host() + ":" + settings.port();
+                final String message = String.valueOf(bind.getMessage());
+                return new IllegalStateException(message.contains("in use")
+                    ? "cannot listen on " + address + ": the port is already in use (another node or program holds it):"
+                        + " stop that process, or give this node another port"
+                    : "cannot listen on " + address + ": " + message.replaceFirst("^\\[[^]]*] ", "")
+                        + ": the host must be an address of this machine", ex);
+            }
+        }
+        return ex;
     }
 
     /** The map's slots: the next key of the last slot is ENOENT, so search for it. Setup only. */

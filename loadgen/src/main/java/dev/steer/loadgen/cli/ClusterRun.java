@@ -51,9 +51,10 @@ final class ClusterRun {
         // Exactly what the loader validated: address, seeds, transport with every TLS setting, roles, every downing
         // setting and the link settings, in the loader's one translation (docs/config.md). On a signal the run
         // leaves the cluster and drains itself (RunJob.requestStop), so Pekko's own JVM hooks are off (Artery's
-        // would close the transport under the leave).
+        // would close the transport under the leave); its logger keeps Pekko's report of a failed bind off the terminal
+        // (DemotingSlf4jLogger).
         final ClusterSettings settings = deployment.clusterNodeSettings(ClusterSettings.DEFAULT_SYSTEM_NAME)
-            .extraConfig(RunJob.NO_PEKKO_SHUTDOWN_HOOK);
+            .extraConfig(RunJob.PEKKO_SETTINGS);
         // The map spans the cluster: keys are global, a key's CPU belongs to its node. The program steers over
         // every key of the file; the local CPU set keeps this machine's usable CPUs.
         final CpuSet machine = CpuSet.fromMachine();

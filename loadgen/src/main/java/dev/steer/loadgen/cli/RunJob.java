@@ -63,6 +63,11 @@ final class RunJob {
      */
     static final com.typesafe.config.Config NO_PEKKO_SHUTDOWN_HOOK = com.typesafe.config.ConfigFactory.parseString(
         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\npekko.jvm-shutdown-hooks = off");
+    /**
+     * The run's Pekko settings: {@link #NO_PEKKO_SHUTDOWN_HOOK}, and {@link DemotingSlf4jLogger}, so that a failed bind
+     * is said in one line, not with Pekko's stack trace before it.
+     */
+    static final com.typesafe.config.Config PEKKO_SETTINGS = NO_PEKKO_SHUTDOWN_HOOK.withFallback(DemotingSlf4jLogger.config());
 
     private final RunPlan plan;
     private final boolean json;
@@ -146,7 +151,7 @@ final class RunJob {
                 + ", idle " + deployment.engine().idle().label());
             final SteerEngine.Builder builder = DeploymentApplier.applyTo(deployment, SteerEngine.builder())
                 .handler(new LatencyHandler(latency, FrameHandler.NO_OP)).systemName("steer")
-                .actorConfig(NO_PEKKO_SHUTDOWN_HOOK);
+                .actorConfig(PEKKO_SETTINGS);
             feeds.forEach(builder::feed);
             if (clustered) {
                 try {

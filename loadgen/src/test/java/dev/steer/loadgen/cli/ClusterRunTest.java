@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -205,6 +206,36 @@ class ClusterRunTest {
         }
     }
 
+    @Test
+    @Timeout(value = 40, unit = TimeUnit.SECONDS)
+    void shouldSayInOneLineWhichAddressIsTakenWhenTheNodesPortIsAlreadyInUse(@TempDir Path dir) throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            final int port = taken.getLocalPort();
+            final Path file = dir.resolve("taken.conf");
+            Files.writeString(file, String.join("\n",
+                "steer {",
+                "  engine { program = l4-hash, pinning = false }",
+                "  map { entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 } ] }",
+                "  feed { type = synthetic }",
+                "  cluster {",
+                "    enabled = true",
+                "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + port + " } ]",
+                "  }",
+                "}", ""));
+            final Process one = node(dir, file, "node-1", "5s");
+            assertTrue(one.waitFor(30, TimeUnit.SECONDS), "node-1 ended");
+            final String errors = Files.readString(dir.resolve("node-1.err"));
+            assertEquals(SteerCli.EXIT_FAILED, one.exitValue(), errors);
+            // One clear line, not Pekko's 25-line stack trace of the bind before it: every line is the command's own.
+            final List<String> lines = errors.lines().toList();
+            for (String line : lines) {
+                assertTrue(line.startsWith("steer run: "), "only the command's own lines: '" + line + "' in\n" + errors);
+            }
+            assertEquals("steer run: cannot listen on 127.0.0.1:" + port + ": the port is already in use (another node"
+                + " or program holds it): stop that process, or give this node another port", lines.getLast(), errors);
+        }
+    }
+
     /** A deployment file of node-1 and node-2 on free loopback ports, synthetic traffic, with this map and downing. */
     private static Path twoNodeFile(Path file, String map, String downing, int rate) throws IOException {
         return twoNodeFile(file, map, downing, "", rate);
@@ -250,7 +281,9 @@ class ClusterRunTest {
             "--sun-misc-unsafe-memory-access=allow", "-Xmx512m",
             "-cp", System.getProperty("java.class.path"), SteerCli.class.getName(),
             "run", "--config", file.toString(), "--node", name, "--duration", duration, "--json"));
-        return new ProcessBuilder(command).redirectOutput(dir.resolve(name + ".json").toFile())
+        final ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("STEER_DEBUG"); // stack traces on the terminal are what some tests rule out
+        return builder.redirectOutput(dir.resolve(name + ".json").toFile())
             .redirectError(dir.resolve(name + ".err").toFile()).start();
     }
 
