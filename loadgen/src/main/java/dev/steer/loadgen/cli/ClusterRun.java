@@ -51,8 +51,8 @@ final class ClusterRun {
         // Exactly what the loader validated: address, seeds, transport with every TLS setting, roles, every downing
         // setting and the link settings, in the loader's one translation (docs/config.md). On a signal the run
         // leaves the cluster and drains itself (RunJob.requestStop), so Pekko's own JVM hooks are off (Artery's
-        // would close the transport under the leave); its logger keeps Pekko's report of a failed bind off the terminal
-        // (DemotingSlf4jLogger).
+        // would close the transport under the leave); its logger keeps the noise of a failed bind and of a graceful
+        // leave off the terminal (DemotingSlf4jLogger).
         final ClusterSettings settings = deployment.clusterNodeSettings(ClusterSettings.DEFAULT_SYSTEM_NAME)
             .extraConfig(RunJob.PEKKO_SETTINGS);
         // The map spans the cluster: keys are global, a key's CPU belongs to its node. The program steers over

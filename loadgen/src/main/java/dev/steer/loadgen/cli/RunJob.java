@@ -65,7 +65,7 @@ final class RunJob {
         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\npekko.jvm-shutdown-hooks = off");
     /**
      * The run's Pekko settings: {@link #NO_PEKKO_SHUTDOWN_HOOK}, and {@link DemotingSlf4jLogger}, so that a failed bind
-     * is said in one line, not with Pekko's stack trace before it.
+     * and the warnings every graceful leave causes do not tell the user that something is wrong.
      */
     static final com.typesafe.config.Config PEKKO_SETTINGS = NO_PEKKO_SHUTDOWN_HOOK.withFallback(DemotingSlf4jLogger.config());
 

@@ -207,6 +207,35 @@ class ClusterRunTest {
     }
 
     @Test
+    @Timeout(value = 55, unit = TimeUnit.SECONDS)
+    void shouldWarnOfNothingWhenTwoNodesEndTheirRunsAndLeaveGracefully(@TempDir Path dir) throws Exception {
+        // Every graceful leave made Pekko warn: the other node closes the connection to a member that has left ("The
+        // connection has been aborted"), and a singleton manager that is no longer the oldest ignores a change of the
+        // oldest ("unhandled event OldestChanged"). Nothing is wrong, so the user is not told that something is.
+        final Path file = twoNodeFile(dir.resolve("leave.conf"), String.join("\n",
+            "    max-entries = 2",
+            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+            "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]"),
+            "strategy = keep-oldest, stable-after = 3s", 20_000);
+        final Process one = node(dir, file, "node-1", "3s");
+        final Process two = node(dir, file, "node-2", "3s");
+        try {
+            assertTrue(one.waitFor(45, TimeUnit.SECONDS) && two.waitFor(10, TimeUnit.SECONDS), "both nodes ended");
+            for (String name : List.of("node-1", "node-2")) {
+                final String errors = Files.readString(dir.resolve(name + ".err"));
+                assertEquals(SteerCli.EXIT_OK, (name.equals("node-1") ? one : two).exitValue(), errors);
+                for (String line : errors.lines().toList()) {
+                    assertTrue(!line.contains("The connection has been aborted") && !line.contains("unhandled event"),
+                        name + " warned of a graceful leave: '" + line + "'");
+                }
+            }
+        } finally {
+            one.destroyForcibly();
+            two.destroyForcibly();
+        }
+    }
+
+    @Test
     @Timeout(value = 40, unit = TimeUnit.SECONDS)
     void shouldSayInOneLineWhichAddressIsTakenWhenTheNodesPortIsAlreadyInUse(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
