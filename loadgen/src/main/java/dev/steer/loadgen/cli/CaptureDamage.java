@@ -9,6 +9,7 @@ import dev.steer.engine.path.Feed;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.pcap.PcapDamage;
 import dev.steer.ingress.pcap.PcapFeed;
+import dev.steer.loadgen.report.CaptureCounts;
 
 /**
  * What {@code steer run} does with a damaged capture file ({@link PcapFeed#damage()}): a file whose header is
@@ -17,7 +18,10 @@ import dev.steer.ingress.pcap.PcapFeed;
  * reports where and why, in the text summary, on stderr and in the JSON, and exits {@link SteerCli#EXIT_FAILED}
  * (the replay did not reach the end of the file). A capture with a valid header and no packets is not damaged:
  * its replay ends after one pass whatever {@code --loops} says ({@link PcapFeed#emptyCapture()}), and the run says
- * so in the same places and ends as a whole replay does. Off the hot path; the main thread.
+ * so in the same places and ends as a whole replay does. What every replay counted ({@link CaptureCounts}: snapped
+ * records, records above the snaplen, skipped and unknown pcapng blocks...) is one {@code capture:} line and one
+ * {@code capture_counts} object; skipped blocks of unknown type are a warning, not a failure. Off the hot path; the
+ * main thread.
  */
 final class CaptureDamage {
     /**
@@ -62,6 +66,30 @@ final class CaptureDamage {
             }
         }
         return found;
+    }
+
+    /**
+     * What every pcap feed of {@code feeds} counted, in feed order; other feeds count nothing here. Read after the
+     * engine has stopped, when no poll runs, so the counts are final.
+     */
+    static List<CaptureCounts> counts(List<Feed> feeds) {
+        final List<CaptureCounts> counts = new ArrayList<>();
+        for (Feed feed : feeds) {
+            if (feed instanceof PcapFeed pcap) {
+                counts.add(new CaptureCounts(pcap.name(), pcap.settings().path().toString(),
+                    pcap.pcapng() ? "pcapng" : "pcap", pcap.records(), pcap.passes(), pcap.snapped(),
+                    pcap.aboveSnaplen(), pcap.truncated(), pcap.foreignLink(), pcap.skippedBlocks(),
+                    pcap.unknownBlocks(), pcap.gapsCut()));
+            }
+        }
+        return counts;
+    }
+
+    /** Adds one object per feed of {@code counts} to {@code array}, every key present ({@link CaptureCounts#toJson}). */
+    static void countsToJson(List<CaptureCounts> counts, ArrayNode array) {
+        for (CaptureCounts each : counts) {
+            each.toJson(array.addObject());
+        }
     }
 
     /** The pcap feeds of {@code feeds} whose capture had no packets, in feed order. */

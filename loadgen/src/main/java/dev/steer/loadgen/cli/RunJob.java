@@ -28,6 +28,7 @@ import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.pcap.PcapFeed;
+import dev.steer.loadgen.report.CaptureCounts;
 import dev.steer.loadgen.report.HtmlReport;
 import dev.steer.loadgen.report.JsonReport;
 import dev.steer.loadgen.report.RunInfo;
@@ -251,9 +252,11 @@ final class RunJob {
             final String failure = failedInput(senders, feeds);
             final List<CaptureDamage.Found> damage = CaptureDamage.of(feeds);
             final List<PcapFeed> empty = CaptureDamage.empty(feeds);
+            final List<CaptureCounts> captures = CaptureDamage.counts(feeds);
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
             return finish(JsonReport.withRunningMap(finalStats, sampler.latest()), links, latency, sampler,
-                sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start), failure, damage, empty);
+                sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start), failure, damage, empty,
+                captures);
         } finally {
             senders.stop();
             if (engine != null) {
@@ -343,7 +346,7 @@ final class RunJob {
 
     private int finish(EngineStats stats, List<LinkStats> links, LatencyRecorder latency, StatsSampler sampler, long sent,
                        Churn churn, Instant startedAt, Duration duration, String inputFailure,
-                       List<CaptureDamage.Found> damage, List<PcapFeed> empty) {
+                       List<CaptureDamage.Found> damage, List<PcapFeed> empty, List<CaptureCounts> captures) {
         final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localCpus()),
             startedAt, duration, places(plan.deployment()));
         final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
@@ -391,6 +394,7 @@ final class RunJob {
             // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
             CaptureDamage.toJson(damage, root.putArray("capture_damage"));
             CaptureDamage.emptyToJson(empty, root.putArray("capture_empty"));
+            CaptureDamage.countsToJson(captures, root.putArray(CaptureCounts.JSON_ARRAY));
         }
         if (json) {
             try {
@@ -412,6 +416,7 @@ final class RunJob {
             if (churn != null) {
                 out.println(churn.describe());
             }
+            captures.forEach(capture -> out.println(capture.describe()));
             damage.forEach(found -> out.println(found.describe()));
             empty.forEach(feed -> out.println(CaptureDamage.describeEmpty(feed)));
         }
@@ -426,6 +431,9 @@ final class RunJob {
         }
         damage.forEach(found -> err.println("steer run: " + found.describe()));
         empty.forEach(feed -> err.println("steer run: " + CaptureDamage.describeEmpty(feed)));
+        // Possibly lost packets, but not a failure: the file was read to its end, so the exit status stays.
+        captures.stream().filter(CaptureCounts::possibleLoss)
+            .forEach(capture -> err.println("steer run: warning: " + capture.warning()));
         if (lost != 0) {
             err.println("steer run: frames lost: " + lost);
             return SteerCli.EXIT_LOST;

@@ -33,7 +33,8 @@ import dev.steer.loadgen.stats.LatencySnapshot;
  * <ul>
  *   <li>{@value #INDEX}: one self-contained page (Chart.js inlined from its webjar, no network reference)
  *       with charts of frames/s per consumer over time, drops by reason over time, the latency percentile
- *       distribution on a log-scaled percentile axis, and the summary table;</li>
+ *       distribution on a log-scaled percentile axis, and the summary table (with the {@link CaptureCounts} lines
+ *       of a pcap run, whose possible loss shows as a warning, not as a failure);</li>
  *   <li>{@value #CSV}: the time series ({@link TimeSeriesCsv});</li>
  *   <li>{@value #HGRM}: the cumulative latency histogram as HdrHistogram's percentile distribution, in
  *       microseconds;</li>
@@ -107,7 +108,8 @@ public final class HtmlReport {
                 + damage.path("reason").asText() + " (" + damage.path("detail").asText() + ")";
             failure = failure == null ? line : failure + "; " + line;
         }
-        writeFile(index, page(info, summary, lostOutside, failure, chartData(series, latency, info.places())));
+        writeFile(index, page(info, summary, lostOutside, failure, CaptureCounts.allFromJson(summaryJson),
+            chartData(series, latency, info.places())));
         return index;
     }
 
@@ -215,11 +217,21 @@ public final class HtmlReport {
         return name;
     }
 
-    private static String page(RunInfo info, RunSummary summary, long lostOutside, String failure, ObjectNode data) {
+    private static String page(RunInfo info, RunSummary summary, long lostOutside, String failure,
+                               List<CaptureCounts> captures, ObjectNode data) {
         // '<' never occurs outside JSON strings, so escaping it keeps "</script>" out of the data block.
         final String dataJs = data.toString().replace("<", "\\u003c");
         final String library = chartJs().replaceAll("(?i)</script", "<\\\\/script");
         final String title = escape("Steer run: " + info.program() + ", " + info.feed());
+        // The capture lines as the text summary prints them; possible loss as a warning, not in red: the replay ended.
+        final StringBuilder captureLines = new StringBuilder();
+        final StringBuilder warnings = new StringBuilder();
+        for (CaptureCounts capture : captures) {
+            captureLines.append(capture.describe()).append('\n');
+            if (capture.possibleLoss()) {
+                warnings.append("<p class=\"warn\">warning: ").append(escape(capture.warning())).append("</p>\n");
+            }
+        }
         return TEMPLATE
             .replace("@TITLE@", title)
             .replace("@OK_CLASS@", summary.accounted() && lostOutside == 0 && failure == null ? "ok" : "lost")
@@ -227,7 +239,8 @@ public final class HtmlReport {
                 : "; sent into the transport and never received: LOST " + Units.count(lostOutside))
                 + (failure == null ? "" : (failure.startsWith("capture damaged") ? "; " : "; the run failed: ")
                 + failure)))
-            .replace("@SUMMARY@", escape(summary.format()))
+            .replace("@WARNINGS@", warnings)
+            .replace("@SUMMARY@", escape(summary.format() + captureLines))
             .replace("@VERSION@", escape(chartJsVersion()))
             .replace("@DATA@", dataJs)
             .replace("@CHARTJS@", library);
@@ -258,11 +271,13 @@ public final class HtmlReport {
         pre { background: #f6f6f6; padding: 0.8em; overflow-x: auto; }
         .ok { color: #17692c; font-weight: bold; }
         .lost { color: #b00020; font-weight: bold; }
+        .warn { color: #8a5a00; font-weight: bold; }
         </style>
         </head>
         <body>
         <h1>@TITLE@</h1>
         <p class="@OK_CLASS@">@ACCOUNTING@</p>
+        @WARNINGS@
         <h2>Frames/s per consumer</h2>
         <div class="chart"><canvas id="pps"></canvas></div>
         <h2>Drops by reason</h2>

@@ -1,0 +1,71 @@
+package dev.steer.loadgen.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class CaptureCountsTest {
+    private static final CaptureCounts CLEAN = new CaptureCounts("pcap:a.pcap", "/tmp/a.pcap", "pcap", 3, 1,
+        0, 0, 0, 0, 0, 0, 0);
+    private static final CaptureCounts EVERYTHING = new CaptureCounts("pcap:b.pcapng", "/tmp/b.pcapng", "pcapng",
+        12_345, 2, 1, 2, 3, 4, 5, 1, 6);
+
+    @Test
+    void shouldStayOneShortLineWhenNothingButPacketsAndPassesWasCounted() {
+        assertEquals("capture: pcap:a.pcap: 3 packets in 1 pass", CLEAN.describe());
+        assertFalse(CLEAN.possibleLoss());
+        assertNull(CLEAN.warning());
+    }
+
+    @Test
+    void shouldNameEveryCountThatIsNotZeroInAFixedOrderWhenThereAreSome() {
+        assertEquals("capture: pcap:b.pcapng: 12,345 packets in 2 passes, 1 snapped, 2 above snaplen (replayed whole),"
+            + " 3 truncated, 4 non-Ethernet, 5 pcapng blocks skipped (1 of unknown type: warning, packets may be lost),"
+            + " 6 gaps cut to max-gap", EVERYTHING.describe());
+    }
+
+    @Test
+    void shouldNameOnlyTheSkippedBlocksWhenNoneWasOfUnknownType() {
+        final CaptureCounts known = new CaptureCounts("f", "/f", "pcapng", 1, 1, 0, 0, 0, 0, 1, 0, 0);
+        assertEquals("capture: f: 1 packet in 1 pass, 1 pcapng block skipped", known.describe());
+        assertNull(known.warning(), "blocks of known types are no loss");
+    }
+
+    @Test
+    void shouldWarnOfPossibleLossWhenABlockOfUnknownTypeWasSkipped() {
+        assertTrue(EVERYTHING.possibleLoss());
+        assertEquals("capture pcap:b.pcapng: 1 pcapng block of a type the format does not define skipped in"
+            + " /tmp/b.pcapng; a packet block whose type field is damaged looks the same, so packets may be lost",
+            EVERYTHING.warning());
+    }
+
+    @Test
+    void shouldWriteEveryKeyAndReadItBackWhenConvertedToJson() {
+        final ObjectNode clean = JsonReport.mapper().createObjectNode();
+        CLEAN.toJson(clean);
+        assertEquals(List.of("feed", "file", "format", "records", "passes", "snapped", "above_snaplen", "truncated",
+            "foreign_link", "skipped_blocks", "unknown_blocks", "gaps_cut", "possible_loss"),
+            names(clean), "every key, even when 0, so the keys do not depend on the file");
+        final ObjectNode run = JsonReport.mapper().createObjectNode();
+        CLEAN.toJson(run.putArray(CaptureCounts.JSON_ARRAY).addObject());
+        EVERYTHING.toJson(run.withArray(CaptureCounts.JSON_ARRAY).addObject());
+        assertEquals(List.of(CLEAN, EVERYTHING), CaptureCounts.allFromJson(run));
+        assertTrue(run.at("/capture_counts/1/possible_loss").asBoolean());
+        assertEquals(List.of(), CaptureCounts.allFromJson(JsonReport.mapper().createObjectNode()), "not a pcap run");
+    }
+
+    private static List<String> names(ObjectNode object) {
+        final List<String> names = new java.util.ArrayList<>();
+        object.fieldNames().forEachRemaining(names::add);
+        return names;
+    }
+}
