@@ -92,7 +92,7 @@ public final class ClusterNode implements AutoCloseable {
         // than its frame, so none would arrive and all would be counted unreachable after the ack timeout.
         if (!ClusterSettings.batchFits(settings.batchFrames(), engine.frameSize())) {
             throw new IllegalArgumentException("batchFrames=" + settings.batchFrames() + " with the engine's frameSize="
-                + engine.frameSize() + ": a batch must stay under " + ClusterSettings.MAX_BATCH_BYTES
+                + engine.frameSize() + ": a batch must be at most " + ClusterSettings.MAX_BATCH_BYTES
                 + " bytes (batchFrames x (frameSize + 4)); use at most "
                 + ClusterSettings.maxBatchFrames(engine.frameSize()) + " batchFrames");
         }

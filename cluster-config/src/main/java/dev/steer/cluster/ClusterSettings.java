@@ -361,7 +361,7 @@ public final class ClusterSettings {
             errors.add("receiver pool: " + ex.getMessage().replace("\n  ", " "));
         }
         if (!batchFits(batchFrames, frameSize)) {
-            errors.add("batchFrames=" + batchFrames + " with frameSize=" + frameSize + ": a batch must stay under "
+            errors.add("batchFrames=" + batchFrames + " with frameSize=" + frameSize + ": a batch must be at most "
                 + MAX_BATCH_BYTES + " bytes (batchFrames x (frameSize + 4))");
         }
         if (extraConfig == null) {

@@ -96,8 +96,8 @@ class ClusterSettingsTest {
             final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
                 () -> nodes.start(Nodes.settings().batchFrames(256),
                     Nodes.engine(null, dev.steer.engine.path.FrameHandler.NO_OP).frameSize(9216)));
-            assertTrue(error.getMessage().contains("batchFrames=256 with the engine's frameSize=9216: a batch must stay"
-                + " under 1044480 bytes"), error.getMessage());
+            assertTrue(error.getMessage().contains("batchFrames=256 with the engine's frameSize=9216: a batch must be"
+                + " at most 1044480 bytes"), error.getMessage());
         }
     }
 

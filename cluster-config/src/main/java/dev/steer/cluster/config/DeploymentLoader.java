@@ -220,7 +220,7 @@ public final class DeploymentLoader {
         final long bytes = (long) cluster.frameBatch() * (engine.frameSize() + Integer.BYTES);
         if (cluster.enabled() && !dev.steer.cluster.ClusterSettings.batchFits(cluster.frameBatch(), engine.frameSize())) {
             check.error(steer, "steer.cluster.frame-batch", cluster.frameBatch() + " frames of " + engine.frameSize()
-                + " bytes (steer.engine.pool.frame-size) make " + bytes + " bytes: a cross-node message must stay under "
+                + " bytes (steer.engine.pool.frame-size) make " + bytes + " bytes: a cross-node message must be at most "
                 + dev.steer.cluster.ClusterSettings.MAX_BATCH_BYTES + " bytes (frame-batch x (frame-size + 4)); "
                 + "use at most " + dev.steer.cluster.ClusterSettings.maxBatchFrames(engine.frameSize())
                 + " frames");

@@ -400,7 +400,7 @@ class DeploymentLoaderTest {
             file + ":9: steer.cluster.tls.key-store-password: is empty: tls-tcp needs the key store's password; write it"
                 + " as ${?ENV_VARIABLE} to keep it out of the file",
             file + ":10: steer.cluster.frame-batch: 64 frames of 65536 bytes (steer.engine.pool.frame-size) make 4194560"
-                + " bytes: a cross-node message must stay under 1044480 bytes (frame-batch x (frame-size + 4)); use at"
+                + " bytes: a cross-node message must be at most 1044480 bytes (frame-batch x (frame-size + 4)); use at"
                 + " most 15 frames"), ex.problems());
     }
 
