@@ -37,6 +37,21 @@ final class CaptureDamage {
         }
     }
 
+    /**
+     * What the pcap feeds of a run found, read once after the engine has stopped; every list in feed order and empty
+     * when the run replays no capture.
+     *
+     * @param damage where and why a replay stopped at damage ({@link #of})
+     * @param empty  the feeds whose capture had no packets ({@link #empty})
+     * @param counts what every replay counted ({@link #counts})
+     */
+    record Findings(List<Found> damage, List<PcapFeed> empty, List<CaptureCounts> counts) {
+        /** What the pcap feeds of {@code feeds} found; other feeds find nothing. */
+        static Findings of(List<Feed> feeds) {
+            return new Findings(CaptureDamage.of(feeds), CaptureDamage.empty(feeds), CaptureDamage.counts(feeds));
+        }
+    }
+
     private CaptureDamage() {
     }
 

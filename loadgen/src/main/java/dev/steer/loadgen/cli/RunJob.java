@@ -11,8 +11,6 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.apache.pekko.actor.CoordinatedShutdown;
 
 import dev.steer.actors.SteerEngine;
@@ -27,17 +25,12 @@ import dev.steer.cluster.LinkStats;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.ingress.config.FeedConfig;
-import dev.steer.ingress.pcap.PcapFeed;
-import dev.steer.loadgen.report.CaptureCounts;
-import dev.steer.loadgen.report.HtmlReport;
 import dev.steer.loadgen.report.JsonReport;
 import dev.steer.loadgen.report.RunInfo;
-import dev.steer.loadgen.report.RunSummary;
 import dev.steer.loadgen.stats.EntryPlaces;
 import dev.steer.loadgen.stats.Interval;
 import dev.steer.loadgen.stats.LatencyHandler;
 import dev.steer.loadgen.stats.LatencyRecorder;
-import dev.steer.loadgen.stats.LatencySnapshot;
 import dev.steer.loadgen.stats.LiveStatsPrinter;
 import dev.steer.loadgen.stats.StatsSampler;
 import dev.steer.loadgen.traffic.SyntheticFeed;
@@ -46,10 +39,8 @@ import dev.steer.loadgen.traffic.SyntheticFeed;
  * One {@code steer run}: opens the feeds, starts the engine and, where this process makes the traffic,
  * the senders; prints live statistics every interval while churning the map if asked; then stops the
  * senders, waits for what they sent to arrive, shuts the engine down (every frame accounted for), and
- * prints the summary, the JSON object and the report.
- *
- * <p>The accounting covers the transport too when this process sends into a reliable one (Aeron): frames
- * sent but never received count as lost.
+ * hands what the run counted to {@link RunReport}, which prints the summary, the JSON object and the report
+ * and decides the exit status.
  */
 final class RunJob {
     /** How often the run looks whether its feeds or senders have ended: the error of the run's measured time. */
@@ -75,6 +66,7 @@ final class RunJob {
     private final Path reportDir;
     private final PrintWriter out;
     private final PrintWriter err;
+    private final RunPlanText text;
     private volatile boolean stopRequested;
     /** Set when the engine was drained by Pekko's coordinated shutdown under the run: why, for the output. */
     private String engineStopped;
@@ -86,6 +78,7 @@ final class RunJob {
         this.reportDir = reportDir;
         this.out = out;
         this.err = err;
+        this.text = new RunPlanText(plan);
     }
 
     /**
@@ -138,17 +131,20 @@ final class RunJob {
         final RunTraffic senders = new RunTraffic();
         SteerEngine engine = null;
         ClusterNode clusterNode = null;
-        EngineStats finalStats = null;
         final LatencyRecorder latency = new LatencyRecorder();
         Instant startedAt = Instant.now();
         long start = System.nanoTime();
         long end;
         Churn churn = null;
         if (run.traffic() && (synthetic || sending)) {
-            warnOversize(deployment.engine());
+            final String oversize = text.oversizeWarning();
+            if (oversize != null) {
+                err.println("steer run: warning: " + oversize);
+                err.flush();
+            }
         }
         try {
-            progress("starting the engine: program " + deployment.engine().program() + ", entries " + describeEntries()
+            progress("starting the engine: program " + deployment.engine().program() + ", entries " + text.entries()
                 + ", idle " + deployment.engine().idle().label());
             final SteerEngine.Builder builder = DeploymentApplier.applyTo(deployment, SteerEngine.builder())
                 .handler(new LatencyHandler(latency, FrameHandler.NO_OP)).systemName("steer")
@@ -172,7 +168,7 @@ final class RunJob {
                 engine = builder.start();
             }
             if (sending) {
-                progress("sending synthetic traffic into " + feedPlan.type() + " (" + describeTraffic() + ")");
+                progress("sending synthetic traffic into " + feedPlan.type() + " (" + text.traffic() + ")");
                 senders.start(feedPlan, plan.traffic(), feeds, opened);
             }
             // The run's time starts when everything is up: the sampler's baseline is taken now. A first read of the
@@ -246,17 +242,16 @@ final class RunJob {
             progress("stopping: draining every entry");
             // Live counters, final once the node has shut down (its links acknowledge or give up what is in flight).
             final List<LinkStats> links = clusterNode != null ? clusterNode.links() : List.of();
-            finalStats = clusterNode != null ? clusterNode.shutdown() : engine.shutdown();
+            final EngineStats finalStats = clusterNode != null ? clusterNode.shutdown() : engine.shutdown();
             engine = null;
             clusterNode = null;
-            final String failure = failedInput(senders, feeds);
-            final List<CaptureDamage.Found> damage = CaptureDamage.of(feeds);
-            final List<PcapFeed> empty = CaptureDamage.empty(feeds);
-            final List<CaptureCounts> captures = CaptureDamage.counts(feeds);
+            final RunInfo info = new RunInfo(deployment.engine().program(), text.feed(), CpuList.format(localCpus()),
+                startedAt, Duration.ofNanos(end - start), places(deployment));
+            final String failure = engineStopped != null ? engineStopped : failedInput(senders, feeds);
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
-            return finish(JsonReport.withRunningMap(finalStats, sampler.latest()), links, latency, sampler,
-                sending ? sent : -1, churn, startedAt, Duration.ofNanos(end - start), failure, damage, empty,
-                captures);
+            return new RunReport(feedPlan, json, reportDir, out, err).report(new RunReport.Outcome(info,
+                JsonReport.withRunningMap(finalStats, sampler.latest()), latency.cumulative(), sampler.series(),
+                sending ? sent : -1, links, churn, failure, CaptureDamage.Findings.of(feeds)));
         } finally {
             senders.stop();
             if (engine != null) {
@@ -308,24 +303,6 @@ final class RunJob {
         return cpus.length == 0 ? CpuSet.fromMachine().usableCpus() : cpus;
     }
 
-    private String describeEntries() {
-        final var entries = plan.deployment().localEntries();
-        if (entries.isEmpty()) {
-            return "on every usable CPU (" + CpuList.format(CpuSet.fromMachine().usableCpus()) + "), qsize "
-                + plan.deployment().map().defaultQsize();
-        }
-        final StringBuilder text = new StringBuilder();
-        for (Deployment.MapSettings.Entry entry : entries) {
-            text.append(text.length() == 0 ? "" : ", ").append(entry.key()).append(" (qsize ").append(entry.qsize()).append(')');
-        }
-        return text.toString();
-    }
-
-    private String describeTraffic() {
-        final var t = plan.traffic();
-        return t.flows() + " flows, sizes " + t.sizes() + ", rate " + (t.rate() == 0 ? "max" : t.rate() + " pps");
-    }
-
     /**
      * Why the run's input failed: a traffic sender that stopped early, or a feed that says why it ended
      * ({@link Feed#endReason()}: an AF_PACKET interface deleted under it, say); null when neither did. A damaged
@@ -342,140 +319,6 @@ final class RunJob {
             }
         }
         return null;
-    }
-
-    private int finish(EngineStats stats, List<LinkStats> links, LatencyRecorder latency, StatsSampler sampler, long sent,
-                       Churn churn, Instant startedAt, Duration duration, String inputFailure,
-                       List<CaptureDamage.Found> damage, List<PcapFeed> empty, List<CaptureCounts> captures) {
-        final RunInfo info = new RunInfo(plan.deployment().engine().program(), describeFeed(), CpuList.format(localCpus()),
-            startedAt, duration, places(plan.deployment()));
-        final LatencySnapshot percentiles = LatencySnapshot.of(latency.cumulative());
-        final RunSummary summary = new RunSummary(info, stats, percentiles);
-        final long received = RunTraffic.fromFeeds(stats);
-        final long notReceived = sent < 0 ? 0 : Math.max(0, sent - received);
-        // Aeron is reliable: whatever was sent and not received is lost. UDP is not: the kernel may drop
-        // datagrams before the feed sees them, which is reported but is the transport's, not the engine's.
-        final boolean reliable = plan.deployment().feed().isAeron();
-        final long lost = summary.lost() + (reliable ? notReceived : 0);
-        // One JSON object for --json and the report's summary.json, so that the two cannot disagree.
-        final ObjectNode root = JsonReport.toJson(info, stats, percentiles);
-        // Why the run failed, when it did for a reason of its own (exit 3): always present, null otherwise.
-        final String failure = engineStopped != null ? engineStopped
-            : inputFailure;
-        root.put("failure", failure);
-        final ObjectNode accounting = (ObjectNode) root.get("accounting");
-        if (sent >= 0) {
-            final ObjectNode transport = root.putObject("transport");
-            transport.put("type", plan.deployment().feed().type());
-            transport.put("reliable", reliable);
-            transport.put("sent", sent);
-            transport.put("received", received);
-            transport.put("not_received", notReceived);
-            accounting.put("lost", lost);
-        }
-        if (!links.isEmpty()) {
-            final var array = root.putArray("links");
-            for (LinkStats link : links) {
-                final ObjectNode node = array.addObject();
-                node.put("node", link.node());
-                node.put("batches", link.batches());
-                node.put("frames", link.frames());
-                node.put("bytes", link.bytes());
-                node.put("acknowledged", link.acknowledged());
-                node.put("timed_out", link.timedOut());
-                node.put("timed_out_frames", link.timedOutFrames());
-                node.put("late_acknowledged", link.lateAcknowledged());
-            }
-        }
-        if (churn != null) {
-            root.set("churn", churn.toJson());
-        }
-        if ("pcap".equals(plan.deployment().feed().type())) {
-            // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
-            CaptureDamage.toJson(damage, root.putArray("capture_damage"));
-            CaptureDamage.emptyToJson(empty, root.putArray("capture_empty"));
-            CaptureDamage.countsToJson(captures, root.putArray(CaptureCounts.JSON_ARRAY));
-        }
-        if (json) {
-            try {
-                out.println(new ObjectMapper().writeValueAsString(root));
-            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-                throw new IllegalStateException(ex);
-            }
-        } else {
-            out.print(summary.format());
-            if (sent >= 0) {
-                out.printf("transport: sent %,d, received %,d, not received %,d%s%n", sent, received, notReceived,
-                    reliable ? "" : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)");
-            }
-            for (LinkStats link : links) {
-                out.printf("link to %s: %,d batches (%,d frames), %,d acknowledged, %,d timed out (%,d frames), %,d late"
-                    + " acknowledgements%n", link.node(), link.batches(), link.frames(), link.acknowledged(),
-                    link.timedOut(), link.timedOutFrames(), link.lateAcknowledged());
-            }
-            if (churn != null) {
-                out.println(churn.describe());
-            }
-            captures.forEach(capture -> out.println(capture.describe()));
-            damage.forEach(found -> out.println(found.describe()));
-            empty.forEach(feed -> out.println(CaptureDamage.describeEmpty(feed)));
-        }
-        out.flush();
-        if (reportDir != null) {
-            final Path index = HtmlReport.write(reportDir, info, stats, sampler.series(), latency.cumulative(), root,
-                lost - summary.lost());
-            err.println("steer run: report written to " + index);
-        }
-        if (failure != null) {
-            err.println("steer run: " + failure);
-        }
-        damage.forEach(found -> err.println("steer run: " + found.describe()));
-        empty.forEach(feed -> err.println("steer run: " + CaptureDamage.describeEmpty(feed)));
-        // Possibly lost packets, but not a failure: the file was read to its end, so the exit status stays.
-        captures.stream().filter(CaptureCounts::possibleLoss)
-            .forEach(capture -> err.println("steer run: warning: " + capture.warning()));
-        if (lost != 0) {
-            err.println("steer run: frames lost: " + lost);
-            return SteerCli.EXIT_LOST;
-        }
-        return failure == null && damage.isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
-    }
-
-    private String describeFeed() {
-        final FeedConfig.Plan feed = plan.deployment().feed();
-        final String traffic = plan.run().traffic() && (feed.isAeron() || "udp".equals(feed.type())
-            || "synthetic".equals(feed.type())) ? ", synthetic traffic: " + describeTraffic() : "";
-        return switch (feed.type()) {
-            case "aeron" -> "aeron " + feed.aeron().channel() + " stream " + feed.aeron().streamId() + traffic;
-            case "udp" -> "udp " + feed.udp().bindAddress() + ":" + feed.udp().port() + traffic;
-            case "pcap" -> "pcap " + feed.pcap().path();
-            case "afpacket" -> "afpacket " + feed.afpacket().iface();
-            default -> "synthetic" + (plan.run().traffic() ? traffic : ", no traffic (--no-traffic)");
-        } + (feed.queues() > 1 ? " x" + feed.queues() + " queues" : "") + (feed.lossless() ? ", lossless" : "");
-    }
-
-    /**
-     * Says before the run when the traffic this process makes holds sizes that no pool frame can take: --sizes takes
-     * wire sizes up to 9022 bytes, a frame holds frame-size - headroom (1792 bytes by default), and every larger frame
-     * is an oversize drop, which otherwise showed only as a run with nothing delivered.
-     */
-    private void warnOversize(Deployment.EngineSettings engine) {
-        final var sizes = plan.traffic().sizes();
-        int largest = 0;
-        for (int i = 0; i < sizes.count(); i++) {
-            if (sizes.weight(i) > 0) {
-                largest = Math.max(largest, sizes.wireSize(i));
-            }
-        }
-        final int room = engine.frameSize() - engine.headroom();
-        if (largest - dev.steer.loadgen.traffic.FrameSizes.FCS > room) {
-            err.println("steer run: warning: traffic sizes up to " + largest + " bytes on the wire ("
-                + (largest - dev.steer.loadgen.traffic.FrameSizes.FCS) + " without FCS) do not fit a pool frame"
-                + " (steer.engine.pool.frame-size " + engine.frameSize() + " - headroom " + engine.headroom() + " = "
-                + room + " bytes): those frames will be dropped as oversize; raise steer.engine.pool.frame-size to"
-                + " replay them");
-            err.flush();
-        }
     }
 
     private void progress(String phase) {

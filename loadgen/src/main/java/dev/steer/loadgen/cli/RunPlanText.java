@@ -1,0 +1,80 @@
+package dev.steer.loadgen.cli;
+
+import dev.steer.cluster.config.Deployment;
+import dev.steer.engine.map.CpuList;
+import dev.steer.engine.map.CpuSet;
+import dev.steer.ingress.config.FeedConfig;
+import dev.steer.loadgen.traffic.FrameSizes;
+
+/**
+ * What {@code steer run} says about its plan: the entries and the traffic of its progress lines, the feed of its
+ * summary ({@link dev.steer.loadgen.report.RunInfo#feed()}), and the warning for traffic no pool frame can hold.
+ *
+ * <p>Immutable; any thread; allocates, off the data path.
+ */
+final class RunPlanText {
+    private final RunPlan plan;
+
+    RunPlanText(RunPlan plan) {
+        this.plan = plan;
+    }
+
+    /** This node's entries: {@code K (qsize Q), ...}, or every usable CPU and the default qsize when none is configured. */
+    String entries() {
+        final var entries = plan.deployment().localEntries();
+        if (entries.isEmpty()) {
+            return "on every usable CPU (" + CpuList.format(CpuSet.fromMachine().usableCpus()) + "), qsize "
+                + plan.deployment().map().defaultQsize();
+        }
+        final StringBuilder text = new StringBuilder();
+        for (Deployment.MapSettings.Entry entry : entries) {
+            text.append(text.length() == 0 ? "" : ", ").append(entry.key()).append(" (qsize ").append(entry.qsize()).append(')');
+        }
+        return text.toString();
+    }
+
+    /** The synthetic traffic: {@code N flows, sizes S, rate R pps} (or {@code rate max}). */
+    String traffic() {
+        final var t = plan.traffic();
+        return t.flows() + " flows, sizes " + t.sizes() + ", rate " + (t.rate() == 0 ? "max" : t.rate() + " pps");
+    }
+
+    /** The feed as the summary names it: type, where it reads, the traffic this process makes, queues, lossless. */
+    String feed() {
+        final FeedConfig.Plan feed = plan.deployment().feed();
+        final String traffic = plan.run().traffic() && (feed.isAeron() || "udp".equals(feed.type())
+            || "synthetic".equals(feed.type())) ? ", synthetic traffic: " + traffic() : "";
+        return switch (feed.type()) {
+            case "aeron" -> "aeron " + feed.aeron().channel() + " stream " + feed.aeron().streamId() + traffic;
+            case "udp" -> "udp " + feed.udp().bindAddress() + ":" + feed.udp().port() + traffic;
+            case "pcap" -> "pcap " + feed.pcap().path();
+            case "afpacket" -> "afpacket " + feed.afpacket().iface();
+            default -> "synthetic" + (plan.run().traffic() ? traffic : ", no traffic (--no-traffic)");
+        } + (feed.queues() > 1 ? " x" + feed.queues() + " queues" : "") + (feed.lossless() ? ", lossless" : "");
+    }
+
+    /**
+     * The warning, said before the run, when the traffic this process makes holds sizes that no pool frame can take,
+     * else null: --sizes takes wire sizes up to 9022 bytes, a frame holds frame-size - headroom (1792 bytes by
+     * default), and every larger frame is an oversize drop, which otherwise showed only as a run with nothing
+     * delivered.
+     */
+    String oversizeWarning() {
+        final Deployment.EngineSettings engine = plan.deployment().engine();
+        final var sizes = plan.traffic().sizes();
+        int largest = 0;
+        for (int i = 0; i < sizes.count(); i++) {
+            if (sizes.weight(i) > 0) {
+                largest = Math.max(largest, sizes.wireSize(i));
+            }
+        }
+        final int room = engine.frameSize() - engine.headroom();
+        if (largest - FrameSizes.FCS <= room) {
+            return null;
+        }
+        return "traffic sizes up to " + largest + " bytes on the wire (" + (largest - FrameSizes.FCS)
+            + " without FCS) do not fit a pool frame (steer.engine.pool.frame-size " + engine.frameSize()
+            + " - headroom " + engine.headroom() + " = " + room + " bytes): those frames will be dropped as oversize;"
+            + " raise steer.engine.pool.frame-size to replay them";
+    }
+}

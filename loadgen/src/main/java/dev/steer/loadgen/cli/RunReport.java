@@ -1,0 +1,200 @@
+package dev.steer.loadgen.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.HdrHistogram.Histogram;
+
+import dev.steer.cluster.LinkStats;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.ingress.config.FeedConfig;
+import dev.steer.loadgen.report.CaptureCounts;
+import dev.steer.loadgen.report.HtmlReport;
+import dev.steer.loadgen.report.JsonReport;
+import dev.steer.loadgen.report.RunInfo;
+import dev.steer.loadgen.report.RunSummary;
+import dev.steer.loadgen.stats.Interval;
+import dev.steer.loadgen.stats.LatencySnapshot;
+
+/**
+ * The end of one {@code steer run}: from what the run counted ({@link Outcome}) it prints the text summary or, with
+ * {@code --json}, the JSON object; writes the report directory when asked; says on stderr why the run failed, where a
+ * capture was damaged or empty and what it may have lost; and decides the exit status.
+ *
+ * <p>The accounting covers the transport too when the run sent into a reliable one (Aeron): frames sent but never
+ * received count as lost. Thread contract: the run's thread, once, after the engine has shut down; allocates and
+ * does I/O, off the data path.
+ */
+final class RunReport {
+    /**
+     * What one run counted, final: the engine has shut down.
+     *
+     * @param info     what the run was
+     * @param stats    the final counters, with the map of the last sample ({@link JsonReport#withRunningMap})
+     * @param latency  every latency of the run, in nanoseconds
+     * @param series   the sampler's time series, oldest first
+     * @param sent     frames this process sent into the feed's transport, or -1 when it sent none (its feed made them)
+     * @param links    a cluster node's links to the other nodes; empty on a single node
+     * @param churn    the map churn of the run, or null without {@code --churn}
+     * @param failure  why the run failed for a reason of its own (its engine stopped under it, its input failed), or null
+     * @param captures what the pcap feeds replayed, damage and empty files included; nothing for other feeds
+     */
+    record Outcome(RunInfo info, EngineStats stats, Histogram latency, List<Interval> series, long sent,
+                   List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures) {
+    }
+
+    private final FeedConfig.Plan feed;
+    private final boolean json;
+    private final Path reportDir;
+    private final PrintWriter out;
+    private final PrintWriter err;
+
+    /**
+     * @param feed      the run's feed: whether its transport is reliable, and whether it replays captures
+     * @param json      print the JSON object instead of the text summary
+     * @param reportDir where to write the report, or null for none
+     * @param out       the summary or the JSON
+     * @param err       the report's path, failures and warnings
+     */
+    RunReport(FeedConfig.Plan feed, boolean json, Path reportDir, PrintWriter out, PrintWriter err) {
+        this.feed = feed;
+        this.json = json;
+        this.reportDir = reportDir;
+        this.out = out;
+        this.err = err;
+    }
+
+    /**
+     * Reports {@code run} and returns the exit status: {@link SteerCli#EXIT_LOST} when frames were lost, else
+     * {@link SteerCli#EXIT_FAILED} when the run failed or a capture was damaged, else {@link SteerCli#EXIT_OK}.
+     */
+    int report(Outcome run) {
+        final LatencySnapshot percentiles = LatencySnapshot.of(run.latency());
+        final RunSummary summary = new RunSummary(run.info(), run.stats(), percentiles);
+        final Transport transport = transport(run.sent(), run.stats());
+        final long lost = summary.lost() + transport.lost();
+        final ObjectNode root = toJson(run, percentiles, transport, lost);
+        if (json) {
+            try {
+                out.println(new ObjectMapper().writeValueAsString(root));
+            } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
+                throw new IllegalStateException(ex);
+            }
+        } else {
+            printText(run, summary, transport);
+        }
+        out.flush();
+        if (reportDir != null) {
+            final Path index = HtmlReport.write(reportDir, run.info(), run.stats(), run.series(), run.latency(), root,
+                lost - summary.lost());
+            err.println("steer run: report written to " + index);
+        }
+        return exitStatus(run, lost);
+    }
+
+    /**
+     * What the transport did with the frames this process sent: {@code sent} -1 when it sent none.
+     *
+     * @param sent        frames sent into the transport
+     * @param received    frames the feeds received
+     * @param notReceived sent and never received
+     * @param reliable    whether the transport is reliable (Aeron), so that what it did not deliver is lost
+     */
+    private record Transport(long sent, long received, long notReceived, boolean reliable) {
+        /** Frames lost in the transport: what a reliable one did not deliver; an unreliable one loses none of ours. */
+        long lost() {
+            return reliable ? notReceived : 0;
+        }
+    }
+
+    private Transport transport(long sent, EngineStats stats) {
+        final long received = RunTraffic.fromFeeds(stats);
+        // Aeron is reliable: whatever was sent and not received is lost. UDP is not: the kernel may drop
+        // datagrams before the feed sees them, which is reported but is the transport's, not the engine's.
+        return new Transport(sent, received, sent < 0 ? 0 : Math.max(0, sent - received), feed.isAeron());
+    }
+
+    /** One JSON object for --json and the report's summary.json, so that the two cannot disagree. */
+    private ObjectNode toJson(Outcome run, LatencySnapshot percentiles, Transport transport, long lost) {
+        final ObjectNode root = JsonReport.toJson(run.info(), run.stats(), percentiles);
+        // Why the run failed, when it did for a reason of its own (exit 3): always present, null otherwise.
+        root.put("failure", run.failure());
+        final ObjectNode accounting = (ObjectNode) root.get("accounting");
+        if (transport.sent() >= 0) {
+            final ObjectNode node = root.putObject("transport");
+            node.put("type", feed.type());
+            node.put("reliable", transport.reliable());
+            node.put("sent", transport.sent());
+            node.put("received", transport.received());
+            node.put("not_received", transport.notReceived());
+            accounting.put("lost", lost);
+        }
+        if (!run.links().isEmpty()) {
+            final var array = root.putArray("links");
+            for (LinkStats link : run.links()) {
+                final ObjectNode node = array.addObject();
+                node.put("node", link.node());
+                node.put("batches", link.batches());
+                node.put("frames", link.frames());
+                node.put("bytes", link.bytes());
+                node.put("acknowledged", link.acknowledged());
+                node.put("timed_out", link.timedOut());
+                node.put("timed_out_frames", link.timedOutFrames());
+                node.put("late_acknowledged", link.lateAcknowledged());
+            }
+        }
+        if (run.churn() != null) {
+            root.set("churn", run.churn().toJson());
+        }
+        if ("pcap".equals(feed.type())) {
+            // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
+            final CaptureDamage.Findings captures = run.captures();
+            CaptureDamage.toJson(captures.damage(), root.putArray("capture_damage"));
+            CaptureDamage.emptyToJson(captures.empty(), root.putArray("capture_empty"));
+            CaptureDamage.countsToJson(captures.counts(), root.putArray(CaptureCounts.JSON_ARRAY));
+        }
+        return root;
+    }
+
+    private void printText(Outcome run, RunSummary summary, Transport transport) {
+        out.print(summary.format());
+        if (transport.sent() >= 0) {
+            out.printf("transport: sent %,d, received %,d, not received %,d%s%n", transport.sent(), transport.received(),
+                transport.notReceived(), transport.reliable() ? ""
+                    : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)");
+        }
+        for (LinkStats link : run.links()) {
+            out.printf("link to %s: %,d batches (%,d frames), %,d acknowledged, %,d timed out (%,d frames), %,d late"
+                + " acknowledgements%n", link.node(), link.batches(), link.frames(), link.acknowledged(),
+                link.timedOut(), link.timedOutFrames(), link.lateAcknowledged());
+        }
+        if (run.churn() != null) {
+            out.println(run.churn().describe());
+        }
+        final CaptureDamage.Findings captures = run.captures();
+        captures.counts().forEach(capture -> out.println(capture.describe()));
+        captures.damage().forEach(found -> out.println(found.describe()));
+        captures.empty().forEach(empty -> out.println(CaptureDamage.describeEmpty(empty)));
+    }
+
+    /** Says on stderr why the run failed and what its captures found, and returns the exit status. */
+    private int exitStatus(Outcome run, long lost) {
+        if (run.failure() != null) {
+            err.println("steer run: " + run.failure());
+        }
+        final CaptureDamage.Findings captures = run.captures();
+        captures.damage().forEach(found -> err.println("steer run: " + found.describe()));
+        captures.empty().forEach(empty -> err.println("steer run: " + CaptureDamage.describeEmpty(empty)));
+        // Possibly lost packets, but not a failure: the file was read to its end, so the exit status stays.
+        captures.counts().stream().filter(CaptureCounts::possibleLoss)
+            .forEach(capture -> err.println("steer run: warning: " + capture.warning()));
+        if (lost != 0) {
+            err.println("steer run: frames lost: " + lost);
+            return SteerCli.EXIT_LOST;
+        }
+        return run.failure() == null && captures.damage().isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;
+    }
+}
