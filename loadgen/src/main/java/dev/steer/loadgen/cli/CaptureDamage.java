@@ -10,6 +10,7 @@ import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.pcap.PcapDamage;
 import dev.steer.ingress.pcap.PcapFeed;
 import dev.steer.loadgen.report.CaptureCounts;
+import dev.steer.loadgen.report.DamagedCapture;
 
 /**
  * What {@code steer run} does with a damaged capture file ({@link PcapFeed#damage()}): a file whose header is
@@ -25,19 +26,6 @@ import dev.steer.loadgen.report.CaptureCounts;
  */
 final class CaptureDamage {
     /**
-     * Damage one feed found.
-     *
-     * @param feed   the feed's name
-     * @param damage where and why
-     */
-    record Found(String feed, PcapDamage damage) {
-        /** One line: feed, file, offset, reason and detail, and what it means for the run. */
-        String describe() {
-            return "capture damaged: " + feed + " stopped at " + damage + "; every record before it was replayed";
-        }
-    }
-
-    /**
      * What the pcap feeds of a run found, read once after the engine has stopped; every list in feed order and empty
      * when the run replays no capture.
      *
@@ -45,7 +33,7 @@ final class CaptureDamage {
      * @param empty  the feeds whose capture had no packets ({@link #empty})
      * @param counts what every replay counted ({@link #counts})
      */
-    record Findings(List<Found> damage, List<PcapFeed> empty, List<CaptureCounts> counts) {
+    record Findings(List<DamagedCapture> damage, List<PcapFeed> empty, List<CaptureCounts> counts) {
         /** What the pcap feeds of {@code feeds} found; other feeds find nothing. */
         static Findings of(List<Feed> feeds) {
             return new Findings(CaptureDamage.of(feeds), CaptureDamage.empty(feeds), CaptureDamage.counts(feeds));
@@ -62,25 +50,31 @@ final class CaptureDamage {
      * @throws IllegalArgumentException naming the file, the offset, the reason and its detail
      */
     static void refuseNonCaptures(FeedConfig.Opened opened) {
-        final List<Found> found = of(opened.feeds());
+        final List<DamagedCapture> found = of(opened.feeds());
         if (!found.isEmpty()) {
             opened.feeds().forEach(Feed::close);
             opened.close();
-            final PcapDamage damage = found.get(0).damage();
+            final DamagedCapture damage = found.get(0);
             throw new IllegalArgumentException("pcap file " + damage.file() + ": is not a pcap or pcapng capture"
                 + " (offset " + damage.offset() + ": " + damage.reason() + ", " + damage.detail() + ")");
         }
     }
 
     /** The damage every pcap feed of {@code feeds} has found so far, in feed order; other feeds have none. */
-    static List<Found> of(List<Feed> feeds) {
-        final List<Found> found = new ArrayList<>();
+    static List<DamagedCapture> of(List<Feed> feeds) {
+        final List<DamagedCapture> found = new ArrayList<>();
         for (Feed feed : feeds) {
             if (feed instanceof PcapFeed pcap) {
-                pcap.damage().ifPresent(damage -> found.add(new Found(pcap.name(), damage)));
+                pcap.damage().ifPresent(damage -> found.add(of(pcap.name(), damage)));
             }
         }
         return found;
+    }
+
+    /** The damage {@code feed} found, as the summary, the JSON and the report page say it. */
+    static DamagedCapture of(String feed, PcapDamage damage) {
+        return new DamagedCapture(feed, damage.file().toString(), damage.offset(), damage.reason().name(),
+            damage.detail());
     }
 
     /**
@@ -134,12 +128,10 @@ final class CaptureDamage {
         }
     }
 
-    /** Adds one {@code {"feed", "file", "offset", "reason", "detail"}} object per damage to {@code array}. */
-    static void toJson(List<Found> found, ArrayNode array) {
-        for (Found each : found) {
-            array.addObject().put("feed", each.feed()).put("file", each.damage().file().toString())
-                .put("offset", each.damage().offset()).put("reason", each.damage().reason().name())
-                .put("detail", each.damage().detail());
+    /** Adds one object per damage of {@code found} to {@code array}, every key present ({@link DamagedCapture#toJson}). */
+    static void toJson(List<DamagedCapture> found, ArrayNode array) {
+        for (DamagedCapture each : found) {
+            each.toJson(array.addObject());
         }
     }
 }

@@ -12,6 +12,7 @@ import dev.steer.cluster.LinkStats;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.loadgen.report.CaptureCounts;
+import dev.steer.loadgen.report.DamagedCapture;
 import dev.steer.loadgen.report.HtmlReport;
 import dev.steer.loadgen.report.JsonReport;
 import dev.steer.loadgen.report.RunInfo;
@@ -152,7 +153,7 @@ final class RunReport {
         if ("pcap".equals(feed.type())) {
             // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
             final CaptureDamage.Findings captures = run.captures();
-            CaptureDamage.toJson(captures.damage(), root.putArray("capture_damage"));
+            CaptureDamage.toJson(captures.damage(), root.putArray(DamagedCapture.JSON_ARRAY));
             CaptureDamage.emptyToJson(captures.empty(), root.putArray("capture_empty"));
             CaptureDamage.countsToJson(captures.counts(), root.putArray(CaptureCounts.JSON_ARRAY));
         }

@@ -34,7 +34,8 @@ import dev.steer.loadgen.stats.LatencySnapshot;
  *   <li>{@value #INDEX}: one self-contained page (Chart.js inlined from its webjar, no network reference)
  *       with charts of frames/s per consumer over time, drops by reason over time, the latency percentile
  *       distribution on a log-scaled percentile axis, and the summary table (with the {@link CaptureCounts} lines
- *       of a pcap run, whose possible loss shows as a warning, not as a failure);</li>
+ *       of a pcap run, whose possible loss shows as a warning, not as a failure); a replay stopped at damage adds its
+ *       {@link DamagedCapture#describe()} line, the summary's words, to the accounting line, in red;</li>
  *   <li>{@value #CSV}: the time series ({@link TimeSeriesCsv});</li>
  *   <li>{@value #HGRM}: the cumulative latency histogram as HdrHistogram's percentile distribution, in
  *       microseconds;</li>
@@ -100,16 +101,9 @@ public final class HtmlReport {
         writeFile(dir.resolve(HGRM), hgrm(latency));
         final RunSummary summary = new RunSummary(info, stats, percentiles);
         final Path index = dir.resolve(INDEX);
-        String failure = summaryJson.hasNonNull("failure") ? summaryJson.get("failure").asText() : null;
-        // A replay stopped at damage in its file exits 3 as a failure does: the page says so, in red, not a green OK.
-        for (com.fasterxml.jackson.databind.JsonNode damage : summaryJson.path("capture_damage")) {
-            final String line = "capture damaged: " + damage.path("feed").asText() + " stopped at "
-                + damage.path("file").asText() + ", offset " + damage.path("offset").asLong() + ": "
-                + damage.path("reason").asText() + " (" + damage.path("detail").asText() + ")";
-            failure = failure == null ? line : failure + "; " + line;
-        }
-        writeFile(index, page(info, summary, lostOutside, failure, CaptureCounts.allFromJson(summaryJson),
-            chartData(series, latency, info.places())));
+        final String failure = summaryJson.hasNonNull("failure") ? summaryJson.get("failure").asText() : null;
+        writeFile(index, page(info, summary, lostOutside, failure, DamagedCapture.allFromJson(summaryJson),
+            CaptureCounts.allFromJson(summaryJson), chartData(series, latency, info.places())));
         return index;
     }
 
@@ -218,7 +212,7 @@ public final class HtmlReport {
     }
 
     private static String page(RunInfo info, RunSummary summary, long lostOutside, String failure,
-                               List<CaptureCounts> captures, ObjectNode data) {
+                               List<DamagedCapture> damage, List<CaptureCounts> captures, ObjectNode data) {
         // '<' never occurs outside JSON strings, so escaping it keeps "</script>" out of the data block.
         final String dataJs = data.toString().replace("<", "\\u003c");
         final String library = chartJs().replaceAll("(?i)</script", "<\\\\/script");
@@ -232,13 +226,20 @@ public final class HtmlReport {
                 warnings.append("<p class=\"warn\">warning: ").append(escape(capture.warning())).append("</p>\n");
             }
         }
+        // A replay stopped at damage in its file exits 3 as a failure does: the page says so, in red, not a green OK,
+        // in the words of the text summary.
+        final StringBuilder failed = new StringBuilder();
+        if (failure != null) {
+            failed.append("; the run failed: ").append(failure);
+        }
+        for (DamagedCapture each : damage) {
+            failed.append("; ").append(each.describe());
+        }
         return TEMPLATE
             .replace("@TITLE@", title)
-            .replace("@OK_CLASS@", summary.accounted() && lostOutside == 0 && failure == null ? "ok" : "lost")
+            .replace("@OK_CLASS@", summary.accounted() && lostOutside == 0 && failed.isEmpty() ? "ok" : "lost")
             .replace("@ACCOUNTING@", escape(summary.accountingLine() + (lostOutside == 0 ? ""
-                : "; sent into the transport and never received: LOST " + Units.count(lostOutside))
-                + (failure == null ? "" : (failure.startsWith("capture damaged") ? "; " : "; the run failed: ")
-                + failure)))
+                : "; sent into the transport and never received: LOST " + Units.count(lostOutside)) + failed))
             .replace("@WARNINGS@", warnings)
             .replace("@SUMMARY@", escape(summary.format() + captureLines))
             .replace("@VERSION@", escape(chartJsVersion()))

@@ -335,6 +335,24 @@ class RunCommandTest {
     }
 
     @Test
+    void shouldShowTheSummarysDamageWordsOnTheReportPageWhenTheCaptureIsCutInARecord(@TempDir Path dir)
+        throws IOException {
+        final Path file = cutCapture(dir);
+        final Path report = dir.resolve("report");
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin",
+            "--report", report.toString());
+        assertEquals(SteerCli.EXIT_FAILED, result.exit(), result.toString());
+        final List<String> lines = result.out().lines().filter(line -> line.startsWith("capture damaged: ")).toList();
+        assertEquals(1, lines.size(), result.toString());
+        final String line = lines.get(0);
+        assertTrue(line.endsWith("; every record before it was replayed"), line);
+        assertTrue(result.err().contains("steer run: " + line + System.lineSeparator()), result.toString());
+        final String html = Files.readString(report.resolve("index.html"));
+        assertTrue(html.contains(line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace("\"", "&quot;")), "the page says what the summary says: " + line);
+    }
+
+    @Test
     void shouldReportAnEmptyDamageListWhenTheCaptureIsWhole(@TempDir Path dir) throws IOException {
         final Path file = writeCapture(dir.resolve("whole.pcap"), 0, 1, 2);
         final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--json", "--no-pin");

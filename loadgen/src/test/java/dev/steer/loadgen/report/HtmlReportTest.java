@@ -74,14 +74,14 @@ class HtmlReportTest {
     void shouldShowTheCaptureDamageInRedWhenTheReplayStoppedAtDamage(@TempDir Path dir) throws Exception {
         final var json = JsonReport.toJson(fixture.info, fixture.run.finalStats(), fixture.latency);
         json.putNull("failure");
-        json.putArray("capture_damage").addObject().put("feed", "pcap:cut.pcap").put("file", "/tmp/cut.pcap")
-            .put("offset", 2988).put("reason", "RECORD_DATA_CUT").put("detail", "6 of incl_len 60 bytes");
+        final DamagedCapture damage = new DamagedCapture("pcap:cut.pcap", "/tmp/cut.pcap", 2988, "RECORD_DATA_CUT",
+            "6 of incl_len 60 bytes");
+        damage.toJson(json.putArray(DamagedCapture.JSON_ARRAY).addObject());
         final Path index = HtmlReport.write(dir.resolve("report"), fixture.info, fixture.run.finalStats(),
             fixture.run.sampler().series(), fixture.run.recorder().cumulative(), json, 0);
         final String html = Files.readString(index);
         assertTrue(html.contains("<p class=\"lost\">"), "the run exits 3: not a green OK");
-        assertTrue(html.contains("capture damaged: pcap:cut.pcap stopped at /tmp/cut.pcap, offset 2988:"
-            + " RECORD_DATA_CUT (6 of incl_len 60 bytes)"), "the damage, as the summary says it");
+        assertTrue(html.contains(": OK; " + damage.describe() + "</p>"), "the damage, as the summary says it");
     }
 
     @Test
