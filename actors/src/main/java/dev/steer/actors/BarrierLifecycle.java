@@ -68,6 +68,10 @@ final class BarrierLifecycle implements EntryLifecycle {
     private final Map<CpuMapEntry, Integer> respawns = new IdentityHashMap<>();
     private final Set<CpuMapEntry> failed = Collections.newSetFromMap(new IdentityHashMap<>());
     private final PathCounters reclaimed;
+    /** Entries the map has retired and that are not released yet (pending, in a barrier, draining, given up). */
+    private final Set<CpuMapEntry> retiring = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Who waits for which of {@link #retiring} (a copy taken when asked): answered once it is empty. */
+    private final Map<ActorRef<MapSupervisor.Retired>, Set<CpuMapEntry>> retiredWaiters = new LinkedHashMap<>();
     private long epoch;
 
     /**
@@ -143,6 +147,22 @@ final class BarrierLifecycle implements EntryLifecycle {
     @Override
     public void retire(CpuMapEntry entry) {
         pendingRetire.add(entry);
+        retiring.add(entry);
+    }
+
+    /**
+     * Answers {@code replyTo} once every entry retired so far has been released (at once when none is retiring).
+     * One wait per asker: a second request of the same ref before the first was answered waits for the entries
+     * retiring now, which include the first one's.
+     */
+    void awaitRetired(ActorRef<MapSupervisor.Retired> replyTo) {
+        if (retiring.isEmpty()) {
+            replyTo.tell(new MapSupervisor.Retired());
+            return;
+        }
+        final Set<CpuMapEntry> waitFor = Collections.newSetFromMap(new IdentityHashMap<>());
+        waitFor.addAll(retiring);
+        retiredWaiters.put(replyTo, waitFor);
     }
 
     /** Starts a barrier for the entries the map has retired since the last one; after every map operation. */
@@ -258,6 +278,16 @@ final class BarrierLifecycle implements EntryLifecycle {
         final PathStats last = entry.counters().snapshot(PathStats.Kind.CONSUMER, key);
         retiredByKey[key] = retiredByKey[key] == null ? last.renamed("key-" + key) : retiredByKey[key].plus(last);
         respawns.remove(entry);
+        if (retiring.remove(entry) && !retiredWaiters.isEmpty()) {
+            retiredWaiters.entrySet().removeIf(waiter -> {
+                waiter.getValue().remove(entry);
+                if (waiter.getValue().isEmpty()) {
+                    waiter.getKey().tell(new MapSupervisor.Retired());
+                    return true;
+                }
+                return false;
+            });
+        }
     }
 
     /** A participant that has stopped can no longer reach anything: it counts as acknowledged everywhere. */

@@ -76,6 +76,20 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     public record GetFeedsEnded(ActorRef<Boolean> replyTo) implements Command {
     }
 
+    /**
+     * Replies {@link Retired} once every entry replaced or deleted before this message has drained and stopped
+     * (at once when none is retiring). Map operations are applied in arrival order, so after an {@link Update} or
+     * {@link Delete} it answers when the old entry is gone: for a forwarding entry, once the other node has
+     * acknowledged its last frame. A cluster node's map agent uses it to tell the map owner that no frame of this
+     * node can reach the old entry's node any more. Not answered when the engine shuts down first.
+     */
+    public record AwaitRetired(ActorRef<Retired> replyTo) implements Command {
+    }
+
+    /** The answer to {@link AwaitRetired}: the entries retired before it have all been released. */
+    public record Retired() {
+    }
+
     /** Stops feeds, drains and stops every entry, then replies with the final stats and stops. */
     public record Shutdown(ActorRef<EngineStats> replyTo) implements Command {
     }
@@ -259,6 +273,10 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             })
             .onMessage(GetFeedsEnded.class, m -> {
                 m.replyTo().tell(ingresses.stream().allMatch(i -> i.ended || i.participant == null));
+                return this;
+            })
+            .onMessage(AwaitRetired.class, m -> {
+                entries.awaitRetired(m.replyTo());
                 return this;
             })
             .onMessage(Shutdown.class, this::onShutdown)
