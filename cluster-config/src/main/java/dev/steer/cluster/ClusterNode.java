@@ -133,7 +133,8 @@ public final class ClusterNode implements AutoCloseable {
                     () -> leaving.get() || MapAgent.leaving(cluster)),
                 "steer-map-agent", Props.empty());
             final ActorRef<MapOwner.Command> owner = ClusterSingleton.get(system).init(
-                SingletonActor.of(MapOwner.create(maxEntries, applied), "steer-map-owner"));
+                SingletonActor.of(MapOwner.create(maxEntries, applied,
+                    MapOwner.stepTimeout(settings.drainTimeout())), "steer-map-owner"));
             final List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();
             for (String seed : settings.seeds()) {
                 seeds.add(AddressFromURIString.parse(seed));

@@ -333,6 +333,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                     output.writeInt(entry.getValue().cpu());
                     writeProgram(output, entry.getValue().program());
                 }
+                writeText(output, m.replyTo() == null ? null : resolver().toSerializationFormat(m.replyTo()));
             }
 
             @Override
@@ -349,9 +350,23 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                     }
                     entries.put(key, placement);
                 }
-                return new MapAgent.Publish(version, entries);
+                final String replyTo = readText(input);
+                return new MapAgent.Publish(version, entries,
+                    replyTo == null ? null : resolver().<MapOwner.Applied>resolveActorRef(replyTo));
             }
         }, 105);
+        kryo.register(MapOwner.Applied.class, new Serializer<MapOwner.Applied>() {
+            @Override
+            public void write(Kryo k, Output output, MapOwner.Applied m) {
+                output.writeLong(m.version());
+                writeText(output, m.node());
+            }
+
+            @Override
+            public MapOwner.Applied read(Kryo k, Input input, Class<? extends MapOwner.Applied> type) {
+                return new MapOwner.Applied(input.readLong(), readText(input));
+            }
+        }, 106);
         return kryo;
     }
 }

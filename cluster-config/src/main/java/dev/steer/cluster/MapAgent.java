@@ -41,8 +41,15 @@ public final class MapAgent {
      *
      * @param version increases with every change the owner accepts
      * @param entries key to placement
+     * @param replyTo told {@link MapOwner.Applied} once this node has applied the publication and every entry it
+     *                replaced or deleted has drained (null: no answer, as for the owner's republications)
      */
-    public record Publish(long version, Map<Integer, Placement> entries) implements Command, ClusterMessage {
+    public record Publish(long version, Map<Integer, Placement> entries, ActorRef<MapOwner.Applied> replyTo)
+        implements Command, ClusterMessage {
+        /** A publication that wants no answer. */
+        public Publish(long version, Map<Integer, Placement> entries) {
+            this(version, entries, null);
+        }
     }
 
     /**
@@ -50,6 +57,10 @@ public final class MapAgent {
      * came within {@link #ANSWER_TIMEOUT}.
      */
     private record Applied(int key, long change, boolean update, MapSupervisor.MapReply reply) implements Command {
+    }
+
+    /** The supervisor's answer to the wait for the retirements of a publication the owner wants an answer to. */
+    private record Settled(long version, ActorRef<MapOwner.Applied> replyTo, boolean answered) implements Command {
     }
 
     /** How long the agent waits for its supervisor's answer to one change. */
@@ -100,6 +111,8 @@ public final class MapAgent {
                 .onMessage(Publish.class, publish -> {
                     final Publish last = applied.get();
                     if (last != null && publish.version() <= last.version()) {
+                        // Already at this version or past it: answer once what was applied has settled.
+                        settle(context, supervisor, last.version(), publish.replyTo());
                         return Behaviors.same();
                     }
                     final Map<Integer, Placement> before = last == null ? Map.of() : last.entries();
@@ -143,6 +156,18 @@ public final class MapAgent {
                         }
                     }
                     applied.set(new Publish(publish.version(), new TreeMap<>(publish.entries())));
+                    // The supervisor applies its messages in order: this wait starts after every change sent above.
+                    settle(context, supervisor, publish.version(), publish.replyTo());
+                    return Behaviors.same();
+                })
+                .onMessage(Settled.class, settled -> {
+                    if (settled.answered()) {
+                        settled.replyTo().tell(new MapOwner.Applied(settled.version(), self));
+                    } else {
+                        // The owner goes on without this node's answer after its step timeout.
+                        context.getLog().warn("map version {}: the old entries did not drain within {}; not"
+                            + " confirmed to the map owner", settled.version(), ANSWER_TIMEOUT);
+                    }
                     return Behaviors.same();
                 })
                 .onMessage(Applied.class, done -> {
@@ -168,6 +193,21 @@ public final class MapAgent {
         // A publication no check foresaw must not stop the agent (then no map change would reach this node again):
         // the failure is logged, and the next publication (at the latest the owner's republication) applies.
         return Behaviors.supervise(behavior).onFailure(RuntimeException.class, SupervisorStrategy.resume());
+    }
+
+    /**
+     * Asks the supervisor to answer once every entry retired so far has drained, and then tells {@code replyTo}
+     * (nothing when it is null) that this node is at {@code version}: from then on no frame of this node can reach
+     * an entry the publication replaced or deleted, and every local entry it placed is in this node's map.
+     */
+    private static void settle(org.apache.pekko.actor.typed.javadsl.ActorContext<Command> context,
+                               ActorRef<MapSupervisor.Command> supervisor, long version,
+                               ActorRef<MapOwner.Applied> replyTo) {
+        if (replyTo == null) {
+            return;
+        }
+        context.ask(MapSupervisor.Retired.class, supervisor, ANSWER_TIMEOUT, MapSupervisor.AwaitRetired::new,
+            (reply, failure) -> new Settled(version, replyTo, reply != null));
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.steer.cluster;
 
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -27,6 +28,12 @@ import dev.steer.engine.map.MapResult;
  * publishes the whole map to the {@link MapAgent} of every member. A member that is removed from the cluster
  * (it left, or the split-brain resolver downed it when it became unreachable) has its entries removed here,
  * which every node then applies with the usual quiescence and drain-then-stop.
+ *
+ * <p>Each change goes out in steps ({@link PublicationOrder}), one change at a time, so that no frame in flight
+ * meets a node without its entry: the node a key is placed on applies it and answers {@link Applied} before any
+ * other node forwards to it; a node that gives a key up (deleted, or moved to another node) gets the change only
+ * after every other node has answered, that is, has drained its forwarding entry of the key into it. Each step
+ * waits at most its step timeout; the caller's reply does not wait for the rollout.
  *
  * <p>When the singleton moves (its node left or crashed), the new one starts from its node's last published copy,
  * so the version keeps increasing, less the entries of nodes that are no longer members (checked at the start and
@@ -69,6 +76,16 @@ public final class MapOwner {
     public record Reply(MapResult result) implements ClusterMessage {
     }
 
+    /**
+     * A node's answer to a publication: it is at {@code version} or later, and every entry it replaced or deleted to
+     * get there has drained (a forwarding entry's last frame acknowledged by the node it forwarded to).
+     *
+     * @param version the version the node has applied
+     * @param node    the node's address
+     */
+    public record Applied(long version, String node) implements Command, ClusterMessage {
+    }
+
     private record MemberUp(ClusterEvent.MemberUp event) implements Command {
     }
 
@@ -82,13 +99,32 @@ public final class MapOwner {
         INSTANCE
     }
 
+    /** Step {@code step} of the rollout of {@code version} waited its {@link #stepTimeout} out. */
+    private record StepTimeout(long version, int step) implements Command {
+    }
+
+    /**
+     * How long the owner waits for the nodes of one step of a rollout before it goes on without the ones that have
+     * not answered: a node's answer waits for its old entries to drain, which a forwarding entry does within
+     * {@code drainTimeout}, plus a margin for the messages.
+     */
+    static Duration stepTimeout(Duration drainTimeout) {
+        return drainTimeout.plus(STEP_MARGIN);
+    }
+
+    /** What a step may take beyond the drain timeout. */
+    static final Duration STEP_MARGIN = Duration.ofSeconds(2);
+    /** Changes waiting for their rollout at most; beyond, the waiting ones are rolled out as one. */
+    static final int MAX_QUEUED = 64;
+
     /**
      * The owner's behavior.
      *
-     * @param maxEntries slots of the map, the same on every node
-     * @param lastKnown  this node's last published map, the starting state
+     * @param maxEntries  slots of the map, the same on every node
+     * @param lastKnown   this node's last published map, the starting state
+     * @param stepTimeout how long one step of a rollout waits for its nodes (see {@link #stepTimeout(Duration)})
      */
-    static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown) {
+    static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
@@ -110,29 +146,29 @@ public final class MapOwner {
                 context.messageAdapter(ClusterEvent.MemberLeft.class, MemberLeft::new), ClusterEvent.MemberLeft.class));
             timers.startTimerWithFixedDelay(Republish.INSTANCE, REPUBLISH);
 
-            final Runnable publishAll = () -> {
-                final MapAgent.Publish publish = new MapAgent.Publish(version[0], new TreeMap<>(entries));
-                for (String member : members) {
-                    final ActorRef<MapAgent.Command> agent = resolver.resolveActorRef(member + MapAgent.PATH);
-                    agent.tell(publish);
-                }
-            };
             // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
             // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
-            final Runnable pruneGone = () -> {
+            final java.util.function.BooleanSupplier pruneGone = () -> {
                 final Set<String> present = new HashSet<>();
                 for (Member member : cluster.state().getMembers()) {
                     if (member.status() != MemberStatus.down() && member.status() != MemberStatus.removed()) {
                         present.add(member.address().toString());
                     }
                 }
-                if (entries.values().removeIf(p -> !present.contains(p.node()))) {
-                    version[0]++;
-                }
+                return entries.values().removeIf(p -> !present.contains(p.node()));
             };
-            pruneGone.run();
-            // Members that joined before this singleton started learn the map now.
-            publishAll.run();
+            if (pruneGone.getAsBoolean()) {
+                version[0]++;
+            }
+            final Rollouts rollouts = new Rollouts(context, timers, resolver, members, stepTimeout,
+                new MapAgent.Publish(version[0], new TreeMap<>(entries)));
+            // Members that joined before this singleton started learn the map now, all at once: which of them had
+            // the previous owner's last change is not known here.
+            rollouts.republish();
+            final Runnable changed = () -> {
+                version[0]++;
+                rollouts.changed(new MapAgent.Publish(version[0], new TreeMap<>(entries), context.getSelf().narrow()));
+            };
 
             return Behaviors.receive(Command.class)
                 .onMessage(Update.class, update -> {
@@ -149,8 +185,7 @@ public final class MapOwner {
                         final Placement placement = new Placement(update.qsize(), update.node(), update.cpu(), update.program());
                         if (update.qsize() == 0 ? entries.remove(update.key()) != null
                             : !placement.equals(entries.put(update.key(), placement))) {
-                            version[0]++;
-                            publishAll.run();
+                            changed.run();
                         }
                     }
                     update.replyTo().tell(new Reply(result));
@@ -162,26 +197,32 @@ public final class MapOwner {
                         return Behaviors.same();
                     }
                     if (entries.remove(delete.key()) != null) {
-                        version[0]++;
-                        publishAll.run();
+                        changed.run();
                     }
                     delete.replyTo().tell(new Reply(MapResult.OK));
+                    return Behaviors.same();
+                })
+                .onMessage(Applied.class, applied -> {
+                    rollouts.onApplied(applied);
+                    return Behaviors.same();
+                })
+                .onMessage(StepTimeout.class, timeout -> {
+                    rollouts.onStepTimeout(timeout);
                     return Behaviors.same();
                 })
                 .onMessage(MemberUp.class, up -> {
                     final String address = up.event().member().address().toString();
                     if (members.add(address)) {
-                        resolver.<MapAgent.Command>resolveActorRef(address + MapAgent.PATH)
-                            .tell(new MapAgent.Publish(version[0], new TreeMap<>(entries)));
+                        rollouts.onUp(address);
                     }
                     return Behaviors.same();
                 })
                 .onMessage(MemberRemoved.class, removed -> {
                     final String address = removed.event().member().address().toString();
                     members.remove(address);
+                    rollouts.onRemoved(address);
                     if (entries.values().removeIf(p -> p.node().equals(address))) {
-                        version[0]++;
-                        publishAll.run();
+                        changed.run();
                     }
                     return Behaviors.same();
                 })
@@ -191,18 +232,160 @@ public final class MapOwner {
                     // getting publications (it stays in members) until it is removed.
                     final String address = left.event().member().address().toString();
                     if (entries.values().removeIf(p -> p.node().equals(address))) {
-                        version[0]++;
-                        publishAll.run();
+                        changed.run();
                     }
                     return Behaviors.same();
                 })
                 .onMessageEquals(Republish.INSTANCE, () -> {
-                    pruneGone.run(); // a removal this owner did not see as an event
-                    publishAll.run();
+                    if (pruneGone.getAsBoolean()) { // a removal this owner did not see as an event
+                        changed.run();
+                    }
+                    rollouts.republish();
                     return Behaviors.same();
                 })
                 .build();
         }));
+    }
+
+    /**
+     * The changes on their way to the members, one at a time, each in the steps of {@link PublicationOrder}: the
+     * nodes placed on first, then the other nodes, then (with every member) the nodes that give an entry up; the
+     * owner waits for each of the first two steps' {@link Applied} answers, at most {@code stepTimeout}. Between
+     * rollouts every member has the stable map, which is also what the periodic republication and a new member get
+     * (a node that has a later version ignores it). The owner's actor thread only.
+     */
+    private static final class Rollouts {
+        private final org.apache.pekko.actor.typed.javadsl.ActorContext<Command> context;
+        private final org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers;
+        private final ActorRefResolver resolver;
+        private final Set<String> members;
+        private final Duration stepTimeout;
+        private final java.util.ArrayDeque<MapAgent.Publish> queued = new java.util.ArrayDeque<>();
+        private final Set<String> sent = new HashSet<>();
+        private final Set<String> waiting = new HashSet<>();
+        private MapAgent.Publish stable;
+        private MapAgent.Publish current;
+        private int step;
+
+        Rollouts(org.apache.pekko.actor.typed.javadsl.ActorContext<Command> context,
+                 org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers, ActorRefResolver resolver,
+                 Set<String> members, Duration stepTimeout, MapAgent.Publish stable) {
+            this.context = context;
+            this.timers = timers;
+            this.resolver = resolver;
+            this.members = members;
+            this.stepTimeout = stepTimeout;
+            this.stable = stable;
+        }
+
+        /** A change was accepted: roll it out after the ones before it. */
+        void changed(MapAgent.Publish publish) {
+            if (queued.size() >= MAX_QUEUED) {
+                // Bounded: the waiting changes go out as one, the latest map (see PublicationOrder for the cost).
+                context.getLog().warn("{} map changes wait for their rollout; the map of version {} goes out in their"
+                    + " place", queued.size(), publish.version());
+                queued.clear();
+            }
+            queued.add(publish);
+            startNext();
+        }
+
+        void onApplied(Applied applied) {
+            if (current != null && applied.version() >= current.version() && waiting.remove(applied.node())
+                && waiting.isEmpty()) {
+                nextStep();
+            }
+        }
+
+        void onStepTimeout(StepTimeout timeout) {
+            if (current != null && timeout.version() == current.version() && timeout.step() == step) {
+                context.getLog().warn("map version {}: no answer within {} from {}; publishing on", current.version(),
+                    stepTimeout, waiting);
+                nextStep();
+            }
+        }
+
+        /** A removed member answers nothing: its step no longer waits for it. */
+        void onRemoved(String address) {
+            if (current != null && waiting.remove(address) && waiting.isEmpty()) {
+                nextStep();
+            }
+        }
+
+        /**
+         * The stable map to every member: the catch-up for a member that missed a publication; and the change on its
+         * way again to the nodes its step still waits for (a publication or an answer lost on the way).
+         */
+        void republish() {
+            for (String member : members) {
+                publishStable(member);
+            }
+            if (current != null) {
+                for (String node : waiting) {
+                    agent(node).tell(current);
+                }
+            }
+        }
+
+        /**
+         * A member came up: the stable map now and, when the step under way is one it belongs to (it forwards to the
+         * key's old node as every other node does), the change as well, waited for like the rest of that step.
+         */
+        void onUp(String member) {
+            publishStable(member);
+            if (current != null && PublicationOrder.steps(stable.entries(), current.entries(), members).get(step)
+                .contains(member) && sent.add(member)) {
+                agent(member).tell(current);
+                waiting.add(member);
+            }
+        }
+
+        private void publishStable(String member) {
+            agent(member).tell(new MapAgent.Publish(stable.version(), stable.entries()));
+        }
+
+        private void startNext() {
+            if (current != null || queued.isEmpty()) {
+                return;
+            }
+            current = queued.poll();
+            sent.clear();
+            step = -1;
+            nextStep();
+        }
+
+        private void nextStep() {
+            timers.cancel(StepTimeout.class);
+            waiting.clear();
+            // Computed again at every step: a member that came up during the rollout is among the others (it has
+            // the stable map, so it forwards to a key's old node too, which must not give the key up before it).
+            final List<Set<String>> steps = PublicationOrder.steps(stable.entries(), current.entries(), members);
+            while (++step < steps.size()) {
+                for (String node : steps.get(step)) {
+                    if (members.contains(node) && sent.add(node)) {
+                        agent(node).tell(current);
+                        waiting.add(node);
+                    }
+                }
+                if (!waiting.isEmpty()) {
+                    timers.startSingleTimer(StepTimeout.class, new StepTimeout(current.version(), step), stepTimeout);
+                    return;
+                }
+            }
+            // The final step: every member not sent to yet, the nodes giving up an entry among them; not waited for.
+            for (String member : members) {
+                if (sent.add(member)) {
+                    agent(member).tell(new MapAgent.Publish(current.version(), current.entries()));
+                }
+            }
+            stable = new MapAgent.Publish(current.version(), current.entries());
+            current = null;
+            startNext();
+        }
+
+        private ActorRef<MapAgent.Command> agent(String member) {
+            return resolver.resolveActorRef(member + MapAgent.PATH);
+        }
     }
 
     /** The contract's checks, in the kernel's order, with "a CPU of an up member" as the usable-CPU rule. */

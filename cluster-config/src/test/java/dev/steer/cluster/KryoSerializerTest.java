@@ -68,6 +68,11 @@ class KryoSerializerTest {
         final MapAgent.Publish publish = new MapAgent.Publish(9, Map.of(1, new Placement(64, "pekko://s@h:1", 0),
             2, new Placement(32, "pekko://s@h:2", 1, new RemoteProgramSpec("drop", new int[0]))));
         assertEquals(publish, roundTrip(publish));
+        final TestProbe<MapOwner.Applied> owner = KIT.createTestProbe();
+        final MapAgent.Publish answered = new MapAgent.Publish(10, Map.of(1, new Placement(64, "pekko://s@h:1", 0)),
+            owner.ref());
+        assertEquals(answered, roundTrip(answered));
+        assertEquals(new MapOwner.Applied(10, "pekko://s@h:1"), roundTrip(new MapOwner.Applied(10, "pekko://s@h:1")));
     }
 
     @Test
@@ -178,7 +183,8 @@ class KryoSerializerTest {
                 new int[] {0, 2}), CpuMap.ANY, replies.ref()),
             new MapOwner.Delete(2, replies.ref()),
             new MapOwner.Reply(MapResult.ENODEV),
-            new MapAgent.Publish(9, Map.of(1, new Placement(64, "pekko://s@h:1", 0)))};
+            new MapAgent.Publish(9, Map.of(1, new Placement(64, "pekko://s@h:1", 0)), link.ref().unsafeUpcast()),
+            new MapOwner.Applied(10, "pekko://s@h:1")};
         final Serialization serialization = SerializationExtension.get(KIT.system());
         for (Object message : messages) {
             final Serializer serializer = serialization.findSerializerFor(message);
