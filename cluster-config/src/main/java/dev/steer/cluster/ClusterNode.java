@@ -41,7 +41,8 @@ import dev.steer.ingress.aeron.AeronMedia;
  * {@link NodeLink} of the entry's node: frames for one node travel in shared batches, whatever their key.
  *
  * <p>Map administration goes through the owner: {@link #update} and {@link #delete} return the contract's
- * {@link MapResult} once the owner has accepted the change; every node applies it shortly after. Every method
+ * {@link MapResult} once the owner has accepted the change; every node applies it shortly after, the node an entry
+ * is placed on before the others and a node that gives an entry up after them (see {@link MapOwner}). Every method
  * is thread-safe and bounded by the engine's ask timeout.
  */
 public final class ClusterNode implements AutoCloseable {

@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
@@ -23,7 +24,10 @@ import dev.steer.engine.map.EntryValue;
  * to the node's own {@link MapSupervisor}, which runs the usual lifecycle (publish, quiescence barrier,
  * drain-then-stop) for every replaced or deleted entry. An entry placed on this node becomes a local entry
  * pinned to its CPU; an entry placed elsewhere becomes a forwarding entry whose consumer is a
- * {@link RemoteForwarder}. Publications older than the last applied one are ignored.
+ * {@link RemoteForwarder}. Publications older than the last applied one are ignored. When a publication names
+ * the owner to answer ({@link Publish#replyTo()}), the agent answers {@link MapOwner.Applied} once the supervisor
+ * has applied it and every entry it replaced or deleted has drained: the owner's cue for the next step of the
+ * change (see {@link PublicationOrder}).
  */
 public final class MapAgent {
     /** Path of the agent under the node's address. */
@@ -200,9 +204,8 @@ public final class MapAgent {
      * (nothing when it is null) that this node is at {@code version}: from then on no frame of this node can reach
      * an entry the publication replaced or deleted, and every local entry it placed is in this node's map.
      */
-    private static void settle(org.apache.pekko.actor.typed.javadsl.ActorContext<Command> context,
-                               ActorRef<MapSupervisor.Command> supervisor, long version,
-                               ActorRef<MapOwner.Applied> replyTo) {
+    private static void settle(ActorContext<Command> context, ActorRef<MapSupervisor.Command> supervisor,
+                               long version, ActorRef<MapOwner.Applied> replyTo) {
         if (replyTo == null) {
             return;
         }

@@ -1,17 +1,21 @@
 package dev.steer.cluster;
 
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -148,7 +152,7 @@ public final class MapOwner {
 
             // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
             // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
-            final java.util.function.BooleanSupplier pruneGone = () -> {
+            final BooleanSupplier pruneGone = () -> {
                 final Set<String> present = new HashSet<>();
                 for (Member member : cluster.state().getMembers()) {
                     if (member.status() != MemberStatus.down() && member.status() != MemberStatus.removed()) {
@@ -255,20 +259,20 @@ public final class MapOwner {
      * (a node that has a later version ignores it). The owner's actor thread only.
      */
     private static final class Rollouts {
-        private final org.apache.pekko.actor.typed.javadsl.ActorContext<Command> context;
-        private final org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers;
+        private final ActorContext<Command> context;
+        private final TimerScheduler<Command> timers;
         private final ActorRefResolver resolver;
         private final Set<String> members;
         private final Duration stepTimeout;
-        private final java.util.ArrayDeque<MapAgent.Publish> queued = new java.util.ArrayDeque<>();
+        private final ArrayDeque<MapAgent.Publish> queued = new ArrayDeque<>();
         private final Set<String> sent = new HashSet<>();
         private final Set<String> waiting = new HashSet<>();
         private MapAgent.Publish stable;
         private MapAgent.Publish current;
         private int step;
 
-        Rollouts(org.apache.pekko.actor.typed.javadsl.ActorContext<Command> context,
-                 org.apache.pekko.actor.typed.javadsl.TimerScheduler<Command> timers, ActorRefResolver resolver,
+        Rollouts(ActorContext<Command> context,
+                 TimerScheduler<Command> timers, ActorRefResolver resolver,
                  Set<String> members, Duration stepTimeout, MapAgent.Publish stable) {
             this.context = context;
             this.timers = timers;
