@@ -12,8 +12,11 @@ import org.junit.jupiter.api.Timeout;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.Accounting;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathStats;
 
-@Timeout(value = 90, unit = TimeUnit.SECONDS)
+@Timeout(value = 55, unit = TimeUnit.SECONDS)
 class MapChurnTest {
     private static final long FRAMES = 60_000;
 
@@ -45,9 +48,20 @@ class MapChurnTest {
             assertTrue(Nodes.await(() -> feed.sent() == FRAMES && settled(a, b, c), Duration.ofSeconds(30)),
                 "every frame settles");
 
-            final Accounting aa = a.shutdown().accounting();
-            final Accounting ab = b.shutdown().accounting();
-            final Accounting ac = c.shutdown().accounting();
+            final EngineStats sa = a.shutdown();
+            final EngineStats sb = b.shutdown();
+            final EngineStats sc = c.shutdown();
+            final Accounting aa = sa.accounting();
+            final Accounting ab = sb.accounting();
+            final Accounting ac = sc.accounting();
+            // The owner rolls each move out in order (new node first, old node last): no frame in flight meets a
+            // node without the key's entry, whichever node the key moves to or from (a, the sender, included).
+            for (EngineStats node : new EngineStats[] {sa, sb, sc}) {
+                final PathStats receiver = node.ingresses().stream().filter(p -> p.name().equals("receiver"))
+                    .findFirst().orElseThrow();
+                assertEquals(0, receiver.drops()[DropReason.NO_ENTRY.ordinal()], "no no_entry at a receiver: "
+                    + node.accounting());
+            }
             for (Accounting node : new Accounting[] {aa, ab, ac}) {
                 assertEquals(0, node.inFlight(), "nothing in flight: " + node);
                 assertEquals(node.received(), node.delivered() + node.forwarded() + node.droppedTotal(), node.toString());
