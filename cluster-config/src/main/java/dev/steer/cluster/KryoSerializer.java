@@ -1,5 +1,6 @@
 package dev.steer.cluster;
 
+import java.io.NotSerializableException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -84,27 +85,66 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
         buffer.put(output.getBuffer(), 0, output.position());
     }
 
-    /** Reads a message from an array. Any thread. */
+    /**
+     * Reads a message from an array. Any thread.
+     *
+     * <p>Bytes that are not a message of this build (damaged, cut short, an unknown class id, a count or length
+     * the message cannot hold) are refused with {@link NotSerializableException}, and only with it: the exception
+     * Pekko's {@code fromBinary} declares, which Artery logs and drops the message on. Nothing is allocated beyond
+     * what the bytes can fill before a length is checked.
+     */
     @Override
     public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
-        return kryos.get().readClassAndObject(new Input(bytes));
+        try {
+            return kryos.get().readClassAndObject(new Input(bytes));
+        } catch (RuntimeException corrupt) {
+            // JSerializer's fromBinary declares NotSerializableException, its fromBinaryJava does not.
+            throw KryoSerializer.<RuntimeException>sneaky(refusal(corrupt));
+        }
     }
 
-    /** Reads a message from Artery's buffer, from its position to its limit. Any thread. */
+    /** Reads a message from Artery's buffer, from its position to its limit; refuses as {@link #fromBinaryJava}. */
     @Override
-    public Object fromBinary(ByteBuffer buffer, String manifest) {
+    public Object fromBinary(ByteBuffer buffer, String manifest) throws NotSerializableException {
         final ByteBufferInput input = inputs.get();
         input.setBuffer(buffer);
         try {
             return kryos.get().readClassAndObject(input);
+        } catch (RuntimeException corrupt) {
+            throw refusal(corrupt);
         } finally {
             input.setBuffer(EMPTY);
+        }
+    }
+
+    /**
+     * The one exception of a refused message: Kryo's (buffer underflow, unregistered class id) and this class's
+     * own checks alike, the reason in the message and the original as the cause.
+     */
+    private static NotSerializableException refusal(RuntimeException corrupt) {
+        final NotSerializableException refused = new NotSerializableException(corrupt instanceof CorruptMessage
+            ? corrupt.getMessage() : "corrupt cluster message: " + corrupt);
+        refused.initCause(corrupt);
+        return refused;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> T sneaky(Throwable checked) throws T {
+        throw (T) checked;
+    }
+
+    /** A check of this serializer refused the bytes; becomes a {@link NotSerializableException}. */
+    static final class CorruptMessage extends IllegalArgumentException {
+        CorruptMessage(String message) {
+            super(message);
         }
     }
 
     private static final ByteBuffer EMPTY = ByteBuffer.allocate(0);
     /** Most targets a remote program can have: one per key of the largest cluster map. */
     private static final int MAX_PROGRAM_TARGETS = Deployment.MapSettings.MAX_CLUSTER_ENTRIES;
+    /** Most entries of a map publication: the keys of the largest cluster map. */
+    private static final int MAX_MAP_ENTRIES = Deployment.MapSettings.MAX_CLUSTER_ENTRIES;
     /** Longest string in a cluster message, in UTF-8 bytes: an actor ref, a node address, a program name. */
     static final int MAX_TEXT_BYTES = 4096;
 
@@ -134,7 +174,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     private <T> ActorRef<T> readRef(Input input) {
         final String ref = readText(input);
         if (ref == null) {
-            throw new IllegalArgumentException("corrupt message: no actor ref");
+            throw new CorruptMessage("corrupt message: no actor ref");
         }
         return resolver().resolveActorRef(ref);
     }
@@ -179,7 +219,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
         }
         final int length = lengthPlusOne - 1;
         if (length < 0 || length > MAX_TEXT_BYTES || length > input.limit() - input.position()) {
-            throw new IllegalArgumentException("corrupt string length " + length + " (at most " + MAX_TEXT_BYTES
+            throw new CorruptMessage("corrupt string length " + length + " (at most " + MAX_TEXT_BYTES
                 + ", " + (input.limit() - input.position()) + " bytes left)");
         }
         return new String(input.readBytes(length), StandardCharsets.UTF_8);
@@ -204,7 +244,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
         final int n = input.readVarInt(true);
         // Each target takes at least one byte: a count the message cannot hold is refused before any array is made.
         if (n < 0 || n > MAX_PROGRAM_TARGETS || n > input.limit() - input.position()) {
-            throw new IllegalArgumentException("corrupt remote program " + name + ": " + n + " targets");
+            throw new CorruptMessage("corrupt remote program " + name + ": " + n + " targets");
         }
         final int[] targets = new int[n];
         for (int i = 0; i < n; i++) {
@@ -237,7 +277,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 if (segments < 0 || segments > ClusterSettings.MAX_BATCH_FRAMES || frames < segments
                     || frames > ClusterSettings.MAX_BATCH_FRAMES
                     || length < 0 || length > ClusterSettings.MAX_FRAME_BYTES || length > input.limit() - input.position()) {
-                    throw new IllegalArgumentException("corrupt frame batch: segments=" + segments + " frames="
+                    throw new CorruptMessage("corrupt frame batch: segments=" + segments + " frames="
                         + frames + " length=" + length);
                 }
                 final byte[] bytes = input.readBytes(length);
@@ -260,7 +300,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 final long sequence = input.readLong();
                 final int segments = input.readVarInt(true);
                 if (segments < 0 || segments > ClusterSettings.MAX_BATCH_FRAMES) {
-                    throw new IllegalArgumentException("corrupt batch acknowledgement: segments=" + segments);
+                    throw new CorruptMessage("corrupt batch acknowledgement: segments=" + segments);
                 }
                 final int[] ringFull = new int[segments];
                 final int[] other = new int[segments];
@@ -269,7 +309,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                     other[i] = input.readVarInt(true);
                     if (ringFull[i] < 0 || ringFull[i] > ClusterSettings.MAX_BATCH_FRAMES || other[i] < 0
                         || other[i] > ClusterSettings.MAX_BATCH_FRAMES) {
-                        throw new IllegalArgumentException("corrupt batch acknowledgement: segment " + i + " counts "
+                        throw new CorruptMessage("corrupt batch acknowledgement: segment " + i + " counts "
                             + ringFull[i] + " and " + other[i] + " frames");
                     }
                 }
@@ -316,7 +356,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
             public MapOwner.Reply read(Kryo k, Input input, Class<? extends MapOwner.Reply> type) {
                 final int ordinal = input.readVarInt(true);
                 if (ordinal < 0 || ordinal >= MapResult.values().length) {
-                    throw new IllegalArgumentException("map reply with result " + ordinal + ": no such result code");
+                    throw new CorruptMessage("map reply with result " + ordinal + ": no such result code");
                 }
                 return new MapOwner.Reply(MapResult.values()[ordinal]);
             }
@@ -340,15 +380,23 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
             public MapAgent.Publish read(Kryo k, Input input, Class<? extends MapAgent.Publish> type) {
                 final long version = input.readLong();
                 final int size = input.readVarInt(true);
+                // A negative count read as no entries: one damaged publication deleted every entry of the node.
+                if (size < 0 || size > MAX_MAP_ENTRIES) {
+                    throw new CorruptMessage("corrupt map publication " + version + ": entries=" + size + " (at most "
+                        + MAX_MAP_ENTRIES + ")");
+                }
                 final TreeMap<Integer, Placement> entries = new TreeMap<>();
                 for (int i = 0; i < size; i++) {
                     final int key = input.readInt();
                     final Placement placement = new Placement(input.readInt(), readText(input), input.readInt(),
                         readProgram(input));
                     if (placement.node() == null) {
-                        throw new IllegalArgumentException("map publication " + version + ": key " + key + " has no node");
+                        throw new CorruptMessage("map publication " + version + ": key " + key + " has no node");
                     }
-                    entries.put(key, placement);
+                    if (entries.put(key, placement) != null) {
+                        // The owner writes each key once: a second one would silently replace the first placement.
+                        throw new CorruptMessage("corrupt map publication " + version + ": key " + key + " twice");
+                    }
                 }
                 final String replyTo = readText(input);
                 return new MapAgent.Publish(version, entries,
