@@ -75,6 +75,10 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
     private Behavior<DataPath.Command> onBatch(ForwardBatch batch) {
         final int frames = batch.frames();
         final int segments = batch.segments();
+        if (frames < 0 || frames > ClusterSettings.MAX_BATCH_FRAMES || segments < 0 || segments > frames
+            || batch.length() < 0 || batch.length() > batch.bytes().length) {
+            return onImpossibleHeader(batch);
+        }
         counters.add(PathCounters.Counter.RECEIVED, frames);
         counters.increment(PathCounters.Counter.POLLS);
         // At least one slot: frames with no segment to carry them are still counted against something.
@@ -134,6 +138,23 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
         }
         counters.add(PathCounters.Counter.REDIRECTED, forwardedHere);
         batch.replyTo().tell(new BatchAck(batch.sequence(), ringFull, other));
+        return this;
+    }
+
+    /**
+     * A batch whose header no sender writes: more frames than a batch holds or fewer than none, more segments than
+     * frames, a length past its array. The serializer refuses such a message from the wire; one that reaches the
+     * receiver another way (in this JVM) is not read: its frames, as many as it claims within 0 and a batch's
+     * {@value ClusterSettings#MAX_BATCH_FRAMES}, are counted received and {@code feed_truncated}. (It used to read
+     * such a header as it stood: a length past the array stopped the receiver with an exception, a segment count
+     * of 2^31 - 1 sized the acknowledgement's arrays by it, a frame count of 2^31 - 1 was counted received.)
+     */
+    private Behavior<DataPath.Command> onImpossibleHeader(ForwardBatch batch) {
+        final int frames = Math.max(0, Math.min(ClusterSettings.MAX_BATCH_FRAMES, batch.frames()));
+        counters.add(PathCounters.Counter.RECEIVED, frames);
+        counters.increment(PathCounters.Counter.POLLS);
+        counters.drop(DropReason.FEED_TRUNCATED, frames);
+        batch.replyTo().tell(new BatchAck(batch.sequence(), new int[1], new int[] {frames}));
         return this;
     }
 

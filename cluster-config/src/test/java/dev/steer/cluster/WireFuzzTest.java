@@ -398,4 +398,35 @@ class WireFuzzTest {
                 link.ref()), frames);
         }
     }
+
+    @Test
+    void shouldCountAnImpossibleHeaderAsTruncatedWhenTheBatchDidNotComeThroughTheSerializer() {
+        // The serializer refuses these; a batch that reaches the receiver another way (one JVM, a test, a future
+        // transport) must still neither stop the receiver nor make up counts. Frames: what the header claims, at
+        // most a batch's 256 and never below 0.
+        final Receiver r = new Receiver();
+        final Layout l = layout(new SplittableRandom(11));
+        final byte[] bytes = l.bytes();
+        long sequence = 1_000;
+        final int max = ClusterSettings.MAX_BATCH_FRAMES;
+        final int[][] headers = { // segments, frames, length
+            {l.segments(), Integer.MAX_VALUE, bytes.length},
+            {l.segments(), -1, bytes.length},
+            {l.segments(), Integer.MIN_VALUE, bytes.length},
+            {Integer.MAX_VALUE, l.frames(), bytes.length},
+            {-1, l.frames(), bytes.length},
+            {l.frames() + 1, l.frames(), bytes.length},
+            {l.segments(), l.frames(), bytes.length + 1},
+            {l.segments(), l.frames(), Integer.MAX_VALUE},
+            {l.segments(), l.frames(), -1},
+            {l.segments(), max + 1, bytes.length}};
+        for (int[] header : headers) {
+            final long expected = Math.max(0, Math.min(max, header[1]));
+            r.check("header " + Arrays.toString(header), new ForwardBatch(sequence++, header[0], header[1], bytes,
+                header[2], r.link.ref()), expected);
+        }
+        // Still alive and exact: a good batch is taken whole.
+        r.check("a good batch after", new ForwardBatch(sequence, l.segments(), l.frames(), bytes, bytes.length,
+            r.link.ref()), l.frames());
+    }
 }
