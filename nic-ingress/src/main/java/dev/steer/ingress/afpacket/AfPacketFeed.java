@@ -33,7 +33,9 @@ import dev.steer.engine.stats.DropReason;
  * counted {@link DropReason#FEED_TRUNCATED}; packets the kernel dropped because the ring was full
  * ({@code PACKET_STATISTICS tp_drops}, which resets on read) are counted {@link DropReason#FEED_OVERRUN}
  * when read: on the first idle poll after work and at least every {@link AfPacketSettings#statsInterval()}
- * polls, never per packet, and a last time when the ingress closes the feed ({@link #close(FrameSink)}).
+ * polls, never per packet, and a last time when the ingress closes the feed ({@link #close(FrameSink)}), which also
+ * counts the packets still in the ring as {@link DropReason#FEED_OVERRUN} ({@link #leftAtClose()}): they go with the
+ * ring, so that every packet the kernel gave the socket ({@link #kernelPackets()}) is taken or counted lost.
  *
  * <p>An interface that is deleted (or moved to another namespace) while the feed is open takes the socket's binding
  * with it: the kernel will never write to the ring again. The feed notices on its next statistics read
@@ -123,6 +125,8 @@ public final class AfPacketFeed implements Feed {
     private long outgoing;
     private long damagedBlocks;
     private long overruns;
+    private long kernelPackets;
+    private long leftAtClose;
     private long blocksReleased;
     private long backPressured;
     private long statsReads;
@@ -424,6 +428,7 @@ public final class AfPacketFeed implements Feed {
             return;
         }
         statsReads++;
+        kernelPackets += stats.get(ValueLayout.JAVA_INT, 0) & 0xffffffffL;
         final int drops = stats.get(ValueLayout.JAVA_INT, 4);
         if (drops > 0) {
             overruns += drops;
@@ -491,6 +496,20 @@ public final class AfPacketFeed implements Feed {
         return overruns;
     }
 
+    /**
+     * Packets the kernel gave the socket as read so far ({@code PACKET_STATISTICS tp_packets}, which for TPACKET_V3
+     * includes its drops): each was taken, skipped as outgoing, or counted lost ({@link #truncated()},
+     * {@link #overruns()}, {@link #leftAtClose()}).
+     */
+    public long kernelPackets() {
+        return kernelPackets;
+    }
+
+    /** Packets still in the ring, not taken, when the feed closed: counted {@link DropReason#FEED_OVERRUN} by the close. */
+    public long leftAtClose() {
+        return leftAtClose;
+    }
+
     /** Blocks given back to the kernel. */
     public long blocksReleased() {
         return blocksReleased;
@@ -520,11 +539,23 @@ public final class AfPacketFeed implements Feed {
         return statsFailures;
     }
 
-    /** Reads the kernel's drop counter a last time and reports the drops to {@code sink}, then closes. */
+    /**
+     * Reads the kernel's counters a last time and reports the drops to {@code sink}, and the packets still in the ring
+     * (not taken: a lossless sink's refused one, the rest of a block, a block not yet retired) as
+     * {@link DropReason#FEED_OVERRUN}, since they go with the ring; then closes. The packets in the ring are the ones
+     * the kernel gave the socket ({@code tp_packets} less its drops) that the feed did not take, so no walk of the ring
+     * is needed; those that arrive between this read and the close are lost as if sent after it. Not on the hot path:
+     * one {@code getsockopt}.
+     */
     @Override
     public void close(FrameSink sink) {
         if (!closed) {
             readKernelDrops(sink);
+            final long left = kernelPackets - overruns - packets - outgoing - truncated;
+            if (left > 0) {
+                leftAtClose += left;
+                sink.onDropped(DropReason.FEED_OVERRUN, (int) Math.min(Integer.MAX_VALUE, left));
+            }
         }
         close();
     }
