@@ -11,7 +11,9 @@ public enum DropReason {
     OVERSIZE("oversize"),
     /**
      * The feed's own receive queue overflowed before the ingress read the packet: an AF_PACKET ring that
-     * the kernel found full (its {@code tp_drops}). Counted when the feed learns of it.
+     * the kernel found full (its {@code tp_drops}), a UDP socket's full buffer. Counted when the feed learns of it.
+     * Also the packets a feed still held when its ingress closed it (left in a ring or a socket's buffer, or refused
+     * by a lossless sink), which go with it.
      */
     FEED_OVERRUN("feed_overrun"),
     /** The feed received the packet damaged or cut short (a capture record shorter than its wire length, say). */

@@ -33,6 +33,12 @@ import dev.steer.engine.stats.DropReason;
  * AF_PACKET feed does with its ring's drops. Where the count cannot be read (see {@link #kernelDropsVisible()})
  * such losses stay invisible here.
  *
+ * <p>The ingress' close ({@link #close(FrameSink)}) drains what the socket still holds without handing it over and
+ * counts it {@link DropReason#FEED_OVERRUN} ({@link #leftAtClose()}), as the AF_PACKET feed counts what its ring
+ * holds: the kernel would free those datagrams with the socket, counted nowhere. The drain reads at most
+ * {@link #drainCap()} datagrams, more than the receive buffer can hold, so a sender that keeps sending cannot keep the
+ * close from ending; what arrives after the drain, or past the cap, is lost as if sent after the close.
+ *
  * <p>Thread contract: polled by one thread at a time; counters readable from any thread. Polling allocates
  * nothing in steady state (the JDK reuses the sender address object while the sender stays the same; a new
  * sender costs one address object). Receive takes the channel's uncontended internal lock.
@@ -44,6 +50,14 @@ public final class UdpFeed implements Feed {
     /** Most polls between two reads of the kernel's drop count while datagrams keep coming. */
     public static final int DROPS_EVERY_POLLS = 1024;
 
+    /**
+     * A lower bound of what the kernel charges a queued datagram against the receive buffer, in bytes: the socket
+     * buffer's bookkeeping ({@code sk_buff} and shared info) alone is over 500 bytes on 64-bit Linux, and an empty
+     * or one-byte datagram on loopback costs about 830. With it {@link #drainCap()} is above the most datagrams the
+     * buffer can hold.
+     */
+    public static final int MIN_QUEUED_DATAGRAM_BYTES = 256;
+
     private static final int NONE = -1;
 
     private final UdpSettings settings;
@@ -52,6 +66,7 @@ public final class UdpFeed implements Feed {
     private final UnsafeBuffer view = new UnsafeBuffer(buffer);
     private final int boundPort;
     private final int receiveBufferBytes;
+    private final int drainCap;
     private int pendingLength = NONE;
     private boolean closed;
     private final SocketDrops socketDrops;
@@ -66,6 +81,7 @@ public final class UdpFeed implements Feed {
     private volatile long receiveErrors;
     private volatile long kernelDrops;
     private volatile long heldAtClose;
+    private volatile long leftAtClose;
 
     /**
      * Opens and binds the channel.
@@ -95,6 +111,8 @@ public final class UdpFeed implements Feed {
             opened.bind(new InetSocketAddress(address, settings.port()));
             this.boundPort = ((InetSocketAddress) opened.getLocalAddress()).getPort();
             this.receiveBufferBytes = opened.getOption(StandardSocketOptions.SO_RCVBUF);
+            // Linux keeps twice what the JDK reports (see receiveBufferBytes()); one datagram may overshoot it.
+            this.drainCap = (int) Math.min(Integer.MAX_VALUE, 2L * receiveBufferBytes / MIN_QUEUED_DATAGRAM_BYTES + 1);
         } catch (IOException ex) {
             closeQuietly(opened);
             // Not a bad setting but a refusal of this machine (the port is taken, the address is not local): a failed
@@ -232,6 +250,22 @@ public final class UdpFeed implements Feed {
         return heldAtClose;
     }
 
+    /**
+     * Datagrams still queued in the socket, not taken, when the ingress closed the feed ({@link #close(FrameSink)}):
+     * drained unread and counted {@code feed_overrun}. Any thread.
+     */
+    public long leftAtClose() {
+        return leftAtClose;
+    }
+
+    /**
+     * Most datagrams {@link #close(FrameSink)} drains: twice {@link #receiveBufferBytes()} (what Linux keeps) over
+     * {@link #MIN_QUEUED_DATAGRAM_BYTES}, plus one, above what the receive buffer can hold.
+     */
+    public int drainCap() {
+        return drainCap;
+    }
+
     /** True while a back-pressured datagram waits in the buffer. Poll thread. */
     public boolean hasPending() {
         return pendingLength != NONE;
@@ -248,7 +282,9 @@ public final class UdpFeed implements Feed {
     }
 
     /**
-     * Closes the socket; a datagram still pending is lost with it. The kernel's drop count is read a last time
+     * Closes the socket; a datagram still pending, and those still queued in the socket, are lost with it uncounted
+     * (only {@link #close(FrameSink)} counts them: this close may run on another thread during a poll, whose buffer
+     * and socket a drain would share). The kernel's drop count is read a last time
      * first; {@link #close(FrameSink)} (the ingress' close) or a later poll reports it, the poll then returning
      * {@link Feed#END}.
      */
@@ -263,20 +299,48 @@ public final class UdpFeed implements Feed {
     }
 
     /**
-     * Closes, then reports to {@code sink} the kernel drops that the last read found, and a datagram that a lossless
-     * sink refused and that was still waiting to be offered again as one {@code feed_overrun} drop: it had left the
-     * kernel's queue and goes with the socket.
+     * Drains the datagrams still queued in the socket without handing them over, closes, then reports to {@code sink}
+     * the kernel drops that the last read found, the drained datagrams ({@link #leftAtClose()}, whatever their length),
+     * and a datagram that a lossless sink refused and that was still waiting to be offered again: all as
+     * {@code feed_overrun}, since all go with the socket. Draining before the last read of the drop count means drops
+     * during the drain are counted too. Poll thread, after the last poll (the drain reuses the poll's buffer); costs
+     * at most {@link #drainCap()} receives.
      */
     @Override
     public void close(FrameSink sink) {
         final boolean held = !closed && pendingLength != NONE;
+        final int left = closed ? 0 : drainQueued();
         close();
         reportDrops(sink);
+        if (left > 0) {
+            leftAtClose += left;
+            sink.onDropped(DropReason.FEED_OVERRUN, left);
+        }
         if (held) {
             pendingLength = NONE;
             heldAtClose++;
             sink.onDropped(DropReason.FEED_OVERRUN, 1);
         }
+    }
+
+    /** Receives and discards what the socket holds, at most {@link #drainCap} datagrams; returns how many. */
+    private int drainQueued() {
+        int left = 0;
+        for (int i = 0; i < drainCap; i++) {
+            buffer.clear();
+            try {
+                if (channel.receive(buffer) == null) {
+                    break;
+                }
+                left++;
+            } catch (ClosedChannelException ex) {
+                break;
+            } catch (IOException ex) {
+                // As in poll: nothing was received; count it and go on, the cap bounds a run of them.
+                receiveErrors++;
+            }
+        }
+        return left;
     }
 
     private static void closeQuietly(DatagramChannel channel) {
