@@ -40,7 +40,8 @@ import dev.steer.engine.map.MapResult;
  * waits at most its step timeout; the caller's reply does not wait for the rollout.
  *
  * <p>When the singleton moves (its node left or crashed), the new one starts from its node's last published copy,
- * so the version keeps increasing, less the entries of nodes that are no longer members (checked at the start and
+ * at the first version of the next owner incarnation ({@link #firstVersion}), above every version of the previous
+ * owner even where a node applied a change this node missed, less the entries of nodes that are no longer members (checked at the start and
  * at every republication, as their removal may have happened before this owner subscribed). It republishes every
  * {@link #REPUBLISH} so that a member that missed a publication catches up. Off the hot path; allocation per
  * operation is fine.
@@ -116,6 +117,21 @@ public final class MapOwner {
         return drainTimeout.plus(STEP_MARGIN);
     }
 
+    /** Bits of a version below its owner incarnation: a change counter of this width. */
+    static final int INCARNATION_SHIFT = 32;
+
+    /**
+     * The version an owner starting from {@code start} (its node's last applied map, null: none) gives that map: the
+     * next incarnation's first version, above every version of the incarnation {@code start} came from. A node placed
+     * on by the previous owner's last change may be ahead of this node's copy; continuing that owner's count would
+     * give the new owner's map and next changes versions such a node already has, and it would ignore them, the
+     * republication included, until the count passed its own.
+     */
+    static long firstVersion(MapAgent.Publish start) {
+        final long incarnation = start == null ? 0 : start.version() >>> INCARNATION_SHIFT;
+        return (incarnation + 1) << INCARNATION_SHIFT;
+    }
+
     /** What a step may take beyond the drain timeout. */
     static final Duration STEP_MARGIN = Duration.ofSeconds(2);
     /** Changes waiting for their rollout at most; beyond, the waiting ones are rolled out as one. */
@@ -134,7 +150,7 @@ public final class MapOwner {
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
             final MapAgent.Publish start = lastKnown.get();
             final TreeMap<Integer, Placement> entries = new TreeMap<>(start == null ? Map.of() : start.entries());
-            final long[] version = {start == null ? 0 : start.version()};
+            final long[] version = {firstVersion(start)};
             final Set<String> members = new HashSet<>();
             for (Member member : cluster.state().getMembers()) {
                 if (member.status() == MemberStatus.up()) {
