@@ -20,9 +20,6 @@ import picocli.CommandLine.Spec;
 import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.engine.map.CpuList;
-import dev.steer.ingress.config.ConfigCheck;
-import dev.steer.ingress.config.HoconFile;
-import dev.steer.loadgen.traffic.Scenario;
 import dev.steer.loadgen.traffic.Scenarios;
 
 /**
@@ -305,10 +302,7 @@ final class RunCommand implements Callable<Integer> {
      * (every problem at once, with file and line).
      */
     static Config scenarioConfig(String nameOrPath) {
-        final Scenario loaded = Scenarios.load(nameOrPath);
-        return loaded.source().startsWith(Scenarios.RESOURCE_DIR)
-            ? ConfigFactory.parseResources(RunCommand.class.getClassLoader(), loaded.source())
-            : HoconFile.parse(Path.of(loaded.source()), new ConfigCheck()); // its problems: refused by load above
+        return Scenarios.load(nameOrPath).config();
     }
 
     private Config commandLine() {

@@ -10,6 +10,7 @@ import com.typesafe.config.Config;
  * @param source  where it was read from: a class-path resource or an absolute file path
  * @param traffic the {@code traffic { }} block
  * @param run     the {@code run { }} block, empty when the file has none
+ * @param config  the whole file as read and resolved, for the {@code steer} command to layer under its options
  */
-public record Scenario(String name, String source, TrafficProfile traffic, Config run) {
+public record Scenario(String name, String source, TrafficProfile traffic, Config run, Config config) {
 }

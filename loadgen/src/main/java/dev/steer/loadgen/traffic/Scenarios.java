@@ -81,6 +81,6 @@ public final class Scenarios {
             throw new IllegalArgumentException("scenario '" + nameOrPath + "' (" + source + "):\n  "
                 + String.join("\n  ", problems));
         }
-        return new Scenario(nameOrPath, source, traffic, run);
+        return new Scenario(nameOrPath, source, traffic, run, config);
     }
 }
