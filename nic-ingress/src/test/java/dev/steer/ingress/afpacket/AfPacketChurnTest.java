@@ -7,10 +7,9 @@ import java.util.EnumSet;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,19 +29,8 @@ import dev.steer.ingress.FeedChurn;
  */
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class AfPacketChurnTest {
-    private static VethPair veth;
-
-    @BeforeAll
-    static void createPair() {
-        veth = VethPair.createOrSkip();
-    }
-
-    @AfterAll
-    static void deletePair() {
-        if (veth != null) {
-            veth.close();
-        }
-    }
+    @RegisterExtension
+    static final VethPair veth = VethPair.perTestClass();
 
     /** The close loses what the ring still holds with the socket, so it counts it: sent = taken + counted lost. */
     @Test

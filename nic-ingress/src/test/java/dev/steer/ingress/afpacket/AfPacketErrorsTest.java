@@ -11,27 +11,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AfPacketErrorsTest {
-    private static VethPair veth;
-
-    @BeforeAll
-    static void createNamespace() {
-        veth = VethPair.createOrSkip();
-    }
-
-    @AfterAll
-    static void removeNamespace() {
-        if (veth != null) {
-            veth.close();
-        }
-    }
+    @RegisterExtension
+    static final VethPair veth = VethPair.perTestClass();
 
     @Test
     void shouldSayNoSuchInterfaceWhenInterfaceIsMissing() {

@@ -13,10 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.ConfigFactory;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.ingress.config.ConfigCheck;
@@ -31,20 +30,9 @@ import dev.steer.ingress.config.FeedConfig;
 class AfPacketFanoutGroupTest {
     private static final int FLOWS = 64;
     private static final int ROUNDS = 8;
-    private static VethPair veth;
+    @RegisterExtension
+    static final VethPair veth = VethPair.perTestClass();
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[512]);
-
-    @BeforeAll
-    static void createNamespace() {
-        veth = VethPair.createOrSkip();
-    }
-
-    @AfterAll
-    static void removeNamespace() {
-        if (veth != null) {
-            veth.close();
-        }
-    }
 
     private static FeedConfig.Plan plan(String extra) {
         final ConfigCheck check = new ConfigCheck();

@@ -9,10 +9,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.stats.Accounting;
@@ -22,20 +21,9 @@ import dev.steer.engine.stats.EngineStats;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class AfPacketFanoutTest {
     private static final int FLOWS = 64;
-    private static VethPair veth;
+    @RegisterExtension
+    static final VethPair veth = VethPair.perTestClass();
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[512]);
-
-    @BeforeAll
-    static void createNamespace() {
-        veth = VethPair.createOrSkip();
-    }
-
-    @AfterAll
-    static void removeNamespace() {
-        if (veth != null) {
-            veth.close();
-        }
-    }
 
     @Test
     void shouldKeepEachFlowOnOneMemberWhenFanoutHashes() {

@@ -12,10 +12,9 @@ import java.util.function.BooleanSupplier;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
@@ -23,20 +22,9 @@ import dev.steer.engine.stats.DropReason;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AfPacketFeedTest {
-    private static VethPair veth;
+    @RegisterExtension
+    static final VethPair veth = VethPair.perTestClass();
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[VethPair.MTU + 14]);
-
-    @BeforeAll
-    static void createNamespace() {
-        veth = VethPair.createOrSkip();
-    }
-
-    @AfterAll
-    static void removeNamespace() {
-        if (veth != null) {
-            veth.close();
-        }
-    }
 
     @Test
     void shouldDeliverFramesByteExactWhenSentIntoPeer() {

@@ -10,10 +10,9 @@ import java.nio.channels.DatagramChannel;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.steer.engine.stats.DropReason;
 
@@ -33,19 +32,8 @@ class AfPacketRingTest {
     private static final int PKT_SPAN = 160;
     private static final int MAC = 80;
 
-    private static VethPair veth;
-
-    @BeforeAll
-    static void createNamespace() {
-        veth = VethPair.createOrSkip();
-    }
-
-    @AfterAll
-    static void removeNamespace() {
-        if (veth != null) {
-            veth.close();
-        }
-    }
+    @RegisterExtension
+    static final VethPair veth = VethPair.perTestClass();
 
     @Test
     void shouldHandOverVlanTaggedFrameWithItsTagWhenTheKernelTookItOut() {
@@ -84,11 +72,11 @@ class AfPacketRingTest {
     @Test
     void shouldNotHandOverFramesWhenTheHostSendsThemOutOfTheInterface() throws Exception {
         try (VethPair own = VethPair.createOrSkip()) {
-            own.namespace.addAddress(VethPair.B, "10.77.0.1/24");
+            own.namespace().addAddress(VethPair.B, "10.77.0.1/24");
             final AfPacketSettings peer = AfPacketSettings.of(VethPair.A).withNetns(own.netns()).withRing(1 << 16, 8)
                 .withRetireTimeoutMs(2);
             try (AfPacketFeed feed = AfPacketFeed.open(own.feedSettings()); AfPacketFeed peerFeed = AfPacketFeed.open(peer)) {
-                try (NetNamespace.Scope ignored = own.namespace.enter(); DatagramChannel channel = DatagramChannel.open()) {
+                try (NetNamespace.Scope ignored = own.namespace().enter(); DatagramChannel channel = DatagramChannel.open()) {
                     // Nobody has 10.77.0.2: the namespace's stack sends an ARP request for it out of B.
                     channel.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), new InetSocketAddress("10.77.0.2", 9));
                 }

@@ -6,28 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The sender's results for frames the interface cannot take, alone and inside a staged batch. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AfPacketSenderTest {
-    private static VethPair veth;
+    @RegisterExtension
+    static final VethPair veth = VethPair.perTestClass();
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[VethPair.MTU + 64]);
-
-    @BeforeAll
-    static void createNamespace() {
-        veth = VethPair.createOrSkip();
-    }
-
-    @AfterAll
-    static void removeNamespace() {
-        if (veth != null) {
-            veth.close();
-        }
-    }
 
     @Test
     void shouldSendRestOfBatchWhenOneStagedFrameIsShorterThanEthernetHeader() {
