@@ -1,8 +1,6 @@
 package dev.steer.ingress.pcap;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -10,9 +8,7 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -23,9 +19,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.steer.engine.path.Feed;
-import dev.steer.engine.stats.DropReason;
-import dev.steer.engine.stats.PathCounters;
 import dev.steer.ingress.TestIngress;
 
 /**
@@ -92,28 +85,7 @@ class PcapDamageTest {
         throws IOException {
         final Path file = dir.resolve("damaged.pcap");
         damager.damage(file);
-        final List<PcapDamage> heard = new ArrayList<>();
-        // Looping forever must not hide damage: it ends the feed on the first pass.
-        final PcapSettings settings = PcapSettings.of(file).withLoops(PcapSettings.FOREVER)
-            .withDamageListener(heard::add);
-        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 10);
-            assertEquals(framesBefore, ingress.frames.size());
-            for (int i = 0; i < framesBefore; i++) {
-                assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "frame " + i);
-            }
-            final PcapDamage damage = feed.damage().orElseThrow();
-            assertEquals(file, damage.file());
-            assertEquals(offset, damage.offset());
-            assertEquals(reason, damage.reason());
-            assertEquals(List.of(damage), heard, "the listener hears it once");
-            assertTrue(damage.toString().startsWith(file + ", offset " + offset + ": " + reason), damage.toString());
-            assertEquals(truncatedDrops, ingress.dropped(DropReason.FEED_TRUNCATED));
-            assertEquals(framesBefore + truncatedDrops, ingress.get(PathCounters.Counter.RECEIVED));
-            assertEquals(framesBefore, ingress.get(PathCounters.Counter.DELIVERED));
-            assertEquals(0, feed.passes());
-            assertEquals(Feed.END, ingress.poll(feed));
-        }
+        ReplayChecks.assertEndsAtTheDamage(file, framesBefore, reason, offset, truncatedDrops);
     }
 
     @Test

@@ -12,8 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.steer.actors.SteerEngine;
-import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
@@ -52,22 +50,7 @@ class PcapEngineTest {
         }
         final AtomicLong handled = new AtomicLong();
         final PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(2));
-        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).pinning(false).feed(feed)
-            .poolFrames(1024).systemName("pcap-engine-test")
-            .handler(batch -> handled.addAndGet(batch.size()))
-            .localHandler(batch -> handled.addAndGet(batch.size()))
-            .errorHandler((where, error) -> { })
-            .start();
-        final EngineStats stats;
-        try {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!engine.feedsEnded() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(engine.feedsEnded(), "the feed ended");
-        } finally {
-            stats = engine.shutdown();
-        }
+        final EngineStats stats = EngineReplay.replayToEnd(feed, false, "pcap-engine-test", handled);
         final Accounting accounting = stats.accounting();
         assertTrue(feed.damage().isEmpty());
         assertEquals(2L * records, accounting.received(), accounting.toString());

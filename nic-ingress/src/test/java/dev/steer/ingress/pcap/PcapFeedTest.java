@@ -2,7 +2,6 @@ package dev.steer.ingress.pcap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -60,20 +59,7 @@ class PcapFeedTest {
                                                                                          PcapWriter.Resolution resolution) throws Exception {
         final ByteOrder order = orderName.equals("BIG_ENDIAN") ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
         final Path file = dir.resolve("f.pcap");
-        final List<byte[]> written = writeFrames(file, order, resolution, 300);
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 100);
-            assertEquals(300, ingress.frames.size());
-            for (int i = 0; i < written.size(); i++) {
-                assertArrayEquals(written.get(i), ingress.frames.get(i), "record " + i);
-            }
-            assertEquals(300, feed.records());
-            assertEquals(1, feed.passes());
-            assertTrue(feed.damage().isEmpty());
-            assertEquals(300, ingress.get(PathCounters.Counter.RECEIVED));
-            assertEquals(300, ingress.get(PathCounters.Counter.DELIVERED));
-            assertEquals(Feed.END, feed.poll(ingress.path, 64), "stays ended");
-        }
+        ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, writeFrames(file, order, resolution, 300), false);
         // The byte order really differs on disk: the magic's first byte.
         final byte first = Files.readAllBytes(file)[0];
         assertEquals(order == ByteOrder.BIG_ENDIAN ? (byte) 0xa1 : (byte) (resolution == PcapWriter.Resolution.NANOS
@@ -158,15 +144,7 @@ class PcapFeedTest {
             writer.write(new UnsafeBuffer(new byte[0]), 0, 0, 64, T0 + 1);
             writer.write(frame(2, 64), T0 + 2);
         }
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 10);
-            assertEquals(2, ingress.frames.size());
-            assertArrayEquals(frame(2, 64), ingress.frames.get(1));
-            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
-            assertEquals(3, ingress.get(PathCounters.Counter.RECEIVED));
-            assertEquals(1, feed.truncated());
-            assertTrue(feed.damage().isEmpty());
-        }
+        ReplayChecks.assertCountsTheEmptyRecordAndGoesOn(file);
     }
 
     @Test
@@ -177,12 +155,7 @@ class PcapFeedTest {
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(2, ingress.poll(feed), "the first two records are due at once");
             assertEquals(0, ingress.poll(feed), "the third is not due yet");
-            int result;
-            while ((result = ingress.poll(feed)) == 0) {
-                Thread.sleep(1);
-            }
-            assertEquals(1, result);
-            assertEquals(Feed.END, ingress.poll(feed));
+            ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
             assertEquals(3, ingress.frames.size());
             for (int i = 0; i < 3; i++) {
                 assertArrayEquals(frame(i, 64), ingress.frames.get(i), "in capture order");
@@ -280,31 +253,21 @@ class PcapFeedTest {
     void shouldReplayEveryRecordOncePerPassWhenLoopsIsThree() throws Exception {
         final Path file = dir.resolve("loops.pcap");
         final List<byte[]> written = writeFrames(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS, 5);
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(3)); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 20);
-            assertEquals(15, ingress.frames.size());
-            for (int i = 0; i < 15; i++) {
-                assertArrayEquals(written.get(i % 5), ingress.frames.get(i), "frame " + i);
-            }
-            assertEquals(3, feed.passes());
-        }
+        ReplayChecks.assertReplaysEveryPassInOrder(PcapSettings.of(file).withLoops(3), written, 3, 20);
     }
 
     @Test
     void shouldReplayAcrossWindowRefillsPerPassWhenLoopingAFileLargerThanTheWindow() throws Exception {
         final Path file = dir.resolve("loops-big.pcap");
+        final List<byte[]> written = new ArrayList<>();
         try (PcapWriter writer = PcapWriter.create(file)) {
             for (int i = 0; i < 400; i++) {
-                writer.write(frame(i, 1500), T0 + i);
+                written.add(frame(i, 1500));
+                writer.write(written.get(i), T0 + i);
             }
         }
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(2)
-            .withWindowBytes(PcapSettings.MIN_WINDOW_BYTES)); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 100);
-            assertEquals(800, ingress.frames.size());
-            assertArrayEquals(frame(0, 1500), ingress.frames.get(400));
-            assertArrayEquals(frame(399, 1500), ingress.frames.get(799));
-        }
+        ReplayChecks.assertReplaysEveryPassInOrder(PcapSettings.of(file).withLoops(2)
+            .withWindowBytes(PcapSettings.MIN_WINDOW_BYTES), written, 2, 100);
     }
 
     @Test
@@ -313,12 +276,7 @@ class PcapFeedTest {
         writeFrames(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS, 3);
         final PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(PcapSettings.FOREVER));
         try (TestIngress ingress = new TestIngress()) {
-            ingress.keep = false;
-            for (int i = 0; i < 100; i++) {
-                assertTrue(ingress.poll(feed) > 0);
-            }
-            assertTrue(feed.passes() > 50, "passes: " + feed.passes());
-            assertFalse(feed.ended());
+            ReplayChecks.assertNeverEnds(feed, ingress);
             feed.close();
             assertEquals(Feed.END, feed.poll(ingress.path, 64));
         }

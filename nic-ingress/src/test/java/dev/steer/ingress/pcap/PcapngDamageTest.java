@@ -1,17 +1,12 @@
 package dev.steer.ingress.pcap;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -20,11 +15,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-
-import dev.steer.engine.path.Feed;
-import dev.steer.engine.stats.DropReason;
-import dev.steer.engine.stats.PathCounters;
-import dev.steer.ingress.TestIngress;
 
 /**
  * Every kind of pcapng damage: the packets before it are delivered, the feed ends, and the damage names the
@@ -56,7 +46,7 @@ class PcapngDamageTest {
         return Stream.of(
             Arguments.of("section header cut", (Damager) (file, writer) -> {
                 writer.close();
-                cut(file, 20);
+                PcapDamageTest.cut(file, 20);
             }, 0, PcapDamage.Reason.HEADER_CUT, 0L, 0),
             Arguments.of("bad byte-order magic", (Damager) (file, writer) -> {
                 writer.close();
@@ -95,17 +85,17 @@ class PcapngDamageTest {
             Arguments.of("enhanced packet block cut mid-data", (Damager) (file, writer) -> {
                 writer.write(0, PcapFeedTest.frame(3, 64), T0);
                 writer.close();
-                cut(file, (int) FOURTH + 50);
+                PcapDamageTest.cut(file, (int) FOURTH + 50);
             }, 3, PcapDamage.Reason.RECORD_DATA_CUT, FOURTH, 1),
             Arguments.of("simple packet block cut mid-data", (Damager) (file, writer) -> {
                 writer.writeSimple(PcapFeedTest.frame(3, 64), 64);
                 writer.close();
-                cut(file, (int) FOURTH + 20);
+                PcapDamageTest.cut(file, (int) FOURTH + 20);
             }, 3, PcapDamage.Reason.RECORD_DATA_CUT, FOURTH, 1),
             Arguments.of("statistics block cut", (Damager) (file, writer) -> {
                 writer.writeBlock(5, new byte[40]);
                 writer.close();
-                cut(file, (int) FOURTH + 30);
+                PcapDamageTest.cut(file, (int) FOURTH + 30);
             }, 3, PcapDamage.Reason.BLOCK_CUT, FOURTH, 0),
             Arguments.of("unknown interface id", (Damager) (file, writer) -> {
                 writer.writeBlock(PcapngFormat.EPB, epbBody(1, 64, 64, 64));
@@ -147,29 +137,7 @@ class PcapngDamageTest {
             assertEquals(FOURTH, writer.position());
             damager.damage(file, writer);
         }
-        final List<PcapDamage> heard = new ArrayList<>();
-        // Looping forever must not hide damage: it ends the feed on the first pass.
-        final PcapSettings settings = PcapSettings.of(file).withLoops(PcapSettings.FOREVER)
-            .withDamageListener(heard::add);
-        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 10);
-            assertEquals(framesBefore, ingress.frames.size());
-            for (int i = 0; i < framesBefore; i++) {
-                assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "frame " + i);
-            }
-            final PcapDamage damage = feed.damage().orElseThrow();
-            assertEquals(file, damage.file());
-            assertEquals(reason, damage.reason(), damage.toString());
-            assertEquals(offset, damage.offset(), damage.toString());
-            assertEquals(List.of(damage), heard, "the listener hears it once");
-            assertTrue(damage.toString().startsWith(file + ", offset " + offset + ": " + reason), damage.toString());
-            assertEquals(truncatedDrops, ingress.dropped(DropReason.FEED_TRUNCATED));
-            assertEquals(truncatedDrops, feed.truncated());
-            assertEquals(framesBefore + truncatedDrops, ingress.get(PathCounters.Counter.RECEIVED));
-            assertEquals(framesBefore, ingress.get(PathCounters.Counter.DELIVERED));
-            assertEquals(0, feed.passes());
-            assertEquals(Feed.END, ingress.poll(feed));
-        }
+        ReplayChecks.assertEndsAtTheDamage(file, framesBefore, reason, offset, truncatedDrops);
     }
 
     /** Section header, one Ethernet interface of microseconds, three 64-byte packets; open for more. */
@@ -201,9 +169,5 @@ class PcapngDamageTest {
     static byte[] patched(byte[] bytes, int at, byte value) {
         bytes[at] = value;
         return bytes;
-    }
-
-    static void cut(Path file, int length) throws IOException {
-        Files.write(file, Arrays.copyOf(Files.readAllBytes(file), length));
     }
 }

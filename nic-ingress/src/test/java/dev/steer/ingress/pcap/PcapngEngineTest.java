@@ -13,8 +13,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.steer.actors.SteerEngine;
-import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
@@ -74,22 +72,7 @@ class PcapngEngineTest {
         final AtomicLong handled = new AtomicLong();
         // Lossless: a packet the engine cannot take yet is offered again, so every drop below is exact.
         final PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(2));
-        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).pinning(false).feed(feed)
-            .poolFrames(1024).lossless(true).systemName("pcapng-engine-test")
-            .handler(batch -> handled.addAndGet(batch.size()))
-            .localHandler(batch -> handled.addAndGet(batch.size()))
-            .errorHandler((where, error) -> { })
-            .start();
-        final EngineStats stats;
-        try {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!engine.feedsEnded() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-            assertTrue(engine.feedsEnded(), "the feed ended");
-        } finally {
-            stats = engine.shutdown();
-        }
+        final EngineStats stats = EngineReplay.replayToEnd(feed, true, "pcapng-engine-test", handled);
         final Accounting accounting = stats.accounting();
         assertTrue(feed.damage().isEmpty(), feed.damage().toString());
         assertEquals(2L * packets, accounting.received(), accounting.toString());

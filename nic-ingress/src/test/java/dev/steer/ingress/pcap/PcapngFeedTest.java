@@ -2,7 +2,6 @@ package dev.steer.ingress.pcap;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,8 +23,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import dev.steer.engine.path.Feed;
-import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.ingress.TestIngress;
 
@@ -56,20 +53,7 @@ class PcapngFeedTest {
                 written.add(bytes);
             }
         }
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
-            assertTrue(feed.pcapng());
-            ingress.drain(feed, 100);
-            assertEquals(300, ingress.frames.size());
-            for (int i = 0; i < written.size(); i++) {
-                assertArrayEquals(written.get(i), ingress.frames.get(i), "packet " + i);
-            }
-            assertEquals(300, feed.records());
-            assertEquals(1, feed.passes());
-            assertTrue(feed.damage().isEmpty());
-            assertEquals(300, ingress.get(PathCounters.Counter.RECEIVED));
-            assertEquals(300, ingress.get(PathCounters.Counter.DELIVERED));
-            assertEquals(Feed.END, feed.poll(ingress.path, 64), "stays ended");
-        }
+        ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, written, true);
         // The byte order really differs on disk: the byte-order magic's first byte.
         assertEquals(order == ByteOrder.BIG_ENDIAN ? (byte) 0x1a : (byte) 0x4d, Files.readAllBytes(file)[8]);
     }
@@ -277,13 +261,7 @@ class PcapngFeedTest {
             writer.write(0, new UnsafeBuffer(new byte[0]), 0, 0, 64, T0 + 1);
             writer.write(0, PcapFeedTest.frame(2, 64), T0 + 2);
         }
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 10);
-            assertEquals(2, ingress.frames.size());
-            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
-            assertEquals(1, feed.truncated());
-            assertEquals(3, ingress.get(PathCounters.Counter.RECEIVED));
-        }
+        ReplayChecks.assertCountsTheEmptyRecordAndGoesOn(file);
     }
 
     @Test
@@ -302,12 +280,7 @@ class PcapngFeedTest {
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(3, ingress.poll(feed), "the first three packets are due at once");
             assertEquals(0, ingress.poll(feed), "the fourth is not due yet");
-            int result;
-            while ((result = ingress.poll(feed)) == 0) {
-                Thread.sleep(1);
-            }
-            assertEquals(1, result);
-            assertEquals(Feed.END, ingress.poll(feed));
+            ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
             for (int i = 0; i < 4; i++) {
                 assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "in capture order");
             }
@@ -324,33 +297,24 @@ class PcapngFeedTest {
             writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
             writer.write(0, PcapFeedTest.frame(2, 64), T0 + 2);
         }
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(3)); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 20);
-            assertEquals(9, ingress.frames.size());
-            for (int i = 0; i < 9; i++) {
-                assertArrayEquals(PcapFeedTest.frame(i % 3, 64), ingress.frames.get(i), "frame " + i);
-            }
-            assertEquals(3, feed.passes());
-        }
+        final List<byte[]> onePass = List.of(PcapFeedTest.frame(0, 64), PcapFeedTest.frame(1, 64),
+            PcapFeedTest.frame(2, 64));
+        ReplayChecks.assertReplaysEveryPassInOrder(PcapSettings.of(file).withLoops(3), onePass, 3, 20);
     }
 
     @Test
     void shouldReplayAcrossWindowRefillsPerPassWhenLoopingAFileLargerThanTheWindow() throws Exception {
         final Path file = dir.resolve("loops-big.pcapng");
+        final List<byte[]> written = new ArrayList<>();
         try (PcapngWriter writer = PcapngWriter.create(file)) {
             for (int i = 0; i < 600; i++) {
-                writer.write(0, PcapFeedTest.frame(i, 1500 + i % 3), T0 + i);
+                written.add(PcapFeedTest.frame(i, 1500 + i % 3));
+                writer.write(0, written.get(i), T0 + i);
             }
         }
         assertTrue(Files.size(file) > 2L * PcapSettings.MIN_WINDOW_BYTES);
-        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(2)
-            .withWindowBytes(PcapSettings.MIN_WINDOW_BYTES)); TestIngress ingress = new TestIngress()) {
-            ingress.drain(feed, 100);
-            assertEquals(1200, ingress.frames.size());
-            for (int i = 0; i < 1200; i++) {
-                assertArrayEquals(PcapFeedTest.frame(i % 600, 1500 + i % 600 % 3), ingress.frames.get(i), "frame " + i);
-            }
-        }
+        ReplayChecks.assertReplaysEveryPassInOrder(PcapSettings.of(file).withLoops(2)
+            .withWindowBytes(PcapSettings.MIN_WINDOW_BYTES), written, 2, 100);
     }
 
     @Test
@@ -361,12 +325,7 @@ class PcapngFeedTest {
         }
         try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(PcapSettings.FOREVER));
              TestIngress ingress = new TestIngress()) {
-            ingress.keep = false;
-            for (int i = 0; i < 100; i++) {
-                assertTrue(ingress.poll(feed) > 0);
-            }
-            assertTrue(feed.passes() > 50, "passes: " + feed.passes());
-            assertFalse(feed.ended());
+            ReplayChecks.assertNeverEnds(feed, ingress);
         }
     }
 
