@@ -10,9 +10,8 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Publication;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -35,27 +34,19 @@ import dev.steer.ingress.FeedChurn;
 @Timeout(value = 40, unit = TimeUnit.SECONDS)
 class AeronChurnTest {
     private static final int STREAM = 91;
-    private static AeronMedia media;
 
-    @BeforeAll
-    static void startDriver() {
-        media = AeronMedia.embedded();
-    }
-
-    @AfterAll
-    static void stopDriver() {
-        media.close();
-    }
+    @RegisterExtension
+    static final EmbeddedMediaPerClass driver = new EmbeddedMediaPerClass();
 
     @ParameterizedTest
     @EnumSource(AeronFeed.Mode.class)
     void shouldAccountForEveryMessageWhenTheMapChurnsAndTheEngineClosesMidTraffic(AeronFeed.Mode mode) throws Exception {
         final boolean lossless = mode == AeronFeed.Mode.LOSSLESS;
         final int stream = STREAM + mode.ordinal();
-        final AeronFeed feed = new AeronFeed(media, new AeronFeed.Settings("aeron:ipc", stream, mode));
+        final AeronFeed feed = new AeronFeed(driver.media(), new AeronFeed.Settings("aeron:ipc", stream, mode));
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[FeedChurn.FRAME_LENGTH]);
         final long[] published = new long[1];
-        try (Publication publication = media.aeron().addPublication("aeron:ipc", stream)) {
+        try (Publication publication = driver.media().aeron().addPublication("aeron:ipc", stream)) {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!publication.isConnected() || !feed.isConnected()) {
                 assertTrue(System.nanoTime() < deadline, "publication did not connect");

@@ -14,10 +14,9 @@ import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Publication;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -33,17 +32,9 @@ import dev.steer.engine.stats.PathCounters;
 class AeronFeedTest {
     private static final int FRAMES = 20_000;
     private static final int STREAM = 77;
-    private static AeronMedia media;
 
-    @BeforeAll
-    static void startDriver() {
-        media = AeronMedia.embedded();
-    }
-
-    @AfterAll
-    static void stopDriver() {
-        media.close();
-    }
+    @RegisterExtension
+    static final EmbeddedMediaPerClass driver = new EmbeddedMediaPerClass();
 
     private static String channel(String kind) {
         if ("ipc".equals(kind)) {
@@ -103,7 +94,7 @@ class AeronFeedTest {
     }
 
     private static Publication connectedPublication(String channel, AeronFeed feed) {
-        final Publication publication = media.aeron().addPublication(channel, STREAM);
+        final Publication publication = driver.media().aeron().addPublication(channel, STREAM);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!publication.isConnected() || !feed.isConnected()) {
             assertTrue(System.nanoTime() < deadline, "publication did not connect on " + channel);
@@ -126,7 +117,8 @@ class AeronFeedTest {
     @ValueSource(strings = {"ipc", "udp"})
     void shouldCountEveryRingFullDropExactlyWhenDropModeMeetsASlowConsumer(String kind) {
         final String channel = channel(kind);
-        final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, STREAM, AeronFeed.Mode.DROP));
+        final AeronFeed feed = new AeronFeed(driver.media().aeron(),
+            new AeronFeed.Settings(channel, STREAM, AeronFeed.Mode.DROP));
         final SlowOrderedHandler handler = new SlowOrderedHandler();
         final SteerEngine engine = engine(feed, handler, false, "aeron-drop-" + kind).start();
         try (Publication publication = connectedPublication(channel, feed)) {
@@ -150,7 +142,8 @@ class AeronFeedTest {
     @ValueSource(strings = {"ipc", "udp"})
     void shouldLoseNothingWhenLosslessModeMeetsASlowConsumer(String kind) {
         final String channel = channel(kind);
-        final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, STREAM, AeronFeed.Mode.LOSSLESS));
+        final AeronFeed feed = new AeronFeed(driver.media().aeron(),
+            new AeronFeed.Settings(channel, STREAM, AeronFeed.Mode.LOSSLESS));
         final SlowOrderedHandler handler = new SlowOrderedHandler();
         final SteerEngine engine = engine(feed, handler, true, "aeron-lossless-" + kind).start();
         try (Publication publication = connectedPublication(channel, feed)) {
@@ -172,10 +165,11 @@ class AeronFeedTest {
     @Test
     void shouldCountAnOverlongFragmentAndAnOverlongReassembledMessageAsOversize() {
         final String channel = "aeron:ipc?mtu=1408";
-        final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, STREAM + 1, AeronFeed.Mode.DROP));
+        final AeronFeed feed = new AeronFeed(driver.media().aeron(),
+            new AeronFeed.Settings(channel, STREAM + 1, AeronFeed.Mode.DROP));
         final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 64).feed(feed)
             .frameSize(512).headroom(256).pinning(false).systemName("aeron-oversize").errorHandler((w, e) -> { }).start();
-        try (Publication publication = media.aeron().addPublication(channel, STREAM + 1)) {
+        try (Publication publication = driver.media().aeron().addPublication(channel, STREAM + 1)) {
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (!publication.isConnected()) {
                 assertTrue(System.nanoTime() < deadline);
