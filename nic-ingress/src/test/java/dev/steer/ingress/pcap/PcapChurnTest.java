@@ -62,8 +62,10 @@ class PcapChurnTest {
         assertEquals(0, feed.truncated() + feed.foreignLink() + feed.snapped() + feed.skippedBlocks(), "a clean capture");
         assertTrue(feed.damage().isEmpty(), "no damage: " + feed.damage());
         assertTrue(feed.passes() >= 1, "closed after at least one whole pass: " + feed.passes());
-        assertTrue(feed.records() >= feed.passes() * RECORDS && feed.records() < (feed.passes() + 1) * RECORDS,
-            "closed in the middle of pass " + (feed.passes() + 1) + ": " + feed.records() + " records");
+        // A pass is counted when the replay reads the end of the file, on the read after its last record: a close
+        // that falls between the two leaves a whole pass handed over but not yet counted.
+        assertTrue(feed.records() >= feed.passes() * RECORDS && feed.records() <= (feed.passes() + 1) * RECORDS,
+            "closed during pass " + (feed.passes() + 1) + ": " + feed.records() + " records");
         assertTrue(result.recorder().highest() < RECORDS, "only the file's numbers");
         if (lossless) {
             assertEquals(0, accounting.droppedTotal(), "lossless: nothing dropped: " + accounting);
