@@ -49,4 +49,19 @@ public interface FrameSink {
      * never from the source's own thread.
      */
     void onFeedError(Throwable error);
+
+    /**
+     * Reports {@code count} failures as {@link #onFeedError} does, with one error standing for all of them: failures
+     * the feed could not keep one by one (an Aeron client's errors beyond what its queue holds). The ingress counts
+     * {@code count} in {@code feed_errors} and hands {@code summary} to the engine's error handler once. A count of 0
+     * or less counts and reports nothing. Same thread contract and cost as {@link #onFeedError}.
+     *
+     * <p>The default calls {@link #onFeedError} {@code count} times with {@code summary}, so that a sink that counts
+     * one per call still counts every failure; the ingress overrides it to report once.
+     */
+    default void onFeedErrors(Throwable summary, long count) {
+        for (long i = 0; i < count; i++) {
+            onFeedError(summary);
+        }
+    }
 }

@@ -192,6 +192,15 @@ public final class IngressPath implements FrameSink {
         HandlerBatch.report(errors, counters, error);
     }
 
+    /** Counts {@code count} failures in {@code feed_errors} and reports {@code summary} once to the engine's error sink. */
+    @Override
+    public void onFeedErrors(Throwable summary, long count) {
+        if (count > 0) {
+            counters.add(PathCounters.Counter.FEED_ERRORS, count);
+            HandlerBatch.report(errors, counters, summary);
+        }
+    }
+
     /**
      * {@inheritDoc}
      *

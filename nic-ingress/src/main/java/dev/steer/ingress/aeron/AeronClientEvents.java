@@ -17,9 +17,11 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
  * as the client's error and close handler, in place of Aeron's default handler, which prints a stack trace and,
  * on a driver timeout, exits the JVM with status -1.
  *
- * <p>Errors are counted and queued (at most {@value #CAPACITY}; more are counted in {@link #unreported()}) for the
- * client's feeds, which report each once, on their poll thread, to their ingress ({@code feed_errors} and the
- * engine's error handler). Nothing is printed. {@link #changes()} moves on every error and on the close, so a feed
+ * <p>Errors are counted and queued (at most {@value #CAPACITY}) for the client's feeds, which report each once, on
+ * their poll thread, to their ingress ({@code feed_errors} and the engine's error handler). Errors that find the
+ * queue full are counted ({@link #unreported()}) and taken as a number by the next feed to poll
+ * ({@link #takeOverflow()}), which counts them all in {@code feed_errors} with one summary report
+ * ({@link #overflowReport}), so that {@code feed_errors} still counts every error. Nothing is printed. {@link #changes()} moves on every error and on the close, so a feed
  * learns of either with one volatile read per poll.
  *
  * <p>Thread contract: {@link #onError} and {@link #onClose} on any thread (the client conductor's, or the one
@@ -42,6 +44,8 @@ final class AeronClientEvents implements ErrorHandler {
     private final ManyToManyConcurrentArrayQueue<IllegalStateException> pending = new ManyToManyConcurrentArrayQueue<>(CAPACITY);
     private final AtomicLong errors = new AtomicLong();
     private final AtomicLong unreported = new AtomicLong();
+    /** Of {@link #unreported}, those no feed has taken yet. */
+    private final AtomicLong overflow = new AtomicLong();
     private volatile long changes;
     private volatile Throwable terminalError;
     private volatile String closed;
@@ -66,6 +70,7 @@ final class AeronClientEvents implements ErrorHandler {
         // driver that went away; the cause keeps the client's exception for handlers that want it.
         if (!pending.offer(new IllegalStateException("aeron client of media driver " + directory + ": " + error, error))) {
             unreported.incrementAndGet();
+            overflow.incrementAndGet(); // before the change below: a feed that sees the change finds the count
         }
         CHANGES.getAndAdd(this, 1L);
     }
@@ -90,6 +95,21 @@ final class AeronClientEvents implements ErrorHandler {
         return pending.poll();
     }
 
+    /**
+     * Takes the number of errors that found the queue full since the last take: each is taken by one feed only. Any
+     * thread; one atomic swap.
+     */
+    long takeOverflow() {
+        return overflow.get() == 0 ? 0 : overflow.getAndSet(0);
+    }
+
+    /** The one report standing for {@code count} errors taken with {@link #takeOverflow()}. Allocates it. */
+    IllegalStateException overflowReport(long count) {
+        return new IllegalStateException("aeron client of media driver " + directory + ": " + count + " more error"
+            + (count == 1 ? "" : "s") + " than the " + CAPACITY + " held for the feeds to report one by one; counted,"
+            + " not reported each");
+    }
+
     /** Why the client closed, naming the driver's directory and the error that closed it; null while it is open. */
     String closed() {
         return closed;
@@ -100,7 +120,10 @@ final class AeronClientEvents implements ErrorHandler {
         return errors.get();
     }
 
-    /** Errors not queued for a feed because {@value #CAPACITY} were waiting already (still counted in {@link #errors()}). */
+    /**
+     * Errors not queued for a feed because {@value #CAPACITY} were waiting already (still counted in {@link #errors()},
+     * and in a feed's {@code feed_errors} through its summary report).
+     */
     long unreported() {
         return unreported.get();
     }

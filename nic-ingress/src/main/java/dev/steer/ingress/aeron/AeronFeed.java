@@ -40,7 +40,9 @@ import dev.steer.engine.stats.DropReason;
  * having stopped, or something closes the client), the feed ends ({@link Feed#END}) and {@link #endReason()} names
  * the driver's directory and what happened; a message unfinished then is one {@link DropReason#FEED_TRUNCATED}
  * drop (or {@link DropReason#OVERSIZE}, as above). A feed made on an {@link AeronMedia} also reports each of the client's asynchronous errors once with
- * {@link FrameSink#onFeedError} (its ingress counts {@code feed_errors}); one made on an {@link Aeron} client of the
+ * {@link FrameSink#onFeedError} (its ingress counts {@code feed_errors}; errors beyond the
+ * {@value AeronClientEvents#CAPACITY} a client holds for its feeds are counted there too, with one summary report);
+ * one made on an {@link Aeron} client of the
  * caller's leaves them to that client's own error handler.
  *
  * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
@@ -224,6 +226,11 @@ public final class AeronFeed implements Feed {
         IllegalStateException error;
         for (int i = 0; i < AeronClientEvents.CAPACITY && (error = events.poll()) != null; i++) {
             sink.onFeedError(error);
+        }
+        // After the queue: errors that found it full, counted in feed_errors with one report for all of them.
+        final long overflowed = events.takeOverflow();
+        if (overflowed > 0) {
+            sink.onFeedErrors(events.overflowReport(overflowed), overflowed);
         }
         final String closedReason = events.closed();
         if (closedReason == null) {

@@ -179,4 +179,33 @@ class AeronDriverLossTest {
             assertNull(media.clientClosed());
         }
     }
+
+    @Test
+    void shouldCountEveryClientErrorInFeedErrorsWhenMoreArriveThanTheQueueHolds() throws InterruptedException {
+        final int errors = AeronClientEvents.CAPACITY + 36;
+        try (TestIngress ingress = new TestIngress(); AeronMedia media = AeronMedia.embedded()) {
+            final AeronFeed feed = new AeronFeed(media, new AeronFeed.Settings(CHANNEL, 45, AeronFeed.Mode.DROP));
+            // More errors between two polls than the queue holds, from the client's own error handler on another
+            // thread, as the client conductor reports them.
+            final Thread conductor = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < errors; i++) {
+                    media.aeron().context().errorHandler().onError(new ChannelEndpointException(7, "socket error " + i));
+                }
+            });
+            conductor.join();
+            assertEquals(errors, media.clientErrors());
+            // All are queued or counted before the first poll, which reports them.
+            for (int i = 0; i < 100; i++) {
+                assertEquals(0, ingress.poll(feed), "the feed goes on");
+            }
+            assertEquals(errors, ingress.get(PathCounters.Counter.FEED_ERRORS),
+                "feed_errors counts every client error, the queued and the overflowed: " + ingress.errors.size() + " reports");
+            // Each queued error is reported on its own, the overflow once, with how many it stands for.
+            assertEquals(AeronClientEvents.CAPACITY + 1, ingress.errors.size(), ingress.errors.toString());
+            final String summary = ingress.errors.get(ingress.errors.size() - 1);
+            assertTrue(summary.contains(media.directory()) && summary.contains(Integer.toString(errors - AeronClientEvents.CAPACITY)),
+                summary);
+            assertNull(feed.endReason());
+        }
+    }
 }
