@@ -1,5 +1,6 @@
 package dev.steer.actors;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
 
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -46,12 +48,23 @@ final class BarrierLifecycle implements EntryLifecycle {
     record ConsumerStopped(CpuMapEntry entry, ActorRef<DataPath.Command> ref) implements MapSupervisor.Command {
     }
 
+    /** The timeout of the {@link MapSupervisor.AwaitRetired} wait {@code id} of {@code replyTo} has passed. */
+    record RetiredWaitExpired(ActorRef<MapSupervisor.Retired> replyTo, long id) implements MapSupervisor.Command {
+    }
+
+    /** A wait for the entries in {@code waitFor}, dropped by {@code expiry} if they have not all been released. */
+    private record RetiredWaiter(long id, Set<CpuMapEntry> waitFor, Cancellable expiry) {
+    }
+
     /** A quiescence barrier waiting for acknowledgements, and the entries it retires. */
     private record Barrier(long epoch, Set<ActorRef<DataPath.Command>> waiting, List<CpuMapEntry> entries) {
     }
 
     /** Respawns of one entry's consumer after unexpected stops before the entry is given up. */
     static final int MAX_RESPAWNS = 10;
+
+    /** {@link MapSupervisor.AwaitRetired} waits held at once; one beyond them is refused. */
+    static final int MAX_RETIRED_WAITERS = 1024;
 
     static final String PINNED_DISPATCHER = "steer.pinned-dispatcher";
 
@@ -70,8 +83,12 @@ final class BarrierLifecycle implements EntryLifecycle {
     private final PathCounters reclaimed;
     /** Entries the map has retired and that are not released yet (pending, in a barrier, draining, given up). */
     private final Set<CpuMapEntry> retiring = Collections.newSetFromMap(new IdentityHashMap<>());
-    /** Who waits for which of {@link #retiring} (a copy taken when asked): answered once it is empty. */
-    private final Map<ActorRef<MapSupervisor.Retired>, Set<CpuMapEntry>> retiredWaiters = new LinkedHashMap<>();
+    /**
+     * Who waits for which of {@link #retiring} (a copy taken when asked): answered once it is empty, or dropped at its
+     * timeout; at most {@link #MAX_RETIRED_WAITERS}.
+     */
+    private final Map<ActorRef<MapSupervisor.Retired>, RetiredWaiter> retiredWaiters = new LinkedHashMap<>();
+    private long retiredWaiterIds;
     private long epoch;
 
     /**
@@ -151,18 +168,43 @@ final class BarrierLifecycle implements EntryLifecycle {
     }
 
     /**
-     * Answers {@code replyTo} once every entry retired so far has been released (at once when none is retiring).
-     * One wait per asker: a second request of the same ref before the first was answered waits for the entries
-     * retiring now, which include the first one's.
+     * Answers {@code replyTo} once every entry retired so far has been released (at once when none is retiring), or
+     * with {@code TIMED_OUT} after {@code timeout}, when the wait is dropped; at once with {@code REFUSED} when
+     * {@link #MAX_RETIRED_WAITERS} waits are held already. One wait per asker: a second request of the same ref before
+     * the first was answered replaces it and waits for the entries retiring now, which include the first one's.
      */
-    void awaitRetired(ActorRef<MapSupervisor.Retired> replyTo) {
+    void awaitRetired(ActorRef<MapSupervisor.Retired> replyTo, Duration timeout) {
         if (retiring.isEmpty()) {
-            replyTo.tell(new MapSupervisor.Retired());
+            replyTo.tell(new MapSupervisor.Retired(MapSupervisor.Retired.Outcome.RETIRED));
             return;
+        }
+        final RetiredWaiter previous = retiredWaiters.get(replyTo);
+        if (previous == null && retiredWaiters.size() >= MAX_RETIRED_WAITERS) {
+            replyTo.tell(new MapSupervisor.Retired(MapSupervisor.Retired.Outcome.REFUSED));
+            return;
+        }
+        if (previous != null) {
+            previous.expiry().cancel();
         }
         final Set<CpuMapEntry> waitFor = Collections.newSetFromMap(new IdentityHashMap<>());
         waitFor.addAll(retiring);
-        retiredWaiters.put(replyTo, waitFor);
+        final long id = ++retiredWaiterIds;
+        final Cancellable expiry = context.scheduleOnce(timeout, context.getSelf(), new RetiredWaitExpired(replyTo, id));
+        retiredWaiters.put(replyTo, new RetiredWaiter(id, waitFor, expiry));
+    }
+
+    /** Drops the wait whose timeout has passed, answering it {@code TIMED_OUT}; nothing if it was answered or replaced. */
+    void onRetiredWaitExpired(RetiredWaitExpired expired) {
+        final RetiredWaiter waiter = retiredWaiters.get(expired.replyTo());
+        if (waiter != null && waiter.id() == expired.id()) {
+            retiredWaiters.remove(expired.replyTo());
+            expired.replyTo().tell(new MapSupervisor.Retired(MapSupervisor.Retired.Outcome.TIMED_OUT));
+        }
+    }
+
+    /** Waiters of {@link #awaitRetired} not answered yet. */
+    int retiredWaiters() {
+        return retiredWaiters.size();
     }
 
     /** Starts a barrier for the entries the map has retired since the last one; after every map operation. */
@@ -280,9 +322,11 @@ final class BarrierLifecycle implements EntryLifecycle {
         respawns.remove(entry);
         if (retiring.remove(entry) && !retiredWaiters.isEmpty()) {
             retiredWaiters.entrySet().removeIf(waiter -> {
-                waiter.getValue().remove(entry);
-                if (waiter.getValue().isEmpty()) {
-                    waiter.getKey().tell(new MapSupervisor.Retired());
+                final Set<CpuMapEntry> waitFor = waiter.getValue().waitFor();
+                waitFor.remove(entry);
+                if (waitFor.isEmpty()) {
+                    waiter.getValue().expiry().cancel();
+                    waiter.getKey().tell(new MapSupervisor.Retired(MapSupervisor.Retired.Outcome.RETIRED));
                     return true;
                 }
                 return false;

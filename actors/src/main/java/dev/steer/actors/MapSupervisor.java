@@ -1,5 +1,6 @@
 package dev.steer.actors;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,12 +83,56 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
      * {@link Delete} it answers when the old entry is gone: for a forwarding entry, once the other node has
      * acknowledged its last frame. A cluster node's map agent uses it to tell the map owner that no frame of this
      * node can reach the old entry's node any more. Not answered when the engine shuts down first.
+     *
+     * <p>Bounded: the supervisor holds a wait for at most {@code timeout}, then drops it and answers
+     * {@link Retired.Outcome#TIMED_OUT} (an entry whose handler never returns never retires; give the wait the
+     * timeout of the ask that sends it, or a little less, so that its answer is the ask's); and it holds at most
+     * {@value BarrierLifecycle#MAX_RETIRED_WAITERS} waits, answering a wait beyond them at once with
+     * {@link Retired.Outcome#REFUSED}. A second wait of the same {@code replyTo} replaces the first, which it covers.
+     *
+     * @param replyTo receives the answer
+     * @param timeout how long the supervisor holds the wait: above zero, at most {@link #MAX_TIMEOUT}
+     * @throws IllegalArgumentException naming the timeout when it is null, not above zero, or above a day
      */
-    public record AwaitRetired(ActorRef<Retired> replyTo) implements Command {
+    public record AwaitRetired(ActorRef<Retired> replyTo, Duration timeout) implements Command {
+        /** The timeout of {@link #AwaitRetired(ActorRef)}: the engine's default ask timeout. */
+        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+        /** The longest timeout allowed. */
+        public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+
+        public AwaitRetired {
+            if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {
+                throw new IllegalArgumentException("AwaitRetired timeout=" + timeout
+                    + ": must be above zero and at most " + MAX_TIMEOUT);
+            }
+        }
+
+        /** A wait held for at most {@link #DEFAULT_TIMEOUT}. */
+        public AwaitRetired(ActorRef<Retired> replyTo) {
+            this(replyTo, DEFAULT_TIMEOUT);
+        }
     }
 
-    /** The answer to {@link AwaitRetired}: the entries retired before it have all been released. */
-    public record Retired() {
+    /**
+     * The answer to {@link AwaitRetired}.
+     *
+     * @param outcome {@link Outcome#RETIRED} when the entries retired before the wait have all been released
+     */
+    public record Retired(Outcome outcome) {
+        /** What became of a wait. */
+        public enum Outcome {
+            /** The entries retired before the wait have all been released. */
+            RETIRED,
+            /** Its timeout passed first: some entry retired before it has not been released (still draining). */
+            TIMED_OUT,
+            /** Not held: as many waits as the supervisor holds were pending already. */
+            REFUSED
+        }
+
+        /** True for {@link Outcome#RETIRED}. */
+        public boolean isRetired() {
+            return outcome == Outcome.RETIRED;
+        }
     }
 
     /** Stops feeds, drains and stops every entry, then replies with the final stats and stops. */
@@ -120,6 +165,10 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
 
     /** Result of a next-key request. */
     public record NextKeyReply(MapResult result, int key) {
+    }
+
+    /** Asks how many {@link AwaitRetired} waiters the supervisor holds: a test hook, package-private. */
+    record GetRetiredWaiters(ActorRef<Integer> replyTo) implements Command {
     }
 
     private record IngressStopped(int index) implements Command {
@@ -276,7 +325,15 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 return this;
             })
             .onMessage(AwaitRetired.class, m -> {
-                entries.awaitRetired(m.replyTo());
+                entries.awaitRetired(m.replyTo(), m.timeout());
+                return this;
+            })
+            .onMessage(BarrierLifecycle.RetiredWaitExpired.class, m -> {
+                entries.onRetiredWaitExpired(m);
+                return this;
+            })
+            .onMessage(GetRetiredWaiters.class, m -> {
+                m.replyTo().tell(entries.retiredWaiters());
                 return this;
             })
             .onMessage(Shutdown.class, this::onShutdown)

@@ -2,28 +2,39 @@ package dev.steer.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.EngineStats;
 
 /**
  * {@link MapSupervisor.AwaitRetired} answers only once the entries replaced or deleted before it have drained and
- * stopped: what a cluster node's map agent relies on before it tells the map owner that a change has settled.
+ * stopped: what a cluster node's map agent relies on before it tells the map owner that a change has settled. The
+ * waits the supervisor holds are bounded: each for its timeout at most, and at most
+ * {@link BarrierLifecycle#MAX_RETIRED_WAITERS} of them, also while an entry's handler hangs for good.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class AwaitRetiredTest {
     private static final int FRAMES = 300;
+    private static final int CHANGES = 20;
+    private static final Duration SHORT = Duration.ofMillis(200);
+    private static final Duration LONG = Duration.ofSeconds(20);
 
     @Test
     void shouldAnswerAwaitRetiredOnlyWhenTheDeletedEntryHasDrainedWhenItsHandlerBlocks() throws Exception {
@@ -43,7 +54,7 @@ class AwaitRetiredTest {
             .start();
         try {
             assertTrue(awaitCondition(engine::feedsEnded) && blocked.await(10, TimeUnit.SECONDS), "the handler holds");
-            ask(engine).get(10, TimeUnit.SECONDS); // nothing retiring: answered at once
+            assertTrue(ask(engine).get(10, TimeUnit.SECONDS).isRetired()); // nothing retiring: answered at once
 
             assertEquals(MapResult.OK, engine.delete(0));
             final CompletableFuture<MapSupervisor.Retired> retired = ask(engine);
@@ -51,7 +62,7 @@ class AwaitRetiredTest {
             Thread.sleep(300);
             assertFalse(retired.isDone(), "not answered while the deleted entry still holds frames");
             gate.countDown();
-            retired.get(10, TimeUnit.SECONDS);
+            assertTrue(retired.get(10, TimeUnit.SECONDS).isRetired());
             final EngineStats stats = engine.stats();
             assertEquals(FRAMES, stats.accounting().delivered(), "every frame of the entry was delivered first: "
                 + stats.accounting());
@@ -59,6 +70,100 @@ class AwaitRetiredTest {
             gate.countDown();
             engine.shutdown();
         }
+    }
+
+    @Test
+    void shouldHoldAWaitNoLongerThanItsTimeoutWhenAnEntryNeverDrains() throws Exception {
+        final CountDownLatch blocked = new CountDownLatch(1);
+        final CountDownLatch gate = new CountDownLatch(1);
+        final SteerEngine engine = blockedEngine("await-retired-bounded", blocked, gate);
+        try {
+            assertTrue(awaitCondition(engine::feedsEnded) && blocked.await(10, TimeUnit.SECONDS), "the handler holds");
+            assertEquals(MapResult.OK, engine.delete(0)); // retiring for good: its consumer never returns
+            for (int change = 0; change < CHANGES; change++) {
+                // What a map agent does per publication: a change, then a wait for its retirements, whose ask gives up
+                // when the wait's timeout has passed.
+                assertEquals(MapResult.OK, engine.update(1, EntryValue.of(64 + change), CpuMap.ANY));
+                final CompletableFuture<MapSupervisor.Retired> retired = ask(engine, SHORT, SHORT);
+                assertThrows(ExecutionException.class, () -> retired.get(10, TimeUnit.SECONDS),
+                    "not retired while the deleted entry's handler holds");
+            }
+            assertTrue(awaitCondition(() -> waiters(engine) == 0),
+                "the waiters of asks that timed out are gone: " + waiters(engine) + " of " + CHANGES + " left");
+            // An ask that outlives its wait gets the supervisor's answer, not its own timeout.
+            assertEquals(MapSupervisor.Retired.Outcome.TIMED_OUT,
+                ask(engine, SHORT, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS).outcome());
+            assertEquals(0, waiters(engine));
+        } finally {
+            gate.countDown();
+            engine.shutdown();
+        }
+    }
+
+    @Test
+    void shouldRefuseAWaitBeyondTheLimitAtOnceWhenAnEntryNeverDrains() throws Exception {
+        final CountDownLatch blocked = new CountDownLatch(1);
+        final CountDownLatch gate = new CountDownLatch(1);
+        final SteerEngine engine = blockedEngine("await-retired-limit", blocked, gate);
+        try {
+            assertTrue(awaitCondition(engine::feedsEnded) && blocked.await(10, TimeUnit.SECONDS), "the handler holds");
+            assertEquals(MapResult.OK, engine.delete(0)); // retiring for good: its consumer never returns
+            final List<CompletableFuture<MapSupervisor.Retired>> held = new ArrayList<>();
+            for (int i = 0; i < BarrierLifecycle.MAX_RETIRED_WAITERS; i++) {
+                held.add(ask(engine, LONG, LONG));
+            }
+            final int extra = 10;
+            for (int i = 0; i < extra; i++) {
+                assertEquals(MapSupervisor.Retired.Outcome.REFUSED,
+                    ask(engine, LONG, LONG).get(10, TimeUnit.SECONDS).outcome(), "a wait beyond the limit");
+            }
+            assertEquals(BarrierLifecycle.MAX_RETIRED_WAITERS, waiters(engine));
+            assertTrue(held.stream().noneMatch(CompletableFuture::isDone), "the waits held are not answered");
+
+            gate.countDown(); // the entry drains: every wait held is answered
+            for (CompletableFuture<MapSupervisor.Retired> wait : held) {
+                assertTrue(wait.get(10, TimeUnit.SECONDS).isRetired());
+            }
+            assertEquals(0, waiters(engine));
+        } finally {
+            gate.countDown();
+            engine.shutdown();
+        }
+    }
+
+    @Test
+    void shouldRefuseAWaitTimeoutThatIsNotAboveZeroOrAboveADayWhenTheWaitIsMade() {
+        for (Duration bad : new Duration[] {null, Duration.ZERO, Duration.ofMillis(-1), Duration.ofDays(1).plusNanos(1)}) {
+            final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+                () -> new MapSupervisor.AwaitRetired(null, bad));
+            assertTrue(ex.getMessage().contains("timeout=" + bad), ex.getMessage());
+        }
+    }
+
+    private static SteerEngine blockedEngine(String name, CountDownLatch blocked, CountDownLatch gate) {
+        return SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 1024)
+            .program(SequencedFeed.byFlow(1)).feed(new SequencedFeed("f", 0, 1, FRAMES)).pinning(false)
+            .systemName(name).closeTimeout(Duration.ofSeconds(10))
+            .handler(batch -> {
+                blocked.countDown();
+                try {
+                    gate.await();
+                } catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+            })
+            .start();
+    }
+
+    private static int waiters(SteerEngine engine) {
+        return AskPattern.<MapSupervisor.Command, Integer>ask(engine.actorSystem(), MapSupervisor.GetRetiredWaiters::new,
+            Duration.ofSeconds(10), engine.actorSystem().scheduler()).toCompletableFuture().join();
+    }
+
+    private static CompletableFuture<MapSupervisor.Retired> ask(SteerEngine engine, Duration wait, Duration askTimeout) {
+        return AskPattern.<MapSupervisor.Command, MapSupervisor.Retired>ask(engine.actorSystem(),
+            replyTo -> new MapSupervisor.AwaitRetired(replyTo, wait), askTimeout, engine.actorSystem().scheduler())
+            .toCompletableFuture();
     }
 
     private static CompletableFuture<MapSupervisor.Retired> ask(SteerEngine engine) {

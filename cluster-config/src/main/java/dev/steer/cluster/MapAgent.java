@@ -63,12 +63,21 @@ public final class MapAgent {
     private record Applied(int key, long change, boolean update, MapSupervisor.MapReply reply) implements Command {
     }
 
-    /** The supervisor's answer to the wait for the retirements of a publication the owner wants an answer to. */
-    private record Settled(long version, ActorRef<MapOwner.Applied> replyTo, boolean answered) implements Command {
+    /**
+     * The supervisor's answer to the wait for the retirements of a publication the owner wants an answer to; a null
+     * outcome when none came within the ask's timeout.
+     */
+    private record Settled(long version, ActorRef<MapOwner.Applied> replyTo, MapSupervisor.Retired.Outcome outcome)
+        implements Command {
     }
 
-    /** How long the agent waits for its supervisor's answer to one change. */
+    /** How long the agent waits for its supervisor's answer to one change, and how long the supervisor holds a wait. */
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * The ask of a wait for retirements outlives the wait the supervisor holds ({@link #ANSWER_TIMEOUT}) by this, so
+     * that the supervisor's {@code TIMED_OUT} reaches the agent rather than the ask timing out first.
+     */
+    static final Duration SETTLE_ASK_MARGIN = Duration.ofSeconds(2);
 
     /**
      * The agent's behavior.
@@ -165,10 +174,14 @@ public final class MapAgent {
                     return Behaviors.same();
                 })
                 .onMessage(Settled.class, settled -> {
-                    if (settled.answered()) {
+                    if (settled.outcome() == MapSupervisor.Retired.Outcome.RETIRED) {
                         settled.replyTo().tell(new MapOwner.Applied(settled.version(), self));
-                    } else {
+                    } else if (settled.outcome() == MapSupervisor.Retired.Outcome.REFUSED) {
                         // The owner goes on without this node's answer after its step timeout.
+                        context.getLog().warn("map version {}: the map supervisor refused the wait for the old entries"
+                            + " (too many waits pending: entries are not draining); not confirmed to the map owner",
+                            settled.version());
+                    } else {
                         context.getLog().warn("map version {}: the old entries did not drain within {}; not"
                             + " confirmed to the map owner", settled.version(), ANSWER_TIMEOUT);
                     }
@@ -209,8 +222,11 @@ public final class MapAgent {
         if (replyTo == null) {
             return;
         }
-        context.ask(MapSupervisor.Retired.class, supervisor, ANSWER_TIMEOUT, MapSupervisor.AwaitRetired::new,
-            (reply, failure) -> new Settled(version, replyTo, reply != null));
+        // The supervisor drops the wait after ANSWER_TIMEOUT (an entry whose handler hangs never drains), answering
+        // TIMED_OUT; the ask lasts a little longer, so that answer is the one that comes.
+        context.ask(MapSupervisor.Retired.class, supervisor, ANSWER_TIMEOUT.plus(SETTLE_ASK_MARGIN),
+            replyToSupervisor -> new MapSupervisor.AwaitRetired(replyToSupervisor, ANSWER_TIMEOUT),
+            (reply, failure) -> new Settled(version, replyTo, reply == null ? null : reply.outcome()));
     }
 
     /**

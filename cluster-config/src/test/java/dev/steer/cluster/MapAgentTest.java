@@ -85,6 +85,30 @@ class MapAgentTest {
         assertEquals(2, assertInstanceOf(MapSupervisor.Update.class, command).key(), "the next publication applies");
     }
 
+    @Test
+    void shouldConfirmAPublicationToTheOwnerOnlyWhenTheSupervisorAnswersRetired() {
+        final TestProbe<MapSupervisor.Command> supervisor = KIT.createTestProbe();
+        final TestProbe<MapOwner.Applied> owner = KIT.createTestProbe();
+        final ActorRef<MapAgent.Command> agent = KIT.spawn(MapAgent.create(SELF, supervisor.ref(), new AtomicReference<>()));
+        final MapSupervisor.Retired.Outcome[] answers = {MapSupervisor.Retired.Outcome.TIMED_OUT,
+            MapSupervisor.Retired.Outcome.REFUSED, MapSupervisor.Retired.Outcome.RETIRED};
+        for (int version = 1; version <= answers.length; version++) {
+            agent.tell(new MapAgent.Publish(version, new TreeMap<>(Map.of(1, new Placement(64 + version, SELF, 0))), owner.ref()));
+            final MapSupervisor.Update update = assertInstanceOf(MapSupervisor.Update.class,
+                supervisor.receiveMessage(Duration.ofSeconds(3)));
+            update.replyTo().tell(new MapSupervisor.MapReply(MapResult.OK));
+            final MapSupervisor.AwaitRetired wait = assertInstanceOf(MapSupervisor.AwaitRetired.class,
+                supervisor.receiveMessage(Duration.ofSeconds(3)));
+            assertEquals(MapAgent.ANSWER_TIMEOUT, wait.timeout(), "the supervisor holds the wait as long as the agent waits");
+            wait.replyTo().tell(new MapSupervisor.Retired(answers[version - 1]));
+            if (answers[version - 1] == MapSupervisor.Retired.Outcome.RETIRED) {
+                assertEquals(new MapOwner.Applied(version, SELF), owner.receiveMessage(Duration.ofSeconds(3)));
+            } else {
+                owner.expectNoMessage(Duration.ofMillis(300)); // not confirmed: the owner goes on after its step timeout
+            }
+        }
+    }
+
     private static Throwable rootCause(Throwable error) {
         Throwable cause = error;
         while (cause.getCause() != null) {
