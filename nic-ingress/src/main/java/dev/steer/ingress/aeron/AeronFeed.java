@@ -191,10 +191,11 @@ public final class AeronFeed implements Feed {
 
     /** Client conductor thread: hands the session to the poll thread, which drops its unfinished message. */
     private void onUnavailableImage(Image image) {
-        imagesUnavailable.incrementAndGet();
         // Never waits (the poll thread may have stopped): should GONE_CAPACITY images go within one poll, the
         // session's unfinished message is counted when a new one of it begins or when the feed closes.
         goneSessions.offer(image.sessionId());
+        // Counted after the hand-over, so that whoever sees the count sees the session queued for the next poll.
+        imagesUnavailable.incrementAndGet();
     }
 
     @Override
