@@ -1,21 +1,17 @@
 package dev.steer.cluster;
 
 import java.time.Duration;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.function.BooleanSupplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
@@ -105,7 +101,7 @@ public final class MapOwner {
     }
 
     /** Step {@code step} of the rollout of {@code version} waited its {@link #stepTimeout} out. */
-    private record StepTimeout(long version, int step) implements Command {
+    record StepTimeout(long version, int step) implements Command {
     }
 
     /**
@@ -148,15 +144,6 @@ public final class MapOwner {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
-            final MapAgent.Publish start = lastKnown.get();
-            final TreeMap<Integer, Placement> entries = new TreeMap<>(start == null ? Map.of() : start.entries());
-            final long[] version = {firstVersion(start)};
-            final Set<String> members = new HashSet<>();
-            for (Member member : cluster.state().getMembers()) {
-                if (member.status() == MemberStatus.up()) {
-                    members.add(member.address().toString());
-                }
-            }
             cluster.subscriptions().tell(Subscribe.create(
                 context.messageAdapter(ClusterEvent.MemberUp.class, MemberUp::new), ClusterEvent.MemberUp.class));
             cluster.subscriptions().tell(Subscribe.create(
@@ -165,247 +152,85 @@ public final class MapOwner {
             cluster.subscriptions().tell(Subscribe.create(
                 context.messageAdapter(ClusterEvent.MemberLeft.class, MemberLeft::new), ClusterEvent.MemberLeft.class));
             timers.startTimerWithFixedDelay(Republish.INSTANCE, REPUBLISH);
-
-            // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
-            // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
-            final BooleanSupplier pruneGone = () -> {
-                final Set<String> present = new HashSet<>();
-                for (Member member : cluster.state().getMembers()) {
-                    if (member.status() != MemberStatus.down() && member.status() != MemberStatus.removed()) {
-                        present.add(member.address().toString());
-                    }
+            final ActorRef<Applied> self = context.getSelf().narrow();
+            final Rollouts.Outbox outbox = new Rollouts.Outbox() {
+                @Override
+                public void publish(String member, long version, Map<Integer, Placement> entries, boolean answer) {
+                    final ActorRef<MapAgent.Command> agent = resolver.resolveActorRef(member + MapAgent.PATH);
+                    agent.tell(new MapAgent.Publish(version, entries, answer ? self : null));
                 }
-                return entries.values().removeIf(p -> !present.contains(p.node()));
+
+                @Override
+                public void startStepTimer(long version, int step, Duration after) {
+                    timers.startSingleTimer(StepTimeout.class, new StepTimeout(version, step), after);
+                }
+
+                @Override
+                public void cancelStepTimer() {
+                    timers.cancel(StepTimeout.class);
+                }
             };
-            if (pruneGone.getAsBoolean()) {
-                version[0]++;
-            }
-            final Rollouts rollouts = new Rollouts(context, timers, resolver, members, stepTimeout,
-                new MapAgent.Publish(version[0], new TreeMap<>(entries)));
-            // Members that joined before this singleton started learn the map now, all at once: which of them had
-            // the previous owner's last change is not known here.
-            rollouts.republish();
-            final Runnable changed = () -> {
-                version[0]++;
-                rollouts.changed(new MapAgent.Publish(version[0], new TreeMap<>(entries), context.getSelf().narrow()));
-            };
+            final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(), up(cluster), present(cluster), outbox,
+                stepTimeout, context.getLog());
 
             return Behaviors.receive(Command.class)
                 .onMessage(Update.class, update -> {
                     // The subscription may lag the gossip: a node this node already sees up is a member too.
-                    final Set<String> up = new HashSet<>();
-                    for (Member member : cluster.state().getMembers()) {
-                        if (member.status() == MemberStatus.up()) {
-                            members.add(member.address().toString());
-                            up.add(member.address().toString());
-                        }
-                    }
-                    final MapResult result = check(update, maxEntries, up);
-                    if (result == MapResult.OK) {
-                        final Placement placement = new Placement(update.qsize(), update.node(), update.cpu(), update.program());
-                        if (update.qsize() == 0 ? entries.remove(update.key()) != null
-                            : !placement.equals(entries.put(update.key(), placement))) {
-                            changed.run();
-                        }
-                    }
-                    update.replyTo().tell(new Reply(result));
+                    update.replyTo().tell(new Reply(map.update(update, up(cluster))));
                     return Behaviors.same();
                 })
                 .onMessage(Delete.class, delete -> {
-                    if (Integer.compareUnsigned(delete.key(), maxEntries) >= 0) {
-                        delete.replyTo().tell(new Reply(MapResult.EINVAL));
-                        return Behaviors.same();
-                    }
-                    if (entries.remove(delete.key()) != null) {
-                        changed.run();
-                    }
-                    delete.replyTo().tell(new Reply(MapResult.OK));
+                    delete.replyTo().tell(new Reply(map.delete(delete.key())));
                     return Behaviors.same();
                 })
                 .onMessage(Applied.class, applied -> {
-                    rollouts.onApplied(applied);
+                    map.applied(applied);
                     return Behaviors.same();
                 })
                 .onMessage(StepTimeout.class, timeout -> {
-                    rollouts.onStepTimeout(timeout);
+                    map.stepTimeout(timeout.version(), timeout.step());
                     return Behaviors.same();
                 })
                 .onMessage(MemberUp.class, up -> {
-                    final String address = up.event().member().address().toString();
-                    if (members.add(address)) {
-                        rollouts.onUp(address);
-                    }
+                    map.memberUp(up.event().member().address().toString());
                     return Behaviors.same();
                 })
                 .onMessage(MemberRemoved.class, removed -> {
-                    final String address = removed.event().member().address().toString();
-                    members.remove(address);
-                    rollouts.onRemoved(address);
-                    if (entries.values().removeIf(p -> p.node().equals(address))) {
-                        changed.run();
-                    }
+                    map.memberRemoved(removed.event().member().address().toString());
                     return Behaviors.same();
                 })
                 .onMessage(MemberLeft.class, left -> {
-                    // A leaving node still answers: remove its entries now, so that senders drain to it with
-                    // acknowledgements instead of counting the rest unreachable once it is gone. It keeps
-                    // getting publications (it stays in members) until it is removed.
-                    final String address = left.event().member().address().toString();
-                    if (entries.values().removeIf(p -> p.node().equals(address))) {
-                        changed.run();
-                    }
+                    map.memberLeft(left.event().member().address().toString());
                     return Behaviors.same();
                 })
                 .onMessageEquals(Republish.INSTANCE, () -> {
-                    if (pruneGone.getAsBoolean()) { // a removal this owner did not see as an event
-                        changed.run();
-                    }
-                    rollouts.republish();
+                    map.republish(present(cluster));
                     return Behaviors.same();
                 })
                 .build();
         }));
     }
 
-    /**
-     * The changes on their way to the members, one at a time, each in the steps of {@link PublicationOrder}: the
-     * nodes placed on first, then the other nodes, then (with every member) the nodes that give an entry up; the
-     * owner waits for each of the first two steps' {@link Applied} answers, at most {@code stepTimeout}. Between
-     * rollouts every member has the stable map, which is also what the periodic republication and a new member get
-     * (a node that has a later version ignores it). The owner's actor thread only.
-     */
-    private static final class Rollouts {
-        private final ActorContext<Command> context;
-        private final TimerScheduler<Command> timers;
-        private final ActorRefResolver resolver;
-        private final Set<String> members;
-        private final Duration stepTimeout;
-        private final ArrayDeque<MapAgent.Publish> queued = new ArrayDeque<>();
-        private final Set<String> sent = new HashSet<>();
-        private final Set<String> waiting = new HashSet<>();
-        private MapAgent.Publish stable;
-        private MapAgent.Publish current;
-        private int step;
-
-        Rollouts(ActorContext<Command> context,
-                 TimerScheduler<Command> timers, ActorRefResolver resolver,
-                 Set<String> members, Duration stepTimeout, MapAgent.Publish stable) {
-            this.context = context;
-            this.timers = timers;
-            this.resolver = resolver;
-            this.members = members;
-            this.stepTimeout = stepTimeout;
-            this.stable = stable;
-        }
-
-        /** A change was accepted: roll it out after the ones before it. */
-        void changed(MapAgent.Publish publish) {
-            if (queued.size() >= MAX_QUEUED) {
-                // Bounded: the waiting changes go out as one, the latest map (see PublicationOrder for the cost).
-                context.getLog().warn("{} map changes wait for their rollout; the map of version {} goes out in their"
-                    + " place", queued.size(), publish.version());
-                queued.clear();
-            }
-            queued.add(publish);
-            startNext();
-        }
-
-        void onApplied(Applied applied) {
-            if (current != null && applied.version() >= current.version() && waiting.remove(applied.node())
-                && waiting.isEmpty()) {
-                nextStep();
+    /** The members the cluster's state shows up. */
+    private static List<String> up(Cluster cluster) {
+        final List<String> up = new ArrayList<>();
+        for (Member member : cluster.state().getMembers()) {
+            if (member.status() == MemberStatus.up()) {
+                up.add(member.address().toString());
             }
         }
+        return up;
+    }
 
-        void onStepTimeout(StepTimeout timeout) {
-            if (current != null && timeout.version() == current.version() && timeout.step() == step) {
-                context.getLog().warn("map version {}: no answer within {} from {}; publishing on", current.version(),
-                    stepTimeout, waiting);
-                nextStep();
+    /** The members the cluster's state shows neither down nor removed. */
+    private static Set<String> present(Cluster cluster) {
+        final Set<String> present = new HashSet<>();
+        for (Member member : cluster.state().getMembers()) {
+            if (member.status() != MemberStatus.down() && member.status() != MemberStatus.removed()) {
+                present.add(member.address().toString());
             }
         }
-
-        /** A removed member answers nothing: its step no longer waits for it. */
-        void onRemoved(String address) {
-            if (current != null && waiting.remove(address) && waiting.isEmpty()) {
-                nextStep();
-            }
-        }
-
-        /**
-         * The stable map to every member: the catch-up for a member that missed a publication; and the change on its
-         * way again to the nodes its step still waits for (a publication or an answer lost on the way).
-         */
-        void republish() {
-            for (String member : members) {
-                publishStable(member);
-            }
-            if (current != null) {
-                for (String node : waiting) {
-                    agent(node).tell(current);
-                }
-            }
-        }
-
-        /**
-         * A member came up: the stable map now and, when the step under way is one it belongs to (it forwards to the
-         * key's old node as every other node does), the change as well, waited for like the rest of that step.
-         */
-        void onUp(String member) {
-            publishStable(member);
-            if (current != null && PublicationOrder.steps(stable.entries(), current.entries(), members).get(step)
-                .contains(member) && sent.add(member)) {
-                agent(member).tell(current);
-                waiting.add(member);
-            }
-        }
-
-        private void publishStable(String member) {
-            agent(member).tell(new MapAgent.Publish(stable.version(), stable.entries()));
-        }
-
-        private void startNext() {
-            if (current != null || queued.isEmpty()) {
-                return;
-            }
-            current = queued.poll();
-            sent.clear();
-            step = -1;
-            nextStep();
-        }
-
-        private void nextStep() {
-            timers.cancel(StepTimeout.class);
-            waiting.clear();
-            // Computed again at every step: a member that came up during the rollout is among the others (it has
-            // the stable map, so it forwards to a key's old node too, which must not give the key up before it).
-            final List<Set<String>> steps = PublicationOrder.steps(stable.entries(), current.entries(), members);
-            while (++step < steps.size()) {
-                for (String node : steps.get(step)) {
-                    if (members.contains(node) && sent.add(node)) {
-                        agent(node).tell(current);
-                        waiting.add(node);
-                    }
-                }
-                if (!waiting.isEmpty()) {
-                    timers.startSingleTimer(StepTimeout.class, new StepTimeout(current.version(), step), stepTimeout);
-                    return;
-                }
-            }
-            // The final step: every member not sent to yet, the nodes giving up an entry among them; not waited for.
-            for (String member : members) {
-                if (sent.add(member)) {
-                    agent(member).tell(new MapAgent.Publish(current.version(), current.entries()));
-                }
-            }
-            stable = new MapAgent.Publish(current.version(), current.entries());
-            current = null;
-            startNext();
-        }
-
-        private ActorRef<MapAgent.Command> agent(String member) {
-            return resolver.resolveActorRef(member + MapAgent.PATH);
-        }
+        return present;
     }
 
     /** The contract's checks, in the kernel's order, with "a CPU of an up member" as the usable-CPU rule. */

@@ -1,0 +1,137 @@
+package dev.steer.cluster;
+
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import org.slf4j.Logger;
+
+import dev.steer.engine.map.MapResult;
+
+/**
+ * The cluster map as its {@link MapOwner} keeps it: the entries, their version, the members published to and the
+ * {@link Rollouts} of the accepted changes. The owner's actor hands it every command with what it read from the
+ * cluster's state; this class knows no Pekko, so its rules can be driven directly. The owner's actor thread only;
+ * off the hot path, allocation per operation is fine.
+ */
+final class OwnedMap {
+    private final int maxEntries;
+    private final TreeMap<Integer, Placement> entries;
+    private final Set<String> members = new HashSet<>();
+    private final Rollouts rollouts;
+    private long version;
+
+    /**
+     * Starts from {@code start} (this node's last applied map, null: none) at {@link MapOwner#firstVersion}, less
+     * the entries of nodes not in {@code present}, and publishes that map to every member of {@code up} at once.
+     *
+     * @param up      the members this owner sees up (it publishes to them)
+     * @param present every member neither down nor removed (entries on other nodes are pruned)
+     */
+    OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
+             Rollouts.Outbox outbox, Duration stepTimeout, Logger log) {
+        this.maxEntries = maxEntries;
+        this.entries = new TreeMap<>(start == null ? Map.of() : start.entries());
+        this.version = MapOwner.firstVersion(start);
+        members.addAll(up);
+        // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
+        // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
+        if (prune(present)) {
+            version++;
+        }
+        rollouts = new Rollouts(outbox, log, members, stepTimeout, new MapAgent.Publish(version, new TreeMap<>(entries)));
+        // Members that joined before this singleton started learn the map now, all at once: which of them had the
+        // previous owner's last change is not known here.
+        rollouts.republish();
+    }
+
+    /** The version of the latest accepted change. */
+    long version() {
+        return version;
+    }
+
+    /**
+     * Applies {@code update} after the contract's checks.
+     *
+     * @param upNow the members the cluster's state shows up now (the subscription may lag the gossip)
+     */
+    MapResult update(MapOwner.Update update, Collection<String> upNow) {
+        members.addAll(upNow);
+        final MapResult result = MapOwner.check(update, maxEntries, new HashSet<>(upNow));
+        if (result == MapResult.OK) {
+            final Placement placement = new Placement(update.qsize(), update.node(), update.cpu(), update.program());
+            if (update.qsize() == 0 ? entries.remove(update.key()) != null
+                : !placement.equals(entries.put(update.key(), placement))) {
+                changed();
+            }
+        }
+        return result;
+    }
+
+    /** Empties the slot of {@code key}: EINVAL at or above max entries, else OK. */
+    MapResult delete(int key) {
+        if (Integer.compareUnsigned(key, maxEntries) >= 0) {
+            return MapResult.EINVAL;
+        }
+        if (entries.remove(key) != null) {
+            changed();
+        }
+        return MapResult.OK;
+    }
+
+    void applied(MapOwner.Applied applied) {
+        rollouts.onApplied(applied);
+    }
+
+    void stepTimeout(long timedOut, int step) {
+        rollouts.onStepTimeout(timedOut, step);
+    }
+
+    void memberUp(String address) {
+        if (members.add(address)) {
+            rollouts.onUp(address);
+        }
+    }
+
+    void memberRemoved(String address) {
+        members.remove(address);
+        rollouts.onRemoved(address);
+        if (entries.values().removeIf(p -> p.node().equals(address))) {
+            changed();
+        }
+    }
+
+    /**
+     * A leaving node still answers: its entries go now, so that senders drain to it with acknowledgements instead of
+     * counting the rest unreachable once it is gone. It keeps getting publications (it stays in members) until it
+     * is removed.
+     */
+    void memberLeft(String address) {
+        if (entries.values().removeIf(p -> p.node().equals(address))) {
+            changed();
+        }
+    }
+
+    /**
+     * The periodic republication, after removing the entries of nodes not in {@code present} (a removal this owner
+     * did not see as an event).
+     */
+    void republish(Set<String> present) {
+        if (prune(present)) {
+            changed();
+        }
+        rollouts.republish();
+    }
+
+    private boolean prune(Set<String> present) {
+        return entries.values().removeIf(p -> !present.contains(p.node()));
+    }
+
+    private void changed() {
+        version++;
+        rollouts.changed(new MapAgent.Publish(version, new TreeMap<>(entries)));
+    }
+}
