@@ -59,7 +59,12 @@ final class OwnedMap {
      * @param upNow the members the cluster's state shows up now (the subscription may lag the gossip)
      */
     MapResult update(MapOwner.Update update, Collection<String> upNow) {
-        members.addAll(upNow);
+        // A member seen here first gets what its MemberUp event would give it (that event then changes nothing):
+        // the stable map, and the step under way when it belongs to it. Only added to the members, it got the
+        // change under way in the final step, with the node giving a key up, while it could still forward to it.
+        for (String member : upNow) {
+            memberUp(member);
+        }
         final MapResult result = MapOwner.check(update, maxEntries, new HashSet<>(upNow));
         if (result == MapResult.OK) {
             final Placement placement = new Placement(update.qsize(), update.node(), update.cpu(), update.program());

@@ -1,0 +1,73 @@
+package dev.steer.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
+
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.MapResult;
+
+/**
+ * The map owner's rules driven directly, against simulated agents ({@link SimulatedAgents}) that check the order of
+ * the rollout at every send: the cases that need a message to arrive in a window a real cluster does not let a test
+ * choose.
+ */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class OwnedMapTest {
+    private static final String A = "pekko://steer@127.0.0.1:1";
+    private static final String B = "pekko://steer@127.0.0.1:2";
+    private static final String C = "pekko://steer@127.0.0.1:3";
+    private static final String D = "pekko://steer@127.0.0.1:4";
+    private static final String X = "pekko://steer@127.0.0.1:5";
+    private static final Duration STEP = Duration.ofSeconds(5);
+    private static final long INCARNATION = 1L << MapOwner.INCARNATION_SHIFT;
+
+    private static OwnedMap owner(SimulatedAgents agents, MapAgent.Publish start, List<String> up) {
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, up, Set.copyOf(up), agents, STEP,
+            LoggerFactory.getLogger(OwnedMapTest.class));
+        agents.owner(map);
+        agents.deliver();
+        return map;
+    }
+
+    private static MapOwner.Update place(int key, int qsize, String node) {
+        return new MapOwner.Update(key, qsize, node, 0, CpuMap.ANY, null);
+    }
+
+    @Test
+    void shouldSendTheStepUnderWayToAMemberWhenAnUpdateSeesItUpBeforeItsMemberUpEvent() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        for (String member : List.of(A, B, C)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final OwnedMap map = owner(agents, start, List.of(A, B, C));
+        agents.hold(A);
+        // Key 1 moves from b to c: c applies it (step 1), then a waits to answer (step 2).
+        assertEquals(MapResult.OK, map.update(place(1, 64, C), List.of(A, B, C)));
+        agents.deliver();
+        assertEquals(C, agents.applied(A).entries().get(1).node(), "a has the change, its answer held");
+
+        // x is up in the cluster's state: an update sees it before the owner's MemberUp event for it arrives.
+        assertEquals(MapResult.OK, map.update(place(2, 64, A), List.of(A, B, C, X)));
+        map.republish(Set.of(A, B, C, X)); // the periodic republication in that window: x has the stable map
+        agents.deliver();
+        map.memberUp(X); // the event, late
+        agents.deliver();
+        agents.release(A);
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        assertEquals(C, agents.applied(X).entries().get(1).node());
+        assertEquals(C, agents.applied(B).entries().get(1).node());
+    }
+
+}
