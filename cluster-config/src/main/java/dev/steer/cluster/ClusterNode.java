@@ -7,6 +7,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.pekko.actor.AddressFromURIString;
@@ -57,6 +58,7 @@ public final class ClusterNode implements AutoCloseable {
     private final String address;
     private final AtomicReference<MapAgent.Publish> applied;
     private final NodeLinks links;
+    private final AtomicLong refusedBusy;
     /**
      * Set by {@link #shutdown()} before it asks to leave: the map agent keeps this node's own entries from then on.
      * The cluster's own view of this member's status is updated by another subscriber than the owner's and may
@@ -65,8 +67,9 @@ public final class ClusterNode implements AutoCloseable {
     private final AtomicBoolean leaving;
 
     private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied,
-                        NodeLinks links, AtomicBoolean leaving) {
+                        NodeLinks links, AtomicBoolean leaving, AtomicLong refusedBusy) {
         this.engine = engine;
+        this.refusedBusy = refusedBusy;
         this.leaving = leaving;
         this.links = links;
         this.system = engine.actorSystem();
@@ -133,9 +136,10 @@ public final class ClusterNode implements AutoCloseable {
             system.systemActorOf(MapAgent.create(self, system, applied,
                     () -> leaving.get() || MapAgent.leaving(cluster)),
                 "steer-map-agent", Props.empty());
+            final AtomicLong refusedBusy = new AtomicLong();
             final ActorRef<MapOwner.Command> owner = ClusterSingleton.get(system).init(
                 SingletonActor.of(MapOwner.create(maxEntries, applied,
-                    MapOwner.stepTimeout(settings.drainTimeout())), "steer-map-owner"));
+                    MapOwner.stepTimeout(settings.drainTimeout()), refusedBusy), "steer-map-owner"));
             final List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();
             for (String seed : settings.seeds()) {
                 seeds.add(AddressFromURIString.parse(seed));
@@ -144,7 +148,7 @@ public final class ClusterNode implements AutoCloseable {
                 seeds.add(Cluster.get(system).selfMember().address());
             }
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
-            return new ClusterNode(started, owner, applied, links, leaving);
+            return new ClusterNode(started, owner, applied, links, leaving, refusedBusy);
         } catch (RuntimeException ex) {
             started.shutdown();
             throw ex;
@@ -251,16 +255,28 @@ public final class ClusterNode implements AutoCloseable {
      * on that node, not {@code key} itself.
      *
      * @return the contract's result; ENODEV when {@code node} is not an up member, EINVAL for an unknown program
-     *         or bad targets
+     *         or bad targets, EBUSY (nothing changed: try again later) when it would change the map while
+     *         {@value MapOwner#MAX_QUEUED} changes wait for their ordered rollout
      */
     public MapResult update(int key, int qsize, String node, int cpu, RemoteProgramSpec program, long flags) {
         return this.<MapOwner.Reply>ask(replyTo -> new MapOwner.Update(key, qsize, node, cpu, program, flags, replyTo))
             .result();
     }
 
-    /** Empties the slot of {@code key} on every node, through the map owner. */
+    /**
+     * Empties the slot of {@code key} on every node, through the map owner: OK, EINVAL at or above max entries, or
+     * EBUSY as for {@code update}.
+     */
     public MapResult delete(int key) {
         return this.<MapOwner.Reply>ask(replyTo -> new MapOwner.Delete(key, replyTo)).result();
+    }
+
+    /**
+     * Updates and deletes the map owner refused {@code EBUSY} while it ran on this node (the owner is a singleton:
+     * the sum over the nodes is the cluster's). Any thread.
+     */
+    public long mapChangesRefusedBusy() {
+        return refusedBusy.get();
     }
 
     /** The version of the cluster map this node has applied, -1 before the first. */

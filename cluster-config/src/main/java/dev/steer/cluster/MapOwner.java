@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.pekko.actor.typed.ActorRef;
@@ -59,7 +60,8 @@ public final class MapOwner {
      *
      * @param flags   {@link CpuMap#ANY}, {@link CpuMap#NOEXIST} or {@link CpuMap#EXIST}
      * @param replyTo receives the contract's result (ENODEV when {@code node} is not an up member, EINVAL for a
-     *                program that is not one of {@link RemotePrograms#names()} or whose targets are wrong)
+     *                program that is not one of {@link RemotePrograms#names()} or whose targets are wrong, EBUSY when
+     *                it would change the map while {@link #MAX_QUEUED} changes wait for their rollout)
      */
     public record Update(int key, int qsize, String node, int cpu, RemoteProgramSpec program, long flags,
                          ActorRef<Reply> replyTo) implements Command, ClusterMessage {
@@ -69,7 +71,7 @@ public final class MapOwner {
         }
     }
 
-    /** Empties the slot of {@code key}: EINVAL at or above max entries, else OK. */
+    /** Empties the slot of {@code key}: EINVAL at or above max entries, EBUSY as for {@link Update}, else OK. */
     public record Delete(int key, ActorRef<Reply> replyTo) implements Command, ClusterMessage {
     }
 
@@ -130,7 +132,10 @@ public final class MapOwner {
 
     /** What a step may take beyond the drain timeout. */
     static final Duration STEP_MARGIN = Duration.ofSeconds(2);
-    /** Changes waiting for their rollout at most; beyond, the waiting ones are rolled out as one. */
+    /**
+     * Changes waiting for their rollout at most; beyond, updates and deletes are refused {@code EBUSY}, and a
+     * member's departure takes the place of the last waiting change (see {@link Rollouts#changed}).
+     */
     static final int MAX_QUEUED = 64;
 
     /**
@@ -139,8 +144,10 @@ public final class MapOwner {
      * @param maxEntries  slots of the map, the same on every node
      * @param lastKnown   this node's last published map, the starting state
      * @param stepTimeout how long one step of a rollout waits for its nodes (see {@link #stepTimeout(Duration)})
+     * @param refusedBusy counts the updates and deletes this owner refuses {@code EBUSY}
      */
-    static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout) {
+    static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout,
+                                    AtomicLong refusedBusy) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
@@ -171,7 +178,7 @@ public final class MapOwner {
                 }
             };
             final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(), up(cluster), present(cluster), outbox,
-                stepTimeout, context.getLog());
+                stepTimeout, context.getLog(), refusedBusy);
 
             return Behaviors.receive(Command.class)
                 .onMessage(Update.class, update -> {

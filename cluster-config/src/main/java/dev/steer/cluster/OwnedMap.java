@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.slf4j.Logger;
 
@@ -22,6 +23,8 @@ final class OwnedMap {
     private final TreeMap<Integer, Placement> entries;
     private final Set<String> members = new HashSet<>();
     private final Rollouts rollouts;
+    private final AtomicLong refusedBusy;
+    private final Logger log;
     private long version;
 
     /**
@@ -29,11 +32,14 @@ final class OwnedMap {
      * the entries of nodes not in {@code present}, and publishes that map to every member of {@code up} at once.
      *
      * @param up      the members this owner sees up (it publishes to them)
-     * @param present every member neither down nor removed (entries on other nodes are pruned)
+     * @param present     every member neither down nor removed (entries on other nodes are pruned)
+     * @param refusedBusy counts the updates and deletes refused {@code EBUSY}
      */
     OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
-             Rollouts.Outbox outbox, Duration stepTimeout, Logger log) {
+             Rollouts.Outbox outbox, Duration stepTimeout, Logger log, AtomicLong refusedBusy) {
         this.maxEntries = maxEntries;
+        this.refusedBusy = refusedBusy;
+        this.log = log;
         this.entries = new TreeMap<>(start == null ? Map.of() : start.entries());
         this.version = MapOwner.firstVersion(start);
         members.addAll(up);
@@ -48,13 +54,19 @@ final class OwnedMap {
         rollouts.republish();
     }
 
+    /** Updates and deletes refused {@code EBUSY} so far. */
+    long refusedBusy() {
+        return refusedBusy.get();
+    }
+
     /** The version of the latest accepted change. */
     long version() {
         return version;
     }
 
     /**
-     * Applies {@code update} after the contract's checks.
+     * Applies {@code update} after the contract's checks; {@code EBUSY} (nothing changed) when it would change the
+     * map while {@link MapOwner#MAX_QUEUED} changes wait for their rollout.
      *
      * @param upNow the members the cluster's state shows up now (the subscription may lag the gossip)
      */
@@ -66,25 +78,54 @@ final class OwnedMap {
             memberUp(member);
         }
         final MapResult result = MapOwner.check(update, maxEntries, new HashSet<>(upNow));
-        if (result == MapResult.OK) {
-            final Placement placement = new Placement(update.qsize(), update.node(), update.cpu(), update.program());
-            if (update.qsize() == 0 ? entries.remove(update.key()) != null
-                : !placement.equals(entries.put(update.key(), placement))) {
-                changed();
-            }
+        if (result != MapResult.OK) {
+            return result;
         }
-        return result;
+        final Placement placement = new Placement(update.qsize(), update.node(), update.cpu(), update.program());
+        final boolean changes = update.qsize() == 0 ? entries.containsKey(update.key())
+            : !placement.equals(entries.get(update.key()));
+        if (!changes) {
+            return MapResult.OK;
+        }
+        if (rollouts.full()) {
+            return busy("update of key " + update.key());
+        }
+        if (update.qsize() == 0) {
+            entries.remove(update.key());
+        } else {
+            entries.put(update.key(), placement);
+        }
+        changed();
+        return MapResult.OK;
     }
 
-    /** Empties the slot of {@code key}: EINVAL at or above max entries, else OK. */
+    /**
+     * Empties the slot of {@code key}: EINVAL at or above max entries; EBUSY (nothing changed) when the key has an
+     * entry while {@link MapOwner#MAX_QUEUED} changes wait for their rollout; else OK.
+     */
     MapResult delete(int key) {
         if (Integer.compareUnsigned(key, maxEntries) >= 0) {
             return MapResult.EINVAL;
         }
-        if (entries.remove(key) != null) {
-            changed();
+        if (!entries.containsKey(key)) {
+            return MapResult.OK;
         }
+        if (rollouts.full()) {
+            return busy("delete of key " + key);
+        }
+        entries.remove(key);
+        changed();
         return MapResult.OK;
+    }
+
+    /**
+     * Refuses a change rather than merging it into the waiting ones: a merged change can have a node gain one key
+     * and give up another, and such a node is published to first, before the others stop forwarding to it.
+     */
+    private MapResult busy(String what) {
+        refusedBusy.incrementAndGet();
+        log.warn("map {} refused EBUSY: {} changes wait for their rollout", what, MapOwner.MAX_QUEUED);
+        return MapResult.EBUSY;
     }
 
     void applied(MapOwner.Applied applied) {

@@ -52,13 +52,25 @@ final class Rollouts {
         this.stable = stable;
     }
 
-    /** A change was accepted: roll it out after the ones before it. */
+    /**
+     * True when {@link MapOwner#MAX_QUEUED} changes wait for their rollout: the owner refuses updates and deletes
+     * ({@code EBUSY}) until one has gone out.
+     */
+    boolean full() {
+        return queued.size() >= MapOwner.MAX_QUEUED;
+    }
+
+    /**
+     * A change was accepted: roll it out after the ones before it. When {@link #full()} (only a membership change
+     * gets here then: the owner cannot refuse a node's departure), it takes the place of the last waiting change,
+     * whose map it contains: that change with a departed node's entries removed, in which every node still only
+     * gains or only gives up keys, so its order is the order of each (see {@link PublicationOrder}).
+     */
     void changed(MapAgent.Publish publish) {
-        if (queued.size() >= MapOwner.MAX_QUEUED) {
-            // Bounded: the waiting changes go out as one, the latest map (see PublicationOrder for the cost).
-            log.warn("{} map changes wait for their rollout; the map of version {} goes out in their place",
-                queued.size(), publish.version());
-            queued.clear();
+        if (full()) {
+            final MapAgent.Publish merged = queued.pollLast();
+            log.warn("{} map changes wait for their rollout; version {} (a member's departure) goes out in place of"
+                + " version {}", queued.size() + 1, publish.version(), merged.version());
         }
         queued.add(publish);
         startNext();

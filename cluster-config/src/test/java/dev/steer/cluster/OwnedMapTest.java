@@ -3,10 +3,12 @@ package dev.steer.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -32,7 +34,7 @@ class OwnedMapTest {
 
     private static OwnedMap owner(SimulatedAgents agents, MapAgent.Publish start, List<String> up) {
         final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, up, Set.copyOf(up), agents, STEP,
-            LoggerFactory.getLogger(OwnedMapTest.class));
+            LoggerFactory.getLogger(OwnedMapTest.class), new AtomicLong());
         agents.owner(map);
         agents.deliver();
         return map;
@@ -68,6 +70,41 @@ class OwnedMapTest {
         assertEquals(List.of(), agents.violations());
         assertEquals(C, agents.applied(X).entries().get(1).node());
         assertEquals(C, agents.applied(B).entries().get(1).node());
+    }
+
+    @Test
+    void shouldRefuseAChangeEbusyAndKeepTheRolloutOrderWhenMoreChangesArriveThanMayWait() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        for (String member : List.of(A, B, C)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final OwnedMap map = owner(agents, start, List.of(A, B, C));
+        final List<String> members = List.of(A, B, C);
+        agents.hold(A);
+        assertEquals(MapResult.OK, map.update(place(3, 64, A), members)); // rolling out: a holds its answer
+        agents.deliver();
+        final List<MapResult> results = new ArrayList<>();
+        results.add(map.update(place(1, 64, C), members)); // b gives key 1 up ...
+        results.add(map.update(place(2, 64, B), members)); // ... and gets key 2
+        for (int i = 0; i < MapOwner.MAX_QUEUED - 2; i++) {
+            results.add(map.update(place(3, i % 2 == 0 ? 128 : 64, A), members));
+        }
+        assertEquals(MapOwner.MAX_QUEUED, results.stream().filter(r -> r == MapResult.OK).count());
+        final MapResult refused = map.update(place(0, 64, C), members); // one more than may wait
+        agents.release(A);
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        assertEquals(MapResult.EBUSY, refused);
+        assertEquals(1, map.refusedBusy());
+        final Map<Integer, Placement> expected = Map.of(1, new Placement(64, C, 0), 2, new Placement(64, B, 0),
+            3, new Placement(64, A, 0));
+        for (String member : members) {
+            assertEquals(expected, agents.applied(member).entries(), member);
+        }
+        // Free again once the changes went out.
+        assertEquals(MapResult.OK, map.update(place(0, 64, C), members));
     }
 
 }

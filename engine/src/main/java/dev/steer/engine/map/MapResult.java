@@ -15,6 +15,11 @@ public enum MapResult {
     E2BIG(7, "argument too big for the map"),
     /** Resources for the entry (ring, consumer) could not be had. */
     ENOMEM(12, "resources for the entry could not be had"),
+    /**
+     * The cluster map's owner refused a change because the changes waiting for their ordered rollout are at their
+     * bound: nothing was changed; try again once the waiting changes have gone out. (The local map never returns it.)
+     */
+    EBUSY(16, "device or resource busy: the map owner's queue of changes waiting for their rollout is full"),
     /** Update refused because of the NOEXIST flag; a cpumap always refuses it. */
     EEXIST(17, "entry exists (a cpumap refuses NOEXIST updates)"),
     /** The key names a CPU the engine may not use. */
