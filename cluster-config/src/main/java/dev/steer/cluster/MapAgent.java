@@ -30,6 +30,13 @@ import dev.steer.engine.map.EntryValue;
  * change (see {@link PublicationOrder}).
  */
 public final class MapAgent {
+    /**
+     * The version of a {@link Publish} that asks the agent which version it is at: it answers {@link MapOwner.Applied}
+     * with its version (-1 before the first) at once and applies nothing. A new map owner asks every member before it
+     * picks its incarnation, and asks again at every republication.
+     */
+    public static final long PROBE = -1;
+
     /** Path of the agent under the node's address. */
     public static final String PATH = "/system/steer-map-agent";
 
@@ -123,6 +130,12 @@ public final class MapAgent {
             return Behaviors.receive(Command.class)
                 .onMessage(Publish.class, publish -> {
                     final Publish last = applied.get();
+                    if (publish.version() == PROBE) {
+                        if (publish.replyTo() != null) {
+                            publish.replyTo().tell(new MapOwner.Applied(last == null ? -1 : last.version(), self));
+                        }
+                        return Behaviors.same();
+                    }
                     if (last != null && publish.version() <= last.version()) {
                         // Already at this version or past it: answer once what was applied has settled.
                         settle(context, supervisor, last.version(), publish.replyTo());

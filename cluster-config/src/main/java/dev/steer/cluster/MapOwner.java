@@ -102,6 +102,11 @@ public final class MapOwner {
         INSTANCE
     }
 
+    /** A new owner's wait for the members' versions is over. */
+    private enum ProbeTimeout implements Command {
+        INSTANCE
+    }
+
     /** Step {@code step} of the rollout of {@code version} waited its {@link #stepTimeout} out. */
     record StepTimeout(long version, int step) implements Command {
     }
@@ -126,7 +131,12 @@ public final class MapOwner {
      * republication included, until the count passed its own.
      */
     static long firstVersion(MapAgent.Publish start) {
-        final long incarnation = start == null ? 0 : start.version() >>> INCARNATION_SHIFT;
+        return firstVersion(start == null ? -1 : start.version());
+    }
+
+    /** The first version of the incarnation after the one of {@code highest} (-1, or any negative: none). */
+    static long firstVersion(long highest) {
+        final long incarnation = highest < 0 ? 0 : highest >>> INCARNATION_SHIFT;
         return (incarnation + 1) << INCARNATION_SHIFT;
     }
 
@@ -176,45 +186,87 @@ public final class MapOwner {
                 public void cancelStepTimer() {
                     timers.cancel(StepTimeout.class);
                 }
+
+                @Override
+                public void probe(String member) {
+                    final ActorRef<MapAgent.Command> agent = resolver.resolveActorRef(member + MapAgent.PATH);
+                    agent.tell(new MapAgent.Publish(MapAgent.PROBE, Map.of(), self));
+                }
+
+                @Override
+                public void startProbeTimer(Duration after) {
+                    timers.startSingleTimer(ProbeTimeout.INSTANCE, after);
+                }
             };
             final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(), up(cluster), present(cluster), outbox,
                 stepTimeout, context.getLog(), refusedBusy);
+            // A new owner asks every member for its version before it publishes (OwnedMap#starting): updates and
+            // deletes wait for that here, at most MAX_QUEUED of them; more are refused EBUSY.
+            return Behaviors.withStash(MAX_QUEUED, waiting -> {
+                final List<Behavior<Command>> running = new ArrayList<>(1);
+                final java.util.function.Supplier<Behavior<Command>> next = () -> !map.starting() && !waiting.isEmpty()
+                    ? waiting.unstashAll(running.get(0)) : Behaviors.same();
+                final java.util.function.Predicate<Command> stash = command -> {
+                    if (!map.starting()) {
+                        return false;
+                    }
+                    if (waiting.isFull()) {
+                        map.refuseWhileStarting();
+                        final ActorRef<Reply> replyTo = command instanceof Update u ? u.replyTo() : ((Delete) command).replyTo();
+                        replyTo.tell(new Reply(MapResult.EBUSY));
+                    } else {
+                        waiting.stash(command);
+                    }
+                    return true;
+                };
 
-            return Behaviors.receive(Command.class)
-                .onMessage(Update.class, update -> {
-                    // The subscription may lag the gossip: a node this node already sees up is a member too.
-                    update.replyTo().tell(new Reply(map.update(update, up(cluster))));
-                    return Behaviors.same();
-                })
-                .onMessage(Delete.class, delete -> {
-                    delete.replyTo().tell(new Reply(map.delete(delete.key())));
-                    return Behaviors.same();
-                })
-                .onMessage(Applied.class, applied -> {
-                    map.applied(applied);
-                    return Behaviors.same();
-                })
-                .onMessage(StepTimeout.class, timeout -> {
-                    map.stepTimeout(timeout.version(), timeout.step());
-                    return Behaviors.same();
-                })
-                .onMessage(MemberUp.class, up -> {
-                    map.memberUp(up.event().member().address().toString());
-                    return Behaviors.same();
-                })
-                .onMessage(MemberRemoved.class, removed -> {
-                    map.memberRemoved(removed.event().member().address().toString());
-                    return Behaviors.same();
-                })
-                .onMessage(MemberLeft.class, left -> {
-                    map.memberLeft(left.event().member().address().toString());
-                    return Behaviors.same();
-                })
-                .onMessageEquals(Republish.INSTANCE, () -> {
-                    map.republish(present(cluster));
-                    return Behaviors.same();
-                })
-                .build();
+                running.add(Behaviors.receive(Command.class)
+                    .onMessage(Update.class, update -> {
+                        if (stash.test(update)) {
+                            return Behaviors.same();
+                        }
+                        // The subscription may lag the gossip: a node this node already sees up is a member too.
+                        update.replyTo().tell(new Reply(map.update(update, up(cluster))));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Delete.class, delete -> {
+                        if (stash.test(delete)) {
+                            return Behaviors.same();
+                        }
+                        delete.replyTo().tell(new Reply(map.delete(delete.key())));
+                        return Behaviors.same();
+                    })
+                    .onMessage(Applied.class, applied -> {
+                        map.applied(applied);
+                        return next.get();
+                    })
+                    .onMessageEquals(ProbeTimeout.INSTANCE, () -> {
+                        map.probeTimeout();
+                        return next.get();
+                    })
+                    .onMessage(StepTimeout.class, timeout -> {
+                        map.stepTimeout(timeout.version(), timeout.step());
+                        return Behaviors.same();
+                    })
+                    .onMessage(MemberUp.class, up -> {
+                        map.memberUp(up.event().member().address().toString());
+                        return Behaviors.same();
+                    })
+                    .onMessage(MemberRemoved.class, removed -> {
+                        map.memberRemoved(removed.event().member().address().toString());
+                        return next.get();
+                    })
+                    .onMessage(MemberLeft.class, left -> {
+                        map.memberLeft(left.event().member().address().toString());
+                        return Behaviors.same();
+                    })
+                    .onMessageEquals(Republish.INSTANCE, () -> {
+                        map.republish(present(cluster));
+                        return Behaviors.same();
+                    })
+                    .build());
+                return running.get(0);
+            });
         }));
     }
 

@@ -22,32 +22,78 @@ final class OwnedMap {
     private final int maxEntries;
     private final TreeMap<Integer, Placement> entries;
     private final Set<String> members = new HashSet<>();
-    private final Rollouts rollouts;
+    private final Rollouts.Outbox outbox;
+    private final Duration stepTimeout;
     private final AtomicLong refusedBusy;
     private final Logger log;
+    /** Members asked for their version whose answer this owner still waits for before its first publication. */
+    private final Set<String> unanswered = new HashSet<>();
+    /** The highest version any member told this owner of, this node's copy included. */
+    private long seen;
+    private Rollouts rollouts;
     private long version;
 
     /**
-     * Starts from {@code start} (this node's last applied map, null: none) at {@link MapOwner#firstVersion}, less
-     * the entries of nodes not in {@code present}, and publishes that map to every member of {@code up} at once.
+     * Starts from {@code start} (this node's last applied map, null: none), less the entries of nodes not in
+     * {@code present}, and first asks every member of {@code up} which version it is at ({@link #starting()}): a
+     * member may have applied the map of an owner this node never heard from (the previous owner published only to
+     * some nodes before it went). Once every member answered, or after {@code stepTimeout}, this owner takes the
+     * incarnation after the highest it was told of ({@link MapOwner#firstVersion(long)}) and publishes its map to
+     * every member at once.
      *
-     * @param up      the members this owner sees up (it publishes to them)
+     * @param up          the members this owner sees up (it publishes to them)
      * @param present     every member neither down nor removed (entries on other nodes are pruned)
      * @param refusedBusy counts the updates and deletes refused {@code EBUSY}
      */
     OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
              Rollouts.Outbox outbox, Duration stepTimeout, Logger log, AtomicLong refusedBusy) {
         this.maxEntries = maxEntries;
+        this.outbox = outbox;
+        this.stepTimeout = stepTimeout;
         this.refusedBusy = refusedBusy;
         this.log = log;
         this.entries = new TreeMap<>(start == null ? Map.of() : start.entries());
-        this.version = MapOwner.firstVersion(start);
+        this.seen = start == null ? -1 : start.version();
         members.addAll(up);
         // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
         // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
-        if (prune(present)) {
-            version++;
+        prune(present);
+        unanswered.addAll(members);
+        for (String member : members) {
+            outbox.probe(member);
         }
+        if (unanswered.isEmpty()) {
+            begin();
+        } else {
+            outbox.startProbeTimer(stepTimeout);
+        }
+    }
+
+    /**
+     * True while this owner waits for the members' versions: it has published nothing yet, and updates and deletes
+     * must wait (the owner's actor stashes them).
+     */
+    boolean starting() {
+        return rollouts == null;
+    }
+
+    /** The wait for the members' versions is over: go on with the answers there are. */
+    void probeTimeout() {
+        if (starting()) {
+            log.warn("new map owner: no version from {} within {}; starting after version {}", unanswered, stepTimeout,
+                seen);
+            begin();
+        }
+    }
+
+    /** An update or delete that came while {@link #starting()} with the owner's stash full: counted {@code EBUSY}. */
+    void refuseWhileStarting() {
+        busy("change (the new owner is starting)");
+    }
+
+    private void begin() {
+        unanswered.clear();
+        version = MapOwner.firstVersion(seen);
         rollouts = new Rollouts(outbox, log, members, stepTimeout, new MapAgent.Publish(version, new TreeMap<>(entries)));
         // Members that joined before this singleton started learn the map now, all at once: which of them had the
         // previous owner's last change is not known here.
@@ -71,6 +117,9 @@ final class OwnedMap {
      * @param upNow the members the cluster's state shows up now (the subscription may lag the gossip)
      */
     MapResult update(MapOwner.Update update, Collection<String> upNow) {
+        if (starting()) {
+            return busy("update of key " + update.key() + " (the new owner is starting)");
+        }
         // A member seen here first gets what its MemberUp event would give it (that event then changes nothing):
         // the stable map, and the step under way when it belongs to it. Only added to the members, it got the
         // change under way in the final step, with the node giving a key up, while it could still forward to it.
@@ -110,7 +159,7 @@ final class OwnedMap {
         if (!entries.containsKey(key)) {
             return MapResult.OK;
         }
-        if (rollouts.full()) {
+        if (starting() || rollouts.full()) {
             return busy("delete of key " + key);
         }
         entries.remove(key);
@@ -128,22 +177,57 @@ final class OwnedMap {
         return MapResult.EBUSY;
     }
 
+    /**
+     * A member's answer: to a probe, or to a publication. A version above every one this owner gave out is another
+     * owner's, of an incarnation at least this one's (that owner published to the member and went before this owner
+     * heard of it): the member ignores this owner's publications, and its answers would confirm steps it never
+     * applied. This owner then moves to the incarnation after it and publishes its map again, to every member.
+     */
     void applied(MapOwner.Applied applied) {
+        seen = Math.max(seen, applied.version());
+        if (starting()) {
+            if (unanswered.remove(applied.node()) && unanswered.isEmpty()) {
+                begin();
+            }
+            return;
+        }
+        if (applied.version() > version) {
+            log.warn("map version {} at {}, above this owner's {}: another owner's incarnation; publishing the map at"
+                + " the next", applied.version(), applied.node(), version);
+            version = MapOwner.firstVersion(seen);
+            rollouts.changed(new MapAgent.Publish(version, new TreeMap<>(entries)));
+            return;
+        }
         rollouts.onApplied(applied);
     }
 
     void stepTimeout(long timedOut, int step) {
-        rollouts.onStepTimeout(timedOut, step);
+        if (!starting()) {
+            rollouts.onStepTimeout(timedOut, step);
+        }
     }
 
     void memberUp(String address) {
         if (members.add(address)) {
-            rollouts.onUp(address);
+            if (starting()) {
+                unanswered.add(address);
+                outbox.probe(address);
+            } else {
+                rollouts.onUp(address);
+                outbox.probe(address);
+            }
         }
     }
 
     void memberRemoved(String address) {
         members.remove(address);
+        if (starting()) {
+            entries.values().removeIf(p -> p.node().equals(address));
+            if (unanswered.remove(address) && unanswered.isEmpty()) {
+                begin();
+            }
+            return;
+        }
         rollouts.onRemoved(address);
         if (entries.values().removeIf(p -> p.node().equals(address))) {
             changed();
@@ -166,10 +250,21 @@ final class OwnedMap {
      * did not see as an event).
      */
     void republish(Set<String> present) {
+        if (starting()) {
+            prune(present);
+            for (String member : unanswered) {
+                outbox.probe(member); // a probe or its answer lost on the way
+            }
+            return;
+        }
         if (prune(present)) {
             changed();
         }
         rollouts.republish();
+        // Every member's version again: one that did not answer this owner's first probes in time may be ahead.
+        for (String member : members) {
+            outbox.probe(member);
+        }
     }
 
     private boolean prune(Set<String> present) {
@@ -177,6 +272,9 @@ final class OwnedMap {
     }
 
     private void changed() {
+        if (starting()) {
+            return; // part of the map this owner will start with
+        }
         version++;
         rollouts.changed(new MapAgent.Publish(version, new TreeMap<>(entries)));
     }

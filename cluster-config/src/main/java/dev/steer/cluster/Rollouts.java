@@ -31,6 +31,15 @@ final class Rollouts {
 
         /** Cancels the step timer. */
         void cancelStepTimer();
+
+        /**
+         * Asks the agent of {@code member} which version it is at: it answers {@link MapOwner.Applied} with that
+         * version at once (-1: none), also when it is ahead of this owner; it applies nothing.
+         */
+        void probe(String member);
+
+        /** Starts the timer that ends a new owner's wait for the probes' answers. */
+        void startProbeTimer(Duration after);
     }
 
     private final Outbox outbox;

@@ -1,6 +1,7 @@
 package dev.steer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -107,4 +108,26 @@ class OwnedMapTest {
         assertEquals(MapResult.OK, map.update(place(0, 64, C), members));
     }
 
+    @Test
+    void shouldGiveANewOwnerAnIncarnationNoMemberHasWhenAMemberHoldsAnEarlierOwnersVersionThisNodeMissed() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        // c's copy is of owner 1; d applied owner 2's map (owner 2 published to d and went before c saw any of it).
+        final MapAgent.Publish copy = new MapAgent.Publish(INCARNATION + 3, Map.of(1, new Placement(64, C, 0)));
+        agents.given(C, copy.version(), copy.entries());
+        agents.given(D, 2 * INCARNATION + 1, Map.of(1, new Placement(64, C, 0), 2, new Placement(64, D, 0)));
+        final OwnedMap map = owner(agents, copy, List.of(C, D));
+
+        assertEquals(MapResult.OK, map.update(place(3, 64, D), List.of(C, D)));
+        agents.deliver();
+
+        assertEquals(D, agents.applied(D).entries().get(3) == null ? null : agents.applied(D).entries().get(3).node(),
+            "d applied the new owner's change: d is at " + agents.applied(D).version() + ", the owner at "
+                + map.version());
+        for (SimulatedAgents.Sent sent : agents.sent()) {
+            assertTrue(sent.version() == SimulatedAgents.PROBE || sent.version() >>> MapOwner.INCARNATION_SHIFT > 2,
+                "published at incarnation " + (sent.version() >>> MapOwner.INCARNATION_SHIFT) + ", which owner 2 had: "
+                    + sent);
+        }
+        assertEquals(agents.applied(C).entries(), agents.applied(D).entries(), "one map on both");
+    }
 }

@@ -100,7 +100,7 @@ final class SimulatedAgents implements Rollouts.Outbox {
         inFlight.add(message);
     }
 
-    /** Asks {@code member} for its version. */
+    @Override
     public void probe(String member) {
         final Sent message = new Sent(member, PROBE, Map.of(), true);
         sent.add(message);
@@ -127,6 +127,7 @@ final class SimulatedAgents implements Rollouts.Outbox {
         stepTimer = null;
     }
 
+    @Override
     public void startProbeTimer(Duration after) {
         probeTimer = after;
     }
