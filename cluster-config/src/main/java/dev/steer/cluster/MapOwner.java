@@ -37,8 +37,9 @@ import dev.steer.engine.map.MapResult;
  * waits at most its step timeout; the caller's reply does not wait for the rollout.
  *
  * <p>When the singleton moves (its node left or crashed), the new one starts from its node's last published copy,
- * at the first version of the next owner incarnation ({@link #firstVersion}), above every version of the previous
- * owner even where a node applied a change this node missed, less the entries of nodes that are no longer members (checked at the start and
+ * asks every member which version it is at ({@link MapAgent#PROBE}), and takes the first version of the incarnation
+ * after the highest it was told of ({@link #firstVersion(long)}), above every version of an earlier owner even where
+ * a node applied a change this node missed ({@link OwnedMap}), less the entries of nodes that are no longer members (checked at the start and
  * at every republication, as their removal may have happened before this owner subscribed). It republishes every
  * {@link #REPUBLISH} so that a member that missed a publication catches up. Off the hot path; allocation per
  * operation is fine.
