@@ -65,11 +65,14 @@ public final class ClusterNode implements AutoCloseable {
      * still say Up when the owner's removal of this node's entries arrives.
      */
     private final AtomicBoolean leaving;
+    private final PublicationStats publications;
 
     private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied,
-                        NodeLinks links, AtomicBoolean leaving, AtomicLong refusedBusy) {
+                        NodeLinks links, AtomicBoolean leaving, AtomicLong refusedBusy,
+                        PublicationStats publications) {
         this.engine = engine;
         this.refusedBusy = refusedBusy;
+        this.publications = publications;
         this.leaving = leaving;
         this.links = links;
         this.system = engine.actorSystem();
@@ -133,8 +136,9 @@ public final class ClusterNode implements AutoCloseable {
             final AtomicReference<MapAgent.Publish> applied = new AtomicReference<>();
             final Cluster cluster = Cluster.get(system);
             final AtomicBoolean leaving = new AtomicBoolean();
+            final PublicationStats publications = new PublicationStats();
             system.systemActorOf(MapAgent.create(self, system, applied,
-                    () -> leaving.get() || MapAgent.leaving(cluster)),
+                    () -> leaving.get() || MapAgent.leaving(cluster), () -> OwnerCheck.owner(cluster), publications),
                 "steer-map-agent", Props.empty());
             final AtomicLong refusedBusy = new AtomicLong();
             final ActorRef<MapOwner.Command> owner = ClusterSingleton.get(system).init(
@@ -148,7 +152,7 @@ public final class ClusterNode implements AutoCloseable {
                 seeds.add(Cluster.get(system).selfMember().address());
             }
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
-            return new ClusterNode(started, owner, applied, links, leaving, refusedBusy);
+            return new ClusterNode(started, owner, applied, links, leaving, refusedBusy, publications);
         } catch (RuntimeException ex) {
             started.shutdown();
             throw ex;
@@ -277,6 +281,14 @@ public final class ClusterNode implements AutoCloseable {
      */
     public long mapChangesRefusedBusy() {
         return refusedBusy.get();
+    }
+
+    /**
+     * What this node's map agent did with the map publications it received: applied, not newer than its copy, or
+     * refused because they did not come from the member this node's view names as the map owner. Any thread.
+     */
+    public PublicationStats publications() {
+        return publications;
     }
 
     /** The version of the cluster map this node has applied, -1 before the first. */

@@ -167,6 +167,14 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
         return current;
     }
 
+    /**
+     * This node's address, {@code pekko://system@host:port}: what a {@link MapAgent.Publish} names as its sender. The
+     * serializer of the sending node writes it, so a publication says truthfully which member it came from.
+     */
+    private String selfAddress() {
+        return system.provider().getDefaultAddress().toString();
+    }
+
     private void writeRef(Output output, ActorRef<?> ref) {
         writeText(output, resolver().toSerializationFormat(ref));
     }
@@ -374,6 +382,8 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                     writeProgram(output, entry.getValue().program());
                 }
                 writeText(output, m.replyTo() == null ? null : resolver().toSerializationFormat(m.replyTo()));
+                // The sender is this node, whatever the record says: the receiver applies only its owner's map.
+                writeText(output, selfAddress());
             }
 
             @Override
@@ -399,8 +409,12 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                     }
                 }
                 final String replyTo = readText(input);
+                final String sender = readText(input);
+                if (sender == null) {
+                    throw new CorruptMessage("map publication " + version + ": no sender");
+                }
                 return new MapAgent.Publish(version, entries,
-                    replyTo == null ? null : resolver().<MapOwner.Applied>resolveActorRef(replyTo));
+                    replyTo == null ? null : resolver().<MapOwner.Applied>resolveActorRef(replyTo), sender);
             }
         }, 105);
         kryo.register(MapOwner.Applied.class, new Serializer<MapOwner.Applied>() {

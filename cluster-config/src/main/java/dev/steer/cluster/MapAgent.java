@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -24,7 +25,9 @@ import dev.steer.engine.map.EntryValue;
  * to the node's own {@link MapSupervisor}, which runs the usual lifecycle (publish, quiescence barrier,
  * drain-then-stop) for every replaced or deleted entry. An entry placed on this node becomes a local entry
  * pinned to its CPU; an entry placed elsewhere becomes a forwarding entry whose consumer is a
- * {@link RemoteForwarder}. Publications older than the last applied one are ignored. When a publication names
+ * {@link RemoteForwarder}. Only the map owner's publications apply, the owner as this node's cluster view names it;
+ * of those, the ones not newer than the node's copy of the same owner incarnation are ignored ({@link OwnerCheck}).
+ * Each publication is counted in {@link PublicationStats}. When a publication names
  * the owner to answer ({@link Publish#replyTo()}), the agent answers {@link MapOwner.Applied} once the supervisor
  * has applied it and every entry it replaced or deleted has drained: the owner's cue for the next step of the
  * change (see {@link PublicationOrder}).
@@ -54,12 +57,21 @@ public final class MapAgent {
      * @param entries key to placement
      * @param replyTo told {@link MapOwner.Applied} once this node has applied the publication and every entry it
      *                replaced or deleted has drained (null: no answer, as for the owner's republications)
+     * @param sender  the address of the member that sent it, as the receiving node read it: the sending node's
+     *                serializer writes its own address in place of whatever this holds, so no code above the
+     *                serializer can publish in another member's name; null when the publication did not leave its
+     *                node (this node's own owner). In the node's copy of the map, the member it came from.
      */
-    public record Publish(long version, Map<Integer, Placement> entries, ActorRef<MapOwner.Applied> replyTo)
-        implements Command, ClusterMessage {
+    public record Publish(long version, Map<Integer, Placement> entries, ActorRef<MapOwner.Applied> replyTo,
+                          String sender) implements Command, ClusterMessage {
         /** A publication that wants no answer. */
         public Publish(long version, Map<Integer, Placement> entries) {
-            this(version, entries, null);
+            this(version, entries, null, null);
+        }
+
+        /** A publication whose answer goes to {@code replyTo}. */
+        public Publish(long version, Map<Integer, Placement> entries, ActorRef<MapOwner.Applied> replyTo) {
+            this(version, entries, replyTo, null);
         }
     }
 
@@ -86,6 +98,9 @@ public final class MapAgent {
      */
     static final Duration SETTLE_ASK_MARGIN = Duration.ofSeconds(2);
 
+    /** At most one warning about refused publications per this period; the others are counted in it. */
+    static final Duration REFUSAL_LOG_PERIOD = Duration.ofSeconds(10);
+
     /**
      * The agent's behavior.
      *
@@ -96,7 +111,7 @@ public final class MapAgent {
      */
     static Behavior<Command> create(String self, ActorRef<MapSupervisor.Command> supervisor,
                                     AtomicReference<Publish> applied) {
-        return create(self, supervisor, applied, () -> false);
+        return create(self, supervisor, applied, () -> false, () -> self, new PublicationStats());
     }
 
     /**
@@ -104,11 +119,16 @@ public final class MapAgent {
      *
      * @param selfLeaving true once this node leaves the cluster (see {@link #leaving(Cluster)}): a publication that
      *                    removes this node's own entries then leaves them in place for the node's final drain
+     * @param owner       the address of the member this node's cluster view names as the map owner, null for none yet
+     *                    (see {@link OwnerCheck#owner(Cluster)}); asked once per publication on the agent's thread
+     * @param stats       counts what the agent does with each publication
      */
     static Behavior<Command> create(String self, ActorRef<MapSupervisor.Command> supervisor,
-                                    AtomicReference<Publish> applied, java.util.function.BooleanSupplier selfLeaving) {
+                                    AtomicReference<Publish> applied, java.util.function.BooleanSupplier selfLeaving,
+                                    Supplier<String> owner, PublicationStats stats) {
         final Map<Integer, Long> changes = new java.util.HashMap<>();
         final Behavior<Command> behavior = Behaviors.setup(context -> {
+            final RefusalLog refusals = new RefusalLog(context.getLog());
             // One ask per change, each with its own reply mapping: a message adapter is one per class and actor,
             // so a second one would take over the first's replies and blame the wrong key.
             final class Send {
@@ -131,15 +151,34 @@ public final class MapAgent {
                 .onMessage(Publish.class, publish -> {
                     final Publish last = applied.get();
                     if (publish.version() == PROBE) {
+                        // Asks, applies nothing: answered whoever asks (a new owner asks before the views name it).
                         if (publish.replyTo() != null) {
                             publish.replyTo().tell(new MapOwner.Applied(last == null ? -1 : last.version(), self));
                         }
                         return Behaviors.same();
                     }
-                    if (last != null && publish.version() <= last.version()) {
-                        // Already at this version or past it: answer once what was applied has settled.
-                        settle(context, supervisor, last.version(), publish.replyTo());
-                        return Behaviors.same();
+                    final String sender = publish.sender() == null ? self : publish.sender();
+                    final String expected = owner.get();
+                    switch (OwnerCheck.verdict(sender, publish.version(), expected, last)) {
+                        case REFUSE -> {
+                            // Not applied, not answered: whatever its version, it must not hold this node's map.
+                            stats.countRefused(sender);
+                            refusals.refused(sender, publish.version(), expected);
+                            return Behaviors.same();
+                        }
+                        case NOT_NEWER -> {
+                            // Already at this version or past it: answer once what was applied has settled.
+                            stats.countNotNewer();
+                            settle(context, supervisor, last.version(), publish.replyTo());
+                            return Behaviors.same();
+                        }
+                        case APPLY -> {
+                            if (last != null && publish.version() <= last.version()) {
+                                context.getLog().info("map version {} from {}: applied over this node's version {}"
+                                    + " from {} (another owner or owner incarnation)", publish.version(), sender,
+                                    last.version(), last.sender());
+                            }
+                        }
                     }
                     final Map<Integer, Placement> before = last == null ? Map.of() : last.entries();
                     final boolean leaving = selfLeaving.getAsBoolean();
@@ -181,7 +220,8 @@ public final class MapAgent {
                             send.update(key, value);
                         }
                     }
-                    applied.set(new Publish(publish.version(), new TreeMap<>(publish.entries())));
+                    applied.set(new Publish(publish.version(), new TreeMap<>(publish.entries()), null, sender));
+                    stats.countApplied();
                     // The supervisor applies its messages in order: this wait starts after every change sent above.
                     settle(context, supervisor, publish.version(), publish.replyTo());
                     return Behaviors.same();
@@ -223,6 +263,40 @@ public final class MapAgent {
         // A publication no check foresaw must not stop the agent (then no map change would reach this node again):
         // the failure is logged, and the next publication (at the latest the owner's republication) applies.
         return Behaviors.supervise(behavior).onFailure(RuntimeException.class, SupervisorStrategy.resume());
+    }
+
+    /**
+     * Warns about refused publications at most once per {@link #REFUSAL_LOG_PERIOD}: a member that keeps
+     * publishing (a stale owner republishes every 2 s) must not flood the log. A refusal while this node's view
+     * names no owner (it is joining) is expected and logged at DEBUG. The agent's thread only.
+     */
+    private static final class RefusalLog {
+        private final org.slf4j.Logger log;
+        private long lastNanos;
+        private long unlogged;
+        private boolean logged;
+
+        RefusalLog(org.slf4j.Logger log) {
+            this.log = log;
+        }
+
+        void refused(String sender, long version, String owner) {
+            if (owner == null) {
+                // This node has no owner in its view yet (it is joining): the owner's republication comes again.
+                log.debug("map version {} from {}: refused, this node's view names no map owner yet", version, sender);
+                return;
+            }
+            unlogged++;
+            final long now = System.nanoTime();
+            if (logged && now - lastNanos < REFUSAL_LOG_PERIOD.toNanos()) {
+                return;
+            }
+            log.warn("map version {} from {}: refused, this node's view names {} as the map owner ({} publication(s)"
+                + " refused since the last warning; see ClusterNode.publications())", version, sender, owner, unlogged);
+            logged = true;
+            lastNanos = now;
+            unlogged = 0;
+        }
     }
 
     /**
