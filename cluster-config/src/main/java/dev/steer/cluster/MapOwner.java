@@ -135,6 +135,21 @@ public final class MapOwner {
         return firstVersion(start == null ? -1 : start.version());
     }
 
+    /**
+     * The last owner incarnation, which no owner takes: an owner after it would wrap past {@link Long#MAX_VALUE}. At
+     * one owner move a second, it lasts 68 years.
+     */
+    static final long LAST_INCARNATION = Integer.MAX_VALUE;
+
+    /**
+     * Whether {@code version} is one an owner gives out, or -1 (none): not negative otherwise, and of an incarnation
+     * below {@link #LAST_INCARNATION}. A member's copy beyond that is damaged or forged, and a new owner that counted it
+     * would start at a negative version.
+     */
+    static boolean plausible(long version) {
+        return version == -1 || version >= 0 && version >>> INCARNATION_SHIFT < LAST_INCARNATION;
+    }
+
     /** The first version of the incarnation after the one of {@code highest} (-1, or any negative: none). */
     static long firstVersion(long highest) {
         final long incarnation = highest < 0 ? 0 : highest >>> INCARNATION_SHIFT;

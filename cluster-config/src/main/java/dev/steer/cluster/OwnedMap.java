@@ -54,6 +54,11 @@ final class OwnedMap {
         this.log = log;
         this.entries = new TreeMap<>(start == null ? Map.of() : start.entries());
         this.seen = start == null ? -1 : start.version();
+        if (!MapOwner.plausible(seen)) {
+            log.warn("map version {} of this node's copy: not one an owner gives out (incarnation {} or beyond);"
+                + " not counted", seen, MapOwner.LAST_INCARNATION);
+            seen = -1;
+        }
         members.addAll(up);
         // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
         // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
@@ -184,6 +189,16 @@ final class OwnedMap {
      * applied. This owner then moves to the incarnation after it and publishes its map again, to every member.
      */
     void applied(MapOwner.Applied applied) {
+        if (!MapOwner.plausible(applied.version())) {
+            // A damaged or forged copy (the agent takes this owner's map over it: another incarnation). Counting it
+            // would wrap this owner's next version past Long.MAX_VALUE; it confirms nothing either.
+            log.warn("map version {} at {}: not one an owner gives out (incarnation {} or beyond); not counted",
+                applied.version(), applied.node(), MapOwner.LAST_INCARNATION);
+            if (starting() && unanswered.remove(applied.node()) && unanswered.isEmpty()) {
+                begin();
+            }
+            return;
+        }
         seen = Math.max(seen, applied.version());
         if (starting()) {
             if (unanswered.remove(applied.node()) && unanswered.isEmpty()) {

@@ -130,4 +130,21 @@ class OwnedMapTest {
         }
         assertEquals(agents.applied(C).entries(), agents.applied(D).entries(), "one map on both");
     }
+
+    @Test
+    void shouldStartAtAPositiveVersionWhenAMemberOrItsOwnCopyHoldsAVersionOfTheLastIncarnation() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        // c's copy and d's map are at versions no owner gives out (a forged or damaged publication applied).
+        final MapAgent.Publish copy = new MapAgent.Publish(Long.MAX_VALUE, Map.of(1, new Placement(64, C, 0)));
+        agents.given(C, copy.version(), copy.entries());
+        agents.given(D, MapOwner.LAST_INCARNATION << MapOwner.INCARNATION_SHIFT, Map.of(2, new Placement(64, D, 0)));
+        final OwnedMap map = owner(agents, copy, List.of(C, D));
+        assertEquals(MapResult.OK, map.update(place(3, 64, D), List.of(C, D)));
+        agents.deliver();
+
+        assertEquals(INCARNATION, map.version() & -INCARNATION, "incarnation 1: the two versions were not counted");
+        for (SimulatedAgents.Sent sent : agents.sent()) {
+            assertTrue(sent.version() == SimulatedAgents.PROBE || sent.version() > 0, "published at " + sent);
+        }
+    }
 }
