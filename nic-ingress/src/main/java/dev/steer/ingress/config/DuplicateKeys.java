@@ -34,8 +34,8 @@ final class DuplicateKeys {
     private final String s;
     private int pos;
     private int line = 1;
-    private final Map<String, Given> leaves = new HashMap<>();
-    private final Map<String, Given> objects = new HashMap<>();
+    private Map<String, Given> leaves = new HashMap<>();
+    private Map<String, Given> objects = new HashMap<>();
     private final List<Duplicate> found = new ArrayList<>();
 
     private DuplicateKeys(String text) {
@@ -150,14 +150,7 @@ final class DuplicateKeys {
                     skipNested();
                 }
             } else if (peek() == '[') {
-                final int valueStart = pos;
-                pos++;
-                if (depth < MAX_DEPTH) {
-                    array(path, depth + 1);
-                } else {
-                    skipNested();
-                }
-                given(leaves, objects, path, keyLine, shown(s.substring(valueStart, pos)));
+                list(path, keyLine, depth);
             } else {
                 final int valueStart = pos;
                 skipValue(false);
@@ -166,6 +159,40 @@ final class DuplicateKeys {
                     given(leaves, objects, path, keyLine, shown(value));
                 }
             }
+        }
+    }
+
+    /**
+     * A list value at the position, consumed, and recorded for {@code path}. A list given again replaces the first
+     * one whole, so it is one duplicate, reported before anything in it: its elements are keys of a new list, not
+     * the first list's keys set again (each element of a repeated list of blocks was reported as well, once per key).
+     * They are still checked among themselves.
+     */
+    private void list(String path, int keyLine, int depth) {
+        final int valueStart = pos;
+        final int reportAt = found.size();
+        final boolean again = leaves.containsKey(path) || objects.containsKey(path);
+        final Map<String, Given> outerLeaves = leaves;
+        final Map<String, Given> outerObjects = objects;
+        if (again) {
+            leaves = new HashMap<>();
+            objects = new HashMap<>();
+        }
+        pos++;
+        try {
+            if (depth < MAX_DEPTH) {
+                array(path, depth + 1);
+            } else {
+                skipNested();
+            }
+        } finally {
+            leaves = outerLeaves;
+            objects = outerObjects;
+        }
+        final int after = found.size();
+        given(leaves, objects, path, keyLine, shown(s.substring(valueStart, pos)));
+        if (found.size() > after) {
+            found.add(reportAt, found.remove(after));
         }
     }
 
@@ -209,8 +236,10 @@ final class DuplicateKeys {
         same.putIfAbsent(path, new Given(keyLine, value));
     }
 
+    /** A value as one line of a message: a list or string written over several lines is joined, then shortened. */
     private static String shown(String value) {
-        return value.length() <= MAX_SHOWN ? value : value.substring(0, MAX_SHOWN) + "...";
+        final String line = value.replaceAll("\\s*\\R\\s*", " ");
+        return line.length() <= MAX_SHOWN ? line : line.substring(0, MAX_SHOWN) + "...";
     }
 
     /** True at {@code include "x"}, {@code include required(...)}, {@code include file(...)} and the like. */

@@ -30,6 +30,22 @@ class DuplicateKeysTest {
     }
 
     @Test
+    void shouldReportAListGivenTwiceOnceWhenItsElementsRepeatTheFirstListsKeys() {
+        // HOCON keeps the second list whole: its elements replace the first list's, they do not set its keys again.
+        assertEquals(List.of(new DuplicateKeys.Duplicate("e", 3, "[ { q = 3 }, { q = 4 } ]", 1, "[ { q = 1 }, { q = 2 } ]")),
+            find("e = [ { q = 1 },\n { q = 2 } ]\ne = [ { q = 3 }, { q = 4 } ]\n"));
+        assertEquals(List.of(new DuplicateKeys.Duplicate("a.e", 2, "[ [ { q = 2 } ] ]", 1, "[ [ { q = 1 } ] ]")),
+            find("a { e = [ [ { q = 1 } ] ] }\na.e = [ [ { q = 2 } ] ]\n"), "lists in lists");
+    }
+
+    @Test
+    void shouldFindAKeyGivenTwiceInsideAnElementWhenItsListIsItselfGivenTwice() {
+        assertEquals(List.of(new DuplicateKeys.Duplicate("e", 2, "[ { q = 8, q = 9 } ]", 1, "[ { q = 1 } ]"),
+                new DuplicateKeys.Duplicate("e[0].q", 2, "9", 2, "8")),
+            find("e = [ { q = 1 } ]\ne = [ { q = 8, q = 9 } ]\n"));
+    }
+
+    @Test
     void shouldFindABlockAndAValueGivenForOneKeyWhenBothAreWritten() {
         assertEquals(List.of(new DuplicateKeys.Duplicate("a", 2, "{ ... }", 1, "1")), find("a = 1\na { b = 2 }\n"));
     }

@@ -39,4 +39,22 @@ class HoconFileTest {
         assertTrue(errors.stream().anyMatch(e -> e.startsWith(file + ":4: include \"missing.conf\": no such file")),
             errors.toString());
     }
+
+    @Test
+    void shouldGiveOneErrorNamingFileLineAndKeyWhenAListOfBlocksIsGivenTwice(@TempDir Path dir) throws IOException {
+        final Path file = Files.writeString(dir.resolve("twice.conf"), String.join("\n",
+            "steer.map {",
+            "  entries = [ { key = 0, qsize = 64 },",
+            "              { key = 1, qsize = 64 } ]",
+            "}",
+            "steer.map.entries = [ { key = 0, qsize = 128 }, { key = 1, qsize = 128 } ]",
+            ""));
+
+        final ConfigCheck check = new ConfigCheck();
+        HoconFile.parse(file, check);
+
+        assertEquals(List.of(file + ":5: steer.map.entries: [ { key = 0, qsize = 128 }, { key = 1, qsize = 128 } ] is"
+            + " given twice (also at line 2, [ { key = 0, qsize = 64 }, { key = 1, qsize = 64 } ]): a key may be set once"
+            + " per file"), check.errors());
+    }
 }
