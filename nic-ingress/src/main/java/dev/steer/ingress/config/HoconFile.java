@@ -5,9 +5,17 @@ import java.io.IOException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 import com.typesafe.config.Config;
@@ -64,15 +72,19 @@ public final class HoconFile {
                 + " levels here: at most " + MAX_NESTING + " are read");
             return ConfigFactory.empty();
         }
-        final Path parent = file.toAbsolutePath().getParent();
-        final CheckingIncluder includer = new CheckingIncluder(parent == null ? Path.of("") : parent);
+        final CheckingIncluder includer = new CheckingIncluder(file);
         final Config config = ConfigFactory.parseFile(file.toFile(),
             ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(includer));
-        final String[] lines = text.split("\r?\n", -1);
+        final Map<Path, String[]> texts = new HashMap<>();
+        texts.put(file, text.split("\r?\n", -1));
+        final Set<String> reported = new LinkedHashSet<>();
         for (Missing missing : includer.missing) {
-            check.error(file + ":" + includeLine(lines, missing.name) + ": include \"" + missing.name
-                + "\": no such file (looked for " + missing.lookedFor + "): an included file must exist");
+            final int line = missing.in().file() == null ? 0
+                : includeLine(texts.computeIfAbsent(missing.in().file(), HoconFile::lines), missing.name(), missing.nth());
+            reported.add(missing.in().name() + (line > 0 ? ":" + line : "") + ": include \"" + missing.name()
+                + "\": no such file (looked for " + missing.lookedFor() + "): an included file must exist");
         }
+        reported.forEach(check::error);
         for (DuplicateKeys.Duplicate d : DuplicateKeys.find(text)) {
             check.error(file + ":" + d.line() + ": " + d.path() + ": " + d.value() + " is given twice (also at line "
                 + d.firstLine() + ", " + d.firstValue() + "): a key may be set once per file");
@@ -130,89 +142,152 @@ public final class HoconFile {
         return 0;
     }
 
-    /** The line of the first include statement naming {@code name}; 1 if none (an include in an included file). */
-    private static int includeLine(String[] lines, String name) {
-        final Pattern statement = Pattern.compile("^\\s*include\\b.*\"" + Pattern.quote(name) + "\"");
+    /** The lines of an included file, read as the parser read it; none if it cannot be read now. */
+    private static String[] lines(Path file) {
+        try {
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\r?\n", -1);
+        } catch (IOException | RuntimeException ex) {
+            return new String[0];
+        }
+    }
+
+    /**
+     * The line of the {@code nth} (from 1) include statement naming {@code name} in {@code lines}, or 0 when there is
+     * no such statement: HOCON includes in the order written, so the nth missing include of a name is its nth statement.
+     */
+    private static int includeLine(String[] lines, String name, int nth) {
+        final Pattern statement = Pattern.compile("(?:^|[{,])\\s*include\\s+(?:required\\(\\s*)?"
+            + "(?:(?:file|url|classpath)\\(\\s*)?\"" + Pattern.quote(name) + "\"");
+        int seen = 0;
         for (int i = 0; i < lines.length; i++) {
-            if (statement.matcher(lines[i]).find()) {
+            if (statement.matcher(lines[i]).find() && ++seen == nth) {
                 return i + 1;
             }
         }
-        return 1;
+        return 0;
     }
 
-    private record Missing(String name, String lookedFor) {
+    /**
+     * A file being parsed, as messages name it; {@code file} is null when it is no file here (a class path resource,
+     * a URL), and then its lines are unknown. Identity matters: each inclusion of a file is a holder of its own.
+     */
+    private record Holder(String name, Path file) {
+        @Override
+        public boolean equals(Object other) {
+            return this == other;
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(this);
+        }
+    }
+
+    /** An include of {@code name} that found nothing: the {@code nth} of that name in the file {@code in}. */
+    private record Missing(Holder in, String name, int nth, String lookedFor) {
     }
 
     /**
      * Includes as HOCON does, except that a missing file is recorded (and included as empty, so that parsing goes
-     * on and every problem is reported at once) instead of being ignored.
+     * on and every problem is reported at once) instead of being ignored. The parser calls it for the includes of the
+     * included files too, while it parses them, so a stack of the files being parsed tells which file holds each
+     * include: a missing include in an included file used to be reported at line 1 of the main file, looked for
+     * beside the main file.
      */
     private static final class CheckingIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL,
         ConfigIncluderClasspath {
-        private final Path baseDir;
         private final ConfigIncluder fallback;
         private final List<Missing> missing;
+        private final Deque<Holder> parsing;
+        private final Map<Holder, Map<String, Integer>> seen;
 
-        /** @param baseDir the main file's directory, where a relative include is looked for */
-        CheckingIncluder(Path baseDir) {
-            this(baseDir, null, new ArrayList<>());
+        /** @param main the main file, where relative includes start */
+        CheckingIncluder(Path main) {
+            this(null, new ArrayList<>(), new ArrayDeque<>(List.of(new Holder(main.toString(), main))), new HashMap<>());
         }
 
-        private CheckingIncluder(Path baseDir, ConfigIncluder fallback, List<Missing> missing) {
-            this.baseDir = baseDir;
+        private CheckingIncluder(ConfigIncluder fallback, List<Missing> missing, Deque<Holder> parsing,
+                                 Map<Holder, Map<String, Integer>> seen) {
             this.fallback = fallback;
             this.missing = missing;
+            this.parsing = parsing;
+            this.seen = seen;
         }
 
         @Override
         public ConfigIncluder withFallback(ConfigIncluder newFallback) {
-            return fallback == null ? new CheckingIncluder(baseDir, newFallback, missing) : this;
+            return fallback == null ? new CheckingIncluder(newFallback, missing, parsing, seen) : this;
         }
 
         private static ConfigIncludeContext strict(ConfigIncludeContext context) {
             return context.setParseOptions(context.parseOptions().setAllowMissing(false));
         }
 
+        /**
+         * Parses {@code what} as {@code next} (pushed while it is parsed, so that its own includes name it); a missing
+         * one is recorded against the file that includes it, looked for at {@code lookedFor}.
+         */
+        private ConfigObject including(String name, Holder next, String lookedFor, Supplier<ConfigObject> parse) {
+            final Holder in = parsing.peek();
+            final int nth = seen.computeIfAbsent(in, h -> new HashMap<>()).merge(name, 1, Integer::sum);
+            parsing.push(next);
+            try {
+                return parse.get();
+            } catch (ConfigException.IO ex) {
+                missing.add(new Missing(in, name, nth, lookedFor));
+                return ConfigFactory.empty().root();
+            } finally {
+                parsing.pop();
+            }
+        }
+
         @Override
         public ConfigObject include(ConfigIncludeContext context, String what) {
+            // Relative to the including file's directory, as HOCON looks first (then on the class path too; the file
+            // beside the including one is what the user meant).
+            final Path sibling = sibling(parsing.peek().file(), what);
+            final Path found = sibling == null ? null : existing(sibling);
+            final Holder next = found != null ? new Holder(found.toString(), found) : new Holder(what, null);
+            return including(what, next, sibling == null ? "the class path" : sibling.toAbsolutePath().toString(),
+                () -> fallback.include(strict(context), what));
+        }
+
+        /** {@code what} beside {@code in}; null when {@code in} is no file or {@code what} cannot be a path. */
+        private static Path sibling(Path in, String what) {
             try {
-                return fallback.include(strict(context), what);
-            } catch (ConfigException.IO ex) {
-                // HOCON then tries the class path too; the file beside the main one is what the user meant.
-                missing.add(new Missing(what, baseDir.resolve(what).normalize().toString()));
-                return ConfigFactory.empty().root();
+                return in == null ? null : in.resolveSibling(what).normalize();
+            } catch (InvalidPathException ex) {
+                return null;
             }
+        }
+
+        /** {@code path}, or it with the extension HOCON tries for a name without one, if such a file exists. */
+        private static Path existing(Path path) {
+            for (String extension : List.of("", ".conf", ".json", ".properties")) {
+                final Path candidate = path.resolveSibling(path.getFileName() + extension);
+                if (Files.isRegularFile(candidate)) {
+                    return candidate;
+                }
+            }
+            return null;
         }
 
         @Override
         public ConfigObject includeFile(ConfigIncludeContext context, File what) {
-            try {
-                return ((ConfigIncluderFile) fallback).includeFile(strict(context), what);
-            } catch (ConfigException.IO ex) {
-                missing.add(new Missing(what.getPath(), what.getAbsolutePath()));
-                return ConfigFactory.empty().root();
-            }
+            return including(what.getPath(), new Holder(what.getPath(), what.toPath()), what.getAbsolutePath(),
+                () -> ((ConfigIncluderFile) fallback).includeFile(strict(context), what));
         }
 
         @Override
         public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
-            try {
-                return ((ConfigIncluderURL) fallback).includeURL(strict(context), what);
-            } catch (ConfigException.IO ex) {
-                missing.add(new Missing(what.toString(), what.toString()));
-                return ConfigFactory.empty().root();
-            }
+            return including(what.toString(), new Holder(what.toString(), null), what.toString(),
+                () -> ((ConfigIncluderURL) fallback).includeURL(strict(context), what));
         }
 
         @Override
         public ConfigObject includeResources(ConfigIncludeContext context, String what) {
-            try {
-                return ((ConfigIncluderClasspath) fallback).includeResources(strict(context), what);
-            } catch (ConfigException.IO ex) {
-                missing.add(new Missing(what, "the class path"));
-                return ConfigFactory.empty().root();
-            }
+            return including(what, new Holder(what, null), "the class path",
+                () -> ((ConfigIncluderClasspath) fallback).includeResources(strict(context), what));
         }
     }
 }

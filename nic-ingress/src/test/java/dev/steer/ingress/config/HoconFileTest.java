@@ -57,4 +57,34 @@ class HoconFileTest {
             + " given twice (also at line 2, [ { key = 0, qsize = 64 }, { key = 1, qsize = 64 } ]): a key may be set once"
             + " per file"), check.errors());
     }
+
+    @Test
+    void shouldNameTheIncludingFileAndItsLineWhenAnIncludedFileIncludesAMissingOne(@TempDir Path dir) throws IOException {
+        Files.createDirectory(dir.resolve("sub"));
+        final Path shared = Files.writeString(dir.resolve("sub").resolve("shared.conf"),
+            "# shared by every node\nbudget = 64\ninclude \"gone.conf\"\n");
+        final Path main = Files.writeString(dir.resolve("main.conf"),
+            "# node 1\ninclude \"sub/shared.conf\"\nqsize = 8\n");
+
+        final ConfigCheck check = new ConfigCheck();
+        assertEquals(64, HoconFile.parse(main, check).getInt("budget"));
+
+        assertEquals(List.of(shared + ":3: include \"gone.conf\": no such file (looked for " + dir.resolve("sub")
+            .resolve("gone.conf") + "): an included file must exist"), check.errors());
+    }
+
+    @Test
+    void shouldNameEachIncludeByItsOwnLineWhenOneMissingNameIsIncludedFromSeveralPlaces(@TempDir Path dir)
+        throws IOException {
+        final Path common = Files.writeString(dir.resolve("common.conf"), "a = 1\n\ninclude \"gone.conf\"\n");
+        final Path main = Files.writeString(dir.resolve("main.conf"), String.join("\n",
+            "include \"gone.conf\"", "include \"common.conf\"", "b = 2", "include required(\"gone.conf\")", ""));
+
+        final ConfigCheck check = new ConfigCheck();
+        HoconFile.parse(main, check);
+
+        final String rest = ": include \"gone.conf\": no such file (looked for " + dir.resolve("gone.conf")
+            + "): an included file must exist";
+        assertEquals(List.of(main + ":1" + rest, common + ":3" + rest, main + ":4" + rest), check.errors());
+    }
 }
