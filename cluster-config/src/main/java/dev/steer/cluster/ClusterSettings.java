@@ -74,8 +74,14 @@ public final class ClusterSettings {
     public static final Duration MAX_ACK_TIMEOUT = Duration.ofDays(1);
     /** Default frames in the receiver's pool. */
     public static final int DEFAULT_RECEIVER_FRAMES = 16_384;
-    /** Default time a partition must be stable before the split-brain resolver downs the unreachable side. */
-    public static final Duration DEFAULT_DOWN_AFTER = Duration.ofSeconds(7);
+    /**
+     * Default time the membership must be stable before the split-brain resolver decides ({@code stable-after}): 20 s,
+     * Pekko's own default, and the same as a deployment file's. Pekko's guidance: never shorter than the membership
+     * dissemination time, which grows with the cluster (its recommended minimum is 7 s for 5 nodes, 20 s for 100), and
+     * well above the failure detector's time to notice a node (heartbeat interval 1 s plus the acceptable pause,
+     * {@link #DEFAULT_HEARTBEAT_PAUSE}, about 5 s), or a node that only paused is downed. Lower it for small clusters.
+     */
+    public static final Duration DEFAULT_DOWN_AFTER = Duration.ofSeconds(20);
     /** Default heartbeat pause the failure detector accepts before a node is unreachable. */
     public static final Duration DEFAULT_HEARTBEAT_PAUSE = Duration.ofSeconds(3);
     /** Default split-brain resolver strategy. */
@@ -248,7 +254,10 @@ public final class ClusterSettings {
         return this;
     }
 
-    /** How long a partition must be stable before the split-brain resolver acts. */
+    /**
+     * How long the membership must be stable before the split-brain resolver acts (Pekko's {@code stable-after});
+     * default {@link #DEFAULT_DOWN_AFTER}.
+     */
     public ClusterSettings downAfter(Duration downAfter) {
         this.downAfter = downAfter;
         return this;

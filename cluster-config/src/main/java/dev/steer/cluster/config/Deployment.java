@@ -166,8 +166,8 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
     public record Downing(String strategy, Duration stableAfter, int quorumSize) {
         /** The strategies (Pekko's, without lease-majority, which needs a lease implementation). */
         public static final List<String> STRATEGIES = List.of("keep-majority", "keep-oldest", "down-all", "static-quorum");
-        /** Pekko's default stable-after. */
-        public static final Duration DEFAULT_STABLE_AFTER = Duration.ofSeconds(20);
+        /** Default stable-after: the embedding API's ({@code ClusterSettings.DEFAULT_DOWN_AFTER}), Pekko's 20 s. */
+        public static final Duration DEFAULT_STABLE_AFTER = dev.steer.cluster.ClusterSettings.DEFAULT_DOWN_AFTER;
     }
 
     /**

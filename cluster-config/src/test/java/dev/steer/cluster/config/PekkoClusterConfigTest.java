@@ -55,6 +55,25 @@ class PekkoClusterConfigTest {
     }
 
     @Test
+    void shouldGiveOneStableAfterWhenItIsLeftOutOfTheFileOrOfTheEmbeddingApi(@TempDir Path dir) throws IOException {
+        final Path file = Files.writeString(dir.resolve("no-stable-after.conf"), """
+            steer {
+              map.entries = [ { key = 0, node = "node-1" } ]
+              cluster { enabled = true, nodes = [ { name = "node-1", host = "127.0.0.1", port = 25521 } ] }
+            }
+            """);
+        final String key = "pekko.cluster.split-brain-resolver.stable-after";
+        final Duration fromFile = new DeploymentLoader(CPUS).load(file).pekkoConfig(SYSTEM).getDuration(key);
+        final Duration fromApi = new ClusterSettings().toConfig().getDuration(key);
+
+        assertEquals(fromFile, fromApi, "a file without stable-after and ClusterSettings without downAfter");
+        assertEquals(ConfigFactory.defaultReference().getDuration(key), fromApi, "Pekko's own default, its reference.conf");
+        assertEquals(ClusterSettings.DEFAULT_DOWN_AFTER, Deployment.Downing.DEFAULT_STABLE_AFTER);
+        assertEquals(ClusterSettings.DEFAULT_DOWN_AFTER, ConfigFactory.parseResources(DeploymentLoader.DEFAULTS_RESOURCE)
+            .getDuration("steer.cluster.downing.stable-after"), "the shipped deployment-defaults.conf");
+    }
+
+    @Test
     void shouldPassEveryTlsSettingToPekkoWhenKeyStoreKeyAndTrustStoreHaveTheirOwnPasswords(@TempDir Path dir)
         throws Exception {
         Files.writeString(dir.resolve("node.jks"), "not read here");
