@@ -49,8 +49,6 @@ import dev.steer.ingress.aeron.AeronMedia;
 public final class ClusterNode implements AutoCloseable {
     /** How long map operations and membership waits ask at most, by default. */
     public static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
-    /** How long {@link #shutdown()} waits for the graceful leave before it drains anyway. */
-    public static final Duration LEAVE_TIMEOUT = Duration.ofSeconds(30);
 
     private final SteerEngine engine;
     private final ActorSystem<MapSupervisor.Command> system;
@@ -66,13 +64,15 @@ public final class ClusterNode implements AutoCloseable {
      */
     private final AtomicBoolean leaving;
     private final PublicationStats publications;
+    private final Duration leaveTimeout;
 
     private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied,
                         NodeLinks links, AtomicBoolean leaving, AtomicLong refusedBusy,
-                        PublicationStats publications) {
+                        PublicationStats publications, Duration leaveTimeout) {
         this.engine = engine;
         this.refusedBusy = refusedBusy;
         this.publications = publications;
+        this.leaveTimeout = leaveTimeout;
         this.leaving = leaving;
         this.links = links;
         this.system = engine.actorSystem();
@@ -152,7 +152,8 @@ public final class ClusterNode implements AutoCloseable {
                 seeds.add(Cluster.get(system).selfMember().address());
             }
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
-            return new ClusterNode(started, owner, applied, links, leaving, refusedBusy, publications);
+            return new ClusterNode(started, owner, applied, links, leaving, refusedBusy, publications,
+                settings.leaveTimeout());
         } catch (RuntimeException ex) {
             started.shutdown();
             throw ex;
@@ -330,7 +331,7 @@ public final class ClusterNode implements AutoCloseable {
      * first lets the map owner remove this node's entries while the node still acknowledges what others send
      * it; once the node is removed, Pekko's coordinated shutdown drains the engine (forwarders wait for their
      * acknowledgements up to the drain timeout) and terminates the actor system. Waits at most
-     * {@link #LEAVE_TIMEOUT} for the removal, then drains anyway. Returns once the actor system has terminated
+     * {@link ClusterSettings#leaveTimeout()} for the removal, then drains anyway. Returns once the actor system has terminated
      * (bounded by the engine's close timeout), so that the caller may exit the JVM at once: Pekko's JVM
      * shutdown hook then has nothing left to wait for. Idempotent.
      */
@@ -346,7 +347,7 @@ public final class ClusterNode implements AutoCloseable {
         // Once removed (or downed), Pekko's coordinated shutdown drains the engine and terminates the system;
         // wait for it rather than ask a supervisor that may already have stopped.
         final CoordinatedShutdown coordinated = CoordinatedShutdown.get(system);
-        final long deadline = System.nanoTime() + LEAVE_TIMEOUT.toNanos();
+        final long deadline = System.nanoTime() + leaveTimeout.toNanos();
         while ((leave || coordinated.getShutdownReason().isPresent()) && !system.whenTerminated().isCompleted()
             && !engine.drained() && System.nanoTime() < deadline) {
             try {

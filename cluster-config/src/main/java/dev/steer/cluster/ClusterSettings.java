@@ -72,6 +72,16 @@ public final class ClusterSettings {
     public static final Duration MIN_TIMEOUT = Duration.ofMillis(100);
     /** Longest ack timeout. */
     public static final Duration MAX_ACK_TIMEOUT = Duration.ofDays(1);
+    /**
+     * Default bound on the graceful leave of {@link ClusterNode#shutdown()} (and {@code close()}): how long the node waits
+     * to be removed before it drains anyway. A leave cannot complete while another member is unreachable and not yet
+     * downed, so past {@link #DEFAULT_DOWN_AFTER} plus failure detection, 30 s drains a node whose leave is stuck.
+     */
+    public static final Duration DEFAULT_LEAVE_TIMEOUT = Duration.ofSeconds(30);
+    /** Shortest leave timeout: Pekko gossips once a second by default, so a leave takes at least a few rounds. */
+    public static final Duration MIN_LEAVE_TIMEOUT = Duration.ofSeconds(1);
+    /** Longest leave timeout. */
+    public static final Duration MAX_LEAVE_TIMEOUT = Duration.ofHours(1);
     /** Default frames in the receiver's pool. */
     public static final int DEFAULT_RECEIVER_FRAMES = 16_384;
     /**
@@ -130,6 +140,7 @@ public final class ClusterSettings {
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
     private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
     private Duration ackTimeout = DEFAULT_ACK_TIMEOUT;
+    private Duration leaveTimeout = DEFAULT_LEAVE_TIMEOUT;
     private int receiverFrames = DEFAULT_RECEIVER_FRAMES;
     private int frameSize = FramePool.Context.DEFAULT_FRAME_SIZE;
     private int headroom = FramePool.Context.DEFAULT_HEADROOM;
@@ -238,6 +249,17 @@ public final class ClusterSettings {
      */
     public ClusterSettings ackTimeout(Duration ackTimeout) {
         this.ackTimeout = ackTimeout;
+        return this;
+    }
+
+    /**
+     * How long {@link ClusterNode#shutdown()} waits for the graceful leave (this node removed from the cluster) before
+     * it drains and stops anyway, {@link #MIN_LEAVE_TIMEOUT} to {@link #MAX_LEAVE_TIMEOUT}; default
+     * {@link #DEFAULT_LEAVE_TIMEOUT}. A leave cannot complete while another member is unreachable and not yet downed:
+     * give it more than the split-brain resolver's {@link #downAfter} to let the resolver decide first.
+     */
+    public ClusterSettings leaveTimeout(Duration leaveTimeout) {
+        this.leaveTimeout = leaveTimeout;
         return this;
     }
 
@@ -352,6 +374,11 @@ public final class ClusterSettings {
         notBelowMinimum(errors, "ackTimeout", ackTimeout);
         if (ackTimeout != null && ackTimeout.compareTo(MAX_ACK_TIMEOUT) > 0) {
             errors.add("ackTimeout=" + ackTimeout + ": must be at most " + MAX_ACK_TIMEOUT);
+        }
+        if (leaveTimeout == null || leaveTimeout.compareTo(MIN_LEAVE_TIMEOUT) < 0
+            || leaveTimeout.compareTo(MAX_LEAVE_TIMEOUT) > 0) {
+            errors.add("leaveTimeout=" + leaveTimeout + ": must be 1 s..1 h (how long shutdown() waits for the graceful"
+                + " leave before it drains anyway)");
         }
         positive(errors, "downAfter", downAfter);
         positive(errors, "heartbeatPause", heartbeatPause);
@@ -473,6 +500,11 @@ public final class ClusterSettings {
     /** Time a forwarded batch may wait for its acknowledgement before it is counted lost. */
     public Duration ackTimeout() {
         return ackTimeout;
+    }
+
+    /** How long {@link ClusterNode#shutdown()} waits for the graceful leave before it drains anyway. */
+    public Duration leaveTimeout() {
+        return leaveTimeout;
     }
 
     /** Frames of the receiver's pool. */

@@ -37,6 +37,18 @@ class ClusterSettingsTest {
     }
 
     @Test
+    void shouldRefuseALeaveTimeoutOutsideOneSecondToOneHourWhenConcluding() {
+        assertEquals(Duration.ofSeconds(30), new ClusterSettings().conclude().leaveTimeout(), "the default");
+        assertEquals(Duration.ofSeconds(1), new ClusterSettings().leaveTimeout(Duration.ofSeconds(1)).conclude().leaveTimeout());
+        assertEquals(Duration.ofHours(1), new ClusterSettings().leaveTimeout(Duration.ofHours(1)).conclude().leaveTimeout());
+        for (Duration bad : new Duration[] {null, Duration.ZERO, Duration.ofMillis(999), Duration.ofHours(1).plusMillis(1)}) {
+            final String message = assertThrows(IllegalArgumentException.class,
+                () -> new ClusterSettings().leaveTimeout(bad).conclude()).getMessage();
+            assertTrue(message.contains("leaveTimeout=" + bad + ": must be 1 s..1 h"), message);
+        }
+    }
+
+    @Test
     void shouldNameQuorumRolesAndTlsProtocolWhenTheyCannotStartANode() {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
             .downingStrategy("static-quorum").roles(List.of("steer", "dc-east"))

@@ -24,7 +24,7 @@ import dev.steer.ingress.config.ConfigCheck;
  */
 final class ClusterReader {
     static final Set<String> CLUSTER_KEYS = Set.of("enabled", "nodes", "seed-nodes", "transport", "tls", "downing", "frame-batch",
-        "max-in-flight", "ack-timeout", "drain-timeout");
+        "max-in-flight", "ack-timeout", "drain-timeout", "leave-timeout");
     static final Duration MIN_TIMEOUT = dev.steer.cluster.ClusterSettings.MIN_TIMEOUT;
     static final Duration MAX_DRAIN_TIMEOUT = Duration.ofHours(1);
     static final Set<String> NODE_KEYS = Set.of("name", "host", "port");
@@ -138,16 +138,21 @@ final class ClusterReader {
         final long drainTimeout = check.nanosIn(steer, "steer.cluster.drain-timeout",
             dev.steer.cluster.ClusterSettings.DEFAULT_DRAIN_TIMEOUT.toNanos(), MIN_TIMEOUT.toNanos(),
             MAX_DRAIN_TIMEOUT.toNanos());
+        final long leaveTimeout = check.nanosIn(steer, "steer.cluster.leave-timeout",
+            dev.steer.cluster.ClusterSettings.DEFAULT_LEAVE_TIMEOUT.toNanos(),
+            dev.steer.cluster.ClusterSettings.MIN_LEAVE_TIMEOUT.toNanos(),
+            dev.steer.cluster.ClusterSettings.MAX_LEAVE_TIMEOUT.toNanos());
         return new Deployment.ClusterSettings(true, nodes, seeds, transport, tls,
             new Deployment.Downing(strategy, Duration.ofNanos(stableAfter), quorum), frameBatch, maxInFlight,
-            Duration.ofNanos(ackTimeout), Duration.ofNanos(drainTimeout));
+            Duration.ofNanos(ackTimeout), Duration.ofNanos(drainTimeout), Duration.ofNanos(leaveTimeout));
     }
 
     private static Deployment.ClusterSettings disabled() {
         return new Deployment.ClusterSettings(false, List.of(), List.of(), "tcp", Optional.empty(),
             new Deployment.Downing("keep-majority", Deployment.Downing.DEFAULT_STABLE_AFTER, 0),
             Deployment.ClusterSettings.DEFAULT_FRAME_BATCH, Deployment.ClusterSettings.DEFAULT_MAX_IN_FLIGHT,
-            dev.steer.cluster.ClusterSettings.DEFAULT_ACK_TIMEOUT, dev.steer.cluster.ClusterSettings.DEFAULT_DRAIN_TIMEOUT);
+            dev.steer.cluster.ClusterSettings.DEFAULT_ACK_TIMEOUT, dev.steer.cluster.ClusterSettings.DEFAULT_DRAIN_TIMEOUT,
+            dev.steer.cluster.ClusterSettings.DEFAULT_LEAVE_TIMEOUT);
     }
 
     private static List<Deployment.NodeAddress> nodes(ConfigCheck check, Config steer) {

@@ -103,10 +103,11 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param maxInFlight  unacknowledged messages per target node
      * @param ackTimeout   how long a message may wait for its acknowledgement before its frames count unreachable
      * @param drainTimeout bound on a forwarding entry's drain-then-stop
+     * @param leaveTimeout how long the node's shutdown waits for its graceful leave before it drains anyway
      */
     public record ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
                                   Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,
-                                  Duration ackTimeout, Duration drainTimeout) {
+                                  Duration ackTimeout, Duration drainTimeout, Duration leaveTimeout) {
         /** The transports. */
         public static final List<String> TRANSPORTS = List.of("tcp", "tls-tcp", "aeron-udp");
         /** Default frames per cross-node message: bulk delivery, never one frame per message. */

@@ -29,7 +29,7 @@ public final class PekkoClusterConfig {
      * The settings of {@code deployment}'s node, for {@code ClusterNode.start(settings, builder)}: its address;
      * the seeds; the transport with every TLS setting (key store, trust store, their passwords, the key's
      * password, the protocol); its roles; the downing strategy with its stable-after and quorum size; frame
-     * batch, in-flight window, ack and drain timeouts; the cluster map's size; a receiver pool shaped like the
+     * batch, in-flight window, ack, drain and leave timeouts; the cluster map's size; a receiver pool shaped like the
      * engine's ingress pools; and the name of every node of the file, which {@code LinkStats} report.
      * Concluded: what the loader accepted, this accepts.
      *
@@ -55,7 +55,7 @@ public final class PekkoClusterConfig {
             .roles(deployment.node().roles())
             .maxEntries(deployment.map().maxEntries())
             .batchFrames(cluster.frameBatch()).maxInFlight(cluster.maxInFlight())
-            .ackTimeout(cluster.ackTimeout()).drainTimeout(cluster.drainTimeout())
+            .ackTimeout(cluster.ackTimeout()).drainTimeout(cluster.drainTimeout()).leaveTimeout(cluster.leaveTimeout())
             .receiverFrames(engine.poolFrames()).receiverFrameSize(engine.frameSize(), engine.headroom())
             .downingStrategy(downing.strategy()).downAfter(downing.stableAfter()).quorumSize(downing.quorumSize());
         for (String seed : cluster.seedNodes()) {

@@ -200,6 +200,37 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldReadTheLeaveTimeoutOfAClusterAndRefuseOneOutsideOneSecondToOneHour(@TempDir Path dir) throws Exception {
+        final String cluster = Files.readString(ExampleFiles.file("three-node-cluster.conf"));
+        final Path good = dir.resolve("leave.conf");
+        Files.writeString(good, withLeaveTimeout(cluster, "12s"));
+        final Deployment d = loader.load(good, "node-2");
+        assertEquals(Duration.ofSeconds(12), d.cluster().leaveTimeout());
+        assertEquals(Duration.ofSeconds(12), d.clusterNodeSettings("steer").leaveTimeout(), "reaches the node");
+        assertEquals(dev.steer.cluster.ClusterSettings.DEFAULT_LEAVE_TIMEOUT,
+            loader.load(ExampleFiles.file("three-node-cluster.conf"), "node-2").cluster().leaveTimeout(), "default");
+
+        for (String[] bad : new String[][] {
+            {"500ms", "steer.cluster.leave-timeout: \"500ms\" is out of range: must be 1s..3600s"},
+            {"2h", "steer.cluster.leave-timeout: \"2h\" is out of range: must be 1s..3600s"},
+            {"30", "steer.cluster.leave-timeout: 30 has no unit"},
+            {"soon", "steer.cluster.leave-timeout: must be a duration"}}) {
+            final Path file = dir.resolve("bad-leave.conf");
+            Files.writeString(file, withLeaveTimeout(cluster, bad[0]));
+            final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file, "node-2"));
+            assertEquals(1, ex.problems().size(), ex.getMessage());
+            assertTrue(ex.problems().get(0).startsWith(file + ":72: " + bad[1]), ex.getMessage());
+        }
+    }
+
+    /** The cluster example with {@code leave-timeout = value} on line 72, the line after drain-timeout. */
+    private static String withLeaveTimeout(String cluster, String value) {
+        return cluster.contains("leave-timeout =")
+            ? cluster.replaceFirst("leave-timeout = \\S+", "leave-timeout = " + value)
+            : cluster.replace("drain-timeout = 5s", "drain-timeout = 5s\n    leave-timeout = " + value);
+    }
+
+    @Test
     void shouldReportFileLineAndKeyWhenAListIsAnExplicitNull(@TempDir Path dir) throws Exception {
         // Found by ConfigMutationTest: a null where the checks expect a list escaped as a ConfigException.
         final Path file = dir.resolve("null-roles.conf");

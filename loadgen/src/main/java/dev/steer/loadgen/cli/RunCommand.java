@@ -17,7 +17,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.engine.map.CpuList;
 import dev.steer.loadgen.traffic.Scenarios;
@@ -157,7 +156,7 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * How long a signal waits for the run to finish. A cluster node first leaves (up to {@link ClusterNode#LEAVE_TIMEOUT}:
+     * How long a signal waits for the run to finish. A cluster node first leaves (up to its {@code leave-timeout}:
      * with a member unreachable, the leave completes only once the split-brain resolver has decided, after
      * {@code stable-after}) and its forwarders then wait up to {@code drain-timeout}: the hook outlasts both, or it let
      * the JVM exit at 30 s in the middle of the leave, without a summary and without closing the feed.
@@ -167,7 +166,7 @@ final class RunCommand implements Callable<Integer> {
         if (!cluster.enabled()) {
             return StopOnSignal.STOP_TIMEOUT;
         }
-        return StopOnSignal.STOP_TIMEOUT.plus(ClusterNode.LEAVE_TIMEOUT).plus(cluster.drainTimeout());
+        return StopOnSignal.STOP_TIMEOUT.plus(cluster.leaveTimeout()).plus(cluster.drainTimeout());
     }
 
     /**

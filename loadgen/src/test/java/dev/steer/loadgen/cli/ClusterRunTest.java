@@ -173,7 +173,7 @@ class ClusterRunTest {
     @Timeout(value = 58, unit = TimeUnit.SECONDS)
     void shouldPrintTheSummaryWhenTheSurvivorOfACrashedNodeIsStoppedBySigterm(@TempDir Path dir) throws Exception {
         // node-2 crashes; node-1 is then asked to stop. Its leave cannot complete while node-2 is unreachable and not
-        // yet downed (stable-after 1 min): node-1 waits ClusterNode.LEAVE_TIMEOUT (30 s) for it, then drains. The
+        // yet downed (stable-after 1 min): node-1 waits its leave-timeout (30 s by default) for it, then drains. The
         // signal's hook gave up at 30 s, in the middle of that wait: the JVM exited without a summary.
         final Path file = twoNodeFile(dir.resolve("crash.conf"), String.join("\n",
             "    max-entries = 2",
