@@ -251,7 +251,8 @@ final class RunJob {
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
             return new RunReport(feedPlan, json, reportDir, out, err).report(new RunReport.Outcome(info,
                 JsonReport.withRunningMap(finalStats, sampler.latest()), latency.cumulative(), sampler.series(),
-                sending ? sent : -1, links, churn, failure, CaptureDamage.Findings.of(feeds)));
+                sending ? sent : -1, links, churn, failure, CaptureDamage.Findings.of(feeds),
+                RunReport.feedCounts(feeds)));
         } finally {
             senders.stop();
             if (engine != null) {

@@ -2,6 +2,7 @@ package dev.steer.loadgen.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,10 +10,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
 
 import dev.steer.cluster.LinkStats;
+import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.EngineStats;
+import dev.steer.ingress.afpacket.AfPacketFeed;
 import dev.steer.ingress.config.FeedConfig;
+import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.report.CaptureCounts;
 import dev.steer.loadgen.report.DamagedCapture;
+import dev.steer.loadgen.report.FeedCounts;
 import dev.steer.loadgen.report.HtmlReport;
 import dev.steer.loadgen.report.JsonReport;
 import dev.steer.loadgen.report.RunInfo;
@@ -22,8 +27,9 @@ import dev.steer.loadgen.stats.LatencySnapshot;
 
 /**
  * The end of one {@code steer run}: from what the run counted ({@link Outcome}) it prints the text summary or, with
- * {@code --json}, the JSON object; writes the report directory when asked; says on stderr why the run failed, where a
- * capture was damaged or empty and what it may have lost; and decides the exit status.
+ * {@code --json}, the JSON object, with what a UDP or AF_PACKET feed counted as {@code feed_overrun} split by when
+ * ({@link FeedCounts}); writes the report directory when asked; says on stderr why the run failed, where a capture was
+ * damaged or empty and what it may have lost; and decides the exit status.
  *
  * <p>The accounting covers the transport too when the run sent into a reliable one (Aeron): frames sent but never
  * received count as lost. Thread contract: the run's thread, once, after the engine has shut down; allocates and
@@ -42,9 +48,12 @@ final class RunReport {
      * @param churn    the map churn of the run, or null without {@code --churn}
      * @param failure  why the run failed for a reason of its own (its engine stopped under it, its input failed), or null
      * @param captures what the pcap feeds replayed, damage and empty files included; nothing for other feeds
+     * @param feeds    what the UDP and AF_PACKET feeds counted as {@code feed_overrun}, and when ({@link #feedCounts});
+     *                 nothing for other feeds
      */
     record Outcome(RunInfo info, EngineStats stats, Histogram latency, List<Interval> series, long sent,
-                   List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures) {
+                   List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures,
+                   List<FeedCounts> feeds) {
     }
 
     private final FeedConfig.Plan feed;
@@ -66,6 +75,25 @@ final class RunReport {
         this.reportDir = reportDir;
         this.out = out;
         this.err = err;
+    }
+
+    /**
+     * What every UDP and AF_PACKET feed of {@code feeds} counted, in feed order; other feeds count nothing here. Read
+     * after the engine has stopped, once each ingress has closed its feed, so the counts at the close are in.
+     */
+    static List<FeedCounts> feedCounts(List<Feed> feeds) {
+        final List<FeedCounts> counts = new ArrayList<>();
+        for (Feed feed : feeds) {
+            if (feed instanceof UdpFeed udp) {
+                counts.add(new FeedCounts(udp.name(), "udp", udp.datagrams(), udp.kernelDrops(),
+                    udp.kernelDropsVisible(), udp.heldAtClose(), udp.leftAtClose()));
+            } else if (feed instanceof AfPacketFeed ring) {
+                // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the ring.
+                counts.add(new FeedCounts(ring.name(), "afpacket", ring.packets(), ring.overruns(), true, 0,
+                    ring.leftAtClose()));
+            }
+        }
+        return counts;
     }
 
     /**
@@ -157,6 +185,11 @@ final class RunReport {
             CaptureDamage.emptyToJson(captures.empty(), root.putArray("capture_empty"));
             CaptureDamage.countsToJson(captures.counts(), root.putArray(CaptureCounts.JSON_ARRAY));
         }
+        if ("udp".equals(feed.type()) || "afpacket".equals(feed.type())) {
+            // Always there for these feeds, every key even when 0, as capture_counts is for a pcap run.
+            final var array = root.putArray(FeedCounts.JSON_ARRAY);
+            run.feeds().forEach(each -> each.toJson(array.addObject()));
+        }
         return root;
     }
 
@@ -167,6 +200,8 @@ final class RunReport {
                 transport.notReceived(), transport.reliable() ? ""
                     : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)");
         }
+        // Only a feed that overran: which of its feed_overrun the kernel dropped while running, which the close found.
+        run.feeds().stream().filter(counts -> counts.feedOverrun() != 0).forEach(counts -> out.println(counts.describe()));
         for (LinkStats link : run.links()) {
             out.printf("link to %s: %,d batches (%,d frames), %,d acknowledged, %,d timed out (%,d frames), %,d late"
                 + " acknowledgements%n", link.node(), link.batches(), link.frames(), link.acknowledged(),

@@ -33,8 +33,9 @@ import dev.steer.loadgen.stats.LatencySnapshot;
  * <ul>
  *   <li>{@value #INDEX}: one self-contained page (Chart.js inlined from its webjar, no network reference)
  *       with charts of frames/s per consumer over time, drops by reason over time, the latency percentile
- *       distribution on a log-scaled percentile axis, and the summary table (with the {@link CaptureCounts} lines
- *       of a pcap run, whose possible loss shows as a warning, not as a failure); a replay stopped at damage adds its
+ *       distribution on a log-scaled percentile axis, and the summary table (with the {@link FeedCounts} line of
+ *       a UDP or AF_PACKET feed that overran, and the {@link CaptureCounts} lines of a pcap run, whose possible loss
+ *       shows as a warning, not as a failure); a replay stopped at damage adds its
  *       {@link DamagedCapture#describe()} line, the summary's words, to the accounting line, in red;</li>
  *   <li>{@value #CSV}: the time series ({@link TimeSeriesCsv});</li>
  *   <li>{@value #HGRM}: the cumulative latency histogram as HdrHistogram's percentile distribution, in
@@ -103,7 +104,8 @@ public final class HtmlReport {
         final Path index = dir.resolve(INDEX);
         final String failure = summaryJson.hasNonNull("failure") ? summaryJson.get("failure").asText() : null;
         writeFile(index, page(info, summary, lostOutside, failure, DamagedCapture.allFromJson(summaryJson),
-            CaptureCounts.allFromJson(summaryJson), chartData(series, latency, info.places())));
+            CaptureCounts.allFromJson(summaryJson), FeedCounts.allFromJson(summaryJson),
+            chartData(series, latency, info.places())));
         return index;
     }
 
@@ -212,13 +214,20 @@ public final class HtmlReport {
     }
 
     private static String page(RunInfo info, RunSummary summary, long lostOutside, String failure,
-                               List<DamagedCapture> damage, List<CaptureCounts> captures, ObjectNode data) {
+                               List<DamagedCapture> damage, List<CaptureCounts> captures, List<FeedCounts> feeds,
+                               ObjectNode data) {
         // '<' never occurs outside JSON strings, so escaping it keeps "</script>" out of the data block.
         final String dataJs = data.toString().replace("<", "\\u003c");
         final String library = chartJs().replaceAll("(?i)</script", "<\\\\/script");
         final String title = escape("Steer run: " + info.program() + ", " + info.feed());
-        // The capture lines as the text summary prints them; possible loss as a warning, not in red: the replay ended.
+        // The feed and capture lines as the text summary prints them; possible loss as a warning, not in red: the
+        // replay ended.
         final StringBuilder captureLines = new StringBuilder();
+        for (FeedCounts counts : feeds) {
+            if (counts.feedOverrun() != 0) {
+                captureLines.append(counts.describe()).append('\n');
+            }
+        }
         final StringBuilder warnings = new StringBuilder();
         for (CaptureCounts capture : captures) {
             captureLines.append(capture.describe()).append('\n');

@@ -41,11 +41,23 @@ class AfPacketCliTest {
             assertEquals(SteerCli.EXIT_OK, loadgen.exit(), loadgen.toString());
             final CliRunner result = run.result().get(30, TimeUnit.SECONDS);
             assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            final JsonNode accounting = new ObjectMapper().readTree(result.out().strip()).get("accounting");
+            final JsonNode root = new ObjectMapper().readTree(result.out().strip());
+            final JsonNode accounting = root.get("accounting");
             assertEquals(2000, accounting.get("received").asLong(), accounting.toString());
             assertEquals(0, accounting.get("lost").asLong());
             assertEquals(0, accounting.get("in_flight").asLong());
             assertTrue(accounting.get("delivered").asLong() > 0, accounting.toString());
+            // One feed_counts object per queue, whose overrun, split by when, is the engine's.
+            final JsonNode feeds = root.get("feed_counts");
+            assertEquals(Integer.parseInt(queues), feeds.size(), root.toString());
+            long overrun = 0;
+            for (JsonNode feed : feeds) {
+                assertEquals("afpacket", feed.get("type").asText(), feed.toString());
+                assertEquals(feed.get("kernel_drops").asLong() + feed.get("held_at_close").asLong()
+                    + feed.get("left_at_close").asLong(), feed.get("feed_overrun").asLong(), feed.toString());
+                overrun += feed.get("feed_overrun").asLong();
+            }
+            assertEquals(accounting.at("/dropped/feed_overrun").asLong(), overrun, root.toString());
         }
     }
 

@@ -1,0 +1,97 @@
+package dev.steer.loadgen.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.steer.loadgen.stats.Units;
+
+/**
+ * What a UDP or AF_PACKET feed counted as {@code feed_overrun}, split by when it was lost, as {@code steer run} reports
+ * it: one {@code feed:} line in the text summary and on the report page when the feed overran at all, one object of
+ * the JSON's {@code feed_counts} array always. The engine's {@code feed_overrun} alone does not say whether the feed
+ * fell behind while the run ran (the kernel dropped for a full socket buffer or ring) or only had packets still queued
+ * when the run closed it, which a run stopped under full traffic always has.
+ *
+ * <p>The JSON names are stable and always present: {@code feed}, {@code type} ({@code udp} or {@code afpacket}),
+ * {@code packets}, {@code feed_overrun} (the sum of the three after it), {@code kernel_drops},
+ * {@code kernel_drops_visible}, {@code held_at_close}, {@code left_at_close}.
+ *
+ * <p>Immutable; any thread; formatting allocates, off the data path.
+ *
+ * @param feed               the feed's name
+ * @param type               {@code udp} or {@code afpacket}
+ * @param packets            packets the feed handed to the ingress
+ * @param kernelDrops        packets the kernel dropped while the run ran because the feed fell behind (a full socket
+ *                           buffer or ring), counted {@code feed_overrun}
+ * @param kernelDropsVisible whether the kernel's drops could be read at all (a UDP socket's row in procfs); when false
+ *                           they are in no count
+ * @param heldAtClose        a packet a lossless ingress had refused and the feed still held at the close (UDP: 0 or 1)
+ * @param leftAtClose        packets still queued in the socket or ring, not taken, when the run closed the feed
+ */
+public record FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,
+                         long heldAtClose, long leftAtClose) {
+    /** The JSON array of {@code steer run}, one object per UDP or AF_PACKET feed. */
+    public static final String JSON_ARRAY = "feed_counts";
+
+    /** Validates: names not null. */
+    public FeedCounts {
+        Objects.requireNonNull(feed, "feed name");
+        Objects.requireNonNull(type, "feed type");
+    }
+
+    /** The feed's whole {@code feed_overrun}: dropped by the kernel while running, held and left at the close. */
+    public long feedOverrun() {
+        return kernelDrops + heldAtClose + leftAtClose;
+    }
+
+    /**
+     * {@code feed: FEED: feed_overrun N: } then the parts that are not 0, in this order: {@code K dropped by the kernel
+     * while running (socket buffer full), L left in the socket at close, 1 held by the feed at close} ({@code ring}
+     * for AF_PACKET). Meant for a feed whose {@link #feedOverrun()} is not 0. No line end.
+     */
+    public String describe() {
+        final boolean udp = "udp".equals(type);
+        final StringBuilder line = new StringBuilder(128).append("feed: ").append(feed).append(": feed_overrun ")
+            .append(Units.count(feedOverrun())).append(':');
+        final int start = line.length();
+        part(line, start, kernelDrops, udp ? " dropped by the kernel while running (socket buffer full)"
+            : " dropped by the kernel while running (ring full)");
+        part(line, start, leftAtClose, udp ? " left in the socket at close" : " left in the ring at close");
+        part(line, start, heldAtClose, " held by the feed at close");
+        return line.toString();
+    }
+
+    private static void part(StringBuilder line, int start, long count, String what) {
+        if (count != 0) {
+            line.append(line.length() == start ? " " : ", ").append(Units.count(count)).append(what);
+        }
+    }
+
+    /** Puts every field into {@code object} under its JSON name, even when 0. */
+    public void toJson(ObjectNode object) {
+        object.put("feed", feed).put("type", type).put("packets", packets).put("feed_overrun", feedOverrun())
+            .put("kernel_drops", kernelDrops).put("kernel_drops_visible", kernelDropsVisible)
+            .put("held_at_close", heldAtClose).put("left_at_close", leftAtClose);
+    }
+
+    /** Reads one object {@link #toJson} wrote; a missing count reads as 0, a missing name as an empty string. */
+    public static FeedCounts fromJson(JsonNode object) {
+        return new FeedCounts(object.path("feed").asText(""), object.path("type").asText(""),
+            object.path("packets").asLong(), object.path("kernel_drops").asLong(),
+            object.path("kernel_drops_visible").asBoolean(), object.path("held_at_close").asLong(),
+            object.path("left_at_close").asLong());
+    }
+
+    /** Every object of the {@value #JSON_ARRAY} array of a run's JSON, in order; none when it has no such array. */
+    public static List<FeedCounts> allFromJson(JsonNode runJson) {
+        final List<FeedCounts> all = new ArrayList<>();
+        for (JsonNode object : runJson.path(JSON_ARRAY)) {
+            all.add(fromJson(object));
+        }
+        return all;
+    }
+}

@@ -1,0 +1,44 @@
+package dev.steer.loadgen.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class FeedCountsTest {
+    private static final FeedCounts UDP = new FeedCounts("udp:127.0.0.1:9100", "udp", 50_000, 1_200, true, 1, 36);
+    private static final FeedCounts RING = new FeedCounts("afpacket:vb", "afpacket", 40, 0, true, 0, 60);
+
+    @Test
+    void shouldSplitFeedOverrunIntoWhileRunningAndAtCloseWhenTheFeedOverran() {
+        assertEquals(1_237, UDP.feedOverrun());
+        assertEquals("feed: udp:127.0.0.1:9100: feed_overrun 1,237: 1,200 dropped by the kernel while running (socket"
+            + " buffer full), 36 left in the socket at close, 1 held by the feed at close", UDP.describe());
+    }
+
+    @Test
+    void shouldNameOnlyThePartsThatAreNotZeroAndTheRingWhenTheFeedIsAfPacket() {
+        assertEquals("feed: afpacket:vb: feed_overrun 60: 60 left in the ring at close", RING.describe());
+        assertEquals("feed: afpacket:vb: feed_overrun 7: 7 dropped by the kernel while running (ring full)",
+            new FeedCounts("afpacket:vb", "afpacket", 1, 7, true, 0, 0).describe());
+    }
+
+    @Test
+    void shouldWriteEveryKeyAndReadItBackWhenConvertedToJson() {
+        final ObjectNode clean = JsonReport.mapper().createObjectNode();
+        new FeedCounts("udp:127.0.0.1:9100", "udp", 3, 0, false, 0, 0).toJson(clean);
+        assertEquals("{\"feed\":\"udp:127.0.0.1:9100\",\"type\":\"udp\",\"packets\":3,\"feed_overrun\":0,"
+            + "\"kernel_drops\":0,\"kernel_drops_visible\":false,\"held_at_close\":0,\"left_at_close\":0}",
+            clean.toString(), "every key, even when 0, so the keys do not depend on what happened");
+        final ObjectNode run = JsonReport.mapper().createObjectNode();
+        UDP.toJson(run.putArray(FeedCounts.JSON_ARRAY).addObject());
+        RING.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
+        assertEquals(List.of(UDP, RING), FeedCounts.allFromJson(run));
+        assertEquals(List.of(), FeedCounts.allFromJson(JsonReport.mapper().createObjectNode()), "not a UDP run");
+    }
+}
