@@ -143,16 +143,10 @@ final class LoadgenCommand implements Callable<Integer> {
         if (!java.util.List.of("aeron", "udp", "afpacket").contains(to)) {
             return;
         }
-        final picocli.CommandLine.ParseResult given = spec.commandLine().getParseResult();
-        final String[][] owners = {{"--channel", "aeron"}, {"--stream", "aeron"}, {"--aeron-dir", "aeron"},
-            {"--target", "udp"}, {"--interface", "afpacket"}, {"--netns", "afpacket"}};
-        for (String[] owner : owners) {
-            if (!owner[1].equals(to) && given.hasMatchedOption(owner[0])) {
-                throw new IllegalArgumentException(owner[0] + " " + given.matchedOptionValue(owner[0], (Object) null)
-                    + ": an option of --to " + owner[1] + ", but the target is " + to + ": leave the option out (or send"
-                    + " with --to " + owner[1] + ")");
-            }
-        }
+        new OptionOwners().own("aeron", "--channel", "--stream", "--aeron-dir").own("udp", "--target")
+            .own("afpacket", "--interface", "--netns")
+            .refuseOthers(spec.commandLine().getParseResult(), to, owner -> "an option of --to " + owner
+                + ", but the target is " + to + ": leave the option out (or send with --to " + owner + ")");
     }
 
     private int send(PrintWriter out, PrintWriter err, TrafficProfile traffic, long durationNs)

@@ -177,24 +177,10 @@ final class RunCommand implements Callable<Integer> {
      * @throws IllegalArgumentException naming the option, its feed type and the run's
      */
     private void refuseOptionsOfOtherFeeds(String type) {
-        final Map<String, Object> options = new LinkedHashMap<>();
-        options.put("--channel aeron", channel);
-        options.put("--aeron-dir aeron", aeronDir);
-        options.put("--listen udp", listen);
-        options.put("--pcap pcap", pcap);
-        options.put("--pace pcap", pace);
-        options.put("--loops pcap", loops);
-        options.put("--max-gap pcap", maxGap);
-        options.put("--interface afpacket", networkInterface);
-        options.put("--netns afpacket", netns);
-        for (Map.Entry<String, Object> option : options.entrySet()) {
-            final String[] nameAndType = option.getKey().split(" ");
-            if (option.getValue() != null && !nameAndType[1].equals(type)) {
-                throw new IllegalArgumentException(nameAndType[0] + " " + option.getValue() + ": an option of the "
-                    + nameAndType[1] + " feed, but the feed is " + type + ": add --feed " + nameAndType[1]
-                    + " (or leave the option out)");
-            }
-        }
+        new OptionOwners().own("aeron", "--channel", "--aeron-dir").own("udp", "--listen")
+            .own("pcap", "--pcap", "--pace", "--loops", "--max-gap").own("afpacket", "--interface", "--netns")
+            .refuseOthers(spec.commandLine().getParseResult(), type, owner -> "an option of the " + owner
+                + " feed, but the feed is " + type + ": add --feed " + owner + " (or leave the option out)");
     }
 
     /**
@@ -207,19 +193,8 @@ final class RunCommand implements Callable<Integer> {
     private void refuseOptionsThatDoNotApply(RunPlan plan) {
         if (!RunPlan.generatesTraffic(plan.run(), plan.deployment())) {
             final String why = plan.run().traffic() ? "the feed is " + plan.deployment().feed().type() : "--no-traffic";
-            final Map<String, Object> options = new LinkedHashMap<>();
-            options.put("--rate", rate);
-            options.put("--flows", flows);
-            options.put("--sizes", sizes);
-            options.put("--mix", mix);
-            options.put("--ipv6", ipv6);
-            options.put("--seed", seed);
-            for (Map.Entry<String, Object> option : options.entrySet()) {
-                if (option.getValue() != null) {
-                    throw new IllegalArgumentException(option.getKey() + " " + option.getValue() + ": sets the traffic"
-                        + " this process generates, but it generates none (" + why + "): leave the option out");
-                }
-            }
+            OptionOwners.refuseGiven(spec.commandLine().getParseResult(), TrafficOptions.NAMES, option -> "sets the"
+                + " traffic this process generates, but it generates none (" + why + "): leave the option out");
         }
         final dev.steer.ingress.pcap.PcapSettings replay = plan.deployment().feed().pcap();
         if (maxGap != null && replay != null && replay.pace() != dev.steer.ingress.pcap.PcapSettings.Pace.CAPTURE) {

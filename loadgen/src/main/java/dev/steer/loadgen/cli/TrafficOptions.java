@@ -12,6 +12,8 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  * files go through the one validation of {@code TrafficProfile.fromConfig}.
  */
 final class TrafficOptions {
+    /** The traffic options of both commands, in the order {@code steer run} checks whether they apply. */
+    static final List<String> NAMES = List.of("--rate", "--flows", "--sizes", "--mix", "--ipv6", "--seed");
     private static final String SIZES_ALLOWED = "must be a frame size in bytes (64), imix, or a list of SIZE or"
         + " SIZE:WEIGHT such as 64:7,594:4,1518:1";
 
