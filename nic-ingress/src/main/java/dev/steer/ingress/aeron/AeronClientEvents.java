@@ -18,8 +18,9 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
  * on a driver timeout, exits the JVM with status -1.
  *
  * <p>Errors are counted and queued (at most {@value #CAPACITY}) for the client's feeds, which report each once, on
- * their poll thread, to their ingress ({@code feed_errors} and the engine's error handler). Errors that find the
- * queue full are counted ({@link #unreported()}) and taken as a number by the next feed to poll
+ * their poll thread (or at their close, for errors that came after their last poll), to their ingress
+ * ({@code feed_errors} and the engine's error handler). Errors that find the
+ * queue full are counted ({@link #unreported()}) and taken as a number by the next feed to poll or close
  * ({@link #takeOverflow()}), which counts them all in {@code feed_errors} with one summary report
  * ({@link #overflowReport}), so that {@code feed_errors} still counts every error. Nothing is printed. {@link #changes()} moves on every error and on the close, so a feed
  * learns of either with one volatile read per poll.

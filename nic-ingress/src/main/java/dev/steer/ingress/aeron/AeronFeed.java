@@ -41,7 +41,8 @@ import dev.steer.engine.stats.DropReason;
  * the driver's directory and what happened; a message unfinished then is one {@link DropReason#FEED_TRUNCATED}
  * drop (or {@link DropReason#OVERSIZE}, as above). A feed made on an {@link AeronMedia} also reports each of the client's asynchronous errors once with
  * {@link FrameSink#onFeedError} (its ingress counts {@code feed_errors}; errors beyond the
- * {@value AeronClientEvents#CAPACITY} a client holds for its feeds are counted there too, with one summary report);
+ * {@value AeronClientEvents#CAPACITY} a client holds for its feeds are counted there too, with one summary report;
+ * errors still waiting when the feed is closed are handed over by {@link #close(FrameSink)});
  * one made on an {@link Aeron} client of the
  * caller's leaves them to that client's own error handler.
  *
@@ -224,15 +225,7 @@ public final class AeronFeed implements Feed {
      */
     private boolean onClientEvents() {
         eventsSeen = events.changes();
-        IllegalStateException error;
-        for (int i = 0; i < AeronClientEvents.CAPACITY && (error = events.poll()) != null; i++) {
-            sink.onFeedError(error);
-        }
-        // After the queue: errors that found it full, counted in feed_errors with one report for all of them.
-        final long overflowed = events.takeOverflow();
-        if (overflowed > 0) {
-            sink.onFeedErrors(events.overflowReport(overflowed), overflowed);
-        }
+        reportErrors(sink);
         final String closedReason = events.closed();
         if (closedReason == null) {
             return false;
@@ -241,6 +234,22 @@ public final class AeronFeed implements Feed {
         state = ENDED;
         endReason = closedReason;
         return true;
+    }
+
+    /**
+     * Hands the client's errors not yet reported (by any feed on it) to {@code to}: the queued ones one by one, then
+     * those that found the queue full, counted in feed_errors with one report for all of them. Bounded: at most
+     * {@link AeronClientEvents#CAPACITY} reports and one summary. Poll thread (or the closing one), off the hot path.
+     */
+    private void reportErrors(FrameSink to) {
+        IllegalStateException error;
+        for (int i = 0; i < AeronClientEvents.CAPACITY && (error = events.poll()) != null; i++) {
+            to.onFeedError(error);
+        }
+        final long overflowed = events.takeOverflow();
+        if (overflowed > 0) {
+            to.onFeedErrors(events.overflowReport(overflowed), overflowed);
+        }
     }
 
     /**
@@ -389,7 +398,12 @@ public final class AeronFeed implements Feed {
     /**
      * Closes the subscription and counts every message still unfinished (its last fragment had not arrived) as a
      * {@code feed_truncated} drop ({@code oversize} for one already past the largest frame), so that what a publisher
-     * had started to send is not lost uncounted.
+     * had started to send is not lost uncounted. Then hands {@code closingSink} the client's errors that no feed has
+     * reported yet (those that came after the last poll of every feed on the client), as a poll does, so that
+     * {@code feed_errors} counts them: each error is still reported once, by whichever feed polls or closes first.
+     * Does not wait: an error the client reports after this (an answer of the driver to the subscription's removal,
+     * which the client sends without waiting, or one of the client's own close) is counted only in
+     * {@link AeronMedia#clientErrors()}. Off the hot path; allocates nothing unless there are errors.
      */
     @Override
     public void close(FrameSink closingSink) {
@@ -397,6 +411,8 @@ public final class AeronFeed implements Feed {
             countUnfinished(closingSink); // an ended feed counted them when it ended
         }
         close();
+        // After the subscription's close: whatever the client conductor reported up to now is in the queue.
+        reportErrors(closingSink);
     }
 
     /**

@@ -208,4 +208,58 @@ class AeronDriverLossTest {
             assertNull(feed.endReason());
         }
     }
+    @Test
+    void shouldReportAtTheCloseAClientErrorThatArrivedAfterTheLastPoll() throws InterruptedException {
+        try (TestIngress ingress = new TestIngress(); AeronMedia media = AeronMedia.embedded()) {
+            final AeronFeed feed = new AeronFeed(media, new AeronFeed.Settings(CHANNEL, 46, AeronFeed.Mode.DROP));
+            for (int i = 0; i < 10; i++) {
+                assertEquals(0, ingress.poll(feed));
+            }
+            // The feed's last poll is over; the client conductor reports an error before the ingress closes the feed.
+            final Thread conductor = Thread.ofPlatform().start(() -> media.aeron().context().errorHandler()
+                .onError(new ChannelEndpointException(7, "socket error after the last poll")));
+            conductor.join();
+            assertEquals(0, ingress.get(PathCounters.Counter.FEED_ERRORS), "not polled since");
+
+            feed.close(ingress.path);
+
+            assertEquals(1, media.clientErrors());
+            assertEquals(1, ingress.get(PathCounters.Counter.FEED_ERRORS), "the close hands the error over: " + ingress.errors);
+            assertEquals(1, ingress.errors.size(), ingress.errors.toString());
+            assertTrue(ingress.errors.get(0).contains(media.directory())
+                && ingress.errors.get(0).contains("socket error after the last poll"), ingress.errors.get(0));
+            feed.close(ingress.path);
+            assertEquals(1, ingress.get(PathCounters.Counter.FEED_ERRORS), "a second close reports nothing again");
+        }
+    }
+
+    @Test
+    void shouldCountEveryClientErrorAtTheClosesOfTheFeedsWhenMoreArriveAfterTheLastPollThanTheQueueHolds()
+        throws InterruptedException {
+        final int errors = AeronClientEvents.CAPACITY + 36;
+        try (TestIngress first = new TestIngress(); TestIngress second = new TestIngress();
+             AeronMedia media = AeronMedia.embedded()) {
+            final AeronFeed one = new AeronFeed(media, new AeronFeed.Settings(CHANNEL, 47, AeronFeed.Mode.DROP));
+            final AeronFeed two = new AeronFeed(media, new AeronFeed.Settings(CHANNEL, 48, AeronFeed.Mode.LOSSLESS));
+            assertEquals(0, first.poll(one));
+            assertEquals(0, second.poll(two));
+            final Thread conductor = Thread.ofPlatform().start(() -> {
+                for (int i = 0; i < errors; i++) {
+                    media.aeron().context().errorHandler().onError(new ChannelEndpointException(7, "socket error " + i));
+                }
+            });
+            conductor.join();
+
+            one.close(first.path);
+            two.close(second.path);
+
+            assertEquals(errors, media.clientErrors());
+            assertEquals(errors, first.get(PathCounters.Counter.FEED_ERRORS) + second.get(PathCounters.Counter.FEED_ERRORS),
+                "every error is counted once, by one of the closes: " + first.errors.size() + " + " + second.errors.size());
+            assertEquals(AeronClientEvents.CAPACITY + 1, first.errors.size() + second.errors.size(),
+                "the queued ones one by one, the overflow in one summary");
+            assertNull(one.endReason());
+            assertNull(two.endReason());
+        }
+    }
 }
