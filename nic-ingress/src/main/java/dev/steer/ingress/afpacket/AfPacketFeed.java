@@ -8,6 +8,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -201,12 +202,30 @@ public final class AfPacketFeed implements Feed {
      *
      * @throws IllegalArgumentException for invalid settings, naming each
      * @throws AfPacketException        one line: no CAP_NET_RAW, no such interface or namespace, ring
-     *                                  settings the kernel refused (with their values), fanout refused
+     *                                  settings the kernel refused (with their values), fanout refused; on every
+     *                                  failure nothing stays open or mapped
+     * @throws IllegalStateException    when the thread could not switch back out of the namespace: the feed made is
+     *                                  closed again, the switch's failure is the cause
      */
     public static AfPacketFeed open(String name, AfPacketSettings settings) {
+        return open(name, settings, NetNamespace::enter);
+    }
+
+    /**
+     * {@link #open(String, AfPacketSettings)} entering the namespace with {@code enter}: {@link NetNamespace#enter}, or
+     * in tests one that makes the thread's way back fail, to show that the feed made is closed again then.
+     */
+    static AfPacketFeed open(String name, AfPacketSettings settings, Function<String, NetNamespace.Scope> enter) {
         settings.validate();
-        try (NetNamespace.Scope ignored = NetNamespace.enter(settings.netns())) {
-            final PacketSocket socket = new PacketSocket(settings.iface(), settings.netns(), Libc.SOCK_NONBLOCK);
+        return NetNamespace.inside(settings.netns(), enter, () -> openHere(name, settings), AfPacketFeed::close,
+            "AF_PACKET " + settings.iface() + (settings.netns().isEmpty() ? "" : " (netns " + settings.netns() + ")"));
+    }
+
+    /** Sets the feed up in the calling thread's namespace; on any failure closes the socket and unmaps the ring. */
+    private static AfPacketFeed openHere(String name, AfPacketSettings settings) {
+        final PacketSocket socket = new PacketSocket(settings.iface(), settings.netns(), Libc.SOCK_NONBLOCK);
+        MemorySegment ringMemory = null;
+        try {
             socket.resolveInterface();
             socket.setInt(Libc.PACKET_VERSION, Libc.TPACKET_V3, "setsockopt(PACKET_VERSION, TPACKET_V3)");
             // Room in front of every packet for the VLAN tag the kernel takes out and poll puts back.
@@ -232,32 +251,33 @@ public final class AfPacketFeed implements Feed {
                 throw socket.failure("mmap of the " + settings.ringBytes() + "-byte ring failed with "
                     + Libc.describe(errno), errno);
             }
-            final MemorySegment ringMemory = mapped.reinterpret(settings.ringBytes());
+            ringMemory = mapped.reinterpret(settings.ringBytes());
             int group = AfPacketSettings.NO_FANOUT;
-            try {
-                socket.bind(Libc.ETH_P_ALL);
-                if (settings.fanoutGroup() == AfPacketSettings.UNIQUE_FANOUT_GROUP) {
-                    // Id 0 with UNIQUEID: the kernel makes a group with an id unused in this namespace; read it back.
-                    socket.setInt(Libc.PACKET_FANOUT, (settings.fanoutMode().kernelValue()
-                        | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16, "setsockopt(PACKET_FANOUT) starting a group with a"
-                        + " kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID, Linux 4.4 or later) mode "
-                        + settings.fanoutMode() + " (the interface must be up)");
-                    group = socket.getInt(Libc.PACKET_FANOUT, "getsockopt(PACKET_FANOUT)") & 0xffff;
-                } else if (settings.fanout()) {
-                    socket.setInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | settings.fanoutMode().kernelValue() << 16,
-                        "setsockopt(PACKET_FANOUT) joining group " + settings.fanoutGroup() + " mode "
-                        + settings.fanoutMode() + " (every member must use the same mode and interface, and the"
-                        + " interface must be up)");
-                    group = settings.fanoutGroup();
-                }
-            } catch (AfPacketException ex) {
-                // The socket and its native memory are gone already; unmap with a state of our own.
+            socket.bind(Libc.ETH_P_ALL);
+            if (settings.fanoutGroup() == AfPacketSettings.UNIQUE_FANOUT_GROUP) {
+                // Id 0 with UNIQUEID: the kernel makes a group with an id unused in this namespace; read it back.
+                socket.setInt(Libc.PACKET_FANOUT, (settings.fanoutMode().kernelValue()
+                    | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16, "setsockopt(PACKET_FANOUT) starting a group with a"
+                    + " kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID, Linux 4.4 or later) mode "
+                    + settings.fanoutMode() + " (the interface must be up)");
+                group = socket.getInt(Libc.PACKET_FANOUT, "getsockopt(PACKET_FANOUT)") & 0xffff;
+            } else if (settings.fanout()) {
+                socket.setInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | settings.fanoutMode().kernelValue() << 16,
+                    "setsockopt(PACKET_FANOUT) joining group " + settings.fanoutGroup() + " mode "
+                    + settings.fanoutMode() + " (every member must use the same mode and interface, and the"
+                    + " interface must be up)");
+                group = settings.fanoutGroup();
+            }
+            return new AfPacketFeed(name, settings, socket, ringMemory, group);
+        } catch (RuntimeException | Error ex) {
+            // Whatever failed (a refused call, which closed the socket already, or anything else): nothing stays.
+            if (ringMemory != null) {
                 try (Arena arena = Arena.ofConfined()) {
                     Libc.munmap(Libc.newErrnoState(arena), ringMemory, settings.ringBytes());
                 }
-                throw ex;
             }
-            return new AfPacketFeed(name, settings, socket, ringMemory, group);
+            socket.close();
+            throw ex;
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.steer.ingress.afpacket;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -86,17 +87,36 @@ public final class AfPacketSender implements AutoCloseable {
      * Opens a sender on {@code iface} in network namespace {@code netns} (empty: the caller's); the calling
      * thread switches there and back. Off the hot path.
      *
-     * @throws AfPacketException one line: no CAP_NET_RAW, no such interface or namespace
+     * @throws AfPacketException     one line: no CAP_NET_RAW, no such interface or namespace; the socket is closed
+     * @throws IllegalStateException when the thread could not switch back out of the namespace: the sender made is
+     *                               closed again, the switch's failure is the cause
      */
     public static AfPacketSender open(String netns, String iface) {
+        return open(netns, iface, NetNamespace::enter);
+    }
+
+    /**
+     * {@link #open(String, String)} entering the namespace with {@code enter}: {@link NetNamespace#enter}, or in tests
+     * one that makes the thread's way back fail, to show that the sender made is closed again then.
+     */
+    static AfPacketSender open(String netns, String iface, Function<String, NetNamespace.Scope> enter) {
         final String namespace = netns == null ? "" : netns;
-        try (NetNamespace.Scope ignored = NetNamespace.enter(namespace)) {
-            final PacketSocket socket = new PacketSocket(iface, namespace, 0);
+        return NetNamespace.inside(namespace, enter, () -> openHere(namespace, iface), AfPacketSender::close,
+            "AF_PACKET " + iface + (namespace.isEmpty() ? "" : " (netns " + namespace + ")"));
+    }
+
+    /** Sets the sender up in the calling thread's namespace; on any failure closes the socket. */
+    private static AfPacketSender openHere(String namespace, String iface) {
+        final PacketSocket socket = new PacketSocket(iface, namespace, 0);
+        try {
             socket.resolveInterface();
             socket.bind(0);
             // Straight to the driver: a loadgen wants the device's rate, not the qdisc's.
             socket.setInt(Libc.PACKET_QDISC_BYPASS, 1, "setsockopt(PACKET_QDISC_BYPASS)");
             return new AfPacketSender(iface, socket);
+        } catch (RuntimeException | Error ex) {
+            socket.close(); // idempotent: a refused call closed it already
+            throw ex;
         }
     }
 

@@ -11,6 +11,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * A named Linux network namespace ({@code ip netns}), and a way to run socket setup inside it from the
@@ -151,6 +154,38 @@ public final class NetNamespace implements AutoCloseable {
             }
             return new Scope(original, name);
         }
+    }
+
+    /**
+     * Makes something inside network namespace {@code name} on the calling thread and switches the thread back, with
+     * nothing left behind on any path: when {@code make} fails, the thread is switched back (a failure of that is
+     * added to the thrown one as suppressed); when switching back fails after {@code make} returned, what it made is
+     * released with {@code release}, then the switch's failure is thrown, wrapped in one naming {@code what}, as the
+     * cause. {@code make} must release what it made itself when it fails. Off the hot path.
+     *
+     * @param enter {@link #enter(String)}; another function only in tests, to make the way back fail
+     * @throws IllegalStateException when switching back failed (the thread stays in the namespace; see {@link Scope})
+     */
+    static <T> T inside(String name, Function<String, Scope> enter, Supplier<T> make, Consumer<T> release, String what) {
+        final Scope scope = enter.apply(name);
+        final T made;
+        try {
+            made = make.get();
+        } catch (RuntimeException | Error ex) {
+            try {
+                scope.close();
+            } catch (RuntimeException back) {
+                ex.addSuppressed(back);
+            }
+            throw ex;
+        }
+        try {
+            scope.close();
+        } catch (RuntimeException back) {
+            release.accept(made);
+            throw new IllegalStateException(what + ": opened, then closed again: " + back.getMessage(), back);
+        }
+        return made;
     }
 
     /** Deletes the namespace and every interface in it; idempotent, never throws for a namespace already gone. */
