@@ -111,6 +111,11 @@ final class RunJob {
         final FeedConfig.Opened opened = synthetic ? null : FeedConfig.open(feedPlan);
         if (opened != null) {
             CaptureDamage.refuseNonCaptures(opened);
+            // Said once, at start: an AF_PACKET feed on a down interface opens and waits, receiving nothing.
+            for (String warning : opened.warnings()) {
+                err.println("steer run: warning: " + warning);
+            }
+            err.flush();
         }
         final List<Feed> feeds = new ArrayList<>();
         final List<SyntheticFeed> held = new ArrayList<>();

@@ -103,6 +103,28 @@ class AfPacketCliTest {
         }
     }
 
+    /** The feed still opens (the link may come up), but the user is told once, at start, why nothing arrives. */
+    @Test
+    void shouldWarnOnceNamingTheInterfaceWhenTheRunsFeedInterfaceIsDown() throws Exception {
+        final String unavailable = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        try (NetNamespace ns = NetNamespace.createUnique("steer-rdown")) {
+            ns.addVethPair("va", "vb", 1500);
+            final Process down = new ProcessBuilder("ip", "-n", ns.name(), "link", "set", "dev", "vb", "down")
+                .inheritIO().start();
+            assertEquals(0, down.waitFor(), "ip link set down");
+            final CliRunner run = CliRunner.run("run", "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(),
+                "--duration", "1s", "--no-pin");
+            assertEquals(SteerCli.EXIT_OK, run.exit(), "a down interface is not a failed run: " + run);
+            final int warning = run.err().indexOf("steer run: warning: ");
+            assertTrue(warning >= 0, "the user is warned: " + run);
+            final String line = run.err().substring(warning, run.err().indexOf('\n', warning));
+            assertTrue(line.contains("vb") && line.contains(ns.name()) && line.contains("down"), line);
+            assertTrue(warning < run.err().indexOf("starting the engine"), "at start: " + run);
+            assertEquals(-1, run.err().indexOf("warning:", warning + line.length()), "warned once: " + run);
+        }
+    }
+
     @Test
     void shouldFailTheRunNamingTheInterfaceWhenItIsDeletedUnderTheFeed() throws Exception {
         final String unavailable = NetNamespace.unavailableReason();

@@ -461,6 +461,18 @@ public final class AfPacketFeed implements Feed {
         return name;
     }
 
+    /**
+     * One line when the interface can carry nothing now, naming it, its namespace and why: down ({@code IFF_UP} not
+     * set: {@code AF_PACKET IF (netns NS): the interface is down: nothing arrives until it is brought up (`ip -n NS link
+     * set IF up`)}), or up without a carrier ({@code IFF_RUNNING} not set); null when it is up and running, or after the
+     * close. The feed stays open either way and receives once the link is up; {@code steer run} prints this as a
+     * warning when it opens the feed. Any thread, not concurrently with {@link #close()}; off the hot path: one ioctl
+     * ({@code SIOCGIFFLAGS} on the feed's socket, so in its namespace).
+     */
+    public String linkWarning() {
+        return closed ? null : socket.linkWarning();
+    }
+
     /** The settings the feed was opened with. */
     public AfPacketSettings settings() {
         return settings;

@@ -44,6 +44,13 @@ final class Libc {
     static final int O_CLOEXEC = 0x80000;
     static final int CLONE_NEWNET = 0x40000000;
 
+    /** ioctl: the interface's flags into {@code struct ifreq}'s {@code ifr_flags}. */
+    static final long SIOCGIFFLAGS = 0x8913;
+    /** {@code struct ifreq}: the name (IFNAMSIZ 16 bytes), then a union of at most 24 bytes. */
+    static final int IFREQ_SIZE = 40;
+    static final int IFREQ_FLAGS = 16;
+    static final int IFF_UP = 0x1;
+    static final int IFF_RUNNING = 0x40;
     static final int EPERM = 1;
     static final int ENOENT = 2;
     static final int ENXIO = 6;
@@ -81,6 +88,9 @@ final class Libc {
     private static final MethodHandle SENDMMSG = bind("sendmmsg", FunctionDescriptor.of(I, I, P, I, I));
     private static final MethodHandle SETNS = bind("setns", FunctionDescriptor.of(I, I, I));
     private static final MethodHandle OPEN = bind("open", FunctionDescriptor.of(I, P, I));
+    // ioctl(int, unsigned long, ...) is variadic: the ifreq pointer is its first variadic argument.
+    private static final MethodHandle IOCTL = LINKER.downcallHandle(find("ioctl"), FunctionDescriptor.of(I, I, J, P),
+        Linker.Option.firstVariadicArg(2), ERRNO);
     private static final MethodHandle GETEUID = LINKER.downcallHandle(find("geteuid"), FunctionDescriptor.of(I));
     private static final MethodHandle GETPAGESIZE = LINKER.downcallHandle(find("getpagesize"), FunctionDescriptor.of(I));
     private static final MethodHandle STRERROR = LINKER.downcallHandle(find("strerror"), FunctionDescriptor.of(P, I));
@@ -208,6 +218,15 @@ final class Libc {
     static int open(MemorySegment state, MemorySegment path, int flags) {
         try {
             return (int) OPEN.invokeExact(state, path, flags);
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /** ioctl(fd, request, pointer), for the requests that take a pointer to a struct (SIOCGIFFLAGS). */
+    static int ioctl(MemorySegment state, int fd, long request, MemorySegment argument) {
+        try {
+            return (int) IOCTL.invokeExact(state, fd, request, argument);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }

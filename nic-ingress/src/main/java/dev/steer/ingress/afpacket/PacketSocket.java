@@ -106,6 +106,42 @@ final class PacketSocket {
         }
     }
 
+    /**
+     * The interface's flags ({@code SIOCGIFFLAGS} on this socket, so in the socket's namespace whatever the calling
+     * thread's), or -1 when they cannot be read (the interface gone, the socket closed). Off the hot path: one ioctl and
+     * a confined arena; not concurrently with {@link #close()}.
+     */
+    int interfaceFlags() {
+        if (closed) {
+            return -1;
+        }
+        try (Arena call = Arena.ofConfined()) {
+            final MemorySegment request = call.allocate(Libc.IFREQ_SIZE, 8);
+            final byte[] name = iface.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            MemorySegment.copy(name, 0, request, ValueLayout.JAVA_BYTE, 0, Math.min(name.length, Libc.IFREQ_FLAGS - 1));
+            if (Libc.ioctl(Libc.newErrnoState(call), fd, Libc.SIOCGIFFLAGS, request) != 0) {
+                return -1;
+            }
+            return request.get(ValueLayout.JAVA_SHORT, Libc.IFREQ_FLAGS) & 0xffff;
+        }
+    }
+
+    /**
+     * One line saying why the interface can carry nothing now (down, or up without a carrier), naming it and its
+     * namespace and what to do; null when it is up and running, or its flags cannot be read. See {@link #interfaceFlags()}.
+     */
+    String linkWarning() {
+        final int flags = interfaceFlags();
+        if (flags < 0 || (flags & (Libc.IFF_UP | Libc.IFF_RUNNING)) == (Libc.IFF_UP | Libc.IFF_RUNNING)) {
+            return null;
+        }
+        final String up = "`ip" + (netns.isEmpty() ? "" : " -n " + netns) + " link set " + iface + " up`";
+        return (flags & Libc.IFF_UP) == 0
+            ? where() + ": the interface is down: nothing arrives until it is brought up (" + up + ")"
+            : where() + ": the interface is up but has no carrier (no link: a cable out, a veth whose peer is down):"
+              + " nothing arrives until the link comes up";
+    }
+
     /** Closes the socket and throws a one-line exception about this socket. */
     AfPacketException failure(String detail, int errno) {
         close();

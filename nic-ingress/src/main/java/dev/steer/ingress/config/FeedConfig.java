@@ -92,6 +92,25 @@ public final class FeedConfig {
      * @param media     the Aeron client and driver for Aeron feeds, else null
      */
     public record Opened(List<Feed> feeds, List<AutoCloseable> resources, AeronMedia media) implements AutoCloseable {
+        /**
+         * What the user should hear before the run starts about the opened feeds, one line each, without repeats: an
+         * AF_PACKET interface that is down or has no carrier ({@link AfPacketFeed#linkWarning()}; the feed is open and
+         * receives once the link is up). Empty when there is nothing to say. Off the hot path: one ioctl per AF_PACKET
+         * queue; call before the feeds are polled or after, not while they close.
+         */
+        public List<String> warnings() {
+            final java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>();
+            for (Feed feed : feeds) {
+                if (feed instanceof AfPacketFeed afpacket) {
+                    final String warning = afpacket.linkWarning();
+                    if (warning != null) {
+                        lines.add(warning);
+                    }
+                }
+            }
+            return List.copyOf(lines);
+        }
+
         /** Closes the resources, last opened first. */
         @Override
         public void close() {
