@@ -1,5 +1,8 @@
 package dev.steer.cluster;
 
+import static dev.steer.cluster.ClusterAccounting.assertEachNodeExact;
+import static dev.steer.cluster.ClusterAccounting.receiverDrops;
+import static dev.steer.cluster.ClusterAccounting.receiverReceived;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,10 +15,8 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.MapResult;
-import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
-import dev.steer.engine.stats.PathStats;
 
 /**
  * Nodes that stop while frames travel between them: a frame another node forwarded (steered while its entry was
@@ -93,24 +94,5 @@ class LeaveTest {
                 "what b received from a ended on b");
             assertEquals(0, recorder.duplicates(), "no frame delivered twice");
         }
-    }
-
-    private static void assertEachNodeExact(String name, EngineStats stats) {
-        final Accounting acc = stats.accounting();
-        assertEquals(0, acc.inFlight(), "nothing in flight on " + name + ": " + acc);
-        assertEquals(acc.received(), acc.delivered() + acc.forwarded() + acc.droppedTotal(), name + ": " + acc);
-        assertTrue(stats.poolsFull(), name + "'s pools are full again");
-    }
-
-    private static PathStats receiver(EngineStats stats) {
-        return stats.ingresses().stream().filter(p -> p.name().equals("receiver")).findFirst().orElseThrow();
-    }
-
-    private static long receiverDrops(EngineStats stats, DropReason reason) {
-        return receiver(stats).drops()[reason.ordinal()];
-    }
-
-    private static long receiverReceived(EngineStats stats) {
-        return receiver(stats).counters()[dev.steer.engine.stats.PathCounters.Counter.RECEIVED.ordinal()];
     }
 }

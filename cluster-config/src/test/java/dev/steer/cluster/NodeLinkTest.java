@@ -1,5 +1,6 @@
 package dev.steer.cluster;
 
+import static dev.steer.cluster.ClusterAccounting.consumer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -124,9 +125,5 @@ class NodeLinkTest {
             assertTrue(pair.a().awaitEntry(key, qsize, Duration.ofSeconds(10))
                 && pair.b().awaitEntry(key, qsize, Duration.ofSeconds(10)), "key " + key + " in place");
         }
-    }
-
-    private static PathStats consumer(EngineStats stats, int key) {
-        return stats.consumers().stream().filter(c -> c.key() == key).findFirst().orElseThrow();
     }
 }

@@ -134,8 +134,8 @@ class TwoNodeSteeringTest {
             assertEquals(ab.received(), ab.delivered() + ab.droppedTotal(), "b: " + ab);
             assertEquals(FRAMES, ab.delivered() + ab.droppedTotal() + aa.droppedTotal(), "cluster-wide, once each");
             assertTrue(ab.delivered() > 0, "frames reached b's handler: " + ab);
-            final PathStats key1 = sb.consumers().stream().filter(c -> c.key() == 1).findFirst().orElseThrow();
-            final PathStats key2 = sb.consumers().stream().filter(c -> c.key() == 2).findFirst().orElseThrow();
+            final PathStats key1 = ClusterAccounting.consumer(sb, 1);
+            final PathStats key2 = ClusterAccounting.consumer(sb, 2);
             assertEquals(key1.get(PathCounters.Counter.RECEIVED), key1.get(PathCounters.Counter.REMOTE_REDIRECT),
                 "key 1's program redirected every frame it took: " + key1);
             assertEquals(0, key1.get(PathCounters.Counter.DELIVERED));
