@@ -9,8 +9,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.steer.engine.map.CpuMap;
-import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
@@ -30,11 +28,9 @@ class ForwardingFaultTest {
             final Nodes.Pair pair = nodes.pair(feed, recorder, 1);
             final ClusterNode a = pair.a();
             final ClusterNode b = pair.b();
-            assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)) && b.awaitEntry(1, 512, Duration.ofSeconds(10)));
+            pair.placeOnB(1, 512);
 
-            feed.open();
-            assertTrue(Nodes.await(() -> recorder.delivered() > 5_000, Duration.ofSeconds(20)), "traffic flows to b");
+            Nodes.openAndAwaitTraffic(feed, recorder, 5_000);
             // a leaves mid-load, b stays: a's drain forwards what is left and b acknowledges all of it.
             final EngineStats sa = a.shutdown();
             final LinkStats link = a.links().get(0);
@@ -63,19 +59,15 @@ class ForwardingFaultTest {
             final long frames = 20_000;
             final SequenceFeed feed = new SequenceFeed(frames, PER_MILLI);
             final SequenceRecorder recorder = new SequenceRecorder();
-            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1));
             // b's receiver frames hold 64 bytes of data; the feed's packets are 96.
-            final ClusterNode b = nodes.start(Nodes.settings().receiverFrameSize(128, 64).seed(a.address()),
-                Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
-            assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)) && b.awaitEntry(1, 512, Duration.ofSeconds(10)));
+            final Nodes.Pair pair = nodes.pair(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1),
+                Nodes.settings().receiverFrameSize(128, 64), Nodes.engine(null, recorder));
+            pair.placeOnB(1, 512);
 
             feed.open();
-            assertTrue(Nodes.await(() -> feed.sent() == frames && TwoNodeSteeringTest.settled(a, b),
-                Duration.ofSeconds(40)), "settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
-            final EngineStats sa = a.shutdown();
-            final EngineStats sb = b.shutdown();
+            final Nodes.Stopped stopped = pair.settleAndStop(feed, frames, Duration.ofSeconds(40));
+            final EngineStats sa = stopped.a();
+            final EngineStats sb = stopped.b();
             final Accounting aa = sa.accounting();
             final Accounting ab = sb.accounting();
             assertEquals(aa.received(), aa.forwarded() + aa.droppedTotal(), "a: " + aa);

@@ -36,9 +36,10 @@ class LeaveTest {
             final SequenceRecorder onA = new SequenceRecorder();
             final SequenceRecorder onB = new SequenceRecorder();
             // Key 0 on a, key 1 on b; each node's feed goes round-robin to both: half of it crosses.
-            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feedA, onA, 0, 1));
-            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(feedB, onB, 0, 1));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
+            final Nodes.Pair pair = nodes.pair(Nodes.settings(), Nodes.engine(feedA, onA, 0, 1), Nodes.settings(),
+                Nodes.engine(feedB, onB, 0, 1));
+            final ClusterNode a = pair.a();
+            final ClusterNode b = pair.b();
             assertEquals(MapResult.OK, a.update(0, 512, a.address(), 0, CpuMap.ANY));
             assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
             for (ClusterNode node : new ClusterNode[] {a, b}) {
@@ -77,10 +78,8 @@ class LeaveTest {
             final Nodes.Pair pair = nodes.pair(feed, recorder, 1);
             final ClusterNode a = pair.a();
             final ClusterNode b = pair.b();
-            assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)) && b.awaitEntry(1, 512, Duration.ofSeconds(10)));
-            feed.open();
-            assertTrue(Nodes.await(() -> recorder.delivered() > 20_000, Duration.ofSeconds(20)), "traffic flows to b");
+            pair.placeOnB(1, 512);
+            Nodes.openAndAwaitTraffic(feed, recorder, 20_000);
 
             final EngineStats sb = b.shutdown();
             final EngineStats sa = a.shutdown();

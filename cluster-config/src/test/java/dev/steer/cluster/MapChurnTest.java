@@ -25,11 +25,10 @@ class MapChurnTest {
             final SequenceFeed feed = new SequenceFeed(FRAMES, 20);
             // One recorder behind all three nodes: a frame delivered on two nodes would show as a duplicate.
             final SequenceRecorder recorder = new SequenceRecorder();
-            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, recorder, 1));
-            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
-            final ClusterNode c = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(3, Duration.ofSeconds(20)) && b.awaitMembers(3, Duration.ofSeconds(20))
-                && c.awaitMembers(3, Duration.ofSeconds(20)), "three members up");
+            final Nodes.Trio trio = nodes.trio(feed, recorder, 1);
+            final ClusterNode a = trio.a();
+            final ClusterNode b = trio.b();
+            final ClusterNode c = trio.c();
 
             final ClusterNode[] owners = {b, c, a, b};
             final int[] qsizes = {512, 256, 128, 1024};

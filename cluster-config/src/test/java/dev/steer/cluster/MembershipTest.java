@@ -35,14 +35,12 @@ class MembershipTest {
         try (Nodes nodes = new Nodes()) {
             final SequenceFeed feed = new SequenceFeed(FRAMES, PER_MILLI);
             final SequenceRecorder recorder = new SequenceRecorder();
-            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(feed, FrameHandler.NO_OP, 1));
-            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
-            assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)) && b.awaitEntry(1, 512, Duration.ofSeconds(10)));
+            final Nodes.Pair pair = nodes.pair(feed, recorder, 1);
+            final ClusterNode a = pair.a();
+            final ClusterNode b = pair.b();
+            pair.placeOnB(1, 512);
 
-            feed.open();
-            assertTrue(Nodes.await(() -> recorder.delivered() > 5_000, Duration.ofSeconds(20)), "traffic flows to b");
+            Nodes.openAndAwaitTraffic(feed, recorder, 5_000);
             final EngineStats sb = b.shutdown();
             assertTrue(a.awaitEntry(1, 0, Duration.ofSeconds(20)), "a removed the entry of the node that left");
             final long noEntryBefore = a.stats().accounting().dropped(DropReason.NO_ENTRY);
@@ -70,11 +68,9 @@ class MembershipTest {
                 "pekko.remote.artery.advanced.test-mode = on")).seed(a.address()), Nodes.engine(null, recorder));
             assertTrue(a.awaitMembers(3, Duration.ofSeconds(20)) && b.awaitMembers(3, Duration.ofSeconds(20))
                 && c.awaitMembers(3, Duration.ofSeconds(20)), "three members up");
-            assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)) && b.awaitEntry(1, 512, Duration.ofSeconds(10)));
+            Nodes.place(a, 1, 512, b);
 
-            feed.open();
-            assertTrue(Nodes.await(() -> recorder.delivered() > 5_000, Duration.ofSeconds(20)), "traffic flows to b");
+            Nodes.openAndAwaitTraffic(feed, recorder, 5_000);
             partition(b, a, c);
             assertTrue(a.awaitEntry(1, 0, Duration.ofSeconds(30)), "the split-brain resolver downed b, its entry left");
             assertTrue(c.awaitEntry(1, 0, Duration.ofSeconds(10)), "on every node");
@@ -105,8 +101,7 @@ class MembershipTest {
                 && c.awaitMembers(3, Duration.ofSeconds(20)), "three members up");
             assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
             assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)));
-            feed.open();
-            assertTrue(Nodes.await(() -> recorder.delivered() > 2_000, Duration.ofSeconds(20)), "traffic flows to b");
+            Nodes.openAndAwaitTraffic(feed, recorder, 2_000);
 
             partition(b, a, c);
             assertEquals(MapResult.OK, a.update(1, 256, c.address(), 1, CpuMap.ANY), "b is still a member: move to c");
@@ -133,17 +128,15 @@ class MembershipTest {
             final SequenceFeed feed = new SequenceFeed(frames, PER_MILLI);
             final SequenceRecorder recorder = new SequenceRecorder();
             // Failure detection far slower than the half-second blackhole below, so that b stays up and reachable.
-            final ClusterNode a = nodes.start(Nodes.settings().heartbeatPause(Duration.ofSeconds(8))
-                .ackTimeout(Duration.ofSeconds(1)), Nodes.engine(feed, FrameHandler.NO_OP, 1));
-            final ClusterNode b = nodes.start(Nodes.settings(ConfigFactory.parseString(
-                "pekko.remote.artery.advanced.test-mode = on")).heartbeatPause(Duration.ofSeconds(8)).seed(a.address()),
-                Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
-            assertEquals(MapResult.OK, a.update(1, 512, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 512, Duration.ofSeconds(10)) && b.awaitEntry(1, 512, Duration.ofSeconds(10)));
+            final Nodes.Pair pair = nodes.pair(Nodes.settings().heartbeatPause(Duration.ofSeconds(8))
+                .ackTimeout(Duration.ofSeconds(1)), Nodes.engine(feed, FrameHandler.NO_OP, 1), Nodes.settings(
+                    ConfigFactory.parseString("pekko.remote.artery.advanced.test-mode = on"))
+                    .heartbeatPause(Duration.ofSeconds(8)), Nodes.engine(null, recorder));
+            final ClusterNode a = pair.a();
+            final ClusterNode b = pair.b();
+            pair.placeOnB(1, 512);
 
-            feed.open();
-            assertTrue(Nodes.await(() -> recorder.delivered() > 2_000, Duration.ofSeconds(20)), "traffic flows to b");
+            Nodes.openAndAwaitTraffic(feed, recorder, 2_000);
             // For half a second b's link to a drops everything both ways: the batches of that window and the acks
             // of the batches b took just before are lost, and b stays reachable (the failure detector accepts 8 s).
             // Without an ack timeout the link would never send again.

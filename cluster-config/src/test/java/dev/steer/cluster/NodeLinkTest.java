@@ -35,7 +35,7 @@ class NodeLinkTest {
             placeBothKeysOnB(pair, 4096);
 
             feed.open();
-            final Settled end = settleAndStop(pair, feed, recorder);
+            final Nodes.Stopped end = settleStopAndCheck(pair, feed, recorder);
             final List<LinkStats> links = end.links();
             final EngineStats sa = end.a();
             final EngineStats sb = end.b();
@@ -77,15 +77,11 @@ class NodeLinkTest {
                 Nodes.await(() -> false, Duration.ofMillis(100));
             }
             final long key2Before = consumer(a.stats(), 2).get(PathCounters.Counter.FORWARDED);
-            final Settled end = settleAndStop(pair, feed, recorder);
+            final Nodes.Stopped end = settleStopAndCheck(pair, feed, recorder);
 
             assertEquals(1, end.links().size(), "the replaced key kept its node's link: " + end.links());
             assertTrue(key2Before > 0, "key 2 flowed while key 1 churned");
         }
-    }
-
-    /** Final stats of both nodes, and a's links just before the shutdown. */
-    private record Settled(List<LinkStats> links, EngineStats a, EngineStats b) {
     }
 
     /**
@@ -93,15 +89,10 @@ class NodeLinkTest {
      * node's equation, b received what a forwarded, every frame ended once cluster-wide and was delivered at most
      * once, pools full.
      */
-    private static Settled settleAndStop(Nodes.Pair pair, SequenceFeed feed, SequenceRecorder recorder) {
-        final ClusterNode a = pair.a();
-        final ClusterNode b = pair.b();
-        assertTrue(Nodes.await(() -> feed.sent() == FRAMES && TwoNodeSteeringTest.settled(a, b),
-            Duration.ofSeconds(40)), "every frame settles: a " + a.stats().accounting() + " / b "
-            + b.stats().accounting());
-        final List<LinkStats> links = a.links();
-        final EngineStats sa = a.shutdown();
-        final EngineStats sb = b.shutdown();
+    private static Nodes.Stopped settleStopAndCheck(Nodes.Pair pair, SequenceFeed feed, SequenceRecorder recorder) {
+        final Nodes.Stopped end = pair.settleAndStop(feed, FRAMES, Duration.ofSeconds(40));
+        final EngineStats sa = end.a();
+        final EngineStats sb = end.b();
         final Accounting aa = sa.accounting();
         final Accounting ab = sb.accounting();
         assertEquals(0, aa.inFlight(), "nothing in flight on a: " + aa);
@@ -113,7 +104,7 @@ class NodeLinkTest {
         assertEquals(ab.delivered(), recorder.delivered());
         assertEquals(0, recorder.duplicates(), "no frame delivered twice");
         assertTrue(sa.poolsFull() && sb.poolsFull(), "pools full again");
-        return new Settled(links, sa, sb);
+        return end;
     }
 
     /** Keys 1 and 2 on b (CPUs 0 and 1), in place on both nodes. */

@@ -1,5 +1,8 @@
 package dev.steer.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,11 +12,15 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
 import dev.steer.actors.SteerEngine;
+import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.program.RoundRobinProgram;
 import dev.steer.engine.program.Verdict;
+import dev.steer.engine.stats.Accounting;
+import dev.steer.engine.stats.EngineStats;
 
 /** Test support: starts cluster nodes on 127.0.0.1 with free ports and shuts down whatever is left at the end. */
 final class Nodes implements AutoCloseable {
@@ -58,8 +65,42 @@ final class Nodes implements AutoCloseable {
         return node;
     }
 
-    /** Two started nodes that see each other as members. */
+    /** Two started nodes that see each other as members: a, and b seeded by a. */
     record Pair(ClusterNode a, ClusterNode b) {
+        /** {@link Nodes#place} of {@code key} on b through a. */
+        void placeOnB(int key, int qsize) {
+            place(a, key, qsize, b);
+        }
+
+        /** Nothing in flight on either node, and b's receiver took every frame a counts forwarded. */
+        boolean settled() {
+            final Accounting aa = a.stats().accounting();
+            final Accounting ab = b.stats().accounting();
+            return aa.inFlight() == 0 && ab.inFlight() == 0 && ab.received() == aa.forwarded();
+        }
+
+        /**
+         * Waits at most {@code timeout} until {@code feed} has sent {@code frames} and the pair has {@link #settled},
+         * then shuts a down and b after it.
+         *
+         * @return a's links just before its shutdown and both nodes' final stats
+         */
+        Stopped settleAndStop(SequenceFeed feed, long frames, Duration timeout) {
+            assertTrue(await(() -> feed.sent() == frames && settled(), timeout),
+                "every frame settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
+            final List<LinkStats> links = a.links();
+            final EngineStats sa = a.shutdown();
+            final EngineStats sb = b.shutdown();
+            return new Stopped(links, sa, sb);
+        }
+    }
+
+    /** What {@link Pair#settleAndStop} leaves: a's links just before its shutdown, and both nodes' final stats. */
+    record Stopped(List<LinkStats> links, EngineStats a, EngineStats b) {
+    }
+
+    /** Three started nodes that see each other as members: a, and b and c seeded by a. */
+    record Trio(ClusterNode a, ClusterNode b, ClusterNode c) {
     }
 
     /** {@link #pair(ClusterSettings, Feed, FrameHandler, int...)} with a's default settings. */
@@ -68,16 +109,54 @@ final class Nodes implements AutoCloseable {
     }
 
     /**
-     * Starts node a with {@code feed} steered round-robin to {@code targets} and node b (seeded by a) whose handler
-     * is {@code handler}, and waits until both see two members.
+     * Starts node a with {@code feed} steered round-robin to {@code targets} and node b (seeded by a, default
+     * settings) whose handler is {@code handler}, and waits until both see two members.
      */
     Pair pair(ClusterSettings aSettings, Feed feed, FrameHandler handler, int... targets) {
-        final ClusterNode a = start(aSettings, engine(feed, FrameHandler.NO_OP, targets));
-        final ClusterNode b = start(settings().seed(a.address()), engine(null, handler));
+        return pair(aSettings, engine(feed, FrameHandler.NO_OP, targets), settings(), engine(null, handler));
+    }
+
+    /** Starts node a, then node b seeded by a, and waits at most 20 s on each until both see two members. */
+    Pair pair(ClusterSettings aSettings, SteerEngine.Builder aEngine, ClusterSettings bSettings,
+        SteerEngine.Builder bEngine) {
+        final ClusterNode a = start(aSettings, aEngine);
+        final ClusterNode b = start(bSettings.seed(a.address()), bEngine);
         if (!a.awaitMembers(2, Duration.ofSeconds(20)) || !b.awaitMembers(2, Duration.ofSeconds(20))) {
-            throw new AssertionError("a and b did not form a cluster of two");
+            throw new AssertionError("a and b did not form a cluster of two over " + aSettings.transport());
         }
         return new Pair(a, b);
+    }
+
+    /**
+     * Starts node a with {@code feed} steered round-robin to {@code targets}, then nodes b and c seeded by a, all
+     * three with default settings and {@code handler}, and waits at most 20 s on each until all see three members.
+     */
+    Trio trio(Feed feed, FrameHandler handler, int... targets) {
+        final ClusterNode a = start(settings(), engine(feed, handler, targets));
+        final ClusterNode b = start(settings().seed(a.address()), engine(null, handler));
+        final ClusterNode c = start(settings().seed(a.address()), engine(null, handler));
+        assertTrue(a.awaitMembers(3, Duration.ofSeconds(20)) && b.awaitMembers(3, Duration.ofSeconds(20))
+            && c.awaitMembers(3, Duration.ofSeconds(20)), "three members up");
+        return new Trio(a, b, c);
+    }
+
+    /**
+     * Places {@code key} on CPU 0 of {@code owner} with a ring of {@code qsize} frames, through {@code from}, and
+     * waits at most 10 s on each of the two until it has applied the placement.
+     */
+    static void place(ClusterNode from, int key, int qsize, ClusterNode owner) {
+        assertEquals(MapResult.OK, from.update(key, qsize, owner.address(), 0, CpuMap.ANY));
+        assertTrue(from.awaitEntry(key, qsize, Duration.ofSeconds(10)) && owner.awaitEntry(key, qsize,
+            Duration.ofSeconds(10)), "key " + key + " in place on both nodes");
+    }
+
+    /**
+     * Opens {@code feed} and waits at most 20 s until {@code recorder}, b's handler, has delivered
+     * more than {@code frames}.
+     */
+    static void openAndAwaitTraffic(SequenceFeed feed, SequenceRecorder recorder, long frames) {
+        feed.open();
+        assertTrue(await(() -> recorder.delivered() > frames, Duration.ofSeconds(20)), "traffic flows to b");
     }
 
     /** Polls {@code condition} every 20 ms for at most {@code timeout}. */

@@ -16,8 +16,6 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.steer.actors.DataPath;
-import dev.steer.engine.map.CpuMap;
-import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.EngineStats;
@@ -45,19 +43,14 @@ class TlsTest {
         try (Nodes nodes = new Nodes()) {
             final SequenceFeed feed = new SequenceFeed(5_000);
             final SequenceRecorder recorder = new SequenceRecorder();
-            final ClusterNode a = nodes.start(Nodes.settings().tls(key, trust, Keystores.PASSWORD),
-                Nodes.engine(feed, FrameHandler.NO_OP, 1));
-            final ClusterNode b = nodes.start(Nodes.settings().tls(key, trust, Keystores.PASSWORD).seed(a.address()),
+            final Nodes.Pair pair = nodes.pair(Nodes.settings().tls(key, trust, Keystores.PASSWORD),
+                Nodes.engine(feed, FrameHandler.NO_OP, 1), Nodes.settings().tls(key, trust, Keystores.PASSWORD),
                 Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)),
-                "the nodes join over TLS");
-            assertEquals(MapResult.OK, a.update(1, 1024, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 1024, Duration.ofSeconds(10)) && b.awaitEntry(1, 1024, Duration.ofSeconds(10)));
+            pair.placeOnB(1, 1024);
             feed.open();
-            assertTrue(Nodes.await(() -> feed.sent() == 5_000 && TwoNodeSteeringTest.settled(a, b),
-                Duration.ofSeconds(20)), "every frame settles");
-            final Accounting aa = a.shutdown().accounting();
-            final EngineStats sb = b.shutdown();
+            final Nodes.Stopped stopped = pair.settleAndStop(feed, 5_000, Duration.ofSeconds(20));
+            final Accounting aa = stopped.a().accounting();
+            final EngineStats sb = stopped.b();
             assertEquals(5_000, aa.received());
             assertEquals(aa.received(), aa.forwarded() + aa.droppedTotal(), "a: " + aa);
             assertEquals(aa.forwarded(), sb.accounting().received(), "b received what a forwarded");

@@ -40,10 +40,9 @@ class TwoNodeSteeringTest {
             assertTrue(a.engine().lookup(1).isRemote(), "remote on a");
 
             feed.open();
-            assertTrue(Nodes.await(() -> feed.sent() == FRAMES && settled(a, b), Duration.ofSeconds(30)),
-                "every frame settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
-            final EngineStats sa = a.shutdown();
-            final EngineStats sb = b.shutdown();
+            final Nodes.Stopped stopped = pair.settleAndStop(feed, FRAMES, Duration.ofSeconds(30));
+            final EngineStats sa = stopped.a();
+            final EngineStats sb = stopped.b();
 
             final Accounting aa = sa.accounting();
             final Accounting ab = sb.accounting();
@@ -76,15 +75,11 @@ class TwoNodeSteeringTest {
             final SequenceFeed feed = new SequenceFeed(5_000, 5);
             final SequenceRecorder recorder = new SequenceRecorder(5_000_000);
             final Nodes.Pair pair = nodes.pair(Nodes.settings().batchFrames(32).maxInFlight(4), feed, recorder, 1);
-            final ClusterNode a = pair.a();
-            final ClusterNode b = pair.b();
-            assertEquals(MapResult.OK, a.update(1, 64, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 64, Duration.ofSeconds(10)) && b.awaitEntry(1, 64, Duration.ofSeconds(10)));
+            pair.placeOnB(1, 64);
             feed.open();
-            assertTrue(Nodes.await(() -> feed.sent() == 5_000 && settled(a, b), Duration.ofSeconds(40)),
-                "every frame settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
-            final EngineStats sa = a.shutdown();
-            final EngineStats sb = b.shutdown();
+            final Nodes.Stopped stopped = pair.settleAndStop(feed, 5_000, Duration.ofSeconds(40));
+            final EngineStats sa = stopped.a();
+            final EngineStats sb = stopped.b();
             final Accounting aa = sa.accounting();
             final Accounting ab = sb.accounting();
             assertTrue(ab.dropped(DropReason.RING_FULL) > 0, "b's ring overflowed: " + ab);
@@ -123,10 +118,9 @@ class TwoNodeSteeringTest {
             assertSame(forwarding, a.engine().lookup(1), "a program change leaves the senders' forwarding entry alone");
 
             feed.open();
-            assertTrue(Nodes.await(() -> feed.sent() == FRAMES && settled(a, b), Duration.ofSeconds(30)),
-                "every frame settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
-            final EngineStats sa = a.shutdown();
-            final EngineStats sb = b.shutdown();
+            final Nodes.Stopped stopped = pair.settleAndStop(feed, FRAMES, Duration.ofSeconds(30));
+            final EngineStats sa = stopped.a();
+            final EngineStats sb = stopped.b();
             final Accounting aa = sa.accounting();
             final Accounting ab = sb.accounting();
             assertEquals(aa.forwarded(), ab.received(), "b received what a forwarded");
@@ -144,11 +138,5 @@ class TwoNodeSteeringTest {
             assertEquals(0, recorder.duplicates());
             assertTrue(sa.poolsFull() && sb.poolsFull());
         }
-    }
-
-    static boolean settled(ClusterNode a, ClusterNode b) {
-        final Accounting aa = a.stats().accounting();
-        final Accounting ab = b.stats().accounting();
-        return aa.inFlight() == 0 && ab.inFlight() == 0 && ab.received() == aa.forwarded();
     }
 }

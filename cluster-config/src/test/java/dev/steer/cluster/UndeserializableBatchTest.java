@@ -10,8 +10,6 @@ import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-import dev.steer.engine.map.CpuMap;
-import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
@@ -31,22 +29,18 @@ class UndeserializableBatchTest {
         try (Nodes nodes = new Nodes()) {
             final SequenceFeed feed = new SequenceFeed(FRAMES, 3);
             final SequenceRecorder recorder = new SequenceRecorder();
-            final ClusterNode a = nodes.start(Nodes.settings().batchFrames(16).ackTimeout(Duration.ofMillis(500)),
-                Nodes.engine(feed, FrameHandler.NO_OP, 1));
-            final ClusterNode b = nodes.start(Nodes.settings(ConfigFactory.parseString(
-                "pekko.actor.serializers.steer-kryo = \"dev.steer.cluster.RefusingKryoSerializer\""))
-                .seed(a.address()), Nodes.engine(null, recorder));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && b.awaitMembers(2, Duration.ofSeconds(20)));
-            assertEquals(MapResult.OK, a.update(1, 1024, b.address(), 0, CpuMap.ANY));
-            assertTrue(a.awaitEntry(1, 1024, Duration.ofSeconds(10)) && b.awaitEntry(1, 1024, Duration.ofSeconds(10)));
+            final Nodes.Pair pair = nodes.pair(Nodes.settings().batchFrames(16).ackTimeout(Duration.ofMillis(500)),
+                Nodes.engine(feed, FrameHandler.NO_OP, 1), Nodes.settings(ConfigFactory.parseString(
+                    "pekko.actor.serializers.steer-kryo = \"dev.steer.cluster.RefusingKryoSerializer\"")),
+                Nodes.engine(null, recorder));
+            pair.placeOnB(1, 1024);
             final int refusedBefore = RefusingKryoSerializer.REFUSED.get();
 
             feed.open();
-            assertTrue(Nodes.await(() -> feed.sent() == FRAMES && TwoNodeSteeringTest.settled(a, b),
-                Duration.ofSeconds(30)), "settles: a " + a.stats().accounting() + " / b " + b.stats().accounting());
-            final LinkStats link = a.links().get(0);
-            final EngineStats sa = a.shutdown();
-            final EngineStats sb = b.shutdown();
+            final Nodes.Stopped stopped = pair.settleAndStop(feed, FRAMES, Duration.ofSeconds(30));
+            final LinkStats link = stopped.links().get(0);
+            final EngineStats sa = stopped.a();
+            final EngineStats sb = stopped.b();
             final Accounting aa = sa.accounting();
             final Accounting ab = sb.accounting();
             final int refused = RefusingKryoSerializer.REFUSED.get() - refusedBefore;
