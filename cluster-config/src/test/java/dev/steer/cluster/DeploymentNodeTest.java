@@ -73,20 +73,11 @@ class DeploymentNodeTest {
     void shouldJoinOverTlsWhenKeyStoreKeyAndTrustStoreHaveDifferentPasswords(@TempDir Path dir) throws Exception {
         final Path keyStore = Keystores.keyPair(dir, "node", "key-store-pw", "key-pw");
         Keystores.trustStore(dir, "trust", "trust-store-pw", keyStore, "key-store-pw", "node");
-        final Path file = dir.resolve("tls.conf");
-        Files.writeString(file, """
-            steer {
-              map { max-entries = %d, entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ] }
-              cluster {
-                enabled = true
-                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d }, { name = "node-2", host = "127.0.0.1", port = %d } ]
-                transport = tls-tcp
-                tls { key-store = "node.jks", key-store-password = "key-store-pw", key-password = "key-pw",
-                      trust-store = "trust.p12", trust-store-password = "trust-store-pw", protocol = "TLSv1.2" }
-                downing.stable-after = 2s
-              }
-            }
-            """.formatted(Nodes.MAX_ENTRIES, freePort(), freePort()));
+        final Path file = pairFile(dir.resolve("tls.conf"), """
+            transport = tls-tcp
+            tls { key-store = "node.jks", key-store-password = "key-store-pw", key-password = "key-pw",
+                  trust-store = "trust.p12", trust-store-password = "trust-store-pw", protocol = "TLSv1.2" }
+            """);
         try (Nodes nodes = new Nodes()) {
             final ClusterNode a = start(nodes, LOADER.load(file, "node-1"));
             final ClusterNode b = start(nodes, LOADER.load(file, "node-2"));
@@ -103,17 +94,7 @@ class DeploymentNodeTest {
 
     @Test
     void shouldNameEachLinkByItsNodeInTheFileWhenAnEntryIsPlacedThere(@TempDir Path dir) throws Exception {
-        final Path file = dir.resolve("pair.conf");
-        Files.writeString(file, """
-            steer {
-              map { max-entries = %d, entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ] }
-              cluster {
-                enabled = true
-                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d }, { name = "node-2", host = "127.0.0.1", port = %d } ]
-                downing.stable-after = 2s
-              }
-            }
-            """.formatted(Nodes.MAX_ENTRIES, freePort(), freePort()));
+        final Path file = pairFile(dir.resolve("pair.conf"), "");
         try (Nodes nodes = new Nodes()) {
             final ClusterNode a = start(nodes, LOADER.load(file, "node-1"));
             final ClusterNode b = start(nodes, LOADER.load(file, "node-2"));
@@ -131,17 +112,7 @@ class DeploymentNodeTest {
     void shouldRejoinTheRunningNodeWhenTheFirstNodeOfAFileWithoutSeedNodesRestarts(@TempDir Path dir) throws Exception {
         // A two-node file as a user writes it, seed-nodes left at its default. node-1 stops and starts again while
         // node-2 runs on: it must join node-2, not form a cluster of its own and wait for node-2 in vain.
-        final Path file = dir.resolve("pair.conf");
-        Files.writeString(file, """
-            steer {
-              map { max-entries = %d, entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ] }
-              cluster {
-                enabled = true
-                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d }, { name = "node-2", host = "127.0.0.1", port = %d } ]
-                downing.stable-after = 2s
-              }
-            }
-            """.formatted(Nodes.MAX_ENTRIES, freePort(), freePort()));
+        final Path file = pairFile(dir.resolve("pair.conf"), "");
         try (Nodes nodes = new Nodes()) {
             final ClusterNode first = start(nodes, LOADER.load(file, "node-1"));
             final ClusterNode b = start(nodes, LOADER.load(file, "node-2"));
@@ -168,6 +139,24 @@ class DeploymentNodeTest {
     private static ClusterNode start(Nodes nodes, Deployment deployment) {
         return nodes.start(deployment.clusterNodeSettings(SYSTEM).extraConfig(Nodes.FAST),
             Nodes.engine(null, FrameHandler.NO_OP));
+    }
+
+    /**
+     * Writes {@code file}: node-1 and node-2 on 127.0.0.1 with free ports, key 0 on node-1 and key 1 on node-2,
+     * {@code clusterSettings} (HOCON, may be empty) in the cluster block, and a 2 s stable-after.
+     */
+    private static Path pairFile(Path file, String clusterSettings) throws IOException {
+        return Files.writeString(file, """
+            steer {
+              map { max-entries = %d, entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ] }
+              cluster {
+                enabled = true
+                nodes = [ { name = "node-1", host = "127.0.0.1", port = %d }, { name = "node-2", host = "127.0.0.1", port = %d } ]
+            %s
+                downing.stable-after = 2s
+              }
+            }
+            """.formatted(Nodes.MAX_ENTRIES, freePort(), freePort(), clusterSettings));
     }
 
     private static int freePort() throws IOException {

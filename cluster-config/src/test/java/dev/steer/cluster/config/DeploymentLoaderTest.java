@@ -349,18 +349,9 @@ class DeploymentLoaderTest {
     void shouldResolveStoresAgainstTheFileDirectoryWhenTransportIsTlsTcp(@TempDir Path dir) throws Exception {
         Files.writeString(dir.resolve("ks.p12"), "not checked here: Pekko reads it");
         Files.writeString(dir.resolve("ts.p12"), "x");
-        final Path file = dir.resolve("tls.conf");
-        Files.writeString(file, """
-            steer {
-              map.entries = [ { key = 0, node = "node-1" } ]
-              cluster {
-                enabled = true
-                nodes = [ { name = "node-1", host = "127.0.0.1", port = 25521 } ]
-                transport = tls-tcp
-                tls { key-store = "ks.p12", trust-store = "ts.p12", key-store-password = "a", trust-store-password = "b",
-                      protocol = "tlsv1.2" }
-              }
-            }
+        final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), """
+            key-store = "ks.p12", trust-store = "ts.p12", key-store-password = "a", trust-store-password = "b",
+            protocol = "tlsv1.2"
             """);
         final Deployment.TlsSettings tls = loader.load(file).cluster().tls().orElseThrow();
         assertEquals(dir.resolve("ks.p12").toAbsolutePath(), tls.keyStore());

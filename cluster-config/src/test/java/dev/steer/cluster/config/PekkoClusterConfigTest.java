@@ -78,18 +78,9 @@ class PekkoClusterConfigTest {
         throws Exception {
         Files.writeString(dir.resolve("node.jks"), "not read here");
         Files.writeString(dir.resolve("trust.p12"), "not read here");
-        final Path file = dir.resolve("tls.conf");
-        Files.writeString(file, """
-            steer {
-              map.entries = [ { key = 0, node = "node-1" } ]
-              cluster {
-                enabled = true
-                nodes = [ { name = "node-1", host = "127.0.0.1", port = 25521 } ]
-                transport = tls-tcp
-                tls { key-store = "node.jks", trust-store = "trust.p12", key-store-password = "ks-secret",
-                      key-password = "key-secret", trust-store-password = "ts-secret", protocol = "TLSv1.2" }
-              }
-            }
+        final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), """
+            key-store = "node.jks", trust-store = "trust.p12", key-store-password = "ks-secret",
+            key-password = "key-secret", trust-store-password = "ts-secret", protocol = "TLSv1.2"
             """);
         final Deployment d = new DeploymentLoader(CPUS).load(file);
         // What ClusterNode starts with and what pekkoConfig gives are one translation: check both.
