@@ -41,6 +41,15 @@ class OwnedMapTest {
         return map;
     }
 
+    /** An owner over a, b and c that all have its first map, key 1 on b, applied. */
+    private static OwnedMap ownerOfABAndCWithKeyOneOnB(SimulatedAgents agents) {
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        for (String member : List.of(A, B, C)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        return owner(agents, start, List.of(A, B, C));
+    }
+
     private static MapOwner.Update place(int key, int qsize, String node) {
         return new MapOwner.Update(key, qsize, node, 0, CpuMap.ANY, null);
     }
@@ -48,11 +57,7 @@ class OwnedMapTest {
     @Test
     void shouldSendTheStepUnderWayToAMemberWhenAnUpdateSeesItUpBeforeItsMemberUpEvent() {
         final SimulatedAgents agents = new SimulatedAgents();
-        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
-        for (String member : List.of(A, B, C)) {
-            agents.given(member, start.version(), start.entries());
-        }
-        final OwnedMap map = owner(agents, start, List.of(A, B, C));
+        final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
         agents.hold(A);
         // Key 1 moves from b to c: c applies it (step 1), then a waits to answer (step 2).
         assertEquals(MapResult.OK, map.update(place(1, 64, C), List.of(A, B, C)));
@@ -76,11 +81,7 @@ class OwnedMapTest {
     @Test
     void shouldRefuseAChangeEbusyAndKeepTheRolloutOrderWhenMoreChangesArriveThanMayWait() {
         final SimulatedAgents agents = new SimulatedAgents();
-        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
-        for (String member : List.of(A, B, C)) {
-            agents.given(member, start.version(), start.entries());
-        }
-        final OwnedMap map = owner(agents, start, List.of(A, B, C));
+        final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
         final List<String> members = List.of(A, B, C);
         agents.hold(A);
         assertEquals(MapResult.OK, map.update(place(3, 64, A), members)); // rolling out: a holds its answer
