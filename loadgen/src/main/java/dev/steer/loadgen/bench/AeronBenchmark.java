@@ -20,10 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
-import dev.steer.actors.IdleMode;
 import dev.steer.actors.SteerEngine;
-import dev.steer.engine.map.CpuSet;
-import dev.steer.engine.stats.EngineStats;
 import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.aeron.AeronMedia;
 import dev.steer.loadgen.send.AeronOutput;
@@ -116,9 +113,7 @@ public class AeronBenchmark {
         @Setup(Level.Trial)
         public void start() {
             media = AeronMedia.embedded();
-            final int consumerCpu = Math.min(1, CpuSet.fromMachine().limit() - 1);
-            engine = SteerEngine.builder().cpus(CpuSet.fromMachine()).entry(consumerCpu, 2048).program("l4-hash")
-                .ingressCpus(0).handler(handler).idleMode(IdleMode.parse(idle)).lossless(true).systemName("bench")
+            engine = EngineBenchmark.benchEngine(2048, handler, idle).lossless(true)
                 .feed(new AeronFeed(media, new AeronFeed.Settings("aeron:ipc", STREAM, AeronFeed.Mode.LOSSLESS)))
                 .start();
             startPublisher();
@@ -128,8 +123,7 @@ public class AeronBenchmark {
         @TearDown(Level.Trial)
         public void stop() throws InterruptedException {
             stopPublisher();
-            final EngineStats stats = engine.shutdown();
-            System.err.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
+            EngineBenchmark.shutdownAndPrint(engine);
             media.close();
         }
     }
@@ -137,16 +131,12 @@ public class AeronBenchmark {
     /** Samples Aeron-alone's subscriber count over 100 ms. */
     @Benchmark
     public void aeronAlone(Alone a, HandoffBenchmark.Delivered d) throws InterruptedException {
-        final long before = a.counted.count();
-        Thread.sleep(100);
-        d.frames += a.counted.count() - before;
+        d.frames += a.counted.countOver(100);
     }
 
     /** Samples the engine's delivered count over 100 ms. */
     @Benchmark
     public void engineOnAeron(OnAeron e, HandoffBenchmark.Delivered d) throws InterruptedException {
-        final long before = e.handler.count();
-        Thread.sleep(100);
-        d.frames += e.handler.count() - before;
+        d.frames += e.handler.countOver(100);
     }
 }

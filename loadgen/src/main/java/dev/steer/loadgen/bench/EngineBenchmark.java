@@ -81,6 +81,30 @@ public class EngineBenchmark {
         public long count() {
             return (long) COUNT.getOpaque(this);
         }
+
+        /** Frames handled while the calling thread sleeps {@code millis}: a benchmark's sample of a running path. */
+        long countOver(long millis) throws InterruptedException {
+            final long before = count();
+            Thread.sleep(millis);
+            return count() - before;
+        }
+    }
+
+    /**
+     * What every engine benchmark runs: {@code l4-hash} on an ingress on CPU 0 to one entry of {@code qsize} on CPU 1
+     * (CPU 0 on a machine of one), consumed into {@code handler} with the {@code idle} mode; the caller adds the feed.
+     */
+    static SteerEngine.Builder benchEngine(int qsize, FrameHandler handler, String idle) {
+        final int consumerCpu = Math.min(1, CpuSet.fromMachine().limit() - 1);
+        return SteerEngine.builder().cpus(CpuSet.fromMachine()).entry(consumerCpu, qsize).program("l4-hash")
+            .ingressCpus(0).handler(handler).idleMode(IdleMode.parse(idle)).systemName("bench");
+    }
+
+    /** Stops {@code engine} and prints its accounting to stderr, off the measurement; returns its last statistics. */
+    static EngineStats shutdownAndPrint(SteerEngine engine) {
+        final EngineStats stats = engine.shutdown();
+        System.err.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
+        return stats;
     }
 
     /** A running engine. */
@@ -99,9 +123,7 @@ public class EngineBenchmark {
         /** Starts the engine with an endless synthetic feed. */
         @Setup(Level.Trial)
         public void start() {
-            final int consumerCpu = Math.min(1, CpuSet.fromMachine().limit() - 1);
-            engine = SteerEngine.builder().cpus(CpuSet.fromMachine()).entry(consumerCpu, qsize).program("l4-hash")
-                .ingressCpus(0).handler(handler).idleMode(IdleMode.parse(idle)).systemName("bench")
+            engine = benchEngine(qsize, handler, idle)
                 .feed(new TemplateFeed("synthetic", PacketTemplates.udp4(1024, PacketTemplates.MIN_FRAME),
                     TemplateFeed.UNLIMITED))
                 .start();
@@ -110,8 +132,7 @@ public class EngineBenchmark {
         /** Stops the engine and prints its accounting. */
         @TearDown(Level.Trial)
         public void stop() {
-            final EngineStats stats = engine.shutdown();
-            System.err.println("\nengine accounting: " + stats.accounting() + ", pools full: " + stats.poolsFull());
+            final EngineStats stats = shutdownAndPrint(engine);
             // Parks per 1000 delivered frames: each one costs a producer an unpark (a system call).
             final long delivered = stats.consumerTotal(PathCounters.Counter.DELIVERED);
             System.err.printf("consumer parks: %d, per 1000 frames: %.2f%n", stats.consumerTotal(PathCounters.Counter.SCHED),
@@ -150,9 +171,7 @@ public class EngineBenchmark {
     /** Samples the engine's delivered count over 100 ms. */
     @Benchmark
     public void engine(Engine e, HandoffBenchmark.Delivered d) throws InterruptedException {
-        final long before = e.handler.count();
-        Thread.sleep(100);
-        d.frames += e.handler.count() - before;
+        d.frames += e.handler.countOver(100);
     }
 
     /** One frame per tell; the message is a preallocated object, so what is allocated is Pekko's own. */
