@@ -23,6 +23,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class ClusterRunTest {
+    /** The map of most tests: key 0 on node-1, key 1 on node-2, each on the node's CPU 0. */
+    private static final String KEY_PER_NODE = String.join("\n",
+        "    max-entries = 2",
+        "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+        "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]");
+
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
@@ -43,9 +49,8 @@ class ClusterRunTest {
         assertTrue(one.waitFor(120, TimeUnit.SECONDS) && two.waitFor(120, TimeUnit.SECONDS), "both nodes ended");
         assertEquals(SteerCli.EXIT_OK, one.exitValue(), Files.readString(dir.resolve("node-1.err")));
         assertEquals(SteerCli.EXIT_OK, two.exitValue(), Files.readString(dir.resolve("node-2.err")));
-        final ObjectMapper json = new ObjectMapper();
-        final JsonNode a = json.readTree(Files.readString(dir.resolve("node-1.json")).strip());
-        final JsonNode b = json.readTree(Files.readString(dir.resolve("node-2.json")).strip());
+        final JsonNode a = summary(dir, "node-1");
+        final JsonNode b = summary(dir, "node-2");
         for (JsonNode node : new JsonNode[] {a, b}) {
             final JsonNode accounting = node.get("accounting");
             assertEquals(0, accounting.get("lost").asLong(), accounting.toString());
@@ -93,31 +98,21 @@ class ClusterRunTest {
     @Test
     void shouldFailTheRunWhenTheNodeIsDownedWhileItRuns(@TempDir Path dir) throws Exception {
         // A quorum of two: once node-2 is gone, node-1 is below it and the split-brain resolver downs node-1 itself.
-        final Path file = twoNodeFile(dir.resolve("quorum.conf"), String.join("\n",
-            "    max-entries = 2",
-            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
-            "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]"),
+        final Path file = twoNodeFile(dir.resolve("quorum.conf"), KEY_PER_NODE,
             "strategy = static-quorum, quorum-size = 2, stable-after = 1s", 20_000);
-        final Process one = node(dir, file, "node-1", "90s");
-        final Process two = node(dir, file, "node-2", "90s");
-        try {
+        try (TwoNodes nodes = TwoNodes.start(dir, file, "90s", "90s")) {
             final Path err = dir.resolve("node-1.err");
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.readString(err).contains("ingress-0") && System.nanoTime() < deadline) {
-                Thread.sleep(100); // live statistics: node-1 is running
-            }
-            two.destroyForcibly();
-            assertTrue(one.waitFor(60, TimeUnit.SECONDS), "node-1 ended when it was downed, far before its 90 s");
+            awaitLiveStatistics(err, 60);
+            nodes.two().destroyForcibly();
+            assertTrue(nodes.one().waitFor(60, TimeUnit.SECONDS),
+                "node-1 ended when it was downed, far before its 90 s");
             final String errors = Files.readString(err);
-            assertEquals(SteerCli.EXIT_FAILED, one.exitValue(), errors);
+            assertEquals(SteerCli.EXIT_FAILED, nodes.one().exitValue(), errors);
             assertTrue(errors.contains("the engine was stopped while the run was running"), errors);
-            final JsonNode a = new ObjectMapper().readTree(Files.readString(dir.resolve("node-1.json")).strip());
+            final JsonNode a = summary(dir, "node-1");
             assertEquals(0, a.get("accounting").get("in_flight").asLong(), "drained all the same: " + a.get("accounting"));
             assertTrue(a.get("failure").asText().startsWith("the engine was stopped while the run was running"),
                 "the JSON says why the run failed: " + a.get("failure"));
-        } finally {
-            one.destroyForcibly();
-            two.destroyForcibly();
         }
     }
 
@@ -125,36 +120,27 @@ class ClusterRunTest {
     @Timeout(value = 55, unit = TimeUnit.SECONDS)
     void shouldLeaveGracefullyWhenANodeIsStoppedBySigterm(@TempDir Path dir) throws Exception {
         // keep-oldest: were node-2 ever seen unreachable, node-1 (the oldest) would down it, not itself.
-        final Path file = twoNodeFile(dir.resolve("sigterm.conf"), String.join("\n",
-            "    max-entries = 2",
-            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
-            "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]"),
+        final Path file = twoNodeFile(dir.resolve("sigterm.conf"), KEY_PER_NODE,
             "strategy = keep-oldest, stable-after = 3s", 20_000);
-        final Process one = node(dir, file, "node-1", "12s");
-        final Process two = node(dir, file, "node-2", "60s");
-        try {
+        try (TwoNodes nodes = TwoNodes.start(dir, file, "12s", "60s")) {
             final Path err = dir.resolve("node-2.err");
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (!Files.readString(err).contains("ingress-0") && System.nanoTime() < deadline) {
-                Thread.sleep(100); // live statistics: node-2 is running
-            }
+            awaitLiveStatistics(err, 30);
             assertTrue(Files.readString(err).contains("ingress-0"), "node-2 runs: " + Files.readString(err));
             final long signalled = System.nanoTime();
-            two.destroy(); // SIGTERM
-            assertTrue(two.waitFor(30, TimeUnit.SECONDS), "node-2 ended");
+            nodes.two().destroy(); // SIGTERM
+            assertTrue(nodes.two().waitFor(30, TimeUnit.SECONDS), "node-2 ended");
             final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - signalled);
             final String errors = Files.readString(err);
-            assertEquals(143, two.exitValue(), errors);
+            assertEquals(143, nodes.two().exitValue(), errors);
             // A graceful leave: node-1 learns that node-2 leaves while the two still talk. (Artery's own JVM hook used
             // to close the transport at the signal, under the leave: node-1 saw node-2 unreachable, kept its entries
             // until the resolver downed it, and node-2 ended only when it downed itself.)
             assertTrue(!errors.contains("UNREACHABLE") && !errors.contains("SBR took decision"), errors);
             assertTrue(seconds < 10, "node-2 left in " + seconds + " s: " + errors);
-            assertTrue(one.waitFor(40, TimeUnit.SECONDS), "node-1 ended");
-            assertEquals(SteerCli.EXIT_OK, one.exitValue(), Files.readString(dir.resolve("node-1.err")));
-            final ObjectMapper json = new ObjectMapper();
-            final JsonNode a = json.readTree(Files.readString(dir.resolve("node-1.json")).strip());
-            final JsonNode b = json.readTree(Files.readString(dir.resolve("node-2.json")).strip());
+            assertTrue(nodes.one().waitFor(40, TimeUnit.SECONDS), "node-1 ended");
+            assertEquals(SteerCli.EXIT_OK, nodes.one().exitValue(), Files.readString(dir.resolve("node-1.err")));
+            final JsonNode a = summary(dir, "node-1");
+            final JsonNode b = summary(dir, "node-2");
             final JsonNode accounting = a.get("accounting");
             assertEquals(0, accounting.get("in_flight").asLong(), accounting.toString());
             assertEquals(0, accounting.get("dropped").path("unreachable").asLong(),
@@ -163,9 +149,6 @@ class ClusterRunTest {
             assertEquals(0, b.get("accounting").get("in_flight").asLong(), b.get("accounting").toString());
             assertEquals(a.get("accounting").get("forwarded").asLong(), receivedFromOtherNodes(b),
                 "what node-1 forwarded, node-2's receiver took");
-        } finally {
-            one.destroyForcibly();
-            two.destroyForcibly();
         }
     }
 
@@ -175,34 +158,23 @@ class ClusterRunTest {
         // node-2 crashes; node-1 is then asked to stop. Its leave cannot complete while node-2 is unreachable and not
         // yet downed (stable-after 1 min): node-1 waits its leave-timeout (30 s by default) for it, then drains. The
         // signal's hook gave up at 30 s, in the middle of that wait: the JVM exited without a summary.
-        final Path file = twoNodeFile(dir.resolve("crash.conf"), String.join("\n",
-            "    max-entries = 2",
-            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
-            "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]"),
+        final Path file = twoNodeFile(dir.resolve("crash.conf"), KEY_PER_NODE,
             "strategy = keep-oldest, stable-after = 60s", "drain-timeout = 1s", 20_000);
-        final Process one = node(dir, file, "node-1", "50s");
-        final Process two = node(dir, file, "node-2", "50s");
-        try {
+        try (TwoNodes nodes = TwoNodes.start(dir, file, "50s", "50s")) {
             final Path err = dir.resolve("node-1.err");
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.readString(err).contains("ingress-0") && System.nanoTime() < deadline) {
-                Thread.sleep(100); // live statistics: node-1 is running
-            }
-            two.destroyForcibly();
-            assertTrue(two.waitFor(10, TimeUnit.SECONDS), "node-2 is gone");
-            one.destroy(); // SIGTERM
-            assertTrue(one.waitFor(45, TimeUnit.SECONDS), "node-1 ended, bounded: " + Files.readString(err));
+            awaitLiveStatistics(err, 20);
+            nodes.two().destroyForcibly();
+            assertTrue(nodes.two().waitFor(10, TimeUnit.SECONDS), "node-2 is gone");
+            nodes.one().destroy(); // SIGTERM
+            assertTrue(nodes.one().waitFor(45, TimeUnit.SECONDS), "node-1 ended, bounded: " + Files.readString(err));
             final String errors = Files.readString(err);
-            assertEquals(143, one.exitValue(), errors);
+            assertEquals(143, nodes.one().exitValue(), errors);
             assertTrue(errors.contains("stopping: draining every entry"), errors);
             final String out = Files.readString(dir.resolve("node-1.json")).strip();
             assertTrue(out.startsWith("{"), "the summary was printed: '" + out + "' " + errors);
             final JsonNode accounting = new ObjectMapper().readTree(out).get("accounting");
             assertEquals(0, accounting.get("in_flight").asLong(), "drained, every frame accounted: " + accounting);
             assertEquals(0, accounting.get("lost").asLong(), accounting.toString());
-        } finally {
-            one.destroyForcibly();
-            two.destroyForcibly();
         }
     }
 
@@ -212,26 +184,19 @@ class ClusterRunTest {
         // Every graceful leave made Pekko warn: the other node closes the connection to a member that has left ("The
         // connection has been aborted"), and a singleton manager that is no longer the oldest ignores a change of the
         // oldest ("unhandled event OldestChanged"). Nothing is wrong, so the user is not told that something is.
-        final Path file = twoNodeFile(dir.resolve("leave.conf"), String.join("\n",
-            "    max-entries = 2",
-            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
-            "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]"),
+        final Path file = twoNodeFile(dir.resolve("leave.conf"), KEY_PER_NODE,
             "strategy = keep-oldest, stable-after = 3s", 20_000);
-        final Process one = node(dir, file, "node-1", "3s");
-        final Process two = node(dir, file, "node-2", "3s");
-        try {
-            assertTrue(one.waitFor(45, TimeUnit.SECONDS) && two.waitFor(10, TimeUnit.SECONDS), "both nodes ended");
+        try (TwoNodes nodes = TwoNodes.start(dir, file, "3s", "3s")) {
+            assertTrue(nodes.one().waitFor(45, TimeUnit.SECONDS) && nodes.two().waitFor(10, TimeUnit.SECONDS),
+                "both nodes ended");
             for (String name : List.of("node-1", "node-2")) {
                 final String errors = Files.readString(dir.resolve(name + ".err"));
-                assertEquals(SteerCli.EXIT_OK, (name.equals("node-1") ? one : two).exitValue(), errors);
+                assertEquals(SteerCli.EXIT_OK, (name.equals("node-1") ? nodes.one() : nodes.two()).exitValue(), errors);
                 for (String line : errors.lines().toList()) {
                     assertTrue(!line.contains("The connection has been aborted") && !line.contains("unhandled event"),
                         name + " warned of a graceful leave: '" + line + "'");
                 }
             }
-        } finally {
-            one.destroyForcibly();
-            two.destroyForcibly();
         }
     }
 
@@ -301,6 +266,32 @@ class ClusterRunTest {
             }
         }
         throw new AssertionError("no consumer of key " + key + ": " + node.get("consumers"));
+    }
+
+    /** node-1 and node-2 of one file, each a {@code steer run} process; closing kills whichever still runs. */
+    private record TwoNodes(Process one, Process two) implements AutoCloseable {
+        static TwoNodes start(Path dir, Path file, String duration1, String duration2) throws IOException {
+            return new TwoNodes(node(dir, file, "node-1", duration1), node(dir, file, "node-2", duration2));
+        }
+
+        @Override
+        public void close() {
+            one.destroyForcibly();
+            two.destroyForcibly();
+        }
+    }
+
+    /** Waits, at most {@code seconds}, for the node's live statistics (an ingress row) in its stderr: it is running. */
+    private static void awaitLiveStatistics(Path err, long seconds) throws IOException, InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (!Files.readString(err).contains("ingress-0") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+    }
+
+    /** The JSON summary the node {@code name} printed. */
+    private static JsonNode summary(Path dir, String name) throws IOException {
+        return new ObjectMapper().readTree(Files.readString(dir.resolve(name + ".json")).strip());
     }
 
     private static Process node(Path dir, Path file, String name, String duration) throws IOException {

@@ -46,38 +46,74 @@ class SignalStopTest {
         return false;
     }
 
-    private static boolean awaitText(Path file, String text, long timeoutSeconds, Process process) throws IOException {
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
-        while (System.nanoTime() < deadline && process.isAlive()) {
-            if (Files.readString(file).contains(text)) {
-                return true;
-            }
-            LockSupport.parkNanos(50_000_000);
+    /** A steer JVM, as ./steer starts it, with stdout and stderr to files; closing kills it if it still runs. */
+    private record Steer(Process process, Path out, Path err) implements AutoCloseable {
+        static Steer start(Path dir, String... args) throws IOException {
+            final Path out = dir.resolve("out.txt");
+            final Path err = dir.resolve("err.txt");
+            final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString()));
+            command.addAll(JvmOptions.flags());
+            command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), SteerCli.class.getName()));
+            command.addAll(List.of(args));
+            final Process process = new ProcessBuilder(command).redirectOutput(out.toFile())
+                .redirectError(err.toFile()).start();
+            return new Steer(process, out, err);
         }
-        return Files.readString(file).contains(text);
+
+        /** Waits, at most {@code timeoutSeconds} and while the process runs, until {@code file} has {@code text}. */
+        boolean awaitText(Path file, String text, long timeoutSeconds) throws IOException {
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
+            while (System.nanoTime() < deadline && process.isAlive()) {
+                if (Files.readString(file).contains(text)) {
+                    return true;
+                }
+                LockSupport.parkNanos(50_000_000);
+            }
+            return Files.readString(file).contains(text);
+        }
+
+        /**
+         * Sends SIG{@code signal} to the running process with an embedded driver, waits, bounded, for its end, and
+         * checks it ended with the signal's exit status.
+         */
+        void signal(String signal, int number) throws Exception {
+            assumeFalse(ignores(process.pid(), number), "SIG" + signal + " is ignored in this environment");
+            assertEquals(1, aeronDirectories(process.pid()).size(), "the embedded driver's directory, while running");
+            final Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())).inheritIO()
+                .start();
+            assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -s " + signal);
+            assertTrue(process.waitFor(StopOnSignal.STOP_TIMEOUT.toSeconds() + 15, TimeUnit.SECONDS),
+                "the process ends, bounded");
+            assertEquals(128 + number, process.exitValue(), "the signal's exit status: " + Files.readString(err));
+        }
+
+        void assertAeronDirectoryDeleted() throws IOException {
+            assertEquals(List.of(), aeronDirectories(process.pid()), "the Aeron directory is deleted");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            process.destroyForcibly();
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
     }
 
     @ParameterizedTest
     @CsvSource({"TERM, 15", "INT, 2"})
     void shouldPrintTheSummaryAndDeleteTheAeronDirectoryWhenTheRunIsStoppedBySignal(String signal, int number,
                                                                                    @TempDir Path dir) throws Exception {
-        final Path out = dir.resolve("out.txt");
-        final Path err = dir.resolve("err.txt");
-        final Process process = steer(out, err, "run", "--duration", "60s", "--interval", "300ms", "--rate", "50k",
-            "--no-pin");
-        try {
-            assertTrue(awaitText(out, "Summary", 60, process), "the run is under way: " + Files.readString(err));
-            signal(process, signal, number);
-            final String text = Files.readString(out);
-            assertEquals(128 + number, process.exitValue(), "the signal's exit status: " + Files.readString(err));
-            assertTrue(text.contains("Run summary"), "the summary is printed: " + text + Files.readString(err));
+        try (Steer steer = Steer.start(dir, "run", "--duration", "60s", "--interval", "300ms", "--rate", "50k",
+            "--no-pin")) {
+            assertTrue(steer.awaitText(steer.out(), "Summary", 60), "the run is under way: "
+                + Files.readString(steer.err()));
+            steer.signal(signal, number);
+            final String text = Files.readString(steer.out());
+            assertTrue(text.contains("Run summary"), "the summary is printed: " + text + Files.readString(steer.err()));
             assertTrue(text.contains(": OK"), "the accounting balances: " + text);
-            assertTrue(Files.readString(err).contains("stopping early: the process was asked to stop"),
-                Files.readString(err));
-            assertEquals(List.of(), aeronDirectories(process.pid()), "the Aeron directory is deleted");
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+            assertTrue(Files.readString(steer.err()).contains("stopping early: the process was asked to stop"),
+                Files.readString(steer.err()));
+            steer.assertAeronDirectoryDeleted();
         }
     }
 
@@ -85,22 +121,16 @@ class SignalStopTest {
     @CsvSource({"TERM, 15", "INT, 2"})
     void shouldPrintTheTotalsAndDeleteTheAeronDirectoryWhenLoadgenIsStoppedBySignal(String signal, int number,
                                                                                    @TempDir Path dir) throws Exception {
-        final Path out = dir.resolve("out.txt");
-        final Path err = dir.resolve("err.txt");
         // Aeron UDP to a port where no engine subscribes: every try is back-pressured (not connected). (IPC through
         // its own embedded driver is refused: no other process could ever subscribe.)
-        final Process process = steer(out, err, "loadgen", "--to", "aeron", "--channel",
-            "aeron:udp?endpoint=127.0.0.1:" + freePort(), "--duration", "60s", "--rate", "10k");
-        try {
-            assertTrue(awaitText(err, "back-pressured", 60, process), "loadgen is under way: " + Files.readString(err));
-            signal(process, signal, number);
-            assertEquals(128 + number, process.exitValue(), "the signal's exit status: " + Files.readString(err));
-            assertTrue(Files.readString(out).startsWith("sent 0 frames in "), "the totals are printed: "
-                + Files.readString(out) + Files.readString(err));
-            assertEquals(List.of(), aeronDirectories(process.pid()), "the Aeron directory is deleted");
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+        try (Steer steer = Steer.start(dir, "loadgen", "--to", "aeron", "--channel",
+            "aeron:udp?endpoint=127.0.0.1:" + freePort(), "--duration", "60s", "--rate", "10k")) {
+            assertTrue(steer.awaitText(steer.err(), "back-pressured", 60), "loadgen is under way: "
+                + Files.readString(steer.err()));
+            steer.signal(signal, number);
+            assertTrue(Files.readString(steer.out()).startsWith("sent 0 frames in "), "the totals are printed: "
+                + Files.readString(steer.out()) + Files.readString(steer.err()));
+            steer.assertAeronDirectoryDeleted();
         }
     }
 
@@ -109,8 +139,6 @@ class SignalStopTest {
     void shouldStopPromptlyAndDeleteTheAeronDirectoryWhenSignalledWhileTheClusterForms(String signal, int number,
                                                                                        @TempDir Path dir)
         throws Exception {
-        final Path out = dir.resolve("out.txt");
-        final Path err = dir.resolve("err.txt");
         // node-2 never starts: node-1 waits for it (up to 120 s) when the signal comes.
         final Path conf = Files.writeString(dir.resolve("two.conf"), """
             steer {
@@ -125,22 +153,18 @@ class SignalStopTest {
               }
             }
             """.formatted(freePort(), freePort()));
-        final Process process = steer(out, err, "run", "--config", conf.toString(), "--node", "node-1",
-            "--duration", "60s");
-        try {
-            assertTrue(awaitText(err, "waiting for the 2 nodes", 60, process), "node-1 waits: " + Files.readString(err));
+        try (Steer steer = Steer.start(dir, "run", "--config", conf.toString(), "--node", "node-1",
+            "--duration", "60s")) {
+            assertTrue(steer.awaitText(steer.err(), "waiting for the 2 nodes", 60), "node-1 waits: "
+                + Files.readString(steer.err()));
             final long signalled = System.nanoTime();
-            signal(process, signal, number);
+            steer.signal(signal, number);
             final long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - signalled);
-            assertEquals(128 + number, process.exitValue(), "the signal's exit status: " + Files.readString(err));
             assertTrue(seconds < StopOnSignal.STOP_TIMEOUT.toSeconds() / 2, "stopped in " + seconds + " s, not at the"
-                + " hook's timeout: " + Files.readString(err));
-            assertTrue(Files.readString(err).contains("stopped by a signal while waiting for the cluster"),
-                Files.readString(err));
-            assertEquals(List.of(), aeronDirectories(process.pid()), "the Aeron directory is deleted");
-        } finally {
-            process.destroyForcibly();
-            process.waitFor(10, TimeUnit.SECONDS);
+                + " hook's timeout: " + Files.readString(steer.err()));
+            assertTrue(Files.readString(steer.err()).contains("stopped by a signal while waiting for the cluster"),
+                Files.readString(steer.err()));
+            steer.assertAeronDirectoryDeleted();
         }
     }
 
@@ -148,25 +172,5 @@ class SignalStopTest {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
             return socket.getLocalPort();
         }
-    }
-
-    /** A steer JVM, as ./steer starts it, with stdout and stderr to files. */
-    private static Process steer(Path out, Path err, String... args) throws IOException {
-        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-            .toString()));
-        command.addAll(JvmOptions.flags());
-        command.addAll(List.of("-Xmx256m", "-cp", System.getProperty("java.class.path"), SteerCli.class.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    }
-
-    /** Sends SIG{@code signal} to a running steer process with an embedded driver and waits, bounded, for its end. */
-    private static void signal(Process process, String signal, int number) throws Exception {
-        assumeFalse(ignores(process.pid(), number), "SIG" + signal + " is ignored in this environment");
-        assertEquals(1, aeronDirectories(process.pid()).size(), "the embedded driver's directory, while running");
-        final Process kill = new ProcessBuilder("kill", "-s", signal, Long.toString(process.pid())).inheritIO().start();
-        assertTrue(kill.waitFor(10, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill -s " + signal);
-        assertTrue(process.waitFor(StopOnSignal.STOP_TIMEOUT.toSeconds() + 15, TimeUnit.SECONDS),
-            "the process ends, bounded");
     }
 }
