@@ -9,6 +9,8 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -34,6 +36,23 @@ class LoadgenScenarioRunTest {
         return file;
     }
 
+    /** {@code steer loadgen --to udp} with {@code args}, to a loopback socket that takes what it is sent. */
+    private static CliRunner loadgenToSink(String... args) throws IOException {
+        try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            final List<String> command = new ArrayList<>(List.of("loadgen", "--to", "udp", "--target",
+                "127.0.0.1:" + sink.getLocalPort()));
+            command.addAll(List.of(args));
+            return CliRunner.run(command.toArray(String[]::new));
+        }
+    }
+
+    /** The loadgen ended well after sending for about the 300 ms of the file's {@code run.duration}. */
+    private static void assertSentFor300Ms(CliRunner result) {
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final double seconds = seconds(result);
+        assertTrue(seconds > 0.2 && seconds < 2.0, "run.duration 300ms, not the 10 s default: " + result);
+    }
+
     private static double seconds(CliRunner result) {
         final Matcher line = Pattern.compile("sent [\\d,]+ frames in (\\d+\\.\\d+) s").matcher(result.out());
         assertTrue(line.find(), result.toString());
@@ -43,36 +62,21 @@ class LoadgenScenarioRunTest {
     @Test
     void shouldSendForTheScenarioDurationWhenNoDurationOptionIsGiven() throws Exception {
         final Path file = scenario("run {\n  duration = 300ms\n}\n");
-        try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + sink.getLocalPort(),
-                "--scenario", file.toString());
-            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            final double seconds = seconds(result);
-            assertTrue(seconds > 0.2 && seconds < 2.0, "run.duration 300ms, not the 10 s default: " + result);
-        }
+        assertSentFor300Ms(loadgenToSink("--scenario", file.toString()));
     }
 
     @Test
     void shouldSendForTheConfigFileDurationWhenNoDurationOptionIsGiven() throws Exception {
         final Path file = scenario("run {\n  duration = 300ms\n}\n");
-        try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + sink.getLocalPort(),
-                "--config", file.toString());
-            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            final double seconds = seconds(result);
-            assertTrue(seconds > 0.2 && seconds < 2.0, "run.duration 300ms, not the 10 s default: " + result);
-        }
+        assertSentFor300Ms(loadgenToSink("--config", file.toString()));
     }
 
     @Test
     void shouldSendForTheDurationOptionWhenItOverridesTheScenarioDuration() throws Exception {
         final Path file = scenario("run {\n  duration = 20s\n}\n");
-        try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + sink.getLocalPort(),
-                "--scenario", file.toString(), "--duration", "300ms");
-            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            assertTrue(seconds(result) < 2.0, "the option wins over the file, as for steer run: " + result);
-        }
+        final CliRunner result = loadgenToSink("--scenario", file.toString(), "--duration", "300ms");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertTrue(seconds(result) < 2.0, "the option wins over the file, as for steer run: " + result);
     }
 
     @Test
@@ -89,23 +93,17 @@ class LoadgenScenarioRunTest {
     @Test
     void shouldWarnThatTheChurnIntervalDoesNotApplyWhenTheScenarioHasOne() throws Exception {
         final Path file = scenario("run {\n  duration = 200ms\n  churn-interval = 100ms\n}\n");
-        try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + sink.getLocalPort(),
-                "--scenario", file.toString());
-            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            assertEquals(1, result.err().lines().filter(line -> line.startsWith("steer loadgen: warning: " + file
-                + ":7: run.churn-interval 100ms: ")).count(), "one warning naming the key, file and line: " + result);
-        }
+        final CliRunner result = loadgenToSink("--scenario", file.toString());
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertEquals(1, result.err().lines().filter(line -> line.startsWith("steer loadgen: warning: " + file
+            + ":7: run.churn-interval 100ms: ")).count(), "one warning naming the key, file and line: " + result);
     }
 
     @Test
     void shouldWarnAboutTheChurnIntervalOfTheShippedChurnScenarioAndStillSend() throws Exception {
-        try (DatagramSocket sink = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:" + sink.getLocalPort(),
-                "--scenario", "churn", "--count", "100");
-            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            assertTrue(result.err().contains("run.churn-interval 100ms: "), result.toString());
-            assertTrue(result.out().startsWith("sent 100 frames"), result.toString());
-        }
+        final CliRunner result = loadgenToSink("--scenario", "churn", "--count", "100");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertTrue(result.err().contains("run.churn-interval 100ms: "), result.toString());
+        assertTrue(result.out().startsWith("sent 100 frames"), result.toString());
     }
 }

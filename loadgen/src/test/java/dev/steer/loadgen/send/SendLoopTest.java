@@ -21,29 +21,36 @@ import org.junit.jupiter.api.Timeout;
 class SendLoopTest {
     private static final FrameSource FRAMES = FrameSource.cycling(new byte[][] {new byte[60]});
 
-    /** An output that takes every frame. */
-    private static final class Taking implements FrameOutput {
+    /** An output that answers every frame with {@code answer}: {@link FrameOutput#SENT} takes them all. */
+    private record Answering(int answer, String describe) implements FrameOutput {
         @Override
         public int send(DirectBuffer buffer, int offset, int length) {
-            return SENT;
-        }
-
-        @Override
-        public String describe() {
-            return "taking";
+            return answer;
         }
     }
 
+    /** An output that takes every frame. */
+    private static final FrameOutput TAKING = new Answering(FrameOutput.SENT, "taking");
     /** An output that is full for good. */
-    private static final class Full implements FrameOutput {
+    private static final FrameOutput FULL = new Answering(FrameOutput.BACK_PRESSURED, "full");
+
+    /** An output that rejects frames: it counts them in {@code rejected}, which {@link #rejected()} reports. */
+    private abstract static class Rejects implements FrameOutput {
+        private final String name;
+        long rejected;
+
+        Rejects(String name) {
+            this.name = name;
+        }
+
         @Override
-        public int send(DirectBuffer buffer, int offset, int length) {
-            return BACK_PRESSURED;
+        public long rejected() {
+            return rejected;
         }
 
         @Override
         public String describe() {
-            return "full";
+            return name;
         }
     }
 
@@ -51,9 +58,12 @@ class SendLoopTest {
      * An output that rejects every 4th frame at once ({@link #REJECTED}) and one more frame of each batch when the batch
      * goes out (as an AF_PACKET sender does with a frame above the MTU).
      */
-    private static final class Rejecting implements FrameOutput {
+    private static final class Rejecting extends Rejects {
         private long sends;
-        private long rejected;
+
+        Rejecting() {
+            super("rejecting");
+        }
 
         @Override
         public int send(DirectBuffer buffer, int offset, int length) {
@@ -68,16 +78,6 @@ class SendLoopTest {
         public int flush() {
             rejected++;
             return SENT;
-        }
-
-        @Override
-        public long rejected() {
-            return rejected;
-        }
-
-        @Override
-        public String describe() {
-            return "rejecting";
         }
     }
 
@@ -122,14 +122,17 @@ class SendLoopTest {
      * {@value #REFUSALS} tries (nothing receives at the target), as an output both batching and unconnected could, and
      * then holds the next try until the test lets it go: the loop's published counts stand still meanwhile.
      */
-    private static final class RejectingThenRefusing implements FrameOutput {
+    private static final class RejectingThenRefusing extends Rejects {
         static final int REJECTED_AT_FIRST_FLUSH = 5;
         static final int REFUSALS = 10;
         final java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
         final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         private boolean flushed;
         private int refusedTries;
-        private long rejected;
+
+        RejectingThenRefusing() {
+            super("rejecting-then-refusing");
+        }
 
         @Override
         public int send(DirectBuffer buffer, int offset, int length) {
@@ -156,16 +159,6 @@ class SendLoopTest {
                 flushed = true;
             }
             return SENT;
-        }
-
-        @Override
-        public long rejected() {
-            return rejected;
-        }
-
-        @Override
-        public String describe() {
-            return "rejecting-then-refusing";
         }
     }
 
@@ -215,7 +208,7 @@ class SendLoopTest {
 
     @Test
     void shouldShowBackPressureWhileRunningWhenNoFrameGetsThrough() throws InterruptedException {
-        final SendLoop loop = new SendLoop("full", FRAMES, new Full(), SendLoop.MAX_RATE, Long.MAX_VALUE, 60).start();
+        final SendLoop loop = new SendLoop("full", FRAMES, FULL, SendLoop.MAX_RATE, Long.MAX_VALUE, 60).start();
         try {
             // Waits for a condition, bounded; not for a time.
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -251,7 +244,7 @@ class SendLoopTest {
     @Test
     void shouldMeasureItsOwnSendingTimeWhenItsLimitEndsIt() throws InterruptedException {
         final long before = System.nanoTime();
-        final SendLoop loop = new SendLoop("limited", FRAMES, new Taking(), SendLoop.MAX_RATE, 1_000, 60).start();
+        final SendLoop loop = new SendLoop("limited", FRAMES, TAKING, SendLoop.MAX_RATE, 1_000, 60).start();
         assertTrue(loop.await(Duration.ofSeconds(10)), "the loop ends at its limit");
         final long waited = System.nanoTime() - before;
         loop.close();
@@ -263,6 +256,6 @@ class SendLoopTest {
 
     @Test
     void shouldReportNoSendingTimeWhenNotStarted() {
-        assertEquals(0, new SendLoop("idle", FRAMES, new Taking(), SendLoop.MAX_RATE, 1, 60).elapsedNanos());
+        assertEquals(0, new SendLoop("idle", FRAMES, TAKING, SendLoop.MAX_RATE, 1, 60).elapsedNanos());
     }
 }
