@@ -35,7 +35,7 @@ import dev.steer.loadgen.JvmOptions;
  * where network namespaces cannot be made). Each row has frames/s and bytes allocated per frame (JMH's GC
  * profiler: allocation rate of every thread of the fork divided by the frame rate), and the ratios between rows.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
     description = "Run the comparison benchmarks (JMH) and print frames/s, bytes/frame and ratios.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--quick", description = "Short iterations: the whole suite in under a minute (wide error bars).")

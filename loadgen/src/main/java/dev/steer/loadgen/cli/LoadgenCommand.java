@@ -32,7 +32,8 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  * Aeron (IPC through a shared driver directory, or UDP), UDP datagrams, or into a network interface
  * (AF_PACKET). Prints the send rate every second and the total at the end.
  */
-@Command(name = "loadgen", mixinStandardHelpOptions = true, sortOptions = false, usageHelpWidth = 100,
+@Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
+    usageHelpWidth = 100,
     description = "Send synthetic traffic to a running engine over Aeron, UDP or a network interface.",
     footer = {"", "Examples:",
         "  # the engine, then the sender:",
@@ -41,7 +42,8 @@ import dev.steer.loadgen.traffic.TrafficProfile;
         "  # the same over plain UDP datagrams:",
         "  steer run --feed udp --listen 127.0.0.1:9100 --no-traffic",
         "  steer loadgen --to udp --target 127.0.0.1:9100",
-        "", "Exit status: 0 ok, 2 bad options, 3 the sender failed."})
+        "", "Exit status: 0 ok, 2 bad options or config, 3 the sender failed; on Ctrl-C or SIGTERM the loadgen stops"
+            + " cleanly, prints its summary and exits 130 or 143."})
 final class LoadgenCommand implements Callable<Integer> {
     /** Period of the live send-rate lines. */
     private static final long LINE_INTERVAL_NS = 1_000_000_000L;

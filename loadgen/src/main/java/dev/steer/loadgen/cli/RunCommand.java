@@ -29,7 +29,7 @@ import dev.steer.loadgen.traffic.Scenarios;
  * <p>Settings come from, highest first: the options given on the command line, {@code --config FILE},
  * {@code --scenario}, the defaults. Options and files use the same keys (see {@code docs/running.md}).
  */
-@Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "run", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
     description = "Run the engine on a feed with live statistics, then print the summary and the accounting.",
     footer = {"", "Exit status: 0 ok, 1 frames lost, 2 bad options or config, 3 the run failed (or a pcap replay stopped"
         + " at damage in the file); on Ctrl-C or SIGTERM the run stops cleanly, prints its summary and exits 130 or 143."})

@@ -24,6 +24,16 @@ class SteerCliTest {
         assertTrue(result.out().contains("Usage: steer " + command), result.toString());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"run --version", "run -V", "loadgen --version", "bench -V"})
+    void shouldPrintTheVersionWhenASubcommandIsAskedForItAsItsHelpOffers(String args) {
+        final CliRunner top = CliRunner.run("--version");
+        final CliRunner result = CliRunner.run(args.split(" "));
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertTrue(top.out().startsWith("steer "), top.toString());
+        assertEquals(top.out(), result.out(), "the same line as steer --version: " + result);
+    }
+
     @Test
     void shouldPrintJmhHelpAndExitZeroWhenJmhIsAskedForHelp() {
         final CliRunner result = CliRunner.run("jmh", "--help"); // JMH prints its help to stdout itself
