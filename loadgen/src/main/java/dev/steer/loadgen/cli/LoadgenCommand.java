@@ -124,8 +124,9 @@ final class LoadgenCommand implements Callable<Integer> {
             durationNanos(duration); // refused with the option's own message before the files' blocks are read
         }
         final Config settings = settings();
-        final TrafficProfile traffic = traffic(settings);
-        final long durationNs = run(settings, err).duration().toNanos();
+        final ConfigCheck check = new ConfigCheck();
+        final TrafficProfile traffic = RunPlan.traffic(settings, check);
+        final long durationNs = run(settings, check, err).duration().toNanos();
         if (count < 1) {
             throw new IllegalArgumentException("--count " + count + ": must be a number of frames, 1 or more");
         }
@@ -303,9 +304,9 @@ final class LoadgenCommand implements Callable<Integer> {
      * with file and line, exit 2): {@code duration} is how long the loadgen sends; {@code churn-interval} changes the
      * map of a {@code steer run}, which a loadgen has not, so a non-zero one is named in a warning rather than dropped
      * in silence; {@code traffic} (whether a run makes its own traffic) does not concern a loadgen, which always does.
+     * Throws every problem in {@code check} at once, the traffic block's it already holds included.
      */
-    private static RunSettings run(Config settings, PrintWriter err) {
-        final ConfigCheck check = new ConfigCheck();
+    private static RunSettings run(Config settings, ConfigCheck check, PrintWriter err) {
         Config block = ConfigFactory.empty();
         if (settings.hasPath("run")) {
             try {
@@ -343,10 +344,5 @@ final class LoadgenCommand implements Callable<Integer> {
         } catch (ConfigException ex) {
             throw new IllegalArgumentException(ex.getMessage(), ex);
         }
-    }
-
-    private static TrafficProfile traffic(Config merged) {
-        return merged.hasPath("traffic") ? TrafficProfile.fromConfig(merged.withOnlyPath("traffic"))
-            : TrafficProfile.defaults();
     }
 }

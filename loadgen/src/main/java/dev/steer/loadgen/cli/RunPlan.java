@@ -36,14 +36,7 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
         final ConfigCheck check = new ConfigCheck();
         check.unknownKeys(settings, "", BLOCKS);
         final RunSettings run = RunSettings.from(block(settings, "run", check), check);
-        TrafficProfile traffic = null;
-        try {
-            traffic = settings.hasPath("traffic") ? TrafficProfile.fromConfig(settings) : TrafficProfile.defaults();
-        } catch (IllegalArgumentException ex) {
-            // The profile's message is a title line and one problem per line; keep the problems.
-            final java.util.List<String> lines = ex.getMessage().lines().map(String::strip).toList();
-            check.addAll(lines.size() > 1 ? lines.subList(1, lines.size()) : lines);
-        }
+        final TrafficProfile traffic = traffic(settings, check);
         Deployment deployment = null;
         try {
             deployment = new DeploymentLoader().parse(settings.withOnlyPath("steer").withFallback(
@@ -57,8 +50,23 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
                 + " feed queues: the rate is the total over every queue, at least 1 packet/s each: must be max or at"
                 + " least " + deployment.feed().queues());
         }
-                check.throwIfAny("invalid settings");
+        check.throwIfAny("invalid settings");
         return new RunPlan(run, deployment, traffic);
+    }
+
+    /**
+     * The {@code traffic} block of {@code settings} (the defaults without one), or null with its problems added to
+     * {@code check}, so that they are listed with those of the other blocks.
+     */
+    static TrafficProfile traffic(Config settings, ConfigCheck check) {
+        try {
+            return settings.hasPath("traffic") ? TrafficProfile.fromConfig(settings) : TrafficProfile.defaults();
+        } catch (IllegalArgumentException ex) {
+            // The profile's message is a title line and one problem per line; keep the problems.
+            final java.util.List<String> lines = ex.getMessage().lines().map(String::strip).toList();
+            check.addAll(lines.size() > 1 ? lines.subList(1, lines.size()) : lines);
+            return null;
+        }
     }
 
     /** True when this process makes the traffic: a synthetic feed, or a sender into an Aeron or UDP feed. */

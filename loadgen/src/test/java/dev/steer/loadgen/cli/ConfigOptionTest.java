@@ -67,6 +67,16 @@ class ConfigOptionTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"run", "loadgen"})
+    void shouldListTheProblemsOfTheRunAndTrafficBlocksTogetherWhenBothHaveSome(String command) throws IOException {
+        final Path file = Files.writeString(dir.resolve("two.conf"), "run { duraton = 5s }\ntraffic { flows = 0 }\n");
+        final CliRunner result = run(command, file);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":1: run.duraton: unknown key"), "the run block's: " + result);
+        assertTrue(result.err().contains(file + ":2: traffic.flows=0"), "the traffic block's: " + result);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
     void shouldRefuseTheConfigNamingTheFileWhenItCannotBeRead(String command) throws IOException {
         final Path file = Files.writeString(dir.resolve("secret.conf"), "traffic { flows = 8 }\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("---------"));
