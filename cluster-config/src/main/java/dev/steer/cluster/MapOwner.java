@@ -90,6 +90,13 @@ public final class MapOwner {
     public record Applied(long version, String node) implements Command, ClusterMessage {
     }
 
+    /**
+     * A member's answer to a probe ({@link MapAgent#PROBE}), through its own reply-to: the agent answers a probe at
+     * once, before what it replaced has drained, so such an answer must not confirm a step of a rollout.
+     */
+    private record Probed(Applied answer) implements Command {
+    }
+
     private record MemberUp(ClusterEvent.MemberUp event) implements Command {
     }
 
@@ -186,6 +193,8 @@ public final class MapOwner {
                 context.messageAdapter(ClusterEvent.MemberLeft.class, MemberLeft::new), ClusterEvent.MemberLeft.class));
             timers.startTimerWithFixedDelay(Republish.INSTANCE, REPUBLISH);
             final ActorRef<Applied> self = context.getSelf().narrow();
+            // Probes are answered to another ref than publications: the two answers are the same message.
+            final ActorRef<Applied> probeAnswers = context.messageAdapter(Applied.class, Probed::new);
             final Rollouts.Outbox outbox = new Rollouts.Outbox() {
                 @Override
                 public void publish(String member, long version, Map<Integer, Placement> entries, boolean answer) {
@@ -206,7 +215,7 @@ public final class MapOwner {
                 @Override
                 public void probe(String member) {
                     final ActorRef<MapAgent.Command> agent = resolver.resolveActorRef(member + MapAgent.PATH);
-                    agent.tell(new MapAgent.Publish(MapAgent.PROBE, Map.of(), self));
+                    agent.tell(new MapAgent.Publish(MapAgent.PROBE, Map.of(), probeAnswers));
                 }
 
                 @Override
@@ -254,6 +263,10 @@ public final class MapOwner {
                     })
                     .onMessage(Applied.class, applied -> {
                         map.applied(applied);
+                        return next.get();
+                    })
+                    .onMessage(Probed.class, probed -> {
+                        map.probed(probed.answer());
                         return next.get();
                     })
                     .onMessageEquals(ProbeTimeout.INSTANCE, () -> {

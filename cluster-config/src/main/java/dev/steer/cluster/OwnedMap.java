@@ -183,12 +183,35 @@ final class OwnedMap {
     }
 
     /**
-     * A member's answer: to a probe, or to a publication. A version above every one this owner gave out is another
-     * owner's, of an incarnation at least this one's (that owner published to the member and went before this owner
-     * heard of it): the member ignores this owner's publications, and its answers would confirm steps it never
-     * applied. This owner then moves to the incarnation after it and publishes its map again, to every member.
+     * A member's answer to a publication that asked for one: it is at {@code applied.version()} and what it replaced
+     * to get there has drained, which confirms its step. A version above every one this owner gave out is another
+     * owner's (see {@link #probed}).
      */
     void applied(MapOwner.Applied applied) {
+        if (counted(applied) && !starting()) {
+            rollouts.onApplied(applied);
+        }
+    }
+
+    /**
+     * A member's answer to a probe: the version it has applied, answered at once, before what that publication
+     * replaced has drained. It confirms no step (taken for one, it let the nodes giving a key up have the change
+     * while the member still forwarded to them: {@code OwnedMapTest}); it only tells this owner which versions
+     * exist, also one above every one it gave out, another owner's, of an incarnation at least this one's (that
+     * owner published to the member and went before this owner heard of it): the member ignores this owner's
+     * publications. This owner then moves to the incarnation after it and publishes its map again, to every member.
+     */
+    void probed(MapOwner.Applied answer) {
+        counted(answer);
+    }
+
+    /**
+     * Counts the version of an answer (not a damaged one) among those seen; ends the start once every member asked
+     * answered; moves to the next incarnation when the version is above this owner's.
+     *
+     * @return false when the answer is spent here: not a version an owner gives out, or this owner moved past it
+     */
+    private boolean counted(MapOwner.Applied applied) {
         if (!MapOwner.plausible(applied.version())) {
             // A damaged or forged copy (the agent takes this owner's map over it: another incarnation). Counting it
             // would wrap this owner's next version past Long.MAX_VALUE; it confirms nothing either.
@@ -197,23 +220,23 @@ final class OwnedMap {
             if (starting() && unanswered.remove(applied.node()) && unanswered.isEmpty()) {
                 begin();
             }
-            return;
+            return false;
         }
         seen = Math.max(seen, applied.version());
         if (starting()) {
             if (unanswered.remove(applied.node()) && unanswered.isEmpty()) {
                 begin();
             }
-            return;
+            return false;
         }
         if (applied.version() > version) {
             log.warn("map version {} at {}, above this owner's {}: another owner's incarnation; publishing the map at"
                 + " the next", applied.version(), applied.node(), version);
             version = MapOwner.firstVersion(seen);
             rollouts.changed(new MapAgent.Publish(version, new TreeMap<>(entries)));
-            return;
+            return false;
         }
-        rollouts.onApplied(applied);
+        return true;
     }
 
     void stepTimeout(long timedOut, int step) {

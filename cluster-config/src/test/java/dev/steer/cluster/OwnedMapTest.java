@@ -148,4 +148,27 @@ class OwnedMapTest {
             assertTrue(sent.version() == SimulatedAgents.PROBE || sent.version() > 0, "published at " + sent);
         }
     }
+
+    @Test
+    void shouldNotTakeAProbeAnswerForAStepWhenTheMemberHasNotDrainedWhatItReplaced() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
+        agents.hold(A); // a applies what it gets, but its old forwarding entry of key 1 drains into b for a while
+        // Key 1 moves from b to c: c applies it (step 1); a applies it and drains (step 2); b gives it up last.
+        assertEquals(MapResult.OK, map.update(place(1, 64, C), List.of(A, B, C)));
+        agents.deliver();
+        assertEquals(C, agents.applied(A).entries().get(1).node(), "a has the change, not yet drained");
+
+        map.republish(Set.of(A, B, C)); // the periodic republication asks every member its version
+        agents.deliver();
+        assertEquals(List.of(), agents.violations(), "a's answer to the probe is not its answer to the step");
+        assertEquals(B, agents.applied(B).entries().get(1).node(), "b keeps key 1 while a drains into it");
+
+        agents.release(A);
+        agents.deliver();
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(A, B, C)) {
+            assertEquals(C, agents.applied(member).entries().get(1).node(), member);
+        }
+    }
 }

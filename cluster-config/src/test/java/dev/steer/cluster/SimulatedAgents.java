@@ -14,9 +14,12 @@ import java.util.TreeMap;
  * Test support: the members' map agents as {@link OwnedMap} sees them through its outbox. Messages are queued and
  * delivered by {@link #deliver()}, in order; an agent applies only a newer version, as {@link MapAgent} does, and
  * answers a publication that asks for it with the version it is at (its own, higher one when it ignored the
- * publication) unless the test holds its answers. Checks the rule of the ordered rollout at every send: a member
- * is sent a map in which it gives up a key only once every other member has applied a map in which the key is no
- * longer on it (else that member could still forward to it, and its receiver would count {@code no_entry}).
+ * publication) unless the test holds its answers: a held member has applied what it got but not drained what it
+ * replaced, so it still forwards as its last settled map says. A probe is answered at once, held or not, with the
+ * version applied, as {@link MapAgent} answers it. Checks the rule of the ordered rollout at every send: a member
+ * is sent a map in which it gives up a key only once every other member has applied, and drained into it, a map in
+ * which the key is no longer on it (else that member could still forward to it, and its receiver would count
+ * {@code no_entry}).
  */
 final class SimulatedAgents implements Rollouts.Outbox {
     /** A message on its way: a publication, or (version {@link #PROBE}) a question for the version. */
@@ -26,6 +29,8 @@ final class SimulatedAgents implements Rollouts.Outbox {
     static final long PROBE = Long.MIN_VALUE;
 
     private final Map<String, MapAgent.Publish> applied = new HashMap<>();
+    /** The map each member has applied and drained into: what it may still forward by. */
+    private final Map<String, MapAgent.Publish> settled = new HashMap<>();
     private final Set<String> held = new HashSet<>();
     private final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
     private final List<MapOwner.Applied> heldAnswers = new ArrayList<>();
@@ -43,6 +48,7 @@ final class SimulatedAgents implements Rollouts.Outbox {
     /** {@code member} has applied {@code entries} at {@code version} (from an earlier owner, say). */
     void given(String member, long version, Map<Integer, Placement> entries) {
         applied.put(member, new MapAgent.Publish(version, new TreeMap<>(entries)));
+        settled.put(member, applied.get(member));
     }
 
     /** {@code member} applies what it gets but answers nothing until {@link #release(String)}. */
@@ -53,6 +59,9 @@ final class SimulatedAgents implements Rollouts.Outbox {
     /** Lets {@code member} answer again, with the answers it held. */
     void release(String member) {
         held.remove(member);
+        if (applied.containsKey(member)) {
+            settled.put(member, applied.get(member));
+        }
         final List<MapOwner.Applied> answers = new ArrayList<>(heldAnswers);
         heldAnswers.clear();
         for (MapOwner.Applied answer : answers) {
@@ -72,10 +81,15 @@ final class SimulatedAgents implements Rollouts.Outbox {
             if (message.version() != PROBE && (last == null || message.version() > last.version())) {
                 applied.put(message.member(), new MapAgent.Publish(message.version(), message.entries()));
             }
+            if (!held.contains(message.member()) && applied.containsKey(message.member())) {
+                settled.put(message.member(), applied.get(message.member()));
+            }
             if (message.answer()) {
                 final MapAgent.Publish now = applied.get(message.member());
                 final MapOwner.Applied answer = new MapOwner.Applied(now == null ? -1 : now.version(), message.member());
-                if (held.contains(message.member())) {
+                if (message.version() == PROBE) {
+                    owner.probed(answer); // at once, drained or not
+                } else if (held.contains(message.member())) {
                     heldAnswers.add(answer);
                 } else {
                     owner.applied(answer);
@@ -108,11 +122,14 @@ final class SimulatedAgents implements Rollouts.Outbox {
     }
 
     private void checkNobodyForwards(String member, int key, long version) {
-        for (Map.Entry<String, MapAgent.Publish> other : applied.entrySet()) {
-            final Placement there = other.getValue().entries().get(key);
-            if (!other.getKey().equals(member) && there != null && member.equals(there.node())) {
-                violations.add(member + " gives up key " + key + " at version " + version + " while "
-                    + other.getKey() + " still forwards to it (its version " + other.getValue().version() + ")");
+        for (Map<String, MapAgent.Publish> maps : List.of(applied, settled)) {
+            for (Map.Entry<String, MapAgent.Publish> other : maps.entrySet()) {
+                final Placement there = other.getValue().entries().get(key);
+                if (!other.getKey().equals(member) && there != null && member.equals(there.node())) {
+                    violations.add(member + " gives up key " + key + " at version " + version + " while "
+                        + other.getKey() + " still forwards to it (its version " + other.getValue().version()
+                        + (maps == settled ? ", not yet drained" : "") + ")");
+                }
             }
         }
     }
