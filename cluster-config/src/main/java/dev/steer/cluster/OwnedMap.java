@@ -22,6 +22,12 @@ final class OwnedMap {
     private final int maxEntries;
     private final TreeMap<Integer, Placement> entries;
     private final Set<String> members = new HashSet<>();
+    /**
+     * Members whose {@code MemberRemoved} event came while the cluster's state an update reads may still show them up
+     * (that state and the events reach the owner by different ways, and either may be first). Each is dropped once
+     * the state no longer shows it, or at a {@code MemberUp} event for its address (a new node there).
+     */
+    private final Set<String> removed = new HashSet<>();
     private final Rollouts.Outbox outbox;
     private final Duration stepTimeout;
     private final AtomicLong refusedBusy;
@@ -125,13 +131,18 @@ final class OwnedMap {
         if (starting()) {
             return busy("update of key " + update.key() + " (the new owner is starting)");
         }
+        // A removed member the state still shows up is not one: added back, it stayed a member for good (no second
+        // MemberRemoved comes), and every later step waited its timeout for it.
+        removed.retainAll(upNow);
+        final Set<String> up = new HashSet<>(upNow);
+        up.removeAll(removed);
         // A member seen here first gets what its MemberUp event would give it (that event then changes nothing):
         // the stable map, and the step under way when it belongs to it. Only added to the members, it got the
         // change under way in the final step, with the node giving a key up, while it could still forward to it.
-        for (String member : upNow) {
-            memberUp(member);
+        for (String member : up) {
+            seenUp(member);
         }
-        final MapResult result = MapOwner.check(update, maxEntries, new HashSet<>(upNow));
+        final MapResult result = MapOwner.check(update, maxEntries, up);
         if (result != MapResult.OK) {
             return result;
         }
@@ -245,7 +256,13 @@ final class OwnedMap {
         }
     }
 
+    /** The {@code MemberUp} event of {@code address}: a member, also where one at that address was removed before. */
     void memberUp(String address) {
+        removed.remove(address);
+        seenUp(address);
+    }
+
+    private void seenUp(String address) {
         if (members.add(address)) {
             if (starting()) {
                 unanswered.add(address);
@@ -259,6 +276,7 @@ final class OwnedMap {
 
     void memberRemoved(String address) {
         members.remove(address);
+        removed.add(address);
         if (starting()) {
             entries.values().removeIf(p -> p.node().equals(address));
             if (unanswered.remove(address) && unanswered.isEmpty()) {
@@ -288,6 +306,7 @@ final class OwnedMap {
      * did not see as an event).
      */
     void republish(Set<String> present) {
+        removed.retainAll(present);
         if (starting()) {
             prune(present);
             for (String member : unanswered) {

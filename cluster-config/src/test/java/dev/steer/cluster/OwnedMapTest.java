@@ -171,4 +171,38 @@ class OwnedMapTest {
             assertEquals(C, agents.applied(member).entries().get(1).node(), member);
         }
     }
+
+    @Test
+    void shouldNotWaitForARemovedMemberWhenTheClusterStateStillShowsItUpAtAnUpdate() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        for (String member : List.of(A, B, C, X)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final OwnedMap map = owner(agents, start, List.of(A, B, C, X));
+        map.memberRemoved(X);
+        agents.hold(X); // gone: it answers nothing any more
+        final int sentBefore = agents.sent().size();
+
+        // The owner's cluster state lags its MemberRemoved event: an update still sees x up.
+        assertEquals(MapResult.ENODEV, map.update(place(2, 64, X), List.of(A, B, C, X)), "x is no member");
+        assertEquals(MapResult.OK, map.update(place(2, 64, A), List.of(A, B, C, X)));
+        assertEquals(MapResult.OK, map.update(place(3, 64, B), List.of(A, B, C)));
+        agents.deliver();
+
+        for (String member : List.of(A, B, C)) {
+            assertEquals(B, agents.applied(member).entries().get(3) == null ? null
+                : agents.applied(member).entries().get(3).node(), member + " has the second change: the first one"
+                + " did not wait for x");
+        }
+        for (SimulatedAgents.Sent sent : agents.sent().subList(sentBefore, agents.sent().size())) {
+            assertTrue(!X.equals(sent.member()), "nothing sent to the removed x: " + sent);
+        }
+        // x comes back (a new incarnation at the same address): its MemberUp event makes it a member again.
+        agents.release(X);
+        map.memberUp(X);
+        agents.deliver();
+        assertEquals(agents.applied(A).entries(), agents.applied(X).entries());
+        assertEquals(MapResult.OK, map.update(place(0, 64, X), List.of(A, B, C, X)));
+    }
 }
