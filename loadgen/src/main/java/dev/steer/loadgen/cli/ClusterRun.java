@@ -76,8 +76,7 @@ final class ClusterRun {
             for (Deployment.MapSettings.Entry entry : deployment.localEntries()) {
                 final RemoteProgramSpec program = entry.remoteProgram()
                     .map(name -> new RemoteProgramSpec(name, deployment.remoteProgramTargets(entry))).orElse(null);
-                final MapResult result = node.update(entry.key(), entry.qsize(), node.address(), entry.cpu(), program,
-                    CpuMap.ANY);
+                final MapResult result = place(node, entry, program, progress, stopRequested);
                 if (result != MapResult.OK) {
                     refused.add("key " + entry.key() + ": " + result);
                 }
@@ -97,6 +96,39 @@ final class ClusterRun {
             node.shutdown();
             throw ex;
         }
+    }
+
+    /**
+     * Places {@code entry} through the map owner. {@code EBUSY} says that 64 changes wait for their rollout and that
+     * nothing changed: the owner takes the placement once they have gone out, so it is asked again every
+     * {@link #STOP_CHECK}, up to {@link #FORM_TIMEOUT}. (Taken as a refusal, it failed the start of a node whose
+     * cluster was rolling out other changes: nodes starting together, or one with many entries.)
+     *
+     * @return the owner's last answer: anything but {@code EBUSY}, or {@code EBUSY} at the timeout
+     * @throws IllegalStateException ({@link #STOPPED}) when the run was asked to stop
+     */
+    private static MapResult place(ClusterNode node, Deployment.MapSettings.Entry entry, RemoteProgramSpec program,
+                                   Consumer<String> progress, BooleanSupplier stopRequested) {
+        final MapResult[] result = new MapResult[1];
+        final boolean[] said = new boolean[1];
+        await(() -> {
+            result[0] = node.update(entry.key(), entry.qsize(), node.address(), entry.cpu(), program, CpuMap.ANY);
+            if (result[0] != MapResult.EBUSY) {
+                return true;
+            }
+            if (!said[0]) {
+                progress.accept("the cluster map owner is busy (EBUSY: changes wait for their rollout); placing key "
+                    + entry.key() + " again");
+                said[0] = true;
+            }
+            try {
+                Thread.sleep(STOP_CHECK.toMillis());
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }, stopRequested);
+        return result[0];
     }
 
     /**
