@@ -163,6 +163,12 @@ public final class MapOwner {
         return (incarnation + 1) << INCARNATION_SHIFT;
     }
 
+    /**
+     * The longest a new owner waits for the members' versions before it publishes ({@link OwnedMap#probeWait()}):
+     * half the {@link ClusterNode#ASK_TIMEOUT} of the updates it holds meanwhile.
+     */
+    static final Duration PROBE_TIMEOUT = ClusterNode.ASK_TIMEOUT.dividedBy(2);
+
     /** What a step may take beyond the drain timeout. */
     static final Duration STEP_MARGIN = Duration.ofSeconds(2);
     /**

@@ -43,7 +43,7 @@ final class OwnedMap {
      * Starts from {@code start} (this node's last applied map, null: none), less the entries of nodes not in
      * {@code present}, and first asks every member of {@code up} which version it is at ({@link #starting()}): a
      * member may have applied the map of an owner this node never heard from (the previous owner published only to
-     * some nodes before it went). Once every member answered, or after {@code stepTimeout}, this owner takes the
+     * some nodes before it went). Once every member answered, or after {@link #probeWait()}, this owner takes the
      * incarnation after the highest it was told of ({@link MapOwner#firstVersion(long)}) and publishes its map to
      * every member at once.
      *
@@ -76,7 +76,7 @@ final class OwnedMap {
         if (unanswered.isEmpty()) {
             begin();
         } else {
-            outbox.startProbeTimer(stepTimeout);
+            outbox.startProbeTimer(probeWait());
         }
     }
 
@@ -88,11 +88,20 @@ final class OwnedMap {
         return rollouts == null;
     }
 
+    /**
+     * How long a new owner waits for the members' versions, holding updates and deletes meanwhile: the step timeout,
+     * at most {@link MapOwner#PROBE_TIMEOUT}. An agent answers a probe at once (no drain), and a held update must be
+     * answered within the caller's ask ({@link ClusterNode#ASK_TIMEOUT}) whatever the drain timeout.
+     */
+    Duration probeWait() {
+        return stepTimeout.compareTo(MapOwner.PROBE_TIMEOUT) < 0 ? stepTimeout : MapOwner.PROBE_TIMEOUT;
+    }
+
     /** The wait for the members' versions is over: go on with the answers there are. */
     void probeTimeout() {
         if (starting()) {
-            log.warn("new map owner: no version from {} within {}; starting after version {}", unanswered, stepTimeout,
-                seen);
+            log.warn("new map owner: no version from {} within {}; starting after version {}", unanswered,
+                probeWait(), seen);
             begin();
         }
     }

@@ -205,4 +205,19 @@ class OwnedMapTest {
         assertEquals(agents.applied(A).entries(), agents.applied(X).entries());
         assertEquals(MapResult.OK, map.update(place(0, 64, X), List.of(A, B, C, X)));
     }
+
+    @Test
+    void shouldHoldUpdatesForAtMostTheProbeTimeoutWhenTheDrainTimeoutIsLongAndAMemberDoesNotAnswer() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final Duration longStep = Duration.ofSeconds(32); // drain-timeout 30s
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, null, List.of(C, D), Set.of(C, D), agents, longStep,
+            LoggerFactory.getLogger(OwnedMapTest.class), new AtomicLong());
+        agents.owner(map); // the probes stay on their way: no member has answered
+        assertTrue(map.starting(), "waits for the members' versions");
+        assertEquals(MapOwner.PROBE_TIMEOUT, agents.probeTimer(),
+            "an update held meanwhile is answered within the caller's ask, whatever the drain timeout");
+        assertTrue(MapOwner.PROBE_TIMEOUT.compareTo(ClusterNode.ASK_TIMEOUT) < 0);
+        map.probeTimeout();
+        assertEquals(false, map.starting(), "began with the answers there were");
+    }
 }

@@ -149,6 +149,11 @@ final class SimulatedAgents implements Rollouts.Outbox {
         probeTimer = after;
     }
 
+    /** How long the owner's last probe timer was set for, null: none set. */
+    Duration probeTimer() {
+        return probeTimer;
+    }
+
     /** The map {@code member} has applied, null: none. */
     MapAgent.Publish applied(String member) {
         return applied.get(member);
