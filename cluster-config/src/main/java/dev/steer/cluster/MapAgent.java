@@ -272,9 +272,7 @@ public final class MapAgent {
      */
     private static final class RefusalLog {
         private final org.slf4j.Logger log;
-        private long lastNanos;
-        private long unlogged;
-        private boolean logged;
+        private final WarningLimit limit = new WarningLimit(REFUSAL_LOG_PERIOD);
 
         RefusalLog(org.slf4j.Logger log) {
             this.log = log;
@@ -286,16 +284,11 @@ public final class MapAgent {
                 log.debug("map version {} from {}: refused, this node's view names no map owner yet", version, sender);
                 return;
             }
-            unlogged++;
-            final long now = System.nanoTime();
-            if (logged && now - lastNanos < REFUSAL_LOG_PERIOD.toNanos()) {
-                return;
+            if (limit.warnNow(System.nanoTime())) {
+                log.warn("map version {} from {}: refused, this node's view names {} as the map owner ({} more"
+                    + " refused before it since the last warning; see ClusterNode.publications())", version, sender,
+                    owner, limit.heldBefore());
             }
-            log.warn("map version {} from {}: refused, this node's view names {} as the map owner ({} publication(s)"
-                + " refused since the last warning; see ClusterNode.publications())", version, sender, owner, unlogged);
-            logged = true;
-            lastNanos = now;
-            unlogged = 0;
         }
     }
 

@@ -169,6 +169,9 @@ public final class MapOwner {
      */
     static final Duration PROBE_TIMEOUT = ClusterNode.ASK_TIMEOUT.dividedBy(2);
 
+    /** At most one warning about changes refused {@code EBUSY} per this; the others are counted in it. */
+    static final Duration BUSY_LOG_PERIOD = Duration.ofSeconds(10);
+
     /** What a step may take beyond the drain timeout. */
     static final Duration STEP_MARGIN = Duration.ofSeconds(2);
     /**

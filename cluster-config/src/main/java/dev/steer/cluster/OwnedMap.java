@@ -32,6 +32,7 @@ final class OwnedMap {
     private final Duration stepTimeout;
     private final AtomicLong refusedBusy;
     private final Logger log;
+    private final WarningLimit busyWarnings = new WarningLimit(MapOwner.BUSY_LOG_PERIOD);
     /** Members asked for their version whose answer this owner still waits for before its first publication. */
     private final Set<String> unanswered = new HashSet<>();
     /** The highest version any member told this owner of, this node's copy included. */
@@ -198,7 +199,13 @@ final class OwnedMap {
      */
     private MapResult busy(String what) {
         refusedBusy.incrementAndGet();
-        log.warn("map {} refused EBUSY: {} changes wait for their rollout", what, MapOwner.MAX_QUEUED);
+        // A starting node places its entries again every 100 ms while refused: one warning per period.
+        if (busyWarnings.warnNow(System.nanoTime())) {
+            log.warn("map {} refused EBUSY: {} changes wait for their rollout ({} more refused before it since the"
+                + " last warning)", what, MapOwner.MAX_QUEUED, busyWarnings.heldBefore());
+        } else {
+            log.debug("map {} refused EBUSY: {} changes wait for their rollout", what, MapOwner.MAX_QUEUED);
+        }
         return MapResult.EBUSY;
     }
 
