@@ -99,12 +99,18 @@ final class ClusterRun {
     }
 
     /**
-     * Places {@code entry} through the map owner. {@code EBUSY} says that 64 changes wait for their rollout and that
-     * nothing changed: the owner takes the placement once they have gone out, so it is asked again every
-     * {@link #STOP_CHECK}, up to {@link #FORM_TIMEOUT}. (Taken as a refusal, it failed the start of a node whose
-     * cluster was rolling out other changes: nodes starting together, or one with many entries.)
+     * Places {@code entry} through the map owner. Two answers are passing, and the placement is asked again every
+     * {@link #STOP_CHECK}, up to {@link #FORM_TIMEOUT}:
+     * <ul>
+     *   <li>{@code EBUSY}: 64 changes wait for their rollout and nothing changed; the owner takes the placement once
+     *       they have gone out. (Taken as a refusal, it failed the start of a node whose cluster was rolling out other
+     *       changes: nodes starting together, or one with many entries.)</li>
+     *   <li>{@code ENODEV}: the owner's view does not show this node up yet. This node saw every node up in its own
+     *       view, but the leader that moved it up may be another node than the owner's, whose view follows by gossip
+     *       a moment later. (Taken as a refusal, it failed the start at random, "[key 1: ENODEV]".)</li>
+     * </ul>
      *
-     * @return the owner's last answer: anything but {@code EBUSY}, or {@code EBUSY} at the timeout
+     * @return the owner's last answer: anything but {@code EBUSY} and {@code ENODEV}, or one of them at the timeout
      * @throws IllegalStateException ({@link #STOPPED}) when the run was asked to stop
      */
     private static MapResult place(ClusterNode node, Deployment.MapSettings.Entry entry, RemoteProgramSpec program,
@@ -113,12 +119,14 @@ final class ClusterRun {
         final boolean[] said = new boolean[1];
         await(() -> {
             result[0] = node.update(entry.key(), entry.qsize(), node.address(), entry.cpu(), program, CpuMap.ANY);
-            if (result[0] != MapResult.EBUSY) {
+            if (result[0] != MapResult.EBUSY && result[0] != MapResult.ENODEV) {
                 return true;
             }
             if (!said[0]) {
-                progress.accept("the cluster map owner is busy (EBUSY: changes wait for their rollout); placing key "
-                    + entry.key() + " again");
+                progress.accept((result[0] == MapResult.EBUSY
+                    ? "the cluster map owner is busy (EBUSY: changes wait for their rollout)"
+                    : "the cluster map owner does not see this node up yet (ENODEV)") + "; placing key " + entry.key()
+                    + " again");
                 said[0] = true;
             }
             try {

@@ -43,6 +43,9 @@ class ClusterRunPlacementTest {
 
     @Test
     void shouldPlaceTheFilesEntriesWhenTheOwnerIsBusyAtStart(@TempDir Path dir) throws Exception {
+        // node-2 starts seconds after its port is chosen, while node-1 and node-3 open connections from ephemeral
+        // ports, which may take it: the port stays bound until node-2 starts.
+        final ServerSocket nodeTwoPort = new ServerSocket(0);
         final Path file = dir.resolve("busy.conf");
         Files.writeString(file, String.join("\n",
             "steer {",
@@ -55,7 +58,7 @@ class ClusterRunPlacementTest {
             "  cluster {",
             "    enabled = true",
             "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + freePort() + " },",
-            "              { name = node-2, host = \"127.0.0.1\", port = " + freePort() + " },",
+            "              { name = node-2, host = \"127.0.0.1\", port = " + nodeTwoPort.getLocalPort() + " },",
             "              { name = node-3, host = \"127.0.0.1\", port = " + freePort() + " } ]",
             "    seed-nodes = [ node-1 ]",
             "  }",
@@ -83,6 +86,7 @@ class ClusterRunPlacementTest {
             final long busyBefore = one.mapChangesRefusedBusy();
 
             final Deployment second = loader.load(file, "node-2");
+            nodeTwoPort.close();
             final CompletableFuture<ClusterNode> started = CompletableFuture.supplyAsync(() -> ClusterRun.start(second,
                 DeploymentApplier.applyTo(second, SteerEngine.builder()), line -> { }, () -> false));
             // node-2 asked while the changes wait: the owner answered EBUSY.
@@ -90,7 +94,9 @@ class ClusterRunPlacementTest {
             while (one.mapChangesRefusedBusy() == busyBefore && !started.isDone() && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            assertTrue(one.mapChangesRefusedBusy() > busyBefore, "node-2's placement was refused EBUSY");
+            assertTrue(one.mapChangesRefusedBusy() > busyBefore, () -> "node-2's placement was refused EBUSY; the start "
+                + (started.isDone() ? "ended: " + started.handle((node, error) -> error == null ? node : error).join()
+                : "still waits"));
             // The silent member leaves: the steps stop waiting for it, the waiting changes go out.
             final Cluster silentCluster = Cluster.get(silent);
             silentCluster.manager().tell(Leave.create(silentCluster.selfMember().address()));
@@ -99,6 +105,7 @@ class ClusterRunPlacementTest {
                 "key 1 on node-2, everywhere");
             assertEquals(accepted % 2 == 0 ? 128 : 64, one.engine().lookup(0).qsize(), "every accepted change went out");
         } finally {
+            nodeTwoPort.close();
             if (two != null) {
                 two.shutdown();
             }
