@@ -357,16 +357,19 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
         kryo.register(MapOwner.Reply.class, new Serializer<MapOwner.Reply>() {
             @Override
             public void write(Kryo k, Output output, MapOwner.Reply m) {
-                output.writeVarInt(m.result().ordinal(), true);
+                // The errno, not the enum's position: a code added between two others (EBUSY) moves the positions.
+                output.writeVarInt(m.result().errno(), true);
             }
 
             @Override
             public MapOwner.Reply read(Kryo k, Input input, Class<? extends MapOwner.Reply> type) {
-                final int ordinal = input.readVarInt(true);
-                if (ordinal < 0 || ordinal >= MapResult.values().length) {
-                    throw new CorruptMessage("map reply with result " + ordinal + ": no such result code");
+                final int errno = input.readVarInt(true);
+                for (MapResult result : MapResult.values()) {
+                    if (result.errno() == errno) {
+                        return new MapOwner.Reply(result);
+                    }
                 }
-                return new MapOwner.Reply(MapResult.values()[ordinal]);
+                throw new CorruptMessage("map reply with result errno " + errno + ": no such result code");
             }
         }, 104);
         kryo.register(MapAgent.Publish.class, new Serializer<MapAgent.Publish>() {

@@ -43,6 +43,18 @@ class KryoSerializerTest {
     }
 
     @Test
+    void shouldCarryAMapReplyAsItsErrnoSoThatCodesAddedBetweenOthersMoveNoneWhenSerialised() {
+        final Serializer serializer = SerializationExtension.get(KIT.system())
+            .findSerializerFor(new MapOwner.Reply(MapResult.OK));
+        for (MapResult result : MapResult.values()) {
+            final MapOwner.Reply reply = new MapOwner.Reply(result);
+            assertEquals(reply, roundTrip(reply));
+            final byte[] bytes = serializer.toBinary(reply);
+            assertEquals(result.errno(), bytes[bytes.length - 1], "the errno on the wire, last: " + result);
+        }
+    }
+
+    @Test
     void shouldRoundTripEveryClusterMessageWhenSerialisedWithKryo() {
         final TestProbe<BatchAck> link = KIT.createTestProbe();
         final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
