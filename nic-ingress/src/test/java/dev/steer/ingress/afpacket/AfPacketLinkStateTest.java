@@ -1,9 +1,13 @@
 package dev.steer.ingress.afpacket;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -78,6 +82,60 @@ class AfPacketLinkStateTest {
                     assertNotNull(queue.linkWarning(), queue.name());
                     assertTrue(queue.linkWarning().contains("the interface is down"), queue.linkWarning());
                 }
+            } finally {
+                queues.forEach(AfPacketFeed::close);
+            }
+        }
+    }
+
+    /**
+     * What the docs promise for a fanout group opened on a down interface: once it is up, the group receives, each
+     * frame at exactly one queue. (The warning test above does not send.)
+     */
+    @Test
+    void shouldDeliverEachFrameToExactlyOneQueueWhenAFanoutGroupOpenedOnADownInterfaceComesUp() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip()) {
+            link(veth, VethPair.B, "down");
+            final List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
+                veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 2);
+            final RecordingSink[] sinks = {new RecordingSink(), new RecordingSink()};
+            try (AfPacketSender sender = veth.sender()) {
+                link(veth, VethPair.B, "up");
+                final long carrier = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (queues.get(0).linkWarning() != null && System.nanoTime() < carrier) {
+                    AfPacketFeedTest.pause(); // the carrier comes a moment after the link
+                }
+                final int frames = 200;
+                for (int i = 0; i < frames; i++) {
+                    TestFrames.write(frame, 100, 1000 + i, i); // one flow each: the hash spreads them
+                    while (sender.send(frame, 0, 100) < 0) {
+                        AfPacketFeedTest.pause();
+                    }
+                }
+                final Map<Long, Integer> seen = new HashMap<>();
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                int extraPolls = 20; // after the last frame, a few more polls to catch a copy
+                while (extraPolls > 0 && System.nanoTime() < deadline) {
+                    for (int q = 0; q < 2; q++) {
+                        final int before = sinks[q].frames.size();
+                        queues.get(q).poll(sinks[q], 64);
+                        for (byte[] taken : sinks[q].frames.subList(before, sinks[q].frames.size())) {
+                            final UnsafeBuffer copy = new UnsafeBuffer(taken);
+                            if (TestFrames.marked(copy, 0, taken.length)) {
+                                seen.merge(TestFrames.sequence(copy, 0), 1, Integer::sum);
+                            }
+                        }
+                    }
+                    if (seen.size() == frames) {
+                        extraPolls--;
+                    }
+                    AfPacketFeedTest.pause();
+                }
+                assertEquals(frames, seen.size(), "every frame arrives: queue 0 took " + sinks[0].marked()
+                    + ", queue 1 " + sinks[1].marked());
+                assertTrue(seen.values().stream().allMatch(copies -> copies == 1), "each frame at one queue once: " + seen);
+                assertTrue(sinks[0].marked() > 0 && sinks[1].marked() > 0, "both queues take a share: "
+                    + sinks[0].marked() + " and " + sinks[1].marked());
             } finally {
                 queues.forEach(AfPacketFeed::close);
             }
