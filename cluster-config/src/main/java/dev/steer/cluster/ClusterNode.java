@@ -49,6 +49,11 @@ import dev.steer.ingress.aeron.AeronMedia;
 public final class ClusterNode implements AutoCloseable {
     /** How long map operations and membership waits ask at most, by default. */
     public static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * How long {@link #shutdown()} waits at most for the cluster to take in a node that asked to join and is not a
+     * member in its own view yet, so that it can leave rather than stay in the seed's view as a member that stopped.
+     */
+    static final Duration JOIN_SETTLE = Duration.ofSeconds(1);
 
     private final SteerEngine engine;
     private final ActorSystem<MapSupervisor.Command> system;
@@ -333,20 +338,39 @@ public final class ClusterNode implements AutoCloseable {
      * acknowledgements up to the drain timeout) and terminates the actor system. Waits at most
      * {@link ClusterSettings#leaveTimeout()} for the removal, then drains anyway. Returns once the actor system has terminated
      * (bounded by the engine's close timeout), so that the caller may exit the JVM at once: Pekko's JVM
-     * shutdown hook then has nothing left to wait for. Idempotent.
+     * shutdown hook then has nothing left to wait for. A node still joining leaves too; one whose own view does not
+     * show it as a member yet first waits up to {@link #JOIN_SETTLE} for the cluster to take it in (the seed may have
+     * already), and leaves if it did. Idempotent.
      */
     public EngineStats shutdown() {
         final Cluster cluster = Cluster.get(system);
-        final MemberStatus status = cluster.selfMember().status();
-        // A node that never got in has nothing to leave; one already on its way out only needs waiting for.
-        final boolean leave = status == MemberStatus.up() || status == MemberStatus.weaklyUp();
+        final CoordinatedShutdown coordinated = CoordinatedShutdown.get(system);
+        MemberStatus status = cluster.selfMember().status();
+        // Removed before anything else happened: this node's own view has not taken it in yet, but its join may be
+        // under way, and the seed may have taken it in already (its view leads this one by the Welcome on the way).
+        // Left as it was, the node stopped without leaving, and the others kept it as an unreachable member (Joining,
+        // then Up) until the split-brain resolver downed it: meanwhile no other node could be moved up.
+        final long settle = System.nanoTime() + JOIN_SETTLE.toNanos();
+        while (status == MemberStatus.removed() && coordinated.getShutdownReason().isEmpty()
+            && !system.whenTerminated().isCompleted() && System.nanoTime() < settle) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            status = cluster.selfMember().status();
+        }
+        // A node the cluster never took in has nothing to leave; one already on its way out only needs waiting for.
+        // A joining member leaves as an up one does: stopped without leaving, it stayed in the others' views.
+        final boolean leave = status == MemberStatus.up() || status == MemberStatus.weaklyUp()
+            || status == MemberStatus.joining();
         if (leave && !system.whenTerminated().isCompleted()) {
             leaving.set(true);
             cluster.manager().tell(Leave.create(cluster.selfMember().address()));
         }
         // Once removed (or downed), Pekko's coordinated shutdown drains the engine and terminates the system;
         // wait for it rather than ask a supervisor that may already have stopped.
-        final CoordinatedShutdown coordinated = CoordinatedShutdown.get(system);
         final long deadline = System.nanoTime() + leaveTimeout.toNanos();
         while ((leave || coordinated.getShutdownReason().isPresent()) && !system.whenTerminated().isCompleted()
             && !engine.drained() && System.nanoTime() < deadline) {
