@@ -223,6 +223,32 @@ public final class ClusterNode implements AutoCloseable {
         return n;
     }
 
+    /**
+     * One member of this node's cluster view.
+     *
+     * @param address   {@code pekko://system@host:port}
+     * @param status    Pekko's member status as it names it ({@code Joining}, {@code WeaklyUp}, {@code Up},
+     *                  {@code Leaving}, {@code Exiting}, {@code Down}, {@code Removed})
+     * @param reachable false when this node's failure detector, or another member's as gossiped, marks it unreachable
+     */
+    public record MemberView(String address, String status, boolean reachable) {
+    }
+
+    /**
+     * Every member of this node's cluster view, with its status and reachability, oldest address order not
+     * guaranteed. A member that left or was removed is not in it. Any thread; allocates the list.
+     */
+    public List<MemberView> members() {
+        final org.apache.pekko.cluster.ClusterEvent.CurrentClusterState state = Cluster.get(system).state();
+        final java.util.Set<Member> unreachable = state.getUnreachable();
+        final List<MemberView> members = new ArrayList<>();
+        for (Member member : state.getMembers()) {
+            members.add(new MemberView(member.address().toString(), member.status().toString(),
+                !unreachable.contains(member)));
+        }
+        return members;
+    }
+
     /** True when this node is an up member. */
     public boolean isUp() {
         return Cluster.get(system).selfMember().status() == MemberStatus.up();

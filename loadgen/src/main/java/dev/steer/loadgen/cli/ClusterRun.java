@@ -69,8 +69,7 @@ final class ClusterRun {
             final int members = cluster.nodes().size();
             progress.accept("waiting for the " + members + " nodes of " + deployment.source() + " to be up");
             if (!await(() -> node.awaitMembers(members, STOP_CHECK), stopRequested)) {
-                throw new IllegalStateException("the cluster did not reach " + members + " up members within "
-                    + FORM_TIMEOUT.toSeconds() + " s (" + node.upMembers() + " up); are the other nodes running?");
+                throw new IllegalStateException(notFormed(deployment, node.members()));
             }
             final List<String> refused = new ArrayList<>();
             for (Deployment.MapSettings.Entry entry : deployment.localEntries()) {
@@ -96,6 +95,59 @@ final class ClusterRun {
             node.shutdown();
             throw ex;
         }
+    }
+
+    /**
+     * Why the wait for the cluster ended, as this node's view shows each node of the file: its status and whether it is
+     * reachable, or that it is not a member. The count of up members alone misled: a node that joined while another
+     * member was unreachable stays {@code Joining} or {@code WeaklyUp} (the leader moves no one up without every member
+     * reachable), and a node whose own wait ended first has left by the time another's ends, so two nodes of one run
+     * reported "(2 up)" and "(1 up)".
+     *
+     * @param members this node's view ({@link ClusterNode#members()})
+     */
+    static String notFormed(Deployment deployment, List<ClusterNode.MemberView> members) {
+        final List<Deployment.NodeAddress> nodes = deployment.cluster().nodes();
+        int up = 0;
+        for (ClusterNode.MemberView member : members) {
+            if (member.status().equals("Up")) {
+                up++;
+            }
+        }
+        final StringBuilder text = new StringBuilder("the cluster did not reach ").append(nodes.size())
+            .append(" up members within ").append(FORM_TIMEOUT.toSeconds()).append(" s (").append(up)
+            .append(" up); as ").append(deployment.node().name()).append(" sees them: ");
+        final List<ClusterNode.MemberView> unmatched = new ArrayList<>(members);
+        boolean waiting = false;
+        for (int i = 0; i < nodes.size(); i++) {
+            final Deployment.NodeAddress file = nodes.get(i);
+            ClusterNode.MemberView seen = null;
+            for (ClusterNode.MemberView member : unmatched) {
+                if (member.address().endsWith("@" + file.host() + ":" + file.port())) {
+                    seen = member;
+                    break;
+                }
+            }
+            unmatched.remove(seen);
+            text.append(i == 0 ? "" : ", ").append(file.name())
+                .append(file.name().equals(deployment.node().name()) ? " (this node) " : " ");
+            if (seen == null) {
+                text.append("not a member");
+            } else {
+                text.append(seen.status()).append(seen.reachable() ? "" : " unreachable");
+                waiting |= seen.status().equals("Joining") || seen.status().equals("WeaklyUp");
+            }
+        }
+        for (ClusterNode.MemberView other : unmatched) {
+            text.append(", ").append(other.address()).append(" (not in the file) ").append(other.status())
+                .append(other.reachable() ? "" : " unreachable");
+        }
+        text.append("; are the other nodes running?");
+        if (waiting) {
+            text.append(" (the leader moves a Joining or WeaklyUp member up only once every member is reachable:"
+                + " an unreachable one blocks it until it is downed or comes back)");
+        }
+        return text.toString();
     }
 
     /**
