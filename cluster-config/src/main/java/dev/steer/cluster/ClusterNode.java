@@ -279,7 +279,9 @@ public final class ClusterNode implements AutoCloseable {
      * Places the entry of {@code key} on CPU {@code cpu} of node {@code node} with a ring of {@code qsize} frames
      * (0 deletes), through the map owner.
      *
-     * @return the contract's result; ENODEV when {@code node} is not an up member
+     * @return the contract's result; ENODEV when {@code node} is not an up member in the view of the owner's node,
+     *         which may follow the caller's view by a gossip round just after a node came up (ask again, as
+     *         {@code steer run} does)
      */
     public MapResult update(int key, int qsize, String node, int cpu, long flags) {
         return update(key, qsize, node, cpu, null, flags);
@@ -290,7 +292,8 @@ public final class ClusterNode implements AutoCloseable {
      * its handler, on {@code node} (null: none). A steering program redirects over {@code program.targets()}: keys
      * on that node, not {@code key} itself.
      *
-     * @return the contract's result; ENODEV when {@code node} is not an up member, EINVAL for an unknown program
+     * @return the contract's result; ENODEV when {@code node} is not an up member in the view of the owner's node
+     *         (see {@link #update(int, int, String, int, long)}), EINVAL for an unknown program
      *         or bad targets, EBUSY (nothing changed: try again later) when it would change the map while
      *         {@value MapOwner#MAX_QUEUED} changes wait for their ordered rollout
      */
