@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -38,22 +37,10 @@ class AwaitRetiredTest {
 
     @Test
     void shouldAnswerAwaitRetiredOnlyWhenTheDeletedEntryHasDrainedWhenItsHandlerBlocks() throws Exception {
-        final CountDownLatch blocked = new CountDownLatch(1);
-        final CountDownLatch gate = new CountDownLatch(1);
-        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 1024)
-            .program(SequencedFeed.byFlow(1)).feed(new SequencedFeed("f", 0, 1, FRAMES)).pinning(false)
-            .systemName("await-retired").closeTimeout(Duration.ofSeconds(10))
-            .handler(batch -> {
-                blocked.countDown();
-                try {
-                    gate.await();
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-            })
-            .start();
+        final HeldHandler held = new HeldHandler();
+        final SteerEngine engine = blockedEngine("await-retired", held);
         try {
-            assertTrue(awaitCondition(engine::feedsEnded) && blocked.await(10, TimeUnit.SECONDS), "the handler holds");
+            assertTrue(awaitCondition(engine::feedsEnded) && held.awaitHolding(), "the handler holds");
             assertTrue(ask(engine).get(10, TimeUnit.SECONDS).isRetired()); // nothing retiring: answered at once
 
             assertEquals(MapResult.OK, engine.delete(0));
@@ -61,24 +48,23 @@ class AwaitRetiredTest {
             // Deterministic, not a timing: the old entry cannot drain while its handler is held.
             Thread.sleep(300);
             assertFalse(retired.isDone(), "not answered while the deleted entry still holds frames");
-            gate.countDown();
+            held.release();
             assertTrue(retired.get(10, TimeUnit.SECONDS).isRetired());
             final EngineStats stats = engine.stats();
             assertEquals(FRAMES, stats.accounting().delivered(), "every frame of the entry was delivered first: "
                 + stats.accounting());
         } finally {
-            gate.countDown();
+            held.release();
             engine.shutdown();
         }
     }
 
     @Test
     void shouldHoldAWaitNoLongerThanItsTimeoutWhenAnEntryNeverDrains() throws Exception {
-        final CountDownLatch blocked = new CountDownLatch(1);
-        final CountDownLatch gate = new CountDownLatch(1);
-        final SteerEngine engine = blockedEngine("await-retired-bounded", blocked, gate);
+        final HeldHandler held = new HeldHandler();
+        final SteerEngine engine = blockedEngine("await-retired-bounded", held);
         try {
-            assertTrue(awaitCondition(engine::feedsEnded) && blocked.await(10, TimeUnit.SECONDS), "the handler holds");
+            assertTrue(awaitCondition(engine::feedsEnded) && held.awaitHolding(), "the handler holds");
             assertEquals(MapResult.OK, engine.delete(0)); // retiring for good: its consumer never returns
             for (int change = 0; change < CHANGES; change++) {
                 // What a map agent does per publication: a change, then a wait for its retirements, whose ask gives up
@@ -95,18 +81,17 @@ class AwaitRetiredTest {
                 ask(engine, SHORT, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS).outcome());
             assertEquals(0, waiters(engine));
         } finally {
-            gate.countDown();
+            held.release();
             engine.shutdown();
         }
     }
 
     @Test
     void shouldRefuseAWaitBeyondTheLimitAtOnceWhenAnEntryNeverDrains() throws Exception {
-        final CountDownLatch blocked = new CountDownLatch(1);
-        final CountDownLatch gate = new CountDownLatch(1);
-        final SteerEngine engine = blockedEngine("await-retired-limit", blocked, gate);
+        final HeldHandler handler = new HeldHandler();
+        final SteerEngine engine = blockedEngine("await-retired-limit", handler);
         try {
-            assertTrue(awaitCondition(engine::feedsEnded) && blocked.await(10, TimeUnit.SECONDS), "the handler holds");
+            assertTrue(awaitCondition(engine::feedsEnded) && handler.awaitHolding(), "the handler holds");
             assertEquals(MapResult.OK, engine.delete(0)); // retiring for good: its consumer never returns
             final List<CompletableFuture<MapSupervisor.Retired>> held = new ArrayList<>();
             for (int i = 0; i < BarrierLifecycle.MAX_RETIRED_WAITERS; i++) {
@@ -120,13 +105,13 @@ class AwaitRetiredTest {
             assertEquals(BarrierLifecycle.MAX_RETIRED_WAITERS, waiters(engine));
             assertTrue(held.stream().noneMatch(CompletableFuture::isDone), "the waits held are not answered");
 
-            gate.countDown(); // the entry drains: every wait held is answered
+            handler.release(); // the entry drains: every wait held is answered
             for (CompletableFuture<MapSupervisor.Retired> wait : held) {
                 assertTrue(wait.get(10, TimeUnit.SECONDS).isRetired());
             }
             assertEquals(0, waiters(engine));
         } finally {
-            gate.countDown();
+            handler.release();
             engine.shutdown();
         }
     }
@@ -140,19 +125,10 @@ class AwaitRetiredTest {
         }
     }
 
-    private static SteerEngine blockedEngine(String name, CountDownLatch blocked, CountDownLatch gate) {
+    private static SteerEngine blockedEngine(String name, HeldHandler held) {
         return SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 1024)
             .program(SequencedFeed.byFlow(1)).feed(new SequencedFeed("f", 0, 1, FRAMES)).pinning(false)
-            .systemName(name).closeTimeout(Duration.ofSeconds(10))
-            .handler(batch -> {
-                blocked.countDown();
-                try {
-                    gate.await();
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-            })
-            .start();
+            .systemName(name).closeTimeout(Duration.ofSeconds(10)).handler(held).start();
     }
 
     private static int waiters(SteerEngine engine) {

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
@@ -25,21 +24,12 @@ class BlockedDrainTest {
 
     @Test
     void shouldAccountForEveryFrameOnALaterCloseWhenAHandlerOutlivedTheCloseTimeout() throws Exception {
-        final CountDownLatch blocked = new CountDownLatch(1);
-        final CountDownLatch gate = new CountDownLatch(1);
+        final HeldHandler held = new HeldHandler();
         final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 1024)
             .program(SequencedFeed.byFlow(1)).feed(new SequencedFeed("f", 0, 1, FRAMES)).pinning(false)
             .systemName("blocked-drain").closeTimeout(CLOSE_TIMEOUT).errorHandler((where, error) -> { })
-            .handler(batch -> {
-                blocked.countDown();
-                try {
-                    gate.await();
-                } catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                }
-            })
-            .start();
-        assertTrue(blocked.await(10, TimeUnit.SECONDS));
+            .handler(held).start();
+        assertTrue(held.awaitHolding());
         while (!engine.feedsEnded()) {
             Thread.sleep(5);
         }
@@ -52,7 +42,7 @@ class BlockedDrainTest {
         assertEquals(FRAMES, engine.stats().accounting().inFlight(), "the frames held up are in flight meanwhile");
         Thread.sleep(CLOSE_TIMEOUT.toMillis());
 
-        gate.countDown();
+        held.release();
         final EngineStats stats = engine.shutdown();
         assertEquals(FRAMES, stats.accounting().received(), stats.accounting().toString());
         assertEquals(FRAMES, stats.accounting().delivered(), stats.accounting().toString());
