@@ -36,6 +36,9 @@ import dev.steer.engine.program.Verdict;
  * <p>Thread contract: filled and checked on one thread before the engine starts; read by the supervisor after.
  */
 abstract class EngineSettings {
+    /** How long a map operation through the supervisor waits for its answer, unless set. */
+    static final Duration DEFAULT_ASK_TIMEOUT = Duration.ofSeconds(10);
+
     CpuSet cpus = CpuSet.fromMachine();
     Integer maxEntries;
     final Map<Integer, EntryValue> entries = new TreeMap<>();
@@ -64,7 +67,7 @@ abstract class EngineSettings {
     ErrorHandler errorHandler = new LoggingErrorHandler();
     RemoteConsumerFactory remoteConsumers;
     int feedRestarts = IngressActor.MAX_RESTARTS;
-    Duration askTimeout = Duration.ofSeconds(10);
+    Duration askTimeout = DEFAULT_ASK_TIMEOUT;
     Duration closeTimeout = Duration.ofSeconds(60);
     String systemName = "steer";
     Config actorConfig = ConfigFactory.empty();

@@ -96,9 +96,9 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
      */
     public record AwaitRetired(ActorRef<Retired> replyTo, Duration timeout) implements Command {
         /** The timeout of {@link #AwaitRetired(ActorRef)}: the engine's default ask timeout. */
-        public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
-        /** The longest timeout allowed. */
-        public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
+        public static final Duration DEFAULT_TIMEOUT = EngineSettings.DEFAULT_ASK_TIMEOUT;
+        /** The longest timeout allowed, the engine's own (Pekko's scheduler's bound). */
+        public static final Duration MAX_TIMEOUT = SteerEngine.Builder.MAX_TIMEOUT;
 
         public AwaitRetired {
             if (timeout == null || timeout.isNegative() || timeout.isZero() || timeout.compareTo(MAX_TIMEOUT) > 0) {

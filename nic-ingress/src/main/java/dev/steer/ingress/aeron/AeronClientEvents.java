@@ -19,11 +19,11 @@ import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
  *
  * <p>Errors are counted and queued (at most {@value #CAPACITY}) for the client's feeds, which report each once, on
  * their poll thread (or at their close, for errors that came after their last poll), to their ingress
- * ({@code feed_errors} and the engine's error handler). Errors that find the
- * queue full are counted ({@link #unreported()}) and taken as a number by the next feed to poll or close
- * ({@link #takeOverflow()}), which counts them all in {@code feed_errors} with one summary report
- * ({@link #overflowReport}), so that {@code feed_errors} still counts every error. Nothing is printed. {@link #changes()} moves on every error and on the close, so a feed
- * learns of either with one volatile read per poll.
+ * ({@code feed_errors} and the engine's error handler). Errors that find the queue full are counted (in {@link
+ * #errors()} and as an overflow) and taken as a number by the next feed to poll or close ({@link #takeOverflow()}),
+ * which counts them all in {@code feed_errors} with one summary report ({@link #overflowReport}), so that
+ * {@code feed_errors} still counts every error. Nothing is printed. {@link #changes()} moves on every error and on
+ * the close, so a feed learns of either with one volatile read per poll.
  *
  * <p>Thread contract: {@link #onError} and {@link #onClose} on any thread (the client conductor's, or the one
  * closing the client); {@link #poll()} on any thread, consumers may be several.
@@ -44,8 +44,7 @@ final class AeronClientEvents implements ErrorHandler {
     private final String directory;
     private final ManyToManyConcurrentArrayQueue<IllegalStateException> pending = new ManyToManyConcurrentArrayQueue<>(CAPACITY);
     private final AtomicLong errors = new AtomicLong();
-    private final AtomicLong unreported = new AtomicLong();
-    /** Of {@link #unreported}, those no feed has taken yet. */
+    /** Errors that found the queue full and that no feed has taken yet ({@link #takeOverflow()}). */
     private final AtomicLong overflow = new AtomicLong();
     private volatile long changes;
     private volatile Throwable terminalError;
@@ -70,7 +69,6 @@ final class AeronClientEvents implements ErrorHandler {
         // An IllegalStateException is logged in one line by the engine's default error handler: no stack trace for a
         // driver that went away; the cause keeps the client's exception for handlers that want it.
         if (!pending.offer(new IllegalStateException("aeron client of media driver " + directory + ": " + error, error))) {
-            unreported.incrementAndGet();
             overflow.incrementAndGet(); // before the change below: a feed that sees the change finds the count
         }
         CHANGES.getAndAdd(this, 1L);
@@ -119,13 +117,5 @@ final class AeronClientEvents implements ErrorHandler {
     /** Asynchronous errors so far. Any thread. */
     long errors() {
         return errors.get();
-    }
-
-    /**
-     * Errors not queued for a feed because {@value #CAPACITY} were waiting already (still counted in {@link #errors()},
-     * and in a feed's {@code feed_errors} through its summary report).
-     */
-    long unreported() {
-        return unreported.get();
     }
 }

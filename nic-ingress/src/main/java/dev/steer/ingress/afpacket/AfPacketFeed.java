@@ -218,7 +218,7 @@ public final class AfPacketFeed implements Feed {
     static AfPacketFeed open(String name, AfPacketSettings settings, Function<String, NetNamespace.Scope> enter) {
         settings.validate();
         return NetNamespace.inside(settings.netns(), enter, () -> openHere(name, settings), AfPacketFeed::close,
-            "AF_PACKET " + settings.iface() + (settings.netns().isEmpty() ? "" : " (netns " + settings.netns() + ")"));
+            PacketSocket.where(settings.iface(), settings.netns()));
     }
 
     /** Sets the feed up in the calling thread's namespace; on any failure closes the socket and unmaps the ring. */
@@ -371,9 +371,9 @@ public final class AfPacketFeed implements Feed {
         }
         if (taken == 0 && interfaceGoneNs != 0 && now - interfaceGoneNs >= endDelayNs) {
             readKernelDrops(sink);
-            endReason = "AF_PACKET " + settings.iface() + (settings.netns().isEmpty() ? "" : " (netns " + settings.netns()
-                + ")") + ": the interface (ifindex " + socket.ifIndex() + ") was deleted or moved to another namespace"
-                + " while the feed was open; the feed has ended";
+            endReason = PacketSocket.where(settings.iface(), settings.netns()) + ": the interface (ifindex "
+                + socket.ifIndex() + ") was deleted or moved to another namespace while the feed was open; the feed"
+                + " has ended";
             return END;
         }
         return taken;

@@ -102,7 +102,7 @@ public final class AfPacketSender implements AutoCloseable {
     static AfPacketSender open(String netns, String iface, Function<String, NetNamespace.Scope> enter) {
         final String namespace = netns == null ? "" : netns;
         return NetNamespace.inside(namespace, enter, () -> openHere(namespace, iface), AfPacketSender::close,
-            "AF_PACKET " + iface + (namespace.isEmpty() ? "" : " (netns " + namespace + ")"));
+            PacketSocket.where(iface, namespace));
     }
 
     /** Sets the sender up in the calling thread's namespace; on any failure closes the socket. */
@@ -229,10 +229,7 @@ public final class AfPacketSender implements AutoCloseable {
                 head++;
                 continue;
             }
-            failed += staged - head;
-            discarded += staged - head;
-            head = 0;
-            staged = 0;
+            discardStaged();
             return FAILED;
         }
         head = 0;
@@ -317,13 +314,15 @@ public final class AfPacketSender implements AutoCloseable {
             return;
         }
         closed = true;
-        final int left = staged - head;
-        if (left > 0) {
-            failed += left;
-            discarded += left;
-            head = 0;
-            staged = 0;
-        }
+        discardStaged();
         socket.close();
+    }
+
+    /** Drops the frames staged and not sent, counted failed and {@link #discarded()}. */
+    private void discardStaged() {
+        failed += staged - head;
+        discarded += staged - head;
+        head = 0;
+        staged = 0;
     }
 }

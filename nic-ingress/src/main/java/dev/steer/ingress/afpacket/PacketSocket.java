@@ -179,6 +179,11 @@ final class PacketSocket {
     }
 
     private String where() {
+        return where(iface, netns);
+    }
+
+    /** How messages name an AF_PACKET socket on {@code iface} in namespace {@code netns} (empty: the caller's). */
+    static String where(String iface, String netns) {
         return "AF_PACKET " + iface + (netns.isEmpty() ? "" : " (netns " + netns + ")");
     }
 
