@@ -94,13 +94,6 @@ final class CaptureDamage {
         return counts;
     }
 
-    /** Adds one object per feed of {@code counts} to {@code array}, every key present ({@link CaptureCounts#toJson}). */
-    static void countsToJson(List<CaptureCounts> counts, ArrayNode array) {
-        for (CaptureCounts each : counts) {
-            each.toJson(array.addObject());
-        }
-    }
-
     /** The pcap feeds of {@code feeds} whose capture had no packets, in feed order. */
     static List<PcapFeed> empty(List<Feed> feeds) {
         final List<PcapFeed> empty = new ArrayList<>();
@@ -125,13 +118,6 @@ final class CaptureDamage {
     static void emptyToJson(List<PcapFeed> empty, ArrayNode array) {
         for (PcapFeed feed : empty) {
             array.addObject().put("feed", feed.name()).put("file", feed.settings().path().toString());
-        }
-    }
-
-    /** Adds one object per damage of {@code found} to {@code array}, every key present ({@link DamagedCapture#toJson}). */
-    static void toJson(List<DamagedCapture> found, ArrayNode array) {
-        for (DamagedCapture each : found) {
-            each.toJson(array.addObject());
         }
     }
 }

@@ -307,15 +307,7 @@ final class LoadgenCommand implements Callable<Integer> {
      * Throws every problem in {@code check} at once, the traffic block's it already holds included.
      */
     private static RunSettings run(Config settings, ConfigCheck check, PrintWriter err) {
-        Config block = ConfigFactory.empty();
-        if (settings.hasPath("run")) {
-            try {
-                block = settings.getConfig("run");
-            } catch (ConfigException ex) {
-                check.error(settings, "run", "must be a block { ... }");
-            }
-        }
-        final RunSettings run = RunSettings.from(block, check);
+        final RunSettings run = RunSettings.from(RunPlan.block(settings, "run", check), check);
         check.throwIfAny("invalid settings");
         if (!run.churnInterval().isZero()) {
             final var value = settings.getValue("run.churn-interval");

@@ -53,7 +53,7 @@ final class RunJob {
      * under a cluster node's graceful leave, so the other nodes never learnt of the leave, saw the node unreachable
      * and counted its keys {@code ring_full} and then {@code unreachable} until the split-brain resolver downed it.
      */
-    static final com.typesafe.config.Config NO_PEKKO_SHUTDOWN_HOOK = com.typesafe.config.ConfigFactory.parseString(
+    private static final com.typesafe.config.Config NO_PEKKO_SHUTDOWN_HOOK = com.typesafe.config.ConfigFactory.parseString(
         "pekko.coordinated-shutdown.run-by-jvm-shutdown-hook = off\npekko.jvm-shutdown-hooks = off");
     /**
      * The run's Pekko settings: {@link #NO_PEKKO_SHUTDOWN_HOOK}, and {@link DemotingSlf4jLogger}, so that a failed bind
@@ -112,10 +112,7 @@ final class RunJob {
         if (opened != null) {
             CaptureDamage.refuseNonCaptures(opened);
             // Said once, at start: an AF_PACKET feed on a down interface opens and waits, receiving nothing.
-            for (String warning : opened.warnings()) {
-                err.println("steer run: warning: " + warning);
-            }
-            err.flush();
+            opened.warnings().forEach(this::warn);
         }
         final List<Feed> feeds = new ArrayList<>();
         final List<SyntheticFeed> held = new ArrayList<>();
@@ -141,11 +138,10 @@ final class RunJob {
         long start = System.nanoTime();
         long end;
         Churn churn = null;
-        if (run.traffic() && (synthetic || sending)) {
+        if (RunPlan.generatesTraffic(run, deployment)) {
             final String oversize = text.oversizeWarning();
             if (oversize != null) {
-                err.println("steer run: warning: " + oversize);
-                err.flush();
+                warn(oversize);
             }
         }
         try {
@@ -329,6 +325,11 @@ final class RunJob {
 
     private void progress(String phase) {
         err.println("steer run: " + phase + " ...");
+        err.flush();
+    }
+
+    private void warn(String warning) {
+        err.println("steer run: warning: " + warning);
         err.flush();
     }
 }

@@ -75,7 +75,8 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
         return run.traffic() && ("synthetic".equals(type) || "aeron".equals(type) || "udp".equals(type));
     }
 
-    private static Config block(Config settings, String name, ConfigCheck check) {
+    /** Block {@code name} of {@code settings} (empty without one), or empty with a problem when it is not a block. */
+    static Config block(Config settings, String name, ConfigCheck check) {
         if (!settings.hasPath(name)) {
             return ConfigFactory.empty();
         }

@@ -42,8 +42,8 @@ final class RunPlanText {
     /** The feed as the summary names it: type, where it reads, the traffic this process makes, queues, lossless. */
     String feed() {
         final FeedConfig.Plan feed = plan.deployment().feed();
-        final String traffic = plan.run().traffic() && (feed.isAeron() || "udp".equals(feed.type())
-            || "synthetic".equals(feed.type())) ? ", synthetic traffic: " + traffic() : "";
+        final String traffic = RunPlan.generatesTraffic(plan.run(), plan.deployment())
+            ? ", synthetic traffic: " + traffic() : "";
         return switch (feed.type()) {
             case "aeron" -> "aeron " + feed.aeron().channel() + " stream " + feed.aeron().streamId() + traffic;
             case "udp" -> "udp " + feed.udp().bindAddress() + ":" + feed.udp().port() + traffic;

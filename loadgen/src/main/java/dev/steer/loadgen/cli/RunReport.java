@@ -118,7 +118,7 @@ final class RunReport {
         out.flush();
         if (reportDir != null) {
             final Path index = HtmlReport.write(reportDir, run.info(), run.stats(), run.series(), run.latency(), root,
-                lost - summary.lost());
+                transport.lost());
             err.println("steer run: report written to " + index);
         }
         return exitStatus(run, lost);
@@ -181,9 +181,11 @@ final class RunReport {
         if ("pcap".equals(feed.type())) {
             // Always there for a pcap run, empty when the files were whole: the keys do not depend on the file.
             final CaptureDamage.Findings captures = run.captures();
-            CaptureDamage.toJson(captures.damage(), root.putArray(DamagedCapture.JSON_ARRAY));
+            final var damage = root.putArray(DamagedCapture.JSON_ARRAY);
+            captures.damage().forEach(each -> each.toJson(damage.addObject()));
             CaptureDamage.emptyToJson(captures.empty(), root.putArray("capture_empty"));
-            CaptureDamage.countsToJson(captures.counts(), root.putArray(CaptureCounts.JSON_ARRAY));
+            final var counts = root.putArray(CaptureCounts.JSON_ARRAY);
+            captures.counts().forEach(each -> each.toJson(counts.addObject()));
         }
         if ("udp".equals(feed.type()) || "afpacket".equals(feed.type())) {
             // Always there for these feeds, every key even when 0, as capture_counts is for a pcap run.
