@@ -131,15 +131,9 @@ public final class MapOwner {
     /** Bits of a version below its owner incarnation: a change counter of this width. */
     static final int INCARNATION_SHIFT = 32;
 
-    /**
-     * The version an owner starting from {@code start} (its node's last applied map, null: none) gives that map: the
-     * next incarnation's first version, above every version of the incarnation {@code start} came from. A node placed
-     * on by the previous owner's last change may be ahead of this node's copy; continuing that owner's count would
-     * give the new owner's map and next changes versions such a node already has, and it would ignore them, the
-     * republication included, until the count passed its own.
-     */
-    static long firstVersion(MapAgent.Publish start) {
-        return firstVersion(start == null ? -1 : start.version());
+    /** The owner incarnation of {@code version}, its bits above {@link #INCARNATION_SHIFT}. */
+    static long incarnation(long version) {
+        return version >>> INCARNATION_SHIFT;
     }
 
     /**
@@ -154,12 +148,18 @@ public final class MapOwner {
      * would start at a negative version.
      */
     static boolean plausible(long version) {
-        return version == -1 || version >= 0 && version >>> INCARNATION_SHIFT < LAST_INCARNATION;
+        return version == -1 || version >= 0 && incarnation(version) < LAST_INCARNATION;
     }
 
-    /** The first version of the incarnation after the one of {@code highest} (-1, or any negative: none). */
+    /**
+     * The first version of the incarnation after the one of {@code highest} (-1, or any negative: none): what a new
+     * owner gives its map, above every version of the incarnations it was told of. A node placed on by the previous
+     * owner's last change may be ahead of the new owner's copy; continuing that owner's count would give the new
+     * owner's map and next changes versions such a node already has, and it would ignore them, the republication
+     * included, until the count passed its own.
+     */
     static long firstVersion(long highest) {
-        final long incarnation = highest < 0 ? 0 : highest >>> INCARNATION_SHIFT;
+        final long incarnation = highest < 0 ? 0 : incarnation(highest);
         return (incarnation + 1) << INCARNATION_SHIFT;
     }
 

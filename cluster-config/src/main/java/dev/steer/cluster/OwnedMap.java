@@ -239,21 +239,20 @@ final class OwnedMap {
      * @return false when the answer is spent here: not a version an owner gives out, or this owner moved past it
      */
     private boolean counted(MapOwner.Applied applied) {
-        if (!MapOwner.plausible(applied.version())) {
+        final boolean plausible = MapOwner.plausible(applied.version());
+        if (plausible) {
+            seen = Math.max(seen, applied.version());
+        } else {
             // A damaged or forged copy (the agent takes this owner's map over it: another incarnation). Counting it
             // would wrap this owner's next version past Long.MAX_VALUE; it confirms nothing either.
             log.warn("map version {} at {}: not one an owner gives out (incarnation {} or beyond); not counted",
                 applied.version(), applied.node(), MapOwner.LAST_INCARNATION);
-            if (starting() && unanswered.remove(applied.node()) && unanswered.isEmpty()) {
-                begin();
-            }
+        }
+        if (starting()) {
+            answered(applied.node());
             return false;
         }
-        seen = Math.max(seen, applied.version());
-        if (starting()) {
-            if (unanswered.remove(applied.node()) && unanswered.isEmpty()) {
-                begin();
-            }
+        if (!plausible) {
             return false;
         }
         if (applied.version() > version) {
@@ -264,6 +263,13 @@ final class OwnedMap {
             return false;
         }
         return true;
+    }
+
+    /** While starting: {@code node} asked for its version needs asking no more; the start ends with the last one. */
+    private void answered(String node) {
+        if (unanswered.remove(node) && unanswered.isEmpty()) {
+            begin();
+        }
     }
 
     void stepTimeout(long timedOut, int step) {
@@ -295,9 +301,7 @@ final class OwnedMap {
         removed.add(address);
         if (starting()) {
             entries.values().removeIf(p -> p.node().equals(address));
-            if (unanswered.remove(address) && unanswered.isEmpty()) {
-                begin();
-            }
+            answered(address);
             return;
         }
         rollouts.onRemoved(address);

@@ -41,15 +41,11 @@ final class OwnerCheck {
         if (owner == null || !owner.equals(sender)) {
             return Verdict.REFUSE;
         }
-        if (last == null || !sender.equals(last.sender()) || incarnation(version) != incarnation(last.version())) {
+        if (last == null || !sender.equals(last.sender())
+            || MapOwner.incarnation(version) != MapOwner.incarnation(last.version())) {
             return Verdict.APPLY;
         }
         return version > last.version() ? Verdict.APPLY : Verdict.NOT_NEWER;
-    }
-
-    /** The owner incarnation of {@code version}, its high 32 bits ({@link MapOwner#INCARNATION_SHIFT}). */
-    static long incarnation(long version) {
-        return version >>> MapOwner.INCARNATION_SHIFT;
     }
 
     /**
