@@ -21,7 +21,6 @@ import dev.steer.engine.map.Capabilities;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuMapEntry;
 import dev.steer.engine.map.EntryLifecycle;
-import dev.steer.engine.program.SteeringProgram;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.engine.stats.PathStats;
@@ -123,11 +122,7 @@ final class BarrierLifecycle implements EntryLifecycle {
         try {
             // The consumer builds its own program instance on its thread; try it here first, so that a remote
             // program whose per-thread instance cannot be had fails the update (ENOMEM) instead of every spawn.
-            final SteeringProgram remote = entry.value().remoteProgram();
-            if (remote != null && remote.forIngress() == null) {
-                throw new IllegalStateException("remote program " + remote.name() + " of entry " + entry.key()
-                    + ": forIngress() returned null; it must return the instance a consumer uses");
-            }
+            entry.remoteInstance();
             spawnConsumer(entry);
             return true;
         } catch (Throwable ex) {

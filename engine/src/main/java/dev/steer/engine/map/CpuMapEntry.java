@@ -1,5 +1,6 @@
 package dev.steer.engine.map;
 
+import dev.steer.engine.program.SteeringProgram;
 import dev.steer.engine.ring.ManyToOneRing;
 import dev.steer.engine.stats.PathCounters;
 
@@ -59,6 +60,18 @@ public final class CpuMapEntry {
     /** The value the entry was created with. */
     public EntryValue value() {
         return value;
+    }
+
+    /**
+     * The remote program's instance for one consumer thread ({@link SteeringProgram#forIngress()}), or null when
+     * the entry has no remote program. Called before traffic, on any thread.
+     *
+     * @throws IllegalStateException when the remote program's {@code forIngress()} returns null
+     */
+    public SteeringProgram remoteInstance() {
+        final SteeringProgram program = value.remoteProgram();
+        return program == null ? null
+            : SteeringProgram.checkedInstance(program, "remote program", " of entry " + key);
     }
 
     /** The entry's ring of frame handles. */

@@ -59,13 +59,8 @@ public final class ConsumerPath {
         this.entry = entry;
         this.counters = entry.counters();
         this.errors = errors;
-        final SteeringProgram program = entry.value().remoteProgram();
-        this.remoteProgram = program == null ? null : program.forIngress();
-        if (program != null && remoteProgram == null) {
-            // Without this the entry would pass every frame to the handler as if it had no remote program.
-            throw new IllegalStateException("remote program " + program.name() + " of entry " + entry.key()
-                + ": forIngress() returned null; it must return the instance this consumer uses");
-        }
+        // Refuses a null instance: the entry would otherwise pass every frame as if it had no remote program.
+        this.remoteProgram = entry.remoteInstance();
         this.redirector = new Redirector(map, counters, DropReason.REMOTE_DROP, DropReason.REMOTE_ABORTED);
         this.handlerBatch = new HandlerBatch(batchSize, batchSize * BATCHES_PER_WORK, handler, counters, errors);
         this.batch = new int[batchSize * BATCHES_PER_WORK];

@@ -73,12 +73,8 @@ public final class IngressPath implements FrameSink {
         this.feedId = feedId;
         this.queueIndex = queueIndex;
         this.pool = pool;
-        this.program = program.forIngress();
-        if (this.program == null) {
-            // Otherwise every frame would run into a NullPointerException, counted ABORTED one by one.
-            throw new IllegalStateException("steering program " + program.name() + ": forIngress() returned null;"
-                + " it must return the instance this ingress uses (this, for a stateless program)");
-        }
+        // A null instance is refused: every frame would otherwise be counted ABORTED one by one.
+        this.program = SteeringProgram.checkedInstance(program, "steering program", "");
         this.counters = counters;
         this.errors = errors;
         this.redirector = new Redirector(map, counters, DropReason.PROGRAM_DROP, DropReason.PROGRAM_ABORTED, lossless);

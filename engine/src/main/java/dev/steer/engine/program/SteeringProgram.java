@@ -32,6 +32,25 @@ public interface SteeringProgram {
         return this;
     }
 
+    /**
+     * {@code program.forIngress()}, refused when null: the one place that check and its message live. Called
+     * before traffic, on any thread; costs what {@code forIngress()} costs.
+     *
+     * @param program the program, not null
+     * @param role    what the program is, for the message: {@code steering program}, {@code remote program}
+     * @param where   appended to the program's name in the message ({@code " of entry 3"}), or empty
+     * @return the instance one ingress or consumer thread uses
+     * @throws IllegalStateException when {@code forIngress()} returns null: every frame would otherwise fail
+     */
+    static SteeringProgram checkedInstance(SteeringProgram program, String role, String where) {
+        final SteeringProgram instance = program.forIngress();
+        if (instance == null) {
+            throw new IllegalStateException(role + " " + program.name() + where + ": forIngress() returned null;"
+                + " it must return the instance one ingress or consumer thread uses (this, for a stateless program)");
+        }
+        return instance;
+    }
+
     /** Name for statistics and messages. */
     default String name() {
         return getClass().getSimpleName();
