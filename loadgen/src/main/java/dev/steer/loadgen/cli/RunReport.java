@@ -203,7 +203,7 @@ final class RunReport {
                     : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)");
         }
         // Only a feed that overran: which of its feed_overrun the kernel dropped while running, which the close found.
-        run.feeds().stream().filter(counts -> counts.feedOverrun() != 0).forEach(counts -> out.println(counts.describe()));
+        FeedCounts.overrunLines(run.feeds()).forEach(out::println);
         for (LinkStats link : run.links()) {
             out.printf("link to %s: %,d batches (%,d frames), %,d acknowledged, %,d timed out (%,d frames), %,d late"
                 + " acknowledgements%n", link.node(), link.batches(), link.frames(), link.acknowledged(),

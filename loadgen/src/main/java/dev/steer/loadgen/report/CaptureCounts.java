@@ -1,6 +1,5 @@
 package dev.steer.loadgen.report;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -112,10 +111,6 @@ public record CaptureCounts(String feed, String file, String format, long record
 
     /** Every object of the {@value #JSON_ARRAY} array of a run's JSON, in order; none when it has no such array. */
     public static List<CaptureCounts> allFromJson(JsonNode runJson) {
-        final List<CaptureCounts> all = new ArrayList<>();
-        for (JsonNode object : runJson.path(JSON_ARRAY)) {
-            all.add(fromJson(object));
-        }
-        return all;
+        return JsonReport.readArray(runJson, JSON_ARRAY, CaptureCounts::fromJson);
     }
 }

@@ -1,6 +1,5 @@
 package dev.steer.loadgen.report;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -58,10 +57,6 @@ public record DamagedCapture(String feed, String file, long offset, String reaso
 
     /** Every object of the {@value #JSON_ARRAY} array of a run's JSON, in order; none when it has no such array. */
     public static List<DamagedCapture> allFromJson(JsonNode runJson) {
-        final List<DamagedCapture> all = new ArrayList<>();
-        for (JsonNode object : runJson.path(JSON_ARRAY)) {
-            all.add(fromJson(object));
-        }
-        return all;
+        return JsonReport.readArray(runJson, JSON_ARRAY, DamagedCapture::fromJson);
     }
 }

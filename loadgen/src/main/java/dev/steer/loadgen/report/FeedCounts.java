@@ -1,6 +1,5 @@
 package dev.steer.loadgen.report;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -65,6 +64,14 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
         return line.toString();
     }
 
+    /**
+     * The {@link #describe()} line of every feed of {@code feeds} that overran ({@link #feedOverrun()} not 0), in
+     * order: what the text summary and the report page print. Allocates, off the data path.
+     */
+    public static List<String> overrunLines(List<FeedCounts> feeds) {
+        return feeds.stream().filter(counts -> counts.feedOverrun() != 0).map(FeedCounts::describe).toList();
+    }
+
     private static void part(StringBuilder line, int start, long count, String what) {
         if (count != 0) {
             line.append(line.length() == start ? " " : ", ").append(Units.count(count)).append(what);
@@ -88,10 +95,6 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
 
     /** Every object of the {@value #JSON_ARRAY} array of a run's JSON, in order; none when it has no such array. */
     public static List<FeedCounts> allFromJson(JsonNode runJson) {
-        final List<FeedCounts> all = new ArrayList<>();
-        for (JsonNode object : runJson.path(JSON_ARRAY)) {
-            all.add(fromJson(object));
-        }
-        return all;
+        return JsonReport.readArray(runJson, JSON_ARRAY, FeedCounts::fromJson);
     }
 }

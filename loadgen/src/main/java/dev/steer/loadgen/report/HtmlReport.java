@@ -223,10 +223,8 @@ public final class HtmlReport {
         // The feed and capture lines as the text summary prints them; possible loss as a warning, not in red: the
         // replay ended.
         final StringBuilder captureLines = new StringBuilder();
-        for (FeedCounts counts : feeds) {
-            if (counts.feedOverrun() != 0) {
-                captureLines.append(counts.describe()).append('\n');
-            }
+        for (String line : FeedCounts.overrunLines(feeds)) {
+            captureLines.append(line).append('\n');
         }
         final StringBuilder warnings = new StringBuilder();
         for (CaptureCounts capture : captures) {

@@ -6,9 +6,12 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -97,6 +100,18 @@ public final class JsonReport {
     /** Writes the object to {@code out} (left open) in UTF-8. */
     public static void write(PrintStream out, RunInfo info, EngineStats stats, LatencySnapshot latency) {
         write(new OutputStreamWriter(out, StandardCharsets.UTF_8), info, stats, latency);
+    }
+
+    /**
+     * Every object of the array {@code name} of a run's JSON, read by {@code read}, in order; none when it has no
+     * such array. The one reader of the arrays {@code steer run} writes ({@code capture_counts}, ...).
+     */
+    static <T> List<T> readArray(JsonNode runJson, String name, Function<JsonNode, T> read) {
+        final List<T> all = new ArrayList<>();
+        for (JsonNode object : runJson.path(name)) {
+            all.add(read.apply(object));
+        }
+        return all;
     }
 
     /** The latency object: count, min, p50, p90, p99, p99_9, max, mean. */
