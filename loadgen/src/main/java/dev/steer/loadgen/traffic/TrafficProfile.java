@@ -237,135 +237,60 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
         return true;
     }
 
+    // The withers call the canonical constructor, so every profile they make is validated there; each parameter
+    // shadows the component it replaces.
+
     /** This profile with {@code flows} flows. */
     public TrafficProfile withFlows(int flows) {
-        return copy().flows(flows).build();
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
     /** This profile with another seed. */
     public TrafficProfile withSeed(long seed) {
-        return copy().seed(seed).build();
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
     /** This profile with IP version weights. */
-    public TrafficProfile withVersions(int ipv4, int ipv6) {
-        return copy().versions(ipv4, ipv6).build();
+    public TrafficProfile withVersions(int ipv4Weight, int ipv6Weight) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
     /** This profile with protocol weights. */
-    public TrafficProfile withProtocols(int udp, int tcp, int icmp) {
-        return copy().protocols(udp, tcp, icmp).build();
+    public TrafficProfile withProtocols(int udpWeight, int tcpWeight, int icmpWeight) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
     /** This profile with another size distribution. */
     public TrafficProfile withSizes(FrameSizes sizes) {
-        return copy().sizes(sizes).build();
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
     /** This profile with a target rate ({@link #RATE_MAX} for none) and burst. */
     public TrafficProfile withRate(long rate, int burst) {
-        return copy().rate(rate, burst).build();
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
     /** This profile with a VLAN id, or {@link #NO_VLAN}. */
     public TrafficProfile withVlan(int vlan) {
-        return copy().vlan(vlan).build();
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
     /** This profile with other address and port ranges. */
     public TrafficProfile withRanges(Ipv4Range ipv4Src, Ipv4Range ipv4Dst, Ipv6Range ipv6Src, Ipv6Range ipv6Dst,
                                      PortRange srcPorts, PortRange dstPorts) {
-        return copy().ranges(ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts).build();
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
     /** True when frames go out as fast as they are taken. */
     public boolean unpaced() {
         return rate == RATE_MAX;
-    }
-
-    private Copy copy() {
-        return new Copy(this);
-    }
-
-    /**
-     * The one place the withers call the canonical constructor: a mutable copy of a profile, changed by the setters
-     * and validated, as any profile, when {@link #build} makes the new one. Off the hot path; one thread.
-     */
-    private static final class Copy {
-        private int flows;
-        private long seed;
-        private int ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight;
-        private FrameSizes sizes;
-        private long rate;
-        private int burst, vlan;
-        private Ipv4Range ipv4Src, ipv4Dst;
-        private Ipv6Range ipv6Src, ipv6Dst;
-        private PortRange srcPorts, dstPorts;
-
-        Copy(TrafficProfile p) {
-            flows = p.flows;
-            seed = p.seed;
-            versions(p.ipv4Weight, p.ipv6Weight);
-            protocols(p.udpWeight, p.tcpWeight, p.icmpWeight);
-            sizes = p.sizes;
-            rate(p.rate, p.burst);
-            vlan = p.vlan;
-            ranges(p.ipv4Src, p.ipv4Dst, p.ipv6Src, p.ipv6Dst, p.srcPorts, p.dstPorts);
-        }
-
-        Copy flows(int flows) {
-            this.flows = flows;
-            return this;
-        }
-
-        Copy seed(long seed) {
-            this.seed = seed;
-            return this;
-        }
-
-        Copy versions(int ipv4, int ipv6) {
-            ipv4Weight = ipv4;
-            ipv6Weight = ipv6;
-            return this;
-        }
-
-        Copy protocols(int udp, int tcp, int icmp) {
-            udpWeight = udp;
-            tcpWeight = tcp;
-            icmpWeight = icmp;
-            return this;
-        }
-
-        Copy sizes(FrameSizes sizes) {
-            this.sizes = sizes;
-            return this;
-        }
-
-        Copy rate(long rate, int burst) {
-            this.rate = rate;
-            this.burst = burst;
-            return this;
-        }
-
-        Copy vlan(int vlan) {
-            this.vlan = vlan;
-            return this;
-        }
-
-        Copy ranges(Ipv4Range ipv4Src, Ipv4Range ipv4Dst, Ipv6Range ipv6Src, Ipv6Range ipv6Dst, PortRange srcPorts,
-                    PortRange dstPorts) {
-            this.ipv4Src = ipv4Src;
-            this.ipv4Dst = ipv4Dst;
-            this.ipv6Src = ipv6Src;
-            this.ipv6Dst = ipv6Dst;
-            this.srcPorts = srcPorts;
-            this.dstPorts = dstPorts;
-            return this;
-        }
-
-        TrafficProfile build() {
-            return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes,
-                rate, burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
-        }
     }
 }
