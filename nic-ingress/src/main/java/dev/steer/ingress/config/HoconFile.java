@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -169,18 +170,9 @@ public final class HoconFile {
 
     /**
      * A file being parsed, as messages name it; {@code file} is null when it is no file here (a class path resource,
-     * a URL), and then its lines are unknown. Identity matters: each inclusion of a file is a holder of its own.
+     * a URL), and then its lines are unknown. Each inclusion of a file is a holder of its own.
      */
     private record Holder(String name, Path file) {
-        @Override
-        public boolean equals(Object other) {
-            return this == other;
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(this);
-        }
     }
 
     /** An include of {@code name} that found nothing: the {@code nth} of that name in the file {@code in}. */
@@ -199,11 +191,13 @@ public final class HoconFile {
         private final ConfigIncluder fallback;
         private final List<Missing> missing;
         private final Deque<Holder> parsing;
+        // Keyed by identity: two inclusions of one file are two holders, whose includes are counted apart.
         private final Map<Holder, Map<String, Integer>> seen;
 
         /** @param main the main file, where relative includes start */
         CheckingIncluder(Path main) {
-            this(null, new ArrayList<>(), new ArrayDeque<>(List.of(new Holder(main.toString(), main))), new HashMap<>());
+            this(null, new ArrayList<>(), new ArrayDeque<>(List.of(new Holder(main.toString(), main))),
+                new IdentityHashMap<>());
         }
 
         private CheckingIncluder(ConfigIncluder fallback, List<Missing> missing, Deque<Holder> parsing,
