@@ -66,7 +66,6 @@ public final class UdpFeed implements Feed {
     private final UnsafeBuffer view = new UnsafeBuffer(buffer);
     private final int boundPort;
     private final int receiveBufferBytes;
-    private final int drainCap;
     private int pendingLength = NONE;
     private boolean closed;
     private final SocketDrops socketDrops;
@@ -111,8 +110,6 @@ public final class UdpFeed implements Feed {
             opened.bind(new InetSocketAddress(address, settings.port()));
             this.boundPort = ((InetSocketAddress) opened.getLocalAddress()).getPort();
             this.receiveBufferBytes = opened.getOption(StandardSocketOptions.SO_RCVBUF);
-            // Linux keeps twice what the JDK reports (see receiveBufferBytes()); one datagram may overshoot it.
-            this.drainCap = (int) Math.min(Integer.MAX_VALUE, 2L * receiveBufferBytes / MIN_QUEUED_DATAGRAM_BYTES + 1);
         } catch (IOException ex) {
             closeQuietly(opened);
             // Not a bad setting but a refusal of this machine (the port is taken, the address is not local): a failed
@@ -263,7 +260,8 @@ public final class UdpFeed implements Feed {
      * {@link #MIN_QUEUED_DATAGRAM_BYTES}, plus one, above what the receive buffer can hold.
      */
     public int drainCap() {
-        return drainCap;
+        // The one more: one datagram may overshoot what Linux keeps.
+        return (int) Math.min(Integer.MAX_VALUE, 2L * receiveBufferBytes / MIN_QUEUED_DATAGRAM_BYTES + 1);
     }
 
     /** True while a back-pressured datagram waits in the buffer. Poll thread. */
@@ -323,10 +321,11 @@ public final class UdpFeed implements Feed {
         }
     }
 
-    /** Receives and discards what the socket holds, at most {@link #drainCap} datagrams; returns how many. */
+    /** Receives and discards what the socket holds, at most {@link #drainCap()} datagrams; returns how many. */
     private int drainQueued() {
+        final int cap = drainCap();
         int left = 0;
-        for (int i = 0; i < drainCap; i++) {
+        for (int i = 0; i < cap; i++) {
             buffer.clear();
             try {
                 if (channel.receive(buffer) == null) {
