@@ -308,7 +308,6 @@ public final class SteerEngine implements AutoCloseable {
 
         /** Adds an initial entry on CPU {@code key} with a ring of {@code qsize} frames. */
         public Builder entry(int key, int qsize) {
-            unstarted("entry");
             return entry(key, EntryValue.of(qsize));
         }
 
