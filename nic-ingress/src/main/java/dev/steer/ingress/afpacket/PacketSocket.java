@@ -107,23 +107,46 @@ final class PacketSocket {
     }
 
     /**
+     * A {@code struct ifreq} naming the interface, allocated in {@code arena}, for {@link #interfaceFlags(MemorySegment,
+     * MemorySegment)}: a caller that reads the flags repeatedly (the polling thread) allocates one once and reuses it.
+     */
+    MemorySegment interfaceRequest(Arena arena) {
+        final MemorySegment request = arena.allocate(Libc.IFREQ_SIZE, 8);
+        final byte[] name = iface.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        MemorySegment.copy(name, 0, request, ValueLayout.JAVA_BYTE, 0, Math.min(name.length, Libc.IFREQ_FLAGS - 1));
+        return request;
+    }
+
+    /**
      * The interface's flags ({@code SIOCGIFFLAGS} on this socket, so in the socket's namespace whatever the calling
-     * thread's), or -1 when they cannot be read (the interface gone, the socket closed). Off the hot path: one ioctl and
-     * a confined arena; not concurrently with {@link #close()}.
+     * thread's) read into {@code request} (from {@link #interfaceRequest}), or -1 when they cannot be read (the
+     * interface gone or renamed). One ioctl, no allocation; {@code request} and {@code errnoState} belong to the calling
+     * thread. Not after {@link #close()}.
+     */
+    int interfaceFlags(MemorySegment request, MemorySegment errnoState) {
+        if (Libc.ioctl(errnoState, fd, Libc.SIOCGIFFLAGS, request) != 0) {
+            return -1;
+        }
+        return request.get(ValueLayout.JAVA_SHORT, Libc.IFREQ_FLAGS) & 0xffff;
+    }
+
+    /**
+     * The interface's flags as {@link #interfaceFlags(MemorySegment, MemorySegment)} reads them, from any thread, or -1
+     * also when the socket is closed. Off the hot path: one ioctl and a confined arena; not concurrently with
+     * {@link #close()}.
      */
     int interfaceFlags() {
         if (closed) {
             return -1;
         }
         try (Arena call = Arena.ofConfined()) {
-            final MemorySegment request = call.allocate(Libc.IFREQ_SIZE, 8);
-            final byte[] name = iface.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-            MemorySegment.copy(name, 0, request, ValueLayout.JAVA_BYTE, 0, Math.min(name.length, Libc.IFREQ_FLAGS - 1));
-            if (Libc.ioctl(Libc.newErrnoState(call), fd, Libc.SIOCGIFFLAGS, request) != 0) {
-                return -1;
-            }
-            return request.get(ValueLayout.JAVA_SHORT, Libc.IFREQ_FLAGS) & 0xffff;
+            return interfaceFlags(interfaceRequest(call), Libc.newErrnoState(call));
         }
+    }
+
+    /** True when {@code flags} (-1: unreadable) say the interface can carry frames: up and running (a carrier). */
+    static boolean carries(int flags) {
+        return flags >= 0 && (flags & (Libc.IFF_UP | Libc.IFF_RUNNING)) == (Libc.IFF_UP | Libc.IFF_RUNNING);
     }
 
     /**
@@ -131,8 +154,15 @@ final class PacketSocket {
      * namespace and what to do; null when it is up and running, or its flags cannot be read. See {@link #interfaceFlags()}.
      */
     String linkWarning() {
-        final int flags = interfaceFlags();
-        if (flags < 0 || (flags & (Libc.IFF_UP | Libc.IFF_RUNNING)) == (Libc.IFF_UP | Libc.IFF_RUNNING)) {
+        return describeLink(interfaceFlags());
+    }
+
+    /**
+     * The line of {@link #linkWarning()} for {@code flags} as read: null when they say up and running, or are -1
+     * (unreadable). Allocates the line; call it on a change, not per poll.
+     */
+    String describeLink(int flags) {
+        if (flags < 0 || carries(flags)) {
             return null;
         }
         final String up = "`ip" + (netns.isEmpty() ? "" : " -n " + netns) + " link set " + iface + " up`";
