@@ -1,0 +1,193 @@
+package dev.steer.ingress.afpacket;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.TestIngress;
+
+/**
+ * A link that goes down, or comes back up, while the feed is polled is noticed by the polling thread within about
+ * {@link AfPacketFeed#LINK_CHECK_INTERVAL_NS} and counted once per transition; a down link loses no packet the feed had,
+ * so nothing is counted dropped for it. Each test owns a veth pair in a namespace it creates.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class AfPacketLinkChangeTest {
+    /** The bound on noticing a transition: one check interval, with room for a loaded machine. */
+    private static final long NOTICE_NS = TimeUnit.SECONDS.toNanos(5);
+
+    private final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+
+    private static void link(VethPair veth, String iface, String state) throws Exception {
+        AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", iface, state);
+    }
+
+    @Test
+    void shouldReportTheDownTransitionOnceWithinSecondsWhenTheLinkGoesDownMidRunAndReceiveAgainOnceItIsUp()
+        throws Exception {
+        try (VethPair veth = VethPair.createOrSkip();
+             AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
+             AfPacketSender sender = veth.sender();
+             TestIngress ingress = new TestIngress()) {
+            assertTrue(feed.linkUp(), "both ends up at open");
+            sendAndReceive(feed, sender, ingress, 0, 50);
+
+            link(veth, VethPair.B, "down");
+            final long downAt = System.nanoTime();
+            pollWhile(feed, ingress, () -> feed.linkDowns() == 0, downAt + NOTICE_NS);
+            assertEquals(1, feed.linkDowns(), "the down transition is noticed within "
+                + TimeUnit.NANOSECONDS.toSeconds(NOTICE_NS) + " s while polling");
+            assertFalse(feed.linkUp());
+            final String reported = feed.lastLinkDown();
+            assertNotNull(reported, "the transition says why");
+            assertTrue(reported.contains("AF_PACKET " + VethPair.B + " (netns " + veth.netns() + ")")
+                && reported.contains("the interface is down")
+                && reported.contains("ip -n " + veth.netns() + " link set " + VethPair.B + " up"), reported);
+
+            // Two more checks while it stays down: still one transition, and a down link drops nothing.
+            final long checks = feed.linkChecks();
+            pollWhile(feed, ingress, () -> feed.linkChecks() < checks + 2, System.nanoTime() + 2 * NOTICE_NS);
+            assertTrue(feed.linkChecks() >= checks + 2, "checked again: " + feed.linkChecks());
+            assertEquals(1, feed.linkDowns(), "one report per transition, not per check");
+            assertEquals(0, feed.linkUps());
+            assertEquals(50, ingress.get(PathCounters.Counter.RECEIVED), "nothing arrives, nothing is invented");
+
+            link(veth, VethPair.B, "up");
+            pollWhile(feed, ingress, () -> feed.linkUps() == 0, System.nanoTime() + NOTICE_NS);
+            assertEquals(1, feed.linkUps(), "the way back up is noticed too");
+            assertTrue(feed.linkUp());
+            assertEquals(1, feed.linkDowns());
+            sendAndReceive(feed, sender, ingress, 50, 50);
+
+            ingress.path.close(feed);
+            assertAccounting(ingress, 100);
+            for (int i = 0; i < 100; i++) {
+                assertEquals(i, TestFrames.sequence(new UnsafeBuffer(ingress.frames.get(i)), 0), "in order, no gap");
+            }
+        }
+    }
+
+    @Test
+    void shouldCountTheLinkComingUpWhenTheFeedWasOpenedOnADownInterface() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip()) {
+            link(veth, VethPair.B, "down");
+            try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
+                 AfPacketSender sender = veth.sender();
+                 TestIngress ingress = new TestIngress()) {
+                assertFalse(feed.linkUp(), "down at open");
+                assertNull(feed.lastLinkDown(), "down at open is linkWarning()'s, not a transition");
+                link(veth, VethPair.B, "up");
+                pollWhile(feed, ingress, () -> feed.linkUps() == 0, System.nanoTime() + NOTICE_NS);
+                assertEquals(1, feed.linkUps());
+                assertEquals(0, feed.linkDowns(), "no down transition: it was down from the start");
+                sendAndReceive(feed, sender, ingress, 0, 20);
+                ingress.path.close(feed);
+                assertAccounting(ingress, 20);
+            }
+        }
+    }
+
+    /** The peer going down takes the carrier: the feed's side is up but can carry nothing, which is a down link too. */
+    @Test
+    void shouldReportNoCarrierAsADownTransitionWhenThePeerGoesDown() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip();
+             AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
+             TestIngress ingress = new TestIngress()) {
+            link(veth, VethPair.A, "down");
+            pollWhile(feed, ingress, () -> feed.linkDowns() == 0, System.nanoTime() + NOTICE_NS);
+            assertEquals(1, feed.linkDowns());
+            assertTrue(feed.lastLinkDown().contains("no carrier"), feed.lastLinkDown());
+        }
+    }
+
+    /** The flags are read on a time stride, not per poll: a poll costs one clock comparison for them. */
+    @Test
+    void shouldReadTheLinkFlagsAboutOncePerIntervalWhenPolledWithoutPause() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip(); AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings())) {
+            final AfPacketFeedTest.CountingSink sink = new AfPacketFeedTest.CountingSink();
+            final long start = System.nanoTime();
+            final long span = AfPacketFeed.LINK_CHECK_INTERVAL_NS * 5 / 2;
+            long polls = 0;
+            while (System.nanoTime() - start < span) {
+                feed.poll(sink, 64);
+                polls++;
+            }
+            final long intervals = span / AfPacketFeed.LINK_CHECK_INTERVAL_NS;
+            assertTrue(feed.linkChecks() >= 1 && feed.linkChecks() <= intervals + 1, feed.linkChecks()
+                + " reads of the flags in " + polls + " polls over " + TimeUnit.NANOSECONDS.toMillis(span) + " ms");
+            assertTrue(polls > 100 * feed.linkChecks(), polls + " polls");
+        }
+    }
+
+    /** A check reads the flags into preallocated memory: once compiled it allocates nothing, nor does a transition. */
+    @Test
+    void shouldNotAllocateWhenCheckingTheLink() throws Exception {
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        try (VethPair veth = VethPair.createOrSkip(); AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings())) {
+            for (int i = 0; i < 20_000; i++) {
+                feed.checkLink(System.nanoTime());
+            }
+            long best = Long.MAX_VALUE;
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            for (int window = 0; best != 0 && (window < 10 || System.nanoTime() < deadline); window++) {
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                for (int i = 0; i < 1_000; i++) {
+                    feed.checkLink(System.nanoTime());
+                }
+                best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
+            }
+            assertEquals(0, best, "fewest bytes 1,000 link checks allocated");
+            assertEquals(0, feed.linkDowns(), "up all along");
+        }
+    }
+
+    /** Sends frames {@code first .. first+count-1} (each until the socket takes it) and polls until all are in. */
+    private void sendAndReceive(AfPacketFeed feed, AfPacketSender sender, TestIngress ingress, int first, int count) {
+        for (int i = first; i < first + count; i++) {
+            TestFrames.write(frame, 100, 1, i);
+            final long deadline = System.nanoTime() + NOTICE_NS;
+            while (sender.send(frame, 0, 100) < 0 && System.nanoTime() < deadline) {
+                AfPacketFeedTest.pause();
+            }
+        }
+        final long target = first + count;
+        pollWhile(feed, ingress, () -> ingress.delivered < target, System.nanoTime() + NOTICE_NS);
+        assertEquals(target, ingress.delivered, "frames " + first + " .. " + (target - 1) + " arrive");
+    }
+
+    /** Polls through the ingress while {@code condition} holds, until {@code deadlineNs}; a ms between empty polls. */
+    private static void pollWhile(AfPacketFeed feed, TestIngress ingress, BooleanSupplier condition, long deadlineNs) {
+        while (condition.getAsBoolean() && System.nanoTime() < deadlineNs) {
+            if (ingress.poll(feed) == 0) {
+                AfPacketFeedTest.pause();
+            }
+        }
+    }
+
+    /** Every counter of the ingress: received = delivered + dropped by every reason, none dropped, pool full again. */
+    private static void assertAccounting(TestIngress ingress, long expected) {
+        long dropped = 0;
+        for (DropReason reason : DropReason.values()) {
+            assertEquals(0, ingress.dropped(reason), reason + ": a down link is no loss");
+            dropped += ingress.dropped(reason);
+        }
+        assertEquals(expected, ingress.get(PathCounters.Counter.RECEIVED), "received");
+        assertEquals(expected, ingress.delivered, "delivered");
+        assertEquals(ingress.get(PathCounters.Counter.RECEIVED), ingress.delivered + dropped, "received = delivered + dropped");
+        assertEquals(0, ingress.get(PathCounters.Counter.FEED_ERRORS), "a link change is no feed error");
+        assertEquals(ingress.pool.capacity(), ingress.pool.available(), "every frame back in the pool");
+    }
+}
