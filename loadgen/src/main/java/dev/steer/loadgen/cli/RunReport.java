@@ -28,7 +28,7 @@ import dev.steer.loadgen.stats.LatencySnapshot;
 /**
  * The end of one {@code steer run}: from what the run counted ({@link Outcome}) it prints the text summary or, with
  * {@code --json}, the JSON object, with what a UDP or AF_PACKET feed counted as {@code feed_overrun} split by when
- * ({@link FeedCounts}); writes the report directory when asked; says on stderr why the run failed, where a capture was
+ * and how often an AF_PACKET feed's link went down ({@link FeedCounts}); writes the report directory when asked; says on stderr why the run failed, where a capture was
  * damaged or empty and what it may have lost; and decides the exit status.
  *
  * <p>The accounting covers the transport too when the run sent into a reliable one (Aeron): frames sent but never
@@ -48,8 +48,8 @@ final class RunReport {
      * @param churn    the map churn of the run, or null without {@code --churn}
      * @param failure  why the run failed for a reason of its own (its engine stopped under it, its input failed), or null
      * @param captures what the pcap feeds replayed, damage and empty files included; nothing for other feeds
-     * @param feeds    what the UDP and AF_PACKET feeds counted as {@code feed_overrun}, and when ({@link #feedCounts});
-     *                 nothing for other feeds
+     * @param feeds    what the UDP and AF_PACKET feeds counted as {@code feed_overrun}, and when, and the AF_PACKET
+     *                 links' downs ({@link #feedCounts}); nothing for other feeds
      */
     record Outcome(RunInfo info, EngineStats stats, Histogram latency, List<Interval> series, long sent,
                    List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures,
@@ -86,11 +86,11 @@ final class RunReport {
         for (Feed feed : feeds) {
             if (feed instanceof UdpFeed udp) {
                 counts.add(new FeedCounts(udp.name(), "udp", udp.datagrams(), udp.kernelDrops(),
-                    udp.kernelDropsVisible(), udp.heldAtClose(), udp.leftAtClose()));
+                    udp.kernelDropsVisible(), udp.heldAtClose(), udp.leftAtClose(), 0));
             } else if (feed instanceof AfPacketFeed ring) {
                 // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the ring.
                 counts.add(new FeedCounts(ring.name(), "afpacket", ring.packets(), ring.overruns(), true, 0,
-                    ring.leftAtClose()));
+                    ring.leftAtClose(), ring.linkDowns()));
             }
         }
         return counts;
@@ -202,8 +202,9 @@ final class RunReport {
                 transport.notReceived(), transport.reliable() ? ""
                     : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)");
         }
-        // Only a feed that overran: which of its feed_overrun the kernel dropped while running, which the close found.
-        FeedCounts.overrunLines(run.feeds()).forEach(out::println);
+        // Only a feed that overran (which of its feed_overrun the kernel dropped while running, which the close found)
+        // or whose link went down during the run.
+        FeedCounts.lines(run.feeds()).forEach(out::println);
         for (LinkStats link : run.links()) {
             out.printf("link to %s: %,d batches (%,d frames), %,d acknowledged, %,d timed out (%,d frames), %,d late"
                 + " acknowledgements%n", link.node(), link.batches(), link.frames(), link.acknowledged(),

@@ -34,7 +34,7 @@ import dev.steer.loadgen.stats.LatencySnapshot;
  *   <li>{@value #INDEX}: one self-contained page (Chart.js inlined from its webjar, no network reference)
  *       with charts of frames/s per consumer over time, drops by reason over time, the latency percentile
  *       distribution on a log-scaled percentile axis, and the summary table (with the {@link FeedCounts} line of
- *       a UDP or AF_PACKET feed that overran, and the {@link CaptureCounts} lines of a pcap run, whose possible loss
+ *       a UDP or AF_PACKET feed that overran or whose link went down, and the {@link CaptureCounts} lines of a pcap run, whose possible loss
  *       shows as a warning, not as a failure); a replay stopped at damage adds its
  *       {@link DamagedCapture#describe()} line, the summary's words, to the accounting line, in red;</li>
  *   <li>{@value #CSV}: the time series ({@link TimeSeriesCsv});</li>
@@ -223,7 +223,7 @@ public final class HtmlReport {
         // The feed and capture lines as the text summary prints them; possible loss as a warning, not in red: the
         // replay ended.
         final StringBuilder captureLines = new StringBuilder();
-        for (String line : FeedCounts.overrunLines(feeds)) {
+        for (String line : FeedCounts.lines(feeds)) {
             captureLines.append(line).append('\n');
         }
         final StringBuilder warnings = new StringBuilder();
