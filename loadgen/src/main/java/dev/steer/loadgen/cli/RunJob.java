@@ -130,6 +130,8 @@ final class RunJob {
         } else {
             feeds.addAll(opened.feeds());
         }
+        // After the start's warnings: an AF_PACKET link that goes down or comes back up during the run is said once.
+        final LinkWatch linkWatch = new LinkWatch(feeds);
         final RunTraffic senders = new RunTraffic();
         SteerEngine engine = null;
         ClusterNode clusterNode = null;
@@ -212,6 +214,7 @@ final class RunJob {
                 if (now >= deadline || failedInput(senders, feeds) != null || (!sending && engine.feedsEnded())) {
                     break;
                 }
+                linkWatch.look(this::warn, this::say);
                 if (now >= nextChurn) {
                     churn.step();
                     // As the samples: after a stall the steps missed are skipped, not made in a burst.
@@ -246,6 +249,8 @@ final class RunJob {
             final EngineStats finalStats = clusterNode != null ? clusterNode.shutdown() : engine.shutdown();
             engine = null;
             clusterNode = null;
+            // A change the feeds noticed after the last look, before their ingresses closed them.
+            linkWatch.look(this::warn, this::say);
             final RunInfo info = new RunInfo(deployment.engine().program(), text.feed(), CpuList.format(localCpus()),
                 startedAt, Duration.ofNanos(end - start), places(deployment));
             final String failure = engineStopped != null ? engineStopped : failedInput(senders, feeds);
@@ -325,6 +330,11 @@ final class RunJob {
 
     private void progress(String phase) {
         err.println("steer run: " + phase + " ...");
+        err.flush();
+    }
+
+    private void say(String line) {
+        err.println("steer run: " + line);
         err.flush();
     }
 

@@ -125,6 +125,51 @@ class AfPacketCliTest {
         }
     }
 
+    /**
+     * A link that goes down during the run is said once, as a warning naming the interface, although two queues share
+     * it and each notices; its coming back up is said too; the JSON counts the down per queue and no drop for it.
+     */
+    @Test
+    void shouldWarnOnceNamingTheInterfaceWhenTheLinkGoesDownDuringTheRunAndSayWhenItIsUpAgain() throws Exception {
+        final String unavailable = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        try (NetNamespace ns = NetNamespace.createUnique("steer-flap")) {
+            ns.addVethPair("va", "vb", 1500);
+            final CliRunner.Running run = CliRunner.start("run", "--feed", "afpacket", "--interface", "vb", "--netns",
+                ns.name(), "--queues", "2", "--duration", "12s", "--json", "--no-pin");
+            assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
+            setLink(ns, "vb", "down");
+            assertTrue(run.awaitErr("the link went down during the run", 8), "said within seconds: " + run.err());
+            // Both queues check about once a second: past two checks each has noticed, and still one line is said.
+            Thread.sleep(2_500);
+            setLink(ns, "vb", "up");
+            assertTrue(run.awaitErr("the link is up again", 8), "the way back is said too: " + run.err());
+            final CliRunner result = run.result().get(30, TimeUnit.SECONDS);
+            assertEquals(SteerCli.EXIT_OK, result.exit(), "a link that went down is not a failed run: " + result);
+            final String err = result.err();
+            final int warning = err.indexOf("steer run: warning: the link went down during the run: ");
+            final String line = err.substring(warning, err.indexOf('\n', warning));
+            assertTrue(line.contains("AF_PACKET vb (netns " + ns.name() + ")") && line.contains("the interface is down"),
+                line);
+            assertEquals(-1, err.indexOf("the link went down", warning + line.length()), "said once: " + err);
+            assertTrue(err.contains("steer run: AF_PACKET vb (netns " + ns.name() + "): the link is up again"), err);
+            final JsonNode root = new ObjectMapper().readTree(result.out().strip());
+            for (JsonNode feed : root.get("feed_counts")) {
+                assertEquals(1, feed.get("link_downs").asLong(), "each queue noticed the one down: " + feed);
+            }
+            long dropped = 0;
+            for (JsonNode count : root.at("/accounting/dropped")) {
+                dropped += count.asLong();
+            }
+            assertEquals(0, dropped, "a link down is no drop: " + root.get("accounting"));
+        }
+    }
+
+    private static void setLink(NetNamespace ns, String iface, String state) throws Exception {
+        final Process ip = new ProcessBuilder("ip", "-n", ns.name(), "link", "set", "dev", iface, state).inheritIO().start();
+        assertEquals(0, ip.waitFor(), "ip link set " + iface + " " + state);
+    }
+
     @Test
     void shouldFailTheRunNamingTheInterfaceWhenItIsDeletedUnderTheFeed() throws Exception {
         final String unavailable = NetNamespace.unavailableReason();

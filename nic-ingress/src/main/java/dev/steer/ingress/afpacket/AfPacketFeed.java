@@ -400,7 +400,7 @@ public final class AfPacketFeed implements Feed {
         }
         if (taken == 0 && interfaceGoneNs != 0 && now - interfaceGoneNs >= endDelayNs) {
             readKernelDrops(sink);
-            endReason = PacketSocket.where(settings.iface(), settings.netns()) + ": the interface (ifindex "
+            endReason = interfaceLabel() + ": the interface (ifindex "
                 + socket.ifIndex() + ") was deleted or moved to another namespace while the feed was open; the feed"
                 + " has ended";
             return END;
@@ -559,6 +559,14 @@ public final class AfPacketFeed implements Feed {
      */
     public String lastLinkDown() {
         return lastLinkDown;
+    }
+
+    /**
+     * How the feed's lines name its interface: {@code AF_PACKET IF (netns NS)}, or {@code AF_PACKET IF} in the caller's
+     * namespace; the same for every queue on the interface.
+     */
+    public String interfaceLabel() {
+        return PacketSocket.where(settings.iface(), settings.netns());
     }
 
     /** Reads of the link's flags by the polling thread (about one per {@link #LINK_CHECK_INTERVAL_NS}). */
