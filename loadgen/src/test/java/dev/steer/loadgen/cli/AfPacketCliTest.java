@@ -28,10 +28,7 @@ class AfPacketCliTest {
     @ParameterizedTest
     @ValueSource(strings = {"1", "2"})
     void shouldSteerEveryFrameWhenTheLoadgenSendsIntoTheOtherEndOfAVethPair(String queues) throws Exception {
-        final String unavailable = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        try (NetNamespace ns = NetNamespace.createUnique("steer-cli")) {
-            ns.addVethPair("va", "vb", 1500);
+        try (NetNamespace ns = vethPairOrSkip("steer-cli")) {
             final CliRunner.Running run = CliRunner.start("run", "--feed", "afpacket", "--interface", "vb", "--netns",
                 ns.name(), "--queues", queues, "--duration", "4s", "--json", "--no-pin");
             // The feed's socket is open once the run starts its engine; frames sent before would not be seen.
@@ -68,10 +65,7 @@ class AfPacketCliTest {
     @ParameterizedTest
     @ValueSource(strings = {"64:1,2000:1", "64:1,3000:1"})
     void shouldCountFramesTheKernelRefusesAsRefusedNotSentWhenTheyExceedTheMtu(String sizes) throws Exception {
-        final String unavailable = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        try (NetNamespace ns = NetNamespace.createUnique("steer-mtu")) {
-            ns.addVethPair("va", "vb", 1500);
+        try (NetNamespace ns = vethPairOrSkip("steer-mtu")) {
             final CliRunner loadgen = CliRunner.run("loadgen", "--to", "afpacket", "--netns", ns.name(), "--interface",
                 "va", "--count", "600", "--rate", "20000", "--sizes", sizes, "--duration", "10s");
             assertEquals(SteerCli.EXIT_OK, loadgen.exit(), "a refused frame is not a failed run: " + loadgen);
@@ -89,13 +83,8 @@ class AfPacketCliTest {
 
     @Test
     void shouldFailTheLoadgenNamingTheErrorWhenTheInterfaceIsDown() throws Exception {
-        final String unavailable = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        try (NetNamespace ns = NetNamespace.createUnique("steer-down")) {
-            ns.addVethPair("va", "vb", 1500);
-            final Process down = new ProcessBuilder("ip", "-n", ns.name(), "link", "set", "dev", "va", "down")
-                .inheritIO().start();
-            assertEquals(0, down.waitFor(), "ip link set down");
+        try (NetNamespace ns = vethPairOrSkip("steer-down")) {
+            setLink(ns, "va", "down");
             final CliRunner loadgen = CliRunner.run("loadgen", "--to", "afpacket", "--netns", ns.name(), "--interface",
                 "va", "--count", "600", "--rate", "20000", "--duration", "10s");
             assertEquals(SteerCli.EXIT_FAILED, loadgen.exit(), "no frame can leave a down interface: " + loadgen);
@@ -106,13 +95,8 @@ class AfPacketCliTest {
     /** The feed still opens (the link may come up), but the user is told once, at start, why nothing arrives. */
     @Test
     void shouldWarnOnceNamingTheInterfaceWhenTheRunsFeedInterfaceIsDown() throws Exception {
-        final String unavailable = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        try (NetNamespace ns = NetNamespace.createUnique("steer-rdown")) {
-            ns.addVethPair("va", "vb", 1500);
-            final Process down = new ProcessBuilder("ip", "-n", ns.name(), "link", "set", "dev", "vb", "down")
-                .inheritIO().start();
-            assertEquals(0, down.waitFor(), "ip link set down");
+        try (NetNamespace ns = vethPairOrSkip("steer-rdown")) {
+            setLink(ns, "vb", "down");
             final CliRunner run = CliRunner.run("run", "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(),
                 "--duration", "1s", "--no-pin");
             assertEquals(SteerCli.EXIT_OK, run.exit(), "a down interface is not a failed run: " + run);
@@ -131,10 +115,7 @@ class AfPacketCliTest {
      */
     @Test
     void shouldWarnOnceNamingTheInterfaceWhenTheLinkGoesDownDuringTheRunAndSayWhenItIsUpAgain() throws Exception {
-        final String unavailable = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        try (NetNamespace ns = NetNamespace.createUnique("steer-flap")) {
-            ns.addVethPair("va", "vb", 1500);
+        try (NetNamespace ns = vethPairOrSkip("steer-flap")) {
             final CliRunner.Running run = CliRunner.start("run", "--feed", "afpacket", "--interface", "vb", "--netns",
                 ns.name(), "--queues", "2", "--duration", "12s", "--json", "--no-pin");
             assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
@@ -165,6 +146,20 @@ class AfPacketCliTest {
         }
     }
 
+    /** A namespace of the test's own with a veth pair va - vb (MTU 1500); skips the test where none can be made here. */
+    private static NetNamespace vethPairOrSkip(String prefix) {
+        final String unavailable = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
+        final NetNamespace ns = NetNamespace.createUnique(prefix);
+        try {
+            ns.addVethPair("va", "vb", 1500);
+        } catch (RuntimeException ex) {
+            ns.close();
+            throw ex;
+        }
+        return ns;
+    }
+
     private static void setLink(NetNamespace ns, String iface, String state) throws Exception {
         final Process ip = new ProcessBuilder("ip", "-n", ns.name(), "link", "set", "dev", iface, state).inheritIO().start();
         assertEquals(0, ip.waitFor(), "ip link set " + iface + " " + state);
@@ -172,10 +167,7 @@ class AfPacketCliTest {
 
     @Test
     void shouldFailTheRunNamingTheInterfaceWhenItIsDeletedUnderTheFeed() throws Exception {
-        final String unavailable = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
-        try (NetNamespace ns = NetNamespace.createUnique("steer-del")) {
-            ns.addVethPair("va", "vb", 1500);
+        try (NetNamespace ns = vethPairOrSkip("steer-del")) {
             final CliRunner.Running run = CliRunner.start("run",
                 "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(), "--duration", "30s", "--no-pin");
             assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");

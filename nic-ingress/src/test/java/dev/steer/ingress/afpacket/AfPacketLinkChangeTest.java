@@ -30,10 +30,6 @@ class AfPacketLinkChangeTest {
 
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
 
-    private static void link(VethPair veth, String iface, String state) throws Exception {
-        AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", iface, state);
-    }
-
     @Test
     void shouldReportTheDownTransitionOnceWithinSecondsWhenTheLinkGoesDownMidRunAndReceiveAgainOnceItIsUp()
         throws Exception {
@@ -44,7 +40,7 @@ class AfPacketLinkChangeTest {
             assertTrue(feed.linkUp(), "both ends up at open");
             sendAndReceive(feed, sender, ingress, 0, 50);
 
-            link(veth, VethPair.B, "down");
+            veth.link(VethPair.B, "down");
             final long downAt = System.nanoTime();
             pollWhile(feed, ingress, () -> feed.linkDowns() == 0, downAt + NOTICE_NS);
             assertEquals(1, feed.linkDowns(), "the down transition is noticed within "
@@ -64,7 +60,7 @@ class AfPacketLinkChangeTest {
             assertEquals(0, feed.linkUps());
             assertEquals(50, ingress.get(PathCounters.Counter.RECEIVED), "nothing arrives, nothing is invented");
 
-            link(veth, VethPair.B, "up");
+            veth.link(VethPair.B, "up");
             pollWhile(feed, ingress, () -> feed.linkUps() == 0, System.nanoTime() + NOTICE_NS);
             assertEquals(1, feed.linkUps(), "the way back up is noticed too");
             assertTrue(feed.linkUp());
@@ -82,13 +78,13 @@ class AfPacketLinkChangeTest {
     @Test
     void shouldCountTheLinkComingUpWhenTheFeedWasOpenedOnADownInterface() throws Exception {
         try (VethPair veth = VethPair.createOrSkip()) {
-            link(veth, VethPair.B, "down");
+            veth.link(VethPair.B, "down");
             try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
                  AfPacketSender sender = veth.sender();
                  TestIngress ingress = new TestIngress()) {
                 assertFalse(feed.linkUp(), "down at open");
                 assertNull(feed.lastLinkDown(), "down at open is linkWarning()'s, not a transition");
-                link(veth, VethPair.B, "up");
+                veth.link(VethPair.B, "up");
                 pollWhile(feed, ingress, () -> feed.linkUps() == 0, System.nanoTime() + NOTICE_NS);
                 assertEquals(1, feed.linkUps());
                 assertEquals(0, feed.linkDowns(), "no down transition: it was down from the start");
@@ -105,7 +101,7 @@ class AfPacketLinkChangeTest {
         try (VethPair veth = VethPair.createOrSkip();
              AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
              TestIngress ingress = new TestIngress()) {
-            link(veth, VethPair.A, "down");
+            veth.link(VethPair.A, "down");
             pollWhile(feed, ingress, () -> feed.linkDowns() == 0, System.nanoTime() + NOTICE_NS);
             assertEquals(1, feed.linkDowns());
             assertTrue(feed.lastLinkDown().contains("no carrier"), feed.lastLinkDown());

@@ -23,14 +23,10 @@ import org.junit.jupiter.api.Timeout;
 class AfPacketLinkStateTest {
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
 
-    private static void link(VethPair veth, String iface, String state) throws Exception {
-        AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", iface, state);
-    }
-
     @Test
     void shouldOpenAndWarnNamingTheInterfaceWhenItIsDownThenReceiveOnceItIsUp() throws Exception {
         try (VethPair veth = VethPair.createOrSkip()) {
-            link(veth, VethPair.B, "down");
+            veth.link(VethPair.B, "down");
             try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
                  AfPacketSender sender = veth.sender()) {
                 final String warning = feed.linkWarning();
@@ -39,7 +35,7 @@ class AfPacketLinkStateTest {
                     && warning.contains("the interface is down")
                     && warning.contains("ip -n " + veth.netns() + " link set " + VethPair.B + " up"), warning);
 
-                link(veth, VethPair.B, "up");
+                veth.link(VethPair.B, "up");
                 final RecordingSink sink = new RecordingSink();
                 TestFrames.write(frame, 100, 1, 0);
                 // The veth's carrier follows the peer's state a moment later: send until one frame arrives.
@@ -58,7 +54,7 @@ class AfPacketLinkStateTest {
     void shouldWarnOfNoCarrierWhenTheInterfaceIsUpButItsPeerIsDown() throws Exception {
         try (VethPair veth = VethPair.createOrSkip(); AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings())) {
             assertNull(feed.linkWarning(), "both ends up");
-            link(veth, VethPair.A, "down");
+            veth.link(VethPair.A, "down");
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (feed.linkWarning() == null && System.nanoTime() < deadline) {
                 AfPacketFeedTest.pause(); // the carrier goes a moment after the peer
@@ -74,7 +70,7 @@ class AfPacketLinkStateTest {
     @Test
     void shouldOpenEveryQueueOfAFanoutGroupAndWarnWhenTheInterfaceIsDown() throws Exception {
         try (VethPair veth = VethPair.createOrSkip()) {
-            link(veth, VethPair.B, "down");
+            veth.link(VethPair.B, "down");
             final java.util.List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
                 veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 2);
             try {
@@ -95,12 +91,12 @@ class AfPacketLinkStateTest {
     @Test
     void shouldDeliverEachFrameToExactlyOneQueueWhenAFanoutGroupOpenedOnADownInterfaceComesUp() throws Exception {
         try (VethPair veth = VethPair.createOrSkip()) {
-            link(veth, VethPair.B, "down");
+            veth.link(VethPair.B, "down");
             final List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
                 veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 2);
             final RecordingSink[] sinks = {new RecordingSink(), new RecordingSink()};
             try (AfPacketSender sender = veth.sender()) {
-                link(veth, VethPair.B, "up");
+                veth.link(VethPair.B, "up");
                 final long carrier = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 while (queues.get(0).linkWarning() != null && System.nanoTime() < carrier) {
                     AfPacketFeedTest.pause(); // the carrier comes a moment after the link

@@ -83,6 +83,11 @@ final class VethPair implements AutoCloseable, BeforeAllCallback, AfterAllCallba
         return AfPacketSender.open(netns(), A);
     }
 
+    /** Sets {@code iface} ({@link #A} or {@link #B}) {@code up} or {@code down} with {@code ip link set}. */
+    void link(String iface, String state) throws Exception {
+        AfPacketLifecycleTest.run("ip", "-n", netns(), "link", "set", "dev", iface, state);
+    }
+
     /** Deletes the namespace, if there is one. Idempotent. */
     @Override
     public void close() {
