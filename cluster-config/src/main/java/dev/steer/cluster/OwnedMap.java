@@ -133,14 +133,12 @@ final class OwnedMap {
 
     /**
      * Applies {@code update} after the contract's checks; {@code EBUSY} (nothing changed) when it would change the
-     * map while {@link MapOwner#MAX_QUEUED} changes wait for their rollout.
+     * map while {@link MapOwner#MAX_QUEUED} changes wait for their rollout. Not while {@link #starting()}: the
+     * owner's actor holds updates and deletes until then, or refuses them itself ({@link #refuseWhileStarting()}).
      *
      * @param upNow the members the cluster's state shows up now (the subscription may lag the gossip)
      */
     MapResult update(MapOwner.Update update, Collection<String> upNow) {
-        if (starting()) {
-            return busy("update of key " + update.key() + " (the new owner is starting)");
-        }
         // A removed member the state still shows up is not one: added back, it stayed a member for good (no second
         // MemberRemoved comes), and every later step waited its timeout for it.
         removed.retainAll(upNow);
@@ -176,7 +174,8 @@ final class OwnedMap {
 
     /**
      * Empties the slot of {@code key}: EINVAL at or above max entries; EBUSY (nothing changed) when the key has an
-     * entry while {@link MapOwner#MAX_QUEUED} changes wait for their rollout; else OK.
+     * entry while {@link MapOwner#MAX_QUEUED} changes wait for their rollout; else OK. Not while {@link #starting()},
+     * as for {@link #update}.
      */
     MapResult delete(int key) {
         if (Integer.compareUnsigned(key, maxEntries) >= 0) {
@@ -185,7 +184,7 @@ final class OwnedMap {
         if (!entries.containsKey(key)) {
             return MapResult.OK;
         }
-        if (starting() || rollouts.full()) {
+        if (rollouts.full()) {
             return busy("delete of key " + key);
         }
         entries.remove(key);
