@@ -287,11 +287,10 @@ final class OwnedMap {
         if (members.add(address)) {
             if (starting()) {
                 unanswered.add(address);
-                outbox.probe(address);
             } else {
                 rollouts.onUp(address);
-                outbox.probe(address);
             }
+            outbox.probe(address);
         }
     }
 
@@ -299,14 +298,12 @@ final class OwnedMap {
         members.remove(address);
         removed.add(address);
         if (starting()) {
-            entries.values().removeIf(p -> p.node().equals(address));
+            removeEntriesOf(address); // first: answered() may begin, and publish the map
             answered(address);
             return;
         }
         rollouts.onRemoved(address);
-        if (entries.values().removeIf(p -> p.node().equals(address))) {
-            changed();
-        }
+        removeEntriesOf(address);
     }
 
     /**
@@ -315,6 +312,10 @@ final class OwnedMap {
      * is removed.
      */
     void memberLeft(String address) {
+        removeEntriesOf(address);
+    }
+
+    private void removeEntriesOf(String address) {
         if (entries.values().removeIf(p -> p.node().equals(address))) {
             changed();
         }
@@ -326,15 +327,14 @@ final class OwnedMap {
      */
     void republish(Set<String> present) {
         removed.retainAll(present);
+        if (prune(present)) {
+            changed();
+        }
         if (starting()) {
-            prune(present);
             for (String member : unanswered) {
                 outbox.probe(member); // a probe or its answer lost on the way
             }
             return;
-        }
-        if (prune(present)) {
-            changed();
         }
         rollouts.republish();
         // Every member's version again: one that did not answer this owner's first probes in time may be ahead.
