@@ -214,7 +214,7 @@ final class OwnedMap {
      * owner's (see {@link #probed}).
      */
     void applied(MapOwner.Applied applied) {
-        if (counted(applied) && !starting()) {
+        if (counted(applied)) {
             rollouts.onApplied(applied);
         }
     }
@@ -235,7 +235,8 @@ final class OwnedMap {
      * Counts the version of an answer (not a damaged one) among those seen; ends the start once every member asked
      * answered; moves to the next incarnation when the version is above this owner's.
      *
-     * @return false when the answer is spent here: not a version an owner gives out, or this owner moved past it
+     * @return false when the answer is spent here: this owner is starting, the version is not one an owner gives
+     *         out, or this owner moved past it
      */
     private boolean counted(MapOwner.Applied applied) {
         final boolean plausible = MapOwner.plausible(applied.version());
@@ -271,10 +272,12 @@ final class OwnedMap {
         }
     }
 
+    /**
+     * Step {@code step} of the rollout of {@code timedOut} waited its timeout out. Never while {@link #starting()}:
+     * only the {@link Rollouts} that {@code begin()} makes start that timer.
+     */
     void stepTimeout(long timedOut, int step) {
-        if (!starting()) {
-            rollouts.onStepTimeout(timedOut, step);
-        }
+        rollouts.onStepTimeout(timedOut, step);
     }
 
     /** The {@code MemberUp} event of {@code address}: a member, also where one at that address was removed before. */
