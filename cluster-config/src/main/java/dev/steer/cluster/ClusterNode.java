@@ -9,6 +9,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 import org.apache.pekko.actor.AddressFromURIString;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -260,19 +261,7 @@ public final class ClusterNode implements AutoCloseable {
      * @return false when that did not happen within {@code timeout}
      */
     public boolean awaitMembers(int members, Duration timeout) {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (isUp() && upMembers() == members) {
-                return true;
-            }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+        return pollUntil(() -> isUp() && upMembers() == members, timeout, 50);
     }
 
     /**
@@ -339,20 +328,10 @@ public final class ClusterNode implements AutoCloseable {
      * @return false when that did not happen within {@code timeout}
      */
     public boolean awaitEntry(int key, int qsize, Duration timeout) {
-        final long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
+        return pollUntil(() -> {
             final EntryValue value = engine.lookup(key);
-            if (qsize == 0 ? value == null : value != null && value.qsize() == qsize) {
-                return true;
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return false;
+            return qsize == 0 ? value == null : value != null && value.qsize() == qsize;
+        }, timeout, 20);
     }
 
     /** This node's statistics (see docs/cluster.md for how they add up across the cluster). */
@@ -374,22 +353,13 @@ public final class ClusterNode implements AutoCloseable {
     public EngineStats shutdown() {
         final Cluster cluster = Cluster.get(system);
         final CoordinatedShutdown coordinated = CoordinatedShutdown.get(system);
-        MemberStatus status = cluster.selfMember().status();
         // Removed before anything else happened: this node's own view has not taken it in yet, but its join may be
         // under way, and the seed may have taken it in already (its view leads this one by the Welcome on the way).
         // Left as it was, the node stopped without leaving, and the others kept it as an unreachable member (Joining,
         // then Up) until the split-brain resolver downed it: meanwhile no other node could be moved up.
-        final long settle = System.nanoTime() + JOIN_SETTLE.toNanos();
-        while (status == MemberStatus.removed() && coordinated.getShutdownReason().isEmpty()
-            && !system.whenTerminated().isCompleted() && System.nanoTime() < settle) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-            status = cluster.selfMember().status();
-        }
+        pollUntil(() -> cluster.selfMember().status() != MemberStatus.removed()
+            || coordinated.getShutdownReason().isPresent() || system.whenTerminated().isCompleted(), JOIN_SETTLE, 10);
+        final MemberStatus status = cluster.selfMember().status();
         // A node the cluster never took in has nothing to leave; one already on its way out only needs waiting for.
         // A joining member leaves as an up one does: stopped without leaving, it stayed in the others' views.
         final boolean leave = status == MemberStatus.up() || status == MemberStatus.weaklyUp()
@@ -400,17 +370,32 @@ public final class ClusterNode implements AutoCloseable {
         }
         // Once removed (or downed), Pekko's coordinated shutdown drains the engine and terminates the system;
         // wait for it rather than ask a supervisor that may already have stopped.
-        final long deadline = System.nanoTime() + leaveTimeout.toNanos();
-        while ((leave || coordinated.getShutdownReason().isPresent()) && !system.whenTerminated().isCompleted()
-            && !engine.drained() && System.nanoTime() < deadline) {
+        pollUntil(() -> !leave && coordinated.getShutdownReason().isEmpty() || system.whenTerminated().isCompleted()
+            || engine.drained(), leaveTimeout, 20);
+        return engine.shutdown();
+    }
+
+    /**
+     * Calls {@code done} every {@code periodMs} until it returns true or {@code timeout} has passed: before each
+     * sleep, not after the last one; not at all for a timeout of zero or less. Blocks the calling thread.
+     *
+     * @return true once {@code done} did; false at the timeout, or when the thread was interrupted (its interrupt
+     *         flag set again, for the caller to see)
+     */
+    private static boolean pollUntil(BooleanSupplier done, Duration timeout, long periodMs) {
+        final long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (done.getAsBoolean()) {
+                return true;
+            }
             try {
-                Thread.sleep(20);
+                Thread.sleep(periodMs);
             } catch (InterruptedException ex) {
                 Thread.currentThread().interrupt();
-                break;
+                return false;
             }
         }
-        return engine.shutdown();
+        return false;
     }
 
     @Override
