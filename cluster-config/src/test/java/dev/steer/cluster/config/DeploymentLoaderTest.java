@@ -65,7 +65,7 @@ class DeploymentLoaderTest {
         assertEquals(2, d.localEntries().size());
         assertTrue(d.localEntries().stream().allMatch(e -> e.node().equals(node)));
         assertEquals(4, d.remoteEntries().size());
-        assertEquals(Duration.ofSeconds(5), d.cluster().downing().stableAfter());
+        assertEquals(Duration.ofSeconds(7), d.cluster().downing().stableAfter());
         assertEquals(8, d.cluster().maxInFlight());
         assertEquals(Duration.ofSeconds(5), d.cluster().ackTimeout());
         assertEquals(Duration.ofSeconds(5), d.cluster().drainTimeout());

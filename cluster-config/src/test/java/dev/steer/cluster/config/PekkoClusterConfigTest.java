@@ -50,7 +50,7 @@ class PekkoClusterConfigTest {
         assertEquals(List.of("steer"), c.getStringList("pekko.cluster.roles"));
         assertEquals(PekkoClusterConfig.SBR_PROVIDER, c.getString("pekko.cluster.downing-provider-class"));
         assertEquals("keep-majority", c.getString("pekko.cluster.split-brain-resolver.active-strategy"));
-        assertEquals(Duration.ofSeconds(5), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
+        assertEquals(Duration.ofSeconds(7), c.getDuration("pekko.cluster.split-brain-resolver.stable-after"));
         assertEquals(false, c.hasPath("pekko.remote.artery.ssl"));
     }
 
