@@ -57,7 +57,7 @@ public class AeronBenchmark {
         void startPublisher() {
             publisher = new SendLoop("bench-publisher",
                 FrameSource.cycling(PacketTemplates.udp4(1024, PacketTemplates.MIN_FRAME)),
-                new AeronOutput(media.aeron(), "aeron:ipc", STREAM), SendLoop.MAX_RATE, Long.MAX_VALUE, 2048).start();
+                new AeronOutput(media.aeron(), "aeron:ipc", STREAM), SendLoop.UNPACED, Long.MAX_VALUE, 2048).start();
         }
 
         void stopPublisher() throws InterruptedException {

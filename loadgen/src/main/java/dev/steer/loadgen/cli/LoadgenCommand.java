@@ -21,10 +21,8 @@ import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.loadgen.send.AeronOutput;
 import dev.steer.loadgen.send.AfPacketOutput;
 import dev.steer.loadgen.send.FrameOutput;
-import dev.steer.loadgen.send.GeneratorSource;
 import dev.steer.loadgen.send.SendLoop;
 import dev.steer.loadgen.send.UdpOutput;
-import dev.steer.loadgen.traffic.TrafficGenerator;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
@@ -186,11 +184,9 @@ final class LoadgenCommand implements Callable<Integer> {
                 }
                 default -> throw new IllegalArgumentException("--to " + to + ": must be aeron, udp or afpacket");
             }
-            final GeneratorSource source = new GeneratorSource(new TrafficGenerator(traffic));
             err.println("steer loadgen: sending " + traffic.flows() + " flows, sizes " + traffic.sizes() + ", rate "
                 + (traffic.rate() == 0 ? "max" : traffic.rate() + " pps") + " to " + output.describe());
-            final SendLoop loop = new SendLoop("steer-loadgen", source, output, traffic.rate(), count,
-                source.maxFrameLength()).start();
+            final SendLoop loop = SendLoop.forTraffic("steer-loadgen", traffic, output, count).start();
             running = loop;
             if (stopRequested) {
                 loop.stop();

@@ -13,10 +13,8 @@ import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.send.AeronOutput;
 import dev.steer.loadgen.send.FrameOutput;
-import dev.steer.loadgen.send.GeneratorSource;
 import dev.steer.loadgen.send.SendLoop;
 import dev.steer.loadgen.send.UdpOutput;
-import dev.steer.loadgen.traffic.TrafficGenerator;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
@@ -51,7 +49,6 @@ final class RunTraffic {
     void start(FeedConfig.Plan feedPlan, TrafficProfile traffic, List<Feed> feeds, FeedConfig.Opened opened) {
         for (int i = 0; i < feeds.size(); i++) {
             final TrafficProfile queue = queueTraffic(traffic, feeds.size(), i);
-            final TrafficGenerator generator = new TrafficGenerator(queue);
             final FrameOutput output;
             if (feedPlan.isAeron()) {
                 output = new AeronOutput(opened.media().aeron(), feedPlan.aeron().channel(), feedPlan.aeron().streamId() + i,
@@ -61,9 +58,7 @@ final class RunTraffic {
                 final String host = feedPlan.udp().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : feedPlan.udp().bindAddress();
                 output = new UdpOutput(host, feed.boundPort());
             }
-            final GeneratorSource source = new GeneratorSource(generator);
-            senders.add(new SendLoop("steer-sender-" + i, source, output, queue.rate(), Long.MAX_VALUE,
-                source.maxFrameLength()).start());
+            senders.add(SendLoop.forTraffic("steer-sender-" + i, queue, output, Long.MAX_VALUE).start());
         }
     }
 

@@ -8,11 +8,14 @@ import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.loadgen.traffic.Pacer;
+import dev.steer.loadgen.traffic.TrafficGenerator;
+import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
  * A sending thread: takes frames from a {@link FrameSource} and puts them into a {@link FrameOutput}, at
- * most a target rate, until a frame limit, a stop or a failure. A back-pressured or refused frame is retried (the
- * same frame, so nothing the source produced is skipped), yielding between tries; nothing is allocated per frame.
+ * most a target rate and a burst at once (a {@link Pacer}'s), until a frame limit, a stop or a failure. A
+ * back-pressured or refused frame is retried (the same frame, so nothing the source produced is skipped), yielding
+ * between tries; nothing is allocated per frame.
  * A refusal (nothing receives at the target) is counted apart from back-pressure (the output is full). A frame the
  * output rejects for itself ({@link FrameOutput#REJECTED}, or {@link FrameOutput#rejected()} after a flush: an AF_PACKET
  * frame above the MTU) is not tried again and counts as refused, not sent.
@@ -23,11 +26,14 @@ import dev.steer.loadgen.traffic.Pacer;
  * that back-pressure shows even when no frame gets through.
  */
 public final class SendLoop implements AutoCloseable {
-    /** Rate meaning "as fast as the output takes frames". */
-    public static final long MAX_RATE = 0;
-    /** Frames sent per rate check, so a paced loop reads the clock once per burst. */
-    private static final int BURST = 64;
-    /** How long a paced loop sleeps when it is ahead of its rate. */
+    /** The pacer of a loop sending as fast as the output takes frames: none. */
+    public static final Pacer UNPACED = null;
+    /** Frames sent per flush when unpaced; a paced loop's are at most its pacer's burst. */
+    private static final int UNPACED_BURST = 64;
+    /**
+     * How long a paced loop sleeps when it is ahead of its rate, if its pacer's burst lasts as long: a shorter burst
+     * would cap the rate at a burst per sleep, so such a loop yields instead.
+     */
     private static final long PACE_PARK_NS = 50_000;
     /** {@link #startedNs} and {@link #endedNs} before they are set. */
     private static final long UNSET = Long.MIN_VALUE;
@@ -48,7 +54,7 @@ public final class SendLoop implements AutoCloseable {
 
     private final FrameSource source;
     private final FrameOutput output;
-    private final long ratePerSecond;
+    private final Pacer pacer;
     private final long limit;
     private final int maxFrame;
     private final Thread thread;
@@ -73,24 +79,31 @@ public final class SendLoop implements AutoCloseable {
      * @param name          thread name
      * @param source        frames
      * @param output        where they go
-     * @param ratePerSecond target frames per second, or {@link #MAX_RATE}
+     * @param pacer         the rate and the most frames sent at once, owned by the loop from now on; {@link #UNPACED}
+     *                      for as fast as the output takes frames
      * @param limit         frames to send before stopping, {@code Long.MAX_VALUE} for no limit
      * @param maxFrame      largest frame the source writes
      */
-    public SendLoop(String name, FrameSource source, FrameOutput output, long ratePerSecond, long limit, int maxFrame) {
-        if (ratePerSecond < 0) {
-            throw new IllegalArgumentException("rate=" + ratePerSecond + ": must be 0 (max) or a positive frames/s");
-        }
+    public SendLoop(String name, FrameSource source, FrameOutput output, Pacer pacer, long limit, int maxFrame) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit=" + limit + ": must not be negative");
         }
         this.source = source;
         this.output = output;
-        this.ratePerSecond = ratePerSecond;
+        this.pacer = pacer;
         this.limit = limit;
         this.maxFrame = maxFrame;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
+    }
+
+    /**
+     * A sender of {@code traffic}: its frames, paced by its {@link TrafficProfile#newPacer() pacer} (its rate and
+     * burst, as a synthetic feed of it), {@code limit} frames ({@code Long.MAX_VALUE}: no limit). Not started.
+     */
+    public static SendLoop forTraffic(String name, TrafficProfile traffic, FrameOutput output, long limit) {
+        final GeneratorSource source = new GeneratorSource(new TrafficGenerator(traffic));
+        return new SendLoop(name, source, output, traffic.newPacer(), limit, source.maxFrameLength());
     }
 
     /** Starts the sending thread. */
@@ -102,22 +115,25 @@ public final class SendLoop implements AutoCloseable {
     private void run() {
         startedNs = System.nanoTime();
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[maxFrame]);
-        // A bounded burst: after a stall (back-pressure, a descheduled thread) the loop catches up by at
+        // The pacer bounds the burst: after a stall (back-pressure, a descheduled thread) the loop catches up by at
         // most one burst, then goes on at the rate, rather than sending everything it is behind at once.
-        // The burst is a millisecond of traffic (at least 64 frames), so a park of a few tens of microseconds
-        // between bursts costs no rate.
-        final int burstLimit = (int) Math.max(BURST, Math.min(65_536, ratePerSecond / 1_000));
-        final Pacer pacer = ratePerSecond == MAX_RATE ? null : new Pacer(ratePerSecond, burstLimit);
+        final int burstLimit = pacer == null ? UNPACED_BURST : pacer.burst();
+        final boolean parkWhenAhead = pacer != null
+            && (long) burstLimit * 1_000_000_000L >= PACE_PARK_NS * pacer.rate();
         long count = 0;
         long pressured = 0;
         long refusals = 0;
         try {
             while (running && count < limit) {
-                int burst = (int) Math.min(pacer == null ? BURST : burstLimit, limit - count);
+                int burst = (int) Math.min(burstLimit, limit - count);
                 if (pacer != null) {
                     burst = pacer.acquire(System.nanoTime(), burst);
                     if (burst == 0) {
-                        LockSupport.parkNanos(PACE_PARK_NS);
+                        if (parkWhenAhead) {
+                            LockSupport.parkNanos(PACE_PARK_NS);
+                        } else {
+                            Thread.yield();
+                        }
                         continue;
                     }
                 }
@@ -197,7 +213,7 @@ public final class SendLoop implements AutoCloseable {
 
     /**
      * Frames sent, without those the output rejected or discarded: updated at the end of every burst while running (at
-     * most 64 frames at the maximum rate, about a millisecond of traffic when paced), exact once the thread has ended.
+     * most 64 frames at the maximum rate, at most the pacer's burst when paced), exact once the thread has ended.
      */
     public long sent() {
         return (long) SENT.getAcquire(this);

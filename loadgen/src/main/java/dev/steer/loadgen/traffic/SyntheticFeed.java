@@ -31,10 +31,9 @@ public final class SyntheticFeed implements Feed {
     private long sent;
     private volatile boolean held;
 
-    /** A feed of {@code profile}'s traffic, paced by its rate, on the system clock. */
+    /** A feed of {@code profile}'s traffic, paced by its rate and burst, on the system clock. */
     public SyntheticFeed(String name, TrafficProfile profile, long limit) {
-        this(name, new TrafficGenerator(profile),
-            profile.unpaced() ? null : new Pacer(profile.rate(), profile.burst()), limit, SystemNanoClock.INSTANCE);
+        this(name, new TrafficGenerator(profile), profile.newPacer(), limit, SystemNanoClock.INSTANCE);
     }
 
     /**

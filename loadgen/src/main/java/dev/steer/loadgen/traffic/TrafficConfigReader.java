@@ -67,7 +67,7 @@ final class TrafficConfigReader {
         final int icmp = integer(protocols, "protocol.icmp", protocols == null ? d.icmpWeight() : 0);
         final FrameSizes sizes = sizes(block, d.sizes());
         final long rate = rate(block, d.rate());
-        final int burst = integer(block, "burst", d.burst(), Integer.MIN_VALUE, Integer.MAX_VALUE);
+        final int burst = burst(block, d.burst());
         final int vlan = vlan(block, d.vlan());
         final ConfigObject v4 = object(block, "ipv4", RANGE_KEYS);
         final Ipv4Range ipv4Src = range(v4, "ipv4.src", d.ipv4Src(), Ipv4Range::parse);
@@ -146,6 +146,22 @@ final class TrafficConfigReader {
         }
         problem(key, key + " = " + value.render() + ": must be an integer");
         return fallback;
+    }
+
+    /**
+     * The burst given, or {@code fallback} when none is. {@link TrafficProfile#BURST_FROM_RATE} is how code says "none
+     * given", which the profile's validation lets through; a file that writes it is refused here.
+     */
+    private int burst(ConfigObject block, int fallback) {
+        if (!block.containsKey("burst")) {
+            return fallback;
+        }
+        // Stands in for a value that is no integer, which integer() reports; a valid burst, so reported once.
+        final int burst = integer(block, "burst", TrafficProfile.MIN_DEFAULT_BURST);
+        if (burst == TrafficProfile.BURST_FROM_RATE) {
+            problem("burst", "burst=" + burst + ": " + TrafficProfile.BURST_ALLOWED);
+        }
+        return burst;
     }
 
     private long longValue(ConfigObject parent, String key, long fallback) {

@@ -28,7 +28,8 @@ import com.typesafe.config.Config;
  * @param icmpWeight weight of ICMP / ICMPv6 echo requests (key {@code protocol.icmp})
  * @param sizes      frame size distribution, wire sizes with FCS (key {@code frame-size})
  * @param rate       target packets per second, or {@link #RATE_MAX} for as fast as possible (key {@code rate})
- * @param burst      most frames the pacer releases at once after a stall (key {@code burst})
+ * @param burst      most frames the pacer releases at once, from the start and after a stall, or
+ *                   {@link #BURST_FROM_RATE} for {@link #defaultBurst} of the rate (key {@code burst})
  * @param vlan       802.1Q VLAN id 1..4094, or {@link #NO_VLAN} (key {@code vlan})
  * @param ipv4Src    IPv4 source prefix (key {@code ipv4.src})
  * @param ipv4Dst    IPv4 destination prefix (key {@code ipv4.dst})
@@ -58,6 +59,12 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
     public static final int NO_VLAN = -1;
     /** Largest pacer burst. */
     public static final int MAX_BURST = 65_536;
+    /** What a burst may be, for messages: the one wording of {@code traffic.burst}. */
+    public static final String BURST_ALLOWED = "must be 1.." + MAX_BURST + " frames";
+    /** Value of {@code burst} meaning none given: the pacer takes {@link #defaultBurst} of the rate. */
+    public static final int BURST_FROM_RATE = -1;
+    /** Fewest frames of a burst derived from the rate: one default NAPI budget. */
+    public static final int MIN_DEFAULT_BURST = 64;
 
     private static final Pattern RATE_PATTERN = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kKmMgG]?)");
 
@@ -65,8 +72,6 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
     public static final int DEFAULT_FLOWS = 1024;
     /** Default seed. */
     public static final long DEFAULT_SEED = 1;
-    /** Default pacer burst: one default NAPI budget. */
-    public static final int DEFAULT_BURST = 64;
     /** Default IPv4 sources: 65536 addresses. */
     public static final Ipv4Range DEFAULT_IPV4_SRC = Ipv4Range.parse("10.0.0.0/16");
     /** Default IPv4 destinations: 256 addresses. */
@@ -92,11 +97,11 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
 
     /**
      * The defaults: {@value #DEFAULT_FLOWS} UDP over IPv4 flows from 10.0.0.0/16:1024-65535 to
-     * 10.1.0.0/24:4000-4015, 64-byte frames, no rate limit, no VLAN.
+     * 10.1.0.0/24:4000-4015, 64-byte frames, no rate limit, the burst derived from the rate, no VLAN.
      */
     public static TrafficProfile defaults() {
         return new TrafficProfile(DEFAULT_FLOWS, DEFAULT_SEED, 1, 0, 1, 0, 0, FrameSizes.fixed(64), RATE_MAX,
-            DEFAULT_BURST, NO_VLAN, DEFAULT_IPV4_SRC, DEFAULT_IPV4_DST, DEFAULT_IPV6_SRC, DEFAULT_IPV6_DST,
+            BURST_FROM_RATE, NO_VLAN, DEFAULT_IPV4_SRC, DEFAULT_IPV4_DST, DEFAULT_IPV6_SRC, DEFAULT_IPV6_DST,
             DEFAULT_SRC_PORTS, DEFAULT_DST_PORTS);
     }
 
@@ -138,6 +143,15 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
             return NOT_A_RATE;
         }
         return rate.longValueExact();
+    }
+
+    /**
+     * The burst of a pacer at {@code rate} packets/s when none is given: a millisecond of traffic, at least
+     * {@value #MIN_DEFAULT_BURST} and at most {@value #MAX_BURST} frames, so that a sender parking some tens of
+     * microseconds while it is ahead of the rate loses none of it. Pure; any thread.
+     */
+    public static int defaultBurst(long rate) {
+        return (int) Math.max(MIN_DEFAULT_BURST, Math.min(MAX_BURST, rate / 1_000));
     }
 
     /** Where {@link #validate} reports a problem: the config key and "=value: what is allowed". */
@@ -182,8 +196,8 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
         if (rate < 0 || rate > MAX_RATE) {
             out.add("rate", "=" + rate + ": must be max (0) or 1.." + MAX_RATE + " packets/s");
         }
-        if (burst < 1 || burst > MAX_BURST) {
-            out.add("burst", "=" + burst + ": must be 1.." + MAX_BURST + " frames");
+        if (burst != BURST_FROM_RATE && (burst < 1 || burst > MAX_BURST)) {
+            out.add("burst", "=" + burst + ": " + BURST_ALLOWED);
         }
         if (vlan != NO_VLAN && (vlan < 1 || vlan > 4094)) {
             out.add("vlan", "=" + vlan + ": must be off or a VLAN id 1..4094");
@@ -270,7 +284,7 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
             burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
     }
 
-    /** This profile with a target rate ({@link #RATE_MAX} for none) and burst. */
+    /** This profile with a target rate ({@link #RATE_MAX} for none) and burst ({@link #BURST_FROM_RATE}: derived). */
     public TrafficProfile withRate(long rate, int burst) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
             burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
@@ -292,5 +306,18 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
     /** True when frames go out as fast as they are taken. */
     public boolean unpaced() {
         return rate == RATE_MAX;
+    }
+
+    /** The burst this profile's pacer takes: {@code burst}, or {@link #defaultBurst} of the rate when none is given. */
+    public int pacerBurst() {
+        return burst == BURST_FROM_RATE ? defaultBurst(rate) : burst;
+    }
+
+    /**
+     * A new pacer of this profile's rate and {@link #pacerBurst()}, the one every sender and synthetic feed of it
+     * takes, or null when the profile is {@link #unpaced()}. Allocates; off the hot path.
+     */
+    public Pacer newPacer() {
+        return unpaced() ? null : new Pacer(rate, pacerBurst());
     }
 }

@@ -14,7 +14,7 @@ import dev.steer.loadgen.traffic.TrafficProfile;
 class QueueTrafficTest {
     @Test
     void shouldSplitTheRateSoTheSharesAddUpToTheTotalWhenTrafficIsPaced() {
-        final TrafficProfile total = TrafficProfile.defaults().withRate(10, TrafficProfile.DEFAULT_BURST);
+        final TrafficProfile total = TrafficProfile.defaults().withRate(10, 16);
         final long[] shares = new long[3];
         long sum = 0;
         for (int i = 0; i < 3; i++) {
@@ -28,6 +28,15 @@ class QueueTrafficTest {
         assertEquals(4, shares[0]);
         assertEquals(3, shares[1]);
         assertEquals(3, shares[2]);
+    }
+
+    @Test
+    void shouldDeriveEachQueuesBurstFromItsShareOfTheRateWhenNoBurstIsGiven() {
+        final TrafficProfile total = TrafficProfile.defaults().withRate(10_000_000, TrafficProfile.BURST_FROM_RATE);
+        for (int i = 0; i < 2; i++) {
+            assertEquals(5_000, RunTraffic.queueTraffic(total, 2, i).pacerBurst(), "a millisecond of the queue's 5M/s");
+            assertEquals(16, RunTraffic.queueTraffic(total.withRate(10_000_000, 16), 2, i).pacerBurst(), "as given");
+        }
     }
 
     @Test

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.ingress.aeron.AeronMedia;
+import dev.steer.loadgen.traffic.Pacer;
 
 /**
  * {@link AeronOutput} behind a {@link SendLoop} on a real embedded media driver whose client is closed under it (a
@@ -48,7 +49,7 @@ class AeronOutputClosedClientTest {
             final Subscription subscription = media.aeron().addSubscription(channel + "|mtu=8192", 9);
             final AeronOutput output = new AeronOutput(media.aeron(), channel, 9);
             final SendLoop loop = new SendLoop("test-sender", FrameSource.cycling(new byte[][] {new byte[60]}), output,
-                SendLoop.MAX_RATE, 2_000, 60).start();
+                SendLoop.UNPACED, 2_000, 60).start();
             assertTrue(loop.await(Duration.ofSeconds(20)), "2,000 frames sent");
             assertEquals(2_000, received(subscription, 2_000), "every frame arrived before the client closed");
             media.aeron().close();
@@ -66,7 +67,7 @@ class AeronOutputClosedClientTest {
             final Subscription subscription = media.aeron().addSubscription(channel + "|mtu=8192", 10);
             final AeronOutput output = new AeronOutput(media.aeron(), channel, 10);
             final SendLoop loop = new SendLoop("test-sender", FrameSource.cycling(new byte[][] {new byte[60]}), output,
-                10_000, Long.MAX_VALUE, 60).start();
+                new Pacer(10_000, 64), Long.MAX_VALUE, 60).start();
             assertTrue(received(subscription, 1_000) >= 1_000, "sending");
             media.aeron().close();
             assertTrue(loop.await(Duration.ofSeconds(20)), "a closed client ends the loop");

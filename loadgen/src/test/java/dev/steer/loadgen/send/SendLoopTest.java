@@ -13,6 +13,8 @@ import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.steer.loadgen.traffic.Pacer;
+
 /**
  * The sending thread's counters and clock, driven against outputs that take or refuse every frame, and a UDP
  * output to a loopback port nothing listens on.
@@ -167,7 +169,7 @@ class SendLoopTest {
         final RejectingThenRefusing output = new RejectingThenRefusing();
         // Unpaced: the first burst of 64 frames is staged and 5 of them rejected at its flush (refused() = 5); the next
         // frame is refused 10 times, then its 11th try is held.
-        final SendLoop loop = new SendLoop("rejecting-then-refusing", FRAMES, output, SendLoop.MAX_RATE, 65, 60)
+        final SendLoop loop = new SendLoop("rejecting-then-refusing", FRAMES, output, SendLoop.UNPACED, 65, 60)
             .start();
         try {
             assertTrue(output.holding.await(10, TimeUnit.SECONDS), "the loop reached the held try");
@@ -186,7 +188,7 @@ class SendLoopTest {
 
     @Test
     void shouldNotCountFramesSentWhenTheOutputDropsThemStagedAtClose() throws InterruptedException {
-        final SendLoop loop = new SendLoop("stuck", FRAMES, new Stuck(), SendLoop.MAX_RATE, 100, 60).start();
+        final SendLoop loop = new SendLoop("stuck", FRAMES, new Stuck(), SendLoop.UNPACED, 100, 60).start();
         assertTrue(loop.await(Duration.ofSeconds(10)));
         loop.close();
         assertEquals(0, loop.sent(), "frames staged and dropped unsent at the close never left: not sent");
@@ -197,7 +199,7 @@ class SendLoopTest {
     @Test
     void shouldCountRejectedFramesAsRefusedNotSentWhenTheOutputRejectsThem() throws InterruptedException {
         // Unpaced: bursts of 64, so 640 frames are 10 bursts and 10 flushes.
-        final SendLoop loop = new SendLoop("rejecting", FRAMES, new Rejecting(), SendLoop.MAX_RATE, 640, 60).start();
+        final SendLoop loop = new SendLoop("rejecting", FRAMES, new Rejecting(), SendLoop.UNPACED, 640, 60).start();
         assertTrue(loop.await(Duration.ofSeconds(10)), "the loop ends at its limit: a rejected frame is not retried");
         loop.close();
         assertEquals(640 - 160 - 10, loop.sent(), "rejected frames, at once or at the flush, are not sent");
@@ -208,7 +210,7 @@ class SendLoopTest {
 
     @Test
     void shouldShowBackPressureWhileRunningWhenNoFrameGetsThrough() throws InterruptedException {
-        final SendLoop loop = new SendLoop("full", FRAMES, FULL, SendLoop.MAX_RATE, Long.MAX_VALUE, 60).start();
+        final SendLoop loop = new SendLoop("full", FRAMES, FULL, SendLoop.UNPACED, Long.MAX_VALUE, 60).start();
         try {
             // Waits for a condition, bounded; not for a time.
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -231,8 +233,8 @@ class SendLoopTest {
         try (DatagramSocket closed = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
             port = closed.getLocalPort();
         }
-        final SendLoop loop = new SendLoop("refused", FRAMES, new UdpOutput("127.0.0.1", port), 20_000, 500, 60)
-            .start();
+        final SendLoop loop = new SendLoop("refused", FRAMES, new UdpOutput("127.0.0.1", port), new Pacer(20_000, 64),
+            500, 60).start();
         assertTrue(loop.await(Duration.ofSeconds(10)), "the loop ends at its limit");
         loop.close();
         assertEquals(500, loop.sent(), "a refused frame is tried again, so every frame goes out once");
@@ -244,7 +246,7 @@ class SendLoopTest {
     @Test
     void shouldMeasureItsOwnSendingTimeWhenItsLimitEndsIt() throws InterruptedException {
         final long before = System.nanoTime();
-        final SendLoop loop = new SendLoop("limited", FRAMES, TAKING, SendLoop.MAX_RATE, 1_000, 60).start();
+        final SendLoop loop = new SendLoop("limited", FRAMES, TAKING, SendLoop.UNPACED, 1_000, 60).start();
         assertTrue(loop.await(Duration.ofSeconds(10)), "the loop ends at its limit");
         final long waited = System.nanoTime() - before;
         loop.close();
@@ -256,6 +258,6 @@ class SendLoopTest {
 
     @Test
     void shouldReportNoSendingTimeWhenNotStarted() {
-        assertEquals(0, new SendLoop("idle", FRAMES, TAKING, SendLoop.MAX_RATE, 1, 60).elapsedNanos());
+        assertEquals(0, new SendLoop("idle", FRAMES, TAKING, SendLoop.UNPACED, 1, 60).elapsedNanos());
     }
 }

@@ -92,6 +92,37 @@ class TrafficConfigTest {
     }
 
     @Test
+    void shouldDeriveTheBurstFromTheRateWhenNoneIsGivenAndKeepAGivenOne() {
+        // One rule for every pacer of a profile, a sender thread's and a synthetic feed's: a millisecond of traffic,
+        // 64..65536 frames.
+        final TrafficProfile unset = TrafficProfile.fromConfig(ConfigFactory.parseString("traffic.rate = 10M"));
+        assertEquals(TrafficProfile.BURST_FROM_RATE, unset.burst());
+        assertEquals(10_000, unset.pacerBurst());
+        assertEquals(10_000, unset.newPacer().burst());
+        assertEquals(64, unset.withRate(10_000, TrafficProfile.BURST_FROM_RATE).pacerBurst());
+        assertEquals(65_536, unset.withRate(TrafficProfile.MAX_RATE, TrafficProfile.BURST_FROM_RATE).pacerBurst());
+        final TrafficProfile given = TrafficProfile.fromConfig(
+            ConfigFactory.parseString("traffic { rate = 10M, burst = 16 }"));
+        assertEquals(16, given.pacerBurst());
+        assertEquals(16, given.newPacer().burst());
+        assertEquals(null, TrafficProfile.defaults().newPacer(), "no pacer at the maximum rate");
+    }
+
+    @Test
+    void shouldRefuseTheNoBurstValueOnceWhenAFileWritesIt() {
+        for (String burst : new String[] {"-1", "0", "65537"}) {
+            final String message = assertThrows(IllegalArgumentException.class, () -> TrafficProfile.fromConfig(
+                ConfigFactory.parseString("traffic.burst = " + burst))).getMessage();
+            assertTrue(message.contains("traffic.burst=" + burst + ": must be 1..65536 frames"), message);
+            assertTrue(message.contains("(1 problem)"), message);
+        }
+        final String message = assertThrows(IllegalArgumentException.class, () -> TrafficProfile.fromConfig(
+            ConfigFactory.parseString("traffic.burst = lots"))).getMessage();
+        assertTrue(message.contains("traffic.burst = \"lots\": must be an integer") && message.contains("(1 problem)"),
+            message);
+    }
+
+    @Test
     void shouldReportTooFewTuplesWhenTheRangesAreNarrowerThanTheFlows() {
         final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class, () ->
             TrafficProfile.fromConfig(ConfigFactory.parseString("""
