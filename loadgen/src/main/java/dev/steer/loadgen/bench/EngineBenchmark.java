@@ -2,6 +2,7 @@ package dev.steer.loadgen.bench;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -135,8 +136,9 @@ public class EngineBenchmark {
             final EngineStats stats = shutdownAndPrint(engine);
             // Parks per 1000 delivered frames: each one costs a producer an unpark (a system call).
             final long delivered = stats.consumerTotal(PathCounters.Counter.DELIVERED);
-            System.err.printf("consumer parks: %d, per 1000 frames: %.2f%n", stats.consumerTotal(PathCounters.Counter.SCHED),
-                1000.0 * stats.consumerTotal(PathCounters.Counter.SCHED) / Math.max(1, delivered));
+            final long parks = stats.consumerTotal(PathCounters.Counter.SCHED);
+            System.err.printf(Locale.ROOT, "consumer parks: %d, per 1000 frames: %.2f%n", parks,
+                1000.0 * parks / Math.max(1, delivered));
         }
     }
 

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -216,18 +217,18 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     static void printTable(PrintStream out, List<Measured> rows, Map<String, Double> ratios) {
-        out.printf("%-24s %-66s %15s %13s %9s%n", "row", "what", "frames/s", "spread", "B/frame");
+        out.printf(Locale.ROOT, "%-24s %-66s %15s %13s %9s%n", "row", "what", "frames/s", "spread", "B/frame");
         for (Measured row : rows) {
             if (row.skipped() != null) {
-                out.printf("%-24s %-66s skipped: %s%n", row.id(), row.label(), row.skipped());
+                out.printf(Locale.ROOT, "%-24s %-66s skipped: %s%n", row.id(), row.label(), row.skipped());
             } else {
-                out.printf("%-24s %-66s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(), row.framesPerSecond(),
-                    row.framesSpread(), row.bytesPerFrame());
+                out.printf(Locale.ROOT, "%-24s %-66s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(),
+                    row.framesPerSecond(), row.framesSpread(), row.bytesPerFrame());
             }
         }
         out.println("(frames/s and B/frame are medians over the measurement iterations; spread = max - min)");
         out.println();
-        ratios.forEach((name, value) -> out.printf("%-40s %8.2f%n", name, value));
+        ratios.forEach((name, value) -> out.printf(Locale.ROOT, "%-40s %8.2f%n", name, value));
     }
 
     static String toJson(List<Measured> rows, Map<String, Double> ratios) {

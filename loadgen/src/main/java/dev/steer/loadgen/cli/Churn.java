@@ -11,6 +11,7 @@ import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
+import dev.steer.loadgen.stats.Units;
 
 /**
  * Random map updates while traffic flows, as xdp-bench's {@code --stress-mode}: each step picks one of the
@@ -58,7 +59,7 @@ final class Churn {
     }
 
     String describe() {
-        return String.format("churn: %,d map operations: updates %s, deletes %s", steps, updates, deletes);
+        return "churn: " + Units.count(steps) + " map operations: updates " + updates + ", deletes " + deletes;
     }
 
     ObjectNode toJson() {

@@ -4,6 +4,7 @@ import java.io.File;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -204,7 +205,8 @@ final class LoadgenCommand implements Callable<Integer> {
                 if (now - nextLine >= 0) {
                     final long sent = loop.sent();
                     warned = warnRefused(err, loop, output, warned);
-                    err.printf("steer loadgen: %,12d frames/s   %,14d sent   %,12d back-pressured   %,12d refused%n",
+                    err.printf(Locale.ROOT,
+                        "steer loadgen: %,12d frames/s   %,14d sent   %,12d back-pressured   %,12d refused%n",
                         (long) ((sent - last) * 1e9 / Math.max(1, now - lastAt)), sent, loop.backPressured(),
                         loop.refused());
                     err.flush();
@@ -219,7 +221,8 @@ final class LoadgenCommand implements Callable<Integer> {
             loop.close();
             warnRefused(err, loop, output, warned);
             final double seconds = loop.elapsedNanos() / 1e9;
-            out.printf("sent %,d frames in %.2f s (%,.0f frames/s), %,d send attempts back-pressured, %,d refused%n",
+            out.printf(Locale.ROOT,
+                "sent %,d frames in %.2f s (%,.0f frames/s), %,d send attempts back-pressured, %,d refused%n",
                 loop.sent(), seconds, seconds > 0 ? loop.sent() / seconds : 0.0, loop.backPressured(), loop.refused());
             out.flush();
             if (loop.failure() != null) {

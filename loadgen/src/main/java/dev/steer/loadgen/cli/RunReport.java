@@ -24,6 +24,7 @@ import dev.steer.loadgen.report.RunInfo;
 import dev.steer.loadgen.report.RunSummary;
 import dev.steer.loadgen.stats.Interval;
 import dev.steer.loadgen.stats.LatencySnapshot;
+import dev.steer.loadgen.stats.Units;
 
 /**
  * The end of one {@code steer run}: from what the run counted ({@link Outcome}) it prints the text summary or, with
@@ -198,17 +199,19 @@ final class RunReport {
     private void printText(Outcome run, RunSummary summary, Transport transport) {
         out.print(summary.format());
         if (transport.sent() >= 0) {
-            out.printf("transport: sent %,d, received %,d, not received %,d%s%n", transport.sent(), transport.received(),
-                transport.notReceived(), transport.reliable() ? ""
-                    : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)");
+            out.println("transport: sent " + Units.count(transport.sent()) + ", received "
+                + Units.count(transport.received()) + ", not received " + Units.count(transport.notReceived())
+                + (transport.reliable() ? ""
+                    : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)"));
         }
         // Only a feed that overran (which of its feed_overrun the kernel dropped while running, which the close found)
         // or whose link went down during the run.
         FeedCounts.lines(run.feeds()).forEach(out::println);
         for (LinkStats link : run.links()) {
-            out.printf("link to %s: %,d batches (%,d frames), %,d acknowledged, %,d timed out (%,d frames), %,d late"
-                + " acknowledgements%n", link.node(), link.batches(), link.frames(), link.acknowledged(),
-                link.timedOut(), link.timedOutFrames(), link.lateAcknowledged());
+            out.println("link to " + link.node() + ": " + Units.count(link.batches()) + " batches ("
+                + Units.count(link.frames()) + " frames), " + Units.count(link.acknowledged()) + " acknowledged, "
+                + Units.count(link.timedOut()) + " timed out (" + Units.count(link.timedOutFrames()) + " frames), "
+                + Units.count(link.lateAcknowledged()) + " late acknowledgements");
         }
         if (run.churn() != null) {
             out.println(run.churn().describe());
