@@ -24,6 +24,7 @@ import dev.steer.loadgen.send.AfPacketOutput;
 import dev.steer.loadgen.send.FrameOutput;
 import dev.steer.loadgen.send.SendLoop;
 import dev.steer.loadgen.send.UdpOutput;
+import dev.steer.loadgen.stats.StatsSampler;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
@@ -212,7 +213,9 @@ final class LoadgenCommand implements Callable<Integer> {
                     err.flush();
                     last = sent;
                     lastAt = now;
-                    nextLine += LINE_INTERVAL_NS;
+                    // Printing may block (a paused terminal) and the thread may stall: skip the lines missed, as
+                    // steer run skips its samples, rather than print them back to back with absurd rates.
+                    nextLine = StatsSampler.nextTick(nextLine, LINE_INTERVAL_NS, System.nanoTime());
                 }
                 if (now - deadline >= 0) {
                     break;
