@@ -113,6 +113,10 @@ final class RunJob {
             CaptureDamage.refuseNonCaptures(opened);
             // Said once, at start: an AF_PACKET feed on a down interface opens and waits, receiving nothing.
             opened.warnings().forEach(this::warn);
+            if ("udp".equals(feedPlan.type())) {
+                // With port 0 the kernel chose the ports: an external sender (--no-traffic) needs them now.
+                progress("listening on " + text.listening(opened.feeds()));
+            }
         }
         final List<Feed> feeds = new ArrayList<>();
         final List<SyntheticFeed> held = new ArrayList<>();
@@ -251,8 +255,8 @@ final class RunJob {
             clusterNode = null;
             // A change the feeds noticed after the last look, before their ingresses closed them.
             linkWatch.look(this::warn, this::say);
-            final RunInfo info = new RunInfo(deployment.engine().program(), text.feed(), CpuList.format(localCpus()),
-                startedAt, Duration.ofNanos(end - start), places(deployment));
+            final RunInfo info = new RunInfo(deployment.engine().program(), text.feed(feeds),
+                CpuList.format(localCpus()), startedAt, Duration.ofNanos(end - start), places(deployment));
             final String failure = engineStopped != null ? engineStopped : failedInput(senders, feeds);
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
             return new RunReport(feedPlan, json, reportDir, out, err).report(new RunReport.Outcome(info,

@@ -1,9 +1,14 @@
 package dev.steer.loadgen.cli;
 
+import java.util.List;
+import java.util.StringJoiner;
+
 import dev.steer.cluster.config.Deployment;
 import dev.steer.engine.map.CpuList;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.path.Feed;
 import dev.steer.ingress.config.FeedConfig;
+import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.traffic.FrameSizes;
 
 /**
@@ -39,18 +44,35 @@ final class RunPlanText {
         return t.flows() + " flows, sizes " + t.sizes() + ", rate " + (t.rate() == 0 ? "max" : t.rate() + " pps");
     }
 
-    /** The feed as the summary names it: type, where it reads, the traffic this process makes, queues, lossless. */
-    String feed() {
+    /**
+     * The feed as the summary names it: type, where it reads, the traffic this process makes, queues, lossless. A UDP
+     * feed names the ports its queues bound, {@code udp 127.0.0.1:9100,9101}: with port 0 they are ephemeral ones.
+     *
+     * @param feeds the run's open feeds, one per queue
+     */
+    String feed(List<Feed> feeds) {
         final FeedConfig.Plan feed = plan.deployment().feed();
         final String traffic = RunPlan.generatesTraffic(plan.run(), plan.deployment())
             ? ", synthetic traffic: " + traffic() : "";
         return switch (feed.type()) {
             case "aeron" -> "aeron " + feed.aeron().channel() + " stream " + feed.aeron().streamId() + traffic;
-            case "udp" -> "udp " + feed.udp().bindAddress() + ":" + feed.udp().port() + traffic;
+            case "udp" -> "udp " + feed.udp().bindAddress() + ":" + boundPorts(feeds, ",") + traffic;
             case "pcap" -> "pcap " + feed.pcap().path();
             case "afpacket" -> "afpacket " + feed.afpacket().iface();
             default -> "synthetic" + (plan.run().traffic() ? traffic : ", no traffic (--no-traffic)");
         } + (feed.queues() > 1 ? " x" + feed.queues() + " queues" : "") + (feed.lossless() ? ", lossless" : "");
+    }
+
+    /** Where the run's UDP feed queues listen, {@code HOST:PORT} each with the port it bound, for a sender to use. */
+    String listening(List<Feed> feeds) {
+        final String host = plan.deployment().feed().udp().bindAddress();
+        return host + ":" + boundPorts(feeds, ", " + host + ":");
+    }
+
+    private static String boundPorts(List<Feed> feeds, String between) {
+        final StringJoiner ports = new StringJoiner(between);
+        feeds.forEach(feed -> ports.add(Integer.toString(((UdpFeed) feed).boundPort())));
+        return ports.toString();
     }
 
     /**

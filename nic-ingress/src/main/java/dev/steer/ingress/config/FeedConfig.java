@@ -27,7 +27,8 @@ import dev.steer.ingress.aeron.AeronMedia;
  *   queues = 1            # feed queues, one ingress actor each
  *   mode = drop           # drop | lossless: what a full target ring does (lossless back-pressures the feed)
  *   aeron { channel = "aeron:ipc", stream-id = 1001, directory = "" }   # "" = embedded media driver
- *   udp { bind = "127.0.0.1:9100", receive-buffer = 4m }               # queue i listens on port + i
+ *   udp { bind = "127.0.0.1:9100", receive-buffer = 4m }               # queue i listens on port + i (port 0: an
+ *                                                                      # ephemeral port each, named by the bound port)
  *   pcap { file = "capture.pcap", pace = fast, speed = 1.0, loops = 1, max-gap = 1s }  # pace fast | capture; loops 0 = forever
  *   afpacket { interface = eth0, netns = "", block-size = 256k, block-count = 64, frame-size = 2048,
  *              retire-timeout = 10ms, fanout = hash }   # fanout hash | load-balance | cpu | none
@@ -71,7 +72,8 @@ public final class FeedConfig {
      * @param block    the whole block, for the type's own settings
      * @param aeron    the Aeron settings of queue 0 (queue i uses stream id + i), or null for other types
      * @param aeronDirectory an external driver's directory, or empty for the embedded driver
-     * @param udp      the UDP settings of queue 0 (queue i listens on port + i), or null
+     * @param udp      the UDP settings of queue 0 (queue i listens on port + i; with port 0 each queue binds an
+     *                 ephemeral port of its own), or null
      * @param pcap     the pcap settings (every queue replays the file), or null
      * @param afpacket the AF_PACKET settings (queues share the interface through a fanout group), or null
      */
@@ -361,9 +363,10 @@ public final class FeedConfig {
                 case "udp" -> {
                     for (int i = 0; i < plan.queues(); i++) {
                         final UdpSettings base = plan.udp();
+                        // Port 0: every queue binds an ephemeral port of its own, named by the port it bound.
                         final int port = base.port() == 0 ? 0 : base.port() + i;
-                        feeds.add(new UdpFeed(new UdpSettings(base.bindAddress(), port, base.receiveBufferBytes(),
-                            "udp:" + base.bindAddress() + ":" + port)));
+                        feeds.add(new UdpFeed(base.withBind(base.bindAddress(), port),
+                            bound -> "udp:" + base.bindAddress() + ":" + bound));
                     }
                 }
                 case "pcap" -> {

@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.util.function.IntFunction;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -61,6 +62,7 @@ public final class UdpFeed implements Feed {
     private static final int NONE = -1;
 
     private final UdpSettings settings;
+    private final String name;
     private final DatagramChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
     private final UnsafeBuffer view = new UnsafeBuffer(buffer);
@@ -90,8 +92,23 @@ public final class UdpFeed implements Feed {
      *                                  one of its own), naming address, port and cause
      */
     public UdpFeed(UdpSettings settings) {
+        this(settings, port -> settings.name());
+    }
+
+    /**
+     * Opens and binds the channel, named after the port it bound: {@code nameOfPort.apply(boundPort())} instead of
+     * {@code settings.name()}. For a feed on an ephemeral port (0), whose name should say which port the kernel chose,
+     * so that a sender can find it and several such feeds have names of their own.
+     *
+     * @throws IllegalArgumentException when the settings or the function are null
+     * @throws IllegalStateException    when this machine refuses the bind, as {@link #UdpFeed(UdpSettings)}
+     */
+    public UdpFeed(UdpSettings settings, IntFunction<String> nameOfPort) {
         if (settings == null) {
             throw new IllegalArgumentException("settings=null: must be UdpSettings");
+        }
+        if (nameOfPort == null) {
+            throw new IllegalArgumentException("nameOfPort=null: must be a function of the bound port");
         }
         this.settings = settings;
         final InetAddress address;
@@ -118,6 +135,7 @@ public final class UdpFeed implements Feed {
                 + ": cannot bind: " + ex.getMessage(), ex);
         }
         this.channel = opened;
+        this.name = nameOfPort.apply(boundPort);
         this.socketDrops = SocketDrops.of(boundPort);
         this.dropsSeen = Math.max(0, socketDrops.read());
     }
@@ -269,14 +287,14 @@ public final class UdpFeed implements Feed {
         return pendingLength != NONE;
     }
 
-    /** The settings the feed was opened with. */
+    /** The settings the feed was opened with (port 0 for an ephemeral port: {@link #boundPort()} says which). */
     public UdpSettings settings() {
         return settings;
     }
 
     @Override
     public String name() {
-        return settings.name();
+        return name;
     }
 
     /**

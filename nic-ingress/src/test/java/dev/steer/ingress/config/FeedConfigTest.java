@@ -137,6 +137,23 @@ class FeedConfigTest {
         try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
             assertEquals(base, ((UdpFeed) opened.feeds().get(0)).boundPort());
             assertEquals(base + 1, ((UdpFeed) opened.feeds().get(1)).boundPort());
+            assertEquals("udp:127.0.0.1:" + base, opened.feeds().get(0).name());
+            assertEquals("udp:127.0.0.1:" + (base + 1), opened.feeds().get(1).name());
+            opened.feeds().forEach(feed -> feed.close());
+        }
+    }
+
+    @Test
+    void shouldBindAnEphemeralPortPerQueueAndNameEachByItsBoundPortWhenThePortIsZero() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:0\""), check);
+        assertNotNull(plan, check.errors().toString());
+        try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
+            final int first = ((UdpFeed) opened.feeds().get(0)).boundPort();
+            final int second = ((UdpFeed) opened.feeds().get(1)).boundPort();
+            assertTrue(first != 0 && second != 0 && first != second, first + ", " + second);
+            assertEquals("udp:127.0.0.1:" + first, opened.feeds().get(0).name());
+            assertEquals("udp:127.0.0.1:" + second, opened.feeds().get(1).name());
             opened.feeds().forEach(feed -> feed.close());
         }
     }
