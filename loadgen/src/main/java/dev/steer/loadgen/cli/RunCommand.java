@@ -236,6 +236,11 @@ final class RunCommand implements Callable<Integer> {
      * @throws IllegalArgumentException naming the option, the path and why it cannot be the report directory
      */
     static void prepareReportDir(Path dir) {
+        if (dir.toString().isBlank()) {
+            // An empty path resolves to the current directory, which then got the report's files among its own.
+            throw new IllegalArgumentException("--report '" + dir + "': must name a directory, e.g. --report report"
+                + " (--report . for the current one)");
+        }
         if (Files.exists(dir) && !Files.isDirectory(dir)) {
             throw new IllegalArgumentException("--report " + dir + ": is a file, not a directory");
         }

@@ -1,6 +1,7 @@
 package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -230,6 +231,18 @@ class RunCommandTest {
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         assertEquals("steer run: --report " + file + ": is a file, not a directory", result.err().strip(),
             "refused before anything started: " + result);
+    }
+
+    @Test
+    void shouldRefuseAnEmptyReportPathRatherThanWriteTheReportIntoTheCurrentDirectory() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> RunCommand.prepareReportDir(Path.of("")));
+        assertTrue(error.getMessage().startsWith("--report '': "), error.getMessage());
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--duration", "2s", "--no-pin",
+            "--report", "");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer run: --report '': must name a directory, e.g. --report report (--report . for the current"
+            + " one)", result.err().strip(), "refused before anything started: " + result);
     }
 
     @Test
