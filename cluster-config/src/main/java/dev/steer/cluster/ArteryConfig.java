@@ -1,6 +1,7 @@
 package dev.steer.cluster;
 
 import java.time.Duration;
+import java.util.Locale;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -31,7 +32,8 @@ final class ArteryConfig {
      * @param extraConfig    the user's own Pekko settings
      */
     static Config of(ClusterSettings settings, ClusterTls tls, Duration heartbeatPause, Config extraConfig) {
-        Config config = ConfigFactory.parseString("""
+        // Locale.ROOT: the default locale may write other digits (Arabic-Indic under ar-EG), which HOCON cannot read.
+        Config config = ConfigFactory.parseString(String.format(Locale.ROOT, """
             pekko {
               actor {
                 provider = cluster
@@ -51,7 +53,7 @@ final class ArteryConfig {
               }
               coordinated-shutdown.exit-jvm = off
             }
-            """.formatted(ClusterSettings.MAX_FRAME_BYTES, settings.downingStrategy(), settings.downAfter().toMillis(),
+            """, ClusterSettings.MAX_FRAME_BYTES, settings.downingStrategy(), settings.downAfter().toMillis(),
                 heartbeatPause.toMillis()))
             .withValue("pekko.remote.artery.transport", ConfigValueFactory.fromAnyRef(settings.transport().artery()))
             .withValue("pekko.remote.artery.canonical.hostname", ConfigValueFactory.fromAnyRef(settings.host()))

@@ -114,6 +114,21 @@ class ClusterSettingsTest {
     }
 
     @Test
+    void shouldWriteThePekkoConfigsNumbersInAsciiDigitsWhenTheDefaultLocaleHasOtherDigits() {
+        final java.util.Locale saved = java.util.Locale.getDefault();
+        java.util.Locale.setDefault(java.util.Locale.forLanguageTag("ar-EG")); // formats 1234 as Arabic-Indic digits
+        try {
+            final Config config = new ClusterSettings().port(2552).toConfig();
+            assertEquals(ClusterSettings.MAX_FRAME_BYTES,
+                config.getBytes("pekko.remote.artery.advanced.maximum-frame-size"));
+            assertTrue(config.getDuration("pekko.cluster.split-brain-resolver.stable-after").toMillis() > 0);
+            assertTrue(config.getDuration("pekko.cluster.failure-detector.acceptable-heartbeat-pause").toMillis() > 0);
+        } finally {
+            java.util.Locale.setDefault(saved);
+        }
+    }
+
+    @Test
     void shouldConfigureClusterKryoAndDowningWhenTurnedIntoPekkoConfig() {
         final Config config = new ClusterSettings().port(2552).seed("pekko://steer@127.0.0.1:2551").toConfig();
         assertEquals("cluster", config.getString("pekko.actor.provider"));
