@@ -256,7 +256,6 @@ final class BarrierLifecycle implements EntryLifecycle {
         }
         final CpuMapEntry entry = stopped.entry();
         consumers.remove(entry);
-        forgetParticipant(stopped.ref());
         if (draining.contains(entry) && entry.ring().isEmpty()) {
             draining.remove(entry);
             release(entry);
@@ -283,6 +282,9 @@ final class BarrierLifecycle implements EntryLifecycle {
                 }
             }
         }
+        // Last: the stop may be the answer a barrier was waiting for, and completing it must find the entry's new
+        // consumer (to stop it if the entry is retiring) or its failed mark (to reclaim the ring).
+        forgetParticipant(stopped.ref());
         return true;
     }
 
