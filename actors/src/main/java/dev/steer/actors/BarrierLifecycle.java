@@ -28,10 +28,11 @@ import dev.steer.engine.stats.PathStats;
 /**
  * The {@link EntryLifecycle} of the map supervisor, by quiescence barrier instead of RCU and refcounts: it starts
  * one consumer actor per new entry and retires a replaced or deleted one in four steps: (1) the new snapshot is
- * already published when the map returns; (2) a quiescence barrier: every consumer and every producer the
- * supervisor names acknowledges it between two units of work, after which none of them can reach the old entry;
- * (3) drain-then-stop: the old consumer delivers every frame in its ring and stops; (4) its termination is watched,
- * and its counters are folded into the key's totals. A consumer that stops unexpectedly is respawned on the same
+ * already published when the map returns; (2) a quiescence barrier: every producer the supervisor names, and every
+ * consumer that can write into a ring (one with a remote program, or a remote consumer), acknowledges it between two
+ * units of work, after which none of them can reach the old entry; (3) drain-then-stop: the old consumer delivers
+ * every frame in its ring and stops; (4) its termination is watched, and its counters are folded into the key's
+ * totals. A consumer that stops unexpectedly is respawned on the same
  * ring, at most {@link #MAX_RESPAWNS} times; then the entry is deleted and, once no producer can reach it, its
  * frames are reclaimed and counted as {@link DropReason#CONSUMER_FAILED} in a {@code supervisor} row.
  *
@@ -210,7 +211,12 @@ final class BarrierLifecycle implements EntryLifecycle {
         // A HashSet, not identity: the ref an actor sends as itself is a different object that equals its spawn ref.
         final Barrier barrier = new Barrier(++epoch, new HashSet<>(), List.copyOf(pendingRetire));
         pendingRetire.clear();
-        final List<DataPath.Participant> participants = new ArrayList<>(consumers.values());
+        final List<DataPath.Participant> participants = new ArrayList<>();
+        consumers.forEach((entry, consumer) -> {
+            if (writesIntoRings(entry)) {
+                participants.add(consumer);
+            }
+        });
         participants.addAll(producers.get());
         barriers.put(barrier.epoch(), barrier);
         for (DataPath.Participant participant : participants) {
@@ -222,6 +228,16 @@ final class BarrierLifecycle implements EntryLifecycle {
         if (barrier.waiting().isEmpty()) {
             completeBarrier(barrier);
         }
+    }
+
+    /**
+     * Whether the consumer of {@code entry} can write into an entry's ring and so takes part in barriers: a local one
+     * only through its remote program's REDIRECT; one made by the remote consumer factory is taken to, since the
+     * supervisor cannot see what it does (a cluster forwarder answers at once). Waiting for any other would protect
+     * nothing (its own retirement is drain-then-stop) and would let one stuck handler hold up every retirement.
+     */
+    private static boolean writesIntoRings(CpuMapEntry entry) {
+        return entry.isRemote() || entry.value().hasRemoteProgram();
     }
 
     void onAcknowledged(Acknowledged acknowledged) {

@@ -30,10 +30,10 @@ import dev.steer.engine.stats.PoolStats;
  * and the lifecycle that replaces the kernel's RCU grace periods and refcounts.
  *
  * <p>A replaced or deleted entry is retired in four steps: (1) the new snapshot is already published when
- * the map returns; (2) a quiescence barrier: every ingress and consumer acknowledges it between two units
- * of work, after which none of them can reach the old entry; (3) drain-then-stop: the old consumer delivers
- * every frame in its ring and stops; (4) its termination is watched, and its counters are folded into the
- * key's totals. The consumers and those steps are the package-private {@code BarrierLifecycle}'s; this class
+ * the map returns; (2) a quiescence barrier: every ingress and attached producer, and every consumer that can
+ * write into a ring, acknowledges it between two units of work, after which none of them can reach the old
+ * entry; (3) drain-then-stop: the old consumer delivers every frame in its ring and stops; (4) its termination
+ * is watched, and its counters are folded into the key's totals. The consumers and those steps are the package-private {@code BarrierLifecycle}'s; this class
  * supervises the producers (ingresses and attached producers), answers the protocol and orders shutdown.
  * {@link Shutdown} stops the producers first, then closes the map, which runs the same steps for every entry,
  * and replies with the final stats.

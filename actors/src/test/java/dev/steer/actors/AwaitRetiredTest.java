@@ -117,6 +117,43 @@ class AwaitRetiredTest {
     }
 
     @Test
+    void shouldRetireAnEntryWhenAnotherEntrysHandlerBlocksAndNeitherHasARemoteProgram() throws Exception {
+        final HeldHandler held = new HeldHandler();
+        final SteerEngine engine = blockedBuilder("await-retired-other", held).entry(1, 64).start();
+        try {
+            assertTrue(awaitCondition(engine::feedsEnded) && held.awaitHolding(), "the handler of entry 0 holds");
+            assertEquals(MapResult.OK, engine.delete(1));
+            // Entry 0's consumer cannot write into any ring, so no barrier needs its answer.
+            assertEquals(MapSupervisor.Retired.Outcome.RETIRED,
+                ask(engine, Duration.ofSeconds(2), LONG).get(10, TimeUnit.SECONDS).outcome());
+        } finally {
+            held.release();
+            engine.shutdown();
+        }
+    }
+
+    @Test
+    void shouldNotKeepReplacedConsumersRunningWhenAnotherEntrysHandlerBlocks() throws Exception {
+        final HeldHandler held = new HeldHandler();
+        final String name = "await-retired-replaced";
+        final SteerEngine engine = blockedBuilder(name, held).entry(1, 64).start();
+        try {
+            assertTrue(awaitCondition(engine::feedsEnded) && held.awaitHolding(), "the handler of entry 0 holds");
+            final long before = pinnedThreads(name);
+            assertTrue(before >= 2, "the consumers of entries 0 and 1 have pinned threads: " + before);
+            for (int change = 0; change < CHANGES; change++) {
+                assertEquals(MapResult.OK, engine.update(1, EntryValue.of(64 + change), CpuMap.ANY));
+            }
+            assertTrue(awaitCondition(() -> pinnedThreads(name) <= before), "each replaced consumer of entry 1 "
+                + "stops with its thread: " + pinnedThreads(name) + " pinned threads, " + before + " before "
+                + CHANGES + " replacements");
+        } finally {
+            held.release();
+            engine.shutdown();
+        }
+    }
+
+    @Test
     void shouldRefuseAWaitTimeoutThatIsNotAboveZeroOrAboveADayWhenTheWaitIsMade() {
         for (Duration bad : new Duration[] {null, Duration.ZERO, Duration.ofMillis(-1), Duration.ofDays(1).plusNanos(1)}) {
             final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
@@ -126,9 +163,21 @@ class AwaitRetiredTest {
     }
 
     private static SteerEngine blockedEngine(String name, HeldHandler held) {
+        return blockedBuilder(name, held).start();
+    }
+
+    /** Entry 0 gets every frame of the feed, and its handler holds the first batch until released. */
+    private static SteerEngine.Builder blockedBuilder(String name, HeldHandler held) {
         return SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 1024)
             .program(SequencedFeed.byFlow(1)).feed(new SequencedFeed("f", 0, 1, FRAMES)).pinning(false)
-            .systemName(name).closeTimeout(Duration.ofSeconds(10)).handler(held).start();
+            .systemName(name).closeTimeout(Duration.ofSeconds(10)).handler(held);
+    }
+
+    /** Live threads of the pinned dispatcher of the engine named {@code name}: one per ingress and consumer. */
+    private static long pinnedThreads(String name) {
+        return Thread.getAllStackTraces().keySet().stream()
+            .filter(t -> t.isAlive() && t.getName().startsWith(name + "-" + BarrierLifecycle.PINNED_DISPATCHER))
+            .count();
     }
 
     private static int waiters(SteerEngine engine) {
