@@ -32,9 +32,9 @@ import dev.steer.engine.stats.PathStats;
  * consumer that can write into a ring (one with a remote program, or a remote consumer), acknowledges it between two
  * units of work, after which none of them can reach the old entry; (3) drain-then-stop: the old consumer delivers
  * every frame in its ring and stops; (4) its termination is watched, and its counters are folded into the key's
- * totals. A consumer that stops unexpectedly is respawned on the same
- * ring, at most {@link #MAX_RESPAWNS} times; then the entry is deleted and, once no producer can reach it, its
- * frames are reclaimed and counted as {@link DropReason#CONSUMER_FAILED} in a {@code supervisor} row.
+ * totals. A consumer that stops unexpectedly is respawned on the same ring, at most {@link #MAX_RESPAWNS} times
+ * within {@link #RESPAWN_WINDOW}; then the entry is deleted and, once no producer can reach it, its frames are
+ * reclaimed and counted as {@link DropReason#CONSUMER_FAILED} in a {@code supervisor} row.
  *
  * <p>Thread contract: the supervisor's actor thread only; it spawns and watches in the supervisor's context, and
  * the messages it has the supervisor watch for ({@link Acknowledged}, {@link ConsumerStopped}) come back to it.
@@ -60,8 +60,30 @@ final class BarrierLifecycle implements EntryLifecycle {
     private record Barrier(long epoch, Set<ActorRef<DataPath.Command>> waiting, List<CpuMapEntry> entries) {
     }
 
-    /** Respawns of one entry's consumer after unexpected stops before the entry is given up. */
+    /**
+     * Respawns within {@link #RESPAWN_WINDOW} of one entry's consumer after unexpected stops before the entry is given
+     * up: a window, as Pekko's restart limit, so that a long-lived entry with a failure now and then is kept.
+     */
     static final int MAX_RESPAWNS = 10;
+    static final Duration RESPAWN_WINDOW = Duration.ofMinutes(1);
+
+    /**
+     * The respawns of one entry's consumer in the window that began with the first of them; a respawn after the window
+     * has passed begins a new one.
+     */
+    private static final class Respawns {
+        private long windowStart;
+        private int count;
+
+        /** Counts a respawn at {@code now} (nanoTime); false when it is one past {@link #MAX_RESPAWNS} in the window. */
+        boolean allow(long now, long windowNanos) {
+            if (count == 0 || now - windowStart > windowNanos) {
+                windowStart = now;
+                count = 0;
+            }
+            return ++count <= MAX_RESPAWNS;
+        }
+    }
 
     /** {@link MapSupervisor.AwaitRetired} waits held at once; one beyond them is refused. */
     static final int MAX_RETIRED_WAITERS = 1024;
@@ -78,7 +100,7 @@ final class BarrierLifecycle implements EntryLifecycle {
     private final List<CpuMapEntry> pendingRetire = new ArrayList<>();
     private final Map<Long, Barrier> barriers = new LinkedHashMap<>();
     private final ActorRef<DataPath.Quiesced> ackAdapter;
-    private final Map<CpuMapEntry, Integer> respawns = new IdentityHashMap<>();
+    private final Map<CpuMapEntry, Respawns> respawns = new IdentityHashMap<>();
     private final Set<CpuMapEntry> failed = Collections.newSetFromMap(new IdentityHashMap<>());
     private final PathCounters reclaimed;
     /** Entries the map has retired and that are not released yet (pending, in a barrier, draining, given up). */
@@ -275,7 +297,8 @@ final class BarrierLifecycle implements EntryLifecycle {
         if (draining.contains(entry) && entry.ring().isEmpty()) {
             draining.remove(entry);
             release(entry);
-        } else if (respawns.merge(entry, 1, Integer::sum) <= MAX_RESPAWNS) {
+        } else if (respawns.computeIfAbsent(entry, e -> new Respawns())
+            .allow(System.nanoTime(), config.respawnWindow().toNanos())) {
             // Failed past its restart limit, or died while draining: the ring must keep a consumer until it is
             // empty, so start a fresh one on it (already draining if the entry is retiring).
             report(participant.name(), "consumer stopped unexpectedly; starting a new one on the same ring");
@@ -284,8 +307,9 @@ final class BarrierLifecycle implements EntryLifecycle {
                 consumers.get(entry).send(DataPath.Stop.INSTANCE);
             }
         } else {
-            report(participant.name(), "consumer failed " + MAX_RESPAWNS + " respawns; the entry is removed and its"
-                + " frames are returned and counted as consumer_failed");
+            report(participant.name(), "consumer failed " + MAX_RESPAWNS + " respawns within "
+                + config.respawnWindow() + "; the entry is removed and its frames are returned and counted as"
+                + " consumer_failed");
             if (draining.remove(entry)) {
                 reclaim(entry); // retiring: quiescence is already done
             } else {

@@ -67,6 +67,7 @@ abstract class EngineSettings {
     ErrorHandler errorHandler = new LoggingErrorHandler();
     RemoteConsumerFactory remoteConsumers;
     int feedRestarts = IngressActor.MAX_RESTARTS;
+    Duration respawnWindow = BarrierLifecycle.RESPAWN_WINDOW;
     Duration askTimeout = DEFAULT_ASK_TIMEOUT;
     Duration closeTimeout = Duration.ofSeconds(60);
     String systemName = "steer";
@@ -160,6 +161,10 @@ abstract class EngineSettings {
 
     int feedRestarts() {
         return feedRestarts;
+    }
+
+    Duration respawnWindow() {
+        return respawnWindow;
     }
 
     Duration closeTimeout() {

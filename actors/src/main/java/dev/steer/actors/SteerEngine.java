@@ -491,6 +491,13 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
+        /** The window in which a consumer's respawns count towards giving its entry up; shorter only in tests. */
+        Builder respawnWindow(Duration window) {
+            unstarted("respawnWindow");
+            this.respawnWindow = window;
+            return this;
+        }
+
         /**
          * Validates every setting and fills in the derived defaults.
          *
