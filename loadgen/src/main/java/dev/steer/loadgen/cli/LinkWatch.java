@@ -8,11 +8,12 @@ import java.util.function.Consumer;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.ingress.afpacket.AfPacketFeed;
+import dev.steer.ingress.afpacket.InterfaceLink;
 
 /**
  * Tells the user of {@code steer run} when the link under an AF_PACKET feed goes down during the run, and when it comes
- * back up. Each feed's polling thread notices the changes and counts them ({@link AfPacketFeed#linkDowns()},
- * {@link AfPacketFeed#linkUps()}); the run's thread looks at the counts whenever it wakes and says each change of an
+ * back up. Each feed's polling thread notices the changes and counts them ({@link InterfaceLink#downs()},
+ * {@link InterfaceLink#ups()}); the run's thread looks at the counts whenever it wakes and says each change of an
  * interface once, not once per queue: the queues of a fanout group share their interface and each notices on its own.
  * A link down at the start is already in the start's warning ({@code FeedConfig.Opened#warnings()}), so its coming up
  * is said, not its being down.
@@ -32,7 +33,7 @@ final class LinkWatch {
         for (Feed feed : all) {
             if (feed instanceof AfPacketFeed afpacket) {
                 feeds.add(afpacket);
-                if (!afpacket.linkUp()) {
+                if (!afpacket.link().up()) {
                     down.add(afpacket.interfaceLabel());
                 }
             }
@@ -48,15 +49,16 @@ final class LinkWatch {
     void look(Consumer<String> warning, Consumer<String> note) {
         for (int i = 0; i < feeds.size(); i++) {
             final AfPacketFeed feed = feeds.get(i);
+            final InterfaceLink state = feed.link();
             final String link = feed.interfaceLabel();
-            final long downs = feed.linkDowns();
+            final long downs = state.downs();
             if (downs != downsSeen[i]) {
                 downsSeen[i] = downs;
                 if (down.add(link)) {
-                    warning.accept("the link went down during the run: " + feed.lastLinkDown());
+                    warning.accept("the link went down during the run: " + state.lastDown());
                 }
             }
-            final long ups = feed.linkUps();
+            final long ups = state.ups();
             if (ups != upsSeen[i]) {
                 upsSeen[i] = ups;
                 if (allUp(link) && down.remove(link)) {
@@ -68,7 +70,7 @@ final class LinkWatch {
 
     private boolean allUp(String link) {
         for (AfPacketFeed feed : feeds) {
-            if (!feed.linkUp() && feed.interfaceLabel().equals(link)) {
+            if (!feed.link().up() && feed.interfaceLabel().equals(link)) {
                 return false;
             }
         }

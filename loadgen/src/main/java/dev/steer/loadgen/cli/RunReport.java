@@ -91,7 +91,7 @@ final class RunReport {
             } else if (feed instanceof AfPacketFeed ring) {
                 // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the ring.
                 counts.add(new FeedCounts(ring.name(), "afpacket", ring.packets(), ring.overruns(), true, 0,
-                    ring.leftAtClose(), ring.linkDowns()));
+                    ring.leftAtClose(), ring.link().downs()));
             }
         }
         return counts;

@@ -32,7 +32,7 @@ import dev.steer.loadgen.stats.Units;
  *                           they are in no count
  * @param heldAtClose        a packet a lossless ingress had refused and the feed still held at the close (UDP: 0 or 1)
  * @param leftAtClose        packets still queued in the socket or ring, not taken, when the run closed the feed
- * @param linkDowns          times the feed found its link gone down during the run ({@code AfPacketFeed#linkDowns()});
+ * @param linkDowns          times the feed found its link gone down during the run ({@code AfPacketFeed.link().downs()});
  *                           0 for UDP, which has no link of its own
  */
 public record FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,

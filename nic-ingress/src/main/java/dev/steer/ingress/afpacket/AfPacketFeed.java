@@ -43,17 +43,15 @@ import dev.steer.engine.stats.DropReason;
  * ({@code getsockname} reports no interface any more), hands over what the ring still holds, waits two block retire
  * timeouts for the last partly filled block, and then returns {@link Feed#END}; {@link #endReason()} says why. An
  * interface that only goes down is not an end: the kernel resumes delivery when it comes back up. Since a down link
- * looks like an idle one, the polling thread reads the interface's flags about once every
- * {@link #LINK_CHECK_INTERVAL_NS} and counts each change: {@link #linkDowns()} (with the reason,
- * {@link #lastLinkDown()}), {@link #linkUps()}, {@link #linkUp()}. A down link loses no packet the feed had, so it is
- * counted apart, as neither a drop nor a feed error.
+ * looks like an idle one, the polling thread has its {@link #link()} read the interface's flags about once every
+ * {@link InterfaceLink#CHECK_INTERVAL_NS} and count each change, as neither a drop nor a feed error.
  *
  * <p>Thread contract: {@link #poll} from one thread at a time (the ingress'); {@link #close()} after the
- * last poll, from any thread; counters from any thread (plain reads of single-writer fields, so possibly
- * stale; the link's state and transitions are volatile, for a watcher on another thread). {@code poll} never blocks,
- * makes no syscall except the bounded statistics read (two calls) and, at most once per {@link #LINK_CHECK_INTERVAL_NS},
- * one ioctl for the link's flags (a clock comparison per poll), allocates nothing and stamps every packet of a poll with
- * one cached {@link System#nanoTime()} reading.
+ * last poll, from any thread; counters and {@link #link()} from any thread (plain reads of single-writer fields, so
+ * possibly stale; the link's state and transitions are volatile, for a watcher on another thread). {@code poll} never
+ * blocks, makes no syscall except the bounded statistics read (two calls) and, at most once per
+ * {@link InterfaceLink#CHECK_INTERVAL_NS}, one ioctl for the link's flags (a clock comparison per poll), allocates
+ * nothing and stamps every packet of a poll with one cached {@link System#nanoTime()} reading.
  */
 public final class AfPacketFeed implements Feed {
     private static final int TP_STATUS_KERNEL = 0;
@@ -88,12 +86,6 @@ public final class AfPacketFeed implements Feed {
     // struct tpacket_stats_v3: tp_packets, tp_drops, tp_freeze_q_cnt.
     private static final int STATS_SIZE = 12;
 
-    /**
-     * How often the polling thread reads the interface's flags ({@code SIOCGIFFLAGS}) to notice the link going down or
-     * coming back up: a change is counted within about this long, at the cost of one ioctl per interval per queue.
-     */
-    public static final long LINK_CHECK_INTERVAL_NS = 1_000_000_000L;
-
     private static final VarHandle CLOSED;
 
     static {
@@ -113,8 +105,7 @@ public final class AfPacketFeed implements Feed {
     private final MemorySegment statsLength;
     private final MemorySegment boundAddress;
     private final MemorySegment boundAddressLength;
-    /** The polling thread's struct ifreq for the link's flags, named once. */
-    private final MemorySegment linkRequest;
+    private final InterfaceLink link;
     private final long endDelayNs;
     private final int blockSize;
     private final int blockCount;
@@ -131,7 +122,6 @@ public final class AfPacketFeed implements Feed {
     private boolean takenSinceStats;
     /** When the statistics read first found the interface gone, 0 while it is there. */
     private long interfaceGoneNs;
-    private long nextLinkCheckNs;
     private volatile String endReason;
 
     // Counters: single writer (the polling thread), read from anywhere.
@@ -147,12 +137,6 @@ public final class AfPacketFeed implements Feed {
     private long backPressured;
     private long statsReads;
     private long statsFailures;
-    private long linkChecks;
-    // The link as the polling thread last read it, and its transitions: single writer, volatile for a watcher.
-    private volatile boolean linkUp;
-    private volatile long linkDowns;
-    private volatile long linkUps;
-    private volatile String lastLinkDown;
     private volatile boolean closed;
 
     private AfPacketFeed(String name, AfPacketSettings settings, PacketSocket socket, MemorySegment ringMemory,
@@ -173,11 +157,7 @@ public final class AfPacketFeed implements Feed {
         this.blockCount = settings.blockCount();
         this.statsInterval = settings.statsInterval();
         this.maxPacketsPerBlock = (blockSize - BLOCK_HEADER) / PKT_HEADER_AND_ADDRESS;
-        this.linkRequest = socket.interfaceRequest(socket.arena());
-        // The state at open is the baseline (linkWarning() says it): only changes from it are transitions.
-        final int flags = socket.interfaceFlags(linkRequest, socket.state());
-        this.linkUp = flags < 0 || PacketSocket.carries(flags);
-        this.nextLinkCheckNs = System.nanoTime() + LINK_CHECK_INTERVAL_NS;
+        this.link = new InterfaceLink(socket);
     }
 
     /** Opens a feed named {@code afpacket:IFACE}; see {@link #open(String, AfPacketSettings)}. */
@@ -395,8 +375,8 @@ public final class AfPacketFeed implements Feed {
                 interfaceGoneNs = now;
             }
         }
-        if (now - nextLinkCheckNs >= 0 && interfaceGoneNs == 0) {
-            checkLink(now);
+        if (interfaceGoneNs == 0) {
+            link.onPoll(now);
         }
         if (taken == 0 && interfaceGoneNs != 0 && now - interfaceGoneNs >= endDelayNs) {
             readKernelDrops(sink);
@@ -467,33 +447,6 @@ public final class AfPacketFeed implements Feed {
         return boundAddress.get(ValueLayout.JAVA_INT, PacketSocket.SLL_IFINDEX) != socket.ifIndex();
     }
 
-    /**
-     * Reads the interface's flags and counts a change of the link: up and running to not ({@link #linkDowns()}, the
-     * reason in {@link #lastLinkDown()}), or back ({@link #linkUps()}). Flags that cannot be read (the interface deleted,
-     * which the statistics read finds and ends the feed for, or renamed) change nothing. Polling thread; one ioctl into
-     * preallocated memory, and the reason's line on a down transition only.
-     */
-    void checkLink(long now) {
-        nextLinkCheckNs = now + LINK_CHECK_INTERVAL_NS;
-        linkChecks++;
-        final int flags = socket.interfaceFlags(linkRequest, socket.state());
-        if (flags < 0) {
-            return;
-        }
-        final boolean up = PacketSocket.carries(flags);
-        if (up == linkUp) {
-            return;
-        }
-        // The state first, then the count: a watcher that sees the count sees the state (and the reason) it came with.
-        linkUp = up;
-        if (up) {
-            linkUps++;
-        } else {
-            lastLinkDown = socket.describeLink(flags);
-            linkDowns++;
-        }
-    }
-
     /** Reads and resets the kernel's counters; one getsockopt into preallocated memory. */
     private void readKernelDrops(FrameSink sink) {
         pollsSinceStats = 0;
@@ -523,7 +476,7 @@ public final class AfPacketFeed implements Feed {
      * set IF up`)}), or up without a carrier ({@code IFF_RUNNING} not set); null when it is up and running, or after the
      * close. The feed stays open either way and receives once the link is up; {@code steer run} prints this as a
      * warning when it opens the feed. It reads the flags now; the polling thread's own reads count the link's changes
-     * ({@link #linkDowns()}). Any thread, not concurrently with {@link #close()}; off the hot path: one ioctl
+     * ({@link #link()}). Any thread, not concurrently with {@link #close()}; off the hot path: one ioctl
      * ({@code SIOCGIFFLAGS} on the feed's socket, so in its namespace) and a confined arena.
      */
     public String linkWarning() {
@@ -531,34 +484,11 @@ public final class AfPacketFeed implements Feed {
     }
 
     /**
-     * Whether the interface was up and running (carrier) when last read: at open, then by the polling thread about once
-     * every {@link #LINK_CHECK_INTERVAL_NS}. Any thread; a volatile read.
+     * The link under the interface as the polling thread reads it: its state and its transitions while polling. Any
+     * thread; see {@link InterfaceLink} for what each accessor guarantees.
      */
-    public boolean linkUp() {
-        return linkUp;
-    }
-
-    /**
-     * Times the polling thread found the link gone down (not up, or no carrier) since it last found it up: each
-     * transition once, within about {@link #LINK_CHECK_INTERVAL_NS}; a link down at open is no transition (see
-     * {@link #linkWarning()}). No packet is counted lost for it. Any thread; a volatile read.
-     */
-    public long linkDowns() {
-        return linkDowns;
-    }
-
-    /** Times the polling thread found the link back up and running after it was down (at open or later). Any thread. */
-    public long linkUps() {
-        return linkUps;
-    }
-
-    /**
-     * The line of the latest down transition, as {@link #linkWarning()} words it (down, or no carrier; naming the
-     * interface, its namespace and what to do); null while there was none. Set before {@link #linkDowns()} counts it,
-     * so a thread that sees the count sees its line. Any thread.
-     */
-    public String lastLinkDown() {
-        return lastLinkDown;
+    public InterfaceLink link() {
+        return link;
     }
 
     /**
@@ -567,11 +497,6 @@ public final class AfPacketFeed implements Feed {
      */
     public String interfaceLabel() {
         return PacketSocket.where(settings.iface(), settings.netns());
-    }
-
-    /** Reads of the link's flags by the polling thread (about one per {@link #LINK_CHECK_INTERVAL_NS}). */
-    public long linkChecks() {
-        return linkChecks;
     }
 
     /** The settings the feed was opened with. */

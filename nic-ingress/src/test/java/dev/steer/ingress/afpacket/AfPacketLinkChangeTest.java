@@ -20,7 +20,7 @@ import dev.steer.ingress.TestIngress;
 
 /**
  * A link that goes down, or comes back up, while the feed is polled is noticed by the polling thread within about
- * {@link AfPacketFeed#LINK_CHECK_INTERVAL_NS} and counted once per transition; a down link loses no packet the feed had,
+ * {@link InterfaceLink#CHECK_INTERVAL_NS} and counted once per transition; a down link loses no packet the feed had,
  * so nothing is counted dropped for it. Each test owns a veth pair in a namespace it creates.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -37,34 +37,34 @@ class AfPacketLinkChangeTest {
              AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
              AfPacketSender sender = veth.sender();
              TestIngress ingress = new TestIngress()) {
-            assertTrue(feed.linkUp(), "both ends up at open");
+            assertTrue(feed.link().up(), "both ends up at open");
             sendAndReceive(feed, sender, ingress, 0, 50);
 
             veth.link(VethPair.B, "down");
             final long downAt = System.nanoTime();
-            pollWhile(feed, ingress, () -> feed.linkDowns() == 0, downAt + NOTICE_NS);
-            assertEquals(1, feed.linkDowns(), "the down transition is noticed within "
+            pollWhile(feed, ingress, () -> feed.link().downs() == 0, downAt + NOTICE_NS);
+            assertEquals(1, feed.link().downs(), "the down transition is noticed within "
                 + TimeUnit.NANOSECONDS.toSeconds(NOTICE_NS) + " s while polling");
-            assertFalse(feed.linkUp());
-            final String reported = feed.lastLinkDown();
+            assertFalse(feed.link().up());
+            final String reported = feed.link().lastDown();
             assertNotNull(reported, "the transition says why");
             assertTrue(reported.contains("AF_PACKET " + VethPair.B + " (netns " + veth.netns() + ")")
                 && reported.contains("the interface is down")
                 && reported.contains("ip -n " + veth.netns() + " link set " + VethPair.B + " up"), reported);
 
             // Two more checks while it stays down: still one transition, and a down link drops nothing.
-            final long checks = feed.linkChecks();
-            pollWhile(feed, ingress, () -> feed.linkChecks() < checks + 2, System.nanoTime() + 2 * NOTICE_NS);
-            assertTrue(feed.linkChecks() >= checks + 2, "checked again: " + feed.linkChecks());
-            assertEquals(1, feed.linkDowns(), "one report per transition, not per check");
-            assertEquals(0, feed.linkUps());
+            final long checks = feed.link().checks();
+            pollWhile(feed, ingress, () -> feed.link().checks() < checks + 2, System.nanoTime() + 2 * NOTICE_NS);
+            assertTrue(feed.link().checks() >= checks + 2, "checked again: " + feed.link().checks());
+            assertEquals(1, feed.link().downs(), "one report per transition, not per check");
+            assertEquals(0, feed.link().ups());
             assertEquals(50, ingress.get(PathCounters.Counter.RECEIVED), "nothing arrives, nothing is invented");
 
             veth.link(VethPair.B, "up");
-            pollWhile(feed, ingress, () -> feed.linkUps() == 0, System.nanoTime() + NOTICE_NS);
-            assertEquals(1, feed.linkUps(), "the way back up is noticed too");
-            assertTrue(feed.linkUp());
-            assertEquals(1, feed.linkDowns());
+            pollWhile(feed, ingress, () -> feed.link().ups() == 0, System.nanoTime() + NOTICE_NS);
+            assertEquals(1, feed.link().ups(), "the way back up is noticed too");
+            assertTrue(feed.link().up());
+            assertEquals(1, feed.link().downs());
             sendAndReceive(feed, sender, ingress, 50, 50);
 
             ingress.path.close(feed);
@@ -82,12 +82,12 @@ class AfPacketLinkChangeTest {
             try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
                  AfPacketSender sender = veth.sender();
                  TestIngress ingress = new TestIngress()) {
-                assertFalse(feed.linkUp(), "down at open");
-                assertNull(feed.lastLinkDown(), "down at open is linkWarning()'s, not a transition");
+                assertFalse(feed.link().up(), "down at open");
+                assertNull(feed.link().lastDown(), "down at open is linkWarning()'s, not a transition");
                 veth.link(VethPair.B, "up");
-                pollWhile(feed, ingress, () -> feed.linkUps() == 0, System.nanoTime() + NOTICE_NS);
-                assertEquals(1, feed.linkUps());
-                assertEquals(0, feed.linkDowns(), "no down transition: it was down from the start");
+                pollWhile(feed, ingress, () -> feed.link().ups() == 0, System.nanoTime() + NOTICE_NS);
+                assertEquals(1, feed.link().ups());
+                assertEquals(0, feed.link().downs(), "no down transition: it was down from the start");
                 sendAndReceive(feed, sender, ingress, 0, 20);
                 ingress.path.close(feed);
                 assertAccounting(ingress, 20);
@@ -102,9 +102,9 @@ class AfPacketLinkChangeTest {
              AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
              TestIngress ingress = new TestIngress()) {
             veth.link(VethPair.A, "down");
-            pollWhile(feed, ingress, () -> feed.linkDowns() == 0, System.nanoTime() + NOTICE_NS);
-            assertEquals(1, feed.linkDowns());
-            assertTrue(feed.lastLinkDown().contains("no carrier"), feed.lastLinkDown());
+            pollWhile(feed, ingress, () -> feed.link().downs() == 0, System.nanoTime() + NOTICE_NS);
+            assertEquals(1, feed.link().downs());
+            assertTrue(feed.link().lastDown().contains("no carrier"), feed.link().lastDown());
         }
     }
 
@@ -114,16 +114,16 @@ class AfPacketLinkChangeTest {
         try (VethPair veth = VethPair.createOrSkip(); AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings())) {
             final AfPacketFeedTest.CountingSink sink = new AfPacketFeedTest.CountingSink();
             final long start = System.nanoTime();
-            final long span = AfPacketFeed.LINK_CHECK_INTERVAL_NS * 5 / 2;
+            final long span = InterfaceLink.CHECK_INTERVAL_NS * 5 / 2;
             long polls = 0;
             while (System.nanoTime() - start < span) {
                 feed.poll(sink, 64);
                 polls++;
             }
-            final long intervals = span / AfPacketFeed.LINK_CHECK_INTERVAL_NS;
-            assertTrue(feed.linkChecks() >= 1 && feed.linkChecks() <= intervals + 1, feed.linkChecks()
+            final long intervals = span / InterfaceLink.CHECK_INTERVAL_NS;
+            assertTrue(feed.link().checks() >= 1 && feed.link().checks() <= intervals + 1, feed.link().checks()
                 + " reads of the flags in " + polls + " polls over " + TimeUnit.NANOSECONDS.toMillis(span) + " ms");
-            assertTrue(polls > 100 * feed.linkChecks(), polls + " polls");
+            assertTrue(polls > 100 * feed.link().checks(), polls + " polls");
         }
     }
 
@@ -134,19 +134,19 @@ class AfPacketLinkChangeTest {
             (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (VethPair veth = VethPair.createOrSkip(); AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings())) {
             for (int i = 0; i < 20_000; i++) {
-                feed.checkLink(System.nanoTime());
+                feed.link().check(System.nanoTime());
             }
             long best = Long.MAX_VALUE;
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             for (int window = 0; best != 0 && (window < 10 || System.nanoTime() < deadline); window++) {
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 for (int i = 0; i < 1_000; i++) {
-                    feed.checkLink(System.nanoTime());
+                    feed.link().check(System.nanoTime());
                 }
                 best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
             }
             assertEquals(0, best, "fewest bytes 1,000 link checks allocated");
-            assertEquals(0, feed.linkDowns(), "up all along");
+            assertEquals(0, feed.link().downs(), "up all along");
         }
     }
 
