@@ -1,6 +1,5 @@
 package dev.steer.ingress.afpacket;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
@@ -81,8 +80,6 @@ public final class AfPacketFeed implements Feed {
     static final int VLAN_TAG_LENGTH = 4;
     private static final int ETH_P_8021Q = 0x8100;
     private static final int MAC_ADDRESSES = 12;
-    // struct tpacket_req3: seven unsigned ints.
-    private static final int REQ3_SIZE = 28;
     // struct tpacket_stats_v3: tp_packets, tp_drops, tp_freeze_q_cnt.
     private static final int STATS_SIZE = 12;
 
@@ -98,8 +95,8 @@ public final class AfPacketFeed implements Feed {
 
     private final String name;
     private final AfPacketSettings settings;
+    private final RxRing rx;
     private final PacketSocket socket;
-    private final MemorySegment ringMemory;
     private final UnsafeBuffer ring;
     private final MemorySegment stats;
     private final MemorySegment statsLength;
@@ -139,14 +136,13 @@ public final class AfPacketFeed implements Feed {
     private long statsFailures;
     private volatile boolean closed;
 
-    private AfPacketFeed(String name, AfPacketSettings settings, PacketSocket socket, MemorySegment ringMemory,
-                         int fanoutGroup) {
+    private AfPacketFeed(String name, AfPacketSettings settings, RxRing rx) {
         this.name = name;
-        this.fanoutGroup = fanoutGroup;
+        this.fanoutGroup = rx.fanoutGroup();
         this.settings = settings;
-        this.socket = socket;
-        this.ringMemory = ringMemory;
-        this.ring = new UnsafeBuffer(ringMemory.address(), (int) ringMemory.byteSize());
+        this.rx = rx;
+        this.socket = rx.socket();
+        this.ring = new UnsafeBuffer(rx.memory().address(), (int) rx.memory().byteSize());
         this.stats = socket.arena().allocate(STATS_SIZE, 4);
         this.statsLength = socket.arena().allocate(ValueLayout.JAVA_INT);
         this.boundAddress = socket.arena().allocate(PacketSocket.SOCKADDR_LL_SIZE + 12, 4);
@@ -229,60 +225,11 @@ public final class AfPacketFeed implements Feed {
 
     /** Sets the feed up in the calling thread's namespace; on any failure closes the socket and unmaps the ring. */
     private static AfPacketFeed openHere(String name, AfPacketSettings settings) {
-        final PacketSocket socket = new PacketSocket(settings.iface(), settings.netns(), Libc.SOCK_NONBLOCK);
-        MemorySegment ringMemory = null;
+        final RxRing rx = RxRing.open(settings);
         try {
-            socket.resolveInterface();
-            socket.setInt(Libc.PACKET_VERSION, Libc.TPACKET_V3, "setsockopt(PACKET_VERSION, TPACKET_V3)");
-            // Room in front of every packet for the VLAN tag the kernel takes out and poll puts back.
-            socket.setInt(Libc.PACKET_RESERVE, VLAN_TAG_LENGTH, "setsockopt(PACKET_RESERVE, " + VLAN_TAG_LENGTH + ")");
-            // A receive queue: frames this host sends out of the interface are not its input (poll skips any that
-            // still arrive, on kernels before 4.20).
-            socket.trySetInt(Libc.PACKET_IGNORE_OUTGOING, 1);
-            final MemorySegment request = socket.arena().allocate(REQ3_SIZE, 4);
-            final int frames = settings.blockSize() / settings.frameSize() * settings.blockCount();
-            request.set(ValueLayout.JAVA_INT, 0, settings.blockSize());
-            request.set(ValueLayout.JAVA_INT, 4, settings.blockCount());
-            request.set(ValueLayout.JAVA_INT, 8, settings.frameSize());
-            request.set(ValueLayout.JAVA_INT, 12, frames);
-            request.set(ValueLayout.JAVA_INT, 16, settings.retireTimeoutMs());
-            socket.set(Libc.PACKET_RX_RING, request, "setsockopt(PACKET_RX_RING) with blockSize="
-                + settings.blockSize() + " blockCount=" + settings.blockCount() + " frameSize=" + settings.frameSize()
-                + " (frames=" + frames + ") retireTimeoutMs=" + settings.retireTimeoutMs()
-                + " (ring " + settings.ringBytes() + " bytes)");
-            final MemorySegment mapped = Libc.mmap(socket.state(), settings.ringBytes(),
-                Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED | Libc.MAP_POPULATE, socket.fd());
-            if (mapped.address() == -1L || mapped.address() == 0L) {
-                final int errno = Libc.errno(socket.state());
-                throw socket.failure("mmap of the " + settings.ringBytes() + "-byte ring failed with "
-                    + Libc.describe(errno), errno);
-            }
-            ringMemory = mapped.reinterpret(settings.ringBytes());
-            int group = AfPacketSettings.NO_FANOUT;
-            socket.bind(Libc.ETH_P_ALL);
-            if (settings.fanoutGroup() == AfPacketSettings.UNIQUE_FANOUT_GROUP) {
-                // Id 0 with UNIQUEID: the kernel makes a group with an id unused in this namespace; read it back.
-                socket.setInt(Libc.PACKET_FANOUT, (settings.fanoutMode().kernelValue()
-                    | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16, "setsockopt(PACKET_FANOUT) starting a group with a"
-                    + " kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID, Linux 4.4 or later) mode "
-                    + settings.fanoutMode() + " (the interface must be up)");
-                group = socket.getInt(Libc.PACKET_FANOUT, "getsockopt(PACKET_FANOUT)") & 0xffff;
-            } else if (settings.fanout()) {
-                socket.setInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | settings.fanoutMode().kernelValue() << 16,
-                    "setsockopt(PACKET_FANOUT) joining group " + settings.fanoutGroup() + " mode "
-                    + settings.fanoutMode() + " (every member must use the same mode and interface, and the"
-                    + " interface must be up)");
-                group = settings.fanoutGroup();
-            }
-            return new AfPacketFeed(name, settings, socket, ringMemory, group);
+            return new AfPacketFeed(name, settings, rx);
         } catch (RuntimeException | Error ex) {
-            // Whatever failed (a refused call, which closed the socket already, or anything else): nothing stays.
-            if (ringMemory != null) {
-                try (Arena arena = Arena.ofConfined()) {
-                    Libc.munmap(Libc.newErrnoState(arena), ringMemory, settings.ringBytes());
-                }
-            }
-            socket.close();
+            rx.close();
             throw ex;
         }
     }
@@ -627,8 +574,7 @@ public final class AfPacketFeed implements Feed {
         if (!CLOSED.compareAndSet(this, false, true)) {
             return;
         }
-        Libc.munmap(socket.state(), ringMemory, ringMemory.byteSize());
-        socket.close();
+        rx.close();
     }
 
     @Override
