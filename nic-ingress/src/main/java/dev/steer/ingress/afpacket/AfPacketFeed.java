@@ -1,7 +1,5 @@
 package dev.steer.ingress.afpacket;
 
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
@@ -35,7 +33,7 @@ import dev.steer.engine.stats.DropReason;
  * when read: on the first idle poll after work and at least every {@link AfPacketSettings#statsInterval()}
  * polls, never per packet, and a last time when the ingress closes the feed ({@link #close(FrameSink)}), which also
  * counts the packets still in the ring as {@link DropReason#FEED_OVERRUN} ({@link #leftAtClose()}): they go with the
- * ring, so that every packet the kernel gave the socket ({@link #kernelPackets()}) is taken or counted lost.
+ * ring, so that every packet the kernel gave the socket ({@link PacketStatistics#packets()}) is taken or counted lost.
  *
  * <p>An interface that is deleted (or moved to another namespace) while the feed is open takes the socket's binding
  * with it: the kernel will never write to the ring again. The feed notices on its next statistics read
@@ -46,11 +44,11 @@ import dev.steer.engine.stats.DropReason;
  * {@link InterfaceLink#CHECK_INTERVAL_NS} and count each change, as neither a drop nor a feed error.
  *
  * <p>Thread contract: {@link #poll} from one thread at a time (the ingress'); {@link #close()} after the
- * last poll, from any thread; counters and {@link #link()} from any thread (plain reads of single-writer fields, so
- * possibly stale; the link's state and transitions are volatile, for a watcher on another thread). {@code poll} never
- * blocks, makes no syscall except the bounded statistics read (two calls) and, at most once per
- * {@link InterfaceLink#CHECK_INTERVAL_NS}, one ioctl for the link's flags (a clock comparison per poll), allocates
- * nothing and stamps every packet of a poll with one cached {@link System#nanoTime()} reading.
+ * last poll, from any thread; counters, {@link #statistics()} and {@link #link()} from any thread (plain reads of
+ * single-writer fields, so possibly stale; the link's state and transitions are volatile, for a watcher on another
+ * thread). {@code poll} never blocks, makes no syscall except the bounded statistics read (two calls) and, at most
+ * once per {@link InterfaceLink#CHECK_INTERVAL_NS}, one ioctl for the link's flags (a clock comparison per poll),
+ * allocates nothing and stamps every packet of a poll with one cached {@link System#nanoTime()} reading.
  */
 public final class AfPacketFeed implements Feed {
     private static final int TP_STATUS_KERNEL = 0;
@@ -80,8 +78,6 @@ public final class AfPacketFeed implements Feed {
     static final int VLAN_TAG_LENGTH = 4;
     private static final int ETH_P_8021Q = 0x8100;
     private static final int MAC_ADDRESSES = 12;
-    // struct tpacket_stats_v3: tp_packets, tp_drops, tp_freeze_q_cnt.
-    private static final int STATS_SIZE = 12;
 
     private static final VarHandle CLOSED;
 
@@ -98,10 +94,7 @@ public final class AfPacketFeed implements Feed {
     private final RxRing rx;
     private final PacketSocket socket;
     private final UnsafeBuffer ring;
-    private final MemorySegment stats;
-    private final MemorySegment statsLength;
-    private final MemorySegment boundAddress;
-    private final MemorySegment boundAddressLength;
+    private final PacketStatistics statistics;
     private final InterfaceLink link;
     private final long endDelayNs;
     private final int blockSize;
@@ -128,12 +121,9 @@ public final class AfPacketFeed implements Feed {
     private long outgoing;
     private long damagedBlocks;
     private long overruns;
-    private long kernelPackets;
     private long leftAtClose;
     private long blocksReleased;
     private long backPressured;
-    private long statsReads;
-    private long statsFailures;
     private volatile boolean closed;
 
     private AfPacketFeed(String name, AfPacketSettings settings, RxRing rx) {
@@ -143,10 +133,7 @@ public final class AfPacketFeed implements Feed {
         this.rx = rx;
         this.socket = rx.socket();
         this.ring = new UnsafeBuffer(rx.memory().address(), (int) rx.memory().byteSize());
-        this.stats = socket.arena().allocate(STATS_SIZE, 4);
-        this.statsLength = socket.arena().allocate(ValueLayout.JAVA_INT);
-        this.boundAddress = socket.arena().allocate(PacketSocket.SOCKADDR_LL_SIZE + 12, 4);
-        this.boundAddressLength = socket.arena().allocate(ValueLayout.JAVA_INT);
+        this.statistics = new PacketStatistics(socket);
         // The kernel retires a partly filled block after retireTimeoutMs: twice that, and the ring holds all it ever will.
         this.endDelayNs = 2_000_000L * settings.retireTimeoutMs();
         this.blockSize = settings.blockSize();
@@ -318,7 +305,7 @@ public final class AfPacketFeed implements Feed {
         }
         if (++pollsSinceStats >= statsInterval || (taken == 0 && takenSinceStats)) {
             readKernelDrops(sink);
-            if (interfaceGoneNs == 0 && interfaceGone()) {
+            if (interfaceGoneNs == 0 && statistics.interfaceGone()) {
                 interfaceGoneNs = now;
             }
         }
@@ -381,31 +368,11 @@ public final class AfPacketFeed implements Feed {
         }
     }
 
-    /**
-     * True when the socket is bound to no interface any more: the kernel unbinds it ({@code sll_ifindex} -1) when the
-     * interface is unregistered. One getsockname into preallocated memory; a failed call counts as a statistics failure.
-     */
-    private boolean interfaceGone() {
-        boundAddressLength.set(ValueLayout.JAVA_INT, 0, (int) boundAddress.byteSize());
-        if (Libc.getsockname(socket.state(), socket.fd(), boundAddress, boundAddressLength) != 0) {
-            statsFailures++;
-            return false;
-        }
-        return boundAddress.get(ValueLayout.JAVA_INT, PacketSocket.SLL_IFINDEX) != socket.ifIndex();
-    }
-
-    /** Reads and resets the kernel's counters; one getsockopt into preallocated memory. */
+    /** Reads and resets the kernel's counters and reports its drops; one getsockopt into preallocated memory. */
     private void readKernelDrops(FrameSink sink) {
         pollsSinceStats = 0;
         takenSinceStats = false;
-        statsLength.set(ValueLayout.JAVA_INT, 0, STATS_SIZE);
-        if (Libc.getsockopt(socket.state(), socket.fd(), Libc.SOL_PACKET, Libc.PACKET_STATISTICS, stats, statsLength) != 0) {
-            statsFailures++;
-            return;
-        }
-        statsReads++;
-        kernelPackets += stats.get(ValueLayout.JAVA_INT, 0) & 0xffffffffL;
-        final int drops = stats.get(ValueLayout.JAVA_INT, 4);
+        final int drops = statistics.readDrops();
         if (drops > 0) {
             overruns += drops;
             sink.onDropped(DropReason.FEED_OVERRUN, drops);
@@ -501,15 +468,6 @@ public final class AfPacketFeed implements Feed {
         return overruns;
     }
 
-    /**
-     * Packets the kernel gave the socket as read so far ({@code PACKET_STATISTICS tp_packets}, which for TPACKET_V3
-     * includes its drops): each was taken, skipped as outgoing, or counted lost ({@link #truncated()},
-     * {@link #overruns()}, {@link #leftAtClose()}).
-     */
-    public long kernelPackets() {
-        return kernelPackets;
-    }
-
     /** Packets still in the ring, not taken, when the feed closed: counted {@link DropReason#FEED_OVERRUN} by the close. */
     public long leftAtClose() {
         return leftAtClose;
@@ -525,11 +483,6 @@ public final class AfPacketFeed implements Feed {
         return backPressured;
     }
 
-    /** Reads of the kernel's drop counter. */
-    public long statsReads() {
-        return statsReads;
-    }
-
     /**
      * Why {@link #poll} returns {@link Feed#END} although the feed was not closed (its interface was deleted), one
      * line; null while the feed runs or after a plain close. Any thread.
@@ -539,9 +492,12 @@ public final class AfPacketFeed implements Feed {
         return endReason;
     }
 
-    /** Failed reads of the kernel's drop counter or of the socket's binding (should stay 0). */
-    public long statsFailures() {
-        return statsFailures;
+    /**
+     * What the kernel counted for the socket as read so far: the packets it gave the socket, and the reads. Any thread;
+     * see {@link PacketStatistics} for what each accessor guarantees.
+     */
+    public PacketStatistics statistics() {
+        return statistics;
     }
 
     /**
@@ -556,7 +512,7 @@ public final class AfPacketFeed implements Feed {
     public void close(FrameSink sink) {
         if (!closed) {
             readKernelDrops(sink);
-            final long left = kernelPackets - overruns - packets - outgoing - truncated;
+            final long left = statistics.packets() - overruns - packets - outgoing - truncated;
             if (left > 0) {
                 leftAtClose += left;
                 sink.onDropped(DropReason.FEED_OVERRUN, (int) Math.min(Integer.MAX_VALUE, left));

@@ -61,7 +61,7 @@ class AfPacketChurnTest {
         assertEquals(count, sink.frames.size() + dropped, "taken " + sink.frames.size() + " + counted lost " + sink.drops);
         assertEquals(count - sink.frames.size(), feed.leftAtClose(), "left in the ring at the close");
         assertEquals(Long.valueOf(feed.leftAtClose()), sink.drops.get(DropReason.FEED_OVERRUN), "as feed_overrun");
-        assertEquals(count, feed.kernelPackets(), "the kernel gave the socket every frame");
+        assertEquals(count, feed.statistics().packets(), "the kernel gave the socket every frame");
     }
 
     @ParameterizedTest
@@ -94,16 +94,17 @@ class AfPacketChurnTest {
             final Accounting accounting = result.accounting();
             assertEquals(0, feed.truncated(), "no packet cut");
             assertEquals(0, feed.damagedBlocks());
-            assertEquals(0, feed.statsFailures());
+            assertEquals(0, feed.statistics().failures());
             assertEquals(feed.packets() + feed.overruns() + feed.leftAtClose(), accounting.received(),
                 "the engine received what the feed took and what it counted lost: " + accounting);
             assertEquals(feed.overruns() + feed.leftAtClose(), accounting.dropped(DropReason.FEED_OVERRUN),
                 "feed_overrun = the full ring's drops + the packets left in the ring at the close: " + accounting);
-            assertEquals(feed.kernelPackets(), feed.packets() + feed.outgoing() + feed.overruns() + feed.leftAtClose(),
+            final long kernelPackets = feed.statistics().packets();
+            assertEquals(kernelPackets, feed.packets() + feed.outgoing() + feed.overruns() + feed.leftAtClose(),
                 "every packet the kernel gave the socket was taken or counted lost");
-            assertTrue(sent[0] >= feed.kernelPackets(), "sent " + sent[0] + " >= reached the socket " + feed.kernelPackets());
+            assertTrue(sent[0] >= kernelPackets, "sent " + sent[0] + " >= reached the socket " + kernelPackets);
             final long missing = result.recorder().highest() + 1L - result.recorder().distinct();
-            assertTrue(missing <= accounting.droppedTotal() + (sent[0] - feed.kernelPackets()),
+            assertTrue(missing <= accounting.droppedTotal() + (sent[0] - kernelPackets),
                 missing + " numbers below the highest delivered are missing: " + accounting);
             if (lossless) {
                 assertEquals(accounting.dropped(DropReason.FEED_OVERRUN), accounting.droppedTotal(),

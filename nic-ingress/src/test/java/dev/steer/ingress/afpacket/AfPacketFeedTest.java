@@ -155,7 +155,7 @@ class AfPacketFeedTest {
                 "every frame sent is received or counted as overrun");
             assertEquals(feed.overruns(), sink.dropped(DropReason.FEED_OVERRUN));
             assertEquals(feed.packets(), sink.frames.size());
-            assertEquals(0, feed.statsFailures());
+            assertEquals(0, feed.statistics().failures());
         }
     }
 
@@ -193,7 +193,7 @@ class AfPacketFeedTest {
             final long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
             for (int window = 0; best != 0 && (window < 20 || System.nanoTime() < deadline); window++) {
                 final long taken = sink.frames;
-                final long statsBefore = feed.statsReads();
+                final long statsBefore = feed.statistics().reads();
                 pollBytes = 0;
                 final long before = threads.getCurrentThreadAllocatedBytes();
                 for (int round = 0; round < 200; round++) {
@@ -204,7 +204,7 @@ class AfPacketFeedTest {
                 assertTrue(frames > 1000, "frames flowed while measuring: " + frames);
                 if (pollBytes < best) {
                     best = pollBytes;
-                    bestStatsReads = feed.statsReads() - statsBefore;
+                    bestStatsReads = feed.statistics().reads() - statsBefore;
                 }
                 windows++;
             }
