@@ -42,8 +42,8 @@ final class RxRing {
             socket.resolveInterface();
             socket.setInt(Libc.PACKET_VERSION, Libc.TPACKET_V3, "setsockopt(PACKET_VERSION, TPACKET_V3)");
             // Room in front of every packet for the VLAN tag the kernel takes out and poll puts back.
-            socket.setInt(Libc.PACKET_RESERVE, AfPacketFeed.VLAN_TAG_LENGTH,
-                "setsockopt(PACKET_RESERVE, " + AfPacketFeed.VLAN_TAG_LENGTH + ")");
+            socket.setInt(Libc.PACKET_RESERVE, Tpacket3Descriptor.VLAN_TAG_LENGTH,
+                "setsockopt(PACKET_RESERVE, " + Tpacket3Descriptor.VLAN_TAG_LENGTH + ")");
             // A receive queue: frames this host sends out of the interface are not its input (poll skips any that
             // still arrive, on kernels before 4.20).
             socket.trySetInt(Libc.PACKET_IGNORE_OUTGOING, 1);
