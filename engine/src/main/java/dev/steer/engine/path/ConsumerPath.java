@@ -19,7 +19,8 @@ import dev.steer.engine.stats.PathCounters;
  *
  * <p>Counters go to the entry's {@link CpuMapEntry#counters()}: RECEIVED is what was taken from the ring
  * (the tracepoint's {@code processed}), POLLS the non-empty batches, SCHED the idle transitions reported
- * with {@link #idle()}.
+ * with {@link #idle()}; REMOTE_PASS, REMOTE_DROP and REMOTE_REDIRECT the remote program's verdicts. The
+ * {@link CpumapKthreadEvent} counts outcomes instead, as the kernel's tracepoint does (see docs/runtime.md).
  *
  * <p>Thread contract: one consumer thread at a time. Between two {@code doWork} calls nothing is queued,
  * which makes the gap a quiescence point. Allocation-free and lock-free.
@@ -74,10 +75,11 @@ public final class ConsumerPath {
      */
     public int doWork() {
         final boolean traced = CpumapKthreadEvent.ENABLED.isEnabled();
-        final long droppedBefore = traced ? counters.droppedTotal() : 0;
-        final long passBefore = traced ? counters.get(PathCounters.Counter.REMOTE_PASS) : 0;
-        final long dropBefore = traced ? counters.get(PathCounters.Counter.REMOTE_DROP) : 0;
-        final long redirectBefore = traced ? counters.get(PathCounters.Counter.REMOTE_REDIRECT) : 0;
+        // The event's fields follow xdp_cpumap_kthread, not the verdict counters (see emitKthread): read per drain,
+        // and only while a recording wants the event.
+        final long deliveredBefore = traced ? counters.get(PathCounters.Counter.DELIVERED) : 0;
+        final long refusedBefore = traced ? counters.dropped(DropReason.HANDLER_ERROR) : 0;
+        final long redirectedBefore = traced ? counters.get(PathCounters.Counter.REDIRECTED) : 0;
         final int n;
         if (remoteProgram == null) {
             // Straight from the ring into the handler's batch: one reference store per frame fewer.
@@ -101,13 +103,28 @@ public final class ConsumerPath {
         counters.increment(PathCounters.Counter.POLLS);
         handlerBatch.deliver();
         if (traced) {
-            CpumapKthreadEvent.emit(entry.mapId(), entry.cpu(), n, (int) (counters.droppedTotal() - droppedBefore),
-                sched, (int) (counters.get(PathCounters.Counter.REMOTE_PASS) - passBefore),
-                (int) (counters.get(PathCounters.Counter.REMOTE_DROP) - dropBefore),
-                (int) (counters.get(PathCounters.Counter.REMOTE_REDIRECT) - redirectBefore));
-            sched = 0;
+            final long refused = counters.dropped(DropReason.HANDLER_ERROR) - refusedBefore;
+            emitKthread(n, counters.get(PathCounters.Counter.DELIVERED) - deliveredBefore + refused, refused,
+                counters.get(PathCounters.Counter.REDIRECTED) - redirectedBefore);
         }
+        // Reset untraced too, so that an idle before a recording started is not reported by its first drain.
+        sched = 0;
         return n;
+    }
+
+    /**
+     * Emits the drain's event from its counter deltas ({@code handed}: frames handed to the handler, taken or
+     * {@code refused}), with the kernel's meanings: {@code drops} the frames the handler refused (the stack's
+     * refusal in the kernel, not the program's XDP_DROP); {@code redirect} the frames that reached a bulk queue (a
+     * ring_full at its flush is the CpumapEnqueue event's); {@code pass} the frames handed to the handler, a missing
+     * key's PASS fallback included; {@code drop} the rest, since every frame a remote program saw ended in exactly
+     * one of the three. Without a remote program the three are 0, as the kernel's stats without a program.
+     */
+    private void emitKthread(int n, long handed, long refused, long redirected) {
+        final int pass = remoteProgram == null ? 0 : (int) handed;
+        final int redirect = (int) redirected;
+        final int drop = remoteProgram == null ? 0 : n - pass - redirect;
+        CpumapKthreadEvent.emit(entry.mapId(), entry.cpu(), n, (int) refused, sched, pass, drop, redirect);
     }
 
     private void runRemoteProgram(Frame frame) {

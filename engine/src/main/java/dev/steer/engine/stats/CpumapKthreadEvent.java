@@ -13,6 +13,11 @@ import jdk.jfr.StackTrace;
  * JFR event with the fields of the kernel's {@code xdp_cpumap_kthread} tracepoint, one per consumer drain (up
  * to {@link dev.steer.engine.path.ConsumerPath#BATCHES_PER_WORK} batches). Off by default, as
  * {@link CpumapEnqueueEvent}: a recording must name it, {@code +dev.steer.CpumapKthread#enabled=true}.
+ *
+ * <p>The fields count outcomes, as the tracepoint does (kernel 5.9 and later), not the remote program's verdicts
+ * that {@link PathCounters.Counter#REMOTE_PASS} and its siblings count: a redirect is counted when the frame
+ * reached a bulk queue, a redirect to a key without an entry as its fallback, and {@code drops} holds only the
+ * frames the handler refused, never the program's drops.
  */
 @Name("dev.steer.CpumapKthread")
 @Label("Cpumap Consumer Batch")
@@ -29,16 +34,23 @@ public final class CpumapKthreadEvent extends Event {
     @Label("CPU")
     int cpu;
     @Label("Processed")
+    @Description("Frames taken from the ring")
     int processed;
     @Label("Drops")
+    @Description("Frames handed to the handler that it refused (threw on): the kernel's skb and stack drops")
     int drops;
     @Label("Sched")
+    @Description("1 when the consumer went idle before this drain")
     int sched;
     @Label("Remote Pass")
+    @Description("Frames the remote program handed to the handler, a missing key's PASS fallback included")
     int pass;
     @Label("Remote Drop")
+    @Description("Frames ended by the remote program's DROP or ABORTED, or by a failed redirect (no_entry,"
+        + " redirect_error, redirect_loop)")
     int drop;
     @Label("Remote Redirect")
+    @Description("Frames the remote program redirected into a bulk queue (its ring_full is in CpumapEnqueue)")
     int redirect;
 
     /** Commits one event when JFR records it; the check costs one load when it does not. */

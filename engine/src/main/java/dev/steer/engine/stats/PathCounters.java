@@ -35,7 +35,10 @@ public final class PathCounters {
         REMOTE_PASS,
         /** Remote program verdicts DROP (ABORTED included). */
         REMOTE_DROP,
-        /** Remote program verdicts REDIRECT. */
+        /**
+         * Remote program verdicts REDIRECT, whether the redirect then reached a bulk queue or not (a key without an
+         * entry, a cut cycle); the {@code CpumapKthreadEvent}'s {@code redirect} counts only those that did.
+         */
         REMOTE_REDIRECT,
         /** Frames a lossless feed left in place because their target ring was full. */
         BACK_PRESSURED,

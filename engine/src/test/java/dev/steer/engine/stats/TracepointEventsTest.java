@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.Capabilities;
 import dev.steer.engine.map.CpuMap;
@@ -27,6 +29,7 @@ import dev.steer.engine.path.ConsumerPath;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.path.HandlerBatch;
 import dev.steer.engine.path.Redirector;
+import dev.steer.engine.program.SteeringProgram;
 import dev.steer.engine.program.Verdict;
 
 /** The JFR events carry the fields of the kernel's xdp_cpumap_enqueue and xdp_cpumap_kthread tracepoints. */
@@ -72,6 +75,149 @@ class TracepointEventsTest {
         assertEquals(1, batch.getInt("sched"), "the consumer had gone idle before this batch");
         assertEquals(0, batch.getInt("pass") + batch.getInt("drop") + batch.getInt("redirect"));
         assertTrue(Files.size(file) > 0);
+    }
+
+    @Test
+    void shouldCountARemoteDropInDropNotInDropsAsTheKernelDoes(@TempDir Path dir) throws Exception {
+        // xdp_cpumap_kthread's drops are frames the stack refused after the program; XDP_DROP is xdp_drop only.
+        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.of(Verdict.DROP), FrameHandler.NO_OP);
+        assertKthread(batch, 4, 0, 0, 4, 0);
+    }
+
+    @Test
+    void shouldCountAMissingKeyWithPassFallbackAsPassNotRedirectAsTheKernelDoes(@TempDir Path dir) throws Exception {
+        // bpf_redirect_map to a key with no entry returns the fallback action: the frame is passed, not redirected.
+        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.redirect(7, Verdict.PASS),
+            FrameHandler.NO_OP);
+        assertKthread(batch, 4, 0, 4, 0, 0);
+    }
+
+    @Test
+    void shouldCountAMissingKeyWithDropFallbackAsDropNotRedirectOrDropsWhenTheKernelWould(@TempDir Path dir)
+            throws Exception {
+        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.redirect(7, Verdict.DROP),
+            FrameHandler.NO_OP);
+        assertKthread(batch, 4, 0, 0, 4, 0);
+    }
+
+    @Test
+    void shouldCountOnlyRedirectsThatReachABulkQueueAsRedirect(@TempDir Path dir) throws Exception {
+        // Key 0 has an entry of 2 slots: all 4 are redirected (its ring_full belongs to the CpumapEnqueue event).
+        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.redirect(0, Verdict.DROP),
+            FrameHandler.NO_OP);
+        assertKthread(batch, 4, 0, 0, 0, 4);
+    }
+
+    @Test
+    void shouldCountARedirectCutAsALoopAsDropNotRedirect(@TempDir Path dir) throws Exception {
+        // Entry 1 sends its frames back to itself: 8 drains redirect them, the 9th cuts the cycle.
+        final List<RecordedEvent> drains = recordRemoteDrains(dir, packet -> Verdict.redirect(1, Verdict.DROP),
+            FrameHandler.NO_OP, Frame.MAX_REMOTE_REDIRECTS + 1);
+        for (int i = 0; i < Frame.MAX_REMOTE_REDIRECTS; i++) {
+            assertKthread(drains.get(i), 4, 0, 0, 0, 4);
+        }
+        assertKthread(drains.getLast(), 4, 0, 0, 4, 0);
+    }
+
+    @Test
+    void shouldCountFramesTheHandlerRefusedAsDropsWhenTheRemoteProgramPassedThem(@TempDir Path dir)
+            throws Exception {
+        // The handler throwing is the analogue of the stack refusing the frames the program passed.
+        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.of(Verdict.PASS), frames -> {
+            throw new IllegalStateException("refused");
+        });
+        assertKthread(batch, 4, 4, 4, 0, 0);
+    }
+
+    @Test
+    void shouldReportSchedZeroWhenTheConsumerIdledBeforeAnUntracedDrain(@TempDir Path dir) throws Exception {
+        final FramePool pool = new FramePool(new FramePool.Context().frameCount(64));
+        final CpuMap map = CpuMap.create(2, 0, CpuSet.all(2), Capabilities.admin(), EntryLifecycle.NONE).map();
+        map.update(1, EntryValue.of(8), CpuMap.ANY);
+        final Redirector producer = new Redirector(map, new PathCounters("ingress-0", 2), DropReason.PROGRAM_DROP,
+            DropReason.PROGRAM_ABORTED);
+        final ConsumerPath consumer = new ConsumerPath(map.snapshot().entry(1), map, FrameHandler.NO_OP, 8,
+            HandlerBatch.ErrorSink.IGNORE);
+        producer.refresh();
+        consumer.idle();
+        redirect(pool, producer, 1, 2);
+        assertEquals(2, consumer.doWork()); // untraced: the idle belonged to this drain
+        final Path file = dir.resolve("steer.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.steer.CpumapKthread");
+            recording.start();
+            redirect(pool, producer, 1, 2);
+            assertEquals(2, consumer.doWork());
+            recording.stop();
+            recording.dump(file);
+        }
+        assertEquals(0, kthreadEvent(file).getInt("sched"), "no idle since the previous drain");
+    }
+
+    /**
+     * Entry 1 runs {@code remote}, entry 0 (2 slots) has none; 4 frames are redirected to key 1 and its consumer
+     * drains them once while CpumapKthread is recorded.
+     */
+    private static RecordedEvent recordRemoteDrain(Path dir, SteeringProgram remote, FrameHandler handler)
+            throws Exception {
+        return recordRemoteDrains(dir, remote, handler, 1).getFirst();
+    }
+
+    /** As {@link #recordRemoteDrain}, with {@code drains} drains of 4 frames each: their events in order. */
+    private static List<RecordedEvent> recordRemoteDrains(Path dir, SteeringProgram remote, FrameHandler handler,
+                                                          int drains) throws Exception {
+        final FramePool pool = new FramePool(new FramePool.Context().frameCount(64));
+        final CpuMap map = CpuMap.create(2, 0, CpuSet.all(2), Capabilities.admin(), EntryLifecycle.NONE).map();
+        map.update(0, EntryValue.of(2), CpuMap.ANY);
+        map.update(1, new EntryValue(8, remote), CpuMap.ANY);
+        final Redirector producer = new Redirector(map, new PathCounters("ingress-0", 2), DropReason.PROGRAM_DROP,
+            DropReason.PROGRAM_ABORTED);
+        final ConsumerPath consumer = new ConsumerPath(map.snapshot().entry(1), map, handler, 8,
+            HandlerBatch.ErrorSink.IGNORE);
+        producer.refresh();
+        redirect(pool, producer, 1, 4);
+        final Path file = dir.resolve("steer.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.steer.CpumapKthread");
+            recording.start();
+            for (int i = 0; i < drains; i++) {
+                assertEquals(4, consumer.doWork());
+            }
+            recording.stop();
+            recording.dump(file);
+        }
+        final List<RecordedEvent> events = kthreadEvents(file);
+        assertEquals(drains, events.size(), "one event per drain");
+        return events;
+    }
+
+    private static void redirect(FramePool pool, Redirector producer, int key, int frames) {
+        for (int i = 0; i < frames; i++) {
+            producer.steer(pool.lease().length(60), Verdict.redirect(key, Verdict.DROP));
+        }
+        producer.flush();
+    }
+
+    private static RecordedEvent kthreadEvent(Path file) throws Exception {
+        final List<RecordedEvent> events = kthreadEvents(file);
+        assertEquals(1, events.size(), "one drain, one event");
+        return events.getFirst();
+    }
+
+    /** The file's CpumapKthread events in the order they were committed (one thread). */
+    private static List<RecordedEvent> kthreadEvents(Path file) throws Exception {
+        return RecordingFile.readAllEvents(file).stream()
+            .filter(e -> e.getEventType().getName().equals("dev.steer.CpumapKthread"))
+            .sorted(Comparator.comparing(RecordedEvent::getStartTime)).toList();
+    }
+
+    private static void assertKthread(RecordedEvent batch, int processed, int drops, int pass, int drop,
+                                      int redirect) {
+        assertEquals(processed, batch.getInt("processed"), "processed");
+        assertEquals(drops, batch.getInt("drops"), "drops");
+        assertEquals(pass, batch.getInt("pass"), "pass");
+        assertEquals(drop, batch.getInt("drop"), "drop");
+        assertEquals(redirect, batch.getInt("redirect"), "redirect");
     }
 
     @Test
