@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 import jdk.jfr.Configuration;
 import jdk.jfr.Recording;
@@ -17,6 +18,8 @@ import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
@@ -37,25 +40,16 @@ import dev.steer.engine.program.Verdict;
 class TracepointEventsTest {
     @Test
     void shouldRecordEnqueueAndConsumerEventsWithTracepointFieldsWhenJfrEnablesThem(@TempDir Path dir) throws Exception {
-        final FramePool pool = new FramePool(new FramePool.Context().frameCount(64));
-        final CpuMap map = CpuMap.create(2, 0, CpuSet.all(2), Capabilities.admin(), EntryLifecycle.NONE).map();
-        map.update(1, EntryValue.of(4), CpuMap.ANY);
-        final Redirector producer = new Redirector(map, new PathCounters("ingress-0", 2), DropReason.PROGRAM_DROP,
-            DropReason.PROGRAM_ABORTED);
-        final ConsumerPath consumer = new ConsumerPath(map.snapshot().entry(1), map, FrameHandler.NO_OP, 8,
-            HandlerBatch.ErrorSink.IGNORE);
+        final Rig rig = Rig.create(map -> map.update(1, EntryValue.of(4), CpuMap.ANY), FrameHandler.NO_OP);
+        final CpuMap map = rig.map();
         final Path file = dir.resolve("steer.jfr");
         try (Recording recording = new Recording()) {
             recording.enable("dev.steer.CpumapEnqueue");
             recording.enable("dev.steer.CpumapKthread");
             recording.start();
-            producer.refresh();
-            for (int i = 0; i < 6; i++) {
-                producer.steer(pool.lease().length(60), Verdict.redirect(1, Verdict.DROP));
-            }
-            producer.flush(); // 6 frames into a ring of 4: 2 dropped
-            consumer.idle();
-            assertEquals(4, consumer.doWork());
+            rig.redirect(1, 6); // 6 frames into a ring of 4: 2 dropped
+            rig.consumer().idle();
+            assertEquals(4, rig.consumer().doWork());
             recording.stop();
             recording.dump(file);
         }
@@ -77,35 +71,38 @@ class TracepointEventsTest {
         assertTrue(Files.size(file) > 0);
     }
 
-    @Test
-    void shouldCountARemoteDropInDropNotInDropsAsTheKernelDoes(@TempDir Path dir) throws Exception {
-        // xdp_cpumap_kthread's drops are frames the stack refused after the program; XDP_DROP is xdp_drop only.
-        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.of(Verdict.DROP), FrameHandler.NO_OP);
-        assertKthread(batch, 4, 0, 0, 4, 0);
+    /** One drain of 4 frames by entry 1's remote program, and the fields the kernel would report for it. */
+    private record Drain(String rule, SteeringProgram remote, FrameHandler handler, int drops, int pass, int drop,
+                         int redirect) {
+        @Override
+        public String toString() {
+            return rule;
+        }
     }
 
-    @Test
-    void shouldCountAMissingKeyWithPassFallbackAsPassNotRedirectAsTheKernelDoes(@TempDir Path dir) throws Exception {
-        // bpf_redirect_map to a key with no entry returns the fallback action: the frame is passed, not redirected.
-        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.redirect(7, Verdict.PASS),
-            FrameHandler.NO_OP);
-        assertKthread(batch, 4, 0, 4, 0, 0);
+    static List<Drain> drains() {
+        final FrameHandler refusing = frames -> {
+            throw new IllegalStateException("refused");
+        };
+        return List.of(
+            new Drain("a remote DROP is drop, not drops (frames refused after the program)",
+                packet -> Verdict.of(Verdict.DROP), FrameHandler.NO_OP, 0, 0, 4, 0),
+            new Drain("a missing key with a PASS fallback is pass, not redirect (the helper returns the fallback)",
+                packet -> Verdict.redirect(7, Verdict.PASS), FrameHandler.NO_OP, 0, 4, 0, 0),
+            new Drain("a missing key with a DROP fallback is drop, not redirect or drops",
+                packet -> Verdict.redirect(7, Verdict.DROP), FrameHandler.NO_OP, 0, 0, 4, 0),
+            new Drain("a redirect into a bulk queue is redirect; its ring_full (key 0 has 2 slots) is CpumapEnqueue's",
+                packet -> Verdict.redirect(0, Verdict.DROP), FrameHandler.NO_OP, 0, 0, 0, 4),
+            new Drain("passed frames the handler refused are pass and drops (the stack refusing them)",
+                packet -> Verdict.of(Verdict.PASS), refusing, 4, 4, 0, 0));
     }
 
-    @Test
-    void shouldCountAMissingKeyWithDropFallbackAsDropNotRedirectOrDropsWhenTheKernelWould(@TempDir Path dir)
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("drains")
+    void shouldCountOutcomesAsXdpCpumapKthreadDoesNotRemoteVerdicts(Drain drain, @TempDir Path dir)
             throws Exception {
-        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.redirect(7, Verdict.DROP),
-            FrameHandler.NO_OP);
-        assertKthread(batch, 4, 0, 0, 4, 0);
-    }
-
-    @Test
-    void shouldCountOnlyRedirectsThatReachABulkQueueAsRedirect(@TempDir Path dir) throws Exception {
-        // Key 0 has an entry of 2 slots: all 4 are redirected (its ring_full belongs to the CpumapEnqueue event).
-        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.redirect(0, Verdict.DROP),
-            FrameHandler.NO_OP);
-        assertKthread(batch, 4, 0, 0, 0, 4);
+        assertKthread(recordRemoteDrain(dir, drain.remote(), drain.handler()), 4, drain.drops(), drain.pass(),
+            drain.drop(), drain.redirect());
     }
 
     @Test
@@ -120,34 +117,17 @@ class TracepointEventsTest {
     }
 
     @Test
-    void shouldCountFramesTheHandlerRefusedAsDropsWhenTheRemoteProgramPassedThem(@TempDir Path dir)
-            throws Exception {
-        // The handler throwing is the analogue of the stack refusing the frames the program passed.
-        final RecordedEvent batch = recordRemoteDrain(dir, packet -> Verdict.of(Verdict.PASS), frames -> {
-            throw new IllegalStateException("refused");
-        });
-        assertKthread(batch, 4, 4, 4, 0, 0);
-    }
-
-    @Test
     void shouldReportSchedZeroWhenTheConsumerIdledBeforeAnUntracedDrain(@TempDir Path dir) throws Exception {
-        final FramePool pool = new FramePool(new FramePool.Context().frameCount(64));
-        final CpuMap map = CpuMap.create(2, 0, CpuSet.all(2), Capabilities.admin(), EntryLifecycle.NONE).map();
-        map.update(1, EntryValue.of(8), CpuMap.ANY);
-        final Redirector producer = new Redirector(map, new PathCounters("ingress-0", 2), DropReason.PROGRAM_DROP,
-            DropReason.PROGRAM_ABORTED);
-        final ConsumerPath consumer = new ConsumerPath(map.snapshot().entry(1), map, FrameHandler.NO_OP, 8,
-            HandlerBatch.ErrorSink.IGNORE);
-        producer.refresh();
-        consumer.idle();
-        redirect(pool, producer, 1, 2);
-        assertEquals(2, consumer.doWork()); // untraced: the idle belonged to this drain
+        final Rig rig = Rig.create(map -> map.update(1, EntryValue.of(8), CpuMap.ANY), FrameHandler.NO_OP);
+        rig.consumer().idle();
+        rig.redirect(1, 2);
+        assertEquals(2, rig.consumer().doWork()); // untraced: the idle belonged to this drain
         final Path file = dir.resolve("steer.jfr");
         try (Recording recording = new Recording()) {
             recording.enable("dev.steer.CpumapKthread");
             recording.start();
-            redirect(pool, producer, 1, 2);
-            assertEquals(2, consumer.doWork());
+            rig.redirect(1, 2);
+            assertEquals(2, rig.consumer().doWork());
             recording.stop();
             recording.dump(file);
         }
@@ -166,22 +146,17 @@ class TracepointEventsTest {
     /** As {@link #recordRemoteDrain}, with {@code drains} drains of 4 frames each: their events in order. */
     private static List<RecordedEvent> recordRemoteDrains(Path dir, SteeringProgram remote, FrameHandler handler,
                                                           int drains) throws Exception {
-        final FramePool pool = new FramePool(new FramePool.Context().frameCount(64));
-        final CpuMap map = CpuMap.create(2, 0, CpuSet.all(2), Capabilities.admin(), EntryLifecycle.NONE).map();
-        map.update(0, EntryValue.of(2), CpuMap.ANY);
-        map.update(1, new EntryValue(8, remote), CpuMap.ANY);
-        final Redirector producer = new Redirector(map, new PathCounters("ingress-0", 2), DropReason.PROGRAM_DROP,
-            DropReason.PROGRAM_ABORTED);
-        final ConsumerPath consumer = new ConsumerPath(map.snapshot().entry(1), map, handler, 8,
-            HandlerBatch.ErrorSink.IGNORE);
-        producer.refresh();
-        redirect(pool, producer, 1, 4);
+        final Rig rig = Rig.create(map -> {
+            map.update(0, EntryValue.of(2), CpuMap.ANY);
+            map.update(1, new EntryValue(8, remote), CpuMap.ANY);
+        }, handler);
+        rig.redirect(1, 4);
         final Path file = dir.resolve("steer.jfr");
         try (Recording recording = new Recording()) {
             recording.enable("dev.steer.CpumapKthread");
             recording.start();
             for (int i = 0; i < drains; i++) {
-                assertEquals(4, consumer.doWork());
+                assertEquals(4, rig.consumer().doWork());
             }
             recording.stop();
             recording.dump(file);
@@ -191,11 +166,27 @@ class TracepointEventsTest {
         return events;
     }
 
-    private static void redirect(FramePool pool, Redirector producer, int key, int frames) {
-        for (int i = 0; i < frames; i++) {
-            producer.steer(pool.lease().length(60), Verdict.redirect(key, Verdict.DROP));
+    /** A map of 2 keys with the entries {@code entries} makes, an ingress' redirector, and key 1's consumer. */
+    private record Rig(FramePool pool, CpuMap map, Redirector producer, ConsumerPath consumer) {
+        static Rig create(Consumer<CpuMap> entries, FrameHandler handler) {
+            final FramePool pool = new FramePool(new FramePool.Context().frameCount(64));
+            final CpuMap map = CpuMap.create(2, 0, CpuSet.all(2), Capabilities.admin(), EntryLifecycle.NONE).map();
+            entries.accept(map);
+            final Redirector producer = new Redirector(map, new PathCounters("ingress-0", 2),
+                DropReason.PROGRAM_DROP, DropReason.PROGRAM_ABORTED);
+            final ConsumerPath consumer = new ConsumerPath(map.snapshot().entry(1), map, handler, 8,
+                HandlerBatch.ErrorSink.IGNORE);
+            return new Rig(pool, map, producer, consumer);
         }
-        producer.flush();
+
+        /** Redirects {@code frames} leased frames to {@code key} and flushes them. */
+        void redirect(int key, int frames) {
+            producer.refresh();
+            for (int i = 0; i < frames; i++) {
+                producer.steer(pool.lease().length(60), Verdict.redirect(key, Verdict.DROP));
+            }
+            producer.flush();
+        }
     }
 
     private static RecordedEvent kthreadEvent(Path file) throws Exception {
