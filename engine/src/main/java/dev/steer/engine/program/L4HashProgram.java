@@ -1,12 +1,15 @@
 package dev.steer.engine.program;
 
 /**
- * {@code l4-hash}: load-balances by a symmetric hash of the IP address pair, seeded with the transport
- * protocol, so both directions of a flow land on the same target and different protocols between the same
- * hosts may not. The source and destination addresses are added word by word (addition commutes, so
- * swapping them changes nothing), the seed is mixed in, and a 32-bit finaliser spreads the bits; the target
- * is the hash modulo the number of targets. Non-IP frames (ARP, say) go to target 0; truncated or
- * malformed frames are DROPped. Deterministic: the same packet always maps to the same target.
+ * {@code l4-hash}: load-balances by a symmetric hash of the IP address pair, seeded with the protocol
+ * number ({@link PacketHeaders#datagramProtocol()}), so both directions of a flow land on the same target and
+ * different protocols between the same hosts may not. The hash reads only what every fragment of a datagram
+ * carries (no ports; for IPv6, the Fragment header's next header, not the AH or destination options that
+ * only the first fragment shows after it), so all fragments reach the consumer that reassembles them. The
+ * source and destination addresses are added word by word (addition commutes, so swapping them changes
+ * nothing), the seed is mixed in, and a 32-bit finaliser spreads the bits; the target is the hash modulo the
+ * number of targets. Non-IP frames (ARP, say) go to target 0; truncated or malformed frames are DROPped.
+ * Deterministic: the same packet always maps to the same target.
  *
  * <p>The common case, an untagged IPv4 packet without options or fragmentation carrying UDP or TCP, takes
  * a fast path that reads only the six fields the verdict depends on, after one bounds check for the whole
@@ -79,7 +82,7 @@ public final class L4HashProgram extends TargetedProgram {
         for (int i = 0; i < headers.addressLength(); i += 4) {
             sum += packet.i32(headers.srcAddressOffset() + i) + packet.i32(headers.dstAddressOffset() + i);
         }
-        return mix(sum * 0x9E37_79B1 + SEED + headers.l4Protocol());
+        return mix(sum * 0x9E37_79B1 + SEED + headers.datagramProtocol());
     }
 
     /** The finaliser of MurmurHash3: every input bit affects every output bit. */

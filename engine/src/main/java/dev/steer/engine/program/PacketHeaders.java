@@ -41,6 +41,7 @@ public final class PacketHeaders {
     int dstAddressOffset;
     int addressLength;
     int l4Protocol;
+    int datagramProtocol;
     int l4Offset;
     int srcPort;
     int dstPort;
@@ -65,6 +66,7 @@ public final class PacketHeaders {
         dstAddressOffset = -1;
         addressLength = 0;
         l4Protocol = -1;
+        datagramProtocol = -1;
         l4Offset = -1;
         srcPort = -1;
         dstPort = -1;
@@ -126,6 +128,16 @@ public final class PacketHeaders {
     /** IP protocol of the transport header (after IPv6 extension headers), -1 when none. */
     public int l4Protocol() {
         return l4Protocol;
+    }
+
+    /**
+     * The protocol number every fragment of the IP datagram carries, so a hash seeded with it keeps the
+     * fragments together: IPv4's protocol field; for IPv6 with a Fragment header, that header's next header
+     * (AH or destination options may follow it, in the first fragment only); otherwise {@link #l4Protocol()}.
+     * -1 when none.
+     */
+    public int datagramProtocol() {
+        return datagramProtocol;
     }
 
     /** Offset of the transport header, -1 when absent (non-first fragments included). */

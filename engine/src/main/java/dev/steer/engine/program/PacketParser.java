@@ -71,6 +71,7 @@ public final class PacketParser {
         out.dstAddressOffset = offset + 16;
         out.addressLength = 4;
         out.l4Protocol = view.u8(offset + 9);
+        out.datagramProtocol = out.l4Protocol;
         if ((view.u16(offset + 6) & 0x1FFF) != 0) {
             out.fragment = true;
             return PacketHeaders.OK;
@@ -127,6 +128,9 @@ public final class PacketParser {
                     if (at + 8 > end) {
                         return PacketHeaders.TRUNCATED;
                     }
+                    if (out.datagramProtocol < 0) { // the outermost: its next header is in every fragment
+                        out.datagramProtocol = view.u8(at);
+                    }
                     if ((view.u16(at + 2) >>> 3) != 0) {
                         out.l4Protocol = view.u8(at);
                         out.fragment = true;
@@ -135,6 +139,9 @@ public final class PacketParser {
                     length = 8;
                 }
                 default -> {
+                    if (out.datagramProtocol < 0) {
+                        out.datagramProtocol = next;
+                    }
                     return parseTransport(view, at, end, out.l4Protocol(next));
                 }
             }

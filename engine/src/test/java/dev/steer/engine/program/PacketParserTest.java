@@ -102,6 +102,21 @@ class PacketParserTest {
     }
 
     @Test
+    void shouldRecordTheFragmentHeadersNextHeaderAsDatagramProtocolWhenIpv6IsFragmented() {
+        assertEquals(PacketHeaders.OK, parse(eth(IPV6, ipv6(6, v6(1), v6(2), tcp(1000, 80), Packets.Ext.fragment(0),
+            Packets.Ext.auth(4)))));
+        assertEquals(6, headers.l4Protocol());
+        assertEquals(51, headers.datagramProtocol(), "first fragment");
+        assertEquals(PacketHeaders.OK, parse(eth(IPV6, ipv6(51, v6(1), v6(2), new byte[32], Packets.Ext.fragment(100)))));
+        assertEquals(51, headers.datagramProtocol(), "later fragment");
+        assertEquals(PacketHeaders.OK, parse(eth(IPV6, ipv6(6, v6(1), v6(2), tcp(1000, 80), Packets.Ext.options(0, 1),
+            Packets.Ext.auth(4)))));
+        assertEquals(6, headers.datagramProtocol(), "unfragmented: the transport");
+        assertEquals(PacketHeaders.OK, parse(eth(IPV4, ipv4(17, 1, 2, new byte[8], 0, 185))));
+        assertEquals(17, headers.datagramProtocol(), "IPv4: the protocol field");
+    }
+
+    @Test
     void shouldReportFragmentWithoutPortsWhenIpv4FragmentIsNotTheFirst() {
         assertEquals(PacketHeaders.OK, parse(eth(IPV4, ipv4(17, 1, 2, new byte[8], 0, 185))));
         assertTrue(headers.isFragment());

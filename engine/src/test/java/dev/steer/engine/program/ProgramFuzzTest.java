@@ -87,6 +87,7 @@ class ProgramFuzzTest {
                 assertEquals(headers.srcPort(), otherHeaders.srcPort(), "source port, packet " + i);
                 assertEquals(headers.dstPort(), otherHeaders.dstPort(), "destination port, packet " + i);
                 assertEquals(headers.l4Protocol(), otherHeaders.l4Protocol(), "protocol, packet " + i);
+                assertEquals(headers.datagramProtocol(), otherHeaders.datagramProtocol(), "datagram protocol, packet " + i);
             }
         }
     }

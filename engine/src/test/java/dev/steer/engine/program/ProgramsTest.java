@@ -170,6 +170,38 @@ class ProgramsTest {
         }
     }
 
+    /**
+     * RFC 8200 puts AH and destination options after the Fragment header, where only the first fragment has
+     * them; a later fragment shows only the Fragment header's next header. Every fragment must still go to the
+     * consumer that reassembles the datagram.
+     */
+    @Test
+    void shouldSendEveryFragmentOfAnIpv6DatagramToOneTargetWhenHeadersFollowTheFragmentHeader() {
+        final SteeringProgram hash = Programs.create("l4-hash", new int[] {0, 1, 2, 3}, Verdict.DROP);
+        final Packets.Ext[][] afterFragment = {
+            {},
+            {Packets.Ext.auth(4)},
+            {Packets.Ext.options(60, 2)},
+            {Packets.Ext.auth(4), Packets.Ext.options(60, 1)},
+        };
+        for (int pair = 0; pair < 64; pair++) {
+            final byte[] src = v6(pair);
+            final byte[] dst = v6(1000 + pair);
+            for (Packets.Ext[] chain : afterFragment) {
+                final Packets.Ext[] firstChain = new Packets.Ext[chain.length + 1];
+                firstChain[0] = Packets.Ext.fragment(0);
+                System.arraycopy(chain, 0, firstChain, 1, chain.length);
+                final int fragmentNext = chain.length > 0 ? chain[0].type() : 6;
+                final byte[] first = eth(IPV6, ipv6(6, src, dst, tcp(1000, 80), firstChain));
+                final byte[] later = eth(IPV6, ipv6(fragmentNext, src, dst, new byte[32], Packets.Ext.fragment(100)));
+                final byte[] reply = eth(IPV6, ipv6(fragmentNext, dst, src, new byte[32], Packets.Ext.fragment(100)));
+                final String what = "pair " + pair + ", " + firstChain.length + " headers from the Fragment header on";
+                assertEquals(Verdict.toString(hash.run(view(first))), Verdict.toString(hash.run(view(later))), what);
+                assertEquals(Verdict.toString(hash.run(view(later))), Verdict.toString(hash.run(view(reply))), what + ", reversed");
+            }
+        }
+    }
+
     @Test
     void shouldSpreadManyFlowsOverEveryTargetWhenHashing() {
         final SteeringProgram hash = Programs.create("l4-hash", new int[] {0, 1, 2, 3}, Verdict.DROP);
