@@ -11,6 +11,7 @@ import static dev.steer.engine.program.Packets.udp;
 import static dev.steer.engine.program.Packets.v6;
 import static dev.steer.engine.program.Packets.view;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -264,5 +265,22 @@ class ProgramsTest {
         }
         assertEquals(Verdict.PASS, Verdict.action(Verdict.of(Verdict.PASS)));
         assertEquals("REDIRECT(key=3, fallback=PASS)", Verdict.toString(Verdict.redirect(3, Verdict.PASS)));
+        for (int action = 0; action <= 0xFF; action++) {
+            assertEquals(action, Verdict.action(Verdict.of(action)), "an action that fits its 8 bits is kept");
+            assertEquals(action, Verdict.fallback(Verdict.redirect(-1, action)), "so is a fallback");
+        }
+    }
+
+    @Test
+    void shouldEncodeAnUnknownActionWhenActionOrFallbackIsOutOfRange() {
+        for (int action : new int[] {256, 257, 258, 260, 0x1_0002, Integer.MAX_VALUE, -1, -254, Integer.MIN_VALUE}) {
+            assertEquals(Verdict.OUT_OF_RANGE, Verdict.action(Verdict.of(action)), "of(" + action + ")");
+            final long redirect = Verdict.redirect(7, action);
+            assertEquals(Verdict.REDIRECT, Verdict.action(redirect), "redirect with fallback " + action);
+            assertEquals(7, Verdict.key(redirect), "redirect with fallback " + action);
+            assertEquals(Verdict.OUT_OF_RANGE, Verdict.fallback(redirect), "fallback " + action);
+        }
+        assertFalse(Verdict.isKnownAction(Verdict.OUT_OF_RANGE));
+        assertEquals("REDIRECT(key=7, fallback=OUT_OF_RANGE)", Verdict.toString(Verdict.redirect(7, 258)));
     }
 }
