@@ -233,8 +233,10 @@ public final class Frame {
      * metadata. Costs a few comparisons.
      */
     public boolean fits() {
+        // In long: the setters check nothing, and in int a negative headroom minus the metadata can wrap to a large
+        // positive value. With the metadata not negative this also keeps the headroom at MIN_REDIRECT_HEADROOM or more.
         return length >= 0 && metaLength >= 0
-            && headroom - metaLength >= MIN_REDIRECT_HEADROOM
+            && (long) headroom - metaLength >= MIN_REDIRECT_HEADROOM
             && (long) headroom + length <= capacity();
     }
 

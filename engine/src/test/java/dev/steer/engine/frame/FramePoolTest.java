@@ -205,6 +205,28 @@ class FramePoolTest {
         assertEquals(2, pool.leases());
     }
 
+    /** The setters check nothing, so fits() must hold for any values a zero-copy feed sets, int overflow included. */
+    @Test
+    void shouldNotFitWhenHeadroomIsNegativeAndHeadroomMinusMetadataOverflows() {
+        final FramePool pool = pool("overflow", 1);
+        final int[][] headroomMeta = {
+            {Integer.MIN_VALUE, 1},
+            {Integer.MIN_VALUE + 5, 100},
+            {-2, Integer.MAX_VALUE},
+            {-1, 0},
+            {Integer.MIN_VALUE, 0},
+        };
+        for (int[] values : headroomMeta) {
+            final Frame frame = pool.lease().headroom(values[0]).metaLength(values[1]).length(0);
+            assertFalse(frame.fits(), "headroom " + values[0] + ", metadata " + values[1]);
+            assertEquals(FramePool.OK, frame.release());
+        }
+        final Frame frame = pool.lease().length(60);
+        assertTrue(frame.headroom(Frame.MIN_REDIRECT_HEADROOM + 8).metaLength(8).fits(), "32 bytes free in front of the metadata");
+        assertFalse(frame.metaLength(9).fits(), "31 bytes free");
+        assertEquals(FramePool.OK, frame.release());
+    }
+
     private static void assertFresh(FramePool pool, Frame frame) {
         assertEquals(pool.headroom(), frame.headroom());
         assertEquals(pool.headroom(), frame.dataOffset());

@@ -9,19 +9,21 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.Capabilities;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.EntryLifecycle;
 import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.map.MapResult;
 import dev.steer.engine.program.Verdict;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 
 /**
  * The producer side's flush list: wake-ups happen once per touched entry at the end of a poll, as in the kernel;
- * and what an out-of-range action becomes.
+ * what an out-of-range action becomes; and that an inconsistent frame is refused.
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class RedirectorTest {
@@ -97,5 +99,20 @@ class RedirectorTest {
         redirector.flush();
         assertEquals(0, map.snapshot().entry(0).ring().size(), "nothing queued: " + Arrays.toString(outOfRange));
         assertEquals(64, pool.available(), "every frame back in its pool");
+    }
+
+    @Test
+    void shouldRefuseWithEoverflowWhenAFrameSetsANegativeHeadroomThatOverflowsTheMetadataCheck() {
+        final CpuMap map = map(1, 1);
+        final PathCounters counters = new PathCounters("producer", 1);
+        final Redirector redirector = redirector(map, counters);
+        final Frame frame = pool.lease().headroom(Integer.MIN_VALUE).metaLength(1).length(0);
+        assertEquals(Redirector.CONSUMED, redirector.steer(frame, Verdict.redirect(0, Verdict.PASS)));
+        redirector.flush();
+        assertEquals(0, map.snapshot().entry(0).ring().size(), "a frame whose data starts before its slot is not queued");
+        assertEquals(1, counters.redirectErrors(MapResult.EOVERFLOW));
+        assertEquals(1, counters.dropped(DropReason.REDIRECT_ERROR));
+        assertEquals(0, counters.get(PathCounters.Counter.REDIRECTED));
+        assertEquals(64, pool.available(), "the frame is back in its pool");
     }
 }
