@@ -25,7 +25,9 @@ import dev.steer.engine.map.MapResult;
 /**
  * The Pekko serializer of every {@link ClusterMessage}, backed by Kryo: registered classes only
  * ({@code setRegistrationRequired(true)}), each with a hand-written field layout, so an unknown class is an
- * error rather than a silent fallback, and the wire format of a frame batch is exactly its header and bytes.
+ * error rather than a silent fallback, and the wire format of a frame batch is exactly its header and bytes. A
+ * message read is of one of those classes ({@link ClusterMessageClassResolver}): never one of the types Kryo
+ * registers itself, a class by name, or null.
  * One Kryo and one output buffer per thread (Kryo is not thread-safe; Artery serialises on several threads).
  * Actor refs travel as their serialization format, resolved with {@link ActorRefResolver}.
  *
@@ -97,7 +99,11 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     public Object fromBinaryJava(byte[] bytes, Class<?> manifest) {
         try {
             return kryos.get().readClassAndObject(new Input(bytes));
-        } catch (RuntimeException corrupt) {
+        } catch (VirtualMachineError fatal) {
+            // Out of memory or stack: the JVM's trouble, not these bytes' (no reader allocates from a length it has
+            // not checked), so it is not passed off as a refused message; Pekko decides.
+            throw fatal;
+        } catch (Throwable corrupt) {
             // JSerializer's fromBinary declares NotSerializableException, its fromBinaryJava does not.
             throw KryoSerializer.<RuntimeException>sneaky(refusal(corrupt));
         }
@@ -110,7 +116,9 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
         input.setBuffer(buffer);
         try {
             return kryos.get().readClassAndObject(input);
-        } catch (RuntimeException corrupt) {
+        } catch (VirtualMachineError fatal) {
+            throw fatal;
+        } catch (Throwable corrupt) {
             throw refusal(corrupt);
         } finally {
             input.setBuffer(EMPTY);
@@ -118,10 +126,10 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     }
 
     /**
-     * The one exception of a refused message: Kryo's (buffer underflow, unregistered class id) and this class's
-     * own checks alike, the reason in the message and the original as the cause.
+     * The one exception of a refused message: Kryo's (buffer underflow), this class's own checks and any other
+     * throwable but a {@link VirtualMachineError} alike, the reason in the message and the original as the cause.
      */
-    private static NotSerializableException refusal(RuntimeException corrupt) {
+    private static NotSerializableException refusal(Throwable corrupt) {
         final NotSerializableException refused = new NotSerializableException(corrupt instanceof CorruptMessage
             ? corrupt.getMessage() : "corrupt cluster message: " + corrupt);
         refused.initCause(corrupt);
@@ -262,7 +270,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     }
 
     private Kryo newKryo() {
-        final Kryo kryo = new Kryo();
+        final Kryo kryo = new Kryo(new ClusterMessageClassResolver(), null);
         kryo.setRegistrationRequired(true);
         kryo.setReferences(false);
         kryo.register(ForwardBatch.class, new Serializer<ForwardBatch>() {

@@ -256,4 +256,71 @@ class KryoSerializerTest {
         assertEquals(true, String.valueOf(refused.getMessage()).contains("corrupt string length 2147483646"),
             refused.getMessage());
     }
+
+    /**
+     * Kryo's own registrations that {@code new Kryo()} makes (class id 1 is {@code String}, class byte 3 on the wire)
+     * and its class-by-name marker (class byte 1), each followed by a string length of 2^31 - 1 in Kryo's string
+     * format: Kryo's reader asked for a char[2^31 - 2], an {@link OutOfMemoryError} that passed the serializer and
+     * would stop a node. And a length of 2^26 + 1, which Kryo allocated (128 MiB) before finding the bytes missing.
+     */
+    private static final byte[][] KRYO_STRING_BOMBS = {
+        {3, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F, 'a', 'b'},
+        {1, 0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F},
+        {3, (byte) 0xC1, (byte) 0x80, (byte) 0x80, 0x01, 'a', 'b'}};
+
+    /**
+     * Reads {@code bytes} from an array ({@code path} 0) or after a header in a direct buffer, as Artery does, and
+     * returns the refusal. Anything else fails the test, an {@link OutOfMemoryError} too: JUnit rethrows that
+     * one from {@code assertThrows}, which ended the test JVM as it ends a node.
+     */
+    private static java.io.NotSerializableException refusal(KryoSerializer serializer, byte[] bytes, int path) {
+        final String what = java.util.Arrays.toString(bytes) + (path == 0 ? " from an array" : " from a buffer");
+        final java.nio.ByteBuffer direct = java.nio.ByteBuffer.allocateDirect(bytes.length + 3);
+        direct.position(3);
+        direct.put(bytes).flip().position(3);
+        final Object read;
+        try {
+            read = path == 0 ? serializer.fromBinary(bytes, (Class<?>) null) : serializer.fromBinary(direct, "");
+        } catch (java.io.NotSerializableException refused) {
+            return refused;
+        } catch (Throwable other) {
+            throw new AssertionError(what + ": refused with " + other + ", not NotSerializableException", other);
+        }
+        throw new AssertionError(what + ": read as " + (read == null ? null : read.getClass().getName() + " " + read));
+    }
+
+    @Test
+    void shouldRefuseKryosOwnStringAndClassByNameWithoutAllocatingWhenTheyClaimAHugeLength() throws Exception {
+        final KryoSerializer serializer = (KryoSerializer) SerializationExtension.get(KIT.system())
+            .serializerFor(MapOwner.Reply.class);
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        // This thread's Kryo and input buffer are made on first use: not part of what a message costs.
+        final byte[] reply = serializer.toBinary(new MapOwner.Reply(MapResult.OK));
+        assertEquals(new MapOwner.Reply(MapResult.OK), serializer.fromBinary(reply, (Class<?>) null));
+        assertEquals(new MapOwner.Reply(MapResult.OK),
+            serializer.fromBinary(java.nio.ByteBuffer.allocateDirect(reply.length).put(reply).flip(), ""));
+        for (byte[] bomb : KRYO_STRING_BOMBS) {
+            for (int path = 0; path < 2; path++) {
+                final long before = threads.getCurrentThreadAllocatedBytes();
+                final java.io.NotSerializableException refused = refusal(serializer, bomb, path);
+                final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                assertEquals(true, allocated < (1 << 20), java.util.Arrays.toString(bomb) + " path " + path
+                    + ": allocated " + allocated + " bytes");
+                assertEquals(true, String.valueOf(refused.getMessage()).contains("class"), refused.getMessage());
+            }
+        }
+    }
+
+    @Test
+    void shouldRefuseAStringWhenItComesAsKryosOwnRegisteredClass() throws Exception {
+        final KryoSerializer serializer = (KryoSerializer) SerializationExtension.get(KIT.system())
+            .serializerFor(MapOwner.Reply.class);
+        // Class byte 3 is Kryo's String (id 1), then "hi" in Kryo's ASCII format: it was read and delivered.
+        final byte[] hi = {3, 'h', (byte) ('i' | 0x80)};
+        for (int path = 0; path < 2; path++) {
+            final java.io.NotSerializableException refused = refusal(serializer, hi, path);
+            assertEquals(true, String.valueOf(refused.getMessage()).contains("class id 1"), refused.getMessage());
+        }
+    }
 }

@@ -212,6 +212,78 @@ class WireFuzzTest {
         assertTrue(refused > total / 4, "most damage is refused: " + refused + " of " + total);
     }
 
+    /** Class bytes of this build's messages: Kryo writes registration id + 2, and ours are 100..106. */
+    private static final int FIRST_MESSAGE_CLASS_BYTE = 102;
+    private static final int LAST_MESSAGE_CLASS_BYTE = 108;
+
+    @Test
+    void shouldRefuseAClassIdWhateverFollowsWhenItIsNotARegisteredClusterMessage() {
+        // Class byte 0 is Kryo's null, 1 a class by name (a name id, then the name as a Kryo string), 2..10 the
+        // registrations new Kryo() makes (int, String, float, boolean, byte, char, short, long, double); then
+        // ids nobody registered. Each with a hostile length after it, as a plain variable-length int, as Kryo's
+        // string length (2^31 - 1 and 2^26 + 1; a flag bit first), after a name id, and a short ASCII string.
+        final List<byte[]> tails = new ArrayList<>();
+        for (int bomb : BOMBS) {
+            tails.add(varInt(bomb));
+        }
+        tails.add(new byte[] {(byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F, 'a', 'b'});
+        tails.add(new byte[] {0, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x0F});
+        tails.add(new byte[] {(byte) 0xC1, (byte) 0x80, (byte) 0x80, 0x01, 'a', 'b'});
+        tails.add(new byte[] {'h', (byte) ('i' | 0x80)});
+        tails.add(new byte[0]);
+        final KryoSerializer serializer = serializer();
+        final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        final List<String> failures = new ArrayList<>();
+        final java.util.SortedSet<Integer> failedClassBytes = new java.util.TreeSet<>();
+        int total = 0;
+        try {
+            // This thread's Kryo and input buffer are made on first use: not part of what a message costs.
+            final byte[] reply = serializer.toBinary(new MapOwner.Reply(MapResult.OK));
+            serializer.fromBinary(reply, (Class<?>) null);
+            serializer.fromBinary(ByteBuffer.allocateDirect(reply.length).put(reply).flip(), "");
+        } catch (NotSerializableException unexpected) {
+            fail("a reply of this build refused", unexpected);
+        }
+        for (int classByte = 0; classByte < 130; classByte++) {
+            if (classByte >= FIRST_MESSAGE_CLASS_BYTE && classByte <= LAST_MESSAGE_CLASS_BYTE) {
+                continue;
+            }
+            for (byte[] tail : tails) {
+                final byte[] id = varInt(classByte);
+                final byte[] bad = Arrays.copyOf(id, id.length + tail.length);
+                System.arraycopy(tail, 0, bad, id.length, tail.length);
+                for (int path = 0; path < 2; path++) {
+                    total++;
+                    final int failedBefore = failures.size();
+                    final String what = (path == 0 ? "array " : "direct buffer ") + Arrays.toString(bad);
+                    final ByteBuffer direct = ByteBuffer.allocateDirect(bad.length + 3);
+                    direct.position(3);
+                    direct.put(bad).flip().position(3);
+                    final long allocatedBefore = threads.getCurrentThreadAllocatedBytes();
+                    try {
+                        final Object read = path == 0 ? serializer.fromBinary(bad, (Class<?>) null)
+                            : serializer.fromBinary(direct, "");
+                        failures.add(what + ": read as " + (read == null ? "null" : read.getClass().getName()
+                            + " " + read));
+                    } catch (NotSerializableException expected) {
+                        final long allocated = threads.getCurrentThreadAllocatedBytes() - allocatedBefore;
+                        if (allocated >= 1 << 20) {
+                            failures.add(what + ": refused, but allocated " + allocated + " bytes first");
+                        }
+                    } catch (Throwable other) {
+                        failures.add(what + ": refused with " + other + ", not NotSerializableException");
+                    }
+                    if (failures.size() > failedBefore) {
+                        failedClassBytes.add(classByte);
+                    }
+                }
+            }
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " of " + total + " not refused cleanly, class bytes "
+            + failedClassBytes + "; first: " + failures.subList(0, Math.min(8, failures.size())));
+    }
+
     @Test
     void shouldRefuseAPublicationWhenItsEntryCountIsNegative() throws Exception {
         final KryoSerializer serializer = serializer();
