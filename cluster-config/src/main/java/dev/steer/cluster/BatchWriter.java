@@ -13,15 +13,20 @@ import dev.steer.engine.frame.FramePool;
  * in {@link #ORDER}. {@link FrameReceiver} reads what this writes.
  *
  * <p>The writer keeps the arrays that acknowledged batches give back ({@link #recycle}), at most one per
- * in-flight slot, and makes a new one sized for a full batch of full frames only when none is spare, so that in
- * steady state a link allocates no batch array. Owned by one {@link NodeLink}: its thread only. Per frame: a
- * copy, no allocation.
+ * in-flight slot, and starts a batch in the smallest spare that holds it. Only when none does it makes a new
+ * array, sized for the batch at hand ({@link #arrayBytes}: at most an eighth more, at most a full batch of full
+ * frames) rather than for a full batch: an array whose batch is given up may stay in Artery's send queue, so what a
+ * batch holds there is about what it carries, not {@code batchFrames × frameSize} whatever it carries. Spares
+ * grow to the largest batches a link sends, so in steady state a link allocates no batch array. Owned by one
+ * {@link NodeLink}: its thread only. Per batch: a scan of the spares; per frame: a copy, no allocation.
  */
 final class BatchWriter {
     /** Byte order of every int in a batch, whatever the machine's. */
     static final ByteOrder ORDER = ByteOrder.LITTLE_ENDIAN;
     /** Bytes before each segment's frames: key and frame count. */
     static final int SEGMENT_HEADER = 2 * Integer.BYTES;
+    /** The finest step of new array sizes. */
+    static final int MIN_STEP = 64;
 
     private final UnsafeBuffer out = new UnsafeBuffer(new byte[0]);
     private final byte[][] spares;
@@ -48,23 +53,52 @@ final class BatchWriter {
     }
 
     /**
-     * Starts a batch of {@code bytes}: a spare array that holds it, or a new one. Write its segments with
-     * {@link #putSegment} from offset 0.
+     * Starts a batch of {@code bytes}: the smallest spare array that holds it, or a new one of
+     * {@link #arrayBytes}. Write its segments with {@link #putSegment} from offset 0.
      */
     byte[] start(int bytes) {
-        byte[] data = null;
-        while (spareCount > 0 && data == null) {
-            final byte[] spare = spares[--spareCount];
-            spares[spareCount] = null;
-            if (spare.length >= bytes) {
-                data = spare;
+        int best = -1;
+        int smallest = -1;
+        for (int i = 0; i < spareCount; i++) {
+            final int length = spares[i].length;
+            if (length >= bytes && (best < 0 || length < spares[best].length)) {
+                best = i;
+            }
+            if (smallest < 0 || length < spares[smallest].length) {
+                smallest = i;
             }
         }
-        if (data == null) {
-            data = new byte[Math.max(bytes, fullBatchBytes)];
+        final byte[] data;
+        if (best >= 0) {
+            data = takeSpare(best);
+        } else {
+            if (smallest >= 0) {
+                // Every spare is too small: drop one, so that the larger array takes its place once acknowledged.
+                takeSpare(smallest);
+            }
+            data = new byte[arrayBytes(bytes, fullBatchBytes)];
         }
         out.wrap(data);
         return data;
+    }
+
+    /**
+     * The size of a new array for a batch of {@code bytes}: rounded up to a multiple of an eighth of its highest
+     * power of two, at least {@value #MIN_STEP} bytes (so at most 12.5 % or {@value #MIN_STEP} bytes more, and a
+     * few sizes per octave serve every batch), but no more than a full batch ({@code fullBatchBytes}) unless the
+     * batch itself is larger.
+     */
+    static int arrayBytes(int bytes, int fullBatchBytes) {
+        final int step = Math.max(MIN_STEP, Integer.highestOneBit(bytes) >>> 3);
+        final int rounded = (bytes + step - 1) / step * step;
+        return Math.max(bytes, Math.min(rounded, fullBatchBytes));
+    }
+
+    private byte[] takeSpare(int i) {
+        final byte[] spare = spares[i];
+        spares[i] = spares[--spareCount];
+        spares[spareCount] = null;
+        return spare;
     }
 
     /**
