@@ -32,8 +32,12 @@ import dev.steer.engine.stats.PathCounters;
  *
  * <p>At most {@code maxInFlight} batches wait for their {@link BatchAck} at a time, for the whole node: a slow
  * or silent link stops the draining, the rings fill, and the ingresses drop and count {@code ring_full}; nothing
- * buffers without bound. Rings are drained round-robin, starting one entry further every batch, so no key
- * starves the others.
+ * buffers without bound. The window is a congestion window within that: each batch given up at the ack timeout
+ * halves it (down to one batch), each acknowledgement of a waiting batch widens it by one (up to
+ * {@code maxInFlight}). A batch given up frees its credit but may still sit in Artery's send queue; without the
+ * halving, a node that stays reachable but drains slower than the link sends (congestion, a starved receiver)
+ * was sent {@code maxInFlight} more batches every ack timeout, each held in that queue until it overflows. Rings
+ * are drained round-robin, starting one entry further every batch, so no key starves the others.
  *
  * <p>Counters (each entry's own): RECEIVED when taken from the ring; FORWARDED when acknowledged (those frames
  * are counted on the receiving node from then on); REMOTE_RING_FULL for acknowledged frames the receiver
@@ -153,6 +157,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
     private int next;
     private final InFlight[] inFlight;
     private int inFlightCount;
+    /** Batches that may wait for their acks now: 1 to {@code inFlight.length}. */
+    private int window;
     private final BatchWriter writer;
     private final int[] handles;
     private long nextSequence;
@@ -175,6 +181,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         this.served = new Served[4];
         this.handles = new int[settings.batchFrames()];
         this.inFlight = new InFlight[settings.maxInFlight()];
+        this.window = inFlight.length;
         for (int i = 0; i < inFlight.length; i++) {
             // Every segment holds at least one frame.
             inFlight[i] = new InFlight(settings.batchFrames());
@@ -212,6 +219,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 if (removed.event().member().address().toString().equals(node)) {
                     // Entries attached from now on get a fresh start: a new incarnation may come up at this address.
                     paused = false;
+                    window = inFlight.length;
                     for (int i = 0; i < servedCount; i++) {
                         giveUp(served[i]);
                     }
@@ -269,7 +277,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 dropRing(served[i]);
             }
         }
-        while (!paused && inFlightCount < inFlight.length && fill(inFlight[inFlightCount])) {
+        while (!paused && inFlightCount < window && fill(inFlight[inFlightCount])) {
             inFlightCount++;
         }
         releaseDetached();
@@ -355,6 +363,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             writer.recycle(batch.bytes);
             freeSlot(i);
             stats.acked();
+            window = Math.min(inFlight.length, window + 1);
             if (counted) {
                 stats.lateAck();
             }
@@ -399,8 +408,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
 
     /**
      * Gives up every batch unacknowledged for the ack timeout: counts its frames {@code unreachable} for their
-     * entries and frees its credit. Its array is not reused (Artery may still hold it); an acknowledgement that
-     * comes after all finds no sequence and is counted late.
+     * entries, frees its credit and halves the window. Its array is not reused (Artery may still hold it); an
+     * acknowledgement that comes after all finds no sequence and is counted late.
      */
     private void expire(long now) {
         for (int i = 0; i < inFlightCount; i++) {
@@ -419,6 +428,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 }
             }
             stats.timedOut(frames);
+            // The node did not answer in time: it may be congested, and whatever is sent now may queue in Artery.
+            window = Math.max(1, window / 2);
             freeSlot(i);
             i--;
         }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -16,7 +17,7 @@ import dev.steer.engine.stats.PathCounters;
 
 /**
  * The link toward a node that does not answer (congested, or starved of CPU, yet reachable): what a batch given up
- * at the ack timeout leaves behind is bounded.
+ * at the ack timeout leaves behind is bounded, and the window comes back with the acknowledgements.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class NodeLinkWindowTest {
@@ -27,6 +28,41 @@ class NodeLinkWindowTest {
     private static ClusterSettings settings() {
         return new ClusterSettings().batchFrames(BATCH_FRAMES).maxInFlight(MAX_IN_FLIGHT).ackTimeout(ACK_TIMEOUT)
             .receiverFrameSize(2048, 256);
+    }
+
+    @Test
+    void shouldSendAtMostTheWindowAndThenOneBatchPerAckTimeoutWhenNoBatchIsAcknowledged() {
+        try (LinkRig rig = new LinkRig(settings())) {
+            final CpuMapEntry entry = rig.attach(1, 1024, rig.forwarder());
+            // Continuous traffic for 2 s toward a node that answers nothing: every batch times out.
+            final long start = System.nanoTime();
+            final long end = start + Duration.ofSeconds(2).toNanos();
+            while (System.nanoTime() < end) {
+                rig.offer(entry, 1024);
+                entry.wake();
+                LinkRig.await(() -> false, Duration.ofMillis(5));
+            }
+            final long elapsedTimeouts = (System.nanoTime() - start) / ACK_TIMEOUT.toNanos();
+            final long batches = rig.stats.batches();
+
+            // Before: maxInFlight more batches, each with a new array, every ack timeout for good (over 300 here).
+            assertTrue(batches <= MAX_IN_FLIGHT + elapsedTimeouts + 2, "the window shrank to one batch: " + batches
+                + " batches in " + elapsedTimeouts + " ack timeouts, " + rig.stats);
+            assertEquals(0, rig.stats.acknowledged());
+            assertTrue(rig.stats.timedOut() >= MAX_IN_FLIGHT, "the first window timed out: " + rig.stats);
+
+            // Acknowledgements bring the whole window back: with acks held again, maxInFlight batches wait at once.
+            rig.autoAck(true);
+            assertTrue(feedUntil(rig, entry, () -> rig.stats.acknowledged() > 4 * MAX_IN_FLIGHT, Duration.ofSeconds(10)),
+                "batches flow again: " + rig.stats);
+            rig.autoAck(false);
+            assertTrue(feedUntil(rig, entry, () -> rig.unanswered() >= MAX_IN_FLIGHT, Duration.ofSeconds(5)),
+                "the whole window in flight again: " + rig.stats);
+            assertEquals(MAX_IN_FLIGHT, rig.unanswered(), "never more than the window: " + rig.stats);
+
+            rig.autoAck(true);
+            checkSettled(rig, entry);
+        }
     }
 
     @Test
@@ -49,6 +85,17 @@ class NodeLinkWindowTest {
             rig.autoAck(true);
             checkSettled(rig, entry);
         }
+    }
+
+    /** Keeps {@code entry}'s ring full and the link woken until {@code done}, for at most {@code timeout}. */
+    private static boolean feedUntil(LinkRig rig, CpuMapEntry entry, BooleanSupplier done, Duration timeout) {
+        final long end = System.nanoTime() + timeout.toNanos();
+        while (!done.getAsBoolean() && System.nanoTime() < end) {
+            rig.offer(entry, 1024);
+            entry.wake();
+            LinkRig.await(() -> false, Duration.ofMillis(2));
+        }
+        return done.getAsBoolean();
     }
 
     /** Every batch answered or given up, every frame of the entry forwarded or counted unreachable, pool full. */
