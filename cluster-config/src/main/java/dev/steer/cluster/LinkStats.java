@@ -4,9 +4,16 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What one {@link NodeLink} has sent to its node since the actor system started: batches, the key segments and
- * frames in them, their bytes (the frames' layout, without Kryo's and Artery's envelopes), the batches
- * acknowledged, those given up for lost after the ack timeout, and acknowledgements that came after their batch
- * was given up. Written by the link only (once per batch), read from any thread.
+ * frames in them, their bytes (the frames' layout, without Kryo's and Artery's envelopes), how each batch left the
+ * link's window, and acknowledgements that came after their batch was given up. Written by the link only (once per
+ * batch), read from any thread.
+ *
+ * <p>Each batch leaves the window once, in exactly one way, so with nothing in flight
+ * {@code batches() = acknowledged() + timedOut() + abandoned()} (in flight: the difference, at most
+ * {@code maxInFlight}). {@link #lateAcknowledged()} counts acknowledgements of batches already counted in
+ * {@link #timedOut()} or {@link #abandoned()}, so it is at most their sum. On the sending node's entries,
+ * {@code unreachable} = {@link #timedOutFrames()} + the frames counted when an entry was given up (its node removed,
+ * its drain timed out): no frame is in both.
  */
 public final class LinkStats {
     private final String address;
@@ -19,6 +26,7 @@ public final class LinkStats {
     private final AtomicLong timedOut = new AtomicLong();
     private final AtomicLong timedOutFrames = new AtomicLong();
     private final AtomicLong late = new AtomicLong();
+    private final AtomicLong abandoned = new AtomicLong();
 
     LinkStats(String address, String node) {
         this.address = address;
@@ -43,6 +51,10 @@ public final class LinkStats {
 
     void lateAck() {
         late.lazySet(late.get() + 1);
+    }
+
+    void abandon() {
+        abandoned.lazySet(abandoned.get() + 1);
     }
 
     /**
@@ -78,7 +90,11 @@ public final class LinkStats {
         return bytes.get();
     }
 
-    /** Batches acknowledged by the node. */
+    /**
+     * Batches acknowledged by the node while the link waited for them, also those some of whose entries were given
+     * up meanwhile (those entries' frames are counted {@code unreachable} already; the acknowledgement counts the
+     * others {@code forwarded}).
+     */
     public long acknowledged() {
         return acknowledged.get();
     }
@@ -91,18 +107,29 @@ public final class LinkStats {
         return timedOut.get();
     }
 
-    /** Frames in the {@link #timedOut()} batches. */
+    /**
+     * Frames the {@link #timedOut()} batches counted {@code unreachable}: their frames but those of entries given up
+     * before the timeout, which the give-up counted. A bound on the frames counted twice across the cluster because
+     * an acknowledgement was late or lost.
+     */
     public long timedOutFrames() {
         return timedOutFrames.get();
     }
 
     /**
-     * Acknowledgements that came for frames already counted {@code unreachable}: for no waiting batch (it timed
-     * out, or the node was removed and its batches were counted), or for a batch some of whose entries were
-     * counted already (such an ack is also in {@link #acknowledged()}). Those frames reached the node after all,
-     * so they are counted twice across the cluster: {@code unreachable} here and received there. An
-     * acknowledgement lost on the way does the same unseen, so 0 here proves nothing while {@link #timedOut()} is
-     * above 0.
+     * Batches let go without an acknowledgement because every entry in them was given up (their node was removed, or
+     * their drains timed out): their frames were counted {@code unreachable} then.
+     */
+    public long abandoned() {
+        return abandoned.get();
+    }
+
+    /**
+     * Acknowledgements that came after their batch was given up ({@link #timedOut()} or {@link #abandoned()}), so at
+     * most the sum of the two. Those frames reached the node after all, so they are counted twice across the
+     * cluster: {@code unreachable} here and received there. An acknowledgement lost on the way does the same
+     * unseen, so 0 here proves nothing while {@link #timedOut()} is above 0. (An acknowledgement of a waiting batch
+     * some of whose entries were given up meanwhile is in {@link #acknowledged()} only.)
      */
     public long lateAcknowledged() {
         return late.get();
@@ -112,7 +139,7 @@ public final class LinkStats {
     public String toString() {
         return "LinkStats[node=" + node + ", address=" + address + ", batches=" + batches() + ", segments="
             + segments() + ", frames=" + frames() + ", bytes=" + bytes() + ", acknowledged=" + acknowledged()
-            + ", timedOut=" + timedOut() + ", timedOutFrames=" + timedOutFrames() + ", lateAcknowledged="
-            + lateAcknowledged() + "]";
+            + ", timedOut=" + timedOut() + ", timedOutFrames=" + timedOutFrames() + ", abandoned=" + abandoned()
+            + ", lateAcknowledged=" + lateAcknowledged() + "]";
     }
 }

@@ -345,13 +345,12 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             if (batch.sequence != ack.sequence()) {
                 continue;
             }
-            boolean counted = false;
             for (int segment = 0; segment < batch.segments; segment++) {
                 final Served s = batch.from[segment];
                 batch.from[segment] = null;
                 if (s.down) {
-                    // Already counted unreachable (node removed or drain timed out): the late ack changes nothing.
-                    counted = true;
+                    // This entry was given up while the batch waited (node removed or drain timed out): its frames
+                    // are counted unreachable already, and the ack changes nothing for them.
                     continue;
                 }
                 // The receiver counts every frame of an acknowledged batch: from here on they are its frames.
@@ -362,14 +361,12 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             }
             writer.recycle(batch.bytes);
             freeSlot(i);
+            // Acknowledged while it waited (also when some of its entries were given up meanwhile): one batch, once.
             stats.acked();
             window = Math.min(inFlight.length, window + 1);
-            if (counted) {
-                stats.lateAck();
-            }
             return pump();
         }
-        // A batch abandoned when the node was removed or its ack timed out: its frames are counted already.
+        // A batch given up (timed out, or abandoned with its entries): its frames are counted already.
         stats.lateAck();
         return this;
     }
@@ -408,8 +405,9 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
 
     /**
      * Gives up every batch unacknowledged for the ack timeout: counts its frames {@code unreachable} for their
-     * entries, frees its credit and halves the window. Its array is not reused (Artery may still hold it); an
-     * acknowledgement that comes after all finds no sequence and is counted late.
+     * entries (those of entries given up already are counted) and frees its credit, and halves the window. Its
+     * array is not reused (Artery may still hold it); an acknowledgement that comes after all finds no sequence and
+     * is counted late.
      */
     private void expire(long now) {
         for (int i = 0; i < inFlightCount; i++) {
@@ -421,8 +419,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             for (int segment = 0; segment < batch.segments; segment++) {
                 final Served s = batch.from[segment];
                 batch.from[segment] = null;
-                frames += batch.frames[segment];
                 if (!s.down) {
+                    frames += batch.frames[segment];
                     s.counters.drop(DropReason.UNREACHABLE, batch.frames[segment]);
                     s.inFlight -= batch.frames[segment];
                 }
@@ -451,6 +449,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 for (int segment = 0; segment < batch.segments; segment++) {
                     batch.from[segment] = null;
                 }
+                stats.abandon();
                 freeSlot(i);
                 i--;
             }

@@ -105,7 +105,7 @@ class NodeLinkWindowTest {
             PathCounters.Counter.FORWARDED) + counters.dropped(DropReason.UNREACHABLE) && entry.ring().isEmpty(),
             Duration.ofSeconds(10)), "settled: " + rig.stats);
         final LinkStats stats = rig.stats;
-        assertEquals(stats.batches(), stats.acknowledged() + stats.timedOut(),
+        assertEquals(stats.batches(), stats.acknowledged() + stats.timedOut() + stats.abandoned(),
             "every batch left the window once: " + stats);
         assertEquals(stats.frames(), counters.get(PathCounters.Counter.RECEIVED), "every frame taken was sent");
         assertEquals(stats.timedOutFrames(), counters.dropped(DropReason.UNREACHABLE), "unreachable: " + stats);
