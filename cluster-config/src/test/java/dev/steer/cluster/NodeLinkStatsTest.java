@@ -23,14 +23,15 @@ class NodeLinkStatsTest {
     private static final int FRAMES = 3;
 
     /** Keys 1 and 2 on the rig's node; one credit, so the test decides what each batch carries. */
-    private record Mixed(LinkRig rig, CpuMapEntry key1, CpuMapEntry key2, TestProbe<RemoteForwarder.Command> forwarder1) {
+    private record Mixed(LinkRig rig, CpuMapEntry key1, CpuMapEntry key2) {
     }
 
     /**
      * Sends a first batch of key 1 alone and holds its ack (the one credit is taken), fills both rings, then lets
      * the first batch be acknowledged: the next batch carries {@value #FRAMES} frames of each key, and is held.
+     * Then key 1's drain times out: its frames in the held batch are counted {@code unreachable}.
      */
-    private static Mixed mixedBatchHeld(Duration ackTimeout) {
+    private static Mixed mixedBatchHeldAndKey1GivenUp(Duration ackTimeout) {
         final LinkRig rig = new LinkRig(new ClusterSettings().batchFrames(16).maxInFlight(1).ackTimeout(ackTimeout));
         final TestProbe<RemoteForwarder.Command> forwarder1 = rig.forwarder();
         final CpuMapEntry key1 = rig.attach(1, 64, forwarder1);
@@ -45,22 +46,29 @@ class NodeLinkStatsTest {
         final ForwardBatch mixed = rig.received().get(1);
         assertEquals(2, mixed.segments(), "both keys in one batch: " + mixed);
         assertEquals(2 * FRAMES, mixed.frames());
-        return new Mixed(rig, key1, key2, forwarder1);
+        rig.link.tell(new NodeLink.Detach(key1, true));
+        forwarder1.expectMessage(new NodeLink.Detached(key1));
+        assertEquals(1 + FRAMES, key1.counters().get(PathCounters.Counter.RECEIVED));
+        assertEquals(FRAMES, key1.counters().dropped(DropReason.UNREACHABLE), "key 1's held frames counted");
+        return new Mixed(rig, key1, key2);
     }
 
-    /** Key 1's drain timed out: its frames in the held batch are counted {@code unreachable} now. */
-    private static void giveUpKey1(Mixed mixed) {
-        mixed.rig().link.tell(new NodeLink.Detach(mixed.key1(), true));
-        mixed.forwarder1().expectMessage(new NodeLink.Detached(mixed.key1()));
-        assertEquals(1 + FRAMES, mixed.key1().counters().get(PathCounters.Counter.RECEIVED));
-        assertEquals(FRAMES, mixed.key1().counters().dropped(DropReason.UNREACHABLE), "key 1's held frames counted");
+    /** Every frame the rig leased is back in its pool (the link released each once it was sent or counted). */
+    private static void checkPoolFull(LinkRig rig) {
+        assertTrue(LinkRig.await(() -> rig.framesOut() == 0, Duration.ofSeconds(5)), "pool full");
+    }
+
+    /** The invariants of {@link LinkStats} with nothing in flight. */
+    private static void checkEachBatchOnce(LinkStats stats) {
+        assertEquals(stats.batches(), stats.acknowledged() + stats.timedOut() + stats.abandoned(),
+            "each batch left the window once: " + stats);
+        assertTrue(stats.lateAcknowledged() <= stats.timedOut() + stats.abandoned(), "late of given up: " + stats);
     }
 
     @Test
     void shouldCountAMixedBatchOnceWhenItsAckComesAfterOneOfItsKeysWasGivenUp() {
-        final Mixed mixed = mixedBatchHeld(Duration.ofSeconds(20));
+        final Mixed mixed = mixedBatchHeldAndKey1GivenUp(Duration.ofSeconds(20));
         try (LinkRig rig = mixed.rig()) {
-            giveUpKey1(mixed);
             rig.ackOldest();
             assertTrue(LinkRig.await(() -> rig.stats.acknowledged() + rig.stats.lateAcknowledged() >= 2,
                 Duration.ofSeconds(5)), "ack handled: " + rig.stats);
@@ -69,47 +77,46 @@ class NodeLinkStatsTest {
             final LinkStats stats = rig.stats;
             assertEquals(2, stats.batches());
             // Before: the mixed ack was counted acknowledged and late, 3 of 2 batches.
-            assertEquals(stats.batches(), stats.acknowledged() + stats.timedOut() + stats.abandoned(), "each batch once: " + stats);
+            checkEachBatchOnce(stats);
             assertEquals(0, stats.lateAcknowledged(), "the batch waited for this ack: " + stats);
             assertEquals(FRAMES, mixed.key2().counters().get(PathCounters.Counter.FORWARDED), "key 2 forwarded");
             assertEquals(0, mixed.key2().counters().dropped(DropReason.UNREACHABLE));
             assertEquals(1, mixed.key1().counters().get(PathCounters.Counter.FORWARDED), "key 1's first frame only");
             assertEquals(FRAMES, mixed.key1().counters().dropped(DropReason.UNREACHABLE), "counted once");
-            assertTrue(LinkRig.await(() -> rig.framesOut() == 0, Duration.ofSeconds(5)), "pool full");
+            checkPoolFull(rig);
         }
     }
 
     @Test
     void shouldCountABatchAbandonedAndItsAckLateWhenEveryEntryInItWasGivenUp() {
-        final Mixed mixed = mixedBatchHeld(Duration.ofSeconds(20));
+        final Mixed mixed = mixedBatchHeldAndKey1GivenUp(Duration.ofSeconds(20));
         try (LinkRig rig = mixed.rig()) {
-            giveUpKey1(mixed);
-            mixed.rig().link.tell(new NodeLink.Detach(mixed.key2(), true));
+            rig.link.tell(new NodeLink.Detach(mixed.key2(), true));
             assertTrue(LinkRig.await(() -> rig.stats.abandoned() == 1, Duration.ofSeconds(5)), "let go: " + rig.stats);
             rig.ackOldest();
-            assertTrue(LinkRig.await(() -> rig.stats.lateAcknowledged() == 1, Duration.ofSeconds(5)), "late: " + rig.stats);
+            assertTrue(LinkRig.await(() -> rig.stats.lateAcknowledged() == 1, Duration.ofSeconds(5)),
+                "late: " + rig.stats);
 
             final LinkStats stats = rig.stats;
-            assertEquals(stats.batches(), stats.acknowledged() + stats.timedOut() + stats.abandoned(), "once: " + stats);
+            checkEachBatchOnce(stats);
             assertEquals(1, stats.acknowledged());
             assertEquals(0, stats.timedOut());
-            assertTrue(stats.lateAcknowledged() <= stats.timedOut() + stats.abandoned(), "late of given up: " + stats);
-            assertEquals(FRAMES, mixed.key2().counters().dropped(DropReason.UNREACHABLE), "key 2 counted at its give-up");
-            assertEquals(0, mixed.key2().counters().get(PathCounters.Counter.FORWARDED), "the late ack changes nothing");
-            assertTrue(LinkRig.await(() -> rig.framesOut() == 0, Duration.ofSeconds(5)), "pool full");
+            assertEquals(FRAMES, mixed.key2().counters().dropped(DropReason.UNREACHABLE), "counted at its give-up");
+            assertEquals(0, mixed.key2().counters().get(PathCounters.Counter.FORWARDED), "the late ack: no change");
+            checkPoolFull(rig);
         }
     }
 
     @Test
     void shouldCountOnlyTheFramesNotGivenUpAsTimedOutWhenAMixedBatchTimesOut() {
-        final Mixed mixed = mixedBatchHeld(Duration.ofMillis(500));
+        final Mixed mixed = mixedBatchHeldAndKey1GivenUp(Duration.ofMillis(500));
         try (LinkRig rig = mixed.rig()) {
-            giveUpKey1(mixed);
-            assertTrue(LinkRig.await(() -> rig.stats.timedOut() == 1, Duration.ofSeconds(5)), "timed out: " + rig.stats);
+            assertTrue(LinkRig.await(() -> rig.stats.timedOut() == 1, Duration.ofSeconds(5)),
+                "timed out: " + rig.stats);
 
             final LinkStats stats = rig.stats;
             assertEquals(2, stats.batches());
-            assertEquals(stats.batches(), stats.acknowledged() + stats.timedOut() + stats.abandoned(), "each batch once: " + stats);
+            checkEachBatchOnce(stats);
             // Before: 6, key 1's three frames counted unreachable by the give-up and again in timedOutFrames.
             assertEquals(FRAMES, stats.timedOutFrames(), "only key 2's frames timed out: " + stats);
             final long unreachable = mixed.key1().counters().dropped(DropReason.UNREACHABLE)
@@ -121,7 +128,7 @@ class NodeLinkStatsTest {
             rig.ackOldest();
             assertTrue(LinkRig.await(() -> rig.stats.lateAcknowledged() == 1, Duration.ofSeconds(5)), "late: " + stats);
             assertEquals(0, mixed.key2().counters().get(PathCounters.Counter.FORWARDED));
-            assertTrue(LinkRig.await(() -> rig.framesOut() == 0, Duration.ofSeconds(5)), "pool full");
+            checkPoolFull(rig);
         }
     }
 }

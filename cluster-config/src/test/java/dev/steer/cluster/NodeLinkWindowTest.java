@@ -53,8 +53,8 @@ class NodeLinkWindowTest {
 
             // Acknowledgements bring the whole window back: with acks held again, maxInFlight batches wait at once.
             rig.autoAck(true);
-            assertTrue(feedUntil(rig, entry, () -> rig.stats.acknowledged() > 4 * MAX_IN_FLIGHT, Duration.ofSeconds(10)),
-                "batches flow again: " + rig.stats);
+            assertTrue(feedUntil(rig, entry, () -> rig.stats.acknowledged() > 4 * MAX_IN_FLIGHT,
+                Duration.ofSeconds(10)), "batches flow again: " + rig.stats);
             rig.autoAck(false);
             assertTrue(feedUntil(rig, entry, () -> rig.unanswered() >= MAX_IN_FLIGHT, Duration.ofSeconds(5)),
                 "the whole window in flight again: " + rig.stats);
