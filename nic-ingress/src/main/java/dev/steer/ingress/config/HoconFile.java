@@ -239,11 +239,16 @@ public final class HoconFile {
         public ConfigObject include(ConfigIncludeContext context, String what) {
             // Relative to the including file's directory, as HOCON looks first (then on the class path too; the file
             // beside the including one is what the user meant).
-            final Path sibling = sibling(parsing.peek().file(), what);
+            final Path in = parsing.peek().file();
+            final Path sibling = sibling(in, what);
             final Path found = sibling == null ? null : existing(sibling);
             final Holder next = found != null ? new Holder(found.toString(), found) : new Holder(what, null);
+            // HOCON resolves a relative include against the including file's parent, and a file named without a
+            // directory (steer run --config deploy.conf) has none: HOCON found nothing. The absolute name is what it
+            // would have looked for; the file itself is parsed as named, so that messages name it as the user did.
+            final String name = found != null && in.getParent() == null ? sibling.toAbsolutePath().toString() : what;
             return including(what, next, sibling == null ? "the class path" : sibling.toAbsolutePath().toString(),
-                () -> fallback.include(strict(context), what));
+                () -> fallback.include(strict(context), name));
         }
 
         /** {@code what} beside {@code in}; null when {@code in} is no file or {@code what} cannot be a path. */

@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import com.typesafe.config.Config;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -86,5 +88,28 @@ class HoconFileTest {
         final String rest = ": include \"gone.conf\": no such file (looked for " + dir.resolve("gone.conf")
             + "): an included file must exist";
         assertEquals(List.of(main + ":1" + rest, common + ":3" + rest, main + ":4" + rest), check.errors());
+    }
+
+    @Test
+    void shouldFindAnIncludeBesideTheFileWhenTheFileIsNamedWithoutADirectory() throws IOException {
+        // steer run --config deploy.conf: HOCON looks for includes in the file's parent directory, and a bare name
+        // has none; the include was reported missing although it lay beside the file.
+        final String unique = "hocon-file-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        final Path included = Path.of(unique + "-shared.conf");
+        final Path main = Path.of(unique + "-main.conf");
+        try {
+            Files.writeString(included, "budget = 64\n");
+            Files.writeString(main, "include \"" + included + "\"\nqsize = 8\n");
+
+            final ConfigCheck check = new ConfigCheck();
+            final Config config = HoconFile.parse(main, check);
+
+            assertEquals(List.of(), check.errors());
+            assertEquals(64, config.getInt("budget"));
+            assertEquals(8, config.getInt("qsize"));
+        } finally {
+            Files.deleteIfExists(main);
+            Files.deleteIfExists(included);
+        }
     }
 }
