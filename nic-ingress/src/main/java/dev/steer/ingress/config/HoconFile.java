@@ -39,7 +39,8 @@ import com.typesafe.config.ConfigParseOptions;
  *   <li>a key given twice in one file (HOCON keeps the last): see {@link DuplicateKeys}.</li>
  * </ul>
  * and refuses, with its line, a file whose blocks and lists nest deeper than {@value #MAX_NESTING} levels, on which
- * the parser would overflow its stack instead of giving a message.
+ * the parser would overflow its stack instead of giving a message; an included file counts on top of the files that
+ * include it (a chain of includes recurses as one file would).
  * Both are collected into a {@link ConfigCheck} with the file's other problems; a syntax error is still a
  * {@link ConfigException} naming file and line. Off the hot path; any thread.
  */
@@ -66,18 +67,17 @@ public final class HoconFile {
             // Parsed below all the same: the parser gives its own message for a file it cannot read.
             return ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
         }
-        final int tooDeep = lineDeeperThan(text, MAX_NESTING);
-        if (tooDeep > 0) {
-            // The HOCON parser recurses per level: thousands of levels would overflow its stack, not give a message.
-            check.error(file + ":" + tooDeep + ": blocks and lists nest deeper than " + MAX_NESTING
-                + " levels here: at most " + MAX_NESTING + " are read");
+        final Nesting nesting = nesting(text, MAX_NESTING);
+        if (nesting.line() > 0) {
+            check.error(tooDeep(file, nesting.line(), 0));
             return ConfigFactory.empty();
         }
-        final CheckingIncluder includer = new CheckingIncluder(file);
+        final CheckingIncluder includer = new CheckingIncluder(file, nesting.deepest());
         final Config config = ConfigFactory.parseFile(file.toFile(),
             ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(includer));
         final Map<Path, String[]> texts = new HashMap<>();
         texts.put(file, text.split("\r?\n", -1));
+        includer.tooDeep.forEach(check::error);
         final Set<String> reported = new LinkedHashSet<>();
         for (Missing missing : includer.missing) {
             final int line = missing.in().file() == null ? 0
@@ -94,10 +94,29 @@ public final class HoconFile {
     }
 
     /**
-     * The line where {@code { [ ( }} brackets outside strings and comments first nest deeper than {@code max}, or 0.
-     * Counts every opening bracket, so it may see more levels than HOCON does, never fewer.
+     * The problem of {@code file}, whose blocks and lists nest deeper than {@value #MAX_NESTING} levels at
+     * {@code line}, counting {@code including} levels of the files that include it. The HOCON parser recurses per
+     * level: thousands of levels would overflow its stack, not give a message, so such a file must not reach it.
      */
-    static int lineDeeperThan(String text, int max) {
+    private static String tooDeep(Path file, int line, int including) {
+        return file + ":" + line + ": blocks and lists nest deeper than " + MAX_NESTING + " levels here"
+            + (including > 0 ? ", counting the " + including + " levels of the files that include it" : "")
+            + ": at most " + MAX_NESTING + " are read";
+    }
+
+    /**
+     * How deep {@code { [ ( }} brackets outside strings and comments nest in a text: the {@code line} where they first
+     * nest deeper than the limit asked for (0 if they do not), and the {@code deepest} level reached up to there.
+     */
+    record Nesting(int deepest, int line) {
+    }
+
+    /**
+     * How deep the brackets of {@code text} nest, read up to the first level deeper than {@code max}. Counts every
+     * opening bracket, so it may see more levels than HOCON does, never fewer.
+     */
+    static Nesting nesting(String text, int max) {
+        int deepest = 0;
         int depth = 0;
         int line = 1;
         int i = 0;
@@ -133,22 +152,28 @@ public final class HoconFile {
                 continue;
             } else if (c == '{' || c == '[' || c == '(') {
                 if (++depth > max) {
-                    return line;
+                    return new Nesting(depth, line);
                 }
+                deepest = Math.max(deepest, depth);
             } else if ((c == '}' || c == ']' || c == ')') && depth > 0) {
                 depth--;
             }
             i++;
         }
-        return 0;
+        return new Nesting(deepest, 0);
     }
 
     /** The lines of an included file, read as the parser read it; none if it cannot be read now. */
     private static String[] lines(Path file) {
+        return text(file).split("\r?\n", -1);
+    }
+
+    /** An included file's text, decoded as the parser decodes it; empty if it cannot be read now. */
+    private static String text(Path file) {
         try {
-            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8).split("\r?\n", -1);
+            return new String(Files.readAllBytes(file), StandardCharsets.UTF_8);
         } catch (IOException | RuntimeException ex) {
-            return new String[0];
+            return "";
         }
     }
 
@@ -170,9 +195,11 @@ public final class HoconFile {
 
     /**
      * A file being parsed, as messages name it; {@code file} is null when it is no file here (a class path resource,
-     * a URL), and then its lines are unknown. Each inclusion of a file is a holder of its own.
+     * a URL), and then its lines are unknown. Each inclusion of a file is a holder of its own. {@code levels}: how deep
+     * the parser may have to recurse in it, counting the deepest level of each file that includes it (where in them
+     * the include stands is not known, so it may be more than the parser does, never less).
      */
-    private record Holder(String name, Path file) {
+    private record Holder(String name, Path file, int levels) {
     }
 
     /** An include of {@code name} that found nothing: the {@code nth} of that name in the file {@code in}. */
@@ -184,33 +211,41 @@ public final class HoconFile {
      * on and every problem is reported at once) instead of being ignored. The parser calls it for the includes of the
      * included files too, while it parses them, so a stack of the files being parsed tells which file holds each
      * include: a missing include in an included file used to be reported at line 1 of the main file, looked for
-     * beside the main file.
+     * beside the main file. An included file nested too deep is refused as the main file is, before the parser sees it.
      */
     private static final class CheckingIncluder implements ConfigIncluder, ConfigIncluderFile, ConfigIncluderURL,
         ConfigIncluderClasspath {
+        /** What HOCON appends to an included name without one of them, in the order it reads the files. */
+        private static final List<String> EXTENSIONS = List.of(".conf", ".json", ".properties");
+
         private final ConfigIncluder fallback;
         private final List<Missing> missing;
+        private final List<String> tooDeep;
         private final Deque<Holder> parsing;
         // Keyed by identity: two inclusions of one file are two holders, whose includes are counted apart.
         private final Map<Holder, Map<String, Integer>> seen;
 
-        /** @param main the main file, where relative includes start */
-        CheckingIncluder(Path main) {
-            this(null, new ArrayList<>(), new ArrayDeque<>(List.of(new Holder(main.toString(), main))),
-                new IdentityHashMap<>());
+        /**
+         * @param main   the main file, where relative includes start
+         * @param levels the deepest level of its blocks and lists
+         */
+        CheckingIncluder(Path main, int levels) {
+            this(null, new ArrayList<>(), new ArrayList<>(),
+                new ArrayDeque<>(List.of(new Holder(main.toString(), main, levels))), new IdentityHashMap<>());
         }
 
-        private CheckingIncluder(ConfigIncluder fallback, List<Missing> missing, Deque<Holder> parsing,
-                                 Map<Holder, Map<String, Integer>> seen) {
+        private CheckingIncluder(ConfigIncluder fallback, List<Missing> missing, List<String> tooDeep,
+                                 Deque<Holder> parsing, Map<Holder, Map<String, Integer>> seen) {
             this.fallback = fallback;
             this.missing = missing;
+            this.tooDeep = tooDeep;
             this.parsing = parsing;
             this.seen = seen;
         }
 
         @Override
         public ConfigIncluder withFallback(ConfigIncluder newFallback) {
-            return fallback == null ? new CheckingIncluder(newFallback, missing, parsing, seen) : this;
+            return fallback == null ? new CheckingIncluder(newFallback, missing, tooDeep, parsing, seen) : this;
         }
 
         private static ConfigIncludeContext strict(ConfigIncludeContext context) {
@@ -218,13 +253,27 @@ public final class HoconFile {
         }
 
         /**
-         * Parses {@code what} as {@code next} (pushed while it is parsed, so that its own includes name it); a missing
-         * one is recorded against the file that includes it, looked for at {@code lookedFor}.
+         * Parses {@code name} as the file {@code nextName} ({@code nextFile}; pushed while it is parsed, so that its own
+         * includes name it); a missing one is recorded against the file that includes it, looked for at
+         * {@code lookedFor}. When one of {@code files}, those the parser would read, nests too deep on top of the files
+         * that include it, that is recorded and nothing is included.
          */
-        private ConfigObject including(String name, Holder next, String lookedFor, Supplier<ConfigObject> parse) {
+        private ConfigObject including(String name, String nextName, Path nextFile, String lookedFor, List<Path> files,
+                                       Supplier<ConfigObject> parse) {
             final Holder in = parsing.peek();
             final int nth = seen.computeIfAbsent(in, h -> new HashMap<>()).merge(name, 1, Integer::sum);
-            parsing.push(next);
+            int deepest = 0;
+            for (Path file : files) {
+                // A properties file has no brackets to nest: a '{' in it is part of a value.
+                final Nesting nesting = file.toString().endsWith(".properties") ? new Nesting(0, 0)
+                    : nesting(text(file), MAX_NESTING - in.levels());
+                if (nesting.line() > 0) {
+                    tooDeep.add(HoconFile.tooDeep(file, nesting.line(), in.levels()));
+                    return ConfigFactory.empty().root();
+                }
+                deepest = Math.max(deepest, nesting.deepest());
+            }
+            parsing.push(new Holder(nextName, nextFile, in.levels() + deepest));
             try {
                 return parse.get();
             } catch (ConfigException.IO ex) {
@@ -241,13 +290,14 @@ public final class HoconFile {
             // beside the including one is what the user meant).
             final Path in = parsing.peek().file();
             final Path sibling = sibling(in, what);
-            final Path found = sibling == null ? null : existing(sibling);
-            final Holder next = found != null ? new Holder(found.toString(), found) : new Holder(what, null);
+            final List<Path> files = sibling == null ? List.of() : parsedFor(sibling);
+            final Path found = files.isEmpty() ? null : files.getFirst();
             // HOCON resolves a relative include against the including file's parent, and a file named without a
             // directory (steer run --config deploy.conf) has none: HOCON found nothing. The absolute name is what it
             // would have looked for; the file itself is parsed as named, so that messages name it as the user did.
             final String name = found != null && in.getParent() == null ? sibling.toAbsolutePath().toString() : what;
-            return including(what, next, sibling == null ? "the class path" : sibling.toAbsolutePath().toString(),
+            final String lookedFor = sibling == null ? "the class path" : sibling.toAbsolutePath().toString();
+            return including(what, found != null ? found.toString() : what, found, lookedFor, files,
                 () -> fallback.include(strict(context), name));
         }
 
@@ -260,32 +310,36 @@ public final class HoconFile {
             }
         }
 
-        /** {@code path}, or it with the extension HOCON tries for a name without one, if such a file exists. */
-        private static Path existing(Path path) {
-            for (String extension : List.of("", ".conf", ".json", ".properties")) {
-                final Path candidate = path.resolveSibling(path.getFileName() + extension);
-                if (Files.isRegularFile(candidate)) {
-                    return candidate;
-                }
+        /**
+         * The files HOCON reads for an include of {@code path}, those that exist: {@code path} itself when its name
+         * ends in an extension HOCON knows, else it with each of them (all read, merged in this order).
+         */
+        private static List<Path> parsedFor(Path path) {
+            final Path name = path.getFileName();
+            if (name == null) {
+                return List.of();
             }
-            return null;
+            final List<String> extensions = EXTENSIONS.stream().anyMatch(name.toString()::endsWith) ? List.of("")
+                : EXTENSIONS;
+            return extensions.stream().map(extension -> path.resolveSibling(name + extension))
+                .filter(Files::isRegularFile).toList();
         }
 
         @Override
         public ConfigObject includeFile(ConfigIncludeContext context, File what) {
-            return including(what.getPath(), new Holder(what.getPath(), what.toPath()), what.getAbsolutePath(),
-                () -> ((ConfigIncluderFile) fallback).includeFile(strict(context), what));
+            return including(what.getPath(), what.getPath(), what.toPath(), what.getAbsolutePath(),
+                parsedFor(what.toPath()), () -> ((ConfigIncluderFile) fallback).includeFile(strict(context), what));
         }
 
         @Override
         public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
-            return including(what.toString(), new Holder(what.toString(), null), what.toString(),
+            return including(what.toString(), what.toString(), null, what.toString(), List.of(),
                 () -> ((ConfigIncluderURL) fallback).includeURL(strict(context), what));
         }
 
         @Override
         public ConfigObject includeResources(ConfigIncludeContext context, String what) {
-            return including(what, new Holder(what, null), "the class path",
+            return including(what, what, null, "the class path", List.of(),
                 () -> ((ConfigIncluderClasspath) fallback).includeResources(strict(context), what));
         }
     }

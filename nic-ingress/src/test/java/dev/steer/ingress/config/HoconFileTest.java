@@ -112,4 +112,37 @@ class HoconFileTest {
             Files.deleteIfExists(included);
         }
     }
+    @Test
+    void shouldRefuseAnIncludedFileNestedDeeperThanTheLimitWhenTheMainFileIsShallow(@TempDir Path dir)
+        throws IOException {
+        // The parser recurses per level: 3,000 levels in an included file overflowed its stack, since only the main
+        // file's text was checked.
+        final Path deep = Files.writeString(dir.resolve("deep.conf"),
+            "a = " + "{b:".repeat(3_000) + "1" + "}".repeat(3_000) + "\n");
+        final Path main = Files.writeString(dir.resolve("main.conf"), "include \"deep.conf\"\nqsize = 8\n");
+
+        final ConfigCheck check = new ConfigCheck();
+        final Config config = HoconFile.parse(main, check);
+
+        assertEquals(List.of(deep + ":1: blocks and lists nest deeper than 100 levels here: at most 100 are read"),
+            check.errors());
+        assertEquals(8, config.getInt("qsize"), "the rest of the file is read");
+    }
+    @Test
+    void shouldCountTheLevelsOfTheIncludingFilesWhenAChainOfIncludesNestsDeeperThanTheLimit(@TempDir Path dir)
+        throws IOException {
+        // Each file within the limit, each including the next at its deepest level: the parser recurses through the
+        // chain as through one file, and 40 files of 99 levels overflowed its stack.
+        for (int i = 0; i < 40; i++) {
+            final String inner = i < 39 ? "include \"f" + (i + 1) + ".conf\"" : "x = 1";
+            Files.writeString(dir.resolve("f" + i + ".conf"),
+                "a = " + "{b:".repeat(98) + "{" + inner + "}" + "}".repeat(98) + "\n");
+        }
+
+        final ConfigCheck check = new ConfigCheck();
+        HoconFile.parse(dir.resolve("f0.conf"), check);
+
+        assertEquals(List.of(dir.resolve("f1.conf") + ":1: blocks and lists nest deeper than 100 levels here, counting"
+            + " the 99 levels of the files that include it: at most 100 are read"), check.errors());
+    }
 }
