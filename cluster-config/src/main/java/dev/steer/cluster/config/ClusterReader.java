@@ -1,6 +1,7 @@
 package dev.steer.cluster.config;
 
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -244,7 +245,15 @@ final class ClusterReader {
         if (value == null) {
             return null;
         }
-        final Path file = baseDir.resolve(value);
+        final Path file;
+        try {
+            file = baseDir.resolve(value);
+        } catch (InvalidPathException ex) {
+            // A NUL in the string: rendered as written (escaped), not printed raw.
+            check.error(steer, path, ConfigCheck.render(steer.getValue(path)) + " is not a path (" + ex.getReason()
+                + "): must be a Java key store file");
+            return null;
+        }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             check.error(steer, path, "'" + value + "' is not a readable file (looked at " + file.toAbsolutePath()
                 + "): must be a Java key store file; relative paths start at the config file's directory");

@@ -366,7 +366,7 @@ public final class DeploymentLoader {
                     lookedAt = written.toAbsolutePath().normalize();
                 }
             } catch (InvalidPathException ex) {
-                lookedAt = null; // FeedConfig reports it
+                lookedAt = null; // no path (a NUL in it): FeedConfig reports it, naming the key
             }
         }
         final ConfigCheck own = new ConfigCheck();

@@ -361,6 +361,21 @@ class DeploymentLoaderTest {
         assertTrue(!tls.toString().contains("a,") && !tls.toString().contains("=b"), tls.toString());
     }
 
+    @Test
+    void shouldNameTheStoreKeyAndKeepTheOtherProblemsWhenAStorePathHoldsANul(@TempDir Path dir) throws Exception {
+        // Path.resolve threw InvalidPathException out of load(), with no key named and the rest lost.
+        final Path file = DeploymentFiles.oneTlsNode(dir.resolve("nul.conf"), """
+            key-store = "k\\u0000s.p12", trust-store = "gone.p12", key-store-password = "a", trust-store-password = "b"
+            """);
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(
+            file + ":7: steer.cluster.tls.key-store: \"k\\u0000s.p12\" is not a path (Nul character not allowed): must"
+                + " be a Java key store file",
+            file + ":7: steer.cluster.tls.trust-store: 'gone.p12' is not a readable file (looked at "
+                + dir.resolve("gone.p12") + "): must be a Java key store file; relative paths start at the config"
+                + " file's directory"), ex.problems());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"transport = tcp", "transport = aeron-udp", "# transport left at its default, tcp"})
     void shouldRefuseATlsBlockAndCheckItsValuesWhenTransportIsNotTlsTcp(String transport, @TempDir Path dir)
@@ -453,6 +468,17 @@ class DeploymentLoaderTest {
         assertEquals(List.of(bad + ":3: steer.feed.pcap.file: '../captures/gone.pcap' is not a readable file (looked at "
             + dir.resolve("captures/gone.pcap") + "): must be a capture file; a relative path starts at the directory of"
             + " the file it is written in, " + sub), ex.problems());
+    }
+
+    @Test
+    void shouldNameTheCaptureFileKeyAndKeepTheOtherProblemsWhenThePathHoldsANul(@TempDir Path dir) throws Exception {
+        // FeedConfig's Path.of threw InvalidPathException out of load(), with no key named and the rest lost.
+        final Path file = Files.writeString(dir.resolve("nul.conf"), "steer.feed {\n  type = pcap\n  queues = 2\n"
+            + "  pcap { file = \"a\\u0000b\", speed = 0 }\n}\n");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(file + ":4: steer.feed.pcap.speed: 0.0 is out of range: must be 1.0E-6..1000000.0",
+            file + ":4: steer.feed.pcap.file: \"a\\u0000b\" is not a path (Nul character not allowed): must be a"
+                + " pcap or pcapng file"), ex.problems());
     }
 
     @Test

@@ -266,7 +266,15 @@ public final class FeedConfig {
             check.missing(given, at, "file", "the pcap feed needs a capture file (--pcap FILE)");
             return null;
         }
-        final java.nio.file.Path path = java.nio.file.Path.of(file);
+        final java.nio.file.Path path;
+        try {
+            path = java.nio.file.Path.of(file);
+        } catch (java.nio.file.InvalidPathException ex) {
+            // A NUL in the string: rendered as written (escaped), not printed raw.
+            check.error(block, at + ".file", ConfigCheck.render(block.getValue(at + ".file")) + " is not a path ("
+                + ex.getReason() + "): must be a pcap or pcapng file");
+            return null;
+        }
         if (!java.nio.file.Files.isRegularFile(path)) {
             // Say what the path is: "no such file" for a directory sent users looking for a typo.
             check.error(block, at + ".file", "'" + file + "': " + (!java.nio.file.Files.exists(path) ? "no such file"
@@ -275,7 +283,7 @@ public final class FeedConfig {
             return null;
         }
         try {
-            return PcapSettings.of(java.nio.file.Path.of(file))
+            return PcapSettings.of(path)
                 .withPace("capture".equals(pace) ? PcapSettings.Pace.CAPTURE : PcapSettings.Pace.FAST, speed)
                 .withLoops(loops).withMaxGap(java.time.Duration.ofNanos(maxGapNs));
         } catch (IllegalArgumentException ex) {

@@ -197,6 +197,22 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldReportACaptureFileThatIsNoPathWithItsKeyAndTheOtherProblemsWhenItHoldsANul() {
+        // Path.of threw InvalidPathException out of plan: no key named, and the bad speed lost with it.
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = pcap\nqueues = 2\n"
+            + "pcap { file = \"a\\u0000b\", speed = 0 }"), check);
+
+        assertNull(plan);
+        final List<String> errors = check.errors();
+        assertEquals(2, errors.size(), errors.toString());
+        assertTrue(errors.contains("test.conf:3: feed.pcap.file: \"a\\u0000b\" is not a path (Nul character not"
+            + " allowed): must be a pcap or pcapng file"), errors.toString());
+        assertTrue(errors.stream().anyMatch(e -> e.startsWith("test.conf:3: feed.pcap.speed: 0.0 is out of range")),
+            errors.toString());
+    }
+
+    @Test
     void shouldNeedAFanoutGroupForSeveralAfPacketQueuesAndNameTheMissingInterface() {
         final ConfigCheck check = new ConfigCheck();
         assertNull(FeedConfig.plan(parse("type = afpacket\nqueues = 2\nafpacket { interface = eth0, fanout = none }"), check));
