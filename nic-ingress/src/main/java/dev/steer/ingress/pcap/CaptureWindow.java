@@ -81,11 +81,17 @@ final class CaptureWindow {
         }
     }
 
+    /** Bytes in the file now (a system call: off the per-packet path). */
+    long size() throws IOException {
+        return channel.size();
+    }
+
     /**
-     * Moves the position to file offset {@code fileOffset}; reads nothing again when the window already holds
-     * everything from there to the end of the file (a small file looped).
+     * Moves the position to file offset {@code fileOffset}, back (a small file looped) or forward (over a block
+     * skipped by its length, without reading it); reads nothing again when the window already holds everything from
+     * there to the end of the file, else the next {@link #ensure} reads from there.
      */
-    void rewind(long fileOffset) {
+    void seek(long fileOffset) {
         if (endOfFile && start <= fileOffset && fileOffset <= start + limit) {
             position = (int) (fileOffset - start);
             return;

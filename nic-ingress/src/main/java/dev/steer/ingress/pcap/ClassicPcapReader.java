@@ -76,6 +76,6 @@ final class ClassicPcapReader extends CaptureReader {
 
     @Override
     void rewind() {
-        window.rewind(PcapFormat.FILE_HEADER_LENGTH);
+        window.seek(PcapFormat.FILE_HEADER_LENGTH);
     }
 }

@@ -36,7 +36,8 @@ public record PcapDamage(Path file, long offset, Reason reason, String detail) {
         BLOCK_CUT,
         /**
          * pcapng: a block total length below 12 or the block type's minimum, not a multiple of 4, above
-         * {@link PcapFeed#MAX_BLOCK_LENGTH}, or too small for the packet length the block states.
+         * {@link PcapFeed#MAX_BLOCK_LENGTH} for a section header, interface or packet block (a block without a packet
+         * is skipped by its length, whatever it is), or too small for the packet length the block states.
          */
         BAD_BLOCK_LENGTH,
         /** pcapng: the trailing copy of a block total length differs from the leading one. */

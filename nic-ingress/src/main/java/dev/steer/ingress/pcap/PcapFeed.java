@@ -49,8 +49,9 @@ public final class PcapFeed implements Feed {
     /** Largest captured length of a packet; a larger one is damage. */
     public static final int MAX_RECORD_LENGTH = 256 * 1024;
     /**
-     * Largest pcapng block (a largest packet with room for its header and options); a larger block total length
-     * is damage. Every block is read whole into the window, which is at least this large.
+     * Largest pcapng block that is read (a largest packet with room for its header and options): a section header,
+     * interface or packet block with a larger block total length is damage. Those are read whole into the window,
+     * which is at least this large; a larger block without a packet is skipped by its length without being read.
      */
     public static final int MAX_BLOCK_LENGTH = MAX_RECORD_LENGTH + 64 * 1024;
     /**

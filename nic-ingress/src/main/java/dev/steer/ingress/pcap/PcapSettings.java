@@ -38,7 +38,10 @@ public record PcapSettings(Path path, String name, Pace pace, double speed, long
     public static final long FOREVER = 0;
     /** Default read buffer: 1 MiB. */
     public static final int DEFAULT_WINDOW_BYTES = 1 << 20;
-    /** Smallest read buffer: one largest pcapng block, which also holds one largest classic record with its header. */
+    /**
+     * Smallest read buffer: one largest pcapng block that is read, which also holds one largest classic record with
+     * its header.
+     */
     public static final int MIN_WINDOW_BYTES = Math.max(PcapFeed.MAX_BLOCK_LENGTH,
         PcapFeed.MAX_RECORD_LENGTH + PcapFormat.RECORD_HEADER_LENGTH);
     /** Largest read buffer: 64 MiB. */

@@ -9,8 +9,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Reads pcapng: sections in either byte order, interfaces with their link type, snaplen, {@code if_tsresol},
  * {@code if_tsoffset} and {@code if_fcslen} (the FCS is left out of the frames), enhanced, simple and
- * (obsolete) packet blocks; every other block is skipped by its length. A whole block is in the window before it is used, so its trailing length is checked before any of
- * its content counts. Interface tables are preallocated for {@link #MAX_INTERFACES} per section.
+ * (obsolete) packet blocks; every other block is skipped by its length. A block that is read (section, interface,
+ * packet) is whole in the window before it is used, so its trailing length is checked before any of its content
+ * counts; one without a packet above {@link PcapFeed#MAX_BLOCK_LENGTH} is stepped over without being read, only its
+ * trailing length checked. Interface tables are preallocated for {@link #MAX_INTERFACES} per section.
  */
 final class PcapngReader extends CaptureReader {
     /** Interfaces one section may describe; one more is damage. */
@@ -103,7 +105,7 @@ final class PcapngReader extends CaptureReader {
                     if (!window.endOfFile()) {
                         return WAIT;
                     }
-                    return cut(blockOffset, type, PcapngFormat.SHB_MIN);
+                    return cut(blockOffset, type, window.available(), PcapngFormat.SHB_MIN);
                 }
                 blockOrder = sectionOrder(window.position);
                 if (blockOrder == null) {
@@ -114,17 +116,23 @@ final class PcapngReader extends CaptureReader {
             }
             final long length = view.getInt(window.position + 4, blockOrder) & 0xffff_ffffL;
             final int minimum = minimumLength(type);
-            if (length < minimum || (length & 3) != 0 || length > PcapFeed.MAX_BLOCK_LENGTH) {
+            final boolean read = isRead(type);
+            if (length < minimum || (length & 3) != 0 || read && length > PcapFeed.MAX_BLOCK_LENGTH) {
                 return damaged(blockOffset, PcapDamage.Reason.BAD_BLOCK_LENGTH, "block type " + typeName(type)
                     + " block_total_length " + length + ": must be a multiple of 4, " + minimum + ".."
-                    + PcapFeed.MAX_BLOCK_LENGTH);
+                    + (read ? PcapFeed.MAX_BLOCK_LENGTH : 0xffff_fffcL));
+            }
+            if (length > PcapFeed.MAX_BLOCK_LENGTH) {
+                // Real captures hold decryption secrets and name resolution blocks of any size: the format says to
+                // skip them by their length, so their length is no damage, and they need not fit the window.
+                return skipLarge(blockOffset, type, length, blockOrder);
             }
             final int blockBytes = (int) length;
             if (!window.ensure(blockBytes)) {
                 if (!window.endOfFile()) {
                     return WAIT;
                 }
-                return cut(blockOffset, type, blockBytes);
+                return cut(blockOffset, type, window.available(), blockBytes);
             }
             final int at = window.position;
             final long trailing = view.getInt(at + blockBytes - 4, blockOrder) & 0xffff_ffffL;
@@ -152,17 +160,45 @@ final class PcapngReader extends CaptureReader {
                 case PcapngFormat.SPB -> {
                     return simplePacket(at, blockOffset);
                 }
-                default -> {
-                    // Statistics, name resolution, secrets, custom blocks: nothing to replay. Counted all the same, so
-                    // that a packet block whose type was damaged is not skipped without a trace.
-                    skippedBlocks++;
-                    if (!PcapngFormat.definedWithoutPacket(type)) {
-                        unknownBlocks++;
-                    }
-                }
+                default -> skipped(type);
             }
             window.position += blockBytes;
         }
+        return WAIT;
+    }
+
+    /**
+     * Statistics, name resolution, secrets, custom blocks: nothing to replay. Counted all the same, so that a packet
+     * block whose type was damaged is not skipped without a trace.
+     */
+    private void skipped(int type) {
+        skippedBlocks++;
+        if (!PcapngFormat.definedWithoutPacket(type)) {
+            unknownBlocks++;
+        }
+    }
+
+    /**
+     * Steps over a block without a packet larger than {@link PcapFeed#MAX_BLOCK_LENGTH} by its length, reading only
+     * its trailing length (the window then holds what follows it). Ends the call: each such block costs one window
+     * read, so however large and however many they are, a poll reads at most one window for them.
+     */
+    private int skipLarge(long blockOffset, int type, long length, ByteOrder blockOrder) throws IOException {
+        window.seek(blockOffset + length - 4);
+        if (!window.ensure(4)) {
+            if (!window.endOfFile()) {
+                window.seek(blockOffset); // a short read: the whole block again on the next poll
+                return WAIT;
+            }
+            return cut(blockOffset, type, Math.max(0, window.size() - blockOffset), length);
+        }
+        final long trailing = view.getInt(window.position, blockOrder) & 0xffff_ffffL;
+        if (trailing != length) {
+            return damaged(blockOffset, PcapDamage.Reason.BLOCK_LENGTH_MISMATCH, "block type " + typeName(type)
+                + " block_total_length " + length + ", trailing copy " + trailing);
+        }
+        window.position += 4;
+        skipped(type);
         return WAIT;
     }
 
@@ -173,7 +209,16 @@ final class PcapngReader extends CaptureReader {
 
     @Override
     void rewind() {
-        window.rewind(0);
+        window.seek(0);
+    }
+
+    /** True for the blocks whose content the reader needs, and so reads whole: section, interface, packets. */
+    private static boolean isRead(int type) {
+        return type == PcapngFormat.SHB || type == PcapngFormat.IDB || isPacket(type);
+    }
+
+    private static boolean isPacket(int type) {
+        return type == PcapngFormat.EPB || type == PcapngFormat.PB || type == PcapngFormat.SPB;
     }
 
     private static int minimumLength(int type) {
@@ -198,11 +243,14 @@ final class PcapngReader extends CaptureReader {
         };
     }
 
-    /** The file ended inside a block: a packet block counts as one packet cut short. */
-    private int cut(long blockOffset, int type, int needed) {
-        final boolean packet = type == PcapngFormat.EPB || type == PcapngFormat.PB || type == PcapngFormat.SPB;
+    /**
+     * The file ended inside a block, {@code present} of its {@code needed} bytes in it: a packet block counts as one
+     * packet cut short.
+     */
+    private int cut(long blockOffset, int type, long present, long needed) {
+        final boolean packet = isPacket(type);
         return damaged(blockOffset, packet ? PcapDamage.Reason.RECORD_DATA_CUT : PcapDamage.Reason.BLOCK_CUT,
-            "block type " + typeName(type) + ": " + window.available() + " of " + needed + " bytes", packet);
+            "block type " + typeName(type) + ": " + present + " of " + needed + " bytes", packet);
     }
 
     /** A new section: its byte order, no interfaces yet. */

@@ -52,31 +52,37 @@ class PcapngDamageTest {
                 writer.close();
                 patchInt(file, 8, 0x11223344);
             }, 0, PcapDamage.Reason.BAD_MAGIC, 0L, 0),
-            Arguments.of("block header cut", (Damager) (file, writer) -> {
-                writer.close();
-                PcapDamageTest.append(file, new byte[] {6, 0, 0, 0, 32});
-            }, 3, PcapDamage.Reason.RECORD_HEADER_CUT, FOURTH, 0),
+            Arguments.of("block header cut", appended(new byte[] {6, 0, 0, 0, 32}),
+                3, PcapDamage.Reason.RECORD_HEADER_CUT, FOURTH, 0),
             Arguments.of("block length not a multiple of 4", (Damager) (file, writer) -> {
                 writer.write(0, PcapFeedTest.frame(3, 64), T0);
                 writer.close();
                 patchInt(file, FOURTH + 4, 97);
             }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
-            Arguments.of("block length below 12", (Damager) (file, writer) -> {
-                writer.close();
-                PcapDamageTest.append(file, block(5, 8, 8));
-            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
-            Arguments.of("block length below the enhanced packet block's 32", (Damager) (file, writer) -> {
-                writer.close();
-                PcapDamageTest.append(file, block(6, 16, 16));
-            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
-            Arguments.of("block length above the largest block", (Damager) (file, writer) -> {
-                writer.close();
-                PcapDamageTest.append(file, block(5, PcapFeed.MAX_BLOCK_LENGTH + 4, 0));
-            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
-            Arguments.of("block length negative as a signed int", (Damager) (file, writer) -> {
-                writer.close();
-                PcapDamageTest.append(file, block(5, -4, 0));
-            }, 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("block length below 12", appended(block(5, 8, 8)),
+                3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("block length below the enhanced packet block's 32", appended(block(6, 16, 16)),
+                3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            // A block that is read whole must fit the window; one without a packet is skipped by its length, whatever
+            // its size, so only the end of the file inside it is damage (it was BAD_BLOCK_LENGTH, which refused
+            // valid captures with large decryption secrets or name resolution blocks).
+            Arguments.of("packet block length above the largest block",
+                appended(block(6, PcapFeed.MAX_BLOCK_LENGTH + 4, 0)), 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("interface block length above the largest block",
+                appended(block(1, PcapFeed.MAX_BLOCK_LENGTH + 4, 0)), 3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("packet block length negative as a signed int", appended(block(6, -4, 0)),
+                3, PcapDamage.Reason.BAD_BLOCK_LENGTH, FOURTH, 0),
+            Arguments.of("block without a packet above the largest block cut by the end",
+                appended(block(5, PcapFeed.MAX_BLOCK_LENGTH + 4, 0)), 3, PcapDamage.Reason.BLOCK_CUT, FOURTH, 0),
+            Arguments.of("block without a packet of 4 GiB cut by the end", appended(block(5, -4, 0)),
+                3, PcapDamage.Reason.BLOCK_CUT, FOURTH, 0),
+            Arguments.of("block without a packet above the largest block, trailing length differs",
+                (Damager) (file, writer) -> {
+                    writer.writeBlock(0x0A, new byte[400_000]);
+                    writer.write(0, PcapFeedTest.frame(3, 64), T0);
+                    writer.close();
+                    patchInt(file, FOURTH + 400_012 - 4, 400_016);
+                }, 3, PcapDamage.Reason.BLOCK_LENGTH_MISMATCH, FOURTH, 0),
             Arguments.of("trailing length differs", (Damager) (file, writer) -> {
                 writer.write(0, PcapFeedTest.frame(3, 64), T0);
                 writer.close();
@@ -147,6 +153,14 @@ class PcapngDamageTest {
             writer.write(0, PcapFeedTest.frame(i, 64), T0 + i * 1000L);
         }
         return writer;
+    }
+
+    /** Closes the good file, then appends {@code tail} to it. */
+    static Damager appended(byte[] tail) {
+        return (file, writer) -> {
+            writer.close();
+            PcapDamageTest.append(file, tail);
+        };
     }
 
     /** A little-endian block of {@code type} that states {@code length} but holds {@code bodyBytes} of zeros. */

@@ -230,6 +230,32 @@ class PcapngFeedTest {
     }
 
     @Test
+    void shouldSkipABlockWithoutAPacketByItsLengthWhenItIsLargerThanTheLargestBlockThatIsRead() throws Exception {
+        // Real captures hold large decryption secrets and name resolution blocks: one above 320 KiB ended the replay
+        // as BAD_BLOCK_LENGTH damage with nothing after it delivered, though the format says to skip it by its length.
+        final Path file = dir.resolve("large-secrets.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+            writer.writeBlock(0x0A, new byte[400_000]); // decryption secrets: 400,012 bytes with its header
+            writer.write(0, PcapFeedTest.frame(1, 64), T0 + 1);
+        }
+        for (int windowBytes : List.of(PcapSettings.MIN_WINDOW_BYTES, 1 << 20)) {
+            try (PcapFeed feed = new PcapFeed(PcapSettings.of(file).withLoops(2).withWindowBytes(windowBytes));
+                 TestIngress ingress = new TestIngress()) {
+                ingress.drain(feed, 20);
+                assertTrue(feed.damage().isEmpty(), feed.damage().toString());
+                assertEquals(4, ingress.frames.size(), "window " + windowBytes);
+                for (int i = 0; i < 4; i++) {
+                    assertArrayEquals(PcapFeedTest.frame(i % 2, 64), ingress.frames.get(i), "packet " + i);
+                }
+                assertEquals(2, feed.skippedBlocks(), "one per pass");
+                assertEquals(0, feed.unknownBlocks());
+                assertEquals(2, feed.passes());
+            }
+        }
+    }
+
+    @Test
     void shouldCountOneDropPerPacketAndGoOnWhenInterfaceIsNotEthernet() throws Exception {
         final Path file = dir.resolve("raw.pcapng");
         try (PcapngWriter writer = PcapngWriter.create(file)) {
