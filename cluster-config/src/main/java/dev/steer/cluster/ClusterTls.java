@@ -11,7 +11,8 @@ import com.typesafe.config.ConfigFactory;
 /**
  * TLS of a node's {@code tls-tcp} transport, for Artery's {@code ConfigSSLEngineProvider}, with mutual
  * authentication always on. Every password is its own: a key store, its key and the trust store often differ.
- * {@link #toString()} hides the passwords. Immutable; checked by {@link ClusterSettings#conclude()}.
+ * {@link #toString()} hides the passwords. Immutable; checked by {@link ClusterSettings#conclude()}, which opens the
+ * stores with their passwords ({@link TlsStores}).
  *
  * @param keyStore           key store (PKCS#12 or JKS) with this node's key and certificate
  * @param keyStorePassword   password of the key store
@@ -35,8 +36,13 @@ public record ClusterTls(Path keyStore, String keyStorePassword, String keyPassw
     /** Artery's TLS engine provider configured from {@code pekko.remote.artery.ssl.config-ssl-engine}. */
     public static final String SSL_ENGINE_PROVIDER = "org.apache.pekko.remote.artery.tcp.ConfigSSLEngineProvider";
 
-    /** Adds a line to {@code errors} for every bad setting, naming it, its value and what is allowed. */
+    /**
+     * Adds a line to {@code errors} for every bad setting, naming it, its value and what is allowed; when the settings
+     * themselves are valid, opens the stores as Artery will ({@link TlsStores#open}), so that a wrong password is
+     * refused here rather than at the first connection.
+     */
     void check(List<String> errors) {
+        final int before = errors.size();
         store(errors, "tls.keyStore", keyStore);
         store(errors, "tls.trustStore", trustStore);
         if (keyStorePassword == null || keyStorePassword.isEmpty()) {
@@ -50,6 +56,11 @@ public record ClusterTls(Path keyStore, String keyStorePassword, String keyPassw
         }
         if (!PROTOCOLS.contains(protocol)) {
             errors.add("tls.protocol='" + protocol + "': must be one of " + String.join(", ", PROTOCOLS));
+        }
+        if (errors.size() == before) {
+            for (TlsStores.Problem problem : TlsStores.open(this)) {
+                errors.add("tls." + problem.setting().field() + ": " + problem.reason());
+            }
         }
     }
 

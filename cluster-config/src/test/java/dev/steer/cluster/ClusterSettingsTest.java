@@ -15,6 +15,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 import dev.steer.ingress.aeron.AeronMedia;
 
@@ -60,6 +61,24 @@ class ClusterSettingsTest {
             "tls.keyPassword=null", "tls.protocol='SSLv3': must be one of TLSv1.3, TLSv1.2"}) {
             assertTrue(message.contains(expected), "message names " + expected + ": " + message);
         }
+    }
+
+    @Test
+    void shouldRefuseTlsWhenAStoreDoesNotOpenWithItsPassword(@TempDir Path dir) {
+        // Artery opens the stores at the first connection only: with a wrong password the node started and could
+        // never join. conclude() opens them as Artery will.
+        final Path keyStore = Keystores.keyPair(dir, "node-1");
+        final Path trustStore = Keystores.trustStore(dir, "trust", "node-1");
+        final String pw = Keystores.PASSWORD;
+        final String keyStoreMessage = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
+            .tls(new ClusterTls(keyStore, "wrong", "wrong", trustStore, pw, "TLSv1.3")).conclude()).getMessage();
+        assertTrue(keyStoreMessage.contains("tls.keyStorePassword: does not open the key store " + keyStore
+            + ": the password is wrong"), keyStoreMessage);
+        final String trustStoreMessage = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
+            .tls(new ClusterTls(keyStore, pw, pw, trustStore, "wrong", "TLSv1.3")).conclude()).getMessage();
+        assertTrue(trustStoreMessage.contains("tls.trustStorePassword: does not open the trust store " + trustStore
+            + ": the password is wrong"), trustStoreMessage);
+        assertEquals(keyStore, new ClusterSettings().tls(keyStore, trustStore, pw).conclude().tls().orElseThrow().keyStore());
     }
 
     @Test

@@ -12,14 +12,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Test support: makes PKCS#12 key and trust stores with the JDK's keytool, in a directory the test owns. */
-final class Keystores {
-    static final String PASSWORD = "steer-test";
+public final class Keystores {
+    /** The password of the stores of {@link #keyPair(Path, String)} and {@link #trustStore(Path, String, String...)}. */
+    public static final String PASSWORD = "steer-test";
 
     private Keystores() {
     }
 
     /** A key store {@code name}.p12 with a fresh EC key pair and self-signed certificate, made by keytool. */
-    static Path keyPair(Path dir, String name) {
+    public static Path keyPair(Path dir, String name) {
         final Path store = dir.resolve(name + ".p12");
         keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
             "-validity", "2", "-keystore", store.toString(), "-storetype", "PKCS12", "-storepass", PASSWORD,
@@ -31,7 +32,7 @@ final class Keystores {
      * A JKS key store {@code name}.jks with a fresh EC key pair whose key has a password of its own: keytool
      * writes PKCS#12 stores with one password for the store and its keys, JKS ones with two.
      */
-    static Path keyPair(Path dir, String name, String storePassword, String keyPassword) {
+    public static Path keyPair(Path dir, String name, String storePassword, String keyPassword) {
         final Path store = dir.resolve(name + ".jks");
         keytool("-genkeypair", "-alias", name, "-keyalg", "EC", "-groupname", "secp256r1", "-dname", "CN=" + name,
             "-validity", "2", "-keystore", store.toString(), "-storetype", "JKS", "-storepass", storePassword,
@@ -40,7 +41,7 @@ final class Keystores {
     }
 
     /** A PKCS#12 trust store {@code name}.p12 with password {@code password} holding the certificate {@code alias} of {@code keyStore}. */
-    static Path trustStore(Path dir, String name, String password, Path keyStore, String keyStorePassword, String alias) {
+    public static Path trustStore(Path dir, String name, String password, Path keyStore, String keyStorePassword, String alias) {
         final Path store = dir.resolve(name + ".p12");
         try {
             final KeyStore keys = KeyStore.getInstance(KeyStore.getDefaultType());
@@ -64,7 +65,7 @@ final class Keystores {
      * {@link #keyPair} in {@code dir}). Written with the KeyStore API: a keytool process per certificate would
      * cost a JVM start each.
      */
-    static Path trustStore(Path dir, String name, String... trusted) {
+    public static Path trustStore(Path dir, String name, String... trusted) {
         final Path store = dir.resolve(name + ".p12");
         try {
             final KeyStore trust = KeyStore.getInstance("PKCS12");

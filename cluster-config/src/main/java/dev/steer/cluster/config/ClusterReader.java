@@ -16,6 +16,8 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 
+import dev.steer.cluster.ClusterTls;
+import dev.steer.cluster.TlsStores;
 import dev.steer.ingress.config.ConfigCheck;
 
 /**
@@ -214,6 +216,7 @@ final class ClusterReader {
 
     private static Optional<Deployment.TlsSettings> tls(ConfigCheck check, Config steer, Path baseDir) {
         final String p = "steer.cluster.tls.";
+        final int before = check.errors().size();
         final Path keyStore = store(check, steer, p + "key-store", baseDir);
         final Path trustStore = store(check, steer, p + "trust-store", baseDir);
         final String keyStorePassword = password(check, steer, p + "key-store-password");
@@ -231,8 +234,36 @@ final class ClusterReader {
         // ConfigCheck.oneOf lower-cases; Pekko wants the JSSE spelling.
         final String jsse = Deployment.TlsSettings.PROTOCOLS.stream().filter(x -> x.equalsIgnoreCase(protocol)).findFirst()
             .orElse("TLSv1.3");
+        if (check.errors().size() == before) {
+            // Artery opens the stores only at the first connection: a wrong password there made a node log stack
+            // traces and wait 120 s for a cluster it could not join. Open them as it will, as the node's settings do.
+            stores(check, steer, new ClusterTls(keyStore, keyStorePassword, keyPassword, trustStore,
+                trustStorePassword, jsse));
+        }
         return Optional.of(new Deployment.TlsSettings(keyStore, trustStore, keyStorePassword, trustStorePassword,
             keyPassword, jsse));
+    }
+
+    private static void stores(ConfigCheck check, Config steer, ClusterTls tls) {
+        final String p = "steer.cluster.tls.";
+        for (TlsStores.Problem problem : TlsStores.open(tls)) {
+            final String reason = problem.reason();
+            switch (problem.setting()) {
+                case KEY_STORE_PASSWORD -> check.error(steer, p + "key-store-password", reason
+                    + ": must be the password of the key store (" + p + "key-store)");
+                case TRUST_STORE_PASSWORD -> check.error(steer, p + "trust-store-password", reason
+                    + ": must be the password of the trust store (" + p + "trust-store)");
+                case KEY_PASSWORD -> {
+                    if (steer.hasPath(p + "key-password")) {
+                        check.error(steer, p + "key-password", reason + ": must be the password of the key in the key store");
+                    } else {
+                        check.error(steer, p + "key-store-password", reason + ": key-password is not set, so the key"
+                            + " store's password is used for its key: set " + p + "key-password to the key's password");
+                    }
+                }
+                default -> check.error(steer, p + problem.setting().key(), reason);
+            }
+        }
     }
 
     private static Path store(ConfigCheck check, Config steer, String path, Path baseDir) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.steer.cluster.Keystores;
 import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.actors.IdleMode;
 import dev.steer.engine.map.CpuSet;
@@ -347,18 +349,70 @@ class DeploymentLoaderTest {
 
     @Test
     void shouldResolveStoresAgainstTheFileDirectoryWhenTransportIsTlsTcp(@TempDir Path dir) throws Exception {
-        Files.writeString(dir.resolve("ks.p12"), "not checked here: Pekko reads it");
-        Files.writeString(dir.resolve("ts.p12"), "x");
+        final Path keyStore = Keystores.keyPair(dir, "ks");
+        Keystores.trustStore(dir, "ts", "trust-secret", keyStore, Keystores.PASSWORD, "ks");
         final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), """
-            key-store = "ks.p12", trust-store = "ts.p12", key-store-password = "a", trust-store-password = "b",
+            key-store = "ks.p12", trust-store = "ts.p12", key-store-password = "%s", trust-store-password = "trust-secret",
             protocol = "tlsv1.2"
-            """);
+            """.formatted(Keystores.PASSWORD));
         final Deployment.TlsSettings tls = loader.load(file).cluster().tls().orElseThrow();
         assertEquals(dir.resolve("ks.p12").toAbsolutePath(), tls.keyStore());
         assertEquals(dir.resolve("ts.p12").toAbsolutePath(), tls.trustStore());
-        assertEquals("a", tls.keyPassword());
+        assertEquals(Keystores.PASSWORD, tls.keyPassword());
         assertEquals("TLSv1.2", tls.protocol());
-        assertTrue(!tls.toString().contains("a,") && !tls.toString().contains("=b"), tls.toString());
+        assertTrue(!tls.toString().contains(Keystores.PASSWORD) && !tls.toString().contains("trust-secret"), tls.toString());
+    }
+
+    @Test
+    void shouldRefuseTheTlsBlockBeforeAnyNodeStartsWhenAStoreDoesNotOpenWithItsPassword(@TempDir Path dir) throws Exception {
+        // Artery opens the stores at the first connection only: with a wrong password the node started, logged
+        // "keystore password was incorrect" with stack traces and waited 120 s for a cluster it could not join.
+        final String pw = Keystores.PASSWORD;
+        Keystores.keyPair(dir, "node-1");
+        Keystores.trustStore(dir, "trust", "node-1");
+        Keystores.keyPair(dir, "node-2", "store-secret", "key-secret");
+        Files.writeString(dir.resolve("node-1.crt"), "-----BEGIN CERTIFICATE-----\nnot a key store\n");
+        final KeyStore none = KeyStore.getInstance("PKCS12");
+        none.load(null, null);
+        try (var out = Files.newOutputStream(dir.resolve("empty.p12"))) {
+            none.store(out, pw.toCharArray());
+        }
+        final Path d = dir.toAbsolutePath().normalize();
+        final String k = ":7: steer.cluster.tls.";
+        final String[][] cases = {
+            {"key-store = \"node-1.p12\", key-store-password = \"wrong\", trust-store = \"trust.p12\", trust-store-password = \"" + pw + "\"",
+                k + "key-store-password: does not open the key store " + d.resolve("node-1.p12") + ": the password is wrong"
+                    + " (keystore password was incorrect): must be the password of the key store (steer.cluster.tls.key-store)"},
+            {"key-store = \"node-1.p12\", key-store-password = \"" + pw + "\", trust-store = \"trust.p12\", trust-store-password = \"wrong\"",
+                k + "trust-store-password: does not open the trust store " + d.resolve("trust.p12") + ": the password is wrong"
+                    + " (keystore password was incorrect): must be the password of the trust store (steer.cluster.tls.trust-store)"},
+            {"key-store = \"node-1.crt\", key-store-password = \"" + pw + "\", trust-store = \"trust.p12\", trust-store-password = \"" + pw + "\"",
+                k + "key-store: " + d.resolve("node-1.crt") + " is not a PKCS12 or JKS key store ("},
+            {"key-store = \"node-2.jks\", key-store-password = \"store-secret\", key-password = \"wrong\", trust-store = \"trust.p12\", trust-store-password = \"" + pw + "\"",
+                k + "key-password: does not recover the key 'node-2' of the key store " + d.resolve("node-2.jks")
+                    + ": the password is wrong ("},
+            {"key-store = \"node-2.jks\", key-store-password = \"store-secret\", trust-store = \"trust.p12\", trust-store-password = \"" + pw + "\"",
+                k + "key-store-password: does not recover the key 'node-2' of the key store " + d.resolve("node-2.jks")
+                    + ": the password is wrong ("},
+            {"key-store = \"trust.p12\", key-store-password = \"" + pw + "\", trust-store = \"empty.p12\", trust-store-password = \"" + pw + "\"",
+                k + "key-store: " + d.resolve("trust.p12") + " holds no private key: must hold this node's key and certificate"
+                    + " (keytool -genkeypair)"},
+        };
+        for (String[] c : cases) {
+            final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), c[0]);
+            final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file), c[0]);
+            final List<String> problems = ex.problems();
+            assertTrue(problems.get(0).startsWith(file + c[1]), c[0] + ": " + problems);
+            assertTrue(!String.join("\n", problems).contains(pw), "no password in " + problems);
+        }
+        final Path empty = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), "key-store = \"node-1.p12\", key-store-password = \""
+            + pw + "\", trust-store = \"empty.p12\", trust-store-password = \"" + pw + "\"");
+        assertEquals(List.of(empty + k + "trust-store: " + d.resolve("empty.p12") + " holds no certificate: the node would trust"
+            + " no other node; import every node's certificate (or your CA's) with keytool -importcert"),
+            assertThrows(DeploymentException.class, () -> loader.load(empty)).problems());
+        final Path good = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), "key-store = \"node-2.jks\", key-store-password"
+            + " = \"store-secret\", key-password = \"key-secret\", trust-store = \"trust.p12\", trust-store-password = \"" + pw + "\"");
+        assertEquals(d.resolve("node-2.jks"), loader.load(good).cluster().tls().orElseThrow().keyStore());
     }
 
     @Test

@@ -29,6 +29,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.cluster.ClusterSettings;
 import dev.steer.cluster.ClusterTls;
+import dev.steer.cluster.Keystores;
 
 import dev.steer.engine.map.CpuSet;
 
@@ -76,8 +77,8 @@ class PekkoClusterConfigTest {
     @Test
     void shouldPassEveryTlsSettingToPekkoWhenKeyStoreKeyAndTrustStoreHaveTheirOwnPasswords(@TempDir Path dir)
         throws Exception {
-        Files.writeString(dir.resolve("node.jks"), "not read here");
-        Files.writeString(dir.resolve("trust.p12"), "not read here");
+        final Path keyStore = Keystores.keyPair(dir, "node", "ks-secret", "key-secret");
+        Keystores.trustStore(dir, "trust", "ts-secret", keyStore, "ks-secret", "node");
         final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), """
             key-store = "node.jks", trust-store = "trust.p12", key-store-password = "ks-secret",
             key-password = "key-secret", trust-store-password = "ts-secret", protocol = "TLSv1.2"
