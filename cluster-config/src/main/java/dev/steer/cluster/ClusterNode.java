@@ -202,7 +202,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * What this node has sent to each other node it forwards frames to: one {@link LinkStats} per node link,
-     * shared by every key placed on that node. Any thread.
+     * shared by every key placed on that node, sorted by node name. Any thread.
      */
     public List<LinkStats> links() {
         return links.stats();

@@ -1,6 +1,7 @@
 package dev.steer.cluster;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,12 +35,16 @@ final class NodeLinks {
         }).ref();
     }
 
-    /** A snapshot of every link's statistics. */
+    /**
+     * A snapshot of every link's statistics, sorted by node name (then address), so that what a run prints keeps one
+     * order: the map's own order is its hash order.
+     */
     List<LinkStats> stats() {
         final List<LinkStats> all = new ArrayList<>();
         for (Link link : links.values()) {
             all.add(link.stats());
         }
+        all.sort(Comparator.comparing(LinkStats::node).thenComparing(LinkStats::address));
         return all;
     }
 }
