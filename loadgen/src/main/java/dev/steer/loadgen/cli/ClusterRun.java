@@ -102,7 +102,10 @@ final class ClusterRun {
      * reachable, or that it is not a member. The count of up members alone misled: a node that joined while another
      * member was unreachable stays {@code Joining} or {@code WeaklyUp} (the leader moves no one up without every member
      * reachable), and a node whose own wait ended first has left by the time another's ends, so two nodes of one run
-     * reported "(2 up)" and "(1 up)".
+     * reported "(2 up)" and "(1 up)". Each node is named with its address in this node's file, and a node that is not a
+     * member may run with other addresses: a seed port wrong in one node's copy of the file left both nodes saying
+     * "not a member ... are the other nodes running?" although both ran. A node that is not the first seed and not a
+     * member is told that only the first seed forms a new cluster.
      *
      * @param members this node's view ({@link ClusterNode#members()})
      */
@@ -116,9 +119,12 @@ final class ClusterRun {
         }
         final StringBuilder text = new StringBuilder("the cluster did not reach ").append(nodes.size())
             .append(" up members within ").append(FORM_TIMEOUT.toSeconds()).append(" s (").append(up)
-            .append(" up); as ").append(deployment.node().name()).append(" sees them: ");
+            .append(" up); as ").append(deployment.node().name()).append(" sees them, at the addresses of ")
+            .append(deployment.source()).append(": ");
         final List<ClusterNode.MemberView> unmatched = new ArrayList<>(members);
         boolean waiting = false;
+        boolean absent = false;
+        boolean selfMember = false;
         for (int i = 0; i < nodes.size(); i++) {
             final Deployment.NodeAddress file = nodes.get(i);
             ClusterNode.MemberView seen = null;
@@ -129,11 +135,14 @@ final class ClusterRun {
                 }
             }
             unmatched.remove(seen);
-            text.append(i == 0 ? "" : ", ").append(file.name())
-                .append(file.name().equals(deployment.node().name()) ? " (this node) " : " ");
+            final boolean self = file.name().equals(deployment.node().name());
+            text.append(i == 0 ? "" : ", ").append(file.name()).append(self ? " (this node, " : " (")
+                .append(file.host()).append(':').append(file.port()).append(") ");
             if (seen == null) {
                 text.append("not a member");
+                absent = true;
             } else {
+                selfMember |= self;
                 text.append(seen.status()).append(seen.reachable() ? "" : " unreachable");
                 waiting |= seen.status().equals("Joining") || seen.status().equals("WeaklyUp");
             }
@@ -142,7 +151,22 @@ final class ClusterRun {
             text.append(", ").append(other.address()).append(" (not in the file) ").append(other.status())
                 .append(other.reachable() ? "" : " unreachable");
         }
-        text.append("; are the other nodes running?");
+        if (absent) {
+            // The addresses are this node's file's: a node started with another copy (a port changed in one) runs,
+            // but not where this node looks for it, and the only trace of that was in Pekko's warnings.
+            text.append("; a node that is not a member is not running, or runs with other addresses than these: every"
+                + " node must load the same file (the same nodes and seed-nodes)");
+        }
+        final List<String> seeds = deployment.cluster().seedNodes();
+        if (!selfMember && !seeds.isEmpty() && !seeds.get(0).equals(deployment.node().name())) {
+            // Pekko's first seed joins itself when no other seed is in a cluster; every other node only joins a seed
+            // that is in one, so without the first seed no cluster forms.
+            final Deployment.NodeAddress first = nodes.stream().filter(n -> n.name().equals(seeds.get(0))).findFirst()
+                .orElseThrow();
+            text.append("; only the first seed, ").append(first.name()).append(" (").append(first.host()).append(':')
+                .append(first.port()).append("), forms a new cluster: this node joins through a seed that is in one, so it"
+                + " waits for ").append(first.name()).append(" at that address (or another seed in a cluster)");
+        }
         if (waiting) {
             text.append(" (the leader moves a Joining or WeaklyUp member up only once every member is reachable:"
                 + " an unreachable one blocks it until it is downed or comes back)");

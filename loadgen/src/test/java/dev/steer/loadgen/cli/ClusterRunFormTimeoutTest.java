@@ -60,10 +60,26 @@ class ClusterRunFormTimeoutTest {
             new ClusterNode.MemberView("pekko://steer@127.0.0.1:25522", "WeaklyUp", true),
             new ClusterNode.MemberView("pekko://steer@127.0.0.1:25523", "Joining", false),
             new ClusterNode.MemberView("pekko://steer@127.0.0.1:25599", "Up", true)));
-        assertEquals("the cluster did not reach 3 up members within 120 s (1 up); as node-2 sees them: node-1 not a"
-            + " member, node-2 (this node) WeaklyUp, node-3 Joining unreachable, pekko://steer@127.0.0.1:25599 (not in"
-            + " the file) Up; are the other nodes running? (the leader moves a Joining or WeaklyUp member up only once"
-            + " every member is reachable: an unreachable one blocks it until it is downed or comes back)", message);
+        assertEquals("the cluster did not reach 3 up members within 120 s (1 up); as node-2 sees them, at the addresses"
+            + " of " + two.source() + ": node-1 (127.0.0.1:25521) not a member, node-2 (this node, 127.0.0.1:25522)"
+            + " WeaklyUp, node-3 (127.0.0.1:25523) Joining unreachable, pekko://steer@127.0.0.1:25599 (not in the file)"
+            + " Up; a node that is not a member is not running, or runs with other addresses than these: every node must"
+            + " load the same file (the same nodes and seed-nodes) (the leader moves a Joining or WeaklyUp member up only"
+            + " once every member is reachable: an unreachable one blocks it until it is downed or comes back)", message);
+    }
+
+    @Test
+    void shouldNameTheAddressesAndTheFirstSeedWhenThisNodeIsNoMemberAndNotTheFirstSeed(@TempDir Path dir)
+        throws Exception {
+        // node-2's copy of the file had node-1's port wrong: node-1 formed a cluster alone, node-2 tried the wrong
+        // address for 120 s, and both said "not a member ... are the other nodes running?" although both ran.
+        final Deployment two = new DeploymentLoader().load(file(dir, 25551, 25542, 25543), "node-2");
+        assertEquals("the cluster did not reach 3 up members within 120 s (0 up); as node-2 sees them, at the addresses"
+            + " of " + two.source() + ": node-1 (127.0.0.1:25551) not a member, node-2 (this node, 127.0.0.1:25542) not a"
+            + " member, node-3 (127.0.0.1:25543) not a member; a node that is not a member is not running, or runs with"
+            + " other addresses than these: every node must load the same file (the same nodes and seed-nodes); only the"
+            + " first seed, node-1 (127.0.0.1:25551), forms a new cluster: this node joins through a seed that is in one,"
+            + " so it waits for node-1 at that address (or another seed in a cluster)", ClusterRun.notFormed(two, List.of()));
     }
 
     @Test
@@ -75,9 +91,12 @@ class ClusterRunFormTimeoutTest {
             DeploymentApplier.applyTo(one, SteerEngine.builder()));
         try {
             assertTrue(node.awaitMembers(1, Duration.ofSeconds(20)), "node-1 up");
-            assertEquals("the cluster did not reach 3 up members within 120 s (1 up); as node-1 sees them: node-1 (this"
-                + " node) Up, node-2 not a member, node-3 not a member; are the other nodes running?",
-                ClusterRun.notFormed(one, node.members()));
+            assertEquals("the cluster did not reach 3 up members within 120 s (1 up); as node-1 sees them, at the"
+                + " addresses of " + file + ": node-1 (this node, 127.0.0.1:" + one.address().orElseThrow().port() + ") Up,"
+                + " node-2 (127.0.0.1:" + one.cluster().nodes().get(1).port() + ") not a member, node-3 (127.0.0.1:"
+                + one.cluster().nodes().get(2).port() + ") not a member; a node that is not a member is not running, or"
+                + " runs with other addresses than these: every node must load the same file (the same nodes and"
+                + " seed-nodes)", ClusterRun.notFormed(one, node.members()));
         } finally {
             node.shutdown();
         }
