@@ -173,6 +173,7 @@ final class RunReport {
                 node.put("acknowledged", link.acknowledged());
                 node.put("timed_out", link.timedOut());
                 node.put("timed_out_frames", link.timedOutFrames());
+                node.put("abandoned", link.abandoned());
                 node.put("late_acknowledged", link.lateAcknowledged());
             }
         }
@@ -211,6 +212,7 @@ final class RunReport {
             out.println("link to " + link.node() + ": " + Units.count(link.batches()) + " batches ("
                 + Units.count(link.frames()) + " frames), " + Units.count(link.acknowledged()) + " acknowledged, "
                 + Units.count(link.timedOut()) + " timed out (" + Units.count(link.timedOutFrames()) + " frames), "
+                + Units.count(link.abandoned()) + " abandoned, "
                 + Units.count(link.lateAcknowledged()) + " late acknowledgements");
         }
         if (run.churn() != null) {

@@ -71,6 +71,10 @@ class ClusterRunTest {
             assertTrue(link.get("acknowledged").asLong() > 0, link.toString());
             assertTrue(link.get("acknowledged").asLong() <= link.get("batches").asLong(), link.toString());
             assertEquals(0, link.get("timed_out").asLong(), "no batch lost on loopback: " + link);
+            assertTrue(link.has("abandoned"), "every way a batch leaves the window is counted: " + link);
+            assertEquals(0, link.get("abandoned").asLong(), "no key given up: " + link);
+            assertTrue(link.get("acknowledged").asLong() + link.get("timed_out").asLong()
+                + link.get("abandoned").asLong() <= link.get("batches").asLong(), link.toString());
         }
         // The CPUs each node's entries run on, not their global keys (node-2 serves keys 1 and 2 on CPUs 0 and 1).
         assertEquals("0", a.get("run").get("cpus").asText(), a.get("run").toString());
