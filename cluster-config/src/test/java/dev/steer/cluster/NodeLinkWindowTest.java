@@ -24,15 +24,20 @@ class NodeLinkWindowTest {
     private static final int MAX_IN_FLIGHT = 32;
     private static final int BATCH_FRAMES = 16;
     private static final Duration ACK_TIMEOUT = Duration.ofMillis(100);
+    /**
+     * For the window's recovery: while the test holds the acknowledgements and fills the window again, no stall of a
+     * loaded machine (GC, descheduling) comes near it, so no batch times out and halves the window under the test.
+     */
+    private static final Duration LONG_ACK_TIMEOUT = Duration.ofSeconds(5);
 
-    private static ClusterSettings settings() {
-        return new ClusterSettings().batchFrames(BATCH_FRAMES).maxInFlight(MAX_IN_FLIGHT).ackTimeout(ACK_TIMEOUT)
+    private static ClusterSettings settings(Duration ackTimeout) {
+        return new ClusterSettings().batchFrames(BATCH_FRAMES).maxInFlight(MAX_IN_FLIGHT).ackTimeout(ackTimeout)
             .receiverFrameSize(2048, 256);
     }
 
     @Test
     void shouldSendAtMostTheWindowAndThenOneBatchPerAckTimeoutWhenNoBatchIsAcknowledged() {
-        try (LinkRig rig = new LinkRig(settings())) {
+        try (LinkRig rig = new LinkRig(settings(ACK_TIMEOUT))) {
             final CpuMapEntry entry = rig.attach(1, 1024, rig.forwarder());
             // Continuous traffic for 2 s toward a node that answers nothing: every batch times out.
             final long start = System.nanoTime();
@@ -51,14 +56,31 @@ class NodeLinkWindowTest {
             assertEquals(0, rig.stats.acknowledged());
             assertTrue(rig.stats.timedOut() >= MAX_IN_FLIGHT, "the first window timed out: " + rig.stats);
 
+            rig.autoAck(true);
+            checkSettled(rig, entry);
+        }
+    }
+
+    @Test
+    void shouldWidenTheWindowBackToMaxInFlightWhenBatchesAreAcknowledgedAfterItShrank() {
+        try (LinkRig rig = new LinkRig(settings(LONG_ACK_TIMEOUT))) {
+            final CpuMapEntry entry = rig.attach(1, 1024, rig.forwarder());
+            // The first window times out as one: its maxInFlight halvings leave a window of one batch.
+            assertTrue(feedUntil(rig, entry, () -> rig.stats.timedOut() >= MAX_IN_FLIGHT,
+                LONG_ACK_TIMEOUT.multipliedBy(3)), "the first window timed out: " + rig.stats);
+            assertTrue(rig.stats.batches() <= MAX_IN_FLIGHT + 2, "the window shrank to one batch: " + rig.stats);
+            assertEquals(0, rig.stats.acknowledged());
+
             // Acknowledgements bring the whole window back: with acks held again, maxInFlight batches wait at once.
             rig.autoAck(true);
             assertTrue(feedUntil(rig, entry, () -> rig.stats.acknowledged() > 4 * MAX_IN_FLIGHT,
                 Duration.ofSeconds(10)), "batches flow again: " + rig.stats);
             rig.autoAck(false);
-            assertTrue(feedUntil(rig, entry, () -> rig.unanswered() >= MAX_IN_FLIGHT, Duration.ofSeconds(5)),
+            final long timedOut = rig.stats.timedOut();
+            assertTrue(feedUntil(rig, entry, () -> rig.unanswered() >= MAX_IN_FLIGHT, LONG_ACK_TIMEOUT.dividedBy(2)),
                 "the whole window in flight again: " + rig.stats);
             assertEquals(MAX_IN_FLIGHT, rig.unanswered(), "never more than the window: " + rig.stats);
+            assertEquals(timedOut, rig.stats.timedOut(), "no batch timed out while the window filled: " + rig.stats);
 
             rig.autoAck(true);
             checkSettled(rig, entry);
@@ -67,7 +89,7 @@ class NodeLinkWindowTest {
 
     @Test
     void shouldSizeANewBatchArrayToItsFramesRatherThanToAFullBatchWhenNoSpareHoldsIt() {
-        try (LinkRig rig = new LinkRig(settings())) {
+        try (LinkRig rig = new LinkRig(settings(ACK_TIMEOUT))) {
             final CpuMapEntry entry = rig.attach(1, 1024, rig.forwarder());
             for (int frames = 1; frames <= BATCH_FRAMES; frames *= 2) {
                 final int count = frames;
