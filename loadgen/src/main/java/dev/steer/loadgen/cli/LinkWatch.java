@@ -23,6 +23,8 @@ import dev.steer.ingress.afpacket.InterfaceLink;
  */
 final class LinkWatch {
     private final List<AfPacketFeed> feeds = new ArrayList<>();
+    /** Each feed's interface label, made once: a look compares them and makes no string. */
+    private final String[] labels;
     private final long[] downsSeen;
     private final long[] upsSeen;
     /** Interfaces said to be down (at the start or since) and not yet said to be up again. */
@@ -33,9 +35,13 @@ final class LinkWatch {
         for (Feed feed : all) {
             if (feed instanceof AfPacketFeed afpacket) {
                 feeds.add(afpacket);
-                if (!afpacket.link().up()) {
-                    down.add(afpacket.interfaceLabel());
-                }
+            }
+        }
+        labels = new String[feeds.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = feeds.get(i).interfaceLabel();
+            if (!feeds.get(i).link().up()) {
+                down.add(labels[i]);
             }
         }
         downsSeen = new long[feeds.size()];
@@ -48,9 +54,8 @@ final class LinkWatch {
      */
     void look(Consumer<String> warning, Consumer<String> note) {
         for (int i = 0; i < feeds.size(); i++) {
-            final AfPacketFeed feed = feeds.get(i);
-            final InterfaceLink state = feed.link();
-            final String link = feed.interfaceLabel();
+            final InterfaceLink state = feeds.get(i).link();
+            final String link = labels[i];
             final long downs = state.downs();
             if (downs != downsSeen[i]) {
                 downsSeen[i] = downs;
@@ -69,8 +74,8 @@ final class LinkWatch {
     }
 
     private boolean allUp(String link) {
-        for (AfPacketFeed feed : feeds) {
-            if (!feed.link().up() && feed.interfaceLabel().equals(link)) {
+        for (int i = 0; i < labels.length; i++) {
+            if (!feeds.get(i).link().up() && labels[i].equals(link)) {
                 return false;
             }
         }
