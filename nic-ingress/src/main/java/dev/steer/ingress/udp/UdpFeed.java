@@ -97,10 +97,12 @@ public final class UdpFeed implements Feed {
 
     /**
      * Opens and binds the channel, named after the port it bound: {@code nameOfPort.apply(boundPort())} instead of
-     * {@code settings.name()}. For a feed on an ephemeral port (0), whose name should say which port the kernel chose,
-     * so that a sender can find it and several such feeds have names of their own.
+     * {@code settings.name()}, in {@link #name()} and in {@link #settings()} alike. For a feed on an ephemeral port (0),
+     * whose name should say which port the kernel chose, so that a sender can find it and several such feeds have names
+     * of their own.
      *
-     * @throws IllegalArgumentException when the settings or the function are null
+     * @throws IllegalArgumentException when the settings or the function are null, or the function gives a blank name
+     *                                  (the channel is closed again)
      * @throws IllegalStateException    when this machine refuses the bind, as {@link #UdpFeed(UdpSettings)}
      */
     public UdpFeed(UdpSettings settings, IntFunction<String> nameOfPort) {
@@ -110,7 +112,6 @@ public final class UdpFeed implements Feed {
         if (nameOfPort == null) {
             throw new IllegalArgumentException("nameOfPort=null: must be a function of the bound port");
         }
-        this.settings = settings;
         final InetAddress address;
         try {
             address = InetAddress.getByName(settings.bindAddress());
@@ -136,6 +137,12 @@ public final class UdpFeed implements Feed {
         }
         this.channel = opened;
         this.name = nameOfPort.apply(boundPort);
+        if (name == null || name.isBlank()) {
+            closeQuietly(opened);
+            throw new IllegalArgumentException("nameOfPort.apply(" + boundPort + ")='" + name + "': must not be blank");
+        }
+        // One name: a feed of several queues, or on port 0, is not named as the settings it was made from.
+        this.settings = name.equals(settings.name()) ? settings : settings.withName(name);
         this.socketDrops = SocketDrops.of(boundPort);
         this.dropsSeen = Math.max(0, socketDrops.read());
     }
@@ -287,7 +294,10 @@ public final class UdpFeed implements Feed {
         return pendingLength != NONE;
     }
 
-    /** The settings the feed was opened with (port 0 for an ephemeral port: {@link #boundPort()} says which). */
+    /**
+     * The settings the feed was opened with (port 0 for an ephemeral port: {@link #boundPort()} says which), named as
+     * the feed ({@link #name()}).
+     */
     public UdpSettings settings() {
         return settings;
     }

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.steer.engine.path.Feed;
 import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.afpacket.AfPacketSettings;
 import dev.steer.ingress.pcap.PcapFeed;
@@ -26,6 +27,13 @@ import dev.steer.ingress.udp.UdpFeed;
 
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class FeedConfigTest {
+    /** Each UDP feed's settings carry its own name, not that of the plan (queue 0's, or port 0's). */
+    private static void assertSettingsNamedAsTheirFeeds(FeedConfig.Opened opened) {
+        for (Feed feed : opened.feeds()) {
+            assertEquals(feed.name(), ((UdpFeed) feed).settings().name());
+        }
+    }
+
     private static Config parse(String text) {
         return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription("test.conf"));
     }
@@ -139,6 +147,7 @@ class FeedConfigTest {
             assertEquals(base + 1, ((UdpFeed) opened.feeds().get(1)).boundPort());
             assertEquals("udp:127.0.0.1:" + base, opened.feeds().get(0).name());
             assertEquals("udp:127.0.0.1:" + (base + 1), opened.feeds().get(1).name());
+            assertSettingsNamedAsTheirFeeds(opened);
             opened.feeds().forEach(feed -> feed.close());
         }
     }
@@ -154,6 +163,7 @@ class FeedConfigTest {
             assertTrue(first != 0 && second != 0 && first != second, first + ", " + second);
             assertEquals("udp:127.0.0.1:" + first, opened.feeds().get(0).name());
             assertEquals("udp:127.0.0.1:" + second, opened.feeds().get(1).name());
+            assertSettingsNamedAsTheirFeeds(opened);
             opened.feeds().forEach(feed -> feed.close());
         }
     }

@@ -352,6 +352,29 @@ class UdpFeedTest {
     }
 
     @Test
+    void shouldNameItsSettingsAsItselfWhenNamedByTheBoundPort() {
+        try (UdpFeed feed = new UdpFeed(UdpSettings.defaults(), port -> "udp:127.0.0.1:" + port)) {
+            assertEquals("udp:127.0.0.1:" + feed.boundPort(), feed.name());
+            assertEquals(feed.name(), feed.settings().name());
+            assertEquals(0, feed.settings().port(), "the port asked for");
+        }
+    }
+
+    @Test
+    void shouldRefuseABlankNameAndFreeThePortWhenNamedByTheBoundPort() {
+        final int[] bound = new int[1];
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new UdpFeed(UdpSettings.defaults(), port -> {
+                bound[0] = port;
+                return " ";
+            }));
+        assertEquals("nameOfPort.apply(" + bound[0] + ")=' ': must not be blank", error.getMessage());
+        try (UdpFeed again = new UdpFeed(UdpSettings.defaults().withBind("127.0.0.1", bound[0]))) {
+            assertEquals(bound[0], again.boundPort(), "the refused feed closed its channel");
+        }
+    }
+
+    @Test
     void shouldRefuseWithBadLengthWhenFrameExceedsAUdpPayload() {
         try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed)) {
             final UnsafeBuffer big = new UnsafeBuffer(new byte[UdpSender.MAX_DATAGRAM + 1]);
