@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.junit.jupiter.api.Test;
@@ -139,14 +140,21 @@ class AwaitRetiredTest {
         final SteerEngine engine = blockedBuilder(name, held).entry(1, 64).start();
         try {
             assertTrue(awaitCondition(engine::feedsEnded) && held.awaitHolding(), "the handler of entry 0 holds");
-            final long before = pinnedThreads(name);
-            assertTrue(before >= 2, "the consumers of entries 0 and 1 have pinned threads: " + before);
+            // Entry 0's consumer is held in the handler; the only consumer parked in its loop is entry 1's.
+            final List<Thread> consumers = new ArrayList<>();
+            assertTrue(awaitNewIdleConsumer(name, consumers), "entry 1's consumer runs");
             for (int change = 0; change < CHANGES; change++) {
                 assertEquals(MapResult.OK, engine.update(1, EntryValue.of(64 + change), CpuMap.ANY));
+                assertTrue(awaitNewIdleConsumer(name, consumers), "replacement " + change
+                    + " of entry 1 runs a consumer on a thread of its own: " + consumers);
             }
-            assertTrue(awaitCondition(() -> pinnedThreads(name) <= before), "each replaced consumer of entry 1 "
-                + "stops with its thread: " + pinnedThreads(name) + " pinned threads, " + before + " before "
-                + CHANGES + " replacements");
+            // A stopped consumer's pinned thread ends after the dispatcher's shutdown timeout (1 s).
+            final Thread current = consumers.getLast();
+            assertTrue(awaitCondition(() -> consumers.stream().filter(Thread::isAlive).count() == 1),
+                "each replaced consumer of entry 1 stops with its thread: "
+                    + consumers.stream().filter(t -> t != current && t.isAlive()).count() + " of " + CHANGES
+                    + " still run");
+            assertTrue(current.isAlive(), "the consumer of entry 1's last value runs");
         } finally {
             held.release();
             engine.shutdown();
@@ -173,11 +181,25 @@ class AwaitRetiredTest {
             .systemName(name).closeTimeout(Duration.ofSeconds(10)).handler(held);
     }
 
-    /** Live threads of the pinned dispatcher of the engine named {@code name}: one per ingress and consumer. */
-    private static long pinnedThreads(String name) {
-        return Thread.getAllStackTraces().keySet().stream()
-            .filter(t -> t.isAlive() && t.getName().startsWith(name + "-" + BarrierLifecycle.PINNED_DISPATCHER))
-            .count();
+    /**
+     * Waits up to 10 s for a thread of the engine named {@code name} parked in a consumer's idle loop (the parking
+     * blocker is its {@link ConsumerActor}: not an ingress, not a stopped consumer's thread waiting to end) that is not
+     * in {@code seen}, and adds it; true when one came. An idle consumer leaves the park only every 100 ms, to read its
+     * mailbox.
+     */
+    private static boolean awaitNewIdleConsumer(String name, List<Thread> seen) throws InterruptedException {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        do {
+            for (Thread thread : Thread.getAllStackTraces().keySet()) {
+                if (thread.getName().startsWith(name + "-" + BarrierLifecycle.PINNED_DISPATCHER)
+                    && LockSupport.getBlocker(thread) instanceof ConsumerActor && !seen.contains(thread)) {
+                    seen.add(thread);
+                    return true;
+                }
+            }
+            Thread.sleep(5);
+        } while (System.nanoTime() < deadline);
+        return false;
     }
 
     private static int waiters(SteerEngine engine) {
