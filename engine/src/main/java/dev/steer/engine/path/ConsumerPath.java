@@ -47,7 +47,7 @@ public final class ConsumerPath {
     /**
      * @param entry     the entry whose ring this path drains
      * @param map       the map remote-program redirects go to
-     * @param handler   the user's handler
+     * @param handler   the user's handler; its batches carry the entry's key and CPU ({@link FrameBatch#key()})
      * @param batchSize frames per handler call, at least 1; a drain takes up to {@link #BATCHES_PER_WORK} batches
      * @param errors    where handler and remote-program exceptions are reported
      * @throws IllegalStateException when the entry's remote program gives no instance ({@code forIngress()} null)
@@ -63,7 +63,8 @@ public final class ConsumerPath {
         // Refuses a null instance: the entry would otherwise pass every frame as if it had no remote program.
         this.remoteProgram = entry.remoteInstance();
         this.redirector = new Redirector(map, counters, DropReason.REMOTE_DROP, DropReason.REMOTE_ABORTED);
-        this.handlerBatch = new HandlerBatch(batchSize, batchSize * BATCHES_PER_WORK, handler, counters, errors);
+        this.handlerBatch = new HandlerBatch(batchSize, batchSize * BATCHES_PER_WORK, entry.key(), entry.cpu(), handler,
+            counters, errors);
         this.batch = new int[batchSize * BATCHES_PER_WORK];
     }
 

@@ -7,20 +7,53 @@ import dev.steer.engine.frame.FramePool;
  * A batch of frames as a {@link FrameHandler} sees it: a read-only view over the frame handles the
  * consumer took from its ring. {@link #frame(int)} resolves a handle with two array loads; nothing is
  * copied or allocated. Valid only during the handler call; one view per consumer, reused for every batch.
+ *
+ * <p>{@link #key()} and {@link #cpu()} say which path called the handler: the entry's key and CPU for an entry's
+ * consumer, {@link #LOCAL} for an ingress' local handler. Both are fixed when the path is built, so reading them
+ * costs a field load and the batch carries nothing per frame.
  */
 public final class FrameBatch {
+    /**
+     * {@link #key()} and {@link #cpu()} of a batch handed to an ingress' local handler (frames its program passed,
+     * which reached no entry): -1, never a map key.
+     */
+    public static final int LOCAL = -1;
+
     private final int[] handles;
+    private final int key;
+    private final int cpu;
     private int offset;
     private int size;
 
-    FrameBatch(int[] handles) {
+    FrameBatch(int[] handles, int key, int cpu) {
         this.handles = handles;
+        this.key = key;
+        this.cpu = cpu;
     }
 
     /** Points the view at {@code handles[offset, offset + size)}. */
     void window(int offset, int size) {
         this.offset = offset;
         this.size = size;
+    }
+
+    /**
+     * The map key of the entry whose consumer calls the handler, or {@link #LOCAL} for an ingress' local handler.
+     * Fixed for the consumer's life: a field load, any thread. It names the entry, not the thread: while an entry
+     * is replaced, its old consumer drains its ring while the new one already runs, two threads with one key, so
+     * state indexed by key that the handler writes must still allow two writers (an atomic add per batch, say).
+     */
+    public int key() {
+        return key;
+    }
+
+    /**
+     * The CPU of the entry whose consumer calls the handler, which runs pinned to it (unless pinning is off or the
+     * OS refused it): the entry value's CPU, which on one node is the key. {@link #LOCAL} for an ingress' local handler, whose CPU the ingress settings
+     * give ({@code ingressCpus}). Fixed for the consumer's life: a field load, any thread.
+     */
+    public int cpu() {
+        return cpu;
     }
 
     /** Frames in the batch, at least 1 during a handler call. */

@@ -51,7 +51,8 @@ public final class HandlerBatch {
     private int handed;
 
     /**
-     * A batch that returns frames after every handler call.
+     * A batch for an ingress' local handler ({@link FrameBatch#key()} {@link FrameBatch#LOCAL}) that returns frames
+     * after every handler call.
      *
      * @param batchSize frames per handler call, at least 1
      * @param handler   the handler
@@ -59,10 +60,12 @@ public final class HandlerBatch {
      * @param errors    where handler exceptions are reported
      */
     public HandlerBatch(int batchSize, FrameHandler handler, PathCounters counters, ErrorSink errors) {
-        this(batchSize, batchSize, handler, counters, errors);
+        this(batchSize, batchSize, FrameBatch.LOCAL, FrameBatch.LOCAL, handler, counters, errors);
     }
 
     /**
+     * A batch for an ingress' local handler ({@link FrameBatch#key()} {@link FrameBatch#LOCAL}).
+     *
      * @param batchSize frames per handler call, at least 1
      * @param capacity  frames held before they are returned to their pools, at least {@code batchSize}
      * @param handler   the handler
@@ -70,6 +73,20 @@ public final class HandlerBatch {
      * @param errors    where handler exceptions are reported
      */
     public HandlerBatch(int batchSize, int capacity, FrameHandler handler, PathCounters counters, ErrorSink errors) {
+        this(batchSize, capacity, FrameBatch.LOCAL, FrameBatch.LOCAL, handler, counters, errors);
+    }
+
+    /**
+     * @param batchSize frames per handler call, at least 1
+     * @param capacity  frames held before they are returned to their pools, at least {@code batchSize}
+     * @param key       what {@link FrameBatch#key()} tells the handler: the entry's key, or {@link FrameBatch#LOCAL}
+     * @param cpu       what {@link FrameBatch#cpu()} tells the handler: the entry's CPU, or {@link FrameBatch#LOCAL}
+     * @param handler   the handler
+     * @param counters  the owning path's counters
+     * @param errors    where handler exceptions are reported
+     */
+    public HandlerBatch(int batchSize, int capacity, int key, int cpu, FrameHandler handler, PathCounters counters,
+                        ErrorSink errors) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size=" + batchSize + ": must be at least 1");
         }
@@ -79,7 +96,7 @@ public final class HandlerBatch {
         }
         this.handles = new int[capacity];
         this.batchSize = batchSize;
-        this.view = new FrameBatch(handles);
+        this.view = new FrameBatch(handles, key, cpu);
         this.handler = handler;
         this.counters = counters;
         this.errors = errors;

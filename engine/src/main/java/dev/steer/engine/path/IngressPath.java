@@ -57,7 +57,7 @@ public final class IngressPath implements FrameSink {
      * @param program      the steering program; {@link SteeringProgram#forIngress()} is taken here
      * @throws IllegalStateException when the program's {@code forIngress()} returns null
      * @param map          the map redirects go to
-     * @param localHandler receives PASS frames in batches of {@code passBatch}
+     * @param localHandler receives PASS frames in batches of {@code passBatch}, whose key is {@link FrameBatch#LOCAL}
      * @param passBatch    frames per local handler call
      * @param budget       packets per poll, at least 1
      * @param lossless     refuse packets whose target is full instead of dropping them
