@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.nio.ByteOrder;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -17,6 +18,8 @@ import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.program.PacketView;
+import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 
 /**
@@ -35,10 +38,11 @@ class EmbeddingExampleTest {
         try (SteerEngine engine = SteerEngine.builder()
                 .entry(1, 2048)                    // an entry on CPU 1 with a ring of 2048 frames
                 .program("l4-hash")               // or any SteeringProgram
-                .handler(batch -> {                // runs on the entry's pinned consumer thread, once per batch
+                .handler(batch -> {                // once per batch, on each entry's pinned consumer thread, concurrently
                     for (int i = 0; i < batch.size(); i++) {
-                        Frame frame = batch.frame(i);  // read it here: it goes back to its pool after the call
-                    }
+                        PacketView packet = batch.packet(i);  // bounds-checked, network order, from the packet's first byte
+                        int etherType = packet.u16(12);       // -1 past the end; batch.frame(i) is the frame itself
+                    }                              // read or copy here: the frames go back to their pool after the call
                 })
                 .feed(myFeed)                      // one ingress actor per feed
                 .start()) {
@@ -85,9 +89,14 @@ class EmbeddingExampleTest {
             .entry(1, 2048)
             .program("l4-hash")
             .handler(batch -> {
+                assertEquals(1, batch.key(), "the example's one entry");
                 for (int i = 0; i < batch.size(); i++) {
+                    PacketView packet = batch.packet(i);
+                    assertEquals(0x0800, packet.u16(12), "the Ethernet type, not the headroom");
+                    assertEquals(-1, packet.u16(SequencedFeed.SIZE - 1), "past the end");
                     Frame frame = batch.frame(i);
                     assertEquals(SequencedFeed.SIZE, frame.length());
+                    assertEquals(0x0800, frame.buffer().getShort(frame.dataOffset() + 12, ByteOrder.BIG_ENDIAN) & 0xFFFF);
                 }
                 handled.addAndGet(batch.size());
             })
@@ -107,6 +116,7 @@ class EmbeddingExampleTest {
         }
         assertEquals(20_000, stats.accounting().received());
         assertEquals(stats.accounting().delivered(), handled.get(), "every delivered frame reached the handler");
+        assertEquals(0, stats.accounting().dropped(DropReason.HANDLER_ERROR), "no assertion of the handler failed");
         assertEquals(0, stats.accounting().inFlight());
         assertEquals(stats.accounting().received(), stats.accounting().delivered() + stats.accounting().droppedTotal());
         assertTrue(stats.poolsFull());

@@ -98,7 +98,13 @@ public final class Frame {
         return handle;
     }
 
-    /** The whole slot as a buffer, offsets relative to the start of the slot. */
+    /**
+     * The whole slot as a buffer, offsets relative to the start of the slot, not of the packet: the packet is the
+     * {@link #length()} bytes from {@link #dataOffset()}, so {@code buffer().getShort(12)} reads headroom. Agrona's
+     * reads without a {@code ByteOrder} are in the machine's order (little-endian on x86-64); network fields need
+     * {@code getShort(dataOffset() + 12, ByteOrder.BIG_ENDIAN)}. {@code new PacketView().wrap(frame)} (in a handler,
+     * {@code FrameBatch.packet(i)}) reads the packet bounds-checked, in network order, from its first byte.
+     */
     public MutableDirectBuffer buffer() {
         return buffer;
     }
@@ -126,7 +132,7 @@ public final class Frame {
         UnsafeApi.copyMemory(source.byteArray(), source.addressOffset() + offset, null, address + at, bytes);
     }
 
-    /** Offset of the first packet byte within {@link #buffer()}; equals the headroom. */
+    /** Offset of the first packet byte within {@link #buffer()}; equals the headroom. Add it to every packet offset. */
     public int dataOffset() {
         return headroom;
     }

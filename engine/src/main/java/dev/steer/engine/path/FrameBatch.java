@@ -2,11 +2,13 @@ package dev.steer.engine.path;
 
 import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
+import dev.steer.engine.program.PacketView;
 
 /**
  * A batch of frames as a {@link FrameHandler} sees it: a read-only view over the frame handles the
  * consumer took from its ring. {@link #frame(int)} resolves a handle with two array loads; nothing is
- * copied or allocated. Valid only during the handler call; one view per consumer, reused for every batch.
+ * copied or allocated. Valid only during the handler call; one view per consumer, reused for every batch, and so
+ * is the {@link PacketView} that {@link #packet(int)} points at a frame: a reader of the consumer's own thread.
  *
  * <p>{@link #key()} and {@link #cpu()} say which path called the handler: the entry's key and CPU for an entry's
  * consumer, {@link #LOCAL} for an ingress' local handler. Both are fixed when the path is built, so reading them
@@ -22,6 +24,7 @@ public final class FrameBatch {
     private final int[] handles;
     private final int key;
     private final int cpu;
+    private final PacketView packet = new PacketView();
     private int offset;
     private int size;
 
@@ -67,6 +70,16 @@ public final class FrameBatch {
             throw new IndexOutOfBoundsException("frame " + i + " of a batch of " + size);
         }
         return FramePool.frame(handles[offset + i]);
+    }
+
+    /**
+     * The packet of frame {@code i}, 0 to {@code size() - 1}, through this batch's own bounds-checked view: offsets
+     * from the packet's first byte (not the slot's), big-endian reads, -1 for an unsigned read outside the packet
+     * ({@link PacketView}). The same view every call, pointed at the frame anew, so it reads frame {@code i} until
+     * the next {@code packet} call, and only during the handler call; the consumer's thread only. Allocation-free.
+     */
+    public PacketView packet(int i) {
+        return packet.wrap(frame(i));
     }
 
     /** Handle of frame {@code i}, 0 to {@code size() - 1}. */
