@@ -90,6 +90,10 @@ public final class SteerEngine implements AutoCloseable {
      * Creates or replaces the entry of {@code key} (a CPU), with the cpumap contract's result; EPERM without
      * the map-admin capability. Returns once the new entry is published; the replaced one drains in the
      * background.
+     *
+     * <p>Blocks until the supervisor answers: a few milliseconds from an ordinary thread, but tens of milliseconds to
+     * a second from a handler under load, during which that consumer takes nothing from its ring. Allowed on a
+     * data-path thread, but call it from another one (hand it to an executor); so too {@link #delete}.
      */
     public MapResult update(int key, EntryValue value, long flags) {
         if (!capabilities.mapAdmin()) {
