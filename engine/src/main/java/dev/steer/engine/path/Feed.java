@@ -14,9 +14,20 @@ public interface Feed extends AutoCloseable {
     int END = -1;
 
     /**
-     * Hands at most {@code budget} packets to {@code sink}.
+     * Hands at most {@code budget} packets to {@code sink}, one {@link FrameSink#onFrame} call each, in order.
      *
-     * @return packets handed over, 0 when none was ready; {@link #END} when the feed has ended and will give no more
+     * <p>Back-pressure: in drop mode every {@code onFrame} answers {@link FrameSink#ACCEPTED}. An engine running
+     * lossless answers {@link FrameSink#BACK_PRESSURED} instead when the packet's target ring (or the pool) is full:
+     * the packet was not taken and nothing counts it as received. The feed must then stop this poll at once, keep
+     * that packet where it is, offer it first on the next poll, and return the number accepted before it (0 when it
+     * was the first, which lets the ingress back off while the consumer catches up). A feed that goes on calling
+     * {@code onFrame} after a refusal breaks its order (a later packet to another ring overtakes the refused one),
+     * and every refused packet it then lets go is lost without a trace: not received, not dropped, only the
+     * ingress' {@code back_pressured} count grows. Aeron's controlled poll ({@code ABORT}) and a datagram held for
+     * the next poll are the built-in feeds' ways of keeping it.
+     *
+     * @return packets the sink accepted, 0 when none was ready or the first was refused; {@link #END} when the feed
+     *         has ended and will give no more
      */
     int poll(FrameSink sink, int budget);
 

@@ -18,8 +18,8 @@ public interface FrameSink {
     int ACCEPTED = 0;
     /**
      * The packet was not taken because its target ring is full and the sink runs lossless: the feed must
-     * leave it where it is (e.g. abort a controlled Aeron poll) and stop this poll. Nothing was counted
-     * as received.
+     * leave it where it is (e.g. abort a controlled Aeron poll), stop this poll, and offer it first on the next
+     * ({@link Feed#poll} has the whole contract). Nothing was counted as received.
      */
     int BACK_PRESSURED = -1;
 
