@@ -11,11 +11,17 @@ import java.util.Map;
  * forwarded and drops at every path. {@code forwarded} is 0 on a node outside a cluster; in a cluster it counts
  * the frames another node acknowledged, which that node counts as received (see docs/cluster.md).
  *
+ * <p>Live (read while frames move), the terms are not one moment: each only grows from one reading to the next, and
+ * since the paths' ends are read before their receipts, {@code inFlight} is never negative (on x86-64) but may be high
+ * by the frames that were received and ended while the read ran, more than can be in flight at once. Exact, with
+ * {@code inFlight} 0, in the final stats.
+ *
  * @param received  frames that entered the engine
  * @param delivered frames handed to a handler
  * @param dropped   frames dropped, by reason
  * @param inFlight  frames still in bulk queues, rings, handler batches or unacknowledged cross-node batches:
- *                  received - delivered - forwarded - dropped
+ *                  received - delivered - forwarded - dropped; while running, an upper bound of what
+ *                  was in flight as the read ended
  * @param forwarded frames handed to another node and acknowledged by it
  */
 public record Accounting(long received, long delivered, Map<DropReason, Long> dropped, long inFlight,

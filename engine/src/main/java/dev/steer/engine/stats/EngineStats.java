@@ -4,8 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Everything an engine counted, at one moment: per ingress, per entry key (live consumer plus every
- * retired generation of that key), per pool, and the accounting invariant over all of them. Immutable.
+ * Everything an engine counted: per ingress, per entry key (live consumer plus every retired generation of that
+ * key), per pool, and the accounting invariant over all of them. Immutable.
+ *
+ * <p>Live stats ({@code SteerEngine.stats()} while the engine runs) are not one moment: they are read counter by
+ * counter while the data path goes on. What holds for them: each counter only grows from one call to the next;
+ * {@link Accounting#inFlight()} is never negative (what ended is read before what entered; on x86-64, see
+ * docs/output.md), but may be high by the frames that were received and ended while the read ran, far beyond the
+ * frames that can exist at once; a pool's {@code leases - returns} and {@code capacity - available} are two such
+ * readings and need not agree. Use differences between samples for rates, not one sample's totals for exact checks.
+ * The final stats ({@code shutdown()}) are exact: nothing runs, nothing is in flight, every pool is full.
  *
  * @param ingresses  one row per ingress
  * @param consumers  one row per key that has had an entry, named {@code key-KEY} (where it ran is not in the stats: a key of a cluster map need not be a CPU)
