@@ -3,6 +3,7 @@ package dev.steer.actors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -38,21 +39,12 @@ class HandlerEntryKeyTest {
         final AtomicLongArray frames = new AtomicLongArray(3);
         final AtomicLong misplaced = new AtomicLong();
         final AtomicLong wrongCpu = new AtomicLong();
-        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).entry(0, 1024).entry(1, 1024)
-            .pinning(false).program(BY_FLOW)
+        final EngineStats stats = EngineRuns.runToEnd(SteerEngine.builder().cpus(CpuSet.all(2)).entry(0, 1024)
+            .entry(1, 1024).pinning(false).program(BY_FLOW)
             .handler(batch -> record(batch, frames, misplaced, wrongCpu))
             .localHandler(batch -> record(batch, frames, misplaced, wrongCpu))
             .feed(new SequencedFeed("keys", 0, 6, FRAMES)).systemName("handler-entry-key")
-            .start();
-        final EngineStats stats;
-        try {
-            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            while (!engine.feedsEnded() && System.nanoTime() < deadline) {
-                Thread.sleep(10);
-            }
-        } finally {
-            stats = engine.shutdown();
-        }
+            .start(), Duration.ofSeconds(15));
         assertEquals(FRAMES, stats.accounting().received());
         assertEquals(0, misplaced.get(), "every frame under the key its flow was steered to");
         assertEquals(0, wrongCpu.get(), "an entry's CPU is its key on one node, LOCAL at the ingress");
