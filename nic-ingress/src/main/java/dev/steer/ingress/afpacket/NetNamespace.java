@@ -43,23 +43,63 @@ public final class NetNamespace implements AutoCloseable {
     }
 
     /**
-     * Why namespaces cannot be created here, or null when they can: not root, or no {@code ip} on the PATH.
-     * For tests to skip with a reason.
+     * Why namespaces cannot be created here, or null when they can: not root, no {@code ip} on the PATH, or a
+     * throwaway namespace ({@code steer-probe-<random hex>}, made as {@link #create(String)} makes one) could not be
+     * created or deleted, as in a container without the rights to. One line, for tests and benchmarks to skip with.
+     * The probe runs once per JVM (about 0.1 s of {@code ip} processes) and leaves no namespace behind; later calls
+     * return its result. Any thread.
      */
     public static String unavailableReason() {
-        final int euid = Libc.geteuid();
+        return Probe.REASON;
+    }
+
+    /** The result of {@link #unavailableReason()}, worked out on first use. */
+    private static final class Probe {
+        static final String REASON = unavailableReason(Libc.geteuid(), findIp() != null,
+            () -> probe(uniqueName("steer-probe"), NetNamespace::create));
+    }
+
+    /** {@link #unavailableReason()} with what it looks at given, for tests: {@code probe} runs only as root with ip. */
+    static String unavailableReason(int euid, boolean ipFound, Supplier<String> probe) {
         if (euid != 0) {
             return "not root (euid " + euid + "): creating network namespaces and AF_PACKET sockets needs root";
         }
-        if (findIp() == null) {
+        if (!ipFound) {
             return "iproute2's `ip` is not on the PATH (" + System.getenv("PATH") + ")";
         }
-        return null;
+        return probe.get();
+    }
+
+    /**
+     * Creates namespace {@code name} with {@code create} and deletes it again: null when both worked, else why not, as
+     * one line. A namespace whose set-up failed half-way is deleted by {@link #create(String)} itself.
+     */
+    static String probe(String name, Function<String, NetNamespace> create) {
+        final NetNamespace probe;
+        try {
+            probe = create.apply(name);
+        } catch (RuntimeException ex) {
+            return "cannot create a network namespace here: " + oneLine(ex);
+        }
+        try {
+            probe.close();
+            return null;
+        } catch (RuntimeException ex) {
+            return "created network namespace " + name + " but cannot delete it: " + oneLine(ex);
+        }
+    }
+
+    private static String oneLine(RuntimeException ex) {
+        return (ex.getMessage() == null ? ex.toString() : ex.getMessage()).replaceAll("\\s+", " ").trim();
     }
 
     /** Creates namespace {@code prefix-<random hex>}; see {@link #create(String)}. */
     public static NetNamespace createUnique(String prefix) {
-        return create(prefix + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL));
+        return create(uniqueName(prefix));
+    }
+
+    private static String uniqueName(String prefix) {
+        return prefix + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
     }
 
     /**

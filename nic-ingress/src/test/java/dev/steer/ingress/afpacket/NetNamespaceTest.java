@@ -1,6 +1,13 @@
 package dev.steer.ingress.afpacket;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +28,35 @@ class NetNamespaceTest {
             namespace.addVethPair("sa", "sb", 1000);
             assertLinkWorks(namespace);
         }
+    }
+
+    @Test
+    void shouldSkipWithWhyTheNamespaceCouldNotBeMadeWhenRootCannotCreateOne() {
+        // A root container without the rights to make namespaces: `ip netns add` fails though euid is 0 and ip exists.
+        final String reason = NetNamespace.unavailableReason(0, true, () -> NetNamespace.probe("steer-probe-t",
+            name -> {
+                throw new AfPacketException("ip netns add " + name + ": exit 1: mount --make-shared /run/netns failed:"
+                    + " Operation not permitted\n", 0);
+            }));
+        assertEquals("cannot create a network namespace here: ip netns add steer-probe-t: exit 1: mount --make-shared"
+            + " /run/netns failed: Operation not permitted", reason);
+    }
+
+    @Test
+    void shouldNotProbeWhenNotRootOrWithoutIp() {
+        final String notRoot = NetNamespace.unavailableReason(1000, true, () -> fail("probed as euid 1000"));
+        assertTrue(notRoot.startsWith("not root (euid 1000)"), notRoot);
+        final String noIp = NetNamespace.unavailableReason(0, false, () -> fail("probed without ip"));
+        assertTrue(noIp.startsWith("iproute2's `ip` is not on the PATH"), noIp);
+    }
+
+    @Test
+    void shouldLeaveNoNamespaceBehindWhenAProbeSucceeds() {
+        final String reason = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        final String name = "steer-probe-test-" + ProcessHandle.current().pid();
+        assertNull(NetNamespace.probe(name, NetNamespace::create));
+        assertFalse(Files.exists(Path.of("/run/netns", name)), name + " left behind");
     }
 
     private static void assertLinkWorks(NetNamespace namespace) {
