@@ -1,6 +1,6 @@
 package dev.steer.loadgen.cli;
 
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -17,14 +17,18 @@ import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
 import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.BenchmarkException;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import dev.steer.ingress.afpacket.NetNamespace;
 import dev.steer.loadgen.JvmOptions;
@@ -35,6 +39,8 @@ import dev.steer.loadgen.JvmOptions;
  * Aeron IPC vs Aeron IPC alone, and the AF_PACKET feed's receive rate on a veth pair (skipped, with the reason,
  * where network namespaces cannot be made). Each row has frames/s and bytes allocated per frame (JMH's GC
  * profiler: allocation rate of every thread of the fork divided by the frame rate), and the ratios between rows.
+ * A row that fails (its benchmark throws, its fork dies) is printed as failed with the cause, the other rows still
+ * run and print, and the command then exits with {@link SteerCli#EXIT_FAILED}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
     description = "Run the comparison benchmarks (JMH) and print frames/s, bytes/frame and ratios.")
@@ -54,6 +60,20 @@ final class BenchCommand implements Callable<Integer> {
         description = "JVM forks per row (default ${DEFAULT-VALUE}); the median is then over every fork's iterations,"
             + " which evens out a fork that landed in one of this VM's slow modes.")
     int forks = 1;
+
+    @Spec
+    CommandSpec spec;
+
+    /** Runs one row's JMH options and returns every measurement iteration's secondary results, in order. */
+    @FunctionalInterface
+    interface Trial {
+        List<Map<String, Result>> run(Options options) throws RunnerException;
+    }
+
+    /** How rows are run: JMH here, fake results in tests. */
+    Trial trial = BenchCommand::runJmh;
+    /** The rows to run: {@link #ROWS}, others in tests. */
+    List<Row> rows = ROWS;
 
     /** Most measurement iterations per row. */
     static final int MAX_ITERATIONS = 100;
@@ -75,15 +95,27 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    /** A measured row, or one skipped for {@code skipped} (its figures then NaN). */
+    /**
+     * A measured row, one skipped for {@code skipped} (it cannot run here), or one that {@code failed} (its
+     * benchmark threw or its fork died; the cause on one line); a skipped or failed row's figures are NaN.
+     */
     record Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame,
-                    String skipped) {
+                    String skipped, String failed) {
         Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame) {
-            this(id, label, framesPerSecond, framesSpread, bytesPerFrame, null);
+            this(id, label, framesPerSecond, framesSpread, bytesPerFrame, null, null);
         }
 
         static Measured skipped(Row row, String reason) {
-            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, reason);
+            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, reason, null);
+        }
+
+        static Measured failed(Row row, String cause) {
+            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, null, cause);
+        }
+
+        /** Whether the row has figures: it was neither skipped nor failed. */
+        boolean measured() {
+            return skipped == null && failed == null;
         }
     }
 
@@ -113,22 +145,11 @@ final class BenchCommand implements Callable<Integer> {
         if (forks < 1 || forks > MAX_FORKS) {
             throw new IllegalArgumentException("--forks=" + forks + ": must be 1 to " + MAX_FORKS);
         }
-        final PrintStream out = System.out;
+        final PrintWriter out = spec.commandLine().getOut();
+        final PrintWriter err = spec.commandLine().getErr();
         final List<Measured> measured = new ArrayList<>();
-        for (Row row : ROWS) {
-            final String unavailable = row.unavailable().get();
-            if (unavailable != null) {
-                System.err.println("steer bench: " + row.id() + " skipped: " + unavailable);
-                measured.add(Measured.skipped(row, unavailable));
-                continue;
-            }
-            System.err.println("steer bench: " + row.label() + " ...");
-            try {
-                measured.add(measure(row));
-            } catch (RunnerException ex) {
-                System.err.println("steer bench: " + row.id() + " failed: " + ex.getMessage());
-                return SteerCli.EXIT_FAILED;
-            }
+        for (Row row : rows) {
+            measured.add(measure(row, err));
         }
         final Map<String, Double> ratios = ratios(measured);
         if (json) {
@@ -136,7 +157,33 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             printTable(out, measured, ratios);
         }
+        out.flush();
+        final long failed = measured.stream().filter(row -> row.failed() != null).count();
+        if (failed > 0) {
+            err.println("steer bench: " + failed + " of " + measured.size() + " rows failed");
+            return SteerCli.EXIT_FAILED;
+        }
         return SteerCli.EXIT_OK;
+    }
+
+    /**
+     * Runs {@code row}, or skips it where it cannot run here. A failure is the row's result, not the run's: the
+     * other rows still run and print, and the exit status says that one failed.
+     */
+    private Measured measure(Row row, PrintWriter err) {
+        final String unavailable = row.unavailable().get();
+        if (unavailable != null) {
+            err.println("steer bench: " + row.id() + " skipped: " + unavailable);
+            return Measured.skipped(row, unavailable);
+        }
+        err.println("steer bench: " + row.label() + " ...");
+        try {
+            return measured(row, trial.run(options(row).build()));
+        } catch (RunnerException ex) {
+            final String cause = cause(ex);
+            err.println("steer bench: " + row.id() + " failed: " + cause);
+            return Measured.failed(row, cause);
+        }
     }
 
     /**
@@ -153,30 +200,40 @@ final class BenchCommand implements Callable<Integer> {
             .measurementTime(TimeValue.seconds(quick ? 1 : 2))
             .addProfiler(GCProfiler.class)
             .verbosity(VerboseMode.SILENT)
+            // Without it JMH swallows a fork's error (SILENT prints nothing) and returns no result, so the cause is lost.
+            .shouldFailOnError(true)
             .jvmArgsAppend(JvmOptions.forkFlags().toArray(String[]::new));
         row.params().forEach(options::param);
         return options;
     }
 
-    private Measured measure(Row row) throws RunnerException {
-        final Collection<RunResult> results = new Runner(options(row).build()).run();
+    /** JMH's run of {@code options}: the secondary results of each measurement iteration of its one benchmark. */
+    private static List<Map<String, Result>> runJmh(Options options) throws RunnerException {
+        final Collection<RunResult> results = new Runner(options).run();
         if (results.isEmpty()) {
-            throw new RunnerException("no result for " + row.benchmark());
+            throw new RunnerException("no result for " + options.getIncludes());
         }
-        final RunResult result = results.iterator().next();
+        final List<Map<String, Result>> iterations = new ArrayList<>();
+        for (BenchmarkResult benchmark : results.iterator().next().getBenchmarkResults()) {
+            for (IterationResult iteration : benchmark.getIterationResults()) {
+                iterations.add(iteration.getSecondaryResults());
+            }
+        }
+        return iterations;
+    }
+
+    /** The row's figures from the secondary results of its measurement iterations (every fork's). */
+    static Measured measured(Row row, List<Map<String, Result>> iterations) throws RunnerException {
         // Medians over the measurement iterations: the last iteration of a fork also sees the trial's
         // teardown (an engine shutdown allocates), which would skew a mean of only a few iterations.
         final List<Double> frames = new ArrayList<>();
         final List<Double> alloc = new ArrayList<>();
-        for (BenchmarkResult benchmark : result.getBenchmarkResults()) {
-            for (IterationResult iteration : benchmark.getIterationResults()) {
-                final Map<String, Result> secondary = iteration.getSecondaryResults();
-                if (secondary.get("frames") != null) {
-                    frames.add(secondary.get("frames").getScore());
-                }
-                if (secondary.get("gc.alloc.rate") != null) {
-                    alloc.add(secondary.get("gc.alloc.rate").getScore());
-                }
+        for (Map<String, Result> secondary : iterations) {
+            if (secondary.get("frames") != null) {
+                frames.add(secondary.get("frames").getScore());
+            }
+            if (secondary.get("gc.alloc.rate") != null) {
+                alloc.add(secondary.get("gc.alloc.rate").getScore());
             }
         }
         if (frames.isEmpty()) {
@@ -187,6 +244,36 @@ final class BenchCommand implements Callable<Integer> {
         final double spread = frames.stream().mapToDouble(Double::doubleValue).max().orElse(0)
             - frames.stream().mapToDouble(Double::doubleValue).min().orElse(0);
         return new Measured(row.id(), row.label(), rate, spread, rate > 0 ? bytesPerSecond / rate : Double.NaN);
+    }
+
+    /**
+     * What made a row fail, on one line: the error the fork threw (JMH wraps it as a {@link BenchmarkException}'s
+     * suppressed error inside a {@link RunnerException}), and its root cause where it has one.
+     */
+    static String cause(RunnerException failure) {
+        Throwable error = failure;
+        int more = 0;
+        if (error.getCause() instanceof BenchmarkException benchmark) {
+            error = benchmark;
+        }
+        if (error instanceof BenchmarkException benchmark && benchmark.getSuppressed().length > 0) {
+            more = benchmark.getSuppressed().length - 1;
+            error = benchmark.getSuppressed()[0];
+        }
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        final String text = describe(error) + (root == error ? "" : " (" + describe(root) + ")")
+            + (more == 0 ? "" : " and " + more + " more");
+        return text.replaceAll("\\s+", " ").trim();
+    }
+
+    private static String describe(Throwable error) {
+        if (error instanceof RunnerException && error.getMessage() != null) {
+            return error.getMessage();
+        }
+        return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
     }
 
     static double median(List<Double> values) {
@@ -216,11 +303,13 @@ final class BenchCommand implements Callable<Integer> {
         }
     }
 
-    static void printTable(PrintStream out, List<Measured> rows, Map<String, Double> ratios) {
+    static void printTable(PrintWriter out, List<Measured> rows, Map<String, Double> ratios) {
         out.printf(Locale.ROOT, "%-24s %-66s %15s %13s %9s%n", "row", "what", "frames/s", "spread", "B/frame");
         for (Measured row : rows) {
             if (row.skipped() != null) {
                 out.printf(Locale.ROOT, "%-24s %-66s skipped: %s%n", row.id(), row.label(), row.skipped());
+            } else if (row.failed() != null) {
+                out.printf(Locale.ROOT, "%-24s %-66s failed: %s%n", row.id(), row.label(), row.failed());
             } else {
                 out.printf(Locale.ROOT, "%-24s %-66s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(),
                     row.framesPerSecond(), row.framesSpread(), row.bytesPerFrame());
@@ -238,11 +327,14 @@ final class BenchCommand implements Callable<Integer> {
             final Map<String, Object> item = new LinkedHashMap<>();
             item.put("id", row.id());
             item.put("what", row.label());
-            item.put("frames_per_second", row.skipped() != null ? null : Math.round(row.framesPerSecond()));
-            item.put("frames_per_second_spread", row.skipped() != null ? null : Math.round(row.framesSpread()));
+            item.put("frames_per_second", row.measured() ? Math.round(row.framesPerSecond()) : null);
+            item.put("frames_per_second_spread", row.measured() ? Math.round(row.framesSpread()) : null);
             item.put("bytes_per_frame", Double.isNaN(row.bytesPerFrame()) ? null : row.bytesPerFrame());
             if (row.skipped() != null) {
                 item.put("skipped", row.skipped());
+            }
+            if (row.failed() != null) {
+                item.put("failed", row.failed());
             }
             list.add(item);
         }

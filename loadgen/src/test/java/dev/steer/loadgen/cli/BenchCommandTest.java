@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -16,8 +19,14 @@ import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.openjdk.jmh.results.AggregationPolicy;
+import org.openjdk.jmh.results.Result;
+import org.openjdk.jmh.results.ScalarResult;
+import org.openjdk.jmh.runner.BenchmarkException;
+import org.openjdk.jmh.runner.RunnerException;
+import picocli.CommandLine;
 
-/** The bench table's arithmetic: medians, ratios between rows and the JSON form; no JMH run here. */
+/** The bench table's arithmetic: medians, ratios between rows and the JSON form; no JMH run here (fake results). */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class BenchCommandTest {
     private static BenchCommand.Measured row(String id, double rate) {
@@ -29,6 +38,94 @@ class BenchCommandTest {
         final BenchCommand bench = new BenchCommand();
         new picocli.CommandLine(bench).parseArgs(args);
         return bench.options(BenchCommand.ROWS.get(0)).build().getMeasurementIterations().get();
+    }
+
+    /** One measurement iteration's secondary results as JMH gives them: frames/s and the GC profiler's MB/s. */
+    private static Map<String, Result> iteration(double frames, double allocMegabytesPerSecond) {
+        return Map.of("frames", new ScalarResult("frames", frames, "ops/s", AggregationPolicy.SUM),
+            "gc.alloc.rate", new ScalarResult("gc.alloc.rate", allocMegabytesPerSecond, "MB/sec", AggregationPolicy.AVG));
+    }
+
+    private static BenchCommand.Row benchRow(String id) {
+        return new BenchCommand.Row(id, id + " label", "bench." + id + "$", Map.of());
+    }
+
+    /** {@code steer bench ARGS} over {@code rows}, each run by {@code trial} instead of JMH. */
+    private static CliRunner bench(List<BenchCommand.Row> rows, BenchCommand.Trial trial, String... args) {
+        final BenchCommand bench = new BenchCommand();
+        bench.rows = rows;
+        bench.trial = trial;
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final CommandLine command = new CommandLine(bench);
+        command.setOut(new PrintWriter(out, true));
+        command.setErr(new PrintWriter(err, true));
+        final int exit = command.execute(args);
+        return new CliRunner(exit, out.toString(), err.toString());
+    }
+
+    private static String table(List<BenchCommand.Measured> rows) {
+        final StringWriter text = new StringWriter();
+        BenchCommand.printTable(new PrintWriter(text, true), rows, BenchCommand.ratios(rows));
+        return text.toString();
+    }
+
+    /** A trial in which the row of benchmark {@code failing} fails as JMH with failOnError reports a fork's error. */
+    private static BenchCommand.Trial failing(String failing, Throwable error) {
+        return options -> {
+            if (options.getIncludes().contains(failing)) {
+                throw new RunnerException("Benchmark caught the exception", new BenchmarkException(error));
+            }
+            return List.of(iteration(1_000_000, 0), iteration(1_100_000, 0), iteration(900_000, 0));
+        };
+    }
+
+    @Test
+    void shouldPrintEveryOtherRowAndTheFailedRowsCauseThenExitFailedWhenARowFails() {
+        final CliRunner run = bench(List.of(benchRow("engine"), benchRow("afpacket"), benchRow("aeron_alone")),
+            failing("bench.afpacket$", new IllegalStateException("AfPacketBenchmark cannot run: cannot create a network"
+                + " namespace here: ip netns add x: exit 1:\nmount --make-shared /run/netns failed")));
+        assertEquals(SteerCli.EXIT_FAILED, run.exit(), run.toString());
+        final String cause = "IllegalStateException: AfPacketBenchmark cannot run: cannot create a network namespace"
+            + " here: ip netns add x: exit 1: mount --make-shared /run/netns failed";
+        assertTrue(run.out().contains("afpacket label") && run.out().contains("failed: " + cause), run.toString());
+        assertTrue(run.out().matches("(?s).*engine +engine label +1,000,000 .*"), run.toString());
+        assertTrue(run.out().matches("(?s).*aeron_alone +aeron_alone label +1,000,000 .*"), "the row after it ran: " + run);
+        assertTrue(run.err().contains("steer bench: afpacket failed: " + cause), run.toString());
+    }
+
+    @Test
+    void shouldWriteTheFailedRowsCauseAsJsonWhenARowFails() throws Exception {
+        final CliRunner run = bench(List.of(benchRow("engine"), benchRow("raw_ring")),
+            failing("bench.raw_ring$", new IllegalStateException("Forked VM failed with exit code 134")), "--json");
+        assertEquals(SteerCli.EXIT_FAILED, run.exit(), run.toString());
+        final JsonNode rows = new ObjectMapper().readTree(run.out()).get("rows");
+        assertEquals(1_000_000, rows.get(0).get("frames_per_second").asLong());
+        assertFalse(rows.get(0).has("failed"));
+        assertEquals("IllegalStateException: Forked VM failed with exit code 134", rows.get(1).get("failed").asText());
+        assertTrue(rows.get(1).get("frames_per_second").isNull(), rows.toString());
+    }
+
+    @Test
+    void shouldExitOkWhenARowIsOnlySkipped() {
+        final CliRunner run = bench(List.of(benchRow("engine"),
+            new BenchCommand.Row("afpacket", "AF_PACKET", "x", Map.of(), () -> "not root")), failing("none", null));
+        assertEquals(SteerCli.EXIT_OK, run.exit(), run.toString());
+        assertTrue(run.out().contains("skipped: not root"), run.toString());
+    }
+
+    @Test
+    void shouldNameTheErrorTheForkThrewAndItsRootCauseOnOneLine() {
+        final RunnerException failure = new RunnerException("Benchmark caught the exception", new BenchmarkException(
+            new IllegalStateException("media driver did not start", new IOException("No space left\non device"))));
+        assertEquals("IllegalStateException: media driver did not start (IOException: No space left on device)",
+            BenchCommand.cause(failure));
+        assertEquals("no result for [x]", BenchCommand.cause(new RunnerException("no result for [x]")));
+    }
+
+    @Test
+    void shouldAskJmhToFailOnAnErrorSoThatTheCauseComesBack() {
+        assertTrue(new BenchCommand().options(BenchCommand.ROWS.get(0)).build().shouldFailOnError().get());
     }
 
     @Test
@@ -107,10 +204,7 @@ class BenchCommandTest {
         assertEquals("not root", skipped.get("skipped").asText());
         assertTrue(skipped.get("frames_per_second").isNull() && skipped.get("bytes_per_frame").isNull(), skipped.toString());
         assertFalse(json.get("rows").get(0).has("skipped"));
-        final java.io.ByteArrayOutputStream text = new java.io.ByteArrayOutputStream();
-        BenchCommand.printTable(new java.io.PrintStream(text, true, java.nio.charset.StandardCharsets.UTF_8), rows,
-            BenchCommand.ratios(rows));
-        final String table = text.toString(java.nio.charset.StandardCharsets.UTF_8);
+        final String table = table(rows);
         assertTrue(table.contains("skipped: not root"), table);
         assertFalse(table.contains("NaN"), table);
     }

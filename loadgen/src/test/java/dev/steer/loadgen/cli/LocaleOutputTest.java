@@ -3,11 +3,10 @@ package dev.steer.loadgen.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -90,11 +89,11 @@ class LocaleOutputTest {
 
     @Test
     void shouldWriteTheBenchTableWithCommasAndADotWhenTheDefaultLocaleIsGerman() {
-        final ByteArrayOutputStream text = new ByteArrayOutputStream();
-        BenchCommand.printTable(new PrintStream(text, true, StandardCharsets.UTF_8),
+        final StringWriter text = new StringWriter();
+        BenchCommand.printTable(new PrintWriter(text, true),
             List.of(new BenchCommand.Measured("engine", "engine label", 1_234_567.0, 12_345.0, 0.5)),
             Map.of("engine / tell", 2.5));
-        final String table = text.toString(StandardCharsets.UTF_8);
+        final String table = text.toString();
         assertTrue(table.contains("1,234,567") && table.contains("12,345") && table.contains("0.500"), table);
         assertTrue(table.contains("2.50"), table);
     }
