@@ -38,7 +38,7 @@ import dev.steer.loadgen.JvmOptions;
  * or as JSON: engine end to end vs the raw ring handoff vs Pekko with one frame per tell, the engine on
  * Aeron IPC vs Aeron IPC alone, and the AF_PACKET feed's receive rate on a veth pair (skipped, with the reason,
  * where network namespaces cannot be made). Each row has frames/s and bytes allocated per frame (JMH's GC
- * profiler: allocation rate of every thread of the fork divided by the frame rate), and the ratios between rows.
+ * profiler: each iteration's allocation by every thread of the fork over its frames), and the ratios between rows.
  * A row that fails (its benchmark throws, its fork dies) is printed as failed with the cause, the other rows still
  * run and print, and the command then exits with {@link SteerCli#EXIT_FAILED}.
  */
@@ -222,28 +222,35 @@ final class BenchCommand implements Callable<Integer> {
         return iterations;
     }
 
-    /** The row's figures from the secondary results of its measurement iterations (every fork's). */
+    /**
+     * The row's figures from the secondary results of its measurement iterations (every fork's): the median frame
+     * rate, its spread, and the median of each iteration's bytes per frame (that iteration's allocation over that
+     * iteration's frames; NaN when no iteration has both).
+     */
     static Measured measured(Row row, List<Map<String, Result>> iterations) throws RunnerException {
         // Medians over the measurement iterations: the last iteration of a fork also sees the trial's
         // teardown (an engine shutdown allocates), which would skew a mean of only a few iterations.
         final List<Double> frames = new ArrayList<>();
-        final List<Double> alloc = new ArrayList<>();
+        final List<Double> bytesPerFrame = new ArrayList<>();
         for (Map<String, Result> secondary : iterations) {
-            if (secondary.get("frames") != null) {
-                frames.add(secondary.get("frames").getScore());
+            final Result frameRate = secondary.get("frames");
+            if (frameRate == null) {
+                continue;
             }
-            if (secondary.get("gc.alloc.rate") != null) {
-                alloc.add(secondary.get("gc.alloc.rate").getScore());
+            frames.add(frameRate.getScore());
+            final Result alloc = secondary.get("gc.alloc.rate");
+            if (alloc != null && frameRate.getScore() > 0) {
+                // Both are rates over the same iteration: MiB/s over frames/s is that iteration's MiB per frame.
+                bytesPerFrame.add(alloc.getScore() * 1024 * 1024 / frameRate.getScore());
             }
         }
         if (frames.isEmpty()) {
             throw new RunnerException("benchmark " + row.benchmark() + " reported no 'frames' counter");
         }
-        final double rate = median(frames);
-        final double bytesPerSecond = alloc.isEmpty() ? Double.NaN : median(alloc) * 1024 * 1024;
         final double spread = frames.stream().mapToDouble(Double::doubleValue).max().orElse(0)
             - frames.stream().mapToDouble(Double::doubleValue).min().orElse(0);
-        return new Measured(row.id(), row.label(), rate, spread, rate > 0 ? bytesPerSecond / rate : Double.NaN);
+        return new Measured(row.id(), row.label(), median(frames), spread,
+            bytesPerFrame.isEmpty() ? Double.NaN : median(bytesPerFrame));
     }
 
     /**

@@ -124,6 +124,25 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldTakeBytesPerFrameAsTheMedianOfEachIterationsAllocationOverItsOwnFrames() throws Exception {
+        // Per iteration: 3, 1 and 2 MiB/s over 1, 2 and 4 M frames/s = 3.15, 0.52 and 0.52 B/frame: median 0.52.
+        // The median allocation over the median frame rate, from different iterations, would be 2 MiB / 2 M = 1.05.
+        final BenchCommand.Measured measured = BenchCommand.measured(benchRow("engine"),
+            List.of(iteration(1_000_000, 3), iteration(2_000_000, 1), iteration(4_000_000, 2)));
+        assertEquals(1.0 * (1 << 20) / 2_000_000, measured.bytesPerFrame(), 1e-9);
+        assertEquals(2_000_000, measured.framesPerSecond(), 1e-9);
+        assertEquals(3_000_000, measured.framesSpread(), 1e-9);
+    }
+
+    @Test
+    void shouldLeaveBytesPerFrameUnknownWhenNoIterationHasAnAllocationRate() throws Exception {
+        final BenchCommand.Measured measured = BenchCommand.measured(benchRow("engine"), List.of(
+            Map.of("frames", new ScalarResult("frames", 5, "ops/s", AggregationPolicy.SUM))));
+        assertTrue(Double.isNaN(measured.bytesPerFrame()), measured.toString());
+        assertEquals(5, measured.framesPerSecond(), 1e-9);
+    }
+
+    @Test
     void shouldAskJmhToFailOnAnErrorSoThatTheCauseComesBack() {
         assertTrue(new BenchCommand().options(BenchCommand.ROWS.get(0)).build().shouldFailOnError().get());
     }
