@@ -83,6 +83,11 @@ final class BenchCommand implements Callable<Integer> {
     static final int QUICK_ITERATIONS = 3;
     /** Most forks per row. */
     static final int MAX_FORKS = 10;
+    /**
+     * A row whose spread (max - min) is more than this share of its median frame rate is noisy: on this VM such a row
+     * moves by that much between runs (the raw ring by 7×), so its figure and every ratio from it are marked.
+     */
+    static final double NOISY_SPREAD = 0.25;
 
     /**
      * One row of the table: a JMH benchmark and the label it has here.
@@ -116,6 +121,11 @@ final class BenchCommand implements Callable<Integer> {
         /** Whether the row has figures: it was neither skipped nor failed. */
         boolean measured() {
             return skipped == null && failed == null;
+        }
+
+        /** Whether the row's spread is more than {@link #NOISY_SPREAD} of its median frame rate. */
+        boolean noisy() {
+            return measured() && framesPerSecond > 0 && framesSpread / framesPerSecond > NOISY_SPREAD;
         }
     }
 
@@ -290,24 +300,39 @@ final class BenchCommand implements Callable<Integer> {
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
+    /** The ratios printed, each as the ids of its two rows: top / bottom. */
+    private static final List<List<String>> RATIOS = List.of(List.of("engine", "raw_ring"),
+        List.of("engine", "tell_per_frame"), List.of("engine_backoff", "raw_ring"),
+        List.of("engine_backoff", "tell_per_frame"), List.of("engine_on_aeron", "aeron_alone"),
+        List.of("engine_on_aeron_backoff", "aeron_alone"));
+
+    /** Every ratio of {@link #RATIOS} whose two rows have figures and whose bottom is above 0, by name. */
     static Map<String, Double> ratios(List<Measured> rows) {
         final Map<String, Double> byId = new LinkedHashMap<>();
         rows.forEach(row -> byId.put(row.id(), row.framesPerSecond()));
         final Map<String, Double> ratios = new LinkedHashMap<>();
-        ratio(ratios, "engine / raw_ring", byId.get("engine"), byId.get("raw_ring"));
-        ratio(ratios, "engine / tell_per_frame", byId.get("engine"), byId.get("tell_per_frame"));
-        ratio(ratios, "engine_backoff / raw_ring", byId.get("engine_backoff"), byId.get("raw_ring"));
-        ratio(ratios, "engine_backoff / tell_per_frame", byId.get("engine_backoff"), byId.get("tell_per_frame"));
-        ratio(ratios, "engine_on_aeron / aeron_alone", byId.get("engine_on_aeron"), byId.get("aeron_alone"));
-        ratio(ratios, "engine_on_aeron_backoff / aeron_alone", byId.get("engine_on_aeron_backoff"),
-            byId.get("aeron_alone"));
+        for (List<String> pair : RATIOS) {
+            final Double top = byId.get(pair.get(0));
+            final Double bottom = byId.get(pair.get(1));
+            if (top != null && bottom != null && !top.isNaN() && bottom > 0) {
+                ratios.put(pair.get(0) + " / " + pair.get(1), top / bottom);
+            }
+        }
         return ratios;
     }
 
-    private static void ratio(Map<String, Double> ratios, String name, Double top, Double bottom) {
-        if (top != null && bottom != null && !top.isNaN() && bottom > 0) {
-            ratios.put(name, top / bottom);
+    /** The noisy rows of each ratio of {@code ratios} computed from one or two noisy rows, by the ratio's name. */
+    static Map<String, List<String>> noisyRatios(List<Measured> rows, Map<String, Double> ratios) {
+        final List<String> noisy = rows.stream().filter(Measured::noisy).map(Measured::id).toList();
+        final Map<String, List<String>> marked = new LinkedHashMap<>();
+        for (List<String> pair : RATIOS) {
+            final String name = pair.get(0) + " / " + pair.get(1);
+            final List<String> from = pair.stream().filter(noisy::contains).toList();
+            if (ratios.containsKey(name) && !from.isEmpty()) {
+                marked.put(name, from);
+            }
         }
+        return marked;
     }
 
     static void printTable(PrintWriter out, List<Measured> rows, Map<String, Double> ratios) {
@@ -318,13 +343,19 @@ final class BenchCommand implements Callable<Integer> {
             } else if (row.failed() != null) {
                 out.printf(Locale.ROOT, "%-24s %-66s failed: %s%n", row.id(), row.label(), row.failed());
             } else {
-                out.printf(Locale.ROOT, "%-24s %-66s %,15.0f %,13.0f %9.3f%n", row.id(), row.label(),
-                    row.framesPerSecond(), row.framesSpread(), row.bytesPerFrame());
+                out.printf(Locale.ROOT, "%-24s %-66s %,15.0f %,13.0f %9.3f%s%n", row.id(), row.label(),
+                    row.framesPerSecond(), row.framesSpread(), row.bytesPerFrame(), row.noisy() ? "  noisy" : "");
             }
         }
         out.println("(frames/s and B/frame are medians over the measurement iterations; spread = max - min)");
+        if (rows.stream().anyMatch(Measured::noisy)) {
+            out.printf(Locale.ROOT, "(noisy: spread over %.0f %% of frames/s, so that row and every ratio from it are"
+                + " rough; --forks N or a quieter host)%n", NOISY_SPREAD * 100);
+        }
         out.println();
-        ratios.forEach((name, value) -> out.printf(Locale.ROOT, "%-40s %8.2f%n", name, value));
+        final Map<String, List<String>> noisy = noisyRatios(rows, ratios);
+        ratios.forEach((name, value) -> out.printf(Locale.ROOT, "%-40s %8.2f%s%n", name, value,
+            noisy.containsKey(name) ? "  noisy: " + String.join(", ", noisy.get(name)) : ""));
     }
 
     static String toJson(List<Measured> rows, Map<String, Double> ratios) {
@@ -337,6 +368,7 @@ final class BenchCommand implements Callable<Integer> {
             item.put("frames_per_second", row.measured() ? Math.round(row.framesPerSecond()) : null);
             item.put("frames_per_second_spread", row.measured() ? Math.round(row.framesSpread()) : null);
             item.put("bytes_per_frame", Double.isNaN(row.bytesPerFrame()) ? null : row.bytesPerFrame());
+            item.put("noisy", row.measured() ? row.noisy() : null);
             if (row.skipped() != null) {
                 item.put("skipped", row.skipped());
             }
@@ -347,6 +379,7 @@ final class BenchCommand implements Callable<Integer> {
         }
         root.put("rows", list);
         root.put("ratios", ratios);
+        root.put("noisy_ratios", noisyRatios(rows, ratios));
         try {
             return new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
         } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {

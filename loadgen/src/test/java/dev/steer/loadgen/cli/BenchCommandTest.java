@@ -143,6 +143,32 @@ class BenchCommandTest {
     }
 
     @Test
+    void shouldMarkARowNoisyAndEveryRatioFromItWhenItsSpreadIsOverAQuarterOfItsMedian() throws Exception {
+        final List<BenchCommand.Measured> rows = List.of(new BenchCommand.Measured("engine", "e", 20e6, 1e6, 0),
+            new BenchCommand.Measured("raw_ring", "r", 200e6, 60e6, 0),
+            new BenchCommand.Measured("tell_per_frame", "t", 4e6, 1e6, 0));
+        final String table = table(rows);
+        final String[] lines = table.split("\n");
+        assertTrue(lines[2].startsWith("raw_ring") && lines[2].endsWith(" noisy"), table);
+        assertFalse(lines[1].contains("noisy") || lines[3].contains("noisy"), "a spread of exactly 25 % is not: " + table);
+        assertTrue(table.contains("--forks"), table);
+        assertTrue(table.matches("(?s).*\nengine / raw_ring +0\\.10  noisy: raw_ring\n.*"), table);
+        assertTrue(table.matches("(?s).*\nengine / tell_per_frame +5\\.00\n.*"), table);
+        final JsonNode json = new ObjectMapper().readTree(BenchCommand.toJson(rows, BenchCommand.ratios(rows)));
+        assertTrue(json.get("rows").get(1).get("noisy").asBoolean(), json.toString());
+        assertFalse(json.get("rows").get(0).get("noisy").asBoolean() || json.get("rows").get(2).get("noisy").asBoolean(),
+            json.toString());
+        assertEquals("[\"raw_ring\"]", json.get("noisy_ratios").get("engine / raw_ring").toString());
+        assertFalse(json.get("noisy_ratios").has("engine / tell_per_frame"), json.toString());
+    }
+
+    @Test
+    void shouldNotMentionNoiseWhenNoRowIsNoisy() {
+        final String table = table(List.of(row("engine", 20), row("raw_ring", 200)));
+        assertFalse(table.contains("noisy"), table);
+    }
+
+    @Test
     void shouldAskJmhToFailOnAnErrorSoThatTheCauseComesBack() {
         assertTrue(new BenchCommand().options(BenchCommand.ROWS.get(0)).build().shouldFailOnError().get());
     }
