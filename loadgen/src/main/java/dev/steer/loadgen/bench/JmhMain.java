@@ -2,7 +2,9 @@ package dev.steer.loadgen.bench;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 import org.openjdk.jmh.runner.NoBenchmarksException;
 import org.openjdk.jmh.runner.Runner;
@@ -16,8 +18,8 @@ import dev.steer.loadgen.JvmOptions;
 
 /**
  * Runs the JMH benchmarks with JMH's own command line (e.g. {@code HandoffBenchmark -prof gc}), adding the
- * JVM flags from {@link JvmOptions} to every forked JVM so that the benchmarks run with the same flags as
- * the tests and the launcher.
+ * JVM flags from {@link JvmOptions} to every forked JVM, before any the user gives with {@code -jvmArgsAppend}, so
+ * that the benchmarks run with the same flags as the tests and the launcher.
  */
 public final class JmhMain {
     /** Success, as {@code steer}'s. */
@@ -55,11 +57,7 @@ public final class JmhMain {
                 new Runner(cli).list();
                 return EXIT_OK;
             }
-            final Options options = new OptionsBuilder()
-                .parent(cli)
-                .jvmArgsAppend(JvmOptions.forkFlags().toArray(String[]::new))
-                .build();
-            new Runner(options).run();
+            new Runner(options(cli)).run();
             return EXIT_OK;
         } catch (CommandLineOptionException ex) {
             err.println("steer jmh: " + ex.getMessage());
@@ -73,6 +71,21 @@ public final class JmhMain {
             err.println("steer jmh: benchmark failed: " + (ex.getMessage() == null ? ex : ex.getMessage()));
             return EXIT_FAILED;
         }
+    }
+
+    /**
+     * JMH's options for {@code cli}: the user's, with the project's fork flags before the user's own
+     * {@code -jvmArgsAppend}, so that a flag the user repeats (a log level, say) wins.
+     */
+    static Options options(CommandLineOptions cli) {
+        // OptionsBuilder.getJvmArgsAppend() gives a child's value instead of its parent's, never both: set alone, the
+        // project flags would replace the user's.
+        final List<String> jvmArgsAppend = new ArrayList<>(JvmOptions.forkFlags());
+        jvmArgsAppend.addAll(cli.getJvmArgsAppend().orElse(List.of()));
+        return new OptionsBuilder()
+            .parent(cli)
+            .jvmArgsAppend(jvmArgsAppend.toArray(String[]::new))
+            .build();
     }
 
     /** The patterns of the command line, quoted, for the message of a pattern that matches nothing. */
