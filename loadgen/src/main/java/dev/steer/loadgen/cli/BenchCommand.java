@@ -15,7 +15,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import org.openjdk.jmh.profile.GCProfiler;
 import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.Result;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.BenchmarkException;
 import org.openjdk.jmh.runner.Runner;
@@ -64,10 +63,10 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    /** Runs one row's JMH options and returns every measurement iteration's secondary results, in order. */
+    /** Runs one row's JMH options and returns every measurement iteration's secondary scores by label, in order. */
     @FunctionalInterface
     interface Trial {
-        List<Map<String, Result>> run(Options options) throws RunnerException;
+        List<Map<String, Double>> run(Options options) throws RunnerException;
     }
 
     /** How rows are run: JMH here, fake results in tests. */
@@ -217,41 +216,43 @@ final class BenchCommand implements Callable<Integer> {
         return options;
     }
 
-    /** JMH's run of {@code options}: the secondary results of each measurement iteration of its one benchmark. */
-    private static List<Map<String, Result>> runJmh(Options options) throws RunnerException {
+    /** JMH's run of {@code options}: the secondary scores of each measurement iteration of its one benchmark. */
+    private static List<Map<String, Double>> runJmh(Options options) throws RunnerException {
         final Collection<RunResult> results = new Runner(options).run();
         if (results.isEmpty()) {
             throw new RunnerException("no result for " + options.getIncludes());
         }
-        final List<Map<String, Result>> iterations = new ArrayList<>();
+        final List<Map<String, Double>> iterations = new ArrayList<>();
         for (BenchmarkResult benchmark : results.iterator().next().getBenchmarkResults()) {
             for (IterationResult iteration : benchmark.getIterationResults()) {
-                iterations.add(iteration.getSecondaryResults());
+                final Map<String, Double> scores = new LinkedHashMap<>();
+                iteration.getSecondaryResults().forEach((label, result) -> scores.put(label, result.getScore()));
+                iterations.add(scores);
             }
         }
         return iterations;
     }
 
     /**
-     * The row's figures from the secondary results of its measurement iterations (every fork's): the median frame
+     * The row's figures from the secondary scores of its measurement iterations (every fork's): the median frame
      * rate, its spread, and the median of each iteration's bytes per frame (that iteration's allocation over that
      * iteration's frames; NaN when no iteration has both).
      */
-    static Measured measured(Row row, List<Map<String, Result>> iterations) throws RunnerException {
+    static Measured measured(Row row, List<Map<String, Double>> iterations) throws RunnerException {
         // Medians over the measurement iterations: the last iteration of a fork also sees the trial's
         // teardown (an engine shutdown allocates), which would skew a mean of only a few iterations.
         final List<Double> frames = new ArrayList<>();
         final List<Double> bytesPerFrame = new ArrayList<>();
-        for (Map<String, Result> secondary : iterations) {
-            final Result frameRate = secondary.get("frames");
+        for (Map<String, Double> scores : iterations) {
+            final Double frameRate = scores.get("frames");
             if (frameRate == null) {
                 continue;
             }
-            frames.add(frameRate.getScore());
-            final Result alloc = secondary.get("gc.alloc.rate");
-            if (alloc != null && frameRate.getScore() > 0) {
+            frames.add(frameRate);
+            final Double alloc = scores.get("gc.alloc.rate");
+            if (alloc != null && frameRate > 0) {
                 // Both are rates over the same iteration: MiB/s over frames/s is that iteration's MiB per frame.
-                bytesPerFrame.add(alloc.getScore() * 1024 * 1024 / frameRate.getScore());
+                bytesPerFrame.add(alloc * 1024 * 1024 / frameRate);
             }
         }
         if (frames.isEmpty()) {

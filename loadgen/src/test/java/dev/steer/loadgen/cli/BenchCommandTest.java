@@ -19,9 +19,6 @@ import org.junit.jupiter.api.Timeout;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.openjdk.jmh.results.AggregationPolicy;
-import org.openjdk.jmh.results.Result;
-import org.openjdk.jmh.results.ScalarResult;
 import org.openjdk.jmh.runner.BenchmarkException;
 import org.openjdk.jmh.runner.RunnerException;
 import picocli.CommandLine;
@@ -40,10 +37,9 @@ class BenchCommandTest {
         return bench.options(BenchCommand.ROWS.get(0)).build().getMeasurementIterations().get();
     }
 
-    /** One measurement iteration's secondary results as JMH gives them: frames/s and the GC profiler's MB/s. */
-    private static Map<String, Result> iteration(double frames, double allocMegabytesPerSecond) {
-        return Map.of("frames", new ScalarResult("frames", frames, "ops/s", AggregationPolicy.SUM),
-            "gc.alloc.rate", new ScalarResult("gc.alloc.rate", allocMegabytesPerSecond, "MB/sec", AggregationPolicy.AVG));
+    /** One measurement iteration's secondary scores as JMH labels them: frames/s and the GC profiler's MB/s. */
+    private static Map<String, Double> iteration(double frames, double allocMegabytesPerSecond) {
+        return Map.of("frames", frames, "gc.alloc.rate", allocMegabytesPerSecond);
     }
 
     private static BenchCommand.Row benchRow(String id) {
@@ -137,7 +133,7 @@ class BenchCommandTest {
     @Test
     void shouldLeaveBytesPerFrameUnknownWhenNoIterationHasAnAllocationRate() throws Exception {
         final BenchCommand.Measured measured = BenchCommand.measured(benchRow("engine"), List.of(
-            Map.of("frames", new ScalarResult("frames", 5, "ops/s", AggregationPolicy.SUM))));
+            Map.of("frames", 5.0)));
         assertTrue(Double.isNaN(measured.bytesPerFrame()), measured.toString());
         assertEquals(5, measured.framesPerSecond(), 1e-9);
     }
