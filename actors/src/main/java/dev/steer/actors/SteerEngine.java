@@ -481,11 +481,38 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
-        /** Extra Pekko configuration for the engine's actor system, over the defaults. */
+        /**
+         * Pekko configuration for the engine's actor system, over Steer's defaults and Pekko's reference.conf: the only
+         * way to configure that system. The host's own configuration ({@code application.conf}, or the file that
+         * {@code config.resource}, {@code config.file} or {@code config.url} names) is not read: its settings are for
+         * the host's actor systems, and some would turn the engine against the host (with
+         * {@code pekko.coordinated-shutdown.exit-jvm = on}, {@link SteerEngine#shutdown()} would exit the JVM; a
+         * cluster provider or a port would make the engine's system listen). To share settings with the host, pass
+         * them here, e.g. {@code ConfigFactory.load().getConfig("my-service.steer")}; passing the whole of
+         * {@code ConfigFactory.load()} passes Pekko's reference values too, over Steer's defaults.
+         */
         public Builder actorConfig(Config actorConfig) {
             unstarted("actorConfig");
             this.actorConfig = actorConfig;
             return this;
+        }
+
+        /**
+         * The engine's actor system's configuration: {@link #actorConfig}, over the drain's timeout, over Steer's
+         * engine defaults, over Pekko's reference.conf (with the system properties that
+         * {@link ConfigFactory#defaultReference} lays over it). Not {@link ConfigFactory#load}: the host's
+         * application.conf stays the host's.
+         */
+        private Config actorSystemConfig() {
+            final ClassLoader loader = SteerEngine.class.getClassLoader();
+            // The engine's drain runs in CoordinatedShutdown's service-stop phase (see start()), so give it the
+            // close timeout rather than Pekko's default 5 s.
+            return actorConfig
+                .withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.phases.service-stop.timeout = "
+                    + closeTimeout.toMillis() + "ms"))
+                .withFallback(ConfigFactory.parseResources(loader, "dev/steer/actors/engine-defaults.conf"))
+                .withFallback(ConfigFactory.defaultReference(loader))
+                .resolve();
         }
 
         /** Restarts of a failing feed before its ingress gives up; fewer than the default only in tests. */
@@ -528,16 +555,7 @@ public final class SteerEngine implements AutoCloseable {
             if (!started.compareAndSet(false, true)) {
                 throw startedTwice();
             }
-            // The engine's drain runs in CoordinatedShutdown's service-stop phase (below), so give it the
-            // close timeout rather than Pekko's default 5 s.
-            final Config config = actorConfig
-                .withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.phases.service-stop.timeout = "
-                    + closeTimeout.toMillis() + "ms"))
-                .withFallback(ConfigFactory.defaultApplication(SteerEngine.class.getClassLoader()))
-                .withFallback(ConfigFactory.parseResources(SteerEngine.class.getClassLoader(),
-                    "dev/steer/actors/engine-defaults.conf"))
-                .withFallback(ConfigFactory.load(SteerEngine.class.getClassLoader()))
-                .resolve();
+            final Config config = actorSystemConfig();
             final Shared shared = new Shared();
             final ActorSystem<MapSupervisor.Command> system =
                 ActorSystem.create(MapSupervisor.create(this, shared), systemName, config);
