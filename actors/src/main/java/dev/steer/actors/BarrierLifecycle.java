@@ -21,6 +21,7 @@ import dev.steer.engine.map.Capabilities;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuMapEntry;
 import dev.steer.engine.map.EntryLifecycle;
+import dev.steer.engine.path.EngineWarning;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.engine.stats.PathStats;
@@ -385,8 +386,9 @@ final class BarrierLifecycle implements EntryLifecycle {
         return consumers.isEmpty() && barriers.isEmpty() && failed.isEmpty();
     }
 
+    /** Reports a condition of Steer's own, {@code message}, as an {@link EngineWarning}. */
     void report(String where, String message) {
-        report(where, new IllegalStateException(message));
+        report(where, new EngineWarning(message));
     }
 
     /** Reports to the error handler; its own failure is counted and must not take the supervisor down. */

@@ -6,6 +6,7 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 import dev.steer.engine.map.MapSnapshot;
+import dev.steer.engine.path.EngineWarning;
 import dev.steer.engine.path.HandlerBatch;
 import dev.steer.engine.stats.PathCounters;
 
@@ -89,7 +90,7 @@ public final class DataPath {
         }
         final CpuAffinity.Result pinned = CpuAffinity.pinCurrentThread(cpu);
         if (!pinned.pinned()) {
-            report(errors, counters, new IllegalStateException(counters.name() + " runs unpinned: " + pinned.reason()));
+            report(errors, counters, new EngineWarning(counters.name() + " runs unpinned: " + pinned.reason()));
         }
     }
 

@@ -12,6 +12,7 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
+import dev.steer.engine.path.EngineWarning;
 import dev.steer.engine.stats.EngineStats;
 
 /**
@@ -56,8 +57,8 @@ final class EngineShutdown {
                 Thread.currentThread().interrupt();
             } catch (ExecutionException | TimeoutException ex) {
                 // The stats are final whatever the system does now: report, do not lose them.
-                errorHandler.onError("engine", new IllegalStateException(
-                    "the actor system did not terminate within " + closeTimeout + " after the drain", ex));
+                errorHandler.onError("engine", new EngineWarning(
+                    "the actor system did not terminate within " + closeTimeout + " after the drain: " + ex, ex));
             }
             return shared.finalStats;
         }

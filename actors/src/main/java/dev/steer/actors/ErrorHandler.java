@@ -9,7 +9,8 @@ package dev.steer.actors;
 public interface ErrorHandler {
     /**
      * @param where the path or component, e.g. {@code key-1#3} or {@code ingress-0}
-     * @param error the failure; for warnings an exception carrying the message
+     * @param error the failure as thrown (a handler's, a program's, a feed's exception, with its stack trace); for
+     *              Steer's own conditions an {@link dev.steer.engine.path.EngineWarning} carrying the message
      */
     void onError(String where, Throwable error);
 }

@@ -3,10 +3,14 @@ package dev.steer.actors;
 import java.lang.System.Logger.Level;
 import java.util.concurrent.atomic.AtomicLong;
 
+import dev.steer.engine.path.EngineWarning;
+
 /**
  * The default {@link ErrorHandler}: logs through {@link System.Logger} (so it needs no logging binding),
  * the first {@value #FIRST} failures in full and then one in {@value #EVERY}, so a handler that throws on
- * every batch cannot flood the log. Every failure is counted by the engine either way.
+ * every batch cannot flood the log. Every failure is counted by the engine either way. In full means with the
+ * stack trace for whatever user code threw (a handler's {@code IllegalStateException} too: its trace is where the bug
+ * is), and in one line for Steer's own conditions, {@link EngineWarning}s, which have no trace.
  */
 final class LoggingErrorHandler implements ErrorHandler {
     static final int FIRST = 20;
@@ -20,7 +24,7 @@ final class LoggingErrorHandler implements ErrorHandler {
         final long n = seen.incrementAndGet();
         if (n <= FIRST || n % EVERY == 0) {
             LOG.log(Level.WARNING, "steer: " + where + ": " + error + " (failure #" + n + ")",
-                error instanceof IllegalStateException ? null : error);
+                error instanceof EngineWarning ? null : error);
         }
     }
 }

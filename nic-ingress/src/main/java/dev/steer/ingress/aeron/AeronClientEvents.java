@@ -11,6 +11,8 @@ import org.agrona.ErrorHandler;
 import org.agrona.concurrent.AgentTerminationException;
 import org.agrona.concurrent.ManyToManyConcurrentArrayQueue;
 
+import dev.steer.engine.path.EngineWarning;
+
 /**
  * What an Aeron client tells its feeds off the data path: its asynchronous errors (the client's error handler) and
  * its close (its close handler; after a driver timeout the client closes itself). Installed by {@link AeronMedia}
@@ -42,7 +44,7 @@ final class AeronClientEvents implements ErrorHandler {
     }
 
     private final String directory;
-    private final ManyToManyConcurrentArrayQueue<IllegalStateException> pending = new ManyToManyConcurrentArrayQueue<>(CAPACITY);
+    private final ManyToManyConcurrentArrayQueue<EngineWarning> pending = new ManyToManyConcurrentArrayQueue<>(CAPACITY);
     private final AtomicLong errors = new AtomicLong();
     /** Errors that found the queue full and that no feed has taken yet ({@link #takeOverflow()}). */
     private final AtomicLong overflow = new AtomicLong();
@@ -66,9 +68,9 @@ final class AeronClientEvents implements ErrorHandler {
             || error instanceof ConductorServiceTimeoutException) {
             terminalError = error; // the client closes itself after these
         }
-        // An IllegalStateException is logged in one line by the engine's default error handler: no stack trace for a
-        // driver that went away; the cause keeps the client's exception for handlers that want it.
-        if (!pending.offer(new IllegalStateException("aeron client of media driver " + directory + ": " + error, error))) {
+        // An EngineWarning is logged in one line by the engine's default error handler: no stack trace for a driver
+        // that went away; the cause keeps the client's exception for handlers that want it.
+        if (!pending.offer(new EngineWarning("aeron client of media driver " + directory + ": " + error, error))) {
             overflow.incrementAndGet(); // before the change below: a feed that sees the change finds the count
         }
         CHANGES.getAndAdd(this, 1L);
@@ -90,7 +92,7 @@ final class AeronClientEvents implements ErrorHandler {
     }
 
     /** The next error not yet reported by a feed, or null. Any thread. */
-    IllegalStateException poll() {
+    EngineWarning poll() {
         return pending.poll();
     }
 
@@ -103,8 +105,8 @@ final class AeronClientEvents implements ErrorHandler {
     }
 
     /** The one report standing for {@code count} errors taken with {@link #takeOverflow()}. Allocates it. */
-    IllegalStateException overflowReport(long count) {
-        return new IllegalStateException("aeron client of media driver " + directory + ": " + count + " more error"
+    EngineWarning overflowReport(long count) {
+        return new EngineWarning("aeron client of media driver " + directory + ": " + count + " more error"
             + (count == 1 ? "" : "s") + " than the " + CAPACITY + " held for the feeds to report one by one; counted,"
             + " not reported each");
     }

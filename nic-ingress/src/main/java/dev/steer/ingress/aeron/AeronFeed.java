@@ -13,6 +13,7 @@ import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
+import dev.steer.engine.path.EngineWarning;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
@@ -242,7 +243,7 @@ public final class AeronFeed implements Feed {
      * {@link AeronClientEvents#CAPACITY} reports and one summary. Poll thread (or the closing one), off the hot path.
      */
     private void reportErrors(FrameSink to) {
-        IllegalStateException error;
+        EngineWarning error;
         for (int i = 0; i < AeronClientEvents.CAPACITY && (error = events.poll()) != null; i++) {
             to.onFeedError(error);
         }
