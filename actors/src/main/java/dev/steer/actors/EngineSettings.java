@@ -51,7 +51,8 @@ abstract class EngineSettings {
     private SteeringProgram resolvedProgram;
     private int[] resolvedIngressCpus;
     FrameHandler handler = FrameHandler.NO_OP;
-    FrameHandler localHandler = FrameHandler.NO_OP;
+    /** {@link DefaultLocalHandler#UNSET} until the builder sets one. */
+    FrameHandler localHandler = DefaultLocalHandler.UNSET;
     final List<Feed> feeds = new ArrayList<>();
     int consumerBatch = ConsumerPath.DEFAULT_BATCH;
     int passBatch = ConsumerPath.DEFAULT_BATCH;

@@ -265,8 +265,8 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             .frameCount(config.poolFrames()).frameSize(config.frameSize()).headroom(config.headroom()));
         try {
             final PathCounters counters = new PathCounters(name, map.maxEntries());
-            final IngressPath path = new IngressPath(index + 1, 0, pool, config.program(), map, config.localHandler(),
-                config.passBatch(), config.budget(), config.lossless(), counters, config.errorHandler()::onError);
+            final IngressPath path = new IngressPath(index + 1, 0, pool, config.program(), map,
+                DefaultLocalHandler.forIngress(config.localHandler(), config.errorHandler(), counters), config.passBatch(), config.budget(), config.lossless(), counters, config.errorHandler()::onError);
             final int[] cpus = config.ingressCpus();
             final IngressActor.Settings settings = new IngressActor.Settings(path, feed, cpus[index % cpus.length],
                 config.pinning(), config.idleMode(), config.errorHandler(), new ControlSignal(), endedAdapter,

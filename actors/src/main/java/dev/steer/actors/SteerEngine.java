@@ -253,8 +253,8 @@ public final class SteerEngine implements AutoCloseable {
      *
      * <p>Defaults: the CPUs this process may use; max entries = CPU limit; one entry with
      * {@value #DEFAULT_QSIZE} frames on every usable CPU; program {@code l4-hash} over the initial keys;
-     * no-op handlers; consumer batches and local batches of 8; budget 64; idle mode {@link IdleMode#PARK};
-     * pinning on; {@value #DEFAULT_POOL_FRAMES} frames of 2048 bytes with 256 bytes headroom per ingress.
+     * a no-op handler; a local handler that discards (and says so once per ingress); consumer batches and local
+     * batches of 8; budget 64; idle mode {@link IdleMode#PARK}; pinning on; {@value #DEFAULT_POOL_FRAMES} frames of 2048 bytes with 256 bytes headroom per ingress.
      *
      * <p>A builder starts one engine: after {@link #start()} (also one that failed with an
      * {@link IllegalStateException}) every setter, {@code conclude()} and {@code start()} throw
@@ -352,7 +352,12 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
-        /** The handler for frames the program passes (PASS) at the ingress. */
+        /**
+         * The handler for frames the program passes at the ingress (PASS, or a redirect to a key without an entry whose
+         * fallback is PASS). Without one they are discarded and still count as delivered; the first time an ingress
+         * passes any, the error handler is told so, once per ingress. {@link FrameHandler#NO_OP} discards them
+         * without telling.
+         */
         public Builder localHandler(FrameHandler localHandler) {
             unstarted("localHandler");
             this.localHandler = localHandler;

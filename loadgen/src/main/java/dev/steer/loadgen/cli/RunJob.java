@@ -154,7 +154,10 @@ final class RunJob {
             progress("starting the engine: program " + deployment.engine().program() + ", entries " + text.entries()
                 + ", idle " + deployment.engine().idle().label());
             final SteerEngine.Builder builder = DeploymentApplier.applyTo(deployment, SteerEngine.builder())
-                .handler(new LatencyHandler(latency, FrameHandler.NO_OP)).systemName("steer")
+                .handler(new LatencyHandler(latency, FrameHandler.NO_OP))
+                // Frames passed at the ingress count as delivered and end there: said, not warned of (the warning
+                // of the default local handler tells an embedding service to set one).
+                .localHandler(FrameHandler.NO_OP).systemName("steer")
                 .actorConfig(PEKKO_SETTINGS);
             feeds.forEach(builder::feed);
             if (clustered) {
