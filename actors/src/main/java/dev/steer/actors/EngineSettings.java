@@ -69,6 +69,8 @@ abstract class EngineSettings {
     RemoteConsumerFactory remoteConsumers;
     int feedRestarts = IngressActor.MAX_RESTARTS;
     Duration respawnWindow = BarrierLifecycle.RESPAWN_WINDOW;
+    /** Whether the ingress pools check releases; null: {@link FramePool.Context}'s default (on with {@code -ea}). */
+    Boolean checkedPools;
     Duration askTimeout = DEFAULT_ASK_TIMEOUT;
     Duration closeTimeout = Duration.ofSeconds(60);
     String systemName = "steer";
@@ -166,6 +168,10 @@ abstract class EngineSettings {
 
     Duration respawnWindow() {
         return respawnWindow;
+    }
+
+    Boolean checkedPools() {
+        return checkedPools;
     }
 
     Duration closeTimeout() {

@@ -261,8 +261,12 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
 
     private Ingress prepareIngress(int index, Feed feed) {
         final String name = "ingress-" + index;
-        final FramePool pool = new FramePool(new FramePool.Context().id(name + "-pool")
-            .frameCount(config.poolFrames()).frameSize(config.frameSize()).headroom(config.headroom()));
+        final FramePool.Context poolContext = new FramePool.Context().id(name + "-pool")
+            .frameCount(config.poolFrames()).frameSize(config.frameSize()).headroom(config.headroom());
+        if (config.checkedPools() != null) {
+            poolContext.checked(config.checkedPools());
+        }
+        final FramePool pool = new FramePool(poolContext);
         try {
             final PathCounters counters = new PathCounters(name, map.maxEntries());
             final IngressPath path = new IngressPath(index + 1, 0, pool, config.program(), map,
@@ -440,15 +444,12 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         }
         final EngineStats last = stats();
         for (Ingress ingress : ingresses) {
-            if (!ingress.pool.close()) {
-                entries.report(ingress.pool.name(), "pool still has frames out at shutdown; it stays open: "
-                    + PoolStats.of(ingress.pool));
-            }
+            PoolAudit.closeAtShutdown(ingress.pool, entries::report);
         }
         for (Attached producer : attached) {
             final FramePool pool = producer.producer.pool();
-            if (pool != null && !pool.close()) {
-                entries.report(pool.name(), "pool still has frames out at shutdown; it stays open: " + PoolStats.of(pool));
+            if (pool != null) {
+                PoolAudit.closeAtShutdown(pool, entries::report);
             }
         }
         // Published before the replies and the stop: a shutdown() whose wait timed out (the drain outlived the close

@@ -154,7 +154,8 @@ public final class SteerEngine implements AutoCloseable {
 
     /**
      * Stops the feeds, drains and stops every entry, stops the actor system and returns the final stats,
-     * in which nothing is in flight and every pool is full. Idempotent: a second call returns the final
+     * in which nothing is in flight and every pool is full (unless a handler, program or feed released a frame the
+     * engine returns itself: that is reported to the error handler, once per pool). Idempotent: a second call returns the final
      * stats again. Waits at most the builder's close timeout; when that passes first, the drain goes on and the
      * exception says what is still in flight: a later call waits again and returns the final stats once drained.
      *
@@ -524,6 +525,13 @@ public final class SteerEngine implements AutoCloseable {
         Builder feedRestarts(int restarts) {
             unstarted("feedRestarts");
             this.feedRestarts = restarts;
+            return this;
+        }
+
+        /** Whether the ingress pools check releases (default: with {@code -ea}); tests set it to have both kinds. */
+        Builder checkedPools(boolean checked) {
+            unstarted("checkedPools");
+            this.checkedPools = checked;
             return this;
         }
 

@@ -33,7 +33,10 @@ public record EngineStats(List<PathStats> ingresses, List<PathStats> consumers, 
             Accounting.of(all), entries, mapVersion);
     }
 
-    /** True when every pool has all its frames back. */
+    /**
+     * True when every pool has all its frames back, no more and no fewer ({@link PoolStats#isFull()}): false while
+     * frames are out, and for good in a pool that took a double release ({@link PoolStats#excessReturns()}).
+     */
     public boolean poolsFull() {
         return pools.stream().allMatch(PoolStats::isFull);
     }

@@ -26,8 +26,23 @@ public record PoolStats(String id, int capacity, int available, long leases, lon
             pool.doubleReturns());
     }
 
-    /** True when every frame is back: nothing leased and nothing missing. Meaningful once the engine has stopped. */
+    /**
+     * True when every frame is back: nothing leased and nothing missing ({@code available == capacity} and
+     * {@code leases == returns}). Meaningful once the engine has stopped. False while frames
+     * are out, and for good when more came back than were leased
+     * ({@link #excessReturns()}), although {@code available} is then the capacity. A checked pool refuses a second
+     * release instead (counted in {@link #doubleReturns()}) and can still be full.
+     */
     public boolean isFull() {
         return available == capacity && leases == returns;
+    }
+
+    /**
+     * Returns beyond the leases: frames released more often than they were leased, which only an unchecked pool takes
+     * (a handler, program or feed released a frame the engine returns itself, or released one twice); 0 when the pool
+     * was used as its contract says. A snapshot taken while frames move is not fooled: returns are read before leases.
+     */
+    public long excessReturns() {
+        return Math.max(0, returns - leases);
     }
 }
