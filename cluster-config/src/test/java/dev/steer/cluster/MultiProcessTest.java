@@ -10,7 +10,6 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -27,6 +26,7 @@ import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.ChildJvm;
 
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class MultiProcessTest {
@@ -41,11 +41,8 @@ class MultiProcessTest {
         final String address;
 
         Child(Path dir, String name, String seed) throws IOException, InterruptedException {
-            final List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-                "--sun-misc-unsafe-memory-access=allow", "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(), seed));
+            final List<String> command = ChildJvm.command(
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), NodeMain.class, seed);
             process = new ProcessBuilder(command).redirectError(dir.resolve(name + ".err").toFile()).start();
             in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
             final Thread reader = new Thread(() -> {

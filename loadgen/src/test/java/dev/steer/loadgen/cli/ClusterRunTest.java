@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -15,6 +16,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.steer.loadgen.JvmOptions;
 
 /**
  * Two {@code steer run --config FILE --node NAME} processes form a cluster from one file, steer traffic across
@@ -299,12 +302,11 @@ class ClusterRunTest {
     }
 
     private static Process node(Path dir, Path file, String name, String duration) throws IOException {
-        final java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
-            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-            "--add-exports", "java.base/jdk.internal.misc=ALL-UNNAMED", "--enable-native-access=ALL-UNNAMED",
-            "--sun-misc-unsafe-memory-access=allow", "-Xmx512m",
-            "-cp", System.getProperty("java.class.path"), SteerCli.class.getName(),
-            "run", "--config", file.toString(), "--node", name, "--duration", duration, "--json"));
+        final List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+            .toString()));
+        command.addAll(JvmOptions.flags());
+        command.addAll(List.of("-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            SteerCli.class.getName(), "run", "--config", file.toString(), "--node", name, "--duration", duration, "--json"));
         final ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().remove("STEER_DEBUG"); // stack traces on the terminal are what some tests rule out
         return builder.redirectOutput(dir.resolve(name + ".json").toFile())

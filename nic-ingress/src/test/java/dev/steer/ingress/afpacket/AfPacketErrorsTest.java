@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.steer.ingress.ChildJvm;
+
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AfPacketErrorsTest {
     @RegisterExtension
@@ -53,9 +55,7 @@ class AfPacketErrorsTest {
         final String setpriv = executable("setpriv");
         final String capsh = executable("capsh");
         Assumptions.assumeTrue(setpriv != null || capsh != null, "neither setpriv nor capsh is installed");
-        final String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        final List<String> jvm = List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
-            System.getProperty("java.class.path"), OpenProbe.class.getName(), "lo");
+        final List<String> jvm = ChildJvm.command(List.of(), OpenProbe.class, "lo");
         final List<String> command = new java.util.ArrayList<>();
         if (setpriv != null) {
             command.addAll(List.of(setpriv, "--inh-caps=-net_raw", "--bounding-set=-net_raw", "--"));
