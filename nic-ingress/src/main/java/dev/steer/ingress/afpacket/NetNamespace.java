@@ -8,12 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * A named Linux network namespace ({@code ip netns}), and a way to run socket setup inside it from the
@@ -25,7 +29,9 @@ import java.util.function.Supplier;
  * exist for tests, benchmarks and {@code steer loadgen}, which build a private namespace with a veth pair
  * so that nothing appears in the root namespace. IPv6 is disabled in a created namespace so that no
  * router solicitation or MLD frame shows up on its interfaces. {@link #close()} deletes the namespace
- * (and with it its interfaces); it is idempotent.
+ * (and with it its interfaces); it is idempotent. A process killed before it closed its namespaces (a CI
+ * timeout, SIGKILL) leaves them behind: the next {@link #create} deletes those of {@link #createUnique},
+ * whose names carry the pid of their process ({@link #sweepStale()}).
  *
  * <p>Thread contract: {@link #enter} affects only the calling platform thread, and the scope must be
  * closed on that thread. Everything here is off the hot path.
@@ -34,6 +40,12 @@ public final class NetNamespace implements AutoCloseable {
     private static final long COMMAND_TIMEOUT_SECONDS = 20;
     /** IPv6's minimum link MTU (RFC 8200): the kernel runs no IPv6 on an interface with a smaller one. */
     private static final int IPV6_MIN_MTU = 1280;
+    /** Where iproute2 keeps a file per named namespace. */
+    private static final Path NAMED = Path.of("/run/netns");
+    /** What {@link #createUnique} takes as a prefix: the names it makes all start with steer. */
+    private static final Pattern PREFIX = Pattern.compile("steer[a-zA-Z0-9_-]*");
+    /** The names {@link #createUnique} makes: PREFIX-PID-RANDOM (8 hex digits); group 1 is the pid. */
+    private static final Pattern UNIQUE_NAME = Pattern.compile("steer[a-zA-Z0-9_-]*-([0-9]{1,18})-[0-9a-f]{8}");
 
     private final String name;
     private boolean closed;
@@ -44,7 +56,7 @@ public final class NetNamespace implements AutoCloseable {
 
     /**
      * Why namespaces cannot be created here, or null when they can: not root, no {@code ip} on the PATH, or a
-     * throwaway namespace ({@code steer-probe-<random hex>}, made as {@link #create(String)} makes one) could not be
+     * throwaway namespace ({@code steer-probe-<pid>-<random hex>}, made as {@link #create(String)} makes one) could not be
      * created or deleted, as in a container without the rights to. One line, for tests and benchmarks to skip with.
      * The probe runs once per JVM (about 0.1 s of {@code ip} processes) and leaves no namespace behind; later calls
      * return its result. Any thread.
@@ -93,21 +105,34 @@ public final class NetNamespace implements AutoCloseable {
         return (ex.getMessage() == null ? ex.toString() : ex.getMessage()).replaceAll("\\s+", " ").trim();
     }
 
-    /** Creates namespace {@code prefix-<random hex>}; see {@link #create(String)}. */
+    /**
+     * Creates namespace {@code prefix-PID-RANDOM}: this process's pid and 8 random hex digits, so that
+     * {@link #sweepStale()} deletes it once this process is gone without closing it; see {@link #create(String)}.
+     *
+     * @param prefix {@code steer}, optionally followed by letters, digits, '-' and '_' ({@code steer-bench})
+     * @throws IllegalArgumentException when the prefix is not such a name
+     */
     public static NetNamespace createUnique(String prefix) {
         return create(uniqueName(prefix));
     }
 
     private static String uniqueName(String prefix) {
-        return prefix + "-" + Long.toHexString(ThreadLocalRandom.current().nextLong() & 0xffffffffL);
+        if (prefix == null || !PREFIX.matcher(prefix).matches()) {
+            throw new IllegalArgumentException("prefix='" + prefix + "': must be steer, optionally followed by letters,"
+                + " digits, '-' and '_' (the stale-namespace sweep recognises only such names)");
+        }
+        return prefix + "-" + ProcessHandle.current().pid() + "-"
+            + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
     }
 
     /**
-     * Creates network namespace {@code name} with IPv6 disabled.
+     * Creates network namespace {@code name} with IPv6 disabled, after deleting the stale namespaces of processes
+     * that are gone ({@link #sweepStale()}).
      *
      * @throws AfPacketException when {@code ip} fails (exists already, not root, ...), with its output
      */
     public static NetNamespace create(String name) {
+        sweepStale();
         run("ip", "netns", "add", name);
         final NetNamespace namespace = new NetNamespace(name);
         try {
@@ -118,6 +143,41 @@ public final class NetNamespace implements AutoCloseable {
             namespace.close();
             throw ex;
         }
+    }
+
+    /**
+     * Deletes the namespaces {@link #createUnique} made for processes that are gone: a process killed with SIGKILL
+     * (CI's timeout, say) or crashed could not delete its own, veth pairs and all, and no later process reuses one since
+     * the name holds the pid. A namespace is deleted only when its name is {@code steer...-PID-RANDOM} and no process
+     * PID exists; any other name, such as one without a pid, is left alone. The pid is read in this process's PID
+     * namespace, which is the one of every process sharing {@code /run/netns} unless a container shares that
+     * directory alone. Failures are ignored (another process deleted it first, not root): sweeping is a courtesy,
+     * never a reason not to create. Called by {@link #create(String)}; any thread; costs a listing of
+     * {@code /run/netns} and an {@code ip netns delete} per stale namespace.
+     *
+     * @return how many namespaces were deleted
+     */
+    public static int sweepStale() {
+        final List<String> names;
+        try (Stream<Path> entries = Files.list(NAMED)) {
+            names = entries.map(entry -> entry.getFileName().toString()).toList();
+        } catch (IOException | RuntimeException ex) {
+            return 0; // no /run/netns (no namespace was ever named here) or not listable: nothing to sweep
+        }
+        int deleted = 0;
+        for (String name : names) {
+            final Matcher matcher = UNIQUE_NAME.matcher(name);
+            if (!matcher.matches() || ProcessHandle.of(Long.parseLong(matcher.group(1))).isPresent()) {
+                continue;
+            }
+            try {
+                run("ip", "netns", "delete", name);
+                deleted++;
+            } catch (AfPacketException ex) {
+                // Deleted by another sweep meanwhile, or not root: the next sweep tries again.
+            }
+        }
+        return deleted;
     }
 
     /**
@@ -235,7 +295,7 @@ public final class NetNamespace implements AutoCloseable {
             return;
         }
         closed = true;
-        if (Files.exists(Path.of("/run/netns", name))) {
+        if (Files.exists(NAMED.resolve(name))) {
             run("ip", "netns", "delete", name);
         }
     }

@@ -3,12 +3,17 @@ package dev.steer.ingress.afpacket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -57,6 +62,50 @@ class NetNamespaceTest {
         final String name = "steer-probe-test-" + ProcessHandle.current().pid();
         assertNull(NetNamespace.probe(name, NetNamespace::create));
         assertFalse(Files.exists(Path.of("/run/netns", name)), name + " left behind");
+    }
+
+    @Test
+    void shouldDeleteOnlyTheNamespacesOfProcessesThatAreGoneWhenANamespaceIsCreated()
+            throws IOException, InterruptedException {
+        final String reason = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        final Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        Assumptions.assumeFalse(ProcessHandle.of(exited.pid()).isPresent(), "the pid of the exited process is taken again");
+        final String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
+        final String ofDeadProcess = "steer-sweep-" + exited.pid() + "-" + random;
+        final String ofLiveProcess = "steer-sweep-" + ProcessHandle.current().pid() + "-" + random;
+        final String withoutPid = "steer-sweep-" + random;
+        final List<NetNamespace> made = new ArrayList<>();
+        try {
+            // The dead process's last: creating any namespace sweeps first.
+            for (String name : List.of(ofLiveProcess, withoutPid, ofDeadProcess)) {
+                made.add(NetNamespace.create(name));
+            }
+            assertTrue(exists(ofDeadProcess), "left behind as by a killed process");
+            try (NetNamespace created = NetNamespace.createUnique("steer-sweep")) {
+                assertFalse(exists(ofDeadProcess), "the namespace of a process that is gone is deleted");
+                assertTrue(exists(ofLiveProcess), "the namespace of a live process stays");
+                assertTrue(exists(withoutPid), "a name without a pid stays: whose it is cannot be told");
+                assertTrue(created.name().matches("steer-sweep-" + ProcessHandle.current().pid() + "-[0-9a-f]{8}"),
+                    created.name());
+                assertTrue(exists(created.name()));
+            }
+        } finally {
+            made.forEach(NetNamespace::close);
+        }
+    }
+
+    @Test
+    void shouldRefuseAPrefixTheSweepWouldNotRecogniseWhenCreatingAUniqueNamespace() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> NetNamespace.createUnique("other"));
+        assertTrue(error.getMessage().contains("prefix='other': must be steer"), error::getMessage);
+        assertThrows(IllegalArgumentException.class, () -> NetNamespace.createUnique("steer x"));
+    }
+
+    private static boolean exists(String namespace) {
+        return Files.exists(Path.of("/run/netns", namespace));
     }
 
     private static void assertLinkWorks(NetNamespace namespace) {
