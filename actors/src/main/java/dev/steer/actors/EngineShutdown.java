@@ -43,12 +43,11 @@ final class EngineShutdown {
     /** See {@link SteerEngine#shutdown()}. */
     EngineStats shutdown() {
         if (shared.finalStats != null) {
-            // Drained already (an earlier call, or CoordinatedShutdown): the supervisor has stopped, so asking it
-            // again could only time out. The system is terminating (CoordinatedShutdown may still be running its
-            // later phases): wait for it, so that the caller can exit the JVM at once. Returning earlier let a
-            // System.exit start Pekko's JVM hook before the system was gone, and the hook then waited for a
-            // coordinated shutdown that the supervisor's stop (it is the guardian) had cut short: up to the sum of
-            // the phase timeouts, about 95 s.
+            // Drained already (an earlier call, or CoordinatedShutdown): the stats are final. terminate() runs
+            // CoordinatedShutdown, or joins the one that drained the engine and may still be running its later
+            // phases (a cluster node's leave, Artery's shutdown): wait for it, so that the caller can exit the JVM
+            // at once. Returning earlier let a System.exit start Pekko's JVM hook before the system was gone, and
+            // the hook then waited up to the sum of the phase timeouts, about 95 s.
             system.terminate();
             try {
                 system.getWhenTerminated().toCompletableFuture()

@@ -36,7 +36,8 @@ import dev.steer.engine.stats.PoolStats;
  * is watched, and its counters are folded into the key's totals. The consumers and those steps are the package-private {@code BarrierLifecycle}'s; this class
  * supervises the producers (ingresses and attached producers), answers the protocol and orders shutdown.
  * {@link Shutdown} stops the producers first, then closes the map, which runs the same steps for every entry,
- * and replies with the final stats.
+ * and replies with the final stats; the supervisor (the guardian) does not stop then, so that the actor system
+ * terminates when its CoordinatedShutdown ends rather than in its middle.
  *
  * <p>Map operations are typed messages whose replies carry the contract's {@link MapResult}; the supervisor
  * is the only writer of the map, so operations are applied one at a time, in arrival order.
@@ -135,7 +136,10 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         }
     }
 
-    /** Stops feeds, drains and stops every entry, then replies with the final stats and stops. */
+    /**
+     * Stops feeds, drains and stops every entry, then replies with the final stats. The supervisor then stays,
+     * drained, until the actor system terminates: it answers a later {@code Shutdown} with the same stats.
+     */
     public record Shutdown(ActorRef<EngineStats> replyTo) implements Command {
     }
 
@@ -457,7 +461,30 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         shared.finalStats = last;
         shutdownReplyTos.forEach(replyTo -> replyTo.tell(last));
         shutdownReplyTos.clear();
-        return Behaviors.stopped();
+        return drained(last);
+    }
+
+    /**
+     * What the supervisor is once drained: it stays until the actor system terminates instead of stopping. It is
+     * the guardian, and its stop terminated the system at once, in the middle of the CoordinatedShutdown whose
+     * {@code steer-drain} task (service-stop) drained it: a cluster node's Artery transport then shut down before
+     * the node had left (its peers saw it vanish while exiting), and the last node of a cluster, stopped right
+     * after, could find its own Artery shutdown waiting for ever on an offer to the vanished peer (a Pekko 1.x flaw,
+     * docs/cluster.md), its actor system never terminating. The system now terminates in CoordinatedShutdown's last
+     * phase, which {@code terminate()} runs, after every earlier phase. Answers {@link Shutdown} and
+     * {@link GetStats} with the final stats; anything else is left unhandled, as it went to dead letters before.
+     */
+    private static Behavior<Command> drained(EngineStats last) {
+        return Behaviors.receive(Command.class)
+            .onMessage(Shutdown.class, m -> {
+                m.replyTo().tell(last);
+                return Behaviors.same();
+            })
+            .onMessage(GetStats.class, m -> {
+                m.replyTo().tell(last);
+                return Behaviors.same();
+            })
+            .build();
     }
 
     /**

@@ -3,9 +3,16 @@ package dev.steer.actors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -64,5 +71,43 @@ class CoordinatedShutdownTest {
         assertTrue(stopped.get(), "the slow actor had stopped");
         assertEquals(0, stats.accounting().inFlight(), stats.accounting().toString());
         assertTrue(stats.poolsFull(), "pools full: " + stats.pools());
+    }
+
+    /**
+     * The drain runs in service-stop; a cluster node leaves and Artery shuts down in later phases, which need the
+     * actor system. The drained supervisor (the guardian) used to stop, and with it the system, in the middle of
+     * coordinated shutdown: a node's Artery went before its leave, and the last node of a cluster could hang in its
+     * own Artery shutdown (docs/cluster.md, "Shutting a node down").
+     */
+    @Test
+    void shouldKeepTheSystemRunningUntilTheLastPhaseWhenCoordinatedShutdownDrainsTheEngine() throws Exception {
+        final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 1024)
+            .program(SequencedFeed.byFlow(1)).handler(new DeliveryRecorder())
+            .feed(new SequencedFeed("endless", 0, 4, Long.MAX_VALUE)).pinning(false).systemName("late-phases")
+            .errorHandler((where, error) -> { }).start();
+        final ActorRef<ActorRef<Done>> echo = engine.system().systemActorOf(
+            Behaviors.<ActorRef<Done>>receiveMessage(replyTo -> {
+                replyTo.tell(Done.getInstance());
+                return Behaviors.same();
+            }), "echo", Props.empty());
+        final CompletableFuture<String> lastPhase = new CompletableFuture<>();
+        CoordinatedShutdown.get(engine.system()).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "late-task", () -> {
+                final boolean drained = engine.drained();
+                final boolean terminated = engine.system().getWhenTerminated().toCompletableFuture().isDone();
+                return AskPattern.<ActorRef<Done>, Done>ask(echo, replyTo -> replyTo, Duration.ofSeconds(3),
+                        engine.system().scheduler())
+                    .handle((done, failure) -> {
+                        lastPhase.complete("drained " + drained + ", terminated " + terminated + ", actor answered "
+                            + (failure == null));
+                        return Done.getInstance();
+                    });
+            });
+        CoordinatedShutdown.get(engine.system()).runAll(CoordinatedShutdown.clusterLeavingReason());
+        engine.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
+
+        assertEquals("drained true, terminated false, actor answered true",
+            lastPhase.completeOnTimeout("the task never ran", 1, TimeUnit.SECONDS).get());
+        assertEquals(0, engine.shutdown().accounting().inFlight());
     }
 }

@@ -125,6 +125,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         try {
             final ActorSystem<MapSupervisor.Command> system = started.actorSystem();
+            ArteryShutdownBound.install(system);
             final FramePool pool = new FramePool(new FramePool.Context().id("receiver-pool")
                 .frameCount(settings.receiverFrames()).frameSize(settings.frameSize()).headroom(settings.headroom()));
             final int maxEntries = settings.maxEntries() > 0 ? settings.maxEntries() : maxEntriesOf(started);
@@ -342,8 +343,8 @@ public final class ClusterNode implements AutoCloseable {
     /**
      * Leaves the cluster gracefully, then drains and stops the engine, and returns the final stats. Leaving
      * first lets the map owner remove this node's entries while the node still acknowledges what others send
-     * it; once the node is removed, Pekko's coordinated shutdown drains the engine (forwarders wait for their
-     * acknowledgements up to the drain timeout) and terminates the actor system. Waits at most
+     * it; once the node is exiting, Pekko's coordinated shutdown drains the engine (forwarders wait for their
+     * acknowledgements up to the drain timeout), completes the leave and terminates the actor system. Waits at most
      * {@link ClusterSettings#leaveTimeout()} for the removal, then drains anyway. Returns once the actor system has terminated
      * (bounded by the engine's close timeout), so that the caller may exit the JVM at once: Pekko's JVM
      * shutdown hook then has nothing left to wait for. A node still joining leaves too; one whose own view does not
@@ -368,8 +369,9 @@ public final class ClusterNode implements AutoCloseable {
             leaving.set(true);
             cluster.manager().tell(Leave.create(cluster.selfMember().address()));
         }
-        // Once removed (or downed), Pekko's coordinated shutdown drains the engine and terminates the system;
-        // wait for it rather than ask a supervisor that may already have stopped.
+        // Once exiting (or downed), Pekko's coordinated shutdown drains the engine, completes the leave and only
+        // then terminates the system: wait for that drain (up to the leave timeout) rather than drain here.
+        // engine.shutdown() then waits for the system's termination.
         pollUntil(() -> !leave && coordinated.getShutdownReason().isEmpty() || system.whenTerminated().isCompleted()
             || engine.drained(), leaveTimeout, 20);
         return engine.shutdown();
