@@ -20,10 +20,12 @@ final class PoolAudit {
 
     /** Closes {@code pool} and reports to {@code report} (where, message) each thing wrong with it, once. */
     static void closeAtShutdown(FramePool pool, BiConsumer<String, String> report) {
-        if (!pool.close()) {
-            report.accept(pool.name(), "pool still has frames out at shutdown; it stays open: " + PoolStats.of(pool));
+        final boolean closed = pool.close();
+        final PoolStats stats = PoolStats.of(pool);
+        if (!closed) {
+            report.accept(pool.name(), "pool still has frames out at shutdown; it stays open: " + stats);
         }
-        final String misuse = misuse(PoolStats.of(pool), pool.checked());
+        final String misuse = misuse(stats, pool.checked());
         if (misuse != null) {
             report.accept(pool.name(), misuse);
         }
