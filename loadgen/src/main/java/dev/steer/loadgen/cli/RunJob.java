@@ -336,8 +336,7 @@ final class RunJob {
     }
 
     private void progress(String phase) {
-        err.println("steer run: " + phase + " ...");
-        err.flush();
+        say(phase + " ...");
     }
 
     private void say(String line) {
@@ -346,7 +345,6 @@ final class RunJob {
     }
 
     private void warn(String warning) {
-        err.println("steer run: warning: " + warning);
-        err.flush();
+        say("warning: " + warning);
     }
 }
