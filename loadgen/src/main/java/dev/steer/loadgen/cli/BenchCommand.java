@@ -316,7 +316,7 @@ final class BenchCommand implements Callable<Integer> {
             final Double top = byId.get(pair.get(0));
             final Double bottom = byId.get(pair.get(1));
             if (top != null && bottom != null && !top.isNaN() && bottom > 0) {
-                ratios.put(pair.get(0) + " / " + pair.get(1), top / bottom);
+                ratios.put(ratioName(pair), top / bottom);
             }
         }
         return ratios;
@@ -327,13 +327,18 @@ final class BenchCommand implements Callable<Integer> {
         final List<String> noisy = rows.stream().filter(Measured::noisy).map(Measured::id).toList();
         final Map<String, List<String>> marked = new LinkedHashMap<>();
         for (List<String> pair : RATIOS) {
-            final String name = pair.get(0) + " / " + pair.get(1);
+            final String name = ratioName(pair);
             final List<String> from = pair.stream().filter(noisy::contains).toList();
             if (ratios.containsKey(name) && !from.isEmpty()) {
                 marked.put(name, from);
             }
         }
         return marked;
+    }
+
+    /** A ratio's name in {@link #ratios} and {@link #noisyRatios}: {@code top / bottom}. */
+    private static String ratioName(List<String> pair) {
+        return pair.get(0) + " / " + pair.get(1);
     }
 
     static void printTable(PrintWriter out, List<Measured> rows, Map<String, Double> ratios) {
