@@ -62,7 +62,6 @@ public final class UdpFeed implements Feed {
     private static final int NONE = -1;
 
     private final UdpSettings settings;
-    private final String name;
     private final DatagramChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
     private final UnsafeBuffer view = new UnsafeBuffer(buffer);
@@ -136,7 +135,7 @@ public final class UdpFeed implements Feed {
                 + ": cannot bind: " + ex.getMessage(), ex);
         }
         this.channel = opened;
-        this.name = nameOfPort.apply(boundPort);
+        final String name = nameOfPort.apply(boundPort);
         if (name == null || name.isBlank()) {
             closeQuietly(opened);
             throw new IllegalArgumentException("nameOfPort.apply(" + boundPort + ")='" + name + "': must not be blank");
@@ -304,7 +303,7 @@ public final class UdpFeed implements Feed {
 
     @Override
     public String name() {
-        return name;
+        return settings.name();
     }
 
     /**
