@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,11 +87,15 @@ public final class HoconFile {
                 + "\": no such file (looked for " + missing.lookedFor() + "): an included file must exist");
         }
         reported.forEach(check::error);
-        for (DuplicateKeys.Duplicate d : DuplicateKeys.find(text)) {
-            check.error(file + ":" + d.line() + ": " + d.path() + ": " + d.value() + " is given twice (also at line "
-                + d.firstLine() + ", " + d.firstValue() + "): a key may be set once per file");
-        }
+        DuplicateKeys.find(text).forEach(d -> check.error(twice(file, d)));
+        includer.twice.forEach(check::error);
         return config;
+    }
+
+    /** The problem of a key given twice in {@code file}. */
+    private static String twice(Path file, DuplicateKeys.Duplicate d) {
+        return file + ":" + d.line() + ": " + d.path() + ": " + d.value() + " is given twice (also at line "
+            + d.firstLine() + ", " + d.firstValue() + "): a key may be set once per file";
     }
 
     /**
@@ -221,6 +226,8 @@ public final class HoconFile {
         private final ConfigIncluder fallback;
         private final List<Missing> missing;
         private final List<String> tooDeep;
+        // A set: a file included from several places has its keys given twice reported once.
+        private final Set<String> twice;
         private final Deque<Holder> parsing;
         // Keyed by identity: two inclusions of one file are two holders, whose includes are counted apart.
         private final Map<Holder, Map<String, Integer>> seen;
@@ -230,22 +237,23 @@ public final class HoconFile {
          * @param levels the deepest level of its blocks and lists
          */
         CheckingIncluder(Path main, int levels) {
-            this(null, new ArrayList<>(), new ArrayList<>(),
+            this(null, new ArrayList<>(), new ArrayList<>(), new LinkedHashSet<>(),
                 new ArrayDeque<>(List.of(new Holder(main.toString(), main, levels))), new IdentityHashMap<>());
         }
 
-        private CheckingIncluder(ConfigIncluder fallback, List<Missing> missing, List<String> tooDeep,
+        private CheckingIncluder(ConfigIncluder fallback, List<Missing> missing, List<String> tooDeep, Set<String> twice,
                                  Deque<Holder> parsing, Map<Holder, Map<String, Integer>> seen) {
             this.fallback = fallback;
             this.missing = missing;
             this.tooDeep = tooDeep;
+            this.twice = twice;
             this.parsing = parsing;
             this.seen = seen;
         }
 
         @Override
         public ConfigIncluder withFallback(ConfigIncluder newFallback) {
-            return fallback == null ? new CheckingIncluder(newFallback, missing, tooDeep, parsing, seen) : this;
+            return fallback == null ? new CheckingIncluder(newFallback, missing, tooDeep, twice, parsing, seen) : this;
         }
 
         private static ConfigIncludeContext strict(ConfigIncludeContext context) {
@@ -256,23 +264,31 @@ public final class HoconFile {
          * Parses {@code name} as the file {@code nextName} ({@code nextFile}; pushed while it is parsed, so that its own
          * includes name it); a missing one is recorded against the file that includes it, looked for at
          * {@code lookedFor}. When one of {@code files}, those the parser would read, nests too deep on top of the files
-         * that include it, that is recorded and nothing is included.
+         * that include it, that is recorded and nothing is included; else the keys each of them gives twice are.
          */
         private ConfigObject including(String name, String nextName, Path nextFile, String lookedFor, List<Path> files,
                                        Supplier<ConfigObject> parse) {
             final Holder in = parsing.peek();
             final int nth = seen.computeIfAbsent(in, h -> new HashMap<>()).merge(name, 1, Integer::sum);
             int deepest = 0;
+            final Map<Path, String> texts = new LinkedHashMap<>();
             for (Path file : files) {
-                // A properties file has no brackets to nest: a '{' in it is part of a value.
-                final Nesting nesting = file.toString().endsWith(".properties") ? new Nesting(0, 0)
-                    : nesting(text(file), MAX_NESTING - in.levels());
+                // A properties file has no brackets to nest (a '{' in it is part of a value), nor HOCON's keys.
+                if (file.toString().endsWith(".properties")) {
+                    continue;
+                }
+                final String text = text(file);
+                final Nesting nesting = nesting(text, MAX_NESTING - in.levels());
                 if (nesting.line() > 0) {
                     tooDeep.add(HoconFile.tooDeep(file, nesting.line(), in.levels()));
                     return ConfigFactory.empty().root();
                 }
                 deepest = Math.max(deepest, nesting.deepest());
+                texts.put(file, text);
             }
+            // Each file on its own, as the main file: a key set in an included file and again in the file that
+            // includes it is HOCON's override, not a mistake.
+            texts.forEach((file, text) -> DuplicateKeys.find(text).forEach(d -> twice.add(HoconFile.twice(file, d))));
             parsing.push(new Holder(nextName, nextFile, in.levels() + deepest));
             try {
                 return parse.get();

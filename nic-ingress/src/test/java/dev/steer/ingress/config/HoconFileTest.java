@@ -145,4 +145,43 @@ class HoconFileTest {
         assertEquals(List.of(dir.resolve("f1.conf") + ":1: blocks and lists nest deeper than 100 levels here, counting"
             + " the 99 levels of the files that include it: at most 100 are read"), check.errors());
     }
+
+    @Test
+    void shouldReportAKeyGivenTwiceInAnIncludedFileByThatFileAndLineWhenIncludedInAnyWay(@TempDir Path dir)
+        throws IOException {
+        // A deployment split into files: a key given twice in an included file won in silence, since only the main
+        // file's text was checked. Beside the main file, through file(...), and included by an included file.
+        Files.createDirectory(dir.resolve("sub"));
+        final Path beside = Files.writeString(dir.resolve("engine.conf"),
+            "budget = 64\ninclude \"sub/nested.conf\"\nbudget = 32\n");
+        final Path nested = Files.writeString(dir.resolve("sub").resolve("nested.conf"),
+            "steer.map {\n  qsize = 8\n}\nsteer.map.qsize = 16\n");
+        final Path byFile = Files.writeString(dir.resolve("feed.conf"), "name = a\n\nname = b\n");
+        final Path main = Files.writeString(dir.resolve("main.conf"), String.join("\n",
+            "include \"engine.conf\"", "include file(\"" + byFile.toAbsolutePath() + "\")", "qsize = 8", ""));
+
+        final ConfigCheck check = new ConfigCheck();
+        final Config config = HoconFile.parse(main, check);
+
+        assertEquals(32, config.getInt("budget"), "HOCON reads the files");
+        assertEquals(List.of(
+            beside + ":3: budget: 32 is given twice (also at line 1, 64): a key may be set once per file",
+            nested + ":4: steer.map.qsize: 16 is given twice (also at line 2, 8): a key may be set once per file",
+            byFile.toAbsolutePath() + ":3: name: b is given twice (also at line 1, a): a key may be set once per file"),
+            check.errors());
+    }
+
+    @Test
+    void shouldReportAKeyGivenTwiceInAnIncludedFileOnceWhenTheFileIsIncludedTwice(@TempDir Path dir)
+        throws IOException {
+        final Path common = Files.writeString(dir.resolve("common.conf"), "a = 1\na = 2\n");
+        final Path main = Files.writeString(dir.resolve("main.conf"),
+            "x { include \"common.conf\" }\ny { include \"common.conf\" }\n");
+
+        final ConfigCheck check = new ConfigCheck();
+        HoconFile.parse(main, check);
+
+        assertEquals(List.of(common + ":2: a: 2 is given twice (also at line 1, 1): a key may be set once per file"),
+            check.errors());
+    }
 }
