@@ -104,4 +104,28 @@ class ConfigOptionTest {
         assertEquals("--config " + file + ":1: include \"gone.conf\": no such file (looked for " + dir.resolve("gone.conf")
             + "): an included file must exist", ex.getMessage());
     }
+
+    @org.junit.jupiter.api.Test
+    void shouldRefuseTheConfigWithTheIncludedFileAndLineWhenAKeyIsGivenTwiceInAnIncludedFile() throws IOException {
+        // A deployment split into files: a key given twice in an included one won in silence.
+        final Path shared = Files.writeString(dir.resolve("shared.conf"), "steer.engine.budget = 32\nsteer.engine.budget = 64\n");
+        final Path file = Files.writeString(dir.resolve("main.conf"), "include \"shared.conf\"\n");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ConfigFile.read("--config", file.toFile()));
+        assertEquals("--config " + shared + ":2: steer.engine.budget: 64 is given twice (also at line 1, 32): a key may be"
+            + " set once per file", ex.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void shouldRefuseTheConfigWithFileAndLineWhenItIncludesAUrl() throws IOException {
+        // A URL include was fetched while the settings loaded (here a file: URL, read in silence).
+        final Path other = Files.writeString(dir.resolve("other.conf"), "steer.engine.budget = 32\n");
+        final String url = other.toUri().toURL().toString();
+        final Path file = Files.writeString(dir.resolve("main.conf"), "# node 1\ninclude url(\"" + url + "\")\n");
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> ConfigFile.read("--config", file.toFile()));
+        assertEquals("--config " + file + ":2: include url(\"" + url + "\"): not read: a URL would be fetched while the"
+            + " settings load; an include must name a file (include \"name.conf\" beside the including file, or include"
+            + " file(\"/path/name.conf\"))", ex.getMessage());
+    }
 }

@@ -2,6 +2,7 @@ package dev.steer.ingress.config;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.MalformedURLException;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import com.typesafe.config.Config;
@@ -37,12 +39,14 @@ import com.typesafe.config.ConfigParseOptions;
  *   <li>an {@code include} of a file that is not there (HOCON drops a missing include unless it is written
  *       {@code required(...)}, and then reports it without the including file or line): each is a problem
  *       {@code file:line: include "name": no such file (looked for PATH): an included file must exist};</li>
- *   <li>a key given twice in one file (HOCON keeps the last): see {@link DuplicateKeys}.</li>
+ *   <li>a key given twice in one file (HOCON keeps the last): see {@link DuplicateKeys}; each included file is
+ *       checked on its own, as the main file.</li>
  * </ul>
  * and refuses, with its line, a file whose blocks and lists nest deeper than {@value #MAX_NESTING} levels, on which
  * the parser would overflow its stack instead of giving a message; an included file counts on top of the files that
- * include it (a chain of includes recurses as one file would).
- * Both are collected into a {@link ConfigCheck} with the file's other problems; a syntax error is still a
+ * include it (a chain of includes recurses as one file would). Only files are included: an include of a URL or of
+ * the class path is a problem {@code file:line: include url("URL"): not read: ...} and is not read.
+ * All are collected into a {@link ConfigCheck} with the file's other problems; a syntax error is still a
  * {@link ConfigException} naming file and line. Off the hot path; any thread.
  */
 public final class HoconFile {
@@ -80,11 +84,10 @@ public final class HoconFile {
         texts.put(file, text.split("\r?\n", -1));
         includer.tooDeep.forEach(check::error);
         final Set<String> reported = new LinkedHashSet<>();
-        for (Missing missing : includer.missing) {
-            final int line = missing.in().file() == null ? 0
-                : includeLine(texts.computeIfAbsent(missing.in().file(), HoconFile::lines), missing.name(), missing.nth());
-            reported.add(missing.in().name() + (line > 0 ? ":" + line : "") + ": include \"" + missing.name()
-                + "\": no such file (looked for " + missing.lookedFor() + "): an included file must exist");
+        for (Refused refused : includer.refused) {
+            final int line = includeLine(texts.computeIfAbsent(refused.in().file(), HoconFile::lines), refused.name(),
+                refused.url(), refused.nth());
+            reported.add(refused.in().name() + (line > 0 ? ":" + line : "") + ": " + refused.problem());
         }
         reported.forEach(check::error);
         DuplicateKeys.find(text).forEach(d -> check.error(twice(file, d)));
@@ -182,38 +185,68 @@ public final class HoconFile {
         }
     }
 
+    /** An include statement, the name it gives as group 1. */
+    private static final Pattern INCLUDE = Pattern.compile("(?:^|[{,])\\s*include\\s+(?:required\\(\\s*)?"
+        + "(?:(?:file|url|classpath)\\(\\s*)?\"([^\"]*)\"");
+
     /**
      * The line of the {@code nth} (from 1) include statement naming {@code name} in {@code lines}, or 0 when there is
-     * no such statement: HOCON includes in the order written, so the nth missing include of a name is its nth statement.
+     * no such statement: HOCON includes in the order written, so the nth refused include of a name is its nth statement.
+     * With {@code url}, {@code name} is a URL as HOCON writes it back, and a statement names it if its name reads as
+     * that URL ({@code file:///x} is {@code file:/x}).
      */
-    private static int includeLine(String[] lines, String name, int nth) {
-        final Pattern statement = Pattern.compile("(?:^|[{,])\\s*include\\s+(?:required\\(\\s*)?"
-            + "(?:(?:file|url|classpath)\\(\\s*)?\"" + Pattern.quote(name) + "\"");
+    private static int includeLine(String[] lines, String name, boolean url, int nth) {
         int seen = 0;
         for (int i = 0; i < lines.length; i++) {
-            if (statement.matcher(lines[i]).find() && ++seen == nth) {
-                return i + 1;
+            final Matcher statement = INCLUDE.matcher(lines[i]);
+            while (statement.find()) {
+                final String given = statement.group(1);
+                final URL asUrl = url ? url(given) : null;
+                if ((url ? asUrl != null && asUrl.toString().equals(name) : given.equals(name)) && ++seen == nth) {
+                    return i + 1;
+                }
             }
         }
         return 0;
     }
 
+    /** {@code name} as the URL HOCON takes it for in {@code include "name"}; null when it is none (a file name). */
+    @SuppressWarnings("deprecation") // the constructor HOCON decides with: what it accepts is what would be fetched
+    private static URL url(String name) {
+        try {
+            return new URL(name);
+        } catch (MalformedURLException | RuntimeException ex) {
+            return null;
+        }
+    }
+
     /**
-     * A file being parsed, as messages name it; {@code file} is null when it is no file here (a class path resource,
-     * a URL), and then its lines are unknown. Each inclusion of a file is a holder of its own. {@code levels}: how deep
+     * A file being parsed, as messages name it, and the file (only files are read: a URL or a class path resource is
+     * refused before it is parsed). Each inclusion of a file is a holder of its own. {@code levels}: how deep
      * the parser may have to recurse in it, counting the deepest level of each file that includes it (where in them
      * the include stands is not known, so it may be more than the parser does, never less).
      */
     private record Holder(String name, Path file, int levels) {
     }
 
-    /** An include of {@code name} that found nothing: the {@code nth} of that name in the file {@code in}. */
-    private record Missing(Holder in, String name, int nth, String lookedFor) {
+    /**
+     * An include of {@code name} that is not read (a missing file, a URL, the class path): the {@code nth} of that
+     * name in the file {@code in}; {@code url} when the name is a URL. {@code problem}: the message after file and line.
+     */
+    private record Refused(Holder in, String name, boolean url, int nth, String problem) {
     }
 
+    /** What a user is told to include instead of what is refused. */
+    private static final String FILES_ONLY = "an include must name a file (include \"name.conf\" beside the including"
+        + " file, or include file(\"/path/name.conf\"))";
+
     /**
-     * Includes as HOCON does, except that a missing file is recorded (and included as empty, so that parsing goes
-     * on and every problem is reported at once) instead of being ignored. The parser calls it for the includes of the
+     * Includes files as HOCON does, except that a missing file is recorded (and included as empty, so that parsing goes
+     * on and every problem is reported at once) instead of being ignored. A URL ({@code url(...)}, or a name that reads
+     * as one) and the class path ({@code classpath(...)}, or a name not beside the including file, where HOCON would
+     * look next) are refused the same way and not read: a URL is fetched at load time, over the network and unbounded,
+     * and what the class path holds depends on the jars installed; neither could be checked as a file is (a URL of
+     * 3,000 nested levels overflowed the parser's stack). The parser calls it for the includes of the
      * included files too, while it parses them, so a stack of the files being parsed tells which file holds each
      * include: a missing include in an included file used to be reported at line 1 of the main file, looked for
      * beside the main file. An included file nested too deep is refused as the main file is, before the parser sees it.
@@ -224,7 +257,7 @@ public final class HoconFile {
         private static final List<String> EXTENSIONS = List.of(".conf", ".json", ".properties");
 
         private final ConfigIncluder fallback;
-        private final List<Missing> missing;
+        private final List<Refused> refused;
         private final List<String> tooDeep;
         // A set: a file included from several places has its keys given twice reported once.
         private final Set<String> twice;
@@ -241,10 +274,10 @@ public final class HoconFile {
                 new ArrayDeque<>(List.of(new Holder(main.toString(), main, levels))), new IdentityHashMap<>());
         }
 
-        private CheckingIncluder(ConfigIncluder fallback, List<Missing> missing, List<String> tooDeep, Set<String> twice,
+        private CheckingIncluder(ConfigIncluder fallback, List<Refused> refused, List<String> tooDeep, Set<String> twice,
                                  Deque<Holder> parsing, Map<Holder, Map<String, Integer>> seen) {
             this.fallback = fallback;
-            this.missing = missing;
+            this.refused = refused;
             this.tooDeep = tooDeep;
             this.twice = twice;
             this.parsing = parsing;
@@ -253,7 +286,7 @@ public final class HoconFile {
 
         @Override
         public ConfigIncluder withFallback(ConfigIncluder newFallback) {
-            return fallback == null ? new CheckingIncluder(newFallback, missing, tooDeep, twice, parsing, seen) : this;
+            return fallback == null ? new CheckingIncluder(newFallback, refused, tooDeep, twice, parsing, seen) : this;
         }
 
         private static ConfigIncludeContext strict(ConfigIncludeContext context) {
@@ -269,7 +302,7 @@ public final class HoconFile {
         private ConfigObject including(String name, String nextName, Path nextFile, String lookedFor, List<Path> files,
                                        Supplier<ConfigObject> parse) {
             final Holder in = parsing.peek();
-            final int nth = seen.computeIfAbsent(in, h -> new HashMap<>()).merge(name, 1, Integer::sum);
+            final int nth = nth(in, name);
             int deepest = 0;
             final Map<Path, String> texts = new LinkedHashMap<>();
             for (Path file : files) {
@@ -293,27 +326,58 @@ public final class HoconFile {
             try {
                 return parse.get();
             } catch (ConfigException.IO ex) {
-                missing.add(new Missing(in, name, nth, lookedFor));
+                refused.add(missing(in, name, nth, lookedFor));
                 return ConfigFactory.empty().root();
             } finally {
                 parsing.pop();
             }
         }
 
+        /** Counts an include of {@code name} in {@code in}: the how-manieth of that name it is there. */
+        private int nth(Holder in, String name) {
+            return seen.computeIfAbsent(in, h -> new HashMap<>()).merge(name, 1, Integer::sum);
+        }
+
+        private static Refused missing(Holder in, String name, int nth, String lookedFor) {
+            return new Refused(in, name, false, nth, "include \"" + name + "\": no such file (looked for " + lookedFor
+                + "): an included file must exist");
+        }
+
+        /** Records an include that is not read, {@code written} as the message shows it, and includes nothing. */
+        private ConfigObject refuse(String name, boolean url, String written, String why) {
+            final Holder in = parsing.peek();
+            refused.add(new Refused(in, name, url, nth(in, name), written + ": not read: " + why + "; " + FILES_ONLY));
+            return ConfigFactory.empty().root();
+        }
+
+        private ConfigObject refuseUrl(URL what, String written) {
+            return refuse(what.toString(), true, written, "a URL would be fetched while the settings load");
+        }
+
         @Override
         public ConfigObject include(ConfigIncludeContext context, String what) {
-            // Relative to the including file's directory, as HOCON looks first (then on the class path too; the file
-            // beside the including one is what the user meant).
+            // HOCON takes a name that reads as a URL for one, and fetches it.
+            final URL url = url(what);
+            if (url != null) {
+                return refuseUrl(url, "include \"" + what + "\"");
+            }
             final Path in = parsing.peek().file();
             final Path sibling = sibling(in, what);
             final List<Path> files = sibling == null ? List.of() : parsedFor(sibling);
             final Path found = files.isEmpty() ? null : files.getFirst();
+            if (found == null) {
+                // Relative to the including file's directory, where HOCON looks first: not there, HOCON would look on
+                // the class path next, which is refused as classpath(...) is.
+                final Holder holder = parsing.peek();
+                refused.add(missing(holder, what, nth(holder, what),
+                    sibling == null ? what : sibling.toAbsolutePath().toString()));
+                return ConfigFactory.empty().root();
+            }
             // HOCON resolves a relative include against the including file's parent, and a file named without a
             // directory (steer run --config deploy.conf) has none: HOCON found nothing. The absolute name is what it
             // would have looked for; the file itself is parsed as named, so that messages name it as the user did.
-            final String name = found != null && in.getParent() == null ? sibling.toAbsolutePath().toString() : what;
-            final String lookedFor = sibling == null ? "the class path" : sibling.toAbsolutePath().toString();
-            return including(what, found != null ? found.toString() : what, found, lookedFor, files,
+            final String name = in.getParent() == null ? sibling.toAbsolutePath().toString() : what;
+            return including(what, found.toString(), found, sibling.toAbsolutePath().toString(), files,
                 () -> fallback.include(strict(context), name));
         }
 
@@ -349,14 +413,13 @@ public final class HoconFile {
 
         @Override
         public ConfigObject includeURL(ConfigIncludeContext context, URL what) {
-            return including(what.toString(), what.toString(), null, what.toString(), List.of(),
-                () -> ((ConfigIncluderURL) fallback).includeURL(strict(context), what));
+            return refuseUrl(what, "include url(\"" + what + "\")");
         }
 
         @Override
         public ConfigObject includeResources(ConfigIncludeContext context, String what) {
-            return including(what, what, null, "the class path", List.of(),
-                () -> ((ConfigIncluderClasspath) fallback).includeResources(strict(context), what));
+            return refuse(what, false, "include classpath(\"" + what + "\")",
+                "what the class path holds depends on the installation");
         }
     }
 }

@@ -184,4 +184,47 @@ class HoconFileTest {
         assertEquals(List.of(common + ":2: a: 2 is given twice (also at line 1, 1): a key may be set once per file"),
             check.errors());
     }
+
+    @Test
+    void shouldRefuseAUrlIncludeByItsLineWhenTheMainFileIncludesOne(@TempDir Path dir) throws IOException {
+        // A URL include fetched at load time (over the network, unbounded), and was checked for nothing: a file: URL of
+        // 3,000 levels overflowed the parser's stack. Neither is read; the user is told to include a file.
+        final Path deep = Files.writeString(dir.resolve("deep.conf"),
+            "a = " + "{b:".repeat(3_000) + "1" + "}".repeat(3_000) + "\n");
+        final String url = deep.toUri().toURL().toString();
+        final Path main = Files.writeString(dir.resolve("main.conf"), String.join("\n",
+            "qsize = 8", "include url(\"" + url + "\")", "include required(\"http://127.0.0.1:9/steer.conf\")", ""));
+
+        final ConfigCheck check = new ConfigCheck();
+        final Config config = HoconFile.parse(main, check);
+
+        final String rest = ": not read: a URL would be fetched while the settings load; an include must name a file"
+            + " (include \"name.conf\" beside the including file, or include file(\"/path/name.conf\"))";
+        assertEquals(List.of(main + ":2: include url(\"" + url + "\")" + rest,
+            main + ":3: include \"http://127.0.0.1:9/steer.conf\"" + rest), check.errors());
+        assertEquals(8, config.getInt("qsize"), "the rest of the file is read");
+        assertTrue(!config.hasPath("a"), "nothing is included from a URL");
+    }
+
+    @Test
+    void shouldRefuseAClassPathIncludeByItsLineWhenAnIncludedFileHasOne(@TempDir Path dir) throws IOException {
+        // A class path resource was read unchecked (its keys given twice passed), and an include "x.conf" not beside
+        // the file was taken from whatever jar held an x.conf. A settings file's includes are files.
+        final Path shared = Files.writeString(dir.resolve("shared.conf"), String.join("\n",
+            "budget = 64", "include classpath(\"dev/steer/ingress/config/hocon-file-test-twice.conf\")",
+            "include \"dev/steer/ingress/config/hocon-file-test-twice.conf\"", ""));
+        final Path main = Files.writeString(dir.resolve("main.conf"), "include \"shared.conf\"\n");
+
+        final ConfigCheck check = new ConfigCheck();
+        final Config config = HoconFile.parse(main, check);
+
+        assertEquals(List.of(shared + ":2: include classpath(\"dev/steer/ingress/config/hocon-file-test-twice.conf\"):"
+                + " not read: what the class path holds depends on the installation; an include must name a file"
+                + " (include \"name.conf\" beside the including file, or include file(\"/path/name.conf\"))",
+            shared + ":3: include \"dev/steer/ingress/config/hocon-file-test-twice.conf\": no such file (looked for "
+                + dir.resolve("dev/steer/ingress/config/hocon-file-test-twice.conf").toAbsolutePath()
+                + "): an included file must exist"), check.errors());
+        assertEquals(64, config.getInt("budget"));
+        assertTrue(!config.hasPath("twice"), "nothing is included from the class path");
+    }
 }
