@@ -10,7 +10,6 @@ import java.util.Optional;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigValueFactory;
 
 import dev.steer.engine.frame.FramePool;
 import dev.steer.ingress.aeron.AeronMedia;
@@ -121,10 +120,6 @@ public final class ClusterSettings {
      * {@link #toConfig()} names it {@code steer-aeron-PID-artery-SYSTEM-RANDOM} (see {@link AeronMedia#newDirectory}).
      */
     public static final String ARTERY_DRIVER_OWNER = "artery-";
-
-
-    /** What an address of a node looks like: {@code pekko://system@host:port}. */
-    private static final String ADDRESS = "pekko://[a-zA-Z0-9][a-zA-Z0-9_-]*@[^:]+:\\d+";
 
     private String systemName = DEFAULT_SYSTEM_NAME;
     private String host = DEFAULT_HOST;
@@ -310,7 +305,7 @@ public final class ClusterSettings {
     }
 
     /**
-     * Validates every setting.
+     * Validates every setting, by the rules of {@link ClusterSettingsCheck}.
      *
      * @throws IllegalArgumentException listing every bad setting with its value and what is allowed
      */
@@ -318,93 +313,16 @@ public final class ClusterSettings {
         if (concluded) {
             return this;
         }
-        final List<String> errors = new ArrayList<>();
-        if (systemName == null || !systemName.matches("[a-zA-Z0-9][a-zA-Z0-9_-]*")) {
-            errors.add("systemName='" + systemName + "': must be letters, digits, '-' and '_'");
-        }
-        if (host == null || host.isBlank()) {
-            errors.add("host='" + host + "': must be a host name or address");
-        }
-        if (port < 0 || port > 65_535) {
-            errors.add("port=" + port + ": must be 0..65535 (0 picks a free port)");
-        }
-        for (String seed : seeds) {
-            if (seed == null || !seed.matches(ADDRESS)) {
-                errors.add("seed='" + seed + "': must be pekko://system@host:port");
-            }
-        }
-        if (transport == null) {
-            errors.add("transport=null: must be one of tcp, tls-tcp, aeron-udp");
-        } else if (transport == Transport.TLS_TCP && tls == null) {
-            errors.add("tls=null: tls-tcp needs key and trust stores (tls(...))");
-        } else if (transport == Transport.TLS_TCP) {
-            tls.check(errors);
-        } else if (tls != null) {
-            // transport(TCP) after tls(...) used to drop the TLS settings without a word: the node ran in plain text.
-            errors.add("tls=" + tls + ": tls is set but transport is " + transport.artery() + " ("
-                + (transport == Transport.AERON_UDP ? "Artery has no TLS over Aeron UDP" : "plain text: tls would be ignored")
-                + "): set transport(TLS_TCP), or leave tls unset");
-            tls.check(errors);
-        }
-        if (roles == null) {
-            errors.add("roles=null: must be a list of roles (empty for none)");
-        }
-        for (String role : roles == null ? List.<String>of() : roles) {
-            if (role == null || role.isBlank() || role.startsWith(RESERVED_ROLE_PREFIX)) {
-                errors.add("roles=" + roles + ": each role must be a non-blank string not starting with '"
-                    + RESERVED_ROLE_PREFIX + "' (Pekko's data-center roles)");
-                break;
-            }
-        }
-        for (Map.Entry<String, String> node : nodeNames.entrySet()) {
-            if (node.getKey() == null || !node.getKey().matches(ADDRESS) || node.getValue() == null
-                || node.getValue().isBlank()) {
-                errors.add("nodeName('" + node.getKey() + "', '" + node.getValue()
-                    + "'): must be an address pekko://system@host:port and a non-blank name");
-            }
-        }
-        if (maxEntries == 0 || maxEntries < -1) {
-            errors.add("maxEntries=" + maxEntries + ": must be at least 1 (or unset for the engine's)");
-        }
-        range(errors, "batchFrames", batchFrames, 1, MAX_BATCH_FRAMES);
-        range(errors, "maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT);
-        positive(errors, "drainTimeout", drainTimeout);
-        positive(errors, "ackTimeout", ackTimeout);
-        notBelowMinimum(errors, "drainTimeout", drainTimeout);
-        notBelowMinimum(errors, "ackTimeout", ackTimeout);
-        if (ackTimeout != null && ackTimeout.compareTo(MAX_ACK_TIMEOUT) > 0) {
-            errors.add("ackTimeout=" + ackTimeout + ": must be at most " + MAX_ACK_TIMEOUT);
-        }
-        if (leaveTimeout == null || leaveTimeout.compareTo(MIN_LEAVE_TIMEOUT) < 0
-            || leaveTimeout.compareTo(MAX_LEAVE_TIMEOUT) > 0) {
-            errors.add("leaveTimeout=" + leaveTimeout + ": must be 1 s..1 h (how long shutdown() waits for the graceful"
-                + " leave before it drains anyway)");
-        }
-        positive(errors, "downAfter", downAfter);
-        positive(errors, "heartbeatPause", heartbeatPause);
-        if (!DOWNING_STRATEGIES.contains(downingStrategy)) {
-            errors.add("downingStrategy='" + downingStrategy + "': must be one of " + String.join(", ", DOWNING_STRATEGIES));
-        }
-        final boolean staticQuorum = "static-quorum".equals(downingStrategy);
-        if (quorumSize < 0 || staticQuorum && quorumSize < 1) {
-            errors.add("quorumSize=" + quorumSize + (staticQuorum
-                ? ": static-quorum needs the number of members that make a quorum, at least 1"
-                : ": must be at least 1 (or unset for strategies other than static-quorum)"));
-        }
-        try {
-            new FramePool.Context().frameCount(receiverFrames).frameSize(frameSize).headroom(headroom).conclude();
-        } catch (IllegalArgumentException ex) {
-            errors.add("receiver pool: " + ex.getMessage().replace("\n  ", " "));
-        }
-        if (!batchFits(batchFrames, frameSize)) {
-            errors.add("batchFrames=" + batchFrames + " with frameSize=" + frameSize + ": a batch must be at most "
-                + MAX_BATCH_BYTES + " bytes (batchFrames x (frameSize + 4))");
-        }
-        if (extraConfig == null) {
-            errors.add("extraConfig=null: must be a Config (ConfigFactory.empty() for none)");
-        }
-        if (!errors.isEmpty()) {
-            throw new IllegalArgumentException("invalid cluster settings:\n  " + String.join("\n  ", errors));
+        final ClusterSettingsCheck check = new ClusterSettingsCheck();
+        check.address(systemName, host, port, seeds);
+        check.transport(transport, tls);
+        check.names(roles, nodeNames);
+        check.links(maxEntries, batchFrames, maxInFlight, drainTimeout, ackTimeout, leaveTimeout);
+        check.downing(downAfter, heartbeatPause, downingStrategy, quorumSize);
+        check.receiver(receiverFrames, frameSize, headroom, batchFrames);
+        check.extraConfig(extraConfig);
+        if (!check.errors().isEmpty()) {
+            throw new IllegalArgumentException("invalid cluster settings:\n  " + String.join("\n  ", check.errors()));
         }
         concluded = true;
         return this;
@@ -520,24 +438,5 @@ public final class ClusterSettings {
     /** Headroom of the receiver's pool. */
     public int headroom() {
         return headroom;
-    }
-
-    private static void range(List<String> errors, String name, int value, int min, int max) {
-        if (value < min || value > max) {
-            errors.add(name + "=" + value + ": must be " + min + ".." + max);
-        }
-    }
-
-    private static void positive(List<String> errors, String name, Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            errors.add(name + "=" + value + ": must be positive");
-        }
-    }
-
-    /** A positive timeout below {@link #MIN_TIMEOUT}; a non-positive one is {@link #positive}'s to name. */
-    private static void notBelowMinimum(List<String> errors, String name, Duration value) {
-        if (value != null && value.isPositive() && value.compareTo(MIN_TIMEOUT) < 0) {
-            errors.add(name + "=" + value + ": must be at least " + MIN_TIMEOUT.toMillis() + " ms");
-        }
     }
 }
