@@ -127,6 +127,7 @@ public final class ClusterSettings {
     private final List<String> seeds = new ArrayList<>();
     private Transport transport = Transport.TCP;
     private ClusterTls tls;
+    private TlsStores.Checked tlsOpened;
     private List<String> roles = new ArrayList<>();
     private final Map<String, String> nodeNames = new LinkedHashMap<>();
     private int quorumSize;
@@ -191,6 +192,18 @@ public final class ClusterSettings {
     public ClusterSettings tls(ClusterTls tls) {
         this.transport = Transport.TLS_TCP;
         this.tls = tls;
+        this.tlsOpened = null;
+        return this;
+    }
+
+    /**
+     * TLS whose stores {@link TlsStores#open} has opened (a deployment file's, opened when it was loaded); selects
+     * {@link Transport#TLS_TCP}. {@link #conclude()} checks it as {@link #tls(ClusterTls)}'s, but reports that
+     * opening's problems instead of opening the stores again.
+     */
+    public ClusterSettings tls(TlsStores.Checked opened) {
+        tls(opened.tls());
+        this.tlsOpened = opened;
         return this;
     }
 
@@ -315,7 +328,7 @@ public final class ClusterSettings {
         }
         final ClusterSettingsCheck check = new ClusterSettingsCheck();
         check.address(systemName, host, port, seeds);
-        check.transport(transport, tls);
+        check.transport(transport, tls, tlsOpened);
         check.names(roles, nodeNames);
         check.links(maxEntries, batchFrames, maxInFlight, drainTimeout, ackTimeout, leaveTimeout);
         check.downing(downAfter, heartbeatPause, downingStrategy, quorumSize);

@@ -55,21 +55,24 @@ final class ClusterSettingsCheck {
         }
     }
 
-    /** The transport, and TLS only with {@code tls-tcp} (its values are checked whatever the transport). */
-    void transport(ClusterSettings.Transport transport, ClusterTls tls) {
+    /**
+     * The transport, and TLS only with {@code tls-tcp} (its values are checked whatever the transport); {@code opened}
+     * is its stores opened before, or null.
+     */
+    void transport(ClusterSettings.Transport transport, ClusterTls tls, TlsStores.Checked opened) {
         if (transport == null) {
             errors.add("transport=null: must be one of tcp, tls-tcp, aeron-udp");
         } else if (transport == ClusterSettings.Transport.TLS_TCP && tls == null) {
             errors.add("tls=null: tls-tcp needs key and trust stores (tls(...))");
         } else if (transport == ClusterSettings.Transport.TLS_TCP) {
-            tls.check(errors);
+            tls.check(errors, opened);
         } else if (tls != null) {
             // transport(TCP) after tls(...) used to drop the TLS settings without a word: the node ran in plain text.
             errors.add("tls=" + tls + ": tls is set but transport is " + transport.artery() + " ("
                 + (transport == ClusterSettings.Transport.AERON_UDP ? "Artery has no TLS over Aeron UDP"
                 : "plain text: tls would be ignored")
                 + "): set transport(TLS_TCP), or leave tls unset");
-            tls.check(errors);
+            tls.check(errors, opened);
         }
     }
 

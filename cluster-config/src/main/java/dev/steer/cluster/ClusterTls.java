@@ -12,7 +12,7 @@ import com.typesafe.config.ConfigFactory;
  * TLS of a node's {@code tls-tcp} transport, for Artery's {@code ConfigSSLEngineProvider}, with mutual
  * authentication always on. Every password is its own: a key store, its key and the trust store often differ.
  * {@link #toString()} hides the passwords. Immutable; checked by {@link ClusterSettings#conclude()}, which opens the
- * stores with their passwords ({@link TlsStores}).
+ * stores with their passwords ({@link TlsStores}) unless they were opened before ({@link ClusterSettings#tls(TlsStores.Checked)}).
  *
  * @param keyStore           key store (PKCS#12 or JKS) with this node's key and certificate
  * @param keyStorePassword   password of the key store
@@ -39,9 +39,11 @@ public record ClusterTls(Path keyStore, String keyStorePassword, String keyPassw
     /**
      * Adds a line to {@code errors} for every bad setting, naming it, its value and what is allowed; when the settings
      * themselves are valid, opens the stores as Artery will ({@link TlsStores#open}), so that a wrong password is
-     * refused here rather than at the first connection.
+     * refused here rather than at the first connection, unless {@code opened} already did for these settings.
+     *
+     * @param opened the stores of these settings opened before, or null to open them here
      */
-    void check(List<String> errors) {
+    void check(List<String> errors, TlsStores.Checked opened) {
         final int before = errors.size();
         store(errors, "tls.keyStore", keyStore);
         store(errors, "tls.trustStore", trustStore);
@@ -58,7 +60,8 @@ public record ClusterTls(Path keyStore, String keyStorePassword, String keyPassw
             errors.add("tls.protocol='" + protocol + "': must be one of " + String.join(", ", PROTOCOLS));
         }
         if (errors.size() == before) {
-            for (TlsStores.Problem problem : TlsStores.open(this)) {
+            final TlsStores.Checked stores = opened != null && equals(opened.tls()) ? opened : TlsStores.open(this);
+            for (TlsStores.Problem problem : stores.problems()) {
                 errors.add("tls." + problem.setting().field() + ": " + problem.reason());
             }
         }

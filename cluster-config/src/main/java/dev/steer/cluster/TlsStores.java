@@ -19,7 +19,8 @@ import java.util.List;
  * store with the key password (as the JDK's default {@code KeyManagerFactory} does). Artery opens them only when a
  * connection starts, so a wrong password used to surface as stack traces in a node that waited 120 s for a cluster it
  * could not join; {@link ClusterSettings#conclude()} and the deployment loader refuse it before anything starts.
- * Reads both files (a few milliseconds of key derivation); start-up only, any thread.
+ * Reads both files (a few milliseconds of key derivation): a deployment's stores are opened once, when it is loaded
+ * ({@link Checked}). Start-up only, any thread.
  */
 public final class TlsStores {
     /** A setting of the TLS block, by its name in {@link ClusterTls} and in a deployment file's {@code steer.cluster.tls}. */
@@ -63,14 +64,54 @@ public final class TlsStores {
     public record Problem(Setting setting, String reason) {
     }
 
+    /**
+     * The stores of one {@link ClusterTls} as {@link #open} found them. Made only by {@link #open}: settings given one
+     * ({@link ClusterSettings#tls(Checked)}) report its problems instead of opening the stores again, so a deployment
+     * file's stores, opened when it is loaded, are not opened a second time when its node starts. Immutable.
+     */
+    public static final class Checked {
+        private final ClusterTls tls;
+        private final List<Problem> problems;
+
+        private Checked(ClusterTls tls, List<Problem> problems) {
+            this.tls = tls;
+            this.problems = List.copyOf(problems);
+        }
+
+        /** The settings whose stores were opened. */
+        public ClusterTls tls() {
+            return tls;
+        }
+
+        /** What keeps Artery from opening the stores, empty when nothing does. */
+        public List<Problem> problems() {
+            return problems;
+        }
+
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof Checked c && tls.equals(c.tls) && problems.equals(c.problems);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * tls.hashCode() + problems.hashCode();
+        }
+
+        @Override
+        public String toString() {
+            return "TlsStores.Checked[" + tls + ", problems=" + problems + "]";
+        }
+    }
+
     private TlsStores() {
     }
 
     /**
-     * What keeps Artery from opening the stores of {@code tls}, empty when nothing does. A store that is not a readable
-     * file, or a null password, is left to {@link ClusterTls#check}, which names it.
+     * Opens the stores of {@code tls}: the result names what keeps Artery from opening them. A store that is not a
+     * readable file, or a null password, is left to {@link ClusterTls#check}, which names it.
      */
-    public static List<Problem> open(ClusterTls tls) {
+    public static Checked open(ClusterTls tls) {
         final List<Problem> problems = new ArrayList<>();
         final KeyStore keys = load(problems, tls.keyStore(), tls.keyStorePassword(), Setting.KEY_STORE,
             Setting.KEY_STORE_PASSWORD, "key store");
@@ -83,7 +124,7 @@ public final class TlsStores {
             problems.add(new Problem(Setting.TRUST_STORE, tls.trustStore() + " holds no certificate: the node would "
                 + "trust no other node; import every node's certificate (or your CA's) with keytool -importcert"));
         }
-        return problems;
+        return new Checked(tls, problems);
     }
 
     private static KeyStore load(List<Problem> problems, Path file, String password, Setting store, Setting storePassword,

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -79,6 +81,27 @@ class ClusterSettingsTest {
         assertTrue(trustStoreMessage.contains("tls.trustStorePassword: does not open the trust store " + trustStore
             + ": the password is wrong"), trustStoreMessage);
         assertEquals(keyStore, new ClusterSettings().tls(keyStore, trustStore, pw).conclude().tls().orElseThrow().keyStore());
+    }
+
+    @Test
+    void shouldReportAnOpeningsProblemsWithoutOpeningTheStoresAgainWhenGivenTheStoresOpenedBefore(@TempDir Path dir)
+        throws IOException {
+        final Path keyStore = Keystores.keyPair(dir, "node-1");
+        final Path trustStore = Keystores.trustStore(dir, "trust", "node-1");
+        final String pw = Keystores.PASSWORD;
+        final TlsStores.Checked wrong = TlsStores.open(new ClusterTls(keyStore, "wrong", "wrong", trustStore, pw, "TLSv1.3"));
+        final String message = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings().tls(wrong)
+            .conclude()).getMessage();
+        assertTrue(message.contains("tls.keyStorePassword: does not open the key store " + keyStore
+            + ": the password is wrong"), message);
+        // Opened without a problem, then the file no longer opens: conclude() goes by the opening it was given.
+        final TlsStores.Checked good = TlsStores.open(new ClusterTls(keyStore, pw, pw, trustStore, pw, "TLSv1.3"));
+        assertEquals(List.of(), good.problems());
+        Files.write(keyStore, new byte[] {1, 2, 3, 4});
+        assertEquals(keyStore, new ClusterSettings().tls(good).conclude().tls().orElseThrow().keyStore());
+        final String reopened = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
+            .tls(good).tls(good.tls()).conclude()).getMessage();
+        assertTrue(reopened.contains("tls.keyStore: " + keyStore + " is not a PKCS12 or JKS key store"), reopened);
     }
 
     @Test

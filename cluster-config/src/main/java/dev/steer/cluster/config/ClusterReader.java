@@ -234,19 +234,22 @@ final class ClusterReader {
         // ConfigCheck.oneOf lower-cases; Pekko wants the JSSE spelling.
         final String jsse = Deployment.TlsSettings.PROTOCOLS.stream().filter(x -> x.equalsIgnoreCase(protocol)).findFirst()
             .orElse("TLSv1.3");
-        if (check.errors().size() == before) {
-            // Artery opens the stores only at the first connection: a wrong password there made a node log stack
-            // traces and wait 120 s for a cluster it could not join. Open them as it will, as the node's settings do.
-            stores(check, steer, new ClusterTls(keyStore, keyStorePassword, keyPassword, trustStore,
-                trustStorePassword, jsse));
+        if (check.errors().size() != before) {
+            return Optional.empty();
         }
+        // Artery opens the stores only at the first connection: a wrong password there made a node log stack
+        // traces and wait 120 s for a cluster it could not join. Open them as it will; the node starts with this
+        // opening (Deployment.TlsSettings.stores) rather than opening them again.
+        final TlsStores.Checked stores = TlsStores.open(new ClusterTls(keyStore, keyStorePassword, keyPassword,
+            trustStore, trustStorePassword, jsse));
+        report(check, steer, stores.problems());
         return Optional.of(new Deployment.TlsSettings(keyStore, trustStore, keyStorePassword, trustStorePassword,
-            keyPassword, jsse));
+            keyPassword, jsse, stores));
     }
 
-    private static void stores(ConfigCheck check, Config steer, ClusterTls tls) {
+    private static void report(ConfigCheck check, Config steer, List<TlsStores.Problem> problems) {
         final String p = "steer.cluster.tls.";
-        for (TlsStores.Problem problem : TlsStores.open(tls)) {
+        for (TlsStores.Problem problem : problems) {
             final String reason = problem.reason();
             switch (problem.setting()) {
                 case KEY_STORE_PASSWORD -> check.error(steer, p + "key-store-password", reason

@@ -9,6 +9,8 @@ import com.typesafe.config.Config;
 
 import dev.steer.actors.IdleMode;
 import dev.steer.actors.SteerEngine;
+import dev.steer.cluster.ClusterTls;
+import dev.steer.cluster.TlsStores;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.ingress.config.FeedConfig;
 
@@ -144,11 +146,24 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param trustStorePassword password of the trust store
      * @param keyPassword        password of the key (default the key store's)
      * @param protocol           {@code TLSv1.3} or {@code TLSv1.2}
+     * @param stores             the stores of these settings as the loader opened them, without a problem: the node
+     *                           starts with this opening ({@link PekkoClusterConfig#settings}) instead of opening them
+     *                           again
+     * @throws IllegalArgumentException when {@code stores} is not the opening of these settings
      */
     public record TlsSettings(Path keyStore, Path trustStore, String keyStorePassword, String trustStorePassword,
-                              String keyPassword, String protocol) {
+                              String keyPassword, String protocol, TlsStores.Checked stores) {
         /** The protocols. */
         public static final List<String> PROTOCOLS = dev.steer.cluster.ClusterTls.PROTOCOLS;
+
+        /** Checks that {@code stores} were opened with these settings. */
+        public TlsSettings {
+            if (stores == null || !stores.tls().equals(new ClusterTls(keyStore, keyStorePassword, keyPassword, trustStore,
+                trustStorePassword, protocol))) {
+                throw new IllegalArgumentException("stores=" + stores + ": must be TlsStores.open of these settings ("
+                    + keyStore + ", " + trustStore + ", " + protocol + ")");
+            }
+        }
 
         @Override
         public String toString() {

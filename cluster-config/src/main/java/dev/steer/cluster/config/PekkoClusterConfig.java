@@ -65,11 +65,8 @@ public final class PekkoClusterConfig {
             settings.nodeName(address(systemName, node), node.name());
         }
         switch (cluster.transport()) {
-            case "tls-tcp" -> {
-                final Deployment.TlsSettings tls = cluster.tls().orElseThrow();
-                settings.tls(new ClusterTls(tls.keyStore(), tls.keyStorePassword(), tls.keyPassword(), tls.trustStore(),
-                    tls.trustStorePassword(), tls.protocol()));
-            }
+            // The stores as the loader opened them: the node's settings do not open them a second time.
+            case "tls-tcp" -> settings.tls(cluster.tls().orElseThrow().stores());
             case "aeron-udp" -> settings.transport(ClusterSettings.Transport.AERON_UDP);
             default -> settings.transport(ClusterSettings.Transport.TCP);
         }

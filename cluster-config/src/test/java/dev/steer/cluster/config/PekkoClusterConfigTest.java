@@ -102,6 +102,25 @@ class PekkoClusterConfigTest {
             "passwords stay out of toString");
     }
 
+    @Test
+    void shouldOpenTheTlsStoresOnceWhenADeploymentIsLoadedAndItsNodeStarted(@TempDir Path dir) throws IOException {
+        // The loader opens both stores (a wrong password is refused before anything starts); the node's settings
+        // opened them a second time when they were concluded. A key store that no longer opens after the load shows
+        // which opening the node starts with: Artery reads the files itself at its first connection.
+        final Path keyStore = Keystores.keyPair(dir, "node");
+        Keystores.trustStore(dir, "trust", "node");
+        final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), """
+            key-store = "node.p12", trust-store = "trust.p12", key-store-password = "%s", trust-store-password = "%s"
+            """.formatted(Keystores.PASSWORD, Keystores.PASSWORD));
+        final Deployment d = new DeploymentLoader(CPUS).load(file);
+        Files.write(keyStore, new byte[] {1, 2, 3, 4});
+
+        final ClusterSettings settings = d.clusterNodeSettings(SYSTEM);
+        assertEquals(keyStore.toAbsolutePath(), settings.tls().orElseThrow().keyStore());
+        assertEquals(keyStore.toAbsolutePath().toString(),
+            settings.toConfig().getString("pekko.remote.artery.ssl.config-ssl-engine.key-store"));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"keep-majority", "keep-oldest", "down-all", "static-quorum"})
     void shouldGiveTheResolverEveryDowningSettingAsPekkoReadsItWhenTheLoaderAcceptsTheStrategy(String strategy) {
