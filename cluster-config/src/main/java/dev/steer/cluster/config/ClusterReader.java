@@ -1,7 +1,6 @@
 package dev.steer.cluster.config;
 
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -279,13 +278,8 @@ final class ClusterReader {
         if (value == null) {
             return null;
         }
-        final Path file;
-        try {
-            file = baseDir.resolve(value);
-        } catch (InvalidPathException ex) {
-            // A NUL in the string: rendered as written (escaped), not printed raw.
-            check.error(steer, path, ConfigCheck.render(steer.getValue(path)) + " is not a path (" + ex.getReason()
-                + "): must be a Java key store file");
+        final Path file = check.path(steer, path, value, baseDir::resolve, "a Java key store file");
+        if (file == null) {
             return null;
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {

@@ -1,10 +1,13 @@
 package dev.steer.ingress.config;
 
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -123,6 +126,20 @@ public final class ConfigCheck {
         } catch (ConfigException ex) {
             error(config, path, "must be a string, is " + render(config, path));
             return fallback;
+        }
+    }
+
+    /**
+     * {@code value}, the string at {@code path}, as the path {@code toPath} makes of it ({@code Path::of}, or a
+     * directory's {@code resolve}); null when it cannot be one (a NUL in it), recorded as {@code path: "value" is not a
+     * path (reason): must be allowed}, the value rendered as written (escaped), never printed raw.
+     */
+    public Path path(Config config, String path, String value, Function<String, Path> toPath, String allowed) {
+        try {
+            return toPath.apply(value);
+        } catch (InvalidPathException ex) {
+            error(config, path, render(config, path) + " is not a path (" + ex.getReason() + "): must be " + allowed);
+            return null;
         }
     }
 

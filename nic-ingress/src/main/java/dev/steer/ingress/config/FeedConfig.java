@@ -266,13 +266,9 @@ public final class FeedConfig {
             check.missing(given, at, "file", "the pcap feed needs a capture file (--pcap FILE)");
             return null;
         }
-        final java.nio.file.Path path;
-        try {
-            path = java.nio.file.Path.of(file);
-        } catch (java.nio.file.InvalidPathException ex) {
-            // A NUL in the string: rendered as written (escaped), not printed raw.
-            check.error(block, at + ".file", ConfigCheck.render(block.getValue(at + ".file")) + " is not a path ("
-                + ex.getReason() + "): must be a pcap or pcapng file");
+        final java.nio.file.Path path = check.path(block, at + ".file", file, java.nio.file.Path::of,
+            "a pcap or pcapng file");
+        if (path == null) {
             return null;
         }
         if (!java.nio.file.Files.isRegularFile(path)) {
