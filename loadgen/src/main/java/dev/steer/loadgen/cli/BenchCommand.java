@@ -101,20 +101,21 @@ final class BenchCommand implements Callable<Integer> {
 
     /**
      * A measured row, one skipped for {@code skipped} (it cannot run here), or one that {@code failed} (its
-     * benchmark threw or its fork died; the cause on one line); a skipped or failed row's figures are NaN.
+     * benchmark threw or its fork died; the cause on one line, and {@code output}, the last lines of a fork that
+     * exited with a non-zero code, see {@link ForkOutput#lines()}); a skipped or failed row's figures are NaN.
      */
     record Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame,
-                    String skipped, String failed) {
+                    String skipped, String failed, List<String> output) {
         Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame) {
-            this(id, label, framesPerSecond, framesSpread, bytesPerFrame, null, null);
+            this(id, label, framesPerSecond, framesSpread, bytesPerFrame, null, null, List.of());
         }
 
         static Measured skipped(Row row, String reason) {
-            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, reason, null);
+            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, reason, null, List.of());
         }
 
-        static Measured failed(Row row, String cause) {
-            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, null, cause);
+        static Measured failed(Row row, String cause, List<String> output) {
+            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, null, cause, output);
         }
 
         /** Whether the row has figures: it was neither skipped nor failed. */
@@ -190,8 +191,10 @@ final class BenchCommand implements Callable<Integer> {
             return measured(row, trial.run(options(row).build()));
         } catch (RunnerException ex) {
             final String cause = cause(ex);
+            final List<String> output = ex instanceof ForkFailure fork ? fork.output : List.of();
             err.println("steer bench: " + row.id() + " failed: " + cause);
-            return Measured.failed(row, cause);
+            output.forEach(line -> err.println("    " + line));
+            return Measured.failed(row, cause, output);
         }
     }
 
@@ -216,9 +219,35 @@ final class BenchCommand implements Callable<Integer> {
         return options;
     }
 
-    /** JMH's run of {@code options}: the secondary scores of each measurement iteration of its one benchmark. */
-    private static List<Map<String, Double>> runJmh(Options options) throws RunnerException {
-        final Collection<RunResult> results = new Runner(options).run();
+    /**
+     * A row's failure with the last lines of its fork that exited with a non-zero code: the message and cause are
+     * JMH's, as {@link #cause} reads them.
+     */
+    static final class ForkFailure extends RunnerException {
+        private static final long serialVersionUID = 1L;
+
+        /** {@link ForkOutput#lines()} of the run. */
+        final transient List<String> output;
+
+        ForkFailure(RunnerException failure, List<String> output) {
+            super(failure.getMessage(), failure.getCause());
+            this.output = List.copyOf(output);
+        }
+    }
+
+    /**
+     * JMH's run of {@code options}: the secondary scores of each measurement iteration of its one benchmark; a
+     * failure is a {@link ForkFailure} when a fork exited with a non-zero code and wrote something before it did.
+     */
+    static List<Map<String, Double>> runJmh(Options options) throws RunnerException {
+        final ForkOutput output = new ForkOutput();
+        final Collection<RunResult> results;
+        try {
+            results = new Runner(options, output).run();
+        } catch (RunnerException ex) {
+            final List<String> lines = output.lines();
+            throw lines.isEmpty() ? ex : new ForkFailure(ex, lines);
+        }
         if (results.isEmpty()) {
             throw new RunnerException("no result for " + options.getIncludes());
         }
@@ -348,6 +377,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%-24s %-66s skipped: %s%n", row.id(), row.label(), row.skipped());
             } else if (row.failed() != null) {
                 out.printf(Locale.ROOT, "%-24s %-66s failed: %s%n", row.id(), row.label(), row.failed());
+                row.output().forEach(line -> out.println("    " + line));
             } else {
                 out.printf(Locale.ROOT, "%-24s %-66s %,15.0f %,13.0f %9.3f%s%n", row.id(), row.label(),
                     row.framesPerSecond(), row.framesSpread(), row.bytesPerFrame(), row.noisy() ? "  noisy" : "");
@@ -379,7 +409,9 @@ final class BenchCommand implements Callable<Integer> {
                 item.put("skipped", row.skipped());
             }
             if (row.failed() != null) {
-                item.put("failed", row.failed());
+                // The cause, then the dying fork's last lines, one per line.
+                item.put("failed", row.output().isEmpty() ? row.failed()
+                    : row.failed() + "\n" + String.join("\n", row.output()));
             }
             list.add(item);
         }

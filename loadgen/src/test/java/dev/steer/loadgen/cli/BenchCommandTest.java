@@ -42,12 +42,12 @@ class BenchCommandTest {
         return Map.of("frames", frames, "gc.alloc.rate", allocMegabytesPerSecond);
     }
 
-    private static BenchCommand.Row benchRow(String id) {
+    static BenchCommand.Row benchRow(String id) {
         return new BenchCommand.Row(id, id + " label", "bench." + id + "$", Map.of());
     }
 
     /** {@code steer bench ARGS} over {@code rows}, each run by {@code trial} instead of JMH. */
-    private static CliRunner bench(List<BenchCommand.Row> rows, BenchCommand.Trial trial, String... args) {
+    static CliRunner bench(List<BenchCommand.Row> rows, BenchCommand.Trial trial, String... args) {
         final BenchCommand bench = new BenchCommand();
         bench.rows = rows;
         bench.trial = trial;
