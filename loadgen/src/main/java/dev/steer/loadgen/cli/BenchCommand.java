@@ -38,8 +38,9 @@ import dev.steer.loadgen.JvmOptions;
  * Aeron IPC vs Aeron IPC alone, and the AF_PACKET feed's receive rate on a veth pair (skipped, with the reason,
  * where network namespaces cannot be made). Each row has frames/s and bytes allocated per frame (JMH's GC
  * profiler: each iteration's allocation by every thread of the fork over its frames), and the ratios between rows.
- * A row that fails (its benchmark throws, its fork dies) is printed as failed with the cause, the other rows still
- * run and print, and the command then exits with {@link SteerCli#EXIT_FAILED}.
+ * A row that fails (its benchmark throws, its fork dies) is printed as failed with the cause (and a dead fork's last
+ * lines), the other rows still run and print, and the command then exits with {@link SteerCli#EXIT_FAILED}; with
+ * {@code --forks N}, every fork runs, and those that measured still give the failed row's figures, marked partial.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
     description = "Run the comparison benchmarks (JMH) and print frames/s, bytes/frame and ratios.")
@@ -100,27 +101,44 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /**
+     * Why a row failed: its first failed fork's error on one line ({@code fork I of N: } first when the row has more
+     * than one fork), that fork's last lines when it exited with a non-zero code ({@link ForkOutput#lines()}, else
+     * empty), and how many of the row's forks measured.
+     */
+    record Failure(String cause, List<String> output, int forksMeasured, int forks) {
+        /** Whether the row still has figures, from the forks that did not fail. */
+        boolean partial() {
+            return forksMeasured > 0;
+        }
+    }
+
+    /**
      * A measured row, one skipped for {@code skipped} (it cannot run here), or one that {@code failed} (its
-     * benchmark threw or its fork died; the cause on one line, and {@code output}, the last lines of a fork that
-     * exited with a non-zero code, see {@link ForkOutput#lines()}); a skipped or failed row's figures are NaN.
+     * benchmark threw or a fork died). A skipped row's figures are NaN, and so are a failed row's unless some of
+     * its forks measured: then they are those forks' figures ({@link Failure#partial()}).
      */
     record Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame,
-                    String skipped, String failed, List<String> output) {
+                    String skipped, Failure failed) {
         Measured(String id, String label, double framesPerSecond, double framesSpread, double bytesPerFrame) {
-            this(id, label, framesPerSecond, framesSpread, bytesPerFrame, null, null, List.of());
+            this(id, label, framesPerSecond, framesSpread, bytesPerFrame, null, null);
         }
 
         static Measured skipped(Row row, String reason) {
-            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, reason, null, List.of());
+            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, reason, null);
         }
 
-        static Measured failed(Row row, String cause, List<String> output) {
-            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, null, cause, output);
+        static Measured failed(Row row, Failure failure) {
+            return new Measured(row.id(), row.label(), Double.NaN, Double.NaN, Double.NaN, null, failure);
         }
 
-        /** Whether the row has figures: it was neither skipped nor failed. */
+        /** These figures, from only some of the row's forks, because of {@code failure}. */
+        Measured partial(Failure failure) {
+            return new Measured(id, label, framesPerSecond, framesSpread, bytesPerFrame, null, failure);
+        }
+
+        /** Whether the row has figures: it was measured, by all its forks or (failed) by some. */
         boolean measured() {
-            return skipped == null && failed == null;
+            return skipped == null && (failed == null || failed.partial());
         }
 
         /** Whether the row's spread is more than {@link #NOISY_SPREAD} of its median frame rate. */
@@ -187,25 +205,47 @@ final class BenchCommand implements Callable<Integer> {
             return Measured.skipped(row, unavailable);
         }
         err.println("steer bench: " + row.label() + " ...");
+        // One JMH run per fork: JMH ends a run at its first failed fork and drops the forks measured before it.
+        final List<Map<String, Double>> iterations = new ArrayList<>();
+        int forksMeasured = 0;
+        String cause = null;
+        List<String> output = List.of();
+        for (int fork = 1; fork <= forks; fork++) {
+            try {
+                iterations.addAll(trial.run(options(row).build()));
+                forksMeasured++;
+            } catch (RunnerException ex) {
+                final String forkCause = (forks == 1 ? "" : "fork " + fork + " of " + forks + ": ") + cause(ex);
+                final List<String> forkOutput = ex instanceof ForkFailure failure ? failure.output : List.of();
+                err.println("steer bench: " + row.id() + " failed: " + forkCause);
+                forkOutput.forEach(line -> err.println("    " + line));
+                if (cause == null) {
+                    cause = forkCause;
+                    output = forkOutput;
+                }
+            }
+        }
         try {
-            return measured(row, trial.run(options(row).build()));
+            if (forksMeasured == 0) {
+                return Measured.failed(row, new Failure(cause, output, 0, forks));
+            }
+            final Measured measured = measured(row, iterations);
+            return cause == null ? measured : measured.partial(new Failure(cause, output, forksMeasured, forks));
         } catch (RunnerException ex) {
-            final String cause = cause(ex);
-            final List<String> output = ex instanceof ForkFailure fork ? fork.output : List.of();
-            err.println("steer bench: " + row.id() + " failed: " + cause);
-            output.forEach(line -> err.println("    " + line));
-            return Measured.failed(row, cause, output);
+            final String noFigures = cause(ex);
+            err.println("steer bench: " + row.id() + " failed: " + noFigures);
+            return Measured.failed(row, new Failure(noFigures, List.of(), 0, forks));
         }
     }
 
     /**
-     * JMH's options for {@code row}: --quick shortens the warm-up and the iterations and makes 3 iterations the
-     * default, but an explicit --iterations holds either way.
+     * JMH's options for one fork of {@code row} ({@link #measure} runs --forks of them): --quick shortens the warm-up
+     * and the iterations and makes 3 iterations the default, but an explicit --iterations holds either way.
      */
     ChainedOptionsBuilder options(Row row) {
         final ChainedOptionsBuilder options = new OptionsBuilder()
             .include(row.benchmark())
-            .forks(forks)
+            .forks(1)
             .warmupIterations(quick ? 2 : 3)
             .warmupTime(TimeValue.seconds(quick ? 1 : 2))
             .measurementIterations(iterations != null ? iterations : quick ? QUICK_ITERATIONS : DEFAULT_ITERATIONS)
@@ -336,10 +376,11 @@ final class BenchCommand implements Callable<Integer> {
         List.of("engine_backoff", "tell_per_frame"), List.of("engine_on_aeron", "aeron_alone"),
         List.of("engine_on_aeron_backoff", "aeron_alone"));
 
-    /** Every ratio of {@link #RATIOS} whose two rows have figures and whose bottom is above 0, by name. */
+    /** Every ratio of {@link #RATIOS} whose two rows were measured and did not fail and whose bottom is above 0. */
     static Map<String, Double> ratios(List<Measured> rows) {
         final Map<String, Double> byId = new LinkedHashMap<>();
-        rows.forEach(row -> byId.put(row.id(), row.framesPerSecond()));
+        // A failed row's partial figures are shown, but the row failed: no ratio is taken from it.
+        rows.stream().filter(row -> row.failed() == null).forEach(row -> byId.put(row.id(), row.framesPerSecond()));
         final Map<String, Double> ratios = new LinkedHashMap<>();
         for (List<String> pair : RATIOS) {
             final Double top = byId.get(pair.get(0));
@@ -375,15 +416,24 @@ final class BenchCommand implements Callable<Integer> {
         for (Measured row : rows) {
             if (row.skipped() != null) {
                 out.printf(Locale.ROOT, "%-24s %-66s skipped: %s%n", row.id(), row.label(), row.skipped());
-            } else if (row.failed() != null) {
-                out.printf(Locale.ROOT, "%-24s %-66s failed: %s%n", row.id(), row.label(), row.failed());
-                row.output().forEach(line -> out.println("    " + line));
+            } else if (!row.measured()) {
+                out.printf(Locale.ROOT, "%-24s %-66s failed: %s%n", row.id(), row.label(), row.failed().cause());
+                row.failed().output().forEach(line -> out.println("    " + line));
             } else {
-                out.printf(Locale.ROOT, "%-24s %-66s %,15.0f %,13.0f %9.3f%s%n", row.id(), row.label(),
-                    row.framesPerSecond(), row.framesSpread(), row.bytesPerFrame(), row.noisy() ? "  noisy" : "");
+                final Failure failed = row.failed();
+                out.printf(Locale.ROOT, "%-24s %-66s %,15.0f %,13.0f %9.3f%s%s%n", row.id(), row.label(),
+                    row.framesPerSecond(), row.framesSpread(), row.bytesPerFrame(), row.noisy() ? "  noisy" : "",
+                    failed == null ? "" : "  partial: " + failed.forksMeasured() + " of " + failed.forks() + " forks");
+                if (failed != null) {
+                    out.println("    failed: " + failed.cause());
+                    failed.output().forEach(line -> out.println("    " + line));
+                }
             }
         }
         out.println("(frames/s and B/frame are medians over the measurement iterations; spread = max - min)");
+        if (rows.stream().anyMatch(row -> row.failed() != null && row.failed().partial())) {
+            out.println("(partial: the figures of the forks that measured; the row failed, so no ratio uses it)");
+        }
         if (rows.stream().anyMatch(Measured::noisy)) {
             out.printf(Locale.ROOT, "(noisy: spread over %.0f %% of frames/s, so that row and every ratio from it are"
                 + " rough; --forks N or a quieter host)%n", NOISY_SPREAD * 100);
@@ -408,10 +458,13 @@ final class BenchCommand implements Callable<Integer> {
             if (row.skipped() != null) {
                 item.put("skipped", row.skipped());
             }
-            if (row.failed() != null) {
+            final Failure failed = row.failed();
+            if (failed != null) {
                 // The cause, then the dying fork's last lines, one per line.
-                item.put("failed", row.output().isEmpty() ? row.failed()
-                    : row.failed() + "\n" + String.join("\n", row.output()));
+                item.put("failed", failed.output().isEmpty() ? failed.cause()
+                    : failed.cause() + "\n" + String.join("\n", failed.output()));
+                item.put("forks_measured", failed.forksMeasured());
+                item.put("forks", failed.forks());
             }
             list.add(item);
         }

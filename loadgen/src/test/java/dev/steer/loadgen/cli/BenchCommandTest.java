@@ -102,6 +102,60 @@ class BenchCommandTest {
         assertTrue(rows.get(1).get("frames_per_second").isNull(), rows.toString());
     }
 
+    /**
+     * A trial as JMH runs forks: the options' forks one after the other, counted over every call, each measuring two
+     * iterations, of which fork {@code dying} (1-based) dies as JMH reports it, discarding the run's other forks and
+     * starting no more; {@code forks[0]} counts the forks started.
+     */
+    private static BenchCommand.Trial forkDies(int dying, int[] forks) {
+        return options -> {
+            final List<Map<String, Double>> iterations = new java.util.ArrayList<>();
+            for (int fork = 0; fork < options.getForkCount().orElse(1); fork++) {
+                final int number = ++forks[0];
+                if (number == dying) {
+                    throw new RunnerException("Benchmark caught the exception", new BenchmarkException(
+                        new IllegalStateException("Forked VM failed with exit code 137")));
+                }
+                iterations.add(iteration(number * 1_000_000, 0));
+                iterations.add(iteration(number * 1_000_000 + 200_000, 0));
+            }
+            return iterations;
+        };
+    }
+
+    @Test
+    void shouldKeepTheOtherForksFiguresMarkedPartialAndExitFailedWhenOneForkOfARowFails() {
+        final CliRunner run = bench(List.of(benchRow("engine"), benchRow("raw_ring")), forkDies(2, new int[1]), "--forks", "3");
+        assertEquals(SteerCli.EXIT_FAILED, run.exit(), run.toString());
+        // engine: forks 1 and 3 (1.0, 1.2, 3.0, 3.2 M: median 2.1 M, spread 2.2 M); raw_ring: forks 4 to 6.
+        assertTrue(run.out().matches("(?s).*\nengine +engine label +2,100,000 +2,200,000 .*  partial: 2 of 3 forks\n"
+            + " +failed: fork 2 of 3: IllegalStateException: Forked VM failed with exit code 137\n.*"), run.toString());
+        assertTrue(run.out().matches("(?s).*\nraw_ring +raw_ring label +5,100,000 .*"), run.toString());
+        assertFalse(run.out().contains("engine / raw_ring"), "no ratio from a failed row: " + run);
+        assertTrue(run.err().contains("steer bench: engine failed: fork 2 of 3: IllegalStateException: Forked VM failed"
+            + " with exit code 137"), run.toString());
+    }
+
+    @Test
+    void shouldWriteThePartialFiguresWithTheForksMeasuredAsJsonWhenOneForkOfARowFails() throws Exception {
+        final CliRunner run = bench(List.of(benchRow("engine")), forkDies(3, new int[1]), "--forks", "3", "--json");
+        assertEquals(SteerCli.EXIT_FAILED, run.exit(), run.toString());
+        final JsonNode row = new ObjectMapper().readTree(run.out()).get("rows").get(0);
+        assertEquals(1_600_000, row.get("frames_per_second").asLong(), row.toString());
+        assertEquals(1_200_000, row.get("frames_per_second_spread").asLong(), row.toString());
+        assertEquals("fork 3 of 3: IllegalStateException: Forked VM failed with exit code 137", row.get("failed").asText());
+        assertEquals(2, row.get("forks_measured").asInt(), row.toString());
+        assertEquals(3, row.get("forks").asInt(), row.toString());
+    }
+
+    @Test
+    void shouldRunEveryForkOfARowWhenOneFails() {
+        final int[] forks = {0};
+        final CliRunner run = bench(List.of(benchRow("engine")), forkDies(1, forks), "--forks", "4");
+        assertEquals(4, forks[0], "forks started: " + run);
+        assertTrue(run.out().contains("partial: 3 of 4 forks"), run.toString());
+    }
+
     @Test
     void shouldExitOkWhenARowIsOnlySkipped() {
         final CliRunner run = bench(List.of(benchRow("engine"),
