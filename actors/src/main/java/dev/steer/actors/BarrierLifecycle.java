@@ -171,7 +171,8 @@ final class BarrierLifecycle implements EntryLifecycle {
             consumers.put(entry, new DataPath.Participant(name, ref, signal));
             return;
         }
-        final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map, config.handler(),
+        final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map,
+            DefaultConsumerHandler.forConsumer(config.handler(), config.errorHandler(), entry.counters()),
             config.consumerBatch(), config.idleMode(), config.pinning(), config.consumerFailure(),
             config.errorHandler(), signal, ConsumerActor.PARK_NANOS);
         final ActorRef<DataPath.Command> ref = context.spawn(ConsumerActor.create(settings),

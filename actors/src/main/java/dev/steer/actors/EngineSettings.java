@@ -50,7 +50,8 @@ abstract class EngineSettings {
     private Map<Integer, EntryValue> resolvedEntries = Map.of();
     private SteeringProgram resolvedProgram;
     private int[] resolvedIngressCpus;
-    FrameHandler handler = FrameHandler.NO_OP;
+    /** {@link DefaultConsumerHandler#UNSET} until the builder sets one. */
+    FrameHandler handler = DefaultConsumerHandler.UNSET;
     /** {@link DefaultLocalHandler#UNSET} until the builder sets one. */
     FrameHandler localHandler = DefaultLocalHandler.UNSET;
     final List<Feed> feeds = new ArrayList<>();

@@ -1,0 +1,94 @@
+package dev.steer.actors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.path.EngineWarning;
+import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.program.Verdict;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters.Counter;
+
+/**
+ * Frames an entry's consumer takes from its ring (those its remote program passes, when it has one) go to the
+ * handler and count as delivered. The default one discards them: that is said once per entry, through the error
+ * handler, as the default local handler says it once per ingress; a handler set by the builder,
+ * {@code FrameHandler.NO_OP} included, is a choice and says nothing.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class DefaultConsumerHandlerTest {
+    private static final int FRAMES = 1_000;
+
+    private record Report(String where, Throwable error) {
+        boolean aboutDefaultHandler() {
+            return String.valueOf(error.getMessage()).contains("default handler");
+        }
+    }
+
+    /** Two entries, flow f to key f % 2, lossless; entry 1's remote program passes every frame to the handler. */
+    private static EngineStats run(String name, FrameHandler handler, List<Report> reports) throws Exception {
+        final SteerEngine.Builder builder = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 64)
+            .entry(1, new EntryValue(64, view -> Verdict.of(Verdict.PASS))).pinning(false).lossless(true)
+            .systemName(name)
+            .program(SequencedFeed.byFlow(2)).feed(new SequencedFeed("f", 0, 2, FRAMES))
+            .errorHandler((where, error) -> {
+                synchronized (reports) {
+                    reports.add(new Report(where, error));
+                }
+            });
+        if (handler != null) {
+            builder.handler(handler);
+        }
+        final SteerEngine engine = builder.start();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!engine.feedsEnded() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        final EngineStats stats = engine.shutdown();
+        assertEquals(FRAMES, stats.accounting().received(), stats.accounting().toString());
+        assertEquals(FRAMES, stats.consumerTotal(Counter.DELIVERED), "every frame delivered by a consumer");
+        return stats;
+    }
+
+    @Test
+    void shouldWarnOncePerEntryWhenFramesReachTheDefaultHandler() throws Exception {
+        final List<Report> reports = new ArrayList<>();
+        run("default-consumer", null, reports);
+        final List<Report> warnings;
+        synchronized (reports) {
+            warnings = reports.stream().filter(Report::aboutDefaultHandler).toList();
+        }
+        assertEquals(2, warnings.size(), "once per entry, not per batch: " + reports);
+        assertEquals(List.of("key-0#", "key-1#"), warnings.stream()
+            .map(w -> w.where().substring(0, w.where().indexOf('#') + 1)).sorted().toList(), warnings.toString());
+        for (Report warning : warnings) {
+            assertInstanceOf(EngineWarning.class, warning.error());
+            assertTrue(warning.error().getMessage().contains("discards"), warning.error().getMessage());
+            assertTrue(warning.error().getMessage().contains("handler(...)"), warning.error().getMessage());
+        }
+    }
+
+    @Test
+    void shouldNotWarnWhenTheBuilderSetsAHandler() throws Exception {
+        final AtomicLong handled = new AtomicLong();
+        for (FrameHandler handler : List.<FrameHandler>of(batch -> handled.addAndGet(batch.size()), FrameHandler.NO_OP)) {
+            final List<Report> reports = new ArrayList<>();
+            run("set-consumer", handler, reports);
+            synchronized (reports) {
+                assertTrue(reports.stream().noneMatch(Report::aboutDefaultHandler), reports.toString());
+            }
+        }
+        assertEquals(FRAMES, handled.get(), "the set handler got every frame");
+    }
+}
