@@ -1,21 +1,10 @@
 package dev.steer.actors;
 
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Function;
 
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import org.apache.pekko.Done;
-import org.apache.pekko.actor.CoordinatedShutdown;
-import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 import dev.steer.engine.map.Capabilities;
 import dev.steer.engine.map.CpuMap;
@@ -42,17 +31,19 @@ import dev.steer.engine.stats.EngineStats;
  * update or delete it carried may still take effect after it: look the key up before trying again.
  */
 public final class SteerEngine implements AutoCloseable {
+    private final SupervisorClient supervisor;
     private final ActorSystem<MapSupervisor.Command> system;
     private final Builder config;
     private final Capabilities capabilities;
     private final Shared shared;
 
-    private SteerEngine(ActorSystem<MapSupervisor.Command> system, Builder config, Capabilities capabilities,
-                        Shared shared) {
-        this.system = system;
+    /** A handle with {@code capabilities} on the engine that {@code supervisor} reaches; see {@link EngineStartup}. */
+    SteerEngine(SupervisorClient supervisor, Builder config, Capabilities capabilities) {
+        this.supervisor = supervisor;
+        this.system = supervisor.system();
         this.config = config;
         this.capabilities = capabilities;
-        this.shared = shared;
+        this.shared = supervisor.shared();
     }
 
     /** What every handle of one engine shares: the supervisor's map, and the final stats once drained. */
@@ -78,7 +69,7 @@ public final class SteerEngine implements AutoCloseable {
             // Else every update and delete of the handle would throw a NullPointerException instead of a result code.
             throw new IllegalArgumentException("rights=null: must be a Capabilities, e.g. Capabilities.readOnly()");
         }
-        return new SteerEngine(system, config, rights, shared);
+        return new SteerEngine(supervisor, config, rights);
     }
 
     /** The rights of this handle. */
@@ -99,8 +90,9 @@ public final class SteerEngine implements AutoCloseable {
         if (!capabilities.mapAdmin()) {
             return MapResult.EPERM;
         }
-        final MapSupervisor.MapReply reply = askUnlessClosed(replyTo -> new MapSupervisor.Update(key, value, flags, replyTo));
-        return reply == null ? closedMap().update(key, value, flags) : reply.result();
+        final MapSupervisor.MapReply reply =
+            supervisor.askUnlessClosed(replyTo -> new MapSupervisor.Update(key, value, flags, replyTo));
+        return reply == null ? supervisor.closedMap().update(key, value, flags) : reply.result();
     }
 
     /** Empties the slot of {@code key}, with the contract's result; EPERM without the map-admin capability. */
@@ -108,25 +100,28 @@ public final class SteerEngine implements AutoCloseable {
         if (!capabilities.mapAdmin()) {
             return MapResult.EPERM;
         }
-        final MapSupervisor.MapReply reply = askUnlessClosed(replyTo -> new MapSupervisor.Delete(key, replyTo));
-        return reply == null ? closedMap().delete(key) : reply.result();
+        final MapSupervisor.MapReply reply =
+            supervisor.askUnlessClosed(replyTo -> new MapSupervisor.Delete(key, replyTo));
+        return reply == null ? supervisor.closedMap().delete(key) : reply.result();
     }
 
     /** The value of {@code key}'s entry, or null when there is none. */
     public EntryValue lookup(int key) {
-        final MapSupervisor.LookupReply reply = askUnlessClosed(replyTo -> new MapSupervisor.Lookup(key, replyTo));
-        return reply == null ? closedMap().lookup(key) : reply.value();
+        final MapSupervisor.LookupReply reply =
+            supervisor.askUnlessClosed(replyTo -> new MapSupervisor.Lookup(key, replyTo));
+        return reply == null ? supervisor.closedMap().lookup(key) : reply.value();
     }
 
     /** The key after {@code key}, as the contract defines it. */
     public CpuMap.NextKey nextKey(int key) {
-        final MapSupervisor.NextKeyReply reply = askUnlessClosed(replyTo -> new MapSupervisor.NextKey(key, replyTo));
-        return reply == null ? closedMap().nextKey(key) : new CpuMap.NextKey(reply.result(), reply.key());
+        final MapSupervisor.NextKeyReply reply =
+            supervisor.askUnlessClosed(replyTo -> new MapSupervisor.NextKey(key, replyTo));
+        return reply == null ? supervisor.closedMap().nextKey(key) : new CpuMap.NextKey(reply.result(), reply.key());
     }
 
     /** A statistics snapshot with the accounting invariant; once the engine is closed, its final stats. */
     public EngineStats stats() {
-        final EngineStats stats = askUnlessClosed(MapSupervisor.GetStats::new);
+        final EngineStats stats = supervisor.askUnlessClosed(MapSupervisor.GetStats::new);
         if (stats == null) {
             if (shared.finalStats == null) {
                 throw new IllegalStateException("the engine stopped without final stats (its start or shutdown failed)");
@@ -138,18 +133,8 @@ public final class SteerEngine implements AutoCloseable {
 
     /** True when every feed has ended (bounded feeds) or its ingress has stopped; true once the engine is closed. */
     public boolean feedsEnded() {
-        final Boolean ended = askUnlessClosed(MapSupervisor.GetFeedsEnded::new);
+        final Boolean ended = supervisor.askUnlessClosed(MapSupervisor.GetFeedsEnded::new);
         return ended == null || ended;
-    }
-
-    /**
-     * The map as the stopped supervisor left it, closed: a map operation that reaches a closed engine gets the
-     * contract's answers of a closed map (update EINVAL), not an exception.
-     */
-    private CpuMap closedMap() {
-        final CpuMap map = shared.map;
-        map.close();
-        return map;
     }
 
     /**
@@ -172,18 +157,8 @@ public final class SteerEngine implements AutoCloseable {
                 + Thread.currentThread().getName() + "): the drain waits for this thread to return; call it from"
                 + " another thread");
         }
-        return new EngineShutdown(system, config.closeTimeout(), config.errorHandler(), shared, this::liveAccounting)
-            .shutdown();
-    }
-
-    /** The accounting as it stands, for an error message; never throws. */
-    private String liveAccounting() {
-        try {
-            final EngineStats stats = askUnlessClosed(MapSupervisor.GetStats::new);
-            return stats == null ? "stopped" : stats.accounting().toString();
-        } catch (RuntimeException ex) {
-            return "stats unavailable (" + ex.getMessage() + ")";
-        }
+        return new EngineShutdown(system, config.closeTimeout(), config.errorHandler(), shared,
+            supervisor::liveAccounting).shutdown();
     }
 
     /**
@@ -209,43 +184,10 @@ public final class SteerEngine implements AutoCloseable {
         return system;
     }
 
-    /** True once the engine has drained or its actor system has terminated: the supervisor answers no more. */
-    private boolean closed() {
-        return shared.finalStats != null || system.getWhenTerminated().toCompletableFuture().isDone();
-    }
-
     /** Same as {@link #shutdown()}, without the stats: for try-with-resources. */
     @Override
     public void close() {
         shutdown();
-    }
-
-    /** Asks the supervisor; null when the engine is closed (before the ask, or while it waited for the answer). */
-    private <R> R askUnlessClosed(Function<ActorRef<R>, MapSupervisor.Command> message) {
-        if (closed()) {
-            return null;
-        }
-        // Either the supervisor answers, or it stops (the engine closes) first.
-        final CompletableFuture<Object> firstOf = CompletableFuture.anyOf(
-            AskPattern.ask(system, message::apply, config.askTimeout(), system.scheduler()).toCompletableFuture(),
-            system.getWhenTerminated().toCompletableFuture());
-        try {
-            final Object answer = firstOf.get(config.askTimeout().toMillis() + 1_000, TimeUnit.MILLISECONDS);
-            if (answer instanceof Done) {
-                return null; // the system terminated first: no answer will come
-            }
-            @SuppressWarnings("unchecked")
-            final R reply = (R) answer;
-            return reply;
-        } catch (ExecutionException | TimeoutException ex) {
-            if (closed()) {
-                return null;
-            }
-            throw new IllegalStateException("the map supervisor did not answer within " + config.askTimeout(), ex);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the map supervisor", ex);
-        }
     }
 
     /**
@@ -507,24 +449,6 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
-        /**
-         * The engine's actor system's configuration: {@link #actorConfig}, over the drain's timeout, over Steer's
-         * engine defaults, over Pekko's reference.conf (with the system properties that
-         * {@link ConfigFactory#defaultReference} lays over it). Not {@link ConfigFactory#load}: the host's
-         * application.conf stays the host's.
-         */
-        private Config actorSystemConfig() {
-            final ClassLoader loader = SteerEngine.class.getClassLoader();
-            // The engine's drain runs in CoordinatedShutdown's service-stop phase (see start()), so give it the
-            // close timeout rather than Pekko's default 5 s.
-            return actorConfig
-                .withFallback(ConfigFactory.parseString("pekko.coordinated-shutdown.phases.service-stop.timeout = "
-                    + closeTimeout.toMillis() + "ms"))
-                .withFallback(ConfigFactory.parseResources(loader, "dev/steer/actors/engine-defaults.conf"))
-                .withFallback(ConfigFactory.defaultReference(loader))
-                .resolve();
-        }
-
         /** Restarts of a failing feed before its ingress gives up; fewer than the default only in tests. */
         Builder feedRestarts(int restarts) {
             unstarted("feedRestarts");
@@ -572,30 +496,7 @@ public final class SteerEngine implements AutoCloseable {
             if (!started.compareAndSet(false, true)) {
                 throw startedTwice();
             }
-            final Config config = actorSystemConfig();
-            final Shared shared = new Shared();
-            final ActorSystem<MapSupervisor.Command> system =
-                ActorSystem.create(MapSupervisor.create(this, shared), systemName, config);
-            final SteerEngine engine = new SteerEngine(system, this, Capabilities.admin(), shared);
-            // Either the supervisor answers (it started) or the system terminates (its setup failed).
-            final EngineStats first;
-            try {
-                first = engine.askUnlessClosed(MapSupervisor.GetStats::new);
-            } catch (IllegalStateException ex) {
-                system.terminate();
-                throw new IllegalStateException("engine did not start: "
-                    + (startFailure == null ? ex.getMessage() : startFailure.getMessage()), ex);
-            }
-            if (first == null) {
-                throw new IllegalStateException("engine did not start: "
-                    + (startFailure == null ? "its actor system terminated" : startFailure.getMessage()), startFailure);
-            }
-            // A JVM shutdown (SIGTERM) runs Pekko's CoordinatedShutdown: let it drain the engine first, as
-            // shutdown() does; the ingress loops yield to control messages, not to Pekko's system messages.
-            CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceStop(), "steer-drain",
-                () -> new EngineShutdown(system, closeTimeout(), errorHandler(), engine.shared, engine::liveAccounting)
-                    .drainForCoordinatedShutdown());
-            return engine;
+            return EngineStartup.start(this);
         }
 
     }
