@@ -4,11 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -18,8 +16,6 @@ import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
-import dev.steer.engine.path.Feed;
-import dev.steer.engine.path.IngressPath;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.engine.stats.PathStats;
@@ -33,8 +29,9 @@ import dev.steer.engine.stats.PoolStats;
  * the map returns; (2) a quiescence barrier: every ingress and attached producer, and every consumer that can
  * write into a ring, acknowledges it between two units of work, after which none of them can reach the old
  * entry; (3) drain-then-stop: the old consumer delivers every frame in its ring and stops; (4) its termination
- * is watched, and its counters are folded into the key's totals. The consumers and those steps are the package-private {@code BarrierLifecycle}'s; this class
- * supervises the producers (ingresses and attached producers), answers the protocol and orders shutdown.
+ * is watched, and its counters are folded into the key's totals. The consumers and those steps are the
+ * package-private {@code BarrierLifecycle}'s, the producers (ingresses and attached producers) the package-private
+ * {@code Producers}'; this class answers the protocol and orders shutdown.
  * {@link Shutdown} stops the producers first, then closes the map, which runs the same steps for every entry,
  * and replies with the final stats; the supervisor (the guardian) does not stop then, so that the actor system
  * terminates when its CoordinatedShutdown ends rather than in its middle.
@@ -175,46 +172,9 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     record GetRetiredWaiters(ActorRef<Integer> replyTo) implements Command {
     }
 
-    private record IngressStopped(int index) implements Command {
-    }
-
-    private record AttachedStopped(ActorRef<DataPath.Command> ref) implements Command {
-    }
-
-    private record IngressEnded(IngressActor.FeedEnded ended) implements Command {
-    }
-
-    private static final class Ingress {
-        final IngressPath path;
-        final FramePool pool;
-        final IngressActor.Settings settings;
-        DataPath.Participant participant;
-        boolean ended;
-
-        Ingress(IngressPath path, FramePool pool, IngressActor.Settings settings) {
-            this.path = path;
-            this.pool = pool;
-            this.settings = settings;
-        }
-    }
-
-    /** A producer added with {@link AttachProducer}. */
-    private static final class Attached {
-        final AttachProducer producer;
-        DataPath.Participant participant;
-
-        Attached(AttachProducer producer) {
-            this.producer = producer;
-            this.participant = new DataPath.Participant(producer.name(), producer.ref(), new ControlSignal());
-        }
-    }
-
-    private final SteerEngine.Builder config;
     private final BarrierLifecycle entries;
+    private final Producers producers;
     private final CpuMap map;
-    private final List<Ingress> ingresses = new ArrayList<>();
-    private final List<Attached> attached = new ArrayList<>();
-    private final ActorRef<IngressActor.FeedEnded> endedAdapter;
     private final List<ActorRef<EngineStats>> shutdownReplyTos = new ArrayList<>();
     private final SteerEngine.Shared shared;
     private boolean shuttingDown;
@@ -234,10 +194,9 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
 
     private MapSupervisor(ActorContext<Command> context, SteerEngine.Builder config, SteerEngine.Shared shared) {
         super(context);
-        this.config = config;
         this.shared = shared;
-        this.entries = new BarrierLifecycle(context, config, this::producers);
-        this.endedAdapter = context.messageAdapter(IngressActor.FeedEnded.class, IngressEnded::new);
+        this.entries = new BarrierLifecycle(context, config, this::liveProducers);
+        this.producers = new Producers(context, config, entries);
         this.map = entries.map();
         shared.map = map;
         for (Map.Entry<Integer, EntryValue> entry : config.entries().entrySet()) {
@@ -247,67 +206,12 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                     + " (" + result.description() + ")");
             }
         }
-        // Every ingress' pool and path first (user code and direct memory, either of which can fail), then the
-        // actors: a start that fails closes the pools it made, which no ingress thread can be using yet.
-        final List<Feed> feeds = config.feeds();
-        try {
-            for (int i = 0; i < feeds.size(); i++) {
-                ingresses.add(prepareIngress(i, feeds.get(i)));
-            }
-        } catch (RuntimeException ex) {
-            ingresses.forEach(ingress -> ingress.pool.close());
-            throw ex;
-        }
-        for (int i = 0; i < ingresses.size(); i++) {
-            spawnIngress(i, ingresses.get(i));
-        }
-    }
-
-    private Ingress prepareIngress(int index, Feed feed) {
-        final String name = "ingress-" + index;
-        final FramePool.Context poolContext = new FramePool.Context().id(name + "-pool")
-            .frameCount(config.poolFrames()).frameSize(config.frameSize()).headroom(config.headroom());
-        if (config.checkedPools() != null) {
-            poolContext.checked(config.checkedPools());
-        }
-        final FramePool pool = new FramePool(poolContext);
-        try {
-            final PathCounters counters = new PathCounters(name, map.maxEntries());
-            final IngressPath path = new IngressPath(index + 1, 0, pool, config.program(), map,
-                DefaultLocalHandler.forIngress(config.localHandler(), config.errorHandler(), counters), config.passBatch(), config.budget(), config.lossless(), counters, config.errorHandler()::onError);
-            final int[] cpus = config.ingressCpus();
-            final IngressActor.Settings settings = new IngressActor.Settings(path, feed, cpus[index % cpus.length],
-                config.pinning(), config.idleMode(), config.errorHandler(), new ControlSignal(), endedAdapter,
-                new AtomicBoolean(), config.feedRestarts());
-            return new Ingress(path, pool, settings);
-        } catch (RuntimeException ex) {
-            pool.close();
-            throw new IllegalStateException(name + ": " + ex.getMessage(), ex);
-        }
-    }
-
-    private void spawnIngress(int index, Ingress ingress) {
-        final String name = ingress.path.counters().name();
-        final ActorRef<DataPath.Command> ref = getContext().spawn(IngressActor.create(ingress.settings), name,
-            DispatcherSelector.fromConfig(BarrierLifecycle.PINNED_DISPATCHER));
-        getContext().watchWith(ref, new IngressStopped(index));
-        ingress.participant = new DataPath.Participant(name, ref, ingress.settings.signal());
+        producers.startIngresses();
     }
 
     /** The live producers, in the order barriers reach them: ingresses, then attached producers. */
-    private List<DataPath.Participant> producers() {
-        final List<DataPath.Participant> producers = new ArrayList<>();
-        for (Ingress ingress : ingresses) {
-            if (ingress.participant != null) {
-                producers.add(ingress.participant);
-            }
-        }
-        for (Attached producer : attached) {
-            if (producer.participant != null) {
-                producers.add(producer.participant);
-            }
-        }
-        return producers;
+    private List<DataPath.Participant> liveProducers() {
+        return producers.participants();
     }
 
     @Override
@@ -329,7 +233,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 return this;
             })
             .onMessage(GetFeedsEnded.class, m -> {
-                m.replyTo().tell(ingresses.stream().allMatch(i -> i.ended || i.participant == null));
+                m.replyTo().tell(producers.feedsEnded());
                 return this;
             })
             .onMessage(AwaitRetired.class, m -> {
@@ -345,18 +249,26 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 return this;
             })
             .onMessage(Shutdown.class, this::onShutdown)
-            .onMessage(AttachProducer.class, this::onAttach)
-            .onMessage(AttachedStopped.class, this::onAttachedStopped)
+            .onMessage(AttachProducer.class, m -> {
+                producers.attach(m, shuttingDown);
+                return this;
+            })
+            .onMessage(Producers.AttachedStopped.class, m -> {
+                producers.onAttachedStopped(m);
+                return finishShutdownIfDone();
+            })
             .onMessage(BarrierLifecycle.Acknowledged.class, m -> {
                 entries.onAcknowledged(m);
                 return finishShutdownIfDone();
             })
             .onMessage(BarrierLifecycle.ConsumerStopped.class,
                 m -> entries.onConsumerStopped(m) ? finishShutdownIfDone() : this)
-            .onMessage(IngressStopped.class, this::onIngressStopped)
-            .onMessage(IngressEnded.class, m -> {
-                ingresses.stream().filter(i -> i.path.counters().name().equals(m.ended().name()))
-                    .forEach(i -> i.ended = true);
+            .onMessage(Producers.IngressStopped.class, m -> {
+                producers.onIngressStopped(m, shuttingDown);
+                return finishShutdownIfDone();
+            })
+            .onMessage(Producers.IngressEnded.class, m -> {
+                producers.onIngressEnded(m);
                 return this;
             })
             .build();
@@ -374,42 +286,6 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         return this;
     }
 
-    private Behavior<Command> onIngressStopped(IngressStopped stopped) {
-        final Ingress ingress = ingresses.get(stopped.index());
-        final DataPath.Participant participant = ingress.participant;
-        ingress.participant = null;
-        if (participant != null) {
-            if (!shuttingDown) {
-                entries.report(participant.name(), "ingress stopped: its feed failed " + (config.feedRestarts() + 1) + " times");
-            }
-            // An ingress that gave up never handled Stop: its feed is closed here, after its last poll.
-            IngressActor.closeFeed(ingress.settings);
-            entries.forgetParticipant(participant.ref());
-        }
-        return finishShutdownIfDone();
-    }
-
-    private Behavior<Command> onAttach(AttachProducer attach) {
-        final Attached producer = new Attached(attach);
-        if (shuttingDown) {
-            producer.participant.send(DataPath.Stop.INSTANCE);
-        }
-        attached.add(producer);
-        attach.ref().tell(new DataPath.MapView(map::snapshot));
-        getContext().watchWith(attach.ref(), new AttachedStopped(attach.ref()));
-        return this;
-    }
-
-    private Behavior<Command> onAttachedStopped(AttachedStopped stopped) {
-        for (Attached producer : attached) {
-            if (producer.participant != null && producer.participant.ref().equals(stopped.ref())) {
-                producer.participant = null;
-                entries.forgetParticipant(stopped.ref());
-            }
-        }
-        return finishShutdownIfDone();
-    }
-
     private Behavior<Command> onShutdown(Shutdown shutdown) {
         // Every caller gets the final stats, when the last entry has drained.
         shutdownReplyTos.add(shutdown.replyTo());
@@ -417,16 +293,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             return this;
         }
         shuttingDown = true;
-        for (Ingress ingress : ingresses) {
-            if (ingress.participant != null) {
-                ingress.participant.send(DataPath.Stop.INSTANCE);
-            }
-        }
-        for (Attached producer : attached) {
-            if (producer.participant != null) {
-                producer.participant.send(DataPath.Stop.INSTANCE);
-            }
-        }
+        producers.stopAll();
         return finishShutdownIfDone();
     }
 
@@ -434,8 +301,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         if (!shuttingDown || shutdownReplyTos.isEmpty()) {
             return this;
         }
-        if (ingresses.stream().anyMatch(i -> i.participant != null)
-            || attached.stream().anyMatch(a -> a.participant != null)) {
+        if (producers.anyLive()) {
             return this;
         }
         if (!mapClosed) {
@@ -447,15 +313,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
             return this;
         }
         final EngineStats last = stats();
-        for (Ingress ingress : ingresses) {
-            PoolAudit.closeAtShutdown(ingress.pool, entries::report);
-        }
-        for (Attached producer : attached) {
-            final FramePool pool = producer.producer.pool();
-            if (pool != null) {
-                PoolAudit.closeAtShutdown(pool, entries::report);
-            }
-        }
+        producers.closePools();
         // Published before the replies and the stop: a shutdown() whose wait timed out (the drain outlived the close
         // timeout) finds them on its next call, although no one is left to ask.
         shared.finalStats = last;
@@ -496,16 +354,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         final List<PathStats> consumerRows = entries.consumerRows();
         final List<PathStats> ingressRows = new ArrayList<>();
         final List<PoolStats> pools = new ArrayList<>();
-        for (Ingress ingress : ingresses) {
-            ingressRows.add(ingress.path.counters().snapshot(PathStats.Kind.INGRESS, -1));
-            pools.add(PoolStats.of(ingress.pool));
-        }
-        for (Attached producer : attached) {
-            ingressRows.add(producer.producer.counters().snapshot(PathStats.Kind.INGRESS, -1));
-            if (producer.producer.pool() != null) {
-                pools.add(PoolStats.of(producer.producer.pool()));
-            }
-        }
+        producers.addStats(ingressRows, pools);
         return EngineStats.of(ingressRows, consumerRows, pools, map.snapshot().size(), map.snapshot().version());
     }
 }
