@@ -334,15 +334,15 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
      */
     private static Behavior<Command> drained(EngineStats last) {
         return Behaviors.receive(Command.class)
-            .onMessage(Shutdown.class, m -> {
-                m.replyTo().tell(last);
-                return Behaviors.same();
-            })
-            .onMessage(GetStats.class, m -> {
-                m.replyTo().tell(last);
-                return Behaviors.same();
-            })
+            .onMessage(Shutdown.class, m -> answer(m.replyTo(), last))
+            .onMessage(GetStats.class, m -> answer(m.replyTo(), last))
             .build();
+    }
+
+    /** Replies the final stats, and stays drained. */
+    private static Behavior<Command> answer(ActorRef<EngineStats> replyTo, EngineStats last) {
+        replyTo.tell(last);
+        return Behaviors.same();
     }
 
     /**
