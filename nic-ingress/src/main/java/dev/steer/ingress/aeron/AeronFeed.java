@@ -25,7 +25,8 @@ import dev.steer.engine.stats.DropReason;
  * <p>Two modes. {@link Mode#DROP} is the kernel's: every fragment is taken, and a full target ring drops
  * and counts. {@link Mode#LOSSLESS} uses a controlled poll: when the sink refuses a frame because its target
  * ring is full ({@link FrameSink#BACK_PRESSURED}), the poll is aborted with the fragment left in Aeron, so
- * the subscriber's position stops, the publisher is back-pressured, and nothing is dropped; the engine must
+ * the subscriber's position stops, the publisher is back-pressured, and nothing is dropped; the poll ends there, the
+ * subscription's other images (publishers) included, whose fragments wait unoffered for the next poll. The engine must
  * run lossless too ({@code SteerEngine.Builder#lossless(true)}).
  *
  * <p>A message longer than the channel's MTU reaches a subscriber as several fragments; they are reassembled
@@ -136,6 +137,11 @@ public final class AeronFeed implements Feed {
     private long multiFragmentMessages;
     private long truncatedMessages;
     private long oversizeMessages;
+    /**
+     * Set by a lossless refusal, cleared by the next poll: a subscription's controlled poll goes on to its other images
+     * after one aborts, and their fragments are aborted unoffered, so that the poll stops at the refusal.
+     */
+    private boolean refused;
     /** {@link #OPEN}, {@link #ENDED} (its client closed under it) or {@link #CLOSED}: one read per poll. */
     private int state = OPEN;
 
@@ -213,9 +219,11 @@ public final class AeronFeed implements Feed {
         if (events.changes() != eventsSeen && onClientEvents()) {
             return END;
         }
-        return settings.mode() == Mode.LOSSLESS
-            ? subscription.controlledPoll(onControlledFragment, budget)
-            : subscription.poll(onFragment, budget);
+        if (settings.mode() == Mode.LOSSLESS) {
+            refused = false;
+            return subscription.controlledPoll(onControlledFragment, budget);
+        }
+        return subscription.poll(onFragment, budget);
     }
 
     /**
@@ -286,7 +294,8 @@ public final class AeronFeed implements Feed {
     }
 
     private ControlledFragmentHandler.Action onControlledFragment(DirectBuffer buffer, int offset, int length, Header header) {
-        if (take(buffer, offset, length, header, true) == FrameSink.BACK_PRESSURED) {
+        if (refused || take(buffer, offset, length, header, true) == FrameSink.BACK_PRESSURED) {
+            refused = true;
             return ControlledFragmentHandler.Action.ABORT;
         }
         fragments++;

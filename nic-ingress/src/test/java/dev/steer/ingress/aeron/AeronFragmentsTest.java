@@ -181,6 +181,33 @@ class AeronFragmentsTest {
         }
     }
 
+    /**
+     * Feed.poll's contract: after a lossless refusal the feed stops the poll at once. A subscription's controlled poll
+     * goes on to its other images after one aborts, so the feed itself must abort their fragments unoffered.
+     */
+    @Test
+    void shouldOfferNothingMoreInAPollWhenLosslessBackPressureRefusesAFrameOfOneOfSeveralPublishers() {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        // One pool frame, handed back at the end of each poll: the second message of a poll is refused.
+        try (TestIngress ingress = new TestIngress(1, 2048, 8, true);
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.LOSSLESS));
+             ExclusivePublication a = connected(aeron.addExclusivePublication(channel, id), feed);
+             ExclusivePublication b = connected(aeron.addExclusivePublication(channel, id), feed)) {
+            await("two images", () -> feed.imagesAvailable() == 2, () -> { });
+            for (int seq = 0; seq < 2; seq++) {
+                offer(a, message(64, seq));
+                offer(b, message(64, 10 + seq));
+            }
+            assertEquals(1, ingress.poll(feed), "one message taken before the refusal");
+            assertEquals(1, ingress.get(PathCounters.Counter.BACK_PRESSURED), "one refusal, then nothing more offered");
+            assertEquals(1, ingress.get(PathCounters.Counter.RECEIVED));
+            await("four messages", () -> ingress.get(PathCounters.Counter.RECEIVED) == 4, () -> ingress.poll(feed));
+            assertEquals(4, ingress.delivered, "each message delivered once");
+            assertEquals(0, droppedTotal(ingress));
+        }
+    }
+
     @Test
     void shouldCountARefusedMessageOnceWhenADropModeFeedMeetsALosslessEngine() {
         final String channel = channel("ipc");
