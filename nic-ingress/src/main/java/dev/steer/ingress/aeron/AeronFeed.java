@@ -34,7 +34,8 @@ import dev.steer.engine.stats.DropReason;
  * fragment (a lossless refusal aborts on that last fragment, whose repeat is appended once). One longer than
  * a pool frame is counted as oversize by the sink (EOVERFLOW); one longer than
  * {@value MessageReassembler#MAX_MESSAGE} bytes is not reassembled but counted as one {@link DropReason#OVERSIZE}
- * drop, whatever ends it. Any other message with fragments missing, or whose image went away (its publisher closed
+ * drop, whatever ends it. An empty message is no frame: one {@link DropReason#FEED_TRUNCATED} drop, as an empty UDP
+ * datagram is. Any other message with fragments missing, or whose image went away (its publisher closed
  * or timed out) before its last fragment, or still unfinished when the feed closes, is one
  * {@link DropReason#FEED_TRUNCATED} drop.
  *
@@ -314,6 +315,10 @@ public final class AeronFeed implements Feed {
             count(reassembler.interrupt(header.sessionId()));
         }
         if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED) {
+            if (length == 0) {
+                count(DropReason.FEED_TRUNCATED); // no Ethernet frame: as an empty datagram or capture record
+                return FrameSink.ACCEPTED;
+            }
             return sink.onFrame(buffer, offset, length, pollNanos);
         }
         final int result = reassembler.onFragment(buffer, offset, length, header, flags);
@@ -363,8 +368,8 @@ public final class AeronFeed implements Feed {
     }
 
     /**
-     * Fragmented messages counted as {@code feed_truncated} drops: fragments missing, or their image (publisher)
-     * gone before the last fragment. Poll thread.
+     * Messages counted as {@code feed_truncated} drops: empty ones, and fragmented ones with fragments missing or whose
+     * image (publisher) went before their last fragment. Poll thread.
      */
     public long truncatedMessages() {
         return truncatedMessages;

@@ -208,6 +208,26 @@ class AeronFragmentsTest {
         }
     }
 
+    /** An empty message is no Ethernet frame: feed_truncated, as an empty UDP datagram or pcap record is. */
+    @ParameterizedTest
+    @EnumSource(AeronFeed.Mode.class)
+    void shouldCountAnEmptyMessageAsTruncatedNotDeliverIt(AeronFeed.Mode mode) {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, mode));
+             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+            offer(publication, new byte[0]);
+            offer(publication, message(64, 1));
+            await("two messages", () -> ingress.get(PathCounters.Counter.RECEIVED) == 2, () -> ingress.poll(feed));
+            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED), "the empty message");
+            assertEquals(1, droppedTotal(ingress));
+            assertEquals(1, ingress.delivered, "only the non-empty message");
+            assertArrayEquals(message(64, 1), ingress.frames.get(0));
+            assertEquals(1, feed.truncatedMessages());
+        }
+    }
+
     @Test
     void shouldCountARefusedMessageOnceWhenADropModeFeedMeetsALosslessEngine() {
         final String channel = channel("ipc");
