@@ -9,6 +9,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.function.IntFunction;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -88,7 +89,8 @@ public final class UdpFeed implements Feed {
      *
      * @throws IllegalArgumentException when the settings are null
      * @throws IllegalStateException    when this machine refuses the bind (the port is taken, the address is not
-     *                                  one of its own), naming address, port and cause
+     *                                  one of its own, an IPv6 address on a JVM whose sockets are IPv4 only),
+     *                                  naming address, port and cause; the socket is closed again
      */
     public UdpFeed(UdpSettings settings) {
         this(settings, port -> settings.name());
@@ -127,12 +129,12 @@ public final class UdpFeed implements Feed {
             opened.bind(new InetSocketAddress(address, settings.port()));
             this.boundPort = ((InetSocketAddress) opened.getLocalAddress()).getPort();
             this.receiveBufferBytes = opened.getOption(StandardSocketOptions.SO_RCVBUF);
-        } catch (IOException ex) {
+        } catch (IOException | UnsupportedAddressTypeException ex) {
             closeQuietly(opened);
-            // Not a bad setting but a refusal of this machine (the port is taken, the address is not local): a failed
-            // start, as a missing AF_PACKET interface is.
+            // Not a bad setting but a refusal of this machine (the port is taken, the address is not local, its
+            // family is not this JVM's): a failed start, as a missing AF_PACKET interface is.
             throw new IllegalStateException("bindAddress='" + settings.bindAddress() + "', port=" + settings.port()
-                + ": cannot bind: " + ex.getMessage(), ex);
+                + ": cannot bind: " + reason(ex), ex);
         }
         this.channel = opened;
         final String name = nameOfPort.apply(boundPort);
@@ -367,6 +369,16 @@ public final class UdpFeed implements Feed {
             }
         }
         return left;
+    }
+
+    /**
+     * What a failed open says: the exception's message, or for an address of a family the JVM's sockets do not take
+     * (whose exception has no message) what that means.
+     */
+    static String reason(Exception ex) {
+        return ex instanceof UnsupportedAddressTypeException
+            ? "an IPv6 address, but this JVM's sockets are IPv4 only (java.net.preferIPv4Stack=true, or no IPv6 here)"
+            : ex.getMessage();
     }
 
     private static void closeQuietly(DatagramChannel channel) {

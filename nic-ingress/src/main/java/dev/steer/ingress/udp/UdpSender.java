@@ -10,6 +10,7 @@ import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
+import java.nio.channels.UnsupportedAddressTypeException;
 
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -45,7 +46,9 @@ public final class UdpSender implements AutoCloseable {
     /**
      * Opens a channel connected to {@code settings}' target.
      *
-     * @throws IllegalArgumentException when the host does not resolve or the channel cannot be set up
+     * @throws IllegalArgumentException when the host does not resolve or the channel cannot be set up (an IPv6 host on
+     *                                  a JVM whose sockets are IPv4 only, say), naming host and port; nothing stays
+     *                                  open
      */
     public UdpSender(UdpSenderSettings settings) {
         if (settings == null) {
@@ -64,7 +67,7 @@ public final class UdpSender implements AutoCloseable {
                 opened.setOption(StandardSocketOptions.SO_SNDBUF, settings.sendBufferBytes());
             }
             opened.connect(target);
-        } catch (IOException ex) {
+        } catch (IOException | UnsupportedAddressTypeException ex) {
             if (opened != null) {
                 try {
                     opened.close();
@@ -73,7 +76,7 @@ public final class UdpSender implements AutoCloseable {
                 }
             }
             throw new IllegalArgumentException("host='" + settings.host() + "', port=" + settings.port()
-                + ": cannot set up a sender: " + ex.getMessage());
+                + ": cannot set up a sender: " + UdpFeed.reason(ex), ex);
         }
         this.channel = opened;
     }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.ChildJvm;
 import dev.steer.ingress.TestIngress;
 import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.ingress.config.FeedConfig;
@@ -42,6 +45,29 @@ class UdpEdgeTest {
             final UdpFeed feed = (UdpFeed) opened.feeds().get(0);
             assertTrue(feed.boundPort() > 0);
             feed.close();
+        }
+    }
+
+    /**
+     * A JVM whose sockets are IPv4 only (java.net.preferIPv4Stack, or no IPv6 on the machine) refuses an IPv6 address
+     * with an UnsupportedAddressTypeException, which has no message: the feed must fail as for any refused bind
+     * (IllegalStateException naming address and port), the sender name its host, and neither keep the socket open.
+     */
+    @Test
+    void shouldNameTheAddressAndCloseTheSocketWhenAnIpv6AddressMeetsAnIpv4OnlyJvm() throws Exception {
+        final Process child = new ProcessBuilder(ChildJvm.command(List.of("-Djava.net.preferIPv4Stack=true"),
+            Ipv4OnlyProbe.class)).redirectErrorStream(true).start();
+        try {
+            final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(child.waitFor(20, TimeUnit.SECONDS), "the child JVM finished");
+            assertTrue(output.contains("feed: java.lang.IllegalStateException: bindAddress='::1', port=0: cannot bind: "),
+                output);
+            assertTrue(output.contains("sender: java.lang.IllegalArgumentException: host='::1', port=9: cannot set up a"
+                + " sender: "), output);
+            assertTrue(output.contains("IPv4 only"), "the cause is said: " + output);
+            assertTrue(output.contains("leaked descriptors: 0"), output);
+        } finally {
+            child.destroyForcibly();
         }
     }
 
