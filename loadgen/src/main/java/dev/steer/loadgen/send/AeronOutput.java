@@ -11,9 +11,9 @@ import org.agrona.DirectBuffer;
 import org.agrona.concurrent.status.CountersReader;
 
 /**
- * Frames into an Aeron publication, one frame per message. The channel's MTU must hold the largest frame
- * (the feed takes one fragment as one frame), so channels without an {@code mtu} get one of
- * {@value #DEFAULT_MTU} bytes.
+ * Frames into an Aeron publication, one frame per message. Channels without an {@code mtu} get one of
+ * {@value #DEFAULT_MTU} bytes, so that frames up to 8 KiB travel as one fragment each; the feed reassembles a longer
+ * one from its fragments, at the cost of a copy.
  *
  * <p>A client closed under it (its media driver gone, or closed by its owner) fails the output for good: {@link #send}
  * answers {@link #FAILED}, {@link #lastError()} says why, and {@link #drain} and {@link #close()} return without
