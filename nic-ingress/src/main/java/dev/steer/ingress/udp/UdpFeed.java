@@ -31,9 +31,9 @@ import dev.steer.engine.stats.DropReason;
  * <p>Datagrams the kernel drops for this socket (its receive buffer was full: the feed fell behind) never reach
  * the feed; the kernel counts them per socket, and the feed reads that count ({@link SocketDrops}, the
  * {@code drops} column of {@code /proc/net/udp6}) on the first idle poll after work and at least every
- * {@value #DROPS_EVERY_POLLS} polls, and counts the increase as {@link DropReason#FEED_OVERRUN}, as the
- * AF_PACKET feed does with its ring's drops. Where the count cannot be read (see {@link #kernelDropsVisible()})
- * such losses stay invisible here.
+ * {@value #DROPS_EVERY_POLLS} polls (those refused by a lossless sink included), and counts the increase as
+ * {@link DropReason#FEED_OVERRUN}, as the AF_PACKET feed does with its ring's drops. Where the count cannot be read
+ * (see {@link #kernelDropsVisible()}) such losses stay invisible here.
  *
  * <p>The ingress' close ({@link #close(FrameSink)}) drains what the socket still holds without handing it over and
  * counts it {@link DropReason#FEED_OVERRUN} ({@link #leftAtClose()}), as the AF_PACKET feed counts what its ring
@@ -165,6 +165,8 @@ public final class UdpFeed implements Feed {
         int emptyNow = 0;
         if (pendingLength != NONE) {
             if (sink.onFrame(view, 0, pendingLength, now) == FrameSink.BACK_PRESSURED) {
+                // Still refused: the socket fills up meanwhile, which is when the kernel drops; keep reading its count.
+                watchDrops(sink, 0);
                 return 0;
             }
             pendingLength = NONE;
@@ -200,11 +202,19 @@ public final class UdpFeed implements Feed {
             }
             takenSinceDrops = true;
         }
+        watchDrops(sink, taken);
+        return taken == 0 && closed ? END : taken;
+    }
+
+    /**
+     * Reads and reports the kernel's drop count on the first idle poll after work and at least every
+     * {@link #DROPS_EVERY_POLLS} polls, whether the polls take datagrams or a lossless sink keeps refusing one.
+     */
+    private void watchDrops(FrameSink sink, int taken) {
         if (++pollsSinceDrops >= DROPS_EVERY_POLLS || (taken == 0 && takenSinceDrops)) {
             readDrops();
             reportDrops(sink);
         }
-        return taken == 0 && closed ? END : taken;
     }
 
     /** Reads the kernel's count and keeps the increase for {@link #reportDrops}. */

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.ingress.TestIngress;
@@ -195,6 +196,51 @@ class UdpFeedTest {
             assertEquals(feed.kernelDrops(), ingress.dropped(DropReason.FEED_OVERRUN));
             assertEquals(500, ingress.get(PathCounters.Counter.RECEIVED), "every datagram sent is accounted, once");
             assertEquals(500, ingress.get(PathCounters.Counter.DELIVERED) + ingress.dropped(DropReason.FEED_OVERRUN));
+        }
+    }
+
+    /**
+     * The feed reads the kernel's drop count at least every DROPS_EVERY_POLLS polls: also while a lossless sink keeps
+     * refusing the held datagram, which is when the socket fills up and the kernel drops.
+     */
+    @Test
+    void shouldReadTheKernelDropsEveryFewPollsWhileALosslessSinkKeepsRefusing() throws Exception {
+        final long[] overrun = {0};
+        final FrameSink refusing = new FrameSink() {
+            @Override
+            public int onFrame(org.agrona.DirectBuffer buffer, int offset, int length, long timestampNs) {
+                return BACK_PRESSURED;
+            }
+
+            @Override
+            public void onDropped(DropReason reason, int count) {
+                assertEquals(DropReason.FEED_OVERRUN, reason);
+                overrun[0] += count;
+            }
+
+            @Override
+            public void onFeedError(Throwable error) {
+                throw new AssertionError(error);
+            }
+        };
+        try (UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(1024));
+             UdpSender sender = senderTo(feed)) {
+            assumeTrue(feed.kernelDropsVisible(), "kernel drops cannot be read here (see above)");
+            send(sender, frame(0, 100));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!feed.hasPending()) {
+                feed.poll(refusing, 64);
+                assertTrue(System.nanoTime() < deadline, "the datagram was never refused");
+            }
+            for (int i = 1; i < 300; i++) {
+                send(sender, frame(i, 100));
+            }
+            awaitLoopbackDelivery();
+            for (int i = 0; i < UdpFeed.DROPS_EVERY_POLLS; i++) {
+                assertEquals(0, feed.poll(refusing, 64), "nothing taken while refused");
+            }
+            assertTrue(feed.kernelDrops() > 0, "read while refused: " + feed.kernelDrops());
+            assertEquals(feed.kernelDrops(), overrun[0], "and reported");
         }
     }
 
