@@ -52,7 +52,8 @@ public final class FramePool extends FramePoolLeaseSide {
     public static final int MAX_FRAMES = 1 << 22;
     private static final int INDEX_BITS = 22;
     private static final int INDEX_MASK = MAX_FRAMES - 1;
-    private static final FramePool[] REGISTRY = new FramePool[MAX_POOLS];
+    /** {@link FramePoolRegistry#POOLS}, read here without indirection by the handle lookups of the hot path. */
+    private static final FramePool[] REGISTRY = FramePoolRegistry.POOLS;
 
     private final String id;
     private final int poolId;
@@ -99,7 +100,7 @@ public final class FramePool extends FramePoolLeaseSide {
         this.free = new ManyToOneRing(Math.min(ManyToOneRing.MAX_CAPACITY, 2 * count));
         this.stack = new int[count];
         // Registered only once the memory exists, so an allocation failure leaks no registry slot.
-        this.poolId = register(this);
+        this.poolId = FramePoolRegistry.register(this);
         for (int i = 0; i < count; i++) {
             frames[i] = new Frame(this, i, memory, i * frameSize, frameSize, headroom);
             stack[count - 1 - i] = frames[i].handle(); // frame 0 on top: first leases in index order
@@ -107,25 +108,9 @@ public final class FramePool extends FramePoolLeaseSide {
         TOP.setRelease(this, count);
     }
 
-    private static synchronized int register(FramePool pool) {
-        for (int i = 0; i < MAX_POOLS; i++) {
-            if (REGISTRY[i] == null) {
-                REGISTRY[i] = pool;
-                return i;
-            }
-        }
-        throw new IllegalStateException("more than " + MAX_POOLS + " frame pools are open; close unused ones");
-    }
-
-    /** Pools open in this process now: registered and not yet closed. For leak checks. */
-    public static synchronized int openPools() {
-        int open = 0;
-        for (FramePool pool : REGISTRY) {
-            if (pool != null) {
-                open++;
-            }
-        }
-        return open;
+    /** Pools open in this process now: registered and not yet closed. For leak checks; takes a lock. */
+    public static int openPools() {
+        return FramePoolRegistry.open();
     }
 
     /** The handle of frame {@code index} of pool {@code poolId}. */
@@ -148,16 +133,7 @@ public final class FramePool extends FramePoolLeaseSide {
      * @return true when the pool is closed
      */
     public boolean close() {
-        synchronized (FramePool.class) {
-            if (REGISTRY[poolId] != this) {
-                return true;
-            }
-            if (available() != capacity()) {
-                return false;
-            }
-            REGISTRY[poolId] = null;
-            return true;
-        }
+        return FramePoolRegistry.close(this);
     }
 
     /** Name of the pool, for counters and messages. */
