@@ -82,9 +82,12 @@ public final class SteerEngine implements AutoCloseable {
      * the map-admin capability. Returns once the new entry is published; the replaced one drains in the
      * background.
      *
-     * <p>Blocks until the supervisor answers: a few milliseconds from an ordinary thread, but tens of milliseconds to
-     * a second from a handler under load, during which that consumer takes nothing from its ring. Allowed on a
-     * data-path thread, but call it from another one (hand it to an executor); so too {@link #delete}.
+     * <p>Blocks until the supervisor answers, which waits for no data-path thread (the barrier that retires the old
+     * entry starts after the answer): for its turn, since the supervisor applies map operations one at a time, and for
+     * the start of the new entry's consumer thread. That is a millisecond or two on an idle machine and grows with
+     * the CPUs' load, alike from any thread. Allowed on a data-path thread, but a handler that waits holds its consumer
+     * (nothing is taken from its ring meanwhile): call it from another thread (hand it to an executor); so too
+     * {@link #delete}.
      */
     public MapResult update(int key, EntryValue value, long flags) {
         if (!capabilities.mapAdmin()) {

@@ -25,9 +25,10 @@ package dev.steer.engine.path;
  * <p>Do not block: the caller is a pinned data-path thread, and while it waits its entry's ring fills (the ingress
  * drops {@code ring_full}, or back-pressures its feed in lossless mode) and the frames it holds stay out of their
  * pool. That includes the engine's map administration: a handler may call {@code update} or {@code delete}, but the
- * call waits for the map supervisor's answer, measured at tens of milliseconds to a second from a handler under load
- * (a few milliseconds from another thread), during which this consumer takes nothing from its ring. Hand such
- * calls to another thread (an executor), and call {@code shutdown()} only there (here it throws).
+ * call waits for the map supervisor's answer (its turn, and the start of a new entry's consumer thread: milliseconds,
+ * tens to hundreds of them when the CPUs are oversubscribed, alike from any thread), during which this consumer
+ * takes nothing from its ring. Hand such calls to another thread (an executor), and call {@code shutdown()} only
+ * there (here it throws).
  *
  * <p>Thread contract: one handler instance serves every path at once: each entry's consumer calls it on its own
  * (pinned) thread, concurrently with the others, and an ingress' local handler on the ingress thread. So state the
