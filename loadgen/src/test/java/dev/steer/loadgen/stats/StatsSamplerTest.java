@@ -76,6 +76,30 @@ class StatsSamplerTest {
     }
 
     @Test
+    void shouldTimeEachSampleAtItsStatsReadNotAtTheEndOfASlowCallWhenTheCallsTakeDifferentTimes() {
+        // engine.stats() is an ask: the counters are read somewhere inside the call, which takes long on a loaded
+        // machine (0.2 to 0.3 s seen with 2 cores under load). Here each call waits `lag` before and after its read:
+        // the baseline call 300 ms in all, the next one nothing. The counters are read 1 s apart.
+        final Iterator<EngineStats> snapshots = run.snapshots().iterator();
+        final AtomicLong clock = new AtomicLong(1_000_000_000L);
+        final AtomicLong lag = new AtomicLong(150_000_000L);
+        final long[] readAt = new long[2];
+        final int[] calls = {0};
+        final StatsSampler sampler = new StatsSampler(() -> {
+            clock.addAndGet(lag.get());
+            readAt[calls[0]++] = clock.get();
+            final EngineStats stats = snapshots.next();
+            clock.addAndGet(lag.get());
+            return stats;
+        }, clock::get, null, new StatsSampler.Settings(Duration.ofSeconds(1), 100));
+        lag.set(0);
+        clock.set(readAt[0] + 1_000_000_000L);
+        final Interval interval = sampler.sample();
+        assertEquals(1_000_000_000L, readAt[1] - readAt[0], "the counters were read 1 s apart");
+        assertEquals(1.0, interval.seconds(), 1e-9, "the interval is the time between the reads of its counters");
+    }
+
+    @Test
     void shouldHalveTheSeriesAndKeepCoveringTheRunWhenTheBoundIsReached() {
         final List<EngineStats> snapshots = run.snapshots();
         final int[] next = {0};
