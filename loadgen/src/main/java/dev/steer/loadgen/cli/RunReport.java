@@ -122,7 +122,7 @@ final class RunReport {
                 transport.lost());
             err.println("steer run: report written to " + index);
         }
-        return exitStatus(run, lost);
+        return exitStatus(run, summary.lost(), transport.lost());
     }
 
     /**
@@ -224,8 +224,12 @@ final class RunReport {
         captures.empty().forEach(empty -> out.println(CaptureDamage.describeEmpty(empty)));
     }
 
-    /** Says on stderr why the run failed and what its captures found, and returns the exit status. */
-    private int exitStatus(Outcome run, long lost) {
+    /**
+     * Says on stderr why the run failed and what its captures found, and returns the exit status: frames are lost
+     * when the engine's accounting does not balance ({@code engineLost}, negative when frames were counted twice) or
+     * a reliable transport did not deliver ({@code transportLost}), each on its own account: their sum could cancel.
+     */
+    private int exitStatus(Outcome run, long engineLost, long transportLost) {
         if (run.failure() != null) {
             err.println("steer run: " + run.failure());
         }
@@ -235,8 +239,9 @@ final class RunReport {
         // Possibly lost packets, but not a failure: the file was read to its end, so the exit status stays.
         captures.counts().stream().filter(CaptureCounts::possibleLoss)
             .forEach(capture -> err.println("steer run: warning: " + capture.warning()));
-        if (lost != 0) {
-            err.println("steer run: frames lost: " + lost);
+        if (engineLost != 0 || transportLost != 0) {
+            err.println("steer run: frames lost: " + (engineLost + transportLost) + (engineLost != 0 && transportLost != 0
+                ? " (the engine's accounting " + engineLost + ", the transport " + transportLost + ")" : ""));
             return SteerCli.EXIT_LOST;
         }
         return run.failure() == null && captures.damage().isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;

@@ -1,0 +1,55 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.HdrHistogram.Histogram;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.map.MapResult;
+import dev.steer.engine.stats.Accounting;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.engine.stats.EngineStats;
+import dev.steer.engine.stats.PathCounters.Counter;
+import dev.steer.engine.stats.PathStats;
+import dev.steer.ingress.config.FeedConfig;
+import dev.steer.loadgen.report.RunInfo;
+
+/** How the end of a run decides its exit status from the final counters and the transport. */
+@Timeout(value = 10, unit = TimeUnit.SECONDS)
+class RunReportTest {
+    private static final FeedConfig.Plan AERON = new FeedConfig.Plan("aeron", 1, false, null, null, "", null, null,
+        null);
+
+    @Test
+    void shouldExitLostWhenTheEngineCountedFramesTwiceAndTheTransportLostAsManyWhenTheTwoCancelOut() {
+        // The ingress received 1,000 of the 1,040 frames sent into a reliable transport: 40 lost there. The engine's
+        // counters say 1,010 delivered + 30 dropped of 1,000 received: 40 frames counted twice. Either alone is exit 1.
+        final long[] counters = new long[Counter.values().length];
+        counters[Counter.RECEIVED.ordinal()] = 1_000;
+        final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
+            new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
+        final Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
+        dropped.put(DropReason.RING_FULL, 30L);
+        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
+            new Accounting(1_000, 1_010, dropped, 0), 1, 1);
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = new RunReport(AERON, false, null, new PrintWriter(out), new PrintWriter(err, true))
+            .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
+                stats, new Histogram(3), List.of(), 1_040, List.of(), null, null,
+                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of()));
+        assertEquals(SteerCli.EXIT_LOST, exit, "out:\n" + out + "\nerr:\n" + err);
+        assertTrue(err.toString().contains("frames lost"), err.toString());
+    }
+}
