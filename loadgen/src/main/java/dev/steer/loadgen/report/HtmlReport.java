@@ -11,8 +11,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -59,6 +62,8 @@ public final class HtmlReport {
 
     private static final String VERSION_RESOURCE = "dev/steer/loadgen/report/chartjs.properties";
     private static final String CHART_JS = "META-INF/resources/webjars/chart.js/%s/dist/chart.umd.min.js";
+    /** A placeholder of the page's template: {@code @TITLE@}, {@code @DATA@}... */
+    private static final Pattern PLACEHOLDER = Pattern.compile("@[A-Z_]+@");
 
     private HtmlReport() {
     }
@@ -242,16 +247,33 @@ public final class HtmlReport {
         for (DamagedCapture each : damage) {
             failed.append("; ").append(each.describe());
         }
-        return TEMPLATE
-            .replace("@TITLE@", title)
-            .replace("@OK_CLASS@", summary.accounted() && lostOutside == 0 && failed.isEmpty() ? "ok" : "lost")
-            .replace("@ACCOUNTING@", escape(summary.accountingLine() + (lostOutside == 0 ? ""
-                : "; sent into the transport and never received: LOST " + Units.count(lostOutside)) + failed))
-            .replace("@WARNINGS@", warnings)
-            .replace("@SUMMARY@", escape(summary.format() + captureLines))
-            .replace("@VERSION@", escape(chartJsVersion()))
-            .replace("@DATA@", dataJs)
-            .replace("@CHARTJS@", library);
+        return fill(TEMPLATE, Map.of(
+            "@TITLE@", title,
+            "@OK_CLASS@", summary.accounted() && lostOutside == 0 && failed.isEmpty() ? "ok" : "lost",
+            "@ACCOUNTING@", escape(summary.accountingLine() + (lostOutside == 0 ? ""
+                : "; sent into the transport and never received: LOST " + Units.count(lostOutside)) + failed),
+            "@WARNINGS@", warnings.toString(),
+            "@SUMMARY@", escape(summary.format() + captureLines),
+            "@VERSION@", escape(chartJsVersion()),
+            "@DATA@", dataJs,
+            "@CHARTJS@", library));
+    }
+
+    /**
+     * {@code template} with each of its placeholders replaced by its value, in one pass over the template: a value is
+     * never searched for placeholders itself. (Replaced one after another, a feed named {@code @CHARTJS@.pcap} in the
+     * title and the summary got the whole Chart.js library pasted into both.)
+     */
+    static String fill(String template, Map<String, String> values) {
+        final Matcher placeholder = PLACEHOLDER.matcher(template);
+        final StringBuilder out = new StringBuilder(template.length() + values.values().stream()
+            .mapToInt(String::length).sum());
+        while (placeholder.find()) {
+            final String value = values.get(placeholder.group());
+            placeholder.appendReplacement(out, Matcher.quoteReplacement(value == null ? placeholder.group() : value));
+        }
+        placeholder.appendTail(out);
+        return out.toString();
     }
 
     /** HTML text escape of {@code &}, {@code <}, {@code >} and quotes. */

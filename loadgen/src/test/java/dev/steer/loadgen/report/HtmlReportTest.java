@@ -85,6 +85,20 @@ class HtmlReportTest {
     }
 
     @Test
+    void shouldShowAFeedNameAsWrittenWhenItHoldsTheTextOfAPlaceholderOfThePage(@TempDir Path dir) throws Exception {
+        // A pcap file may be named anything, "@CHARTJS@.pcap" too; the page is filled in placeholder by placeholder.
+        final String feed = "pcap:/data/@CHARTJS@ @DATA@ & \"x\".pcap";
+        final RunInfo info = new RunInfo("l4-hash", feed, "0-1", fixture.info.startedAt(), fixture.info.duration());
+        final Path index = HtmlReport.write(dir.resolve("report"), info, fixture.run.finalStats(),
+            fixture.run.sampler().series(), fixture.run.recorder().cumulative());
+        final String html = Files.readString(index);
+        final String library = HtmlReport.chartJs();
+        assertEquals(html.indexOf(library), html.lastIndexOf(library), "Chart.js inlined once, in its script");
+        assertTrue(html.contains("<title>" + HtmlReport.escape("Steer run: l4-hash, " + feed) + "</title>"),
+            "the title names the feed as written");
+    }
+
+    @Test
     void shouldWriteOneCsvRowPerSampleUnderADocumentedHeader(@TempDir Path dir) throws Exception {
         final List<Interval> series = fixture.run.sampler().series();
         HtmlReport.write(dir, fixture.info, fixture.run.finalStats(), series, fixture.run.recorder().cumulative());
