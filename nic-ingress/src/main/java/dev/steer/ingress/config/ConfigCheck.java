@@ -169,6 +169,11 @@ public final class ConfigCheck {
         final String range = min + ".." + max + (why == null ? "" : " (" + why + ")");
         try {
             final int value = config.getInt(path);
+            if (!whole(config.getValue(path).unwrapped())) {
+                // getInt cuts a fraction off without a word (qsize = 100.9 ran with 100): no integer, like a word.
+                error(config, path, "must be an integer " + range + ", is " + render(config, path));
+                return fallback;
+            }
             if (value < min || value > max) {
                 error(config, path, value + " is out of range: must be " + range);
                 return fallback;
@@ -178,6 +183,11 @@ public final class ConfigCheck {
             error(config, path, "must be an integer " + range + ", is " + render(config, path));
             return fallback;
         }
+    }
+
+    /** Whether a value read as an int is a whole number (a string such as "12" is read as one, and checked by it). */
+    private static boolean whole(Object unwrapped) {
+        return !(unwrapped instanceof Double d) || d == Math.rint(d);
     }
 
     /**

@@ -252,6 +252,20 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldRefuseANumberWithAFractionWhereAnIntegerGoesInsteadOfCuttingItOff() {
+        final ConfigCheck check = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse(String.join("\n",
+            "type = udp",
+            "queues = 1.9",
+            "udp.bind = \"127.0.0.1:0\"")), check));
+        assertEquals(List.of("test.conf:2: feed.queues: must be an integer 1..64, is 1.9"), check.errors());
+        final ConfigCheck whole = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2.0\nudp.bind = \"127.0.0.1:0\""), whole);
+        assertTrue(whole.ok(), whole.errors()::toString);
+        assertEquals(2, plan.queues(), "a whole number written with a fraction is that number");
+    }
+
+    @Test
     void shouldReportEachBadRingSettingAtItsOwnKeyAndLine() {
         final ConfigCheck check = new ConfigCheck();
         assertNull(FeedConfig.plan(parse(String.join("\n",
