@@ -319,9 +319,8 @@ public final class FeedConfig {
             check.error(block, at + ".fanout-group", block.getValue(at + ".fanout-group").unwrapped() + " has no effect with fanout = none: remove it, or set fanout"
                 + " to hash, load-balance or cpu to join the group");
         }
-        if (!check.ok()) {
-            return null;
-        }
+        // The settings' own rules (the interface name, the ring's shape) are checked whatever else is wrong, so that every
+        // problem is reported at once; a value refused above stands at its default here and adds no second problem.
         AfPacketSettings settings = AfPacketSettings.of(iface).withNetns(netns).withRing((int) blockSize, blockCount)
             .withFrameSize((int) frameSize).withRetireTimeoutMs((int) (retire / 1_000_000L));
         if (!"none".equals(fanout)) {
@@ -340,7 +339,7 @@ public final class FeedConfig {
             }
             check.error(block, block.hasPath(key) ? key : at + ".interface", text);
         }
-        return problems.isEmpty() ? settings : null;
+        return problems.isEmpty() && check.ok() ? settings : null;
     }
 
     /**

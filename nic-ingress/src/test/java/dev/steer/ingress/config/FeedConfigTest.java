@@ -252,6 +252,26 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldReportTheAfpacketSettingsOwnProblemsBesideTheOtherProblemsOfTheBlock() {
+        final ConfigCheck check = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse(String.join("\n",
+            "type = afpacket",
+            "queues = 0",
+            "afpacket {",
+            "  interface = this-name-is-too-long",
+            "  block-size = 5000",
+            "  block-count = 1",
+            "}")), check));
+        final String errors = String.join("\n", check.errors());
+        assertTrue(errors.contains("test.conf:2: feed.queues: 0 is out of range"), errors);
+        assertTrue(errors.contains("test.conf:6: feed.afpacket.block-count: 1 is out of range"), errors);
+        assertTrue(errors.contains("test.conf:4: feed.afpacket.interface: 'this-name-is-too-long': must be an interface"
+            + " name of 1 to 15 characters"), errors);
+        assertTrue(errors.contains("test.conf:5: feed.afpacket.block-size: 5000: must be a power of two"), errors);
+        assertEquals(4, check.errors().size(), errors);
+    }
+
+    @Test
     void shouldRefuseANumberWithAFractionWhereAnIntegerGoesInsteadOfCuttingItOff() {
         final ConfigCheck check = new ConfigCheck();
         assertNull(FeedConfig.plan(parse(String.join("\n",
