@@ -323,6 +323,10 @@ public final class ConfigCheck {
     private static String where(Config config, String path) {
         try {
             return where(config.getValue(path));
+        } catch (ConfigException.Null ex) {
+            // Written as null (pcap = null): no value, but a place in the file, which the exception carries. The root's
+            // origin would be the merge of every layer (the command line, the file, the jar's defaults).
+            return where(ex.origin() != null ? ex.origin() : config.root().origin());
         } catch (ConfigException ex) {
             return where(config.root());
         }

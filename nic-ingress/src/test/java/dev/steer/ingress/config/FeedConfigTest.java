@@ -286,6 +286,17 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldNameTheLineOfABlockSetToNullWhenAKeyOfItIsMissing() {
+        final Config defaults = parse("type = aeron\npcap { pace = fast }");
+        for (String written : List.of("type = pcap\npcap = null", "type = pcap\npcap { file = null }")) {
+            final ConfigCheck check = new ConfigCheck();
+            assertNull(FeedConfig.plan(parse(written).withFallback(defaults), check), written);
+            assertEquals(List.of("test.conf:2: feed.pcap.file: missing: the pcap feed needs a capture file (--pcap FILE)"),
+                check.errors(), written);
+        }
+    }
+
+    @Test
     void shouldReportEachBadRingSettingAtItsOwnKeyAndLine() {
         final ConfigCheck check = new ConfigCheck();
         assertNull(FeedConfig.plan(parse(String.join("\n",
