@@ -302,10 +302,16 @@ public final class DeploymentLoader {
         final ConfigValue value = steer.getValue(path);
         final List<Integer> out = new ArrayList<>();
         if (value.valueType() == ConfigValueType.LIST) {
+            final String notAList = ConfigCheck.render(value) + " is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]";
+            // getIntList cuts a fraction off ([0.5, 1] was CPUs 0 and 1): a CPU number is a whole number.
+            if (steer.getList(path).unwrapped().stream().anyMatch(cpu -> cpu instanceof Double d && d != Math.rint(d))) {
+                check.error(steer, path, notAList);
+                return List.of();
+            }
             try {
                 out.addAll(steer.getIntList(path));
             } catch (RuntimeException ex) {
-                check.error(steer, path, ConfigCheck.render(value) + " is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]");
+                check.error(steer, path, notAList);
                 return List.of();
             }
         } else if (value.valueType() == ConfigValueType.STRING || value.valueType() == ConfigValueType.NUMBER) {

@@ -320,6 +320,17 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldRejectAnIngressCpuWithAFractionInAListInsteadOfCuttingItOff() {
+        final DeploymentException ex = assertThrows(DeploymentException.class,
+            () -> loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = [0.5, 3]")));
+        assertEquals(1, ex.problems().size(), ex.problems()::toString);
+        assertTrue(ex.problems().get(0).endsWith("steer.engine.ingress-cpus: [0.5,3] is not a CPU list: must be a list"
+            + " such as \"0-3,6\" or [0, 1]"), ex.problems().get(0));
+        assertEquals(List.of(0, 3), loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = [0.0, 3]"))
+            .engine().ingressCpus(), "a whole number written with a fraction is that number");
+    }
+
+    @Test
     void shouldRejectACpuListedTwiceInIngressCpusWhenGivenAsTextOrList() {
         for (String value : List.of("\"0,0\"", "\"0-1,1\"", "[0, 0]", "\"0, 0\"")) {
             final DeploymentException ex = assertThrows(DeploymentException.class,
