@@ -161,21 +161,36 @@ public final class AeronMedia implements AutoCloseable {
     }
 
     private static boolean driverActive(Path dir) {
-        final Path cnc = dir.resolve("cnc.dat");
-        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(cnc)) {
+        // A driver killed before it wrote its cnc version: Aeron's check would wait the whole timeout for it.
+        return cncVersionWritten(dir) && heartbeatWithin(dir, DRIVER_TIMEOUT_MS, false);
+    }
+
+    /** Whether {@code dir} holds a cnc.dat whose driver has written its version (it got past its start). */
+    private static boolean cncVersionWritten(Path dir) {
+        try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(dir.resolve("cnc.dat"))) {
             final java.nio.ByteBuffer version = java.nio.ByteBuffer.allocate(4);
-            // A driver killed before it wrote its cnc version: Aeron's check would wait the whole timeout for it.
-            if (channel.read(version, 0) < 4 || version.getInt(0) == 0) {
-                return false;
-            }
+            return channel.read(version, 0) == 4 && version.getInt(0) != 0;
         } catch (java.io.IOException ex) {
             return false; // no cnc.dat: no driver runs there
         }
+    }
+
+    /** Aeron's heartbeat check; {@code unreadable} when the cnc.dat is not one of a known version. */
+    private static boolean heartbeatWithin(Path dir, long timeoutMs, boolean unreadable) {
         try {
-            return CommonContext.isDriverActive(dir.toFile(), DRIVER_TIMEOUT_MS, message -> { });
+            return CommonContext.isDriverActive(dir.toFile(), timeoutMs, message -> { });
         } catch (RuntimeException ex) {
-            return false; // no readable cnc.dat of a known version: no driver runs there
+            return unreadable;
         }
+    }
+
+    /**
+     * Whether {@code dir}'s cnc.dat was written by a driver whose heartbeat is older than {@code timeoutMs}. A driver
+     * still starting (no cnc version yet) or a file Aeron cannot read is not judged here: the client's connect waits
+     * for the one and reports the other.
+     */
+    private static boolean stoppedDriver(Path dir, long timeoutMs) {
+        return cncVersionWritten(dir) && !heartbeatWithin(dir, timeoutMs, true);
     }
 
     private static boolean deleteTree(Path dir) {
@@ -215,12 +230,19 @@ public final class AeronMedia implements AutoCloseable {
             throw new IllegalStateException("aeron directory '" + directory
                 + "': no media driver there (no cnc.dat); start one, or use the embedded driver");
         }
+        final AeronClientEvents events = new AeronClientEvents(directory);
+        final Aeron.Context context = clientContext(directory, events);
+        if (driverTimeoutMs > 0) {
+            context.driverTimeoutMs(driverTimeoutMs);
+        }
+        // Left by a driver that stopped or was killed: the client would wait its whole driver timeout (10 s by
+        // default, without a word) and then say only "no driver heartbeat detected".
+        if (stoppedDriver(Path.of(directory), context.driverTimeoutMs())) {
+            throw new IllegalStateException("aeron directory '" + directory + "': no media driver runs there (its"
+                + " cnc.dat has had no driver heartbeat for over " + context.driverTimeoutMs() + " ms: the driver stopped"
+                + " or was killed); start one, or use the embedded driver");
+        }
         try {
-            final AeronClientEvents events = new AeronClientEvents(directory);
-            final Aeron.Context context = clientContext(directory, events);
-            if (driverTimeoutMs > 0) {
-                context.driverTimeoutMs(driverTimeoutMs);
-            }
             return new AeronMedia(null, Aeron.connect(context), directory, events);
         } catch (RuntimeException ex) {
             throw new IllegalStateException("aeron directory '" + directory + "': cannot connect to its media driver: "

@@ -142,6 +142,27 @@ class AeronDriverLossTest {
     }
 
     @Test
+    void shouldSayNoDriverRunsThereWhenAnExternalDirectoryHoldsTheCncOfADriverThatStopped() {
+        final Path directory = AeronMedia.newDirectory("test-stale");
+        // A driver whose agents ran once and then never again: its cnc.dat stays, its heartbeat grows old, as that of a
+        // driver killed with SIGKILL (such a directory is what --aeron-dir meets after a crash).
+        final MediaDriver driver = MediaDriver.launch(new MediaDriver.Context().aeronDirectoryName(directory.toString())
+            .threadingMode(ThreadingMode.INVOKER).dirDeleteOnStart(true).dirDeleteOnShutdown(true)
+            .ipcTermBufferLength(1 << 20).printConfigurationOnStart(false));
+        try {
+            driver.sharedAgentInvoker().invoke();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(700)); // past the 300 ms driver timeout below
+            final IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> AeronMedia.external(directory.toString(), 300).close());
+            final String message = refused.getMessage();
+            assertTrue(message.startsWith("aeron directory '" + directory + "': no media driver runs there"), message);
+            assertTrue(message.contains("start one, or use the embedded driver"), message);
+        } finally {
+            driver.close();
+        }
+    }
+
+    @Test
     void shouldEndTheFeedNamingTheDirectoryWhenTheEmbeddedDriversClientIsClosedUnderIt() {
         try (TestIngress ingress = new TestIngress(); AeronMedia media = AeronMedia.embedded()) {
             final AeronFeed feed = new AeronFeed(media, new AeronFeed.Settings(CHANNEL, 43, AeronFeed.Mode.DROP));
