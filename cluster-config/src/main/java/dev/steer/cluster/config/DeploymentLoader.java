@@ -358,7 +358,8 @@ public final class DeploymentLoader {
         final ConfigValue value = steer.hasPath(key) ? steer.getValue(key) : null;
         Config feed = steer;
         Path lookedAt = null;
-        String rule = "a relative path given on the command line starts at the working directory";
+        // Which rule made the path looked at: none for an absolute path, wherever it was written.
+        String rule = "";
         if (value != null && value.valueType() == ConfigValueType.STRING) {
             try {
                 final Path written = Path.of((String) value.unwrapped());
@@ -366,10 +367,13 @@ public final class DeploymentLoader {
                 if (!written.isAbsolute() && file != null) {
                     final Path dir = Path.of(file).toAbsolutePath().getParent();
                     lookedAt = dir.resolve(written).normalize();
-                    rule = "a relative path starts at the directory of the file it is written in, " + dir;
+                    rule = "; a relative path starts at the directory of the file it is written in, " + dir;
                     feed = steer.withValue(key, ConfigValueFactory.fromAnyRef(lookedAt.toString()).withOrigin(value.origin()));
                 } else {
                     lookedAt = written.toAbsolutePath().normalize();
+                    if (!written.isAbsolute()) {
+                        rule = "; a relative path given on the command line starts at the working directory";
+                    }
                 }
             } catch (InvalidPathException ex) {
                 lookedAt = null; // no path (a NUL in it): FeedConfig reports it, naming the key
@@ -381,7 +385,7 @@ public final class DeploymentLoader {
         for (String problem : own.errors()) {
             // FeedConfig names the path it tried, not what was written nor the rule that made it.
             check.error(absent && problem.contains(key + ":") ? ConfigCheck.where(value) + key + ": '" + value.unwrapped()
-                + "' is not a readable file (looked at " + lookedAt + "): must be a capture file; " + rule : problem);
+                + "' is not a readable file (looked at " + lookedAt + "): must be a capture file" + rule : problem);
         }
         return plan;
     }

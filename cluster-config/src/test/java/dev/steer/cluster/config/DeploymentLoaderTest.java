@@ -540,6 +540,18 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldGiveNoRuleForRelativePathsWhenAnAbsoluteCaptureFileWrittenInAFileIsMissing(@TempDir Path dir)
+        throws Exception {
+        // It said "a relative path given on the command line starts at the working directory": neither was the case.
+        final Path gone = dir.resolve("captures/gone.pcap");
+        final Path file = Files.writeString(dir.resolve("abs.conf"), "steer.feed {\n  type = pcap\n  pcap.file = \""
+            + gone + "\"\n}\n");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(file + ":3: steer.feed.pcap.file: '" + gone + "' is not a readable file (looked at " + gone
+            + "): must be a capture file"), ex.problems());
+    }
+
+    @Test
     void shouldNameTheCaptureFileKeyAndKeepTheOtherProblemsWhenThePathHoldsANul(@TempDir Path dir) throws Exception {
         // FeedConfig's Path.of threw InvalidPathException out of load(), with no key named and the rest lost.
         final Path file = Files.writeString(dir.resolve("nul.conf"), "steer.feed {\n  type = pcap\n  queues = 2\n"
