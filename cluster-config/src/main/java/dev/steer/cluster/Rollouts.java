@@ -100,8 +100,13 @@ final class Rollouts {
         }
     }
 
-    /** A removed member answers nothing: its step no longer waits for it. */
+    /**
+     * A removed member answers nothing: its step no longer waits for it. Nor was it sent the change under way: a new
+     * incarnation at its address comes up with no map, and must get the change in its step ({@link #onUp}), not
+     * only after the nodes giving a key up have it.
+     */
     void onRemoved(String address) {
+        sent.remove(address);
         if (current != null && waiting.remove(address) && waiting.isEmpty()) {
             nextStep();
         }

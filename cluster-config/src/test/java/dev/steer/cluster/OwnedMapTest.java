@@ -220,4 +220,33 @@ class OwnedMapTest {
         map.probeTimeout();
         assertEquals(false, map.starting(), "began with the answers there were");
     }
+
+    @Test
+    void shouldSendTheStepUnderWayToANewIncarnationOfAMemberWhenTheOldOneWasSentTheChangeBeforeItWasRemoved() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        for (String member : List.of(A, B, C, X)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final OwnedMap map = owner(agents, start, List.of(A, B, C, X));
+        agents.hold(A);
+        // Key 1 moves from b to c: c applies it (step 1); a and x apply it and drain (step 2, a's answer held).
+        assertEquals(MapResult.OK, map.update(place(1, 64, C), List.of(A, B, C, X)));
+        agents.deliver();
+        assertEquals(C, agents.applied(X).entries().get(1).node(), "x has the change");
+
+        // x crashes, is removed, and runs again at the same address before the rollout ends: the new x has the
+        // stable map (key 1 on b), so it forwards to b, which must not give the key up before x has the change.
+        map.memberRemoved(X);
+        agents.restart(X);
+        map.memberUp(X);
+        agents.deliver();
+        agents.release(A);
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(A, B, C, X)) {
+            assertEquals(C, agents.applied(member).entries().get(1).node(), member);
+        }
+    }
 }

@@ -51,6 +51,18 @@ final class SimulatedAgents implements Rollouts.Outbox {
         settled.put(member, applied.get(member));
     }
 
+    /**
+     * {@code member} crashed and runs again at the same address: a new incarnation with no map, answering again; what
+     * was on its way to the old one, and the old one's held answers, are lost.
+     */
+    void restart(String member) {
+        applied.remove(member);
+        settled.remove(member);
+        held.remove(member);
+        inFlight.removeIf(message -> message.member().equals(member));
+        heldAnswers.removeIf(answer -> answer.node().equals(member));
+    }
+
     /** {@code member} applies what it gets but answers nothing until {@link #release(String)}. */
     void hold(String member) {
         held.add(member);
