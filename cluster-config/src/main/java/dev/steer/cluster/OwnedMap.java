@@ -23,11 +23,12 @@ final class OwnedMap {
     private final TreeMap<Integer, Placement> entries;
     private final Set<String> members = new HashSet<>();
     /**
-     * Members whose {@code MemberRemoved} event came while the cluster's state an update reads may still show them up
-     * (that state and the events reach the owner by different ways, and either may be first). Each is dropped once
-     * the state no longer shows it, or at a {@code MemberUp} event for its address (a new node there).
+     * Members whose {@code MemberLeft} or {@code MemberRemoved} event came while the cluster's state an update reads
+     * may still show them up (that state and the events reach the owner by different ways, and either may be first):
+     * no up members, whatever that state shows. Each is dropped once the state no longer shows it up, or at a
+     * {@code MemberUp} event for its address (a new node there).
      */
-    private final Set<String> removed = new HashSet<>();
+    private final Set<String> departed = new HashSet<>();
     private final Rollouts.Outbox outbox;
     private final Duration stepTimeout;
     private final AtomicLong refusedBusy;
@@ -140,10 +141,11 @@ final class OwnedMap {
      */
     MapResult update(MapOwner.Update update, Collection<String> upNow) {
         // A removed member the state still shows up is not one: added back, it stayed a member for good (no second
-        // MemberRemoved comes), and every later step waited its timeout for it.
-        removed.retainAll(upNow);
+        // MemberRemoved comes), and every later step waited its timeout for it. A leaving one is not up either: an
+        // entry placed on it came back after its entries were removed, and the others forwarded to it as it left.
+        departed.retainAll(upNow);
         final Set<String> up = new HashSet<>(upNow);
-        up.removeAll(removed);
+        up.removeAll(departed);
         // A member seen here first gets what its MemberUp event would give it (that event then changes nothing):
         // the stable map, and the step under way when it belongs to it. Only added to the members, it got the
         // change under way in the final step, with the node giving a key up, while it could still forward to it.
@@ -282,7 +284,7 @@ final class OwnedMap {
 
     /** The {@code MemberUp} event of {@code address}: a member, also where one at that address was removed before. */
     void memberUp(String address) {
-        removed.remove(address);
+        departed.remove(address);
         seenUp(address);
     }
 
@@ -299,7 +301,7 @@ final class OwnedMap {
 
     void memberRemoved(String address) {
         members.remove(address);
-        removed.add(address);
+        departed.add(address);
         if (starting()) {
             removeEntriesOf(address); // first: answered() may begin, and publish the map
             answered(address);
@@ -312,9 +314,10 @@ final class OwnedMap {
     /**
      * A leaving node still answers: its entries go now, so that senders drain to it with acknowledgements instead of
      * counting the rest unreachable once it is gone. It keeps getting publications (it stays in members) until it
-     * is removed.
+     * is removed. No entry is placed on it any more ({@code ENODEV}), also while the cluster's state still shows it up.
      */
     void memberLeft(String address) {
+        departed.add(address);
         removeEntriesOf(address);
     }
 
@@ -329,7 +332,7 @@ final class OwnedMap {
      * did not see as an event).
      */
     void republish(Set<String> present) {
-        removed.retainAll(present);
+        departed.retainAll(present);
         if (prune(present)) {
             changed();
         }

@@ -249,4 +249,28 @@ class OwnedMapTest {
             assertEquals(C, agents.applied(member).entries().get(1).node(), member);
         }
     }
+
+    @Test
+    void shouldRefuseAPlacementEnodevOnAMemberThatLeftWhenTheClusterStateStillShowsItUpAtAnUpdate() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, X, 0)));
+        for (String member : List.of(A, B, X)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final OwnedMap map = owner(agents, start, List.of(A, B, X));
+        map.memberLeft(X); // its entries go: the others drain their forwarding entries into it while it leaves
+        agents.deliver();
+        assertEquals(null, agents.applied(A).entries().get(1), "x's entry is gone");
+
+        // The owner's cluster state lags its MemberLeft event: an update still sees x up.
+        assertEquals(MapResult.ENODEV, map.update(place(1, 64, X), List.of(A, B, X)), "x is leaving, not up");
+        agents.deliver();
+        for (String member : List.of(A, B, X)) {
+            assertEquals(null, agents.applied(member).entries().get(1), member + " forwards nothing to the leaving x");
+        }
+        // x comes back (a new incarnation at the same address): its MemberUp event makes it an up member again.
+        map.memberRemoved(X);
+        map.memberUp(X);
+        assertEquals(MapResult.OK, map.update(place(1, 64, X), List.of(A, B, X)));
+    }
 }
