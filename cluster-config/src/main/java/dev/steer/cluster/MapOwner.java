@@ -137,15 +137,18 @@ public final class MapOwner {
     }
 
     /**
-     * The last owner incarnation, which no owner takes: an owner after it would wrap past {@link Long#MAX_VALUE}. At
-     * one owner move a second, it lasts 68 years.
+     * The last owner incarnation: a new owner does not count a version of it among those it was told of, as the
+     * incarnation after it would wrap past {@link Long#MAX_VALUE}. An owner told of a version of the incarnation
+     * before it takes it (at one owner move a second, 68 years; else a damaged version), and its members' answers at
+     * its own versions confirm its steps ({@link OwnedMap}).
      */
     static final long LAST_INCARNATION = Integer.MAX_VALUE;
 
     /**
-     * Whether {@code version} is one an owner gives out, or -1 (none): not negative otherwise, and of an incarnation
-     * below {@link #LAST_INCARNATION}. A member's copy beyond that is damaged or forged, and a new owner that counted it
-     * would start at a negative version.
+     * Whether a new owner may count {@code version} among those it was told of, or -1 (none): not negative otherwise,
+     * and of an incarnation below {@link #LAST_INCARNATION}. A member's copy beyond that is damaged or forged (or, for
+     * the last incarnation, of an owner that took it), and a new owner that counted it would start at a negative
+     * version.
      */
     static boolean plausible(long version) {
         return version == -1 || version >= 0 && incarnation(version) < LAST_INCARNATION;

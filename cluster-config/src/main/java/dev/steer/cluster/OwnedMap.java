@@ -242,9 +242,12 @@ final class OwnedMap {
      */
     private boolean counted(MapOwner.Applied applied) {
         final boolean plausible = MapOwner.plausible(applied.version());
+        // This owner's versions (and earlier ones) confirm its steps whatever their incarnation: an owner told of a
+        // version of the incarnation before the last takes the last one, and took its members' answers for damage.
+        final boolean given = !starting() && applied.version() >= 0 && applied.version() <= version;
         if (plausible) {
             seen = Math.max(seen, applied.version());
-        } else {
+        } else if (!given) {
             // A damaged or forged copy (the agent takes this owner's map over it: another incarnation). Counting it
             // would wrap this owner's next version past Long.MAX_VALUE; it confirms nothing either.
             log.warn("map version {} at {}: not one an owner gives out (incarnation {} or beyond); not counted",
@@ -254,7 +257,7 @@ final class OwnedMap {
             answered(applied.node());
             return false;
         }
-        if (!plausible) {
+        if (!plausible && !given) {
             return false;
         }
         if (applied.version() > version) {

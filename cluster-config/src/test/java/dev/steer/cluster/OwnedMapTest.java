@@ -273,4 +273,25 @@ class OwnedMapTest {
         map.memberUp(X);
         assertEquals(MapResult.OK, map.update(place(1, 64, X), List.of(A, B, X)));
     }
+
+    @Test
+    void shouldTakeTheMembersAnswersForItsStepsWhenTheOwnerIsAtTheLastIncarnation() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        // d holds a version of the incarnation before the last (damaged, or that many owner moves): the new owner
+        // takes the last one.
+        final long beforeLast = (MapOwner.LAST_INCARNATION - 1) << MapOwner.INCARNATION_SHIFT;
+        final MapAgent.Publish copy = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, C, 0)));
+        agents.given(C, copy.version(), copy.entries());
+        agents.given(D, beforeLast + 5, copy.entries());
+        final OwnedMap map = owner(agents, copy, List.of(C, D));
+        assertEquals(MapOwner.LAST_INCARNATION, MapOwner.incarnation(map.version()));
+
+        // Key 1 moves from c to d: d applies it and answers (step 1); c gives it up last.
+        assertEquals(MapResult.OK, map.update(place(1, 64, D), List.of(C, D)));
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        assertEquals(D, agents.applied(C).entries().get(1).node(), "d's answer ended the step, without its timeout");
+        assertTrue(map.version() > 0, "version " + map.version());
+    }
 }
