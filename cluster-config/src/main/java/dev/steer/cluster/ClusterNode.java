@@ -128,9 +128,17 @@ public final class ClusterNode implements AutoCloseable {
             ArteryShutdownBound.install(system);
             final FramePool pool = new FramePool(new FramePool.Context().id("receiver-pool")
                 .frameCount(settings.receiverFrames()).frameSize(settings.frameSize()).headroom(settings.headroom()));
-            final int maxEntries = settings.maxEntries() > 0 ? settings.maxEntries() : maxEntriesOf(started);
-            // The cluster map replaces the builder's entries: the owner's publications are the only source.
-            for (int key = 0; key < maxEntries; key++) {
+            final int engineEntries = maxEntriesOf(started);
+            if (settings.maxEntries() > engineEntries) {
+                // The owner would accept keys this node's map refuses (E2BIG), answering OK for entries it never has.
+                throw new IllegalArgumentException("maxEntries=" + settings.maxEntries() + ": above the engine's map of "
+                    + engineEntries + " slots; the cluster map must fit every node's map: use at most " + engineEntries
+                    + ", or leave it unset for the engine's");
+            }
+            final int maxEntries = settings.maxEntries() > 0 ? settings.maxEntries() : engineEntries;
+            // The cluster map replaces the builder's entries: the owner's publications are the only source. Every
+            // slot of the engine's map, also above the cluster map's, which no publication can reach.
+            for (int key = 0; key < engineEntries; key++) {
                 if (started.lookup(key) != null) {
                     started.delete(key);
                 }
