@@ -235,7 +235,8 @@ public final class MapOwner {
                     timers.startSingleTimer(ProbeTimeout.INSTANCE, after);
                 }
             };
-            final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(), up(cluster), present(cluster), outbox,
+            final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(),
+                publishedTo(cluster.state().getMembers()), present(cluster), outbox,
                 stepTimeout, context.getLog(), refusedBusy);
             // A new owner asks every member for its version before it publishes (OwnedMap#starting): updates and
             // deletes wait for that here, at most MAX_QUEUED of them; more are refused EBUSY.
@@ -320,6 +321,17 @@ public final class MapOwner {
             }
         }
         return up;
+    }
+
+    /** The members a new owner publishes to from its start: those of {@code members} that are up. */
+    static List<String> publishedTo(Iterable<Member> members) {
+        final List<String> to = new ArrayList<>();
+        for (Member member : members) {
+            if (member.status() == MemberStatus.up()) {
+                to.add(member.address().toString());
+            }
+        }
+        return to;
     }
 
     /** The members the cluster's state shows neither down nor removed. */
