@@ -323,11 +323,15 @@ public final class MapOwner {
         return up;
     }
 
-    /** The members a new owner publishes to from its start: those of {@code members} that are up. */
+    /**
+     * The members a new owner publishes to from its start: those of {@code members} that are up or leaving. A leaving
+     * member stays among them until it is removed, as it does for the owner that saw it leave ({@link
+     * OwnedMap#memberLeft}): it still forwards by its map while it leaves, and no {@code MemberUp} comes for it.
+     */
     static List<String> publishedTo(Iterable<Member> members) {
         final List<String> to = new ArrayList<>();
         for (Member member : members) {
-            if (member.status() == MemberStatus.up()) {
+            if (member.status() == MemberStatus.up() || member.status() == MemberStatus.leaving()) {
                 to.add(member.address().toString());
             }
         }
