@@ -41,7 +41,8 @@ public final class JmhMain {
     }
 
     /**
-     * Runs JMH's command line, {@code --help} being JMH's {@code -h}; JMH itself prints to stdout. Errors go to
+     * Runs JMH's command line, {@code --help} being JMH's {@code -h}; the list options ({@code -l}, {@code -lp},
+     * {@code -lprof}, {@code -lrf}) list and return without running anything. JMH itself prints to stdout. Errors go to
      * {@code err} as one line. Returns 0, {@link #EXIT_USAGE} for a bad command line or a pattern that matches no
      * benchmark, {@link #EXIT_FAILED} when a benchmark fails. Any thread; blocks for the whole run.
      */
@@ -53,8 +54,22 @@ public final class JmhMain {
                 cli.showHelp();
                 return EXIT_OK;
             }
+            // Every "list, and exit" option of JMH's help, as JMH's own Main handles them: one left out here fell
+            // through to a run of every benchmark its pattern matched.
+            if (cli.shouldListProfilers()) {
+                cli.listProfilers();
+                return EXIT_OK;
+            }
+            if (cli.shouldListResultFormats()) {
+                cli.listResultFormats();
+                return EXIT_OK;
+            }
             if (cli.shouldList()) {
                 new Runner(cli).list();
+                return EXIT_OK;
+            }
+            if (cli.shouldListWithParams()) {
+                new Runner(cli).listWithParams(cli);
                 return EXIT_OK;
             }
             new Runner(options(cli)).run();

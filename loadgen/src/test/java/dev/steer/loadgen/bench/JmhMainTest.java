@@ -2,12 +2,16 @@ package dev.steer.loadgen.bench;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.openjdk.jmh.runner.options.CommandLineOptions;
 
 import dev.steer.loadgen.JvmOptions;
@@ -29,5 +33,20 @@ class JmhMainTest {
         final CommandLineOptions cli = new CommandLineOptions("HandoffBenchmark", "-f", "2");
         assertEquals(JvmOptions.forkFlags(), List.copyOf(JmhMain.options(cli).getJvmArgsAppend().get()));
         assertEquals(2, JmhMain.options(cli).getForkCount().get(), "the user's other options hold");
+    }
+
+    /**
+     * JMH's help lists four "list, and exit" options; each must list and exit. {@code -lp}, {@code -lprof} and
+     * {@code -lrf} used to fall through to a run of every benchmark the pattern matches (all of them without a
+     * pattern: minutes of forks on a shared machine). The pattern here matches no benchmark, so the old code
+     * ended in "no benchmark matches" (exit 2) instead of running anything.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"-l", "-lp", "-lprof", "-lrf"})
+    void shouldListAndExitWithoutRunningWhenGivenAListOption(String option) {
+        final StringWriter err = new StringWriter();
+        final int status = JmhMain.run(new String[] {option, "NoSuchBenchmarkMatchesThis"}, new PrintWriter(err, true));
+        assertEquals("", err.toString(), option + ": nothing on stderr");
+        assertEquals(JmhMain.EXIT_OK, status, option + ": listed and exited");
     }
 }
