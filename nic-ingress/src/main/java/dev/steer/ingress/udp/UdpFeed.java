@@ -105,6 +105,7 @@ public final class UdpFeed implements Feed {
      * @throws IllegalArgumentException when the settings or the function are null, or the function gives a blank name
      *                                  (the channel is closed again)
      * @throws IllegalStateException    when this machine refuses the bind, as {@link #UdpFeed(UdpSettings)}
+     * @throws RuntimeException         whatever the function throws, unchanged (the channel is closed again)
      */
     public UdpFeed(UdpSettings settings, IntFunction<String> nameOfPort) {
         if (settings == null) {
@@ -137,7 +138,14 @@ public final class UdpFeed implements Feed {
                 + ": cannot bind: " + reason(ex), ex);
         }
         this.channel = opened;
-        final String name = nameOfPort.apply(boundPort);
+        final String name;
+        try {
+            name = nameOfPort.apply(boundPort);
+        } catch (RuntimeException | Error ex) {
+            // The caller's function failed: the start failed, and the bound socket must not outlive it.
+            closeQuietly(opened);
+            throw ex;
+        }
         if (name == null || name.isBlank()) {
             closeQuietly(opened);
             throw new IllegalArgumentException("nameOfPort.apply(" + boundPort + ")='" + name + "': must not be blank");

@@ -421,6 +421,21 @@ class UdpFeedTest {
     }
 
     @Test
+    void shouldFreeThePortWhenTheFunctionNamingTheFeedByItsPortThrows() {
+        final int[] bound = new int[1];
+        final IllegalStateException thrown = new IllegalStateException("naming failed");
+        final IllegalStateException error = assertThrows(IllegalStateException.class,
+            () -> new UdpFeed(UdpSettings.defaults(), port -> {
+                bound[0] = port;
+                throw thrown;
+            }));
+        assertEquals(thrown, error, "the function's own exception");
+        try (UdpFeed again = new UdpFeed(UdpSettings.defaults().withBind("127.0.0.1", bound[0]))) {
+            assertEquals(bound[0], again.boundPort(), "the failed feed closed its channel");
+        }
+    }
+
+    @Test
     void shouldRefuseWithBadLengthWhenFrameExceedsAUdpPayload() {
         try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed)) {
             final UnsafeBuffer big = new UnsafeBuffer(new byte[UdpSender.MAX_DATAGRAM + 1]);
