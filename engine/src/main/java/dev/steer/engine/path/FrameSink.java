@@ -17,9 +17,9 @@ public interface FrameSink {
     /** The packet was taken: it is queued, delivered, or dropped and counted. */
     int ACCEPTED = 0;
     /**
-     * The packet was not taken because its target ring is full and the sink runs lossless: the feed must
-     * leave it where it is (e.g. abort a controlled Aeron poll), stop this poll, and offer it first on the next
-     * ({@link Feed#poll} has the whole contract). Nothing was counted as received.
+     * The packet was not taken because its target ring (or the pool) is full and the sink runs lossless: the feed
+     * must leave it where it is (e.g. abort a controlled Aeron poll), stop this poll, and offer it first on the next
+     * ({@link Feed#poll} has the whole contract). Nothing was counted as received; {@link #refusalReason()} says why.
      */
     int BACK_PRESSURED = -1;
 
@@ -30,6 +30,17 @@ public interface FrameSink {
      * @return {@link #ACCEPTED} or {@link #BACK_PRESSURED}
      */
     int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs);
+
+    /**
+     * Why the last {@link #BACK_PRESSURED} answer refused its packet: {@link DropReason#RING_FULL} (its target ring had
+     * no room) or {@link DropReason#POOL_EXHAUSTED} (no free frame), the reason a sink in drop mode would have counted.
+     * For a feed that cannot keep a refused packet (a plain Aeron poll has consumed it) and counts it dropped instead:
+     * {@code onDropped(sink.refusalReason(), 1)}, right after the refusal. Same thread as {@link #onFrame}; a field
+     * read. The default, for a sink that refuses only for a full ring, is {@link DropReason#RING_FULL}.
+     */
+    default DropReason refusalReason() {
+        return DropReason.RING_FULL;
+    }
 
     /**
      * Counts {@code count} packets that reached the feed but that it cannot hand over (its receive queue

@@ -49,6 +49,8 @@ public final class IngressPath implements FrameSink {
     private final HandlerBatch.ErrorSink errors;
     private final int maxDataLength;
     private int deferredPolls;
+    /** Why the last lossless refusal refused: written on the refusal path only. */
+    private DropReason refusal = DropReason.RING_FULL;
 
     /**
      * @param feedId       id recorded in every frame
@@ -171,6 +173,7 @@ public final class IngressPath implements FrameSink {
         if (frame == null) {
             if (lossless) {
                 counters.increment(PathCounters.Counter.BACK_PRESSURED);
+                refusal = DropReason.POOL_EXHAUSTED;
                 return BACK_PRESSURED;
             }
             counters.increment(PathCounters.Counter.RECEIVED);
@@ -179,6 +182,12 @@ public final class IngressPath implements FrameSink {
         }
         frame.copyData(buffer, offset);
         return carryOut(frame, verdict);
+    }
+
+    /** {@link DropReason#RING_FULL} or {@link DropReason#POOL_EXHAUSTED}, as the last refusal found. */
+    @Override
+    public DropReason refusalReason() {
+        return refusal;
     }
 
     /** Counts the feed's failure in {@code feed_errors} and reports it to the engine's error sink. */
@@ -233,6 +242,7 @@ public final class IngressPath implements FrameSink {
     private boolean backPressures(long verdict) {
         if (lossless && Verdict.action(verdict) == Verdict.REDIRECT && !redirector.hasRoom(Verdict.key(verdict))) {
             counters.increment(PathCounters.Counter.BACK_PRESSURED);
+            refusal = DropReason.RING_FULL;
             return true;
         }
         return false;

@@ -356,6 +356,29 @@ class PathAccountingTest {
     }
 
     @Test
+    void shouldNameTheResourceThatRefusedWhenLosslessRefusesForTheRingOrForThePool() {
+        entry(0, 4, null);
+        final IngressPath ingress = ingress(true);
+        final ScriptedFeed toRing = new ScriptedFeed(TestPackets.packets(0, 5, REDIRECT));
+        assertEquals(4, ingress.poll(toRing));
+        assertEquals(DropReason.RING_FULL, ingress.refusalReason(), "the fifth frame's ring was full");
+
+        // Four frames are in the ring: lease the rest.
+        final Frame[] held = new Frame[pool.capacity() - 4];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = ingress.lease();
+        }
+        final ScriptedFeed passed = new ScriptedFeed(TestPackets.packets(0, 1, PASS));
+        assertEquals(0, ingress.poll(passed));
+        assertEquals(DropReason.POOL_EXHAUSTED, ingress.refusalReason(), "no frame for a PASS packet");
+
+        assertEquals(0, ingress.poll(toRing));
+        assertEquals(DropReason.RING_FULL, ingress.refusalReason(), "a full ring is found before a frame is leased");
+        FramePool.releaseAll(handles(held), 0, held.length);
+        assertCounters(ingress.counters(), RECEIVED, 4, REDIRECTED, 4, BACK_PRESSURED, 3);
+    }
+
+    @Test
     void shouldBackPressureWhenAnotherIngressFilledTheRingAheadOfFramesStillQueued() {
         final CpuMapEntry entry = entry(0, 8, null);
         final IngressPath first = ingress(true);

@@ -289,8 +289,8 @@ public final class AeronFeed implements Feed {
         fragments++;
         if (take(buffer, offset, length, header, false) == FrameSink.BACK_PRESSURED) {
             // A lossless engine behind a drop-mode feed: the fragment is consumed and cannot be left
-            // in Aeron, so it is counted as the drop it is rather than lost without a trace.
-            sink.onDropped(DropReason.RING_FULL, 1);
+            // in Aeron, so it is counted as the drop it is, for the refusal's reason, rather than lost without a trace.
+            sink.onDropped(sink.refusalReason(), 1);
         }
     }
 

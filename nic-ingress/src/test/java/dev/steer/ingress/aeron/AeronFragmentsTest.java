@@ -229,11 +229,12 @@ class AeronFragmentsTest {
     }
 
     @Test
-    void shouldCountARefusedMessageOnceWhenADropModeFeedMeetsALosslessEngine() {
+    void shouldCountARefusedMessageOnceAsPoolExhaustedWhenADropModeFeedMeetsALosslessEngineWithoutFrames() {
         final String channel = channel("ipc");
         final int id = stream++;
-        // Four frames and a local batch of eight: the lossless ingress refuses once its pool is out; the drop-mode
-        // feed has consumed the fragments and counts the message ring_full, once.
+        // Four frames and a local batch of eight: the lossless ingress refuses once its pool is out (no ring is
+        // involved: every frame is PASSed); the drop-mode feed has consumed the fragments and counts the message
+        // once, for the reason the ingress refused it, as a drop-mode engine would have counted it.
         try (TestIngress ingress = new TestIngress(4, 2048, 8, true);
              AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
              Publication publication = connected(aeron.addPublication(channel, id), feed)) {
@@ -247,7 +248,10 @@ class AeronFragmentsTest {
             feed.close(ingress.path);
             assertEquals(40, ingress.get(PathCounters.Counter.RECEIVED), "each message received once");
             assertEquals(40, ingress.delivered + droppedTotal(ingress), "each message delivered or dropped once");
-            assertTrue(ingress.dropped(DropReason.RING_FULL) > 0, "refusals happened");
+            assertTrue(ingress.dropped(DropReason.POOL_EXHAUSTED) > 0, "refusals happened");
+            assertEquals(ingress.get(PathCounters.Counter.BACK_PRESSURED), ingress.dropped(DropReason.POOL_EXHAUSTED),
+                "each refusal counted once, for its reason");
+            assertEquals(0, ingress.dropped(DropReason.RING_FULL), "no ring was full");
             assertEquals(0, ingress.dropped(DropReason.FEED_TRUNCATED), "a refused message is not also truncated");
             assertEquals(0, feed.reassembling(), "no message left in progress");
         }
