@@ -21,7 +21,8 @@ import dev.steer.ingress.aeron.AeronMedia;
  * binding): the one place where a node's Pekko keys are written. A deployment file's settings reach it through
  * {@code dev.steer.cluster.config.PekkoClusterConfig#settings}.
  *
- * <p>Not thread-safe; configure on one thread, then hand to {@link ClusterNode#start}.
+ * <p>Not thread-safe; configure on one thread, then hand to {@link ClusterNode#start}, which concludes them: a setting
+ * changed after an earlier {@link #conclude()} is validated there with the others.
  */
 public final class ClusterSettings {
     /** Artery's transports. */
@@ -149,25 +150,25 @@ public final class ClusterSettings {
     /** Name of the actor system; the same on every node. */
     public ClusterSettings systemName(String systemName) {
         this.systemName = systemName;
-        return this;
+        return changed();
     }
 
     /** Host to bind and advertise. */
     public ClusterSettings host(String host) {
         this.host = host;
-        return this;
+        return changed();
     }
 
     /** Port to bind; 0 for a free one. */
     public ClusterSettings port(int port) {
         this.port = port;
-        return this;
+        return changed();
     }
 
     /** Adds a seed node address ({@code pekko://system@host:port}); with none the node starts a new cluster. */
     public ClusterSettings seed(String address) {
         seeds.add(address);
-        return this;
+        return changed();
     }
 
     /**
@@ -176,7 +177,7 @@ public final class ClusterSettings {
      */
     public ClusterSettings transport(Transport transport) {
         this.transport = transport;
-        return this;
+        return changed();
     }
 
     /**
@@ -193,7 +194,7 @@ public final class ClusterSettings {
         this.transport = Transport.TLS_TCP;
         this.tls = tls;
         this.tlsOpened = null;
-        return this;
+        return changed();
     }
 
     /**
@@ -204,13 +205,13 @@ public final class ClusterSettings {
     public ClusterSettings tls(TlsStores.Checked opened) {
         tls(opened.tls());
         this.tlsOpened = opened;
-        return this;
+        return changed();
     }
 
     /** Pekko Cluster roles of this node (replacing any given before); default none. */
     public ClusterSettings roles(List<String> roles) {
         this.roles = roles == null ? null : new ArrayList<>(roles);
-        return this;
+        return changed();
     }
 
     /**
@@ -219,25 +220,25 @@ public final class ClusterSettings {
      */
     public ClusterSettings nodeName(String address, String name) {
         nodeNames.put(address, name);
-        return this;
+        return changed();
     }
 
     /** Slots of the cluster map, the same on every node; default the engine's max entries. */
     public ClusterSettings maxEntries(int maxEntries) {
         this.maxEntries = maxEntries;
-        return this;
+        return changed();
     }
 
     /** Frames per forwarded batch, 1 to {@value #MAX_BATCH_FRAMES}. */
     public ClusterSettings batchFrames(int batchFrames) {
         this.batchFrames = batchFrames;
-        return this;
+        return changed();
     }
 
     /** Unacknowledged batches per target node, shared by all the keys placed there, 1 to {@value #MAX_IN_FLIGHT}. */
     public ClusterSettings maxInFlight(int maxInFlight) {
         this.maxInFlight = maxInFlight;
-        return this;
+        return changed();
     }
 
     /**
@@ -246,7 +247,7 @@ public final class ClusterSettings {
      */
     public ClusterSettings drainTimeout(Duration drainTimeout) {
         this.drainTimeout = drainTimeout;
-        return this;
+        return changed();
     }
 
     /**
@@ -257,7 +258,7 @@ public final class ClusterSettings {
      */
     public ClusterSettings ackTimeout(Duration ackTimeout) {
         this.ackTimeout = ackTimeout;
-        return this;
+        return changed();
     }
 
     /**
@@ -268,20 +269,20 @@ public final class ClusterSettings {
      */
     public ClusterSettings leaveTimeout(Duration leaveTimeout) {
         this.leaveTimeout = leaveTimeout;
-        return this;
+        return changed();
     }
 
     /** Frames of the receiver's pool (frames arriving from other nodes). */
     public ClusterSettings receiverFrames(int receiverFrames) {
         this.receiverFrames = receiverFrames;
-        return this;
+        return changed();
     }
 
     /** Frame size and headroom of the receiver's pool; use the engine's. */
     public ClusterSettings receiverFrameSize(int frameSize, int headroom) {
         this.frameSize = frameSize;
         this.headroom = headroom;
-        return this;
+        return changed();
     }
 
     /**
@@ -290,35 +291,43 @@ public final class ClusterSettings {
      */
     public ClusterSettings downAfter(Duration downAfter) {
         this.downAfter = downAfter;
-        return this;
+        return changed();
     }
 
     /** Heartbeat pause the failure detector accepts. */
     public ClusterSettings heartbeatPause(Duration heartbeatPause) {
         this.heartbeatPause = heartbeatPause;
-        return this;
+        return changed();
     }
 
     /** Split-brain resolver strategy, one of {@link #DOWNING_STRATEGIES}; static-quorum needs {@link #quorumSize}. */
     public ClusterSettings downingStrategy(String downingStrategy) {
         this.downingStrategy = downingStrategy;
-        return this;
+        return changed();
     }
 
     /** Members that make a quorum for {@code static-quorum}, at least 1; not used by the other strategies. */
     public ClusterSettings quorumSize(int quorumSize) {
         this.quorumSize = quorumSize;
-        return this;
+        return changed();
     }
 
     /** Pekko settings laid over the ones {@link #toConfig()} derives (for what these settings do not cover). */
     public ClusterSettings extraConfig(Config extraConfig) {
         this.extraConfig = extraConfig;
+        return changed();
+    }
+
+    /** Every setter ends here: a value set after {@link #conclude()} is validated by the next one. */
+    private ClusterSettings changed() {
+        concluded = false;
         return this;
     }
 
     /**
-     * Validates every setting, by the rules of {@link ClusterSettingsCheck}.
+     * Validates every setting, by the rules of {@link ClusterSettingsCheck}. Settings unchanged since the last
+     * successful call are not checked again; a setter called since then (after a loader concluded the settings,
+     * say) makes this check them all again.
      *
      * @throws IllegalArgumentException listing every bad setting with its value and what is allowed
      */

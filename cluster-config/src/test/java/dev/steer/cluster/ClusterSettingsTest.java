@@ -40,6 +40,18 @@ class ClusterSettingsTest {
     }
 
     @Test
+    void shouldValidateASettingChangedAfterConcludeWhenConcludedAgain() {
+        final ClusterSettings settings = new ClusterSettings().conclude();
+        settings.extraConfig(null);
+        final String message = assertThrows(IllegalArgumentException.class, settings::conclude).getMessage();
+        assertTrue(message.contains("extraConfig=null: must be a Config"), message);
+        settings.extraConfig(ConfigFactory.empty()).port(70_000);
+        final String late = assertThrows(IllegalArgumentException.class, settings::toConfig).getMessage();
+        assertTrue(late.contains("port=70000: must be 0..65535"), late);
+        assertEquals(0, settings.port(0).conclude().port(), "valid again");
+    }
+
+    @Test
     void shouldRefuseALeaveTimeoutOutsideOneSecondToOneHourWhenConcluding() {
         assertEquals(Duration.ofSeconds(30), new ClusterSettings().conclude().leaveTimeout(), "the default");
         assertEquals(Duration.ofSeconds(1), new ClusterSettings().leaveTimeout(Duration.ofSeconds(1)).conclude().leaveTimeout());

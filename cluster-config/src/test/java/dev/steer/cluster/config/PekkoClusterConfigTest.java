@@ -56,6 +56,15 @@ class PekkoClusterConfigTest {
     }
 
     @Test
+    void shouldValidateAnExtraConfigSetOnADeploymentsConcludedNodeSettings() {
+        // steer run's cluster start (ClusterRun) adds its own Pekko settings to the settings the loader concluded.
+        final Deployment d = new DeploymentLoader(CPUS).load(ExampleFiles.file("three-node-cluster.conf"), "node-2");
+        final ClusterSettings settings = d.clusterNodeSettings(SYSTEM).extraConfig(null);
+        final String message = assertThrows(IllegalArgumentException.class, settings::toConfig).getMessage();
+        assertTrue(message.contains("extraConfig=null: must be a Config"), message);
+    }
+
+    @Test
     void shouldGiveOneStableAfterWhenItIsLeftOutOfTheFileOrOfTheEmbeddingApi(@TempDir Path dir) throws IOException {
         final Path file = Files.writeString(dir.resolve("no-stable-after.conf"), """
             steer {
