@@ -30,9 +30,10 @@ import dev.steer.engine.stats.DropReason;
  * run lossless too ({@code SteerEngine.Builder#lossless(true)}).
  *
  * <p>A message longer than the channel's MTU reaches a subscriber as several fragments; they are reassembled
- * per publisher session ({@link MessageReassembler}) and the message is handed over whole with its last
- * fragment (a lossless refusal aborts on that last fragment, whose repeat is appended once). One longer than
- * a pool frame is counted as oversize by the sink (EOVERFLOW); one longer than
+ * per image ({@link MessageReassembler}: one publisher's connection; a publisher restarted with the same explicit
+ * {@code session-id} is a new image, whose messages the old image's departure leaves alone) and the message is
+ * handed over whole with its last fragment (a lossless refusal aborts on that last fragment, whose repeat is appended
+ * once). One longer than a pool frame is counted as oversize by the sink (EOVERFLOW); one longer than
  * {@value MessageReassembler#MAX_MESSAGE} bytes is not reassembled but counted as one {@link DropReason#OVERSIZE}
  * drop, whatever ends it. An empty message is no frame: one {@link DropReason#FEED_TRUNCATED} drop, as an empty UDP
  * datagram is. Any other message with fragments missing, or whose image went away (its publisher closed
@@ -51,7 +52,7 @@ import dev.steer.engine.stats.DropReason;
  *
  * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
  * allocates nothing in steady state: the handlers are created once and every frame of a poll gets one cached
- * {@link System#nanoTime()}; a session's first fragmented message allocates its reassembly buffer. Watching the
+ * {@link System#nanoTime()}; an image's first fragmented message allocates its reassembly buffer. Watching the
  * client costs one volatile read per poll.
  */
 public final class AeronFeed implements Feed {
@@ -120,8 +121,8 @@ public final class AeronFeed implements Feed {
     private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
     private final MessageReassembler reassembler = new MessageReassembler();
     // Session ids of images that went away, told by the client conductor, taken by the poll thread.
-    private final ManyToOneConcurrentArrayQueue<Integer> goneSessions = new ManyToOneConcurrentArrayQueue<>(GONE_CAPACITY);
-    private final java.util.function.Consumer<Integer> onGone = this::onGone;
+    private final ManyToOneConcurrentArrayQueue<Long> goneImages = new ManyToOneConcurrentArrayQueue<>(GONE_CAPACITY);
+    private final java.util.function.Consumer<Long> onGone = this::onGone;
     private final AtomicLong imagesAvailable = new AtomicLong();
     private final AtomicLong imagesUnavailable = new AtomicLong();
     private final AeronClientEvents events;
@@ -198,12 +199,13 @@ public final class AeronFeed implements Feed {
         }
     }
 
-    /** Client conductor thread: hands the session to the poll thread, which drops its unfinished message. */
+    /** Client conductor thread: hands the image to the poll thread, which drops its unfinished message. */
     private void onUnavailableImage(Image image) {
         // Never waits (the poll thread may have stopped): should GONE_CAPACITY images go within one poll, the
-        // session's unfinished message is counted when a new one of it begins or when the feed closes.
-        goneSessions.offer(image.sessionId());
-        // Counted after the hand-over, so that whoever sees the count sees the session queued for the next poll.
+        // image's unfinished message is counted when the feed closes. By image, not session id: a new image of the
+        // same session id (an explicit session-id= in the channel) may have begun a message before this is drained.
+        goneImages.offer(image.correlationId());
+        // Counted after the hand-over, so that whoever sees the count sees the image queued for the next poll.
         imagesUnavailable.incrementAndGet();
     }
 
@@ -214,8 +216,8 @@ public final class AeronFeed implements Feed {
         }
         this.sink = sink;
         this.pollNanos = System.nanoTime();
-        if (!goneSessions.isEmpty()) {
-            goneSessions.drain(onGone, GONE_CAPACITY);
+        if (!goneImages.isEmpty()) {
+            goneImages.drain(onGone, GONE_CAPACITY);
         }
         if (events.changes() != eventsSeen && onClientEvents()) {
             return END;
@@ -268,7 +270,7 @@ public final class AeronFeed implements Feed {
      */
     private void countUnfinished(FrameSink to) {
         this.sink = to;
-        goneSessions.drain(onGone, GONE_CAPACITY);
+        goneImages.drain(onGone, GONE_CAPACITY);
         final int truncated = reassembler.unfinished(DropReason.FEED_TRUNCATED);
         if (truncated > 0) {
             truncatedMessages += truncated;
@@ -281,8 +283,8 @@ public final class AeronFeed implements Feed {
         }
     }
 
-    private void onGone(Integer sessionId) {
-        count(reassembler.abandon(sessionId));
+    private void onGone(Long imageCorrelationId) {
+        count(reassembler.abandon(imageCorrelationId));
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
@@ -312,7 +314,7 @@ public final class AeronFeed implements Feed {
     private int take(DirectBuffer buffer, int offset, int length, Header header, boolean offeredAgain) {
         final byte flags = header.flags();
         if ((flags & FrameDescriptor.BEGIN_FRAG_FLAG) != 0) {
-            count(reassembler.interrupt(header.sessionId()));
+            count(reassembler.interrupt(header));
         }
         if ((flags & FrameDescriptor.UNFRAGMENTED) == FrameDescriptor.UNFRAGMENTED) {
             if (length == 0) {
@@ -385,12 +387,12 @@ public final class AeronFeed implements Feed {
         return imagesUnavailable.get();
     }
 
-    /** Sessions with a fragmented message in progress. Poll thread. */
+    /** Images with a fragmented message in progress. Poll thread. */
     int reassembling() {
         return reassembler.active();
     }
 
-    /** Bytes held by the largest per-session reassembly buffer; bounded by the largest frame. Poll thread. */
+    /** Bytes held by the largest per-image reassembly buffer; bounded by the largest frame. Poll thread. */
     int reassemblyCapacity() {
         return reassembler.largestCapacity();
     }

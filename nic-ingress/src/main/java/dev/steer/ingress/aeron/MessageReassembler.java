@@ -1,10 +1,11 @@
 package dev.steer.ingress.aeron;
 
+import io.aeron.Image;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.Int2ObjectHashMap;
+import org.agrona.collections.Long2ObjectHashMap;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.engine.frame.FramePool;
@@ -12,11 +13,14 @@ import dev.steer.engine.stats.DropReason;
 
 /**
  * Reassembles messages that reached an Aeron subscription in several fragments, one partial message per
- * session (publisher), since a subscription poll may stop inside one image's message and go on with another.
+ * image, since a subscription poll may stop inside one image's message and go on with another. Keyed by the image's
+ * correlation id, not its session id: a publisher restarted with an explicit {@code session-id} gives a new image of
+ * the same session id, which may begin a message before the old image's departure is seen ({@link #abandon}); the old
+ * image's cleanup must not take that message with it.
  *
  * <p>Every message that began is accounted for exactly once: completed ({@link #COMPLETE}, then handed over by
  * the caller), or dropped and reported by the caller with the reason returned: {@link DropReason#OVERSIZE} when it
- * grew past {@value #MAX_MESSAGE} bytes (the largest pool frame; its further bytes are skipped, so a session's
+ * grew past {@value #MAX_MESSAGE} bytes (the largest pool frame; its further bytes are skipped, so an image's
  * buffer never grows beyond that, and it stays oversize whatever ends it), {@link DropReason#FEED_TRUNCATED} when
  * fragments of it are missing (a gap in the stream's positions, a last or middle fragment without its first, a new
  * message starting before it ended) or when its image went away ({@link #abandon}) or the feed closed or ended
@@ -25,8 +29,8 @@ import dev.steer.engine.stats.DropReason;
  * <p>Lossless polls may refuse a completed message and abort, so that Aeron offers its last fragment again:
  * {@link #unaccept} undoes the last fragment so that the repeat is appended once.
  *
- * <p>Thread contract: the poll thread only. Allocates only when a session fragments its first message or a
- * message outgrows the session's buffer (doubling, at most up to {@value #MAX_MESSAGE} bytes).
+ * <p>Thread contract: the poll thread only. Allocates only when an image fragments its first message or a
+ * message outgrows the image's buffer (doubling, at most up to {@value #MAX_MESSAGE} bytes).
  */
 final class MessageReassembler {
     /** Longest message reassembled: the largest pool frame; a longer one is an oversize drop. */
@@ -43,7 +47,7 @@ final class MessageReassembler {
     private static final int ASSEMBLING = 1;
     private static final int SKIPPING = 2;
 
-    /** One session's message in progress. */
+    /** One image's message in progress. */
     private static final class Partial {
         UnsafeBuffer buffer;
         int length;
@@ -55,19 +59,20 @@ final class MessageReassembler {
         int previousState;
     }
 
-    private final Int2ObjectHashMap<Partial> partials = new Int2ObjectHashMap<>();
+    private final Long2ObjectHashMap<Partial> partials = new Long2ObjectHashMap<>();
     private Partial last;
     private DropReason dropReason;
-    /** Sessions with a message in progress: while 0, {@link #interrupt} answers without a map lookup. */
+    /** Images with a message in progress: while 0, {@link #interrupt} answers without a map lookup. */
     private int active;
 
     /**
-     * Takes one fragment of a fragmented message ({@code flags} not {@link FrameDescriptor#UNFRAGMENTED}).
+     * Takes one fragment of a fragmented message ({@code flags} not {@link FrameDescriptor#UNFRAGMENTED}) of the image
+     * that {@code header} comes from ({@link #imageOf}).
      *
      * @return {@link #INCOMPLETE}, {@link #COMPLETE} or {@link #DROPPED}
      */
     int onFragment(DirectBuffer source, int offset, int length, Header header, byte flags) {
-        final Partial partial = partial(header.sessionId());
+        final Partial partial = partial(imageOf(header));
         last = partial;
         partial.previousLength = partial.length;
         partial.previousNextPosition = partial.nextPosition;
@@ -96,16 +101,16 @@ final class MessageReassembler {
     }
 
     /**
-     * Called before a fragment of a session is handed over or dropped; when a message of that session was in
+     * Called before a fragment that begins a message is handed over or dropped; when a message of its image was in
      * progress it has lost its end (a new message began), and the reason to count it is returned.
      *
      * @return the reason the unfinished message is dropped, or null when none was in progress
      */
-    DropReason interrupt(int sessionId) {
+    DropReason interrupt(Header header) {
         if (active == 0) {
             return null; // every unfragmented message asks: no lookup while no message is in progress
         }
-        final Partial partial = partials.get(sessionId);
+        final Partial partial = partials.get(imageOf(header));
         if (partial == null || partial.state == IDLE) {
             return null;
         }
@@ -122,12 +127,13 @@ final class MessageReassembler {
     }
 
     /**
-     * Forgets a session whose image went away.
+     * Forgets an image that went away.
      *
+     * @param imageCorrelationId the image's {@link Image#correlationId()}
      * @return the reason to count its unfinished message, or null when it had none
      */
-    DropReason abandon(int sessionId) {
-        final Partial partial = partials.remove(sessionId);
+    DropReason abandon(long imageCorrelationId) {
+        final Partial partial = partials.remove(imageCorrelationId);
         if (partial == null || partial.state == IDLE) {
             return null;
         }
@@ -168,7 +174,7 @@ final class MessageReassembler {
         return dropReason;
     }
 
-    /** Bytes held by the largest session buffer: at most {@value #MAX_MESSAGE}. */
+    /** Bytes held by the largest image buffer: at most {@value #MAX_MESSAGE}. */
     int largestCapacity() {
         int largest = 0;
         for (Partial partial : partials.values()) {
@@ -177,13 +183,21 @@ final class MessageReassembler {
         return largest;
     }
 
-    private Partial partial(int sessionId) {
-        Partial partial = partials.get(sessionId);
+    private Partial partial(long image) {
+        Partial partial = partials.get(image);
         if (partial == null) {
             partial = new Partial();
-            partials.put(sessionId, partial);
+            partials.put(image, partial);
         }
         return partial;
+    }
+
+    /**
+     * The correlation id of the image a fragment comes from: a subscription's poll hands every fragment with a header
+     * whose context is its {@link Image}. A field read; no allocation.
+     */
+    static long imageOf(Header header) {
+        return ((Image) header.context()).correlationId();
     }
 
     private void skip(Partial partial, DropReason reason) {
@@ -191,13 +205,13 @@ final class MessageReassembler {
         partial.skipReason = reason;
     }
 
-    /** Moves a session's message to {@code state}, keeping count of the sessions with one in progress. */
+    /** Moves an image's message to {@code state}, keeping count of the images with one in progress. */
     private void state(Partial partial, int state) {
         active += (state != IDLE ? 1 : 0) - (partial.state != IDLE ? 1 : 0);
         partial.state = state;
     }
 
-    /** Sessions with a message in progress. */
+    /** Images with a message in progress. */
     int active() {
         return active;
     }

@@ -18,8 +18,10 @@ import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
 import io.aeron.driver.MediaDriver;
 import io.aeron.driver.ThreadingMode;
+import io.aeron.exceptions.RegistrationException;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FrameDescriptor;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,6 +31,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.ingress.TestIngress;
@@ -103,6 +107,40 @@ class AeronFragmentsTest {
         await("claim", () -> publication.tryClaim(text.length(), claim) > 0, () -> { });
         claim.buffer().putStringWithoutLengthAscii(claim.offset(), text);
         claim.flags(flags).commit();
+    }
+
+    /** A sink that hands everything to another; tests override what they watch. */
+    private static class DelegatingSink implements FrameSink {
+        private final FrameSink target;
+
+        DelegatingSink(FrameSink target) {
+            this.target = target;
+        }
+
+        @Override
+        public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
+            return target.onFrame(buffer, offset, length, timestampNs);
+        }
+
+        @Override
+        public void onDropped(DropReason reason, int count) {
+            target.onDropped(reason, count);
+        }
+
+        @Override
+        public void onFeedError(Throwable error) {
+            target.onFeedError(error);
+        }
+
+        @Override
+        public void onFeedErrors(Throwable summary, long count) {
+            target.onFeedErrors(summary, count);
+        }
+
+        @Override
+        public DropReason refusalReason() {
+            return target.refusalReason();
+        }
     }
 
     private static long droppedTotal(TestIngress ingress) {
@@ -277,6 +315,68 @@ class AeronFragmentsTest {
             got.sort(null);
             assertEquals(List.of("a-first;a-last", "b-first;b-last"), got);
             assertEquals(0, droppedTotal(ingress));
+        }
+    }
+
+    @Test
+    void shouldKeepANewImagesMessageWhenAnOldImageOfTheSameSessionGoesAwayJustBeforeItBegins() {
+        final int id = stream++;
+        // A publisher restarted with a fixed session id: its old image goes away and the new one, of the same session
+        // id, appears. The client's conductor thread may report both between a poll's look at the images gone and its
+        // fragment poll; that interleaving is forced here from the one sink callback that runs in between (a client
+        // error reported to the feed). The new image's first fragment is then taken before the old image's departure
+        // is seen, which must not take the new image's message with it.
+        final String publications = "aeron:ipc?mtu=1408|session-id=" + (7000 + id);
+        final int[] hooks = new int[1];
+        try (TestIngress ingress = new TestIngress();
+             AeronMedia media = AeronMedia.external(driver.aeronDirectoryName());
+             AeronFeed feed = new AeronFeed(media, new AeronFeed.Settings("aeron:ipc", id, AeronFeed.Mode.DROP))) {
+            final ExclusivePublication old = aeron.addExclusivePublication(publications, id);
+            connected(old, feed);
+            final ExclusivePublication[] next = new ExclusivePublication[1];
+            final FrameSink hooked = new DelegatingSink(ingress.path) {
+                @Override
+                public void onFeedError(Throwable error) {
+                    super.onFeedError(error);
+                    hooks[0]++;
+                    old.close();
+                    // The driver frees the session id once the old publication is drained, and reports its image gone.
+                    await("the session id to be free", () -> {
+                        try {
+                            next[0] = aeron.addExclusivePublication(publications, id);
+                            return true;
+                        } catch (RegistrationException ex) {
+                            return false;
+                        }
+                    }, () -> { });
+                    fragment(next[0], BEGIN, "new-first;");
+                    await("the client to see the new image", () -> feed.imagesAvailable() == 2, () -> { });
+                }
+            };
+            media.aeron().context().errorHandler().onError(new IllegalStateException("a client error, reported"));
+            await("the new first fragment", () -> feed.fragments() == 1, () -> ingress.path.poll(new Feed() {
+                @Override
+                public int poll(FrameSink sink, int budget) {
+                    return feed.poll(hooked, budget);
+                }
+
+                @Override
+                public String name() {
+                    return feed.name();
+                }
+            }));
+            try (old; ExclusivePublication publication = next[0]) {
+                assertEquals(1, hooks[0]);
+                assertEquals(old.sessionId(), publication.sessionId(), "one session id");
+                assertEquals(1, feed.imagesUnavailable(), "the old image went");
+                fragment(publication, END, "new-last");
+                await("the new message's last fragment", () -> feed.fragments() == 2, () -> ingress.poll(feed));
+                assertEquals(1, ingress.get(PathCounters.Counter.RECEIVED), "one message, received once");
+                assertEquals(0, droppedTotal(ingress), "the old image took nothing of the new one's with it");
+                assertEquals(1, ingress.delivered);
+                assertArrayEquals("new-first;new-last".getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+                    ingress.frames.get(0));
+            }
         }
     }
 
