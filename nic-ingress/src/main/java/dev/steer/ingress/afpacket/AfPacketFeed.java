@@ -397,7 +397,9 @@ public final class AfPacketFeed implements Feed {
 
     /**
      * Frames this host sent out of the interface that reached the ring anyway (kernels before 4.20, which lack
-     * {@code PACKET_IGNORE_OUTGOING}): skipped, as they are no input packets, and not counted by the engine.
+     * {@code PACKET_IGNORE_OUTGOING}; a fanout member on kernels before 6.2, or in a group another program started
+     * without {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING}): skipped, as they are no input packets, and not counted by the
+     * engine.
      */
     public long outgoing() {
         return outgoing;

@@ -32,6 +32,8 @@ final class Libc {
     static final int PACKET_FANOUT = 18;
     /** Flag in the mode byte of {@code PACKET_FANOUT}: with group id 0, the kernel creates a group with an unused id. */
     static final int PACKET_FANOUT_FLAG_UNIQUEID = 0x2000;
+    /** Flag in the mode byte of {@code PACKET_FANOUT} (Linux 6.2): the group's hook leaves out what this host sends. */
+    static final int PACKET_FANOUT_FLAG_IGNORE_OUTGOING = 0x4000;
     static final int PACKET_QDISC_BYPASS = 20;
     static final int PACKET_IGNORE_OUTGOING = 23;
     static final int TPACKET_V3 = 2;

@@ -45,7 +45,7 @@ final class RxRing {
             socket.setInt(Libc.PACKET_RESERVE, Tpacket3Descriptor.VLAN_TAG_LENGTH,
                 "setsockopt(PACKET_RESERVE, " + Tpacket3Descriptor.VLAN_TAG_LENGTH + ")");
             // A receive queue: frames this host sends out of the interface are not its input (poll skips any that
-            // still arrive, on kernels before 4.20).
+            // still arrive, on kernels before 4.20). A fanout member needs the group's flag as well: joinFanout.
             socket.trySetInt(Libc.PACKET_IGNORE_OUTGOING, 1);
             final MemorySegment request = socket.arena().allocate(REQ3_SIZE, 4);
             final int frames = settings.blockSize() / settings.frameSize() * settings.blockCount();
@@ -80,21 +80,31 @@ final class RxRing {
         }
     }
 
-    /** Joins or starts the settings' fanout group; returns its id, or {@link AfPacketSettings#NO_FANOUT}. */
+    /**
+     * Joins or starts the settings' fanout group; returns its id, or {@link AfPacketSettings#NO_FANOUT}. The group's own
+     * hook, not the socket's, is what the kernel runs for a member, so the socket's {@code PACKET_IGNORE_OUTGOING} does
+     * not apply there: the group is asked to leave out what this host sends with
+     * {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING} (Linux 6.2; older kernels keep the flag without acting on it, and poll
+     * skips such frames).
+     */
     private static int joinFanout(PacketSocket socket, AfPacketSettings settings) {
+        final int mode = settings.fanoutMode().kernelValue() | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
         if (settings.fanoutGroup() == AfPacketSettings.UNIQUE_FANOUT_GROUP) {
             // Id 0 with UNIQUEID: the kernel makes a group with an id unused in this namespace; read it back.
-            socket.setInt(Libc.PACKET_FANOUT, (settings.fanoutMode().kernelValue()
-                | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16, "setsockopt(PACKET_FANOUT) starting a group with a"
-                + " kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID, Linux 4.4 or later) mode "
-                + settings.fanoutMode() + " (the interface must be up)");
+            socket.setInt(Libc.PACKET_FANOUT, (mode | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16,
+                "setsockopt(PACKET_FANOUT) starting a group with a kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID,"
+                + " Linux 4.4 or later) mode " + settings.fanoutMode() + " (the interface must be up)");
             return socket.getInt(Libc.PACKET_FANOUT, "getsockopt(PACKET_FANOUT)") & 0xffff;
         }
         if (settings.fanout()) {
-            socket.setInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | settings.fanoutMode().kernelValue() << 16,
-                "setsockopt(PACKET_FANOUT) joining group " + settings.fanoutGroup() + " mode "
-                + settings.fanoutMode() + " (every member must use the same mode and interface, and the"
-                + " interface must be up)");
+            // A group another program started without the flag refuses a member with it (its flags must match): such
+            // a group is joined as it is, and poll skips the frames this host sends that it hands over.
+            if (!socket.trySetInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | mode << 16)) {
+                socket.setInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | settings.fanoutMode().kernelValue() << 16,
+                    "setsockopt(PACKET_FANOUT) joining group " + settings.fanoutGroup() + " mode "
+                    + settings.fanoutMode() + " (every member must use the same mode and interface, and the"
+                    + " interface must be up)");
+            }
             return settings.fanoutGroup();
         }
         return AfPacketSettings.NO_FANOUT;

@@ -7,12 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.engine.stats.DropReason;
 
@@ -92,6 +95,72 @@ class AfPacketRingTest {
                     + sink.frames.get(0).length + " bytes long");
                 assertTrue(sink.drops.isEmpty(), () -> "no input, so no drops: " + sink.drops);
             }
+        }
+    }
+
+    /**
+     * A fanout member's socket is not what the kernel hooks into the interface: the group's own hook is, so the socket's
+     * {@code PACKET_IGNORE_OUTGOING} does nothing there and the group must be told with
+     * {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING} (Linux 6.2). Without it every frame the host sends out of the interface
+     * takes ring space (and can push input into overruns), even though poll then skips it.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {AfPacketSettings.UNIQUE_FANOUT_GROUP, 4343})
+    void shouldKeepFramesTheHostSendsOutOfTheRingWhenTheFeedIsAFanoutMember(int group) throws Exception {
+        try (VethPair own = VethPair.createOrSkip()) {
+            own.namespace().addAddress(VethPair.B, "10.77.0.1/24");
+            final AfPacketSettings peer = AfPacketSettings.of(VethPair.A).withNetns(own.netns()).withRing(1 << 16, 8)
+                .withRetireTimeoutMs(2);
+            final List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
+                own.feedSettings().withFanout(group, AfPacketSettings.FanoutMode.HASH).withStatsInterval(1), 2);
+            try (AfPacketFeed peerFeed = AfPacketFeed.open(peer)) {
+                try (NetNamespace.Scope ignored = own.namespace().enter(); DatagramChannel channel = DatagramChannel.open()) {
+                    // Nobody has 10.77.0.x: the namespace's stack sends ARP requests for them out of B.
+                    for (int host = 2; host < 6; host++) {
+                        channel.send(ByteBuffer.wrap(new byte[] {1, 2, 3}), new InetSocketAddress("10.77.0." + host, 9));
+                    }
+                }
+                final RecordingSink arrived = new RecordingSink();
+                AfPacketFeedTest.pollUntil(peerFeed, arrived, 64,
+                    () -> arrived.frames.stream().filter(f -> f.length >= 14 && f[12] == 0x08 && f[13] == 0x06).count() >= 4);
+                assertTrue(arrived.frames.stream().filter(f -> f[12] == 0x08 && f[13] == 0x06).count() >= 4,
+                    "the ARP requests went out of B");
+                final RecordingSink sink = new RecordingSink();
+                for (int i = 0; i < 20; i++) {
+                    for (AfPacketFeed queue : queues) {
+                        queue.poll(sink, 64);
+                    }
+                    AfPacketFeedTest.pause();
+                }
+                assertEquals(0, sink.frames.size(), "nothing the host sent is handed over");
+                for (AfPacketFeed queue : queues) {
+                    assertEquals(0, queue.outgoing(), queue.name() + ": frames the host sent out of B reached the ring");
+                    assertEquals(0, queue.statistics().packets(), queue.name() + ": packets the kernel gave the socket");
+                }
+            } finally {
+                queues.forEach(AfPacketFeed::close);
+            }
+        }
+    }
+
+    @Test
+    void shouldJoinAGroupWhenAnotherProgramStartedItWithoutLeavingOutgoingFramesOut() throws Exception {
+        final int group = 4344;
+        final PacketSocket other;
+        try (NetNamespace.Scope ignored = veth.namespace().enter()) {
+            // The other program: a member of the group with the mode and no flag (the socket closes itself on failure).
+            other = new PacketSocket(VethPair.B, veth.netns(), Libc.SOCK_NONBLOCK);
+            other.resolveInterface();
+            other.bind(Libc.ETH_P_ALL);
+            other.setInt(Libc.PACKET_FANOUT, group | AfPacketSettings.FanoutMode.HASH.kernelValue() << 16,
+                "the other program's PACKET_FANOUT, without PACKET_FANOUT_FLAG_IGNORE_OUTGOING");
+        }
+        try {
+            try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings().withFanout(group, AfPacketSettings.FanoutMode.HASH))) {
+                assertEquals(group, feed.fanoutGroup());
+            }
+        } finally {
+            other.close();
         }
     }
 
