@@ -84,30 +84,32 @@ final class RxRing {
      * Joins or starts the settings' fanout group; returns its id, or {@link AfPacketSettings#NO_FANOUT}. The group's own
      * hook, not the socket's, is what the kernel runs for a member, so the socket's {@code PACKET_IGNORE_OUTGOING} does
      * not apply there: the group is asked to leave out what this host sends with
-     * {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING} (Linux 6.2; older kernels keep the flag without acting on it, and poll
-     * skips such frames).
+     * {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING} (Linux 6.2). Where that is refused (a group another program started
+     * without the flag: Linux wants every member's flags alike), the socket joins without it and poll skips such frames.
      */
     private static int joinFanout(PacketSocket socket, AfPacketSettings settings) {
-        final int mode = settings.fanoutMode().kernelValue() | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING;
+        final int mode = settings.fanoutMode().kernelValue();
         if (settings.fanoutGroup() == AfPacketSettings.UNIQUE_FANOUT_GROUP) {
             // Id 0 with UNIQUEID: the kernel makes a group with an id unused in this namespace; read it back.
-            socket.setInt(Libc.PACKET_FANOUT, (mode | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16,
-                "setsockopt(PACKET_FANOUT) starting a group with a kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID,"
-                + " Linux 4.4 or later) mode " + settings.fanoutMode() + " (the interface must be up)");
+            join(socket, (mode | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16, "setsockopt(PACKET_FANOUT) starting a group"
+                + " with a kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID, Linux 4.4 or later) mode " + settings.fanoutMode()
+                + " (the interface must be up)");
             return socket.getInt(Libc.PACKET_FANOUT, "getsockopt(PACKET_FANOUT)") & 0xffff;
         }
         if (settings.fanout()) {
-            // A group another program started without the flag refuses a member with it (its flags must match): such
-            // a group is joined as it is, and poll skips the frames this host sends that it hands over.
-            if (!socket.trySetInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | mode << 16)) {
-                socket.setInt(Libc.PACKET_FANOUT, settings.fanoutGroup() | settings.fanoutMode().kernelValue() << 16,
-                    "setsockopt(PACKET_FANOUT) joining group " + settings.fanoutGroup() + " mode "
-                    + settings.fanoutMode() + " (every member must use the same mode and interface, and the"
-                    + " interface must be up)");
-            }
+            join(socket, settings.fanoutGroup() | mode << 16, "setsockopt(PACKET_FANOUT) joining group "
+                + settings.fanoutGroup() + " mode " + settings.fanoutMode() + " (every member must use the same mode and"
+                + " interface, and the interface must be up)");
             return settings.fanoutGroup();
         }
         return AfPacketSettings.NO_FANOUT;
+    }
+
+    /** PACKET_FANOUT with {@code value} and the ignore-outgoing flag, else without it; closes and throws on failure. */
+    private static void join(PacketSocket socket, int value, String what) {
+        if (!socket.trySetInt(Libc.PACKET_FANOUT, value | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING << 16)) {
+            socket.setInt(Libc.PACKET_FANOUT, value, what);
+        }
     }
 
     /** The bound socket, whose memory and errno state the feed's polling thread uses. */
