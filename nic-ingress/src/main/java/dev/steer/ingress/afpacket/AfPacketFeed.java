@@ -48,7 +48,7 @@ import dev.steer.engine.stats.DropReason;
  * last poll, from any thread; counters, {@link #statistics()} and {@link #link()} from any thread (plain reads of
  * single-writer fields, so possibly stale; the link's state and transitions are volatile, for a watcher on another
  * thread). {@code poll} never blocks, makes no syscall except the bounded statistics read (two calls) and, at most
- * once per {@link InterfaceLink#CHECK_INTERVAL_NS}, one ioctl for the link's flags (a clock comparison per poll),
+ * once per {@link InterfaceLink#CHECK_INTERVAL_NS}, two ioctls for the link's flags (a clock comparison per poll),
  * allocates nothing and stamps every packet of a poll with one cached {@link System#nanoTime()} reading.
  */
 public final class AfPacketFeed implements Feed {
@@ -340,8 +340,9 @@ public final class AfPacketFeed implements Feed {
      * set IF up`)}), or up without a carrier ({@code IFF_RUNNING} not set); null when it is up and running, or after the
      * close. The feed stays open either way and receives once the link is up; {@code steer run} prints this as a
      * warning when it opens the feed. It reads the flags now; the polling thread's own reads count the link's changes
-     * ({@link #link()}). Any thread, not concurrently with {@link #close()}; off the hot path: one ioctl
-     * ({@code SIOCGIFFLAGS} on the feed's socket, so in its namespace) and a confined arena.
+     * ({@link #link()}). Any thread, not concurrently with {@link #close()}; off the hot path: two ioctls
+     * ({@code SIOCGIFNAME} by the bound interface's index, then {@code SIOCGIFFLAGS}, on the feed's socket, so in its
+     * namespace) and a confined arena.
      */
     public String linkWarning() {
         return closed ? null : socket.linkWarning();

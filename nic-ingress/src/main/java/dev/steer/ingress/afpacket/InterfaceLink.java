@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * The link under an {@link AfPacketFeed}'s interface as the feed's polling thread reads it: whether it is up and running
  * (a carrier), and how often that changed. A down link looks like an idle one (the kernel just stops filling the ring),
- * so the polling thread reads the interface's flags ({@code SIOCGIFFLAGS} on the feed's socket, so in its namespace)
+ * so the polling thread reads the flags of the interface the socket is bound to (by its index: {@code SIOCGIFNAME},
+ * then {@code SIOCGIFFLAGS}, on the feed's socket, so in its namespace)
  * about once every {@link #CHECK_INTERVAL_NS} and counts each change: {@link #downs()} (with the reason,
  * {@link #lastDown()}), {@link #ups()}. The state at open is the baseline ({@link AfPacketFeed#linkWarning()} says it):
  * only changes from it are transitions. A down link loses no packet the feed had, so it is counted apart, as neither a
@@ -14,12 +15,12 @@ import java.lang.foreign.MemorySegment;
  * <p>Thread contract: made while the feed opens; {@link #onPoll} and {@link #check} on the feed's polling thread only,
  * before the feed closes; the accessors from any thread (one writer, the polling thread; the state and the transitions
  * are volatile, for a watcher on another thread). Costs a clock comparison per poll and, at most once per
- * {@link #CHECK_INTERVAL_NS}, one ioctl into a {@code struct ifreq} preallocated at open; no allocation.
+ * {@link #CHECK_INTERVAL_NS}, two ioctls into a {@code struct ifreq} preallocated at open; no allocation.
  */
 public final class InterfaceLink {
     /**
      * How often the polling thread reads the interface's flags to notice the link going down or coming back up: a change
-     * is counted within about this long, at the cost of one ioctl per interval per queue.
+     * is counted within about this long, at the cost of two ioctls per interval per queue.
      */
     public static final long CHECK_INTERVAL_NS = 1_000_000_000L;
 
@@ -56,8 +57,8 @@ public final class InterfaceLink {
     /**
      * Reads the interface's flags and counts a change of the link: up and running to not ({@link #downs()}, the reason
      * in {@link #lastDown()}), or back ({@link #ups()}). Flags that cannot be read (the interface deleted, which the
-     * feed's statistics read finds and ends the feed for, or renamed) change nothing. Polling thread; one ioctl into
-     * preallocated memory, and the reason's line on a down transition only.
+     * feed's statistics read finds and ends the feed for) change nothing; a renamed interface is followed. Polling
+     * thread; two ioctls into preallocated memory, and the reason's line on a down transition only.
      */
     void check(long now) {
         nextCheckNs = now + CHECK_INTERVAL_NS;

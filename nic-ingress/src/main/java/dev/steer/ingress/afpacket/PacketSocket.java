@@ -107,24 +107,25 @@ final class PacketSocket {
     }
 
     /**
-     * A {@code struct ifreq} naming the interface, allocated in {@code arena}, for {@link #interfaceFlags(MemorySegment,
-     * MemorySegment)}: a caller that reads the flags repeatedly (the polling thread) allocates one once and reuses it.
+     * A {@code struct ifreq} for {@link #interfaceFlags(MemorySegment, MemorySegment)}, allocated in {@code arena}: a
+     * caller that reads the flags repeatedly (the polling thread) allocates one once and reuses it.
      */
     MemorySegment interfaceRequest(Arena arena) {
-        final MemorySegment request = arena.allocate(Libc.IFREQ_SIZE, 8);
-        final byte[] name = iface.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        MemorySegment.copy(name, 0, request, ValueLayout.JAVA_BYTE, 0, Math.min(name.length, Libc.IFREQ_FLAGS - 1));
-        return request;
+        return arena.allocate(Libc.IFREQ_SIZE, 8);
     }
 
     /**
-     * The interface's flags ({@code SIOCGIFFLAGS} on this socket, so in the socket's namespace whatever the calling
-     * thread's) read into {@code request} (from {@link #interfaceRequest}), or -1 when they cannot be read (the
-     * interface gone or renamed). One ioctl, no allocation; {@code request} and {@code errnoState} belong to the calling
-     * thread. Not after {@link #close()}.
+     * The flags of the interface the socket is bound to, by its index ({@code SIOCGIFNAME} for its name now, then
+     * {@code SIOCGIFFLAGS}, both on this socket, so in the socket's namespace whatever the calling thread's) read into
+     * {@code request} (from {@link #interfaceRequest}), or -1 when they cannot be read (the interface gone). By index, not
+     * by the name it was opened with: a renamed interface keeps its socket, and another one may take the old name. Two
+     * ioctls, no allocation; {@code request} and {@code errnoState} belong to the calling thread. Not after
+     * {@link #close()}.
      */
     int interfaceFlags(MemorySegment request, MemorySegment errnoState) {
-        if (Libc.ioctl(errnoState, fd, Libc.SIOCGIFFLAGS, request) != 0) {
+        request.set(ValueLayout.JAVA_INT, Libc.IFREQ_IFINDEX, ifIndex);
+        if (Libc.ioctl(errnoState, fd, Libc.SIOCGIFNAME, request) != 0
+            || Libc.ioctl(errnoState, fd, Libc.SIOCGIFFLAGS, request) != 0) {
             return -1;
         }
         return request.get(ValueLayout.JAVA_SHORT, Libc.IFREQ_FLAGS) & 0xffff;
@@ -132,7 +133,7 @@ final class PacketSocket {
 
     /**
      * The interface's flags as {@link #interfaceFlags(MemorySegment, MemorySegment)} reads them, from any thread, or -1
-     * also when the socket is closed. Off the hot path: one ioctl and a confined arena; not concurrently with
+     * also when the socket is closed. Off the hot path: two ioctls and a confined arena; not concurrently with
      * {@link #close()}.
      */
     int interfaceFlags() {

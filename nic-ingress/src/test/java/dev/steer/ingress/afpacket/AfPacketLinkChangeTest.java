@@ -108,6 +108,44 @@ class AfPacketLinkChangeTest {
         }
     }
 
+    /**
+     * The socket stays bound to its interface (by index) when the interface is renamed, and receives once it is up again;
+     * the link's state is that interface's, not whatever now has the old name. Linux renames only a down interface, so
+     * the rename comes with a down: here another interface takes the old name, up, while the feed's is down.
+     */
+    @Test
+    void shouldFollowTheBoundInterfaceWhenItIsRenamedAndAnotherTakesItsName() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip();
+             AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
+             AfPacketSender sender = veth.sender();
+             TestIngress ingress = new TestIngress()) {
+            assertTrue(feed.link().up(), "both ends up at open");
+            final String renamed = "steer-c";
+            veth.link(VethPair.B, "down");
+            AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.B, "name", renamed);
+            feed.link().check(System.nanoTime());
+            assertEquals(1, feed.link().downs(), "the bound interface, now " + renamed + ", went down");
+            assertFalse(feed.link().up());
+
+            // Another veth pair, up with a carrier, whose one end takes the old name.
+            AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "add", "name", VethPair.B, "type", "veth", "peer",
+                "name", "steer-d");
+            veth.link("steer-d", "up");
+            veth.link(VethPair.B, "up");
+            feed.link().check(System.nanoTime());
+            assertFalse(feed.link().up(), "the interface now named " + VethPair.B + " is up; the feed's is not");
+            assertEquals(0, feed.link().ups());
+
+            veth.link(renamed, "up");
+            feed.link().check(System.nanoTime());
+            assertEquals(1, feed.link().ups(), "the bound interface came back up");
+            assertTrue(feed.link().up());
+            sendAndReceive(feed, sender, ingress, 0, 20);
+            ingress.path.close(feed);
+            assertAccounting(ingress, 20);
+        }
+    }
+
     /** The flags are read on a time stride, not per poll: a poll costs one clock comparison for them. */
     @Test
     void shouldReadTheLinkFlagsAboutOncePerIntervalWhenPolledWithoutPause() throws Exception {
