@@ -47,7 +47,33 @@ class FeedOptionTest {
             final CliRunner result = CliRunner.run("run", "--feed", "udp", "--listen", "127.0.0.1:" + taken.getLocalPort(),
                 "--duration", "1s", "--no-pin");
             assertEquals(SteerCli.EXIT_FAILED, result.exit(), "a feed that did not open: " + result);
-            assertTrue(result.err().contains("port=" + taken.getLocalPort() + ": cannot bind"), result.toString());
+            assertTrue(result.err().contains("command line: steer.feed.udp.bind: '127.0.0.1:" + taken.getLocalPort()
+                + "': cannot bind ("), result.toString());
         }
+    }
+
+    @Test
+    void shouldRefuseAnUnresolvableUdpBindHostOfTheFileAsABadConfigNamingFileLineAndKey() throws IOException {
+        // It was "steer run: bindAddress='nosuchhost.invalid': does not resolve" (exit 2), with no file, line or key.
+        final Path file = Files.writeString(dir.resolve("udp.conf"), "steer.feed {\n  type = udp\n"
+            + "  udp.bind = \"nosuchhost.invalid:9000\"\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--duration", "1s", "--no-pin");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":3: steer.feed.udp.bind: 'nosuchhost.invalid:9000': the host"
+            + " nosuchhost.invalid does not resolve"), result.toString());
+    }
+
+    @Test
+    void shouldNameFileLineAndKeyWhenTheUdpFeedCannotBindTheFilesAddress() throws IOException {
+        // It was "bindAddress='192.0.2.1', port=9000: cannot bind" (exit 3): which file, which line?
+        org.junit.jupiter.api.Assumptions.assumeTrue(!"1".equals(Files.readString(
+            Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).strip()), "this host binds addresses it does not have");
+        // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this host.
+        final Path file = Files.writeString(dir.resolve("udp.conf"), "steer.feed {\n  type = udp\n"
+            + "  udp.bind = \"192.0.2.1:9000\"\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--duration", "1s", "--no-pin");
+        assertEquals(SteerCli.EXIT_FAILED, result.exit(), "a feed that did not open: " + result);
+        assertTrue(result.err().contains(file + ":3: steer.feed.udp.bind: '192.0.2.1:9000': cannot bind ("),
+            result.toString());
     }
 }

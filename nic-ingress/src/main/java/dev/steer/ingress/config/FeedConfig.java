@@ -76,9 +76,18 @@ public final class FeedConfig {
      *                 ephemeral port of its own), or null
      * @param pcap     the pcap settings (every queue replays the file), or null
      * @param afpacket the AF_PACKET settings (queues share the interface through a fanout group), or null
+     * @param path     where the block was read ({@code feed}, {@code steer.feed}), to name its keys in the messages of
+     *                 {@link #open(Plan)}
      */
     public record Plan(String type, int queues, boolean lossless, Config block, AeronFeed.Settings aeron,
-                       String aeronDirectory, UdpSettings udp, PcapSettings pcap, AfPacketSettings afpacket) {
+                       String aeronDirectory, UdpSettings udp, PcapSettings pcap, AfPacketSettings afpacket,
+                       String path) {
+        /** A plan of a block read at {@code feed}. */
+        public Plan(String type, int queues, boolean lossless, Config block, AeronFeed.Settings aeron,
+                    String aeronDirectory, UdpSettings udp, PcapSettings pcap, AfPacketSettings afpacket) {
+            this(type, queues, lossless, block, aeron, aeronDirectory, udp, pcap, afpacket, "feed");
+        }
+
         /** True for the Aeron feed. */
         public boolean isAeron() {
             return "aeron".equals(type);
@@ -206,8 +215,8 @@ public final class FeedConfig {
             afpacket = afpacket(block, given, section(block, given, path, "afpacket", AFPACKET_KEYS, check), queues,
                 check);
         }
-        return check.ok() ? new Plan(type, queues, lossless, block.getConfig(path), aeron, directory, udp, pcap, afpacket)
-            : null;
+        return check.ok() ? new Plan(type, queues, lossless, block.getConfig(path), aeron, directory, udp, pcap, afpacket,
+            path) : null;
     }
 
     /** Reports the unknown keys of the section {@code name} when given; returns its path. */
@@ -239,19 +248,50 @@ public final class FeedConfig {
             return null;
         }
         final int colon = bind.lastIndexOf(':');
+        final UdpSettings settings;
         try {
             final int port = Integer.parseInt(bind.substring(colon + 1));
             if (colon <= 0 || port < 0 || port + queues - 1 > 65_535) {
                 throw new NumberFormatException();
             }
-            if (!bufferOk) {
-                return null;
-            }
-            return new UdpSettings(bind.substring(0, colon), port, (int) buffer, "udp:" + bind);
+            settings = new UdpSettings(bind.substring(0, colon), port,
+                bufferOk ? (int) buffer : UdpSettings.DEFAULT_RECEIVE_BUFFER_BYTES, "udp:" + bind);
         } catch (RuntimeException ex) {
             check.error(block, at + ".bind", "'" + bind + "' must be HOST:PORT with a port 0.." + (65_536 - queues)
                 + (ex.getMessage() != null && !(ex instanceof NumberFormatException) ? " (" + ex.getMessage() + ")" : ""));
             return null;
+        }
+        // A name that does not resolve is a mistake in the file, found now with its key and line, not when the feed
+        // opens (a failed run, naming no key). A literal address resolves without a lookup.
+        try {
+            java.net.InetAddress.getByName(settings.bindAddress());
+        } catch (java.net.UnknownHostException ex) {
+            check.error(block, at + ".bind", "'" + bind + "': the host " + settings.bindAddress() + " does not resolve:"
+                + " must be HOST:PORT with a host name or address of this machine, e.g. 127.0.0.1:9000 or 0.0.0.0:9000");
+            return null;
+        }
+        return bufferOk ? settings : null;
+    }
+
+    /**
+     * Opens queue {@code queue} of a udp plan; a bind this machine refuses (the address is not one of its own, the port
+     * is taken) names the key, file and line of the address, the address tried and why.
+     */
+    private static UdpFeed openUdp(Plan plan, int queue) {
+        final UdpSettings base = plan.udp();
+        // Port 0: every queue binds an ephemeral port of its own, named by the port it bound.
+        final int port = base.port() == 0 ? 0 : base.port() + queue;
+        try {
+            return new UdpFeed(base.withBind(base.bindAddress(), port), bound -> "udp:" + base.bindAddress() + ":" + bound);
+        } catch (IllegalStateException ex) {
+            final String tried = base.bindAddress() + ":" + port;
+            final boolean written = plan.block() != null && plan.block().hasPath("udp.bind");
+            final String where = written ? ConfigCheck.where(plan.block().getValue("udp.bind")) : "";
+            final String value = written ? plan.block().getString("udp.bind") : base.bindAddress() + ":" + base.port();
+            throw new IllegalStateException(where + plan.path() + ".udp.bind: '" + value + "': "
+                + (plan.queues() > 1 ? "queue " + queue + " cannot bind " + tried : "cannot bind") + " ("
+                + UdpFeed.reason(ex.getCause() instanceof Exception cause ? cause : ex)
+                + "): must be an address of this machine and a free port", ex);
         }
     }
 
@@ -365,11 +405,7 @@ public final class FeedConfig {
                 }
                 case "udp" -> {
                     for (int i = 0; i < plan.queues(); i++) {
-                        final UdpSettings base = plan.udp();
-                        // Port 0: every queue binds an ephemeral port of its own, named by the port it bound.
-                        final int port = base.port() == 0 ? 0 : base.port() + i;
-                        feeds.add(new UdpFeed(base.withBind(base.bindAddress(), port),
-                            bound -> "udp:" + base.bindAddress() + ":" + bound));
+                        feeds.add(openUdp(plan, i));
                     }
                 }
                 case "pcap" -> {

@@ -393,7 +393,7 @@ public final class UdpFeed implements Feed {
      * What a failed open says: the exception's message, or for an address of a family the JVM's sockets do not take
      * (whose exception has no message) what that means.
      */
-    static String reason(Exception ex) {
+    public static String reason(Exception ex) {
         return ex instanceof UnsupportedAddressTypeException
             ? "an IPv6 address, but this JVM's sockets are IPv4 only (java.net.preferIPv4Stack=true, or no IPv6 here)"
             : ex.getMessage();

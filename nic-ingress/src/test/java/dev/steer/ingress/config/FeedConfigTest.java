@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -323,5 +324,33 @@ class FeedConfigTest {
         final FeedConfig.Plan plan = FeedConfig.plan(parse("aeron.directory = \"" + dir + "\""), check);
         final IllegalStateException error = assertThrows(IllegalStateException.class, () -> FeedConfig.open(plan));
         assertTrue(error.getMessage().contains("no media driver there"), error.getMessage());
+    }
+
+    @Test
+    void shouldRefuseAnUnresolvableBindHostAtItsKeyAndLineWhenThePlanIsMade() {
+        // It passed the plan and failed at open as "bindAddress='nosuchhost.invalid': does not resolve", no key, no line.
+        // A name under .invalid (RFC 6761) never resolves.
+        final ConfigCheck check = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"nosuchhost.invalid:9000\"\n}"), check));
+        assertEquals(List.of("test.conf:3: feed.udp.bind: 'nosuchhost.invalid:9000': the host nosuchhost.invalid does"
+            + " not resolve: must be HOST:PORT with a host name or address of this machine, e.g. 127.0.0.1:9000 or"
+            + " 0.0.0.0:9000"), check.errors());
+    }
+
+    @Test
+    void shouldNameTheBindKeyAndLineWhenTheUdpFeedCannotBindTheAddress() throws Exception {
+        // It said "bindAddress='192.0.2.1', port=9000: cannot bind: ...": no key, no file, no line to fix.
+        assumeTrue(!"1".equals(java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).strip()),
+            "this host binds addresses it does not have");
+        final ConfigCheck check = new ConfigCheck();
+        // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this host.
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp {\n  bind = \"192.0.2.1:9000\"\n}"),
+            check);
+        assertNotNull(plan, check.errors()::toString);
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> FeedConfig.open(plan));
+        assertTrue(error.getMessage().startsWith("test.conf:4: feed.udp.bind: '192.0.2.1:9000': queue 0 cannot bind"
+            + " 192.0.2.1:9000 ("), error.getMessage());
+        assertTrue(error.getMessage().endsWith("): must be an address of this machine and a free port"),
+            error.getMessage());
     }
 }
