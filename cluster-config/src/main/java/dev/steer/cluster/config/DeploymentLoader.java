@@ -381,11 +381,16 @@ public final class DeploymentLoader {
         }
         final ConfigCheck own = new ConfigCheck();
         final FeedConfig.Plan plan = FeedConfig.plan(feed, "steer.feed", own);
-        final boolean absent = lookedAt != null && !Files.isRegularFile(lookedAt);
+        // What the path is when it is no regular file, as FeedConfig says it: "not a readable file" for a directory sent
+        // users looking for a typo or a permission.
+        final String what = lookedAt == null || Files.isRegularFile(lookedAt) ? null
+            : Files.isDirectory(lookedAt) ? "is a directory"
+            : Files.exists(lookedAt) ? "is not a regular file (a pipe or a device)" : "is not a readable file";
         for (String problem : own.errors()) {
             // FeedConfig names the path it tried, not what was written nor the rule that made it.
-            check.error(absent && problem.contains(key + ":") ? ConfigCheck.where(value) + key + ": '" + value.unwrapped()
-                + "' is not a readable file (looked at " + lookedAt + "): must be a capture file" + rule : problem);
+            check.error(what != null && problem.contains(key + ":") ? ConfigCheck.where(value) + key + ": '"
+                + value.unwrapped() + "' " + what + " (looked at " + lookedAt + "): must be a capture file" + rule
+                : problem);
         }
         return plan;
     }

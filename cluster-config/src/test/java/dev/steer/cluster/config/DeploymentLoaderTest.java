@@ -563,6 +563,19 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldSayTheCaptureFileIsADirectoryNotThatItIsUnreadableWhenItIsOne(@TempDir Path dir) throws Exception {
+        // FeedConfig said "is a directory"; the loader overwrote it with "is not a readable file", which sent users
+        // looking for a typo or a permission.
+        final Path captures = Files.createDirectories(dir.resolve("captures"));
+        final Path file = Files.writeString(dir.resolve("dir.conf"), "steer.feed {\n  type = pcap\n  pcap.file = \""
+            + "captures\"\n}\n");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(file + ":3: steer.feed.pcap.file: 'captures' is a directory (looked at " + captures
+            + "): must be a capture file; a relative path starts at the directory of the file it is written in, " + dir),
+            ex.problems());
+    }
+
+    @Test
     void shouldRefuseAnUnresolvableUdpBindHostWithFileLineAndKeyWhenTheDeploymentIsLoaded(@TempDir Path dir)
         throws Exception {
         // It loaded, and the run failed when the feed opened: "bindAddress='nosuchhost.invalid': does not resolve".
