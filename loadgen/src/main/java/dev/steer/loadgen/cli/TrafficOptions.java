@@ -63,6 +63,23 @@ final class TrafficOptions {
         }
     }
 
+    /** The option that sets {@code key}, a key {@link #put} writes ({@code traffic.protocol.udp}: {@code --mix}). */
+    static String optionOf(String key) {
+        if (key.startsWith("traffic.protocol.")) {
+            return "--mix";
+        }
+        if (key.startsWith("traffic.ip-version.")) {
+            return "--ipv6";
+        }
+        return switch (key) {
+            case "traffic.rate" -> "--rate";
+            case "traffic.flows" -> "--flows";
+            case "traffic.seed" -> "--seed";
+            case "traffic.frame-size" -> "--sizes";
+            default -> "a traffic option";
+        };
+    }
+
     private static Object sizes(String text) {
         if ("imix".equalsIgnoreCase(text.trim())) {
             return "imix";

@@ -57,4 +57,27 @@ class ConfigLayerTest {
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         assertTrue(result.err().contains("traffic"), result.toString());
     }
+
+    @Test
+    void shouldReportAnInvalidRunKeyOfTheFileWhenAnOptionOverridesIt() throws IOException {
+        // --duration 2s hid the file's run.duration = 5 (no unit): the file ran with it today and failed tomorrow
+        // without the option. A config file is checked as a whole.
+        final Path file = Files.writeString(dir.resolve("run.conf"), "run {\n  duration = 5\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--duration", "2s");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":2: run.duration: 5 has no unit"), result.toString());
+        assertTrue(result.err().contains("(--duration overrides it, but a config file is checked as a whole)"),
+            result.toString());
+    }
+
+    @Test
+    void shouldReportAnInvalidDeploymentKeyOfTheFileWhenAnOptionOverridesIt() throws IOException {
+        final Path file = Files.writeString(dir.resolve("idle.conf"), "steer.engine {\n  idle = sleepy\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--idle", "yield",
+            "--duration", "1s");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":2: steer.engine.idle: "), result.toString());
+        assertTrue(result.err().contains("(--idle overrides it, but a config file is checked as a whole)"),
+            result.toString());
+    }
 }
