@@ -54,7 +54,8 @@ final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "aeron|udp|afpacket", required = true, description = "Where to send.")
     String to;
 
-    @Option(names = "--channel", paramLabel = "URI", description = "Aeron channel (default aeron:ipc; use aeron:udp?endpoint=HOST:PORT across processes).")
+    @Option(names = "--channel", paramLabel = "URI", description = "Aeron channel (default aeron:ipc, which needs --aeron-dir of an external driver the engine uses"
+        + " too, else it is refused; across processes use aeron:udp?endpoint=HOST:PORT).")
     String channel = AeronFeed.Settings.DEFAULT_CHANNEL;
 
     @Option(names = "--stream", paramLabel = "ID", description = "Aeron stream id (default ${DEFAULT-VALUE}).")
@@ -91,7 +92,7 @@ final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--flows", paramLabel = "N", description = "Flows (default 1024).")
     Integer flows;
 
-    @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire: 64, imix, or 64:7,594:4,1518:1.")
+    @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire (with FCS): 64, imix, or a list of SIZE or SIZE:WEIGHT, e.g. 64:7,594:4,1518:1 (a weight left out is 1).")
     String sizes;
 
     @Option(names = "--mix", paramLabel = "MIX", description = "Protocol weights, e.g. udp=7,tcp=2,icmp=1.")

@@ -119,7 +119,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--flows", paramLabel = "N", description = "Synthetic flows (default 1024).")
     Integer flows;
 
-    @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire: 64, imix, or a list 64,594,1518.")
+    @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire (with FCS): 64, imix, or a list of SIZE or SIZE:WEIGHT, e.g. 64:7,594:4,1518:1 (a weight left out is 1).")
     String sizes;
 
     @Option(names = "--mix", paramLabel = "MIX", description = "Protocol weights, e.g. udp=7,tcp=2,icmp=1.")

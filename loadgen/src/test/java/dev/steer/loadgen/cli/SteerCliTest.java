@@ -25,6 +25,24 @@ class SteerCliTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
+    void shouldGiveTheSizeWeightFormOfSizesInTheHelpOfEveryCommandTakingSizes(String command) {
+        final String help = CliRunner.run(command, "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("SIZE:WEIGHT") && help.replace(" ", "").contains("64:7,594:4,1518:1"), // picocli may break the line after a colon
+            "--sizes takes SIZE or SIZE:WEIGHT entries (docs/traffic.md): " + help);
+    }
+
+    @Test
+    void shouldSayInTheLoadgenHelpThatTheDefaultIpcChannelNeedsAeronDir() {
+        final String help = CliRunner.run("loadgen", "--help").out().replaceAll("\\s+", " ");
+        final int channel = help.indexOf("--channel=URI "); // the option's row, not the synopsis
+        assertTrue(channel >= 0, help);
+        final String text = help.substring(channel, help.indexOf("--stream=ID ", channel));
+        assertTrue(text.contains("aeron:ipc") && text.contains("--aeron-dir"),
+            "the default IPC channel is refused without --aeron-dir, and the help must say so: " + text);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"run --version", "run -V", "loadgen --version", "bench -V"})
     void shouldPrintTheVersionWhenASubcommandIsAskedForItAsItsHelpOffers(String args) {
         final CliRunner top = CliRunner.run("--version");
