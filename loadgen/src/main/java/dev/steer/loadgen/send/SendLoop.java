@@ -5,6 +5,8 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.loadgen.traffic.Pacer;
@@ -14,8 +16,9 @@ import dev.steer.loadgen.traffic.TrafficProfile;
 /**
  * A sending thread: takes frames from a {@link FrameSource} and puts them into a {@link FrameOutput}, at
  * most a target rate and a burst at once (a {@link Pacer}'s), until a frame limit, a stop or a failure. A
- * back-pressured or refused frame is retried (the same frame, so nothing the source produced is skipped), yielding
- * between tries; nothing is allocated per frame.
+ * back-pressured or refused frame is retried (the same frame, so nothing the source produced is skipped), with a
+ * bounded back-off between tries ({@link #retryIdleStrategy()}: spin, yield, then park up to 1 ms), so that an output
+ * refusing for long (an Aeron publication with no subscriber) does not keep a core busy; nothing is allocated per frame.
  * A refusal (nothing receives at the target) is counted apart from back-pressure (the output is full). A frame the
  * output rejects for itself ({@link FrameOutput#REJECTED}, or {@link FrameOutput#rejected()} after a flush: an AF_PACKET
  * frame above the MTU) is not tried again and counts as refused, not sent.
@@ -35,6 +38,15 @@ public final class SendLoop implements AutoCloseable {
      * would cap the rate at a burst per sleep, so such a loop yields instead.
      */
     private static final long PACE_PARK_NS = 50_000;
+    /** Tries spun, then yielded, before the wait between two tries parks, growing up to {@link #RETRY_MAX_PARK_NS}. */
+    static final int RETRY_SPINS = 100;
+    static final int RETRY_YIELDS = 10;
+    static final long RETRY_MIN_PARK_NS = 1_000;
+    /**
+     * Longest wait between two tries: how late, at most, a loop whose output was not connected for long sees a
+     * subscriber that connects (Aeron's own samples back off the same way while their publication is not connected).
+     */
+    static final long RETRY_MAX_PARK_NS = 1_000_000;
     /** {@link #startedNs} and {@link #endedNs} before they are set. */
     private static final long UNSET = Long.MIN_VALUE;
     private static final VarHandle SENT;
@@ -57,6 +69,8 @@ public final class SendLoop implements AutoCloseable {
     private final Pacer pacer;
     private final long limit;
     private final int maxFrame;
+    /** Waits between two tries of a frame the output did not take; the sending thread's. */
+    private final IdleStrategy retryIdle;
     private final Thread thread;
     private volatile boolean running = true;
     /** Written by the sending thread only, through {@link #SENT}. */
@@ -85,6 +99,15 @@ public final class SendLoop implements AutoCloseable {
      * @param maxFrame      largest frame the source writes
      */
     public SendLoop(String name, FrameSource source, FrameOutput output, Pacer pacer, long limit, int maxFrame) {
+        this(name, source, output, pacer, limit, maxFrame, retryIdleStrategy());
+    }
+
+    /**
+     * As the public constructor, with {@code retryIdle} to wait between two tries of a frame the output did not take (a
+     * test's, counting its cycles); owned by the loop's thread from now on.
+     */
+    SendLoop(String name, FrameSource source, FrameOutput output, Pacer pacer, long limit, int maxFrame,
+        IdleStrategy retryIdle) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit=" + limit + ": must not be negative");
         }
@@ -93,6 +116,7 @@ public final class SendLoop implements AutoCloseable {
         this.pacer = pacer;
         this.limit = limit;
         this.maxFrame = maxFrame;
+        this.retryIdle = retryIdle;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
     }
@@ -104,6 +128,15 @@ public final class SendLoop implements AutoCloseable {
     public static SendLoop forTraffic(String name, TrafficProfile traffic, FrameOutput output, long limit) {
         final GeneratorSource source = new GeneratorSource(new TrafficGenerator(traffic));
         return new SendLoop(name, source, output, traffic.newPacer(), limit, source.maxFrameLength());
+    }
+
+    /**
+     * The wait between two tries of a frame the output did not take: {@value #RETRY_SPINS} spins, {@value #RETRY_YIELDS}
+     * yields, then parks growing from {@value #RETRY_MIN_PARK_NS} ns to {@value #RETRY_MAX_PARK_NS} ns. A new one each
+     * call: an idle strategy has one thread.
+     */
+    public static IdleStrategy retryIdleStrategy() {
+        return new BackoffIdleStrategy(RETRY_SPINS, RETRY_YIELDS, RETRY_MIN_PARK_NS, RETRY_MAX_PARK_NS);
     }
 
     /** Starts the sending thread. */
@@ -140,7 +173,7 @@ public final class SendLoop implements AutoCloseable {
                 for (int i = 0; i < burst; i++) {
                     final int length = source.next(buffer, 0);
                     int result;
-                    int tries = 0;
+                    boolean retried = false;
                     while ((result = output.send(buffer, 0, length)) != FrameOutput.SENT) {
                         if (result == FrameOutput.REJECTED) {
                             break; // not sendable at all: counted through output.rejected(), the next frame goes on
@@ -159,11 +192,13 @@ public final class SendLoop implements AutoCloseable {
                         if (!running) {
                             return;
                         }
-                        if (++tries > 100) {
-                            Thread.yield();
-                        } else {
-                            Thread.onSpinWait();
-                        }
+                        // Bounded back-off: an output refusing for long (no subscriber yet) costs a try per park, not
+                        // a core; a back-pressure of a few tries is still only spun through.
+                        retryIdle.idle();
+                        retried = true;
+                    }
+                    if (retried) {
+                        retryIdle.reset(); // the next refusal starts again from spinning
                     }
                     count++;
                 }

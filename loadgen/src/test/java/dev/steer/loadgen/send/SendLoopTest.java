@@ -7,9 +7,12 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -225,6 +228,91 @@ class SendLoopTest {
         }
         assertEquals(0, loop.sent());
         assertTrue(loop.backPressured() > 0);
+    }
+
+    /** An output that is not connected for its first {@code connectsAfter} tries, then takes every frame. */
+    private static final class ConnectingAfter implements FrameOutput {
+        private final long connectsAfter;
+        final AtomicLong tries = new AtomicLong();
+
+        ConnectingAfter(long connectsAfter) {
+            this.connectsAfter = connectsAfter;
+        }
+
+        @Override
+        public int send(DirectBuffer buffer, int offset, int length) {
+            return tries.incrementAndGet() > connectsAfter ? SENT : NOT_CONNECTED;
+        }
+
+        @Override
+        public String describe() {
+            return "connecting after " + connectsAfter + " tries";
+        }
+    }
+
+    /** Counts the loop's idle cycles and resets; waits not at all, so the test counts cycles, not time. */
+    private static final class CountingIdle implements IdleStrategy {
+        final AtomicLong idles = new AtomicLong();
+        final AtomicLong resets = new AtomicLong();
+
+        @Override
+        public void idle(int workCount) {
+            idles.incrementAndGet();
+        }
+
+        @Override
+        public void idle() {
+            idles.incrementAndGet();
+        }
+
+        @Override
+        public void reset() {
+            resets.incrementAndGet();
+        }
+    }
+
+    @Test
+    void shouldIdleOnceBetweenTwoTriesWhenTheOutputIsNotConnected() throws InterruptedException {
+        final ConnectingAfter never = new ConnectingAfter(Long.MAX_VALUE);
+        final CountingIdle idle = new CountingIdle();
+        final SendLoop loop = new SendLoop("unconnected", FRAMES, never, SendLoop.UNPACED, Long.MAX_VALUE, 60, idle)
+            .start();
+        try {
+            // Bounded by counts: 1,000 idle cycles, or 100,000 tries made without them (the spinning loop).
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (idle.idles.get() < 1_000 && never.tries.get() < 100_000 && System.nanoTime() < deadline) {
+                LockSupport.parkNanos(1_000_000);
+            }
+        } finally {
+            loop.close();
+        }
+        final long tries = never.tries.get();
+        assertTrue(tries >= 1_000 && tries <= idle.idles.get() + 1, tries + " tries over " + idle.idles.get()
+            + " idle cycles: every unsuccessful try is followed by a cycle of the idle strategy, none is spun");
+        assertEquals(tries, loop.backPressured(), "every try is counted");
+        assertEquals(0, loop.sent());
+    }
+
+    @Test
+    void shouldSendOnTheNextTryAndResetItsIdleStrategyWhenTheOutputConnects() throws InterruptedException {
+        final ConnectingAfter later = new ConnectingAfter(500);
+        final CountingIdle idle = new CountingIdle();
+        final SendLoop loop = new SendLoop("connecting", FRAMES, later, SendLoop.UNPACED, 100, 60, idle).start();
+        assertTrue(loop.await(Duration.ofSeconds(10)), "the loop ends at its limit");
+        loop.close();
+        assertEquals(100, loop.sent());
+        assertEquals(500, loop.backPressured());
+        assertEquals(600, later.tries.get(), "the first try after the connect sends: no try is lost");
+        assertEquals(500, idle.idles.get(), "one idle cycle per unsuccessful try, none once frames go out");
+        assertTrue(idle.resets.get() >= 1, "the strategy starts again from its shortest wait after the connect");
+    }
+
+    @Test
+    void shouldBackOffWithABoundedIdleStrategyByDefault() {
+        final IdleStrategy idle = SendLoop.retryIdleStrategy();
+        assertTrue(idle instanceof BackoffIdleStrategy, "spins, yields, then parks: " + idle);
+        assertTrue(idle.toString().contains("maxParkPeriodNs=" + SendLoop.RETRY_MAX_PARK_NS), idle.toString());
+        assertTrue(SendLoop.RETRY_MAX_PARK_NS <= 1_000_000, "a connecting subscriber is seen within a millisecond");
     }
 
     @Test
