@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 import org.apache.pekko.actor.CoordinatedShutdown;
 
@@ -181,25 +182,19 @@ final class RunJob {
                 progress("sending synthetic traffic into " + feedPlan.type() + " (" + text.traffic() + ")");
                 senders.start(feedPlan, plan.traffic(), feeds, opened);
             }
-            // The run's time starts when everything is up: the sampler's baseline is taken now. A first read of the
-            // stats, discarded, loads and links the classes of the stats path first: in the baseline read that took
-            // long enough after the counters were read (about 10 ms) for the first interval to count frames outside
-            // its measured time (4,345/s in the first 0.5 s of a --rate 4000 run).
-            engine.stats();
-            if (run.traffic()) {
-                held.forEach(SyntheticFeed::release);
-            }
+            final StatsSampler sampler = startMeasuring(engine::stats, latency,
+                new StatsSampler.Settings(interval, StatsSampler.Settings.DEFAULT_MAX_SAMPLES),
+                run.traffic() ? held : List.of());
             startedAt = Instant.now();
             start = System.nanoTime();
-            final StatsSampler sampler = new StatsSampler(engine::stats, System::nanoTime, latency,
-                new StatsSampler.Settings(interval, StatsSampler.Settings.DEFAULT_MAX_SAMPLES));
             if (!run.churnInterval().isZero()) {
                 churn = new Churn(engine, localKeys(), deployment.map().defaultQsize(), plan.traffic().seed());
             }
             final PrintWriter live = json ? err : out;
             final LiveStatsPrinter printer = new LiveStatsPrinter(places(deployment));
             final long deadline = start + run.duration().toNanos();
-            // Ticks count from the sampler's baseline, taken a little after start, so the first interval is a whole one.
+            // Ticks count from the sampler's baseline, taken just before start (and the release), so the first interval
+            // is a whole one.
             long nextSample = sampler.baselineNs() + interval.toNanos();
             long nextChurn = churn == null ? Long.MAX_VALUE : start + run.churnInterval().toNanos();
             final CoordinatedShutdown coordinatedShutdown = CoordinatedShutdown.get(engine.actorSystem());
@@ -283,6 +278,24 @@ final class RunJob {
                 opened.close();
             }
         }
+    }
+
+    /**
+     * The run's time starts when everything is up: the sampler's baseline is taken, then the held synthetic feeds
+     * are released, so that the live intervals add up to the run's totals. A first read of the stats, discarded, loads and links the classes of the stats path first: in the
+     * baseline read that took long enough after the counters were read (about 10 ms) for the first interval to count
+     * frames outside its measured time (4,345/s in the first 0.5 s of a --rate 4000 run).
+     *
+     * @param release the feeds to let go ({@link SyntheticFeed#release()}); none when the run makes no traffic
+     */
+    static StatsSampler startMeasuring(Supplier<EngineStats> stats, LatencyRecorder latency,
+        StatsSampler.Settings settings, List<SyntheticFeed> release) {
+        stats.get();
+        // Baseline first: a frame received during the baseline read is in the run's totals, so it must be in an
+        // interval too (released first, a 5 ms run had all its frames in the baseline and none in an interval).
+        final StatsSampler sampler = new StatsSampler(stats, System::nanoTime, latency, settings);
+        release.forEach(SyntheticFeed::release);
+        return sampler;
     }
 
     /**

@@ -103,6 +103,11 @@ public final class SyntheticFeed implements Feed {
         held = false;
     }
 
+    /** True while the traffic is held back ({@link #hold()}). Any thread. */
+    public boolean isHeld() {
+        return held;
+    }
+
     /** Frames the sink has taken so far. */
     public long sent() {
         return sent;
