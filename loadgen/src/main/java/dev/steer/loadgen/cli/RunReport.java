@@ -161,6 +161,7 @@ final class RunReport {
             node.put("received", transport.received());
             node.put("not_received", transport.notReceived());
             accounting.put("lost", lost);
+            accounting.put("transport_lost", transport.lost());
         }
         if (!run.links().isEmpty()) {
             final var array = root.putArray("links");

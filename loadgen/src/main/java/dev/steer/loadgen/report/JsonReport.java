@@ -72,6 +72,10 @@ public final class JsonReport {
         }
         accounting.put("in_flight", a.inFlight());
         accounting.put("lost", RunSummary.lost(a));
+        // The two parts of lost, each its own: a steer run with a reliable transport adds what it lost to "lost", and
+        // a double count of the engine (negative) could cancel that out in the sum.
+        accounting.put("engine_lost", RunSummary.lost(a));
+        accounting.put("transport_lost", 0L);
         return root;
     }
 

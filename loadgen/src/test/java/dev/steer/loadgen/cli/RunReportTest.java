@@ -12,6 +12,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,8 +35,30 @@ class RunReportTest {
 
     @Test
     void shouldExitLostWhenTheEngineCountedFramesTwiceAndTheTransportLostAsManyWhenTheTwoCancelOut() {
-        // The ingress received 1,000 of the 1,040 frames sent into a reliable transport: 40 lost there. The engine's
-        // counters say 1,010 delivered + 30 dropped of 1,000 received: 40 frames counted twice. Either alone is exit 1.
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = reportCancellingLosses(false, out, err);
+        assertEquals(SteerCli.EXIT_LOST, exit, "out:\n" + out + "\nerr:\n" + err);
+        assertTrue(err.toString().contains("frames lost"), err.toString());
+    }
+
+    @Test
+    void shouldGiveTheEnginesAndTheTransportsLossesInTheJsonWhenTheirSumCancelsOut() throws Exception {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final int exit = reportCancellingLosses(true, out, err);
+        assertEquals(SteerCli.EXIT_LOST, exit, "out:\n" + out + "\nerr:\n" + err);
+        final JsonNode accounting = new ObjectMapper().readTree(out.toString()).path("accounting");
+        assertEquals(-40, accounting.path("engine_lost").asLong(1), "counted twice: " + accounting);
+        assertEquals(40, accounting.path("transport_lost").asLong(), "sent and never received: " + accounting);
+        assertEquals(0, accounting.path("lost").asLong(1), "the sum, kept as it was: " + accounting);
+    }
+
+    /**
+     * The ingress received 1,000 of the 1,040 frames sent into a reliable transport: 40 lost there. The engine's
+     * counters say 1,010 delivered + 30 dropped of 1,000 received: 40 frames counted twice. Either alone is exit 1.
+     */
+    private static int reportCancellingLosses(boolean json, StringWriter out, StringWriter err) {
         final long[] counters = new long[Counter.values().length];
         counters[Counter.RECEIVED.ordinal()] = 1_000;
         final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
@@ -43,13 +67,9 @@ class RunReportTest {
         dropped.put(DropReason.RING_FULL, 30L);
         final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
             new Accounting(1_000, 1_010, dropped, 0), 1, 1);
-        final StringWriter out = new StringWriter();
-        final StringWriter err = new StringWriter();
-        final int exit = new RunReport(AERON, false, null, new PrintWriter(out), new PrintWriter(err, true))
+        return new RunReport(AERON, json, null, new PrintWriter(out), new PrintWriter(err, true))
             .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
                 stats, new Histogram(3), List.of(), 1_040, List.of(), null, null,
                 new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of()));
-        assertEquals(SteerCli.EXIT_LOST, exit, "out:\n" + out + "\nerr:\n" + err);
-        assertTrue(err.toString().contains("frames lost"), err.toString());
     }
 }

@@ -71,7 +71,8 @@ class JsonReportTest {
 
         final Accounting a = stats.accounting();
         final JsonNode accounting = root.get("accounting");
-        assertEquals(List.of("received", "delivered", "forwarded", "dropped", "in_flight", "lost"), fieldNames(accounting));
+        assertEquals(List.of("received", "delivered", "forwarded", "dropped", "in_flight", "lost", "engine_lost",
+            "transport_lost"), fieldNames(accounting));
         assertEquals(a.received(), accounting.get("received").asLong());
         assertEquals(a.delivered(), accounting.get("delivered").asLong());
         assertEquals(DropReason.values().length, accounting.get("dropped").size());
@@ -80,6 +81,8 @@ class JsonReportTest {
         }
         assertEquals(0, accounting.get("in_flight").asLong());
         assertEquals(0, accounting.get("lost").asLong());
+        assertEquals(0, accounting.get("engine_lost").asLong());
+        assertEquals(0, accounting.get("transport_lost").asLong());
         assertEquals(200_000, a.received());
     }
 
