@@ -31,8 +31,9 @@ class AfPacketCliTest {
         try (NetNamespace ns = vethPairOrSkip("steer-cli")) {
             final CliRunner.Running run = CliRunner.start("run", "--feed", "afpacket", "--interface", "vb", "--netns",
                 ns.name(), "--queues", queues, "--duration", "4s", "--json", "--no-pin");
-            // The feed's socket is open once the run starts its engine; frames sent before would not be seen.
-            assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
+            // The feed's socket is open before the engine starts, but what arrives before its ingress polls fills the
+            // ring (feed_overrun): send once the run says it is polling.
+            assertTrue(run.awaitErr("polling; the run's time has started", 20), "the run polls its feed: " + run.err());
             final CliRunner loadgen = CliRunner.run("loadgen", "--to", "afpacket", "--netns", ns.name(), "--interface", "va",
                 "--count", "2000", "--rate", "20000", "--duration", "10s");
             assertEquals(SteerCli.EXIT_OK, loadgen.exit(), loadgen.toString());

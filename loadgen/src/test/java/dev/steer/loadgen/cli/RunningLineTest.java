@@ -1,0 +1,31 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code steer run} says when the engine is actually polling: an AF_PACKET feed's socket is open seconds before (its
+ * ring fills and overruns meanwhile), so "starting the engine" is not the moment to send from.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class RunningLineTest {
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2})
+    void shouldSayOnceThatEveryIngressIsPollingAfterTheEngineHasStarted(int queues) {
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--queues", String.valueOf(queues),
+            "--duration", "300ms", "--interval", "100ms", "--rate", "1000", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final String err = result.err();
+        final String line = "steer run: running: " + queues + (queues == 1 ? " ingress" : " ingresses") + " polling";
+        final int starting = err.indexOf("steer run: starting the engine");
+        final int running = err.indexOf(line);
+        assertTrue(starting >= 0 && running > starting, "'" + line + "' after the engine's start: " + result);
+        assertEquals(running, err.lastIndexOf(line), "said once: " + result);
+    }
+}
