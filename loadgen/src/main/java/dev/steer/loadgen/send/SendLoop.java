@@ -103,10 +103,11 @@ public final class SendLoop implements AutoCloseable {
     }
 
     /**
-     * As the public constructor, with {@code retryIdle} to wait between two tries of a frame the output did not take (a
-     * test's, counting its cycles); owned by the loop's thread from now on.
+     * As the other constructor, with {@code retryIdle} to wait between two tries of a frame the output did not take (a
+     * test's, counting its cycles; a benchmark's publisher that must never park: {@link #spinThenYield()}); owned by the
+     * loop's thread from now on.
      */
-    SendLoop(String name, FrameSource source, FrameOutput output, Pacer pacer, long limit, int maxFrame,
+    public SendLoop(String name, FrameSource source, FrameOutput output, Pacer pacer, long limit, int maxFrame,
         IdleStrategy retryIdle) {
         if (limit < 0) {
             throw new IllegalArgumentException("limit=" + limit + ": must not be negative");
@@ -137,6 +138,15 @@ public final class SendLoop implements AutoCloseable {
      */
     public static IdleStrategy retryIdleStrategy() {
         return new BackoffIdleStrategy(RETRY_SPINS, RETRY_YIELDS, RETRY_MIN_PARK_NS, RETRY_MAX_PARK_NS);
+    }
+
+    /**
+     * A wait between two tries that spins {@value #RETRY_SPINS} times and then yields, never parking: the retry of the
+     * publishers whose back-pressure is the measurement (Aeron's own throughput samples spin on a refused offer), as
+     * {@code steer bench}'s Aeron rows have been measured.
+     */
+    public static IdleStrategy spinThenYield() {
+        return new BackoffIdleStrategy(RETRY_SPINS, Long.MAX_VALUE, RETRY_MIN_PARK_NS, RETRY_MAX_PARK_NS);
     }
 
     /** Starts the sending thread. */
