@@ -29,7 +29,12 @@ class CoordinatedShutdownTest {
         final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 1024)
             .program(SequencedFeed.byFlow(1)).handler(recorder).feed(feed).pinning(false).systemName("sigterm")
             .errorHandler((where, error) -> { }).start();
-        Thread.sleep(300);
+        // Under load: traffic is flowing once a frame has been delivered, however long the start took.
+        final long flowing = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (recorder.delivered() == 0 && System.nanoTime() < flowing) {
+            Thread.sleep(5);
+        }
+        assertTrue(recorder.delivered() > 0, "traffic flowed before the shutdown: " + engine.stats().accounting());
         CoordinatedShutdown.get(engine.system()).runAll(CoordinatedShutdown.jvmExitReason());
         engine.system().getWhenTerminated().toCompletableFuture().get(30, TimeUnit.SECONDS);
 
@@ -60,7 +65,7 @@ class CoordinatedShutdownTest {
         CoordinatedShutdown.get(engine.system()).runAll(CoordinatedShutdown.clusterLeavingReason());
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (!engine.drained() && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
+            Thread.sleep(5); // not a spin: on two cores it would hold one the drain needs
         }
         assertTrue(engine.drained(), "coordinated shutdown drained the engine");
 
