@@ -163,9 +163,12 @@ class LiveStatsPrinterTest {
             .feed(new TemplateFeed("t", PacketTemplates.udp4(64, 60), frames)).start();
         final EngineStats end;
         try {
-            while (!engine.feedsEnded()) {
+            // Bounded well inside the class's timeout, whose interrupt would also cut the shutdown below short.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!engine.feedsEnded() && System.nanoTime() < deadline) {
                 LockSupport.parkNanos(1_000_000);
             }
+            assertTrue(engine.feedsEnded(), "the feed ended: " + engine.stats().accounting());
         } finally {
             end = engine.shutdown();
         }

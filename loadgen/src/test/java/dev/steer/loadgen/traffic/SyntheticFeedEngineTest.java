@@ -49,9 +49,12 @@ class SyntheticFeedEngineTest {
             .start();
         final EngineStats stats;
         try {
-            while (!engine.feedsEnded()) {
+            // Bounded well inside the class's timeout, whose interrupt would also cut the shutdown below short.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!engine.feedsEnded() && System.nanoTime() < deadline) {
                 Thread.sleep(10);
             }
+            assertTrue(engine.feedsEnded(), "the feed ended: " + engine.stats().accounting());
         } finally {
             stats = engine.shutdown();
         }
