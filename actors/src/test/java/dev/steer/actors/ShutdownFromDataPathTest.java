@@ -59,7 +59,8 @@ class ShutdownFromDataPathTest {
 
         void assertFailedAtOnce() throws InterruptedException {
             assertTrue(done.await(CLOSE_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS), "close() returned");
-            assertTrue(tookNanos.get() < TimeUnit.SECONDS.toNanos(2),
+            // Half the close timeout: what tells "at once" from "after the close timeout" on a loaded machine too.
+            assertTrue(tookNanos.get() < CLOSE_TIMEOUT.toNanos() / 2,
                 "close() on a data-path thread fails at once, not after the close timeout: took "
                     + tookNanos.get() / 1_000_000 + " ms, threw " + thrown.get());
             assertNotNull(thrown.get());
