@@ -28,10 +28,12 @@ class OwnerMoveVersionTest {
     void shouldApplyTheNewOwnersChangesWhenANodeAppliedAChangeTheNewOwnersNodeMissed() throws Exception {
         final CountDownLatch release = new CountDownLatch(1);
         final AtomicBoolean hold = new AtomicBoolean();
+        final CountDownLatch holding = new CountDownLatch(1);
         // b's handler holds its consumer once asked: the replaced entry of key 2 cannot drain, so b does not answer
         // the owner and the rollout stays in its first step.
-        final FrameHandler holding = batch -> {
+        final FrameHandler holder = batch -> {
             if (hold.get()) {
+                holding.countDown();
                 try {
                     release.await(40, TimeUnit.SECONDS);
                 } catch (InterruptedException ex) {
@@ -47,7 +49,7 @@ class OwnerMoveVersionTest {
             final ClusterNode c = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, FrameHandler.NO_OP));
             assertTrue(c.awaitMembers(2, Duration.ofSeconds(20)));
             final SequenceFeed feed = new SequenceFeed(100_000_000, 20);
-            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(feed, holding, 2));
+            final ClusterNode b = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(feed, holder, 2));
             assertTrue(a.awaitMembers(3, Duration.ofSeconds(20)) && b.awaitMembers(3, Duration.ofSeconds(20))
                 && c.awaitMembers(3, Duration.ofSeconds(20)), "three members up");
             assertEquals(MapResult.OK, a.update(2, 256, b.address(), 0, CpuMap.ANY));
@@ -55,7 +57,7 @@ class OwnerMoveVersionTest {
                 && c.awaitEntry(2, 256, Duration.ofSeconds(10)), "key 2 on b everywhere");
             feed.open();
             hold.set(true);
-            Thread.sleep(200); // b's consumer is held with frames in its ring
+            assertTrue(holding.await(10, TimeUnit.SECONDS), "b's consumer is held with frames in its ring");
 
             assertEquals(MapResult.OK, a.update(2, 512, b.address(), 0, CpuMap.ANY));
             assertTrue(b.awaitEntry(2, 512, Duration.ofSeconds(5)), "b applied the change (its first step)");
