@@ -53,7 +53,14 @@ class AfPacketChurnTest {
                     Thread.sleep(1);
                 }
             }
-            Thread.sleep(20); // every frame sent is in the ring by now (one block, retired after 2 ms)
+            // Every frame sent has reached the socket: the kernel's count, read by polls that take nothing (a budget
+            // of 0), not a guess of how long the kernel takes to hand a frame across the veth pair.
+            while (feed.statistics().packets() < count) {
+                assertTrue(System.nanoTime() < deadline, "the kernel gave the socket " + feed.statistics().packets()
+                    + " of " + count);
+                feed.poll(sink, 0);
+                Thread.sleep(1);
+            }
         } finally {
             feed.close(sink);
         }
