@@ -86,7 +86,8 @@ class LosslessFlushDeadlineTest {
         redirector.flush();
         final long took = System.nanoTime() - start;
 
-        assertTrue(took < TimeUnit.MILLISECONDS.toNanos(50), "the mid-poll flush used up the poll's wait, so the"
+        // Under one wait, not a tighter figure: an end-of-poll flush that waited took a full wait at least.
+        assertTrue(took < BulkQueue.LOSSLESS_FLUSH_WAIT_NS, "the mid-poll flush used up the poll's wait, so the"
             + " end-of-poll flush drops at once; it took " + took / 1_000_000 + " ms");
         assertEquals(1 + KEYS, counters.get(PathCounters.Counter.FLUSH_WAITS));
         assertEquals(BulkQueue.SIZE + 1 + KEYS - 1, counters.dropped(DropReason.RING_FULL));
