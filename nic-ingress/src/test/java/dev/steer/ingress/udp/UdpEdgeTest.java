@@ -107,12 +107,14 @@ class UdpEdgeTest {
         final UdpFeed feed = new UdpFeed(UdpSettings.defaults());
         final AtomicReference<Throwable> failure = new AtomicReference<>();
         final int[] last = {0};
+        final java.util.concurrent.atomic.AtomicLong polls = new java.util.concurrent.atomic.AtomicLong();
         try (TestIngress ingress = new TestIngress()) {
             final Thread poller = new Thread(() -> {
                 try {
                     int result;
                     while ((result = ingress.poll(feed)) != Feed.END) {
                         last[0] = result;
+                        polls.incrementAndGet();
                     }
                     last[0] = result;
                 } catch (Throwable error) {
@@ -120,7 +122,12 @@ class UdpEdgeTest {
                 }
             });
             poller.start();
-            TimeUnit.MILLISECONDS.sleep(50);
+            // Closed while polled: the poller is in its loop before the close, however late its thread started.
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (polls.get() < 100 && failure.get() == null) {
+                assertTrue(System.nanoTime() < deadline, "the poller polled " + polls.get() + " times");
+                TimeUnit.MILLISECONDS.sleep(1);
+            }
             feed.close();
             poller.join(10_000);
             assertEquals(null, failure.get());

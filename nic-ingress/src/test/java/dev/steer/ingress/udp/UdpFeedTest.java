@@ -334,14 +334,21 @@ class UdpFeedTest {
         try (UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
             assertEquals(2L * feed.receiveBufferBytes() / UdpFeed.MIN_QUEUED_DATAGRAM_BYTES + 1, feed.drainCap());
             final UnsafeBuffer bytes = new UnsafeBuffer(frame(0, 1));
+            final java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
             final Thread flood = new Thread(() -> {
                 while (!stop.get()) {
                     sender.send(bytes, 0, 1);
+                    sent.incrementAndGet();
                 }
             });
             flood.start();
             try {
-                TimeUnit.MILLISECONDS.sleep(20);
+                // The flood has sent more than the socket can hold before the close, however late its thread started.
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (sent.get() < 2 * feed.drainCap()) {
+                    assertTrue(System.nanoTime() < deadline, "the flood sent " + sent.get());
+                    TimeUnit.MILLISECONDS.sleep(1);
+                }
                 feed.close(ingress.path);
             } finally {
                 stop.set(true);
