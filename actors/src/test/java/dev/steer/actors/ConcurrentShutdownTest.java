@@ -1,6 +1,7 @@
 package dev.steer.actors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -43,5 +44,9 @@ class ConcurrentShutdownTest {
         final EngineStats second = engine.shutdown(); // e.g. a JVM shutdown hook racing main's close()
         final Object firstResult = first.get(30, TimeUnit.SECONDS);
         assertEquals(0, second.accounting().inFlight(), "second caller got final stats");
+        final EngineStats firstStats = assertInstanceOf(EngineStats.class, firstResult, () -> "first caller: " + firstResult);
+        assertEquals(0, firstStats.accounting().inFlight(), "first caller got final stats");
+        assertEquals(feed.sent(), firstStats.accounting().received(), firstStats.accounting().toString());
+        assertEquals(second.accounting().toString(), firstStats.accounting().toString(), "both got the same stats");
     }
 }
