@@ -149,7 +149,13 @@ class EmbeddingMisuseTest {
             Thread.sleep(5);
         }
         final EngineStats stats = engine.shutdown();
-        Thread.sleep(50); // calls that reach the closed engine
+        // Calls that reach the closed engine: ten more than had returned at the close, however slow the caller.
+        final long atClose = calls.get();
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (calls.get() < atClose + 10 && failure.get() == null) {
+            assertTrue(System.nanoTime() < deadline, "calls on the closed engine: " + (calls.get() - atClose));
+            Thread.sleep(5);
+        }
         stop.set(true);
         caller.join();
         assertNull(failure.get(), () -> "a call failed: " + failure.get());
