@@ -90,17 +90,44 @@ public final class Keystores {
         final List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "keytool").toString());
         command.addAll(List.of(args));
+        run(Path.of("").toAbsolutePath(), command);
+    }
+
+    /**
+     * Runs {@code command} in {@code dir} for at most 30 s and fails, with what it wrote, unless it exits 0. Its input
+     * is empty, so a tool that prompts reads end of input and fails instead of waiting for an answer; its output goes
+     * to a file, read once it has exited, so a process that does not exit cannot hold the test in a read that no
+     * timeout interrupts: it is killed.
+     */
+    public static void run(Path dir, List<String> command) {
+        Path output = null;
         try {
-            final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            final String output = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new IllegalStateException("keytool " + String.join(" ", args) + " failed: " + output);
+            output = Files.createTempFile("steer-test-command", ".out");
+            final Process process = new ProcessBuilder(command).directory(dir.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new IllegalStateException(String.join(" ", command) + " did not end within 30 s: "
+                    + Files.readString(output));
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed (exit " + process.exitValue()
+                    + "): " + Files.readString(output));
             }
         } catch (IOException ex) {
-            throw new IllegalStateException("cannot run keytool", ex);
+            throw new IllegalStateException("cannot run " + String.join(" ", command), ex);
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while running keytool", ex);
+            throw new IllegalStateException("interrupted while running " + String.join(" ", command), ex);
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException ignored) {
+                    // A temp file left behind is the least of a failed run's troubles.
+                }
+            }
         }
     }
 }

@@ -282,11 +282,7 @@ class PekkoClusterConfigTest {
             "-keystore", "trust.p12", "-storepass", "changeit");
     }
 
-    private static void run(Path dir, String... command) throws Exception {
-        final Process process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
-        final String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(30, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new AssertionError(String.join(" ", command) + " failed: " + output);
-        }
+    private static void run(Path dir, String... command) {
+        Keystores.run(dir, List.of(command));
     }
 }
