@@ -64,8 +64,13 @@ class AfPacketErrorsTest {
             command.addAll(List.of(capsh, "--drop=cap_net_raw", "--", "-c", String.join(" ", jvm)));
         }
         final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child JVM finished");
-        final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        final String output;
+        try {
+            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child JVM finished");
+            output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        } finally {
+            child.destroyForcibly(); // not left running when it did not finish
+        }
         assertEquals(3, child.exitValue(), output);
         assertTrue(output.contains("AF_PACKET needs CAP_NET_RAW"), output);
         assertTrue(output.contains("EPERM"), output);

@@ -55,11 +55,14 @@ class UdpEdgeTest {
      */
     @Test
     void shouldNameTheAddressAndCloseTheSocketWhenAnIpv6AddressMeetsAnIpv4OnlyJvm() throws Exception {
+        // Output to a file, read once the child has exited: a read of its pipe would wait for a hung child with no
+        // bound, as no timeout interrupts it.
+        final java.nio.file.Path log = java.nio.file.Files.createTempFile("ipv4-only-probe", ".out");
         final Process child = new ProcessBuilder(ChildJvm.command(List.of("-Djava.net.preferIPv4Stack=true"),
-            Ipv4OnlyProbe.class)).redirectErrorStream(true).start();
+            Ipv4OnlyProbe.class)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         try {
-            final String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertTrue(child.waitFor(20, TimeUnit.SECONDS), "the child JVM finished");
+            final String output = java.nio.file.Files.readString(log, StandardCharsets.UTF_8);
             assertTrue(output.contains("feed: java.lang.IllegalStateException: bindAddress='::1', port=0: cannot bind: "),
                 output);
             assertTrue(output.contains("sender: java.lang.IllegalArgumentException: host='::1', port=9: cannot set up a"
@@ -68,6 +71,7 @@ class UdpEdgeTest {
             assertTrue(output.contains("leaked descriptors: 0"), output);
         } finally {
             child.destroyForcibly();
+            java.nio.file.Files.deleteIfExists(log);
         }
     }
 
