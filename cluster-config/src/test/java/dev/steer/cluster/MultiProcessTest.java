@@ -60,7 +60,13 @@ class MultiProcessTest {
             }, name + "-stdout");
             reader.setDaemon(true);
             reader.start();
-            address = expect("address ", Duration.ofSeconds(60)).substring(8);
+            try {
+                address = expect("address ", Duration.ofSeconds(60)).substring(8);
+            } catch (AssertionError | InterruptedException | RuntimeException notStarted) {
+                // No Child to close: a node that never said its address would outlive the test JVM otherwise.
+                process.destroyForcibly();
+                throw notStarted;
+            }
         }
 
         String expect(String prefix, Duration timeout) throws InterruptedException {
