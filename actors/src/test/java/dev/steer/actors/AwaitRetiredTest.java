@@ -124,9 +124,10 @@ class AwaitRetiredTest {
         try {
             assertTrue(awaitCondition(engine::feedsEnded) && held.awaitHolding(), "the handler of entry 0 holds");
             assertEquals(MapResult.OK, engine.delete(1));
-            // Entry 0's consumer cannot write into any ring, so no barrier needs its answer.
+            // Entry 0's consumer cannot write into any ring, so no barrier needs its answer. A wait of 10 s: the
+            // retirement takes milliseconds, or never happens while entry 0 holds; a loaded machine can take seconds.
             assertEquals(MapSupervisor.Retired.Outcome.RETIRED,
-                ask(engine, Duration.ofSeconds(2), LONG).get(10, TimeUnit.SECONDS).outcome());
+                ask(engine, Duration.ofSeconds(10), LONG).get(20, TimeUnit.SECONDS).outcome());
         } finally {
             held.release();
             engine.shutdown();
