@@ -6,13 +6,11 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -137,17 +135,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--report", paramLabel = "DIR", description = "Write an offline HTML report with charts, CSV and .hgrm to DIR.")
     Path report;
 
-    /** The option that set each key of the command line's settings, for messages; filled by {@link #commandLine()}. */
-    private final Map<String, String> optionOfKey = new LinkedHashMap<>();
-
     @Override
     public Integer call() throws Exception {
-        final Layers layers = settings();
-        final Config merged = layers.merged();
-        refuseNodeWithoutCluster(merged);
-        final RunPlan plan = RunPlan.from(merged, node, config == null ? DeploymentLoader.COMMAND_LINE : config.getPath(),
-            config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent(), layers.asWritten(),
-            layers.overridden());
+        final LayeredSettings settings = settings();
+        refuseNodeWithoutCluster(settings.merged());
+        final RunPlan plan = RunPlan.from(settings, node, config == null ? DeploymentLoader.COMMAND_LINE
+            : config.getPath(), config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent());
         refuseOptionsOfOtherFeeds(plan.deployment().feed().type());
         refuseOptionsThatDoNotApply(plan);
         if (report != null) {
@@ -267,72 +260,12 @@ final class RunCommand implements Callable<Integer> {
     }
 
     /**
-     * The settings of a run.
-     *
-     * @param merged     command line over config file over scenario, resolved
-     * @param asWritten  the same with the config file's values where options override them, resolved, or null when no
-     *                   option overrides a key of the file
-     * @param overridden each key of the config file that an option overrides, with the option
-     */
-    record Layers(Config merged, Config asWritten, Map<String, String> overridden) {
-    }
-
-    /**
      * Command line over config file over scenario (the defaults are applied by each block's reader), and the config
      * file's own values that options override, so that they are checked too: a config file is checked as a whole.
      */
-    Layers settings() {
-        final Config options = commandLine();
-        final Config file = config == null ? null : ConfigFile.read("--config", config);
-        final Config scenarioLayer = scenario == null ? null : scenarioConfig(scenario);
-        final Config merged = resolve(layer(options, file, scenarioLayer));
-        final Map<String, String> overridden = new LinkedHashMap<>();
-        Config notOverriding = options;
-        if (file != null) {
-            for (Map.Entry<String, String> set : optionOfKey.entrySet()) {
-                if (inFile(file, set.getKey())) {
-                    overridden.put(set.getKey(), set.getValue());
-                    notOverriding = notOverriding.withoutPath(set.getKey());
-                }
-            }
-        }
-        Config asWritten = null;
-        if (!overridden.isEmpty()) {
-            try {
-                asWritten = layer(notOverriding, file, scenarioLayer).resolve();
-            } catch (ConfigException ex) {
-                asWritten = null; // the merged settings resolved; what they could not, they name themselves
-            }
-        }
-        return new Layers(merged, asWritten, Map.copyOf(overridden));
-    }
-
-    private static Config layer(Config options, Config file, Config scenarioLayer) {
-        Config result = options;
-        if (file != null) {
-            result = ConfigFile.over(result, file);
-        }
-        if (scenarioLayer != null) {
-            result = ConfigFile.over(result, scenarioLayer);
-        }
-        return result;
-    }
-
-    private static Config resolve(Config settings) {
-        try {
-            return settings.resolve();
-        } catch (ConfigException ex) {
-            throw new IllegalArgumentException(ex.getMessage(), ex);
-        }
-    }
-
-    /** Whether {@code file} writes {@code key} (as a value, or null); false where a block above it is no block. */
-    private static boolean inFile(Config file, String key) {
-        try {
-            return file.hasPathOrNull(key);
-        } catch (ConfigException ex) {
-            return false;
-        }
+    LayeredSettings settings() {
+        return LayeredSettings.of(commandLine(), config == null ? null : ConfigFile.read("--config", config),
+            scenario == null ? null : scenarioConfig(scenario));
     }
 
     /**
@@ -343,22 +276,19 @@ final class RunCommand implements Callable<Integer> {
         return Scenarios.load(nameOrPath).config();
     }
 
-    /** The options as config keys; records the option of each key in {@link #optionOfKey}. */
-    private Config commandLine() {
-        optionOfKey.clear();
-        final Map<String, Object> values = new LinkedHashMap<>();
-        put(values, "run.duration", "--duration", duration);
-        put(values, "run.churn-interval", "--churn", churn);
+    /** The options as config keys, each with its option. */
+    private LayeredSettings.Options commandLine() {
+        final LayeredSettings.Options values = new LayeredSettings.Options();
+        values.put("run.duration", "--duration", duration);
+        values.put("run.churn-interval", "--churn", churn);
         if (noTraffic) {
-            values.put("run.traffic", false);
-            optionOfKey.put("run.traffic", "--no-traffic");
+            values.put("run.traffic", "--no-traffic", false);
         }
-        put(values, "steer.stats.interval", "--interval", interval);
-        put(values, "steer.engine.program", "--program", program);
-        put(values, "steer.engine.idle", "--idle", idle);
+        values.put("steer.stats.interval", "--interval", interval);
+        values.put("steer.engine.program", "--program", program);
+        values.put("steer.engine.idle", "--idle", idle);
         if (noPin) {
-            values.put("steer.engine.pinning", false);
-            optionOfKey.put("steer.engine.pinning", "--no-pin");
+            values.put("steer.engine.pinning", "--no-pin", false);
         }
         if (cpus != null) {
             // One entry per CPU of this node, key = CPU, with the default qsize (--qsize).
@@ -377,40 +307,24 @@ final class RunCommand implements Callable<Integer> {
                 }
                 entries.add(Map.of("key", cpu));
             }
-            values.put("steer.map.entries", entries);
-            optionOfKey.put("steer.map.entries", "--cpus");
+            values.put("steer.map.entries", "--cpus", entries);
         }
-        put(values, "steer.map.default-qsize", "--qsize", qsize);
-        put(values, "steer.feed.type", "--feed", feed);
-        put(values, "steer.feed.queues", "--queues", queues);
+        values.put("steer.map.default-qsize", "--qsize", qsize);
+        values.put("steer.feed.type", "--feed", feed);
+        values.put("steer.feed.queues", "--queues", queues);
         if (lossless) {
-            values.put("steer.feed.mode", "lossless");
-            optionOfKey.put("steer.feed.mode", "--lossless");
+            values.put("steer.feed.mode", "--lossless", "lossless");
         }
-        put(values, "steer.feed.aeron.channel", "--channel", channel);
-        put(values, "steer.feed.aeron.directory", "--aeron-dir", aeronDir);
-        put(values, "steer.feed.udp.bind", "--listen", listen);
-        put(values, "steer.feed.pcap.file", "--pcap", pcap);
-        put(values, "steer.feed.pcap.pace", "--pace", pace);
-        put(values, "steer.feed.pcap.loops", "--loops", loops);
-        put(values, "steer.feed.pcap.max-gap", "--max-gap", maxGap);
-        put(values, "steer.feed.afpacket.interface", "--interface", networkInterface);
-        put(values, "steer.feed.afpacket.netns", "--netns", netns);
-        TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
-        for (String key : values.keySet()) {
-            if (key.startsWith("traffic.")) {
-                optionOfKey.put(key, TrafficOptions.optionOf(key));
-            }
-        }
-        return ConfigFactory.parseMap(values, DeploymentLoader.COMMAND_LINE);
-    }
-
-    /** Puts {@code key} when {@code option} was given ({@code value} not null), recording the option of the key. */
-    private void put(Map<String, Object> values, String key, String option, Object value) {
-        if (value != null) {
-            values.put(key, value);
-            optionOfKey.put(key, option);
-        }
+        values.put("steer.feed.aeron.channel", "--channel", channel);
+        values.put("steer.feed.aeron.directory", "--aeron-dir", aeronDir);
+        values.put("steer.feed.udp.bind", "--listen", listen);
+        values.put("steer.feed.pcap.file", "--pcap", pcap);
+        values.put("steer.feed.pcap.pace", "--pace", pace);
+        values.put("steer.feed.pcap.loops", "--loops", loops);
+        values.put("steer.feed.pcap.max-gap", "--max-gap", maxGap);
+        values.put("steer.feed.afpacket.interface", "--interface", networkInterface);
+        values.put("steer.feed.afpacket.netns", "--netns", netns);
+        return values.traffic(rate, flows, sizes, mix, ipv6, seed);
     }
 
     static void put(Map<String, Object> values, String key, Object value) {

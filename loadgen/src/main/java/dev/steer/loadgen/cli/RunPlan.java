@@ -1,7 +1,6 @@
 package dev.steer.loadgen.cli;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -35,51 +34,22 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
      * @throws IllegalArgumentException listing each problem with where it came from, the key, the value and what is allowed
      */
     static RunPlan from(Config settings, String node, String source, Path baseDir) {
-        return from(settings, node, source, baseDir, null, Map.of());
+        return from(new LayeredSettings(settings, null, Map.of()), node, source, baseDir);
     }
 
     /**
-     * Validates every block, as {@link #from(Config, String, String, Path)}, and also the values of a config file that
-     * options override: a config file is checked as a whole, so {@code --duration 2s} does not hide the file's invalid
-     * {@code run.duration = 5}, which the file would run with as soon as the option is left out. Such a problem is
-     * reported with the file's line and key, followed by {@code (OPTION overrides it, but a config file is checked as a
-     * whole)}.
+     * Validates every block of the merged settings, as {@link #from(Config, String, String, Path)}, and also the values
+     * of a config file that options override ({@link LayeredSettings#check}): a config file is checked as a whole, so
+     * {@code --duration 2s} does not hide the file's invalid {@code run.duration = 5}, which the file would run with as
+     * soon as the option is left out.
      *
-     * @param asWritten  the settings with the file's values at the overridden keys (the options only where the file
-     *                   is silent), or null for none
-     * @param overridden each key of the file that an option overrides, with the option
      * @throws IllegalArgumentException listing each problem with where it came from, the key, the value and what is allowed
      */
-    static RunPlan from(Config settings, String node, String source, Path baseDir, Config asWritten,
-                        Map<String, String> overridden) {
+    static RunPlan from(LayeredSettings settings, String node, String source, Path baseDir) {
         final ConfigCheck check = new ConfigCheck();
-        final RunPlan plan = check(settings, node, source, baseDir, check);
-        if (asWritten != null && !overridden.isEmpty()) {
-            final ConfigCheck file = new ConfigCheck();
-            check(asWritten, node, source, baseDir, file);
-            final List<String> found = check.errors();
-            for (String problem : file.errors()) {
-                final String option = optionOf(problem, overridden);
-                if (option != null && !found.contains(problem)) {
-                    check.error(problem + " (" + option + " overrides it, but a config file is checked as a whole)");
-                }
-            }
-        }
+        final RunPlan plan = settings.check(check, (config, problems) -> check(config, node, source, baseDir, problems));
         check.throwIfAny("invalid settings");
         return plan;
-    }
-
-    /** The option of the overridden key that {@code problem} names ({@code file:line: key: ...}, or a key below it). */
-    private static String optionOf(String problem, Map<String, String> overridden) {
-        for (Map.Entry<String, String> key : overridden.entrySet()) {
-            final String named = ": " + key.getKey();
-            final int at = problem.indexOf(named);
-            final int next = at + named.length();
-            if (at >= 0 && next < problem.length() && ":.[".indexOf(problem.charAt(next)) >= 0) {
-                return key.getValue();
-            }
-        }
-        return null;
     }
 
     /** The checks of {@link #from}: problems go to {@code check}; the plan's parts are null where they had some. */

@@ -1,0 +1,175 @@
+package dev.steer.loadgen.cli;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+
+import dev.steer.cluster.config.DeploymentLoader;
+import dev.steer.ingress.config.ConfigCheck;
+
+/**
+ * The settings of a command, merged from its layers, highest first: the options given on the command line,
+ * {@code --config FILE}, {@code --scenario} (the defaults are applied by each block's reader). {@code steer run} and
+ * {@code steer loadgen} both merge and check their settings through this, so that they do it alike.
+ *
+ * <p>An option overrides the file's value of its key but does not hide it: a config file is checked as a whole.
+ * {@link #check} runs a command's checks on the merged settings and again on the file's values at the keys options
+ * override; a problem of such a key is reported with the file's line and key, followed by {@code (OPTION overrides it,
+ * but a config file is checked as a whole)}. Otherwise the file ran while the option was given and failed the day it
+ * was left out.
+ *
+ * <p>Made and used on the command's thread before anything starts; a command's checks run twice when an option
+ * overrides a key of the file, once otherwise.
+ *
+ * @param merged     command line over config file over scenario, resolved
+ * @param asWritten  the same with the config file's values where options override them, resolved, or null when no
+ *                   option overrides a key of the file
+ * @param overridden each key of the config file that an option overrides, with the option
+ */
+record LayeredSettings(Config merged, Config asWritten, Map<String, String> overridden) {
+
+    /**
+     * A command's checks of its settings.
+     *
+     * @param <T> what the checks read from the settings
+     */
+    @FunctionalInterface
+    interface Checks<T> {
+        /** Checks {@code settings}, adding every problem to {@code check}; returns what they read. */
+        T check(Config settings, ConfigCheck check);
+    }
+
+    /** The options of a command line as config keys, each with the option that set it, for messages. */
+    static final class Options {
+        private final Map<String, Object> values = new LinkedHashMap<>();
+        private final Map<String, String> optionOfKey = new LinkedHashMap<>();
+
+        /** Puts {@code key} when {@code option} was given ({@code value} not null), recording the option of the key. */
+        Options put(String key, String option, Object value) {
+            if (value != null) {
+                values.put(key, value);
+                optionOfKey.put(key, option);
+            }
+            return this;
+        }
+
+        /**
+         * Puts the keys of the traffic options given (null = not given), each with its option as
+         * {@link TrafficOptions#optionOf} names it.
+         *
+         * @throws IllegalArgumentException for an option whose syntax is wrong, naming it
+         */
+        Options traffic(String rate, Integer flows, String sizes, String mix, Integer ipv6, Long seed) {
+            final Map<String, Object> traffic = new LinkedHashMap<>();
+            TrafficOptions.put(traffic, rate, flows, sizes, mix, ipv6, seed);
+            for (Map.Entry<String, Object> key : traffic.entrySet()) {
+                put(key.getKey(), TrafficOptions.optionOf(key.getKey()), key.getValue());
+            }
+            return this;
+        }
+
+        private Config config() {
+            return ConfigFactory.parseMap(values, DeploymentLoader.COMMAND_LINE);
+        }
+    }
+
+    /**
+     * Merges the layers: {@code options} over {@code file} over {@code scenario}, and, where options override keys
+     * the file writes, the file's own values at those keys.
+     *
+     * @param file     the {@code --config} file, or null
+     * @param scenario the {@code --scenario}, or null
+     * @throws IllegalArgumentException when the merged settings do not resolve, with the reason
+     */
+    static LayeredSettings of(Options options, Config file, Config scenario) {
+        final Config given = options.config();
+        final Config merged = resolve(layer(given, file, scenario));
+        final Map<String, String> overridden = new LinkedHashMap<>();
+        Config notOverriding = given;
+        if (file != null) {
+            for (Map.Entry<String, String> set : options.optionOfKey.entrySet()) {
+                if (inFile(file, set.getKey())) {
+                    overridden.put(set.getKey(), set.getValue());
+                    notOverriding = notOverriding.withoutPath(set.getKey());
+                }
+            }
+        }
+        Config asWritten = null;
+        if (!overridden.isEmpty()) {
+            try {
+                asWritten = layer(notOverriding, file, scenario).resolve();
+            } catch (ConfigException ex) {
+                asWritten = null; // the merged settings resolved; what they could not, they name themselves
+            }
+        }
+        return new LayeredSettings(merged, asWritten, Map.copyOf(overridden));
+    }
+
+    /**
+     * Runs {@code checks} on the merged settings, then on the file's values at the keys options override, adding to
+     * {@code check} each problem of such a key that the merged settings do not have, with the option named. Throws
+     * nothing itself: the caller throws every problem at once.
+     *
+     * @return what {@code checks} read from the merged settings
+     */
+    <T> T check(ConfigCheck check, Checks<T> checks) {
+        final T result = checks.check(merged, check);
+        if (asWritten != null && !overridden.isEmpty()) {
+            final ConfigCheck file = new ConfigCheck();
+            checks.check(asWritten, file);
+            final List<String> found = check.errors();
+            for (String problem : file.errors()) {
+                final String option = optionOf(problem);
+                if (option != null && !found.contains(problem)) {
+                    check.error(problem + " (" + option + " overrides it, but a config file is checked as a whole)");
+                }
+            }
+        }
+        return result;
+    }
+
+    /** The option of the overridden key that {@code problem} names ({@code file:line: key: ...}, or a key below it). */
+    private String optionOf(String problem) {
+        for (Map.Entry<String, String> key : overridden.entrySet()) {
+            final String named = ": " + key.getKey();
+            final int at = problem.indexOf(named);
+            final int next = at + named.length();
+            if (at >= 0 && next < problem.length() && ":.[".indexOf(problem.charAt(next)) >= 0) {
+                return key.getValue();
+            }
+        }
+        return null;
+    }
+
+    private static Config layer(Config options, Config file, Config scenario) {
+        Config result = options;
+        if (file != null) {
+            result = ConfigFile.over(result, file);
+        }
+        if (scenario != null) {
+            result = ConfigFile.over(result, scenario);
+        }
+        return result;
+    }
+
+    private static Config resolve(Config settings) {
+        try {
+            return settings.resolve();
+        } catch (ConfigException ex) {
+            throw new IllegalArgumentException(ex.getMessage(), ex);
+        }
+    }
+
+    /** Whether {@code file} writes {@code key} (as a value, or null); false where a block above it is no block. */
+    private static boolean inFile(Config file, String key) {
+        try {
+            return file.hasPathOrNull(key);
+        } catch (ConfigException ex) {
+            return false;
+        }
+    }
+}
