@@ -31,6 +31,10 @@ import dev.steer.ingress.config.ConfigCheck;
  * @param overridden each key of the config file that an option overrides, with the option
  */
 record LayeredSettings(Config merged, Config asWritten, Map<String, String> overridden) {
+    /** What may follow a key a problem names: its problem, its value, or a key below it. */
+    private static final String KEY_ENDS = ":=[. ";
+    /** What may follow a block a problem is about: its problem or its value, not a key below it. */
+    private static final String BLOCK_ENDS = ":= ";
 
     /**
      * A command's checks of its settings.
@@ -132,17 +136,40 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
         return result;
     }
 
-    /** The option of the overridden key that {@code problem} names ({@code file:line: key: ...}, or a key below it). */
+    /**
+     * The option of the overridden key that {@code problem} names ({@code file:line: key: ...}, {@code key=value: ...}
+     * as the traffic block writes it, or a key below it), else of the block above it that the problem is about
+     * ({@code traffic.protocol: udp=0, ...} under {@code --mix}, which sets every {@code traffic.protocol.*}); null for
+     * none.
+     */
     private String optionOf(String problem) {
-        for (Map.Entry<String, String> key : overridden.entrySet()) {
-            final String named = ": " + key.getKey();
-            final int at = problem.indexOf(named);
-            final int next = at + named.length();
-            if (at >= 0 && next < problem.length() && ":.[".indexOf(problem.charAt(next)) >= 0) {
-                return key.getValue();
+        for (Map.Entry<String, String> set : overridden.entrySet()) {
+            if (names(problem, set.getKey(), KEY_ENDS)) {
+                return set.getValue();
+            }
+        }
+        for (Map.Entry<String, String> set : overridden.entrySet()) {
+            final String key = set.getKey();
+            // Blocks below the top one only: "traffic" or "steer" is the block of every key of its command.
+            for (int dot = key.lastIndexOf('.'); dot > key.indexOf('.'); dot = key.lastIndexOf('.', dot - 1)) {
+                if (names(problem, key.substring(0, dot), BLOCK_ENDS)) {
+                    return set.getValue();
+                }
             }
         }
         return null;
+    }
+
+    /** Whether {@code problem} names {@code key} after a {@code ": "}, followed by one of {@code ends}. */
+    private static boolean names(String problem, String key, String ends) {
+        final String named = ": " + key;
+        for (int at = problem.indexOf(named); at >= 0; at = problem.indexOf(named, at + 1)) {
+            final int next = at + named.length();
+            if (next < problem.length() && ends.indexOf(problem.charAt(next)) >= 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Config layer(Config options, Config file, Config scenario) {

@@ -80,4 +80,31 @@ class ConfigLayerTest {
         assertTrue(result.err().contains("(--idle overrides it, but a config file is checked as a whole)"),
             result.toString());
     }
+
+    @Test
+    void shouldReportAnInvalidTrafficKeyOfTheFileWhenAnOptionOverridesIt() throws IOException {
+        // The traffic block names its keys as key=value (traffic.flows=0: ...), which the override check did not take
+        // for the key, so --flows 16 still hid the file's traffic.flows = 0.
+        final Path file = Files.writeString(dir.resolve("flows.conf"), "traffic {\n  flows = 0\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--flows", "16",
+            "--feed", "synthetic", "--duration", "100ms");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":2: traffic.flows=0: must be 1.."), result.toString());
+        assertTrue(result.err().contains("(--flows overrides it, but a config file is checked as a whole)"),
+            result.toString());
+    }
+
+    @Test
+    void shouldReportAnInvalidBlockOfTheFileWhenAnOptionOverridesEveryKeyInIt() throws IOException {
+        // --mix sets every traffic.protocol.* key; the file's all-zero mix is a problem of traffic.protocol itself.
+        final Path file = Files.writeString(dir.resolve("mix.conf"),
+            "traffic {\n  protocol { udp = 0, tcp = 0, icmp = 0 }\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--mix", "udp=1",
+            "--feed", "synthetic", "--duration", "100ms");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":2: traffic.protocol: udp=0, tcp=0, icmp=0: at least one weight"),
+            result.toString());
+        assertTrue(result.err().contains("(--mix overrides it, but a config file is checked as a whole)"),
+            result.toString());
+    }
 }
