@@ -3,7 +3,6 @@ package dev.steer.loadgen.cli;
 import java.io.File;
 import java.io.PrintWriter;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -31,6 +30,10 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  * {@code steer loadgen}: sends synthetic traffic to an engine in another process or on another node, over
  * Aeron (IPC through a shared driver directory, or UDP), UDP datagrams, or into a network interface
  * (AF_PACKET). Prints the send rate every second and the total at the end.
+ *
+ * <p>Settings come from, highest first: the options, {@code --config FILE}, {@code --scenario}, the defaults, merged
+ * as {@code steer run} merges them ({@link LayeredSettings}): an option overrides the file's value of its key but does
+ * not hide it, a config file is checked as a whole.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
     usageHelpWidth = 100,
@@ -124,10 +127,14 @@ final class LoadgenCommand implements Callable<Integer> {
         if (duration != null) {
             durationNanos(duration); // refused with the option's own message before the files' blocks are read
         }
-        final Config settings = settings();
+        final LayeredSettings settings = settings();
         final ConfigCheck check = new ConfigCheck();
-        final TrafficProfile traffic = RunPlan.traffic(settings, check);
-        final long durationNs = run(settings, check, err).duration().toNanos();
+        final Sending sending = settings.check(check, (config, problems) -> new Sending(RunPlan.traffic(config, problems),
+            RunSettings.from(RunPlan.block(config, "run", problems), problems)));
+        check.throwIfAny("invalid settings");
+        warnChurn(settings.merged(), sending.run(), err);
+        final TrafficProfile traffic = sending.traffic();
+        final long durationNs = sending.run().duration().toNanos();
         if (count < 1) {
             throw new IllegalArgumentException("--count " + count + ": must be a number of frames, 1 or more");
         }
@@ -303,15 +310,21 @@ final class LoadgenCommand implements Callable<Integer> {
     }
 
     /**
-     * The {@code run { }} block of the merged settings, read and validated as {@code steer run} reads it (every problem
-     * with file and line, exit 2): {@code duration} is how long the loadgen sends; {@code churn-interval} changes the
-     * map of a {@code steer run}, which a loadgen has not, so a non-zero one is named in a warning rather than dropped
-     * in silence; {@code traffic} (whether a run makes its own traffic) does not concern a loadgen, which always does.
-     * Throws every problem in {@code check} at once, the traffic block's it already holds included.
+     * What a loadgen reads of its settings, as {@code steer run} reads them (every problem with file and line, exit 2):
+     * the {@code traffic { }} block, and the {@code run { }} block, whose {@code duration} is how long the loadgen
+     * sends; {@code traffic} (whether a run makes its own traffic) does not concern a loadgen, which always does.
+     *
+     * @param traffic what to send, or null where the block had problems
+     * @param run     the run block, or null where it had problems
      */
-    private static RunSettings run(Config settings, ConfigCheck check, PrintWriter err) {
-        final RunSettings run = RunSettings.from(RunPlan.block(settings, "run", check), check);
-        check.throwIfAny("invalid settings");
+    private record Sending(TrafficProfile traffic, RunSettings run) {
+    }
+
+    /**
+     * {@code run.churn-interval} changes the map of a {@code steer run}, which a loadgen has not, so a non-zero one is
+     * named in a warning rather than dropped in silence.
+     */
+    private static void warnChurn(Config settings, RunSettings run, PrintWriter err) {
         if (!run.churnInterval().isZero()) {
             final var value = settings.getValue("run.churn-interval");
             err.println("steer loadgen: warning: " + ConfigCheck.where(value) + "run.churn-interval "
@@ -319,25 +332,17 @@ final class LoadgenCommand implements Callable<Integer> {
                 + " so it does not apply here (it does to the steer run of the engine: --scenario or --churn there)");
             err.flush();
         }
-        return run;
     }
 
-    /** Command line over {@code --config} over {@code --scenario}, as {@code steer run} merges them. */
-    private Config settings() {
-        final Map<String, Object> values = new LinkedHashMap<>();
-        TrafficOptions.put(values, rate, flows, sizes, mix, ipv6, seed);
-        RunCommand.put(values, "run.duration", duration);
-        Config merged = ConfigFactory.parseMap(values, "command line");
-        if (config != null) {
-            merged = ConfigFile.over(merged, ConfigFile.read("--config", config));
-        }
-        if (scenario != null) {
-            merged = ConfigFile.over(merged, RunCommand.scenarioConfig(scenario));
-        }
-        try {
-            return merged.resolve();
-        } catch (ConfigException ex) {
-            throw new IllegalArgumentException(ex.getMessage(), ex);
-        }
+    /**
+     * Command line over {@code --config} over {@code --scenario}, as {@code steer run} merges them, with the file's
+     * values that options override, so that they are checked too: a config file is checked as a whole.
+     */
+    private LayeredSettings settings() {
+        final LayeredSettings.Options options = new LayeredSettings.Options()
+            .traffic(rate, flows, sizes, mix, ipv6, seed)
+            .put("run.duration", "--duration", duration);
+        return LayeredSettings.of(options, config == null ? null : ConfigFile.read("--config", config),
+            scenario == null ? null : RunCommand.scenarioConfig(scenario));
     }
 }

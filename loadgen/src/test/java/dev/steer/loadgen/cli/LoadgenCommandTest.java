@@ -3,11 +3,15 @@ package dev.steer.loadgen.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -22,6 +26,9 @@ import dev.steer.ingress.udp.UdpSettings;
 /** {@code steer loadgen} against a real engine in this JVM, over UDP and over Aeron UDP between two drivers. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class LoadgenCommandTest {
+    @TempDir
+    Path dir;
+
     private static EngineStats awaitReceived(SteerEngine engine, long expected) {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         EngineStats stats = engine.stats();
@@ -153,5 +160,33 @@ class LoadgenCommandTest {
         final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", "127.0.0.1:9", "--count", count);
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         assertEquals("steer loadgen: --count " + count + ": must be a number of frames, 1 or more", result.err().strip());
+    }
+
+    @Test
+    void shouldReportAnInvalidTrafficKeyOfTheConfigFileWhenAnOptionOverridesIt() throws IOException {
+        // --flows 16 hid the file's traffic.flows = 0: the loadgen sent with the file today and failed the day the
+        // option was left out. A config file is checked as a whole, as steer run checks it.
+        final Path file = Files.writeString(dir.resolve("traffic.conf"), "traffic {\n  flows = 0\n}\n");
+        try (java.net.DatagramSocket sink = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target",
+                "127.0.0.1:" + sink.getLocalPort(), "--count", "1", "--config", file.toString(), "--flows", "16");
+            assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+            assertTrue(result.err().contains(file + ":2: traffic.flows=0: must be 1.."), result.toString());
+            assertTrue(result.err().contains("(--flows overrides it, but a config file is checked as a whole)"),
+                result.toString());
+        }
+    }
+
+    @Test
+    void shouldReportAnInvalidRunKeyOfTheConfigFileWhenAnOptionOverridesIt() throws IOException {
+        final Path file = Files.writeString(dir.resolve("run.conf"), "run {\n  duration = 5\n}\n");
+        try (java.net.DatagramSocket sink = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target",
+                "127.0.0.1:" + sink.getLocalPort(), "--count", "1", "--config", file.toString(), "--duration", "2s");
+            assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+            assertTrue(result.err().contains(file + ":2: run.duration: 5 has no unit"), result.toString());
+            assertTrue(result.err().contains("(--duration overrides it, but a config file is checked as a whole)"),
+                result.toString());
+        }
     }
 }
