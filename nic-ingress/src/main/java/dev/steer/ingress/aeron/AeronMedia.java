@@ -16,7 +16,7 @@ import org.agrona.concurrent.BackoffIdleStrategy;
 /**
  * An Aeron client, connected either to a media driver embedded in this process (the default) or to an
  * external driver's directory. The embedded driver gets a directory of its own (under {@code /dev/shm} when
- * it exists, else the temporary directory), deleted when it starts and when it closes, and runs its agents
+ * this user can write there, else the temporary directory), deleted when it starts and when it closes, and runs its agents
  * on one shared thread with a backoff idle strategy: on IPC the driver is not on the data path (publishers
  * write the log buffer and subscribers read it directly), so it should not take a core of its own.
  *
@@ -61,8 +61,13 @@ public final class AeronMedia implements AutoCloseable {
 
     /** Launches an embedded media driver in a fresh directory of its own and connects a client to it. */
     public static AeronMedia embedded() {
-        sweepStale();
-        final String directory = newDirectory(null).toString();
+        return embedded(directoryBase());
+    }
+
+    /** {@link #embedded()} with its directory in {@code base}. */
+    static AeronMedia embedded(Path base) {
+        sweepStale(base);
+        final String directory = newDirectory(base, null).toString();
         final MediaDriver.Context context = new MediaDriver.Context()
             .aeronDirectoryName(directory)
             .dirDeleteOnStart(true)
@@ -76,7 +81,8 @@ public final class AeronMedia implements AutoCloseable {
         try {
             driver = MediaDriver.launch(context);
         } catch (RuntimeException ex) {
-            throw new IllegalStateException("cannot start the embedded Aeron media driver in " + directory + ": " + ex.getMessage(), ex);
+            throw new IllegalStateException("cannot start the embedded Aeron media driver in " + directory + ": "
+                + ex.getMessage() + unusable(base), ex);
         }
         try {
             final AeronClientEvents events = new AeronClientEvents(directory);
@@ -89,11 +95,30 @@ public final class AeronMedia implements AutoCloseable {
     }
 
     /**
-     * The directory embedded drivers' directories go in: {@code /dev/shm} when it exists, else the temporary
-     * directory. Any thread.
+     * The directory embedded drivers' directories go in: {@code /dev/shm} when it is a directory this user can write
+     * into, else the temporary directory ({@code java.io.tmpdir}). Any thread; costs two file system checks.
      */
     public static Path directoryBase() {
-        return Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm") : Path.of(System.getProperty("java.io.tmpdir"));
+        return directoryBase(Path.of("/dev/shm"), Path.of(System.getProperty("java.io.tmpdir")));
+    }
+
+    /** {@link #directoryBase()} with the two candidates given. */
+    static Path directoryBase(Path shm, Path temporary) {
+        // Not root, /dev/shm mounted read-only or root's only (some containers): the driver could not start there.
+        return Files.isDirectory(shm) && Files.isWritable(shm) ? shm : temporary;
+    }
+
+    /** Why an embedded driver cannot make its directory in {@code base}, and what to do; "" when no reason is seen. */
+    private static String unusable(Path base) {
+        final String choose = ": choose another with -Djava.io.tmpdir=DIR (for ./steer: JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR),"
+            + " used when /dev/shm cannot be written";
+        if (!Files.isDirectory(base)) {
+            return "; " + base + " is not a directory" + choose;
+        }
+        if (!Files.isWritable(base)) {
+            return "; " + base + " is not writable by user " + System.getProperty("user.name") + choose;
+        }
+        return "";
     }
 
     /**
@@ -108,7 +133,11 @@ public final class AeronMedia implements AutoCloseable {
         if (owner != null && !owner.matches("[a-zA-Z0-9_-]+")) {
             throw new IllegalArgumentException("owner='" + owner + "': must be letters, digits, '-' and '_'");
         }
-        return directoryBase().resolve(DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-"
+        return newDirectory(directoryBase(), owner);
+    }
+
+    private static Path newDirectory(Path base, String owner) {
+        return base.resolve(DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-"
             + (owner == null ? "" : owner + "-") + Long.toHexString(ThreadLocalRandom.current().nextLong() >>> 16));
     }
 
