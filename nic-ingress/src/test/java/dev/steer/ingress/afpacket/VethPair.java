@@ -1,8 +1,12 @@
 package dev.steer.ingress.afpacket;
 
+import java.util.function.Supplier;
+
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
@@ -13,34 +17,59 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>A test that owns its pair takes one from {@link #createOrSkip()}; a class whose tests share one holds
  * {@link #perTestClass()} in a static {@code @RegisterExtension} field.
  */
-final class VethPair implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+final class VethPair implements AutoCloseable, BeforeAllCallback, AfterAllCallback, ExecutionCondition {
     static final String A = "steer-a";
     static final String B = "steer-b";
     static final int MTU = 9000;
+    private static final String SKIPPED = "AF_PACKET tests skipped: ";
 
+    private final Supplier<String> unavailable;
     private NetNamespace namespace;
 
-    private VethPair() {
+    private VethPair(Supplier<String> unavailable) {
+        this.unavailable = unavailable;
     }
 
     /** A pair created now, for the caller to close; skips the calling test where namespaces cannot be created. */
     static VethPair createOrSkip() {
-        final VethPair pair = new VethPair();
+        final VethPair pair = new VethPair(NetNamespace::unavailableReason);
         pair.create();
         return pair;
     }
 
     /**
      * A pair for every test of a class, to be held in a static {@code @RegisterExtension} field: created before the
-     * class's first test (skipping the whole class where namespaces cannot be created), deleted after its last.
+     * class's first test, deleted after its last. Where namespaces cannot be created, each test is skipped with the
+     * reason.
      */
     static VethPair perTestClass() {
-        return new VethPair();
+        return perTestClass(NetNamespace::unavailableReason);
+    }
+
+    /** {@link #perTestClass()} where {@code unavailable} says why namespaces cannot be created (null: they can). */
+    static VethPair perTestClass(Supplier<String> unavailable) {
+        return new VethPair(unavailable);
+    }
+
+    /**
+     * Skips each test, not the class, where namespaces cannot be created: Maven Surefire reports a class aborted
+     * before its first test as "Tests run: 0, Skipped: 0", without the reason (SUREFIRE-2300).
+     */
+    @Override
+    public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+        final String reason = unavailable.get();
+        if (reason == null || context.getTestMethod().isEmpty()) {
+            return ConditionEvaluationResult.enabled(reason == null ? "network namespaces can be created here"
+                : "each test is skipped with the reason");
+        }
+        return ConditionEvaluationResult.disabled(SKIPPED + reason);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        create();
+        if (unavailable.get() == null) {
+            create();
+        }
     }
 
     @Override
@@ -49,8 +78,8 @@ final class VethPair implements AutoCloseable, BeforeAllCallback, AfterAllCallba
     }
 
     private void create() {
-        final String reason = NetNamespace.unavailableReason();
-        Assumptions.assumeTrue(reason == null, () -> "AF_PACKET tests skipped: " + reason);
+        final String reason = unavailable.get();
+        Assumptions.assumeTrue(reason == null, () -> SKIPPED + reason);
         final NetNamespace created = NetNamespace.createUnique("steer");
         try {
             created.addVethPair(A, B, MTU);
