@@ -39,8 +39,7 @@ final class PacketSocket {
             arena.close();
             if (errno == Libc.EPERM || errno == Libc.EACCES) {
                 throw new AfPacketException(where() + ": socket(AF_PACKET, SOCK_RAW) failed with "
-                    + Libc.describe(errno) + ": AF_PACKET needs CAP_NET_RAW: run as root or grant it to the JVM"
-                    + " with `setcap cap_net_raw+ep " + javaBinary() + "`", errno);
+                    + Libc.describe(errno) + ": " + needsCapNetRaw(), errno);
             }
             throw new AfPacketException(where() + ": socket(AF_PACKET, SOCK_RAW) failed with " + Libc.describe(errno), errno);
         }
@@ -220,5 +219,20 @@ final class PacketSocket {
 
     private static String javaBinary() {
         return ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java");
+    }
+
+    /**
+     * What to do without CAP_NET_RAW. Granting it to the java binary alone ({@code setcap cap_net_raw+ep}) makes the
+     * loader run java in secure mode, which ignores the {@code $ORIGIN} path java finds libjli.so by: java then does
+     * not start at all. An ambient capability leaves java as it is.
+     */
+    private static String needsCapNetRaw() {
+        final String user = System.getProperty("user.name");
+        return "AF_PACKET needs CAP_NET_RAW: run as root, or start the JVM with CAP_NET_RAW as an ambient capability"
+            + " (`sudo setpriv --reuid=" + user + " --regid=" + user
+            + " --init-groups --inh-caps=+net_raw --ambient-caps=+net_raw COMMAND`, or systemd's"
+            + " AmbientCapabilities=CAP_NET_RAW); `setcap cap_net_raw+ep " + javaBinary()
+            + "` alone leaves java unable to start (libjli.so not found) until " + System.getProperty("java.home")
+            + "/lib is in the loader's paths (a file in /etc/ld.so.conf.d, then ldconfig)";
     }
 }

@@ -1,7 +1,7 @@
 package dev.steer.ingress.afpacket;
 
 /**
- * Run in a child JVM by {@link AfPacketErrorsTest} without CAP_NET_RAW: tries to open a feed on the
+ * Run in a child JVM by {@link AfPacketCapabilityTest} without CAP_NET_RAW: tries to open a feed on the
  * interface named by its argument and prints the error message, exit 3, or "opened", exit 0.
  */
 final class OpenProbe {
