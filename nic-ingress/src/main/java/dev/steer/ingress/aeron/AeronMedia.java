@@ -110,8 +110,8 @@ public final class AeronMedia implements AutoCloseable {
 
     /** Why an embedded driver cannot make its directory in {@code base}, and what to do; "" when no reason is seen. */
     private static String unusable(Path base) {
-        final String choose = ": choose another with -Djava.io.tmpdir=DIR (for ./steer: JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR),"
-            + " used when /dev/shm cannot be written";
+        final String choose = ": choose another with -Djava.io.tmpdir=DIR (for ./steer:"
+            + " JAVA_TOOL_OPTIONS=-Djava.io.tmpdir=DIR), used when /dev/shm cannot be written";
         if (!Files.isDirectory(base)) {
             return "; " + base + " is not a directory" + choose;
         }
