@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
 
 import org.apache.pekko.actor.Cancellable;
@@ -104,6 +105,8 @@ final class BarrierLifecycle implements EntryLifecycle {
     private final Map<CpuMapEntry, Respawns> respawns = new IdentityHashMap<>();
     private final Set<CpuMapEntry> failed = Collections.newSetFromMap(new IdentityHashMap<>());
     private final PathCounters reclaimed;
+    /** The keys the default handler of a consumer has warned about: once per key for the engine's life. */
+    private final AtomicIntegerArray defaultHandlerWarned;
     /** Entries the map has retired and that are not released yet (pending, in a barrier, draining, given up). */
     private final Set<CpuMapEntry> retiring = Collections.newSetFromMap(new IdentityHashMap<>());
     /**
@@ -134,6 +137,7 @@ final class BarrierLifecycle implements EntryLifecycle {
         this.map = creation.map();
         this.retiredByKey = new PathStats[map.maxEntries()];
         this.reclaimed = new PathCounters("supervisor", map.maxEntries());
+        this.defaultHandlerWarned = DefaultConsumerHandler.newWarnedKeys(map.maxEntries());
     }
 
     /** The map whose entries this lifecycle runs. */
@@ -172,7 +176,8 @@ final class BarrierLifecycle implements EntryLifecycle {
             return;
         }
         final ConsumerActor.Settings settings = new ConsumerActor.Settings(entry, map,
-            DefaultConsumerHandler.forConsumer(config.handler(), config.errorHandler(), entry.counters()),
+            DefaultConsumerHandler.forConsumer(config.handler(), config.errorHandler(), entry.counters(), entry.key(),
+                defaultHandlerWarned),
             config.consumerBatch(), config.idleMode(), config.pinning(), config.consumerFailure(),
             config.errorHandler(), signal, ConsumerActor.PARK_NANOS);
         final ActorRef<DataPath.Command> ref = context.spawn(ConsumerActor.create(settings),
