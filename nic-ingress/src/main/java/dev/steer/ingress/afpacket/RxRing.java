@@ -3,6 +3,8 @@ package dev.steer.ingress.afpacket;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * An AF_PACKET socket with a TPACKET_V3 receive ring mapped into the JVM, bound to its interface for every protocol and
@@ -15,6 +17,12 @@ import java.lang.foreign.ValueLayout;
 final class RxRing {
     // struct tpacket_req3: seven unsigned ints.
     private static final int REQ3_SIZE = 28;
+    private static final Pattern RELEASE = Pattern.compile("(\\d{1,9})\\.(\\d{1,9})");
+    /**
+     * {@link #fanoutFlags} of the running kernel, read once. The JVM's {@code os.version} is the {@code uname -r}
+     * release on Linux.
+     */
+    private static final int FANOUT_FLAGS = fanoutFlags(System.getProperty("os.version", ""));
 
     private final PacketSocket socket;
     private final MemorySegment memory;
@@ -84,8 +92,10 @@ final class RxRing {
      * Joins or starts the settings' fanout group; returns its id, or {@link AfPacketSettings#NO_FANOUT}. The group's own
      * hook, not the socket's, is what the kernel runs for a member, so the socket's {@code PACKET_IGNORE_OUTGOING} does
      * not apply there: the group is asked to leave out what this host sends with
-     * {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING} (Linux 6.2). Where that is refused (a group another program started
-     * without the flag: Linux wants every member's flags alike), the socket joins without it and poll skips such frames.
+     * {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING}, on Linux 6.2 or later only: an older kernel takes the unknown bit
+     * without effect, yet stores it with the group and refuses every later member whose flags differ, so there the
+     * group is started without it. Where the flag is refused (a group another program started without it: Linux wants
+     * every member's flags alike), the socket joins without it. Either way poll skips the frames the host sent.
      */
     private static int joinFanout(PacketSocket socket, AfPacketSettings settings) {
         final int mode = settings.fanoutMode().kernelValue();
@@ -105,11 +115,40 @@ final class RxRing {
         return AfPacketSettings.NO_FANOUT;
     }
 
-    /** PACKET_FANOUT with {@code value} and the ignore-outgoing flag, else without it; closes and throws on failure. */
+    /**
+     * PACKET_FANOUT with {@code value} and the ignore-outgoing flag where the kernel knows it, else (or where that is
+     * refused) without it; closes and throws on failure.
+     */
     private static void join(PacketSocket socket, int value, String what) {
-        if (!socket.trySetInt(Libc.PACKET_FANOUT, value | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING << 16)) {
+        if (FANOUT_FLAGS == 0 || !socket.trySetInt(Libc.PACKET_FANOUT, value | FANOUT_FLAGS)) {
             socket.setInt(Libc.PACKET_FANOUT, value, what);
         }
+    }
+
+    /**
+     * Whether a kernel of {@code release} ({@code uname -r}, e.g. {@code 6.18.44-fc-v1272}) knows
+     * {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING}: Linux 6.2 or later. False for a release that does not start with
+     * {@code major.minor}: the group is then started as on an older kernel, which every joiner can match.
+     */
+    static boolean fanoutIgnoresOutgoing(String release) {
+        final Matcher version = RELEASE.matcher(release);
+        if (!version.lookingAt()) {
+            return false;
+        }
+        final int major;
+        final int minor;
+        try {
+            major = Integer.parseInt(version.group(1));
+            minor = Integer.parseInt(version.group(2));
+        } catch (NumberFormatException tooLong) {
+            return false;
+        }
+        return major > 6 || major == 6 && minor >= 2;
+    }
+
+    /** The fanout flag bits, shifted into place in {@code PACKET_FANOUT}'s value, for a kernel of {@code release}. */
+    static int fanoutFlags(String release) {
+        return fanoutIgnoresOutgoing(release) ? Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING << 16 : 0;
     }
 
     /** The bound socket, whose memory and errno state the feed's polling thread uses. */
