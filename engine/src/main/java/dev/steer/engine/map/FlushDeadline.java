@@ -17,6 +17,7 @@ public final class FlushDeadline {
 
     private int state = IDLE;
     private long deadline;
+    private long expiries;
 
     /** Gives the next poll a full wait again. One field store; no clock read. */
     public void reset() {
@@ -40,5 +41,14 @@ public final class FlushDeadline {
     /** A wait ended at the deadline with frames that still did not fit: the rest of the poll waits no more. */
     void pass() {
         state = PASSED;
+        expiries++;
+    }
+
+    /**
+     * Waits that ran until their poll's deadline, since this deadline was made: at most one a poll. What shows, without
+     * a clock, that a poll's flushes shared one wait. The owner's thread only (or after it has stopped).
+     */
+    public long expiries() {
+        return expiries;
     }
 }

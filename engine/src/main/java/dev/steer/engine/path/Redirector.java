@@ -73,6 +73,11 @@ public final class Redirector {
         this.snapshot = map.snapshot();
     }
 
+    /** The poll's shared wait for room of the lossless bulk queues (unused when not lossless); for tests. */
+    FlushDeadline flushDeadline() {
+        return flushDeadline;
+    }
+
     /** Reads the map's current snapshot. Only at a quiescence point: every bulk queue must be flushed. */
     public void refresh() {
         snapshot = map.snapshot();
