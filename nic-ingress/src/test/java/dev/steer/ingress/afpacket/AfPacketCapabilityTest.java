@@ -55,16 +55,39 @@ class AfPacketCapabilityTest {
         } else {
             command.addAll(List.of(capsh, "--drop=cap_net_raw", "--", "-c", String.join(" ", jvm)));
         }
-        final Process child = new ProcessBuilder(command).redirectErrorStream(true).start();
+        // Output to a file, read once the child has exited: through a pipe read only after waitFor, a child that wrote
+        // more than the pipe holds (64 KiB) would block and be reported as not finished.
+        final Path log = Files.createTempFile("cap-net-raw-probe", ".out");
+        final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         final String output;
         try {
             assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child JVM finished");
-            output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            output = Files.readString(log, StandardCharsets.UTF_8);
         } finally {
-            child.destroyForcibly(); // not left running when it did not finish
+            destroyWithDescendants(child); // not left running when it did not finish
+            Files.deleteIfExists(log);
         }
         assertEquals(3, child.exitValue(), output);
         return output;
+    }
+
+    /**
+     * Kills {@code process} and every process under it: through {@code capsh -c} the JVM is a grandchild, under a shell,
+     * and killing the child alone would leave it running. The descendants are listed before the child dies, as they
+     * are no longer its descendants once they are orphaned.
+     */
+    static void destroyWithDescendants(Process process) throws InterruptedException {
+        final List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle descendant : descendants) {
+            try {
+                descendant.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
+                // Bounded: a process that outlives SIGKILL this long is beyond a test's reach.
+            }
+        }
     }
 
     /** Whether this process has capability {@code bit} in its effective set ({@code CapEff} of /proc/self/status). */
