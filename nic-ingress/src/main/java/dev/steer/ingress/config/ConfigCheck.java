@@ -1,5 +1,6 @@
 package dev.steer.ingress.config;
 
+import java.math.BigDecimal;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,10 +12,12 @@ import java.util.function.Function;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigOrigin;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
 
 /**
  * Reads settings out of a HOCON block and collects every problem instead of stopping at the first: each
@@ -169,8 +172,9 @@ public final class ConfigCheck {
         final String range = min + ".." + max + (why == null ? "" : " (" + why + ")");
         try {
             final int value = config.getInt(path);
-            if (!whole(config.getValue(path).unwrapped())) {
-                // getInt cuts a fraction off without a word (qsize = 100.9 ran with 100): no integer, like a word.
+            if (!whole(config.getNumber(path))) {
+                // getInt cuts a fraction off without a word (qsize = 100.9 ran with 100, and so did "100.9", which HOCON
+                // reads as the number): no integer, like a word.
                 error(config, path, "must be an integer " + range + ", is " + render(config, path));
                 return fallback;
             }
@@ -185,9 +189,30 @@ public final class ConfigCheck {
         }
     }
 
-    /** Whether a value read as an int is a whole number (a string such as "12" is read as one, and checked by it). */
-    private static boolean whole(Object unwrapped) {
-        return !(unwrapped instanceof Double d) || d == Math.rint(d);
+    /** Whether a number HOCON read (from a number or a string such as "12") is whole; false for NaN. */
+    private static boolean whole(Number number) {
+        return !(number instanceof Double d) || d == Math.rint(d);
+    }
+
+    /**
+     * Whether the size at {@code path}, which {@code getBytes} read, is a whole number of bytes: {@code getBytes} cuts
+     * the fraction off a number (65536.7, quoted or not, is 65536) and off a number times its unit (1.0001k is 1024),
+     * while a fraction of a unit that comes to whole bytes (1.5k, 1536 bytes) is what it says.
+     */
+    private static boolean wholeBytes(Config config, String path) {
+        try {
+            return whole(config.getNumber(path));
+        } catch (ConfigException.WrongType ex) {
+            // A number and a unit; getBytes took both, so both parse, as HOCON splits them: the trailing letters.
+        }
+        final String text = config.getString(path).strip();
+        int end = text.length();
+        while (end > 0 && Character.isLetter(text.charAt(end - 1))) {
+            end--;
+        }
+        final BigDecimal unit = BigDecimal.valueOf(ConfigFactory.empty()
+            .withValue("unit", ConfigValueFactory.fromAnyRef("1 " + text.substring(end))).getBytes("unit"));
+        return new BigDecimal(text.substring(0, end).strip()).multiply(unit).stripTrailingZeros().scale() <= 0;
     }
 
     /**
@@ -208,6 +233,10 @@ public final class ConfigCheck {
         }
         try {
             final long value = config.getBytes(path);
+            if (!wholeBytes(config, path)) {
+                error(config, path, "must be a whole number of bytes, " + allowed + ", is " + render(config, path));
+                return fallback;
+            }
             if (value < min || value > max) {
                 error(config, path, value + " bytes is out of range: must be " + allowed);
                 return fallback;

@@ -287,6 +287,38 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldRefuseAQuotedNumberWithAFractionWhereAnIntegerGoesInsteadOfCuttingItOff() {
+        // HOCON reads a quoted number as the number, and getInt cut "1.9" to 1 as it did 1.9.
+        final ConfigCheck check = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse("type = udp\nqueues = \"1.9\"\nudp.bind = \"127.0.0.1:0\""), check));
+        assertEquals(List.of("test.conf:2: feed.queues: must be an integer 1..64, is \"1.9\""), check.errors());
+        final ConfigCheck whole = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = \"2\"\nudp.bind = \"127.0.0.1:0\""), whole);
+        assertTrue(whole.ok(), whole.errors()::toString);
+        assertEquals(2, plan.queues(), "a quoted whole number is that number");
+    }
+
+    @Test
+    void shouldRefuseASizeThatIsNoWholeNumberOfBytesInsteadOfCuttingItOff() {
+        // getBytes cut 65536.7 (quoted or not) to 65536, and 1.0001k to 1024.
+        // Written -> as the message renders it (a size with a unit is a string).
+        for (List<String> value : List.of(List.of("65536.7", "65536.7"), List.of("\"65536.7\"", "\"65536.7\""),
+            List.of("1.0001k", "\"1.0001k\""), List.of("\"2048.5 B\"", "\"2048.5 B\""))) {
+            final ConfigCheck check = new ConfigCheck();
+            assertNull(FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"127.0.0.1:9100\"\n  receive-buffer = "
+                + value.get(0) + "\n}"), check), value.get(0));
+            assertEquals(List.of("test.conf:4: feed.udp.receive-buffer: must be a whole number of bytes, 0 (the system's"
+                + " default) or 1024..1073741824, is " + value.get(1)), check.errors(), value.get(0));
+        }
+        for (String value : List.of("65536.0", "\"65536\"", "1.5k", "\"0.5m\"")) {
+            final ConfigCheck check = new ConfigCheck();
+            assertNotNull(FeedConfig.plan(parse("type = udp\nudp { bind = \"127.0.0.1:9100\", receive-buffer = " + value
+                + " }"), check), () -> value + ": " + check.errors());
+            assertTrue(check.ok(), () -> value + ": " + check.errors());
+        }
+    }
+
+    @Test
     void shouldNameTheLineOfABlockSetToNullWhenAKeyOfItIsMissing() {
         final Config defaults = parse("type = aeron\npcap { pace = fast }");
         for (String written : List.of("type = pcap\npcap = null", "type = pcap\npcap { file = null }")) {
