@@ -260,9 +260,15 @@ public final class AeronMedia implements AutoCloseable {
                 + "': no media driver there (no cnc.dat); start one, or use the embedded driver");
         }
         final AeronClientEvents events = new AeronClientEvents(directory);
-        final Aeron.Context context = clientContext(directory, events);
-        if (driverTimeoutMs > 0) {
-            context.driverTimeoutMs(driverTimeoutMs);
+        final Aeron.Context context;
+        try {
+            // Making the context reads Aeron's system properties, and a malformed one throws here.
+            context = clientContext(directory, events);
+            if (driverTimeoutMs > 0) {
+                context.driverTimeoutMs(driverTimeoutMs);
+            }
+        } catch (RuntimeException ex) {
+            throw cannotConnect(directory, ex);
         }
         // Left by a driver that stopped or was killed: the client would wait its whole driver timeout (10 s by
         // default, without a word) and then say only "no driver heartbeat detected".
@@ -274,9 +280,13 @@ public final class AeronMedia implements AutoCloseable {
         try {
             return new AeronMedia(null, Aeron.connect(context), directory, events);
         } catch (RuntimeException ex) {
-            throw new IllegalStateException("aeron directory '" + directory + "': cannot connect to its media driver: "
-                + ex.getMessage(), ex);
+            throw cannotConnect(directory, ex);
         }
+    }
+
+    private static IllegalStateException cannotConnect(String directory, RuntimeException ex) {
+        return new IllegalStateException("aeron directory '" + directory + "': cannot connect to its media driver: "
+            + ex.getMessage(), ex);
     }
 
     /** The client. */

@@ -163,6 +163,32 @@ class AeronDriverLossTest {
     }
 
     @Test
+    void shouldNameTheDirectoryWhenTheClientsSettingsForAnExternalDriverCannotBeMade() throws java.io.IOException {
+        // The client's context reads Aeron's system properties as it is made; a bad one is the first way to fail there.
+        final String property = "aeron.client.resource.linger.duration";
+        final Path directory = Files.createTempDirectory("steer-test-context");
+        Files.createFile(directory.resolve("cnc.dat"));
+        final String before = System.getProperty(property);
+        System.setProperty(property, "soon");
+        try {
+            final IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                () -> AeronMedia.external(directory.toString()).close());
+            final String message = refused.getMessage();
+            assertTrue(message.startsWith("aeron directory '" + directory + "': cannot connect to its media driver: "),
+                message);
+            assertTrue(message.contains(property), message);
+        } finally {
+            if (before == null) {
+                System.clearProperty(property);
+            } else {
+                System.setProperty(property, before);
+            }
+            Files.delete(directory.resolve("cnc.dat"));
+            Files.delete(directory);
+        }
+    }
+
+    @Test
     void shouldEndTheFeedNamingTheDirectoryWhenTheEmbeddedDriversClientIsClosedUnderIt() {
         try (TestIngress ingress = new TestIngress(); AeronMedia media = AeronMedia.embedded()) {
             final AeronFeed feed = new AeronFeed(media, new AeronFeed.Settings(CHANNEL, 43, AeronFeed.Mode.DROP));
