@@ -19,12 +19,17 @@ public interface Feed extends AutoCloseable {
      * <p>Back-pressure: in drop mode every {@code onFrame} answers {@link FrameSink#ACCEPTED}. An engine running
      * lossless answers {@link FrameSink#BACK_PRESSURED} instead when the packet's target ring (or the pool) is full:
      * the packet was not taken and nothing counts it as received. The feed must then stop this poll at once, keep
-     * that packet where it is, offer it first on the next poll, and return the number accepted before it (0 when it
-     * was the first, which lets the ingress back off while the consumer catches up). A feed that goes on calling
-     * {@code onFrame} after a refusal breaks its order (a later packet to another ring overtakes the refused one),
-     * and every refused packet it then lets go is lost without a trace: not received, not dropped, only the
-     * ingress' {@code back_pressured} count grows. Aeron's controlled poll ({@code ABORT}) and a datagram held for
-     * the next poll are the built-in feeds' ways of keeping it.
+     * that packet where it is, offer it again on a later poll before any packet that came after it from the same
+     * source, and return the number accepted before it (0 when it was the first, which lets the ingress back off while
+     * the consumer catches up). A feed that goes on calling {@code onFrame} after a refusal breaks its order (a later
+     * packet to another ring overtakes the refused one), and every refused packet it then lets go is lost without a
+     * trace: not received, not dropped, only the ingress' {@code back_pressured} count grows. Aeron's controlled poll
+     * ({@code ABORT}) and a datagram held for the next poll are the built-in feeds' ways of keeping it.
+     *
+     * <p>Order is that of each source: a feed that merges several (an Aeron subscription's images, one per publisher)
+     * keeps each one's order, not an order across them. Aeron's controlled poll starts each poll one image further on,
+     * so with several publishers the next poll may offer other publishers' packets before the refused one; a feed of
+     * one source (a socket, a ring, a file) offers the refused packet first on the next poll.
      *
      * @return packets the sink accepted, 0 when none was ready or the first was refused; {@link #END} when the feed
      *         has ended and will give no more

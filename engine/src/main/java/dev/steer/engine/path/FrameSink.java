@@ -18,8 +18,10 @@ public interface FrameSink {
     int ACCEPTED = 0;
     /**
      * The packet was not taken because its target ring (or the pool) is full and the sink runs lossless: the feed
-     * must leave it where it is (e.g. abort a controlled Aeron poll), stop this poll, and offer it first on the next
-     * ({@link Feed#poll} has the whole contract). Nothing was counted as received; {@link #refusalReason()} says why.
+     * must leave it where it is (e.g. abort a controlled Aeron poll), stop this poll, and offer it again before the
+     * packets that followed it from the same source; packets of the feed's other sources (other publishers of an Aeron
+     * subscription) may come first ({@link Feed#poll} has the whole contract). Nothing was counted as received;
+     * {@link #refusalReason()} says why.
      */
     int BACK_PRESSURED = -1;
 

@@ -26,8 +26,10 @@ import dev.steer.engine.stats.DropReason;
  * and counts. {@link Mode#LOSSLESS} uses a controlled poll: when the sink refuses a frame because its target
  * ring is full ({@link FrameSink#BACK_PRESSURED}), the poll is aborted with the fragment left in Aeron, so
  * the subscriber's position stops, the publisher is back-pressured, and nothing is dropped; the poll ends there, the
- * subscription's other images (publishers) included, whose fragments wait unoffered for the next poll. The engine must
- * run lossless too ({@code SteerEngine.Builder#lossless(true)}).
+ * subscription's other images (publishers) included, whose fragments wait unoffered for the next poll. Order is kept
+ * per image, not across images: each controlled poll starts one image further on, so the next poll may offer another
+ * publisher's fragments before the refused one. The engine must run lossless too
+ * ({@code SteerEngine.Builder#lossless(true)}).
  *
  * <p>A message longer than the channel's MTU reaches a subscriber as several fragments; they are reassembled
  * per image ({@link MessageReassembler}: one publisher's connection; a publisher restarted with the same explicit
