@@ -303,12 +303,13 @@ public final class DeploymentLoader {
         final List<Integer> out = new ArrayList<>();
         if (value.valueType() == ConfigValueType.LIST) {
             final String notAList = ConfigCheck.render(value) + " is not a CPU list: must be a list such as \"0-3,6\" or [0, 1]";
-            // getIntList cuts a fraction off ([0.5, 1] was CPUs 0 and 1): a CPU number is a whole number.
-            if (steer.getList(path).unwrapped().stream().anyMatch(cpu -> cpu instanceof Double d && d != Math.rint(d))) {
-                check.error(steer, path, notAList);
-                return List.of();
-            }
             try {
+                // getIntList cuts a fraction off ([0.5, 1] was CPUs 0 and 1, and so was ["0.5", 1], which HOCON reads
+                // as numbers, as getNumberList does): a CPU number is a whole number.
+                if (steer.getNumberList(path).stream().anyMatch(cpu -> cpu instanceof Double d && d != Math.rint(d))) {
+                    check.error(steer, path, notAList);
+                    return List.of();
+                }
                 out.addAll(steer.getIntList(path));
             } catch (RuntimeException ex) {
                 check.error(steer, path, notAList);

@@ -331,6 +331,18 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldRejectAQuotedIngressCpuWithAFractionInAListInsteadOfCuttingItOff() {
+        // HOCON reads a quoted number in a list as the number, and getIntList cut "0.5" to CPU 0 as it did 0.5.
+        final DeploymentException ex = assertThrows(DeploymentException.class,
+            () -> loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = [\"0.5\", 3]")));
+        assertEquals(1, ex.problems().size(), ex.problems()::toString);
+        assertTrue(ex.problems().get(0).endsWith("steer.engine.ingress-cpus: [\"0.5\",3] is not a CPU list: must be a"
+            + " list such as \"0-3,6\" or [0, 1]"), ex.problems().get(0));
+        assertEquals(List.of(0, 3), loader.parse(ConfigFactory.parseString("steer.engine.ingress-cpus = [\"0\", 3]"))
+            .engine().ingressCpus(), "a quoted whole number is that number");
+    }
+
+    @Test
     void shouldRejectACpuListedTwiceInIngressCpusWhenGivenAsTextOrList() {
         for (String value : List.of("\"0,0\"", "\"0-1,1\"", "[0, 0]", "\"0, 0\"")) {
             final DeploymentException ex = assertThrows(DeploymentException.class,
