@@ -324,14 +324,18 @@ public final class MapOwner {
     }
 
     /**
-     * The members a new owner publishes to from its start: those of {@code members} that are up or leaving. A leaving
-     * member stays among them until it is removed, as it does for the owner that saw it leave ({@link
-     * OwnedMap#memberLeft}): it still forwards by its map while it leaves, and no {@code MemberUp} comes for it.
+     * The members a new owner publishes to from its start: those of {@code members} that are up, leaving or exiting.
+     * A leaving or exiting member stays among them until it is removed, as it does for the owner that saw it leave
+     * ({@link OwnedMap#memberLeft}): it still forwards by its map until then, and no {@code MemberUp} comes for it.
+     * Exiting is the usual case: the singleton hands over when its node's member is exiting, so a new owner most
+     * often starts while the node of the previous one still forwards. Its {@code MemberRemoved} ends every wait
+     * for it ({@link OwnedMap#memberRemoved}).
      */
     static List<String> publishedTo(Iterable<Member> members) {
         final List<String> to = new ArrayList<>();
         for (Member member : members) {
-            if (member.status() == MemberStatus.up() || member.status() == MemberStatus.leaving()) {
+            final MemberStatus status = member.status();
+            if (status == MemberStatus.up() || status == MemberStatus.leaving() || status == MemberStatus.exiting()) {
                 to.add(member.address().toString());
             }
         }

@@ -49,7 +49,7 @@ final class OwnedMap {
      * incarnation after the highest it was told of ({@link MapOwner#firstVersion(long)}) and publishes its map to
      * every member at once.
      *
-     * @param up          the members this owner publishes to: up, or leaving ({@link MapOwner#publishedTo})
+     * @param up          the members this owner publishes to: up, leaving or exiting ({@link MapOwner#publishedTo})
      * @param present     every member neither down nor removed (entries on other nodes are pruned)
      * @param refusedBusy counts the updates and deletes refused {@code EBUSY}
      */

@@ -22,12 +22,15 @@ class MapOwnerMembersTest {
     }
 
     @Test
-    void shouldPublishToUpAndLeavingMembersWhenTheOwnerStarts() {
+    void shouldPublishToUpLeavingAndExitingMembersWhenTheOwnerStarts() {
         final List<Member> members = List.of(member(1, MemberStatus.joining()), member(2, MemberStatus.weaklyUp()),
             member(3, MemberStatus.up()), member(4, MemberStatus.leaving()), member(5, MemberStatus.exiting()),
             member(6, MemberStatus.down()), member(7, MemberStatus.removed()));
 
-        assertEquals(List.of("pekko://steer@127.0.0.1:3", "pekko://steer@127.0.0.1:4"), MapOwner.publishedTo(members),
-            "a leaving member stays among the members an owner publishes to until it is removed, also for a new owner");
+        // The singleton moves when its node is exiting (Pekko's hand-over follows MemberExited, not MemberLeft): that
+        // node still forwards by its map until it is removed, and must get the new owner's map and steps.
+        assertEquals(List.of("pekko://steer@127.0.0.1:3", "pekko://steer@127.0.0.1:4", "pekko://steer@127.0.0.1:5"),
+            MapOwner.publishedTo(members), "a leaving or exiting member stays among the members an owner publishes to"
+                + " until it is removed, also for a new owner");
     }
 }
