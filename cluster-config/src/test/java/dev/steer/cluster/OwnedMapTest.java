@@ -294,4 +294,40 @@ class OwnedMapTest {
         assertEquals(D, agents.applied(C).entries().get(1).node(), "d's answer ended the step, without its timeout");
         assertTrue(map.version() > 0, "version " + map.version());
     }
+
+    @Test
+    void shouldWaitForAnExitingMemberThatStopsAnsweringOnlyUntilItIsRemovedWhenANewOwnerStartsWithIt() {
+        // A new owner usually starts while the previous owner's node x is exiting: x is published to until it is
+        // removed, and its MemberRemoved, not a timeout, ends every wait for it once x stops answering.
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        for (String member : List.of(A, B, C, X)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        agents.stop(X); // shut down before it answered the new owner's probe
+        final OwnedMap starting = owner(agents, start, List.of(A, B, C, X));
+        assertTrue(starting.starting(), "waits for x's version");
+        starting.memberRemoved(X);
+        assertEquals(false, starting.starting(), "x's removal ended the wait, not the probe timeout");
+
+        final SimulatedAgents others = new SimulatedAgents();
+        for (String member : List.of(A, B, C, X)) {
+            others.given(member, start.version(), start.entries());
+        }
+        final OwnedMap map = owner(others, start, List.of(A, B, C, X));
+        assertEquals(false, map.starting(), "x answered the probe: it still runs");
+        others.stop(X);
+        // Key 1 moves from b to c: c applies it (step 1); a, and x that forwards to b, apply it (step 2): x answers
+        // nothing any more; b gives the key up last.
+        assertEquals(MapResult.OK, map.update(place(1, 64, C), List.of(A, B, C)));
+        others.deliver();
+        assertEquals(B, others.applied(B).entries().get(1).node(), "b keeps key 1 while the step waits for x");
+        map.memberRemoved(X);
+        others.deliver();
+
+        assertEquals(List.of(), others.violations());
+        for (String member : List.of(A, B, C)) {
+            assertEquals(C, others.applied(member).entries().get(1).node(), member + ": x's removal ended its step");
+        }
+    }
 }

@@ -32,6 +32,7 @@ final class SimulatedAgents implements Rollouts.Outbox {
     /** The map each member has applied and drained into: what it may still forward by. */
     private final Map<String, MapAgent.Publish> settled = new HashMap<>();
     private final Set<String> held = new HashSet<>();
+    private final Set<String> stopped = new HashSet<>();
     private final ArrayDeque<Sent> inFlight = new ArrayDeque<>();
     private final List<MapOwner.Applied> heldAnswers = new ArrayList<>();
     private final List<Sent> sent = new ArrayList<>();
@@ -63,6 +64,16 @@ final class SimulatedAgents implements Rollouts.Outbox {
         heldAnswers.removeIf(answer -> answer.node().equals(member));
     }
 
+    /**
+     * {@code member} stopped (its node shut down on its way out of the cluster): what is on its way to it and what
+     * is sent to it from now on is lost, it answers nothing, probes included, and it forwards nothing any more.
+     */
+    void stop(String member) {
+        stopped.add(member);
+        applied.remove(member);
+        settled.remove(member);
+    }
+
     /** {@code member} applies what it gets but answers nothing until {@link #release(String)}. */
     void hold(String member) {
         held.add(member);
@@ -89,6 +100,9 @@ final class SimulatedAgents implements Rollouts.Outbox {
     void deliver() {
         for (int i = 0; i < 100_000 && !inFlight.isEmpty(); i++) {
             final Sent message = inFlight.poll();
+            if (stopped.contains(message.member())) {
+                continue;
+            }
             final MapAgent.Publish last = applied.get(message.member());
             if (message.version() != PROBE && (last == null || message.version() > last.version())) {
                 applied.put(message.member(), new MapAgent.Publish(message.version(), message.entries()));
