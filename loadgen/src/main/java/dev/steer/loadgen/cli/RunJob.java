@@ -21,8 +21,6 @@ import dev.steer.engine.map.EntryLocation;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.EngineStats;
-import dev.steer.engine.stats.PathCounters;
-import dev.steer.engine.stats.PathStats;
 import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.LinkStats;
 import dev.steer.cluster.config.Deployment;
@@ -200,7 +198,7 @@ final class RunJob {
             long nextSample = sampler.baselineNs() + interval.toNanos();
             long nextChurn = churn == null ? Long.MAX_VALUE : start + run.churnInterval().toNanos();
             final CoordinatedShutdown coordinatedShutdown = CoordinatedShutdown.get(engine.actorSystem());
-            boolean pollingSaid = false;
+            final PollingLine pollingLine = new PollingLine(feeds.size(), this::say);
             while (true) {
                 final long now = System.nanoTime();
                 if (stopRequested) {
@@ -219,13 +217,7 @@ final class RunJob {
                 if (now >= deadline || failedInput(senders, feeds) != null || (!sending && engine.feedsEnded())) {
                     break;
                 }
-                if (!pollingSaid && pollingIngresses(engine.stats()) >= feeds.size()) {
-                    // The feeds were opened long before (an AF_PACKET ring fills and overruns until its ingress
-                    // polls): this, not the engine's start, is when an external sender should begin.
-                    say("running: " + feeds.size() + (feeds.size() == 1 ? " ingress" : " ingresses")
-                        + " polling; the run's time has started");
-                    pollingSaid = true;
-                }
+                pollingLine.look(engine::stats);
                 linkWatch.look(this::warn, this::say);
                 if (now >= nextChurn) {
                     churn.step();
@@ -306,20 +298,6 @@ final class RunJob {
         final StatsSampler sampler = new StatsSampler(stats, System::nanoTime, latency, settings);
         release.forEach(SyntheticFeed::release);
         return sampler;
-    }
-
-    /**
-     * The engine's ingresses of the run's feeds ({@code ingress-i}; not a cluster node's {@code receiver}) that have
-     * polled their feed at least once.
-     */
-    static int pollingIngresses(EngineStats stats) {
-        int polling = 0;
-        for (PathStats row : stats.ingresses()) {
-            if (row.name().startsWith("ingress-") && row.get(PathCounters.Counter.POLLS) > 0) {
-                polling++;
-            }
-        }
-        return polling;
     }
 
     /**
