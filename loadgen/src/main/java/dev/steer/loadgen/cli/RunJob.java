@@ -217,7 +217,6 @@ final class RunJob {
                 if (now >= deadline || failedInput(senders, feeds) != null || (!sending && engine.feedsEnded())) {
                     break;
                 }
-                pollingLine.look(engine::stats);
                 linkWatch.look(this::warn, this::say);
                 if (now >= nextChurn) {
                     churn.step();
@@ -227,9 +226,12 @@ final class RunJob {
                 if (now >= nextSample) {
                     live.print(printer.format(sampler.sample()));
                     live.flush();
+                    pollingLine.sampled(sampler.latest());
                     // Printing may block (a paused terminal) and the thread may stall: skip the ticks missed.
                     nextSample = StatsSampler.nextTick(nextSample, interval.toNanos(), System.nanoTime());
                 }
+                // After the sample: when it showed every ingress polling, no ask of its own.
+                pollingLine.look(engine::stats);
                 // Wake for the next sample, churn step or the deadline, and at least every END_CHECK_NS: a bounded
                 // feed (a pcap file) or a sender may end at any moment, and the run's time ends when it does.
                 final long wake = Math.min(Math.min(Math.min(nextSample, nextChurn), deadline), now + END_CHECK_NS);
@@ -243,6 +245,8 @@ final class RunJob {
             }
             // The last (partial) interval goes where the others went, stdout or, with --json, stderr.
             final Interval last = sampler.sample();
+            // A run that ended before the line was said (shorter than its first look) says it now, from that sample.
+            pollingLine.end(sampler.latest());
             if (last.seconds() > 0.05) {
                 live.print(printer.format(last));
                 live.flush();
