@@ -61,7 +61,8 @@ class WireFuzzTest {
     /**
      * More CPU time than any case may take on its own thread: 1 s. CPU time, not wall clock: a loaded machine may
      * leave the thread descheduled for longer than that in the middle of a case, while a read that loops on a hostile
-     * length or count burns the CPU it takes.
+     * length or count burns the CPU it takes. Where the JVM gives no thread CPU time, {@link CaseClock} bounds the
+     * wall clock instead, more widely.
      */
     private static final long CASE_CPU_BOUND_NS = TimeUnit.SECONDS.toNanos(1);
 
