@@ -17,8 +17,9 @@ import dev.steer.engine.stats.PathStats;
  * <p>Each look of its own is an ask of the engine's stats, an actor ask that takes 0.2-0.3 s on a loaded machine and
  * disturbs the run it measures: it asks at most every {@link #LOOK_NS} (counted from the end of the ask before) and
  * at most {@link #MAX_ASKS} times, and looks at every live sample the run takes anyway for free. When an ingress has
- * not polled by the last ask, or by the run's end, it says how many of them had: {@code running: 1 of 2 ingresses
- * polling}. The run's thread only.
+ * not polled by the last ask, or by the run's end, it says how many had: {@code running: 1 of 2 ingresses polled so
+ * far}, worded so that a sender waiting for the full line does not take it for one; the live samples may still show
+ * every ingress polling later, and the full line is said then. The run's thread only.
  */
 final class PollingLine {
     /** Shortest time from one ask to the next: the line is late by at most this much (plus an ask). */
@@ -33,6 +34,7 @@ final class PollingLine {
     private int asks;
     private int polling;
     private boolean said;
+    private boolean partialSaid;
 
     /**
      * @param ingresses the run's feeds, one ingress each
@@ -54,7 +56,7 @@ final class PollingLine {
      * {@link #MAX_ASKS} so far) and says the line when every ingress has polled, or, at the last ask, how many have.
      */
     void look(Supplier<EngineStats> stats) {
-        if (said || clockNs.getAsLong() - nextAskNs < 0) {
+        if (said || partialSaid || clockNs.getAsLong() - nextAskNs < 0) {
             return;
         }
         final EngineStats now = stats.get();
@@ -67,7 +69,7 @@ final class PollingLine {
         }
     }
 
-    /** A live sample the run took anyway: looked at without asking. */
+    /** A live sample the run took anyway: looked at without asking, after the last ask too. */
     void sampled(EngineStats stats) {
         if (!said) {
             seen(stats);
@@ -75,17 +77,17 @@ final class PollingLine {
     }
 
     /**
-     * The run's end, with its last sample: says the line if it was not said yet (a run shorter than its first look),
-     * with how many ingresses polled if not all did.
+     * The run's end, with its last sample: says the line if neither form was said yet (a run shorter than its first
+     * look), with how many ingresses polled if not all did.
      */
     void end(EngineStats last) {
         sampled(last);
-        if (!said) {
+        if (!said && !partialSaid) {
             sayPartial();
         }
     }
 
-    /** Whether the line has been said. */
+    /** Whether the full line, every ingress polling, has been said. */
     boolean said() {
         return said;
     }
@@ -93,17 +95,16 @@ final class PollingLine {
     private void seen(EngineStats stats) {
         polling = Math.max(polling, pollingIngresses(stats));
         if (polling >= ingresses) {
-            sayLine(ingresses + (ingresses == 1 ? " ingress" : " ingresses"));
+            say.accept("running: " + ingresses + (ingresses == 1 ? " ingress" : " ingresses")
+                + " polling; the run's time has started");
+            said = true;
         }
     }
 
     private void sayPartial() {
-        sayLine(polling + " of " + ingresses + (ingresses == 1 ? " ingress" : " ingresses"));
-    }
-
-    private void sayLine(String ingressesPolling) {
-        say.accept("running: " + ingressesPolling + " polling; the run's time has started");
-        said = true;
+        say.accept("running: " + polling + " of " + ingresses + (ingresses == 1 ? " ingress" : " ingresses")
+            + " polled so far; the run's time has started");
+        partialSaid = true;
     }
 
     /**

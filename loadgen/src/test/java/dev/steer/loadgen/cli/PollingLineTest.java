@@ -42,7 +42,7 @@ class PollingLineTest {
     }
 
     @Test
-    void shouldSayHowManyIngressesPollWhenOneHasNotPolledByTheLastAsk() {
+    void shouldSayHowManyIngressesPollWithoutTheFullLinesWordsWhenOneHasNotPolledByTheLastAsk() {
         final List<String> said = new ArrayList<>();
         final long[] clock = {0};
         final PollingLine line = new PollingLine(2, () -> clock[0], said::add);
@@ -54,7 +54,13 @@ class PollingLineTest {
             });
         }
         assertEquals(PollingLine.MAX_ASKS, asks[0], "asks");
-        assertEquals(List.of("running: 1 of 2 ingresses polling; the run's time has started"), said);
+        assertEquals(List.of("running: 1 of 2 ingresses polled so far; the run's time has started"), said);
+        // A later live sample, which the run takes anyway, still says the full line, once; the end says nothing more.
+        line.sampled(stats(2, 0));
+        line.sampled(stats(2, 0));
+        line.end(stats(2, 0));
+        assertEquals(List.of("running: 1 of 2 ingresses polled so far; the run's time has started",
+            "running: 2 ingresses polling; the run's time has started"), said);
     }
 
     @Test
@@ -97,7 +103,7 @@ class PollingLineTest {
         assertEquals(List.of("running: 2 ingresses polling; the run's time has started"), all);
         final List<String> none = new ArrayList<>();
         new PollingLine(1, none::add).end(stats(0, 1));
-        assertEquals(List.of("running: 0 of 1 ingress polling; the run's time has started"), none);
+        assertEquals(List.of("running: 0 of 1 ingress polled so far; the run's time has started"), none);
     }
 
     /** Stats whose first {@code polled} ingress rows have polled and whose next {@code idle} rows have not. */
