@@ -1,8 +1,10 @@
 package dev.steer.loadgen.cli;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -16,14 +18,15 @@ import dev.steer.ingress.config.ConfigCheck;
  * {@code --config FILE}, {@code --scenario} (the defaults are applied by each block's reader). {@code steer run} and
  * {@code steer loadgen} both merge and check their settings through this, so that they do it alike.
  *
- * <p>An option overrides the file's value of its key but does not hide it: a config file is checked as a whole.
- * {@link #check} runs a command's checks on the merged settings and again on the file's values at the keys options
- * override; a problem of such a key is reported with the file's line and key, followed by {@code (OPTION overrides it,
- * but a config file is checked as a whole)}. Otherwise the file ran while the option was given and failed the day it
- * was left out.
+ * <p>An option overrides the file's value of its key but does not hide it silently. {@link #check} runs a command's
+ * checks on the merged settings and again on the file's values at the keys options override; a problem of such a key
+ * is a warning, with the file's line and key, followed by {@code (OPTION overrides it; the file's value is not used)}.
+ * It is not an error: options adapt a file to a machine (a capture or a bind host of another machine, CPUs this one
+ * lacks), and the run uses the option's value, so the file's value does not stop it.
  *
  * <p>Made and used on the command's thread before anything starts; a command's checks run twice when an option
- * overrides a key of the file, once otherwise.
+ * overrides a key of the file, once otherwise (so a check with an effect, such as opening the TLS stores of a
+ * deployment, has it twice).
  *
  * @param merged     command line over config file over scenario, resolved
  * @param asWritten  the same with the config file's values where options override them, resolved, or null when no
@@ -114,22 +117,23 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
     }
 
     /**
-     * Runs {@code checks} on the merged settings, then on the file's values at the keys options override, adding to
-     * {@code check} each problem of such a key that the merged settings do not have, with the option named. Throws
-     * nothing itself: the caller throws every problem at once.
+     * Runs {@code checks} on the merged settings, then on the file's values at the keys options override, passing to
+     * {@code warn} once each problem of such a key that the merged settings do not have, with the option named (the
+     * run goes on with the option's value). Throws nothing itself: the caller throws the problems of {@code check},
+     * the merged settings' only, at once.
      *
      * @return what {@code checks} read from the merged settings
      */
-    <T> T check(ConfigCheck check, Checks<T> checks) {
+    <T> T check(ConfigCheck check, Consumer<String> warn, Checks<T> checks) {
         final T result = checks.check(merged, check);
         if (asWritten != null && !overridden.isEmpty()) {
             final ConfigCheck file = new ConfigCheck();
             checks.check(asWritten, file);
             final List<String> found = check.errors();
-            for (String problem : file.errors()) {
+            for (String problem : new LinkedHashSet<>(file.errors())) {
                 final String option = optionOf(problem);
                 if (option != null && !found.contains(problem)) {
-                    check.error(problem + " (" + option + " overrides it, but a config file is checked as a whole)");
+                    warn.accept(problem + " (" + option + " overrides it; the file's value is not used)");
                 }
             }
         }

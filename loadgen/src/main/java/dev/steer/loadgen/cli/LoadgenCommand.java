@@ -33,7 +33,7 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  *
  * <p>Settings come from, highest first: the options, {@code --config FILE}, {@code --scenario}, the defaults, merged
  * as {@code steer run} merges them ({@link LayeredSettings}): an option overrides the file's value of its key but does
- * not hide it, a config file is checked as a whole.
+ * not hide it silently: an invalid value of the file there is warned of, and not used.
  */
 @Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
     usageHelpWidth = 100,
@@ -129,7 +129,10 @@ final class LoadgenCommand implements Callable<Integer> {
         }
         final LayeredSettings settings = settings();
         final ConfigCheck check = new ConfigCheck();
-        final Sending sending = settings.check(check, (config, problems) -> new Sending(RunPlan.traffic(config, problems),
+        final Sending sending = settings.check(check, warning -> {
+            err.println("steer loadgen: warning: " + warning);
+            err.flush();
+        }, (config, problems) -> new Sending(RunPlan.traffic(config, problems),
             RunSettings.from(RunPlan.block(config, "run", problems), problems)));
         check.throwIfAny("invalid settings");
         warnChurn(settings.merged(), sending.run(), err);
@@ -336,7 +339,7 @@ final class LoadgenCommand implements Callable<Integer> {
 
     /**
      * Command line over {@code --config} over {@code --scenario}, as {@code steer run} merges them, with the file's
-     * values that options override, so that they are checked too: a config file is checked as a whole.
+     * values that options override, so that their problems are warned of.
      */
     private LayeredSettings settings() {
         final LayeredSettings.Options options = new LayeredSettings.Options()

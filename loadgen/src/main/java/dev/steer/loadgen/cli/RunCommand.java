@@ -2,6 +2,7 @@ package dev.steer.loadgen.cli;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -26,7 +27,7 @@ import dev.steer.loadgen.traffic.Scenarios;
  *
  * <p>Settings come from, highest first: the options given on the command line, {@code --config FILE},
  * {@code --scenario}, the defaults. Options and files use the same keys (see {@code docs/running.md}). An option
- * overrides the file's value of its key but does not hide it: a config file is checked as a whole.
+ * overrides the file's value of its key; an invalid value of the file there is warned of, and not used.
  */
 @Command(name = "run", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
     description = "Run the engine on a feed with live statistics, then print the summary and the accounting.",
@@ -139,15 +140,20 @@ final class RunCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         final LayeredSettings settings = settings();
         refuseNodeWithoutCluster(settings.merged());
+        final PrintWriter err = spec.commandLine().getErr();
         final RunPlan plan = RunPlan.from(settings, node, config == null ? DeploymentLoader.COMMAND_LINE
-            : config.getPath(), config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent());
+            : config.getPath(), config == null ? Path.of("") : config.getAbsoluteFile().toPath().getParent(),
+            warning -> {
+                err.println("steer run: warning: " + warning);
+                err.flush();
+            });
         refuseOptionsOfOtherFeeds(plan.deployment().feed().type());
         refuseOptionsThatDoNotApply(plan);
         if (report != null) {
             // Before the run, not after it: a report that cannot be written is a bad option, not a failed run.
             prepareReportDir(report);
         }
-        final RunJob job = new RunJob(plan, json, report, spec.commandLine().getOut(), spec.commandLine().getErr());
+        final RunJob job = new RunJob(plan, json, report, spec.commandLine().getOut(), err);
         // Ctrl-C or SIGTERM: the run stops as at its deadline (summary, engine drained, Aeron directory deleted).
         try (StopOnSignal ignored = StopOnSignal.install("steer-run", job::requestStop, stopTimeout(plan))) {
             return job.run();
@@ -261,7 +267,7 @@ final class RunCommand implements Callable<Integer> {
 
     /**
      * Command line over config file over scenario (the defaults are applied by each block's reader), and the config
-     * file's own values that options override, so that they are checked too: a config file is checked as a whole.
+     * file's own values that options override, so that their problems are warned of.
      */
     LayeredSettings settings() {
         return LayeredSettings.of(commandLine(), config == null ? null : ConfigFile.read("--config", config),

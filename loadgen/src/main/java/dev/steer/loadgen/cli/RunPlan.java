@@ -3,6 +3,7 @@ package dev.steer.loadgen.cli;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -34,20 +35,20 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
      * @throws IllegalArgumentException listing each problem with where it came from, the key, the value and what is allowed
      */
     static RunPlan from(Config settings, String node, String source, Path baseDir) {
-        return from(new LayeredSettings(settings, null, Map.of()), node, source, baseDir);
+        return from(new LayeredSettings(settings, null, Map.of()), node, source, baseDir, warning -> { });
     }
 
     /**
      * Validates every block of the merged settings, as {@link #from(Config, String, String, Path)}, and also the values
-     * of a config file that options override ({@link LayeredSettings#check}): a config file is checked as a whole, so
-     * {@code --duration 2s} does not hide the file's invalid {@code run.duration = 5}, which the file would run with as
-     * soon as the option is left out.
+     * of a config file that options override ({@link LayeredSettings#check}): each problem of those goes to
+     * {@code warn} ({@code --duration 2s} over the file's {@code run.duration = 5}), as the run uses the option's value.
      *
      * @throws IllegalArgumentException listing each problem with where it came from, the key, the value and what is allowed
      */
-    static RunPlan from(LayeredSettings settings, String node, String source, Path baseDir) {
+    static RunPlan from(LayeredSettings settings, String node, String source, Path baseDir, Consumer<String> warn) {
         final ConfigCheck check = new ConfigCheck();
-        final RunPlan plan = settings.check(check, (config, problems) -> check(config, node, source, baseDir, problems));
+        final RunPlan plan = settings.check(check, warn,
+            (config, problems) -> check(config, node, source, baseDir, problems));
         check.throwIfAny("invalid settings");
         return plan;
     }

@@ -2,15 +2,25 @@ package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.agrona.concurrent.UnsafeBuffer;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.steer.engine.map.CpuSet;
+import dev.steer.ingress.pcap.PcapWriter;
+import dev.steer.loadgen.traffic.TrafficGenerator;
+import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
  * A command-line option sets a key inside a block ({@code --duration} sets {@code run.duration}); a config file
@@ -59,52 +69,92 @@ class ConfigLayerTest {
     }
 
     @Test
-    void shouldReportAnInvalidRunKeyOfTheFileWhenAnOptionOverridesIt() throws IOException {
-        // --duration 2s hid the file's run.duration = 5 (no unit): the file ran with it today and failed tomorrow
-        // without the option. A config file is checked as a whole.
+    void shouldWarnOfAnInvalidRunKeyOfTheFileAndRunWhenAnOptionOverridesIt() throws IOException {
+        // --duration 2s hid the file's run.duration = 5 (no unit) without a word; refusing the run for it (exit 2)
+        // broke files that options adapt to a machine. The file's value is not used: a warning, and the run goes on.
         final Path file = Files.writeString(dir.resolve("run.conf"), "run {\n  duration = 5\n}\n");
-        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--duration", "2s");
-        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
-        assertTrue(result.err().contains(file + ":2: run.duration: 5 has no unit"), result.toString());
-        assertTrue(result.err().contains("(--duration overrides it, but a config file is checked as a whole)"),
-            result.toString());
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--duration", "100ms",
+            "--feed", "synthetic", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertWarnedOnce(result, "steer run: warning: " + file + ":2: run.duration: 5 has no unit", "--duration");
     }
 
     @Test
-    void shouldReportAnInvalidDeploymentKeyOfTheFileWhenAnOptionOverridesIt() throws IOException {
+    void shouldWarnOfAnInvalidDeploymentKeyOfTheFileAndRunWhenAnOptionOverridesIt() throws IOException {
         final Path file = Files.writeString(dir.resolve("idle.conf"), "steer.engine {\n  idle = sleepy\n}\n");
         final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--idle", "yield",
-            "--duration", "1s");
-        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
-        assertTrue(result.err().contains(file + ":2: steer.engine.idle: "), result.toString());
-        assertTrue(result.err().contains("(--idle overrides it, but a config file is checked as a whole)"),
-            result.toString());
+            "--duration", "100ms", "--feed", "synthetic", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertWarnedOnce(result, "steer run: warning: " + file + ":2: steer.engine.idle: ", "--idle");
     }
 
     @Test
-    void shouldReportAnInvalidTrafficKeyOfTheFileWhenAnOptionOverridesIt() throws IOException {
-        // The traffic block names its keys as key=value (traffic.flows=0: ...), which the override check did not take
-        // for the key, so --flows 16 still hid the file's traffic.flows = 0.
+    void shouldWarnOfAnInvalidTrafficKeyOfTheFileAndRunWhenAnOptionOverridesIt() throws IOException {
+        // The traffic block names its keys as key=value (traffic.flows=0: ...): the option is still found.
         final Path file = Files.writeString(dir.resolve("flows.conf"), "traffic {\n  flows = 0\n}\n");
         final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--flows", "16",
-            "--feed", "synthetic", "--duration", "100ms");
-        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
-        assertTrue(result.err().contains(file + ":2: traffic.flows=0: must be 1.."), result.toString());
-        assertTrue(result.err().contains("(--flows overrides it, but a config file is checked as a whole)"),
-            result.toString());
+            "--feed", "synthetic", "--duration", "100ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertWarnedOnce(result, "steer run: warning: " + file + ":2: traffic.flows=0: must be 1..", "--flows");
     }
 
     @Test
-    void shouldReportAnInvalidBlockOfTheFileWhenAnOptionOverridesEveryKeyInIt() throws IOException {
+    void shouldWarnOfAnInvalidBlockOfTheFileAndRunWhenAnOptionOverridesEveryKeyInIt() throws IOException {
         // --mix sets every traffic.protocol.* key; the file's all-zero mix is a problem of traffic.protocol itself.
         final Path file = Files.writeString(dir.resolve("mix.conf"),
             "traffic {\n  protocol { udp = 0, tcp = 0, icmp = 0 }\n}\n");
         final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--mix", "udp=1",
-            "--feed", "synthetic", "--duration", "100ms");
-        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
-        assertTrue(result.err().contains(file + ":2: traffic.protocol: udp=0, tcp=0, icmp=0: at least one weight"),
-            result.toString());
-        assertTrue(result.err().contains("(--mix overrides it, but a config file is checked as a whole)"),
+            "--feed", "synthetic", "--duration", "100ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertWarnedOnce(result, "steer run: warning: " + file
+            + ":2: traffic.protocol: udp=0, tcp=0, icmp=0: at least one weight", "--mix");
+    }
+
+    @Test
+    void shouldRunWithThePcapOptionWhenTheFileNamesACaptureThatIsNotReadableHere() throws IOException {
+        // A file written for the capture host, adapted here with --pcap: refused (exit 2) for a file it does not read.
+        final Path file = Files.writeString(dir.resolve("replay.conf"), "steer.feed {\n  type = pcap\n"
+            + "  pcap.file = \"" + dir.resolve("srv/captures/big.pcap") + "\"\n}\n");
+        final Path local = dir.resolve("local.pcap");
+        try (PcapWriter writer = PcapWriter.create(local)) {
+            final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
+            writer.write(buffer, 0, new TrafficGenerator(TrafficProfile.defaults()).next(buffer, 0, 2048), 0L);
+        }
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--pcap", local.toString(),
+            "--duration", "5s", "--no-pin", "--json");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertWarnedOnce(result, "steer run: warning: " + file + ":3: steer.feed.pcap.file: ", "--pcap");
+        assertEquals(1, new ObjectMapper().readTree(result.out()).get("accounting").get("received").asLong(),
+            "the run replayed the option's capture: " + result);
+    }
+
+    @Test
+    void shouldRunWithTheListenOptionWhenTheFilesBindHostIsOfAnotherMachine() throws IOException {
+        // The file's host is never used here; the run was refused (exit 2) because it did not resolve.
+        final Path file = Files.writeString(dir.resolve("feed.conf"), "steer.feed {\n  type = udp\n"
+            + "  udp.bind = \"feedhost.invalid:9000\"\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--listen", "127.0.0.1:0",
+            "--duration", "100ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+    }
+
+    @Test
+    void shouldRunOnTheCpusOptionWhenTheFileHasEntriesForCpusThisMachineLacks() throws IOException {
+        // A file written for a larger machine, adapted here with --cpus 0: refused (exit 2) for CPU 63.
+        final CpuSet machine = CpuSet.fromMachine();
+        assumeTrue(machine.isUsable(0) && !machine.isUsable(63), "CPU 0 usable and CPU 63 not");
+        final Path file = Files.writeString(dir.resolve("map.conf"), "steer.map {\n  entries = [{key = 63}]\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--cpus", "0",
+            "--feed", "synthetic", "--duration", "100ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertWarnedOnce(result, "steer run: warning: " + file + ":2: steer.map.entries", "--cpus");
+    }
+
+    /** {@code start} is on stderr once, as a warning line that names {@code option} and says the value is unused. */
+    private static void assertWarnedOnce(CliRunner result, String start, String option) {
+        final List<String> lines = result.err().lines().filter(line -> line.startsWith(start)).toList();
+        assertEquals(1, lines.size(), result.toString());
+        assertTrue(lines.get(0).endsWith("(" + option + " overrides it; the file's value is not used)"),
             result.toString());
     }
 }
