@@ -53,17 +53,6 @@ class FeedOptionTest {
     }
 
     @Test
-    void shouldRefuseAnUnresolvableUdpBindHostOfTheFileAsABadConfigNamingFileLineAndKey() throws IOException {
-        // It was "steer run: bindAddress='nosuchhost.invalid': does not resolve" (exit 2), with no file, line or key.
-        final Path file = Files.writeString(dir.resolve("udp.conf"), "steer.feed {\n  type = udp\n"
-            + "  udp.bind = \"nosuchhost.invalid:9000\"\n}\n");
-        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--duration", "1s", "--no-pin");
-        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
-        assertTrue(result.err().contains(file + ":3: steer.feed.udp.bind: 'nosuchhost.invalid:9000': the host"
-            + " nosuchhost.invalid does not resolve"), result.toString());
-    }
-
-    @Test
     void shouldNameFileLineAndKeyWhenTheUdpFeedCannotBindTheFilesAddress() throws IOException {
         // It was "bindAddress='192.0.2.1', port=9000: cannot bind" (exit 3): which file, which line?
         org.junit.jupiter.api.Assumptions.assumeTrue(!"1".equals(Files.readString(

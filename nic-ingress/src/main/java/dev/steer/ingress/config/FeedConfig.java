@@ -261,21 +261,16 @@ public final class FeedConfig {
                 + (ex.getMessage() != null && !(ex instanceof NumberFormatException) ? " (" + ex.getMessage() + ")" : ""));
             return null;
         }
-        // A name that does not resolve is a mistake in the file, found now with its key and line, not when the feed
-        // opens (a failed run, naming no key). A literal address resolves without a lookup.
-        try {
-            java.net.InetAddress.getByName(settings.bindAddress());
-        } catch (java.net.UnknownHostException ex) {
-            check.error(block, at + ".bind", "'" + bind + "': the host " + settings.bindAddress() + " does not resolve:"
-                + " must be HOST:PORT with a host name or address of this machine, e.g. 127.0.0.1:9000 or 0.0.0.0:9000");
-            return null;
-        }
+        // The host is not looked up here: a lookup is unbounded (the system resolver), and an option may replace the
+        // host. It resolves when the feed opens, where a host that does not names this key, file and line (openUdp).
         return bufferOk ? settings : null;
     }
 
     /**
-     * Opens queue {@code queue} of a udp plan; a bind this machine refuses (the address is not one of its own, the port
-     * is taken) names the key, file and line of the address, the address tried and why.
+     * Opens queue {@code queue} of a udp plan; a host that does not resolve here or a bind this machine refuses (the
+     * address is not one of its own, the port is taken) names the key, file and line of the address ({@link
+     * #bindFailure}). The host is looked up here, not when the plan is made: an option may replace it, and a lookup
+     * waits on the system resolver for as long as it takes.
      */
     private static UdpFeed openUdp(Plan plan, int queue) {
         final UdpSettings base = plan.udp();
@@ -284,15 +279,29 @@ public final class FeedConfig {
         try {
             return new UdpFeed(base.withBind(base.bindAddress(), port), bound -> "udp:" + base.bindAddress() + ":" + bound);
         } catch (IllegalStateException ex) {
-            final String tried = base.bindAddress() + ":" + port;
-            final boolean written = plan.block() != null && plan.block().hasPath("udp.bind");
-            final String where = written ? ConfigCheck.where(plan.block().getValue("udp.bind")) : "";
-            final String value = written ? plan.block().getString("udp.bind") : base.bindAddress() + ":" + base.port();
-            throw new IllegalStateException(where + plan.path() + ".udp.bind: '" + value + "': "
-                + (plan.queues() > 1 ? "queue " + queue + " cannot bind " + tried : "cannot bind") + " ("
-                + UdpFeed.reason(ex.getCause() instanceof Exception cause ? cause : ex)
-                + "): must be an address of this machine and a free port", ex);
+            throw new IllegalStateException(bindFailure(plan, queue, ex), ex);
         }
+    }
+
+    /**
+     * The message of queue {@code queue} of a udp plan failing to open with {@code ex} ({@link UdpFeed}'s refusal):
+     * the file, line and key of the address, the address as written, what went wrong and what is allowed.
+     */
+    static String bindFailure(Plan plan, int queue, IllegalStateException ex) {
+        final UdpSettings base = plan.udp();
+        final int port = base.port() == 0 ? 0 : base.port() + queue;
+        final String tried = base.bindAddress() + ":" + port;
+        final boolean written = plan.block() != null && plan.block().hasPath("udp.bind");
+        final String where = written ? ConfigCheck.where(plan.block().getValue("udp.bind")) : "";
+        final String value = written ? plan.block().getString("udp.bind") : base.bindAddress() + ":" + base.port();
+        final String key = where + plan.path() + ".udp.bind: '" + value + "': ";
+        if (ex.getCause() instanceof java.net.UnknownHostException) {
+            return key + "the host " + base.bindAddress() + " does not resolve: must be HOST:PORT with a host name or"
+                + " address of this machine, e.g. 127.0.0.1:9000 or 0.0.0.0:9000";
+        }
+        return key + (plan.queues() > 1 ? "queue " + queue + " cannot bind " + tried : "cannot bind") + " ("
+            + UdpFeed.reason(ex.getCause() instanceof Exception cause ? cause : ex)
+            + "): must be an address of this machine and a free port";
     }
 
     private static PcapSettings pcap(Config block, Config given, String at, ConfigCheck check) {

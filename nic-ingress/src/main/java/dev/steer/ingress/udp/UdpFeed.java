@@ -88,9 +88,11 @@ public final class UdpFeed implements Feed {
      * Opens and binds the channel.
      *
      * @throws IllegalArgumentException when the settings are null
-     * @throws IllegalStateException    when this machine refuses the bind (the port is taken, the address is not
-     *                                  one of its own, an IPv6 address on a JVM whose sockets are IPv4 only),
-     *                                  naming address, port and cause; the socket is closed again
+     * @throws IllegalStateException    when the host does not resolve here (caused by an {@code UnknownHostException};
+     *                                  the lookup is the system resolver's, as long as it takes) or this machine
+     *                                  refuses the bind (the port is taken, the address is not one of its own, an IPv6
+     *                                  address on a JVM whose sockets are IPv4 only), naming address, port and cause;
+     *                                  the socket is closed again
      */
     public UdpFeed(UdpSettings settings) {
         this(settings, port -> settings.name());
@@ -118,7 +120,8 @@ public final class UdpFeed implements Feed {
         try {
             address = InetAddress.getByName(settings.bindAddress());
         } catch (UnknownHostException ex) {
-            throw new IllegalArgumentException("bindAddress='" + settings.bindAddress() + "': does not resolve");
+            // This machine's resolver refuses it, as the kernel refuses a bind: a failed start, not a bad argument.
+            throw new IllegalStateException("bindAddress='" + settings.bindAddress() + "': does not resolve", ex);
         }
         DatagramChannel opened = null;
         try {

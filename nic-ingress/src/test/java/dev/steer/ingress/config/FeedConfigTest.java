@@ -359,14 +359,29 @@ class FeedConfigTest {
     }
 
     @Test
-    void shouldRefuseAnUnresolvableBindHostAtItsKeyAndLineWhenThePlanIsMade() {
-        // It passed the plan and failed at open as "bindAddress='nosuchhost.invalid': does not resolve", no key, no line.
-        // A name under .invalid (RFC 6761) never resolves.
+    void shouldPlanAUdpFeedWithoutLookingUpItsBindHostWhenTheHostIsAName() {
+        // Planning looked the host up (InetAddress.getByName, unbounded): a load-time lookup of a host that an option
+        // may replace, slow where no name server answers. The host is resolved when the feed opens.
         final ConfigCheck check = new ConfigCheck();
-        assertNull(FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"nosuchhost.invalid:9000\"\n}"), check));
-        assertEquals(List.of("test.conf:3: feed.udp.bind: 'nosuchhost.invalid:9000': the host nosuchhost.invalid does"
-            + " not resolve: must be HOST:PORT with a host name or address of this machine, e.g. 127.0.0.1:9000 or"
-            + " 0.0.0.0:9000"), check.errors());
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"feedhost.invalid:9000\"\n}"),
+            check);
+        assertNotNull(plan, check.errors()::toString);
+        assertEquals("feedhost.invalid", plan.udp().bindAddress());
+    }
+
+    @Test
+    void shouldNameTheBindKeyAndLineWhenTheBindHostDoesNotResolveAtOpen() {
+        // The message of a lookup that failed at open, made without a lookup: a host that does not resolve here is
+        // this machine's refusal, said with the key, file and line, as a bind refused.
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"feedhost.invalid:9000\"\n}"),
+            check);
+        assertNotNull(plan, check.errors()::toString);
+        final IllegalStateException lookup = new IllegalStateException("bindAddress='feedhost.invalid': does not resolve",
+            new java.net.UnknownHostException("feedhost.invalid"));
+        assertEquals("test.conf:3: feed.udp.bind: 'feedhost.invalid:9000': the host feedhost.invalid does not resolve:"
+            + " must be HOST:PORT with a host name or address of this machine, e.g. 127.0.0.1:9000 or 0.0.0.0:9000",
+            FeedConfig.bindFailure(plan, 0, lookup));
     }
 
     @Test
