@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.steer.ingress.ChildProcesses;
+
 /**
  * A process killed with SIGKILL cannot delete its embedded driver's directory (about 100 MB of /dev/shm); the
  * next embedded driver (Steer's own, or a cluster node's Artery driver) removes such directories of processes that no
@@ -24,12 +26,6 @@ class AeronMediaSweepTest {
     @TempDir
     Path base;
 
-    private static long deadPid() throws IOException, InterruptedException {
-        final Process process = new ProcessBuilder("true").start();
-        process.waitFor();
-        return process.pid();
-    }
-
     private Path driverDir(String name) throws IOException {
         final Path dir = Files.createDirectories(base.resolve(name).resolve("publications"));
         Files.write(dir.resolve("1.logbuffer"), new byte[4096]);
@@ -39,9 +35,9 @@ class AeronMediaSweepTest {
 
     @Test
     void shouldDeleteTheDirectoryOfADeadProcessWhenAnEmbeddedDriverStarts() throws Exception {
-        final Path stale = driverDir("steer-aeron-" + deadPid() + "-3bd055fcc0d5");
+        final Path stale = driverDir("steer-aeron-" + ChildProcesses.exitedPid() + "-3bd055fcc0d5");
         final Path mine = driverDir("steer-aeron-" + ProcessHandle.current().pid() + "-1234");
-        final Path other = driverDir("someone-else-" + deadPid());
+        final Path other = driverDir("someone-else-" + ChildProcesses.exitedPid());
         assertEquals(1, AeronMedia.sweepStale(base));
         assertFalse(Files.exists(stale), "the dead process' directory is removed");
         assertTrue(Files.exists(mine), "a live process' directory stays");
@@ -60,7 +56,8 @@ class AeronMediaSweepTest {
         final String artery = AeronMedia.newDirectory("artery-steer").getFileName().toString();
         final String mine = AeronMedia.DIRECTORY_PREFIX + ProcessHandle.current().pid() + "-artery-steer-";
         assertTrue(artery.startsWith(mine), "named for this process and its owner: " + artery);
-        final Path stale = driverDir(artery.replace(mine, AeronMedia.DIRECTORY_PREFIX + deadPid() + "-artery-steer-"));
+        final Path stale = driverDir(artery.replace(mine,
+            AeronMedia.DIRECTORY_PREFIX + ChildProcesses.exitedPid() + "-artery-steer-"));
         final Path live = driverDir(artery);
         assertEquals(1, AeronMedia.sweepStale(base));
         assertFalse(Files.exists(stale), "a dead process' Artery driver directory is removed");

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.ingress.ChildJvm;
+import dev.steer.ingress.ChildProcesses;
 
 /**
  * Opening a feed without CAP_NET_RAW says what to do, and what it says works. Needs no namespace: runs as any user,
@@ -55,39 +55,11 @@ class AfPacketCapabilityTest {
         } else {
             command.addAll(List.of(capsh, "--drop=cap_net_raw", "--", "-c", String.join(" ", jvm)));
         }
-        // Output to a file, read once the child has exited: through a pipe read only after waitFor, a child that wrote
-        // more than the pipe holds (64 KiB) would block and be reported as not finished.
-        final Path log = Files.createTempFile("cap-net-raw-probe", ".out");
-        final Process child = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        final String output;
-        try {
-            assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child JVM finished");
-            output = Files.readString(log, StandardCharsets.UTF_8);
-        } finally {
-            destroyWithDescendants(child); // not left running when it did not finish
-            Files.deleteIfExists(log);
-        }
-        assertEquals(3, child.exitValue(), output);
-        return output;
-    }
-
-    /**
-     * Kills {@code process} and every process under it: through {@code capsh -c} the JVM is a grandchild, under a shell,
-     * and killing the child alone would leave it running. The descendants are listed before the child dies, as they
-     * are no longer its descendants once they are orphaned.
-     */
-    static void destroyWithDescendants(Process process) throws InterruptedException {
-        final List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        process.waitFor(10, TimeUnit.SECONDS);
-        for (ProcessHandle descendant : descendants) {
-            try {
-                descendant.onExit().get(10, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ignored) {
-                // Bounded: a process that outlives SIGKILL this long is beyond a test's reach.
-            }
-        }
+        // Output to a file, killed with what it started (under capsh the JVM is a grandchild) on the way out.
+        final ChildProcesses.Result child = ChildProcesses.run(30, command);
+        assertTrue(child.finished(), "the child JVM finished: " + child.output());
+        assertEquals(3, child.exitValue(), child.output());
+        return child.output();
     }
 
     /** Whether this process has capability {@code bit} in its effective set ({@code CapEff} of /proc/self/status). */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.path.Feed;
+import dev.steer.ingress.ChildProcesses;
 
 /** What happens to a feed when its interface or namespace goes away, and what opening and closing leave behind. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -105,9 +107,8 @@ class AfPacketLifecycleTest {
     }
 
     static void run(String... command) throws IOException, InterruptedException {
-        final Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        assertTrue(process.waitFor(20, TimeUnit.SECONDS), String.join(" ", command));
-        assertEquals(0, process.exitValue(), String.join(" ", command) + ": "
-            + new String(process.getInputStream().readAllBytes()));
+        final ChildProcesses.Result result = ChildProcesses.run(20, List.of(command));
+        assertTrue(result.finished(), String.join(" ", command) + " finished within 20 s: " + result.output());
+        assertEquals(0, result.exitValue(), String.join(" ", command) + ": " + result.output());
     }
 }

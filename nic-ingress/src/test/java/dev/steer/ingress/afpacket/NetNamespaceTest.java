@@ -21,6 +21,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.steer.ingress.ChildProcesses;
+
 /** The namespace helper the AF_PACKET tests, the benchmark and the CLI tests build their veth pairs with. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class NetNamespaceTest {
@@ -69,11 +71,10 @@ class NetNamespaceTest {
             throws IOException, InterruptedException {
         final String reason = NetNamespace.unavailableReason();
         Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
-        final Process exited = new ProcessBuilder("true").start();
-        exited.waitFor();
-        Assumptions.assumeFalse(ProcessHandle.of(exited.pid()).isPresent(), "the pid of the exited process is taken again");
+        final long exited = ChildProcesses.exitedPid();
+        Assumptions.assumeFalse(ProcessHandle.of(exited).isPresent(), "the pid of the exited process is taken again");
         final String random = HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt());
-        final String ofDeadProcess = "steer-sweep-" + exited.pid() + "-" + random;
+        final String ofDeadProcess = "steer-sweep-" + exited + "-" + random;
         final String ofLiveProcess = "steer-sweep-" + ProcessHandle.current().pid() + "-" + random;
         final String withoutPid = "steer-sweep-" + random;
         final List<NetNamespace> made = new ArrayList<>();
