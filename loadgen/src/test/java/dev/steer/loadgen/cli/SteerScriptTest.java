@@ -9,7 +9,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -44,12 +46,20 @@ class SteerScriptTest {
         executable(script, null);
 
         final List<Process> nodes = new ArrayList<>();
-        for (String node : new String[] {"node-1", "node-2", "node-3"}) {
-            nodes.add(new ProcessBuilder("bash", script.toString(), "run", "--node", node)
-                .redirectErrorStream(true).redirectOutput(dir.resolve(node + ".out").toFile()).start());
-        }
-        for (Process process : nodes) {
-            assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the script ended");
+        try {
+            for (String node : new String[] {"node-1", "node-2", "node-3"}) {
+                nodes.add(new ProcessBuilder("bash", script.toString(), "run", "--node", node)
+                    .redirectErrorStream(true).redirectOutput(dir.resolve(node + ".out").toFile()).start());
+            }
+            for (Process process : nodes) {
+                assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the script ended");
+            }
+        } finally {
+            // Every script and what it started (the stand-in build's sleep), on every path: a failed start or wait
+            // would otherwise leave the others running after the test.
+            for (Process process : nodes) {
+                destroyWithDescendants(process);
+            }
         }
         for (int i = 0; i < nodes.size(); i++) {
             final String out = Files.readString(dir.resolve("node-" + (i + 1) + ".out"));
@@ -59,6 +69,24 @@ class SteerScriptTest {
         }
         assertEquals(List.of("start", "end"), Files.readAllLines(root.resolve("builds.log")),
             "one build, not one per node in the same tree at the same time");
+    }
+
+    /**
+     * Kills {@code process} and every process under it, listed before it dies (once orphaned they are no longer its
+     * descendants); waits at most 10 s for each.
+     */
+    private static void destroyWithDescendants(Process process) throws InterruptedException {
+        final List<ProcessHandle> descendants = process.descendants().toList();
+        process.destroyForcibly();
+        descendants.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(10, TimeUnit.SECONDS);
+        for (ProcessHandle descendant : descendants) {
+            try {
+                descendant.onExit().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException | TimeoutException ignored) {
+                // Bounded: a process that outlives SIGKILL this long is beyond a test's reach.
+            }
+        }
     }
 
     private static void executable(Path file, String text) throws IOException {
