@@ -3,6 +3,8 @@ package dev.steer.loadgen.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -162,8 +164,20 @@ class AfPacketCliTest {
     }
 
     private static void setLink(NetNamespace ns, String iface, String state) throws Exception {
-        final Process ip = new ProcessBuilder("ip", "-n", ns.name(), "link", "set", "dev", iface, state).inheritIO().start();
-        assertEquals(0, ip.waitFor(), "ip link set " + iface + " " + state);
+        ip(ns, "link", "set", "dev", iface, state);
+    }
+
+    /** Runs {@code ip -n NS args...}, bounded: an ip that does not end in 10 s fails the test and is killed. */
+    private static void ip(NetNamespace ns, String... args) throws Exception {
+        final List<String> command = new ArrayList<>(List.of("ip", "-n", ns.name()));
+        command.addAll(List.of(args));
+        final Process ip = new ProcessBuilder(command).inheritIO().start();
+        try {
+            assertTrue(ip.waitFor(10, TimeUnit.SECONDS), String.join(" ", command) + " ended");
+            assertEquals(0, ip.exitValue(), String.join(" ", command));
+        } finally {
+            ip.destroyForcibly();
+        }
     }
 
     @Test
@@ -172,8 +186,7 @@ class AfPacketCliTest {
             final CliRunner.Running run = CliRunner.start("run",
                 "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(), "--duration", "30s", "--no-pin");
             assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
-            final Process del = new ProcessBuilder("ip", "-n", ns.name(), "link", "del", "vb").inheritIO().start();
-            assertEquals(0, del.waitFor(), "ip link del");
+            ip(ns, "link", "del", "vb");
             final CliRunner result = run.result().get(25, TimeUnit.SECONDS);
             assertEquals(SteerCli.EXIT_FAILED, result.exit(), "an input gone is a failed run: " + result);
             assertTrue(result.err().contains("steer run: the feed afpacket:vb") && result.err().contains("ended: "),
