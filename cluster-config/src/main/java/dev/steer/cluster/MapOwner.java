@@ -304,7 +304,7 @@ public final class MapOwner {
                     })
                     .onMessageEquals(Republish.INSTANCE, () -> {
                         map.republish(present(cluster));
-                        return Behaviors.same();
+                        return next.get(); // a member taken for removed may end a new owner's start
                     })
                     .build());
                 return running.get(0);

@@ -1,8 +1,10 @@
 package dev.steer.cluster;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -34,6 +36,12 @@ final class OwnedMap {
     private final AtomicLong refusedBusy;
     private final Logger log;
     private final WarningLimit busyWarnings = new WarningLimit(MapOwner.BUSY_LOG_PERIOD);
+    /**
+     * Members the cluster's state did not show present at the last republication. One the next republication does
+     * not find either is taken for removed ({@link #republish}): its {@code MemberRemoved} may have been published
+     * before this owner subscribed, while the state it started from still showed it.
+     */
+    private final Set<String> absent = new HashSet<>();
     /** Members asked for their version whose answer this owner still waits for before its first publication. */
     private final Set<String> unanswered = new HashSet<>();
     /** The highest version any member told this owner of, this node's copy included. */
@@ -288,6 +296,7 @@ final class OwnedMap {
     /** The {@code MemberUp} event of {@code address}: a member, also where one at that address was removed before. */
     void memberUp(String address) {
         departed.remove(address);
+        absent.remove(address);
         seenUp(address);
     }
 
@@ -302,8 +311,13 @@ final class OwnedMap {
         }
     }
 
+    /**
+     * The {@code MemberRemoved} event of {@code address}, or a member {@link #republish} no longer finds: no step
+     * waits for it any more and its entries go. Idempotent.
+     */
     void memberRemoved(String address) {
         members.remove(address);
+        absent.remove(address);
         departed.add(address);
         if (starting()) {
             removeEntriesOf(address); // first: answered() may begin, and publish the map
@@ -332,9 +346,31 @@ final class OwnedMap {
 
     /**
      * The periodic republication, after removing the entries of nodes not in {@code present} (a removal this owner
-     * did not see as an event).
+     * did not see as an event), and handling as removed ({@link #memberRemoved}) every member that neither this
+     * {@code present} nor the previous one shows. A new owner takes its members from the cluster's state, which can
+     * lag the event stream: a member whose {@code MemberRemoved} was published before the owner subscribed, while
+     * that state still showed it, gets no such event here (the subscription's replay no longer has it), and it stayed
+     * a member for good, every later step waiting its timeout for it. Two republications in a row, as a member whose
+     * {@code MemberUp} came ahead of that state is not shown by it yet either.
      */
     void republish(Set<String> present) {
+        final List<String> gone = new ArrayList<>();
+        for (String member : members) {
+            if (!present.contains(member) && absent.contains(member)) {
+                gone.add(member);
+            }
+        }
+        absent.clear();
+        for (String member : members) {
+            if (!present.contains(member)) {
+                absent.add(member);
+            }
+        }
+        for (String member : gone) {
+            log.warn("map owner: member {} not in the cluster's state at two republications and no MemberRemoved"
+                + " for it; taken for removed", member);
+            memberRemoved(member);
+        }
         departed.retainAll(present);
         if (prune(present)) {
             changed();

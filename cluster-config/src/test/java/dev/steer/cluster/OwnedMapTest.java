@@ -330,4 +330,52 @@ class OwnedMapTest {
             assertEquals(C, others.applied(member).entries().get(1).node(), member + ": x's removal ended its step");
         }
     }
+
+    @Test
+    void shouldDropAMemberAsRemovedWhenTwoRepublicationsInARowFindItAbsentFromTheClusterState() {
+        // x was exiting in the state a new owner started from, but its MemberRemoved was published before the owner
+        // subscribed: no MemberRemoved comes for it, and the subscription's replay no longer has it.
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        for (String member : List.of(A, B, C, X)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        agents.stop(X);
+        final OwnedMap map = owner(agents, start, List.of(A, B, C, X));
+        map.probeTimeout();
+        agents.deliver();
+        map.republish(Set.of(A, B, C)); // the state no longer shows x: once is not enough (it may lag an event)
+        agents.deliver();
+
+        // Key 1 moves from b to c: c applies it (step 1); a and x (step 2): x answers nothing.
+        assertEquals(MapResult.OK, map.update(place(1, 64, C), List.of(A, B, C)));
+        agents.deliver();
+        assertEquals(B, agents.applied(B).entries().get(1).node(), "x absent at one republication: still waited for");
+        map.republish(Set.of(A, B, C)); // absent again: removed, which ends the step without its timeout
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(A, B, C)) {
+            assertEquals(C, agents.applied(member).entries().get(1).node(), member + ": x's drop ended its step");
+        }
+        final int before = agents.sent().size();
+        map.republish(Set.of(A, B, C));
+        assertTrue(agents.sent().subList(before, agents.sent().size()).stream().noneMatch(s -> s.member().equals(X)),
+            "x is no member any more: " + agents.sent().subList(before, agents.sent().size()));
+    }
+
+    @Test
+    void shouldKeepAMemberWhoseMemberUpCameBeforeTheClusterStateShowsItWhenOneRepublicationFindsItAbsent() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
+        map.memberUp(D); // the event ahead of the state
+        map.republish(Set.of(A, B, C));
+        map.republish(Set.of(A, B, C, D));
+        final int before = agents.sent().size();
+        map.republish(Set.of(A, B, C)); // absent again, but not at two republications in a row
+
+        assertTrue(agents.sent().subList(before, agents.sent().size()).stream()
+                .anyMatch(s -> s.member().equals(D) && s.version() != SimulatedAgents.PROBE),
+            "d still gets the republication: " + agents.sent().subList(before, agents.sent().size()));
+    }
 }
