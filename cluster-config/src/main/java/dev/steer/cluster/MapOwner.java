@@ -97,14 +97,13 @@ public final class MapOwner {
     private record Probed(Applied answer) implements Command {
     }
 
-    private record MemberUp(ClusterEvent.MemberUp event) implements Command {
+    /** One of the {@link #MEMBER_EVENTS} the owner subscribes to. */
+    private record MemberChanged(ClusterEvent.MemberEvent event) implements Command {
     }
 
-    private record MemberRemoved(ClusterEvent.MemberRemoved event) implements Command {
-    }
-
-    private record MemberLeft(ClusterEvent.MemberLeft event) implements Command {
-    }
+    /** The membership events the owner subscribes to, each handled by {@link #memberEvent}. */
+    static final List<Class<? extends ClusterEvent.MemberEvent>> MEMBER_EVENTS = List.of(
+        ClusterEvent.MemberUp.class, ClusterEvent.MemberLeft.class, ClusterEvent.MemberRemoved.class);
 
     private enum Republish implements Command {
         INSTANCE
@@ -196,13 +195,11 @@ public final class MapOwner {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
-            cluster.subscriptions().tell(Subscribe.create(
-                context.messageAdapter(ClusterEvent.MemberUp.class, MemberUp::new), ClusterEvent.MemberUp.class));
-            cluster.subscriptions().tell(Subscribe.create(
-                context.messageAdapter(ClusterEvent.MemberRemoved.class, MemberRemoved::new),
-                ClusterEvent.MemberRemoved.class));
-            cluster.subscriptions().tell(Subscribe.create(
-                context.messageAdapter(ClusterEvent.MemberLeft.class, MemberLeft::new), ClusterEvent.MemberLeft.class));
+            final ActorRef<ClusterEvent.MemberEvent> memberEvents =
+                context.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
+            for (Class<? extends ClusterEvent.MemberEvent> type : MEMBER_EVENTS) {
+                subscribe(cluster, memberEvents, type);
+            }
             timers.startTimerWithFixedDelay(Republish.INSTANCE, REPUBLISH);
             final ActorRef<Applied> self = context.getSelf().narrow();
             // Probes are answered to another ref than publications: the two answers are the same message.
@@ -290,17 +287,9 @@ public final class MapOwner {
                         map.stepTimeout(timeout.version(), timeout.step());
                         return Behaviors.same();
                     })
-                    .onMessage(MemberUp.class, up -> {
-                        map.memberUp(up.event().member().address().toString());
-                        return Behaviors.same();
-                    })
-                    .onMessage(MemberRemoved.class, removed -> {
-                        map.memberRemoved(removed.event().member().address().toString());
-                        return next.get();
-                    })
-                    .onMessage(MemberLeft.class, left -> {
-                        map.memberLeft(left.event().member().address().toString());
-                        return Behaviors.same();
+                    .onMessage(MemberChanged.class, changed -> {
+                        memberEvent(map, changed.event());
+                        return next.get(); // a removal may end a new owner's start
                     })
                     .onMessageEquals(Republish.INSTANCE, () -> {
                         map.republish(present(cluster));
@@ -310,6 +299,24 @@ public final class MapOwner {
                 return running.get(0);
             });
         }));
+    }
+
+    private static <E extends ClusterEvent.MemberEvent> void subscribe(Cluster cluster,
+                                                                       ActorRef<ClusterEvent.MemberEvent> to,
+                                                                       Class<E> type) {
+        cluster.subscriptions().tell(Subscribe.create(to.<E>narrow(), type));
+    }
+
+    /** Hands {@code event}, one of the {@link #MEMBER_EVENTS}, to {@code map}; other events change nothing. */
+    static void memberEvent(OwnedMap map, ClusterEvent.MemberEvent event) {
+        final String address = event.member().address().toString();
+        switch (event) {
+            case ClusterEvent.MemberUp up -> map.memberUp(address);
+            case ClusterEvent.MemberLeft left -> map.memberLeft(address);
+            case ClusterEvent.MemberRemoved removed -> map.memberRemoved(address);
+            default -> {
+            }
+        }
     }
 
     /** The members the cluster's state shows up. */
