@@ -40,8 +40,9 @@ import dev.steer.engine.map.MapResult;
  * asks every member which version it is at ({@link MapAgent#PROBE}), and takes the first version of the incarnation
  * after the highest it was told of ({@link #firstVersion(long)}), above every version of an earlier owner even where
  * a node applied a change this node missed ({@link OwnedMap}), less the entries of nodes that are no longer members (checked at the start and
- * at every republication, as their removal may have happened before this owner subscribed). It republishes every
- * {@link #REPUBLISH} so that a member that missed a publication catches up. Off the hot path; allocation per
+ * at every republication, as their removal may have happened before this owner subscribed; a member of its own the
+ * cluster's state has not shown at two republications in a row is taken for removed, see {@link OwnedMap#republish}).
+ * It republishes every {@link #REPUBLISH} so that a member that missed a publication catches up. Off the hot path; allocation per
  * operation is fine.
  */
 public final class MapOwner {
@@ -101,9 +102,14 @@ public final class MapOwner {
     private record MemberChanged(ClusterEvent.MemberEvent event) implements Command {
     }
 
-    /** The membership events the owner subscribes to, each handled by {@link #memberEvent}. */
+    /**
+     * The membership events the owner subscribes to, each handled by {@link #memberEvent}. {@code MemberExited} as
+     * well as {@code MemberLeft}: a member already exiting when the owner subscribes is replayed to it as exited
+     * only, its leaving not at all.
+     */
     static final List<Class<? extends ClusterEvent.MemberEvent>> MEMBER_EVENTS = List.of(
-        ClusterEvent.MemberUp.class, ClusterEvent.MemberLeft.class, ClusterEvent.MemberRemoved.class);
+        ClusterEvent.MemberUp.class, ClusterEvent.MemberLeft.class, ClusterEvent.MemberExited.class,
+        ClusterEvent.MemberRemoved.class);
 
     private enum Republish implements Command {
         INSTANCE
@@ -313,6 +319,7 @@ public final class MapOwner {
         switch (event) {
             case ClusterEvent.MemberUp up -> map.memberUp(address);
             case ClusterEvent.MemberLeft left -> map.memberLeft(address);
+            case ClusterEvent.MemberExited exited -> map.memberLeft(address); // a second time changes nothing
             case ClusterEvent.MemberRemoved removed -> map.memberRemoved(address);
             default -> {
             }

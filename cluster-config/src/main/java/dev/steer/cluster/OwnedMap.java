@@ -25,8 +25,9 @@ final class OwnedMap {
     private final TreeMap<Integer, Placement> entries;
     private final Set<String> members = new HashSet<>();
     /**
-     * Members whose {@code MemberLeft} or {@code MemberRemoved} event came while the cluster's state an update reads
-     * may still show them up (that state and the events reach the owner by different ways, and either may be first):
+     * Members whose {@code MemberLeft}, {@code MemberExited} or {@code MemberRemoved} event came while the cluster's
+     * state an update reads may still show them up (that state and the events reach the owner by different ways, and
+     * either may be first):
      * no up members, whatever that state shows. Each is dropped once the state no longer shows it up, or at a
      * {@code MemberUp} event for its address (a new node there).
      */
@@ -332,6 +333,7 @@ final class OwnedMap {
      * A leaving node still answers: its entries go now, so that senders drain to it with acknowledgements instead of
      * counting the rest unreachable once it is gone. It keeps getting publications (it stays in members) until it
      * is removed. No entry is placed on it any more ({@code ENODEV}), also while the cluster's state still shows it up.
+     * Also its {@code MemberExited} event (the only one a new owner gets for a member already exiting); idempotent.
      */
     void memberLeft(String address) {
         departed.add(address);

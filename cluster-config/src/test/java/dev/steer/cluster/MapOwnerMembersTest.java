@@ -2,18 +2,30 @@ package dev.steer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.util.Version;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.slf4j.LoggerFactory;
 
-/** Which members a new map owner publishes to from its start, by their status in its node's cluster state. */
+import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.MapResult;
+
+/**
+ * Which members a new map owner publishes to from its start, by their status in its node's cluster state, and what
+ * the membership events it subscribes to do to its map.
+ */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class MapOwnerMembersTest {
     private static Member member(int port, MemberStatus status) {
@@ -32,5 +44,31 @@ class MapOwnerMembersTest {
         assertEquals(List.of("pekko://steer@127.0.0.1:3", "pekko://steer@127.0.0.1:4", "pekko://steer@127.0.0.1:5"),
             MapOwner.publishedTo(members), "a leaving or exiting member stays among the members an owner publishes to"
                 + " until it is removed, also for a new owner");
+    }
+
+    @Test
+    void shouldRemoveAnExitingMembersEntriesWhenItsEventIsMemberExitedRatherThanMemberLeft() {
+        // A member already exiting when the owner subscribes is replayed to it as MemberExited, not MemberLeft.
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish((1L << MapOwner.INCARNATION_SHIFT) + 1,
+            Map.of(1, new Placement(64, x, 0), 2, new Placement(64, a, 0)));
+        agents.given(a, start.version(), start.entries());
+        agents.given(x, start.version(), start.entries());
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), agents,
+            Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
+        agents.owner(map);
+        agents.deliver();
+
+        MapOwner.memberEvent(map, new ClusterEvent.MemberExited(member(5, MemberStatus.exiting())));
+        agents.deliver();
+        assertEquals(Map.of(2, new Placement(64, a, 0)), agents.applied(a).entries(), "x's entries are removed");
+        assertEquals(MapResult.ENODEV, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null), List.of(a, x)),
+            "x is not placed on, also while the cluster's state still shows it up");
+        final long version = map.version();
+        MapOwner.memberEvent(map, new ClusterEvent.MemberLeft(member(5, MemberStatus.leaving())));
+        assertEquals(version, map.version(), "a MemberLeft as well changes nothing more");
+        assertEquals(true, MapOwner.MEMBER_EVENTS.contains(ClusterEvent.MemberExited.class), "subscribed to");
     }
 }
