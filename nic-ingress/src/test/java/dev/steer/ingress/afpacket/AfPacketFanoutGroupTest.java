@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +31,8 @@ import dev.steer.ingress.config.FeedConfig;
 class AfPacketFanoutGroupTest {
     private static final int FLOWS = 64;
     private static final int ROUNDS = 8;
+    /** The ring's blocks: as many frames as may be sent before those sent so far are taken (see {@link FanoutQueues}). */
+    private static final int BLOCKS = 8;
     @RegisterExtension
     static final VethPair veth = VethPair.perTestClass();
     private final UnsafeBuffer frame = new UnsafeBuffer(new byte[512]);
@@ -38,7 +41,7 @@ class AfPacketFanoutGroupTest {
         final ConfigCheck check = new ConfigCheck();
         final FeedConfig.Plan plan = FeedConfig.plan(ConfigFactory.parseString("type = afpacket\nqueues = 2\n"
             + "afpacket { interface = " + VethPair.B + ", netns = \"" + veth.netns() + "\", block-size = 64k,"
-            + " block-count = 8, retire-timeout = 2ms" + extra + " }"), check);
+            + " block-count = " + BLOCKS + ", retire-timeout = 2ms" + extra + " }"), check);
         assertTrue(check.ok(), check.errors()::toString);
         assertNotNull(plan);
         return plan;
@@ -47,11 +50,22 @@ class AfPacketFanoutGroupTest {
     @Test
     void shouldGiveEachFeedSetEveryFrameWhenTwoSetsOnOneInterfaceUseTheDefaultGroup() {
         try (FeedConfig.Opened one = FeedConfig.open(plan("")); FeedConfig.Opened two = FeedConfig.open(plan(""))) {
-            final List<RecordingSink> sinksOne = sinks(2);
-            final List<RecordingSink> sinksTwo = sinks(2);
-            final int sent = sendAndPoll(one.feeds(), sinksOne, two.feeds(), sinksTwo, false);
-            assertEquals(sent, marked(sinksOne), "the first set got every frame, not a share of a joint group");
-            assertEquals(sent, marked(sinksTwo), "the second set got every frame, not a share of a joint group");
+            final FanoutQueues setOne = new FanoutQueues(one.feeds());
+            final FanoutQueues setTwo = new FanoutQueues(two.feeds());
+            final int sent = sendAndPoll(List.of(setOne, setTwo));
+            final String accounting = "first set: " + setOne.accounting() + "; second set: " + setTwo.accounting();
+            assertEquals(sent, setOne.seen.size(), () -> "the first set got every frame, not a share of a joint group: "
+                + accounting);
+            assertEquals(sent, setTwo.seen.size(), () -> "the second set got every frame, not a share of a joint group: "
+                + accounting);
+            assertEquals(Map.of(), setOne.copies(), () -> "each frame reached one queue of the first set once: "
+                + accounting);
+            assertEquals(Map.of(), setTwo.copies(), () -> "each frame reached one queue of the second set once: "
+                + accounting);
+            assertNoDrops(setOne, accounting);
+            assertNoDrops(setTwo, accounting);
+            final List<RecordingSink> sinksOne = setOne.sinks;
+            final List<RecordingSink> sinksTwo = setTwo.sinks;
             assertFlowsSpreadWithinTheSet(sinksOne);
             assertFlowsSpreadWithinTheSet(sinksTwo);
             final int groupOne = group(one.feeds(), 0);
@@ -68,10 +82,16 @@ class AfPacketFanoutGroupTest {
     void shouldShareOneGroupWhenTwoFeedSetsNameTheSameGroup() {
         final String group = ", fanout-group = 4242";
         try (FeedConfig.Opened one = FeedConfig.open(plan(group)); FeedConfig.Opened two = FeedConfig.open(plan(group))) {
-            final List<RecordingSink> sinksOne = sinks(2);
-            final List<RecordingSink> sinksTwo = sinks(2);
-            final int sent = sendAndPoll(one.feeds(), sinksOne, two.feeds(), sinksTwo, true);
-            assertEquals(sent, marked(sinksOne) + marked(sinksTwo), "one group of four: every frame reached one member");
+            // One group of four: the four queues are polled as one, so that a frame at two of them shows.
+            final FanoutQueues joint = new FanoutQueues(concat(one.feeds(), two.feeds()));
+            final int sent = sendAndPoll(List.of(joint));
+            final String accounting = joint.accounting();
+            assertEquals(sent, joint.seen.size(), () -> "one group of four: every frame reached a member: " + accounting);
+            assertEquals(Map.of(), joint.copies(), () -> "one group of four: each frame reached one member once: "
+                + accounting);
+            assertNoDrops(joint, accounting);
+            final List<RecordingSink> sinksOne = joint.sinks.subList(0, 2);
+            final List<RecordingSink> sinksTwo = joint.sinks.subList(2, 4);
             final Set<Integer> flows = new HashSet<>();
             int members = 0;
             for (RecordingSink sink : concat(sinksOne, sinksTwo)) {
@@ -93,45 +113,42 @@ class AfPacketFanoutGroupTest {
     }
 
     /**
-     * Sends ROUNDS x FLOWS frames into A and polls every feed until each set has them all ({@code joint}: the two sets
-     * together) or 10 s passed.
+     * Sends ROUNDS x FLOWS frames into A, {@link #BLOCKS} at a time, and before each further chunk polls every set
+     * until it took the frames sent so far (a set is one group: each frame at one of its queues); one deadline of 30 s
+     * for it all. Then polls a little longer, so that a frame delivered twice or to the wrong set would show.
      */
-    private int sendAndPoll(List<Feed> setOne, List<RecordingSink> sinksOne, List<Feed> setTwo,
-                            List<RecordingSink> sinksTwo, boolean joint) {
+    private int sendAndPoll(List<FanoutQueues> sets) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         int sent = 0;
         try (AfPacketSender sender = veth.sender()) {
-            for (int round = 0; round < ROUNDS; round++) {
-                for (int flow = 0; flow < FLOWS; flow++) {
-                    TestFrames.write(frame, 60, flow, sent);
+            while (sent < ROUNDS * FLOWS && allTaken(sets, sent, deadline)) {
+                final int end = Math.min(ROUNDS * FLOWS, sent + BLOCKS);
+                for (; sent < end; sent++) {
+                    TestFrames.write(frame, 60, sent % FLOWS, sent);
                     assertEquals(60, sender.send(frame, 0, 60), "errno " + sender.lastErrno());
-                    sent++;
                 }
-                pollAll(setOne, sinksOne);
-                pollAll(setTwo, sinksTwo);
             }
         }
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while ((joint ? marked(sinksOne) + marked(sinksTwo) < sent : marked(sinksOne) < sent || marked(sinksTwo) < sent)
-            && System.nanoTime() < deadline) {
-            if (pollAll(setOne, sinksOne) + pollAll(setTwo, sinksTwo) == 0) {
-                AfPacketFeedTest.pause();
-            }
-        }
-        // A few more retire periods, so that a frame delivered twice or to the wrong set would show.
-        for (int i = 0; i < 10; i++) {
-            AfPacketFeedTest.pause();
-            pollAll(setOne, sinksOne);
-            pollAll(setTwo, sinksTwo);
-        }
+        allTaken(sets, sent, deadline);
+        sets.forEach(FanoutQueues::settle);
         return sent;
     }
 
-    private static int pollAll(List<Feed> feeds, List<RecordingSink> sinks) {
-        int taken = 0;
-        for (int i = 0; i < feeds.size(); i++) {
-            taken += feeds.get(i).poll(sinks.get(i), 1024);
+    /** Waits until each set took frames 0 to {@code sent - 1}; false if one did not by the deadline. */
+    private static boolean allTaken(List<FanoutQueues> sets, int sent, long deadline) {
+        for (FanoutQueues set : sets) {
+            if (!set.awaitTaken(sent, deadline)) {
+                return false;
+            }
         }
-        return taken;
+        return true;
+    }
+
+    private static void assertNoDrops(FanoutQueues set, String accounting) {
+        for (int q = 0; q < set.feeds.size(); q++) {
+            assertEquals(Map.of(), set.sinks.get(q).drops, set.feeds.get(q).name() + " dropped nothing: " + accounting);
+            assertEquals(set.sinks.get(q).frames.size(), set.feeds.get(q).packets(), accounting);
+        }
     }
 
     private static void assertFlowsSpreadWithinTheSet(List<RecordingSink> sinks) {
@@ -145,26 +162,10 @@ class AfPacketFanoutGroupTest {
         assertEquals(FLOWS, first.size() + second.size());
     }
 
-    private static List<RecordingSink> sinks(int count) {
-        final List<RecordingSink> sinks = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            sinks.add(new RecordingSink());
-        }
-        return sinks;
-    }
-
-    private static List<RecordingSink> concat(List<RecordingSink> one, List<RecordingSink> two) {
-        final List<RecordingSink> all = new ArrayList<>(one);
+    private static <T> List<T> concat(List<? extends T> one, List<? extends T> two) {
+        final List<T> all = new ArrayList<>(one);
         all.addAll(two);
         return all;
-    }
-
-    private static long marked(List<RecordingSink> sinks) {
-        long marked = 0;
-        for (RecordingSink sink : sinks) {
-            marked += sink.marked();
-        }
-        return marked;
     }
 
     private static Set<Integer> flows(RecordingSink sink) {
