@@ -199,8 +199,8 @@ public final class SteerEngine implements AutoCloseable {
      *
      * <p>Defaults: the CPUs this process may use; max entries = CPU limit; one entry with
      * {@value #DEFAULT_QSIZE} frames on every usable CPU; program {@code l4-hash} over the initial keys;
-     * a handler that discards (and says so once per entry); a local handler that discards (and says so once per
-     * ingress); consumer batches and local batches of 8; budget 64; idle mode {@link IdleMode#PARK}; pinning on; {@value #DEFAULT_POOL_FRAMES} frames of 2048 bytes with 256 bytes headroom per ingress.
+     * a handler that discards (and says so once per key for the engine's life); a local handler that discards (and
+     * says so once per ingress for the engine's life); consumer batches and local batches of 8; budget 64; idle mode {@link IdleMode#PARK}; pinning on; {@value #DEFAULT_POOL_FRAMES} frames of 2048 bytes with 256 bytes headroom per ingress.
      *
      * <p>A builder starts one engine: after {@link #start()} (also one that failed with an
      * {@link IllegalStateException}) every setter, {@code conclude()} and {@code start()} throw
@@ -293,7 +293,9 @@ public final class SteerEngine implements AutoCloseable {
 
         /**
          * The handler every consumer calls. Without one the frames the consumers take are discarded and still count as
-         * delivered; the first time an entry's consumer takes any, the error handler is told so, once per entry.
+         * delivered; the first time an entry's consumer takes any, the error handler is told so, once per key for the
+         * engine's life (neither a consumer the supervisor respawns nor the new consumer of an update that replaces the
+         * entry says it again).
          * {@link FrameHandler#NO_OP} discards them without telling.
          */
         public Builder handler(FrameHandler handler) {
