@@ -18,11 +18,8 @@ final class RxRing {
     // struct tpacket_req3: seven unsigned ints.
     private static final int REQ3_SIZE = 28;
     private static final Pattern RELEASE = Pattern.compile("(\\d{1,9})\\.(\\d{1,9})");
-    /**
-     * {@link #fanoutFlags} of the running kernel, read once. The JVM's {@code os.version} is the {@code uname -r}
-     * release on Linux.
-     */
-    private static final int FANOUT_FLAGS = fanoutFlags(System.getProperty("os.version", ""));
+    /** The running kernel's release, as {@code uname -r} gives it: the JVM's {@code os.version} on Linux. */
+    private static final String KERNEL_RELEASE = System.getProperty("os.version", "");
 
     private final PacketSocket socket;
     private final MemorySegment memory;
@@ -44,6 +41,11 @@ final class RxRing {
      *                           closed and the ring unmapped
      */
     static RxRing open(AfPacketSettings settings) {
+        return open(settings, KERNEL_RELEASE);
+    }
+
+    /** As {@link #open(AfPacketSettings)}, deciding the fanout flags as for a kernel of {@code release}. */
+    static RxRing open(AfPacketSettings settings, String release) {
         final PacketSocket socket = new PacketSocket(settings.iface(), settings.netns(), Libc.SOCK_NONBLOCK);
         MemorySegment ringMemory = null;
         try {
@@ -75,7 +77,7 @@ final class RxRing {
             }
             ringMemory = mapped.reinterpret(settings.ringBytes());
             socket.bind(Libc.ETH_P_ALL);
-            return new RxRing(socket, ringMemory, joinFanout(socket, settings));
+            return new RxRing(socket, ringMemory, joinFanout(socket, settings, release));
         } catch (RuntimeException | Error ex) {
             // Whatever failed (a refused call, which closed the socket already, or anything else): nothing stays.
             if (ringMemory != null) {
@@ -94,20 +96,22 @@ final class RxRing {
      * not apply there: the group is asked to leave out what this host sends with
      * {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING}, on Linux 6.2 or later only: an older kernel takes the unknown bit
      * without effect, yet stores it with the group and refuses every later member whose flags differ, so there the
-     * group is started without it. Where the flag is refused (a group another program started without it: Linux wants
-     * every member's flags alike), the socket joins without it. Either way poll skips the frames the host sent.
+     * group is started without it. Linux wants every member's flags alike, so where the first join is refused the
+     * socket tries the other: from 6.2 without the flag (a group another program started without it), below 6.2 with
+     * it (a group started with it: a distro kernel with the flag backported, another program, an older build of this
+     * feed). Either way poll skips the frames the host sent.
      */
-    private static int joinFanout(PacketSocket socket, AfPacketSettings settings) {
+    private static int joinFanout(PacketSocket socket, AfPacketSettings settings, String release) {
         final int mode = settings.fanoutMode().kernelValue();
         if (settings.fanoutGroup() == AfPacketSettings.UNIQUE_FANOUT_GROUP) {
             // Id 0 with UNIQUEID: the kernel makes a group with an id unused in this namespace; read it back.
-            join(socket, (mode | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16, "setsockopt(PACKET_FANOUT) starting a group"
+            join(socket, fanoutFlagAttempts(release), (mode | Libc.PACKET_FANOUT_FLAG_UNIQUEID) << 16, "setsockopt(PACKET_FANOUT) starting a group"
                 + " with a kernel-chosen id (PACKET_FANOUT_FLAG_UNIQUEID, Linux 4.4 or later) mode " + settings.fanoutMode()
                 + " (the interface must be up)");
             return socket.getInt(Libc.PACKET_FANOUT, "getsockopt(PACKET_FANOUT)") & 0xffff;
         }
         if (settings.fanout()) {
-            join(socket, settings.fanoutGroup() | mode << 16, "setsockopt(PACKET_FANOUT) joining group "
+            join(socket, fanoutFlagAttempts(release), settings.fanoutGroup() | mode << 16, "setsockopt(PACKET_FANOUT) joining group "
                 + settings.fanoutGroup() + " mode " + settings.fanoutMode() + " (every member must use the same mode and"
                 + " interface, and the interface must be up)");
             return settings.fanoutGroup();
@@ -116,13 +120,18 @@ final class RxRing {
     }
 
     /**
-     * PACKET_FANOUT with {@code value} and the ignore-outgoing flag where the kernel knows it, else (or where that is
-     * refused) without it; closes and throws on failure.
+     * PACKET_FANOUT with {@code value} and each of {@code flagAttempts} in turn until one is taken; closes and throws
+     * {@code what} with the last attempt's errno when none is.
      */
-    private static void join(PacketSocket socket, int value, String what) {
-        if (FANOUT_FLAGS == 0 || !socket.trySetInt(Libc.PACKET_FANOUT, value | FANOUT_FLAGS)) {
-            socket.setInt(Libc.PACKET_FANOUT, value, what);
+    private static void join(PacketSocket socket, int[] flagAttempts, int value, String what) {
+        final int last = flagAttempts.length - 1;
+        for (int i = 0; i < last; i++) {
+            if (socket.trySetInt(Libc.PACKET_FANOUT, value | flagAttempts[i])) {
+                return;
+            }
         }
+        socket.setInt(Libc.PACKET_FANOUT, value | flagAttempts[last], what
+            + " (tried with and without PACKET_FANOUT_FLAG_IGNORE_OUTGOING)");
     }
 
     /**
@@ -146,9 +155,22 @@ final class RxRing {
         return major > 6 || major == 6 && minor >= 2;
     }
 
-    /** The fanout flag bits, shifted into place in {@code PACKET_FANOUT}'s value, for a kernel of {@code release}. */
+    /**
+     * The fanout flag bits, shifted into place in {@code PACKET_FANOUT}'s value, a group this feed starts on a kernel of
+     * {@code release} carries.
+     */
     static int fanoutFlags(String release) {
         return fanoutIgnoresOutgoing(release) ? Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING << 16 : 0;
+    }
+
+    /**
+     * The flag bits to join with on a kernel of {@code release}, in the order tried: {@link #fanoutFlags} first, then
+     * the other setting, since an existing group may carry either (Linux 6.2 or later: with the flag, then without;
+     * below: without, then with, for a group a kernel with the flag backported, or another program, started with it).
+     */
+    static int[] fanoutFlagAttempts(String release) {
+        final int flag = Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING << 16;
+        return fanoutFlags(release) == flag ? new int[] {flag, 0} : new int[] {0, flag};
     }
 
     /** The bound socket, whose memory and errno state the feed's polling thread uses. */

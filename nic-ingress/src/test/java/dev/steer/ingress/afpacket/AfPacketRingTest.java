@@ -168,6 +168,40 @@ class AfPacketRingTest {
         }
     }
 
+    /**
+     * A kernel that reads below 6.2 may still have started a group with {@code PACKET_FANOUT_FLAG_IGNORE_OUTGOING} (a
+     * distro kernel with the flag backported, another program, an older build of this feed): the feed then joins with
+     * the flag once the join without it is refused. Forced through the release the feed decides by, on a kernel that
+     * knows the flag.
+     */
+    @Test
+    void shouldJoinAGroupStartedWithTheFlagWhenTheKernelReadsBelow62() throws Exception {
+        Assumptions.assumeTrue(RxRing.fanoutIgnoresOutgoing(System.getProperty("os.version", "")),
+            () -> "starting a group with PACKET_FANOUT_FLAG_IGNORE_OUTGOING needs Linux 6.2, this is "
+                + System.getProperty("os.version"));
+        final int group = 4345;
+        final int mode = AfPacketSettings.FanoutMode.HASH.kernelValue();
+        final AfPacketSettings settings = veth.feedSettings().withFanout(group, AfPacketSettings.FanoutMode.HASH);
+        try (NetNamespace.Scope ignored = veth.namespace().enter()) {
+            // The group's first member, with the flag (the socket closes itself on failure).
+            final PacketSocket other = new PacketSocket(VethPair.B, veth.netns(), Libc.SOCK_NONBLOCK);
+            try {
+                other.resolveInterface();
+                other.bind(Libc.ETH_P_ALL);
+                other.setInt(Libc.PACKET_FANOUT, group | (mode | Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING) << 16,
+                    "the first member's PACKET_FANOUT, with PACKET_FANOUT_FLAG_IGNORE_OUTGOING");
+                final RxRing ring = RxRing.open(settings, "6.1.0-18-amd64");
+                try {
+                    assertEquals(group, ring.fanoutGroup());
+                } finally {
+                    ring.close();
+                }
+            } finally {
+                other.close();
+            }
+        }
+    }
+
     @Test
     void shouldGiveBlockBackWhenItsFirstPacketLiesOutsideIt() {
         try (AfPacketFeed feed = AfPacketFeed.open(untouchedRing())) {

@@ -1,5 +1,6 @@
 package dev.steer.ingress.afpacket;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.concurrent.TimeUnit;
@@ -33,5 +34,23 @@ class FanoutFlagsTest {
     void shouldAskTheGroupToLeaveOutgoingFramesOutOnlyWhenTheKernelIsAtLeast62(String release, boolean expected) {
         assertEquals(expected, RxRing.fanoutIgnoresOutgoing(release), release);
         assertEquals(expected ? Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING << 16 : 0, RxRing.fanoutFlags(release), release);
+    }
+
+    /**
+     * A group may carry the flag on a kernel that reads below 6.2 (backported, or started by another program or build),
+     * so there a join without the flag is tried first, then one with it; from 6.2 with it first, then without.
+     */
+    @ParameterizedTest(name = "{0} -> flag first: {1}")
+    @CsvSource({
+        "6.2.0, true",
+        "6.18.44-fc-v1272, true",
+        "6.1.90, false",
+        "5.15.0-91-generic, false",
+        "unknown, false",
+    })
+    void shouldTryBothFlagSettingsInTheOrderTheKernelReleaseSuggests(String release, boolean flagFirst) {
+        final int flag = Libc.PACKET_FANOUT_FLAG_IGNORE_OUTGOING << 16;
+        assertArrayEquals(flagFirst ? new int[] {flag, 0} : new int[] {0, flag}, RxRing.fanoutFlagAttempts(release),
+            release);
     }
 }
