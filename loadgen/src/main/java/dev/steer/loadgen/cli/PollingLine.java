@@ -18,7 +18,8 @@ import dev.steer.engine.stats.PathStats;
  * disturbs the run it measures: it asks at most every {@link #LOOK_NS} (counted from the end of the ask before) and
  * at most {@link #MAX_ASKS} times, and looks at every live sample the run takes anyway for free. When an ingress has
  * not polled by the last ask, or by the run's end, it says how many had: {@code running: 1 of 2 ingresses polled so
- * far}, worded so that a sender waiting for the full line does not take it for one; the live samples may still show
+ * far; not every ingress is polling yet}, with none of the full line's words after the count, so that a sender
+ * waiting for the full line does not take it for one; the live samples may still show
  * every ingress polling later, and the full line is said then. The run's thread only.
  */
 final class PollingLine {
@@ -103,7 +104,7 @@ final class PollingLine {
 
     private void sayPartial() {
         say.accept("running: " + polling + " of " + ingresses + (ingresses == 1 ? " ingress" : " ingresses")
-            + " polled so far; the run's time has started");
+            + " polled so far; not every ingress is polling yet");
         partialSaid = true;
     }
 

@@ -1,6 +1,7 @@
 package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -54,12 +55,12 @@ class PollingLineTest {
             });
         }
         assertEquals(PollingLine.MAX_ASKS, asks[0], "asks");
-        assertEquals(List.of("running: 1 of 2 ingresses polled so far; the run's time has started"), said);
+        assertEquals(List.of("running: 1 of 2 ingresses polled so far; not every ingress is polling yet"), said);
         // A later live sample, which the run takes anyway, still says the full line, once; the end says nothing more.
         line.sampled(stats(2, 0));
         line.sampled(stats(2, 0));
         line.end(stats(2, 0));
-        assertEquals(List.of("running: 1 of 2 ingresses polled so far; the run's time has started",
+        assertEquals(List.of("running: 1 of 2 ingresses polled so far; not every ingress is polling yet",
             "running: 2 ingresses polling; the run's time has started"), said);
     }
 
@@ -103,7 +104,22 @@ class PollingLineTest {
         assertEquals(List.of("running: 2 ingresses polling; the run's time has started"), all);
         final List<String> none = new ArrayList<>();
         new PollingLine(1, none::add).end(stats(0, 1));
-        assertEquals(List.of("running: 0 of 1 ingress polled so far; the run's time has started"), none);
+        assertEquals(List.of("running: 0 of 1 ingress polled so far; not every ingress is polling yet"), none);
+    }
+
+    /**
+     * An external sender waits for the full line's words (docs/output.md: the moment it should begin); the partial line
+     * must not match them, whether a script looks at the line's end or anywhere in it.
+     */
+    @Test
+    void shouldNotEndThePartialLineWithTheWordsASenderWaitsFor() {
+        final List<String> said = new ArrayList<>();
+        new PollingLine(2, said::add).end(stats(1, 1));
+        assertEquals(1, said.size(), () -> "one line: " + said);
+        final String partial = said.get(0);
+        assertTrue(partial.endsWith("not every ingress is polling yet"), partial);
+        assertFalse(partial.contains("the run's time has started"), partial);
+        assertFalse(partial.contains("polling;"), partial);
     }
 
     /** Stats whose first {@code polled} ingress rows have polled and whose next {@code idle} rows have not. */
