@@ -3,6 +3,7 @@ package dev.steer.ingress.udp;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -11,6 +12,7 @@ import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -399,6 +401,21 @@ class UdpFeedTest {
             assertTrue(error.getMessage().startsWith("bindAddress='127.0.0.1', port=" + first.boundPort()
                 + ": cannot bind: "), error.getMessage());
         }
+    }
+
+    /**
+     * A bind host that does not resolve is a failed start, not a bad argument. {@code [::zz]} fails as an IPv6 literal:
+     * {@code InetAddress.getByName} refuses a bracketed host that does not parse as one before it would ask the
+     * resolver, so the test needs no DNS and none is asked.
+     */
+    @Test
+    void shouldFailTheStartNamingTheHostWhenTheBindHostDoesNotResolve() {
+        final IllegalStateException error = assertThrows(IllegalStateException.class,
+            () -> new UdpFeed(UdpSettings.defaults().withBind("[::zz]", 0)));
+        assertEquals("bindAddress='[::zz]': does not resolve", error.getMessage());
+        assertInstanceOf(UnknownHostException.class, error.getCause());
+        assertTrue(error.getCause().getMessage().contains("invalid IPv6 address literal"),
+            () -> "refused as a literal, not by a lookup: " + error.getCause().getMessage());
     }
 
     @Test
