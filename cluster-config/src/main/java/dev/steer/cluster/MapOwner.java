@@ -41,12 +41,16 @@ import dev.steer.engine.map.MapResult;
  * after the highest it was told of ({@link #firstVersion(long)}), above every version of an earlier owner even where
  * a node applied a change this node missed ({@link OwnedMap}), less the entries of nodes that are no longer members (checked at the start and
  * at every republication, as their removal may have happened before this owner subscribed; a member of its own the
- * cluster's state has not shown at two republications in a row is taken for removed, see {@link OwnedMap#republish}).
- * It republishes every {@link #REPUBLISH} so that a member that missed a publication catches up. Off the hot path; allocation per
+ * cluster's state has not shown for a {@link #REPUBLISH} is taken for removed, and one it shows up that the owner does
+ * not have is added, see {@link OwnedMap#republish}). It republishes {@link #REPUBLISH} after its last republication
+ * so that a member that missed a publication catches up. Off the hot path; allocation per
  * operation is fine.
  */
 public final class MapOwner {
-    /** Period of the full republication. */
+    /**
+     * Period of the full republication (a fixed delay: ticks queued while the owner is busy come a moment apart), and
+     * how long a member the cluster's state does not show is kept ({@link OwnedMap#republish}).
+     */
     static final Duration REPUBLISH = Duration.ofSeconds(2);
 
     private MapOwner() {
@@ -298,7 +302,7 @@ public final class MapOwner {
                         return next.get(); // a removal may end a new owner's start
                     })
                     .onMessageEquals(Republish.INSTANCE, () -> {
-                        map.republish(present(cluster));
+                        map.republish(present(cluster), up(cluster), System.nanoTime());
                         return next.get(); // a member taken for removed may end a new owner's start
                     })
                     .build());

@@ -3,6 +3,7 @@ package dev.steer.cluster;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,11 +39,13 @@ final class OwnedMap {
     private final Logger log;
     private final WarningLimit busyWarnings = new WarningLimit(MapOwner.BUSY_LOG_PERIOD);
     /**
-     * Members the cluster's state did not show present at the last republication. One the next republication does
-     * not find either is taken for removed ({@link #republish}): its {@code MemberRemoved} may have been published
-     * before this owner subscribed, while the state it started from still showed it.
+     * Members the cluster's state did not show present at the last republication, each with the time
+     * ({@link System#nanoTime()}) of the first republication since which it has not. One still not found by a
+     * republication at least {@link MapOwner#REPUBLISH} later is taken for removed ({@link #republish}): its
+     * {@code MemberRemoved} may have been published before this owner subscribed, while the state it started from
+     * still showed it.
      */
-    private final Set<String> absent = new HashSet<>();
+    private final Map<String, Long> absentSince = new HashMap<>();
     /** Members asked for their version whose answer this owner still waits for before its first publication. */
     private final Set<String> unanswered = new HashSet<>();
     /** The highest version any member told this owner of, this node's copy included. */
@@ -297,7 +300,7 @@ final class OwnedMap {
     /** The {@code MemberUp} event of {@code address}: a member, also where one at that address was removed before. */
     void memberUp(String address) {
         departed.remove(address);
-        absent.remove(address);
+        absentSince.remove(address);
         seenUp(address);
     }
 
@@ -318,7 +321,7 @@ final class OwnedMap {
      */
     void memberRemoved(String address) {
         members.remove(address);
-        absent.remove(address);
+        absentSince.remove(address);
         departed.add(address);
         if (starting()) {
             removeEntriesOf(address); // first: answered() may begin, and publish the map
@@ -348,29 +351,37 @@ final class OwnedMap {
 
     /**
      * The periodic republication, after removing the entries of nodes not in {@code present} (a removal this owner
-     * did not see as an event), and handling as removed ({@link #memberRemoved}) every member that neither this
-     * {@code present} nor the previous one shows. A new owner takes its members from the cluster's state, which can
-     * lag the event stream: a member whose {@code MemberRemoved} was published before the owner subscribed, while
-     * that state still showed it, gets no such event here (the subscription's replay no longer has it), and it stayed
-     * a member for good, every later step waiting its timeout for it. Two republications in a row, as a member whose
-     * {@code MemberUp} came ahead of that state is not shown by it yet either.
+     * did not see as an event), handling as removed ({@link #memberRemoved}) every member {@code present} has not
+     * shown since a republication at least {@link MapOwner#REPUBLISH} before {@code now}, and adding every member
+     * of {@code upNow} this owner does not have, as its {@code MemberUp} event would. A new owner takes its members
+     * from the cluster's state, which can lag the event stream: a member whose {@code MemberRemoved} was published
+     * before the owner subscribed, while that state still showed it, gets no such event here (the subscription's
+     * replay no longer has it), and it stayed a member for good, every later step waiting its timeout for it. A
+     * member whose {@code MemberUp} came ahead of that state is not shown by it at first either: hence an absence of
+     * a republication interval, not of two republications in a row (timer messages queued while the owner was busy
+     * come a moment apart); and as such a member, once dropped, gets no second {@code MemberUp}, a republication
+     * that finds it up adds it back.
+     *
+     * @param present every member neither down nor removed in the cluster's state
+     * @param upNow   the members that state shows up (a member whose removal or leaving this owner saw is not added)
+     * @param now     {@link System#nanoTime()}, or a test's clock
      */
-    void republish(Set<String> present) {
+    void republish(Set<String> present, Collection<String> upNow, long now) {
+        absentSince.keySet().retainAll(members);
         final List<String> gone = new ArrayList<>();
         for (String member : members) {
-            if (!present.contains(member) && absent.contains(member)) {
+            if (present.contains(member)) {
+                absentSince.remove(member);
+                continue;
+            }
+            final Long since = absentSince.putIfAbsent(member, now);
+            if (since != null && now - since >= MapOwner.REPUBLISH.toNanos()) {
                 gone.add(member);
             }
         }
-        absent.clear();
-        for (String member : members) {
-            if (!present.contains(member)) {
-                absent.add(member);
-            }
-        }
         for (String member : gone) {
-            log.warn("map owner: member {} not in the cluster's state at two republications and no MemberRemoved"
-                + " for it; taken for removed", member);
+            log.warn("map owner: member {} not in the cluster's state for {} and no MemberRemoved for it; taken for"
+                + " removed", member, MapOwner.REPUBLISH);
             memberRemoved(member);
         }
         departed.retainAll(present);
@@ -381,12 +392,18 @@ final class OwnedMap {
             for (String member : unanswered) {
                 outbox.probe(member); // a probe or its answer lost on the way
             }
-            return;
+        } else {
+            rollouts.republish();
+            // Every member's version again: one that did not answer this owner's first probes in time may be ahead.
+            for (String member : members) {
+                outbox.probe(member);
+            }
         }
-        rollouts.republish();
-        // Every member's version again: one that did not answer this owner's first probes in time may be ahead.
-        for (String member : members) {
-            outbox.probe(member);
+        // After the republication, so that a member added here is sent the stable map and probed once.
+        for (String member : upNow) {
+            if (!departed.contains(member)) {
+                seenUp(member);
+            }
         }
     }
 

@@ -33,6 +33,14 @@ class OwnedMapTest {
     private static final Duration STEP = Duration.ofSeconds(5);
     private static final long INCARNATION = 1L << MapOwner.INCARNATION_SHIFT;
 
+    /** The time of the test's republications: {@link #later()} moves it on by a republication interval. */
+    private long now;
+
+    private long later() {
+        now += MapOwner.REPUBLISH.toNanos();
+        return now;
+    }
+
     private static OwnedMap owner(SimulatedAgents agents, MapAgent.Publish start, List<String> up) {
         final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, up, Set.copyOf(up), agents, STEP,
             LoggerFactory.getLogger(OwnedMapTest.class), new AtomicLong());
@@ -66,7 +74,8 @@ class OwnedMapTest {
 
         // x is up in the cluster's state: an update sees it before the owner's MemberUp event for it arrives.
         assertEquals(MapResult.OK, map.update(place(2, 64, A), List.of(A, B, C, X)));
-        map.republish(Set.of(A, B, C, X)); // the periodic republication in that window: x has the stable map
+        // The periodic republication in that window: x has the stable map.
+        map.republish(Set.of(A, B, C, X), Set.of(A, B, C, X), later());
         agents.deliver();
         map.memberUp(X); // the event, late
         agents.deliver();
@@ -159,7 +168,8 @@ class OwnedMapTest {
         agents.deliver();
         assertEquals(C, agents.applied(A).entries().get(1).node(), "a has the change, not yet drained");
 
-        map.republish(Set.of(A, B, C)); // the periodic republication asks every member its version
+        // The periodic republication asks every member its version.
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
         agents.deliver();
         assertEquals(List.of(), agents.violations(), "a's answer to the probe is not its answer to the step");
         assertEquals(B, agents.applied(B).entries().get(1).node(), "b keeps key 1 while a drains into it");
@@ -344,14 +354,16 @@ class OwnedMapTest {
         final OwnedMap map = owner(agents, start, List.of(A, B, C, X));
         map.probeTimeout();
         agents.deliver();
-        map.republish(Set.of(A, B, C)); // the state no longer shows x: once is not enough (it may lag an event)
+        // The state no longer shows x: once is not enough (it may lag an event).
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
         agents.deliver();
 
         // Key 1 moves from b to c: c applies it (step 1); a and x (step 2): x answers nothing.
         assertEquals(MapResult.OK, map.update(place(1, 64, C), List.of(A, B, C)));
         agents.deliver();
         assertEquals(B, agents.applied(B).entries().get(1).node(), "x absent at one republication: still waited for");
-        map.republish(Set.of(A, B, C)); // absent again: removed, which ends the step without its timeout
+        // Absent again, a republication interval later: removed, which ends the step without its timeout.
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
         agents.deliver();
 
         assertEquals(List.of(), agents.violations());
@@ -359,7 +371,7 @@ class OwnedMapTest {
             assertEquals(C, agents.applied(member).entries().get(1).node(), member + ": x's drop ended its step");
         }
         final int before = agents.sent().size();
-        map.republish(Set.of(A, B, C));
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
         assertTrue(agents.sent().subList(before, agents.sent().size()).stream().noneMatch(s -> s.member().equals(X)),
             "x is no member any more: " + agents.sent().subList(before, agents.sent().size()));
     }
@@ -369,13 +381,60 @@ class OwnedMapTest {
         final SimulatedAgents agents = new SimulatedAgents();
         final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
         map.memberUp(D); // the event ahead of the state
-        map.republish(Set.of(A, B, C));
-        map.republish(Set.of(A, B, C, D));
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
+        map.republish(Set.of(A, B, C, D), Set.of(A, B, C, D), later());
         final int before = agents.sent().size();
-        map.republish(Set.of(A, B, C)); // absent again, but not at two republications in a row
+        // Absent again, but not at two republications in a row.
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
 
         assertTrue(agents.sent().subList(before, agents.sent().size()).stream()
                 .anyMatch(s -> s.member().equals(D) && s.version() != SimulatedAgents.PROBE),
             "d still gets the republication: " + agents.sent().subList(before, agents.sent().size()));
+    }
+
+    @Test
+    void shouldKeepAMemberAbsentAtTwoRepublicationsWhenTheyCameLessThanTheRepublicationIntervalApart() {
+        // Two republication ticks queued while the owner was busy are handled a moment apart: d's MemberUp came
+        // ahead of the cluster's state, which has not caught up in that moment.
+        final SimulatedAgents agents = new SimulatedAgents();
+        final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
+        map.memberUp(D);
+        final long tick = later();
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), tick);
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), tick);
+        final int before = agents.sent().size();
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), tick);
+
+        assertTrue(agents.sent().subList(before, agents.sent().size()).stream()
+                .anyMatch(s -> s.member().equals(D) && s.version() != SimulatedAgents.PROBE),
+            "d is still a member: " + agents.sent().subList(before, agents.sent().size()));
+    }
+
+    @Test
+    void shouldGiveAMemberDroppedAsAbsentWhatItsMemberUpWouldWhenARepublicationFindsItUpAgain() {
+        // d forwards key 1 to b by the stable map. Its MemberUp came ahead of the cluster's state, which then lagged
+        // two republication intervals: d was dropped, and no second MemberUp comes for it.
+        final SimulatedAgents agents = new SimulatedAgents();
+        final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
+        agents.given(D, INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        map.memberUp(D);
+        agents.deliver();
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
+        agents.deliver();
+
+        // Key 1 moves from b to c: c applies it (step 1); a holds its answer (step 2).
+        agents.hold(A);
+        assertEquals(MapResult.OK, map.update(place(1, 64, C), List.of(A, B, C)));
+        agents.deliver();
+        map.republish(Set.of(A, B, C, D), Set.of(A, B, C, D), later()); // the state shows d up now
+        agents.deliver();
+        agents.release(A);
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(A, B, C, D)) {
+            assertEquals(C, agents.applied(member).entries().get(1).node(), member);
+        }
     }
 }
