@@ -367,6 +367,7 @@ final class OwnedMap {
      * @param now     {@link System#nanoTime()}, or a test's clock
      */
     void republish(Set<String> present, Collection<String> upNow, long now) {
+        final boolean wasStarting = starting();
         absentSince.keySet().retainAll(members);
         final List<String> gone = new ArrayList<>();
         for (String member : members) {
@@ -392,13 +393,13 @@ final class OwnedMap {
             for (String member : unanswered) {
                 outbox.probe(member); // a probe or its answer lost on the way
             }
-        } else {
+        } else if (!wasStarting) {
             rollouts.republish();
             // Every member's version again: one that did not answer this owner's first probes in time may be ahead.
             for (String member : members) {
                 outbox.probe(member);
             }
-        }
+        } // else a drop ended this owner's start: begin() has just published to every member
         // After the republication, so that a member added here is sent the stable map and probed once.
         for (String member : upNow) {
             if (!departed.contains(member)) {

@@ -437,4 +437,26 @@ class OwnedMapTest {
             assertEquals(C, agents.applied(member).entries().get(1).node(), member);
         }
     }
+
+    @Test
+    void shouldRepublishOnceWhenTheDropOfAnAbsentMemberEndsANewOwnersStart() {
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
+        for (String member : List.of(A, B, C, X)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        agents.stop(X); // x's MemberRemoved came before this owner subscribed: it answers nothing
+        final OwnedMap map = owner(agents, start, List.of(A, B, C, X));
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
+        assertTrue(map.starting(), "waits for x's answer");
+        final int before = agents.sent().size();
+        map.republish(Set.of(A, B, C), Set.of(A, B, C), later()); // x dropped: the start ends
+
+        assertTrue(!map.starting());
+        final List<SimulatedAgents.Sent> sent = agents.sent().subList(before, agents.sent().size());
+        for (String member : List.of(A, B, C)) {
+            assertEquals(1, sent.stream().filter(s -> s.member().equals(member)).count(),
+                member + " gets the new owner's map once, and no probe: " + sent);
+        }
+    }
 }
