@@ -9,13 +9,13 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import dev.steer.ingress.ChildProcesses;
 
 /**
  * The {@code ./steer} script, in a copy of the repository's layout whose {@code mvnw} and {@code java} are stand-ins
@@ -58,7 +58,7 @@ class SteerScriptTest {
             // Every script and what it started (the stand-in build's sleep), on every path: a failed start or wait
             // would otherwise leave the others running after the test.
             for (Process process : nodes) {
-                destroyWithDescendants(process);
+                ChildProcesses.destroyWithDescendants(process);
             }
         }
         for (int i = 0; i < nodes.size(); i++) {
@@ -69,24 +69,6 @@ class SteerScriptTest {
         }
         assertEquals(List.of("start", "end"), Files.readAllLines(root.resolve("builds.log")),
             "one build, not one per node in the same tree at the same time");
-    }
-
-    /**
-     * Kills {@code process} and every process under it, listed before it dies (once orphaned they are no longer its
-     * descendants); waits at most 10 s for each.
-     */
-    private static void destroyWithDescendants(Process process) throws InterruptedException {
-        final List<ProcessHandle> descendants = process.descendants().toList();
-        process.destroyForcibly();
-        descendants.forEach(ProcessHandle::destroyForcibly);
-        process.waitFor(10, TimeUnit.SECONDS);
-        for (ProcessHandle descendant : descendants) {
-            try {
-                descendant.onExit().get(10, TimeUnit.SECONDS);
-            } catch (ExecutionException | TimeoutException ignored) {
-                // Bounded: a process that outlives SIGKILL this long is beyond a test's reach.
-            }
-        }
     }
 
     private static void executable(Path file, String text) throws IOException {
