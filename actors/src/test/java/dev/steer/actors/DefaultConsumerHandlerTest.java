@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,11 +57,7 @@ class DefaultConsumerHandlerTest {
             builder.handler(handler);
         }
         final SteerEngine engine = builder.start();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!engine.feedsEnded() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        final EngineStats stats = engine.shutdown();
+        final EngineStats stats = EngineRuns.runToEnd(engine, Duration.ofSeconds(10));
         assertEquals(FRAMES, stats.accounting().received(), stats.accounting().toString());
         assertEquals(FRAMES, stats.consumerTotal(Counter.DELIVERED), "every frame delivered by a consumer");
         return stats;

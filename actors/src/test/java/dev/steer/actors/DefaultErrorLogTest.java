@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -90,11 +91,7 @@ class DefaultErrorLogTest {
                 throw new IllegalStateException("handler bug");
             })
             .feed(new SequencedFeed("f", 0, 2, 16)).start();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!engine.feedsEnded() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        final EngineStats stats = engine.shutdown();
+        final EngineStats stats = EngineRuns.runToEnd(engine, Duration.ofSeconds(10));
         assertEquals(8, stats.ingressTotal(Counter.PROGRAM_EXCEPTIONS), stats.ingresses().toString());
         assertEquals(1, stats.consumerTotal(Counter.HANDLER_EXCEPTIONS), stats.consumers().toString());
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -49,11 +50,7 @@ class DoubleReleaseTest {
                     reports.add(new Report(where, error));
                 }
             }).start();
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!engine.feedsEnded() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        final EngineStats stats = engine.shutdown();
+        final EngineStats stats = EngineRuns.runToEnd(engine, Duration.ofSeconds(10));
         assertEquals(FRAMES, stats.accounting().delivered(), stats.accounting().toString());
         return stats;
     }
