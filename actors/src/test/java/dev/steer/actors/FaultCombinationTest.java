@@ -117,18 +117,8 @@ class FaultCombinationTest {
         final AtomicReference<SteerEngine> self = new AtomicReference<>();
         final AtomicInteger calls = new AtomicInteger();
         final AtomicReference<Throwable> thrown = new AtomicReference<>();
-        final SequencedFeed inner = new SequencedFeed("f", 0, 1, 20_000);
-        final Feed feed = new Feed() {
-            @Override
-            public int poll(FrameSink sink, int budget) {
-                return self.get() == null ? 0 : inner.poll(sink, budget); // no traffic before the handler can call
-            }
-
-            @Override
-            public String name() {
-                return "gated";
-            }
-        };
+        // No traffic before the handler can call the engine.
+        final Feed feed = SequencedFeed.gated(new SequencedFeed("f", 0, 1, 20_000), () -> self.get() != null);
         final SteerEngine engine = engine("fault-admin-in-handler", feed, batch -> {
             final SteerEngine e = self.get();
             if (e == null) {

@@ -1,5 +1,7 @@
 package dev.steer.actors;
 
+import java.util.function.BooleanSupplier;
+
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.engine.path.Feed;
@@ -81,5 +83,23 @@ final class SequencedFeed implements Feed {
     /** A program that redirects flow f to key {@code f % keys}, fallback DROP. */
     static SteeringProgram byFlow(int keys) {
         return view -> Verdict.redirect(Math.floorMod(flowOf(view), keys), Verdict.DROP);
+    }
+
+    /**
+     * A feed named {@code gated} that offers nothing until {@code open} is true, then polls {@code inner}: no traffic
+     * before a handler can call the engine it needs.
+     */
+    static Feed gated(Feed inner, BooleanSupplier open) {
+        return new Feed() {
+            @Override
+            public int poll(FrameSink sink, int budget) {
+                return open.getAsBoolean() ? inner.poll(sink, budget) : 0;
+            }
+
+            @Override
+            public String name() {
+                return "gated";
+            }
+        };
     }
 }

@@ -17,7 +17,6 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.Feed;
-import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.program.Verdict;
 import dev.steer.engine.stats.EngineStats;
 
@@ -39,18 +38,8 @@ class UpdateFromHandlerTest {
         final AtomicReference<MapSupervisor.Retired> retiredInHandler = new AtomicReference<>();
         final AtomicReference<Throwable> thrown = new AtomicReference<>();
         final CountDownLatch called = new CountDownLatch(1);
-        final SequencedFeed inner = new SequencedFeed("f", 0, 1, FRAMES);
-        final Feed gated = new Feed() {
-            @Override
-            public int poll(FrameSink sink, int budget) {
-                return self.get() == null ? 0 : inner.poll(sink, budget); // no traffic before the handler can call
-            }
-
-            @Override
-            public String name() {
-                return "gated";
-            }
-        };
+        // No traffic before the handler can call the engine.
+        final Feed gated = SequencedFeed.gated(new SequencedFeed("f", 0, 1, FRAMES), () -> self.get() != null);
         final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2)
             // A remote program makes entry 0's consumer a barrier participant; every frame goes to entry 0.
             .entry(0, new EntryValue(1024, view -> Verdict.PASS)).entry(1, 64)
