@@ -332,10 +332,4 @@ final class RunCommand implements Callable<Integer> {
         values.put("steer.feed.afpacket.netns", "--netns", netns);
         return values.traffic(rate, flows, sizes, mix, ipv6, seed);
     }
-
-    static void put(Map<String, Object> values, String key, Object value) {
-        if (value != null) {
-            values.put(key, value);
-        }
-    }
 }

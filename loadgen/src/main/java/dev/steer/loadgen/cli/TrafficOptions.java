@@ -35,8 +35,12 @@ final class TrafficOptions {
             }
             values.put("traffic.rate", parsed == TrafficProfile.RATE_MAX ? "max" : parsed);
         }
-        RunCommand.put(values, "traffic.flows", flows);
-        RunCommand.put(values, "traffic.seed", seed);
+        if (flows != null) {
+            values.put("traffic.flows", flows);
+        }
+        if (seed != null) {
+            values.put("traffic.seed", seed);
+        }
         if (sizes != null) {
             values.put("traffic.frame-size", sizes(sizes));
         }
