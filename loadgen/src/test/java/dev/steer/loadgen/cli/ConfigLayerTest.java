@@ -152,7 +152,7 @@ class ConfigLayerTest {
     }
 
     /** {@code start} is on stderr once, as a warning line that names {@code option} and says the value is unused. */
-    private static void assertWarnedOnce(CliRunner result, String start, String option) {
+    static void assertWarnedOnce(CliRunner result, String start, String option) {
         final List<String> lines = result.err().lines().filter(line -> line.startsWith(start)).toList();
         assertEquals(1, lines.size(), result.toString());
         assertTrue(lines.get(0).endsWith("(" + option + " overrides it; the file's value is not used)"),

@@ -171,7 +171,8 @@ class LoadgenCommandTest {
             final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target",
                 "127.0.0.1:" + sink.getLocalPort(), "--count", "1", "--config", file.toString(), "--flows", "16");
             assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            assertWarnedOnce(result, "steer loadgen: warning: " + file + ":2: traffic.flows=0: must be 1..", "--flows");
+            ConfigLayerTest.assertWarnedOnce(result, "steer loadgen: warning: " + file + ":2: traffic.flows=0: must be 1..",
+                "--flows");
             assertTrue(result.err().contains("sending 16 flows"), result.toString());
         }
     }
@@ -183,16 +184,8 @@ class LoadgenCommandTest {
             final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target",
                 "127.0.0.1:" + sink.getLocalPort(), "--count", "1", "--config", file.toString(), "--duration", "2s");
             assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-            assertWarnedOnce(result, "steer loadgen: warning: " + file + ":2: run.duration: 5 has no unit",
+            ConfigLayerTest.assertWarnedOnce(result, "steer loadgen: warning: " + file + ":2: run.duration: 5 has no unit",
                 "--duration");
         }
-    }
-
-    /** {@code start} is on stderr once, as a warning line that names {@code option} and says the value is unused. */
-    private static void assertWarnedOnce(CliRunner result, String start, String option) {
-        final java.util.List<String> lines = result.err().lines().filter(line -> line.startsWith(start)).toList();
-        assertEquals(1, lines.size(), result.toString());
-        assertTrue(lines.get(0).endsWith("(" + option + " overrides it; the file's value is not used)"),
-            result.toString());
     }
 }
