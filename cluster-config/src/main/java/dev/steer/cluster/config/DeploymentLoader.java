@@ -306,7 +306,7 @@ public final class DeploymentLoader {
             try {
                 // getIntList cuts a fraction off ([0.5, 1] was CPUs 0 and 1, and so was ["0.5", 1], which HOCON reads
                 // as numbers, as getNumberList does): a CPU number is a whole number.
-                if (steer.getNumberList(path).stream().anyMatch(cpu -> cpu instanceof Double d && d != Math.rint(d))) {
+                if (!steer.getNumberList(path).stream().allMatch(ConfigCheck::whole)) {
                     check.error(steer, path, notAList);
                     return List.of();
                 }

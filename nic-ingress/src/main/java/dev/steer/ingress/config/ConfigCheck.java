@@ -190,7 +190,7 @@ public final class ConfigCheck {
     }
 
     /** Whether a number HOCON read (from a number or a string such as "12") is whole; false for NaN. */
-    private static boolean whole(Number number) {
+    public static boolean whole(Number number) {
         return !(number instanceof Double d) || d == Math.rint(d);
     }
 
