@@ -381,10 +381,10 @@ public final class HoconFile {
                 () -> fallback.include(strict(context), name));
         }
 
-        /** {@code what} beside {@code in}; null when {@code in} is no file or {@code what} cannot be a path. */
+        /** {@code what} beside {@code in}; null when {@code what} cannot be a path. */
         private static Path sibling(Path in, String what) {
             try {
-                return in == null ? null : in.resolveSibling(what).normalize();
+                return in.resolveSibling(what).normalize();
             } catch (InvalidPathException ex) {
                 return null;
             }
