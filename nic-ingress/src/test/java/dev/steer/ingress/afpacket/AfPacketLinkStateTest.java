@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -97,8 +96,7 @@ class AfPacketLinkStateTest {
             veth.link(VethPair.B, "down");
             final List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
                 veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 2);
-            final RecordingSink[] sinks = {new RecordingSink(), new RecordingSink()};
-            final Map<Long, Integer> seen = new HashMap<>();
+            final FanoutQueues group = new FanoutQueues(queues);
             try (AfPacketSender sender = veth.sender()) {
                 veth.link(VethPair.B, "up");
                 final long carrier = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -113,57 +111,24 @@ class AfPacketLinkStateTest {
                         AfPacketFeedTest.pause();
                     }
                     // The ring's room is the precondition for the next frame: wait until this one was taken.
-                    while (!seen.containsKey((long) i) && System.nanoTime() < deadline) {
-                        if (pollBoth(queues, sinks, seen) == 0) {
-                            AfPacketFeedTest.pause();
-                        }
-                    }
+                    group.awaitTaken(i + 1, deadline);
                 }
-                for (int i = 0; i < 20; i++) { // a few more retire periods, to catch a second copy of any frame
-                    AfPacketFeedTest.pause();
-                    pollBoth(queues, sinks, seen);
-                }
-                final String accounting = accounting(queues, sinks) + ", sender sent " + sender.sent() + " (refused "
+                group.settle(); // a few more retire periods, to catch a second copy of any frame
+                final String accounting = group.accounting() + ", sender sent " + sender.sent() + " (refused "
                     + sender.refused() + ", failed " + sender.failed() + ")";
-                assertEquals(frames, seen.size(), "every frame arrives: " + accounting);
-                assertTrue(seen.values().stream().allMatch(copies -> copies == 1), "each frame at one queue once: " + seen);
+                assertEquals(frames, group.seen.size(), "every frame arrives: " + accounting);
+                assertTrue(group.seen.values().stream().allMatch(copies -> copies == 1),
+                    "each frame at one queue once: " + group.seen);
                 for (int q = 0; q < 2; q++) {
-                    assertEquals(Map.of(), sinks[q].drops, "queue " + q + " drops nothing: " + accounting);
-                    assertEquals(sinks[q].frames.size(), queues.get(q).packets(), accounting);
+                    assertEquals(Map.of(), group.sinks.get(q).drops, "queue " + q + " drops nothing: " + accounting);
+                    assertEquals(group.sinks.get(q).frames.size(), queues.get(q).packets(), accounting);
                 }
-                assertTrue(sinks[0].marked() > 0 && sinks[1].marked() > 0, "both queues take a share: "
-                    + sinks[0].marked() + " and " + sinks[1].marked());
+                assertTrue(group.sinks.get(0).marked() > 0 && group.sinks.get(1).marked() > 0,
+                    "both queues take a share: " + group.sinks.get(0).marked() + " and " + group.sinks.get(1).marked());
             } finally {
                 queues.forEach(AfPacketFeed::close);
             }
         }
     }
 
-    /** Polls both queues once, counting each marked frame taken by its sequence; returns the packets taken. */
-    private static int pollBoth(List<AfPacketFeed> queues, RecordingSink[] sinks, Map<Long, Integer> seen) {
-        int taken = 0;
-        for (int q = 0; q < 2; q++) {
-            final int before = sinks[q].frames.size();
-            taken += queues.get(q).poll(sinks[q], 64);
-            for (byte[] bytes : sinks[q].frames.subList(before, sinks[q].frames.size())) {
-                final UnsafeBuffer copy = new UnsafeBuffer(bytes);
-                if (TestFrames.marked(copy, 0, bytes.length)) {
-                    seen.merge(TestFrames.sequence(copy, 0), 1, Integer::sum);
-                }
-            }
-        }
-        return taken;
-    }
-
-    /** Each queue's counters, for a failure to say where frames went: taken, and dropped by reason, of those received. */
-    private static String accounting(List<AfPacketFeed> queues, RecordingSink[] sinks) {
-        final StringBuilder line = new StringBuilder();
-        for (int q = 0; q < 2; q++) {
-            final AfPacketFeed queue = queues.get(q);
-            line.append(q == 0 ? "" : "; ").append("queue ").append(q).append(" received ")
-                .append(queue.statistics().packets()).append(", took ").append(queue.packets()).append(" (")
-                .append(sinks[q].marked()).append(" marked), dropped ").append(sinks[q].drops);
-        }
-        return line.toString();
-    }
 }
