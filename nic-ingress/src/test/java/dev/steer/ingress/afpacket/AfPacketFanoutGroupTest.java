@@ -62,8 +62,8 @@ class AfPacketFanoutGroupTest {
                 + accounting);
             assertEquals(Map.of(), setTwo.copies(), () -> "each frame reached one queue of the second set once: "
                 + accounting);
-            assertNoDrops(setOne, accounting);
-            assertNoDrops(setTwo, accounting);
+            setOne.assertNoDrops(accounting);
+            setTwo.assertNoDrops(accounting);
             final List<RecordingSink> sinksOne = setOne.sinks;
             final List<RecordingSink> sinksTwo = setTwo.sinks;
             assertFlowsSpreadWithinTheSet(sinksOne);
@@ -89,7 +89,7 @@ class AfPacketFanoutGroupTest {
             assertEquals(sent, joint.seen.size(), () -> "one group of four: every frame reached a member: " + accounting);
             assertEquals(Map.of(), joint.copies(), () -> "one group of four: each frame reached one member once: "
                 + accounting);
-            assertNoDrops(joint, accounting);
+            joint.assertNoDrops(accounting);
             final List<RecordingSink> sinksOne = joint.sinks.subList(0, 2);
             final List<RecordingSink> sinksTwo = joint.sinks.subList(2, 4);
             final Set<Integer> flows = new HashSet<>();
@@ -142,13 +142,6 @@ class AfPacketFanoutGroupTest {
             }
         }
         return true;
-    }
-
-    private static void assertNoDrops(FanoutQueues set, String accounting) {
-        for (int q = 0; q < set.feeds.size(); q++) {
-            assertEquals(Map.of(), set.sinks.get(q).drops, set.feeds.get(q).name() + " dropped nothing: " + accounting);
-            assertEquals(set.sinks.get(q).frames.size(), set.feeds.get(q).packets(), accounting);
-        }
     }
 
     private static void assertFlowsSpreadWithinTheSet(List<RecordingSink> sinks) {

@@ -42,7 +42,7 @@ class AfPacketFanoutTest {
             assertEquals(total, members.seen.size(), () -> "every frame reached a member: " + accounting);
             assertEquals(Map.of(), members.copies(), () -> "each frame reached one member once: " + accounting);
             assertEquals(total, one.frames.size() + two.frames.size(), accounting);
-            assertNoDrops(members, accounting);
+            members.assertNoDrops(accounting);
             final Set<Integer> flowsOne = flows(one);
             final Set<Integer> flowsTwo = flows(two);
             assertTrue(!flowsOne.isEmpty() && !flowsTwo.isEmpty(),
@@ -65,7 +65,7 @@ class AfPacketFanoutTest {
             final String accounting = members.accounting();
             assertEquals(64, members.seen.size(), () -> "every frame reached a member: " + accounting);
             assertEquals(Map.of(), members.copies(), () -> "each frame reached one member once: " + accounting);
-            assertNoDrops(members, accounting);
+            members.assertNoDrops(accounting);
             // Round robin: one flow is spread (a hash would keep it on one member).
             assertEquals(32, members.sinks.get(0).marked(), () -> "first member's share: " + accounting);
             assertEquals(32, members.sinks.get(1).marked(), () -> "second member's share: " + accounting);
@@ -134,13 +134,6 @@ class AfPacketFanoutTest {
         }
         members.awaitTaken(sent, deadline);
         members.settle();
-    }
-
-    private static void assertNoDrops(FanoutQueues members, String accounting) {
-        for (int q = 0; q < members.feeds.size(); q++) {
-            assertEquals(Map.of(), members.sinks.get(q).drops, "member " + q + " dropped nothing: " + accounting);
-            assertEquals(members.sinks.get(q).frames.size(), members.feeds.get(q).packets(), accounting);
-        }
     }
 
     /** Polls the engine's received count until it reaches {@code sent} or the deadline passed; returns the last read. */

@@ -1,5 +1,7 @@
 package dev.steer.ingress.afpacket;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -94,6 +96,14 @@ final class FanoutQueues {
             }
         });
         return copies;
+    }
+
+    /** Asserts that no queue's sink dropped a frame and that each queue counted as taken what its sink holds. */
+    void assertNoDrops(String accounting) {
+        for (int q = 0; q < feeds.size(); q++) {
+            assertEquals(Map.of(), sinks.get(q).drops, feeds.get(q).name() + " dropped nothing: " + accounting);
+            assertEquals(sinks.get(q).frames.size(), feeds.get(q).packets(), accounting);
+        }
     }
 
     /**
