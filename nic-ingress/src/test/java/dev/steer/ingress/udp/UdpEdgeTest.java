@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -17,6 +16,7 @@ import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.ingress.ChildJvm;
+import dev.steer.ingress.ChildProcesses;
 import dev.steer.ingress.TestIngress;
 import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.ingress.config.FeedConfig;
@@ -55,24 +55,16 @@ class UdpEdgeTest {
      */
     @Test
     void shouldNameTheAddressAndCloseTheSocketWhenAnIpv6AddressMeetsAnIpv4OnlyJvm() throws Exception {
-        // Output to a file, read once the child has exited: a read of its pipe would wait for a hung child with no
-        // bound, as no timeout interrupts it.
-        final java.nio.file.Path log = java.nio.file.Files.createTempFile("ipv4-only-probe", ".out");
-        final Process child = new ProcessBuilder(ChildJvm.command(List.of("-Djava.net.preferIPv4Stack=true"),
-            Ipv4OnlyProbe.class)).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        try {
-            assertTrue(child.waitFor(20, TimeUnit.SECONDS), "the child JVM finished");
-            final String output = java.nio.file.Files.readString(log, StandardCharsets.UTF_8);
-            assertTrue(output.contains("feed: java.lang.IllegalStateException: bindAddress='::1', port=0: cannot bind: "),
-                output);
-            assertTrue(output.contains("sender: java.lang.IllegalArgumentException: host='::1', port=9: cannot set up a"
-                + " sender: "), output);
-            assertTrue(output.contains("IPv4 only"), "the cause is said: " + output);
-            assertTrue(output.contains("leaked descriptors: 0"), output);
-        } finally {
-            child.destroyForcibly();
-            java.nio.file.Files.deleteIfExists(log);
-        }
+        final ChildProcesses.Result child = ChildProcesses.run(20,
+            ChildJvm.command(List.of("-Djava.net.preferIPv4Stack=true"), Ipv4OnlyProbe.class));
+        assertTrue(child.finished(), "the child JVM finished");
+        final String output = child.output();
+        assertTrue(output.contains("feed: java.lang.IllegalStateException: bindAddress='::1', port=0: cannot bind: "),
+            output);
+        assertTrue(output.contains("sender: java.lang.IllegalArgumentException: host='::1', port=9: cannot set up a"
+            + " sender: "), output);
+        assertTrue(output.contains("IPv4 only"), "the cause is said: " + output);
+        assertTrue(output.contains("leaked descriptors: 0"), output);
     }
 
     @Test
