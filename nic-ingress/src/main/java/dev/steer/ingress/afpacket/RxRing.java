@@ -18,8 +18,11 @@ final class RxRing {
     // struct tpacket_req3: seven unsigned ints.
     private static final int REQ3_SIZE = 28;
     private static final Pattern RELEASE = Pattern.compile("(\\d{1,9})\\.(\\d{1,9})");
-    /** The running kernel's release, as {@code uname -r} gives it: the JVM's {@code os.version} on Linux. */
-    private static final String KERNEL_RELEASE = System.getProperty("os.version", "");
+    /**
+     * The running kernel's release, as {@code uname -r} gives it: the JVM's {@code os.version} on Linux. What
+     * {@link #open(AfPacketSettings)} decides the fanout flags by, and tests too.
+     */
+    static final String KERNEL_RELEASE = System.getProperty("os.version", "");
 
     private final PacketSocket socket;
     private final MemorySegment memory;

@@ -109,8 +109,8 @@ class AfPacketRingTest {
     @ValueSource(ints = {AfPacketSettings.UNIQUE_FANOUT_GROUP, 4343})
     void shouldKeepFramesTheHostSendsOutOfTheRingWhenTheFeedIsAFanoutMember(int group) throws Exception {
         // The product's own check: the test runs where the feed sets the flag, and only there.
-        Assumptions.assumeTrue(RxRing.fanoutIgnoresOutgoing(System.getProperty("os.version", "")),
-            () -> "PACKET_FANOUT_FLAG_IGNORE_OUTGOING needs Linux 6.2, this is " + System.getProperty("os.version"));
+        Assumptions.assumeTrue(RxRing.fanoutIgnoresOutgoing(RxRing.KERNEL_RELEASE),
+            () -> "PACKET_FANOUT_FLAG_IGNORE_OUTGOING needs Linux 6.2, this is " + RxRing.KERNEL_RELEASE);
         try (VethPair own = VethPair.createOrSkip()) {
             own.namespace().addAddress(VethPair.B, "10.77.0.1/24");
             final AfPacketSettings peer = AfPacketSettings.of(VethPair.A).withNetns(own.netns()).withRing(1 << 16, 8)
@@ -176,9 +176,9 @@ class AfPacketRingTest {
      */
     @Test
     void shouldJoinAGroupStartedWithTheFlagWhenTheKernelReadsBelow62() throws Exception {
-        Assumptions.assumeTrue(RxRing.fanoutIgnoresOutgoing(System.getProperty("os.version", "")),
+        Assumptions.assumeTrue(RxRing.fanoutIgnoresOutgoing(RxRing.KERNEL_RELEASE),
             () -> "starting a group with PACKET_FANOUT_FLAG_IGNORE_OUTGOING needs Linux 6.2, this is "
-                + System.getProperty("os.version"));
+                + RxRing.KERNEL_RELEASE);
         final int group = 4345;
         final int mode = AfPacketSettings.FanoutMode.HASH.kernelValue();
         final AfPacketSettings settings = veth.feedSettings().withFanout(group, AfPacketSettings.FanoutMode.HASH);
