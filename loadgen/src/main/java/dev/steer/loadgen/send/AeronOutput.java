@@ -30,6 +30,7 @@ public final class AeronOutput implements FrameOutput {
     private final Aeron aeron;
     private final Publication publication;
     private final String description;
+    /** The client's close reason, null until its close handler has run; null for an output given none. */
     private final Supplier<String> clientClosed;
     /** The offer result that failed the output, 0 while it has not failed; the sending thread's. */
     private long failedWith;
@@ -40,15 +41,16 @@ public final class AeronOutput implements FrameOutput {
      * @param streamId stream id
      */
     public AeronOutput(Aeron aeron, String channel, int streamId) {
-        this(aeron, channel, streamId, () -> null);
+        this(aeron, channel, streamId, null);
     }
 
     /**
      * @param aeron        connected client
      * @param channel      Aeron channel URI
      * @param streamId     stream id
-     * @param clientClosed why the client closed (such as {@code AeronMedia::clientClosed}, naming the driver), or null
-     *                     while it is open: the reason {@link #lastError()} gives for a closed client
+     * @param clientClosed why the client closed (such as {@code AeronMedia::clientClosed}, naming the driver), giving
+     *                     null until the client's close handler has run: the reason {@link #lastError()} gives for a
+     *                     closed client; null for none
      */
     public AeronOutput(Aeron aeron, String channel, int streamId, Supplier<String> clientClosed) {
         this.clientClosed = clientClosed;
@@ -77,22 +79,17 @@ public final class AeronOutput implements FrameOutput {
 
     /**
      * Why {@link #send} failed: the client's close reason when the client closed, else the publication's state.
-     * Empty before a failure. Off the hot path: a publication found closed may wait up to
-     * {@value #CLOSE_REASON_WAIT_MS} ms for its client's close to finish (a client that gives its driver up closes its
-     * publications first, then itself, then says why).
+     * Empty before a failure. Off the hot path: a publication found closed, or a client found closed, may wait up to
+     * {@value #CLOSE_REASON_WAIT_MS} ms for the close reason (a client that gives its driver up closes its
+     * publications first, then reads closed, then runs its close handler, which gives the reason).
      */
     @Override
     public String lastError() {
         if (failedWith == 0) {
             return "";
         }
-        final long deadline = System.nanoTime() + CLOSE_REASON_WAIT_MS * 1_000_000L;
-        while (failedWith == Publication.CLOSED && !aeron.isClosed() && clientClosed.get() == null
-            && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(1_000_000);
-        }
-        if (aeron.isClosed() || clientClosed.get() != null) {
-            final String reason = clientClosed.get();
+        final String reason = closeReason();
+        if (reason != null || aeron.isClosed()) {
             return reason != null ? reason : "the Aeron client is closed";
         }
         if (failedWith == Publication.CLOSED) {
@@ -102,6 +99,21 @@ public final class AeronOutput implements FrameOutput {
             return "the publication reached its maximum position";
         }
         return "offer failed with " + failedWith;
+    }
+
+    /** The client's close reason, waited for while the publication or the client reads closed; null if none came. */
+    private String closeReason() {
+        if (clientClosed == null) {
+            return null;
+        }
+        final long deadline = System.nanoTime() + CLOSE_REASON_WAIT_MS * 1_000_000L;
+        String reason = clientClosed.get();
+        while (reason == null && (failedWith == Publication.CLOSED || aeron.isClosed())
+            && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(1_000_000);
+            reason = clientClosed.get();
+        }
+        return reason;
     }
 
     /** True once a subscriber is connected. */

@@ -10,8 +10,10 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.aeron.Subscription;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -79,6 +81,19 @@ class AeronOutputClosedClientTest {
             assertNotNull(loop.failure(), "the loop says why it ended");
             assertTrue(loop.failure().contains("Aeron client") && loop.failure().contains("closed"),
                 "names what happened: " + loop.failure());
+        }
+    }
+
+    @Test
+    void shouldWaitForTheCloseReasonThatTheClientGivesAfterItIsClosed() throws Exception {
+        try (AeronMedia media = AeronMedia.embedded()) {
+            // The close handler runs after the client reads closed: the reason is not there at the first ask.
+            final AtomicInteger asks = new AtomicInteger();
+            final AeronOutput output = new AeronOutput(media.aeron(), "aeron:ipc", 11,
+                () -> asks.incrementAndGet() > 3 ? "the driver went" : null);
+            media.aeron().close();
+            assertEquals(FrameOutput.FAILED, output.send(new UnsafeBuffer(new byte[60]), 0, 60), "a closed client");
+            assertEquals("the driver went", output.lastError(), "the reason the client gives once its close ends");
         }
     }
 }
