@@ -187,7 +187,13 @@ final class LoadgenCommand implements Callable<Integer> {
                         throw new IllegalArgumentException("--to udp needs --target HOST:PORT");
                     }
                     final int colon = target.lastIndexOf(':');
-                    output = new UdpOutput(host(target, colon), port(target, colon));
+                    final String host = host(target, colon);
+                    final int port = port(target, colon);
+                    try {
+                        output = new UdpOutput(host, port);
+                    } catch (IllegalArgumentException ex) {
+                        throw new IllegalArgumentException("--target " + target + ": " + ex.getMessage(), ex);
+                    }
                 }
                 case "afpacket" -> {
                     if (networkInterface == null) {

@@ -22,6 +22,7 @@ import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.aeron.AeronMedia;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.ingress.udp.UdpSettings;
+import dev.steer.loadgen.send.HangingResolverProvider;
 
 /** {@code steer loadgen} against a real engine in this JVM, over UDP and over Aeron UDP between two drivers. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -152,6 +153,16 @@ class LoadgenCommandTest {
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         assertEquals("steer loadgen: --target " + target + ": must be HOST:PORT with a port 1..65535, e.g."
             + " 127.0.0.1:9100 or [::1]:9100", result.err().strip());
+    }
+
+    @Test
+    void shouldRefuseTheTargetNamingTheHostAndTheLimitWhenItsLookupDoesNotAnswerInTime() {
+        // The lookup hung with no time limit, and the command with it (Ctrl-C too: its hook waits for the send).
+        final String target = HangingResolverProvider.HANGING_HOST + ":9100";
+        final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", target, "--count", "1");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer loadgen: --target " + target + ": host " + HangingResolverProvider.HANGING_HOST
+            + " did not resolve within 5 s; give an address, or a name the resolver answers", result.err().strip());
     }
 
     @ParameterizedTest

@@ -1,0 +1,49 @@
+package dev.steer.loadgen.send;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.net.spi.InetAddressResolver;
+import java.net.spi.InetAddressResolverProvider;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.Stream;
+
+/**
+ * The name resolver of the loadgen's test JVM: the built-in one, except for {@link #HANGING_HOST}, whose lookup hangs as
+ * one to a name server that never answers does, without a network. It ends after {@link #HANG_SECONDS}, failing, so
+ * that no lookup thread outlives the test JVM's tests by long.
+ */
+public final class HangingResolverProvider extends InetAddressResolverProvider {
+    /** A name whose lookup hangs. */
+    public static final String HANGING_HOST = "lookup-hangs.steer.test";
+    /** How long a lookup of {@link #HANGING_HOST} hangs before it fails. */
+    static final long HANG_SECONDS = 30;
+
+    @Override
+    public InetAddressResolver get(Configuration configuration) {
+        final InetAddressResolver builtin = configuration.builtinResolver();
+        return new InetAddressResolver() {
+            @Override
+            public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
+                if (!HANGING_HOST.equalsIgnoreCase(host)) {
+                    return builtin.lookupByName(host, policy);
+                }
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_SECONDS);
+                while (System.nanoTime() - deadline < 0) {
+                    LockSupport.parkNanos(deadline - System.nanoTime()); // deaf to interrupts, as a native lookup is
+                }
+                throw new UnknownHostException(host + ": no answer");
+            }
+
+            @Override
+            public String lookupByAddress(byte[] address) throws UnknownHostException {
+                return builtin.lookupByAddress(address);
+            }
+        };
+    }
+
+    @Override
+    public String name() {
+        return "steer-test-hanging-resolver";
+    }
+}
