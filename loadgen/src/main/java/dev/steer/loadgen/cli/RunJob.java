@@ -121,6 +121,9 @@ final class RunJob {
         }
         final List<Feed> feeds = new ArrayList<>();
         final List<SyntheticFeed> held = new ArrayList<>();
+        // The other feeds are held until the baseline too (HeldFeed), and always released: their traffic may be
+        // external (--no-traffic), and at the end the run waits for its own senders' frames to arrive.
+        final List<HeldFeed> heldInputs = new ArrayList<>();
         if (synthetic) {
             for (int i = 0; i < feedPlan.queues(); i++) {
                 final SyntheticFeed feed = new SyntheticFeed("synthetic#" + i, RunTraffic.queueTraffic(plan.traffic(),
@@ -160,7 +163,15 @@ final class RunJob {
                 // of the default local handler tells an embedding service to set one).
                 .localHandler(FrameHandler.NO_OP).systemName("steer")
                 .actorConfig(PEKKO_SETTINGS);
-            feeds.forEach(builder::feed);
+            for (Feed feed : feeds) {
+                if (synthetic) {
+                    builder.feed(feed);
+                } else {
+                    final HeldFeed input = new HeldFeed(feed);
+                    heldInputs.add(input);
+                    builder.feed(input);
+                }
+            }
             if (clustered) {
                 try {
                     clusterNode = ClusterRun.start(deployment, builder, this::progress, () -> stopRequested);
@@ -178,15 +189,22 @@ final class RunJob {
             } else {
                 engine = builder.start();
             }
+            final StatsSampler sampler = startMeasuring(engine::stats, latency,
+                new StatsSampler.Settings(interval, StatsSampler.Settings.DEFAULT_MAX_SAMPLES),
+                () -> {
+                    if (run.traffic()) {
+                        held.forEach(SyntheticFeed::release);
+                    }
+                    heldInputs.forEach(HeldFeed::release);
+                });
+            startedAt = Instant.now();
+            start = System.nanoTime();
             if (sending) {
+                // Once the feeds are released: sent into a held feed, the first datagrams would wait in (or overflow)
+                // the socket's buffer.
                 progress("sending synthetic traffic into " + feedPlan.type() + " (" + text.traffic() + ")");
                 senders.start(feedPlan, plan.traffic(), feeds, opened);
             }
-            final StatsSampler sampler = startMeasuring(engine::stats, latency,
-                new StatsSampler.Settings(interval, StatsSampler.Settings.DEFAULT_MAX_SAMPLES),
-                run.traffic() ? held : List.of());
-            startedAt = Instant.now();
-            start = System.nanoTime();
             if (!run.churnInterval().isZero()) {
                 churn = new Churn(engine, localKeys(), deployment.map().defaultQsize(), plan.traffic().seed());
             }
@@ -287,20 +305,20 @@ final class RunJob {
     }
 
     /**
-     * The run's time starts when everything is up: the sampler's baseline is taken, then the held synthetic feeds
-     * are released, so that the live intervals add up to the run's totals. A first read of the stats, discarded, loads and links the classes of the stats path first: in the
+     * The run's time starts when everything is up: the sampler's baseline is taken, then the held feeds are
+     * released, so that the live intervals add up to the run's totals. A first read of the stats, discarded, loads and links the classes of the stats path first: in the
      * baseline read that took long enough after the counters were read (about 10 ms) for the first interval to count
      * frames outside its measured time (4,345/s in the first 0.5 s of a --rate 4000 run).
      *
-     * @param release the feeds to let go ({@link SyntheticFeed#release()}); none when the run makes no traffic
+     * @param release lets the held feeds go ({@link SyntheticFeed#release()}, {@link HeldFeed#release()})
      */
     static StatsSampler startMeasuring(Supplier<EngineStats> stats, LatencyRecorder latency,
-        StatsSampler.Settings settings, List<SyntheticFeed> release) {
+        StatsSampler.Settings settings, Runnable release) {
         stats.get();
         // Baseline first: a frame received during the baseline read is in the run's totals, so it must be in an
         // interval too (released first, a 5 ms run had all its frames in the baseline and none in an interval).
         final StatsSampler sampler = new StatsSampler(stats, System::nanoTime, latency, settings);
-        release.forEach(SyntheticFeed::release);
+        release.run();
         return sampler;
     }
 

@@ -164,7 +164,7 @@ class RunCommandTest {
     }
 
     /** A pcap file of synthetic traffic (64 flows), one packet captured at each of {@code stamps} (ns). */
-    private static Path writeCapture(Path file, long... stamps) {
+    static Path writeCapture(Path file, long... stamps) {
         final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
         try (PcapWriter writer = PcapWriter.create(file)) {
