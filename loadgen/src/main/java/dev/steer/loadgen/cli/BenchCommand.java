@@ -2,22 +2,12 @@ package dev.steer.loadgen.cli;
 
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import org.openjdk.jmh.profile.GCProfiler;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.BenchmarkException;
-import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.Options;
@@ -41,6 +31,9 @@ import dev.steer.loadgen.JvmOptions;
  * A row that fails (its benchmark throws, its fork dies) is printed as failed with the cause (and a dead fork's last
  * lines), the other rows still run and print, and the command then exits with {@link SteerCli#EXIT_FAILED}; with
  * {@code --forks N}, every fork runs, and those that measured still give the failed row's figures, marked partial.
+ *
+ * <p>This class holds the options, the rows and how a row's forks become its figures; {@link JmhTrial} runs a fork on
+ * JMH, {@link BenchReport} prints the ratios and the rows.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
     description = "Run the comparison benchmarks (JMH) and print frames/s, bytes/frame and ratios.")
@@ -71,7 +64,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     /** How rows are run: JMH here, fake results in tests. */
-    Trial trial = BenchCommand::runJmh;
+    Trial trial = JmhTrial::run;
     /** The rows to run: {@link #ROWS}, others in tests. */
     List<Row> rows = ROWS;
 
@@ -179,11 +172,11 @@ final class BenchCommand implements Callable<Integer> {
         for (Row row : rows) {
             measured.add(measure(row, err));
         }
-        final Map<String, Double> ratios = ratios(measured);
+        final Map<String, Double> ratios = BenchReport.ratios(measured);
         if (json) {
-            out.println(toJson(measured, ratios));
+            out.println(BenchReport.toJson(measured, ratios));
         } else {
-            printTable(out, measured, ratios);
+            BenchReport.printTable(out, measured, ratios);
         }
         out.flush();
         final long failed = measured.stream().filter(row -> row.failed() != null).count();
@@ -215,8 +208,8 @@ final class BenchCommand implements Callable<Integer> {
                 iterations.addAll(trial.run(options(row).build()));
                 forksMeasured++;
             } catch (RunnerException ex) {
-                final String forkCause = (forks == 1 ? "" : "fork " + fork + " of " + forks + ": ") + cause(ex);
-                final List<String> forkOutput = ex instanceof ForkFailure failure ? failure.output : List.of();
+                final String forkCause = (forks == 1 ? "" : "fork " + fork + " of " + forks + ": ") + JmhTrial.cause(ex);
+                final List<String> forkOutput = ex instanceof JmhTrial.ForkFailure failure ? failure.output : List.of();
                 err.println("steer bench: " + row.id() + " failed: " + forkCause);
                 forkOutput.forEach(line -> err.println("    " + line));
                 if (cause == null) {
@@ -232,7 +225,7 @@ final class BenchCommand implements Callable<Integer> {
             final Measured measured = measured(row, iterations);
             return cause == null ? measured : measured.partial(new Failure(cause, output, forksMeasured, forks));
         } catch (RunnerException ex) {
-            final String noFigures = cause(ex);
+            final String noFigures = JmhTrial.cause(ex);
             err.println("steer bench: " + row.id() + " failed: " + noFigures);
             return Measured.failed(row, new Failure(noFigures, List.of(), 0, forks));
         }
@@ -257,49 +250,6 @@ final class BenchCommand implements Callable<Integer> {
             .jvmArgsAppend(JvmOptions.forkFlags().toArray(String[]::new));
         row.params().forEach(options::param);
         return options;
-    }
-
-    /**
-     * A row's failure with the last lines of its fork that exited with a non-zero code: the message and cause are
-     * JMH's, as {@link #cause} reads them.
-     */
-    static final class ForkFailure extends RunnerException {
-        private static final long serialVersionUID = 1L;
-
-        /** {@link ForkOutput#lines()} of the run. */
-        final transient List<String> output;
-
-        ForkFailure(RunnerException failure, List<String> output) {
-            super(failure.getMessage(), failure.getCause());
-            this.output = List.copyOf(output);
-        }
-    }
-
-    /**
-     * JMH's run of {@code options}: the secondary scores of each measurement iteration of its one benchmark; a
-     * failure is a {@link ForkFailure} when a fork exited with a non-zero code and wrote something before it did.
-     */
-    static List<Map<String, Double>> runJmh(Options options) throws RunnerException {
-        final ForkOutput output = new ForkOutput();
-        final Collection<RunResult> results;
-        try {
-            results = new Runner(options, output).run();
-        } catch (RunnerException ex) {
-            final List<String> lines = output.lines();
-            throw lines.isEmpty() ? ex : new ForkFailure(ex, lines);
-        }
-        if (results.isEmpty()) {
-            throw new RunnerException("no result for " + options.getIncludes());
-        }
-        final List<Map<String, Double>> iterations = new ArrayList<>();
-        for (BenchmarkResult benchmark : results.iterator().next().getBenchmarkResults()) {
-            for (IterationResult iteration : benchmark.getIterationResults()) {
-                final Map<String, Double> scores = new LinkedHashMap<>();
-                iteration.getSecondaryResults().forEach((label, result) -> scores.put(label, result.getScore()));
-                iterations.add(scores);
-            }
-        }
-        return iterations;
     }
 
     /**
@@ -333,148 +283,10 @@ final class BenchCommand implements Callable<Integer> {
             bytesPerFrame.isEmpty() ? Double.NaN : median(bytesPerFrame));
     }
 
-    /**
-     * What made a row fail, on one line: the error the fork threw (JMH wraps it as a {@link BenchmarkException}'s
-     * suppressed error inside a {@link RunnerException}), and its root cause where it has one.
-     */
-    static String cause(RunnerException failure) {
-        Throwable error = failure;
-        int more = 0;
-        if (error.getCause() instanceof BenchmarkException benchmark) {
-            error = benchmark;
-        }
-        if (error instanceof BenchmarkException benchmark && benchmark.getSuppressed().length > 0) {
-            more = benchmark.getSuppressed().length - 1;
-            error = benchmark.getSuppressed()[0];
-        }
-        Throwable root = error;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        final String text = describe(error) + (root == error ? "" : " (" + describe(root) + ")")
-            + (more == 0 ? "" : " and " + more + " more");
-        return text.replaceAll("\\s+", " ").trim();
-    }
-
-    private static String describe(Throwable error) {
-        if (error instanceof RunnerException && error.getMessage() != null) {
-            return error.getMessage();
-        }
-        return error.getClass().getSimpleName() + (error.getMessage() == null ? "" : ": " + error.getMessage());
-    }
-
     static double median(List<Double> values) {
         final List<Double> sorted = new ArrayList<>(values);
         sorted.sort(null);
         final int n = sorted.size();
         return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
-    }
-
-    /** The ratios printed, each as the ids of its two rows: top / bottom. */
-    private static final List<List<String>> RATIOS = List.of(List.of("engine", "raw_ring"),
-        List.of("engine", "tell_per_frame"), List.of("engine_backoff", "raw_ring"),
-        List.of("engine_backoff", "tell_per_frame"), List.of("engine_on_aeron", "aeron_alone"),
-        List.of("engine_on_aeron_backoff", "aeron_alone"));
-
-    /** Every ratio of {@link #RATIOS} whose two rows were measured and did not fail and whose bottom is above 0. */
-    static Map<String, Double> ratios(List<Measured> rows) {
-        final Map<String, Double> byId = new LinkedHashMap<>();
-        // A failed row's partial figures are shown, but the row failed: no ratio is taken from it.
-        rows.stream().filter(row -> row.failed() == null).forEach(row -> byId.put(row.id(), row.framesPerSecond()));
-        final Map<String, Double> ratios = new LinkedHashMap<>();
-        for (List<String> pair : RATIOS) {
-            final Double top = byId.get(pair.get(0));
-            final Double bottom = byId.get(pair.get(1));
-            if (top != null && bottom != null && !top.isNaN() && bottom > 0) {
-                ratios.put(ratioName(pair), top / bottom);
-            }
-        }
-        return ratios;
-    }
-
-    /** The noisy rows of each ratio of {@code ratios} computed from one or two noisy rows, by the ratio's name. */
-    static Map<String, List<String>> noisyRatios(List<Measured> rows, Map<String, Double> ratios) {
-        final List<String> noisy = rows.stream().filter(Measured::noisy).map(Measured::id).toList();
-        final Map<String, List<String>> marked = new LinkedHashMap<>();
-        for (List<String> pair : RATIOS) {
-            final String name = ratioName(pair);
-            final List<String> from = pair.stream().filter(noisy::contains).toList();
-            if (ratios.containsKey(name) && !from.isEmpty()) {
-                marked.put(name, from);
-            }
-        }
-        return marked;
-    }
-
-    /** A ratio's name in {@link #ratios} and {@link #noisyRatios}: {@code top / bottom}. */
-    private static String ratioName(List<String> pair) {
-        return pair.get(0) + " / " + pair.get(1);
-    }
-
-    static void printTable(PrintWriter out, List<Measured> rows, Map<String, Double> ratios) {
-        out.printf(Locale.ROOT, "%-24s %-66s %15s %13s %9s%n", "row", "what", "frames/s", "spread", "B/frame");
-        for (Measured row : rows) {
-            if (row.skipped() != null) {
-                out.printf(Locale.ROOT, "%-24s %-66s skipped: %s%n", row.id(), row.label(), row.skipped());
-            } else if (!row.measured()) {
-                out.printf(Locale.ROOT, "%-24s %-66s failed: %s%n", row.id(), row.label(), row.failed().cause());
-                row.failed().output().forEach(line -> out.println("    " + line));
-            } else {
-                final Failure failed = row.failed();
-                out.printf(Locale.ROOT, "%-24s %-66s %,15.0f %,13.0f %9.3f%s%s%n", row.id(), row.label(),
-                    row.framesPerSecond(), row.framesSpread(), row.bytesPerFrame(), row.noisy() ? "  noisy" : "",
-                    failed == null ? "" : "  partial: " + failed.forksMeasured() + " of " + failed.forks() + " forks");
-                if (failed != null) {
-                    out.println("    failed: " + failed.cause());
-                    failed.output().forEach(line -> out.println("    " + line));
-                }
-            }
-        }
-        out.println("(frames/s and B/frame are medians over the measurement iterations; spread = max - min)");
-        if (rows.stream().anyMatch(row -> row.failed() != null && row.failed().partial())) {
-            out.println("(partial: the figures of the forks that measured; the row failed, so no ratio uses it)");
-        }
-        if (rows.stream().anyMatch(Measured::noisy)) {
-            out.printf(Locale.ROOT, "(noisy: spread over %.0f %% of frames/s, so that row and every ratio from it are"
-                + " rough; --forks N or a quieter host)%n", NOISY_SPREAD * 100);
-        }
-        out.println();
-        final Map<String, List<String>> noisy = noisyRatios(rows, ratios);
-        ratios.forEach((name, value) -> out.printf(Locale.ROOT, "%-40s %8.2f%s%n", name, value,
-            noisy.containsKey(name) ? "  noisy: " + String.join(", ", noisy.get(name)) : ""));
-    }
-
-    static String toJson(List<Measured> rows, Map<String, Double> ratios) {
-        final Map<String, Object> root = new LinkedHashMap<>();
-        final List<Map<String, Object>> list = new ArrayList<>();
-        for (Measured row : rows) {
-            final Map<String, Object> item = new LinkedHashMap<>();
-            item.put("id", row.id());
-            item.put("what", row.label());
-            item.put("frames_per_second", row.measured() ? Math.round(row.framesPerSecond()) : null);
-            item.put("frames_per_second_spread", row.measured() ? Math.round(row.framesSpread()) : null);
-            item.put("bytes_per_frame", Double.isNaN(row.bytesPerFrame()) ? null : row.bytesPerFrame());
-            item.put("noisy", row.measured() ? row.noisy() : null);
-            if (row.skipped() != null) {
-                item.put("skipped", row.skipped());
-            }
-            final Failure failed = row.failed();
-            if (failed != null) {
-                // The cause, then the dying fork's last lines, one per line.
-                item.put("failed", failed.output().isEmpty() ? failed.cause()
-                    : failed.cause() + "\n" + String.join("\n", failed.output()));
-                item.put("forks_measured", failed.forksMeasured());
-                item.put("forks", failed.forks());
-            }
-            list.add(item);
-        }
-        root.put("rows", list);
-        root.put("ratios", ratios);
-        root.put("noisy_ratios", noisyRatios(rows, ratios));
-        try {
-            return new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
-            throw new IllegalStateException(ex);
-        }
     }
 }

@@ -62,7 +62,7 @@ class BenchCommandTest {
 
     private static String table(List<BenchCommand.Measured> rows) {
         final StringWriter text = new StringWriter();
-        BenchCommand.printTable(new PrintWriter(text, true), rows, BenchCommand.ratios(rows));
+        BenchReport.printTable(new PrintWriter(text, true), rows, BenchReport.ratios(rows));
         return text.toString();
     }
 
@@ -169,8 +169,8 @@ class BenchCommandTest {
         final RunnerException failure = new RunnerException("Benchmark caught the exception", new BenchmarkException(
             new IllegalStateException("media driver did not start", new IOException("No space left\non device"))));
         assertEquals("IllegalStateException: media driver did not start (IOException: No space left on device)",
-            BenchCommand.cause(failure));
-        assertEquals("no result for [x]", BenchCommand.cause(new RunnerException("no result for [x]")));
+            JmhTrial.cause(failure));
+        assertEquals("no result for [x]", JmhTrial.cause(new RunnerException("no result for [x]")));
     }
 
     @Test
@@ -204,7 +204,7 @@ class BenchCommandTest {
         assertTrue(table.contains("--forks"), table);
         assertTrue(table.matches("(?s).*\nengine / raw_ring +0\\.10  noisy: raw_ring\n.*"), table);
         assertTrue(table.matches("(?s).*\nengine / tell_per_frame +5\\.00\n.*"), table);
-        final JsonNode json = new ObjectMapper().readTree(BenchCommand.toJson(rows, BenchCommand.ratios(rows)));
+        final JsonNode json = new ObjectMapper().readTree(BenchReport.toJson(rows, BenchReport.ratios(rows)));
         assertTrue(json.get("rows").get(1).get("noisy").asBoolean(), json.toString());
         assertFalse(json.get("rows").get(0).get("noisy").asBoolean() || json.get("rows").get(2).get("noisy").asBoolean(),
             json.toString());
@@ -245,7 +245,7 @@ class BenchCommandTest {
 
     @Test
     void shouldComputeEveryRatioForBothIdleModesWhenEveryRowWasMeasured() {
-        final Map<String, Double> ratios = BenchCommand.ratios(List.of(row("engine", 20), row("engine_backoff", 30),
+        final Map<String, Double> ratios = BenchReport.ratios(List.of(row("engine", 20), row("engine_backoff", 30),
             row("raw_ring", 200), row("tell_per_frame", 3), row("engine_on_aeron", 10),
             row("engine_on_aeron_backoff", 12), row("aeron_alone", 20)));
         assertEquals(0.1, ratios.get("engine / raw_ring"), 1e-9);
@@ -259,7 +259,7 @@ class BenchCommandTest {
 
     @Test
     void shouldLeaveOutARatioWhoseRowIsMissingOrZero() {
-        final Map<String, Double> ratios = BenchCommand.ratios(List.of(row("engine", 20), row("raw_ring", 0)));
+        final Map<String, Double> ratios = BenchReport.ratios(List.of(row("engine", 20), row("raw_ring", 0)));
         assertTrue(ratios.isEmpty(), ratios.toString());
     }
 
@@ -294,7 +294,7 @@ class BenchCommandTest {
         final BenchCommand.Row row = new BenchCommand.Row("afpacket", "AF_PACKET", "x", Map.of(), () -> "not root");
         final List<BenchCommand.Measured> rows = List.of(row("engine", 20), row("aeron_alone", 10),
             BenchCommand.Measured.skipped(row, "not root"));
-        final JsonNode json = new ObjectMapper().readTree(BenchCommand.toJson(rows, BenchCommand.ratios(rows)));
+        final JsonNode json = new ObjectMapper().readTree(BenchReport.toJson(rows, BenchReport.ratios(rows)));
         final JsonNode skipped = json.get("rows").get(2);
         assertEquals("not root", skipped.get("skipped").asText());
         assertTrue(skipped.get("frames_per_second").isNull() && skipped.get("bytes_per_frame").isNull(), skipped.toString());
@@ -308,7 +308,7 @@ class BenchCommandTest {
     void shouldWriteRowsAndRatiosAsJsonWithNullForAnUnknownAllocation() throws Exception {
         final List<BenchCommand.Measured> rows = List.of(row("engine", 20_000_000.4),
             new BenchCommand.Measured("raw_ring", "raw", 200, 5, Double.NaN));
-        final JsonNode json = new ObjectMapper().readTree(BenchCommand.toJson(rows, BenchCommand.ratios(rows)));
+        final JsonNode json = new ObjectMapper().readTree(BenchReport.toJson(rows, BenchReport.ratios(rows)));
         assertEquals(20_000_000, json.get("rows").get(0).get("frames_per_second").asLong());
         assertEquals("engine label", json.get("rows").get(0).get("what").asText());
         assertTrue(json.get("rows").get(1).get("bytes_per_frame").isNull());

@@ -26,7 +26,7 @@ class BenchForkDeathTest {
     }
 
     /** JMH runs the row for real, but each fork starts with an option the JVM refuses. */
-    private static final BenchCommand.Trial DYING_FORK = options -> BenchCommand.runJmh(
+    private static final BenchCommand.Trial DYING_FORK = options -> JmhTrial.run(
         new OptionsBuilder().parent(options).jvmArgsPrepend("-XX:+SteerNoSuchVmOption").build());
 
     private static final List<BenchCommand.Row> RAW_RING = List.of(BenchCommand.ROWS.stream()

@@ -90,7 +90,7 @@ class LocaleOutputTest {
     @Test
     void shouldWriteTheBenchTableWithCommasAndADotWhenTheDefaultLocaleIsGerman() {
         final StringWriter text = new StringWriter();
-        BenchCommand.printTable(new PrintWriter(text, true),
+        BenchReport.printTable(new PrintWriter(text, true),
             List.of(new BenchCommand.Measured("engine", "engine label", 1_234_567.0, 12_345.0, 0.5)),
             Map.of("engine / tell", 2.5));
         final String table = text.toString();
