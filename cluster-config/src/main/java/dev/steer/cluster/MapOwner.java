@@ -243,7 +243,8 @@ public final class MapOwner {
                 }
             };
             final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(),
-                publishedTo(cluster.state().getMembers()), present(cluster), outbox,
+                publishedTo(cluster.state().getMembers()), present(cluster), address -> incarnation(cluster, address),
+                outbox,
                 stepTimeout, context.getLog(), refusedBusy);
             // A new owner asks every member for its version before it publishes (OwnedMap#starting): updates and
             // deletes wait for that here, at most MAX_QUEUED of them; more are refused EBUSY.
@@ -320,11 +321,12 @@ public final class MapOwner {
     /** Hands {@code event}, one of the {@link #MEMBER_EVENTS}, to {@code map}; other events change nothing. */
     static void memberEvent(OwnedMap map, ClusterEvent.MemberEvent event) {
         final String address = event.member().address().toString();
+        final long uid = event.member().uniqueAddress().longUid(); // a node restarted at the address has another
         switch (event) {
-            case ClusterEvent.MemberUp up -> map.memberUp(address);
-            case ClusterEvent.MemberLeft left -> map.memberLeft(address);
-            case ClusterEvent.MemberExited exited -> map.memberLeft(address); // a second time changes nothing
-            case ClusterEvent.MemberRemoved removed -> map.memberRemoved(address);
+            case ClusterEvent.MemberUp up -> map.memberUp(address, uid);
+            case ClusterEvent.MemberLeft left -> map.memberLeft(address, uid);
+            case ClusterEvent.MemberExited exited -> map.memberLeft(address, uid); // a second time changes nothing
+            case ClusterEvent.MemberRemoved removed -> map.memberRemoved(address, uid);
             default -> {
             }
         }
@@ -358,6 +360,16 @@ public final class MapOwner {
             }
         }
         return to;
+    }
+
+    /** The uid of the member the cluster's state shows at {@code address}, null: none. */
+    private static Long incarnation(Cluster cluster, String address) {
+        for (Member member : cluster.state().getMembers()) {
+            if (member.address().toString().equals(address)) {
+                return member.uniqueAddress().longUid();
+            }
+        }
+        return null;
     }
 
     /** The members the cluster's state shows neither down nor removed. */

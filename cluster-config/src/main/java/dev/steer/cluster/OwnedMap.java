@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import org.slf4j.Logger;
 
@@ -46,6 +47,14 @@ final class OwnedMap {
      * still showed it.
      */
     private final Map<String, Long> absentSince = new HashMap<>();
+    /**
+     * The node incarnation (Pekko's unique address uid) of each member, where known: from the cluster's state when the
+     * member was first seen, or from its last membership event. A node restarted at a member's address is another
+     * incarnation: events of the old one (a late {@code MemberRemoved}) must not drop the new one.
+     */
+    private final Map<String, Long> incarnations = new HashMap<>();
+    /** The incarnation the cluster's state shows at an address now, null: none there. */
+    private final Function<String, Long> incarnationOf;
     /** Members asked for their version whose answer this owner still waits for before its first publication. */
     private final Set<String> unanswered = new HashSet<>();
     /** The highest version any member told this owner of, this node's copy included. */
@@ -63,11 +72,15 @@ final class OwnedMap {
      *
      * @param up          the members this owner publishes to: up, leaving or exiting ({@link MapOwner#publishedTo})
      * @param present     every member neither down nor removed (entries on other nodes are pruned)
+     * @param incarnationOf the uid of the member the cluster's state shows at an address now, null: none (or not
+     *                    known); read when a member is first seen other than by an event
      * @param refusedBusy counts the updates and deletes refused {@code EBUSY}
      */
     OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
-             Rollouts.Outbox outbox, Duration stepTimeout, Logger log, AtomicLong refusedBusy) {
+             Function<String, Long> incarnationOf, Rollouts.Outbox outbox, Duration stepTimeout, Logger log,
+             AtomicLong refusedBusy) {
         this.maxEntries = maxEntries;
+        this.incarnationOf = incarnationOf;
         this.outbox = outbox;
         this.stepTimeout = stepTimeout;
         this.refusedBusy = refusedBusy;
@@ -80,6 +93,9 @@ final class OwnedMap {
             seen = -1;
         }
         members.addAll(up);
+        for (String member : members) {
+            known(member);
+        }
         // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
         // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
         prune(present);
@@ -297,15 +313,44 @@ final class OwnedMap {
         rollouts.onStepTimeout(timedOut, step);
     }
 
-    /** The {@code MemberUp} event of {@code address}: a member, also where one at that address was removed before. */
-    void memberUp(String address) {
+    /**
+     * The {@code MemberUp} event of incarnation {@code uid} at {@code address}: a member, also where one at that
+     * address was removed before.
+     */
+    void memberUp(String address, long uid) {
+        incarnations.put(address, uid);
         departed.remove(address);
         absentSince.remove(address);
         seenUp(address);
     }
 
+    /** Records the incarnation the cluster's state shows at {@code address} unless one is known already. */
+    private void known(String address) {
+        if (!incarnations.containsKey(address)) {
+            final Long uid = incarnationOf.apply(address);
+            if (uid != null) {
+                incarnations.put(address, uid);
+            }
+        }
+    }
+
+    /**
+     * Whether an event of incarnation {@code uid} at {@code address} is about the member this owner has there (or
+     * about one it knows no incarnation of): else it is logged and changes nothing.
+     */
+    private boolean current(String address, long uid, String event) {
+        final Long known = incarnations.get(address);
+        if (known == null || known == uid) {
+            return true;
+        }
+        log.info("map owner: {} of {} uid {}, another incarnation than uid {} here; ignored", event, address, uid,
+            known);
+        return false;
+    }
+
     private void seenUp(String address) {
         if (members.add(address)) {
+            known(address);
             if (starting()) {
                 unanswered.add(address);
             } else {
@@ -316,10 +361,22 @@ final class OwnedMap {
     }
 
     /**
-     * The {@code MemberRemoved} event of {@code address}, or a member {@link #republish} no longer finds: no step
-     * waits for it any more and its entries go. Idempotent.
+     * The {@code MemberRemoved} event of incarnation {@code uid} at {@code address}: as {@link #memberRemoved(String)}
+     * when it is the incarnation this owner has there (or it knows none); else that of a node since restarted there,
+     * whose removal must not drop the new one (its entries and its steps), and nothing changes.
+     */
+    void memberRemoved(String address, long uid) {
+        if (current(address, uid, "MemberRemoved")) {
+            memberRemoved(address);
+        }
+    }
+
+    /**
+     * The member at {@code address} is gone, whatever its incarnation: its removal event, or a member
+     * {@link #republish} no longer finds. No step waits for it any more and its entries go. Idempotent.
      */
     void memberRemoved(String address) {
+        incarnations.remove(address);
         members.remove(address);
         absentSince.remove(address);
         departed.add(address);
@@ -337,8 +394,13 @@ final class OwnedMap {
      * counting the rest unreachable once it is gone. It keeps getting publications (it stays in members) until it
      * is removed. No entry is placed on it any more ({@code ENODEV}), also while the cluster's state still shows it up.
      * Also its {@code MemberExited} event (the only one a new owner gets for a member already exiting); idempotent.
+     * Of incarnation {@code uid}: nothing changes when this owner has another one at {@code address}.
      */
-    void memberLeft(String address) {
+    void memberLeft(String address, long uid) {
+        if (!current(address, uid, "MemberLeft or MemberExited")) {
+            return;
+        }
+        incarnations.put(address, uid);
         departed.add(address);
         removeEntriesOf(address);
     }

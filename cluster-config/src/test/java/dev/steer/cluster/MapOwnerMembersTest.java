@@ -28,9 +28,27 @@ import dev.steer.engine.map.MapResult;
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class MapOwnerMembersTest {
+    private static final long INCARNATION = 1L << MapOwner.INCARNATION_SHIFT;
+
     private static Member member(int port, MemberStatus status) {
-        return new Member(new UniqueAddress(new Address("pekko", "steer", "127.0.0.1", port), 1L), 1, status,
+        return member(port, status, 1L);
+    }
+
+    /** The member at port {@code port} of the node incarnation {@code uid} (a node restarted there has another). */
+    private static Member member(int port, MemberStatus status, long uid) {
+        return new Member(new UniqueAddress(new Address("pekko", "steer", "127.0.0.1", port), uid), 1, status,
             scala.collection.immutable.Set$.MODULE$.<String>empty(), Version.Zero());
+    }
+
+    private static OwnedMap owner(SimulatedAgents agents, MapAgent.Publish start, List<String> up) {
+        for (String member : up) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, up, Set.copyOf(up), address -> null, agents,
+            Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
+        agents.owner(map);
+        agents.deliver();
+        return map;
     }
 
     @Test
@@ -56,8 +74,8 @@ class MapOwnerMembersTest {
             Map.of(1, new Placement(64, x, 0), 2, new Placement(64, a, 0)));
         agents.given(a, start.version(), start.entries());
         agents.given(x, start.version(), start.entries());
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), agents,
-            Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), address -> null,
+            agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
         agents.owner(map);
         agents.deliver();
 
@@ -70,5 +88,32 @@ class MapOwnerMembersTest {
         MapOwner.memberEvent(map, new ClusterEvent.MemberLeft(member(5, MemberStatus.leaving())));
         assertEquals(version, map.version(), "a MemberLeft as well changes nothing more");
         assertEquals(true, MapOwner.MEMBER_EVENTS.contains(ClusterEvent.MemberExited.class), "subscribed to");
+    }
+
+    @Test
+    void shouldKeepANewerIncarnationOfAnAddressWhenTheMemberRemovedOfAnOlderOneComesLate() {
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String b = "pekko://steer@127.0.0.1:2";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        final OwnedMap map = owner(agents, new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, b, 0))),
+            List.of(a, b));
+        // x runs again at its address (incarnation 2) and is up; the removal of incarnation 1 reaches the owner late.
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
+        agents.deliver();
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)));
+        agents.deliver();
+
+        MapOwner.memberEvent(map, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 1L),
+            MemberStatus.down()));
+        agents.deliver();
+
+        for (String member : List.of(a, b, x)) {
+            assertEquals(new Placement(64, x, 0), agents.applied(member).entries().get(2),
+                member + ": the new x keeps its entry; the removal was of the old incarnation");
+        }
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)),
+            "the new x is still a member that may be placed on");
+        assertEquals(List.of(), agents.violations());
     }
 }

@@ -42,7 +42,7 @@ class OwnedMapTest {
     }
 
     private static OwnedMap owner(SimulatedAgents agents, MapAgent.Publish start, List<String> up) {
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, up, Set.copyOf(up), agents, STEP,
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, up, Set.copyOf(up), address -> null, agents, STEP,
             LoggerFactory.getLogger(OwnedMapTest.class), new AtomicLong());
         agents.owner(map);
         agents.deliver();
@@ -77,7 +77,7 @@ class OwnedMapTest {
         // The periodic republication in that window: x has the stable map.
         map.republish(Set.of(A, B, C, X), Set.of(A, B, C, X), later());
         agents.deliver();
-        map.memberUp(X); // the event, late
+        map.memberUp(X, 1L); // the event, late
         agents.deliver();
         agents.release(A);
         agents.deliver();
@@ -210,7 +210,7 @@ class OwnedMapTest {
         }
         // x comes back (a new incarnation at the same address): its MemberUp event makes it a member again.
         agents.release(X);
-        map.memberUp(X);
+        map.memberUp(X, 2L);
         agents.deliver();
         assertEquals(agents.applied(A).entries(), agents.applied(X).entries());
         assertEquals(MapResult.OK, map.update(place(0, 64, X), List.of(A, B, C, X)));
@@ -220,8 +220,8 @@ class OwnedMapTest {
     void shouldHoldUpdatesForAtMostTheProbeTimeoutWhenTheDrainTimeoutIsLongAndAMemberDoesNotAnswer() {
         final SimulatedAgents agents = new SimulatedAgents();
         final Duration longStep = Duration.ofSeconds(32); // drain-timeout 30s
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, null, List.of(C, D), Set.of(C, D), agents, longStep,
-            LoggerFactory.getLogger(OwnedMapTest.class), new AtomicLong());
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, null, List.of(C, D), Set.of(C, D), address -> null,
+            agents, longStep, LoggerFactory.getLogger(OwnedMapTest.class), new AtomicLong());
         agents.owner(map); // the probes stay on their way: no member has answered
         assertTrue(map.starting(), "waits for the members' versions");
         assertEquals(MapOwner.PROBE_TIMEOUT, agents.probeTimer(),
@@ -249,7 +249,7 @@ class OwnedMapTest {
         // stable map (key 1 on b), so it forwards to b, which must not give the key up before x has the change.
         map.memberRemoved(X);
         agents.restart(X);
-        map.memberUp(X);
+        map.memberUp(X, 2L);
         agents.deliver();
         agents.release(A);
         agents.deliver();
@@ -268,7 +268,7 @@ class OwnedMapTest {
             agents.given(member, start.version(), start.entries());
         }
         final OwnedMap map = owner(agents, start, List.of(A, B, X));
-        map.memberLeft(X); // its entries go: the others drain their forwarding entries into it while it leaves
+        map.memberLeft(X, 1L); // its entries go: the others drain their forwarding entries into it while it leaves
         agents.deliver();
         assertEquals(null, agents.applied(A).entries().get(1), "x's entry is gone");
 
@@ -280,7 +280,7 @@ class OwnedMapTest {
         }
         // x comes back (a new incarnation at the same address): its MemberUp event makes it an up member again.
         map.memberRemoved(X);
-        map.memberUp(X);
+        map.memberUp(X, 2L);
         assertEquals(MapResult.OK, map.update(place(1, 64, X), List.of(A, B, X)));
     }
 
@@ -380,7 +380,7 @@ class OwnedMapTest {
     void shouldKeepAMemberWhoseMemberUpCameBeforeTheClusterStateShowsItWhenOneRepublicationFindsItAbsent() {
         final SimulatedAgents agents = new SimulatedAgents();
         final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
-        map.memberUp(D); // the event ahead of the state
+        map.memberUp(D, 1L); // the event ahead of the state
         map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
         map.republish(Set.of(A, B, C, D), Set.of(A, B, C, D), later());
         final int before = agents.sent().size();
@@ -398,7 +398,7 @@ class OwnedMapTest {
         // ahead of the cluster's state, which has not caught up in that moment.
         final SimulatedAgents agents = new SimulatedAgents();
         final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
-        map.memberUp(D);
+        map.memberUp(D, 1L);
         final long tick = later();
         map.republish(Set.of(A, B, C), Set.of(A, B, C), tick);
         map.republish(Set.of(A, B, C), Set.of(A, B, C), tick);
@@ -417,7 +417,7 @@ class OwnedMapTest {
         final SimulatedAgents agents = new SimulatedAgents();
         final OwnedMap map = ownerOfABAndCWithKeyOneOnB(agents);
         agents.given(D, INCARNATION + 1, Map.of(1, new Placement(64, B, 0)));
-        map.memberUp(D);
+        map.memberUp(D, 1L);
         agents.deliver();
         map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
         map.republish(Set.of(A, B, C), Set.of(A, B, C), later());
