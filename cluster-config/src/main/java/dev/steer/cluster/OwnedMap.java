@@ -50,7 +50,8 @@ final class OwnedMap {
     /**
      * The node incarnation (Pekko's unique address uid) of each member, where known: from the cluster's state when the
      * member was first seen, or from its last membership event. A node restarted at a member's address is another
-     * incarnation: events of the old one (a late {@code MemberRemoved}) must not drop the new one.
+     * incarnation: events of the old one (a late {@code MemberRemoved}) must not drop the new one, and a
+     * {@code MemberUp} of the new one stands for the old one's removal as well when that event was missed.
      */
     private final Map<String, Long> incarnations = new HashMap<>();
     /** The incarnation the cluster's state shows at an address now, null: none there. */
@@ -315,9 +316,18 @@ final class OwnedMap {
 
     /**
      * The {@code MemberUp} event of incarnation {@code uid} at {@code address}: a member, also where one at that
-     * address was removed before.
+     * address was removed before. Where this owner has a member of another incarnation at the address, that node was
+     * restarted and its {@code MemberRemoved} did not come (or has not yet): the old one is handled as removed first,
+     * so that the new one, which has no map, is a new member at once (the stable map, and the step under way when it
+     * belongs to it) rather than at the next republication, and the old one's entries go.
      */
     void memberUp(String address, long uid) {
+        final Long known = incarnations.get(address);
+        if (known != null && known != uid && members.contains(address)) {
+            log.warn("map owner: {} is up as a new incarnation (uid {}; uid {} here) and no MemberRemoved came for the"
+                + " old one; taken for removed", address, uid, known);
+            memberRemoved(address);
+        }
         incarnations.put(address, uid);
         departed.remove(address);
         absentSince.remove(address);

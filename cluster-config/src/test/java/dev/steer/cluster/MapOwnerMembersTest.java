@@ -1,6 +1,7 @@
 package dev.steer.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
@@ -115,5 +116,36 @@ class MapOwnerMembersTest {
         assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)),
             "the new x is still a member that may be placed on");
         assertEquals(List.of(), agents.violations());
+    }
+
+    @Test
+    void shouldTakeAMemberUpOfAnotherIncarnationAtAMembersAddressForANewMemberAtOnceWhenTheOldOnesRemovalWasMissed() {
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String b = "pekko://steer@127.0.0.1:2";
+        final String c = "pekko://steer@127.0.0.1:3";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        final OwnedMap map = owner(agents, new MapAgent.Publish(INCARNATION + 1,
+            Map.of(1, new Placement(64, b, 0), 2, new Placement(64, x, 0))), List.of(a, b, c, x));
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 1L)));
+        agents.hold(a);
+        // Key 1 moves from b to c: c applies it (step 1); a and x apply it (step 2), a's answer held.
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(1, 64, c, 0, CpuMap.ANY, null), List.of(a, b, c, x)));
+        agents.deliver();
+
+        // x crashes and runs again at its address (incarnation 2, no map); the owner misses the old one's removal.
+        agents.restart(x);
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
+        agents.deliver();
+        assertTrue(agents.applied(x) != null, "the new x gets a map at once, not at the next republication");
+        agents.release(a);
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(a, b, c, x)) {
+            assertEquals(c, agents.applied(member).entries().get(1).node(), member + " has the change");
+            assertEquals(null, agents.applied(member).entries().get(2), member + ": the old x's entry goes, as at its"
+                + " MemberRemoved");
+        }
     }
 }
