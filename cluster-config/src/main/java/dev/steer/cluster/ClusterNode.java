@@ -63,6 +63,7 @@ public final class ClusterNode implements AutoCloseable {
     private final AtomicReference<MapAgent.Publish> applied;
     private final NodeLinks links;
     private final AtomicLong refusedBusy;
+    private final AtomicLong ownerRestarts;
     /**
      * Set by {@link #shutdown()} before it asks to leave: the map agent keeps this node's own entries from then on.
      * The cluster's own view of this member's status is updated by another subscriber than the owner's and may
@@ -73,10 +74,11 @@ public final class ClusterNode implements AutoCloseable {
     private final Duration leaveTimeout;
 
     private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied,
-                        NodeLinks links, AtomicBoolean leaving, AtomicLong refusedBusy,
+                        NodeLinks links, AtomicBoolean leaving, AtomicLong refusedBusy, AtomicLong ownerRestarts,
                         PublicationStats publications, Duration leaveTimeout) {
         this.engine = engine;
         this.refusedBusy = refusedBusy;
+        this.ownerRestarts = ownerRestarts;
         this.publications = publications;
         this.leaveTimeout = leaveTimeout;
         this.leaving = leaving;
@@ -156,9 +158,10 @@ public final class ClusterNode implements AutoCloseable {
                     () -> leaving.get() || MapAgent.leaving(cluster), () -> OwnerCheck.owner(cluster), publications),
                 "steer-map-agent", Props.empty());
             final AtomicLong refusedBusy = new AtomicLong();
+            final AtomicLong ownerRestarts = new AtomicLong();
             final ActorRef<MapOwner.Command> owner = ClusterSingleton.get(system).init(
                 SingletonActor.of(MapOwner.create(maxEntries, applied,
-                    MapOwner.stepTimeout(settings.drainTimeout()), refusedBusy), "steer-map-owner"));
+                    MapOwner.stepTimeout(settings.drainTimeout()), refusedBusy, ownerRestarts), "steer-map-owner"));
             final List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();
             for (String seed : settings.seeds()) {
                 seeds.add(AddressFromURIString.parse(seed));
@@ -167,7 +170,7 @@ public final class ClusterNode implements AutoCloseable {
                 seeds.add(Cluster.get(system).selfMember().address());
             }
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
-            return new ClusterNode(started, owner, applied, links, leaving, refusedBusy, publications,
+            return new ClusterNode(started, owner, applied, links, leaving, refusedBusy, ownerRestarts, publications,
                 settings.leaveTimeout());
         } catch (RuntimeException ex) {
             started.shutdown();
@@ -314,6 +317,14 @@ public final class ClusterNode implements AutoCloseable {
      */
     public long mapChangesRefusedBusy() {
         return refusedBusy.get();
+    }
+
+    /**
+     * Restarts of the map owner after an exception escaped it, while it ran on this node (each is logged at ERROR
+     * with the exception; the restarted owner starts from the members' maps as a new owner does). Any thread.
+     */
+    public long mapOwnerRestarts() {
+        return ownerRestarts.get();
     }
 
     /**

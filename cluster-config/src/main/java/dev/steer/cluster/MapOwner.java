@@ -12,12 +12,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
+import org.apache.pekko.cluster.typed.Unsubscribe;
 
 import dev.steer.cluster.config.RemotePrograms;
 import dev.steer.engine.map.CpuMap;
@@ -43,8 +46,18 @@ import dev.steer.engine.map.MapResult;
  * at every republication, as their removal may have happened before this owner subscribed; a member of its own the
  * cluster's state has not shown for a {@link #REPUBLISH} is taken for removed, and one it shows up that the owner does
  * not have is added, see {@link OwnedMap#republish}). It republishes {@link #REPUBLISH} after its last republication
- * so that a member that missed a publication catches up. Off the hot path; allocation per
- * operation is fine.
+ * so that a member that missed a publication catches up.
+ *
+ * <p>An exception that escapes the owner (a bug, or a message it cannot handle, such as an update without a
+ * reply-to) restarts it, after {@link #RESTART_MIN_BACKOFF} and longer, up to {@link #RESTART_MAX_BACKOFF}, while
+ * failures follow each other; messages that arrive meanwhile wait for the restarted owner. It does not resume with
+ * the state it had: the failure may have left that half changed (entries changed without a new version, a step
+ * without its timer), and nothing could tell. The restarted owner starts as a new owner does, from its node's last
+ * published copy, asking every member its version and taking the next incarnation, so the members take its map
+ * (changes accepted but not yet rolled out are lost, as at an owner move; so are updates a starting owner held).
+ * Pekko's default for a singleton, stopping, left the cluster without an owner until the node left: every update and
+ * delete timed out, and no departed member's entries were removed. Off the hot path; allocation per operation is
+ * fine.
  */
 public final class MapOwner {
     /**
@@ -192,6 +205,12 @@ public final class MapOwner {
      */
     static final int MAX_QUEUED = 64;
 
+    /** The wait before the owner restarts after a failure: doubled at each failure that follows soon, see below. */
+    static final Duration RESTART_MIN_BACKOFF = Duration.ofMillis(200);
+
+    /** The longest wait before a restart, however often the owner fails. */
+    static final Duration RESTART_MAX_BACKOFF = Duration.ofSeconds(10);
+
     /**
      * The owner's behavior.
      *
@@ -199,9 +218,16 @@ public final class MapOwner {
      * @param lastKnown   this node's last published map, the starting state
      * @param stepTimeout how long one step of a rollout waits for its nodes (see {@link #stepTimeout(Duration)})
      * @param refusedBusy counts the updates and deletes this owner refuses {@code EBUSY}
+     * @param restarts    counts this owner's restarts after a failure (see the class comment)
      */
     static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout,
-                                    AtomicLong refusedBusy) {
+                                    AtomicLong refusedBusy, AtomicLong restarts) {
+        return Behaviors.supervise(owner(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts)).onFailure(
+            Exception.class, SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2));
+    }
+
+    private static Behavior<Command> owner(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown,
+                                           Duration stepTimeout, AtomicLong refusedBusy, AtomicLong restarts) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
@@ -305,6 +331,12 @@ public final class MapOwner {
                     .onMessageEquals(Republish.INSTANCE, () -> {
                         map.republish(present(cluster), up(cluster), System.nanoTime());
                         return next.get(); // a member taken for removed may end a new owner's start
+                    })
+                    .onSignal(PreRestart.class, restart -> {
+                        // The restarted owner subscribes again, and is replayed the members as events.
+                        cluster.subscriptions().tell(new Unsubscribe<>(memberEvents));
+                        restarts.incrementAndGet();
+                        return Behaviors.same();
                     })
                     .build());
                 return running.get(0);
