@@ -434,6 +434,14 @@ final class OwnedMap {
      * come a moment apart); and as such a member, once dropped, gets no second {@code MemberUp}, a republication
      * that finds it up adds it back.
      *
+     * <p>A member the state shows down, not yet removed, is dropped the same way, before its {@code MemberRemoved}
+     * (which then changes nothing), on purpose: down is final in Pekko (only removal follows, and a node at its
+     * address joins only after that), so no {@code MemberUp} can undo the drop; a downed member is one the split-brain
+     * resolver took for gone, or one that stops itself, and kept it would hold every step that includes it for the
+     * step timeout for as long as the leader cannot remove it (removal waits for convergence, which another
+     * unreachable member blocks). Its entries go at the first republication that finds it down ({@code present}
+     * does not have it), as frames forwarded to it would be lost.
+     *
      * @param present every member neither down nor removed in the cluster's state
      * @param upNow   the members that state shows up (a member whose removal or leaving this owner saw is not added)
      * @param now     {@link System#nanoTime()}, or a test's clock
