@@ -1,5 +1,6 @@
 package dev.steer.ingress.aeron;
 
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.aeron.Aeron;
@@ -11,6 +12,7 @@ import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import org.agrona.DirectBuffer;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import dev.steer.engine.path.EngineWarning;
@@ -58,8 +60,11 @@ import dev.steer.engine.stats.DropReason;
  * client costs one volatile read per poll.
  */
 public final class AeronFeed implements Feed {
-    /** Images gone that the client may report before the poll thread takes them. */
-    private static final int GONE_CAPACITY = 1024;
+    /**
+     * Images gone that the client may hand over before the poll thread takes them; departures beyond that are found
+     * by the next poll in the subscription's images instead.
+     */
+    static final int GONE_CAPACITY = 1024;
     private static final int OPEN = 0;
     private static final int ENDED = 1;
     private static final int CLOSED = 2;
@@ -125,6 +130,15 @@ public final class AeronFeed implements Feed {
     // Session ids of images that went away, told by the client conductor, taken by the poll thread.
     private final ManyToOneConcurrentArrayQueue<Long> goneImages = new ManyToOneConcurrentArrayQueue<>(GONE_CAPACITY);
     private final java.util.function.Consumer<Long> onGone = this::onGone;
+    /**
+     * Set by the client conductor when an image's departure found {@link #goneImages} full; the poll thread then
+     * forgets every image the subscription no longer has ({@link #forgetImagesGone()}).
+     */
+    private final AtomicBoolean goneOverflowed = new AtomicBoolean();
+    /** The subscription's images at the last {@link #forgetImagesGone()}; reused. Poll thread. */
+    private final LongHashSet imagesPresent = new LongHashSet();
+    private final java.util.function.Consumer<Image> addPresent = image -> imagesPresent.add(image.correlationId());
+    private final java.util.function.Consumer<DropReason> onAbandoned = this::count;
     private final AtomicLong imagesAvailable = new AtomicLong();
     private final AtomicLong imagesUnavailable = new AtomicLong();
     private final AeronClientEvents events;
@@ -203,10 +217,19 @@ public final class AeronFeed implements Feed {
 
     /** Client conductor thread: hands the image to the poll thread, which drops its unfinished message. */
     private void onUnavailableImage(Image image) {
-        // Never waits (the poll thread may have stopped): should GONE_CAPACITY images go within one poll, the
-        // image's unfinished message is counted when the feed closes. By image, not session id: a new image of the
-        // same session id (an explicit session-id= in the channel) may have begun a message before this is drained.
-        goneImages.offer(image.correlationId());
+        imageGone(image.correlationId());
+    }
+
+    /** {@link #onUnavailableImage} for the image {@code imageCorrelationId}; the client conductor's thread. */
+    void imageGone(long imageCorrelationId) {
+        // Never waits (the poll thread may have stopped): should more than GONE_CAPACITY images go within one poll,
+        // the next poll finds the rest by what the subscription no longer has. By image, not session id: a new image
+        // of the same session id (an explicit session-id= in the channel) may have begun a message before this is
+        // drained.
+        if (!goneImages.offer(imageCorrelationId)) {
+            // Before the count below, as the hand-over: whoever sees the count finds the flag.
+            goneOverflowed.set(true);
+        }
         // Counted after the hand-over, so that whoever sees the count sees the image queued for the next poll.
         imagesUnavailable.incrementAndGet();
     }
@@ -220,6 +243,9 @@ public final class AeronFeed implements Feed {
         this.pollNanos = System.nanoTime();
         if (!goneImages.isEmpty()) {
             goneImages.drain(onGone, GONE_CAPACITY);
+        }
+        if (goneOverflowed.get() && goneOverflowed.getAndSet(false)) {
+            forgetImagesGone();
         }
         if (events.changes() != eventsSeen && onClientEvents()) {
             return END;
@@ -283,6 +309,17 @@ public final class AeronFeed implements Feed {
             oversizeMessages += oversize;
             to.onDropped(DropReason.OVERSIZE, oversize);
         }
+    }
+
+    /**
+     * Forgets the images whose departure did not fit {@link #goneImages}: every image with a reassembly buffer that
+     * the subscription no longer has (it removes an image before reporting it gone), counting its unfinished message.
+     * Poll thread, only after such an overflow; allocates nothing unless the subscription has more images than ever.
+     */
+    private void forgetImagesGone() {
+        imagesPresent.clear();
+        subscription.forEachImage(addPresent);
+        reassembler.abandonAllBut(imagesPresent, onAbandoned);
     }
 
     private void onGone(Long imageCorrelationId) {

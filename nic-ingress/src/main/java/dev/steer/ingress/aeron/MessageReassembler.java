@@ -1,11 +1,14 @@
 package dev.steer.ingress.aeron;
 
+import java.util.function.Consumer;
+
 import io.aeron.Image;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
 import org.agrona.BitUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.Long2ObjectHashMap;
+import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.engine.frame.FramePool;
@@ -139,6 +142,30 @@ final class MessageReassembler {
         }
         active--;
         return reasonToDrop(partial);
+    }
+
+    /**
+     * Forgets every image that is not in {@code present}: images gone whose departure was not handed to
+     * {@link #abandon} (more went between two polls than the hand-over holds). Each unfinished message of theirs is
+     * given to {@code dropped} with the reason {@link #abandon} would give. Allocates nothing; costs one pass over the
+     * images with a buffer.
+     *
+     * @param present the {@link Image#correlationId()}s of the subscription's images now: an image gone is never
+     *                among them again, and only the poll thread, which calls this, makes new entries
+     */
+    void abandonAllBut(LongHashSet present, Consumer<DropReason> dropped) {
+        final Long2ObjectHashMap<Partial>.EntryIterator entries = partials.entrySet().iterator();
+        while (entries.hasNext()) {
+            entries.next();
+            if (!present.contains(entries.getLongKey())) {
+                final Partial partial = entries.getValue();
+                entries.remove();
+                if (partial.state != IDLE) {
+                    active--;
+                    dropped.accept(reasonToDrop(partial));
+                }
+            }
+        }
     }
 
     /**

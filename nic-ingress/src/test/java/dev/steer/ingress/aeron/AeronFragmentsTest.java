@@ -445,6 +445,40 @@ class AeronFragmentsTest {
         }
     }
 
+    @Test
+    void shouldCountTheMessageAndFreeTheBufferOfAnImageGoneAtTheNextPollWhenMoreImagesGoBetweenTwoPollsThanTheQueueHolds() {
+        final String channel = channel("ipc");
+        final int id = stream++;
+        try (TestIngress ingress = new TestIngress();
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP))) {
+            final ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed);
+            fragment(publication, BEGIN, "first;");
+            fragment(publication, END, "last");
+            fragment(publication, BEGIN, "first of a message whose image goes");
+            await("three fragments", () -> feed.fragments() == 3, () -> ingress.poll(feed));
+            assertEquals(1, ingress.delivered);
+            assertEquals(1, feed.reassembling(), "one message in progress");
+            // What the client conductor reports when as many images as the feed holds go between two polls (other
+            // publishers', of no message here): this image's departure finds the hand-over full.
+            for (int i = 0; i < AeronFeed.GONE_CAPACITY; i++) {
+                feed.imageGone(-1 - i);
+            }
+            publication.close();
+            await("the image to go", () -> feed.imagesUnavailable() == AeronFeed.GONE_CAPACITY + 1, () -> { });
+
+            ingress.poll(feed);
+
+            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED), "counted at the next poll, not left to the close");
+            assertEquals(2, ingress.get(PathCounters.Counter.RECEIVED));
+            assertEquals(1, feed.truncatedMessages());
+            assertEquals(0, feed.reassembling());
+            assertEquals(0, feed.reassemblyCapacity(), "the image's reassembly buffer is let go with it");
+            feed.close(ingress.path);
+            assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED), "not counted again at the close");
+            assertEquals(1, droppedTotal(ingress));
+        }
+    }
+
     /** How a message in progress loses its end: its image goes, the feed closes, or the feed's client closes under it. */
     enum Ending { IMAGE_GONE, FEED_CLOSED, CLIENT_CLOSED }
 
