@@ -67,20 +67,24 @@ public final class AeronMedia implements AutoCloseable {
     /** {@link #embedded()} with its directory in {@code base}. */
     static AeronMedia embedded(Path base) {
         sweepStale(base);
-        final String directory = newDirectory(base, null).toString();
-        final MediaDriver.Context context = new MediaDriver.Context()
-            .aeronDirectoryName(directory)
-            .dirDeleteOnStart(true)
-            .dirDeleteOnShutdown(true)
-            .threadingMode(ThreadingMode.SHARED)
-            .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
-            .ipcTermBufferLength(DEFAULT_IPC_TERM_LENGTH)
-            .warnIfDirectoryExists(false)
-            .printConfigurationOnStart(false);
+        final Path path = newDirectory(base, null);
+        final String directory = path.toString();
         final MediaDriver driver;
         try {
-            driver = MediaDriver.launch(context);
+            // Making the context reads Aeron's system properties, and a malformed one throws here.
+            driver = MediaDriver.launch(new MediaDriver.Context()
+                .aeronDirectoryName(directory)
+                .dirDeleteOnStart(true)
+                .dirDeleteOnShutdown(true)
+                .threadingMode(ThreadingMode.SHARED)
+                .sharedIdleStrategy(new BackoffIdleStrategy(10, 20, 1_000, 1_000_000))
+                .ipcTermBufferLength(DEFAULT_IPC_TERM_LENGTH)
+                .warnIfDirectoryExists(false)
+                .printConfigurationOnStart(false));
         } catch (RuntimeException ex) {
+            // Some of the driver's checks come after it has made the directory and before the part of its start that
+            // deletes it on a failure. The name is this call's own: nothing else is there.
+            deleteTree(path);
             throw new IllegalStateException("cannot start the embedded Aeron media driver in " + directory + ": "
                 + ex.getMessage() + unusable(base), ex);
         }

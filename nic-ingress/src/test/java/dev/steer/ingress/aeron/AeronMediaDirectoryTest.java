@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -62,5 +64,55 @@ class AeronMediaDirectoryTest {
         final String message = refused.getMessage();
         assertTrue(message.contains(base + " is not writable by user " + System.getProperty("user.name")), message);
         assertTrue(message.contains("-Djava.io.tmpdir="), "says how to choose another directory: " + message);
+    }
+
+    /** Runs {@code body} with the system property {@code name} set to {@code value}, then puts the property back. */
+    private static void withProperty(String name, String value, Runnable body) {
+        final String before = System.getProperty(name);
+        System.setProperty(name, value);
+        try {
+            body.run();
+        } finally {
+            if (before == null) {
+                System.clearProperty(name);
+            } else {
+                System.setProperty(name, before);
+            }
+        }
+    }
+
+    private static List<Path> entries(Path dir) throws IOException {
+        try (Stream<Path> list = Files.list(dir)) {
+            return list.toList();
+        }
+    }
+
+    @Test
+    void shouldNameTheDirectoryAndLeaveNothingWhenTheEmbeddedDriversSettingsCannotBeMade() throws IOException {
+        // The driver's settings read Aeron's system properties as they are made: a malformed one fails there.
+        final String property = "aeron.timer.interval";
+        withProperty(property, "soon", () -> {
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> AeronMedia.embedded(temp).close());
+            final String message = refused.getMessage();
+            assertTrue(message.startsWith("cannot start the embedded Aeron media driver in "
+                + temp.resolve(AeronMedia.DIRECTORY_PREFIX)), message);
+            assertTrue(message.contains(property), "names the setting: " + message);
+        });
+        assertEquals(List.of(), entries(temp), "no directory left behind");
+    }
+
+    @Test
+    void shouldLeaveNoDirectoryWhenTheEmbeddedDriverFailsAfterMakingIt() throws IOException {
+        // Checked by the driver after it has made its directory, outside its own clean-up: an initial window larger than
+        // the receive buffer asked for.
+        final String property = "aeron.socket.so_rcvbuf";
+        withProperty(property, "4096", () -> {
+            final IllegalStateException refused = assertThrows(IllegalStateException.class,
+                () -> AeronMedia.embedded(temp).close());
+            assertTrue(refused.getMessage().startsWith("cannot start the embedded Aeron media driver in "
+                + temp.resolve(AeronMedia.DIRECTORY_PREFIX)), refused.getMessage());
+        });
+        assertEquals(List.of(), entries(temp), "no directory left behind");
     }
 }
