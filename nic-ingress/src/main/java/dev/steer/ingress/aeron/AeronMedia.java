@@ -311,7 +311,12 @@ public final class AeronMedia implements AutoCloseable {
         return events.errors();
     }
 
-    /** Why the client closed, naming the driver's directory; null while it is open. Any thread. */
+    /**
+     * Why the client closed, naming the driver's directory and the error that closed it; null while it is open, and
+     * also for a moment after {@code aeron().isClosed()} reads true: Aeron's client reads closed before its close
+     * handler, which gives this reason, has run. So a closed client alone does not mean that a reason is there yet.
+     * Any thread.
+     */
     public String clientClosed() {
         return events.closed();
     }
