@@ -57,7 +57,8 @@ import dev.steer.engine.stats.DropReason;
  * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
  * allocates nothing in steady state: the handlers are created once and every frame of a poll gets one cached
  * {@link System#nanoTime()}; an image's first fragmented message allocates its reassembly buffer. Watching the
- * client costs one volatile read per poll.
+ * client costs one volatile read per poll, and looking out for more images gone than the client could hand over one
+ * more.
  */
 public final class AeronFeed implements Feed {
     /**
@@ -127,7 +128,7 @@ public final class AeronFeed implements Feed {
     private final FragmentHandler onFragment = this::onFragment;
     private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
     private final MessageReassembler reassembler = new MessageReassembler();
-    // Session ids of images that went away, told by the client conductor, taken by the poll thread.
+    // Correlation ids of images that went away, told by the client conductor, taken by the poll thread.
     private final ManyToOneConcurrentArrayQueue<Long> goneImages = new ManyToOneConcurrentArrayQueue<>(GONE_CAPACITY);
     private final java.util.function.Consumer<Long> onGone = this::onGone;
     /**
