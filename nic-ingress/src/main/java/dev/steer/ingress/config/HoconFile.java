@@ -377,8 +377,23 @@ public final class HoconFile {
             // directory (steer run --config deploy.conf) has none: HOCON found nothing. The absolute name is what it
             // would have looked for; the file itself is parsed as named, so that messages name it as the user did.
             final String name = in.getParent() == null ? sibling.toAbsolutePath().toString() : what;
+            if (!hasExtension(sibling)) {
+                // HOCON reads name.conf, name.json and name.properties, and looks for each one not beside the file on
+                // the class path: a jar's name.json was merged in without a word. Read as file(...) reads them, only
+                // the files beside the including one are.
+                final File base = new File(what).isAbsolute() || in.getParent() == null ? new File(name)
+                    : new File(in.getParent().toFile(), what);
+                return including(what, found.toString(), found, sibling.toAbsolutePath().toString(), files,
+                    () -> ((ConfigIncluderFile) fallback).includeFile(strict(context), base));
+            }
             return including(what, found.toString(), found, sibling.toAbsolutePath().toString(), files,
                 () -> fallback.include(strict(context), name));
+        }
+
+        /** Whether {@code path}'s name ends in an extension HOCON knows, so that HOCON reads it alone. */
+        private static boolean hasExtension(Path path) {
+            final Path name = path.getFileName();
+            return name != null && EXTENSIONS.stream().anyMatch(name.toString()::endsWith);
         }
 
         /** {@code what} beside {@code in}; null when {@code what} cannot be a path. */
@@ -399,8 +414,7 @@ public final class HoconFile {
             if (name == null) {
                 return List.of();
             }
-            final List<String> extensions = EXTENSIONS.stream().anyMatch(name.toString()::endsWith) ? List.of("")
-                : EXTENSIONS;
+            final List<String> extensions = hasExtension(path) ? List.of("") : EXTENSIONS;
             return extensions.stream().map(extension -> path.resolveSibling(name + extension))
                 .filter(Files::isRegularFile).toList();
         }

@@ -227,4 +227,22 @@ class HoconFileTest {
         assertEquals(64, config.getInt("budget"));
         assertTrue(!config.hasPath("twice"), "nothing is included from the class path");
     }
+    @Test
+    void shouldReadOnlyFilesBesideTheIncludingFileWhenAnIncludeNamesNoExtension(@TempDir Path dir) throws IOException {
+        // include "name" reads name.conf, name.json and name.properties: HOCON looks for each missing one on the class
+        // path, so a name.conf beside the file brought in a name.json and a name.properties of whatever jar held them.
+        final String name = "dev/steer/ingress/config/hocon-file-test-extensions";
+        Files.createDirectories(dir.resolve(name).getParent());
+        Files.writeString(dir.resolve(name + ".conf"), "budget = 64\n");
+        final Path main = Files.writeString(dir.resolve("main.conf"), "include \"" + name + "\"\nqsize = 8\n");
+
+        final ConfigCheck check = new ConfigCheck();
+        final Config config = HoconFile.parse(main, check);
+
+        assertEquals(List.of(), check.errors());
+        assertEquals(64, config.getInt("budget"));
+        assertEquals(8, config.getInt("qsize"));
+        assertTrue(!config.hasPath("json-from-class-path"), "nothing is included from the class path: .json");
+        assertTrue(!config.hasPath("properties-from-class-path"), "nothing is included from the class path: .properties");
+    }
 }
