@@ -237,7 +237,7 @@ final class DuplicateKeys {
     }
 
     /** A value as one line of a message: a list or string written over several lines is joined, then shortened. */
-    private static String shown(String value) {
+    static String shown(String value) {
         final String line = value.replaceAll("\\s*\\R\\s*", " ");
         return line.length() <= MAX_SHOWN ? line : line.substring(0, MAX_SHOWN) + "...";
     }

@@ -12,6 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -40,7 +41,8 @@ import com.typesafe.config.ConfigParseOptions;
  *       {@code required(...)}, and then reports it without the including file or line): each is a problem
  *       {@code file:line: include "name": no such file (looked for PATH): an included file must exist};</li>
  *   <li>a key given twice in one file (HOCON keeps the last): see {@link DuplicateKeys}; each included file is
- *       checked on its own, as the main file.</li>
+ *       checked on its own, as the main file, and one the parser reads as properties by its keys as properties
+ *       ({@link PropertiesKeys}).</li>
  * </ul>
  * and refuses, with its line, a file whose blocks and lists nest deeper than {@value #MAX_NESTING} levels, on which
  * the parser would overflow its stack instead of giving a message; an included file counts on top of the files that
@@ -300,28 +302,31 @@ public final class HoconFile {
          * that include it, that is recorded and nothing is included; else the keys each of them gives twice are.
          */
         private ConfigObject including(String name, String nextName, Path nextFile, String lookedFor, List<Path> files,
-                                       Supplier<ConfigObject> parse) {
+                                       boolean byExtension, Supplier<ConfigObject> parse) {
             final Holder in = parsing.peek();
             final int nth = nth(in, name);
             int deepest = 0;
             final Map<Path, String> texts = new LinkedHashMap<>();
+            final Set<Path> properties = new HashSet<>();
             for (Path file : files) {
-                // A properties file has no brackets to nest (a '{' in it is part of a value), nor HOCON's keys.
-                if (file.toString().endsWith(".properties")) {
+                final String text = text(file);
+                texts.put(file, text);
+                if (readAsProperties(file, byExtension)) {
+                    // No brackets to nest (a '{' in it is part of a value), nor HOCON's keys: keys of its own.
+                    properties.add(file);
                     continue;
                 }
-                final String text = text(file);
                 final Nesting nesting = nesting(text, MAX_NESTING - in.levels());
                 if (nesting.line() > 0) {
                     tooDeep.add(HoconFile.tooDeep(file, nesting.line(), in.levels()));
                     return ConfigFactory.empty().root();
                 }
                 deepest = Math.max(deepest, nesting.deepest());
-                texts.put(file, text);
             }
             // Each file on its own, as the main file: a key set in an included file and again in the file that
             // includes it is HOCON's override, not a mistake.
-            texts.forEach((file, text) -> DuplicateKeys.find(text).forEach(d -> twice.add(HoconFile.twice(file, d))));
+            texts.forEach((file, text) -> (properties.contains(file) ? PropertiesKeys.find(text)
+                : DuplicateKeys.find(text)).forEach(d -> twice.add(HoconFile.twice(file, d))));
             parsing.push(new Holder(nextName, nextFile, in.levels() + deepest));
             try {
                 return parse.get();
@@ -331,6 +336,16 @@ public final class HoconFile {
             } finally {
                 parsing.pop();
             }
+        }
+
+        /**
+         * Whether the parser reads {@code file} as a properties file: only with {@code byExtension} (an include without
+         * an extension, {@code file(...)}), where it goes by each file's extension. An include of a name with an
+         * extension is read in the syntax of the including file, HOCON ({@code include "x.properties"} is read as
+         * HOCON, and {@code key value} in it is a syntax error).
+         */
+        private static boolean readAsProperties(Path file, boolean byExtension) {
+            return byExtension && file.toString().endsWith(".properties");
         }
 
         /** Counts an include of {@code name} in {@code in}: the how-manieth of that name it is there. */
@@ -383,10 +398,10 @@ public final class HoconFile {
                 // the files beside the including one are.
                 final File base = new File(what).isAbsolute() || in.getParent() == null ? new File(name)
                     : new File(in.getParent().toFile(), what);
-                return including(what, found.toString(), found, sibling.toAbsolutePath().toString(), files,
+                return including(what, found.toString(), found, sibling.toAbsolutePath().toString(), files, true,
                     () -> ((ConfigIncluderFile) fallback).includeFile(strict(context), base));
             }
-            return including(what, found.toString(), found, sibling.toAbsolutePath().toString(), files,
+            return including(what, found.toString(), found, sibling.toAbsolutePath().toString(), files, false,
                 () -> fallback.include(strict(context), name));
         }
 
@@ -422,7 +437,7 @@ public final class HoconFile {
         @Override
         public ConfigObject includeFile(ConfigIncludeContext context, File what) {
             return including(what.getPath(), what.getPath(), what.toPath(), what.getAbsolutePath(),
-                parsedFor(what.toPath()), () -> ((ConfigIncluderFile) fallback).includeFile(strict(context), what));
+                parsedFor(what.toPath()), true, () -> ((ConfigIncluderFile) fallback).includeFile(strict(context), what));
         }
 
         @Override

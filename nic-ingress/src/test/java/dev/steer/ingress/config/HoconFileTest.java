@@ -245,4 +245,28 @@ class HoconFileTest {
         assertTrue(!config.hasPath("json-from-class-path"), "nothing is included from the class path: .json");
         assertTrue(!config.hasPath("properties-from-class-path"), "nothing is included from the class path: .properties");
     }
+    @Test
+    void shouldReportAKeyGivenTwiceInAnIncludedPropertiesFileByThatFileAndLineWhenIncludedInAnyWay(@TempDir Path dir)
+        throws IOException {
+        // Included .properties files were not checked at all: a key given twice in one won in silence. Read as
+        // properties (include "engine", include file(...)), a key is a properties key and may go on over lines; by its
+        // full name (include "map.properties") HOCON reads the file as HOCON, and it is checked as HOCON.
+        final Path engine = Files.writeString(dir.resolve("engine.properties"), "budget = 64\n# spare\nbudget=32\n");
+        final Path feed = Files.writeString(dir.resolve("feed.properties"),
+            "name = a\nother = one \\\n    two\nname b\n");
+        final Path map = Files.writeString(dir.resolve("map.properties"), "qsize = 8\nqsize = 16\n");
+        final Path main = Files.writeString(dir.resolve("main.conf"), String.join("\n",
+            "include \"engine\"", "include file(\"" + feed.toAbsolutePath() + "\")", "include \"map.properties\"", ""));
+
+        final ConfigCheck check = new ConfigCheck();
+        final Config config = HoconFile.parse(main, check);
+
+        assertEquals("32", config.getString("budget"), "HOCON reads the files");
+        assertEquals("one two", config.getString("other"));
+        assertEquals(List.of(
+            engine + ":3: budget: 32 is given twice (also at line 1, 64): a key may be set once per file",
+            feed.toAbsolutePath() + ":4: name: b is given twice (also at line 1, a): a key may be set once per file",
+            map + ":2: qsize: 16 is given twice (also at line 1, 8): a key may be set once per file"),
+            check.errors());
+    }
 }
