@@ -12,9 +12,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -79,16 +77,16 @@ public final class HoconFile {
             check.error(tooDeep(file, nesting.line(), 0));
             return ConfigFactory.empty();
         }
-        final CheckingIncluder includer = new CheckingIncluder(file, nesting.deepest());
+        final CheckingIncluder includer = new CheckingIncluder(file, text, nesting.deepest());
         final Config config = ConfigFactory.parseFile(file.toFile(),
             ConfigParseOptions.defaults().setAllowMissing(false).setIncluder(includer));
-        final Map<Path, String[]> texts = new HashMap<>();
-        texts.put(file, text.split("\r?\n", -1));
+        final Map<Path, String[]> lines = new HashMap<>();
         includer.tooDeep.forEach(check::error);
         final Set<String> reported = new LinkedHashSet<>();
         for (Refused refused : includer.refused) {
-            final int line = includeLine(texts.computeIfAbsent(refused.in().file(), HoconFile::lines), refused.name(),
-                refused.url(), refused.nth());
+            // The text the checks read, not read again: each file is read once by them.
+            final int line = includeLine(lines.computeIfAbsent(refused.in().file(),
+                f -> includer.text(f).split("\r?\n", -1)), refused.name(), refused.url(), refused.nth());
             reported.add(refused.in().name() + (line > 0 ? ":" + line : "") + ": " + refused.problem());
         }
         reported.forEach(check::error);
@@ -171,11 +169,6 @@ public final class HoconFile {
             i++;
         }
         return new Nesting(deepest, 0);
-    }
-
-    /** The lines of an included file, read as the parser read it; none if it cannot be read now. */
-    private static String[] lines(Path file) {
-        return text(file).split("\r?\n", -1);
     }
 
     /** An included file's text, decoded as the parser decodes it; empty if it cannot be read now. */
@@ -266,29 +259,40 @@ public final class HoconFile {
         private final Deque<Holder> parsing;
         // Keyed by identity: two inclusions of one file are two holders, whose includes are counted apart.
         private final Map<Holder, Map<String, Integer>> seen;
+        // The text of each file the checks read, so that they read it once however often it is included.
+        private final Map<Path, String> texts;
 
         /**
          * @param main   the main file, where relative includes start
+         * @param text   its text, as read
          * @param levels the deepest level of its blocks and lists
          */
-        CheckingIncluder(Path main, int levels) {
+        CheckingIncluder(Path main, String text, int levels) {
             this(null, new ArrayList<>(), new ArrayList<>(), new LinkedHashSet<>(),
-                new ArrayDeque<>(List.of(new Holder(main.toString(), main, levels))), new IdentityHashMap<>());
+                new ArrayDeque<>(List.of(new Holder(main.toString(), main, levels))), new IdentityHashMap<>(),
+                new HashMap<>(Map.of(main, text)));
         }
 
         private CheckingIncluder(ConfigIncluder fallback, List<Refused> refused, List<String> tooDeep, Set<String> twice,
-                                 Deque<Holder> parsing, Map<Holder, Map<String, Integer>> seen) {
+                                 Deque<Holder> parsing, Map<Holder, Map<String, Integer>> seen, Map<Path, String> texts) {
             this.fallback = fallback;
             this.refused = refused;
             this.tooDeep = tooDeep;
             this.twice = twice;
             this.parsing = parsing;
             this.seen = seen;
+            this.texts = texts;
         }
 
         @Override
         public ConfigIncluder withFallback(ConfigIncluder newFallback) {
-            return fallback == null ? new CheckingIncluder(newFallback, refused, tooDeep, twice, parsing, seen) : this;
+            return fallback == null ? new CheckingIncluder(newFallback, refused, tooDeep, twice, parsing, seen, texts)
+                : this;
+        }
+
+        /** {@code file}'s text, read the first time it is asked for; empty if it cannot be read. */
+        String text(Path file) {
+            return texts.computeIfAbsent(file, HoconFile::text);
         }
 
         private static ConfigIncludeContext strict(ConfigIncludeContext context) {
@@ -306,17 +310,12 @@ public final class HoconFile {
             final Holder in = parsing.peek();
             final int nth = nth(in, name);
             int deepest = 0;
-            final Map<Path, String> texts = new LinkedHashMap<>();
-            final Set<Path> properties = new HashSet<>();
             for (Path file : files) {
-                final String text = text(file);
-                texts.put(file, text);
                 if (readAsProperties(file, byExtension)) {
-                    // No brackets to nest (a '{' in it is part of a value), nor HOCON's keys: keys of its own.
-                    properties.add(file);
+                    // No brackets to nest: a '{' in it is part of a value.
                     continue;
                 }
-                final Nesting nesting = nesting(text, MAX_NESTING - in.levels());
+                final Nesting nesting = nesting(text(file), MAX_NESTING - in.levels());
                 if (nesting.line() > 0) {
                     tooDeep.add(HoconFile.tooDeep(file, nesting.line(), in.levels()));
                     return ConfigFactory.empty().root();
@@ -325,8 +324,10 @@ public final class HoconFile {
             }
             // Each file on its own, as the main file: a key set in an included file and again in the file that
             // includes it is HOCON's override, not a mistake.
-            texts.forEach((file, text) -> (properties.contains(file) ? PropertiesKeys.find(text)
-                : DuplicateKeys.find(text)).forEach(d -> twice.add(HoconFile.twice(file, d))));
+            for (Path file : files) {
+                (readAsProperties(file, byExtension) ? PropertiesKeys.find(text(file)) : DuplicateKeys.find(text(file)))
+                    .forEach(d -> twice.add(HoconFile.twice(file, d)));
+            }
             parsing.push(new Holder(nextName, nextFile, in.levels() + deepest));
             try {
                 return parse.get();
