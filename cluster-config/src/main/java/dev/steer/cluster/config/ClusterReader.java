@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -39,7 +40,8 @@ final class ClusterReader {
     private ClusterReader() {
     }
 
-    static Deployment.ClusterSettings read(ConfigCheck check, Config steer, String self, Path baseDir, String source) {
+    static Deployment.ClusterSettings read(ConfigCheck check, Config steer, String self, Path baseDir, String source,
+                                           Function<ClusterTls, TlsStores.Checked> stores) {
         final ConfigObject block = steer.getObject("steer.cluster");
         check.unknownKeys(block, "steer.cluster", CLUSTER_KEYS);
         for (String sub : List.of("tls", "downing")) {
@@ -107,7 +109,7 @@ final class ClusterReader {
                 check.error(steer, "steer.cluster.transport", "tls-tcp needs a steer.cluster.tls block with key-store, trust-store, "
                     + "key-store-password and trust-store-password");
             } else {
-                tls = tls(check, steer, baseDir);
+                tls = tls(check, steer, baseDir, stores);
             }
         } else if (block.get("tls") != null && transportValid) {
             // A tls block beside another transport was ignored without a word: the user asked for TLS and got plain
@@ -115,7 +117,7 @@ final class ClusterReader {
             check.error(steer, "steer.cluster.tls", "tls is set but transport is " + transport + " ("
                 + ("aeron-udp".equals(transport) ? "Artery has no TLS over Aeron UDP" : "plain text: the block would be ignored")
                 + "): set transport = tls-tcp, or remove the tls block");
-            tls(check, steer, baseDir);
+            tls(check, steer, baseDir, stores);
         }
         final String strategy = check.oneOf(steer, "steer.cluster.downing.strategy", "keep-majority",
             Deployment.Downing.STRATEGIES);
@@ -213,7 +215,8 @@ final class ClusterReader {
         return ConfigCheck.where(item.object());
     }
 
-    private static Optional<Deployment.TlsSettings> tls(ConfigCheck check, Config steer, Path baseDir) {
+    private static Optional<Deployment.TlsSettings> tls(ConfigCheck check, Config steer, Path baseDir,
+                                                        Function<ClusterTls, TlsStores.Checked> opener) {
         final String p = "steer.cluster.tls.";
         final int before = check.errors().size();
         final Path keyStore = store(check, steer, p + "key-store", baseDir);
@@ -239,7 +242,7 @@ final class ClusterReader {
         // Artery opens the stores only at the first connection: a wrong password there made a node log stack
         // traces and wait 120 s for a cluster it could not join. Open them as it will; the node starts with this
         // opening (Deployment.TlsSettings.stores) rather than opening them again.
-        final TlsStores.Checked stores = TlsStores.open(new ClusterTls(keyStore, keyStorePassword, keyPassword,
+        final TlsStores.Checked stores = opener.apply(new ClusterTls(keyStore, keyStorePassword, keyPassword,
             trustStore, trustStorePassword, jsse));
         report(check, steer, stores.problems());
         return Optional.of(new Deployment.TlsSettings(keyStore, trustStore, keyStorePassword, trustStorePassword,

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -25,6 +26,8 @@ import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.CpuList;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.program.Programs;
+import dev.steer.cluster.ClusterTls;
+import dev.steer.cluster.TlsStores;
 import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.config.HoconFile;
@@ -62,6 +65,7 @@ public final class DeploymentLoader {
     public static final Duration MAX_STATS_INTERVAL = Duration.ofHours(1);
 
     private final CpuSet cpus;
+    private final Function<ClusterTls, TlsStores.Checked> stores;
 
     /** A loader over the CPUs this process may use ({@link CpuSet#fromMachine()}). */
     public DeploymentLoader() {
@@ -70,10 +74,23 @@ public final class DeploymentLoader {
 
     /** A loader over the given CPUs (the local entries and ingress CPUs must be usable among them). */
     public DeploymentLoader(CpuSet cpus) {
+        this(cpus, TlsStores::open);
+    }
+
+    /**
+     * A loader over the given CPUs that opens the TLS stores of a deployment with {@code stores} instead of
+     * {@link TlsStores#open}: a caller that validates several layers of one file ({@code steer run --config} with
+     * options over it) gives one that opens each set of stores once. The loader is as thread-safe as {@code stores}.
+     */
+    public DeploymentLoader(CpuSet cpus, Function<ClusterTls, TlsStores.Checked> stores) {
         if (cpus == null) {
             throw new IllegalArgumentException("cpus=null: must be a CpuSet");
         }
+        if (stores == null) {
+            throw new IllegalArgumentException("stores=null: must open TLS stores, e.g. TlsStores::open");
+        }
         this.cpus = cpus;
+        this.stores = stores;
     }
 
     /** The CPUs this loader validates against. */
@@ -193,7 +210,7 @@ public final class DeploymentLoader {
         try {
             node = node(check, steer);
             engine = engine(check, steer);
-            cluster = ClusterReader.read(check, steer, node.name(), baseDir, source);
+            cluster = ClusterReader.read(check, steer, node.name(), baseDir, source, stores);
             map = new MapReader(cpus, node.name(), cluster, source).read(check, steer);
             feed = feed(check, steer);
             stats = stats(check, steer);

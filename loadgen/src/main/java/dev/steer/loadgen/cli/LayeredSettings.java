@@ -25,8 +25,8 @@ import dev.steer.ingress.config.ConfigCheck;
  * lacks), and the run uses the option's value, so the file's value does not stop it.
  *
  * <p>Made and used on the command's thread before anything starts; a command's checks run twice when an option
- * overrides a key of the file, once otherwise (so a check with an effect, such as opening the TLS stores of a
- * deployment, has it twice).
+ * overrides a key of the file, once otherwise, so a check with an effect must keep it from happening twice
+ * ({@link RunPlan} opens a deployment's TLS stores once for both).
  *
  * @param merged     command line over config file over scenario, resolved
  * @param asWritten  the same with the config file's values where options override them, resolved, or null when no

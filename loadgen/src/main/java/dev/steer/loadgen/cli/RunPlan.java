@@ -1,16 +1,21 @@
 package dev.steer.loadgen.cli;
 
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
+import dev.steer.cluster.ClusterTls;
+import dev.steer.cluster.TlsStores;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentException;
 import dev.steer.cluster.config.DeploymentLoader;
+import dev.steer.engine.map.CpuSet;
 import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
@@ -46,21 +51,33 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
      * @throws IllegalArgumentException listing each problem with where it came from, the key, the value and what is allowed
      */
     static RunPlan from(LayeredSettings settings, String node, String source, Path baseDir, Consumer<String> warn) {
+        return from(settings, node, source, baseDir, warn, TlsStores::open);
+    }
+
+    /** {@link #from(LayeredSettings, String, String, Path, Consumer)} opening TLS stores with {@code stores} (tests). */
+    static RunPlan from(LayeredSettings settings, String node, String source, Path baseDir, Consumer<String> warn,
+                        Function<ClusterTls, TlsStores.Checked> stores) {
         final ConfigCheck check = new ConfigCheck();
+        // The checks run twice when an option overrides a key of the file: the stores, which no option sets, are
+        // the same both times and are opened once (a key derivation each, and a file read).
+        final Map<ClusterTls, TlsStores.Checked> opened = new HashMap<>();
+        final DeploymentLoader loader = new DeploymentLoader(CpuSet.fromMachine(),
+            tls -> opened.computeIfAbsent(tls, stores));
         final RunPlan plan = settings.check(check, warn,
-            (config, problems) -> check(config, node, source, baseDir, problems));
+            (config, problems) -> check(config, node, source, baseDir, loader, problems));
         check.throwIfAny("invalid settings");
         return plan;
     }
 
     /** The checks of {@link #from}: problems go to {@code check}; the plan's parts are null where they had some. */
-    private static RunPlan check(Config settings, String node, String source, Path baseDir, ConfigCheck check) {
+    private static RunPlan check(Config settings, String node, String source, Path baseDir, DeploymentLoader loader,
+                                 ConfigCheck check) {
         check.unknownKeys(settings, "", BLOCKS);
         final RunSettings run = RunSettings.from(block(settings, "run", check), check);
         final TrafficProfile traffic = traffic(settings, check);
         Deployment deployment = null;
         try {
-            deployment = new DeploymentLoader().parse(settings.withOnlyPath("steer").withFallback(
+            deployment = loader.parse(settings.withOnlyPath("steer").withFallback(
                 ConfigFactory.parseString("steer {}")), node, source, baseDir);
         } catch (DeploymentException ex) {
             check.addAll(ex.problems());
