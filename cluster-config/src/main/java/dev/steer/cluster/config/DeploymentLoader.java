@@ -398,19 +398,32 @@ public final class DeploymentLoader {
             }
         }
         final ConfigCheck own = new ConfigCheck();
+        // FeedConfig checks the path; it is looked at again only when FeedConfig refused it, to say what it is.
         final FeedConfig.Plan plan = FeedConfig.plan(feed, "steer.feed", own);
-        // What the path is when it is no regular file, as FeedConfig says it: "not a readable file" for a directory sent
-        // users looking for a typo or a permission.
-        final String what = lookedAt == null || Files.isRegularFile(lookedAt) ? null
-            : Files.isDirectory(lookedAt) ? "is a directory"
-            : Files.exists(lookedAt) ? "is not a regular file (a pipe or a device)" : "is not a readable file";
+        String what = null;
+        boolean looked = false;
         for (String problem : own.errors()) {
+            final boolean atKey = problem.contains(key + ":");
+            if (atKey && !looked) {
+                what = notACapture(lookedAt);
+                looked = true;
+            }
             // FeedConfig names the path it tried, not what was written nor the rule that made it.
-            check.error(what != null && problem.contains(key + ":") ? ConfigCheck.where(value) + key + ": '"
+            check.error(what != null && atKey ? ConfigCheck.where(value) + key + ": '"
                 + value.unwrapped() + "' " + what + " (looked at " + lookedAt + "): must be a capture file" + rule
                 : problem);
         }
         return plan;
+    }
+
+    /**
+     * What {@code lookedAt} is when it is no regular file, as FeedConfig says it, null when it is one (or there is no
+     * path): "not a readable file" for a directory sent users looking for a typo or a permission.
+     */
+    private static String notACapture(Path lookedAt) {
+        return lookedAt == null || Files.isRegularFile(lookedAt) ? null
+            : Files.isDirectory(lookedAt) ? "is a directory"
+            : Files.exists(lookedAt) ? "is not a regular file (a pipe or a device)" : "is not a readable file";
     }
 
     private static Deployment.StatsSettings stats(ConfigCheck check, Config steer) {
