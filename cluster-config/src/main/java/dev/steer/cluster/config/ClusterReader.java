@@ -242,11 +242,14 @@ final class ClusterReader {
         // Artery opens the stores only at the first connection: a wrong password there made a node log stack
         // traces and wait 120 s for a cluster it could not join. Open them as it will; the node starts with this
         // opening (Deployment.TlsSettings.stores) rather than opening them again.
-        final TlsStores.Checked stores = opener.apply(new ClusterTls(keyStore, keyStorePassword, keyPassword,
-            trustStore, trustStorePassword, jsse));
+        final ClusterTls tls = new ClusterTls(keyStore, keyStorePassword, keyPassword, trustStore, trustStorePassword,
+            jsse);
+        final TlsStores.Checked stores = opener.apply(tls);
+        if (stores == null || !tls.equals(stores.tls())) {
+            throw new IllegalStateException("stores=" + stores + ": must be TlsStores.open of " + tls);
+        }
         report(check, steer, stores.problems());
-        return Optional.of(new Deployment.TlsSettings(keyStore, trustStore, keyStorePassword, trustStorePassword,
-            keyPassword, jsse, stores));
+        return Optional.of(new Deployment.TlsSettings(stores));
     }
 
     private static void report(ConfigCheck check, Config steer, List<TlsStores.Problem> problems) {

@@ -138,36 +138,56 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
     }
 
     /**
-     * Settings of Artery's {@code ConfigSSLEngineProvider} for the {@code tls-tcp} transport.
+     * Settings of Artery's {@code ConfigSSLEngineProvider} for the {@code tls-tcp} transport: the settings the loader
+     * opened the stores with ({@link TlsStores.Checked#tls()}), and that opening, without a problem. The node starts
+     * with this opening ({@link PekkoClusterConfig#settings}) instead of opening the stores again.
      *
-     * @param keyStore           readable Java key store of this node
-     * @param trustStore         readable Java trust store
-     * @param keyStorePassword   password of the key store
-     * @param trustStorePassword password of the trust store
-     * @param keyPassword        password of the key (default the key store's)
-     * @param protocol           {@code TLSv1.3} or {@code TLSv1.2}
-     * @param stores             the stores of these settings as the loader opened them, without a problem: the node
-     *                           starts with this opening ({@link PekkoClusterConfig#settings}) instead of opening them
-     *                           again
-     * @throws IllegalArgumentException when {@code stores} is not the opening of these settings
+     * @param stores the stores as the loader opened them, with the settings it opened them with
      */
-    public record TlsSettings(Path keyStore, Path trustStore, String keyStorePassword, String trustStorePassword,
-                              String keyPassword, String protocol, TlsStores.Checked stores) {
+    public record TlsSettings(TlsStores.Checked stores) {
         /** The protocols. */
-        public static final List<String> PROTOCOLS = dev.steer.cluster.ClusterTls.PROTOCOLS;
+        public static final List<String> PROTOCOLS = ClusterTls.PROTOCOLS;
 
-        /** Checks that {@code stores} were opened with these settings. */
+        /** Checks that there are stores. */
         public TlsSettings {
-            if (stores == null || !stores.tls().equals(new ClusterTls(keyStore, keyStorePassword, keyPassword, trustStore,
-                trustStorePassword, protocol))) {
-                throw new IllegalArgumentException("stores=" + stores + ": must be TlsStores.open of these settings ("
-                    + keyStore + ", " + trustStore + ", " + protocol + ")");
+            if (stores == null) {
+                throw new IllegalArgumentException("stores=null: must be TlsStores.open of the settings");
             }
+        }
+
+        /** Readable Java key store of this node. */
+        public Path keyStore() {
+            return stores.tls().keyStore();
+        }
+
+        /** Readable Java trust store. */
+        public Path trustStore() {
+            return stores.tls().trustStore();
+        }
+
+        /** Password of the key store. */
+        public String keyStorePassword() {
+            return stores.tls().keyStorePassword();
+        }
+
+        /** Password of the trust store. */
+        public String trustStorePassword() {
+            return stores.tls().trustStorePassword();
+        }
+
+        /** Password of the key (default the key store's). */
+        public String keyPassword() {
+            return stores.tls().keyPassword();
+        }
+
+        /** {@code TLSv1.3} or {@code TLSv1.2}. */
+        public String protocol() {
+            return stores.tls().protocol();
         }
 
         @Override
         public String toString() {
-            return "TlsSettings[keyStore=" + keyStore + ", trustStore=" + trustStore + ", protocol=" + protocol
+            return "TlsSettings[keyStore=" + keyStore() + ", trustStore=" + trustStore() + ", protocol=" + protocol()
                 + ", passwords hidden]";
         }
     }
