@@ -28,11 +28,7 @@ public final class HangingResolverProvider extends InetAddressResolverProvider {
                 if (!HANGING_HOST.equalsIgnoreCase(host)) {
                     return builtin.lookupByName(host, policy);
                 }
-                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_SECONDS);
-                while (System.nanoTime() - deadline < 0) {
-                    LockSupport.parkNanos(deadline - System.nanoTime()); // deaf to interrupts, as a native lookup is
-                }
-                throw new UnknownHostException(host + ": no answer");
+                throw hang(host);
             }
 
             @Override
@@ -40,6 +36,24 @@ public final class HangingResolverProvider extends InetAddressResolverProvider {
                 return builtin.lookupByAddress(address);
             }
         };
+    }
+
+    /**
+     * The lookup of {@code host} that hangs: waits {@link #HANG_SECONDS}, deaf to interrupts as a native lookup is, then
+     * gives the failure to throw. An interrupt is taken and set again at the end: a park returns at once while it is
+     * set, so the wait would spin on a core instead.
+     */
+    static UnknownHostException hang(String host) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_SECONDS);
+        boolean interrupted = false;
+        while (System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(deadline - System.nanoTime());
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return new UnknownHostException(host + ": no answer");
     }
 
     @Override
