@@ -101,19 +101,23 @@ public final class AeronOutput implements FrameOutput {
         return "offer failed with " + failedWith;
     }
 
-    /** The client's close reason, waited for while the publication or the client reads closed; null if none came. */
+    /**
+     * The client's close reason, waited for while the publication or the client reads closed; without a reason
+     * supplier, only the client's close is waited for, after its publication's. Null if no reason came.
+     */
     private String closeReason() {
-        if (clientClosed == null) {
-            return null;
-        }
         final long deadline = System.nanoTime() + CLOSE_REASON_WAIT_MS * 1_000_000L;
-        String reason = clientClosed.get();
+        String reason = givenReason();
         while (reason == null && (failedWith == Publication.CLOSED || aeron.isClosed())
-            && System.nanoTime() - deadline < 0) {
+            && (clientClosed != null || !aeron.isClosed()) && System.nanoTime() - deadline < 0) {
             LockSupport.parkNanos(1_000_000);
-            reason = clientClosed.get();
+            reason = givenReason();
         }
         return reason;
+    }
+
+    private String givenReason() {
+        return clientClosed == null ? null : clientClosed.get();
     }
 
     /** True once a subscriber is connected. */

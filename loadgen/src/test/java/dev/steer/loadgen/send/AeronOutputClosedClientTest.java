@@ -96,4 +96,25 @@ class AeronOutputClosedClientTest {
             assertEquals("the driver went", output.lastError(), "the reason the client gives once its close ends");
         }
     }
+
+    @Test
+    void shouldNameTheClosedClientWhenItClosesAfterThePublicationWithoutAReasonSupplier() throws Exception {
+        try (AeronMedia media = AeronMedia.embedded()) {
+            final AeronOutput output = new AeronOutput(media.aeron(), "aeron:ipc", 12);
+            output.close(); // the publication reads closed before its client does, as when a client closes
+            assertEquals(FrameOutput.FAILED, output.send(new UnsafeBuffer(new byte[60]), 0, 60), "a closed publication");
+            final Thread asking = Thread.currentThread();
+            final Thread closer = Thread.ofPlatform().start(() -> {
+                // Closes the client once lastError() waits for it, whatever the machine's load (bounded: a lastError()
+                // that does not wait has answered already).
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (asking.getState() != Thread.State.TIMED_WAITING && System.nanoTime() - deadline < 0) {
+                    Thread.onSpinWait();
+                }
+                media.aeron().close();
+            });
+            assertEquals("the Aeron client is closed", output.lastError(), "waits for the client that is closing");
+            closer.join();
+        }
+    }
 }
