@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 
+import dev.steer.engine.frame.Frame;
 import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
@@ -257,11 +258,7 @@ abstract class EngineSettings {
                     + Arrays.toString(cpus.usableCpus()));
             }
         }
-        try {
-            new FramePool.Context().frameCount(poolFrames).frameSize(frameSize).headroom(headroom).conclude();
-        } catch (IllegalArgumentException ex) {
-            errors.add(ex.getMessage().replace("\n  ", " "));
-        }
+        checkPool(errors);
         // Each feed is polled by one ingress thread (Feed's thread contract): the same object twice would be polled
         // by two at once.
         final Map<Feed, Integer> firstIndex = new IdentityHashMap<>();
@@ -306,6 +303,27 @@ abstract class EngineSettings {
     private static void checkTimeout(List<String> errors, String name, Duration value) {
         if (value == null || value.isNegative() || value.isZero() || value.compareTo(SteerEngine.Builder.MAX_TIMEOUT) > 0) {
             errors.add(name + "=" + value + ": must be positive and at most " + SteerEngine.Builder.MAX_TIMEOUT);
+        }
+    }
+
+    /**
+     * The rules of {@link FramePool.Context#conclude()}, each problem on a line of its own and named as this builder
+     * names the setting (the pool's own message says {@code pool.frameCount}, a name the caller never wrote).
+     */
+    private void checkPool(List<String> errors) {
+        checkRange(errors, "poolFrames", poolFrames, 1, FramePool.MAX_FRAMES);
+        if (frameSize < FramePool.Context.MIN_FRAME_SIZE || frameSize > FramePool.Context.MAX_FRAME_SIZE
+            || frameSize % 64 != 0) {
+            errors.add("frameSize=" + frameSize + ": must be a multiple of 64 from " + FramePool.Context.MIN_FRAME_SIZE
+                + " to " + FramePool.Context.MAX_FRAME_SIZE);
+        }
+        if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
+            errors.add("headroom=" + headroom + ": must be " + Frame.MIN_REDIRECT_HEADROOM + "..frameSize - 64 ("
+                + (frameSize - 64) + ")");
+        }
+        if (poolFrames >= 1 && (long) poolFrames * frameSize > Integer.MAX_VALUE - 64) {
+            errors.add("poolFrames=" + poolFrames + " x frameSize=" + frameSize + ": must not exceed "
+                + (Integer.MAX_VALUE - 64) + " bytes in one pool");
         }
     }
 

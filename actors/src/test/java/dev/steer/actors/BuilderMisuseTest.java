@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -168,5 +169,18 @@ class BuilderMisuseTest {
         assertTrue(refused.getMessage().contains("entry 1: located on node 'pekko://steer@10.0.0.2:25520'"),
             refused.getMessage());
         assertTrue(refused.getMessage().contains("remoteConsumers"), refused.getMessage());
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void shouldNamePoolSettingsByTheirBuilderNamesEachOnALineWhenTheyAreOutOfRange() {
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> engine("misuse-pool").poolFrames(0).frameSize(100).headroom(4096).start());
+        final List<String> lines = refused.getMessage().lines().map(String::strip).toList();
+        assertTrue(lines.contains("poolFrames=0: must be 1..4194304"), refused.getMessage());
+        assertTrue(lines.contains("frameSize=100: must be a multiple of 64 from 128 to 65536"), refused.getMessage());
+        assertTrue(lines.contains("headroom=4096: must be 32..frameSize - 64 (36)"), refused.getMessage());
+        assertTrue(!refused.getMessage().contains("pool."), "names of the builder, not of FramePool.Context: "
+            + refused.getMessage());
     }
 }

@@ -114,7 +114,7 @@ class SupervisionTest {
             .conclude());
         final String message = error.getMessage();
         for (String expected : new String[] {"maxEntries=3", "budget=0", "consumerBatch=5000", "qsize=20000",
-            "frameCount=0"}) {
+            "poolFrames=0"}) {
             assertTrue(message.contains(expected), "message names " + expected + ": " + message);
         }
     }
