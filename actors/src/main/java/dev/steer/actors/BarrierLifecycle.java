@@ -165,8 +165,10 @@ final class BarrierLifecycle implements EntryLifecycle {
         final ControlSignal signal = new ControlSignal();
         if (entry.isRemote()) {
             if (config.remoteConsumers() == null) {
-                throw new IllegalStateException("entry " + entry.key() + " is located on node "
-                    + entry.value().location().node() + " but the engine has no remote consumer factory");
+                // Steer's condition, not user code's: a warning without a stack trace, worded as start() words it.
+                throw new EngineWarning("entry " + entry.key() + ": located on node '"
+                    + entry.value().location().node() + "', but no remoteConsumers factory is set to forward its"
+                    + " frames there (the cluster layer sets one): the update answers ENOMEM");
             }
             final ActorRef<DataPath.Command> ref = context.spawn(
                 config.remoteConsumers().create(entry, signal), "forwarder-" + entry.key() + "-" + entry.generation()

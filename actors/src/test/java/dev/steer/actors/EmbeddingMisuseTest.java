@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -25,6 +26,7 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.EntryLocation;
 import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
+import dev.steer.engine.path.EngineWarning;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.program.Verdict;
@@ -97,6 +99,24 @@ class EmbeddingMisuseTest {
             assertEquals(new CpuMap.NextKey(MapResult.OK, 0), engine.nextKey(7));
             assertEquals(new CpuMap.NextKey(MapResult.ENOENT, CpuMap.NO_KEY), engine.nextKey(1));
         }
+    }
+
+    @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void shouldAnswerEnomemAndWarnWithoutAStackTraceWhenAnUpdatePlacesAnEntryOnAnotherNodeWithoutRemoteConsumers() {
+        final List<Throwable> reported = new CopyOnWriteArrayList<>();
+        try (SteerEngine engine = engine("misuse-remote-update").errorHandler((where, error) -> reported.add(error))
+            .start()) {
+            assertEquals(MapResult.ENOMEM, engine.update(1, EntryValue.remote(64, "node-2", 3), CpuMap.ANY),
+                "no consumer can be had for an entry on another node");
+            assertEquals(EntryValue.of(64), engine.lookup(1), "the map is unchanged");
+        }
+        assertEquals(1, reported.size(), reported.toString());
+        final Throwable warning = reported.get(0);
+        assertTrue(warning instanceof EngineWarning,
+            "Steer's own condition, not a failure of user code: " + warning);
+        assertTrue(warning.getMessage().contains("entry 1") && warning.getMessage().contains("node-2")
+            && warning.getMessage().contains("remoteConsumers"), warning.getMessage());
     }
 
     @Test
