@@ -3,13 +3,10 @@ package dev.steer.loadgen.send;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 import org.agrona.DirectBuffer;
 
+import dev.steer.ingress.udp.HostLookup;
 import dev.steer.ingress.udp.UdpSender;
 import dev.steer.ingress.udp.UdpSenderSettings;
 
@@ -19,7 +16,7 @@ public final class UdpOutput implements FrameOutput {
      * How long the host's lookup may take: a name server that never answers would otherwise hang the command, and with
      * it Ctrl-C, whose hook waits for the send to end.
      */
-    public static final Duration RESOLVE_LIMIT = Duration.ofSeconds(5);
+    public static final Duration RESOLVE_LIMIT = HostLookup.LIMIT;
 
     private final UdpSender sender;
     /** The target as the user wrote it, HOST:PORT (an IPv6 address in brackets), not InetSocketAddress' "/addr:port". */
@@ -37,35 +34,18 @@ public final class UdpOutput implements FrameOutput {
     }
 
     /**
-     * {@code host}'s address, looked up on a daemon thread of its own and waited for at most {@code limit}. A lookup
-     * cannot be interrupted, so one that runs over is left to end on its own while the caller goes on. Costs a thread
-     * start; called once per output, off the hot path.
+     * {@code host}'s address, looked up for at most {@code limit} ({@link HostLookup}). Off the hot path.
      *
      * @throws IllegalArgumentException naming the host (and the limit, when it ran over)
      */
     static InetAddress resolve(String host, Duration limit) {
-        final FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(host));
-        Thread.ofPlatform().daemon().name("steer-resolve").start(lookup);
         try {
-            return lookup.get(limit.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException ex) {
-            lookup.cancel(true);
-            throw new IllegalArgumentException("host " + host + " did not resolve within " + seconds(limit)
-                + "; give an address, or a name the resolver answers");
-        } catch (ExecutionException ex) {
-            if (ex.getCause() instanceof UnknownHostException) {
-                throw new IllegalArgumentException("host " + host + " does not resolve");
-            }
-            throw new IllegalArgumentException("host " + host + ": lookup failed: " + ex.getCause(), ex.getCause());
-        } catch (InterruptedException ex) {
-            lookup.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while looking up host " + host, ex);
+            return HostLookup.resolve(host, limit);
+        } catch (HostLookup.TimedOut ex) {
+            throw new IllegalArgumentException("host " + host + " " + ex.getMessage());
+        } catch (UnknownHostException ex) {
+            throw new IllegalArgumentException("host " + host + " does not resolve");
         }
-    }
-
-    private static String seconds(Duration limit) {
-        return limit.toMillis() % 1000 == 0 ? limit.toSeconds() + " s" : limit.toMillis() + " ms";
     }
 
     @Override

@@ -20,9 +20,9 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.aeron.AeronMedia;
+import dev.steer.ingress.udp.HangingResolverProvider;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.ingress.udp.UdpSettings;
-import dev.steer.loadgen.send.HangingResolverProvider;
 
 /** {@code steer loadgen} against a real engine in this JVM, over UDP and over Aeron UDP between two drivers. */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)

@@ -13,6 +13,7 @@ import dev.steer.ingress.afpacket.AfPacketFeed;
 import dev.steer.ingress.afpacket.AfPacketSettings;
 import dev.steer.ingress.pcap.PcapFeed;
 import dev.steer.ingress.pcap.PcapSettings;
+import dev.steer.ingress.udp.HostLookup;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.ingress.udp.UdpSettings;
 import dev.steer.ingress.aeron.AeronFeed;
@@ -270,7 +271,7 @@ public final class FeedConfig {
      * Opens queue {@code queue} of a udp plan; a host that does not resolve here or a bind this machine refuses (the
      * address is not one of its own, the port is taken) names the key, file and line of the address ({@link
      * #bindFailure}). The host is looked up here, not when the plan is made: an option may replace it, and a lookup
-     * waits on the system resolver for as long as it takes.
+     * waits on the system resolver for up to {@link HostLookup#LIMIT}.
      */
     private static UdpFeed openUdp(Plan plan, int queue) {
         final UdpSettings base = plan.udp();
@@ -295,6 +296,9 @@ public final class FeedConfig {
         final String where = written ? ConfigCheck.where(plan.block().getValue("udp.bind")) : "";
         final String value = written ? plan.block().getString("udp.bind") : base.bindAddress() + ":" + base.port();
         final String key = where + plan.path() + ".udp.bind: '" + value + "': ";
+        if (ex.getCause() instanceof HostLookup.TimedOut timedOut) {
+            return key + "the host " + base.bindAddress() + " " + timedOut.getMessage();
+        }
         if (ex.getCause() instanceof java.net.UnknownHostException) {
             return key + "the host " + base.bindAddress() + " does not resolve: must be HOST:PORT with a host name or"
                 + " address of this machine, e.g. 127.0.0.1:9000 or 0.0.0.0:9000";

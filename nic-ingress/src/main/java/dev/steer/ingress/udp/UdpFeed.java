@@ -118,10 +118,12 @@ public final class UdpFeed implements Feed {
         }
         final InetAddress address;
         try {
-            address = InetAddress.getByName(settings.bindAddress());
+            address = HostLookup.resolve(settings.bindAddress(), HostLookup.LIMIT);
         } catch (UnknownHostException ex) {
-            // This machine's resolver refuses it, as the kernel refuses a bind: a failed start, not a bad argument.
-            throw new IllegalStateException("bindAddress='" + settings.bindAddress() + "': does not resolve", ex);
+            // This machine's resolver refuses it (or does not answer), as the kernel refuses a bind: a failed start,
+            // not a bad argument.
+            throw new IllegalStateException("bindAddress='" + settings.bindAddress() + "': "
+                + (ex instanceof HostLookup.TimedOut ? ex.getMessage() : "does not resolve"), ex);
         }
         DatagramChannel opened = null;
         try {

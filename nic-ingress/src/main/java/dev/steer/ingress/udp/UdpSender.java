@@ -55,9 +55,10 @@ public final class UdpSender implements AutoCloseable {
             throw new IllegalArgumentException("settings=null: must be UdpSenderSettings");
         }
         try {
-            this.target = new InetSocketAddress(InetAddress.getByName(settings.host()), settings.port());
+            this.target = new InetSocketAddress(HostLookup.resolve(settings.host(), HostLookup.LIMIT), settings.port());
         } catch (UnknownHostException ex) {
-            throw new IllegalArgumentException("host='" + settings.host() + "': does not resolve");
+            throw new IllegalArgumentException("host='" + settings.host() + "': "
+                + (ex instanceof HostLookup.TimedOut ? ex.getMessage() : "does not resolve"));
         }
         DatagramChannel opened = null;
         try {

@@ -404,6 +404,19 @@ class UdpFeedTest {
     }
 
     /**
+     * A bind host whose lookup never answers (a name server that is down) is a failed start within the lookup's limit,
+     * naming the host and the limit, not a start that waits as long as the resolver does (here 30 s, see {@link
+     * HangingResolverProvider}).
+     */
+    @Test
+    void shouldFailTheStartNamingTheHostAndTheLimitWhenTheBindHostsLookupDoesNotAnswer() {
+        final IllegalStateException error = assertThrows(IllegalStateException.class,
+            () -> new UdpFeed(UdpSettings.defaults().withBind(HangingResolverProvider.HANGING_HOST, 0)));
+        assertEquals("bindAddress='" + HangingResolverProvider.HANGING_HOST + "': did not resolve within 5 s; give an"
+            + " address, or a name the resolver answers", error.getMessage());
+    }
+
+    /**
      * A bind host that does not resolve is a failed start, not a bad argument. {@code [::zz]} fails as an IPv6 literal:
      * {@code InetAddress.getByName} refuses a bracketed host that does not parse as one before it would ask the
      * resolver, so the test needs no DNS and none is asked.

@@ -1,4 +1,4 @@
-package dev.steer.loadgen.send;
+package dev.steer.ingress.udp;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 

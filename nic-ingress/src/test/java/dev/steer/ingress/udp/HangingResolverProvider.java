@@ -1,4 +1,4 @@
-package dev.steer.loadgen.send;
+package dev.steer.ingress.udp;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -9,15 +9,15 @@ import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
 /**
- * The name resolver of the loadgen's test JVM: the built-in one, except for {@link #HANGING_HOST}, whose lookup hangs as
- * one to a name server that never answers does, without a network. It ends after {@link #HANG_SECONDS}, failing, so
- * that no lookup thread outlives the test JVM's tests by long.
+ * The name resolver of nic-ingress' test JVM, and of the modules' that take its test jar: the built-in one, except
+ * for {@link #HANGING_HOST}, whose lookup hangs as one to a name server that never answers does, without a network.
+ * It ends after {@link #HANG_SECONDS}, failing, so that no lookup thread outlives the test JVM's tests by long.
  */
 public final class HangingResolverProvider extends InetAddressResolverProvider {
     /** A name whose lookup hangs. */
     public static final String HANGING_HOST = "lookup-hangs.steer.test";
     /** How long a lookup of {@link #HANGING_HOST} hangs before it fails. */
-    static final long HANG_SECONDS = 30;
+    public static final long HANG_SECONDS = 30;
 
     @Override
     public InetAddressResolver get(Configuration configuration) {
@@ -43,7 +43,7 @@ public final class HangingResolverProvider extends InetAddressResolverProvider {
      * gives the failure to throw. An interrupt is taken and set again at the end: a park returns at once while it is
      * set, so the wait would spin on a core instead.
      */
-    static UnknownHostException hang(String host) {
+    public static UnknownHostException hang(String host) {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(HANG_SECONDS);
         boolean interrupted = false;
         while (System.nanoTime() - deadline < 0) {
