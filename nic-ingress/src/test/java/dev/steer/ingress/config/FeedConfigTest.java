@@ -385,6 +385,18 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldNameTheBindKeyLineAndLimitWhenTheBindHostsLookupDoesNotAnswerAtOpen() {
+        // A name server that never answers (HangingResolverProvider): the open gives up after the lookup's limit.
+        final ConfigCheck check = new ConfigCheck();
+        final String host = dev.steer.ingress.udp.HangingResolverProvider.HANGING_HOST;
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"" + host + ":0\"\n}"), check);
+        assertNotNull(plan, check.errors()::toString);
+        final IllegalStateException refused = assertThrows(IllegalStateException.class, () -> FeedConfig.open(plan));
+        assertEquals("test.conf:3: feed.udp.bind: '" + host + ":0': the host " + host + " did not resolve within 5 s;"
+            + " give an address, or a name the resolver answers", refused.getMessage());
+    }
+
+    @Test
     void shouldNameTheBindKeyAndLineWhenTheUdpFeedCannotBindTheAddress() throws Exception {
         // It said "bindAddress='192.0.2.1', port=9000: cannot bind: ...": no key, no file, no line to fix.
         assumeTrue(!"1".equals(java.nio.file.Files.readString(Path.of("/proc/sys/net/ipv4/ip_nonlocal_bind")).strip()),
