@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -23,6 +24,9 @@ import dev.steer.engine.map.MapResult;
  * off the hot path, allocation per operation is fine.
  */
 final class OwnedMap {
+    /** The incarnations gone that this owner remembers: far more nodes than restart within its state's lag. */
+    static final int MAX_RETIRED = 1024;
+
     private final int maxEntries;
     private final TreeMap<Integer, Placement> entries;
     private final Set<String> members = new HashSet<>();
@@ -51,9 +55,16 @@ final class OwnedMap {
      * The node incarnation (Pekko's unique address uid) of each member, where known: from the cluster's state when the
      * member was first seen, or from its last membership event. A node restarted at a member's address is another
      * incarnation: events of the old one (a late {@code MemberRemoved}) must not drop the new one, and a
-     * {@code MemberUp} of the new one stands for the old one's removal as well when that event was missed.
+     * {@code MemberUp} of the new one stands for the old one's removal as well when that event was missed, and so
+     * does the cluster's state showing the new one up first (see {@link #shownUp}).
      */
     private final Map<String, Long> incarnations = new HashMap<>();
+    /**
+     * Incarnations this owner saw go (removed, or replaced by another at their address), the latest
+     * {@link #MAX_RETIRED}: the cluster's state, read apart from the events, may still show one, and a node's
+     * incarnation never comes back.
+     */
+    private final Set<Long> retired = new LinkedHashSet<>();
     /** The incarnation the cluster's state shows at an address now, null: none there. */
     private final Function<String, Long> incarnationOf;
     /** Members asked for their version whose answer this owner still waits for before its first publication. */
@@ -74,7 +85,8 @@ final class OwnedMap {
      * @param up          the members this owner publishes to: up, leaving or exiting ({@link MapOwner#publishedTo})
      * @param present     every member neither down nor removed (entries on other nodes are pruned)
      * @param incarnationOf the uid of the member the cluster's state shows at an address now, null: none (or not
-     *                    known); read when a member is first seen other than by an event
+     *                    known); read when a member is first seen other than by an event, and for each member the
+     *                    state shows up at an update or a republication
      * @param refusedBusy counts the updates and deletes refused {@code EBUSY}
      */
     OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
@@ -179,7 +191,7 @@ final class OwnedMap {
         // the stable map, and the step under way when it belongs to it. Only added to the members, it got the
         // change under way in the final step, with the node giving a key up, while it could still forward to it.
         for (String member : up) {
-            seenUp(member);
+            shownUp(member);
         }
         final MapResult result = MapOwner.check(update, maxEntries, up);
         if (result != MapResult.OK) {
@@ -358,6 +370,22 @@ final class OwnedMap {
         return false;
     }
 
+    /**
+     * A member the cluster's state shows up: as {@link #seenUp}, and where the state shows another incarnation at a
+     * member's address than this owner has, one it has not seen go, as that incarnation's {@code MemberUp}. The state
+     * can lead the events: an entry placed on the new node (its address taken for the old member) went with the old
+     * one's late {@code MemberRemoved}.
+     */
+    private void shownUp(String address) {
+        final Long shown = incarnationOf.apply(address);
+        final Long known = incarnations.get(address);
+        if (shown != null && known != null && !shown.equals(known) && !retired.contains(shown)) {
+            memberUp(address, shown);
+        } else {
+            seenUp(address);
+        }
+    }
+
     private void seenUp(String address) {
         if (members.add(address)) {
             known(address);
@@ -386,7 +414,13 @@ final class OwnedMap {
      * {@link #republish} no longer finds. No step waits for it any more and its entries go. Idempotent.
      */
     void memberRemoved(String address) {
-        incarnations.remove(address);
+        final Long gone = incarnations.remove(address);
+        if (gone != null) {
+            retired.add(gone);
+            if (retired.size() > MAX_RETIRED) {
+                retired.remove(retired.iterator().next());
+            }
+        }
         members.remove(address);
         absentSince.remove(address);
         departed.add(address);
@@ -483,7 +517,7 @@ final class OwnedMap {
         // After the republication, so that a member added here is sent the stable map and probed once.
         for (String member : upNow) {
             if (!departed.contains(member)) {
-                seenUp(member);
+                shownUp(member);
             }
         }
     }

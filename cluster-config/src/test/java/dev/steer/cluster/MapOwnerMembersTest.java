@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -146,6 +147,81 @@ class MapOwnerMembersTest {
             assertEquals(c, agents.applied(member).entries().get(1).node(), member + " has the change");
             assertEquals(null, agents.applied(member).entries().get(2), member + ": the old x's entry goes, as at its"
                 + " MemberRemoved");
+        }
+    }
+
+    @Test
+    void shouldKeepAnEntryPlacedOnANewIncarnationTheClusterStateShowedFirstWhenTheOldOnesMemberRemovedComesLate() {
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String b = "pekko://steer@127.0.0.1:2";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, x, 0)));
+        for (String member : List.of(a, b, x)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        // The cluster state, which the owner reads apart from its events (it may lead them).
+        final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, b, 1L, x, 1L));
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, b, x), Set.of(a, b, x), state::get,
+            agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
+        agents.owner(map);
+        agents.deliver();
+
+        // x crashes and runs again at its address (incarnation 2, no map): the state shows it up before the owner's
+        // events do, and an update places on it meanwhile.
+        agents.restart(x);
+        state.put(x, 2L);
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)));
+        agents.deliver();
+        MapOwner.memberEvent(map, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 1L),
+            MemberStatus.down()));
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(a, b, x)) {
+            assertEquals(new Placement(64, x, 0), agents.applied(member).entries().get(2),
+                member + ": the entry placed on the new x stays; the late removal was of the old one");
+            assertEquals(null, agents.applied(member).entries().get(1), member + ": the old x's entry goes");
+        }
+    }
+
+    @Test
+    void shouldNotTakeAnIncarnationWhoseRemovalTheOwnerSawForANewOneWhenTheClusterStateStillShowsIt() {
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String b = "pekko://steer@127.0.0.1:2";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, b, 0)));
+        for (String member : List.of(a, b, x)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, b, 1L, x, 1L));
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, b, x), Set.of(a, b, x), state::get,
+            agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
+        agents.owner(map);
+        agents.deliver();
+
+        // x runs again at its address; the owner's events tell it before the state, which still shows incarnation 1.
+        agents.restart(x);
+        MapOwner.memberEvent(map, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 1L),
+            MemberStatus.down()));
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
+        agents.deliver();
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)));
+        agents.deliver();
+        map.republish(Set.of(a, b, x), Set.of(a, b, x), System.nanoTime());
+        agents.deliver();
+        assertEquals(new Placement(64, x, 0), agents.applied(a).entries().get(2));
+
+        // Incarnation 2 goes: the lagging state's incarnation 1 was the one seen removed, not taken for x's.
+        MapOwner.memberEvent(map, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 2L),
+            MemberStatus.down()));
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(a, b)) {
+            assertEquals(null, agents.applied(member).entries().get(2), member + ": x's entry goes with it");
         }
     }
 }
