@@ -62,12 +62,16 @@ public final class UdpFeed implements Feed {
 
     private static final int NONE = -1;
 
+    /** {@link #drainCap()} derived from the receive buffer, as every feed but a test's has it. */
+    static final int DERIVED_DRAIN_CAP = 0;
+
     private final UdpSettings settings;
     private final DatagramChannel channel;
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(RECEIVE_BUFFER);
     private final UnsafeBuffer view = new UnsafeBuffer(buffer);
     private final int boundPort;
     private final int receiveBufferBytes;
+    private final int drainCapGiven;
     private int pendingLength = NONE;
     private boolean closed;
     private final SocketDrops socketDrops;
@@ -110,6 +114,21 @@ public final class UdpFeed implements Feed {
      * @throws RuntimeException         whatever the function throws, unchanged (the channel is closed again)
      */
     public UdpFeed(UdpSettings settings, IntFunction<String> nameOfPort) {
+        this(settings, nameOfPort, DERIVED_DRAIN_CAP);
+    }
+
+    /**
+     * As {@link #UdpFeed(UdpSettings, IntFunction)}, with {@link #drainCap()} given instead of derived when
+     * {@code drainCap} is not {@link #DERIVED_DRAIN_CAP}: for tests, which cannot make a socket hold more than the
+     * derived cap and so could not see the close stop at it.
+     *
+     * @throws IllegalArgumentException also when {@code drainCap} is negative
+     */
+    UdpFeed(UdpSettings settings, IntFunction<String> nameOfPort, int drainCap) {
+        if (drainCap < 0) {
+            throw new IllegalArgumentException("drainCap=" + drainCap + ": must be 0 (derived) or positive");
+        }
+        this.drainCapGiven = drainCap;
         if (settings == null) {
             throw new IllegalArgumentException("settings=null: must be UdpSettings");
         }
@@ -309,6 +328,9 @@ public final class UdpFeed implements Feed {
      * {@link #MIN_QUEUED_DATAGRAM_BYTES}, plus one, above what the receive buffer can hold.
      */
     public int drainCap() {
+        if (drainCapGiven != DERIVED_DRAIN_CAP) {
+            return drainCapGiven;
+        }
         // The one more: one datagram may overshoot what Linux keeps.
         return (int) Math.min(Integer.MAX_VALUE, 2L * receiveBufferBytes / MIN_QUEUED_DATAGRAM_BYTES + 1);
     }

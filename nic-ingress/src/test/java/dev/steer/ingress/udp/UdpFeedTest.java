@@ -328,8 +328,39 @@ class UdpFeedTest {
         }
     }
 
+    /**
+     * The derived cap is above what the receive buffer can hold, so no socket can show the close stopping at it; a cap
+     * of 5 given to the feed, and 20 small datagrams queued (a 64 KiB buffer holds them with room), can. Without the
+     * cap the close would drain all 20.
+     */
     @Test
-    void shouldDrainAtMostTheCapWhenTheIngressClosesTheFeedUnderASenderThatKeepsSending() throws Exception {
+    void shouldDrainAtMostTheCapWhenTheIngressClosesTheFeedWhileTheSocketHoldsMore() throws Exception {
+        final UdpFeed feed = new UdpFeed(UdpSettings.defaults(), port -> UdpSettings.defaults().name(), 5);
+        try (UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            assertEquals(5, feed.drainCap());
+            assertTrue(feed.receiveBufferBytes() >= 64 * 1024, "room for 20 datagrams: " + feed.receiveBufferBytes());
+            for (int i = 0; i < 20; i++) {
+                send(sender, frame(i, 100));
+            }
+            awaitLoopbackDelivery();
+            feed.close(ingress.path);
+            assertEquals(0, feed.kernelDrops(), "the buffer had room for all");
+            assertEquals(5, feed.leftAtClose(), "the close stopped at its cap");
+            assertEquals(5, ingress.dropped(DropReason.FEED_OVERRUN));
+            assertEquals(5, ingress.get(PathCounters.Counter.RECEIVED), "the 15 past the cap go with the socket");
+            assertEquals(Feed.END, ingress.poll(feed));
+            assertEquals(5, ingress.get(PathCounters.Counter.RECEIVED), "reported once");
+        }
+    }
+
+    @Test
+    void shouldRefuseANegativeDrainCap() {
+        assertEquals("drainCap=-1: must be 0 (derived) or positive", assertThrows(IllegalArgumentException.class,
+            () -> new UdpFeed(UdpSettings.defaults(), port -> "udp", -1)).getMessage());
+    }
+
+    @Test
+    void shouldEndTheCloseWithinTheDerivedCapWhenASenderKeepsSending() throws Exception {
         // The smallest buffer, so the cap is small; a sender thread floods the socket throughout the close.
         final UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(1024));
         final AtomicBoolean stop = new AtomicBoolean();
