@@ -23,6 +23,7 @@ public final class PacketStatistics {
     private final MemorySegment boundAddress;
     private final MemorySegment boundAddressLength;
     private long packets;
+    private long queueFreezes;
     private long reads;
     private long failures;
 
@@ -36,7 +37,8 @@ public final class PacketStatistics {
     }
 
     /**
-     * Reads and resets the kernel's counters: adds {@code tp_packets} to {@link #packets()} and returns
+     * Reads and resets the kernel's counters: adds {@code tp_packets} to {@link #packets()} and
+     * {@code tp_freeze_q_cnt} to {@link #queueFreezes()}, and returns
      * {@code tp_drops}, the packets dropped for a full ring since the last read; 0 when the call failed (counted in
      * {@link #failures()}). One getsockopt into preallocated memory.
      */
@@ -48,6 +50,7 @@ public final class PacketStatistics {
         }
         reads++;
         packets += stats.get(ValueLayout.JAVA_INT, 0) & 0xffffffffL;
+        queueFreezes += stats.get(ValueLayout.JAVA_INT, 8) & 0xffffffffL;
         return stats.get(ValueLayout.JAVA_INT, 4);
     }
 
@@ -71,6 +74,17 @@ public final class PacketStatistics {
      */
     public long packets() {
         return packets;
+    }
+
+    /**
+     * Times the kernel found the ring full as read so far ({@code PACKET_STATISTICS tp_freeze_q_cnt}): the next block
+     * was still the feed's, so the kernel froze the ring and drops what arrives until the feed gives that block back.
+     * Every drop for a full ring ({@link AfPacketFeed#overruns()}) follows a freeze; a freeze may drop nothing (the
+     * block timer retired the last free block and the feed gave one back before the next packet), so this says how often
+     * the feed fell a whole ring behind, and is no drop count.
+     */
+    public long queueFreezes() {
+        return queueFreezes;
     }
 
     /** Reads of the kernel's drop counter. */

@@ -159,6 +159,29 @@ class AfPacketFeedTest {
         }
     }
 
+    /**
+     * The kernel freezes a full ring before it drops for it ({@code tp_freeze_q_cnt}, reset on read like the drops): the
+     * feed keeps the count over its reads.
+     */
+    @Test
+    void shouldCountTheKernelsRingFreezesWhenTheRingIsFullBeforePoll() {
+        final AfPacketSettings settings = veth.feedSettings().withRing(4096, 2).withFrameSize(2048);
+        final int count = 400;
+        try (AfPacketFeed feed = AfPacketFeed.open(settings); AfPacketSender sender = veth.sender()) {
+            assertEquals(0, feed.statistics().queueFreezes(), "nothing read yet");
+            send(sender, count, 60);
+            final RecordingSink sink = new RecordingSink();
+            pollUntil(feed, sink, 64, () -> sink.frames.size() + sink.dropped(DropReason.FEED_OVERRUN) >= count);
+            assertTrue(feed.overruns() > 0, "two 4 KiB blocks cannot hold 400 frames");
+            assertTrue(feed.statistics().queueFreezes() > 0, "the kernel froze the ring before it dropped: "
+                + feed.statistics().queueFreezes() + " freezes, " + feed.overruns() + " drops");
+            final long freezes = feed.statistics().queueFreezes();
+            feed.close(sink);
+            assertTrue(feed.statistics().queueFreezes() >= freezes, "kept over the last read, not reset by it");
+            assertEquals(0, feed.statistics().failures());
+        }
+    }
+
     @Test
     void shouldReturnEndWhenClosedAndCloseTwice() {
         final AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings());
