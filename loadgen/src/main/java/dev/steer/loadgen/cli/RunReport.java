@@ -29,7 +29,7 @@ import dev.steer.loadgen.stats.Units;
 /**
  * The end of one {@code steer run}: from what the run counted ({@link Outcome}) it prints the text summary or, with
  * {@code --json}, the JSON object, with what a UDP or AF_PACKET feed counted as {@code feed_overrun} split by when
- * and how often an AF_PACKET feed's link went down ({@link FeedCounts}); writes the report directory when asked; says on stderr why the run failed, where a capture was
+ * and how often an AF_PACKET feed's link went down and its ring was full ({@link FeedCounts}); writes the report directory when asked; says on stderr why the run failed, where a capture was
  * damaged or empty and what it may have lost; and decides the exit status.
  *
  * <p>The accounting covers the transport too when the run sent into a reliable one (Aeron): frames sent but never
@@ -87,11 +87,11 @@ final class RunReport {
         for (Feed feed : feeds) {
             if (feed instanceof UdpFeed udp) {
                 counts.add(new FeedCounts(udp.name(), "udp", udp.datagrams(), udp.kernelDrops(),
-                    udp.kernelDropsVisible(), udp.heldAtClose(), udp.leftAtClose(), 0));
+                    udp.kernelDropsVisible(), udp.heldAtClose(), udp.leftAtClose(), 0, 0));
             } else if (feed instanceof AfPacketFeed ring) {
                 // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the ring.
                 counts.add(new FeedCounts(ring.name(), "afpacket", ring.packets(), ring.overruns(), true, 0,
-                    ring.leftAtClose(), ring.link().downs()));
+                    ring.leftAtClose(), ring.link().downs(), ring.statistics().queueFreezes()));
             }
         }
         return counts;

@@ -10,8 +10,9 @@ import dev.steer.loadgen.stats.Units;
 
 /**
  * What a UDP or AF_PACKET feed counted as {@code feed_overrun}, split by when it was lost, and how often an AF_PACKET
- * feed's link went down during the run, as {@code steer run} reports it: one {@code feed:} line in the text summary and
- * on the report page when the feed overran or its link went down ({@link #hasLine()}), one object of the JSON's
+ * feed's link went down and its ring was full during the run, as {@code steer run} reports it: one {@code feed:} line in
+ * the text summary and on the report page when the feed overran, its link went down or its ring was full
+ * ({@link #hasLine()}), one object of the JSON's
  * {@code feed_counts} array always. The engine's {@code feed_overrun} alone does not say whether the feed fell behind
  * while the run ran (the kernel dropped for a full socket buffer or ring) or only had packets still queued when the
  * run closed it, which a run stopped under full traffic always has; and a link that was down for part of the run loses
@@ -19,7 +20,7 @@ import dev.steer.loadgen.stats.Units;
  *
  * <p>The JSON names are stable and always present: {@code feed}, {@code type} ({@code udp} or {@code afpacket}),
  * {@code packets}, {@code feed_overrun} (the sum of the three after it), {@code kernel_drops},
- * {@code kernel_drops_visible}, {@code held_at_close}, {@code left_at_close}, {@code link_downs}.
+ * {@code kernel_drops_visible}, {@code held_at_close}, {@code left_at_close}, {@code link_downs}, {@code ring_freezes}.
  *
  * <p>Immutable; any thread; formatting allocates, off the data path.
  *
@@ -34,9 +35,12 @@ import dev.steer.loadgen.stats.Units;
  * @param leftAtClose        packets still queued in the socket or ring, not taken, when the run closed the feed
  * @param linkDowns          times the feed found its link gone down during the run ({@code AfPacketFeed.link().downs()});
  *                           0 for UDP, which has no link of its own
+ * @param ringFreezes        times the kernel found the AF_PACKET feed's ring full during the run and froze it
+ *                           ({@code AfPacketFeed.statistics().queueFreezes()}, {@code tp_freeze_q_cnt}): how often the
+ *                           feed fell a whole ring behind; no drop count (its drops are in {@code kernelDrops}); 0 for UDP
  */
 public record FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,
-                         long heldAtClose, long leftAtClose, long linkDowns) {
+                         long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes) {
     /** The JSON array of {@code steer run}, one object per UDP or AF_PACKET feed. */
     public static final String JSON_ARRAY = "feed_counts";
 
@@ -51,42 +55,57 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
         return kernelDrops + heldAtClose + leftAtClose;
     }
 
-    /** Whether the summary gives the feed a {@link #describe()} line: it overran, or its link went down. */
+    /**
+     * Whether the summary gives the feed a {@link #describe()} line: it overran, its link went down or its ring was full.
+     */
     public boolean hasLine() {
-        return feedOverrun() != 0 || linkDowns != 0;
+        return feedOverrun() != 0 || linkDowns != 0 || ringFreezes != 0;
     }
 
     /**
      * {@code feed: FEED: feed_overrun N: } then the parts that are not 0, in this order: {@code K dropped by the kernel
      * while running (socket buffer full), L left in the socket at close, 1 held by the feed at close} ({@code ring}
-     * for AF_PACKET); then, when the link went down, {@code ; link down N times during the run} (without the overrun
-     * part when there was none: {@code feed: FEED: link down 1 time during the run}). Meant for a feed that
-     * {@link #hasLine()}. No line end.
+     * for AF_PACKET, whose kernel drops say how often the ring was full: {@code (ring full F times)}); then, when the ring
+     * was full but the kernel dropped nothing for it, {@code ; ring full F times during the run, nothing dropped for it};
+     * then, when the link went down, {@code ; link down N times during the run} (each without what comes before when
+     * that is 0: {@code feed: FEED: link down 1 time during the run}). Meant for a feed that {@link #hasLine()}. No line
+     * end.
      */
     public String describe() {
         final boolean udp = "udp".equals(type);
-        final StringBuilder line = new StringBuilder(128).append("feed: ").append(feed).append(": ");
+        final StringBuilder line = new StringBuilder(160).append("feed: ").append(feed).append(": ");
+        final int head = line.length();
         if (feedOverrun() != 0) {
             line.append("feed_overrun ").append(Units.count(feedOverrun())).append(':');
             final int start = line.length();
             part(line, start, kernelDrops, udp ? " dropped by the kernel while running (socket buffer full)"
-                : " dropped by the kernel while running (ring full)");
+                : " dropped by the kernel while running (ring full" + (ringFreezes == 0 ? "" : " " + times(ringFreezes))
+                + ")");
             part(line, start, leftAtClose, udp ? " left in the socket at close" : " left in the ring at close");
             part(line, start, heldAtClose, " held by the feed at close");
-            if (linkDowns != 0) {
-                line.append("; ");
-            }
+        }
+        if (ringFreezes != 0 && kernelDrops == 0) {
+            next(line, head).append("ring full ").append(times(ringFreezes))
+                .append(" during the run, nothing dropped for it");
         }
         if (linkDowns != 0) {
-            line.append("link down ").append(Units.count(linkDowns)).append(linkDowns == 1 ? " time" : " times")
-                .append(" during the run");
+            next(line, head).append("link down ").append(times(linkDowns)).append(" during the run");
         }
         return line.toString();
     }
 
+    /** {@code line} with {@code "; "} appended unless nothing follows {@code head} yet. */
+    private static StringBuilder next(StringBuilder line, int head) {
+        return line.length() == head ? line : line.append("; ");
+    }
+
+    private static String times(long count) {
+        return Units.count(count) + (count == 1 ? " time" : " times");
+    }
+
     /**
-     * The {@link #describe()} line of every feed of {@code feeds} that {@link #hasLine() has one} (it overran, or its
-     * link went down), in order: what the text summary and the report page print. Allocates, off the data path.
+     * The {@link #describe()} line of every feed of {@code feeds} that {@link #hasLine() has one} (it overran, its
+     * link went down or its ring was full), in order: what the text summary and the report page print. Allocates, off the data path.
      */
     public static List<String> lines(List<FeedCounts> feeds) {
         return feeds.stream().filter(FeedCounts::hasLine).map(FeedCounts::describe).toList();
@@ -102,7 +121,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
     public void toJson(ObjectNode object) {
         object.put("feed", feed).put("type", type).put("packets", packets).put("feed_overrun", feedOverrun())
             .put("kernel_drops", kernelDrops).put("kernel_drops_visible", kernelDropsVisible)
-            .put("held_at_close", heldAtClose).put("left_at_close", leftAtClose).put("link_downs", linkDowns);
+            .put("held_at_close", heldAtClose).put("left_at_close", leftAtClose).put("link_downs", linkDowns)
+            .put("ring_freezes", ringFreezes);
     }
 
     /** Reads one object {@link #toJson} wrote; a missing count reads as 0, a missing name as an empty string. */
@@ -110,7 +130,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
         return new FeedCounts(object.path("feed").asText(""), object.path("type").asText(""),
             object.path("packets").asLong(), object.path("kernel_drops").asLong(),
             object.path("kernel_drops_visible").asBoolean(), object.path("held_at_close").asLong(),
-            object.path("left_at_close").asLong(), object.path("link_downs").asLong());
+            object.path("left_at_close").asLong(), object.path("link_downs").asLong(),
+            object.path("ring_freezes").asLong());
     }
 
     /** Every object of the {@value #JSON_ARRAY} array of a run's JSON, in order; none when it has no such array. */

@@ -11,13 +11,23 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.steer.engine.path.FrameSink;
+import dev.steer.engine.stats.DropReason;
+import dev.steer.ingress.afpacket.AfPacketFeed;
+import dev.steer.ingress.afpacket.AfPacketSender;
+import dev.steer.ingress.afpacket.AfPacketSettings;
 import dev.steer.ingress.afpacket.NetNamespace;
+import dev.steer.loadgen.report.FeedCounts;
+import dev.steer.loadgen.stats.Units;
 
 /**
  * {@code steer run --feed afpacket} on one end of a veth pair in a network namespace the test creates, and
@@ -55,9 +65,70 @@ class AfPacketCliTest {
                 assertEquals("afpacket", feed.get("type").asText(), feed.toString());
                 assertEquals(feed.get("kernel_drops").asLong() + feed.get("held_at_close").asLong()
                     + feed.get("left_at_close").asLong(), feed.get("feed_overrun").asLong(), feed.toString());
+                assertTrue(feed.get("ring_freezes").asLong() >= 0, "every key, even when 0: " + feed);
                 overrun += feed.get("feed_overrun").asLong();
             }
             assertEquals(accounting.at("/dropped/feed_overrun").asLong(), overrun, root.toString());
+        }
+    }
+
+    /**
+     * The kernel's ring freezes ({@code tp_freeze_q_cnt}) reach {@code steer run}'s feed counts: a two-block ring filled
+     * before the first poll froze, and the {@code feed:} line and the JSON's {@code ring_freezes} say how often.
+     */
+    @Test
+    void shouldReportTheRingFreezesInTheFeedCountsWhenTheRingFilledBeforeTheFeedPolled() throws Exception {
+        try (NetNamespace ns = vethPairOrSkip("steer-frz")) {
+            final long[] taken = {0};
+            final long[] overrun = {0};
+            final FrameSink sink = new FrameSink() {
+                @Override
+                public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
+                    taken[0]++;
+                    return ACCEPTED;
+                }
+
+                @Override
+                public void onDropped(DropReason reason, int count) {
+                    assertEquals(DropReason.FEED_OVERRUN, reason);
+                    overrun[0] += count;
+                }
+
+                @Override
+                public void onFeedError(Throwable error) {
+                    throw new AssertionError(error);
+                }
+            };
+            final AfPacketFeed feed = AfPacketFeed.open(AfPacketSettings.of("vb").withNetns(ns.name())
+                .withRing(4096, 2).withFrameSize(2048).withRetireTimeoutMs(2));
+            try (AfPacketSender sender = AfPacketSender.open(ns.name(), "va")) {
+                final UnsafeBuffer frame = new UnsafeBuffer(new byte[60]);
+                // To and from locally administered MACs no interface has, of the local experimental ethertype: the
+                // namespace's stack ignores them.
+                frame.putBytes(0, new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, (byte) 0x88, (byte) 0xb5});
+                for (int i = 0; i < 400; i++) {
+                    assertEquals(60, sender.send(frame, 0, 60), "send " + i + ", errno " + sender.lastErrno());
+                }
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (taken[0] + overrun[0] < 400) {
+                    assertTrue(System.nanoTime() < deadline, taken[0] + " taken, " + overrun[0] + " overrun of 400");
+                    if (feed.poll(sink, 64) == 0) {
+                        Thread.onSpinWait();
+                    }
+                }
+            } finally {
+                feed.close(sink);
+            }
+            final FeedCounts counts = RunReport.feedCounts(List.of(feed)).get(0);
+            assertTrue(counts.kernelDrops() > 0, "two 4 KiB blocks cannot hold 400 frames: " + counts);
+            assertTrue(counts.ringFreezes() > 0, "the kernel froze the ring before it dropped: " + counts);
+            assertEquals(feed.statistics().queueFreezes(), counts.ringFreezes());
+            assertTrue(counts.describe().contains(" dropped by the kernel while running (ring full "
+                + Units.count(counts.ringFreezes()) + (counts.ringFreezes() == 1 ? " time)" : " times)")),
+                counts.describe());
+            final ObjectNode json = new ObjectMapper().createObjectNode();
+            counts.toJson(json);
+            assertEquals(counts.ringFreezes(), json.get("ring_freezes").asLong(), json.toString());
         }
     }
 

@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class FeedCountsTest {
-    private static final FeedCounts UDP = new FeedCounts("udp:127.0.0.1:9100", "udp", 50_000, 1_200, true, 1, 36, 0);
-    private static final FeedCounts RING = new FeedCounts("afpacket:vb", "afpacket", 40, 0, true, 0, 60, 0);
+    private static final FeedCounts UDP = new FeedCounts("udp:127.0.0.1:9100", "udp", 50_000, 1_200, true, 1, 36, 0, 0);
+    private static final FeedCounts RING = new FeedCounts("afpacket:vb", "afpacket", 40, 0, true, 0, 60, 0, 0);
 
     @Test
     void shouldSplitFeedOverrunIntoWhileRunningAndAtCloseWhenTheFeedOverran() {
@@ -27,34 +27,51 @@ class FeedCountsTest {
     void shouldNameOnlyThePartsThatAreNotZeroAndTheRingWhenTheFeedIsAfPacket() {
         assertEquals("feed: afpacket:vb: feed_overrun 60: 60 left in the ring at close", RING.describe());
         assertEquals("feed: afpacket:vb: feed_overrun 7: 7 dropped by the kernel while running (ring full)",
-            new FeedCounts("afpacket:vb", "afpacket", 1, 7, true, 0, 0, 0).describe());
+            new FeedCounts("afpacket:vb", "afpacket", 1, 7, true, 0, 0, 0, 0).describe());
     }
 
     @Test
     void shouldGiveAFeedWhoseLinkWentDownALineSayingHowOftenWhenItOverranOrNot() {
-        final FeedCounts down = new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 0, 1);
+        final FeedCounts down = new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 0, 1, 0);
         assertTrue(down.hasLine(), "a link down is worth a line although nothing was lost");
         assertEquals("feed: afpacket:vb#0: link down 1 time during the run", down.describe());
         assertEquals("feed: afpacket:vb#0: feed_overrun 60: 60 left in the ring at close; link down 2 times during the run",
-            new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 60, 2).describe());
+            new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 60, 2, 0).describe());
         assertEquals(0, down.feedOverrun(), "a link down is no drop");
-        assertFalse(new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 0, 0).hasLine(), "nothing to say");
+        assertFalse(new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 0, 0, 0).hasLine(), "nothing to say");
+    }
+
+    @Test
+    void shouldSayHowOftenTheRingWasFullWithItsDropsOrAloneWhenTheKernelFrozeTheRing() {
+        assertEquals("feed: afpacket:vb: feed_overrun 7: 7 dropped by the kernel while running (ring full 2 times)",
+            new FeedCounts("afpacket:vb", "afpacket", 1, 7, true, 0, 0, 0, 2).describe());
+        assertEquals("feed: afpacket:vb: feed_overrun 10: 7 dropped by the kernel while running (ring full 1 time), 3 left"
+            + " in the ring at close; link down 1 time during the run",
+            new FeedCounts("afpacket:vb", "afpacket", 1, 7, true, 0, 3, 1, 1).describe());
+        final FeedCounts frozen = new FeedCounts("afpacket:vb", "afpacket", 40, 0, true, 0, 0, 0, 3);
+        assertTrue(frozen.hasLine(), "a ring that was full is worth a line although nothing was lost");
+        assertEquals(0, frozen.feedOverrun(), "a freeze is no drop");
+        assertEquals("feed: afpacket:vb: ring full 3 times during the run, nothing dropped for it", frozen.describe());
+        assertEquals("feed: afpacket:vb: feed_overrun 5: 5 left in the ring at close; ring full 1 time during the run,"
+            + " nothing dropped for it", new FeedCounts("afpacket:vb", "afpacket", 40, 0, true, 0, 5, 0, 1).describe());
     }
 
     @Test
     void shouldWriteEveryKeyAndReadItBackWhenConvertedToJson() {
         final ObjectNode clean = JsonReport.mapper().createObjectNode();
-        new FeedCounts("udp:127.0.0.1:9100", "udp", 3, 0, false, 0, 0, 0).toJson(clean);
+        new FeedCounts("udp:127.0.0.1:9100", "udp", 3, 0, false, 0, 0, 0, 0).toJson(clean);
         assertEquals("{\"feed\":\"udp:127.0.0.1:9100\",\"type\":\"udp\",\"packets\":3,\"feed_overrun\":0,"
             + "\"kernel_drops\":0,\"kernel_drops_visible\":false,\"held_at_close\":0,\"left_at_close\":0,"
-            + "\"link_downs\":0}",
+            + "\"link_downs\":0,\"ring_freezes\":0}",
             clean.toString(), "every key, even when 0, so the keys do not depend on what happened");
         final ObjectNode run = JsonReport.mapper().createObjectNode();
         UDP.toJson(run.putArray(FeedCounts.JSON_ARRAY).addObject());
         RING.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
-        final FeedCounts down = new FeedCounts("afpacket:vb#1", "afpacket", 40, 0, true, 0, 0, 3);
+        final FeedCounts down = new FeedCounts("afpacket:vb#1", "afpacket", 40, 0, true, 0, 0, 3, 0);
         down.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
-        assertEquals(List.of(UDP, RING, down), FeedCounts.allFromJson(run));
+        final FeedCounts frozen = new FeedCounts("afpacket:vb#0", "afpacket", 40, 9, true, 0, 0, 0, 4);
+        frozen.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
+        assertEquals(List.of(UDP, RING, down, frozen), FeedCounts.allFromJson(run));
         assertEquals(List.of(), FeedCounts.allFromJson(JsonReport.mapper().createObjectNode()), "not a UDP run");
     }
 }
