@@ -120,13 +120,12 @@ class AeronDriverLossTest {
             halfAMessage(media, feed, 42, ingress);
 
             running.set(false);
-            final long stopped = System.nanoTime();
             pollUntilEnd(feed, ingress);
 
-            assertTrue(System.nanoTime() - stopped < TimeUnit.SECONDS.toNanos(10), "ended within the driver timeout");
+            // Which timeout ended it is in the client's reason, not in how long the test's thread took to see it.
             final String reason = feed.endReason();
-            assertTrue(reason != null && reason.contains(directory.toString()) && reason.contains("keepalive"),
-                "end reason: " + reason);
+            assertTrue(reason != null && reason.contains(directory.toString()) && reason.contains("keepalive")
+                && reason.contains("> timeout=1000ms"), "ended by its 1 s driver timeout, not Aeron's 10 s: " + reason);
             assertEquals(1, ingress.dropped(DropReason.FEED_TRUNCATED));
             assertEquals(1, ingress.get(PathCounters.Counter.FEED_ERRORS), ingress.errors.toString());
         } finally {
