@@ -33,7 +33,7 @@ class AeronDriverLossCliTest {
         try {
             final CliRunner.Running run = CliRunner.start("run", "--feed", "aeron", "--aeron-dir", directory.toString(),
                 "--no-traffic", "--duration", "40s", "--json", "--no-pin");
-            assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
+            assertTrue(run.awaitErr("starting the engine"), "the run opened its feed");
             driver.close();
             final CliRunner result = run.result().get(30, TimeUnit.SECONDS);
             assertEquals(SteerCli.EXIT_FAILED, result.exit(), "an input gone is a failed run: " + result);
@@ -57,7 +57,7 @@ class AeronDriverLossCliTest {
         try {
             final CliRunner.Running run = CliRunner.start("run", "--feed", "aeron", "--aeron-dir", directory.toString(),
                 "--no-traffic", "--duration", "40s", "--report", report.toString(), "--no-pin");
-            assertTrue(run.awaitErr("starting the engine", 20), "the run opened its feed");
+            assertTrue(run.awaitErr("starting the engine"), "the run opened its feed");
             driver.close();
             final CliRunner result = run.result().get(30, TimeUnit.SECONDS);
             assertEquals(SteerCli.EXIT_FAILED, result.exit(), result.toString());

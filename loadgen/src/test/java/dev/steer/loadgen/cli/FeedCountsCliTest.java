@@ -60,7 +60,7 @@ class FeedCountsCliTest {
         args.addAll(List.of(options));
         final CliRunner.Running run = CliRunner.start(args.toArray(String[]::new));
         // The feed's socket is bound once the run starts its engine; what is sent before would be refused.
-        assertTrue(run.awaitErr("starting the engine", 30), "the run opened its feed");
+        assertTrue(run.awaitErr("starting the engine"), "the run opened its feed");
         final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
         final ByteBuffer datagram = ByteBuffer.allocateDirect(2048);
