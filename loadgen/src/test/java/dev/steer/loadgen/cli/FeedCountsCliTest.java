@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.DatagramChannel;
@@ -39,13 +38,8 @@ class FeedCountsCliTest {
         + "(?: ([0-9,]+) dropped by the kernel while running \\(socket buffer full\\),?)?"
         + "(?: ([0-9,]+) left in the socket at close,?)?(?: ([0-9,]+) held by the feed at close)?");
 
-    /** A UDP port free now on 127.0.0.1, for the run's --listen (bound and released by the test). */
-    private static int freePort() throws IOException {
-        try (DatagramChannel probe = DatagramChannel.open()) {
-            probe.bind(new InetSocketAddress("127.0.0.1", 0));
-            return ((InetSocketAddress) probe.getLocalAddress()).getPort();
-        }
-    }
+    /** What the run says once its feed's socket is bound: the port the kernel chose for {@code --listen HOST:0}. */
+    private static final Pattern LISTENING = Pattern.compile("listening on 127\\.0\\.0\\.1:(\\d+)");
 
     /**
      * Runs {@code steer run --feed udp --no-traffic} with {@code options} while this thread floods its port with
@@ -53,14 +47,17 @@ class FeedCountsCliTest {
      * lossless with a ring of 1 makes the ingress take them more slowly than they come.
      */
     private static CliRunner runFlooded(String... options) throws Exception {
-        final int port = freePort();
+        // Port 0, the port the run names: a port probed free and bound later by the run could be taken in between.
         final List<String> args = new java.util.ArrayList<>(List.of("run", "--feed", "udp", "--listen",
-            "127.0.0.1:" + port, "--no-traffic", "--lossless", "--qsize", "1", "--cpus", "0", "--duration", "1s",
+            "127.0.0.1:0", "--no-traffic", "--lossless", "--qsize", "1", "--cpus", "0", "--duration", "1s",
             "--no-pin"));
         args.addAll(List.of(options));
         final CliRunner.Running run = CliRunner.start(args.toArray(String[]::new));
         // The feed's socket is bound once the run starts its engine; what is sent before would be refused.
         assertTrue(run.awaitErr("starting the engine"), "the run opened its feed");
+        final Matcher listening = LISTENING.matcher(run.err().toString());
+        assertTrue(listening.find(), "the run names the port it bound: " + run.err());
+        final int port = Integer.parseInt(listening.group(1));
         final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
         final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
         final ByteBuffer datagram = ByteBuffer.allocateDirect(2048);
@@ -139,7 +136,7 @@ class FeedCountsCliTest {
     void shouldPrintNoFeedLineButEveryKeyWhenTheUdpFeedLostNothing(@TempDir Path dir) throws Exception {
         final Path report = dir.resolve("report");
         // This process sends, slowly, and waits for every datagram before it closes the feed: nothing overran.
-        final CliRunner result = CliRunner.run("run", "--feed", "udp", "--listen", "127.0.0.1:" + freePort(), "--rate",
+        final CliRunner result = CliRunner.run("run", "--feed", "udp", "--listen", "127.0.0.1:0", "--rate",
             "1k", "--duration", "500ms", "--cpus", "0", "--no-pin", "--report", report.toString());
         assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
         assertFalse(result.out().lines().anyMatch(line -> line.startsWith("feed:")), "a clean feed adds no line: " + result);
