@@ -4,17 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +27,7 @@ import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
+import dev.steer.ingress.HeldPort;
 
 /**
  * Nodes started from a deployment file as {@code steer run} starts them ({@link Deployment#clusterNodeSettings}):
@@ -55,7 +56,7 @@ class DeploymentNodeTest {
                 downing { strategy = %s, stable-after = 2s, quorum-size = 1 }
               }
             }
-            """.formatted(Nodes.MAX_ENTRIES, freePort(), strategy));
+            """.formatted(Nodes.MAX_ENTRIES, heldPort(), strategy));
         try (Nodes nodes = new Nodes()) {
             final ClusterNode node = start(nodes, LOADER.load(file));
             assertTrue(node.awaitMembers(1, Duration.ofSeconds(30)), strategy + ": the node is up");
@@ -145,7 +146,7 @@ class DeploymentNodeTest {
      * Writes {@code file}: node-1 and node-2 on 127.0.0.1 with free ports, key 0 on node-1 and key 1 on node-2,
      * {@code clusterSettings} (HOCON, may be empty) in the cluster block, and a 2 s stable-after.
      */
-    private static Path pairFile(Path file, String clusterSettings) throws IOException {
+    private Path pairFile(Path file, String clusterSettings) throws IOException {
         return Files.writeString(file, """
             steer {
               map { max-entries = %d, entries = [ { key = 0, node = "node-1" }, { key = 1, node = "node-2", cpu = 0 } ] }
@@ -156,12 +157,23 @@ class DeploymentNodeTest {
                 downing.stable-after = 2s
               }
             }
-            """.formatted(Nodes.MAX_ENTRIES, freePort(), freePort(), clusterSettings));
+            """.formatted(Nodes.MAX_ENTRIES, heldPort(), heldPort(), clusterSettings));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
+    private final List<HeldPort> heldPorts = new ArrayList<>();
+
+    @AfterEach
+    void releasePorts() throws IOException {
+        for (HeldPort port : heldPorts) {
+            port.close();
         }
+    }
+
+    /** A loopback port for a node of this test, held until the test has ended. */
+    private int heldPort() {
+        final HeldPort port = HeldPort.loopback();
+        heldPorts.add(port);
+        return port.port();
     }
 }

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +19,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +31,7 @@ import dev.steer.cluster.ClusterTls;
 import dev.steer.cluster.Keystores;
 
 import dev.steer.engine.map.CpuSet;
+import dev.steer.ingress.HeldPort;
 
 @Timeout(90)
 class PekkoClusterConfigTest {
@@ -177,7 +177,7 @@ class PekkoClusterConfigTest {
 
     @Test
     void shouldStartAClusterNodeThatJoinsItselfWhenItIsItsOwnSeed() throws Exception {
-        final int port = freePort();
+        final int port = heldPort();
         final Deployment d = new DeploymentLoader(CPUS).parse(ConfigFactory.parseString("""
             steer {
               map.entries = [ { key = 0, node = "solo" } ]
@@ -198,8 +198,8 @@ class PekkoClusterConfigTest {
     @Test
     void shouldFormATwoNodeClusterOverTlsWhenTransportIsTlsTcp(@TempDir Path dir) throws Exception {
         keyStores(dir);
-        final int port1 = freePort();
-        final int port2 = freePort();
+        final int port1 = heldPort();
+        final int port2 = heldPort();
         final Path file = dir.resolve("tls.conf");
         Files.writeString(file, """
             steer {
@@ -265,10 +265,21 @@ class PekkoClusterConfigTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
+    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
+    private final List<HeldPort> heldPorts = new ArrayList<>();
+
+    @AfterEach
+    void releasePorts() throws IOException {
+        for (HeldPort port : heldPorts) {
+            port.close();
         }
+    }
+
+    /** A loopback port for a node of this test, held until the test has ended. */
+    private int heldPort() {
+        final HeldPort port = HeldPort.loopback();
+        heldPorts.add(port);
+        return port.port();
     }
 
     /** A self-signed key pair for 127.0.0.1 in node.p12 and its certificate in trust.p12, made with keytool. */

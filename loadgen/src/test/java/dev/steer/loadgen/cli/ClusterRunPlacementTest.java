@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.Leave;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +30,7 @@ import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.MapResult;
+import dev.steer.ingress.HeldPort;
 
 /**
  * A node of a deployment file places its entries through the cluster map owner at start ({@link ClusterRun#start}):
@@ -35,17 +38,28 @@ import dev.steer.engine.map.MapResult;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterRunPlacementTest {
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
+    private final List<HeldPort> heldPorts = new ArrayList<>();
+
+    @AfterEach
+    void releasePorts() throws IOException {
+        for (HeldPort port : heldPorts) {
+            port.close();
         }
+    }
+
+    /** A loopback port for a node of this test, held until the test has ended. */
+    private int heldPort() {
+        final HeldPort port = HeldPort.loopback();
+        heldPorts.add(port);
+        return port.port();
     }
 
     @Test
     void shouldPlaceTheFilesEntriesWhenTheOwnerIsBusyAtStart(@TempDir Path dir) throws Exception {
         // node-2 starts seconds after its port is chosen, while node-1 and node-3 open connections from ephemeral
-        // ports, which may take it: the port stays bound until node-2 starts.
-        final ServerSocket nodeTwoPort = new ServerSocket(0);
+        // ports, which may take it: the port stays held, and node-2 binds it held.
+        final int nodeTwoPort = heldPort();
         final Path file = dir.resolve("busy.conf");
         Files.writeString(file, String.join("\n",
             "steer {",
@@ -57,9 +71,9 @@ class ClusterRunPlacementTest {
             "  feed { type = synthetic }",
             "  cluster {",
             "    enabled = true",
-            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + freePort() + " },",
-            "              { name = node-2, host = \"127.0.0.1\", port = " + nodeTwoPort.getLocalPort() + " },",
-            "              { name = node-3, host = \"127.0.0.1\", port = " + freePort() + " } ]",
+            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + heldPort() + " },",
+            "              { name = node-2, host = \"127.0.0.1\", port = " + nodeTwoPort + " },",
+            "              { name = node-3, host = \"127.0.0.1\", port = " + heldPort() + " } ]",
             "    seed-nodes = [ node-1 ]",
             "  }",
             "}",
@@ -86,7 +100,6 @@ class ClusterRunPlacementTest {
             final long busyBefore = one.mapChangesRefusedBusy();
 
             final Deployment second = loader.load(file, "node-2");
-            nodeTwoPort.close();
             final CompletableFuture<ClusterNode> started = CompletableFuture.supplyAsync(() -> ClusterRun.start(second,
                 DeploymentApplier.applyTo(second, SteerEngine.builder()), line -> { }, () -> false));
             // node-2 asked while the changes wait: the owner answered EBUSY.
@@ -105,7 +118,6 @@ class ClusterRunPlacementTest {
                 "key 1 on node-2, everywhere");
             assertEquals(accepted % 2 == 0 ? 128 : 64, one.engine().lookup(0).qsize(), "every accepted change went out");
         } finally {
-            nodeTwoPort.close();
             if (two != null) {
                 two.shutdown();
             }

@@ -13,10 +13,12 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.steer.ingress.HeldPort;
 import dev.steer.loadgen.JvmOptions;
 
 /**
@@ -32,10 +34,21 @@ class ClusterRunTest {
         "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
         "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]");
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
+    private final List<HeldPort> heldPorts = new ArrayList<>();
+
+    @AfterEach
+    void releasePorts() throws IOException {
+        for (HeldPort port : heldPorts) {
+            port.close();
         }
+    }
+
+    /** A loopback port for a node of this test, held until the test has ended. */
+    private int heldPort() {
+        final HeldPort port = HeldPort.loopback();
+        heldPorts.add(port);
+        return port.port();
     }
 
     @Test
@@ -238,12 +251,12 @@ class ClusterRunTest {
     }
 
     /** A deployment file of node-1 and node-2 on free loopback ports, synthetic traffic, with this map and downing. */
-    private static Path twoNodeFile(Path file, String map, String downing, int rate) throws IOException {
+    private Path twoNodeFile(Path file, String map, String downing, int rate) throws IOException {
         return twoNodeFile(file, map, downing, "", rate);
     }
 
     /** As above, with {@code cluster} (settings of the cluster block) added. */
-    private static Path twoNodeFile(Path file, String map, String downing, String cluster, int rate) throws IOException {
+    private Path twoNodeFile(Path file, String map, String downing, String cluster, int rate) throws IOException {
         Files.writeString(file, String.join("\n",
             "steer {",
             "  engine { program = l4-hash, pinning = false }",
@@ -253,8 +266,8 @@ class ClusterRunTest {
             "  feed { type = synthetic }",
             "  cluster {",
             "    enabled = true",
-            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + freePort() + " },",
-            "              { name = node-2, host = \"127.0.0.1\", port = " + freePort() + " } ]",
+            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + heldPort() + " },",
+            "              { name = node-2, host = \"127.0.0.1\", port = " + heldPort() + " } ]",
             "    seed-nodes = [ node-1 ]",
             "    downing { " + downing + " }",
             "    " + cluster,
