@@ -61,14 +61,20 @@ abstract class EngineSettings {
     int budget = IngressPath.DEFAULT_BUDGET;
     IdleMode idleMode = IdleMode.PARK;
     boolean pinning = true;
+    /** What the caller set; null: unset, the usable CPUs (derived by {@link #check()}). */
     int[] ingressCpus;
+    /** Whether the caller passed null to {@code ingressCpus}: refused by {@link #check()}, as every null setting is. */
+    boolean ingressCpusNull;
     int poolFrames = SteerEngine.Builder.DEFAULT_POOL_FRAMES;
     int frameSize = FramePool.Context.DEFAULT_FRAME_SIZE;
     int headroom = FramePool.Context.DEFAULT_HEADROOM;
     boolean lossless;
     ConsumerActor.FailurePolicy consumerFailure = ConsumerActor.FailurePolicy.RESUME;
     ErrorHandler errorHandler = new LoggingErrorHandler();
+    /** Null: no factory (the default; a remote entry is then refused at start). */
     RemoteConsumerFactory remoteConsumers;
+    /** Whether the caller passed null to {@code remoteConsumers}: refused by {@link #check()}, as every null setting is. */
+    boolean remoteConsumersNull;
     int feedRestarts = IngressActor.MAX_RESTARTS;
     Duration respawnWindow = BarrierLifecycle.RESPAWN_WINDOW;
     /** Whether the ingress pools check releases; null: {@link FramePool.Context}'s default (on with {@code -ea}). */
@@ -280,6 +286,13 @@ abstract class EngineSettings {
         checkNotNull(errors, "idleMode", idleMode);
         checkNotNull(errors, "consumerFailure", consumerFailure);
         checkNotNull(errors, "actorConfig", actorConfig);
+        // These two are null when unset (their defaults are derived or "none"), so a null given is told by a flag.
+        if (ingressCpusNull) {
+            checkNotNull(errors, "ingressCpus", null);
+        }
+        if (remoteConsumersNull) {
+            checkNotNull(errors, "remoteConsumers", null);
+        }
         checkTimeout(errors, "askTimeout", askTimeout);
         checkTimeout(errors, "closeTimeout", closeTimeout);
         if (systemName == null || !systemName.matches("[a-zA-Z0-9][a-zA-Z0-9_-]*")) {

@@ -361,10 +361,14 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
-        /** CPUs the ingresses are pinned to, ingress i on {@code cpus[i % length]}; default the usable CPUs. */
+        /**
+         * CPUs the ingresses are pinned to, ingress i on {@code cpus[i % length]}; default the usable CPUs. Null is
+         * refused at start, as for every setting: leave it out for the default.
+         */
         public Builder ingressCpus(int... ingressCpus) {
             unstarted("ingressCpus");
-            this.ingressCpus = ingressCpus == null ? null : ingressCpus.clone(); // null: the usable CPUs
+            this.ingressCpusNull = ingressCpus == null;
+            this.ingressCpus = ingressCpus == null ? null : ingressCpus.clone();
             return this;
         }
 
@@ -410,9 +414,13 @@ public final class SteerEngine implements AutoCloseable {
             return this;
         }
 
-        /** Makes the consumers of entries located on other nodes; default none (such entries fail with ENOMEM). */
+        /**
+         * Makes the consumers of entries located on other nodes; default none (such entries fail with ENOMEM). Null is
+         * refused at start, as for every setting: leave it out for the default.
+         */
         public Builder remoteConsumers(RemoteConsumerFactory remoteConsumers) {
             unstarted("remoteConsumers");
+            this.remoteConsumersNull = remoteConsumers == null;
             this.remoteConsumers = remoteConsumers;
             return this;
         }

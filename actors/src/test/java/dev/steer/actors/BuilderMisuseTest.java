@@ -93,6 +93,27 @@ class BuilderMisuseTest {
     }
 
     @Test
+    @Timeout(value = 10, unit = TimeUnit.SECONDS)
+    void shouldRefuseNullIngressCpusAndRemoteConsumersWhenStartingAsEveryOtherNullSetting() {
+        // Both used to take their defaults without a word, while every other null setting was refused by name.
+        final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+            () -> engine("misuse-null-ingress-cpus").ingressCpus((int[]) null).remoteConsumers(null).start());
+        assertTrue(refused.getMessage().contains("ingressCpus=null: must be set (leave it out for the default)"),
+            refused.getMessage());
+        assertTrue(refused.getMessage().contains("remoteConsumers=null: must be set (leave it out for the default)"),
+            refused.getMessage());
+        final IllegalArgumentException concluded = assertThrows(IllegalArgumentException.class,
+            () -> engine("misuse-null-remote").remoteConsumers(null).conclude());
+        assertTrue(concluded.getMessage().contains("remoteConsumers=null"), concluded.getMessage());
+        // A later non-null setting replaces the null, as for any other setting.
+        try (SteerEngine engine = engine("misuse-null-then-set").ingressCpus((int[]) null).ingressCpus(0)
+                .remoteConsumers(null).remoteConsumers((entry, signal) -> { throw new AssertionError("no remote entry"); })
+                .start()) {
+            assertEquals(64, engine.lookup(0).qsize());
+        }
+    }
+
+    @Test
     @Timeout(value = 20, unit = TimeUnit.SECONDS)
     void shouldDeriveDefaultsAgainWhenSettingsChangeAfterConclude() {
         final SteerEngine.Builder narrowed = SteerEngine.builder().cpus(CpuSet.all(2)).pinning(false)

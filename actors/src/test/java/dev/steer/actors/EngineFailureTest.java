@@ -320,10 +320,10 @@ class EngineFailureTest {
     void shouldNameEachSettingLeftNullInsteadOfThrowingANullPointerException() {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> engine("failure-null")
             .handler(null).idleMode(null).actorConfig(null).ingressCpus((int[]) null).start());
-        for (String setting : new String[] {"handler=null", "idleMode=null", "actorConfig=null"}) {
+        // ingressCpus(null) used to take the default without a word; it is refused by name like the others.
+        for (String setting : new String[] {"handler=null", "idleMode=null", "actorConfig=null", "ingressCpus=null"}) {
             assertTrue(error.getMessage().contains(setting + ": must be set"), error.getMessage());
         }
-        assertTrue(!error.getMessage().contains("ingressCpus"), "null ingressCpus is the default: " + error.getMessage());
     }
 
     @Test
