@@ -291,12 +291,7 @@ public final class DeploymentLoader {
         }
         final int frames = poolOk ? check.intIn(steer, "steer.engine.pool.frames", SteerEngine.Builder.DEFAULT_POOL_FRAMES,
             1, FramePool.MAX_FRAMES) : SteerEngine.Builder.DEFAULT_POOL_FRAMES;
-        int frameSize = poolOk ? check.intIn(steer, "steer.engine.pool.frame-size", FramePool.Context.DEFAULT_FRAME_SIZE,
-            FramePool.Context.MIN_FRAME_SIZE, FramePool.Context.MAX_FRAME_SIZE) : FramePool.Context.DEFAULT_FRAME_SIZE;
-        if (frameSize % 64 != 0) {
-            check.error(steer, "steer.engine.pool.frame-size", frameSize + " is not a multiple of 64: must be a multiple of 64 from "
-                + FramePool.Context.MIN_FRAME_SIZE + " to " + FramePool.Context.MAX_FRAME_SIZE);
-        }
+        final int frameSize = poolOk ? frameSize(check, steer) : FramePool.Context.DEFAULT_FRAME_SIZE;
         final int headroom = poolOk ? check.intIn(steer, "steer.engine.pool.headroom", FramePool.Context.DEFAULT_HEADROOM,
             Integer.MIN_VALUE, Integer.MAX_VALUE) : FramePool.Context.DEFAULT_HEADROOM;
         if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
@@ -309,6 +304,35 @@ public final class DeploymentLoader {
         }
         return new Deployment.EngineSettings(program, consumerBatch, passBatch, budget, idle, pinning, ingressCpus,
             frames, frameSize, headroom);
+    }
+
+    /**
+     * {@code steer.engine.pool.frame-size}: an integer that is a multiple of 64 from 128 to 65536, the builder's rule.
+     * An integer that breaks it is told every rule it breaks and the whole rule in one line (100 used to be told only
+     * the range, and a value that fixed that alone was refused next time); anything else is left to {@code intIn}.
+     * Out of range gives the default, so that the headroom is checked against a frame size the pool can have.
+     */
+    private static int frameSize(ConfigCheck check, Config steer) {
+        final String path = "steer.engine.pool.frame-size";
+        final int min = FramePool.Context.MIN_FRAME_SIZE;
+        final int max = FramePool.Context.MAX_FRAME_SIZE;
+        if (steer.hasPath(path)) {
+            try {
+                final int value = steer.getInt(path);
+                final boolean inRange = value >= min && value <= max;
+                final boolean multiple = value % 64 == 0;
+                if (ConfigCheck.whole(steer.getNumber(path)) && !(inRange && multiple)) {
+                    final String broken = inRange ? "is not a multiple of 64"
+                        : multiple ? "is out of range" : "is out of range and not a multiple of 64";
+                    check.error(steer, path, value + " " + broken + ": must be a multiple of 64 from " + min + " to "
+                        + max);
+                    return inRange ? value : FramePool.Context.DEFAULT_FRAME_SIZE;
+                }
+            } catch (ConfigException ex) {
+                // No int (a word, a size with a unit, a number too big): intIn says so.
+            }
+        }
+        return check.intIn(steer, path, FramePool.Context.DEFAULT_FRAME_SIZE, min, max);
     }
 
     private List<Integer> ingressCpus(ConfigCheck check, Config steer) {

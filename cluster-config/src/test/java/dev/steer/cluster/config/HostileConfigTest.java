@@ -79,6 +79,21 @@ class HostileConfigTest {
     }
 
     @Test
+    void shouldStateEveryRuleAFrameSizeBreaksWhenItIsOutOfRangeOrNoMultipleOf64() throws IOException {
+        // 100 breaks both rules; it used to be told only "out of range: must be 128..65536", as if 1000 would do.
+        assertOneProblem("frame-size-100.conf", "steer.engine.pool.frame-size = 100\n",
+            "1: steer.engine.pool.frame-size: 100 is out of range and not a multiple of 64: must be a multiple of 64"
+                + " from 128 to 65536");
+        assertOneProblem("frame-size-64.conf", "steer.engine.pool.frame-size = 64\n",
+            "1: steer.engine.pool.frame-size: 64 is out of range: must be a multiple of 64 from 128 to 65536");
+        assertOneProblem("frame-size-big.conf", "steer.engine.pool.frame-size = 70000\n",
+            "1: steer.engine.pool.frame-size: 70000 is out of range and not a multiple of 64: must be a multiple of 64"
+                + " from 128 to 65536");
+        assertOneProblem("frame-size-1000.conf", "steer.engine.pool.frame-size = 1000\n",
+            "1: steer.engine.pool.frame-size: 1000 is not a multiple of 64: must be a multiple of 64 from 128 to 65536");
+    }
+
+    @Test
     void shouldSayWhatTypeIsWantedWhenAStringOrListIsGiven() throws IOException {
         assertOneProblem("string.conf", "steer.engine.budget = lots\n",
             "1: steer.engine.budget: must be an integer 1..4096, is \"lots\"");
