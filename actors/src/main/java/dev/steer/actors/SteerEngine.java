@@ -297,6 +297,10 @@ public final class SteerEngine implements AutoCloseable {
          * engine's life (neither a consumer the supervisor respawns nor the new consumer of an update that replaces the
          * entry says it again).
          * {@link FrameHandler#NO_OP} discards them without telling.
+         *
+         * <p>The consumers call it from the engine's start, before {@link #start()} has returned the engine: a handler
+         * that calls the engine gets it from a reference set after {@code start()} returns (an
+         * {@code AtomicReference}), and skips the call while that is null (see {@link FrameHandler}).
          */
         public Builder handler(FrameHandler handler) {
             unstarted("handler");

@@ -5,9 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.ByteOrder;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -17,7 +22,9 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.EntryValue;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameBatch;
 import dev.steer.engine.path.FrameHandler;
+import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.program.PacketView;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
@@ -64,6 +71,94 @@ class EmbeddingExampleTest {
             engine.update(0, EntryValue.of(512), CpuMap.ANY);   // MapResult.OK, EINVAL, E2BIG, ...
             EngineStats stats = engine.stats();                 // counters and the accounting invariant
         }                                                       // close: drain everything, then stop
+    }
+
+    /** The user's decision in the handle example: true once the test asks for entry 0. */
+    private static final AtomicBoolean ENTRY_ZERO_WANTED = new AtomicBoolean();
+
+    private static boolean needsEntryZero(FrameBatch batch) {
+        return ENTRY_ZERO_WANTED.compareAndSet(true, false);
+    }
+
+    private record Started(SteerEngine engine, ExecutorService admin) {
+    }
+
+    /** Well-formed 60-byte Ethernet/IPv4/UDP frames, one flow, {@code limit} in all. */
+    private static final class UdpFeed implements Feed {
+        private final UnsafeBuffer packet = new UnsafeBuffer(new byte[60]);
+        private final long limit;
+        private long sent;
+
+        UdpFeed(long limit) {
+            this.limit = limit;
+            packet.putShort(12, (short) 0x0800, ByteOrder.BIG_ENDIAN);
+            packet.putByte(14, (byte) 0x45);
+            packet.putShort(16, (short) 46, ByteOrder.BIG_ENDIAN); // IP total length: the frame less Ethernet's 14
+            packet.putByte(22, (byte) 64);
+            packet.putByte(23, (byte) 17);
+            packet.putShort(38, (short) 26, ByteOrder.BIG_ENDIAN); // UDP length
+        }
+
+        @Override
+        public int poll(FrameSink sink, int budget) {
+            if (sent >= limit) {
+                return END;
+            }
+            final long now = System.nanoTime();
+            int taken = 0;
+            while (taken < budget && sent < limit && sink.onFrame(packet, 0, 60, now) != FrameSink.BACK_PRESSURED) {
+                taken++;
+                sent++;
+            }
+            return taken;
+        }
+
+        @Override
+        public String name() {
+            return "udp";
+        }
+    }
+
+    private static Started handleExample(Feed myFeed) {
+        // docs/runtime.md, "A handler that calls the engine", verbatim:
+        AtomicReference<SteerEngine> handle = new AtomicReference<>();  // set once start() has returned
+        ExecutorService admin = Executors.newSingleThreadExecutor();     // map calls off the consumer threads
+        SteerEngine engine = SteerEngine.builder()
+                .entry(1, 2048)
+                .handler(batch -> {
+                    SteerEngine self = handle.get();             // null while start() runs: frames come before it returns
+                    if (self != null && needsEntryZero(batch)) { // your decision; until then skip it (or remember it)
+                        admin.execute(() -> self.update(0, EntryValue.of(512), CpuMap.ANY));
+                    }
+                })
+                .feed(myFeed)
+                .start();
+        handle.set(engine);                                      // from here on every handler call sees the engine
+        return new Started(engine, admin);
+    }
+
+    @Test
+    @Timeout(value = 25, unit = TimeUnit.SECONDS)
+    void shouldUpdateTheMapFromTheHandlerThroughTheHandleWhenStartHasReturned() throws Exception {
+        assumeTwoCpus();
+        ENTRY_ZERO_WANTED.set(false);
+        // Frames l4-hash steers to entry 1 (SequencedFeed's have no IP total length, and l4-hash drops them), enough
+        // that the handler still runs when the test asks; the engine is shut down as soon as the update is seen.
+        final Started started = handleExample(new UdpFeed(50_000_000));
+        try {
+            assertEquals(null, started.engine().lookup(0), "no entry 0 until the handler asks for it");
+            ENTRY_ZERO_WANTED.set(true);
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (started.engine().lookup(0) == null && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertEquals(512, started.engine().lookup(0).qsize(), "the handler's update, made on the executor");
+        } finally {
+            final EngineStats stats = started.engine().shutdown();
+            started.admin().shutdown();
+            assertTrue(started.admin().awaitTermination(10, TimeUnit.SECONDS));
+            assertEquals(0, stats.accounting().inFlight());
+        }
     }
 
     @Test

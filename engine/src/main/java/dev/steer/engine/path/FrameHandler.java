@@ -30,6 +30,12 @@ package dev.steer.engine.path;
  * takes nothing from its ring. Hand such calls to another thread (an executor), and call {@code shutdown()} only
  * there (here it throws).
  *
+ * <p>Calls begin with the engine's start, not with the return of the call that starts it: the consumers and ingresses
+ * run (and a busy feed's frames arrive) while that call still waits, so a handler may run before the code that built
+ * it holds the engine. A handler that calls the engine reads it from a reference published after the start returns,
+ * that every consumer thread is sure to see (an {@code AtomicReference}, or a {@code volatile} field; not a plain
+ * one), and skips the call (or remembers what it wanted) while the reference is still null.
+ *
  * <p>Thread contract: one handler instance serves every path at once: each entry's consumer calls it on its own
  * (pinned) thread, concurrently with the others, and an ingress' local handler on the ingress thread. So state the
  * handler writes must be per thread (a {@code ThreadLocal} read once per batch) or thread-safe. One path calls it from
