@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.lang.management.ManagementFactory;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -26,6 +25,7 @@ import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.AllocatedBytes;
 import dev.steer.ingress.TestIngress;
 
 /** UDP feed and sender on 127.0.0.1, against the real ingress path. */
@@ -138,18 +138,15 @@ class UdpFeedTest {
         try (UdpFeed feed = loopbackFeed(); UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
             ingress.keep = false;
             final UnsafeBuffer packet = new UnsafeBuffer(frame(0, 256));
-            final com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            final long thread = Thread.currentThread().threadId();
             rounds(feed, sender, ingress, packet, 300);
             // The best of a few windows: a JIT recompilation or a safepoint on a loaded machine can charge a few
             // KiB to one window (seen: 3.4 KiB once), while one allocation per datagram would be 300 KiB or more.
             long allocated = Long.MAX_VALUE;
             for (int window = 0; window < 5 && allocated >= 1024; window++) {
-                final long before = threads.getThreadAllocatedBytes(thread);
+                final long before = AllocatedBytes.ofCurrentThread();
                 final long packetsBefore = ingress.delivered;
                 rounds(feed, sender, ingress, packet, 300);
-                allocated = Math.min(allocated, threads.getThreadAllocatedBytes(thread) - before);
+                allocated = Math.min(allocated, AllocatedBytes.ofCurrentThread() - before);
                 assertEquals(300 * 64, ingress.delivered - packetsBefore);
             }
             assertTrue(allocated < 1024, allocated + " bytes allocated over 19200 datagrams, best of 5 windows");
