@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -19,6 +18,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
+import dev.steer.ingress.AllocatedBytes;
 
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AfPacketFeedTest {
@@ -193,8 +193,6 @@ class AfPacketFeedTest {
 
     @Test
     void shouldNotAllocateWhenPollingAndSending() {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         final CountingSink sink = new CountingSink();
         try (AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings().withStatsInterval(4));
              AfPacketSender sender = veth.sender()) {
@@ -218,11 +216,11 @@ class AfPacketFeedTest {
                 final long taken = sink.frames;
                 final long statsBefore = feed.statistics().reads();
                 pollBytes = 0;
-                final long before = threads.getCurrentThreadAllocatedBytes();
+                final long before = AllocatedBytes.ofCurrentThread();
                 for (int round = 0; round < 200; round++) {
                     exchange(feed, sender, sink);
                 }
-                final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                final long allocated = AllocatedBytes.ofCurrentThread() - before;
                 frames = sink.frames - taken;
                 assertTrue(frames > 1000, "frames flowed while measuring: " + frames);
                 if (pollBytes < best) {
@@ -249,17 +247,15 @@ class AfPacketFeedTest {
             sender.send(frame, 0, 60);
         }
         final long target = sink.frames + 32;
-        final long before = THREADS.getCurrentThreadAllocatedBytes();
+        final long before = AllocatedBytes.ofCurrentThread();
         for (int spins = 0; spins < 100_000 && sink.frames < target; spins++) {
             if (feed.poll(sink, 64) == 0) {
                 Thread.onSpinWait();
             }
         }
-        pollBytes += THREADS.getCurrentThreadAllocatedBytes() - before;
+        pollBytes += AllocatedBytes.ofCurrentThread() - before;
     }
 
-    private static final com.sun.management.ThreadMXBean THREADS =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     private long pollBytes;
 
     /** Counts frames without allocating. */

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -16,6 +15,7 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.AllocatedBytes;
 import dev.steer.ingress.TestIngress;
 
 /**
@@ -168,8 +168,6 @@ class AfPacketLinkChangeTest {
     /** A check reads the flags into preallocated memory: once compiled it allocates nothing, nor does a transition. */
     @Test
     void shouldNotAllocateWhenCheckingTheLink() throws Exception {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
         try (VethPair veth = VethPair.createOrSkip(); AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings())) {
             for (int i = 0; i < 20_000; i++) {
                 feed.link().check(System.nanoTime());
@@ -177,11 +175,11 @@ class AfPacketLinkChangeTest {
             long best = Long.MAX_VALUE;
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             for (int window = 0; best != 0 && (window < 10 || System.nanoTime() < deadline); window++) {
-                final long before = threads.getCurrentThreadAllocatedBytes();
+                final long before = AllocatedBytes.ofCurrentThread();
                 for (int i = 0; i < 1_000; i++) {
                     feed.link().check(System.nanoTime());
                 }
-                best = Math.min(best, threads.getCurrentThreadAllocatedBytes() - before);
+                best = Math.min(best, AllocatedBytes.ofCurrentThread() - before);
             }
             assertEquals(0, best, "fewest bytes 1,000 link checks allocated");
             assertEquals(0, feed.link().downs(), "up all along");

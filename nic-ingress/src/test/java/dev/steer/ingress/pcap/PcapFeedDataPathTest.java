@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.lang.management.ManagementFactory;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.AllocatedBytes;
 import dev.steer.ingress.TestIngress;
 
 /** The feed against the real ingress path, classic pcap and pcapng: lossless back-pressure and no allocation per packet. */
@@ -89,18 +89,15 @@ class PcapFeedDataPathTest {
             .withWindowBytes(PcapSettings.MIN_WINDOW_BYTES);
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             ingress.keep = false;
-            final com.sun.management.ThreadMXBean threads =
-                (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-            final long thread = Thread.currentThread().threadId();
             for (int i = 0; i < 20_000; i++) {
                 ingress.poll(feed);
             }
             final long packetsBefore = ingress.delivered;
-            final long before = threads.getThreadAllocatedBytes(thread);
+            final long before = AllocatedBytes.ofCurrentThread();
             for (int i = 0; i < 20_000; i++) {
                 ingress.poll(feed);
             }
-            final long allocated = threads.getThreadAllocatedBytes(thread) - before;
+            final long allocated = AllocatedBytes.ofCurrentThread() - before;
             final long packets = ingress.delivered - packetsBefore;
             assertEquals(20_000L * 64, packets);
             assertTrue(allocated < 1024, allocated + " bytes allocated over " + packets + " packets");
