@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.MapResult;
+import dev.steer.ingress.AllocatedBytes;
 
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class KryoSerializerTest {
@@ -293,8 +294,6 @@ class KryoSerializerTest {
     void shouldRefuseKryosOwnStringAndClassByNameWithoutAllocatingWhenTheyClaimAHugeLength() throws Exception {
         final KryoSerializer serializer = (KryoSerializer) SerializationExtension.get(KIT.system())
             .serializerFor(MapOwner.Reply.class);
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
         // This thread's Kryo and input buffer are made on first use: not part of what a message costs.
         final byte[] reply = serializer.toBinary(new MapOwner.Reply(MapResult.OK));
         assertEquals(new MapOwner.Reply(MapResult.OK), serializer.fromBinary(reply, (Class<?>) null));
@@ -302,9 +301,9 @@ class KryoSerializerTest {
             serializer.fromBinary(java.nio.ByteBuffer.allocateDirect(reply.length).put(reply).flip(), ""));
         for (byte[] bomb : KRYO_STRING_BOMBS) {
             for (int path = 0; path < 2; path++) {
-                final long before = threads.getCurrentThreadAllocatedBytes();
+                final long before = AllocatedBytes.ofCurrentThread();
                 final java.io.NotSerializableException refused = refusal(serializer, bomb, path);
-                final long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+                final long allocated = AllocatedBytes.ofCurrentThread() - before;
                 assertEquals(true, allocated < (1 << 20), java.util.Arrays.toString(bomb) + " path " + path
                     + ": allocated " + allocated + " bytes");
                 assertEquals(true, String.valueOf(refused.getMessage()).contains("class"), refused.getMessage());

@@ -36,6 +36,7 @@ import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.engine.stats.PathStats;
+import dev.steer.ingress.AllocatedBytes;
 
 /**
  * Hostile bytes on the cluster wire, seeded and bounded: every message type the serializer registers, and the
@@ -65,29 +66,6 @@ class WireFuzzTest {
      * ({@link CaseClock}): the allocation bound and the class's {@code @Timeout} still hold.
      */
     private static final long CASE_CPU_BOUND_NS = TimeUnit.SECONDS.toNanos(1);
-
-    /**
-     * The thread bean, failing the test unless it counts this thread's allocation. HotSpot always supports the count
-     * ({@code isThreadAllocatedMemorySupported()} is true on Java 25 here) and enables it by default, but any code in
-     * the JVM may disable it, and then every reading is -1 and every difference 0: the allocation bound would pass
-     * without checking anything.
-     */
-    private static com.sun.management.ThreadMXBean allocationCounting() {
-        final com.sun.management.ThreadMXBean threads =
-            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        assertTrue(threads.isThreadAllocatedMemorySupported() && threads.isThreadAllocatedMemoryEnabled(),
-            "this JVM gives no per-thread allocation count (supported " + threads.isThreadAllocatedMemorySupported()
-                + ", enabled " + threads.isThreadAllocatedMemoryEnabled() + "): the allocation bound cannot be checked");
-        return threads;
-    }
-
-    /** Bytes this thread allocated so far; fails the test when the count was disabled meanwhile (-1). */
-    private static long allocatedBytes(com.sun.management.ThreadMXBean threads) {
-        final long bytes = threads.getCurrentThreadAllocatedBytes();
-        assertTrue(bytes >= 0, "the per-thread allocation count was disabled during the test: the bound cannot be"
-            + " checked");
-        return bytes;
-    }
 
     @AfterAll
     static void stop() {
@@ -198,8 +176,7 @@ class WireFuzzTest {
     @Test
     void shouldRefuseWithNotSerializableExceptionOrReadWhenAnyRegisteredMessageIsDamaged() {
         final KryoSerializer serializer = serializer();
-        final com.sun.management.ThreadMXBean threads = allocationCounting();
-        final CaseClock clock = new CaseClock(threads, CASE_CPU_BOUND_NS);
+        final CaseClock clock = new CaseClock(ManagementFactory.getThreadMXBean(), CASE_CPU_BOUND_NS);
         final SplittableRandom random = new SplittableRandom(20261206);
         int total = 0;
         int refused = 0;
@@ -216,7 +193,7 @@ class WireFuzzTest {
                     final ByteBuffer direct = ByteBuffer.allocateDirect(bad.length + 3);
                     direct.position(3);
                     direct.put(bad).flip().position(3);
-                    final long allocatedBefore = allocatedBytes(threads);
+                    final long allocatedBefore = AllocatedBytes.ofCurrentThread();
                     final long timeBefore = clock.now();
                     try {
                         if (path == 0) {
@@ -231,7 +208,7 @@ class WireFuzzTest {
                             other);
                     }
                     final long caseNs = clock.now() - timeBefore;
-                    final long allocated = allocatedBytes(threads) - allocatedBefore;
+                    final long allocated = AllocatedBytes.ofCurrentThread() - allocatedBefore;
                     assertTrue(allocated < ALLOCATION_BOUND, what + ": allocated " + allocated + " bytes");
                     assertTrue(!clock.timeBounded() || caseNs < clock.boundNs(),
                         what + ": took " + caseNs + " ns of " + clock.measures());
@@ -262,7 +239,6 @@ class WireFuzzTest {
         tails.add(new byte[] {'h', (byte) ('i' | 0x80)});
         tails.add(new byte[0]);
         final KryoSerializer serializer = serializer();
-        final com.sun.management.ThreadMXBean threads = allocationCounting();
         final List<String> failures = new ArrayList<>();
         final java.util.SortedSet<Integer> failedClassBytes = new java.util.TreeSet<>();
         int total = 0;
@@ -289,14 +265,14 @@ class WireFuzzTest {
                     final ByteBuffer direct = ByteBuffer.allocateDirect(bad.length + 3);
                     direct.position(3);
                     direct.put(bad).flip().position(3);
-                    final long allocatedBefore = allocatedBytes(threads);
+                    final long allocatedBefore = AllocatedBytes.ofCurrentThread();
                     try {
                         final Object read = path == 0 ? serializer.fromBinary(bad, (Class<?>) null)
                             : serializer.fromBinary(direct, "");
                         failures.add(what + ": read as " + (read == null ? "null" : read.getClass().getName()
                             + " " + read));
                     } catch (NotSerializableException expected) {
-                        final long allocated = allocatedBytes(threads) - allocatedBefore;
+                        final long allocated = AllocatedBytes.ofCurrentThread() - allocatedBefore;
                         if (allocated >= 1 << 20) {
                             failures.add(what + ": refused, but allocated " + allocated + " bytes first");
                         }
