@@ -1,5 +1,6 @@
 package dev.steer.actors;
 
+import java.nio.ByteOrder;
 import java.util.function.BooleanSupplier;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -11,13 +12,17 @@ import dev.steer.engine.program.SteeringProgram;
 import dev.steer.engine.program.Verdict;
 
 /**
- * Test feed: 64-byte Ethernet/IPv4/UDP frames whose payload carries a flow id and the flow's sequence
- * number, cycling over {@code flows} flows starting at {@code firstFlow}, for {@code limit} frames in all.
+ * Test feed: well-formed 60-byte Ethernet/IPv4/UDP frames (10.0.0.1:5000 to 10.0.0.2:5001, IPv4 total length,
+ * header checksum and UDP length set) whose UDP payload carries a flow id and the flow's sequence number, cycling over
+ * {@code flows} flows starting at {@code firstFlow}, for {@code limit} frames in all. Well-formed so that every
+ * built-in program steers them: a program that drops them all would leave a test's handler unchecked.
  */
 final class SequencedFeed implements Feed {
     static final int FLOW_OFFSET = 42;
     static final int SEQ_OFFSET = 46;
     static final int SIZE = 60;
+    private static final int ETH_HEADER = 14;
+    private static final int IPV4_HEADER = 20;
 
     private final String name;
     private final int firstFlow;
@@ -34,9 +39,29 @@ final class SequencedFeed implements Feed {
         this.flows = flows;
         this.limit = limit;
         this.nextSeq = new long[flows];
-        packet.putShort(12, (short) 0x0008); // 0x0800 in network order
-        packet.putByte(14, (byte) 0x45);
-        packet.putByte(23, (byte) 17);
+        packet.putShort(12, (short) 0x0800, ByteOrder.BIG_ENDIAN); // IPv4
+        packet.putByte(14, (byte) 0x45); // version 4, 20-byte header
+        packet.putShort(16, (short) (SIZE - ETH_HEADER), ByteOrder.BIG_ENDIAN); // total length: the rest of the frame
+        packet.putByte(22, (byte) 64); // TTL
+        packet.putByte(23, (byte) 17); // UDP
+        packet.putInt(26, 0x0A00_0001, ByteOrder.BIG_ENDIAN); // 10.0.0.1
+        packet.putInt(30, 0x0A00_0002, ByteOrder.BIG_ENDIAN); // 10.0.0.2
+        packet.putShort(24, (short) ipv4HeaderChecksum(packet), ByteOrder.BIG_ENDIAN);
+        packet.putShort(34, (short) 5000, ByteOrder.BIG_ENDIAN); // source port
+        packet.putShort(36, (short) 5001, ByteOrder.BIG_ENDIAN); // destination port
+        packet.putShort(38, (short) (SIZE - ETH_HEADER - IPV4_HEADER), ByteOrder.BIG_ENDIAN); // UDP length
+        // UDP checksum 0: none, which IPv4 allows; the flow id and sequence number change per frame, the headers not.
+    }
+
+    /** RFC 1071 over the IPv4 header, its checksum field still 0. */
+    private static int ipv4HeaderChecksum(UnsafeBuffer packet) {
+        int sum = 0;
+        for (int i = ETH_HEADER; i < ETH_HEADER + IPV4_HEADER; i += 2) {
+            sum += packet.getShort(i, ByteOrder.BIG_ENDIAN) & 0xFFFF;
+        }
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        sum = (sum & 0xFFFF) + (sum >>> 16);
+        return ~sum & 0xFFFF;
     }
 
     @Override
