@@ -12,7 +12,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
-import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -24,7 +23,6 @@ import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameBatch;
 import dev.steer.engine.path.FrameHandler;
-import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.program.PacketView;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
@@ -83,42 +81,6 @@ class EmbeddingExampleTest {
     private record Started(SteerEngine engine, ExecutorService admin) {
     }
 
-    /** Well-formed 60-byte Ethernet/IPv4/UDP frames, one flow, {@code limit} in all. */
-    private static final class UdpFeed implements Feed {
-        private final UnsafeBuffer packet = new UnsafeBuffer(new byte[60]);
-        private final long limit;
-        private long sent;
-
-        UdpFeed(long limit) {
-            this.limit = limit;
-            packet.putShort(12, (short) 0x0800, ByteOrder.BIG_ENDIAN);
-            packet.putByte(14, (byte) 0x45);
-            packet.putShort(16, (short) 46, ByteOrder.BIG_ENDIAN); // IP total length: the frame less Ethernet's 14
-            packet.putByte(22, (byte) 64);
-            packet.putByte(23, (byte) 17);
-            packet.putShort(38, (short) 26, ByteOrder.BIG_ENDIAN); // UDP length
-        }
-
-        @Override
-        public int poll(FrameSink sink, int budget) {
-            if (sent >= limit) {
-                return END;
-            }
-            final long now = System.nanoTime();
-            int taken = 0;
-            while (taken < budget && sent < limit && sink.onFrame(packet, 0, 60, now) != FrameSink.BACK_PRESSURED) {
-                taken++;
-                sent++;
-            }
-            return taken;
-        }
-
-        @Override
-        public String name() {
-            return "udp";
-        }
-    }
-
     private static Started handleExample(Feed myFeed) {
         // docs/runtime.md, "A handler that calls the engine", verbatim:
         AtomicReference<SteerEngine> handle = new AtomicReference<>();  // set once start() has returned
@@ -142,9 +104,9 @@ class EmbeddingExampleTest {
     void shouldUpdateTheMapFromTheHandlerThroughTheHandleWhenStartHasReturned() throws Exception {
         assumeTwoCpus();
         ENTRY_ZERO_WANTED.set(false);
-        // Frames l4-hash steers to entry 1 (UdpFeed's, as SequencedFeed's now are too), enough
-        // that the handler still runs when the test asks; the engine is shut down as soon as the update is seen.
-        final Started started = handleExample(new UdpFeed(50_000_000));
+        // Frames l4-hash steers to entry 1, enough that the handler still runs when the test asks; the engine is shut
+        // down as soon as the update is seen.
+        final Started started = handleExample(new SequencedFeed("handle", 0, 1, 50_000_000));
         try {
             assertEquals(null, started.engine().lookup(0), "no entry 0 until the handler asks for it");
             ENTRY_ZERO_WANTED.set(true);
