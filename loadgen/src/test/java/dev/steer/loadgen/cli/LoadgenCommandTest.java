@@ -17,6 +17,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.actors.SteerEngine;
 import dev.steer.engine.map.CpuSet;
+import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.aeron.AeronMedia;
@@ -54,6 +55,9 @@ class LoadgenCommandTest {
         } finally {
             final EngineStats stats = engine.shutdown();
             assertEquals(stats.accounting().received(), stats.accounting().delivered() + stats.accounting().droppedTotal());
+            // The invariant alone holds with nothing delivered: the generated frames must be ones l4-hash steers.
+            assertEquals(0, stats.accounting().dropped(DropReason.PROGRAM_DROP), stats.accounting().toString());
+            assertTrue(stats.accounting().delivered() > 0, "frames reached the engine's handlers: " + stats.accounting());
         }
     }
 
