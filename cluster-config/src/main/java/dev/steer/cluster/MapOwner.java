@@ -269,7 +269,7 @@ public final class MapOwner {
                 }
             };
             final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(),
-                publishedTo(cluster.state().getMembers()), present(cluster), address -> incarnation(cluster, address),
+                publishedTo(cluster.state().getMembers()), present(cluster), address -> uidAt(cluster, address),
                 outbox,
                 stepTimeout, context.getLog(), refusedBusy);
             // A new owner asks every member for its version before it publishes (OwnedMap#starting): updates and
@@ -395,7 +395,7 @@ public final class MapOwner {
     }
 
     /** The uid of the member the cluster's state shows at {@code address}, null: none. */
-    private static Long incarnation(Cluster cluster, String address) {
+    private static Long uidAt(Cluster cluster, String address) {
         for (Member member : cluster.state().getMembers()) {
             if (member.address().toString().equals(address)) {
                 return member.uniqueAddress().longUid();
