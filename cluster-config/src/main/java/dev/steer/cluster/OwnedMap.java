@@ -65,6 +65,12 @@ final class OwnedMap {
      * incarnation never comes back.
      */
     private final Set<Long> retired = new LinkedHashSet<>();
+    /**
+     * Members whose incarnation this owner has only from the cluster's state it started from, which may lag the
+     * map it started from: no membership event has named an incarnation there since. The entries of the starting map
+     * on such an address may be of that incarnation or of a later one the previous owner knew (see {@link #memberUp}).
+     */
+    private final Set<String> startedFromState = new HashSet<>();
     /** The incarnation the cluster's state shows at an address now, null: none there. */
     private final Function<String, Long> incarnationOf;
     /** Members asked for their version whose answer this owner still waits for before its first publication. */
@@ -107,7 +113,9 @@ final class OwnedMap {
         }
         members.addAll(up);
         for (String member : members) {
-            known(member);
+            if (known(member)) {
+                startedFromState.add(member);
+            }
         }
         // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
         // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
@@ -332,28 +340,59 @@ final class OwnedMap {
      * restarted and its {@code MemberRemoved} did not come (or has not yet): the old one is handled as removed first,
      * so that the new one, which has no map, is a new member at once (the stable map, and the step under way when it
      * belongs to it) rather than at the next republication, and the old one's entries go.
+     *
+     * <p>Except where the old incarnation is only the one the cluster's state this owner started from showed, no
+     * event having named one there since: then the member is replaced the same way but the address's entries stay.
+     * Such an event (most often the subscription's replay, just after the start) says that the change of
+     * incarnation came before this owner subscribed, and the map it started from, the previous owner's, was published
+     * before that too: whether the previous owner placed those entries on the old node or, its own state ahead of
+     * this node's, on the new one cannot be told apart here (a publication names nodes by address only). Dropped, a
+     * live node's entries would be lost for good ({@code steer run} places a node's entries at its start only);
+     * kept, an old node's entries stay with the node now at its address, which serves them, until they change.
      */
     void memberUp(String address, long uid) {
+        up(address, uid, true);
+    }
+
+    /**
+     * Incarnation {@code uid} is up at {@code address}, told by its {@code MemberUp} event ({@code event}) or by the
+     * cluster's state ({@link #shownUp}).
+     */
+    private void up(String address, long uid, boolean event) {
         final Long known = incarnations.get(address);
         if (known != null && known != uid && members.contains(address)) {
-            log.warn("map owner: {} is up as a new incarnation (uid {}; uid {} here) and no MemberRemoved came for the"
-                + " old one; taken for removed", address, uid, known);
-            memberRemoved(address);
+            if (event && startedFromState.contains(address)) {
+                log.warn("map owner: {} is up as uid {}; the cluster state this owner started from showed uid {}, so"
+                    + " which of the two the entries there were placed on is not known: the member is replaced, its"
+                    + " entries kept", address, uid, known);
+                replaced(address);
+            } else {
+                log.warn("map owner: {} is up as a new incarnation (uid {}; uid {} here) and no MemberRemoved came for"
+                    + " the old one; taken for removed", address, uid, known);
+                memberRemoved(address);
+            }
         }
+        startedFromState.remove(address);
         incarnations.put(address, uid);
         departed.remove(address);
         absentSince.remove(address);
         seenUp(address);
     }
 
-    /** Records the incarnation the cluster's state shows at {@code address} unless one is known already. */
-    private void known(String address) {
+    /**
+     * Records the incarnation the cluster's state shows at {@code address} unless one is known already.
+     *
+     * @return whether it recorded one
+     */
+    private boolean known(String address) {
         if (!incarnations.containsKey(address)) {
             final Long uid = incarnationOf.apply(address);
             if (uid != null) {
                 incarnations.put(address, uid);
+                return true;
             }
         }
+        return false;
     }
 
     /**
@@ -380,7 +419,7 @@ final class OwnedMap {
         final Long shown = incarnationOf.apply(address);
         final Long known = incarnations.get(address);
         if (shown != null && known != null && !shown.equals(known) && !retired.contains(shown)) {
-            memberUp(address, shown);
+            up(address, shown, false);
         } else {
             seenUp(address);
         }
@@ -414,15 +453,7 @@ final class OwnedMap {
      * {@link #republish} no longer finds. No step waits for it any more and its entries go. Idempotent.
      */
     void memberRemoved(String address) {
-        final Long gone = incarnations.remove(address);
-        if (gone != null) {
-            retired.add(gone);
-            if (retired.size() > MAX_RETIRED) {
-                retired.remove(retired.iterator().next());
-            }
-        }
-        members.remove(address);
-        absentSince.remove(address);
+        gone(address);
         departed.add(address);
         if (starting()) {
             removeEntriesOf(address); // first: answered() may begin, and publish the map
@@ -431,6 +462,33 @@ final class OwnedMap {
         }
         rollouts.onRemoved(address);
         removeEntriesOf(address);
+    }
+
+    /**
+     * The member at {@code address} is another incarnation now, and the entries there are kept (see
+     * {@link #memberUp}): no step waits for the old one any more; the caller makes the new one a member.
+     */
+    private void replaced(String address) {
+        gone(address);
+        if (starting()) {
+            answered(address);
+        } else {
+            rollouts.onRemoved(address);
+        }
+    }
+
+    /** The incarnation at {@code address} is gone: retired, and no longer a member. */
+    private void gone(String address) {
+        final Long gone = incarnations.remove(address);
+        startedFromState.remove(address);
+        if (gone != null) {
+            retired.add(gone);
+            if (retired.size() > MAX_RETIRED) {
+                retired.remove(retired.iterator().next());
+            }
+        }
+        members.remove(address);
+        absentSince.remove(address);
     }
 
     /**
@@ -445,6 +503,7 @@ final class OwnedMap {
             return;
         }
         incarnations.put(address, uid);
+        startedFromState.remove(address);
         departed.add(address);
         removeEntriesOf(address);
     }

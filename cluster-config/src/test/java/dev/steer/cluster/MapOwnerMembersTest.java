@@ -224,4 +224,36 @@ class MapOwnerMembersTest {
             assertEquals(null, agents.applied(member).entries().get(2), member + ": x's entry goes with it");
         }
     }
+
+    @Test
+    void shouldKeepTheEntriesOfAMembersAddressWhenAMemberUpNamesAnotherUidThanTheClusterStateTheOwnerStartedFrom() {
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        // The previous owner placed key 2 on x after x ran again at its address (incarnation 2); this node's cluster
+        // state lags and still shows incarnation 1 when the new owner starts from this node's copy.
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 2,
+            Map.of(1, new Placement(64, a, 0), 2, new Placement(64, x, 0)));
+        for (String member : List.of(a, x)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, x, 1L));
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), state::get,
+            agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
+        agents.owner(map);
+        agents.deliver();
+
+        // The subscription's replay names the incarnation there now.
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(1, MemberStatus.up(), 1L)));
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(a, x)) {
+            assertEquals(new Placement(64, x, 0), agents.applied(member).entries().get(2),
+                member + ": whose entry key 2 is the owner cannot tell; it is kept, not dropped with a live node's");
+        }
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null), List.of(a, x)),
+            "x is a member that may be placed on");
+    }
 }
