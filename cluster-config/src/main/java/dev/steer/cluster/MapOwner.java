@@ -55,7 +55,9 @@ import dev.steer.engine.map.MapResult;
  * without its timer), and nothing could tell. The restarted owner starts as a new owner does, from its node's last
  * published copy, asking every member its version and taking the next incarnation, so the members take its map
  * (changes accepted but not yet rolled out are lost, as at an owner move; so are updates a starting owner held).
- * Pekko's default for a singleton, stopping, left the cluster without an owner until the node left: every update and
+ * Only the node incarnations seen go ({@link OwnedMap.Retired}) outlive the restart, kept by the actor: membership
+ * events on their way at the failure come to the restarted owner, and such a stale {@code MemberUp} must not be taken
+ * for a new incarnation. Pekko's default for a singleton, stopping, left the cluster without an owner until the node left: every update and
  * delete timed out, and no departed member's entries were removed. Off the hot path; allocation per operation is
  * fine.
  */
@@ -222,12 +224,19 @@ public final class MapOwner {
      */
     static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout,
                                     AtomicLong refusedBusy, AtomicLong restarts) {
-        return Behaviors.supervise(owner(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts)).onFailure(
-            Exception.class, SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2));
+        // Made once per actor, outside the supervised behavior, what must outlive its restarts: events on their way
+        // at a failure come to the restarted owner, and the incarnations seen go tell the stale ones.
+        return Behaviors.setup(actor -> {
+            final OwnedMap.Retired retired = new OwnedMap.Retired();
+            return Behaviors.supervise(owner(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts, retired))
+                .onFailure(Exception.class,
+                    SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2));
+        });
     }
 
     private static Behavior<Command> owner(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown,
-                                           Duration stepTimeout, AtomicLong refusedBusy, AtomicLong restarts) {
+                                           Duration stepTimeout, AtomicLong refusedBusy, AtomicLong restarts,
+                                           OwnedMap.Retired retired) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
@@ -270,8 +279,7 @@ public final class MapOwner {
             };
             final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(),
                 publishedTo(cluster.state().getMembers()), present(cluster), address -> uidAt(cluster, address),
-                outbox,
-                stepTimeout, context.getLog(), refusedBusy);
+                retired, outbox, stepTimeout, context.getLog(), refusedBusy);
             // A new owner asks every member for its version before it publishes (OwnedMap#starting): updates and
             // deletes wait for that here, at most MAX_QUEUED of them; more are refused EBUSY.
             return Behaviors.withStash(MAX_QUEUED, waiting -> {

@@ -60,11 +60,10 @@ final class OwnedMap {
      */
     private final Map<String, Long> incarnations = new HashMap<>();
     /**
-     * Incarnations this owner saw go (removed, or replaced by another at their address), the latest
-     * {@link #MAX_RETIRED}: the cluster's state, read apart from the events, may still show one, and a node's
-     * incarnation never comes back.
+     * Incarnations this owner, or one before it on this actor, saw go (see {@link Retired}): the cluster's state,
+     * read apart from the events, may still show one, and a node's incarnation never comes back.
      */
-    private final Set<Long> retired = new LinkedHashSet<>();
+    private final Retired retired;
     /**
      * Members whose incarnation this owner has only from the cluster's state it started from, which may lag the
      * map it started from: no membership event has named an incarnation there since. The entries of the starting map
@@ -98,8 +97,20 @@ final class OwnedMap {
     OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
              Function<String, Long> incarnationOf, Rollouts.Outbox outbox, Duration stepTimeout, Logger log,
              AtomicLong refusedBusy) {
+        this(maxEntries, start, up, present, incarnationOf, new Retired(), outbox, stepTimeout, log, refusedBusy);
+    }
+
+    /**
+     * As {@link #OwnedMap(int, MapAgent.Publish, Collection, Set, Function, Rollouts.Outbox, Duration, Logger,
+     * AtomicLong)}, taking the incarnations seen go from {@code retired}, which the owner's actor keeps across the
+     * restarts of its behavior, and adding to it.
+     */
+    OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
+             Function<String, Long> incarnationOf, Retired retired, Rollouts.Outbox outbox, Duration stepTimeout,
+             Logger log, AtomicLong refusedBusy) {
         this.maxEntries = maxEntries;
         this.incarnationOf = incarnationOf;
+        this.retired = retired;
         this.outbox = outbox;
         this.stepTimeout = stepTimeout;
         this.refusedBusy = refusedBusy;
@@ -349,8 +360,20 @@ final class OwnedMap {
      * this node's, on the new one cannot be told apart here (a publication names nodes by address only). Dropped, a
      * live node's entries would be lost for good ({@code steer run} places a node's entries at its start only);
      * kept, an old node's entries stay with the node now at its address, which serves them, until they change.
+     *
+     * <p>A {@code MemberUp} of an incarnation seen go ({@link Retired}) changes nothing, unless the cluster's state
+     * shows that incarnation at the address now: then it was taken for gone by mistake (a stale event of the one
+     * before it, which nothing here tells from a new one, replaced it).
      */
     void memberUp(String address, long uid) {
+        if (retired.contains(uid) && !Long.valueOf(uid).equals(incarnationOf.apply(address))) {
+            // A node's incarnation never comes back: this is an event of it still on its way, to this owner or, at
+            // a failure, to the one before it on this actor. Taken for a new incarnation, it dropped the member at
+            // the address and its entries. (Shown there by the state, it did not go: taken for gone by a stale event
+            // of an incarnation before it, and ignored, it would stay out of the members for good.)
+            log.info("map owner: MemberUp of {} uid {}, an incarnation seen gone; ignored", address, uid);
+            return;
+        }
         up(address, uid, true);
     }
 
@@ -483,9 +506,6 @@ final class OwnedMap {
         startedFromState.remove(address);
         if (gone != null) {
             retired.add(gone);
-            if (retired.size() > MAX_RETIRED) {
-                retired.remove(retired.iterator().next());
-            }
         }
         members.remove(address);
         absentSince.remove(address);
@@ -591,5 +611,26 @@ final class OwnedMap {
         }
         version++;
         rollouts.changed(new MapAgent.Publish(version, new TreeMap<>(entries)));
+    }
+
+    /**
+     * Node incarnations (uids) seen go, removed or replaced by another at their address, the latest
+     * {@link #MAX_RETIRED}. The owner's actor keeps one across the restarts of its behavior: events on their way at a
+     * failure come to the restarted owner, and one of an incarnation the failed owner saw go must not be taken for a
+     * new one. The owner's actor thread only.
+     */
+    static final class Retired {
+        private final Set<Long> uids = new LinkedHashSet<>();
+
+        boolean contains(long uid) {
+            return uids.contains(uid);
+        }
+
+        void add(long uid) {
+            uids.add(uid);
+            if (uids.size() > MAX_RETIRED) {
+                uids.remove(uids.iterator().next());
+            }
+        }
     }
 }

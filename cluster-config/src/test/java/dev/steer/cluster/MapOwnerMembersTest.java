@@ -256,4 +256,80 @@ class MapOwnerMembersTest {
         assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null), List.of(a, x)),
             "x is a member that may be placed on");
     }
+
+    @Test
+    void shouldIgnoreAStaleMemberUpOfAnIncarnationTheOwnerSawGoWhenItIsReplayedIntoTheRestartedOwner() {
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, a, 0)));
+        for (String member : List.of(a, x)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, x, 1L));
+        final OwnedMap.Retired retired = new OwnedMap.Retired(); // kept by the owner's actor across restarts
+        final OwnedMap owner = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), state::get,
+            retired, agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class),
+            new AtomicLong());
+        agents.owner(owner);
+        agents.deliver();
+        // x runs again at its address (incarnation 2); the state shows it before the owner's events, and an update
+        // places key 2 on it: the owner sees incarnation 1 go. Its events about x are still on their way.
+        agents.restart(x);
+        state.put(x, 2L);
+        assertEquals(MapResult.OK, owner.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, x)));
+        agents.deliver();
+        assertEquals(new Placement(64, x, 0), agents.applied(x).entries().get(2));
+
+        // The owner fails and restarts, from this node's copy; the events in flight at its failure come to the
+        // restarted owner, then its new subscription's replay.
+        final OwnedMap restarted = new OwnedMap(Nodes.MAX_ENTRIES, agents.applied(a), List.of(a, x), Set.of(a, x),
+            state::get, retired, agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class),
+            new AtomicLong());
+        agents.owner(restarted);
+        agents.deliver();
+        MapOwner.memberEvent(restarted, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 1L)));
+        MapOwner.memberEvent(restarted, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 1L),
+            MemberStatus.down()));
+        MapOwner.memberEvent(restarted, new ClusterEvent.MemberUp(member(1, MemberStatus.up(), 1L)));
+        MapOwner.memberEvent(restarted, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(a, x)) {
+            assertEquals(new Placement(64, x, 0), agents.applied(member).entries().get(2),
+                member + ": the entry placed on the new x stays; incarnation 1 was seen gone before the restart");
+        }
+        assertEquals(MapResult.OK, restarted.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null),
+            List.of(a, x)), "x is a member that may be placed on");
+    }
+
+    @Test
+    void shouldTakeAMemberUpOfAnIncarnationTakenForGoneWhenTheClusterStateShowsItThere() {
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, a, 0)));
+        for (String member : List.of(a, x)) {
+            agents.given(member, start.version(), start.entries());
+        }
+        // A restarted owner whose state shows incarnation 2 at x, and to which events of incarnation 1 come that the
+        // failed owner never handled: the uid of its starting state is taken for gone.
+        final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, x, 2L));
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), state::get, agents,
+            Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
+        agents.owner(map);
+        agents.deliver();
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 1L)));
+        MapOwner.memberEvent(map, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 1L),
+            MemberStatus.down()));
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
+        agents.deliver();
+
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, x)),
+            "x is a member again: the state shows incarnation 2 there, so it did not go");
+        agents.deliver();
+        assertEquals(new Placement(64, x, 0), agents.applied(x).entries().get(2));
+        assertEquals(List.of(), agents.violations());
+    }
 }
