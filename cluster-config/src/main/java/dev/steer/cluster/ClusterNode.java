@@ -320,7 +320,8 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Restarts of the map owner after an exception escaped it, while it ran on this node (each is logged at ERROR
+     * Restarts of the map owner after an exception escaped it, in a message or while it started, while it ran on this
+     * node (each is logged at ERROR
      * with the exception; the restarted owner starts from the members' maps as a new owner does). Any thread.
      */
     public long mapOwnerRestarts() {

@@ -49,7 +49,7 @@ import dev.steer.engine.map.MapResult;
  * so that a member that missed a publication catches up.
  *
  * <p>An exception that escapes the owner (a bug, or a message it cannot handle, such as an update without a
- * reply-to) restarts it, after {@link #RESTART_MIN_BACKOFF} and longer, up to {@link #RESTART_MAX_BACKOFF}, while
+ * reply-to), also while it starts, restarts it, after {@link #RESTART_MIN_BACKOFF} and longer, up to {@link #RESTART_MAX_BACKOFF}, while
  * failures follow each other; messages that arrive meanwhile wait for the restarted owner. It does not resume with
  * the state it had: the failure may have left that half changed (entries changed without a new version, a step
  * without its timer), and nothing could tell. The restarted owner starts as a new owner does, from its node's last
@@ -220,15 +220,27 @@ public final class MapOwner {
      * @param lastKnown   this node's last published map, the starting state
      * @param stepTimeout how long one step of a rollout waits for its nodes (see {@link #stepTimeout(Duration)})
      * @param refusedBusy counts the updates and deletes this owner refuses {@code EBUSY}
-     * @param restarts    counts this owner's restarts after a failure (see the class comment)
+     * @param restarts    counts this owner's restarts after a failure, in a message or in its start (see the class
+     *                    comment)
      */
     static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout,
                                     AtomicLong refusedBusy, AtomicLong restarts) {
-        // Made once per actor, outside the supervised behavior, what must outlive its restarts: events on their way
-        // at a failure come to the restarted owner, and the incarnations seen go tell the stale ones.
+        return create(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts, () -> {
+        });
+    }
+
+    /**
+     * As {@link #create(int, AtomicReference, Duration, AtomicLong, AtomicLong)}, running {@code subscribed} in every
+     * start of the owner's behavior once it has subscribed to the membership events: a test's way to make a start
+     * fail (an exception it throws fails the start).
+     */
+    static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout,
+                                    AtomicLong refusedBusy, AtomicLong restarts, Runnable subscribed) {
+        // Made once per actor, outside the supervised behavior: what must outlive its restarts.
         return Behaviors.setup(actor -> {
-            final OwnedMap.Retired retired = new OwnedMap.Retired();
-            return Behaviors.supervise(owner(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts, retired))
+            final Lasting lasting = new Lasting();
+            return Behaviors.supervise(owner(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts, lasting,
+                    subscribed))
                 .onFailure(Exception.class,
                     SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2));
         });
@@ -236,15 +248,26 @@ public final class MapOwner {
 
     private static Behavior<Command> owner(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown,
                                            Duration stepTimeout, AtomicLong refusedBusy, AtomicLong restarts,
-                                           OwnedMap.Retired retired) {
+                                           Lasting lasting, Runnable subscribed) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
+            // Pekko signals PreRestart to a behavior that failed in a message or a signal, not to one that failed
+            // while it started (here): the start after any failure counts it and ends the failed one's subscription.
+            if (lasting.started) {
+                restarts.incrementAndGet();
+            }
+            lasting.started = true;
+            if (lasting.subscribed != null) {
+                cluster.subscriptions().tell(new Unsubscribe<>(lasting.subscribed));
+            }
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
             final ActorRef<ClusterEvent.MemberEvent> memberEvents =
                 context.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
+            lasting.subscribed = memberEvents;
             for (Class<? extends ClusterEvent.MemberEvent> type : MEMBER_EVENTS) {
                 subscribe(cluster, memberEvents, type);
             }
+            subscribed.run();
             timers.startTimerWithFixedDelay(Republish.INSTANCE, REPUBLISH);
             final ActorRef<Applied> self = context.getSelf().narrow();
             // Probes are answered to another ref than publications: the two answers are the same message.
@@ -279,7 +302,7 @@ public final class MapOwner {
             };
             final OwnedMap map = new OwnedMap(maxEntries, lastKnown.get(),
                 publishedTo(cluster.state().getMembers()), present(cluster), address -> uidAt(cluster, address),
-                retired, outbox, stepTimeout, context.getLog(), refusedBusy);
+                lasting.retired, outbox, stepTimeout, context.getLog(), refusedBusy);
             // A new owner asks every member for its version before it publishes (OwnedMap#starting): updates and
             // deletes wait for that here, at most MAX_QUEUED of them; more are refused EBUSY.
             return Behaviors.withStash(MAX_QUEUED, waiting -> {
@@ -341,15 +364,28 @@ public final class MapOwner {
                         return next.get(); // a member taken for removed may end a new owner's start
                     })
                     .onSignal(PreRestart.class, restart -> {
-                        // The restarted owner subscribes again, and is replayed the members as events.
+                        // At once rather than at the restarted start, after the backoff: fewer events come meanwhile,
+                        // all of them stale for the restarted owner (which counts the restart).
                         cluster.subscriptions().tell(new Unsubscribe<>(memberEvents));
-                        restarts.incrementAndGet();
                         return Behaviors.same();
                     })
                     .build());
                 return running.get(0);
             });
         }));
+    }
+
+    /**
+     * What outlives the restarts of one owner actor's behavior, made once per actor: the node incarnations seen go
+     * (events on their way at a failure come to the restarted owner, see {@link OwnedMap.Retired}), and whether and
+     * with which ref a start already subscribed. The actor's thread only.
+     */
+    private static final class Lasting {
+        final OwnedMap.Retired retired = new OwnedMap.Retired();
+        /** A start of the behavior has run (a later one is a restart). */
+        boolean started;
+        /** The membership subscriber of the last start, null: none yet. */
+        ActorRef<ClusterEvent.MemberEvent> subscribed;
     }
 
     private static <E extends ClusterEvent.MemberEvent> void subscribe(Cluster cluster,

@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Props;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.ClusterSingleton;
 import org.apache.pekko.cluster.typed.SingletonActor;
@@ -14,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.map.CpuMap;
+import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
 
 /** What becomes of the map owner singleton when an exception escapes it, on a real two-node cluster. */
@@ -46,6 +53,34 @@ class MapOwnerSupervisionTest {
             // Restarted, not resumed: it started as a new owner does, at the incarnation after its members' maps.
             assertEquals(incarnation + 1, MapOwner.incarnation(pair.b().mapVersion()), "b's version");
             assertEquals(incarnation + 1, MapOwner.incarnation(pair.a().mapVersion()), "a's version");
+        }
+    }
+
+    @Test
+    void shouldCountARestartAfterAFailureInTheOwnersStartAsAfterOneInAMessage() throws Exception {
+        try (Nodes nodes = new Nodes()) {
+            final ClusterNode node = nodes.start(Nodes.settings(), Nodes.engine(null, FrameHandler.NO_OP));
+            assertTrue(node.awaitMembers(1, Duration.ofSeconds(20)), "the node is up");
+            final ActorSystem<?> system = node.engine().actorSystem();
+            final AtomicLong restarts = new AtomicLong();
+            final AtomicBoolean failed = new AtomicBoolean();
+            // An owner beside the node's singleton whose first start fails after it subscribed: Pekko signals no
+            // PreRestart to a behavior that failed while it started.
+            final ActorRef<MapOwner.Command> owner = system.systemActorOf(MapOwner.create(Nodes.MAX_ENTRIES,
+                new AtomicReference<>(), MapOwner.stepTimeout(Duration.ofSeconds(1)), new AtomicLong(), restarts,
+                () -> {
+                    if (failed.compareAndSet(false, true)) {
+                        throw new IllegalStateException("a start that fails once (test)");
+                    }
+                }), "failing-start-owner", Props.empty());
+
+            // The restarted owner answers (the delete waits for it, and for its start's probes).
+            final MapOwner.Reply reply = AskPattern.<MapOwner.Command, MapOwner.Reply>ask(owner,
+                replyTo -> new MapOwner.Delete(0, replyTo), Duration.ofSeconds(20), system.scheduler())
+                .toCompletableFuture().get(30, TimeUnit.SECONDS);
+            assertEquals(MapResult.OK, reply.result());
+            assertTrue(failed.get(), "the first start failed");
+            assertEquals(1, restarts.get(), "the restart after the failed start is counted");
         }
     }
 }
