@@ -49,17 +49,17 @@ import dev.steer.engine.map.MapResult;
  * so that a member that missed a publication catches up.
  *
  * <p>An exception that escapes the owner (a bug, or a message it cannot handle, such as an update without a
- * reply-to), also while it starts, restarts it, after {@link #RESTART_MIN_BACKOFF} and longer, up to {@link #RESTART_MAX_BACKOFF}, while
- * failures follow each other; messages that arrive meanwhile wait for the restarted owner. It does not resume with
- * the state it had: the failure may have left that half changed (entries changed without a new version, a step
- * without its timer), and nothing could tell. The restarted owner starts as a new owner does, from its node's last
- * published copy, asking every member its version and taking the next incarnation, so the members take its map
- * (changes accepted but not yet rolled out are lost, as at an owner move; so are updates a starting owner held).
- * Only the node incarnations seen go ({@link OwnedMap.Retired}) outlive the restart, kept by the actor: membership
- * events on their way at the failure come to the restarted owner, and such a stale {@code MemberUp} must not be taken
- * for a new incarnation. Pekko's default for a singleton, stopping, left the cluster without an owner until the node left: every update and
- * delete timed out, and no departed member's entries were removed. Off the hot path; allocation per operation is
- * fine.
+ * reply-to), also while it starts, restarts it, after {@link #RESTART_MIN_BACKOFF} and longer, up to
+ * {@link #RESTART_MAX_BACKOFF}, while failures follow each other; messages that arrive meanwhile wait for the
+ * restarted owner. It does not resume with the state it had: the failure may have left that half changed (entries
+ * changed without a new version, a step without its timer), and nothing could tell. The restarted owner starts as a
+ * new owner does, from its node's last published copy, asking every member its version and taking the next
+ * incarnation, so the members take its map (changes accepted but not yet rolled out are lost, as at an owner move; so
+ * are updates a starting owner held). Only the node incarnations seen go ({@link OwnedMap.Retired}) outlive the
+ * restart, kept by the actor: membership events on their way at the failure come to the restarted owner, and such a
+ * stale {@code MemberUp} must not be taken for a new incarnation. Pekko's default for a singleton, stopping, left the
+ * cluster without an owner until the node left: every update and delete timed out, and no departed member's entries
+ * were removed. Off the hot path; allocation per operation is fine.
  */
 public final class MapOwner {
     /**
