@@ -1,7 +1,11 @@
 package dev.steer.ingress.aeron;
 
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
@@ -11,6 +15,7 @@ import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
+import io.aeron.status.ChannelEndpointStatus;
 import org.agrona.DirectBuffer;
 import org.agrona.collections.LongHashSet;
 import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
@@ -53,6 +58,10 @@ import dev.steer.engine.stats.DropReason;
  * errors still waiting when the feed is closed are handed over by {@link #close(FrameSink)});
  * one made on an {@link Aeron} client of the
  * caller's leaves them to that client's own error handler.
+ *
+ * <p>A UDP channel whose {@code endpoint} has port 0 ({@code aeron:udp?endpoint=127.0.0.1:0}) is bound by the media
+ * driver to an ephemeral port of its choosing, which {@link #resolvedEndpoint()} tells, so that a publisher can find
+ * the feed without a port picked beforehand that something else might take before the driver binds it.
  *
  * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
  * allocates nothing in steady state: the handlers are created once and every frame of a poll gets one cached
@@ -125,6 +134,8 @@ public final class AeronFeed implements Feed {
     private final Settings settings;
     private final Subscription subscription;
     private final String name;
+    /** The endpoint the driver bound for a port-0 endpoint, else the channel's endpoint as given; null without one. */
+    private final String resolvedEndpoint;
     private final FragmentHandler onFragment = this::onFragment;
     private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
     private final MessageReassembler reassembler = new MessageReassembler();
@@ -170,7 +181,9 @@ public final class AeronFeed implements Feed {
      *
      * @param media    a connected client and its driver
      * @param settings channel, stream and mode
-     * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say)
+     * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say), or
+     *                               does not report the port it bound for an endpoint with port 0 within the client's
+     *                               driver timeout
      */
     public AeronFeed(AeronMedia media, Settings settings) {
         this(media.aeron(), media.events(), settings);
@@ -183,7 +196,9 @@ public final class AeronFeed implements Feed {
      *
      * @param aeron    a connected client
      * @param settings channel, stream and mode
-     * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say)
+     * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say), or
+     *                               does not report the port it bound for an endpoint with port 0 within the client's
+     *                               driver timeout
      */
     public AeronFeed(Aeron aeron, Settings settings) {
         this(aeron, null, settings);
@@ -213,6 +228,50 @@ public final class AeronFeed implements Feed {
             }
             throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream " + settings.streamId()
                 + ": the media driver refused the subscription: " + ex.getMessage(), ex);
+        }
+        final String endpoint = ChannelUri.parse(settings.channel()).get("endpoint");
+        if (endpoint != null && endpoint.endsWith(":0")) {
+            try {
+                this.resolvedEndpoint = awaitResolvedEndpoint(subscription::resolvedEndpoint, subscription::channelStatus,
+                    settings, TimeUnit.MILLISECONDS.toNanos(aeron.context().driverTimeoutMs()));
+            } catch (RuntimeException ex) {
+                subscription.close();
+                if (callersClient) {
+                    aeron.removeCloseHandler(closeHandlerId);
+                }
+                throw ex;
+            }
+        } else {
+            this.resolvedEndpoint = endpoint;
+        }
+    }
+
+    /**
+     * Waits, at most {@code timeoutNs}, for the media driver to report the endpoint it bound for a subscription whose
+     * endpoint has port 0 (it normally has when the subscription is added). Construction only: parks 1 ms between looks.
+     *
+     * @param resolved      the driver's report, null (or still port 0) until it has bound the socket
+     * @param channelStatus the subscription's channel status ({@link ChannelEndpointStatus})
+     * @return the bound endpoint, host:port
+     * @throws IllegalStateException naming the channel, the stream, the wait and the channel's status, when the channel
+     *                               errored or the driver has not reported a port within the wait
+     */
+    static String awaitResolvedEndpoint(Supplier<String> resolved, LongSupplier channelStatus, Settings settings,
+                                        long timeoutNs) {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (true) {
+            final String endpoint = resolved.get();
+            if (endpoint != null && !endpoint.endsWith(":0")) {
+                return endpoint;
+            }
+            final long status = channelStatus.getAsLong();
+            if (status == ChannelEndpointStatus.ERRORED || System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream "
+                    + settings.streamId() + ": the media driver did not report the port it bound for the endpoint with "
+                    + "port 0 within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (channel status "
+                    + ChannelEndpointStatus.status(status) + "); give the endpoint a port of its own");
+            }
+            LockSupport.parkNanos(1_000_000);
         }
     }
 
@@ -435,6 +494,17 @@ public final class AeronFeed implements Feed {
     /** Bytes held by the largest per-image reassembly buffer; bounded by the largest frame. Poll thread. */
     int reassemblyCapacity() {
         return reassembler.largestCapacity();
+    }
+
+    /**
+     * Where the subscription listens, as {@code host:port}: for a channel whose {@code endpoint} has port 0, the
+     * address and the port the media driver bound (it resolves a host name: {@code localhost:0} gives
+     * {@code 127.0.0.1:PORT}), known once the constructor returns; for any other endpoint, the endpoint as given
+     * (for multicast, the group); null for a channel without an endpoint (IPC, a subscription by {@code control}
+     * address). A publisher reaches the feed at {@code aeron:udp?endpoint=} this. Any thread; allocates nothing.
+     */
+    public String resolvedEndpoint() {
+        return resolvedEndpoint;
     }
 
     /** True once a publisher is connected. */

@@ -6,13 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
-import java.io.IOException;
-import java.net.DatagramSocket;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Publication;
+import io.aeron.status.ChannelEndpointStatus;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -36,15 +35,18 @@ class AeronFeedTest {
     @RegisterExtension
     static final EmbeddedMediaPerClass driver = new EmbeddedMediaPerClass();
 
+    /**
+     * The feed's channel: IPC, or UDP on 127.0.0.1 with port 0, which the driver binds to a port of its choosing
+     * (a free port picked here and released would be the driver's only if nothing took it in between).
+     */
     private static String channel(String kind) {
-        if ("ipc".equals(kind)) {
-            return "aeron:ipc";
-        }
-        try (DatagramSocket socket = new DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            return "aeron:udp?endpoint=127.0.0.1:" + socket.getLocalPort();
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return "ipc".equals(kind) ? "aeron:ipc" : "aeron:udp?endpoint=127.0.0.1:0";
+    }
+
+    /** Where a publisher reaches {@code feed}: its channel, or for UDP the endpoint its driver bound. */
+    private static String publicationChannel(AeronFeed feed) {
+        final String endpoint = feed.resolvedEndpoint();
+        return endpoint == null ? feed.settings().channel() : "aeron:udp?endpoint=" + endpoint;
     }
 
     /** A handler that is slow (about 0.2 ms per batch) and checks that sequence numbers only go up. */
@@ -93,8 +95,12 @@ class AeronFeedTest {
         }
     }
 
-    private static Publication connectedPublication(String channel, AeronFeed feed) {
-        final Publication publication = driver.media().aeron().addPublication(channel, STREAM);
+    private static Publication connectedPublication(AeronFeed feed) {
+        return connectedPublication(publicationChannel(feed), feed.settings().streamId(), feed);
+    }
+
+    private static Publication connectedPublication(String channel, int stream, AeronFeed feed) {
+        final Publication publication = driver.media().aeron().addPublication(channel, stream);
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (!publication.isConnected() || !feed.isConnected()) {
             assertTrue(System.nanoTime() < deadline, "publication did not connect on " + channel);
@@ -121,7 +127,7 @@ class AeronFeedTest {
             new AeronFeed.Settings(channel, STREAM, AeronFeed.Mode.DROP));
         final SlowOrderedHandler handler = new SlowOrderedHandler();
         final SteerEngine engine = engine(feed, handler, false, "aeron-drop-" + kind).start();
-        try (Publication publication = connectedPublication(channel, feed)) {
+        try (Publication publication = connectedPublication(feed)) {
             publish(publication, FRAMES, 60);
             awaitReceived(engine, FRAMES);
         }
@@ -146,7 +152,7 @@ class AeronFeedTest {
             new AeronFeed.Settings(channel, STREAM, AeronFeed.Mode.LOSSLESS));
         final SlowOrderedHandler handler = new SlowOrderedHandler();
         final SteerEngine engine = engine(feed, handler, true, "aeron-lossless-" + kind).start();
-        try (Publication publication = connectedPublication(channel, feed)) {
+        try (Publication publication = connectedPublication(feed)) {
             publish(publication, FRAMES, 60);
             awaitReceived(engine, FRAMES);
         }
@@ -185,6 +191,42 @@ class AeronFeedTest {
         assertEquals(3, accounting.delivered());
         assertEquals(3, accounting.dropped(DropReason.OVERSIZE));
         assertEquals(1, feed.multiFragmentMessages());
+    }
+
+    @Test
+    void shouldTellThePortTheDriverBoundWhenTheUdpEndpointHasPortZero() {
+        try (AeronFeed feed = new AeronFeed(driver.media(),
+                 new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", STREAM + 2, AeronFeed.Mode.DROP));
+             AeronFeed ipc = new AeronFeed(driver.media(), new AeronFeed.Settings("aeron:ipc", STREAM + 2, AeronFeed.Mode.DROP))) {
+            final String endpoint = feed.resolvedEndpoint();
+            assertTrue(endpoint != null && endpoint.startsWith("127.0.0.1:"), "host:port: " + endpoint);
+            final int port = Integer.parseInt(endpoint.substring("127.0.0.1:".length()));
+            assertTrue(port > 0, "an ephemeral port, not 0: " + endpoint);
+            assertEquals(null, ipc.resolvedEndpoint(), "IPC binds no socket");
+            // The port is the subscription's: a publication to it connects.
+            try (Publication publication = connectedPublication("aeron:udp?endpoint=" + endpoint, STREAM + 2, feed)) {
+                assertTrue(publication.isConnected());
+            }
+        }
+    }
+
+    @Test
+    void shouldNameTheChannelAndTheWaitWhenTheDriverReportsNoBoundPortInTime() {
+        final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.DROP);
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> AeronFeed.awaitResolvedEndpoint(
+            () -> null, () -> ChannelEndpointStatus.INITIALIZING, settings, TimeUnit.MILLISECONDS.toNanos(20)));
+        assertTrue(error.getMessage().contains("aeron channel='aeron:udp?endpoint=127.0.0.1:0' stream 5"), error.getMessage());
+        assertTrue(error.getMessage().contains("did not report the port it bound"), error.getMessage());
+        assertTrue(error.getMessage().contains("within 20 ms (channel status INITIALIZING)"), error.getMessage());
+    }
+
+    @Test
+    void shouldStopWaitingForTheBoundPortWhenTheChannelErrors() {
+        final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.DROP);
+        // A wait longer than the test's timeout: only an errored channel ends it.
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> AeronFeed.awaitResolvedEndpoint(
+            () -> "127.0.0.1:0", () -> ChannelEndpointStatus.ERRORED, settings, TimeUnit.MINUTES.toNanos(5)));
+        assertTrue(error.getMessage().contains("(channel status ERRORED)"), error.getMessage());
     }
 
     @Test

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -62,15 +59,18 @@ class AeronFragmentsTest {
         driver.close();
     }
 
+    /**
+     * A feed's channel: IPC, or UDP on 127.0.0.1 with port 0, which the driver binds to a port of its choosing (a free
+     * port picked here and released would be the driver's only if nothing took it in between).
+     */
     private static String channel(String kind) {
-        if ("ipc".equals(kind)) {
-            return "aeron:ipc?mtu=1408";
-        }
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return "aeron:udp?endpoint=127.0.0.1:" + socket.getLocalPort() + "|mtu=1408";
-        } catch (IOException ex) {
-            throw new IllegalStateException(ex);
-        }
+        return "ipc".equals(kind) ? "aeron:ipc?mtu=1408" : "aeron:udp?endpoint=127.0.0.1:0|mtu=1408";
+    }
+
+    /** Where a publisher reaches {@code feed}: its channel, or for UDP the endpoint its driver bound. */
+    private static String publicationChannel(AeronFeed feed) {
+        final String endpoint = feed.resolvedEndpoint();
+        return endpoint == null ? feed.settings().channel() : "aeron:udp?endpoint=" + endpoint + "|mtu=1408";
     }
 
     private static void await(String what, BooleanSupplier done, Runnable step) {
@@ -158,7 +158,7 @@ class AeronFragmentsTest {
         final int id = stream++;
         try (TestIngress ingress = new TestIngress(256, 2048, 8, false);
              AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
-             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+             Publication publication = connected(aeron.addPublication(publicationChannel(feed), id), feed)) {
             for (int seq = 0; seq < 10; seq++) {
                 offer(publication, message(1500, seq)); // a full Ethernet frame: two fragments at MTU 1408
             }
@@ -413,7 +413,8 @@ class AeronFragmentsTest {
             final int id = stream++;
             try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
                  AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, mode))) {
-                final ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed);
+                final ExclusivePublication publication =
+                    connected(aeron.addExclusivePublication(publicationChannel(feed), id), feed);
                 fragment(publication, BEGIN, "first of a message never finished");
                 await("the first fragment on " + kind, () -> feed.fragments() == 1, () -> ingress.poll(feed));
                 publication.close();
