@@ -63,13 +63,11 @@ class LoadgenCommandTest {
 
     @Test
     void shouldReachAnEngineOnAnAeronUdpChannelThroughItsOwnMediaDriver() throws Exception {
-        final int port;
-        try (java.net.DatagramSocket socket = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
-            port = socket.getLocalPort();
-        }
-        final String channel = "aeron:udp?endpoint=127.0.0.1:" + port;
         try (AeronMedia media = AeronMedia.embedded()) {
-            final AeronFeed feed = new AeronFeed(media.aeron(), new AeronFeed.Settings(channel, 5, AeronFeed.Mode.LOSSLESS));
+            // Port 0: the driver binds a port of its choosing, which the feed tells (none is picked and released here).
+            final AeronFeed feed = new AeronFeed(media.aeron(),
+                new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.LOSSLESS));
+            final String channel = "aeron:udp?endpoint=" + feed.resolvedEndpoint();
             final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(1).entry(0, 2048).feed(feed)
                 .lossless(true).pinning(false).systemName("loadgen-aeron").start();
             try {

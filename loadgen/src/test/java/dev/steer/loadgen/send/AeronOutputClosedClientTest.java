@@ -5,12 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Subscription;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -27,10 +25,23 @@ import dev.steer.loadgen.traffic.Pacer;
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AeronOutputClosedClientTest {
-    private static String udpChannel() throws IOException {
-        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
-            return "aeron:udp?endpoint=127.0.0.1:" + socket.getLocalPort();
+    /**
+     * A subscription on 127.0.0.1 with port 0, which the driver binds to a port of its choosing (a free port picked
+     * here and released would be the driver's only if nothing took it in between).
+     */
+    private static Subscription udpSubscription(AeronMedia media, int stream) {
+        return media.aeron().addSubscription("aeron:udp?endpoint=127.0.0.1:0|mtu=8192", stream);
+    }
+
+    /** The channel a publisher reaches {@code subscription} on: the endpoint its driver bound. */
+    private static String publicationChannel(Subscription subscription) {
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        String endpoint;
+        while ((endpoint = subscription.resolvedEndpoint()) == null) {
+            assertTrue(System.nanoTime() < deadline, "the driver reported no port bound for " + subscription.channel());
+            LockSupport.parkNanos(1_000_000);
         }
+        return "aeron:udp?endpoint=" + endpoint;
     }
 
     private static long received(Subscription subscription, long expected) {
@@ -46,10 +57,9 @@ class AeronOutputClosedClientTest {
 
     @Test
     void shouldCloseWithoutThrowingAndKeepItsCountsWhenTheClientClosedAfterTheLastFrame() throws Exception {
-        final String channel = udpChannel();
         try (AeronMedia media = AeronMedia.embedded()) {
-            final Subscription subscription = media.aeron().addSubscription(channel + "|mtu=8192", 9);
-            final AeronOutput output = new AeronOutput(media.aeron(), channel, 9);
+            final Subscription subscription = udpSubscription(media, 9);
+            final AeronOutput output = new AeronOutput(media.aeron(), publicationChannel(subscription), 9);
             final SendLoop loop = new SendLoop("test-sender", FrameSource.cycling(new byte[][] {new byte[60]}), output,
                 SendLoop.UNPACED, 2_000, 60).start();
             assertTrue(loop.await(Duration.ofSeconds(20)), "2,000 frames sent");
@@ -64,10 +74,9 @@ class AeronOutputClosedClientTest {
 
     @Test
     void shouldEndWithAFailureNamingTheClosedClientAndNotThrowOnCloseWhenTheClientClosesWhileSending() throws Exception {
-        final String channel = udpChannel();
         try (AeronMedia media = AeronMedia.embedded()) {
-            final Subscription subscription = media.aeron().addSubscription(channel + "|mtu=8192", 10);
-            final AeronOutput output = new AeronOutput(media.aeron(), channel, 10);
+            final Subscription subscription = udpSubscription(media, 10);
+            final AeronOutput output = new AeronOutput(media.aeron(), publicationChannel(subscription), 10);
             final SendLoop loop = new SendLoop("test-sender", FrameSource.cycling(new byte[][] {new byte[60]}), output,
                 new Pacer(10_000, 64), Long.MAX_VALUE, 60).start();
             assertTrue(received(subscription, 1_000) >= 1_000, "sending");
