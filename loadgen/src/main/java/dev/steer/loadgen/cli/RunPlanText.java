@@ -3,10 +3,13 @@ package dev.steer.loadgen.cli;
 import java.util.List;
 import java.util.StringJoiner;
 
+import io.aeron.ChannelUri;
+
 import dev.steer.cluster.config.Deployment;
 import dev.steer.engine.map.CpuList;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.path.Feed;
+import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.traffic.FrameSizes;
@@ -67,6 +70,22 @@ final class RunPlanText {
     String listening(List<Feed> feeds) {
         final String host = plan.deployment().feed().udp().bindAddress();
         return host + ":" + boundPorts(feeds, ", " + host + ":");
+    }
+
+    /** True for an Aeron channel whose {@code endpoint} has port 0, which the media driver binds to a port of its own. */
+    static boolean hasWildcardPort(String channel) {
+        final String endpoint = ChannelUri.parse(channel).get("endpoint");
+        return endpoint != null && endpoint.endsWith(":0");
+    }
+
+    /** Where the run's Aeron feed queues listen, {@code HOST:PORT stream ID} each, the port its driver bound. */
+    static String aeronListening(List<Feed> feeds) {
+        final StringJoiner where = new StringJoiner(", ");
+        for (Feed feed : feeds) {
+            final AeronFeed aeron = (AeronFeed) feed;
+            where.add(aeron.resolvedEndpoint() + " stream " + aeron.settings().streamId());
+        }
+        return where.toString();
     }
 
     private static String boundPorts(List<Feed> feeds, String between) {

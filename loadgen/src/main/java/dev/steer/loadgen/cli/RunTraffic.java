@@ -9,6 +9,7 @@ import dev.steer.actors.SteerEngine;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
+import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.send.AeronOutput;
@@ -51,7 +52,9 @@ final class RunTraffic {
             final TrafficProfile queue = queueTraffic(traffic, feeds.size(), i);
             final FrameOutput output;
             if (feedPlan.isAeron()) {
-                output = new AeronOutput(opened.media().aeron(), feedPlan.aeron().channel(), feedPlan.aeron().streamId() + i,
+                // The feed's channel with the port its driver bound, for an endpoint with port 0 (one per queue).
+                final AeronFeed feed = (AeronFeed) feeds.get(i);
+                output = new AeronOutput(opened.media().aeron(), feed.publicationChannel(), feed.settings().streamId(),
                     opened.media()::clientClosed);
             } else {
                 final UdpFeed feed = (UdpFeed) feeds.get(i);

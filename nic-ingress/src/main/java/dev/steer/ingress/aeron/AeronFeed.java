@@ -136,6 +136,8 @@ public final class AeronFeed implements Feed {
     private final String name;
     /** The endpoint the driver bound for a port-0 endpoint, else the channel's endpoint as given; null without one. */
     private final String resolvedEndpoint;
+    /** The channel with {@link #resolvedEndpoint} in place of an endpoint with port 0; else the channel as given. */
+    private final String publicationChannel;
     private final FragmentHandler onFragment = this::onFragment;
     private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
     private final MessageReassembler reassembler = new MessageReassembler();
@@ -229,7 +231,8 @@ public final class AeronFeed implements Feed {
             throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream " + settings.streamId()
                 + ": the media driver refused the subscription: " + ex.getMessage(), ex);
         }
-        final String endpoint = ChannelUri.parse(settings.channel()).get("endpoint");
+        final ChannelUri uri = ChannelUri.parse(settings.channel());
+        final String endpoint = uri.get("endpoint");
         if (endpoint != null && endpoint.endsWith(":0")) {
             try {
                 this.resolvedEndpoint = awaitResolvedEndpoint(subscription::resolvedEndpoint, subscription::channelStatus,
@@ -241,8 +244,11 @@ public final class AeronFeed implements Feed {
                 }
                 throw ex;
             }
+            uri.put("endpoint", resolvedEndpoint);
+            this.publicationChannel = uri.toString();
         } else {
             this.resolvedEndpoint = endpoint;
+            this.publicationChannel = settings.channel();
         }
     }
 
@@ -505,6 +511,15 @@ public final class AeronFeed implements Feed {
      */
     public String resolvedEndpoint() {
         return resolvedEndpoint;
+    }
+
+    /**
+     * The channel a publisher on this host reaches the feed on, with {@link #settings()}'s stream id: the feed's
+     * channel with the endpoint the media driver bound in place of one with port 0 (its other parameters kept, in
+     * Aeron's order), the channel as given otherwise. Any thread; allocates nothing.
+     */
+    public String publicationChannel() {
+        return publicationChannel;
     }
 
     /** True once a publisher is connected. */

@@ -203,8 +203,10 @@ class AeronFeedTest {
             final int port = Integer.parseInt(endpoint.substring("127.0.0.1:".length()));
             assertTrue(port > 0, "an ephemeral port, not 0: " + endpoint);
             assertEquals(null, ipc.resolvedEndpoint(), "IPC binds no socket");
+            assertEquals("aeron:udp?endpoint=" + endpoint, feed.publicationChannel());
+            assertEquals("aeron:ipc", ipc.publicationChannel());
             // The port is the subscription's: a publication to it connects.
-            try (Publication publication = connectedPublication("aeron:udp?endpoint=" + endpoint, STREAM + 2, feed)) {
+            try (Publication publication = connectedPublication(feed.publicationChannel(), STREAM + 2, feed)) {
                 assertTrue(publication.isConnected());
             }
         }
