@@ -42,7 +42,8 @@ import dev.steer.engine.stats.DropReason;
  * timeouts for the last partly filled block, and then returns {@link Feed#END}; {@link #endReason()} says why. An
  * interface that only goes down is not an end: the kernel resumes delivery when it comes back up. Since a down link
  * looks like an idle one, the polling thread has its {@link #link()} read the interface's flags about once every
- * {@link InterfaceLink#CHECK_INTERVAL_NS} and count each change, as neither a drop nor a feed error.
+ * {@link InterfaceLink#CHECK_INTERVAL_NS} and count each change, as neither a drop nor a feed error; the queues of
+ * {@link #openQueues} share queue 0's link, so that only queue 0's polls read the flags.
  *
  * <p>Thread contract: {@link #poll} from one thread at a time (the ingress'); {@link #close()} after the
  * last poll, from any thread; counters, {@link #statistics()} and {@link #link()} from any thread (plain reads of
@@ -69,6 +70,8 @@ public final class AfPacketFeed implements Feed {
     private final UnsafeBuffer ring;
     private final PacketStatistics statistics;
     private final InterfaceLink link;
+    /** Whether this feed's polls read the link's flags: its own link, or queue 0's of {@link #openQueues}. */
+    private final boolean checksLink;
     private final long endDelayNs;
     private final int blockSize;
     private final int blockCount;
@@ -99,7 +102,8 @@ public final class AfPacketFeed implements Feed {
     private long backPressured;
     private volatile boolean closed;
 
-    private AfPacketFeed(String name, AfPacketSettings settings, RxRing rx) {
+    /** With {@code sharedLink} null the feed reads its own link; else it has that one, which another feed reads. */
+    private AfPacketFeed(String name, AfPacketSettings settings, RxRing rx, InterfaceLink sharedLink) {
         this.name = name;
         this.fanoutGroup = rx.fanoutGroup();
         this.settings = settings;
@@ -113,7 +117,8 @@ public final class AfPacketFeed implements Feed {
         this.blockCount = settings.blockCount();
         this.statsInterval = settings.statsInterval();
         this.maxPacketsPerBlock = (blockSize - BLOCK_HEADER) / PKT_HEADER_AND_ADDRESS;
-        this.link = new InterfaceLink(socket);
+        this.checksLink = sharedLink == null;
+        this.link = checksLink ? new InterfaceLink(socket) : sharedLink;
     }
 
     /** Opens a feed named {@code afpacket:IFACE}; see {@link #open(String, AfPacketSettings)}. */
@@ -125,8 +130,9 @@ public final class AfPacketFeed implements Feed {
      * Opens {@code queues} feeds named {@code NAME#0}, {@code NAME#1}, ... on one interface, the queues of one feed
      * sharing it through one fanout group: with {@link AfPacketSettings#UNIQUE_FANOUT_GROUP} the first queue starts
      * a group whose id the kernel picks unused and the others join that id, so that no other feed, program or
-     * process on the interface shares the group by accident; with a group id, every queue joins that group. Off the
-     * hot path.
+     * process on the interface shares the group by accident; with a group id, every queue joins that group. The queues
+     * have one {@link #link()}, the interface's, which queue 0's polls read: a change of the link is counted once, and
+     * is every queue's at once. Off the hot path.
      *
      * @return the feeds, queue 0 first; on any failure the feeds opened so far are closed again
      * @throws IllegalArgumentException for invalid settings, or several queues without a fanout group
@@ -141,7 +147,8 @@ public final class AfPacketFeed implements Feed {
         try {
             AfPacketSettings member = settings;
             for (int i = 0; i < queues; i++) {
-                final AfPacketFeed feed = open(name + "#" + i, member);
+                final InterfaceLink link = i == 0 ? null : feeds.get(0).link();
+                final AfPacketFeed feed = open(name + "#" + i, member, NetNamespace::enter, link);
                 feeds.add(feed);
                 if (i == 0 && settings.fanout()) {
                     member = settings.withFanout(feed.fanoutGroup(), settings.fanoutMode());
@@ -178,16 +185,22 @@ public final class AfPacketFeed implements Feed {
      * in tests one that makes the thread's way back fail, to show that the feed made is closed again then.
      */
     static AfPacketFeed open(String name, AfPacketSettings settings, Function<String, NetNamespace.Scope> enter) {
+        return open(name, settings, enter, null);
+    }
+
+    /** As above; with {@code sharedLink} non-null the feed has that link (another queue's, which reads it). */
+    private static AfPacketFeed open(String name, AfPacketSettings settings, Function<String, NetNamespace.Scope> enter,
+                                     InterfaceLink sharedLink) {
         settings.validate();
-        return NetNamespace.inside(settings.netns(), enter, () -> openHere(name, settings), AfPacketFeed::close,
-            PacketSocket.where(settings.iface(), settings.netns()));
+        return NetNamespace.inside(settings.netns(), enter, () -> openHere(name, settings, sharedLink),
+            AfPacketFeed::close, PacketSocket.where(settings.iface(), settings.netns()));
     }
 
     /** Sets the feed up in the calling thread's namespace; on any failure closes the socket and unmaps the ring. */
-    private static AfPacketFeed openHere(String name, AfPacketSettings settings) {
+    private static AfPacketFeed openHere(String name, AfPacketSettings settings, InterfaceLink sharedLink) {
         final RxRing rx = RxRing.open(settings);
         try {
-            return new AfPacketFeed(name, settings, rx);
+            return new AfPacketFeed(name, settings, rx, sharedLink);
         } catch (RuntimeException | Error ex) {
             rx.close();
             throw ex;
@@ -282,7 +295,7 @@ public final class AfPacketFeed implements Feed {
                 interfaceGoneNs = now;
             }
         }
-        if (interfaceGoneNs == 0) {
+        if (checksLink && interfaceGoneNs == 0) {
             link.onPoll(now);
         }
         if (taken == 0 && interfaceGoneNs != 0 && now - interfaceGoneNs >= endDelayNs) {
@@ -349,8 +362,10 @@ public final class AfPacketFeed implements Feed {
     }
 
     /**
-     * The link under the interface as the polling thread reads it: its state and its transitions while polling. Any
-     * thread; see {@link InterfaceLink} for what each accessor guarantees.
+     * The link under the interface as the polling thread reads it: its state and its transitions while polling. The
+     * queues of {@link #openQueues} share one, read by queue 0's polling thread: each queue has the same state and
+     * counts, so what one shows, every queue shows. Any thread; see {@link InterfaceLink} for what each accessor
+     * guarantees.
      */
     public InterfaceLink link() {
         return link;

@@ -10,10 +10,13 @@ import java.lang.foreign.MemorySegment;
  * about once every {@link #CHECK_INTERVAL_NS} and counts each change: {@link #downs()} (with the reason,
  * {@link #lastDown()}), {@link #ups()}. The state at open is the baseline ({@link AfPacketFeed#linkWarning()} says it):
  * only changes from it are transitions. A down link loses no packet the feed had, so it is counted apart, as neither a
- * drop nor a feed error.
+ * drop nor a feed error. The queues of {@link AfPacketFeed#openQueues} share the link of queue 0, whose polls read
+ * it: the state is the interface's, so a change is counted once and every queue shows it at once (read on each
+ * queue's own stride, a short down could be counted by one queue and not another). While queue 0 is not polled (or
+ * once it is closed) the other queues' link is not read.
  *
- * <p>Thread contract: made while the feed opens; {@link #onPoll} and {@link #check} on the feed's polling thread only,
- * before the feed closes; the accessors from any thread (one writer, the polling thread; the state and the transitions
+ * <p>Thread contract: made while the feed that reads it opens; {@link #onPoll} and {@link #check} on that feed's
+ * polling thread only, before that feed closes; the accessors from any thread (one writer, the polling thread; the state and the transitions
  * are volatile, for a watcher on another thread). Costs a clock comparison per poll and, at most once per
  * {@link #CHECK_INTERVAL_NS}, two ioctls into a {@code struct ifreq} preallocated at open; no allocation.
  */

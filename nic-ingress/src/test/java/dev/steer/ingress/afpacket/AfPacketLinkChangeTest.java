@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -143,6 +144,45 @@ class AfPacketLinkChangeTest {
             sendAndReceive(feed, sender, ingress, 0, 20);
             ingress.path.close(feed);
             assertAccounting(ingress, 20);
+        }
+    }
+
+    /**
+     * The queues of one interface ({@link AfPacketFeed#openQueues}) have one link: a down that the first queue's checks
+     * notice is every queue's, counted once each, with no check of the other queues' own; so is the way back up. (Each
+     * queue read the flags on its own stride before: a down shorter than a stride could be counted by one queue only,
+     * and nothing told a watcher when every queue had counted it.)
+     */
+    @Test
+    void shouldCountTheSameDownAndUpOnEveryQueueWhenTheFirstQueueNoticesThem() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip()) {
+            final List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
+                veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 2);
+            try {
+                final AfPacketFeed first = queues.get(0);
+                final AfPacketFeed second = queues.get(1);
+                final AfPacketFeedTest.CountingSink sink = new AfPacketFeedTest.CountingSink();
+                veth.link(VethPair.B, "down");
+                final long downAt = System.nanoTime();
+                while (first.link().downs() == 0 && System.nanoTime() - downAt < NOTICE_NS) {
+                    first.poll(sink, 64);
+                }
+                assertEquals(1, first.link().downs(), "the first queue noticed the down");
+                assertEquals(1, second.link().downs(), "the second queue, not polled, counts the same down");
+                assertFalse(second.link().up());
+                assertEquals(first.link().lastDown(), second.link().lastDown());
+
+                veth.link(VethPair.B, "up");
+                final long upAt = System.nanoTime();
+                while (first.link().ups() == 0 && System.nanoTime() - upAt < NOTICE_NS) {
+                    first.poll(sink, 64);
+                }
+                assertEquals(1, first.link().ups(), "the first queue noticed the way back up");
+                assertEquals(1, second.link().ups(), "so does the second");
+                assertTrue(second.link().up());
+            } finally {
+                queues.forEach(AfPacketFeed::close);
+            }
         }
     }
 
