@@ -309,7 +309,8 @@ public final class DeploymentLoader {
     /**
      * {@code steer.engine.pool.frame-size}: an integer that is a multiple of 64 from 128 to 65536, the builder's rule.
      * An integer that breaks it is told every rule it breaks and the whole rule in one line (100 used to be told only
-     * the range, and a value that fixed that alone was refused next time); anything else is left to {@code intIn}.
+     * the range, and a value that fixed that alone was refused next time); anything else is left to {@code intIn}, whose
+     * line names the multiple of 64 after the range too ({@code 2k} was told only the range).
      * Out of range gives the default, so that the headroom is checked against a frame size the pool can have.
      */
     private static int frameSize(ConfigCheck check, Config steer) {
@@ -332,7 +333,7 @@ public final class DeploymentLoader {
                 // No int (a word, a size with a unit, a number too big): intIn says so.
             }
         }
-        return check.intIn(steer, path, FramePool.Context.DEFAULT_FRAME_SIZE, min, max);
+        return check.intIn(steer, path, FramePool.Context.DEFAULT_FRAME_SIZE, min, max, "a multiple of 64");
     }
 
     private List<Integer> ingressCpus(ConfigCheck check, Config steer) {

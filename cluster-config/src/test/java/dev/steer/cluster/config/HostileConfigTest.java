@@ -72,10 +72,13 @@ class HostileConfigTest {
             "3: steer.feed.pcap.max-gap: \"-1s\" is out of range: must be 1ms..86400s");
     }
 
+    /** The whole rule, multiple of 64 included, as an integer that breaks it is told: 2k was told only the range. */
     @Test
-    void shouldSayAnIntegerIsWantedWhenASizeHasAUnit() throws IOException {
+    void shouldSayAnIntegerIsWantedAndStateTheWholeRuleWhenASizeHasAUnit() throws IOException {
         assertOneProblem("frame-size.conf", "steer.engine.pool.frame-size = 2k\n",
-            "1: steer.engine.pool.frame-size: must be an integer 128..65536, is \"2k\"");
+            "1: steer.engine.pool.frame-size: must be an integer 128..65536 (a multiple of 64), is \"2k\"");
+        assertOneProblem("frame-size-fraction.conf", "steer.engine.pool.frame-size = 128.5\n",
+            "1: steer.engine.pool.frame-size: must be an integer 128..65536 (a multiple of 64), is 128.5");
     }
 
     @Test
