@@ -261,6 +261,7 @@ final class RunJob {
             end = System.nanoTime();
             held.forEach(SyntheticFeed::hold);
             final long sent = senders.stop();
+            senders.idle().forEach(this::warn);
             if (sending) {
                 RunTraffic.awaitArrival(engine, sent);
             }

@@ -31,6 +31,8 @@ final class RunTraffic {
     private static final String CLUSTER_RECEIVER = "receiver";
 
     private final List<SendLoop> senders = new ArrayList<>();
+    /** What each sender sends into, by queue ({@link FrameOutput#describe()}). */
+    private final List<String> targets = new ArrayList<>();
 
     /**
      * The traffic of feed queue {@code queue} of {@code queues}, the same for a synthetic feed and a sender: its own
@@ -61,8 +63,37 @@ final class RunTraffic {
                 final String host = feedPlan.udp().bindAddress().equals("0.0.0.0") ? "127.0.0.1" : feedPlan.udp().bindAddress();
                 output = new UdpOutput(host, feed.boundPort());
             }
-            senders.add(SendLoop.forTraffic("steer-sender-" + i, queue, output, Long.MAX_VALUE).start());
+            start(i, queue, output);
         }
+    }
+
+    /** Starts the sender of queue {@code queue} (the next one) into {@code output}. */
+    void start(int queue, TrafficProfile traffic, FrameOutput output) {
+        senders.add(SendLoop.forTraffic("steer-sender-" + queue, traffic, output, Long.MAX_VALUE).start());
+        targets.add(output.describe());
+    }
+
+    /** The senders, by queue. */
+    List<SendLoop> senders() {
+        return senders;
+    }
+
+    /**
+     * One line per sender that sent nothing although it tried, its output refusing every try (an Aeron publication
+     * no subscriber connected to, a UDP port nothing listens on): its queue counts 0 sent and 0 received, which
+     * would read as a clean run. Exact once {@link #stop()} has returned.
+     */
+    List<String> idle() {
+        final List<String> lines = new ArrayList<>();
+        for (int i = 0; i < senders.size(); i++) {
+            final SendLoop sender = senders.get(i);
+            final long tries = sender.backPressured() + sender.refused();
+            if (sender.sent() == 0 && tries > 0) {
+                lines.add("the sender into queue " + i + " (" + targets.get(i) + ") sent nothing: its output refused all"
+                    + " its " + tries + " tries (not connected, or full: is anything receiving?)");
+            }
+        }
+        return lines;
     }
 
     /** Why the first sender that stopped on its own did; null when none did. */

@@ -1,0 +1,42 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.ingress.aeron.AeronMedia;
+import dev.steer.loadgen.send.AeronOutput;
+import dev.steer.loadgen.traffic.TrafficProfile;
+
+/**
+ * A sender of {@code steer run} whose output never takes a frame (an Aeron publication no subscriber ever connects
+ * to) sends nothing for the whole run: its queue then counts 0 sent = 0 received, which reads as a clean run. The run
+ * names such a sender.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class IdleSenderTest {
+    @Test
+    void shouldNameASenderWhoseOutputRefusedEveryTryAndNotOneThatSent() throws Exception {
+        try (AeronMedia media = AeronMedia.embedded()) {
+            final RunTraffic traffic = new RunTraffic();
+            // Nothing subscribes to stream 77: every offer is NOT_CONNECTED.
+            traffic.start(0, TrafficProfile.defaults().withRate(1_000, 1), new AeronOutput(media.aeron(), "aeron:ipc", 77));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (traffic.senders().get(0).backPressured() < 3 && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(1_000_000);
+            }
+            traffic.stop();
+            final List<String> idle = traffic.idle();
+            assertEquals(1, idle.size(), idle::toString);
+            assertTrue(idle.get(0).startsWith("the sender into queue 0 (aeron aeron:ipc?mtu=8192 stream 77) sent"
+                + " nothing: its output refused all its "), idle.get(0));
+            assertTrue(idle.get(0).endsWith(" tries (not connected, or full: is anything receiving?)"), idle.get(0));
+        }
+    }
+}
