@@ -1,11 +1,7 @@
 package dev.steer.ingress.aeron;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
@@ -15,10 +11,7 @@ import io.aeron.logbuffer.ControlledFragmentHandler;
 import io.aeron.logbuffer.FragmentHandler;
 import io.aeron.logbuffer.FrameDescriptor;
 import io.aeron.logbuffer.Header;
-import io.aeron.status.ChannelEndpointStatus;
 import org.agrona.DirectBuffer;
-import org.agrona.collections.LongHashSet;
-import org.agrona.concurrent.ManyToOneConcurrentArrayQueue;
 
 import dev.steer.engine.path.EngineWarning;
 import dev.steer.engine.path.Feed;
@@ -70,11 +63,8 @@ import dev.steer.engine.stats.DropReason;
  * more.
  */
 public final class AeronFeed implements Feed {
-    /**
-     * Images gone that the client may hand over before the poll thread takes them; departures beyond that are found
-     * by the next poll in the subscription's images instead.
-     */
-    static final int GONE_CAPACITY = 1024;
+    /** Images gone that the client may hand over before the poll thread takes them ({@link ImageDepartures}). */
+    static final int GONE_CAPACITY = ImageDepartures.CAPACITY;
     private static final int OPEN = 0;
     private static final int ENDED = 1;
     private static final int CLOSED = 2;
@@ -134,27 +124,14 @@ public final class AeronFeed implements Feed {
     private final Settings settings;
     private final Subscription subscription;
     private final String name;
-    /** The endpoint the driver bound for a port-0 endpoint, else the channel's endpoint as given; null without one. */
-    private final String resolvedEndpoint;
-    /** The channel with {@link #resolvedEndpoint} in place of an endpoint with port 0; else the channel as given. */
-    private final String publicationChannel;
+    /** Where the subscription listens: the endpoint the driver bound for one with port 0. */
+    private final BoundEndpoint endpoint;
     private final FragmentHandler onFragment = this::onFragment;
     private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
     private final MessageReassembler reassembler = new MessageReassembler();
-    // Correlation ids of images that went away, told by the client conductor, taken by the poll thread.
-    private final ManyToOneConcurrentArrayQueue<Long> goneImages = new ManyToOneConcurrentArrayQueue<>(GONE_CAPACITY);
-    private final java.util.function.Consumer<Long> onGone = this::onGone;
-    /**
-     * Set by the client conductor when an image's departure found {@link #goneImages} full; the poll thread then
-     * forgets every image the subscription no longer has ({@link #forgetImagesGone()}).
-     */
-    private final AtomicBoolean goneOverflowed = new AtomicBoolean();
-    /** The subscription's images at the last {@link #forgetImagesGone()}; reused. Poll thread. */
-    private final LongHashSet imagesPresent = new LongHashSet();
-    private final java.util.function.Consumer<Image> addPresent = image -> imagesPresent.add(image.correlationId());
-    private final java.util.function.Consumer<DropReason> onAbandoned = this::count;
+    // Images that went away, told by the client conductor, their unfinished messages dropped by the poll thread.
+    private final ImageDepartures departures = new ImageDepartures(reassembler, this::count);
     private final AtomicLong imagesAvailable = new AtomicLong();
-    private final AtomicLong imagesUnavailable = new AtomicLong();
     private final AeronClientEvents events;
     private final Aeron aeron;
     /** True for a caller's client, on which this feed registered a close handler, removed at the close. */
@@ -231,53 +208,15 @@ public final class AeronFeed implements Feed {
             throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream " + settings.streamId()
                 + ": the media driver refused the subscription: " + ex.getMessage(), ex);
         }
-        final ChannelUri uri = ChannelUri.parse(settings.channel());
-        final String endpoint = uri.get("endpoint");
-        if (endpoint != null && endpoint.endsWith(":0")) {
-            try {
-                this.resolvedEndpoint = awaitResolvedEndpoint(subscription::resolvedEndpoint, subscription::channelStatus,
-                    settings, TimeUnit.MILLISECONDS.toNanos(aeron.context().driverTimeoutMs()));
-            } catch (RuntimeException ex) {
-                subscription.close();
-                if (callersClient) {
-                    aeron.removeCloseHandler(closeHandlerId);
-                }
-                throw ex;
+        try {
+            this.endpoint = BoundEndpoint.of(subscription, settings,
+                TimeUnit.MILLISECONDS.toNanos(aeron.context().driverTimeoutMs()));
+        } catch (RuntimeException ex) {
+            subscription.close();
+            if (callersClient) {
+                aeron.removeCloseHandler(closeHandlerId);
             }
-            uri.put("endpoint", resolvedEndpoint);
-            this.publicationChannel = uri.toString();
-        } else {
-            this.resolvedEndpoint = endpoint;
-            this.publicationChannel = settings.channel();
-        }
-    }
-
-    /**
-     * Waits, at most {@code timeoutNs}, for the media driver to report the endpoint it bound for a subscription whose
-     * endpoint has port 0 (it normally has when the subscription is added). Construction only: parks 1 ms between looks.
-     *
-     * @param resolved      the driver's report, null (or still port 0) until it has bound the socket
-     * @param channelStatus the subscription's channel status ({@link ChannelEndpointStatus})
-     * @return the bound endpoint, host:port
-     * @throws IllegalStateException naming the channel, the stream, the wait and the channel's status, when the channel
-     *                               errored or the driver has not reported a port within the wait
-     */
-    static String awaitResolvedEndpoint(Supplier<String> resolved, LongSupplier channelStatus, Settings settings,
-                                        long timeoutNs) {
-        final long deadline = System.nanoTime() + timeoutNs;
-        while (true) {
-            final String endpoint = resolved.get();
-            if (endpoint != null && !endpoint.endsWith(":0")) {
-                return endpoint;
-            }
-            final long status = channelStatus.getAsLong();
-            if (status == ChannelEndpointStatus.ERRORED || System.nanoTime() - deadline >= 0) {
-                throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream "
-                    + settings.streamId() + ": the media driver did not report the port it bound for the endpoint with "
-                    + "port 0 within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (channel status "
-                    + ChannelEndpointStatus.status(status) + "); give the endpoint a port of its own");
-            }
-            LockSupport.parkNanos(1_000_000);
+            throw ex;
         }
     }
 
@@ -288,16 +227,7 @@ public final class AeronFeed implements Feed {
 
     /** {@link #onUnavailableImage} for the image {@code imageCorrelationId}; the client conductor's thread. */
     void imageGone(long imageCorrelationId) {
-        // Never waits (the poll thread may have stopped): should more than GONE_CAPACITY images go within one poll,
-        // the next poll finds the rest by what the subscription no longer has. By image, not session id: a new image
-        // of the same session id (an explicit session-id= in the channel) may have begun a message before this is
-        // drained.
-        if (!goneImages.offer(imageCorrelationId)) {
-            // Before the count below, as the hand-over: whoever sees the count finds the flag.
-            goneOverflowed.set(true);
-        }
-        // Counted after the hand-over, so that whoever sees the count sees the image queued for the next poll.
-        imagesUnavailable.incrementAndGet();
+        departures.imageGone(imageCorrelationId);
     }
 
     @Override
@@ -307,12 +237,7 @@ public final class AeronFeed implements Feed {
         }
         this.sink = sink;
         this.pollNanos = System.nanoTime();
-        if (!goneImages.isEmpty()) {
-            goneImages.drain(onGone, GONE_CAPACITY);
-        }
-        if (goneOverflowed.get() && goneOverflowed.getAndSet(false)) {
-            forgetImagesGone();
-        }
+        departures.take(subscription);
         if (events.changes() != eventsSeen && onClientEvents()) {
             return END;
         }
@@ -364,7 +289,7 @@ public final class AeronFeed implements Feed {
      */
     private void countUnfinished(FrameSink to) {
         this.sink = to;
-        goneImages.drain(onGone, GONE_CAPACITY);
+        departures.drain();
         final int truncated = reassembler.unfinished(DropReason.FEED_TRUNCATED);
         if (truncated > 0) {
             truncatedMessages += truncated;
@@ -375,21 +300,6 @@ public final class AeronFeed implements Feed {
             oversizeMessages += oversize;
             to.onDropped(DropReason.OVERSIZE, oversize);
         }
-    }
-
-    /**
-     * Forgets the images whose departure did not fit {@link #goneImages}: every image with a reassembly buffer that
-     * the subscription no longer has (it removes an image before reporting it gone), counting its unfinished message.
-     * Poll thread, only after such an overflow; allocates nothing unless the subscription has more images than ever.
-     */
-    private void forgetImagesGone() {
-        imagesPresent.clear();
-        subscription.forEachImage(addPresent);
-        reassembler.abandonAllBut(imagesPresent, onAbandoned);
-    }
-
-    private void onGone(Long imageCorrelationId) {
-        count(reassembler.abandon(imageCorrelationId));
     }
 
     private void onFragment(DirectBuffer buffer, int offset, int length, Header header) {
@@ -489,7 +399,7 @@ public final class AeronFeed implements Feed {
 
     /** Images that went away (a publisher closed or timed out) so far. Any thread. */
     public long imagesUnavailable() {
-        return imagesUnavailable.get();
+        return departures.count();
     }
 
     /** Images with a fragmented message in progress. Poll thread. */
@@ -510,7 +420,7 @@ public final class AeronFeed implements Feed {
      * address). A publisher reaches the feed at {@code aeron:udp?endpoint=} this. Any thread; allocates nothing.
      */
     public String resolvedEndpoint() {
-        return resolvedEndpoint;
+        return endpoint.resolved();
     }
 
     /**
@@ -519,7 +429,7 @@ public final class AeronFeed implements Feed {
      * Aeron's order), the channel as given otherwise. Any thread; allocates nothing.
      */
     public String publicationChannel() {
-        return publicationChannel;
+        return endpoint.publicationChannel();
     }
 
     /** True once a publisher is connected. */

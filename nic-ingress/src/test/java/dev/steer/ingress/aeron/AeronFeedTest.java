@@ -215,7 +215,7 @@ class AeronFeedTest {
     @Test
     void shouldNameTheChannelAndTheWaitWhenTheDriverReportsNoBoundPortInTime() {
         final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.DROP);
-        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> AeronFeed.awaitResolvedEndpoint(
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> BoundEndpoint.await(
             () -> null, () -> ChannelEndpointStatus.INITIALIZING, settings, TimeUnit.MILLISECONDS.toNanos(20)));
         assertTrue(error.getMessage().contains("aeron channel='aeron:udp?endpoint=127.0.0.1:0' stream 5"), error.getMessage());
         assertTrue(error.getMessage().contains("did not report the port it bound"), error.getMessage());
@@ -226,7 +226,7 @@ class AeronFeedTest {
     void shouldStopWaitingForTheBoundPortWhenTheChannelErrors() {
         final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.DROP);
         // A wait longer than the test's timeout: only an errored channel ends it.
-        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> AeronFeed.awaitResolvedEndpoint(
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> BoundEndpoint.await(
             () -> "127.0.0.1:0", () -> ChannelEndpointStatus.ERRORED, settings, TimeUnit.MINUTES.toNanos(5)));
         assertTrue(error.getMessage().contains("(channel status ERRORED)"), error.getMessage());
     }

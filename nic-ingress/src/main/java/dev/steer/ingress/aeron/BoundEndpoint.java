@@ -1,0 +1,70 @@
+package dev.steer.ingress.aeron;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+import io.aeron.ChannelUri;
+import io.aeron.Subscription;
+import io.aeron.status.ChannelEndpointStatus;
+
+/**
+ * Where an {@link AeronFeed}'s subscription listens, and the channel a publisher on this host reaches it on. For a UDP
+ * {@code endpoint} with port 0 the media driver picks an ephemeral port when it binds the socket; {@link #of} waits
+ * for the driver to report it and puts it in place of port 0. For any other channel both are as given.
+ *
+ * <p>Made once, while the feed is constructed (it may park); then immutable, read from any thread.
+ *
+ * @param resolved           the endpoint as {@code host:port}: the bound one for port 0, else the channel's
+ *                           {@code endpoint} as given; null for a channel without one
+ * @param publicationChannel the channel with {@code resolved} in place of an endpoint with port 0; else the channel
+ *                           as given
+ */
+record BoundEndpoint(String resolved, String publicationChannel) {
+    /**
+     * The endpoint of {@code subscription}, waiting at most {@code timeoutNs} for the driver's report when the
+     * channel's endpoint has port 0. Construction only.
+     *
+     * @throws IllegalStateException as {@link #await}
+     */
+    static BoundEndpoint of(Subscription subscription, AeronFeed.Settings settings, long timeoutNs) {
+        final ChannelUri uri = ChannelUri.parse(settings.channel());
+        final String endpoint = uri.get("endpoint");
+        if (endpoint == null || !endpoint.endsWith(":0")) {
+            return new BoundEndpoint(endpoint, settings.channel());
+        }
+        final String resolved = await(subscription::resolvedEndpoint, subscription::channelStatus, settings, timeoutNs);
+        uri.put("endpoint", resolved);
+        return new BoundEndpoint(resolved, uri.toString());
+    }
+
+    /**
+     * Waits, at most {@code timeoutNs}, for the media driver to report the endpoint it bound for a subscription whose
+     * endpoint has port 0 (it normally has when the subscription is added). Construction only: parks 1 ms between looks.
+     *
+     * @param resolved      the driver's report, null (or still port 0) until it has bound the socket
+     * @param channelStatus the subscription's channel status ({@link ChannelEndpointStatus})
+     * @return the bound endpoint, host:port
+     * @throws IllegalStateException naming the channel, the stream, the wait and the channel's status, when the channel
+     *                               errored or the driver has not reported a port within the wait
+     */
+    static String await(Supplier<String> resolved, LongSupplier channelStatus, AeronFeed.Settings settings,
+                        long timeoutNs) {
+        final long deadline = System.nanoTime() + timeoutNs;
+        while (true) {
+            final String endpoint = resolved.get();
+            if (endpoint != null && !endpoint.endsWith(":0")) {
+                return endpoint;
+            }
+            final long status = channelStatus.getAsLong();
+            if (status == ChannelEndpointStatus.ERRORED || System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream "
+                    + settings.streamId() + ": the media driver did not report the port it bound for the endpoint with "
+                    + "port 0 within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (channel status "
+                    + ChannelEndpointStatus.status(status) + "); give the endpoint a port of its own");
+            }
+            LockSupport.parkNanos(1_000_000);
+        }
+    }
+}
