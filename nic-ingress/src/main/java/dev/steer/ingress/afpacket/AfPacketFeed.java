@@ -4,7 +4,6 @@ import static dev.steer.ingress.afpacket.Tpacket3Descriptor.*;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -102,8 +101,11 @@ public final class AfPacketFeed implements Feed {
     private long backPressured;
     private volatile boolean closed;
 
-    /** With {@code sharedLink} null the feed reads its own link; else it has that one, which another feed reads. */
-    private AfPacketFeed(String name, AfPacketSettings settings, RxRing rx, InterfaceLink sharedLink) {
+    /**
+     * With {@code sharedLink} null the feed reads its own link; else it has that one, which another feed reads. Made by
+     * {@link AfPacketOpener}, which owns {@code rx} until this returns.
+     */
+    AfPacketFeed(String name, AfPacketSettings settings, RxRing rx, InterfaceLink sharedLink) {
         this.name = name;
         this.fanoutGroup = rx.fanoutGroup();
         this.settings = settings;
@@ -139,26 +141,7 @@ public final class AfPacketFeed implements Feed {
      * @throws AfPacketException        as {@link #open(String, AfPacketSettings)}
      */
     public static List<AfPacketFeed> openQueues(String name, AfPacketSettings settings, int queues) {
-        if (queues < 1 || (queues > 1 && !settings.fanout())) {
-            throw new IllegalArgumentException("queues=" + queues + " with fanoutGroup=" + settings.fanoutGroup()
-                + ": must be 1, or more with a fanout group, which shares the interface among the queues");
-        }
-        final List<AfPacketFeed> feeds = new ArrayList<>(queues);
-        try {
-            AfPacketSettings member = settings;
-            for (int i = 0; i < queues; i++) {
-                final InterfaceLink link = i == 0 ? null : feeds.get(0).link();
-                final AfPacketFeed feed = open(name + "#" + i, member, NetNamespace::enter, link);
-                feeds.add(feed);
-                if (i == 0 && settings.fanout()) {
-                    member = settings.withFanout(feed.fanoutGroup(), settings.fanoutMode());
-                }
-            }
-        } catch (RuntimeException ex) {
-            feeds.forEach(AfPacketFeed::close);
-            throw ex;
-        }
-        return List.copyOf(feeds);
+        return AfPacketOpener.openQueues(name, settings, queues);
     }
 
     /**
@@ -185,26 +168,7 @@ public final class AfPacketFeed implements Feed {
      * in tests one that makes the thread's way back fail, to show that the feed made is closed again then.
      */
     static AfPacketFeed open(String name, AfPacketSettings settings, Function<String, NetNamespace.Scope> enter) {
-        return open(name, settings, enter, null);
-    }
-
-    /** As above; with {@code sharedLink} non-null the feed has that link (another queue's, which reads it). */
-    private static AfPacketFeed open(String name, AfPacketSettings settings, Function<String, NetNamespace.Scope> enter,
-                                     InterfaceLink sharedLink) {
-        settings.validate();
-        return NetNamespace.inside(settings.netns(), enter, () -> openHere(name, settings, sharedLink),
-            AfPacketFeed::close, PacketSocket.where(settings.iface(), settings.netns()));
-    }
-
-    /** Sets the feed up in the calling thread's namespace; on any failure closes the socket and unmaps the ring. */
-    private static AfPacketFeed openHere(String name, AfPacketSettings settings, InterfaceLink sharedLink) {
-        final RxRing rx = RxRing.open(settings);
-        try {
-            return new AfPacketFeed(name, settings, rx, sharedLink);
-        } catch (RuntimeException | Error ex) {
-            rx.close();
-            throw ex;
-        }
+        return AfPacketOpener.open(name, settings, enter, null);
     }
 
     @Override
