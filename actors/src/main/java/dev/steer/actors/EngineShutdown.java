@@ -28,11 +28,11 @@ final class EngineShutdown {
     private final ActorSystem<MapSupervisor.Command> system;
     private final Duration closeTimeout;
     private final ErrorHandler errorHandler;
-    private final SteerEngine.Shared shared;
+    private final SharedState shared;
     private final Supplier<String> liveAccounting;
 
     EngineShutdown(ActorSystem<MapSupervisor.Command> system, Duration closeTimeout, ErrorHandler errorHandler,
-                   SteerEngine.Shared shared, Supplier<String> liveAccounting) {
+                   SharedState shared, Supplier<String> liveAccounting) {
         this.system = system;
         this.closeTimeout = closeTimeout;
         this.errorHandler = errorHandler;

@@ -28,7 +28,7 @@ final class EngineStartup {
      */
     static SteerEngine start(SteerEngine.Builder settings) {
         final Config config = actorSystemConfig(settings);
-        final SteerEngine.Shared shared = new SteerEngine.Shared();
+        final SharedState shared = new SharedState();
         final ActorSystem<MapSupervisor.Command> system =
             ActorSystem.create(MapSupervisor.create(settings, shared), settings.systemName, config);
         final SupervisorClient supervisor = new SupervisorClient(system, settings, shared);

@@ -176,12 +176,12 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     private final Producers producers;
     private final CpuMap map;
     private final List<ActorRef<EngineStats>> shutdownReplyTos = new ArrayList<>();
-    private final SteerEngine.Shared shared;
+    private final SharedState shared;
     private boolean shuttingDown;
     private boolean mapClosed;
 
     /** The supervisor of an engine built from a concluded builder; starts everything in its setup. */
-    static Behavior<Command> create(SteerEngine.Builder config, SteerEngine.Shared shared) {
+    static Behavior<Command> create(SteerEngine.Builder config, SharedState shared) {
         return Behaviors.setup(context -> {
             try {
                 return new MapSupervisor(context, config, shared);
@@ -192,7 +192,7 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
         });
     }
 
-    private MapSupervisor(ActorContext<Command> context, SteerEngine.Builder config, SteerEngine.Shared shared) {
+    private MapSupervisor(ActorContext<Command> context, SteerEngine.Builder config, SharedState shared) {
         super(context);
         this.shared = shared;
         this.entries = new BarrierLifecycle(context, config, this::liveProducers);

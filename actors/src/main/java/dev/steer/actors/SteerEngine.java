@@ -1,7 +1,6 @@
 package dev.steer.actors;
 
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.typesafe.config.Config;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -35,7 +34,7 @@ public final class SteerEngine implements AutoCloseable {
     private final ActorSystem<MapSupervisor.Command> system;
     private final Builder config;
     private final Capabilities capabilities;
-    private final Shared shared;
+    private final SharedState shared;
 
     /** A handle with {@code capabilities} on the engine that {@code supervisor} reaches; see {@link EngineStartup}. */
     SteerEngine(SupervisorClient supervisor, Builder config, Capabilities capabilities) {
@@ -44,14 +43,6 @@ public final class SteerEngine implements AutoCloseable {
         this.config = config;
         this.capabilities = capabilities;
         this.shared = supervisor.shared();
-    }
-
-    /** What every handle of one engine shares: the supervisor's map, and the final stats once drained. */
-    static final class Shared {
-        /** Set by the supervisor as it starts. */
-        volatile CpuMap map;
-        /** Set once the engine has drained. */
-        volatile EngineStats finalStats;
     }
 
     /** A builder with every setting at its default. */
@@ -218,28 +209,14 @@ public final class SteerEngine implements AutoCloseable {
         /** Longest ask or close timeout: a day (Pekko's scheduler takes no delay beyond about 248 days). */
         public static final Duration MAX_TIMEOUT = Duration.ofDays(1);
 
-        /** Set once {@link #start()} has passed validation: a builder starts one engine. */
-        private final AtomicBoolean started = new AtomicBoolean();
+        /** A builder starts one engine. */
+        private final SingleStart once = new SingleStart();
 
         private Builder() {
         }
 
-        /**
-         * Refuses a change once this builder has started an engine: the engine reads its settings (ask and close
-         * timeouts among them) while it runs, and its feeds, handlers and programs belong to it.
-         */
         private void unstarted(String setting) {
-            if (started.get()) {
-                throw new IllegalStateException(setting + "(...): this builder has already started an engine, which"
-                    + " runs with its settings; make a new builder with SteerEngine.builder() for another engine");
-            }
-        }
-
-        /** A second engine would poll the first one's feeds from a second thread and share its handlers. */
-        private static IllegalStateException startedTwice() {
-            return new IllegalStateException("start(): this builder has already started an engine (or tried to: a"
-                + " start that failed uses it up too); a builder starts one engine, whose feeds, handlers and programs"
-                + " are its own: make a new builder with SteerEngine.builder() for another engine");
+            once.refuseChange(setting);
         }
 
         /** The CPUs the engine may use: map keys must be usable CPUs. */
@@ -506,13 +483,9 @@ public final class SteerEngine implements AutoCloseable {
          * @throws IllegalStateException    when the engine cannot start, or this builder has already started one
          */
         public SteerEngine start() {
-            if (started.get()) {
-                throw startedTwice();
-            }
+            once.refuseSecondStart();
             check();
-            if (!started.compareAndSet(false, true)) {
-                throw startedTwice();
-            }
+            once.claim();
             return EngineStartup.start(this);
         }
 

@@ -24,9 +24,9 @@ import dev.steer.engine.stats.EngineStats;
 final class SupervisorClient {
     private final ActorSystem<MapSupervisor.Command> system;
     private final EngineSettings config;
-    private final SteerEngine.Shared shared;
+    private final SharedState shared;
 
-    SupervisorClient(ActorSystem<MapSupervisor.Command> system, EngineSettings config, SteerEngine.Shared shared) {
+    SupervisorClient(ActorSystem<MapSupervisor.Command> system, EngineSettings config, SharedState shared) {
         this.system = system;
         this.config = config;
         this.shared = shared;
@@ -38,7 +38,7 @@ final class SupervisorClient {
     }
 
     /** What every handle of the engine shares. */
-    SteerEngine.Shared shared() {
+    SharedState shared() {
         return shared;
     }
 

@@ -35,7 +35,7 @@ class SupervisorProtocolTest {
         testKit = ActorTestKit.create("protocol");
         final SteerEngine.Builder config = SteerEngine.builder().cpus(CpuSet.of(4, 0, 1, 3)).maxEntries(4)
             .entry(0, 64).program(view -> Verdict.of(Verdict.DROP)).pinning(false).conclude();
-        supervisor = testKit.spawn(MapSupervisor.create(config, new SteerEngine.Shared()), "supervisor");
+        supervisor = testKit.spawn(MapSupervisor.create(config, new SharedState()), "supervisor");
         replies = testKit.createTestProbe();
     }
 
