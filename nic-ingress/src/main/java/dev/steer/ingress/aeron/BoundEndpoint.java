@@ -2,6 +2,7 @@ package dev.steer.ingress.aeron;
 
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
@@ -34,7 +35,8 @@ record BoundEndpoint(String resolved, String publicationChannel) {
         if (endpoint == null || !endpoint.endsWith(":0")) {
             return new BoundEndpoint(endpoint, settings.channel());
         }
-        final String resolved = await(subscription::resolvedEndpoint, subscription::channelStatus, settings, timeoutNs);
+        final String resolved = await(subscription::resolvedEndpoint, subscription::channelStatus, subscription::isClosed,
+            settings, timeoutNs);
         uri.put("endpoint", resolved);
         return new BoundEndpoint(resolved, uri.toString());
     }
@@ -45,23 +47,33 @@ record BoundEndpoint(String resolved, String publicationChannel) {
      *
      * @param resolved      the driver's report, null (or still port 0) until it has bound the socket
      * @param channelStatus the subscription's channel status ({@link ChannelEndpointStatus})
+     * @param closed        whether the subscription is closed (its client closed under the wait)
      * @return the bound endpoint, host:port
-     * @throws IllegalStateException naming the channel, the stream, the wait and the channel's status, when the channel
-     *                               errored or the driver has not reported a port within the wait
+     * @throws IllegalStateException naming the channel and the stream, and why: the channel errored, the subscription
+     *                               closed, or the driver has not reported a port within the wait (with the wait and the
+     *                               channel's status)
      */
-    static String await(Supplier<String> resolved, LongSupplier channelStatus, AeronFeed.Settings settings,
-                        long timeoutNs) {
+    static String await(Supplier<String> resolved, LongSupplier channelStatus, BooleanSupplier closed,
+                        AeronFeed.Settings settings, long timeoutNs) {
         final long deadline = System.nanoTime() + timeoutNs;
         while (true) {
             final String endpoint = resolved.get();
             if (endpoint != null && !endpoint.endsWith(":0")) {
                 return endpoint;
             }
+            final String feed = "aeron channel='" + settings.channel() + "' stream " + settings.streamId() + ": ";
+            if (closed.getAsBoolean()) {
+                throw new IllegalStateException(feed + "the subscription closed before the media driver reported the"
+                    + " port it bound for the endpoint with port 0 (its client closed?)");
+            }
             final long status = channelStatus.getAsLong();
-            if (status == ChannelEndpointStatus.ERRORED || System.nanoTime() - deadline >= 0) {
-                throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream "
-                    + settings.streamId() + ": the media driver did not report the port it bound for the endpoint with "
-                    + "port 0 within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (channel status "
+            if (status == ChannelEndpointStatus.ERRORED) {
+                throw new IllegalStateException(feed + "the channel errored before the media driver reported the port"
+                    + " it bound for the endpoint with port 0 (channel status ERRORED); see the driver's errors");
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                throw new IllegalStateException(feed + "the media driver did not report the port it bound for the"
+                    + " endpoint with port 0 within " + TimeUnit.NANOSECONDS.toMillis(timeoutNs) + " ms (channel status "
                     + ChannelEndpointStatus.status(status) + "); give the endpoint a port of its own");
             }
             LockSupport.parkNanos(1_000_000);

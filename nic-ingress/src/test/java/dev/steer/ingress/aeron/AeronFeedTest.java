@@ -216,7 +216,7 @@ class AeronFeedTest {
     void shouldNameTheChannelAndTheWaitWhenTheDriverReportsNoBoundPortInTime() {
         final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.DROP);
         final IllegalStateException error = assertThrows(IllegalStateException.class, () -> BoundEndpoint.await(
-            () -> null, () -> ChannelEndpointStatus.INITIALIZING, settings, TimeUnit.MILLISECONDS.toNanos(20)));
+            () -> null, () -> ChannelEndpointStatus.INITIALIZING, () -> false, settings, TimeUnit.MILLISECONDS.toNanos(20)));
         assertTrue(error.getMessage().contains("aeron channel='aeron:udp?endpoint=127.0.0.1:0' stream 5"), error.getMessage());
         assertTrue(error.getMessage().contains("did not report the port it bound"), error.getMessage());
         assertTrue(error.getMessage().contains("within 20 ms (channel status INITIALIZING)"), error.getMessage());
@@ -227,8 +227,20 @@ class AeronFeedTest {
         final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.DROP);
         // A wait longer than the test's timeout: only an errored channel ends it.
         final IllegalStateException error = assertThrows(IllegalStateException.class, () -> BoundEndpoint.await(
-            () -> "127.0.0.1:0", () -> ChannelEndpointStatus.ERRORED, settings, TimeUnit.MINUTES.toNanos(5)));
-        assertTrue(error.getMessage().contains("(channel status ERRORED)"), error.getMessage());
+            () -> "127.0.0.1:0", () -> ChannelEndpointStatus.ERRORED, () -> false, settings, TimeUnit.MINUTES.toNanos(5)));
+        assertEquals("aeron channel='aeron:udp?endpoint=127.0.0.1:0' stream 5: the channel errored before the media"
+            + " driver reported the port it bound for the endpoint with port 0 (channel status ERRORED); see the"
+            + " driver's errors", error.getMessage(), "not a wait of 5 minutes that never happened");
+    }
+
+    @Test
+    void shouldStopWaitingForTheBoundPortWhenTheSubscriptionIsClosed() {
+        final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.DROP);
+        // A wait longer than the test's timeout: the subscription closed under it (its client closed) ends it.
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> BoundEndpoint.await(
+            () -> null, () -> ChannelEndpointStatus.INITIALIZING, () -> true, settings, TimeUnit.MINUTES.toNanos(5)));
+        assertEquals("aeron channel='aeron:udp?endpoint=127.0.0.1:0' stream 5: the subscription closed before the media"
+            + " driver reported the port it bound for the endpoint with port 0 (its client closed?)", error.getMessage());
     }
 
     @Test
