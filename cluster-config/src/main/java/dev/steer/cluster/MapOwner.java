@@ -55,7 +55,7 @@ import dev.steer.engine.map.MapResult;
  * changed without a new version, a step without its timer), and nothing could tell. The restarted owner starts as a
  * new owner does, from its node's last published copy, asking every member its version and taking the next
  * incarnation, so the members take its map (changes accepted but not yet rolled out are lost, as at an owner move; so
- * are updates a starting owner held). Only the node incarnations seen go ({@link OwnedMap.Retired}) outlive the
+ * are updates a starting owner held). Only the node incarnations seen go ({@link MemberIncarnations.Retired}) outlive the
  * restart, kept by the actor: membership events on their way at the failure come to the restarted owner, and such a
  * stale {@code MemberUp} must not be taken for a new incarnation. Pekko's default for a singleton, stopping, left the
  * cluster without an owner until the node left: every update and delete timed out, and no departed member's entries
@@ -377,11 +377,11 @@ public final class MapOwner {
 
     /**
      * What outlives the restarts of one owner actor's behavior, made once per actor: the node incarnations seen go
-     * (events on their way at a failure come to the restarted owner, see {@link OwnedMap.Retired}), and whether and
+     * (events on their way at a failure come to the restarted owner, see {@link MemberIncarnations.Retired}), and whether and
      * with which ref a start already subscribed. The actor's thread only.
      */
     private static final class Lasting {
-        final OwnedMap.Retired retired = new OwnedMap.Retired();
+        final MemberIncarnations.Retired retired = new MemberIncarnations.Retired();
         /** A start of the behavior has run (a later one is a restart). */
         boolean started;
         /** The membership subscriber of the last start, null: none yet. */

@@ -1,12 +1,8 @@
 package dev.steer.cluster;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -20,58 +16,23 @@ import dev.steer.engine.map.MapResult;
 /**
  * The cluster map as its {@link MapOwner} keeps it: the entries, their version, the members published to and the
  * {@link Rollouts} of the accepted changes. The owner's actor hands it every command with what it read from the
- * cluster's state; this class knows no Pekko, so its rules can be driven directly. The owner's actor thread only;
- * off the hot path, allocation per operation is fine.
+ * cluster's state; this class knows no Pekko, so its rules can be driven directly. It decides what every event does;
+ * the bookkeeping it decides by is kept apart: the node incarnation at each address ({@link MemberIncarnations}), the
+ * departures the cluster's state may not show yet ({@link Departures}), the changes refused {@code EBUSY}
+ * ({@link BusyRefusals}). The owner's actor thread only; off the hot path, allocation per operation is fine.
  */
 final class OwnedMap {
-    /** The incarnations gone that this owner remembers: far more nodes than restart within its state's lag. */
-    static final int MAX_RETIRED = 1024;
-
     private final int maxEntries;
     private final TreeMap<Integer, Placement> entries;
     private final Set<String> members = new HashSet<>();
-    /**
-     * Members whose {@code MemberLeft}, {@code MemberExited} or {@code MemberRemoved} event came while the cluster's
-     * state an update reads may still show them up (that state and the events reach the owner by different ways, and
-     * either may be first):
-     * no up members, whatever that state shows. Each is dropped once the state no longer shows it up, or at a
-     * {@code MemberUp} event for its address (a new node there).
-     */
-    private final Set<String> departed = new HashSet<>();
+    /** Departures the cluster's state may not show yet, and members it no longer shows, since when. */
+    private final Departures departures = new Departures();
     private final Rollouts.Outbox outbox;
     private final Duration stepTimeout;
-    private final AtomicLong refusedBusy;
+    private final BusyRefusals refusals;
     private final Logger log;
-    private final WarningLimit busyWarnings = new WarningLimit(MapOwner.BUSY_LOG_PERIOD);
-    /**
-     * Members the cluster's state did not show present at the last republication, each with the time
-     * ({@link System#nanoTime()}) of the first republication since which it has not. One still not found by a
-     * republication at least {@link MapOwner#REPUBLISH} later is taken for removed ({@link #republish}): its
-     * {@code MemberRemoved} may have been published before this owner subscribed, while the state it started from
-     * still showed it.
-     */
-    private final Map<String, Long> absentSince = new HashMap<>();
-    /**
-     * The node incarnation (Pekko's unique address uid) of each member, where known: from the cluster's state when the
-     * member was first seen, or from its last membership event. A node restarted at a member's address is another
-     * incarnation: events of the old one (a late {@code MemberRemoved}) must not drop the new one, and a
-     * {@code MemberUp} of the new one stands for the old one's removal as well when that event was missed, and so
-     * does the cluster's state showing the new one up first (see {@link #shownUp}).
-     */
-    private final Map<String, Long> incarnations = new HashMap<>();
-    /**
-     * Incarnations this owner, or one before it on this actor, saw go (see {@link Retired}): the cluster's state,
-     * read apart from the events, may still show one, and a node's incarnation never comes back.
-     */
-    private final Retired retired;
-    /**
-     * Members whose incarnation this owner has only from the cluster's state it started from, which may lag the
-     * map it started from: no membership event has named an incarnation there since. The entries of the starting map
-     * on such an address may be of that incarnation or of a later one the previous owner knew (see {@link #memberUp}).
-     */
-    private final Set<String> startedFromState = new HashSet<>();
-    /** The incarnation the cluster's state shows at an address now, null: none there. */
-    private final Function<String, Long> incarnationOf;
+    /** The node incarnation at each member's address, those seen go, and those known from the starting state only. */
+    private final MemberIncarnations incarnations;
     /** Members asked for their version whose answer this owner still waits for before its first publication. */
     private final Set<String> unanswered = new HashSet<>();
     /** The highest version any member told this owner of, this node's copy included. */
@@ -97,7 +58,8 @@ final class OwnedMap {
     OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
              Function<String, Long> incarnationOf, Rollouts.Outbox outbox, Duration stepTimeout, Logger log,
              AtomicLong refusedBusy) {
-        this(maxEntries, start, up, present, incarnationOf, new Retired(), outbox, stepTimeout, log, refusedBusy);
+        this(maxEntries, start, up, present, incarnationOf, new MemberIncarnations.Retired(), outbox, stepTimeout, log,
+            refusedBusy);
     }
 
     /**
@@ -106,14 +68,13 @@ final class OwnedMap {
      * restarts of its behavior, and adding to it.
      */
     OwnedMap(int maxEntries, MapAgent.Publish start, Collection<String> up, Set<String> present,
-             Function<String, Long> incarnationOf, Retired retired, Rollouts.Outbox outbox, Duration stepTimeout,
-             Logger log, AtomicLong refusedBusy) {
+             Function<String, Long> incarnationOf, MemberIncarnations.Retired retired, Rollouts.Outbox outbox,
+             Duration stepTimeout, Logger log, AtomicLong refusedBusy) {
         this.maxEntries = maxEntries;
-        this.incarnationOf = incarnationOf;
-        this.retired = retired;
+        this.incarnations = new MemberIncarnations(incarnationOf, retired, log);
         this.outbox = outbox;
         this.stepTimeout = stepTimeout;
-        this.refusedBusy = refusedBusy;
+        this.refusals = new BusyRefusals(refusedBusy, log);
         this.log = log;
         this.entries = new TreeMap<>(start == null ? Map.of() : start.entries());
         this.seen = start == null ? -1 : start.version();
@@ -123,11 +84,7 @@ final class OwnedMap {
             seen = -1;
         }
         members.addAll(up);
-        for (String member : members) {
-            if (known(member)) {
-                startedFromState.add(member);
-            }
-        }
+        incarnations.startFrom(members);
         // The map this singleton starts from may place entries on nodes that are gone: the node that ran the
         // previous owner crashed, say, and was removed before this one started (so no MemberRemoved comes).
         prune(present);
@@ -184,7 +141,7 @@ final class OwnedMap {
 
     /** Updates and deletes refused {@code EBUSY} so far. */
     long refusedBusy() {
-        return refusedBusy.get();
+        return refusals.count();
     }
 
     /** The version of the latest accepted change. */
@@ -203,9 +160,7 @@ final class OwnedMap {
         // A removed member the state still shows up is not one: added back, it stayed a member for good (no second
         // MemberRemoved comes), and every later step waited its timeout for it. A leaving one is not up either: an
         // entry placed on it came back after its entries were removed, and the others forwarded to it as it left.
-        departed.retainAll(upNow);
-        final Set<String> up = new HashSet<>(upNow);
-        up.removeAll(departed);
+        final Set<String> up = departures.upOf(upNow);
         // A member seen here first gets what its MemberUp event would give it (that event then changes nothing):
         // the stable map, and the step under way when it belongs to it. Only added to the members, it got the
         // change under way in the final step, with the node giving a key up, while it could still forward to it.
@@ -259,15 +214,7 @@ final class OwnedMap {
      * and give up another, and such a node is published to first, before the others stop forwarding to it.
      */
     private MapResult busy(String what) {
-        refusedBusy.incrementAndGet();
-        // A starting node places its entries again every 100 ms while refused: one warning per period.
-        if (busyWarnings.warnNow(System.nanoTime())) {
-            log.warn("map {} refused EBUSY: {} changes wait for their rollout ({} more refused before it since the"
-                + " last warning)", what, MapOwner.MAX_QUEUED, busyWarnings.heldBefore());
-        } else {
-            log.debug("map {} refused EBUSY: {} changes wait for their rollout", what, MapOwner.MAX_QUEUED);
-        }
-        return MapResult.EBUSY;
+        return refusals.refuse(what);
     }
 
     /**
@@ -361,12 +308,12 @@ final class OwnedMap {
      * live node's entries would be lost for good ({@code steer run} places a node's entries at its start only);
      * kept, an old node's entries stay with the node now at its address, which serves them, until they change.
      *
-     * <p>A {@code MemberUp} of an incarnation seen go ({@link Retired}) changes nothing, unless the cluster's state
-     * shows that incarnation at the address now: then it was taken for gone by mistake (a stale event of the one
-     * before it, which nothing here tells from a new one, replaced it).
+     * <p>A {@code MemberUp} of an incarnation seen go ({@link MemberIncarnations.Retired}) changes nothing, unless the
+     * cluster's state shows that incarnation at the address now: then it was taken for gone by mistake (a stale event
+     * of the one before it, which nothing here tells from a new one, replaced it).
      */
     void memberUp(String address, long uid) {
-        if (retired.contains(uid) && !Long.valueOf(uid).equals(incarnationOf.apply(address))) {
+        if (incarnations.staleUp(address, uid)) {
             // A node's incarnation never comes back: this is an event of it still on its way, to this owner or, at
             // a failure, to the one before it on this actor. Taken for a new incarnation, it dropped the member at
             // the address and its entries. (Shown there by the state, it did not go: taken for gone by a stale event
@@ -382,9 +329,9 @@ final class OwnedMap {
      * cluster's state ({@link #shownUp}).
      */
     private void up(String address, long uid, boolean event) {
-        final Long known = incarnations.get(address);
+        final Long known = incarnations.at(address);
         if (known != null && known != uid && members.contains(address)) {
-            if (event && startedFromState.contains(address)) {
+            if (event && incarnations.fromStartStateOnly(address)) {
                 log.warn("map owner: {} is up as uid {}; the cluster state this owner started from showed uid {}, so"
                     + " which of the two the entries there were placed on is not known: the member is replaced, its"
                     + " entries kept", address, uid, known);
@@ -395,41 +342,9 @@ final class OwnedMap {
                 memberRemoved(address);
             }
         }
-        startedFromState.remove(address);
-        incarnations.put(address, uid);
-        departed.remove(address);
-        absentSince.remove(address);
+        incarnations.named(address, uid);
+        departures.up(address);
         seenUp(address);
-    }
-
-    /**
-     * Records the incarnation the cluster's state shows at {@code address} unless one is known already.
-     *
-     * @return whether it recorded one
-     */
-    private boolean known(String address) {
-        if (!incarnations.containsKey(address)) {
-            final Long uid = incarnationOf.apply(address);
-            if (uid != null) {
-                incarnations.put(address, uid);
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /**
-     * Whether an event of incarnation {@code uid} at {@code address} is about the member this owner has there (or
-     * about one it knows no incarnation of): else it is logged and changes nothing.
-     */
-    private boolean current(String address, long uid, String event) {
-        final Long known = incarnations.get(address);
-        if (known == null || known == uid) {
-            return true;
-        }
-        log.info("map owner: {} of {} uid {}, another incarnation than uid {} here; ignored", event, address, uid,
-            known);
-        return false;
     }
 
     /**
@@ -439,9 +354,8 @@ final class OwnedMap {
      * one's late {@code MemberRemoved}.
      */
     private void shownUp(String address) {
-        final Long shown = incarnationOf.apply(address);
-        final Long known = incarnations.get(address);
-        if (shown != null && known != null && !shown.equals(known) && !retired.contains(shown)) {
+        final Long shown = incarnations.shownAnother(address);
+        if (shown != null) {
             up(address, shown, false);
         } else {
             seenUp(address);
@@ -450,7 +364,7 @@ final class OwnedMap {
 
     private void seenUp(String address) {
         if (members.add(address)) {
-            known(address);
+            incarnations.recordShown(address);
             if (starting()) {
                 unanswered.add(address);
             } else {
@@ -466,7 +380,7 @@ final class OwnedMap {
      * whose removal must not drop the new one (its entries and its steps), and nothing changes.
      */
     void memberRemoved(String address, long uid) {
-        if (current(address, uid, "MemberRemoved")) {
+        if (incarnations.current(address, uid, "MemberRemoved")) {
             memberRemoved(address);
         }
     }
@@ -477,7 +391,7 @@ final class OwnedMap {
      */
     void memberRemoved(String address) {
         gone(address);
-        departed.add(address);
+        departures.departed(address);
         if (starting()) {
             removeEntriesOf(address); // first: answered() may begin, and publish the map
             answered(address);
@@ -502,13 +416,9 @@ final class OwnedMap {
 
     /** The incarnation at {@code address} is gone: retired, and no longer a member. */
     private void gone(String address) {
-        final Long gone = incarnations.remove(address);
-        startedFromState.remove(address);
-        if (gone != null) {
-            retired.add(gone);
-        }
+        incarnations.gone(address);
         members.remove(address);
-        absentSince.remove(address);
+        departures.notMember(address);
     }
 
     /**
@@ -519,12 +429,11 @@ final class OwnedMap {
      * Of incarnation {@code uid}: nothing changes when this owner has another one at {@code address}.
      */
     void memberLeft(String address, long uid) {
-        if (!current(address, uid, "MemberLeft or MemberExited")) {
+        if (!incarnations.current(address, uid, "MemberLeft or MemberExited")) {
             return;
         }
-        incarnations.put(address, uid);
-        startedFromState.remove(address);
-        departed.add(address);
+        incarnations.named(address, uid);
+        departures.departed(address);
         removeEntriesOf(address);
     }
 
@@ -561,24 +470,12 @@ final class OwnedMap {
      */
     void republish(Set<String> present, Collection<String> upNow, long now) {
         final boolean wasStarting = starting();
-        absentSince.keySet().retainAll(members);
-        final List<String> gone = new ArrayList<>();
-        for (String member : members) {
-            if (present.contains(member)) {
-                absentSince.remove(member);
-                continue;
-            }
-            final Long since = absentSince.putIfAbsent(member, now);
-            if (since != null && now - since >= MapOwner.REPUBLISH.toNanos()) {
-                gone.add(member);
-            }
-        }
-        for (String member : gone) {
+        for (String member : departures.absentTooLong(members, present, now)) {
             log.warn("map owner: member {} not in the cluster's state for {} and no MemberRemoved for it; taken for"
                 + " removed", member, MapOwner.REPUBLISH);
             memberRemoved(member);
         }
-        departed.retainAll(present);
+        departures.retainPresent(present);
         if (prune(present)) {
             changed();
         }
@@ -595,7 +492,7 @@ final class OwnedMap {
         } // else a drop ended this owner's start: begin() has just published to every member
         // After the republication, so that a member added here is sent the stable map and probed once.
         for (String member : upNow) {
-            if (!departed.contains(member)) {
+            if (!departures.hasDeparted(member)) {
                 shownUp(member);
             }
         }
@@ -611,26 +508,5 @@ final class OwnedMap {
         }
         version++;
         rollouts.changed(new MapAgent.Publish(version, new TreeMap<>(entries)));
-    }
-
-    /**
-     * Node incarnations (uids) seen go, removed or replaced by another at their address, the latest
-     * {@link #MAX_RETIRED}. The owner's actor keeps one across the restarts of its behavior: events on their way at a
-     * failure come to the restarted owner, and one of an incarnation the failed owner saw go must not be taken for a
-     * new one. The owner's actor thread only.
-     */
-    static final class Retired {
-        private final Set<Long> uids = new LinkedHashSet<>();
-
-        boolean contains(long uid) {
-            return uids.contains(uid);
-        }
-
-        void add(long uid) {
-            uids.add(uid);
-            if (uids.size() > MAX_RETIRED) {
-                uids.remove(uids.iterator().next());
-            }
-        }
     }
 }

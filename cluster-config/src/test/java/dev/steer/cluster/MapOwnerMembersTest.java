@@ -267,7 +267,7 @@ class MapOwnerMembersTest {
             agents.given(member, start.version(), start.entries());
         }
         final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, x, 1L));
-        final OwnedMap.Retired retired = new OwnedMap.Retired(); // kept by the owner's actor across restarts
+        final MemberIncarnations.Retired retired = new MemberIncarnations.Retired(); // kept by the owner's actor across restarts
         final OwnedMap owner = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), state::get,
             retired, agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class),
             new AtomicLong());
