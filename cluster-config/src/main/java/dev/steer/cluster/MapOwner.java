@@ -13,7 +13,6 @@ import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PreRestart;
-import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
@@ -236,34 +235,20 @@ public final class MapOwner {
      */
     static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout,
                                     AtomicLong refusedBusy, AtomicLong restarts, Runnable subscribed) {
-        // Made once per actor, outside the supervised behavior: what must outlive its restarts.
-        return Behaviors.setup(actor -> {
-            final Lasting lasting = new Lasting();
-            return Behaviors.supervise(owner(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts, lasting,
-                    subscribed))
-                .onFailure(Exception.class,
-                    SupervisorStrategy.restartWithBackoff(RESTART_MIN_BACKOFF, RESTART_MAX_BACKOFF, 0.2));
-        });
+        return OwnerRestarts.supervise(restarts,
+            lasting -> owner(maxEntries, lastKnown, stepTimeout, refusedBusy, lasting, subscribed));
     }
 
     private static Behavior<Command> owner(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown,
-                                           Duration stepTimeout, AtomicLong refusedBusy, AtomicLong restarts,
-                                           Lasting lasting, Runnable subscribed) {
+                                           Duration stepTimeout, AtomicLong refusedBusy, OwnerRestarts lasting,
+                                           Runnable subscribed) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
-            // Pekko signals PreRestart to a behavior that failed in a message or a signal, not to one that failed
-            // while it started (here): the start after any failure counts it and ends the failed one's subscription.
-            if (lasting.started) {
-                restarts.incrementAndGet();
-            }
-            lasting.started = true;
-            if (lasting.subscribed != null) {
-                cluster.subscriptions().tell(new Unsubscribe<>(lasting.subscribed));
-            }
+            lasting.starting(cluster); // counts a restart, ends the failed start's subscription
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
             final ActorRef<ClusterEvent.MemberEvent> memberEvents =
                 context.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
-            lasting.subscribed = memberEvents;
+            lasting.subscribed(memberEvents);
             for (Class<? extends ClusterEvent.MemberEvent> type : MEMBER_EVENTS) {
                 subscribe(cluster, memberEvents, type);
             }
@@ -373,19 +358,6 @@ public final class MapOwner {
                 return running.get(0);
             });
         }));
-    }
-
-    /**
-     * What outlives the restarts of one owner actor's behavior, made once per actor: the node incarnations seen go
-     * (events on their way at a failure come to the restarted owner, see {@link MemberIncarnations.Retired}), and whether and
-     * with which ref a start already subscribed. The actor's thread only.
-     */
-    private static final class Lasting {
-        final MemberIncarnations.Retired retired = new MemberIncarnations.Retired();
-        /** A start of the behavior has run (a later one is a restart). */
-        boolean started;
-        /** The membership subscriber of the last start, null: none yet. */
-        ActorRef<ClusterEvent.MemberEvent> subscribed;
     }
 
     private static <E extends ClusterEvent.MemberEvent> void subscribe(Cluster cluster,
