@@ -325,10 +325,9 @@ abstract class EngineSettings {
      */
     private void checkPool(List<String> errors) {
         checkRange(errors, "poolFrames", poolFrames, 1, FramePool.MAX_FRAMES);
-        if (frameSize < FramePool.Context.MIN_FRAME_SIZE || frameSize > FramePool.Context.MAX_FRAME_SIZE
-            || frameSize % 64 != 0) {
-            errors.add("frameSize=" + frameSize + ": must be a multiple of 64 from " + FramePool.Context.MIN_FRAME_SIZE
-                + " to " + FramePool.Context.MAX_FRAME_SIZE);
+        if (!FramePool.Context.validFrameSize(frameSize)) {
+            errors.add("frameSize=" + frameSize + ": must be a multiple of " + FramePool.Context.FRAME_SIZE_MULTIPLE
+                + " from " + FramePool.Context.MIN_FRAME_SIZE + " to " + FramePool.Context.MAX_FRAME_SIZE);
         }
         if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
             errors.add("headroom=" + headroom + ": must be " + Frame.MIN_REDIRECT_HEADROOM + "..frameSize - 64 ("

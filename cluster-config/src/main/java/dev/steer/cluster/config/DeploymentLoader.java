@@ -307,7 +307,8 @@ public final class DeploymentLoader {
     }
 
     /**
-     * {@code steer.engine.pool.frame-size}: an integer that is a multiple of 64 from 128 to 65536, the builder's rule.
+     * {@code steer.engine.pool.frame-size}: an integer that is a multiple of 64 from 128 to 65536, the builder's rule
+     * ({@link FramePool.Context#validFrameSize}; the messages take the numbers from its constants).
      * An integer that breaks it is told every rule it breaks and the whole rule in one line (100 used to be told only
      * the range, and a value that fixed that alone was refused next time); anything else is left to {@code intIn}, whose
      * line names the multiple of 64 after the range too ({@code 2k} was told only the range).
@@ -317,15 +318,16 @@ public final class DeploymentLoader {
         final String path = "steer.engine.pool.frame-size";
         final int min = FramePool.Context.MIN_FRAME_SIZE;
         final int max = FramePool.Context.MAX_FRAME_SIZE;
+        final String multipleOf = "a multiple of " + FramePool.Context.FRAME_SIZE_MULTIPLE;
         if (steer.hasPath(path)) {
             try {
                 final int value = steer.getInt(path);
                 final boolean inRange = value >= min && value <= max;
-                final boolean multiple = value % 64 == 0;
-                if (ConfigCheck.whole(steer.getNumber(path)) && !(inRange && multiple)) {
-                    final String broken = inRange ? "is not a multiple of 64"
-                        : multiple ? "is out of range" : "is out of range and not a multiple of 64";
-                    check.error(steer, path, value + " " + broken + ": must be a multiple of 64 from " + min + " to "
+                final boolean multiple = value % FramePool.Context.FRAME_SIZE_MULTIPLE == 0;
+                if (ConfigCheck.whole(steer.getNumber(path)) && !FramePool.Context.validFrameSize(value)) {
+                    final String broken = inRange ? "is not " + multipleOf
+                        : multiple ? "is out of range" : "is out of range and not " + multipleOf;
+                    check.error(steer, path, value + " " + broken + ": must be " + multipleOf + " from " + min + " to "
                         + max);
                     return inRange ? value : FramePool.Context.DEFAULT_FRAME_SIZE;
                 }
@@ -333,7 +335,7 @@ public final class DeploymentLoader {
                 // No int (a word, a size with a unit, a number too big): intIn says so.
             }
         }
-        return check.intIn(steer, path, FramePool.Context.DEFAULT_FRAME_SIZE, min, max, "a multiple of 64");
+        return check.intIn(steer, path, FramePool.Context.DEFAULT_FRAME_SIZE, min, max, multipleOf);
     }
 
     private List<Integer> ingressCpus(ConfigCheck check, Config steer) {

@@ -365,6 +365,17 @@ public final class FramePool extends FramePoolLeaseSide {
         public static final int MIN_FRAME_SIZE = 128;
         /** Largest slot size accepted: a jumbo frame plus headroom. */
         public static final int MAX_FRAME_SIZE = 65_536;
+        /** Every slot size accepted is a multiple of this. */
+        public static final int FRAME_SIZE_MULTIPLE = 64;
+
+        /**
+         * The rule {@link #conclude()} applies to the slot size, for callers that check it in their own words: a
+         * multiple of {@value #FRAME_SIZE_MULTIPLE} from {@value #MIN_FRAME_SIZE} to {@value #MAX_FRAME_SIZE}. Any
+         * thread; no allocation.
+         */
+        public static boolean validFrameSize(int frameSize) {
+            return frameSize >= MIN_FRAME_SIZE && frameSize <= MAX_FRAME_SIZE && frameSize % FRAME_SIZE_MULTIPLE == 0;
+        }
 
         private String id = "pool";
         private int frameCount = DEFAULT_FRAME_COUNT;
@@ -384,7 +395,10 @@ public final class FramePool extends FramePoolLeaseSide {
             return this;
         }
 
-        /** Size of each slot in bytes, {@value #MIN_FRAME_SIZE} to {@value #MAX_FRAME_SIZE}, a multiple of 64. */
+        /**
+         * Size of each slot in bytes, {@value #MIN_FRAME_SIZE} to {@value #MAX_FRAME_SIZE}, a multiple of
+         * {@value #FRAME_SIZE_MULTIPLE} ({@link #validFrameSize}).
+         */
         public Context frameSize(int frameSize) {
             this.frameSize = frameSize;
             return this;
@@ -430,9 +444,10 @@ public final class FramePool extends FramePoolLeaseSide {
             if (frameCount < 1 || frameCount > MAX_FRAMES) {
                 errors.append("\n  pool.frameCount=").append(frameCount).append(": must be 1 to ").append(MAX_FRAMES);
             }
-            if (frameSize < MIN_FRAME_SIZE || frameSize > MAX_FRAME_SIZE || frameSize % 64 != 0) {
-                errors.append("\n  pool.frameSize=").append(frameSize).append(": must be a multiple of 64 from ")
-                    .append(MIN_FRAME_SIZE).append(" to ").append(MAX_FRAME_SIZE);
+            if (!validFrameSize(frameSize)) {
+                errors.append("\n  pool.frameSize=").append(frameSize).append(": must be a multiple of ")
+                    .append(FRAME_SIZE_MULTIPLE).append(" from ").append(MIN_FRAME_SIZE).append(" to ")
+                    .append(MAX_FRAME_SIZE);
             }
             if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
                 errors.append("\n  pool.headroom=").append(headroom).append(": must be ")
