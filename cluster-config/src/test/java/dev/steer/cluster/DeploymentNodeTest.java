@@ -7,16 +7,15 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import com.typesafe.config.Config;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
@@ -27,7 +26,7 @@ import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
-import dev.steer.ingress.HeldPort;
+import dev.steer.ingress.HeldPorts;
 
 /**
  * Nodes started from a deployment file as {@code steer run} starts them ({@link Deployment#clusterNodeSettings}):
@@ -36,6 +35,10 @@ import dev.steer.ingress.HeldPort;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class DeploymentNodeTest {
+    /** Ports written into deployment files, held until the test has ended. */
+    @RegisterExtension
+    final HeldPorts ports = new HeldPorts();
+
     /** Every strategy the loader accepts. */
     static final List<String> STRATEGIES = Deployment.Downing.STRATEGIES;
     private static final String SYSTEM = ClusterSettings.DEFAULT_SYSTEM_NAME;
@@ -56,7 +59,7 @@ class DeploymentNodeTest {
                 downing { strategy = %s, stable-after = 2s, quorum-size = 1 }
               }
             }
-            """.formatted(Nodes.MAX_ENTRIES, heldPort(), strategy));
+            """.formatted(Nodes.MAX_ENTRIES, ports.next(), strategy));
         try (Nodes nodes = new Nodes()) {
             final ClusterNode node = start(nodes, LOADER.load(file));
             assertTrue(node.awaitMembers(1, Duration.ofSeconds(30)), strategy + ": the node is up");
@@ -157,23 +160,6 @@ class DeploymentNodeTest {
                 downing.stable-after = 2s
               }
             }
-            """.formatted(Nodes.MAX_ENTRIES, heldPort(), heldPort(), clusterSettings));
-    }
-
-    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
-    private final List<HeldPort> heldPorts = new ArrayList<>();
-
-    @AfterEach
-    void releasePorts() throws IOException {
-        for (HeldPort port : heldPorts) {
-            port.close();
-        }
-    }
-
-    /** A loopback port for a node of this test, held until the test has ended. */
-    private int heldPort() {
-        final HeldPort port = HeldPort.loopback();
-        heldPorts.add(port);
-        return port.port();
+            """.formatted(Nodes.MAX_ENTRIES, ports.next(), ports.next(), clusterSettings));
     }
 }

@@ -19,9 +19,9 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,10 +31,14 @@ import dev.steer.cluster.ClusterTls;
 import dev.steer.cluster.Keystores;
 
 import dev.steer.engine.map.CpuSet;
-import dev.steer.ingress.HeldPort;
+import dev.steer.ingress.HeldPorts;
 
 @Timeout(90)
 class PekkoClusterConfigTest {
+    /** Ports written into deployment files, held until the test has ended. */
+    @RegisterExtension
+    final HeldPorts ports = new HeldPorts();
+
     private static final CpuSet CPUS = CpuSet.all(2);
     private static final String SYSTEM = "steer-cluster-test";
 
@@ -177,7 +181,7 @@ class PekkoClusterConfigTest {
 
     @Test
     void shouldStartAClusterNodeThatJoinsItselfWhenItIsItsOwnSeed() throws Exception {
-        final int port = heldPort();
+        final int port = ports.next();
         final Deployment d = new DeploymentLoader(CPUS).parse(ConfigFactory.parseString("""
             steer {
               map.entries = [ { key = 0, node = "solo" } ]
@@ -198,8 +202,8 @@ class PekkoClusterConfigTest {
     @Test
     void shouldFormATwoNodeClusterOverTlsWhenTransportIsTlsTcp(@TempDir Path dir) throws Exception {
         keyStores(dir);
-        final int port1 = heldPort();
-        final int port2 = heldPort();
+        final int port1 = ports.next();
+        final int port2 = ports.next();
         final Path file = dir.resolve("tls.conf");
         Files.writeString(file, """
             steer {
@@ -263,23 +267,6 @@ class PekkoClusterConfigTest {
         } catch (Exception ex) {
             throw new AssertionError("actor system did not terminate", ex);
         }
-    }
-
-    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
-    private final List<HeldPort> heldPorts = new ArrayList<>();
-
-    @AfterEach
-    void releasePorts() throws IOException {
-        for (HeldPort port : heldPorts) {
-            port.close();
-        }
-    }
-
-    /** A loopback port for a node of this test, held until the test has ended. */
-    private int heldPort() {
-        final HeldPort port = HeldPort.loopback();
-        heldPorts.add(port);
-        return port.port();
     }
 
     /** A self-signed key pair for 127.0.0.1 in node.p12 and its certificate in trust.p12, made with keytool. */
