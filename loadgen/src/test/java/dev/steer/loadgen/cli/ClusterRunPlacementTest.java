@@ -3,12 +3,9 @@ package dev.steer.loadgen.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -18,9 +15,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.cluster.typed.Leave;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.steer.actors.SteerEngine;
@@ -30,7 +27,7 @@ import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.MapResult;
-import dev.steer.ingress.HeldPort;
+import dev.steer.ingress.HeldPorts;
 
 /**
  * A node of a deployment file places its entries through the cluster map owner at start ({@link ClusterRun#start}):
@@ -38,28 +35,15 @@ import dev.steer.ingress.HeldPort;
  */
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ClusterRunPlacementTest {
-    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
-    private final List<HeldPort> heldPorts = new ArrayList<>();
-
-    @AfterEach
-    void releasePorts() throws IOException {
-        for (HeldPort port : heldPorts) {
-            port.close();
-        }
-    }
-
-    /** A loopback port for a node of this test, held until the test has ended. */
-    private int heldPort() {
-        final HeldPort port = HeldPort.loopback();
-        heldPorts.add(port);
-        return port.port();
-    }
+    /** Ports written into deployment files, held until the test has ended: see {@link HeldPorts}. */
+    @RegisterExtension
+    final HeldPorts ports = new HeldPorts();
 
     @Test
     void shouldPlaceTheFilesEntriesWhenTheOwnerIsBusyAtStart(@TempDir Path dir) throws Exception {
         // node-2 starts seconds after its port is chosen, while node-1 and node-3 open connections from ephemeral
         // ports, which may take it: the port stays held, and node-2 binds it held.
-        final int nodeTwoPort = heldPort();
+        final int nodeTwoPort = ports.next();
         final Path file = dir.resolve("busy.conf");
         Files.writeString(file, String.join("\n",
             "steer {",
@@ -71,9 +55,9 @@ class ClusterRunPlacementTest {
             "  feed { type = synthetic }",
             "  cluster {",
             "    enabled = true",
-            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + heldPort() + " },",
+            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + ports.next() + " },",
             "              { name = node-2, host = \"127.0.0.1\", port = " + nodeTwoPort + " },",
-            "              { name = node-3, host = \"127.0.0.1\", port = " + heldPort() + " } ]",
+            "              { name = node-3, host = \"127.0.0.1\", port = " + ports.next() + " } ]",
             "    seed-nodes = [ node-1 ]",
             "  }",
             "}",

@@ -13,12 +13,12 @@ import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.steer.ingress.HeldPort;
+import dev.steer.ingress.HeldPorts;
 import dev.steer.loadgen.JvmOptions;
 
 /**
@@ -34,22 +34,9 @@ class ClusterRunTest {
         "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
         "                { key = 1, node = node-2, cpu = 0, qsize = 1024 } ]");
 
-    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
-    private final List<HeldPort> heldPorts = new ArrayList<>();
-
-    @AfterEach
-    void releasePorts() throws IOException {
-        for (HeldPort port : heldPorts) {
-            port.close();
-        }
-    }
-
-    /** A loopback port for a node of this test, held until the test has ended. */
-    private int heldPort() {
-        final HeldPort port = HeldPort.loopback();
-        heldPorts.add(port);
-        return port.port();
-    }
+    /** Ports written into deployment files, held until the test has ended: see {@link HeldPorts}. */
+    @RegisterExtension
+    final HeldPorts ports = new HeldPorts();
 
     @Test
     void shouldSteerAcrossTwoNodesOfOneFileWithEveryFrameAccounted(@TempDir Path dir) throws Exception {
@@ -266,8 +253,8 @@ class ClusterRunTest {
             "  feed { type = synthetic }",
             "  cluster {",
             "    enabled = true",
-            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + heldPort() + " },",
-            "              { name = node-2, host = \"127.0.0.1\", port = " + heldPort() + " } ]",
+            "    nodes = [ { name = node-1, host = \"127.0.0.1\", port = " + ports.next() + " },",
+            "              { name = node-2, host = \"127.0.0.1\", port = " + ports.next() + " } ]",
             "    seed-nodes = [ node-1 ]",
             "    downing { " + downing + " }",
             "    " + cluster,

@@ -13,13 +13,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.stream.Stream;
 
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import dev.steer.ingress.HeldPort;
+import dev.steer.ingress.HeldPorts;
 import dev.steer.loadgen.JvmOptions;
 
 /**
@@ -126,7 +126,7 @@ class SignalStopTest {
         // Aeron UDP to a port where no engine subscribes: every try is back-pressured (not connected). (IPC through
         // its own embedded driver is refused: no other process could ever subscribe.)
         try (Steer steer = Steer.start(dir, "loadgen", "--to", "aeron", "--channel",
-            "aeron:udp?endpoint=127.0.0.1:" + heldPort(), "--duration", "60s", "--rate", "10k")) {
+            "aeron:udp?endpoint=127.0.0.1:" + ports.next(), "--duration", "60s", "--rate", "10k")) {
             assertTrue(steer.awaitText(steer.err(), "back-pressured", 60), "loadgen is under way: "
                 + Files.readString(steer.err()));
             steer.signal(signal, number);
@@ -154,7 +154,7 @@ class SignalStopTest {
                 seed-nodes = ["node-1"]
               }
             }
-            """.formatted(heldPort(), heldPort()));
+            """.formatted(ports.next(), ports.next()));
         try (Steer steer = Steer.start(dir, "run", "--config", conf.toString(), "--node", "node-1",
             "--duration", "60s")) {
             assertTrue(steer.awaitText(steer.err(), "waiting for the 2 nodes", 60), "node-1 waits: "
@@ -170,20 +170,7 @@ class SignalStopTest {
         }
     }
 
-    /** Ports written into deployment files, held until the test has ended: see {@link HeldPort}. */
-    private final List<HeldPort> heldPorts = new ArrayList<>();
-
-    @AfterEach
-    void releasePorts() throws IOException {
-        for (HeldPort port : heldPorts) {
-            port.close();
-        }
-    }
-
-    /** A loopback port for a node of this test, held until the test has ended. */
-    private int heldPort() {
-        final HeldPort port = HeldPort.loopback();
-        heldPorts.add(port);
-        return port.port();
-    }
+    /** Ports written into deployment files, held until the test has ended: see {@link HeldPorts}. */
+    @RegisterExtension
+    final HeldPorts ports = new HeldPorts();
 }
