@@ -16,6 +16,7 @@ import dev.steer.loadgen.send.AeronOutput;
 import dev.steer.loadgen.send.FrameOutput;
 import dev.steer.loadgen.send.SendLoop;
 import dev.steer.loadgen.send.UdpOutput;
+import dev.steer.loadgen.stats.Units;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
@@ -90,7 +91,7 @@ final class RunTraffic {
             final long tries = sender.backPressured() + sender.refused();
             if (sender.sent() == 0 && tries > 0) {
                 lines.add("the sender into queue " + i + " (" + targets.get(i) + ") sent nothing: its output refused all"
-                    + " its " + tries + " tries (not connected, or full: is anything receiving?)");
+                    + " its " + Units.count(tries) + " tries (not connected, or full: is anything receiving?)");
             }
         }
         return lines;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
@@ -37,6 +38,27 @@ class IdleSenderTest {
             assertTrue(idle.get(0).startsWith("the sender into queue 0 (aeron aeron:ipc?mtu=8192 stream 77) sent"
                 + " nothing: its output refused all its "), idle.get(0));
             assertTrue(idle.get(0).endsWith(" tries (not connected, or full: is anything receiving?)"), idle.get(0));
+        }
+    }
+
+    @Test
+    void shouldWriteTheTriesWithThousandsSeparatorsAsEveryLineOfSteerDoes() throws Exception {
+        // A run of a few seconds makes a few thousand tries (about a thousand a second): the line said "refused all
+        // its 1826 tries" where every other line of steer writes 1,826.
+        try (AeronMedia media = AeronMedia.embedded()) {
+            final RunTraffic traffic = new RunTraffic();
+            traffic.start(0, TrafficProfile.defaults().withRate(1_000, 1), new AeronOutput(media.aeron(), "aeron:ipc", 78));
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(50);
+            while (traffic.senders().get(0).backPressured() < 1_000 && System.nanoTime() - deadline < 0) {
+                LockSupport.parkNanos(10_000_000);
+            }
+            traffic.stop();
+            final long tries = traffic.senders().get(0).backPressured() + traffic.senders().get(0).refused();
+            assertTrue(tries >= 1_000, "tries: " + tries);
+            final List<String> idle = traffic.idle();
+            assertEquals(1, idle.size(), idle::toString);
+            assertTrue(idle.get(0).contains(" refused all its " + String.format(Locale.ROOT, "%,d", tries) + " tries "),
+                idle.get(0));
         }
     }
 }
