@@ -44,7 +44,8 @@ public final class UdpOutput implements FrameOutput {
         } catch (HostLookup.TimedOut ex) {
             throw new IllegalArgumentException("host " + host + " " + ex.getMessage());
         } catch (UnknownHostException ex) {
-            throw new IllegalArgumentException("host " + host + " does not resolve");
+            throw new IllegalArgumentException("host " + host + " does not resolve; give an address, or a name the resolver"
+                + " answers");
         }
     }
 

@@ -167,6 +167,16 @@ class LoadgenCommandTest {
             + " did not resolve within 5 s; give an address, or a name the resolver answers", result.err().strip());
     }
 
+    @Test
+    void shouldRefuseTheTargetNamingTheHostAndWhatToGiveWhenItDoesNotResolve() {
+        // Said only "host H does not resolve": no word of what the option takes, unlike every other refusal of it.
+        final String target = HangingResolverProvider.UNKNOWN_HOST + ":9100";
+        final CliRunner result = CliRunner.run("loadgen", "--to", "udp", "--target", target, "--count", "1");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer loadgen: --target " + target + ": host " + HangingResolverProvider.UNKNOWN_HOST
+            + " does not resolve; give an address, or a name the resolver answers", result.err().strip());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"0", "-1"})
     void shouldRefuseTheCountNamingTheOptionWhenItIsBelowOne(String count) {

@@ -10,12 +10,15 @@ import java.util.stream.Stream;
 
 /**
  * The name resolver of nic-ingress' test JVM, and of the modules' that take its test jar: the built-in one, except
- * for {@link #HANGING_HOST}, whose lookup hangs as one to a name server that never answers does, without a network.
+ * for {@link #HANGING_HOST}, whose lookup hangs as one to a name server that never answers does, without a network,
+ * and {@link #UNKNOWN_HOST}, which does not resolve at once, as a name the name server does not know.
  * It ends after {@link #HANG_SECONDS}, failing, so that no lookup thread outlives the test JVM's tests by long.
  */
 public final class HangingResolverProvider extends InetAddressResolverProvider {
     /** A name whose lookup hangs. */
     public static final String HANGING_HOST = "lookup-hangs.steer.test";
+    /** A name that does not resolve, answered at once. */
+    public static final String UNKNOWN_HOST = "no-such-host.steer.test";
     /** How long a lookup of {@link #HANGING_HOST} hangs before it fails. */
     public static final long HANG_SECONDS = 30;
 
@@ -25,6 +28,9 @@ public final class HangingResolverProvider extends InetAddressResolverProvider {
         return new InetAddressResolver() {
             @Override
             public Stream<InetAddress> lookupByName(String host, LookupPolicy policy) throws UnknownHostException {
+                if (UNKNOWN_HOST.equalsIgnoreCase(host)) {
+                    throw new UnknownHostException(host);
+                }
                 if (!HANGING_HOST.equalsIgnoreCase(host)) {
                     return builtin.lookupByName(host, policy);
                 }
