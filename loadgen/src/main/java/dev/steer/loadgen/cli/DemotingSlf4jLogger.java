@@ -15,7 +15,7 @@ import scala.PartialFunction;
 import scala.runtime.BoxedUnit;
 
 /**
- * Pekko's {@link Slf4jLogger} for the {@code steer} command, which logs three known events at DEBUG instead of
+ * Pekko's {@link Slf4jLogger} for the {@code steer} command, which logs four known events at DEBUG instead of
  * ERROR or WARN; every other event goes through unchanged.
  *
  * <ul>
@@ -28,6 +28,11 @@ import scala.runtime.BoxedUnit;
  *   <li>In the same window, the cluster singleton manager's "unhandled event OldestChanged(...) in state WasOldest"
  *       (or HandingOver, Stopping, End): a manager that has stopped being the oldest has no use for a later change of
  *       the oldest; Pekko's FSM warns of every unhandled event.</li>
+ *   <li>In the same window, Artery's "Outbound control stream to [...] failed after shutdown.
+ *       ...Association$OutboundStreamStopQuarantinedSignal$" (also the message streams): another node left just
+ *       before, Pekko quarantined its association once it was removed and stops that association's idle streams with
+ *       this signal a few seconds later; when the stop falls into this node's own shutdown, Artery warns of each
+ *       stream. Any other cause of a stream failing after shutdown still warns.</li>
  * </ul>
  *
  * A node that is Up and loses a connection, or is downed, still warns. With {@code STEER_DEBUG} set the command does
@@ -44,6 +49,10 @@ public final class DemotingSlf4jLogger extends Slf4jLogger {
         + "Upstream failed, cause: StreamTcpException: The connection has been aborted");
     private static final Pattern OLDEST_CHANGED = Pattern.compile(
         "unhandled event OldestChanged\\(.*\\) in state (WasOldest|HandingOver|Stopping|End)");
+    private static final String ASSOCIATION = "org.apache.pekko.remote.artery.Association";
+    private static final Pattern QUARANTINED_STREAM_STOPPED = Pattern.compile(
+        "Outbound [a-z ]+ stream to \\[[^]]+] failed after shutdown\\. "
+            + Pattern.quote(ASSOCIATION + "$OutboundStreamStopQuarantinedSignal$") + ": .*");
 
     /**
      * The Pekko settings that install this logger in place of Pekko's {@code Slf4jLogger} (with
@@ -65,17 +74,31 @@ public final class DemotingSlf4jLogger extends Slf4jLogger {
     }
 
     private boolean demoted(Logging.LogEvent event) {
-        final String source = event.logClass().getName();
-        final String message = String.valueOf(event.message());
         if (event.level() == Logging.ErrorLevel()) {
-            return TCP_LISTENER.equals(source) && message.startsWith(BIND_FAILED);
+            return isBindFailure(event);
         }
+        return isLeaveNoise(event) && leaving();
+    }
+
+    /** Whether the event is the ERROR of a failed bind, which the command reports itself in one line. */
+    static boolean isBindFailure(Logging.LogEvent event) {
+        return event.level() == Logging.ErrorLevel() && TCP_LISTENER.equals(event.logClass().getName())
+            && String.valueOf(event.message()).startsWith(BIND_FAILED);
+    }
+
+    /**
+     * Whether the event is one of the WARNs a graceful leave causes (the class comment lists them); demoted only while
+     * this node leaves or has left.
+     */
+    static boolean isLeaveNoise(Logging.LogEvent event) {
         if (event.level() != Logging.WarningLevel()) {
             return false;
         }
-        final boolean known = MATERIALIZER.equals(source) && ABORTED.matcher(message).matches()
-            || SINGLETON_MANAGER.equals(source) && OLDEST_CHANGED.matcher(message).matches();
-        return known && leaving();
+        final String source = event.logClass().getName();
+        final String message = String.valueOf(event.message());
+        return MATERIALIZER.equals(source) && ABORTED.matcher(message).matches()
+            || SINGLETON_MANAGER.equals(source) && OLDEST_CHANGED.matcher(message).matches()
+            || ASSOCIATION.equals(source) && QUARANTINED_STREAM_STOPPED.matcher(message).matches();
     }
 
     /** Whether this node is leaving or has left the cluster (never true for a node without one). */
