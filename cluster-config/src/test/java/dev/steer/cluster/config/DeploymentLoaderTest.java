@@ -56,6 +56,19 @@ class DeploymentLoaderTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"node-1", "node-2"})
+    void shouldLoadTheTwoNodeExampleAsEitherNode(String node) {
+        final Deployment d = loader.load(ExampleFiles.file("two-node-cluster.conf"), node);
+        assertEquals(node, d.node().name());
+        assertTrue(d.cluster().enabled());
+        assertEquals(List.of("node-1", "node-2"), d.cluster().seedNodes(), "both nodes are seeds");
+        assertEquals(4, d.map().entries().size());
+        assertEquals(2, d.localEntries().size());
+        assertTrue(d.localEntries().stream().allMatch(e -> e.node().equals(node)));
+        assertArrayEquals(new int[] {0, 1}, d.localCpus());
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"node-1", "node-2", "node-3"})
     void shouldLoadClusterExampleAsEveryNodeWhenNodeIsOverridden(String node) {
         final Deployment d = loader.load(ExampleFiles.file("three-node-cluster.conf"), node);

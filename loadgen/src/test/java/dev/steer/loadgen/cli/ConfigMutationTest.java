@@ -52,7 +52,7 @@ class ConfigMutationTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"single-node.conf", "three-node-cluster.conf"})
+    @ValueSource(strings = {"single-node.conf", "two-node-cluster.conf", "three-node-cluster.conf"})
     void shouldLoadOrRefuseWithADeploymentErrorWhateverTheDamageToAnExample(String example) throws IOException {
         final String good = Files.readString(configDir().resolve(example));
         final DeploymentLoader loader = new DeploymentLoader(CpuSet.of(4, 0, 1, 3));
@@ -62,7 +62,7 @@ class ConfigMutationTest {
             final String bad = mutate(good, new SplittableRandom(seed));
             Files.writeString(file, bad);
             try {
-                loader.load(file, example.startsWith("three") ? "node-2" : null);
+                loader.load(file, example.contains("cluster") ? "node-2" : null);
                 loaded++;
             } catch (DeploymentException refused) {
                 assertTrue(refused.getMessage().contains(file.toString()), "seed " + seed + " names the file: "
