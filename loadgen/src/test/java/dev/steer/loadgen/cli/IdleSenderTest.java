@@ -8,11 +8,13 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
+import io.aeron.Subscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.ingress.aeron.AeronMedia;
 import dev.steer.loadgen.send.AeronOutput;
+import dev.steer.loadgen.send.SendLoop;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
@@ -26,18 +28,30 @@ class IdleSenderTest {
     void shouldNameASenderWhoseOutputRefusedEveryTryAndNotOneThatSent() throws Exception {
         try (AeronMedia media = AeronMedia.embedded()) {
             final RunTraffic traffic = new RunTraffic();
-            // Nothing subscribes to stream 77: every offer is NOT_CONNECTED.
-            traffic.start(0, TrafficProfile.defaults().withRate(1_000, 1), new AeronOutput(media.aeron(), "aeron:ipc", 77));
+            // Nothing subscribes to stream 76 nor to stream 77 yet: every offer is NOT_CONNECTED.
+            traffic.start(0, TrafficProfile.defaults().withRate(1_000, 1), new AeronOutput(media.aeron(), "aeron:ipc", 76));
+            traffic.start(1, TrafficProfile.defaults().withRate(1_000, 1), new AeronOutput(media.aeron(), "aeron:ipc", 77));
+            final SendLoop late = traffic.senders().get(0);
+            final SendLoop idle = traffic.senders().get(1);
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (traffic.senders().get(0).backPressured() < 3 && System.nanoTime() - deadline < 0) {
+            while ((late.backPressured() < 3 || idle.backPressured() < 3) && System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(1_000_000);
             }
-            traffic.stop();
-            final List<String> idle = traffic.idle();
-            assertEquals(1, idle.size(), idle::toString);
-            assertTrue(idle.get(0).startsWith("the sender into queue 0 (aeron aeron:ipc?mtu=8192 stream 77) sent"
-                + " nothing: its output refused all its "), idle.get(0));
-            assertTrue(idle.get(0).endsWith(" tries (not connected, or full: is anything receiving?)"), idle.get(0));
+            // Queue 0's subscriber comes late, as a feed's publication connects some time after the run starts: it
+            // was refused, then sent, and is no idle sender.
+            try (Subscription receiver = media.aeron().addSubscription("aeron:ipc", 76)) {
+                while (late.sent() < 3 && System.nanoTime() - deadline < 0) {
+                    LockSupport.parkNanos(1_000_000);
+                }
+                traffic.stop();
+            }
+            assertTrue(late.backPressured() > 0 && late.sent() > 0, "queue 0 was refused, then sent: "
+                + late.backPressured() + " back-pressured, " + late.sent() + " sent");
+            final List<String> lines = traffic.idle();
+            assertEquals(1, lines.size(), lines::toString);
+            assertTrue(lines.get(0).startsWith("the sender into queue 1 (aeron aeron:ipc?mtu=8192 stream 77) sent"
+                + " nothing: its output refused all its "), lines.get(0));
+            assertTrue(lines.get(0).endsWith(" tries (not connected, or full: is anything receiving?)"), lines.get(0));
         }
     }
 
