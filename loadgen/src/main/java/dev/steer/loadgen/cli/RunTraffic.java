@@ -81,8 +81,9 @@ final class RunTraffic {
 
     /**
      * One line per sender that sent nothing although it tried, its output refusing every try (an Aeron publication
-     * no subscriber connected to, a UDP port nothing listens on): its queue counts 0 sent and 0 received, which
-     * would read as a clean run. Exact once {@link #stop()} has returned.
+     * no subscriber connected to): its queue counts 0 sent and 0 received, which would read as a clean run. Not a UDP
+     * sender to a port nothing listens on: port unreachable fails only the next try, so it sends every other one,
+     * counted as sent and not received. Exact once {@link #stop()} has returned.
      */
     List<String> idle() {
         final List<String> lines = new ArrayList<>();

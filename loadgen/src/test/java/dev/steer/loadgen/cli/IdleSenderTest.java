@@ -3,6 +3,8 @@ package dev.steer.loadgen.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.steer.ingress.aeron.AeronMedia;
 import dev.steer.loadgen.send.AeronOutput;
 import dev.steer.loadgen.send.SendLoop;
+import dev.steer.loadgen.send.UdpOutput;
 import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
@@ -74,5 +77,26 @@ class IdleSenderTest {
             assertTrue(idle.get(0).contains(" refused all its " + String.format(Locale.ROOT, "%,d", tries) + " tries "),
                 idle.get(0));
         }
+    }
+
+    @Test
+    void shouldNotNameAUdpSenderToAPortNothingListensOnWhoseDatagramsLeaveInTurn() throws Exception {
+        // The kernel answers a datagram to a port nothing listens on with port unreachable, which fails the next send
+        // once; that frame's retry leaves. Such a sender sends every other try: its frames count as sent and not
+        // received, and it is no idle sender (docs/running.md said the warning named it).
+        final int port;
+        try (DatagramSocket socket = new DatagramSocket(0, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        final RunTraffic traffic = new RunTraffic();
+        traffic.start(0, TrafficProfile.defaults().withRate(1_000, 1), new UdpOutput("127.0.0.1", port));
+        final SendLoop sender = traffic.senders().get(0);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (sender.refused() < 3 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        traffic.stop();
+        assertTrue(sender.sent() > 0, "sent " + sender.sent() + ", refused " + sender.refused());
+        assertEquals(List.of(), traffic.idle());
     }
 }
