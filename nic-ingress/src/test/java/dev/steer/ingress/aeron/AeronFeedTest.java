@@ -11,6 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Publication;
+import io.aeron.Subscription;
 import io.aeron.status.ChannelEndpointStatus;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
@@ -241,6 +242,21 @@ class AeronFeedTest {
             () -> null, () -> ChannelEndpointStatus.INITIALIZING, () -> true, settings, TimeUnit.MINUTES.toNanos(5)));
         assertEquals("aeron channel='aeron:udp?endpoint=127.0.0.1:0' stream 5: the subscription closed before the media"
             + " driver reported the port it bound for the endpoint with port 0 (its client closed?)", error.getMessage());
+    }
+
+    @Test
+    @Timeout(value = 20, unit = TimeUnit.SECONDS)
+    void shouldStopWaitingForTheBoundPortOfARealSubscriptionThatIsClosed() {
+        // As above through BoundEndpoint.of, on a subscription of a client. A closed subscription's channel status
+        // reads -1, which is ERRORED too: the closed look must come first, or the wait blames the channel.
+        final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", STREAM + 9,
+            AeronFeed.Mode.DROP);
+        final Subscription subscription = driver.media().aeron().addSubscription(settings.channel(), settings.streamId());
+        subscription.close();
+        final IllegalStateException error = assertThrows(IllegalStateException.class,
+            () -> BoundEndpoint.of(subscription, settings, TimeUnit.MINUTES.toNanos(5)));
+        assertTrue(error.getMessage().contains("the subscription closed before the media driver reported the port"),
+            error.getMessage());
     }
 
     @Test
