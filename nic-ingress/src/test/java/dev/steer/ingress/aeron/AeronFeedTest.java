@@ -44,12 +44,6 @@ class AeronFeedTest {
         return "ipc".equals(kind) ? "aeron:ipc" : "aeron:udp?endpoint=127.0.0.1:0";
     }
 
-    /** Where a publisher reaches {@code feed}: its channel, or for UDP the endpoint its driver bound. */
-    private static String publicationChannel(AeronFeed feed) {
-        final String endpoint = feed.resolvedEndpoint();
-        return endpoint == null ? feed.settings().channel() : "aeron:udp?endpoint=" + endpoint;
-    }
-
     /** A handler that is slow (about 0.2 ms per batch) and checks that sequence numbers only go up. */
     private static final class SlowOrderedHandler implements FrameHandler {
         final AtomicLong delivered = new AtomicLong();
@@ -97,7 +91,7 @@ class AeronFeedTest {
     }
 
     private static Publication connectedPublication(AeronFeed feed) {
-        return connectedPublication(publicationChannel(feed), feed.settings().streamId(), feed);
+        return connectedPublication(feed.publicationChannel(), feed.settings().streamId(), feed);
     }
 
     private static Publication connectedPublication(String channel, int stream, AeronFeed feed) {

@@ -67,12 +67,6 @@ class AeronFragmentsTest {
         return "ipc".equals(kind) ? "aeron:ipc?mtu=1408" : "aeron:udp?endpoint=127.0.0.1:0|mtu=1408";
     }
 
-    /** Where a publisher reaches {@code feed}: its channel, or for UDP the endpoint its driver bound. */
-    private static String publicationChannel(AeronFeed feed) {
-        final String endpoint = feed.resolvedEndpoint();
-        return endpoint == null ? feed.settings().channel() : "aeron:udp?endpoint=" + endpoint + "|mtu=1408";
-    }
-
     private static void await(String what, BooleanSupplier done, Runnable step) {
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!done.getAsBoolean()) {
@@ -158,7 +152,7 @@ class AeronFragmentsTest {
         final int id = stream++;
         try (TestIngress ingress = new TestIngress(256, 2048, 8, false);
              AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
-             Publication publication = connected(aeron.addPublication(publicationChannel(feed), id), feed)) {
+             Publication publication = connected(aeron.addPublication(feed.publicationChannel(), id), feed)) {
             for (int seq = 0; seq < 10; seq++) {
                 offer(publication, message(1500, seq)); // a full Ethernet frame: two fragments at MTU 1408
             }
@@ -414,7 +408,7 @@ class AeronFragmentsTest {
             try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
                  AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, mode))) {
                 final ExclusivePublication publication =
-                    connected(aeron.addExclusivePublication(publicationChannel(feed), id), feed);
+                    connected(aeron.addExclusivePublication(feed.publicationChannel(), id), feed);
                 fragment(publication, BEGIN, "first of a message never finished");
                 await("the first fragment on " + kind, () -> feed.fragments() == 1, () -> ingress.poll(feed));
                 publication.close();
