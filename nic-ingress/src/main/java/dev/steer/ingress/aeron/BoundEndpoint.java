@@ -56,12 +56,12 @@ record BoundEndpoint(String resolved, String publicationChannel) {
     static String await(Supplier<String> resolved, LongSupplier channelStatus, BooleanSupplier closed,
                         AeronFeed.Settings settings, long timeoutNs) {
         final long deadline = System.nanoTime() + timeoutNs;
+        final String feed = "aeron channel='" + settings.channel() + "' stream " + settings.streamId() + ": ";
         while (true) {
             final String endpoint = resolved.get();
             if (endpoint != null && !endpoint.endsWith(":0")) {
                 return endpoint;
             }
-            final String feed = "aeron channel='" + settings.channel() + "' stream " + settings.streamId() + ": ";
             if (closed.getAsBoolean()) {
                 throw new IllegalStateException(feed + "the subscription closed before the media driver reported the"
                     + " port it bound for the endpoint with port 0 (its client closed?)");
