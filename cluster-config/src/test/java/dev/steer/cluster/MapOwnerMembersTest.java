@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import org.apache.pekko.actor.Address;
 import org.apache.pekko.cluster.ClusterEvent;
@@ -43,10 +44,19 @@ class MapOwnerMembersTest {
     }
 
     private static OwnedMap owner(SimulatedAgents agents, MapAgent.Publish start, List<String> up) {
+        return owner(agents, start, up, address -> null);
+    }
+
+    /**
+     * An owner of {@code start} over {@code up}, every one of them given that map, reading the incarnation the
+     * cluster's state shows at an address from {@code state}.
+     */
+    private static OwnedMap owner(SimulatedAgents agents, MapAgent.Publish start, List<String> up,
+                                  Function<String, Long> state) {
         for (String member : up) {
             agents.given(member, start.version(), start.entries());
         }
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, up, Set.copyOf(up), address -> null, agents,
+        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, up, Set.copyOf(up), state, agents,
             Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
         agents.owner(map);
         agents.deliver();
@@ -72,14 +82,8 @@ class MapOwnerMembersTest {
         final String a = "pekko://steer@127.0.0.1:1";
         final String x = "pekko://steer@127.0.0.1:5";
         final SimulatedAgents agents = new SimulatedAgents();
-        final MapAgent.Publish start = new MapAgent.Publish((1L << MapOwner.INCARNATION_SHIFT) + 1,
-            Map.of(1, new Placement(64, x, 0), 2, new Placement(64, a, 0)));
-        agents.given(a, start.version(), start.entries());
-        agents.given(x, start.version(), start.entries());
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), address -> null,
-            agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
-        agents.owner(map);
-        agents.deliver();
+        final OwnedMap map = owner(agents, new MapAgent.Publish(INCARNATION + 1,
+            Map.of(1, new Placement(64, x, 0), 2, new Placement(64, a, 0))), List.of(a, x));
 
         MapOwner.memberEvent(map, new ClusterEvent.MemberExited(member(5, MemberStatus.exiting())));
         agents.deliver();
@@ -157,15 +161,9 @@ class MapOwnerMembersTest {
         final String x = "pekko://steer@127.0.0.1:5";
         final SimulatedAgents agents = new SimulatedAgents();
         final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, x, 0)));
-        for (String member : List.of(a, b, x)) {
-            agents.given(member, start.version(), start.entries());
-        }
         // The cluster state, which the owner reads apart from its events (it may lead them).
         final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, b, 1L, x, 1L));
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, b, x), Set.of(a, b, x), state::get,
-            agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
-        agents.owner(map);
-        agents.deliver();
+        final OwnedMap map = owner(agents, start, List.of(a, b, x), state::get);
 
         // x crashes and runs again at its address (incarnation 2, no map): the state shows it up before the owner's
         // events do, and an update places on it meanwhile.
@@ -193,14 +191,8 @@ class MapOwnerMembersTest {
         final String x = "pekko://steer@127.0.0.1:5";
         final SimulatedAgents agents = new SimulatedAgents();
         final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, b, 0)));
-        for (String member : List.of(a, b, x)) {
-            agents.given(member, start.version(), start.entries());
-        }
         final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, b, 1L, x, 1L));
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, b, x), Set.of(a, b, x), state::get,
-            agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
-        agents.owner(map);
-        agents.deliver();
+        final OwnedMap map = owner(agents, start, List.of(a, b, x), state::get);
 
         // x runs again at its address; the owner's events tell it before the state, which still shows incarnation 1.
         agents.restart(x);
@@ -234,14 +226,8 @@ class MapOwnerMembersTest {
         // state lags and still shows incarnation 1 when the new owner starts from this node's copy.
         final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 2,
             Map.of(1, new Placement(64, a, 0), 2, new Placement(64, x, 0)));
-        for (String member : List.of(a, x)) {
-            agents.given(member, start.version(), start.entries());
-        }
         final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, x, 1L));
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), state::get,
-            agents, Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
-        agents.owner(map);
-        agents.deliver();
+        final OwnedMap map = owner(agents, start, List.of(a, x), state::get);
 
         // The subscription's replay names the incarnation there now.
         MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(1, MemberStatus.up(), 1L)));
@@ -310,16 +296,10 @@ class MapOwnerMembersTest {
         final String x = "pekko://steer@127.0.0.1:5";
         final SimulatedAgents agents = new SimulatedAgents();
         final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 1, Map.of(1, new Placement(64, a, 0)));
-        for (String member : List.of(a, x)) {
-            agents.given(member, start.version(), start.entries());
-        }
         // A restarted owner whose state shows incarnation 2 at x, and to which events of incarnation 1 come that the
         // failed owner never handled: the uid of its starting state is taken for gone.
         final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, x, 2L));
-        final OwnedMap map = new OwnedMap(Nodes.MAX_ENTRIES, start, List.of(a, x), Set.of(a, x), state::get, agents,
-            Duration.ofSeconds(5), LoggerFactory.getLogger(MapOwnerMembersTest.class), new AtomicLong());
-        agents.owner(map);
-        agents.deliver();
+        final OwnedMap map = owner(agents, start, List.of(a, x), state::get);
         MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 1L)));
         MapOwner.memberEvent(map, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 1L),
             MemberStatus.down()));
