@@ -74,10 +74,7 @@ public final class DemotingSlf4jLogger extends Slf4jLogger {
     }
 
     private boolean demoted(Logging.LogEvent event) {
-        if (event.level() == Logging.ErrorLevel()) {
-            return isBindFailure(event);
-        }
-        return isLeaveNoise(event) && leaving();
+        return isBindFailure(event) || isLeaveNoise(event) && leaving();
     }
 
     /** Whether the event is the ERROR of a failed bind, which the command reports itself in one line. */
