@@ -329,13 +329,13 @@ abstract class EngineSettings {
             errors.add("frameSize=" + frameSize + ": must be a multiple of " + FramePool.Context.FRAME_SIZE_MULTIPLE
                 + " from " + FramePool.Context.MIN_FRAME_SIZE + " to " + FramePool.Context.MAX_FRAME_SIZE);
         }
-        if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
+        if (!FramePool.Context.validHeadroom(headroom, frameSize)) {
             errors.add("headroom=" + headroom + ": must be " + Frame.MIN_REDIRECT_HEADROOM + "..frameSize - 64 ("
                 + (frameSize - 64) + ")");
         }
-        if (poolFrames >= 1 && (long) poolFrames * frameSize > Integer.MAX_VALUE - 64) {
+        if (poolFrames >= 1 && !FramePool.Context.fitsOnePool(poolFrames, frameSize)) {
             errors.add("poolFrames=" + poolFrames + " x frameSize=" + frameSize + ": must not exceed "
-                + (Integer.MAX_VALUE - 64) + " bytes in one pool");
+                + FramePool.Context.MAX_POOL_BYTES + " bytes in one pool");
         }
     }
 

@@ -367,6 +367,8 @@ public final class FramePool extends FramePoolLeaseSide {
         public static final int MAX_FRAME_SIZE = 65_536;
         /** Every slot size accepted is a multiple of this. */
         public static final int FRAME_SIZE_MULTIPLE = 64;
+        /** Largest pool in bytes, frames times slot size: with 64 bytes of alignment it must fit one direct buffer. */
+        public static final int MAX_POOL_BYTES = Integer.MAX_VALUE - 64;
 
         /**
          * The rule {@link #conclude()} applies to the slot size, for callers that check it in their own words: a
@@ -375,6 +377,22 @@ public final class FramePool extends FramePoolLeaseSide {
          */
         public static boolean validFrameSize(int frameSize) {
             return frameSize >= MIN_FRAME_SIZE && frameSize <= MAX_FRAME_SIZE && frameSize % FRAME_SIZE_MULTIPLE == 0;
+        }
+
+        /**
+         * The rule {@link #conclude()} applies to the headroom, for callers that check it in their own words: at least
+         * {@link Frame#MIN_REDIRECT_HEADROOM}, at most {@code frameSize - 64}. Any thread; no allocation.
+         */
+        public static boolean validHeadroom(int headroom, int frameSize) {
+            return headroom >= Frame.MIN_REDIRECT_HEADROOM && headroom <= frameSize - 64;
+        }
+
+        /**
+         * The rule {@link #conclude()} applies to the pool's size, for callers that check it in their own words:
+         * {@code frameCount * frameSize} at most {@value #MAX_POOL_BYTES}. Any thread; no allocation.
+         */
+        public static boolean fitsOnePool(int frameCount, int frameSize) {
+            return (long) frameCount * frameSize <= MAX_POOL_BYTES;
         }
 
         private String id = "pool";
@@ -449,14 +467,14 @@ public final class FramePool extends FramePoolLeaseSide {
                     .append(FRAME_SIZE_MULTIPLE).append(" from ").append(MIN_FRAME_SIZE).append(" to ")
                     .append(MAX_FRAME_SIZE);
             }
-            if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
+            if (!validHeadroom(headroom, frameSize)) {
                 errors.append("\n  pool.headroom=").append(headroom).append(": must be ")
                     .append(Frame.MIN_REDIRECT_HEADROOM).append(" to frameSize - 64 (").append(frameSize - 64)
                     .append(')');
             }
-            if (frameCount >= 1 && (long) frameCount * frameSize > Integer.MAX_VALUE - 64) {
+            if (frameCount >= 1 && !fitsOnePool(frameCount, frameSize)) {
                 errors.append("\n  pool.frameCount=").append(frameCount).append(" x pool.frameSize=")
-                    .append(frameSize).append(": must not exceed ").append(Integer.MAX_VALUE - 64)
+                    .append(frameSize).append(": must not exceed ").append(MAX_POOL_BYTES)
                     .append(" bytes in one pool");
             }
             if (!errors.isEmpty()) {
