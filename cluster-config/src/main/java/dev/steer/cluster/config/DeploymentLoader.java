@@ -294,13 +294,14 @@ public final class DeploymentLoader {
         final int frameSize = poolOk ? frameSize(check, steer) : FramePool.Context.DEFAULT_FRAME_SIZE;
         final int headroom = poolOk ? check.intIn(steer, "steer.engine.pool.headroom", FramePool.Context.DEFAULT_HEADROOM,
             Integer.MIN_VALUE, Integer.MAX_VALUE) : FramePool.Context.DEFAULT_HEADROOM;
-        if (headroom < Frame.MIN_REDIRECT_HEADROOM || headroom > frameSize - 64) {
+        if (!FramePool.Context.validHeadroom(headroom, frameSize)) {
             check.error(steer, "steer.engine.pool.headroom", headroom + " is out of range: must be "
                 + Frame.MIN_REDIRECT_HEADROOM + ".." + (frameSize - 64) + " (frame-size - 64)");
         }
-        if ((long) frames * frameSize > Integer.MAX_VALUE - 64) {
+        if (!FramePool.Context.fitsOnePool(frames, frameSize)) {
             check.error(steer, "steer.engine.pool.frames", frames + " frames of " + frameSize
-                + " bytes exceed one pool: frames x frame-size must not exceed " + (Integer.MAX_VALUE - 64) + " bytes");
+                + " bytes exceed one pool: frames x frame-size must not exceed " + FramePool.Context.MAX_POOL_BYTES
+                + " bytes");
         }
         return new Deployment.EngineSettings(program, consumerBatch, passBatch, budget, idle, pinning, ingressCpus,
             frames, frameSize, headroom);
