@@ -117,7 +117,7 @@ final class RunJob {
             if ("udp".equals(feedPlan.type())) {
                 // With port 0 the kernel chose the ports: an external sender (--no-traffic) needs them now.
                 progress("listening on " + text.listening(opened.feeds()));
-            } else if (feedPlan.isAeron() && RunPlanText.hasWildcardPort(feedPlan.aeron().channel())) {
+            } else if (feedPlan.isAeron() && feedPlan.aeron().endpointOnPortZero()) {
                 // The same for an Aeron UDP endpoint with port 0: the media driver chose a port per queue.
                 progress("listening on " + RunPlanText.aeronListening(opened.feeds()));
             }

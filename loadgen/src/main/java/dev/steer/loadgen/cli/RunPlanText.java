@@ -3,8 +3,6 @@ package dev.steer.loadgen.cli;
 import java.util.List;
 import java.util.StringJoiner;
 
-import io.aeron.ChannelUri;
-
 import dev.steer.cluster.config.Deployment;
 import dev.steer.engine.map.CpuList;
 import dev.steer.engine.map.CpuSet;
@@ -70,12 +68,6 @@ final class RunPlanText {
     String listening(List<Feed> feeds) {
         final String host = plan.deployment().feed().udp().bindAddress();
         return host + ":" + boundPorts(feeds, ", " + host + ":");
-    }
-
-    /** True for an Aeron channel whose {@code endpoint} has port 0, which the media driver binds to a port of its own. */
-    static boolean hasWildcardPort(String channel) {
-        final String endpoint = ChannelUri.parse(channel).get("endpoint");
-        return endpoint != null && endpoint.endsWith(":0");
     }
 
     /** Where the run's Aeron feed queues listen, {@code HOST:PORT stream ID} each, the port its driver bound. */

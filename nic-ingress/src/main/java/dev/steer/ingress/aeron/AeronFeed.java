@@ -115,6 +115,14 @@ public final class AeronFeed implements Feed {
             }
         }
 
+        /**
+         * True when the channel's {@code endpoint} has port 0: the media driver binds the subscription to a port of its
+         * own, which {@link AeronFeed#resolvedEndpoint()} names once the feed is open.
+         */
+        public boolean endpointOnPortZero() {
+            return BoundEndpoint.portZero(ChannelUri.parse(channel).get("endpoint"));
+        }
+
         /** The same settings with another mode. */
         public Settings withMode(Mode newMode) {
             return new Settings(channel, streamId, newMode);

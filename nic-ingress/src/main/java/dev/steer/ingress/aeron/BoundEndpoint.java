@@ -32,13 +32,18 @@ record BoundEndpoint(String resolved, String publicationChannel) {
     static BoundEndpoint of(Subscription subscription, AeronFeed.Settings settings, long timeoutNs) {
         final ChannelUri uri = ChannelUri.parse(settings.channel());
         final String endpoint = uri.get("endpoint");
-        if (endpoint == null || !endpoint.endsWith(":0")) {
+        if (!portZero(endpoint)) {
             return new BoundEndpoint(endpoint, settings.channel());
         }
         final String resolved = await(subscription::resolvedEndpoint, subscription::channelStatus, subscription::isClosed,
             settings, timeoutNs);
         uri.put("endpoint", resolved);
         return new BoundEndpoint(resolved, uri.toString());
+    }
+
+    /** True for an endpoint {@code host:port} with port 0, which the media driver binds to a port of its own. */
+    static boolean portZero(String endpoint) {
+        return endpoint != null && endpoint.endsWith(":0");
     }
 
     /**
@@ -59,7 +64,7 @@ record BoundEndpoint(String resolved, String publicationChannel) {
         final String feed = "aeron channel='" + settings.channel() + "' stream " + settings.streamId() + ": ";
         while (true) {
             final String endpoint = resolved.get();
-            if (endpoint != null && !endpoint.endsWith(":0")) {
+            if (endpoint != null && !portZero(endpoint)) {
                 return endpoint;
             }
             if (closed.getAsBoolean()) {
