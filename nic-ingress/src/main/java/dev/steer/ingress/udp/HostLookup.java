@@ -32,14 +32,21 @@ public final class HostLookup {
     }
 
     /**
-     * {@code host}'s address, looked up on a daemon thread of its own and waited for at most {@code limit}; a lookup
-     * that runs over is left to end on its own while the caller goes on.
+     * {@code host}'s address: an address as it is, a name looked up on a daemon thread of its own and waited for at
+     * most {@code limit}; a lookup that runs over is left to end on its own while the caller goes on.
      *
      * @throws TimedOut             when the lookup did not answer within {@code limit}
      * @throws UnknownHostException the resolver's own, when the host does not resolve
      * @throws IllegalStateException when the calling thread is interrupted while it waits (its interrupt is set again)
      */
     public static InetAddress resolve(String host, Duration limit) throws UnknownHostException {
+        if (host != null) {
+            try {
+                return InetAddress.ofLiteral(host); // an address, not a name: nothing to look up, no thread
+            } catch (IllegalArgumentException notAnAddress) {
+                // A name (or a bracketed or malformed literal, which getByName tells apart): looked up below.
+            }
+        }
         final FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(host));
         Thread.ofPlatform().daemon().name("steer-resolve").start(lookup);
         try {
