@@ -32,8 +32,6 @@ final class RunTraffic {
     private static final String CLUSTER_RECEIVER = "receiver";
 
     private final List<SendLoop> senders = new ArrayList<>();
-    /** What each sender sends into, by queue ({@link FrameOutput#describe()}). */
-    private final List<String> targets = new ArrayList<>();
 
     /**
      * The traffic of feed queue {@code queue} of {@code queues}, the same for a synthetic feed and a sender: its own
@@ -71,7 +69,6 @@ final class RunTraffic {
     /** Starts the sender of queue {@code queue} (the next one) into {@code output}. */
     void start(int queue, TrafficProfile traffic, FrameOutput output) {
         senders.add(SendLoop.forTraffic("steer-sender-" + queue, traffic, output, Long.MAX_VALUE).start());
-        targets.add(output.describe());
     }
 
     /** The senders, by queue. */
@@ -91,7 +88,7 @@ final class RunTraffic {
             final SendLoop sender = senders.get(i);
             final long tries = sender.backPressured() + sender.refused();
             if (sender.sent() == 0 && tries > 0) {
-                lines.add("the sender into queue " + i + " (" + targets.get(i) + ") sent nothing: its output refused all"
+                lines.add("the sender into queue " + i + " (" + sender.target() + ") sent nothing: its output refused all"
                     + " its " + Units.count(tries) + " tries (not connected, or full: is anything receiving?)");
             }
         }

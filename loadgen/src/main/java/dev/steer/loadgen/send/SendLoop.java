@@ -292,6 +292,11 @@ public final class SendLoop implements AutoCloseable {
         return (ended == UNSET ? System.nanoTime() : ended) - started;
     }
 
+    /** What the loop sends into ({@link FrameOutput#describe()}). Any thread. */
+    public String target() {
+        return output.describe();
+    }
+
     /** True while the thread runs. */
     public boolean isRunning() {
         return thread.isAlive();
