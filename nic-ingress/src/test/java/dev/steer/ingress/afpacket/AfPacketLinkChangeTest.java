@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.ingress.AllocatedBytes;
+import dev.steer.ingress.ChildProcesses;
 import dev.steer.ingress.TestIngress;
 
 /**
@@ -133,11 +134,13 @@ class AfPacketLinkChangeTest {
                 "name", "steer-d");
             veth.link("steer-d", "up");
             veth.link(VethPair.B, "up");
+            awaitRunning(veth, VethPair.B);
             feed.link().check(System.nanoTime());
             assertFalse(feed.link().up(), "the interface now named " + VethPair.B + " is up; the feed's is not");
             assertEquals(0, feed.link().ups());
 
             veth.link(renamed, "up");
+            awaitRunning(veth, renamed);
             feed.link().check(System.nanoTime());
             assertEquals(1, feed.link().ups(), "the bound interface came back up");
             assertTrue(feed.link().up());
@@ -224,6 +227,28 @@ class AfPacketLinkChangeTest {
             assertEquals(0, best, "fewest bytes 1,000 link checks allocated");
             assertEquals(0, feed.link().downs(), "up all along");
         }
+    }
+
+    /**
+     * Waits until {@code iface} is up and running as the kernel reports it ({@code state UP}): the carrier of a veth set
+     * up reaches its flags ({@code IFF_RUNNING}) through the kernel's link watch, asynchronously, so a read right after
+     * {@code ip link set up} may still find it without. Each {@code ip} bounded; fails after {@link #NOTICE_NS}.
+     */
+    private static void awaitRunning(VethPair veth, String iface) throws Exception {
+        final List<String> show = List.of("ip", "-n", veth.netns(), "-o", "link", "show", "dev", iface);
+        final long deadline = System.nanoTime() + NOTICE_NS;
+        String output = "";
+        while (System.nanoTime() < deadline) {
+            final ChildProcesses.Result result = ChildProcesses.run(10, show);
+            assertTrue(result.finished() && result.exitValue() == 0, String.join(" ", show) + ": " + result.output());
+            output = result.output();
+            if (output.contains("state UP")) {
+                return;
+            }
+            AfPacketFeedTest.pause();
+        }
+        throw new AssertionError(iface + " not up and running within " + TimeUnit.NANOSECONDS.toSeconds(NOTICE_NS)
+            + " s: " + output);
     }
 
     /** Sends frames {@code first .. first+count-1} (each until the socket takes it) and polls until all are in. */
