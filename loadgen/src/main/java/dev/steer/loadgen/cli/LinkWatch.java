@@ -13,7 +13,7 @@ import dev.steer.ingress.afpacket.InterfaceLink;
 /**
  * Tells the user of {@code steer run} when the link under an AF_PACKET feed goes down during the run, and when it comes
  * back up. A feed's polling thread notices the changes and counts them ({@link InterfaceLink#downs()},
- * {@link InterfaceLink#ups()}; the queues of a fanout group share one link, read by queue 0); the run's thread looks at
+ * {@link InterfaceLink#ups()}; the queues of a fanout group share one link, read by whichever queue's poll is due); the run's thread looks at
  * the counts whenever it wakes and says each change of an interface once, not once per queue.
  * A link down at the start is already in the start's warning ({@code FeedConfig.Opened#warnings()}), so its coming up
  * is said, not its being down.

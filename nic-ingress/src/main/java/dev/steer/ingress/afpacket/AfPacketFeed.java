@@ -2,6 +2,7 @@ package dev.steer.ingress.afpacket;
 
 import static dev.steer.ingress.afpacket.Tpacket3Descriptor.*;
 
+import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.List;
@@ -42,7 +43,7 @@ import dev.steer.engine.stats.DropReason;
  * interface that only goes down is not an end: the kernel resumes delivery when it comes back up. Since a down link
  * looks like an idle one, the polling thread has its {@link #link()} read the interface's flags about once every
  * {@link InterfaceLink#CHECK_INTERVAL_NS} and count each change, as neither a drop nor a feed error; the queues of
- * {@link #openQueues} share queue 0's link, so that only queue 0's polls read the flags.
+ * {@link #openQueues} share one link, which whichever queue's poll finds a check due reads, through its own socket.
  *
  * <p>Thread contract: {@link #poll} from one thread at a time (the ingress'); {@link #close()} after the
  * last poll, from any thread; counters, {@link #statistics()} and {@link #link()} from any thread (plain reads of
@@ -68,9 +69,10 @@ public final class AfPacketFeed implements Feed {
     private final PacketSocket socket;
     private final UnsafeBuffer ring;
     private final PacketStatistics statistics;
+    /** The interface's link: this feed's own, or the one the queues of {@link #openQueues} share. */
     private final InterfaceLink link;
-    /** Whether this feed's polls read the link's flags: its own link, or queue 0's of {@link #openQueues}. */
-    private final boolean checksLink;
+    /** The polling thread's struct ifreq for the link's flags, allocated once with the socket. */
+    private final MemorySegment linkRequest;
     private final long endDelayNs;
     private final int blockSize;
     private final int blockCount;
@@ -102,8 +104,8 @@ public final class AfPacketFeed implements Feed {
     private volatile boolean closed;
 
     /**
-     * With {@code sharedLink} null the feed reads its own link; else it has that one, which another feed reads. Made by
-     * {@link AfPacketOpener}, which owns {@code rx} until this returns.
+     * With {@code sharedLink} null the feed has a link of its own; else it shares that one (another queue's), whose
+     * checks its polls take part in. Made by {@link AfPacketOpener}, which owns {@code rx} until this returns.
      */
     AfPacketFeed(String name, AfPacketSettings settings, RxRing rx, InterfaceLink sharedLink) {
         this.name = name;
@@ -119,8 +121,8 @@ public final class AfPacketFeed implements Feed {
         this.blockCount = settings.blockCount();
         this.statsInterval = settings.statsInterval();
         this.maxPacketsPerBlock = (blockSize - BLOCK_HEADER) / PKT_HEADER_AND_ADDRESS;
-        this.checksLink = sharedLink == null;
-        this.link = checksLink ? new InterfaceLink(socket) : sharedLink;
+        this.linkRequest = socket.interfaceRequest(socket.arena());
+        this.link = sharedLink == null ? new InterfaceLink(socket, linkRequest) : sharedLink;
     }
 
     /** Opens a feed named {@code afpacket:IFACE}; see {@link #open(String, AfPacketSettings)}. */
@@ -133,8 +135,9 @@ public final class AfPacketFeed implements Feed {
      * sharing it through one fanout group: with {@link AfPacketSettings#UNIQUE_FANOUT_GROUP} the first queue starts
      * a group whose id the kernel picks unused and the others join that id, so that no other feed, program or
      * process on the interface shares the group by accident; with a group id, every queue joins that group. The queues
-     * have one {@link #link()}, the interface's, which queue 0's polls read: a change of the link is counted once, and
-     * is every queue's at once. Off the hot path.
+     * have one {@link #link()}, the interface's, which any queue's polls read when a check is due (one queue at a time,
+     * through its own socket), so it moves while any queue is polled: a change of the link is counted once, and is every
+     * queue's at once. Off the hot path.
      *
      * @return the feeds, queue 0 first; on any failure the feeds opened so far are closed again
      * @throws IllegalArgumentException for invalid settings, or several queues without a fanout group
@@ -259,8 +262,8 @@ public final class AfPacketFeed implements Feed {
                 interfaceGoneNs = now;
             }
         }
-        if (checksLink && interfaceGoneNs == 0) {
-            link.onPoll(now);
+        if (interfaceGoneNs == 0) {
+            link.onPoll(socket, linkRequest, now);
         }
         if (taken == 0 && interfaceGoneNs != 0 && now - interfaceGoneNs >= endDelayNs) {
             readKernelDrops(sink);
@@ -326,13 +329,21 @@ public final class AfPacketFeed implements Feed {
     }
 
     /**
-     * The link under the interface as the polling thread reads it: its state and its transitions while polling. The
-     * queues of {@link #openQueues} share one, read by queue 0's polling thread: each queue has the same state and
-     * counts, so what one shows, every queue shows. Any thread; see {@link InterfaceLink} for what each accessor
-     * guarantees.
+     * The link under the interface as the polling threads read it: its state and its transitions while polling. The
+     * queues of {@link #openQueues} share one, read by whichever queue's poll finds a check due: each queue has the same
+     * state and counts, so what one shows, every queue shows, and it moves while any of them is polled. Any thread;
+     * see {@link InterfaceLink} for what each accessor guarantees.
      */
     public InterfaceLink link() {
         return link;
+    }
+
+    /**
+     * Reads the link's flags now through this feed's socket, due or not ({@link InterfaceLink#check}); false when
+     * another queue was checking. For tests, on the polling thread or between polls; not after the close.
+     */
+    boolean checkLink(long now) {
+        return link.check(socket, linkRequest, now);
     }
 
     /**

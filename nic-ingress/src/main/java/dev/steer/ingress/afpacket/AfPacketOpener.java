@@ -6,8 +6,8 @@ import java.util.function.Function;
 
 /**
  * Opens {@link AfPacketFeed}s: one inside its settings' network namespace, or the queues of one feed, which share the
- * interface through one fanout group and share queue 0's {@link InterfaceLink}. Every failure leaves nothing open
- * or mapped.
+ * interface through one fanout group and share one {@link InterfaceLink}, made with queue 0 and read by every queue's
+ * polls. Every failure leaves nothing open or mapped.
  *
  * <p>Off the hot path: the calling thread, a few syscalls and the ring's memory per queue.
  */
@@ -15,7 +15,7 @@ final class AfPacketOpener {
     private AfPacketOpener() {
     }
 
-    /** {@link AfPacketFeed#openQueues}: queue 0 first, the others joining its fanout group and sharing its link. */
+    /** {@link AfPacketFeed#openQueues}: queue 0 first, the others joining its fanout group and sharing the link made with it. */
     static List<AfPacketFeed> openQueues(String name, AfPacketSettings settings, int queues) {
         if (queues < 1 || (queues > 1 && !settings.fanout())) {
             throw new IllegalArgumentException("queues=" + queues + " with fanoutGroup=" + settings.fanoutGroup()
@@ -41,7 +41,7 @@ final class AfPacketOpener {
 
     /**
      * {@link AfPacketFeed#open(String, AfPacketSettings)} entering the namespace with {@code enter}; with
-     * {@code sharedLink} non-null the feed has that link (another queue's, which reads it), else its own.
+     * {@code sharedLink} non-null the feed shares that link (another queue's), else it has its own.
      */
     static AfPacketFeed open(String name, AfPacketSettings settings, Function<String, NetNamespace.Scope> enter,
                              InterfaceLink sharedLink) {

@@ -6,8 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -125,7 +128,7 @@ class AfPacketLinkChangeTest {
             final String renamed = "steer-c";
             veth.link(VethPair.B, "down");
             AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.B, "name", renamed);
-            feed.link().check(System.nanoTime());
+            feed.checkLink(System.nanoTime());
             assertEquals(1, feed.link().downs(), "the bound interface, now " + renamed + ", went down");
             assertFalse(feed.link().up());
 
@@ -135,13 +138,13 @@ class AfPacketLinkChangeTest {
             veth.link("steer-d", "up");
             veth.link(VethPair.B, "up");
             awaitRunning(veth, VethPair.B);
-            feed.link().check(System.nanoTime());
+            feed.checkLink(System.nanoTime());
             assertFalse(feed.link().up(), "the interface now named " + VethPair.B + " is up; the feed's is not");
             assertEquals(0, feed.link().ups());
 
             veth.link(renamed, "up");
             awaitRunning(veth, renamed);
-            feed.link().check(System.nanoTime());
+            feed.checkLink(System.nanoTime());
             assertEquals(1, feed.link().ups(), "the bound interface came back up");
             assertTrue(feed.link().up());
             sendAndReceive(feed, sender, ingress, 0, 20);
@@ -189,6 +192,128 @@ class AfPacketLinkChangeTest {
         }
     }
 
+    /**
+     * Any queue's polls move the queues' shared link, not only the first queue's: while queue 0 is not polled (its
+     * ingress restarting, stopped or slow), a down and the way back up that another queue's polls notice are every
+     * queue's, counted once each.
+     */
+    @Test
+    void shouldCountTheDownAndUpOnEveryQueueWhenOnlyASecondQueueIsPolled() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip()) {
+            final List<AfPacketFeed> queues = openTwoQueues(veth);
+            try {
+                final AfPacketFeed first = queues.get(0);
+                final AfPacketFeed second = queues.get(1);
+                final AfPacketFeedTest.CountingSink sink = new AfPacketFeedTest.CountingSink();
+                veth.link(VethPair.B, "down");
+                pollUntil(second, sink, () -> second.link().downs() > 0);
+                assertEquals(1, second.link().downs(), "the second queue's polls noticed the down");
+                assertEquals(1, first.link().downs(), "the first queue, not polled, counts the same down");
+                assertFalse(first.link().up());
+
+                veth.link(VethPair.B, "up");
+                pollUntil(second, sink, () -> second.link().ups() > 0);
+                assertEquals(1, second.link().ups(), "the way back up is noticed by the second queue too");
+                assertEquals(1, first.link().ups());
+                assertTrue(first.link().up());
+                assertEquals(1, second.link().downs(), "one down in all");
+            } finally {
+                queues.forEach(AfPacketFeed::close);
+            }
+        }
+    }
+
+    /** Once queue 0 is closed (its socket with it), the queues left go on tracking their link through their own. */
+    @Test
+    void shouldTrackTheLinkOnTheQueuesLeftWhenTheFirstQueueIsClosed() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip()) {
+            final List<AfPacketFeed> queues = openTwoQueues(veth);
+            try {
+                final AfPacketFeed second = queues.get(1);
+                queues.get(0).close();
+                final AfPacketFeedTest.CountingSink sink = new AfPacketFeedTest.CountingSink();
+                veth.link(VethPair.A, "down");
+                pollUntil(second, sink, () -> second.link().downs() > 0);
+                assertEquals(1, second.link().downs(), "the down is noticed without queue 0");
+                assertTrue(second.link().lastDown().contains("no carrier"), second.link().lastDown());
+                veth.link(VethPair.A, "up");
+                pollUntil(second, sink, () -> second.link().ups() > 0);
+                assertEquals(1, second.link().ups(), "and the way back up");
+                assertTrue(second.link().up());
+            } finally {
+                queues.forEach(AfPacketFeed::close);
+            }
+        }
+    }
+
+    /**
+     * Every queue polled on a thread of its own, as {@code steer run} polls them: whichever queue is due reads the
+     * flags, one at a time, so that a transition is counted once however many queues poll, and the reads stay at about
+     * one per interval for all the queues together.
+     */
+    @Test
+    void shouldCountEachTransitionOnceWhenEveryQueuePollsOnAThreadOfItsOwn() throws Exception {
+        try (VethPair veth = VethPair.createOrSkip()) {
+            final List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
+                veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 3);
+            final InterfaceLink link = queues.get(0).link();
+            final AtomicBoolean stop = new AtomicBoolean();
+            final List<Thread> pollers = new ArrayList<>();
+            final AtomicReference<Throwable> failure = new AtomicReference<>();
+            try {
+                for (AfPacketFeed queue : queues) {
+                    final Thread poller = new Thread(() -> {
+                        final AfPacketFeedTest.CountingSink sink = new AfPacketFeedTest.CountingSink();
+                        try {
+                            while (!stop.get()) {
+                                if (queue.poll(sink, 64) == 0) {
+                                    Thread.onSpinWait();
+                                }
+                            }
+                        } catch (Throwable ex) {
+                            failure.compareAndSet(null, ex);
+                        }
+                    }, queue.name());
+                    pollers.add(poller);
+                    poller.start();
+                }
+                final long start = System.nanoTime();
+                veth.link(VethPair.B, "down");
+                awaitCondition(() -> link.downs() > 0);
+                // Two more reads while it stays down: each queue due by then, and still one transition.
+                final long checks = link.checks();
+                awaitCondition(() -> link.checks() >= checks + 2);
+                assertEquals(1, link.downs(), "one report per transition, not per queue");
+                veth.link(VethPair.B, "up");
+                awaitCondition(() -> link.ups() > 0);
+                final long upChecks = link.checks();
+                awaitCondition(() -> link.checks() >= upChecks + 2);
+                final long span = System.nanoTime() - start;
+                stop.set(true);
+                for (Thread poller : pollers) {
+                    poller.join(TimeUnit.SECONDS.toMillis(10));
+                }
+                assertNull(failure.get(), () -> "a poller failed: " + failure.get());
+                assertEquals(1, link.downs(), "one down");
+                assertEquals(1, link.ups(), "one up");
+                assertTrue(link.up());
+                for (AfPacketFeed queue : queues) {
+                    assertEquals(1, queue.link().downs(), queue.name());
+                    assertEquals(1, queue.link().ups(), queue.name());
+                }
+                final long intervals = span / InterfaceLink.CHECK_INTERVAL_NS;
+                assertTrue(link.checks() <= intervals + 1, link.checks() + " reads of the flags by " + queues.size()
+                    + " queues in " + TimeUnit.NANOSECONDS.toMillis(span) + " ms: one per interval, not one per queue");
+            } finally {
+                stop.set(true);
+                for (Thread poller : pollers) {
+                    poller.join(TimeUnit.SECONDS.toMillis(10));
+                }
+                queues.forEach(AfPacketFeed::close);
+            }
+        }
+    }
+
     /** The flags are read on a time stride, not per poll: a poll costs one clock comparison for them. */
     @Test
     void shouldReadTheLinkFlagsAboutOncePerIntervalWhenPolledWithoutPause() throws Exception {
@@ -213,14 +338,14 @@ class AfPacketLinkChangeTest {
     void shouldNotAllocateWhenCheckingTheLink() throws Exception {
         try (VethPair veth = VethPair.createOrSkip(); AfPacketFeed feed = AfPacketFeed.open(veth.feedSettings())) {
             for (int i = 0; i < 20_000; i++) {
-                feed.link().check(System.nanoTime());
+                feed.checkLink(System.nanoTime());
             }
             long best = Long.MAX_VALUE;
             final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             for (int window = 0; best != 0 && (window < 10 || System.nanoTime() < deadline); window++) {
                 final long before = AllocatedBytes.ofCurrentThread();
                 for (int i = 0; i < 1_000; i++) {
-                    feed.link().check(System.nanoTime());
+                    feed.checkLink(System.nanoTime());
                 }
                 best = Math.min(best, AllocatedBytes.ofCurrentThread() - before);
             }
@@ -249,6 +374,29 @@ class AfPacketLinkChangeTest {
         }
         throw new AssertionError(iface + " not up and running within " + TimeUnit.NANOSECONDS.toSeconds(NOTICE_NS)
             + " s: " + output);
+    }
+
+    private static List<AfPacketFeed> openTwoQueues(VethPair veth) {
+        return AfPacketFeed.openQueues("afpacket:" + VethPair.B,
+            veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 2);
+    }
+
+    /** Polls {@code queue} until {@code condition} holds or {@link #NOTICE_NS} passed; a ms between empty polls. */
+    private static void pollUntil(AfPacketFeed queue, AfPacketFeedTest.CountingSink sink, BooleanSupplier condition) {
+        final long deadline = System.nanoTime() + NOTICE_NS;
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            if (queue.poll(sink, 64) == 0) {
+                AfPacketFeedTest.pause();
+            }
+        }
+    }
+
+    /** Waits, a ms at a time, until {@code condition} holds or twice {@link #NOTICE_NS} passed. */
+    private static void awaitCondition(BooleanSupplier condition) {
+        final long deadline = System.nanoTime() + 2 * NOTICE_NS;
+        while (!condition.getAsBoolean() && System.nanoTime() < deadline) {
+            AfPacketFeedTest.pause();
+        }
     }
 
     /** Sends frames {@code first .. first+count-1} (each until the socket takes it) and polls until all are in. */
