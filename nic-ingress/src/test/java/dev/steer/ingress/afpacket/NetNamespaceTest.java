@@ -26,6 +26,9 @@ import dev.steer.ingress.ChildProcesses;
 /** The namespace helper the AF_PACKET tests, the benchmark and the CLI tests build their veth pairs with. */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class NetNamespaceTest {
+    /** How long a veth pair is watched for frames of the kernel's own after its ends went down and up. */
+    private static final long QUIET_NS = TimeUnit.MILLISECONDS.toNanos(2_500);
+
     @Test
     void shouldAddAWorkingVethPairWhenItsMtuIsBelowTheIpv6Minimum() {
         final String reason = NetNamespace.unavailableReason();
@@ -34,6 +37,39 @@ class NetNamespaceTest {
         try (NetNamespace namespace = NetNamespace.createUnique("steer-mtu")) {
             namespace.addVethPair("sa", "sb", 1000);
             assertLinkWorks(namespace);
+        }
+    }
+
+    /**
+     * A namespace made here carries no frame of the kernel's own on its veth pairs, so that a test may count every frame
+     * its feed takes as one it sent. With IPv6 on, bringing a veth up makes the kernel send MLD reports, neighbour
+     * solicitations (duplicate address detection) and router solicitations on it within about a second, which a raw
+     * socket receives as the wire carries them: a few frames more than a test sent. Both ends are watched for
+     * {@link #QUIET_NS} after each goes down and up again, long past the kernel's delays for those (at most a second).
+     */
+    @Test
+    void shouldCarryNoFrameOfTheKernelsOwnOnAVethPairWhenItsEndsGoDownAndUp() throws Exception {
+        final String reason = NetNamespace.unavailableReason();
+        Assumptions.assumeTrue(reason == null, () -> "skipped: " + reason);
+        try (NetNamespace namespace = NetNamespace.createUnique("steer-quiet")) {
+            namespace.addVethPair("qa", "qb", 1500);
+            try (AfPacketFeed a = AfPacketFeed.open(quietSettings(namespace, "qa"));
+                 AfPacketFeed b = AfPacketFeed.open(quietSettings(namespace, "qb"))) {
+                for (String iface : List.of("qa", "qb")) {
+                    ip(namespace, "link", "set", "dev", iface, "down");
+                    ip(namespace, "link", "set", "dev", iface, "up");
+                }
+                final AfPacketFeedTest.CountingSink atA = new AfPacketFeedTest.CountingSink();
+                final AfPacketFeedTest.CountingSink atB = new AfPacketFeedTest.CountingSink();
+                final long end = System.nanoTime() + QUIET_NS;
+                while (System.nanoTime() < end) {
+                    if (a.poll(atA, 64) + b.poll(atB, 64) == 0) {
+                        AfPacketFeedTest.pause();
+                    }
+                }
+                assertEquals(0, atA.frames + atA.drops, "frames the kernel sent to qa by itself");
+                assertEquals(0, atB.frames + atB.drops, "frames the kernel sent to qb by itself");
+            }
         }
     }
 
@@ -103,6 +139,19 @@ class NetNamespaceTest {
             () -> NetNamespace.createUnique("other"));
         assertTrue(error.getMessage().contains("prefix='other': must be steer"), error::getMessage);
         assertThrows(IllegalArgumentException.class, () -> NetNamespace.createUnique("steer x"));
+    }
+
+    private static AfPacketSettings quietSettings(NetNamespace namespace, String iface) {
+        return AfPacketSettings.of(iface).withNetns(namespace.name()).withRing(1 << 16, 8).withRetireTimeoutMs(2);
+    }
+
+    /** Runs {@code ip -n NS args...}, bounded: an ip that does not end within 10 s fails the test. */
+    private static void ip(NetNamespace namespace, String... args) throws IOException, InterruptedException {
+        final List<String> command = new ArrayList<>(List.of("ip", "-n", namespace.name()));
+        command.addAll(List.of(args));
+        final ChildProcesses.Result result = ChildProcesses.run(10, command);
+        assertTrue(result.finished(), String.join(" ", command) + " finished within 10 s: " + result.output());
+        assertEquals(0, result.exitValue(), String.join(" ", command) + ": " + result.output());
     }
 
     private static boolean exists(String namespace) {
