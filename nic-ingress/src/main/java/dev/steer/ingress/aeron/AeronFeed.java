@@ -168,9 +168,9 @@ public final class AeronFeed implements Feed {
      *
      * @param media    a connected client and its driver
      * @param settings channel, stream and mode
-     * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say), or
-     *                               does not report the port it bound for an endpoint with port 0 within the client's
-     *                               driver timeout
+     * @throws IllegalStateException when the client is closed (nothing of Aeron's is touched then), when the driver
+     *                               refuses the subscription (a bad or taken UDP endpoint, say), or does not report
+     *                               the port it bound for an endpoint with port 0 within the client's driver timeout
      */
     public AeronFeed(AeronMedia media, Settings settings) {
         this(media.aeron(), media.events(), settings);
@@ -183,15 +183,22 @@ public final class AeronFeed implements Feed {
      *
      * @param aeron    a connected client
      * @param settings channel, stream and mode
-     * @throws IllegalStateException when the driver refuses the subscription (a bad or taken UDP endpoint, say), or
-     *                               does not report the port it bound for an endpoint with port 0 within the client's
-     *                               driver timeout
+     * @throws IllegalStateException when the client is closed (nothing of Aeron's is touched then), when the driver
+     *                               refuses the subscription (a bad or taken UDP endpoint, say), or does not report
+     *                               the port it bound for an endpoint with port 0 within the client's driver timeout
      */
     public AeronFeed(Aeron aeron, Settings settings) {
         this(aeron, null, settings);
     }
 
     private AeronFeed(Aeron aeron, AeronClientEvents mediaEvents, Settings settings) {
+        if (aeron.isClosed()) {
+            // Before anything of Aeron's: a closed client's calls throw its own "client is closed", which reads as the
+            // media driver refusing the subscription.
+            throw new IllegalStateException("aeron channel='" + settings.channel() + "' stream " + settings.streamId()
+                + ": the Aeron client of media driver " + aeron.context().aeronDirectoryName() + " is closed: a feed"
+                + " needs an open client (close the feeds before their client, and make new ones on a new client)");
+        }
         this.settings = settings;
         this.aeron = aeron;
         if (mediaEvents != null) {

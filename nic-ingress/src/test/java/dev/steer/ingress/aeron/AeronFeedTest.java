@@ -208,6 +208,29 @@ class AeronFeedTest {
     }
 
     @Test
+    void shouldRefuseAClosedClientOfTheCallersNamingItBeforeSubscribing() {
+        final io.aeron.Aeron closed = io.aeron.Aeron.connect(new io.aeron.Aeron.Context()
+            .aeronDirectoryName(driver.media().directory()));
+        closed.close();
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> new AeronFeed(closed,
+            new AeronFeed.Settings("aeron:ipc", STREAM + 4, AeronFeed.Mode.DROP)));
+        assertTrue(error.getMessage().contains("aeron channel='aeron:ipc' stream " + (STREAM + 4)), error.getMessage());
+        assertTrue(error.getMessage().contains("the Aeron client of media driver " + driver.media().directory()
+            + " is closed"), error.getMessage());
+    }
+
+    @Test
+    void shouldRefuseTheClientOfAClosedMediaNamingItBeforeSubscribing() {
+        final AeronMedia media = AeronMedia.embedded();
+        final String directory = media.directory();
+        media.close();
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> new AeronFeed(media,
+            new AeronFeed.Settings("aeron:ipc", STREAM + 5, AeronFeed.Mode.DROP)));
+        assertTrue(error.getMessage().contains("the Aeron client of media driver " + directory + " is closed"),
+            error.getMessage());
+    }
+
+    @Test
     void shouldNameTheChannelAndTheWaitWhenTheDriverReportsNoBoundPortInTime() {
         final AeronFeed.Settings settings = new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 5, AeronFeed.Mode.DROP);
         final IllegalStateException error = assertThrows(IllegalStateException.class, () -> BoundEndpoint.await(
