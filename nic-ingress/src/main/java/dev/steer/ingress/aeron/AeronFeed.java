@@ -96,7 +96,8 @@ public final class AeronFeed implements Feed {
         }
 
         /**
-         * Validates the settings.
+         * Validates the settings: an Aeron channel URI, a UDP {@code endpoint} with port 0 only for unicast (a
+         * multicast group on port 0 no publisher could find), a mode.
          *
          * @throws IllegalArgumentException naming the setting, its value and what is allowed
          */
@@ -105,19 +106,31 @@ public final class AeronFeed implements Feed {
                 throw new IllegalArgumentException("aeron channel='" + channel
                     + "': must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=127.0.0.1:40123");
             }
-            try {
-                ChannelUri.parse(channel);
-            } catch (RuntimeException ex) {
-                throw new IllegalArgumentException("aeron channel='" + channel + "': " + ex.getMessage(), ex);
+            final String endpoint = endpointOf(channel);
+            if (BoundEndpoint.portZero(endpoint) && BoundEndpoint.multicast(endpoint)) {
+                // A publisher to a group must know its port beforehand: there is no subscription's bound port to ask.
+                throw new IllegalArgumentException("aeron channel='" + channel + "': endpoint " + endpoint
+                    + " is a multicast group on port 0, which no publisher can know: a multicast endpoint needs a port"
+                    + " 1..65535; port 0 (a port the media driver chooses) is for a unicast endpoint only");
             }
             if (mode == null) {
                 throw new IllegalArgumentException("aeron mode=null: must be drop or lossless");
             }
         }
 
+        /** The channel's {@code endpoint}, or null; a channel Aeron cannot parse is refused, naming it. */
+        private static String endpointOf(String channel) {
+            try {
+                return ChannelUri.parse(channel).get("endpoint");
+            } catch (RuntimeException ex) {
+                throw new IllegalArgumentException("aeron channel='" + channel + "': " + ex.getMessage(), ex);
+            }
+        }
+
         /**
          * True when the channel's {@code endpoint} has port 0: the media driver binds the subscription to a port of its
-         * own, which {@link AeronFeed#resolvedEndpoint()} names once the feed is open.
+         * own, which {@link AeronFeed#resolvedEndpoint()} names once the feed is open. Only a unicast endpoint may: a
+         * multicast group on port 0 is refused by the constructor.
          */
         public boolean endpointOnPortZero() {
             return BoundEndpoint.portZero(ChannelUri.parse(channel).get("endpoint"));

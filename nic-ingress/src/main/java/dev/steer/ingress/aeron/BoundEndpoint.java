@@ -47,6 +47,26 @@ record BoundEndpoint(String resolved, String publicationChannel) {
     }
 
     /**
+     * True for an endpoint {@code host:port} whose host is a multicast address literal: IPv4 224.0.0.0/4, or IPv6
+     * ff00::/8 in brackets. A host name is not looked up (a lookup may wait on the system resolver) and reads false.
+     */
+    static boolean multicast(String endpoint) {
+        final int colon = endpoint == null ? -1 : endpoint.lastIndexOf(':');
+        if (colon <= 0) {
+            return false;
+        }
+        final String host = endpoint.substring(0, colon);
+        if (host.startsWith("[")) {
+            return host.regionMatches(true, 1, "ff", 0, 2);
+        }
+        if (!host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}")) {
+            return false;
+        }
+        final int first = Integer.parseInt(host.substring(0, host.indexOf('.')));
+        return first >= 224 && first <= 239;
+    }
+
+    /**
      * Waits, at most {@code timeoutNs}, for the media driver to report the endpoint it bound for a subscription whose
      * endpoint has port 0 (it normally has when the subscription is added). Construction only: parks 1 ms between looks.
      *

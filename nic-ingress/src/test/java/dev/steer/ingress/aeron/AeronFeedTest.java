@@ -207,6 +207,28 @@ class AeronFeedTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"aeron:udp?endpoint=239.1.2.3:0", "aeron:udp?endpoint=224.0.1.1:0|interface=127.0.0.1",
+        "aeron:udp?interface=127.0.0.1|endpoint=[ff02::1]:0"})
+    void shouldRefuseAMulticastEndpointOnPortZeroNamingTheSettingTheValueAndWhatIsAllowed(String channel) {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new AeronFeed.Settings(channel, 1, AeronFeed.Mode.DROP));
+        assertTrue(error.getMessage().startsWith("aeron channel='" + channel + "': "), error.getMessage());
+        assertTrue(error.getMessage().contains("multicast"), error.getMessage());
+        assertTrue(error.getMessage().contains("port 1..65535"), error.getMessage());
+    }
+
+    @Test
+    void shouldAcceptPortZeroOnAUnicastEndpointAndAPortOfItsOwnOnAMulticastOne() {
+        assertTrue(new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0", 1, AeronFeed.Mode.DROP).endpointOnPortZero());
+        assertTrue(new AeronFeed.Settings("aeron:udp?endpoint=localhost:0", 1, AeronFeed.Mode.DROP).endpointOnPortZero());
+        assertTrue(new AeronFeed.Settings("aeron:udp?endpoint=[::1]:0", 1, AeronFeed.Mode.DROP).endpointOnPortZero());
+        assertFalse(new AeronFeed.Settings("aeron:udp?endpoint=239.1.2.3:40456", 1, AeronFeed.Mode.DROP)
+            .endpointOnPortZero());
+        assertFalse(new AeronFeed.Settings("aeron:udp?endpoint=[ff02::1]:40456", 1, AeronFeed.Mode.DROP)
+            .endpointOnPortZero());
+    }
+
     @Test
     void shouldRefuseAClosedClientOfTheCallersNamingItBeforeSubscribing() {
         final io.aeron.Aeron closed = io.aeron.Aeron.connect(new io.aeron.Aeron.Context()

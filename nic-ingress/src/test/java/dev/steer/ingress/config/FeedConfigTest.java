@@ -105,6 +105,22 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldRefuseAMulticastAeronEndpointOnPortZeroWithFileLineKeyValueAndWhatIsAllowed() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
+            "type = aeron",
+            "aeron {",
+            "  channel = \"aeron:udp?endpoint=239.1.2.3:0\"",
+            "}")), check);
+        assertNull(plan);
+        assertEquals(1, check.errors().size(), check.errors().toString());
+        final String error = check.errors().get(0);
+        assertTrue(error.startsWith("test.conf:3: feed.aeron.channel: aeron channel='aeron:udp?endpoint=239.1.2.3:0': "),
+            error);
+        assertTrue(error.contains("multicast") && error.contains("port 1..65535"), error);
+    }
+
+    @Test
     void shouldReportUnknownKeysInEveryGivenTypeBlockWhenTheTypeIsAnother() {
         final ConfigCheck check = new ConfigCheck();
         final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
