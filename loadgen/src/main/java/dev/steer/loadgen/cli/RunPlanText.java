@@ -3,6 +3,8 @@ package dev.steer.loadgen.cli;
 import java.util.List;
 import java.util.StringJoiner;
 
+import io.aeron.ChannelUri;
+
 import dev.steer.cluster.config.Deployment;
 import dev.steer.engine.map.CpuList;
 import dev.steer.engine.map.CpuSet;
@@ -47,7 +49,8 @@ final class RunPlanText {
 
     /**
      * The feed as the summary names it: type, where it reads, the traffic this process makes, queues, lossless. A UDP
-     * feed names the ports its queues bound, {@code udp 127.0.0.1:9100,9101}: with port 0 they are ephemeral ones.
+     * feed names the ports its queues bound, {@code udp 127.0.0.1:9100,9101}: with port 0 they are ephemeral ones. So
+     * does an Aeron feed whose endpoint has port 0, in its channel: {@code aeron:udp?endpoint=127.0.0.1:41234,41240}.
      *
      * @param feeds the run's open feeds, one per queue
      */
@@ -56,12 +59,34 @@ final class RunPlanText {
         final String traffic = RunPlan.generatesTraffic(plan.run(), plan.deployment())
             ? ", synthetic traffic: " + traffic() : "";
         return switch (feed.type()) {
-            case "aeron" -> "aeron " + feed.aeron().channel() + " stream " + feed.aeron().streamId() + traffic;
+            case "aeron" -> "aeron " + aeronChannel(feed.aeron(), feeds) + " stream " + feed.aeron().streamId() + traffic;
             case "udp" -> "udp " + feed.udp().bindAddress() + ":" + boundPorts(feeds, ",") + traffic;
             case "pcap" -> "pcap " + feed.pcap().path();
             case "afpacket" -> "afpacket " + feed.afpacket().iface();
             default -> "synthetic" + (plan.run().traffic() ? traffic : ", no traffic (--no-traffic)");
         } + (feed.queues() > 1 ? " x" + feed.queues() + " queues" : "") + (feed.lossless() ? ", lossless" : "");
+    }
+
+    /**
+     * The Aeron channel as the summary names it: as given, or for an endpoint with port 0 the channel a publisher
+     * reaches queue 0 on ({@link AeronFeed#publicationChannel()}), its endpoint followed by the other queues' ports
+     * bound (or their whole endpoint, on another host), as a UDP feed's.
+     */
+    private static String aeronChannel(AeronFeed.Settings settings, List<Feed> feeds) {
+        if (!settings.endpointOnPortZero() || feeds.isEmpty()) {
+            return settings.channel();
+        }
+        final AeronFeed first = (AeronFeed) feeds.get(0);
+        final String endpoint = first.resolvedEndpoint();
+        final String host = endpoint.substring(0, endpoint.lastIndexOf(':') + 1);
+        final StringBuilder endpoints = new StringBuilder(endpoint);
+        for (int i = 1; i < feeds.size(); i++) {
+            final String other = ((AeronFeed) feeds.get(i)).resolvedEndpoint();
+            endpoints.append(',').append(other.startsWith(host) ? other.substring(host.length()) : other);
+        }
+        final ChannelUri channel = ChannelUri.parse(first.publicationChannel());
+        channel.put("endpoint", endpoints.toString());
+        return channel.toString();
     }
 
     /** Where the run's UDP feed queues listen, {@code HOST:PORT} each with the port it bound, for a sender to use. */

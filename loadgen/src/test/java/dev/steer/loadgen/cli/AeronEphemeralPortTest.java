@@ -1,6 +1,7 @@
 package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -40,5 +41,27 @@ class AeronEphemeralPortTest {
         final Matcher listening = LISTENING.matcher(result.err());
         assertTrue(listening.find(), "said at start, for a publisher to use: " + result.err());
         assertNotEquals(listening.group(1), listening.group(2), "one port per queue: " + listening.group());
+        // The summary (and the JSON's run.feed, the report's title) name the ports bound, as a UDP feed's does.
+        final String feed = json.get("run").get("feed").asText();
+        assertTrue(feed.startsWith("aeron aeron:udp?endpoint=127.0.0.1:" + listening.group(1) + "," + listening.group(2)
+            + " stream 1001, ") && feed.contains(" x2 queues"), feed);
+        assertFalse(feed.contains(":0"), feed);
+    }
+
+    @Test
+    void shouldNameThePortTheDriverBoundInTheTextSummaryWhenOneQueueListensOnPortZero() throws Exception {
+        final CliRunner result = CliRunner.run("run", "--channel", "aeron:udp?endpoint=127.0.0.1:0|term-length=1m",
+            "--duration", "1s", "--rate", "1000", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final Matcher listening = Pattern.compile("listening on 127\\.0\\.0\\.1:([0-9]+) stream 1001")
+            .matcher(result.err());
+        assertTrue(listening.find(), result.err());
+        final Matcher summary = Pattern.compile("Run summary: program [^,]+, feed aeron (\\S+) stream 1001, ")
+            .matcher(result.out());
+        assertTrue(summary.find(), result.out());
+        final String channel = summary.group(1);
+        // The channel a publisher reaches the feed on, its other parameters kept (in Aeron's order).
+        assertTrue(channel.startsWith("aeron:udp?") && channel.contains("endpoint=127.0.0.1:" + listening.group(1))
+            && channel.contains("term-length=1m") && !channel.contains(":0"), channel);
     }
 }

@@ -225,7 +225,6 @@ public final class AeronFeed implements Feed {
         }
         // Not a value changes() takes: the first poll looks once, for errors queued and a client closed before it.
         this.eventsSeen = -1;
-        this.name = "aeron:" + settings.streamId() + "@" + settings.channel();
         try {
             this.subscription = aeron.addSubscription(settings.channel(), settings.streamId(),
                 image -> imagesAvailable.incrementAndGet(), this::onUnavailableImage);
@@ -239,6 +238,9 @@ public final class AeronFeed implements Feed {
         try {
             this.endpoint = BoundEndpoint.of(subscription, settings,
                 TimeUnit.MILLISECONDS.toNanos(aeron.context().driverTimeoutMs()));
+            // The channel a publisher uses: with port 0, the port the driver bound, which every message naming the
+            // feed (a run's failure, its summary) should show; nothing keys on the name before the feed is open.
+            this.name = "aeron:" + settings.streamId() + "@" + endpoint.publicationChannel();
         } catch (RuntimeException ex) {
             subscription.close();
             if (callersClient) {

@@ -207,6 +207,20 @@ class AeronFeedTest {
         }
     }
 
+    @Test
+    void shouldNameTheBoundEndpointInTheFeedNameWhenTheUdpEndpointHasPortZero() {
+        try (AeronFeed feed = new AeronFeed(driver.media(),
+                 new AeronFeed.Settings("aeron:udp?endpoint=127.0.0.1:0|mtu=8192", STREAM + 3, AeronFeed.Mode.DROP));
+             AeronFeed ipc = new AeronFeed(driver.media(), new AeronFeed.Settings("aeron:ipc", STREAM + 3, AeronFeed.Mode.DROP))) {
+            assertEquals("aeron:" + (STREAM + 3) + "@" + feed.publicationChannel(), feed.name(),
+                "the port the driver bound, not port 0: " + feed.name());
+            assertFalse(feed.name().contains(":0|") || feed.name().endsWith(":0"), feed.name());
+            assertEquals("aeron:" + (STREAM + 3) + "@aeron:ipc", ipc.name(), "other channels are named as given");
+            assertEquals("aeron:udp?endpoint=127.0.0.1:0|mtu=8192", feed.settings().channel(),
+                "the settings keep the channel as given");
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"aeron:udp?endpoint=239.1.2.3:0", "aeron:udp?endpoint=224.0.1.1:0|interface=127.0.0.1",
         "aeron:udp?interface=127.0.0.1|endpoint=[ff02::1]:0"})
