@@ -64,4 +64,16 @@ class AeronEphemeralPortTest {
         assertTrue(channel.startsWith("aeron:udp?") && channel.contains("endpoint=127.0.0.1:" + listening.group(1))
             && channel.contains("term-length=1m") && !channel.contains(":0"), channel);
     }
+
+    @Test
+    void shouldRefuseAMulticastEndpointOnPortZeroBeforeTheRunStartsNamingTheKey() {
+        final CliRunner result = CliRunner.run("run", "--channel", "aeron:udp?endpoint=239.1.2.3:0", "--duration", "1s",
+            "--no-pin");
+        assertNotEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        // As every option's error: its origin and the key it sets (--channel: steer.feed.aeron.channel).
+        assertTrue(result.err().contains("command line: steer.feed.aeron.channel: aeron channel='aeron:udp?endpoint="
+            + "239.1.2.3:0': endpoint 239.1.2.3:0 is a multicast group on port 0")
+            && result.err().contains("port 1..65535"), result.err());
+        assertFalse(result.err().contains("opening"), "refused before any feed opens: " + result.err());
+    }
 }
