@@ -99,6 +99,29 @@ class AeronDriverLossTest {
     }
 
     @Test
+    void shouldNameTheDriversShutdownNotAnUnknownCloseWhenItsExternalDriverRestarts() {
+        // A restart is a shutdown and a new driver with a new cnc.dat: the client, on the old one, reads the shutdown.
+        final Path directory = AeronMedia.newDirectory("test-restart");
+        MediaDriver driver = launchDriver(directory);
+        try (TestIngress ingress = new TestIngress();
+             AeronMedia media = AeronMedia.external(directory.toString())) {
+            final AeronFeed feed = new AeronFeed(media, new AeronFeed.Settings(CHANNEL, 45, AeronFeed.Mode.DROP));
+            halfAMessage(media, feed, 45, ingress);
+            driver.close();
+            driver = launchDriver(directory);
+            pollUntilEnd(feed, ingress);
+
+            final String reason = feed.endReason();
+            assertTrue(reason != null && reason.contains(directory.toString()) && reason.contains("has been shutdown")
+                && !reason.contains("under the feed"), "end reason: " + reason);
+            assertEquals(1, ingress.get(PathCounters.Counter.FEED_ERRORS), ingress.errors.toString());
+        } finally {
+            driver.close();
+        }
+        assertFalse(Files.exists(directory), "the test's driver deleted its directory");
+    }
+
+    @Test
     void shouldEndTheFeedWhenItsExternalDriverStopsAnsweringWithinTheDriverTimeout() {
         final Path directory = AeronMedia.newDirectory("test-stopped");
         // The driver's agents run only while the test invokes them: when it stops, the driver is as gone as a
