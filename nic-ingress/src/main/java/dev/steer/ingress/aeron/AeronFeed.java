@@ -54,7 +54,8 @@ import dev.steer.engine.stats.DropReason;
  *
  * <p>A UDP channel whose {@code endpoint} has port 0 ({@code aeron:udp?endpoint=127.0.0.1:0}) is bound by the media
  * driver to an ephemeral port of its choosing, which {@link #resolvedEndpoint()} tells, so that a publisher can find
- * the feed without a port picked beforehand that something else might take before the driver binds it.
+ * the feed without a port picked beforehand that something else might take before the driver binds it; {@link #name()}
+ * names that endpoint too. A multicast group on port 0 is refused by the {@link Settings}: no publisher could find it.
  *
  * <p>Thread contract: {@link #poll} on one ingress thread; {@link #close()} after the last poll. Polling
  * allocates nothing in steady state: the handlers are created once and every frame of a poll gets one cached
@@ -472,6 +473,10 @@ public final class AeronFeed implements Feed {
         return settings;
     }
 
+    /**
+     * {@code aeron:STREAM@CHANNEL}, the channel being {@link #publicationChannel()}: for an endpoint with port 0, the
+     * port the driver bound. Any thread.
+     */
     @Override
     public String name() {
         return name;
