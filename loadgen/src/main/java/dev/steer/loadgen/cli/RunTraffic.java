@@ -80,14 +80,15 @@ final class RunTraffic {
      * One line per sender that sent nothing although it tried, its output refusing every try (an Aeron publication
      * no subscriber connected to): its queue counts 0 sent and 0 received, which would read as a clean run. Not a UDP
      * sender to a port nothing listens on: port unreachable fails only the next try, so it sends every other one,
-     * counted as sent and not received. Exact once {@link #stop()} has returned.
+     * counted as sent and not received. Not a sender that failed ({@link #failure()}): it was not idle to the end, and
+     * the run reports its failure. Exact once {@link #stop()} has returned.
      */
     List<String> idle() {
         final List<String> lines = new ArrayList<>();
         for (int i = 0; i < senders.size(); i++) {
             final SendLoop sender = senders.get(i);
             final long tries = sender.backPressured() + sender.refused();
-            if (sender.sent() == 0 && tries > 0) {
+            if (sender.sent() == 0 && tries > 0 && sender.failure() == null) {
                 lines.add("the sender into queue " + i + " (" + sender.target() + ") sent nothing: its output refused all"
                     + " its " + Units.count(tries) + " tries (not connected, or full: is anything receiving?)");
             }

@@ -11,11 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.aeron.Subscription;
+import org.agrona.DirectBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.ingress.aeron.AeronMedia;
 import dev.steer.loadgen.send.AeronOutput;
+import dev.steer.loadgen.send.FrameOutput;
 import dev.steer.loadgen.send.SendLoop;
 import dev.steer.loadgen.send.UdpOutput;
 import dev.steer.loadgen.traffic.TrafficProfile;
@@ -76,6 +78,46 @@ class IdleSenderTest {
             assertEquals(1, idle.size(), idle::toString);
             assertTrue(idle.get(0).contains(" refused all its " + String.format(Locale.ROOT, "%,d", tries) + " tries "),
                 idle.get(0));
+        }
+    }
+
+    @Test
+    void shouldGiveASenderThatFailedAfterSendingNothingItsFailureAndNoIdleWarning() throws Exception {
+        // Refused three times, then failed for good (the output closed): the run reports the failure; the warning
+        // said as well that it sent nothing because its output refused every try, as if it had been idle to the end.
+        final RunTraffic traffic = new RunTraffic();
+        traffic.start(0, TrafficProfile.defaults().withRate(1_000, 1), new Refusing(3, FrameOutput.FAILED));
+        final SendLoop sender = traffic.senders().get(0);
+        assertTrue(sender.await(30_000), "the sender ends on the failure");
+        traffic.stop();
+        assertEquals(0, sender.sent());
+        assertEquals(3, sender.backPressured());
+        assertEquals("output refusing failed after 0 frames", traffic.failure());
+        assertEquals(List.of(), traffic.idle());
+    }
+
+    /** Answers NOT_CONNECTED {@code refusals} times, then {@code then} on every send. */
+    private static final class Refusing implements FrameOutput {
+        private final int then;
+        private int refusals;
+
+        Refusing(int refusals, int then) {
+            this.refusals = refusals;
+            this.then = then;
+        }
+
+        @Override
+        public int send(DirectBuffer buffer, int offset, int length) {
+            if (refusals > 0) {
+                refusals--;
+                return NOT_CONNECTED;
+            }
+            return then;
+        }
+
+        @Override
+        public String describe() {
+            return "refusing";
         }
     }
 
