@@ -77,11 +77,11 @@ final class RunTraffic {
     }
 
     /**
-     * One line per sender that sent nothing although it tried, its output refusing every try (an Aeron publication
-     * no subscriber connected to): its queue counts 0 sent and 0 received, which would read as a clean run. Not a UDP
-     * sender to a port nothing listens on: port unreachable fails only the next try, so it sends every other one,
-     * counted as sent and not received. Not a sender that failed ({@link #failure()}): it was not idle to the end, and
-     * the run reports its failure. Exact once {@link #stop()} has returned.
+     * One line per sender that sent nothing although it tried, its output refusing every try of its first frame (an
+     * Aeron publication no subscriber connected to): its queue counts 0 sent and 0 received, which would read as a
+     * clean run. Not a UDP sender to a port nothing listens on: port unreachable fails only the next try, so it sends
+     * every other one, counted as sent and not received. Not a sender that failed ({@link #failure()}): it was not idle
+     * to the end, and the run reports its failure. Exact once {@link #stop()} has returned.
      */
     List<String> idle() {
         final List<String> lines = new ArrayList<>();
@@ -89,8 +89,11 @@ final class RunTraffic {
             final SendLoop sender = senders.get(i);
             final long tries = sender.backPressured() + sender.refused();
             if (sender.sent() == 0 && tries > 0 && sender.failure() == null) {
-                lines.add("the sender into queue " + i + " (" + sender.target() + ") sent nothing: its output refused all"
-                    + " its " + Units.count(tries) + " tries (not connected, or full: is anything receiving?)");
+                // Tries are send calls, all of one frame: the loop retries the frame the output did not take (spun,
+                // yielded, then parked up to 1 ms apart) and never got past it (Aeron and UDP reject no frame).
+                lines.add("the sender into queue " + i + " (" + sender.target() + ") sent nothing: its output refused all "
+                    + Units.count(tries) + " tries of its first frame, which it retried until the run ended (not"
+                    + " connected, or full: is anything receiving?)");
             }
         }
         return lines;

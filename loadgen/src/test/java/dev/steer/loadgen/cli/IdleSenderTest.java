@@ -55,8 +55,9 @@ class IdleSenderTest {
             final List<String> lines = traffic.idle();
             assertEquals(1, lines.size(), lines::toString);
             assertTrue(lines.get(0).startsWith("the sender into queue 1 (aeron aeron:ipc?mtu=8192 stream 77) sent"
-                + " nothing: its output refused all its "), lines.get(0));
-            assertTrue(lines.get(0).endsWith(" tries (not connected, or full: is anything receiving?)"), lines.get(0));
+                + " nothing: its output refused all "), lines.get(0));
+            assertTrue(lines.get(0).endsWith(" tries of its first frame, which it retried until the run ended (not"
+                + " connected, or full: is anything receiving?)"), lines.get(0));
         }
     }
 
@@ -76,9 +77,29 @@ class IdleSenderTest {
             assertTrue(tries >= 1_000, "tries: " + tries);
             final List<String> idle = traffic.idle();
             assertEquals(1, idle.size(), idle::toString);
-            assertTrue(idle.get(0).contains(" refused all its " + String.format(Locale.ROOT, "%,d", tries) + " tries "),
-                idle.get(0));
+            assertTrue(idle.get(0).contains(" refused all " + String.format(Locale.ROOT, "%,d", tries)
+                + " tries of its first frame, "), idle.get(0));
         }
+    }
+
+    @Test
+    void shouldSayTheTriesAreOfOneFrameRetriedNotFramesWhenTheOutputRefusedThemAll() throws Exception {
+        // The count is of send calls: the loop retries the frame the output did not take (100 spun, 10 yielded, then
+        // parked tries), so a sender that never sent made its thousands of tries with one frame. "refused all its
+        // 1,826 tries" read as 1,826 frames refused.
+        final RunTraffic traffic = new RunTraffic();
+        traffic.start(0, TrafficProfile.defaults().withRate(1_000, 1), new Refusing(0, FrameOutput.NOT_CONNECTED));
+        final SendLoop sender = traffic.senders().get(0);
+        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (sender.backPressured() < 200 && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(1_000_000);
+        }
+        traffic.stop();
+        final List<String> idle = traffic.idle();
+        assertEquals(1, idle.size(), idle::toString);
+        assertEquals("the sender into queue 0 (refusing) sent nothing: its output refused all "
+            + String.format(Locale.ROOT, "%,d", sender.backPressured()) + " tries of its first frame, which it retried"
+            + " until the run ended (not connected, or full: is anything receiving?)", idle.get(0));
     }
 
     @Test
