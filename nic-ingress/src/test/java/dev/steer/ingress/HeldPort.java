@@ -1,5 +1,6 @@
 package dev.steer.ingress;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -17,7 +18,7 @@ import java.nio.channels.SocketChannel;
  *
  * <p>Test support; not thread-safe.
  */
-public final class HeldPort implements AutoCloseable {
+public final class HeldPort implements Closeable {
     private final SocketChannel channel;
     private final int port;
 

@@ -1,5 +1,6 @@
 package dev.steer.ingress;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <p>Test support; not thread-safe.
  */
 public final class HeldPorts implements AfterEachCallback {
-    private final List<HeldPort> held = new ArrayList<>();
+    private final List<Closeable> held = new ArrayList<>();
 
     /** A loopback port for a node of this test, held until the test has ended. */
     public int next() {
@@ -24,12 +25,32 @@ public final class HeldPorts implements AfterEachCallback {
         return port.port();
     }
 
-    /** Releases every port held: a node bound to one keeps it. */
+    /** Holds {@code resource} as a port, released with them; for this class' own test. */
+    void hold(Closeable resource) {
+        held.add(resource);
+    }
+
+    /**
+     * Releases every port held, also after one whose close throws (a node bound to one keeps it); then throws the first
+     * close's exception, with those of later closes suppressed in it.
+     */
     @Override
     public void afterEach(ExtensionContext context) throws IOException {
-        for (HeldPort port : held) {
-            port.close();
+        IOException failure = null;
+        for (Closeable port : held) {
+            try {
+                port.close();
+            } catch (IOException ex) {
+                if (failure == null) {
+                    failure = ex;
+                } else {
+                    failure.addSuppressed(ex);
+                }
+            }
         }
         held.clear();
+        if (failure != null) {
+            throw failure;
+        }
     }
 }
