@@ -321,7 +321,8 @@ abstract class EngineSettings {
 
     /**
      * The rules of {@link FramePool.Context#conclude()}, each problem on a line of its own and named as this builder
-     * names the setting (the pool's own message says {@code pool.frameCount}, a name the caller never wrote).
+     * names the setting (the pool's own message would fold them onto one exception's lines; the pools it starts are
+     * given these names too, {@link FramePool.Context#sizeNames}, for a start whose direct memory cannot be had).
      */
     private void checkPool(List<String> errors) {
         checkRange(errors, "poolFrames", poolFrames, 1, FramePool.MAX_FRAMES);

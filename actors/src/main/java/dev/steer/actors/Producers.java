@@ -100,7 +100,8 @@ final class Producers {
     private Ingress prepareIngress(int index, Feed feed) {
         final String name = "ingress-" + index;
         final FramePool.Context poolContext = new FramePool.Context().id(name + "-pool")
-            .frameCount(config.poolFrames()).frameSize(config.frameSize()).headroom(config.headroom());
+            .frameCount(config.poolFrames()).frameSize(config.frameSize()).headroom(config.headroom())
+            .sizeNames("poolFrames", "frameSize"); // the builder's names, as its own pool messages say them
         if (config.checkedPools() != null) {
             poolContext.checked(config.checkedPools());
         }

@@ -127,7 +127,9 @@ class EngineFailureTest {
         final int open = FramePool.openPools();
         final IllegalStateException error = assertThrows(IllegalStateException.class, () -> engine("failure-big-pool")
             .feed(idle(new AtomicInteger())).poolFrames(1_000_000).frameSize(2048).start());
-        assertTrue(error.getMessage().contains("frameCount=1000000 x frameSize=2048"), error.getMessage());
+        // Named as the builder's settings, poolFrames and frameSize, as its other pool messages do.
+        assertTrue(error.getMessage().contains(": poolFrames=1000000 x frameSize=2048 = 2048000000 bytes of direct"
+            + " memory cannot be had ("), error.getMessage());
         assertEquals(open, FramePool.openPools(), "no pool left registered");
     }
 

@@ -50,6 +50,9 @@ import dev.steer.ingress.aeron.AeronMedia;
 public final class ClusterNode implements AutoCloseable {
     /** How long map operations and membership waits ask at most, by default. */
     public static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+    /** The receiver pool's frame count and slot size as {@link ClusterSettings} names them, for the pool's messages. */
+    static final String RECEIVER_FRAMES = "receiverFrames";
+    static final String RECEIVER_FRAME_SIZE = "receiverFrameSize";
     /**
      * How long {@link #shutdown()} waits at most for the cluster to take in a node that asked to join and is not a
      * member in its own view yet, so that it can leave rather than stay in the seed's view as a member that stopped.
@@ -129,7 +132,8 @@ public final class ClusterNode implements AutoCloseable {
             final ActorSystem<MapSupervisor.Command> system = started.actorSystem();
             ArteryShutdownBound.install(system);
             final FramePool pool = new FramePool(new FramePool.Context().id("receiver-pool")
-                .frameCount(settings.receiverFrames()).frameSize(settings.frameSize()).headroom(settings.headroom()));
+                .frameCount(settings.receiverFrames()).frameSize(settings.frameSize()).headroom(settings.headroom())
+                .sizeNames(RECEIVER_FRAMES, RECEIVER_FRAME_SIZE));
             final int engineEntries = maxEntriesOf(started);
             if (settings.maxEntries() > engineEntries) {
                 // The owner would accept keys this node's map refuses (E2BIG), answering OK for entries it never has.

@@ -137,7 +137,8 @@ final class ClusterSettingsCheck {
     /** The receiver's pool, and whether a batch of its frames fits one Artery frame. */
     void receiver(int receiverFrames, int frameSize, int headroom, int batchFrames) {
         try {
-            new FramePool.Context().frameCount(receiverFrames).frameSize(frameSize).headroom(headroom).conclude();
+            new FramePool.Context().frameCount(receiverFrames).frameSize(frameSize).headroom(headroom)
+                .sizeNames(ClusterNode.RECEIVER_FRAMES, ClusterNode.RECEIVER_FRAME_SIZE).conclude();
         } catch (IllegalArgumentException ex) {
             errors.add("receiver pool: " + ex.getMessage().replace("\n  ", " "));
         }

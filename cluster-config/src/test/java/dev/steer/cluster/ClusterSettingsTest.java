@@ -40,6 +40,16 @@ class ClusterSettingsTest {
     }
 
     @Test
+    void shouldNameTheReceiverPoolsSettingsByTheirClusterSettingsNamesWhenTheyAreBad() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
+            .receiverFrames(0).receiverFrameSize(100, 256).conclude());
+        final String message = error.getMessage();
+        assertTrue(message.contains("receiver pool: invalid frame pool settings: receiverFrames=0: must be 1 to "),
+            message);
+        assertTrue(message.contains(" receiverFrameSize=100: must be a multiple of 64"), message);
+    }
+
+    @Test
     void shouldValidateASettingChangedAfterConcludeWhenConcludedAgain() {
         final ClusterSettings settings = new ClusterSettings().conclude();
         settings.extraConfig(null);

@@ -3,6 +3,7 @@ package dev.steer.engine.frame;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.util.Objects;
 
 import dev.steer.engine.ring.ManyToOneRing;
 
@@ -88,9 +89,10 @@ public final class FramePool extends FramePoolLeaseSide {
         } catch (OutOfMemoryError ex) {
             // The JDK refused to reserve the direct memory (-XX:MaxDirectMemorySize): nothing was allocated, and the
             // caller can go on; as an Error, Pekko would take it as fatal and exit the JVM.
-            throw new IllegalStateException("frame pool " + id + ": frameCount=" + count + " x frameSize=" + frameSize
-                + " = " + ((long) count * frameSize) + " bytes of direct memory cannot be had (" + ex.getMessage()
-                + "): use fewer or smaller frames, or raise -XX:MaxDirectMemorySize");
+            throw new IllegalStateException("frame pool " + id + ": " + context.frameCountName + "=" + count + " x "
+                + context.frameSizeName + "=" + frameSize + " = " + ((long) count * frameSize) + " bytes of direct"
+                + " memory cannot be had (" + ex.getMessage() + "): use fewer or smaller frames, or raise"
+                + " -XX:MaxDirectMemorySize");
         }
         this.frames = new Frame[count];
         // Room for every frame (all of them may come back before the leasing thread next moves them onto its
@@ -369,6 +371,10 @@ public final class FramePool extends FramePoolLeaseSide {
         public static final int FRAME_SIZE_MULTIPLE = 64;
         /** Largest pool in bytes, frames times slot size: with 64 bytes of alignment it must fit one direct buffer. */
         public static final int MAX_POOL_BYTES = Integer.MAX_VALUE - 64;
+        /** How the messages name {@link #frameCount(int)} unless {@link #sizeNames} says otherwise. */
+        public static final String DEFAULT_FRAME_COUNT_NAME = "pool.frameCount";
+        /** How the messages name {@link #frameSize(int)} unless {@link #sizeNames} says otherwise. */
+        public static final String DEFAULT_FRAME_SIZE_NAME = "pool.frameSize";
 
         /**
          * The rule {@link #conclude()} applies to the slot size, for callers that check it in their own words: a
@@ -400,6 +406,8 @@ public final class FramePool extends FramePoolLeaseSide {
         private int frameSize = DEFAULT_FRAME_SIZE;
         private int headroom = DEFAULT_HEADROOM;
         private boolean checked = FramePool.class.desiredAssertionStatus();
+        private String frameCountName = DEFAULT_FRAME_COUNT_NAME;
+        private String frameSizeName = DEFAULT_FRAME_SIZE_NAME;
 
         /** Name used in counters and messages. */
         public Context id(String id) {
@@ -425,6 +433,20 @@ public final class FramePool extends FramePoolLeaseSide {
         /** Headroom of a fresh frame, at least {@link Frame#MIN_REDIRECT_HEADROOM}, leaving room for data. */
         public Context headroom(int headroom) {
             this.headroom = headroom;
+            return this;
+        }
+
+        /**
+         * The names the pool's user sets the number of frames and the slot size by, for the messages of
+         * {@link #conclude()} and of a pool whose direct memory cannot be had: a builder's own setting names
+         * ({@code poolFrames}, {@code frameSize}) rather than this context's, which its user never wrote. Default
+         * {@value #DEFAULT_FRAME_COUNT_NAME} and {@value #DEFAULT_FRAME_SIZE_NAME}.
+         *
+         * @throws NullPointerException for a null name
+         */
+        public Context sizeNames(String frameCountName, String frameSizeName) {
+            this.frameCountName = Objects.requireNonNull(frameCountName, "frameCountName");
+            this.frameSizeName = Objects.requireNonNull(frameSizeName, "frameSizeName");
             return this;
         }
 
@@ -460,21 +482,23 @@ public final class FramePool extends FramePoolLeaseSide {
                 errors.append("\n  pool.id='").append(id).append("': must not be blank");
             }
             if (frameCount < 1 || frameCount > MAX_FRAMES) {
-                errors.append("\n  pool.frameCount=").append(frameCount).append(": must be 1 to ").append(MAX_FRAMES);
+                errors.append("\n  ").append(frameCountName).append('=').append(frameCount).append(": must be 1 to ")
+                    .append(MAX_FRAMES);
             }
             if (!validFrameSize(frameSize)) {
-                errors.append("\n  pool.frameSize=").append(frameSize).append(": must be a multiple of ")
+                errors.append("\n  ").append(frameSizeName).append('=').append(frameSize).append(": must be a multiple of ")
                     .append(FRAME_SIZE_MULTIPLE).append(" from ").append(MIN_FRAME_SIZE).append(" to ")
                     .append(MAX_FRAME_SIZE);
             }
             if (!validHeadroom(headroom, frameSize)) {
                 errors.append("\n  pool.headroom=").append(headroom).append(": must be ")
-                    .append(Frame.MIN_REDIRECT_HEADROOM).append(" to frameSize - 64 (").append(frameSize - 64)
+                    .append(Frame.MIN_REDIRECT_HEADROOM).append(" to ").append(frameSizeName).append(" - 64 (")
+                    .append(frameSize - 64)
                     .append(')');
             }
             if (frameCount >= 1 && !fitsOnePool(frameCount, frameSize)) {
-                errors.append("\n  pool.frameCount=").append(frameCount).append(" x pool.frameSize=")
-                    .append(frameSize).append(": must not exceed ").append(MAX_POOL_BYTES)
+                errors.append("\n  ").append(frameCountName).append('=').append(frameCount).append(" x ")
+                    .append(frameSizeName).append('=').append(frameSize).append(": must not exceed ").append(MAX_POOL_BYTES)
                     .append(" bytes in one pool");
             }
             if (!errors.isEmpty()) {

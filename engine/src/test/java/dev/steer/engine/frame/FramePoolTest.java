@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -250,6 +251,33 @@ class FramePoolTest {
         assertTrue(message.contains("pool.headroom=8"), message);
         assertTrue(message.contains("must be 1 to " + FramePool.MAX_FRAMES) && message.contains("multiple of 64"), message);
         assertThrows(IllegalArgumentException.class, () -> new FramePool(context));
+    }
+
+    @Test
+    void shouldNameTheFrameCountAndSizeAsConcludesMessagesDoWhenTheDirectMemoryCannotBeHad() {
+        // 2,048,000,000 bytes: over the direct memory of a test JVM (-Xmx1g, and direct memory defaults to the heap's).
+        final long bytes = 1_000_000L * 2048;
+        assumeTrue(bytes > Runtime.getRuntime().maxMemory(), "this JVM's heap would hold the pool");
+        final int open = FramePool.openPools();
+        final IllegalStateException error = assertThrows(IllegalStateException.class,
+            () -> new FramePool(new FramePool.Context().id("big").frameCount(1_000_000).frameSize(2048)));
+        assertTrue(error.getMessage().startsWith("frame pool big: pool.frameCount=1000000 x pool.frameSize=2048 = "
+            + bytes + " bytes of direct memory cannot be had ("), error.getMessage());
+        assertEquals(open, FramePool.openPools(), "no pool left registered");
+    }
+
+    @Test
+    void shouldNameTheFrameCountAndSizeAsTheUserSetsThemWhenGivenTheirNames() {
+        final FramePool.Context bad = new FramePool.Context().frameCount(0).frameSize(100).headroom(8)
+            .sizeNames("poolFrames", "frameSize");
+        final String concluded = assertThrows(IllegalArgumentException.class, bad::conclude).getMessage();
+        assertTrue(concluded.contains("\n  poolFrames=0: must be 1 to ") && concluded.contains("\n  frameSize=100: ")
+            && concluded.contains("to frameSize - 64 (36)") && !concluded.contains("pool.frame"), concluded);
+        final long bytes = 1_000_000L * 2048;
+        assumeTrue(bytes > Runtime.getRuntime().maxMemory(), "this JVM's heap would hold the pool");
+        final IllegalStateException error = assertThrows(IllegalStateException.class, () -> new FramePool(
+            new FramePool.Context().id("big").frameCount(1_000_000).frameSize(2048).sizeNames("frames", "frame-size")));
+        assertTrue(error.getMessage().startsWith("frame pool big: frames=1000000 x frame-size=2048 = "), error.getMessage());
     }
 
     @Test
