@@ -486,20 +486,20 @@ public final class FramePool extends FramePoolLeaseSide {
                     .append(MAX_FRAMES);
             }
             if (!validFrameSize(frameSize)) {
-                errors.append("\n  ").append(frameSizeName).append('=').append(frameSize).append(": must be a multiple of ")
+                errors.append("\n  ").append(frameSizeName).append('=').append(frameSize)
+                    .append(": must be a multiple of ")
                     .append(FRAME_SIZE_MULTIPLE).append(" from ").append(MIN_FRAME_SIZE).append(" to ")
                     .append(MAX_FRAME_SIZE);
             }
             if (!validHeadroom(headroom, frameSize)) {
                 errors.append("\n  pool.headroom=").append(headroom).append(": must be ")
                     .append(Frame.MIN_REDIRECT_HEADROOM).append(" to ").append(frameSizeName).append(" - 64 (")
-                    .append(frameSize - 64)
-                    .append(')');
+                    .append(frameSize - 64).append(')');
             }
             if (frameCount >= 1 && !fitsOnePool(frameCount, frameSize)) {
                 errors.append("\n  ").append(frameCountName).append('=').append(frameCount).append(" x ")
-                    .append(frameSizeName).append('=').append(frameSize).append(": must not exceed ").append(MAX_POOL_BYTES)
-                    .append(" bytes in one pool");
+                    .append(frameSizeName).append('=').append(frameSize).append(": must not exceed ")
+                    .append(MAX_POOL_BYTES).append(" bytes in one pool");
             }
             if (!errors.isEmpty()) {
                 throw new IllegalArgumentException("invalid frame pool settings:" + errors);

@@ -277,7 +277,8 @@ class FramePoolTest {
         assumeTrue(bytes > Runtime.getRuntime().maxMemory(), "this JVM's heap would hold the pool");
         final IllegalStateException error = assertThrows(IllegalStateException.class, () -> new FramePool(
             new FramePool.Context().id("big").frameCount(1_000_000).frameSize(2048).sizeNames("frames", "frame-size")));
-        assertTrue(error.getMessage().startsWith("frame pool big: frames=1000000 x frame-size=2048 = "), error.getMessage());
+        assertTrue(error.getMessage().startsWith("frame pool big: frames=1000000 x frame-size=2048 = "),
+            error.getMessage());
     }
 
     @Test

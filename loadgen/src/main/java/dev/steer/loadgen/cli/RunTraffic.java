@@ -91,8 +91,8 @@ final class RunTraffic {
             if (sender.sent() == 0 && tries > 0 && sender.failure() == null) {
                 // Tries are send calls, all of one frame: the loop retries the frame the output did not take (spun,
                 // yielded, then parked up to 1 ms apart) and never got past it (Aeron and UDP reject no frame).
-                lines.add("the sender into queue " + i + " (" + sender.target() + ") sent nothing: its output refused all "
-                    + Units.count(tries) + " tries of its first frame, which it retried until the run ended (not"
+                lines.add("the sender into queue " + i + " (" + sender.target() + ") sent nothing: its output refused"
+                    + " all " + Units.count(tries) + " tries of its first frame, which it retried until the run ended (not"
                     + " connected, or full: is anything receiving?)");
             }
         }
