@@ -105,6 +105,11 @@ public final class ClusterNode implements AutoCloseable {
      *                                  naming the address and what to do, Artery's exception as the cause
      */
     public static ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine) {
+        return start(settings, engine, MapOwner.TestHook.NONE);
+    }
+
+    /** As {@link #start(ClusterSettings, SteerEngine.Builder)}, the owner singleton calling {@code ownerHook}. */
+    static ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine, MapOwner.TestHook ownerHook) {
         settings.conclude();
         // The frames a link batches come from the engine's pool, not the receiver's: Artery discards a batch larger
         // than its frame, so none would arrive and all would be counted unreachable after the ack timeout.
@@ -165,7 +170,8 @@ public final class ClusterNode implements AutoCloseable {
             final AtomicLong ownerRestarts = new AtomicLong();
             final ActorRef<MapOwner.Command> owner = ClusterSingleton.get(system).init(
                 SingletonActor.of(MapOwner.create(maxEntries, applied,
-                    MapOwner.stepTimeout(settings.drainTimeout()), refusedBusy, ownerRestarts), "steer-map-owner"));
+                    MapOwner.stepTimeout(settings.drainTimeout()), refusedBusy, ownerRestarts, ownerHook),
+                    "steer-map-owner"));
             final List<org.apache.pekko.actor.Address> seeds = new ArrayList<>();
             for (String seed : settings.seeds()) {
                 seeds.add(AddressFromURIString.parse(seed));

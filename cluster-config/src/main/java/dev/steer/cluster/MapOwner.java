@@ -224,24 +224,40 @@ public final class MapOwner {
      */
     static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout,
                                     AtomicLong refusedBusy, AtomicLong restarts) {
-        return create(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts, () -> {
-        });
+        return create(maxEntries, lastKnown, stepTimeout, refusedBusy, restarts, TestHook.NONE);
     }
 
     /**
-     * As {@link #create(int, AtomicReference, Duration, AtomicLong, AtomicLong)}, running {@code subscribed} in every
-     * start of the owner's behavior once it has subscribed to the membership events: a test's way to make a start
-     * fail (an exception it throws fails the start).
+     * As {@link #create(int, AtomicReference, Duration, AtomicLong, AtomicLong)}, calling {@code hook} where a test
+     * may make the owner fail.
      */
     static Behavior<Command> create(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown, Duration stepTimeout,
-                                    AtomicLong refusedBusy, AtomicLong restarts, Runnable subscribed) {
+                                    AtomicLong refusedBusy, AtomicLong restarts, TestHook hook) {
         return OwnerRestarts.supervise(restarts,
-            lasting -> owner(maxEntries, lastKnown, stepTimeout, refusedBusy, lasting, subscribed));
+            lasting -> owner(maxEntries, lastKnown, stepTimeout, refusedBusy, lasting, hook));
+    }
+
+    /**
+     * Where a test makes the owner fail, the way a bug would: an exception thrown by a method here escapes the owner
+     * (in its start or in a message), which is then restarted. The owner's actor thread.
+     */
+    interface TestHook {
+        /** Does nothing: the owner of every node. */
+        TestHook NONE = new TestHook() {
+        };
+
+        /** In every start of the owner's behavior, once it has subscribed to the membership events. */
+        default void started() {
+        }
+
+        /** At every periodic republication, before the owner handles it. */
+        default void republishing() {
+        }
     }
 
     private static Behavior<Command> owner(int maxEntries, AtomicReference<MapAgent.Publish> lastKnown,
                                            Duration stepTimeout, AtomicLong refusedBusy, OwnerRestarts lasting,
-                                           Runnable subscribed) {
+                                           TestHook hook) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> {
             final Cluster cluster = Cluster.get(context.getSystem());
             lasting.starting(cluster); // counts a restart, ends the failed start's subscription
@@ -252,7 +268,7 @@ public final class MapOwner {
             for (Class<? extends ClusterEvent.MemberEvent> type : MEMBER_EVENTS) {
                 subscribe(cluster, memberEvents, type);
             }
-            subscribed.run();
+            hook.started();
             timers.startTimerWithFixedDelay(Republish.INSTANCE, REPUBLISH);
             final ActorRef<Applied> self = context.getSelf().narrow();
             // Probes are answered to another ref than publications: the two answers are the same message.
@@ -345,6 +361,7 @@ public final class MapOwner {
                         return next.get(); // a removal may end a new owner's start
                     })
                     .onMessageEquals(Republish.INSTANCE, () -> {
+                        hook.republishing();
                         map.republish(present(cluster), up(cluster), System.nanoTime());
                         return next.get(); // a member taken for removed may end a new owner's start
                     })

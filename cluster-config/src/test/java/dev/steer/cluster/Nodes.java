@@ -60,7 +60,12 @@ final class Nodes implements AutoCloseable {
     }
 
     ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine) {
-        final ClusterNode node = ClusterNode.start(settings, engine);
+        return start(settings, engine, MapOwner.TestHook.NONE);
+    }
+
+    /** {@link #start(ClusterSettings, SteerEngine.Builder)} whose owner singleton, when it runs there, calls {@code hook}. */
+    ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine, MapOwner.TestHook hook) {
+        final ClusterNode node = ClusterNode.start(settings, engine, hook);
         started.add(node);
         return node;
     }
