@@ -47,8 +47,7 @@ import dev.steer.engine.map.MapResult;
  * not have is added, see {@link OwnedMap#republish}). It republishes {@link #REPUBLISH} after its last republication
  * so that a member that missed a publication catches up.
  *
- * <p>An exception that escapes the owner (a bug, or a message it cannot handle, such as an update without a
- * reply-to), also while it starts, restarts it, after {@link #RESTART_MIN_BACKOFF} and longer, up to
+ * <p>An exception that escapes the owner (a bug), also while it starts, restarts it, after {@link #RESTART_MIN_BACKOFF} and longer, up to
  * {@link #RESTART_MAX_BACKOFF}, while failures follow each other; messages that arrive meanwhile wait for the
  * restarted owner. It does not resume with the state it had: the failure may have left that half changed (entries
  * changed without a new version, a step without its timer), and nothing could tell. The restarted owner starts as a
@@ -82,17 +81,41 @@ public final class MapOwner {
      * @param replyTo receives the contract's result (ENODEV when {@code node} is not an up member, EINVAL for a
      *                program that is not one of {@link RemotePrograms#names()} or whose targets are wrong, EBUSY when
      *                it would change the map while {@link #MAX_QUEUED} changes wait for their rollout)
+     * @throws IllegalArgumentException when {@code replyTo} is null
      */
     public record Update(int key, int qsize, String node, int cpu, RemoteProgramSpec program, long flags,
                          ActorRef<Reply> replyTo) implements Command, ClusterMessage {
+        /** Refuses a null {@code replyTo}: every update is answered, and the owner has nowhere to answer it. */
+        public Update {
+            requireReplyTo("Update", replyTo);
+        }
+
         /** An update without a remote program. */
         public Update(int key, int qsize, String node, int cpu, long flags, ActorRef<Reply> replyTo) {
             this(key, qsize, node, cpu, null, flags, replyTo);
         }
     }
 
-    /** Empties the slot of {@code key}: EINVAL at or above max entries, EBUSY as for {@link Update}, else OK. */
+    /**
+     * Empties the slot of {@code key}: EINVAL at or above max entries, EBUSY as for {@link Update}, else OK.
+     *
+     * @throws IllegalArgumentException when {@code replyTo} is null
+     */
     public record Delete(int key, ActorRef<Reply> replyTo) implements Command, ClusterMessage {
+        /** Refuses a null {@code replyTo}, as {@link Update} does. */
+        public Delete {
+            requireReplyTo("Delete", replyTo);
+        }
+    }
+
+    /**
+     * A request without a reply-to is wrong use of the API, refused where it is built: sent, it made the owner throw
+     * at its answer and restart (the wire refuses such a message already: {@link KryoSerializer}).
+     */
+    private static void requireReplyTo(String message, ActorRef<?> replyTo) {
+        if (replyTo == null) {
+            throw new IllegalArgumentException(message + " replyTo=null: must be the ActorRef that receives the Reply");
+        }
     }
 
     /** Result of an update or delete. */

@@ -3,15 +3,18 @@ package dev.steer.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.function.Executable;
 
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.EntryValue;
@@ -40,6 +43,19 @@ class MapOwnerContractTest {
     void shouldReplaceTheBuildersEntriesWithTheClusterMapWhenStarted() {
         assertTrue(node.awaitEntry(0, 0, Duration.ofSeconds(5)) && node.awaitEntry(1, 0, Duration.ofSeconds(5)),
             "the builder's default entries are gone");
+    }
+
+    @Test
+    void shouldRefuseAnUpdateOrDeleteWithoutAReplyToWhereTheMessageIsBuilt() {
+        // Sent to the owner, such a message had it throw NullPointerException at its answer, and restart.
+        for (Executable build : List.<Executable>of(
+            () -> new MapOwner.Update(1, 64, node.address(), 0, CpuMap.ANY, null),
+            () -> new MapOwner.Update(1, 64, node.address(), 0, new RemoteProgramSpec("pass", new int[0]), CpuMap.ANY,
+                null),
+            () -> new MapOwner.Delete(1, null))) {
+            final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, build);
+            assertTrue(refused.getMessage().contains("replyTo=null"), refused.getMessage());
+        }
     }
 
     @Test

@@ -13,11 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.apache.pekko.actor.Address;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.util.Version;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -31,6 +34,15 @@ import dev.steer.engine.map.MapResult;
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class MapOwnerMembersTest {
+    /** Where the owner's answers would go: this class drives its map directly, and reads the results returned. */
+    private static final ActorTestKit KIT = ActorTestKit.create();
+    private static final ActorRef<MapOwner.Reply> REPLY_TO = KIT.<MapOwner.Reply>createTestProbe().ref();
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
     private static final long INCARNATION = 1L << MapOwner.INCARNATION_SHIFT;
 
     private static Member member(int port, MemberStatus status) {
@@ -88,7 +100,7 @@ class MapOwnerMembersTest {
         MapOwner.memberEvent(map, new ClusterEvent.MemberExited(member(5, MemberStatus.exiting())));
         agents.deliver();
         assertEquals(Map.of(2, new Placement(64, a, 0)), agents.applied(a).entries(), "x's entries are removed");
-        assertEquals(MapResult.ENODEV, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null), List.of(a, x)),
+        assertEquals(MapResult.ENODEV, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, x)),
             "x is not placed on, also while the cluster's state still shows it up");
         final long version = map.version();
         MapOwner.memberEvent(map, new ClusterEvent.MemberLeft(member(5, MemberStatus.leaving())));
@@ -107,7 +119,7 @@ class MapOwnerMembersTest {
         // x runs again at its address (incarnation 2) and is up; the removal of incarnation 1 reaches the owner late.
         MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
         agents.deliver();
-        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)));
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, b, x)));
         agents.deliver();
 
         MapOwner.memberEvent(map, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 1L),
@@ -118,7 +130,7 @@ class MapOwnerMembersTest {
             assertEquals(new Placement(64, x, 0), agents.applied(member).entries().get(2),
                 member + ": the new x keeps its entry; the removal was of the old incarnation");
         }
-        assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)),
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, b, x)),
             "the new x is still a member that may be placed on");
         assertEquals(List.of(), agents.violations());
     }
@@ -135,7 +147,7 @@ class MapOwnerMembersTest {
         MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 1L)));
         agents.hold(a);
         // Key 1 moves from b to c: c applies it (step 1); a and x apply it (step 2), a's answer held.
-        assertEquals(MapResult.OK, map.update(new MapOwner.Update(1, 64, c, 0, CpuMap.ANY, null), List.of(a, b, c, x)));
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(1, 64, c, 0, CpuMap.ANY, REPLY_TO), List.of(a, b, c, x)));
         agents.deliver();
 
         // x crashes and runs again at its address (incarnation 2, no map); the owner misses the old one's removal.
@@ -169,7 +181,7 @@ class MapOwnerMembersTest {
         // events do, and an update places on it meanwhile.
         agents.restart(x);
         state.put(x, 2L);
-        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)));
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, b, x)));
         agents.deliver();
         MapOwner.memberEvent(map, new ClusterEvent.MemberRemoved(member(5, MemberStatus.removed(), 1L),
             MemberStatus.down()));
@@ -200,7 +212,7 @@ class MapOwnerMembersTest {
             MemberStatus.down()));
         MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
         agents.deliver();
-        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, b, x)));
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, b, x)));
         agents.deliver();
         map.republish(Set.of(a, b, x), Set.of(a, b, x), System.nanoTime());
         agents.deliver();
@@ -239,7 +251,7 @@ class MapOwnerMembersTest {
             assertEquals(new Placement(64, x, 0), agents.applied(member).entries().get(2),
                 member + ": whose entry key 2 is the owner cannot tell; it is kept, not dropped with a live node's");
         }
-        assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null), List.of(a, x)),
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, x)),
             "x is a member that may be placed on");
     }
 
@@ -263,7 +275,7 @@ class MapOwnerMembersTest {
         // places key 2 on it: the owner sees incarnation 1 go. Its events about x are still on their way.
         agents.restart(x);
         state.put(x, 2L);
-        assertEquals(MapResult.OK, owner.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, x)));
+        assertEquals(MapResult.OK, owner.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, x)));
         agents.deliver();
         assertEquals(new Placement(64, x, 0), agents.applied(x).entries().get(2));
 
@@ -286,7 +298,7 @@ class MapOwnerMembersTest {
             assertEquals(new Placement(64, x, 0), agents.applied(member).entries().get(2),
                 member + ": the entry placed on the new x stays; incarnation 1 was seen gone before the restart");
         }
-        assertEquals(MapResult.OK, restarted.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, null),
+        assertEquals(MapResult.OK, restarted.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, REPLY_TO),
             List.of(a, x)), "x is a member that may be placed on");
     }
 
@@ -306,7 +318,7 @@ class MapOwnerMembersTest {
         MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
         agents.deliver();
 
-        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, null), List.of(a, x)),
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(2, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, x)),
             "x is a member again: the state shows incarnation 2 there, so it did not go");
         agents.deliver();
         assertEquals(new Placement(64, x, 0), agents.applied(x).entries().get(2));

@@ -11,6 +11,9 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -25,6 +28,15 @@ import dev.steer.engine.map.MapResult;
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class OwnedMapTest {
+    /** Where the owner's answers would go: this class drives its map directly, and reads the results returned. */
+    private static final ActorTestKit KIT = ActorTestKit.create();
+    private static final ActorRef<MapOwner.Reply> REPLY_TO = KIT.<MapOwner.Reply>createTestProbe().ref();
+
+    @AfterAll
+    static void stop() {
+        KIT.shutdownTestKit();
+    }
+
     private static final String A = "pekko://steer@127.0.0.1:1";
     private static final String B = "pekko://steer@127.0.0.1:2";
     private static final String C = "pekko://steer@127.0.0.1:3";
@@ -59,7 +71,7 @@ class OwnedMapTest {
     }
 
     private static MapOwner.Update place(int key, int qsize, String node) {
-        return new MapOwner.Update(key, qsize, node, 0, CpuMap.ANY, null);
+        return new MapOwner.Update(key, qsize, node, 0, CpuMap.ANY, REPLY_TO);
     }
 
     @Test
