@@ -47,15 +47,18 @@ import dev.steer.engine.map.MapResult;
  * not have is added, see {@link OwnedMap#republish}). It republishes {@link #REPUBLISH} after its last republication
  * so that a member that missed a publication catches up.
  *
- * <p>An exception that escapes the owner (a bug), also while it starts, restarts it, after {@link #RESTART_MIN_BACKOFF} and longer, up to
- * {@link #RESTART_MAX_BACKOFF}, while failures follow each other; messages that arrive meanwhile wait for the
+ * <p>An exception that escapes the owner (a bug), also while it starts, restarts it, after
+ * {@link #RESTART_MIN_BACKOFF} and longer, up to {@link #RESTART_MAX_BACKOFF}, while failures follow each other; messages that arrive meanwhile wait for the
  * restarted owner. It does not resume with the state it had: the failure may have left that half changed (entries
  * changed without a new version, a step without its timer), and nothing could tell. The restarted owner starts as a
  * new owner does, from its node's last published copy, asking every member its version and taking the next
  * incarnation, so the members take its map (changes accepted but not yet rolled out are lost, as at an owner move; so
- * are updates a starting owner held). Only the node incarnations seen go ({@link MemberIncarnations.Retired}) outlive the
- * restart, kept by the actor: membership events on their way at the failure come to the restarted owner, and such a
- * stale {@code MemberUp} must not be taken for a new incarnation. Pekko's default for a singleton, stopping, left the
+ * are updates a starting owner held). Membership events of a failed start's subscription, on their way at the
+ * failure, are dropped: each start subscribes through a child of its own, and the restarted owner takes its members
+ * from its cluster state and its own subscription's replay, as a new owner does. (They used to come to it: a stale
+ * {@code MemberUp} of a node's earlier incarnation, one the failed owner never saw go, replaced the member now at that
+ * address, and that incarnation's {@code MemberLeft} or {@code MemberRemoved} then removed its entries.) The node
+ * incarnations seen go ({@link MemberIncarnations.Retired}) outlive the restart, kept by the actor. Pekko's default for a singleton, stopping, left the
  * cluster without an owner until the node left: every update and delete timed out, and no departed member's entries
  * were removed. Off the hot path; allocation per operation is fine.
  */
@@ -139,8 +142,12 @@ public final class MapOwner {
     private record Probed(Applied answer) implements Command {
     }
 
-    /** One of the {@link #MEMBER_EVENTS} the owner subscribes to. */
-    private record MemberChanged(ClusterEvent.MemberEvent event) implements Command {
+    /**
+     * One of the {@link #MEMBER_EVENTS}, passed on by {@code subscriber}, the subscriber of one start of the owner's
+     * behavior ({@link #subscriber}).
+     */
+    private record MemberChanged(ActorRef<ClusterEvent.MemberEvent> subscriber, ClusterEvent.MemberEvent event)
+        implements Command {
     }
 
     /**
@@ -285,8 +292,10 @@ public final class MapOwner {
             final Cluster cluster = Cluster.get(context.getSystem());
             lasting.starting(cluster); // counts a restart, ends the failed start's subscription
             final ActorRefResolver resolver = ActorRefResolver.get(context.getSystem());
-            final ActorRef<ClusterEvent.MemberEvent> memberEvents =
-                context.messageAdapter(ClusterEvent.MemberEvent.class, MemberChanged::new);
+            // A subscriber of this start's own, a child (stopped at a restart): not a message adapter, whose ref is
+            // the same in every start, so that the events of a failed start's subscription, on their way at its
+            // failure, are told apart from this start's and dropped (see the MemberChanged handler).
+            final ActorRef<ClusterEvent.MemberEvent> memberEvents = context.spawnAnonymous(subscriber(context.getSelf()));
             lasting.subscribed(memberEvents);
             for (Class<? extends ClusterEvent.MemberEvent> type : MEMBER_EVENTS) {
                 subscribe(cluster, memberEvents, type);
@@ -380,6 +389,15 @@ public final class MapOwner {
                         return Behaviors.same();
                     })
                     .onMessage(MemberChanged.class, changed -> {
+                        if (!changed.subscriber().equals(memberEvents)) {
+                            // Of a failed start's subscription, published before this start subscribed: what it
+                            // tells is in this start's cluster state or in its own subscription's replay, or it is
+                            // stale (a node's earlier incarnation, which the failed owner may never have seen go).
+                            context.getLog().info("map owner: {} of {} uid {}, from the subscription of a failed start;"
+                                + " ignored", changed.event().getClass().getSimpleName(),
+                                changed.event().member().address(), changed.event().member().uniqueAddress().longUid());
+                            return Behaviors.same();
+                        }
                         memberEvent(map, changed.event());
                         return next.get(); // a removal may end a new owner's start
                     })
@@ -390,7 +408,7 @@ public final class MapOwner {
                     })
                     .onSignal(PreRestart.class, restart -> {
                         // At once rather than at the restarted start, after the backoff: fewer events come meanwhile,
-                        // all of them stale for the restarted owner (which counts the restart).
+                        // all of them dropped by the restarted owner (which counts the restart).
                         cluster.subscriptions().tell(new Unsubscribe<>(memberEvents));
                         return Behaviors.same();
                     })
@@ -398,6 +416,16 @@ public final class MapOwner {
                 return running.get(0);
             });
         }));
+    }
+
+    /** The subscriber of one start: passes each membership event on to {@code owner}, naming itself. */
+    private static Behavior<ClusterEvent.MemberEvent> subscriber(ActorRef<Command> owner) {
+        return Behaviors.setup(context -> Behaviors.receive(ClusterEvent.MemberEvent.class)
+            .onAnyMessage(event -> {
+                owner.tell(new MemberChanged(context.getSelf(), event));
+                return Behaviors.same();
+            })
+            .build());
     }
 
     private static <E extends ClusterEvent.MemberEvent> void subscribe(Cluster cluster,

@@ -144,9 +144,9 @@ final class MemberIncarnations {
 
     /**
      * Node incarnations (uids) seen go, removed or replaced by another at their address, the latest
-     * {@link #MAX_RETIRED}. The owner's actor keeps one across the restarts of its behavior: events on their way at a
-     * failure come to the restarted owner, and one of an incarnation the failed owner saw go must not be taken for a
-     * new one. The owner's actor thread only.
+     * {@link #MAX_RETIRED}. The owner's actor keeps one across the restarts of its behavior (the membership events
+     * of a failed start's subscription no longer come to the restarted owner: {@link MapOwner}). The owner's actor
+     * thread only.
      */
     static final class Retired {
         private final Set<Long> uids = new LinkedHashSet<>();

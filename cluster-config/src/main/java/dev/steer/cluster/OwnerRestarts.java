@@ -15,7 +15,7 @@ import org.apache.pekko.cluster.typed.Unsubscribe;
  * The restarts of one {@link MapOwner} actor's behavior: supervises it so that an exception that escapes it restarts
  * it, after {@link MapOwner#RESTART_MIN_BACKOFF} and longer, up to {@link MapOwner#RESTART_MAX_BACKOFF} (see
  * {@link MapOwner} for why), and keeps what outlives those restarts, made once per actor: the node incarnations seen
- * go (events on their way at a failure come to the restarted owner, see {@link MemberIncarnations.Retired}), whether
+ * go ({@link MemberIncarnations.Retired}), whether
  * a start already ran (a later one is a restart, counted), and the membership subscriber of the last start (ended by
  * the next). What the owner does at a start, {@link MapOwner} decides. The actor's thread only.
  */
