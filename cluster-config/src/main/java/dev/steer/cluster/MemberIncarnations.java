@@ -113,7 +113,10 @@ final class MemberIncarnations {
         return shown != null && known != null && !shown.equals(known) && !retired.contains(shown) ? shown : null;
     }
 
-    /** An event named incarnation {@code uid} at {@code address}: it is the one there now. */
+    /**
+     * An event, or the cluster's state at an update or a republication, named incarnation {@code uid} at
+     * {@code address}: it is the one there now.
+     */
     void named(String address, long uid) {
         startedFromState.remove(address);
         byAddress.put(address, uid);

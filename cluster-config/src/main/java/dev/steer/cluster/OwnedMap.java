@@ -300,7 +300,8 @@ final class OwnedMap {
      * belongs to it) rather than at the next republication, and the old one's entries go.
      *
      * <p>Except where the old incarnation is only the one the cluster's state this owner started from showed, no
-     * event having named one there since: then the member is replaced the same way but the address's entries stay.
+     * event having named one there since: then the member is replaced the same way but the address's entries stay,
+     * also where the cluster's state shows the new one first, at an update or a republication before the replay comes.
      * Such an event (most often the subscription's replay, just after the start) says that the change of
      * incarnation came before this owner subscribed, and the map it started from, the previous owner's, was published
      * before that too: whether the previous owner placed those entries on the old node or, its own state ahead of
@@ -321,17 +322,19 @@ final class OwnedMap {
             log.info("map owner: MemberUp of {} uid {}, an incarnation seen gone; ignored", address, uid);
             return;
         }
-        up(address, uid, true);
+        up(address, uid);
     }
 
     /**
-     * Incarnation {@code uid} is up at {@code address}, told by its {@code MemberUp} event ({@code event}) or by the
-     * cluster's state ({@link #shownUp}).
+     * Incarnation {@code uid} is up at {@code address}, told by its {@code MemberUp} event or by the cluster's state
+     * ({@link #shownUp}). Where the incarnation known there is only the one the state this owner started from
+     * showed, either way the entries at the address are kept ({@link #memberUp}): the state, read apart from the
+     * events, may catch up before the subscription's replay comes, and it tells no more than that replay would.
      */
-    private void up(String address, long uid, boolean event) {
+    private void up(String address, long uid) {
         final Long known = incarnations.at(address);
         if (known != null && known != uid && members.contains(address)) {
-            if (event && incarnations.fromStartStateOnly(address)) {
+            if (incarnations.fromStartStateOnly(address)) {
                 log.warn("map owner: {} is up as uid {}; the cluster state this owner started from showed uid {}, so"
                     + " which of the two the entries there were placed on is not known: the member is replaced, its"
                     + " entries kept", address, uid, known);
@@ -356,7 +359,7 @@ final class OwnedMap {
     private void shownUp(String address) {
         final Long shown = incarnations.shownAnother(address);
         if (shown != null) {
-            up(address, shown, false);
+            up(address, shown);
         } else {
             seenUp(address);
         }

@@ -176,6 +176,10 @@ class MapOwnerMembersTest {
         // The cluster state, which the owner reads apart from its events (it may lead them).
         final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, b, 1L, x, 1L));
         final OwnedMap map = owner(agents, start, List.of(a, b, x), state::get);
+        // The subscription's replay: x's first incarnation is known from an event, not only from the starting state.
+        for (int port : new int[] {1, 2, 5}) {
+            MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(port, MemberStatus.up(), 1L)));
+        }
 
         // x crashes and runs again at its address (incarnation 2, no map): the state shows it up before the owner's
         // events do, and an update places on it meanwhile.
@@ -252,6 +256,34 @@ class MapOwnerMembersTest {
                 member + ": whose entry key 2 is the owner cannot tell; it is kept, not dropped with a live node's");
         }
         assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, x)),
+            "x is a member that may be placed on");
+    }
+
+    @Test
+    void shouldKeepTheEntriesOfAMembersAddressWhenTheClusterStateShowsAnotherUidThanTheOneTheOwnerStartedFromBeforeTheReplay() {
+        final String a = "pekko://steer@127.0.0.1:1";
+        final String x = "pekko://steer@127.0.0.1:5";
+        final SimulatedAgents agents = new SimulatedAgents();
+        // As above, the previous owner placed key 2 on x's second incarnation, and this node's state lagged at the
+        // start; here it catches up before the subscription's replay comes, and an update reads it first.
+        final MapAgent.Publish start = new MapAgent.Publish(INCARNATION + 2,
+            Map.of(1, new Placement(64, a, 0), 2, new Placement(64, x, 0)));
+        final Map<String, Long> state = new HashMap<>(Map.of(a, 1L, x, 1L));
+        final OwnedMap map = owner(agents, start, List.of(a, x), state::get);
+        state.put(x, 2L);
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(3, 64, a, 0, CpuMap.ANY, REPLY_TO), List.of(a, x)));
+        agents.deliver();
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(1, MemberStatus.up(), 1L)));
+        MapOwner.memberEvent(map, new ClusterEvent.MemberUp(member(5, MemberStatus.up(), 2L)));
+        agents.deliver();
+
+        assertEquals(List.of(), agents.violations());
+        for (String member : List.of(a, x)) {
+            assertEquals(new Placement(64, x, 0), agents.applied(member).entries().get(2),
+                member + ": whose entry key 2 is the owner cannot tell, whether the state or the replay shows the new x"
+                    + " first; it is kept, not dropped with a live node's");
+        }
+        assertEquals(MapResult.OK, map.update(new MapOwner.Update(0, 64, x, 0, CpuMap.ANY, REPLY_TO), List.of(a, x)),
             "x is a member that may be placed on");
     }
 
