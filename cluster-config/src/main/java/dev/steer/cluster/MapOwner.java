@@ -47,20 +47,20 @@ import dev.steer.engine.map.MapResult;
  * not have is added, see {@link OwnedMap#republish}). It republishes {@link #REPUBLISH} after its last republication
  * so that a member that missed a publication catches up.
  *
- * <p>An exception that escapes the owner (a bug), also while it starts, restarts it, after
- * {@link #RESTART_MIN_BACKOFF} and longer, up to {@link #RESTART_MAX_BACKOFF}, while failures follow each other; messages that arrive meanwhile wait for the
- * restarted owner. It does not resume with the state it had: the failure may have left that half changed (entries
- * changed without a new version, a step without its timer), and nothing could tell. The restarted owner starts as a
- * new owner does, from its node's last published copy, asking every member its version and taking the next
+ * <p>An exception that escapes the owner (a bug), also while it starts, restarts it, after {@link #RESTART_MIN_BACKOFF}
+ * and longer, up to {@link #RESTART_MAX_BACKOFF}, while failures follow each other; messages that arrive meanwhile wait
+ * for the restarted owner. It does not resume with the state it had: the failure may have left that half changed
+ * (entries changed without a new version, a step without its timer), and nothing could tell. The restarted owner starts
+ * as a new owner does, from its node's last published copy, asking every member its version and taking the next
  * incarnation, so the members take its map (changes accepted but not yet rolled out are lost, as at an owner move; so
- * are updates a starting owner held). Membership events of a failed start's subscription, on their way at the
- * failure, are dropped: each start subscribes through a child of its own, and the restarted owner takes its members
- * from its cluster state and its own subscription's replay, as a new owner does. (They used to come to it: a stale
+ * are updates a starting owner held). Membership events of a failed start's subscription, on their way at the failure,
+ * are dropped: each start subscribes through a child of its own, and the restarted owner takes its members from its
+ * cluster state and its own subscription's replay, as a new owner does. (They used to come to it: a stale
  * {@code MemberUp} of a node's earlier incarnation, one the failed owner never saw go, replaced the member now at that
  * address, and that incarnation's {@code MemberLeft} or {@code MemberRemoved} then removed its entries.) The node
- * incarnations seen go ({@link MemberIncarnations.Retired}) outlive the restart, kept by the actor. Pekko's default for a singleton, stopping, left the
- * cluster without an owner until the node left: every update and delete timed out, and no departed member's entries
- * were removed. Off the hot path; allocation per operation is fine.
+ * incarnations seen go ({@link MemberIncarnations.Retired}) outlive the restart, kept by the actor. Pekko's default for
+ * a singleton, stopping, left the cluster without an owner until the node left: every update and delete timed out, and
+ * no departed member's entries were removed. Off the hot path; allocation per operation is fine.
  */
 public final class MapOwner {
     /**
@@ -295,7 +295,8 @@ public final class MapOwner {
             // A subscriber of this start's own, a child (stopped at a restart): not a message adapter, whose ref is
             // the same in every start, so that the events of a failed start's subscription, on their way at its
             // failure, are told apart from this start's and dropped (see the MemberChanged handler).
-            final ActorRef<ClusterEvent.MemberEvent> memberEvents = context.spawnAnonymous(subscriber(context.getSelf()));
+            final ActorRef<ClusterEvent.MemberEvent> memberEvents =
+                context.spawnAnonymous(subscriber(context.getSelf()));
             lasting.subscribed(memberEvents);
             for (Class<? extends ClusterEvent.MemberEvent> type : MEMBER_EVENTS) {
                 subscribe(cluster, memberEvents, type);
