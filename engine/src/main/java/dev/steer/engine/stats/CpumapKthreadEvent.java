@@ -20,9 +20,9 @@ import jdk.jfr.StackTrace;
  * frames the handler refused, never the program's drops.
  */
 @Name("dev.steer.CpumapKthread")
-@Label("Cpumap Consumer Batch")
+@Label("Cpumap Consumer Drain")
 @Category({"Steer", "Data path"})
-@Description("An entry's consumer handled one batch from its ring")
+@Description("An entry's consumer handled one drain from its ring: up to 8 handler batches")
 @StackTrace(false)
 @Enabled(false)
 public final class CpumapKthreadEvent extends Event {
