@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordingFile;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +21,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.EntryValue;
+import dev.steer.engine.path.ConsumerPath;
 import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.program.SteeringProgram;
 import dev.steer.engine.program.Verdict;
@@ -102,6 +104,83 @@ class TracepointEventsEngineTest {
             }
         }
         assertEquals(2 * FRAMES, stats.accounting().received(), "every frame of both feeds was received");
+    }
+
+    @Test
+    void shouldCommitOneKthreadEventPerHandlerBatchWhenADrainTakesSeveralBatches(@TempDir Path dir) throws Exception {
+        // The handler holds both consumers in their first drain until the feed has ended, so that the rings hold more
+        // than a batch (200 frames a key, a first drain takes at most 64): the drains after the release take up to 8
+        // batches each. Key 1's remote program passes, drops and redirects to key 0; the handler refuses every third call.
+        final SteeringProgram remote = view -> switch (SequencedFeed.flowOf(view) % 6) {
+            case 1, 3 -> Verdict.of(Verdict.PASS);
+            case 5 -> Verdict.redirect(0, Verdict.DROP);
+            default -> Verdict.of(Verdict.DROP);
+        };
+        final HeldHandler held = new HeldHandler();
+        final AtomicLong calls = new AtomicLong();
+        final FrameHandler heldThenRefusesSome = frames -> {
+            held.onFrames(frames);
+            if (calls.incrementAndGet() % 3 == 0) {
+                throw new IllegalStateException("refused");
+            }
+        };
+        final int frames = 400;
+        final Path file = dir.resolve("held.jfr");
+        final EngineStats stats;
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.steer.CpumapKthread");
+            recording.start();
+            final SteerEngine engine = SteerEngine.builder().cpus(CpuSet.all(2)).maxEntries(2).entry(0, 1024)
+                .entry(1, new EntryValue(1024, remote)).pinning(false).systemName("tracepoint-events-held")
+                .handler(heldThenRefusesSome).errorHandler((where, error) -> { })
+                .program(SequencedFeed.byFlow(2)).feed(new SequencedFeed("f", 0, 64, frames)).start();
+            try {
+                assertTrue(held.awaitHolding(), "a consumer's handler holds its first batch");
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (!engine.feedsEnded() && System.nanoTime() < deadline) {
+                    Thread.sleep(5);
+                }
+            } finally {
+                held.release();
+            }
+            stats = EngineRuns.runToEnd(engine, Duration.ofSeconds(20));
+            recording.stop();
+            recording.dump(file);
+        }
+        assertTrue(stats.accounting().isSettled(), stats.accounting().toString());
+        assertEquals(frames, stats.accounting().received(), stats.accounting().toString());
+        final List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+        for (int cpu = 0; cpu < 2; cpu++) {
+            final int to = cpu;
+            final List<RecordedEvent> batches = events.stream()
+                .filter(e -> e.getEventType().getName().equals("dev.steer.CpumapKthread") && e.getInt("cpu") == to)
+                .toList();
+            for (RecordedEvent batch : batches) {
+                assertTrue(batch.getInt("processed") <= ConsumerPath.DEFAULT_BATCH,
+                    "a kthread event of cpu " + cpu + " is one handler batch: " + batch);
+                assertTrue(batch.getInt("drops") <= batch.getInt("processed"), "drops within the batch: " + batch);
+            }
+            final PathStats consumer = stats.consumers().stream().filter(r -> r.key() == to).findFirst().orElseThrow();
+            assertTrue(batches.size() > consumer.get(Counter.POLLS),
+                "some drain of cpu " + cpu + " took more than one batch: " + batches.size() + " events, "
+                    + consumer.get(Counter.POLLS) + " drains");
+            assertEquals(consumer.get(Counter.RECEIVED), sum(batches, "processed"), "kthread processed of " + cpu);
+            assertEquals(consumer.dropped(DropReason.HANDLER_ERROR), sum(batches, "drops"), "kthread drops of " + cpu);
+            assertEquals(consumer.get(Counter.REDIRECTED), sum(batches, "redirect"), "kthread redirect of " + cpu);
+            assertTrue(sum(batches, "sched") <= consumer.get(Counter.SCHED), "kthread sched of " + cpu);
+            assertTrue(sum(batches, "sched") <= consumer.get(Counter.POLLS), "sched once per drain at most, cpu " + cpu);
+            if (cpu == 1) {
+                assertEquals(consumer.get(Counter.DELIVERED) + consumer.dropped(DropReason.HANDLER_ERROR),
+                    sum(batches, "pass"), "kthread pass: every frame handed to the handler");
+                for (RecordedEvent batch : batches) {
+                    assertEquals(batch.getInt("processed"),
+                        batch.getInt("pass") + batch.getInt("drop") + batch.getInt("redirect"),
+                        "pass + drop + redirect = processed in each batch: " + batch);
+                }
+            } else {
+                assertEquals(0, sum(batches, "pass") + sum(batches, "drop") + sum(batches, "redirect"));
+            }
+        }
     }
 
     private static long sum(List<RecordedEvent> events, String field) {

@@ -19,8 +19,9 @@ import dev.steer.engine.stats.PathCounters;
  *
  * <p>Counters go to the entry's {@link CpuMapEntry#counters()}: RECEIVED is what was taken from the ring
  * (the tracepoint's {@code processed}), POLLS the non-empty batches, SCHED the idle transitions reported
- * with {@link #idle()}; REMOTE_PASS, REMOTE_DROP and REMOTE_REDIRECT the remote program's verdicts. The
- * {@link CpumapKthreadEvent} counts outcomes instead, as the kernel's tracepoint does (see docs/runtime.md).
+ * with {@link #idle()}; REMOTE_PASS, REMOTE_DROP and REMOTE_REDIRECT the remote program's verdicts. While JFR
+ * records it, a {@link CpumapKthreadEvent} per batch of up to {@code batchSize} frames taken from the ring (the
+ * kernel's kthread loop) counts outcomes instead, as the kernel's tracepoint does (see docs/runtime.md).
  *
  * <p>Thread contract: one consumer thread at a time. Between two {@code doWork} calls nothing is queued,
  * which makes the gap a quiescence point. Allocation-free and lock-free.
@@ -39,10 +40,15 @@ public final class ConsumerPath {
     private final SteeringProgram remoteProgram;
     private final Redirector redirector;
     private final HandlerBatch handlerBatch;
+    private final int batchSize;
     private final int[] batch;
     private final PacketView view = new PacketView();
     private final HandlerBatch.ErrorSink errors;
     private int sched;
+    /** Traced drains with a remote program: per ring batch, where its passed frames end in the handler batch. */
+    private final int[] handedEnd = new int[BATCHES_PER_WORK];
+    /** Traced drains with a remote program: per ring batch, the frames it redirected into a bulk queue. */
+    private final int[] redirects = new int[BATCHES_PER_WORK];
 
     /**
      * @param entry     the entry whose ring this path drains
@@ -65,22 +71,23 @@ public final class ConsumerPath {
         this.redirector = new Redirector(map, counters, DropReason.REMOTE_DROP, DropReason.REMOTE_ABORTED);
         this.handlerBatch = new HandlerBatch(batchSize, batchSize * BATCHES_PER_WORK, entry.key(), entry.cpu(), handler,
             counters, errors);
+        this.batchSize = batchSize;
         this.batch = new int[batchSize * BATCHES_PER_WORK];
     }
 
     /**
      * Takes up to {@link #BATCHES_PER_WORK} batches from the ring with one drain, hands them to the handler one
-     * batch at a time, then returns every frame to its pool with one claim per pool.
+     * batch at a time, then returns every frame to its pool with one claim per pool. While JFR records the
+     * {@link CpumapKthreadEvent}, commits one per batch of up to {@code batchSize} frames of the drain.
      *
      * @return frames taken; 0 when the ring was empty
      */
     public int doWork() {
+        // Read once per drain; unrecorded, the drain does no more than count.
         final boolean traced = CpumapKthreadEvent.ENABLED.isEnabled();
-        // The event's fields follow xdp_cpumap_kthread, not the verdict counters (see emitKthread): read per drain,
-        // and only while a recording wants the event.
-        final long deliveredBefore = traced ? counters.get(PathCounters.Counter.DELIVERED) : 0;
-        final long refusedBefore = traced ? counters.dropped(DropReason.HANDLER_ERROR) : 0;
-        final long redirectedBefore = traced ? counters.get(PathCounters.Counter.REDIRECTED) : 0;
+        if (traced) {
+            handlerBatch.clearRefusals();
+        }
         final int n;
         if (remoteProgram == null) {
             // Straight from the ring into the handler's batch: one reference store per frame fewer.
@@ -96,17 +103,19 @@ public final class ConsumerPath {
             }
             counters.add(PathCounters.Counter.RECEIVED, n);
             redirector.refresh();
-            for (int i = 0; i < n; i++) {
-                runRemoteProgram(FramePool.frame(batch[i]));
+            if (traced) {
+                runRemoteProgramByBatch(n);
+            } else {
+                for (int i = 0; i < n; i++) {
+                    runRemoteProgram(FramePool.frame(batch[i]));
+                }
             }
             redirector.flush();
         }
         counters.increment(PathCounters.Counter.POLLS);
         handlerBatch.deliver();
         if (traced) {
-            final long refused = counters.dropped(DropReason.HANDLER_ERROR) - refusedBefore;
-            emitKthread(n, counters.get(PathCounters.Counter.DELIVERED) - deliveredBefore + refused, refused,
-                counters.get(PathCounters.Counter.REDIRECTED) - redirectedBefore);
+            emitKthreads(n);
         }
         // Reset untraced too, so that an idle before a recording started is not reported by its first drain.
         sched = 0;
@@ -114,18 +123,61 @@ public final class ConsumerPath {
     }
 
     /**
-     * Emits the drain's event from its counter deltas ({@code handed}: frames handed to the handler, taken or
-     * {@code refused}), with the kernel's meanings: {@code drops} the frames the handler refused (the stack's
-     * refusal in the kernel, not the program's XDP_DROP); {@code redirect} the frames that reached a bulk queue (a
-     * ring_full at its flush is the CpumapEnqueue event's); {@code pass} the frames handed to the handler, a missing
-     * key's PASS fallback included; {@code drop} the rest, since every frame a remote program saw ended in exactly
-     * one of the three. Without a remote program the three are 0, as the kernel's stats without a program.
+     * Runs the remote program as the untraced loop does, noting per ring batch of {@code batchSize} frames where its
+     * passed frames end in the handler batch and how many it redirected. The handler batch is empty when a drain
+     * starts and holds a whole drain without returning frames (its capacity is the drain's), so positions in it
+     * are the drain's.
      */
-    private void emitKthread(int n, long handed, long refused, long redirected) {
-        final int pass = remoteProgram == null ? 0 : (int) handed;
-        final int redirect = (int) redirected;
-        final int drop = remoteProgram == null ? 0 : n - pass - redirect;
-        CpumapKthreadEvent.emit(entry.mapId(), entry.cpu(), n, (int) refused, sched, pass, drop, redirect);
+    private void runRemoteProgramByBatch(int n) {
+        long redirected = counters.get(PathCounters.Counter.REDIRECTED);
+        for (int b = 0, from = 0; from < n; b++, from += batchSize) {
+            final int to = Math.min(n, from + batchSize);
+            for (int i = from; i < to; i++) {
+                runRemoteProgram(FramePool.frame(batch[i]));
+            }
+            handedEnd[b] = handlerBatch.count();
+            final long now = counters.get(PathCounters.Counter.REDIRECTED);
+            redirects[b] = (int) (now - redirected);
+            redirected = now;
+        }
+    }
+
+    /**
+     * Emits one event per ring batch of the drain, with the kernel's meanings: {@code processed} the batch's frames;
+     * {@code drops} those of its frames the handler refused (the stack's refusal in the kernel, not the program's
+     * XDP_DROP), found from the handler calls that threw, since with a remote program one call may hold the passed
+     * frames of two batches; {@code sched} on the first batch only; {@code pass} its frames handed to the handler, a
+     * missing key's PASS fallback included; {@code redirect} those that reached a bulk queue (a ring_full at its
+     * flush is the CpumapEnqueue event's); {@code drop} the rest, since every frame a remote program saw ended in
+     * exactly one of the three. Without a remote program the three are 0, as the kernel's stats without a program.
+     */
+    private void emitKthreads(int n) {
+        final long refusals = handlerBatch.refusals();
+        int handedFrom = 0;
+        for (int b = 0, from = 0; from < n; b++, from += batchSize) {
+            final int processed = Math.min(batchSize, n - from);
+            final int handedTo = remoteProgram == null ? from + processed : handedEnd[b];
+            final int drops = refusedIn(refusals, handedFrom, handedTo);
+            final int pass = remoteProgram == null ? 0 : handedTo - handedFrom;
+            final int redirect = remoteProgram == null ? 0 : redirects[b];
+            final int drop = remoteProgram == null ? 0 : processed - pass - redirect;
+            CpumapKthreadEvent.emit(entry.mapId(), entry.cpu(), processed, drops, b == 0 ? sched : 0, pass, drop,
+                redirect);
+            handedFrom = handedTo;
+        }
+    }
+
+    /** Frames of the handler batch's {@code [from, to)} that were in a refused handler call. */
+    private int refusedIn(long refusals, int from, int to) {
+        int refused = 0;
+        for (long calls = refusals; calls != 0; calls &= calls - 1) {
+            final int call = Long.numberOfTrailingZeros(calls);
+            final int overlap = Math.min(to, (call + 1) * batchSize) - Math.max(from, call * batchSize);
+            if (overlap > 0) {
+                refused += overlap;
+            }
+        }
+        return refused;
     }
 
     private void runRemoteProgram(Frame frame) {

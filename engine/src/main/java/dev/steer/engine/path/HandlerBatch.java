@@ -49,6 +49,8 @@ public final class HandlerBatch {
     private int count;
     /** Frames {@code [0, handed)} have been handed to the handler and wait only to be returned. */
     private int handed;
+    /** Bit i: the handler refused the call that began at held frame {@code i * batchSize}; see {@link #refusals()}. */
+    private long refusals;
 
     /**
      * A batch for an ingress' local handler ({@link FrameBatch#key()} {@link FrameBatch#LOCAL}) that returns frames
@@ -134,6 +136,21 @@ public final class HandlerBatch {
         return count;
     }
 
+    /**
+     * The handler calls that threw since {@link #clearRefusals()}: bit {@code i} set when the call that began at held
+     * frame {@code i * batchSize} did (calls always begin at a multiple of the batch size; a {@link #deliver()} starts
+     * counting from frame 0 again, and the 65th call of a round would share bit 0). Lets a caller that knows where its
+     * frames were held say which of them were refused; set only on the refusal path, so free otherwise.
+     */
+    public long refusals() {
+        return refusals;
+    }
+
+    /** Forgets the refusals {@link #refusals()} reports. */
+    public void clearRefusals() {
+        refusals = 0;
+    }
+
     /** Hands the frames not yet handed over to the handler, in batches, then returns every held frame. */
     public void deliver() {
         final int n = count;
@@ -159,6 +176,7 @@ public final class HandlerBatch {
         } catch (Throwable error) {
             counters.increment(PathCounters.Counter.HANDLER_EXCEPTIONS);
             counters.drop(DropReason.HANDLER_ERROR, size);
+            refusals |= 1L << (from / batchSize);
             report(errors, counters, error);
         } finally {
             view.window(0, 0);

@@ -10,9 +10,11 @@ import jdk.jfr.Name;
 import jdk.jfr.StackTrace;
 
 /**
- * JFR event with the fields of the kernel's {@code xdp_cpumap_kthread} tracepoint, one per consumer drain (up
- * to {@link dev.steer.engine.path.ConsumerPath#BATCHES_PER_WORK} batches). Off by default, as
- * {@link CpumapEnqueueEvent}: a recording must name it, {@code +dev.steer.CpumapKthread#enabled=true}.
+ * JFR event with the fields of the kernel's {@code xdp_cpumap_kthread} tracepoint, one per batch a consumer takes
+ * from its ring (at most the consumer batch size, 8 by default, as the tracepoint fires once per kthread loop of at
+ * most CPUMAP_BATCH frames); a drain of several batches commits one each, and their fields add up to the drain's
+ * counters. Off by default, as {@link CpumapEnqueueEvent}: a recording must name it,
+ * {@code +dev.steer.CpumapKthread#enabled=true}.
  *
  * <p>The fields count outcomes, as the tracepoint does (kernel 5.9 and later), not the remote program's verdicts
  * that {@link PathCounters.Counter#REMOTE_PASS} and its siblings count: a redirect is counted when the frame
@@ -20,9 +22,9 @@ import jdk.jfr.StackTrace;
  * frames the handler refused, never the program's drops.
  */
 @Name("dev.steer.CpumapKthread")
-@Label("Cpumap Consumer Drain")
+@Label("Cpumap Consumer Batch")
 @Category({"Steer", "Data path"})
-@Description("An entry's consumer handled one drain from its ring: up to 8 handler batches")
+@Description("An entry's consumer handled one batch from its ring: at most the consumer batch size, 8 by default")
 @StackTrace(false)
 @Enabled(false)
 public final class CpumapKthreadEvent extends Event {
@@ -34,23 +36,26 @@ public final class CpumapKthreadEvent extends Event {
     @Label("CPU")
     int cpu;
     @Label("Processed")
-    @Description("Frames taken from the ring")
+    @Description("Frames of this batch taken from the ring")
     int processed;
     @Label("Drops")
-    @Description("Frames handed to the handler that it refused (threw on): the kernel's skb and stack drops")
+    @Description("Frames of this batch handed to the handler that it refused (threw on): the kernel's skb and stack"
+        + " drops")
     int drops;
     @Label("Sched")
-    @Description("1 when the consumer went idle before this drain")
+    @Description("1 on the first batch after the consumer went idle, 0 on every other")
     int sched;
     @Label("Remote Pass")
-    @Description("Frames the remote program handed to the handler, a missing key's PASS fallback included")
+    @Description("Frames of this batch the remote program handed to the handler, a missing key's PASS fallback"
+        + " included")
     int pass;
     @Label("Remote Drop")
-    @Description("Frames ended by the remote program's DROP or ABORTED, or by a failed redirect (no_entry,"
+    @Description("Frames of this batch ended by the remote program's DROP or ABORTED, or by a failed redirect (no_entry,"
         + " redirect_error, redirect_loop)")
     int drop;
     @Label("Remote Redirect")
-    @Description("Frames the remote program redirected into a bulk queue (its ring_full is in CpumapEnqueue)")
+    @Description("Frames of this batch the remote program redirected into a bulk queue (its ring_full is in"
+        + " CpumapEnqueue)")
     int redirect;
 
     /** Commits one event when JFR records it; the check costs one load when it does not. */

@@ -134,6 +134,90 @@ class TracepointEventsTest {
         assertEquals(0, kthreadEvent(file).getInt("sched"), "no idle since the previous drain");
     }
 
+    @Test
+    void shouldCommitOneEventPerHandlerBatchWhenADrainTakesSeveralAsXdpCpumapKthreadDoes(@TempDir Path dir)
+            throws Exception {
+        // 20 frames in one drain are three batches of 8, 8 and 4; the handler refuses its second call, the second batch.
+        final int[] calls = new int[1];
+        final FrameHandler refusesSecond = frames -> {
+            if (++calls[0] == 2) {
+                throw new IllegalStateException("refused");
+            }
+        };
+        final Rig rig = Rig.create(map -> map.update(1, EntryValue.of(32), CpuMap.ANY), refusesSecond);
+        rig.redirect(1, 20);
+        rig.consumer().idle();
+        final List<RecordedEvent> batches = recordOneDrain(dir, rig, 20);
+        assertEquals(3, batches.size(), "one event per handler batch of 8");
+        assertKthread(batches.get(0), 8, 0, 0, 0, 0);
+        assertKthread(batches.get(1), 8, 8, 0, 0, 0);
+        assertKthread(batches.get(2), 4, 0, 0, 0, 0);
+        assertSchedOnFirstBatchOnly(batches);
+    }
+
+    @Test
+    void shouldGiveEachRemoteBatchTheOutcomesOfItsOwnFramesWhenAHandlerCallSpansTwoOfThem(@TempDir Path dir)
+            throws Exception {
+        // Frame i: PASS, DROP, redirect to key 0, redirect to a missing key with PASS fallback, by i % 4. A batch of 8
+        // passes 4, so the handler's first call (8 passed frames, refused) holds the passes of the first two batches.
+        final int[] seen = new int[1];
+        final SteeringProgram remote = packet -> switch (seen[0]++ % 4) {
+            case 0 -> Verdict.of(Verdict.PASS);
+            case 1 -> Verdict.of(Verdict.DROP);
+            case 2 -> Verdict.redirect(0, Verdict.DROP);
+            default -> Verdict.redirect(7, Verdict.PASS);
+        };
+        final int[] calls = new int[1];
+        final FrameHandler refusesFirst = frames -> {
+            if (++calls[0] == 1) {
+                throw new IllegalStateException("refused");
+            }
+        };
+        final Rig rig = Rig.create(map -> {
+            map.update(0, EntryValue.of(2), CpuMap.ANY);
+            map.update(1, new EntryValue(32, remote), CpuMap.ANY);
+        }, refusesFirst);
+        rig.redirect(1, 20);
+        rig.consumer().idle();
+        final List<RecordedEvent> batches = recordOneDrain(dir, rig, 20);
+        assertEquals(3, batches.size(), "one event per batch taken from the ring");
+        assertKthread(batches.get(0), 8, 4, 4, 2, 2);
+        assertKthread(batches.get(1), 8, 4, 4, 2, 2);
+        assertKthread(batches.get(2), 4, 0, 2, 1, 1);
+        assertSchedOnFirstBatchOnly(batches);
+        final PathCounters counters = rig.consumer().counters();
+        assertEquals(1, counters.get(PathCounters.Counter.POLLS), "all of it was one drain");
+        assertEquals(counters.get(PathCounters.Counter.RECEIVED), sum(batches, "processed"));
+        assertEquals(counters.dropped(DropReason.HANDLER_ERROR), sum(batches, "drops"));
+        assertEquals(counters.get(PathCounters.Counter.REDIRECTED), sum(batches, "redirect"));
+        assertEquals(counters.get(PathCounters.Counter.DELIVERED) + counters.dropped(DropReason.HANDLER_ERROR),
+            sum(batches, "pass"));
+    }
+
+    /** Drains {@code rig}'s consumer once, taking {@code frames}, while CpumapKthread is recorded: its events in order. */
+    private static List<RecordedEvent> recordOneDrain(Path dir, Rig rig, int frames) throws Exception {
+        final Path file = dir.resolve("steer.jfr");
+        try (Recording recording = new Recording()) {
+            recording.enable("dev.steer.CpumapKthread");
+            recording.start();
+            assertEquals(frames, rig.consumer().doWork());
+            recording.stop();
+            recording.dump(file);
+        }
+        return kthreadEvents(file);
+    }
+
+    private static void assertSchedOnFirstBatchOnly(List<RecordedEvent> batches) {
+        assertEquals(1, batches.getFirst().getInt("sched"), "the consumer had gone idle before the drain");
+        for (int i = 1; i < batches.size(); i++) {
+            assertEquals(0, batches.get(i).getInt("sched"), "sched of batch " + i + " of the same drain");
+        }
+    }
+
+    private static long sum(List<RecordedEvent> events, String field) {
+        return events.stream().mapToLong(e -> e.getInt(field)).sum();
+    }
+
     /**
      * Entry 1 runs {@code remote}, entry 0 (2 slots) has none; 4 frames are redirected to key 1 and its consumer
      * drains them once while CpumapKthread is recorded.
