@@ -49,13 +49,21 @@ final class TrafficOptions {
             for (String protocol : List.of("udp", "tcp", "icmp")) {
                 values.put("traffic.protocol." + protocol, 0L);
             }
+            final List<String> given = new ArrayList<>(3);
             for (String part : mix.split(",")) {
                 final String[] kv = part.trim().split("=");
                 if (kv.length != 2 || !List.of("udp", "tcp", "icmp").contains(kv[0].trim())) {
                     throw new IllegalArgumentException("--mix " + mix + ": '" + part
                         + "' must be udp=W, tcp=W or icmp=W (integer weights)");
                 }
-                values.put("traffic.protocol." + kv[0].trim(), number("--mix " + mix + ":", kv[1].trim(), "an integer weight"));
+                final String protocol = kv[0].trim();
+                // A second weight would replace the first without a word, as a key given twice in a file would.
+                if (given.contains(protocol)) {
+                    throw new IllegalArgumentException("--mix " + mix + ": " + protocol
+                        + " is given twice: must be udp=W, tcp=W or icmp=W (integer weights), each protocol once");
+                }
+                given.add(protocol);
+                values.put("traffic.protocol." + protocol, number("--mix " + mix + ":", kv[1].trim(), "an integer weight"));
             }
         }
         if (ipv6 != null) {

@@ -1,0 +1,37 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The traffic options as a user gives them to {@code steer run} and {@code steer loadgen}, run in this JVM. */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class TrafficOptionCliTest {
+    /** The command with options that get it past its own checks to the traffic options (loadgen needs a target). */
+    private static CliRunner refused(String command, String... traffic) {
+        final String[] head = "run".equals(command)
+            ? new String[] {"run", "--feed", "synthetic", "--duration", "200ms"}
+            : new String[] {"loadgen", "--to", "udp", "--target", "127.0.0.1:9", "--count", "1"};
+        final String[] args = new String[head.length + traffic.length];
+        System.arraycopy(head, 0, args, 0, head.length);
+        System.arraycopy(traffic, 0, args, head.length, traffic.length);
+        return CliRunner.run(args);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
+    void shouldRefuseAMixNamingTheProtocolWhenItGivesAProtocolTwice(String command) {
+        // A protocol given twice used to be taken without a word, the last weight winning (as --cpus 0,0 is refused).
+        final CliRunner result = refused(command, "--mix", "udp=1,tcp=2,udp=3");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer " + command + ": --mix udp=1,tcp=2,udp=3: udp is given twice: must be udp=W, tcp=W or"
+            + " icmp=W (integer weights), each protocol once", result.err().strip(), result.toString());
+    }
+}
