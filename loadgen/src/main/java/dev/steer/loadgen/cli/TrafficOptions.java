@@ -14,8 +14,9 @@ import dev.steer.loadgen.traffic.TrafficProfile;
 final class TrafficOptions {
     /** The traffic options of both commands, in the order {@code steer run} checks whether they apply. */
     static final List<String> NAMES = List.of("--rate", "--flows", "--sizes", "--mix", "--ipv6", "--seed");
-    private static final String SIZES_ALLOWED = "must be a frame size in bytes (64), imix, or a list of SIZE or"
+    private static final String SIZES_FORMS = "a frame size in bytes (64), imix, or a list of SIZE or"
         + " SIZE:WEIGHT such as 64:7,594:4,1518:1";
+    private static final String SIZES_ALLOWED = "must be " + SIZES_FORMS;
 
     private TrafficOptions() {
     }
@@ -99,7 +100,7 @@ final class TrafficOptions {
         // Limit -1: keep empty parts (",", "64,", "64:"), which a plain split drops without a word.
         final String[] parts = text.split(",", -1);
         if (parts.length == 1 && !parts[0].contains(":")) {
-            return number("--sizes", parts[0].trim(), SIZES_ALLOWED);
+            return number("--sizes", parts[0].trim(), SIZES_FORMS); // number() says "must be" itself
         }
         final List<Object> list = new ArrayList<>();
         for (String part : parts) {

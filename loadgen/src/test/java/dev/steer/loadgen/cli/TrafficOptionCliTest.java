@@ -34,4 +34,13 @@ class TrafficOptionCliTest {
         assertEquals("steer " + command + ": --mix udp=1,tcp=2,udp=3: udp is given twice: must be udp=W, tcp=W or"
             + " icmp=W (integer weights), each protocol once", result.err().strip(), result.toString());
     }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
+    void shouldSayWhatSizesAreAllowedOnceWhenTheSizesOptionIsEmpty(String command) {
+        final CliRunner result = refused(command, "--sizes", "");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer " + command + ": --sizes '': must be a frame size in bytes (64), imix, or a list of SIZE or"
+            + " SIZE:WEIGHT such as 64:7,594:4,1518:1", result.err().strip(), result.toString());
+    }
 }
