@@ -77,7 +77,9 @@ public record FrameSizes(int[] wireSizes, int[] weights) {
         if (wireSizes.length == 0 || wireSizes.length > MAX_SIZES) {
             problems.add(wireSizes.length + " sizes: must be 1.." + MAX_SIZES);
         }
-        long total = 0;
+        // Any positive weight counts here, in range or not: one above MAX_WEIGHT has its own problem, and saying as well
+        // that no weight is positive would be false.
+        boolean anyPositive = false;
         for (int i = 0; i < wireSizes.length; i++) {
             if (wireSizes[i] < MIN_WIRE_SIZE || wireSizes[i] > MAX_WIRE_SIZE) {
                 problems.add("size " + wireSizes[i] + ": must be " + MIN_WIRE_SIZE + ".." + MAX_WIRE_SIZE
@@ -85,11 +87,10 @@ public record FrameSizes(int[] wireSizes, int[] weights) {
             }
             if (weights[i] < 0 || weights[i] > MAX_WEIGHT) {
                 problems.add("weight " + weights[i] + " of size " + wireSizes[i] + ": must be 0.." + MAX_WEIGHT);
-            } else {
-                total += weights[i];
             }
+            anyPositive |= weights[i] > 0;
         }
-        if (total == 0 && wireSizes.length > 0) {
+        if (!anyPositive && wireSizes.length > 0) {
             problems.add("weights " + Arrays.toString(weights) + ": at least one must be positive");
         }
         return problems;

@@ -43,4 +43,20 @@ class TrafficOptionCliTest {
         assertEquals("steer " + command + ": --sizes '': must be a frame size in bytes (64), imix, or a list of SIZE or"
             + " SIZE:WEIGHT such as 64:7,594:4,1518:1", result.err().strip(), result.toString());
     }
+
+    @Test
+    void shouldNotCallAPositiveSizeWeightNotPositiveWhenItIsAboveTheLargestWeight() {
+        final CliRunner result = refused("run", "--sizes", "1500:1000001");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("traffic.frame-size weight 1000001 of size 1500: must be 0..1000000"),
+            result.toString());
+        assertFalse(result.err().contains("at least one must be positive"), "1000001 is positive: " + result);
+    }
+
+    @Test
+    void shouldStillAskForAPositiveSizeWeightWhenEveryWeightIsZero() {
+        final CliRunner result = refused("run", "--sizes", "1500:0");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("traffic.frame-size weights [0]: at least one must be positive"), result.toString());
+    }
 }
