@@ -115,7 +115,7 @@ final class RunCommand implements Callable<Integer> {
             + " suffix, e.g. 250k (default max).")
     String rate;
 
-    @Option(names = "--flows", paramLabel = "N", description = "Synthetic flows (default 1024).")
+    @Option(names = "--flows", paramLabel = "N", description = "Synthetic flows per feed queue: each queue makes its own (default 1024).")
     Integer flows;
 
     @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire (with FCS): 64, imix, or a list of SIZE or SIZE:WEIGHT, e.g. 64:7,594:4,1518:1 (a weight left out is 1).")

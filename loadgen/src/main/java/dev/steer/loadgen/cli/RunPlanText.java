@@ -41,10 +41,16 @@ final class RunPlanText {
         return text.toString();
     }
 
-    /** The synthetic traffic: {@code N flows, sizes S, rate R pps} (or {@code rate max}). */
+    /**
+     * The synthetic traffic: {@code N flows, sizes S, rate R pps} (or {@code rate max}). With several feed queues,
+     * {@code N flows per queue} and {@code rate R pps in total}: each queue makes its own N flows and an even share of
+     * R, and the bare form, followed by the feed's {@code x2 queues}, read as N flows at R per queue.
+     */
     String traffic() {
         final var t = plan.traffic();
-        return t.flows() + " flows, sizes " + t.sizes() + ", rate " + (t.rate() == 0 ? "max" : t.rate() + " pps");
+        final boolean queues = plan.deployment().feed().queues() > 1;
+        return t.flows() + (queues ? " flows per queue" : " flows") + ", sizes " + t.sizes() + ", rate "
+            + (t.rate() == 0 ? "max" : t.rate() + (queues ? " pps in total" : " pps"));
     }
 
     /**
@@ -64,7 +70,8 @@ final class RunPlanText {
             case "pcap" -> "pcap " + feed.pcap().path();
             case "afpacket" -> "afpacket " + feed.afpacket().iface();
             default -> "synthetic" + (plan.run().traffic() ? traffic : ", no traffic (--no-traffic)");
-        } + (feed.queues() > 1 ? " x" + feed.queues() + " queues" : "") + (feed.lossless() ? ", lossless" : "");
+        } + (feed.queues() > 1 ? (traffic.isEmpty() ? "" : ",") + " x" + feed.queues() + " queues" : "")
+            + (feed.lossless() ? ", lossless" : "");
     }
 
     /**

@@ -59,4 +59,32 @@ class TrafficOptionCliTest {
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         assertTrue(result.err().contains("traffic.frame-size weights [0]: at least one must be positive"), result.toString());
     }
+
+    @Test
+    void shouldSayFlowsArePerQueueAndTheRateIsTheTotalWhenTheFeedHasSeveralQueues() {
+        // The summary said "100 flows, ..., rate 2000 pps x2 queues": read as 2 x 2,000/s and 100 distinct flows, where
+        // the rate is the total over the queues and each queue makes its own 100 flows (docs/traffic.md).
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--queues", "2", "--flows", "100",
+            "--rate", "2000", "--duration", "300ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertTrue(result.out().contains("synthetic traffic: 100 flows per queue, sizes [64:1], rate 2000 pps in total,"
+            + " x2 queues, cpus "), result.toString());
+    }
+
+    @Test
+    void shouldKeepTheTrafficWordsOfOneQueueWhenTheFeedHasOneQueue() {
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--flows", "100", "--rate", "2000",
+            "--duration", "300ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertTrue(result.out().contains("synthetic traffic: 100 flows, sizes [64:1], rate 2000 pps, cpus "),
+            result.toString());
+    }
+
+    @Test
+    void shouldSayInTheRunHelpThatFlowsArePerFeedQueue() {
+        final String help = CliRunner.run("run", "--help").out().replaceAll("\\s+", " ");
+        final int flows = help.indexOf("--flows=N ");
+        final String text = help.substring(flows, help.indexOf("--sizes=SIZES ", flows));
+        assertTrue(text.contains("per feed queue"), "--rate says total, --flows must say per queue: " + text);
+    }
 }
