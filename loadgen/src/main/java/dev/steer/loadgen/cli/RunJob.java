@@ -151,6 +151,10 @@ final class RunJob {
         long start = System.nanoTime();
         long end;
         Churn churn = null;
+        final String poolBacklog = text.poolBacklogWarning();
+        if (poolBacklog != null) {
+            warn(poolBacklog);
+        }
         if (RunPlan.generatesTraffic(run, deployment)) {
             final String oversize = text.oversizeWarning();
             if (oversize != null) {

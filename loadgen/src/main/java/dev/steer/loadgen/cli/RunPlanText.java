@@ -12,6 +12,7 @@ import dev.steer.engine.path.Feed;
 import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.udp.UdpFeed;
+import dev.steer.loadgen.stats.Units;
 import dev.steer.loadgen.traffic.FrameSizes;
 
 /**
@@ -141,5 +142,54 @@ final class RunPlanText {
             + " without FCS) do not fit a pool frame (steer.engine.pool.frame-size " + engine.frameSize()
             + " - headroom " + engine.headroom() + " = " + room + " bytes): those frames will be dropped as oversize;"
             + " raise steer.engine.pool.frame-size to replay them";
+    }
+
+    /**
+     * The warning, said before the run, when a ring of this node is as large as its ingress pools together, else null.
+     * Every frame in a ring is a frame of an ingress pool, so such a ring can never be full: its backlog runs out of
+     * frames first and is dropped as {@code pool_exhausted}, not {@code ring_full}, and the qsize buys nothing
+     * ({@code --qsize 16384} with the default pool of 16,384 frames). Not said on a cluster node, whose rings also
+     * hold frames of its receiver's pool.
+     */
+    String poolBacklogWarning() {
+        final Deployment deployment = plan.deployment();
+        if (deployment.cluster().enabled()) {
+            return null;
+        }
+        final int queues = deployment.feed().queues();
+        final long poolFrames = deployment.engine().poolFrames();
+        final long pools = poolFrames * queues;
+        final var entries = deployment.localEntries();
+        final StringJoiner never = new StringJoiner(", ");
+        int neverCount = 0;
+        long rings = 0;
+        if (entries.isEmpty()) {
+            final int cpus = CpuSet.fromMachine().usableCpus().length;
+            rings = (long) cpus * deployment.map().defaultQsize();
+            if (deployment.map().defaultQsize() >= pools) {
+                never.add("every entry (qsize " + Units.count(deployment.map().defaultQsize()) + ")");
+                neverCount = cpus;
+            }
+        } else {
+            for (Deployment.MapSettings.Entry entry : entries) {
+                rings += entry.qsize();
+                if (entry.qsize() >= pools) {
+                    never.add(entry.key() + " (qsize " + Units.count(entry.qsize()) + ")");
+                    neverCount++;
+                }
+            }
+        }
+        if (never.length() == 0) {
+            return null;
+        }
+        final boolean one = neverCount == 1;
+        final String which = entries.isEmpty() ? (one ? "the ring of " : "the rings of ")
+            : (one ? "the ring of entry " : "the rings of entries ");
+        return which + never + " can never be full: the ingress pool" + (queues > 1 ? "s hold " : " holds ")
+            + Units.count(pools) + " frames (steer.engine.pool.frames " + Units.count(poolFrames) + " x " + queues
+            + " feed queue" + (queues > 1 ? "s" : "") + ") and every frame in a ring is one of them, so "
+            + (one ? "its" : "their") + " backlog is"
+            + " dropped as pool_exhausted, not ring_full; lower the qsize, or raise steer.engine.pool.frames (the rings"
+            + " together hold " + Units.count(rings) + ")";
     }
 }
