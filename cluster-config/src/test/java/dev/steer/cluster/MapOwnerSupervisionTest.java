@@ -19,13 +19,19 @@ import org.apache.pekko.actor.typed.Props;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.path.FrameHandler;
+import dev.steer.ingress.HeldPorts;
 
 /** What becomes of the map owner singleton when an exception escapes it, on a real two-node cluster. */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class MapOwnerSupervisionTest {
+    /** x's port, held from before its first incarnation binds until the test ends: its second binds it again. */
+    @RegisterExtension
+    final HeldPorts ports = new HeldPorts();
+
     @Test
     void shouldRestartTheOwnerWithTheMapOfItsMembersWhenAnExceptionEscapesIt() {
         try (Nodes nodes = new Nodes()) {
@@ -94,7 +100,10 @@ class MapOwnerSupervisionTest {
                         }
                     }
                 });
-            final ClusterNode x = nodes.start(Nodes.settings().seed(a.address()), Nodes.engine(null, FrameHandler.NO_OP));
+            // x's port is held, not found free: released between x's two incarnations, any socket could take it.
+            final int port = ports.next();
+            final ClusterNode x = nodes.start(Nodes.settings().port(port).seed(a.address()),
+                Nodes.engine(null, FrameHandler.NO_OP));
             assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && x.awaitMembers(2, Duration.ofSeconds(20)),
                 "a and x are up");
             Nodes.place(a, 1, 64, x);
@@ -102,7 +111,6 @@ class MapOwnerSupervisionTest {
             phase.set(1);
             assertTrue(held.await(20, TimeUnit.SECONDS), "the owner failed and its next start is held");
             // x leaves and runs again at its address: a new incarnation, with no map. The held owner sees none of it.
-            final int port = Integer.parseInt(x.address().substring(x.address().lastIndexOf(':') + 1));
             x.shutdown();
             assertTrue(Nodes.await(() -> a.members().size() == 1, Duration.ofSeconds(30)), "x removed");
             final ClusterNode x2 = nodes.start(Nodes.settings().port(port).seed(a.address()),
