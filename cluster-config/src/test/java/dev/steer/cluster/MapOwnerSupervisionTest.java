@@ -71,62 +71,69 @@ class MapOwnerSupervisionTest {
     @Test
     void shouldKeepTheEntryAtARejoinedNodesAddressWhenEventsOfItsOldIncarnationComeToTheRestartedOwner()
         throws Exception {
+        final CountDownLatch held = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
         try (Nodes nodes = new Nodes()) {
-            final AtomicInteger phase = new AtomicInteger();
-            final CountDownLatch held = new CountDownLatch(1);
-            final CountDownLatch release = new CountDownLatch(1);
-            // The owner on a: once armed, its next republication throws; the start after it (subscribed: its
-            // subscription replays x's first incarnation up) is held while x leaves and a new x joins at its
-            // address, then throws too. The start after that is the owner under test.
-            final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(null, FrameHandler.NO_OP),
-                new MapOwner.TestHook() {
-                    @Override
-                    public void republishing() {
-                        if (phase.compareAndSet(1, 2)) {
-                            throw new IllegalStateException("a republication that fails (test)");
-                        }
-                    }
-
-                    @Override
-                    public void started() {
-                        if (phase.compareAndSet(2, 3)) {
-                            held.countDown();
-                            try {
-                                release.await(60, TimeUnit.SECONDS);
-                            } catch (InterruptedException ex) {
-                                Thread.currentThread().interrupt();
+            try {
+                final AtomicInteger phase = new AtomicInteger();
+                // The owner on a: once armed, its next republication throws; the start after it (subscribed: its
+                // subscription replays x's first incarnation up) is held while x leaves and a new x joins at its
+                // address, then throws too. The start after that is the owner under test.
+                final ClusterNode a = nodes.start(Nodes.settings(), Nodes.engine(null, FrameHandler.NO_OP),
+                    new MapOwner.TestHook() {
+                        @Override
+                        public void republishing() {
+                            if (phase.compareAndSet(1, 2)) {
+                                throw new IllegalStateException("a republication that fails (test)");
                             }
-                            throw new IllegalStateException("a start that fails after a wait (test)");
                         }
-                    }
-                });
-            // x's port is held, not found free: released between x's two incarnations, any socket could take it.
-            final int port = ports.next();
-            final ClusterNode x = nodes.start(Nodes.settings().port(port).seed(a.address()),
-                Nodes.engine(null, FrameHandler.NO_OP));
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && x.awaitMembers(2, Duration.ofSeconds(20)),
-                "a and x are up");
-            Nodes.place(a, 1, 64, x);
 
-            phase.set(1);
-            assertTrue(held.await(20, TimeUnit.SECONDS), "the owner failed and its next start is held");
-            // x leaves and runs again at its address: a new incarnation, with no map. The held owner sees none of it.
-            x.shutdown();
-            assertTrue(Nodes.await(() -> a.members().size() == 1, Duration.ofSeconds(30)), "x removed");
-            final ClusterNode x2 = nodes.start(Nodes.settings().port(port).seed(a.address()),
-                Nodes.engine(null, FrameHandler.NO_OP));
-            assertEquals(x.address(), x2.address());
-            assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && x2.awaitMembers(2, Duration.ofSeconds(20)),
-                "the new x is up");
-            release.countDown();
+                        @Override
+                        public void started() {
+                            if (phase.compareAndSet(2, 3)) {
+                                held.countDown();
+                                try {
+                                    release.await(60, TimeUnit.SECONDS);
+                                } catch (InterruptedException ex) {
+                                    Thread.currentThread().interrupt();
+                                }
+                                throw new IllegalStateException("a start that fails after a wait (test)");
+                            }
+                        }
+                    });
+                // x's port is held, not found free: released between x's two incarnations, any socket could take it.
+                final int port = ports.next();
+                final ClusterNode x = nodes.start(Nodes.settings().port(port).seed(a.address()),
+                    Nodes.engine(null, FrameHandler.NO_OP));
+                assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && x.awaitMembers(2, Duration.ofSeconds(20)),
+                    "a and x are up");
+                Nodes.place(a, 1, 64, x);
 
-            // The owner after the held start starts from a's map: key 1 at x's address, which the new x serves.
-            // Placing key 2 is answered after the events held for the failed starts, and applied on both nodes.
-            Nodes.place(a, 2, 64, x2);
-            assertEquals(2, a.mapOwnerRestarts());
-            for (ClusterNode node : List.of(a, x2)) {
-                assertNotNull(node.engine().lookup(1), node.address() + ": key 1 kept at x's address (the events of x's"
-                    + " first incarnation were the failed owner's)");
+                phase.set(1);
+                assertTrue(held.await(20, TimeUnit.SECONDS), "the owner failed and its next start is held");
+                // x leaves and runs again at its address: a new incarnation, with no map. The held owner sees none of
+                // it.
+                x.shutdown();
+                assertTrue(Nodes.await(() -> a.members().size() == 1, Duration.ofSeconds(30)), "x removed");
+                final ClusterNode x2 = nodes.start(Nodes.settings().port(port).seed(a.address()),
+                    Nodes.engine(null, FrameHandler.NO_OP));
+                assertEquals(x.address(), x2.address());
+                assertTrue(a.awaitMembers(2, Duration.ofSeconds(20)) && x2.awaitMembers(2, Duration.ofSeconds(20)),
+                    "the new x is up");
+                release.countDown();
+
+                // The owner after the held start starts from a's map: key 1 at x's address, which the new x serves.
+                // Placing key 2 is answered after the events held for the failed starts, and applied on both nodes.
+                Nodes.place(a, 2, 64, x2);
+                assertEquals(2, a.mapOwnerRestarts());
+                for (ClusterNode node : List.of(a, x2)) {
+                    assertNotNull(node.engine().lookup(1), node.address() + ": key 1 kept at x's address (the events"
+                        + " of x's first incarnation were the failed owner's)");
+                }
+            } finally {
+                // Also when an assertion fails first: a held start kept a's owner, and a's shutdown, waiting out its
+                // 60 s.
+                release.countDown();
             }
         }
     }
