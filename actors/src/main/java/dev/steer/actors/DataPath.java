@@ -52,8 +52,13 @@ public final class DataPath {
      *
      * @param epoch   the barrier's number
      * @param replyTo who collects the acknowledgements
+     * @throws IllegalArgumentException when {@code replyTo} is null
      */
     public record Quiesce(long epoch, ActorRef<Quiesced> replyTo) implements Command {
+        /** Refuses a null {@code replyTo}: the actor acknowledges every barrier, and would throw at this one. */
+        public Quiesce {
+            require(replyTo, "Quiesce", "replyTo", "the ActorRef that collects the Quiesced");
+        }
     }
 
     /**
@@ -70,8 +75,13 @@ public final class DataPath {
      * map's published snapshot (lock-free, any thread). Local only; never crosses the network.
      *
      * @param snapshots reads the current snapshot
+     * @throws IllegalArgumentException when {@code snapshots} is null
      */
     public record MapView(Supplier<MapSnapshot> snapshots) implements Command {
+        /** Refuses a null {@code snapshots}: the producer reads the map through it, and threw at its first read. */
+        public MapView {
+            require(snapshots, "MapView", "snapshots", "the Supplier of the map's published snapshot");
+        }
     }
 
     /** Consumer: deliver every frame still in the ring, then stop. Ingress: stop polling, close the feed, stop. */
@@ -106,6 +116,17 @@ public final class DataPath {
     /** Replies to a quiescence barrier: the caller is between two units of work, with nothing queued. */
     static void acknowledge(Quiesce quiesce, ActorRef<Command> self) {
         quiesce.replyTo().tell(new Quiesced(quiesce.epoch(), self));
+    }
+
+    /**
+     * Refuses, where a request message is built, a null field its receiver needs (a reply-to, a producer's ref): sent,
+     * it made the receiving actor throw, and the answer was lost. Wrong use of the API, so an
+     * {@link IllegalArgumentException} naming the message and the field, as the cluster's messages do.
+     */
+    static void require(Object value, String message, String field, String allowed) {
+        if (value == null) {
+            throw new IllegalArgumentException(message + " " + field + "=null: must be " + allowed);
+        }
     }
 
     /** A data-path actor and its control signal, as the supervisor keeps them. */

@@ -51,28 +51,56 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
      * @param value   qsize (0 deletes) and optional remote program
      * @param flags   {@link CpuMap#ANY}, {@link CpuMap#NOEXIST} or {@link CpuMap#EXIST}
      * @param replyTo receives the result
+     * @throws IllegalArgumentException when {@code replyTo} is null
      */
     public record Update(int key, EntryValue value, long flags, ActorRef<MapReply> replyTo) implements Command {
+        /** Refuses a null {@code replyTo}: every update is answered, and the supervisor threw at the answer. */
+        public Update {
+            DataPath.require(replyTo, "Update", "replyTo", "the ActorRef that receives the MapReply");
+        }
     }
 
-    /** Empties the slot of {@code key}; replies with the result. */
+    /** Empties the slot of {@code key}; replies with the result. Refuses a null {@code replyTo}, as {@link Update}. */
     public record Delete(int key, ActorRef<MapReply> replyTo) implements Command {
+        /** Refuses a null {@code replyTo}. */
+        public Delete {
+            DataPath.require(replyTo, "Delete", "replyTo", "the ActorRef that receives the MapReply");
+        }
     }
 
-    /** Looks up {@code key}; replies with its value or none. */
+    /** Looks up {@code key}; replies with its value or none. Refuses a null {@code replyTo}, as {@link Update}. */
     public record Lookup(int key, ActorRef<LookupReply> replyTo) implements Command {
+        /** Refuses a null {@code replyTo}. */
+        public Lookup {
+            DataPath.require(replyTo, "Lookup", "replyTo", "the ActorRef that receives the LookupReply");
+        }
     }
 
-    /** Asks for the key after {@code key} ({@link CpuMap#NO_KEY} for the first). */
+    /**
+     * Asks for the key after {@code key} ({@link CpuMap#NO_KEY} for the first). Refuses a null {@code replyTo}, as
+     * {@link Update}.
+     */
     public record NextKey(int key, ActorRef<NextKeyReply> replyTo) implements Command {
+        /** Refuses a null {@code replyTo}. */
+        public NextKey {
+            DataPath.require(replyTo, "NextKey", "replyTo", "the ActorRef that receives the NextKeyReply");
+        }
     }
 
-    /** Asks for a statistics snapshot. */
+    /** Asks for a statistics snapshot. Refuses a null {@code replyTo}, as {@link Update}. */
     public record GetStats(ActorRef<EngineStats> replyTo) implements Command {
+        /** Refuses a null {@code replyTo}. */
+        public GetStats {
+            DataPath.require(replyTo, "GetStats", "replyTo", "the ActorRef that receives the EngineStats");
+        }
     }
 
-    /** Asks whether every feed has ended. */
+    /** Asks whether every feed has ended. Refuses a null {@code replyTo}, as {@link Update}. */
     public record GetFeedsEnded(ActorRef<Boolean> replyTo) implements Command {
+        /** Refuses a null {@code replyTo}. */
+        public GetFeedsEnded {
+            DataPath.require(replyTo, "GetFeedsEnded", "replyTo", "the ActorRef that receives the answer");
+        }
     }
 
     /**
@@ -90,7 +118,8 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
      *
      * @param replyTo receives the answer
      * @param timeout how long the supervisor holds the wait: above zero, at most {@link #MAX_TIMEOUT}
-     * @throws IllegalArgumentException naming the timeout when it is null, not above zero, or above a day
+     * @throws IllegalArgumentException naming the timeout when it is null, not above zero, or above a day, and naming
+     *                                  {@code replyTo} when it is null
      */
     public record AwaitRetired(ActorRef<Retired> replyTo, Duration timeout) implements Command {
         /** The timeout of {@link #AwaitRetired(ActorRef)}: the engine's default ask timeout. */
@@ -103,6 +132,8 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
                 throw new IllegalArgumentException("AwaitRetired timeout=" + timeout
                     + ": must be above zero and at most " + MAX_TIMEOUT);
             }
+            // A null replyTo: the supervisor threw at its answer, at once or when the wait's timeout passed.
+            DataPath.require(replyTo, "AwaitRetired", "replyTo", "the ActorRef that receives the Retired");
         }
 
         /** A wait held for at most {@link #DEFAULT_TIMEOUT}. */
@@ -136,8 +167,14 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
     /**
      * Stops feeds, drains and stops every entry, then replies with the final stats. The supervisor then stays,
      * drained, until the actor system terminates: it answers a later {@code Shutdown} with the same stats.
+     *
+     * @throws IllegalArgumentException when {@code replyTo} is null
      */
     public record Shutdown(ActorRef<EngineStats> replyTo) implements Command {
+        /** Refuses a null {@code replyTo}: the supervisor threw at the end of the drain, answering every caller. */
+        public Shutdown {
+            DataPath.require(replyTo, "Shutdown", "replyTo", "the ActorRef that receives the final EngineStats");
+        }
     }
 
     /**
@@ -151,9 +188,15 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
      * @param ref      the producer actor
      * @param counters its counters, written by it only
      * @param pool     the pool it leases frames from, or null
+     * @throws IllegalArgumentException when {@code ref} or {@code counters} is null
      */
     public record AttachProducer(String name, ActorRef<DataPath.Command> ref, PathCounters counters, FramePool pool)
         implements Command {
+        /** Refuses what the supervisor needs: it sends to and watches {@code ref}, and reads {@code counters}. */
+        public AttachProducer {
+            DataPath.require(ref, "AttachProducer", "ref", "the producer's ActorRef");
+            DataPath.require(counters, "AttachProducer", "counters", "the producer's PathCounters");
+        }
     }
 
     /** Result of an update or delete. */
@@ -170,6 +213,9 @@ public final class MapSupervisor extends AbstractBehavior<MapSupervisor.Command>
 
     /** Asks how many {@link AwaitRetired} waiters the supervisor holds: a test hook, package-private. */
     record GetRetiredWaiters(ActorRef<Integer> replyTo) implements Command {
+        GetRetiredWaiters {
+            DataPath.require(replyTo, "GetRetiredWaiters", "replyTo", "the ActorRef that receives the count");
+        }
     }
 
     private final BarrierLifecycle entries;
