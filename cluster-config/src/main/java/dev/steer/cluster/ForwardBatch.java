@@ -15,7 +15,21 @@ import dev.steer.actors.DataPath;
  * @param bytes    the segments, {@code length} bytes used
  * @param length   bytes of {@code bytes} in use
  * @param replyTo  the link that waits for the acknowledgement
+ * @throws IllegalArgumentException when {@code bytes} or {@code replyTo} is null
  */
 public record ForwardBatch(long sequence, int segments, int frames, byte[] bytes, int length,
                            ActorRef<BatchAck> replyTo) implements ClusterMessage, DataPath.Command {
+    /**
+     * Refuses what the receiver cannot do without: it answers every batch to {@code replyTo} and reads {@code bytes},
+     * and threw at a null one. Counts and a length the bytes cannot hold stay the receiver's to count as a drop.
+     */
+    public ForwardBatch {
+        if (bytes == null) {
+            throw new IllegalArgumentException("ForwardBatch bytes=null: must be the batch's segments");
+        }
+        if (replyTo == null) {
+            throw new IllegalArgumentException("ForwardBatch replyTo=null: must be the ActorRef that receives the"
+                + " BatchAck");
+        }
+    }
 }

@@ -61,9 +61,18 @@ public final class MapAgent {
      *                serializer writes its own address in place of whatever this holds, so no code above the
      *                serializer can publish in another member's name; null when the publication did not leave its
      *                node (this node's own owner). In the node's copy of the map, the member it came from.
+     * @throws IllegalArgumentException when {@code entries} is null
      */
     public record Publish(long version, Map<Integer, Placement> entries, ActorRef<MapOwner.Applied> replyTo,
                           String sender) implements Command, ClusterMessage {
+        /** Refuses null {@code entries}: the agent threw reading them. */
+        public Publish {
+            if (entries == null) {
+                throw new IllegalArgumentException("Publish entries=null: must be the map's entries, key to placement"
+                    + " (empty for none)");
+            }
+        }
+
         /** A publication that wants no answer. */
         public Publish(long version, Map<Integer, Placement> entries) {
             this(version, entries, null, null);
