@@ -363,13 +363,14 @@ final class RunJob {
     }
 
     /**
-     * Why the run's input failed: a traffic sender that stopped early, or a feed that says why it ended
-     * ({@link Feed#endReason()}: an AF_PACKET interface deleted under it, say); null when neither did. A damaged
-     * capture is not here: {@link CaptureDamage} reports it with its file and offset.
+     * Why the run's input failed: traffic senders that stopped early (every one: {@link RunTraffic#failure()}), or a
+     * feed that says why it ended ({@link Feed#endReason()}: an AF_PACKET interface deleted under it, say); null when
+     * neither did. A damaged capture is not here: {@link CaptureDamage} reports it with its file and offset.
      */
     static String failedInput(RunTraffic senders, List<Feed> feeds) {
-        if (senders.failure() != null) {
-            return "the traffic sender stopped early: " + senders.failure();
+        final String failedSenders = senders.failure();
+        if (failedSenders != null) {
+            return failedSenders;
         }
         for (Feed feed : feeds) {
             final String reason = feed.endReason();

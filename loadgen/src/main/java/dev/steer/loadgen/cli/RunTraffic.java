@@ -30,6 +30,8 @@ final class RunTraffic {
     private static final long ARRIVAL_WAIT_NS = TimeUnit.SECONDS.toNanos(15);
     /** The ingress row of a cluster node's frame receiver (frames from other nodes). */
     private static final String CLUSTER_RECEIVER = "receiver";
+    /** Failed senders the failure line names, each with its reason; it counts the rest. */
+    static final int NAMED_FAILURES = 3;
 
     private final List<SendLoop> senders = new ArrayList<>();
 
@@ -99,14 +101,32 @@ final class RunTraffic {
         return lines;
     }
 
-    /** Why the first sender that stopped on its own did; null when none did. */
+    /**
+     * The run's failure line for the senders that stopped on their own, every one of them, null when none did: one,
+     * {@code the traffic sender stopped early: REASON}; several, {@code N traffic senders stopped early: queue Q:
+     * REASON; ...}, the first {@value #NAMED_FAILURES} by queue and {@code and M more}, so that a run of many queues
+     * that all failed says so in one line of bounded length. Exact once {@link #stop()} has returned.
+     */
     String failure() {
-        for (SendLoop sender : senders) {
-            if (sender.failure() != null) {
-                return sender.failure();
+        final StringBuilder named = new StringBuilder();
+        String only = null;
+        int count = 0;
+        for (int i = 0; i < senders.size(); i++) {
+            final String reason = senders.get(i).failure();
+            if (reason != null) {
+                count++;
+                only = reason;
+                if (count <= NAMED_FAILURES) {
+                    named.append(count > 1 ? "; " : "").append("queue ").append(i).append(": ").append(reason);
+                }
             }
         }
-        return null;
+        if (count <= 1) {
+            // One reason names its output: said as it always was.
+            return only == null ? null : "the traffic sender stopped early: " + only;
+        }
+        return count + " traffic senders stopped early: " + named
+            + (count > NAMED_FAILURES ? "; and " + (count - NAMED_FAILURES) + " more" : "");
     }
 
     /** Stops every sender (again: idempotent) and returns the frames they sent. */

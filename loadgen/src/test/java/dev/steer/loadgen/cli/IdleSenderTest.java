@@ -113,8 +113,38 @@ class IdleSenderTest {
         traffic.stop();
         assertEquals(0, sender.sent());
         assertEquals(3, sender.backPressured());
-        assertEquals("output refusing failed after 0 frames", traffic.failure());
+        assertEquals("the traffic sender stopped early: output refusing failed after 0 frames", traffic.failure());
         assertEquals(List.of(), traffic.idle());
+    }
+
+    @Test
+    void shouldReportEverySenderThatFailedNotOnlyTheFirstWhenSeveralFail() throws Exception {
+        // Queue 0 sent, queues 1 and 2 failed after sending nothing: the run reported queue 1's failure only, and
+        // queue 2, no idle sender, got no line of its own.
+        final RunTraffic traffic = new RunTraffic();
+        traffic.start(0, TrafficProfile.defaults().withRate(1_000, 1), new Refusing(0, FrameOutput.SENT));
+        traffic.start(1, TrafficProfile.defaults().withRate(1_000, 1), new Refusing(3, FrameOutput.FAILED));
+        traffic.start(2, TrafficProfile.defaults().withRate(1_000, 1), new Refusing(1, FrameOutput.FAILED));
+        assertTrue(traffic.senders().get(1).await(30_000) && traffic.senders().get(2).await(30_000));
+        traffic.stop();
+        assertEquals("2 traffic senders stopped early: queue 1: output refusing failed after 0 frames; queue 2: output"
+            + " refusing failed after 0 frames", traffic.failure());
+        assertEquals(List.of(), traffic.idle());
+    }
+
+    @Test
+    void shouldNameTheFirstFewFailedSendersAndCountTheRestWhenManyFail() throws Exception {
+        final RunTraffic traffic = new RunTraffic();
+        for (int queue = 0; queue < 6; queue++) {
+            traffic.start(queue, TrafficProfile.defaults().withRate(1_000, 1),
+                new Refusing(queue, FrameOutput.FAILED));
+        }
+        for (SendLoop sender : traffic.senders()) {
+            assertTrue(sender.await(30_000), "the sender ends on the failure");
+        }
+        traffic.stop();
+        assertEquals("6 traffic senders stopped early: queue 0: output refusing failed after 0 frames; queue 1: output"
+            + " refusing failed after 0 frames; queue 2: output refusing failed after 0 frames; and 3 more", traffic.failure());
     }
 
     /** Answers NOT_CONNECTED {@code refusals} times, then {@code then} on every send. */
