@@ -146,10 +146,10 @@ public final class ConsumerPath {
      * Emits one event per ring batch of the drain, with the kernel's meanings: {@code processed} the batch's frames;
      * {@code drops} those of its frames the handler refused (the stack's refusal in the kernel, not the program's
      * XDP_DROP), found from the handler calls that threw, since with a remote program one call may hold the passed
-     * frames of two batches; {@code sched} on the first batch only; {@code pass} its frames handed to the handler, a
-     * missing key's PASS fallback included; {@code redirect} those that reached a bulk queue (a ring_full at its
-     * flush is the CpumapEnqueue event's); {@code drop} the rest, since every frame a remote program saw ended in
-     * exactly one of the three. Without a remote program the three are 0, as the kernel's stats without a program.
+     * frames of several batches; {@code sched} on the first batch only; {@code pass} its frames handed to the
+     * handler, a missing key's PASS fallback included; {@code redirect} those that reached a bulk queue (a ring_full
+     * at its flush is the CpumapEnqueue event's); {@code drop} the rest, since every frame a remote program saw ended
+     * in exactly one of the three. Without a remote program the three are 0, as the kernel's stats without a program.
      */
     private void emitKthreads(int n) {
         final long refusals = handlerBatch.refusals();
