@@ -13,9 +13,10 @@ import dev.steer.engine.stats.PathCounters;
 
 /**
  * The data path of one entry's consumer, the analogue of the cpumap kthread: {@link #doWork()} takes a
- * batch from the entry's ring, runs the entry's remote program on each frame when there is one (PASS to
- * the handler, DROP counted, REDIRECT to another entry through this thread's own bulk queues), hands the
- * passed frames to the handler in one call, and returns them to their pools.
+ * drain of up to {@link #BATCHES_PER_WORK} batches from the entry's ring, runs the entry's remote program on each
+ * frame when there is one (PASS to the handler, DROP counted, REDIRECT to another entry through this thread's own
+ * bulk queues), hands the passed frames to the handler in batches of {@code batchSize}, and returns them to their
+ * pools.
  *
  * <p>Counters go to the entry's {@link CpuMapEntry#counters()}: RECEIVED is what was taken from the ring
  * (the tracepoint's {@code processed}), POLLS the non-empty batches, SCHED the idle transitions reported

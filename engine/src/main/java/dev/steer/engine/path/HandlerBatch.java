@@ -142,12 +142,12 @@ public final class HandlerBatch {
      * counting from frame 0 again, and the 65th call of a round would share bit 0). Lets a caller that knows where its
      * frames were held say which of them were refused; set only on the refusal path, so free otherwise.
      */
-    public long refusals() {
+    long refusals() {
         return refusals;
     }
 
     /** Forgets the refusals {@link #refusals()} reports. */
-    public void clearRefusals() {
+    void clearRefusals() {
         refusals = 0;
     }
 
