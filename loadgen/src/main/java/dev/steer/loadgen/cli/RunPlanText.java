@@ -148,8 +148,11 @@ final class RunPlanText {
      * The warning, said before the run, when a ring of this node is as large as its ingress pools together, else null.
      * Every frame in a ring is a frame of an ingress pool, so such a ring can never be full: its backlog runs out of
      * frames first and is dropped as {@code pool_exhausted}, not {@code ring_full}, and the qsize buys nothing
-     * ({@code --qsize 16384} with the default pool of 16,384 frames). Not said on a cluster node, whose rings also
-     * hold frames of its receiver's pool.
+     * ({@code --qsize 16384} with the default pool of 16,384 frames). Lossless, nothing is dropped: a packet no frame
+     * is left for back-pressures the feed as {@code pool_exhausted}; and since a lossless ingress asks the ring for
+     * room before it takes a frame, a ring exactly as large as the pools is full, refusing as {@code ring_full}, once
+     * every frame is in it: there only a larger ring never is. Not said on a cluster node, whose rings also hold frames
+     * of its receiver's pool.
      */
     String poolBacklogWarning() {
         final Deployment deployment = plan.deployment();
@@ -157,6 +160,7 @@ final class RunPlanText {
             return null;
         }
         final int queues = deployment.feed().queues();
+        final boolean lossless = deployment.feed().lossless();
         final long poolFrames = deployment.engine().poolFrames();
         final long pools = poolFrames * queues;
         final var entries = deployment.localEntries();
@@ -166,14 +170,14 @@ final class RunPlanText {
         if (entries.isEmpty()) {
             final int cpus = CpuSet.fromMachine().usableCpus().length;
             rings = (long) cpus * deployment.map().defaultQsize();
-            if (deployment.map().defaultQsize() >= pools) {
+            if (neverRefuses(deployment.map().defaultQsize(), pools, lossless)) {
                 never.add("every entry (qsize " + Units.count(deployment.map().defaultQsize()) + ")");
                 neverCount = cpus;
             }
         } else {
             for (Deployment.MapSettings.Entry entry : entries) {
                 rings += entry.qsize();
-                if (entry.qsize() >= pools) {
+                if (neverRefuses(entry.qsize(), pools, lossless)) {
                     never.add(entry.key() + " (qsize " + Units.count(entry.qsize()) + ")");
                     neverCount++;
                 }
@@ -188,8 +192,19 @@ final class RunPlanText {
         return which + never + " can never be full: the ingress pool" + (queues > 1 ? "s hold " : " holds ")
             + Units.count(pools) + " frames (steer.engine.pool.frames " + Units.count(poolFrames) + " x " + queues
             + " feed queue" + (queues > 1 ? "s" : "") + ") and every frame in a ring is one of them, so "
-            + (one ? "its" : "their") + " backlog is"
-            + " dropped as pool_exhausted, not ring_full; lower the qsize, or raise steer.engine.pool.frames (the rings"
-            + " together hold " + Units.count(rings) + ")";
+            + (one ? "its" : "their") + " backlog "
+            + (lossless ? "back-pressures the feed (lossless) as pool_exhausted, not ring_full"
+                : "is dropped as pool_exhausted, not ring_full")
+            + "; lower the qsize, or raise steer.engine.pool.frames (the rings together hold " + Units.count(rings)
+            + ")";
+    }
+
+    /**
+     * Whether a ring of {@code qsize} can never refuse a frame as full with {@code pools} frames behind it. Dropping, a
+     * frame is taken before the ring is tried, so a ring as large as the pools never refuses one; lossless, the ring is
+     * asked for room first, and one as large as the pools refuses as {@code ring_full} once every frame is in it.
+     */
+    private static boolean neverRefuses(long qsize, long pools, boolean lossless) {
+        return lossless ? qsize > pools : qsize >= pools;
     }
 }

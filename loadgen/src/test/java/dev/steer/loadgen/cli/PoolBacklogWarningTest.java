@@ -39,6 +39,31 @@ class PoolBacklogWarningTest {
     }
 
     @Test
+    void shouldSayALosslessRunIsHeldBackNotDroppedWhenARingIsLargerThanTheIngressPools(@TempDir Path dir)
+        throws IOException {
+        // Lossless drops nothing: a packet no pool frame is left for back-pressures the feed (refused as
+        // pool_exhausted), so the warning must not say the backlog is dropped.
+        final CliRunner result = CliRunner.run("run", "--config", poolOf(dir, 1024).toString(), "--feed", "synthetic",
+            "--lossless", "--cpus", "0", "--qsize", "2048", "--rate", "1k", "--duration", "300ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertTrue(result.err().contains("steer run: warning: the ring of entry 0 (qsize 2,048) can never be full: the"
+            + " ingress pool holds 1,024 frames (steer.engine.pool.frames 1,024 x 1 feed queue) and every frame in a ring"
+            + " is one of them, so its backlog back-pressures the feed (lossless) as pool_exhausted, not ring_full; lower"
+            + " the qsize, or raise steer.engine.pool.frames (the rings together hold 2,048)"),
+            result.toString());
+    }
+
+    @Test
+    void shouldNotWarnALosslessRunWhoseRingIsExactlyAsLargeAsTheIngressPools(@TempDir Path dir) throws IOException {
+        // A lossless ingress asks the ring for room before it takes a frame: with every frame of the pool in the ring
+        // (and its bulk queue) the ring is full and refuses as ring_full, so such a ring can be full.
+        final CliRunner result = CliRunner.run("run", "--config", poolOf(dir, 1024).toString(), "--feed", "synthetic",
+            "--lossless", "--cpus", "0", "--qsize", "1024", "--rate", "1k", "--duration", "300ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertFalse(result.err().contains("warning"), result.toString());
+    }
+
+    @Test
     void shouldNotWarnWhenThePoolsHoldEveryRing(@TempDir Path dir) throws IOException {
         final CliRunner result = CliRunner.run("run", "--config", poolOf(dir, 1024).toString(), "--feed", "synthetic",
             "--cpus", "0", "--qsize", "512", "--queues", "2", "--rate", "1k", "--duration", "300ms", "--no-pin");
