@@ -52,6 +52,7 @@ public final class SendLoop implements AutoCloseable {
     private static final VarHandle SENT;
     private static final VarHandle BACK_PRESSURED;
     private static final VarHandle REFUSED;
+    private static final VarHandle BYTES;
 
     static {
         try {
@@ -59,6 +60,7 @@ public final class SendLoop implements AutoCloseable {
             SENT = lookup.findVarHandle(SendLoop.class, "sent", long.class);
             BACK_PRESSURED = lookup.findVarHandle(SendLoop.class, "backPressured", long.class);
             REFUSED = lookup.findVarHandle(SendLoop.class, "refused", long.class);
+            BYTES = lookup.findVarHandle(SendLoop.class, "bytes", long.class);
         } catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -79,6 +81,8 @@ public final class SendLoop implements AutoCloseable {
     private long backPressured;
     /** Written by the sending thread only, through {@link #REFUSED}. */
     private long refused;
+    /** Written by the sending thread only, through {@link #BYTES}. */
+    private long bytes;
     /** The output's {@link FrameOutput#rejected()} as last read; the sending thread's, then (after it ended) close's. */
     private long rejected;
     /** The output's {@link FrameOutput#discarded()} as last read; as {@link #rejected}. */
@@ -166,6 +170,7 @@ public final class SendLoop implements AutoCloseable {
         long count = 0;
         long pressured = 0;
         long refusals = 0;
+        long sentBytes = 0;
         try {
             while (running && count < limit) {
                 int burst = (int) Math.min(burstLimit, limit - count);
@@ -210,6 +215,9 @@ public final class SendLoop implements AutoCloseable {
                     if (retried) {
                         retryIdle.reset(); // the next refusal starts again from spinning
                     }
+                    if (result == FrameOutput.SENT) {
+                        sentBytes += length; // one add per frame, in a local; published once per burst
+                    }
                     count++;
                 }
                 if (output.flush() == FrameOutput.FAILED) {
@@ -219,6 +227,7 @@ public final class SendLoop implements AutoCloseable {
                 rejected = output.rejected();
                 REFUSED.setRelease(this, refusals + rejected);
                 SENT.setRelease(this, count - rejected);
+                BYTES.setRelease(this, sentBytes);
             }
         } catch (Throwable error) {
             failure = error;
@@ -228,6 +237,7 @@ public final class SendLoop implements AutoCloseable {
             SENT.setRelease(this, count - rejected - discarded);
             BACK_PRESSURED.setRelease(this, pressured);
             REFUSED.setRelease(this, refusals + rejected);
+            BYTES.setRelease(this, sentBytes);
             endedNs = System.nanoTime();
             running = false;
         }
@@ -262,6 +272,16 @@ public final class SendLoop implements AutoCloseable {
      */
     public long sent() {
         return (long) SENT.getAcquire(this);
+    }
+
+    /**
+     * Bytes of the frames the output took ({@link FrameOutput#SENT}): their lengths as written, Ethernet header to
+     * payload, without the 4-byte FCS a wire size counts. Frames the output discards later (staged frames dropped by a
+     * close whose drain timed out) stay in. Updated at the end of every burst, as {@link #sent()}; exact once the
+     * thread has ended. Any thread.
+     */
+    public long bytes() {
+        return (long) BYTES.getAcquire(this);
     }
 
     /** Send attempts refused because the output was full or not connected; current to the last refused try. */

@@ -36,6 +36,22 @@ public final class Units {
         return String.format(Locale.ROOT, "%.2f s", ns / 1e9);
     }
 
+    /**
+     * A bit rate in decimal units with three significant figures: {@code 36432000000.0} as {@code 36.4 Gb/s},
+     * {@code 950.0} as {@code 950 b/s}.
+     */
+    public static String bits(double bitsPerSecond) {
+        final String[] units = {"b/s", "kb/s", "Mb/s", "Gb/s", "Tb/s"};
+        double value = bitsPerSecond;
+        int unit = 0;
+        while (unit < units.length - 1 && value >= 999.5) {
+            value /= 1000;
+            unit++;
+        }
+        final String digits = value >= 99.95 || unit == 0 ? "%.0f" : value >= 9.995 ? "%.1f" : "%.2f";
+        return String.format(Locale.ROOT, digits + " %s", value, units[unit]);
+    }
+
     /** Seconds with one decimal: {@code 12.3 s}. */
     public static String seconds(double seconds) {
         return String.format(Locale.ROOT, "%.1f s", seconds);

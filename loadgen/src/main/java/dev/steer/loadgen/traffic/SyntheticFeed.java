@@ -1,5 +1,8 @@
 package dev.steer.loadgen.traffic;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -20,6 +23,15 @@ import dev.steer.engine.path.FrameSink;
 public final class SyntheticFeed implements Feed {
     /** Value of {@code limit} for a feed that never ends. */
     public static final long UNLIMITED = Long.MAX_VALUE;
+    private static final VarHandle BYTES;
+
+    static {
+        try {
+            BYTES = MethodHandles.lookup().findVarHandle(SyntheticFeed.class, "bytes", long.class);
+        } catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
 
     private final String name;
     private final TrafficGenerator generator;
@@ -29,6 +41,8 @@ public final class SyntheticFeed implements Feed {
     private final UnsafeBuffer scratch;
     private int pendingLength;
     private long sent;
+    /** Written by the polling thread only, through {@link #BYTES}: once per poll. */
+    private long bytes;
     private volatile boolean held;
 
     /** A feed of {@code profile}'s traffic, paced by its rate and burst, on the system clock. */
@@ -70,6 +84,7 @@ public final class SyntheticFeed implements Feed {
         final int wanted = (int) Math.min(budget, limit - sent);
         final int allowed = pacer == null ? wanted : pacer.acquire(now, wanted);
         int taken = 0;
+        long takenBytes = 0;
         while (taken < allowed) {
             if (pendingLength == 0) {
                 pendingLength = generator.next(scratch, 0, scratch.capacity());
@@ -77,6 +92,7 @@ public final class SyntheticFeed implements Feed {
             if (sink.onFrame(scratch, 0, pendingLength, now) == FrameSink.BACK_PRESSURED) {
                 break; // keep the frame in scratch: it is offered first next poll
             }
+            takenBytes += pendingLength;
             pendingLength = 0;
             taken++;
         }
@@ -84,6 +100,9 @@ public final class SyntheticFeed implements Feed {
             pacer.release(allowed - taken);
         }
         sent += taken;
+        if (takenBytes != 0) {
+            BYTES.setRelease(this, bytes + takenBytes);
+        }
         return taken;
     }
 
@@ -111,6 +130,15 @@ public final class SyntheticFeed implements Feed {
     /** Frames the sink has taken so far. */
     public long sent() {
         return sent;
+    }
+
+    /**
+     * Bytes of the frames the sink has taken: their lengths as the engine saw them, Ethernet header to payload,
+     * without the 4-byte FCS a wire size counts (a {@code 1518} size is a 1514-byte frame). Costs the polling thread
+     * one add per frame and one ordered store per poll. Current to the last poll; any thread.
+     */
+    public long bytes() {
+        return (long) BYTES.getAcquire(this);
     }
 
     /** The generator; its plan maps the flow ids in the frames' markers to tuples. */
