@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.aeron.AeronMedia;
 import dev.steer.ingress.config.ConfigCheck;
+import dev.steer.loadgen.report.OfferedTraffic;
 import dev.steer.loadgen.send.AeronOutput;
 import dev.steer.loadgen.send.AfPacketOutput;
 import dev.steer.loadgen.send.FrameOutput;
@@ -244,6 +245,12 @@ final class LoadgenCommand implements Callable<Integer> {
             out.printf(Locale.ROOT,
                 "sent %,d frames in %.2f s (%,.0f frames/s), %,d send attempts back-pressured, %,d refused%n",
                 loop.sent(), seconds, seconds > 0 ? loop.sent() / seconds : 0.0, loop.backPressured(), loop.refused());
+            final OfferedTraffic offered = new OfferedTraffic(loop.sent(), loop.bytes(), "sender", traffic.rate(), seconds);
+            out.println(offered.line());
+            final String rateWarning = offered.warning("the sending thread");
+            if (rateWarning != null) {
+                out.println(rateWarning);
+            }
             out.flush();
             if (loop.failure() != null) {
                 err.println("steer loadgen: " + loop.failure());

@@ -288,11 +288,14 @@ final class RunJob {
             final RunInfo info = new RunInfo(deployment.engine().program(), text.feed(feeds),
                 CpuList.format(localCpus()), startedAt, Duration.ofNanos(end - start), places(deployment));
             final String failure = engineStopped != null ? engineStopped : failedInput(senders, feeds);
+            // The traffic this process made: a synthetic feed's (released) or its senders'; none with --no-traffic.
+            final boolean traffic = run.traffic() && (synthetic || sending);
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
             return new RunReport(feedPlan, json, reportDir, out, err).report(new RunReport.Outcome(info,
                 JsonReport.withRunningMap(finalStats, sampler.latest()), latency.cumulative(), sampler.series(),
                 sending ? sent : -1, links, churn, failure, CaptureDamage.Findings.of(feeds),
-                RunReport.feedCounts(feeds)));
+                RunReport.feedCounts(feeds), traffic ? RunReport.offered(held, senders, sending ? sent : -1,
+                    plan.traffic().rate(), info) : null));
         } finally {
             senders.stop();
             if (engine != null) {

@@ -20,11 +20,13 @@ import dev.steer.loadgen.report.DamagedCapture;
 import dev.steer.loadgen.report.FeedCounts;
 import dev.steer.loadgen.report.HtmlReport;
 import dev.steer.loadgen.report.JsonReport;
+import dev.steer.loadgen.report.OfferedTraffic;
 import dev.steer.loadgen.report.RunInfo;
 import dev.steer.loadgen.report.RunSummary;
 import dev.steer.loadgen.stats.Interval;
 import dev.steer.loadgen.stats.LatencySnapshot;
 import dev.steer.loadgen.stats.Units;
+import dev.steer.loadgen.traffic.SyntheticFeed;
 
 /**
  * The end of one {@code steer run}: from what the run counted ({@link Outcome}) it prints the text summary or, with
@@ -51,11 +53,41 @@ final class RunReport {
      * @param captures what the pcap feeds replayed, damage and empty files included; nothing for other feeds
      * @param feeds    what the UDP and AF_PACKET feeds counted as {@code feed_overrun}, and when, and the AF_PACKET
      *                 links' downs ({@link #feedCounts}); nothing for other feeds
+     * @param offered  the traffic this process made, in frames and bytes, and the rate asked ({@link #offered}); null
+     *                 when it made none: the frames the feeds received, bytes not counted, no rate
      */
     record Outcome(RunInfo info, EngineStats stats, Histogram latency, List<Interval> series, long sent,
                    List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures,
-                   List<FeedCounts> feeds) {
+                   List<FeedCounts> feeds, OfferedTraffic offered) {
+        /** An outcome of a run that made no traffic of its own. */
+        Outcome(RunInfo info, EngineStats stats, Histogram latency, List<Interval> series, long sent,
+                List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures,
+                List<FeedCounts> feeds) {
+            this(info, stats, latency, series, sent, links, churn, failure, captures, feeds, null);
+        }
     }
+
+    /**
+     * What this process offered: the frames and bytes its synthetic feeds handed to the engine, or (with {@code sent}
+     * not -1) those its senders sent; {@code rateAsked} the rate in total (0: max). Read after the engine has stopped.
+     */
+    static OfferedTraffic offered(List<SyntheticFeed> synthetic, RunTraffic senders, long sent, long rateAsked,
+                                  RunInfo info) {
+        if (sent >= 0) {
+            return new OfferedTraffic(sent, senders.bytes(), "sender", rateAsked, info.seconds());
+        }
+        long frames = 0;
+        long bytes = 0;
+        for (SyntheticFeed feed : synthetic) {
+            frames += feed.sent();
+            bytes += feed.bytes();
+        }
+        return new OfferedTraffic(frames, bytes, "feed", rateAsked, info.seconds());
+    }
+
+    /** Who makes the traffic of a run, for the warning of a rate not reached. */
+    private static final String RATE_THREADS = "the threads making the traffic (the senders, or the ingresses polling a"
+        + " synthetic feed)";
 
     private final FeedConfig.Plan feed;
     private final boolean json;
@@ -106,15 +138,29 @@ final class RunReport {
         final RunSummary summary = new RunSummary(run.info(), run.stats(), percentiles);
         final Transport transport = transport(run.sent(), run.stats());
         final long lost = summary.lost() + transport.lost();
+        final OfferedTraffic offered = run.offered() != null ? run.offered() : new OfferedTraffic(
+            RunTraffic.fromFeeds(run.stats()), OfferedTraffic.NOT_COUNTED, null, 0, run.info().seconds());
         final ObjectNode root = toJson(run, percentiles, transport, lost);
+        offered.toJson(root.putObject("traffic"));
+        final String rateWarning = offered.warning(RATE_THREADS);
         if (json) {
             try {
                 out.println(new ObjectMapper().writeValueAsString(root));
             } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
                 throw new IllegalStateException(ex);
             }
+            if (rateWarning != null) {
+                err.println("steer run: " + rateWarning);
+            }
         } else {
             printText(run, summary, transport);
+            final String line = offered.line();
+            if (line != null) {
+                out.println("  " + line);
+            }
+            if (rateWarning != null) {
+                out.println(rateWarning);
+            }
         }
         out.flush();
         if (reportDir != null) {

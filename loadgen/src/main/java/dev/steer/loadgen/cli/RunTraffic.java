@@ -129,6 +129,15 @@ final class RunTraffic {
             + (count > NAMED_FAILURES ? "; and " + (count - NAMED_FAILURES) + " more" : "");
     }
 
+    /** Bytes the senders sent ({@link SendLoop#bytes()}); exact once {@link #stop()} has returned. */
+    long bytes() {
+        long bytes = 0;
+        for (SendLoop sender : senders) {
+            bytes += sender.bytes();
+        }
+        return bytes;
+    }
+
     /** Stops every sender (again: idempotent) and returns the frames they sent. */
     long stop() throws InterruptedException {
         long sent = 0;

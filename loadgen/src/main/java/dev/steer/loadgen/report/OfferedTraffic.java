@@ -1,0 +1,93 @@
+package dev.steer.loadgen.report;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.steer.loadgen.stats.Units;
+
+/**
+ * What the traffic of a run amounted to, counted where it was made (the synthetic feeds, or the senders of this
+ * process), and whether the rate asked was reached: the {@code traffic:} line and the rate warning of the text
+ * summary, the {@code traffic} object of the JSON. Bytes are frame lengths, Ethernet header to payload, without the
+ * 4-byte FCS the wire sizes of a traffic profile count (a {@code 1518} size is 1514 bytes here).
+ *
+ * <p>The rate is a ceiling (docs/traffic.md, "Rate"): when fewer than {@value #REACHED_PERCENT} % of the frames
+ * asked for were offered over the run, the summary says so ({@link #warning}). Immutable; any thread; formatting
+ * allocates, off the data path.
+ *
+ * @param frames    frames offered: taken from the synthetic feeds, or sent by the senders
+ * @param bytes     their bytes, or {@link #NOT_COUNTED} where nothing of this process made the traffic
+ * @param countedAt {@code feed} (synthetic feeds), {@code sender} (this process' senders) or null (not counted)
+ * @param rateAsked the rate asked in packets/s, the total over every queue; 0 when none was ({@code max})
+ * @param seconds   the time the frames were offered in, not negative
+ */
+public record OfferedTraffic(long frames, long bytes, String countedAt, long rateAsked, double seconds) {
+    /** {@link #bytes} when nothing of this process made the traffic (pcap, AF_PACKET, an external sender). */
+    public static final long NOT_COUNTED = -1;
+    /** Below this share of the rate asked, the rate counts as not reached. */
+    public static final int REACHED_PERCENT = 90;
+
+    /** Frames offered per second; 0 over no time. */
+    public double offeredPps() {
+        return seconds > 0 ? frames / seconds : 0;
+    }
+
+    /** Average bits per second of the bytes counted; 0 over no time. */
+    public double bitsPerSecond() {
+        return seconds > 0 && bytes > 0 ? bytes * 8.0 / seconds : 0;
+    }
+
+    /** True when a rate was asked and fewer than {@value #REACHED_PERCENT} % of its frames were offered. */
+    public boolean rateMissed() {
+        return rateAsked > 0 && seconds > 0 && frames * 100.0 < rateAsked * seconds * REACHED_PERCENT;
+    }
+
+    /**
+     * {@code traffic: N frames, B bytes (...), avg R b/s}, or null when the bytes were not counted. No line end.
+     */
+    public String line() {
+        if (bytes == NOT_COUNTED) {
+            return null;
+        }
+        return "traffic: " + Units.count(frames) + " frames, " + Units.count(bytes) + " bytes (frame lengths as "
+            + ("feed".equals(countedAt) ? "the feed handed them to the engine" : "sent") + ", without the 4-byte FCS),"
+            + " avg " + Units.bits(bitsPerSecond());
+    }
+
+    /**
+     * {@code warning: rate not reached: R pkt/s asked, O pkt/s offered (P %): ...} naming {@code threads}, the threads
+     * that make the traffic and most likely lacked CPU; null when the rate was reached or none was asked. No line end.
+     */
+    public String warning(String threads) {
+        if (!rateMissed()) {
+            return null;
+        }
+        return "warning: rate not reached: " + Units.count(rateAsked) + " pkt/s asked, " + Units.rate(offeredPps())
+            + " pkt/s offered (" + String.format(java.util.Locale.ROOT, "%.1f", 100 * offeredPps() / rateAsked)
+            + " %). The rate is a ceiling: " + threads + " could not go faster, most likely for lack of CPU (they share"
+            + " cores with the consumers or other busy threads)";
+    }
+
+    /**
+     * Fills {@code node} with {@code frames}, {@code bytes}, {@code counted_at}, {@code avg_bits_per_s},
+     * {@code offered_pps}, {@code rate_asked_pps} and {@code rate_reached}; always every key, null where not known.
+     */
+    public void toJson(ObjectNode node) {
+        node.put("frames", frames);
+        if (bytes == NOT_COUNTED) {
+            node.putNull("bytes");
+            node.putNull("avg_bits_per_s");
+        } else {
+            node.put("bytes", bytes);
+            node.put("avg_bits_per_s", bitsPerSecond());
+        }
+        node.put("counted_at", countedAt);
+        node.put("offered_pps", offeredPps());
+        if (rateAsked > 0) {
+            node.put("rate_asked_pps", rateAsked);
+            node.put("rate_reached", !rateMissed());
+        } else {
+            node.putNull("rate_asked_pps");
+            node.putNull("rate_reached");
+        }
+    }
+}
