@@ -93,6 +93,10 @@ final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--rate", paramLabel = "PPS|max", description = "max, or packets/s with an optional k, M or G suffix, e.g. 250k (default max).")
     String rate;
 
+    @Option(names = "--on-off", paramLabel = "ON/OFF", description = "Send in bursts: ON of every ON+OFF at the rate (or"
+        + " as fast as it goes without one), nothing during OFF, e.g. 10ms/90ms (default off).")
+    String onOff;
+
     @Option(names = "--flows", paramLabel = "N", description = "Flows (default 1024).")
     Integer flows;
 
@@ -205,7 +209,9 @@ final class LoadgenCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--to " + to + ": must be aeron, udp or afpacket");
             }
             err.println("steer loadgen: sending " + traffic.flows() + " flows, sizes " + traffic.sizes() + ", rate "
-                + (traffic.rate() == 0 ? "max" : traffic.rate() + " pps") + " to " + output.describe());
+                + (traffic.rate() == 0 ? "max" : traffic.rate() + " pps")
+                + (traffic.onOff() ? ", on-off " + TrafficProfile.formatOnOff(traffic.onNs(), traffic.offNs()) : "")
+                + " to " + output.describe());
             final SendLoop loop = SendLoop.forTraffic("steer-loadgen", traffic, output, count).start();
             running = loop;
             if (stopRequested) {
@@ -245,7 +251,8 @@ final class LoadgenCommand implements Callable<Integer> {
             out.printf(Locale.ROOT,
                 "sent %,d frames in %.2f s (%,.0f frames/s), %,d send attempts back-pressured, %,d refused%n",
                 loop.sent(), seconds, seconds > 0 ? loop.sent() / seconds : 0.0, loop.backPressured(), loop.refused());
-            final OfferedTraffic offered = new OfferedTraffic(loop.sent(), loop.bytes(), "sender", traffic.rate(), seconds);
+            final OfferedTraffic offered = new OfferedTraffic(loop.sent(), loop.bytes(), "sender",
+                traffic.averageRate(), seconds);
             out.println(offered.line());
             final String rateWarning = offered.warning("the sending thread");
             if (rateWarning != null) {
@@ -357,6 +364,7 @@ final class LoadgenCommand implements Callable<Integer> {
     private LayeredSettings settings() {
         final LayeredSettings.Options options = new LayeredSettings.Options()
             .traffic(rate, flows, sizes, mix, ipv6, seed)
+            .put("traffic.on-off", "--on-off", TrafficOptions.onOff(onOff))
             .put("run.duration", "--duration", duration);
         return LayeredSettings.of(options, config == null ? null : ConfigFile.read("--config", config),
             scenario == null ? null : RunCommand.scenarioConfig(scenario));

@@ -115,6 +115,10 @@ final class RunCommand implements Callable<Integer> {
             + " suffix, e.g. 250k (default max).")
     String rate;
 
+    @Option(names = "--on-off", paramLabel = "ON/OFF", description = "Send in bursts: ON of every ON+OFF at the rate (or"
+        + " as fast as it goes without one), nothing during OFF, e.g. 10ms/90ms (default off).")
+    String onOff;
+
     @Option(names = "--flows", paramLabel = "N", description = "Synthetic flows per feed queue: each queue makes its own (default 1024).")
     Integer flows;
 
@@ -330,6 +334,7 @@ final class RunCommand implements Callable<Integer> {
         values.put("steer.feed.pcap.max-gap", "--max-gap", maxGap);
         values.put("steer.feed.afpacket.interface", "--interface", networkInterface);
         values.put("steer.feed.afpacket.netns", "--netns", netns);
-        return values.traffic(rate, flows, sizes, mix, ipv6, seed);
+        return values.traffic(rate, flows, sizes, mix, ipv6, seed)
+            .put("traffic.on-off", "--on-off", TrafficOptions.onOff(onOff));
     }
 }

@@ -295,7 +295,7 @@ final class RunJob {
                 JsonReport.withRunningMap(finalStats, sampler.latest()), latency.cumulative(), sampler.series(),
                 sending ? sent : -1, links, churn, failure, CaptureDamage.Findings.of(feeds),
                 RunReport.feedCounts(feeds), traffic ? RunReport.offered(held, senders, sending ? sent : -1,
-                    plan.traffic().rate(), info) : null));
+                    plan.traffic().averageRate(), info) : null));
         } finally {
             senders.stop();
             if (engine != null) {

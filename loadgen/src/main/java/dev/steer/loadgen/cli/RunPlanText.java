@@ -14,6 +14,7 @@ import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.udp.UdpFeed;
 import dev.steer.loadgen.stats.Units;
 import dev.steer.loadgen.traffic.FrameSizes;
+import dev.steer.loadgen.traffic.TrafficProfile;
 
 /**
  * What {@code steer run} says about its plan: the entries and the traffic of its progress lines, the feed of its
@@ -45,13 +46,15 @@ final class RunPlanText {
     /**
      * The synthetic traffic: {@code N flows, sizes S, rate R pps} (or {@code rate max}). With several feed queues,
      * {@code N flows per queue} and {@code rate R pps in total}: each queue makes its own N flows and an even share of
-     * R, and the bare form, followed by the feed's {@code x2 queues}, read as N flows at R per queue.
+     * R, and the bare form, followed by the feed's {@code x2 queues}, read as N flows at R per queue. An on/off pattern
+     * follows as {@code , on-off 10ms/90ms}.
      */
     String traffic() {
         final var t = plan.traffic();
         final boolean queues = plan.deployment().feed().queues() > 1;
         return t.flows() + (queues ? " flows per queue" : " flows") + ", sizes " + t.sizes() + ", rate "
-            + (t.rate() == 0 ? "max" : t.rate() + (queues ? " pps in total" : " pps"));
+            + (t.rate() == 0 ? "max" : t.rate() + (queues ? " pps in total" : " pps"))
+            + (t.onOff() ? ", on-off " + TrafficProfile.formatOnOff(t.onNs(), t.offNs()) : "");
     }
 
     /**

@@ -13,7 +13,8 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  */
 final class TrafficOptions {
     /** The traffic options of both commands, in the order {@code steer run} checks whether they apply. */
-    static final List<String> NAMES = List.of("--rate", "--flows", "--sizes", "--mix", "--ipv6", "--seed");
+    static final List<String> NAMES = List.of("--rate", "--flows", "--sizes", "--mix", "--ipv6", "--seed",
+        "--on-off");
     private static final String SIZES_FORMS = "a frame size in bytes (64), imix, or a list of SIZE or"
         + " SIZE:WEIGHT such as 64:7,594:4,1518:1";
     private static final String SIZES_ALLOWED = "must be " + SIZES_FORMS;
@@ -89,8 +90,29 @@ final class TrafficOptions {
             case "traffic.flows" -> "--flows";
             case "traffic.seed" -> "--seed";
             case "traffic.frame-size" -> "--sizes";
+            case "traffic.on-off" -> "--on-off";
             default -> "a traffic option";
         };
+    }
+
+    /**
+     * {@code --on-off ON/OFF} as the {@code traffic.on-off} value, checked here so that the message names the option;
+     * null when not given.
+     *
+     * @throws IllegalArgumentException naming the option, the value and what is allowed
+     */
+    static String onOff(String text) {
+        if (text == null) {
+            return null;
+        }
+        final long[] parsed = TrafficProfile.parseOnOff(text);
+        if (parsed == null) {
+            throw new IllegalArgumentException("--on-off " + text + ": " + TrafficProfile.ON_OFF_ALLOWED);
+        }
+        TrafficProfile.checkOnOff(parsed[0], parsed[1], problem -> {
+            throw new IllegalArgumentException("--on-off " + text + ": " + problem);
+        });
+        return TrafficProfile.formatOnOff(parsed[0], parsed[1]);
     }
 
     private static Object sizes(String text) {

@@ -10,13 +10,25 @@ package dev.steer.loadgen.traffic;
  * releases at most {@code burst} frames at once and then resumes the rate from there, instead of catching
  * up without bound. The time base moves forward by whole seconds so that no product overflows.
  *
+ * <p>An optional on/off pattern ({@code traffic.on-off}): from the first call, periods of {@code on} then {@code off}
+ * nanoseconds. During off nothing goes; the rate counts only the on time, as if the clock stopped during off, so every
+ * on period sends {@code on x rate} frames and an on period starts with what the last one left, not with a burst
+ * earned during off. With {@link #UNLIMITED} instead of a rate, on sends up to {@code burst} frames per call, as fast
+ * as the caller goes. The phase costs one division per call, none per frame.
+ *
  * <p>Thread contract: one thread. Allocation-free, O(1) per call.
  */
 public final class Pacer {
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
+    /** The rate of a pacer with an on/off pattern that sends as fast as it goes during on. */
+    public static final long UNLIMITED = 0;
 
     private final long rate;
     private final int burst;
+    private final long onNs;
+    private final long periodNs;
+    private boolean patternStarted;
+    private long patternStartNs;
     private boolean started;
     private long baseNs;
     private long issued;
@@ -26,7 +38,26 @@ public final class Pacer {
      * @param burst most frames released at once, 1..{@value TrafficProfile#MAX_BURST}
      */
     public Pacer(long rate, int burst) {
-        if (rate < 1 || rate > TrafficProfile.MAX_RATE) {
+        this(rate, burst, 0, 0, false);
+    }
+
+    /**
+     * A pacer that sends only during the on part of an on/off pattern.
+     *
+     * @param rate  frames per second during on, 1..{@value TrafficProfile#MAX_RATE}, or {@link #UNLIMITED}
+     * @param burst most frames released at once, 1..{@value TrafficProfile#MAX_BURST}
+     * @param onNs  length of on, positive
+     * @param offNs length of off, positive; {@code onNs + offNs} must not overflow
+     */
+    public Pacer(long rate, int burst, long onNs, long offNs) {
+        this(rate, burst, onNs, offNs, true);
+    }
+
+    private Pacer(long rate, int burst, long onNs, long offNs, boolean pattern) {
+        if (pattern && (onNs <= 0 || offNs <= 0 || onNs > Long.MAX_VALUE - offNs)) {
+            throw new IllegalArgumentException("on-off=" + onNs + "ns/" + offNs + "ns: on and off must both be positive");
+        }
+        if ((rate < 1 && !(pattern && rate == UNLIMITED)) || rate > TrafficProfile.MAX_RATE) {
             throw new IllegalArgumentException("rate=" + rate + ": must be 1.." + TrafficProfile.MAX_RATE + " frames/s");
         }
         if (burst < 1 || burst > TrafficProfile.MAX_BURST) {
@@ -34,6 +65,8 @@ public final class Pacer {
         }
         this.rate = rate;
         this.burst = burst;
+        this.onNs = pattern ? onNs : 0;
+        this.periodNs = pattern ? onNs + offNs : 0;
     }
 
     /**
@@ -42,6 +75,25 @@ public final class Pacer {
      * @return frames that may go now, 0..min(max, burst); 0 means wait
      */
     public int acquire(long nowNs, int max) {
+        if (periodNs != 0) {
+            if (!patternStarted) {
+                patternStarted = true;
+                patternStartNs = nowNs;
+            }
+            final long since = nowNs - patternStartNs;
+            if (since < 0) {
+                return 0;
+            }
+            final long periods = since / periodNs;
+            final long phase = since - periods * periodNs;
+            if (phase >= onNs) {
+                return 0; // off
+            }
+            if (rate == UNLIMITED) {
+                return max <= 0 ? 0 : Math.min(max, burst);
+            }
+            nowNs = periods * onNs + phase; // on time only: no product overflows, periods * onNs <= since
+        }
         if (!started) {
             started = true;
             baseNs = nowNs;
@@ -74,12 +126,12 @@ public final class Pacer {
 
     /** Gives back {@code unused} frames of the last {@link #acquire} that were not sent (the sink refused them). */
     public void release(int unused) {
-        if (unused > 0) {
+        if (unused > 0 && rate != UNLIMITED) {
             issued -= unused;
         }
     }
 
-    /** Target frames per second. */
+    /** Target frames per second (during on, with a pattern), or {@link #UNLIMITED}. */
     public long rate() {
         return rate;
     }

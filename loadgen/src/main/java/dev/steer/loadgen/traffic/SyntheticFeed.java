@@ -13,7 +13,7 @@ import dev.steer.engine.path.FrameSink;
 /**
  * A {@link Feed} of synthetic traffic: each poll writes frames from a {@link TrafficGenerator} into one
  * reused scratch buffer and hands them to the sink, as many as the budget, the {@link Pacer} (when the
- * profile has a rate) and the packet limit allow. Every frame of a poll carries the same timestamp, one
+ * profile has a rate or an on/off pattern) and the packet limit allow. Every frame of a poll carries the same timestamp, one
  * {@link NanoClock#nanoTime()} reading per poll. A frame the sink refuses with
  * {@link FrameSink#BACK_PRESSURED} stays in the scratch buffer and is offered first in the next poll, so
  * nothing is lost or reordered, and the pacer gets the unused permits back.

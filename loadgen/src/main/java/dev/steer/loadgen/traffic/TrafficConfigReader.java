@@ -24,7 +24,7 @@ import dev.steer.ingress.config.ConfigCheck;
  */
 final class TrafficConfigReader {
     private static final String BLOCK = "traffic";
-    private static final Set<String> KEYS = Set.of("flows", "seed", "ip-version", "protocol", "frame-size", "rate",
+    private static final Set<String> KEYS = Set.of("flows", "seed", "ip-version", "protocol", "frame-size", "rate", "on-off",
         "burst", "vlan", "ipv4", "ipv6", "ports");
     private static final Set<String> VERSION_KEYS = Set.of("ipv4", "ipv6");
     private static final Set<String> PROTOCOL_KEYS = Set.of("udp", "tcp", "icmp");
@@ -68,6 +68,7 @@ final class TrafficConfigReader {
         final FrameSizes sizes = sizes(block, d.sizes());
         final long rate = rate(block, d.rate());
         final int burst = burst(block, d.burst());
+        final long[] onOff = onOff(block);
         final int vlan = vlan(block, d.vlan());
         final ConfigObject v4 = object(block, "ipv4", RANGE_KEYS);
         final Ipv4Range ipv4Src = range(v4, "ipv4.src", d.ipv4Src(), Ipv4Range::parse);
@@ -81,12 +82,13 @@ final class TrafficConfigReader {
 
         TrafficProfile.validate(flows, ipv4, ipv6, udp, tcp, icmp, sizes, rate, burst, vlan, ipv4Src, ipv4Dst,
             ipv6Src, ipv6Dst, srcPorts, dstPorts, (key, text) -> problem(key, key + text));
+        TrafficProfile.validateOnOff(onOff[0], onOff[1], (key, text) -> problem(key, key + text));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid traffic profile (" + problems.size() + " problem"
                 + (problems.size() == 1 ? "" : "s") + "):\n  " + String.join("\n  ", problems));
         }
         return new TrafficProfile(flows, seed, ipv4, ipv6, udp, tcp, icmp, sizes, rate, burst, vlan, ipv4Src, ipv4Dst,
-            ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            ipv6Src, ipv6Dst, srcPorts, dstPorts, onOff[0], onOff[1]);
     }
 
     /** Records a problem of {@code key} (relative to the block), located at the key's value or else the block. */
@@ -240,6 +242,22 @@ final class TrafficConfigReader {
         }
         problem("rate", "rate = " + value.render() + ": " + TrafficProfile.RATE_ALLOWED);
         return fallback;
+    }
+
+    /** {@code on-off}: {@code off} (the default) or {@code ON/OFF}; {@code {0, 0}} for none or a problem. */
+    private long[] onOff(ConfigObject block) {
+        final ConfigValue value = value(block, "on-off");
+        if (value == null) {
+            return new long[] {TrafficProfile.NO_ON_OFF, TrafficProfile.NO_ON_OFF};
+        }
+        final long[] parsed = value.valueType() == ConfigValueType.STRING || Boolean.FALSE.equals(value.unwrapped())
+            ? TrafficProfile.parseOnOff(Boolean.FALSE.equals(value.unwrapped()) ? "off" : (String) value.unwrapped())
+            : null;
+        if (parsed != null) {
+            return parsed;
+        }
+        problem("on-off", "on-off = " + value.render() + ": " + TrafficProfile.ON_OFF_ALLOWED);
+        return new long[] {TrafficProfile.NO_ON_OFF, TrafficProfile.NO_ON_OFF};
     }
 
     private int vlan(ConfigObject block, int fallback) {

@@ -37,11 +37,15 @@ import com.typesafe.config.Config;
  * @param ipv6Dst    IPv6 destination prefix (key {@code ipv6.dst})
  * @param srcPorts   UDP/TCP source ports (key {@code ports.src})
  * @param dstPorts   UDP/TCP destination ports (key {@code ports.dst})
+ * @param onNs       with {@code offNs}, an on/off pattern: nanoseconds of each period the traffic is on, during which
+ *                   the rate applies (or, without one, as fast as it goes); {@link #NO_ON_OFF} for none (key
+ *                   {@code on-off})
+ * @param offNs      nanoseconds of each period nothing is sent; {@link #NO_ON_OFF} for none
  */
 public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weight, int udpWeight, int tcpWeight,
                              int icmpWeight, FrameSizes sizes, long rate, int burst, int vlan, Ipv4Range ipv4Src,
                              Ipv4Range ipv4Dst, Ipv6Range ipv6Src, Ipv6Range ipv6Dst, PortRange srcPorts,
-                             PortRange dstPorts) {
+                             PortRange dstPorts, long onNs, long offNs) {
     /** Largest number of flows: 16M. */
     public static final int MAX_FLOWS = 1 << 24;
     /** Largest weight of an IP version or protocol. */
@@ -63,6 +67,17 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
     public static final String BURST_ALLOWED = "must be 1.." + MAX_BURST + " frames";
     /** Value of {@code burst} meaning none given: the pacer takes {@link #defaultBurst} of the rate. */
     public static final int BURST_FROM_RATE = -1;
+    /** Value of {@code onNs} and {@code offNs} meaning no on/off pattern: always on. */
+    public static final long NO_ON_OFF = 0;
+    /** Shortest on or off part of a pattern: 1 µs. */
+    public static final long MIN_ON_OFF_NS = 1_000;
+    /** Longest on or off part of a pattern: 1 h. */
+    public static final long MAX_ON_OFF_NS = 3_600_000_000_000L;
+    /** What an on/off pattern may be, for messages: the one wording of {@code traffic.on-off} and {@code --on-off}. */
+    public static final String ON_OFF_ALLOWED = "must be off or ON/OFF, two durations 1us..1h each with a unit ns, us,"
+        + " ms or s, e.g. 10ms/90ms";
+    private static final Pattern ON_OFF_PART = Pattern.compile("(\\d{1,19})\\s*(ns|us|ms|s)");
+
     /** Fewest frames of a burst derived from the rate: one default NAPI budget. */
     public static final int MIN_DEFAULT_BURST = 64;
 
@@ -90,9 +105,19 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
         final List<String> problems = new ArrayList<>();
         validate(flows, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate, burst, vlan,
             ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, (key, text) -> problems.add(key + text));
+        validateOnOff(onNs, offNs, (key, text) -> problems.add(key + text));
         if (!problems.isEmpty()) {
             throw new IllegalArgumentException("invalid traffic profile:\n  " + String.join("\n  ", problems));
         }
+    }
+
+    /** A profile without an on/off pattern; validates as the canonical constructor. */
+    public TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weight, int udpWeight, int tcpWeight,
+                          int icmpWeight, FrameSizes sizes, long rate, int burst, int vlan, Ipv4Range ipv4Src,
+                          Ipv4Range ipv4Dst, Ipv6Range ipv6Src, Ipv6Range ipv6Dst, PortRange srcPorts,
+                          PortRange dstPorts) {
+        this(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate, burst, vlan, ipv4Src,
+            ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, NO_ON_OFF, NO_ON_OFF);
     }
 
     /**
@@ -143,6 +168,98 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
             return NOT_A_RATE;
         }
         return rate.longValueExact();
+    }
+
+    /**
+     * Reads an on/off pattern as {@code traffic.on-off} and {@code --on-off} take it: {@code off}, or {@code ON/OFF},
+     * two whole durations with a unit ({@code 10ms/90ms}, {@code 500us/1s}). Any thread; allocates, off the hot path.
+     *
+     * @return {@code {onNs, offNs}}, {@code {0, 0}} for {@code off}, or null when the text is none of these (the message
+     *         then is {@link #ON_OFF_ALLOWED}); the bounds are {@link #validateOnOff}'s
+     */
+    public static long[] parseOnOff(String text) {
+        final String trimmed = text.trim();
+        if (trimmed.equalsIgnoreCase("off")) {
+            return new long[] {NO_ON_OFF, NO_ON_OFF};
+        }
+        final String[] parts = trimmed.split("/", -1);
+        if (parts.length != 2) {
+            return null;
+        }
+        final long on = nanos(parts[0].trim());
+        final long off = nanos(parts[1].trim());
+        return on < 0 || off < 0 ? null : new long[] {on, off};
+    }
+
+    /** A whole duration with a unit in nanoseconds; -1 when not one, {@link Long#MAX_VALUE} when too long for a long. */
+    private static long nanos(String text) {
+        final Matcher m = ON_OFF_PART.matcher(text);
+        if (!m.matches()) {
+            return -1;
+        }
+        final long unit = switch (m.group(2)) {
+            case "ns" -> 1L;
+            case "us" -> 1_000L;
+            case "ms" -> 1_000_000L;
+            default -> 1_000_000_000L;
+        };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), unit);
+        } catch (ArithmeticException | NumberFormatException ex) {
+            return Long.MAX_VALUE; // refused by the bounds
+        }
+    }
+
+    /** An on/off pattern as {@code traffic.on-off} writes it: {@code off}, or {@code 10ms/90ms}. */
+    public static String formatOnOff(long onNs, long offNs) {
+        return onNs == NO_ON_OFF && offNs == NO_ON_OFF ? "off" : duration(onNs) + "/" + duration(offNs);
+    }
+
+    private static String duration(long ns) {
+        if (ns % 1_000_000_000L == 0) {
+            return ns / 1_000_000_000L + "s";
+        }
+        if (ns % 1_000_000L == 0) {
+            return ns / 1_000_000L + "ms";
+        }
+        return ns % 1_000L == 0 ? ns / 1_000L + "us" : ns + "ns";
+    }
+
+    /** The pattern's bounds: none ({@code 0/0}), or each part {@value #MIN_ON_OFF_NS} ns..1 h. */
+    static void validateOnOff(long onNs, long offNs, Problems out) {
+        checkOnOff(onNs, offNs, problem -> out.add("on-off", "=" + formatOnOff(onNs, offNs) + ": " + problem));
+    }
+
+    /**
+     * Checks an on/off pattern's bounds, as {@code traffic.on-off} and {@code --on-off} take it: none ({@code 0/0}), or
+     * each part {@value #MIN_ON_OFF_NS} ns..1 h; {@code out} gets what is wrong, if anything. Any thread.
+     */
+    public static void checkOnOff(long onNs, long offNs, java.util.function.Consumer<String> out) {
+        if (onNs == NO_ON_OFF && offNs == NO_ON_OFF) {
+            return;
+        }
+        if (onNs <= 0 || offNs <= 0) {
+            out.accept("on and off must both be positive (for no pattern: off)");
+        } else if (onNs < MIN_ON_OFF_NS || onNs > MAX_ON_OFF_NS || offNs < MIN_ON_OFF_NS || offNs > MAX_ON_OFF_NS) {
+            out.accept("on and off must each be 1us..1h");
+        }
+    }
+
+    /** True when the profile has an on/off pattern. */
+    public boolean onOff() {
+        return onNs != NO_ON_OFF || offNs != NO_ON_OFF;
+    }
+
+    /**
+     * The rate asked on average: the rate, times the share of time on with a pattern; {@link #RATE_MAX} when none is
+     * asked. What the summary compares the traffic offered with.
+     */
+    public long averageRate() {
+        if (unpaced() || !onOff()) {
+            return rate;
+        }
+        return java.math.BigInteger.valueOf(rate).multiply(java.math.BigInteger.valueOf(onNs))
+            .divide(java.math.BigInteger.valueOf(onNs).add(java.math.BigInteger.valueOf(offNs))).longValueExact();
     }
 
     /**
@@ -257,53 +374,59 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
     /** This profile with {@code flows} flows. */
     public TrafficProfile withFlows(int flows) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
-            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
     }
 
     /** This profile with another seed. */
     public TrafficProfile withSeed(long seed) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
-            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
     }
 
     /** This profile with IP version weights. */
     public TrafficProfile withVersions(int ipv4Weight, int ipv6Weight) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
-            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
     }
 
     /** This profile with protocol weights. */
     public TrafficProfile withProtocols(int udpWeight, int tcpWeight, int icmpWeight) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
-            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
     }
 
     /** This profile with another size distribution. */
     public TrafficProfile withSizes(FrameSizes sizes) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
-            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
     }
 
     /** This profile with a target rate ({@link #RATE_MAX} for none) and burst ({@link #BURST_FROM_RATE}: derived). */
     public TrafficProfile withRate(long rate, int burst) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
-            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
     }
 
     /** This profile with a VLAN id, or {@link #NO_VLAN}. */
     public TrafficProfile withVlan(int vlan) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
-            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
     }
 
     /** This profile with other address and port ranges. */
     public TrafficProfile withRanges(Ipv4Range ipv4Src, Ipv4Range ipv4Dst, Ipv6Range ipv6Src, Ipv6Range ipv6Dst,
                                      PortRange srcPorts, PortRange dstPorts) {
         return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
-            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts);
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
     }
 
-    /** True when frames go out as fast as they are taken. */
+    /** This profile with an on/off pattern ({@link #NO_ON_OFF} twice for none). */
+    public TrafficProfile withOnOff(long onNs, long offNs) {
+        return new TrafficProfile(flows, seed, ipv4Weight, ipv6Weight, udpWeight, tcpWeight, icmpWeight, sizes, rate,
+            burst, vlan, ipv4Src, ipv4Dst, ipv6Src, ipv6Dst, srcPorts, dstPorts, onNs, offNs);
+    }
+
+    /** True when frames go out as fast as they are taken, always (no rate; an on/off pattern may still stop them). */
     public boolean unpaced() {
         return rate == RATE_MAX;
     }
@@ -315,9 +438,13 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
 
     /**
      * A new pacer of this profile's rate and {@link #pacerBurst()}, the one every sender and synthetic feed of it
-     * takes, or null when the profile is {@link #unpaced()}. Allocates; off the hot path.
+     * takes, with the on/off pattern when there is one ({@link Pacer#UNLIMITED} during on without a rate), or null when
+     * the profile has neither rate nor pattern. Allocates; off the hot path.
      */
     public Pacer newPacer() {
+        if (onOff()) {
+            return new Pacer(unpaced() ? Pacer.UNLIMITED : rate, pacerBurst(), onNs, offNs);
+        }
         return unpaced() ? null : new Pacer(rate, pacerBurst());
     }
 }

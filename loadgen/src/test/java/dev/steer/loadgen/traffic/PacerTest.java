@@ -64,4 +64,59 @@ class PacerTest {
         assertEquals("burst=0: must be 1..65536",
             assertThrows(IllegalArgumentException.class, () -> new Pacer(1, 0)).getMessage());
     }
+
+    private static final long MS = 1_000_000L;
+
+    @Test
+    void shouldSendTheRateOnlyDuringOnAndNothingDuringOffWhenGivenAnOnOffPattern() {
+        final Pacer pacer = new Pacer(100_000, 10, 10 * MS, 90 * MS); // 100k/s during 10 ms of every 100 ms
+        long total = 0;
+        long inOff = 0;
+        for (long t = 0; t <= 5_000 * MS; t += 10_000) { // every 10 us for 5 s: 50 periods
+            final int granted = pacer.acquire(t, Integer.MAX_VALUE);
+            total += granted;
+            if (t % (100 * MS) >= 10 * MS) {
+                inOff += granted;
+            }
+        }
+        assertEquals(0, inOff, "nothing during off");
+        // 1,000 frames per 10 ms on, 50 periods, plus the starting burst, exactly: the off time earns no credit.
+        assertEquals(10 + 50 * 1_000, total);
+    }
+
+    @Test
+    void shouldResumeWhereOnStoppedWithoutACatchUpBurstWhenOnComesBack() {
+        final Pacer pacer = new Pacer(1_000_000, 64, MS, 9 * MS); // 1 ms on, 9 ms off
+        long total = 0;
+        for (long t = 0; t < MS; t += 10_000) {
+            total += pacer.acquire(t, 1_000);
+        }
+        assertEquals(64 + 99 * 10, total, "the burst, then 10 frames per 10 us up to 990 us");
+        assertEquals(0, pacer.acquire(5 * MS, 1_000), "off");
+        assertEquals(10, pacer.acquire(10 * MS, 1_000),
+            "on again: only the 10 us of the last on not yet taken, no credit from the 9 ms off (a stall would give 64)");
+        assertEquals(10, pacer.acquire(10 * MS + 10_000, 1_000), "then the rate: 10 frames in 10 us");
+    }
+
+    @Test
+    void shouldGoAsFastAsAllowedDuringOnWhenThePatternHasNoRate() {
+        final Pacer pacer = new Pacer(Pacer.UNLIMITED, 64, 10 * MS, 90 * MS);
+        assertEquals(64, pacer.acquire(0, 1_000), "a burst at a time during on");
+        assertEquals(64, pacer.acquire(0, 1_000));
+        assertEquals(5, pacer.acquire(MS, 5), "at most max");
+        assertEquals(0, pacer.acquire(10 * MS, 1_000), "off from 10 ms");
+        assertEquals(0, pacer.acquire(99 * MS, 1_000));
+        assertEquals(64, pacer.acquire(100 * MS, 1_000), "on again");
+        assertEquals(0, pacer.acquire(3_600_000 * MS + 50 * MS, 1_000), "off an hour later");
+    }
+
+    @Test
+    void shouldRefuseAnOnOffPatternWhosePartsAreNotPositiveOrARateOfNoneWithoutAPattern() {
+        assertEquals("on-off=0ns/90000000ns: on and off must both be positive",
+            assertThrows(IllegalArgumentException.class, () -> new Pacer(1, 1, 0, 90 * MS)).getMessage());
+        assertEquals("on-off=10000000ns/0ns: on and off must both be positive",
+            assertThrows(IllegalArgumentException.class, () -> new Pacer(1, 1, 10 * MS, 0)).getMessage());
+        assertEquals("rate=0: must be 1..1000000000 frames/s",
+            assertThrows(IllegalArgumentException.class, () -> new Pacer(0, 1)).getMessage());
+    }
 }
