@@ -18,6 +18,7 @@ final class TrafficOptions {
     private static final String SIZES_FORMS = "a frame size in bytes (64), imix, or a list of SIZE or"
         + " SIZE:WEIGHT such as 64:7,594:4,1518:1";
     private static final String SIZES_ALLOWED = "must be " + SIZES_FORMS;
+    private static final String MIX_ALLOWED = "must be udp=W, tcp=W or icmp=W (integer weights)";
 
     private TrafficOptions() {
     }
@@ -52,11 +53,14 @@ final class TrafficOptions {
                 values.put("traffic.protocol." + protocol, 0L);
             }
             final List<String> given = new ArrayList<>(3);
-            for (String part : mix.split(",")) {
-                final String[] kv = part.trim().split("=");
+            // Limit -1: keep empty parts ("udp=1,", "udp=1="), which a plain split drops without a word.
+            for (String part : mix.split(",", -1)) {
+                if (part.isBlank()) {
+                    throw new IllegalArgumentException("--mix " + mix + ": an empty entry; " + MIX_ALLOWED);
+                }
+                final String[] kv = part.trim().split("=", -1);
                 if (kv.length != 2 || !List.of("udp", "tcp", "icmp").contains(kv[0].trim())) {
-                    throw new IllegalArgumentException("--mix " + mix + ": '" + part
-                        + "' must be udp=W, tcp=W or icmp=W (integer weights)");
+                    throw new IllegalArgumentException("--mix " + mix + ": '" + part + "' " + MIX_ALLOWED);
                 }
                 final String protocol = kv[0].trim();
                 // A second weight would replace the first without a word, as a key given twice in a file would.

@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** The traffic options as a user gives them to {@code steer run} and {@code steer loadgen}, run in this JVM. */
@@ -33,6 +34,26 @@ class TrafficOptionCliTest {
         assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
         assertEquals("steer " + command + ": --mix udp=1,tcp=2,udp=3: udp is given twice: must be udp=W, tcp=W or"
             + " icmp=W (integer weights), each protocol once", result.err().strip(), result.toString());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
+        "run; udp=1,", "loadgen; udp=1,", "run; udp=1,,tcp=2", "loadgen; udp=1,,tcp=2", "run; ,udp=1"})
+    void shouldRefuseAMixNamingTheEmptyEntryWhenAnEntryIsEmpty(String command, String mix) {
+        // A trailing comma was taken without a word (as --sizes 64, and --cpus 0, are refused).
+        final CliRunner result = refused(command, "--mix", mix);
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer " + command + ": --mix " + mix + ": an empty entry; must be udp=W, tcp=W or icmp=W"
+            + " (integer weights)", result.err().strip(), result.toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"run", "loadgen"})
+    void shouldRefuseAMixEntryNamingItWhenItHasATrailingEqualsSign(String command) {
+        final CliRunner result = refused(command, "--mix", "udp=1=");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertEquals("steer " + command + ": --mix udp=1=: 'udp=1=' must be udp=W, tcp=W or icmp=W (integer weights)",
+            result.err().strip(), result.toString());
     }
 
     @ParameterizedTest
