@@ -34,7 +34,8 @@ final class TrafficOptions {
             // the word, since the key's 0 is not a rate a file may write.
             final long parsed = TrafficProfile.parseRate(rate.replace("_", ""));
             if (parsed == TrafficProfile.NOT_A_RATE) {
-                throw new IllegalArgumentException("--rate " + rate + ": " + TrafficProfile.RATE_ALLOWED);
+                throw new IllegalArgumentException("--rate " + rate + ": "
+                    + TrafficProfile.rateRefusal(rate.replace("_", "")));
             }
             values.put("traffic.rate", parsed == TrafficProfile.RATE_MAX ? "max" : parsed);
         }

@@ -240,7 +240,8 @@ final class TrafficConfigReader {
         if (rate != TrafficProfile.NOT_A_RATE) {
             return rate;
         }
-        problem("rate", "rate = " + value.render() + ": " + TrafficProfile.RATE_ALLOWED);
+        problem("rate", "rate = " + value.render() + ": "
+            + TrafficProfile.rateRefusal(String.valueOf(value.unwrapped())));
         return fallback;
     }
 

@@ -81,7 +81,9 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
     /** Fewest frames of a burst derived from the rate: one default NAPI budget. */
     public static final int MIN_DEFAULT_BURST = 64;
 
-    private static final Pattern RATE_PATTERN = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kKmMgG]?)");
+    // Exactly the suffixes RATE_ALLOWED names: a lowercase m would read as milli, so no case folding.
+    private static final Pattern RATE_PATTERN = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*([kMG]?)");
+    private static final Pattern WRONG_CASE_SUFFIX = Pattern.compile("\\d+(?:\\.\\d+)?\\s*([Kmg])");
 
     /** Default number of flows. */
     public static final int DEFAULT_FLOWS = 1024;
@@ -144,8 +146,10 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
      * 1..{@value #MAX_RATE} as a whole number with an optional suffix k, M or G ({@code 250k}, {@code 2.5M}).
      * Any thread; allocates a little (a regex match), off the hot path.
      *
+     * The suffix is case-sensitive: {@code K}, {@code m} and {@code g} are not rates ({@code m} would be milli).
+     *
      * @return packets/s, {@link #RATE_MAX} for {@code max}, or {@link #NOT_A_RATE} when the text is none of these
-     *         (the message then is {@link #RATE_ALLOWED})
+     *         (the message then is {@link #rateRefusal})
      */
     public static long parseRate(String text) {
         final String trimmed = text.trim();
@@ -156,10 +160,10 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
         if (!m.matches() || m.group(1).length() >= 16) {
             return NOT_A_RATE;
         }
-        final int exponent = switch (m.group(2).toLowerCase(java.util.Locale.ROOT)) {
+        final int exponent = switch (m.group(2)) {
             case "k" -> 3;
-            case "m" -> 6;
-            case "g" -> 9;
+            case "M" -> 6;
+            case "G" -> 9;
             default -> 0;
         };
         // Decimal arithmetic: 1.005M is 1,005,000 exactly, which a double product is not.
@@ -260,6 +264,22 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
         }
         return java.math.BigInteger.valueOf(rate).multiply(java.math.BigInteger.valueOf(onNs))
             .divide(java.math.BigInteger.valueOf(onNs).add(java.math.BigInteger.valueOf(offNs))).longValueExact();
+    }
+
+    /**
+     * What to say of a text {@link #parseRate} refused: {@link #RATE_ALLOWED}, and for a suffix in the wrong case
+     * ({@code K}, {@code m}, {@code g}) which one to write. Any thread; off the hot path.
+     */
+    public static String rateRefusal(String text) {
+        final Matcher m = WRONG_CASE_SUFFIX.matcher(text.trim());
+        if (!m.matches()) {
+            return RATE_ALLOWED;
+        }
+        return RATE_ALLOWED + "; " + switch (m.group(1)) {
+            case "m" -> "m would read as milli: write M for millions";
+            case "K" -> "write k for thousands, not K";
+            default -> "write G for billions, not g";
+        };
     }
 
     /**

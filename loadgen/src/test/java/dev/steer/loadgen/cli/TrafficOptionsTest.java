@@ -41,6 +41,17 @@ class TrafficOptionsTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = ';', value = {
+        "2m; m would read as milli: write M for millions", "2.5m; m would read as milli: write M for millions",
+        "250K; write k for thousands, not K", "1g; write G for billions, not g"})
+    void shouldRefuseARateSuffixTheDocsDoNotNameSayingWhichToWriteWhenItsCaseIsWrong(String option, String hint) {
+        // K, m and g were taken as k, M and G, although the help and docs name k, M and G only (m reads as milli).
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class, () -> profile(option, null));
+        assertEquals("--rate " + option + ": must be max or packets/s 1..1000000000 (a whole number, suffix k, M or G"
+            + " allowed, e.g. 250k); " + hint, error.getMessage());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', value = {
         "64; 64:1", "imix; 64:7,594:4,1518:1", "64:7,594:4,1518:1; 64:7,594:4,1518:1", "64,128; 64:1,128:1"})
     void shouldReadASizeImixOrAListWhenGivenAsTheSizesOption(String option, String expected) {
         assertEquals(expected, profile(null, option).sizes().toString().replaceAll("[\\[\\] ]", ""));

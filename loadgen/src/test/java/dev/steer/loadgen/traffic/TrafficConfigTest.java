@@ -92,6 +92,21 @@ class TrafficConfigTest {
     }
 
     @Test
+    void shouldRefuseALowercaseMRateSuffixSayingToWriteMWhenTheFileGivesIt() throws IOException {
+        // The key takes what --rate takes: 2m (milli?) was read as 2M.
+        final Path file = write("milli.conf", """
+            traffic {
+              rate = 2m
+            }
+            """);
+        final IllegalArgumentException ex = assertThrows(IllegalArgumentException.class,
+            () -> Scenarios.load(file.toString()));
+        assertTrue(ex.getMessage().contains(file + ":2: traffic.rate = \"2m\": must be max or packets/s"
+            + " 1..1000000000 (a whole number, suffix k, M or G allowed, e.g. 250k); m would read as milli: write M for"
+            + " millions"), ex.getMessage());
+    }
+
+    @Test
     void shouldDeriveTheBurstFromTheRateWhenNoneIsGivenAndKeepAGivenOne() {
         // One rule for every pacer of a profile, a sender thread's and a synthetic feed's: a millisecond of traffic,
         // 64..65536 frames.
