@@ -141,10 +141,11 @@ final class RunPlanText {
         if (largest - FrameSizes.FCS <= room) {
             return null;
         }
-        return "traffic sizes up to " + largest + " bytes on the wire (" + (largest - FrameSizes.FCS)
+        // Only traffic this process makes (a synthetic feed's or a sender's): a capture's sizes show as it is read.
+        return "synthetic traffic sizes up to " + largest + " bytes on the wire (" + (largest - FrameSizes.FCS)
             + " without FCS) do not fit a pool frame (steer.engine.pool.frame-size " + engine.frameSize()
             + " - headroom " + engine.headroom() + " = " + room + " bytes): those frames will be dropped as oversize;"
-            + " raise steer.engine.pool.frame-size to replay them";
+            + " raise steer.engine.pool.frame-size for the engine to take them";
     }
 
     /**

@@ -20,8 +20,21 @@ class OversizeWarningTest {
         final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--sizes", "64,9022", "--rate", "1k",
             "--duration", "300ms", "--no-pin");
         assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
-        assertTrue(result.err().contains("warning: traffic sizes up to 9022") && result.err().contains("oversize")
+        assertTrue(result.err().contains("warning: synthetic traffic sizes up to 9022") && result.err().contains("oversize")
             && result.err().contains("steer.engine.pool.frame-size"), result.toString());
+    }
+
+    @Test
+    void shouldCallTheTrafficSyntheticNotAReplayWhenTheRunMakesIt() {
+        // The warning ended "raise steer.engine.pool.frame-size to replay them" for traffic made in this process.
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--sizes", "64,9022", "--rate", "1k",
+            "--duration", "300ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertTrue(result.err().contains("warning: synthetic traffic sizes up to 9022 bytes on the wire"),
+            result.toString());
+        assertTrue(result.err().contains("will be dropped as oversize; raise steer.engine.pool.frame-size for the"
+            + " engine to take them"), result.toString());
+        assertFalse(result.err().contains("replay"), result.toString());
     }
 
     @Test
