@@ -150,13 +150,14 @@ final class RunPlanText {
 
     /**
      * The warning, said before the run, when a ring of this node is as large as its ingress pools together, else null.
-     * Every frame in a ring is a frame of an ingress pool, so such a ring can never be full: its backlog runs out of
-     * frames first and is dropped as {@code pool_exhausted}, not {@code ring_full}, and the qsize buys nothing
-     * ({@code --qsize 16384} with the default pool of 16,384 frames). Lossless, nothing is dropped: a packet no frame
-     * is left for back-pressures the feed as {@code pool_exhausted}; and since a lossless ingress asks the ring for
-     * room before it takes a frame, a ring exactly as large as the pools is full, refusing as {@code ring_full}, once
-     * every frame is in it: there only a larger ring never is. Not said on a cluster node, whose rings also hold frames
-     * of its receiver's pool.
+     * Every frame in a ring is a frame of an ingress pool, taken before the ring is tried, so such a ring never drops a
+     * frame as {@code ring_full} (one exactly as large is full once every frame is in it, but the next frame is then an
+     * empty pool's): its backlog runs out of frames first and is dropped as {@code pool_exhausted}, and the qsize buys
+     * nothing ({@code --qsize 16384} with the default pool of 16,384 frames). Lossless, nothing is dropped: a packet no
+     * frame is left for back-pressures the feed as {@code pool_exhausted}; and since a lossless ingress asks the ring
+     * for room before it takes a frame, a ring exactly as large as the pools is full, refusing as {@code ring_full},
+     * once every frame is in it: there only a larger ring, which can never be full, is warned of. Not said on a
+     * cluster node, whose rings also hold frames of its receiver's pool.
      */
     String poolBacklogWarning() {
         final Deployment deployment = plan.deployment();
@@ -193,12 +194,18 @@ final class RunPlanText {
         final boolean one = neverCount == 1;
         final String which = entries.isEmpty() ? (one ? "the ring of " : "the rings of ")
             : (one ? "the ring of entry " : "the rings of entries ");
-        return which + never + " can never be full: the ingress pool" + (queues > 1 ? "s hold " : " holds ")
-            + Units.count(pools) + " frames (steer.engine.pool.frames " + Units.count(poolFrames) + " x " + queues
-            + " feed queue" + (queues > 1 ? "s" : "") + ") and every frame in a ring is one of them, so "
-            + (one ? "its" : "their") + " backlog "
-            + (lossless ? "back-pressures the feed (lossless) as pool_exhausted, not ring_full"
-                : "is dropped as pool_exhausted, not ring_full")
+        // Dropping, a ring exactly as large as the pools is full once every frame is in it, but never drops as
+        // ring_full; lossless, the warning is only for a larger ring, which can never be full.
+        final String pool = ": the ingress pool" + (queues > 1 ? "s hold " : " holds ") + Units.count(pools)
+            + " frames (steer.engine.pool.frames " + Units.count(poolFrames) + " x " + queues + " feed queue"
+            + (queues > 1 ? "s" : "") + ")";
+        final String backlog = (one ? "its" : "their") + " backlog ";
+        return which + never + (lossless
+                ? " can never be full" + pool + " and every frame in a ring is one of them, so " + backlog
+                    + "back-pressures the feed (lossless) as pool_exhausted, not ring_full"
+                : (one ? " never drops" : " never drop") + " a frame as ring_full" + pool + ", every frame in a ring is"
+                    + " one of them, and a frame is taken from the pool before the ring is tried, so " + backlog
+                    + "is dropped as pool_exhausted")
             + "; lower the qsize, or raise steer.engine.pool.frames (the rings together hold " + Units.count(rings)
             + ")";
     }
