@@ -344,6 +344,45 @@ class SendLoopTest {
         assertEquals(elapsed, loop.elapsedNanos(), "the sending time is fixed once the thread has ended");
     }
 
+    /** Frames of 60, 590 and 1514 bytes (wire sizes 64, 594, 1518 without the FCS), in turn. */
+    private static final FrameSource SIZES = FrameSource.cycling(new byte[][] {new byte[60], new byte[590],
+        new byte[1514]});
+
+    @Test
+    void shouldCountTheBytesOfExactlyTheFramesSentWhenSizesMixAndSomeAreRejected() throws InterruptedException {
+        final long[] taken = {0, 0}; // frames, bytes the output took
+        final FrameOutput output = new FrameOutput() {
+            private long sends;
+
+            @Override
+            public int send(DirectBuffer buffer, int offset, int length) {
+                if (++sends % 4 == 0) {
+                    return REJECTED; // not sent: neither a frame nor bytes of the traffic
+                }
+                taken[0]++;
+                taken[1] += length;
+                return SENT;
+            }
+
+            @Override
+            public long rejected() {
+                return sends / 4;
+            }
+
+            @Override
+            public String describe() {
+                return "sizes";
+            }
+        };
+        final SendLoop loop = new SendLoop("sizes", SIZES, output, SendLoop.UNPACED, 99, 1514).start();
+        assertTrue(loop.await(Duration.ofSeconds(10)));
+        loop.close();
+        assertEquals(taken[0], loop.sent());
+        // 99 frames, 33 of each size, 24 rejected (every 4th: 8 of each size, as 4 and 3 are coprime).
+        assertEquals(25 * (60 + 590 + 1514), taken[1]);
+        assertEquals(taken[1], loop.bytes(), "the lengths of the frames sent, no more");
+    }
+
     @Test
     void shouldReportNoSendingTimeWhenNotStarted() {
         assertEquals(0, new SendLoop("idle", FRAMES, TAKING, SendLoop.UNPACED, 1, 60).elapsedNanos());

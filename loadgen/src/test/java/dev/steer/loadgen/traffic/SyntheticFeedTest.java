@@ -96,6 +96,28 @@ class SyntheticFeedTest {
     }
 
     @Test
+    void shouldCountExactlyTheBytesOfTheFramesTakenWhenSizesMixAndTheSinkBackPressures() {
+        final long[] clock = {0};
+        final RecordingSink sink = new RecordingSink();
+        sink.refuseEvery = 7; // a refused frame is offered again: its bytes count once, when it is taken
+        final SyntheticFeed feed = new SyntheticFeed("synthetic", new TrafficGenerator(TrafficProfile.defaults()
+            .withFlows(7).withSizes(FrameSizes.weighted(64, 1, 594, 1, 1518, 1))), null, 300, () -> clock[0]);
+        assertEquals(0, feed.bytes(), "nothing taken yet");
+        while (feed.poll(sink, 16) != Feed.END) {
+            clock[0]++;
+        }
+        long lengths = 0;
+        final java.util.Set<Long> sizes = new java.util.TreeSet<>();
+        for (long[] frame : sink.taken) {
+            lengths += frame[3];
+            sizes.add(frame[3]);
+        }
+        assertEquals(java.util.Set.of(60L, 590L, 1514L), sizes, "wire sizes without the 4-byte FCS");
+        assertEquals(300, sink.taken.size());
+        assertEquals(lengths, feed.bytes(), "the sum of the lengths the sink took, each frame once");
+    }
+
+    @Test
     void shouldEndAtItsLimitWhenBounded() {
         final long[] clock = {0};
         final RecordingSink sink = new RecordingSink();
