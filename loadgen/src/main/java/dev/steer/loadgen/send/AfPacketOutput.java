@@ -59,6 +59,11 @@ public final class AfPacketOutput implements FrameOutput {
     }
 
     @Override
+    public long droppedBytes() {
+        return sender.droppedBytes();
+    }
+
+    @Override
     public String lastError() {
         return sender.lastError();
     }

@@ -69,6 +69,15 @@ public interface FrameOutput extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * Bytes of the frames {@link #send} answered {@link #SENT} that the output then dropped unsent: those in
+     * {@link #rejected()} refused when their batch went out, and those in {@link #discarded()}. A running total, read
+     * by the sending thread. Outputs that send each frame at once return 0.
+     */
+    default long droppedBytes() {
+        return 0;
+    }
+
     /** One line on the output's last failure (such as {@code ENETDOWN (Network is down)}), or empty; off the hot path. */
     default String lastError() {
         return "";

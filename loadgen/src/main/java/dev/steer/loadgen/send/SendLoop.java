@@ -81,8 +81,10 @@ public final class SendLoop implements AutoCloseable {
     private long backPressured;
     /** Written by the sending thread only, through {@link #REFUSED}. */
     private long refused;
-    /** Written by the sending thread only, through {@link #BYTES}. */
+    /** Written by the sending thread only, through {@link #BYTES}; then (after it ended) by close. */
     private long bytes;
+    /** Bytes of the frames the output answered SENT: the sending thread's, read by close after it ended. */
+    private long takenBytes;
     /** The output's {@link FrameOutput#rejected()} as last read; the sending thread's, then (after it ended) close's. */
     private long rejected;
     /** The output's {@link FrameOutput#discarded()} as last read; as {@link #rejected}. */
@@ -227,7 +229,7 @@ public final class SendLoop implements AutoCloseable {
                 rejected = output.rejected();
                 REFUSED.setRelease(this, refusals + rejected);
                 SENT.setRelease(this, count - rejected);
-                BYTES.setRelease(this, sentBytes);
+                BYTES.setRelease(this, sentBytes - output.droppedBytes());
             }
         } catch (Throwable error) {
             failure = error;
@@ -237,7 +239,8 @@ public final class SendLoop implements AutoCloseable {
             SENT.setRelease(this, count - rejected - discarded);
             BACK_PRESSURED.setRelease(this, pressured);
             REFUSED.setRelease(this, refusals + rejected);
-            BYTES.setRelease(this, sentBytes);
+            takenBytes = sentBytes;
+            BYTES.setRelease(this, sentBytes - output.droppedBytes());
             endedNs = System.nanoTime();
             running = false;
         }
@@ -275,10 +278,11 @@ public final class SendLoop implements AutoCloseable {
     }
 
     /**
-     * Bytes of the frames the output took ({@link FrameOutput#SENT}): their lengths as written, Ethernet header to
-     * payload, without the 4-byte FCS a wire size counts. Frames the output discards later (staged frames dropped by a
-     * close whose drain timed out) stay in. Updated at the end of every burst, as {@link #sent()}; exact once the
-     * thread has ended. Any thread.
+     * Bytes of the frames in {@link #sent()}: their lengths as written, Ethernet header to payload, without the 4-byte
+     * FCS a wire size counts. Frames the output took and then dropped (refused when their batch went out, discarded by
+     * a failure or a close whose drain timed out: {@link FrameOutput#droppedBytes()}) are taken off, as from
+     * {@link #sent()}. Updated at the end of every burst, as {@link #sent()}; exact once {@link #close()} has returned.
+     * Any thread.
      */
     public long bytes() {
         return (long) BYTES.getAcquire(this);
@@ -353,6 +357,7 @@ public final class SendLoop implements AutoCloseable {
                     SENT.setRelease(this, sent - lateRejected - lateDiscarded);
                     REFUSED.setRelease(this, refused + lateRejected);
                 }
+                BYTES.setRelease(this, takenBytes - output.droppedBytes());
             }
         }
     }

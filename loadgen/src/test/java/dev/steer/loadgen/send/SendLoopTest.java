@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -92,11 +94,14 @@ class SendLoopTest {
      */
     private static final class Stuck implements FrameOutput {
         private long staged;
+        private long stagedBytes;
         private long discarded;
+        private long discardedBytes;
 
         @Override
         public int send(DirectBuffer buffer, int offset, int length) {
             staged++;
+            stagedBytes += length;
             return SENT;
         }
 
@@ -113,7 +118,14 @@ class SendLoopTest {
         @Override
         public void close() {
             discarded += staged;
+            discardedBytes += stagedBytes;
             staged = 0;
+            stagedBytes = 0;
+        }
+
+        @Override
+        public long droppedBytes() {
+            return discardedBytes;
         }
 
         @Override
@@ -381,6 +393,94 @@ class SendLoopTest {
         // 99 frames, 33 of each size, 24 rejected (every 4th: 8 of each size, as 4 and 3 are coprime).
         assertEquals(25 * (60 + 590 + 1514), taken[1]);
         assertEquals(taken[1], loop.bytes(), "the lengths of the frames sent, no more");
+    }
+
+    /**
+     * A batching output, as an AF_PACKET one on an interface whose MTU is below 1514 bytes: every frame is staged
+     * ({@link #SENT}); when the batch goes out the kernel refuses its 1514-byte frames ({@link #rejected()}), and the
+     * frames still staged at the close are dropped ({@link #discarded()}). {@code droppedBytes} counts the lengths of
+     * both.
+     */
+    private static final class DroppingBatches implements FrameOutput {
+        final List<Integer> staged = new ArrayList<>();
+        long rejected;
+        long discarded;
+        long droppedBytes;
+        long sentFrames;
+        long sentBytes;
+
+        @Override
+        public int send(DirectBuffer buffer, int offset, int length) {
+            staged.add(length);
+            return SENT;
+        }
+
+        @Override
+        public int flush() {
+            for (int length : staged) {
+                if (length == 1514) {
+                    rejected++;
+                    droppedBytes += length;
+                } else {
+                    sentFrames++;
+                    sentBytes += length;
+                }
+            }
+            staged.clear();
+            return SENT;
+        }
+
+        @Override
+        public boolean drain(long timeoutNs) {
+            return staged.isEmpty();
+        }
+
+        @Override
+        public void close() {
+            discarded += staged.size();
+            staged.forEach(length -> droppedBytes += length);
+            staged.clear();
+        }
+
+        @Override
+        public long rejected() {
+            return rejected;
+        }
+
+        @Override
+        public long discarded() {
+            return discarded;
+        }
+
+        @Override
+        public long droppedBytes() {
+            return droppedBytes;
+        }
+
+        @Override
+        public String describe() {
+            return "dropping-batches";
+        }
+    }
+
+    @Test
+    void shouldNotCountTheBytesOfFramesTheOutputDroppedAfterTakingThem() throws InterruptedException {
+        final DroppingBatches output = new DroppingBatches();
+        final SendLoop loop = new SendLoop("dropping", SIZES, output, SendLoop.UNPACED, 99, 1514).start();
+        assertTrue(loop.await(Duration.ofSeconds(10)));
+        loop.close();
+        assertEquals(66, output.sentFrames, "the 60- and 590-byte frames went out");
+        assertEquals(output.sentFrames, loop.sent());
+        assertEquals(output.sentBytes, loop.bytes(), "the bytes of the frames sent: not those refused in a batch");
+    }
+
+    @Test
+    void shouldNotCountTheBytesOfFramesTheOutputDiscardedStagedAtTheClose() throws InterruptedException {
+        final SendLoop loop = new SendLoop("stuck", FRAMES, new Stuck(), SendLoop.UNPACED, 100, 60).start();
+        assertTrue(loop.await(Duration.ofSeconds(10)));
+        loop.close();
+        assertEquals(0, loop.sent());
+        assertEquals(0, loop.bytes(), "no frame left: no byte either");
     }
 
     @Test

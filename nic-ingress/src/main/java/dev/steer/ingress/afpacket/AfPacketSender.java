@@ -58,6 +58,7 @@ public final class AfPacketSender implements AutoCloseable {
     private long failed;
     private long refused;
     private long discarded;
+    private long droppedBytes;
     private int lastErrno;
     private boolean closed;
 
@@ -226,6 +227,7 @@ public final class AfPacketSender implements AutoCloseable {
                 // sendmmsg stops at the first frame the kernel refuses; that frame alone is bad.
                 failed++;
                 refused++;
+                droppedBytes += lengths[head];
                 head++;
                 continue;
             }
@@ -294,6 +296,15 @@ public final class AfPacketSender implements AutoCloseable {
         return discarded;
     }
 
+    /**
+     * Bytes of the frames {@link #stage} took (it returned their length) and that were then dropped, not sent: those a
+     * {@link #flush()} skipped as refused, and those {@link #discarded()}. So a caller counting the bytes it staged can
+     * count those that left. Frames refused or failed by the call that was given them are not in it.
+     */
+    public long droppedBytes() {
+        return droppedBytes;
+    }
+
     /** The last refused or failed send's errno as text, such as {@code ENETDOWN (Network is down)}; empty before any. */
     public String lastError() {
         return lastErrno == 0 ? "" : Libc.describe(lastErrno);
@@ -322,6 +333,9 @@ public final class AfPacketSender implements AutoCloseable {
     private void discardStaged() {
         failed += staged - head;
         discarded += staged - head;
+        for (int i = head; i < staged; i++) {
+            droppedBytes += lengths[i];
+        }
         head = 0;
         staged = 0;
     }

@@ -56,6 +56,7 @@ class AfPacketSenderTest {
             assertEquals(9, sender.sent());
             assertEquals(1, sender.failed(), "the one frame above the MTU");
             assertEquals(1, sender.refused(), "refused by the kernel for itself, so a loadgen can report it");
+            assertEquals(1515, sender.droppedBytes(), "staged, then refused: its bytes did not leave");
             assertEquals(Libc.EMSGSIZE, sender.lastErrno());
         } finally {
             AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "mtu",
@@ -72,6 +73,7 @@ class AfPacketSenderTest {
         }
         sender.close();
         assertEquals(3, sender.discarded(), "staged, never flushed: dropped by the close, and counted");
+        assertEquals(300, sender.droppedBytes());
         assertEquals(3, sender.failed());
         assertEquals(0, sender.staged());
         assertEquals(0, sender.sent());
@@ -95,6 +97,8 @@ class AfPacketSenderTest {
             assertEquals(AfPacketSender.FAILED, sender.stage(frame, 0, AfPacketSender.BATCH_SLOT + 1),
                 "a frame sent alone flushes first: the same");
             assertEquals(AfPacketSender.BATCH + 1, sender.discarded());
+            assertEquals((AfPacketSender.BATCH + 1) * 100L, sender.droppedBytes(),
+                "the staged frames discarded; not the one sent alone, which its own call refused");
         } finally {
             AfPacketLifecycleTest.run("ip", "-n", veth.netns(), "link", "set", "dev", VethPair.A, "up");
         }
