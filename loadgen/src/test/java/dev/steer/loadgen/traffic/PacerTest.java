@@ -111,6 +111,21 @@ class PacerTest {
     }
 
     @Test
+    void shouldGiveEveryProfileWithAPatternAPacerThatStopsDuringOffWithOrWithoutARate() {
+        final TrafficProfile bursts = TrafficProfile.defaults().withOnOff(10 * MS, 90 * MS);
+        final Pacer unlimited = bursts.newPacer();
+        assertEquals(Pacer.UNLIMITED, unlimited.rate(), "no rate: as fast as it goes during on");
+        assertEquals(64, unlimited.acquire(0, 1_000));
+        assertEquals(0, unlimited.acquire(10 * MS, 1_000), "off: a pattern without a rate still stops");
+        final Pacer paced = bursts.withRate(100_000, TrafficProfile.BURST_FROM_RATE).newPacer();
+        assertEquals(100_000, paced.rate());
+        assertEquals(100, paced.acquire(0, 1_000), "the burst of 100k/s, a millisecond of it");
+        assertEquals(0, paced.acquire(50 * MS, 1_000), "off");
+        assertEquals(null, bursts.withOnOff(TrafficProfile.NO_ON_OFF, TrafficProfile.NO_ON_OFF).newPacer(),
+            "neither rate nor pattern: no pacer");
+    }
+
+    @Test
     void shouldRefuseAnOnOffPatternWhosePartsAreNotPositiveOrARateOfNoneWithoutAPattern() {
         assertEquals("on-off=0ns/90000000ns: on and off must both be positive",
             assertThrows(IllegalArgumentException.class, () -> new Pacer(1, 1, 0, 90 * MS)).getMessage());
