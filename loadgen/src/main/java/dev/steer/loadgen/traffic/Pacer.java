@@ -11,9 +11,9 @@ package dev.steer.loadgen.traffic;
  * up without bound. The time base moves forward by whole seconds so that no product overflows.
  *
  * <p>An optional on/off pattern ({@code traffic.on-off}): from the first call, periods of {@code on} then {@code off}
- * nanoseconds. During off nothing goes; the rate counts only the on time, as if the clock stopped during off, so every
- * on period sends {@code on x rate} frames and an on period starts with what the last one left, not with a burst
- * earned during off. With {@link #UNLIMITED} instead of a rate, on sends up to {@code burst} frames per call, as fast
+ * nanoseconds. During off nothing goes; the rate counts only the on time, as if the clock stopped during off, so the on
+ * periods send {@code on x rate} frames each (in whole frames; the first also the starting burst) and an on period
+ * starts with what the last one left, not with a burst earned during off. With {@link #UNLIMITED} instead of a rate, on sends up to {@code burst} frames per call, as fast
  * as the caller goes. The phase costs one division per call, none per frame.
  *
  * <p>Thread contract: one thread. Allocation-free, O(1) per call.
