@@ -14,7 +14,8 @@ package dev.steer.loadgen.traffic;
  * nanoseconds. During off nothing goes; the rate counts only the on time, as if the clock stopped during off, so the on
  * periods send {@code on x rate} frames each (in whole frames; the first also the starting burst) and an on period
  * starts with what the last one left, not with a burst earned during off. With {@link #UNLIMITED} instead of a rate, on sends up to {@code burst} frames per call, as fast
- * as the caller goes. The phase costs one division per call, none per frame.
+ * as the caller goes. The phase costs one division per call, none per frame. {@link #nanosUntilOn} says how long off
+ * still lasts, so that a caller can sleep through it.
  *
  * <p>Thread contract: one thread. Allocation-free, O(1) per call.
  */
@@ -122,6 +123,24 @@ public final class Pacer {
         final int granted = (int) Math.min(available, max);
         issued += granted;
         return granted;
+    }
+
+    /**
+     * How long, from {@code nowNs}, until the next on period begins: 0 while on, before the first {@link #acquire} (which
+     * starts the pattern, on), and without a pattern; during off, the rest of the off. Lets a caller that got nothing
+     * sleep through off rather than poll. Changes nothing: call it any number of times, with the clock of
+     * {@link #acquire}. Allocation-free, one division.
+     */
+    public long nanosUntilOn(long nowNs) {
+        if (periodNs == 0 || !patternStarted) {
+            return 0;
+        }
+        final long since = nowNs - patternStartNs;
+        if (since < 0) {
+            return -since; // a clock that went back: on when it reaches the start again, as acquire sees it
+        }
+        final long phase = since % periodNs;
+        return phase < onNs ? 0 : periodNs - phase;
     }
 
     /** Gives back {@code unused} frames of the last {@link #acquire} that were not sent (the sink refused them). */

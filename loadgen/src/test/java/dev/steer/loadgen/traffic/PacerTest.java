@@ -111,6 +111,35 @@ class PacerTest {
     }
 
     @Test
+    void shouldSayHowLongOffStillLastsAndZeroWhileOnWhenAskedWhenTheNextOnBegins() {
+        final Pacer pacer = new Pacer(100_000, 10, 10 * MS, 90 * MS);
+        assertEquals(0, pacer.nanosUntilOn(5 * MS), "before the first acquire: on, the pattern starts with it");
+        assertEquals(10, pacer.acquire(5 * MS, 100), "the pattern starts at 5 ms");
+        assertEquals(0, pacer.nanosUntilOn(5 * MS));
+        assertEquals(0, pacer.nanosUntilOn(15 * MS - 1), "the last nanosecond of on");
+        assertEquals(90 * MS, pacer.nanosUntilOn(15 * MS), "off begins: all of it to go");
+        assertEquals(MS, pacer.nanosUntilOn(104 * MS));
+        assertEquals(1, pacer.nanosUntilOn(105 * MS - 1));
+        assertEquals(0, pacer.nanosUntilOn(105 * MS), "the next on");
+        assertEquals(90 * MS, pacer.nanosUntilOn(3_600_000 * MS + 15 * MS), "an hour later, the same phase");
+        assertEquals(2 * MS, pacer.nanosUntilOn(3 * MS), "a clock before the start: on when it gets there");
+        assertEquals(0, pacer.acquire(104 * MS, 100), "asking changed nothing: still off for acquire");
+        assertEquals(10, pacer.acquire(105 * MS, 100), "and on at 105 ms: a burst of what the first on left untaken");
+    }
+
+    @Test
+    void shouldNeverWaitForOnWhenThereIsNoPatternOrNoRate() {
+        final Pacer paced = new Pacer(1_000, 1);
+        assertEquals(1, paced.acquire(0, 10));
+        assertEquals(0, paced.acquire(0, 10), "ahead of the rate");
+        assertEquals(0, paced.nanosUntilOn(0), "ahead of the rate is not off");
+        final Pacer unlimited = new Pacer(Pacer.UNLIMITED, 64, 10 * MS, 90 * MS);
+        assertEquals(64, unlimited.acquire(0, 1_000));
+        assertEquals(0, unlimited.nanosUntilOn(9 * MS));
+        assertEquals(50 * MS, unlimited.nanosUntilOn(50 * MS), "off without a rate as with one");
+    }
+
+    @Test
     void shouldGiveEveryProfileWithAPatternAPacerThatStopsDuringOffWithOrWithoutARate() {
         final TrafficProfile bursts = TrafficProfile.defaults().withOnOff(10 * MS, 90 * MS);
         final Pacer unlimited = bursts.newPacer();
