@@ -23,6 +23,12 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  * output rejects for itself ({@link FrameOutput#REJECTED}, or {@link FrameOutput#rejected()} after a flush: an AF_PACKET
  * frame above the MTU) is not tried again and counts as refused, not sent.
  *
+ * <p>Pacing: a loop ahead of its pacer parks 50 µs, or yields when its burst lasts less than that at the rate (a park
+ * would cap the rate at a burst per park). While its pacer is in the off part of an on/off pattern it parks instead,
+ * until the next on ({@link Pacer#nanosUntilOn}), {@value #OFF_PARK_MAX_NS} ns at most at a time: it takes no CPU
+ * while off, sees a stop within a step, and starts the on period at most a step late (in practice the wake-up of its
+ * last park, about 80 µs).
+ *
  * <p>Thread contract: {@link #start()} once; {@link #stop()}, {@link #await} and the counters from any
  * thread. The counters are written by the sending thread only and published with release stores (a plain
  * store on x86): at the end of every burst, and on every refused try while the output is back-pressured, so
@@ -38,6 +44,12 @@ public final class SendLoop implements AutoCloseable {
      * would cap the rate at a burst per sleep, so such a loop yields instead.
      */
     private static final long PACE_PARK_NS = 50_000;
+    /**
+     * Longest park while the pacer is off ({@link Pacer#nanosUntilOn}): how late, at most, a stop is seen during an off
+     * period (up to 1 h), and how late the next on period starts at most: the last park is timed to end at its start,
+     * so it starts a park's wake-up late (about 80 µs on the 2-core Linux VM of docs/traffic.md), not a whole step.
+     */
+    static final long OFF_PARK_MAX_NS = 1_000_000;
     /** Tries spun, then yielded, before the wait between two tries parks, growing up to {@link #RETRY_MAX_PARK_NS}. */
     static final int RETRY_SPINS = 100;
     static final int RETRY_YIELDS = 10;
@@ -177,9 +189,16 @@ public final class SendLoop implements AutoCloseable {
             while (running && count < limit) {
                 int burst = (int) Math.min(burstLimit, limit - count);
                 if (pacer != null) {
-                    burst = pacer.acquire(System.nanoTime(), burst);
+                    final long now = System.nanoTime();
+                    burst = pacer.acquire(now, burst);
                     if (burst == 0) {
-                        if (parkWhenAhead) {
+                        final long untilOn = pacer.nanosUntilOn(now);
+                        if (untilOn > 0) {
+                            // Off: silent until the next on, not yielding (that would keep a core busy for the whole
+                            // off, up to an hour, taking it from the engine an on/off run measures). Bounded steps, so
+                            // that the loop checks for a stop at least every OFF_PARK_MAX_NS.
+                            LockSupport.parkNanos(Math.min(untilOn, OFF_PARK_MAX_NS));
+                        } else if (parkWhenAhead) {
                             LockSupport.parkNanos(PACE_PARK_NS);
                         } else {
                             Thread.yield();
