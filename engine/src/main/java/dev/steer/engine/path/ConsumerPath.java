@@ -19,7 +19,8 @@ import dev.steer.engine.stats.PathCounters;
  * pools.
  *
  * <p>Counters go to the entry's {@link CpuMapEntry#counters()}: RECEIVED is what was taken from the ring
- * (the tracepoint's {@code processed}), POLLS the non-empty batches, SCHED the idle transitions reported
+ * (the tracepoint's {@code processed}), POLLS the non-empty drains (one per {@link #doWork()} that took frames, of
+ * up to {@link #BATCHES_PER_WORK} batches), SCHED the idle transitions reported
  * with {@link #idle()}; REMOTE_PASS, REMOTE_DROP and REMOTE_REDIRECT the remote program's verdicts. While JFR
  * records it, a {@link CpumapKthreadEvent} per batch of up to {@code batchSize} frames taken from the ring (the
  * kernel's kthread loop) counts outcomes instead, as the kernel's tracepoint does (see docs/runtime.md).

@@ -27,7 +27,7 @@ public final class PathCounters {
         PROGRAM_EXCEPTIONS,
         /** Exceptions thrown out of a frame handler. */
         HANDLER_EXCEPTIONS,
-        /** Polls (ingress) or non-empty batches (consumer). */
+        /** Polls (ingress) or non-empty drains of the ring (consumer), a drain taking up to several batches. */
         POLLS,
         /** Times the thread found nothing to do and went idle: the tracepoint's {@code sched}. */
         SCHED,
