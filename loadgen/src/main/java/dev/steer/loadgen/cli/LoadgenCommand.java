@@ -254,11 +254,13 @@ final class LoadgenCommand implements Callable<Integer> {
             final OfferedTraffic offered = new OfferedTraffic(loop.sent(), loop.bytes(), "sender",
                 traffic.averageRate(), seconds);
             out.println(offered.line());
+            out.flush();
+            // On stderr, as the command's other warnings: stdout holds the totals only.
             final String rateWarning = offered.warning("the sending thread");
             if (rateWarning != null) {
-                out.println(rateWarning);
+                err.println("steer loadgen: " + rateWarning);
+                err.flush();
             }
-            out.flush();
             if (loop.failure() != null) {
                 err.println("steer loadgen: " + loop.failure());
                 return SteerCli.EXIT_FAILED;

@@ -149,20 +149,18 @@ final class RunReport {
             } catch (com.fasterxml.jackson.core.JsonProcessingException ex) {
                 throw new IllegalStateException(ex);
             }
-            if (rateWarning != null) {
-                err.println("steer run: " + rateWarning);
-            }
         } else {
             printText(run, summary, transport);
             final String line = offered.line();
             if (line != null) {
                 out.println("  " + line);
             }
-            if (rateWarning != null) {
-                out.println(rateWarning);
-            }
         }
         out.flush();
+        // On stderr whatever the format, as every other warning of the run (pool, oversize, idle sender, capture).
+        if (rateWarning != null) {
+            err.println("steer run: " + rateWarning);
+        }
         if (reportDir != null) {
             final Path index = HtmlReport.write(reportDir, run.info(), run.stats(), run.series(), run.latency(), root,
                 transport.lost());
