@@ -55,7 +55,8 @@ public record OfferedTraffic(long frames, long bytes, String countedAt, long rat
 
     /**
      * {@code warning: rate not reached: R pkt/s asked, O pkt/s offered (P %): ...} naming {@code threads}, the threads
-     * that make the traffic and most likely lacked CPU; null when the rate was reached or none was asked. No line end.
+     * that make the traffic, and the two causes (short of CPU, or back-pressured); null when the rate was reached or none
+     * was asked. No line end.
      */
     public String warning(String threads) {
         if (!rateMissed()) {
@@ -63,8 +64,9 @@ public record OfferedTraffic(long frames, long bytes, String countedAt, long rat
         }
         return "warning: rate not reached: " + Units.count(rateAsked) + " pkt/s asked, " + Units.rate(offeredPps())
             + " pkt/s offered (" + String.format(java.util.Locale.ROOT, "%.1f", 100 * offeredPps() / rateAsked)
-            + " %). The rate is a ceiling: " + threads + " could not go faster, most likely for lack of CPU (they share"
-            + " cores with the consumers or other busy threads)";
+            + " %). The rate is a ceiling: " + threads + " could not go faster: short of CPU (sharing cores with the"
+            + " consumers or other busy threads), or held back by what they send into (a full ring in lossless mode, an"
+            + " Aeron publication back-pressured by its subscriber)";
     }
 
     /**
