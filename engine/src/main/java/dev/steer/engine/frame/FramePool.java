@@ -3,7 +3,6 @@ package dev.steer.engine.frame;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
-import java.util.Objects;
 
 import dev.steer.engine.ring.ManyToOneRing;
 
@@ -372,9 +371,9 @@ public final class FramePool extends FramePoolLeaseSide {
         /** Largest pool in bytes, frames times slot size: with 64 bytes of alignment it must fit one direct buffer. */
         public static final int MAX_POOL_BYTES = Integer.MAX_VALUE - 64;
         /** How the messages name {@link #frameCount(int)} unless {@link #sizeNames} says otherwise. */
-        public static final String DEFAULT_FRAME_COUNT_NAME = "pool.frameCount";
+        private static final String DEFAULT_FRAME_COUNT_NAME = "pool.frameCount";
         /** How the messages name {@link #frameSize(int)} unless {@link #sizeNames} says otherwise. */
-        public static final String DEFAULT_FRAME_SIZE_NAME = "pool.frameSize";
+        private static final String DEFAULT_FRAME_SIZE_NAME = "pool.frameSize";
 
         /**
          * The rule {@link #conclude()} applies to the slot size, for callers that check it in their own words: a
@@ -440,13 +439,17 @@ public final class FramePool extends FramePoolLeaseSide {
          * The names the pool's user sets the number of frames and the slot size by, for the messages of
          * {@link #conclude()} and of a pool whose direct memory cannot be had: a builder's own setting names
          * ({@code poolFrames}, {@code frameSize}) rather than this context's, which its user never wrote. Default
-         * {@value #DEFAULT_FRAME_COUNT_NAME} and {@value #DEFAULT_FRAME_SIZE_NAME}.
+         * {@code pool.frameCount} and {@code pool.frameSize}.
          *
-         * @throws NullPointerException for a null name
+         * @throws IllegalArgumentException naming the parameter that is null; neither name is then changed
          */
         public Context sizeNames(String frameCountName, String frameSizeName) {
-            this.frameCountName = Objects.requireNonNull(frameCountName, "frameCountName");
-            this.frameSizeName = Objects.requireNonNull(frameSizeName, "frameSizeName");
+            if (frameCountName == null || frameSizeName == null) {
+                throw new IllegalArgumentException("frame pool sizeNames: " + (frameCountName == null
+                    ? "frameCountName" : "frameSizeName") + "=null: must be the name of the setting");
+            }
+            this.frameCountName = frameCountName;
+            this.frameSizeName = frameSizeName;
             return this;
         }
 

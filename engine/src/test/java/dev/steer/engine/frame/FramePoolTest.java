@@ -282,6 +282,16 @@ class FramePoolTest {
     }
 
     @Test
+    void shouldRejectANullSizeNameWithAnIllegalArgumentNamingTheParameter() {
+        final String count = assertThrows(IllegalArgumentException.class,
+            () -> new FramePool.Context().sizeNames(null, "frameSize")).getMessage();
+        assertTrue(count.contains("frameCountName=null"), count);
+        final String size = assertThrows(IllegalArgumentException.class,
+            () -> new FramePool.Context().sizeNames("poolFrames", null)).getMessage();
+        assertTrue(size.contains("frameSizeName=null"), size);
+    }
+
+    @Test
     void shouldRejectEachSettingOutsideItsRangeWhenConcluding() {
         assertRejected(new FramePool.Context().frameSize(FramePool.Context.MAX_FRAME_SIZE + 64), "pool.frameSize=");
         assertRejected(new FramePool.Context().frameSize(FramePool.Context.MIN_FRAME_SIZE - 64), "pool.frameSize=");
