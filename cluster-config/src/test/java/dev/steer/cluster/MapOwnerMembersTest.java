@@ -13,14 +13,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 import org.apache.pekko.actor.Address;
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestInbox;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.cluster.ClusterEvent;
 import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.UniqueAddress;
 import org.apache.pekko.util.Version;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -34,14 +33,11 @@ import dev.steer.engine.map.MapResult;
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class MapOwnerMembersTest {
-    /** Where the owner's answers would go: this class drives its map directly, and reads the results returned. */
-    private static final ActorTestKit KIT = ActorTestKit.create();
-    private static final ActorRef<MapOwner.Reply> REPLY_TO = KIT.<MapOwner.Reply>createTestProbe().ref();
-
-    @AfterAll
-    static void stop() {
-        KIT.shutdownTestKit();
-    }
+    /**
+     * Where the owner's answers would go: this class drives its map directly, and reads the results returned. An
+     * inbox's ref needs no actor system to start or stop.
+     */
+    private static final ActorRef<MapOwner.Reply> REPLY_TO = TestInbox.<MapOwner.Reply>create().getRef();
 
     private static final long INCARNATION = 1L << MapOwner.INCARNATION_SHIFT;
 

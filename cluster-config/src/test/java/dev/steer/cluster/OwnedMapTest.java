@@ -11,9 +11,8 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
-import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestInbox;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
@@ -28,14 +27,11 @@ import dev.steer.engine.map.MapResult;
  */
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class OwnedMapTest {
-    /** Where the owner's answers would go: this class drives its map directly, and reads the results returned. */
-    private static final ActorTestKit KIT = ActorTestKit.create();
-    private static final ActorRef<MapOwner.Reply> REPLY_TO = KIT.<MapOwner.Reply>createTestProbe().ref();
-
-    @AfterAll
-    static void stop() {
-        KIT.shutdownTestKit();
-    }
+    /**
+     * Where the owner's answers would go: this class drives its map directly, and reads the results returned. An
+     * inbox's ref needs no actor system to start or stop.
+     */
+    private static final ActorRef<MapOwner.Reply> REPLY_TO = TestInbox.<MapOwner.Reply>create().getRef();
 
     private static final String A = "pekko://steer@127.0.0.1:1";
     private static final String B = "pekko://steer@127.0.0.1:2";
