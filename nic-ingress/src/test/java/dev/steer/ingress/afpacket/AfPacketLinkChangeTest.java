@@ -316,11 +316,35 @@ class AfPacketLinkChangeTest {
                     + " queues in " + TimeUnit.NANOSECONDS.toMillis(span) + " ms: one per interval, not one per queue");
             } finally {
                 stop.set(true);
-                for (Thread poller : pollers) {
-                    poller.join(TimeUnit.SECONDS.toMillis(10));
-                }
-                queues.forEach(AfPacketFeed::close);
+                closeStoppedQueues(queues, pollers);
             }
+        }
+    }
+
+    /**
+     * Waits for each queue's poller ({@code pollers.get(i)} polls {@code queues.get(i)}) and closes the queues whose
+     * poller has stopped. A queue whose poller is still alive is left open: closing it would unmap the ring under a
+     * thread still reading it, which can crash the whole test JVM instead of failing this test.
+     *
+     * @throws AssertionError naming each poller still alive after the wait
+     */
+    private static void closeStoppedQueues(List<AfPacketFeed> queues, List<Thread> pollers)
+        throws InterruptedException {
+        final List<String> stuck = new ArrayList<>();
+        for (int i = 0; i < queues.size(); i++) {
+            final Thread poller = i < pollers.size() ? pollers.get(i) : null;
+            if (poller != null) {
+                poller.join(TimeUnit.SECONDS.toMillis(10));
+            }
+            if (poller != null && poller.isAlive()) {
+                stuck.add(poller.getName());
+            } else {
+                queues.get(i).close();
+            }
+        }
+        if (!stuck.isEmpty()) {
+            throw new AssertionError("poller still alive 10 s after stop, its queue left open rather than unmapped"
+                + " under it: " + stuck);
         }
     }
 
