@@ -97,7 +97,9 @@ public final class FeedConfig {
 
     /**
      * Feeds opened from a plan, with what must be closed after the engine has stopped (an embedded media
-     * driver, say). The feeds themselves are closed by their ingress actors.
+     * driver, say). An engine's ingress actors close the feeds they poll; {@link #close()} closes them too (a feed's
+     * second close does nothing), so that feeds no engine took, after a {@code start()} that failed, say, do not keep
+     * their sockets.
      *
      * @param feeds     one per queue
      * @param resources closed, in reverse order, by {@link #close()}
@@ -123,10 +125,22 @@ public final class FeedConfig {
             return List.copyOf(lines);
         }
 
-        /** Closes the resources, last opened first. */
+        /**
+         * Closes the feeds, then the resources, last opened first. Call it once the engine has stopped (or did not
+         * start): a feed must not be closed while an ingress polls it. Idempotent.
+         */
         @Override
         public void close() {
             RuntimeException failure = null;
+            for (Feed feed : feeds) {
+                try {
+                    feed.close();
+                } catch (RuntimeException ex) {
+                    if (failure == null) {
+                        failure = new IllegalStateException("closing feed " + feed.name() + ": " + ex.getMessage(), ex);
+                    }
+                }
+            }
             for (int i = resources.size() - 1; i >= 0; i--) {
                 try {
                     resources.get(i).close();
@@ -433,7 +447,6 @@ public final class FeedConfig {
                 default -> throw new IllegalStateException("feed type '" + plan.type() + "' is opened by its generator, not here");
             }
         } catch (RuntimeException ex) {
-            feeds.forEach(Feed::close);
             new Opened(feeds, resources, media).close();
             throw ex;
         }

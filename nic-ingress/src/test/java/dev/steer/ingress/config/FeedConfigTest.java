@@ -87,6 +87,25 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldCloseTheFeedsNoEngineClosedWhenOpenedIsClosed() throws Exception {
+        // An engine whose start() fails closes none of its feeds; the documented clean-up is Opened.close().
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:0\""), check);
+        assertTrue(check.ok(), check.errors().toString());
+        final FeedConfig.Opened opened = FeedConfig.open(plan);
+        final List<Integer> ports = opened.feeds().stream().map(feed -> ((UdpFeed) feed).boundPort()).toList();
+        opened.close();
+        for (int port : ports) {
+            try (java.nio.channels.DatagramChannel again = java.nio.channels.DatagramChannel.open()) {
+                again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+            } catch (java.net.BindException ex) {
+                throw new AssertionError("udp port " + port + " is still bound after Opened.close(): " + ex.getMessage());
+            }
+        }
+        opened.close(); // a second close, and a close after the ingress' own, is harmless
+    }
+
+    @Test
     void shouldReportEveryProblemOfTheBlockAtOnceWithLineKeyValueAndWhatIsAllowed() {
         final ConfigCheck check = new ConfigCheck();
         final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
