@@ -75,6 +75,8 @@ public final class ConsumerPath {
             counters, errors);
         this.batchSize = batchSize;
         this.batch = new int[batchSize * BATCHES_PER_WORK];
+        // Here, not in the first drain: the first frames of a run would wait for the loading.
+        PathClasses.initialize();
     }
 
     /**

@@ -84,6 +84,8 @@ public final class IngressPath implements FrameSink {
         this.budget = budget;
         this.lossless = lossless;
         this.maxDataLength = pool.maxDataLength();
+        // Here, not in the first poll: the first frames of a run would wait for the loading.
+        PathClasses.initialize();
     }
 
     /**
