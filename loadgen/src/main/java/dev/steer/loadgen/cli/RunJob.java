@@ -204,8 +204,10 @@ final class RunJob {
                     }
                     heldInputs.forEach(HeldFeed::release);
                 });
-            startedAt = Instant.now();
-            start = System.nanoTime();
+            // The run's time is the sampler's from its baseline, taken before the release: a frame the released feeds
+            // make before this thread reads a clock again (a GC pause here) is in the totals, so in the time too.
+            start = sampler.baselineNs();
+            startedAt = Instant.now().minusNanos(System.nanoTime() - start);
             if (sending) {
                 // Once the feeds are released: sent into a held feed, the first datagrams would wait in (or overflow)
                 // the socket's buffer.
