@@ -138,16 +138,10 @@ class TracepointEventsTest {
     void shouldCommitOneEventPerHandlerBatchWhenADrainTakesSeveralAsXdpCpumapKthreadDoes(@TempDir Path dir)
             throws Exception {
         // 20 frames in one drain are three batches of 8, 8 and 4; the handler refuses its second call, the second batch.
-        final int[] calls = new int[1];
-        final FrameHandler refusesSecond = frames -> {
-            if (++calls[0] == 2) {
-                throw new IllegalStateException("refused");
-            }
-        };
-        final Rig rig = Rig.create(map -> map.update(1, EntryValue.of(32), CpuMap.ANY), refusesSecond);
+        final Rig rig = Rig.create(map -> map.update(1, EntryValue.of(32), CpuMap.ANY), refusingCall(2));
         rig.redirect(1, 20);
         rig.consumer().idle();
-        final List<RecordedEvent> batches = recordOneDrain(dir, rig, 20);
+        final List<RecordedEvent> batches = recordDrains(dir, rig, 1, 20);
         assertEquals(3, batches.size(), "one event per handler batch of 8");
         assertKthread(batches.get(0), 8, 0, 0, 0, 0);
         assertKthread(batches.get(1), 8, 8, 0, 0, 0);
@@ -167,19 +161,13 @@ class TracepointEventsTest {
             case 2 -> Verdict.redirect(0, Verdict.DROP);
             default -> Verdict.redirect(7, Verdict.PASS);
         };
-        final int[] calls = new int[1];
-        final FrameHandler refusesFirst = frames -> {
-            if (++calls[0] == 1) {
-                throw new IllegalStateException("refused");
-            }
-        };
         final Rig rig = Rig.create(map -> {
             map.update(0, EntryValue.of(2), CpuMap.ANY);
             map.update(1, new EntryValue(32, remote), CpuMap.ANY);
-        }, refusesFirst);
+        }, refusingCall(1));
         rig.redirect(1, 20);
         rig.consumer().idle();
-        final List<RecordedEvent> batches = recordOneDrain(dir, rig, 20);
+        final List<RecordedEvent> batches = recordDrains(dir, rig, 1, 20);
         assertEquals(3, batches.size(), "one event per batch taken from the ring");
         assertKthread(batches.get(0), 8, 4, 4, 2, 2);
         assertKthread(batches.get(1), 8, 4, 4, 2, 2);
@@ -194,17 +182,32 @@ class TracepointEventsTest {
             sum(batches, "pass"));
     }
 
-    /** Drains {@code rig}'s consumer once, taking {@code frames}, while CpumapKthread is recorded: its events in order. */
-    private static List<RecordedEvent> recordOneDrain(Path dir, Rig rig, int frames) throws Exception {
+    /**
+     * Drains {@code rig}'s consumer {@code drains} times, each taking {@code frames}, while CpumapKthread is recorded:
+     * its events in order.
+     */
+    private static List<RecordedEvent> recordDrains(Path dir, Rig rig, int drains, int frames) throws Exception {
         final Path file = dir.resolve("steer.jfr");
         try (Recording recording = new Recording()) {
             recording.enable("dev.steer.CpumapKthread");
             recording.start();
-            assertEquals(frames, rig.consumer().doWork());
+            for (int i = 0; i < drains; i++) {
+                assertEquals(frames, rig.consumer().doWork());
+            }
             recording.stop();
             recording.dump(file);
         }
         return kthreadEvents(file);
+    }
+
+    /** A handler that throws on its {@code call}-th call (from 1) and takes every other. */
+    private static FrameHandler refusingCall(int call) {
+        final int[] calls = new int[1];
+        return frames -> {
+            if (++calls[0] == call) {
+                throw new IllegalStateException("refused");
+            }
+        };
     }
 
     private static void assertSchedOnFirstBatchOnly(List<RecordedEvent> batches) {
@@ -235,17 +238,7 @@ class TracepointEventsTest {
             map.update(1, new EntryValue(8, remote), CpuMap.ANY);
         }, handler);
         rig.redirect(1, 4);
-        final Path file = dir.resolve("steer.jfr");
-        try (Recording recording = new Recording()) {
-            recording.enable("dev.steer.CpumapKthread");
-            recording.start();
-            for (int i = 0; i < drains; i++) {
-                assertEquals(4, rig.consumer().doWork());
-            }
-            recording.stop();
-            recording.dump(file);
-        }
-        final List<RecordedEvent> events = kthreadEvents(file);
+        final List<RecordedEvent> events = recordDrains(dir, rig, drains, 4);
         assertEquals(drains, events.size(), "one event per drain");
         return events;
     }
