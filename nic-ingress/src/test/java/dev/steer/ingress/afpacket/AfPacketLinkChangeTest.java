@@ -163,8 +163,7 @@ class AfPacketLinkChangeTest {
     @Test
     void shouldCountTheSameDownAndUpOnEveryQueueWhenTheFirstQueueNoticesThem() throws Exception {
         try (VethPair veth = VethPair.createOrSkip()) {
-            final List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
-                veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 2);
+            final List<AfPacketFeed> queues = openQueues(veth, 2);
             try {
                 final AfPacketFeed first = queues.get(0);
                 final AfPacketFeed second = queues.get(1);
@@ -201,7 +200,7 @@ class AfPacketLinkChangeTest {
     @Test
     void shouldCountTheDownAndUpOnEveryQueueWhenOnlyASecondQueueIsPolled() throws Exception {
         try (VethPair veth = VethPair.createOrSkip()) {
-            final List<AfPacketFeed> queues = openTwoQueues(veth);
+            final List<AfPacketFeed> queues = openQueues(veth, 2);
             try {
                 final AfPacketFeed first = queues.get(0);
                 final AfPacketFeed second = queues.get(1);
@@ -228,7 +227,7 @@ class AfPacketLinkChangeTest {
     @Test
     void shouldTrackTheLinkOnTheQueuesLeftWhenTheFirstQueueIsClosed() throws Exception {
         try (VethPair veth = VethPair.createOrSkip()) {
-            final List<AfPacketFeed> queues = openTwoQueues(veth);
+            final List<AfPacketFeed> queues = openQueues(veth, 2);
             try {
                 final AfPacketFeed second = queues.get(1);
                 queues.get(0).close();
@@ -258,8 +257,7 @@ class AfPacketLinkChangeTest {
             // Every read of the flags is counted from here: the link's first is due a whole interval after it is
             // made, and each poll's clock reading, which a due read is stamped with, is taken no earlier than this.
             final long opened = System.nanoTime();
-            final List<AfPacketFeed> queues = AfPacketFeed.openQueues("afpacket:" + VethPair.B,
-                veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 3);
+            final List<AfPacketFeed> queues = openQueues(veth, 3);
             final InterfaceLink link = queues.get(0).link();
             final AtomicBoolean stop = new AtomicBoolean();
             final List<Thread> pollers = new ArrayList<>();
@@ -410,9 +408,11 @@ class AfPacketLinkChangeTest {
             + " s: " + output);
     }
 
-    private static List<AfPacketFeed> openTwoQueues(VethPair veth) {
-        return AfPacketFeed.openQueues("afpacket:" + VethPair.B,
-            veth.feedSettings().withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH), 2);
+    /** {@code count} queues on {@link VethPair#B}, sharing a fanout group the kernel picks unused. */
+    private static List<AfPacketFeed> openQueues(VethPair veth, int count) {
+        final AfPacketSettings settings = veth.feedSettings()
+            .withFanout(AfPacketSettings.UNIQUE_FANOUT_GROUP, AfPacketSettings.FanoutMode.HASH);
+        return AfPacketFeed.openQueues("afpacket:" + VethPair.B, settings, count);
     }
 
     /** Polls {@code queue} until {@code condition} holds or {@link #NOTICE_NS} passed; a ms between empty polls. */
