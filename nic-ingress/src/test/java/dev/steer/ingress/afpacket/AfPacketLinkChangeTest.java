@@ -169,20 +169,14 @@ class AfPacketLinkChangeTest {
                 final AfPacketFeed second = queues.get(1);
                 final AfPacketFeedTest.CountingSink sink = new AfPacketFeedTest.CountingSink();
                 veth.link(VethPair.B, "down");
-                final long downAt = System.nanoTime();
-                while (first.link().downs() == 0 && System.nanoTime() - downAt < NOTICE_NS) {
-                    first.poll(sink, 64);
-                }
+                pollUntil(first, sink, () -> first.link().downs() > 0);
                 assertEquals(1, first.link().downs(), "the first queue noticed the down");
                 assertEquals(1, second.link().downs(), "the second queue, not polled, counts the same down");
                 assertFalse(second.link().up());
                 assertEquals(first.link().lastDown(), second.link().lastDown());
 
                 veth.link(VethPair.B, "up");
-                final long upAt = System.nanoTime();
-                while (first.link().ups() == 0 && System.nanoTime() - upAt < NOTICE_NS) {
-                    first.poll(sink, 64);
-                }
+                pollUntil(first, sink, () -> first.link().ups() > 0);
                 assertEquals(1, first.link().ups(), "the first queue noticed the way back up");
                 assertEquals(1, second.link().ups(), "so does the second");
                 assertTrue(second.link().up());
