@@ -121,9 +121,12 @@ public final class DataPath {
     /**
      * Refuses, where a request message is built, a null field its receiver needs (a reply-to, a producer's ref): sent,
      * it made the receiving actor throw, and the answer was lost. Wrong use of the API, so an
-     * {@link IllegalArgumentException} naming the message and the field, as the cluster's messages do.
+     * {@link IllegalArgumentException} naming the message and the field; the cluster's messages refuse theirs with it
+     * too. Any thread; allocates only the message of the exception.
+     *
+     * @throws IllegalArgumentException {@code MESSAGE FIELD=null: must be ALLOWED} when {@code value} is null
      */
-    static void require(Object value, String message, String field, String allowed) {
+    public static void require(Object value, String message, String field, String allowed) {
         if (value == null) {
             throw new IllegalArgumentException(message + " " + field + "=null: must be " + allowed);
         }

@@ -24,12 +24,7 @@ public record ForwardBatch(long sequence, int segments, int frames, byte[] bytes
      * and threw at a null one. Counts and a length the bytes cannot hold stay the receiver's to count as a drop.
      */
     public ForwardBatch {
-        if (bytes == null) {
-            throw new IllegalArgumentException("ForwardBatch bytes=null: must be the batch's segments");
-        }
-        if (replyTo == null) {
-            throw new IllegalArgumentException("ForwardBatch replyTo=null: must be the ActorRef that receives the"
-                + " BatchAck");
-        }
+        DataPath.require(bytes, "ForwardBatch", "bytes", "the batch's segments");
+        DataPath.require(replyTo, "ForwardBatch", "replyTo", "the ActorRef that receives the BatchAck");
     }
 }

@@ -14,6 +14,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 
+import dev.steer.actors.DataPath;
 import dev.steer.actors.MapSupervisor;
 import dev.steer.cluster.config.RemotePrograms;
 import dev.steer.engine.map.CpuMap;
@@ -67,10 +68,7 @@ public final class MapAgent {
                           String sender) implements Command, ClusterMessage {
         /** Refuses null {@code entries}: the agent threw reading them. */
         public Publish {
-            if (entries == null) {
-                throw new IllegalArgumentException("Publish entries=null: must be the map's entries, key to placement"
-                    + " (empty for none)");
-            }
+            DataPath.require(entries, "Publish", "entries", "the map's entries, key to placement (empty for none)");
         }
 
         /** A publication that wants no answer. */

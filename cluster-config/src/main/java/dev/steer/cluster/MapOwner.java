@@ -21,6 +21,7 @@ import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Subscribe;
 import org.apache.pekko.cluster.typed.Unsubscribe;
 
+import dev.steer.actors.DataPath;
 import dev.steer.cluster.config.RemotePrograms;
 import dev.steer.engine.map.CpuMap;
 import dev.steer.engine.map.MapResult;
@@ -88,9 +89,13 @@ public final class MapOwner {
      */
     public record Update(int key, int qsize, String node, int cpu, RemoteProgramSpec program, long flags,
                          ActorRef<Reply> replyTo) implements Command, ClusterMessage {
-        /** Refuses a null {@code replyTo}: every update is answered, and the owner has nowhere to answer it. */
+        /**
+         * Refuses a null {@code replyTo}, wrong use of the API, where the request is built: every update is answered,
+         * and sent, it made the owner throw at its answer and restart (the wire refuses such a message already:
+         * {@link KryoSerializer}).
+         */
         public Update {
-            requireReplyTo("Update", replyTo);
+            DataPath.require(replyTo, "Update", "replyTo", "the ActorRef that receives the Reply");
         }
 
         /** An update without a remote program. */
@@ -107,17 +112,7 @@ public final class MapOwner {
     public record Delete(int key, ActorRef<Reply> replyTo) implements Command, ClusterMessage {
         /** Refuses a null {@code replyTo}, as {@link Update} does. */
         public Delete {
-            requireReplyTo("Delete", replyTo);
-        }
-    }
-
-    /**
-     * A request without a reply-to is wrong use of the API, refused where it is built: sent, it made the owner throw
-     * at its answer and restart (the wire refuses such a message already: {@link KryoSerializer}).
-     */
-    private static void requireReplyTo(String message, ActorRef<?> replyTo) {
-        if (replyTo == null) {
-            throw new IllegalArgumentException(message + " replyTo=null: must be the ActorRef that receives the Reply");
+            DataPath.require(replyTo, "Delete", "replyTo", "the ActorRef that receives the Reply");
         }
     }
 
