@@ -67,7 +67,7 @@ final class TrafficOptions {
                 // A second weight would replace the first without a word, as a key given twice in a file would.
                 if (given.contains(protocol)) {
                     throw new IllegalArgumentException("--mix " + mix + ": " + protocol
-                        + " is given twice: must be udp=W, tcp=W or icmp=W (integer weights), each protocol once");
+                        + " is given twice: " + MIX_ALLOWED + ", each protocol once");
                 }
                 given.add(protocol);
                 values.put("traffic.protocol." + protocol, number("--mix " + mix + ":", kv[1].trim(), "an integer weight"));
