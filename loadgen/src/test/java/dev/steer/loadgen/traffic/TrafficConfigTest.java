@@ -107,6 +107,30 @@ class TrafficConfigTest {
     }
 
     @Test
+    void shouldReadAnOnOffPatternFromTheFileAndRefuseOneThatIsNotAPatternNamingTheKey() {
+        final TrafficProfile bursts = TrafficProfile.fromConfig(ConfigFactory.parseString(
+            "traffic { rate = 100k, on-off = \"10ms/90ms\" }"));
+        assertEquals(10_000_000L, bursts.onNs());
+        assertEquals(90_000_000L, bursts.offNs());
+        assertEquals(10_000, bursts.averageRate(), "100k during 10 ms of every 100 ms");
+        for (String none : new String[] {"off", "false"}) {
+            final TrafficProfile plain = TrafficProfile.fromConfig(ConfigFactory.parseString("traffic.on-off = " + none));
+            assertEquals(TrafficProfile.NO_ON_OFF, plain.onNs(), none);
+            assertEquals(TrafficProfile.NO_ON_OFF, plain.offNs(), none);
+        }
+        for (String bad : new String[] {"\"10ms\"", "5", "true", "\"10ms/90\"", "\"1m/1m\""}) {
+            final String message = assertThrows(IllegalArgumentException.class, () -> TrafficProfile.fromConfig(
+                ConfigFactory.parseString("traffic.on-off = " + bad)), bad).getMessage();
+            assertTrue(message.contains("on-off") && message.contains(TrafficProfile.ON_OFF_ALLOWED), message);
+        }
+        for (String outOfBounds : new String[] {"\"0ms/10ms\"", "\"10ms/2h\"", "\"100ns/1ms\""}) {
+            final String message = assertThrows(IllegalArgumentException.class, () -> TrafficProfile.fromConfig(
+                ConfigFactory.parseString("traffic.on-off = " + outOfBounds)), outOfBounds).getMessage();
+            assertTrue(message.contains("on-off"), message);
+        }
+    }
+
+    @Test
     void shouldDeriveTheBurstFromTheRateWhenNoneIsGivenAndKeepAGivenOne() {
         // One rule for every pacer of a profile, a sender thread's and a synthetic feed's: a millisecond of traffic,
         // 64..65536 frames.
