@@ -251,7 +251,7 @@ final class LoadgenCommand implements Callable<Integer> {
             out.printf(Locale.ROOT,
                 "sent %,d frames in %.2f s (%,.0f frames/s), %,d send attempts back-pressured, %,d refused%n",
                 loop.sent(), seconds, seconds > 0 ? loop.sent() / seconds : 0.0, loop.backPressured(), loop.refused());
-            final OfferedTraffic offered = new OfferedTraffic(loop.sent(), loop.bytes(), "sender",
+            final OfferedTraffic offered = new OfferedTraffic(loop.sent(), loop.made(), loop.bytes(), "sender",
                 traffic.averageRate(), seconds);
             out.println(offered.line());
             out.flush();

@@ -74,7 +74,7 @@ final class RunReport {
     static OfferedTraffic offered(List<SyntheticFeed> synthetic, RunTraffic senders, long sent, long rateAsked,
                                   RunInfo info) {
         if (sent >= 0) {
-            return new OfferedTraffic(sent, senders.bytes(), "sender", rateAsked, info.seconds());
+            return new OfferedTraffic(sent, senders.made(), senders.bytes(), "sender", rateAsked, info.seconds());
         }
         long frames = 0;
         long bytes = 0;
@@ -82,7 +82,7 @@ final class RunReport {
             frames += feed.sent();
             bytes += feed.bytes();
         }
-        return new OfferedTraffic(frames, bytes, "feed", rateAsked, info.seconds());
+        return new OfferedTraffic(frames, frames, bytes, "feed", rateAsked, info.seconds());
     }
 
     /** Who makes the traffic of a run, for the warning of a rate not reached. */
@@ -139,7 +139,8 @@ final class RunReport {
         final Transport transport = transport(run.sent(), run.stats());
         final long lost = summary.lost() + transport.lost();
         final OfferedTraffic offered = run.offered() != null ? run.offered() : new OfferedTraffic(
-            RunTraffic.fromFeeds(run.stats()), OfferedTraffic.NOT_COUNTED, null, 0, run.info().seconds());
+            RunTraffic.fromFeeds(run.stats()), RunTraffic.fromFeeds(run.stats()), OfferedTraffic.NOT_COUNTED, null, 0,
+            run.info().seconds());
         final ObjectNode root = toJson(run, percentiles, transport, lost);
         offered.toJson(root.putObject("traffic"));
         final String rateWarning = offered.warning(RATE_THREADS);

@@ -129,6 +129,18 @@ final class RunTraffic {
             + (count > NAMED_FAILURES ? "; and " + (count - NAMED_FAILURES) + " more" : "");
     }
 
+    /**
+     * Frames the senders made at their rate, whatever became of them ({@link SendLoop#made()}); exact once
+     * {@link #stop()} has returned.
+     */
+    long made() {
+        long made = 0;
+        for (SendLoop sender : senders) {
+            made += sender.made();
+        }
+        return made;
+    }
+
     /** Bytes the senders sent ({@link SendLoop#bytes()}); exact once {@link #stop()} has returned. */
     long bytes() {
         long bytes = 0;

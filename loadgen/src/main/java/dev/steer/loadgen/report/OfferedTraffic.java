@@ -14,21 +14,24 @@ import dev.steer.loadgen.stats.Units;
  * asked for were offered over the run, the summary says so ({@link #warning}). Immutable; any thread; formatting
  * allocates, off the data path.
  *
- * @param frames    frames offered: taken from the synthetic feeds, or sent by the senders
+ * @param frames    frames taken from the synthetic feeds, or sent by the senders: the frames {@link #bytes} counts
+ * @param offered   frames made at the rate, whatever became of them: the frames a synthetic feed handed over, or every
+ *                  frame a sender made, those its output refused or dropped included ({@code SendLoop.made()}); what
+ *                  the rate asked is compared with
  * @param bytes     their bytes, or {@link #NOT_COUNTED} where nothing of this process made the traffic
  * @param countedAt {@code feed} (synthetic feeds), {@code sender} (this process' senders) or null (not counted)
  * @param rateAsked the rate asked in packets/s, the total over every queue; 0 when none was ({@code max})
  * @param seconds   the time the frames were offered in, not negative
  */
-public record OfferedTraffic(long frames, long bytes, String countedAt, long rateAsked, double seconds) {
+public record OfferedTraffic(long frames, long offered, long bytes, String countedAt, long rateAsked, double seconds) {
     /** {@link #bytes} when nothing of this process made the traffic (pcap, AF_PACKET, an external sender). */
     public static final long NOT_COUNTED = -1;
     /** Below this share of the rate asked, the rate counts as not reached. */
     public static final int REACHED_PERCENT = 90;
 
-    /** Frames offered per second; 0 over no time. */
+    /** Frames offered per second ({@link #offered}); 0 over no time. */
     public double offeredPps() {
-        return seconds > 0 ? frames / seconds : 0;
+        return seconds > 0 ? offered / seconds : 0;
     }
 
     /** Average bits per second of the bytes counted; 0 over no time. */
@@ -38,7 +41,7 @@ public record OfferedTraffic(long frames, long bytes, String countedAt, long rat
 
     /** True when a rate was asked and fewer than {@value #REACHED_PERCENT} % of its frames were offered. */
     public boolean rateMissed() {
-        return rateAsked > 0 && seconds > 0 && frames * 100.0 < rateAsked * seconds * REACHED_PERCENT;
+        return rateAsked > 0 && seconds > 0 && offered * 100.0 < rateAsked * seconds * REACHED_PERCENT;
     }
 
     /**

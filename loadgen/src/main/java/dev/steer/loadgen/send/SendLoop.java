@@ -65,6 +65,7 @@ public final class SendLoop implements AutoCloseable {
     private static final VarHandle BACK_PRESSURED;
     private static final VarHandle REFUSED;
     private static final VarHandle BYTES;
+    private static final VarHandle MADE;
 
     static {
         try {
@@ -73,6 +74,7 @@ public final class SendLoop implements AutoCloseable {
             BACK_PRESSURED = lookup.findVarHandle(SendLoop.class, "backPressured", long.class);
             REFUSED = lookup.findVarHandle(SendLoop.class, "refused", long.class);
             BYTES = lookup.findVarHandle(SendLoop.class, "bytes", long.class);
+            MADE = lookup.findVarHandle(SendLoop.class, "made", long.class);
         } catch (ReflectiveOperationException ex) {
             throw new ExceptionInInitializerError(ex);
         }
@@ -95,6 +97,8 @@ public final class SendLoop implements AutoCloseable {
     private long refused;
     /** Written by the sending thread only, through {@link #BYTES}; then (after it ended) by close. */
     private long bytes;
+    /** Written by the sending thread only, through {@link #MADE}. */
+    private long made;
     /** Bytes of the frames the output answered SENT: the sending thread's, read by close after it ended. */
     private long takenBytes;
     /** The output's {@link FrameOutput#rejected()} as last read; the sending thread's, then (after it ended) close's. */
@@ -249,6 +253,7 @@ public final class SendLoop implements AutoCloseable {
                 REFUSED.setRelease(this, refusals + rejected);
                 SENT.setRelease(this, count - rejected);
                 BYTES.setRelease(this, sentBytes - output.droppedBytes());
+                MADE.setRelease(this, count);
             }
         } catch (Throwable error) {
             failure = error;
@@ -260,6 +265,7 @@ public final class SendLoop implements AutoCloseable {
             REFUSED.setRelease(this, refusals + rejected);
             takenBytes = sentBytes;
             BYTES.setRelease(this, sentBytes - output.droppedBytes());
+            MADE.setRelease(this, count);
             endedNs = System.nanoTime();
             running = false;
         }
@@ -305,6 +311,16 @@ public final class SendLoop implements AutoCloseable {
      */
     public long bytes() {
         return (long) BYTES.getAcquire(this);
+    }
+
+    /**
+     * Frames this loop made at its pacer's rate and offered to its output, whatever became of them: sent, rejected by
+     * the output for themselves, or dropped by it after taking them (a frame tried again after a refusal is one
+     * frame). What a rate asked is measured against: a frame the output refused was offered at the rate all the same.
+     * Updated at the end of every burst, as {@link #sent()}; exact once the thread has ended. Any thread.
+     */
+    public long made() {
+        return (long) MADE.getAcquire(this);
     }
 
     /** Send attempts refused because the output was full or not connected; current to the last refused try. */

@@ -199,6 +199,7 @@ class SendLoopTest {
         assertEquals(65 - RejectingThenRefusing.REJECTED_AT_FIRST_FLUSH, loop.sent());
         assertEquals(RejectingThenRefusing.REJECTED_AT_FIRST_FLUSH + RejectingThenRefusing.REFUSALS, loop.refused(),
             "every refused try and every rejected frame, once the loop has ended");
+        assertEquals(65, loop.made(), "a frame tried again after refusals is one frame made");
     }
 
     @Test
@@ -207,6 +208,7 @@ class SendLoopTest {
         assertTrue(loop.await(Duration.ofSeconds(10)));
         loop.close();
         assertEquals(0, loop.sent(), "frames staged and dropped unsent at the close never left: not sent");
+        assertEquals(100, loop.made(), "but they were made and offered");
         assertEquals(0, loop.refused());
         assertEquals(null, loop.failure());
     }
@@ -221,6 +223,7 @@ class SendLoopTest {
         assertEquals(160 + 10, loop.refused());
         assertEquals(0, loop.backPressured());
         assertEquals(null, loop.failure(), "a rejected frame does not end the loop");
+        assertEquals(640, loop.made(), "every frame made was offered at the rate, the rejected ones too");
     }
 
     @Test
