@@ -149,9 +149,9 @@ class AfPacketCliTest {
             final long refused = Long.parseLong(totals.group(2).replace(",", ""));
             assertTrue(refused > 100 && sent > 100, "both sizes occur: " + loadgen);
             assertEquals(600, sent + refused, "a frame the kernel refused was not sent: " + loadgen);
-            final int warning = loadgen.err().indexOf("warning:");
-            assertTrue(warning >= 0 && loadgen.err().contains("MTU"), "the user is told why: " + loadgen);
-            assertEquals(-1, loadgen.err().indexOf("warning:", warning + 1), "warned once: " + loadgen);
+            // The MTU warning, once; a rate not reached on a loaded machine is a warning of its own, not this one's.
+            assertEquals(1, loadgen.err().lines().filter(line -> line.contains("warning:") && line.contains("MTU"))
+                .count(), "the user is told why, once: " + loadgen);
         }
     }
 
