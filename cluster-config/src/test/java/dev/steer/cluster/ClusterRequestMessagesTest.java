@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorRefResolver;
@@ -31,11 +30,7 @@ import dev.steer.engine.map.MapResult;
  */
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class ClusterRequestMessagesTest {
-    private static final ActorTestKit KIT = ActorTestKit.create("cluster-requests", ConfigFactory.parseString("""
-        pekko.actor.serializers.steer-kryo = "dev.steer.cluster.KryoSerializer"
-        pekko.actor.serialization-bindings { "dev.steer.cluster.ClusterMessage" = steer-kryo }
-        pekko.actor.serialize-messages = off
-        """));
+    private static final ActorTestKit KIT = KryoTestKit.create("cluster-requests");
 
     @AfterAll
     static void stop() {

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
-import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.serialization.Serialization;
@@ -24,11 +23,7 @@ import dev.steer.ingress.AllocatedBytes;
 
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class KryoSerializerTest {
-    private static final ActorTestKit KIT = ActorTestKit.create("kryo", ConfigFactory.parseString("""
-        pekko.actor.serializers.steer-kryo = "dev.steer.cluster.KryoSerializer"
-        pekko.actor.serialization-bindings { "dev.steer.cluster.ClusterMessage" = steer-kryo }
-        pekko.actor.serialize-messages = off
-        """));
+    private static final ActorTestKit KIT = KryoTestKit.create("kryo");
 
     @AfterAll
     static void stop() {

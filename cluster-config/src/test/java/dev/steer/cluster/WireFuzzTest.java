@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
-import com.typesafe.config.ConfigFactory;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -47,11 +46,7 @@ import dev.steer.ingress.AllocatedBytes;
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class WireFuzzTest {
-    private static final ActorTestKit KIT = ActorTestKit.create("wire-fuzz", ConfigFactory.parseString("""
-        pekko.actor.serializers.steer-kryo = "dev.steer.cluster.KryoSerializer"
-        pekko.actor.serialization-bindings { "dev.steer.cluster.ClusterMessage" = steer-kryo }
-        pekko.actor.serialize-messages = off
-        """));
+    private static final ActorTestKit KIT = KryoTestKit.create("wire-fuzz");
     /**
      * More than any case may allocate to read a message of a few hundred bytes: 64 MiB. An allocation bomb (an array
      * sized by a count or length of 2^31 - 1 read from the bytes) takes gigabytes or fails with OutOfMemoryError. A
