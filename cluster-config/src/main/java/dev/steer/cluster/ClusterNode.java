@@ -53,6 +53,8 @@ public final class ClusterNode implements AutoCloseable {
     /** The receiver pool's frame count and slot size as {@link ClusterSettings} names them, for the pool's messages. */
     static final String RECEIVER_FRAMES = "receiverFrames";
     static final String RECEIVER_FRAME_SIZE = "receiverFrameSize";
+    /** The receiver's headroom: the second argument of {@link ClusterSettings#receiverFrameSize(int, int)}. */
+    static final String RECEIVER_HEADROOM = "receiverFrameSize headroom";
     /**
      * How long {@link #shutdown()} waits at most for the cluster to take in a node that asked to join and is not a
      * member in its own view yet, so that it can leave rather than stay in the seed's view as a member that stopped.
@@ -138,7 +140,7 @@ public final class ClusterNode implements AutoCloseable {
             ArteryShutdownBound.install(system);
             final FramePool pool = new FramePool(new FramePool.Context().id("receiver-pool")
                 .frameCount(settings.receiverFrames()).frameSize(settings.frameSize()).headroom(settings.headroom())
-                .sizeNames(RECEIVER_FRAMES, RECEIVER_FRAME_SIZE));
+                .sizeNames(RECEIVER_FRAMES, RECEIVER_FRAME_SIZE, RECEIVER_HEADROOM));
             final int engineEntries = maxEntriesOf(started);
             if (settings.maxEntries() > engineEntries) {
                 // The owner would accept keys this node's map refuses (E2BIG), answering OK for entries it never has.

@@ -138,7 +138,8 @@ final class ClusterSettingsCheck {
     void receiver(int receiverFrames, int frameSize, int headroom, int batchFrames) {
         try {
             new FramePool.Context().frameCount(receiverFrames).frameSize(frameSize).headroom(headroom)
-                .sizeNames(ClusterNode.RECEIVER_FRAMES, ClusterNode.RECEIVER_FRAME_SIZE).conclude();
+                .sizeNames(ClusterNode.RECEIVER_FRAMES, ClusterNode.RECEIVER_FRAME_SIZE,
+                    ClusterNode.RECEIVER_HEADROOM).conclude();
         } catch (IllegalArgumentException ex) {
             errors.add("receiver pool: " + ex.getMessage().replace("\n  ", " "));
         }

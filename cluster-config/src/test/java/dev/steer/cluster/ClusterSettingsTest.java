@@ -49,6 +49,20 @@ class ClusterSettingsTest {
         assertTrue(message.contains(" receiverFrameSize=100: must be a multiple of 64"), message);
     }
 
+    /**
+     * The receiver's headroom is set by the second argument of {@code receiverFrameSize(frameSize, headroom)}; no
+     * ClusterSettings call is named {@code pool.headroom}. (A deployment file never gets this far: the loader refuses
+     * the same value first, naming {@code steer.engine.pool.headroom}, DeploymentLoaderTest.)
+     */
+    @Test
+    void shouldNameTheReceiverHeadroomByTheCallThatSetsItWhenItIsBad() {
+        final String message = assertThrows(IllegalArgumentException.class, () -> new ClusterSettings()
+            .receiverFrameSize(1024, 16).conclude()).getMessage();
+        assertTrue(message.contains("receiverFrameSize headroom=16: must be 32 to receiverFrameSize - 64 (960)"),
+            message);
+        assertFalse(message.contains("pool.headroom"), message);
+    }
+
     @Test
     void shouldValidateASettingChangedAfterConcludeWhenConcludedAgain() {
         final ClusterSettings settings = new ClusterSettings().conclude();

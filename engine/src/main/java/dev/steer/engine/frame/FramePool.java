@@ -374,6 +374,8 @@ public final class FramePool extends FramePoolLeaseSide {
         private static final String DEFAULT_FRAME_COUNT_NAME = "pool.frameCount";
         /** How the messages name {@link #frameSize(int)} unless {@link #sizeNames} says otherwise. */
         private static final String DEFAULT_FRAME_SIZE_NAME = "pool.frameSize";
+        /** How the messages name {@link #headroom(int)} unless {@link #sizeNames} says otherwise. */
+        private static final String DEFAULT_HEADROOM_NAME = "pool.headroom";
 
         /**
          * The rule {@link #conclude()} applies to the slot size, for callers that check it in their own words: a
@@ -407,6 +409,7 @@ public final class FramePool extends FramePoolLeaseSide {
         private boolean checked = FramePool.class.desiredAssertionStatus();
         private String frameCountName = DEFAULT_FRAME_COUNT_NAME;
         private String frameSizeName = DEFAULT_FRAME_SIZE_NAME;
+        private String headroomName = DEFAULT_HEADROOM_NAME;
 
         /** Name used in counters and messages. */
         public Context id(String id) {
@@ -453,6 +456,22 @@ public final class FramePool extends FramePoolLeaseSide {
             return this;
         }
 
+        /**
+         * As {@link #sizeNames(String, String)}, and the name the pool's user sets the headroom by, for the messages of
+         * {@link #conclude()} (default {@code pool.headroom}).
+         *
+         * @throws IllegalArgumentException naming the parameter that is null; no name is then changed
+         */
+        public Context sizeNames(String frameCountName, String frameSizeName, String headroomName) {
+            if (headroomName == null) {
+                throw new IllegalArgumentException("frame pool sizeNames: headroomName=null: must be the name of the"
+                    + " setting");
+            }
+            sizeNames(frameCountName, frameSizeName);
+            this.headroomName = headroomName;
+            return this;
+        }
+
         /** Whether releases are checked for double returns (compare-and-set per frame). */
         public Context checked(boolean checked) {
             this.checked = checked;
@@ -495,7 +514,7 @@ public final class FramePool extends FramePoolLeaseSide {
                     .append(MAX_FRAME_SIZE);
             }
             if (!validHeadroom(headroom, frameSize)) {
-                errors.append("\n  pool.headroom=").append(headroom).append(": must be ")
+                errors.append("\n  ").append(headroomName).append('=').append(headroom).append(": must be ")
                     .append(Frame.MIN_REDIRECT_HEADROOM).append(" to ").append(frameSizeName).append(" - 64 (")
                     .append(frameSize - 64).append(')');
             }

@@ -289,6 +289,16 @@ class FramePoolTest {
         final String size = assertThrows(IllegalArgumentException.class,
             () -> new FramePool.Context().sizeNames("poolFrames", null)).getMessage();
         assertTrue(size.contains("frameSizeName=null"), size);
+        final String headroom = assertThrows(IllegalArgumentException.class,
+            () -> new FramePool.Context().sizeNames("poolFrames", "frameSize", null)).getMessage();
+        assertTrue(headroom.contains("headroomName=null"), headroom);
+    }
+
+    @Test
+    void shouldNameTheHeadroomAsTheUserSetsItWhenGivenItsName() {
+        final String concluded = assertThrows(IllegalArgumentException.class, new FramePool.Context().frameSize(256)
+            .headroom(8).sizeNames("frames", "frame-size", "headroom")::conclude).getMessage();
+        assertTrue(concluded.contains("\n  headroom=8: must be 32 to frame-size - 64 (192)"), concluded);
     }
 
     @Test
