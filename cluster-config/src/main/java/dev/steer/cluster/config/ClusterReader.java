@@ -284,7 +284,11 @@ final class ClusterReader {
         if (value == null) {
             return null;
         }
-        final Path file = check.path(steer, path, value, baseDir::resolve, "a Java key store file");
+        // Written in a file: from that file's directory, as a relative pcap.file (DeploymentLoader.feed); a value that
+        // no file holds (an environment variable's, the caller's own layer) from baseDir.
+        final String writtenIn = steer.getValue(path).origin().filename();
+        final Path base = writtenIn == null ? baseDir : Path.of(writtenIn).toAbsolutePath().getParent();
+        final Path file = check.path(steer, path, value, base::resolve, "a Java key store file");
         if (file == null) {
             return null;
         }

@@ -116,7 +116,8 @@ public final class DeploymentLoader {
     /**
      * Loads and validates a deployment file as the node {@code nodeOverride} (the CLI's {@code --node NAME}:
      * every node of a cluster runs the same file); null keeps the file's {@code steer.node.name}. Relative
-     * TLS store paths are resolved against the file's directory.
+     * TLS store and capture file paths are resolved against the directory of the file they are written in (an included
+     * file's own), a TLS store that no file holds (an environment variable's) against this file's directory.
      *
      * @throws DeploymentException with every problem of the file, or when it cannot be read or parsed
      */
@@ -154,7 +155,9 @@ public final class DeploymentLoader {
      *
      * <p>This reads no file: the Config is already parsed, so the text-level checks of {@link HoconFile} (an include of
      * a missing file, a key given twice, nesting too deep) are the caller's. Read a file with {@link #load(Path)}, or
-     * with {@link HoconFile#parse} before laying other settings over it, as {@code steer run --config} does.
+     * with {@link HoconFile#parse} before laying other settings over it, as {@code steer run --config} does. Relative
+     * TLS store and capture file paths written in a file start at that file's directory; those no file holds, at the
+     * working directory.
      *
      * @throws DeploymentException with every problem
      */
@@ -168,7 +171,9 @@ public final class DeploymentLoader {
      * @param config       the user's settings, with a {@code steer} block
      * @param nodeOverride the node this process is, or null for {@code steer.node.name}
      * @param source       what to call the settings in messages (a file name)
-     * @param baseDir      directory relative TLS store paths are resolved against
+     * @param baseDir      directory a relative TLS store path that no file holds (an environment variable's, the
+     *                     caller's own layer) is resolved against; one written in a file starts at that file's
+     *                     directory, as a relative capture file does
      * @throws DeploymentException with every problem
      */
     public Deployment parse(Config config, String nodeOverride, String source, Path baseDir) {

@@ -564,6 +564,31 @@ class DeploymentLoaderTest {
             + " the file it is written in, " + sub), ex.problems());
     }
 
+    /**
+     * An embedder that reads a file and validates the Config with {@code parse(Config)} (no base directory given): the
+     * relative TLS stores written in the file start at its directory, as its relative capture file does, not at the
+     * working directory (this JVM's, the module's directory, not the temporary one).
+     */
+    @Test
+    void shouldResolveRelativeTlsStoresAndCaptureFileAgainstTheFilesDirectoryWhenAParsedFileIsValidated(
+        @TempDir Path dir) throws Exception {
+        final Path sub = Files.createDirectories(dir.resolve("deploy"));
+        final Path keyStore = Keystores.keyPair(sub, "node-1");
+        final Path trustStore = Keystores.trustStore(sub, "trust", "node-1");
+        final Path capture = Files.writeString(sub.resolve("capture.pcap"), "not read here: the feed reads it");
+        final Path file = DeploymentFiles.oneTlsNode(sub.resolve("tls.conf"), "key-store = \"node-1.p12\","
+            + " trust-store = \"trust.p12\", key-store-password = " + Keystores.PASSWORD + ", trust-store-password = "
+            + Keystores.PASSWORD);
+        Files.writeString(file, "steer.feed { type = pcap, pcap.file = \"capture.pcap\" }\n",
+            java.nio.file.StandardOpenOption.APPEND);
+        final ConfigCheck check = new ConfigCheck();
+        final Deployment d = loader.parse(dev.steer.ingress.config.HoconFile.parse(file, check));
+        assertEquals(List.of(), check.errors());
+        assertEquals(capture, d.feed().pcap().path());
+        assertEquals(keyStore, d.cluster().tls().orElseThrow().keyStore());
+        assertEquals(trustStore, d.cluster().tls().orElseThrow().trustStore());
+    }
+
     @Test
     void shouldGiveNoRuleForRelativePathsWhenAnAbsoluteCaptureFileWrittenInAFileIsMissing(@TempDir Path dir)
         throws Exception {
