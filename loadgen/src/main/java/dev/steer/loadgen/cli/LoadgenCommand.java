@@ -210,7 +210,7 @@ final class LoadgenCommand implements Callable<Integer> {
             }
             err.println("steer loadgen: sending " + traffic.flows() + " flows, sizes " + traffic.sizes() + ", rate "
                 + (traffic.rate() == 0 ? "max" : traffic.rate() + " pps")
-                + (traffic.onOff() ? ", on-off " + TrafficProfile.formatOnOff(traffic.onNs(), traffic.offNs()) : "")
+                + RunPlanText.onOffSuffix(traffic)
                 + " to " + output.describe());
             final SendLoop loop = SendLoop.forTraffic("steer-loadgen", traffic, output, count).start();
             running = loop;

@@ -54,7 +54,15 @@ final class RunPlanText {
         final boolean queues = plan.deployment().feed().queues() > 1;
         return t.flows() + (queues ? " flows per queue" : " flows") + ", sizes " + t.sizes() + ", rate "
             + (t.rate() == 0 ? "max" : t.rate() + (queues ? " pps in total" : " pps"))
-            + (t.onOff() ? ", on-off " + TrafficProfile.formatOnOff(t.onNs(), t.offNs()) : "");
+            + onOffSuffix(t);
+    }
+
+    /**
+     * {@code , on-off 10ms/90ms} for traffic with an on/off pattern, empty without one: how {@code steer run}'s header
+     * and {@code steer loadgen}'s start line name the pattern after the rate, in the file's own notation.
+     */
+    static String onOffSuffix(TrafficProfile traffic) {
+        return traffic.onOff() ? ", on-off " + TrafficProfile.formatOnOff(traffic.onNs(), traffic.offNs()) : "";
     }
 
     /**
