@@ -71,7 +71,7 @@ final class RunReport {
      * What this process offered: the frames and bytes its synthetic feeds handed to the engine, or (with {@code sent}
      * not -1) those its senders sent; {@code rateAsked} the rate in total (0: max). Read after the engine has stopped.
      */
-    static OfferedTraffic offered(List<SyntheticFeed> synthetic, RunTraffic senders, long sent, long rateAsked,
+    static OfferedTraffic offered(List<SyntheticFeed> synthetic, RunTraffic senders, long sent, double rateAsked,
                                   RunInfo info) {
         if (sent >= 0) {
             return new OfferedTraffic(sent, senders.made(), senders.bytes(), "sender", rateAsked, info.seconds());

@@ -20,10 +20,12 @@ import dev.steer.loadgen.stats.Units;
  *                  the rate asked is compared with
  * @param bytes     their bytes, or {@link #NOT_COUNTED} where nothing of this process made the traffic
  * @param countedAt {@code feed} (synthetic feeds), {@code sender} (this process' senders) or null (not counted)
- * @param rateAsked the rate asked in packets/s, the total over every queue; 0 when none was ({@code max})
+ * @param rateAsked the rate asked in packets/s, the total over every queue, on average with an on/off pattern (below 1
+ *                  when the pattern keeps it so); 0 when none was ({@code max})
  * @param seconds   the time the frames were offered in, not negative
  */
-public record OfferedTraffic(long frames, long offered, long bytes, String countedAt, long rateAsked, double seconds) {
+public record OfferedTraffic(long frames, long offered, long bytes, String countedAt, double rateAsked,
+                             double seconds) {
     /** {@link #bytes} when nothing of this process made the traffic (pcap, AF_PACKET, an external sender). */
     public static final long NOT_COUNTED = -1;
     /** Below this share of the rate asked, the rate counts as not reached. */
@@ -65,11 +67,20 @@ public record OfferedTraffic(long frames, long offered, long bytes, String count
         if (!rateMissed()) {
             return null;
         }
-        return "warning: rate not reached: " + Units.count(rateAsked) + " pkt/s asked, " + Units.rate(offeredPps())
+        return "warning: rate not reached: " + asked() + " pkt/s asked, " + Units.rate(offeredPps())
             + " pkt/s offered (" + String.format(java.util.Locale.ROOT, "%.1f", 100 * offeredPps() / rateAsked)
             + " %). The rate is a ceiling: " + threads + " could not go faster: short of CPU (sharing cores with the"
             + " consumers or other busy threads), or held back by what they send into (a full ring in lossless mode, an"
             + " Aeron publication back-pressured by its subscriber)";
+    }
+
+    /** The rate asked as the warning says it: a whole one with thousands separators, one below 1 to three digits. */
+    private String asked() {
+        if (rateAsked == Math.rint(rateAsked)) {
+            return Units.count((long) rateAsked);
+        }
+        return new java.math.BigDecimal(rateAsked).round(new java.math.MathContext(3)).stripTrailingZeros()
+            .toPlainString();
     }
 
     /**
@@ -88,7 +99,11 @@ public record OfferedTraffic(long frames, long offered, long bytes, String count
         node.put("counted_at", countedAt);
         node.put("offered_pps", offeredPps());
         if (rateAsked > 0) {
-            node.put("rate_asked_pps", rateAsked);
+            if (rateAsked == Math.rint(rateAsked)) {
+                node.put("rate_asked_pps", (long) rateAsked);
+            } else {
+                node.put("rate_asked_pps", rateAsked);
+            }
             node.put("rate_reached", !rateMissed());
         } else {
             node.putNull("rate_asked_pps");

@@ -255,15 +255,17 @@ public record TrafficProfile(int flows, long seed, int ipv4Weight, int ipv6Weigh
     }
 
     /**
-     * The rate asked on average: the rate, times the share of time on with a pattern; {@link #RATE_MAX} when none is
-     * asked. What the summary compares the traffic offered with.
+     * The rate asked on average, in packets/s: the rate, times the share of time on with a pattern, which may be below
+     * one ({@code 1} during 10 ms of every 100 ms is 0.1; 1 M during 1 ms of every hour, 0.28) but is never 0 with a
+     * rate; {@link #RATE_MAX} when none is asked. What the summary compares the traffic offered with. The double
+     * nearest the exact quotient: a whole average is exact.
      */
-    public long averageRate() {
+    public double averageRate() {
         if (unpaced() || !onOff()) {
             return rate;
         }
-        return java.math.BigInteger.valueOf(rate).multiply(java.math.BigInteger.valueOf(onNs))
-            .divide(java.math.BigInteger.valueOf(onNs).add(java.math.BigInteger.valueOf(offNs))).longValueExact();
+        return java.math.BigDecimal.valueOf(rate).multiply(java.math.BigDecimal.valueOf(onNs))
+            .divide(java.math.BigDecimal.valueOf(onNs + offNs), java.math.MathContext.DECIMAL64).doubleValue();
     }
 
     /**

@@ -41,6 +41,20 @@ class OnOffCliTest {
         assertTrue(frames <= periods * 1_000 + 100, frames + " frames in " + periods + " periods: at most 1,000 each + 100");
     }
 
+    /**
+     * 1 packet/s during 10 ms of every 100 ms averages 0.1 packet/s: a rate asked, however low, not max. (A burst of
+     * 1,000 frames once an hour, {@code --rate 1M --on-off 1ms/1h}, averages 0.28/s and is a burst test all the same.)
+     */
+    @Test
+    void shouldGiveTheAverageRateAskedWhenAnOnOffPatternAveragesBelowOnePacketPerSecond() throws IOException {
+        final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--rate", "1", "--on-off", "10ms/90ms",
+            "--duration", "300ms", "--interval", "300ms", "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode traffic = JSON.readTree(result.out().strip()).get("traffic");
+        assertEquals(0.1, traffic.get("rate_asked_pps").asDouble(-1), 1e-12, traffic.toString());
+        assertTrue(traffic.get("rate_reached").isBoolean(), traffic.toString());
+    }
+
     @Test
     void shouldSendDuringOnWithoutARateAndNameThePatternInTheSummaryHeader() {
         final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--on-off", "2ms/8ms", "--duration", "500ms",

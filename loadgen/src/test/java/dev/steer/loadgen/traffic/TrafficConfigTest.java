@@ -113,6 +113,8 @@ class TrafficConfigTest {
         assertEquals(10_000_000L, bursts.onNs());
         assertEquals(90_000_000L, bursts.offNs());
         assertEquals(10_000, bursts.averageRate(), "100k during 10 ms of every 100 ms");
+        assertEquals(0.1, TrafficProfile.fromConfig(ConfigFactory.parseString(
+            "traffic { rate = 1, on-off = \"10ms/90ms\" }")).averageRate(), 1e-12, "1/s during 10 ms of every 100 ms");
         for (String none : new String[] {"off", "false"}) {
             final TrafficProfile plain = TrafficProfile.fromConfig(ConfigFactory.parseString("traffic.on-off = " + none));
             assertEquals(TrafficProfile.NO_ON_OFF, plain.onNs(), none);
