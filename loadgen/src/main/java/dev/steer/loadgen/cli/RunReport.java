@@ -69,12 +69,14 @@ final class RunReport {
 
     /**
      * What this process offered: the frames and bytes its synthetic feeds handed to the engine, or (with {@code sent}
-     * not -1) those its senders sent; {@code rateAsked} the rate in total (0: max). Read after the engine has stopped.
+     * not -1) those its senders sent, the rate judged over their own sending time; {@code rateAsked} the rate in total
+     * (0: max). Read after the engine has stopped.
      */
     static OfferedTraffic offered(List<SyntheticFeed> synthetic, RunTraffic senders, long sent, double rateAsked,
                                   RunInfo info) {
         if (sent >= 0) {
-            return new OfferedTraffic(sent, senders.made(), senders.bytes(), "sender", rateAsked, info.seconds());
+            return new OfferedTraffic(sent, senders.made(), senders.bytes(), "sender", rateAsked, info.seconds(),
+                senders.sendingSeconds());
         }
         long frames = 0;
         long bytes = 0;

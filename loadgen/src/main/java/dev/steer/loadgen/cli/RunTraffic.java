@@ -141,6 +141,22 @@ final class RunTraffic {
         return made;
     }
 
+    /**
+     * The senders' own sending time, the mean over them ({@link SendLoop#elapsedNanos()}: from a sender's start to its
+     * stop), in seconds; 0 without senders, or when none had started. The time their frames were made in: the run's
+     * time also holds its set-up of them. Exact once {@link #stop()} has returned.
+     */
+    double sendingSeconds() {
+        if (senders.isEmpty()) {
+            return 0;
+        }
+        long nanos = 0;
+        for (SendLoop sender : senders) {
+            nanos += sender.elapsedNanos();
+        }
+        return nanos / 1e9 / senders.size();
+    }
+
     /** Bytes the senders sent ({@link SendLoop#bytes()}); exact once {@link #stop()} has returned. */
     long bytes() {
         long bytes = 0;

@@ -7,28 +7,32 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class OfferedTrafficTest {
     /**
-     * 600 frames made in 30 ms at 20,000/s, 320 of them refused by the output (AF_PACKET above the MTU): the rate was
-     * kept, whatever the output did with the frames; the traffic line counts the 280 sent.
+     * 60,000 frames made in 3 s at 20,000/s, 32,000 of them refused by the output (AF_PACKET above the MTU): the rate
+     * was kept, whatever the output did with the frames; the traffic line counts the 28,000 sent.
      */
     @Test
     void shouldMeasureTheRateByTheFramesMadeNotOnlyThoseTheOutputSent() {
-        final OfferedTraffic traffic = new OfferedTraffic(280, 600, 280 * 60, "sender", 20_000, 0.03);
-        assertFalse(traffic.rateMissed(), "600 frames in 30 ms is the 20,000/s asked");
+        final OfferedTraffic traffic = new OfferedTraffic(28_000, 60_000, 28_000 * 60, "sender", 20_000, 3);
+        assertTrue(traffic.rateJudged());
+        assertFalse(traffic.rateMissed(), "60,000 frames in 3 s is the 20,000/s asked");
         assertNull(traffic.warning("the sending thread"));
         assertEquals(20_000, traffic.offeredPps(), 1e-6);
-        assertTrue(traffic.line().startsWith("traffic: 280 frames, 16,800 bytes"), traffic.line());
+        assertTrue(traffic.line().startsWith("traffic: 28,000 frames, 1,680,000 bytes"), traffic.line());
     }
 
     /** An on/off pattern's average below 1 packet/s is a rate asked, said with its fraction, not 0 nor max. */
     @Test
     void shouldCompareWithAndNameAnAverageBelowOnePacketPerSecondWhenOneWasAsked() {
         final OfferedTraffic none = new OfferedTraffic(0, 0, 0, "sender", 0.25, 20);
+        assertTrue(none.rateJudged());
         assertTrue(none.rateMissed(), "nothing made in 20 s at 0.25/s");
         final String warning = none.warning("the sending thread");
         assertTrue(warning.startsWith("warning: rate not reached: 0.25 pkt/s asked, 0 pkt/s"), warning);
@@ -37,9 +41,40 @@ class OfferedTrafficTest {
 
     @Test
     void shouldWarnWhenFewerThanNinetyPercentOfTheFramesAskedForWereMade() {
-        final OfferedTraffic traffic = new OfferedTraffic(500, 500, 500 * 60, "sender", 20_000, 0.03);
-        assertTrue(traffic.rateMissed(), "500 of the 600 frames asked for in 30 ms: 83 %");
+        final OfferedTraffic traffic = new OfferedTraffic(50_000, 50_000, 50_000 * 60, "sender", 20_000, 3);
+        assertTrue(traffic.rateMissed(), "50,000 of the 60,000 frames asked for in 3 s: 83 %");
         assertTrue(traffic.warning("the sending thread").startsWith("warning: rate not reached: 20,000 pkt/s asked"),
             traffic.warning("the sending thread"));
+    }
+
+    /**
+     * Nothing made in the 10 ms a run stopped by Ctrl-C had: too short to say whether the makers reach the rate, so no
+     * warning and rate_reached null; from {@link OfferedTraffic#MIN_SECONDS_TO_SAY} on, it is said.
+     */
+    @Test
+    void shouldNotJudgeTheRateWhenTheMakersHadLessThanTheShortestTimeToSay() {
+        final OfferedTraffic early = new OfferedTraffic(0, 0, 0, "sender", 50_000, 0.01);
+        assertFalse(early.rateJudged());
+        assertFalse(early.rateMissed());
+        assertNull(early.warning("the sending thread"));
+        final ObjectNode json = new ObjectMapper().createObjectNode();
+        early.toJson(json);
+        assertTrue(json.get("rate_reached").isNull(), json.toString());
+        assertEquals(50_000, json.get("rate_asked_pps").asLong(), json.toString());
+        assertTrue(new OfferedTraffic(0, 0, 0, "sender", 50_000, OfferedTraffic.MIN_SECONDS_TO_SAY).rateMissed());
+    }
+
+    /**
+     * Senders that made 2,000 frames in their own 0.1 s of a 0.3 s run (the rest the run's set-up of them and its
+     * stop): they kept 20,000/s, judged over their time, not the run's.
+     */
+    @Test
+    void shouldJudgeTheRateOverTheMakersTimeNotTheRunsWhenTheyDiffer() {
+        final OfferedTraffic senders = new OfferedTraffic(2_000, 2_000, 2_000 * 60, "sender", 20_000, 0.3, 0.1);
+        assertFalse(senders.rateMissed());
+        assertEquals(2_000 / 0.3, senders.offeredPps(), 1e-6, "offered_pps stays over the run's time");
+        final OfferedTraffic slow = new OfferedTraffic(1_000, 1_000, 1_000 * 60, "sender", 20_000, 0.3, 0.1);
+        assertTrue(slow.warning("the senders").contains("20,000 pkt/s asked, 10,000 pkt/s offered (50.0 %)"),
+            slow.warning("the senders"));
     }
 }
