@@ -77,4 +77,15 @@ class OfferedTrafficTest {
         assertTrue(slow.warning("the senders").contains("20,000 pkt/s asked, 10,000 pkt/s offered (50.0 %)"),
             slow.warning("the senders"));
     }
+
+    /**
+     * {@code --rate 1M --on-off 1ms/2ms} asks 333,333.3 packets/s on average: the warning says that rate with its
+     * thousands, as it says a whole one, not three significant digits of it ("333000").
+     */
+    @Test
+    void shouldNameALargeAverageRateWithItsThousandsWhenItIsNotWhole() {
+        final OfferedTraffic traffic = new OfferedTraffic(0, 0, 0, "sender", 1_000_000 / 3.0, 3);
+        final String warning = traffic.warning("the sending thread");
+        assertTrue(warning.startsWith("warning: rate not reached: 333,333.3 pkt/s asked, 0 pkt/s offered"), warning);
+    }
 }
