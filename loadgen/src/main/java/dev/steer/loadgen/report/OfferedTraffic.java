@@ -102,10 +102,16 @@ public record OfferedTraffic(long frames, long offered, long bytes, String count
             + " Aeron publication back-pressured by its subscriber)";
     }
 
-    /** The rate asked as the warning says it: a whole one with thousands separators, one below 1 to three digits. */
+    /**
+     * The rate asked as the warning says it: a whole one with thousands separators; another from 1,000 on with them and
+     * one decimal ({@code 333,333.3}); one below 1,000 to three significant digits ({@code 0.28}, {@code 33.3}).
+     */
     private String asked() {
         if (rateAsked == Math.rint(rateAsked)) {
             return Units.count((long) rateAsked);
+        }
+        if (rateAsked >= 1_000) {
+            return String.format(java.util.Locale.ROOT, "%,.1f", rateAsked);
         }
         return new java.math.BigDecimal(rateAsked).round(new java.math.MathContext(3)).stripTrailingZeros()
             .toPlainString();
