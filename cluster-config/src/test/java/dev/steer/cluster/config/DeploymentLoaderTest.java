@@ -589,6 +589,29 @@ class DeploymentLoaderTest {
         assertEquals(trustStore, d.cluster().tls().orElseThrow().trustStore());
     }
 
+    /**
+     * A relative TLS store that no file holds (the embedder's own layer over a file, given to {@code parse(Config)}) is
+     * looked for in the working directory: the message says so, not "the config file's directory" it did not look in.
+     */
+    @Test
+    void shouldNameTheWorkingDirectoryWhenARelativeTlsStoreNoFileHoldsIsMissing(@TempDir Path dir) throws Exception {
+        final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), "key-store = \"node-1.p12\","
+            + " trust-store = \"trust.p12\", key-store-password = " + Keystores.PASSWORD + ", trust-store-password = "
+            + Keystores.PASSWORD);
+        Keystores.keyPair(dir, "node-1");
+        Keystores.trustStore(dir, "trust", "node-1");
+        final String gone = "gone-" + dir.getFileName() + ".p12";
+        final ConfigCheck check = new ConfigCheck();
+        final com.typesafe.config.Config layered = ConfigFactory.parseString("steer.cluster.tls.key-store = \""
+            + gone + "\"").withFallback(dev.steer.ingress.config.HoconFile.parse(file, check));
+        assertEquals(List.of(), check.errors());
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.parse(layered));
+        final String problem = String.join("\n", ex.problems());
+        final Path cwd = Path.of("").toAbsolutePath();
+        assertTrue(problem.contains("(looked at " + cwd.resolve(gone) + ")"), problem);
+        assertTrue(problem.endsWith("; a relative path that no file holds starts at " + cwd), problem);
+    }
+
     @Test
     void shouldGiveNoRuleForRelativePathsWhenAnAbsoluteCaptureFileWrittenInAFileIsMissing(@TempDir Path dir)
         throws Exception {
