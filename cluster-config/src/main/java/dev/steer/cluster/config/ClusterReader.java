@@ -294,7 +294,8 @@ final class ClusterReader {
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             check.error(steer, path, "'" + value + "' is not a readable file (looked at " + file.toAbsolutePath()
-                + "): must be a Java key store file; relative paths start at the config file's directory");
+                + "): must be a Java key store file; " + (writtenIn != null ? "relative paths start at the config"
+                + " file's directory" : "a relative path that no file holds starts at " + base.toAbsolutePath()));
             return null;
         }
         return file.toAbsolutePath().normalize();
