@@ -79,10 +79,10 @@ public final class PcapFeed implements Feed {
     private boolean paced;
     /** Whether the current pass has found a packet (handed over or dropped) or damage yet. */
     private boolean packetInPass;
-    /** When the last packet handed over was due (its scheduled time, not when it was polled). */
+    /** When the packet at {@link #latestCaptureNs} was due (its scheduled time, not when it was polled). */
     private long scheduledNanos;
-    /** Capture time of the last packet handed over in this pass. */
-    private long lastCaptureNs;
+    /** The latest capture time handed over in this pass, the one the next packets are paced from. */
+    private long latestCaptureNs;
 
     // Single writer (the poll thread), published once per poll.
     private volatile long records;
@@ -310,25 +310,27 @@ public final class PcapFeed implements Feed {
 
     /**
      * Whether a packet captured at {@code captureNs} is due at {@code now}. The first packet of a pass is due at
-     * once; each next one is due its gap after the previous one (divided by the speed), counted from when the
-     * previous one was due, so rounding does not add up. A gap longer than {@code maxGap} (an idle spell, or a
-     * damaged timestamp years ahead) is cut to it; a packet captured before the previous one (an unordered
-     * capture, or a damaged timestamp) is due at once. Differences saturate instead of wrapping, so no timestamp
-     * can make a replay wait without bound.
+     * once; each later one is due its gap after the latest capture time handed over so far (divided by the speed),
+     * counted from when that one was due, so rounding does not add up. A gap longer than {@code maxGap} (an idle
+     * spell, or a damaged timestamp years ahead) is cut to it. A packet captured before the latest one is due at
+     * once: at most {@code maxGap} behind (replay time), as the interfaces of a capture written in batches per
+     * interface are, it moves no schedule, so the replay lasts as long as the capture; further behind (a damaged
+     * timestamp, a file of captures appended) the packets after it are paced from it. Differences saturate
+     * instead of wrapping, so no timestamp can make a replay wait without bound.
      */
     private boolean due(long now, long captureNs) {
         if (!paced) {
             paced = true;
             scheduledNanos = now;
-            lastCaptureNs = captureNs;
+            latestCaptureNs = captureNs;
             return true;
         }
         long wait = 0;
         boolean cut = false;
-        if (captureNs > lastCaptureNs) {
-            final long gap = captureNs - lastCaptureNs;
+        final boolean ahead = captureNs > latestCaptureNs;
+        if (ahead) {
             // Compared in replay time, so that no speed rounds maxGap away; a negative gap did not fit a long.
-            final double scaled = gap < 0 ? Double.POSITIVE_INFINITY : gap / speed;
+            final double scaled = replayNanos(captureNs - latestCaptureNs);
             if (scaled > maxGapNs) {
                 wait = maxGapNs;
                 cut = true;
@@ -340,12 +342,19 @@ public final class PcapFeed implements Feed {
         if (now - dueAt < 0) {
             return false;
         }
-        scheduledNanos = dueAt;
-        lastCaptureNs = captureNs;
+        if (ahead || replayNanos(latestCaptureNs - captureNs) > maxGapNs) {
+            scheduledNanos = dueAt;
+            latestCaptureNs = captureNs;
+        }
         if (cut) {
             gapsCut++;
         }
         return true;
+    }
+
+    /** A capture-time difference of at least 0 in replay time; one that did not fit a long is infinite. */
+    private double replayNanos(long captureDifference) {
+        return captureDifference < 0 ? Double.POSITIVE_INFINITY : captureDifference / speed;
     }
 
     private void damageFound(CaptureReader damaged) {

@@ -205,6 +205,26 @@ class PcapFeedTest {
     }
 
     @Test
+    void shouldPaceFromARecordWhenItIsCapturedMoreThanMaxGapBeforeTheLatest() throws Exception {
+        // An hour back (a damaged timestamp, captures appended): due at once, and the next record is paced from it,
+        // not held as behind the latest one too.
+        final long hourBack = T0 - 3_600_000_000_000L;
+        final Path file = writeStamped("back.pcap", T0, T0 + 30_000_000_000L, hourBack, hourBack + 30_000_000_000L);
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 100.0);
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(1, ingress.poll(feed), "the first record is due at once");
+            int result;
+            while ((result = ingress.poll(feed)) == 0) {
+                Thread.sleep(1);
+            }
+            assertEquals(2, result, "the second when due, the one an hour back with it");
+            assertEquals(0, ingress.poll(feed), "the fourth is due 300 ms after the third");
+            ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
+            assertEquals(0, feed.gapsCut());
+        }
+    }
+
+    @Test
     void shouldNeverWaitWithoutBoundWhateverTheTimestampsAtAnySpeed() throws Exception {
         // Timestamps a damaged file may hold: the epoch, the last second 32 bits can say, then normal ones again.
         final long last32 = 0xFFFF_FFFFL * 1_000_000_000L;

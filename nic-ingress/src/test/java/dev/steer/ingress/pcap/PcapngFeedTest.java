@@ -23,6 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.ingress.TestIngress;
 
@@ -310,6 +311,36 @@ class PcapngFeedTest {
             for (int i = 0; i < 4; i++) {
                 assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "in capture order");
             }
+        }
+    }
+
+    @Test
+    void shouldPaceFromTheLatestPacketWhenInterfacesAreWrittenInBatchesOutOfTimeOrder() throws Exception {
+        // The shape of `dumpcap -i veth0 -i any`: each interface's packets in time order, written in batches per
+        // interface, so the file steps back in time at every batch of the other interface. The replay lasts as
+        // long as the capture: a packet a little behind the latest one is due at once and moves no schedule.
+        final Path file = dir.resolve("batches.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.LITTLE_ENDIAN)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.write(0, PcapFeedTest.frame(0, 64), T0);
+            writer.write(0, PcapFeedTest.frame(1, 64), T0 + 30_000_000_000L); // 300 ms later at speed 100
+            writer.write(1, PcapFeedTest.frame(2, 64), T0 + 15_000_000_000L); // the other interface's batch
+            writer.write(1, PcapFeedTest.frame(3, 64), T0 + 30_000_000_000L); // captured with frame 1
+        }
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 100.0);
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(1, ingress.poll(feed), "the first packet is due at once");
+            int result;
+            while ((result = ingress.poll(feed)) == 0) {
+                Thread.sleep(1);
+            }
+            assertEquals(3, result, "the second packet and the batch behind it, up to its time, are due together");
+            assertEquals(Feed.END, ingress.poll(feed));
+            for (int i = 0; i < 4; i++) {
+                assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "in file order");
+            }
+            assertEquals(0, feed.gapsCut());
         }
     }
 
