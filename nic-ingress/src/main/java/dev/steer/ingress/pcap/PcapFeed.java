@@ -183,8 +183,8 @@ public final class PcapFeed implements Feed {
                 final int network = view.getInt(PcapFormat.OFFSET_NETWORK, byteOrder);
                 final int linkType = network & PcapFormat.LINKTYPE_MASK;
                 if (linkType != PcapFormat.LINKTYPE_ETHERNET) {
-                    throw new IllegalArgumentException("pcap file " + file + ": link type " + linkType
-                        + " is not supported, only Ethernet (1)");
+                    throw new IllegalArgumentException("pcap file " + file + ": "
+                        + PcapFormat.unsupportedLinkType(linkType));
                 }
                 snap = view.getInt(PcapFormat.OFFSET_SNAPLEN, byteOrder) & 0xffff_ffffL;
                 fcs = PcapFormat.fcsBytes(network);

@@ -13,6 +13,9 @@ final class PcapFormat {
     static final int VERSION_MAJOR = 2;
     static final int VERSION_MINOR = 4;
     static final int LINKTYPE_ETHERNET = 1;
+    /** Linux cooked capture, v1 and v2: what {@code tcpdump -i any} writes (v2 by default, v1 with -y LINUX_SLL). */
+    static final int LINKTYPE_LINUX_SLL = 113;
+    static final int LINKTYPE_LINUX_SLL2 = 276;
     /**
      * The link type is the low 16 bits of the header's network field; above them, libpcap's FCS description:
      * bit 26 says the top 4 bits give the FCS appended to every packet, in 16-bit words. The rest is reserved.
@@ -31,6 +34,27 @@ final class PcapFormat {
     static final int OFFSET_ORIG_LEN = 12;
 
     private PcapFormat() {
+    }
+
+    /**
+     * A link type other than Ethernet as an open-time error names it: its number, then, for the ones real captures
+     * are likely to have, its name and what it is, and for Linux cooked captures how to capture Ethernet instead.
+     */
+    static String unsupportedLinkType(int linkType) {
+        final String what = switch (linkType) {
+            case 0 -> " (NULL, BSD loopback)";
+            case 101 -> " (RAW, IP packets without a link-layer header)";
+            case 105 -> " (IEEE802_11, Wi-Fi)";
+            case 113 -> " (LINUX_SLL, Linux cooked capture, as tcpdump -i any writes)";
+            case 127 -> " (IEEE802_11_RADIOTAP, Wi-Fi with radiotap headers)";
+            case 228 -> " (IPV4, IPv4 packets without a link-layer header)";
+            case 229 -> " (IPV6, IPv6 packets without a link-layer header)";
+            case 276 -> " (LINUX_SLL2, Linux cooked capture v2, as tcpdump -i any writes)";
+            default -> "";
+        };
+        final String remedy = linkType == LINKTYPE_LINUX_SLL || linkType == LINKTYPE_LINUX_SLL2
+            ? ": capture on one Ethernet interface (tcpdump -i eth0), not on any" : "";
+        return "link type " + linkType + what + " is not supported, only Ethernet (1)" + remedy;
     }
 
     /** Bytes of FCS at the end of every packet, from the header's network field: 0 when not given. */
