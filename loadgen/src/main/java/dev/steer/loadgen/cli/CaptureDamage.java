@@ -1,6 +1,7 @@
 package dev.steer.loadgen.cli;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -87,7 +88,8 @@ final class CaptureDamage {
             if (feed instanceof PcapFeed pcap) {
                 counts.add(new CaptureCounts(pcap.name(), pcap.settings().path().toString(),
                     pcap.pcapng() ? "pcapng" : "pcap", pcap.records(), pcap.passes(), pcap.snapped(),
-                    pcap.aboveSnaplen(), pcap.truncated(), pcap.foreignLink(), pcap.skippedBlocks(),
+                    pcap.aboveSnaplen(), pcap.truncated(), pcap.foreignLink(),
+                    Arrays.stream(pcap.foreignLinkTypes()).boxed().toList(), pcap.skippedBlocks(),
                     pcap.unknownBlocks(), pcap.gapsCut()));
             }
         }

@@ -6,6 +6,7 @@ import java.util.Objects;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.steer.ingress.pcap.PcapFeed;
 import dev.steer.loadgen.stats.Units;
 
 /**
@@ -17,7 +18,8 @@ import dev.steer.loadgen.stats.Units;
  *
  * <p>The JSON names are stable and always present: {@code feed}, {@code file}, {@code format} ({@code pcap} or
  * {@code pcapng}), {@code records}, {@code passes}, {@code snapped}, {@code above_snaplen}, {@code truncated},
- * {@code foreign_link}, {@code skipped_blocks}, {@code unknown_blocks}, {@code gaps_cut}, {@code possible_loss}.
+ * {@code foreign_link}, {@code foreign_link_types} (an array of link type numbers),
+ * {@code skipped_blocks}, {@code unknown_blocks}, {@code gaps_cut}, {@code possible_loss}.
  *
  * <p>Immutable; any thread; formatting allocates, off the data path.
  *
@@ -30,21 +32,23 @@ import dev.steer.loadgen.stats.Units;
  * @param aboveSnaplen  packets captured longer than the file's or interface's snaplen, replayed whole
  * @param truncated     packets counted as {@code feed_truncated} drops: no captured bytes, or cut by the end of the file
  * @param foreignLink   pcapng packets on a non-Ethernet interface, also {@code feed_truncated} drops
+ * @param foreignLinkTypes the link types of those packets, ascending
  * @param skippedBlocks pcapng blocks skipped by their length (statistics, name resolution, custom...)
  * @param unknownBlocks of those, blocks of a type pcapng does not define
  * @param gapsCut       gaps longer than {@code max-gap} that the capture pace cut to it
  */
 public record CaptureCounts(String feed, String file, String format, long records, long passes, long snapped,
-                            long aboveSnaplen, long truncated, long foreignLink, long skippedBlocks, long unknownBlocks,
-                            long gapsCut) {
+                            long aboveSnaplen, long truncated, long foreignLink, List<Integer> foreignLinkTypes,
+                            long skippedBlocks, long unknownBlocks, long gapsCut) {
     /** The JSON array of {@code steer run}, one object per pcap feed. */
     public static final String JSON_ARRAY = "capture_counts";
 
-    /** Validates: names not null. */
+    /** Validates: names and link types not null; keeps a copy of the link types. */
     public CaptureCounts {
         Objects.requireNonNull(feed, "capture feed");
         Objects.requireNonNull(file, "capture file");
         Objects.requireNonNull(format, "capture format");
+        foreignLinkTypes = List.copyOf(foreignLinkTypes);
     }
 
     /** True when blocks of no type pcapng defines were skipped: damaged packet blocks look like them. */
@@ -54,8 +58,8 @@ public record CaptureCounts(String feed, String file, String format, long record
 
     /**
      * {@code capture: FEED: N packets in P passes}, then the counts that are not 0, in this order: {@code , 2 snapped,
-     * 1 above snaplen (replayed whole), 1 truncated, 1 non-Ethernet, 3 pcapng blocks skipped (1 of unknown type:
-     * warning, packets may be lost), 2 gaps cut to max-gap}. No line end.
+     * 1 above snaplen (replayed whole), 1 truncated, 1 non-Ethernet (link type 276 LINUX_SLL2), 3 pcapng blocks skipped
+     * (1 of unknown type: warning, packets may be lost), 2 gaps cut to max-gap}. No line end.
      */
     public String describe() {
         final StringBuilder line = new StringBuilder(128).append("capture: ").append(feed).append(": ")
@@ -65,6 +69,15 @@ public record CaptureCounts(String feed, String file, String format, long record
         extra(line, aboveSnaplen, " above snaplen (replayed whole)");
         extra(line, truncated, " truncated");
         extra(line, foreignLink, " non-Ethernet");
+        if (foreignLink != 0 && !foreignLinkTypes.isEmpty()) {
+            line.append(foreignLinkTypes.size() == 1 ? " (link type " : " (link types ");
+            for (int i = 0; i < foreignLinkTypes.size(); i++) {
+                final int type = foreignLinkTypes.get(i);
+                final String name = PcapFeed.linkTypeName(type);
+                line.append(i == 0 ? "" : ", ").append(type).append(name == null ? "" : " " + name);
+            }
+            line.append(')');
+        }
         extra(line, skippedBlocks, skippedBlocks == 1 ? " pcapng block skipped" : " pcapng blocks skipped");
         if (unknownBlocks > 0) {
             line.append(" (").append(Units.count(unknownBlocks)).append(" of unknown type: warning, packets may be lost)");
@@ -96,7 +109,10 @@ public record CaptureCounts(String feed, String file, String format, long record
     public void toJson(ObjectNode object) {
         object.put("feed", feed).put("file", file).put("format", format).put("records", records)
             .put("passes", passes).put("snapped", snapped).put("above_snaplen", aboveSnaplen)
-            .put("truncated", truncated).put("foreign_link", foreignLink).put("skipped_blocks", skippedBlocks)
+            .put("truncated", truncated).put("foreign_link", foreignLink);
+        final var types = object.putArray("foreign_link_types");
+        foreignLinkTypes.forEach(types::add);
+        object.put("skipped_blocks", skippedBlocks)
             .put("unknown_blocks", unknownBlocks).put("gaps_cut", gapsCut).put("possible_loss", possibleLoss());
     }
 
@@ -105,8 +121,15 @@ public record CaptureCounts(String feed, String file, String format, long record
         return new CaptureCounts(object.path("feed").asText(""), object.path("file").asText(""),
             object.path("format").asText(""), object.path("records").asLong(), object.path("passes").asLong(),
             object.path("snapped").asLong(), object.path("above_snaplen").asLong(), object.path("truncated").asLong(),
-            object.path("foreign_link").asLong(), object.path("skipped_blocks").asLong(),
+            object.path("foreign_link").asLong(), linkTypes(object.path("foreign_link_types")),
+            object.path("skipped_blocks").asLong(),
             object.path("unknown_blocks").asLong(), object.path("gaps_cut").asLong());
+    }
+
+    private static List<Integer> linkTypes(JsonNode array) {
+        final List<Integer> types = new java.util.ArrayList<>();
+        array.forEach(type -> types.add(type.asInt()));
+        return types;
     }
 
     /** Every object of the {@value #JSON_ARRAY} array of a run's JSON, in order; none when it has no such array. */

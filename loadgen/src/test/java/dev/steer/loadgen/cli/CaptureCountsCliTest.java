@@ -34,8 +34,10 @@ class CaptureCountsCliTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
     /** A block type pcapng does not define: an enhanced packet block (6) with one bit of its type flipped. */
     private static final int DAMAGED_EPB_TYPE = 0x4006;
+    /** The non-Ethernet count names the link types, so a user knows what the capture holds instead (tcpdump -i any). */
     private static final String MIXED_LINE = "capture: pcap:mixed.pcapng: 7 packets in 1 pass, 2 snapped, 1 above"
-        + " snaplen (replayed whole), 1 truncated, 1 non-Ethernet, 2 pcapng blocks skipped (1 of unknown type:"
+        + " snaplen (replayed whole), 1 truncated, 1 non-Ethernet (link type 101 RAW), 2 pcapng blocks skipped (1 of"
+        + " unknown type:"
         + " warning, packets may be lost)";
 
     /**
@@ -131,6 +133,7 @@ class CaptureCountsCliTest {
         assertEquals(1, capture.get("above_snaplen").asLong(), capture.toString());
         assertEquals(1, capture.get("truncated").asLong(), capture.toString());
         assertEquals(1, capture.get("foreign_link").asLong(), capture.toString());
+        assertEquals("[101]", capture.get("foreign_link_types").toString(), capture.toString());
         assertEquals(2, capture.get("skipped_blocks").asLong(), capture.toString());
         assertEquals(1, capture.get("unknown_blocks").asLong(), capture.toString());
         assertEquals(0, capture.get("gaps_cut").asLong(), capture.toString());
@@ -151,7 +154,8 @@ class CaptureCountsCliTest {
         final JsonNode capture = JSON.readTree(result.out().strip()).get("capture_counts").get(0);
         assertEquals("{\"feed\":\"pcap:clean.pcap\",\"file\":" + JSON.writeValueAsString(file.toString())
             + ",\"format\":\"pcap\",\"records\":3,\"passes\":1,\"snapped\":0,\"above_snaplen\":0,\"truncated\":0,"
-            + "\"foreign_link\":0,\"skipped_blocks\":0,\"unknown_blocks\":0,\"gaps_cut\":0,\"possible_loss\":false}",
+            + "\"foreign_link\":0,\"foreign_link_types\":[],\"skipped_blocks\":0,\"unknown_blocks\":0,\"gaps_cut\":0,"
+            + "\"possible_loss\":false}",
             capture.toString());
     }
 

@@ -410,6 +410,39 @@ public final class PcapFeed implements Feed {
     }
 
     /**
+     * The link types of the packets counted in {@link #foreignLink()}, in ascending order; none for classic pcap,
+     * whose link type is checked at open. Any thread (it sees at least the types of the packets counted when it
+     * read {@link #foreignLink()}); allocates, off the data path.
+     */
+    public int[] foreignLinkTypes() {
+        if (foreignLink == 0 || !(reader instanceof PcapngReader ng)) {
+            return new int[0];
+        }
+        final long[] bits = ng.foreignLinkTypes;
+        int count = 0;
+        for (long word : bits) {
+            count += Long.bitCount(word);
+        }
+        final int[] types = new int[count];
+        int next = 0;
+        for (int word = 0; word < bits.length; word++) {
+            // A bit the poll thread sets meanwhile is left for the next call, not past the array's end.
+            for (long rest = bits[word]; rest != 0 && next < count; rest &= rest - 1) {
+                types[next++] = word * Long.SIZE + Long.numberOfTrailingZeros(rest);
+            }
+        }
+        return types;
+    }
+
+    /**
+     * The name libpcap gives {@code linkType} ({@code LINUX_SLL2}, {@code RAW}...) for the link types captures are
+     * likely to have, else null. Any thread.
+     */
+    public static String linkTypeName(int linkType) {
+        return PcapFormat.linkTypeName(linkType);
+    }
+
+    /**
      * pcapng blocks skipped by their length (every pass): neither section header, interface nor packet, such as
      * interface statistics or name resolution. Always 0 for classic pcap. Any thread.
      */

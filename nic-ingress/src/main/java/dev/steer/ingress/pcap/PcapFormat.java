@@ -36,25 +36,42 @@ final class PcapFormat {
     private PcapFormat() {
     }
 
+    /** The name libpcap gives a link type captures are likely to have, else null. */
+    static String linkTypeName(int linkType) {
+        return switch (linkType) {
+            case 0 -> "NULL";
+            case LINKTYPE_ETHERNET -> "ETHERNET";
+            case 101 -> "RAW";
+            case 105 -> "IEEE802_11";
+            case LINKTYPE_LINUX_SLL -> "LINUX_SLL";
+            case 127 -> "IEEE802_11_RADIOTAP";
+            case 228 -> "IPV4";
+            case 229 -> "IPV6";
+            case LINKTYPE_LINUX_SLL2 -> "LINUX_SLL2";
+            default -> null;
+        };
+    }
+
     /**
      * A link type other than Ethernet as an open-time error names it: its number, then, for the ones real captures
      * are likely to have, its name and what it is, and for Linux cooked captures how to capture Ethernet instead.
      */
     static String unsupportedLinkType(int linkType) {
         final String what = switch (linkType) {
-            case 0 -> " (NULL, BSD loopback)";
-            case 101 -> " (RAW, IP packets without a link-layer header)";
-            case 105 -> " (IEEE802_11, Wi-Fi)";
-            case 113 -> " (LINUX_SLL, Linux cooked capture, as tcpdump -i any writes)";
-            case 127 -> " (IEEE802_11_RADIOTAP, Wi-Fi with radiotap headers)";
-            case 228 -> " (IPV4, IPv4 packets without a link-layer header)";
-            case 229 -> " (IPV6, IPv6 packets without a link-layer header)";
-            case 276 -> " (LINUX_SLL2, Linux cooked capture v2, as tcpdump -i any writes)";
-            default -> "";
+            case 0 -> "BSD loopback";
+            case 101 -> "IP packets without a link-layer header";
+            case 105 -> "Wi-Fi";
+            case LINKTYPE_LINUX_SLL -> "Linux cooked capture, as tcpdump -i any writes";
+            case 127 -> "Wi-Fi with radiotap headers";
+            case 228 -> "IPv4 packets without a link-layer header";
+            case 229 -> "IPv6 packets without a link-layer header";
+            case LINKTYPE_LINUX_SLL2 -> "Linux cooked capture v2, as tcpdump -i any writes";
+            default -> null;
         };
         final String remedy = linkType == LINKTYPE_LINUX_SLL || linkType == LINKTYPE_LINUX_SLL2
             ? ": capture on one Ethernet interface (tcpdump -i eth0), not on any" : "";
-        return "link type " + linkType + what + " is not supported, only Ethernet (1)" + remedy;
+        return "link type " + linkType + (what == null ? "" : " (" + linkTypeName(linkType) + ", " + what + ")")
+            + " is not supported, only Ethernet (1)" + remedy;
     }
 
     /** Bytes of FCS at the end of every packet, from the header's network field: 0 when not given. */

@@ -36,6 +36,11 @@ final class PcapngReader extends CaptureReader {
     long skippedBlocks;
     /** Of those, blocks of a type the format does not define: a damaged packet block's type looks like this. */
     long unknownBlocks;
+    /**
+     * One bit per 16-bit link type: set for the link types of the non-Ethernet packets found. Poll thread; read by
+     * others after the feed publishes its {@code foreignLink} count.
+     */
+    final long[] foreignLinkTypes = new long[(PcapFormat.LINKTYPE_MASK + 1) / Long.SIZE];
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
     private int interfaces;
     private int blockLength;
@@ -409,6 +414,8 @@ final class PcapngReader extends CaptureReader {
             return PACKET;
         }
         foreignLink = true;
+        final int linkType = linkTypes[ifId];
+        foreignLinkTypes[linkType >>> 6] |= 1L << linkType;
         dropReason = PcapFeed.FOREIGN_LINK_DROP;
         return DROP;
     }

@@ -32,6 +32,8 @@ import dev.steer.ingress.TestIngress;
 class PcapngFeedTest {
     private static final long T0 = 1_700_000_000_123_456_789L;
     private static final int LINKTYPE_RAW = 101;
+    private static final int LINKTYPE_LINUX_SLL = 113;
+    private static final int LINKTYPE_LINUX_SLL2 = 276;
 
     @TempDir
     Path dir;
@@ -278,6 +280,31 @@ class PcapngFeedTest {
             assertEquals(5, ingress.get(PathCounters.Counter.DELIVERED));
             assertTrue(feed.damage().isEmpty());
         }
+    }
+
+    @Test
+    void shouldNameTheLinkTypesOfTheNonEthernetPacketsWhenInterfacesOfSeveralLinkTypesHavePackets() throws Exception {
+        // The shape of `dumpcap -i veth0 -i any` (Ethernet and Linux cooked v1) and of `dumpcap -i any` with SLL2.
+        final Path file = dir.resolve("mixed-links.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.addInterface(LINKTYPE_LINUX_SLL2, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(LINKTYPE_RAW, 0, PcapngWriter.TSRESOL_MICROS, 0);         // no packets: not named
+            writer.addInterface(LINKTYPE_LINUX_SLL, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            for (int i = 0; i < 9; i++) {
+                writer.write(new int[] {0, 1, 3}[i % 3], PcapFeedTest.frame(i, 64), T0 + i);
+            }
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            assertArrayEquals(new int[0], feed.foreignLinkTypes(), "none before the replay found one");
+            ingress.drain(feed, 10);
+            assertEquals(3, ingress.frames.size());
+            assertEquals(6, feed.foreignLink());
+            assertArrayEquals(new int[] {LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2}, feed.foreignLinkTypes());
+        }
+        assertEquals("LINUX_SLL2", PcapFeed.linkTypeName(LINKTYPE_LINUX_SLL2));
+        assertEquals("LINUX_SLL", PcapFeed.linkTypeName(LINKTYPE_LINUX_SLL));
+        assertEquals("RAW", PcapFeed.linkTypeName(LINKTYPE_RAW));
+        assertEquals(null, PcapFeed.linkTypeName(4242));
     }
 
     @Test
