@@ -11,6 +11,7 @@ import org.HdrHistogram.Histogram;
 
 import dev.steer.cluster.LinkStats;
 import dev.steer.engine.path.Feed;
+import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.ingress.afpacket.AfPacketFeed;
 import dev.steer.ingress.config.FeedConfig;
@@ -273,6 +274,26 @@ final class RunReport {
     }
 
     /**
+     * The warning of a pcap run whose captured packets did not all fit a pool frame, else null. Traffic this process
+     * makes is warned of before the run ({@code RunPlanText.oversizeWarning}); a capture's sizes are known only as it
+     * is read, and captures taken on a host with GRO or TSO commonly hold packets far above the MTU, which otherwise
+     * show only as {@code oversize} drops. Counted drops, so not a failure.
+     */
+    private String captureOversizeWarning(Outcome run) {
+        if (!"pcap".equals(feed.type())) {
+            return null;
+        }
+        final long oversize = run.stats().accounting().dropped(DropReason.OVERSIZE);
+        if (oversize == 0) {
+            return null;
+        }
+        final boolean one = oversize == 1;
+        return Units.count(oversize) + (one ? " captured packet" : " captured packets") + " did not fit a pool frame and"
+            + (one ? " was" : " were") + " dropped as oversize (a capture taken on a host with GRO or TSO holds packets"
+            + " above the MTU): raise steer.engine.pool.frame-size (up to 65536) to replay " + (one ? "it" : "them");
+    }
+
+    /**
      * Says on stderr why the run failed and what its captures found, and returns the exit status: frames are lost
      * when the engine's accounting does not balance ({@code engineLost}, negative when frames were counted twice) or
      * a reliable transport did not deliver ({@code transportLost}), each on its own account: their sum could cancel.
@@ -287,6 +308,10 @@ final class RunReport {
         // Possibly lost packets, but not a failure: the file was read to its end, so the exit status stays.
         captures.counts().stream().filter(CaptureCounts::possibleLoss)
             .forEach(capture -> err.println("steer run: warning: " + capture.warning()));
+        final String oversize = captureOversizeWarning(run);
+        if (oversize != null) {
+            err.println("steer run: warning: " + oversize);
+        }
         if (engineLost != 0 || transportLost != 0) {
             err.println("steer run: frames lost: " + (engineLost + transportLost) + (engineLost != 0 && transportLost != 0
                 ? " (the engine's accounting " + engineLost + ", the transport " + transportLost + ")" : ""));

@@ -115,6 +115,23 @@ class CaptureCountsCliTest {
     }
 
     @Test
+    void shouldWarnNamingThePoolFrameSizeWithoutFailingWhenCapturedPacketsDoNotFitAFrame(@TempDir Path dir) {
+        // The shape of a capture taken on a host with GRO or TSO: tcpdump saw a 3066-byte TCP segment on a 1500 MTU.
+        final Path file = dir.resolve("gro.pcap");
+        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            writer.write(buffer, 0, generator.next(buffer, 0, 2048), T0);
+            writer.write(buffer, 0, 3066, T0 + 1_000);
+        }
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), "counted drops, not a failure: " + result);
+        assertTrue(result.err().contains("steer run: warning: 1 captured packet did not fit a pool frame and was"
+            + " dropped as oversize (a capture taken on a host with GRO or TSO holds packets above the MTU): raise"
+            + " steer.engine.pool.frame-size (up to 65536) to replay it"), result.toString());
+    }
+
+    @Test
     void shouldPutEveryCountInTheJsonWhenTheCaptureCountedSome(@TempDir Path dir) throws IOException {
         final Path file = mixedCapture(dir);
         final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--json", "--no-pin",
