@@ -126,7 +126,8 @@ final class RunReport {
             } else if (feed instanceof AfPacketFeed ring) {
                 // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the ring.
                 counts.add(new FeedCounts(ring.name(), "afpacket", ring.packets(), ring.overruns(), true, 0,
-                    ring.leftAtClose(), ring.link().downs(), ring.statistics().queueFreezes()));
+                    ring.leftAtClose(), ring.link().downs(), ring.statistics().queueFreezes(),
+                    ring.overrunsBeforeFirstPoll()));
             }
         }
         return counts;

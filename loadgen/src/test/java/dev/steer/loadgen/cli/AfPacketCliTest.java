@@ -74,7 +74,8 @@ class AfPacketCliTest {
 
     /**
      * The kernel's ring freezes ({@code tp_freeze_q_cnt}) reach {@code steer run}'s feed counts: a two-block ring filled
-     * before the first poll froze, and the {@code feed:} line and the JSON's {@code ring_freezes} say how often.
+     * before the first poll froze, and the {@code feed:} line and the JSON's {@code ring_freezes} say how often, with
+     * the drops, which the first poll found, as drops before it.
      */
     @Test
     void shouldReportTheRingFreezesInTheFeedCountsWhenTheRingFilledBeforeTheFeedPolled() throws Exception {
@@ -123,12 +124,14 @@ class AfPacketCliTest {
             assertTrue(counts.kernelDrops() > 0, "two 4 KiB blocks cannot hold 400 frames: " + counts);
             assertTrue(counts.ringFreezes() > 0, "the kernel froze the ring before it dropped: " + counts);
             assertEquals(feed.statistics().queueFreezes(), counts.ringFreezes());
-            assertTrue(counts.describe().contains(" dropped by the kernel while running (ring full "
-                + Units.count(counts.ringFreezes()) + (counts.ringFreezes() == 1 ? " time)" : " times)")),
-                counts.describe());
+            assertEquals(counts.kernelDrops(), counts.dropsBeforeFirstPoll(), "the ring filled before the first poll");
+            assertTrue(counts.describe().contains(" dropped by the kernel before the first poll (the ring filled while"
+                + " the engine started, ring full " + Units.count(counts.ringFreezes())
+                + (counts.ringFreezes() == 1 ? " time)" : " times)")), counts.describe());
             final ObjectNode json = new ObjectMapper().createObjectNode();
             counts.toJson(json);
             assertEquals(counts.ringFreezes(), json.get("ring_freezes").asLong(), json.toString());
+            assertEquals(counts.kernelDrops(), json.get("kernel_drops_before_first_poll").asLong(), json.toString());
         }
     }
 

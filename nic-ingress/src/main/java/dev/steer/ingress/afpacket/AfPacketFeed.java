@@ -31,8 +31,9 @@ import dev.steer.engine.stats.DropReason;
  * <p>Accounting: a packet the kernel cut short ({@code tp_snaplen < tp_len}, larger than a block) is
  * counted {@link DropReason#FEED_TRUNCATED}; packets the kernel dropped because the ring was full
  * ({@code PACKET_STATISTICS tp_drops}, which resets on read) are counted {@link DropReason#FEED_OVERRUN}
- * when read: on the first idle poll after work and at least every {@link AfPacketSettings#statsInterval()}
- * polls, never per packet, and a last time when the ingress closes the feed ({@link #close(FrameSink)}), which also
+ * when read: on the first poll, before it takes anything ({@link #overrunsBeforeFirstPoll()}), on the first idle
+ * poll after work and at least every {@link AfPacketSettings#statsInterval()} polls, never per packet, and a last
+ * time when the ingress closes the feed ({@link #close(FrameSink)}), which also
  * counts the packets still in the ring as {@link DropReason#FEED_OVERRUN} ({@link #leftAtClose()}): they go with the
  * ring, so that every packet the kernel gave the socket ({@link PacketStatistics#packets()}) is taken or counted lost.
  *
@@ -87,6 +88,8 @@ public final class AfPacketFeed implements Feed {
     private int packet;
     private int pollsSinceStats;
     private boolean takenSinceStats;
+    /** False until the first poll, which reads the kernel's drops before it takes anything. */
+    private boolean polled;
     /** When the statistics read first found the interface gone, 0 while it is there. */
     private long interfaceGoneNs;
     private volatile String endReason;
@@ -98,6 +101,7 @@ public final class AfPacketFeed implements Feed {
     private long outgoing;
     private long damagedBlocks;
     private long overruns;
+    private long overrunsBeforeFirstPoll;
     private long leftAtClose;
     private long blocksReleased;
     private long backPressured;
@@ -180,6 +184,12 @@ public final class AfPacketFeed implements Feed {
             return END;
         }
         final long now = System.nanoTime();
+        if (!polled) {
+            // What the kernel dropped since the open came before anyone polled (a full ring while the engine started).
+            polled = true;
+            readKernelDrops(sink);
+            overrunsBeforeFirstPoll = overruns;
+        }
         final UnsafeBuffer ring = this.ring;
         int taken = 0;
         int emptyBlocks = 0;
@@ -409,6 +419,16 @@ public final class AfPacketFeed implements Feed {
     /** Packets the kernel dropped for a full ring, counted {@link DropReason#FEED_OVERRUN} as read so far. */
     public long overruns() {
         return overruns;
+    }
+
+    /**
+     * The part of {@link #overruns()} the first poll found: packets the kernel dropped for a full ring between the
+     * open and the first poll, when nobody was polling yet (a ring of {@code blockCount} blocks, each retired by the
+     * timer after {@code retireTimeoutMs}, fills within {@code blockCount * retireTimeoutMs} at any rate). Not a sign
+     * that the feed fell behind while polled. Any thread (a plain read of a single-writer field).
+     */
+    public long overrunsBeforeFirstPoll() {
+        return overrunsBeforeFirstPoll;
     }
 
     /** Packets still in the ring, not taken, when the feed closed: counted {@link DropReason#FEED_OVERRUN} by the close. */

@@ -160,6 +160,32 @@ class AfPacketFeedTest {
     }
 
     /**
+     * A feed opened some time before it is first polled (steer run opens its feeds, then starts the engine) finds its
+     * ring full and the kernel's drops for it at the first poll: those happened before anyone polled, and are kept
+     * apart from the drops of a feed that fell behind while polled.
+     */
+    @Test
+    void shouldKeepTheDropsFoundAtTheFirstPollApartWhenTheRingFilledBeforeTheFeedWasPolled() {
+        final AfPacketSettings settings = veth.feedSettings().withRing(4096, 2).withFrameSize(2048);
+        final int count = 400;
+        try (AfPacketFeed feed = AfPacketFeed.open(settings); AfPacketSender sender = veth.sender()) {
+            send(sender, count, 60);
+            final RecordingSink sink = new RecordingSink();
+            feed.poll(sink, 1);
+            final long before = sink.dropped(DropReason.FEED_OVERRUN);
+            assertTrue(before > 0, "two 4 KiB blocks cannot hold 400 frames: the first poll counts the drops");
+            assertEquals(before, feed.overrunsBeforeFirstPoll(), "every drop the first poll found came before it");
+            pollUntil(feed, sink, 64, () -> sink.frames.size() + sink.dropped(DropReason.FEED_OVERRUN) >= count);
+            send(sender, count, 60);
+            pollUntil(feed, sink, 64, () -> sink.frames.size() + sink.dropped(DropReason.FEED_OVERRUN) >= 2 * count);
+            assertEquals(2 * count, sink.frames.size() + sink.dropped(DropReason.FEED_OVERRUN));
+            assertTrue(feed.overruns() > before, "the ring filled again after the first poll: " + feed.overruns());
+            assertEquals(before, feed.overrunsBeforeFirstPoll(), "drops after the first poll are not before it");
+            assertEquals(feed.overruns(), sink.dropped(DropReason.FEED_OVERRUN));
+        }
+    }
+
+    /**
      * The kernel freezes a full ring before it drops for it ({@code tp_freeze_q_cnt}, reset on read like the drops): the
      * feed keeps the count over its reads.
      */
