@@ -112,8 +112,9 @@ final class RunJob {
         final FeedConfig.Opened opened = synthetic ? null : FeedConfig.open(feedPlan);
         if (opened != null) {
             CaptureDamage.refuseNonCaptures(opened);
-            // Said once, at start: an AF_PACKET feed on a down interface opens and waits, receiving nothing.
-            opened.warnings().forEach(this::warn);
+            // Said once, at start: an AF_PACKET feed on a down interface opens and waits, receiving nothing; one whose
+            // MTU lets in frames no pool frame holds drops them as oversize.
+            opened.warnings(deployment.engine().frameSize(), deployment.engine().headroom()).forEach(this::warn);
             if ("udp".equals(feedPlan.type())) {
                 // With port 0 the kernel chose the ports: an external sender (--no-traffic) needs them now.
                 progress("listening on " + text.listening(opened.feeds()));

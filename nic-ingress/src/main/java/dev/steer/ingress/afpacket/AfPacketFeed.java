@@ -55,6 +55,8 @@ import dev.steer.engine.stats.DropReason;
  */
 public final class AfPacketFeed implements Feed {
     private static final VarHandle CLOSED;
+    /** Destination and source MAC and EtherType: what a frame adds to the MTU, besides a VLAN tag. */
+    private static final int ETHERNET_HEADER = 14;
 
     static {
         try {
@@ -336,6 +338,37 @@ public final class AfPacketFeed implements Feed {
      */
     public String linkWarning() {
         return closed ? null : socket.linkWarning();
+    }
+
+    /**
+     * The MTU of the feed's interface as it is now, or -1 when it cannot be read (the interface gone, the feed closed).
+     * Any thread, not concurrently with {@link #close()}; off the hot path: two ioctls on the feed's socket.
+     */
+    public int mtu() {
+        return closed ? -1 : socket.mtu();
+    }
+
+    /**
+     * One line when the interface's MTU lets in frames larger than a pool frame of {@code poolFrameSize} bytes with
+     * {@code headroom} holds, else null (also when the MTU cannot be read): every such frame is counted
+     * {@link DropReason#OVERSIZE} by the ingress. The largest frame the MTU lets in is MTU + 14 (Ethernet header) + 4
+     * (the VLAN tag the feed puts back); the line names it, the room, and the {@code steer.engine.pool.frame-size} (a
+     * multiple of 64) that holds it. Frames larger than the MTU still arrive where the kernel merges segments (GRO)
+     * or a veth passes a sender's unsegmented TCP frames; the line cannot foresee those. Off the hot path, as
+     * {@link #mtu()}.
+     */
+    public String mtuWarning(int poolFrameSize, int headroom) {
+        final int mtu = mtu();
+        final int largest = mtu + ETHERNET_HEADER + VLAN_TAG_LENGTH;
+        final int room = poolFrameSize - headroom;
+        if (mtu < 0 || largest <= room) {
+            return null;
+        }
+        final int needed = (largest + headroom + 63) / 64 * 64;
+        return interfaceLabel() + ": the interface's MTU " + mtu + " lets in frames of up to " + largest + " bytes ("
+            + (mtu + ETHERNET_HEADER) + " and a VLAN tag), but a pool frame holds " + poolFrameSize + " - headroom "
+            + headroom + " = " + room + " bytes: larger frames are dropped as oversize; set steer.engine.pool.frame-size"
+            + " = " + needed + " to take them all";
     }
 
     /**

@@ -50,10 +50,13 @@ final class Libc {
     static final long SIOCGIFNAME = 0x8910;
     /** ioctl: the interface's flags into {@code struct ifreq}'s {@code ifr_flags}. */
     static final long SIOCGIFFLAGS = 0x8913;
+    /** ioctl: the interface's MTU into {@code struct ifreq}'s {@code ifr_mtu}. */
+    static final long SIOCGIFMTU = 0x8921;
     /** {@code struct ifreq}: the name (IFNAMSIZ 16 bytes), then a union of at most 24 bytes ({@code ifr_flags}, ...). */
     static final int IFREQ_SIZE = 40;
     static final int IFREQ_FLAGS = 16;
     static final int IFREQ_IFINDEX = 16;
+    static final int IFREQ_MTU = 16;
     static final int IFF_UP = 0x1;
     static final int IFF_RUNNING = 0x40;
     static final int EPERM = 1;

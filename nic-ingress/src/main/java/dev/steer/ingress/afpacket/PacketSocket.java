@@ -144,6 +144,27 @@ final class PacketSocket {
         }
     }
 
+    /**
+     * The MTU of the interface the socket is bound to, by its index ({@code SIOCGIFNAME}, then {@code SIOCGIFMTU}, on
+     * this socket, so in its namespace), or -1 when it cannot be read (the interface gone, the socket closed). Off the
+     * hot path: two ioctls and a confined arena; not concurrently with {@link #close()}.
+     */
+    int mtu() {
+        if (closed) {
+            return -1;
+        }
+        try (Arena call = Arena.ofConfined()) {
+            final MemorySegment request = interfaceRequest(call);
+            final MemorySegment errnoState = Libc.newErrnoState(call);
+            request.set(ValueLayout.JAVA_INT, Libc.IFREQ_IFINDEX, ifIndex);
+            if (Libc.ioctl(errnoState, fd, Libc.SIOCGIFNAME, request) != 0
+                || Libc.ioctl(errnoState, fd, Libc.SIOCGIFMTU, request) != 0) {
+                return -1;
+            }
+            return request.get(ValueLayout.JAVA_INT, Libc.IFREQ_MTU);
+        }
+    }
+
     /** True when {@code flags} (-1: unreadable) say the interface can carry frames: up and running (a carrier). */
     static boolean carries(int flags) {
         return flags >= 0 && (flags & (Libc.IFF_UP | Libc.IFF_RUNNING)) == (Libc.IFF_UP | Libc.IFF_RUNNING);

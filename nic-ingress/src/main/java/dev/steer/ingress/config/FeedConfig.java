@@ -113,12 +113,25 @@ public final class FeedConfig {
          * queue; call before the feeds are polled or after, not while they close.
          */
         public List<String> warnings() {
+            return warnings(0, 0);
+        }
+
+        /**
+         * {@link #warnings()}, and an AF_PACKET interface whose MTU lets in frames larger than a pool frame of
+         * {@code poolFrameSize} bytes with {@code headroom} holds ({@link AfPacketFeed#mtuWarning}: such frames are
+         * oversize drops); {@code poolFrameSize} 0 leaves that out. Off the hot path: a few ioctls per AF_PACKET queue.
+         */
+        public List<String> warnings(int poolFrameSize, int headroom) {
             final java.util.LinkedHashSet<String> lines = new java.util.LinkedHashSet<>();
             for (Feed feed : feeds) {
                 if (feed instanceof AfPacketFeed afpacket) {
                     final String warning = afpacket.linkWarning();
                     if (warning != null) {
                         lines.add(warning);
+                    }
+                    final String mtu = poolFrameSize == 0 ? null : afpacket.mtuWarning(poolFrameSize, headroom);
+                    if (mtu != null) {
+                        lines.add(mtu);
                     }
                 }
             }
