@@ -119,8 +119,11 @@ public record OfferedTraffic(long frames, long offered, long bytes, String count
 
     /**
      * Fills {@code node} with {@code frames}, {@code bytes}, {@code counted_at}, {@code avg_bits_per_s},
-     * {@code offered_pps}, {@code rate_asked_pps} and {@code rate_reached}; always every key, null where not known
-     * ({@code rate_reached} also where the makers had too little time to say: {@link #rateJudged()}).
+     * {@code offered_frames}, {@code offered_pps}, {@code making_s}, {@code rate_asked_pps} and {@code rate_reached};
+     * always every key, null where not known ({@code making_s} where nothing of this process made the traffic,
+     * {@code rate_reached} also where the makers had too little time to say: {@link #rateJudged()}). A reader derives
+     * {@code rate_reached} from the others as {@link #rateMissed()} does: {@code offered_frames * 100 >=
+     * rate_asked_pps * making_s * 90}, judged only with a rate asked and {@code making_s >= 0.1}.
      */
     public void toJson(ObjectNode node) {
         node.put("frames", frames);
@@ -132,7 +135,13 @@ public record OfferedTraffic(long frames, long offered, long bytes, String count
             node.put("avg_bits_per_s", bitsPerSecond());
         }
         node.put("counted_at", countedAt);
+        node.put("offered_frames", offered);
         node.put("offered_pps", offeredPps());
+        if (countedAt == null) {
+            node.putNull("making_s");
+        } else {
+            node.put("making_s", makingSeconds);
+        }
         if (rateAsked > 0) {
             if (rateAsked == Math.rint(rateAsked)) {
                 node.put("rate_asked_pps", (long) rateAsked);

@@ -50,6 +50,35 @@ class TrafficBytesCliTest {
         assertEquals(20_000, traffic.get("rate_asked_pps").asLong(), traffic.toString());
     }
 
+    /**
+     * Senders judge the rate over their own sending time, which is shorter than the run's: the JSON gives that time
+     * ({@code making_s}) and the frames they made ({@code offered_frames}), and {@code rate_reached} is what
+     * docs/output.md derives from them, whichever way this machine's run went.
+     */
+    @Test
+    void shouldGiveTheMakingTimeAndTheFramesOfferedFromWhichRateReachedFollowsWhenSendersMakeTheTraffic()
+        throws IOException {
+        final CliRunner result = CliRunner.run("run", "--feed", "udp", "--listen", "127.0.0.1:0", "--rate", "20k",
+            "--duration", "1s", "--interval", "500ms", "--json", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode root = json(result);
+        final JsonNode traffic = root.get("traffic");
+        assertEquals("sender", traffic.get("counted_at").asText(), traffic.toString());
+        assertTrue(traffic.get("making_s").isNumber(), traffic.toString());
+        final double making = traffic.get("making_s").asDouble();
+        assertTrue(making > 0 && making <= root.get("run").get("duration_s").asDouble(),
+            "the senders' time, within the run's: " + root);
+        final long offered = traffic.get("offered_frames").asLong(-1);
+        assertTrue(offered >= traffic.get("frames").asLong(), "made, those sent and those refused: " + traffic);
+        assertEquals(20_000, traffic.get("rate_asked_pps").asLong(), traffic.toString());
+        if (making < 0.1) {
+            assertTrue(traffic.get("rate_reached").isNull(), "not judged under 0.1 s: " + traffic);
+        } else {
+            assertEquals(offered * 100.0 >= 20_000 * making * 90, traffic.get("rate_reached").asBoolean(),
+                traffic.toString());
+        }
+    }
+
     @Test
     void shouldPrintTheBytesAndTheBitRateInTheSummary() {
         final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--sizes", "1518", "--rate", "20k",

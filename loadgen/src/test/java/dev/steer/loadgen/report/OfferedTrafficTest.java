@@ -79,6 +79,40 @@ class OfferedTrafficTest {
     }
 
     /**
+     * The senders' 2,000 frames in their own 0.1 s of a 0.3 s run: {@code offered_pps} (over the run) is a third of the
+     * 20,000/s asked, yet the rate was reached; the JSON carries the frames offered and the making time, from which
+     * {@code rate_reached} follows by the rule of docs/output.md: {@code offered_frames * 100 >= rate_asked_pps *
+     * making_s * 90}.
+     */
+    @Test
+    void shouldGiveTheFramesOfferedAndTheMakingTimeInTheJsonWhenTheRateIsJudgedOverTheMakersTime() {
+        final ObjectNode reached = new ObjectMapper().createObjectNode();
+        new OfferedTraffic(2_000, 2_000, 2_000 * 60, "sender", 20_000, 0.3, 0.1).toJson(reached);
+        assertEquals(2_000, reached.get("offered_frames").asLong(-1), reached.toString());
+        assertEquals(0.1, reached.get("making_s").asDouble(-1), 0, reached.toString());
+        assertTrue(reached.get("offered_pps").asDouble() < 0.9 * 20_000, reached.toString());
+        assertTrue(reached.get("rate_reached").asBoolean(false), reached.toString());
+        assertEquals(reachedByTheRule(reached), reached.get("rate_reached").asBoolean(), reached.toString());
+
+        final ObjectNode missed = new ObjectMapper().createObjectNode();
+        new OfferedTraffic(1_000, 1_700, 1_000 * 60, "sender", 20_000, 0.3, 0.1).toJson(missed);
+        assertEquals(1_700, missed.get("offered_frames").asLong(-1), "made, those refused included: " + missed);
+        assertFalse(missed.get("rate_reached").asBoolean(true), missed.toString());
+        assertEquals(reachedByTheRule(missed), missed.get("rate_reached").asBoolean(), missed.toString());
+
+        final ObjectNode notMade = new ObjectMapper().createObjectNode();
+        new OfferedTraffic(500, 500, OfferedTraffic.NOT_COUNTED, null, 0, 0.3).toJson(notMade);
+        assertTrue(notMade.get("making_s").isNull(), "nothing of this process made it: " + notMade);
+        assertEquals(500, notMade.get("offered_frames").asLong(-1), notMade.toString());
+    }
+
+    /** docs/output.md's rule for {@code rate_reached}, from the JSON's own keys. */
+    static boolean reachedByTheRule(com.fasterxml.jackson.databind.JsonNode traffic) {
+        return traffic.get("offered_frames").asLong() * 100.0
+            >= traffic.get("rate_asked_pps").asDouble() * traffic.get("making_s").asDouble() * 90;
+    }
+
+    /**
      * {@code --rate 1M --on-off 1ms/2ms} asks 333,333.3 packets/s on average: the warning says that rate with its
      * thousands, as it says a whole one, not three significant digits of it ("333000").
      */
