@@ -286,16 +286,15 @@ final class ClusterReader {
         }
         // Written in a file: from that file's directory, as a relative pcap.file (DeploymentLoader.feed); a value that
         // no file holds (an environment variable's, the caller's own layer) from baseDir.
-        final String writtenIn = steer.getValue(path).origin().filename();
-        final Path base = writtenIn == null ? baseDir : Path.of(writtenIn).toAbsolutePath().getParent();
-        final Path file = check.path(steer, path, value, base::resolve, "a Java key store file");
+        final ConfigValue written = steer.getValue(path);
+        final Path file = check.path(steer, path, value, RelativePathBase.of(written, baseDir)::resolve,
+            "a Java key store file");
         if (file == null) {
             return null;
         }
         if (!Files.isRegularFile(file) || !Files.isReadable(file)) {
             check.error(steer, path, "'" + value + "' is not a readable file (looked at " + file.toAbsolutePath()
-                + "): must be a Java key store file; " + (writtenIn != null ? "relative paths start at the config"
-                + " file's directory" : "a relative path that no file holds starts at " + base.toAbsolutePath()));
+                + "): must be a Java key store file" + RelativePathBase.rule(written, Path.of(value), baseDir));
             return null;
         }
         return file.toAbsolutePath().normalize();

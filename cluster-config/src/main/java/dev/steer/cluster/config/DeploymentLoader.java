@@ -414,17 +414,11 @@ public final class DeploymentLoader {
         if (value != null && value.valueType() == ConfigValueType.STRING) {
             try {
                 final Path written = Path.of((String) value.unwrapped());
-                final String file = value.origin().filename();
-                if (!written.isAbsolute() && file != null) {
-                    final Path dir = Path.of(file).toAbsolutePath().getParent();
-                    lookedAt = dir.resolve(written).normalize();
-                    rule = "; a relative path starts at the directory of the file it is written in, " + dir;
+                final Path workingDir = Path.of("").toAbsolutePath();
+                lookedAt = RelativePathBase.of(value, workingDir).resolve(written).normalize();
+                rule = RelativePathBase.rule(value, written, workingDir);
+                if (!written.isAbsolute() && RelativePathBase.writtenIn(value) != null) {
                     feed = steer.withValue(key, ConfigValueFactory.fromAnyRef(lookedAt.toString()).withOrigin(value.origin()));
-                } else {
-                    lookedAt = written.toAbsolutePath().normalize();
-                    if (!written.isAbsolute()) {
-                        rule = "; a relative path given on the command line starts at the working directory";
-                    }
                 }
             } catch (InvalidPathException ex) {
                 lookedAt = null; // no path (a NUL in it): FeedConfig reports it, naming the key

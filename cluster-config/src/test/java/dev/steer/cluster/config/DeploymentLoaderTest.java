@@ -163,11 +163,11 @@ class DeploymentLoaderTest {
         final Path dir = file.toAbsolutePath().getParent();
         assertProblems("broken/bad-tls.conf",
             f + ":9: steer.cluster.tls.key-store: 'no-such-keystore.p12' is not a readable file (looked at "
-                + dir.resolve("no-such-keystore.p12") + "): must be a Java key store file; relative paths start at the"
-                + " config file's directory",
+                + dir.resolve("no-such-keystore.p12") + "): must be a Java key store file; a relative path starts at"
+                + " the directory of the file it is written in, " + dir,
             f + ":10: steer.cluster.tls.trust-store: 'no-such-truststore.p12' is not a readable file (looked at "
-                + dir.resolve("no-such-truststore.p12") + "): must be a Java key store file; relative paths start at the"
-                + " config file's directory",
+                + dir.resolve("no-such-truststore.p12") + "): must be a Java key store file; a relative path starts"
+                + " at the directory of the file it is written in, " + dir,
             f + ":8: steer.cluster.tls.key-store-password: missing: tls-tcp needs it; write it as ${?ENV_VARIABLE} to"
                 + " keep it out of the file",
             f + ":8: steer.cluster.tls.trust-store-password: missing: tls-tcp needs it; write it as ${?ENV_VARIABLE} to"
@@ -466,8 +466,8 @@ class DeploymentLoaderTest {
             file + ":7: steer.cluster.tls.key-store: \"k\\u0000s.p12\" is not a path (Nul character not allowed): must"
                 + " be a Java key store file",
             file + ":7: steer.cluster.tls.trust-store: 'gone.p12' is not a readable file (looked at "
-                + dir.resolve("gone.p12") + "): must be a Java key store file; relative paths start at the config"
-                + " file's directory"), ex.problems());
+                + dir.resolve("gone.p12") + "): must be a Java key store file; a relative path starts at the"
+                + " directory of the file it is written in, " + dir), ex.problems());
     }
 
     @ParameterizedTest
@@ -664,7 +664,7 @@ class DeploymentLoaderTest {
         final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.parse(options));
         assertEquals(List.of("command line: steer.feed.pcap.file: 'no-such-capture.pcap' is not a readable file (looked"
             + " at " + Path.of("no-such-capture.pcap").toAbsolutePath() + "): must be a capture file; a relative path"
-            + " given on the command line starts at the working directory"), ex.problems());
+            + " that no file holds starts at " + Path.of("").toAbsolutePath()), ex.problems());
     }
 
     @Test
