@@ -132,6 +132,27 @@ class CaptureCountsCliTest {
     }
 
     @Test
+    void shouldNotAdviseRaisingTheFrameSizeWhenItIsAlreadyTheLargestAllowed(@TempDir Path dir) throws IOException {
+        // GRO aggregates up to 64 KiB of IP payload: 65549 bytes with the Ethernet header, above what even a 65536-byte
+        // frame holds (65536 - headroom 256).
+        final Path file = dir.resolve("gro64k.pcap");
+        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[70_000]);
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            writer.write(buffer, 0, generator.next(buffer, 0, 2048), T0);
+            writer.write(buffer, 0, 65_549, T0 + 1_000);
+        }
+        final Path conf = dir.resolve("large.conf");
+        Files.writeString(conf, "steer { engine { pool { frames = 1024, frame-size = 65536 } } }\n");
+        final CliRunner result = CliRunner.run("run", "--config", conf.toString(), "--feed", "pcap", "--pcap",
+            file.toString(), "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), "counted drops, not a failure: " + result);
+        assertTrue(result.err().contains("oversize"), "the drop is still warned of: " + result);
+        assertFalse(result.err().contains("raise steer.engine.pool.frame-size (up to 65536)"),
+            "frame-size is 65536 already: raising it cannot help: " + result);
+    }
+
+    @Test
     void shouldPutEveryCountInTheJsonWhenTheCaptureCountedSome(@TempDir Path dir) throws IOException {
         final Path file = mixedCapture(dir);
         final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--json", "--no-pin",
