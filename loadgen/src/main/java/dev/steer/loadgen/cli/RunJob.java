@@ -294,7 +294,8 @@ final class RunJob {
             // The traffic this process made: a synthetic feed's (released) or its senders'; none with --no-traffic.
             final boolean traffic = run.traffic() && (synthetic || sending);
             // The counters of the final stats, the map of the last sample: the shutdown has emptied the map.
-            return new RunReport(feedPlan, json, reportDir, out, err).report(new RunReport.Outcome(info,
+            return new RunReport(feedPlan, deployment.engine().frameSize(),
+                deployment.engine().headroom(), json, reportDir, out, err).report(new RunReport.Outcome(info,
                 JsonReport.withRunningMap(finalStats, sampler.latest()), latency.cumulative(), sampler.series(),
                 sending ? sent : -1, links, churn, failure, CaptureDamage.Findings.of(feeds),
                 RunReport.feedCounts(feeds), traffic ? RunReport.offered(held, senders, sending ? sent : -1,

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
 
 import dev.steer.cluster.LinkStats;
+import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
@@ -93,6 +94,8 @@ final class RunReport {
         + " synthetic feed)";
 
     private final FeedConfig.Plan feed;
+    private final int frameSize;
+    private final int headroom;
     private final boolean json;
     private final Path reportDir;
     private final PrintWriter out;
@@ -100,13 +103,18 @@ final class RunReport {
 
     /**
      * @param feed      the run's feed: whether its transport is reliable, and whether it replays captures
+     * @param frameSize the engine's {@code steer.engine.pool.frame-size}, named by the warning of oversize captures
+     * @param headroom  the engine's {@code steer.engine.pool.headroom}
      * @param json      print the JSON object instead of the text summary
      * @param reportDir where to write the report, or null for none
      * @param out       the summary or the JSON
      * @param err       the report's path, failures and warnings
      */
-    RunReport(FeedConfig.Plan feed, boolean json, Path reportDir, PrintWriter out, PrintWriter err) {
+    RunReport(FeedConfig.Plan feed, int frameSize, int headroom, boolean json, Path reportDir, PrintWriter out,
+              PrintWriter err) {
         this.feed = feed;
+        this.frameSize = frameSize;
+        this.headroom = headroom;
         this.json = json;
         this.reportDir = reportDir;
         this.out = out;
@@ -289,9 +297,16 @@ final class RunReport {
             return null;
         }
         final boolean one = oversize == 1;
-        return Units.count(oversize) + (one ? " captured packet" : " captured packets") + " did not fit a pool frame and"
+        final int room = frameSize - headroom;
+        final String remedy = frameSize < FramePool.Context.MAX_FRAME_SIZE
+            ? "raise steer.engine.pool.frame-size (up to " + FramePool.Context.MAX_FRAME_SIZE + ") to replay "
+                + (one ? "it" : "them")
+            : "the frame size is the largest allowed, so a packet above " + room + " bytes cannot be replayed:"
+                + " capture with GRO and TSO off (ethtool -K IF gro off tso off)";
+        return Units.count(oversize) + (one ? " captured packet" : " captured packets") + " did not fit a pool frame"
+            + " (steer.engine.pool.frame-size " + frameSize + " - headroom " + headroom + " = " + room + " bytes) and"
             + (one ? " was" : " were") + " dropped as oversize (a capture taken on a host with GRO or TSO holds packets"
-            + " above the MTU): raise steer.engine.pool.frame-size (up to 65536) to replay " + (one ? "it" : "them");
+            + " above the MTU): " + remedy;
     }
 
     /**

@@ -126,8 +126,8 @@ class CaptureCountsCliTest {
         }
         final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin");
         assertEquals(SteerCli.EXIT_OK, result.exit(), "counted drops, not a failure: " + result);
-        assertTrue(result.err().contains("steer run: warning: 1 captured packet did not fit a pool frame and was"
-            + " dropped as oversize (a capture taken on a host with GRO or TSO holds packets above the MTU): raise"
+        assertTrue(result.err().contains("steer run: warning: 1 captured packet did not fit a pool frame"
+            + " (steer.engine.pool.frame-size 2048 - headroom 256 = 1792 bytes) and was dropped as oversize (a capture taken on a host with GRO or TSO holds packets above the MTU): raise"
             + " steer.engine.pool.frame-size (up to 65536) to replay it"), result.toString());
     }
 

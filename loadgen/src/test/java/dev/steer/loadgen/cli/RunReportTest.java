@@ -67,7 +67,7 @@ class RunReportTest {
         dropped.put(DropReason.RING_FULL, 30L);
         final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
             new Accounting(1_000, 1_010, dropped, 0), 1, 1);
-        return new RunReport(AERON, json, null, new PrintWriter(out), new PrintWriter(err, true))
+        return new RunReport(AERON, 2048, 256, json, null, new PrintWriter(out), new PrintWriter(err, true))
             .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
                 stats, new Histogram(3), List.of(), 1_040, List.of(), null, null,
                 new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of()));
