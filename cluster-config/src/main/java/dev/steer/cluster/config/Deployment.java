@@ -3,6 +3,7 @@ package dev.steer.cluster.config;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 import com.typesafe.config.Config;
@@ -74,10 +75,27 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param maxEntries   slots of the map (keys 0..maxEntries-1)
      * @param defaultQsize ring size of entries that give none
      * @param entries      every entry of the deployment, ascending by key
+     * @param keyPlaces    where each entry's key is written, as messages start a key:
+     *                     {@code FILE:LINE: steer.map.entries[i].key} (empty for entries no file wrote)
+     * @param maxEntriesAt where {@code max-entries} is written, {@code FILE:LINE}, or empty for the default
      */
-    public record MapSettings(int maxEntries, int defaultQsize, List<Entry> entries) {
+    public record MapSettings(int maxEntries, int defaultQsize, List<Entry> entries, Map<Integer, String> keyPlaces,
+                              String maxEntriesAt) {
         /** Largest max-entries of a cluster map (a single node's is its CPU limit). */
         public static final int MAX_CLUSTER_ENTRIES = 65_536;
+
+        /** A map whose entries no file wrote (no places to name). */
+        public MapSettings(int maxEntries, int defaultQsize, List<Entry> entries) {
+            this(maxEntries, defaultQsize, entries, Map.of(), "");
+        }
+
+        /**
+         * Where the entry of {@code key} is written, {@code FILE:LINE: steer.map.entries[i].key}, for a message about
+         * it; {@code steer.map entry of key KEY} when no file wrote it.
+         */
+        public String placeOf(int key) {
+            return keyPlaces.getOrDefault(key, "steer.map entry of key " + key);
+        }
 
         /**
          * One map entry.

@@ -90,7 +90,19 @@ final class MapReader {
             raws.forEach(r -> entries.add(r.entry()));
             entries.sort(Comparator.comparingInt(Deployment.MapSettings.Entry::key));
         }
-        return new Deployment.MapSettings(maxEntries, defaultQsize, List.copyOf(entries));
+        // Where each key and max-entries are written: a node whose placement the owner refuses names them.
+        final Map<Integer, String> keyPlaces = new HashMap<>();
+        for (Raw raw : raws) {
+            keyPlaces.putIfAbsent(raw.entry().key(), ConfigCheck.where(raw.item().config().getValue(raw.item().key("key")))
+                + raw.item().label() + ".key");
+        }
+        String maxEntriesAt = "";
+        if (block.containsKey("max-entries")) {
+            final String where = ConfigCheck.where(block.get("max-entries"));
+            maxEntriesAt = where.substring(0, where.length() - 2);
+        }
+        return new Deployment.MapSettings(maxEntries, defaultQsize, List.copyOf(entries), Map.copyOf(keyPlaces),
+            maxEntriesAt);
     }
 
     private Raw entry(ConfigCheck own, ConfigKeys.ItemPath item, int defaultQsize) {

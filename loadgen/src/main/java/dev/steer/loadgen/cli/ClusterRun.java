@@ -77,11 +77,12 @@ final class ClusterRun {
                     .map(name -> new RemoteProgramSpec(name, deployment.remoteProgramTargets(entry))).orElse(null);
                 final MapResult result = place(node, entry, program, progress, stopRequested);
                 if (result != MapResult.OK) {
-                    refused.add("key " + entry.key() + ": " + result);
+                    refused.add(refusal(deployment, entry, result));
                 }
             }
             if (!refused.isEmpty()) {
-                throw new IllegalStateException("the cluster map refused this node's entries: " + refused);
+                throw new IllegalStateException("the cluster map owner refused this node's entries: "
+                    + String.join("; ", refused));
             }
             progress.accept("waiting for the cluster map: " + keys.length + " entries");
             for (Deployment.MapSettings.Entry entry : deployment.map().entries()) {
@@ -172,6 +173,29 @@ final class ClusterRun {
                 + " an unreachable one blocks it until it is downed or comes back)");
         }
         return text.toString();
+    }
+
+    /**
+     * Why the owner refused {@code entry}, where the file writes it, and what to do. The owner checks a placement against
+     * its own node's map: a file that differs from the owner's (another {@code max-entries}) is refused there, and
+     * the owner is the oldest node, whichever file that node loaded. "[key 3: E2BIG]" alone named no file, line or
+     * setting.
+     */
+    static String refusal(Deployment deployment, Deployment.MapSettings.Entry entry, MapResult result) {
+        final Deployment.MapSettings map = deployment.map();
+        final String sameFile = ": every node must load the same file (the same steer.map)";
+        final String what = switch (result) {
+            case E2BIG -> "not below the owner's map size, which is the steer.map.max-entries of the file of the oldest"
+                + " node (the owner); this file's is " + map.maxEntries() + " (" + (map.maxEntriesAt().isEmpty()
+                ? "its default: the highest key + 1, at least this machine's CPU limit" : map.maxEntriesAt()) + ")"
+                + sameFile;
+            case EINVAL -> "the owner finds the entry invalid (its key, qsize or remote program and targets, checked"
+                + " against the owner's map)" + sameFile;
+            case ENODEV -> "the owner did not see this node up within " + FORM_TIMEOUT.toSeconds() + " s";
+            case EBUSY -> "the owner's queue of changes stayed full for " + FORM_TIMEOUT.toSeconds() + " s";
+            default -> result.description();
+        };
+        return map.placeOf(entry.key()) + ": " + entry.key() + ": " + result + ": " + what;
     }
 
     /**

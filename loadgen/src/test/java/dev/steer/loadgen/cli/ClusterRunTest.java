@@ -237,6 +237,35 @@ class ClusterRunTest {
         }
     }
 
+    @Test
+    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    void shouldNameTheFileLineAndMaxEntriesWhenTheOwnerRefusesAKeyBeyondItsMapSize(@TempDir Path dir)
+            throws Exception {
+        // node-1, the first seed and so the oldest node and the map owner, has a map of 2 slots; node-2's copy of the
+        // file was edited to a map of 4 with its entry at key 3. The owner refuses key 3 E2BIG. The run said only
+        // "the cluster map refused this node's entries: [key 3: E2BIG]": no file, line, setting or what to do.
+        final Path one = twoNodeFile(dir.resolve("one.conf"), KEY_PER_NODE, "strategy = keep-oldest", 20_000);
+        final Path two = dir.resolve("two.conf");
+        Files.writeString(two, Files.readString(one).replace(KEY_PER_NODE, String.join("\n",
+            "    max-entries = 4",
+            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+            "                { key = 3, node = node-2, cpu = 0, qsize = 1024 } ]")));
+        final Process first = node(dir, one, "node-1", "60s");
+        try {
+            final Process second = node(dir, two, "node-2", "60s");
+            assertTrue(second.waitFor(80, TimeUnit.SECONDS), "node-2 ended");
+            final String errors = Files.readString(dir.resolve("node-2.err"));
+            assertEquals(SteerCli.EXIT_FAILED, second.exitValue(), errors);
+            final String last = errors.lines().toList().getLast();
+            assertEquals("steer run: the cluster map owner refused this node's entries: " + two + ":6: "
+                + "steer.map.entries[1].key: 3: E2BIG: not below the owner's map size, which is the "
+                + "steer.map.max-entries of the file of the oldest node (the owner); this file's is 4 (" + two
+                + ":4): every node must load the same file (the same steer.map)", last, errors);
+        } finally {
+            first.destroyForcibly();
+        }
+    }
+
     /** A deployment file of node-1 and node-2 on free loopback ports, synthetic traffic, with this map and downing. */
     private Path twoNodeFile(Path file, String map, String downing, int rate) throws IOException {
         return twoNodeFile(file, map, downing, "", rate);
