@@ -31,6 +31,7 @@ import dev.steer.cluster.TlsStores;
 import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.config.HoconFile;
+import dev.steer.ingress.config.Substitutions;
 
 /**
  * Reads a deployment ({@code steer { node, engine, map, feed, cluster, stats }}) from a HOCON file over the
@@ -183,7 +184,7 @@ public final class DeploymentLoader {
         }
         final Config merged;
         try {
-            merged = given.withFallback(defaults()).resolve();
+            merged = Substitutions.resolve(given.withFallback(defaults()));
         } catch (ConfigException ex) {
             throw new DeploymentException(source, List.of(ex.getMessage()));
         }

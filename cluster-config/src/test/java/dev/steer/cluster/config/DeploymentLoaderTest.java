@@ -456,6 +456,23 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldNameTheFileAndLineWhenAWrongValueComesFromAnEnvironmentVariable(@TempDir Path dir) throws Exception {
+        // docs/cluster.md has the passwords come from ${?STEER_KEY_STORE_PASSWORD}: a wrong one was reported as
+        // "env variables: steer.cluster.tls.key-store-password: ...", with neither the file nor the line that names
+        // the variable. PATH stands for a variable set to a wrong password (every process has it; a test cannot set one).
+        assertTrue(System.getenv("PATH") != null, "the test needs PATH set");
+        final String pw = Keystores.PASSWORD;
+        Keystores.keyPair(dir, "node-1");
+        Keystores.trustStore(dir, "trust", "node-1");
+        final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), "key-store = \"node-1.p12\","
+            + " key-store-password = ${?PATH}, trust-store = \"trust.p12\", trust-store-password = \"" + pw + "\"");
+        final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
+        assertEquals(List.of(file + ":7: steer.cluster.tls.key-store-password: does not open the key store "
+            + dir.toAbsolutePath().normalize().resolve("node-1.p12") + ": the password is wrong (keystore password was"
+            + " incorrect): must be the password of the key store (steer.cluster.tls.key-store)"), ex.problems());
+    }
+
+    @Test
     void shouldNameTheStoreKeyAndKeepTheOtherProblemsWhenAStorePathHoldsANul(@TempDir Path dir) throws Exception {
         // Path.resolve threw InvalidPathException out of load(), with no key named and the rest lost.
         final Path file = DeploymentFiles.oneTlsNode(dir.resolve("nul.conf"), """

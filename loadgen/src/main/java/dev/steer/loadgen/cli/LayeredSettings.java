@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigFactory;
 
 import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.ingress.config.ConfigCheck;
+import dev.steer.ingress.config.Substitutions;
 
 /**
  * The settings of a command, merged from its layers, highest first: the options given on the command line,
@@ -108,7 +109,7 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
         Config asWritten = null;
         if (!overridden.isEmpty()) {
             try {
-                asWritten = layer(notOverriding, file, scenario).resolve();
+                asWritten = Substitutions.resolve(layer(notOverriding, file, scenario));
             } catch (ConfigException ex) {
                 asWritten = null; // the merged settings resolved; what they could not, they name themselves
             }
@@ -189,7 +190,7 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
 
     private static Config resolve(Config settings) {
         try {
-            return settings.resolve();
+            return Substitutions.resolve(settings);
         } catch (ConfigException ex) {
             throw new IllegalArgumentException(ex.getMessage(), ex);
         }
