@@ -12,6 +12,7 @@ import java.util.function.Function;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
@@ -148,7 +149,22 @@ final class ClusterReader {
             dev.steer.cluster.ClusterSettings.MAX_LEAVE_TIMEOUT.toNanos());
         return new Deployment.ClusterSettings(true, nodes, seeds, transport, tls,
             new Deployment.Downing(strategy, Duration.ofNanos(stableAfter), quorum), frameBatch, maxInFlight,
-            Duration.ofNanos(ackTimeout), Duration.ofNanos(drainTimeout), Duration.ofNanos(leaveTimeout));
+            Duration.ofNanos(ackTimeout), Duration.ofNanos(drainTimeout), Duration.ofNanos(leaveTimeout),
+            portPlaces(steer));
+    }
+
+    /** Where each node's port is written, by name, for a node that cannot listen on it to name. */
+    private static Map<String, String> portPlaces(Config steer) {
+        final Map<String, String> places = new HashMap<>();
+        if (steer.getValue("steer.cluster.nodes") instanceof ConfigList list) {
+            for (int i = 0; i < list.size(); i++) {
+                if (list.get(i) instanceof ConfigObject node && node.get("name") != null && node.get("port") != null
+                    && node.get("name").unwrapped() instanceof String name) {
+                    places.putIfAbsent(name, ConfigCheck.where(node.get("port")) + "steer.cluster.nodes[" + i + "].port");
+                }
+            }
+        }
+        return Map.copyOf(places);
     }
 
     private static Deployment.ClusterSettings disabled() {

@@ -124,10 +124,12 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param ackTimeout   how long a message may wait for its acknowledgement before its frames count unreachable
      * @param drainTimeout bound on a forwarding entry's drain-then-stop
      * @param leaveTimeout how long the node's shutdown waits for its graceful leave before it drains anyway
+     * @param portPlaces   where each node's port is written, by node name: {@code FILE:LINE: steer.cluster.nodes[i].port}
      */
     public record ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
                                   Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,
-                                  Duration ackTimeout, Duration drainTimeout, Duration leaveTimeout) {
+                                  Duration ackTimeout, Duration drainTimeout, Duration leaveTimeout,
+                                  Map<String, String> portPlaces) {
         /** The transports. */
         public static final List<String> TRANSPORTS = List.of("tcp", "tls-tcp", "aeron-udp");
         /** Default frames per cross-node message: bulk delivery, never one frame per message. */
@@ -138,6 +140,22 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
         public static final int DEFAULT_MAX_IN_FLIGHT = dev.steer.cluster.ClusterSettings.DEFAULT_MAX_IN_FLIGHT;
         /** Largest unacknowledged messages per target node. */
         public static final int MAX_MAX_IN_FLIGHT = dev.steer.cluster.ClusterSettings.MAX_IN_FLIGHT;
+
+        /** Settings whose ports no file wrote (no places to name). */
+        public ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
+                               Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,
+                               Duration ackTimeout, Duration drainTimeout, Duration leaveTimeout) {
+            this(enabled, nodes, seedNodes, transport, tls, downing, frameBatch, maxInFlight, ackTimeout, drainTimeout,
+                leaveTimeout, Map.of());
+        }
+
+        /**
+         * Where the port of the node called {@code name} is written, {@code FILE:LINE: steer.cluster.nodes[i].port},
+         * for a message about it; {@code steer.cluster.nodes} when no file wrote it.
+         */
+        public String portPlaceOf(String name) {
+            return portPlaces.getOrDefault(name, "steer.cluster.nodes");
+        }
 
         /** The address of the node called {@code name}, if declared. */
         public Optional<NodeAddress> address(String name) {

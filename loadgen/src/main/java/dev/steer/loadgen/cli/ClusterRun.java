@@ -64,7 +64,17 @@ final class ClusterRun {
             .program(Programs.create(deployment.engine().program(), keys, Verdict.DROP));
         progress.accept("joining the cluster as " + deployment.node().name() + " (" + self.host() + ":" + self.port()
             + ", seeds " + cluster.seedNodes() + ", transport " + cluster.transport() + ")");
-        final ClusterNode node = ClusterNode.start(settings, builder);
+        final ClusterNode node;
+        try {
+            node = ClusterNode.start(settings, builder);
+        } catch (IllegalStateException ex) {
+            if (ex.getMessage() != null && ex.getMessage().startsWith("cannot listen on ")) {
+                // The address alone left the user to find where the file sets it.
+                throw new IllegalStateException(ex.getMessage() + " (" + cluster.portPlaceOf(deployment.node().name())
+                    + ")", ex);
+            }
+            throw ex;
+        }
         try {
             final int members = cluster.nodes().size();
             progress.accept("waiting for the " + members + " nodes of " + deployment.source() + " to be up");

@@ -232,8 +232,10 @@ class ClusterRunTest {
             for (String line : lines) {
                 assertTrue(line.startsWith("steer run: "), "only the command's own lines: '" + line + "' in\n" + errors);
             }
+            // And where the port is written: the user changes it there.
             assertEquals("steer run: cannot listen on 127.0.0.1:" + port + ": the port is already in use (another node"
-                + " or program holds it): stop that process, or give this node another port", lines.getLast(), errors);
+                + " or program holds it): stop that process, or give this node another port (" + file
+                + ":7: steer.cluster.nodes[0].port)", lines.getLast(), errors);
         }
     }
 
