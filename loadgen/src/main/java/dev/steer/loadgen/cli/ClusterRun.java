@@ -97,8 +97,14 @@ final class ClusterRun {
             progress.accept("waiting for the cluster map: " + keys.length + " entries");
             for (Deployment.MapSettings.Entry entry : deployment.map().entries()) {
                 if (!await(() -> node.awaitEntry(entry.key(), entry.qsize(), STOP_CHECK), stopRequested)) {
+                    // Another node's entry is placed by that node: the reason is in its output, which this node
+                    // cannot see; a copy of the file without the entry (another map) places nothing.
+                    final String why = entry.node().equals(deployment.node().name()) ? ""
+                        : ": " + entry.node() + " places it when it starts; see its output (a placement the owner"
+                        + " refused, or another copy of the file there: every node must load the same file)";
                     throw new IllegalStateException("the entry of key " + entry.key() + " (node " + entry.node()
-                        + ") did not appear within " + FORM_TIMEOUT.toSeconds() + " s");
+                        + ", " + deployment.map().placeOf(entry.key()) + ") did not appear within "
+                        + FORM_TIMEOUT.toSeconds() + " s" + why);
                 }
             }
             return node;

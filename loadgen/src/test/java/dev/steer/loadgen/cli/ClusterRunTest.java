@@ -240,7 +240,7 @@ class ClusterRunTest {
     }
 
     @Test
-    @Timeout(value = 90, unit = TimeUnit.SECONDS)
+    @Timeout(value = 200, unit = TimeUnit.SECONDS) // node-1 waits out its 120 s for node-2's entry
     void shouldNameTheFileLineAndMaxEntriesWhenTheOwnerRefusesAKeyBeyondItsMapSize(@TempDir Path dir)
             throws Exception {
         // node-1, the first seed and so the oldest node and the map owner, has a map of 2 slots; node-2's copy of the
@@ -263,6 +263,14 @@ class ClusterRunTest {
                 + "steer.map.entries[1].key: 3: E2BIG: not below the owner's map size, which is the "
                 + "steer.map.max-entries of the file of the oldest node (the owner); this file's is 4 (" + two
                 + ":4): every node must load the same file (the same steer.map)", last, errors);
+            // node-1 waits for key 1, which node-2's copy lacks: it says where to look, not only that it waited.
+            assertTrue(first.waitFor(150, TimeUnit.SECONDS), "node-1 ended");
+            final String waited = Files.readString(dir.resolve("node-1.err"));
+            assertEquals(SteerCli.EXIT_FAILED, first.exitValue(), waited);
+            assertEquals("steer run: the entry of key 1 (node node-2, " + one + ":6: steer.map.entries[1].key) did"
+                + " not appear within 120 s: node-2 places it when it starts; see its output (a placement the owner"
+                + " refused, or another copy of the file there: every node must load the same file)",
+                waited.lines().toList().getLast(), waited);
         } finally {
             first.destroyForcibly();
         }
