@@ -160,7 +160,8 @@ final class ClusterReader {
             for (int i = 0; i < list.size(); i++) {
                 if (list.get(i) instanceof ConfigObject node && node.get("name") != null && node.get("port") != null
                     && node.get("name").unwrapped() instanceof String name) {
-                    places.putIfAbsent(name, ConfigCheck.where(node.get("port")) + "steer.cluster.nodes[" + i + "].port");
+                    places.putIfAbsent(name,
+                        ConfigCheck.where(node.get("port")) + "steer.cluster.nodes[" + i + "].port");
                 }
             }
         }

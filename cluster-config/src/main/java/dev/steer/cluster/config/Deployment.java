@@ -124,7 +124,8 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param ackTimeout   how long a message may wait for its acknowledgement before its frames count unreachable
      * @param drainTimeout bound on a forwarding entry's drain-then-stop
      * @param leaveTimeout how long the node's shutdown waits for its graceful leave before it drains anyway
-     * @param portPlaces   where each node's port is written, by node name: {@code FILE:LINE: steer.cluster.nodes[i].port}
+     * @param portPlaces   where each node's port is written, by node name:
+     *                     {@code FILE:LINE: steer.cluster.nodes[i].port}
      */
     public record ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
                                   Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,

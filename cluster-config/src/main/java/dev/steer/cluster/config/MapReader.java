@@ -93,8 +93,8 @@ final class MapReader {
         // Where each key and max-entries are written: a node whose placement the owner refuses names them.
         final Map<Integer, String> keyPlaces = new HashMap<>();
         for (Raw raw : raws) {
-            keyPlaces.putIfAbsent(raw.entry().key(), ConfigCheck.where(raw.item().config().getValue(raw.item().key("key")))
-                + raw.item().label() + ".key");
+            final String where = ConfigCheck.where(raw.item().config().getValue(raw.item().key("key")));
+            keyPlaces.putIfAbsent(raw.entry().key(), where + raw.item().label() + ".key");
         }
         String maxEntriesAt = "";
         if (block.containsKey("max-entries")) {

@@ -459,7 +459,8 @@ class DeploymentLoaderTest {
     void shouldNameTheFileAndLineWhenAWrongValueComesFromAnEnvironmentVariable(@TempDir Path dir) throws Exception {
         // docs/cluster.md has the passwords come from ${?STEER_KEY_STORE_PASSWORD}: a wrong one was reported as
         // "env variables: steer.cluster.tls.key-store-password: ...", with neither the file nor the line that names
-        // the variable. PATH stands for a variable set to a wrong password (every process has it; a test cannot set one).
+        // the variable. PATH stands for a variable set to a wrong password (every process has it; a test cannot set
+        // one).
         assertTrue(System.getenv("PATH") != null, "the test needs PATH set");
         final String pw = Keystores.PASSWORD;
         Keystores.keyPair(dir, "node-1");

@@ -192,10 +192,10 @@ final class ClusterRun {
     }
 
     /**
-     * Why the owner refused {@code entry}, where the file writes it, and what to do. The owner checks a placement against
-     * its own node's map: a file that differs from the owner's (another {@code max-entries}) is refused there, and
-     * the owner is the oldest node, whichever file that node loaded. "[key 3: E2BIG]" alone named no file, line or
-     * setting.
+     * Why the owner refused {@code entry}, where the file writes it, and what to do. The owner checks a placement
+     * against its own node's map: a file that differs from the owner's (another {@code max-entries}) is refused there,
+     * and the owner is the oldest node, whichever file that node loaded. "[key 3: E2BIG]" alone named no file, line
+     * or setting.
      */
     static String refusal(Deployment deployment, Deployment.MapSettings.Entry entry, MapResult result) {
         final Deployment.MapSettings map = deployment.map();
