@@ -10,6 +10,7 @@ import java.util.function.Function;
 
 import org.agrona.concurrent.UnsafeBuffer;
 
+import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
@@ -353,7 +354,8 @@ public final class AfPacketFeed implements Feed {
      * {@code headroom} holds, else null (also when the MTU cannot be read): every such frame is counted
      * {@link DropReason#OVERSIZE} by the ingress. The largest frame the MTU lets in is MTU + 14 (Ethernet header) + 4
      * (the VLAN tag the feed puts back); the line names it, the room, and the {@code steer.engine.pool.frame-size} (a
-     * multiple of 64) that holds it. Frames larger than the MTU still arrive where the kernel merges segments (GRO)
+     * multiple of 64) that holds it, or, when none up to {@link FramePool.Context#MAX_FRAME_SIZE} does, the largest
+     * one and the MTU whose frames it holds. Frames larger than the MTU still arrive where the kernel merges segments (GRO)
      * or a veth passes a sender's unsegmented TCP frames; the line cannot foresee those. Off the hot path, as
      * {@link #mtu()}.
      */
@@ -364,11 +366,20 @@ public final class AfPacketFeed implements Feed {
         if (mtu < 0 || largest <= room) {
             return null;
         }
-        final int needed = (largest + headroom + 63) / 64 * 64;
-        return interfaceLabel() + ": the interface's MTU " + mtu + " lets in frames of up to " + largest + " bytes ("
-            + (mtu + ETHERNET_HEADER) + " and a VLAN tag), but a pool frame holds " + poolFrameSize + " - headroom "
-            + headroom + " = " + room + " bytes: larger frames are dropped as oversize; set steer.engine.pool.frame-size"
-            + " = " + needed + " to take them all";
+        final int multiple = FramePool.Context.FRAME_SIZE_MULTIPLE;
+        final long needed = ((long) largest + headroom + multiple - 1) / multiple * multiple;
+        final String said = interfaceLabel() + ": the interface's MTU " + mtu + " lets in frames of up to " + largest
+            + " bytes (" + (mtu + ETHERNET_HEADER) + " and a VLAN tag), but a pool frame holds " + poolFrameSize
+            + " - headroom " + headroom + " = " + room + " bytes: larger frames are dropped as oversize; ";
+        if (needed <= FramePool.Context.MAX_FRAME_SIZE) {
+            return said + "set steer.engine.pool.frame-size = " + needed + " to take them all";
+        }
+        // No pool frame is that large: the MTU has to come down to what the largest one holds.
+        final int fits = FramePool.Context.MAX_FRAME_SIZE - headroom - ETHERNET_HEADER - VLAN_TAG_LENGTH;
+        final String netns = settings.netns();
+        return said + "steer.engine.pool.frame-size is at most " + FramePool.Context.MAX_FRAME_SIZE + ", so to take"
+            + " them all set it to " + FramePool.Context.MAX_FRAME_SIZE + " and the MTU to at most " + fits + " (`ip"
+            + (netns.isEmpty() ? "" : " -n " + netns) + " link set " + settings.iface() + " mtu " + fits + "`)";
     }
 
     /**

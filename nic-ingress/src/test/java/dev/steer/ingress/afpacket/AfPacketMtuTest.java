@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteOrder;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.path.Feed;
 import dev.steer.ingress.config.FeedConfig;
 
@@ -37,6 +40,24 @@ class AfPacketMtuTest {
                 && warning.contains("steer.engine.pool.frame-size = 9280"), warning);
             assertNotNull(feed.mtuWarning(9216, 256), "8960 bytes of room are still 58 too few");
             assertNull(feed.mtuWarning(9280, 256), "9024 bytes of room hold every frame the MTU lets in");
+        }
+    }
+
+    @Test
+    void shouldProposeNoFrameSizeAboveTheLargestAllowedWhenTheMtuLetsInFramesNoPoolFrameCanHold() {
+        // The namespace's loopback has MTU 65536: 65554-byte frames, more than the largest pool frame (65536) holds.
+        try (AfPacketFeed feed = AfPacketFeed.open("afpacket:lo", AfPacketSettings.of("lo").withNetns(veth.netns())
+            .withRing(1 << 16, 8).withRetireTimeoutMs(2))) {
+            assertEquals(65536, feed.mtu());
+            final String warning = feed.mtuWarning(2048, 256);
+            assertNotNull(warning, "a pool frame holds 1792 bytes");
+            final Matcher proposed = Pattern.compile("frame-size = (\\d+)").matcher(warning);
+            while (proposed.find()) {
+                assertTrue(FramePool.Context.validFrameSize(Integer.parseInt(proposed.group(1))),
+                    "the proposed frame-size must be one steer accepts: " + warning);
+            }
+            assertTrue(warning.contains("at most " + FramePool.Context.MAX_FRAME_SIZE) && warning.contains("mtu 65262"),
+                "names the limit and the MTU whose frames fit it: " + warning);
         }
     }
 
