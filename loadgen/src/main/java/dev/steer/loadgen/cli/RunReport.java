@@ -135,7 +135,7 @@ final class RunReport {
                 // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the ring.
                 counts.add(new FeedCounts(ring.name(), "afpacket", ring.packets(), ring.overruns(), true, 0,
                     ring.leftAtClose(), ring.link().downs(), ring.statistics().queueFreezes(),
-                    ring.overrunsBeforeFirstPoll()));
+                    ring.overrunsBeforeFirstPoll(), ring.queueFreezesBeforeFirstPoll()));
             }
         }
         return counts;

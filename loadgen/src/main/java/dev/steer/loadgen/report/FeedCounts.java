@@ -21,7 +21,8 @@ import dev.steer.loadgen.stats.Units;
  * <p>The JSON names are stable and always present: {@code feed}, {@code type} ({@code udp} or {@code afpacket}),
  * {@code packets}, {@code feed_overrun} (the sum of the three after it), {@code kernel_drops},
  * {@code kernel_drops_visible}, {@code held_at_close}, {@code left_at_close}, {@code link_downs}, {@code ring_freezes},
- * {@code kernel_drops_before_first_poll} (the part of {@code kernel_drops} the first poll found).
+ * {@code kernel_drops_before_first_poll} (the part of {@code kernel_drops} the first poll found),
+ * {@code ring_freezes_before_first_poll} (the part of {@code ring_freezes} the first poll found).
  *
  * <p>Immutable; any thread; formatting allocates, off the data path.
  *
@@ -43,17 +44,21 @@ import dev.steer.loadgen.stats.Units;
  *                           ({@code AfPacketFeed.overrunsBeforeFirstPoll()}): dropped for a ring that filled between
  *                           the open and the first poll, while the engine started, not because the feed fell behind;
  *                           0 for UDP
+ * @param freezesBeforeFirstPoll the part of {@code ringFreezes} that the AF_PACKET feed's first poll found
+ *                           ({@code AfPacketFeed.queueFreezesBeforeFirstPoll()}), in the same read as
+ *                           {@code dropsBeforeFirstPoll}; 0 for UDP
  */
 public record FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,
                          long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes,
-                         long dropsBeforeFirstPoll) {
+                         long dropsBeforeFirstPoll, long freezesBeforeFirstPoll) {
     /** The JSON array of {@code steer run}, one object per UDP or AF_PACKET feed. */
     public static final String JSON_ARRAY = "feed_counts";
 
     /** Counts with no drop before the first poll (a UDP feed, or a ring that did not fill before it). */
     public FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,
                       long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes) {
-        this(feed, type, packets, kernelDrops, kernelDropsVisible, heldAtClose, leftAtClose, linkDowns, ringFreezes, 0);
+        this(feed, type, packets, kernelDrops, kernelDropsVisible, heldAtClose, leftAtClose, linkDowns, ringFreezes, 0,
+            0);
     }
 
     /** Validates: names not null. */
@@ -76,11 +81,11 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
 
     /**
      * {@code feed: FEED: feed_overrun N: } then the parts that are not 0, in this order: {@code B dropped by the kernel
-     * before the first poll (the ring filled while the engine started)} (AF_PACKET; with {@code , ring full F times}
-     * inside the brackets when nothing was dropped while running), {@code K dropped by the kernel
+     * before the first poll (the ring filled while the engine started, ring full F times)} (AF_PACKET; the freezes the
+     * first poll found), {@code K dropped by the kernel
      * while running (socket buffer full), L left in the socket at close, 1 held by the feed at close} ({@code ring}
-     * for AF_PACKET, whose kernel drops say how often the ring was full: {@code (ring full F times)}); then, when the ring
-     * was full but the kernel dropped nothing for it, {@code ; ring full F times during the run, nothing dropped for it};
+     * for AF_PACKET, whose kernel drops say how often the ring was full after the first poll: {@code (ring full F
+     * times)}); then, when the ring was full after the first poll but the kernel dropped nothing for it then, {@code ; ring full F times during the run, nothing dropped for it};
      * then, when the link went down, {@code ; link down N times during the run} (each without what comes before when
      * that is 0: {@code feed: FEED: link down 1 time during the run}). Meant for a feed that {@link #hasLine()}. No line
      * end.
@@ -92,26 +97,31 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
         if (feedOverrun() != 0) {
             line.append("feed_overrun ").append(Units.count(feedOverrun())).append(':');
             final int start = line.length();
-            // The ring's freezes go with the drops while running, or with those before the first poll if only they are.
             final long running = kernelDrops - dropsBeforeFirstPoll;
-            final String freezes = running == 0 && ringFreezes != 0 ? ", ring full " + times(ringFreezes) : "";
+            final long runningFreezes = runningFreezes();
+            final long freezesBefore = ringFreezes - runningFreezes;
             part(line, start, dropsBeforeFirstPoll, " dropped by the kernel before the first poll (the ring filled"
-                + " while the engine started" + freezes + ")");
+                + " while the engine started" + (freezesBefore == 0 ? "" : ", ring full " + times(freezesBefore)) + ")");
             part(line, start, running, udp
                 ? " dropped by the kernel while running (socket buffer full)"
-                : " dropped by the kernel while running (ring full" + (ringFreezes == 0 ? "" : " " + times(ringFreezes))
-                + ")");
+                : " dropped by the kernel while running (ring full"
+                + (runningFreezes == 0 ? "" : " " + times(runningFreezes)) + ")");
             part(line, start, leftAtClose, udp ? " left in the socket at close" : " left in the ring at close");
             part(line, start, heldAtClose, " held by the feed at close");
         }
-        if (ringFreezes != 0 && kernelDrops == 0) {
-            next(line, head).append("ring full ").append(times(ringFreezes))
+        if (runningFreezes() != 0 && kernelDrops == dropsBeforeFirstPoll) {
+            next(line, head).append("ring full ").append(times(runningFreezes()))
                 .append(" during the run, nothing dropped for it");
         }
         if (linkDowns != 0) {
             next(line, head).append("link down ").append(times(linkDowns)).append(" during the run");
         }
         return line.toString();
+    }
+
+    /** The freezes that go with the drops while running: all of them when none were dropped before the first poll. */
+    private long runningFreezes() {
+        return dropsBeforeFirstPoll == 0 ? ringFreezes : ringFreezes - freezesBeforeFirstPoll;
     }
 
     /** {@code line} with {@code "; "} appended unless nothing follows {@code head} yet. */
@@ -142,7 +152,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
         object.put("feed", feed).put("type", type).put("packets", packets).put("feed_overrun", feedOverrun())
             .put("kernel_drops", kernelDrops).put("kernel_drops_visible", kernelDropsVisible)
             .put("held_at_close", heldAtClose).put("left_at_close", leftAtClose).put("link_downs", linkDowns)
-            .put("ring_freezes", ringFreezes).put("kernel_drops_before_first_poll", dropsBeforeFirstPoll);
+            .put("ring_freezes", ringFreezes).put("kernel_drops_before_first_poll", dropsBeforeFirstPoll)
+            .put("ring_freezes_before_first_poll", freezesBeforeFirstPoll);
     }
 
     /** Reads one object {@link #toJson} wrote; a missing count reads as 0, a missing name as an empty string. */
@@ -151,7 +162,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
             object.path("packets").asLong(), object.path("kernel_drops").asLong(),
             object.path("kernel_drops_visible").asBoolean(), object.path("held_at_close").asLong(),
             object.path("left_at_close").asLong(), object.path("link_downs").asLong(),
-            object.path("ring_freezes").asLong(), object.path("kernel_drops_before_first_poll").asLong());
+            object.path("ring_freezes").asLong(), object.path("kernel_drops_before_first_poll").asLong(),
+            object.path("ring_freezes_before_first_poll").asLong());
     }
 
     /** Every object of the {@value #JSON_ARRAY} array of a run's JSON, in order; none when it has no such array. */

@@ -136,6 +136,72 @@ class AfPacketCliTest {
     }
 
     /**
+     * Every drop for a full ring follows a freeze: a ring that filled before the first poll froze then, and the freezes
+     * the {@code feed:} line gives the drops while running are only those after the first poll's read.
+     */
+    @Test
+    void shouldGiveTheDropsWhileRunningOnlyTheFreezesAfterTheFirstPollWhenTheRingFilledBeforeAndAfterIt()
+        throws Exception {
+        try (NetNamespace ns = vethPairOrSkip("steer-frz2")) {
+            final long[] taken = {0};
+            final long[] overrun = {0};
+            final FrameSink sink = new FrameSink() {
+                @Override
+                public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
+                    taken[0]++;
+                    return ACCEPTED;
+                }
+
+                @Override
+                public void onDropped(DropReason reason, int count) {
+                    assertEquals(DropReason.FEED_OVERRUN, reason);
+                    overrun[0] += count;
+                }
+
+                @Override
+                public void onFeedError(Throwable error) {
+                    throw new AssertionError(error);
+                }
+            };
+            final AfPacketFeed feed = AfPacketFeed.open(AfPacketSettings.of("vb").withNetns(ns.name())
+                .withRing(4096, 2).withFrameSize(2048).withRetireTimeoutMs(2));
+            long freezesBefore = -1;
+            try (AfPacketSender sender = AfPacketSender.open(ns.name(), "va")) {
+                final UnsafeBuffer frame = new UnsafeBuffer(new byte[60]);
+                frame.putBytes(0, new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, (byte) 0x88, (byte) 0xb5});
+                for (int round = 1; round <= 2; round++) {
+                    for (int i = 0; i < 400; i++) {
+                        assertEquals(60, sender.send(frame, 0, 60), "send " + i + ", errno " + sender.lastErrno());
+                    }
+                    final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                    while (taken[0] + overrun[0] < 400L * round) {
+                        assertTrue(System.nanoTime() < deadline, taken[0] + " taken, " + overrun[0] + " overrun");
+                        final int polled = feed.poll(sink, 64);
+                        if (freezesBefore < 0) {
+                            // The first poll read the kernel's counters before it took anything.
+                            freezesBefore = feed.statistics().queueFreezes();
+                        }
+                        if (polled == 0) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                }
+            } finally {
+                feed.close(sink);
+            }
+            final FeedCounts counts = RunReport.feedCounts(List.of(feed)).get(0);
+            final long freezesWhileRunning = counts.ringFreezes() - freezesBefore;
+            assertTrue(counts.dropsBeforeFirstPoll() > 0 && freezesBefore > 0, "the ring filled before: " + counts);
+            assertTrue(counts.kernelDrops() > counts.dropsBeforeFirstPoll() && freezesWhileRunning > 0,
+                "and after the first poll: " + counts);
+            assertTrue(counts.describe().contains(" dropped by the kernel while running (ring full "
+                + Units.count(freezesWhileRunning) + (freezesWhileRunning == 1 ? " time)" : " times)")),
+                freezesBefore + " of " + counts.ringFreezes() + " freezes came before the first poll: "
+                + counts.describe());
+        }
+    }
+
+    /**
      * On MTU 1500: 2000 on the wire is a 1996-byte frame, above MTU + 14, staged and refused by sendmmsg; 3000 is longer
      * than a batch slot, sent alone and refused by send.
      */

@@ -142,7 +142,8 @@ class FeedCountsCliTest {
         assertFalse(result.out().lines().anyMatch(line -> line.startsWith("feed:")), "a clean feed adds no line: " + result);
         final JsonNode feed = JSON.readTree(report.resolve("summary.json").toFile()).at("/feed_counts/0");
         assertEquals(List.of("feed", "type", "packets", "feed_overrun", "kernel_drops", "kernel_drops_visible",
-            "held_at_close", "left_at_close", "link_downs", "ring_freezes", "kernel_drops_before_first_poll"),
+            "held_at_close", "left_at_close", "link_downs", "ring_freezes", "kernel_drops_before_first_poll",
+            "ring_freezes_before_first_poll"),
             iterableToList(feed.fieldNames()), feed.toString());
         assertEquals(0, feed.get("feed_overrun").asLong(), feed.toString());
         assertEquals(0, feed.get("left_at_close").asLong(), feed.toString());

@@ -59,12 +59,16 @@ class FeedCountsTest {
     @Test
     void shouldTellTheDropsBeforeTheFirstPollFromThoseWhileRunningWhenTheRingFilledBeforeTheEngineStarted() {
         assertEquals("feed: afpacket:vb: feed_overrun 4,106: 4,062 dropped by the kernel before the first poll (the"
-            + " ring filled while the engine started), 38 dropped by the kernel while running (ring full 2 times), 6"
-            + " left in the ring at close",
-            new FeedCounts("afpacket:vb", "afpacket", 27_183, 4_100, true, 0, 6, 0, 2, 4_062).describe());
+            + " ring filled while the engine started, ring full 1 time), 38 dropped by the kernel while running (ring"
+            + " full 2 times), 6 left in the ring at close",
+            new FeedCounts("afpacket:vb", "afpacket", 27_183, 4_100, true, 0, 6, 0, 3, 4_062, 1).describe());
         assertEquals("feed: afpacket:vb: feed_overrun 4,062: 4,062 dropped by the kernel before the first poll (the"
             + " ring filled while the engine started, ring full 1 time)",
-            new FeedCounts("afpacket:vb", "afpacket", 27_183, 4_062, true, 0, 0, 0, 1, 4_062).describe());
+            new FeedCounts("afpacket:vb", "afpacket", 27_183, 4_062, true, 0, 0, 0, 1, 4_062, 1).describe());
+        assertEquals("feed: afpacket:vb: feed_overrun 4,062: 4,062 dropped by the kernel before the first poll (the"
+            + " ring filled while the engine started, ring full 1 time); ring full 2 times during the run, nothing"
+            + " dropped for it",
+            new FeedCounts("afpacket:vb", "afpacket", 27_183, 4_062, true, 0, 0, 0, 3, 4_062, 1).describe());
     }
 
     @Test
@@ -73,14 +77,15 @@ class FeedCountsTest {
         new FeedCounts("udp:127.0.0.1:9100", "udp", 3, 0, false, 0, 0, 0, 0).toJson(clean);
         assertEquals("{\"feed\":\"udp:127.0.0.1:9100\",\"type\":\"udp\",\"packets\":3,\"feed_overrun\":0,"
             + "\"kernel_drops\":0,\"kernel_drops_visible\":false,\"held_at_close\":0,\"left_at_close\":0,"
-            + "\"link_downs\":0,\"ring_freezes\":0,\"kernel_drops_before_first_poll\":0}",
+            + "\"link_downs\":0,\"ring_freezes\":0,\"kernel_drops_before_first_poll\":0,"
+            + "\"ring_freezes_before_first_poll\":0}",
             clean.toString(), "every key, even when 0, so the keys do not depend on what happened");
         final ObjectNode run = JsonReport.mapper().createObjectNode();
         UDP.toJson(run.putArray(FeedCounts.JSON_ARRAY).addObject());
         RING.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
         final FeedCounts down = new FeedCounts("afpacket:vb#1", "afpacket", 40, 0, true, 0, 0, 3, 0);
         down.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
-        final FeedCounts frozen = new FeedCounts("afpacket:vb#0", "afpacket", 40, 9, true, 0, 0, 0, 4, 5);
+        final FeedCounts frozen = new FeedCounts("afpacket:vb#0", "afpacket", 40, 9, true, 0, 0, 0, 4, 5, 2);
         frozen.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
         assertEquals(List.of(UDP, RING, down, frozen), FeedCounts.allFromJson(run));
         assertEquals(List.of(), FeedCounts.allFromJson(JsonReport.mapper().createObjectNode()), "not a UDP run");

@@ -105,6 +105,7 @@ public final class AfPacketFeed implements Feed {
     private long damagedBlocks;
     private long overruns;
     private long overrunsBeforeFirstPoll;
+    private long queueFreezesBeforeFirstPoll;
     private long leftAtClose;
     private long blocksReleased;
     private long backPressured;
@@ -192,6 +193,7 @@ public final class AfPacketFeed implements Feed {
             polled = true;
             readKernelDrops(sink);
             overrunsBeforeFirstPoll = overruns;
+            queueFreezesBeforeFirstPoll = statistics.queueFreezes();
         }
         final UnsafeBuffer ring = this.ring;
         int taken = 0;
@@ -473,6 +475,15 @@ public final class AfPacketFeed implements Feed {
      */
     public long overrunsBeforeFirstPoll() {
         return overrunsBeforeFirstPoll;
+    }
+
+    /**
+     * The part of {@link PacketStatistics#queueFreezes()} the first poll found, read with
+     * {@link #overrunsBeforeFirstPoll()}: the freezes before its drops. Any thread (a plain read of a single-writer
+     * field).
+     */
+    public long queueFreezesBeforeFirstPoll() {
+        return queueFreezesBeforeFirstPoll;
     }
 
     /** Packets still in the ring, not taken, when the feed closed: counted {@link DropReason#FEED_OVERRUN} by the close. */
