@@ -85,7 +85,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
      * first poll found), {@code K dropped by the kernel
      * while running (socket buffer full), L left in the socket at close, 1 held by the feed at close} ({@code ring}
      * for AF_PACKET, whose kernel drops say how often the ring was full after the first poll: {@code (ring full F
-     * times)}); then, when the ring was full after the first poll but the kernel dropped nothing for it then, {@code ; ring full F times during the run, nothing dropped for it};
+     * times)}); then, when the ring was full after the first poll but the kernel dropped nothing for it then,
+     * {@code ; ring full F times during the run, nothing dropped for it};
      * then, when the link went down, {@code ; link down N times during the run} (each without what comes before when
      * that is 0: {@code feed: FEED: link down 1 time during the run}). Meant for a feed that {@link #hasLine()}. No line
      * end.
@@ -101,7 +102,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
             final long runningFreezes = runningFreezes();
             final long freezesBefore = ringFreezes - runningFreezes;
             part(line, start, dropsBeforeFirstPoll, " dropped by the kernel before the first poll (the ring filled"
-                + " while the engine started" + (freezesBefore == 0 ? "" : ", ring full " + times(freezesBefore)) + ")");
+                + " while the engine started" + (freezesBefore == 0 ? "" : ", ring full " + times(freezesBefore))
+                + ")");
             part(line, start, running, udp
                 ? " dropped by the kernel while running (socket buffer full)"
                 : " dropped by the kernel while running (ring full"

@@ -357,8 +357,8 @@ public final class AfPacketFeed implements Feed {
      * {@link DropReason#OVERSIZE} by the ingress. The largest frame the MTU lets in is MTU + 14 (Ethernet header) + 4
      * (the VLAN tag the feed puts back); the line names it, the room, and the {@code steer.engine.pool.frame-size} (a
      * multiple of 64) that holds it, or, when none up to {@link FramePool.Context#MAX_FRAME_SIZE} does, the largest
-     * one and the MTU whose frames it holds. Frames larger than the MTU still arrive where the kernel merges segments (GRO)
-     * or a veth passes a sender's unsegmented TCP frames; the line cannot foresee those. Off the hot path, as
+     * one and the MTU whose frames it holds. Frames larger than the MTU still arrive where the kernel merges segments
+     * (GRO) or a veth passes a sender's unsegmented TCP frames; the line cannot foresee those. Off the hot path, as
      * {@link #mtu()}.
      */
     public String mtuWarning(int poolFrameSize, int headroom) {
