@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.steer.engine.path.Feed;
@@ -367,6 +368,53 @@ class PcapngFeedTest {
             for (int i = 0; i < 4; i++) {
                 assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "in file order");
             }
+            assertEquals(0, feed.gapsCut());
+        }
+    }
+
+    @ParameterizedTest(name = "speed {0}, max-gap {1} ms")
+    @CsvSource({"1.0, 1000", "1.0, 200", "0.25, 1000"})
+    void shouldNotRestartPacingWhenABatchStepsBackLessThanTheRestartBoundWhateverMaxGapAndSpeed(double speed,
+                                                                                             long maxGapMillis) {
+        // Two interfaces written in 300 ms batches: the second interface's batch starts 300 ms behind the latest
+        // packet, which is 300 ms / speed behind in replay time, longer than max-gap in two rows. In capture time it is
+        // within the restart bound, so it moves no schedule: every packet of the batch is at most as late as the
+        // latest one and due at once, and the replay lasts as long as the capture.
+        final Path file = dir.resolve("batch-" + speed + "-" + maxGapMillis + ".pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.LITTLE_ENDIAN)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.write(0, PcapFeedTest.frame(0, 64), T0 + 300_000_000L);
+            writer.write(1, PcapFeedTest.frame(1, 64), T0);
+            writer.write(1, PcapFeedTest.frame(2, 64), T0 + 150_000_000L);
+            writer.write(1, PcapFeedTest.frame(3, 64), T0 + 300_000_000L);
+        }
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, speed)
+            .withMaxGap(java.time.Duration.ofMillis(maxGapMillis));
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(4, ingress.poll(feed), "the latest packet and the batch behind it are due at once");
+            assertEquals(Feed.END, ingress.poll(feed));
+            assertEquals(0, feed.gapsCut());
+        }
+    }
+
+    @Test
+    void shouldRestartPacingWhenAPacketStepsBackMoreThanTheRestartBoundWhateverMaxGap() throws Exception {
+        // Two captures appended (cat): the second steps back 6 s, beyond the restart bound, though at speed 10 that is
+        // only 600 ms of replay time, far within a max-gap of a day. The packets after it are paced from it.
+        final Path file = dir.resolve("appended.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.LITTLE_ENDIAN)) {
+            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.write(0, PcapFeedTest.frame(0, 64), T0 + 6_000_000_000L);
+            writer.write(0, PcapFeedTest.frame(1, 64), T0);
+            writer.write(0, PcapFeedTest.frame(2, 64), T0 + 3_000_000_000L); // 300 ms after the second at speed 10
+        }
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 10.0)
+            .withMaxGap(java.time.Duration.ofDays(1));
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(2, ingress.poll(feed), "the first packet, and the second with it: it is behind");
+            assertEquals(0, ingress.poll(feed), "the third is paced from the second, not due with the first");
+            ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
             assertEquals(0, feed.gapsCut());
         }
     }
