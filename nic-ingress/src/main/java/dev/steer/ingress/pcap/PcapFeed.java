@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.Optional;
 
 import org.agrona.concurrent.UnsafeBuffer;
@@ -60,6 +61,18 @@ public final class PcapFeed implements Feed {
      * tells these drops apart from truncated packets.
      */
     public static final DropReason FOREIGN_LINK_DROP = DropReason.FEED_TRUNCATED;
+    /**
+     * With {@link PcapSettings.Pace#CAPTURE}, how far (in capture time) a packet may lie behind the latest capture
+     * time of its pass and still move no schedule; one further behind restarts the pacing from it. Five seconds:
+     * {@code dumpcap} and {@code tcpdump} with several interfaces write each interface's packets in batches of well
+     * under a second, so such files step back that far at every batch and must replay in as long as they lasted;
+     * captures concatenated without {@code mergecap} (and a damaged timestamp) step back by the whole first capture,
+     * mostly far more. Fixed and in capture time: neither {@code maxGap} nor {@code speed} changes which packets
+     * restart the pacing. When a first capture of at most this length is concatenated with a second one, the
+     * second's packets captured before the first one's last are due at once, as a batch would be.
+     */
+    public static final Duration PACING_RESTART_STEP_BACK = Duration.ofSeconds(5);
+    private static final long PACING_RESTART_STEP_BACK_NS = PACING_RESTART_STEP_BACK.toNanos();
 
     private final PcapSettings settings;
     private final Path file;
@@ -313,10 +326,10 @@ public final class PcapFeed implements Feed {
      * once; each later one is due its gap after the latest capture time handed over so far (divided by the speed),
      * counted from when that one was due, so rounding does not add up. A gap longer than {@code maxGap} (an idle
      * spell, or a damaged timestamp years ahead) is cut to it. A packet captured before the latest one is due at
-     * once: at most {@code maxGap} behind (replay time), as the interfaces of a capture written in batches per
-     * interface are, it moves no schedule, so the replay lasts as long as the capture; further behind (a damaged
-     * timestamp, a file of captures appended) the packets after it are paced from it. Differences saturate
-     * instead of wrapping, so no timestamp can make a replay wait without bound.
+     * once: at most {@link #PACING_RESTART_STEP_BACK} behind in capture time, as the interfaces of a capture written
+     * in batches per interface are, it moves no schedule, so the replay lasts as long as the capture; further behind
+     * (a damaged timestamp, a file of captures appended) the packets after it are paced from it. Differences
+     * saturate instead of wrapping, so no timestamp can make a replay wait without bound.
      */
     private boolean due(long now, long captureNs) {
         if (!paced) {
@@ -325,36 +338,28 @@ public final class PcapFeed implements Feed {
             latestCaptureNs = captureNs;
             return true;
         }
-        long wait = 0;
-        boolean cut = false;
-        final boolean ahead = captureNs > latestCaptureNs;
-        if (ahead) {
-            // Compared in replay time, so that no speed rounds maxGap away; a negative gap did not fit a long.
-            final double scaled = replayNanos(captureNs - latestCaptureNs);
-            if (scaled > maxGapNs) {
-                wait = maxGapNs;
-                cut = true;
-            } else {
-                wait = (long) scaled;
+        if (captureNs <= latestCaptureNs) {
+            // Behind: due at once. A difference that did not fit a long is further behind than any bound.
+            final long back = latestCaptureNs - captureNs;
+            if (back < 0 || back > PACING_RESTART_STEP_BACK_NS) {
+                latestCaptureNs = captureNs;
             }
+            return true;
         }
-        final long dueAt = scheduledNanos + wait;
+        // Compared in replay time, so that no speed rounds maxGap away; a gap that did not fit a long is infinite.
+        final long ahead = captureNs - latestCaptureNs;
+        final double scaled = ahead < 0 ? Double.POSITIVE_INFINITY : ahead / speed;
+        final boolean cut = scaled > maxGapNs;
+        final long dueAt = scheduledNanos + (cut ? maxGapNs : (long) scaled);
         if (now - dueAt < 0) {
             return false;
         }
-        if (ahead || replayNanos(latestCaptureNs - captureNs) > maxGapNs) {
-            scheduledNanos = dueAt;
-            latestCaptureNs = captureNs;
-        }
+        scheduledNanos = dueAt;
+        latestCaptureNs = captureNs;
         if (cut) {
             gapsCut++;
         }
         return true;
-    }
-
-    /** A capture-time difference of at least 0 in replay time; one that did not fit a long is infinite. */
-    private double replayNanos(long captureDifference) {
-        return captureDifference < 0 ? Double.POSITIVE_INFINITY : captureDifference / speed;
     }
 
     private void damageFound(CaptureReader damaged) {

@@ -352,11 +352,11 @@ class PcapngFeedTest {
             writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
             writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
             writer.write(0, PcapFeedTest.frame(0, 64), T0);
-            writer.write(0, PcapFeedTest.frame(1, 64), T0 + 30_000_000_000L); // 300 ms later at speed 100
-            writer.write(1, PcapFeedTest.frame(2, 64), T0 + 15_000_000_000L); // the other interface's batch
-            writer.write(1, PcapFeedTest.frame(3, 64), T0 + 30_000_000_000L); // captured with frame 1
+            writer.write(0, PcapFeedTest.frame(1, 64), T0 + 6_000_000_000L); // 300 ms later at speed 20
+            writer.write(1, PcapFeedTest.frame(2, 64), T0 + 3_000_000_000L); // the other interface's batch
+            writer.write(1, PcapFeedTest.frame(3, 64), T0 + 6_000_000_000L); // captured with frame 1
         }
-        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 100.0);
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 20.0);
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(1, ingress.poll(feed), "the first packet is due at once");
             int result;
