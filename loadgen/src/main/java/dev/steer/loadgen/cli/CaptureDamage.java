@@ -90,7 +90,7 @@ final class CaptureDamage {
                     pcap.pcapng() ? "pcapng" : "pcap", pcap.records(), pcap.passes(), pcap.snapped(),
                     pcap.aboveSnaplen(), pcap.truncated(), pcap.foreignLink(),
                     Arrays.stream(pcap.foreignLinkTypes()).boxed().toList(), pcap.skippedBlocks(),
-                    pcap.unknownBlocks(), pcap.gapsCut()));
+                    pcap.unknownBlocks(), pcap.gapsCut(), pcap.pacingRestarts()));
             }
         }
         return counts;

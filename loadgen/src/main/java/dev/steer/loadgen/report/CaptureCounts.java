@@ -19,7 +19,7 @@ import dev.steer.loadgen.stats.Units;
  * <p>The JSON names are stable and always present: {@code feed}, {@code file}, {@code format} ({@code pcap} or
  * {@code pcapng}), {@code records}, {@code passes}, {@code snapped}, {@code above_snaplen}, {@code truncated},
  * {@code foreign_link}, {@code foreign_link_types} (an array of link type numbers),
- * {@code skipped_blocks}, {@code unknown_blocks}, {@code gaps_cut}, {@code possible_loss}.
+ * {@code skipped_blocks}, {@code unknown_blocks}, {@code gaps_cut}, {@code pacing_restarts}, {@code possible_loss}.
  *
  * <p>Immutable; any thread; formatting allocates, off the data path.
  *
@@ -36,10 +36,12 @@ import dev.steer.loadgen.stats.Units;
  * @param skippedBlocks pcapng blocks skipped by their length (statistics, name resolution, custom...)
  * @param unknownBlocks of those, blocks of a type pcapng does not define
  * @param gapsCut       gaps longer than {@code max-gap} that the capture pace cut to it
+ * @param pacingRestarts packets far behind the latest capture time (captures appended) that the capture pace restarted
+ *                       from
  */
 public record CaptureCounts(String feed, String file, String format, long records, long passes, long snapped,
                             long aboveSnaplen, long truncated, long foreignLink, List<Integer> foreignLinkTypes,
-                            long skippedBlocks, long unknownBlocks, long gapsCut) {
+                            long skippedBlocks, long unknownBlocks, long gapsCut, long pacingRestarts) {
     /** The JSON array of {@code steer run}, one object per pcap feed. */
     public static final String JSON_ARRAY = "capture_counts";
 
@@ -59,7 +61,7 @@ public record CaptureCounts(String feed, String file, String format, long record
     /**
      * {@code capture: FEED: N packets in P passes}, then the counts that are not 0, in this order: {@code , 2 snapped,
      * 1 above snaplen (replayed whole), 1 truncated, 1 non-Ethernet (link type 276 LINUX_SLL2), 3 pcapng blocks skipped
-     * (1 of unknown type: warning, packets may be lost), 2 gaps cut to max-gap}. No line end.
+     * (1 of unknown type: warning, packets may be lost), 2 gaps cut to max-gap, 1 pacing restart}. No line end.
      */
     public String describe() {
         final StringBuilder line = new StringBuilder(128).append("capture: ").append(feed).append(": ")
@@ -83,6 +85,7 @@ public record CaptureCounts(String feed, String file, String format, long record
             line.append(" (").append(Units.count(unknownBlocks)).append(" of unknown type: warning, packets may be lost)");
         }
         extra(line, gapsCut, gapsCut == 1 ? " gap cut to max-gap" : " gaps cut to max-gap");
+        extra(line, pacingRestarts, pacingRestarts == 1 ? " pacing restart" : " pacing restarts");
         return line.toString();
     }
 
@@ -113,7 +116,8 @@ public record CaptureCounts(String feed, String file, String format, long record
         final var types = object.putArray("foreign_link_types");
         foreignLinkTypes.forEach(types::add);
         object.put("skipped_blocks", skippedBlocks)
-            .put("unknown_blocks", unknownBlocks).put("gaps_cut", gapsCut).put("possible_loss", possibleLoss());
+            .put("unknown_blocks", unknownBlocks).put("gaps_cut", gapsCut)
+            .put("pacing_restarts", pacingRestarts).put("possible_loss", possibleLoss());
     }
 
     /** Reads one object {@link #toJson} wrote; a missing count reads as 0, a missing name as an empty string. */
@@ -123,7 +127,8 @@ public record CaptureCounts(String feed, String file, String format, long record
             object.path("snapped").asLong(), object.path("above_snaplen").asLong(), object.path("truncated").asLong(),
             object.path("foreign_link").asLong(), linkTypes(object.path("foreign_link_types")),
             object.path("skipped_blocks").asLong(),
-            object.path("unknown_blocks").asLong(), object.path("gaps_cut").asLong());
+            object.path("unknown_blocks").asLong(), object.path("gaps_cut").asLong(),
+            object.path("pacing_restarts").asLong());
     }
 
     private static List<Integer> linkTypes(JsonNode array) {

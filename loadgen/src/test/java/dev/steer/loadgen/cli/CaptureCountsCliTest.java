@@ -175,6 +175,7 @@ class CaptureCountsCliTest {
         assertEquals(2, capture.get("skipped_blocks").asLong(), capture.toString());
         assertEquals(1, capture.get("unknown_blocks").asLong(), capture.toString());
         assertEquals(0, capture.get("gaps_cut").asLong(), capture.toString());
+        assertEquals(0, capture.get("pacing_restarts").asLong(), capture.toString());
         assertTrue(capture.get("possible_loss").asBoolean(), capture.toString());
         // The counts agree with the engine's accounting: what was handed over was received, the rest feed_truncated.
         final JsonNode accounting = root.get("accounting");
@@ -182,6 +183,30 @@ class CaptureCountsCliTest {
         assertEquals(2, accounting.get("dropped").get("feed_truncated").asLong(), accounting.toString());
         assertEquals(0, root.get("capture_damage").size(), "skipped blocks are no damage");
         assertTrue(root.get("failure").isNull(), root.toString());
+    }
+
+    @Test
+    void shouldCountAPacingRestartInTheLineAndTheJsonWhenTwoCapturesWereAppended(@TempDir Path dir) throws IOException {
+        // A 10 s capture, then a second one appended: the file steps back 10 s, beyond the restart bound.
+        final Path file = dir.resolve("appended.pcap");
+        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            for (long at : new long[] {T0 + 10_000_000_000L, T0 + 10_001_000_000L, T0, T0 + 1_000_000L}) {
+                writer.write(buffer, 0, generator.next(buffer, 0, buffer.capacity()), at);
+            }
+        }
+        final CliRunner text = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--pace", "capture",
+            "--no-pin", "--lossless");
+        assertEquals(SteerCli.EXIT_OK, text.exit(), text.toString());
+        assertEquals(List.of("capture: pcap:appended.pcap: 4 packets in 1 pass, 1 pacing restart"),
+            captureLines(text.out()), text.toString());
+        final CliRunner json = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--pace", "capture",
+            "--no-pin", "--lossless", "--json");
+        assertEquals(SteerCli.EXIT_OK, json.exit(), json.toString());
+        final JsonNode capture = JSON.readTree(json.out().strip()).get("capture_counts").get(0);
+        assertEquals(1, capture.get("pacing_restarts").asLong(), capture.toString());
+        assertEquals(0, capture.get("gaps_cut").asLong(), capture.toString());
     }
 
     @Test
@@ -193,7 +218,7 @@ class CaptureCountsCliTest {
         assertEquals("{\"feed\":\"pcap:clean.pcap\",\"file\":" + JSON.writeValueAsString(file.toString())
             + ",\"format\":\"pcap\",\"records\":3,\"passes\":1,\"snapped\":0,\"above_snaplen\":0,\"truncated\":0,"
             + "\"foreign_link\":0,\"foreign_link_types\":[],\"skipped_blocks\":0,\"unknown_blocks\":0,\"gaps_cut\":0,"
-            + "\"possible_loss\":false}",
+            + "\"pacing_restarts\":0,\"possible_loss\":false}",
             capture.toString());
     }
 

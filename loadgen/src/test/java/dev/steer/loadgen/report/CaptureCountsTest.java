@@ -15,9 +15,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class CaptureCountsTest {
     private static final CaptureCounts CLEAN = new CaptureCounts("pcap:a.pcap", "/tmp/a.pcap", "pcap", 3, 1,
-        0, 0, 0, 0, List.of(), 0, 0, 0);
+        0, 0, 0, 0, List.of(), 0, 0, 0, 0);
     private static final CaptureCounts EVERYTHING = new CaptureCounts("pcap:b.pcapng", "/tmp/b.pcapng", "pcapng",
-        12_345, 2, 1, 2, 3, 4, List.of(101, 276), 5, 1, 6);
+        12_345, 2, 1, 2, 3, 4, List.of(101, 276), 5, 1, 6, 7);
 
     @Test
     void shouldStayOneShortLineWhenNothingButPacketsAndPassesWasCounted() {
@@ -31,12 +31,12 @@ class CaptureCountsTest {
         assertEquals("capture: pcap:b.pcapng: 12,345 packets in 2 passes, 1 snapped, 2 above snaplen (replayed whole),"
             + " 3 truncated, 4 non-Ethernet (link types 101 RAW, 276 LINUX_SLL2), 5 pcapng blocks skipped (1 of unknown"
             + " type: warning, packets may be lost),"
-            + " 6 gaps cut to max-gap", EVERYTHING.describe());
+            + " 6 gaps cut to max-gap, 7 pacing restarts", EVERYTHING.describe());
     }
 
     @Test
     void shouldNameOnlyTheSkippedBlocksWhenNoneWasOfUnknownType() {
-        final CaptureCounts known = new CaptureCounts("f", "/f", "pcapng", 1, 1, 0, 0, 0, 0, List.of(), 1, 0, 0);
+        final CaptureCounts known = new CaptureCounts("f", "/f", "pcapng", 1, 1, 0, 0, 0, 0, List.of(), 1, 0, 0, 0);
         assertEquals("capture: f: 1 packet in 1 pass, 1 pcapng block skipped", known.describe());
         assertNull(known.warning(), "blocks of known types are no loss");
     }
@@ -54,7 +54,8 @@ class CaptureCountsTest {
         final ObjectNode clean = JsonReport.mapper().createObjectNode();
         CLEAN.toJson(clean);
         assertEquals(List.of("feed", "file", "format", "records", "passes", "snapped", "above_snaplen", "truncated",
-            "foreign_link", "foreign_link_types", "skipped_blocks", "unknown_blocks", "gaps_cut", "possible_loss"),
+            "foreign_link", "foreign_link_types", "skipped_blocks", "unknown_blocks", "gaps_cut", "pacing_restarts",
+            "possible_loss"),
             names(clean), "every key, even when 0, so the keys do not depend on the file");
         final ObjectNode run = JsonReport.mapper().createObjectNode();
         CLEAN.toJson(run.putArray(CaptureCounts.JSON_ARRAY).addObject());

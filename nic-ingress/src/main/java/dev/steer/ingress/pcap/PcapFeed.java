@@ -62,14 +62,15 @@ public final class PcapFeed implements Feed {
      */
     public static final DropReason FOREIGN_LINK_DROP = DropReason.FEED_TRUNCATED;
     /**
-     * With {@link PcapSettings.Pace#CAPTURE}, how far (in capture time) a packet may lie behind the latest capture
-     * time of its pass and still move no schedule; one further behind restarts the pacing from it. Five seconds:
-     * {@code dumpcap} and {@code tcpdump} with several interfaces write each interface's packets in batches of well
-     * under a second, so such files step back that far at every batch and must replay in as long as they lasted;
-     * captures concatenated without {@code mergecap} (and a damaged timestamp) step back by the whole first capture,
-     * mostly far more. Fixed and in capture time: neither {@code maxGap} nor {@code speed} changes which packets
-     * restart the pacing. When a first capture of at most this length is concatenated with a second one, the
-     * second's packets captured before the first one's last are due at once, as a batch would be.
+     * With {@link PcapSettings.Pace#CAPTURE}, how far (in capture time) a packet may lie behind the latest capture time
+     * of its pass and still move no schedule; one further behind restarts the pacing from it and counts in {@link
+     * #pacingRestarts()}. Five seconds: {@code dumpcap} (and tshark and Wireshark, which capture through it) with
+     * several interfaces writes each interface's packets in batches of well under a second, so such files step back
+     * that far at every batch and must replay in as long as they lasted; captures concatenated without {@code mergecap}
+     * (and a damaged timestamp) step back by the whole first capture, mostly far more. Fixed and in capture time:
+     * neither {@code maxGap} nor {@code speed} changes which packets restart the pacing. When a first capture of at
+     * most this length is concatenated with a second one, the second's packets captured before the first one's last are
+     * due at once, as a batch would be.
      */
     public static final Duration PACING_RESTART_STEP_BACK = Duration.ofSeconds(5);
     private static final long PACING_RESTART_STEP_BACK_NS = PACING_RESTART_STEP_BACK.toNanos();
@@ -105,6 +106,7 @@ public final class PcapFeed implements Feed {
     private volatile long foreignLink;
     private volatile long passes;
     private volatile long gapsCut;
+    private volatile long pacingRestarts;
     private volatile long skippedBlocks;
     private volatile long unknownBlocks;
     private volatile long listenerFailures;
@@ -343,6 +345,7 @@ public final class PcapFeed implements Feed {
             final long back = latestCaptureNs - captureNs;
             if (back < 0 || back > PACING_RESTART_STEP_BACK_NS) {
                 latestCaptureNs = captureNs;
+                pacingRestarts++;
             }
             return true;
         }
@@ -472,6 +475,16 @@ public final class PcapFeed implements Feed {
     /** Gaps in the capture longer than {@code maxGap} that the capture pace cut to it. Any thread. */
     public long gapsCut() {
         return gapsCut;
+    }
+
+    /**
+     * Packets captured more than {@link #PACING_RESTART_STEP_BACK} before the latest capture time of their pass
+     * (captures appended, a damaged timestamp), from which the capture pace restarted: the packets after one are paced
+     * from it. The start of each pass restarts the pacing too, uncounted here ({@link #passes()} counts those). Any
+     * thread.
+     */
+    public long pacingRestarts() {
+        return pacingRestarts;
     }
 
     /** Passes over the file completed. Any thread. */

@@ -205,7 +205,7 @@ class PcapFeedTest {
     }
 
     @Test
-    void shouldPaceFromARecordWhenItIsCapturedMoreThanMaxGapBeforeTheLatest() throws Exception {
+    void shouldPaceFromARecordWhenItIsCapturedMoreThanTheRestartBoundBeforeTheLatest() throws Exception {
         // An hour back (a damaged timestamp, captures appended): due at once, and the next record is paced from it,
         // not held as behind the latest one too.
         final long hourBack = T0 - 3_600_000_000_000L;
@@ -221,6 +221,27 @@ class PcapFeedTest {
             assertEquals(0, ingress.poll(feed), "the fourth is due 300 ms after the third");
             ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
             assertEquals(0, feed.gapsCut());
+            assertEquals(1, feed.pacingRestarts(), "the record an hour back");
+        }
+    }
+
+    @Test
+    void shouldRestartPacingUncountedWhenALoopedReplayRewinds() throws Exception {
+        // A 3 s capture, within the restart bound: each pass is paced from its own first record, not held behind the
+        // previous pass' last one, and the rewinds count as passes, not as pacing restarts.
+        final Path file = writeStamped("looped.pcap", T0, T0 + 3_000_000_000L);
+        final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 10.0).withLoops(2);
+        try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
+            assertEquals(1, ingress.poll(feed), "the first record is due at once");
+            int result;
+            while ((result = ingress.poll(feed)) == 0) {
+                Thread.sleep(1);
+            }
+            assertEquals(2, result, "the second when due, the first of the second pass with it");
+            assertEquals(0, ingress.poll(feed), "the second pass' second record is due 300 ms after its first");
+            ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
+            assertEquals(2, feed.passes());
+            assertEquals(0, feed.pacingRestarts());
         }
     }
 

@@ -369,6 +369,7 @@ class PcapngFeedTest {
                 assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "in file order");
             }
             assertEquals(0, feed.gapsCut());
+            assertEquals(0, feed.pacingRestarts());
         }
     }
 
@@ -395,6 +396,7 @@ class PcapngFeedTest {
             assertEquals(4, ingress.poll(feed), "the latest packet and the batch behind it are due at once");
             assertEquals(Feed.END, ingress.poll(feed));
             assertEquals(0, feed.gapsCut());
+            assertEquals(0, feed.pacingRestarts());
         }
     }
 
@@ -416,6 +418,7 @@ class PcapngFeedTest {
             assertEquals(0, ingress.poll(feed), "the third is paced from the second, not due with the first");
             ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
             assertEquals(0, feed.gapsCut());
+            assertEquals(1, feed.pacingRestarts());
         }
     }
 
