@@ -284,6 +284,47 @@ class PcapngFeedTest {
     }
 
     @Test
+    void shouldKeepTheCountedLinkTypesWhenAnotherTypeIsFoundWhileTheyAreRead() throws Exception {
+        // The poll thread sets a link type's bit while another thread reads foreignLinkTypes(): the types counted
+        // before the read must all be in the result, whatever the poll thread adds meanwhile.
+        final Path file = dir.resolve("links-read-racing.pcapng");
+        try (PcapngWriter writer = PcapngWriter.create(file)) {
+            writer.addInterface(LINKTYPE_LINUX_SLL, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(LINKTYPE_LINUX_SLL2, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.write(1, PcapFeedTest.frame(0, 64), T0); // interface 0 is the writer's own Ethernet one
+            writer.write(2, PcapFeedTest.frame(1, 64), T0 + 1);
+        }
+        try (PcapFeed feed = new PcapFeed(PcapSettings.of(file)); TestIngress ingress = new TestIngress()) {
+            ingress.drain(feed, 10);
+            assertEquals(2, feed.foreignLink());
+            // Stands in for the poll thread finding link type 0 (BSD loopback), again and again: the bit set of the
+            // feed's reader, set and cleared so that the race has more than one chance.
+            final java.lang.reflect.Field readerField = PcapFeed.class.getDeclaredField("reader");
+            readerField.setAccessible(true);
+            final long[] bits = ((PcapngReader) readerField.get(feed)).foreignLinkTypes;
+            final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            final Thread finder = new Thread(() -> {
+                while (!stop.get()) {
+                    bits[0] ^= 1L;
+                }
+            });
+            finder.start();
+            try {
+                final long deadline = System.nanoTime() + 3_000_000_000L;
+                for (int i = 0; i < 5_000_000 && System.nanoTime() < deadline; i++) {
+                    final int[] types = feed.foreignLinkTypes();
+                    assertTrue(java.util.Arrays.binarySearch(types, LINKTYPE_LINUX_SLL) >= 0
+                        && java.util.Arrays.binarySearch(types, LINKTYPE_LINUX_SLL2) >= 0,
+                        "read " + i + ": " + java.util.Arrays.toString(types));
+                }
+            } finally {
+                stop.set(true);
+                finder.join();
+            }
+        }
+    }
+
+    @Test
     void shouldNameTheLinkTypesOfTheNonEthernetPacketsWhenInterfacesOfSeveralLinkTypesHavePackets() throws Exception {
         // The shape of `dumpcap -i veth0 -i any` (Ethernet and Linux cooked v1) and of `dumpcap -i any` with SLL2.
         final Path file = dir.resolve("mixed-links.pcapng");
