@@ -420,13 +420,15 @@ public final class PcapFeed implements Feed {
     /**
      * The link types of the packets counted in {@link #foreignLink()}, in ascending order; none for classic pcap,
      * whose link type is checked at open. Any thread (it sees at least the types of the packets counted when it
-     * read {@link #foreignLink()}); allocates, off the data path.
+     * read {@link #foreignLink()}); allocates a copy of the 8 KiB bit set and the result, off the data path.
      */
     public int[] foreignLinkTypes() {
         if (foreignLink == 0 || !(reader instanceof PcapngReader ng)) {
             return new int[0];
         }
-        final long[] bits = ng.foreignLinkTypes;
+        // One read of each word, then count and fill from the copy: the poll thread may set bits meanwhile, and a
+        // second scan of the live words could meet a new low bit where a counted high one should go.
+        final long[] bits = ng.foreignLinkTypes.clone();
         int count = 0;
         for (long word : bits) {
             count += Long.bitCount(word);
@@ -434,8 +436,7 @@ public final class PcapFeed implements Feed {
         final int[] types = new int[count];
         int next = 0;
         for (int word = 0; word < bits.length; word++) {
-            // A bit the poll thread sets meanwhile is left for the next call, not past the array's end.
-            for (long rest = bits[word]; rest != 0 && next < count; rest &= rest - 1) {
+            for (long rest = bits[word]; rest != 0; rest &= rest - 1) {
                 types[next++] = word * Long.SIZE + Long.numberOfTrailingZeros(rest);
             }
         }
