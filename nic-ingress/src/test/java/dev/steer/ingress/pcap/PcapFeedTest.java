@@ -331,6 +331,16 @@ class PcapFeedTest {
         assertEquals("pcap file " + file + ": does not exist", error.getMessage());
     }
 
+    @Test
+    void shouldNameAndDescribeTheSameLinkTypesWhenEitherKnowsOne() {
+        for (int linkType = 0; linkType <= PcapFormat.LINKTYPE_MASK; linkType++) {
+            final String name = PcapFormat.linkTypeName(linkType);
+            final String message = PcapFormat.unsupportedLinkType(linkType);
+            assertEquals(name != null, message.startsWith("link type " + linkType + " (" + name + ", "),
+                linkType + ": " + name + " / " + message);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         // tcpdump -i any (LINUX_SLL2 by default, LINUX_SLL with -y LINUX_SLL): the capture users most often have.
