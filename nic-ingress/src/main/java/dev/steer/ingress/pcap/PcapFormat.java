@@ -36,20 +36,36 @@ final class PcapFormat {
     private PcapFormat() {
     }
 
+    /** A link type captures are likely to have: its number, libpcap's name for it, and what it is. */
+    private record LinkType(int number, String name, String description) {
+    }
+
+    /** The link types that get a name and a description; one table serves both, so they cannot disagree. */
+    private static final LinkType[] KNOWN_LINK_TYPES = {
+        new LinkType(0, "NULL", "BSD loopback"),
+        new LinkType(LINKTYPE_ETHERNET, "ETHERNET", "Ethernet"),
+        new LinkType(101, "RAW", "IP packets without a link-layer header"),
+        new LinkType(105, "IEEE802_11", "Wi-Fi"),
+        new LinkType(LINKTYPE_LINUX_SLL, "LINUX_SLL", "Linux cooked capture, as tcpdump -i any writes"),
+        new LinkType(127, "IEEE802_11_RADIOTAP", "Wi-Fi with radiotap headers"),
+        new LinkType(228, "IPV4", "IPv4 packets without a link-layer header"),
+        new LinkType(229, "IPV6", "IPv6 packets without a link-layer header"),
+        new LinkType(LINKTYPE_LINUX_SLL2, "LINUX_SLL2", "Linux cooked capture v2, as tcpdump -i any writes"),
+    };
+
+    private static LinkType known(int linkType) {
+        for (LinkType known : KNOWN_LINK_TYPES) {
+            if (known.number() == linkType) {
+                return known;
+            }
+        }
+        return null;
+    }
+
     /** The name libpcap gives a link type captures are likely to have, else null. */
     static String linkTypeName(int linkType) {
-        return switch (linkType) {
-            case 0 -> "NULL";
-            case LINKTYPE_ETHERNET -> "ETHERNET";
-            case 101 -> "RAW";
-            case 105 -> "IEEE802_11";
-            case LINKTYPE_LINUX_SLL -> "LINUX_SLL";
-            case 127 -> "IEEE802_11_RADIOTAP";
-            case 228 -> "IPV4";
-            case 229 -> "IPV6";
-            case LINKTYPE_LINUX_SLL2 -> "LINUX_SLL2";
-            default -> null;
-        };
+        final LinkType known = known(linkType);
+        return known == null ? null : known.name();
     }
 
     /**
@@ -57,20 +73,10 @@ final class PcapFormat {
      * are likely to have, its name and what it is, and for Linux cooked captures how to capture Ethernet instead.
      */
     static String unsupportedLinkType(int linkType) {
-        final String what = switch (linkType) {
-            case 0 -> "BSD loopback";
-            case 101 -> "IP packets without a link-layer header";
-            case 105 -> "Wi-Fi";
-            case LINKTYPE_LINUX_SLL -> "Linux cooked capture, as tcpdump -i any writes";
-            case 127 -> "Wi-Fi with radiotap headers";
-            case 228 -> "IPv4 packets without a link-layer header";
-            case 229 -> "IPv6 packets without a link-layer header";
-            case LINKTYPE_LINUX_SLL2 -> "Linux cooked capture v2, as tcpdump -i any writes";
-            default -> null;
-        };
+        final LinkType known = known(linkType);
         final String remedy = linkType == LINKTYPE_LINUX_SLL || linkType == LINKTYPE_LINUX_SLL2
             ? ": capture on one Ethernet interface (tcpdump -i eth0), not on any" : "";
-        return "link type " + linkType + (what == null ? "" : " (" + linkTypeName(linkType) + ", " + what + ")")
+        return "link type " + linkType + (known == null ? "" : " (" + known.name() + ", " + known.description() + ")")
             + " is not supported, only Ethernet (1)" + remedy;
     }
 
