@@ -3,6 +3,7 @@ package dev.steer.loadgen.report;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -18,6 +19,13 @@ class CaptureCountsTest {
         0, 0, 0, 0, List.of(), 0, 0, 0, 0);
     private static final CaptureCounts EVERYTHING = new CaptureCounts("pcap:b.pcapng", "/tmp/b.pcapng", "pcapng",
         12_345, 2, 1, 2, 3, 4, List.of(101, 276), 5, 1, 6, 7);
+
+    @Test
+    void shouldThrowNamingTheFieldWhenTheLinkTypesAreNull() {
+        final NullPointerException error = assertThrows(NullPointerException.class, () -> new CaptureCounts("f", "/f",
+            "pcapng", 1, 1, 0, 0, 0, 0, null, 0, 0, 0, 0));
+        assertEquals("capture foreign link types", error.getMessage());
+    }
 
     @Test
     void shouldStayOneShortLineWhenNothingButPacketsAndPassesWasCounted() {
