@@ -1,5 +1,6 @@
 package dev.steer.loadgen.report;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -50,7 +51,7 @@ public record CaptureCounts(String feed, String file, String format, long record
         Objects.requireNonNull(feed, "capture feed");
         Objects.requireNonNull(file, "capture file");
         Objects.requireNonNull(format, "capture format");
-        foreignLinkTypes = List.copyOf(foreignLinkTypes);
+        foreignLinkTypes = List.copyOf(Objects.requireNonNull(foreignLinkTypes, "capture foreign link types"));
     }
 
     /** True when blocks of no type pcapng defines were skipped: damaged packet blocks look like them. */
@@ -132,7 +133,7 @@ public record CaptureCounts(String feed, String file, String format, long record
     }
 
     private static List<Integer> linkTypes(JsonNode array) {
-        final List<Integer> types = new java.util.ArrayList<>();
+        final List<Integer> types = new ArrayList<>();
         array.forEach(type -> types.add(type.asInt()));
         return types;
     }
