@@ -34,9 +34,10 @@ import dev.steer.engine.stats.DropReason;
  * ({@code PACKET_STATISTICS tp_drops}, which resets on read) are counted {@link DropReason#FEED_OVERRUN}
  * when read: on the first poll, before it takes anything ({@link #overrunsBeforeFirstPoll()}), on the first idle
  * poll after work and at least every {@link AfPacketSettings#statsInterval()} polls, never per packet, and a last
- * time when the ingress closes the feed ({@link #close(FrameSink)}), which also
- * counts the packets still in the ring as {@link DropReason#FEED_OVERRUN} ({@link #leftAtClose()}): they go with the
- * ring, so that every packet the kernel gave the socket ({@link PacketStatistics#packets()}) is taken or counted lost.
+ * time when the ingress closes the feed ({@link #close(FrameSink)}; for a feed never polled that read is the first,
+ * its drops all before the first poll), which also counts the packets still in the ring as
+ * {@link DropReason#FEED_OVERRUN} ({@link #leftAtClose()}): they go with the ring, so that every packet the kernel
+ * gave the socket ({@link PacketStatistics#packets()}) is taken or counted lost.
  *
  * <p>An interface that is deleted (or moved to another namespace) while the feed is open takes the socket's binding
  * with it: the kernel will never write to the ring again. The feed notices on its next statistics read
@@ -189,11 +190,7 @@ public final class AfPacketFeed implements Feed {
         }
         final long now = System.nanoTime();
         if (!polled) {
-            // What the kernel dropped since the open came before anyone polled (a full ring while the engine started).
-            polled = true;
-            readKernelDrops(sink);
-            overrunsBeforeFirstPoll = overruns;
-            queueFreezesBeforeFirstPoll = statistics.queueFreezes();
+            readBeforeFirstPoll(sink);
         }
         final UnsafeBuffer ring = this.ring;
         int taken = 0;
@@ -311,6 +308,17 @@ public final class AfPacketFeed implements Feed {
         if (++block == blockCount) {
             block = 0;
         }
+    }
+
+    /**
+     * The first read: what the kernel dropped since the open came before anyone polled (a full ring while the engine
+     * started), and is kept apart as {@link #overrunsBeforeFirstPoll()} with its freezes.
+     */
+    private void readBeforeFirstPoll(FrameSink sink) {
+        polled = true;
+        readKernelDrops(sink);
+        overrunsBeforeFirstPoll = overruns;
+        queueFreezesBeforeFirstPoll = statistics.queueFreezes();
     }
 
     /** Reads and resets the kernel's counters and reports its drops; one getsockopt into preallocated memory. */
@@ -471,16 +479,17 @@ public final class AfPacketFeed implements Feed {
      * The part of {@link #overruns()} the first poll found: packets the kernel dropped for a full ring between the
      * open and the first poll, when nobody was polling yet (a ring of {@code blockCount} blocks, each retired by the
      * timer after {@code retireTimeoutMs}, fills within {@code blockCount * retireTimeoutMs} at any rate). Not a sign
-     * that the feed fell behind while polled. Any thread (a plain read of a single-writer field).
+     * that the feed fell behind while polled. A feed closed before it was ever polled has the close's read as its
+     * first: all its {@link #overruns()} are here. Any thread (a plain read of a single-writer field).
      */
     public long overrunsBeforeFirstPoll() {
         return overrunsBeforeFirstPoll;
     }
 
     /**
-     * The part of {@link PacketStatistics#queueFreezes()} the first poll found, read with
-     * {@link #overrunsBeforeFirstPoll()}: the freezes before its drops. Any thread (a plain read of a single-writer
-     * field).
+     * The part of {@link PacketStatistics#queueFreezes()} the first poll (or the close of a feed never polled) found,
+     * read with {@link #overrunsBeforeFirstPoll()}: the freezes before its drops. Any thread (a plain read of a
+     * single-writer field).
      */
     public long queueFreezesBeforeFirstPoll() {
         return queueFreezesBeforeFirstPoll;
@@ -523,13 +532,19 @@ public final class AfPacketFeed implements Feed {
      * (not taken: a lossless sink's refused one, the rest of a block, a block not yet retired) as
      * {@link DropReason#FEED_OVERRUN}, since they go with the ring; then closes. The packets in the ring are the ones
      * the kernel gave the socket ({@code tp_packets} less its drops) that the feed did not take, so no walk of the ring
-     * is needed; those that arrive between this read and the close are lost as if sent after it. Not on the hot path:
-     * one {@code getsockopt}.
+     * is needed; those that arrive between this read and the close are lost as if sent after it. For a feed never
+     * polled this read is the first, and its drops and freezes are those before the first poll
+     * ({@link #overrunsBeforeFirstPoll()}). Not on the hot path: one {@code getsockopt}.
      */
     @Override
     public void close(FrameSink sink) {
         if (!closed) {
-            readKernelDrops(sink);
+            if (polled) {
+                readKernelDrops(sink);
+            } else {
+                // Never polled (the engine stopped before the ingress' first poll): nobody polled while these dropped.
+                readBeforeFirstPoll(sink);
+            }
             final long left = statistics.packets() - overruns - packets - outgoing - truncated;
             if (left > 0) {
                 leftAtClose += left;

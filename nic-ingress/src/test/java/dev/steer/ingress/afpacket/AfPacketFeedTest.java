@@ -186,6 +186,30 @@ class AfPacketFeedTest {
     }
 
     /**
+     * A feed closed before it was ever polled (the engine stopped before its ingress' first poll) had nobody polling
+     * it: the close's read is its first, and what the kernel dropped until then came before the first poll.
+     */
+    @Test
+    void shouldCountTheDropsBeforeTheFirstPollWhenTheFeedIsClosedWithoutBeingPolled() {
+        final AfPacketSettings settings = veth.feedSettings().withRing(4096, 2).withFrameSize(2048);
+        final AfPacketFeed feed = AfPacketFeed.open(settings);
+        try (AfPacketSender sender = veth.sender()) {
+            send(sender, 400, 60);
+        }
+        final RecordingSink sink = new RecordingSink();
+        feed.close(sink);
+        assertTrue(feed.overruns() > 0, "two 4 KiB blocks cannot hold 400 frames");
+        assertEquals(feed.overruns(), feed.overrunsBeforeFirstPoll(), "nothing polled: every drop came before");
+        assertTrue(feed.statistics().queueFreezes() > 0, "the kernel froze the full ring");
+        assertEquals(feed.statistics().queueFreezes(), feed.queueFreezesBeforeFirstPoll(), "and did so before");
+        assertEquals(0, feed.packets());
+        assertTrue(feed.leftAtClose() > 0, "the two blocks were full at the close");
+        assertEquals(feed.statistics().packets(), feed.overruns() + feed.leftAtClose(), "every packet is counted");
+        assertEquals(feed.overruns() + feed.leftAtClose(), sink.dropped(DropReason.FEED_OVERRUN));
+        assertEquals(0, feed.statistics().failures());
+    }
+
+    /**
      * The kernel freezes a full ring before it drops for it ({@code tp_freeze_q_cnt}, reset on read like the drops): the
      * feed keeps the count over its reads.
      */
