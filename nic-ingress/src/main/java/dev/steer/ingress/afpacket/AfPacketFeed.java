@@ -57,8 +57,13 @@ import dev.steer.engine.stats.DropReason;
  */
 public final class AfPacketFeed implements Feed {
     private static final VarHandle CLOSED;
-    /** Destination and source MAC and EtherType: what a frame adds to the MTU, besides a VLAN tag. */
+    /** Destination and source MAC and EtherType: what a frame adds to the MTU, besides its VLAN tags. */
     private static final int ETHERNET_HEADER = 14;
+    /**
+     * The VLAN tags a frame at the MTU may carry besides: the outer one, which the kernel takes out and the feed puts
+     * back, and an inner one (802.1ad QinQ), which stays in the frame.
+     */
+    private static final int VLAN_TAGS = 2 * VLAN_TAG_LENGTH;
 
     static {
         try {
@@ -362,16 +367,17 @@ public final class AfPacketFeed implements Feed {
     /**
      * One line when the interface's MTU lets in frames larger than a pool frame of {@code poolFrameSize} bytes with
      * {@code headroom} holds, else null (also when the MTU cannot be read): every such frame is counted
-     * {@link DropReason#OVERSIZE} by the ingress. The largest frame the MTU lets in is MTU + 14 (Ethernet header) + 4
-     * (the VLAN tag the feed puts back); the line names it, the room, and the {@code steer.engine.pool.frame-size} (a
-     * multiple of 64) that holds it, or, when none up to {@link FramePool.Context#MAX_FRAME_SIZE} does, the largest
-     * one and the MTU whose frames it holds. Frames larger than the MTU still arrive where the kernel merges segments
-     * (GRO) or a veth passes a sender's unsegmented TCP frames; the line cannot foresee those. Off the hot path, as
-     * {@link #mtu()}.
+     * {@link DropReason#OVERSIZE} by the ingress. The largest frame the MTU lets in is MTU + 14 (Ethernet header) + 8
+     * (two VLAN tags): a double-tagged (QinQ) frame whose outer tag the NIC or a bridge took out, so that it passed
+     * the MTU with its inner tag alone, and that the feed puts back (it puts back that one; any other stays in the
+     * frame). The line names it, the room, and the {@code steer.engine.pool.frame-size} (a multiple of 64) that holds
+     * it, or, when none up to {@link FramePool.Context#MAX_FRAME_SIZE} does, the largest one and the MTU whose frames
+     * it holds. Frames larger than the MTU still arrive where the kernel merges segments (GRO) or a veth passes a
+     * sender's unsegmented TCP frames; the line cannot foresee those. Off the hot path, as {@link #mtu()}.
      */
     public String mtuWarning(int poolFrameSize, int headroom) {
         final int mtu = mtu();
-        final int largest = mtu + ETHERNET_HEADER + VLAN_TAG_LENGTH;
+        final int largest = mtu + ETHERNET_HEADER + VLAN_TAGS;
         final int room = poolFrameSize - headroom;
         if (mtu < 0 || largest <= room) {
             return null;
@@ -379,13 +385,13 @@ public final class AfPacketFeed implements Feed {
         final int multiple = FramePool.Context.FRAME_SIZE_MULTIPLE;
         final long needed = ((long) largest + headroom + multiple - 1) / multiple * multiple;
         final String said = interfaceLabel() + ": the interface's MTU " + mtu + " lets in frames of up to " + largest
-            + " bytes (" + (mtu + ETHERNET_HEADER) + " and a VLAN tag), but a pool frame holds " + poolFrameSize
+            + " bytes (" + (mtu + ETHERNET_HEADER) + " and two VLAN tags), but a pool frame holds " + poolFrameSize
             + " - headroom " + headroom + " = " + room + " bytes: larger frames are dropped as oversize; ";
         if (needed <= FramePool.Context.MAX_FRAME_SIZE) {
             return said + "set steer.engine.pool.frame-size = " + needed + " to take them all";
         }
         // No pool frame is that large: the MTU has to come down to what the largest one holds.
-        final int fits = FramePool.Context.MAX_FRAME_SIZE - headroom - ETHERNET_HEADER - VLAN_TAG_LENGTH;
+        final int fits = FramePool.Context.MAX_FRAME_SIZE - headroom - ETHERNET_HEADER - VLAN_TAGS;
         final String netns = settings.netns();
         return said + "steer.engine.pool.frame-size is at most " + FramePool.Context.MAX_FRAME_SIZE + ", so to take"
             + " them all set it to " + FramePool.Context.MAX_FRAME_SIZE + " and the MTU to at most " + fits + " (`ip"
