@@ -29,8 +29,9 @@ import dev.steer.loadgen.stats.Units;
  * @param feed               the feed's name
  * @param type               {@code udp} or {@code afpacket}
  * @param packets            packets the feed handed to the ingress
- * @param kernelDrops        packets the kernel dropped while the run ran because the feed fell behind (a full socket
- *                           buffer or ring), counted {@code feed_overrun}
+ * @param kernelDrops        packets the kernel dropped during the run for a full socket buffer or ring, counted
+ *                           {@code feed_overrun}: for AF_PACKET {@code AfPacketFeed.overruns()}, the drops before the
+ *                           first poll ({@code dropsBeforeFirstPoll}) included
  * @param kernelDropsVisible whether the kernel's drops could be read at all (a UDP socket's row in procfs); when false
  *                           they are in no count
  * @param heldAtClose        a packet a lossless ingress had refused and the feed still held at the close (UDP: 0 or 1)
