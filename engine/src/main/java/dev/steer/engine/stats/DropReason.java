@@ -12,8 +12,8 @@ public enum DropReason {
     /**
      * The feed's own receive queue overflowed before the ingress read the packet: an AF_PACKET ring that
      * the kernel found full (its {@code tp_drops}), a UDP socket's full buffer. Counted when the feed learns of it.
-     * Also the packets a feed still held when its ingress closed it (left in a ring or a socket's buffer, or refused
-     * by a lossless sink), which go with it.
+     * Also the packets a feed still held when its ingress closed it (left in a ring, a socket's buffer or an Aeron
+     * subscription's images, or refused by a lossless sink), which go with it.
      */
     FEED_OVERRUN("feed_overrun"),
     /** The feed received the packet damaged or cut short (a capture record shorter than its wire length, say). */

@@ -69,6 +69,8 @@ public final class AeronFeed implements Feed {
     private static final int OPEN = 0;
     private static final int ENDED = 1;
     private static final int CLOSED = 2;
+    /** Fragments a close drains from an image per bounded poll; the drain's bound is the image's term length. */
+    private static final int DRAIN_FRAGMENTS = 4096;
 
     /** What a full target ring does to the feed. */
     public enum Mode {
@@ -150,6 +152,8 @@ public final class AeronFeed implements Feed {
     private final BoundEndpoint endpoint;
     private final FragmentHandler onFragment = this::onFragment;
     private final ControlledFragmentHandler onControlledFragment = this::onControlledFragment;
+    private final FragmentHandler onLeftFragment = (buffer, offset, length, header) ->
+        take(buffer, offset, length, header, false);
     private final MessageReassembler reassembler = new MessageReassembler();
     // Images that went away, told by the client conductor, their unfinished messages dropped by the poll thread.
     private final ImageDepartures departures = new ImageDepartures(reassembler, this::count);
@@ -168,6 +172,8 @@ public final class AeronFeed implements Feed {
     private long multiFragmentMessages;
     private long truncatedMessages;
     private long oversizeMessages;
+    /** Messages left unpolled in the subscription's images when the feed closed, counted feed_overrun. */
+    private volatile long leftAtClose;
     /**
      * Set by a lossless refusal, cleared by the next poll: a subscription's controlled poll goes on to its other images
      * after one aborts, and their fragments are aborted unoffered, so that the poll stops at the refusal.
@@ -397,6 +403,62 @@ public final class AeronFeed implements Feed {
         sink.onDropped(reason, 1);
     }
 
+    /**
+     * Takes what the subscription's images still hold, up to one term length past each image's position (what a
+     * publisher still writing adds beyond that stays), and counts each message as one feed_overrun drop: they go with
+     * the feed, which no longer polls. An empty message, a message with fragments missing or one past the largest
+     * frame keeps its own reason, as in a poll. Closing thread, off the hot path; allocates the images' list.
+     */
+    private void countLeft(FrameSink to) {
+        final LeftCounter counter = new LeftCounter(to);
+        this.sink = counter;
+        for (Image image : subscription.images()) {
+            final long limit = image.position() + image.termBufferLength();
+            while (image.position() < limit && image.boundedPoll(onLeftFragment, limit, DRAIN_FRAGMENTS) > 0) {
+                // until the image is empty or the limit is reached
+            }
+        }
+        this.sink = to;
+        leftAtClose = counter.left;
+        for (long rest = counter.left; rest > 0; rest -= Integer.MAX_VALUE) {
+            to.onDropped(DropReason.FEED_OVERRUN, (int) Math.min(Integer.MAX_VALUE, rest));
+        }
+    }
+
+    /** Takes every message a close drains without a frame of the pool, and hands every drop on to its target. */
+    private static final class LeftCounter implements FrameSink {
+        private final FrameSink target;
+        private long left;
+
+        LeftCounter(FrameSink target) {
+            this.target = target;
+        }
+
+        @Override
+        public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
+            left++;
+            return ACCEPTED;
+        }
+
+        @Override
+        public void onDropped(DropReason reason, int count) {
+            target.onDropped(reason, count);
+        }
+
+        @Override
+        public void onFeedError(Throwable error) {
+            target.onFeedError(error);
+        }
+    }
+
+    /**
+     * Messages the subscription still held, unpolled, when the feed was closed, each counted as a feed_overrun drop by
+     * {@link #close(FrameSink)}; 0 before the close, and for a feed that ended before it. Any thread.
+     */
+    public long leftAtClose() {
+        return leftAtClose;
+    }
+
     /** Fragments taken so far; read from the polling thread or after it stopped. */
     public long fragments() {
         return fragments;
@@ -483,8 +545,9 @@ public final class AeronFeed implements Feed {
     }
 
     /**
-     * Closes the subscription and counts every message still unfinished (its last fragment had not arrived) as a
-     * {@code feed_truncated} drop ({@code oversize} for one already past the largest frame), so that what a publisher
+     * Takes what the subscription's images still hold (up to one term length past each image's position) and counts
+     * each message as a {@code feed_overrun} drop ({@link #leftAtClose()}), closes the subscription and counts every
+     * message still unfinished (its last fragment had not arrived) as a {@code feed_truncated} drop ({@code oversize} for one already past the largest frame), so that what a publisher
      * had started to send is not lost uncounted. Then hands {@code closingSink} the client's errors that no feed has
      * reported yet (those that came after the last poll of every feed on the client), as a poll does, so that
      * {@code feed_errors} counts them: each error is still reported once, by whichever feed polls or closes first.
@@ -495,6 +558,7 @@ public final class AeronFeed implements Feed {
     @Override
     public void close(FrameSink closingSink) {
         if (state == OPEN) {
+            countLeft(closingSink);
             countUnfinished(closingSink); // an ended feed counted them when it ended
         }
         close();
