@@ -92,6 +92,8 @@ public final class AeronFeed implements Feed {
         public static final String DEFAULT_CHANNEL = "aeron:ipc";
         /** Default stream id. */
         public static final int DEFAULT_STREAM_ID = 1001;
+        /** What a spy channel starts with, before the channel of the publication it reads. */
+        public static final String SPY_PREFIX = ChannelUri.SPY_QUALIFIER + ":";
 
         /** IPC, default stream, drop mode. */
         public static Settings defaults() {
@@ -99,17 +101,24 @@ public final class AeronFeed implements Feed {
         }
 
         /**
-         * Validates the settings: an Aeron channel URI, a UDP {@code endpoint} with port 0 only for unicast (a
-         * multicast group on port 0 no publisher could find), a mode.
+         * Validates the settings: an Aeron channel URI, or a spy's ({@value #SPY_PREFIX} and a publication's channel),
+         * a UDP {@code endpoint} with port 0 only for a unicast channel that receives (a multicast group or a spy on port
+         * 0 no publisher could find), a mode.
          *
          * @throws IllegalArgumentException naming the setting, its value and what is allowed
          */
         public Settings {
-            if (channel == null || !channel.startsWith("aeron:")) {
+            if (channel == null || !(channel.startsWith("aeron:") || channel.startsWith(SPY_PREFIX + "aeron:"))) {
                 throw new IllegalArgumentException("aeron channel='" + channel
-                    + "': must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=127.0.0.1:40123");
+                    + "': must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=127.0.0.1:40123, or a"
+                    + " spy on a publication of the same media driver, " + SPY_PREFIX + "aeron:udp?endpoint=...");
             }
             final String endpoint = endpointOf(channel);
+            if (BoundEndpoint.portZero(endpoint) && channel.startsWith(SPY_PREFIX)) {
+                throw new IllegalArgumentException("aeron channel='" + channel + "': a spy reads a publication of its own"
+                    + " media driver, which sends to an endpoint it names: a spy's endpoint needs a port 1..65535 (port"
+                    + " 0, a port the media driver chooses, is for a subscription that receives)");
+            }
             if (BoundEndpoint.portZero(endpoint) && BoundEndpoint.multicast(endpoint)) {
                 // A publisher to a group must know its port beforehand: there is no subscription's bound port to ask.
                 throw new IllegalArgumentException("aeron channel='" + channel + "': endpoint " + endpoint
@@ -137,6 +146,11 @@ public final class AeronFeed implements Feed {
          */
         public boolean endpointOnPortZero() {
             return BoundEndpoint.portZero(ChannelUri.parse(channel).get("endpoint"));
+        }
+
+        /** True for a spy channel ({@value #SPY_PREFIX}...): it reads a publication of the feed's own media driver. */
+        public boolean spy() {
+            return channel.startsWith(SPY_PREFIX);
         }
 
         /** The same settings with another mode. */
@@ -247,7 +261,8 @@ public final class AeronFeed implements Feed {
                 TimeUnit.MILLISECONDS.toNanos(aeron.context().driverTimeoutMs()));
             // The channel a publisher uses: with port 0, the port the driver bound, which every message naming the
             // feed (a run's failure, its summary) should show; nothing keys on the name before the feed is open.
-            this.name = "aeron:" + settings.streamId() + "@" + endpoint.publicationChannel();
+            this.name = "aeron:" + settings.streamId() + "@"
+                + (settings.spy() ? settings.channel() : endpoint.publicationChannel());
         } catch (RuntimeException ex) {
             subscription.close();
             if (callersClient) {
@@ -519,7 +534,8 @@ public final class AeronFeed implements Feed {
     /**
      * The channel a publisher on this host reaches the feed on, with {@link #settings()}'s stream id: the feed's
      * channel with the endpoint the media driver bound in place of one with port 0 (its other parameters kept, in
-     * Aeron's order), the channel as given otherwise. Any thread; allocates nothing.
+     * Aeron's order); for a spy, the channel it reads, without {@value Settings#SPY_PREFIX}, on which a publication of
+     * the feed's media driver must send; the channel as given otherwise. Any thread; allocates nothing.
      */
     public String publicationChannel() {
         return endpoint.publicationChannel();
@@ -537,7 +553,7 @@ public final class AeronFeed implements Feed {
 
     /**
      * {@code aeron:STREAM@CHANNEL}, the channel being {@link #publicationChannel()}: for an endpoint with port 0, the
-     * port the driver bound. Any thread.
+     * port the driver bound; a spy's is its channel as given. Any thread.
      */
     @Override
     public String name() {

@@ -19,8 +19,8 @@ import io.aeron.status.ChannelEndpointStatus;
  *
  * @param resolved           the endpoint as {@code host:port}: the bound one for port 0, else the channel's
  *                           {@code endpoint} as given; null for a channel without one
- * @param publicationChannel the channel with {@code resolved} in place of an endpoint with port 0; else the channel
- *                           as given
+ * @param publicationChannel the channel with {@code resolved} in place of an endpoint with port 0; for a spy, the
+ *                           channel it reads; else the channel as given
  */
 record BoundEndpoint(String resolved, String publicationChannel) {
     /**
@@ -33,7 +33,9 @@ record BoundEndpoint(String resolved, String publicationChannel) {
         final ChannelUri uri = ChannelUri.parse(settings.channel());
         final String endpoint = uri.get("endpoint");
         if (!portZero(endpoint)) {
-            return new BoundEndpoint(endpoint, settings.channel());
+            // A spy's publisher sends on the channel it reads.
+            return new BoundEndpoint(endpoint, settings.spy()
+                ? settings.channel().substring(AeronFeed.Settings.SPY_PREFIX.length()) : settings.channel());
         }
         final String resolved = await(subscription::resolvedEndpoint, subscription::channelStatus, subscription::isClosed,
             settings, timeoutNs);

@@ -228,6 +228,12 @@ public final class FeedConfig {
             directory = check.string(block, at + ".directory", "");
             try {
                 aeron = new AeronFeed.Settings(channel, stream, lossless ? AeronFeed.Mode.LOSSLESS : AeronFeed.Mode.DROP);
+                if (aeron.spy() && directory.isEmpty()) {
+                    // An embedded driver's publications are this process' only: a spy there would read nothing.
+                    check.error(block, at + ".channel", "'" + channel + "': a spy reads publications of its own media"
+                        + " driver, and nothing else publishes through the embedded one: give the directory of the"
+                        + " driver the application publishes through (" + at + ".directory, --aeron-dir)");
+                }
             } catch (IllegalArgumentException ex) {
                 check.error(block, at + ".channel", ex.getMessage());
             }

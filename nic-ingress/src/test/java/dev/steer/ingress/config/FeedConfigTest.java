@@ -124,6 +124,28 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldRefuseAnAeronSpyWithFileLineKeyAndWhatToDoWhenTheDriverIsEmbedded() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
+            "type = aeron",
+            "aeron {",
+            "  channel = \"aeron-spy:aeron:udp?endpoint=127.0.0.1:40123\"",
+            "}")), check);
+        assertNull(plan);
+        assertEquals(List.of("test.conf:3: feed.aeron.channel: 'aeron-spy:aeron:udp?endpoint=127.0.0.1:40123': a spy"
+            + " reads publications of its own media driver, and nothing else publishes through the embedded one: give"
+            + " the directory of the driver the application publishes through (feed.aeron.directory, --aeron-dir)"),
+            check.errors());
+        final ConfigCheck external = new ConfigCheck();
+        final FeedConfig.Plan spy = FeedConfig.plan(parse(String.join("\n",
+            "type = aeron",
+            "aeron { channel = \"aeron-spy:aeron:udp?endpoint=127.0.0.1:40123\", directory = \"/dev/shm/aeron-app\" }")),
+            external);
+        assertEquals(List.of(), external.errors());
+        assertTrue(spy.aeron().spy(), "an external driver's publication can be spied on");
+    }
+
+    @Test
     void shouldRefuseAMulticastAeronEndpointOnPortZeroWithFileLineKeyValueAndWhatIsAllowed() {
         final ConfigCheck check = new ConfigCheck();
         final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
