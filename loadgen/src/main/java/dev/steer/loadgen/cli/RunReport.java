@@ -103,7 +103,7 @@ final class RunReport {
 
     /**
      * @param feed      the run's feed: whether its transport is reliable, and whether it replays captures
-     * @param frameSize the engine's {@code steer.engine.pool.frame-size}, named by the warning of oversize captures
+     * @param frameSize the engine's {@code steer.engine.pool.frame-size}, named by the warning of oversize packets
      * @param headroom  the engine's {@code steer.engine.pool.headroom}
      * @param json      print the JSON object instead of the text summary
      * @param reportDir where to write the report, or null for none
@@ -283,30 +283,35 @@ final class RunReport {
     }
 
     /**
-     * The warning of a pcap run whose captured packets did not all fit a pool frame, else null. Traffic this process
-     * makes is warned of before the run ({@code RunPlanText.oversizeWarning}); a capture's sizes are known only as it
-     * is read, and captures taken on a host with GRO or TSO commonly hold packets far above the MTU, which otherwise
-     * show only as {@code oversize} drops. Counted drops, so not a failure.
+     * The warning of a run whose packets from a capture or an external sender did not all fit a pool frame, else
+     * null. Traffic this process makes is warned of before the run ({@code RunPlanText.oversizeWarning}); a capture's
+     * sizes, or an external publisher's, are known only as they arrive (captures taken on a host with GRO or TSO
+     * commonly hold packets far above the MTU, an application may send jumbo frames), and otherwise show only as
+     * {@code oversize} drops, without the size that fits. Counted drops, so not a failure.
      */
-    private String captureOversizeWarning(Outcome run) {
-        if (!"pcap".equals(feed.type())) {
-            return null;
-        }
+    private String oversizeWarning(Outcome run) {
         final long oversize = run.stats().accounting().dropped(DropReason.OVERSIZE);
-        if (oversize == 0) {
+        if (oversize == 0 || !"pcap".equals(feed.type()) && run.offered() != null) {
             return null;
         }
         final boolean one = oversize == 1;
         final int room = frameSize - headroom;
+        final boolean capture = "pcap".equals(feed.type());
+        final String verb = capture ? "replay" : "take";
         final String remedy = frameSize < FramePool.Context.MAX_FRAME_SIZE
-            ? "raise steer.engine.pool.frame-size (up to " + FramePool.Context.MAX_FRAME_SIZE + ") to replay "
+            ? "raise steer.engine.pool.frame-size (up to " + FramePool.Context.MAX_FRAME_SIZE + ") to " + verb + " "
                 + (one ? "it" : "them")
-            : "the frame size is the largest allowed, so a packet above " + room + " bytes cannot be replayed:"
-                + " capture with GRO and TSO off (ethtool -K IF gro off tso off)";
-        return Units.count(oversize) + (one ? " captured packet" : " captured packets") + " did not fit a pool frame"
-            + " (steer.engine.pool.frame-size " + frameSize + " - headroom " + headroom + " = " + room + " bytes) and"
-            + (one ? " was" : " were") + " dropped as oversize (a capture taken on a host with GRO or TSO holds packets"
-            + " above the MTU): " + remedy;
+            : "the frame size is the largest allowed, so a packet above " + room + " bytes cannot be "
+                + (capture ? "replayed:" : "taken:")
+                + (capture ? " capture with GRO and TSO off (ethtool -K IF gro off tso off)"
+                    : " send smaller packets (a lower MTU or message size at the sender)");
+        final String size = " did not fit a pool frame (steer.engine.pool.frame-size " + frameSize + " - headroom "
+            + headroom + " = " + room + " bytes) and" + (one ? " was" : " were") + " dropped as oversize";
+        if (!capture) {
+            return Units.count(oversize) + (one ? " packet" : " packets") + " from the feed" + size + ": " + remedy;
+        }
+        return Units.count(oversize) + (one ? " captured packet" : " captured packets") + size
+            + " (a capture taken on a host with GRO or TSO holds packets above the MTU): " + remedy;
     }
 
     /**
@@ -324,7 +329,7 @@ final class RunReport {
         // Possibly lost packets, but not a failure: the file was read to its end, so the exit status stays.
         captures.counts().stream().filter(CaptureCounts::possibleLoss)
             .forEach(capture -> err.println("steer run: warning: " + capture.warning()));
-        final String oversize = captureOversizeWarning(run);
+        final String oversize = oversizeWarning(run);
         if (oversize != null) {
             err.println("steer run: warning: " + oversize);
         }

@@ -54,6 +54,27 @@ class RunReportTest {
         assertEquals(0, accounting.path("lost").asLong(1), "the sum, kept as it was: " + accounting);
     }
 
+    @Test
+    void shouldSayWhatFitsAPoolFrameAndWhatToRaiseWhenAnExternalSendersPacketsWereDroppedAsOversize() {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        final long[] counters = new long[Counter.values().length];
+        counters[Counter.RECEIVED.ordinal()] = 1_000;
+        final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
+            new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
+        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
+            new Accounting(1_000, 0, Map.of(DropReason.OVERSIZE, 1_000L), 0), 1, 1);
+        // No traffic of its own (sent -1, nothing offered): an external publisher sent 1,000 messages of 1,900 bytes.
+        final int exit = new RunReport(AERON, 2048, 256, false, null, new PrintWriter(out), new PrintWriter(err, true))
+            .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
+                stats, new Histogram(3), List.of(), -1, List.of(), null, null,
+                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of()));
+        assertEquals(SteerCli.EXIT_OK, exit, "counted drops, not a failure: " + err);
+        assertTrue(err.toString().contains("steer run: warning: 1,000 packets from the feed did not fit a pool frame"
+            + " (steer.engine.pool.frame-size 2048 - headroom 256 = 1792 bytes) and were dropped as oversize: raise"
+            + " steer.engine.pool.frame-size (up to 65536) to take them"), err.toString());
+    }
+
     /**
      * The ingress received 1,000 of the 1,040 frames sent into a reliable transport: 40 lost there. The engine's
      * counters say 1,010 delivered + 30 dropped of 1,000 received: 40 frames counted twice. Either alone is exit 1.
