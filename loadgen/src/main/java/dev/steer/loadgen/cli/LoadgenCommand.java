@@ -175,7 +175,13 @@ final class LoadgenCommand implements Callable<Integer> {
         try {
             switch (to) {
                 case "aeron" -> {
-                    new AeronFeed.Settings(channel, stream, AeronFeed.Mode.DROP); // validates the channel
+                    final AeronFeed.Settings settings = new AeronFeed.Settings(channel, stream, AeronFeed.Mode.DROP);
+                    if (settings.spy()) {
+                        // Aeron would publish on the channel after the prefix, nothing connected, until the end.
+                        throw new IllegalArgumentException("--to aeron --channel " + channel + ": a spy channel is for a"
+                            + " subscriber (the engine's feed); send on "
+                            + channel.substring(AeronFeed.Settings.SPY_PREFIX.length()));
+                    }
                     if (aeronDir == null && channel.startsWith("aeron:ipc")) {
                         // IPC through a driver of this process' own: no engine can subscribe, every send would be
                         // back-pressured until the end, and the run would still look like a success.

@@ -22,4 +22,16 @@ class LoadgenIpcTest {
         assertTrue(result.err().contains("aeron:ipc") && result.err().contains("--aeron-dir")
             && result.err().contains("aeron:udp"), result.toString());
     }
+
+    @Test
+    void shouldRefuseASpyChannelNamingTheChannelToSendOnWhenItIsGiven() {
+        // A spy reads a publication; a publisher on it would be one on the channel after the prefix, which is what the
+        // user means to name. Taken as given, it "sent" nothing for the whole duration and exited 0.
+        final CliRunner result = CliRunner.run("loadgen", "--to", "aeron", "--channel",
+            "aeron-spy:aeron:udp?endpoint=127.0.0.1:40123", "--count", "1000", "--duration", "2s");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains("--to aeron --channel aeron-spy:aeron:udp?endpoint=127.0.0.1:40123: a spy"
+            + " channel is for a subscriber (the engine's feed); send on aeron:udp?endpoint=127.0.0.1:40123"),
+            result.toString());
+    }
 }
