@@ -103,8 +103,9 @@ public final class ClusterNode implements AutoCloseable {
      * @param engine   the engine's settings; its system name and actor config are set from {@code settings}
      * @throws IllegalArgumentException for bad settings, or when a batch of {@code batchFrames} of the engine's
      *                                  frames could exceed {@link ClusterSettings#MAX_BATCH_BYTES}
-     * @throws IllegalStateException    when the node cannot listen on its host:port (the port in use, say): one line
-     *                                  naming the address and what to do, Artery's exception as the cause
+     * @throws ListenFailedException    when the node cannot listen on its host:port (the port in use, say): one line
+     *                                  naming the address and what to do, Artery's exception as the cause, and which
+     *                                  setting to change
      */
     public static ClusterNode start(ClusterSettings settings, SteerEngine.Builder engine) {
         return start(settings, engine, MapOwner.TestHook.NONE);
@@ -192,19 +193,21 @@ public final class ClusterNode implements AutoCloseable {
 
     /**
      * A node that cannot bind its address fails deep inside Artery ("Failed to bind TCP to [...] due to: Bind failed
-     * because of java.net.BindException: ..."): say which address and what to do, the original as the cause. Any other
-     * failure is returned as it is.
+     * because of java.net.BindException: ..."): say which address and what to do, the original as the cause, and which
+     * setting is at fault as a {@link ListenFailedException}. Any other failure is returned as it is.
      */
     private static RuntimeException bindFailure(ClusterSettings settings, RuntimeException ex) {
         for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
             if (cause instanceof java.net.BindException bind) {
                 final String address = settings.host() + ":" + settings.port();
                 final String message = String.valueOf(bind.getMessage());
-                return new IllegalStateException(message.contains("in use")
-                    ? "cannot listen on " + address + ": the port is already in use (another node or program holds it):"
-                        + " stop that process, or give this node another port"
-                    : "cannot listen on " + address + ": " + message.replaceFirst("^\\[[^]]*] ", "")
-                        + ": the host must be an address of this machine", ex);
+                return message.contains("in use")
+                    ? new ListenFailedException("cannot listen on " + address + ": the port is already in use (another"
+                        + " node or program holds it): stop that process, or give this node another port",
+                        ListenFailedException.Setting.PORT, ex)
+                    : new ListenFailedException("cannot listen on " + address + ": "
+                        + message.replaceFirst("^\\[[^]]*] ", "") + ": the host must be an address of this machine",
+                        ListenFailedException.Setting.HOST, ex);
             }
         }
         return ex;

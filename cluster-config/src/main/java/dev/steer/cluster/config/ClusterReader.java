@@ -150,18 +150,18 @@ final class ClusterReader {
         return new Deployment.ClusterSettings(true, nodes, seeds, transport, tls,
             new Deployment.Downing(strategy, Duration.ofNanos(stableAfter), quorum), frameBatch, maxInFlight,
             Duration.ofNanos(ackTimeout), Duration.ofNanos(drainTimeout), Duration.ofNanos(leaveTimeout),
-            portPlaces(steer));
+            places(steer, "port"), places(steer, "host"));
     }
 
-    /** Where each node's port is written, by name, for a node that cannot listen on it to name. */
-    private static Map<String, String> portPlaces(Config steer) {
+    /** Where each node's {@code key} (host, port) is written, by name, for a node that cannot listen to name. */
+    private static Map<String, String> places(Config steer, String key) {
         final Map<String, String> places = new HashMap<>();
         if (steer.getValue("steer.cluster.nodes") instanceof ConfigList list) {
             for (int i = 0; i < list.size(); i++) {
-                if (list.get(i) instanceof ConfigObject node && node.get("name") != null && node.get("port") != null
+                if (list.get(i) instanceof ConfigObject node && node.get("name") != null && node.get(key) != null
                     && node.get("name").unwrapped() instanceof String name) {
                     places.putIfAbsent(name,
-                        ConfigCheck.where(node.get("port")) + "steer.cluster.nodes[" + i + "].port");
+                        ConfigCheck.where(node.get(key)) + "steer.cluster.nodes[" + i + "]." + key);
                 }
             }
         }

@@ -126,11 +126,13 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param leaveTimeout how long the node's shutdown waits for its graceful leave before it drains anyway
      * @param portPlaces   where each node's port is written, by node name:
      *                     {@code FILE:LINE: steer.cluster.nodes[i].port}
+     * @param hostPlaces   where each node's host is written, by node name:
+     *                     {@code FILE:LINE: steer.cluster.nodes[i].host}
      */
     public record ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
                                   Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,
                                   Duration ackTimeout, Duration drainTimeout, Duration leaveTimeout,
-                                  Map<String, String> portPlaces) {
+                                  Map<String, String> portPlaces, Map<String, String> hostPlaces) {
         /** The transports. */
         public static final List<String> TRANSPORTS = List.of("tcp", "tls-tcp", "aeron-udp");
         /** Default frames per cross-node message: bulk delivery, never one frame per message. */
@@ -142,12 +144,12 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
         /** Largest unacknowledged messages per target node. */
         public static final int MAX_MAX_IN_FLIGHT = dev.steer.cluster.ClusterSettings.MAX_IN_FLIGHT;
 
-        /** Settings whose ports no file wrote (no places to name). */
+        /** Settings whose hosts and ports no file wrote (no places to name). */
         public ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
                                Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,
                                Duration ackTimeout, Duration drainTimeout, Duration leaveTimeout) {
             this(enabled, nodes, seedNodes, transport, tls, downing, frameBatch, maxInFlight, ackTimeout, drainTimeout,
-                leaveTimeout, Map.of());
+                leaveTimeout, Map.of(), Map.of());
         }
 
         /**
@@ -156,6 +158,14 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
          */
         public String portPlaceOf(String name) {
             return portPlaces.getOrDefault(name, "steer.cluster.nodes");
+        }
+
+        /**
+         * Where the host of the node called {@code name} is written, {@code FILE:LINE: steer.cluster.nodes[i].host},
+         * for a message about it; {@code steer.cluster.nodes} when no file wrote it.
+         */
+        public String hostPlaceOf(String name) {
+            return hostPlaces.getOrDefault(name, "steer.cluster.nodes");
         }
 
         /** The address of the node called {@code name}, if declared. */
