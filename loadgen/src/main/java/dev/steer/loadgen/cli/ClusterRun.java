@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import dev.steer.actors.SteerEngine;
 import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.ClusterSettings;
+import dev.steer.cluster.ListenFailedException;
 import dev.steer.cluster.RemoteProgramSpec;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.engine.map.CpuMap;
@@ -67,13 +68,11 @@ final class ClusterRun {
         final ClusterNode node;
         try {
             node = ClusterNode.start(settings, builder);
-        } catch (IllegalStateException ex) {
-            if (ex.getMessage() != null && ex.getMessage().startsWith("cannot listen on ")) {
-                // The address alone left the user to find where the file sets it.
-                throw new IllegalStateException(ex.getMessage() + " (" + cluster.portPlaceOf(deployment.node().name())
-                    + ")", ex);
-            }
-            throw ex;
+        } catch (ListenFailedException ex) {
+            // The address alone left the user to find where the file sets it: the port when it is taken, else the host.
+            final String name = deployment.node().name();
+            throw new IllegalStateException(ex.getMessage() + " (" + (ex.setting() == ListenFailedException.Setting.PORT
+                ? cluster.portPlaceOf(name) : cluster.hostPlaceOf(name)) + ")", ex);
         }
         try {
             final int members = cluster.nodes().size();
