@@ -96,14 +96,7 @@ final class ClusterRun {
             progress.accept("waiting for the cluster map: " + keys.length + " entries");
             for (Deployment.MapSettings.Entry entry : deployment.map().entries()) {
                 if (!await(() -> node.awaitEntry(entry.key(), entry.qsize(), STOP_CHECK), stopRequested)) {
-                    // Another node's entry is placed by that node: the reason is in its output, which this node
-                    // cannot see; a copy of the file without the entry (another map) places nothing.
-                    final String why = entry.node().equals(deployment.node().name()) ? ""
-                        : ": " + entry.node() + " places it when it starts; see its output (a placement the owner"
-                        + " refused, or another copy of the file there: every node must load the same file)";
-                    throw new IllegalStateException("the entry of key " + entry.key() + " (node " + entry.node()
-                        + ", " + deployment.map().placeOf(entry.key()) + ") did not appear within "
-                        + FORM_TIMEOUT.toSeconds() + " s" + why);
+                    throw new IllegalStateException(entryMissing(deployment, entry));
                 }
             }
             return node;
@@ -211,6 +204,20 @@ final class ClusterRun {
             default -> result.description();
         };
         return map.placeOf(entry.key()) + ": " + entry.key() + ": " + result + ": " + what;
+    }
+
+    /**
+     * Why the wait for the map ended: {@code entry} did not appear within {@link #FORM_TIMEOUT}, where the file writes
+     * it, and, for another node's entry, where to look. Another node's entry is placed by that node: the reason is in
+     * its output, which this node cannot see; a copy of the file without the entry (another map) places nothing.
+     */
+    static String entryMissing(Deployment deployment, Deployment.MapSettings.Entry entry) {
+        final String why = entry.node().equals(deployment.node().name()) ? ""
+            : ": " + entry.node() + " places it when it starts; see its output (a placement the owner refused, or"
+            + " another copy of the file there: every node must load the same file)";
+        final String place = deployment.map().placeOf(entry.key());
+        return "the entry of key " + entry.key() + " (node " + entry.node() + ", " + place + ") did not appear within "
+            + FORM_TIMEOUT.toSeconds() + " s" + why;
     }
 
     /**
