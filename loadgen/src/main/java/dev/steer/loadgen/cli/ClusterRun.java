@@ -193,8 +193,9 @@ final class ClusterRun {
         final Deployment.MapSettings map = deployment.map();
         final String sameFile = ": every node must load the same file (the same steer.map)";
         final String what = switch (result) {
-            case E2BIG -> "not below the owner's map size, which is the steer.map.max-entries of the file of the oldest"
-                + " node (the owner); this file's is " + map.maxEntries() + " (" + (map.maxEntriesAt().isEmpty()
+            // This node's value is named with where it is set, which need not be this file (the command line).
+            case E2BIG -> "not below the owner's map size, which is the steer.map.max-entries of the oldest node (the"
+                + " owner); this node's is " + map.maxEntries() + " (" + (map.maxEntriesAt().isEmpty()
                 ? "its default: the highest key + 1, at least this machine's CPU limit" : map.maxEntriesAt()) + ")"
                 + sameFile;
             case EINVAL -> "the owner finds the entry invalid (its key, qsize or remote program and targets, checked"

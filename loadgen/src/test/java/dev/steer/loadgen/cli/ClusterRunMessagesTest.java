@@ -8,8 +8,10 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.typesafe.config.ConfigFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -65,8 +67,8 @@ class ClusterRunMessagesTest {
         final Deployment deployment = new DeploymentLoader().load(two, "node-2");
         final String sameFile = ": every node must load the same file (the same steer.map)";
         final String what = switch (result) {
-            case E2BIG -> "not below the owner's map size, which is the steer.map.max-entries of the file of the"
-                + " oldest node (the owner); this file's is 4 (" + two + ":4)" + sameFile;
+            case E2BIG -> "not below the owner's map size, which is the steer.map.max-entries of the oldest node (the"
+                + " owner); this node's is 4 (" + two + ":4)" + sameFile;
             case EINVAL -> "the owner finds the entry invalid (its key, qsize or remote program and targets, checked"
                 + " against the owner's map)" + sameFile;
             case ENODEV -> "the owner did not see this node up within 120 s";
@@ -76,6 +78,33 @@ class ClusterRunMessagesTest {
         };
         assertEquals(two + ":6: steer.map.entries[1].key: 3: " + result + ": " + what,
             ClusterRun.refusal(deployment, deployment.map().entries().get(1), result));
+    }
+
+    @Test
+    void shouldNameTheCommandLineNotTheFileWhenMaxEntriesComesFromTheCommandLine(@TempDir Path dir) throws Exception {
+        // "this file's is 4 (command line)" blamed the file for a value the file does not hold.
+        final Path two = mapOfFour(dir);
+        final Deployment deployment = new DeploymentLoader().parse(
+            ConfigFactory.parseMap(Map.of("steer.map.max-entries", 4), DeploymentLoader.COMMAND_LINE)
+                .withFallback(ConfigFactory.parseFile(two.toFile())), "node-2", two.toString(), dir);
+        assertEquals(two + ":6: steer.map.entries[1].key: 3: E2BIG: not below the owner's map size, which is the"
+            + " steer.map.max-entries of the oldest node (the owner); this node's is 4 (command line): every node must"
+            + " load the same file (the same steer.map)",
+            ClusterRun.refusal(deployment, deployment.map().entries().get(1), MapResult.E2BIG));
+    }
+
+    @Test
+    void shouldNameTheDefaultWhenMaxEntriesIsNotWritten(@TempDir Path dir) throws Exception {
+        final Path two = file(dir, "two.conf", String.join("\n",
+            "    entries = [ { key = 0, node = node-1, cpu = 0, qsize = 1024 },",
+            "                { key = 3, node = node-2, cpu = 0, qsize = 1024 } ]"));
+        final Deployment deployment = new DeploymentLoader().load(two, "node-2");
+        // The default is at least this machine's CPU limit: whatever that is here.
+        assertEquals(two + ":5: steer.map.entries[1].key: 3: E2BIG: not below the owner's map size, which is the"
+            + " steer.map.max-entries of the oldest node (the owner); this node's is " + deployment.map().maxEntries()
+            + " (its default: the highest key + 1, at least this machine's CPU limit): every node must load the same"
+            + " file (the same steer.map)",
+            ClusterRun.refusal(deployment, deployment.map().entries().get(1), MapResult.E2BIG));
     }
 
     @Test

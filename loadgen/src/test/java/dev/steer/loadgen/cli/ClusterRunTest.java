@@ -260,7 +260,7 @@ class ClusterRunTest {
             final String last = errors.lines().toList().getLast();
             assertEquals("steer run: the cluster map owner refused this node's entries: " + two + ":6: "
                 + "steer.map.entries[1].key: 3: E2BIG: not below the owner's map size, which is the "
-                + "steer.map.max-entries of the file of the oldest node (the owner); this file's is 4 (" + two
+                + "steer.map.max-entries of the oldest node (the owner); this node's is 4 (" + two
                 + ":4): every node must load the same file (the same steer.map)", last, errors);
             // node-1 still waits for key 1: a signal ends that wait at once (its leave and drain follow).
             nodes.one().destroy();
