@@ -41,8 +41,14 @@ class MultiProcessTest {
         final String address;
 
         Child(Path dir, String name, String seed) throws IOException, InterruptedException {
+            this(dir, name, seed, null);
+        }
+
+        /** A node that binds {@code port} (null: one the kernel picks), as a node restarted at its address does. */
+        Child(Path dir, String name, String seed, Integer port) throws IOException, InterruptedException {
             final List<String> command = ChildJvm.command(
-                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), NodeMain.class, seed);
+                List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"), NodeMain.class,
+                port == null ? new String[] {seed} : new String[] {seed, port.toString()});
             process = new ProcessBuilder(command).redirectError(dir.resolve(name + ".err").toFile()).start();
             in = new PrintWriter(process.getOutputStream(), true, StandardCharsets.UTF_8);
             final Thread reader = new Thread(() -> {
