@@ -158,8 +158,8 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
             final PathCounters counters = new PathCounters("receiver", maxEntries);
-            final ActorRef<DataPath.Command> receiver = system.systemActorOf(FrameReceiver.create(pool, counters),
-                FrameReceiver.NAME, Props.empty());
+            final ActorRef<DataPath.Command> receiver = system.systemActorOf(FrameReceiver.create(pool, counters,
+                Cluster.get(system).selfMember().uniqueAddress().longUid()), FrameReceiver.NAME, Props.empty());
             system.tell(new MapSupervisor.AttachProducer("receiver", receiver, counters, pool));
             final String self = Cluster.get(system).selfMember().address().toString();
             final AtomicReference<MapAgent.Publish> applied = new AtomicReference<>();

@@ -15,10 +15,19 @@ import dev.steer.actors.DataPath;
  * @param bytes    the segments, {@code length} bytes used
  * @param length   bytes of {@code bytes} in use
  * @param replyTo  the link that waits for the acknowledgement
+ * @param target   the incarnation of the receiving node the batch is for (the uid of its unique address), or
+ *                 {@link #ANY_INCARNATION}: a node restarted at the address of a node that died takes no batch that was
+ *                 sent to the dead one (see {@link FrameReceiver})
  * @throws IllegalArgumentException when {@code bytes} or {@code replyTo} is null
  */
 public record ForwardBatch(long sequence, int segments, int frames, byte[] bytes, int length,
-                           ActorRef<BatchAck> replyTo) implements ClusterMessage, DataPath.Command {
+                           ActorRef<BatchAck> replyTo, long target) implements ClusterMessage, DataPath.Command {
+    /**
+     * The {@code target} of a batch that names no incarnation: whichever node runs at the address takes it. A link
+     * sends one only while its node's view has shown no member at the address yet.
+     */
+    public static final long ANY_INCARNATION = 0;
+
     /**
      * Refuses what the receiver cannot do without: it answers every batch to {@code replyTo} and reads {@code bytes},
      * and threw at a null one. Counts and a length the bytes cannot hold stay the receiver's to count as a drop.
@@ -26,5 +35,10 @@ public record ForwardBatch(long sequence, int segments, int frames, byte[] bytes
     public ForwardBatch {
         DataPath.require(bytes, "ForwardBatch", "bytes", "the batch's segments");
         DataPath.require(replyTo, "ForwardBatch", "replyTo", "the ActorRef that receives the BatchAck");
+    }
+
+    /** A batch for whichever node runs at the address ({@link #ANY_INCARNATION}). */
+    public ForwardBatch(long sequence, int segments, int frames, byte[] bytes, int length, ActorRef<BatchAck> replyTo) {
+        this(sequence, segments, frames, bytes, length, replyTo, ANY_INCARNATION);
     }
 }

@@ -31,6 +31,13 @@ import dev.steer.engine.stats.PathCounters;
  * in every quiescence barrier. It holds no entry between two messages, so it acknowledges a barrier as soon
  * as the barrier reaches its mailbox, and reads the snapshot afresh for the next batch.
  *
+ * <p>A batch whose {@link ForwardBatch#target()} names another incarnation of this node's address is not taken: not
+ * counted, not acknowledged, logged (at most one warning per {@link #REFUSAL_LOG_PERIOD}). It was sent to a node that
+ * died here before this one started, and Artery delivers by address: taken, its frames would meet no entry in this
+ * node's map (not placed yet) and be counted {@code no_entry} here and {@code forwarded} on a sender whose frames never
+ * reached the node they were for. Unacknowledged, they count {@code unreachable} on the sender, as every other frame
+ * sent to the dead node does.
+ *
  * <p>Per batch: the acknowledgement and its two per-segment arrays; per frame: a lease and a copy.
  */
 final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
@@ -39,20 +46,37 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
     /** Actor name of the receiver. */
     static final String NAME = "steer-receiver";
 
+    /** At most one warning about batches for another incarnation per this period; the others are counted in it. */
+    static final java.time.Duration REFUSAL_LOG_PERIOD = java.time.Duration.ofSeconds(10);
+
     private final FramePool pool;
     private final PathCounters counters;
+    /** This node's incarnation: the uid of its unique address. */
+    private final long incarnation;
+    private final WarningLimit refusals = new WarningLimit(REFUSAL_LOG_PERIOD);
     private final BulkQueue queue;
     private final UnsafeBuffer source = new UnsafeBuffer(new byte[0]);
     private Supplier<MapSnapshot> snapshots;
 
+    /** A receiver that takes every batch, whatever incarnation it names. */
     static Behavior<DataPath.Command> create(FramePool pool, PathCounters counters) {
-        return Behaviors.setup(context -> new FrameReceiver(context, pool, counters));
+        return create(pool, counters, ForwardBatch.ANY_INCARNATION);
     }
 
-    private FrameReceiver(ActorContext<DataPath.Command> context, FramePool pool, PathCounters counters) {
+    /**
+     * A receiver of the node whose incarnation is {@code incarnation}: it takes the batches for it and those for
+     * {@link ForwardBatch#ANY_INCARNATION}.
+     */
+    static Behavior<DataPath.Command> create(FramePool pool, PathCounters counters, long incarnation) {
+        return Behaviors.setup(context -> new FrameReceiver(context, pool, counters, incarnation));
+    }
+
+    private FrameReceiver(ActorContext<DataPath.Command> context, FramePool pool, PathCounters counters,
+                          long incarnation) {
         super(context);
         this.pool = pool;
         this.counters = counters;
+        this.incarnation = incarnation;
         this.queue = new BulkQueue(counters);
     }
 
@@ -73,6 +97,10 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
     }
 
     private Behavior<DataPath.Command> onBatch(ForwardBatch batch) {
+        if (batch.target() != ForwardBatch.ANY_INCARNATION && batch.target() != incarnation
+            && incarnation != ForwardBatch.ANY_INCARNATION) {
+            return onOtherIncarnation(batch);
+        }
         final int frames = batch.frames();
         final int segments = batch.segments();
         if (frames < 0 || frames > ClusterSettings.MAX_BATCH_FRAMES || segments < 0 || segments > frames
@@ -138,6 +166,17 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
         }
         counters.add(PathCounters.Counter.REDIRECTED, forwardedHere);
         batch.replyTo().tell(new BatchAck(batch.sequence(), ringFull, other));
+        return this;
+    }
+
+    /** A batch sent to an earlier node at this address: see the class comment. */
+    private Behavior<DataPath.Command> onOtherIncarnation(ForwardBatch batch) {
+        if (refusals.warnNow(System.nanoTime())) {
+            getContext().getLog().warn("a batch of {} frames from {} for incarnation {} of this address, this node is"
+                + " incarnation {}: not taken (sent to a node that ran here before this one; its sender counts the"
+                + " frames unreachable); {} more refused since the last warning", batch.frames(),
+                batch.replyTo().path().address(), batch.target(), incarnation, refusals.heldBefore());
+        }
         return this;
     }
 

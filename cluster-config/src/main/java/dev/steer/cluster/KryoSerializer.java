@@ -281,6 +281,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 output.writeVarInt(m.frames(), true);
                 output.writeInt(m.length());
                 output.writeBytes(m.bytes(), 0, m.length());
+                output.writeLong(m.target());
                 writeRef(output, m.replyTo());
             }
 
@@ -297,7 +298,8 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                         + frames + " length=" + length);
                 }
                 final byte[] bytes = input.readBytes(length);
-                return new ForwardBatch(sequence, segments, frames, bytes, length, readRef(input));
+                final long target = input.readLong();
+                return new ForwardBatch(sequence, segments, frames, bytes, length, readRef(input), target);
             }
         }, 100);
         kryo.register(BatchAck.class, new Serializer<BatchAck>() {

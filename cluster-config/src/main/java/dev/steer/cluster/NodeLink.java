@@ -86,7 +86,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         INSTANCE
     }
 
-    private record Removed(ClusterEvent.MemberRemoved event) implements Command {
+    private record Membership(ClusterEvent.MemberEvent event) implements Command {
     }
 
     private record Reachability(ClusterEvent.ReachabilityEvent event) implements Command {
@@ -163,6 +163,12 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
     private final int[] handles;
     private long nextSequence;
     private boolean paused;
+    /**
+     * The incarnation of the node at {@link #node} that the entries served now are placed on (the uid of its unique
+     * address), as this node's view last named it; {@link ForwardBatch#ANY_INCARNATION} before it named one or after
+     * that one's removal. Every batch names it: a node restarted at the address takes none meant for the dead one.
+     */
+    private long incarnation = ForwardBatch.ANY_INCARNATION;
 
     static Behavior<Command> create(String node, ClusterSettings settings, LinkStats stats) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new NodeLink(context, timers, node, settings,
@@ -189,7 +195,12 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         this.writer = new BatchWriter(settings.maxInFlight(), settings.batchFrames(), settings.frameSize());
         final Cluster cluster = Cluster.get(context.getSystem());
         cluster.subscriptions().tell(Subscribe.create(
-            context.messageAdapter(ClusterEvent.MemberRemoved.class, Removed::new), ClusterEvent.MemberRemoved.class));
+            context.messageAdapter(ClusterEvent.MemberEvent.class, Membership::new), ClusterEvent.MemberEvent.class));
+        for (Member member : cluster.state().getMembers()) {
+            if (member.address().toString().equals(node)) {
+                incarnation = member.uniqueAddress().longUid();
+            }
+        }
         cluster.subscriptions().tell(Subscribe.create(
             context.messageAdapter(ClusterEvent.ReachabilityEvent.class, Reachability::new),
             ClusterEvent.ReachabilityEvent.class));
@@ -215,19 +226,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             .onMessage(BatchAck.class, this::onAck)
             .onMessage(Attach.class, this::onAttach)
             .onMessage(Detach.class, this::onDetach)
-            .onMessage(Removed.class, removed -> {
-                if (removed.event().member().address().toString().equals(node)) {
-                    // Entries attached from now on get a fresh start: a new incarnation may come up at this address.
-                    paused = false;
-                    window = inFlight.length;
-                    for (int i = 0; i < servedCount; i++) {
-                        giveUp(served[i]);
-                    }
-                    // Every entry is counted now, so every unacknowledged batch is: their acks will never come.
-                    abandonCountedBatches();
-                }
-                return pump();
-            })
+            .onMessage(Membership.class, membership -> onMembership(membership.event()))
             .onMessage(Reachability.class, event -> {
                 if (event.event().member().address().toString().equals(node)) {
                     paused = event.event() instanceof ClusterEvent.UnreachableMember;
@@ -243,6 +242,42 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
                 return this;
             })
             .build();
+    }
+
+    /**
+     * A membership event of the node at this link's address. Its removal gives up every entry served (they were placed
+     * on it); so does an event of another incarnation there, which stands for the old one's removal (the removal may
+     * come after the new one's first events, and the link must not send the old one's frames to the new one
+     * meanwhile). A late removal of an incarnation before the one served changes nothing.
+     */
+    private Behavior<Command> onMembership(ClusterEvent.MemberEvent event) {
+        if (!event.member().address().toString().equals(node)) {
+            return this;
+        }
+        final long uid = event.member().uniqueAddress().longUid();
+        if (event instanceof ClusterEvent.MemberRemoved) {
+            if (incarnation == ForwardBatch.ANY_INCARNATION || uid == incarnation) {
+                incarnation = ForwardBatch.ANY_INCARNATION;
+                nodeGone();
+            }
+        } else if (uid != incarnation) {
+            if (incarnation != ForwardBatch.ANY_INCARNATION) {
+                nodeGone();
+            }
+            incarnation = uid;
+        }
+        return pump();
+    }
+
+    /** The incarnation served is gone: every entry served is given up, and entries attached later start afresh. */
+    private void nodeGone() {
+        paused = false;
+        window = inFlight.length;
+        for (int i = 0; i < servedCount; i++) {
+            giveUp(served[i]);
+        }
+        // Every entry is counted now, so every unacknowledged batch is: their acks will never come.
+        abandonCountedBatches();
     }
 
     private Behavior<Command> onAttach(Attach attach) {
@@ -335,7 +370,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         batch.bytes = data;
         batch.segments = segments;
         stats.sent(segments, frames, bytes);
-        target.tell(new ForwardBatch(batch.sequence, segments, frames, data, bytes, ackTo));
+        target.tell(new ForwardBatch(batch.sequence, segments, frames, data, bytes, ackTo, incarnation));
         return true;
     }
 
