@@ -474,6 +474,61 @@ class DeploymentLoaderTest {
     }
 
     @Test
+    void shouldNameTheLineOfTheSubstitutionWhenAnEnvironmentVariableReplacesTheFilesOwnValue(@TempDir Path dir)
+            throws Exception {
+        // docs/config.md's example: "budget = 64" then "budget = ${?STEER_BUDGET}"; a bad value must name the line of
+        // the ${?VAR} that took it (line 4), not the line of the value it replaced. PATH stands for a wrong value.
+        assertTrue(System.getenv("PATH") != null, "the test needs PATH set");
+        final Path file = Files.writeString(dir.resolve("env.conf"),
+            "steer {\n  engine {\n    budget = 64\n    budget = ${?PATH}\n  }\n}\n");
+        final List<String> problems = assertThrows(DeploymentException.class, () -> loader.load(file)).problems();
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).startsWith(file + ":4: steer.engine.budget: must be an integer 1..4096, is "),
+            problems.toString());
+    }
+
+    @Test
+    void shouldNameTheFileAndLineWhenAnEnvironmentVariableSetsAKeyThatHasAShippedDefault(@TempDir Path dir)
+            throws Exception {
+        // steer.engine.budget has a shipped default (64): the ${?VAR} merges with it, and the value taken from the
+        // variable must still be named by the file and line of the substitution, as a key without default is.
+        assertTrue(System.getenv("PATH") != null, "the test needs PATH set");
+        final String[] shapes = {"${?PATH}", "${PATH}"};
+        for (String shape : shapes) {
+            final Path file = Files.writeString(dir.resolve("env.conf"),
+                "steer {\n  engine {\n    budget = " + shape + "\n  }\n}\n");
+            final List<String> problems = assertThrows(DeploymentException.class, () -> loader.load(file)).problems();
+            assertEquals(1, problems.size(), shape + ": " + problems);
+            assertTrue(problems.get(0).startsWith(file + ":3: steer.engine.budget: must be an integer 1..4096, is "),
+                shape + ": " + problems);
+        }
+        Files.writeString(dir.resolve("engine.conf"), "\n\nsteer.engine.budget = ${?PATH}\n");
+        final Path including = Files.writeString(dir.resolve("main.conf"), "include \"engine.conf\"\n");
+        final List<String> problems = assertThrows(DeploymentException.class, () -> loader.load(including)).problems();
+        assertTrue(problems.get(0).startsWith(dir.resolve("engine.conf") + ":3: steer.engine.budget: "),
+            "included: " + problems);
+    }
+
+    @Test
+    void shouldStartARelativeCaptureFileThatAnEnvironmentVariableGivesAtTheWorkingDirectory(@TempDir Path dir)
+            throws Exception {
+        // docs/config.md, "Relative paths": a capture file that no file holds (an environment variable's) starts at
+        // the working directory; giving the value the origin of its ${?VAR} for messages must not move it to the
+        // file's directory. Any variable whose value is a plain relative name stands for STEER_PCAP=capture.pcap.
+        final Path cwd = Path.of("").toAbsolutePath();
+        final java.util.Map.Entry<String, String> variable = System.getenv().entrySet().stream()
+            .filter(e -> e.getKey().matches("[A-Z_]+") && e.getValue().matches("[A-Za-z0-9_][A-Za-z0-9._-]*")
+                && !e.getValue().matches("\\.+") && !Files.exists(cwd.resolve(e.getValue())))
+            .findFirst().orElseThrow(() -> new AssertionError("the test needs a variable holding a plain name"));
+        final Path file = Files.writeString(dir.resolve("replay.conf"),
+            "steer {\n  feed {\n    type = pcap\n    pcap.file = ${?" + variable.getKey() + "}\n  }\n}\n");
+        final List<String> problems = assertThrows(DeploymentException.class, () -> loader.load(file)).problems();
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.get(0).contains("(looked at " + cwd.resolve(variable.getValue()) + ")")
+            && problems.get(0).endsWith("; a relative path that no file holds starts at " + cwd), problems.get(0));
+    }
+
+    @Test
     void shouldNameTheStoreKeyAndKeepTheOtherProblemsWhenAStorePathHoldsANul(@TempDir Path dir) throws Exception {
         // Path.resolve threw InvalidPathException out of load(), with no key named and the rest lost.
         final Path file = DeploymentFiles.oneTlsNode(dir.resolve("nul.conf"), """
