@@ -178,17 +178,32 @@ public final class DeploymentLoader {
      * @throws DeploymentException with every problem
      */
     public Deployment parse(Config config, String nodeOverride, String source, Path baseDir) {
+        return parse(config, nodeOverride, source, baseDir, Substitutions.NONE);
+    }
+
+    /**
+     * Validates a deployment given as a Config, as {@link #parse(Config, String, String, Path)}, for a caller that
+     * resolved its settings itself: {@code substitutions}, found in them as written ({@link Substitutions#find}),
+     * name a value an environment variable gave by the place of its {@code ${?VAR}}, as this loader does for the
+     * substitutions it resolves.
+     *
+     * @throws DeploymentException with every problem
+     */
+    public Deployment parse(Config config, String nodeOverride, String source, Path baseDir,
+                            Substitutions substitutions) {
         Config given = config;
         if (nodeOverride != null) {
             given = ConfigFactory.parseMap(Map.of("steer.node.name", nodeOverride), COMMAND_LINE + " --node").withFallback(given);
         }
         final Config merged;
         try {
-            merged = Substitutions.resolve(given.withFallback(defaults()));
+            merged = given.withFallback(defaults()).resolve();
         } catch (ConfigException ex) {
             throw new DeploymentException(source, List.of(ex.getMessage()));
         }
-        final ConfigCheck check = new ConfigCheck();
+        // Found in the layers as written: merged with the defaults, a key's writes lose their own places.
+        final Substitutions found = Substitutions.find(given, merged);
+        final ConfigCheck check = new ConfigCheck(found.places().isEmpty() ? substitutions : found);
         check.unknownKeys(given.root(), "", ROOT_KEYS);
         final ConfigValue steerValue = merged.root().get("steer");
         if (steerValue.valueType() != ConfigValueType.OBJECT) {
@@ -425,19 +440,19 @@ public final class DeploymentLoader {
                 lookedAt = null; // no path (a NUL in it): FeedConfig reports it, naming the key
             }
         }
-        final ConfigCheck own = new ConfigCheck();
+        final ConfigCheck own = new ConfigCheck(check.substitutions());
         // FeedConfig checks the path; it is looked at again only when FeedConfig refused it, to say what it is.
         final FeedConfig.Plan plan = FeedConfig.plan(feed, "steer.feed", own);
         String what = null;
         boolean looked = false;
         for (String problem : own.errors()) {
-            final boolean atKey = problem.contains(key + ":");
+            final boolean atKey = problem.contains(key + ":") || problem.contains(key + " (from $");
             if (atKey && !looked) {
                 what = notACapture(lookedAt);
                 looked = true;
             }
             // FeedConfig names the path it tried, not what was written nor the rule that made it.
-            check.error(what != null && atKey ? ConfigCheck.where(value) + key + ": '"
+            check.error(what != null && atKey ? check.at(steer, key) + "'"
                 + value.unwrapped() + "' " + what + " (looked at " + lookedAt + "): must be a capture file" + rule
                 : problem);
         }

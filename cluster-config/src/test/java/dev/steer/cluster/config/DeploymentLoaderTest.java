@@ -468,7 +468,8 @@ class DeploymentLoaderTest {
         final Path file = DeploymentFiles.oneTlsNode(dir.resolve("tls.conf"), "key-store = \"node-1.p12\","
             + " key-store-password = ${?PATH}, trust-store = \"trust.p12\", trust-store-password = \"" + pw + "\"");
         final DeploymentException ex = assertThrows(DeploymentException.class, () -> loader.load(file));
-        assertEquals(List.of(file + ":7: steer.cluster.tls.key-store-password: does not open the key store "
+        assertEquals(List.of(file + ":7: steer.cluster.tls.key-store-password (from $PATH): does not open the key"
+            + " store "
             + dir.toAbsolutePath().normalize().resolve("node-1.p12") + ": the password is wrong (keystore password was"
             + " incorrect): must be the password of the key store (steer.cluster.tls.key-store)"), ex.problems());
     }
@@ -483,7 +484,8 @@ class DeploymentLoaderTest {
             "steer {\n  engine {\n    budget = 64\n    budget = ${?PATH}\n  }\n}\n");
         final List<String> problems = assertThrows(DeploymentException.class, () -> loader.load(file)).problems();
         assertEquals(1, problems.size(), problems.toString());
-        assertTrue(problems.get(0).startsWith(file + ":4: steer.engine.budget: must be an integer 1..4096, is "),
+        assertTrue(problems.get(0).startsWith(file + ":4: steer.engine.budget (from $PATH): must be an integer 1..4096,"
+            + " is "),
             problems.toString());
     }
 
@@ -499,13 +501,15 @@ class DeploymentLoaderTest {
                 "steer {\n  engine {\n    budget = " + shape + "\n  }\n}\n");
             final List<String> problems = assertThrows(DeploymentException.class, () -> loader.load(file)).problems();
             assertEquals(1, problems.size(), shape + ": " + problems);
-            assertTrue(problems.get(0).startsWith(file + ":3: steer.engine.budget: must be an integer 1..4096, is "),
+            assertTrue(problems.get(0).startsWith(file + ":3: steer.engine.budget (from $PATH): must be an integer"
+                + " 1..4096,"
+                + " is "),
                 shape + ": " + problems);
         }
         Files.writeString(dir.resolve("engine.conf"), "\n\nsteer.engine.budget = ${?PATH}\n");
         final Path including = Files.writeString(dir.resolve("main.conf"), "include \"engine.conf\"\n");
         final List<String> problems = assertThrows(DeploymentException.class, () -> loader.load(including)).problems();
-        assertTrue(problems.get(0).startsWith(dir.resolve("engine.conf") + ":3: steer.engine.budget: "),
+        assertTrue(problems.get(0).startsWith(dir.resolve("engine.conf") + ":3: steer.engine.budget (from $PATH): "),
             "included: " + problems);
     }
 

@@ -33,12 +33,20 @@ import dev.steer.ingress.config.Substitutions;
  * @param asWritten  the same with the config file's values where options override them, resolved, or null when no
  *                   option overrides a key of the file
  * @param overridden each key of the config file that an option overrides, with the option
+ * @param substitutions          the values of {@code merged} that environment variables gave, for messages
+ * @param asWrittenSubstitutions those of {@code asWritten}
  */
-record LayeredSettings(Config merged, Config asWritten, Map<String, String> overridden) {
+record LayeredSettings(Config merged, Config asWritten, Map<String, String> overridden, Substitutions substitutions,
+                       Substitutions asWrittenSubstitutions) {
     /** What may follow a key a problem names: its problem, its value, or a key below it. */
     private static final String KEY_ENDS = ":=[. ";
     /** What may follow a block a problem is about: its problem or its value, not a key below it. */
     private static final String BLOCK_ENDS = ":= ";
+
+    /** Settings resolved by the caller, whose values keep their own origins in messages. */
+    LayeredSettings(Config merged, Config asWritten, Map<String, String> overridden) {
+        this(merged, asWritten, overridden, Substitutions.NONE, Substitutions.NONE);
+    }
 
     /**
      * A command's checks of its settings.
@@ -95,7 +103,8 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
      */
     static LayeredSettings of(Options options, Config file, Config scenario) {
         final Config given = options.config();
-        final Config merged = resolve(layer(given, file, scenario));
+        final Config layers = layer(given, file, scenario);
+        final Config merged = resolve(layers);
         final Map<String, String> overridden = new LinkedHashMap<>();
         Config notOverriding = given;
         if (file != null) {
@@ -107,14 +116,18 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
             }
         }
         Config asWritten = null;
+        Substitutions asWrittenSubstitutions = Substitutions.NONE;
         if (!overridden.isEmpty()) {
             try {
-                asWritten = Substitutions.resolve(layer(notOverriding, file, scenario));
+                final Config writtenLayers = layer(notOverriding, file, scenario);
+                asWritten = writtenLayers.resolve();
+                asWrittenSubstitutions = Substitutions.find(writtenLayers, asWritten);
             } catch (ConfigException ex) {
                 asWritten = null; // the merged settings resolved; what they could not, they name themselves
             }
         }
-        return new LayeredSettings(merged, asWritten, Map.copyOf(overridden));
+        return new LayeredSettings(merged, asWritten, Map.copyOf(overridden), Substitutions.find(layers, merged),
+            asWrittenSubstitutions);
     }
 
     /**
@@ -128,7 +141,7 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
     <T> T check(ConfigCheck check, Consumer<String> warn, Checks<T> checks) {
         final T result = checks.check(merged, check);
         if (asWritten != null && !overridden.isEmpty()) {
-            final ConfigCheck file = new ConfigCheck();
+            final ConfigCheck file = new ConfigCheck(asWrittenSubstitutions);
             checks.check(asWritten, file);
             final List<String> found = check.errors();
             for (String problem : new LinkedHashSet<>(file.errors())) {
@@ -190,7 +203,7 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
 
     private static Config resolve(Config settings) {
         try {
-            return Substitutions.resolve(settings);
+            return settings.resolve();
         } catch (ConfigException ex) {
             throw new IllegalArgumentException(ex.getMessage(), ex);
         }

@@ -133,7 +133,7 @@ final class LoadgenCommand implements Callable<Integer> {
             durationNanos(duration); // refused with the option's own message before the files' blocks are read
         }
         final LayeredSettings settings = settings();
-        final ConfigCheck check = new ConfigCheck();
+        final ConfigCheck check = new ConfigCheck(settings.substitutions());
         final Sending sending = settings.check(check, warning -> {
             err.println("steer loadgen: warning: " + warning);
             err.flush();

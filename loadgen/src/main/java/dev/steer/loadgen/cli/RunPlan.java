@@ -57,7 +57,7 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
     /** {@link #from(LayeredSettings, String, String, Path, Consumer)} opening TLS stores with {@code stores} (tests). */
     static RunPlan from(LayeredSettings settings, String node, String source, Path baseDir, Consumer<String> warn,
                         Function<ClusterTls, TlsStores.Checked> stores) {
-        final ConfigCheck check = new ConfigCheck();
+        final ConfigCheck check = new ConfigCheck(settings.substitutions());
         // The checks run twice when an option overrides a key of the file: the stores, which no option sets, are
         // the same both times and are opened once (a key derivation each, and a file read).
         final Map<ClusterTls, TlsStores.Checked> opened = new HashMap<>();
@@ -78,7 +78,7 @@ record RunPlan(RunSettings run, Deployment deployment, TrafficProfile traffic) {
         Deployment deployment = null;
         try {
             deployment = loader.parse(settings.withOnlyPath("steer").withFallback(
-                ConfigFactory.parseString("steer {}")), node, source, baseDir);
+                ConfigFactory.parseString("steer {}")), node, source, baseDir, check.substitutions());
         } catch (DeploymentException ex) {
             check.addAll(ex.problems());
         }

@@ -151,6 +151,31 @@ class ConfigLayerTest {
         assertWarnedOnce(result, "steer run: warning: " + file + ":2: steer.map.entries", "--cpus");
     }
 
+    @Test
+    void shouldNameTheLineOfTheSubstitutionAndTheVariableWhenAnEnvironmentVariableGivesABadValueToSteerRun()
+            throws IOException {
+        // The idiom "budget = 64" then "budget = ${?VAR}": the message names the line of the ${?VAR} and the variable,
+        // in the deployment's keys and in steer run's own. PATH stands for a variable set to a wrong value.
+        assertTrue(System.getenv("PATH") != null, "the test needs PATH set");
+        final Path file = Files.writeString(dir.resolve("env.conf"), "steer.engine.budget = 64\n"
+            + "steer.engine.budget = ${?PATH}\nrun.duration = 1s\nrun.duration = ${?PATH}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--feed", "synthetic", "--no-pin");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":2: steer.engine.budget (from $PATH): must be an integer"),
+            result.toString());
+        assertTrue(result.err().contains(file + ":4: run.duration (from $PATH): "), result.toString());
+    }
+
+    @Test
+    void shouldNameTheVariableInTheWarningWhenAnOptionOverridesAValueAnEnvironmentVariableGives() throws IOException {
+        assertTrue(System.getenv("PATH") != null, "the test needs PATH set");
+        final Path file = Files.writeString(dir.resolve("env.conf"), "steer.engine {\n  idle = ${?PATH}\n}\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--idle", "yield",
+            "--duration", "100ms", "--feed", "synthetic", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        assertWarnedOnce(result, "steer run: warning: " + file + ":2: steer.engine.idle (from $PATH): ", "--idle");
+    }
+
     /** {@code start} is on stderr once, as a warning line that names {@code option} and says the value is unused. */
     static void assertWarnedOnce(CliRunner result, String start, String option) {
         final List<String> lines = result.err().lines().filter(line -> line.startsWith(start)).toList();

@@ -28,10 +28,43 @@ import com.typesafe.config.ConfigValueFactory;
  */
 public final class ConfigCheck {
     private final List<String> errors = new ArrayList<>();
+    private final Substitutions substitutions;
+
+    /** A check whose messages name every value by its own origin. */
+    public ConfigCheck() {
+        this(Substitutions.NONE);
+    }
+
+    /**
+     * A check whose messages name a value that an environment variable gave by the place of its substitution, with
+     * the variable: {@code file:line: path (from $VAR): problem}; see {@link #at}.
+     */
+    public ConfigCheck(Substitutions substitutions) {
+        this.substitutions = substitutions;
+    }
+
+    /** The substitutions this check names values by, for a check of a part of the same settings. */
+    public Substitutions substitutions() {
+        return substitutions;
+    }
 
     /** Records a problem with {@code path} in {@code config}. */
     public void error(Config config, String path, String problem) {
-        errors.add(where(config, path) + path + ": " + problem);
+        errors.add(at(config, path) + problem);
+    }
+
+    /**
+     * How a message about {@code path} starts: {@code file:line: path: }, where the value is written; for a value an
+     * environment variable gave, {@code file:line: path (from $VAR): }, where its substitution is written (the value's
+     * own origin says only "env variables"). {@code path} is from the root of the settings the substitutions were
+     * found in.
+     */
+    public String at(Config config, String path) {
+        final Substitutions.Place place = substitutions.at(path);
+        if (place == null) {
+            return where(config, path) + path + ": ";
+        }
+        return where(place.origin()) + path + " (from $" + String.join(" and $", place.variables()) + "): ";
     }
 
     /**
