@@ -86,4 +86,44 @@ class AeronFeedCloseTest {
             assertEquals(0, ingress.dropped(DropReason.FEED_TRUNCATED));
         }
     }
+
+    /**
+     * A poll whose budget ends on the last message of a term leaves the image's position on the term's padding frame.
+     * The close's first bounded poll then reads only that padding, takes no fragment, and must still go on to the next
+     * term: its messages are as unpolled as any.
+     */
+    @ParameterizedTest
+    @EnumSource(AeronFeed.Mode.class)
+    void shouldCountTheMessagesOfTheNextTermWhenThePositionAtTheCloseIsOnATermsPadding(AeronFeed.Mode mode) {
+        final int id = stream++;
+        // 60 bytes a message, 96 with its header: 10,922 fill the 1 MiB term, a 64-byte padding frame ends it.
+        final int perTerm = (1 << 20) / 96;
+        try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
+             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(CHANNEL, id, mode));
+             Publication publication = connected(CHANNEL, id, feed)) {
+            ingress.keep = false;
+            int published = 0;
+            long polled = 0;
+            // In chunks far below the publication's window (half the term), each polled before the next is offered.
+            while (published < perTerm + 100) {
+                for (int i = 0; i < 2_000 && published < perTerm + 100; i++) {
+                    offer(publication, 60, published++);
+                }
+                // Exactly up to the term's last message: the poll's fragment limit stops it before the padding.
+                final long target = Math.min(published, perTerm);
+                final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+                while (polled < target) {
+                    assertTrue(System.nanoTime() < deadline, "polled " + polled + " of " + target);
+                    polled += feed.poll(ingress.path, (int) Math.min(64, target - polled));
+                    ingress.path.flush();
+                }
+            }
+            assertEquals(perTerm, polled);
+            ingress.path.close(feed);
+            assertEquals(100, feed.leftAtClose(), "the next term's messages, unpolled");
+            assertEquals(perTerm + 100, ingress.get(PathCounters.Counter.RECEIVED), "every message published");
+            assertEquals(perTerm, ingress.delivered);
+            assertEquals(100, ingress.dropped(DropReason.FEED_OVERRUN));
+        }
+    }
 }
