@@ -429,8 +429,15 @@ public final class AeronFeed implements Feed {
         this.sink = counter;
         for (Image image : subscription.images()) {
             final long limit = image.position() + image.termBufferLength();
-            while (image.position() < limit && image.boundedPoll(onLeftFragment, limit, DRAIN_FRAGMENTS) > 0) {
-                // until the image is empty or the limit is reached
+            // Until the position stops (the image is empty or closed) or reaches the limit. Not until a poll takes no
+            // fragment: one that reads only a term's padding frame takes none, and the next term is still to read.
+            for (long at = image.position(); at < limit; ) {
+                image.boundedPoll(onLeftFragment, limit, DRAIN_FRAGMENTS);
+                final long next = image.position();
+                if (next == at) {
+                    break;
+                }
+                at = next;
             }
         }
         this.sink = to;
