@@ -97,6 +97,33 @@ class FrameReceiverTest {
     }
 
     @Test
+    void shouldTakeAndAnswerNoBatchWhenItNamesAnotherIncarnationOfThisAddress() {
+        final long self = 0x5eed_0000_0000_0042L;
+        final PathCounters own = new PathCounters("receiver", 4);
+        final ActorRef<DataPath.Command> incarnation = KIT.spawn(FrameReceiver.create(pool, own, self));
+        assertEquals(MapResult.OK, map.update(1, EntryValue.of(64), CpuMap.ANY));
+        incarnation.tell(new DataPath.MapView(map::snapshot));
+        final ByteBuffer two = batch(new int[][] {{1, 2}}, 40);
+        final byte[] data = new byte[two.remaining()];
+        two.get(data);
+        // Sent to a node that ran at this address before: neither counted nor answered. The actor takes its mail in
+        // order, so the first answer the link sees is that of the batch after it.
+        incarnation.tell(new ForwardBatch(1, 1, 2, data, data.length, link.ref(), self + 1));
+        incarnation.tell(new ForwardBatch(2, 1, 2, data, data.length, link.ref(), self));
+        assertEquals(2, link.receiveMessage().sequence(), "the batch for another incarnation is not answered");
+        incarnation.tell(new ForwardBatch(3, 1, 2, data, data.length, link.ref(), ForwardBatch.ANY_INCARNATION));
+        assertEquals(3, link.receiveMessage().sequence(), "a batch for any incarnation is taken");
+        final PathStats stats = own.snapshot(PathStats.Kind.INGRESS, -1);
+        assertEquals(4, stats.get(PathCounters.Counter.RECEIVED), "only the batches for this incarnation or any");
+        assertEquals(4, stats.get(PathCounters.Counter.REDIRECTED));
+        assertEquals(0, stats.dropped(DropReason.NO_ENTRY));
+        assertEquals(4, map.snapshot().entry(1).ring().size());
+        final int[] handles = new int[4];
+        assertEquals(4, map.snapshot().entry(1).ring().drain(handles, 4));
+        FramePool.releaseAll(handles, 0, 4);
+    }
+
+    @Test
     void shouldCountTheRestAsTruncatedWhenASegmentRunsPastTheBatch() {
         assertEquals(MapResult.OK, map.update(1, EntryValue.of(64), CpuMap.ANY));
         assertEquals(MapResult.OK, map.update(2, EntryValue.of(64), CpuMap.ANY));

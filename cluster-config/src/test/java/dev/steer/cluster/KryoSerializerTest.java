@@ -51,6 +51,20 @@ class KryoSerializerTest {
     }
 
     @Test
+    void shouldCarryTheTargetIncarnationOfABatchWhenSerialisedWithKryo() {
+        final TestProbe<BatchAck> link = KIT.createTestProbe();
+        final byte[] bytes = {0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9};
+        for (long target : new long[] {ForwardBatch.ANY_INCARNATION, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE,
+            0x1234_5678_9abc_def0L}) {
+            final ForwardBatch batch = (ForwardBatch) roundTrip(new ForwardBatch(77, 1, 1, bytes, 14, link.ref(),
+                target));
+            assertEquals(target, batch.target(), "the incarnation the batch is for");
+            assertEquals(77, batch.sequence());
+            assertEquals(link.ref(), batch.replyTo());
+        }
+    }
+
+    @Test
     void shouldRoundTripEveryClusterMessageWhenSerialisedWithKryo() {
         final TestProbe<BatchAck> link = KIT.createTestProbe();
         final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
