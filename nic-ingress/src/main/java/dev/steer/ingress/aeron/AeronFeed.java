@@ -35,7 +35,8 @@ import dev.steer.engine.stats.DropReason;
  * per image ({@link MessageReassembler}: one publisher's connection; a publisher restarted with the same explicit
  * {@code session-id} is a new image, whose messages the old image's departure leaves alone) and the message is
  * handed over whole with its last fragment (a lossless refusal aborts on that last fragment, whose repeat is appended
- * once). One longer than a pool frame is counted as oversize by the sink (EOVERFLOW); one longer than
+ * once). One longer than a pool frame is counted as oversize by the sink (EOVERFLOW) in a poll, as
+ * feed_overrun by the close (see {@link #close(FrameSink)}); one longer than
  * {@value MessageReassembler#MAX_MESSAGE} bytes is not reassembled but counted as one {@link DropReason#OVERSIZE}
  * drop, whatever ends it. An empty message is no frame: one {@link DropReason#FEED_TRUNCATED} drop, as an empty UDP
  * datagram is. Any other message with fragments missing, or whose image went away (its publisher closed
@@ -421,8 +422,10 @@ public final class AeronFeed implements Feed {
     /**
      * Takes what the subscription's images still hold, up to one term length past each image's position (what a
      * publisher still writing adds beyond that stays), and counts each message as one feed_overrun drop: they go with
-     * the feed, which no longer polls. An empty message, a message with fragments missing or one past the largest
-     * frame keeps its own reason, as in a poll. Closing thread, off the hot path; allocates the images' list.
+     * the feed, which no longer polls. An empty message, a message with fragments missing or one past
+     * {@value MessageReassembler#MAX_MESSAGE} bytes keeps its own reason, as in a poll. One longer than a frame of the
+     * sink's pool but not past that is a feed_overrun drop too: the sink does not tell the feed its frames' size, and
+     * the close hands it no message. Closing thread, off the hot path; allocates the images' list.
      */
     private void countLeft(FrameSink to) {
         final LeftCounter counter = new LeftCounter(to);
@@ -569,8 +572,11 @@ public final class AeronFeed implements Feed {
 
     /**
      * Takes what the subscription's images still hold (up to one term length past each image's position) and counts
-     * each message as a {@code feed_overrun} drop ({@link #leftAtClose()}), closes the subscription and counts every
-     * message still unfinished (its last fragment had not arrived) as a {@code feed_truncated} drop ({@code oversize} for one already past the largest frame), so that what a publisher
+     * each message as a {@code feed_overrun} drop ({@link #leftAtClose()}; an empty one, one with fragments missing
+     * or one past {@value MessageReassembler#MAX_MESSAGE} bytes keeps its own reason, but one longer than a pool frame
+     * within that is {@code feed_overrun} too: the sink does not tell the feed its frames' size), closes the
+     * subscription and counts every message still unfinished (its last fragment had not arrived) as a
+     * {@code feed_truncated} drop ({@code oversize} for one already past the largest frame), so that what a publisher
      * had started to send is not lost uncounted. Then hands {@code closingSink} the client's errors that no feed has
      * reported yet (those that came after the last poll of every feed on the client), as a poll does, so that
      * {@code feed_errors} counts them: each error is still reported once, by whichever feed polls or closes first.
