@@ -296,22 +296,31 @@ final class RunReport {
         }
         final boolean one = oversize == 1;
         final int room = frameSize - headroom;
-        final boolean capture = "pcap".equals(feed.type());
-        final String verb = capture ? "replay" : "take";
-        final String remedy = frameSize < FramePool.Context.MAX_FRAME_SIZE
-            ? "raise steer.engine.pool.frame-size (up to " + FramePool.Context.MAX_FRAME_SIZE + ") to " + verb + " "
-                + (one ? "it" : "them")
-            : "the frame size is the largest allowed, so a packet above " + room + " bytes cannot be "
-                + (capture ? "replayed:" : "taken:")
-                + (capture ? " capture with GRO and TSO off (ethtool -K IF gro off tso off)"
-                    : " send smaller packets (a lower MTU or message size at the sender)");
+        final int largest = FramePool.Context.MAX_FRAME_SIZE;
         final String size = " did not fit a pool frame (steer.engine.pool.frame-size " + frameSize + " - headroom "
             + headroom + " = " + room + " bytes) and" + (one ? " was" : " were") + " dropped as oversize";
-        if (!capture) {
-            return Units.count(oversize) + (one ? " packet" : " packets") + " from the feed" + size + ": " + remedy;
+        final String atLargest = "the frame size is the largest allowed, so a packet above " + room
+            + " bytes cannot be ";
+        final String what;
+        final String remedy;
+        if ("pcap".equals(feed.type())) {
+            what = (one ? " captured packet" : " captured packets") + size
+                + " (a capture taken on a host with GRO or TSO holds packets above the MTU)";
+            remedy = frameSize < largest
+                ? "raise steer.engine.pool.frame-size (up to " + largest + ") to replay " + (one ? "it" : "them")
+                : atLargest + "replayed: capture with GRO and TSO off (ethtool -K IF gro off tso off)";
+        } else {
+            // The drops do not tell a packet the largest frame would hold from one it would not (a datagram above
+            // its room; an Aeron message above 65,536 bytes, which the feed never reassembles): advice for both.
+            final String smaller = "send smaller packets (a lower MTU or message size at the sender)";
+            what = (one ? " packet" : " packets") + " from the feed" + size;
+            remedy = frameSize < largest
+                ? "raise steer.engine.pool.frame-size (up to " + largest + ", a room of " + (largest - headroom)
+                    + " bytes) to take " + (one ? "it if it fits" : "those that fit")
+                    + "; a larger packet cannot be taken at any frame size: " + smaller
+                : atLargest + "taken: " + smaller;
         }
-        return Units.count(oversize) + (one ? " captured packet" : " captured packets") + size
-            + " (a capture taken on a host with GRO or TSO holds packets above the MTU): " + remedy;
+        return Units.count(oversize) + what + ": " + remedy;
     }
 
     /**

@@ -1,6 +1,7 @@
 package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.PrintWriter;
@@ -25,6 +26,7 @@ import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters.Counter;
 import dev.steer.engine.stats.PathStats;
 import dev.steer.ingress.config.FeedConfig;
+import dev.steer.loadgen.report.OfferedTraffic;
 import dev.steer.loadgen.report.RunInfo;
 
 /** How the end of a run decides its exit status from the final counters and the transport. */
@@ -55,24 +57,62 @@ class RunReportTest {
     }
 
     @Test
-    void shouldSayWhatFitsAPoolFrameAndWhatToRaiseWhenAnExternalSendersPacketsWereDroppedAsOversize() {
-        final StringWriter out = new StringWriter();
+    void shouldAdviseRaisingTheFrameSizeOnlyForWhatFitsTheLargestWhenAnExternalSendersPacketsWereDroppedAsOversize() {
         final StringWriter err = new StringWriter();
-        final long[] counters = new long[Counter.values().length];
-        counters[Counter.RECEIVED.ordinal()] = 1_000;
-        final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
-            new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
-        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
-            new Accounting(1_000, 0, Map.of(DropReason.OVERSIZE, 1_000L), 0), 1, 1);
-        // No traffic of its own (sent -1, nothing offered): an external publisher sent 1,000 messages of 1,900 bytes.
-        final int exit = new RunReport(AERON, 2048, 256, false, null, new PrintWriter(out), new PrintWriter(err, true))
-            .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
-                stats, new Histogram(3), List.of(), -1, List.of(), null, null,
-                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of()));
+        // No traffic of its own (sent -1, nothing offered): an external publisher sent 1,000 messages of 1,900 bytes,
+        // or (an Aeron feed cannot tell them apart) above 65,536 bytes, which no frame size takes.
+        final int exit = reportOversize(1_000, 2048, null, err);
         assertEquals(SteerCli.EXIT_OK, exit, "counted drops, not a failure: " + err);
         assertTrue(err.toString().contains("steer run: warning: 1,000 packets from the feed did not fit a pool frame"
             + " (steer.engine.pool.frame-size 2048 - headroom 256 = 1792 bytes) and were dropped as oversize: raise"
-            + " steer.engine.pool.frame-size (up to 65536) to take them"), err.toString());
+            + " steer.engine.pool.frame-size (up to 65536, a room of 65280 bytes) to take those that fit; a larger"
+            + " packet cannot be taken at any frame size: send smaller packets (a lower MTU or message size at the"
+            + " sender)"), err.toString());
+    }
+
+    @Test
+    void shouldSpeakOfOnePacketWhenOneExternalPacketWasDroppedAsOversize() {
+        final StringWriter err = new StringWriter();
+        assertEquals(SteerCli.EXIT_OK, reportOversize(1, 2048, null, err), err.toString());
+        assertTrue(err.toString().contains("steer run: warning: 1 packet from the feed did not fit a pool frame"
+            + " (steer.engine.pool.frame-size 2048 - headroom 256 = 1792 bytes) and was dropped as oversize: raise"
+            + " steer.engine.pool.frame-size (up to 65536, a room of 65280 bytes) to take it if it fits; a larger"
+            + " packet cannot be taken at any frame size"), err.toString());
+    }
+
+    @Test
+    void shouldNotAdviseRaisingTheFrameSizeWhenAnExternalSenderRanAtTheLargestFrameSize() {
+        final StringWriter err = new StringWriter();
+        assertEquals(SteerCli.EXIT_OK, reportOversize(3, 65536, null, err), err.toString());
+        assertTrue(err.toString().contains("steer run: warning: 3 packets from the feed did not fit a pool frame"
+            + " (steer.engine.pool.frame-size 65536 - headroom 256 = 65280 bytes) and were dropped as oversize: the"
+            + " frame size is the largest allowed, so a packet above 65280 bytes cannot be taken: send smaller packets"
+            + " (a lower MTU or message size at the sender)"), err.toString());
+        assertFalse(err.toString().contains("raise"), err.toString());
+    }
+
+    @Test
+    void shouldNotWarnOfOversizeAtTheEndWhenTheRunMadeItsOwnTraffic() {
+        final StringWriter err = new StringWriter();
+        // Its own traffic's sizes were warned of before the run (RunPlanText), so the end says nothing more.
+        final OfferedTraffic offered = new OfferedTraffic(1_000, 1_000, 1_900_000, "sender", 0, 1, 1);
+        assertEquals(SteerCli.EXIT_OK, reportOversize(1_000, 2048, offered, err), err.toString());
+        assertFalse(err.toString().contains("oversize"), err.toString());
+    }
+
+    /** An Aeron run whose ingress received {@code oversize} frames and dropped them all as oversize. */
+    private static int reportOversize(long oversize, int frameSize, OfferedTraffic offered, StringWriter err) {
+        final long[] counters = new long[Counter.values().length];
+        counters[Counter.RECEIVED.ordinal()] = oversize;
+        final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
+            new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
+        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
+            new Accounting(oversize, 0, Map.of(DropReason.OVERSIZE, oversize), 0), 1, 1);
+        return new RunReport(AERON, frameSize, 256, false, null, new PrintWriter(new StringWriter()),
+            new PrintWriter(err, true))
+            .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
+                stats, new Histogram(3), List.of(), offered == null ? -1 : oversize, List.of(), null, null,
+                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of(), offered));
     }
 
     /**
