@@ -5,6 +5,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
+import io.aeron.CommonContext;
 import io.aeron.Image;
 import io.aeron.Subscription;
 import io.aeron.logbuffer.ControlledFragmentHandler;
@@ -102,9 +103,10 @@ public final class AeronFeed implements Feed {
         }
 
         /**
-         * Validates the settings: an Aeron channel URI, or a spy's ({@value #SPY_PREFIX} and a publication's channel),
-         * a UDP {@code endpoint} with port 0 only for a unicast channel that receives (a multicast group or a spy on port
-         * 0 no publisher could find), a mode.
+         * Validates the settings: an Aeron channel URI, or a spy's ({@value #SPY_PREFIX} and a UDP publication's
+         * channel: a driver keeps no log of an IPC publication for spies, the subscription reads it itself), a UDP
+         * {@code endpoint} with port 0 only for a unicast channel that receives (a multicast group or a spy on port 0
+         * no publisher could find), a mode.
          *
          * @throws IllegalArgumentException naming the setting, its value and what is allowed
          */
@@ -114,7 +116,14 @@ public final class AeronFeed implements Feed {
                     + "': must be an Aeron channel URI such as aeron:ipc or aeron:udp?endpoint=127.0.0.1:40123, or a"
                     + " spy on a publication of the same media driver, " + SPY_PREFIX + "aeron:udp?endpoint=...");
             }
-            final String endpoint = endpointOf(channel);
+            final ChannelUri uri = parsed(channel);
+            if (channel.startsWith(SPY_PREFIX) && !CommonContext.UDP_MEDIA.equals(uri.media())) {
+                // The driver keeps a publication's log for spies only when it sends it over UDP.
+                throw new IllegalArgumentException("aeron channel='" + channel + "': a spy reads a UDP publication of"
+                    + " its own media driver; media " + uri.media() + " has none to spy on: spy on " + SPY_PREFIX
+                    + "aeron:udp?endpoint=HOST:PORT, or subscribe to an IPC publication's channel (aeron:ipc) itself");
+            }
+            final String endpoint = uri.get("endpoint");
             if (BoundEndpoint.portZero(endpoint) && channel.startsWith(SPY_PREFIX)) {
                 throw new IllegalArgumentException("aeron channel='" + channel + "': a spy reads a publication of its own"
                     + " media driver, which sends to an endpoint it names: a spy's endpoint needs a port 1..65535 (port"
@@ -131,10 +140,10 @@ public final class AeronFeed implements Feed {
             }
         }
 
-        /** The channel's {@code endpoint}, or null; a channel Aeron cannot parse is refused, naming it. */
-        private static String endpointOf(String channel) {
+        /** The channel parsed; a channel Aeron cannot parse is refused, naming it. */
+        private static ChannelUri parsed(String channel) {
             try {
-                return ChannelUri.parse(channel).get("endpoint");
+                return ChannelUri.parse(channel);
             } catch (RuntimeException ex) {
                 throw new IllegalArgumentException("aeron channel='" + channel + "': " + ex.getMessage(), ex);
             }

@@ -75,4 +75,13 @@ class AeronSpyTest {
             + " media driver, which sends to an endpoint it names: a spy's endpoint needs a port 1..65535 (port 0, a port"
             + " the media driver chooses, is for a subscription that receives)", error.getMessage());
     }
+
+    @Test
+    void shouldRefuseASpyWhoseMediaIsNotUdpNamingTheChannelWhenItsSettingsAreMade() {
+        final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
+            () -> new AeronFeed.Settings("aeron-spy:aeron:ipc", 31, AeronFeed.Mode.DROP));
+        assertEquals("aeron channel='aeron-spy:aeron:ipc': a spy reads a UDP publication of its own media driver;"
+            + " media ipc has none to spy on: spy on aeron-spy:aeron:udp?endpoint=HOST:PORT, or subscribe to an IPC"
+            + " publication's channel (aeron:ipc) itself", error.getMessage());
+    }
 }

@@ -146,6 +146,22 @@ class FeedConfigTest {
     }
 
     @Test
+    void shouldRefuseAnAeronSpyOfAnIpcPublicationWithFileLineKeyValueAndWhatIsAllowed() {
+        final ConfigCheck check = new ConfigCheck();
+        final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
+            "type = aeron",
+            "aeron {",
+            "  channel = \"aeron-spy:aeron:ipc\"",
+            "  directory = \"/dev/shm/aeron-app\"",
+            "}")), check);
+        assertNull(plan);
+        assertEquals(1, check.errors().size(), check.errors().toString());
+        final String error = check.errors().get(0);
+        assertTrue(error.startsWith("test.conf:3: feed.aeron.channel: aeron channel='aeron-spy:aeron:ipc': "), error);
+        assertTrue(error.contains("spy on aeron-spy:aeron:udp?endpoint=HOST:PORT"), error);
+    }
+
+    @Test
     void shouldRefuseAMulticastAeronEndpointOnPortZeroWithFileLineKeyValueAndWhatIsAllowed() {
         final ConfigCheck check = new ConfigCheck();
         final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
