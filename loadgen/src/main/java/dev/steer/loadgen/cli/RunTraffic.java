@@ -27,7 +27,7 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  */
 final class RunTraffic {
     /** How long the end of a run waits for frames still in the transport. */
-    private static final long ARRIVAL_WAIT_NS = TimeUnit.SECONDS.toNanos(15);
+    static final long ARRIVAL_WAIT_NS = TimeUnit.SECONDS.toNanos(15);
     /** The ingress row of a cluster node's frame receiver (frames from other nodes). */
     private static final String CLUSTER_RECEIVER = "receiver";
     /** Failed senders the failure line names, each with its reason; it counts the rest. */

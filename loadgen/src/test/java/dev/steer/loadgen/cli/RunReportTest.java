@@ -34,6 +34,8 @@ import dev.steer.loadgen.report.RunInfo;
 class RunReportTest {
     private static final FeedConfig.Plan AERON = new FeedConfig.Plan("aeron", 1, false, null, null, "", null, null,
         null);
+    private static final FeedConfig.Plan LOSSLESS_AERON = new FeedConfig.Plan("aeron", 1, true, null, null, "", null,
+        null, null);
 
     @Test
     void shouldExitLostWhenTheEngineCountedFramesTwiceAndTheTransportLostAsManyWhenTheTwoCancelOut() {
@@ -98,6 +100,39 @@ class RunReportTest {
         final OfferedTraffic offered = new OfferedTraffic(1_000, 1_000, 1_900_000, "sender", 0, 1, 1);
         assertEquals(SteerCli.EXIT_OK, reportOversize(1_000, 2048, offered, err), err.toString());
         assertFalse(err.toString().contains("oversize"), err.toString());
+    }
+
+    @Test
+    void shouldWarnThatFramesUnreadAtTheCloseWereDroppedAsFeedOverrunWhenALosslessAeronRunSentThem() {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        // Its senders sent 1,000; the engine took 900 before the end, the feed's close took the other 100.
+        final int exit = reportOverrunAtClose(LOSSLESS_AERON, out, err);
+        assertEquals(SteerCli.EXIT_OK, exit, "received all it sent: not lost. out:\n" + out + "\nerr:\n" + err);
+        assertTrue(out.toString().contains("warning: 100 frames the Aeron feed still held unread when it closed were"
+            + " dropped as feed_overrun at the close"), out.toString());
+    }
+
+    @Test
+    void shouldNotWarnOfFeedOverrunAtTheCloseWhenTheAeronRunDrops() {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        assertEquals(SteerCli.EXIT_OK, reportOverrunAtClose(AERON, out, err), err.toString());
+        assertFalse(out.toString().contains("still held unread"), out.toString());
+    }
+
+    /** A run that sent 1,000 frames into an Aeron feed: 900 delivered, 100 dropped as feed_overrun. */
+    private static int reportOverrunAtClose(FeedConfig.Plan plan, StringWriter out, StringWriter err) {
+        final long[] counters = new long[Counter.values().length];
+        counters[Counter.RECEIVED.ordinal()] = 1_000;
+        final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
+            new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
+        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
+            new Accounting(1_000, 900, Map.of(DropReason.FEED_OVERRUN, 100L), 0), 1, 1);
+        return new RunReport(plan, 2048, 256, false, null, new PrintWriter(out), new PrintWriter(err, true))
+            .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
+                stats, new Histogram(3), List.of(), 1_000, List.of(), null, null,
+                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of()));
     }
 
     /** An Aeron run whose ingress received {@code oversize} frames and dropped them all as oversize. */
