@@ -178,8 +178,8 @@ final class LoadgenCommand implements Callable<Integer> {
                     final AeronFeed.Settings settings = new AeronFeed.Settings(channel, stream, AeronFeed.Mode.DROP);
                     if (settings.spy()) {
                         // Aeron would publish on the channel after the prefix, nothing connected, until the end.
-                        throw new IllegalArgumentException("--to aeron --channel " + channel + ": a spy channel is for a"
-                            + " subscriber (the engine's feed); send on "
+                        throw new IllegalArgumentException("--to aeron --channel " + channel + ": a spy channel is"
+                            + " for a subscriber (the engine's feed); send on "
                             + channel.substring(AeronFeed.Settings.SPY_PREFIX.length()));
                     }
                     if (aeronDir == null && channel.startsWith("aeron:ipc")) {

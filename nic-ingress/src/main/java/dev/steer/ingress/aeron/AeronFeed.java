@@ -47,12 +47,11 @@ import dev.steer.engine.stats.DropReason;
  * <p>When its client closes under it (the client gives its media driver up after the driver timeout, the driver
  * having stopped, or something closes the client), the feed ends ({@link Feed#END}) and {@link #endReason()} names
  * the driver's directory and what happened; a message unfinished then is one {@link DropReason#FEED_TRUNCATED}
- * drop (or {@link DropReason#OVERSIZE}, as above). A feed made on an {@link AeronMedia} also reports each of the client's asynchronous errors once with
- * {@link FrameSink#onFeedError} (its ingress counts {@code feed_errors}; errors beyond the
- * {@value AeronClientEvents#CAPACITY} a client holds for its feeds are counted there too, with one summary report;
- * errors still waiting when the feed is closed are handed over by {@link #close(FrameSink)});
- * one made on an {@link Aeron} client of the
- * caller's leaves them to that client's own error handler.
+ * drop (or {@link DropReason#OVERSIZE}, as above). A feed made on an {@link AeronMedia} also reports each of the
+ * client's asynchronous errors once with {@link FrameSink#onFeedError} (its ingress counts {@code feed_errors};
+ * errors beyond the {@value AeronClientEvents#CAPACITY} a client holds for its feeds are counted there too, with one
+ * summary report; errors still waiting when the feed is closed are handed over by {@link #close(FrameSink)}); one
+ * made on an {@link Aeron} client of the caller's leaves them to that client's own error handler.
  *
  * <p>A UDP channel whose {@code endpoint} has port 0 ({@code aeron:udp?endpoint=127.0.0.1:0}) is bound by the media
  * driver to an ephemeral port of its choosing, which {@link #resolvedEndpoint()} tells, so that a publisher can find
@@ -125,9 +124,9 @@ public final class AeronFeed implements Feed {
             }
             final String endpoint = uri.get("endpoint");
             if (BoundEndpoint.portZero(endpoint) && channel.startsWith(SPY_PREFIX)) {
-                throw new IllegalArgumentException("aeron channel='" + channel + "': a spy reads a publication of its own"
-                    + " media driver, which sends to an endpoint it names: a spy's endpoint needs a port 1..65535 (port"
-                    + " 0, a port the media driver chooses, is for a subscription that receives)");
+                throw new IllegalArgumentException("aeron channel='" + channel + "': a spy reads a publication of its"
+                    + " own media driver, which sends to an endpoint it names: a spy's endpoint needs a port 1..65535"
+                    + " (port 0, a port the media driver chooses, is for a subscription that receives)");
             }
             if (BoundEndpoint.portZero(endpoint) && BoundEndpoint.multicast(endpoint)) {
                 // A publisher to a group must know its port beforehand: there is no subscription's bound port to ask.
@@ -373,7 +372,8 @@ public final class AeronFeed implements Feed {
         }
     }
 
-    private ControlledFragmentHandler.Action onControlledFragment(DirectBuffer buffer, int offset, int length, Header header) {
+    private ControlledFragmentHandler.Action onControlledFragment(DirectBuffer buffer, int offset, int length,
+                                                                  Header header) {
         if (refused || take(buffer, offset, length, header, true) == FrameSink.BACK_PRESSURED) {
             refused = true;
             return ControlledFragmentHandler.Action.ABORT;

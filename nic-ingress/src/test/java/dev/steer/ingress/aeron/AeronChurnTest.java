@@ -41,7 +41,8 @@ class AeronChurnTest {
 
     @ParameterizedTest
     @EnumSource(AeronFeed.Mode.class)
-    void shouldAccountForEveryMessageWhenTheMapChurnsAndTheEngineClosesMidTraffic(AeronFeed.Mode mode) throws Exception {
+    void shouldAccountForEveryMessageWhenTheMapChurnsAndTheEngineClosesMidTraffic(AeronFeed.Mode mode)
+        throws Exception {
         final boolean lossless = mode == AeronFeed.Mode.LOSSLESS;
         final int stream = STREAM + mode.ordinal();
         final AeronFeed feed = new AeronFeed(driver.media(), new AeronFeed.Settings("aeron:ipc", stream, mode));
@@ -68,7 +69,8 @@ class AeronChurnTest {
                 }
             };
             final Set<DropReason> allowed = lossless ? EnumSet.of(DropReason.FEED_OVERRUN)
-                : EnumSet.of(DropReason.RING_FULL, DropReason.NO_ENTRY, DropReason.POOL_EXHAUSTED, DropReason.FEED_OVERRUN);
+                : EnumSet.of(DropReason.RING_FULL, DropReason.NO_ENTRY, DropReason.POOL_EXHAUSTED,
+                    DropReason.FEED_OVERRUN);
             final FeedChurn.Result result = FeedChurn.run("aeron-churn-" + mode.name().toLowerCase(), feed, lossless,
                 lossless ? Verdict.PASS : Verdict.DROP, sender, allowed, true);
             final Accounting accounting = result.accounting();
@@ -88,7 +90,8 @@ class AeronChurnTest {
                     "every frame polled was delivered");
                 assertEquals(accounting.received() - left - 1, result.recorder().highest(), "frames 0..polled-1");
             } else {
-                assertTrue(accounting.dropped(DropReason.NO_ENTRY) > 0, "deleted entries caused no_entry drops: " + accounting);
+                assertTrue(accounting.dropped(DropReason.NO_ENTRY) > 0,
+                    "deleted entries caused no_entry drops: " + accounting);
                 assertEquals(0, result.stats().ingressTotal(Counter.BACK_PRESSURED), "drop mode never back-pressures");
             }
         }

@@ -56,12 +56,14 @@ class AeronSpyTest {
                     }
                 }
                 while (ingress.get(PathCounters.Counter.RECEIVED) < 100) {
-                    assertTrue(System.nanoTime() < deadline, "spy received " + ingress.get(PathCounters.Counter.RECEIVED));
+                    assertTrue(System.nanoTime() < deadline,
+                        "spy received " + ingress.get(PathCounters.Counter.RECEIVED));
                     ingress.poll(feed);
                 }
                 assertEquals(100, ingress.delivered);
                 for (int seq = 0; seq < 100; seq++) {
-                    assertEquals(seq, new UnsafeBuffer(ingress.frames.get(seq)).getInt(14), "frame " + seq + " in order");
+                    assertEquals(seq, new UnsafeBuffer(ingress.frames.get(seq)).getInt(14),
+                        "frame " + seq + " in order");
                 }
             }
         }
@@ -72,8 +74,8 @@ class AeronSpyTest {
         final IllegalArgumentException error = assertThrows(IllegalArgumentException.class,
             () -> new AeronFeed.Settings("aeron-spy:aeron:udp?endpoint=127.0.0.1:0", 31, AeronFeed.Mode.DROP));
         assertEquals("aeron channel='aeron-spy:aeron:udp?endpoint=127.0.0.1:0': a spy reads a publication of its own"
-            + " media driver, which sends to an endpoint it names: a spy's endpoint needs a port 1..65535 (port 0, a port"
-            + " the media driver chooses, is for a subscription that receives)", error.getMessage());
+            + " media driver, which sends to an endpoint it names: a spy's endpoint needs a port 1..65535 (port 0, a"
+            + " port the media driver chooses, is for a subscription that receives)", error.getMessage());
     }
 
     @Test

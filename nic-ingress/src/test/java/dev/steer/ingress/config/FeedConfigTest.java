@@ -42,7 +42,8 @@ class FeedConfigTest {
     @Test
     void shouldAskTheKernelForAGroupOfItsOwnWhenAfpacketQueuesNameNoFanoutGroup() {
         final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = afpacket\nqueues = 2\nafpacket.interface = eth0"), check);
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = afpacket\nqueues = 2\nafpacket.interface = eth0"),
+            check);
         assertTrue(check.ok(), check.errors()::toString);
         assertEquals(AfPacketSettings.UNIQUE_FANOUT_GROUP, plan.afpacket().fanoutGroup(),
             "no id derived from the pid, which another process may share");
@@ -56,8 +57,8 @@ class FeedConfigTest {
     @Test
     void shouldJoinTheGivenFanoutGroupWhenOneAfpacketQueueNamesItWithoutAFanoutMode() {
         final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = afpacket\nafpacket { interface = eth0, fanout-group = 7 }"),
-            check);
+        final FeedConfig.Plan plan = FeedConfig.plan(
+            parse("type = afpacket\nafpacket { interface = eth0, fanout-group = 7 }"), check);
         assertTrue(check.ok(), check.errors()::toString);
         assertTrue(plan.afpacket().fanout(), "a group id given is a group to join, not a key to ignore");
         assertEquals(7, plan.afpacket().fanoutGroup());
@@ -65,8 +66,8 @@ class FeedConfigTest {
         final ConfigCheck none = new ConfigCheck();
         assertNull(FeedConfig.plan(parse("type = afpacket\nafpacket {\n  interface = eth0\n  fanout = none\n"
             + "  fanout-group = 7\n}"), none));
-        assertTrue(String.join("\n", none.errors()).contains("test.conf:5: feed.afpacket.fanout-group: 7 has no effect with"
-            + " fanout = none"), none.errors()::toString);
+        assertTrue(String.join("\n", none.errors()).contains("test.conf:5: feed.afpacket.fanout-group: 7 has no effect"
+            + " with fanout = none"), none.errors()::toString);
     }
 
     @Test
@@ -90,7 +91,8 @@ class FeedConfigTest {
     void shouldCloseTheFeedsNoEngineClosedWhenOpenedIsClosed() throws Exception {
         // An engine whose start() fails closes none of its feeds; the documented clean-up is Opened.close().
         final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:0\""), check);
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:0\""),
+            check);
         assertTrue(check.ok(), check.errors().toString());
         final FeedConfig.Opened opened = FeedConfig.open(plan);
         final List<Integer> ports = opened.feeds().stream().map(feed -> ((UdpFeed) feed).boundPort()).toList();
@@ -99,7 +101,8 @@ class FeedConfigTest {
             try (java.nio.channels.DatagramChannel again = java.nio.channels.DatagramChannel.open()) {
                 again.bind(new java.net.InetSocketAddress("127.0.0.1", port));
             } catch (java.net.BindException ex) {
-                throw new AssertionError("udp port " + port + " is still bound after Opened.close(): " + ex.getMessage());
+                throw new AssertionError("udp port " + port + " is still bound after Opened.close(): "
+                    + ex.getMessage());
             }
         }
         opened.close(); // a second close, and a close after the ingress' own, is harmless
@@ -139,7 +142,10 @@ class FeedConfigTest {
         final ConfigCheck external = new ConfigCheck();
         final FeedConfig.Plan spy = FeedConfig.plan(parse(String.join("\n",
             "type = aeron",
-            "aeron { channel = \"aeron-spy:aeron:udp?endpoint=127.0.0.1:40123\", directory = \"/dev/shm/aeron-app\" }")),
+            "aeron {",
+            "  channel = \"aeron-spy:aeron:udp?endpoint=127.0.0.1:40123\"",
+            "  directory = \"/dev/shm/aeron-app\"",
+            "}")),
             external);
         assertEquals(List.of(), external.errors());
         assertTrue(spy.aeron().spy(), "an external driver's publication can be spied on");
@@ -172,8 +178,8 @@ class FeedConfigTest {
         assertNull(plan);
         assertEquals(1, check.errors().size(), check.errors().toString());
         final String error = check.errors().get(0);
-        assertTrue(error.startsWith("test.conf:3: feed.aeron.channel: aeron channel='aeron:udp?endpoint=239.1.2.3:0': "),
-            error);
+        assertTrue(error.startsWith(
+            "test.conf:3: feed.aeron.channel: aeron channel='aeron:udp?endpoint=239.1.2.3:0': "), error);
         assertTrue(error.contains("multicast") && error.contains("port 1..65535"), error);
     }
 
@@ -214,7 +220,8 @@ class FeedConfigTest {
             base = a.getLocalPort();
         }
         final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:" + base + "\""), check);
+        final FeedConfig.Plan plan = FeedConfig.plan(
+            parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:" + base + "\""), check);
         assertNotNull(plan, check.errors().toString());
         try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
             assertEquals(base, ((UdpFeed) opened.feeds().get(0)).boundPort());
@@ -229,7 +236,8 @@ class FeedConfigTest {
     @Test
     void shouldBindAnEphemeralPortPerQueueAndNameEachByItsBoundPortWhenThePortIsZero() {
         final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:0\""), check);
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp.bind = \"127.0.0.1:0\""),
+            check);
         assertNotNull(plan, check.errors().toString());
         try (FeedConfig.Opened opened = FeedConfig.open(plan)) {
             final int first = ((UdpFeed) opened.feeds().get(0)).boundPort();
@@ -299,7 +307,8 @@ class FeedConfigTest {
     @Test
     void shouldNeedAFanoutGroupForSeveralAfPacketQueuesAndNameTheMissingInterface() {
         final ConfigCheck check = new ConfigCheck();
-        assertNull(FeedConfig.plan(parse("type = afpacket\nqueues = 2\nafpacket { interface = eth0, fanout = none }"), check));
+        assertNull(FeedConfig.plan(
+            parse("type = afpacket\nqueues = 2\nafpacket { interface = eth0, fanout = none }"), check));
         assertTrue(String.join("\n", check.errors()).contains("several queues on one interface need a fanout group"),
             check.errors().toString());
         final ConfigCheck none = new ConfigCheck();
@@ -311,16 +320,17 @@ class FeedConfigTest {
     void shouldReportAReceiveBufferAtItsOwnKeyWhenTheUdpFeedCannotTakeIt() {
         for (String value : List.of("1500m", "512")) {
             final ConfigCheck check = new ConfigCheck();
-            assertNull(FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"127.0.0.1:9100\"\n  receive-buffer = " + value
-                + "\n}"), check), value);
+            assertNull(FeedConfig.plan(
+                parse("type = udp\nudp {\n  bind = \"127.0.0.1:9100\"\n  receive-buffer = " + value + "\n}"), check),
+                value);
             assertEquals(1, check.errors().size(), () -> value + ": " + check.errors());
             final String error = check.errors().get(0);
             assertTrue(error.startsWith("test.conf:4: feed.udp.receive-buffer: "), error);
             assertTrue(error.contains("bytes is out of range: must be 0") && error.endsWith("..1073741824"), error);
         }
         final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nudp { bind = \"127.0.0.1:9100\", receive-buffer = 0 }"),
-            check);
+        final FeedConfig.Plan plan = FeedConfig.plan(
+            parse("type = udp\nudp { bind = \"127.0.0.1:9100\", receive-buffer = 0 }"), check);
         assertTrue(check.ok(), () -> String.join("\n", check.errors()));
         assertEquals(0, plan.udp().receiveBufferBytes(), "0 asks for the system's default, as the docs say");
     }
@@ -354,7 +364,8 @@ class FeedConfigTest {
             "udp.bind = \"127.0.0.1:0\"")), check));
         assertEquals(List.of("test.conf:2: feed.queues: must be an integer 1..64, is 1.9"), check.errors());
         final ConfigCheck whole = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2.0\nudp.bind = \"127.0.0.1:0\""), whole);
+        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2.0\nudp.bind = \"127.0.0.1:0\""),
+            whole);
         assertTrue(whole.ok(), whole.errors()::toString);
         assertEquals(2, plan.queues(), "a whole number written with a fraction is that number");
     }
@@ -366,7 +377,8 @@ class FeedConfigTest {
         assertNull(FeedConfig.plan(parse("type = udp\nqueues = \"1.9\"\nudp.bind = \"127.0.0.1:0\""), check));
         assertEquals(List.of("test.conf:2: feed.queues: must be an integer 1..64, is \"1.9\""), check.errors());
         final ConfigCheck whole = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = \"2\"\nudp.bind = \"127.0.0.1:0\""), whole);
+        final FeedConfig.Plan plan = FeedConfig.plan(
+            parse("type = udp\nqueues = \"2\"\nudp.bind = \"127.0.0.1:0\""), whole);
         assertTrue(whole.ok(), whole.errors()::toString);
         assertEquals(2, plan.queues(), "a quoted whole number is that number");
     }
@@ -380,8 +392,8 @@ class FeedConfigTest {
             final ConfigCheck check = new ConfigCheck();
             assertNull(FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"127.0.0.1:9100\"\n  receive-buffer = "
                 + value.get(0) + "\n}"), check), value.get(0));
-            assertEquals(List.of("test.conf:4: feed.udp.receive-buffer: must be a whole number of bytes, 0 (the system's"
-                + " default) or 1024..1073741824, is " + value.get(1)), check.errors(), value.get(0));
+            assertEquals(List.of("test.conf:4: feed.udp.receive-buffer: must be a whole number of bytes, 0 (the"
+                + " system's default) or 1024..1073741824, is " + value.get(1)), check.errors(), value.get(0));
         }
         for (String value : List.of("65536.0", "\"65536\"", "1.5k", "\"0.5m\"")) {
             final ConfigCheck check = new ConfigCheck();
@@ -397,7 +409,8 @@ class FeedConfigTest {
         for (String written : List.of("type = pcap\npcap = null", "type = pcap\npcap { file = null }")) {
             final ConfigCheck check = new ConfigCheck();
             assertNull(FeedConfig.plan(parse(written).withFallback(defaults), check), written);
-            assertEquals(List.of("test.conf:2: feed.pcap.file: missing: the pcap feed needs a capture file (--pcap FILE)"),
+            assertEquals(
+                List.of("test.conf:2: feed.pcap.file: missing: the pcap feed needs a capture file (--pcap FILE)"),
                 check.errors(), written);
         }
     }
@@ -414,8 +427,10 @@ class FeedConfigTest {
             "}")), check));
         final List<String> errors = check.errors();
         assertEquals(2, errors.size(), errors::toString);
-        assertTrue(errors.get(0).startsWith("test.conf:4: feed.afpacket.block-size: 6144: must be a power of two"), errors::toString);
-        assertTrue(errors.get(1).startsWith("test.conf:5: feed.afpacket.frame-size: 200: must be a multiple of 16"), errors::toString);
+        assertTrue(errors.get(0).startsWith("test.conf:4: feed.afpacket.block-size: 6144: must be a power of two"),
+            errors::toString);
+        assertTrue(errors.get(1).startsWith("test.conf:5: feed.afpacket.frame-size: 200: must be a multiple of 16"),
+            errors::toString);
         final ConfigCheck ring = new ConfigCheck();
         assertNull(FeedConfig.plan(parse("type = afpacket\nafpacket {\n  interface = eth0\n  block-size = 64m\n"
             + "  block-count = 32\n}"), ring));
@@ -450,8 +465,8 @@ class FeedConfigTest {
         final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nudp {\n  bind = \"feedhost.invalid:9000\"\n}"),
             check);
         assertNotNull(plan, check.errors()::toString);
-        final IllegalStateException lookup = new IllegalStateException("bindAddress='feedhost.invalid': does not resolve",
-            new java.net.UnknownHostException("feedhost.invalid"));
+        final IllegalStateException lookup = new IllegalStateException(
+            "bindAddress='feedhost.invalid': does not resolve", new java.net.UnknownHostException("feedhost.invalid"));
         assertEquals("test.conf:3: feed.udp.bind: 'feedhost.invalid:9000': the host feedhost.invalid does not resolve:"
             + " must be HOST:PORT with a host name or address of this machine, e.g. 127.0.0.1:9000 or 0.0.0.0:9000",
             FeedConfig.bindFailure(plan, 0, lookup));
@@ -476,8 +491,8 @@ class FeedConfigTest {
             "this host binds addresses it does not have");
         final ConfigCheck check = new ConfigCheck();
         // 192.0.2.1 (TEST-NET-1, RFC 5737) is no address of this host.
-        final FeedConfig.Plan plan = FeedConfig.plan(parse("type = udp\nqueues = 2\nudp {\n  bind = \"192.0.2.1:9000\"\n}"),
-            check);
+        final FeedConfig.Plan plan = FeedConfig.plan(
+            parse("type = udp\nqueues = 2\nudp {\n  bind = \"192.0.2.1:9000\"\n}"), check);
         assertNotNull(plan, check.errors()::toString);
         final IllegalStateException error = assertThrows(IllegalStateException.class, () -> FeedConfig.open(plan));
         assertTrue(error.getMessage().startsWith("test.conf:4: feed.udp.bind: '192.0.2.1:9000': queue 0 cannot bind"
