@@ -115,7 +115,7 @@ final class DuplicateKeys {
                 continue;
             }
             if (includeStatement()) {
-                skipToLineEnd();
+                skipInclude();
                 continue;
             }
             final int keyLine = line;
@@ -256,6 +256,33 @@ final class DuplicateKeys {
         }
         return at < s.length() && (s.charAt(at) == '"' || s.startsWith("required(", at) || s.startsWith("file(", at)
             || s.startsWith("url(", at) || s.startsWith("classpath(", at));
+    }
+
+    /**
+     * Skips the include statement at the position: its name, quoted or in brackets ({@code required(file("x"))}), and
+     * no more, so that a brace closing a block on the same line still closes it.
+     */
+    private void skipInclude() {
+        pos += "include".length();
+        skipBlank(false);
+        int depth = 0;
+        while (!eof() && peek() != '\n') {
+            final char c = peek();
+            if (c == '"') {
+                quoted();
+                if (depth == 0) {
+                    return;
+                }
+                continue;
+            }
+            if (c == '(') {
+                depth++;
+            } else if (c == ')' && --depth <= 0) {
+                pos++;
+                return;
+            }
+            pos++;
+        }
     }
 
     /** A key: unquoted parts split at dots, quoted parts whole; empty when there is none here. */

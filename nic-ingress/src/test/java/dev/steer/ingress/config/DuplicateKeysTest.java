@@ -77,4 +77,10 @@ class DuplicateKeysTest {
         }
         find("a".repeat(10) + " = " + "{ b = ".repeat(10_000) + "1" + " }".repeat(10_000));
     }
+
+    @Test
+    void shouldCloseTheBlockWhenAnIncludeEndsItOnTheSameLine() {
+        assertEquals(List.of(new DuplicateKeys.Duplicate("b", 3, "2", 2, "1")),
+            find("a { include \"x.conf\" }\nb = 1\nb = 2\n"));
+    }
 }
