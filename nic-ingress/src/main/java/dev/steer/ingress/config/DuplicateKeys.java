@@ -15,6 +15,9 @@ import com.typesafe.config.ConfigUtil;
  * places (they merge, which is how files are laid out), {@code +=} appends, and values that start with a
  * substitution ({@code x = ${?ENV}}, {@code x = ${x} ...}), HOCON's idioms for an override.
  *
+ * <p>The same scan gives every write of a key and every include, in the order of the text ({@link #steps}), for
+ * {@link KeyWrites}, which finds the write of a key that wins.
+ *
  * <p>Run on text the HOCON parser has accepted, so it only has to find keys, not to judge syntax: it reads
  * keys, quoted strings, comments and brackets, and skips values. Nesting deeper than {@value #MAX_DEPTH} is not
  * looked into. Off the hot path; a new instance per file.
@@ -22,6 +25,21 @@ import com.typesafe.config.ConfigUtil;
 final class DuplicateKeys {
     /** A key given twice: where and with what the second time, and the first. */
     record Duplicate(String path, int line, String value, int firstLine, String firstValue) {
+    }
+
+    /** What a file does at a line: a write of a key or an include. */
+    sealed interface Step permits Write, Include {
+    }
+
+    /**
+     * A key given a value at {@code line}: {@code value} as written (a list whole, an append {@code k += v} as
+     * {@code [v]}, which is what HOCON makes of it), or a block when {@code block}.
+     */
+    record Write(String path, int line, String value, boolean block) implements Step {
+    }
+
+    /** An include statement at {@code line} inside the block {@code prefix} ("" at the root), from "include" on. */
+    record Include(String prefix, int line, String statement) implements Step {
     }
 
     private record Given(int line, String value) {
@@ -37,6 +55,9 @@ final class DuplicateKeys {
     private Map<String, Given> leaves = new HashMap<>();
     private Map<String, Given> objects = new HashMap<>();
     private final List<Duplicate> found = new ArrayList<>();
+    private final List<Step> steps = new ArrayList<>();
+    // Lists the scan is inside: their elements' keys are no writes of keys of the settings.
+    private int lists;
 
     private DuplicateKeys(String text) {
         this.s = text;
@@ -44,6 +65,18 @@ final class DuplicateKeys {
 
     /** The keys of {@code text} given twice, in the order of their second occurrence. */
     static List<Duplicate> find(String text) {
+        return List.copyOf(scan(text).found);
+    }
+
+    /**
+     * The writes of keys outside lists and the includes of {@code text}, in the order written. A key in a list's
+     * element is no key of the settings: the list is one value, written where its key is.
+     */
+    static List<Step> steps(String text) {
+        return List.copyOf(scan(text).steps);
+    }
+
+    private static DuplicateKeys scan(String text) {
         final DuplicateKeys keys = new DuplicateKeys(text);
         keys.skipBlank(true);
         if (keys.peek() == '{') {
@@ -52,7 +85,7 @@ final class DuplicateKeys {
         } else if (keys.peek() != '[') {
             keys.object("", false, 0);
         }
-        return List.copyOf(keys.found);
+        return keys;
     }
 
     private boolean eof() {
@@ -116,6 +149,9 @@ final class DuplicateKeys {
             }
             if (includeStatement()) {
                 skipInclude();
+                if (lists == 0) {
+                    steps.add(new Include(prefix, line, s.substring(start, pos).strip()));
+                }
                 continue;
             }
             final int keyLine = line;
@@ -140,9 +176,12 @@ final class DuplicateKeys {
             // Quoted where needed, so that "a.b" (one key) and a.b (two) stay apart.
             final String path = prefix.isEmpty() ? ConfigUtil.joinPath(key) : prefix + "." + ConfigUtil.joinPath(key);
             if (append) {
+                final int valueStart = pos;
                 skipValue(false);
+                step(path, keyLine, "[" + s.substring(valueStart, pos).strip() + "]", false);
             } else if (peek() == '{') {
                 pos++;
+                step(path, keyLine, OBJECT, true);
                 given(objects, leaves, path, keyLine, OBJECT);
                 if (depth < MAX_DEPTH) {
                     object(path, true, depth + 1);
@@ -155,6 +194,7 @@ final class DuplicateKeys {
                 final int valueStart = pos;
                 skipValue(false);
                 final String value = s.substring(valueStart, pos).strip();
+                step(path, keyLine, value, false);
                 if (!value.startsWith("${")) {
                     given(leaves, objects, path, keyLine, shown(value));
                 }
@@ -190,6 +230,7 @@ final class DuplicateKeys {
             objects = outerObjects;
         }
         final int after = found.size();
+        step(path, keyLine, s.substring(valueStart, pos), false);
         given(leaves, objects, path, keyLine, shown(s.substring(valueStart, pos)));
         if (found.size() > after) {
             found.add(reportAt, found.remove(after));
@@ -198,6 +239,15 @@ final class DuplicateKeys {
 
     /** The elements of a list up to its closing bracket (consumed); objects in it are looked into by index. */
     private void array(String path, int depth) {
+        lists++;
+        try {
+            elements(path, depth);
+        } finally {
+            lists--;
+        }
+    }
+
+    private void elements(String path, int depth) {
         int index = 0;
         while (true) {
             skipBlank(true);
@@ -223,6 +273,13 @@ final class DuplicateKeys {
                 }
             }
             index++;
+        }
+    }
+
+    /** Records a write of a key outside lists. */
+    private void step(String path, int keyLine, String value, boolean block) {
+        if (lists == 0) {
+            steps.add(new Write(path, keyLine, value, block));
         }
     }
 

@@ -8,6 +8,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.BiConsumer;
+
+import com.typesafe.config.ConfigUtil;
 
 /**
  * Finds the keys a {@code .properties} file that HOCON reads as properties gives twice: {@link Properties#load}, which
@@ -16,7 +19,11 @@ import java.util.Properties;
  * reported is the one the logical line starts on. Off the hot path; any thread.
  */
 final class PropertiesKeys {
-    private record Given(int line, String value) {
+    private record Given(int line, String raw) {
+        /** The value as one line of a message. */
+        String value() {
+            return DuplicateKeys.shown(raw);
+        }
     }
 
     private PropertiesKeys() {
@@ -24,9 +31,32 @@ final class PropertiesKeys {
 
     /** The keys of {@code text} given twice, in the order of their second occurrence. */
     static List<DuplicateKeys.Duplicate> find(String text) {
-        final String[] lines = text.split("\r?\n", -1);
         final Map<String, Given> first = new HashMap<>();
         final List<DuplicateKeys.Duplicate> found = new ArrayList<>();
+        keys(text, (key, given) -> {
+            final Given before = first.putIfAbsent(key, given);
+            if (before != null) {
+                found.add(new DuplicateKeys.Duplicate(key, given.line(), given.value(), before.line(), before.value()));
+            }
+        });
+        return List.copyOf(found);
+    }
+
+    /**
+     * The writes of {@code text}, in the order written: each key as the path HOCON reads it as (split at its dots),
+     * its value as a quoted HOCON string, which holds no substitution (a properties file has none).
+     */
+    static List<DuplicateKeys.Write> writes(String text) {
+        final List<DuplicateKeys.Write> writes = new ArrayList<>();
+        keys(text, (key, given) -> writes.add(new DuplicateKeys.Write(
+            ConfigUtil.joinPath(List.of(key.split("\\.", -1))), given.line(), ConfigUtil.quoteString(given.raw()),
+            false)));
+        return List.copyOf(writes);
+    }
+
+    /** Passes each key of {@code text} with its value to {@code to}, in the order written. */
+    private static void keys(String text, BiConsumer<String, Given> to) {
+        final String[] lines = text.split("\r?\n", -1);
         int i = 0;
         while (i < lines.length) {
             final int start = i;
@@ -51,15 +81,9 @@ final class PropertiesKeys {
                 continue; // a malformed \\uXXXX: HOCON's own read of the file refuses it
             }
             for (String key : one.stringPropertyNames()) {
-                final Given given = new Given(start + 1, DuplicateKeys.shown(one.getProperty(key)));
-                final Given before = first.putIfAbsent(key, given);
-                if (before != null) {
-                    found.add(new DuplicateKeys.Duplicate(key, given.line(), given.value(), before.line(),
-                        before.value()));
-                }
+                to.accept(key, new Given(start + 1, one.getProperty(key)));
             }
         }
-        return List.copyOf(found);
     }
 
     /** {@code line} without the blanks {@link Properties#load} skips at a line's start: space, tab, form feed. */

@@ -79,8 +79,24 @@ class DuplicateKeysTest {
     }
 
     @Test
+    void shouldGiveEveryWriteAndIncludeInTheOrderWrittenWhenAskedForSteps() {
+        assertEquals(List.of(new DuplicateKeys.Write("a", 1, "{ ... }", true),
+                new DuplicateKeys.Write("a.b", 1, "64", false),
+                new DuplicateKeys.Include("a", 2, "include \"b.conf\""),
+                new DuplicateKeys.Write("a.b", 4, "${?B}", false),
+                new DuplicateKeys.Write("l", 5, "[ { q = 1 } ]", false),
+                new DuplicateKeys.Write("l", 6, "[2]", false)),
+            DuplicateKeys.steps("a { b = 64\n include \"b.conf\"\n}\na.b = ${?B} # last\nl = [ { q = 1 } ]\n"
+                + "l += 2\n"));
+    }
+
+    @Test
     void shouldCloseTheBlockWhenAnIncludeEndsItOnTheSameLine() {
         assertEquals(List.of(new DuplicateKeys.Duplicate("b", 3, "2", 2, "1")),
             find("a { include \"x.conf\" }\nb = 1\nb = 2\n"));
+        assertEquals(List.of(new DuplicateKeys.Write("a", 1, "{ ... }", true),
+                new DuplicateKeys.Include("a", 1, "include required(file(\"x.conf\"))"),
+                new DuplicateKeys.Write("b", 1, "1", false)),
+            DuplicateKeys.steps("a { include required(file(\"x.conf\")) }, b = 1"));
     }
 }
