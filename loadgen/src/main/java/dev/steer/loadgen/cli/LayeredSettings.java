@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.stream.Stream;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
@@ -121,13 +123,14 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
             try {
                 final Config writtenLayers = layer(notOverriding, file, scenario);
                 asWritten = writtenLayers.resolve();
-                asWrittenSubstitutions = Substitutions.find(writtenLayers, asWritten);
+                asWrittenSubstitutions = Substitutions.find(writtenLayers, layers(notOverriding, file, scenario),
+                    asWritten);
             } catch (ConfigException ex) {
                 asWritten = null; // the merged settings resolved; what they could not, they name themselves
             }
         }
-        return new LayeredSettings(merged, asWritten, Map.copyOf(overridden), Substitutions.find(layers, merged),
-            asWrittenSubstitutions);
+        return new LayeredSettings(merged, asWritten, Map.copyOf(overridden),
+            Substitutions.find(layers, layers(given, file, scenario), merged), asWrittenSubstitutions);
     }
 
     /**
@@ -199,6 +202,11 @@ record LayeredSettings(Config merged, Config asWritten, Map<String, String> over
             result = ConfigFile.over(result, scenario);
         }
         return result;
+    }
+
+    /** The layers {@link #layer} lays, the highest first: they order a key's writes in several files. */
+    private static List<Config> layers(Config options, Config file, Config scenario) {
+        return Stream.of(options, file, scenario).filter(Objects::nonNull).toList();
     }
 
     private static Config resolve(Config settings) {

@@ -176,6 +176,19 @@ class ConfigLayerTest {
         assertWarnedOnce(result, "steer run: warning: " + file + ":2: steer.engine.idle (from $PATH): ", "--idle");
     }
 
+    @Test
+    void shouldNameTheLineOfTheSubstitutionInTheConfigWhenTheScenarioAlsoGivesTheKey() throws IOException {
+        // The config file over the scenario file: the key's writes are in two files, ordered by their layers.
+        assertTrue(System.getenv("PATH") != null, "the test needs PATH set");
+        final Path file = Files.writeString(dir.resolve("env.conf"), "\nrun.duration = ${?PATH}\n");
+        final Path scenario = Files.writeString(dir.resolve("scenario.conf"),
+            "traffic { flows = 16 }\nrun.duration = 1s\n");
+        final CliRunner result = CliRunner.run("run", "--config", file.toString(), "--scenario", scenario.toString(),
+            "--feed", "synthetic", "--no-pin");
+        assertEquals(SteerCli.EXIT_USAGE, result.exit(), result.toString());
+        assertTrue(result.err().contains(file + ":2: run.duration (from $PATH): "), result.toString());
+    }
+
     /** {@code start} is on stderr once, as a warning line that names {@code option} and says the value is unused. */
     static void assertWarnedOnce(CliRunner result, String start, String option) {
         final List<String> lines = result.err().lines().filter(line -> line.startsWith(start)).toList();

@@ -207,7 +207,7 @@ public final class HoconFile {
 
     /** {@code name} as the URL HOCON takes it for in {@code include "name"}; null when it is none (a file name). */
     @SuppressWarnings("deprecation") // the constructor HOCON decides with: what it accepts is what would be fetched
-    private static URL url(String name) {
+    static URL url(String name) {
         try {
             return new URL(name);
         } catch (MalformedURLException | RuntimeException ex) {

@@ -160,4 +160,39 @@ class SubstitutionsTest {
         plain.error(resolved, "x", "bad");
         assertEquals(plain.errors(), List.of(message(written, ConfigFactory.empty())));
     }
+
+    @Test
+    void shouldNameTheIncludedFilesLineWhenTheIncludeStandsInABlockAfterTheKeysOwnValue(@TempDir Path dir)
+            throws IOException {
+        file(dir, "engine.conf", "\nbudget = ${?PATH}\n");
+        final Config written = file(dir, "main.conf", "steer {\n  budget = 64\n  include \"engine.conf\"\n}\n");
+        final ConfigCheck check = new ConfigCheck(Substitutions.find(written, written.resolve()));
+
+        check.error(written.resolve(), "steer.budget", "bad");
+
+        assertEquals(List.of(dir.resolve("engine.conf") + ":2: steer.budget (from $PATH): bad"), check.errors());
+    }
+
+    @Test
+    void shouldNameTheWriteOfTheHigherLayerWhenTheLayersAreGivenInOrder(@TempDir Path dir) throws IOException {
+        final Config lower = file(dir, "lower.conf", "x = 1\n");
+        final Config upper = file(dir, "upper.conf", "\nx = ${?PATH}\n");
+        final Config mine = ConfigFactory.parseString("x = ${?HOME}", ConfigParseOptions.defaults()
+            .setOriginDescription("my service"));
+        final Config written = upper.withFallback(lower);
+        final Config resolved = written.resolve();
+
+        assertEquals(dir.resolve("upper.conf") + ":2: x (from $PATH): bad",
+            message(written, List.of(upper, lower), resolved));
+        assertEquals("my service:1: x (from $HOME): bad",
+            message(mine.withFallback(written), List.of(mine, upper, lower), mine.withFallback(written).resolve()));
+        // Without the order, two files laid over one another do not say which wins: HOCON's origin is kept.
+        assertNull(Substitutions.find(written, resolved).at("x"));
+    }
+
+    private static String message(Config written, List<Config> layers, Config resolved) {
+        final ConfigCheck check = new ConfigCheck(Substitutions.find(written, layers, resolved));
+        check.error(resolved, "x", "bad");
+        return check.errors().getFirst();
+    }
 }
