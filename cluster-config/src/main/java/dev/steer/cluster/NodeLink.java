@@ -164,11 +164,10 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
     private long nextSequence;
     private boolean paused;
     /**
-     * The incarnation of the node at {@link #node} that the entries served now are placed on (the uid of its unique
-     * address), as this node's view last named it; {@link ForwardBatch#ANY_INCARNATION} before it named one or after
-     * that one's removal. Every batch names it: a node restarted at the address takes none meant for the dead one.
+     * The incarnation of the node at {@link #node} that the entries served now are placed on, as this node's view last
+     * named it. Every batch names it: a node restarted at the address takes none meant for the dead one.
      */
-    private long incarnation = ForwardBatch.ANY_INCARNATION;
+    private final LinkIncarnation incarnation = new LinkIncarnation();
 
     static Behavior<Command> create(String node, ClusterSettings settings, LinkStats stats) {
         return Behaviors.setup(context -> Behaviors.withTimers(timers -> new NodeLink(context, timers, node, settings,
@@ -198,7 +197,7 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             context.messageAdapter(ClusterEvent.MemberEvent.class, Membership::new), ClusterEvent.MemberEvent.class));
         for (Member member : cluster.state().getMembers()) {
             if (member.address().toString().equals(node)) {
-                incarnation = member.uniqueAddress().longUid();
+                incarnation.shown(member.uniqueAddress().longUid());
             }
         }
         cluster.subscriptions().tell(Subscribe.create(
@@ -255,16 +254,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
             return this;
         }
         final long uid = event.member().uniqueAddress().longUid();
-        if (event instanceof ClusterEvent.MemberRemoved) {
-            if (incarnation == ForwardBatch.ANY_INCARNATION || uid == incarnation) {
-                incarnation = ForwardBatch.ANY_INCARNATION;
-                nodeGone();
-            }
-        } else if (uid != incarnation) {
-            if (incarnation != ForwardBatch.ANY_INCARNATION) {
-                nodeGone();
-            }
-            incarnation = uid;
+        if (event instanceof ClusterEvent.MemberRemoved ? incarnation.removed(uid) : incarnation.member(uid)) {
+            nodeGone();
         }
         return pump();
     }
@@ -370,7 +361,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
         batch.bytes = data;
         batch.segments = segments;
         stats.sent(segments, frames, bytes);
-        target.tell(new ForwardBatch(batch.sequence, segments, frames, data, bytes, ackTo, incarnation));
+        target.tell(new ForwardBatch(batch.sequence, segments, frames, data, bytes, ackTo,
+            incarnation.target()));
         return true;
     }
 
