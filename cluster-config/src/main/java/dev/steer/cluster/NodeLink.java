@@ -165,7 +165,8 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
     private boolean paused;
     /**
      * The incarnation of the node at {@link #node} that the entries served now are placed on, as this node's view last
-     * named it. Every batch names it: a node restarted at the address takes none meant for the dead one.
+     * named it (the removed one after its removal). Every batch names it: a node restarted at the address takes none
+     * meant for the dead one.
      */
     private final LinkIncarnation incarnation = new LinkIncarnation();
 
@@ -247,7 +248,17 @@ final class NodeLink extends AbstractBehavior<NodeLink.Command> {
      * A membership event of the node at this link's address. Its removal gives up every entry served (they were placed
      * on it); so does an event of another incarnation there, which stands for the old one's removal (the removal may
      * come after the new one's first events, and the link must not send the old one's frames to the new one
-     * meanwhile). A late removal of an incarnation before the one served changes nothing.
+     * meanwhile). A late removal of an incarnation before the one served changes nothing. After a removal the link
+     * names the removed incarnation until another one is named ({@link LinkIncarnation}).
+     *
+     * <p>Assumed: an {@link Attach} of an entry placed on a new incarnation comes after this link's first event of
+     * that incarnation, so that every entry served when a new incarnation is named was placed on an older one. Gossip
+     * orders it: the owner places on a member that is up, a member is moved up only once every member has seen it
+     * join (convergence), and each node publishes that join to its subscribers as it takes in the gossip, while the
+     * placement still has to travel from the owner through the map agent and the forwarder to this link. Were an
+     * Attach for the new node to come first, its entry would be given up when the new incarnation's event comes: its
+     * frames counted {@code unreachable} until the entry is placed again, none sent to the node it is placed on (and
+     * until that event, its batches would name the old incarnation and be refused by the new node).
      */
     private Behavior<Command> onMembership(ClusterEvent.MemberEvent event) {
         if (!event.member().address().toString().equals(node)) {
