@@ -52,6 +52,8 @@ public final class ClusterNode implements AutoCloseable {
     public static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
     /** The receiver pool's frame count and slot size as {@link ClusterSettings} names them, for the pool's messages. */
     static final String RECEIVER_FRAMES = "receiverFrames";
+    /** Ports below this one need CAP_NET_BIND_SERVICE to bind (Linux's default unprivileged port start). */
+    private static final int PRIVILEGED_PORTS = 1024;
     static final String RECEIVER_FRAME_SIZE = "receiverFrameSize";
     /** The receiver's headroom: the second argument of {@link ClusterSettings#receiverFrameSize(int, int)}. */
     static final String RECEIVER_HEADROOM = "receiverFrameSize headroom";
@@ -194,20 +196,32 @@ public final class ClusterNode implements AutoCloseable {
     /**
      * A node that cannot bind its address fails deep inside Artery ("Failed to bind TCP to [...] due to: Bind failed
      * because of java.net.BindException: ..."): say which address and what to do, the original as the cause, and which
-     * setting is at fault as a {@link ListenFailedException}. Any other failure is returned as it is.
+     * setting is at fault as a {@link ListenFailedException}: the port when it is in use or binding it is not
+     * permitted ("Permission denied": a port below 1024 without CAP_NET_BIND_SERVICE), else the host ("Cannot assign
+     * requested address": not an address of this machine). Any other failure is returned as it is.
      */
-    private static RuntimeException bindFailure(ClusterSettings settings, RuntimeException ex) {
+    static RuntimeException bindFailure(ClusterSettings settings, RuntimeException ex) {
         for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
             if (cause instanceof java.net.BindException bind) {
                 final String address = settings.host() + ":" + settings.port();
                 final String message = String.valueOf(bind.getMessage());
-                return message.contains("in use")
-                    ? new ListenFailedException("cannot listen on " + address + ": the port is already in use (another"
-                        + " node or program holds it): stop that process, or give this node another port",
-                        ListenFailedException.Setting.PORT, ex)
-                    : new ListenFailedException("cannot listen on " + address + ": "
-                        + message.replaceFirst("^\\[[^]]*] ", "") + ": the host must be an address of this machine",
-                        ListenFailedException.Setting.HOST, ex);
+                final String reason = message.replaceFirst("^\\[[^]]*] ", "");
+                if (message.contains("in use")) {
+                    return new ListenFailedException("cannot listen on " + address + ": the port is already in use"
+                        + " (another node or program holds it): stop that process, or give this node another port",
+                        ListenFailedException.Setting.PORT, ex);
+                }
+                if (message.contains("Permission denied")) {
+                    return new ListenFailedException("cannot listen on " + address + ": " + reason + ": "
+                        + (settings.port() < PRIVILEGED_PORTS
+                            ? "ports below " + PRIVILEGED_PORTS + " need privileges (CAP_NET_BIND_SERVICE): give this"
+                                + " node a port of " + PRIVILEGED_PORTS + " or above, or run it with that capability"
+                            : "this user may not bind the port (net.ipv4.ip_unprivileged_port_start, a security"
+                                + " policy): give this node another port, or run it with CAP_NET_BIND_SERVICE"),
+                        ListenFailedException.Setting.PORT, ex);
+                }
+                return new ListenFailedException("cannot listen on " + address + ": " + reason
+                    + ": the host must be an address of this machine", ListenFailedException.Setting.HOST, ex);
             }
         }
         return ex;

@@ -10,9 +10,12 @@ public final class ListenFailedException extends IllegalStateException {
 
     /** The setting at fault. */
     public enum Setting {
-        /** The host is not an address of this machine, or cannot be bound for another reason than a port in use. */
+        /** The host is not an address of this machine, or cannot be bound for a reason not the port's. */
         HOST,
-        /** The port is in use (another node or program holds it). */
+        /**
+         * The port is in use (another node or program holds it), or binding it is not permitted (below 1024 without
+         * CAP_NET_BIND_SERVICE).
+         */
         PORT
     }
 
@@ -23,7 +26,10 @@ public final class ListenFailedException extends IllegalStateException {
         this.setting = setting;
     }
 
-    /** Which setting to change: {@link Setting#PORT} for a port in use, {@link Setting#HOST} otherwise. */
+    /**
+     * Which setting to change: {@link Setting#PORT} for a port in use or not permitted, {@link Setting#HOST}
+     * otherwise.
+     */
     public Setting setting() {
         return setting;
     }
