@@ -41,7 +41,10 @@ final class ClusterMessageClassResolver extends DefaultClassResolver {
         final Registration registration = idToRegistration.get(id);
         if (registration == null || !ClusterMessage.class.isAssignableFrom(registration.getType())) {
             throw new KryoSerializer.CorruptMessage("corrupt cluster message: class id " + id + " ("
-                + (registration == null ? "not registered" : registration.getType().getName())
+                + (registration != null ? registration.getType().getName()
+                    : id == KryoSerializer.RETIRED_FORWARD_BATCH_ID ? "not registered: the frame batch of a build"
+                        + " whose batches name no incarnation, id " + KryoSerializer.FORWARD_BATCH_ID
+                        + " in this one; a cluster is upgraded as a whole" : "not registered")
                 + ") is not a cluster message");
         }
         return registration;

@@ -40,6 +40,15 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
     /** The serializer's fixed identifier in Pekko's serialization registry. */
     public static final int IDENTIFIER = 741_100;
 
+    /**
+     * Kryo registration id of {@link ForwardBatch}, whose layout carries the incarnation it is for: not
+     * {@link #RETIRED_FORWARD_BATCH_ID}, so that nodes of builds with the other layout refuse each other's batches as
+     * an unregistered class instead of reading their bytes wrongly.
+     */
+    static final int FORWARD_BATCH_ID = 107;
+    /** The id of {@link ForwardBatch} in builds whose batches name no incarnation: registered to nothing. */
+    static final int RETIRED_FORWARD_BATCH_ID = 100;
+
     /** Serialised bytes of every frame batch this JVM sent: one add per batch. */
     private static final LongAdder BATCH_BYTES = new LongAdder();
 
@@ -301,7 +310,7 @@ public final class KryoSerializer extends JSerializer implements ByteBufferSeria
                 final long target = input.readLong();
                 return new ForwardBatch(sequence, segments, frames, bytes, length, readRef(input), target);
             }
-        }, 100);
+        }, FORWARD_BATCH_ID);
         kryo.register(BatchAck.class, new Serializer<BatchAck>() {
             @Override
             public void write(Kryo k, Output output, BatchAck m) {

@@ -65,6 +65,27 @@ class KryoSerializerTest {
     }
 
     @Test
+    void shouldRefuseAFrameBatchWithAClearErrorWhenItComesInTheLayoutWithoutAnIncarnation() throws Exception {
+        final KryoSerializer serializer = (KryoSerializer) SerializationExtension.get(KIT.system())
+            .serializerFor(ForwardBatch.class);
+        final TestProbe<BatchAck> link = KIT.createTestProbe();
+        final byte[] bytes = {0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9};
+        final byte[] wire = serializer.toBinary(new ForwardBatch(77, 1, 1, bytes, 14, link.ref(), 5));
+        // A batch of a build whose batches name no incarnation: class byte 102 (id 100), no target before the ref.
+        // The target follows class byte (1), sequence (8), segments and frames (1 each), length (4) and the bytes.
+        final int target = 1 + 8 + 1 + 1 + 4 + bytes.length;
+        final byte[] old = new byte[wire.length - Long.BYTES];
+        System.arraycopy(wire, 0, old, 0, target);
+        System.arraycopy(wire, target + Long.BYTES, old, target, wire.length - target - Long.BYTES);
+        old[0] = 102;
+        for (int path = 0; path < 2; path++) {
+            final java.io.NotSerializableException refused = refusal(serializer, old, path);
+            assertEquals(true, String.valueOf(refused.getMessage()).contains("class id 100 (not registered"),
+                refused.getMessage());
+        }
+    }
+
+    @Test
     void shouldRoundTripEveryClusterMessageWhenSerialisedWithKryo() {
         final TestProbe<BatchAck> link = KIT.createTestProbe();
         final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
