@@ -78,12 +78,14 @@ public final class ClusterNode implements AutoCloseable {
      */
     private final AtomicBoolean leaving;
     private final PublicationStats publications;
+    private final ReceiverStats receiverStats;
     private final Duration leaveTimeout;
 
     private ClusterNode(SteerEngine engine, ActorRef<MapOwner.Command> owner, AtomicReference<MapAgent.Publish> applied,
                         NodeLinks links, AtomicBoolean leaving, AtomicLong refusedBusy, AtomicLong ownerRestarts,
-                        PublicationStats publications, Duration leaveTimeout) {
+                        PublicationStats publications, ReceiverStats receiverStats, Duration leaveTimeout) {
         this.engine = engine;
+        this.receiverStats = receiverStats;
         this.refusedBusy = refusedBusy;
         this.ownerRestarts = ownerRestarts;
         this.publications = publications;
@@ -160,8 +162,10 @@ public final class ClusterNode implements AutoCloseable {
                 }
             }
             final PathCounters counters = new PathCounters("receiver", maxEntries);
+            final ReceiverStats receiverStats = new ReceiverStats();
             final ActorRef<DataPath.Command> receiver = system.systemActorOf(FrameReceiver.create(pool, counters,
-                Cluster.get(system).selfMember().uniqueAddress().longUid()), FrameReceiver.NAME, Props.empty());
+                Cluster.get(system).selfMember().uniqueAddress().longUid(), receiverStats), FrameReceiver.NAME,
+                Props.empty());
             system.tell(new MapSupervisor.AttachProducer("receiver", receiver, counters, pool));
             final String self = Cluster.get(system).selfMember().address().toString();
             final AtomicReference<MapAgent.Publish> applied = new AtomicReference<>();
@@ -186,7 +190,7 @@ public final class ClusterNode implements AutoCloseable {
             }
             Cluster.get(system).manager().tell(new JoinSeedNodes(seeds));
             return new ClusterNode(started, owner, applied, links, leaving, refusedBusy, ownerRestarts, publications,
-                settings.leaveTimeout());
+                receiverStats, settings.leaveTimeout());
         } catch (RuntimeException ex) {
             started.shutdown();
             throw ex;
@@ -247,6 +251,14 @@ public final class ClusterNode implements AutoCloseable {
      */
     public List<LinkStats> links() {
         return links.stats();
+    }
+
+    /**
+     * What this node's receiver refused: batches for another incarnation of this node's address (its ingress row,
+     * {@code receiver} in the engine's stats, counts the frames it took). Any thread.
+     */
+    public ReceiverStats receiverStats() {
+        return receiverStats;
     }
 
     /** The embedded engine (stats, lookup); map changes go through {@link #update} and {@link #delete}. */

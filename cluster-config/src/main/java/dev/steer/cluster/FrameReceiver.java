@@ -31,12 +31,12 @@ import dev.steer.engine.stats.PathCounters;
  * in every quiescence barrier. It holds no entry between two messages, so it acknowledges a barrier as soon
  * as the barrier reaches its mailbox, and reads the snapshot afresh for the next batch.
  *
- * <p>A batch whose {@link ForwardBatch#target()} names another incarnation of this node's address is not taken: not
- * counted, not acknowledged, logged (at most one warning per {@link #REFUSAL_LOG_PERIOD}). It was sent to a node that
- * died here before this one started, and Artery delivers by address: taken, its frames would meet no entry in this
- * node's map (not placed yet) and be counted {@code no_entry} here and {@code forwarded} on a sender whose frames never
- * reached the node they were for. Unacknowledged, they count {@code unreachable} on the sender, as every other frame
- * sent to the dead node does.
+ * <p>A batch whose {@link ForwardBatch#target()} names another incarnation of this node's address is not taken: not in
+ * the ingress row, not acknowledged, counted in {@link ReceiverStats} and logged (at most one warning per
+ * {@link #REFUSAL_LOG_PERIOD}). It was sent to a node that died here before this one started, and Artery delivers by
+ * address: taken, its frames would meet no entry in this node's map (not placed yet) and be counted {@code no_entry}
+ * here and {@code forwarded} on a sender whose frames never reached the node they were for. Unacknowledged, they count
+ * {@code unreachable} on the sender, as every other frame sent to the dead node does.
  *
  * <p>Per batch: the acknowledgement and its two per-segment arrays; per frame: a lease and a copy.
  */
@@ -54,26 +54,29 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
     /** This node's incarnation: the uid of its unique address. */
     private final long incarnation;
     private final WarningLimit refusals = new WarningLimit(REFUSAL_LOG_PERIOD);
+    private final ReceiverStats stats;
     private final BulkQueue queue;
     private final UnsafeBuffer source = new UnsafeBuffer(new byte[0]);
     private Supplier<MapSnapshot> snapshots;
 
     /** A receiver that takes every batch, whatever incarnation it names. */
     static Behavior<DataPath.Command> create(FramePool pool, PathCounters counters) {
-        return create(pool, counters, ForwardBatch.ANY_INCARNATION);
+        return create(pool, counters, ForwardBatch.ANY_INCARNATION, new ReceiverStats());
     }
 
     /**
      * A receiver of the node whose incarnation is {@code incarnation}: it takes the batches for it and those for
-     * {@link ForwardBatch#ANY_INCARNATION}.
+     * {@link ForwardBatch#ANY_INCARNATION}, and counts the others it refuses in {@code stats}.
      */
-    static Behavior<DataPath.Command> create(FramePool pool, PathCounters counters, long incarnation) {
-        return Behaviors.setup(context -> new FrameReceiver(context, pool, counters, incarnation));
+    static Behavior<DataPath.Command> create(FramePool pool, PathCounters counters, long incarnation,
+                                             ReceiverStats stats) {
+        return Behaviors.setup(context -> new FrameReceiver(context, pool, counters, incarnation, stats));
     }
 
     private FrameReceiver(ActorContext<DataPath.Command> context, FramePool pool, PathCounters counters,
-                          long incarnation) {
+                          long incarnation, ReceiverStats stats) {
         super(context);
+        this.stats = stats;
         this.pool = pool;
         this.counters = counters;
         this.incarnation = incarnation;
@@ -171,6 +174,8 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
 
     /** A batch sent to an earlier node at this address: see the class comment. */
     private Behavior<DataPath.Command> onOtherIncarnation(ForwardBatch batch) {
+        // As many frames as it claims, within what a batch holds (the serializer refuses more from the wire).
+        stats.refused(Math.max(0, Math.min(ClusterSettings.MAX_BATCH_FRAMES, batch.frames())));
         if (refusals.warnNow(System.nanoTime())) {
             getContext().getLog().warn("a batch of {} frames from {} for incarnation {} of this address, this node is"
                 + " incarnation {}: not taken (sent to a node that ran here before this one; its sender counts the"

@@ -100,7 +100,8 @@ class FrameReceiverTest {
     void shouldTakeAndAnswerNoBatchWhenItNamesAnotherIncarnationOfThisAddress() {
         final long self = 0x5eed_0000_0000_0042L;
         final PathCounters own = new PathCounters("receiver", 4);
-        final ActorRef<DataPath.Command> incarnation = KIT.spawn(FrameReceiver.create(pool, own, self));
+        final ReceiverStats refused = new ReceiverStats();
+        final ActorRef<DataPath.Command> incarnation = KIT.spawn(FrameReceiver.create(pool, own, self, refused));
         assertEquals(MapResult.OK, map.update(1, EntryValue.of(64), CpuMap.ANY));
         incarnation.tell(new DataPath.MapView(map::snapshot));
         final ByteBuffer two = batch(new int[][] {{1, 2}}, 40);
@@ -117,6 +118,8 @@ class FrameReceiverTest {
         assertEquals(4, stats.get(PathCounters.Counter.RECEIVED), "only the batches for this incarnation or any");
         assertEquals(4, stats.get(PathCounters.Counter.REDIRECTED));
         assertEquals(0, stats.dropped(DropReason.NO_ENTRY));
+        assertEquals(1, refused.refusedBatches(), "the batch for another incarnation is counted refused: " + refused);
+        assertEquals(2, refused.refusedFrames(), "with the frames it held: " + refused);
         assertEquals(4, map.snapshot().entry(1).ring().size());
         final int[] handles = new int[4];
         assertEquals(4, map.snapshot().entry(1).ring().drain(handles, 4));

@@ -40,26 +40,29 @@ final class NodeMain {
                     + " " + node.upMembers());
                 System.out.flush();
             } else if (line.equals("receiver")) {
-                System.out.println("STEER receiver " + receiver(node.stats()));
+                System.out.println("STEER receiver " + receiver(node.stats(), node.receiverStats()));
                 System.out.flush();
             }
         }
         final EngineStats stats = node.shutdown();
         System.out.println("STEER final " + line(stats.accounting(), handled.get()));
-        System.out.println("STEER receiver " + receiver(stats));
+        System.out.println("STEER receiver " + receiver(stats, node.receiverStats()));
         System.out.flush();
         System.exit(0);
     }
 
-    /** The receiver's received, its no_entry drops and all its drops. */
-    private static String receiver(EngineStats stats) {
+    /**
+     * The receiver's received, its no_entry drops, all its drops, and the batches and frames it refused for another
+     * incarnation of this node's address.
+     */
+    private static String receiver(EngineStats stats, ReceiverStats refused) {
         final PathStats row = ClusterAccounting.receiver(stats);
         long dropped = 0;
         for (long drops : row.drops()) {
             dropped += drops;
         }
         return ClusterAccounting.receiverReceived(stats) + " " + ClusterAccounting.receiverDrops(stats,
-            DropReason.NO_ENTRY) + " " + dropped;
+            DropReason.NO_ENTRY) + " " + dropped + " " + refused.refusedBatches() + " " + refused.refusedFrames();
     }
 
     /** received delivered dropped inFlight handled */

@@ -23,6 +23,7 @@ import dev.steer.engine.path.FrameHandler;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.cluster.ClusterNode;
 import dev.steer.cluster.LinkStats;
+import dev.steer.cluster.ReceiverStats;
 import dev.steer.cluster.config.Deployment;
 import dev.steer.cluster.config.DeploymentApplier;
 import dev.steer.ingress.config.FeedConfig;
@@ -283,6 +284,7 @@ final class RunJob {
             progress("stopping: draining every entry");
             // Live counters, final once the node has shut down (its links acknowledge or give up what is in flight).
             final List<LinkStats> links = clusterNode != null ? clusterNode.links() : List.of();
+            final ReceiverStats receiver = clusterNode != null ? clusterNode.receiverStats() : null;
             final EngineStats finalStats = clusterNode != null ? clusterNode.shutdown() : engine.shutdown();
             engine = null;
             clusterNode = null;
@@ -299,7 +301,7 @@ final class RunJob {
                 JsonReport.withRunningMap(finalStats, sampler.latest()), latency.cumulative(), sampler.series(),
                 sending ? sent : -1, links, churn, failure, CaptureDamage.Findings.of(feeds),
                 RunReport.feedCounts(feeds), traffic ? RunReport.offered(held, senders, sending ? sent : -1,
-                    plan.traffic().averageRate(), info) : null));
+                    plan.traffic().averageRate(), info) : null, receiver));
         } finally {
             senders.stop();
             if (engine != null) {

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.HdrHistogram.Histogram;
 
 import dev.steer.cluster.LinkStats;
+import dev.steer.cluster.ReceiverStats;
 import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
@@ -57,15 +58,24 @@ final class RunReport {
      *                 links' downs ({@link #feedCounts}); nothing for other feeds
      * @param offered  the traffic this process made, in frames and bytes, and the rate asked ({@link #offered}); null
      *                 when it made none: the frames the feeds received, bytes not counted, no rate
+     * @param receiver what a cluster node's receiver refused (batches for another incarnation of its address); null on
+     *                 a single node
      */
     record Outcome(RunInfo info, EngineStats stats, Histogram latency, List<Interval> series, long sent,
                    List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures,
-                   List<FeedCounts> feeds, OfferedTraffic offered) {
+                   List<FeedCounts> feeds, OfferedTraffic offered, ReceiverStats receiver) {
+        /** An outcome of a run on a single node. */
+        Outcome(RunInfo info, EngineStats stats, Histogram latency, List<Interval> series, long sent,
+                List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures,
+                List<FeedCounts> feeds, OfferedTraffic offered) {
+            this(info, stats, latency, series, sent, links, churn, failure, captures, feeds, offered, null);
+        }
+
         /** An outcome of a run that made no traffic of its own. */
         Outcome(RunInfo info, EngineStats stats, Histogram latency, List<Interval> series, long sent,
                 List<LinkStats> links, Churn churn, String failure, CaptureDamage.Findings captures,
                 List<FeedCounts> feeds) {
-            this(info, stats, latency, series, sent, links, churn, failure, captures, feeds, null);
+            this(info, stats, latency, series, sent, links, churn, failure, captures, feeds, null, null);
         }
     }
 
@@ -235,6 +245,11 @@ final class RunReport {
                 node.put("late_acknowledged", link.lateAcknowledged());
             }
         }
+        if (run.receiver() != null) {
+            final ObjectNode node = root.putObject("receiver");
+            node.put("refused_batches", run.receiver().refusedBatches());
+            node.put("refused_frames", run.receiver().refusedFrames());
+        }
         if (run.churn() != null) {
             root.set("churn", run.churn().toJson());
         }
@@ -276,6 +291,12 @@ final class RunReport {
                 + Units.count(link.timedOut()) + " timed out (" + Units.count(link.timedOutFrames()) + " frames), "
                 + Units.count(link.abandoned()) + " abandoned, "
                 + Units.count(link.lateAcknowledged()) + " late acknowledgements");
+        }
+        // Only when the receiver refused something: batches sent to a node that ran at this address before this one.
+        if (run.receiver() != null && run.receiver().refusedBatches() > 0) {
+            out.println("receiver: refused " + Units.count(run.receiver().refusedBatches()) + " batches ("
+                + Units.count(run.receiver().refusedFrames()) + " frames) sent to an earlier node at this address"
+                + " (their senders count the frames unreachable)");
         }
         if (run.churn() != null) {
             out.println(run.churn().describe());

@@ -19,6 +19,7 @@ import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.steer.cluster.ReceiverStats;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.stats.Accounting;
 import dev.steer.engine.stats.DropReason;
@@ -148,6 +149,32 @@ class RunReportTest {
             .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
                 stats, new Histogram(3), List.of(), offered == null ? -1 : oversize, List.of(), null, null,
                 new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of(), offered));
+    }
+
+    @Test
+    void shouldGiveTheReceiversRefusedBatchesInTheJsonWhenTheRunIsACluster() throws Exception {
+        final long[] counters = new long[Counter.values().length];
+        counters[Counter.RECEIVED.ordinal()] = 1_000;
+        final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
+            new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
+        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
+            new Accounting(1_000, 1_000, Map.of(), 0), 1, 1);
+        for (ReceiverStats receiver : new ReceiverStats[] {new ReceiverStats(), null}) {
+            final StringWriter out = new StringWriter();
+            final StringWriter err = new StringWriter();
+            final int exit = new RunReport(AERON, 2048, 256, true, null, new PrintWriter(out),
+                new PrintWriter(err, true)).report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0",
+                    Instant.EPOCH, Duration.ofSeconds(1)), stats, new Histogram(3), List.of(), -1, List.of(), null,
+                    null, new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of(), null, receiver));
+            assertEquals(SteerCli.EXIT_OK, exit, "out:\n" + out + "\nerr:\n" + err);
+            final JsonNode json = new ObjectMapper().readTree(out.toString());
+            if (receiver == null) {
+                assertTrue(json.path("receiver").isMissingNode(), "a single node has no receiver: " + json);
+            } else {
+                assertEquals(0, json.path("receiver").path("refused_batches").asLong(-1), json.toString());
+                assertEquals(0, json.path("receiver").path("refused_frames").asLong(-1), json.toString());
+            }
+        }
     }
 
     /**
