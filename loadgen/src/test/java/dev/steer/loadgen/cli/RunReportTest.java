@@ -124,31 +124,14 @@ class RunReportTest {
 
     /** A run that sent 1,000 frames into an Aeron feed: 900 delivered, 100 dropped as feed_overrun. */
     private static int reportOverrunAtClose(FeedConfig.Plan plan, StringWriter out, StringWriter err) {
-        final long[] counters = new long[Counter.values().length];
-        counters[Counter.RECEIVED.ordinal()] = 1_000;
-        final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
-            new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
-        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
-            new Accounting(1_000, 900, Map.of(DropReason.FEED_OVERRUN, 100L), 0), 1, 1);
-        return new RunReport(plan, 2048, 256, false, null, new PrintWriter(out), new PrintWriter(err, true))
-            .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
-                stats, new Histogram(3), List.of(), 1_000, List.of(), null, null,
-                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of()));
+        return report(plan, 2048, false, stats(1_000, 900, Map.of(DropReason.FEED_OVERRUN, 100L)), 1_000, null, out,
+            err);
     }
 
     /** An Aeron run whose ingress received {@code oversize} frames and dropped them all as oversize. */
     private static int reportOversize(long oversize, int frameSize, OfferedTraffic offered, StringWriter err) {
-        final long[] counters = new long[Counter.values().length];
-        counters[Counter.RECEIVED.ordinal()] = oversize;
-        final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
-            new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
-        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
-            new Accounting(oversize, 0, Map.of(DropReason.OVERSIZE, oversize), 0), 1, 1);
-        return new RunReport(AERON, frameSize, 256, false, null, new PrintWriter(new StringWriter()),
-            new PrintWriter(err, true))
-            .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
-                stats, new Histogram(3), List.of(), offered == null ? -1 : oversize, List.of(), null, null,
-                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of(), offered));
+        return report(AERON, frameSize, false, stats(oversize, 0, Map.of(DropReason.OVERSIZE, oversize)),
+            offered == null ? -1 : oversize, offered, new StringWriter(), err);
     }
 
     @Test
@@ -182,17 +165,32 @@ class RunReportTest {
      * counters say 1,010 delivered + 30 dropped of 1,000 received: 40 frames counted twice. Either alone is exit 1.
      */
     private static int reportCancellingLosses(boolean json, StringWriter out, StringWriter err) {
+        return report(AERON, 2048, json, stats(1_000, 1_010, Map.of(DropReason.RING_FULL, 30L)), 1_040, null, out,
+            err);
+    }
+
+    /** The final counters of a run of one ingress that received {@code received} frames. */
+    private static EngineStats stats(long received, long delivered, Map<DropReason, Long> dropped) {
         final long[] counters = new long[Counter.values().length];
-        counters[Counter.RECEIVED.ordinal()] = 1_000;
+        counters[Counter.RECEIVED.ordinal()] = received;
         final PathStats ingress = new PathStats("ingress-0", PathStats.Kind.INGRESS, -1, counters,
             new long[DropReason.values().length], new long[MapResult.values().length], new long[0]);
-        final Map<DropReason, Long> dropped = new EnumMap<>(DropReason.class);
-        dropped.put(DropReason.RING_FULL, 30L);
-        final EngineStats stats = new EngineStats(List.of(ingress), List.of(), List.of(),
-            new Accounting(1_000, 1_010, dropped, 0), 1, 1);
-        return new RunReport(AERON, 2048, 256, json, null, new PrintWriter(out), new PrintWriter(err, true))
+        return new EngineStats(List.of(ingress), List.of(), List.of(),
+            new Accounting(received, delivered, new EnumMap<>(dropped), 0), 1, 1);
+    }
+
+    /**
+     * Reports a 1 s l4-hash run of {@code plan} with headroom 256, without links, churn, failure, captures or feed
+     * counts.
+     *
+     * @param sent    frames sent into the transport, -1 for none
+     * @param offered the traffic this process made, or null for none
+     */
+    private static int report(FeedConfig.Plan plan, int frameSize, boolean json, EngineStats stats, long sent,
+                              OfferedTraffic offered, StringWriter out, StringWriter err) {
+        return new RunReport(plan, frameSize, 256, json, null, new PrintWriter(out), new PrintWriter(err, true))
             .report(new RunReport.Outcome(new RunInfo("l4-hash", "aeron", "0", Instant.EPOCH, Duration.ofSeconds(1)),
-                stats, new Histogram(3), List.of(), 1_040, List.of(), null, null,
-                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of()));
+                stats, new Histogram(3), List.of(), sent, List.of(), null, null,
+                new CaptureDamage.Findings(List.of(), List.of(), List.of()), List.of(), offered));
     }
 }
