@@ -80,39 +80,14 @@ class AfPacketCliTest {
     @Test
     void shouldReportTheRingFreezesInTheFeedCountsWhenTheRingFilledBeforeTheFeedPolled() throws Exception {
         try (NetNamespace ns = vethPairOrSkip("steer-frz")) {
-            final long[] taken = {0};
-            final long[] overrun = {0};
-            final FrameSink sink = new FrameSink() {
-                @Override
-                public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
-                    taken[0]++;
-                    return ACCEPTED;
-                }
-
-                @Override
-                public void onDropped(DropReason reason, int count) {
-                    assertEquals(DropReason.FEED_OVERRUN, reason);
-                    overrun[0] += count;
-                }
-
-                @Override
-                public void onFeedError(Throwable error) {
-                    throw new AssertionError(error);
-                }
-            };
-            final AfPacketFeed feed = AfPacketFeed.open(AfPacketSettings.of("vb").withNetns(ns.name())
-                .withRing(4096, 2).withFrameSize(2048).withRetireTimeoutMs(2));
+            final CountingSink sink = new CountingSink();
+            final AfPacketFeed feed = twoBlockRing(ns);
             try (AfPacketSender sender = AfPacketSender.open(ns.name(), "va")) {
-                final UnsafeBuffer frame = new UnsafeBuffer(new byte[60]);
-                // To and from locally administered MACs no interface has, of the local experimental ethertype: the
-                // namespace's stack ignores them.
-                frame.putBytes(0, new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, (byte) 0x88, (byte) 0xb5});
-                for (int i = 0; i < 400; i++) {
-                    assertEquals(60, sender.send(frame, 0, 60), "send " + i + ", errno " + sender.lastErrno());
-                }
+                sendIgnored(sender, 400);
                 final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                while (taken[0] + overrun[0] < 400) {
-                    assertTrue(System.nanoTime() < deadline, taken[0] + " taken, " + overrun[0] + " overrun of 400");
+                while (sink.taken + sink.overrun < 400) {
+                    assertTrue(System.nanoTime() < deadline,
+                        sink.taken + " taken, " + sink.overrun + " overrun of 400");
                     if (feed.poll(sink, 64) == 0) {
                         Thread.onSpinWait();
                     }
@@ -143,39 +118,15 @@ class AfPacketCliTest {
     void shouldGiveTheDropsWhileRunningOnlyTheFreezesAfterTheFirstPollWhenTheRingFilledBeforeAndAfterIt()
         throws Exception {
         try (NetNamespace ns = vethPairOrSkip("steer-frz2")) {
-            final long[] taken = {0};
-            final long[] overrun = {0};
-            final FrameSink sink = new FrameSink() {
-                @Override
-                public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
-                    taken[0]++;
-                    return ACCEPTED;
-                }
-
-                @Override
-                public void onDropped(DropReason reason, int count) {
-                    assertEquals(DropReason.FEED_OVERRUN, reason);
-                    overrun[0] += count;
-                }
-
-                @Override
-                public void onFeedError(Throwable error) {
-                    throw new AssertionError(error);
-                }
-            };
-            final AfPacketFeed feed = AfPacketFeed.open(AfPacketSettings.of("vb").withNetns(ns.name())
-                .withRing(4096, 2).withFrameSize(2048).withRetireTimeoutMs(2));
+            final CountingSink sink = new CountingSink();
+            final AfPacketFeed feed = twoBlockRing(ns);
             long freezesBefore = -1;
             try (AfPacketSender sender = AfPacketSender.open(ns.name(), "va")) {
-                final UnsafeBuffer frame = new UnsafeBuffer(new byte[60]);
-                frame.putBytes(0, new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, (byte) 0x88, (byte) 0xb5});
                 for (int round = 1; round <= 2; round++) {
-                    for (int i = 0; i < 400; i++) {
-                        assertEquals(60, sender.send(frame, 0, 60), "send " + i + ", errno " + sender.lastErrno());
-                    }
+                    sendIgnored(sender, 400);
                     final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-                    while (taken[0] + overrun[0] < 400L * round) {
-                        assertTrue(System.nanoTime() < deadline, taken[0] + " taken, " + overrun[0] + " overrun");
+                    while (sink.taken + sink.overrun < 400L * round) {
+                        assertTrue(System.nanoTime() < deadline, sink.taken + " taken, " + sink.overrun + " overrun");
                         final int polled = feed.poll(sink, 64);
                         if (freezesBefore < 0) {
                             // The first poll read the kernel's counters before it took anything.
@@ -290,6 +241,47 @@ class AfPacketCliTest {
     }
 
     /** A namespace of the test's own with a veth pair va - vb (MTU 1500); skips the test where none can be made here. */
+    /** Takes every frame, counts it, and counts the feed's drops, which must all be {@code feed_overrun}. */
+    private static final class CountingSink implements FrameSink {
+        long taken;
+        long overrun;
+
+        @Override
+        public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
+            taken++;
+            return ACCEPTED;
+        }
+
+        @Override
+        public void onDropped(DropReason reason, int count) {
+            assertEquals(DropReason.FEED_OVERRUN, reason);
+            overrun += count;
+        }
+
+        @Override
+        public void onFeedError(Throwable error) {
+            throw new AssertionError(error);
+        }
+    }
+
+    /** An AF_PACKET feed on {@code vb} whose ring is two 4 KiB blocks: a few hundred small frames fill it. */
+    private static AfPacketFeed twoBlockRing(NetNamespace ns) {
+        return AfPacketFeed.open(AfPacketSettings.of("vb").withNetns(ns.name()).withRing(4096, 2).withFrameSize(2048)
+            .withRetireTimeoutMs(2));
+    }
+
+    /**
+     * Sends {@code count} 60-byte frames on {@code va} to and from locally administered MACs no interface has, of the
+     * local experimental ethertype: the namespace's stack ignores them.
+     */
+    private static void sendIgnored(AfPacketSender sender, int count) {
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[60]);
+        frame.putBytes(0, new byte[] {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, (byte) 0x88, (byte) 0xb5});
+        for (int i = 0; i < count; i++) {
+            assertEquals(60, sender.send(frame, 0, 60), "send " + i + ", errno " + sender.lastErrno());
+        }
+    }
+
     private static NetNamespace vethPairOrSkip(String prefix) {
         final String unavailable = NetNamespace.unavailableReason();
         Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);
