@@ -76,12 +76,32 @@ class CaptureCountsCliTest {
 
     /** A classic pcap capture of {@code packets} whole packets of synthetic traffic. */
     private static Path cleanCapture(Path file, int packets) {
+        final long[] times = new long[packets];
+        for (int i = 0; i < packets; i++) {
+            times[i] = i * 1_000L;
+        }
+        return captureAt(file, times);
+    }
+
+    /** A classic pcap capture of whole packets of synthetic traffic, one at each of {@code times} (ns), in order. */
+    private static Path captureAt(Path file, long... times) {
         final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
         try (PcapWriter writer = PcapWriter.create(file)) {
-            for (int i = 0; i < packets; i++) {
-                writer.write(buffer, 0, generator.next(buffer, 0, buffer.capacity()), i * 1_000L);
+            for (long at : times) {
+                writer.write(buffer, 0, generator.next(buffer, 0, buffer.capacity()), at);
             }
+        }
+        return file;
+    }
+
+    /** A classic pcap capture of a whole packet of synthetic traffic, then one of {@code length} bytes after it. */
+    private static Path withOneOf(Path file, int length) {
+        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
+        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[Math.max(2048, length)]);
+        try (PcapWriter writer = PcapWriter.create(file)) {
+            writer.write(buffer, 0, generator.next(buffer, 0, 2048), T0);
+            writer.write(buffer, 0, length, T0 + 1_000);
         }
         return file;
     }
@@ -117,31 +137,20 @@ class CaptureCountsCliTest {
     @Test
     void shouldWarnNamingThePoolFrameSizeWithoutFailingWhenCapturedPacketsDoNotFitAFrame(@TempDir Path dir) {
         // The shape of a capture taken on a host with GRO or TSO: tcpdump saw a 3066-byte TCP segment on a 1500 MTU.
-        final Path file = dir.resolve("gro.pcap");
-        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[4096]);
-        try (PcapWriter writer = PcapWriter.create(file)) {
-            writer.write(buffer, 0, generator.next(buffer, 0, 2048), T0);
-            writer.write(buffer, 0, 3066, T0 + 1_000);
-        }
+        final Path file = withOneOf(dir.resolve("gro.pcap"), 3066);
         final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin");
         assertEquals(SteerCli.EXIT_OK, result.exit(), "counted drops, not a failure: " + result);
         assertTrue(result.err().contains("steer run: warning: 1 captured packet did not fit a pool frame"
-            + " (steer.engine.pool.frame-size 2048 - headroom 256 = 1792 bytes) and was dropped as oversize (a capture taken on a host with GRO or TSO holds packets above the MTU): raise"
-            + " steer.engine.pool.frame-size (up to 65536) to replay it"), result.toString());
+            + " (steer.engine.pool.frame-size 2048 - headroom 256 = 1792 bytes) and was dropped as oversize (a capture"
+            + " taken on a host with GRO or TSO holds packets above the MTU): raise steer.engine.pool.frame-size (up to"
+            + " 65536) to replay it"), result.toString());
     }
 
     @Test
     void shouldNotAdviseRaisingTheFrameSizeWhenItIsAlreadyTheLargestAllowed(@TempDir Path dir) throws IOException {
         // GRO aggregates up to 64 KiB of IP payload: 65549 bytes with the Ethernet header, above what even a 65536-byte
         // frame holds (65536 - headroom 256).
-        final Path file = dir.resolve("gro64k.pcap");
-        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[70_000]);
-        try (PcapWriter writer = PcapWriter.create(file)) {
-            writer.write(buffer, 0, generator.next(buffer, 0, 2048), T0);
-            writer.write(buffer, 0, 65_549, T0 + 1_000);
-        }
+        final Path file = withOneOf(dir.resolve("gro64k.pcap"), 65_549);
         final Path conf = dir.resolve("large.conf");
         Files.writeString(conf, "steer { engine { pool { frames = 1024, frame-size = 65536 } } }\n");
         final CliRunner result = CliRunner.run("run", "--config", conf.toString(), "--feed", "pcap", "--pcap",
@@ -188,14 +197,8 @@ class CaptureCountsCliTest {
     @Test
     void shouldCountAPacingRestartInTheLineAndTheJsonWhenTwoCapturesWereAppended(@TempDir Path dir) throws IOException {
         // A 10 s capture, then a second one appended: the file steps back 10 s, beyond the restart bound.
-        final Path file = dir.resolve("appended.pcap");
-        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
-        final UnsafeBuffer buffer = new UnsafeBuffer(new byte[2048]);
-        try (PcapWriter writer = PcapWriter.create(file)) {
-            for (long at : new long[] {T0 + 10_000_000_000L, T0 + 10_001_000_000L, T0, T0 + 1_000_000L}) {
-                writer.write(buffer, 0, generator.next(buffer, 0, buffer.capacity()), at);
-            }
-        }
+        final Path file = captureAt(dir.resolve("appended.pcap"), T0 + 10_000_000_000L, T0 + 10_001_000_000L, T0,
+            T0 + 1_000_000L);
         final CliRunner text = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--pace", "capture",
             "--no-pin", "--lossless");
         assertEquals(SteerCli.EXIT_OK, text.exit(), text.toString());
