@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.steer.loadgen.report.OfferedTraffic;
 import dev.steer.loadgen.stats.Units;
 
 /**
@@ -71,11 +72,11 @@ class TrafficBytesCliTest {
         final long offered = traffic.get("offered_frames").asLong(-1);
         assertTrue(offered >= traffic.get("frames").asLong(), "made, those sent and those refused: " + traffic);
         assertEquals(20_000, traffic.get("rate_asked_pps").asLong(), traffic.toString());
-        if (making < 0.1) {
+        if (making < OfferedTraffic.MIN_SECONDS_TO_SAY) {
             assertTrue(traffic.get("rate_reached").isNull(), "not judged under 0.1 s: " + traffic);
         } else {
-            assertEquals(offered * 100.0 >= 20_000 * making * 90, traffic.get("rate_reached").asBoolean(),
-                traffic.toString());
+            assertEquals(offered * 100.0 >= 20_000 * making * OfferedTraffic.REACHED_PERCENT,
+                traffic.get("rate_reached").asBoolean(), traffic.toString());
         }
     }
 
