@@ -94,7 +94,7 @@ public final class AeronFeed implements Feed {
         /** Default stream id. */
         public static final int DEFAULT_STREAM_ID = 1001;
         /** What a spy channel starts with, before the channel of the publication it reads. */
-        public static final String SPY_PREFIX = ChannelUri.SPY_QUALIFIER + ":";
+        public static final String SPY_PREFIX = CommonContext.SPY_PREFIX;
 
         /** IPC, default stream, drop mode. */
         public static Settings defaults() {
@@ -116,14 +116,15 @@ public final class AeronFeed implements Feed {
                     + " spy on a publication of the same media driver, " + SPY_PREFIX + "aeron:udp?endpoint=...");
             }
             final ChannelUri uri = parsed(channel);
-            if (channel.startsWith(SPY_PREFIX) && !CommonContext.UDP_MEDIA.equals(uri.media())) {
+            final boolean spy = channel.startsWith(SPY_PREFIX);
+            if (spy && !uri.isUdp()) {
                 // The driver keeps a publication's log for spies only when it sends it over UDP.
                 throw new IllegalArgumentException("aeron channel='" + channel + "': a spy reads a UDP publication of"
                     + " its own media driver; media " + uri.media() + " has none to spy on: spy on " + SPY_PREFIX
                     + "aeron:udp?endpoint=HOST:PORT, or subscribe to an IPC publication's channel (aeron:ipc) itself");
             }
             final String endpoint = uri.get("endpoint");
-            if (BoundEndpoint.portZero(endpoint) && channel.startsWith(SPY_PREFIX)) {
+            if (spy && BoundEndpoint.portZero(endpoint)) {
                 throw new IllegalArgumentException("aeron channel='" + channel + "': a spy reads a publication of its"
                     + " own media driver, which sends to an endpoint it names: a spy's endpoint needs a port 1..65535"
                     + " (port 0, a port the media driver chooses, is for a subscription that receives)");
