@@ -122,12 +122,20 @@ final class PacketSocket {
      * {@link #close()}.
      */
     int interfaceFlags(MemorySegment request, MemorySegment errnoState) {
-        request.set(ValueLayout.JAVA_INT, Libc.IFREQ_IFINDEX, ifIndex);
-        if (Libc.ioctl(errnoState, fd, Libc.SIOCGIFNAME, request) != 0
-            || Libc.ioctl(errnoState, fd, Libc.SIOCGIFFLAGS, request) != 0) {
+        if (!askInterface(request, errnoState, Libc.SIOCGIFFLAGS)) {
             return -1;
         }
         return request.get(ValueLayout.JAVA_SHORT, Libc.IFREQ_FLAGS) & 0xffff;
+    }
+
+    /**
+     * Names the bound interface in {@code request} by its index ({@code SIOCGIFNAME}), then makes the ioctl
+     * {@code question} on it, both on this socket: false when either fails (the interface gone). No allocation.
+     */
+    private boolean askInterface(MemorySegment request, MemorySegment errnoState, long question) {
+        request.set(ValueLayout.JAVA_INT, Libc.IFREQ_IFINDEX, ifIndex);
+        return Libc.ioctl(errnoState, fd, Libc.SIOCGIFNAME, request) == 0
+            && Libc.ioctl(errnoState, fd, question, request) == 0;
     }
 
     /**
@@ -155,10 +163,7 @@ final class PacketSocket {
         }
         try (Arena call = Arena.ofConfined()) {
             final MemorySegment request = interfaceRequest(call);
-            final MemorySegment errnoState = Libc.newErrnoState(call);
-            request.set(ValueLayout.JAVA_INT, Libc.IFREQ_IFINDEX, ifIndex);
-            if (Libc.ioctl(errnoState, fd, Libc.SIOCGIFNAME, request) != 0
-                || Libc.ioctl(errnoState, fd, Libc.SIOCGIFMTU, request) != 0) {
+            if (!askInterface(request, Libc.newErrnoState(call), Libc.SIOCGIFMTU)) {
                 return -1;
             }
             return request.get(ValueLayout.JAVA_INT, Libc.IFREQ_MTU);
