@@ -213,11 +213,8 @@ class PcapFeedTest {
         final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 100.0);
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(1, ingress.poll(feed), "the first record is due at once");
-            int result;
-            while ((result = ingress.poll(feed)) == 0) {
-                Thread.sleep(1);
-            }
-            assertEquals(2, result, "the second when due, the one an hour back with it");
+            assertEquals(2, ReplayChecks.pollUntilDue(feed, ingress),
+                "the second when due, the one an hour back with it");
             assertEquals(0, ingress.poll(feed), "the fourth is due 300 ms after the third");
             ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
             assertEquals(0, feed.gapsCut());
@@ -233,11 +230,8 @@ class PcapFeedTest {
         final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 10.0).withLoops(2);
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(1, ingress.poll(feed), "the first record is due at once");
-            int result;
-            while ((result = ingress.poll(feed)) == 0) {
-                Thread.sleep(1);
-            }
-            assertEquals(2, result, "the second when due, the first of the second pass with it");
+            assertEquals(2, ReplayChecks.pollUntilDue(feed, ingress),
+                "the second when due, the first of the second pass with it");
             assertEquals(0, ingress.poll(feed), "the second pass' second record is due 300 ms after its first");
             ReplayChecks.assertTheLastFrameComesAloneWhenDue(feed, ingress);
             assertEquals(2, feed.passes());

@@ -400,11 +400,8 @@ class PcapngFeedTest {
         final PcapSettings settings = PcapSettings.of(file).withPace(PcapSettings.Pace.CAPTURE, 20.0);
         try (PcapFeed feed = new PcapFeed(settings); TestIngress ingress = new TestIngress()) {
             assertEquals(1, ingress.poll(feed), "the first packet is due at once");
-            int result;
-            while ((result = ingress.poll(feed)) == 0) {
-                Thread.sleep(1);
-            }
-            assertEquals(3, result, "the second packet and the batch behind it, up to its time, are due together");
+            assertEquals(3, ReplayChecks.pollUntilDue(feed, ingress),
+                "the second packet and the batch behind it, up to its time, are due together");
             assertEquals(Feed.END, ingress.poll(feed));
             for (int i = 0; i < 4; i++) {
                 assertArrayEquals(PcapFeedTest.frame(i, 64), ingress.frames.get(i), "in file order");

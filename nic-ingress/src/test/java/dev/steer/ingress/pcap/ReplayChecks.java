@@ -79,12 +79,20 @@ final class ReplayChecks {
      * alone, and that it was the last.
      */
     static void assertTheLastFrameComesAloneWhenDue(PcapFeed feed, TestIngress ingress) throws InterruptedException {
+        assertEquals(1, pollUntilDue(feed, ingress));
+        assertEquals(Feed.END, ingress.poll(feed));
+    }
+
+    /**
+     * With a paced feed whose next frame is not due yet: polls every millisecond until a poll hands something over (or
+     * ends), and returns what that poll returned. Bounded by the test's {@code @Timeout}.
+     */
+    static int pollUntilDue(PcapFeed feed, TestIngress ingress) throws InterruptedException {
         int result;
         while ((result = ingress.poll(feed)) == 0) {
             Thread.sleep(1);
         }
-        assertEquals(1, result);
-        assertEquals(Feed.END, ingress.poll(feed));
+        return result;
     }
 
     /** A feed that loops forever hands over frames at every one of 100 polls, passes after passes, and never ends. */
