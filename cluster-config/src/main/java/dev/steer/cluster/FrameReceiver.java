@@ -189,9 +189,10 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
      * A batch whose header no sender writes: more frames than a batch holds or fewer than none, more segments than
      * frames, a length past its array. The serializer refuses such a message from the wire; one that reaches the
      * receiver another way (in this JVM) is not read: its frames, as many as it claims within 0 and a batch's
-     * {@value ClusterSettings#MAX_BATCH_FRAMES}, are counted received and {@code feed_truncated}. (It used to read
-     * such a header as it stood: a length past the array stopped the receiver with an exception, a segment count
-     * of 2^31 - 1 sized the acknowledgement's arrays by it, a frame count of 2^31 - 1 was counted received.)
+     * {@value ClusterSettings#MAX_BATCH_FRAMES}, are counted received and {@code feed_truncated}, and answered with
+     * one segment that holds them all. Why not read: a length past the array would stop the receiver with an
+     * exception, a segment count of up to 2^31 - 1 would size the acknowledgement's arrays, and a frame count of up
+     * to 2^31 - 1 would be counted received.
      */
     private Behavior<DataPath.Command> onImpossibleHeader(ForwardBatch batch) {
         final int frames = Math.max(0, Math.min(ClusterSettings.MAX_BATCH_FRAMES, batch.frames()));
