@@ -52,11 +52,11 @@ public final class ClusterNode implements AutoCloseable {
     public static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
     /** The receiver pool's frame count and slot size as {@link ClusterSettings} names them, for the pool's messages. */
     static final String RECEIVER_FRAMES = "receiverFrames";
-    /** Ports below this one need CAP_NET_BIND_SERVICE to bind (Linux's default unprivileged port start). */
-    private static final int PRIVILEGED_PORTS = 1024;
     static final String RECEIVER_FRAME_SIZE = "receiverFrameSize";
     /** The receiver's headroom: the second argument of {@link ClusterSettings#receiverFrameSize(int, int)}. */
     static final String RECEIVER_HEADROOM = "receiverFrameSize headroom";
+    /** Ports below this one need CAP_NET_BIND_SERVICE to bind (Linux's default unprivileged port start). */
+    private static final int PRIVILEGED_PORTS = 1024;
     /**
      * How long {@link #shutdown()} waits at most for the cluster to take in a node that asked to join and is not a
      * member in its own view yet, so that it can leave rather than stay in the seed's view as a member that stopped.
