@@ -1,5 +1,6 @@
 package dev.steer.cluster;
 
+import java.time.Duration;
 import java.util.function.Supplier;
 
 import org.apache.pekko.actor.typed.Behavior;
@@ -47,7 +48,7 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
     static final String NAME = "steer-receiver";
 
     /** At most one warning about batches for another incarnation per this period; the others are counted in it. */
-    static final java.time.Duration REFUSAL_LOG_PERIOD = java.time.Duration.ofSeconds(10);
+    static final Duration REFUSAL_LOG_PERIOD = Duration.ofSeconds(10);
 
     private final FramePool pool;
     private final PathCounters counters;
