@@ -39,6 +39,14 @@ class FeedConfigTest {
         return ConfigFactory.parseString(text, ConfigParseOptions.defaults().setOriginDescription("test.conf"));
     }
 
+    /** The one problem of the feed block written as {@code lines}, which must not plan. */
+    private static String onlyProblem(String... lines) {
+        final ConfigCheck check = new ConfigCheck();
+        assertNull(FeedConfig.plan(parse(String.join("\n", lines)), check));
+        assertEquals(1, check.errors().size(), check.errors().toString());
+        return check.errors().getFirst();
+    }
+
     @Test
     void shouldAskTheKernelForAGroupOfItsOwnWhenAfpacketQueuesNameNoFanoutGroup() {
         final ConfigCheck check = new ConfigCheck();
@@ -153,31 +161,16 @@ class FeedConfigTest {
 
     @Test
     void shouldRefuseAnAeronSpyOfAnIpcPublicationWithFileLineKeyValueAndWhatIsAllowed() {
-        final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
-            "type = aeron",
-            "aeron {",
-            "  channel = \"aeron-spy:aeron:ipc\"",
-            "  directory = \"/dev/shm/aeron-app\"",
-            "}")), check);
-        assertNull(plan);
-        assertEquals(1, check.errors().size(), check.errors().toString());
-        final String error = check.errors().get(0);
+        final String error = onlyProblem("type = aeron", "aeron {", "  channel = \"aeron-spy:aeron:ipc\"",
+            "  directory = \"/dev/shm/aeron-app\"", "}");
         assertTrue(error.startsWith("test.conf:3: feed.aeron.channel: aeron channel='aeron-spy:aeron:ipc': "), error);
         assertTrue(error.contains("spy on aeron-spy:aeron:udp?endpoint=HOST:PORT"), error);
     }
 
     @Test
     void shouldRefuseAMulticastAeronEndpointOnPortZeroWithFileLineKeyValueAndWhatIsAllowed() {
-        final ConfigCheck check = new ConfigCheck();
-        final FeedConfig.Plan plan = FeedConfig.plan(parse(String.join("\n",
-            "type = aeron",
-            "aeron {",
-            "  channel = \"aeron:udp?endpoint=239.1.2.3:0\"",
-            "}")), check);
-        assertNull(plan);
-        assertEquals(1, check.errors().size(), check.errors().toString());
-        final String error = check.errors().get(0);
+        final String error = onlyProblem("type = aeron", "aeron {", "  channel = \"aeron:udp?endpoint=239.1.2.3:0\"",
+            "}");
         assertTrue(error.startsWith(
             "test.conf:3: feed.aeron.channel: aeron channel='aeron:udp?endpoint=239.1.2.3:0': "), error);
         assertTrue(error.contains("multicast") && error.contains("port 1..65535"), error);
