@@ -154,11 +154,12 @@ public final class DeploymentLoader {
      * Validates a deployment given as a Config with a {@code steer} block (for instance the CLI's options
      * over a file), over the shipped defaults, as the node its {@code steer.node.name} names.
      *
-     * <p>This reads no file: the Config is already parsed, so the text-level checks of {@link HoconFile} (an include of
-     * a missing file, a key given twice, nesting too deep) are the caller's. Read a file with {@link #load(Path)}, or
-     * with {@link HoconFile#parse} before laying other settings over it, as {@code steer run --config} does. Relative
-     * TLS store and capture file paths written in a file start at that file's directory; those no file holds, at the
-     * working directory.
+     * <p>The Config is already parsed, so the text-level checks of {@link HoconFile} (an include of a missing file, a
+     * key given twice, nesting too deep) are the caller's; the text of the files its origins name is read only where a
+     * value holds a substitution, to name the {@code ${?VAR}} that gave it ({@link Substitutions#find}). Read a file
+     * with {@link #load(Path)}, or with {@link HoconFile#parse} before laying other settings over it, as
+     * {@code steer run --config} does. Relative TLS store and capture file paths written in a file start at that
+     * file's directory; those no file holds, at the working directory.
      *
      * @throws DeploymentException with every problem
      */
