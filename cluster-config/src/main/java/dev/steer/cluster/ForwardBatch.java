@@ -36,9 +36,4 @@ public record ForwardBatch(long sequence, int segments, int frames, byte[] bytes
         DataPath.require(bytes, "ForwardBatch", "bytes", "the batch's segments");
         DataPath.require(replyTo, "ForwardBatch", "replyTo", "the ActorRef that receives the BatchAck");
     }
-
-    /** A batch for whichever node runs at the address ({@link #ANY_INCARNATION}). */
-    public ForwardBatch(long sequence, int segments, int frames, byte[] bytes, int length, ActorRef<BatchAck> replyTo) {
-        this(sequence, segments, frames, bytes, length, replyTo, ANY_INCARNATION);
-    }
 }

@@ -60,14 +60,12 @@ final class FrameReceiver extends AbstractBehavior<DataPath.Command> {
     private final UnsafeBuffer source = new UnsafeBuffer(new byte[0]);
     private Supplier<MapSnapshot> snapshots;
 
-    /** A receiver that takes every batch, whatever incarnation it names. */
-    static Behavior<DataPath.Command> create(FramePool pool, PathCounters counters) {
-        return create(pool, counters, ForwardBatch.ANY_INCARNATION, new ReceiverStats());
-    }
-
     /**
      * A receiver of the node whose incarnation is {@code incarnation}: it takes the batches for it and those for
-     * {@link ForwardBatch#ANY_INCARNATION}, and counts the others it refuses in {@code stats}.
+     * {@link ForwardBatch#ANY_INCARNATION}, which a link sends while its node's view has shown no member at the
+     * receiver's address yet, and counts the others it refuses in {@code stats}. With {@code incarnation}
+     * {@link ForwardBatch#ANY_INCARNATION} it is the receiver of no incarnation in particular and takes every batch;
+     * a node passes its own uid.
      */
     static Behavior<DataPath.Command> create(FramePool pool, PathCounters counters, long incarnation,
                                              ReceiverStats stats) {

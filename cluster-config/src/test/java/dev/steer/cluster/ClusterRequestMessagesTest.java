@@ -43,9 +43,9 @@ class ClusterRequestMessagesTest {
         final ActorRef<BatchAck> link = KIT.<BatchAck>createTestProbe().ref();
         for (Map.Entry<String, Executable> build : List.of(
             Map.<String, Executable>entry("ForwardBatch replyTo=null",
-                () -> new ForwardBatch(1, 1, 1, new byte[12], 12, null)),
+                () -> new ForwardBatch(1, 1, 1, new byte[12], 12, null, ForwardBatch.ANY_INCARNATION)),
             Map.<String, Executable>entry("ForwardBatch bytes=null",
-                () -> new ForwardBatch(1, 1, 1, null, 12, link)))) {
+                () -> new ForwardBatch(1, 1, 1, null, 12, link, ForwardBatch.ANY_INCARNATION)))) {
             final IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, build.getValue(),
                 build.getKey());
             assertTrue(refused.getMessage().startsWith(build.getKey() + ": "), refused.getMessage());
@@ -68,7 +68,8 @@ class ClusterRequestMessagesTest {
             .findSerializerFor(new MapOwner.Reply(MapResult.OK));
         final ActorRef<BatchAck> link = KIT.<BatchAck>createTestProbe().ref();
         final ActorRef<MapOwner.Reply> replies = KIT.<MapOwner.Reply>createTestProbe().ref();
-        for (Object message : List.of(new ForwardBatch(1, 1, 1, new byte[12], 12, link),
+        for (Object message : List.of(new ForwardBatch(1, 1, 1, new byte[12], 12, link,
+            ForwardBatch.ANY_INCARNATION),
             new MapOwner.Update(1, 64, "pekko://steer@127.0.0.1:1", 0, CpuMap.ANY, replies),
             new MapOwner.Delete(1, replies))) {
             final byte[] wire = serializer.toBinary(message);

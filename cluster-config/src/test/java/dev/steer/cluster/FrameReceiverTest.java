@@ -32,6 +32,8 @@ import dev.steer.engine.stats.PathStats;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class FrameReceiverTest {
     private static final ActorTestKit KIT = ActorTestKit.create("receiver");
+    /** The node's incarnation, which {@link #send} names, as a link does once it has seen the node. */
+    private static final long SELF = 0x5eed_0000_0000_0007L;
 
     @AfterAll
     static void stop() {
@@ -43,7 +45,8 @@ class FrameReceiverTest {
     private final PathCounters counters = new PathCounters("receiver", 4);
     private final CpuMap map = CpuMap.create(4, 0, CpuSet.of(4, 0, 1, 2, 3), Capabilities.admin(),
         EntryLifecycle.NONE).map();
-    private final ActorRef<DataPath.Command> receiver = KIT.spawn(FrameReceiver.create(pool, counters));
+    private final ActorRef<DataPath.Command> receiver = KIT.spawn(FrameReceiver.create(pool, counters, SELF,
+        new ReceiverStats()));
     private final TestProbe<BatchAck> link = KIT.createTestProbe();
 
     /** Segments of (key, packets); each packet is {@code size} bytes. */
@@ -62,7 +65,7 @@ class FrameReceiverTest {
         final byte[] data = new byte[bytes.remaining()];
         bytes.get(data);
         receiver.tell(new DataPath.MapView(map::snapshot));
-        receiver.tell(new ForwardBatch(sequence, segments, frames, data, data.length, link.ref()));
+        receiver.tell(new ForwardBatch(sequence, segments, frames, data, data.length, link.ref(), SELF));
         return link.receiveMessage();
     }
 

@@ -90,7 +90,8 @@ class KryoSerializerTest {
         final TestProbe<BatchAck> link = KIT.createTestProbe();
         final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
         final byte[] bytes = {0, 0, 0, 3, 0, 0, 0, 1, 0, 0, 0, 2, 7, 9, 42};
-        final ForwardBatch batch = (ForwardBatch) roundTrip(new ForwardBatch(77, 1, 1, bytes, 14, link.ref()));
+        final ForwardBatch batch = (ForwardBatch) roundTrip(new ForwardBatch(77, 1, 1, bytes, 14, link.ref(),
+            ForwardBatch.ANY_INCARNATION));
         assertEquals(77, batch.sequence());
         assertEquals(1, batch.segments());
         assertEquals(1, batch.frames());
@@ -130,7 +131,7 @@ class KryoSerializerTest {
         buffer.position(17); // Artery writes its envelope header first
         final long before = KryoSerializer.batchBytes();
         serializer.toBinary(new ForwardBatch(5, 1, 1, new byte[] {0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 1, 99}, 13,
-            forwarder.ref()), buffer);
+            forwarder.ref(), ForwardBatch.ANY_INCARNATION), buffer);
         assertEquals(buffer.position() - 17, KryoSerializer.batchBytes() - before, "batch bytes are counted");
         buffer.flip().position(17);
         final ForwardBatch batch = (ForwardBatch) serializer.fromBinary(buffer, "");
@@ -158,7 +159,8 @@ class KryoSerializerTest {
     void shouldRefuseABatchWhenItsLengthIsCorrupt() throws Exception {
         final TestProbe<BatchAck> link = KIT.createTestProbe();
         final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(ForwardBatch.class);
-        final byte[] wire = serializer.toBinary(new ForwardBatch(1, 1, 1, new byte[12], 12, link.ref()));
+        final byte[] wire = serializer.toBinary(new ForwardBatch(1, 1, 1, new byte[12], 12, link.ref(),
+            ForwardBatch.ANY_INCARNATION));
         // The length follows the class id (1 byte), sequence (8), segments and frames (1 each): make it negative.
         wire[1 + 8 + 1 + 1] = (byte) 0xFF;
         assertThrows(java.io.NotSerializableException.class, () -> serializer.fromBinary(wire, ForwardBatch.class));
@@ -168,7 +170,8 @@ class KryoSerializerTest {
     void shouldRefuseABatchWhenItClaimsMoreSegmentsThanFrames() throws Exception {
         final TestProbe<BatchAck> link = KIT.createTestProbe();
         final Serializer serializer = SerializationExtension.get(KIT.system()).serializerFor(ForwardBatch.class);
-        final byte[] wire = serializer.toBinary(new ForwardBatch(1, 1, 1, new byte[12], 12, link.ref()));
+        final byte[] wire = serializer.toBinary(new ForwardBatch(1, 1, 1, new byte[12], 12, link.ref(),
+            ForwardBatch.ANY_INCARNATION));
         wire[1 + 8] = 2;
         final java.io.NotSerializableException refused = assertThrows(java.io.NotSerializableException.class,
             () -> serializer.fromBinary(wire, ForwardBatch.class));
@@ -223,7 +226,8 @@ class KryoSerializerTest {
         final TestProbe<BatchAck> link = KIT.createTestProbe();
         final TestProbe<MapOwner.Reply> replies = KIT.createTestProbe();
         final Object[] messages = {
-            new ForwardBatch(77, 1, 2, new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 9, 1, 0, 0, 0, 8}, 18, link.ref()),
+            new ForwardBatch(77, 1, 2, new byte[] {1, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 9, 1, 0, 0, 0, 8}, 18,
+                link.ref(), ForwardBatch.ANY_INCARNATION),
             new BatchAck(77, new int[] {5, 0, 250}, new int[] {2, 1, 0}),
             new MapOwner.Update(1, 512, "pekko://steer@127.0.0.1:1", 3, new RemoteProgramSpec("l4-hash",
                 new int[] {0, 2}), CpuMap.ANY, replies.ref()),

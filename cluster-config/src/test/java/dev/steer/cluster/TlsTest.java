@@ -71,11 +71,13 @@ class TlsTest {
             // Frames sent straight at a's receiver, bypassing the cluster, must not arrive either.
             final ActorRef<DataPath.Command> receiver = ActorRefResolver.get(rogue.engine().actorSystem())
                 .resolveActorRef(a.address() + FrameReceiver.PATH);
-            // One segment (key 1, one frame) of an 8-byte packet, little-endian as a link writes it.
+            // One segment (key 1, one frame) of an 8-byte packet, little-endian as a link writes it. For any
+            // incarnation, which every receiver takes: only TLS keeps the batches out, not the incarnation check.
             final byte[] bytes = {1, 0, 0, 0, 1, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
             for (int i = 0; i < 20; i++) {
                 receiver.tell(new ForwardBatch(i, 1, 1, bytes, bytes.length,
-                    ActorRefResolver.get(rogue.engine().actorSystem()).resolveActorRef(rogue.address() + "/user")));
+                    ActorRefResolver.get(rogue.engine().actorSystem()).resolveActorRef(rogue.address() + "/user"),
+                    ForwardBatch.ANY_INCARNATION));
             }
             assertFalse(rogue.awaitMembers(2, Duration.ofSeconds(6)), "the rogue never joins");
             assertEquals(1, a.upMembers(), "a's cluster is a alone");

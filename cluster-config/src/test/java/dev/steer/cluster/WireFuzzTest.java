@@ -83,7 +83,7 @@ class WireFuzzTest {
         batch.putInt(2).putInt(1).putInt(0);
         final List<Object> messages = new ArrayList<>();
         messages.add(new ForwardBatch(77, 2, 3, Arrays.copyOf(batch.array(), batch.position()), batch.position(),
-            link.ref()));
+            link.ref(), ForwardBatch.ANY_INCARNATION));
         messages.add(new BatchAck(77, new int[] {5, 0, 250}, new int[] {2, 1, 0}));
         messages.add(new MapOwner.Update(1, 512, "pekko://steer@127.0.0.1:1", 3, CpuMap.ANY, replies.ref()));
         messages.add(new MapOwner.Update(1, 512, "pekko://steer@127.0.0.1:1", 3, new RemoteProgramSpec("l4-hash",
@@ -329,12 +329,15 @@ class WireFuzzTest {
 
     /** The receiver and its world: keys 1 (a ring of 64) and 2 (a ring of 4) have an entry, 0 and 3 none. */
     private static final class Receiver {
+        /** The node's incarnation, which the batches name, as a link's do once it has seen the node. */
+        static final long INCARNATION = 0x5eed_0000_0000_0007L;
         final FramePool pool = new FramePool(new FramePool.Context().id("fuzz").frameCount(64).frameSize(256)
             .headroom(32));
         final PathCounters counters = new PathCounters("receiver", 4);
         final CpuMap map = CpuMap.create(4, 0, CpuSet.of(4, 0, 1, 2, 3), Capabilities.admin(), EntryLifecycle.NONE)
             .map();
-        final ActorRef<DataPath.Command> receiver = KIT.spawn(FrameReceiver.create(pool, counters));
+        final ActorRef<DataPath.Command> receiver = KIT.spawn(FrameReceiver.create(pool, counters, INCARNATION,
+            new ReceiverStats()));
         final TestProbe<BatchAck> link = KIT.createTestProbe();
         final int[] handles = new int[64];
 
@@ -439,13 +442,13 @@ class WireFuzzTest {
         final Layout small = layout(new SplittableRandom(3));
         for (int length = 0; length <= small.bytes().length; length++) {
             r.check("cut at " + length, new ForwardBatch(sequence++, small.segments(), small.frames(),
-                Arrays.copyOf(small.bytes(), length), length, link.ref()), small.frames());
+                Arrays.copyOf(small.bytes(), length), length, link.ref(), Receiver.INCARNATION), small.frames());
         }
         for (int bit = 0; bit < Math.min(small.bytes().length, 64) * 8; bit++) {
             final byte[] flipped = small.bytes().clone();
             flipped[bit / 8] ^= (byte) (1 << (bit % 8));
             r.check("bit " + bit, new ForwardBatch(sequence++, small.segments(), small.frames(), flipped,
-                flipped.length, link.ref()), small.frames());
+                flipped.length, link.ref(), Receiver.INCARNATION), small.frames());
         }
         final int[] hostile = {Integer.MAX_VALUE, Integer.MIN_VALUE, -1, 0, 1 << 30, Integer.MAX_VALUE - 3};
         for (int c = 0; c < 1_500; c++) {
@@ -475,7 +478,7 @@ class WireFuzzTest {
                 default -> putInt(bytes, l.segmentAt()[random.nextInt(segments)], bomb); // the key
             }
             r.check("case " + c + " kind " + kind, new ForwardBatch(sequence++, segments, frames, bytes, length,
-                link.ref()), frames);
+                link.ref(), Receiver.INCARNATION), frames);
         }
     }
 
@@ -503,10 +506,10 @@ class WireFuzzTest {
         for (int[] header : headers) {
             final long expected = Math.max(0, Math.min(max, header[1]));
             r.check("header " + Arrays.toString(header), new ForwardBatch(sequence++, header[0], header[1], bytes,
-                header[2], r.link.ref()), expected);
+                header[2], r.link.ref(), Receiver.INCARNATION), expected);
         }
         // Still alive and exact: a good batch is taken whole.
         r.check("a good batch after", new ForwardBatch(sequence, l.segments(), l.frames(), bytes, bytes.length,
-            r.link.ref()), l.frames());
+            r.link.ref(), Receiver.INCARNATION), l.frames());
     }
 }
