@@ -180,7 +180,8 @@ final class RunReport {
             }
         }
         out.flush();
-        // On stderr whatever the format, as every other warning of the run (pool, oversize, idle sender, capture).
+        // On stderr whatever the format, as every other warning of the run (pool, oversize, close overrun, idle
+        // sender, capture).
         if (rateWarning != null) {
             err.println("steer run: " + rateWarning);
         }
@@ -278,10 +279,6 @@ final class RunReport {
                 + (transport.reliable() ? ""
                     : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)"));
         }
-        final String closeOverrun = closeOverrunWarning(run);
-        if (closeOverrun != null) {
-            out.println(closeOverrun);
-        }
         // Only a feed that overran (which of its feed_overrun the kernel dropped while running, which the close found)
         // or whose link went down during the run.
         FeedCounts.lines(run.feeds()).forEach(out::println);
@@ -311,14 +308,14 @@ final class RunReport {
      * The warning of a lossless Aeron run whose feed's close took frames the engine had not polled, else null. A
      * lossless Aeron feed drops nothing while it polls, so its {@code feed_overrun} drops are all the close's
      * ({@code AeronFeed.leftAtClose()}): received, so the transport lost none and the exit status is not 1, but
-     * dropped by a run that asked for none, which the summary should not leave to the drop table alone.
+     * dropped by a run that asked for none, which the run should not leave to the drop table alone.
      */
     private String closeOverrunWarning(Outcome run) {
         final long left = run.stats().accounting().dropped(DropReason.FEED_OVERRUN);
         if (left == 0 || !feed.isAeron() || !feed.lossless()) {
             return null;
         }
-        return "warning: " + Units.count(left) + (left == 1 ? " frame" : " frames") + " the Aeron feed still held"
+        return Units.count(left) + (left == 1 ? " frame" : " frames") + " the Aeron feed still held"
             + " unread when it closed " + (left == 1 ? "was" : "were") + " dropped as feed_overrun at the close: a"
             + " lossless run drops nothing while it polls, but it stops polling at its end"
             + (run.sent() >= 0 ? " (after waiting up to " + RunTraffic.ARRIVAL_WAIT_NS / 1_000_000_000L
@@ -368,7 +365,7 @@ final class RunReport {
     }
 
     /**
-     * Says on stderr why the run failed and what its captures found, and returns the exit status: frames are lost
+     * Says on stderr why the run failed, what its captures found and its warnings of drops, and returns the exit status: frames are lost
      * when the engine's accounting does not balance ({@code engineLost}, negative when frames were counted twice) or
      * a reliable transport did not deliver ({@code transportLost}), each on its own account: their sum could cancel.
      */
@@ -382,6 +379,10 @@ final class RunReport {
         // Possibly lost packets, but not a failure: the file was read to its end, so the exit status stays.
         captures.counts().stream().filter(CaptureCounts::possibleLoss)
             .forEach(capture -> err.println("steer run: warning: " + capture.warning()));
+        final String closeOverrun = closeOverrunWarning(run);
+        if (closeOverrun != null) {
+            err.println("steer run: warning: " + closeOverrun);
+        }
         final String oversize = oversizeWarning(run);
         if (oversize != null) {
             err.println("steer run: warning: " + oversize);

@@ -104,27 +104,40 @@ class RunReportTest {
     }
 
     @Test
-    void shouldWarnThatFramesUnreadAtTheCloseWereDroppedAsFeedOverrunWhenALosslessAeronRunSentThem() {
+    void shouldWarnOnStderrThatFramesUnreadAtTheCloseWereDroppedAsFeedOverrunWhenALosslessAeronRunSentThem() {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
         // Its senders sent 1,000; the engine took 900 before the end, the feed's close took the other 100.
-        final int exit = reportOverrunAtClose(LOSSLESS_AERON, out, err);
+        final int exit = reportOverrunAtClose(LOSSLESS_AERON, false, out, err);
         assertEquals(SteerCli.EXIT_OK, exit, "received all it sent: not lost. out:\n" + out + "\nerr:\n" + err);
-        assertTrue(out.toString().contains("warning: 100 frames the Aeron feed still held unread when it closed were"
-            + " dropped as feed_overrun at the close"), out.toString());
+        assertTrue(err.toString().contains("steer run: warning: 100 frames the Aeron feed still held unread when it"
+            + " closed were dropped as feed_overrun at the close"), err.toString());
+        assertFalse(out.toString().contains("still held unread"), "a warning, not part of the summary: " + out);
+    }
+
+    @Test
+    void shouldWarnOnStderrOfFeedOverrunAtTheCloseWhenALosslessAeronRunPrintsJson() throws Exception {
+        final StringWriter out = new StringWriter();
+        final StringWriter err = new StringWriter();
+        assertEquals(SteerCli.EXIT_OK, reportOverrunAtClose(LOSSLESS_AERON, true, out, err), err.toString());
+        assertTrue(err.toString().contains("steer run: warning: 100 frames the Aeron feed still held unread when it"
+            + " closed were dropped as feed_overrun at the close"), err.toString());
+        assertEquals(100, new ObjectMapper().readTree(out.toString()).path("accounting").path("dropped")
+            .path("feed_overrun").asLong(), "stdout holds the JSON alone: " + out);
     }
 
     @Test
     void shouldNotWarnOfFeedOverrunAtTheCloseWhenTheAeronRunDrops() {
         final StringWriter out = new StringWriter();
         final StringWriter err = new StringWriter();
-        assertEquals(SteerCli.EXIT_OK, reportOverrunAtClose(AERON, out, err), err.toString());
+        assertEquals(SteerCli.EXIT_OK, reportOverrunAtClose(AERON, false, out, err), err.toString());
+        assertFalse(err.toString().contains("still held unread"), err.toString());
         assertFalse(out.toString().contains("still held unread"), out.toString());
     }
 
     /** A run that sent 1,000 frames into an Aeron feed: 900 delivered, 100 dropped as feed_overrun. */
-    private static int reportOverrunAtClose(FeedConfig.Plan plan, StringWriter out, StringWriter err) {
-        return report(plan, 2048, false, stats(1_000, 900, Map.of(DropReason.FEED_OVERRUN, 100L)), 1_000, null, out,
+    private static int reportOverrunAtClose(FeedConfig.Plan plan, boolean json, StringWriter out, StringWriter err) {
+        return report(plan, 2048, json, stats(1_000, 900, Map.of(DropReason.FEED_OVERRUN, 100L)), 1_000, null, out,
             err);
     }
 
