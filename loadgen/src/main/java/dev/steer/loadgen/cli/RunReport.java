@@ -340,34 +340,39 @@ final class RunReport {
         final int largest = FramePool.Context.MAX_FRAME_SIZE;
         final String size = " did not fit a pool frame (steer.engine.pool.frame-size " + frameSize + " - headroom "
             + headroom + " = " + room + " bytes) and" + (one ? " was" : " were") + " dropped as oversize";
-        final String atLargest = "the frame size is the largest allowed, so a packet above " + room
-            + " bytes cannot be ";
         final String what;
-        final String remedy;
+        final String verb;
+        final String done;
+        final String instead;
         if ("pcap".equals(feed.type())) {
             what = (one ? " captured packet" : " captured packets") + size
                 + " (a capture taken on a host with GRO or TSO holds packets above the MTU)";
-            remedy = frameSize < largest
-                ? "raise steer.engine.pool.frame-size (up to " + largest + ") to replay " + (one ? "it" : "them")
-                : atLargest + "replayed: capture with GRO and TSO off (ethtool -K IF gro off tso off)";
+            verb = "replay";
+            done = "replayed";
+            instead = "capture with GRO and TSO off (ethtool -K IF gro off tso off)";
         } else {
-            // The drops do not tell a packet the largest frame would hold from one it would not (a datagram above
-            // its room; an Aeron message above 65,536 bytes, which the feed never reassembles): advice for both.
-            final String smaller = "send smaller packets (a lower MTU or message size at the sender)";
             what = (one ? " packet" : " packets") + " from the feed" + size;
-            remedy = frameSize < largest
-                ? "raise steer.engine.pool.frame-size (up to " + largest + ", a room of " + (largest - headroom)
-                    + " bytes) to take " + (one ? "it if it fits" : "those that fit")
-                    + "; a larger packet cannot be taken at any frame size: " + smaller
-                : atLargest + "taken: " + smaller;
+            verb = "take";
+            done = "taken";
+            instead = "send smaller packets (a lower MTU or message size at the sender)";
         }
+        // The drops do not tell a packet the largest frame would hold from one it would not (a GRO capture's packet
+        // above 65,280 bytes, a datagram above its room, an Aeron message above 65,536 bytes, which the feed never
+        // reassembles): advice for both.
+        final String remedy = frameSize < largest
+            ? "raise steer.engine.pool.frame-size (up to " + largest + ", a room of " + (largest - headroom)
+                + " bytes) to " + verb + (one ? " it if it fits" : " those that fit") + "; a larger packet cannot be "
+                + done + " at any frame size: " + instead
+            : "the frame size is the largest allowed, so a packet above " + room + " bytes cannot be " + done + ": "
+                + instead;
         return Units.count(oversize) + what + ": " + remedy;
     }
 
     /**
-     * Says on stderr why the run failed, what its captures found and its warnings of drops, and returns the exit status: frames are lost
-     * when the engine's accounting does not balance ({@code engineLost}, negative when frames were counted twice) or
-     * a reliable transport did not deliver ({@code transportLost}), each on its own account: their sum could cancel.
+     * Says on stderr why the run failed, what its captures found and its warnings of drops, and returns the exit
+     * status: frames are lost when the engine's accounting does not balance ({@code engineLost}, negative when frames
+     * were counted twice) or a reliable transport did not deliver ({@code transportLost}), each on its own account:
+     * their sum could cancel.
      */
     private int exitStatus(Outcome run, long engineLost, long transportLost) {
         if (run.failure() != null) {

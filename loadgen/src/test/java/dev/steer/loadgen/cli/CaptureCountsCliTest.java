@@ -143,7 +143,21 @@ class CaptureCountsCliTest {
         assertTrue(result.err().contains("steer run: warning: 1 captured packet did not fit a pool frame"
             + " (steer.engine.pool.frame-size 2048 - headroom 256 = 1792 bytes) and was dropped as oversize (a capture"
             + " taken on a host with GRO or TSO holds packets above the MTU): raise steer.engine.pool.frame-size (up to"
-            + " 65536) to replay it"), result.toString());
+            + " 65536, a room of 65280 bytes) to replay it if it fits; a larger packet cannot be replayed at any frame"
+            + " size: capture with GRO and TSO off (ethtool -K IF gro off tso off)"), result.toString());
+    }
+
+    @Test
+    void shouldSayAPacketAboveTheLargestRoomCannotBeReplayedWhenACapturedPacketFitsNoFrameSize(@TempDir Path dir) {
+        // 65549 bytes: above the 65280 bytes even a 65536-byte frame holds, so raising the frame size cannot help.
+        final Path file = withOneOf(dir.resolve("gro64k.pcap"), 65_549);
+        final CliRunner result = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), "counted drops, not a failure: " + result);
+        assertTrue(result.err().contains("steer run: warning: 1 captured packet did not fit a pool frame"
+            + " (steer.engine.pool.frame-size 2048 - headroom 256 = 1792 bytes) and was dropped as oversize"),
+            result.toString());
+        assertTrue(result.err().contains("; a larger packet cannot be replayed at any frame size: capture with GRO and"
+            + " TSO off (ethtool -K IF gro off tso off)"), result.toString());
     }
 
     @Test
