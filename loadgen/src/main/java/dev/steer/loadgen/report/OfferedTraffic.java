@@ -107,7 +107,7 @@ public record OfferedTraffic(long frames, long offered, long bytes, String count
      * one decimal ({@code 333,333.3}); one below 1,000 to three significant digits ({@code 0.28}, {@code 33.3}).
      */
     private String asked() {
-        if (rateAsked == Math.rint(rateAsked)) {
+        if (rateAskedWhole()) {
             return Units.count((long) rateAsked);
         }
         if (rateAsked >= 1_000) {
@@ -115,6 +115,11 @@ public record OfferedTraffic(long frames, long offered, long bytes, String count
         }
         return new java.math.BigDecimal(rateAsked).round(new java.math.MathContext(3)).stripTrailingZeros()
             .toPlainString();
+    }
+
+    /** True when the rate asked is a whole number of packets/s: said, and put in the JSON, without a fraction. */
+    private boolean rateAskedWhole() {
+        return rateAsked == Math.rint(rateAsked);
     }
 
     /**
@@ -143,7 +148,7 @@ public record OfferedTraffic(long frames, long offered, long bytes, String count
             node.put("making_s", makingSeconds);
         }
         if (rateAsked > 0) {
-            if (rateAsked == Math.rint(rateAsked)) {
+            if (rateAskedWhole()) {
                 node.put("rate_asked_pps", (long) rateAsked);
             } else {
                 node.put("rate_asked_pps", rateAsked);
