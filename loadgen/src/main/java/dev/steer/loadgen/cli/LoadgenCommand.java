@@ -215,9 +215,7 @@ final class LoadgenCommand implements Callable<Integer> {
                 default -> throw new IllegalArgumentException("--to " + to + ": must be aeron, udp or afpacket");
             }
             err.println("steer loadgen: sending " + traffic.flows() + " flows, sizes " + traffic.sizes() + ", rate "
-                + (traffic.rate() == 0 ? "max" : traffic.rate() + " pps")
-                + RunPlanText.onOffSuffix(traffic)
-                + " to " + output.describe());
+                + RunPlanText.rate(traffic, false) + " to " + output.describe());
             final SendLoop loop = SendLoop.forTraffic("steer-loadgen", traffic, output, count).start();
             running = loop;
             if (stopRequested) {

@@ -53,15 +53,24 @@ final class RunPlanText {
         final var t = plan.traffic();
         final boolean queues = plan.deployment().feed().queues() > 1;
         return t.flows() + (queues ? " flows per queue" : " flows") + ", sizes " + t.sizes() + ", rate "
-            + (t.rate() == 0 ? "max" : t.rate() + (queues ? " pps in total" : " pps"))
-            + onOffSuffix(t);
+            + rate(t, queues);
+    }
+
+    /**
+     * The rate as {@code steer run}'s header and {@code steer loadgen}'s start line say it after {@code rate }:
+     * {@code max}, {@code R pps} or, with {@code inTotal} (several queues sharing it), {@code R pps in total}, then the
+     * on/off pattern ({@link #onOffSuffix}).
+     */
+    static String rate(TrafficProfile traffic, boolean inTotal) {
+        return (traffic.rate() == 0 ? "max" : traffic.rate() + (inTotal ? " pps in total" : " pps"))
+            + onOffSuffix(traffic);
     }
 
     /**
      * {@code , on-off 10ms/90ms} for traffic with an on/off pattern, empty without one: how {@code steer run}'s header
      * and {@code steer loadgen}'s start line name the pattern after the rate, in the file's own notation.
      */
-    static String onOffSuffix(TrafficProfile traffic) {
+    private static String onOffSuffix(TrafficProfile traffic) {
         return traffic.onOff() ? ", on-off " + TrafficProfile.formatOnOff(traffic.onNs(), traffic.offNs()) : "";
     }
 
