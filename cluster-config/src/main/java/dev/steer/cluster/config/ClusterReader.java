@@ -154,14 +154,14 @@ final class ClusterReader {
     }
 
     /** Where each node's {@code key} (host, port) is written, by name, for a node that cannot listen to name. */
-    private static Map<String, String> places(Config steer, String key) {
-        final Map<String, String> places = new HashMap<>();
+    private static Map<String, Deployment.Place> places(Config steer, String key) {
+        final Map<String, Deployment.Place> places = new HashMap<>();
         if (steer.getValue("steer.cluster.nodes") instanceof ConfigList list) {
             for (int i = 0; i < list.size(); i++) {
                 if (list.get(i) instanceof ConfigObject node && node.get("name") != null && node.get(key) != null
                     && node.get("name").unwrapped() instanceof String name) {
                     places.putIfAbsent(name,
-                        ConfigCheck.where(node.get(key)) + "steer.cluster.nodes[" + i + "]." + key);
+                        new Deployment.Place(node.get(key).origin(), "steer.cluster.nodes[" + i + "]." + key));
                 }
             }
         }
@@ -173,7 +173,7 @@ final class ClusterReader {
             new Deployment.Downing("keep-majority", Deployment.Downing.DEFAULT_STABLE_AFTER, 0),
             Deployment.ClusterSettings.DEFAULT_FRAME_BATCH, Deployment.ClusterSettings.DEFAULT_MAX_IN_FLIGHT,
             dev.steer.cluster.ClusterSettings.DEFAULT_ACK_TIMEOUT, dev.steer.cluster.ClusterSettings.DEFAULT_DRAIN_TIMEOUT,
-            dev.steer.cluster.ClusterSettings.DEFAULT_LEAVE_TIMEOUT);
+            dev.steer.cluster.ClusterSettings.DEFAULT_LEAVE_TIMEOUT, Map.of(), Map.of());
     }
 
     private static List<Deployment.NodeAddress> nodes(ConfigCheck check, Config steer) {

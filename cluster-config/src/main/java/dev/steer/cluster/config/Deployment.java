@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.typesafe.config.Config;
+import com.typesafe.config.ConfigOrigin;
 
 import dev.steer.actors.IdleMode;
 import dev.steer.actors.SteerEngine;
@@ -75,26 +76,18 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param maxEntries   slots of the map (keys 0..maxEntries-1)
      * @param defaultQsize ring size of entries that give none
      * @param entries      every entry of the deployment, ascending by key
-     * @param keyPlaces    where each entry's key is written, as messages start a key:
-     *                     {@code FILE:LINE: steer.map.entries[i].key} (empty for entries no file wrote)
-     * @param maxEntriesAt where {@code max-entries} is written, {@code FILE:LINE}, or empty for the default
+     * @param keyPlaces    where each entry's key is written, by key ({@code steer.map.entries[i].key}); entries no
+     *                     file wrote have none
+     * @param maxEntriesAt where {@code max-entries} is written, or empty for the default
      */
-    public record MapSettings(int maxEntries, int defaultQsize, List<Entry> entries, Map<Integer, String> keyPlaces,
-                              String maxEntriesAt) {
+    public record MapSettings(int maxEntries, int defaultQsize, List<Entry> entries, Map<Integer, Place> keyPlaces,
+                              Optional<Place> maxEntriesAt) {
         /** Largest max-entries of a cluster map (a single node's is its CPU limit). */
         public static final int MAX_CLUSTER_ENTRIES = 65_536;
 
-        /** A map whose entries no file wrote (no places to name). */
-        public MapSettings(int maxEntries, int defaultQsize, List<Entry> entries) {
-            this(maxEntries, defaultQsize, entries, Map.of(), "");
-        }
-
-        /**
-         * Where the entry of {@code key} is written, {@code FILE:LINE: steer.map.entries[i].key}, for a message about
-         * it; {@code steer.map entry of key KEY} when no file wrote it.
-         */
-        public String placeOf(int key) {
-            return keyPlaces.getOrDefault(key, "steer.map entry of key " + key);
+        /** Where the key of the entry of {@code key} is written, for a message; empty when no file did. */
+        public Optional<Place> keyPlace(int key) {
+            return Optional.ofNullable(keyPlaces.get(key));
         }
 
         /**
@@ -124,15 +117,13 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
      * @param ackTimeout   how long a message may wait for its acknowledgement before its frames count unreachable
      * @param drainTimeout bound on a forwarding entry's drain-then-stop
      * @param leaveTimeout how long the node's shutdown waits for its graceful leave before it drains anyway
-     * @param portPlaces   where each node's port is written, by node name:
-     *                     {@code FILE:LINE: steer.cluster.nodes[i].port}
-     * @param hostPlaces   where each node's host is written, by node name:
-     *                     {@code FILE:LINE: steer.cluster.nodes[i].host}
+     * @param portPlaces   where each node's port is written ({@code steer.cluster.nodes[i].port}), by node name
+     * @param hostPlaces   where each node's host is written ({@code steer.cluster.nodes[i].host}), by node name
      */
     public record ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
                                   Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,
                                   Duration ackTimeout, Duration drainTimeout, Duration leaveTimeout,
-                                  Map<String, String> portPlaces, Map<String, String> hostPlaces) {
+                                  Map<String, Place> portPlaces, Map<String, Place> hostPlaces) {
         /** The transports. */
         public static final List<String> TRANSPORTS = List.of("tcp", "tls-tcp", "aeron-udp");
         /** Default frames per cross-node message: bulk delivery, never one frame per message. */
@@ -144,34 +135,30 @@ public record Deployment(String source, Node node, EngineSettings engine, MapSet
         /** Largest unacknowledged messages per target node. */
         public static final int MAX_MAX_IN_FLIGHT = dev.steer.cluster.ClusterSettings.MAX_IN_FLIGHT;
 
-        /** Settings whose hosts and ports no file wrote (no places to name). */
-        public ClusterSettings(boolean enabled, List<NodeAddress> nodes, List<String> seedNodes, String transport,
-                               Optional<TlsSettings> tls, Downing downing, int frameBatch, int maxInFlight,
-                               Duration ackTimeout, Duration drainTimeout, Duration leaveTimeout) {
-            this(enabled, nodes, seedNodes, transport, tls, downing, frameBatch, maxInFlight, ackTimeout, drainTimeout,
-                leaveTimeout, Map.of(), Map.of());
+        /** Where the port of the node called {@code name} is written, for a message; empty when no file did. */
+        public Optional<Place> portPlace(String name) {
+            return Optional.ofNullable(portPlaces.get(name));
         }
 
-        /**
-         * Where the port of the node called {@code name} is written, {@code FILE:LINE: steer.cluster.nodes[i].port},
-         * for a message about it; {@code steer.cluster.nodes} when no file wrote it.
-         */
-        public String portPlaceOf(String name) {
-            return portPlaces.getOrDefault(name, "steer.cluster.nodes");
-        }
-
-        /**
-         * Where the host of the node called {@code name} is written, {@code FILE:LINE: steer.cluster.nodes[i].host},
-         * for a message about it; {@code steer.cluster.nodes} when no file wrote it.
-         */
-        public String hostPlaceOf(String name) {
-            return hostPlaces.getOrDefault(name, "steer.cluster.nodes");
+        /** Where the host of the node called {@code name} is written, for a message; empty when no file did. */
+        public Optional<Place> hostPlace(String name) {
+            return Optional.ofNullable(hostPlaces.get(name));
         }
 
         /** The address of the node called {@code name}, if declared. */
         public Optional<NodeAddress> address(String name) {
             return nodes.stream().filter(n -> n.name().equals(name)).findFirst();
         }
+    }
+
+    /**
+     * Where a setting is written, for a message that points the user at it; the message formats it
+     * ({@code ConfigCheck.where} of the origin, then the path).
+     *
+     * @param origin the file and line (or the description, such as the command line) the value came from
+     * @param path   the setting's path from the root, such as {@code steer.map.entries[1].key}
+     */
+    public record Place(ConfigOrigin origin, String path) {
     }
 
     /**

@@ -91,16 +91,13 @@ final class MapReader {
             entries.sort(Comparator.comparingInt(Deployment.MapSettings.Entry::key));
         }
         // Where each key and max-entries are written: a node whose placement the owner refuses names them.
-        final Map<Integer, String> keyPlaces = new HashMap<>();
+        final Map<Integer, Deployment.Place> keyPlaces = new HashMap<>();
         for (Raw raw : raws) {
-            final String where = ConfigCheck.where(raw.item().config().getValue(raw.item().key("key")));
-            keyPlaces.putIfAbsent(raw.entry().key(), where + raw.item().label() + ".key");
+            keyPlaces.putIfAbsent(raw.entry().key(), new Deployment.Place(
+                raw.item().config().getValue(raw.item().key("key")).origin(), raw.item().label() + ".key"));
         }
-        String maxEntriesAt = "";
-        if (block.containsKey("max-entries")) {
-            final String where = ConfigCheck.where(block.get("max-entries"));
-            maxEntriesAt = where.substring(0, where.length() - 2);
-        }
+        final Optional<Deployment.Place> maxEntriesAt = Optional.ofNullable(block.get("max-entries"))
+            .map(value -> new Deployment.Place(value.origin(), "steer.map.max-entries"));
         return new Deployment.MapSettings(maxEntries, defaultQsize, List.copyOf(entries), Map.copyOf(keyPlaces),
             maxEntriesAt);
     }

@@ -3,6 +3,7 @@ package dev.steer.loadgen.cli;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
@@ -17,6 +18,7 @@ import dev.steer.engine.map.CpuSet;
 import dev.steer.engine.map.MapResult;
 import dev.steer.engine.program.Programs;
 import dev.steer.engine.program.Verdict;
+import dev.steer.ingress.config.ConfigCheck;
 
 /**
  * One node of a cluster deployment for {@code steer run}: starts the engine as a Pekko Cluster node with the
@@ -71,8 +73,10 @@ final class ClusterRun {
         } catch (ListenFailedException ex) {
             // The address alone left the user to find where the file sets it: the port when it is taken, else the host.
             final String name = deployment.node().name();
-            throw new IllegalStateException(ex.getMessage() + " (" + (ex.setting() == ListenFailedException.Setting.PORT
-                ? cluster.portPlaceOf(name) : cluster.hostPlaceOf(name)) + ")", ex);
+            final Optional<Deployment.Place> place = ex.setting() == ListenFailedException.Setting.PORT
+                ? cluster.portPlace(name) : cluster.hostPlace(name);
+            throw new IllegalStateException(ex.getMessage() + " (" + place.map(ClusterRun::named)
+                .orElse("steer.cluster.nodes") + ")", ex);
         }
         try {
             final int members = cluster.nodes().size();
@@ -195,8 +199,9 @@ final class ClusterRun {
         final String what = switch (result) {
             // This node's value is named with where it is set, which need not be this file (the command line).
             case E2BIG -> "not below the owner's map size, which is the steer.map.max-entries of the oldest node (the"
-                + " owner); this node's is " + map.maxEntries() + " (" + (map.maxEntriesAt().isEmpty()
-                ? "its default: the highest key + 1, at least this machine's CPU limit" : map.maxEntriesAt()) + ")"
+                + " owner); this node's is " + map.maxEntries() + " (" + map.maxEntriesAt()
+                .map(place -> ConfigCheck.location(place.origin()))
+                .orElse("its default: the highest key + 1, at least this machine's CPU limit") + ")"
                 + sameFile;
             case EINVAL -> "the owner finds the entry invalid (its key, qsize or remote program and targets, checked"
                 + " against the owner's map)" + sameFile;
@@ -204,7 +209,20 @@ final class ClusterRun {
             case EBUSY -> "the owner's queue of changes stayed full for " + FORM_TIMEOUT.toSeconds() + " s";
             default -> result.description();
         };
-        return map.placeOf(entry.key()) + ": " + entry.key() + ": " + result + ": " + what;
+        return keyPlace(map, entry.key()) + ": " + entry.key() + ": " + result + ": " + what;
+    }
+
+    /**
+     * Where the file writes the entry of {@code key}, {@code FILE:LINE: steer.map.entries[i].key}, or
+     * {@code steer.map entry of key KEY} for an entry no file wrote.
+     */
+    private static String keyPlace(Deployment.MapSettings map, int key) {
+        return map.keyPlace(key).map(ClusterRun::named).orElse("steer.map entry of key " + key);
+    }
+
+    /** A setting as a message names it: {@code FILE:LINE: PATH}. */
+    private static String named(Deployment.Place place) {
+        return ConfigCheck.where(place.origin()) + place.path();
     }
 
     /**
@@ -216,7 +234,7 @@ final class ClusterRun {
         final String why = entry.node().equals(deployment.node().name()) ? ""
             : ": " + entry.node() + " places it when it starts; see its output (a placement the owner refused, or"
             + " another copy of the file there: every node must load the same file)";
-        final String place = deployment.map().placeOf(entry.key());
+        final String place = keyPlace(deployment.map(), entry.key());
         return "the entry of key " + entry.key() + " (node " + entry.node() + ", " + place + ") did not appear within "
             + FORM_TIMEOUT.toSeconds() + " s" + why;
     }

@@ -401,6 +401,11 @@ public final class ConfigCheck {
 
     /** Where {@code origin} points, as every message starts: {@code file:line: } or {@code description: }. */
     public static String where(ConfigOrigin origin) {
+        return location(origin) + ": ";
+    }
+
+    /** Where {@code origin} points, as a message names it inside its text: {@code file:line} or {@code description}. */
+    public static String location(ConfigOrigin origin) {
         String file = origin.filename() != null ? origin.filename()
             : origin.resource() != null ? origin.resource() : origin.description();
         if (origin.lineNumber() > 0) {
@@ -409,9 +414,9 @@ public final class ConfigCheck {
             if (file.endsWith(suffix)) {
                 file = file.substring(0, file.length() - suffix.length());
             }
-            return file + ":" + origin.lineNumber() + ": ";
+            return file + ":" + origin.lineNumber();
         }
-        return file + ": ";
+        return file;
     }
 
     private static String render(Config config, String path) {
