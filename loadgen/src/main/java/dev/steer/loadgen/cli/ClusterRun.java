@@ -177,8 +177,8 @@ final class ClusterRun {
             final Deployment.NodeAddress first = nodes.stream().filter(n -> n.name().equals(seeds.get(0))).findFirst()
                 .orElseThrow();
             text.append("; only the first seed, ").append(first.name()).append(" (").append(first.host()).append(':')
-                .append(first.port()).append("), forms a new cluster: this node joins through a seed that is in one, so it"
-                + " waits for ").append(first.name()).append(" at that address (or another seed in a cluster)");
+                .append(first.port()).append("), forms a new cluster: this node joins through a seed that is in one,"
+                + " so it waits for ").append(first.name()).append(" at that address (or another seed in a cluster)");
         }
         if (waiting) {
             text.append(" (the leader moves a Joining or WeaklyUp member up only once every member is reachable:"

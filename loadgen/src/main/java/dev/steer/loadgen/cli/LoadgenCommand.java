@@ -36,8 +36,8 @@ import dev.steer.loadgen.traffic.TrafficProfile;
  * as {@code steer run} merges them ({@link LayeredSettings}): an option overrides the file's value of its key but does
  * not hide it silently: an invalid value of the file there is warned of, and not used.
  */
-@Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class, sortOptions = false,
-    usageHelpWidth = 100,
+@Command(name = "loadgen", mixinStandardHelpOptions = true, versionProvider = SteerCli.Version.class,
+    sortOptions = false, usageHelpWidth = 100,
     description = "Send synthetic traffic to a running engine over Aeron, UDP or a network interface.",
     footer = {"", "Examples:",
         "  # the engine, then the sender:",
@@ -58,49 +58,57 @@ final class LoadgenCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "aeron|udp|afpacket", required = true, description = "Where to send.")
     String to;
 
-    @Option(names = "--channel", paramLabel = "URI", description = "Aeron channel (default aeron:ipc, which needs --aeron-dir of an external driver the engine uses"
-        + " too, else it is refused; across processes use aeron:udp?endpoint=HOST:PORT).")
+    @Option(names = "--channel", paramLabel = "URI", description = "Aeron channel (default aeron:ipc, which needs"
+        + " --aeron-dir of an external driver the engine uses too, else it is refused; across processes use"
+        + " aeron:udp?endpoint=HOST:PORT).")
     String channel = AeronFeed.Settings.DEFAULT_CHANNEL;
 
     @Option(names = "--stream", paramLabel = "ID", description = "Aeron stream id (default ${DEFAULT-VALUE}).")
     int stream = AeronFeed.Settings.DEFAULT_STREAM_ID;
 
-    @Option(names = "--aeron-dir", paramLabel = "DIR", description = "An external media driver's directory (default: an embedded driver).")
+    @Option(names = "--aeron-dir", paramLabel = "DIR",
+        description = "An external media driver's directory (default: an embedded driver).")
     String aeronDir;
 
     @Option(names = "--target", paramLabel = "HOST:PORT", description = "UDP destination.")
     String target;
 
-    @Option(names = "--interface", paramLabel = "IF", description = "Network interface for afpacket (needs CAP_NET_RAW).")
+    @Option(names = "--interface", paramLabel = "IF",
+        description = "Network interface for afpacket (needs CAP_NET_RAW).")
     String networkInterface;
 
-    @Option(names = "--netns", paramLabel = "NAME", description = "Network namespace of the interface (default: this process').")
+    @Option(names = "--netns", paramLabel = "NAME",
+        description = "Network namespace of the interface (default: this process').")
     String netns = "";
 
     @Option(names = "--duration", paramLabel = "DURATION",
         description = "How long to send (default: run.duration of --config or --scenario, else 10s).")
     String duration;
 
-    @Option(names = "--count", paramLabel = "N", description = "Frames to send, then stop (default: until the duration ends).")
+    @Option(names = "--count", paramLabel = "N",
+        description = "Frames to send, then stop (default: until the duration ends).")
     long count = Long.MAX_VALUE;
 
-    @Option(names = "--config", paramLabel = "FILE", description = "HOCON file with a traffic { } block (and run.duration).")
+    @Option(names = "--config", paramLabel = "FILE",
+        description = "HOCON file with a traffic { } block (and run.duration).")
     File config;
 
     @Option(names = "--scenario", paramLabel = "NAME|FILE", description = "A shipped scenario or a scenario file.")
     String scenario;
 
-    @Option(names = "--rate", paramLabel = "PPS|max", description = "max, or packets/s with an optional k, M or G suffix, e.g. 250k (default max).")
+    @Option(names = "--rate", paramLabel = "PPS|max",
+        description = "max, or packets/s with an optional k, M or G suffix, e.g. 250k (default max).")
     String rate;
 
-    @Option(names = "--on-off", paramLabel = "ON/OFF", description = "Send in bursts: ON of every ON+OFF at the rate (or"
-        + " as fast as it goes without one), nothing during OFF, e.g. 10ms/90ms (default off).")
+    @Option(names = "--on-off", paramLabel = "ON/OFF", description = "Send in bursts: ON of every ON+OFF at the rate"
+        + " (or as fast as it goes without one), nothing during OFF, e.g. 10ms/90ms (default off).")
     String onOff;
 
     @Option(names = "--flows", paramLabel = "N", description = "Flows (default 1024).")
     Integer flows;
 
-    @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire (with FCS): 64, imix, or a list of SIZE or SIZE:WEIGHT, e.g. 64:7,594:4,1518:1 (a weight left out is 1).")
+    @Option(names = "--sizes", paramLabel = "SIZES", description = "Frame sizes on the wire (with FCS): 64, imix, or a"
+        + " list of SIZE or SIZE:WEIGHT, e.g. 64:7,594:4,1518:1 (a weight left out is 1).")
     String sizes;
 
     @Option(names = "--mix", paramLabel = "MIX", description = "Protocol weights, e.g. udp=7,tcp=2,icmp=1.")
@@ -153,8 +161,8 @@ final class LoadgenCommand implements Callable<Integer> {
     }
 
     /**
-     * Refuses an option of another target than {@code --to}'s ({@code --netns} with {@code --to udp}): left alone, it was
-     * ignored and the frames went where the user had not meant them to. An unknown {@code --to} is refused later.
+     * Refuses an option of another target than {@code --to}'s ({@code --netns} with {@code --to udp}): left alone, it
+     * was ignored and the frames went where the user had not meant them to. An unknown {@code --to} is refused later.
      *
      * @throws IllegalArgumentException naming the option, its target and the one given
      */
@@ -185,10 +193,10 @@ final class LoadgenCommand implements Callable<Integer> {
                     if (aeronDir == null && channel.startsWith("aeron:ipc")) {
                         // IPC through a driver of this process' own: no engine can subscribe, every send would be
                         // back-pressured until the end, and the run would still look like a success.
-                        throw new IllegalArgumentException("--to aeron --channel " + channel + ": an IPC channel reaches"
-                            + " only processes sharing the media driver, and this loadgen's driver is its own; use"
-                            + " --channel 'aeron:udp?endpoint=HOST:PORT' (as the engine's), or --aeron-dir DIR of an"
-                            + " external driver the engine uses too");
+                        throw new IllegalArgumentException("--to aeron --channel " + channel + ": an IPC channel"
+                            + " reaches only processes sharing the media driver, and this loadgen's driver is its own;"
+                            + " use --channel 'aeron:udp?endpoint=HOST:PORT' (as the engine's), or --aeron-dir DIR of"
+                            + " an external driver the engine uses too");
                     }
                     media = aeronDir == null ? AeronMedia.embedded() : AeronMedia.external(aeronDir);
                     output = new AeronOutput(media.aeron(), channel, stream, media::clientClosed);

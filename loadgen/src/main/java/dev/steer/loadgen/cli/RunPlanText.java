@@ -29,7 +29,9 @@ final class RunPlanText {
         this.plan = plan;
     }
 
-    /** This node's entries: {@code K (qsize Q), ...}, or every usable CPU and the default qsize when none is configured. */
+    /**
+     * This node's entries: {@code K (qsize Q), ...}, or every usable CPU and the default qsize when none is configured.
+     */
     String entries() {
         final var entries = plan.deployment().localEntries();
         if (entries.isEmpty()) {
@@ -38,7 +40,8 @@ final class RunPlanText {
         }
         final StringBuilder text = new StringBuilder();
         for (Deployment.MapSettings.Entry entry : entries) {
-            text.append(text.length() == 0 ? "" : ", ").append(entry.key()).append(" (qsize ").append(entry.qsize()).append(')');
+            text.append(text.length() == 0 ? "" : ", ").append(entry.key()).append(" (qsize ").append(entry.qsize())
+                .append(')');
         }
         return text.toString();
     }
@@ -86,7 +89,8 @@ final class RunPlanText {
         final String traffic = RunPlan.generatesTraffic(plan.run(), plan.deployment())
             ? ", synthetic traffic: " + traffic() : "";
         return switch (feed.type()) {
-            case "aeron" -> "aeron " + aeronChannel(feed.aeron(), feeds) + " stream " + feed.aeron().streamId() + traffic;
+            case "aeron" -> "aeron " + aeronChannel(feed.aeron(), feeds) + " stream " + feed.aeron().streamId()
+                + traffic;
             case "udp" -> "udp " + feed.udp().bindAddress() + ":" + boundPorts(feeds, ",") + traffic;
             case "pcap" -> "pcap " + feed.pcap().path();
             case "afpacket" -> "afpacket " + feed.afpacket().iface();

@@ -34,8 +34,9 @@ import dev.steer.loadgen.traffic.SyntheticFeed;
 /**
  * The end of one {@code steer run}: from what the run counted ({@link Outcome}) it prints the text summary or, with
  * {@code --json}, the JSON object, with what a UDP or AF_PACKET feed counted as {@code feed_overrun} split by when
- * and how often an AF_PACKET feed's link went down and its ring was full ({@link FeedCounts}); writes the report directory when asked; says on stderr why the run failed, where a capture was
- * damaged or empty and what it may have lost; and decides the exit status.
+ * and how often an AF_PACKET feed's link went down and its ring was full ({@link FeedCounts}); writes the report
+ * directory when asked; says on stderr why the run failed, where a capture was damaged or empty and what it may have
+ * lost; and decides the exit status.
  *
  * <p>The accounting covers the transport too when the run sent into a reliable one (Aeron): frames sent but never
  * received count as lost. Thread contract: the run's thread, once, after the engine has shut down; allocates and
@@ -52,7 +53,8 @@ final class RunReport {
      * @param sent     frames this process sent into the feed's transport, or -1 when it sent none (its feed made them)
      * @param links    a cluster node's links to the other nodes; empty on a single node
      * @param churn    the map churn of the run, or null without {@code --churn}
-     * @param failure  why the run failed for a reason of its own (its engine stopped under it, its input failed), or null
+     * @param failure  why the run failed for a reason of its own (its engine stopped under it, its input failed), or
+     *                 null
      * @param captures what the pcap feeds replayed, damage and empty files included; nothing for other feeds
      * @param feeds    what the UDP and AF_PACKET feeds counted as {@code feed_overrun}, and when, and the AF_PACKET
      *                 links' downs ({@link #feedCounts}); nothing for other feeds
@@ -142,7 +144,8 @@ final class RunReport {
                 counts.add(new FeedCounts(udp.name(), "udp", udp.datagrams(), udp.kernelDrops(),
                     udp.kernelDropsVisible(), udp.heldAtClose(), udp.leftAtClose(), 0, 0));
             } else if (feed instanceof AfPacketFeed ring) {
-                // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the ring.
+                // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the
+                // ring.
                 counts.add(new FeedCounts(ring.name(), "afpacket", ring.packets(), ring.overruns(), true, 0,
                     ring.leftAtClose(), ring.link().downs(), ring.statistics().queueFreezes(),
                     ring.overrunsBeforeFirstPoll(), ring.queueFreezesBeforeFirstPoll()));
@@ -393,8 +396,9 @@ final class RunReport {
             err.println("steer run: warning: " + oversize);
         }
         if (engineLost != 0 || transportLost != 0) {
-            err.println("steer run: frames lost: " + (engineLost + transportLost) + (engineLost != 0 && transportLost != 0
-                ? " (the engine's accounting " + engineLost + ", the transport " + transportLost + ")" : ""));
+            err.println("steer run: frames lost: " + (engineLost + transportLost)
+                + (engineLost != 0 && transportLost != 0
+                    ? " (the engine's accounting " + engineLost + ", the transport " + transportLost + ")" : ""));
             return SteerCli.EXIT_LOST;
         }
         return run.failure() == null && captures.damage().isEmpty() ? SteerCli.EXIT_OK : SteerCli.EXIT_FAILED;

@@ -7,8 +7,9 @@ import dev.steer.loadgen.stats.Units;
 /**
  * What the traffic of a run amounted to, counted where it was made (the synthetic feeds, or the senders of this
  * process), and whether the rate asked was reached: the {@code traffic:} line of the text summary, the rate
- * warning (on stderr, as the commands' other warnings), the {@code traffic} object of the JSON. Bytes are frame lengths, Ethernet header to payload, without the
- * 4-byte FCS the wire sizes of a traffic profile count (a {@code 1518} size is 1514 bytes here).
+ * warning (on stderr, as the commands' other warnings), the {@code traffic} object of the JSON. Bytes are frame
+ * lengths, Ethernet header to payload, without the 4-byte FCS the wire sizes of a traffic profile count (a
+ * {@code 1518} size is 1514 bytes here).
  *
  * <p>The rate is a ceiling (docs/traffic.md, "Rate"): when fewer than {@value #REACHED_PERCENT} % of the frames
  * asked for were offered in the time the threads making them had ({@link #makingSeconds}), the summary says so
