@@ -1,19 +1,16 @@
 package dev.steer.ingress.aeron;
 
+import static dev.steer.ingress.aeron.EmbeddedMediaPerClass.connected;
+import static dev.steer.ingress.aeron.EmbeddedMediaPerClass.offer;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 
-import io.aeron.Aeron;
 import io.aeron.Publication;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -28,42 +25,18 @@ import dev.steer.ingress.TestIngress;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AeronFeedCloseTest {
     private static final String CHANNEL = "aeron:ipc?mtu=1408";
-    private static MediaDriver driver;
-    private static Aeron aeron;
     private static int stream = 900;
 
-    @BeforeAll
-    static void startDriver() {
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
-            .dirDeleteOnStart(true).dirDeleteOnShutdown(true).ipcTermBufferLength(1 << 20)
-            .printConfigurationOnStart(false));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-    }
+    /** A 1 MiB IPC term: the padding test fills one exactly. */
+    @RegisterExtension
+    static final EmbeddedMediaPerClass driver = EmbeddedMediaPerClass.withDriver(
+        context -> context.ipcTermBufferLength(1 << 20));
 
-    @AfterAll
-    static void stopDriver() {
-        aeron.close();
-        driver.close();
-    }
-
-    private static Publication connected(String channel, int id, AeronFeed feed) {
-        final Publication publication = aeron.addPublication(channel, id);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (!publication.isConnected() || !feed.isConnected()) {
-            assertTrue(System.nanoTime() < deadline, "publication did not connect");
-            LockSupport.parkNanos(100_000);
-        }
-        return publication;
-    }
-
-    private static void offer(Publication publication, int length, int seq) {
+    /** A message of {@code length} zero bytes but its first four, {@code seq}. */
+    private static byte[] message(int length, int seq) {
         final UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
         buffer.putInt(0, seq);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (publication.offer(buffer, 0, length) < 0) {
-            assertTrue(System.nanoTime() < deadline, "offer of message " + seq);
-            Thread.onSpinWait();
-        }
+        return buffer.byteArray();
     }
 
     @ParameterizedTest
@@ -72,10 +45,10 @@ class AeronFeedCloseTest {
         final int id = stream++;
         // A budget of 64 a poll: one poll takes 64 of the 200 messages, 136 (two of them fragmented) are left.
         try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(CHANNEL, id, mode));
-             Publication publication = connected(CHANNEL, id, feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(CHANNEL, id, mode));
+             Publication publication = connected(driver.aeron().addPublication(CHANNEL, id), feed)) {
             for (int seq = 0; seq < 200; seq++) {
-                offer(publication, seq == 100 || seq == 199 ? 1800 : 60, seq);
+                offer(publication, message(seq == 100 || seq == 199 ? 1800 : 60, seq));
             }
             assertEquals(64, ingress.poll(feed));
             feed.close(ingress.path);
@@ -99,15 +72,15 @@ class AeronFeedCloseTest {
         // 60 bytes a message, 96 with its header: 10,922 fill the 1 MiB term, a 64-byte padding frame ends it.
         final int perTerm = (1 << 20) / 96;
         try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(CHANNEL, id, mode));
-             Publication publication = connected(CHANNEL, id, feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(CHANNEL, id, mode));
+             Publication publication = connected(driver.aeron().addPublication(CHANNEL, id), feed)) {
             ingress.keep = false;
             int published = 0;
             long polled = 0;
             // In chunks far below the publication's window (half the term), each polled before the next is offered.
             while (published < perTerm + 100) {
                 for (int i = 0; i < 2_000 && published < perTerm + 100; i++) {
-                    offer(publication, 60, published++);
+                    offer(publication, message(60, published++));
                 }
                 // Exactly up to the term's last message: the poll's fragment limit stops it before the padding.
                 final long target = Math.min(published, perTerm);

@@ -1,5 +1,6 @@
 package dev.steer.ingress.aeron;
 
+import static dev.steer.ingress.aeron.EmbeddedMediaPerClass.connected;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -90,18 +91,9 @@ class AeronFeedTest {
         }
     }
 
+    /** A publication to {@code feed}'s channel and stream, connected. */
     private static Publication connectedPublication(AeronFeed feed) {
-        return connectedPublication(feed.publicationChannel(), feed.settings().streamId(), feed);
-    }
-
-    private static Publication connectedPublication(String channel, int stream, AeronFeed feed) {
-        final Publication publication = driver.media().aeron().addPublication(channel, stream);
-        final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!publication.isConnected() || !feed.isConnected()) {
-            assertTrue(System.nanoTime() < deadline, "publication did not connect on " + channel);
-            LockSupport.parkNanos(1_000_000);
-        }
-        return publication;
+        return connected(driver.aeron().addPublication(feed.publicationChannel(), feed.settings().streamId()), feed);
     }
 
     private static EngineStats awaitReceived(SteerEngine engine, long expected) {
@@ -201,7 +193,8 @@ class AeronFeedTest {
             assertEquals("aeron:udp?endpoint=" + endpoint, feed.publicationChannel());
             assertEquals("aeron:ipc", ipc.publicationChannel());
             // The port is the subscription's: a publication to it connects.
-            try (Publication publication = connectedPublication(feed.publicationChannel(), STREAM + 2, feed)) {
+            try (Publication publication =
+                     connected(driver.aeron().addPublication(feed.publicationChannel(), STREAM + 2), feed)) {
                 assertTrue(publication.isConnected());
             }
         }

@@ -1,5 +1,7 @@
 package dev.steer.ingress.aeron;
 
+import static dev.steer.ingress.aeron.EmbeddedMediaPerClass.connected;
+import static dev.steer.ingress.aeron.EmbeddedMediaPerClass.offer;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,17 +15,13 @@ import java.util.function.BooleanSupplier;
 import io.aeron.Aeron;
 import io.aeron.ExclusivePublication;
 import io.aeron.Publication;
-import io.aeron.driver.MediaDriver;
-import io.aeron.driver.ThreadingMode;
 import io.aeron.exceptions.RegistrationException;
 import io.aeron.logbuffer.BufferClaim;
 import io.aeron.logbuffer.FrameDescriptor;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -40,24 +38,13 @@ class AeronFragmentsTest {
     private static final byte BEGIN = FrameDescriptor.BEGIN_FRAG_FLAG;
     private static final byte END = FrameDescriptor.END_FRAG_FLAG;
     private static final byte MIDDLE = 0;
-    private static MediaDriver driver;
-    private static Aeron aeron;
     private static int stream = 500;
 
-    @BeforeAll
-    static void startDriver() {
-        driver = MediaDriver.launchEmbedded(new MediaDriver.Context().threadingMode(ThreadingMode.SHARED)
-            .dirDeleteOnStart(true).dirDeleteOnShutdown(true).ipcTermBufferLength(4 << 20).publicationTermBufferLength(4 << 20)
-            .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(50)).imageLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500))
-            .timerIntervalNs(TimeUnit.MILLISECONDS.toNanos(10)).printConfigurationOnStart(false));
-        aeron = Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName()));
-    }
-
-    @AfterAll
-    static void stopDriver() {
-        aeron.close();
-        driver.close();
-    }
+    @RegisterExtension
+    static final EmbeddedMediaPerClass driver = EmbeddedMediaPerClass.withDriver(context -> context
+        .ipcTermBufferLength(4 << 20).publicationTermBufferLength(4 << 20)
+        .publicationLingerTimeoutNs(TimeUnit.MILLISECONDS.toNanos(50))
+        .imageLivenessTimeoutNs(TimeUnit.MILLISECONDS.toNanos(500)).timerIntervalNs(TimeUnit.MILLISECONDS.toNanos(10)));
 
     /**
      * A feed's channel: IPC, or UDP on 127.0.0.1 with port 0, which the driver binds to a port of its choosing (a free
@@ -76,11 +63,6 @@ class AeronFragmentsTest {
         }
     }
 
-    private static <P extends Publication> P connected(P publication, AeronFeed feed) {
-        await("publication to connect", () -> publication.isConnected() && feed.isConnected(), () -> { });
-        return publication;
-    }
-
     private static byte[] message(int length, int seq) {
         final byte[] bytes = new byte[length];
         for (int i = 0; i < length; i++) {
@@ -88,11 +70,6 @@ class AeronFragmentsTest {
         }
         bytes[0] = (byte) seq;
         return bytes;
-    }
-
-    private static void offer(Publication publication, byte[] bytes) {
-        final UnsafeBuffer buffer = new UnsafeBuffer(bytes);
-        await("offer", () -> publication.offer(buffer, 0, bytes.length) > 0, () -> { });
     }
 
     /** Appends one fragment with the given flags, as a publisher's log holds it. */
@@ -151,8 +128,8 @@ class AeronFragmentsTest {
         final String channel = channel(kind);
         final int id = stream++;
         try (TestIngress ingress = new TestIngress(256, 2048, 8, false);
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
-             Publication publication = connected(aeron.addPublication(feed.publicationChannel(), id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             Publication publication = connected(driver.aeron().addPublication(feed.publicationChannel(), id), feed)) {
             for (int seq = 0; seq < 10; seq++) {
                 offer(publication, message(1500, seq)); // a full Ethernet frame: two fragments at MTU 1408
             }
@@ -171,8 +148,8 @@ class AeronFragmentsTest {
         final String channel = channel("ipc");
         final int id = stream++;
         try (TestIngress ingress = new TestIngress(256, 2048, 8, false);
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
-             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             Publication publication = connected(driver.aeron().addPublication(channel, id), feed)) {
             offer(publication, message(200_000, 1));
             offer(publication, message(60, 2));
             await("2 messages", () -> ingress.get(PathCounters.Counter.RECEIVED) == 2, () -> ingress.poll(feed));
@@ -194,8 +171,9 @@ class AeronFragmentsTest {
         final int id = stream++;
         // Four frames and a local batch of eight: every poll runs out of frames and back-pressures.
         try (TestIngress ingress = new TestIngress(4, 2048, 8, true);
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.LOSSLESS));
-             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(),
+                 new AeronFeed.Settings(channel, id, AeronFeed.Mode.LOSSLESS));
+             Publication publication = connected(driver.aeron().addPublication(channel, id), feed)) {
             for (int seq = 0; seq < 40; seq++) {
                 offer(publication, message(1500, seq));
             }
@@ -223,9 +201,10 @@ class AeronFragmentsTest {
         final int id = stream++;
         // One pool frame, handed back at the end of each poll: the second message of a poll is refused.
         try (TestIngress ingress = new TestIngress(1, 2048, 8, true);
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.LOSSLESS));
-             ExclusivePublication a = connected(aeron.addExclusivePublication(channel, id), feed);
-             ExclusivePublication b = connected(aeron.addExclusivePublication(channel, id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(),
+                 new AeronFeed.Settings(channel, id, AeronFeed.Mode.LOSSLESS));
+             ExclusivePublication a = connected(driver.aeron().addExclusivePublication(channel, id), feed);
+             ExclusivePublication b = connected(driver.aeron().addExclusivePublication(channel, id), feed)) {
             await("two images", () -> feed.imagesAvailable() == 2, () -> { });
             for (int seq = 0; seq < 2; seq++) {
                 offer(a, message(64, seq));
@@ -247,8 +226,8 @@ class AeronFragmentsTest {
         final String channel = channel("ipc");
         final int id = stream++;
         try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, mode));
-             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, mode));
+             Publication publication = connected(driver.aeron().addPublication(channel, id), feed)) {
             offer(publication, new byte[0]);
             offer(publication, message(64, 1));
             await("two messages", () -> ingress.get(PathCounters.Counter.RECEIVED) == 2, () -> ingress.poll(feed));
@@ -268,8 +247,8 @@ class AeronFragmentsTest {
         // involved: every frame is PASSed); the drop-mode feed has consumed the fragments and counts the message
         // once, for the reason the ingress refused it, as a drop-mode engine would have counted it.
         try (TestIngress ingress = new TestIngress(4, 2048, 8, true);
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
-             Publication publication = connected(aeron.addPublication(channel, id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             Publication publication = connected(driver.aeron().addPublication(channel, id), feed)) {
             for (int seq = 0; seq < 40; seq++) {
                 offer(publication, message(1500, seq));
             }
@@ -294,9 +273,9 @@ class AeronFragmentsTest {
         final String channel = channel("ipc");
         final int id = stream++;
         try (TestIngress ingress = new TestIngress();
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
-             ExclusivePublication a = connected(aeron.addExclusivePublication(channel, id), feed);
-             ExclusivePublication b = connected(aeron.addExclusivePublication(channel, id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             ExclusivePublication a = connected(driver.aeron().addExclusivePublication(channel, id), feed);
+             ExclusivePublication b = connected(driver.aeron().addExclusivePublication(channel, id), feed)) {
             await("two images", () -> feed.imagesAvailable() == 2, () -> { });
             fragment(a, BEGIN, "a-first;");
             fragment(b, BEGIN, "b-first;");
@@ -323,9 +302,9 @@ class AeronFragmentsTest {
         final String publications = "aeron:ipc?mtu=1408|session-id=" + (7000 + id);
         final int[] hooks = new int[1];
         try (TestIngress ingress = new TestIngress();
-             AeronMedia media = AeronMedia.external(driver.aeronDirectoryName());
+             AeronMedia media = AeronMedia.external(driver.directory());
              AeronFeed feed = new AeronFeed(media, new AeronFeed.Settings("aeron:ipc", id, AeronFeed.Mode.DROP))) {
-            final ExclusivePublication old = aeron.addExclusivePublication(publications, id);
+            final ExclusivePublication old = driver.aeron().addExclusivePublication(publications, id);
             connected(old, feed);
             final ExclusivePublication[] next = new ExclusivePublication[1];
             final FrameSink hooked = new DelegatingSink(ingress.path) {
@@ -337,7 +316,7 @@ class AeronFragmentsTest {
                     // The driver frees the session id once the old publication is drained, and reports its image gone.
                     await("the session id to be free", () -> {
                         try {
-                            next[0] = aeron.addExclusivePublication(publications, id);
+                            next[0] = driver.aeron().addExclusivePublication(publications, id);
                             return true;
                         } catch (RegistrationException ex) {
                             return false;
@@ -379,8 +358,8 @@ class AeronFragmentsTest {
         final String channel = channel("ipc");
         final int id = stream++;
         try (TestIngress ingress = new TestIngress();
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
-             ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             ExclusivePublication publication = connected(driver.aeron().addExclusivePublication(channel, id), feed)) {
             fragment(publication, END, "last without first");
             fragment(publication, MIDDLE, "middle without first");
             fragment(publication, END, "its last");
@@ -406,9 +385,9 @@ class AeronFragmentsTest {
             final String channel = channel(kind);
             final int id = stream++;
             try (TestIngress ingress = new TestIngress(256, 2048, 8, mode == AeronFeed.Mode.LOSSLESS);
-                 AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, mode))) {
+                 AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, mode))) {
                 final ExclusivePublication publication =
-                    connected(aeron.addExclusivePublication(feed.publicationChannel(), id), feed);
+                    connected(driver.aeron().addExclusivePublication(feed.publicationChannel(), id), feed);
                 fragment(publication, BEGIN, "first of a message never finished");
                 await("the first fragment on " + kind, () -> feed.fragments() == 1, () -> ingress.poll(feed));
                 publication.close();
@@ -428,8 +407,8 @@ class AeronFragmentsTest {
         final String channel = channel("ipc");
         final int id = stream++;
         try (TestIngress ingress = new TestIngress();
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
-             ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed)) {
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP));
+             ExclusivePublication publication = connected(driver.aeron().addExclusivePublication(channel, id), feed)) {
             fragment(publication, BEGIN, "first of a message the feed will not see end");
             await("the first fragment", () -> feed.fragments() == 1, () -> ingress.poll(feed));
             assertEquals(0, ingress.get(PathCounters.Counter.RECEIVED));
@@ -445,8 +424,9 @@ class AeronFragmentsTest {
         final String channel = channel("ipc");
         final int id = stream++;
         try (TestIngress ingress = new TestIngress();
-             AeronFeed feed = new AeronFeed(aeron, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP))) {
-            final ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed);
+             AeronFeed feed = new AeronFeed(driver.aeron(), new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP))) {
+            final ExclusivePublication publication =
+                connected(driver.aeron().addExclusivePublication(channel, id), feed);
             fragment(publication, BEGIN, "first;");
             fragment(publication, END, "last");
             fragment(publication, BEGIN, "first of a message whose image goes");
@@ -489,10 +469,11 @@ class AeronFragmentsTest {
         final int id = stream++;
         // CLIENT_CLOSED: the feed on a client of its own, which the test closes; the publisher stays on the shared one.
         final Aeron feedClient = ending == Ending.CLIENT_CLOSED
-            ? Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.aeronDirectoryName())) : aeron;
+            ? Aeron.connect(new Aeron.Context().aeronDirectoryName(driver.directory())) : driver.aeron();
         try (TestIngress ingress = new TestIngress(256, 2048, 8, false);
              AeronFeed feed = new AeronFeed(feedClient, new AeronFeed.Settings(channel, id, AeronFeed.Mode.DROP))) {
-            final ExclusivePublication publication = connected(aeron.addExclusivePublication(channel, id), feed);
+            final ExclusivePublication publication =
+                connected(driver.aeron().addExclusivePublication(channel, id), feed);
             final String chunk = "x".repeat(1024);
             final int fragments = MessageReassembler.MAX_MESSAGE / chunk.length() + 2;
             fragment(publication, BEGIN, chunk);
@@ -528,7 +509,7 @@ class AeronFragmentsTest {
             assertEquals(1, feed.oversizeMessages());
             assertEquals(0, feed.truncatedMessages());
         } finally {
-            if (feedClient != aeron) {
+            if (feedClient != driver.aeron()) {
                 feedClient.close();
             }
         }
