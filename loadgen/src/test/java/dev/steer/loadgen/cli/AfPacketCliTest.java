@@ -240,7 +240,6 @@ class AfPacketCliTest {
         }
     }
 
-    /** A namespace of the test's own with a veth pair va - vb (MTU 1500); skips the test where none can be made here. */
     /** Takes every frame, counts it, and counts the feed's drops, which must all be {@code feed_overrun}. */
     private static final class CountingSink implements FrameSink {
         long taken;
@@ -282,6 +281,7 @@ class AfPacketCliTest {
         }
     }
 
+    /** A namespace of the test's own with a veth pair va - vb (MTU 1500); skips the test where none can be made here. */
     private static NetNamespace vethPairOrSkip(String prefix) {
         final String unavailable = NetNamespace.unavailableReason();
         Assumptions.assumeTrue(unavailable == null, () -> "skipped: " + unavailable);

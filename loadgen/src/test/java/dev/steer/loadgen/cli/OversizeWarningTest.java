@@ -26,7 +26,7 @@ class OversizeWarningTest {
 
     @Test
     void shouldCallTheTrafficSyntheticNotAReplayWhenTheRunMakesIt() {
-        // The warning ended "raise steer.engine.pool.frame-size to replay them" for traffic made in this process.
+        // Traffic made in this process is no replay: the warning speaks of the engine taking it.
         final CliRunner result = CliRunner.run("run", "--feed", "synthetic", "--sizes", "64,9022", "--rate", "1k",
             "--duration", "300ms", "--no-pin");
         assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
