@@ -1,7 +1,6 @@
 package dev.steer.ingress.aeron;
 
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 
 import io.aeron.Aeron;
 import io.aeron.ChannelUri;
@@ -181,7 +180,8 @@ public final class AeronFeed implements Feed {
     private final MessageReassembler reassembler = new MessageReassembler();
     // Images that went away, told by the client conductor, their unfinished messages dropped by the poll thread.
     private final ImageDepartures departures = new ImageDepartures(reassembler, this::count);
-    private final AtomicLong imagesAvailable = new AtomicLong();
+    // Images joined and the bytes consumed from them, from Aeron's image handlers and positions: nothing per message.
+    private final ImageTally images = new ImageTally();
     private final AeronClientEvents events;
     private final Aeron aeron;
     /** True for a caller's client, on which this feed registered a close handler, removed at the close. */
@@ -258,7 +258,7 @@ public final class AeronFeed implements Feed {
         this.eventsSeen = -1;
         try {
             this.subscription = aeron.addSubscription(settings.channel(), settings.streamId(),
-                image -> imagesAvailable.incrementAndGet(), this::onUnavailableImage);
+                images::joined, this::onUnavailableImage);
         } catch (RuntimeException ex) {
             if (callersClient) {
                 aeron.removeCloseHandler(closeHandlerId);
@@ -282,9 +282,16 @@ public final class AeronFeed implements Feed {
         }
     }
 
-    /** Client conductor thread: hands the image to the poll thread, which drops its unfinished message. */
+    /**
+     * Aeron's unavailable image handler, under the client lock: keeps the image's bytes and, unless the feed's own
+     * close takes the image (its subscription's close calls this on the closing thread, after {@link #close()} has set
+     * {@link #CLOSED}), counts it gone and hands it to the poll thread, which drops its unfinished message.
+     */
     private void onUnavailableImage(Image image) {
-        imageGone(image.correlationId());
+        images.left(image); // before the count: whoever sees the image gone sees its last bytes
+        if (state != CLOSED) {
+            imageGone(image.correlationId());
+        }
     }
 
     /** {@link #onUnavailableImage} for the image {@code imageCorrelationId}; the client conductor's thread. */
@@ -522,12 +529,25 @@ public final class AeronFeed implements Feed {
 
     /** Images (publisher sessions) that became available so far. Any thread. */
     public long imagesAvailable() {
-        return imagesAvailable.get();
+        return images.joined();
     }
 
-    /** Images that went away (a publisher closed or timed out) so far. Any thread. */
+    /**
+     * Images that went away (a publisher closed or timed out, or the client closed under the feed) so far; not those
+     * that the feed's own {@link #close()} takes with its subscription. Any thread.
+     */
     public long imagesUnavailable() {
         return departures.count();
+    }
+
+    /**
+     * Bytes the subscription consumed: every image's position past its join position, Aeron's frame headers and
+     * alignment included (a message of {@code n} bytes in one fragment is {@code n + 32} rounded up to 32), with what
+     * the close drained as {@code feed_overrun}; an image gone counts to its last position. Read from Aeron's positions
+     * when asked, nothing counted per message. Any thread, during the run or after the close; allocates nothing.
+     */
+    public long bytesConsumed() {
+        return images.bytesConsumed();
     }
 
     /** Images with a fragmented message in progress. Poll thread. */
