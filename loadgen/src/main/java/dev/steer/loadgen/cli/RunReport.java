@@ -15,6 +15,7 @@ import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
+import dev.steer.ingress.aeron.AeronFeed;
 import dev.steer.ingress.afpacket.AfPacketFeed;
 import dev.steer.ingress.config.FeedConfig;
 import dev.steer.ingress.udp.UdpFeed;
@@ -33,8 +34,9 @@ import dev.steer.loadgen.traffic.SyntheticFeed;
 
 /**
  * The end of one {@code steer run}: from what the run counted ({@link Outcome}) it prints the text summary or, with
- * {@code --json}, the JSON object, with what a UDP or AF_PACKET feed counted as {@code feed_overrun} split by when
- * and how often an AF_PACKET feed's link went down and its ring was full ({@link FeedCounts}); writes the report
+ * {@code --json}, the JSON object, with what a UDP, AF_PACKET or Aeron feed counted as {@code feed_overrun} split by
+ * when, how often an AF_PACKET feed's link went down and its ring was full, and the images and bytes an Aeron feed's
+ * subscription consumed ({@link FeedCounts}); writes the report
  * directory when asked; says on stderr why the run failed, where a capture was damaged or empty and what it may have
  * lost; and decides the exit status.
  *
@@ -56,8 +58,8 @@ final class RunReport {
      * @param failure  why the run failed for a reason of its own (its engine stopped under it, its input failed), or
      *                 null
      * @param captures what the pcap feeds replayed, damage and empty files included; nothing for other feeds
-     * @param feeds    what the UDP and AF_PACKET feeds counted as {@code feed_overrun}, and when, and the AF_PACKET
-     *                 links' downs ({@link #feedCounts}); nothing for other feeds
+     * @param feeds    what the UDP, AF_PACKET and Aeron feeds counted as {@code feed_overrun}, and when, the AF_PACKET
+     *                 links' downs, the Aeron images and bytes consumed ({@link #feedCounts}); nothing for other feeds
      * @param offered  the traffic this process made, in frames and bytes, and the rate asked ({@link #offered}); null
      *                 when it made none: the frames the feeds received, bytes not counted, no rate
      * @param receiver what a cluster node's receiver refused (batches for another incarnation of its address); null on
@@ -134,7 +136,7 @@ final class RunReport {
     }
 
     /**
-     * What every UDP and AF_PACKET feed of {@code feeds} counted, in feed order; other feeds count nothing here. Read
+     * What every UDP, AF_PACKET and Aeron feed of {@code feeds} counted, in feed order; others count nothing here. Read
      * after the engine has stopped, once each ingress has closed its feed, so the counts at the close are in.
      */
     static List<FeedCounts> feedCounts(List<Feed> feeds) {
@@ -149,6 +151,9 @@ final class RunReport {
                 counts.add(new FeedCounts(ring.name(), "afpacket", ring.packets(), ring.overruns(), true, 0,
                     ring.leftAtClose(), ring.link().downs(), ring.statistics().queueFreezes(),
                     ring.overrunsBeforeFirstPoll(), ring.queueFreezesBeforeFirstPoll()));
+            } else if (feed instanceof AeronFeed aeron) {
+                counts.add(FeedCounts.aeron(aeron.name(), aeron.fragments(), aeron.leftAtClose(),
+                    aeron.imagesAvailable(), aeron.imagesUnavailable(), aeron.bytesConsumed()));
             }
         }
         return counts;
@@ -266,7 +271,7 @@ final class RunReport {
             final var counts = root.putArray(CaptureCounts.JSON_ARRAY);
             captures.counts().forEach(each -> each.toJson(counts.addObject()));
         }
-        if ("udp".equals(feed.type()) || "afpacket".equals(feed.type())) {
+        if ("udp".equals(feed.type()) || "afpacket".equals(feed.type()) || feed.isAeron()) {
             // Always there for these feeds, every key even when 0, as capture_counts is for a pcap run.
             final var array = root.putArray(FeedCounts.JSON_ARRAY);
             run.feeds().forEach(each -> each.toJson(array.addObject()));
@@ -283,7 +288,7 @@ final class RunReport {
                     : " (UDP: the socket's own drops are feed_overrun; this is what was lost before it)"));
         }
         // Only a feed that overran (which of its feed_overrun the kernel dropped while running, which the close found)
-        // or whose link went down during the run.
+        // or whose link went down during the run, and every Aeron feed (its images and bytes consumed).
         FeedCounts.lines(run.feeds()).forEach(out::println);
         for (LinkStats link : run.links()) {
             out.println("link to " + link.node() + ": " + Units.count(link.batches()) + " batches ("

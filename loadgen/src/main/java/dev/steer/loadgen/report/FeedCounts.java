@@ -9,33 +9,36 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.steer.loadgen.stats.Units;
 
 /**
- * What a UDP or AF_PACKET feed counted as {@code feed_overrun}, split by when it was lost, and how often an AF_PACKET
- * feed's link went down and its ring was full during the run, as {@code steer run} reports it: one {@code feed:} line in
- * the text summary and on the report page when the feed overran, its link went down or its ring was full
- * ({@link #hasLine()}), one object of the JSON's
- * {@code feed_counts} array always. The engine's {@code feed_overrun} alone does not say whether the feed fell behind
+ * What a UDP, AF_PACKET or Aeron feed counted as {@code feed_overrun}, split by when it was lost, how often an
+ * AF_PACKET feed's link went down and its ring was full during the run, and the images an Aeron feed's subscription
+ * had and the bytes it consumed, as {@code steer run} reports it: one {@code feed:} line in the text summary and on
+ * the report page when the feed overran, its link went down or its ring was full, and for every Aeron feed
+ * ({@link #hasLine()}), one object of the JSON's {@code feed_counts} array always. The engine's {@code feed_overrun} alone does not say whether the feed fell behind
  * while the run ran (the kernel dropped for a full socket buffer or ring) or only had packets still queued when the
  * run closed it, which a run stopped under full traffic always has; and a link that was down for part of the run loses
  * no packet the feed had, so no drop says it.
  *
- * <p>The JSON names are stable and always present: {@code feed}, {@code type} ({@code udp} or {@code afpacket}),
+ * <p>The JSON names are stable and always present: {@code feed}, {@code type} ({@code udp}, {@code afpacket} or
+ * {@code aeron}),
  * {@code packets}, {@code feed_overrun} (the sum of the three after it), {@code kernel_drops},
  * {@code kernel_drops_visible}, {@code held_at_close}, {@code left_at_close}, {@code link_downs}, {@code ring_freezes},
  * {@code kernel_drops_before_first_poll} (the part of {@code kernel_drops} the first poll found),
- * {@code ring_freezes_before_first_poll} (the part of {@code ring_freezes} the first poll found).
+ * {@code ring_freezes_before_first_poll} (the part of {@code ring_freezes} the first poll found),
+ * {@code images_joined}, {@code images_gone}, {@code bytes_consumed} (Aeron).
  *
  * <p>Immutable; any thread; formatting allocates, off the data path.
  *
  * @param feed               the feed's name
- * @param type               {@code udp} or {@code afpacket}
- * @param packets            packets the feed handed to the ingress
+ * @param type               {@code udp}, {@code afpacket} or {@code aeron}
+ * @param packets            packets the feed handed to the ingress (Aeron: the fragments its polls took)
  * @param kernelDrops        packets the kernel dropped during the run for a full socket buffer or ring, counted
  *                           {@code feed_overrun}: for AF_PACKET {@code AfPacketFeed.overruns()}, the drops before the
  *                           first poll ({@code dropsBeforeFirstPoll}) included
  * @param kernelDropsVisible whether the kernel's drops could be read at all (a UDP socket's row in procfs); when false
  *                           they are in no count
  * @param heldAtClose        a packet a lossless ingress had refused and the feed still held at the close (UDP: 0 or 1)
- * @param leftAtClose        packets still queued in the socket or ring, not taken, when the run closed the feed
+ * @param leftAtClose        packets still queued in the socket or ring, not taken, when the run closed the feed (Aeron:
+ *                           the messages the close drained from the subscription, {@code AeronFeed.leftAtClose()})
  * @param linkDowns          times the feed found its link gone down during the run ({@code AfPacketFeed.link().downs()});
  *                           0 for UDP, which has no link of its own
  * @param ringFreezes        times the kernel found the AF_PACKET feed's ring full during the run and froze it
@@ -48,11 +51,17 @@ import dev.steer.loadgen.stats.Units;
  * @param freezesBeforeFirstPoll the part of {@code ringFreezes} that the AF_PACKET feed's first poll found
  *                           ({@code AfPacketFeed.queueFreezesBeforeFirstPoll()}), in the same read as
  *                           {@code dropsBeforeFirstPoll}; 0 for UDP
+ * @param imagesJoined       images (publishers) that joined an Aeron feed's subscription
+ *                           ({@code AeronFeed.imagesAvailable()}); 0 for other feeds
+ * @param imagesGone         images that went away while the Aeron feed was open ({@code AeronFeed.imagesUnavailable()})
+ * @param bytesConsumed      bytes the Aeron feed's subscription consumed, frame headers and alignment included
+ *                           ({@code AeronFeed.bytesConsumed()}); 0 for other feeds
  */
 public record FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,
                          long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes,
-                         long dropsBeforeFirstPoll, long freezesBeforeFirstPoll) {
-    /** The JSON array of {@code steer run}, one object per UDP or AF_PACKET feed. */
+                         long dropsBeforeFirstPoll, long freezesBeforeFirstPoll, long imagesJoined, long imagesGone,
+                         long bytesConsumed) {
+    /** The JSON array of {@code steer run}, one object per UDP, AF_PACKET or Aeron feed. */
     public static final String JSON_ARRAY = "feed_counts";
 
     /** Counts with no drop before the first poll (a UDP feed, or a ring that did not fill before it). */
@@ -60,6 +69,24 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
                       long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes) {
         this(feed, type, packets, kernelDrops, kernelDropsVisible, heldAtClose, leftAtClose, linkDowns, ringFreezes, 0,
             0);
+    }
+
+    /** Counts of a feed with no images (UDP, AF_PACKET). */
+    public FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,
+                      long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes,
+                      long dropsBeforeFirstPoll, long freezesBeforeFirstPoll) {
+        this(feed, type, packets, kernelDrops, kernelDropsVisible, heldAtClose, leftAtClose, linkDowns, ringFreezes,
+            dropsBeforeFirstPoll, freezesBeforeFirstPoll, 0, 0, 0);
+    }
+
+    /**
+     * An Aeron feed's counts: its {@code feed_overrun} is only what its close drained ({@code leftAtClose}); it has no
+     * kernel drops of its own (what the media driver's socket drops, Aeron sends again), so none are visible.
+     */
+    public static FeedCounts aeron(String feed, long fragments, long leftAtClose, long imagesJoined, long imagesGone,
+                                   long bytesConsumed) {
+        return new FeedCounts(feed, "aeron", fragments, 0, false, 0, leftAtClose, 0, 0, 0, 0, imagesJoined,
+            imagesGone, bytesConsumed);
     }
 
     /** Validates: names not null. */
@@ -74,10 +101,15 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
     }
 
     /**
-     * Whether the summary gives the feed a {@link #describe()} line: it overran, its link went down or its ring was full.
+     * Whether the summary gives the feed a {@link #describe()} line: it overran, its link went down or its ring was
+     * full, or it is an Aeron feed, whose images and bytes consumed are always said.
      */
     public boolean hasLine() {
-        return feedOverrun() != 0 || linkDowns != 0 || ringFreezes != 0;
+        return feedOverrun() != 0 || linkDowns != 0 || ringFreezes != 0 || aeron();
+    }
+
+    private boolean aeron() {
+        return "aeron".equals(type);
     }
 
     /**
@@ -89,8 +121,9 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
      * times)}); then, when the ring was full after the first poll but the kernel dropped nothing for it then,
      * {@code ; ring full F times during the run, nothing dropped for it};
      * then, when the link went down, {@code ; link down N times during the run} (each without what comes before when
-     * that is 0: {@code feed: FEED: link down 1 time during the run}). Meant for a feed that {@link #hasLine()}. No line
-     * end.
+     * that is 0: {@code feed: FEED: link down 1 time during the run}). An Aeron feed's overrun is {@code L left in
+     * the subscription at close}, and its line ends with {@code J image(s) joined, G went away, B bytes consumed}.
+     * Meant for a feed that {@link #hasLine()}. No line end.
      */
     public String describe() {
         final boolean udp = "udp".equals(type);
@@ -109,7 +142,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
                 ? " dropped by the kernel while running (socket buffer full)"
                 : " dropped by the kernel while running (ring full"
                 + (runningFreezes == 0 ? "" : " " + times(runningFreezes)) + ")");
-            part(line, start, leftAtClose, udp ? " left in the socket at close" : " left in the ring at close");
+            part(line, start, leftAtClose, udp ? " left in the socket at close"
+                : aeron() ? " left in the subscription at close" : " left in the ring at close");
             part(line, start, heldAtClose, " held by the feed at close");
         }
         if (runningFreezes() != 0 && kernelDrops == dropsBeforeFirstPoll) {
@@ -118,6 +152,11 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
         }
         if (linkDowns != 0) {
             next(line, head).append("link down ").append(times(linkDowns)).append(" during the run");
+        }
+        if (aeron()) {
+            next(line, head).append(Units.count(imagesJoined)).append(imagesJoined == 1 ? " image" : " images")
+                .append(" joined, ").append(Units.count(imagesGone)).append(" went away, ")
+                .append(Units.count(bytesConsumed)).append(" bytes consumed");
         }
         return line.toString();
     }
@@ -156,7 +195,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
             .put("kernel_drops", kernelDrops).put("kernel_drops_visible", kernelDropsVisible)
             .put("held_at_close", heldAtClose).put("left_at_close", leftAtClose).put("link_downs", linkDowns)
             .put("ring_freezes", ringFreezes).put("kernel_drops_before_first_poll", dropsBeforeFirstPoll)
-            .put("ring_freezes_before_first_poll", freezesBeforeFirstPoll);
+            .put("ring_freezes_before_first_poll", freezesBeforeFirstPoll).put("images_joined", imagesJoined)
+            .put("images_gone", imagesGone).put("bytes_consumed", bytesConsumed);
     }
 
     /** Reads one object {@link #toJson} wrote; a missing count reads as 0, a missing name as an empty string. */
@@ -166,7 +206,8 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
             object.path("kernel_drops_visible").asBoolean(), object.path("held_at_close").asLong(),
             object.path("left_at_close").asLong(), object.path("link_downs").asLong(),
             object.path("ring_freezes").asLong(), object.path("kernel_drops_before_first_poll").asLong(),
-            object.path("ring_freezes_before_first_poll").asLong());
+            object.path("ring_freezes_before_first_poll").asLong(), object.path("images_joined").asLong(),
+            object.path("images_gone").asLong(), object.path("bytes_consumed").asLong());
     }
 
     /** Every object of the {@value #JSON_ARRAY} array of a run's JSON, in order; none when it has no such array. */

@@ -37,7 +37,8 @@ import dev.steer.loadgen.stats.LatencySnapshot;
  *   <li>{@value #INDEX}: one self-contained page (Chart.js inlined from its webjar, no network reference)
  *       with charts of frames/s per consumer over time, drops by reason over time, the latency percentile
  *       distribution on a log-scaled percentile axis, and the summary table (with the {@link FeedCounts} line of
- *       a UDP or AF_PACKET feed that overran or whose link went down, and the {@link CaptureCounts} lines of a pcap run, whose possible loss
+ *       a UDP or AF_PACKET feed that overran or whose link went down and of every Aeron feed, and the
+ *       {@link CaptureCounts} lines of a pcap run, whose possible loss
  *       shows as a warning, not as a failure); a replay stopped at damage adds its
  *       {@link DamagedCapture#describe()} line, the summary's words, to the accounting line, in red;</li>
  *   <li>{@value #CSV}: the time series ({@link TimeSeriesCsv});</li>

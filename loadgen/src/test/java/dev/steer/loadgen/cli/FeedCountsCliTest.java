@@ -10,6 +10,7 @@ import java.nio.channels.DatagramChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
@@ -143,11 +144,44 @@ class FeedCountsCliTest {
         final JsonNode feed = JSON.readTree(report.resolve("summary.json").toFile()).at("/feed_counts/0");
         assertEquals(List.of("feed", "type", "packets", "feed_overrun", "kernel_drops", "kernel_drops_visible",
             "held_at_close", "left_at_close", "link_downs", "ring_freezes", "kernel_drops_before_first_poll",
-            "ring_freezes_before_first_poll"),
+            "ring_freezes_before_first_poll", "images_joined", "images_gone", "bytes_consumed"),
             iterableToList(feed.fieldNames()), feed.toString());
         assertEquals(0, feed.get("feed_overrun").asLong(), feed.toString());
         assertEquals(0, feed.get("left_at_close").asLong(), feed.toString());
         assertTrue(feed.get("packets").asLong() > 0, feed.toString());
+    }
+
+    /**
+     * The default run (synthetic traffic into Aeron IPC through an embedded media driver) of 64-byte frames: one image
+     * joined, and every message received took 96 bytes of the subscription's log (a 32-byte frame header and the
+     * frame), read from the image's position, not counted per message.
+     */
+    @Test
+    void shouldSayTheImagesAndTheBytesTheSubscriptionConsumedWhenTheFeedIsAeron(@TempDir Path dir) throws Exception {
+        final Path report = dir.resolve("report");
+        final CliRunner result = CliRunner.run("run", "--sizes", "64", "--rate", "1k", "--duration", "500ms", "--cpus",
+            "0", "--no-pin", "--report", report.toString());
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final JsonNode written = JSON.readTree(report.resolve("summary.json").toFile());
+        final long received = written.at("/accounting/received").asLong();
+        assertTrue(received > 0, written.toString());
+        final JsonNode counts = written.path("feed_counts");
+        assertEquals(1, counts.size(), "one feed_counts object for the one Aeron feed: " + written);
+        final JsonNode feed = counts.get(0);
+        assertEquals("aeron", feed.get("type").asText(), feed.toString());
+        assertEquals(1, feed.get("images_joined").asLong(), feed.toString());
+        final long gone = feed.get("images_gone").asLong();
+        assertTrue(gone == 0 || gone == 1, "the sender's image went before the close or with it: " + feed);
+        assertEquals(received * 96, feed.get("bytes_consumed").asLong(), feed.toString());
+        assertEquals(feed.get("left_at_close").asLong(), feed.get("feed_overrun").asLong(), feed.toString());
+        assertEquals(feed.get("feed_overrun").asLong(), written.at("/accounting/dropped/feed_overrun").asLong(),
+            written.toString());
+
+        final List<String> lines = result.out().lines().filter(line -> line.startsWith("feed:")).toList();
+        assertEquals(List.of("feed: " + feed.get("feed").asText() + ": 1 image joined, " + gone + " went away, "
+            + String.format(Locale.ROOT, "%,d", received * 96) + " bytes consumed"), lines, result.toString());
+        final String html = Files.readString(report.resolve("index.html"));
+        assertTrue(html.contains(lines.get(0)), "the page has the line as the summary prints it");
     }
 
     private static List<String> iterableToList(java.util.Iterator<String> names) {

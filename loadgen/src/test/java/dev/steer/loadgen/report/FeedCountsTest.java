@@ -72,13 +72,27 @@ class FeedCountsTest {
     }
 
     @Test
+    void shouldSayTheImagesAndTheBytesConsumedWhetherItOverranOrNotWhenTheFeedIsAeron() {
+        final FeedCounts clean = FeedCounts.aeron("aeron:1001@aeron:ipc", 500, 0, 1, 1, 48_000);
+        assertTrue(clean.hasLine(), "an Aeron feed always says what it consumed");
+        assertEquals(0, clean.feedOverrun());
+        assertEquals("feed: aeron:1001@aeron:ipc: 1 image joined, 1 went away, 48,000 bytes consumed",
+            clean.describe());
+        final FeedCounts left = FeedCounts.aeron("aeron:1001@aeron:ipc", 500, 64, 2, 0, 54_144);
+        assertEquals(64, left.feedOverrun(), "what the close drained");
+        assertEquals("feed: aeron:1001@aeron:ipc: feed_overrun 64: 64 left in the subscription at close; 2 images"
+            + " joined, 0 went away, 54,144 bytes consumed", left.describe());
+        assertFalse(UDP.describe().contains("image"), "other feeds have no images");
+    }
+
+    @Test
     void shouldWriteEveryKeyAndReadItBackWhenConvertedToJson() {
         final ObjectNode clean = JsonReport.mapper().createObjectNode();
         new FeedCounts("udp:127.0.0.1:9100", "udp", 3, 0, false, 0, 0, 0, 0).toJson(clean);
         assertEquals("{\"feed\":\"udp:127.0.0.1:9100\",\"type\":\"udp\",\"packets\":3,\"feed_overrun\":0,"
             + "\"kernel_drops\":0,\"kernel_drops_visible\":false,\"held_at_close\":0,\"left_at_close\":0,"
             + "\"link_downs\":0,\"ring_freezes\":0,\"kernel_drops_before_first_poll\":0,"
-            + "\"ring_freezes_before_first_poll\":0}",
+            + "\"ring_freezes_before_first_poll\":0,\"images_joined\":0,\"images_gone\":0,\"bytes_consumed\":0}",
             clean.toString(), "every key, even when 0, so the keys do not depend on what happened");
         final ObjectNode run = JsonReport.mapper().createObjectNode();
         UDP.toJson(run.putArray(FeedCounts.JSON_ARRAY).addObject());
@@ -87,7 +101,11 @@ class FeedCountsTest {
         down.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
         final FeedCounts frozen = new FeedCounts("afpacket:vb#0", "afpacket", 40, 9, true, 0, 0, 0, 4, 5, 2);
         frozen.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
-        assertEquals(List.of(UDP, RING, down, frozen), FeedCounts.allFromJson(run));
+        final FeedCounts aeron = FeedCounts.aeron("aeron:1001@aeron:ipc", 500, 64, 2, 1, 54_144);
+        aeron.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
+        assertEquals(List.of(UDP, RING, down, frozen, aeron), FeedCounts.allFromJson(run));
+        assertEquals(64, run.at("/feed_counts/4/left_at_close").asLong());
+        assertEquals(54_144, run.at("/feed_counts/4/bytes_consumed").asLong());
         assertEquals(List.of(), FeedCounts.allFromJson(JsonReport.mapper().createObjectNode()), "not a UDP run");
     }
 }
