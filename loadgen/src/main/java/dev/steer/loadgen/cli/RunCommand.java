@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 
 import dev.steer.cluster.config.DeploymentLoader;
 import dev.steer.engine.map.CpuList;
+import dev.steer.ingress.config.ConfigCheck;
 import dev.steer.loadgen.traffic.Scenarios;
 
 /**
@@ -153,6 +154,14 @@ final class RunCommand implements Callable<Integer> {
             });
         refuseOptionsOfOtherFeeds(plan.deployment().feed().type());
         refuseOptionsThatDoNotApply(plan);
+        // Once, at start: lossless cannot hold back a sender on the wire, so the loss moves to the kernel.
+        final String wire = !plan.deployment().feed().lossless() ? null : new RunPlanText(plan).losslessWireWarning(
+            lossless ? "--lossless"
+                : ConfigCheck.where(settings.merged().getValue("steer.feed.mode")) + "steer.feed.mode = lossless");
+        if (wire != null) {
+            err.println("steer run: warning: " + wire);
+            err.flush();
+        }
         if (report != null) {
             // Before the run, not after it: a report that cannot be written is a bad option, not a failed run.
             prepareReportDir(report);

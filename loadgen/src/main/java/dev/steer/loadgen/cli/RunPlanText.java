@@ -144,6 +144,34 @@ final class RunPlanText {
     }
 
     /**
+     * The warning, said before the run, when a lossless run reads a feed whose sender is on the wire (UDP, AF_PACKET),
+     * else null. The kernel never waits for a socket or a ring: a packet the engine refuses stays where the feed read
+     * it, the socket's receive buffer or the AF_PACKET ring fills behind it, and the kernel drops what does not fit,
+     * which the feed counts {@code feed_overrun}. Aeron, pcap and synthetic feeds hold back their input instead.
+     *
+     * @param setting what asked for lossless, as the line starts: {@code --lossless}, or
+     *                {@code FILE:LINE: steer.feed.mode = lossless}
+     */
+    String losslessWireWarning(String setting) {
+        final FeedConfig.Plan feed = plan.deployment().feed();
+        if (!feed.lossless()) {
+            return null;
+        }
+        final String what = switch (feed.type()) {
+            case "udp" -> "the udp feed on " + feed.udp().bindAddress() + ":" + feed.udp().port() + " cannot slow its"
+                + " sender: datagrams the engine refuses wait in the socket's receive buffer, and the kernel drops what"
+                + " does not fit (a larger steer.feed.udp.receive-buffer absorbs a longer burst)";
+            case "afpacket" -> "the afpacket feed on " + feed.afpacket().iface()
+                + (feed.afpacket().netns().isEmpty() ? "" : " (netns " + feed.afpacket().netns() + ")")
+                + " cannot slow its sender: frames the engine refuses wait in the kernel's AF_PACKET ring, and the"
+                + " kernel drops what does not fit (a larger steer.feed.afpacket.block-count absorbs a longer burst)";
+            default -> null;
+        };
+        return what == null ? null : setting + ": " + what + ": counted feed_overrun, not ring_full (the summary's"
+            + " feed: line, \"dropped by the kernel while running\"; kernel_drops in the JSON's feed_counts)";
+    }
+
+    /**
      * The warning, said before the run, when the traffic this process makes holds sizes that no pool frame can take,
      * else null: --sizes takes wire sizes up to 9022 bytes, a frame holds frame-size - headroom (1792 bytes by
      * default), and every larger frame is an oversize drop, which otherwise showed only as a run with nothing

@@ -203,6 +203,23 @@ class AfPacketCliTest {
         }
     }
 
+    /** Lossless cannot hold back a sender on the wire: said once, at start, with where the kernel's drops count. */
+    @Test
+    void shouldWarnOnceAtStartThatTheKernelDropsWhenALosslessRunReadsAnAfPacketFeed() throws Exception {
+        try (NetNamespace ns = vethPairOrSkip("steer-lless")) {
+            final CliRunner run = CliRunner.run("run", "--feed", "afpacket", "--interface", "vb", "--netns", ns.name(),
+                "--lossless", "--duration", "300ms", "--no-pin");
+            assertEquals(SteerCli.EXIT_OK, run.exit(), run.toString());
+            final List<String> warnings = LosslessWireWarningTest.losslessWarnings(run);
+            assertEquals(1, warnings.size(), "warned once: " + run);
+            final String line = warnings.get(0);
+            assertTrue(line.startsWith("steer run: warning: --lossless: the afpacket feed on vb (netns " + ns.name()
+                + ") cannot slow its sender"), line);
+            assertTrue(line.contains("AF_PACKET ring") && line.contains("counted feed_overrun, not ring_full"), line);
+            assertTrue(run.err().indexOf(line) < run.err().indexOf("starting the engine"), "at start: " + run);
+        }
+    }
+
     /**
      * A link that goes down during the run is said once, as a warning naming the interface, although two queues share
      * it; its coming back up is said too; the JSON counts the down on each queue and no drop for it. The queues share

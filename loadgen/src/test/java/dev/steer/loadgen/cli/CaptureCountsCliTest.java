@@ -75,7 +75,7 @@ class CaptureCountsCliTest {
     }
 
     /** A classic pcap capture of {@code packets} whole packets of synthetic traffic. */
-    private static Path cleanCapture(Path file, int packets) {
+    static Path cleanCapture(Path file, int packets) {
         final long[] times = new long[packets];
         for (int i = 0; i < packets; i++) {
             times[i] = i * 1_000L;
