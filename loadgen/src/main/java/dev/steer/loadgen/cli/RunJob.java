@@ -198,7 +198,10 @@ final class RunJob {
             } else {
                 engine = builder.start();
             }
-            final StatsSampler sampler = startMeasuring(engine::stats, latency,
+            final SteerEngine running = engine;
+            // The live intervals count what happened while the feeds were polled: an AF_PACKET ring's drops before its
+            // first poll are the summary's, apart, not the first interval's.
+            final StatsSampler sampler = startMeasuring(() -> FirstPollDrops.leftOut(running.stats(), feeds), latency,
                 new StatsSampler.Settings(interval, StatsSampler.Settings.DEFAULT_MAX_SAMPLES),
                 () -> {
                     if (run.traffic()) {

@@ -1,8 +1,11 @@
 package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -17,6 +20,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -149,6 +153,42 @@ class AfPacketCliTest {
                 + Units.count(freezesWhileRunning) + (freezesWhileRunning == 1 ? " time)" : " times)")),
                 freezesBefore + " of " + counts.ringFreezes() + " freezes came before the first poll: "
                 + counts.describe());
+        }
+    }
+
+    /**
+     * The ring fills while the engine starts: the kernel's drops then are the summary's {@code
+     * kernel_drops_before_first_poll}, which the first poll reads, and not drops of the first live interval, which
+     * shows what the kernel dropped while the feed was polled: here nothing, as nothing is sent once the run polls.
+     */
+    @Test
+    void shouldLeaveTheDropsBeforeTheFirstPollOutOfTheFirstLiveIntervalWhenTheRingFilledWhileTheEngineStarted(
+        @TempDir Path dir) throws Exception {
+        try (NetNamespace ns = vethPairOrSkip("steer-first")) {
+            final Path config = Files.writeString(dir.resolve("small-ring.conf"),
+                "steer.feed.afpacket { block-size = 4096, block-count = 2, frame-size = 2048,"
+                + " retire-timeout = 2ms }\n");
+            final CliRunner.Running run = CliRunner.start("run", "--config", config.toString(), "--feed", "afpacket",
+                "--interface", "vb", "--netns", ns.name(), "--duration", "1s", "--interval", "500ms", "--json",
+                "--no-pin");
+            // The feed is open; the engine takes about a second to start and poll it: 400 frames overfill the ring.
+            assertTrue(run.awaitErr("starting the engine"), "the run opened its feed: " + run.err());
+            try (AfPacketSender sender = AfPacketSender.open(ns.name(), "va")) {
+                sendIgnored(sender, 400);
+            }
+            final CliRunner result = run.result().get(30, TimeUnit.SECONDS);
+            assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+            final JsonNode feed = new ObjectMapper().readTree(result.out().strip()).get("feed_counts").get(0);
+            assertTrue(feed.get("kernel_drops_before_first_poll").asLong() > 0, "two 4 KiB blocks cannot hold 400"
+                + " frames, sent before the run polled (its start took less time than 400 sends?): " + result);
+            assertEquals(feed.get("kernel_drops_before_first_poll").asLong(), feed.get("kernel_drops").asLong(),
+                "nothing is sent while the run polls: " + feed);
+            final String err = result.err();
+            final int first = err.indexOf("Summary ");
+            assertTrue(first >= 0, "a live interval: " + result);
+            final String interval = err.substring(first, err.indexOf("\n\n", first));
+            assertFalse(interval.contains("feed_overrun"), "no drop while polled: " + interval);
+            assertTrue(interval.lines().findFirst().orElseThrow().endsWith(" 0 err,drop/s"), interval);
         }
     }
 

@@ -321,16 +321,24 @@ public final class AfPacketFeed implements Feed {
      */
     private void readBeforeFirstPoll(FrameSink sink) {
         polled = true;
-        readKernelDrops(sink);
-        overrunsBeforeFirstPoll = overruns;
+        pollsSinceStats = 0;
+        takenSinceStats = false;
+        final int drops = statistics.readDrops();
+        // Set before the sink counts the drops, and fenced: a reader whose engine stats show them finds them here too.
+        overrunsBeforeFirstPoll = overruns + Math.max(0, drops);
         queueFreezesBeforeFirstPoll = statistics.queueFreezes();
+        VarHandle.releaseFence();
+        countDrops(sink, drops);
     }
 
     /** Reads and resets the kernel's counters and reports its drops; one getsockopt into preallocated memory. */
     private void readKernelDrops(FrameSink sink) {
         pollsSinceStats = 0;
         takenSinceStats = false;
-        final int drops = statistics.readDrops();
+        countDrops(sink, statistics.readDrops());
+    }
+
+    private void countDrops(FrameSink sink, int drops) {
         if (drops > 0) {
             overruns += drops;
             sink.onDropped(DropReason.FEED_OVERRUN, drops);
@@ -486,7 +494,8 @@ public final class AfPacketFeed implements Feed {
      * open and the first poll, when nobody was polling yet (a ring of {@code blockCount} blocks, each retired by the
      * timer after {@code retireTimeoutMs}, fills within {@code blockCount * retireTimeoutMs} at any rate). Not a sign
      * that the feed fell behind while polled. A feed closed before it was ever polled has the close's read as its
-     * first: all its {@link #overruns()} are here. Any thread (a plain read of a single-writer field).
+     * first: all its {@link #overruns()} are here. Any thread (a plain read of a single-writer field, set before the
+     * drops reach the sink: a thread that saw them counted {@code feed_overrun} in the engine's stats sees them here).
      */
     public long overrunsBeforeFirstPoll() {
         return overrunsBeforeFirstPoll;
