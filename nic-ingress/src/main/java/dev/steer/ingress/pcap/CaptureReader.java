@@ -44,8 +44,21 @@ abstract class CaptureReader {
     boolean timed;
     /** Why a {@link #DROP} packet is dropped. */
     DropReason dropReason;
-    /** True when the {@link #DROP} is for a packet on a link type other than Ethernet. */
+    /**
+     * True when the {@link #DROP} is for a packet that cannot be handed over as an Ethernet frame: on a link type other
+     * than Ethernet or Linux cooked capture, or a Linux cooked packet whose protocol is no EtherType.
+     */
     boolean foreignLink;
+    /**
+     * One bit per 16-bit link type: set for the link types of the {@link #foreignLink} drops. Poll thread; read by
+     * others after the feed publishes its {@code foreignLink} count.
+     */
+    final long[] foreignLinkTypes = new long[(PcapFormat.LINKTYPE_MASK + 1) / Long.SIZE];
+    /**
+     * For a {@link #PACKET}: the Linux cooked link type (LINUX_SLL, LINUX_SLL2) whose header was rewritten into the
+     * Ethernet header the packet now starts with, else 0.
+     */
+    int cookedLinkType;
     /**
      * True when the packet is captured longer than the snaplen its file or interface states: no damage (libpcap reads
      * such records too), counted apart.
@@ -78,6 +91,62 @@ abstract class CaptureReader {
 
     /** Back to the first packet of the file for another pass. */
     abstract void rewind();
+
+    /**
+     * Classifies the packet just found ({@link #dataOffset}, {@link #capturedLength}, {@link #originalLength} set) by
+     * the link type it was captured on: Ethernet is a {@link #PACKET}; a Linux cooked one becomes one through
+     * {@link #fromCooked}; any other is a {@link #DROP} counted as foreign. Allocation-free.
+     */
+    final int onLink(int linkType) {
+        cookedLinkType = 0;
+        if (linkType == PcapFormat.LINKTYPE_ETHERNET) {
+            foreignLink = false;
+            return PACKET;
+        }
+        if (LinuxCooked.isCooked(linkType)) {
+            return fromCooked(linkType);
+        }
+        return foreign(linkType);
+    }
+
+    /**
+     * Rewrites the packet's Linux cooked header into an Ethernet header in place in the window and moves the packet's
+     * start and both lengths by the difference, so the frame is the Ethernet header and the bytes after the cooked
+     * header. A packet found again (refused by the sink, or not due yet) is not rewritten twice. A packet captured
+     * shorter than its cooked header is left with no captured bytes: the feed counts it as truncated. One whose
+     * protocol is no EtherType cannot be an Ethernet II frame: a {@link #DROP} counted as foreign, under the cooked
+     * link type.
+     */
+    private int fromCooked(int linkType) {
+        foreignLink = false;
+        final int header = LinuxCooked.headerLength(linkType);
+        if (capturedLength < header) {
+            capturedLength = 0;
+            originalLength = Math.max(0, originalLength - header);
+            return PACKET;
+        }
+        final long packetOffset = window.fileOffset(dataOffset);
+        if (!window.rewritten(packetOffset)) {
+            if (!LinuxCooked.toEthernet(window.view, dataOffset, linkType)) {
+                return foreign(linkType);
+            }
+            window.markRewritten(packetOffset, header);
+        }
+        final int shrink = LinuxCooked.shrink(linkType);
+        dataOffset += shrink;
+        capturedLength -= shrink;
+        originalLength -= shrink;
+        cookedLinkType = linkType;
+        return PACKET;
+    }
+
+    /** A packet that cannot be handed over as an Ethernet frame: one {@code FOREIGN_LINK_DROP}, its link type noted. */
+    private int foreign(int linkType) {
+        foreignLink = true;
+        foreignLinkTypes[linkType >>> 6] |= 1L << linkType;
+        dropReason = PcapFeed.FOREIGN_LINK_DROP;
+        return DROP;
+    }
 
     /** Records damage that cut no packet short and returns {@link #DAMAGED}. */
     final int damaged(long offset, PcapDamage.Reason reason, String detail) {

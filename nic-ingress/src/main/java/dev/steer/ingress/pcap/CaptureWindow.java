@@ -25,6 +25,13 @@ final class CaptureWindow {
     /** End of the bytes read, relative to the window. */
     int limit;
     private boolean endOfFile;
+    /**
+     * File offset of the last packet whose Linux cooked header was rewritten into an Ethernet header in the window
+     * (-1: none), so that the packet found again (refused by the sink, or not due yet) is not rewritten twice.
+     */
+    private long rewrittenPacket = -1;
+    /** File offset just past the last byte rewritten in the window (0: none); nothing before it is read again. */
+    private long rewrittenEnd;
 
     CaptureWindow(FileChannel channel, int bytes) {
         this.channel = channel;
@@ -35,6 +42,25 @@ final class CaptureWindow {
     /** File offset of the read position. */
     long offset() {
         return start + position;
+    }
+
+    /** File offset of window offset {@code windowOffset}. */
+    long fileOffset(int windowOffset) {
+        return start + windowOffset;
+    }
+
+    /** True when the packet at file offset {@code packetOffset} was rewritten in the window as it holds it now. */
+    boolean rewritten(long packetOffset) {
+        return rewrittenPacket == packetOffset;
+    }
+
+    /**
+     * Records that the first {@code bytes} of the packet at file offset {@code packetOffset} were rewritten in the
+     * window: {@link #seek} back over them reads the file again instead of replaying the rewritten bytes.
+     */
+    void markRewritten(long packetOffset, int bytes) {
+        rewrittenPacket = packetOffset;
+        rewrittenEnd = Math.max(rewrittenEnd, packetOffset + bytes);
     }
 
     /** Bytes readable from the position without another read. */
@@ -89,10 +115,11 @@ final class CaptureWindow {
     /**
      * Moves the position to file offset {@code fileOffset}, back (a small file looped) or forward (over a block
      * skipped by its length, without reading it); reads nothing again when the window already holds everything from
-     * there to the end of the file, else the next {@link #ensure} reads from there.
+     * there to the end of the file and no byte rewritten after it ({@link #markRewritten}), else the next
+     * {@link #ensure} reads from there.
      */
     void seek(long fileOffset) {
-        if (endOfFile && start <= fileOffset && fileOffset <= start + limit) {
+        if (endOfFile && start <= fileOffset && fileOffset <= start + limit && fileOffset >= rewrittenEnd) {
             position = (int) (fileOffset - start);
             return;
         }
@@ -100,5 +127,7 @@ final class CaptureWindow {
         position = 0;
         limit = 0;
         endOfFile = false;
+        rewrittenPacket = -1;
+        rewrittenEnd = 0;
     }
 }

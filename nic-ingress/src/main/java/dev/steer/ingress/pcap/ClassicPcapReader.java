@@ -13,15 +13,23 @@ final class ClassicPcapReader extends CaptureReader {
     private final ByteOrder order;
     private final long fractionNanos;
     private final long snaplen;
+    /** Ethernet, LINUX_SLL or LINUX_SLL2 ({@link PcapFeed} refuses the others at open). */
+    private final int linkType;
+    /** Bytes of the record found, after its header: what {@link #consume()} steps over. */
+    private int recordLength;
 
-    /** @param fcs bytes of FCS at the end of every packet, from the header's network field */
-    ClassicPcapReader(CaptureWindow window, ByteOrder order, long fractionNanos, long snaplen, int fcs) {
+    /**
+     * @param fcs      bytes of FCS at the end of every packet, from the header's network field
+     * @param linkType the header's link type: Ethernet, LINUX_SLL or LINUX_SLL2
+     */
+    ClassicPcapReader(CaptureWindow window, ByteOrder order, long fractionNanos, long snaplen, int fcs, int linkType) {
         super(window);
         this.fcsLength = fcs;
         this.view = window.view;
         this.order = order;
         this.fractionNanos = fractionNanos;
         this.snaplen = snaplen;
+        this.linkType = linkType;
         this.timed = true;
     }
 
@@ -64,14 +72,15 @@ final class ClassicPcapReader extends CaptureReader {
         // Above the header's snaplen is no damage: libpcap reads such records (a writer that stated a snaplen too
         // small); the bytes are in the file, so the record is replayed whole and counted apart.
         aboveSnaplen = snaplen != 0 && included > snaplen;
+        recordLength = length;
         capturedLength = length;
         originalLength = original;
-        return PACKET;
+        return onLink(linkType);
     }
 
     @Override
     void consume() {
-        window.position += RECORD_HEADER + capturedLength;
+        window.position += RECORD_HEADER + recordLength;
     }
 
     @Override

@@ -18,20 +18,25 @@ import dev.steer.engine.stats.DropReason;
 
 /**
  * Replays a capture file as a {@link Feed}: one packet is one frame. Reads classic pcap (either byte order,
- * microsecond or nanosecond timestamps, link type Ethernet) and pcapng (sections in either byte order,
- * interfaces with their own link type, snaplen, {@code if_tsresol} and {@code if_tsoffset}; enhanced, simple
- * and obsolete packet blocks; every other block skipped by its length). The format is told by the first
- * four bytes. Reads the file through one reused direct buffer of {@link PcapSettings#windowBytes()}, so
- * memory is bounded whatever the file size and polling allocates nothing. Every frame of a poll is stamped
- * with one cached {@link System#nanoTime()} reading.
+ * microsecond or nanosecond timestamps, link type Ethernet, LINUX_SLL or LINUX_SLL2) and pcapng (sections in either
+ * byte order, interfaces with their own link type, snaplen, {@code if_tsresol} and {@code if_tsoffset}; enhanced,
+ * simple and obsolete packet blocks; every other block skipped by its length). The format is told by the first
+ * four bytes. A packet of a Linux cooked capture ({@code tcpdump -i any}) is handed over as an Ethernet frame: its
+ * cooked header is rewritten in place in the read buffer into an Ethernet header ({@link LinuxCooked} says how the
+ * fields are filled), and its captured and original lengths shrink by the difference; such packets are counted in
+ * {@link #convertedLinuxSll()} and {@link #convertedLinuxSll2()}. Reads the file through one reused direct buffer of
+ * {@link PcapSettings#windowBytes()}, so memory is bounded whatever the file size and polling allocates nothing.
+ * Every frame of a poll is stamped with one cached {@link System#nanoTime()} reading.
  *
  * <p>Accounting: a packet is handed to {@link FrameSink#onFrame} with its captured length (packets captured
  * shorter than their wire length are delivered as captured and counted in {@link #snapped()}, packets captured
  * longer than the snaplen their file or interface states are delivered whole and counted in {@link #aboveSnaplen()},
  * as libpcap reads them too, not damage); a packet with
  * no captured bytes, and a packet cut short by the end of the file, count one {@link DropReason#FEED_TRUNCATED}
- * drop each. A pcapng packet on an interface whose link type is not Ethernet cannot be steered: it counts one
- * {@link #FOREIGN_LINK_DROP} drop and {@link #foreignLink()}. {@link FrameSink#BACK_PRESSURED} leaves the
+ * drop each, as does a Linux cooked packet captured shorter than its cooked header. A pcapng packet on an interface
+ * whose link type is neither Ethernet nor Linux cooked capture, and a Linux cooked packet whose protocol is no
+ * EtherType (802.2, CAN...), cannot be an Ethernet frame: it counts one {@link #FOREIGN_LINK_DROP} drop and
+ * {@link #foreignLink()}. {@link FrameSink#BACK_PRESSURED} leaves the
  * packet in place for the next poll.
  *
  * <p>A capture without packets (a valid header and nothing after it, or only blocks without packets) ends
@@ -39,8 +44,8 @@ import dev.steer.engine.stats.DropReason;
  *
  * <p>Damage: a cut or corrupt file ({@link PcapDamage.Reason}) ends the feed after every packet before the
  * damage; the damage is kept ({@link #damage()}) and given once to the settings' listener. Poll never
- * throws. Open-time errors (missing file, an unsupported version, a classic file whose link type is not
- * Ethernet) are {@link IllegalArgumentException}s with a one-line message naming the file.
+ * throws. Open-time errors (missing file, an unsupported version, a classic file whose link type is neither
+ * Ethernet nor Linux cooked capture) are {@link IllegalArgumentException}s with a one-line message naming the file.
  *
  * <p>Thread contract: constructed on any thread, then polled by one thread at a time; the counters and
  * {@link #damage()} may be read from any thread. File reads are page-cache reads of at most the window
@@ -56,9 +61,10 @@ public final class PcapFeed implements Feed {
      */
     public static final int MAX_BLOCK_LENGTH = MAX_RECORD_LENGTH + 64 * 1024;
     /**
-     * The drop reason of a pcapng packet on a non-Ethernet interface: the feed received it but cannot hand it
-     * over as an Ethernet frame, the same outcome as a packet it received cut short. {@link #foreignLink()}
-     * tells these drops apart from truncated packets.
+     * The drop reason of a pcapng packet on an interface neither Ethernet nor Linux cooked, and of a Linux cooked
+     * packet whose protocol is no EtherType: the feed received it but cannot hand it over as an Ethernet frame, the
+     * same outcome as a packet it received cut short. {@link #foreignLink()} tells these drops apart from truncated
+     * packets.
      */
     public static final DropReason FOREIGN_LINK_DROP = DropReason.FEED_TRUNCATED;
     /**
@@ -104,6 +110,8 @@ public final class PcapFeed implements Feed {
     private volatile long aboveSnaplen;
     private volatile long truncated;
     private volatile long foreignLink;
+    private volatile long convertedLinuxSll;
+    private volatile long convertedLinuxSll2;
     private volatile long passes;
     private volatile long gapsCut;
     private volatile long pacingRestarts;
@@ -117,7 +125,8 @@ public final class PcapFeed implements Feed {
      * Opens the file and reads its header.
      *
      * @throws IllegalArgumentException when the file is missing, unreadable or not a regular file, is classic pcap of a version
-     *                                  other than 2.x or with a link type other than Ethernet, or is pcapng of a
+     *                                  other than 2.x or with a link type other than Ethernet, LINUX_SLL or
+     *                                  LINUX_SLL2, or is pcapng of a
      *                                  version other than 1.x
      */
     public PcapFeed(PcapSettings settings) {
@@ -174,6 +183,7 @@ public final class PcapFeed implements Feed {
         long fraction = 1000;
         long snap = 0;
         int fcs = 0;
+        int linkType = PcapFormat.LINKTYPE_ETHERNET;
         if (limit == 0) {
             damageFound(0, PcapDamage.Reason.ZERO_LENGTH_FILE, "0 bytes");
         } else if (limit < 4) {
@@ -196,8 +206,8 @@ public final class PcapFeed implements Feed {
                         + " is not classic pcap 2.x");
                 }
                 final int network = view.getInt(PcapFormat.OFFSET_NETWORK, byteOrder);
-                final int linkType = network & PcapFormat.LINKTYPE_MASK;
-                if (linkType != PcapFormat.LINKTYPE_ETHERNET) {
+                linkType = network & PcapFormat.LINKTYPE_MASK;
+                if (linkType != PcapFormat.LINKTYPE_ETHERNET && !LinuxCooked.isCooked(linkType)) {
                     throw new IllegalArgumentException("pcap file " + file + ": "
                         + PcapFormat.unsupportedLinkType(linkType));
                 }
@@ -206,7 +216,7 @@ public final class PcapFeed implements Feed {
                 window.position = PcapFormat.FILE_HEADER_LENGTH;
             }
         }
-        return new ClassicPcapReader(window, byteOrder, fraction, snap, fcs);
+        return new ClassicPcapReader(window, byteOrder, fraction, snap, fcs, linkType);
     }
 
     /** 1 for a little-endian magic, -1 for a big-endian one, 0 for none; {@code magic} read little-endian. */
@@ -239,6 +249,8 @@ public final class PcapFeed implements Feed {
         int aboveSnaplenNow = 0;
         int truncatedNow = 0;
         int foreignNow = 0;
+        int sllNow = 0;
+        int sll2Now = 0;
         try {
             while (taken < budget) {
                 final int found = reader.next();
@@ -288,6 +300,11 @@ public final class PcapFeed implements Feed {
                         break;
                     }
                     handed++;
+                    if (reader.cookedLinkType == PcapFormat.LINKTYPE_LINUX_SLL) {
+                        sllNow++;
+                    } else if (reader.cookedLinkType == PcapFormat.LINKTYPE_LINUX_SLL2) {
+                        sll2Now++;
+                    }
                     if (reader.frameLength() < reader.originalLength - reader.fcsLength) {
                         snappedNow++;
                     }
@@ -315,6 +332,12 @@ public final class PcapFeed implements Feed {
         }
         if (foreignNow != 0) {
             foreignLink += foreignNow;
+        }
+        if (sllNow != 0) {
+            convertedLinuxSll += sllNow;
+        }
+        if (sll2Now != 0) {
+            convertedLinuxSll2 += sll2Now;
         }
         if (reader instanceof PcapngReader ng && ng.skippedBlocks != skippedBlocks) {
             skippedBlocks = ng.skippedBlocks;
@@ -407,28 +430,51 @@ public final class PcapFeed implements Feed {
         return aboveSnaplen;
     }
 
-    /** Packets counted as {@code feed_truncated} drops: empty packets and a packet cut by the end of the file. Any thread. */
+    /**
+     * Packets counted as {@code feed_truncated} drops: empty packets, Linux cooked packets captured shorter than their
+     * cooked header, and a packet cut by the end of the file. Any thread.
+     */
     public long truncated() {
         return truncated;
     }
 
-    /** pcapng packets on a non-Ethernet interface, counted as {@link #FOREIGN_LINK_DROP} drops. Any thread. */
+    /**
+     * Packets that cannot be Ethernet frames, counted as {@link #FOREIGN_LINK_DROP} drops: pcapng packets on an
+     * interface neither Ethernet nor Linux cooked, and Linux cooked packets whose protocol is no EtherType. Any thread.
+     */
     public long foreignLink() {
         return foreignLink;
     }
 
     /**
-     * The link types of the packets counted in {@link #foreignLink()}, in ascending order; none for classic pcap,
-     * whose link type is checked at open. Any thread (it sees at least the types of the packets counted when it
-     * read {@link #foreignLink()}); allocates a copy of the 8 KiB bit set and the result, off the data path.
+     * Packets handed over as Ethernet frames made from a LINUX_SLL (Linux cooked capture v1) packet, every pass. Any
+     * thread.
+     */
+    public long convertedLinuxSll() {
+        return convertedLinuxSll;
+    }
+
+    /**
+     * Packets handed over as Ethernet frames made from a LINUX_SLL2 (Linux cooked capture v2) packet, every pass. Any
+     * thread.
+     */
+    public long convertedLinuxSll2() {
+        return convertedLinuxSll2;
+    }
+
+    /**
+     * The link types of the packets counted in {@link #foreignLink()}, in ascending order (a Linux cooked packet whose
+     * protocol is no EtherType under its cooked link type). Any thread (it sees at least the types of the packets
+     * counted when it read {@link #foreignLink()}); allocates a copy of the 8 KiB bit set and the result, off the data
+     * path.
      */
     public int[] foreignLinkTypes() {
-        if (foreignLink == 0 || !(reader instanceof PcapngReader ng)) {
+        if (foreignLink == 0) {
             return new int[0];
         }
         // One read of each word, then count and fill from the copy: the poll thread may set bits meanwhile, and a
         // second scan of the live words could meet a new low bit where a counted high one should go.
-        final long[] bits = ng.foreignLinkTypes.clone();
+        final long[] bits = reader.foreignLinkTypes.clone();
         int count = 0;
         for (long word : bits) {
             count += Long.bitCount(word);

@@ -69,15 +69,14 @@ final class PcapFormat {
     }
 
     /**
-     * A link type other than Ethernet as an open-time error names it: its number, then, for the ones real captures
-     * are likely to have, its name and what it is, and for Linux cooked captures how to capture Ethernet instead.
+     * A link type a classic file cannot be replayed from, as an open-time error names it: its number, then, for the
+     * ones real captures are likely to have, its name and what it is, and which link types are replayed.
      */
     static String unsupportedLinkType(int linkType) {
         final LinkType known = known(linkType);
-        final String remedy = linkType == LINKTYPE_LINUX_SLL || linkType == LINKTYPE_LINUX_SLL2
-            ? ": capture on one Ethernet interface (tcpdump -i eth0), not on any" : "";
         return "link type " + linkType + (known == null ? "" : " (" + known.name() + ", " + known.description() + ")")
-            + " is not supported, only Ethernet (1)" + remedy;
+            + " is not supported, only Ethernet (1) and the Linux cooked captures of tcpdump -i any (113 LINUX_SLL,"
+            + " 276 LINUX_SLL2)";
     }
 
     /** Bytes of FCS at the end of every packet, from the header's network field: 0 when not given. */

@@ -24,7 +24,7 @@ public final class PcapWriter extends GatheringFileWriter {
 
     /** Default snaplen written in the header: {@link PcapFeed#MAX_RECORD_LENGTH}. */
     public static final int DEFAULT_SNAPLEN = PcapFeed.MAX_RECORD_LENGTH;
-    /** Link type Ethernet, the only one {@link PcapFeed} replays. */
+    /** Link type Ethernet, which {@link PcapFeed} replays as it is (Linux cooked packets it converts to it). */
     public static final int LINKTYPE_ETHERNET = PcapFormat.LINKTYPE_ETHERNET;
 
 

@@ -12,7 +12,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * (obsolete) packet blocks; every other block is skipped by its length. A block that is read (section, interface,
  * packet) is whole in the window before it is used, so its trailing length is checked before any of its content
  * counts; one without a packet above {@link PcapFeed#MAX_BLOCK_LENGTH} is stepped over without being read, only its
- * trailing length checked. Interface tables are preallocated for {@link #MAX_INTERFACES} per section.
+ * trailing length checked. Interface tables are preallocated for {@link #MAX_INTERFACES} per section. Packets on a
+ * Linux cooked interface become Ethernet frames ({@link CaptureReader#onLink}).
  */
 final class PcapngReader extends CaptureReader {
     /** Interfaces one section may describe; one more is damage. */
@@ -36,11 +37,6 @@ final class PcapngReader extends CaptureReader {
     long skippedBlocks;
     /** Of those, blocks of a type the format does not define: a damaged packet block's type looks like this. */
     long unknownBlocks;
-    /**
-     * One bit per 16-bit link type: set for the link types of the non-Ethernet packets found. Poll thread; read by
-     * others after the feed publishes its {@code foreignLink} count.
-     */
-    final long[] foreignLinkTypes = new long[(PcapFormat.LINKTYPE_MASK + 1) / Long.SIZE];
     private ByteOrder order = ByteOrder.LITTLE_ENDIAN;
     private int interfaces;
     private int blockLength;
@@ -364,7 +360,7 @@ final class PcapngReader extends CaptureReader {
         capturedLength = (int) captured;
         originalLength = original;
         fcsLength = fcsBytes[ifId];
-        return onLink(ifId);
+        return onLink(linkTypes[ifId]);
     }
 
     /** A simple packet block: interface 0, no timestamp, captured up to that interface's snaplen. */
@@ -390,7 +386,7 @@ final class PcapngReader extends CaptureReader {
         capturedLength = (int) captured;
         originalLength = original;
         fcsLength = fcsBytes[0];
-        return onLink(0);
+        return onLink(linkTypes[0]);
     }
 
     private int checkLengths(long captured, long original, long snaplen, long blockOffset) {
@@ -405,19 +401,6 @@ final class PcapngReader extends CaptureReader {
         // Above the interface's snaplen is no damage (see ClassicPcapReader): replayed whole, counted apart.
         aboveSnaplen = snaplen != 0 && captured > snaplen;
         return PACKET;
-    }
-
-    /** Ethernet packets are handed over; others cannot be steered and count one drop. */
-    private int onLink(int ifId) {
-        if (linkTypes[ifId] == PcapFormat.LINKTYPE_ETHERNET) {
-            foreignLink = false;
-            return PACKET;
-        }
-        foreignLink = true;
-        final int linkType = linkTypes[ifId];
-        foreignLinkTypes[linkType >>> 6] |= 1L << linkType;
-        dropReason = PcapFeed.FOREIGN_LINK_DROP;
-        return DROP;
     }
 
     /** Interface units (unsigned) to nanoseconds since the epoch, with the interface's offset. */

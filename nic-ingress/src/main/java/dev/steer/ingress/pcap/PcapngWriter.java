@@ -16,7 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>Thread contract: one thread at a time. Not for the data path: a write may do file I/O.
  */
 public final class PcapngWriter extends GatheringFileWriter {
-    /** Link type Ethernet, the only one {@link PcapFeed} hands over. */
+    /** Link type Ethernet, which {@link PcapFeed} hands over as it is (Linux cooked packets it converts to it). */
     public static final int LINKTYPE_ETHERNET = PcapFormat.LINKTYPE_ETHERNET;
     /** if_tsresol of microseconds (10^-6 s), the pcapng default. */
     public static final int TSRESOL_MICROS = PcapngFormat.DEFAULT_TSRESOL;

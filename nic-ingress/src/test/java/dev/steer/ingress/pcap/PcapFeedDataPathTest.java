@@ -25,28 +25,35 @@ class PcapFeedDataPathTest {
     @TempDir
     Path dir;
 
+    private static final byte[] SENDER = {2, 1, 2, 3, 4, 5};
+
     /**
      * Writes {@code count} frames of {@code length(i)} bytes: classic pcap, or pcapng with two sections (the
-     * second big-endian), interfaces of different resolutions, simple packet blocks and blocks to skip.
+     * second big-endian), interfaces of different resolutions, simple packet blocks and blocks to skip. Formats
+     * {@code pcap-sll2} and {@code pcapng-sll} write each as a Linux cooked packet of {@link #expected}'s L3 bytes.
      */
     static void writeFrames(Path file, String format, int count, IntUnaryOperator length) {
-        if (format.equals("pcap")) {
-            try (PcapWriter writer = PcapWriter.create(file)) {
+        final int cooked = format.equals("pcap-sll2") ? LinuxCookedReplayTest.SLL2
+            : format.equals("pcapng-sll") ? LinuxCookedReplayTest.SLL : PcapWriter.LINKTYPE_ETHERNET;
+        if (format.startsWith("pcap-") || format.equals("pcap")) {
+            try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS,
+                PcapWriter.DEFAULT_SNAPLEN, cooked)) {
                 for (int i = 0; i < count; i++) {
-                    writer.write(PcapFeedTest.frame(i, length.applyAsInt(i)), 1_000_000_000L + i);
+                    writer.write(captured(cooked, i, length.applyAsInt(i)), 1_000_000_000L + i);
                 }
             }
             return;
         }
-        try (PcapngWriter writer = PcapngWriter.create(file)) {
-            writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_BASE2 | 24, 1000);
+        try (PcapngWriter writer = PcapngWriter.create(file, ByteOrder.LITTLE_ENDIAN)) {
+            writer.addInterface(cooked, PcapngWriter.DEFAULT_SNAPLEN, PcapngWriter.TSRESOL_MICROS, 0);
+            writer.addInterface(cooked, 0, PcapngWriter.TSRESOL_BASE2 | 24, 1000);
             for (int i = 0; i < count; i++) {
                 if (i == count / 2) {
                     writer.startSection(ByteOrder.BIG_ENDIAN);
-                    writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_NANOS, 0);
-                    writer.addInterface(PcapngWriter.LINKTYPE_ETHERNET, 0, PcapngWriter.TSRESOL_MICROS, 0);
+                    writer.addInterface(cooked, 0, PcapngWriter.TSRESOL_NANOS, 0);
+                    writer.addInterface(cooked, 0, PcapngWriter.TSRESOL_MICROS, 0);
                 }
-                final byte[] frame = PcapFeedTest.frame(i, length.applyAsInt(i));
+                final byte[] frame = captured(cooked, i, length.applyAsInt(i));
                 if (i % 10 == 3) {
                     writer.writeSimple(frame, frame.length);
                 } else {
@@ -59,8 +66,20 @@ class PcapFeedDataPathTest {
         }
     }
 
+    /** Record {@code i} as written: the frame itself, or a cooked packet of {@code linkType} whose L3 bytes it holds. */
+    private static byte[] captured(int linkType, int i, int length) {
+        return linkType == PcapWriter.LINKTYPE_ETHERNET ? PcapFeedTest.frame(i, length)
+            : LinuxCookedReplayTest.cooked(linkType, 0, 1, 6, SENDER, 0x0800, PcapFeedTest.frame(i, length - 14));
+    }
+
+    /** Frame {@code i} as the feed hands it over. */
+    private static byte[] expected(String format, int i, int length) {
+        return format.equals("pcap") || format.equals("pcapng") ? PcapFeedTest.frame(i, length)
+            : LinuxCookedReplayTest.ethernet(new byte[6], SENDER, 0x0800, PcapFeedTest.frame(i, length - 14));
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"pcap", "pcapng"})
+    @ValueSource(strings = {"pcap", "pcapng", "pcap-sll2", "pcapng-sll"})
     void shouldOfferTheRefusedRecordAgainWhenSinkBackPressures(String format) throws Exception {
         final Path file = dir.resolve("bp." + format);
         writeFrames(file, format, 20, i -> 100);
@@ -71,7 +90,7 @@ class PcapFeedDataPathTest {
             ingress.drain(feed, 20);
             assertEquals(20, ingress.frames.size());
             for (int i = 0; i < 20; i++) {
-                assertArrayEquals(PcapFeedTest.frame(i, 100), ingress.frames.get(i), "record " + i + " once, in order");
+                assertArrayEquals(expected(format, i, 100), ingress.frames.get(i), "record " + i + " once, in order");
             }
             assertEquals(20, ingress.get(PathCounters.Counter.RECEIVED));
             assertEquals(20, feed.records());
@@ -80,7 +99,7 @@ class PcapFeedDataPathTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"pcap", "pcapng"})
+    @ValueSource(strings = {"pcap", "pcapng", "pcap-sll2", "pcapng-sll"})
     void shouldNotAllocatePerPacketWhenReplayingInSteadyState(String format) throws Exception {
         final Path file = dir.resolve("alloc." + format);
         writeFrames(file, format, 5000, i -> 64 + i % 1400);

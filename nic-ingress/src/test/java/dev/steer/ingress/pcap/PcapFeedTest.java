@@ -337,14 +337,15 @@ class PcapFeedTest {
 
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
-        // tcpdump -i any (LINUX_SLL2 by default, LINUX_SLL with -y LINUX_SLL): the capture users most often have.
-        "276 | link type 276 (LINUX_SLL2, Linux cooked capture v2, as tcpdump -i any writes) is not supported, only"
-            + " Ethernet (1): capture on one Ethernet interface (tcpdump -i eth0), not on any",
-        "113 | link type 113 (LINUX_SLL, Linux cooked capture, as tcpdump -i any writes) is not supported, only"
-            + " Ethernet (1): capture on one Ethernet interface (tcpdump -i eth0), not on any",
-        "101 | link type 101 (RAW, IP packets without a link-layer header) is not supported, only Ethernet (1)",
-        "4242 | link type 4242 is not supported, only Ethernet (1)"})
-    void shouldThrowNamingFileLinkTypeAndWhatToDoWhenLinkTypeIsNotEthernet(int linkType, String expected) {
+        // Linux cooked captures (tcpdump -i any) are replayed: LinuxCookedReplayTest.
+        "101 | link type 101 (RAW, IP packets without a link-layer header) is not supported, only Ethernet (1) and the"
+            + " Linux cooked captures of tcpdump -i any (113 LINUX_SLL, 276 LINUX_SLL2)",
+        "105 | link type 105 (IEEE802_11, Wi-Fi) is not supported, only Ethernet (1) and the Linux cooked captures of"
+            + " tcpdump -i any (113 LINUX_SLL, 276 LINUX_SLL2)",
+        "4242 | link type 4242 is not supported, only Ethernet (1) and the Linux cooked captures of tcpdump -i any"
+            + " (113 LINUX_SLL, 276 LINUX_SLL2)"})
+    void shouldThrowNamingFileLinkTypeAndWhatIsReplayedWhenLinkTypeIsNeitherEthernetNorLinuxCooked(int linkType,
+                                                                                                    String expected) {
         final Path file = dir.resolve("link-" + linkType + ".pcap");
         try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS,
             PcapWriter.DEFAULT_SNAPLEN, linkType)) {

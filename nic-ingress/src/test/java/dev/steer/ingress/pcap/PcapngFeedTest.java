@@ -35,6 +35,8 @@ class PcapngFeedTest {
     private static final int LINKTYPE_RAW = 101;
     private static final int LINKTYPE_LINUX_SLL = 113;
     private static final int LINKTYPE_LINUX_SLL2 = 276;
+    private static final int LINKTYPE_IEEE802_11 = 105;
+    private static final int LINKTYPE_RADIOTAP = 127;
 
     @TempDir
     Path dir;
@@ -289,8 +291,8 @@ class PcapngFeedTest {
         // before the read must all be in the result, whatever the poll thread adds meanwhile.
         final Path file = dir.resolve("links-read-racing.pcapng");
         try (PcapngWriter writer = PcapngWriter.create(file)) {
-            writer.addInterface(LINKTYPE_LINUX_SLL, 0, PcapngWriter.TSRESOL_NANOS, 0);
-            writer.addInterface(LINKTYPE_LINUX_SLL2, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(LINKTYPE_IEEE802_11, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(LINKTYPE_RADIOTAP, 0, PcapngWriter.TSRESOL_NANOS, 0);
             writer.write(1, PcapFeedTest.frame(0, 64), T0); // interface 0 is the writer's own Ethernet one
             writer.write(2, PcapFeedTest.frame(1, 64), T0 + 1);
         }
@@ -313,8 +315,8 @@ class PcapngFeedTest {
                 final long deadline = System.nanoTime() + 1_000_000_000L;
                 for (int i = 0; i < 1_000_000 && System.nanoTime() < deadline; i++) {
                     final int[] types = feed.foreignLinkTypes();
-                    assertTrue(java.util.Arrays.binarySearch(types, LINKTYPE_LINUX_SLL) >= 0
-                        && java.util.Arrays.binarySearch(types, LINKTYPE_LINUX_SLL2) >= 0,
+                    assertTrue(java.util.Arrays.binarySearch(types, LINKTYPE_IEEE802_11) >= 0
+                        && java.util.Arrays.binarySearch(types, LINKTYPE_RADIOTAP) >= 0,
                         "read " + i + ": " + java.util.Arrays.toString(types));
                 }
             } finally {
@@ -326,12 +328,12 @@ class PcapngFeedTest {
 
     @Test
     void shouldNameTheLinkTypesOfTheNonEthernetPacketsWhenInterfacesOfSeveralLinkTypesHavePackets() throws Exception {
-        // The shape of `dumpcap -i veth0 -i any` (Ethernet and Linux cooked v1) and of `dumpcap -i any` with SLL2.
+        // The shape of `dumpcap -i eth0 -i wlan0 -i wlan0mon`: Ethernet, Wi-Fi, and Wi-Fi with radiotap headers.
         final Path file = dir.resolve("mixed-links.pcapng");
         try (PcapngWriter writer = PcapngWriter.create(file)) {
-            writer.addInterface(LINKTYPE_LINUX_SLL2, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(LINKTYPE_RADIOTAP, 0, PcapngWriter.TSRESOL_NANOS, 0);
             writer.addInterface(LINKTYPE_RAW, 0, PcapngWriter.TSRESOL_MICROS, 0);         // no packets: not named
-            writer.addInterface(LINKTYPE_LINUX_SLL, 0, PcapngWriter.TSRESOL_NANOS, 0);
+            writer.addInterface(LINKTYPE_IEEE802_11, 0, PcapngWriter.TSRESOL_NANOS, 0);
             for (int i = 0; i < 9; i++) {
                 writer.write(new int[] {0, 1, 3}[i % 3], PcapFeedTest.frame(i, 64), T0 + i);
             }
@@ -341,11 +343,12 @@ class PcapngFeedTest {
             ingress.drain(feed, 10);
             assertEquals(3, ingress.frames.size());
             assertEquals(6, feed.foreignLink());
-            assertArrayEquals(new int[] {LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2}, feed.foreignLinkTypes());
+            assertArrayEquals(new int[] {LINKTYPE_IEEE802_11, LINKTYPE_RADIOTAP}, feed.foreignLinkTypes());
         }
         assertEquals("LINUX_SLL2", PcapFeed.linkTypeName(LINKTYPE_LINUX_SLL2));
         assertEquals("LINUX_SLL", PcapFeed.linkTypeName(LINKTYPE_LINUX_SLL));
         assertEquals("RAW", PcapFeed.linkTypeName(LINKTYPE_RAW));
+        assertEquals("IEEE802_11_RADIOTAP", PcapFeed.linkTypeName(LINKTYPE_RADIOTAP));
         assertEquals(null, PcapFeed.linkTypeName(4242));
     }
 
