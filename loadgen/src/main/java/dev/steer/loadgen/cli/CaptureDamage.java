@@ -87,7 +87,8 @@ final class CaptureDamage {
         for (Feed feed : feeds) {
             if (feed instanceof PcapFeed pcap) {
                 counts.add(new CaptureCounts(pcap.name(), pcap.settings().path().toString(),
-                    pcap.pcapng() ? "pcapng" : "pcap", pcap.records(), pcap.passes(), pcap.snapped(),
+                    pcap.pcapng() ? "pcapng" : "pcap", pcap.records(), pcap.passes(), pcap.convertedLinuxSll(),
+                    pcap.convertedLinuxSll2(), pcap.snapped(),
                     pcap.aboveSnaplen(), pcap.truncated(), pcap.foreignLink(),
                     Arrays.stream(pcap.foreignLinkTypes()).boxed().toList(), pcap.skippedBlocks(),
                     pcap.unknownBlocks(), pcap.gapsCut(), pcap.pacingRestarts()));

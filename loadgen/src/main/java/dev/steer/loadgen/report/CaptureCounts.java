@@ -18,7 +18,8 @@ import dev.steer.loadgen.stats.Units;
  * be missing; the replay itself did not fail.
  *
  * <p>The JSON names are stable and always present: {@code feed}, {@code file}, {@code format} ({@code pcap} or
- * {@code pcapng}), {@code records}, {@code passes}, {@code snapped}, {@code above_snaplen}, {@code truncated},
+ * {@code pcapng}), {@code records}, {@code passes}, {@code converted_linux_sll}, {@code converted_linux_sll2},
+ * {@code snapped}, {@code above_snaplen}, {@code truncated},
  * {@code foreign_link}, {@code foreign_link_types} (an array of link type numbers),
  * {@code skipped_blocks}, {@code unknown_blocks}, {@code gaps_cut}, {@code pacing_restarts}, {@code possible_loss}.
  *
@@ -29,10 +30,15 @@ import dev.steer.loadgen.stats.Units;
  * @param format        {@code pcap} or {@code pcapng}
  * @param records       packets handed to the ingress, every pass
  * @param passes        passes over the file completed
+ * @param convertedLinuxSll  of the records, Ethernet frames made from LINUX_SLL (Linux cooked capture v1) packets
+ * @param convertedLinuxSll2 of the records, Ethernet frames made from LINUX_SLL2 (Linux cooked capture v2) packets
  * @param snapped       packets captured shorter than on the wire, replayed as captured
  * @param aboveSnaplen  packets captured longer than the file's or interface's snaplen, replayed whole
- * @param truncated     packets counted as {@code feed_truncated} drops: no captured bytes, or cut by the end of the file
- * @param foreignLink   pcapng packets on a non-Ethernet interface, also {@code feed_truncated} drops
+ * @param truncated     packets counted as {@code feed_truncated} drops: no captured bytes, shorter than their Linux
+ *                      cooked header, or cut by the end of the file
+ * @param foreignLink   packets that cannot be Ethernet frames (pcapng packets on an interface neither Ethernet nor
+ *                      Linux cooked, Linux cooked packets whose protocol is no EtherType), also {@code feed_truncated}
+ *                      drops
  * @param foreignLinkTypes the link types of those packets, ascending
  * @param skippedBlocks pcapng blocks skipped by their length (statistics, name resolution, custom...)
  * @param unknownBlocks of those, blocks of a type pcapng does not define
@@ -40,8 +46,9 @@ import dev.steer.loadgen.stats.Units;
  * @param pacingRestarts packets far behind the latest capture time (captures appended) that the capture pace restarted
  *                       from
  */
-public record CaptureCounts(String feed, String file, String format, long records, long passes, long snapped,
-                            long aboveSnaplen, long truncated, long foreignLink, List<Integer> foreignLinkTypes,
+public record CaptureCounts(String feed, String file, String format, long records, long passes,
+                            long convertedLinuxSll, long convertedLinuxSll2, long snapped, long aboveSnaplen,
+                            long truncated, long foreignLink, List<Integer> foreignLinkTypes,
                             long skippedBlocks, long unknownBlocks, long gapsCut, long pacingRestarts) {
     /** The JSON array of {@code steer run}, one object per pcap feed. */
     public static final String JSON_ARRAY = "capture_counts";
@@ -60,7 +67,8 @@ public record CaptureCounts(String feed, String file, String format, long record
     }
 
     /**
-     * {@code capture: FEED: N packets in P passes}, then the counts that are not 0, in this order: {@code , 2 snapped,
+     * {@code capture: FEED: N packets in P passes}, then the counts that are not 0, in this order: {@code , 3 converted
+     * from LINUX_SLL, 40 converted from LINUX_SLL2, 2 snapped,
      * 1 above snaplen (replayed whole), 1 truncated, 1 non-Ethernet (link type 276 LINUX_SLL2), 3 pcapng blocks skipped
      * (1 of unknown type: warning, packets may be lost), 2 gaps cut to max-gap, 1 pacing restart}. No line end.
      */
@@ -68,6 +76,8 @@ public record CaptureCounts(String feed, String file, String format, long record
         final StringBuilder line = new StringBuilder(128).append("capture: ").append(feed).append(": ")
             .append(Units.count(records)).append(records == 1 ? " packet" : " packets").append(" in ")
             .append(Units.count(passes)).append(passes == 1 ? " pass" : " passes");
+        extra(line, convertedLinuxSll, " converted from LINUX_SLL");
+        extra(line, convertedLinuxSll2, " converted from LINUX_SLL2");
         extra(line, snapped, " snapped");
         extra(line, aboveSnaplen, " above snaplen (replayed whole)");
         extra(line, truncated, " truncated");
@@ -112,7 +122,8 @@ public record CaptureCounts(String feed, String file, String format, long record
     /** Puts every field into {@code object} under its JSON name, even when 0. */
     public void toJson(ObjectNode object) {
         object.put("feed", feed).put("file", file).put("format", format).put("records", records)
-            .put("passes", passes).put("snapped", snapped).put("above_snaplen", aboveSnaplen)
+            .put("passes", passes).put("converted_linux_sll", convertedLinuxSll)
+            .put("converted_linux_sll2", convertedLinuxSll2).put("snapped", snapped).put("above_snaplen", aboveSnaplen)
             .put("truncated", truncated).put("foreign_link", foreignLink);
         final var types = object.putArray("foreign_link_types");
         foreignLinkTypes.forEach(types::add);
@@ -125,6 +136,7 @@ public record CaptureCounts(String feed, String file, String format, long record
     public static CaptureCounts fromJson(JsonNode object) {
         return new CaptureCounts(object.path("feed").asText(""), object.path("file").asText(""),
             object.path("format").asText(""), object.path("records").asLong(), object.path("passes").asLong(),
+            object.path("converted_linux_sll").asLong(), object.path("converted_linux_sll2").asLong(),
             object.path("snapped").asLong(), object.path("above_snaplen").asLong(), object.path("truncated").asLong(),
             object.path("foreign_link").asLong(), linkTypes(object.path("foreign_link_types")),
             object.path("skipped_blocks").asLong(),

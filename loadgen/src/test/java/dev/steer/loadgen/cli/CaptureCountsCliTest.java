@@ -34,7 +34,7 @@ class CaptureCountsCliTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
     /** A block type pcapng does not define: an enhanced packet block (6) with one bit of its type flipped. */
     private static final int DAMAGED_EPB_TYPE = 0x4006;
-    /** The non-Ethernet count names the link types, so a user knows what the capture holds instead (tcpdump -i any). */
+    /** The non-Ethernet count names the link types, so a user knows what the capture holds instead. */
     private static final String MIXED_LINE = "capture: pcap:mixed.pcapng: 7 packets in 1 pass, 2 snapped, 1 above"
         + " snaplen (replayed whole), 1 truncated, 1 non-Ethernet (link type 101 RAW), 2 pcapng blocks skipped (1 of"
         + " unknown type:"
@@ -106,6 +106,30 @@ class CaptureCountsCliTest {
         return file;
     }
 
+    /**
+     * A classic LINUX_SLL2 capture, as {@code tcpdump -i any} writes: {@code packets} packets of synthetic traffic with
+     * a cooked header in place of their Ethernet header, then one whose protocol is 4 (802.2 LLC), no EtherType.
+     */
+    private static Path cookedCapture(Path file, int packets) {
+        final TrafficGenerator generator = new TrafficGenerator(TrafficProfile.defaults().withFlows(64));
+        final UnsafeBuffer frame = new UnsafeBuffer(new byte[2048]);
+        final UnsafeBuffer cooked = new UnsafeBuffer(new byte[2048]);
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS,
+            PcapWriter.DEFAULT_SNAPLEN, 276)) {
+            for (int i = 0; i <= packets; i++) {
+                final int length = generator.next(frame, 0, frame.capacity());
+                final short protocol = i < packets ? frame.getShort(12, ByteOrder.BIG_ENDIAN) : 4;
+                cooked.putShort(0, protocol, ByteOrder.BIG_ENDIAN);
+                cooked.putShort(8, (short) 1, ByteOrder.BIG_ENDIAN); // ARPHRD_ETHER
+                cooked.putByte(11, (byte) 6);
+                cooked.putBytes(12, frame, 6, 6); // the sender's MAC
+                cooked.putBytes(20, frame, 14, length - 14);
+                writer.write(cooked, 0, length + 6, T0 + i * 1_000L);
+            }
+        }
+        return file;
+    }
+
     private static List<String> captureLines(String out) {
         return out.lines().filter(line -> line.startsWith("capture")).toList();
     }
@@ -119,6 +143,31 @@ class CaptureCountsCliTest {
         assertEquals(List.of("capture: pcap:clean.pcap: 6 packets in 2 passes"), captureLines(result.out()),
             result.toString());
         assertFalse(result.err().contains("warning"), "nothing to warn of: " + result);
+    }
+
+    @Test
+    void shouldCountTheConvertedPacketsAndNameTheOthersWhenTheCaptureIsLinuxCooked(@TempDir Path dir)
+        throws IOException {
+        final Path file = cookedCapture(dir.resolve("any.pcap"), 3);
+        final CliRunner text = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin",
+            "--lossless");
+        assertEquals(SteerCli.EXIT_OK, text.exit(), text.toString());
+        assertEquals(List.of("capture: pcap:any.pcap: 3 packets in 1 pass, 3 converted from LINUX_SLL2, 1 non-Ethernet"
+            + " (link type 276 LINUX_SLL2)"), captureLines(text.out()), text.toString());
+        final CliRunner json = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin",
+            "--lossless", "--json");
+        assertEquals(SteerCli.EXIT_OK, json.exit(), json.toString());
+        final JsonNode root = JSON.readTree(json.out().strip());
+        final JsonNode capture = root.get("capture_counts").get(0);
+        assertEquals(3, capture.get("records").asLong(), capture.toString());
+        assertEquals(0, capture.get("converted_linux_sll").asLong(), capture.toString());
+        assertEquals(3, capture.get("converted_linux_sll2").asLong(), capture.toString());
+        assertEquals(1, capture.get("foreign_link").asLong(), capture.toString());
+        assertEquals("[276]", capture.get("foreign_link_types").toString(), capture.toString());
+        assertEquals(0, capture.get("truncated").asLong(), capture.toString());
+        final JsonNode accounting = root.get("accounting");
+        assertEquals(4, accounting.get("received").asLong(), accounting.toString());
+        assertEquals(1, accounting.get("dropped").get("feed_truncated").asLong(), accounting.toString());
     }
 
     @Test
@@ -233,7 +282,8 @@ class CaptureCountsCliTest {
         assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
         final JsonNode capture = JSON.readTree(result.out().strip()).get("capture_counts").get(0);
         assertEquals("{\"feed\":\"pcap:clean.pcap\",\"file\":" + JSON.writeValueAsString(file.toString())
-            + ",\"format\":\"pcap\",\"records\":3,\"passes\":1,\"snapped\":0,\"above_snaplen\":0,\"truncated\":0,"
+            + ",\"format\":\"pcap\",\"records\":3,\"passes\":1,\"converted_linux_sll\":0,"
+            + "\"converted_linux_sll2\":0,\"snapped\":0,\"above_snaplen\":0,\"truncated\":0,"
             + "\"foreign_link\":0,\"foreign_link_types\":[],\"skipped_blocks\":0,\"unknown_blocks\":0,\"gaps_cut\":0,"
             + "\"pacing_restarts\":0,\"possible_loss\":false}",
             capture.toString());

@@ -17,14 +17,14 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class CaptureCountsTest {
     private static final CaptureCounts CLEAN = new CaptureCounts("pcap:a.pcap", "/tmp/a.pcap", "pcap", 3, 1,
-        0, 0, 0, 0, List.of(), 0, 0, 0, 0);
+        0, 0, 0, 0, 0, 0, List.of(), 0, 0, 0, 0);
     private static final CaptureCounts EVERYTHING = new CaptureCounts("pcap:b.pcapng", "/tmp/b.pcapng", "pcapng",
-        12_345, 2, 1, 2, 3, 4, List.of(101, 276), 5, 1, 6, 7);
+        12_345, 2, 8, 9, 1, 2, 3, 4, List.of(101, 276), 5, 1, 6, 7);
 
     @Test
     void shouldThrowNamingTheFieldWhenTheLinkTypesAreNull() {
         final NullPointerException error = assertThrows(NullPointerException.class, () -> new CaptureCounts("f", "/f",
-            "pcapng", 1, 1, 0, 0, 0, 0, null, 0, 0, 0, 0));
+            "pcapng", 1, 1, 0, 0, 0, 0, 0, 0, null, 0, 0, 0, 0));
         assertEquals("capture foreign link types", error.getMessage());
     }
 
@@ -37,7 +37,8 @@ class CaptureCountsTest {
 
     @Test
     void shouldNameEveryCountThatIsNotZeroInAFixedOrderWhenThereAreSome() {
-        assertEquals("capture: pcap:b.pcapng: 12,345 packets in 2 passes, 1 snapped, 2 above snaplen (replayed whole),"
+        assertEquals("capture: pcap:b.pcapng: 12,345 packets in 2 passes, 8 converted from LINUX_SLL, 9 converted from"
+            + " LINUX_SLL2, 1 snapped, 2 above snaplen (replayed whole),"
             + " 3 truncated, 4 non-Ethernet (link types 101 RAW, 276 LINUX_SLL2), 5 pcapng blocks skipped (1 of unknown"
             + " type: warning, packets may be lost),"
             + " 6 gaps cut to max-gap, 7 pacing restarts", EVERYTHING.describe());
@@ -45,7 +46,8 @@ class CaptureCountsTest {
 
     @Test
     void shouldNameOnlyTheSkippedBlocksWhenNoneWasOfUnknownType() {
-        final CaptureCounts known = new CaptureCounts("f", "/f", "pcapng", 1, 1, 0, 0, 0, 0, List.of(), 1, 0, 0, 0);
+        final CaptureCounts known = new CaptureCounts("f", "/f", "pcapng", 1, 1, 0, 0, 0, 0, 0, 0, List.of(), 1, 0, 0,
+            0);
         assertEquals("capture: f: 1 packet in 1 pass, 1 pcapng block skipped", known.describe());
         assertNull(known.warning(), "blocks of known types are no loss");
     }
@@ -62,7 +64,8 @@ class CaptureCountsTest {
     void shouldWriteEveryKeyAndReadItBackWhenConvertedToJson() {
         final ObjectNode clean = JsonReport.mapper().createObjectNode();
         CLEAN.toJson(clean);
-        assertEquals(List.of("feed", "file", "format", "records", "passes", "snapped", "above_snaplen", "truncated",
+        assertEquals(List.of("feed", "file", "format", "records", "passes", "converted_linux_sll",
+            "converted_linux_sll2", "snapped", "above_snaplen", "truncated",
             "foreign_link", "foreign_link_types", "skipped_blocks", "unknown_blocks", "gaps_cut", "pacing_restarts",
             "possible_loss"),
             names(clean), "every key, even when 0, so the keys do not depend on the file");
