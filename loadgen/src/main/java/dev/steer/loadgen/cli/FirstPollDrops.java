@@ -2,6 +2,7 @@ package dev.steer.loadgen.cli;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.stats.DropReason;
@@ -14,27 +15,49 @@ import dev.steer.ingress.afpacket.AfPacketFeed;
  * The engine's stats as {@code steer run}'s live intervals count them: without what the kernel dropped for an AF_PACKET
  * ring that filled between the open and the feed's first poll ({@link AfPacketFeed#overrunsBeforeFirstPoll()}). The
  * first poll reports those drops after the stats baseline, so they showed in the first interval as if dropped while
- * it ran; the summary keeps them, apart ({@code kernel_drops_before_first_poll}). Off the hot path: one copy of the
- * stats per sample, only for an ingress whose feed dropped before its first poll.
+ * it ran; the summary keeps them, apart ({@code kernel_drops_before_first_poll}).
+ *
+ * <p>Why each adjusted counter is held at its previous value at least: the first poll counts its drops through the
+ * sink, {@code received} before {@code feed_overrun}, while a snapshot reads the drops first and {@code received}
+ * last, so a sample can see them received and not yet dropped. {@code received} less the feed's count is right once
+ * the drops are in it, and below the previous sample while they are not (the ingress received nothing before its
+ * first poll: at most 0 then); {@code feed_overrun} less what of the count it holds never falls, held all the same.
+ * An interval therefore never goes negative, and once the drops are counted every adjusted figure is exact: the
+ * intervals add up to the run's totals less the drops before the first poll.
+ *
+ * <p>Thread contract: {@link #leftOut} from one thread, the sampler's. Off the hot path: one copy of the stats per
+ * sample, only for an ingress whose feed dropped before its first poll.
  */
 final class FirstPollDrops {
-    private FirstPollDrops() {
+    private final List<LongSupplier> beforeFirstPoll;
+    private final long[] received;
+    private final long[] overrun;
+
+    /** @param beforeFirstPoll element i for {@code ingress-i}: its feed's drops before its first poll */
+    FirstPollDrops(List<LongSupplier> beforeFirstPoll) {
+        this.beforeFirstPoll = List.copyOf(beforeFirstPoll);
+        this.received = new long[beforeFirstPoll.size()];
+        this.overrun = new long[beforeFirstPoll.size()];
+    }
+
+    /** For the ingresses of {@code feeds} ({@code ingress-i} reads {@code feeds.get(i)}). */
+    static FirstPollDrops of(List<? extends Feed> feeds) {
+        final List<LongSupplier> counts = new ArrayList<>(feeds.size());
+        for (Feed feed : feeds) {
+            counts.add(feed instanceof AfPacketFeed ring ? ring::overrunsBeforeFirstPoll : () -> 0);
+        }
+        return new FirstPollDrops(counts);
     }
 
     /**
-     * {@code stats} less, on the ingress of each AF_PACKET feed ({@code ingress-i} reads {@code feeds.get(i)}), the
-     * drops before its first poll, in {@code received} and in {@code feed_overrun}. The feeds are read after the stats:
-     * a feed sets that count before its ingress counts the drops, so stats that show them find it set; from stats read
-     * before the drops were counted nothing is taken out (at most their ingress' own {@code feed_overrun}, which is 0
-     * until the first poll). Any thread.
+     * {@code stats} less, on the ingress of each AF_PACKET feed, the drops before its first poll, in {@code received}
+     * and in {@code feed_overrun}, each no lower than in the previous call. The feeds are read after the stats: a feed
+     * sets that count before its ingress counts the drops, so stats that show them find it set. The sampler's thread.
      */
-    static EngineStats leftOut(EngineStats stats, List<? extends Feed> feeds) {
+    EngineStats leftOut(EngineStats stats) {
         List<PathStats> ingresses = null;
-        for (int i = 0; i < feeds.size(); i++) {
-            final long beforeFirstPoll = feeds.get(i) instanceof AfPacketFeed feed ? feed.overrunsBeforeFirstPoll() : 0;
-            if (beforeFirstPoll == 0) {
-                continue;
-            }
+        for (int i = 0; i < beforeFirstPoll.size(); i++) {
+            final long before = beforeFirstPoll.get(i).getAsLong();
             final String name = "ingress-" + i;
             final List<PathStats> rows = ingresses == null ? stats.ingresses() : ingresses;
             for (int r = 0; r < rows.size(); r++) {
@@ -42,14 +65,17 @@ final class FirstPollDrops {
                 if (!row.name().equals(name)) {
                     continue;
                 }
-                final long before = Math.min(beforeFirstPoll, row.dropped(DropReason.FEED_OVERRUN));
-                if (before == 0) {
+                final long rawReceived = row.get(PathCounters.Counter.RECEIVED);
+                final long rawOverrun = row.dropped(DropReason.FEED_OVERRUN);
+                received[i] = Math.max(received[i], rawReceived - before);
+                overrun[i] = Math.max(overrun[i], rawOverrun - Math.min(before, rawOverrun));
+                if (received[i] == rawReceived && overrun[i] == rawOverrun) {
                     break;
                 }
                 final long[] counters = row.counters();
-                counters[PathCounters.Counter.RECEIVED.ordinal()] -= before;
+                counters[PathCounters.Counter.RECEIVED.ordinal()] = received[i];
                 final long[] drops = row.drops();
-                drops[DropReason.FEED_OVERRUN.ordinal()] -= before;
+                drops[DropReason.FEED_OVERRUN.ordinal()] = overrun[i];
                 if (ingresses == null) {
                     ingresses = new ArrayList<>(rows);
                 }
