@@ -544,7 +544,10 @@ public final class AeronFeed implements Feed {
      * Bytes the subscription consumed: every image's position past its join position, Aeron's frame headers and
      * alignment included (a message of {@code n} bytes in one fragment is {@code n + 32} rounded up to 32), with what
      * the close drained as {@code feed_overrun}; an image gone counts to its last position. Read from Aeron's positions
-     * when asked, nothing counted per message. Any thread, during the run or after the close; allocates nothing.
+     * when asked, nothing counted per message. On the poll thread, or on any thread once {@link #close()} has returned
+     * (its subscription's close leaves every image's last position in the count, and no live image to read); not on
+     * another thread while the feed is open: a live image's position lies in the client's mapped files, which a close
+     * of the client may unmap under the read. Allocates nothing.
      */
     public long bytesConsumed() {
         return images.bytesConsumed();

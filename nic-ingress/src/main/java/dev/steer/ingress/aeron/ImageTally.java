@@ -14,10 +14,13 @@ import io.aeron.Image;
  * <p>Thread contract: {@link #joined} and {@link #left} run in Aeron's image handlers, which the client calls holding
  * its client lock (on its conductor thread, or on the thread closing the subscription or the client): one writer at a
  * time, each seeing the last's writes. Every change publishes one immutable {@link Tally} through a volatile field,
- * which readers on any thread take whole, so that an image is in the live array or in the bytes of those gone, never
- * both or neither. Reading costs one volatile read and one {@link Image#position()} per live image (an aligned read
- * of the position counter that the poll thread writes with a release store), and allocates nothing; a change
- * allocates the next tally, on an image's arrival or departure only.
+ * which a reader takes whole, so that an image is in the live array or in the bytes of those gone, never both or
+ * neither. {@link #joined()} from any thread; {@link #bytesConsumed()} on the feed's poll thread, or on any thread once
+ * the feed's close has returned (the subscription's close has then moved every image to the bytes of those gone, so
+ * no image is read): a live image's position lies in the client's mapped files, which a close of the client on
+ * another thread may unmap while that thread reads it. Reading costs one volatile read and one
+ * {@link Image#position()} per live image (an aligned read of the position counter that the poll thread writes with a
+ * release store), and allocates nothing; a change allocates the next tally, on an image's arrival or departure only.
  */
 final class ImageTally {
     /**
@@ -59,8 +62,8 @@ final class ImageTally {
     }
 
     /**
-     * Bytes the subscription consumed from every image so far, the live ones to their position now. Any thread;
-     * allocates nothing.
+     * Bytes the subscription consumed from every image so far, the live ones to their position now. The feed's poll
+     * thread, or any thread once the feed's close has returned; allocates nothing.
      */
     long bytesConsumed() {
         final Tally now = tally;
