@@ -154,19 +154,14 @@ final class RunCommand implements Callable<Integer> {
             });
         refuseOptionsOfOtherFeeds(plan.deployment().feed().type());
         refuseOptionsThatDoNotApply(plan);
-        // Once, at start: lossless cannot hold back a sender on the wire, so the loss moves to the kernel.
-        final String wire = !plan.deployment().feed().lossless() ? null : new RunPlanText(plan).losslessWireWarning(
-            lossless ? "--lossless"
-                : ConfigCheck.where(settings.merged().getValue("steer.feed.mode")) + "steer.feed.mode = lossless");
-        if (wire != null) {
-            err.println("steer run: warning: " + wire);
-            err.flush();
-        }
+        // Said by the run once its feeds are open (RunJob): lossless cannot hold back a sender on the wire.
+        final String losslessBy = !plan.deployment().feed().lossless() ? null : lossless ? "--lossless"
+            : ConfigCheck.where(settings.merged().getValue("steer.feed.mode")) + "steer.feed.mode = lossless";
         if (report != null) {
             // Before the run, not after it: a report that cannot be written is a bad option, not a failed run.
             prepareReportDir(report);
         }
-        final RunJob job = new RunJob(plan, json, report, spec.commandLine().getOut(), err);
+        final RunJob job = new RunJob(plan, losslessBy, json, report, spec.commandLine().getOut(), err);
         // Ctrl-C or SIGTERM: the run stops as at its deadline (summary, engine drained, Aeron directory deleted).
         try (StopOnSignal ignored = StopOnSignal.install("steer-run", job::requestStop, stopTimeout(plan))) {
             return job.run();

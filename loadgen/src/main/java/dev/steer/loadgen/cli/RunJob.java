@@ -64,6 +64,8 @@ final class RunJob {
     static final com.typesafe.config.Config PEKKO_SETTINGS = NO_PEKKO_SHUTDOWN_HOOK.withFallback(DemotingSlf4jLogger.config());
 
     private final RunPlan plan;
+    /** What asked for lossless, to start its warning: {@code --lossless} or {@code FILE:LINE: ...}; null if not. */
+    private final String losslessBy;
     private final boolean json;
     private final Path reportDir;
     private final PrintWriter out;
@@ -74,8 +76,10 @@ final class RunJob {
     private String engineStopped;
     private volatile Thread runner;
 
-    RunJob(RunPlan plan, boolean json, Path reportDir, PrintWriter out, PrintWriter err) {
+    /** @param losslessBy what asked for lossless, as its warning starts ({@code --lossless}); null when nothing did */
+    RunJob(RunPlan plan, String losslessBy, boolean json, Path reportDir, PrintWriter out, PrintWriter err) {
         this.plan = plan;
+        this.losslessBy = losslessBy;
         this.json = json;
         this.reportDir = reportDir;
         this.out = out;
@@ -122,6 +126,11 @@ final class RunJob {
             } else if (feedPlan.isAeron() && feedPlan.aeron().endpointOnPortZero()) {
                 // The same for an Aeron UDP endpoint with port 0: the media driver chose a port per queue.
                 progress("listening on " + RunPlanText.aeronListening(opened.feeds()));
+            }
+            // Once, at start: lossless cannot hold back a sender on the wire, so the loss moves to the kernel.
+            final String wire = losslessBy == null ? null : text.losslessWireWarning(losslessBy, opened.feeds());
+            if (wire != null) {
+                warn(wire);
             }
         }
         final List<Feed> feeds = new ArrayList<>();

@@ -91,7 +91,7 @@ final class RunPlanText {
         return switch (feed.type()) {
             case "aeron" -> "aeron " + aeronChannel(feed.aeron(), feeds) + " stream " + feed.aeron().streamId()
                 + traffic;
-            case "udp" -> "udp " + feed.udp().bindAddress() + ":" + boundPorts(feeds, ",") + traffic;
+            case "udp" -> "udp " + udpPorts(feeds) + traffic;
             case "pcap" -> "pcap " + feed.pcap().path();
             case "afpacket" -> "afpacket " + feed.afpacket().iface();
             default -> "synthetic" + (plan.run().traffic() ? traffic : ", no traffic (--no-traffic)");
@@ -137,6 +137,11 @@ final class RunPlanText {
         return where.toString();
     }
 
+    /** {@code HOST:PORT,PORT...}: the ports the UDP feed's queues bound. */
+    private String udpPorts(List<Feed> feeds) {
+        return plan.deployment().feed().udp().bindAddress() + ":" + boundPorts(feeds, ",");
+    }
+
     private static String boundPorts(List<Feed> feeds, String between) {
         final StringJoiner ports = new StringJoiner(between);
         feeds.forEach(feed -> ports.add(Integer.toString(((UdpFeed) feed).boundPort())));
@@ -149,16 +154,19 @@ final class RunPlanText {
      * it, the socket's receive buffer or the AF_PACKET ring fills behind it, and the kernel drops what does not fit,
      * which the feed counts {@code feed_overrun}. Aeron, pcap and synthetic feeds hold back their input instead.
      *
+     * A UDP feed is named as the summary names it, by the ports its queues bound ({@code 127.0.0.1:9100,9101}).
+     *
      * @param setting what asked for lossless, as the line starts: {@code --lossless}, or
      *                {@code FILE:LINE: steer.feed.mode = lossless}
+     * @param feeds   the run's open feeds, one per queue
      */
-    String losslessWireWarning(String setting) {
+    String losslessWireWarning(String setting, List<Feed> feeds) {
         final FeedConfig.Plan feed = plan.deployment().feed();
         if (!feed.lossless()) {
             return null;
         }
         final String what = switch (feed.type()) {
-            case "udp" -> "the udp feed on " + feed.udp().bindAddress() + ":" + feed.udp().port() + " cannot slow its"
+            case "udp" -> "the udp feed on " + udpPorts(feeds) + " cannot slow its"
                 + " sender: datagrams the engine refuses wait in the socket's receive buffer, and the kernel drops what"
                 + " does not fit (a larger steer.feed.udp.receive-buffer absorbs a longer burst)";
             case "afpacket" -> "the afpacket feed on " + feed.afpacket().iface()

@@ -35,7 +35,7 @@ class EarlyStopRateTest {
             }
             """.formatted(feed)), null, DeploymentLoader.COMMAND_LINE, Path.of(""));
         final StringWriter out = new StringWriter();
-        final RunJob job = new RunJob(plan, true, null, new PrintWriter(out, true), new PrintWriter(err, true));
+        final RunJob job = new RunJob(plan, null, true, null, new PrintWriter(out, true), new PrintWriter(err, true));
         job.requestStop();
         assertEquals(SteerCli.EXIT_OK, job.run(), err.toString());
         assertTrue(err.toString().contains("stopping early: the process was asked to stop"), err.toString());

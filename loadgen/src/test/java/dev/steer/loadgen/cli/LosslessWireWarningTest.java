@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -31,11 +32,23 @@ class LosslessWireWarningTest {
         final List<String> warnings = losslessWarnings(result);
         assertEquals(1, warnings.size(), "warned once: " + result);
         final String line = warnings.get(0);
-        assertTrue(line.startsWith("steer run: warning: --lossless: the udp feed on 127.0.0.1:0 cannot slow its"
-            + " sender"), line);
+        assertTrue(line.startsWith("steer run: warning: --lossless: the udp feed on 127.0.0.1:"
+            + boundPorts(result).getFirst() + " cannot slow its sender"), line);
         assertTrue(line.contains("receive buffer") && line.contains("feed_overrun"), "what happens and where it is"
             + " counted: " + line);
         assertTrue(result.err().indexOf(line) < result.err().indexOf("starting the engine"), "at start: " + result);
+    }
+
+    /** Queue i listens on its own port: the warning names them as the summary names the feed, the ports bound. */
+    @Test
+    void shouldNameEveryQueuesBoundPortWhenALosslessUdpFeedHasSeveralQueuesOnPortZero() {
+        final CliRunner result = CliRunner.run("run", "--feed", "udp", "--listen", "127.0.0.1:0", "--queues", "2",
+            "--lossless", "--rate", "1k", "--duration", "300ms", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final List<String> warnings = losslessWarnings(result);
+        assertEquals(1, warnings.size(), "warned once: " + result);
+        assertTrue(warnings.get(0).startsWith("steer run: warning: --lossless: the udp feed on 127.0.0.1:"
+            + String.join(",", boundPorts(result)) + " cannot slow its sender"), warnings.get(0) + "\n" + result);
     }
 
     @Test
@@ -51,7 +64,7 @@ class LosslessWireWarningTest {
         final List<String> warnings = losslessWarnings(result);
         assertEquals(1, warnings.size(), "warned once: " + result);
         assertTrue(warnings.get(0).startsWith("steer run: warning: " + config + ":2: steer.feed.mode = lossless: the"
-            + " udp feed on 127.0.0.1:0 cannot slow its sender"), warnings.get(0));
+            + " udp feed on 127.0.0.1:" + boundPorts(result).getFirst() + " cannot slow its sender"), warnings.get(0));
     }
 
     @Test
@@ -80,6 +93,17 @@ class LosslessWireWarningTest {
             "--duration", "2s", "--no-pin");
         assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
         assertEquals(List.of(), losslessWarnings(result), result.toString());
+    }
+
+    /** The ports of the run's {@code listening on 127.0.0.1:P, 127.0.0.1:Q ...} line, in queue order. */
+    private static List<String> boundPorts(CliRunner result) {
+        final String line = result.err().lines().filter(l -> l.startsWith("steer run: listening on ")).findFirst()
+            .orElseThrow(() -> new AssertionError("no listening line: " + result));
+        final String where = line.substring("steer run: listening on ".length(), line.length() - " ...".length());
+        final List<String> ports = Arrays.stream(where.split(", "))
+            .map(queue -> queue.substring(queue.lastIndexOf(':') + 1)).toList();
+        assertFalse(ports.contains("0"), "bound ports: " + line);
+        return ports;
     }
 
     /** The warning lines that speak of lossless: from this warning, or from any other that would repeat it. */
