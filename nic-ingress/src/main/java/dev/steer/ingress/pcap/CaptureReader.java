@@ -112,7 +112,9 @@ abstract class CaptureReader {
     /**
      * Rewrites the packet's Linux cooked header into an Ethernet header in place in the window and moves the packet's
      * start and both lengths by the difference, so the frame is the Ethernet header and the bytes after the cooked
-     * header. A packet found again (refused by the sink, or not due yet) is not rewritten twice. A packet captured
+     * header. A packet found again (refused by the sink, or not due yet) is not rewritten twice; its cooked header is
+     * put back when it is consumed ({@link CaptureWindow#restoreRewritten}), so a looped capture the window holds
+     * whole is not read again. A packet captured
      * shorter than its cooked header is left with no captured bytes: the feed counts it as truncated. One whose
      * protocol is no EtherType cannot be an Ethernet II frame: a {@link #DROP} counted as foreign, under the cooked
      * link type.
@@ -127,10 +129,11 @@ abstract class CaptureReader {
         }
         final long packetOffset = window.fileOffset(dataOffset);
         if (!window.rewritten(packetOffset)) {
-            if (!LinuxCooked.toEthernet(window.view, dataOffset, linkType)) {
+            if (!LinuxCooked.isEthernetII(window.view, dataOffset, linkType)) {
                 return foreign(linkType);
             }
-            window.markRewritten(packetOffset, header);
+            window.keepBeforeRewrite(dataOffset, header);
+            LinuxCooked.toEthernet(window.view, dataOffset, linkType);
         }
         final int shrink = LinuxCooked.shrink(linkType);
         dataOffset += shrink;

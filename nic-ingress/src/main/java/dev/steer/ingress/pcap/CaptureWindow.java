@@ -26,12 +26,16 @@ final class CaptureWindow {
     int limit;
     private boolean endOfFile;
     /**
-     * File offset of the last packet whose Linux cooked header was rewritten into an Ethernet header in the window
-     * (-1: none), so that the packet found again (refused by the sink, or not due yet) is not rewritten twice.
+     * File offset of the packet whose Linux cooked header is rewritten into an Ethernet header in the window now (-1:
+     * none): the one reader found and not yet consumed, so that found again (refused by the sink, or not due
+     * yet) it is not rewritten twice. Its header's bytes are kept below and put back by {@link #restoreRewritten}, so
+     * the window holds the file's bytes again once it is consumed.
      */
     private long rewrittenPacket = -1;
-    /** File offset just past the last byte rewritten in the window (0: none); nothing before it is read again. */
-    private long rewrittenEnd;
+    private int rewrittenBytes;
+    private long savedFirst;
+    private long savedSecond;
+    private int savedThird;
 
     CaptureWindow(FileChannel channel, int bytes) {
         this.channel = channel;
@@ -55,12 +59,31 @@ final class CaptureWindow {
     }
 
     /**
-     * Records that the first {@code bytes} of the packet at file offset {@code packetOffset} were rewritten in the
-     * window: {@link #seek} back over them reads the file again instead of replaying the rewritten bytes.
+     * Keeps the first {@code bytes} (16 or 20) of the packet at window offset {@code windowOffset}, about to be rewritten
+     * in place, until {@link #restoreRewritten} puts them back.
      */
-    void markRewritten(long packetOffset, int bytes) {
-        rewrittenPacket = packetOffset;
-        rewrittenEnd = Math.max(rewrittenEnd, packetOffset + bytes);
+    void keepBeforeRewrite(int windowOffset, int bytes) {
+        rewrittenPacket = start + windowOffset;
+        rewrittenBytes = bytes;
+        savedFirst = view.getLong(windowOffset);
+        savedSecond = view.getLong(windowOffset + 8);
+        if (bytes > 16) {
+            savedThird = view.getInt(windowOffset + 16);
+        }
+    }
+
+    /** Puts back the bytes {@link #keepBeforeRewrite} kept, if any: the packet is consumed. */
+    void restoreRewritten() {
+        if (rewrittenPacket < 0) {
+            return;
+        }
+        final int at = (int) (rewrittenPacket - start);
+        view.putLong(at, savedFirst);
+        view.putLong(at + 8, savedSecond);
+        if (rewrittenBytes > 16) {
+            view.putInt(at + 16, savedThird);
+        }
+        rewrittenPacket = -1;
     }
 
     /** Bytes readable from the position without another read. */
@@ -115,11 +138,10 @@ final class CaptureWindow {
     /**
      * Moves the position to file offset {@code fileOffset}, back (a small file looped) or forward (over a block
      * skipped by its length, without reading it); reads nothing again when the window already holds everything from
-     * there to the end of the file and no byte rewritten after it ({@link #markRewritten}), else the next
-     * {@link #ensure} reads from there.
+     * there to the end of the file, else the next {@link #ensure} reads from there.
      */
     void seek(long fileOffset) {
-        if (endOfFile && start <= fileOffset && fileOffset <= start + limit && fileOffset >= rewrittenEnd) {
+        if (endOfFile && start <= fileOffset && fileOffset <= start + limit) {
             position = (int) (fileOffset - start);
             return;
         }
@@ -128,6 +150,5 @@ final class CaptureWindow {
         limit = 0;
         endOfFile = false;
         rewrittenPacket = -1;
-        rewrittenEnd = 0;
     }
 }

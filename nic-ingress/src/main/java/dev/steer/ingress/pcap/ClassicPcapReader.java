@@ -80,6 +80,7 @@ final class ClassicPcapReader extends CaptureReader {
 
     @Override
     void consume() {
+        window.restoreRewritten();
         window.position += RECORD_HEADER + recordLength;
     }
 

@@ -205,6 +205,7 @@ final class PcapngReader extends CaptureReader {
 
     @Override
     void consume() {
+        window.restoreRewritten();
         window.position += blockLength;
     }
 
