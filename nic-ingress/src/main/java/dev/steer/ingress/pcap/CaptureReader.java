@@ -133,7 +133,7 @@ abstract class CaptureReader {
                 return foreign(linkType);
             }
             window.keepBeforeRewrite(dataOffset, header);
-            LinuxCooked.toEthernet(window.view, dataOffset, linkType);
+            LinuxCooked.toEthernet(window.view, dataOffset, capturedLength, linkType);
         }
         final int shrink = LinuxCooked.shrink(linkType);
         dataOffset += shrink;

@@ -16,8 +16,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The address is the sender's link-layer address; the protocol is an EtherType for the packets an Ethernet II frame
  * can carry (values below 0x0600 name other payloads: 802.3 without or with 802.2 LLC, CAN, Netlink families...).
  * The Ethernet header written: the protocol as EtherType; the address as source MAC when the ARPHRD type is Ethernet
- * and the address is 6 bytes, else zeros; as destination MAC, which the capture does not record, all ones for a packet
- * the kernel received as a link-layer broadcast (packet type 1, so that is what its frame carried), else zeros.
+ * and the address is 6 bytes, else zeros; as destination MAC, which the capture does not record: all ones for a packet
+ * the kernel received as a link-layer broadcast (packet type 1, so that is what its frame carried); for one it received
+ * as a link-layer multicast (packet type 2), the group address as Ethernet maps it when the captured bytes hold the
+ * whole IPv4 or IPv6 header right after the cooked header and its destination is a group (IPv4 224.0.0.0/4:
+ * 01:00:5e and the low 23 bits of the group, RFC 1112; IPv6 ff00::/8: 33:33 and the low 32 bits, RFC 2464), else the
+ * group bit alone (01:00:00:00:00:00), so the frame still reads as multicast; zeros for every other packet.
  *
  * <p>Stateless; allocation-free.
  */
@@ -30,7 +34,22 @@ final class LinuxCooked {
     static final int ARPHRD_ETHER = 1;
     /** {@code PACKET_BROADCAST} of {@code <linux/if_packet.h>}: received as a link-layer broadcast. */
     static final int PACKET_BROADCAST = 1;
+    /** {@code PACKET_MULTICAST} of {@code <linux/if_packet.h>}: received as a link-layer multicast. */
+    static final int PACKET_MULTICAST = 2;
     private static final int MAC_LENGTH = 6;
+    private static final int ETHER_TYPE_IPV4 = 0x0800;
+    private static final int ETHER_TYPE_IPV6 = 0x86dd;
+    private static final int IPV4_HEADER = 20;
+    private static final int IPV4_DESTINATION = 16;
+    private static final int IPV6_HEADER = 40;
+    private static final int IPV6_DESTINATION = 24;
+    /** The last 4 bytes of the IPv6 destination address (bytes 24 to 39 of the header). */
+    private static final int IPV6_DESTINATION_LOW = 36;
+    private static final long BROADCAST_MAC = 0xffff_ffff_ffffL;
+    /** The Ethernet group bit: the lowest bit of the first byte on the wire. */
+    private static final long GROUP_BIT_MAC = 0x0100_0000_0000L;
+    private static final long IPV4_GROUP_MAC = 0x0100_5e00_0000L;
+    private static final long IPV6_GROUP_MAC = 0x3333_0000_0000L;
 
     private LinuxCooked() {
     }
@@ -59,10 +78,12 @@ final class LinuxCooked {
     /**
      * Rewrites the cooked header at {@code offset} (whole in {@code view}) into the Ethernet header that ends where it
      * ends, so the frame starts at {@code offset + shrink(linkType)}; every field is read before any byte is written.
+     * {@code capturedLength}, the bytes of the packet captured from {@code offset} on (its cooked header included),
+     * bounds what is read of the L3 header of a multicast.
      *
      * @return false, writing nothing, when the protocol is no EtherType
      */
-    static boolean toEthernet(UnsafeBuffer view, int offset, int linkType) {
+    static boolean toEthernet(UnsafeBuffer view, int offset, int capturedLength, int linkType) {
         final int protocol;
         final int arphrd;
         final int packetType;
@@ -87,13 +108,34 @@ final class LinuxCooked {
         // The 8-byte address field lies within the header: its first 6 bytes, as the top of a long.
         final long source = arphrd == ARPHRD_ETHER && addressLength == MAC_LENGTH
             ? view.getLong(address, ByteOrder.BIG_ENDIAN) >>> 16 : 0;
-        final int destination = packetType == PACKET_BROADCAST ? -1 : 0;
+        final long destination = packetType == PACKET_BROADCAST ? BROADCAST_MAC
+            : packetType == PACKET_MULTICAST ? groupMac(view, offset + headerLength(linkType),
+                capturedLength - headerLength(linkType), protocol)
+            : 0;
         final int ethernet = offset + shrink(linkType);
-        view.putInt(ethernet, destination);
-        view.putShort(ethernet + 4, (short) destination);
+        view.putInt(ethernet, (int) (destination >>> 16), ByteOrder.BIG_ENDIAN);
+        view.putShort(ethernet + 4, (short) destination, ByteOrder.BIG_ENDIAN);
         view.putInt(ethernet + MAC_LENGTH, (int) (source >>> 16), ByteOrder.BIG_ENDIAN);
         view.putShort(ethernet + MAC_LENGTH + 4, (short) source, ByteOrder.BIG_ENDIAN);
         view.putShort(ethernet + 2 * MAC_LENGTH, (short) protocol, ByteOrder.BIG_ENDIAN);
         return true;
+    }
+
+    /**
+     * The destination MAC of a frame received as a link-layer multicast whose L3 packet starts at {@code l3}, of which
+     * {@code l3Length} bytes are captured: the group's Ethernet address when the whole IPv4 or IPv6 header is captured
+     * and its destination is a group, else the group bit alone. As the 48 low bits of a long, first byte on top.
+     */
+    private static long groupMac(UnsafeBuffer view, int l3, int l3Length, int protocol) {
+        if (protocol == ETHER_TYPE_IPV4 && l3Length >= IPV4_HEADER) {
+            final int group = view.getInt(l3 + IPV4_DESTINATION, ByteOrder.BIG_ENDIAN);
+            if (group >>> 28 == 0xe) {
+                return IPV4_GROUP_MAC | group & 0x7f_ffff;
+            }
+        } else if (protocol == ETHER_TYPE_IPV6 && l3Length >= IPV6_HEADER
+            && view.getByte(l3 + IPV6_DESTINATION) == (byte) 0xff) {
+            return IPV6_GROUP_MAC | view.getInt(l3 + IPV6_DESTINATION_LOW, ByteOrder.BIG_ENDIAN) & 0xffff_ffffL;
+        }
+        return GROUP_BIT_MAC;
     }
 }

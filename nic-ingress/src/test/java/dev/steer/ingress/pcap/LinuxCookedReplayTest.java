@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -34,6 +35,7 @@ class LinuxCookedReplayTest {
     private static final long T0 = 1_700_000_000_000_000_000L;
     private static final int HOST = 0;
     private static final int BROADCAST = 1;
+    private static final int MULTICAST = 2;
     private static final int OUTGOING = 4;
     private static final int ARPHRD_ETHER = 1;
     private static final int ARPHRD_LOOPBACK = 772;
@@ -41,6 +43,8 @@ class LinuxCookedReplayTest {
     private static final byte[] ALL_ONES = {-1, -1, -1, -1, -1, -1};
     private static final byte[] MAC_A = {2, 0x11, 0x22, 0x33, 0x44, 0x55};
     private static final byte[] MAC_B = {2, 0x66, 0x77, (byte) 0x88, (byte) 0x99, (byte) 0xaa};
+    /** The Ethernet group bit alone: a multicast destination whose group the frame does not tell. */
+    private static final byte[] GROUP_BIT = {1, 0, 0, 0, 0, 0};
 
     @TempDir
     Path dir;
@@ -208,6 +212,112 @@ class LinuxCookedReplayTest {
             assertEquals(0, feed.foreignLink());
             assertArrayEquals(new int[0], feed.foreignLinkTypes());
         }
+    }
+
+    /** {@code length} bytes of an IPv4 packet (version 4, IHL 5) to {@code a.b.c.d}, the other bytes patterned. */
+    static byte[] ipv4To(int length, int a, int b, int c, int d) {
+        final byte[] packet = PcapFeedTest.frame(7, length);
+        packet[0] = 0x45;
+        final byte[] destination = {(byte) a, (byte) b, (byte) c, (byte) d};
+        System.arraycopy(destination, 0, packet, 16, Math.max(0, Math.min(4, length - 16)));
+        return packet;
+    }
+
+    /** {@code length} bytes of an IPv6 packet to {@code destination} (16 bytes), the other bytes patterned. */
+    static byte[] ipv6To(int length, byte[] destination) {
+        final byte[] packet = PcapFeedTest.frame(8, length);
+        packet[0] = 0x60;
+        System.arraycopy(destination, 0, packet, 24, Math.max(0, Math.min(16, length - 24)));
+        return packet;
+    }
+
+    static byte[] ipv6Address(int first, int second, int... last) {
+        final byte[] address = new byte[16];
+        address[0] = (byte) first;
+        address[1] = (byte) second;
+        for (int i = 0; i < last.length; i++) {
+            address[16 - last.length + i] = (byte) last[i];
+        }
+        return address;
+    }
+
+    static byte[] mac(int... bytes) {
+        final byte[] mac = new byte[6];
+        for (int i = 0; i < 6; i++) {
+            mac[i] = (byte) bytes[i];
+        }
+        return mac;
+    }
+
+    @ParameterizedTest
+    @CsvSource({"113", "276"})
+    void shouldMapTheGroupIntoTheDestinationMacWhenTheKernelSawAMulticastAndItsL3HeaderIsCaptured(int linkType) {
+        final int header = linkType == SLL ? 16 : 20;
+        final List<Cooked> packets = new ArrayList<>();
+        // IPv4 (RFC 1112): 01:00:5e and the low 23 bits of the group; the top bit of the second byte is not mapped.
+        final byte[] group4 = ipv4To(60, 239, 0x81, 2, 3);
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, group4),
+            ethernet(mac(1, 0, 0x5e, 1, 2, 3), MAC_A, 0x0800, group4)));
+        final byte[] headerOnly4 = ipv4To(20, 224, 0, 0, 0xfb);
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, headerOnly4),
+            ethernet(mac(1, 0, 0x5e, 0, 0, 0xfb), MAC_A, 0x0800, headerOnly4)));
+        // IPv6 (RFC 2464): 33:33 and the low 32 bits of the group.
+        final byte[] group6 = ipv6To(72, ipv6Address(0xff, 0x02, 1, 0xff, 0, 0xab, 0xcd));
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_B, 0x86dd, group6),
+            ethernet(mac(0x33, 0x33, 0xff, 0, 0xab, 0xcd), MAC_B, 0x86dd, group6)));
+        final byte[] headerOnly6 = ipv6To(40, ipv6Address(0xff, 0x05, 1, 0, 3));
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_B, 0x86dd, headerOnly6),
+            ethernet(mac(0x33, 0x33, 0, 1, 0, 3), MAC_B, 0x86dd, headerOnly6)));
+        // The group is not in the captured bytes, or the L3 destination is no group: the group bit alone.
+        final byte[] short4 = ipv4To(19, 239, 1, 2, 3);
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, short4),
+            ethernet(GROUP_BIT, MAC_A, 0x0800, short4)));
+        final byte[] short6 = ipv6To(39, ipv6Address(0xff, 0x02, 1));
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x86dd, short6),
+            ethernet(GROUP_BIT, MAC_A, 0x86dd, short6)));
+        final byte[] unicast4 = ipv4To(40, 10, 1, 2, 3);
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, unicast4),
+            ethernet(GROUP_BIT, MAC_A, 0x0800, unicast4)));
+        final byte[] reserved4 = ipv4To(40, 240, 0, 0, 1);
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, reserved4),
+            ethernet(GROUP_BIT, MAC_A, 0x0800, reserved4)));
+        final byte[] belowGroups4 = ipv4To(40, 223, 255, 255, 255);
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, belowGroups4),
+            ethernet(GROUP_BIT, MAC_A, 0x0800, belowGroups4)));
+        final byte[] linkLocal6 = ipv6To(48, ipv6Address(0xfe, 0x80, 1));
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x86dd, linkLocal6),
+            ethernet(GROUP_BIT, MAC_A, 0x86dd, linkLocal6)));
+        final byte[] arp = PcapFeedTest.frame(9, 28);
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0806, arp),
+            ethernet(GROUP_BIT, MAC_A, 0x0806, arp)));
+        // A VLAN tag in front: the IPv4 header is 4 bytes further on; its group is not mapped.
+        final byte[] tagged = new byte[4 + 40];
+        tagged[2] = 0x08;
+        System.arraycopy(ipv4To(40, 239, 1, 2, 3), 0, tagged, 4, 40);
+        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x8100, tagged),
+            ethernet(GROUP_BIT, MAC_A, 0x8100, tagged)));
+        // The kernel's packet type decides: a broadcast stays all ones, a unicast zeros, whatever the L3 destination.
+        final byte[] broadcast4 = ipv4To(40, 239, 1, 2, 3);
+        packets.add(new Cooked(cooked(linkType, BROADCAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, broadcast4),
+            ethernet(ALL_ONES, MAC_A, 0x0800, broadcast4)));
+        final byte[] host4 = ipv4To(40, 239, 1, 2, 3);
+        packets.add(new Cooked(cooked(linkType, HOST, ARPHRD_ETHER, 6, MAC_A, 0x0800, host4),
+            ethernet(NO_MAC, MAC_A, 0x0800, host4)));
+        final Path file = dir.resolve("multicast.pcap");
+        final List<byte[]> expected = new ArrayList<>(frames(packets));
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
+            PcapWriter.DEFAULT_SNAPLEN, linkType)) {
+            long at = T0;
+            for (Cooked packet : packets) {
+                writer.write(packet.captured(), at += 1_000);
+            }
+            // Snapped inside the IPv4 header of a 100-byte packet to a group: captured, the group is not.
+            final byte[] snapped = cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800,
+                ipv4To(100, 239, 1, 2, 3));
+            writer.write(new UnsafeBuffer(snapped), 0, header + 18, snapped.length, at + 1_000);
+            expected.add(ethernet(GROUP_BIT, MAC_A, 0x0800, Arrays.copyOfRange(snapped, header, header + 18)));
+        }
+        ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, expected, false);
     }
 
     @Test

@@ -141,6 +141,33 @@ class TcpdumpAnyReplayTest {
             .count();
     }
 
+    /**
+     * The destination MAC a frame of cooked packet type {@code packetType} must carry: all ones for a broadcast (1); for
+     * a multicast (2), the IPv4 or IPv6 group's Ethernet address when the frame holds its whole header, else the group
+     * bit alone; zeros for the others.
+     */
+    private static byte[] destination(String packetType, byte[] frame) {
+        final byte[] mac = new byte[6];
+        if (packetType.equals("1")) {
+            Arrays.fill(mac, (byte) -1);
+        } else if (packetType.equals("2")) {
+            final int etherType = ByteBuffer.wrap(frame, 12, 2).getShort() & 0xffff;
+            mac[0] = 1;
+            if (etherType == 0x0800 && frame.length >= 14 + 20 && (frame[14 + 16] & 0xf0) == 0xe0) {
+                mac[1] = 0;
+                mac[2] = 0x5e;
+                mac[3] = (byte) (frame[14 + 17] & 0x7f);
+                mac[4] = frame[14 + 18];
+                mac[5] = frame[14 + 19];
+            } else if (etherType == 0x86dd && frame.length >= 14 + 40 && frame[14 + 24] == (byte) 0xff) {
+                mac[0] = 0x33;
+                mac[1] = 0x33;
+                System.arraycopy(frame, 14 + 36, mac, 2, 4);
+            }
+        }
+        return mac;
+    }
+
     /** Packets in {@code capture} as capinfos counts them. */
     private static long count(Path capture) throws IOException, InterruptedException {
         final String out = run("capinfos", "-c", "-M", capture.toString());
@@ -197,10 +224,8 @@ class TcpdumpAnyReplayTest {
                 assertArrayEquals(Arrays.copyOfRange(record, header, record.length),
                     Arrays.copyOfRange(frame, LinuxCooked.ETHERNET_HEADER, frame.length), "L3 bytes of packet " + i);
                 final String[] fields = decoded.get(i).split(",", -1);
-                final boolean broadcast = fields[0].equals("1");
-                final byte[] destination = new byte[6];
-                Arrays.fill(destination, broadcast ? (byte) -1 : 0);
-                assertArrayEquals(destination, Arrays.copyOfRange(frame, 0, 6), "destination of " + decoded.get(i));
+                assertArrayEquals(destination(fields[0], frame), Arrays.copyOfRange(frame, 0, 6),
+                    "destination of " + decoded.get(i));
                 final byte[] source = fields[1].equals("1") ? mac(fields[2]) : new byte[6];
                 assertArrayEquals(source, Arrays.copyOfRange(frame, 6, 12), "source of " + decoded.get(i));
                 assertEquals(Integer.decode(fields[3]), ByteBuffer.wrap(frame, 12, 2).getShort() & 0xffff,
