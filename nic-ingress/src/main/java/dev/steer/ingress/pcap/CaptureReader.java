@@ -115,16 +115,18 @@ abstract class CaptureReader {
      * header. A packet found again (refused by the sink, or not due yet) is not rewritten twice; its cooked header is
      * put back when it is consumed ({@link CaptureWindow#restoreRewritten}), so a looped capture the window holds
      * whole is not read again. A packet captured
-     * shorter than its cooked header is left with no captured bytes: the feed counts it as truncated. One whose
+     * shorter than its cooked header is left with no captured bytes, its original length shrunk as any other's: the
+     * feed counts it as truncated. One whose
      * protocol is no EtherType cannot be an Ethernet II frame: a {@link #DROP} counted as foreign, under the cooked
      * link type.
      */
     private int fromCooked(int linkType) {
         foreignLink = false;
         final int header = LinuxCooked.headerLength(linkType);
+        final int shrink = LinuxCooked.shrink(linkType);
         if (capturedLength < header) {
             capturedLength = 0;
-            originalLength = Math.max(0, originalLength - header);
+            originalLength = Math.max(0, originalLength - shrink);
             return PACKET;
         }
         final long packetOffset = window.fileOffset(dataOffset);
@@ -135,7 +137,6 @@ abstract class CaptureReader {
             window.keepBeforeRewrite(dataOffset, header);
             LinuxCooked.toEthernet(window.view, dataOffset, capturedLength, linkType);
         }
-        final int shrink = LinuxCooked.shrink(linkType);
         dataOffset += shrink;
         capturedLength -= shrink;
         originalLength -= shrink;

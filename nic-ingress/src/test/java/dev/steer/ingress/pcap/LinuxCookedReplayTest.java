@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -178,6 +181,38 @@ class LinuxCookedReplayTest {
             assertEquals(1, feed.snapped());
             assertEquals(3, linkType == SLL ? feed.convertedLinuxSll() : feed.convertedLinuxSll2());
             assertTrue(feed.damage().isEmpty());
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"113", "276"})
+    void shouldShrinkTheWireLengthByTheHeaderDifferenceWhenAPacketIsShorterThanItsCookedHeader(int linkType)
+        throws IOException {
+        final int shrink = linkType == SLL ? 2 : 6;
+        final byte[] whole = cooked(linkType, HOST, ARPHRD_ETHER, 6, MAC_A, 0x0800, PcapFeedTest.frame(3, 100));
+        final Path file = dir.resolve("short.pcap");
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.MICROS,
+            PcapWriter.DEFAULT_SNAPLEN, linkType)) {
+            final UnsafeBuffer buffer = new UnsafeBuffer(whole);
+            writer.write(buffer, 0, 10, 200, T0);
+            writer.write(buffer, 0, 10, 10, T0 + 1);
+            writer.write(buffer, 0, whole.length, whole.length, T0 + 2);
+        }
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            final CaptureWindow window = new CaptureWindow(channel, PcapSettings.MIN_WINDOW_BYTES);
+            window.refill();
+            window.position = PcapFormat.FILE_HEADER_LENGTH;
+            final ClassicPcapReader reader = new ClassicPcapReader(window, ByteOrder.LITTLE_ENDIAN, 1000,
+                PcapWriter.DEFAULT_SNAPLEN, 0, linkType);
+            final long[] wire = {200, 10, whole.length};
+            final int[] captured = {0, 0, whole.length - shrink};
+            for (int i = 0; i < wire.length; i++) {
+                assertEquals(CaptureReader.PACKET, reader.next(), "packet " + i);
+                assertEquals(captured[i], reader.capturedLength, "captured length of packet " + i);
+                assertEquals(wire[i] - shrink, reader.originalLength, "wire length of packet " + i);
+                reader.consume();
+            }
+            assertEquals(CaptureReader.END_OF_FILE, reader.next());
         }
     }
 
