@@ -69,8 +69,10 @@ public record CaptureCounts(String feed, String file, String format, long record
     /**
      * {@code capture: FEED: N packets in P passes}, then the counts that are not 0, in this order: {@code , 3 converted
      * from LINUX_SLL, 40 converted from LINUX_SLL2, 2 snapped,
-     * 1 above snaplen (replayed whole), 1 truncated, 1 non-Ethernet (link type 276 LINUX_SLL2), 3 pcapng blocks skipped
-     * (1 of unknown type: warning, packets may be lost), 2 gaps cut to max-gap, 1 pacing restart}. No line end.
+     * 1 above snaplen (replayed whole), 1 truncated, 2 non-Ethernet (link types 101 RAW; 276 LINUX_SLL2, no EtherType),
+     * 3 pcapng blocks skipped (1 of unknown type: warning, packets may be lost), 2 gaps cut to max-gap, 1 pacing
+     * restart}. A Linux cooked link type among the non-Ethernet ones is there for cooked packets whose protocol is no
+     * EtherType, and says so. No line end.
      */
     public String describe() {
         final StringBuilder line = new StringBuilder(128).append("capture: ").append(feed).append(": ")
@@ -84,10 +86,14 @@ public record CaptureCounts(String feed, String file, String format, long record
         extra(line, foreignLink, " non-Ethernet");
         if (foreignLink != 0 && !foreignLinkTypes.isEmpty()) {
             line.append(foreignLinkTypes.size() == 1 ? " (link type " : " (link types ");
+            // A cooked type is there for its packets with no EtherType, said after it; the comma that says so makes
+            // semicolons separate the types.
+            final String separator = foreignLinkTypes.stream().anyMatch(PcapFeed::isLinuxCooked) ? "; " : ", ";
             for (int i = 0; i < foreignLinkTypes.size(); i++) {
                 final int type = foreignLinkTypes.get(i);
                 final String name = PcapFeed.linkTypeName(type);
-                line.append(i == 0 ? "" : ", ").append(type).append(name == null ? "" : " " + name);
+                line.append(i == 0 ? "" : separator).append(type).append(name == null ? "" : " " + name)
+                    .append(PcapFeed.isLinuxCooked(type) ? ", no EtherType" : "");
             }
             line.append(')');
         }

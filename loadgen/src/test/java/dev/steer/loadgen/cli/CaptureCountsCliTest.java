@@ -153,7 +153,7 @@ class CaptureCountsCliTest {
             "--lossless");
         assertEquals(SteerCli.EXIT_OK, text.exit(), text.toString());
         assertEquals(List.of("capture: pcap:any.pcap: 3 packets in 1 pass, 3 converted from LINUX_SLL2, 1 non-Ethernet"
-            + " (link type 276 LINUX_SLL2)"), captureLines(text.out()), text.toString());
+            + " (link type 276 LINUX_SLL2, no EtherType)"), captureLines(text.out()), text.toString());
         final CliRunner json = CliRunner.run("run", "--feed", "pcap", "--pcap", file.toString(), "--no-pin",
             "--lossless", "--json");
         assertEquals(SteerCli.EXIT_OK, json.exit(), json.toString());

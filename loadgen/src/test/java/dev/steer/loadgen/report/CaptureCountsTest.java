@@ -39,9 +39,21 @@ class CaptureCountsTest {
     void shouldNameEveryCountThatIsNotZeroInAFixedOrderWhenThereAreSome() {
         assertEquals("capture: pcap:b.pcapng: 12,345 packets in 2 passes, 8 converted from LINUX_SLL, 9 converted from"
             + " LINUX_SLL2, 1 snapped, 2 above snaplen (replayed whole),"
-            + " 3 truncated, 4 non-Ethernet (link types 101 RAW, 276 LINUX_SLL2), 5 pcapng blocks skipped (1 of unknown"
-            + " type: warning, packets may be lost),"
+            + " 3 truncated, 4 non-Ethernet (link types 101 RAW; 276 LINUX_SLL2, no EtherType), 5 pcapng blocks skipped"
+            + " (1 of unknown type: warning, packets may be lost),"
             + " 6 gaps cut to max-gap, 7 pacing restarts", EVERYTHING.describe());
+    }
+
+    @Test
+    void shouldSayEachCookedLinkTypeHadNoEtherTypeWhenItsPacketsAreNonEthernet() {
+        final CaptureCounts cooked = new CaptureCounts("f", "/f", "pcapng", 5, 1, 2, 3, 0, 0, 0, 3,
+            List.of(101, 113, 276), 0, 0, 0, 0);
+        assertEquals("capture: f: 5 packets in 1 pass, 2 converted from LINUX_SLL, 3 converted from LINUX_SLL2,"
+            + " 3 non-Ethernet (link types 101 RAW; 113 LINUX_SLL, no EtherType; 276 LINUX_SLL2, no EtherType)",
+            cooked.describe());
+        final CaptureCounts raw = new CaptureCounts("f", "/f", "pcapng", 5, 1, 0, 0, 0, 0, 0, 2, List.of(101, 147), 0,
+            0, 0, 0);
+        assertEquals("capture: f: 5 packets in 1 pass, 2 non-Ethernet (link types 101 RAW, 147)", raw.describe());
     }
 
     @Test

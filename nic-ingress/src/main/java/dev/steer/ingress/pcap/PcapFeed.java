@@ -490,6 +490,15 @@ public final class PcapFeed implements Feed {
     }
 
     /**
+     * True for the Linux cooked link types (113 LINUX_SLL, 276 LINUX_SLL2), whose packets are converted to Ethernet
+     * frames: among {@link #foreignLinkTypes()}, such a type stands for packets whose protocol is no EtherType. Any
+     * thread.
+     */
+    public static boolean isLinuxCooked(int linkType) {
+        return LinuxCooked.isCooked(linkType);
+    }
+
+    /**
      * The name libpcap gives {@code linkType} ({@code LINUX_SLL2}, {@code RAW}...) for the link types captures are
      * likely to have, else null. Any thread.
      */
