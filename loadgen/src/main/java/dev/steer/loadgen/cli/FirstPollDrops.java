@@ -5,17 +5,18 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FirstPollOverruns;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.engine.stats.PathStats;
-import dev.steer.ingress.afpacket.AfPacketFeed;
 
 /**
- * The engine's stats as {@code steer run}'s live intervals count them: without what the kernel dropped for an AF_PACKET
- * ring that filled between the open and the feed's first poll ({@link AfPacketFeed#overrunsBeforeFirstPoll()}). The
- * first poll reports those drops after the stats baseline, so they showed in the first interval as if dropped while
- * it ran; the summary keeps them, apart ({@code kernel_drops_before_first_poll}).
+ * The engine's stats as {@code steer run}'s live intervals count them: without what the kernel dropped for a UDP
+ * socket's receive buffer or an AF_PACKET ring that filled between the open and the feed's first poll
+ * ({@link FirstPollOverruns#overrunsBeforeFirstPoll()}). The first poll reports those drops after the stats baseline,
+ * so they would show in the first interval as if dropped while it ran; the summary keeps them, apart
+ * ({@code kernel_drops_before_first_poll}).
  *
  * <p>Why each adjusted counter is held at its previous value at least: the first poll counts its drops through the
  * sink, {@code received} before {@code feed_overrun}, while a snapshot reads the drops first and {@code received}
@@ -40,17 +41,20 @@ final class FirstPollDrops {
         this.overrun = new long[beforeFirstPoll.size()];
     }
 
-    /** For the ingresses of {@code feeds} ({@code ingress-i} reads {@code feeds.get(i)}). */
+    /**
+     * For the ingresses of {@code feeds} ({@code ingress-i} reads {@code feeds.get(i)}): each feed that is a
+     * {@link FirstPollOverruns} gives its count, any other 0.
+     */
     static FirstPollDrops of(List<? extends Feed> feeds) {
         final List<LongSupplier> counts = new ArrayList<>(feeds.size());
         for (Feed feed : feeds) {
-            counts.add(feed instanceof AfPacketFeed ring ? ring::overrunsBeforeFirstPoll : () -> 0);
+            counts.add(feed instanceof FirstPollOverruns first ? first::overrunsBeforeFirstPoll : () -> 0);
         }
         return new FirstPollDrops(counts);
     }
 
     /**
-     * {@code stats} less, on the ingress of each AF_PACKET feed, the drops before its first poll, in {@code received}
+     * {@code stats} less, on the ingress of each such feed, the drops before its first poll, in {@code received}
      * and in {@code feed_overrun}, each no lower than in the previous call. The feeds are read after the stats: a feed
      * sets that count before its ingress counts the drops, so stats that show them find it set. The sampler's thread.
      */

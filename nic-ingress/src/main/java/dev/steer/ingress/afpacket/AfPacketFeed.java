@@ -12,6 +12,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FirstPollOverruns;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
 
@@ -55,7 +56,7 @@ import dev.steer.engine.stats.DropReason;
  * once per {@link InterfaceLink#CHECK_INTERVAL_NS}, two ioctls for the link's flags (a clock comparison per poll),
  * allocates nothing and stamps every packet of a poll with one cached {@link System#nanoTime()} reading.
  */
-public final class AfPacketFeed implements Feed {
+public final class AfPacketFeed implements Feed, FirstPollOverruns {
     private static final VarHandle CLOSED;
     /** Destination and source MAC and EtherType: what a frame adds to the MTU, besides its VLAN tags. */
     private static final int ETHERNET_HEADER = 14;
@@ -497,6 +498,7 @@ public final class AfPacketFeed implements Feed {
      * first: all its {@link #overruns()} are here. Any thread (a plain read of a single-writer field, set before the
      * drops reach the sink: a thread that saw them counted {@code feed_overrun} in the engine's stats sees them here).
      */
+    @Override
     public long overrunsBeforeFirstPoll() {
         return overrunsBeforeFirstPoll;
     }
