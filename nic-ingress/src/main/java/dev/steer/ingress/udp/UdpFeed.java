@@ -15,6 +15,7 @@ import java.util.function.IntFunction;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FirstPollOverruns;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
 
@@ -32,8 +33,11 @@ import dev.steer.engine.stats.DropReason;
  * the feed; the kernel counts them per socket, and the feed reads that count ({@link SocketDrops}, the
  * {@code drops} column of {@code /proc/net/udp6}) on the first idle poll after work and at least every
  * {@value #DROPS_EVERY_POLLS} polls (those refused by a lossless sink included), and counts the increase as
- * {@link DropReason#FEED_OVERRUN}, as the AF_PACKET feed does with its ring's drops. Where the count cannot be read
- * (see {@link #kernelDropsVisible()}) such losses stay invisible here.
+ * {@link DropReason#FEED_OVERRUN}, as the AF_PACKET feed does with its ring's drops. The first poll reads the count
+ * before it takes anything: what the kernel dropped since the open came before anyone polled (an external sender
+ * filled the buffer while the engine started), and is kept apart as {@link #overrunsBeforeFirstPoll()}; a feed closed
+ * without a poll has its close's read as its first. Where the count cannot be read (see {@link #kernelDropsVisible()})
+ * such losses stay invisible here.
  *
  * <p>The ingress' close ({@link #close(FrameSink)}) drains what the socket still holds without handing it over and
  * counts it {@link DropReason#FEED_OVERRUN} ({@link #leftAtClose()}), as the AF_PACKET feed counts what its ring
@@ -45,7 +49,7 @@ import dev.steer.engine.stats.DropReason;
  * nothing in steady state (the JDK reuses the sender address object while the sender stays the same; a new
  * sender costs one address object). Receive takes the channel's uncontended internal lock.
  */
-public final class UdpFeed implements Feed {
+public final class UdpFeed implements Feed, FirstPollOverruns {
     /** Receive buffer size: above the largest UDP payload (65,507 bytes over IPv4, 65,527 over IPv6). */
     public static final int RECEIVE_BUFFER = 64 * 1024;
 
@@ -79,12 +83,15 @@ public final class UdpFeed implements Feed {
     private long dropsPending;
     private int pollsSinceDrops;
     private boolean takenSinceDrops;
+    /** False until the first poll (or a close without one), which reads the kernel's drops before the first poll. */
+    private boolean polled;
 
     // Single writer (the poll thread), published once per poll.
     private volatile long datagrams;
     private volatile long empty;
     private volatile long receiveErrors;
     private volatile long kernelDrops;
+    private volatile long overrunsBeforeFirstPoll;
     private volatile long heldAtClose;
     private volatile long leftAtClose;
 
@@ -192,6 +199,9 @@ public final class UdpFeed implements Feed {
             reportDrops(sink);
             return END;
         }
+        if (!polled) {
+            readBeforeFirstPoll(sink);
+        }
         final long now = System.nanoTime();
         int taken = 0;
         int emptyNow = 0;
@@ -249,6 +259,22 @@ public final class UdpFeed implements Feed {
         }
     }
 
+    /**
+     * The first read (one {@link SocketDrops#read()}, once per feed): what the kernel dropped since the open came
+     * before anyone polled, and is kept apart as {@link #overrunsBeforeFirstPoll()} before the sink counts it.
+     */
+    private void readBeforeFirstPoll(FrameSink sink) {
+        readDrops();
+        markFirstRead();
+        reportDrops(sink);
+    }
+
+    /** Takes the drops read so far, reported or pending, as those before the first poll; a volatile write. */
+    private void markFirstRead() {
+        polled = true;
+        overrunsBeforeFirstPoll = kernelDrops + dropsPending;
+    }
+
     /** Reads the kernel's count and keeps the increase for {@link #reportDrops}. */
     private void readDrops() {
         pollsSinceDrops = 0;
@@ -297,9 +323,25 @@ public final class UdpFeed implements Feed {
         return receiveErrors;
     }
 
-    /** Datagrams the kernel dropped for this socket, counted {@code feed_overrun} so far. Any thread. */
+    /**
+     * Datagrams the kernel dropped for this socket, counted {@code feed_overrun} so far, those before the first poll
+     * ({@link #overrunsBeforeFirstPoll()}) included. Any thread.
+     */
     public long kernelDrops() {
         return kernelDrops;
+    }
+
+    /**
+     * The part of {@link #kernelDrops()} the first poll found: datagrams the kernel dropped for a full receive buffer
+     * between the open and the first poll, when nobody was polling yet (an external sender filled it while the engine
+     * started). Not a sign that the feed fell behind while polled. For a feed closed before it was ever polled, the
+     * close's read is the first: all its {@link #kernelDrops()} are here. Any thread (a volatile read, written before
+     * the drops reach the sink: a thread that saw them counted {@code feed_overrun} in the engine's stats sees them
+     * here).
+     */
+    @Override
+    public long overrunsBeforeFirstPoll() {
+        return overrunsBeforeFirstPoll;
     }
 
     /**
@@ -356,14 +398,18 @@ public final class UdpFeed implements Feed {
     /**
      * Closes the socket; a datagram still pending, and those still queued in the socket, are lost with it uncounted
      * (only {@link #close(FrameSink)} counts them: this close may run on another thread during a poll, whose buffer
-     * and socket a drain would share). The kernel's drop count is read a last time
-     * first; {@link #close(FrameSink)} (the ingress' close) or a later poll reports it, the poll then returning
-     * {@link Feed#END}.
+     * and socket a drain would share). The kernel's drop count is read a last time first (for a feed never polled,
+     * the read of its {@link #overrunsBeforeFirstPoll()}); {@link #close(FrameSink)} (the ingress' close) or a later
+     * poll reports it, the poll then returning {@link Feed#END}.
      */
     @Override
     public void close() {
         if (!closed) {
             readDrops();
+            if (!polled) {
+                // Never polled (the engine stopped before the ingress' first poll): nobody polled while these dropped.
+                markFirstRead();
+            }
         }
         closed = true;
         closeQuietly(channel);

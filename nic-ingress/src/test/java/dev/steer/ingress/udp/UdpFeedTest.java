@@ -279,6 +279,66 @@ class UdpFeedTest {
         }
     }
 
+    /**
+     * The buffer fills before anyone polls (an external sender while the engine starts): the first poll reads the
+     * kernel's drops before it takes anything and keeps them apart; drops while polled are not among them, and both
+     * are counted feed_overrun.
+     */
+    @Test
+    void shouldKeepTheKernelDropsBeforeTheFirstPollApartWhenTheSocketBufferFilledBeforeIt() throws Exception {
+        try (UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(1024));
+             UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            assumeTrue(feed.kernelDropsVisible(), "kernel drops cannot be read here (see above)");
+            ingress.keep = false;
+            for (int i = 0; i < 300; i++) {
+                send(sender, frame(i, 100));
+            }
+            awaitLoopbackDelivery();
+            assertEquals(0, feed.overrunsBeforeFirstPoll(), "not read before the first poll");
+            ingress.poll(feed);
+            final long before = feed.overrunsBeforeFirstPoll();
+            assertTrue(before > 0, "a 1 KiB buffer holds few of 300: " + before);
+            assertEquals(before, feed.kernelDrops(), "read by the first poll, before it took anything");
+            assertEquals(before, ingress.dropped(DropReason.FEED_OVERRUN), "and counted feed_overrun");
+            // The buffer fills again while polled: those drops are the run's, not the first poll's.
+            for (int i = 0; i < 300; i++) {
+                send(sender, frame(i, 100));
+            }
+            awaitLoopbackDelivery();
+            final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (ingress.get(PathCounters.Counter.DELIVERED) + ingress.dropped(DropReason.FEED_OVERRUN) < 600) {
+                ingress.poll(feed);
+                assertTrue(System.nanoTime() < deadline, "accounted for " + ingress.get(PathCounters.Counter.DELIVERED)
+                    + " delivered + " + ingress.dropped(DropReason.FEED_OVERRUN) + " overrun of 600");
+            }
+            assertEquals(before, feed.overrunsBeforeFirstPoll(), "fixed by the first poll");
+            assertTrue(feed.kernelDrops() > before, "dropped while polled too: " + feed.kernelDrops());
+            assertEquals(feed.kernelDrops(), ingress.dropped(DropReason.FEED_OVERRUN));
+            assertEquals(600, ingress.get(PathCounters.Counter.RECEIVED), "every datagram sent is accounted, once");
+            assertEquals(600, ingress.get(PathCounters.Counter.DELIVERED) + ingress.dropped(DropReason.FEED_OVERRUN));
+        }
+    }
+
+    /** A feed closed by its ingress before any poll: the close's read is its first, all its drops came before. */
+    @Test
+    void shouldCountEveryKernelDropAsBeforeTheFirstPollWhenTheIngressClosesTheFeedWithoutAPoll() throws Exception {
+        final UdpFeed feed = new UdpFeed(UdpSettings.defaults().withReceiveBufferBytes(1024));
+        try (UdpSender sender = senderTo(feed); TestIngress ingress = new TestIngress()) {
+            assumeTrue(feed.kernelDropsVisible(), "kernel drops cannot be read here (see above)");
+            for (int i = 0; i < 300; i++) {
+                send(sender, frame(i, 100));
+            }
+            awaitLoopbackDelivery();
+            feed.close(ingress.path);
+            assertTrue(feed.kernelDrops() > 0, "read and reported at close");
+            assertEquals(feed.kernelDrops(), feed.overrunsBeforeFirstPoll(), "nothing polled while they dropped");
+            assertEquals(feed.kernelDrops() + feed.leftAtClose(), ingress.dropped(DropReason.FEED_OVERRUN));
+            assertEquals(300, ingress.get(PathCounters.Counter.RECEIVED), "every datagram sent: dropped or left");
+            assertEquals(Feed.END, ingress.poll(feed));
+            assertEquals(feed.kernelDrops(), feed.overrunsBeforeFirstPoll(), "a poll after the close changes nothing");
+        }
+    }
+
     @Test
     void shouldCountTheRefusedDatagramAsOverrunWhenTheIngressClosesTheFeedWhileHoldingIt() throws Exception {
         // Lossless, a pool of 4 frames that nobody returns: the fifth datagram is refused and held.
