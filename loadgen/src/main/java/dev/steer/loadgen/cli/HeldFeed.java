@@ -10,8 +10,8 @@ import dev.steer.engine.path.FrameSink;
  * interval (a pcap feed replayed much of its capture while the engine started). What arrives in the meantime waits
  * where the feed's input keeps it: the rest of a capture in its file, datagrams in the socket's receive buffer,
  * frames in the AF_PACKET ring, messages in the Aeron image (whose publisher is back-pressured); what the kernel drops
- * there for want of room the feed counts at its next poll, in the first interval (an AF_PACKET ring's drops before its
- * first poll excepted: {@link FirstPollDrops}).
+ * there for want of room a UDP or AF_PACKET feed counts at its first poll, as drops before the first poll: kept apart
+ * in the summary and out of the live intervals ({@link FirstPollDrops}).
  *
  * <p>Held only at the start: at the end the run waits for what its own senders sent to arrive, which a held feed
  * would never receive. Thread contract: the wrapped feed's; {@link #release()} from any thread. One volatile read per

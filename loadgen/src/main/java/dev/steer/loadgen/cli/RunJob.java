@@ -208,8 +208,8 @@ final class RunJob {
                 engine = builder.start();
             }
             final SteerEngine running = engine;
-            // The live intervals count what happened while the feeds were polled: an AF_PACKET ring's drops before its
-            // first poll are the summary's, apart, not the first interval's.
+            // The live intervals count what happened while the feeds were polled: a UDP socket's or an AF_PACKET ring's
+            // drops before its first poll are the summary's, apart, not the first interval's.
             final FirstPollDrops firstPollDrops = FirstPollDrops.of(feeds);
             final StatsSampler sampler = startMeasuring(() -> firstPollDrops.leftOut(running.stats()), latency,
                 new StatsSampler.Settings(interval, StatsSampler.Settings.DEFAULT_MAX_SAMPLES),

@@ -144,7 +144,8 @@ final class RunReport {
         for (Feed feed : feeds) {
             if (feed instanceof UdpFeed udp) {
                 counts.add(new FeedCounts(udp.name(), "udp", udp.datagrams(), udp.kernelDrops(),
-                    udp.kernelDropsVisible(), udp.heldAtClose(), udp.leftAtClose(), 0, 0));
+                    udp.kernelDropsVisible(), udp.heldAtClose(), udp.leftAtClose(), 0, 0,
+                    udp.overrunsBeforeFirstPoll(), 0));
             } else if (feed instanceof AfPacketFeed ring) {
                 // The kernel's drops of a ring are always readable (PACKET_STATISTICS); a refused packet is in the
                 // ring.

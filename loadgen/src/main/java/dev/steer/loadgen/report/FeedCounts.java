@@ -32,8 +32,8 @@ import dev.steer.loadgen.stats.Units;
  * @param type               {@code udp}, {@code afpacket} or {@code aeron}
  * @param packets            packets the feed handed to the ingress (Aeron: the fragments its polls took)
  * @param kernelDrops        packets the kernel dropped during the run for a full socket buffer or ring, counted
- *                           {@code feed_overrun}: for AF_PACKET {@code AfPacketFeed.overruns()}, the drops before the
- *                           first poll ({@code dropsBeforeFirstPoll}) included
+ *                           {@code feed_overrun} ({@code UdpFeed.kernelDrops()}, {@code AfPacketFeed.overruns()}), the
+ *                           drops before the first poll ({@code dropsBeforeFirstPoll}) included
  * @param kernelDropsVisible whether the kernel's drops could be read at all (a UDP socket's row in procfs); when false
  *                           they are in no count
  * @param heldAtClose        a packet a lossless ingress had refused and the feed still held at the close (UDP: 0 or 1)
@@ -44,10 +44,10 @@ import dev.steer.loadgen.stats.Units;
  * @param ringFreezes        times the kernel found the AF_PACKET feed's ring full during the run and froze it
  *                           ({@code AfPacketFeed.statistics().queueFreezes()}, {@code tp_freeze_q_cnt}): how often the
  *                           feed fell a whole ring behind; no drop count (its drops are in {@code kernelDrops}); 0 for UDP
- * @param dropsBeforeFirstPoll the part of {@code kernelDrops} that the AF_PACKET feed's first poll found
- *                           ({@code AfPacketFeed.overrunsBeforeFirstPoll()}): dropped for a ring that filled between
- *                           the open and the first poll, while the engine started, not because the feed fell behind;
- *                           0 for UDP
+ * @param dropsBeforeFirstPoll the part of {@code kernelDrops} that the feed's first poll found
+ *                           ({@code overrunsBeforeFirstPoll()} of the UDP or AF_PACKET feed): dropped for a socket
+ *                           buffer or ring that filled between the open and the first poll, while the engine started,
+ *                           not because the feed fell behind; 0 for Aeron
  * @param freezesBeforeFirstPoll the part of {@code ringFreezes} that the AF_PACKET feed's first poll found
  *                           ({@code AfPacketFeed.queueFreezesBeforeFirstPoll()}), in the same read as
  *                           {@code dropsBeforeFirstPoll}; 0 for UDP
@@ -64,7 +64,7 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
     /** The JSON array of {@code steer run}, one object per UDP, AF_PACKET or Aeron feed. */
     public static final String JSON_ARRAY = "feed_counts";
 
-    /** Counts with no drop before the first poll (a UDP feed, or a ring that did not fill before it). */
+    /** Counts with no drop before the first poll (a socket buffer or ring that did not fill before it). */
     public FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,
                       long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes) {
         this(feed, type, packets, kernelDrops, kernelDropsVisible, heldAtClose, leftAtClose, linkDowns, ringFreezes, 0,
@@ -115,13 +115,13 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
     /**
      * {@code feed: FEED: feed_overrun N: } then the parts that are not 0, in this order: {@code B dropped by the kernel
      * before the first poll (the ring filled while the engine started, ring full F times)} (AF_PACKET; the freezes the
-     * first poll found), {@code K dropped by the kernel
-     * while running (socket buffer full), L left in the socket at close, 1 held by the feed at close} ({@code ring}
-     * for AF_PACKET, whose kernel drops say how often the ring was full after the first poll: {@code (ring full F
-     * times)}); then, when the ring was full after the first poll but the kernel dropped nothing for it then,
-     * {@code ; ring full F times during the run, nothing dropped for it};
-     * then, when the link went down, {@code ; link down N times during the run} (each without what comes before when
-     * that is 0: {@code feed: FEED: link down 1 time during the run}). An Aeron feed's overrun is {@code L left in
+     * first poll found; UDP: {@code (the socket buffer filled while the engine started)}), {@code K dropped by the
+     * kernel while running (socket buffer full), L left in the socket at close, 1 held by the feed at close}
+     * ({@code ring} for AF_PACKET, whose kernel drops say how often the ring was full after the first poll:
+     * {@code (ring full F times)}); then, when the ring was full after the first poll but the kernel dropped nothing
+     * for it then, {@code ; ring full F times during the run, nothing dropped for it}; then, when the link went down,
+     * {@code ; link down N times during the run} (each without what comes before when that is 0:
+     * {@code feed: FEED: link down 1 time during the run}). An Aeron feed's overrun is {@code L left in
      * the subscription at close}, and its line ends with {@code J image(s) joined, G went away, B bytes consumed}.
      * Meant for a feed that {@link #hasLine()}. No line end.
      */
@@ -135,9 +135,9 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
             final long running = kernelDrops - dropsBeforeFirstPoll;
             final long runningFreezes = runningFreezes();
             final long freezesBefore = ringFreezes - runningFreezes;
-            part(line, start, dropsBeforeFirstPoll, " dropped by the kernel before the first poll (the ring filled"
-                + " while the engine started" + (freezesBefore == 0 ? "" : ", ring full " + times(freezesBefore))
-                + ")");
+            part(line, start, dropsBeforeFirstPoll, " dropped by the kernel before the first poll ("
+                + (udp ? "the socket buffer" : "the ring") + " filled while the engine started"
+                + (freezesBefore == 0 ? "" : ", ring full " + times(freezesBefore)) + ")");
             part(line, start, running, udp
                 ? " dropped by the kernel while running (socket buffer full)"
                 : " dropped by the kernel while running (ring full"

@@ -72,6 +72,17 @@ class FeedCountsTest {
     }
 
     @Test
+    void shouldTellTheDropsBeforeTheFirstPollFromThoseWhileRunningWhenTheSocketBufferFilledBeforeTheEngineStarted() {
+        assertEquals("feed: udp:127.0.0.1:9100: feed_overrun 1,237: 1,150 dropped by the kernel before the first poll"
+            + " (the socket buffer filled while the engine started), 50 dropped by the kernel while running (socket"
+            + " buffer full), 36 left in the socket at close, 1 held by the feed at close",
+            new FeedCounts("udp:127.0.0.1:9100", "udp", 50_000, 1_200, true, 1, 36, 0, 0, 1_150, 0).describe());
+        assertEquals("feed: udp:127.0.0.1:9100: feed_overrun 398: 398 dropped by the kernel before the first poll (the"
+            + " socket buffer filled while the engine started)",
+            new FeedCounts("udp:127.0.0.1:9100", "udp", 2, 398, true, 0, 0, 0, 0, 398, 0).describe());
+    }
+
+    @Test
     void shouldSayTheImagesAndTheBytesConsumedWhetherItOverranOrNotWhenTheFeedIsAeron() {
         final FeedCounts clean = FeedCounts.aeron("aeron:1001@aeron:ipc", 500, 0, 1, 1, 48_000);
         assertTrue(clean.hasLine(), "an Aeron feed always says what it consumed");
