@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.function.LongSupplier;
 
 import dev.steer.engine.path.Feed;
-import dev.steer.engine.path.FirstPollOverruns;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.engine.stats.PathStats;
+import dev.steer.ingress.FirstPollOverruns;
 
 /**
  * The engine's stats as {@code steer run}'s live intervals count them: without what the kernel dropped for a UDP

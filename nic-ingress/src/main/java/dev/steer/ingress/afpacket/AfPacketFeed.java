@@ -12,9 +12,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.engine.frame.FramePool;
 import dev.steer.engine.path.Feed;
-import dev.steer.engine.path.FirstPollOverruns;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
+import dev.steer.ingress.FirstPollOverruns;
 
 /**
  * A {@link Feed} reading one interface (or one fanout share of it) through an AF_PACKET socket with a

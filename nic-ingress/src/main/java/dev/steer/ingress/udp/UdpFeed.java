@@ -15,9 +15,9 @@ import java.util.function.IntFunction;
 import org.agrona.concurrent.UnsafeBuffer;
 
 import dev.steer.engine.path.Feed;
-import dev.steer.engine.path.FirstPollOverruns;
 import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
+import dev.steer.ingress.FirstPollOverruns;
 
 /**
  * Receives Ethernet frames tunnelled in UDP: each datagram's payload, from any sender, is one frame. A
