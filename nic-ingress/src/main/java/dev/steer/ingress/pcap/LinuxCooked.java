@@ -16,12 +16,21 @@ import org.agrona.concurrent.UnsafeBuffer;
  * The address is the sender's link-layer address; the protocol is an EtherType for the packets an Ethernet II frame
  * can carry (values below 0x0600 name other payloads: 802.3 without or with 802.2 LLC, CAN, Netlink families...).
  * The Ethernet header written: the protocol as EtherType; the address as source MAC when the ARPHRD type is Ethernet
- * and the address is 6 bytes, else zeros; as destination MAC, which the capture does not record: all ones for a packet
- * the kernel received as a link-layer broadcast (packet type 1, so that is what its frame carried); for one it received
- * as a link-layer multicast (packet type 2), the group address as Ethernet maps it when the captured bytes hold the
- * whole IPv4 or IPv6 header right after the cooked header and its destination is a group (IPv4 224.0.0.0/4:
- * 01:00:5e and the low 23 bits of the group, RFC 1112; IPv6 ff00::/8: 33:33 and the low 32 bits, RFC 2464), else the
- * group bit alone (01:00:00:00:00:00), so the frame still reads as multicast; zeros for every other packet.
+ * and the address is 6 bytes, else zeros; as destination MAC, which the capture does not record, what the frame carried
+ * as far as the packet type and the captured L3 header tell:
+ * <ul>
+ * <li>packet type 1 ({@code PACKET_BROADCAST}, the kernel received it as a link-layer broadcast): all ones;</li>
+ * <li>packet type 2 ({@code PACKET_MULTICAST}, received as a link-layer multicast): the L3 group's address, else the
+ *     group bit alone (01:00:00:00:00:00), so the frame still reads as multicast;</li>
+ * <li>packet type 4 ({@code PACKET_OUTGOING}, this host sent it) on an Ethernet device (ARPHRD type 1): the L3 group's
+ *     address, all ones for an IPv4 packet to 255.255.255.255 whose whole header is captured, else zeros (a unicast
+ *     went to a neighbour's MAC, which the capture does not hold); on any other device (loopback, tunnels) zeros, as
+ *     the packet had no Ethernet header;</li>
+ * <li>zeros for every other packet.</li>
+ * </ul>
+ * The L3 group's address is the one Ethernet maps the group to when the captured bytes hold the whole IPv4 or IPv6
+ * header right after the cooked header and its destination is a group: IPv4 224.0.0.0/4, 01:00:5e and the low 23 bits
+ * of the group (RFC 1112); IPv6 ff00::/8, 33:33 and the low 32 bits (RFC 2464).
  *
  * <p>Stateless; allocation-free.
  */
@@ -36,6 +45,8 @@ final class LinuxCooked {
     static final int PACKET_BROADCAST = 1;
     /** {@code PACKET_MULTICAST} of {@code <linux/if_packet.h>}: received as a link-layer multicast. */
     static final int PACKET_MULTICAST = 2;
+    /** {@code PACKET_OUTGOING} of {@code <linux/if_packet.h>}: sent by this host. */
+    static final int PACKET_OUTGOING = 4;
     private static final int MAC_LENGTH = 6;
     private static final int ETHER_TYPE_IPV4 = 0x0800;
     private static final int ETHER_TYPE_IPV6 = 0x86dd;
@@ -45,7 +56,10 @@ final class LinuxCooked {
     private static final int IPV6_DESTINATION = 24;
     /** The last 4 bytes of the IPv6 destination address (bytes 24 to 39 of the header). */
     private static final int IPV6_DESTINATION_LOW = 36;
+    private static final int IPV4_BROADCAST = 0xffff_ffff;
     private static final long BROADCAST_MAC = 0xffff_ffff_ffffL;
+    /** No MAC: all zeros, what a rewritten header carries where the capture does not tell. */
+    private static final long NO_MAC = 0;
     /** The Ethernet group bit: the lowest bit of the first byte on the wire. */
     private static final long GROUP_BIT_MAC = 0x0100_0000_0000L;
     private static final long IPV4_GROUP_MAC = 0x0100_5e00_0000L;
@@ -79,7 +93,7 @@ final class LinuxCooked {
      * Rewrites the cooked header at {@code offset} (whole in {@code view}) into the Ethernet header that ends where it
      * ends, so the frame starts at {@code offset + shrink(linkType)}; every field is read before any byte is written.
      * {@code capturedLength}, the bytes of the packet captured from {@code offset} on (its cooked header included),
-     * bounds what is read of the L3 header of a multicast.
+     * bounds what is read of the L3 header of a multicast or an outgoing packet.
      *
      * @return false, writing nothing, when the protocol is no EtherType
      */
@@ -108,10 +122,21 @@ final class LinuxCooked {
         // The 8-byte address field lies within the header: its first 6 bytes, as the top of a long.
         final long source = arphrd == ARPHRD_ETHER && addressLength == MAC_LENGTH
             ? view.getLong(address, ByteOrder.BIG_ENDIAN) >>> 16 : 0;
-        final long destination = packetType == PACKET_BROADCAST ? BROADCAST_MAC
-            : packetType == PACKET_MULTICAST ? groupMac(view, offset + headerLength(linkType),
-                capturedLength - headerLength(linkType), protocol)
-            : 0;
+        final int l3 = offset + headerLength(linkType);
+        final int l3Length = capturedLength - headerLength(linkType);
+        final long destination;
+        if (packetType == PACKET_BROADCAST) {
+            destination = BROADCAST_MAC;
+        } else if (packetType == PACKET_MULTICAST) {
+            final long group = groupMac(view, l3, l3Length, protocol);
+            destination = group != NO_MAC ? group : GROUP_BIT_MAC;
+        } else if (packetType == PACKET_OUTGOING && arphrd == ARPHRD_ETHER) {
+            final long group = groupMac(view, l3, l3Length, protocol);
+            destination = group != NO_MAC ? group
+                : isIpv4Broadcast(view, l3, l3Length, protocol) ? BROADCAST_MAC : NO_MAC;
+        } else {
+            destination = NO_MAC;
+        }
         final int ethernet = offset + shrink(linkType);
         view.putInt(ethernet, (int) (destination >>> 16), ByteOrder.BIG_ENDIAN);
         view.putShort(ethernet + 4, (short) destination, ByteOrder.BIG_ENDIAN);
@@ -122,9 +147,9 @@ final class LinuxCooked {
     }
 
     /**
-     * The destination MAC of a frame received as a link-layer multicast whose L3 packet starts at {@code l3}, of which
-     * {@code l3Length} bytes are captured: the group's Ethernet address when the whole IPv4 or IPv6 header is captured
-     * and its destination is a group, else the group bit alone. As the 48 low bits of a long, first byte on top.
+     * The Ethernet address of the group an IPv4 or IPv6 packet starting at {@code l3}, of which {@code l3Length} bytes
+     * are captured, is sent to: {@link #NO_MAC} unless its whole header is captured and its destination is a group. As
+     * the 48 low bits of a long, first byte on top; a group's address is never all zeros.
      */
     private static long groupMac(UnsafeBuffer view, int l3, int l3Length, int protocol) {
         if (protocol == ETHER_TYPE_IPV4 && l3Length >= IPV4_HEADER) {
@@ -136,6 +161,12 @@ final class LinuxCooked {
             && view.getByte(l3 + IPV6_DESTINATION) == (byte) 0xff) {
             return IPV6_GROUP_MAC | view.getInt(l3 + IPV6_DESTINATION_LOW, ByteOrder.BIG_ENDIAN) & 0xffff_ffffL;
         }
-        return GROUP_BIT_MAC;
+        return NO_MAC;
+    }
+
+    /** True for an IPv4 packet, its whole header captured, to the limited broadcast address 255.255.255.255. */
+    private static boolean isIpv4Broadcast(UnsafeBuffer view, int l3, int l3Length, int protocol) {
+        return protocol == ETHER_TYPE_IPV4 && l3Length >= IPV4_HEADER
+            && view.getInt(l3 + IPV4_DESTINATION, ByteOrder.BIG_ENDIAN) == IPV4_BROADCAST;
     }
 }

@@ -355,6 +355,67 @@ class LinuxCookedReplayTest {
         ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, expected, false);
     }
 
+    @ParameterizedTest
+    @CsvSource({"113", "276"})
+    void shouldMapAGroupOrBroadcastL3DestinationIntoTheDestinationMacWhenTheHostSentItOnEthernet(int linkType) {
+        final int header = linkType == SLL ? 16 : 20;
+        final List<Cooked> packets = new ArrayList<>();
+        final byte[] group4 = ipv4To(60, 239, 0x81, 2, 3);
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, group4),
+            ethernet(mac(1, 0, 0x5e, 1, 2, 3), MAC_A, 0x0800, group4)));
+        final byte[] broadcast4 = ipv4To(20, 255, 255, 255, 255);
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, broadcast4),
+            ethernet(ALL_ONES, MAC_A, 0x0800, broadcast4)));
+        final byte[] group6 = ipv6To(72, ipv6Address(0xff, 0x02, 1, 0xff, 0, 0xab, 0xcd));
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_B, 0x86dd, group6),
+            ethernet(mac(0x33, 0x33, 0xff, 0, 0xab, 0xcd), MAC_B, 0x86dd, group6)));
+        // A unicast went to a neighbour's MAC, which the capture does not hold: zeros, as for any destination the
+        // captured bytes do not show to be a group or the broadcast (not the group bit: the kernel sent no multicast).
+        final byte[] unicast4 = ipv4To(40, 10, 1, 2, 3);
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, unicast4),
+            ethernet(NO_MAC, MAC_A, 0x0800, unicast4)));
+        // A subnet's broadcast address looks like a unicast one without the subnet's prefix length.
+        final byte[] subnetBroadcast4 = ipv4To(40, 10, 1, 2, 255);
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, subnetBroadcast4),
+            ethernet(NO_MAC, MAC_A, 0x0800, subnetBroadcast4)));
+        final byte[] short4 = ipv4To(19, 239, 1, 2, 3);
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, short4),
+            ethernet(NO_MAC, MAC_A, 0x0800, short4)));
+        final byte[] short6 = ipv6To(39, ipv6Address(0xff, 0x02, 1));
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x86dd, short6),
+            ethernet(NO_MAC, MAC_A, 0x86dd, short6)));
+        final byte[] linkLocal6 = ipv6To(48, ipv6Address(0xfe, 0x80, 1));
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x86dd, linkLocal6),
+            ethernet(NO_MAC, MAC_A, 0x86dd, linkLocal6)));
+        // IPv6 has no broadcast address: a destination of all ones is a group like any in ff00::/8.
+        final byte[] ones6 = ipv6To(40, ipv6Address(0xff, 0xff, 0xff, 0xff, 0xff, 0xff));
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x86dd, ones6),
+            ethernet(mac(0x33, 0x33, 0xff, 0xff, 0xff, 0xff), MAC_A, 0x86dd, ones6)));
+        final byte[] arp = PcapFeedTest.frame(9, 28);
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0806, arp),
+            ethernet(NO_MAC, MAC_A, 0x0806, arp)));
+        final byte[] tagged = new byte[4 + 40];
+        tagged[2] = 0x08;
+        System.arraycopy(ipv4To(40, 255, 255, 255, 255), 0, tagged, 4, 40);
+        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x8100, tagged),
+            ethernet(NO_MAC, MAC_A, 0x8100, tagged)));
+        final Path file = dir.resolve("outgoing.pcap");
+        final List<byte[]> expected = new ArrayList<>(frames(packets));
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
+            PcapWriter.DEFAULT_SNAPLEN, linkType)) {
+            long at = T0;
+            for (Cooked packet : packets) {
+                writer.write(packet.captured(), at += 1_000);
+            }
+            // Snapped inside the IPv4 header of a broadcast: captured, its destination is not.
+            final byte[] snapped = cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800,
+                ipv4To(100, 255, 255, 255, 255));
+            writer.write(new UnsafeBuffer(snapped), 0, header + 18, snapped.length, at + 1_000);
+            expected.add(ethernet(NO_MAC, MAC_A, 0x0800, Arrays.copyOfRange(snapped, header, header + 18)));
+        }
+        ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, expected, false);
+    }
+
     @Test
     void shouldDeliverTheSameFramesEveryPassWhenASmallCookedCaptureIsPacedAndLooped() {
         // The window holds the whole file, so the loops replay the bytes already read, and a paced packet that is not

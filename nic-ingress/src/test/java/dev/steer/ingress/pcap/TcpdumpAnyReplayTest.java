@@ -142,19 +142,21 @@ class TcpdumpAnyReplayTest {
     }
 
     /**
-     * The destination MAC a frame of cooked packet type {@code packetType} must carry: all ones for a broadcast (1); for
-     * a multicast (2), the IPv4 or IPv6 group's Ethernet address when the frame holds its whole header, else the group
-     * bit alone; zeros for the others.
+     * The destination MAC a frame of cooked packet type {@code packetType} and ARPHRD type {@code arphrd} must carry:
+     * all ones for a broadcast (1); for a multicast (2), the IPv4 or IPv6 group's Ethernet address when the frame holds
+     * its whole header, else the group bit alone; for an outgoing packet (4) on Ethernet (ARPHRD 1), that group
+     * address, or all ones for an IPv4 packet to 255.255.255.255, else zeros; zeros for the others.
      */
-    private static byte[] destination(String packetType, byte[] frame) {
+    private static byte[] destination(String packetType, String arphrd, byte[] frame) {
         final byte[] mac = new byte[6];
+        final boolean outgoingOnEthernet = packetType.equals("4") && arphrd.equals("1");
         if (packetType.equals("1")) {
             Arrays.fill(mac, (byte) -1);
-        } else if (packetType.equals("2")) {
+        } else if (packetType.equals("2") || outgoingOnEthernet) {
             final int etherType = ByteBuffer.wrap(frame, 12, 2).getShort() & 0xffff;
-            mac[0] = 1;
-            if (etherType == 0x0800 && frame.length >= 14 + 20 && (frame[14 + 16] & 0xf0) == 0xe0) {
-                mac[1] = 0;
+            final boolean ipv4 = etherType == 0x0800 && frame.length >= 14 + 20;
+            if (ipv4 && (frame[14 + 16] & 0xf0) == 0xe0) {
+                mac[0] = 1;
                 mac[2] = 0x5e;
                 mac[3] = (byte) (frame[14 + 17] & 0x7f);
                 mac[4] = frame[14 + 18];
@@ -163,6 +165,10 @@ class TcpdumpAnyReplayTest {
                 mac[0] = 0x33;
                 mac[1] = 0x33;
                 System.arraycopy(frame, 14 + 36, mac, 2, 4);
+            } else if (outgoingOnEthernet && ipv4 && ByteBuffer.wrap(frame, 14 + 16, 4).getInt() == -1) {
+                Arrays.fill(mac, (byte) -1);
+            } else if (!outgoingOnEthernet) {
+                mac[0] = 1;
             }
         }
         return mac;
@@ -224,7 +230,7 @@ class TcpdumpAnyReplayTest {
                 assertArrayEquals(Arrays.copyOfRange(record, header, record.length),
                     Arrays.copyOfRange(frame, LinuxCooked.ETHERNET_HEADER, frame.length), "L3 bytes of packet " + i);
                 final String[] fields = decoded.get(i).split(",", -1);
-                assertArrayEquals(destination(fields[0], frame), Arrays.copyOfRange(frame, 0, 6),
+                assertArrayEquals(destination(fields[0], fields[1], frame), Arrays.copyOfRange(frame, 0, 6),
                     "destination of " + decoded.get(i));
                 final byte[] source = fields[1].equals("1") ? mac(fields[2]) : new byte[6];
                 assertArrayEquals(source, Arrays.copyOfRange(frame, 6, 12), "source of " + decoded.get(i));
