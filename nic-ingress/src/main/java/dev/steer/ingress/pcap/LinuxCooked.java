@@ -20,13 +20,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * as far as the packet type and the captured L3 header tell:
  * <ul>
  * <li>packet type 1 ({@code PACKET_BROADCAST}, the kernel received it as a link-layer broadcast): all ones;</li>
- * <li>packet type 2 ({@code PACKET_MULTICAST}, received as a link-layer multicast): the L3 group's address, else the
- *     group bit alone (01:00:00:00:00:00), so the frame still reads as multicast;</li>
- * <li>packet type 4 ({@code PACKET_OUTGOING}, this host sent it) on an Ethernet device (ARPHRD type 1): the L3 group's
- *     address, all ones for an IPv4 packet to 255.255.255.255 whose whole header is captured, else zeros (a unicast
- *     went to a neighbour's MAC, which the capture does not hold); on any other device (loopback, tunnels) zeros, as
- *     the packet had no Ethernet header;</li>
- * <li>zeros for every other packet.</li>
+ * <li>packet type 2 ({@code PACKET_MULTICAST}, received as a link-layer multicast) on an Ethernet device (ARPHRD type
+ *     1): the L3 group's address, else the group bit alone (01:00:00:00:00:00), so the frame still reads as
+ *     multicast;</li>
+ * <li>packet type 4 ({@code PACKET_OUTGOING}, this host sent it) on an Ethernet device: the L3 group's address, all
+ *     ones for an IPv4 packet to 255.255.255.255 whose whole header is captured, else zeros (a unicast went to a
+ *     neighbour's MAC, which the capture does not hold);</li>
+ * <li>zeros for every other packet, among them a type 2 or 4 one on any other device (loopback, tunnels, tun): it had
+ *     no Ethernet header, so no Ethernet group or broadcast address either.</li>
  * </ul>
  * The L3 group's address is the one Ethernet maps the group to when the captured bytes hold the whole IPv4 or IPv6
  * header right after the cooked header and its destination is a group: IPv4 224.0.0.0/4, 01:00:5e and the low 23 bits
@@ -127,10 +128,13 @@ final class LinuxCooked {
         final long destination;
         if (packetType == PACKET_BROADCAST) {
             destination = BROADCAST_MAC;
+        } else if (arphrd != ARPHRD_ETHER) {
+            // Loopback, tunnels, tun: the packet had no Ethernet header, so no Ethernet group address either.
+            destination = NO_MAC;
         } else if (packetType == PACKET_MULTICAST) {
             final long group = groupMac(view, l3, l3Length, protocol);
             destination = group != NO_MAC ? group : GROUP_BIT_MAC;
-        } else if (packetType == PACKET_OUTGOING && arphrd == ARPHRD_ETHER) {
+        } else if (packetType == PACKET_OUTGOING) {
             final long group = groupMac(view, l3, l3Length, protocol);
             destination = group != NO_MAC ? group
                 : isIpv4Broadcast(view, l3, l3Length, protocol) ? BROADCAST_MAC : NO_MAC;

@@ -416,6 +416,30 @@ class LinuxCookedReplayTest {
         ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, expected, false);
     }
 
+    @ParameterizedTest
+    @CsvSource({"113, 772", "113, 778", "113, 65534", "276, 772", "276, 778", "276, 65534"})
+    void shouldLeaveTheDestinationMacZeroForAGroupOrBroadcastWhenTheDeviceIsNoEthernet(int linkType, int arphrd) {
+        // ARPHRD 772 loopback, 778 GRE, 65534 none (tun): no Ethernet header, so no packet on them had an Ethernet
+        // group or broadcast destination, sent (4) or received as a link-layer multicast (2).
+        final List<Cooked> packets = new ArrayList<>();
+        for (int packetType : new int[] {OUTGOING, MULTICAST}) {
+            final byte[] group4 = ipv4To(60, 239, 0x81, 2, 3);
+            packets.add(new Cooked(cooked(linkType, packetType, arphrd, 6, MAC_A, 0x0800, group4),
+                ethernet(NO_MAC, NO_MAC, 0x0800, group4)));
+            final byte[] broadcast4 = ipv4To(20, 255, 255, 255, 255);
+            packets.add(new Cooked(cooked(linkType, packetType, arphrd, 0, NO_MAC, 0x0800, broadcast4),
+                ethernet(NO_MAC, NO_MAC, 0x0800, broadcast4)));
+            final byte[] group6 = ipv6To(72, ipv6Address(0xff, 0x02, 1, 0xff, 0, 0xab, 0xcd));
+            packets.add(new Cooked(cooked(linkType, packetType, arphrd, 0, NO_MAC, 0x86dd, group6),
+                ethernet(NO_MAC, NO_MAC, 0x86dd, group6)));
+            final byte[] unicast4 = ipv4To(40, 10, 1, 2, 3);
+            packets.add(new Cooked(cooked(linkType, packetType, arphrd, 0, NO_MAC, 0x0800, unicast4),
+                ethernet(NO_MAC, NO_MAC, 0x0800, unicast4)));
+        }
+        final Path file = writeClassic(dir.resolve("tunnel.pcap"), ByteOrder.BIG_ENDIAN, linkType, packets);
+        ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, frames(packets), false);
+    }
+
     @Test
     void shouldDeliverTheSameFramesEveryPassWhenASmallCookedCaptureIsPacedAndLooped() {
         // The window holds the whole file, so the loops replay the bytes already read, and a paced packet that is not
