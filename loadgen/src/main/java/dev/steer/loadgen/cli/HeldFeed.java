@@ -1,5 +1,8 @@
 package dev.steer.loadgen.cli;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
 
@@ -14,26 +17,61 @@ import dev.steer.engine.path.FrameSink;
  * in the summary and out of the live intervals ({@link FirstPollDrops}).
  *
  * <p>Held only at the start: at the end the run waits for what its own senders sent to arrive, which a held feed
- * would never receive. Thread contract: the wrapped feed's; {@link #release()} from any thread. One volatile read per
- * poll, no allocation.
+ * would never receive. The run starts its senders once the first poll after the release has returned
+ * ({@link #polledSinceRelease()}): that poll is the wrapped feed's first, the one that sets the kernel's drops apart,
+ * and the senders' traffic must not be among them.
+ *
+ * <p>Thread contract: the wrapped feed's; {@link #release()} and {@link #polledSinceRelease()} from any thread. One
+ * volatile read per poll and one volatile write in the feed's lifetime (at the end of its first poll after the
+ * release), no allocation.
  */
 final class HeldFeed implements Feed {
+    private static final int HELD = 0;
+    private static final int RELEASED = 1;
+    private static final int POLLED = 2;
+    private static final VarHandle STATE;
+
+    static {
+        try {
+            STATE = MethodHandles.lookup().findVarHandle(HeldFeed.class, "state", int.class);
+        } catch (ReflectiveOperationException ex) {
+            throw new ExceptionInInitializerError(ex);
+        }
+    }
+
     private final Feed feed;
-    private volatile boolean held = true;
+    private volatile int state = HELD;
 
     /** {@code feed}, held until {@link #release()}. */
     HeldFeed(Feed feed) {
         this.feed = feed;
     }
 
-    /** Lets the frames through from the next poll on. Any thread; idempotent. */
+    /** Lets the frames through from the next poll on. Any thread; idempotent (a later call changes nothing). */
     void release() {
-        held = false;
+        STATE.compareAndSet(this, HELD, RELEASED);
+    }
+
+    /**
+     * Whether a poll of the wrapped feed has returned since {@link #release()}: the feed's first poll, which read what
+     * the kernel dropped before it, is over. Any thread; one volatile read.
+     */
+    boolean polledSinceRelease() {
+        return state == POLLED;
     }
 
     @Override
     public int poll(FrameSink sink, int budget) {
-        return held ? 0 : feed.poll(sink, budget);
+        final int now = state;
+        if (now == HELD) {
+            return 0;
+        }
+        final int polled = feed.poll(sink, budget);
+        if (now == RELEASED) {
+            // Once in the feed's lifetime: the polling thread is the only writer after the release.
+            state = POLLED;
+        }
+        return polled;
     }
 
     @Override

@@ -1,6 +1,9 @@
 package dev.steer.loadgen.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -8,6 +11,7 @@ import java.util.function.Supplier;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters;
 import dev.steer.engine.stats.PathStats;
+import dev.steer.loadgen.stats.Units;
 
 /**
  * The run's {@code running: N ingresses polling} line: said once, when every ingress of the run's feeds has polled its
@@ -20,13 +24,19 @@ import dev.steer.engine.stats.PathStats;
  * not polled by the last ask, or by the run's end, it says how many had: {@code running: 1 of 2 ingresses polled so
  * far; not every ingress is polling yet}, with none of the full line's words after the count, so that a sender
  * waiting for the full line does not take it for one; the live samples may still show
- * every ingress polling later, and the full line is said then. The run's thread only.
+ * every ingress polling later, and the full line is said then.
+ *
+ * <p>A run that starts its own senders first waits for the first poll of each feed it released
+ * ({@link #awaitFirstPolls}): when every one came, that is the full line, said then without an ask; a feed whose
+ * ingress did not poll it within the wait is warned of by name. The run's thread only.
  */
 final class PollingLine {
     /** Shortest time from one ask to the next: the line is late by at most this much (plus an ask). */
     static final long LOOK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Asks before the line gives up and says how many ingresses poll: about a second, several under load. */
     static final int MAX_ASKS = 10;
+    /** How often {@link #awaitFirstPolls} looks at the released feeds: a tenth of an ingress' longest park. */
+    static final long FIRST_POLL_LOOK_NS = TimeUnit.MICROSECONDS.toNanos(100);
 
     private final int ingresses;
     private final LongSupplier clockNs;
@@ -88,6 +98,47 @@ final class PollingLine {
         }
     }
 
+    /**
+     * Waits until each of {@code released} has been polled since its release ({@link HeldFeed#polledSinceRelease()}),
+     * at most {@code boundNs}, looking every {@link #FIRST_POLL_LOOK_NS}: no ask of the engine. When all were, and
+     * they are the run's every feed, says the full line; a feed not polled by then is named in a warning (the partial
+     * line follows from the asks as usual). Costs a few wake-ups of the run's thread: an ingress' longest park is 1 ms.
+     */
+    void awaitFirstPolls(List<HeldFeed> released, long boundNs) {
+        // The real clock, not the one the asks are timed by (a test's, which need not move).
+        final long deadline = System.nanoTime() + boundNs;
+        List<HeldFeed> waiting = notPolled(released);
+        while (!waiting.isEmpty() && System.nanoTime() - deadline < 0) {
+            LockSupport.parkNanos(FIRST_POLL_LOOK_NS);
+            waiting = notPolled(waiting);
+        }
+        if (!waiting.isEmpty()) {
+            final List<String> names = new ArrayList<>(waiting.size());
+            waiting.forEach(feed -> names.add(feed.name()));
+            final boolean one = names.size() == 1;
+            say.accept("warning: " + (one ? "the feed " : "the feeds ") + String.join(", ", names)
+                + (one ? " was" : " were") + " not polled within " + Units.nanos(boundNs) + " of "
+                + (one ? "its" : "their") + " release; the run's senders start all the same, and what the kernel drops"
+                + " of their traffic before " + (one ? "its" : "a feed's") + " first poll counts as dropped before the"
+                + " first poll");
+            return;
+        }
+        if (!said && released.size() >= ingresses) {
+            polling = ingresses;
+            sayFull();
+        }
+    }
+
+    private static List<HeldFeed> notPolled(List<HeldFeed> feeds) {
+        final List<HeldFeed> waiting = new ArrayList<>(feeds.size());
+        for (HeldFeed feed : feeds) {
+            if (!feed.polledSinceRelease()) {
+                waiting.add(feed);
+            }
+        }
+        return waiting;
+    }
+
     /** Whether the full line, every ingress polling, has been said. */
     boolean said() {
         return said;
@@ -96,10 +147,14 @@ final class PollingLine {
     private void seen(EngineStats stats) {
         polling = Math.max(polling, pollingIngresses(stats));
         if (polling >= ingresses) {
-            say.accept("running: " + ingresses + (ingresses == 1 ? " ingress" : " ingresses")
-                + " polling; the run's time has started");
-            said = true;
+            sayFull();
         }
+    }
+
+    private void sayFull() {
+        say.accept("running: " + ingresses + (ingresses == 1 ? " ingress" : " ingresses")
+            + " polling; the run's time has started");
+        said = true;
     }
 
     private void sayPartial() {

@@ -47,6 +47,8 @@ import dev.steer.loadgen.traffic.SyntheticFeed;
 final class RunJob {
     /** How often the run looks whether its feeds or senders have ended: the error of the run's measured time. */
     private static final long END_CHECK_NS = TimeUnit.MILLISECONDS.toNanos(10);
+    /** How long the run's senders wait for the first poll of each released feed: 1,000 of an ingress' longest parks. */
+    static final long FIRST_POLL_WAIT_NS = TimeUnit.SECONDS.toNanos(1);
 
     /**
      * Pekko runs CoordinatedShutdown from a JVM shutdown hook of its own, which would drain and stop the engine
@@ -223,11 +225,15 @@ final class RunJob {
             // make before this thread reads a clock again (a GC pause here) is in the totals, so in the time too.
             start = sampler.baselineNs();
             startedAt = Instant.now().minusNanos(System.nanoTime() - start);
+            final PollingLine pollingLine = new PollingLine(feeds.size(), this::say);
             if (sending) {
-                // Once the feeds are released: sent into a held feed, the first datagrams would wait in (or overflow)
-                // the socket's buffer.
-                progress("sending synthetic traffic into " + feedPlan.type() + " (" + text.traffic() + ")");
-                senders.start(feedPlan, plan.traffic(), feeds, opened);
+                // Once the feeds are released and polled: sent into a held feed, the first datagrams would wait in (or
+                // overflow) the socket's buffer, and what overflowed before a feed's first poll would count as dropped
+                // before the first poll.
+                startSenders(heldInputs, pollingLine, FIRST_POLL_WAIT_NS, () -> {
+                    progress("sending synthetic traffic into " + feedPlan.type() + " (" + text.traffic() + ")");
+                    senders.start(feedPlan, plan.traffic(), feeds, opened);
+                });
             }
             if (!run.churnInterval().isZero()) {
                 churn = new Churn(engine, localKeys(), deployment.map().defaultQsize(), plan.traffic().seed());
@@ -240,7 +246,6 @@ final class RunJob {
             long nextSample = sampler.baselineNs() + interval.toNanos();
             long nextChurn = churn == null ? Long.MAX_VALUE : start + run.churnInterval().toNanos();
             final CoordinatedShutdown coordinatedShutdown = CoordinatedShutdown.get(engine.actorSystem());
-            final PollingLine pollingLine = new PollingLine(feeds.size(), this::say);
             while (true) {
                 final long now = System.nanoTime();
                 if (stopRequested) {
@@ -350,6 +355,18 @@ final class RunJob {
         final StatsSampler sampler = new StatsSampler(stats, System::nanoTime, latency, settings);
         release.run();
         return sampler;
+    }
+
+    /**
+     * Starts the run's own senders ({@code start}) once each of {@code released} has been polled since its release,
+     * waiting at most {@code boundNs} ({@link PollingLine#awaitFirstPolls}, which warns of a feed not polled by then).
+     * The release only lets the next poll through, and an ingress may be parked (1 ms at most) when it comes: a UDP or
+     * AF_PACKET feed's first poll keeps what the kernel dropped before it apart, out of the live intervals, so the
+     * senders' own traffic must not be among those drops. The run's thread.
+     */
+    static void startSenders(List<HeldFeed> released, PollingLine line, long boundNs, Runnable start) {
+        line.awaitFirstPolls(released, boundNs);
+        start.run();
     }
 
     /**

@@ -1,0 +1,141 @@
+package dev.steer.loadgen.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
+import org.agrona.DirectBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameSink;
+import dev.steer.engine.stats.DropReason;
+
+/**
+ * {@code steer run} starts its own senders once every feed it released has been polled since
+ * ({@link RunJob#startSenders}): a UDP or AF_PACKET feed's first poll sets the kernel's drops apart as drops before
+ * the first poll, and the release only flips a flag, the ingress polling at its next wake-up. The test's thread is
+ * the ingress: it polls each feed when it chooses to.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class SenderStartTest {
+    private static final long NO_BOUND_NS = TimeUnit.SECONDS.toNanos(60);
+    private static final FrameSink NO_SINK = new FrameSink() {
+        @Override
+        public int onFrame(DirectBuffer buffer, int offset, int length, long timestampNs) {
+            throw new AssertionError("the test's feeds hand over no frame");
+        }
+
+        @Override
+        public void onDropped(DropReason reason, int count) {
+            throw new AssertionError("the test's feeds count no drop");
+        }
+
+        @Override
+        public void onFeedError(Throwable error) {
+            throw new AssertionError("the test's feeds fail nowhere", error);
+        }
+    };
+
+    private final List<String> events = Collections.synchronizedList(new ArrayList<>());
+
+    @Test
+    void shouldStartTheSendersOnlyAfterEveryReleasedFeedWasPolledWhenAFirstPollComesLate() throws Exception {
+        final HeldFeed first = new HeldFeed(new RecordingFeed("udp:127.0.0.1:9100"));
+        final HeldFeed late = new HeldFeed(new RecordingFeed("udp:127.0.0.1:9101"));
+        first.poll(NO_SINK, 64);
+        late.poll(NO_SINK, 64);
+        first.release();
+        late.release();
+        first.poll(NO_SINK, 64);
+        final List<String> said = Collections.synchronizedList(new ArrayList<>());
+        final Thread run = Thread.ofPlatform().start(() -> RunJob.startSenders(List.of(first, late),
+            new PollingLine(2, said::add), NO_BOUND_NS, () -> events.add("senders started")));
+        // The second ingress polls late: once the run's thread waits (or has gone on without waiting).
+        awaitWaitingOrDone(run);
+        late.poll(NO_SINK, 64);
+        run.join(TimeUnit.SECONDS.toMillis(20));
+        assertFalse(run.isAlive(), "the senders started once every feed was polled");
+        assertEquals(List.of("first poll of udp:127.0.0.1:9100", "first poll of udp:127.0.0.1:9101", "senders started"),
+            events, "the senders start after the first poll of every released feed");
+        assertEquals(List.of("running: 2 ingresses polling; the run's time has started"), said,
+            "the wait saw every ingress poll: the running line is said from it");
+    }
+
+    @Test
+    void shouldStartTheSendersAndNameTheFeedWhenItsIngressDoesNotPollItWithinTheBound() {
+        final HeldFeed polled = new HeldFeed(new RecordingFeed("udp:127.0.0.1:9100"));
+        final HeldFeed never = new HeldFeed(new RecordingFeed("udp:127.0.0.1:9101"));
+        polled.release();
+        never.release();
+        polled.poll(NO_SINK, 64);
+        final List<String> said = new ArrayList<>();
+        RunJob.startSenders(List.of(polled, never), new PollingLine(2, said::add), TimeUnit.MILLISECONDS.toNanos(20),
+            () -> events.add("senders started"));
+        assertEquals(List.of("first poll of udp:127.0.0.1:9100", "senders started"), events,
+            "the wait is bounded: the senders start without the second feed's poll");
+        assertEquals(1, said.size(), () -> "one line: " + said);
+        final String warning = said.get(0);
+        assertTrue(warning.startsWith("warning: "), warning);
+        assertTrue(warning.contains("udp:127.0.0.1:9101"), "names the feed not polled: " + warning);
+        assertFalse(warning.contains("udp:127.0.0.1:9100"), "not the feed polled: " + warning);
+        assertFalse(warning.contains("the run's time has started"), "not the words a sender waits for: " + warning);
+    }
+
+    @Test
+    void shouldMarkOnlyAPollAfterTheReleaseAsTheFirstPollWhenTheFeedWasPolledWhileHeld() {
+        final HeldFeed feed = new HeldFeed(new RecordingFeed("udp:127.0.0.1:9100"));
+        assertEquals(0, feed.poll(NO_SINK, 64));
+        assertFalse(feed.polledSinceRelease(), "a poll while held is no first poll");
+        feed.release();
+        assertFalse(feed.polledSinceRelease(), "released, not polled yet");
+        feed.poll(NO_SINK, 64);
+        assertTrue(feed.polledSinceRelease(), "polled after the release");
+        feed.release();
+        assertTrue(feed.polledSinceRelease(), "a second release changes nothing");
+        feed.poll(NO_SINK, 64);
+        assertEquals(List.of("first poll of udp:127.0.0.1:9100", "poll of udp:127.0.0.1:9100"), events,
+            "the wrapped feed is polled only after the release");
+    }
+
+    /** Waits until {@code thread} parks or ends (bounded by the test's timeout). */
+    private static void awaitWaitingOrDone(Thread thread) {
+        while (true) {
+            final Thread.State state = thread.getState();
+            if (state == Thread.State.TERMINATED || state == Thread.State.WAITING
+                || state == Thread.State.TIMED_WAITING) {
+                return;
+            }
+            LockSupport.parkNanos(100_000);
+        }
+    }
+
+    /** A feed that records its polls, the first apart. */
+    private final class RecordingFeed implements Feed {
+        private final String name;
+        private boolean polled;
+
+        RecordingFeed(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public int poll(FrameSink sink, int budget) {
+            events.add((polled ? "poll of " : "first poll of ") + name);
+            polled = true;
+            return 0;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+    }
+}
