@@ -53,8 +53,8 @@ final class HeldFeed implements Feed {
     }
 
     /**
-     * Whether a poll of the wrapped feed has returned since {@link #release()}: the feed's first poll, which read what
-     * the kernel dropped before it, is over. Any thread; one volatile read.
+     * Whether a poll of the wrapped feed has returned or thrown since {@link #release()}: the feed's first poll, which
+     * read what the kernel dropped before it, is over. Any thread; one volatile read.
      */
     boolean polledSinceRelease() {
         return state == POLLED;
@@ -66,12 +66,15 @@ final class HeldFeed implements Feed {
         if (now == HELD) {
             return 0;
         }
-        final int polled = feed.poll(sink, budget);
-        if (now == RELEASED) {
-            // Once in the feed's lifetime: the polling thread is the only writer after the release.
-            state = POLLED;
+        try {
+            return feed.poll(sink, budget);
+        } finally {
+            if (now == RELEASED) {
+                // Once in the feed's lifetime: the polling thread is the only writer after the release. Also when the
+                // poll threw: it is over, and the ingress counts the failure (and may be restarted).
+                state = POLLED;
+            }
         }
-        return polled;
     }
 
     @Override

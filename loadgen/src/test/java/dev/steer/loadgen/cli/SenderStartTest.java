@@ -2,6 +2,7 @@ package dev.steer.loadgen.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -103,6 +104,26 @@ class SenderStartTest {
         feed.poll(NO_SINK, 64);
         assertEquals(List.of("first poll of udp:127.0.0.1:9100", "poll of udp:127.0.0.1:9100"), events,
             "the wrapped feed is polled only after the release");
+    }
+
+    @Test
+    void shouldTakeTheFirstPollAsOverWhenTheWrappedFeedThrowsOnIt() {
+        // The ingress counts the failure and is restarted by supervision, or gives up after its restarts: either way
+        // the feed was polled, and the run must neither wait out its bound for it nor warn that it was not polled.
+        final HeldFeed failing = new HeldFeed(new Feed() {
+            @Override
+            public int poll(FrameSink sink, int budget) {
+                throw new IllegalStateException("socket closed");
+            }
+
+            @Override
+            public String name() {
+                return "udp:127.0.0.1:9100";
+            }
+        });
+        failing.release();
+        assertThrows(IllegalStateException.class, () -> failing.poll(NO_SINK, 64));
+        assertTrue(failing.polledSinceRelease(), "a first poll that threw is over");
     }
 
     /** Waits until {@code thread} parks or ends (bounded by the test's timeout). */
