@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 
 import dev.steer.engine.path.Feed;
 import dev.steer.engine.path.FrameSink;
+import dev.steer.ingress.FirstPollOverruns;
 
 /**
  * A feed that {@code steer run} holds until its measured time begins, as {@link
@@ -58,6 +59,14 @@ final class HeldFeed implements Feed {
      */
     boolean polledSinceRelease() {
         return state == POLLED;
+    }
+
+    /**
+     * Whether the wrapped feed keeps what the kernel dropped before its first poll apart ({@link FirstPollOverruns}:
+     * UDP, AF_PACKET); an Aeron feed's publishers are back-pressured instead. Any thread.
+     */
+    boolean dropsBeforeFirstPoll() {
+        return feed instanceof FirstPollOverruns;
     }
 
     @Override

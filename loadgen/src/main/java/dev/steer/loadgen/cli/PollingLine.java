@@ -114,13 +114,17 @@ final class PollingLine {
         }
         if (!waiting.isEmpty()) {
             final List<String> names = new ArrayList<>(waiting.size());
-            waiting.forEach(feed -> names.add(feed.name()));
+            boolean kernel = false;
+            for (HeldFeed feed : waiting) {
+                names.add(feed.name());
+                kernel |= feed.dropsBeforeFirstPoll();
+            }
             final boolean one = names.size() == 1;
             say.accept("warning: " + (one ? "the feed " : "the feeds ") + String.join(", ", names)
                 + (one ? " was" : " were") + " not polled within " + Units.nanos(boundNs) + " of "
-                + (one ? "its" : "their") + " release; the run's senders start all the same, and what the kernel drops"
-                + " of their traffic before " + (one ? "its" : "a feed's") + " first poll counts as dropped before the"
-                + " first poll");
+                + (one ? "its" : "their") + " release; the run's senders start all the same"
+                + (kernel ? ", and what the kernel drops of their traffic before " + (one ? "its" : "a feed's")
+                    + " first poll counts as dropped before the first poll" : ""));
             return;
         }
         if (!said && released.size() >= ingresses) {

@@ -126,6 +126,19 @@ class SenderStartTest {
         assertTrue(failing.polledSinceRelease(), "a first poll that threw is over");
     }
 
+    @Test
+    void shouldNotBlameTheKernelWhenAFeedWithoutDropsBeforeTheFirstPollIsNotPolledWithinTheBound() {
+        // An Aeron feed: its publishers are back-pressured while it is held, nothing is dropped before its first poll.
+        final HeldFeed aeron = new HeldFeed(new RecordingFeed("aeron:1001@aeron:ipc"));
+        aeron.release();
+        final List<String> said = new ArrayList<>();
+        RunJob.startSenders(List.of(aeron), new PollingLine(1, said::add), TimeUnit.MILLISECONDS.toNanos(20),
+            () -> events.add("senders started"));
+        assertEquals(1, said.size(), () -> "one line: " + said);
+        assertTrue(said.get(0).contains("aeron:1001@aeron:ipc"), said.get(0));
+        assertFalse(said.get(0).contains("kernel"), "an Aeron feed has no kernel drops: " + said.get(0));
+    }
+
     /** Waits until {@code thread} parks or ends (bounded by the test's timeout). */
     private static void awaitWaitingOrDone(Thread thread) {
         while (true) {
