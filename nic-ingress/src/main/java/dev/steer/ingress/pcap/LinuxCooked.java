@@ -17,17 +17,20 @@ import org.agrona.concurrent.UnsafeBuffer;
  * can carry (values below 0x0600 name other payloads: 802.3 without or with 802.2 LLC, CAN, Netlink families...).
  * The Ethernet header written: the protocol as EtherType; the address as source MAC when the ARPHRD type is Ethernet
  * and the address is 6 bytes, else zeros; as destination MAC, which the capture does not record, what the frame carried
- * as far as the packet type and the captured L3 header tell:
+ * as far as the device, the packet type and the captured L3 header tell:
  * <ul>
- * <li>packet type 1 ({@code PACKET_BROADCAST}, the kernel received it as a link-layer broadcast): all ones;</li>
- * <li>packet type 2 ({@code PACKET_MULTICAST}, received as a link-layer multicast) on an Ethernet device (ARPHRD type
- *     1): the L3 group's address, else the group bit alone (01:00:00:00:00:00), so the frame still reads as
- *     multicast;</li>
- * <li>packet type 4 ({@code PACKET_OUTGOING}, this host sent it) on an Ethernet device: the L3 group's address, all
- *     ones for an IPv4 packet to 255.255.255.255 whose whole header is captured, else zeros (a unicast went to a
- *     neighbour's MAC, which the capture does not hold);</li>
- * <li>zeros for every other packet, among them a type 2 or 4 one on any other device (loopback, tunnels, tun): it had
- *     no Ethernet header, so no Ethernet group or broadcast address either.</li>
+ * <li>on a device that is no Ethernet (ARPHRD type other than 1: loopback, tunnels, tun, IPoIB), zeros whatever the
+ *     packet type: the packet had no Ethernet header, so no Ethernet broadcast or group address either;</li>
+ * <li>on an Ethernet device (ARPHRD type 1), by packet type:
+ *     <ul>
+ *     <li>1 ({@code PACKET_BROADCAST}, the kernel received it as a link-layer broadcast): all ones;</li>
+ *     <li>2 ({@code PACKET_MULTICAST}, received as a link-layer multicast): the L3 group's address, else the group bit
+ *         alone (01:00:00:00:00:00), so the frame still reads as multicast;</li>
+ *     <li>4 ({@code PACKET_OUTGOING}, this host sent it): the L3 group's address, all ones for an IPv4 packet to
+ *         255.255.255.255 whose whole header is captured, else zeros (a unicast went to a neighbour's MAC, which the
+ *         capture does not hold);</li>
+ *     <li>any other: zeros.</li>
+ *     </ul></li>
  * </ul>
  * The L3 group's address is the one Ethernet maps the group to when the captured bytes hold the whole IPv4 or IPv6
  * header right after the cooked header and its destination is a group: IPv4 224.0.0.0/4, 01:00:5e and the low 23 bits
@@ -126,11 +129,11 @@ final class LinuxCooked {
         final int l3 = offset + headerLength(linkType);
         final int l3Length = capturedLength - headerLength(linkType);
         final long destination;
-        if (packetType == PACKET_BROADCAST) {
-            destination = BROADCAST_MAC;
-        } else if (arphrd != ARPHRD_ETHER) {
-            // Loopback, tunnels, tun: the packet had no Ethernet header, so no Ethernet group address either.
+        if (arphrd != ARPHRD_ETHER) {
+            // Loopback, tunnels, tun, IPoIB: the packet had no Ethernet header, so no Ethernet destination either.
             destination = NO_MAC;
+        } else if (packetType == PACKET_BROADCAST) {
+            destination = BROADCAST_MAC;
         } else if (packetType == PACKET_MULTICAST) {
             final long group = groupMac(view, l3, l3Length, protocol);
             destination = group != NO_MAC ? group : GROUP_BIT_MAC;

@@ -420,9 +420,9 @@ class LinuxCookedReplayTest {
     @CsvSource({"113, 772", "113, 778", "113, 65534", "276, 772", "276, 778", "276, 65534"})
     void shouldLeaveTheDestinationMacZeroForAGroupOrBroadcastWhenTheDeviceIsNoEthernet(int linkType, int arphrd) {
         // ARPHRD 772 loopback, 778 GRE, 65534 none (tun): no Ethernet header, so no packet on them had an Ethernet
-        // group or broadcast destination, sent (4) or received as a link-layer multicast (2).
+        // group or broadcast destination, whether sent (4) or received as a link-layer broadcast (1) or multicast (2).
         final List<Cooked> packets = new ArrayList<>();
-        for (int packetType : new int[] {OUTGOING, MULTICAST}) {
+        for (int packetType : new int[] {OUTGOING, BROADCAST, MULTICAST}) {
             final byte[] group4 = ipv4To(60, 239, 0x81, 2, 3);
             packets.add(new Cooked(cooked(linkType, packetType, arphrd, 6, MAC_A, 0x0800, group4),
                 ethernet(NO_MAC, NO_MAC, 0x0800, group4)));

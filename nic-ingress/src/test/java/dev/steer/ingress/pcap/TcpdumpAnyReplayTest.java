@@ -143,16 +143,20 @@ class TcpdumpAnyReplayTest {
 
     /**
      * The destination MAC a frame of cooked packet type {@code packetType} and ARPHRD type {@code arphrd} must carry:
-     * all ones for a broadcast (1); on Ethernet (ARPHRD 1), for a multicast (2), the IPv4 or IPv6 group's Ethernet
-     * address when the frame holds its whole header, else the group bit alone, and for an outgoing packet (4), that
-     * group address, or all ones for an IPv4 packet to 255.255.255.255, else zeros; zeros for the others.
+     * zeros on a device that is no Ethernet (ARPHRD other than 1); on Ethernet, all ones for a broadcast (1), for a
+     * multicast (2) the IPv4 or IPv6 group's Ethernet address when the frame holds its whole header, else the group
+     * bit alone, and for an outgoing packet (4) that group address, or all ones for an IPv4 packet to
+     * 255.255.255.255, else zeros; zeros for the others.
      */
     private static byte[] destination(String packetType, String arphrd, byte[] frame) {
         final byte[] mac = new byte[6];
-        final boolean outgoingOnEthernet = packetType.equals("4") && arphrd.equals("1");
+        if (!arphrd.equals("1")) {
+            return mac;
+        }
+        final boolean outgoingOnEthernet = packetType.equals("4");
         if (packetType.equals("1")) {
             Arrays.fill(mac, (byte) -1);
-        } else if (packetType.equals("2") && arphrd.equals("1") || outgoingOnEthernet) {
+        } else if (packetType.equals("2") || outgoingOnEthernet) {
             final int etherType = ByteBuffer.wrap(frame, 12, 2).getShort() & 0xffff;
             final boolean ipv4 = etherType == 0x0800 && frame.length >= 14 + 20;
             if (ipv4 && (frame[14 + 16] & 0xf0) == 0xe0) {
