@@ -97,11 +97,10 @@ final class LinuxCooked {
      * Rewrites the cooked header at {@code offset} (whole in {@code view}) into the Ethernet header that ends where it
      * ends, so the frame starts at {@code offset + shrink(linkType)}; every field is read before any byte is written.
      * {@code capturedLength}, the bytes of the packet captured from {@code offset} on (its cooked header included),
-     * bounds what is read of the L3 header of a multicast or an outgoing packet.
-     *
-     * @return false, writing nothing, when the protocol is no EtherType
+     * bounds what is read of the L3 header of a multicast or an outgoing packet. The caller has checked with
+     * {@link #isEthernetII} that the protocol is an EtherType; this method does not check it again.
      */
-    static boolean toEthernet(UnsafeBuffer view, int offset, int capturedLength, int linkType) {
+    static void toEthernet(UnsafeBuffer view, int offset, int capturedLength, int linkType) {
         final int protocol;
         final int arphrd;
         final int packetType;
@@ -119,9 +118,6 @@ final class LinuxCooked {
             packetType = view.getByte(offset + 10) & 0xff;
             addressLength = view.getByte(offset + 11) & 0xff;
             address = offset + 12;
-        }
-        if (protocol < MIN_ETHER_TYPE) {
-            return false;
         }
         // The 8-byte address field lies within the header: its first 6 bytes, as the top of a long.
         final long source = arphrd == ARPHRD_ETHER && addressLength == MAC_LENGTH
@@ -150,7 +146,6 @@ final class LinuxCooked {
         view.putInt(ethernet + MAC_LENGTH, (int) (source >>> 16), ByteOrder.BIG_ENDIAN);
         view.putShort(ethernet + MAC_LENGTH + 4, (short) source, ByteOrder.BIG_ENDIAN);
         view.putShort(ethernet + 2 * MAC_LENGTH, (short) protocol, ByteOrder.BIG_ENDIAN);
-        return true;
     }
 
     /**
