@@ -114,11 +114,9 @@ abstract class CaptureReader {
      * start and both lengths by the difference, so the frame is the Ethernet header and the bytes after the cooked
      * header. A packet found again (refused by the sink, or not due yet) is not rewritten twice; its cooked header is
      * put back when it is consumed ({@link CaptureWindow#restoreRewritten}), so a looped capture the window holds
-     * whole is not read again. A packet captured
-     * shorter than its cooked header is left with no captured bytes, its original length shrunk as any other's: the
-     * feed counts it as truncated. One whose
-     * protocol is no EtherType cannot be an Ethernet II frame: a {@link #DROP} counted as foreign, under the cooked
-     * link type.
+     * whole is not read again. A packet captured shorter than its cooked header is left with no captured bytes, its
+     * original length shrunk as any other's: the feed counts it as truncated. One whose protocol is no EtherType
+     * cannot be an Ethernet II frame: a {@link #DROP} counted as foreign, under the cooked link type.
      */
     private int fromCooked(int linkType) {
         foreignLink = false;

@@ -59,8 +59,8 @@ final class CaptureWindow {
     }
 
     /**
-     * Keeps the first {@code bytes} (16 or 20) of the packet at window offset {@code windowOffset}, about to be rewritten
-     * in place, until {@link #restoreRewritten} puts them back.
+     * Keeps the first {@code bytes} (16 or 20) of the packet at window offset {@code windowOffset}, about to be
+     * rewritten in place, until {@link #restoreRewritten} puts them back.
      */
     void keepBeforeRewrite(int windowOffset, int bytes) {
         rewrittenPacket = start + windowOffset;

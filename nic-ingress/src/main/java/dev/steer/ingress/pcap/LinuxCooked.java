@@ -87,7 +87,9 @@ final class LinuxCooked {
         return headerLength(linkType) - ETHERNET_HEADER;
     }
 
-    /** True when the protocol of the cooked header at {@code offset} is an EtherType: it can be an Ethernet II frame. */
+    /**
+     * True when the protocol of the cooked header at {@code offset} is an EtherType: it can be an Ethernet II frame.
+     */
     static boolean isEthernetII(UnsafeBuffer view, int offset, int linkType) {
         final int at = linkType == PcapFormat.LINKTYPE_LINUX_SLL ? offset + 14 : offset;
         return (view.getShort(at, ByteOrder.BIG_ENDIAN) & 0xffff) >= MIN_ETHER_TYPE;
