@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -28,15 +29,17 @@ import dev.steer.loadgen.stats.Units;
  *
  * <p>A run that starts its own senders first waits for the first poll of each feed it released
  * ({@link #awaitFirstPolls}): when every one came, that is the full line, said then without an ask; a feed whose
- * ingress did not poll it within the wait is warned of by name. The run's thread only.
+ * ingress did not poll it within the wait is warned of by name; a stop request ends the wait. The run's thread only.
  */
 final class PollingLine {
     /** Shortest time from one ask to the next: the line is late by at most this much (plus an ask). */
     static final long LOOK_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Asks before the line gives up and says how many ingresses poll: about a second, several under load. */
     static final int MAX_ASKS = 10;
-    /** How often {@link #awaitFirstPolls} looks at the released feeds: a tenth of an ingress' longest park. */
+    /** The first gap between two looks of {@link #awaitFirstPolls}: a tenth of an ingress' longest park. */
     static final long FIRST_POLL_LOOK_NS = TimeUnit.MICROSECONDS.toNanos(100);
+    /** The longest gap between two looks of {@link #awaitFirstPolls}: an ingress' longest park. */
+    static final long FIRST_POLL_LOOK_MAX_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final int ingresses;
     private final LongSupplier clockNs;
@@ -100,17 +103,29 @@ final class PollingLine {
 
     /**
      * Waits until each of {@code released} has been polled since its release ({@link HeldFeed#polledSinceRelease()}),
-     * at most {@code boundNs}, looking every {@link #FIRST_POLL_LOOK_NS}: no ask of the engine. When all were, and
-     * they are the run's every feed, says the full line; a feed not polled by then is named in a warning (the partial
-     * line follows from the asks as usual). Costs a few wake-ups of the run's thread: an ingress' longest park is 1 ms.
+     * at most {@code boundNs}, or until {@code stopRequested} (looked at after every park; an unpark of the run's
+     * thread ends a park early): no ask of the engine. When all were, and they are the run's every feed, says the full
+     * line; a feed not polled by then is named in a warning (the partial line follows from the asks as usual); a stop
+     * request ends the wait without either. Returns whether the run was asked to stop. Looks first after
+     * {@link #FIRST_POLL_LOOK_NS}, then at twice the gap before, up to {@link #FIRST_POLL_LOOK_MAX_NS}: a few wake-ups
+     * of the run's thread (an ingress' longest park is 1 ms) and one list, reused.
      */
-    void awaitFirstPolls(List<HeldFeed> released, long boundNs) {
+    boolean awaitFirstPolls(List<HeldFeed> released, long boundNs, BooleanSupplier stopRequested) {
         // The real clock, not the one the asks are timed by (a test's, which need not move).
         final long deadline = System.nanoTime() + boundNs;
-        List<HeldFeed> waiting = notPolled(released);
+        final List<HeldFeed> waiting = new ArrayList<>(released);
+        waiting.removeIf(HeldFeed::polledSinceRelease);
+        long parkNs = FIRST_POLL_LOOK_NS;
         while (!waiting.isEmpty() && System.nanoTime() - deadline < 0) {
-            LockSupport.parkNanos(FIRST_POLL_LOOK_NS);
-            waiting = notPolled(waiting);
+            if (stopRequested.getAsBoolean()) {
+                return true;
+            }
+            LockSupport.parkNanos(parkNs);
+            parkNs = Math.min(2 * parkNs, FIRST_POLL_LOOK_MAX_NS);
+            waiting.removeIf(HeldFeed::polledSinceRelease);
+        }
+        if (stopRequested.getAsBoolean()) {
+            return true;
         }
         if (!waiting.isEmpty()) {
             final List<String> names = new ArrayList<>(waiting.size());
@@ -125,22 +140,13 @@ final class PollingLine {
                 + (one ? "its" : "their") + " release; the run's senders start all the same"
                 + (kernel ? ", and what the kernel drops of their traffic before " + (one ? "its" : "a feed's")
                     + " first poll counts as dropped before the first poll" : ""));
-            return;
+            return false;
         }
         if (!said && released.size() >= ingresses) {
             polling = ingresses;
             sayFull();
         }
-    }
-
-    private static List<HeldFeed> notPolled(List<HeldFeed> feeds) {
-        final List<HeldFeed> waiting = new ArrayList<>(feeds.size());
-        for (HeldFeed feed : feeds) {
-            if (!feed.polledSinceRelease()) {
-                waiting.add(feed);
-            }
-        }
-        return waiting;
+        return false;
     }
 
     /** Whether the full line, every ingress polling, has been said. */

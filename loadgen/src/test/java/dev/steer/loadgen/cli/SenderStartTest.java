@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 
 import org.agrona.DirectBuffer;
@@ -58,7 +59,7 @@ class SenderStartTest {
         first.poll(NO_SINK, 64);
         final List<String> said = Collections.synchronizedList(new ArrayList<>());
         final Thread run = Thread.ofPlatform().start(() -> RunJob.startSenders(List.of(first, late),
-            new PollingLine(2, said::add), NO_BOUND_NS, () -> events.add("senders started")));
+            new PollingLine(2, said::add), NO_BOUND_NS, () -> false, () -> events.add("senders started")));
         // The second ingress polls late: once the run's thread waits (or has gone on without waiting).
         awaitWaitingOrDone(run);
         late.poll(NO_SINK, 64);
@@ -79,7 +80,7 @@ class SenderStartTest {
         polled.poll(NO_SINK, 64);
         final List<String> said = new ArrayList<>();
         RunJob.startSenders(List.of(polled, never), new PollingLine(2, said::add), TimeUnit.MILLISECONDS.toNanos(20),
-            () -> events.add("senders started"));
+            () -> false, () -> events.add("senders started"));
         assertEquals(List.of("first poll of udp:127.0.0.1:9100", "senders started"), events,
             "the wait is bounded: the senders start without the second feed's poll");
         assertEquals(1, said.size(), () -> "one line: " + said);
@@ -88,6 +89,24 @@ class SenderStartTest {
         assertTrue(warning.contains("udp:127.0.0.1:9101"), "names the feed not polled: " + warning);
         assertFalse(warning.contains("udp:127.0.0.1:9100"), "not the feed polled: " + warning);
         assertFalse(warning.contains("the run's time has started"), "not the words a sender waits for: " + warning);
+    }
+
+    @Test
+    void shouldEndTheWaitAndStartNoSenderWhenTheRunIsAskedToStopWhileAFeedIsNotPolledYet() throws Exception {
+        final HeldFeed never = new HeldFeed(new RecordingFeed("udp:127.0.0.1:9100"));
+        never.release();
+        final AtomicBoolean stopRequested = new AtomicBoolean();
+        final List<String> said = Collections.synchronizedList(new ArrayList<>());
+        final Thread run = Thread.ofPlatform().start(() -> RunJob.startSenders(List.of(never),
+            new PollingLine(1, said::add), NO_BOUND_NS, stopRequested::get, () -> events.add("senders started")));
+        awaitWaitingOrDone(run);
+        // As RunJob.requestStop (a signal's hook): the flag, then an unpark of the run's thread.
+        stopRequested.set(true);
+        LockSupport.unpark(run);
+        run.join(TimeUnit.SECONDS.toMillis(20));
+        assertFalse(run.isAlive(), "a stop request ends the wait for the first poll, long before its bound");
+        assertEquals(List.of(), events, "no sender starts once the run was asked to stop");
+        assertEquals(List.of(), said, "no warning that the senders start all the same: " + said);
     }
 
     @Test
@@ -133,7 +152,7 @@ class SenderStartTest {
         aeron.release();
         final List<String> said = new ArrayList<>();
         RunJob.startSenders(List.of(aeron), new PollingLine(1, said::add), TimeUnit.MILLISECONDS.toNanos(20),
-            () -> events.add("senders started"));
+            () -> false, () -> events.add("senders started"));
         assertEquals(1, said.size(), () -> "one line: " + said);
         assertTrue(said.get(0).contains("aeron:1001@aeron:ipc"), said.get(0));
         assertFalse(said.get(0).contains("kernel"), "an Aeron feed has no kernel drops: " + said.get(0));
