@@ -53,7 +53,7 @@ import dev.steer.loadgen.stats.Units;
  *                           {@code dropsBeforeFirstPoll}; 0 for UDP
  * @param imagesJoined       images (publishers) that joined an Aeron feed's subscription
  *                           ({@code AeronFeed.imagesAvailable()}); 0 for other feeds
- * @param imagesGone         images that went away while the Aeron feed was open ({@code AeronFeed.imagesUnavailable()})
+ * @param imagesGone         images gone while the Aeron feed was open ({@code AeronFeed.imagesUnavailable()})
  * @param bytesConsumed      bytes the Aeron feed's subscription consumed, frame headers and alignment included
  *                           ({@code AeronFeed.bytesConsumed()}); 0 for other feeds
  */
@@ -122,7 +122,7 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
      * for it then, {@code ; ring full F times during the run, nothing dropped for it}; then, when the link went down,
      * {@code ; link down N times during the run} (each without what comes before when that is 0:
      * {@code feed: FEED: link down 1 time during the run}). An Aeron feed's overrun is {@code L left in
-     * the subscription at close}, and its line ends with {@code J image(s) joined, G went away, B bytes consumed}.
+     * the subscription at close}, and its line ends with {@code J image(s) joined, G gone, B bytes consumed}.
      * Meant for a feed that {@link #hasLine()}. No line end.
      */
     public String describe() {
@@ -155,7 +155,7 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
         }
         if (aeron()) {
             next(line, head).append(Units.count(imagesJoined)).append(imagesJoined == 1 ? " image" : " images")
-                .append(" joined, ").append(Units.count(imagesGone)).append(" went away, ")
+                .append(" joined, ").append(Units.count(imagesGone)).append(" gone, ")
                 .append(Units.count(bytesConsumed)).append(" bytes consumed");
         }
         return line.toString();

@@ -182,7 +182,7 @@ class FeedCountsCliTest {
             written.toString());
 
         final List<String> lines = result.out().lines().filter(line -> line.startsWith("feed:")).toList();
-        assertEquals(List.of("feed: " + feed.get("feed").asText() + ": 1 image joined, " + gone + " went away, "
+        assertEquals(List.of("feed: " + feed.get("feed").asText() + ": 1 image joined, " + gone + " gone, "
             + String.format(Locale.ROOT, "%,d", received * 96) + " bytes consumed"), lines, result.toString());
         final String html = Files.readString(report.resolve("index.html"));
         assertTrue(html.contains(lines.get(0)), "the page has the line as the summary prints it");

@@ -87,12 +87,12 @@ class FeedCountsTest {
         final FeedCounts clean = FeedCounts.aeron("aeron:1001@aeron:ipc", 500, 0, 1, 1, 48_000);
         assertTrue(clean.hasLine(), "an Aeron feed always says what it consumed");
         assertEquals(0, clean.feedOverrun());
-        assertEquals("feed: aeron:1001@aeron:ipc: 1 image joined, 1 went away, 48,000 bytes consumed",
+        assertEquals("feed: aeron:1001@aeron:ipc: 1 image joined, 1 gone, 48,000 bytes consumed",
             clean.describe());
         final FeedCounts left = FeedCounts.aeron("aeron:1001@aeron:ipc", 500, 64, 2, 0, 54_144);
         assertEquals(64, left.feedOverrun(), "what the close drained");
         assertEquals("feed: aeron:1001@aeron:ipc: feed_overrun 64: 64 left in the subscription at close; 2 images"
-            + " joined, 0 went away, 54,144 bytes consumed", left.describe());
+            + " joined, 0 gone, 54,144 bytes consumed", left.describe());
         assertFalse(UDP.describe().contains("image"), "other feeds have no images");
     }
 
