@@ -13,10 +13,10 @@ import dev.steer.loadgen.stats.Units;
  * AF_PACKET feed's link went down and its ring was full during the run, and the images an Aeron feed's subscription
  * had and the bytes it consumed, as {@code steer run} reports it: one {@code feed:} line in the text summary and on
  * the report page when the feed overran, its link went down or its ring was full, and for every Aeron feed
- * ({@link #hasLine()}), one object of the JSON's {@code feed_counts} array always. The engine's {@code feed_overrun} alone does not say whether the feed fell behind
- * while the run ran (the kernel dropped for a full socket buffer or ring) or only had packets still queued when the
- * run closed it, which a run stopped under full traffic always has; and a link that was down for part of the run loses
- * no packet the feed had, so no drop says it.
+ * ({@link #hasLine()}), one object of the JSON's {@code feed_counts} array always. The engine's {@code feed_overrun}
+ * alone does not say whether the feed fell behind while the run ran (the kernel dropped for a full socket buffer or
+ * ring) or only had packets still queued when the run closed it, which a run stopped under full traffic always has;
+ * and a link that was down for part of the run loses no packet the feed had, so no drop says it.
  *
  * <p>The JSON names are stable and always present: {@code feed}, {@code type} ({@code udp}, {@code afpacket} or
  * {@code aeron}),
@@ -31,9 +31,10 @@ import dev.steer.loadgen.stats.Units;
  * @param feed               the feed's name
  * @param type               {@code udp}, {@code afpacket} or {@code aeron}
  * @param packets            packets the feed handed to the ingress (Aeron: the fragments its polls took)
- * @param kernelDrops        packets the kernel dropped during the run for a full socket buffer or ring, counted
- *                           {@code feed_overrun} ({@code UdpFeed.kernelDrops()}, {@code AfPacketFeed.overruns()}), the
- *                           drops before the first poll ({@code dropsBeforeFirstPoll}) included
+ * @param kernelDrops        packets the kernel dropped for a full socket buffer or ring from the feed's open to its
+ *                           close, counted {@code feed_overrun} ({@code UdpFeed.kernelDrops()},
+ *                           {@code AfPacketFeed.overruns()}): those while the run ran and those before the first poll
+ *                           ({@code dropsBeforeFirstPoll}), while the engine started
  * @param kernelDropsVisible whether the kernel's drops could be read at all (a UDP socket's row in procfs); when false
  *                           they are in no count
  * @param heldAtClose        a packet a lossless ingress had refused and the feed still held at the close (UDP: 0 or 1)
@@ -63,13 +64,6 @@ public record FeedCounts(String feed, String type, long packets, long kernelDrop
                          long bytesConsumed) {
     /** The JSON array of {@code steer run}, one object per UDP, AF_PACKET or Aeron feed. */
     public static final String JSON_ARRAY = "feed_counts";
-
-    /** Counts with no drop before the first poll (a socket buffer or ring that did not fill before it). */
-    public FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,
-                      long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes) {
-        this(feed, type, packets, kernelDrops, kernelDropsVisible, heldAtClose, leftAtClose, linkDowns, ringFreezes, 0,
-            0);
-    }
 
     /** Counts of a feed with no images (UDP, AF_PACKET). */
     public FeedCounts(String feed, String type, long packets, long kernelDrops, boolean kernelDropsVisible,

@@ -13,8 +13,15 @@ import org.junit.jupiter.api.Timeout;
 
 @Timeout(value = 10, unit = TimeUnit.SECONDS)
 class FeedCountsTest {
-    private static final FeedCounts UDP = new FeedCounts("udp:127.0.0.1:9100", "udp", 50_000, 1_200, true, 1, 36, 0, 0);
-    private static final FeedCounts RING = new FeedCounts("afpacket:vb", "afpacket", 40, 0, true, 0, 60, 0, 0);
+    private static final FeedCounts UDP = counts("udp:127.0.0.1:9100", "udp", 50_000, 1_200, true, 1, 36, 0, 0);
+    private static final FeedCounts RING = counts("afpacket:vb", "afpacket", 40, 0, true, 0, 60, 0, 0);
+
+    /** Counts with no drop before the first poll (a socket buffer or ring that did not fill before it), no images. */
+    private static FeedCounts counts(String feed, String type, long packets, long kernelDrops,
+        boolean kernelDropsVisible, long heldAtClose, long leftAtClose, long linkDowns, long ringFreezes) {
+        return new FeedCounts(feed, type, packets, kernelDrops, kernelDropsVisible, heldAtClose, leftAtClose, linkDowns,
+            ringFreezes, 0, 0);
+    }
 
     @Test
     void shouldSplitFeedOverrunIntoWhileRunningAndAtCloseWhenTheFeedOverran() {
@@ -27,33 +34,33 @@ class FeedCountsTest {
     void shouldNameOnlyThePartsThatAreNotZeroAndTheRingWhenTheFeedIsAfPacket() {
         assertEquals("feed: afpacket:vb: feed_overrun 60: 60 left in the ring at close", RING.describe());
         assertEquals("feed: afpacket:vb: feed_overrun 7: 7 dropped by the kernel while running (ring full)",
-            new FeedCounts("afpacket:vb", "afpacket", 1, 7, true, 0, 0, 0, 0).describe());
+            counts("afpacket:vb", "afpacket", 1, 7, true, 0, 0, 0, 0).describe());
     }
 
     @Test
     void shouldGiveAFeedWhoseLinkWentDownALineSayingHowOftenWhenItOverranOrNot() {
-        final FeedCounts down = new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 0, 1, 0);
+        final FeedCounts down = counts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 0, 1, 0);
         assertTrue(down.hasLine(), "a link down is worth a line although nothing was lost");
         assertEquals("feed: afpacket:vb#0: link down 1 time during the run", down.describe());
         assertEquals("feed: afpacket:vb#0: feed_overrun 60: 60 left in the ring at close; link down 2 times during the run",
-            new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 60, 2, 0).describe());
+            counts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 60, 2, 0).describe());
         assertEquals(0, down.feedOverrun(), "a link down is no drop");
-        assertFalse(new FeedCounts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 0, 0, 0).hasLine(), "nothing to say");
+        assertFalse(counts("afpacket:vb#0", "afpacket", 40, 0, true, 0, 0, 0, 0).hasLine(), "nothing to say");
     }
 
     @Test
     void shouldSayHowOftenTheRingWasFullWithItsDropsOrAloneWhenTheKernelFrozeTheRing() {
         assertEquals("feed: afpacket:vb: feed_overrun 7: 7 dropped by the kernel while running (ring full 2 times)",
-            new FeedCounts("afpacket:vb", "afpacket", 1, 7, true, 0, 0, 0, 2).describe());
+            counts("afpacket:vb", "afpacket", 1, 7, true, 0, 0, 0, 2).describe());
         assertEquals("feed: afpacket:vb: feed_overrun 10: 7 dropped by the kernel while running (ring full 1 time), 3 left"
             + " in the ring at close; link down 1 time during the run",
-            new FeedCounts("afpacket:vb", "afpacket", 1, 7, true, 0, 3, 1, 1).describe());
-        final FeedCounts frozen = new FeedCounts("afpacket:vb", "afpacket", 40, 0, true, 0, 0, 0, 3);
+            counts("afpacket:vb", "afpacket", 1, 7, true, 0, 3, 1, 1).describe());
+        final FeedCounts frozen = counts("afpacket:vb", "afpacket", 40, 0, true, 0, 0, 0, 3);
         assertTrue(frozen.hasLine(), "a ring that was full is worth a line although nothing was lost");
         assertEquals(0, frozen.feedOverrun(), "a freeze is no drop");
         assertEquals("feed: afpacket:vb: ring full 3 times during the run, nothing dropped for it", frozen.describe());
         assertEquals("feed: afpacket:vb: feed_overrun 5: 5 left in the ring at close; ring full 1 time during the run,"
-            + " nothing dropped for it", new FeedCounts("afpacket:vb", "afpacket", 40, 0, true, 0, 5, 0, 1).describe());
+            + " nothing dropped for it", counts("afpacket:vb", "afpacket", 40, 0, true, 0, 5, 0, 1).describe());
     }
 
     @Test
@@ -99,7 +106,7 @@ class FeedCountsTest {
     @Test
     void shouldWriteEveryKeyAndReadItBackWhenConvertedToJson() {
         final ObjectNode clean = JsonReport.mapper().createObjectNode();
-        new FeedCounts("udp:127.0.0.1:9100", "udp", 3, 0, false, 0, 0, 0, 0).toJson(clean);
+        counts("udp:127.0.0.1:9100", "udp", 3, 0, false, 0, 0, 0, 0).toJson(clean);
         assertEquals("{\"feed\":\"udp:127.0.0.1:9100\",\"type\":\"udp\",\"packets\":3,\"feed_overrun\":0,"
             + "\"kernel_drops\":0,\"kernel_drops_visible\":false,\"held_at_close\":0,\"left_at_close\":0,"
             + "\"link_downs\":0,\"ring_freezes\":0,\"kernel_drops_before_first_poll\":0,"
@@ -108,7 +115,7 @@ class FeedCountsTest {
         final ObjectNode run = JsonReport.mapper().createObjectNode();
         UDP.toJson(run.putArray(FeedCounts.JSON_ARRAY).addObject());
         RING.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
-        final FeedCounts down = new FeedCounts("afpacket:vb#1", "afpacket", 40, 0, true, 0, 0, 3, 0);
+        final FeedCounts down = counts("afpacket:vb#1", "afpacket", 40, 0, true, 0, 0, 3, 0);
         down.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
         final FeedCounts frozen = new FeedCounts("afpacket:vb#0", "afpacket", 40, 9, true, 0, 0, 0, 4, 5, 2);
         frozen.toJson(run.withArray(FeedCounts.JSON_ARRAY).addObject());
