@@ -55,8 +55,9 @@ final class FirstPollDrops {
 
     /**
      * {@code stats} less, on the ingress of each such feed, the drops before its first poll, in {@code received}
-     * and in {@code feed_overrun}, each no lower than in the previous call. The feeds are read after the stats: a feed
-     * sets that count before its ingress counts the drops, so stats that show them find it set. The sampler's thread.
+     * and in {@code feed_overrun}, each no lower than in the previous call. The feeds are read after the stats, so
+     * stats that show the drops find the count set ({@link FirstPollOverruns#overrunsBeforeFirstPoll()} says how a feed
+     * publishes it). The sampler's thread.
      */
     EngineStats leftOut(EngineStats stats) {
         List<PathStats> ingresses = null;

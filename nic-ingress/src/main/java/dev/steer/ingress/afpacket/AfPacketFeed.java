@@ -495,8 +495,8 @@ public final class AfPacketFeed implements Feed, FirstPollOverruns {
      * open and the first poll, when nobody was polling yet (a ring of {@code blockCount} blocks, each retired by the
      * timer after {@code retireTimeoutMs}, fills within {@code blockCount * retireTimeoutMs} at any rate). Not a sign
      * that the feed fell behind while polled. A feed closed before it was ever polled has the close's read as its
-     * first: all its {@link #overruns()} are here. Any thread (a plain read of a single-writer field, set before the
-     * drops reach the sink: a thread that saw them counted {@code feed_overrun} in the engine's stats sees them here).
+     * first: all its {@link #overruns()} are here. Any thread (a plain read of a single-writer field, published
+     * before the drops reach the sink as {@link FirstPollOverruns#overrunsBeforeFirstPoll()} says).
      */
     @Override
     public long overrunsBeforeFirstPoll() {

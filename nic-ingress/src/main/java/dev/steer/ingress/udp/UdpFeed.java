@@ -1,6 +1,7 @@
 package dev.steer.ingress.udp;
 
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -269,10 +270,14 @@ public final class UdpFeed implements Feed, FirstPollOverruns {
         reportDrops(sink);
     }
 
-    /** Takes the drops read so far, reported or pending, as those before the first poll; a volatile write. */
+    /**
+     * Takes the drops read so far, reported or pending, as those before the first poll: a volatile write, fenced so
+     * that the sink's counts of those drops, reported after, cannot become visible before it.
+     */
     private void markFirstRead() {
         polled = true;
         overrunsBeforeFirstPoll = kernelDrops + dropsPending;
+        VarHandle.releaseFence();
     }
 
     /** Reads the kernel's count and keeps the increase for {@link #reportDrops}. */
@@ -335,9 +340,8 @@ public final class UdpFeed implements Feed, FirstPollOverruns {
      * The part of {@link #kernelDrops()} the first poll found: datagrams the kernel dropped for a full receive buffer
      * between the open and the first poll, when nobody was polling yet (an external sender filled it while the engine
      * started). Not a sign that the feed fell behind while polled. For a feed closed before it was ever polled, the
-     * close's read is the first: all its {@link #kernelDrops()} are here. Any thread (a volatile read, written before
-     * the drops reach the sink: a thread that saw them counted {@code feed_overrun} in the engine's stats sees them
-     * here).
+     * close's read is the first: all its {@link #kernelDrops()} are here. Any thread (a volatile read, published
+     * before the drops reach the sink as {@link FirstPollOverruns#overrunsBeforeFirstPoll()} says).
      */
     @Override
     public long overrunsBeforeFirstPoll() {
