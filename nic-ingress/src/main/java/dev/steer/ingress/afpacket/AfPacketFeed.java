@@ -56,7 +56,7 @@ import dev.steer.ingress.FirstPollOverruns;
  * once per {@link InterfaceLink#CHECK_INTERVAL_NS}, two ioctls for the link's flags (a clock comparison per poll),
  * allocates nothing and stamps every packet of a poll with one cached {@link System#nanoTime()} reading.
  */
-public final class AfPacketFeed implements Feed, FirstPollOverruns {
+public final class AfPacketFeed implements FirstPollOverruns {
     private static final VarHandle CLOSED;
     /** Destination and source MAC and EtherType: what a frame adds to the MTU, besides its VLAN tags. */
     private static final int ETHERNET_HEADER = 14;

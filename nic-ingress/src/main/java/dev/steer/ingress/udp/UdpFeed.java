@@ -50,7 +50,7 @@ import dev.steer.ingress.FirstPollOverruns;
  * nothing in steady state (the JDK reuses the sender address object while the sender stays the same; a new
  * sender costs one address object). Receive takes the channel's uncontended internal lock.
  */
-public final class UdpFeed implements Feed, FirstPollOverruns {
+public final class UdpFeed implements FirstPollOverruns {
     /** Receive buffer size: above the largest UDP payload (65,507 bytes over IPv4, 65,527 over IPv6). */
     public static final int RECEIVE_BUFFER = 64 * 1024;
 
