@@ -19,22 +19,35 @@ import dev.steer.loadgen.stats.Units;
  * feed. The feeds were opened long before (an AF_PACKET ring fills and overruns until its ingress polls): this, not
  * the engine's start, is when an external sender should begin.
  *
- * <p>Each look of its own is an ask of the engine's stats, an actor ask that takes 0.2-0.3 s on a loaded machine and
- * disturbs the run it measures: it asks at most every {@link #LOOK_NS} (counted from the end of the ask before) and
- * at most {@link #MAX_ASKS} times, and looks at every live sample the run takes anyway for free. When an ingress has
- * not polled by the last ask, or by the run's end, it says how many had: {@code running: 1 of 2 ingresses polled so
- * far; not every ingress is polling yet}, with none of the full line's words after the count, so that a sender
- * waiting for the full line does not take it for one; the live samples may still show
- * every ingress polling later, and the full line is said then.
+ * <p>When the run's feeds are held inputs ({@link HeldFeed}: UDP, AF_PACKET, Aeron, pcap), a feed counts as polled once
+ * it has been polled since its release ({@link HeldFeed#polledSinceRelease()}), with or without senders of the run's
+ * own: the engine's POLLS counter also counts the polls of the held feed, which return without touching the real one,
+ * so it is above 0 before the real first poll, and a sender started then would have its first datagrams among the
+ * kernel's drops before the first poll. Those flags are looked at on every turn of the run's loop and in every live
+ * sample, a volatile read each, and the engine is never asked; the partial line comes when the asks would have ended.
+ *
+ * <p>Otherwise (synthetic feeds) each look of its own is an ask of the engine's stats, an actor ask that takes
+ * 0.2-0.3 s on a loaded machine and disturbs the run it measures: it asks at most every {@link #LOOK_NS} (counted
+ * from the end of the ask before) and at most {@link #MAX_ASKS} times, and looks at every live sample the run takes
+ * anyway for free. When an ingress has not polled by the last ask, or by the run's end, it says how many had:
+ * {@code running: 1 of 2 ingresses polled so far; not every ingress is polling yet}, with none of the full line's
+ * words after the count, so that a sender waiting for the full line does not take it for one; the live samples may
+ * still show every ingress polling later, and the full line is said then.
  *
  * <p>A run that starts its own senders first waits for the first poll of each feed it released
  * ({@link #awaitFirstPolls}): when every one came, that is the full line, said then without an ask; a feed whose
  * ingress did not poll it within the wait is warned of by name; a stop request ends the wait. The run's thread only.
  */
 final class PollingLine {
-    /** Shortest time from one ask to the next: the line is late by at most this much (plus an ask). */
+    /**
+     * Shortest time from one ask to the next: the line is late by at most this much (plus an ask). With held inputs
+     * the gap between two counted looks, which time the partial line.
+     */
     static final long LOOK_NS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** Asks before the line gives up and says how many ingresses poll: about a second, several under load. */
+    /**
+     * Asks (or, with held inputs, counted looks) before the line gives up and says how many ingresses poll: about a
+     * second, several under load.
+     */
     static final int MAX_ASKS = 10;
     /** The first gap between two looks of {@link #awaitFirstPolls}: a tenth of an ingress' longest park. */
     static final long FIRST_POLL_LOOK_NS = TimeUnit.MICROSECONDS.toNanos(100);
@@ -42,6 +55,8 @@ final class PollingLine {
     static final long FIRST_POLL_LOOK_MAX_NS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final int ingresses;
+    /** The run's feeds as held inputs, one per ingress; empty when they are not (synthetic feeds). */
+    private final List<HeldFeed> inputs;
     private final LongSupplier clockNs;
     private final Consumer<String> say;
     private long nextAskNs;
@@ -55,38 +70,75 @@ final class PollingLine {
      * @param say       where the line goes (the run's stderr)
      */
     PollingLine(int ingresses, Consumer<String> say) {
-        this(ingresses, System::nanoTime, say);
+        this(ingresses, List.of(), System::nanoTime, say);
+    }
+
+    /**
+     * @param ingresses the run's feeds, one ingress each
+     * @param inputs    the run's feeds when they are held inputs, one per ingress (the line is then said from their
+     *                  {@link HeldFeed#polledSinceRelease()}); empty when they are not, and the stats say it
+     * @param say       where the line goes (the run's stderr)
+     */
+    PollingLine(int ingresses, List<HeldFeed> inputs, Consumer<String> say) {
+        this(ingresses, inputs, System::nanoTime, say);
     }
 
     PollingLine(int ingresses, LongSupplier clockNs, Consumer<String> say) {
+        this(ingresses, List.of(), clockNs, say);
+    }
+
+    PollingLine(int ingresses, List<HeldFeed> inputs, LongSupplier clockNs, Consumer<String> say) {
+        if (!inputs.isEmpty() && inputs.size() != ingresses) {
+            throw new IllegalArgumentException("inputs: " + inputs.size() + " held feeds for " + ingresses
+                + " ingresses; one per ingress, or none when the feeds are not held inputs");
+        }
         this.ingresses = ingresses;
+        this.inputs = List.copyOf(inputs);
         this.clockNs = clockNs;
         this.say = say;
         this.nextAskNs = clockNs.getAsLong();
     }
 
     /**
-     * One turn of the run's loop: asks for the stats when an ask is due ({@link #LOOK_NS} since the last, fewer than
-     * {@link #MAX_ASKS} so far) and says the line when every ingress has polled, or, at the last ask, how many have.
+     * One turn of the run's loop: says the line when every ingress has polled, or, at the last ask, how many have.
+     * With held inputs it looks at their flags (no ask); otherwise it asks for the stats when an ask is due
+     * ({@link #LOOK_NS} since the last, fewer than {@link #MAX_ASKS} so far). The partial line comes at the
+     * {@link #MAX_ASKS}th ask's time either way.
      */
     void look(Supplier<EngineStats> stats) {
-        if (said || partialSaid || clockNs.getAsLong() - nextAskNs < 0) {
+        if (said || partialSaid) {
             return;
         }
-        final EngineStats now = stats.get();
-        asks++;
-        // From the end of the ask: a slow ask is not followed by the next one at once.
+        if (!inputs.isEmpty()) {
+            seenInputs();
+        }
+        if (said || clockNs.getAsLong() - nextAskNs < 0) {
+            return;
+        }
+        if (inputs.isEmpty()) {
+            seen(stats.get());
+        }
+        // From the end of the ask: a slow ask (or a stall of the run's thread, a wait for first polls) is not followed
+        // by the next one at once.
         nextAskNs = clockNs.getAsLong() + LOOK_NS;
-        seen(now);
+        asks++;
         if (!said && asks >= MAX_ASKS) {
             sayPartial();
         }
     }
 
-    /** A live sample the run took anyway: looked at without asking, after the last ask too. */
+    /**
+     * A live sample the run took anyway: looked at without asking, after the last ask too; with held inputs, their
+     * flags are looked at instead of the sample.
+     */
     void sampled(EngineStats stats) {
-        if (!said) {
+        if (said) {
+            return;
+        }
+        if (inputs.isEmpty()) {
             seen(stats);
+        } else {
+            seenInputs();
         }
     }
 
@@ -156,6 +208,20 @@ final class PollingLine {
 
     private void seen(EngineStats stats) {
         polling = Math.max(polling, pollingIngresses(stats));
+        if (polling >= ingresses) {
+            sayFull();
+        }
+    }
+
+    /** The held inputs polled since their release: a volatile read each, no allocation. */
+    private void seenInputs() {
+        int polled = 0;
+        for (int i = 0; i < inputs.size(); i++) {
+            if (inputs.get(i).polledSinceRelease()) {
+                polled++;
+            }
+        }
+        polling = Math.max(polling, polled);
         if (polling >= ingresses) {
             sayFull();
         }

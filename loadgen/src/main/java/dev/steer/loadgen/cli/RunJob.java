@@ -226,7 +226,9 @@ final class RunJob {
             // make before this thread reads a clock again (a GC pause here) is in the totals, so in the time too.
             start = sampler.baselineNs();
             startedAt = Instant.now().minusNanos(System.nanoTime() - start);
-            final PollingLine pollingLine = new PollingLine(feeds.size(), this::say);
+            // Held inputs say when their feed was first polled since the release; the engine's POLLS also count the
+            // polls of a held feed, which touch no real feed.
+            final PollingLine pollingLine = new PollingLine(feeds.size(), heldInputs, this::say);
             if (sending) {
                 // Once the feeds are released and polled: sent into a held feed, the first datagrams would wait in (or
                 // overflow) the socket's buffer, and what overflowed before a feed's first poll would count as dropped

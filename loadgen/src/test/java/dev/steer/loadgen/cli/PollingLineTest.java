@@ -13,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import dev.steer.engine.map.MapResult;
+import dev.steer.engine.path.Feed;
+import dev.steer.engine.path.FrameSink;
 import dev.steer.engine.stats.DropReason;
 import dev.steer.engine.stats.EngineStats;
 import dev.steer.engine.stats.PathCounters.Counter;
@@ -120,6 +122,77 @@ class PollingLineTest {
         assertTrue(partial.endsWith("not every ingress is polling yet"), partial);
         assertFalse(partial.contains("the run's time has started"), partial);
         assertFalse(partial.contains("polling;"), partial);
+    }
+
+    /**
+     * An ingress polls its held feed from its start, and a held feed's poll is no poll of the real feed: the stats'
+     * POLLS are above 0 long before the release. The full line, which an external sender starts from, means every
+     * feed has been polled since its release, whether or not the run has senders of its own.
+     */
+    @Test
+    void shouldSayTheLineOnlyOnceEveryHeldFeedWasPolledSinceItsReleaseWhenItsIngressPolledItWhileHeld() {
+        final HeldFeed first = new HeldFeed(idleFeed("udp:127.0.0.1:9100"));
+        final HeldFeed late = new HeldFeed(idleFeed("udp:127.0.0.1:9101"));
+        first.poll(null, 64);
+        late.poll(null, 64);
+        first.release();
+        late.release();
+        first.poll(null, 64);
+        final List<String> said = new ArrayList<>();
+        final long[] clock = {0};
+        final PollingLine line = new PollingLine(2, List.of(first, late), () -> clock[0], said::add);
+        // Both ingresses have polled (while held): the stats say so, the feeds do not.
+        line.sampled(stats(2, 0));
+        line.look(() -> stats(2, 0));
+        clock[0] += PollingLine.LOOK_NS;
+        line.look(() -> stats(2, 0));
+        assertEquals(List.of(), said, "not said before the second feed's first poll since its release");
+        late.poll(null, 64);
+        line.look(() -> {
+            throw new AssertionError("asked the engine: the feeds say when they have been polled");
+        });
+        assertEquals(List.of("running: 2 ingresses polling; the run's time has started"), said);
+        line.end(stats(2, 0));
+        assertEquals(1, said.size(), () -> "said once: " + said);
+    }
+
+    @Test
+    void shouldSayHowManyHeldFeedsWerePolledSinceTheirReleaseWhenOneIsNotByTheLastLook() {
+        final HeldFeed polled = new HeldFeed(idleFeed("udp:127.0.0.1:9100"));
+        final HeldFeed late = new HeldFeed(idleFeed("udp:127.0.0.1:9101"));
+        late.poll(null, 64);
+        polled.release();
+        late.release();
+        polled.poll(null, 64);
+        final List<String> said = new ArrayList<>();
+        final long[] clock = {0};
+        final PollingLine line = new PollingLine(2, List.of(polled, late), () -> clock[0], said::add);
+        for (int turn = 0; turn < TURNS; turn++, clock[0] += TimeUnit.MILLISECONDS.toNanos(10)) {
+            line.look(() -> stats(2, 0));
+            line.sampled(stats(2, 0));
+        }
+        assertEquals(List.of("running: 1 of 2 ingresses polled so far; not every ingress is polling yet"), said);
+        // Polled later: a live sample the run takes anyway says the full line, once; the end says nothing more.
+        late.poll(null, 64);
+        line.sampled(stats(2, 0));
+        line.end(stats(2, 0));
+        assertEquals(List.of("running: 1 of 2 ingresses polled so far; not every ingress is polling yet",
+            "running: 2 ingresses polling; the run's time has started"), said);
+    }
+
+    /** A feed that never has a frame; it touches no sink. */
+    private static Feed idleFeed(String name) {
+        return new Feed() {
+            @Override
+            public int poll(FrameSink sink, int budget) {
+                return 0;
+            }
+
+            @Override
+            public String name() {
+                return name;
+            }
+        };
     }
 
     /** Stats whose first {@code polled} ingress rows have polled and whose next {@code idle} rows have not. */

@@ -49,6 +49,22 @@ class RunningLineTest {
     }
 
     /**
+     * Without senders of its own the run says the line from its feeds' first polls since their release too (the
+     * engine's POLLS also count the polls of a held feed): an external sender starts from it.
+     */
+    @Test
+    void shouldSayEveryIngressPollingWhenTheRunHasNoSendersOfItsOwn() {
+        final CliRunner result = CliRunner.run("run", "--feed", "udp", "--listen", "127.0.0.1:0", "--queues", "2",
+            "--duration", "1s", "--interval", "500ms", "--no-traffic", "--no-pin");
+        assertEquals(SteerCli.EXIT_OK, result.exit(), result.toString());
+        final String err = result.err();
+        final String line = "steer run: running: 2 ingresses polling; the run's time has started";
+        final int running = err.indexOf(line);
+        assertTrue(running > err.indexOf("steer run: starting the engine"), "said after the engine's start: " + result);
+        assertEquals(running, err.lastIndexOf(line), "said once: " + result);
+    }
+
+    /**
      * The run's own senders start once every feed was polled since its release: with a receive buffer of a few
      * datagrams and a fast sender, the kernel would otherwise drop their first datagrams before the feed's first poll,
      * where they count as drops before the first poll, the engine's start-up's and no interval's.
