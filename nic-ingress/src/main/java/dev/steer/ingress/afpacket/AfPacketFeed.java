@@ -322,9 +322,7 @@ public final class AfPacketFeed implements FirstPollOverruns {
      */
     private void readBeforeFirstPoll(FrameSink sink) {
         polled = true;
-        pollsSinceStats = 0;
-        takenSinceStats = false;
-        final int drops = statistics.readDrops();
+        final int drops = readStatistics();
         // Set before the sink counts the drops, and fenced: a reader whose engine stats show them finds them here too.
         overrunsBeforeFirstPoll = overruns + Math.max(0, drops);
         queueFreezesBeforeFirstPoll = statistics.queueFreezes();
@@ -334,9 +332,14 @@ public final class AfPacketFeed implements FirstPollOverruns {
 
     /** Reads and resets the kernel's counters and reports its drops; one getsockopt into preallocated memory. */
     private void readKernelDrops(FrameSink sink) {
+        countDrops(sink, readStatistics());
+    }
+
+    /** Reads and resets the kernel's counters, restarting the count of polls to the next read; returns the drops. */
+    private int readStatistics() {
         pollsSinceStats = 0;
         takenSinceStats = false;
-        countDrops(sink, statistics.readDrops());
+        return statistics.readDrops();
     }
 
     private void countDrops(FrameSink sink, int drops) {
