@@ -91,8 +91,13 @@ final class LinuxCooked {
      * True when the protocol of the cooked header at {@code offset} is an EtherType: it can be an Ethernet II frame.
      */
     static boolean isEthernetII(UnsafeBuffer view, int offset, int linkType) {
-        final int at = linkType == PcapFormat.LINKTYPE_LINUX_SLL ? offset + 14 : offset;
-        return (view.getShort(at, ByteOrder.BIG_ENDIAN) & 0xffff) >= MIN_ETHER_TYPE;
+        return protocol(view, offset, linkType) >= MIN_ETHER_TYPE;
+    }
+
+    /** The protocol field of the cooked header at {@code offset}: last in LINUX_SLL's header, first in LINUX_SLL2's. */
+    private static int protocol(UnsafeBuffer view, int offset, int linkType) {
+        final int at = linkType == PcapFormat.LINKTYPE_LINUX_SLL ? offset + SLL_HEADER - 2 : offset;
+        return view.getShort(at, ByteOrder.BIG_ENDIAN) & 0xffff;
     }
 
     /**
@@ -103,7 +108,7 @@ final class LinuxCooked {
      * {@link #isEthernetII} that the protocol is an EtherType; this method does not check it again.
      */
     static void toEthernet(UnsafeBuffer view, int offset, int capturedLength, int linkType) {
-        final int protocol;
+        final int protocol = protocol(view, offset, linkType);
         final int arphrd;
         final int packetType;
         final int addressLength;
@@ -113,9 +118,7 @@ final class LinuxCooked {
             arphrd = view.getShort(offset + 2, ByteOrder.BIG_ENDIAN) & 0xffff;
             addressLength = view.getShort(offset + 4, ByteOrder.BIG_ENDIAN) & 0xffff;
             address = offset + 6;
-            protocol = view.getShort(offset + 14, ByteOrder.BIG_ENDIAN) & 0xffff;
         } else {
-            protocol = view.getShort(offset, ByteOrder.BIG_ENDIAN) & 0xffff;
             arphrd = view.getShort(offset + 8, ByteOrder.BIG_ENDIAN) & 0xffff;
             packetType = view.getByte(offset + 10) & 0xff;
             addressLength = view.getByte(offset + 11) & 0xff;
