@@ -154,18 +154,18 @@ final class PollingLine {
     }
 
     /**
-     * Waits until each of {@code released} has been polled since its release ({@link HeldFeed#polledSinceRelease()}),
-     * at most {@code boundNs}, or until {@code stopRequested} (looked at after every park; an unpark of the run's
-     * thread ends a park early): no ask of the engine. When all were, and they are the run's every feed, says the full
-     * line; a feed not polled by then is named in a warning (the partial line follows from the asks as usual); a stop
+     * Waits until each of the run's held inputs has been polled since its release
+     * ({@link HeldFeed#polledSinceRelease()}), at most {@code boundNs}, or until {@code stopRequested} (looked at after
+     * every park; an unpark of the run's thread ends a park early): no ask of the engine. When all were, says the full
+     * line; a feed not polled by then is named in a warning (the partial line follows from the looks as usual); a stop
      * request ends the wait without either. Returns whether the run was asked to stop. Looks first after
      * {@link #FIRST_POLL_LOOK_NS}, then at twice the gap before, up to {@link #FIRST_POLL_LOOK_MAX_NS}: a few wake-ups
      * of the run's thread (an ingress' longest park is 1 ms) and one list, reused.
      */
-    boolean awaitFirstPolls(List<HeldFeed> released, long boundNs, BooleanSupplier stopRequested) {
+    boolean awaitFirstPolls(long boundNs, BooleanSupplier stopRequested) {
         // The real clock, not the one the asks are timed by (a test's, which need not move).
         final long deadline = System.nanoTime() + boundNs;
-        final List<HeldFeed> waiting = new ArrayList<>(released);
+        final List<HeldFeed> waiting = new ArrayList<>(inputs);
         waiting.removeIf(HeldFeed::polledSinceRelease);
         long parkNs = FIRST_POLL_LOOK_NS;
         while (!waiting.isEmpty() && System.nanoTime() - deadline < 0) {
@@ -194,9 +194,8 @@ final class PollingLine {
                     + " first poll counts as dropped before the first poll" : ""));
             return false;
         }
-        if (!said && released.size() >= ingresses) {
-            polling = ingresses;
-            sayFull();
+        if (!said && !inputs.isEmpty()) {
+            seenInputs();
         }
         return false;
     }

@@ -233,7 +233,7 @@ final class RunJob {
                 // Once the feeds are released and polled: sent into a held feed, the first datagrams would wait in (or
                 // overflow) the socket's buffer, and what overflowed before a feed's first poll would count as dropped
                 // before the first poll.
-                startSenders(heldInputs, pollingLine, FIRST_POLL_WAIT_NS, () -> stopRequested, () -> {
+                startSenders(pollingLine, FIRST_POLL_WAIT_NS, () -> stopRequested, () -> {
                     progress("sending synthetic traffic into " + feedPlan.type() + " (" + text.traffic() + ")");
                     senders.start(feedPlan, plan.traffic(), feeds, opened);
                 });
@@ -361,16 +361,15 @@ final class RunJob {
     }
 
     /**
-     * Starts the run's own senders ({@code start}) once each of {@code released} has been polled since its release,
-     * waiting at most {@code boundNs} ({@link PollingLine#awaitFirstPolls}, which warns of a feed not polled by then).
-     * The release only lets the next poll through, and an ingress may be parked (1 ms at most) when it comes: a UDP or
-     * AF_PACKET feed's first poll keeps what the kernel dropped before it apart, out of the live intervals, so the
-     * senders' own traffic must not be among those drops. When {@code stopRequested} comes during the wait, the wait
+     * Starts the run's own senders ({@code start}) once each of the line's held inputs has been polled since its
+     * release, waiting at most {@code boundNs} ({@link PollingLine#awaitFirstPolls}, which warns of a feed not polled by
+     * then). The release only lets the next poll through, and an ingress may be parked (1 ms at most) when it comes: a
+     * UDP or AF_PACKET feed's first poll keeps what the kernel dropped before it apart, out of the live intervals, so
+     * the senders' own traffic must not be among those drops. When {@code stopRequested} comes during the wait, the wait
      * ends and no sender starts: the run's loop then stops at once. The run's thread.
      */
-    static void startSenders(List<HeldFeed> released, PollingLine line, long boundNs, BooleanSupplier stopRequested,
-        Runnable start) {
-        if (!line.awaitFirstPolls(released, boundNs, stopRequested)) {
+    static void startSenders(PollingLine line, long boundNs, BooleanSupplier stopRequested, Runnable start) {
+        if (!line.awaitFirstPolls(boundNs, stopRequested)) {
             start.run();
         }
     }

@@ -58,8 +58,9 @@ class SenderStartTest {
         late.release();
         first.poll(NO_SINK, 64);
         final List<String> said = Collections.synchronizedList(new ArrayList<>());
-        final Thread run = Thread.ofPlatform().start(() -> RunJob.startSenders(List.of(first, late),
-            new PollingLine(2, said::add), NO_BOUND_NS, () -> false, () -> events.add("senders started")));
+        final Thread run = Thread.ofPlatform().start(() -> RunJob.startSenders(
+            new PollingLine(2, List.of(first, late), said::add), NO_BOUND_NS, () -> false,
+            () -> events.add("senders started")));
         // The second ingress polls late: once the run's thread waits (or has gone on without waiting).
         awaitWaitingOrDone(run);
         late.poll(NO_SINK, 64);
@@ -79,7 +80,7 @@ class SenderStartTest {
         never.release();
         polled.poll(NO_SINK, 64);
         final List<String> said = new ArrayList<>();
-        RunJob.startSenders(List.of(polled, never), new PollingLine(2, said::add), TimeUnit.MILLISECONDS.toNanos(20),
+        RunJob.startSenders(new PollingLine(2, List.of(polled, never), said::add), TimeUnit.MILLISECONDS.toNanos(20),
             () -> false, () -> events.add("senders started"));
         assertEquals(List.of("first poll of udp:127.0.0.1:9100", "senders started"), events,
             "the wait is bounded: the senders start without the second feed's poll");
@@ -97,8 +98,9 @@ class SenderStartTest {
         never.release();
         final AtomicBoolean stopRequested = new AtomicBoolean();
         final List<String> said = Collections.synchronizedList(new ArrayList<>());
-        final Thread run = Thread.ofPlatform().start(() -> RunJob.startSenders(List.of(never),
-            new PollingLine(1, said::add), NO_BOUND_NS, stopRequested::get, () -> events.add("senders started")));
+        final Thread run = Thread.ofPlatform().start(() -> RunJob.startSenders(
+            new PollingLine(1, List.of(never), said::add), NO_BOUND_NS, stopRequested::get,
+            () -> events.add("senders started")));
         awaitWaitingOrDone(run);
         // As RunJob.requestStop (a signal's hook): the flag, then an unpark of the run's thread.
         stopRequested.set(true);
@@ -151,7 +153,7 @@ class SenderStartTest {
         final HeldFeed aeron = new HeldFeed(new RecordingFeed("aeron:1001@aeron:ipc"));
         aeron.release();
         final List<String> said = new ArrayList<>();
-        RunJob.startSenders(List.of(aeron), new PollingLine(1, said::add), TimeUnit.MILLISECONDS.toNanos(20),
+        RunJob.startSenders(new PollingLine(1, List.of(aeron), said::add), TimeUnit.MILLISECONDS.toNanos(20),
             () -> false, () -> events.add("senders started"));
         assertEquals(1, said.size(), () -> "one line: " + said);
         assertTrue(said.get(0).contains("aeron:1001@aeron:ipc"), said.get(0));
