@@ -31,12 +31,18 @@ import dev.steer.ingress.FirstPollOverruns;
  */
 final class FirstPollDrops {
     private final List<LongSupplier> beforeFirstPoll;
+    /** {@code ingress-i}, element i: the engine's name of the ingress that reads feed i. */
+    private final String[] names;
     private final long[] received;
     private final long[] overrun;
 
     /** @param beforeFirstPoll element i for {@code ingress-i}: its feed's drops before its first poll */
     FirstPollDrops(List<LongSupplier> beforeFirstPoll) {
         this.beforeFirstPoll = List.copyOf(beforeFirstPoll);
+        this.names = new String[beforeFirstPoll.size()];
+        for (int i = 0; i < names.length; i++) {
+            names[i] = "ingress-" + i;
+        }
         this.received = new long[beforeFirstPoll.size()];
         this.overrun = new long[beforeFirstPoll.size()];
     }
@@ -63,11 +69,10 @@ final class FirstPollDrops {
         List<PathStats> ingresses = null;
         for (int i = 0; i < beforeFirstPoll.size(); i++) {
             final long before = beforeFirstPoll.get(i).getAsLong();
-            final String name = "ingress-" + i;
             final List<PathStats> rows = ingresses == null ? stats.ingresses() : ingresses;
             for (int r = 0; r < rows.size(); r++) {
                 final PathStats row = rows.get(r);
-                if (!row.name().equals(name)) {
+                if (!row.name().equals(names[i])) {
                     continue;
                 }
                 final long rawReceived = row.get(PathCounters.Counter.RECEIVED);
