@@ -89,11 +89,9 @@ class LinuxCookedReplayTest {
     static List<Cooked> shapes(int linkType) {
         final List<Cooked> packets = new ArrayList<>();
         final byte[] ipv4 = PcapFeedTest.frame(1, 60);
-        packets.add(new Cooked(cooked(linkType, HOST, ARPHRD_ETHER, 6, MAC_A, 0x0800, ipv4),
-            ethernet(NO_MAC, MAC_A, 0x0800, ipv4)));
+        packets.add(onEthernet(linkType, HOST, MAC_A, 0x0800, ipv4, NO_MAC));
         final byte[] arp = PcapFeedTest.frame(2, 28);
-        packets.add(new Cooked(cooked(linkType, BROADCAST, ARPHRD_ETHER, 6, MAC_B, 0x0806, arp),
-            ethernet(ALL_ONES, MAC_B, 0x0806, arp)));
+        packets.add(onEthernet(linkType, BROADCAST, MAC_B, 0x0806, arp, ALL_ONES));
         final byte[] ipv6 = PcapFeedTest.frame(3, 1200);
         packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_LOOPBACK, 6, MAC_A, 0x86dd, ipv6),
             ethernet(NO_MAC, NO_MAC, 0x86dd, ipv6)));
@@ -115,6 +113,39 @@ class LinuxCookedReplayTest {
             }
         }
         return file;
+    }
+
+    /**
+     * A packet of {@code linkType} the kernel saw as {@code packetType} on an Ethernet device of MAC {@code source},
+     * and the frame it must become: {@code destination}, {@code source}, {@code etherType}, {@code l3}.
+     */
+    private static Cooked onEthernet(int linkType, int packetType, byte[] source, int etherType, byte[] l3,
+        byte[] destination) {
+        return new Cooked(cooked(linkType, packetType, ARPHRD_ETHER, 6, source, etherType, l3),
+            ethernet(destination, source, etherType, l3));
+    }
+
+    /**
+     * Writes {@code packets} to {@code name} and then one more, of {@code packetType} on MAC_A, whose IPv4 packet
+     * {@code snappedL3} is captured only to 18 bytes of its header, and checks that the replay delivers every frame of
+     * {@code packets}, then the snapped one with {@code snappedDestination}.
+     */
+    private void assertReplaysWithOneSnapped(int linkType, String name, List<Cooked> packets, int packetType,
+        byte[] snappedL3, byte[] snappedDestination) {
+        final int header = linkType == SLL ? 16 : 20;
+        final Path file = dir.resolve(name);
+        final List<byte[]> expected = new ArrayList<>(frames(packets));
+        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
+            PcapWriter.DEFAULT_SNAPLEN, linkType)) {
+            long at = T0;
+            for (Cooked packet : packets) {
+                writer.write(packet.captured(), at += 1_000);
+            }
+            final byte[] snapped = cooked(linkType, packetType, ARPHRD_ETHER, 6, MAC_A, 0x0800, snappedL3);
+            writer.write(new UnsafeBuffer(snapped), 0, header + 18, snapped.length, at + 1_000);
+            expected.add(ethernet(snappedDestination, MAC_A, 0x0800, Arrays.copyOfRange(snapped, header, header + 18)));
+        }
+        ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, expected, false);
     }
 
     private static List<byte[]> frames(List<Cooked> packets) {
@@ -287,133 +318,82 @@ class LinuxCookedReplayTest {
     @ParameterizedTest
     @CsvSource({"113", "276"})
     void shouldMapTheGroupIntoTheDestinationMacWhenTheKernelSawAMulticastAndItsL3HeaderIsCaptured(int linkType) {
-        final int header = linkType == SLL ? 16 : 20;
         final List<Cooked> packets = new ArrayList<>();
         // IPv4 (RFC 1112): 01:00:5e and the low 23 bits of the group; the top bit of the second byte is not mapped.
         final byte[] group4 = ipv4To(60, 239, 0x81, 2, 3);
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, group4),
-            ethernet(mac(1, 0, 0x5e, 1, 2, 3), MAC_A, 0x0800, group4)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x0800, group4, mac(1, 0, 0x5e, 1, 2, 3)));
         final byte[] headerOnly4 = ipv4To(20, 224, 0, 0, 0xfb);
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, headerOnly4),
-            ethernet(mac(1, 0, 0x5e, 0, 0, 0xfb), MAC_A, 0x0800, headerOnly4)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x0800, headerOnly4, mac(1, 0, 0x5e, 0, 0, 0xfb)));
         // IPv6 (RFC 2464): 33:33 and the low 32 bits of the group.
         final byte[] group6 = ipv6To(72, ipv6Address(0xff, 0x02, 1, 0xff, 0, 0xab, 0xcd));
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_B, 0x86dd, group6),
-            ethernet(mac(0x33, 0x33, 0xff, 0, 0xab, 0xcd), MAC_B, 0x86dd, group6)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_B, 0x86dd, group6, mac(0x33, 0x33, 0xff, 0, 0xab, 0xcd)));
         final byte[] headerOnly6 = ipv6To(40, ipv6Address(0xff, 0x05, 1, 0, 3));
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_B, 0x86dd, headerOnly6),
-            ethernet(mac(0x33, 0x33, 0, 1, 0, 3), MAC_B, 0x86dd, headerOnly6)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_B, 0x86dd, headerOnly6, mac(0x33, 0x33, 0, 1, 0, 3)));
         // The group is not in the captured bytes, or the L3 destination is no group: the group bit alone.
         final byte[] short4 = ipv4To(19, 239, 1, 2, 3);
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, short4),
-            ethernet(GROUP_BIT, MAC_A, 0x0800, short4)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x0800, short4, GROUP_BIT));
         final byte[] short6 = ipv6To(39, ipv6Address(0xff, 0x02, 1));
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x86dd, short6),
-            ethernet(GROUP_BIT, MAC_A, 0x86dd, short6)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x86dd, short6, GROUP_BIT));
         final byte[] unicast4 = ipv4To(40, 10, 1, 2, 3);
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, unicast4),
-            ethernet(GROUP_BIT, MAC_A, 0x0800, unicast4)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x0800, unicast4, GROUP_BIT));
         final byte[] reserved4 = ipv4To(40, 240, 0, 0, 1);
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, reserved4),
-            ethernet(GROUP_BIT, MAC_A, 0x0800, reserved4)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x0800, reserved4, GROUP_BIT));
         final byte[] belowGroups4 = ipv4To(40, 223, 255, 255, 255);
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, belowGroups4),
-            ethernet(GROUP_BIT, MAC_A, 0x0800, belowGroups4)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x0800, belowGroups4, GROUP_BIT));
         final byte[] linkLocal6 = ipv6To(48, ipv6Address(0xfe, 0x80, 1));
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x86dd, linkLocal6),
-            ethernet(GROUP_BIT, MAC_A, 0x86dd, linkLocal6)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x86dd, linkLocal6, GROUP_BIT));
         final byte[] arp = PcapFeedTest.frame(9, 28);
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0806, arp),
-            ethernet(GROUP_BIT, MAC_A, 0x0806, arp)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x0806, arp, GROUP_BIT));
         // A VLAN tag in front: the IPv4 header is 4 bytes further on; its group is not mapped.
         final byte[] tagged = new byte[4 + 40];
         tagged[2] = 0x08;
         System.arraycopy(ipv4To(40, 239, 1, 2, 3), 0, tagged, 4, 40);
-        packets.add(new Cooked(cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x8100, tagged),
-            ethernet(GROUP_BIT, MAC_A, 0x8100, tagged)));
+        packets.add(onEthernet(linkType, MULTICAST, MAC_A, 0x8100, tagged, GROUP_BIT));
         // The kernel's packet type decides: a broadcast stays all ones, a unicast zeros, whatever the L3 destination.
         final byte[] broadcast4 = ipv4To(40, 239, 1, 2, 3);
-        packets.add(new Cooked(cooked(linkType, BROADCAST, ARPHRD_ETHER, 6, MAC_A, 0x0800, broadcast4),
-            ethernet(ALL_ONES, MAC_A, 0x0800, broadcast4)));
+        packets.add(onEthernet(linkType, BROADCAST, MAC_A, 0x0800, broadcast4, ALL_ONES));
         final byte[] host4 = ipv4To(40, 239, 1, 2, 3);
-        packets.add(new Cooked(cooked(linkType, HOST, ARPHRD_ETHER, 6, MAC_A, 0x0800, host4),
-            ethernet(NO_MAC, MAC_A, 0x0800, host4)));
-        final Path file = dir.resolve("multicast.pcap");
-        final List<byte[]> expected = new ArrayList<>(frames(packets));
-        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
-            PcapWriter.DEFAULT_SNAPLEN, linkType)) {
-            long at = T0;
-            for (Cooked packet : packets) {
-                writer.write(packet.captured(), at += 1_000);
-            }
-            // Snapped inside the IPv4 header of a 100-byte packet to a group: captured, the group is not.
-            final byte[] snapped = cooked(linkType, MULTICAST, ARPHRD_ETHER, 6, MAC_A, 0x0800,
-                ipv4To(100, 239, 1, 2, 3));
-            writer.write(new UnsafeBuffer(snapped), 0, header + 18, snapped.length, at + 1_000);
-            expected.add(ethernet(GROUP_BIT, MAC_A, 0x0800, Arrays.copyOfRange(snapped, header, header + 18)));
-        }
-        ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, expected, false);
+        packets.add(onEthernet(linkType, HOST, MAC_A, 0x0800, host4, NO_MAC));
+        // Snapped inside the IPv4 header of a 100-byte packet to a group: captured, the group is not.
+        assertReplaysWithOneSnapped(linkType, "multicast.pcap", packets, MULTICAST, ipv4To(100, 239, 1, 2, 3),
+            GROUP_BIT);
     }
 
     @ParameterizedTest
     @CsvSource({"113", "276"})
     void shouldMapAGroupOrBroadcastL3DestinationIntoTheDestinationMacWhenTheHostSentItOnEthernet(int linkType) {
-        final int header = linkType == SLL ? 16 : 20;
         final List<Cooked> packets = new ArrayList<>();
         final byte[] group4 = ipv4To(60, 239, 0x81, 2, 3);
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, group4),
-            ethernet(mac(1, 0, 0x5e, 1, 2, 3), MAC_A, 0x0800, group4)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x0800, group4, mac(1, 0, 0x5e, 1, 2, 3)));
         final byte[] broadcast4 = ipv4To(20, 255, 255, 255, 255);
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, broadcast4),
-            ethernet(ALL_ONES, MAC_A, 0x0800, broadcast4)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x0800, broadcast4, ALL_ONES));
         final byte[] group6 = ipv6To(72, ipv6Address(0xff, 0x02, 1, 0xff, 0, 0xab, 0xcd));
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_B, 0x86dd, group6),
-            ethernet(mac(0x33, 0x33, 0xff, 0, 0xab, 0xcd), MAC_B, 0x86dd, group6)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_B, 0x86dd, group6, mac(0x33, 0x33, 0xff, 0, 0xab, 0xcd)));
         // A unicast went to a neighbour's MAC, which the capture does not hold: zeros, as for any destination the
         // captured bytes do not show to be a group or the broadcast (not the group bit: the kernel sent no multicast).
         final byte[] unicast4 = ipv4To(40, 10, 1, 2, 3);
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, unicast4),
-            ethernet(NO_MAC, MAC_A, 0x0800, unicast4)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x0800, unicast4, NO_MAC));
         // A subnet's broadcast address looks like a unicast one without the subnet's prefix length.
         final byte[] subnetBroadcast4 = ipv4To(40, 10, 1, 2, 255);
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, subnetBroadcast4),
-            ethernet(NO_MAC, MAC_A, 0x0800, subnetBroadcast4)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x0800, subnetBroadcast4, NO_MAC));
         final byte[] short4 = ipv4To(19, 239, 1, 2, 3);
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800, short4),
-            ethernet(NO_MAC, MAC_A, 0x0800, short4)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x0800, short4, NO_MAC));
         final byte[] short6 = ipv6To(39, ipv6Address(0xff, 0x02, 1));
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x86dd, short6),
-            ethernet(NO_MAC, MAC_A, 0x86dd, short6)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x86dd, short6, NO_MAC));
         final byte[] linkLocal6 = ipv6To(48, ipv6Address(0xfe, 0x80, 1));
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x86dd, linkLocal6),
-            ethernet(NO_MAC, MAC_A, 0x86dd, linkLocal6)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x86dd, linkLocal6, NO_MAC));
         // IPv6 has no broadcast address: a destination of all ones is a group like any in ff00::/8.
         final byte[] ones6 = ipv6To(40, ipv6Address(0xff, 0xff, 0xff, 0xff, 0xff, 0xff));
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x86dd, ones6),
-            ethernet(mac(0x33, 0x33, 0xff, 0xff, 0xff, 0xff), MAC_A, 0x86dd, ones6)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x86dd, ones6, mac(0x33, 0x33, 0xff, 0xff, 0xff, 0xff)));
         final byte[] arp = PcapFeedTest.frame(9, 28);
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0806, arp),
-            ethernet(NO_MAC, MAC_A, 0x0806, arp)));
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x0806, arp, NO_MAC));
         final byte[] tagged = new byte[4 + 40];
         tagged[2] = 0x08;
         System.arraycopy(ipv4To(40, 255, 255, 255, 255), 0, tagged, 4, 40);
-        packets.add(new Cooked(cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x8100, tagged),
-            ethernet(NO_MAC, MAC_A, 0x8100, tagged)));
-        final Path file = dir.resolve("outgoing.pcap");
-        final List<byte[]> expected = new ArrayList<>(frames(packets));
-        try (PcapWriter writer = PcapWriter.create(file, ByteOrder.LITTLE_ENDIAN, PcapWriter.Resolution.NANOS,
-            PcapWriter.DEFAULT_SNAPLEN, linkType)) {
-            long at = T0;
-            for (Cooked packet : packets) {
-                writer.write(packet.captured(), at += 1_000);
-            }
-            // Snapped inside the IPv4 header of a broadcast: captured, its destination is not.
-            final byte[] snapped = cooked(linkType, OUTGOING, ARPHRD_ETHER, 6, MAC_A, 0x0800,
-                ipv4To(100, 255, 255, 255, 255));
-            writer.write(new UnsafeBuffer(snapped), 0, header + 18, snapped.length, at + 1_000);
-            expected.add(ethernet(NO_MAC, MAC_A, 0x0800, Arrays.copyOfRange(snapped, header, header + 18)));
-        }
-        ReplayChecks.assertDeliversEveryFrameIntactAndInOrder(file, expected, false);
+        packets.add(onEthernet(linkType, OUTGOING, MAC_A, 0x8100, tagged, NO_MAC));
+        // Snapped inside the IPv4 header of a broadcast: captured, its destination is not.
+        assertReplaysWithOneSnapped(linkType, "outgoing.pcap", packets, OUTGOING, ipv4To(100, 255, 255, 255, 255),
+            NO_MAC);
     }
 
     @ParameterizedTest
